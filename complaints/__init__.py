@@ -1,0 +1,1 @@
+"""The domain: pure rules (``complaints.rules``) and the use cases the GUI and CLI call."""

@@ -1,0 +1,4 @@
+"""Storage: peewee models, opening the database, migrations, backups, queries.
+
+Never imports Qt or ``ui``.
+"""

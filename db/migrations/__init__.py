@@ -1,0 +1,18 @@
+"""Numbered schema steps. Each is plain SQL, frozen once released: never edit a
+released step, add the next one. They do not use the live model classes, so an
+old database migrates the same way whatever the models look like today."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from db.migrations import m0001_initial
+
+Step = Callable[[Callable[[str], object]], None]
+
+# (version, description, step). The version after applying a step is its number.
+STEPS: Sequence[tuple[int, str, Step]] = (
+    (1, "initial schema", m0001_initial.up),
+)
+
+LATEST_VERSION = STEPS[-1][0]

@@ -1,0 +1,171 @@
+"""peewee models. They mirror the schema that ``db.migrations`` builds; a test
+checks that every model column exists in a freshly migrated database."""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from db.fields import AwareDateTimeField, IsoDateField
+
+# Initialised by db.database.open_database() once the path is known.
+database = pw.SqliteDatabase(None)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SyncedModel(BaseModel):
+    """A record that travels in the Excel ledger: the keys of ledger.md."""
+
+    uid = pw.TextField(unique=True)
+    site = pw.TextField()
+    revision = pw.IntegerField(default=1)
+    modified_at = AwareDateTimeField()
+    deleted = pw.BooleanField(default=False)
+
+
+class Site(BaseModel):
+    code = pw.TextField(unique=True)
+    name = pw.TextField(default="")
+    is_local = pw.BooleanField(default=False)
+    first_seen_at = AwareDateTimeField()
+
+    class Meta:
+        table_name = "sites"
+
+
+class Department(BaseModel):
+    name = pw.TextField(unique=True)
+    parent = pw.ForeignKeyField("self", null=True, backref="children", column_name="parent_id")
+    manager_title = pw.TextField(default="")
+    business = pw.TextField(null=True)
+    area = pw.TextField(null=True)
+    sort_order = pw.IntegerField(default=0)
+    active = pw.BooleanField(default=True)
+
+    class Meta:
+        table_name = "departments"
+
+
+class Staff(BaseModel):
+    name = pw.TextField()
+    title = pw.TextField()
+    department = pw.ForeignKeyField(Department, backref="staff", column_name="department_id")
+    phone = pw.TextField(null=True)
+    active = pw.BooleanField(default=True)
+
+    class Meta:
+        table_name = "staff"
+
+
+class Case(SyncedModel):
+    number = pw.TextField()
+    received_at = AwareDateTimeField()
+    channel = pw.TextField()
+    kind = pw.TextField()
+    severity = pw.TextField()
+    initiative = pw.TextField(null=True)
+    business = pw.TextField()
+    area = pw.TextField(null=True)
+    media = pw.BooleanField(default=False)
+    needs_oem = pw.BooleanField(default=False)
+    attitude = pw.BooleanField(default=False)
+    collective = pw.BooleanField(default=False)
+    content = pw.TextField()
+    car_model = pw.TextField(null=True)
+    vin = pw.TextField(null=True)
+    work_order = pw.TextField(null=True)
+    plate = pw.TextField(null=True)
+    purchase_date = IsoDateField(null=True)
+    mileage = pw.IntegerField(null=True)
+    customer_name = pw.TextField()
+    gender = pw.TextField(null=True)
+    phone = pw.TextField(null=True)
+    advisor = pw.TextField(null=True)
+    repair_content = pw.TextField(null=True)
+    repair_team = pw.TextField(null=True)
+    background = pw.TextField(null=True)
+    demand = pw.TextField(null=True)
+    department = pw.TextField(null=True)
+    responsible = pw.TextField(null=True)
+    plan = pw.TextField(null=True)
+    handled_date = IsoDateField(null=True)
+    gm_instruction = pw.TextField(null=True)
+    liability = pw.TextField(default="待定")
+    state = pw.TextField(default="登记")
+    closed_at = AwareDateTimeField(null=True)
+    callback_at = AwareDateTimeField(null=True)
+    satisfaction = pw.TextField(null=True)
+    callback2_at = AwareDateTimeField(null=True)
+    satisfaction2 = pw.TextField(null=True)
+    cac_number = pw.TextField(null=True)
+    fmc_status = pw.TextField(null=True)
+    station_name = pw.TextField(null=True)
+    complaint_nature = pw.TextField(null=True)
+
+    class Meta:
+        table_name = "cases"
+
+
+class Entry(SyncedModel):
+    """A dated tracking entry of a case (the ``动作`` vocabulary)."""
+
+    case = pw.ForeignKeyField(Case, backref="entries", column_name="case_id", on_delete="CASCADE")
+    at = AwareDateTimeField()
+    action = pw.TextField()
+    actor = pw.TextField(default="")
+    note = pw.TextField(default="")
+    recorded_at = AwareDateTimeField()
+
+    class Meta:
+        table_name = "entries"
+
+
+class Sanction(SyncedModel):
+    case = pw.ForeignKeyField(Case, null=True, backref="sanctions", column_name="case_id",
+                              on_delete="SET NULL")
+    type = pw.TextField()
+    rule = pw.TextField(null=True)
+    department = pw.TextField(default="")
+    person = pw.TextField(default="")
+    amount = pw.IntegerField()
+    amount_min = pw.IntegerField(null=True)
+    amount_max = pw.IntegerField(null=True)
+    reason = pw.TextField(default="")
+    date = IsoDateField()
+    status = pw.TextField(default="待审批")
+    decided_by = pw.TextField(null=True)
+    decided_at = AwareDateTimeField(null=True)
+    decision_note = pw.TextField(null=True)
+
+    class Meta:
+        table_name = "sanctions"
+
+
+class Attachment(BaseModel):
+    case = pw.ForeignKeyField(Case, backref="attachments", column_name="case_id",
+                              on_delete="CASCADE")
+    file_name = pw.TextField()
+    stored_name = pw.TextField(unique=True)
+    sha256 = pw.TextField()
+    size = pw.IntegerField()
+    added_at = AwareDateTimeField()
+    added_by = pw.TextField(default="")
+    note = pw.TextField(default="")
+
+    class Meta:
+        table_name = "attachments"
+
+
+class Setting(BaseModel):
+    key = pw.TextField(primary_key=True)
+    value = pw.TextField()
+
+    class Meta:
+        table_name = "settings"
+
+
+ALL_MODELS = (Site, Department, Staff, Case, Entry, Sanction, Attachment, Setting)
