@@ -1,0 +1,132 @@
+"""Validation of a case's values: each problem names the field and what is wrong.
+
+Pure. Values are already typed (str, datetime, date, bool, int, enum words).
+A problem is blocking unless it is a warning (a VIN whose check digit is off:
+real VINs with a wrong check digit exist on imported cars, so it only warns).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
+
+_VIN_VALUES = {
+    **{str(d): d for d in range(10)},
+    "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8,
+    "J": 1, "K": 2, "L": 3, "M": 4, "N": 5, "P": 7, "R": 9,
+    "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
+}
+_VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
+_VIN_RE = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
+_PHONE_RE = re.compile(r"(\+?86[ -]?)?[0-9][0-9 -]{5,18}[0-9]")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    field: str
+    message: str
+    blocking: bool = True
+
+
+def vin_check_digit(vin: str) -> str:
+    """The check digit (9th character) a 17-character VIN should carry."""
+    total = sum(_VIN_VALUES[c] * w for c, w in zip(vin.upper(), _VIN_WEIGHTS, strict=True))
+    rest = total % 11
+    return "X" if rest == 10 else str(rest)
+
+
+def normalize_vin(vin: str) -> str:
+    return vin.strip().upper().replace(" ", "")
+
+
+def vin_problems(vin: str, field: str = "vin") -> list[Problem]:
+    v = normalize_vin(vin)
+    if len(v) != 17:
+        return [Problem(field, f"VIN 应为 17 位,现在是 {len(v)} 位")]
+    bad = sorted({c for c in v if c in "IOQ"})
+    if bad:
+        return [Problem(field, f"VIN 不能含字母 {'、'.join(bad)}(易与数字 1、0 混淆)")]
+    if not _VIN_RE.fullmatch(v):
+        return [Problem(field, "VIN 只能由数字和大写字母组成")]
+    expected = vin_check_digit(v)
+    if v[8] != expected:
+        return [Problem(field, f"VIN 第 9 位校验码应为 {expected},请核对(可保存)", blocking=False)]
+    return []
+
+
+def phone_digits(phone: str) -> str:
+    return re.sub(r"\D", "", phone)
+
+
+def phone_problems(phone: str, field: str = "phone") -> list[Problem]:
+    p = phone.strip()
+    if not _PHONE_RE.fullmatch(p):
+        return [Problem(field, "联系电话只能是数字(可含区号、“-”和空格),7 到 15 位")]
+    digits = phone_digits(p)
+    if not 7 <= len(digits) <= 15:
+        return [Problem(field, f"联系电话位数不对({len(digits)} 位)")]
+    if p.startswith("1") and len(digits) != 11 and "-" not in p and " " not in p:
+        return [Problem(field, f"手机号应为 11 位,现在是 {len(digits)} 位")]
+    return []
+
+
+def mask_phone(phone: str | None) -> str:
+    """138****5678: keep the first three and last four digits."""
+    if not phone:
+        return ""
+    d = phone_digits(phone)
+    if len(d) < 8:
+        return "*" * len(d)
+    return d[:3] + "*" * (len(d) - 7) + d[-4:]
+
+
+_TYPE_CHECKS = {
+    FieldType.TEXT: str, FieldType.LONG_TEXT: str, FieldType.ENUM: str,
+    FieldType.BOOL: bool, FieldType.INT: int, FieldType.DATETIME: datetime,
+    FieldType.DATE: date,
+}
+
+
+def validate_case(values: Mapping[str, object]) -> list[Problem]:
+    """Every problem with a case's values, in the order of the field catalogue."""
+    problems: list[Problem] = []
+    for f in CASE_FIELDS:
+        v = values.get(f.name)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            if f.required:
+                problems.append(Problem(f.name, f"“{f.label}”必须填写"))
+            continue
+        expected = _TYPE_CHECKS[f.type]
+        if not isinstance(v, expected) or (f.type is FieldType.INT and isinstance(v, bool)):
+            problems.append(Problem(f.name, f"“{f.label}”的值类型不对:{v!r}"))
+            continue
+        if f.type is FieldType.DATETIME and v.tzinfo is None:
+            problems.append(Problem(f.name, f"“{f.label}”缺少时区"))
+        if f.choices is not None and v not in {c.value for c in f.choices}:
+            allowed = "、".join(c.value for c in f.choices)
+            problems.append(Problem(f.name, f"“{f.label}”不能是“{v}”,可选:{allowed}"))
+        if f.max_length and isinstance(v, str) and len(v) > f.max_length:
+            problems.append(Problem(f.name, f"“{f.label}”太长({len(v)} 字,最多 {f.max_length})"))
+        if f.type is FieldType.INT and v < 0:
+            problems.append(Problem(f.name, f"“{f.label}”不能为负数"))
+    if values.get("vin"):
+        problems.extend(vin_problems(str(values["vin"])))
+    if values.get("phone"):
+        problems.extend(phone_problems(str(values["phone"])))
+    area = values.get("area")
+    if area and values.get("business") == "销售":
+        problems.append(Problem("area", "“售后分类”只用于售后业务", blocking=False))
+    return problems
+
+
+def blocking(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.blocking]
+
+
+def label_of(field: str) -> str:
+    f = FIELDS_BY_NAME.get(field)
+    return f.label if f else field

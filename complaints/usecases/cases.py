@@ -1,0 +1,217 @@
+"""Use cases on a case: blank, create, read, update, delete; list and search.
+
+The GUI and the CLI both call these. They validate with the pure rules, then save
+through db/ in one transaction each.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
+from complaints.query import CaseFilter, Sort
+from complaints.rules.validation import Problem, blocking, normalize_vin, validate_case
+from complaints.types import Action, Channel, Liability, State
+from complaints.usecases.context import Context
+from complaints.usecases.errors import NotFound, StaleRecord, ValidationFailed
+from db import queries
+from db.models import Case, Entry, database
+from db.timeutil import from_db
+
+FIELD_NAMES = tuple(f.name for f in CASE_FIELDS)
+KEY_NAMES = ("id", "uid", "site", "revision", "modified_at", "deleted")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    id: int
+    number: str
+    revision: int
+    warnings: tuple[Problem, ...] = ()
+
+
+def blank_case(ctx: Context) -> dict[str, Any]:
+    """The values a new case starts with in the editor."""
+    values: dict[str, Any] = {name: None for name in FIELD_NAMES}
+    values.update(
+        received_at=ctx.now(), channel=Channel.ON_SITE.value, kind="投诉", severity="一般投诉",
+        business="售后", liability=Liability.PENDING.value, state=State.REGISTERED.value,
+        media=False, needs_oem=False, attitude=False, collective=False,
+    )
+    return values
+
+
+def normalize(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Trim text, turn empty text into None, upper-case the VIN and plate."""
+    out: dict[str, Any] = {}
+    for name, v in values.items():
+        f = FIELDS_BY_NAME.get(name)
+        if f is None:
+            continue
+        if isinstance(v, str):
+            v = v.strip() if f.type is not FieldType.LONG_TEXT else v.strip("\n ")
+            if v == "":
+                v = None
+        if f.type is FieldType.BOOL and v is None:
+            v = False
+        if name == "vin" and v:
+            v = normalize_vin(v)
+        if name == "plate" and v:
+            v = v.upper()
+        out[name] = v
+    return out
+
+
+def _check(values: Mapping[str, Any]) -> list[Problem]:
+    problems = validate_case(values)
+    hard = blocking(problems)
+    if hard:
+        raise ValidationFailed(hard)
+    return problems
+
+
+def next_number(site: str, received_local: datetime) -> str:
+    """SH01-202611-0007: per site and month, one more than the highest so far."""
+    prefix = f"{site}-{received_local:%Y%m}-"
+    row = database.execute_sql(
+        "SELECT max(CAST(substr(number, ?) AS INTEGER)) FROM cases "
+        "WHERE site = ? AND number LIKE ? ESCAPE '\\'",
+        (len(prefix) + 1, site, prefix.replace("_", "\\_") + "%"),
+    ).fetchone()
+    return f"{prefix}{(row[0] or 0) + 1:04d}"
+
+
+def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
+    """Save a new case owned by this site, with its 登记 entry. Warnings don't block."""
+    data = {name: None for name in FIELD_NAMES}
+    data.update(normalize(values))
+    data.setdefault("liability", Liability.PENDING.value)
+    data["liability"] = data["liability"] or Liability.PENDING.value
+    data["state"] = data.get("state") or State.REGISTERED.value
+    now = ctx.now()
+    with database.atomic():
+        if not data.get("number"):
+            received = data.get("received_at")
+            data["number"] = next_number(ctx.site, ctx.local(received if isinstance(
+                received, datetime) else now))
+        problems = _check(data)
+        if Case.select().where((Case.site == ctx.site) & (Case.number == data["number"])).exists():
+            raise ValidationFailed([Problem("number", f"编号 {data['number']} 已被使用")])
+        case = Case.create(uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now,
+                           **data)
+        Entry.create(uid=str(uuid.uuid4()), site=ctx.site, modified_at=now, case=case,
+                     at=data["received_at"], action=Action.RECEIVED.value, actor=ctx.actor,
+                     note="", recorded_at=now)
+    return SaveResult(case.id, case.number, 1, tuple(problems))
+
+
+def get_case(case_id: int) -> dict[str, Any]:
+    case = Case.get_or_none(Case.id == case_id)
+    if case is None:
+        raise NotFound(f"找不到投诉单(id {case_id})")
+    return case_to_dict(case)
+
+
+def find_case_id(number: str, site: str | None = None) -> int:
+    q = Case.select(Case.id).where(Case.number == number.strip())
+    if site:
+        q = q.where(Case.site == site)
+    row = q.first()
+    if row is None:
+        raise NotFound(f"找不到编号为 {number} 的投诉单")
+    return row.id
+
+
+def case_to_dict(case: Case) -> dict[str, Any]:
+    d = {name: getattr(case, name) for name in FIELD_NAMES}
+    d.update({k: getattr(case, k) for k in KEY_NAMES})
+    return d
+
+
+def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
+                expected_revision: int | None = None) -> SaveResult:
+    """Save changed fields. Refuses (StaleRecord) if the case changed since it was opened."""
+    with database.atomic():
+        case = Case.get_or_none(Case.id == case_id)
+        if case is None:
+            raise NotFound(f"找不到投诉单(id {case_id})")
+        if expected_revision is not None and case.revision != expected_revision:
+            raise StaleRecord(
+                f"投诉单 {case.number} 已被他人修改(版本 {case.revision}),"
+                "您的修改尚未保存:请复制您的内容后重新打开。")
+        current = case_to_dict(case)
+        merged = {name: current[name] for name in FIELD_NAMES}
+        merged.update(normalize(values))
+        problems = _check(merged)
+        changes = {k: v for k, v in merged.items() if v != current[k]}
+        if changes:
+            for k, v in changes.items():
+                setattr(case, k, v)
+            case.modified_at = ctx.now()
+            if case.site == ctx.site:
+                case.revision += 1  # the owner counts revisions (ledger.md)
+            case.save()
+    return SaveResult(case.id, case.number, case.revision, tuple(problems))
+
+
+def delete_case(ctx: Context, case_id: int) -> None:
+    """A tombstone, so the deletion travels in the ledger."""
+    with database.atomic():
+        case = Case.get_or_none(Case.id == case_id)
+        if case is None:
+            raise NotFound(f"找不到投诉单(id {case_id})")
+        if case.deleted:
+            return
+        case.deleted = True
+        case.modified_at = ctx.now()
+        if case.site == ctx.site:
+            case.revision += 1
+        case.save()
+
+
+def list_entries(case_id: int) -> list[dict[str, Any]]:
+    return [
+        {"id": e.id, "uid": e.uid, "at": e.at, "action": e.action, "actor": e.actor,
+         "note": e.note, "recorded_at": e.recorded_at}
+        for e in Entry.select().where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
+        .order_by(Entry.at, Entry.id)
+    ]
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+LIST_COLUMNS: tuple[str, ...] = (
+    "number", "received_at", "state", "channel", "kind", "severity", "customer_name", "phone",
+    "car_model", "plate", "department", "responsible", "content", "site",
+)
+
+
+def case_ids(f: CaseFilter, sort: Sort = Sort()) -> list[int]:
+    return queries.case_ids(f, sort)
+
+
+def case_rows(ids: Sequence[int], columns: Sequence[str] = LIST_COLUMNS) -> dict[int, tuple]:
+    """Display-ready values: times as aware datetimes, the rest as stored."""
+    for c in columns:
+        if c not in FIELDS_BY_NAME and c not in KEY_NAMES:
+            raise ValueError(f"unknown column {c!r}")
+    time_cols = [i for i, c in enumerate(columns)
+                 if c == "modified_at" or (c in FIELDS_BY_NAME
+                                           and FIELDS_BY_NAME[c].type is FieldType.DATETIME)]
+    rows = queries.case_rows(ids, columns)
+    if time_cols:
+        for key, row in rows.items():
+            r = list(row)
+            for i in time_cols:
+                r[i] = from_db(r[i])
+            rows[key] = tuple(r)
+    return rows
+
+
+def search(text: str, limit: int = 100) -> list[int]:
+    """The newest ``limit`` cases matching ``text``."""
+    return queries.case_ids(CaseFilter(text=text), Sort("received_at", True), limit=limit)

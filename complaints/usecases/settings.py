@@ -1,0 +1,52 @@
+"""Every setting declared once with its default (the Picard habit), stored as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from db.models import Setting, database
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    default: Any
+    doc: str
+
+
+OPTIONS: dict[str, Option] = {
+    o.key: o
+    for o in (
+        Option("site.code", "", "本站点代码,如 SH01"),
+        Option("site.name", "", "本站点名称"),
+        Option("site.tz", "+08:00", "本站点时区"),
+        Option("backup.keep_recent_days", 2, "保留最近几天的全部自动备份"),
+        Option("backup.keep_daily", 12, "保留多少个每日备份"),
+        Option("backup.keep_weekly", 10, "保留多少个每周备份"),
+        Option("backup.keep_monthly", 9, "保留多少个每月备份"),
+        Option("backup.last_auto", "", "上次启动自动备份的时间"),
+        Option("privacy.mask_phone_in_export", False, "导出台账时隐藏手机号中间四位"),
+        Option("ui.page_size", 200, "列表每次读取的行数"),
+    )
+}
+
+
+def get(key: str) -> Any:
+    opt = OPTIONS[key]  # an undeclared key is a programming error
+    row = Setting.get_or_none(Setting.key == key)
+    return opt.default if row is None else json.loads(row.value)
+
+
+def set_(key: str, value: Any) -> None:
+    if key not in OPTIONS:
+        raise KeyError(key)
+    with database.atomic():
+        Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict_replace(
+        ).execute()
+
+
+def get_all() -> dict[str, Any]:
+    stored = {s.key: json.loads(s.value) for s in Setting.select()}
+    return {k: stored.get(k, o.default) for k, o in OPTIONS.items()}

@@ -1,0 +1,97 @@
+"""The office itself: its site code and name, its departments (policy.md §2)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from complaints.usecases import settings
+from complaints.usecases.context import Context, parse_tz
+from complaints.usecases.errors import UseCaseError
+from db.models import Department, Site, database
+
+SITE_CODE_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
+
+# (name, parent, manager title, business, area): the organisation of policy.md §2.
+DEPARTMENTS = (
+    ("客服部", None, "客服经理", None, None),
+    ("销售部", None, "销售经理", "销售", None),
+    ("售后服务部", None, "售后站长", "售后", None),
+    ("车间", "售后服务部", "车间经理", "售后", "维修技术"),
+    ("配件部", "售后服务部", "配件经理", "售后", "配件"),
+    ("服务前台", "售后服务部", "服务经理", "售后", "前台服务"),
+    ("总经理室", None, "总经理", None, None),
+)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    code: str
+    name: str
+    tz: str
+
+
+def check_site_code(code: str) -> str:
+    c = code.strip().upper()
+    if not SITE_CODE_RE.fullmatch(c):
+        raise UseCaseError(f"站点代码“{code}”不合格式:2–10 位大写字母或数字,以字母开头,如 SH01")
+    return c
+
+
+def is_initialised() -> bool:
+    return bool(settings.get("site.code"))
+
+
+def local_site() -> SiteInfo | None:
+    code = settings.get("site.code")
+    if not code:
+        return None
+    return SiteInfo(code, settings.get("site.name"), settings.get("site.tz"))
+
+
+def init_site(code: str, name: str, *, now, tz: str = "+08:00") -> SiteInfo:
+    """First start: record this office's code and name and seed its departments."""
+    code = check_site_code(code)
+    name = name.strip()
+    if not name:
+        raise UseCaseError("站点名称必须填写")
+    if len(name) > 60:
+        raise UseCaseError("站点名称太长(最多 60 字)")
+    parse_tz(tz)
+    existing = settings.get("site.code")
+    if existing and existing != code:
+        raise UseCaseError(f"本数据库已属于站点 {existing},不能改为 {code}")
+    with database.atomic():
+        site, _ = Site.get_or_create(code=code, defaults={"name": name, "first_seen_at": now})
+        site.name, site.is_local = name, True
+        site.save()
+        settings.set_("site.code", code)
+        settings.set_("site.name", name)
+        settings.set_("site.tz", tz)
+        seed_departments()
+    return SiteInfo(code, name, tz)
+
+
+def seed_departments() -> None:
+    by_name = {d.name: d for d in Department.select()}
+    for order, (name, parent, title, business, area) in enumerate(DEPARTMENTS):
+        if name in by_name:
+            continue
+        by_name[name] = Department.create(
+            name=name, parent=by_name.get(parent) if parent else None, manager_title=title,
+            business=business, area=area, sort_order=order,
+        )
+
+
+def department_names() -> list[str]:
+    return [d.name for d in Department.select().where(Department.active).order_by(
+        Department.sort_order, Department.name)]
+
+
+def context_for(actor: str, clock=None) -> Context:
+    """The Context of this office, for the GUI and the CLI."""
+    info = local_site()
+    if info is None:
+        raise UseCaseError("本数据库尚未初始化站点:请先运行 init 或在首次启动时填写站点代码")
+    kwargs = {"clock": clock} if clock else {}
+    return Context(site=info.code, actor=actor, tz=parse_tz(info.tz), **kwargs)

@@ -1,0 +1,113 @@
+"""Opening the database: pragmas, schema version check, migrations.
+
+peewee's habit: the model database is declared with ``SqliteDatabase(None)`` and
+initialised here once the path is known. Every thread gets its own connection
+(peewee keeps them thread-local); the pragmas apply to each.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from db.errors import DatabaseTooNew, NotADatabase
+from db.migrations import LATEST_VERSION, STEPS
+from db.models import database
+
+PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "normal",  # safe with WAL: a power cut loses at most the last commit
+    "cache_size": -32_000,  # 32 MB
+    "temp_store": "memory",
+}
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    path: Path
+    version_before: int
+    version_after: int
+    backup: Path | None  # the verified backup made before migrating, if any
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """0 for an empty file; raises NotADatabase for a file that is not ours."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "schema_version" not in tables:
+        if tables:
+            raise NotADatabase("", "缺少版本表(schema_version)")
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
+def open_database(path: Path, *, backup_dir: Path | None = None,
+                  app_version: str = "") -> OpenReport:
+    """Open (or create) the database at ``path`` and bring its schema up to date.
+
+    A database newer than this program is refused before anything is written.
+    Before migrating an existing database, a verified backup goes to ``backup_dir``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not database.is_closed():
+        database.close()
+    # Check the version read-only first, so a file that is not ours is never touched
+    # (not even switched to WAL).
+    if path.exists() and path.stat().st_size > 0:
+        try:
+            probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                before = schema_version(probe)
+            finally:
+                probe.close()
+        except NotADatabase as e:
+            raise NotADatabase(path, str(e).split(":", 1)[-1]) from None
+        except sqlite3.DatabaseError as e:
+            raise NotADatabase(path, f"无法读取({e})") from None
+        if before > LATEST_VERSION:
+            raise DatabaseTooNew(before, LATEST_VERSION)
+    else:
+        before = 0
+    database.init(str(path), pragmas=PRAGMAS)
+    database.connect(reuse_if_open=True)
+    backup = None
+    if 0 < before < LATEST_VERSION:
+        from db.backup import make_backup
+
+        target = (backup_dir or path.parent / "backups")
+        backup = make_backup(target, reason=f"before-migration-v{before}")
+    _migrate(before, app_version)
+    return OpenReport(path, before, LATEST_VERSION, backup)
+
+
+def _migrate(current: int, app_version: str) -> None:
+    database.execute_sql(
+        "CREATE TABLE IF NOT EXISTS schema_version ("
+        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, "
+        "description TEXT NOT NULL, app_version TEXT NOT NULL)"
+    )
+    for version, description, step in STEPS:
+        if version <= current:
+            continue
+        with database.atomic():  # each step all or nothing
+            step(database.execute_sql)
+            database.execute_sql(
+                "INSERT INTO schema_version (version, applied_at, description, app_version) "
+                "VALUES (?, ?, ?, ?)",
+                (version, datetime.now(UTC).isoformat(timespec="seconds"), description,
+                 app_version),
+            )
+
+
+def close_database() -> None:
+    if not database.is_closed():
+        database.close()
+
+
+def database_path() -> Path | None:
+    return Path(database.database) if database.database else None

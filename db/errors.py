@@ -1,0 +1,24 @@
+"""Errors of the storage layer, each with a message a person can act on."""
+
+
+class StorageError(Exception):
+    """Base of storage errors; str(e) is a complete Chinese message."""
+
+
+class DatabaseTooNew(StorageError):
+    def __init__(self, found: int, supported: int):
+        self.found, self.supported = found, supported
+        super().__init__(
+            f"数据库版本为 {found},本程序只支持到 {supported}:请安装新版客诉管理台后再打开。"
+            "(数据未作任何改动)"
+        )
+
+
+class NotADatabase(StorageError):
+    def __init__(self, path, reason: str):
+        self.path = path
+        super().__init__(f"{path} 不是客诉管理台的数据库:{reason}")
+
+
+class BackupError(StorageError):
+    pass

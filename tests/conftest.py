@@ -1,0 +1,34 @@
+"""Shared fixtures: a fresh temp-file database for every test (never :memory:,
+since worker threads open their own connections)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from complaints.usecases import site
+from complaints.usecases.context import CHINA_TZ, Context
+from db.database import close_database, open_database
+
+FIXED_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    path = tmp_path / "data" / "complaintdesk.sqlite3"
+    open_database(path, backup_dir=tmp_path / "data" / "backups")
+    yield path
+    close_database()
+
+
+@pytest.fixture
+def site_db(db_path):
+    """A database initialised as site SH01."""
+    site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
+    return db_path
+
+
+@pytest.fixture
+def ctx(site_db):
+    return Context(site="SH01", actor="测试员", clock=lambda: FIXED_NOW)
