@@ -37,3 +37,6 @@ class Sort:
     def __post_init__(self):
         if self.column not in SORTABLE:
             raise ValueError(f"cannot sort by {self.column!r}")
+
+
+NEWEST_FIRST = Sort()

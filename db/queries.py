@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from complaints.query import CaseFilter, Sort
+from complaints.query import NEWEST_FIRST, CaseFilter, Sort
 from db.models import database
 from db.timeutil import to_db
 
@@ -54,7 +54,7 @@ def _where(f: CaseFilter) -> tuple[list[str], list[object]]:
     return clauses, params
 
 
-def case_ids(f: CaseFilter, sort: Sort = Sort(), limit: int | None = None) -> list[int]:
+def case_ids(f: CaseFilter, sort: Sort = NEWEST_FIRST, limit: int | None = None) -> list[int]:
     """The ids of every matching case, in display order."""
     clauses, params = _where(f)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""

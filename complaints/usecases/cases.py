@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
-from complaints.query import CaseFilter, Sort
+from complaints.query import NEWEST_FIRST, CaseFilter, Sort
 from complaints.rules.validation import Problem, blocking, normalize_vin, validate_case
 from complaints.types import Action, Channel, Liability, State
 from complaints.usecases.context import Context
@@ -190,7 +190,7 @@ LIST_COLUMNS: tuple[str, ...] = (
 )
 
 
-def case_ids(f: CaseFilter, sort: Sort = Sort()) -> list[int]:
+def case_ids(f: CaseFilter, sort: Sort = NEWEST_FIRST) -> list[int]:
     return queries.case_ids(f, sort)
 
 
