@@ -27,6 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ComplaintDesk {__version__}")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="数据文件夹(默认:用户数据目录)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="打开主窗口、绘制一次后退出(供安装检查与 CI 使用)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")

@@ -19,6 +19,9 @@ class Context:
     actor: str  # the person acting, as shown in the history
     tz: tzinfo = CHINA_TZ  # the office's clock, for local dates and printed times
     clock: Callable[[], datetime] = field(default=_utc_now, compare=False)
+    user_id: int | None = None  # the signed-in account (None: the site's administrator at the CLI)
+    roles: frozenset[str] = frozenset()  # role names of complaints.types.Role, as held by actor
+    department: str | None = None  # a 部门经理's department
 
     def now(self) -> datetime:
         """The current time, timezone-aware, truncated to seconds (what is stored)."""

@@ -21,3 +21,7 @@ class ValidationFailed(UseCaseError):
 
 class StaleRecord(UseCaseError):
     """Someone else saved the record since it was opened: nothing was overwritten."""
+
+
+class PermissionDenied(UseCaseError):
+    """The signed-in person's roles do not allow this action; the message says which role would."""
