@@ -29,6 +29,7 @@ OPTIONS: dict[str, Option] = {
         Option("backup.last_auto", "", "上次启动自动备份的时间"),
         Option("privacy.mask_phone_in_export", False, "导出台账时隐藏手机号中间四位"),
         Option("ui.page_size", 200, "列表每次读取的行数"),
+        Option("attachments.max_mb", 50, "单个附件的大小上限(MB)"),
     )
 }
 
