@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from db.errors import BackupError
@@ -34,15 +37,19 @@ def backup_to(dest: Path) -> Path:
     if tmp.exists():
         tmp.unlink()
     source = database.connection()
-    target = sqlite3.connect(tmp)
     try:
-        source.backup(target)
-    finally:
-        target.close()
+        target = sqlite3.connect(tmp)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    except sqlite3.Error as e:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"无法写入备份文件 {dest}:{e}") from None
     problems = integrity_problems(tmp)
     if problems:
         tmp.unlink(missing_ok=True)
-        raise BackupError(f"备份校验失败({dest.name}):{'; '.join(problems[:3])}")
+        raise BackupError(f"备份校验失败({dest}),已删除该文件:{'; '.join(problems[:3])}")
     os.replace(tmp, dest)
     return dest
 
@@ -52,3 +59,128 @@ def make_backup(folder: Path, *, reason: str, now: datetime | None = None) -> Pa
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return backup_to(Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}")
+
+
+# --- Rotation ---------------------------------------------------------------------------
+#
+# Which backups to keep is decided from their times alone (a pure function, tested with
+# hypothesis). The rule counts *buckets that hold a backup*, newest first (borg/restic
+# habit), not calendar days: an office that did not start the app for a month keeps its
+# last twelve daily backups rather than losing them all to the calendar.
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """How many backups to keep (settings backup.keep_*)."""
+
+    recent_days: int = 2  # keep every backup younger than this many days
+    daily: int = 12  # then the newest of each of the newest N local days that have one
+    weekly: int = 10  # ... of each ISO week
+    monthly: int = 9  # ... of each calendar month
+
+    def bound(self, recent_count: int) -> int:
+        """The most backups this rotation can keep when ``recent_count`` are recent."""
+        return recent_count + max(1, self.daily + self.weekly + self.monthly)
+
+
+def _newest_per_bucket(stamps: list[datetime], key, count: int) -> set[datetime]:
+    kept: set[datetime] = set()
+    seen: set = set()
+    for s in stamps:  # newest first
+        if len(seen) >= count:
+            break
+        k = key(s)
+        if k not in seen:
+            seen.add(k)
+            kept.add(s)
+    return kept
+
+
+def stamps_to_keep(stamps: Iterable[datetime], now: datetime, rotation: Rotation,
+                   tz: tzinfo) -> set[datetime]:
+    """The subset of ``stamps`` (aware times of backups) that the rotation keeps.
+
+    Always keeps the newest one, keeps everything younger than ``recent_days`` (and
+    anything stamped in the future: a clock set wrong is no reason to delete), then
+    the newest per local day / ISO week / month for the newest N of each. Applying it
+    to its own result changes nothing.
+    """
+    ordered = sorted(set(stamps), reverse=True)
+    if not ordered:
+        return set()
+    cutoff = now - timedelta(days=rotation.recent_days)
+    kept = {ordered[0]}
+    kept.update(s for s in ordered if s > cutoff)
+
+    def local(s: datetime) -> datetime:
+        return s.astimezone(tz)
+
+    kept |= _newest_per_bucket(ordered, lambda s: local(s).date(), rotation.daily)
+    kept |= _newest_per_bucket(ordered, lambda s: local(s).isocalendar()[:2], rotation.weekly)
+    kept |= _newest_per_bucket(ordered, lambda s: (local(s).year, local(s).month),
+                               rotation.monthly)
+    return kept
+
+
+# complaintdesk-20261120T013000Z-auto.sqlite3 / ...-before-migration-v1.sqlite3
+_NAME_RE = re.compile(r"^complaintdesk-(\d{8}T\d{6}Z)-([a-z0-9-]+)" + re.escape(BACKUP_SUFFIX)
+                      + "$")
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    at: datetime  # aware, UTC
+    reason: str  # auto, manual, before-migration-v1, before-restore
+
+    @property
+    def series(self) -> str:
+        """The rotation series: 'before-migration-v1' and '-v3' are one series."""
+        return re.sub(r"-v\d+$", "", self.reason)
+
+
+def parse_backup_name(path: Path) -> BackupFile | None:
+    """A backup made by make_backup, or None for any other file (left alone)."""
+    m = _NAME_RE.match(Path(path).name)
+    if not m:
+        return None
+    try:
+        at = datetime.strptime(m.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return BackupFile(Path(path), at, m.group(2))
+
+
+def list_backups(folder: Path) -> list[BackupFile]:
+    """The backups in ``folder``, newest first."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = [b for p in folder.iterdir() if p.is_file() and (b := parse_backup_name(p))]
+    return sorted(found, key=lambda b: b.at, reverse=True)
+
+
+# Series the rotation never prunes: a backup somebody asked for by hand stays until a
+# person deletes it.
+UNROTATED_SERIES = frozenset({"manual"})
+
+
+def prune_backups(folder: Path, now: datetime, rotation: Rotation, tz: tzinfo) -> list[Path]:
+    """Delete the backups the rotation does not keep; returns what was deleted.
+
+    Each series (auto, before-migration, before-restore) is rotated on its own, so a
+    run of daily automatic backups never pushes out the copy made before a migration
+    or a restore; 'manual' backups and files not named by make_backup are never touched.
+    """
+    by_series: dict[str, list[BackupFile]] = {}
+    for b in list_backups(folder):
+        if b.series not in UNROTATED_SERIES:
+            by_series.setdefault(b.series, []).append(b)
+    deleted: list[Path] = []
+    for files in by_series.values():
+        keep = stamps_to_keep([b.at for b in files], now, rotation, tz)
+        for b in files:
+            if b.at not in keep:
+                b.path.unlink(missing_ok=True)
+                deleted.append(b.path)
+    return deleted
