@@ -25,6 +25,8 @@ lint: $(STAMP)
 package: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[package]'
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/complaintdesk.spec
+	@if command -v dpkg-deb >/dev/null 2>&1; then packaging/linux/build_deb.sh; \
+	  else echo "dpkg-deb not found: skipping the .deb"; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[bench]'
