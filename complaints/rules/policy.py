@@ -1,0 +1,187 @@
+"""Every number of the office's complaint policy (policy.md §3–§5), as one frozen value.
+
+The deadline rules, the routing proposal, the escalation hints and (later) the sanction
+proposals all read the same ``Policy`` object, so an office changes a limit in one place.
+Each field carries its Chinese label, unit and group for the policy editor (``POLICY_FIELDS``).
+Pure: plain values in and out; ``to_dict``/``from_dict`` for JSON storage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import Any
+
+# Policy editor groups, in display order.
+GROUP_DEADLINES = "处理时限"
+GROUP_PAPER = "处理单打印"
+GROUP_ROUTING = "派单与渠道"
+GROUP_HINTS = "升级提示"
+GROUP_SANCTIONS = "奖惩金额(元)"
+
+# R1: (business, service area or "" for any, proposed department). The most specific row wins.
+DEFAULT_ROUTING: tuple[tuple[str, str, str], ...] = (
+    ("销售", "", "销售部"),
+    ("售后", "", "售后服务部"),
+    ("售后", "维修技术", "车间"),
+    ("售后", "配件", "配件部"),
+    ("售后", "前台服务", "服务前台"),
+)
+
+# Channels other than the three named by the policy follow the on-site rules (policy.md §1).
+DEFAULT_ONSITE_CHANNELS: tuple[str, ...] = ("现场", "电话热线", "网络/邮件", "其他")
+
+
+def _f(default: Any, label: str, unit: str, group: str, *, rule: str = "") -> Any:
+    return field(default=default, metadata={"label": label, "unit": unit, "group": group,
+                                            "rule": rule})
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy's defaults; an office edits them in 设置 → 制度参数."""
+
+    # §4 deadlines (limits in the unit named by each field).
+    d1_hours: int = _f(2, "一般投诉联系客户时限", "小时", GROUP_DEADLINES, rule="D1")
+    d2_hours: int = _f(4, "重大/需厂家支持:上报厂家时限", "小时", GROUP_DEADLINES, rule="D2")
+    d2_media_hours: int = _f(2, "涉及媒体时上报厂家时限", "小时", GROUP_DEADLINES, rule="D2")
+    d3_minutes: int = _f(5, "现场无法当场解决:升级部门负责人时限", "分钟", GROUP_DEADLINES,
+                         rule="D3")
+    d4_cutoff: str = _f("23:59", "现场投诉处理单当天回传客服部截止时刻", "时:分",
+                        GROUP_DEADLINES, rule="D4")
+    d5_hours: int = _f(1, "回访投诉交部门经理时限", "小时", GROUP_DEADLINES, rule="D5")
+    d6_hours: int = _f(2, "回访投诉:指定责任人并联系客户时限", "小时", GROUP_DEADLINES,
+                       rule="D6")
+    d7_hours: int = _f(24, "回访一般投诉:处理完毕回传客服时限", "小时", GROUP_DEADLINES,
+                       rule="D7")
+    d8_hours: int = _f(72, "回访重大投诉:处理完毕时限", "小时", GROUP_DEADLINES, rule="D8")
+    d9_minutes: int = _f(30, "厂家转发:部门经理联系客户时限", "分钟", GROUP_DEADLINES,
+                         rule="D9")
+    d10_days: int = _f(3, "回访不满意重开后再次处理时限", "天", GROUP_DEADLINES, rule="D10")
+    d11_onsite_hours: int = _f(36, "现场投诉处理后回访时限", "小时", GROUP_DEADLINES,
+                               rule="D11")
+    d11_other_days: int = _f(3, "其他投诉处理后回访时限", "天", GROUP_DEADLINES, rule="D11")
+    at_risk_fraction: float = _f(0.25, "剩余时间少于此比例时提示“将到期”", "比例(0–1)",
+                                 GROUP_DEADLINES)
+    # The paper handling sheet (policy.md §4: the printed form says 3 h).
+    sheet_contact_hours: int = _f(3, "处理单上印的联系客户时限", "小时", GROUP_PAPER)
+    sheet_return_hours: int = _f(24, "处理单上印的回传客服部时限", "小时", GROUP_PAPER)
+    # R1 and channels.
+    routing: tuple[tuple[str, str, str], ...] = _f(
+        DEFAULT_ROUTING, "派单建议(业务、售后分类 → 部门)", "表", GROUP_ROUTING, rule="R1")
+    onsite_channels: tuple[str, ...] = _f(
+        DEFAULT_ONSITE_CHANNELS, "按现场投诉规则处理的渠道", "渠道", GROUP_ROUTING)
+    # §4 escalation hints.
+    hint_collective_customers: int = _f(10, "涉及客户达到此人数时提示升级为重大", "人",
+                                        GROUP_HINTS)
+    hint_repeat_days: int = _f(30, "同一客户或车辆在此天数内再次投诉时提示升级", "天",
+                               GROUP_HINTS)
+    hint_open_days: int = _f(30, "投诉单未关闭超过此天数时提示升级", "天", GROUP_HINTS)
+    # §5 sanctions, integer yuan.
+    s1_grumble: int = _f(50, "有责抱怨:第一责任人罚款", "元", GROUP_SANCTIONS, rule="S1")
+    s1_complaint: int = _f(100, "有责投诉:第一责任人罚款", "元", GROUP_SANCTIONS, rule="S1")
+    s2_person: int = _f(100, "服务态度有责:责任人罚款", "元", GROUP_SANCTIONS, rule="S2")
+    s2_manager_default: int = _f(50, "服务态度有责:部门经理连带罚款(默认)", "元",
+                                 GROUP_SANCTIONS, rule="S2")
+    s3_general: int = _f(50, "有责一般投诉:部门经理罚款", "元", GROUP_SANCTIONS, rule="S3")
+    s3_major: int = _f(100, "有责重大投诉:部门经理罚款", "元", GROUP_SANCTIONS, rule="S3")
+    s6_min: int = _f(20, "二次回访仍不满意:罚款下限", "元", GROUP_SANCTIONS, rule="S6")
+    s6_max: int = _f(50, "二次回访仍不满意:罚款上限", "元", GROUP_SANCTIONS, rule="S6")
+    s6_default: int = _f(20, "二次回访仍不满意:罚款默认", "元", GROUP_SANCTIONS, rule="S6")
+    s7: int = _f(50, "二次回访称无人联系:经办人罚款", "元", GROUP_SANCTIONS, rule="S7")
+    s8: int = _f(20, "处理单未按时回传:部门经理罚款", "元", GROUP_SANCTIONS, rule="S8")
+    s9: int = _f(20, "处理单遗失:销售经理/站长罚款", "元", GROUP_SANCTIONS, rule="S9")
+    s10: int = _f(100, "处理得当获客户主动表扬:奖励", "元", GROUP_SANCTIONS, rule="S10")
+    s11: int = _f(300, "客户赠送锦旗:奖励", "元", GROUP_SANCTIONS, rule="S11")
+
+    # --- derived values -------------------------------------------------------------------
+
+    def d4_cutoff_hm(self) -> tuple[int, int]:
+        h, m = self.d4_cutoff.split(":")
+        return int(h), int(m)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values (tuples become lists)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if isinstance(v, tuple):
+                v = [list(x) if isinstance(x, tuple) else x for x in v]
+            out[f.name] = v
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Policy:
+        """Unknown keys are ignored and missing ones take the default, so an older or
+        newer stored policy still loads."""
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            v = data[f.name]
+            default = f.default if f.default is not MISSING else None
+            if f.name == "routing":
+                v = tuple(tuple(str(x or "") for x in row) for row in v)
+            elif isinstance(default, tuple):
+                v = tuple(str(x) for x in v)
+            elif isinstance(default, bool):
+                v = bool(v)
+            elif isinstance(default, int):
+                v = int(v)
+            elif isinstance(default, float):
+                v = float(v)
+            elif isinstance(default, str):
+                v = str(v)
+            kwargs[f.name] = v
+        return cls(**kwargs)
+
+    def with_(self, **changes: Any) -> Policy:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class PolicyField:
+    name: str
+    label: str
+    unit: str
+    group: str
+    rule: str
+    default: Any
+
+
+POLICY_FIELDS: tuple[PolicyField, ...] = tuple(
+    PolicyField(f.name, f.metadata["label"], f.metadata["unit"], f.metadata["group"],
+                f.metadata["rule"], f.default)
+    for f in fields(Policy)
+)
+
+_HM_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
+
+# (min, default, max) triples that must stay ordered.
+_RANGES = (("s6_min", "s6_default", "s6_max"),)
+
+
+def policy_problems(p: Policy) -> list[str]:
+    """What is wrong with an edited policy, one Chinese sentence each; empty when valid."""
+    labels = {f.name: f.label for f in POLICY_FIELDS}
+    problems: list[str] = []
+    for f in POLICY_FIELDS:
+        v = getattr(p, f.name)
+        if f.unit in ("小时", "分钟", "天", "人") and (not isinstance(v, int) or v <= 0):
+            problems.append(f"{f.rule + ' ' if f.rule else ''}{f.label}必须大于 0")
+        elif f.unit == "元" and (not isinstance(v, int) or v < 0):
+            problems.append(f"{f.rule} {f.label}不能为负数")
+    if not _HM_RE.fullmatch(p.d4_cutoff or ""):
+        problems.append(f"D4 {labels['d4_cutoff']}应为 时:分(如 23:59),而不是“{p.d4_cutoff}”")
+    if not (0 < p.at_risk_fraction < 1):
+        problems.append(f"{labels['at_risk_fraction']}应在 0 与 1 之间")
+    for lo, mid, hi in _RANGES:
+        a, b, c = getattr(p, lo), getattr(p, mid), getattr(p, hi)
+        if isinstance(a, int) and isinstance(c, int) and a > c:
+            problems.append(f"{labels[lo]}({a} 元)不能大于{labels[hi]}({c} 元)")
+        elif isinstance(b, int) and not (a <= b <= c):
+            problems.append(f"{labels[mid]}({b} 元)应在 {a}–{c} 元之间")
+    for row in p.routing:
+        if len(row) != 3 or not row[0] or not row[2]:
+            problems.append(f"R1 派单建议的一行不完整:{'、'.join(row)}")
+    return problems

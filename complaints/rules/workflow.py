@@ -1,0 +1,248 @@
+"""States and transitions of a case (policy.md §3), and what a tracking entry carries.
+
+A tracking entry travels in the ledger as (时间, 动作, 经办人, 说明) only, so the few structured
+values an action needs later (the department of a 派单, the satisfaction of a 回访, the reason
+a time was back-dated…) are written at the head of 说明 as readable tags:
+``【满意度:不满意】客户认为未解决``. ``FMC状态`` entries start with the new status itself,
+as ledger.md says. ``encode_note``/``decode_note`` are the one place that knows the format.
+
+Pure: the case is a dict of field values, entries are dicts with ``at``, ``action``, ``note``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from complaints.types import Action, FmcStatus, Satisfaction, State
+
+# params key → tag shown in 说明
+TAGS: dict[str, str] = {
+    "department": "部门",
+    "person": "责任人",
+    "satisfaction": "满意度",
+    "to": "升级至",
+    "cac_number": "CAC案例号",
+    "reason": "补录原因",
+}
+_KEY_BY_TAG = {v: k for k, v in TAGS.items()}
+_TAG_RE = re.compile(r"【([^:】]{1,10}):([^】]*)】")
+
+# Actions that mean "the department has handled it / the sheet is back at CS with a plan".
+HANDLING = frozenset({Action.HANDLED.value, Action.RETURN_TO_CS.value})
+CALLBACKS = frozenset({Action.CALLBACK.value, Action.SECOND_CALLBACK.value})
+RECORDABLE = tuple(a for a in Action if a is not Action.RECEIVED)
+
+OPEN_STATES = frozenset(s.value for s in State if s is not State.CLOSED)
+
+
+def _clean(value: Any) -> str:
+    return str(value).replace("】", "]").replace("【", "[").strip()
+
+
+def encode_note(action: str, params: Mapping[str, Any] | None, note: str = "",
+                reason: str | None = None) -> str:
+    """The 说明 text of an entry: tags for the structured values, then the free note."""
+    params = dict(params or {})
+    if reason:
+        params["reason"] = reason
+    head = ""
+    if action == Action.FMC_STATUS.value and params.get("status"):
+        head = str(params["status"]) + (" " if note or len(params) > 1 else "")
+    tags = "".join(f"【{TAGS[k]}:{_clean(v)}】" for k, v in params.items()
+                   if k in TAGS and v not in (None, ""))
+    return f"{head}{tags}{(note or '').strip()}"
+
+
+def decode_note(action: str, note: str | None) -> tuple[dict[str, str], str]:
+    """(params, free note) of an entry's 说明; tolerant of notes typed by hand elsewhere."""
+    text = (note or "").strip()
+    params: dict[str, str] = {}
+    if action == Action.FMC_STATUS.value:
+        for st in FmcStatus:
+            if text.lower().startswith(st.value.lower()):
+                params["status"] = st.value
+                text = re.sub(r"^[\s;;,,。]+", "", text[len(st.value):])
+                break
+    while True:
+        m = _TAG_RE.match(text)
+        if not m:
+            break
+        key = _KEY_BY_TAG.get(m.group(1))
+        if key:
+            params[key] = m.group(2).strip()
+        text = text[m.end():]
+    if action in CALLBACKS and "satisfaction" not in params:
+        for s in sorted(Satisfaction, key=lambda s: -len(s.value)):  # 非常不满意 before 不满意
+            if text.startswith(s.value):
+                params["satisfaction"] = s.value
+                break
+    return params, text.strip()
+
+
+def entry_params(entry: Mapping[str, Any]) -> dict[str, str]:
+    """The structured values of an entry (decoded from its note unless already given)."""
+    given = entry.get("params")
+    if given is not None:
+        return dict(given)
+    return decode_note(entry.get("action", ""), entry.get("note"))[0]
+
+
+def _sorted(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return sorted(entries, key=lambda e: e["at"])
+
+
+def last_callback(entries: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    cbs = [e for e in _sorted(entries) if e["action"] in CALLBACKS]
+    return cbs[-1] if cbs else None
+
+
+def callback_satisfaction(entry: Mapping[str, Any], case: Mapping[str, Any]) -> str | None:
+    """The satisfaction an entry recorded; falls back on the case's field for entries that
+    came from a ledger without the tag."""
+    s = entry_params(entry).get("satisfaction")
+    if s:
+        return s
+    field = "satisfaction2" if entry["action"] == Action.SECOND_CALLBACK.value else "satisfaction"
+    return case.get(field)
+
+
+def is_unhappy(satisfaction: str | None) -> bool:
+    try:
+        return not Satisfaction(satisfaction).closes_case
+    except ValueError:
+        return False
+
+
+def reopen_count(entries: Sequence[Mapping[str, Any]]) -> int:
+    return sum(1 for e in entries if e["action"] == Action.REOPEN.value)
+
+
+# --- transitions ----------------------------------------------------------------------------
+
+# The state an action leads to from a given state; absent = state unchanged.
+_NEXT: dict[str, dict[str, str]] = {
+    Action.DISPATCH.value: {State.REGISTERED.value: State.DISPATCHED.value},
+    Action.CONTACT.value: {State.REGISTERED.value: State.CONTACTED.value,
+                           State.DISPATCHED.value: State.CONTACTED.value},
+    Action.HANDLED.value: {s: State.HANDLED.value for s in (
+        State.REGISTERED.value, State.DISPATCHED.value, State.CONTACTED.value,
+        State.REOPENED.value)},
+    Action.RETURN_TO_CS.value: {s: State.HANDLED.value for s in (
+        State.REGISTERED.value, State.DISPATCHED.value, State.CONTACTED.value,
+        State.REOPENED.value)},
+    Action.CALLBACK.value: {State.HANDLED.value: State.CALLED_BACK.value},
+    Action.SECOND_CALLBACK.value: {State.HANDLED.value: State.CALLED_BACK.value},
+    Action.REOPEN.value: {State.CALLED_BACK.value: State.REOPENED.value},
+    Action.CLOSE.value: {State.CALLED_BACK.value: State.CLOSED.value,
+                         State.HANDLED.value: State.CLOSED.value},
+}
+
+_BEFORE_HANDLING = frozenset({State.REGISTERED.value, State.DISPATCHED.value,
+                              State.CONTACTED.value, State.REOPENED.value})
+
+
+def next_state(case: Mapping[str, Any], action: str) -> str:
+    state = case.get("state") or State.REGISTERED.value
+    return _NEXT.get(action, {}).get(state, state)
+
+
+def _state_reason(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
+                  action: str) -> str | None:
+    state = case.get("state") or State.REGISTERED.value
+    if case.get("deleted"):
+        return "该投诉单已删除"
+    if action == Action.RECEIVED.value:
+        return "“登记”在新建投诉单时自动记录"
+    if action in (Action.FMC_STATUS.value, Action.NOTE.value):
+        return None  # manufacturer tracking and notes go on after closing too
+    if state == State.CLOSED.value:
+        return "投诉单已关闭,只能添加备注或更新FMC状态"
+    if action in (Action.DISPATCH.value, Action.NAME_RESPONSIBLE.value, Action.CONTACT.value,
+                  Action.ESCALATE.value, Action.REPORT_OEM.value):
+        if action == Action.DISPATCH.value and state in (State.HANDLED.value,
+                                                         State.CALLED_BACK.value):
+            return f"投诉单已{'处理' if state == State.HANDLED.value else '回访'},不能再派单"
+        return None
+    if action in (Action.HANDLED.value, Action.RETURN_TO_CS.value):
+        if state in _BEFORE_HANDLING:
+            return None
+        if action == Action.RETURN_TO_CS.value and state == State.HANDLED.value:
+            return None  # the paper sheet may come back after the handling was recorded
+        if state == State.HANDLED.value:
+            return "投诉单已处理完毕"
+        return "投诉单已回访,如客户不满意请先重开"
+    reopened = reopen_count(entries) > 0
+    if action == Action.CALLBACK.value:
+        if state != State.HANDLED.value:
+            return "只有处理完毕(已处理)的投诉单才能回访"
+        if reopened:
+            return "该单已重开过,重开后的回访请记为“二次回访”"
+        return None
+    if action == Action.SECOND_CALLBACK.value:
+        if not reopened:
+            return "只有回访不满意并重开、再次处理完毕的投诉单才能二次回访"
+        if state != State.HANDLED.value:
+            return "重开的投诉单须再次处理完毕后才能二次回访"
+        return None
+    cb = last_callback(entries)
+    unhappy = cb is not None and is_unhappy(callback_satisfaction(cb, case))
+    if action == Action.REOPEN.value:
+        if state != State.CALLED_BACK.value or not unhappy:
+            return "只有回访结果为“不满意”或“非常不满意”的投诉单才能重开"
+        return None
+    if action == Action.CLOSE.value:
+        if state == State.CALLED_BACK.value:
+            if unhappy and cb is not None and cb["action"] == Action.CALLBACK.value:
+                return "客户回访不满意,须重开交部门经理再次处理(D10),不能直接关闭"
+            return None
+        if state == State.HANDLED.value:
+            return None  # closing without a callback needs a written reason (params check)
+        return "投诉单尚未处理完毕,不能关闭"
+    return f"未知的动作“{action}”"
+
+
+def _param_reason(case: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> str | None:
+    def has(k: str) -> bool:
+        v = params.get(k)
+        return v is not None and str(v).strip() != ""
+
+    if action == Action.DISPATCH.value and not has("department"):
+        return "派单须选择处理部门"
+    if action == Action.NAME_RESPONSIBLE.value and not has("person"):
+        return "须填写第一责任人姓名"
+    if action in CALLBACKS:
+        try:
+            Satisfaction(params.get("satisfaction"))
+        except ValueError:
+            return "须选择回访满意度:" + "/".join(s.value for s in Satisfaction)
+    if action == Action.FMC_STATUS.value:
+        try:
+            FmcStatus(params.get("status"))
+        except ValueError:
+            return "FMC状态须为:" + " / ".join(s.value for s in FmcStatus)
+    if action == Action.NOTE.value and not has("note"):
+        return "备注内容不能为空"
+    if (action == Action.CLOSE.value and case.get("state") == State.HANDLED.value
+            and not has("note")):
+        return "未经回访关闭投诉单,须在说明中写明原因(如客户无法联系)"
+    return None
+
+
+def check_transition(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
+                     action: str | Action, params: Mapping[str, Any] | None = None) -> str | None:
+    """None when the policy allows ``action`` now, else the Chinese reason it does not.
+    ``params`` (the action's values, plus ``note``) are checked too unless None."""
+    action = str(action.value if isinstance(action, Action) else action)
+    if action not in {a.value for a in Action}:
+        return f"未知的动作“{action}”"
+    reason = _state_reason(case, entries, action)
+    if reason is None and params is not None:
+        reason = _param_reason(case, action, params)
+    return reason
+
+
+def allowed_actions(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> set[Action]:
+    """The actions the case page may offer now (parameters not yet chosen)."""
+    return {a for a in RECORDABLE if _state_reason(case, entries, a.value) is None}
