@@ -1,0 +1,69 @@
+"""设置: one tab per area (site and backups, policy, form templates, users…).
+
+Each area brings its own widget, registered in ``SETTINGS_TABS`` and imported the first time
+its tab is shown, so this page stays small and an area that is not there yet costs nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+
+log = logging.getLogger(__name__)
+
+# (title, "module:ClassName"); constructed as Cls(session, parent).
+SETTINGS_TABS: list[tuple[str, str]] = []
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SettingsPage", text)
+
+
+class SettingsPage(QWidget):
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        self._specs: list[str] = []
+        for title, spec in SETTINGS_TABS:
+            self._specs.append(spec)
+            self.tabs.addTab(QWidget(), title)
+        if not SETTINGS_TABS:
+            self.tabs.addTab(QLabel(tr("暂无可设置的项目。")), tr("设置"))
+        self._built: set[int] = set()
+        self.tabs.currentChanged.connect(self._build)
+        self._build(self.tabs.currentIndex())
+
+    def _build(self, index: int) -> None:
+        """Import and construct a tab the first time it is shown."""
+        if index < 0 or index >= len(self._specs) or index in self._built:
+            return
+        self._built.add(index)
+        module_name, _, cls_name = self._specs[index].partition(":")
+        try:
+            cls = getattr(importlib.import_module(module_name), cls_name)
+            widget = cls(self.session, self)
+        except Exception as e:  # a broken area must not take the whole page down
+            log.exception("settings tab %s failed", self._specs[index])
+            widget = QLabel(tr("此设置页无法打开:") + str(e))
+            widget.setWordWrap(True)
+        title = self.tabs.tabText(index)
+        self.tabs.blockSignals(True)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, widget, title)
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+
+    def tab_widget(self, title: str) -> QWidget | None:
+        """The tab with this title, built if needed (for tests and deep links)."""
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                self._build(i)
+                return self.tabs.widget(i)
+        return None
