@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+from complaints.rules.permissions import ROLES
 from complaints.usecases import site
 from complaints.usecases.context import CHINA_TZ, Context
 from db.database import close_database, open_database
@@ -31,4 +32,7 @@ def site_db(db_path):
 
 @pytest.fixture
 def ctx(site_db):
-    return Context(site="SH01", actor="测试员", clock=lambda: FIXED_NOW)
+    """Holds every role, so tests of other use cases pass the permission checks; the
+    permission tests build their own contexts per role."""
+    return Context(site="SH01", actor="测试员", clock=lambda: FIXED_NOW, roles=frozenset(ROLES),
+                   department="客服部")

@@ -1,15 +1,306 @@
-"""The append-only, hash-chained audit trail (issue 7 fills in storage and the chain)."""
+"""The append-only, hash-chained audit trail.
+
+Each entry records who (user id and name), when, what event, which record (table and
+uid), which fields changed (old → new, as JSON), and a note. Entries are written with raw
+SQL so the hash covers exactly the stored text: hash = sha256 over a canonical JSON list
+of the entry's columns including the previous entry's hash. SQLite triggers refuse every
+UPDATE and DELETE on the table, and ``audit_head`` remembers the last entry, so only an
+edit of the raw file can change the log, and ``verify_chain`` finds such an edit.
+
+Personal data (customer name, phone) is written masked in the field changes, so the log
+that can never be cleaned does not keep what the anonymising clean-up removes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
-from complaints.usecases.context import Context
+from complaints.rules.validation import mask_phone
+from complaints.usecases.context import CHINA_TZ, Context, parse_tz
+from db.models import database
+from db.timeutil import from_db, to_db
+
+GENESIS = "0" * 64
+HASHED = ("id", "at", "site", "user_id", "actor", "event", "tbl", "record_uid", "changes",
+          "note", "prev_hash")
+COLUMNS = (*HASHED, "hash")
+PROTECTING_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete", "audit_log_head")
+
+# Events written by the permission and account use cases (others name their own).
+EVENT_LABELS = {
+    "sign_in": "登录",
+    "sign_in.failed": "登录失败",
+    "sign_in.locked": "账户锁定",
+    "sign_out": "退出登录",
+    "permission.denied": "操作被拒绝",
+    "user.create": "新增用户",
+    "user.update": "修改用户",
+    "user.password_reset": "重置密码",
+    "user.password_change": "修改密码",
+    "user.unlock": "解锁账户",
+    "user.disable": "停用用户",
+    "user.enable": "启用用户",
+    "case.create": "登记投诉单",
+    "case.update": "修改投诉单",
+    "case.delete": "删除投诉单",
+    "privacy.anonymise": "匿名化清理",
+}
+
+PERSONAL_FIELDS: dict[str, Callable[[Any], Any]] = {
+    "phone": lambda v: mask_phone(v) if v else v,
+    "customer_name": lambda v: (str(v)[:1] + "*" * (len(str(v)) - 1)) if v else v,
+}
+
+
+def _jsonable(v: Any) -> Any:
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    if isinstance(v, Enum):
+        return v.value
+    if isinstance(v, datetime):
+        return to_db(v) if v.tzinfo else v.isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, list | tuple | set | frozenset):
+        items = [_jsonable(x) for x in v]
+        return sorted(items, key=str) if isinstance(v, set | frozenset) else items
+    if isinstance(v, Mapping):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    return str(v)
+
+
+def changes_json(changes: Mapping[str, tuple[Any, Any]] | None) -> str:
+    """Canonical JSON of field → [old, new], personal fields masked."""
+    out = {}
+    for name, (old, new) in (changes or {}).items():
+        mask = PERSONAL_FIELDS.get(name)
+        if mask:
+            old, new = mask(old), mask(new)
+        out[name] = [_jsonable(old), _jsonable(new)]
+    return json.dumps(out, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(row: Mapping[str, Any]) -> str:
+    payload = json.dumps([row[k] for k in HASHED], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _append(execute: Callable[..., Any], row: dict[str, Any]) -> int:
+    """Insert ``row`` after the current last entry; returns its id."""
+    last = execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    head = execute("SELECT last_id FROM audit_head WHERE id = 1").fetchone()
+    last_id = max(last[0] if last else 0, head[0] if head else 0)
+    row = dict(row, id=last_id + 1, prev_hash=last[1] if last else GENESIS)
+    row["hash"] = entry_hash(row)
+    execute(f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES "
+            f"({', '.join('?' for _ in COLUMNS)})", tuple(row[k] for k in COLUMNS))
+    return row["id"]
+
+
+def _row(ctx: Context, event: str, table: str | None, uid: str | None,
+         changes: Mapping[str, tuple[Any, Any]] | None, note: str) -> dict[str, Any]:
+    return {
+        "at": to_db(ctx.now()), "site": ctx.site or "", "user_id": ctx.user_id,
+        "actor": ctx.actor or "", "event": event, "tbl": table,
+        "record_uid": None if uid is None else str(uid), "changes": changes_json(changes),
+        "note": note or "",
+    }
 
 
 def record(ctx: Context, event: str, *, table: str | None = None, uid: str | None = None,
            changes: Mapping[str, tuple[Any, Any]] | None = None, note: str = "") -> None:
     """Append one audit entry: ``event`` like "case.update", "sign_in", "ledger.export";
     ``changes`` maps field name → (old, new). Call inside the same transaction as the change."""
-    return None
+    row = _row(ctx, event, table, uid, changes, note)
+    with database.atomic():
+        _append(database.execute_sql, row)
+
+
+def record_now(ctx: Context, event: str, *, table: str | None = None, uid: str | None = None,
+               changes: Mapping[str, tuple[Any, Any]] | None = None, note: str = "") -> None:
+    """Append an entry that must survive even if the caller's transaction rolls back
+    (a refused action, a failed sign-in): written on a connection of its own when a
+    transaction is open; if that connection cannot get the write lock, written in the
+    caller's transaction instead."""
+    row = _row(ctx, event, table, uid, changes, note)
+    if not database.in_transaction():
+        with database.atomic():
+            _append(database.execute_sql, row)
+        return
+    try:
+        conn = sqlite3.connect(database.database, timeout=2.0, isolation_level=None)
+    except sqlite3.Error:
+        conn = None
+    if conn is not None:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                _append(conn.execute, row)
+                conn.execute("COMMIT")
+                return
+            except sqlite3.Error:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error:
+            pass
+        finally:
+            conn.close()
+    with database.atomic():
+        _append(database.execute_sql, row)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime
+    site: str
+    user_id: int | None
+    actor: str
+    event: str
+    table: str | None
+    uid: str | None
+    changes: dict[str, list[Any]]
+    note: str
+
+    @property
+    def event_label(self) -> str:
+        return EVENT_LABELS.get(self.event, self.event)
+
+
+def entries(*, since: datetime | None = None, until: datetime | None = None,
+            actor: str | None = None, event: str | None = None, table: str | None = None,
+            uid: str | None = None, text: str | None = None, limit: int | None = None,
+            newest_first: bool = True) -> list[AuditRow]:
+    """Filtered audit entries for the audit page, the CLI and the 历史 tab."""
+    where, params = [], []
+    if since is not None:
+        where.append("at >= ?")
+        params.append(to_db(since))
+    if until is not None:
+        where.append("at < ?")
+        params.append(to_db(until))
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if event:
+        where.append("(event = ? OR event LIKE ?)")
+        params += [event, event + ".%"]
+    if table:
+        where.append("tbl = ?")
+        params.append(table)
+    if uid:
+        where.append("record_uid = ?")
+        params.append(uid)
+    if text:
+        where.append("(note LIKE ? OR changes LIKE ? OR event LIKE ?)")
+        params += [f"%{text}%"] * 3
+    sql = "SELECT id, at, site, user_id, actor, event, tbl, record_uid, changes, note " \
+          "FROM audit_log"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id " + ("DESC" if newest_first else "ASC")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [AuditRow(r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6], r[7],
+                     json.loads(r[8] or "{}"), r[9])
+            for r in database.execute_sql(sql, params).fetchall()]
+
+
+def actors() -> list[str]:
+    return [r[0] for r in database.execute_sql(
+        "SELECT DISTINCT actor FROM audit_log ORDER BY actor").fetchall()]
+
+
+# --- verification ---------------------------------------------------------------------------
+
+def _site_tz() -> tzinfo:
+    try:
+        row = database.execute_sql("SELECT value FROM settings WHERE key='site.tz'").fetchone()
+        return parse_tz(json.loads(row[0])) if row else CHINA_TZ
+    except Exception:  # noqa: BLE001 - a broken setting must not hide the chain report
+        return CHINA_TZ
+
+
+def verify_chain() -> list[str]:
+    """Problems of the audit log, one message each (empty: intact). Finds an entry changed,
+    removed (also the last ones) or moved, and the protecting triggers dropped."""
+    tz = _site_tz()
+    problems: list[str] = []
+
+    def when(text: str | None) -> str:
+        try:
+            return from_db(text).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+        except Exception:  # noqa: BLE001
+            return str(text)
+
+    present = {r[0] for r in database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type='trigger'").fetchall()}
+    missing = [t for t in PROTECTING_TRIGGERS if t not in present]
+    if missing:
+        problems.append(f"审计日志的保护触发器已被删除:{'、'.join(missing)}")
+    rows = database.execute_sql(
+        f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id").fetchall()
+    prev_hash, prev_id = GENESIS, 0
+    for r in rows:
+        row = dict(zip(COLUMNS, r, strict=True))
+        label = f"第 {row['id']} 条({when(row['at'])},{row['event']})"
+        if row["id"] != prev_id + 1:
+            gap = row["id"] - prev_id - 1
+            problems.append(f"审计日志第 {prev_id + 1}–{row['id'] - 1} 条({gap} 条)被删除")
+        if row["prev_hash"] != prev_hash:
+            if row["id"] == prev_id + 1:
+                problems.append(f"审计日志{label}与前一条不相接:其前面的记录被改动、删除或调换了顺序")
+        if entry_hash(row) != row["hash"]:
+            problems.append(f"审计日志{label}的内容被改动")
+        prev_hash, prev_id = row["hash"], row["id"]
+    head = database.execute_sql("SELECT last_id, last_hash FROM audit_head WHERE id=1").fetchone()
+    if head is None:
+        problems.append("审计日志的链头记录(audit_head)已被删除")
+    elif head[0] > prev_id:
+        problems.append(f"审计日志最后的 {head[0] - prev_id} 条(第 {prev_id + 1}–{head[0]} 条)"
+                        "被删除")
+    elif head[0] == prev_id and prev_id and head[1] != prev_hash:
+        problems.append(f"审计日志最后一条(第 {prev_id} 条)被改动或替换")
+    elif head[0] < prev_id:
+        problems.append(f"审计日志的链头停在第 {head[0]} 条,之后的记录不是由本程序写入的")
+    return problems
+
+
+# --- export ---------------------------------------------------------------------------------
+
+EXPORT_HEADERS = ("序号", "时间", "站点", "用户", "事件", "事件代码", "表", "记录", "字段变更",
+                  "说明")
+
+
+def format_changes(changes: Mapping[str, Sequence[Any]]) -> str:
+    return ";".join(f"{k}: {v[0]!s} → {v[1]!s}" for k, v in changes.items())
+
+
+def export_xlsx(rows: Sequence[AuditRow], path: Path, *, tz: tzinfo = CHINA_TZ) -> Path:
+    """The audit entries on one sheet, for an auditor."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "审计日志"
+    ws.append(EXPORT_HEADERS)
+    for r in rows:
+        ws.append([r.id, r.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), r.site, r.actor,
+                   r.event_label, r.event, r.table or "", r.uid or "", format_changes(r.changes),
+                   r.note])
+    for col, width in zip("ABCDEFGHIJ", (8, 20, 8, 14, 14, 20, 10, 38, 60, 40), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    path = Path(path)
+    wb.save(path)
+    return path

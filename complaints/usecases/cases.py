@@ -16,6 +16,7 @@ from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
 from complaints.rules.validation import Problem, blocking, normalize_vin, validate_case
 from complaints.types import Action, Channel, Liability, State
+from complaints.usecases import audit, auth
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, StaleRecord, ValidationFailed
 from db import queries
@@ -92,6 +93,7 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     data.setdefault("liability", Liability.PENDING.value)
     data["liability"] = data["liability"] or Liability.PENDING.value
     data["state"] = data.get("state") or State.REGISTERED.value
+    auth.require(ctx, "case.create", department=data.get("department"))
     now = ctx.now()
     with database.atomic():
         if not data.get("number"):
@@ -106,6 +108,9 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
         Entry.create(uid=str(uuid.uuid4()), site=ctx.site, modified_at=now, case=case,
                      at=data["received_at"], action=Action.RECEIVED.value, actor=ctx.actor,
                      note="", recorded_at=now)
+        audit.record(ctx, "case.create", table="cases", uid=case.uid, note=case.number,
+                     changes={k: (None, v) for k, v in data.items()
+                              if v is not None and v is not False})
     return SaveResult(case.id, case.number, 1, tuple(problems))
 
 
@@ -132,6 +137,23 @@ def case_to_dict(case: Case) -> dict[str, Any]:
     return d
 
 
+# Fields only some roles may change, whoever else may edit the case (policy.md §2).
+FIELD_PERMISSIONS: dict[str, str] = {
+    "liability": "case.set_liability",
+    "gm_instruction": "case.set_liability",
+    "department": "case.assign",
+}
+
+
+def edit_permissions(changes: Mapping[str, Any]) -> list[str]:
+    """The permissions a change of these fields needs: the special ones of
+    FIELD_PERMISSIONS, plus case.edit for any other field."""
+    needed = {FIELD_PERMISSIONS[k] for k in changes if k in FIELD_PERMISSIONS}
+    if any(k not in FIELD_PERMISSIONS for k in changes):
+        needed.add("case.edit")
+    return sorted(needed)
+
+
 def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
                 expected_revision: int | None = None) -> SaveResult:
     """Save changed fields. Refuses (StaleRecord) if the case changed since it was opened."""
@@ -146,8 +168,10 @@ def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
         current = case_to_dict(case)
         merged = {name: current[name] for name in FIELD_NAMES}
         merged.update(normalize(values))
-        problems = _check(merged)
         changes = {k: v for k, v in merged.items() if v != current[k]}
+        for permission in edit_permissions(changes):
+            auth.require(ctx, permission, department=case.department)
+        problems = _check(merged)
         if changes:
             for k, v in changes.items():
                 setattr(case, k, v)
@@ -155,6 +179,8 @@ def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
             if case.site == ctx.site:
                 case.revision += 1  # the owner counts revisions (ledger.md)
             case.save()
+            audit.record(ctx, "case.update", table="cases", uid=case.uid, note=case.number,
+                         changes={k: (current[k], v) for k, v in changes.items()})
     return SaveResult(case.id, case.number, case.revision, tuple(problems))
 
 
@@ -164,6 +190,7 @@ def delete_case(ctx: Context, case_id: int) -> None:
         case = Case.get_or_none(Case.id == case_id)
         if case is None:
             raise NotFound(f"找不到投诉单(id {case_id})")
+        auth.require(ctx, "case.delete", department=case.department)
         if case.deleted:
             return
         case.deleted = True
@@ -171,6 +198,8 @@ def delete_case(ctx: Context, case_id: int) -> None:
         if case.site == ctx.site:
             case.revision += 1
         case.save()
+        audit.record(ctx, "case.delete", table="cases", uid=case.uid, note=case.number,
+                     changes={"deleted": (False, True)})
 
 
 def list_entries(case_id: int) -> list[dict[str, Any]]:

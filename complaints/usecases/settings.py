@@ -28,6 +28,13 @@ OPTIONS: dict[str, Option] = {
         Option("backup.keep_monthly", 9, "保留多少个每月备份"),
         Option("backup.last_auto", "", "上次启动自动备份的时间"),
         Option("privacy.mask_phone_in_export", False, "导出台账时隐藏手机号中间四位"),
+        Option("privacy.phone_full_roles", ["客服专员", "客服经理", "部门经理", "总经理"],
+               "在列表中可看到完整手机号的角色(其他角色看到 138****5678)"),
+        Option("privacy.anonymise_after_years", 3, "已关闭多少年的投诉单可匿名化客户姓名与电话"),
+        Option("auth.allow_remember", False, "允许记住登录用户(仅限一人专用的电脑)"),
+        Option("auth.remembered_login", "", "记住的登录名(启动时免密码登录)"),
+        Option("auth.max_failures", 5, "连续输错密码几次后锁定账户"),
+        Option("auth.lock_minutes", 5, "账户锁定的分钟数"),
         Option("ui.page_size", 200, "列表每次读取的行数"),
         Option("attachments.max_mb", 50, "单个附件的大小上限(MB)"),
     )

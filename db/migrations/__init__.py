@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from db.migrations import m0001_initial
+from db.migrations import m0001_initial, m0002_users
 
 Step = Callable[[Callable[[str], object]], None]
 
 # (version, description, step). The version after applying a step is its number.
 STEPS: Sequence[tuple[int, str, Step]] = (
     (1, "initial schema", m0001_initial.up),
+    (2, "users, roles, audit trail", m0002_users.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]
