@@ -36,6 +36,7 @@ OPTIONS: dict[str, Option] = {
         Option("auth.max_failures", 5, "连续输错密码几次后锁定账户"),
         Option("auth.lock_minutes", 5, "账户锁定的分钟数"),
         Option("ui.page_size", 200, "列表每次读取的行数"),
+        Option("policy", {}, "投诉处理制度参数(时限、派单、奖惩金额)及其修改历史"),
         Option("attachments.max_mb", 50, "单个附件的大小上限(MB)"),
     )
 }

@@ -1,0 +1,115 @@
+"""Load and save the office's policy (settings key "policy"), keeping every version.
+
+What a change does to deadlines already running (a deliberate choice, policy.md: "the change
+applies to new deadlines from then on"): each saved version is kept with the time it took
+effect, and a case's deadlines use the version in force when the case was **received**. So a
+case already open keeps the limits it started with; cases received after the change get the
+new ones. ``load()`` is the version in force now, the one the policy editor shows.
+
+Stored as ``{"versions": [{"from": ISO time, "by": name, "values": {...}}, ...]}``, oldest
+first; before the first saved version the defaults of policy.md apply.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import datetime
+
+from complaints.rules.policy import Policy, policy_problems
+from complaints.rules.validation import Problem
+from complaints.usecases import audit, auth, settings
+from complaints.usecases.context import Context
+from complaints.usecases.errors import UseCaseError, ValidationFailed
+from db.models import database
+
+KEY = "policy"
+DEFAULTS = Policy()
+
+
+@dataclass(frozen=True)
+class PolicyVersion:
+    effective_from: datetime
+    by: str
+    policy: Policy
+
+
+class PolicyBook:
+    """All versions, for picking the one in force at a time without re-reading settings."""
+
+    def __init__(self, versions: list[PolicyVersion]):
+        self.versions = sorted(versions, key=lambda v: v.effective_from)
+        self._starts = [v.effective_from for v in self.versions]
+
+    def at(self, when: datetime | None) -> Policy:
+        """The policy in force at ``when`` (the current one for None)."""
+        if not self.versions:
+            return DEFAULTS
+        if when is None:
+            return self.versions[-1].policy
+        i = bisect_right(self._starts, when)
+        return DEFAULTS if i == 0 else self.versions[i - 1].policy
+
+    @property
+    def current(self) -> Policy:
+        return self.at(None)
+
+
+def _versions(raw: object) -> list[PolicyVersion]:
+    out: list[PolicyVersion] = []
+    if not isinstance(raw, dict):
+        return out
+    for v in raw.get("versions") or []:
+        try:
+            out.append(PolicyVersion(datetime.fromisoformat(v["from"]), str(v.get("by", "")),
+                                     Policy.from_dict(v.get("values") or {})))
+        except (KeyError, TypeError, ValueError):
+            continue  # a damaged version is skipped; the others still apply
+    return out
+
+
+def book() -> PolicyBook:
+    return PolicyBook(_versions(settings.get(KEY)))
+
+
+def load() -> Policy:
+    """The policy in force now (defaults until an office saves its own)."""
+    return book().current
+
+
+def in_force(at: datetime | None) -> Policy:
+    return book().at(at)
+
+
+def history() -> list[PolicyVersion]:
+    return book().versions
+
+
+def save(ctx: Context, policy: Policy) -> Policy:
+    """Validate and store ``policy`` as the version in force from now on (audited)."""
+    auth.require(ctx, "settings.policy")
+    problems = policy_problems(policy)
+    if problems:
+        raise ValidationFailed([Problem("policy", m) for m in problems])
+    now = ctx.now()
+    with database.atomic():
+        raw = settings.get(KEY)
+        raw = dict(raw) if isinstance(raw, dict) else {}
+        versions = list(raw.get("versions") or [])
+        old = book().current
+        if versions:
+            last = datetime.fromisoformat(versions[-1]["from"])
+            if now < last:
+                raise UseCaseError("系统时间早于上次修改制度参数的时间,请先核对电脑时钟")
+        versions.append({"from": now.isoformat(), "by": ctx.actor, "values": policy.to_dict()})
+        settings.set_(KEY, {"versions": versions})
+        new_d, old_d = policy.to_dict(), old.to_dict()
+        changes = {k: (old_d[k], v) for k, v in new_d.items() if old_d.get(k) != v}
+        audit.record(ctx, "settings.policy", table="settings", uid=KEY, changes=changes,
+                     note="制度参数修改,适用于此后登记的投诉单")
+    return policy
+
+
+def restore_defaults(ctx: Context) -> Policy:
+    """The defaults of policy.md, as a new version (earlier versions stay for old cases)."""
+    return save(ctx, Policy())

@@ -1,0 +1,279 @@
+"""Recording what happened to a case (the 动作 of ledger.md) and reading its deadlines.
+
+``record_action`` is the one way a tracking entry is written from the case page or the CLI:
+it checks the policy's transitions (complaints.rules.workflow), writes the entry and updates
+the case's state and fields in one transaction, counts the revision at the owner, and audits.
+Deadlines are never stored: ``case_deadlines`` derives them from the case and its entries
+with the policy in force when the case was received (see complaints.usecases.policy).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from complaints.fields import FIELDS_BY_NAME
+from complaints.rules import workflow
+from complaints.rules.deadlines import (
+    Deadline,
+    DeadlineStatus,
+    all_deadlines,
+    escalation_hints,
+)
+from complaints.rules.routing import route_case
+from complaints.rules.validation import Problem
+from complaints.types import Action, FmcStatus, Satisfaction
+from complaints.usecases import audit, auth
+from complaints.usecases import policy as policy_uc
+from complaints.usecases.cases import case_to_dict
+from complaints.usecases.context import Context
+from complaints.usecases.errors import NotFound, UseCaseError, ValidationFailed
+from db.models import Case, Entry, database
+
+
+class TransitionRefused(UseCaseError):
+    """The policy does not allow this action on the case now; the message says why."""
+
+
+class BadEntryTime(UseCaseError):
+    """A future time, or an earlier time without a reason, or one before the case began."""
+
+
+PERMISSIONS: dict[Action, str] = {
+    Action.DISPATCH: "case.assign",
+    Action.NAME_RESPONSIBLE: "case.handle",  # the department manager names the person
+    Action.CONTACT: "case.contact",
+    Action.ESCALATE: "case.escalate",
+    Action.REPORT_OEM: "case.oem_report",
+    Action.HANDLED: "case.handle",
+    Action.RETURN_TO_CS: "case.assign",  # CS receives the sheet back (CS's sheet movement)
+    Action.CALLBACK: "case.callback",
+    Action.SECOND_CALLBACK: "case.callback",
+    Action.REOPEN: "case.reopen",
+    Action.CLOSE: "case.close",
+    Action.FMC_STATUS: "case.oem_report",
+    Action.NOTE: "case.note",
+}
+
+# The keyword parameters each action takes (beyond at, reason, note).
+PARAMS: dict[Action, frozenset[str]] = {
+    Action.DISPATCH: frozenset({"department"}),
+    Action.NAME_RESPONSIBLE: frozenset({"person"}),
+    Action.CONTACT: frozenset(),
+    Action.ESCALATE: frozenset({"to"}),
+    Action.REPORT_OEM: frozenset({"cac_number"}),
+    Action.HANDLED: frozenset({"plan"}),
+    Action.RETURN_TO_CS: frozenset({"plan"}),
+    Action.CALLBACK: frozenset({"satisfaction"}),
+    Action.SECOND_CALLBACK: frozenset({"satisfaction"}),
+    Action.REOPEN: frozenset(),
+    Action.CLOSE: frozenset(),
+    Action.FMC_STATUS: frozenset({"status", "cac_number"}),
+    Action.NOTE: frozenset(),
+}
+
+# An "earlier" time closer to now than this counts as now (the clerk picked the current minute).
+BACKDATE_GRACE = timedelta(minutes=2)
+
+
+def _parse_action(action: Action | str) -> Action:
+    try:
+        return Action(action)
+    except ValueError:
+        raise UseCaseError(f"未知的动作“{action}”") from None
+
+
+def _entry_time(ctx: Context, at: datetime | None, reason: str | None, received: datetime
+                ) -> datetime:
+    now = ctx.now()
+    if at is None:
+        return now
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=ctx.tz)  # a time typed at this office is its local time
+    at = at.replace(microsecond=0)
+    if at > now:
+        raise BadEntryTime(f"不能记录将来的时间({ctx.local(at):%Y-%m-%d %H:%M}):"
+                           "请填写实际发生的时间")
+    if at < received:
+        raise BadEntryTime(f"时间 {ctx.local(at):%Y-%m-%d %H:%M} 早于接单时间 "
+                           f"{ctx.local(received):%Y-%m-%d %H:%M}")
+    if now - at > BACKDATE_GRACE and not (reason or "").strip():
+        raise BadEntryTime("补录较早的时间(如外出处理后回来登记)须写明补录原因")
+    return at
+
+
+def _entries_for_rules(case_id: int) -> list[dict[str, Any]]:
+    return list(Entry.select(Entry.at, Entry.action, Entry.note)
+                .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
+                .order_by(Entry.at, Entry.id).dicts())
+
+
+def _clean_params(action: Action, params: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(params) - PARAMS[action]
+    if unknown:
+        raise TypeError(f"{action.value} takes no parameter {sorted(unknown)}")
+    out: dict[str, Any] = {}
+    for k, v in params.items():
+        if isinstance(v, (Satisfaction, FmcStatus)):
+            v = v.value
+        if isinstance(v, str):
+            v = v.strip()
+        out[k] = v
+    return out
+
+
+def _case_changes(action: Action, case: Case, params: dict[str, Any], at: datetime,
+                  ctx: Context) -> dict[str, Any]:
+    """Field values the action sets on the case (state included)."""
+    ch: dict[str, Any] = {}
+    if action is Action.DISPATCH:
+        ch["department"] = params["department"]
+    elif action is Action.NAME_RESPONSIBLE:
+        ch["responsible"] = params["person"]
+    elif action is Action.REPORT_OEM:
+        if params.get("cac_number"):
+            ch["cac_number"] = params["cac_number"]
+        if not case.fmc_status:
+            ch["fmc_status"] = FmcStatus.ON_GOING.value
+    elif action in (Action.HANDLED, Action.RETURN_TO_CS):
+        if params.get("plan"):
+            ch["plan"] = params["plan"]
+        if action is Action.HANDLED or case.handled_date is None:
+            ch["handled_date"] = ctx.local(at).date()
+    elif action is Action.CALLBACK:
+        ch["callback_at"], ch["satisfaction"] = at, params["satisfaction"]
+    elif action is Action.SECOND_CALLBACK:
+        ch["callback2_at"], ch["satisfaction2"] = at, params["satisfaction"]
+    elif action is Action.CLOSE:
+        ch["closed_at"] = at
+    elif action is Action.REOPEN:
+        ch["closed_at"] = None
+    elif action is Action.FMC_STATUS:
+        ch["fmc_status"] = params["status"]
+        if params.get("cac_number"):
+            ch["cac_number"] = params["cac_number"]
+    ch["state"] = workflow.next_state({"state": case.state}, action.value)
+    problems = []
+    for name, v in ch.items():
+        f = FIELDS_BY_NAME[name]
+        if isinstance(v, str) and f.max_length and len(v) > f.max_length:
+            problems.append(Problem(name, f"{f.label}太长(最多 {f.max_length} 字)"))
+    if problems:
+        raise ValidationFailed(problems)
+    return {k: v for k, v in ch.items() if getattr(case, k) != v}
+
+
+def entry_to_dict(e: Entry) -> dict[str, Any]:
+    params, free = workflow.decode_note(e.action, e.note)
+    return {"id": e.id, "uid": e.uid, "case_id": e.case_id, "site": e.site, "at": e.at,
+            "action": e.action, "actor": e.actor, "note": e.note, "params": params,
+            "text": free, "reason": params.get("reason"), "recorded_at": e.recorded_at,
+            "revision": e.revision}
+
+
+def record_action(ctx: Context, case_id: int, action: Action | str, *,
+                  at: datetime | None = None, reason: str | None = None, note: str = "",
+                  **params: Any) -> dict[str, Any]:
+    """Record one 动作 on a case and move it on; refuses what the policy does not allow.
+
+    ``at``: when it happened (now by default; an earlier time needs ``reason``, a future one is
+    refused). ``params`` by action: 派单 department, 指定责任人 person, 升级 to, 上报厂家
+    cac_number, 处理完成/回传客服 plan, 回访/二次回访 satisfaction (five levels),
+    FMC状态 status (+ cac_number). Returns the entry as a dict (``params`` decoded).
+    """
+    act = _parse_action(action)
+    if act is Action.RECEIVED:
+        raise TransitionRefused("“登记”在新建投诉单时自动记录")
+    clean = _clean_params(act, params)
+    note = (note or "").strip()
+    with database.atomic():
+        case = Case.get_or_none(Case.id == case_id)
+        if case is None:
+            raise NotFound(f"找不到投诉单(id {case_id})")
+        auth.require(ctx, PERMISSIONS[act], department=case.department)
+        when = _entry_time(ctx, at, reason, case.received_at)
+        entries = _entries_for_rules(case_id)
+        why = workflow.check_transition(case_to_dict(case), entries, act,
+                                        {**clean, "note": note})
+        if why is not None:
+            raise TransitionRefused(f"不能“{act.value}”:{why}")
+        changes = _case_changes(act, case, clean, when, ctx)
+        now = ctx.now()
+        reason = (reason or "").strip() or None
+        text = workflow.encode_note(act.value, {k: v for k, v in clean.items() if k != "plan"},
+                                    note, reason=reason)
+        entry = Entry.create(uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now,
+                             case=case, at=when, action=act.value, actor=ctx.actor, note=text,
+                             recorded_at=now)
+        old = {k: getattr(case, k) for k in changes}
+        if changes:
+            for k, v in changes.items():
+                setattr(case, k, v)
+            case.modified_at = now
+            if case.site == ctx.site:
+                case.revision += 1  # the owner counts revisions (ledger.md)
+            case.save()
+        audit.record(ctx, "case.track", table="entries", uid=entry.uid,
+                     changes={"action": (None, act.value),
+                              **{k: (_plain(old[k]), _plain(v)) for k, v in changes.items()}},
+                     note=f"{case.number} {act.value}" + (f"(补录:{reason})" if reason else ""))
+    return entry_to_dict(entry)
+
+
+def _plain(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, (datetime, date)) else v
+
+
+def timeline(case_id: int) -> list[dict[str, Any]]:
+    """The case's entries, oldest first, with their structured values decoded."""
+    return [entry_to_dict(e) for e in Entry.select()
+            .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
+            .order_by(Entry.at, Entry.id)]
+
+
+def _load(case_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    case = Case.get_or_none(Case.id == case_id)
+    if case is None:
+        raise NotFound(f"找不到投诉单(id {case_id})")
+    return case_to_dict(case), _entries_for_rules(case_id)
+
+
+def case_deadlines(ctx: Context, case_id: int, *, now: datetime | None = None,
+                   include_not_applicable: bool = False) -> list[Deadline]:
+    """The deadlines of one case as of ``now`` (default: the context's clock), in rule order."""
+    case, entries = _load(case_id)
+    pol = policy_uc.in_force(case["received_at"])
+    ds = all_deadlines(case, entries, pol, now or ctx.now(), ctx.tz)
+    if include_not_applicable:
+        return ds
+    return [d for d in ds if d.status is not DeadlineStatus.NOT_APPLICABLE]
+
+
+def available_actions(ctx: Context, case_id: int) -> set[Action]:
+    """The actions the case page may offer now (roles are checked when one is recorded)."""
+    case, entries = _load(case_id)
+    return workflow.allowed_actions(case, entries)
+
+
+def proposed_department(case_id: int) -> str | None:
+    """R1's proposal for the 派单 dialog."""
+    case, _ = _load(case_id)
+    return route_case(case, policy_uc.load())
+
+
+def case_hints(ctx: Context, case_id: int, *, now: datetime | None = None) -> list[str]:
+    """Escalation hints of §4 (suggestions only): media, lawsuit, headcount, repeat, age."""
+    case, entries = _load(case_id)
+    pol = policy_uc.in_force(case["received_at"])
+    related: list[dict[str, Any]] = []
+    keys = [(Case.vin, case.get("vin")), (Case.phone, case.get("phone"))]
+    cond = None
+    for col, v in keys:
+        if v:
+            cond = (col == v) if cond is None else (cond | (col == v))
+    if cond is not None:
+        related = list(Case.select(Case.id, Case.number, Case.received_at, Case.vin, Case.phone)
+                       .where(cond & (Case.id != case_id) & (Case.deleted == False))  # noqa: E712
+                       .order_by(Case.received_at.desc()).limit(50).dicts())
+    return escalation_hints(case, entries, pol, now or ctx.now(), related)
