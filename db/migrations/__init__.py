@@ -13,6 +13,7 @@ Step = Callable[[Callable[[str], object]], None]
 # (version, description, step). The version after applying a step is its number.
 STEPS: Sequence[tuple[int, str, Step]] = (
     (1, "initial schema", m0001_initial.up),
+    (3, "ledger exchange", m0003_ledger.up),
     (2, "users, roles, audit trail", m0002_users.up),
 )
 

@@ -1,0 +1,68 @@
+"""peewee models of the ledger exchange's own tables (schema step 3)."""
+
+from __future__ import annotations
+
+import peewee as pw
+
+from db.fields import AwareDateTimeField
+from db.models import BaseModel
+
+
+class LedgerExport(BaseModel):
+    destination = pw.TextField(primary_key=True)
+    exported_at = AwareDateTimeField()
+    scope = pw.TextField()
+    sites = pw.TextField(default="")
+    counts = pw.TextField(default="{}")
+
+    class Meta:
+        table_name = "ledger_exports"
+
+
+class LedgerBase(BaseModel):
+    uid = pw.TextField(primary_key=True)
+    tbl = pw.TextField()
+    revision = pw.IntegerField()
+    from_owner = pw.BooleanField(default=False)
+    digest = pw.TextField()
+    applied_at = AwareDateTimeField()
+
+    class Meta:
+        table_name = "ledger_base"
+
+
+class LedgerConflict(BaseModel):
+    uid = pw.TextField()
+    tbl = pw.TextField()
+    site = pw.TextField()
+    local_revision = pw.IntegerField()
+    incoming_revision = pw.IntegerField()
+    incoming_from_owner = pw.BooleanField(default=False)
+    incoming_digest = pw.TextField()
+    incoming = pw.TextField()  # JSON of the incoming row's values
+    source_file = pw.TextField(default="")
+    source_site = pw.TextField(default="")
+    found_at = AwareDateTimeField()
+    resolved_at = AwareDateTimeField(null=True)
+    resolution = pw.TextField(null=True)
+    resolved_by = pw.TextField(null=True)
+
+    class Meta:
+        table_name = "ledger_conflicts"
+
+
+class LedgerImport(BaseModel):
+    file_name = pw.TextField()
+    sha256 = pw.TextField()
+    source_site = pw.TextField(default="")
+    exported_at = AwareDateTimeField(null=True)
+    imported_at = AwareDateTimeField()
+    actor = pw.TextField(default="")
+    status = pw.TextField()
+    counts = pw.TextField(default="{}")
+
+    class Meta:
+        table_name = "ledger_imports"
+
+
+LEDGER_MODELS = (LedgerExport, LedgerBase, LedgerConflict, LedgerImport)

@@ -1,0 +1,136 @@
+"""The ledger's sheets and columns (ledger.md), declared once for the exporter and reader.
+
+Pure: the case columns come from complaints.fields, the rest are listed here.
+A column maps a header (the text in row 1) to a record key (the database column name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from complaints.fields import CASE_FIELDS, FieldType
+from complaints.types import Action, ApprovalStatus, SanctionType
+
+FORMAT_NAME = "投诉台账"
+FORMAT_VERSION = 1
+
+SHEET_INFO = "说明"
+SHEET_CASES = "投诉台账"
+SHEET_ENTRIES = "跟踪记录"
+SHEET_SANCTIONS = "奖惩记录"
+DATA_SHEETS = (SHEET_CASES, SHEET_ENTRIES, SHEET_SANCTIONS)
+
+# 说明 keys
+INFO_FORMAT = "格式"
+INFO_VERSION = "格式版本"
+INFO_SITE = "站点代码"
+INFO_SITE_NAME = "站点名称"
+INFO_EXPORTED = "导出时间"
+INFO_TZ = "时区"
+INFO_SCOPE = "范围"
+INFO_APP = "软件版本"
+
+
+def info_count_key(sheet: str) -> str:
+    """The 说明 key holding a data sheet's row count."""
+    return f"{sheet}行数"
+
+
+class Kind(StrEnum):
+    UID = "uid"
+    TEXT = "text"
+    LONG = "long"
+    ENUM = "enum"
+    BOOL = "bool"
+    DATETIME = "datetime"
+    DATE = "date"
+    INT = "int"
+    REVISION = "revision"
+    STAMP = "stamp"  # 最后修改时间: ISO 8601 text with offset, for people
+    DELETED = "deleted"
+
+
+_WIDTHS = {
+    Kind.UID: 38, Kind.TEXT: 14, Kind.LONG: 40, Kind.ENUM: 10, Kind.BOOL: 8,
+    Kind.DATETIME: 17, Kind.DATE: 11, Kind.INT: 9, Kind.REVISION: 7, Kind.STAMP: 26,
+    Kind.DELETED: 7,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    header: str
+    key: str
+    kind: Kind
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    max_length: int | None = None
+    width: float | None = None
+
+    @property
+    def display_width(self) -> float:
+        return self.width or _WIDTHS[self.kind]
+
+
+def _keys() -> list[Column]:
+    return [
+        Column("记录ID", "uid", Kind.UID, required=True),
+        Column("所属站点", "site", Kind.TEXT, required=True, max_length=10, width=9),
+        Column("修订号", "revision", Kind.REVISION),
+        Column("最后修改时间", "modified_at", Kind.STAMP),
+        Column("已删除", "deleted", Kind.DELETED),
+    ]
+
+
+_FIELD_KIND = {
+    FieldType.TEXT: Kind.TEXT, FieldType.LONG_TEXT: Kind.LONG, FieldType.ENUM: Kind.ENUM,
+    FieldType.BOOL: Kind.BOOL, FieldType.DATETIME: Kind.DATETIME, FieldType.DATE: Kind.DATE,
+    FieldType.INT: Kind.INT,
+}
+_SPECIAL_WIDTH = {"number": 18, "vin": 20, "phone": 14, "content": 50, "customer_name": 10}
+
+
+def _case_columns() -> list[Column]:
+    cols = _keys()
+    for f in CASE_FIELDS:
+        cols.append(Column(
+            f.header, f.name, _FIELD_KIND[f.type], required=f.required,
+            choices=tuple(c.value for c in f.choices) if f.choices else (),
+            max_length=f.max_length, width=_SPECIAL_WIDTH.get(f.name),
+        ))
+    return cols
+
+
+CASE_COLUMNS: tuple[Column, ...] = tuple(_case_columns())
+ENTRY_COLUMNS: tuple[Column, ...] = (
+    *_keys(),
+    Column("投诉记录ID", "case_uid", Kind.UID, required=True),
+    Column("时间", "at", Kind.DATETIME, required=True),
+    Column("动作", "action", Kind.ENUM, required=True, choices=tuple(a.value for a in Action)),
+    Column("经办人", "actor", Kind.TEXT, max_length=40),
+    Column("说明", "note", Kind.LONG, max_length=4000),
+)
+SANCTION_COLUMNS: tuple[Column, ...] = (
+    *_keys(),
+    Column("投诉记录ID", "case_uid", Kind.UID),
+    Column("类型", "type", Kind.ENUM, required=True,
+           choices=tuple(t.value for t in SanctionType)),
+    Column("规则", "rule", Kind.ENUM, choices=tuple(f"S{i}" for i in range(1, 12))),
+    Column("部门", "department", Kind.TEXT, max_length=40),
+    Column("姓名", "person", Kind.TEXT, max_length=40),
+    Column("金额", "amount", Kind.INT, required=True),
+    Column("原因", "reason", Kind.LONG, max_length=2000),
+    Column("日期", "date", Kind.DATE, required=True),
+    Column("审批状态", "status", Kind.ENUM, choices=tuple(s.value for s in ApprovalStatus)),
+)
+
+SHEET_COLUMNS: dict[str, tuple[Column, ...]] = {
+    SHEET_CASES: CASE_COLUMNS,
+    SHEET_ENTRIES: ENTRY_COLUMNS,
+    SHEET_SANCTIONS: SANCTION_COLUMNS,
+}
+SHEET_TABLE = {SHEET_CASES: "cases", SHEET_ENTRIES: "entries", SHEET_SANCTIONS: "sanctions"}
+TABLE_SHEET = {v: k for k, v in SHEET_TABLE.items()}
+# A file may leave out these sheets (a hand-made file of cases only); 投诉台账 must be there.
+OPTIONAL_SHEETS = (SHEET_ENTRIES, SHEET_SANCTIONS)

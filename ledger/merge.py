@@ -1,0 +1,328 @@
+"""Merging a ledger file into the database, exactly as ledger.md says.
+
+Order: a version's rank is (修订号, came from the owner's own file, digest of its values).
+- A record this site owns: an incoming higher 修订号 replaces it (the owner takes its own
+  records back from HQ); equal or lower is unchanged.
+- A record another site owns: the incoming version replaces the local one when its rank is
+  higher than the version last applied here (ledger_base) - unless the local record was
+  edited here since then (its digest differs from the base): then it is a conflict, the
+  local record stays and the incoming version is kept beside it (ledger_conflicts; the
+  highest-ranked incoming version wins, so the import order does not matter).
+Ranks are totally ordered, so importing files in any order gives the same data, and
+importing a file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from complaints.rules.validation import normalize_vin
+from db.models import Case, Entry, Sanction, database
+from db.models_ledger import LedgerBase, LedgerConflict
+from ledger import columns as C
+from ledger import store
+from ledger.reader import LedgerFile
+from ledger.validate import RowProblem, is_masked_phone, parse_row
+
+OUTCOMES = ("new", "updated", "unchanged", "conflict", "rejected")
+OUTCOME_LABELS = {"new": "新增", "updated": "更新", "unchanged": "未变", "conflict": "冲突",
+                  "rejected": "拒绝"}
+
+
+class ImportCancelled(Exception):
+    """The user cancelled; the transaction around the import is rolled back."""
+
+
+class RowRejected(Exception):
+    def __init__(self, column: str, reason: str):
+        super().__init__(reason)
+        self.column = column
+        self.reason = reason
+
+
+@dataclass
+class SheetCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflict: int = 0
+    rejected: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.updated + self.unchanged + self.conflict + self.rejected
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def as_dict(self) -> dict[str, int]:
+        return {k: getattr(self, k) for k in OUTCOMES}
+
+
+@dataclass
+class RejectedRow:
+    sheet: str
+    row: int
+    raw: tuple
+    problems: list[RowProblem]
+
+    @property
+    def reason(self) -> str:
+        return ";".join(f"{p.column}:{p.reason}" if p.column else p.reason
+                        for p in self.problems)
+
+
+@dataclass
+class FileResult:
+    path: Path
+    site: str = ""
+    site_name: str = ""
+    exported_at: datetime | None = None
+    scope: str = ""
+    refused: str | None = None  # the whole file was refused: why
+    counts: dict[str, SheetCounts] = field(default_factory=dict)
+    rejected: list[RejectedRow] = field(default_factory=list)
+    unknown_columns: dict[str, list[str]] = field(default_factory=dict)
+    headers: dict[str, list[str]] = field(default_factory=dict)
+    info: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    accepted_uids: dict[str, list[str]] = field(default_factory=dict)
+    declared_counts: dict[str, int | None] = field(default_factory=dict)
+    applied: bool = False
+
+    @property
+    def problems(self) -> list[RowProblem]:
+        return [p for r in self.rejected for p in r.problems]
+
+    @property
+    def rejected_count(self) -> int:
+        return sum(c.rejected for c in self.counts.values())
+
+    @property
+    def conflict_count(self) -> int:
+        return sum(c.conflict for c in self.counts.values())
+
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class _Rank:
+    revision: int
+    from_owner: bool
+    digest: str
+
+    def key(self) -> tuple[int, int, str]:
+        return (self.revision, int(self.from_owner), self.digest)
+
+
+class Merger:
+    """Merges rows into the open database; call inside a transaction."""
+
+    def __init__(self, my_site: str, now: datetime, source_file: str = "",
+                 source_site: str = ""):
+        self.my_site = my_site
+        self.now = now
+        self.source_file = source_file
+        self.source_site = source_site
+        self._case_ids: dict[str, int] = {}
+
+    # --- helpers ---------------------------------------------------------------------------
+    def case_id(self, case_uid: str) -> int | None:
+        cid = self._case_ids.get(case_uid)
+        if cid is None:
+            row = Case.select(Case.id).where(Case.uid == case_uid).first()
+            if row is None:
+                return None
+            cid = self._case_ids[case_uid] = row.id
+        return cid
+
+    def _db_data(self, sheet: str, values: Mapping[str, Any], *, new: bool) -> dict[str, Any]:
+        """Model field values for an insert/update from full ledger values."""
+        data: dict[str, Any] = {}
+        for col in C.SHEET_COLUMNS[sheet]:
+            if col.key == "case_uid":
+                continue
+            data[col.key] = values.get(col.key)
+        if data.get("modified_at") is None:
+            data["modified_at"] = self.now
+        if sheet == C.SHEET_ENTRIES:
+            data["case"] = self.case_id(values["case_uid"])
+            data["actor"] = data.get("actor") or ""
+            data["note"] = data.get("note") or ""
+            if new:
+                data["recorded_at"] = data["modified_at"]
+        elif sheet == C.SHEET_SANCTIONS:
+            cu = values.get("case_uid")
+            data["case"] = self.case_id(cu) if cu else None
+            for k in ("department", "person", "reason"):
+                data[k] = data.get(k) or ""
+            data["status"] = data.get("status") or "待审批"
+        else:
+            for k in ("media", "needs_oem", "attitude", "collective"):
+                data[k] = bool(data.get(k))
+            data["liability"] = data.get("liability") or "待定"
+            data["state"] = data.get("state") or "登记"
+        return data
+
+    def _write(self, sheet: str, values: Mapping[str, Any], *, new: bool) -> None:
+        model = {C.SHEET_CASES: Case, C.SHEET_ENTRIES: Entry, C.SHEET_SANCTIONS: Sanction}[sheet]
+        data = self._db_data(sheet, values, new=new)
+        if new:
+            model.insert(**data).execute()
+        else:
+            data.pop("uid")
+            model.update(**data).where(model.uid == values["uid"]).execute()
+
+    def _set_base(self, sheet: str, uid: str, rank: _Rank) -> None:
+        LedgerBase.insert(uid=uid, tbl=C.SHEET_TABLE[sheet], revision=rank.revision,
+                          from_owner=rank.from_owner, digest=rank.digest,
+                          applied_at=self.now).on_conflict_replace().execute()
+
+    # --- one row ---------------------------------------------------------------------------
+    def merge(self, sheet: str, incoming: Mapping[str, Any]) -> str:
+        """Merge one parsed row; returns its outcome or raises RowRejected."""
+        table = C.SHEET_TABLE[sheet]
+        uid = incoming["uid"]
+        local = store.local_values(table, uid)
+        full = dict(local) if local else {c.key: None for c in C.SHEET_COLUMNS[sheet]}
+        full.update(incoming)
+        if sheet == C.SHEET_CASES:
+            self._normalise_case(full, local)
+        self._check_links(sheet, full, local)
+        rank = _Rank(int(full.get("revision") or 1), full.get("site") == self.source_site,
+                     store.digest(sheet, full))
+        if local is None:
+            self._write(sheet, full, new=True)
+            if full["site"] != self.my_site:
+                self._set_base(sheet, uid, rank)
+            return "new"
+        local_digest = store.digest(sheet, local)
+        if local["site"] == self.my_site:  # the owner counts revisions
+            if rank.revision > local["revision"]:
+                self._write(sheet, full, new=False)
+                return "updated"
+            return "unchanged"
+        base_row = LedgerBase.get_or_none(LedgerBase.uid == uid)
+        if base_row is None:
+            base = _Rank(local["revision"], False, local_digest)
+            edited = False
+        else:
+            base = _Rank(base_row.revision, base_row.from_owner, base_row.digest)
+            edited = local_digest != base_row.digest
+        if rank.key() <= base.key():
+            return "unchanged"
+        if rank.digest == local_digest or not edited:
+            self._write(sheet, full, new=False)
+            self._set_base(sheet, uid, rank)
+            return "updated" if (rank.digest != local_digest
+                                 or rank.revision != local["revision"]) else "unchanged"
+        self._keep_conflict(sheet, full, local, rank)
+        return "conflict"
+
+    def _normalise_case(self, full: dict[str, Any], local: Mapping[str, Any] | None) -> None:
+        if full.get("vin"):
+            full["vin"] = normalize_vin(full["vin"])
+        if full.get("plate"):
+            full["plate"] = full["plate"].upper()
+        # A masked phone (a file that left its branch) never overwrites a real number.
+        if local and local.get("phone") and is_masked_phone(full.get("phone")):
+            full["phone"] = local["phone"]
+
+    def _check_links(self, sheet: str, full: Mapping[str, Any],
+                     local: Mapping[str, Any] | None) -> None:
+        if sheet == C.SHEET_CASES:
+            clash = Case.select(Case.uid).where(
+                (Case.site == full["site"]) & (Case.number == full["number"])
+                & (Case.uid != full["uid"])).first()
+            if clash is not None:
+                raise RowRejected("编号", f"编号 {full['number']} 在站点 {full['site']} "
+                                          f"已被另一条记录({clash.uid})使用")
+        elif full.get("case_uid") and self.case_id(full["case_uid"]) is None:
+            raise RowRejected("投诉记录ID", "找不到对应的投诉单(请先导入含该投诉单的台账)")
+
+    def _keep_conflict(self, sheet: str, full: Mapping[str, Any], local: Mapping[str, Any],
+                       rank: _Rank) -> None:
+        uid = full["uid"]
+        open_ = LedgerConflict.get_or_none((LedgerConflict.uid == uid)
+                                           & LedgerConflict.resolved_at.is_null())
+        if open_ is not None:
+            held = _Rank(open_.incoming_revision, open_.incoming_from_owner,
+                         open_.incoming_digest)
+            if rank.key() <= held.key():
+                return
+            open_.delete_instance()
+        LedgerConflict.create(
+            uid=uid, tbl=C.SHEET_TABLE[sheet], site=full["site"],
+            local_revision=local["revision"], incoming_revision=rank.revision,
+            incoming_from_owner=rank.from_owner, incoming_digest=rank.digest,
+            incoming=store.to_json(sheet, full), source_file=self.source_file,
+            source_site=self.source_site, found_at=self.now)
+
+    # --- resolving -------------------------------------------------------------------------
+    def resolve(self, conflict: LedgerConflict, keep: str) -> None:
+        sheet = C.TABLE_SHEET[conflict.tbl]
+        incoming = store.from_json(sheet, conflict.incoming)
+        rank = _Rank(conflict.incoming_revision, conflict.incoming_from_owner,
+                     conflict.incoming_digest)
+        if keep == "incoming":
+            if store.local_values(conflict.tbl, conflict.uid) is None:
+                self._write(sheet, incoming, new=True)
+            else:
+                self._check_links(sheet, incoming, None)
+                self._write(sheet, incoming, new=False)
+        # Either way this incoming version is now the base: it will not conflict again,
+        # and a local version kept stays "edited here" until the owner sends a newer one.
+        self._set_base(sheet, conflict.uid, rank)
+
+
+def merge_file(lf: LedgerFile, merger: Merger, result: FileResult, *,
+               progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
+               done_before: int = 0, total: int = 0) -> int:
+    """Read, check and merge every row of an open ledger; returns rows processed."""
+    done = done_before
+    for sheet in C.DATA_SHEETS:
+        layout = lf.sheets.get(sheet)
+        if layout is None:
+            continue
+        counts = result.counts.setdefault(sheet, SheetCounts())
+        result.unknown_columns[sheet] = list(layout.unknown)
+        result.headers[sheet] = list(layout.headers)
+        accepted = result.accepted_uids.setdefault(sheet, [])
+        present = {c.key for c in layout.columns.values()}
+        for row_no, raw, raw_row in lf.rows(sheet):
+            values, problems = parse_row(sheet, row_no, raw, present, lf.tz)
+            outcome = "rejected"
+            if not problems:
+                try:
+                    outcome = merger.merge(sheet, values)
+                    accepted.append(values["uid"])
+                except RowRejected as e:
+                    problems = [RowProblem(sheet, row_no, e.column, e.reason)]
+            if problems:
+                result.rejected.append(RejectedRow(sheet, row_no, raw_row, problems))
+            counts.add(outcome)
+            done += 1
+            if done % 200 == 0:
+                if cancelled is not None and cancelled():
+                    raise ImportCancelled()
+                if progress is not None:
+                    progress(done, total, f"{lf.path.name} · {sheet}")
+    if cancelled is not None and cancelled():
+        raise ImportCancelled()
+    if progress is not None:
+        progress(done, total, lf.path.name)
+    return done
+
+
+def counts_json(result: FileResult) -> str:
+    return json.dumps({s: c.as_dict() for s, c in result.counts.items()}, ensure_ascii=False)
+
+
+def in_transaction() -> bool:
+    return database.in_transaction()

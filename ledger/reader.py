@@ -1,0 +1,274 @@
+"""Reading a ledger .xlsx safely.
+
+Before openpyxl parses anything, the zip is checked (entry count, total uncompressed
+size, compression ratio), so a zip bomb is refused cheaply. openpyxl parses with
+defusedxml when it is installed (it is a dependency): a DTD/entity bomb raises and the
+file is refused. Formulas are never evaluated: the workbook is opened with
+data_only=False, so a formula cell yields its formula text, which is read as plain text
+(ledger.md: text starting with = is data); in a typed column it rejects the row.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl import DEFUSEDXML, load_workbook
+
+from ledger import columns as C
+from ledger.columns import Column
+
+if not DEFUSEDXML:  # pragma: no cover - packaging guard
+    raise ImportError("defusedxml must be installed: openpyxl would parse XML unguarded")
+
+
+class LedgerRefused(Exception):
+    """The whole file is refused; str(e) says why, in words for the user."""
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_entries: int = 1_000
+    max_total_bytes: int = 2 * 1024**3  # uncompressed, all entries together
+    max_ratio: float = 150.0  # uncompressed / compressed, per large entry and overall
+    ratio_floor_bytes: int = 1024**2  # entries smaller than this are not ratio-checked
+
+
+DEFAULT_LIMITS = ZipLimits()
+
+
+def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
+    """Refuse a file that is not a sound, reasonably sized .xlsx zip, before parsing."""
+    name = Path(path).name
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+            if len(infos) > limits.max_entries:
+                raise LedgerRefused(
+                    f"{name}:压缩包内文件过多({len(infos)} 个,上限 {limits.max_entries}),已拒绝")
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos)
+            if total > limits.max_total_bytes:
+                raise LedgerRefused(
+                    f"{name}:解压后过大({total / 1024**2:.0f} MB,上限 "
+                    f"{limits.max_total_bytes / 1024**2:.0f} MB),已拒绝")
+            for i in infos:
+                if i.file_size >= limits.ratio_floor_bytes and (
+                        i.file_size / max(i.compress_size, 1) > limits.max_ratio):
+                    raise LedgerRefused(
+                        f"{name}:压缩比异常({i.filename} 压缩比 "
+                        f"{i.file_size / max(i.compress_size, 1):.0f}:1),疑似压缩炸弹,已拒绝")
+            if total >= limits.ratio_floor_bytes and total / max(packed, 1) > limits.max_ratio:
+                raise LedgerRefused(f"{name}:整体压缩比异常,疑似压缩炸弹,已拒绝")
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                raise LedgerRefused(f"{name}:不是 Excel 工作簿(.xlsx)")
+            bad = z.testzip()
+            if bad is not None:
+                raise LedgerRefused(f"{name}:文件已损坏({bad} 校验失败)")
+    except zipfile.BadZipFile:
+        raise LedgerRefused(f"{name}:文件已损坏或不是 .xlsx 文件(无法按压缩包打开)") from None
+    except (OSError, EOFError, zipfile.LargeZipFile) as e:
+        raise LedgerRefused(f"{name}:无法读取文件({e})") from None
+
+
+_TZ_RE = re.compile(r"([+-])(\d{2}):?(\d{2})")
+
+
+def parse_offset(text: str) -> tzinfo:
+    m = _TZ_RE.fullmatch(text.strip())
+    if not m:
+        raise ValueError(text)
+    sign = 1 if m.group(1) == "+" else -1
+    return timezone(sign * timedelta(hours=int(m.group(2)), minutes=int(m.group(3))))
+
+
+@dataclass
+class SheetLayout:
+    name: str
+    columns: dict[int, Column]  # 0-based column index → column
+    unknown: list[str]  # headers this program does not know (ignored)
+    headers: list[str]  # row 1 as found, for the rejects file
+
+
+@dataclass
+class LedgerFile:
+    path: Path
+    info: dict[str, Any]
+    site: str
+    site_name: str
+    tz: tzinfo
+    tz_text: str
+    exported_at: datetime | None
+    scope: str
+    declared_counts: dict[str, int | None]
+    sheets: dict[str, SheetLayout] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    _wb: Any = None
+
+    def rows(self, sheet: str) -> Iterator[tuple[int, dict[str, Any], tuple]]:
+        """(row number, {key: raw cell value}, raw row) for each non-empty data row."""
+        layout = self.sheets.get(sheet)
+        if layout is None:
+            return
+        ws = self._wb[sheet]
+        try:
+            for n, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+                if raw is None or all(v is None or (isinstance(v, str) and not v.strip())
+                                      for v in raw):
+                    continue
+                values = {}
+                for idx, col in layout.columns.items():
+                    values[col.key] = _plain(raw[idx]) if idx < len(raw) else None
+                yield n, values, tuple(_plain(v) for v in raw)
+        except LedgerRefused:
+            raise
+        except Exception as e:  # defusedxml or a broken part met while streaming
+            raise _refusal(self.path, e) from None
+
+    def close(self) -> None:
+        if self._wb is not None:
+            self._wb.close()
+            self._wb = None
+
+    def __enter__(self) -> LedgerFile:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _plain(v: Any) -> Any:
+    if v is None or isinstance(v, (str, int, float, bool, datetime, date, time, timedelta)):
+        return v
+    text = getattr(v, "text", None)  # ArrayFormula and the like: their text, never evaluated
+    return str(text if text is not None else v)
+
+
+def _refusal(path: Path, e: Exception) -> LedgerRefused:
+    name = Path(path).name
+    kind = type(e).__name__
+    if "defused" in type(e).__module__ or kind in ("EntitiesForbidden", "DTDForbidden",
+                                                    "ExternalReferenceForbidden"):
+        return LedgerRefused(f"{name}:文件含有不安全的 XML 内容(DTD/实体定义,疑似 XML 炸弹),已拒绝")
+    return LedgerRefused(f"{name}:文件已损坏,无法读取({kind}: {e})")
+
+
+def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
+    """Check and open a ledger; raises LedgerRefused naming the problem."""
+    path = Path(path)
+    name = path.name
+    if not path.is_file():
+        raise LedgerRefused(f"{name}:文件不存在")
+    check_zip(path, limits)
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    except LedgerRefused:
+        raise
+    except Exception as e:
+        raise _refusal(path, e) from None
+    try:
+        return _read_structure(path, wb)
+    except BaseException:
+        wb.close()
+        raise
+
+
+def _read_structure(path: Path, wb: openpyxl.Workbook) -> LedgerFile:
+    name = path.name
+    if C.SHEET_INFO not in wb.sheetnames:
+        raise LedgerRefused(f"{name}:缺少“{C.SHEET_INFO}”工作表,不是投诉台账文件")
+    info: dict[str, Any] = {}
+    try:
+        for row in wb[C.SHEET_INFO].iter_rows(values_only=True):
+            if not row or row[0] is None:
+                continue
+            key = str(_plain(row[0])).strip()
+            info.setdefault(key, _plain(row[1]) if len(row) > 1 else None)
+    except Exception as e:
+        raise _refusal(path, e) from None
+    fmt = str(info.get(C.INFO_FORMAT) or "").strip()
+    if fmt != C.FORMAT_NAME:
+        raise LedgerRefused(
+            f"{name}:“{C.INFO_FORMAT}”是“{fmt or '(空)'}”,不是“{C.FORMAT_NAME}”,不是投诉台账文件")
+    raw_version = info.get(C.INFO_VERSION)
+    try:
+        version = int(float(str(raw_version).strip()))
+    except (TypeError, ValueError):
+        raise LedgerRefused(f"{name}:“{C.INFO_VERSION}”无法识别({raw_version!r})") from None
+    if version > C.FORMAT_VERSION:
+        raise LedgerRefused(
+            f"{name}:格式版本 {version} 比本程序支持的版本 {C.FORMAT_VERSION} 新,"
+            "请先升级本程序再导入")
+    if version < 1:
+        raise LedgerRefused(f"{name}:格式版本 {version} 无效")
+    site = str(info.get(C.INFO_SITE) or "").strip()
+    if not site:
+        raise LedgerRefused(f"{name}:“说明”中缺少“{C.INFO_SITE}”")
+    tz_text = str(info.get(C.INFO_TZ) or "+08:00").strip()
+    try:
+        tz = parse_offset(tz_text)
+    except ValueError:
+        raise LedgerRefused(
+            f"{name}:“{C.INFO_TZ}”应为 +08:00 这样的格式,而不是“{tz_text}”") from None
+    exported_at = None
+    raw_exp = info.get(C.INFO_EXPORTED)
+    if isinstance(raw_exp, datetime):
+        exported_at = raw_exp if raw_exp.tzinfo else raw_exp.replace(tzinfo=tz)
+    elif raw_exp:
+        try:
+            exported_at = datetime.fromisoformat(str(raw_exp).strip())
+        except ValueError:
+            raise LedgerRefused(f"{name}:“{C.INFO_EXPORTED}”无法识别(“{raw_exp}”)") from None
+        if exported_at.tzinfo is None:
+            exported_at = exported_at.replace(tzinfo=tz)
+    declared: dict[str, int | None] = {}
+    for s in C.DATA_SHEETS:
+        v = info.get(C.info_count_key(s))
+        try:
+            declared[s] = None if v is None or v == "" else int(float(str(v)))
+        except ValueError:
+            declared[s] = None
+    lf = LedgerFile(path, info, site, str(info.get(C.INFO_SITE_NAME) or ""), tz, tz_text,
+                    exported_at, str(info.get(C.INFO_SCOPE) or ""), declared, _wb=wb)
+    for sheet in C.DATA_SHEETS:
+        if sheet not in wb.sheetnames:
+            if sheet in C.OPTIONAL_SHEETS:
+                lf.notes.append(f"文件中没有“{sheet}”工作表")
+                continue
+            raise LedgerRefused(f"{name}:缺少“{sheet}”工作表")
+        lf.sheets[sheet] = _layout(path, wb[sheet], sheet)
+    return lf
+
+
+def _layout(path: Path, ws, sheet: str) -> SheetLayout:
+    try:
+        first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    except Exception as e:
+        raise _refusal(path, e) from None
+    headers = ["" if v is None else str(_plain(v)).strip() for v in first]
+    by_header = {c.header: c for c in C.SHEET_COLUMNS[sheet]}
+    cols: dict[int, Column] = {}
+    unknown: list[str] = []
+    seen: set[str] = set()
+    for i, h in enumerate(headers):
+        if not h:
+            continue
+        col = by_header.get(h)
+        if col is None:
+            unknown.append(h)
+        elif h in seen:
+            raise LedgerRefused(f"{path.name}:“{sheet}”中列“{h}”出现了两次")
+        else:
+            cols[i] = col
+            seen.add(h)
+    missing = [c.header for c in C.SHEET_COLUMNS[sheet] if c.required and c.header not in seen]
+    if missing:
+        raise LedgerRefused(f"{path.name}:“{sheet}”缺少必需的列:{'、'.join(missing)}")
+    return SheetLayout(sheet, cols, unknown, headers)

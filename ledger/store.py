@@ -1,0 +1,149 @@
+"""The database side of the ledger: records as ledger values, streamed for export,
+and the canonical digest that tells whether a record's values changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from db.models import Case, Entry, Sanction, database
+from db.timeutil import date_from_db, from_db, to_db
+from ledger import columns as C
+from ledger.columns import Column, Kind
+
+MODELS = {"cases": Case, "entries": Entry, "sanctions": Sanction}
+# Keys left out of the digest: the revision is compared on its own, and
+# 最后修改时间 is "for people, not for ordering" (ledger.md).
+_NOT_DIGESTED = {"revision", "modified_at"}
+
+
+def digest(sheet: str, values: Mapping[str, Any]) -> str:
+    parts = []
+    for col in C.SHEET_COLUMNS[sheet]:
+        if col.key in _NOT_DIGESTED:
+            continue
+        parts.append(_canon(col, values.get(col.key)))
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def _canon(col: Column, v: Any) -> str:
+    if v is None or v == "":
+        return ""
+    if col.kind in (Kind.BOOL, Kind.DELETED):
+        return "1" if v else "0"
+    if isinstance(v, datetime):
+        return to_db(v) or ""
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def to_json(sheet: str, values: Mapping[str, Any]) -> str:
+    out = {}
+    for col in C.SHEET_COLUMNS[sheet]:
+        v = values.get(col.key)
+        if isinstance(v, (datetime, date)):
+            v = v.isoformat()
+        out[col.key] = v
+    return json.dumps(out, ensure_ascii=False)
+
+
+def from_json(sheet: str, text: str) -> dict[str, Any]:
+    raw = json.loads(text)
+    out = {}
+    for col in C.SHEET_COLUMNS[sheet]:
+        v = raw.get(col.key)
+        if v is not None and col.kind in (Kind.DATETIME, Kind.STAMP):
+            v = datetime.fromisoformat(v)
+        elif v is not None and col.kind is Kind.DATE:
+            v = date.fromisoformat(v)
+        out[col.key] = v
+    return out
+
+
+# --- reading records as ledger values --------------------------------------------------------
+
+def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
+    """SQL selecting a table's ledger columns (with the case's uid), and their keys."""
+    cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
+    keys = [c.key for c in cols]
+    parts = []
+    for k in keys:
+        if k == "case_uid":
+            parts.append("(SELECT c.uid FROM cases c WHERE c.id = t.case_id)")
+        else:
+            parts.append(f't."{k}"')
+    if with_id:
+        parts.append("t.id")
+    return f"SELECT {', '.join(parts)} FROM {table} t", keys
+
+
+def _convert(cols: Sequence[Column], row: Sequence[Any]) -> dict[str, Any]:
+    out = {}
+    for col, v in zip(cols, row, strict=True):
+        if col.kind in (Kind.DATETIME, Kind.STAMP):
+            v = from_db(v)
+        elif col.kind is Kind.DATE:
+            v = date_from_db(v)
+        elif col.kind in (Kind.BOOL, Kind.DELETED):
+            v = bool(v)
+        out[col.key] = v
+    return out
+
+
+def local_values(table: str, uid: str) -> dict[str, Any] | None:
+    sql, _ = _select_sql(table)
+    row = database.execute_sql(sql + " WHERE t.uid = ?", (uid,)).fetchone()
+    if row is None:
+        return None
+    return _convert(C.SHEET_COLUMNS[C.TABLE_SHEET[table]], row)
+
+
+def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | None,
+                 batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every record of ``table`` owned by ``sites`` (all when None), or - for entries and
+    sanctions - belonging to a case of those sites; with ``since``, only those changed here
+    (modified, or applied from another ledger) after that time. Streamed in id order."""
+    base, _ = _select_sql(table, with_id=True)
+    cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
+    where: list[str] = []
+    params: list[Any] = []
+    if sites:
+        marks = ",".join("?" * len(sites))
+        if table == "cases":
+            where.append(f"t.site IN ({marks})")
+            params += list(sites)
+        else:
+            where.append(f"(t.site IN ({marks}) OR t.case_id IN "
+                         f"(SELECT id FROM cases WHERE site IN ({marks})))")
+            params += list(sites) * 2
+    if since is not None:
+        stamp = to_db(since)
+        where.append("(t.modified_at >= ? OR t.uid IN "
+                     "(SELECT uid FROM ledger_base WHERE applied_at >= ?))")
+        params += [stamp, stamp]
+    last = 0
+    while True:
+        clauses = where + ["t.id > ?"]
+        rows = database.execute_sql(
+            f"{base} WHERE {' AND '.join(clauses)} ORDER BY t.id LIMIT {batch}",
+            (*params, last)).fetchall()
+        if not rows:
+            return
+        for row in rows:
+            yield _convert(cols, row[:-1])
+        last = rows[-1][-1]
+
+
+def count_uids(table: str, uids: Sequence[str]) -> int:
+    """How many of ``uids`` exist in ``table`` (for the after-import comparison)."""
+    n = 0
+    for i in range(0, len(uids), 500):
+        chunk = uids[i:i + 500]
+        n += database.execute_sql(
+            f"SELECT count(*) FROM {table} WHERE uid IN ({','.join('?' * len(chunk))})",
+            chunk).fetchone()[0]
+    return n

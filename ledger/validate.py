@@ -1,0 +1,225 @@
+"""Turning a ledger row's cells into typed values, with a reason for every bad cell.
+
+Accepted cell types (ledger.md): a date or time as a real Excel date or as text
+2026-11-22, 2026/11/22, 2026-11-22 09:30, 2026-11-22T09:30:00+08:00; a number as a
+number or as its text. Anything else in a typed column rejects the row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from complaints.fields import FIELDS_BY_NAME
+from complaints.rules.validation import validate_case
+from ledger import columns as C
+from ledger.columns import Column, Kind
+
+MASKED_PHONE_RE = re.compile(r"\d{0,4}\*{3,}\d{0,4}|\*+")
+_DT_RE = re.compile(
+    r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?")
+_INT_RE = re.compile(r"[+-]?\d+(\.0+)?")
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    sheet: str
+    row: int  # the row number in Excel (header is row 1); 0 for the file as a whole
+    column: str  # the header, or "" for the row as a whole
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"“{self.sheet}”第 {self.row} 行" if self.row else f"“{self.sheet}”"
+        col = f"“{self.column}”列" if self.column else ""
+        return f"{where}{col}:{self.reason}"
+
+
+class CellError(ValueError):
+    pass
+
+
+def is_masked_phone(value: str | None) -> bool:
+    return bool(value) and bool(MASKED_PHONE_RE.fullmatch(value.replace(" ", "")))
+
+
+def _text(raw: Any) -> str | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        return "是" if raw else "否"
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, datetime):
+        return raw.isoformat(sep=" ")
+    s = str(raw)
+    return s
+
+
+def parse_datetime(raw: Any, tz: tzinfo) -> datetime | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, datetime):
+        dt = raw
+    elif isinstance(raw, date):
+        dt = datetime.combine(raw, time())
+    elif isinstance(raw, str):
+        m = _DT_RE.fullmatch(raw.strip())
+        if not m:
+            raise CellError(f"不是日期时间:“{raw}”(应如 2026-11-22 09:30)")
+        y, mo, d, h, mi, s, off = m.groups()
+        try:
+            dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(s or 0))
+        except ValueError:
+            raise CellError(f"日期不存在:“{raw}”") from None
+        if off:
+            from ledger.reader import parse_offset
+
+            dt = dt.replace(tzinfo=parse_offset("+00:00" if off == "Z" else off))
+    else:
+        raise CellError(f"不是日期时间:{raw!r}")
+    if dt.tzinfo is None:
+        # Excel serials can carry float noise: round to the second.
+        if dt.microsecond:
+            dt = dt + timedelta(microseconds=500_000)
+        dt = dt.replace(tzinfo=tz)
+    return dt.replace(microsecond=0)
+
+
+def parse_date(raw: Any) -> date | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    if isinstance(raw, str):
+        m = _DT_RE.fullmatch(raw.strip())
+        if not m:
+            raise CellError(f"不是日期:“{raw}”(应如 2026-11-22)")
+        try:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            raise CellError(f"日期不存在:“{raw}”") from None
+    raise CellError(f"不是日期:{raw!r}")
+
+
+def parse_int(raw: Any) -> int | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    if isinstance(raw, bool):
+        raise CellError(f"不是整数:{raw!r}")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float):
+        if raw.is_integer():
+            return int(raw)
+        raise CellError(f"应为整数,而不是 {raw}")
+    if isinstance(raw, str):
+        s = raw.strip().replace(",", "")
+        if _INT_RE.fullmatch(s):
+            return int(float(s)) if "." in s else int(s)
+        raise CellError(f"不是整数:“{raw}”")
+    raise CellError(f"不是整数:{raw!r}")
+
+
+def parse_bool(raw: Any) -> bool | None:
+    if raw is None:
+        return None
+    if isinstance(raw, bool):
+        return raw
+    s = _text(raw).strip()
+    if s == "":
+        return None
+    if s in ("是", "Y", "y", "1", "TRUE", "True", "true"):
+        return True
+    if s in ("否", "N", "n", "0", "FALSE", "False", "false"):
+        return False
+    raise CellError(f"应为“是”或“否”,而不是“{s}”")
+
+
+def parse_cell(col: Column, raw: Any, tz: tzinfo) -> Any:
+    """One cell's typed value; raises CellError with the reason."""
+    k = col.kind
+    if k is Kind.DATETIME:
+        return parse_datetime(raw, tz)
+    if k is Kind.STAMP:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        return parse_datetime(raw, tz)
+    if k is Kind.DATE:
+        return parse_date(raw)
+    if k is Kind.INT:
+        return parse_int(raw)
+    if k is Kind.REVISION:
+        v = parse_int(raw)
+        if v is not None and v < 1:
+            raise CellError(f"修订号应为正整数,而不是 {v}")
+        return v
+    if k in (Kind.BOOL, Kind.DELETED):
+        return parse_bool(raw)
+    if isinstance(raw, (datetime, date)) and k is not Kind.LONG:
+        raise CellError(f"应为文字,而不是日期 {raw}")
+    s = _text(raw)
+    if s is None:
+        return None
+    s = s.strip() if k is not Kind.LONG else s.strip("\n ")
+    if s == "":
+        return None
+    if k is Kind.ENUM and col.choices and s not in col.choices:
+        raise CellError(f"不能是“{s}”,可选:{'、'.join(col.choices)}")
+    if col.max_length and len(s) > col.max_length:
+        raise CellError(f"太长({len(s)} 字,最多 {col.max_length})")
+    return s
+
+
+_UID_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,63}")
+
+
+def parse_row(sheet: str, row: int, raw: Mapping[str, Any], present: set[str], tz: tzinfo,
+              ) -> tuple[dict[str, Any], list[RowProblem]]:
+    """Typed values of a row (only the columns present in the file) and its problems."""
+    values: dict[str, Any] = {}
+    problems: list[RowProblem] = []
+    for col in C.SHEET_COLUMNS[sheet]:
+        if col.key not in present:
+            continue
+        try:
+            v = parse_cell(col, raw.get(col.key), tz)
+        except CellError as e:
+            problems.append(RowProblem(sheet, row, col.header, str(e)))
+            continue
+        if v is None and col.required:
+            problems.append(RowProblem(sheet, row, col.header, "必须填写"))
+        values[col.key] = v
+    uid = values.get("uid")
+    if uid and not _UID_RE.fullmatch(uid):
+        problems.append(RowProblem(sheet, row, "记录ID", f"记录ID格式不对:“{uid}”"))
+    if values.get("case_uid") and not _UID_RE.fullmatch(values["case_uid"]):
+        problems.append(RowProblem(sheet, row, "投诉记录ID", "投诉记录ID格式不对"))
+    values["revision"] = values.get("revision") or 1
+    values["deleted"] = bool(values.get("deleted"))
+    if sheet == C.SHEET_CASES and not problems:
+        problems.extend(case_problems(row, values))
+    return values, problems
+
+
+def case_problems(row: int, values: Mapping[str, Any]) -> list[RowProblem]:
+    """The domain rules (complaints.rules.validation) on an incoming case; blocking only."""
+    check = dict(values)
+    masked = is_masked_phone(values.get("phone"))
+    if masked:
+        check["phone"] = None  # a masked phone (138****5678) is accepted as it is
+    for name, f in FIELDS_BY_NAME.items():
+        if f.type.value == "bool" and check.get(name) is None:
+            check[name] = False
+    out = []
+    for p in validate_case(check):
+        if not p.blocking:
+            continue
+        f = FIELDS_BY_NAME.get(p.field)
+        out.append(RowProblem(C.SHEET_CASES, row, f.header if f else p.field, p.message))
+    return out
