@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from db.migrations import m0001_initial, m0002_users
+from db.migrations import m0001_initial, m0003_ledger
+from db.migrations import m0002_users
+from db.migrations import m0004_printed_forms
 
 Step = Callable[[Callable[[str], object]], None]
 
 # (version, description, step). The version after applying a step is its number.
 STEPS: Sequence[tuple[int, str, Step]] = (
     (1, "initial schema", m0001_initial.up),
-    (3, "ledger exchange", m0003_ledger.up),
     (2, "users, roles, audit trail", m0002_users.up),
+    (3, "ledger exchange", m0003_ledger.up),
+    (4, "printed forms history", m0004_printed_forms.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]
