@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from db.migrations import m0001_initial, m0003_ledger
-from db.migrations import m0002_users
-from db.migrations import m0004_printed_forms
+from db.migrations import m0001_initial, m0002_users, m0003_ledger
 
 Step = Callable[[Callable[[str], object]], None]
 
@@ -17,7 +15,6 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (1, "initial schema", m0001_initial.up),
     (2, "users, roles, audit trail", m0002_users.up),
     (3, "ledger exchange", m0003_ledger.up),
-    (4, "printed forms history", m0004_printed_forms.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]
