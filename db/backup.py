@@ -29,18 +29,26 @@ def integrity_problems(path: Path) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def backup_to(dest: Path) -> Path:
-    """Copy the open database to ``dest`` (atomically: temp file, then rename) and verify it."""
+def backup_to(dest: Path, *, source: sqlite3.Connection | None = None) -> Path:
+    """Copy the open database (or ``source``) to ``dest`` and verify it.
+
+    Atomic: written to a temp file, checked with integrity_check, then renamed; a copy
+    that fails the check is deleted and BackupError raised, so a backup file that
+    exists is a sound one.
+    """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
     if tmp.exists():
         tmp.unlink()
-    source = database.connection()
     try:
+        if source is None:
+            source = database.connection()
         target = sqlite3.connect(tmp)
         try:
             source.backup(target)
+            # A standalone file: no -wal beside it, whatever the source's journal mode.
+            target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
     except sqlite3.Error as e:
@@ -54,11 +62,13 @@ def backup_to(dest: Path) -> Path:
     return dest
 
 
-def make_backup(folder: Path, *, reason: str, now: datetime | None = None) -> Path:
+def make_backup(folder: Path, *, reason: str, now: datetime | None = None,
+                source: sqlite3.Connection | None = None) -> Path:
     """A verified backup in ``folder`` named by time and reason."""
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return backup_to(Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}")
+    return backup_to(Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}",
+                     source=source)
 
 
 # --- Rotation ---------------------------------------------------------------------------
