@@ -25,3 +25,16 @@ class StaleRecord(UseCaseError):
 
 class PermissionDenied(UseCaseError):
     """The signed-in person's roles do not allow this action; the message says which role would."""
+
+
+class SignInFailed(UseCaseError):
+    """Wrong login or password, or the account is disabled: the message says which it may be
+    without telling a stranger whether the login exists."""
+
+
+class AccountLocked(SignInFailed):
+    """Too many wrong passwords in a row: the account waits until ``until`` or an unlock."""
+
+    def __init__(self, message: str, until=None):
+        self.until = until
+        super().__init__(message)

@@ -1,0 +1,455 @@
+"""Local accounts: the first administrator, sign-in with lockout, password resets, roles,
+the remembered user; and the opt-in anonymising clean-up of old closed cases (PIPL).
+
+Passwords are hashed with argon2id (OWASP: at least 19 MiB, 2 iterations, 1 lane). When
+the parameters rise, an old hash is replaced at the next successful sign-in.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher, Type
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from complaints.rules.permissions import ROLES, Role
+from complaints.types import State
+from complaints.usecases import audit, auth, settings
+from complaints.usecases.context import Context, parse_tz
+from complaints.usecases.errors import AccountLocked, NotFound, SignInFailed, UseCaseError
+from db.models import Case, Department, database
+from db.models_users import User
+
+HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32,
+                        salt_len=16, type=Type.ID)
+MIN_PASSWORD = 8
+LOGIN_RE = re.compile(r"[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}")
+WRONG = "用户名或密码不正确"
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    id: int
+    login: str
+    display_name: str
+    roles: frozenset[str]
+    department: str | None
+    active: bool
+    locked_until: datetime | None
+    failed_tries: int
+    must_change_password: bool
+    last_sign_in_at: datetime | None
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and now < self.locked_until
+
+    @property
+    def roles_text(self) -> str:
+        return "、".join(r for r in ROLES if r in self.roles) or "无角色"
+
+
+def _info(u: User) -> UserInfo:
+    return UserInfo(u.id, u.login, u.display_name, frozenset(u.roles), u.department,
+                    bool(u.active), u.locked_until, u.failed_tries,
+                    bool(u.must_change_password), u.last_sign_in_at)
+
+
+def _site_code() -> str:
+    return settings.get("site.code") or ""
+
+
+def _tz():
+    return parse_tz(settings.get("site.tz"))
+
+
+def context_for_user(user: UserInfo, clock=None) -> Context:
+    """The Context a signed-in person acts with: the office, their name, roles, department."""
+    kwargs = {"clock": clock} if clock else {}
+    return Context(site=_site_code(), actor=user.display_name, tz=_tz(), user_id=user.id,
+                   roles=user.roles, department=user.department, **kwargs)
+
+
+def _event_ctx(now: datetime, actor: str, user_id: int | None = None,
+               roles: Iterable[str] = ()) -> Context:
+    return Context(site=_site_code(), actor=actor, tz=_tz(), clock=lambda: now, user_id=user_id,
+                   roles=frozenset(roles))
+
+
+# --- checks on input ------------------------------------------------------------------------
+
+def check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise UseCaseError(f"密码至少 {MIN_PASSWORD} 个字符")
+    if password.strip() != password:
+        raise UseCaseError("密码的开头和结尾不能是空格")
+
+
+def _check_login(login: str) -> str:
+    login = (login or "").strip()
+    if not LOGIN_RE.fullmatch(login):
+        raise UseCaseError(f"登录名“{login}”不合格式:2–32 个字母、数字、汉字或 _ . -")
+    return login
+
+
+def _check_roles(roles: Iterable[str], department: str | None) -> tuple[frozenset[str], str | None]:
+    held = frozenset(r.strip() for r in roles if r and r.strip())
+    unknown = sorted(held - set(ROLES))
+    if unknown:
+        raise UseCaseError(f"未知的角色:{'、'.join(unknown)}(可选:{'、'.join(ROLES)})")
+    if not held:
+        raise UseCaseError("至少要有一个角色")
+    department = (department or "").strip() or None
+    if Role.DEPT_MANAGER.value in held:
+        if not department:
+            raise UseCaseError("部门经理必须指定所属部门")
+    if department and not Department.select().where(Department.name == department).exists():
+        names = "、".join(d.name for d in Department.select().order_by(Department.sort_order))
+        raise UseCaseError(f"没有名为“{department}”的部门(现有:{names})")
+    return held, department
+
+
+def _get(login: str) -> User:
+    u = User.get_or_none(User.login == (login or "").strip())
+    if u is None:
+        raise NotFound(f"没有登录名为“{login}”的用户")
+    return u
+
+
+# --- reading --------------------------------------------------------------------------------
+
+def has_users() -> bool:
+    return User.select().exists()
+
+
+def needs_first_admin() -> bool:
+    """First start: no account yet, so the first one to create is the administrator."""
+    return not has_users()
+
+
+def list_users(*, include_inactive: bool = True) -> list[UserInfo]:
+    q = User.select().order_by(User.login)
+    if not include_inactive:
+        q = q.where(User.active)
+    return [_info(u) for u in q]
+
+
+def get_user(login: str) -> UserInfo:
+    return _info(_get(login))
+
+
+def get_user_by_id(user_id: int) -> UserInfo:
+    u = User.get_or_none(User.id == user_id)
+    if u is None:
+        raise NotFound(f"找不到用户(id {user_id})")
+    return _info(u)
+
+
+def site_administrator() -> UserInfo | None:
+    """The active administrator account the CLI acts as without --user (the oldest)."""
+    for u in User.select().where(User.active).order_by(User.id):
+        if Role.ADMIN.value in u.roles:
+            return _info(u)
+    return None
+
+
+# --- creating and changing accounts ---------------------------------------------------------
+
+def create_first_admin(login: str, display_name: str, password: str, *,
+                       now: datetime) -> UserInfo:
+    """First start: the administrator account. Refused once any account exists."""
+    login = _check_login(login)
+    display_name = (display_name or "").strip() or login
+    check_password(password)
+    with database.atomic():
+        if has_users():
+            raise UseCaseError("已经有用户账户:请由管理员登录后新增用户")
+        u = User.create(login=login, display_name=display_name, roles={Role.ADMIN.value},
+                        password_hash=HASHER.hash(password), created_at=now, modified_at=now)
+        audit.record(_event_ctx(now, display_name, u.id, {Role.ADMIN.value}), "user.create",
+                     table="users", uid=login, note="首次启动创建管理员",
+                     changes={"roles": (None, [Role.ADMIN.value])})
+    return _info(u)
+
+
+def add_user(ctx: Context, login: str, display_name: str, roles: Iterable[str], password: str,
+             *, department: str | None = None, must_change_password: bool = True) -> UserInfo:
+    auth.require(ctx, "users.manage")
+    login = _check_login(login)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise UseCaseError("显示名必须填写")
+    held, department = _check_roles(roles, department)
+    check_password(password)
+    now = ctx.now()
+    with database.atomic():
+        if User.select().where(User.login == login).exists():
+            raise UseCaseError(f"登录名“{login}”已被使用")
+        u = User.create(login=login, display_name=display_name, roles=held,
+                        department=department, password_hash=HASHER.hash(password),
+                        must_change_password=must_change_password, created_at=now,
+                        modified_at=now)
+        audit.record(ctx, "user.create", table="users", uid=login, changes={
+            "display_name": (None, display_name), "roles": (None, sorted(held)),
+            "department": (None, department)})
+    return _info(u)
+
+
+_KEEP = object()
+
+
+def update_user(ctx: Context, login: str, *, display_name: str | None = None,
+                roles: Iterable[str] | None = None, department=_KEEP) -> UserInfo:
+    """Change a person's name, roles or department (the administrator)."""
+    auth.require(ctx, "users.manage")
+    with database.atomic():
+        u = _get(login)
+        new_name = (display_name or "").strip() or u.display_name
+        held, dept = _check_roles(u.roles if roles is None else roles,
+                                  u.department if department is _KEEP else department)
+        changes = {k: (old, new) for k, old, new in (
+            ("display_name", u.display_name, new_name),
+            ("roles", sorted(u.roles), sorted(held)),
+            ("department", u.department, dept)) if old != new}
+        if Role.ADMIN.value in u.roles and Role.ADMIN.value not in held:
+            _keep_an_admin(u)
+        if changes:
+            u.display_name, u.roles, u.department = new_name, held, dept
+            u.modified_at = ctx.now()
+            u.save()
+            audit.record(ctx, "user.update", table="users", uid=u.login, changes=changes)
+    return _info(u)
+
+
+def _keep_an_admin(leaving: User) -> None:
+    others = [x for x in User.select().where(User.active & (User.id != leaving.id))
+              if Role.ADMIN.value in x.roles]
+    if not others:
+        raise UseCaseError("这是最后一个可用的管理员账户,不能取消其管理员角色或停用")
+
+
+def reset_password(ctx: Context, login: str, new_password: str, *,
+                   must_change: bool = True) -> None:
+    """The administrator sets a new password (also unlocks the account)."""
+    auth.require(ctx, "users.manage")
+    check_password(new_password)
+    with database.atomic():
+        u = _get(login)
+        u.password_hash = HASHER.hash(new_password)
+        u.failed_tries, u.locked_until = 0, None
+        u.must_change_password = must_change
+        u.modified_at = ctx.now()
+        u.save()
+        audit.record(ctx, "user.password_reset", table="users", uid=u.login,
+                     note="管理员重置密码" + (",下次登录须修改" if must_change else ""))
+
+
+def change_own_password(ctx: Context, old_password: str, new_password: str) -> None:
+    """A signed-in person changes their own password (needs the old one)."""
+    if ctx.user_id is None:
+        raise UseCaseError("没有登录的用户")
+    check_password(new_password)
+    if new_password == old_password:
+        raise UseCaseError("新密码不能与旧密码相同")
+    with database.atomic():
+        u = User.get_by_id(ctx.user_id)
+        if not _verify(u.password_hash, old_password):
+            raise SignInFailed("旧密码不正确")
+        u.password_hash = HASHER.hash(new_password)
+        u.must_change_password = False
+        u.modified_at = ctx.now()
+        u.save()
+        audit.record(ctx, "user.password_change", table="users", uid=u.login)
+
+
+def unlock(ctx: Context, login: str) -> None:
+    auth.require(ctx, "users.manage")
+    with database.atomic():
+        u = _get(login)
+        was = u.locked_until
+        u.failed_tries, u.locked_until = 0, None
+        u.modified_at = ctx.now()
+        u.save()
+        audit.record(ctx, "user.unlock", table="users", uid=u.login,
+                     changes={"locked_until": (was, None)})
+
+
+def set_active(ctx: Context, login: str, active: bool) -> None:
+    """Disable (or enable again) an account; its history stays."""
+    auth.require(ctx, "users.manage")
+    with database.atomic():
+        u = _get(login)
+        if bool(u.active) == active:
+            return
+        if not active:
+            if u.id == ctx.user_id:
+                raise UseCaseError("不能停用自己正在使用的账户")
+            if Role.ADMIN.value in u.roles:
+                _keep_an_admin(u)
+        u.active = active
+        u.modified_at = ctx.now()
+        u.save()
+        audit.record(ctx, "user.enable" if active else "user.disable", table="users",
+                     uid=u.login, changes={"active": (not active, active)})
+        if not active and settings.get("auth.remembered_login") == u.login:
+            settings.set_("auth.remembered_login", "")
+
+
+def disable(ctx: Context, login: str) -> None:
+    set_active(ctx, login, False)
+
+
+def enable(ctx: Context, login: str) -> None:
+    set_active(ctx, login, True)
+
+
+def temporary_password() -> str:
+    """A random password to hand to a person who must change it at first sign-in."""
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+def _verify(stored: str, password: str) -> bool:
+    try:
+        return HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def sign_in(login: str, password: str, now: datetime) -> UserInfo:
+    """Check the password; on success the returned user gives ``context_for_user``.
+
+    Five wrong passwords in a row (auth.max_failures) lock the account for five minutes
+    (auth.lock_minutes); the administrator can unlock it sooner. Every attempt is audited.
+    A hash made with weaker parameters than today's is replaced.
+    """
+    login = (login or "").strip()
+    max_failures = int(settings.get("auth.max_failures"))
+    lock_minutes = int(settings.get("auth.lock_minutes"))
+    error: SignInFailed | None = None
+    with database.atomic():
+        u = User.get_or_none(User.login == login)
+        if u is None:
+            audit.record(_event_ctx(now, login), "sign_in.failed", table="users", uid=login,
+                         note="无此用户")
+            error = SignInFailed(WRONG)
+        elif not u.active:
+            audit.record(_event_ctx(now, u.display_name, u.id), "sign_in.failed",
+                         table="users", uid=u.login, note="账户已停用")
+            error = SignInFailed("该账户已停用,请联系管理员")
+        elif u.locked_until is not None and now < u.locked_until:
+            audit.record(_event_ctx(now, u.display_name, u.id), "sign_in.failed",
+                         table="users", uid=u.login, note="账户锁定中")
+            error = AccountLocked(_locked_message(u.locked_until), u.locked_until)
+        elif not _verify(u.password_hash, password):
+            ectx = _event_ctx(now, u.display_name, u.id)
+            u.failed_tries += 1
+            if u.failed_tries >= max_failures:
+                u.locked_until = now + timedelta(minutes=lock_minutes)
+                u.failed_tries = 0
+                audit.record(ectx, "sign_in.failed", table="users", uid=u.login,
+                             note=f"密码错误(第 {max_failures} 次)")
+                audit.record(ectx, "sign_in.locked", table="users", uid=u.login,
+                             note=f"连续 {max_failures} 次输错密码,锁定 {lock_minutes} 分钟",
+                             changes={"locked_until": (None, u.locked_until)})
+                error = AccountLocked(f"连续 {max_failures} 次输错密码,"
+                                      + _locked_message(u.locked_until), u.locked_until)
+            else:
+                audit.record(ectx, "sign_in.failed", table="users", uid=u.login,
+                             note=f"密码错误(第 {u.failed_tries} 次)")
+                left = max_failures - u.failed_tries
+                error = SignInFailed(f"{WRONG}(再错 {left} 次将锁定账户 {lock_minutes} 分钟)")
+            u.save()
+        else:
+            note = ""
+            if HASHER.check_needs_rehash(u.password_hash):
+                u.password_hash = HASHER.hash(password)
+                note = "密码摘要已按新参数重新计算"
+            u.failed_tries, u.locked_until, u.last_sign_in_at = 0, None, now
+            u.save()
+            audit.record(_event_ctx(now, u.display_name, u.id, u.roles), "sign_in",
+                         table="users", uid=u.login, note=note)
+    if error is not None:
+        raise error
+    return _info(u)
+
+
+def _locked_message(until: datetime) -> str:
+    local = until.astimezone(_tz())
+    return f"账户已锁定,请在 {local:%H:%M} 之后再试,或请管理员解锁"
+
+
+def sign_out(ctx: Context) -> None:
+    if ctx.user_id is not None:
+        audit.record(ctx, "sign_out", table="users", uid=_login_of(ctx.user_id))
+
+
+def _login_of(user_id: int) -> str | None:
+    u = User.get_or_none(User.id == user_id)
+    return u.login if u else None
+
+
+def remembered_user(now: datetime | None = None) -> UserInfo | None:
+    """The person to sign in without a password at start, if the office allows it
+    (auth.allow_remember, for a single-person PC) and the account is usable."""
+    if not settings.get("auth.allow_remember"):
+        return None
+    login = settings.get("auth.remembered_login")
+    if not login:
+        return None
+    u = User.get_or_none(User.login == login)
+    if u is None or not u.active or u.must_change_password:
+        return None
+    if now is not None and u.locked_until is not None and now < u.locked_until:
+        return None
+    return _info(u)
+
+
+def remember(ctx: Context, login: str | None) -> None:
+    """Remember (or forget, with None) the signed-in person; only where allowed."""
+    if login and not settings.get("auth.allow_remember"):
+        raise UseCaseError("本站点设置不允许记住登录用户")
+    settings.set_("auth.remembered_login", login or "")
+
+
+# --- personal data --------------------------------------------------------------------------
+
+ANONYMOUS_NAME = "(已匿名)"
+
+
+def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: datetime) -> int:
+    """Replace the customer's name and phone of cases closed more than N years ago
+    (N: privacy.anonymise_after_years when None). Opt-in, audited; returns the count."""
+    auth.require(ctx, "privacy.anonymise")
+    years = int(settings.get("privacy.anonymise_after_years") if older_than_years is None
+                else older_than_years)
+    if years < 1:
+        raise UseCaseError("匿名化的年限至少为 1 年")
+    try:
+        cutoff = now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        cutoff = now.replace(year=now.year - years, day=28)
+    count = 0
+    with database.atomic():
+        q = Case.select().where(
+            (Case.state == State.CLOSED.value) & Case.closed_at.is_null(False)
+            & (Case.closed_at < cutoff)
+            & ((Case.customer_name != ANONYMOUS_NAME) | Case.phone.is_null(False)))
+        for case in q:
+            changes = {"customer_name": (case.customer_name, ANONYMOUS_NAME),
+                       "phone": (case.phone, None)}
+            case.customer_name, case.phone = ANONYMOUS_NAME, None
+            case.modified_at = ctx.now()
+            if case.site == ctx.site:
+                case.revision += 1
+            case.save()
+            audit.record(ctx, "privacy.anonymise", table="cases", uid=case.uid,
+                         note=case.number, changes=changes)
+            count += 1
+        audit.record(ctx, "privacy.anonymise", note=f"匿名化关闭超过 {years} 年的投诉单 {count} 张")
+    return count
