@@ -24,14 +24,14 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate, Listing
 from jinja2 import Environment
 
-from complaints.types import Channel, FmcStatus, Initiative, Satisfaction, Severity
+from complaints.types import FmcStatus, Initiative, Satisfaction, Severity
 from forms.templates import Template, load_template
 
 EMPTY = ""  # what a missing value prints as: an empty box, for a hand to fill in
-CHINA_TZ_DEFAULT = None  # callers pass the office's tz; None means "as stored"
 
-# Policy defaults (policy.md §4) used when no policy object is given.
+# Policy defaults (policy.md §4, complaints.rules.policy.Policy) when no policy is given.
 DEFAULT_SHEET_CONTACT_HOURS = 3  # printed on form A ("烦请在3小时内与客户取得联系")
+DEFAULT_SHEET_RETURN_HOURS = 24  # printed on form A ("请将此单在24小时内回传客服部")
 DEFAULT_D7_HOURS = 24  # callback-raised general cases: handled, sheet back at CS
 DEFAULT_D8_HOURS = 72  # callback-raised major cases
 
@@ -106,21 +106,16 @@ def _fmt_hours(h: float) -> str:
 
 
 def sheet_limits(case: Mapping[str, Any], policy: Any = None) -> dict[str, str]:
-    """Form A's deadline wording: contact limit, return limit, reply days (policy §4)."""
-    contact = _hours(policy, ("sheet_contact_hours", "form_contact_hours"),
-                     DEFAULT_SHEET_CONTACT_HOURS)
-    channel = text(case.get("channel"))
+    """Form A's deadline wording from the policy (complaints.rules.policy.Policy):
+    contact limit ``sheet_contact_hours`` (paper default 3 h), return limit
+    ``sheet_return_hours`` (24 h), and 处理时限 in days: D8 for a major case, else D7."""
+    contact = _hours(policy, ("sheet_contact_hours",), DEFAULT_SHEET_CONTACT_HOURS)
+    ret = _hours(policy, ("sheet_return_hours",), DEFAULT_SHEET_RETURN_HOURS)
     major = text(case.get("severity")) == Severity.MAJOR.value
-    callback_like = channel in (Channel.SALES_CALLBACK.value, Channel.SERVICE_CALLBACK.value,
-                                Channel.OEM.value)
-    if callback_like:
-        h = (_hours(policy, ("d8_hours", "D8"), DEFAULT_D8_HOURS) if major
-             else _hours(policy, ("d7_hours", "D7"), DEFAULT_D7_HOURS))
-        ret, days = _fmt_hours(h), max(1, math.ceil(h / 24))
-    else:  # on-site rules (D4): the sheet goes back to CS the same day
-        ret, days = "当日", 1
-    return {"contact_limit": _fmt_hours(contact), "return_limit": ret,
-            "reply_limit": f"{days}日内回复"}
+    handle = (_hours(policy, ("d8_hours",), DEFAULT_D8_HOURS) if major
+              else _hours(policy, ("d7_hours",), DEFAULT_D7_HOURS))
+    return {"contact_limit": _fmt_hours(contact), "return_limit": _fmt_hours(ret),
+            "reply_limit": f"{max(1, math.ceil(handle / 24))}日内回复"}
 
 
 def tracking_lines(entries: Sequence[Mapping[str, Any]], tz: tzinfo | None) -> str:

@@ -1,0 +1,337 @@
+"""Printing the official forms, and the history of what went out.
+
+Every printed form is filled from the records, saved under the data folder's ``printed/``
+and recorded with its case or sanction (form, time, who, which template and its hash), so
+the office can see what went out and mark when the signed sheet came back, with its scan.
+The GUI and the CLI both call these.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from complaints.types import ApprovalStatus, Channel
+from complaints.usecases import audit, auth
+from complaints.usecases.cases import get_case, list_entries
+from complaints.usecases.context import Context
+from complaints.usecases.errors import NotFound, UseCaseError
+from db.models import Case, Sanction, database
+from db.models_forms import PrintedForm
+from forms import fill, pdf
+from forms.templates import FORM_TITLES, Template, load_template
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    printed_ids: tuple[int, ...]  # one history row per form (per notice in a batch)
+    docx: Path
+    pdf: Path | None  # None: no converter here, or not asked for; open the .docx instead
+    template_version: str
+    warnings: tuple[str, ...] = ()
+
+
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "form"
+
+
+def _target(ctx: Context, printed_dir: Path, stem: str) -> tuple[Path, str]:
+    """A new file under printed/YYYY/MM/ (never overwrites); returns (path, relative)."""
+    now = ctx.local(ctx.now())
+    folder = Path(printed_dir) / f"{now:%Y}" / f"{now:%m}"
+    folder.mkdir(parents=True, exist_ok=True)
+    base = f"{_safe(stem)}_{now:%Y%m%d-%H%M%S}"
+    path = folder / f"{base}.docx"
+    n = 1
+    while path.exists():
+        path = folder / f"{base}-{n}.docx"
+        n += 1
+    return path, path.relative_to(printed_dir).as_posix()
+
+
+def _to_pdf(docx: Path, want: bool, warnings: list[str]) -> Path | None:
+    if not want:
+        return None
+    try:
+        out = pdf.to_pdf(docx)
+    except pdf.PdfError as e:
+        warnings.append(str(e))
+        return None
+    if out is None:
+        warnings.append("本机未安装 LibreOffice(或 Word/WPS),无法生成 PDF,请直接打开 Word 文档打印")
+    return out
+
+
+def _policy_for(case: dict[str, Any]) -> Any:
+    try:
+        from complaints.usecases import policy as policy_uc
+
+        return policy_uc.in_force(case.get("received_at"))
+    except Exception:  # noqa: BLE001 - a damaged stored policy must not stop printing
+        return None
+
+
+def _site_name() -> str:
+    from complaints.usecases.site import local_site
+
+    info = local_site()
+    return info.name if info else ""
+
+
+def _record(ctx: Context, *, form: str, template: Template, rel: str, pdf_path: Path | None,
+            printed_dir: Path, case_id: int | None = None, sanction_id: int | None = None,
+            batch_uid: str | None = None, record_uid: str | None = None,
+            table: str | None = None, note: str = "") -> int:
+    pdf_rel = None
+    if pdf_path is not None:
+        try:
+            pdf_rel = Path(pdf_path).relative_to(printed_dir).as_posix()
+        except ValueError:
+            pdf_rel = str(pdf_path)
+    row = PrintedForm.create(
+        uid=str(uuid.uuid4()), form=form, case=case_id, sanction=sanction_id,
+        batch_uid=batch_uid, printed_at=ctx.now(), printed_by=ctx.actor,
+        template_source=template.source, template_sha256=template.sha256, file_path=rel,
+        pdf_path=pdf_rel, note=note)
+    audit.record(ctx, "form.print", table=table, uid=record_uid,
+                 note=f"{form} {FORM_TITLES[form]};模板 {template.version};文件 {rel}"
+                      + (f";{note}" if note else ""))
+    return row.id
+
+
+def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Path | None,
+                    printed_dir: Path, pdf: bool = False) -> PrintResult:
+    """Form A (handling sheet) or B (manufacturer tracking sheet) of one case."""
+    if form not in ("A", "B"):
+        raise UseCaseError(f"投诉单只能打印表 A 或表 B,而不是“{form}”")
+    case = get_case(case_id)
+    auth.require(ctx, "form.print", department=case.get("department"))
+    warnings: list[str] = []
+    if form == "B" and case.get("channel") != Channel.OEM.value and not case.get("needs_oem"):
+        warnings.append("该投诉单不是厂家转发、也未标记需厂家支持;仍按要求打印厂家跟踪表")
+    template = load_template(form, templates_dir)
+    warnings.extend(template.warnings)
+    entries = list_entries(case_id)
+    path, rel = _target(ctx, printed_dir, f"{case['number']}_{form}")
+    fill.fill_case_form(case, entries, form, _policy_for(case), template=template, tz=ctx.tz,
+                        today=ctx.local(ctx.now()).date(), site_name=_site_name(), out=path)
+    pdf_path = _to_pdf(path, pdf, warnings)
+    try:
+        with database.atomic():
+            pid = _record(ctx, form=form, template=template, rel=rel, pdf_path=pdf_path,
+                          printed_dir=printed_dir, case_id=case_id, record_uid=case["uid"],
+                          table="cases")
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return PrintResult((pid,), path, pdf_path, template.version, tuple(warnings))
+
+
+def find_sanction_id(key: str) -> int:
+    """A sanction by its 记录ID (the ledger's UUID, or its first 8 characters as printed
+    on the notice), or by its numeric id."""
+    key = key.strip()
+    if key.isdigit():
+        row = Sanction.get_or_none(Sanction.id == int(key))
+    else:
+        row = Sanction.get_or_none(Sanction.uid == key)
+        if row is None and len(key) >= 8:
+            rows = list(Sanction.select().where(Sanction.uid.startswith(key.lower())).limit(2))
+            if len(rows) > 1:
+                raise UseCaseError(f"记录ID “{key}” 对应多条奖惩记录,请输入完整的记录ID")
+            row = rows[0] if rows else None
+    if row is None:
+        raise NotFound(f"找不到记录ID为 {key} 的奖惩记录")
+    return row.id
+
+
+def _sanction(sanction_id: int) -> Sanction:
+    s = Sanction.get_or_none(Sanction.id == sanction_id)
+    if s is None or s.deleted:
+        raise NotFound(f"找不到奖惩记录(id {sanction_id})")
+    return s
+
+
+def _case_department(s: Sanction) -> str | None:
+    case = Case.get_or_none(Case.id == s.case_id) if s.case_id else None
+    return (case.department if case else None) or s.department or None
+
+
+def print_sanction_notice(ctx: Context, sanction_id: int, *, templates_dir: Path | None,
+                          printed_dir: Path, pdf: bool = False) -> PrintResult:
+    """Notice C (fine) or D (reward) of one approved sanction."""
+    s = _sanction(sanction_id)
+    auth.require(ctx, "form.print", department=_case_department(s))
+    if s.status != ApprovalStatus.APPROVED.value:
+        raise UseCaseError(f"该奖惩尚未批准(当前:{s.status}),只有已批准的奖惩才能打印通知单")
+    form = fill.notice_form(s)
+    template = load_template(form, templates_dir)
+    warnings = list(template.warnings)
+    path, rel = _target(ctx, printed_dir, f"{FORM_TITLES[form]}_{s.person}_{s.uid[:8]}")
+    fill.fill_sanction_notice(s, template=template, site_name=_site_name(), out=path)
+    pdf_path = _to_pdf(path, pdf, warnings)
+    try:
+        with database.atomic():
+            pid = _record(ctx, form=form, template=template, rel=rel, pdf_path=pdf_path,
+                          printed_dir=printed_dir, case_id=s.case_id, sanction_id=s.id,
+                          record_uid=s.uid, table="sanctions")
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return PrintResult((pid,), path, pdf_path, template.version, tuple(warnings))
+
+
+def _month_range(month: str) -> tuple[date, date]:
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", month or "")
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        raise UseCaseError(f"月份格式应为 2026-11,而不是“{month}”")
+    y, mo = int(m.group(1)), int(m.group(2))
+    start = date(y, mo, 1)
+    end = date(y + (mo == 12), mo % 12 + 1, 1)
+    return start, end
+
+
+def approved_notices(month: str) -> list[Sanction]:
+    """The approved fines and rewards dated in ``month`` (YYYY-MM), fines first."""
+    start, end = _month_range(month)
+    q = (Sanction.select()
+         .where((Sanction.status == ApprovalStatus.APPROVED.value)
+                & (Sanction.deleted == False)  # noqa: E712
+                & (Sanction.date >= start) & (Sanction.date < end))
+         .order_by(Sanction.type, Sanction.date, Sanction.department, Sanction.person,
+                   Sanction.id))
+    return list(q)
+
+
+def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
+                        printed_dir: Path, per_page: int = 3, pdf: bool = False) -> PrintResult:
+    """Every approved notice of a month in one document (``per_page`` to an A4 sheet)."""
+    auth.require(ctx, "form.print")
+    notices = approved_notices(month)
+    if not notices:
+        raise UseCaseError(f"{month.strip()} 没有已批准的奖惩,无需打印通知单")
+    templates = {f: load_template(f, templates_dir) for f in ("C", "D")}
+    warnings = [w for t in templates.values() for w in t.warnings]
+    path, rel = _target(ctx, printed_dir, f"奖惩通知单_{month.strip()}")
+    fill.fill_notice_batch(notices, per_page=per_page, templates=templates,
+                           site_name=_site_name(), out=path)
+    pdf_path = _to_pdf(path, pdf, warnings)
+    batch = str(uuid.uuid4())
+    ids = []
+    try:
+        with database.atomic():
+            for s in notices:
+                form = fill.notice_form(s)
+                ids.append(_record(ctx, form=form, template=templates[form], rel=rel,
+                                   pdf_path=pdf_path, printed_dir=printed_dir,
+                                   case_id=s.case_id, sanction_id=s.id, batch_uid=batch,
+                                   record_uid=s.uid, table="sanctions",
+                                   note=f"{month.strip()} 批量打印"))
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    versions = "、".join(sorted({templates[fill.notice_form(s)].version for s in notices}))
+    return PrintResult(tuple(ids), path, pdf_path, versions, tuple(warnings))
+
+
+def _row(p: PrintedForm) -> dict[str, Any]:
+    return {
+        "id": p.id, "uid": p.uid, "form": p.form, "title": FORM_TITLES.get(p.form, p.form),
+        "case_id": p.case_id, "sanction_id": p.sanction_id, "batch_uid": p.batch_uid,
+        "printed_at": p.printed_at, "printed_by": p.printed_by,
+        "template_source": p.template_source, "template_sha256": p.template_sha256,
+        "file_path": p.file_path, "pdf_path": p.pdf_path,
+        "signed_returned_at": p.signed_returned_at, "scan_path": p.scan_path, "note": p.note,
+    }
+
+
+def history(*, case_id: int | None = None, sanction_id: int | None = None,
+            limit: int = 500) -> list[dict[str, Any]]:
+    """What was printed for a case (its sanctions' notices too) or a sanction, newest first.
+    Paths are relative to the data folder's ``printed/``."""
+    q = PrintedForm.select()
+    if case_id is not None:
+        q = q.where(PrintedForm.case == case_id)
+    if sanction_id is not None:
+        q = q.where(PrintedForm.sanction == sanction_id)
+    return [_row(p) for p in q.order_by(PrintedForm.printed_at.desc(), PrintedForm.id.desc())
+            .limit(limit)]
+
+
+def awaiting_return(limit: int = 500) -> list[dict[str, Any]]:
+    """Printed forms whose signed paper has not come back yet, oldest first."""
+    q = (PrintedForm.select().where(PrintedForm.signed_returned_at.is_null())
+         .order_by(PrintedForm.printed_at, PrintedForm.id).limit(limit))
+    return [_row(p) for p in q]
+
+
+def mark_signed_returned(ctx: Context, printed_id: int, when: datetime,
+                         scan_path: Path | str | None = None, *,
+                         printed_dir: Path | None = None) -> dict[str, Any]:
+    """Record that the signed sheet came back; with ``printed_dir``, the scan is copied
+    beside the printed file (its stored path then relative to ``printed/``)."""
+    if when.tzinfo is None:
+        raise UseCaseError("回收时间需要带时区")
+    p = PrintedForm.get_or_none(PrintedForm.id == printed_id)
+    if p is None:
+        raise NotFound(f"找不到打印记录(id {printed_id})")
+    department = None
+    if p.case_id:
+        c = Case.get_or_none(Case.id == p.case_id)
+        department = c.department if c else None
+    auth.require(ctx, "form.print", department=department)
+    stored_scan: str | None = None
+    copied: Path | None = None
+    if scan_path is not None:
+        src = Path(scan_path)
+        if not src.is_file():
+            raise UseCaseError(f"找不到扫描件:{src}")
+        if printed_dir is not None:
+            dest = (Path(printed_dir) / p.file_path).with_name(
+                Path(p.file_path).stem + f"_签字扫描件{src.suffix.lower()}")
+            n = 1
+            while dest.exists():
+                dest = dest.with_name(Path(p.file_path).stem + f"_签字扫描件-{n}"
+                                      f"{src.suffix.lower()}")
+                n += 1
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest)
+            copied = dest
+            stored_scan = dest.relative_to(printed_dir).as_posix()
+        else:
+            stored_scan = str(src.resolve())
+    old = (p.signed_returned_at, p.scan_path)
+    try:
+        with database.atomic():
+            p.signed_returned_at = when
+            if stored_scan is not None:
+                p.scan_path = stored_scan
+            p.save()
+            rec_uid = None
+            table = None
+            if p.sanction_id:
+                s = Sanction.get_or_none(Sanction.id == p.sanction_id)
+                rec_uid, table = (s.uid if s else None), "sanctions"
+            elif p.case_id:
+                c = Case.get_or_none(Case.id == p.case_id)
+                rec_uid, table = (c.uid if c else None), "cases"
+            audit.record(ctx, "form.signed_returned", table=table, uid=rec_uid,
+                         changes={"signed_returned_at": (old[0], when),
+                                  "scan_path": (old[1], p.scan_path)},
+                         note=f"{p.form} {FORM_TITLES.get(p.form, '')} {p.file_path}")
+    except Exception:
+        if copied is not None:
+            copied.unlink(missing_ok=True)
+        raise
+    return _row(p)
+
+
+def printed_files(rows: Sequence[dict[str, Any]], printed_dir: Path) -> list[Path]:
+    """Absolute paths of history rows' files (for opening them)."""
+    return [Path(printed_dir) / r["file_path"] for r in rows]
