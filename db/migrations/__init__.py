@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from db.migrations import m0001_initial, m0002_users, m0003_ledger
+from db.migrations import m0001_initial, m0002_users, m0003_ledger, m0004_printed_forms
 
 Step = Callable[[Callable[[str], object]], None]
 
@@ -15,6 +15,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (1, "initial schema", m0001_initial.up),
     (2, "users, roles, audit trail", m0002_users.up),
     (3, "ledger exchange", m0003_ledger.up),
+    (4, "printed forms history", m0004_printed_forms.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]
