@@ -1,0 +1,141 @@
+"""待办: every deadline not yet met across the open cases, overdue first, then soonest due.
+
+Built for thousands of open cases: one query reads the open cases, one reads all their
+entries, then the pure rules judge each case in memory (no query per case). A case's
+deadlines use the policy in force when it was received.
+Open = not closed and not deleted *now*; ``now`` may be set to judge the deadlines as of
+another moment (the CLI's --at), but which cases are open is always today's answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from complaints.rules.deadlines import DeadlineStatus, all_deadlines
+from complaints.types import State
+from complaints.usecases import policy as policy_uc
+from complaints.usecases.context import Context
+from db.models import database
+from db.timeutil import from_db
+
+_CASE_COLUMNS = ("id", "number", "site", "received_at", "channel", "severity", "kind",
+                 "business", "area", "media", "needs_oem", "state", "closed_at", "department",
+                 "responsible", "customer_name", "satisfaction", "satisfaction2")
+_BOOL = ("media", "needs_oem")
+_TIME = ("received_at", "closed_at")
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    case_id: int
+    number: str
+    site: str
+    rule: str
+    what: str
+    limit: str
+    due: datetime
+    status: DeadlineStatus  # 有余量 / 将到期 / 已逾期
+    remaining: timedelta  # negative once overdue
+    state: str
+    department: str | None
+    responsible: str | None
+    customer_name: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.status is DeadlineStatus.OVERDUE
+
+
+def department_and_below(name: str) -> list[str]:
+    """A department with the ones under it (售后服务部 → 车间, 配件部, 服务前台)."""
+    rows = database.execute_sql(
+        "SELECT d.name, p.name FROM departments d LEFT JOIN departments p ON p.id = d.parent_id"
+    ).fetchall()
+    children: dict[str | None, list[str]] = defaultdict(list)
+    for child, parent in rows:
+        children[parent].append(child)
+    out, todo = [name], [name]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if c not in out:
+                out.append(c)
+                todo.append(c)
+    return out
+
+
+def _where(department: str | None, person: str | None, site: str | None,
+           alias: str = "") -> tuple[str, list[Any]]:
+    a = f"{alias}." if alias else ""
+    sql = [f"{a}deleted = 0", f"{a}state != ?"]
+    params: list[Any] = [State.CLOSED.value]
+    if department:
+        names = department_and_below(department)
+        sql.append(f"{a}department IN ({', '.join('?' * len(names))})")
+        params += names
+    if person:
+        sql.append(f"{a}responsible = ?")
+        params.append(person)
+    if site:
+        sql.append(f"{a}site = ?")
+        params.append(site)
+    return " AND ".join(sql), params
+
+
+def load_open_cases(*, department: str | None = None, person: str | None = None,
+                    site: str | None = None) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """(case values, its entries) of every open case matching, in two queries."""
+    where, params = _where(department, person, site)
+    cases: dict[int, dict[str, Any]] = {}
+    for row in database.execute_sql(
+            f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE {where}", params):
+        c = dict(zip(_CASE_COLUMNS, row, strict=True))
+        for k in _TIME:
+            c[k] = from_db(c[k])
+        for k in _BOOL:
+            c[k] = bool(c[k])
+        cases[c["id"]] = c
+    entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    where_c, params_c = _where(department, person, site, alias="c")
+    for case_id, at, action, note in database.execute_sql(
+            "SELECT e.case_id, e.at, e.action, e.note FROM entries e "
+            f"JOIN cases c ON c.id = e.case_id WHERE e.deleted = 0 AND {where_c} "
+            "ORDER BY e.case_id, e.at, e.id", params_c):
+        entries[case_id].append({"at": from_db(at), "action": action, "note": note})
+    return [(c, entries.get(cid, [])) for cid, c in cases.items()]
+
+
+def _items(ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]],
+           now: datetime) -> list[TodoItem]:
+    book = policy_uc.book()
+    out: list[TodoItem] = []
+    for case, entries in loaded:
+        pol = book.at(case["received_at"])
+        for d in all_deadlines(case, entries, pol, now, ctx.tz):
+            if not d.status.is_open or d.due is None:
+                continue
+            out.append(TodoItem(case["id"], case["number"], case["site"], d.rule, d.what,
+                                d.limit, d.due, d.status, d.due - now, case["state"],
+                                case["department"], case["responsible"],
+                                case["customer_name"]))
+    out.sort(key=lambda i: (not i.overdue, i.due, i.number, int(i.rule[1:])))
+    return out
+
+
+def open_deadlines(ctx: Context, *, department: str | None = None, person: str | None = None,
+                   site: str | None = None, now: datetime | None = None) -> list[TodoItem]:
+    """Every deadline not yet met of the open cases: overdue first (longest overdue on top),
+    then soonest due. ``department`` includes the departments under it; ``person`` is the
+    case's first responsible person; ``site`` narrows to one office's cases."""
+    now = now or ctx.now()
+    return _items(ctx, load_open_cases(department=department, person=person, site=site), now)
+
+
+def todo_count(ctx: Context, *, department: str | None = None, person: str | None = None,
+               now: datetime | None = None) -> int:
+    """The navigation badge: deadlines overdue or at risk (the ones needing attention now)."""
+    return sum(1 for i in open_deadlines(ctx, department=department, person=person, now=now)
+               if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK))
