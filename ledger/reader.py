@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -72,10 +73,27 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
             bad = z.testzip()
             if bad is not None:
                 raise LedgerRefused(f"{name}:文件已损坏({bad} 校验失败)")
-    except zipfile.BadZipFile:
+            for i in infos:
+                if _declares_dtd(z, i):
+                    raise LedgerRefused(
+                        f"{name}:文件含有不安全的 XML 内容({i.filename} 中有 DTD/实体定义,"
+                        "疑似 XML 炸弹),已拒绝")
+    except (zipfile.BadZipFile, zlib.error):
         raise LedgerRefused(f"{name}:文件已损坏或不是 .xlsx 文件(无法按压缩包打开)") from None
     except (OSError, EOFError, zipfile.LargeZipFile) as e:
         raise LedgerRefused(f"{name}:无法读取文件({e})") from None
+
+
+def _declares_dtd(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A DOCTYPE/ENTITY in a part's prolog. No genuine .xlsx part has one; defusedxml
+    refuses them too, but openpyxl swallows parse errors of some parts (so we look first)."""
+    if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+        return False
+    with z.open(info) as f:
+        head = f.read(8192)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()
 
 
 _TZ_RE = re.compile(r"([+-])(\d{2}):?(\d{2})")

@@ -1,0 +1,247 @@
+"""Bad input: every refused file and every rejected row leaves the database unchanged."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from complaints.usecases import exchange
+from ledger.reader import LedgerRefused, ZipLimits, open_ledger
+from tests.ledger.helpers import T0, ctx_for, new_case, rewrite_zip, snapshot
+
+
+@pytest.fixture
+def exported(sites, tmp_path):
+    """SH01's ledger with two cases, and HQ's database holding one older case of its own."""
+    ctx = sites.use("SH01")
+    new_case(ctx, customer_name="甲")
+    new_case(ctx, customer_name="乙")
+    out = tmp_path / "sh01.xlsx"
+    exchange.export_ledger(ctx, out)
+    hq = sites.use("HQ")
+    new_case(hq, customer_name="总部客户")
+    return out
+
+
+def _edit(src, dest, fn):
+    wb = load_workbook(src)
+    fn(wb)
+    wb.save(dest)
+    return dest
+
+
+def _refused(hq, path, needle):
+    before = snapshot()
+    preview = exchange.check_import(hq, [path])
+    assert preview.files[0].refused and needle in preview.files[0].refused, preview.files[0]
+    report = exchange.apply_import(hq, [path])
+    assert report.files[0].refused and not report.applied
+    assert snapshot() == before
+    return preview.files[0].refused
+
+
+def _set_info(wb, key, value):
+    for row in wb["说明"].iter_rows(min_row=2):
+        if row[0].value == key:
+            row[1].value = value
+
+
+def test_wrong_format_is_refused(exported, tmp_path):
+    bad = _edit(exported, tmp_path / "bad.xlsx", lambda wb: _set_info(wb, "格式", "工资表"))
+    msg = _refused(ctx_for("HQ"), bad, "格式")
+    assert "工资表" in msg
+
+
+def test_newer_format_version_is_refused(exported, tmp_path):
+    bad = _edit(exported, tmp_path / "v2.xlsx", lambda wb: _set_info(wb, "格式版本", "2"))
+    assert "请先升级" in _refused(ctx_for("HQ"), bad, "格式版本 2")
+
+
+def test_missing_required_column_is_refused_naming_it(exported, tmp_path):
+    def drop(wb):
+        ws = wb["投诉台账"]
+        for cell in ws[1]:
+            if cell.value == "客户姓名":
+                ws.delete_cols(cell.column)
+                break
+
+    bad = _edit(exported, tmp_path / "nocol.xlsx", drop)
+    _refused(ctx_for("HQ"), bad, "客户姓名")
+
+
+def test_not_a_zip_and_a_truncated_zip_are_refused(exported, tmp_path):
+    junk = tmp_path / "junk.xlsx"
+    junk.write_bytes(b"this is not a spreadsheet" * 100)
+    _refused(ctx_for("HQ"), junk, "已损坏")
+    data = exported.read_bytes()
+    cut = tmp_path / "cut.xlsx"
+    cut.write_bytes(data[: len(data) // 2])
+    _refused(ctx_for("HQ"), cut, "已损坏")
+
+
+def test_corrupt_member_is_refused(exported, tmp_path):
+    data = bytearray(exported.read_bytes())
+    with zipfile.ZipFile(exported) as z:
+        info = z.getinfo("xl/worksheets/sheet2.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 10
+    for i in range(start, start + 40):
+        data[i] ^= 0xFF
+    bad = tmp_path / "flipped.xlsx"
+    bad.write_bytes(bytes(data))
+    _refused(ctx_for("HQ"), bad, "已损坏")
+
+
+def test_zip_bomb_is_refused_by_ratio_before_parsing(exported, tmp_path):
+    bomb = rewrite_zip(exported, tmp_path / "bomb.xlsx",
+                       add={"xl/media/image1.bin": b"\0" * (30 * 1024 * 1024)})
+    assert bomb.stat().st_size < 1024 * 1024
+    _refused(ctx_for("HQ"), bomb, "压缩比")
+
+
+def test_too_many_entries_and_too_large_are_refused(exported, tmp_path):
+    with pytest.raises(LedgerRefused, match="文件过多"):
+        open_ledger(exported, ZipLimits(max_entries=3))
+    with pytest.raises(LedgerRefused, match="解压后过大"):
+        open_ledger(exported, ZipLimits(max_total_bytes=1000))
+
+
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row>'
+    b'</sheetData></worksheet>'
+)
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
+                                  "xl/workbook.xml"])
+def test_xml_bomb_is_refused(exported, tmp_path, part):
+    bomb = rewrite_zip(exported, tmp_path / "laughs.xlsx", replace={part: BILLION_LAUGHS})
+    _refused(ctx_for("HQ"), bomb, "XML")
+
+
+def test_formula_cells_are_read_as_text_never_evaluated(exported, tmp_path):
+    def formulas(wb):
+        ws = wb["投诉台账"]
+        headers = [c.value for c in ws[1]]
+        ws.cell(2, headers.index("投诉内容") + 1).value = "=1+1"
+        ws.cell(3, headers.index("公里数") + 1).value = "=SUM(1,2)"
+
+    f = _edit(exported, tmp_path / "f.xlsx", formulas)
+    hq = ctx_for("HQ")
+    preview = exchange.check_import(hq, [f])
+    res = preview.files[0]
+    assert res.counts["投诉台账"].new == 1 and res.counts["投诉台账"].rejected == 1
+    (rej,) = [r for r in res.rejected if r.sheet == "投诉台账"]
+    assert rej.row == 3 and rej.problems[0].column == "公里数"
+    exchange.apply_import(hq, [f])
+    contents = {c["content"] for c in snapshot()["cases"]}
+    assert "=1+1" in contents
+
+
+def test_rejected_rows_are_listed_written_out_and_importable_after_fixing(exported, tmp_path):
+    def spoil(wb):
+        ws = wb["投诉台账"]
+        headers = [c.value for c in ws[1]]
+        ws.cell(2, headers.index("登记时间") + 1).value = "2026-02-30"
+        ws.cell(3, headers.index("VIN") + 1).value = "LSVAM4187C218484"  # 16 characters
+        ws.cell(1, len(headers) + 1).value = "备注(总部加的)"
+
+    bad = _edit(exported, tmp_path / "bad.xlsx", spoil)
+    hq = ctx_for("HQ")
+    before = snapshot()
+    preview = exchange.check_import(hq, [bad])
+    assert snapshot() == before
+    res = preview.files[0]
+    assert res.counts["投诉台账"].rejected == 2
+    where = {(p.sheet, p.row, p.column) for p in res.problems}
+    assert ("投诉台账", 2, "登记时间") in where and ("投诉台账", 3, "VIN") in where
+    reasons = " ".join(p.reason for p in res.problems)
+    assert "日期不存在" in reasons and "17 位" in reasons
+    assert res.unknown_columns["投诉台账"] == ["备注(总部加的)"]
+    assert any("不认识的列" in w for w in preview.warnings)
+    # the entries of the rejected cases are rejected too (no case to attach to)
+    assert res.counts["跟踪记录"].rejected == 2
+    report = exchange.apply_import(hq, [bad])
+    assert report.applied and report.rejected == 4
+    assert snapshot() == before  # nothing good was in the file: nothing changed
+    rejects = exchange.write_rejected_rows(report, tmp_path / "rejects.xlsx")[0]
+    wb = load_workbook(rejects)
+    ws = wb["投诉台账"]
+    headers = [c.value for c in ws[1]]
+    assert headers[-1] == "拒绝原因" and ws.max_row == 3
+    reason = ws.cell(2, len(headers)).value
+    assert "登记时间" in reason and "第 2 行" in reason
+    # fix both rows in the rejects file, import it: cases and entries come in
+    ws.cell(2, headers.index("登记时间") + 1).value = "2026-02-28 10:00"
+    ws.cell(3, headers.index("VIN") + 1).value = "LSVAM4187C2184847"
+    wb.save(rejects)
+    report = exchange.apply_import(hq, [rejects])
+    assert report.rejected == 0, [str(p) for f in report.files for p in f.problems]
+    assert report.files[0].counts["投诉台账"].new == 2
+    assert report.files[0].counts["跟踪记录"].new == 2
+
+
+def test_all_or_nothing_applies_nothing_when_a_row_is_rejected(exported, tmp_path):
+    def spoil(wb):
+        ws = wb["投诉台账"]
+        headers = [c.value for c in ws[1]]
+        ws.cell(2, headers.index("渠道") + 1).value = "飞鸽传书"
+
+    bad = _edit(exported, tmp_path / "bad.xlsx", spoil)
+    hq = ctx_for("HQ")
+    before = snapshot()
+    report = exchange.apply_import(hq, [bad], all_or_nothing=True)
+    assert not report.applied and report.rejected == 2
+    assert snapshot() == before
+    report = exchange.apply_import(hq, [bad])
+    assert report.applied and report.files[0].counts["投诉台账"].new == 1
+
+
+def test_future_export_time_is_warned(exported, tmp_path):
+    future = (T0 + timedelta(hours=3)).isoformat()
+    f = _edit(exported, tmp_path / "future.xlsx", lambda wb: _set_info(wb, "导出时间", future))
+    preview = exchange.check_import(ctx_for("HQ"), [f])
+    assert any("时钟" in w and "180 分钟" in w for w in preview.warnings), preview.warnings
+    ok = exchange.check_import(ctx_for("HQ"), [exported])
+    assert not any("时钟" in w for w in ok.warnings)
+
+
+def test_declared_counts_that_differ_are_reported(exported, tmp_path):
+    f = _edit(exported, tmp_path / "n.xlsx", lambda wb: _set_info(wb, "投诉台账行数", 5))
+    preview = exchange.check_import(ctx_for("HQ"), [f])
+    assert any("有 5 行" in w and "实际读到 2 行" in w for w in preview.warnings)
+
+
+def test_cancel_leaves_the_data_as_before(exported, tmp_path, sites):
+    hq = ctx_for("HQ")
+    before = snapshot()
+    seen = []
+    report = exchange.apply_import(hq, [exported, exported], progress=lambda *a: seen.append(a),
+                                   cancelled=lambda: bool(seen))
+    assert report.cancelled and not report.applied
+    assert snapshot() == before
+    assert report.backup is not None and report.backup.exists()
+
+
+def test_openpyxl_itself_parses_with_defusedxml(exported, tmp_path):
+    """Belt and braces: even without our DTD scan, openpyxl (with defusedxml installed)
+    refuses the entity bomb instead of expanding it."""
+    import openpyxl
+    from defusedxml import EntitiesForbidden
+
+    assert openpyxl.DEFUSEDXML is True
+    bomb = rewrite_zip(exported, tmp_path / "laughs.xlsx",
+                       replace={"xl/worksheets/sheet2.xml": BILLION_LAUGHS})
+    with pytest.raises(Exception) as info:
+        load_workbook(bomb, read_only=True)
+    chain, e = [], info.value
+    while e is not None:
+        chain.append(type(e))
+        e = e.__cause__ or e.__context__
+    assert EntitiesForbidden in chain, chain
