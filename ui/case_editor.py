@@ -1,0 +1,556 @@
+"""The case window: every field of forms A and B, grouped the way the paper forms are.
+
+``CaseEditor(session, case_id)`` loads the case (or a blank one) on the worker thread,
+validates with the pure rules before saving (problems shown under the field and in a
+message naming the field by its label), saves through the use cases with the revision
+it loaded (StaleRecord keeps the user's edits), and asks before dropping unsaved edits.
+Extra tabs (workflow, history, audit…) register in ``CASE_TABS`` and are imported the
+first time they are shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
+from complaints.rules.validation import Problem, label_of, validate_case
+from complaints.usecases import cases, site
+from complaints.usecases.errors import StaleRecord, UseCaseError, ValidationFailed
+from ui.attachments import AttachmentsPanel
+from ui.field_widgets import FieldEditor, TextEditor, make_editor
+
+log = logging.getLogger(__name__)
+
+# Extra tabs of the case window: (title, "module:ClassName"), constructed as
+# Cls(session, case_id, parent) with a reload() method, imported when first shown.
+CASE_TABS: list[tuple[str, str]] = []
+
+# The order of the boxes on the paper forms (form A, then form B's extras).
+GROUP_ORDER: tuple[Group, ...] = (
+    Group.VEHICLE, Group.CUSTOMER, Group.CLASSIFICATION, Group.HANDLING, Group.CALLBACK,
+    Group.OEM,
+)
+ATTACHMENTS_TITLE = "附件"
+# Labels the editor shows where the catalogue's short form box name is not enough.
+DISPLAY_LABELS = {"vin": "车架号/VIN"}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("CaseEditor", text)
+
+
+def _load_class(spec: str) -> type:
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class _MissingTab(QWidget):
+    def __init__(self, text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        label = QLabel(text, self)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setStyleSheet("color: #666;")
+        lay.addWidget(label)
+
+    def reload(self) -> None:
+        pass
+
+
+class CaseEditor(QWidget):
+    """Edit one case (``case_id``) or a new one (None)."""
+
+    saved = Signal(int)
+    new_case_requested = Signal()  # Ctrl+N
+    close_requested = Signal()  # Esc, after the user agreed to drop unsaved edits
+    title_changed = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, session, case_id: int | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.case_id = case_id
+        self.revision: int | None = None
+        self.number: str | None = None
+        self._snapshot: dict[str, Any] = {}
+        self._dirty = False
+        self._loading = True
+        self._saving = False
+        self._after_save: Callable[[], None] | None = None
+        self.editors: dict[str, FieldEditor] = {}
+        self.labels: dict[str, QLabel] = {}
+        self.group_boxes: dict[str, QGroupBox] = {}
+        self._tab_specs: dict[int, tuple[str, str]] = {}
+        self.extra_tabs: dict[str, QWidget] = {}
+        self._build()
+        self._load()
+
+    # --- building --------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        tz = self.session.ctx().tz
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 8, 8, 8)
+
+        head = QHBoxLayout()
+        self.heading = QLabel(self)
+        f = self.heading.font()
+        f.setPointSizeF(f.pointSizeF() * 1.3)
+        f.setBold(True)
+        self.heading.setFont(f)
+        head.addWidget(self.heading, 1)
+        self.save_button = QPushButton(tr("保存 (Ctrl+S)"), self)
+        self.save_button.clicked.connect(lambda: self.save())
+        head.addWidget(self.save_button)
+        outer.addLayout(head)
+
+        self.banner = QLabel(self)
+        self.banner.setWordWrap(True)
+        self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.banner.hide()
+        outer.addWidget(self.banner)
+
+        self.tabs = QTabWidget(self)
+        outer.addWidget(self.tabs, 1)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        form = QWidget()
+        self.form = form
+        col = QVBoxLayout(form)
+        col.setContentsMargins(4, 4, 12, 4)
+        for group in GROUP_ORDER:
+            fields = [f for f in CASE_FIELDS if f.group is group]
+            col.addWidget(self._group_box(group.value, fields, tz, form))
+        self.attachments = AttachmentsPanel(self.session, form)
+        self.attachments.message.connect(lambda m: self._show_banner(m, "info"))
+        box = QGroupBox(tr(ATTACHMENTS_TITLE), form)
+        QVBoxLayout(box).addWidget(self.attachments)
+        self.group_boxes[ATTACHMENTS_TITLE] = box
+        col.addWidget(box)
+        col.addStretch(1)
+        self.scroll.setWidget(form)
+        self.tabs.addTab(self.scroll, tr("基本信息"))
+
+        for title, spec in CASE_TABS:
+            i = self.tabs.addTab(QWidget(), tr(title))
+            self._tab_specs[i] = (title, spec)
+        self.tabs.currentChanged.connect(self._on_tab)
+
+        number = self.editors["number"]
+        if isinstance(number, TextEditor):
+            number.set_placeholder(tr("保存时自动编号"))
+
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence.StandardKey.New, self, activated=self._new_case,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.request_close,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.setEnabled(False)
+
+    def _new_case(self) -> None:
+        """Ctrl+N: the main window opens a blank case (Session.new_case_requested)."""
+        self.new_case_requested.emit()
+        signal = getattr(self.session, "new_case_requested", None)
+        if signal is not None:
+            signal.emit()
+
+    def _group_box(self, title: str, fields: list[CaseField], tz, parent: QWidget) -> QGroupBox:
+        """Short fields in two columns (label, box, label, box); long text across."""
+        box = QGroupBox(tr(title), parent)
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(6)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        row, col = 0, 0
+        for f in fields:
+            editor = make_editor(f, tz, box)
+            editor.edited.connect(self._on_edited)
+            label = QLabel(self._label_text(f), box)
+            label.setBuddy(editor.focus_target())
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            label.setContentsMargins(0, 4, 0, 0)
+            self.editors[f.name] = editor
+            self.labels[f.name] = label
+            if f.type is FieldType.LONG_TEXT:
+                if col:
+                    row, col = row + 1, 0
+                grid.addWidget(label, row, 0)
+                grid.addWidget(editor, row, 1, 1, 3)
+                row += 1
+                continue
+            grid.addWidget(label, row, col * 2)
+            grid.addWidget(editor, row, col * 2 + 1)
+            col ^= 1
+            if col == 0:
+                row += 1
+        self.group_boxes[title] = box
+        return box
+
+    @staticmethod
+    def _label_text(f: CaseField) -> str:
+        text = tr(DISPLAY_LABELS.get(f.name, f.label))
+        return f"{text}<span style='color:#c62828'> *</span>" if f.required else text
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        self._loading = True
+        ctx = self.session.ctx()
+        case_id = self.case_id
+
+        def work() -> tuple[dict[str, Any], list[str]]:
+            values = cases.get_case(case_id) if case_id is not None else cases.blank_case(ctx)
+            return values, site.department_names()
+
+        self.session.taskman.run(work, self._on_loaded, on_error=self._on_load_error,
+                                 parent=self)
+
+    def _on_loaded(self, result: tuple[dict[str, Any], list[str]]) -> None:
+        values, departments = result
+        dept = self.editors.get("department")
+        if isinstance(dept, TextEditor):
+            dept.set_suggestions(departments)
+        self._fill(values)
+        self.setEnabled(True)
+        self.attachments.set_case(self.case_id)
+        self._update_tabs()
+        self.loaded.emit()
+        if self.case_id is None:
+            QTimer.singleShot(0, self, self._focus_start)
+
+    def _focus_start(self) -> None:
+        self.editors["content"].focus_target().setFocus()
+
+    def _on_load_error(self, exc: BaseException) -> None:
+        self.setEnabled(True)
+        self.save_button.setEnabled(False)
+        self.form.setEnabled(False)
+        self._show_banner(tr("无法打开投诉单:") + str(exc), "error")
+        self._loading = False
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        self._loading = True
+        for name, editor in self.editors.items():
+            editor.set_value(values.get(name))
+            editor.set_problem(None)
+        self.revision = values.get("revision")
+        self.number = values.get("number")
+        number = self.editors["number"]
+        number.set_read_only(self.case_id is not None)
+        self._snapshot = self.values()
+        self._loading = False
+        self._set_dirty(False)
+
+    # --- values and state -----------------------------------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """What the boxes hold now, typed as the use cases expect."""
+        return {name: e.value() for name, e in self.editors.items()}
+
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    def title(self) -> str:
+        name = self.number or tr("新投诉单")
+        return f"{name} *" if self._dirty else name
+
+    def _on_edited(self) -> None:
+        if self._loading:
+            return
+        self._set_dirty(self.values() != self._snapshot)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self._dirty = dirty
+        state = self.editors["state"].value() if "state" in self.editors else None
+        heading = self.number or tr("新投诉单(未保存)")
+        if state:
+            heading += f"  ·  {state}"
+        self.heading.setText(heading + ("  *" if dirty else ""))
+        self.title_changed.emit(self.title())
+
+    def _update_tabs(self) -> None:
+        for i in self._tab_specs:
+            self.tabs.setTabEnabled(i, self.case_id is not None)
+            self.tabs.setTabToolTip(i, "" if self.case_id is not None else tr("保存后可用"))
+        for w in self.extra_tabs.values():
+            try:
+                w.reload()
+            except Exception:  # noqa: BLE001 - a broken tab must not stop the editor
+                log.exception("reloading a case tab failed")
+
+    def _on_tab(self, index: int) -> None:
+        spec = self._tab_specs.get(index)
+        if spec is None or spec[0] in self.extra_tabs or self.case_id is None:
+            return
+        title, path = spec
+        try:
+            w = _load_class(path)(self.session, self.case_id, self.tabs)
+        except Exception:  # noqa: BLE001 - a missing module shows a plain page
+            log.exception("case tab %s could not be built", path)
+            w = _MissingTab(tr("尚未提供"), self.tabs)
+        self.extra_tabs[title] = w
+        self.tabs.blockSignals(True)
+        old = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, w, tr(title))
+        self.tabs.setCurrentIndex(index)
+        self.tabs.blockSignals(False)
+        old.deleteLater()
+
+    # --- problems -------------------------------------------------------------------------------
+
+    def _show_banner(self, text: str, kind: str) -> None:
+        colors = {"error": ("#fdecea", "#c62828"), "warning": ("#fff4e5", "#a15c00"),
+                  "info": ("#e8f4fd", "#0b5394")}
+        bg, fg = colors[kind]
+        self.banner.setStyleSheet(
+            f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {fg};"
+            " border-radius: 3px; padding: 6px; }")
+        self.banner.setText(text)
+        self.banner.setProperty("kind", kind)
+        self.banner.show()
+
+    def banner_text(self) -> str:
+        return self.banner.text() if self.banner.isVisible() else ""
+
+    def _clear_problems(self) -> None:
+        self.banner.hide()
+        for e in self.editors.values():
+            e.set_problem(None)
+
+    def _show_problems(self, problems: list[Problem], *, saved: bool = False) -> None:
+        """Each problem under its box; a message naming the boxes; focus to the first bad one."""
+        for e in self.editors.values():
+            e.set_problem(None)
+        by_field: dict[str, list[Problem]] = {}
+        for p in problems:
+            by_field.setdefault(p.field, []).append(p)
+        for name, ps in by_field.items():
+            e = self.editors.get(name)
+            if e is not None:
+                e.set_problem("\n".join(p.message for p in ps), any(p.blocking for p in ps))
+        hard = [p for p in problems if p.blocking]
+        lines = [f"· {self._field_label(p.field)}:{p.message}" for p in problems]
+        if hard:
+            head = tr("无法保存,请先改正以下 {n} 处:").format(n=len(hard))
+            self._show_banner(head + "\n" + "\n".join(lines), "error")
+            self._focus_field(hard[0].field)
+        elif problems:
+            head = tr("已保存,但请核对:") if saved else tr("请核对:")
+            self._show_banner(head + "\n" + "\n".join(lines), "warning")
+        else:
+            self.banner.hide()
+
+    @staticmethod
+    def _field_label(name: str) -> str:
+        return tr(DISPLAY_LABELS.get(name) or label_of(name))
+
+    def _focus_field(self, name: str) -> None:
+        e = self.editors.get(name)
+        if e is None:
+            return
+        target = e.focus_target()
+        self.tabs.setCurrentIndex(0)
+        self.scroll.ensureWidgetVisible(e, 50, 80)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def check(self) -> list[Problem]:
+        """Every problem with what is typed now (unreadable dates first, then the rules)."""
+        problems: list[Problem] = []
+        for name, e in self.editors.items():
+            msg = e.parse_problem()
+            if msg:
+                problems.append(Problem(name, msg))
+        values = self.values()
+        unreadable = {p.field for p in problems}
+        for p in validate_case(values):
+            if p.field in unreadable:
+                continue
+            if p.field == "number" and self.case_id is None and not values.get("number"):
+                continue  # numbered when saved
+            problems.append(p)
+        order = {name: i for i, name in enumerate(self.editors)}
+        problems.sort(key=lambda p: (order.get(p.field, 999), not p.blocking))
+        return problems
+
+    # --- saving ---------------------------------------------------------------------------------
+
+    def save(self, then: Callable[[], None] | None = None) -> bool:
+        """Validate, then save on the worker. Returns False when refused before saving.
+        ``then`` runs after a successful save (e.g. closing the window)."""
+        if self._saving or not self.save_button.isEnabled():
+            return False
+        problems = self.check()
+        if any(p.blocking for p in problems):
+            self._show_problems(problems)
+            return False
+        ctx = self.session.ctx()
+        values = self.values()
+        case_id, revision = self.case_id, self.revision
+        self._saving = True
+        self._after_save = then
+        self.save_button.setEnabled(False)
+
+        def work() -> tuple[cases.SaveResult, dict[str, Any]]:
+            if case_id is None:
+                result = cases.create_case(ctx, values)
+            else:
+                result = cases.update_case(ctx, case_id, values, expected_revision=revision)
+            return result, cases.get_case(result.id)
+
+        self.session.taskman.run(work, self._on_saved, on_error=self._on_save_error,
+                                 label=tr("正在保存…"), parent=self)
+        return True
+
+    def _on_saved(self, result: tuple[cases.SaveResult, dict[str, Any]]) -> None:
+        res, fresh = result
+        self._saving = False
+        self.save_button.setEnabled(True)
+        was_new = self.case_id is None
+        self.case_id = res.id
+        self._fill(fresh)
+        if res.warnings:
+            self._show_problems(list(res.warnings), saved=True)
+        else:
+            self._clear_problems()
+            self._show_banner(tr("已保存 {number}").format(number=res.number), "info")
+        if was_new:
+            self.attachments.set_case(res.id)
+            self._update_tabs()
+        self.saved.emit(res.id)
+        self.session.notify_changed("cases")
+        then, self._after_save = self._after_save, None
+        if then is not None:
+            then()
+
+    def _on_save_error(self, exc: BaseException) -> None:
+        self._saving = False
+        self._after_save = None
+        self.save_button.setEnabled(True)
+        if isinstance(exc, ValidationFailed):
+            self._show_problems(list(exc.problems))
+        elif isinstance(exc, StaleRecord):
+            self._show_banner(str(exc) + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"),
+                              "error")
+        elif isinstance(exc, UseCaseError):
+            self._show_banner(tr("保存失败:") + str(exc) + "\n"
+                              + tr("您的修改仍然保留。"), "error")
+        else:
+            log.error("saving a case failed: %r", exc)
+            self._show_banner(tr("保存时程序出错:") + repr(exc) + "\n"
+                              + tr("您的修改仍然保留,请告知管理员。"), "error")
+
+    # --- closing --------------------------------------------------------------------------------
+
+    def ask_unsaved(self) -> QMessageBox.StandardButton:
+        """保存 / 放弃 / 取消 for unsaved edits."""
+        box = QMessageBox(QMessageBox.Icon.Question, tr("未保存的修改"),
+                          tr("投诉单“{name}”有未保存的修改。").format(
+                              name=self.number or tr("新投诉单")),
+                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                          | QMessageBox.StandardButton.Cancel, self)
+        box.button(QMessageBox.StandardButton.Save).setText(tr("保存"))
+        box.button(QMessageBox.StandardButton.Discard).setText(tr("放弃"))
+        box.button(QMessageBox.StandardButton.Cancel).setText(tr("取消"))
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        return QMessageBox.StandardButton(box.exec())
+
+    def confirm_close(self, close: Callable[[], None]) -> bool:
+        """True if the editor may close now; with 保存 it saves first and calls ``close``
+        once saved (False now); with 取消 it stays (False)."""
+        if self._saving:
+            return False
+        if not self._dirty:
+            return True
+        answer = self.ask_unsaved()
+        if answer == QMessageBox.StandardButton.Discard:
+            self._dirty = False
+            return True
+        if answer == QMessageBox.StandardButton.Save:
+            self.save(then=close)
+        return False
+
+    def request_close(self) -> None:
+        """Esc: ask about unsaved edits, then ask the container to close."""
+        if self.confirm_close(self.close_requested.emit):
+            self.close_requested.emit()
+
+
+class CaseWindow(QMainWindow):
+    """A top-level window around one CaseEditor; ``open_case_window`` reuses it."""
+
+    def __init__(self, session, case_id: int | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.session = session
+        self.editor = CaseEditor(session, case_id, self)
+        self.setCentralWidget(self.editor)
+        self.editor.title_changed.connect(self._on_title)
+        self.editor.close_requested.connect(self._close_now)
+        if getattr(session, "new_case_requested", None) is None:  # no main window listening
+            self.editor.new_case_requested.connect(lambda: open_case_window(session, None))
+        self.editor.saved.connect(self._on_saved)
+        self._closing = False
+        self.resize(1100, 860)
+        self._on_title(self.editor.title())
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def _on_title(self, title: str) -> None:
+        self.setWindowTitle(title + " — " + tr("投诉单"))
+
+    def _on_saved(self, case_id: int) -> None:
+        _WINDOWS[case_id] = self
+
+    def _close_now(self) -> None:
+        self._closing = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        if self._closing or self.editor.confirm_close(self._close_now):
+            for key, w in list(_WINDOWS.items()):
+                if w is self:
+                    del _WINDOWS[key]
+            event.accept()
+        else:
+            event.ignore()
+
+
+_WINDOWS: dict[int | None, CaseWindow] = {}
+
+
+def open_case_window(session, case_id: int | None, parent: QWidget | None = None) -> CaseWindow:
+    """Show the case's window, reusing one already open for that case."""
+    w = _WINDOWS.get(case_id) if case_id is not None else None
+    if w is None:
+        w = CaseWindow(session, case_id, parent)
+        if case_id is not None:
+            _WINDOWS[case_id] = w
+    w.show()
+    w.raise_()
+    w.activateWindow()
+    return w
