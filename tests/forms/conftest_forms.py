@@ -38,6 +38,7 @@ CASE_VALUES = {
     "gm_instruction": "同意处理方案", "satisfaction": "满意",
     "cac_number": "CAC-88001", "fmc_status": "In process", "station_name": "上海浦东店",
     "complaint_nature": "潜在媒体曝光",
+    "media": False, "needs_oem": False, "attitude": False, "collective": False,
 }
 
 

@@ -1,0 +1,112 @@
+"""Printing use cases and the printed-forms history (schema 4)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+
+import pytest
+from conftest_forms import VIN, make_sanction, plain_text
+
+from complaints.usecases import printing
+from complaints.usecases.context import CHINA_TZ
+from complaints.usecases.errors import PermissionDenied, UseCaseError
+from db.models import database
+
+
+@pytest.fixture
+def dirs(tmp_path):
+    return {"templates_dir": tmp_path / "templates", "printed_dir": tmp_path / "printed"}
+
+
+def audit_events():
+    return [r[0] for r in database.execute_sql("SELECT event FROM audit_log ORDER BY id")]
+
+
+def test_printing_form_a_saves_the_file_and_a_history_row(ctx, case_id, dirs):
+    res = printing.print_case_form(ctx, case_id, "A", **dirs)
+    assert res.docx.exists() and res.pdf is None
+    assert res.docx.relative_to(dirs["printed_dir"]).parts[:2] == ("2026", "11")
+    text = plain_text(res.docx.read_bytes())
+    assert VIN in text and "张三" in text
+    assert "烦请在3小时内与客户取得联系" in text  # the policy in force
+    [row] = printing.history(case_id=case_id)
+    assert row["form"] == "A" and row["printed_by"] == "测试员"
+    assert row["printed_at"] == datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
+    assert row["template_source"] == "default" and len(row["template_sha256"]) == 64
+    assert res.template_version == "默认:" + row["template_sha256"][:12]
+    assert dirs["printed_dir"] / row["file_path"] == res.docx
+    assert row["signed_returned_at"] is None
+    assert "form.print" in audit_events()
+
+
+def test_form_b_on_a_case_that_is_not_a_manufacturer_case_warns(ctx, case_id, dirs):
+    res = printing.print_case_form(ctx, case_id, "B", **dirs)
+    assert any("不是厂家转发" in w for w in res.warnings)
+    assert "CAC-88001" in plain_text(res.docx.read_bytes())
+    with pytest.raises(UseCaseError):
+        printing.print_case_form(ctx, case_id, "C", **dirs)
+
+
+def test_two_prints_keep_two_files(ctx, case_id, dirs):
+    a = printing.print_case_form(ctx, case_id, "A", **dirs)
+    b = printing.print_case_form(ctx, case_id, "A", **dirs)
+    assert a.docx != b.docx and a.docx.exists() and b.docx.exists()
+    assert len(printing.history(case_id=case_id)) == 2
+
+
+def test_notice_needs_an_approved_sanction(ctx, case_id, dirs):
+    pending = make_sanction(ctx, case_id, status="待审批")
+    with pytest.raises(UseCaseError, match="尚未批准"):
+        printing.print_sanction_notice(ctx, pending.id, **dirs)
+    approved = make_sanction(ctx, case_id)
+    res = printing.print_sanction_notice(ctx, approved.id, **dirs)
+    text = plain_text(res.docx.read_bytes())
+    assert "罚款通知单" in text and "壹佰元整" in text and "SH01-202611-0001" in text
+    [row] = printing.history(sanction_id=approved.id)
+    assert row["form"] == "C" and row["case_id"] == case_id
+    assert printing.find_sanction_id(approved.uid) == approved.id
+    assert printing.find_sanction_id(approved.uid[:8].upper()) == approved.id
+
+
+def test_month_batch_records_every_notice(ctx, case_id, dirs):
+    a = make_sanction(ctx, case_id)
+    b = make_sanction(ctx, case_id, type="奖励", rule="S11", amount=300, reason="客户赠送锦旗")
+    make_sanction(ctx, case_id, status="已驳回")
+    make_sanction(ctx, case_id, date=date(2026, 12, 1))
+    res = printing.print_month_notices(ctx, "2026-11", per_page=3, **dirs)
+    assert len(res.printed_ids) == 2
+    text = plain_text(res.docx.read_bytes())
+    assert "罚款通知单" in text and "奖励通知单" in text and "叁佰元整" in text
+    rows = printing.history(case_id=case_id)
+    assert {r["sanction_id"] for r in rows} == {a.id, b.id}
+    assert len({r["batch_uid"] for r in rows}) == 1 and rows[0]["batch_uid"]
+    with pytest.raises(UseCaseError, match="没有已批准"):
+        printing.print_month_notices(ctx, "2026-10", **dirs)
+    with pytest.raises(UseCaseError, match="月份格式"):
+        printing.print_month_notices(ctx, "2026-13", **dirs)
+
+
+def test_mark_signed_returned_with_scan(ctx, case_id, dirs, tmp_path):
+    res = printing.print_case_form(ctx, case_id, "A", **dirs)
+    scan = tmp_path / "scan.PDF"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    when = datetime(2026, 11, 21, 16, 0, tzinfo=CHINA_TZ)
+    row = printing.mark_signed_returned(ctx, res.printed_ids[0], when, scan,
+                                        printed_dir=dirs["printed_dir"])
+    assert row["signed_returned_at"] == when
+    stored = dirs["printed_dir"] / row["scan_path"]
+    assert stored.read_bytes() == b"%PDF-1.4 scan" and stored.suffix == ".pdf"
+    assert printing.history(case_id=case_id)[0]["scan_path"] == row["scan_path"]
+    assert printing.awaiting_return() == []
+    assert "form.signed_returned" in audit_events()
+    with pytest.raises(UseCaseError):
+        printing.mark_signed_returned(ctx, res.printed_ids[0], datetime(2026, 11, 21))
+
+
+def test_printing_needs_the_permission(ctx, case_id, dirs):
+    nobody = dataclasses.replace(ctx, roles=frozenset())
+    with pytest.raises(PermissionDenied):
+        printing.print_case_form(nobody, case_id, "A", **dirs)
+    assert printing.history(case_id=case_id) == []
+    assert not dirs["printed_dir"].exists() or not any(dirs["printed_dir"].rglob("*.docx"))
