@@ -1,0 +1,44 @@
+"""``check``: integrity, foreign keys, search index in step (and every check in
+complaints.usecases.storage.CHECKS). Exit 0 when clean, 1 when a problem is found."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+
+from desktop import __version__
+from desktop.cli import CliError
+from desktop.paths import data_paths
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="检查数据库:完整性、外键、搜索索引(有问题时退出码为 1)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import peewee
+
+    from complaints.usecases import storage
+    from db.database import open_database
+    from db.errors import DatabaseTooNew, StorageError
+
+    paths = data_paths(args.data_dir)
+    if not paths.database.exists():
+        raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
+    try:
+        open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
+        problems = storage.run_checks()
+    except DatabaseTooNew as e:
+        raise CliError(f"{paths.database}:{e}") from None
+    except StorageError as e:  # not ours, or unreadable: a finding, not a usage error
+        problems = [str(e)]
+    except (sqlite3.DatabaseError, peewee.DatabaseError) as e:
+        problems = [f"{paths.database} 已损坏,无法打开:{e}"]
+    if problems:
+        for p in problems:
+            print(p)
+        print(f"检查未通过:{paths.database} 发现 {len(problems)} 个问题")
+        return 1
+    print(f"检查通过:{paths.database}")
+    return 0

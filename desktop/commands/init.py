@@ -1,0 +1,53 @@
+"""``init --site CODE --name NAME``: create the data folder and database of this office."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import UTC, datetime
+
+from desktop.cli import CliError, open_data
+from desktop.paths import data_paths
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init", help="创建数据文件夹和数据库,登记本站点代码与名称")
+    p.add_argument("--site", required=True, metavar="CODE", help="站点代码,如 SH01")
+    p.add_argument("--name", required=True, help="站点名称,如 上海浦东店")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from complaints.usecases import site
+    from complaints.usecases.errors import UseCaseError
+    from db.location import network_drive_warning
+
+    try:  # refuse a bad code or name before anything is created
+        code = site.check_site_code(args.site)
+    except UseCaseError as e:
+        raise CliError(str(e)) from None
+    if not args.name.strip():
+        raise CliError("站点名称(--name)必须填写")
+    paths = data_paths(args.data_dir)
+    warning = network_drive_warning(paths.root)
+    if warning:
+        print(f"警告:{warning}", file=sys.stderr)
+    existed = paths.database.exists()
+    paths.root.mkdir(parents=True, exist_ok=True)
+    paths.backups.mkdir(exist_ok=True)
+    paths.attachments.mkdir(exist_ok=True)
+    open_data(args, must_exist=False)
+    before = site.local_site()
+    try:
+        info = site.init_site(code, args.name, now=datetime.now(UTC))
+    except UseCaseError as e:
+        raise CliError(f"{paths.database}:{e}") from None
+    if before is None:
+        print(f"已初始化站点 {info.code} {info.name}")
+    elif before.name != info.name:
+        print(f"站点 {info.code} 已初始化过,名称由“{before.name}”改为“{info.name}”")
+    else:
+        print(f"站点 {info.code} {info.name} 已初始化过,未作改动")
+    print(f"数据文件夹:{paths.root}")
+    print(f"数据库:{paths.database}{'' if existed else '(新建)'}")
+    return 0
