@@ -6,13 +6,22 @@ Without a command the GUI starts (imported lazily, so no command loads Qt).
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
+import os
 import pkgutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import APP_TITLE, __version__, commands
 from desktop.paths import DataPaths, data_paths
+
+if TYPE_CHECKING:
+    from complaints.usecases.context import Context
+
+PASSWORD_ENV = "COMPLAINTDESK_PASSWORD"
 
 
 class CliError(Exception):
@@ -27,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"ComplaintDesk {__version__}")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="数据文件夹(默认:用户数据目录)")
+    parser.add_argument("--user", metavar="NAME", default=None,
+                        help=f"以此用户身份运行(密码取自环境变量 {PASSWORD_ENV},否则提示输入);"
+                             "不指定时以站点管理员身份运行")
     parser.add_argument("--smoke", action="store_true",
                         help="打开主窗口、绘制一次后退出(供安装检查与 CI 使用)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -52,6 +64,48 @@ def open_data(args: argparse.Namespace, *, must_exist: bool = True):
     return paths, report
 
 
+def command_context(args: argparse.Namespace, *, clock=None) -> Context:
+    """The Context a command acts with (call after ``open_data``): the ``--user`` account,
+    signed in with its password, or else the site's administrator. Says which on stderr,
+    once per run, e.g. "以 张管理(站点管理员)身份运行"."""
+    cached = getattr(args, "_cli_context", None)
+    if cached is not None:
+        return cached
+    from complaints.rules.permissions import Role
+    from complaints.usecases import users
+    from complaints.usecases.context import Context, parse_tz
+    from complaints.usecases.errors import UseCaseError
+    from complaints.usecases.site import local_site
+
+    info = local_site()
+    if info is None:
+        raise CliError("本数据库尚未初始化站点:请先运行 init")
+    kwargs = {"clock": clock} if clock else {}
+    login = getattr(args, "user", None)
+    if login:
+        password = os.environ.get(PASSWORD_ENV)
+        if password is None:
+            password = getpass.getpass(f"用户 {login} 的密码:")
+        try:
+            u = users.sign_in(login, password, datetime.now(UTC))
+        except UseCaseError as e:
+            raise CliError(str(e)) from None
+        ctx = users.context_for_user(u, **kwargs)
+        said = f"以 {u.display_name}({u.login},{u.roles_text})身份运行"
+    else:
+        admin = users.site_administrator()
+        if admin is not None:
+            ctx = users.context_for_user(admin, **kwargs)
+            said = f"以 {admin.display_name}(站点管理员)身份运行"
+        else:
+            ctx = Context(site=info.code, actor="管理员", tz=parse_tz(info.tz),
+                          roles=frozenset({Role.ADMIN.value}), **kwargs)
+            said = "以 管理员(站点管理员,尚无用户账户)身份运行"
+    print(said, file=sys.stderr)
+    args._cli_context = ctx
+    return ctx
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -59,9 +113,11 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.app import run_gui
 
         return run_gui(args)
+    from complaints.usecases.errors import UseCaseError
+
     try:
         return int(args.func(args) or 0)
-    except CliError as e:
+    except (CliError, UseCaseError) as e:  # a refused permission, a bad input: the message
         print(f"错误:{e}", file=sys.stderr)
         return 2
     finally:

@@ -52,6 +52,7 @@ EVENT_LABELS = {
     "case.update": "修改投诉单",
     "case.delete": "删除投诉单",
     "privacy.anonymise": "匿名化清理",
+    "audit.export": "导出审计日志",
 }
 
 PERSONAL_FIELDS: dict[str, Callable[[Any], Any]] = {

@@ -1,0 +1,104 @@
+"""The user and audit commands, and --user: who the CLI runs as."""
+
+import sqlite3
+
+import pytest
+
+from complaints.usecases import site
+from db.database import close_database, open_database
+from desktop.cli import main
+from desktop.paths import data_paths
+from tests.conftest import FIXED_NOW
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    root = tmp_path / "data"
+    paths = data_paths(root)
+    open_database(paths.database, backup_dir=paths.backups)
+    site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
+    close_database()
+    monkeypatch.delenv("COMPLAINTDESK_PASSWORD", raising=False)
+    monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", "start-pass-1")
+    return root
+
+
+def run(capsys, data_dir, *argv):
+    code = main(["--data-dir", str(data_dir), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_first_admin_then_users(capsys, data_dir, monkeypatch):
+    code, out, err = run(capsys, data_dir, "user", "add", "wang", "--name", "王",
+                         "--role", "客服专员")
+    assert code == 2 and "第一个账户必须是管理员" in err
+    code, out, err = run(capsys, data_dir, "user", "add", "admin", "--name", "张管理",
+                         "--role", "管理员")
+    assert code == 0, err
+    assert "以 管理员(站点管理员,尚无用户账户)身份运行" in err
+    code, out, err = run(capsys, data_dir, "user", "add", "wang", "--name", "王经理",
+                         "--role", "部门经理", "--role", "客服专员", "--department", "车间")
+    assert code == 0, err
+    assert err.count("身份运行") == 1 and "以 张管理(站点管理员)身份运行" in err
+    assert "王经理" in out and "车间" in out
+    code, out, err = run(capsys, data_dir, "user", "list")
+    assert code == 0 and "wang" in out and "客服专员、部门经理" in out and "须改密码" in out
+
+    # as wang: a clerk/department manager may not manage users
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
+    code, out, err = run(capsys, data_dir, "--user", "wang", "user", "list")
+    assert code == 2
+    assert "以 王经理(wang,客服专员、部门经理)身份运行" in err
+    assert "无权管理用户" in err and "管理员" in err
+
+
+def test_lockout_unlock_and_reset(capsys, data_dir, monkeypatch):
+    run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")
+    run(capsys, data_dir, "user", "add", "li", "--name", "李", "--role", "客服专员")
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "wrong-pass")
+    for _ in range(4):
+        code, _, err = run(capsys, data_dir, "--user", "li", "user", "list")
+        assert code == 2 and "用户名或密码不正确" in err
+    code, _, err = run(capsys, data_dir, "--user", "li", "user", "list")
+    assert "已锁定" in err
+    code, out, _ = run(capsys, data_dir, "user", "list")
+    assert "锁定至" in out
+    code, out, _ = run(capsys, data_dir, "user", "unlock", "li")
+    assert code == 0 and "已解除" in out
+    code, out, _ = run(capsys, data_dir, "user", "passwd", "li", "--temp-password")
+    temp = out.split("临时密码:")[1].strip()
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", temp)
+    monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", "my-own-pass-2")
+    code, out, err = run(capsys, data_dir, "--user", "li", "user", "passwd", "li")
+    assert code == 0, err
+    assert "密码已修改" in out
+    code, out, _ = run(capsys, data_dir, "user", "disable", "li")
+    assert code == 0
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "my-own-pass-2")
+    code, _, err = run(capsys, data_dir, "--user", "li", "user", "list")
+    assert "已停用" in err
+
+
+def test_audit_listing_filters_export_and_verify(capsys, data_dir, tmp_path):
+    run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")
+    run(capsys, data_dir, "user", "add", "li", "--name", "李", "--role", "客服专员")
+    code, out, _ = run(capsys, data_dir, "audit")
+    assert code == 0 and "新增用户" in out and "users/li" in out
+    code, out, _ = run(capsys, data_dir, "audit", "--user", "admin", "--event", "user")
+    assert out.count("新增用户") == 2
+    code, out, _ = run(capsys, data_dir, "audit", "--since", "2999-01-01")
+    assert "没有符合条件" in out
+    code, out, _ = run(capsys, data_dir, "audit", "--xlsx", str(tmp_path / "a.xlsx"))
+    assert code == 0 and (tmp_path / "a.xlsx").exists()
+    code, out, _ = run(capsys, data_dir, "audit", "--verify")
+    assert code == 0 and "审计日志完整" in out
+
+    db = data_paths(data_dir).database
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET note = '篡改' WHERE id = 1")
+    conn.commit()
+    conn.close()
+    code, out, err = run(capsys, data_dir, "audit", "--verify")
+    assert code == 1 and "第 1 条" in out and "被改动" in out
