@@ -1,0 +1,86 @@
+"""export / import through desktop.cli.main, in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from desktop.cli import main
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def two_sites(tmp_path, capsys):
+    sh, hq = tmp_path / "sh01", tmp_path / "hq"
+    assert run(capsys, "--data-dir", sh, "init", "--site", "SH01", "--name", "上海浦东店")[0] == 0
+    assert run(capsys, "--data-dir", sh, "demo", "--cases", "15")[0] == 0
+    assert run(capsys, "--data-dir", hq, "init", "--site", "HQ", "--name", "总部")[0] == 0
+    return sh, hq
+
+
+def test_export_then_import_prints_counts_and_exit_status(two_sites, tmp_path, capsys):
+    sh, hq = two_sites
+    out = tmp_path / "SH01 台账.xlsx"
+    code, text, err = run(capsys, "--data-dir", sh, "export", "--out", out, "--mask-phones")
+    assert code == 0, err
+    assert "投诉台账 15 行" in text and "手机号已隐藏" in text and out.exists()
+
+    code, text, _ = run(capsys, "--data-dir", hq, "import", out, "--dry-run")
+    assert code == 0 and "投诉台账:新增 15" in text and "仅检查" in text
+    code, text, _ = run(capsys, "--data-dir", hq, "import", out)
+    assert code == 0, text
+    assert "投诉台账:新增 15" in text and "导入前备份" in text and "导入完成" in text
+    code, text, _ = run(capsys, "--data-dir", hq, "import", out)
+    assert code == 0 and "投诉台账:新增 0 更新 0 未变 15" in text
+
+
+def test_rejected_rows_give_exit_1_and_a_rejects_file(two_sites, tmp_path, capsys):
+    sh, hq = two_sites
+    out = tmp_path / "a.xlsx"
+    assert run(capsys, "--data-dir", sh, "export", "--out", out)[0] == 0
+    wb = load_workbook(out)
+    ws = wb["投诉台账"]
+    headers = [c.value for c in ws[1]]
+    ws.cell(2, headers.index("性质") + 1).value = "表扬"
+    wb.save(out)
+    rejects = tmp_path / "rejects.xlsx"
+    code, text, _ = run(capsys, "--data-dir", hq, "import", out, "--rejects", rejects)
+    assert code == 1
+    assert "拒绝:“投诉台账”第 2 行“性质”列" in text and "新增 14" in text
+    assert rejects.exists() and "被拒绝的行已写入" in text
+    code, text, _ = run(capsys, "--data-dir", hq, "import", out, "--all-or-nothing")
+    assert code == 1  # the row is still bad
+
+
+def test_refused_file_and_incremental_export(two_sites, tmp_path, capsys):
+    sh, hq = two_sites
+    junk = tmp_path / "junk.xlsx"
+    junk.write_text("not a workbook")
+    code, text, _ = run(capsys, "--data-dir", hq, "import", junk)
+    assert code == 1 and "已拒绝整个文件" in text
+    out = tmp_path / "inc.xlsx"
+    code, text, _ = run(capsys, "--data-dir", sh, "export", "--out", out, "--incremental")
+    assert code == 0 and "范围:全部" in text
+    code, text, _ = run(capsys, "--data-dir", sh, "export", "--out", out, "--incremental")
+    assert code == 0 and "范围:增量" in text
+    code, text, _ = run(capsys, "--data-dir", sh, "export", "--out", tmp_path / "s.xlsx",
+                        "--since", "2999-01-01")
+    assert code == 0 and "投诉台账 0 行" in text
+    code, _, err = run(capsys, "--data-dir", sh, "export", "--out", tmp_path / "t.xlsx",
+                       "--since", "昨天")
+    assert code == 2 and "无法识别的时间" in err
+
+
+def test_commands_are_listed(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    text = capsys.readouterr().out
+    assert "export" in text and "import" in text
+    assert Path(__file__).name
