@@ -23,7 +23,7 @@ class LedgerBase(BaseModel):
     uid = pw.TextField(primary_key=True)
     tbl = pw.TextField()
     revision = pw.IntegerField()
-    from_owner = pw.BooleanField(default=False)
+    from_owner = pw.IntegerField(default=0)  # standing bits, see ledger.merge._Rank
     digest = pw.TextField()
     applied_at = AwareDateTimeField()
 
@@ -37,7 +37,7 @@ class LedgerConflict(BaseModel):
     site = pw.TextField()
     local_revision = pw.IntegerField()
     incoming_revision = pw.IntegerField()
-    incoming_from_owner = pw.BooleanField(default=False)
+    incoming_from_owner = pw.IntegerField(default=0)  # standing bits
     incoming_digest = pw.TextField()
     incoming = pw.TextField()  # JSON of the incoming row's values
     source_file = pw.TextField(default="")

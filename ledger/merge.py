@@ -111,14 +111,23 @@ class FileResult:
 Progress = Callable[[int, int, str], None]
 
 
+# Bits of a version's standing beside its revision (stored in the from_owner columns).
+FROM_OWNER = 2  # came in a file written by the record's owner
+COMPLETE = 1  # not degraded: the phone is not masked (138****5678)
+
+
 @dataclass
 class _Rank:
+    """A version's place in the total order: (修订号, standing bits, digest). At equal
+    revisions the owner's own file wins, then a file with the full phone, then - only so
+    that the result does not depend on import order - the larger digest."""
+
     revision: int
-    from_owner: bool
+    standing: int
     digest: str
 
     def key(self) -> tuple[int, int, str]:
-        return (self.revision, int(self.from_owner), self.digest)
+        return (self.revision, int(self.standing), self.digest)
 
 
 class Merger:
@@ -181,7 +190,7 @@ class Merger:
 
     def _set_base(self, sheet: str, uid: str, rank: _Rank) -> None:
         LedgerBase.insert(uid=uid, tbl=C.SHEET_TABLE[sheet], revision=rank.revision,
-                          from_owner=rank.from_owner, digest=rank.digest,
+                          from_owner=rank.standing, digest=rank.digest,
                           applied_at=self.now).on_conflict_replace().execute()
 
     # --- one row ---------------------------------------------------------------------------
@@ -195,8 +204,9 @@ class Merger:
         if sheet == C.SHEET_CASES:
             self._normalise_case(full, local)
         self._check_links(sheet, full, local)
-        rank = _Rank(int(full.get("revision") or 1), full.get("site") == self.source_site,
-                     store.digest(sheet, full))
+        standing = (FROM_OWNER if full.get("site") == self.source_site else 0) | (
+            0 if sheet == C.SHEET_CASES and is_masked_phone(full.get("phone")) else COMPLETE)
+        rank = _Rank(int(full.get("revision") or 1), standing, store.digest(sheet, full))
         if local is None:
             self._write(sheet, full, new=True)
             if full["site"] != self.my_site:
@@ -210,7 +220,7 @@ class Merger:
             return "unchanged"
         base_row = LedgerBase.get_or_none(LedgerBase.uid == uid)
         if base_row is None:
-            base = _Rank(local["revision"], False, local_digest)
+            base = _Rank(local["revision"], 0, local_digest)
             edited = False
         else:
             base = _Rank(base_row.revision, base_row.from_owner, base_row.digest)
@@ -260,7 +270,7 @@ class Merger:
         LedgerConflict.create(
             uid=uid, tbl=C.SHEET_TABLE[sheet], site=full["site"],
             local_revision=local["revision"], incoming_revision=rank.revision,
-            incoming_from_owner=rank.from_owner, incoming_digest=rank.digest,
+            incoming_from_owner=rank.standing, incoming_digest=rank.digest,
             incoming=store.to_json(sheet, full), source_file=self.source_file,
             source_site=self.source_site, found_at=self.now)
 

@@ -2,7 +2,8 @@
 
 - ledger_exports: the last export to each destination, for incremental (增量) exports.
 - ledger_base: per record that came in from a ledger, the version last applied (its
-  revision, whether it came from the owner's own file, a digest of its values) and when;
+  revision, its standing - from_owner holds bits: 2 = came from the owner's own file,
+  1 = phone not masked - and a digest of its values) and when;
   a record that does not belong to this site and whose values no longer match the digest
   was edited here since it last came in, so a newer incoming version is a conflict.
 - ledger_conflicts: the incoming version kept beside the local record until a person

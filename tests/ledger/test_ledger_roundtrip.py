@@ -313,3 +313,15 @@ def test_files_of_three_sites_all_pairs_commute(sites, tmp_path):
         pairs.setdefault(frozenset((a, b)), []).append(s)
     for group in pairs.values():
         assert group[0] == group[1]
+
+
+def test_full_phone_wins_over_masked_at_the_same_revision_in_any_order(sites, tmp_path):
+    ctx = sites.use("SH01")
+    new_case(ctx, phone="13812345678")
+    exchange.export_ledger(ctx, tmp_path / "masked.xlsx", mask_phones=True)
+    exchange.export_ledger(ctx, tmp_path / "full.xlsx", mask_phones=False)
+    for i, order in enumerate((("masked", "full"), ("full", "masked"))):
+        hq = sites.use(f"HQ{i}")
+        for name in order:
+            exchange.apply_import(hq, [tmp_path / f"{name}.xlsx"])
+        assert snapshot()["cases"][0]["phone"] == "13812345678"
