@@ -53,7 +53,7 @@ GROUP_ORDER: tuple[Group, ...] = (
 )
 ATTACHMENTS_TITLE = "附件"
 # Labels the editor shows where the catalogue's short form box name is not enough.
-DISPLAY_LABELS = {"vin": "车架号/VIN"}
+DISPLAY_LABELS = {"vin": "车架号/VIN", "plan": "调查结果及\n处理意见"}
 
 
 def tr(text: str) -> str:
@@ -186,6 +186,11 @@ class CaseEditor(QWidget):
         grid.setVerticalSpacing(6)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
+        # The same label width in every box, so the boxes line up down the page; a longer
+        # label (调查结果及处理意见) wraps instead of pushing its column wider.
+        label_width = parent.fontMetrics().horizontalAdvance("二次回访满意度 *") + 8
+        grid.setColumnMinimumWidth(0, label_width)
+        grid.setColumnMinimumWidth(2, label_width)
         row, col = 0, 0
         for f in fields:
             editor = make_editor(f, tz, box)

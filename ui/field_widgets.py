@@ -194,8 +194,8 @@ class LongTextEditor(FieldEditor):
         self.edit = QPlainTextEdit(self)
         self.edit.setTabChangesFocus(True)
         fm = self.edit.fontMetrics()
-        self.edit.setMinimumHeight(fm.lineSpacing() * lines + 12)
-        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.edit.setFixedHeight(fm.lineSpacing() * lines + 14)  # the box on the form
+        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._set_control(self.edit)
         self._row.removeWidget(self.edit)
         col = QVBoxLayout()
@@ -300,7 +300,7 @@ class _CalendarButton(QToolButton):
 
     def __init__(self, parent: QWidget):
         super().__init__(parent)
-        self.setText("📅")
+        self.setText(tr("日历"))
         self.setToolTip(tr("从日历选择"))
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self)
