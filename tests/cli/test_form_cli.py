@@ -1,0 +1,112 @@
+"""The ``form`` command: A/B from a case number, C/D from a sanction's 记录ID, a month's batch."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "forms"))
+
+from conftest_forms import CASE_VALUES, VIN, plain_text  # noqa: E402
+
+from complaints.rules.permissions import ROLES  # noqa: E402
+from complaints.usecases import site  # noqa: E402
+from complaints.usecases.cases import create_case  # noqa: E402
+from complaints.usecases.context import CHINA_TZ, Context  # noqa: E402
+from db.database import close_database, open_database  # noqa: E402
+from db.models import Sanction, database  # noqa: E402
+from desktop.cli import main  # noqa: E402
+
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    root = tmp_path / "data"
+    open_database(root / "complaintdesk.sqlite3", backup_dir=root / "backups")
+    site.init_site("SH01", "上海浦东店", now=NOW)
+    ctx = Context(site="SH01", actor="测试员", clock=lambda: NOW, roles=frozenset(ROLES))
+    res = create_case(ctx, CASE_VALUES)
+    for kind, amount in (("罚款", 100), ("奖励", 300)):
+        Sanction.create(uid=str(uuid.uuid4()), site="SH01", modified_at=NOW, case=res.id,
+                        type=kind, rule="S1" if kind == "罚款" else "S11", department="售后服务部",
+                        person="赵六", amount=amount, reason="测试", date=date(2026, 11, 20),
+                        status="已批准")
+    close_database()
+    return root
+
+
+def _sanction_uid(root: Path, kind: str) -> str:
+    open_database(root / "complaintdesk.sqlite3")
+    try:
+        return Sanction.get(Sanction.type == kind).uid
+    finally:
+        close_database()
+
+
+def _history_count(root: Path) -> int:
+    open_database(root / "complaintdesk.sqlite3")
+    try:
+        return database.execute_sql("SELECT count(*) FROM printed_forms").fetchone()[0]
+    finally:
+        close_database()
+
+
+@pytest.mark.parametrize("name", ["A", "handling", "B", "tracking"])
+def test_case_forms(data_dir, tmp_path, capsys, name):
+    out = tmp_path / "out" / "form.docx"
+    rc = main(["--data-dir", str(data_dir), "form", name, "--case", "SH01-202611-0001",
+               "--out", str(out)])
+    assert rc == 0, capsys.readouterr().err
+    text = plain_text(out.read_bytes())
+    assert VIN in text and ("处理表" in text if name in ("A", "handling") else "跟踪表" in text)
+    assert "已保存" in capsys.readouterr().out
+    assert _history_count(data_dir) == 1
+
+
+def test_notices_by_record_id(data_dir, tmp_path, capsys):
+    fine = _sanction_uid(data_dir, "罚款")
+    out = tmp_path / "c.docx"
+    assert main(["--data-dir", str(data_dir), "form", "fine", "--sanction", fine,
+                 "--out", str(out)]) == 0
+    assert "壹佰元整" in plain_text(out.read_bytes())
+    reward = _sanction_uid(data_dir, "奖励")
+    assert main(["--data-dir", str(data_dir), "form", "D", "--sanction", reward[:8],
+                 "--out", str(tmp_path / "d.docx")]) == 0
+    assert "叁佰元整" in plain_text((tmp_path / "d.docx").read_bytes())
+    capsys.readouterr()
+    # the wrong kind for the record: a clear error, exit 2
+    assert main(["--data-dir", str(data_dir), "form", "C", "--sanction", reward,
+                 "--out", str(tmp_path / "x.docx")]) == 2
+    assert "form reward" in capsys.readouterr().err
+
+
+def test_month_batch(data_dir, tmp_path, capsys):
+    out = tmp_path / "batch.docx"
+    assert main(["--data-dir", str(data_dir), "form", "batch", "--month", "2026-11",
+                 "--out", str(out)]) == 0
+    text = plain_text(out.read_bytes())
+    assert "罚款通知单" in text and "奖励通知单" in text and "沿此线剪开" in text
+    assert "共 2 张通知单" in capsys.readouterr().out
+    assert _history_count(data_dir) == 2
+
+
+def test_user_errors_exit_2(data_dir, tmp_path, capsys):
+    assert main(["--data-dir", str(data_dir), "form", "A", "--case", "NOPE",
+                 "--out", str(tmp_path / "a.docx")]) == 2
+    assert "NOPE" in capsys.readouterr().err
+    assert main(["--data-dir", str(data_dir), "form", "notices", "--month", "2026-10",
+                 "--out", str(tmp_path / "b.docx")]) == 2
+    assert "没有已批准" in capsys.readouterr().err
+    assert not (tmp_path / "a.docx").exists()
+
+
+def test_check_template(tmp_path, capsys):
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"junk")
+    assert main(["form", "check", "A", str(bad)]) == 1
+    assert "不是 Word 文档" in capsys.readouterr().out
