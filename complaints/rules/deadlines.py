@@ -25,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from complaints.rules.policy import Policy
@@ -32,6 +33,19 @@ from complaints.rules.workflow import CALLBACKS, HANDLING, callback_satisfaction
 from complaints.types import Action, Channel, Severity, State
 
 CST = timezone(timedelta(hours=8), "CST")
+
+# Plain strings for the hot paths (an Enum's .value costs a descriptor call each time).
+_CONTACT = Action.CONTACT.value
+_DISPATCH = Action.DISPATCH.value
+_NAME = Action.NAME_RESPONSIBLE.value
+_ESCALATE = Action.ESCALATE.value
+_REPORT_OEM = Action.REPORT_OEM.value
+_REOPEN = Action.REOPEN.value
+_CLOSE = Action.CLOSE.value
+_MAJOR = Severity.MAJOR.value
+_CLOSED = State.CLOSED.value
+_OEM = Channel.OEM.value
+_CALLBACK_CHANNELS = frozenset({Channel.SALES_CALLBACK.value, Channel.SERVICE_CALLBACK.value})
 
 
 class DeadlineStatus(StrEnum):
@@ -102,7 +116,7 @@ class _Facts:
 
     @property
     def major(self) -> bool:
-        return self.case.get("severity") == Severity.MAJOR.value
+        return self.case.get("severity") == _MAJOR
 
     @property
     def onsite(self) -> bool:
@@ -110,17 +124,21 @@ class _Facts:
 
     @property
     def callback(self) -> bool:
-        return self.channel in (Channel.SALES_CALLBACK.value, Channel.SERVICE_CALLBACK.value)
+        return self.channel in _CALLBACK_CHANNELS
 
     @property
     def oem(self) -> bool:
-        return self.channel == Channel.OEM.value
+        return self.channel == _OEM
 
     def first(self, actions: str | frozenset[str], after: datetime | None = None
               ) -> datetime | None:
-        acts = frozenset({actions}) if isinstance(actions, str) else actions
+        if isinstance(actions, str):
+            for e in self.entries:
+                if e["action"] == actions and (after is None or e["at"] >= after):
+                    return e["at"]
+            return None
         for e in self.entries:
-            if e["action"] in acts and (after is None or e["at"] >= after):
+            if e["action"] in actions and (after is None or e["at"] >= after):
                 return e["at"]
         return None
 
@@ -132,8 +150,8 @@ def _facts(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], policy
     received = case.get("received_at")
     if received is not None and received > now:
         received = None  # the case did not exist yet at ``now``
-    closed_at = next((e["at"] for e in seen if e["action"] == Action.CLOSE.value), None)
-    if closed_at is None and case.get("state") == State.CLOSED.value:
+    closed_at = next((e["at"] for e in seen if e["action"] == _CLOSE), None)
+    if closed_at is None and case.get("state") == _CLOSED:
         c = case.get("closed_at")
         if c is None or c <= now:
             closed_at = c or now  # closed without a 关闭 entry (older ledgers)
@@ -159,7 +177,9 @@ def _judge(f: _Facts, rule: str, limit: str, start: datetime | None, due: dateti
     return d(DeadlineStatus.PENDING)
 
 
+@lru_cache(maxsize=256)
 def _na(rule: str, limit: str = "") -> Deadline:
+    # Immutable, so shared: the to-do list judges thousands of cases, most rules not applying.
     return Deadline(rule, WHAT[rule], None, None, None, DeadlineStatus.NOT_APPLICABLE, limit)
 
 
@@ -174,7 +194,7 @@ def _d1(f: _Facts) -> Deadline:
     if f.received is None or f.major or f.oem:
         return _na("D1", limit)
     due = f.received + timedelta(hours=f.policy.d1_hours)
-    return _judge(f, "D1", limit, f.received, due, f.first(Action.CONTACT.value))
+    return _judge(f, "D1", limit, f.received, due, f.first(_CONTACT))
 
 
 def _d2(f: _Facts) -> Deadline:
@@ -184,7 +204,7 @@ def _d2(f: _Facts) -> Deadline:
     if f.received is None or not (f.major or f.case.get("needs_oem")):
         return _na("D2", limit)
     due = f.received + timedelta(hours=hours)
-    return _judge(f, "D2", limit, f.received, due, f.first(Action.REPORT_OEM.value))
+    return _judge(f, "D2", limit, f.received, due, f.first(_REPORT_OEM))
 
 
 def _d3(f: _Facts) -> Deadline:
@@ -192,7 +212,7 @@ def _d3(f: _Facts) -> Deadline:
     if f.received is None or not f.onsite:
         return _na("D3", limit)
     due = f.received + timedelta(minutes=f.policy.d3_minutes)
-    escalated = f.first(Action.ESCALATE.value)
+    escalated = f.first(_ESCALATE)
     if escalated is None:
         handled = f.first(HANDLING)
         if handled is not None and handled <= due:
@@ -223,12 +243,12 @@ def _d5(f: _Facts) -> Deadline:
     if f.received is None or not f.callback:
         return _na("D5", limit)
     due = f.received + timedelta(hours=f.policy.d5_hours)
-    return _judge(f, "D5", limit, f.received, due, f.first(Action.DISPATCH.value))
+    return _judge(f, "D5", limit, f.received, due, f.first(_DISPATCH))
 
 
 def _from_dispatch(f: _Facts, rule: str, hours: int, met: Callable[[datetime], datetime | None]
                    ) -> Deadline:
-    start = f.first(Action.DISPATCH.value)
+    start = f.first(_DISPATCH)
     due = None if start is None else start + timedelta(hours=hours)
     return _judge(f, rule, _hours(hours), start, due, None if start is None else met(start))
 
@@ -238,8 +258,8 @@ def _d6(f: _Facts) -> Deadline:
         return _na("D6", _hours(f.policy.d6_hours))
 
     def met(start: datetime) -> datetime | None:
-        named = f.first(Action.NAME_RESPONSIBLE.value)
-        contacted = f.first(Action.CONTACT.value, after=start)
+        named = f.first(_NAME)
+        contacted = f.first(_CONTACT, after=start)
         return None if named is None or contacted is None else max(named, contacted)
 
     return _from_dispatch(f, "D6", f.policy.d6_hours, met)
@@ -262,7 +282,7 @@ def _d9(f: _Facts) -> Deadline:
     if f.received is None or not f.oem:
         return _na("D9", limit)
     due = f.received + timedelta(minutes=f.policy.d9_minutes)
-    return _judge(f, "D9", limit, f.received, due, f.first(Action.CONTACT.value))
+    return _judge(f, "D9", limit, f.received, due, f.first(_CONTACT))
 
 
 def reopen_start(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
@@ -275,10 +295,10 @@ def reopen_start(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
         a = e["action"]
         if a in CALLBACKS:
             pending = e["at"] if is_unhappy(callback_satisfaction(e, case)) else None
-        elif a == Action.REOPEN.value:
+        elif a == _REOPEN:
             start = pending or e["at"]
             pending = None
-        elif a == Action.CLOSE.value:
+        elif a == _CLOSE:
             pending = None
     return pending or start
 
