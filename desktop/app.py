@@ -1,0 +1,202 @@
+"""Starting the GUI: the Qt application, the database of the data folder, the first
+start, and the main window. ``--smoke`` paints the main window once offscreen and exits
+(for CI and installers)."""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import os
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from desktop import APP_NAME, APP_TITLE, __version__
+from desktop.paths import DataPaths, data_paths
+
+ORGANISATION = "ComplaintDesk"
+SMOKE_TIMEOUT_MS = 20_000
+
+
+def pin_singletons() -> None:
+    """Work around PySide6 6.12 on Python 3.11: it hands back None/True/False without a
+    new reference (harmless on 3.12+, where they are immortal), so every void Qt call and
+    every Signal.emit() drops one reference and the interpreter eventually aborts with
+    "deallocating None". Give the three singletons the immortality 3.12 gives them."""
+    if sys.version_info >= (3, 12):
+        return
+    import ctypes
+
+    for obj in (None, True, False):
+        refcnt = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt, the first field
+        if refcnt.value < 1 << 40:
+            refcnt.value += 1 << 60
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Run the GUI until the main window closes; the exit status (2: the data cannot open)."""
+    pin_singletons()
+    smoke = bool(getattr(args, "smoke", False))
+    if smoke:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationVersion(__version__)
+    icon = _app_icon()
+    if icon is not None:
+        app.setWindowIcon(icon)
+
+    from ui.fonts import check_cjk_font
+
+    check_cjk_font(None if smoke else _font_box)
+
+    temp = None
+    data_dir = getattr(args, "data_dir", None)
+    if smoke and data_dir is None:  # never create a database in the user's folder to smoke
+        temp = tempfile.TemporaryDirectory(prefix="complaintdesk-smoke-")
+        data_dir = Path(temp.name)
+    try:
+        return _run(app, data_paths(data_dir), smoke=smoke)
+    finally:
+        if temp is not None:
+            temp.cleanup()
+
+
+def _run(app, paths: DataPaths, *, smoke: bool) -> int:
+    from PySide6.QtWidgets import QMessageBox
+
+    from db.database import close_database, open_database
+    from db.errors import StorageError
+    from db.models import database
+
+    try:
+        open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
+    except (StorageError, OSError) as e:
+        message = f"无法打开数据文件夹 {paths.root} 中的数据库:\n{e}"
+        print(f"错误:{message}", file=sys.stderr)
+        if not smoke:
+            QMessageBox.critical(None, APP_TITLE, message)
+        return 2
+
+    from complaints.usecases import site
+    from ui.main_window import MainWindow
+    from ui.session import Session
+    from ui.taskman import TaskManager
+
+    taskman = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
+                          thread_stop=database.close)
+    session = Session(paths, taskman)
+    try:
+        demo_cases = 0
+        if not smoke and not site.is_initialised():
+            answer = _first_run()
+            if answer is None:
+                return 0
+            demo_cases = answer
+        if smoke:  # leave the user's window geometry alone
+            from PySide6.QtCore import QSettings
+
+            with tempfile.TemporaryDirectory(prefix="complaintdesk-smoke-") as scratch_dir:
+                scratch = QSettings(str(Path(scratch_dir) / "settings.ini"),
+                                    QSettings.Format.IniFormat)
+                return _smoke(app, MainWindow(session, settings=scratch))
+        window = MainWindow(session)
+        window.show()
+        if demo_cases:
+            _load_demo(session, window, demo_cases)
+        return app.exec()
+    finally:
+        taskman.shutdown()
+        close_database()
+
+
+def _first_run() -> int | None:
+    """Ask the site; None if the user quits, else how many demo cases to make (0: none)."""
+    from complaints.usecases import site
+    from ui.first_run import FirstRunDialog
+
+    dialog = FirstRunDialog(demo_available=demo_generator() is not None)
+    if not dialog.exec():
+        return None
+    site.init_site(dialog.site_code(), dialog.site_name(), now=datetime.now(UTC))
+    return dialog.demo_cases() if dialog.wants_demo() else 0
+
+
+def demo_generator():
+    """The demo-data generator of complaints.usecases.demo if it exists, else None."""
+    try:
+        from complaints.usecases import demo
+    except ImportError:
+        return None
+    return getattr(demo, "load_demo", None) or getattr(demo, "generate", None)
+
+
+def _load_demo(session, window, count: int) -> None:
+    """Generate demo cases on the worker, with a progress dialog after 0.5 s."""
+    generate = demo_generator()
+    if generate is None:
+        return
+    ctx = session.ctx()
+    params = inspect.signature(generate).parameters
+    cancellable = "cancelled" in params
+
+    def work(progress, cancelled):
+        kwargs = {"progress": progress} if "progress" in params else {}
+        if cancellable:
+            kwargs["cancelled"] = cancelled
+        return generate(ctx, count, **kwargs)
+
+    session.taskman.run_with_progress(
+        work, lambda _r: session.notify_changed("cases"), label="正在生成演示数据…",
+        cancellable=cancellable, parent=window)
+
+
+def _smoke(app, window) -> int:
+    """Show the window offscreen, return 0 once it has been painted."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class PaintWatch(QObject):
+        painted = False
+
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint and not self.painted:
+                self.painted = True
+                QTimer.singleShot(0, app.quit)
+            return False
+
+    watch = PaintWatch()
+    window.installEventFilter(watch)
+    QTimer.singleShot(SMOKE_TIMEOUT_MS, app.quit)
+    window.show()
+    app.exec()
+    window.removeEventFilter(watch)
+    ok = watch.painted
+    window.close()
+    window.deleteLater()
+    if not ok:
+        print("错误:主窗口未能绘制", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def _app_icon():
+    from PySide6.QtGui import QIcon, QPixmap
+
+    try:
+        data = (resources.files("desktop.resources") / "icon.png").read_bytes()
+    except (FileNotFoundError, ModuleNotFoundError, OSError):
+        return None
+    pixmap = QPixmap()
+    if not pixmap.loadFromData(data):
+        return None
+    return QIcon(pixmap)
+
+
+def _font_box(message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    QMessageBox.warning(None, "缺少中文字体 / Missing Chinese font", message)

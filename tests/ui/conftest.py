@@ -1,0 +1,37 @@
+"""Fixtures for GUI tests: the real task manager (one worker thread with its own
+database connection), a session on the test database, a scratch QSettings."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from db.models import database
+from desktop.app import pin_singletons
+from desktop.paths import DataPaths
+from ui.session import Session
+from ui.taskman import TaskManager
+
+pin_singletons()  # PySide6 6.12 on Python 3.11 drops references to None/True (see there)
+
+
+@pytest.fixture
+def taskman(qapp, db_path):
+    """Torn down before ``db_path`` closes the database: the worker's connection first."""
+    tm = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
+                     thread_stop=database.close)
+    yield tm
+    tm.shutdown()
+
+
+@pytest.fixture
+def session(ctx, taskman, tmp_path):
+    s = Session(DataPaths(tmp_path / "data"), taskman)
+    s.set_user(ctx)
+    yield s
+    taskman.wait_idle()
+
+
+@pytest.fixture
+def qsettings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

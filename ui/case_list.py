@@ -1,0 +1,532 @@
+"""投诉台账: the list of cases.
+
+The table model holds only the ids of the matching cases, in display order, and
+fetches display rows a page at a time into a bounded cache (the Anki browser habit),
+so 100,000 cases open and scroll as fast as 100. Sorting and filtering happen in the
+database (complaints.query), the id query runs on the task manager's worker.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QColor, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from complaints.fields import FIELDS_BY_NAME, KEY_HEADERS
+from complaints.query import SORTABLE, CaseFilter, Sort
+from complaints.rules.validation import mask_phone
+from complaints.types import Channel, Kind, Severity, State
+from complaints.usecases import auth, cases, settings
+from complaints.usecases import site as site_uc
+from complaints.usecases.context import CHINA_TZ
+
+Index = QModelIndex | QPersistentModelIndex
+RowFetcher = Callable[[Sequence[int], Sequence[str]], dict[int, tuple]]
+
+DEFAULT_SORT = Sort("received_at", descending=True)
+CACHE_PAGES = 16  # pages kept in memory; older pages are dropped first
+CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SEARCH_DELAY_MS = 250
+
+# Initial column widths in pixels; the last column (投诉内容) stretches.
+_WIDTHS = {
+    "number": 140, "received_at": 124, "state": 60, "channel": 76, "kind": 44, "severity": 72,
+    "customer_name": 70, "phone": 104, "car_model": 80, "plate": 88, "department": 84,
+    "responsible": 70, "site": 50,
+}
+# The list's columns: those of the use case, the long 投诉内容 last (it stretches).
+COLUMNS: tuple[str, ...] = tuple(
+    [c for c in cases.LIST_COLUMNS if c != "content"]
+    + (["content"] if "content" in cases.LIST_COLUMNS else []))
+_SEVERE = QColor("#b3261e")
+_DONE = QColor("#6b6b6b")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("CaseList", text)
+
+
+def column_label(name: str) -> str:
+    f = FIELDS_BY_NAME.get(name)
+    if f is not None:
+        return f.label
+    return KEY_HEADERS.get(name, name)
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Row ids in order; display rows fetched by page into a bounded LRU cache."""
+
+    sort_requested = Signal(object)  # Sort: the list should query ids again in this order
+
+    def __init__(self, columns: Sequence[str] = cases.LIST_COLUMNS, *, page_size: int = 200,
+                 cache_pages: int = CACHE_PAGES, tz: tzinfo = CHINA_TZ,
+                 mask_phones: bool = True, fetch_rows: RowFetcher | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self.columns: tuple[str, ...] = tuple(columns)
+        self.page_size = max(1, int(page_size))
+        self.cache_pages = max(1, int(cache_pages))
+        self.tz = tz
+        self._mask_phones = mask_phones
+        self._fetch_rows: RowFetcher = fetch_rows or cases.case_rows
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] | None = None
+        self._pages: OrderedDict[int, dict[int, tuple]] = OrderedDict()
+        self._sort = DEFAULT_SORT
+
+    # --- ids -----------------------------------------------------------------------------------
+
+    def set_ids(self, ids: Sequence[int]) -> None:
+        """Show these cases, in this order. Same ids again: keep the view, re-read the rows."""
+        ids = list(ids)
+        if ids == self._ids:
+            self.invalidate_rows()
+            return
+        self.beginResetModel()
+        self._ids = ids
+        self._row_of = None
+        self._pages.clear()
+        self.endResetModel()
+
+    def load(self, f: CaseFilter) -> None:
+        """Query the ids on the calling thread (tests and small lists; the page uses the
+        task manager)."""
+        self.set_ids(cases.case_ids(f, self._sort))
+
+    def invalidate_rows(self) -> None:
+        """Forget the cached rows (cases were edited) without resetting the view."""
+        self._pages.clear()
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(len(self._ids) - 1, len(self.columns) - 1))
+
+    def ids(self) -> list[int]:
+        return list(self._ids)
+
+    def case_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, case_id: int) -> int | None:
+        if self._row_of is None:
+            self._row_of = {cid: r for r, cid in enumerate(self._ids)}
+        return self._row_of.get(case_id)
+
+    def cached_row_count(self) -> int:
+        return sum(len(p) for p in self._pages.values())
+
+    # --- options -------------------------------------------------------------------------------
+
+    @property
+    def mask_phones(self) -> bool:
+        return self._mask_phones
+
+    @mask_phones.setter
+    def mask_phones(self, value: bool) -> None:
+        if value != self._mask_phones:
+            self._mask_phones = value
+            if "phone" in self.columns and self._ids:
+                c = self.columns.index("phone")
+                self.dataChanged.emit(self.index(0, c), self.index(len(self._ids) - 1, c))
+
+    @property
+    def sort_key(self) -> Sort:
+        return self._sort
+
+    def set_sort_key(self, sort: Sort) -> None:
+        self._sort = sort
+
+    # --- Qt model ------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return column_label(self.columns[section])
+            if role == Qt.ItemDataRole.ToolTipRole and self.columns[section] not in SORTABLE:
+                return tr("此列不能排序")
+        elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            if 0 <= section < len(self._ids):
+                return str(section + 1)
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.parent().isValid():
+            return None
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._ids) and 0 <= c < len(self.columns)):
+            return None
+        if role == CASE_ID_ROLE:
+            return self._ids[r]
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
+                        Qt.ItemDataRole.ForegroundRole):
+            return None
+        row = self._row(r)
+        if row is None:
+            return None
+        name = self.columns[c]
+        value = row[c]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(name, value)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return value if name == "content" and value else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if name == "severity" and value == Severity.MAJOR.value:
+                return _SEVERE
+            if name == "state" and value == State.CLOSED.value:
+                return _DONE
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sorting is the database's job: remember the order and ask for the ids again."""
+        if not 0 <= column < len(self.columns) or self.columns[column] not in SORTABLE:
+            return
+        sort = Sort(self.columns[column], order == Qt.SortOrder.DescendingOrder)
+        if sort != self._sort:
+            self._sort = sort
+            self.sort_requested.emit(sort)
+
+    # --- rows ----------------------------------------------------------------------------------
+
+    def _row(self, r: int) -> tuple | None:
+        page_no = r // self.page_size
+        page = self._pages.get(page_no)
+        if page is None:
+            start = page_no * self.page_size
+            page_ids = self._ids[start:start + self.page_size]
+            page = self._fetch_rows(page_ids, self.columns)
+            self._pages[page_no] = page
+            while len(self._pages) > self.cache_pages:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_no)
+        return page.get(self._ids[r])
+
+    def _display(self, name: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime):
+            return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, date):
+            return value.isoformat()
+        if isinstance(value, bool):
+            return tr("是") if value else tr("否")
+        if name == "phone" and self._mask_phones:
+            return mask_phone(value)
+        if name == "content":
+            text = " ".join(str(value).split())
+            return text if len(text) <= 80 else text[:79] + "…"
+        return str(value)
+
+
+class _CaseTable(QTableView):
+    """The view: Enter opens the current case, as double-click does."""
+
+    open_requested = Signal(int)  # row
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex().row())
+            return
+        super().keyPressEvent(event)
+
+
+def _combo(all_text: str, values: Sequence[str]) -> QComboBox:
+    box = QComboBox()
+    box.addItem(all_text, None)
+    for v in values:
+        box.addItem(v, v)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+    return box
+
+
+class CaseListPage(QWidget):
+    """投诉台账: filters, the search box and the table; double-click or Enter opens a case."""
+
+    ids_loaded = Signal(int)  # number of matching cases, after each query
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._generation = 0
+        tz = self._tz()
+        self.model = CaseTableModel(COLUMNS, page_size=int(settings.get("ui.page_size")), tz=tz,
+                                    parent=self)
+        self.model.sort_requested.connect(lambda _s: self.reload())
+        self._update_phone_mask()
+
+        # search row
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText(tr("搜索编号、姓名、电话、VIN、车牌或投诉内容"))
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setMinimumWidth(320)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.reload)
+        self.search_edit.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search_edit.returnPressed.connect(self._search_now)
+        self.count_label = QLabel()
+        self.new_button = QPushButton(tr("新建投诉"))
+        self.new_button.setToolTip(tr("新建投诉 (Ctrl+N)"))
+        self.new_button.clicked.connect(session.new_case_requested)
+
+        # filter row
+        self.state_box = _combo(tr("全部状态"), [s.value for s in State])
+        self.channel_box = _combo(tr("全部渠道"), [c.value for c in Channel])
+        self.kind_box = _combo(tr("全部性质"), [k.value for k in Kind])
+        self.severity_box = _combo(tr("全部类型"), [s.value for s in Severity])
+        self.department_box = _combo(tr("全部部门"), self._departments())
+        self.date_check = QCheckBox(tr("接单日期"))
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today.addMonths(-1))
+        self.date_to = QDateEdit(today)
+        for d in (self.date_from, self.date_to):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+            d.setEnabled(False)
+        self.date_check.toggled.connect(self.date_from.setEnabled)
+        self.date_check.toggled.connect(self.date_to.setEnabled)
+        self.clear_button = QPushButton(tr("清除筛选"))
+        self.clear_button.clicked.connect(self.clear_filters)
+        for box in self._boxes():
+            box.currentIndexChanged.connect(self.reload)
+        self.date_check.toggled.connect(self.reload)
+        self.date_from.dateChanged.connect(self._date_changed)
+        self.date_to.dateChanged.connect(self._date_changed)
+
+        # table
+        self.view = _CaseTable()
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(
+            self.view.fontMetrics().height() + 10)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for i, name in enumerate(self.model.columns):
+            if name in _WIDTHS:
+                header.resizeSection(i, _WIDTHS[name])
+        header.setSortIndicatorShown(True)
+        if DEFAULT_SORT.column in self.model.columns:
+            header.setSortIndicator(self.model.columns.index(DEFAULT_SORT.column),
+                                    Qt.SortOrder.DescendingOrder)
+        self.view.setSortingEnabled(True)  # calls model.sort with the indicator: no change
+        header.sortIndicatorChanged.connect(self._keep_indicator_on_sortable)
+        self.view.doubleClicked.connect(lambda ix: self._open_row(ix.row()))
+        self.view.open_requested.connect(self._open_row)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.count_label)
+        top.addStretch(0)
+        top.addWidget(self.new_button)
+        filters = QHBoxLayout()
+        for w in (*self._boxes(), self.date_check, self.date_from, QLabel(tr("至")),
+                  self.date_to, self.clear_button):
+            filters.addWidget(w)
+        filters.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+
+        session.changed.connect(self._on_changed)
+        user_changed = getattr(session, "user_changed", None)
+        if user_changed is not None:
+            user_changed.connect(self._update_phone_mask)
+        self.reload()
+
+    # --- filters ---------------------------------------------------------------------------------
+
+    def _boxes(self) -> tuple[QComboBox, ...]:
+        return (self.state_box, self.channel_box, self.kind_box, self.severity_box,
+                self.department_box)
+
+    def _tz(self) -> tzinfo:
+        try:
+            return self.session.ctx().tz
+        except Exception:  # noqa: BLE001 - no site yet: the office default
+            return CHINA_TZ
+
+    def _update_phone_mask(self) -> None:
+        """Full phone numbers only for the roles allowed to see them (privacy settings)."""
+        try:
+            visible = auth.phone_visible(self.session.ctx())
+        except Exception:  # noqa: BLE001 - no site or no user yet: masked
+            visible = False
+        self.model.mask_phones = not visible
+
+    @staticmethod
+    def _departments() -> list[str]:
+        try:
+            return site_uc.department_names()
+        except Exception:  # noqa: BLE001 - an empty database still shows the list
+            return []
+
+    def current_filter(self) -> CaseFilter:
+        def chosen(box: QComboBox) -> frozenset[str]:
+            v = box.currentData()
+            return frozenset({v}) if v else frozenset()
+
+        received_from = received_to = None
+        if self.date_check.isChecked():
+            tz = self.model.tz
+            start = self.date_from.date().toPython()
+            end = self.date_to.date().toPython()
+            if end < start:
+                start, end = end, start
+            received_from = datetime.combine(start, time(0), tz)
+            received_to = datetime.combine(end + timedelta(days=1), time(0), tz)
+        return CaseFilter(
+            states=chosen(self.state_box), channels=chosen(self.channel_box),
+            kinds=chosen(self.kind_box), severities=chosen(self.severity_box),
+            departments=chosen(self.department_box), received_from=received_from,
+            received_to=received_to, text=self.search_edit.text().strip(),
+        )
+
+    def clear_filters(self) -> None:
+        widgets = (*self._boxes(), self.date_check, self.search_edit)
+        for w in widgets:
+            w.blockSignals(True)
+        for box in self._boxes():
+            box.setCurrentIndex(0)
+        self.date_check.setChecked(False)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+        self.search_edit.clear()
+        for w in widgets:
+            w.blockSignals(False)
+        self.reload()
+
+    def _date_changed(self) -> None:
+        if self.date_check.isChecked():
+            self.reload()
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        self.reload()
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Query the matching ids on the worker; a newer query makes older answers moot."""
+        self._search_timer.stop()
+        self._generation += 1
+        generation = self._generation
+        f, sort = self.current_filter(), self.model.sort_key
+        self.session.taskman.run(lambda: cases.case_ids(f, sort),
+                                 lambda ids: self._loaded(generation, ids), parent=self)
+
+    def _loaded(self, generation: int, ids: list[int]) -> None:
+        if generation != self._generation:
+            return
+        current = self.current_case_id()
+        scroll = self.view.verticalScrollBar().value()
+        same = ids == self.model.ids()
+        self.model.set_ids(ids)
+        if current is not None:
+            row = self.model.row_of(current)
+            if row is not None:
+                self.view.selectRow(row)
+        if same:
+            self.view.verticalScrollBar().setValue(scroll)
+        self.count_label.setText(tr("共 {n} 条").format(n=f"{len(ids):,}"))
+        self.ids_loaded.emit(len(ids))
+
+    def _on_changed(self, topic: str) -> None:
+        if topic in ("cases", "ledger"):
+            self.reload()
+        elif topic in ("settings", "users"):
+            self._update_phone_mask()
+            self.model.page_size = max(1, int(settings.get("ui.page_size")))
+            self.model.invalidate_rows()
+
+    def _keep_indicator_on_sortable(self, section: int, _order: Qt.SortOrder) -> None:
+        """A click on a column the database cannot sort puts the indicator back."""
+        if self.model.columns[section] in SORTABLE:
+            return
+        s = self.model.sort_key
+        header = self.view.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(self.model.columns.index(s.column) if s.column in
+                                self.model.columns else -1,
+                                Qt.SortOrder.DescendingOrder if s.descending
+                                else Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+
+    # --- opening ---------------------------------------------------------------------------------
+
+    def current_case_id(self) -> int | None:
+        ix = self.view.currentIndex()
+        return self.model.case_id(ix.row()) if ix.isValid() else None
+
+    def _open_row(self, row: int) -> None:
+        case_id = self.model.case_id(row)
+        if case_id is not None:
+            self.session.open_case_requested.emit(case_id)
+
+    def _context_menu(self, pos) -> None:
+        ix = self.view.indexAt(pos)
+        if not ix.isValid():
+            return
+        menu = QMenu(self)
+        open_action = QAction(tr("打开"), menu)
+        open_action.triggered.connect(lambda: self._open_row(ix.row()))
+        menu.addAction(open_action)
+        if "number" in self.model.columns:
+            number = self.model.index(ix.row(), self.model.columns.index("number")).data()
+            copy_action = QAction(tr("复制编号"), menu)
+            copy_action.triggered.connect(lambda: QApplication.clipboard().setText(number or ""))
+            menu.addAction(copy_action)
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def badge_count(self) -> int | None:
+        return None

@@ -1,0 +1,330 @@
+"""The main window: navigation on the left, the chosen page on the right.
+
+It only delegates: pages are imported lazily from the PAGES registry (an area whose
+module does not exist yet shows a placeholder), case windows come from
+ui.case_editor, and every refresh follows ``session.changed``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+from desktop import APP_TITLE, __version__
+from ui.placeholder import PlaceholderPage
+from ui.session import Session
+
+log = logging.getLogger(__name__)
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("MainWindow", text)
+
+
+# (key, title, "module:Class"): pages are imported only when first shown.
+PAGES: list[tuple[str, str, str]] = [
+    ("todo", "待办", "ui.todo:TodoPage"),
+    ("cases", "投诉台账", "ui.case_list:CaseListPage"),
+    ("oem", "厂家跟踪", "ui.oem:OemPage"),
+    ("sanctions", "奖惩", "ui.sanctions:SanctionsPage"),
+    ("stats", "统计", "ui.stats:StatsPage"),
+    ("exchange", "数据交换", "ui.exchange:ExchangePage"),
+    ("settings", "设置", "ui.settings_page:SettingsPage"),
+]
+
+# What a placeholder promises, one line per area.
+COMING: dict[str, str] = {
+    "todo": "将列出快到期和已超期的投诉(接单、联系、处理、回访各时限)。",
+    "oem": "将跟踪需厂家支持的投诉:CAC 案例号、FMC 状态、上报与答复。",
+    "sanctions": "将按制度计算罚款与奖励,并走审批。",
+    "stats": "将提供月度统计:数量、及时率、满意度,可导出报表。",
+    "exchange": "将与总部交换 Excel 台账:导出、校验、导入与冲突处理。",
+    "settings": "将设置站点、部门、人员与各项时限。",
+    "audit": "将显示谁在何时改了什么。",
+    "users": "将管理人员账号与角色。",
+}
+
+_ICONS = {
+    "todo": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+    "cases": QStyle.StandardPixmap.SP_FileDialogListView,
+    "oem": QStyle.StandardPixmap.SP_DriveNetIcon,
+    "sanctions": QStyle.StandardPixmap.SP_DialogApplyButton,
+    "stats": QStyle.StandardPixmap.SP_FileDialogInfoView,
+    "exchange": QStyle.StandardPixmap.SP_BrowserReload,
+    "settings": QStyle.StandardPixmap.SP_FileDialogContentsView,
+}
+
+KEY_ROLE = Qt.ItemDataRole.UserRole + 1
+TITLE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+def load_page(key: str, title: str, target: str, session: Session,
+              parent: QWidget | None = None) -> QWidget:
+    """Import ``module:Class`` and build the page; a module not there yet gives a
+    placeholder (a module that is there but broken is a bug: it propagates)."""
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as e:
+        if e.name != module_name:
+            raise
+        return PlaceholderPage(title, COMING.get(key, ""), parent)
+    cls = getattr(module, class_name)
+    return cls(session, parent)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, *, settings: QSettings | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self._settings = settings if settings is not None else QSettings()
+        self._pages: dict[str, QWidget] = {}
+        self._case_windows: dict[int, QWidget] = {}
+        self._new_case_windows: list[QWidget] = []
+        self.setWindowTitle(self._title())
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setUniformItemSizes(True)
+        self.nav.setSpacing(2)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for key, title, _target in PAGES:
+            item = QListWidgetItem(self.style().standardIcon(_ICONS.get(
+                key, QStyle.StandardPixmap.SP_FileIcon)), tr(title))
+            item.setData(KEY_ROLE, key)
+            item.setData(TITLE_ROLE, tr(title))
+            item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
+            self.nav.addItem(item)
+        self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("厂家跟踪 (9999)") + 64)
+        self.stack = QStackedWidget()
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._build_status_bar()
+        session.changed.connect(self._on_changed)
+        session.user_changed.connect(self._update_status)
+        session.open_case_requested.connect(self.open_case)
+        session.new_case_requested.connect(self.new_case)
+
+        self._restore_geometry()
+        start = self._settings.value("main/page", "cases")
+        self.show_page(start if start in self.page_keys() else "cases")
+
+    # --- pages -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def page_keys() -> list[str]:
+        return [key for key, _t, _m in PAGES]
+
+    def show_page(self, key: str) -> QWidget:
+        """Switch to the page ``key`` (building it on first use) and return it."""
+        row = self.page_keys().index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)  # calls _show_row
+        else:
+            self._show_row(row)
+        return self._pages[key]
+
+    def page(self, key: str) -> QWidget | None:
+        """The page if it has been built."""
+        return self._pages.get(key)
+
+    def current_page_key(self) -> str | None:
+        item = self.nav.currentItem()
+        return item.data(KEY_ROLE) if item is not None else None
+
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        key, title, target = PAGES[row]
+        page = self._pages.get(key)
+        if page is None:
+            page = load_page(key, tr(title), target, self.session, self.stack)
+            self._pages[key] = page
+            self.stack.addWidget(page)
+            self._refresh_badge(key)
+        self.stack.setCurrentWidget(page)
+
+    def refresh_badges(self) -> None:
+        for key in self._pages:
+            self._refresh_badge(key)
+
+    def _refresh_badge(self, key: str) -> None:
+        page = self._pages.get(key)
+        counter = getattr(page, "badge_count", None)
+        count = None
+        if callable(counter):
+            try:
+                count = counter()
+            except Exception:  # noqa: BLE001 - a badge must never break the window
+                log.exception("badge_count of %s failed", key)
+        item = self.nav.item(self.page_keys().index(key))
+        title = item.data(TITLE_ROLE)
+        item.setText(f"{title} ({count})" if count else title)
+
+    # --- cases -----------------------------------------------------------------------------------
+
+    def open_case(self, case_id: int | None) -> QWidget | None:
+        """Open the case in its own window; an already open case raises its window."""
+        if case_id is not None:
+            window = self.case_window(case_id)
+            if window is not None:
+                window.showNormal()
+                window.raise_()
+                window.activateWindow()
+                return window
+        try:
+            module = importlib.import_module("ui.case_editor")
+        except ModuleNotFoundError as e:
+            if e.name != "ui.case_editor":
+                raise
+            QMessageBox.information(self, tr("投诉单"), tr("投诉单编辑器尚未提供。"))
+            return None
+        opener = getattr(module, "open_case_window", None)
+        if opener is not None:  # the editor's own window, reused per case
+            window = opener(self.session, case_id, self)
+        else:
+            window = module.CaseEditor(self.session, case_id)
+            window.setParent(self, Qt.WindowType.Window)  # its own top-level window
+            window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            window.show()
+        if case_id is not None:
+            self._case_windows[case_id] = window
+        elif window not in self._new_case_windows:
+            self._new_case_windows.append(window)
+        editor = getattr(window, "editor", window)
+        saved = getattr(editor, "saved", None)
+        if saved is not None:
+            saved.connect(lambda cid, w=window: self._case_saved(w, cid))
+        window.destroyed.connect(lambda _o=None, w=window: self._forget_window(w))
+        return window
+
+    def new_case(self) -> QWidget | None:
+        return self.open_case(None)
+
+    def case_window(self, case_id: int) -> QWidget | None:
+        w = self._case_windows.get(case_id)
+        return w if w is not None and shiboken6.isValid(w) else None
+
+    def _case_saved(self, window: QWidget, case_id: int) -> None:
+        if window in self._new_case_windows:
+            self._new_case_windows.remove(window)
+        self._case_windows[case_id] = window
+
+    def _forget_window(self, window: Any) -> None:
+        self._case_windows = {k: w for k, w in self._case_windows.items() if w is not window}
+        self._new_case_windows = [w for w in self._new_case_windows if w is not window]
+
+    # --- menus and status bar --------------------------------------------------------------------
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu(tr("文件(&F)"))
+        self.new_case_action = QAction(tr("新建投诉(&N)"), self)
+        self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_case_action.triggered.connect(self.new_case)
+        file_menu.addAction(self.new_case_action)
+        file_menu.addSeparator()
+        self.quit_action = QAction(tr("退出(&Q)"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.triggered.connect(self._quit)
+        file_menu.addAction(self.quit_action)
+        help_menu = self.menuBar().addMenu(tr("帮助(&H)"))
+        about = QAction(tr("关于(&A)"), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _build_status_bar(self) -> None:
+        self.site_label = QLabel()
+        self.user_label = QLabel()
+        self.folder_label = QLabel()
+        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bar = self.statusBar()
+        bar.addWidget(self.site_label)
+        bar.addWidget(self.user_label)
+        bar.addPermanentWidget(self.folder_label)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        info = self.session.site()
+        self.site_label.setText(tr("站点:{code} {name}").format(code=info.code, name=info.name)
+                                if info else tr("站点:未设置"))
+        try:
+            actor = self.session.ctx().actor
+        except Exception:  # noqa: BLE001 - no site yet
+            actor = "—"
+        self.user_label.setText(tr("操作人:{name}").format(name=actor))
+        self.folder_label.setText(tr("数据文件夹:{path}").format(path=self.session.paths.root))
+        self.setWindowTitle(self._title())
+
+    def _title(self) -> str:
+        info = self.session.site()
+        return f"{tr(APP_TITLE)} — {info.code} {info.name}" if info else tr(APP_TITLE)
+
+    def _on_changed(self, topic: str) -> None:
+        if topic == "settings":
+            self._update_status()
+        self.refresh_badges()
+
+    def _about(self) -> None:
+        QMessageBox.about(self, tr("关于客诉管理台"), tr(
+            "客诉管理台 ComplaintDesk {v}\n\n"
+            "汽车经销商分支机构的客户投诉管理:登记、时限、表单打印、奖惩、统计与台账交换。\n"
+            "完全离线运行,数据保存在本机的数据文件夹中。").format(v=__version__))
+
+    def _quit(self) -> None:
+        if self.close():  # an editor with unsaved edits may refuse
+            app = QApplication.instance()
+            if app is not None:
+                app.quit()
+
+    # --- geometry --------------------------------------------------------------------------------
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 820)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        for window in list(self._case_windows.values()) + list(self._new_case_windows):
+            if shiboken6.isValid(window) and not window.close():
+                event.ignore()  # an editor with unsaved edits said no
+                return
+        self._settings.setValue("main/geometry", self.saveGeometry())
+        key = self.current_page_key()
+        if key:
+            self._settings.setValue("main/page", key)
+        self._settings.sync()
+        super().closeEvent(event)
+
+    def set_window_icon(self, icon: QIcon) -> None:
+        self.setWindowIcon(icon)

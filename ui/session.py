@@ -1,0 +1,70 @@
+"""What every page is given instead of reaching into globals: where the data is, who is
+signed in, the task manager, and one "something changed" signal (the Anki habit)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from complaints.rules.permissions import ROLES
+from complaints.usecases import site
+from complaints.usecases.context import Context
+from desktop.paths import DataPaths
+from ui.taskman import TaskManager
+
+# Until sign-in exists, the GUI acts as the site's administrator holding every role
+# (the users' sign-in replaces it through Session.set_user).
+ADMIN_ACTOR = "管理员"
+
+TOPICS = ("cases", "entries", "sanctions", "settings", "users", "forms", "ledger")
+
+
+class Session(QObject):
+    """The open data folder and the signed-in person, shared by every window."""
+
+    changed = Signal(str)  # topic, emitted after any write (see TOPICS)
+    open_case_requested = Signal(int)  # any page may ask the main window to open a case
+    new_case_requested = Signal()  # any page may ask for a blank case window
+    user_changed = Signal()  # someone signed in or out
+
+    def __init__(self, paths: DataPaths, taskman: TaskManager, *,
+                 clock: Callable[[], datetime] | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.paths = paths
+        self.taskman = taskman
+        self._clock = clock
+        self._user_ctx: Context | None = None
+        self._default_ctx: Context | None = None
+        self.changed.connect(self._on_changed)
+
+    def ctx(self) -> Context:
+        """The Context of the signed-in person (until sign-in: the site's administrator,
+        holding every role)."""
+        if self._user_ctx is not None:
+            return self._user_ctx
+        if self._default_ctx is None:
+            base = site.context_for(ADMIN_ACTOR, clock=self._clock)
+            self._default_ctx = dataclasses.replace(base, roles=frozenset(ROLES))
+        return self._default_ctx
+
+    def set_user(self, ctx: Context | None) -> None:
+        """Sign someone in (a Context from the users' sign-in) or out (None)."""
+        self._user_ctx = ctx
+        self.user_changed.emit()
+
+    def site(self) -> site.SiteInfo | None:
+        return site.local_site()
+
+    def notify_changed(self, topic: str) -> None:
+        """Tell every page that ``topic`` changed, so it refreshes what it shows."""
+        self.changed.emit(topic)
+
+    def request_open_case(self, case_id: int) -> None:
+        self.open_case_requested.emit(case_id)
+
+    def _on_changed(self, topic: str) -> None:
+        if topic == "settings":
+            self._default_ctx = None  # the site's code, name or time zone may have changed

@@ -1,0 +1,241 @@
+"""Database work off the GUI thread, on ONE background worker (the Anki habit).
+
+``run(fn, on_done)`` queues ``fn()`` for the worker thread and calls ``on_done(result)``
+or ``on_error(exc)`` back on the GUI thread. One worker means tasks run in the order
+they were queued and never race each other for the database. The worker opens its own
+database connection through ``thread_start`` (the desktop layer wires
+``database.connect(reuse_if_open=True)``; ui/ never imports peewee).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import (
+    QCoreApplication,
+    QDeadlineTimer,
+    QEventLoop,
+    QObject,
+    QThread,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from complaints.usecases.errors import UseCaseError
+from ui.progress import DelayedProgress
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int, str], None]
+CancelledFn = Callable[[], bool]
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("TaskManager", text)
+
+
+class Cancelled(Exception):
+    """Raised by a task that stopped because the user pressed 取消."""
+
+
+class _Worker(QObject):
+    """Lives on the worker thread; runs one callable at a time."""
+
+    # task id, (result, exception or None): a tuple, never a bare None, which PySide's
+    # queued connections mishandle (a refcount error at exit)
+    finished = Signal(int, object)
+    progressed = Signal(int, int, int, str)  # task id, done, total, text
+
+    def __init__(self, thread_start: Callable[[], None] | None,
+                 thread_stop: Callable[[], None] | None):
+        super().__init__()
+        self._thread_start = thread_start
+        self._thread_stop = thread_stop
+        self._started = False
+
+    @Slot(int, object)
+    def execute(self, task_id: int, fn: Callable[[], Any]) -> None:
+        try:
+            if not self._started and self._thread_start is not None:
+                self._thread_start()
+            self._started = True
+            result = fn()
+        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            self.finished.emit(task_id, (None, exc))
+            return
+        self.finished.emit(task_id, (result, None))
+
+    @Slot()
+    def stop(self) -> None:
+        if self._started and self._thread_stop is not None:
+            try:
+                self._thread_stop()
+            except Exception:  # noqa: BLE001
+                log.exception("closing the worker's database connection failed")
+        self._started = False
+
+
+@dataclass
+class _Task:
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+    parent: QWidget | None
+    progress: DelayedProgress | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+
+
+class TaskManager(QObject):
+    """Runs callables on a single worker thread; results come back on the GUI thread."""
+
+    _submit = Signal(int, object)
+    _stop = Signal()
+    busy_changed = Signal(bool)
+
+    def __init__(self, *, thread_start: Callable[[], None] | None = None,
+                 thread_stop: Callable[[], None] | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self._ids = itertools.count(1)
+        self._tasks: dict[int, _Task] = {}
+        self._thread = QThread()
+        self._thread.setObjectName("complaintdesk-worker")
+        self._worker = _Worker(thread_start, thread_stop)
+        self._worker.moveToThread(self._thread)
+        self._submit.connect(self._worker.execute)
+        self._stop.connect(self._worker.stop)
+        self._worker.finished.connect(self._on_finished)
+        self._worker.progressed.connect(self._on_progress)
+        self._thread.start()
+
+    # --- public API -----------------------------------------------------------------------
+
+    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None, *,
+            on_error: Callable[[BaseException], None] | None = None, label: str | None = None,
+            parent: QWidget | None = None) -> int:
+        """Queue ``fn()``; ``on_done(result)`` / ``on_error(exc)`` run on the GUI thread.
+
+        With ``label`` a progress dialog appears if the work takes longer than 0.5 s.
+        If ``parent`` is deleted before the work ends, the callbacks are skipped.
+        """
+        task_id = next(self._ids)
+        task = _Task(on_done, on_error, parent)
+        if label:
+            task.progress = DelayedProgress(label, parent=parent or self._window())
+        self._queue(task_id, task, fn)
+        return task_id
+
+    def run_with_progress(self, fn: Callable[[ProgressFn, CancelledFn], Any],
+                          on_done: Callable[[Any], None] | None = None, *, label: str,
+                          cancellable: bool = True,
+                          on_error: Callable[[BaseException], None] | None = None,
+                          parent: QWidget | None = None) -> int:
+        """Like ``run``, for long work that reports ``progress(done, total, text)`` and
+        polls ``cancelled()``; the dialog (after 0.5 s) shows the count and a 取消 button."""
+        task_id = next(self._ids)
+        task = _Task(on_done, on_error, parent)
+        task.progress = DelayedProgress(label, parent=parent or self._window(),
+                                        cancellable=cancellable,
+                                        on_cancel=task.cancel_event.set)
+        worker = self._worker
+        last = [0.0]
+
+        def progress(done: int, total: int, text: str = "") -> None:
+            now = time.monotonic()  # at most ~20 updates a second cross threads
+            if now - last[0] >= 0.05 or done >= total:
+                last[0] = now
+                worker.progressed.emit(task_id, int(done), int(total), str(text))
+
+        self._queue(task_id, task, lambda: fn(progress, task.cancel_event.is_set))
+        return task_id
+
+    def cancel(self, task_id: int) -> None:
+        """Ask a running ``run_with_progress`` task to stop (it polls ``cancelled()``)."""
+        task = self._tasks.get(task_id)
+        if task is not None:
+            task.cancel_event.set()
+
+    def is_busy(self) -> bool:
+        return bool(self._tasks)
+
+    def wait_idle(self, timeout_ms: int = 10_000) -> bool:
+        """Process events until every queued task has called back (for tests and shutdown)."""
+        deadline = QDeadlineTimer(timeout_ms)
+        while self._tasks and not deadline.hasExpired():
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+        return not self._tasks
+
+    def shutdown(self, timeout_ms: int = 10_000) -> None:
+        """Finish queued work, close the worker's connection and stop the thread."""
+        if not self._thread.isRunning():
+            return
+        self.wait_idle(timeout_ms)
+        self._stop.emit()
+        self._thread.quit()
+        self._thread.wait(QDeadlineTimer(timeout_ms))
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _queue(self, task_id: int, task: _Task, fn: Callable[[], Any]) -> None:
+        was_busy = bool(self._tasks)
+        self._tasks[task_id] = task
+        if not was_busy:
+            self.busy_changed.emit(True)
+        self._submit.emit(task_id, fn)
+
+    @Slot(int, int, int, str)
+    def _on_progress(self, task_id: int, done: int, total: int, text: str) -> None:
+        task = self._tasks.get(task_id)
+        if task is not None and task.progress is not None:
+            task.progress.update(done, total, text)
+
+    @Slot(int, object)
+    def _on_finished(self, task_id: int, outcome: tuple[Any, BaseException | None]) -> None:
+        result, exc = outcome
+        task = self._tasks.pop(task_id, None)
+        if not self._tasks:
+            self.busy_changed.emit(False)
+        if task is None:
+            return
+        if task.progress is not None:
+            task.progress.finish()
+        if task.parent is not None and not shiboken6.isValid(task.parent):
+            return  # the widget that asked is gone
+        if exc is None:
+            if task.on_done is not None:
+                task.on_done(result)
+            return
+        if task.on_error is not None:
+            task.on_error(exc)
+        else:
+            show_error(exc, task.parent if task.parent is not None else self._window())
+
+    @staticmethod
+    def _window() -> QWidget | None:
+        app = QApplication.instance()
+        return app.activeWindow() if isinstance(app, QApplication) else None
+
+
+def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
+    """The default ``on_error``: a use-case message as is, anything else as a program error."""
+    if isinstance(exc, Cancelled):
+        return
+    if isinstance(exc, UseCaseError):
+        QMessageBox.warning(parent, tr("无法完成"), str(exc))
+        return
+    detail = getattr(exc, "__traceback_text__", "") or repr(exc)
+    log.error("task failed: %s", detail)
+    box = QMessageBox(QMessageBox.Icon.Critical, tr("程序出错"),
+                      tr("操作未能完成。请把下面的详细信息告知管理员。") + f"\n\n{exc}",
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setDetailedText(detail)
+    box.exec()
