@@ -24,6 +24,10 @@ from complaints.usecases.errors import UseCaseError, ValidationFailed
 from db.models import database
 
 KEY = "policy"
+
+# For the policy editor and the docs: what saving does to deadlines already running.
+CHANGE_EFFECT = ("修改后的制度参数只适用于此后登记的投诉单;此前已登记的投诉单(包括尚未关闭的)"
+                 "仍按其登记时的参数计算时限。每次修改都保留历史版本并记入审计日志。")
 DEFAULTS = Policy()
 
 

@@ -46,6 +46,8 @@ class TodoItem:
     department: str | None
     responsible: str | None
     customer_name: str
+    start: datetime  # when its clock started
+    at_risk_at: datetime  # from here on it is 将到期 (Policy.at_risk_fraction of time left)
 
     @property
     def overdue(self) -> bool:
@@ -125,7 +127,8 @@ def _items(ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, A
             out.append(TodoItem(case["id"], case["number"], case["site"], d.rule, d.what,
                                 d.limit, d.due, d.status, d.due - now, case["state"],
                                 case["department"], case["responsible"],
-                                case["customer_name"]))
+                                case["customer_name"], d.start,
+                                d.due - (d.due - d.start) * pol.at_risk_fraction))
     overdue = DeadlineStatus.OVERDUE
     out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number,
                             int(i.rule[1:])))
@@ -146,3 +149,10 @@ def todo_count(ctx: Context, *, department: str | None = None, person: str | Non
     """The navigation badge: deadlines overdue or at risk (the ones needing attention now)."""
     return sum(1 for i in open_deadlines(ctx, department=department, person=person, now=now)
                if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK))
+
+
+def next_change(items: Iterable[TodoItem], now: datetime) -> datetime | None:
+    """The next moment an item turns 将到期 or 已逾期, so a window can schedule one timer for
+    its notification instead of polling; None when nothing will change by itself."""
+    times = [t for i in items for t in (i.at_risk_at, i.due + timedelta(seconds=1)) if t > now]
+    return min(times, default=None)

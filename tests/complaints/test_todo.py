@@ -125,3 +125,13 @@ def test_oem_rows_and_fmc_status(cx, clock):
     assert [r.case_id for r in oem.oem_rows(cx, fmc_status="Hold")] == [fwd]
     with pytest.raises(UseCaseError):
         oem.set_fmc_status(cx, fwd, "Pending")
+
+
+def test_items_know_when_they_turn_amber_and_red(cx, clock):
+    new_case(cx, 0)
+    clock.now = at(10)
+    items = todo.open_deadlines(cx)
+    d5 = [i for i in items if i.rule == "D5"][0]
+    assert d5.start == at(0) and d5.at_risk_at == at(45)  # a quarter of 60 minutes left
+    assert todo.next_change(items, at(10)) == at(45)
+    assert todo.next_change(items, at(50)) == at(60) + timedelta(seconds=1)

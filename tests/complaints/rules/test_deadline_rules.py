@@ -287,3 +287,23 @@ def test_escalation_hints():
 def test_every_rule_says_what_and_is_not_applicable_when_nothing_matches(rule):
     d = deadline(rule, case(channel="其他渠道"), [], P, T0 + H)
     assert d.what and d.rule == rule
+
+
+def test_callback_rules_wait_for_dispatch_and_skip_other_channels():
+    c = case(channel="销售回访")
+    for rule in ("D6", "D7"):
+        d = deadline(rule, c, [], P, T0 + H)
+        assert d.status is S.WAITING and d.due is None
+    for rule in ("D5", "D6", "D7", "D8"):
+        assert status(rule, case(), [], T0 + H) is S.NOT_APPLICABLE
+    assert status("D8", c, [], T0 + H) is S.NOT_APPLICABLE  # general case: D7's
+
+
+def test_d7_d8_missed_and_late_edges():
+    general, major = case(channel="售后回访"), case(channel="售后回访", severity="重大投诉")
+    disp = ent("派单", T0)
+    assert status("D7", general, [disp], T0 + 24 * H + timedelta(seconds=1)) is S.OVERDUE
+    assert status("D7", general, [disp, ent("处理完成", T0 + 24 * H)], T0 + 30 * H) is S.MET
+    assert status("D8", major, [disp, ent("回传客服", T0 + 72 * H)], T0 + 80 * H) is S.MET
+    assert status("D8", major, [disp, ent("处理完成", T0 + 73 * H)], T0 + 80 * H) is S.MET_LATE
+    assert status("D8", major, [disp], T0 + 10 * H) is S.PENDING
