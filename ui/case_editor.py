@@ -417,6 +417,8 @@ class CaseEditor(QWidget):
         ctx = self.session.ctx()
         values = self.values()
         case_id, revision = self.case_id, self.revision
+        if case_id is not None:  # only what the user changed: each change has its permission
+            values = {k: v for k, v in values.items() if v != self._snapshot.get(k)}
         self._saving = True
         self._after_save = then
         self.save_button.setEnabled(False)

@@ -104,11 +104,11 @@ def add_attachment(ctx: Context, case_id: int, src: Path, store_dir: Path,
                    note: str = "") -> dict[str, Any]:
     """Attach a copy of ``src`` to the case. The same content attached to the same case
     again returns the existing record (``already_attached`` True) and adds nothing."""
-    auth.require(ctx, "attachment.add")
     src = Path(src)
     case = Case.get_or_none(Case.id == case_id)
     if case is None or case.deleted:
         raise NotFound(f"找不到投诉单(id {case_id}),无法添加附件")
+    auth.require(ctx, "attachment.add", department=case.department)
     try:
         st = src.stat()
     except FileNotFoundError:
@@ -200,7 +200,10 @@ def viewing_copy(att_id: int, store_dir: Path, dest_dir: Path) -> Path:
 def remove_attachment(ctx: Context, att_id: int, store_dir: Path | None = None) -> None:
     """Remove an attachment's record; with ``store_dir``, also its stored file once no
     other record references the same content."""
-    auth.require(ctx, "attachment.remove")
+    a = Attachment.get_or_none(Attachment.id == att_id)
+    if a is None:
+        raise NotFound(f"找不到附件(id {att_id})")
+    auth.require(ctx, "attachment.remove", department=a.case.department)
     with database.atomic():
         a = Attachment.get_or_none(Attachment.id == att_id)
         if a is None:

@@ -1,3 +1,4 @@
+import dataclasses
 import hashlib
 import os
 import stat
@@ -6,7 +7,7 @@ import pytest
 
 from complaints.usecases import attachments as att
 from complaints.usecases import cases, settings
-from complaints.usecases.errors import NotFound, UseCaseError
+from complaints.usecases.errors import NotFound, PermissionDenied, UseCaseError
 
 
 @pytest.fixture
@@ -128,3 +129,15 @@ def test_permission_and_audit_are_called(ctx, case_id, store, tmp_path, monkeypa
     att.remove_attachment(ctx, a["id"], store)
     assert calls == ["attachment.add", "attachment.add", "attachment.remove",
                      "attachment.remove"]
+
+
+def test_roles_are_checked_and_a_refusal_changes_nothing(ctx, case_id, store, tmp_path):
+    clerk = dataclasses.replace(ctx, roles=frozenset({"客服专员"}))
+    gm = dataclasses.replace(ctx, roles=frozenset({"总经理"}))
+    with pytest.raises(PermissionDenied):
+        att.add_attachment(gm, case_id, _file(tmp_path, "a.txt", b"a"), store)
+    assert att.list_attachments(case_id) == []
+    a = att.add_attachment(clerk, case_id, _file(tmp_path, "a.txt", b"a"), store)
+    with pytest.raises(PermissionDenied):
+        att.remove_attachment(clerk, a["id"], store)  # only the 客服经理 removes evidence
+    assert att.attachment_path(a["id"], store).read_bytes() == b"a"

@@ -387,3 +387,38 @@ def test_extra_tabs_are_lazy_and_missing_ones_say_so(qtbot, session, ctx, monkey
     assert "历史" in ed.extra_tabs and ed.tabs.tabText(i) == "历史"
     new = _editor(qtbot, session)
     assert not new.tabs.isTabEnabled(new.tabs.count() - 1)  # until saved
+
+
+def test_permission_refusal_is_shown_and_edits_kept(qtbot, ctx, tmp_path):
+    gm = dataclasses.replace(ctx, roles=frozenset({"总经理"}))
+    ed = _editor(qtbot, FakeSession(gm, DataPaths(tmp_path / "data")))
+    _fill_minimum(qtbot, ed)
+    with qtbot.assertNotEmitted(ed.saved):
+        _ctrl_s(qtbot, ed)
+    assert "无权" in ed.banner_text() and "仍然保留" in ed.banner_text()
+    assert ed.is_dirty() and _all_ids() == []
+
+
+def test_real_session_saves_on_the_worker_thread(qtbot, ctx, tmp_path):
+    """The same flow through the real Session and TaskManager (one worker thread)."""
+    session_mod = pytest.importorskip("ui.session")
+    taskman_mod = pytest.importorskip("ui.taskman")
+    from db.models import database
+
+    tm = taskman_mod.TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
+                                 thread_stop=database.close)
+    session = session_mod.Session(DataPaths(tmp_path / "data"), tm)
+    session.set_user(ctx)
+    try:
+        ed = _editor(qtbot, session)
+        _fill_minimum(qtbot, ed, content="倒车雷达误报警,客户要求检查")
+        with qtbot.waitSignal(ed.saved, timeout=10_000) as blocker:
+            _ctrl_s(qtbot, ed)
+        assert blocker.args[0] in cases.search("雷达误")
+        photo = tmp_path / "雷达.png"
+        photo.write_bytes(b"png")
+        with qtbot.waitSignal(ed.attachments.changed, timeout=10_000):
+            ed.attachments.add_files([photo])
+        qtbot.waitUntil(lambda: len(ed.attachments.rows()) == 1)
+    finally:
+        tm.shutdown()
