@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from complaints.rules.deadlines import CST
 from complaints.rules.policy import POLICY_FIELDS, Policy, policy_problems
@@ -17,6 +19,7 @@ from complaints.rules.workflow import (
     next_state,
 )
 from complaints.types import Action as A
+from complaints.types import State
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CST)
 
@@ -141,3 +144,37 @@ def test_policy_problems():
     assert "D1" in msgs and "下限" in msgs and "D4" in msgs and "0 与 1" in msgs
     assert policy_problems(Policy().with_(s6_default=10))  # default outside its range
     assert policy_problems(Policy().with_(s1_grumble=-1))
+
+
+# --- any sequence the rules allow keeps the case coherent -----------------------------------
+
+PARAMS = {A.DISPATCH: {"department": "车间"}, A.NAME_RESPONSIBLE: {"person": "李四"},
+          A.FMC_STATUS: {"status": "Hold"}}
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.sampled_from([a for a in A if a is not A.RECEIVED]),
+                          st.sampled_from(["满意", "一般", "不满意", "非常不满意"])),
+                max_size=25))
+def test_allowed_sequences_stay_coherent(steps):
+    case, entries = {"state": "登记"}, []
+    for i, (action, sat) in enumerate(steps):
+        params = {**PARAMS.get(action, {}), "satisfaction": sat, "note": "原因"}
+        allowed = check_transition(case, entries, action, params) is None
+        assert allowed == (action in allowed_actions(case, entries))
+        if not allowed:
+            continue
+        note = encode_note(action.value, {"satisfaction": sat} if "回访" in action.value else {})
+        entries.append({"at": T0 + timedelta(minutes=i), "action": action.value, "note": note})
+        case = {"state": next_state(case, action.value)}
+        assert case["state"] in {s.value for s in State}
+        acts = [e["action"] for e in entries]
+        if action is A.SECOND_CALLBACK:
+            assert "重开" in acts
+        if action is A.REOPEN:
+            last_cb = [e for e in entries[:-1] if e["action"] in ("回访", "二次回访")][-1]
+            assert "不满意" in last_cb["note"]
+        if action is A.CALLBACK:
+            assert "重开" not in acts and acts.count("回访") == 1
+        if case["state"] == "已关闭":
+            assert allowed_actions(case, entries) == {A.NOTE, A.FMC_STATUS}
