@@ -305,3 +305,18 @@ def export_xlsx(rows: Sequence[AuditRow], path: Path, *, tz: tzinfo = CHINA_TZ) 
     path = Path(path)
     wb.save(path)
     return path
+
+
+def export_entries(ctx: Context, path: Path, rows: Sequence[AuditRow]) -> Path:
+    """The audit page's and the CLI's Excel export: needs audit.view, and is itself audited."""
+    from complaints.usecases import auth
+
+    auth.require(ctx, "audit.view")
+    out = export_xlsx(rows, path, tz=ctx.tz)
+    record(ctx, "audit.export", note=f"导出审计日志 {len(rows)} 条到 {Path(path).name}")
+    return out
+
+
+def case_history(case_uid: str) -> list[AuditRow]:
+    """Every entry about one case (any table, recorded with the case's uid), oldest first."""
+    return entries(uid=case_uid, newest_first=False)

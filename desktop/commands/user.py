@@ -266,8 +266,7 @@ def run_audit(args) -> int:
     rows = audit.entries(since=since, until=until, actor=actor, event=args.event,
                          uid=uid, limit=args.limit)
     if args.xlsx:
-        path = audit.export_xlsx(rows, args.xlsx, tz=ctx.tz)
-        audit.record(ctx, "audit.export", note=f"导出审计日志 {len(rows)} 条到 {path.name}")
+        path = audit.export_entries(ctx, args.xlsx, rows)
         print(f"已导出 {len(rows)} 条到 {path}")
         return 0
     if not rows:
