@@ -193,7 +193,7 @@ class CaseEditor(QWidget):
         grid.setColumnMinimumWidth(2, label_width)
         row, col = 0, 0
         for f in fields:
-            editor = make_editor(f, tz, box)
+            editor = make_editor(f, tz, box, now=lambda: self.session.ctx().now())
             editor.edited.connect(self._on_edited)
             label = QLabel(self._label_text(f), box)
             label.setBuddy(editor.focus_target())

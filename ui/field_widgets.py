@@ -10,6 +10,7 @@ calendar button: a date box must be able to stay empty, which QDateEdit cannot.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
@@ -373,15 +374,18 @@ class DateEditor(FieldEditor):
 class DateTimeEditor(DateEditor):
     """A local time of the office (``tz``, e.g. +08:00) typed as 2026-11-22 09:30."""
 
-    def __init__(self, field: CaseField, tz: tzinfo, parent: QWidget | None = None):
+    def __init__(self, field: CaseField, tz: tzinfo, parent: QWidget | None = None,
+                 now: Callable[[], datetime] | None = None):
         super().__init__(field, parent)
         self.tz = tz
+        self._now = now or (lambda: datetime.now(self.tz))
         self.edit.setPlaceholderText(tr("年-月-日 时:分,如 2026-11-22 09:30"))
         self.now_button = QToolButton(self)
         self.now_button.setText(tr("现在"))
         self.now_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.now_button.clicked.connect(
-            lambda: self.set_value(datetime.now(self.tz).replace(second=0, microsecond=0)))
+            lambda: self.set_value(self._now().astimezone(self.tz).replace(second=0,
+                                                                            microsecond=0)))
         self._row.addWidget(self.now_button)
 
     def _on_picked(self, d: QDate) -> None:
@@ -435,8 +439,9 @@ class DateTimeEditor(DateEditor):
             self.edit.setText("")
 
 
-def make_editor(field: CaseField, tz: tzinfo, parent: QWidget | None = None) -> FieldEditor:
-    """The editor for one field of the catalogue."""
+def make_editor(field: CaseField, tz: tzinfo, parent: QWidget | None = None, *,
+                now: Callable[[], datetime] | None = None) -> FieldEditor:
+    """The editor for one field of the catalogue; ``now`` is the clock of the 现在 button."""
     if field.name == "vin":
         return VinEditor(field, parent)
     if field.name == "phone":
@@ -454,7 +459,7 @@ def make_editor(field: CaseField, tz: tzinfo, parent: QWidget | None = None) -> 
         case FieldType.DATE:
             return DateEditor(field, parent)
         case FieldType.DATETIME:
-            return DateTimeEditor(field, tz, parent)
+            return DateTimeEditor(field, tz, parent, now=now)
         case FieldType.INT:
             return IntEditor(field, parent, unit=tr("公里") if field.name == "mileage" else "")
     raise ValueError(f"no editor for field type {field.type!r}")

@@ -317,6 +317,12 @@ def test_field_widgets_uniform_api(qtbot):
     assert when.value() == datetime(2026, 11, 22, 9, 30, tzinfo=tz)
     when.edit.setText("2026-13-01 08:00")
     assert when.value() is None and "不是有效时间" in when.parse_problem()
+    when.now_button.click()  # the session's clock, not the machine's
+    assert when.value() is None or when.value().tzinfo is not None
+    fixed = fw.make_editor(FIELDS_BY_NAME["closed_at"], tz, parent,
+                           now=lambda: datetime(2026, 11, 20, 2, 5, 33, tzinfo=UTC))
+    fixed.now_button.click()
+    assert fixed.edit.text() == "2026-11-20 10:05"
     flag = fw.make_editor(FIELDS_BY_NAME["media"], tz, parent)
     flag.set_value(True)
     assert flag.value() is True
@@ -422,3 +428,24 @@ def test_real_session_saves_on_the_worker_thread(qtbot, ctx, tmp_path):
         qtbot.waitUntil(lambda: len(ed.attachments.rows()) == 1)
     finally:
         tm.shutdown()
+
+
+def test_files_dropped_on_the_panel_are_attached(qtbot, session, ctx, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    v = cases.blank_case(ctx)
+    v.update(customer_name="周平", content="轮胎鼓包")
+    case_id = cases.create_case(ctx, v).id
+    ed = _editor(qtbot, session, case_id)
+    files = [tmp_path / "鼓包.jpg", tmp_path / "发票.pdf"]
+    for i, f in enumerate(files):
+        f.write_bytes(b"file %d" % i)
+    md = QMimeData()
+    md.setUrls([QUrl.fromLocalFile(str(f)) for f in files] + [QUrl.fromLocalFile(str(tmp_path))])
+    ev = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(ed.attachments.changed):
+        ed.attachments.dropEvent(ev)
+    assert ev.isAccepted()
+    assert sorted(r["file_name"] for r in ed.attachments.rows()) == ["发票.pdf", "鼓包.jpg"]
