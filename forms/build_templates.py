@@ -24,7 +24,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
 LATIN_FONT = "Times New Roman"
-EAST_ASIA_FONT = "宋体"  # SimSun on Windows; LibreOffice on Linux falls back to Noto CJK
+EAST_ASIA_FONT = "SimSun"  # 宋体; under this name LibreOffice on Linux falls back to a serif CJK
 BODY_PT = 10.5  # 五号
 TITLE_PT = 16  # 三号
 TEXT_WIDTH_CM = 17.0
@@ -81,7 +81,17 @@ def new_document():
             if rf is None:
                 rf = OxmlElement("w:rFonts")
                 rpr.insert(0, rf)
+            # Theme font attributes win over named fonts in Word: drop them, name the fonts.
+            for attr in list(rf.attrib):
+                if attr.endswith("Theme") or attr.endswith("theme"):
+                    del rf.attrib[attr]
+            for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+                rf.set(qn(attr), LATIN_FONT)
             rf.set(qn("w:eastAsia"), EAST_ASIA_FONT)
+    # The python-docx default document says its East Asian theme language is Japanese.
+    theme_lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if theme_lang is not None:
+        theme_lang.set(qn("w:eastAsia"), "zh-CN")
     return doc
 
 

@@ -58,8 +58,8 @@ def test_templates_are_a4_with_a_song_east_asian_font(form):
     assert re.search(r'<w:pgSz w:w="11906" w:h="16838"', xml)
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         styles = z.read("word/styles.xml").decode("utf-8")
-    assert 'w:eastAsia="宋体"' in styles
-    assert 'w:eastAsia="宋体"' in xml  # the runs name it too, for WPS
+    assert 'w:eastAsia="SimSun"' in styles
+    assert 'w:eastAsia="SimSun"' in xml  # the runs name it too, for WPS
 
 
 def test_committed_templates_are_the_build_script_output(tmp_path):
