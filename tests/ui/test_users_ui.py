@@ -1,0 +1,130 @@
+"""Sign-in dialogs, the users page, the audit page and the 历史 tab (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from complaints.usecases import audit, cases, users
+from tests.conftest import FIXED_NOW
+from ui import sign_in
+from ui.audit_page import AuditPage
+from ui.history_tab import HistoryTab
+from ui.users_page import UsersPage
+
+PW = "admin-pass-1"
+
+
+@pytest.fixture
+def no_boxes(monkeypatch):
+    said = []
+    for name in ("information", "warning"):
+        monkeypatch.setattr(QMessageBox, name,
+                            staticmethod(lambda _p, title, text, *a, **k: said.append(text)))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: QMessageBox.StandardButton.Yes))
+    return said
+
+
+def test_first_admin_then_sign_in(qtbot, session):
+    dlg = sign_in.FirstAdminDialog(session, clock=lambda: FIXED_NOW)
+    qtbot.addWidget(dlg)
+    dlg.name_edit.setText("张管理")
+    dlg.password_edit.setText(PW)
+    dlg.again_edit.setText("different")
+    dlg.ok_button.click()
+    assert "不一致" in dlg.error_label.text()
+    dlg.again_edit.setText(PW)
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: dlg.result() == QDialog.DialogCode.Accepted)
+    assert dlg.ctx.roles == {"管理员"} and dlg.ctx.actor == "张管理"
+
+    s = sign_in.SignInDialog(session, clock=lambda: FIXED_NOW)
+    qtbot.addWidget(s)
+    s.login_edit.setText("admin")
+    s.password_edit.setText("wrong-pass")
+    s.ok_button.click()
+    qtbot.waitUntil(lambda: s.error_label.isVisibleTo(s))
+    assert "用户名或密码不正确" in s.error_label.text()
+    assert s.remember_check.isHidden()  # the office has not allowed remembering
+    s.password_edit.setText(PW)
+    s.ok_button.click()
+    qtbot.waitUntil(lambda: s.result() == QDialog.DialogCode.Accepted)
+    assert s.ctx.user_id == dlg.ctx.user_id
+    assert [e.event for e in audit.entries(newest_first=False)] == [
+        "user.create", "sign_in.failed", "sign_in"]
+
+
+def test_users_page_lists_and_unlocks(qtbot, session, no_boxes):
+    admin = users.create_first_admin("admin", "张管理", PW, now=FIXED_NOW)
+    session.set_user(users.context_for_user(admin, clock=lambda: FIXED_NOW))
+    users.add_user(session.ctx(), "li", "李专员", ["客服专员"], "li-pass-11")
+    for _ in range(5):
+        with pytest.raises(users.SignInFailed):
+            users.sign_in("li", "wrong-wrong", FIXED_NOW)
+    page = UsersPage(session, clock=lambda: FIXED_NOW)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2)
+    page.select_login("li")
+    assert "锁定至" in page.table.item(1, 4).text()
+    assert page.unlock_button.isEnabled()
+    page.unlock_button.click()
+    qtbot.waitUntil(lambda: not users.get_user("li").is_locked(FIXED_NOW))
+    qtbot.waitUntil(lambda: page.table.item(1, 4) is not None
+                    and page.table.item(1, 4).text().startswith("正常"))
+    page.select_login("li")
+    page.reset_button.click()
+    qtbot.waitUntil(lambda: any("临时密码" in t for t in no_boxes))
+    temp = no_boxes[-1].split("临时密码:")[1][:10]
+    assert users.sign_in("li", temp, FIXED_NOW).must_change_password
+
+
+def test_users_page_refuses_a_clerk(qtbot, session):
+    session.set_user(dataclasses.replace(session.ctx(), roles=frozenset({"客服专员"})))
+    page = UsersPage(session)
+    qtbot.addWidget(page)
+    assert "只有管理员" in page.notice.text()
+    assert not page.add_button.isEnabled()
+
+
+def test_audit_page_filters_verifies_exports(qtbot, session, tmp_path, no_boxes):
+    ctx = session.ctx()
+    r = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "张伟", "content": "x"})
+    cases.update_case(ctx, r.id, {"plan": "道歉"})
+    page = AuditPage(session)
+    qtbot.addWidget(page)
+    page.since_edit.setDate(page.since_edit.date().fromString("2026-11-01", "yyyy-MM-dd"))
+    page.until_edit.setDate(page.until_edit.date().fromString("2026-11-30", "yyyy-MM-dd"))
+    page.search_button.click()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2)
+    assert page.table.item(0, 3).text() == "修改投诉单"
+    assert "plan: None → 道歉" in page.table.item(0, 5).text()
+    page.text_edit.setText("不存在的字")
+    page.search_button.click()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 0)
+    page.verify_button.click()
+    qtbot.waitUntil(lambda: bool(no_boxes))
+    assert "完整" in no_boxes[-1]
+    page.export(tmp_path / "audit.xlsx")
+    qtbot.waitUntil(lambda: (tmp_path / "audit.xlsx").exists() and "已导出" in page.status.text())
+    assert audit.entries(event="audit.export")
+
+
+def test_history_tab_shows_field_changes(qtbot, session):
+    ctx = session.ctx()
+    r = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "张伟", "content": "x"})
+    cases.update_case(ctx, r.id, {"plan": "免费更换皮带"})
+    tab = HistoryTab(session, r.id)
+    qtbot.addWidget(tab)
+    qtbot.waitUntil(lambda: tab.table.rowCount() > 2)
+    rows = [[tab.table.item(i, j).text() for j in range(tab.table.columnCount())]
+            for i in range(tab.table.rowCount())]
+    assert any(row[2] == "修改投诉单" and row[5] == "免费更换皮带" and row[4] == ""
+               for row in rows)
+    assert any(row[2] == "登记投诉单" and row[5] == "张*" for row in rows)
+    assert rows[0][0] == "2026-11-20 09:30"
+    empty = HistoryTab(session, None)
+    qtbot.addWidget(empty)
+    assert empty.table.isHidden()
