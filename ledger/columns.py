@@ -67,6 +67,7 @@ class Column:
     choices: tuple[str, ...] = ()
     max_length: int | None = None
     width: float | None = None
+    derived: bool = False  # written for people (投诉编号 beside 投诉记录ID), ignored on import
 
     @property
     def display_width(self) -> float:
@@ -92,28 +93,31 @@ _SPECIAL_WIDTH = {"number": 18, "vin": 20, "phone": 14, "content": 50, "customer
 
 
 def _case_columns() -> list[Column]:
-    cols = _keys()
+    # The columns people read first; the keys (记录ID…) go last: columns are found by
+    # header, so the order is only for the reader's comfort.
+    cols = []
     for f in CASE_FIELDS:
         cols.append(Column(
             f.header, f.name, _FIELD_KIND[f.type], required=f.required,
             choices=tuple(c.value for c in f.choices) if f.choices else (),
             max_length=f.max_length, width=_SPECIAL_WIDTH.get(f.name),
         ))
-    return cols
+    return cols + _keys()
 
 
 CASE_COLUMNS: tuple[Column, ...] = tuple(_case_columns())
+CASE_NUMBER = Column("投诉编号", "case_number", Kind.TEXT, width=18, derived=True)
 ENTRY_COLUMNS: tuple[Column, ...] = (
-    *_keys(),
-    Column("投诉记录ID", "case_uid", Kind.UID, required=True),
+    CASE_NUMBER,
     Column("时间", "at", Kind.DATETIME, required=True),
     Column("动作", "action", Kind.ENUM, required=True, choices=tuple(a.value for a in Action)),
     Column("经办人", "actor", Kind.TEXT, max_length=40),
     Column("说明", "note", Kind.LONG, max_length=4000),
+    Column("投诉记录ID", "case_uid", Kind.UID, required=True),
+    *_keys(),
 )
 SANCTION_COLUMNS: tuple[Column, ...] = (
-    *_keys(),
-    Column("投诉记录ID", "case_uid", Kind.UID),
+    CASE_NUMBER,
     Column("类型", "type", Kind.ENUM, required=True,
            choices=tuple(t.value for t in SanctionType)),
     Column("规则", "rule", Kind.ENUM, choices=tuple(f"S{i}" for i in range(1, 12))),
@@ -123,6 +127,8 @@ SANCTION_COLUMNS: tuple[Column, ...] = (
     Column("原因", "reason", Kind.LONG, max_length=2000),
     Column("日期", "date", Kind.DATE, required=True),
     Column("审批状态", "status", Kind.ENUM, choices=tuple(s.value for s in ApprovalStatus)),
+    Column("投诉记录ID", "case_uid", Kind.UID),
+    *_keys(),
 )
 
 SHEET_COLUMNS: dict[str, tuple[Column, ...]] = {

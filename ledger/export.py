@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from complaints.rules.validation import mask_phone
@@ -72,7 +72,7 @@ class _SheetWriter:
             self.ws.column_dimensions[get_column_letter(i)].width = col.display_width
         for j in range(len(extra_headers)):
             self.ws.column_dimensions[get_column_letter(len(cols) + j + 1)].width = 40
-        self.ws.freeze_panes = "A2"
+        self.ws.freeze_panes = "B2"  # the header row and the first column (编号)
         bold = Font(bold=True)
         fill = PatternFill("solid", fgColor="DDEBF7")
         header = []
@@ -82,7 +82,8 @@ class _SheetWriter:
             cell.fill = fill
             header.append(cell)
         self.ws.append(header)
-        self._wrap = Alignment(wrap_text=False, vertical="top")
+        self.ws.page_setup.orientation = "landscape"
+        self.ws.print_title_rows = "1:1"
 
     def _cell(self, col: Column, value: Any) -> Any:
         if value is None:

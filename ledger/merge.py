@@ -155,7 +155,7 @@ class Merger:
         """Model field values for an insert/update from full ledger values."""
         data: dict[str, Any] = {}
         for col in C.SHEET_COLUMNS[sheet]:
-            if col.key == "case_uid":
+            if col.key == "case_uid" or col.derived:
                 continue
             data[col.key] = values.get(col.key)
         if data.get("modified_at") is None:

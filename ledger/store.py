@@ -23,7 +23,7 @@ _NOT_DIGESTED = {"revision", "modified_at"}
 def digest(sheet: str, values: Mapping[str, Any]) -> str:
     parts = []
     for col in C.SHEET_COLUMNS[sheet]:
-        if col.key in _NOT_DIGESTED:
+        if col.key in _NOT_DIGESTED or col.derived:
             continue
         parts.append(_canon(col, values.get(col.key)))
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
@@ -74,6 +74,8 @@ def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
     for k in keys:
         if k == "case_uid":
             parts.append("(SELECT c.uid FROM cases c WHERE c.id = t.case_id)")
+        elif k == "case_number":
+            parts.append("(SELECT c.number FROM cases c WHERE c.id = t.case_id)")
         else:
             parts.append(f't."{k}"')
     if with_id:

@@ -185,7 +185,7 @@ def parse_row(sheet: str, row: int, raw: Mapping[str, Any], present: set[str], t
     values: dict[str, Any] = {}
     problems: list[RowProblem] = []
     for col in C.SHEET_COLUMNS[sheet]:
-        if col.key not in present:
+        if col.key not in present or col.derived:
             continue
         try:
             v = parse_cell(col, raw.get(col.key), tz)

@@ -16,11 +16,24 @@ def run(capsys, *argv):
     return code, out, err
 
 
+def _add_cases(d: Path, n: int) -> None:
+    from db.database import close_database, open_database
+    from tests.ledger.helpers import ctx_for, new_case
+
+    open_database(d / "complaintdesk.sqlite3")
+    try:
+        ctx = ctx_for("SH01")
+        for i in range(n):
+            new_case(ctx, customer_name=f"客户{i}", phone=f"1381234{i:04d}")
+    finally:
+        close_database()
+
+
 @pytest.fixture
 def two_sites(tmp_path, capsys):
     sh, hq = tmp_path / "sh01", tmp_path / "hq"
     assert run(capsys, "--data-dir", sh, "init", "--site", "SH01", "--name", "上海浦东店")[0] == 0
-    assert run(capsys, "--data-dir", sh, "demo", "--cases", "15")[0] == 0
+    _add_cases(sh, 15)
     assert run(capsys, "--data-dir", hq, "init", "--site", "HQ", "--name", "总部")[0] == 0
     return sh, hq
 

@@ -68,11 +68,15 @@ def test_exported_file_reads_well_in_a_spreadsheet(sites, tmp_path):
     assert info["站点代码"] == "SH01" and info["时区"] == "+08:00" and info["范围"] == "全部"
     assert info["投诉台账行数"] == 2
     ws = wb["投诉台账"]
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "B2"  # header row and the 编号 column stay in view
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}3"
     headers = [c.value for c in ws[1]]
     row = {h: c for h, c in zip(headers, ws[2], strict=True)}
-    assert ws.column_dimensions["A"].width == 38
+    assert headers[0] == "编号" and headers[-5:] == ["记录ID", "所属站点", "修订号",
+                                                    "最后修改时间", "已删除"]
+    assert ws.column_dimensions["A"].width == 18
+    entries = wb["跟踪记录"]
+    assert [c.value for c in entries[2]][0] == row["编号"].value  # 投诉编号 for people
     # dates are real dates in the site's time zone, phones and VINs are text
     assert row["登记时间"].is_date and row["登记时间"].value == T0.replace(tzinfo=None)
     assert row["购车/维修时间"].is_date
