@@ -39,6 +39,7 @@ CHECKS: list[Check] = [
     check.integrity,
     check.foreign_keys,
     check.search_index,
+    audit.verify_chain,
 ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli import CliError, open_data
+from desktop.cli import CliError, command_context, open_data
 
 
 def register(sub) -> None:
@@ -21,8 +21,9 @@ def run(args: argparse.Namespace) -> int:
     from db.errors import StorageError
 
     paths, _ = open_data(args)
+    ctx = command_context(args)  # needs data.backup; the backup is in the audit log
     try:
-        path = storage.backup_now(args.out, backup_dir=paths.backups)
+        path = storage.backup_now(args.out, backup_dir=paths.backups, ctx=ctx)
     except (UseCaseError, StorageError) as e:
         raise CliError(str(e)) from None
     print(f"已备份到 {path}(已通过完整性检查)")

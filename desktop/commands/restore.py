@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from desktop import __version__
-from desktop.cli import CliError, open_data
+from desktop.cli import CliError, command_context, open_data
 from desktop.paths import data_paths
 
 
@@ -25,10 +25,15 @@ def run(args: argparse.Namespace) -> int:
     from db.errors import StorageError
 
     paths = data_paths(args.data_dir)
+    ctx = None  # an empty data folder has nothing to protect: no one to ask
     if paths.database.exists():
+        from complaints.usecases.site import is_initialised
+
         open_data(args)
+        if is_initialised():
+            ctx = command_context(args)  # needs data.restore (administrators)
     try:
-        report = storage.restore(args.file, paths, __version__,
+        report = storage.restore(args.file, paths, __version__, ctx=ctx,
                                  allow_other_site=args.other_site)
     except (UseCaseError, StorageError) as e:
         raise CliError(str(e)) from None

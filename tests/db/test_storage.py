@@ -203,3 +203,27 @@ def test_run_checks_composes_the_list(ctx, monkeypatch):
     assert storage.run_checks() == ["审计链第 3 条被改动"]
     database.execute_sql("DELETE FROM cases_fts")
     assert len(storage.run_checks()) == 2
+
+
+def test_restore_and_backup_need_permission_and_are_audited(ctx, paths, tmp_path):
+    from dataclasses import replace
+
+    from complaints.usecases.errors import PermissionDenied
+
+    _new_case(ctx)
+    saved = storage.backup_now(tmp_path / "s.sqlite3", ctx=ctx)
+    clerk = replace(ctx, roles=frozenset({"客服专员"}))
+    with pytest.raises(PermissionDenied):
+        storage.restore(saved, paths, ctx=clerk)
+    with pytest.raises(PermissionDenied):
+        storage.backup_now(tmp_path / "t.sqlite3", ctx=clerk)
+    assert not (tmp_path / "t.sqlite3").exists()
+    assert not any("before-restore" in p.name for p in paths.backups.glob("*"))
+    report = storage.restore(saved, paths, ctx=ctx)
+    events = [r[0] for r in database.execute_sql("SELECT event FROM audit_log ORDER BY id")]
+    assert events == ["case.create", "data.restore"]  # the restored file's log, plus this
+    conn = sqlite3.connect(report.kept)
+    kept_events = [r[0] for r in conn.execute("SELECT event FROM audit_log ORDER BY id")]
+    conn.close()
+    assert kept_events[-3:] == ["data.backup", "permission.denied", "permission.denied"]
+    assert storage.run_checks() == []
