@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
-import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QDesktopServices, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -18,63 +16,15 @@ from complaints.query import CaseFilter
 from complaints.usecases import attachments as att_uc
 from complaints.usecases import cases
 from complaints.usecases.context import CHINA_TZ
-from desktop.paths import DataPaths
 from ui import field_widgets as fw
 from ui.case_editor import CASE_TABS, CaseEditor, CaseWindow
-
-# PySide6 6.12.0 on Python 3.11: every SignalInstance.emit() called from Python returns True
-# without a reference, so each emit steals one from True; after a few thousand emits Python
-# aborts (bool_dealloc). True is never freed, so extra references are harmless: give it
-# plenty until the app applies this once at start-up (reported to the lead).
-if sys.version_info < (3, 12):
-    ctypes.c_ssize_t.from_address(id(True)).value += 1 << 40
 
 GOOD_VIN = "LSVAU2180N2183294"  # a real-looking VIN whose check digit is off: warns only
 
 
-class SyncTasks:
-    """Runs the task at once on the GUI thread: the contract of TaskManager.run, minus the
-    thread (the real one is exercised by its own tests)."""
-
-    def run(self, fn, on_done=None, *, on_error=None, label=None, parent=None):
-        try:
-            result = fn()
-        except Exception as exc:  # noqa: BLE001
-            if on_error is None:
-                raise
-            on_error(exc)
-            return 0
-        if on_done is not None:
-            on_done(result)
-        return 0
-
-    def wait_idle(self, timeout_ms: int = 10_000) -> bool:
-        return True
-
-
-class FakeSession(QObject):
-    changed = Signal(str)
-    open_case_requested = Signal(int)
-    new_case_requested = Signal()
-
-    def __init__(self, ctx, paths):
-        super().__init__()
-        self._ctx = ctx
-        self.paths = paths
-        self.taskman = SyncTasks()
-        self.topics: list[str] = []
-
-    def ctx(self):
-        return self._ctx
-
-    def notify_changed(self, topic: str) -> None:
-        self.topics.append(topic)
-        self.changed.emit(topic)
-
-
-@pytest.fixture
-def session(ctx, tmp_path):
-    return FakeSession(ctx, DataPaths(tmp_path / "data"))
+def _idle(session) -> None:
+    """Let the worker finish what was queued and its callbacks run (no sleeping)."""
+    assert session.taskman.wait_idle()
 
 
 def _editor(qtbot, session, case_id=None) -> CaseEditor:
@@ -133,6 +83,8 @@ def _all_ids() -> list[int]:
 
 
 def test_create_through_editor_then_search_finds_it(qtbot, session):
+    topics: list[str] = []
+    session.changed.connect(topics.append)
     ed = _editor(qtbot, session)
     assert ed.title() == "新投诉单"
     _fill_minimum(qtbot, ed, content="变速箱顿挫明显,四次返修未果")
@@ -146,7 +98,7 @@ def test_create_through_editor_then_search_finds_it(qtbot, session):
     assert got["customer_name"] == "王建国" and got["car_model"] == "帕萨特"
     assert got["number"] == "SH01-202611-0001"
     assert ed.title() == "SH01-202611-0001" and not ed.is_dirty()
-    assert "cases" in session.topics
+    assert "cases" in topics
     # Saved again with a change: update with the loaded revision.
     _type(qtbot, ed, "repair_team", "机电一组")
     with qtbot.waitSignal(ed.saved):
@@ -163,7 +115,7 @@ def test_case_list_search_box_finds_the_new_case(qtbot, session):
         _ctrl_s(qtbot, ed)
     page = mod.CaseListPage(session)
     qtbot.addWidget(page)
-    page.session.taskman.wait_idle()
+    _idle(session)
     type_text(qtbot, page.search_edit, "窗漏水")
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
@@ -249,6 +201,7 @@ def test_esc_with_edits_asks(qtbot, session, monkeypatch, answer, closes, saves)
     closed.clear()
     _fill_minimum(qtbot, ed)
     qtbot.keyClick(ed.focusWidget(), Qt.Key.Key_Escape)
+    _idle(session)
     assert len(asked) == 1 and "未保存" in asked[0]
     assert bool(closed) is closes
     assert bool(_all_ids()) is saves
@@ -281,6 +234,7 @@ def test_stale_record_keeps_the_edits(qtbot, session, ctx):
     _type(qtbot, ed, "plan", "联系客户,补送脚垫一套")
     with qtbot.assertNotEmitted(ed.saved):
         _ctrl_s(qtbot, ed)
+        _idle(session)
     assert "已被他人修改" in ed.banner_text() and "仍然保留" in ed.banner_text()
     assert ed.editors["plan"].value() == "联系客户,补送脚垫一套" and ed.is_dirty()
     assert cases.get_case(case_id)["plan"] is None
@@ -351,12 +305,14 @@ def test_attachments_add_open_remove(qtbot, session, ctx, tmp_path, monkeypatch)
     photo.write_bytes(b"\xff\xd8jpeg bytes")
     with qtbot.waitSignal(panel.changed):
         panel.add_files([photo])
+    _idle(session)
     assert [r["file_name"] for r in panel.rows()] == ["车门划痕.jpg"]
     assert panel.table.item(0, 0).text() == "车门划痕.jpg"
     assert att_uc.list_attachments(case_id)[0]["added_by"] == "测试员"
     # The same content again: stored once, one row, and the editor says so.
     with qtbot.waitSignal(panel.changed):
         panel.add_files([photo])
+    _idle(session)
     assert len(panel.rows()) == 1 and "已附加过" in ed.banner_text()
 
     opened: list[Path] = []
@@ -365,6 +321,7 @@ def test_attachments_add_open_remove(qtbot, session, ctx, tmp_path, monkeypatch)
     panel.select_row(0)
     assert panel.open_button.isEnabled()
     panel.open_selected()
+    _idle(session)
     assert opened and opened[0].name == "车门划痕.jpg"
     assert opened[0].read_bytes() == photo.read_bytes()
 
@@ -376,6 +333,7 @@ def test_attachments_add_open_remove(qtbot, session, ctx, tmp_path, monkeypatch)
                         staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
     with qtbot.waitSignal(panel.changed):
         panel.remove_selected()
+    _idle(session)
     assert panel.rows() == [] and att_uc.list_attachments(case_id) == []
     assert [p for p in session.paths.attachments.rglob("*") if p.is_file()] == []
 
@@ -395,39 +353,15 @@ def test_extra_tabs_are_lazy_and_missing_ones_say_so(qtbot, session, ctx, monkey
     assert not new.tabs.isTabEnabled(new.tabs.count() - 1)  # until saved
 
 
-def test_permission_refusal_is_shown_and_edits_kept(qtbot, ctx, tmp_path):
-    gm = dataclasses.replace(ctx, roles=frozenset({"总经理"}))
-    ed = _editor(qtbot, FakeSession(gm, DataPaths(tmp_path / "data")))
+def test_permission_refusal_is_shown_and_edits_kept(qtbot, session, ctx):
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"总经理"})))
+    ed = _editor(qtbot, session)
     _fill_minimum(qtbot, ed)
     with qtbot.assertNotEmitted(ed.saved):
         _ctrl_s(qtbot, ed)
+        _idle(session)
     assert "无权" in ed.banner_text() and "仍然保留" in ed.banner_text()
     assert ed.is_dirty() and _all_ids() == []
-
-
-def test_real_session_saves_on_the_worker_thread(qtbot, ctx, tmp_path):
-    """The same flow through the real Session and TaskManager (one worker thread)."""
-    session_mod = pytest.importorskip("ui.session")
-    taskman_mod = pytest.importorskip("ui.taskman")
-    from db.models import database
-
-    tm = taskman_mod.TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                                 thread_stop=database.close)
-    session = session_mod.Session(DataPaths(tmp_path / "data"), tm)
-    session.set_user(ctx)
-    try:
-        ed = _editor(qtbot, session)
-        _fill_minimum(qtbot, ed, content="倒车雷达误报警,客户要求检查")
-        with qtbot.waitSignal(ed.saved, timeout=10_000) as blocker:
-            _ctrl_s(qtbot, ed)
-        assert blocker.args[0] in cases.search("雷达误")
-        photo = tmp_path / "雷达.png"
-        photo.write_bytes(b"png")
-        with qtbot.waitSignal(ed.attachments.changed, timeout=10_000):
-            ed.attachments.add_files([photo])
-        qtbot.waitUntil(lambda: len(ed.attachments.rows()) == 1)
-    finally:
-        tm.shutdown()
 
 
 def test_files_dropped_on_the_panel_are_attached(qtbot, session, ctx, tmp_path):
@@ -447,5 +381,6 @@ def test_files_dropped_on_the_panel_are_attached(qtbot, session, ctx, tmp_path):
                     Qt.KeyboardModifier.NoModifier)
     with qtbot.waitSignal(ed.attachments.changed):
         ed.attachments.dropEvent(ev)
+    _idle(session)
     assert ev.isAccepted()
     assert sorted(r["file_name"] for r in ed.attachments.rows()) == ["发票.pdf", "鼓包.jpg"]
