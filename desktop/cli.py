@@ -92,6 +92,8 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
             raise CliError(str(e)) from None
         ctx = users.context_for_user(u, **kwargs)
         said = f"以 {u.display_name}({u.login},{u.roles_text})身份运行"
+        if u.must_change_password:
+            said += f"\n提示:密码是临时的,请用 user passwd {u.login} 修改"
     else:
         admin = users.site_administrator()
         if admin is not None:

@@ -137,7 +137,7 @@ def record_now(ctx: Context, event: str, *, table: str | None = None, uid: str |
             _append(database.execute_sql, row)
         return
     try:
-        conn = sqlite3.connect(database.database, timeout=2.0, isolation_level=None)
+        conn = sqlite3.connect(database.database, timeout=0.5, isolation_level=None)
     except sqlite3.Error:
         conn = None
     if conn is not None:

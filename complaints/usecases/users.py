@@ -314,6 +314,17 @@ def temporary_password() -> str:
 
 # --- signing in -----------------------------------------------------------------------------
 
+_DUMMY_HASH: list[str] = []
+
+
+def _spend_like_a_verify(password: str) -> None:
+    """An unknown login costs as much time as a wrong password, so timing does not
+    tell which logins exist."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(HASHER.hash(secrets.token_hex(8)))
+    _verify(_DUMMY_HASH[0], password)
+
+
 def _verify(stored: str, password: str) -> bool:
     try:
         return HASHER.verify(stored, password)
@@ -335,6 +346,7 @@ def sign_in(login: str, password: str, now: datetime) -> UserInfo:
     with database.atomic():
         u = User.get_or_none(User.login == login)
         if u is None:
+            _spend_like_a_verify(password)
             audit.record(_event_ctx(now, login), "sign_in.failed", table="users", uid=login,
                          note="无此用户")
             error = SignInFailed(WRONG)
@@ -422,25 +434,41 @@ def remember(ctx: Context, login: str | None) -> None:
 ANONYMOUS_NAME = "(已匿名)"
 
 
-def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: datetime) -> int:
-    """Replace the customer's name and phone of cases closed more than N years ago
-    (N: privacy.anonymise_after_years when None). Opt-in, audited; returns the count."""
-    auth.require(ctx, "privacy.anonymise")
+def _cutoff(now: datetime, years: int) -> datetime:
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year - years, day=28)
+
+
+def _anonymise_query(years: int, now: datetime):
+    return Case.select().where(
+        (Case.state == State.CLOSED.value) & Case.closed_at.is_null(False)
+        & (Case.closed_at < _cutoff(now, years))
+        & ((Case.customer_name != ANONYMOUS_NAME) | Case.phone.is_null(False)))
+
+
+def _years(older_than_years: int | None) -> int:
     years = int(settings.get("privacy.anonymise_after_years") if older_than_years is None
                 else older_than_years)
     if years < 1:
         raise UseCaseError("匿名化的年限至少为 1 年")
-    try:
-        cutoff = now.replace(year=now.year - years)
-    except ValueError:  # 29 February
-        cutoff = now.replace(year=now.year - years, day=28)
+    return years
+
+
+def anonymise_candidates(older_than_years: int | None, now: datetime) -> int:
+    """How many cases ``anonymise_closed_cases`` would change (for the confirmation)."""
+    return _anonymise_query(_years(older_than_years), now).count()
+
+
+def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: datetime) -> int:
+    """Replace the customer's name and phone of cases closed more than N years ago
+    (N: privacy.anonymise_after_years when None). Opt-in, audited; returns the count."""
+    auth.require(ctx, "privacy.anonymise")
+    years = _years(older_than_years)
     count = 0
     with database.atomic():
-        q = Case.select().where(
-            (Case.state == State.CLOSED.value) & Case.closed_at.is_null(False)
-            & (Case.closed_at < cutoff)
-            & ((Case.customer_name != ANONYMOUS_NAME) | Case.phone.is_null(False)))
-        for case in q:
+        for case in list(_anonymise_query(years, now)):
             changes = {"customer_name": (case.customer_name, ANONYMOUS_NAME),
                        "phone": (case.phone, None)}
             case.customer_name, case.phone = ANONYMOUS_NAME, None

@@ -8,6 +8,7 @@
     user unlock LOGIN | user disable LOGIN | user enable LOGIN
     audit [--since DATE] [--until DATE] [--user X] [--event E] [--case NUMBER] [--limit N]
           [--xlsx FILE] [--verify]
+    anonymise [--years N] [--yes]
 
 A new password comes from the environment variable COMPLAINTDESK_NEW_PASSWORD, or a prompt;
 with --temp-password a random one is made and printed (the person must change it).
@@ -74,6 +75,14 @@ def register(sub) -> None:
     a.add_argument("--xlsx", type=Path, metavar="FILE", help="导出为 Excel 文件")
     a.add_argument("--verify", action="store_true", help="检查审计日志的哈希链")
     a.set_defaults(func=run_audit)
+
+    n = sub.add_parser("anonymise", help="匿名化多年前已关闭投诉单的客户姓名与电话(个人信息保护)",
+                       description="把关闭超过 N 年的投诉单的客户姓名改为“(已匿名)”、清除电话。"
+                                   "不加 --yes 时只显示将影响多少张。需要管理员角色,记入审计日志。")
+    n.add_argument("--years", type=int, default=None,
+                   help="关闭超过几年(默认取设置 privacy.anonymise_after_years)")
+    n.add_argument("--yes", action="store_true", help="确认执行(无法撤销)")
+    n.set_defaults(func=run_anonymise)
 
 
 def _open(args):
@@ -279,4 +288,19 @@ def run_audit(args) -> int:
         table.append((str(r.id), f"{ctx.local(r.at):%Y-%m-%d %H:%M:%S}", r.actor,
                       r.event_label, target, detail))
     print(_table(("序号", "时间", "用户", "事件", "对象", "说明"), table))
+    return 0
+
+
+def run_anonymise(args) -> int:
+    from complaints.usecases import auth, users
+
+    ctx = _open(args)
+    auth.require(ctx, "privacy.anonymise")
+    now = ctx.now()
+    if not args.yes:
+        n = users.anonymise_candidates(args.years, now)
+        print(f"将匿名化 {n} 张投诉单的客户姓名与电话(无法撤销)。确认请加 --yes。")
+        return 0
+    n = users.anonymise_closed_cases(ctx, args.years, now)
+    print(f"已匿名化 {n} 张投诉单。")
     return 0

@@ -102,3 +102,13 @@ def test_audit_listing_filters_export_and_verify(capsys, data_dir, tmp_path):
     conn.close()
     code, out, err = run(capsys, data_dir, "audit", "--verify")
     assert code == 1 and "第 1 条" in out and "被改动" in out
+
+
+def test_anonymise_asks_first(capsys, data_dir):
+    run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")
+    code, out, _ = run(capsys, data_dir, "anonymise", "--years", "2")
+    assert code == 0 and "将匿名化 0 张" in out and "--yes" in out
+    code, out, _ = run(capsys, data_dir, "anonymise", "--years", "2", "--yes")
+    assert code == 0 and "已匿名化 0 张" in out
+    code, out, _ = run(capsys, data_dir, "audit", "--event", "privacy")
+    assert "匿名化关闭超过 2 年" in out
