@@ -298,7 +298,7 @@ class CaseListPage(QWidget):
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(tr("搜索编号、姓名、电话、VIN、车牌或投诉内容"))
         self.search_edit.setClearButtonEnabled(True)
-        self.search_edit.setMinimumWidth(320)
+        self.search_edit.setMinimumWidth(200)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -365,12 +365,13 @@ class CaseListPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.search_edit, 1)
+        for w in (self.date_check, self.date_from, QLabel(tr("至")), self.date_to):
+            top.addWidget(w)
+        top.addSpacing(8)
         top.addWidget(self.count_label)
-        top.addStretch(0)
         top.addWidget(self.new_button)
         filters = QHBoxLayout()
-        for w in (*self._boxes(), self.date_check, self.date_from, QLabel(tr("至")),
-                  self.date_to, self.clear_button):
+        for w in (*self._boxes(), self.clear_button):
             filters.addWidget(w)
         filters.addStretch(1)
         layout = QVBoxLayout(self)
