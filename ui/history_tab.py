@@ -51,9 +51,9 @@ def history_rows(case_id: int) -> list[tuple[str, ...]]:
 
     info = local_site()
     tz = parse_tz(info.tz) if info else None
-    uid = cases.get_case(case_id)["uid"]
+    cases.get_case(case_id)  # NotFound for a case that is gone
     out: list[tuple[str, ...]] = []
-    for e in audit.case_history(uid):
+    for e in audit.case_history(case_id):
         when = e.at.astimezone(tz) if tz else e.at
         at = f"{when:%Y-%m-%d %H:%M}"
         if not e.changes:

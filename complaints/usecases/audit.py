@@ -317,6 +317,30 @@ def export_entries(ctx: Context, path: Path, rows: Sequence[AuditRow]) -> Path:
     return out
 
 
-def case_history(case_uid: str) -> list[AuditRow]:
-    """Every entry about one case (any table, recorded with the case's uid), oldest first."""
-    return entries(uid=case_uid, newest_first=False)
+def case_uids(case_id: int) -> list[str]:
+    """The record uids that belong to one case: the case, its tracking entries, its
+    attachments (by stored name) and its sanctions."""
+    uids: list[str] = []
+    for sql in ("SELECT uid FROM cases WHERE id = ?", "SELECT uid FROM entries WHERE case_id = ?",
+                "SELECT stored_name FROM attachments WHERE case_id = ?",
+                "SELECT uid FROM sanctions WHERE case_id = ?"):
+        uids += [r[0] for r in database.execute_sql(sql, (case_id,)).fetchall()]
+    return uids
+
+
+def case_history(case_id: int) -> list[AuditRow]:
+    """Every audit entry about one case and its entries, attachments and sanctions,
+    oldest first (the 历史 tab)."""
+    uids = case_uids(case_id)
+    if not uids:
+        return []
+    out: list[AuditRow] = []
+    for i in range(0, len(uids), 500):
+        chunk = uids[i:i + 500]
+        rows = database.execute_sql(
+            "SELECT id, at, site, user_id, actor, event, tbl, record_uid, changes, note "
+            f"FROM audit_log WHERE record_uid IN ({', '.join('?' for _ in chunk)})",
+            chunk).fetchall()
+        out += [AuditRow(r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6], r[7],
+                         json.loads(r[8] or "{}"), r[9]) for r in rows]
+    return sorted(out, key=lambda r: r.id)

@@ -115,3 +115,14 @@ def test_export_xlsx(ctx, tmp_path):
     ws = load_workbook(path).active
     assert ws["A1"].value == "序号" and ws.max_row == 3
     assert "plan: None → 方案1" in ws["I2"].value
+
+
+def test_case_history_includes_its_entries(ctx):
+    r = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "李", "content": "x"})
+    other = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "王",
+                                    "content": "y"})
+    entry_uid = cases.list_entries(r.id)[0]["uid"]
+    audit.record(ctx, "case.track", table="entries", uid=entry_uid, note="联系客户")
+    cases.update_case(ctx, other.id, {"plan": "别的单"})
+    events = [e.event for e in audit.case_history(r.id)]
+    assert events == ["case.create", "case.track"]
