@@ -57,7 +57,7 @@ def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
     try:
         c.execute("INSERT INTO cases_fts (cases_fts, rank) VALUES ('integrity-check', 0)")
     except sqlite3.DatabaseError as e:
-        problems.append(f"搜索索引 cases_fts 内部不一致(FTS5 integrity-check):{e}")
+        problems.append(f"搜索索引 cases_fts 内部不一致(FTS5 integrity-check:{e})")
     try:
         missing = c.execute(
             "SELECT id, number FROM cases WHERE id NOT IN (SELECT rowid FROM cases_fts) "
@@ -83,9 +83,13 @@ def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
 
 
 def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
-    """Rebuild cases_fts from the cases table (the repair for search_index problems)."""
+    """Rebuild cases_fts from the cases table (the repair for search_index problems;
+    the index holds nothing that is not in cases)."""
     c = _conn(conn)
     with database.atomic() if conn is None else c:
+        # first make the index agree with its own stored text, so the delete can find
+        # every token it removes; then refill it from cases
+        c.execute("INSERT INTO cases_fts (cases_fts) VALUES ('rebuild')")
         c.execute("DELETE FROM cases_fts")
         c.execute(f"INSERT INTO cases_fts (rowid, doc) SELECT id, {FTS_DOC_SQL.format(r='cases')} "
                   "FROM cases")

@@ -12,7 +12,10 @@ from desktop.paths import data_paths
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="检查数据库:完整性、外键、搜索索引(有问题时退出码为 1)")
+    p = sub.add_parser("check", help="检查数据库:完整性、外键、搜索索引、审计日志"
+                                     "(有问题时退出码为 1)")
+    p.add_argument("--rebuild-index", action="store_true",
+                   help="先按投诉表重建搜索索引,再检查")
     p.set_defaults(func=run)
 
 
@@ -20,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     import peewee
 
     from complaints.usecases import storage
+    from db.check import rebuild_search_index
     from db.database import open_database
     from db.errors import DatabaseTooNew, StorageError
 
@@ -27,7 +31,14 @@ def run(args: argparse.Namespace) -> int:
     if not paths.database.exists():
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
     try:
-        open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
+        report = open_database(paths.database, backup_dir=paths.backups,
+                               app_version=__version__)
+        if report.backup is not None:
+            print(f"数据库已从版本 {report.version_before} 升级到 {report.version_after}"
+                  f"(升级前的备份:{report.backup})")
+        if args.rebuild_index:
+            rebuild_search_index()
+            print("已重建搜索索引")
         problems = storage.run_checks()
     except DatabaseTooNew as e:
         raise CliError(f"{paths.database}:{e}") from None
@@ -38,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
     if problems:
         for p in problems:
             print(p)
+        if any("搜索索引" in p for p in problems):
+            print("提示:搜索索引可按投诉表重建:check --rebuild-index")
         print(f"检查未通过:{paths.database} 发现 {len(problems)} 个问题")
         return 1
     print(f"检查通过:{paths.database}")

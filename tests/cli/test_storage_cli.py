@@ -95,6 +95,9 @@ def test_check_clean_and_with_problems(data, capsys):
     code, out, _ = run(capsys, "--data-dir", data, "check")
     assert code == 1
     assert "(cases 表 id 2)在搜索索引 cases_fts 中缺失" in out and "1 个问题" in out
+    assert "check --rebuild-index" in out
+    code, out, _ = run(capsys, "--data-dir", data, "check", "--rebuild-index")
+    assert code == 0 and "已重建搜索索引" in out and "检查通过" in out
 
 
 def test_check_without_database_is_a_user_error(tmp_path, capsys):

@@ -63,3 +63,15 @@ def test_long_lists_are_capped(ctx):
     problems = check.search_index()
     assert len(problems) == check.MAX_LISTED + 1
     assert problems[-1] == "……另有 5 处索引缺失未逐一列出"
+
+
+def test_fts_internal_inconsistency_is_found_and_rebuilt(two_cases):
+    a, _ = two_cases
+    database.execute_sql("UPDATE cases_fts_content SET c0 = 'x' WHERE id = ?", (a.id,))
+    problems = check.search_index()
+    assert any("FTS5 integrity-check" in p for p in problems)
+    check.rebuild_search_index()
+    assert check.search_index() == []
+    from complaints.usecases import cases as uc
+
+    assert uc.search("漆面有划痕") and len(uc.search("漆面有划痕")) == 2

@@ -61,6 +61,8 @@ def test_check_command_passes_on_schema1(old_db, capsys):
     out = capsys.readouterr().out
     assert code == 0 and "检查通过" in out
     assert _version(old_db) == LATEST_VERSION
+    if LATEST_VERSION > 1:
+        assert f"数据库已从版本 1 升级到 {LATEST_VERSION}" in out
 
 
 def test_restoring_a_schema1_backup_migrates_it(site_db, tmp_path):
