@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from datetime import date, datetime
 
 import pytest
@@ -209,3 +210,47 @@ def test_batch_of_notices_several_to_a_page_with_cut_lines():
     one = fill.fill_notice_batch(notices, per_page=1)
     assert document_xml(one).count('w:type="page"') == 4
     assert "沿此线剪开" not in plain_text(one)
+
+
+def test_batch_notices_read_the_same_as_single_ones():
+    notices = [dict(SANCTION, uid=f"{i:08d}-y", person=f"员工{i}") for i in range(3)]
+    notices[2] = dict(notices[2], type="奖励", amount=300, reason="锦旗 <&>")
+    batch = plain_text(fill.fill_notice_batch(notices, per_page=3))
+    for n in notices:
+        single = plain_text(fill.fill_sanction_notice(n)).strip()
+        assert single in batch
+
+
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    raw = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_batch_keeps_an_office_logo(tmp_path):
+    from docx.shared import Cm
+
+    doc = Document(io.BytesIO(default_bytes("C")))
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(_png())
+    doc.paragraphs[0].insert_paragraph_before().add_run().add_picture(str(logo), width=Cm(1))
+    doc.save(tmp_path / "C_罚款通知单.docx")
+    data = fill.fill_notice_batch([SANCTION, dict(SANCTION, person="甲"),
+                                   dict(SANCTION, type="奖励")], templates_dir=tmp_path)
+    out = Document(io.BytesIO(data))
+    xml = document_xml(data)
+    embeds = re.findall(r'r:embed="([^"]+)"', xml)
+    assert len(embeds) == 2  # two fines with the logo; the reward uses the default D
+    assert all(out.part.related_parts[r].content_type == "image/png" for r in embeds)
+    ids = re.findall(r'<wp:docPr id="(\d+)"', xml)
+    assert len(ids) == len(set(ids)) == 2
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        names = z.namelist()
+    assert len(names) == len(set(names))
