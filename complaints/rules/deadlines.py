@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -100,35 +100,38 @@ WHAT = {
 
 # --- facts about a case as of now ----------------------------------------------------------
 
-@dataclass(frozen=True)
 class _Facts:
-    case: Mapping[str, Any]
-    entries: list[Mapping[str, Any]]  # at <= now, sorted by time
-    policy: Policy
-    now: datetime
-    tz: tzinfo
-    received: datetime | None
-    closed_at: datetime | None
+    """What the rules ask about one case as of ``now``, worked out once per case."""
 
-    @property
-    def channel(self) -> str:
-        return self.case.get("channel") or ""
+    __slots__ = ("case", "entries", "policy", "now", "tz", "received", "closed_at", "channel",
+                 "major", "onsite", "callback", "oem")
 
-    @property
-    def major(self) -> bool:
-        return self.case.get("severity") == _MAJOR
-
-    @property
-    def onsite(self) -> bool:
-        return self.channel in self.policy.onsite_channels
-
-    @property
-    def callback(self) -> bool:
-        return self.channel in _CALLBACK_CHANNELS
-
-    @property
-    def oem(self) -> bool:
-        return self.channel == _OEM
+    def __init__(self, case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
+                 policy: Policy, now: datetime, tz: tzinfo):
+        # In UTC like the stored times: aware datetimes sharing one tzinfo compare fastest.
+        now = now.astimezone(UTC)
+        self.case, self.policy, self.now, self.tz = case, policy, now, tz
+        # entries at or before now, by time (usually already so: then no copy is sorted)
+        seen = [e for e in entries if e["at"] <= now and not e.get("deleted")]
+        if any(seen[i]["at"] > seen[i + 1]["at"] for i in range(len(seen) - 1)):
+            seen.sort(key=lambda e: e["at"])
+        self.entries = seen
+        received = case.get("received_at")
+        if received is not None and received > now:
+            received = None  # the case did not exist yet at ``now``
+        self.received = received
+        closed_at = next((e["at"] for e in seen if e["action"] == _CLOSE), None)
+        if closed_at is None and case.get("state") == _CLOSED:
+            c = case.get("closed_at")
+            if c is None or c <= now:
+                closed_at = c or now  # closed without a 关闭 entry (older ledgers)
+        self.closed_at = closed_at
+        channel = case.get("channel") or ""
+        self.channel = channel
+        self.major = case.get("severity") == _MAJOR
+        self.onsite = channel in policy.onsite_channels
+        self.callback = channel in _CALLBACK_CHANNELS
+        self.oem = channel == _OEM
 
     def first(self, actions: str | frozenset[str], after: datetime | None = None
               ) -> datetime | None:
@@ -143,38 +146,24 @@ class _Facts:
         return None
 
 
-def _facts(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], policy: Policy,
-           now: datetime, tz: tzinfo) -> _Facts:
-    seen = sorted((e for e in entries if e["at"] <= now and not e.get("deleted")),
-                  key=lambda e: e["at"])
-    received = case.get("received_at")
-    if received is not None and received > now:
-        received = None  # the case did not exist yet at ``now``
-    closed_at = next((e["at"] for e in seen if e["action"] == _CLOSE), None)
-    if closed_at is None and case.get("state") == _CLOSED:
-        c = case.get("closed_at")
-        if c is None or c <= now:
-            closed_at = c or now  # closed without a 关闭 entry (older ledgers)
-    return _Facts(case, seen, policy, now, tz, received, closed_at)
+_facts = _Facts
 
 
 def _judge(f: _Facts, rule: str, limit: str, start: datetime | None, due: datetime | None,
            met_at: datetime | None) -> Deadline:
-    def d(status: DeadlineStatus) -> Deadline:
-        return Deadline(rule, WHAT[rule], start, due, met_at, status, limit)
-
     if start is None or due is None:
-        return d(DeadlineStatus.NOT_APPLICABLE if f.closed_at else DeadlineStatus.WAITING)
-    if met_at is not None:
-        return d(DeadlineStatus.MET if met_at <= due else DeadlineStatus.MET_LATE)
-    if f.closed_at is not None:
-        return d(DeadlineStatus.OVERDUE if f.closed_at > due else DeadlineStatus.NOT_APPLICABLE)
-    if f.now > due:
-        return d(DeadlineStatus.OVERDUE)
-    left = due - f.now
-    if left < (due - start) * f.policy.at_risk_fraction:
-        return d(DeadlineStatus.AT_RISK)
-    return d(DeadlineStatus.PENDING)
+        status = DeadlineStatus.NOT_APPLICABLE if f.closed_at else DeadlineStatus.WAITING
+    elif met_at is not None:
+        status = DeadlineStatus.MET if met_at <= due else DeadlineStatus.MET_LATE
+    elif f.closed_at is not None:
+        status = DeadlineStatus.OVERDUE if f.closed_at > due else DeadlineStatus.NOT_APPLICABLE
+    elif f.now > due:
+        status = DeadlineStatus.OVERDUE
+    elif due - f.now < (due - start) * f.policy.at_risk_fraction:
+        status = DeadlineStatus.AT_RISK
+    else:
+        status = DeadlineStatus.PENDING
+    return Deadline(rule, WHAT[rule], start, due, met_at, status, limit)
 
 
 @lru_cache(maxsize=256)
@@ -234,7 +223,7 @@ def _d4(f: _Facts) -> Deadline:
     limit = f"当天{f.policy.d4_cutoff}前"
     if f.received is None or not f.onsite:
         return _na("D4", limit)
-    due = d4_due(f.received, f.policy, f.tz)
+    due = d4_due(f.received, f.policy, f.tz).astimezone(UTC)
     return _judge(f, "D4", limit, f.received, due, f.first(HANDLING))
 
 
@@ -325,6 +314,8 @@ def _d11(f: _Facts) -> Deadline:
     return _judge(f, "D11", limit, start, due, met)
 
 
+_OPEN = frozenset({DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE})
+
 RULES: dict[str, Callable[[_Facts], Deadline]] = {
     "D1": _d1, "D2": _d2, "D3": _d3, "D4": _d4, "D5": _d5, "D6": _d6, "D7": _d7, "D8": _d8,
     "D9": _d9, "D10": _d10, "D11": _d11,
@@ -342,6 +333,33 @@ def all_deadlines(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
     """Every rule D1–D11 of a case, in rule order (the not-applicable ones included)."""
     f = _facts(case, entries, policy, now, tz)
     return [fn(f) for fn in RULES.values()]
+
+
+def _relevant(f: _Facts) -> tuple[Callable[[_Facts], Deadline], ...]:
+    """The rules that can apply to the case's channel (the others are 不适用 by channel)."""
+    rules: list[Callable[[_Facts], Deadline]] = [_d1, _d2]
+    if f.onsite:
+        rules += [_d3, _d4]
+    if f.callback:
+        rules += [_d5, _d6, _d8 if f.major else _d7]
+    if f.oem:
+        rules.append(_d9)
+    rules += [_d10, _d11]
+    return tuple(rules)
+
+
+def open_deadlines_of(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
+                      policy: Policy, now: datetime, tz: tzinfo = CST) -> list[Deadline]:
+    """Only the deadlines still to be met (有余量/将到期/已逾期): the to-do list's fast path."""
+    f = _facts(case, entries, policy, now, tz)
+    if f.closed_at is not None or f.received is None:
+        return []
+    out = []
+    for fn in _relevant(f):
+        d = fn(f)
+        if d.status in _OPEN:
+            out.append(d)
+    return out
 
 
 def applicable_deadlines(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],

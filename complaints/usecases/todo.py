@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from complaints.rules.deadlines import DeadlineStatus, all_deadlines
+from complaints.rules.deadlines import DeadlineStatus, open_deadlines_of
 from complaints.types import State
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
@@ -27,12 +27,13 @@ _CASE_COLUMNS = ("id", "number", "site", "received_at", "channel", "severity", "
                  "responsible", "customer_name", "satisfaction", "satisfaction2")
 _BOOL = ("media", "needs_oem")
 _TIME = ("received_at", "closed_at")
-_LISTED = frozenset({DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE})
 OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class TodoItem:
+    """One row of the to-do list (a plain record; built by the thousand, so not frozen)."""
+
     case_id: int
     number: str
     site: str
@@ -121,9 +122,7 @@ def _items(ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, A
     out: list[TodoItem] = []
     for case, entries in loaded:
         pol = book.at(case["received_at"])
-        for d in all_deadlines(case, entries, pol, now, ctx.tz):
-            if d.status not in _LISTED or d.due is None:
-                continue
+        for d in open_deadlines_of(case, entries, pol, now, ctx.tz):
             out.append(TodoItem(case["id"], case["number"], case["site"], d.rule, d.what,
                                 d.limit, d.due, d.status, d.due - now, case["state"],
                                 case["department"], case["responsible"],

@@ -14,6 +14,7 @@ from complaints.rules.deadlines import (
     all_deadlines,
     deadline,
     escalation_hints,
+    open_deadlines_of,
 )
 from complaints.rules.policy import Policy
 
@@ -307,3 +308,23 @@ def test_d7_d8_missed_and_late_edges():
     assert status("D8", major, [disp, ent("回传客服", T0 + 72 * H)], T0 + 80 * H) is S.MET
     assert status("D8", major, [disp, ent("处理完成", T0 + 73 * H)], T0 + 80 * H) is S.MET_LATE
     assert status("D8", major, [disp], T0 + 10 * H) is S.PENDING
+
+
+ENTRY_ACTIONS = ["派单", "指定责任人", "联系客户", "升级", "上报厂家", "处理完成", "回传客服",
+                 "回访", "重开", "备注"]
+
+
+@given(st.sampled_from(["现场", "销售回访", "售后回访", "厂家转发", "电话热线"]),
+       st.booleans(), st.booleans(), st.booleans(),
+       st.lists(st.tuples(st.sampled_from(ENTRY_ACTIONS), st.integers(0, 5 * 24 * 60),
+                          st.sampled_from(["【满意度:满意】", "【满意度:不满意】"])),
+                max_size=8),
+       st.integers(0, 6 * 24 * 60))
+def test_todo_fast_path_matches_the_full_rules(channel, major, media, needs_oem, raw, now_min):
+    c = case(channel=channel, severity="重大投诉" if major else "一般投诉", media=media,
+             needs_oem=needs_oem)
+    entries = [ent("登记", T0)] + [ent(a, T0 + m * M, n) for a, m, n in raw]
+    now = T0 + now_min * M
+    fast = open_deadlines_of(c, entries, P, now)
+    full = [d for d in all_deadlines(c, entries, P, now) if d.status.is_open]
+    assert fast == full
