@@ -291,8 +291,16 @@ def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
                 raise RestoreRefused(
                     f"{src} 属于站点 {theirs},而本机数据属于站点 {mine}:为免误恢复,未作任何改动"
                     "(确需如此,请加 --other-site)")
-        kept, sound = _keep_live(live, paths.backups, now) if live_exists else (None, True)
-        _replace_live(staging, live, live_sound=sound)
+        try:
+            kept, sound = _keep_live(live, paths.backups, now) if live_exists else (None, True)
+        except OSError as e:
+            raise UseCaseError(f"无法在 {paths.backups} 保存被替换的数据({e}),未作任何改动"
+                               ) from None
+        try:
+            _replace_live(staging, live, live_sound=sound)
+        except (sqlite3.Error, OSError) as e:
+            raise UseCaseError(f"未能用 {src} 替换数据库 {live}({e}):原来的数据未改动"
+                               + (f",另有一份保存在 {kept}" if kept else "")) from None
         try:
             report = open_database(live, backup_dir=paths.backups, app_version=app_version)
         except Exception as e:

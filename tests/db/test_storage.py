@@ -227,3 +227,37 @@ def test_restore_and_backup_need_permission_and_are_audited(ctx, paths, tmp_path
     conn.close()
     assert kept_events[-3:] == ["data.backup", "permission.denied", "permission.denied"]
     assert storage.run_checks() == []
+
+
+def test_a_failed_replacement_changes_nothing(ctx, paths, tmp_path, monkeypatch):
+    _new_case(ctx, name="甲")
+    saved = storage.backup_now(tmp_path / "s.sqlite3")
+    _new_case(ctx, name="乙")
+
+    def disk_error(*a, **k):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(storage, "_replace_live", disk_error)
+    with pytest.raises(UseCaseError, match="原来的数据未改动,另有一份保存在"):
+        storage.restore(saved, paths)
+    assert Case.select().count() == 2
+
+
+def test_reopen_failure_after_replacing_puts_the_old_data_back(ctx, paths, tmp_path,
+                                                               monkeypatch):
+    _new_case(ctx, name="甲")
+    saved = storage.backup_now(tmp_path / "s.sqlite3")
+    _new_case(ctx, name="乙")
+    real_open, calls = storage.open_database, []
+
+    def flaky_open(*a, **k):
+        calls.append(a)
+        if len(calls) == 1:
+            raise sqlite3.OperationalError("migration step failed")
+        return real_open(*a, **k)
+
+    monkeypatch.setattr(storage, "open_database", flaky_open)
+    with pytest.raises(UseCaseError, match="已放回原来的数据"):
+        storage.restore(saved, paths)
+    assert sorted(c.customer_name for c in Case.select()) == ["乙", "甲"]
+    assert storage.run_checks() == []
