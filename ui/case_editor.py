@@ -245,11 +245,15 @@ class CaseEditor(QWidget):
         self.attachments.set_case(self.case_id)
         self._update_tabs()
         self.loaded.emit()
-        if self.case_id is None:
-            QTimer.singleShot(0, self, self._focus_start)
+        self._focus_start()
+        QTimer.singleShot(0, self, self._focus_start)  # once the window is shown, too
 
     def _focus_start(self) -> None:
-        self.editors["content"].focus_target().setFocus()
+        """A new case starts at the complaint text; an open one at its first box."""
+        if self.focusWidget() is not None and self.isAncestorOf(self.focusWidget()):
+            return
+        first = "content" if self.case_id is None else next(iter(self.editors))
+        self.editors[first].focus_target().setFocus()
 
     def _on_load_error(self, exc: BaseException) -> None:
         self.setEnabled(True)

@@ -36,6 +36,7 @@ def _editor(qtbot, session, case_id=None) -> CaseEditor:
     qtbot.waitUntil(ed.isEnabled)
     with qtbot.waitActive(ed):
         ed.activateWindow()
+    qtbot.waitUntil(lambda: ed.focusWidget() is not None)  # shortcuts need the focus inside
     return ed
 
 
