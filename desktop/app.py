@@ -93,11 +93,14 @@ def _run(app, paths: DataPaths, *, smoke: bool) -> int:
     session = Session(paths, taskman)
     try:
         demo_cases = 0
-        if not smoke and not site.is_initialised():
-            answer = _first_run()
-            if answer is None:
+        if not smoke:
+            if not site.is_initialised():
+                answer = _first_run()
+                if answer is None:
+                    return 0
+                demo_cases = answer
+            if not _sign_in(session):
                 return 0
-            demo_cases = answer
         if smoke:  # leave the user's window geometry alone
             from PySide6.QtCore import QSettings
 
@@ -127,6 +130,18 @@ def _first_run() -> int | None:
     return dialog.demo_cases() if dialog.wants_demo() else 0
 
 
+def _sign_in(session) -> bool:
+    """Who works: the users' sign-in (first administrator, remembered person or the
+    sign-in dialog); False if cancelled. Without it the session acts as administrator."""
+    try:
+        from ui.sign_in import sign_in_at_start
+    except ModuleNotFoundError as e:
+        if e.name != "ui.sign_in":
+            raise
+        return True
+    return sign_in_at_start(session)
+
+
 def demo_generator():
     """The demo-data generator of complaints.usecases.demo if it exists, else None."""
     try:
@@ -141,7 +156,13 @@ def _load_demo(session, window, count: int) -> None:
     generate = demo_generator()
     if generate is None:
         return
-    ctx = session.ctx()
+    import dataclasses
+
+    from complaints.rules.permissions import ROLES
+    from complaints.usecases import site
+
+    # like the demo command: demo data is made by "演示数据", not by the person signed in
+    ctx = dataclasses.replace(site.context_for("演示数据"), roles=frozenset(ROLES))
     params = inspect.signature(generate).parameters
     cancellable = "cancelled" in params
 

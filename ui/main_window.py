@@ -8,6 +8,7 @@ ui.case_editor, and every refresh follows ``session.changed``.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from typing import Any
 
@@ -49,6 +50,12 @@ PAGES: list[tuple[str, str, str]] = [
     ("settings", "设置", "ui.settings_page:SettingsPage"),
 ]
 
+# Pages only some people see: the module's ``can_see(ctx)`` decides, after every sign-in.
+RESTRICTED_PAGES: list[tuple[str, str, str]] = [
+    ("audit", "审计日志", "ui.audit_page:AuditPage"),
+    ("users", "用户管理", "ui.users_page:UsersPage"),
+]
+
 # What a placeholder promises, one line per area.
 COMING: dict[str, str] = {
     "todo": "将列出快到期和已超期的投诉(接单、联系、处理、回访各时限)。",
@@ -69,6 +76,8 @@ _ICONS = {
     "stats": QStyle.StandardPixmap.SP_FileDialogInfoView,
     "exchange": QStyle.StandardPixmap.SP_BrowserReload,
     "settings": QStyle.StandardPixmap.SP_FileDialogContentsView,
+    "audit": QStyle.StandardPixmap.SP_FileDialogInfoView,
+    "users": QStyle.StandardPixmap.SP_DirHomeIcon,
 }
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -107,15 +116,10 @@ class MainWindow(QMainWindow):
         self.nav.setUniformItemSizes(True)
         self.nav.setSpacing(2)
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for key, title, _target in PAGES:
-            item = QListWidgetItem(self.style().standardIcon(_ICONS.get(
-                key, QStyle.StandardPixmap.SP_FileIcon)), tr(title))
-            item.setData(KEY_ROLE, key)
-            item.setData(TITLE_ROLE, tr(title))
-            item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
-            self.nav.addItem(item)
         self.nav.setFixedWidth(self.fontMetrics().horizontalAdvance("厂家跟踪 (9999)") + 64)
         self.stack = QStackedWidget()
+        self._visible: list[tuple[str, str, str]] = []
+        self._build_nav()
         self.nav.currentRowChanged.connect(self._show_row)
 
         central = QWidget()
@@ -129,7 +133,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_status_bar()
         session.changed.connect(self._on_changed)
-        session.user_changed.connect(self._update_status)
+        session.user_changed.connect(self._on_user_changed)
         session.open_case_requested.connect(self.open_case)
         session.new_case_requested.connect(self.new_case)
 
@@ -139,9 +143,50 @@ class MainWindow(QMainWindow):
 
     # --- pages -----------------------------------------------------------------------------------
 
-    @staticmethod
-    def page_keys() -> list[str]:
-        return [key for key, _t, _m in PAGES]
+    def page_keys(self) -> list[str]:
+        """The keys of the pages listed in the navigation, in order."""
+        return [key for key, _t, _m in self._visible]
+
+    def _build_nav(self) -> None:
+        """List PAGES, and the restricted pages the signed-in person may see."""
+        self._visible = list(PAGES) + [p for p in RESTRICTED_PAGES if self._may_see(p)]
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        for key, title, _target in self._visible:
+            item = QListWidgetItem(self.style().standardIcon(_ICONS.get(
+                key, QStyle.StandardPixmap.SP_FileIcon)), tr(title))
+            item.setData(KEY_ROLE, key)
+            item.setData(TITLE_ROLE, tr(title))
+            item.setSizeHint(QSize(0, self.fontMetrics().height() + 18))
+            self.nav.addItem(item)
+        self.nav.blockSignals(False)
+        for key in list(self._pages):  # a page the new person may not see goes away
+            if key not in self.page_keys():
+                page = self._pages.pop(key)
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        for key in self._pages:
+            self._refresh_badge(key)
+
+    def _may_see(self, entry: tuple[str, str, str]) -> bool:
+        module_name = entry[2].partition(":")[0]
+        try:
+            module = importlib.import_module(module_name)
+            can_see = getattr(module, "can_see", None)
+            return bool(can_see(self.session.ctx())) if can_see else True
+        except ModuleNotFoundError as e:
+            if e.name != module_name:
+                raise
+            return False
+        except Exception:  # noqa: BLE001 - no site or no person yet
+            log.exception("can_see of %s failed", module_name)
+            return False
+
+    def _on_user_changed(self) -> None:
+        current = self.current_page_key()
+        self._build_nav()
+        self.show_page(current if current in self.page_keys() else "cases")
+        self._update_status()
 
     def show_page(self, key: str) -> QWidget:
         """Switch to the page ``key`` (building it on first use) and return it."""
@@ -163,7 +208,7 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         if row < 0:
             return
-        key, title, target = PAGES[row]
+        key, title, target = self._visible[row]
         page = self._pages.get(key)
         if page is None:
             page = load_page(key, tr(title), target, self.session, self.stack)
@@ -185,6 +230,8 @@ class MainWindow(QMainWindow):
                 count = counter()
             except Exception:  # noqa: BLE001 - a badge must never break the window
                 log.exception("badge_count of %s failed", key)
+        if key not in self.page_keys():
+            return
         item = self.nav.item(self.page_keys().index(key))
         title = item.data(TITLE_ROLE)
         item.setText(f"{title} ({count})" if count else title)
@@ -251,6 +298,14 @@ class MainWindow(QMainWindow):
         self.new_case_action.triggered.connect(self.new_case)
         file_menu.addAction(self.new_case_action)
         file_menu.addSeparator()
+        self.switch_user_action = QAction(tr("切换用户(&U)…"), self)
+        self.switch_user_action.triggered.connect(self._switch_user)
+        self.password_action = QAction(tr("修改密码(&P)…"), self)
+        self.password_action.triggered.connect(self._change_password)
+        if importlib.util.find_spec("ui.sign_in") is not None:
+            file_menu.addAction(self.switch_user_action)
+            file_menu.addAction(self.password_action)
+            file_menu.addSeparator()
         self.quit_action = QAction(tr("退出(&Q)"), self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -292,6 +347,20 @@ class MainWindow(QMainWindow):
         if topic == "settings":
             self._update_status()
         self.refresh_badges()
+
+    def _switch_user(self) -> None:
+        from ui.sign_in import switch_user
+
+        switch_user(self.session, self)
+
+    def _change_password(self) -> None:
+        from ui.sign_in import ChangePasswordDialog
+
+        ctx = self.session.ctx()
+        if ctx.user_id is None:
+            QMessageBox.information(self, tr("修改密码"), tr("当前没有登录的账号。"))
+            return
+        ChangePasswordDialog(self.session, ctx, self).exec()
 
     def _about(self) -> None:
         QMessageBox.about(self, tr("关于客诉管理台"), tr(

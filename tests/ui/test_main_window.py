@@ -176,3 +176,18 @@ def test_not_a_database_exits_two_with_message(tmp_path):
     r = _run_desktop("--data-dir", str(data), "--smoke")
     assert r.returncode == 2
     assert "不是客诉管理台的数据库" in r.stderr
+
+
+def test_restricted_pages_follow_the_signed_in_person(qtbot, session, qsettings, ctx):
+    import dataclasses
+
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"客服专员"})))
+    w = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(w)
+    assert "users" not in w.page_keys() and "audit" not in w.page_keys()
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"管理员"})))
+    assert "users" in w.page_keys() and "audit" in w.page_keys()
+    w.show_page("users")
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"客服专员"})))
+    assert w.current_page_key() == "cases" and w.page("users") is None
+    session.taskman.wait_idle()
