@@ -73,7 +73,9 @@ _STATE_ORDER = {s.value: i for i, s in enumerate(
 _HELD = (
     (State.REGISTERED, 0.2, 10), (State.DISPATCHED, 1.5, 30), (State.CONTACTED, 3, 80),
     (State.HANDLED, 30, 90), (State.CALLED_BACK, 80, 190), (State.REOPENED, 100, 200),
+    (State.CONTACTED, 72, 400),  # a manufacturer case stalled (FMC Hold)
 )
+_STALLED = len(_HELD) - 1
 
 _CHANNELS = (Channel.ON_SITE, Channel.SERVICE_CALLBACK, Channel.SALES_CALLBACK, Channel.OEM,
              Channel.HOTLINE, Channel.ONLINE, Channel.OTHER)
@@ -251,10 +253,10 @@ class _Generator:
 
     # --- one case ----------------------------------------------------------------------
 
-    def received_times(self, n: int) -> list[tuple[int, Channel, State | None]]:
+    def received_times(self, n: int) -> list[tuple[int, Channel, State | None, bool]]:
         """When each case came in (sorted), its channel, and the state a few recent ones hold."""
         rng = self.rng
-        out: list[tuple[int, Channel, State | None]] = []
+        out: list[tuple[int, Channel, State | None, bool]] = []
         held = max(len(_HELD) * 2, n // 400)
         midnight = self.now - (self.now + self.off) % DAY
         for i in range(n):
@@ -262,6 +264,8 @@ class _Generator:
             state: State | None = None
             if i < held:
                 state, lo, hi = _HELD[i % len(_HELD)]
+                if i % len(_HELD) == _STALLED:
+                    channel = Channel.OEM
                 if channel is Channel.ON_SITE and state is State.DISPATCHED:
                     channel = Channel.HOTLINE  # on site, the advisor handles it at once
                 ts = self.now - int(rng.uniform(lo, hi) * HOUR)
@@ -273,11 +277,12 @@ class _Generator:
                 ts = day_start + int(rng.uniform(h0, h1 + 1) * HOUR)
                 if ts > self.now - 10 * MIN:
                     ts = self.now - int(rng.uniform(0.3, 12) * HOUR)
-            out.append((ts, channel, state))
+            out.append((ts, channel, state, i % len(_HELD) == _STALLED and i < held))
         out.sort(key=lambda r: r[0])
         return out
 
-    def case(self, r: int, channel: Channel, hold: State | None) -> tuple[dict, list]:
+    def case(self, r: int, channel: Channel, hold: State | None,
+             stalled: bool = False) -> tuple[dict, list]:
         rng = self.rng
         # Classification.
         if channel is Channel.SALES_CALLBACK:
@@ -350,7 +355,7 @@ class _Generator:
         responsible = (advisor if channel is Channel.ON_SITE and dept in ("销售部", "服务前台")
                        else self.pick(self.members[dept]))
         manager = self.manager[dept]
-        oem_case = channel is Channel.OEM or needs_oem or major
+        oem_case = channel is Channel.OEM or needs_oem or major or stalled
         if hold is State.REOPENED:
             first_sat = self.pick((Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED))
         elif hold is State.CALLED_BACK:
@@ -359,7 +364,7 @@ class _Generator:
             first_sat = self.weighted(_SATISFACTION, _SATISFACTION_WEIGHTS)
 
         events = self.timeline(r, channel, major, media, oem_case, dept, manager, responsible,
-                               first_sat, self.fill(self.pick(plans), v), rec_date)
+                               first_sat, self.fill(self.pick(plans), v), rec_date, stalled)
         events.sort(key=lambda e: e[0])
         # Keep what has happened by now; a held case stops at its state.
         kept = []
@@ -437,7 +442,7 @@ class _Generator:
 
     def timeline(self, r: int, channel: Channel, major: bool, media: bool, oem_case: bool,
                  dept: str, manager: str, responsible: str, sat: Satisfaction,
-                 plan: str, rec_date: date) -> list:
+                 plan: str, rec_date: date, stalled: bool = False) -> list:
         """Every entry of the case's life as (at, action, actor, params, note); the
         deadlines of policy.md §4 mostly met, some missed."""
         rng = self.rng
@@ -469,8 +474,9 @@ class _Generator:
             d = add(r + (span(65, 240) if late(0.1) else span(8, 58)),  # D5
                     Action.DISPATCH, clerk, {"department": dept}, f"交{manager}签收")
             add(d + span(5, 60), Action.NAME_RESPONSIBLE, manager, first)
-            contacted = add(d + (span(125, 480) if late(0.1) else span(65, 115)),  # D6
-                            Action.CONTACT, responsible, None, self.pick(W.CONTACT_NOTES))
+            room = 115 - (d - r) // MIN  # D1: contacted within 2 hours of receipt
+            contacted = add(d + (span(125, 480) if late(0.1) else span(15, max(20, room))),
+                            Action.CONTACT, responsible, None, self.pick(W.CONTACT_NOTES))  # D6
             earliest = contacted + 10 * MIN
             if major:
                 limit = 72 * HOUR  # D8
@@ -488,21 +494,30 @@ class _Generator:
                 back = d + limit - span(0, 4)  # D7/D8 met: the sheet is back in time
             callback_limit = 3 * DAY
         else:  # on site, and the channels that follow the on-site rules
+            on_the_spot = False
             if channel is Channel.ON_SITE:
                 add(r + span(1, 3), Action.NAME_RESPONSIBLE, manager, first)
-                if rng.random() < 0.35:  # D3: escalated within 5 minutes
-                    add(r + (span(6, 40) if late(0.12) else span(2, 5)), Action.ESCALATE,
+                on_the_spot = rng.random() < 0.4  # settled by the advisor at once
+                if not on_the_spot:  # D3: escalated to the department head within 5 minutes
+                    add(r + (span(6, 40) if late(0.12) else span(2, 4.9)), Action.ESCALATE,
                         responsible, {"to": manager}, "现场无法解决,请部门负责人共同处理")
-                contacted = r + (span(125, 300) if late(0.08) else span(45, 100))  # D1
-            else:
-                d = add(r + span(5, 40), Action.DISPATCH, clerk, {"department": dept},
+                    contacted = r + (span(125, 300) if late(0.08) else span(45, 100))  # D1
+            else:  # D3 for the other channels: the clerk tells the department head at once
+                add(r + (span(6, 40) if late(0.1) else span(2, 4.9)), Action.ESCALATE, clerk,
+                    {"to": manager}, "已电话告知部门负责人")
+                d = add(r + span(6, 40), Action.DISPATCH, clerk, {"department": dept},
                         f"交{manager}处理")
                 add(d + span(3, 30), Action.NAME_RESPONSIBLE, manager, first)
                 contacted = r + (span(125, 400) if late(0.1) else span(50, 115))  # D1
+            if on_the_spot:
+                contacted = r + span(2, 3.5)
             add(contacted, Action.CONTACT, responsible, None, self.pick(W.CONTACT_NOTES))
             eod = self.end_of_local_day(r)
             room = (eod - 15 * MIN - contacted) // MIN  # minutes left today
-            if late(0.12) or room < 30:  # D4 missed: the sheet reaches CS later
+            if on_the_spot:
+                handled = contacted + span(0.5, 1.4)
+                back = handled + span(5, min(180, room))
+            elif late(0.12) or room < 30:  # D4 missed: the sheet reaches CS later
                 handled = contacted + span(20, 12 * 60)
                 back = max(handled + span(10, 120), eod + span(30, 16 * 60))
             else:  # D4 met: handled and the sheet at CS the same day
@@ -514,8 +529,9 @@ class _Generator:
             rep = add(r + (limit + span(20, 600) if late(0.1) else span(15, limit // MIN - 5)),
                       Action.REPORT_OEM, cs, None, "已通过厂家系统上报案例")
             concluded = max(handled - span(1, 20), rep + span(5, 30))
-            if rng.random() < 0.12:  # stalled at the manufacturer for a while
-                stall = add(rep + span(24 * 60, 5 * 24 * 60), Action.FMC_STATUS, cs,
+            if stalled or rng.random() < 0.12:  # stalled at the manufacturer for a while
+                wait = span(12 * 60, 48 * 60) if stalled else span(24 * 60, 5 * 24 * 60)
+                stall = add(rep + wait, Action.FMC_STATUS, cs,
                             {"status": FmcStatus.HOLD.value}, "客户诉求过高,暂时僵持")
                 handled = self.office(stall + span(5 * 24 * 60, 40 * 24 * 60))
                 back = handled + span(5, 90)
@@ -529,9 +545,14 @@ class _Generator:
         add(back, Action.RETURN_TO_CS, manager, None, "处理表已回传客服部")
         if rng.random() < 0.15:
             add(r + int(rng.random() * (back - r)), Action.NOTE, clerk, None, self.pick(W.NOTES))
-        # D11: CS calls back.
-        cb = max(self.office(back + (callback_limit + span(60, 48 * 60) if late(0.08)
-                                     else span(60, callback_limit // MIN - 30))), floor)
+        # D11: CS calls back within its limit from the handling.
+        if late(0.08):
+            cb = self.office(handled + callback_limit + span(60, 48 * 60))
+        else:
+            cb = self.office(handled + span(60, callback_limit // MIN - 30))
+            if cb > handled + callback_limit:
+                cb = handled + callback_limit - span(20, 120)
+        cb = max(cb, back + span(10, 60), floor)
         add(cb, Action.CALLBACK, self.pick(self.cs_clerks), {"satisfaction": sat.value},
             self.pick(W.CALLBACK_NOTES[sat.value]))
         if sat.closes_case:
@@ -610,8 +631,8 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
     for start in range(0, cases, batch_size):
         case_rows: list[tuple] = []
         entry_rows: list[tuple] = []
-        for r, channel, hold in times[start:start + batch_size]:
-            values, kept = gen.case(r, channel, hold)
+        for r, channel, hold, stalled in times[start:start + batch_size]:
+            values, kept = gen.case(r, channel, hold, stalled)
             local = time.gmtime(r + off)
             prefix = f"{site}-{local.tm_year:04d}{local.tm_mon:02d}-"
             counters[prefix] = seq = counters.get(prefix, 0) + 1
