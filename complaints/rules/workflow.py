@@ -24,6 +24,7 @@ TAGS: dict[str, str] = {
     "satisfaction": "满意度",
     "to": "升级至",
     "cac_number": "CAC案例号",
+    "not_contacted": "客户称无人联系",  # said at the second callback (S7)
     "reason": "补录原因",
 }
 _KEY_BY_TAG = {v: k for k, v in TAGS.items()}
@@ -50,9 +51,13 @@ def encode_note(action: str, params: Mapping[str, Any] | None, note: str = "",
     head = ""
     if action == Action.FMC_STATUS.value and params.get("status"):
         head = str(params["status"]) + (" " if note or len(params) > 1 else "")
-    tags = "".join(f"【{TAGS[k]}:{_clean(v)}】" for k, v in params.items()
-                   if k in TAGS and v not in (None, ""))
+    tags = "".join(f"【{TAGS[k]}:{_clean(_word(v))}】" for k, v in params.items()
+                   if k in TAGS and v not in (None, "", False))
     return f"{head}{tags}{(note or '').strip()}"
+
+
+def _word(v: Any) -> Any:
+    return "是" if v is True else v
 
 
 def decode_note(action: str, note: str | None) -> tuple[dict[str, str], str]:

@@ -66,7 +66,7 @@ PARAMS: dict[Action, frozenset[str]] = {
     Action.HANDLED: frozenset({"plan"}),
     Action.RETURN_TO_CS: frozenset({"plan"}),
     Action.CALLBACK: frozenset({"satisfaction"}),
-    Action.SECOND_CALLBACK: frozenset({"satisfaction"}),
+    Action.SECOND_CALLBACK: frozenset({"satisfaction", "not_contacted"}),
     Action.REOPEN: frozenset(),
     Action.CLOSE: frozenset(),
     Action.FMC_STATUS: frozenset({"status", "cac_number"}),
@@ -180,6 +180,7 @@ def record_action(ctx: Context, case_id: int, action: Action | str, *,
     ``at``: when it happened (now by default; an earlier time needs ``reason``, a future one is
     refused). ``params`` by action: 派单 department, 指定责任人 person, 升级 to, 上报厂家
     cac_number, 处理完成/回传客服 plan, 回访/二次回访 satisfaction (five levels),
+    二次回访 not_contacted=True (the customer says nobody contacted them: S7),
     FMC状态 status (+ cac_number). Returns the entry as a dict (``params`` decoded).
     """
     act = _parse_action(action)
@@ -250,10 +251,16 @@ def case_deadlines(ctx: Context, case_id: int, *, now: datetime | None = None,
     return [d for d in ds if d.status is not DeadlineStatus.NOT_APPLICABLE]
 
 
-def available_actions(ctx: Context, case_id: int) -> set[Action]:
-    """The actions the case page may offer now (roles are checked when one is recorded)."""
+def available_actions(ctx: Context, case_id: int, *, check_roles: bool = True) -> set[Action]:
+    """The actions the case page may offer now: allowed by the policy in the case's state
+    and, with ``check_roles``, by the signed-in person's roles (no audit entry here;
+    record_action still checks)."""
     case, entries = _load(case_id)
-    return workflow.allowed_actions(case, entries)
+    acts = workflow.allowed_actions(case, entries)
+    if check_roles:
+        acts = {a for a in acts
+                if auth.allowed(ctx, PERMISSIONS[a], department=case.get("department"))}
+    return acts
 
 
 def proposed_department(case_id: int) -> str | None:

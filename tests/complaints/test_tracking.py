@@ -217,3 +217,18 @@ def test_permission_checked_and_action_audited(cx, clock):
         policy_uc.save(clerk, Policy().with_(d1_hours=3))
     policy_uc.save(cx, Policy().with_(d1_hours=3))
     assert audit.entries(event="settings.policy")[0].changes["d1_hours"] == [2, 3]
+
+
+def test_second_callback_records_nobody_contacted_and_roles_limit_actions(cx, clock):
+    cid = new_case(cx)
+    tracking.record_action(cx, cid, "处理完成")
+    tracking.record_action(cx, cid, "回访", satisfaction="非常不满意")
+    tracking.record_action(cx, cid, "重开")
+    tracking.record_action(cx, cid, "处理完成")
+    e = tracking.record_action(cx, cid, "二次回访", satisfaction="不满意", not_contacted=True)
+    assert e["params"]["not_contacted"] == "是" and "【客户称无人联系:是】" in e["note"]
+    clerk = Context(site="SH01", actor="客服小李", clock=clock, roles=frozenset({"客服专员"}))
+    assert Action.CLOSE in tracking.available_actions(clerk, cid)
+    nobody = Context(site="SH01", actor="访客", clock=clock)
+    assert tracking.available_actions(nobody, cid) == set()
+    assert Action.CLOSE in tracking.available_actions(nobody, cid, check_roles=False)
