@@ -162,3 +162,19 @@ def test_commands_through_python_m_desktop(tmp_path):
     r = subprocess.run([*env_cmd, "check"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "检查通过" in r.stdout
     assert "PySide6" not in r.stderr
+
+
+def test_storage_commands_load_no_qt(tmp_path):
+    code = (
+        "import sys\n"
+        "from desktop.cli import main\n"
+        f"d = {str(tmp_path / 'q')!r}\n"
+        "assert main(['--data-dir', d, 'init', '--site', 'SH01', '--name', '店']) == 0\n"
+        "assert main(['--data-dir', d, 'backup']) == 0\n"
+        "assert main(['--data-dir', d, 'check']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "[]"
