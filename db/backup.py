@@ -180,13 +180,23 @@ def prune_backups(folder: Path, now: datetime, rotation: Rotation, tz: tzinfo) -
 
     Each series (auto, before-migration, before-restore) is rotated on its own, so a
     run of daily automatic backups never pushes out the copy made before a migration
-    or a restore; 'manual' backups and files not named by make_backup are never touched.
+    or a restore; 'manual' backups and files not named by make_backup are never touched
+    (except half-written '.part' copies more than a day old).
     """
     by_series: dict[str, list[BackupFile]] = {}
     for b in list_backups(folder):
         if b.series not in UNROTATED_SERIES:
             by_series.setdefault(b.series, []).append(b)
     deleted: list[Path] = []
+    # Half-written copies left by a crash during a backup (a backup in progress right
+    # now is younger than a day).
+    for part in Path(folder).glob(f"complaintdesk-*{BACKUP_SUFFIX}.part"):
+        try:
+            if part.stat().st_mtime < now.timestamp() - 86_400:
+                part.unlink()
+                deleted.append(part)
+        except OSError:
+            pass
     for files in by_series.values():
         keep = stamps_to_keep([b.at for b in files], now, rotation, tz)
         for b in files:

@@ -79,3 +79,16 @@ def test_parse_backup_name():
     assert b.at == datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
     assert b.reason == "before-migration-v1" and b.series == "before-migration"
     assert parse_backup_name("complaintdesk-2026-auto.sqlite3") is None
+
+
+def test_prune_removes_stale_half_written_copies(tmp_path):
+    import os
+
+    stale = tmp_path / "complaintdesk-20261101T000000Z-auto.sqlite3.part"
+    fresh = tmp_path / "complaintdesk-20261120T010000Z-auto.sqlite3.part"
+    for p in (stale, fresh):
+        p.write_bytes(b"x")
+    os.utime(stale, (NOW.timestamp() - 3 * 86_400,) * 2)
+    os.utime(fresh, (NOW.timestamp() - 600,) * 2)
+    assert prune_backups(tmp_path, NOW, Rotation(), CHINA_TZ) == [stale]
+    assert fresh.exists()
