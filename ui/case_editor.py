@@ -103,8 +103,10 @@ class CaseEditor(QWidget):
         self.group_boxes: dict[str, QGroupBox] = {}
         self._tab_specs: dict[int, tuple[str, str]] = {}
         self.extra_tabs: dict[str, QWidget] = {}
+        self._own_notice = False
         self._build()
         self._load()
+        session.changed.connect(self._on_session_changed)
 
     # --- building --------------------------------------------------------------------------
 
@@ -452,12 +454,34 @@ class CaseEditor(QWidget):
             self._show_banner(tr("已保存 {number}").format(number=res.number), "info")
         if was_new:
             self.attachments.set_case(res.id)
-            self._update_tabs()
+        self._update_tabs()
         self.saved.emit(res.id)
-        self.session.notify_changed("cases")
+        self._own_notice = True
+        try:
+            self.session.notify_changed("cases")
+        finally:
+            self._own_notice = False
         then, self._after_save = self._after_save, None
         if then is not None:
             then()
+
+    def _on_session_changed(self, topic: str) -> None:
+        """Someone (a tab of this window, another window, an import) changed cases: show
+        the new values and revision, unless the user is editing (then a save reports
+        StaleRecord and keeps the edits)."""
+        if (self._own_notice or topic not in ("cases", "entries") or self.case_id is None
+                or self._saving or self._loading or self._dirty):
+            return
+        case_id = self.case_id
+        self.session.taskman.run(lambda: cases.get_case(case_id), self._on_refreshed,
+                                 on_error=lambda _e: None, parent=self)
+
+    def _on_refreshed(self, values: dict[str, Any]) -> None:
+        if self._dirty or self._saving or values.get("id") != self.case_id:
+            return
+        if values.get("revision") != self.revision or self.values() != {
+                k: values.get(k) for k in self.editors}:
+            self._fill(values)
 
     def _on_save_error(self, exc: BaseException) -> None:
         self._saving = False

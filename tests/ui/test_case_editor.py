@@ -385,3 +385,20 @@ def test_files_dropped_on_the_panel_are_attached(qtbot, session, ctx, tmp_path):
     _idle(session)
     assert ev.isAccepted()
     assert sorted(r["file_name"] for r in ed.attachments.rows()) == ["发票.pdf", "鼓包.jpg"]
+
+
+def test_changes_made_elsewhere_are_shown_unless_editing(qtbot, session, ctx):
+    v = cases.blank_case(ctx)
+    v.update(customer_name="孙丽", content="试驾车辆有异味")
+    case_id = cases.create_case(ctx, v).id
+    ed = _editor(qtbot, session, case_id)
+    cases.update_case(ctx, case_id, {"responsible": "刘强"})  # e.g. a workflow tab
+    session.notify_changed("cases")
+    _idle(session)
+    assert ed.editors["responsible"].value() == "刘强" and ed.revision == 2
+    _type(qtbot, ed, "plan", "安排深度清洁")
+    cases.update_case(ctx, case_id, {"responsible": "赵六"})
+    session.notify_changed("cases")
+    _idle(session)
+    assert ed.editors["plan"].value() == "安排深度清洁"  # the user's edits stay
+    assert ed.editors["responsible"].value() == "刘强" and ed.is_dirty()
