@@ -283,8 +283,20 @@ EXPORT_HEADERS = ("序号", "时间", "站点", "用户", "事件", "事件代�
                   "说明")
 
 
+def show_value(v: Any) -> str:
+    """A stored change value as a person reads it: lists joined, booleans as 是/否."""
+    if v is None:
+        return "None"
+    if v is True or v is False:
+        return "是" if v else "否"
+    if isinstance(v, list):
+        return "、".join(show_value(x) for x in v) or "(无)"
+    return str(v)
+
+
 def format_changes(changes: Mapping[str, Sequence[Any]]) -> str:
-    return ";".join(f"{k}: {v[0]!s} → {v[1]!s}" for k, v in changes.items())
+    return ";".join(f"{k}: {show_value(v[0])} → {show_value(v[1])}"
+                    for k, v in changes.items())
 
 
 def export_xlsx(rows: Sequence[AuditRow], path: Path, *, tz: tzinfo = CHINA_TZ) -> Path:

@@ -192,9 +192,10 @@ def add_user(ctx: Context, login: str, display_name: str, roles: Iterable[str], 
                         department=department, password_hash=HASHER.hash(password),
                         must_change_password=must_change_password, created_at=now,
                         modified_at=now)
-        audit.record(ctx, "user.create", table="users", uid=login, changes={
-            "display_name": (None, display_name), "roles": (None, sorted(held)),
-            "department": (None, department)})
+        changes = {"display_name": (None, display_name), "roles": (None, sorted(held))}
+        if department:
+            changes["department"] = (None, department)
+        audit.record(ctx, "user.create", table="users", uid=login, changes=changes)
     return _info(u)
 
 

@@ -128,3 +128,33 @@ def test_history_tab_shows_field_changes(qtbot, session):
     empty = HistoryTab(session, None)
     qtbot.addWidget(empty)
     assert empty.table.isHidden()
+
+
+def test_change_password_dialog(qtbot, session):
+    u = users.create_first_admin("admin", "张管理", PW, now=FIXED_NOW)
+    ctx = users.context_for_user(u, clock=lambda: FIXED_NOW)
+    dlg = sign_in.ChangePasswordDialog(session, ctx)
+    qtbot.addWidget(dlg)
+    dlg.old_edit.setText("not-my-password")
+    dlg.new_edit.setText("brand-new-1")
+    dlg.again_edit.setText("brand-new-1")
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: dlg.error_label.isVisibleTo(dlg))
+    assert "旧密码不正确" in dlg.error_label.text()
+    dlg.old_edit.setText(PW)
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: dlg.result() == QDialog.DialogCode.Accepted)
+    assert users.sign_in("admin", "brand-new-1", FIXED_NOW).login == "admin"
+
+
+def test_start_context_uses_the_remembered_user(qtbot, session, monkeypatch):
+    from complaints.usecases import settings
+
+    u = users.create_first_admin("admin", "张管理", PW, now=FIXED_NOW)
+    settings.set_("auth.allow_remember", True)
+    users.remember(session.ctx(), "admin")
+    assert sign_in.sign_in_at_start(session, clock=lambda: FIXED_NOW)
+    assert session.ctx().user_id == u.id
+    settings.set_("auth.allow_remember", False)
+    monkeypatch.setattr(sign_in.SignInDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
+    assert not sign_in.sign_in_at_start(session, clock=lambda: FIXED_NOW)
