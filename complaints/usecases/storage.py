@@ -157,6 +157,10 @@ class RestoreRefused(UseCaseError):
     """The file is not something we can restore from; nothing was changed."""
 
 
+class OtherSiteBackup(RestoreRefused):
+    """The backup belongs to another site: refused unless asked for (allow_other_site)."""
+
+
 def _stage(src: Path, staging: Path) -> int:
     """Copy ``src`` into ``staging`` with the backup API and check it; the schema version."""
     try:
@@ -288,9 +292,8 @@ def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
         if live_exists and not allow_other_site:
             mine, theirs = _site_of(live), _site_of(staging)
             if mine and theirs and mine != theirs:
-                raise RestoreRefused(
-                    f"{src} 属于站点 {theirs},而本机数据属于站点 {mine}:为免误恢复,未作任何改动"
-                    "(确需如此,请加 --other-site)")
+                raise OtherSiteBackup(
+                    f"{src} 属于站点 {theirs},而本机数据属于站点 {mine}:为免误恢复,未作任何改动")
         try:
             kept, sound = _keep_live(live, paths.backups, now) if live_exists else (None, True)
         except OSError as e:

@@ -35,6 +35,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = storage.restore(args.file, paths, __version__, ctx=ctx,
                                  allow_other_site=args.other_site)
+    except storage.OtherSiteBackup as e:
+        raise CliError(f"{e}(确需如此,请加 --other-site)") from None
     except (UseCaseError, StorageError) as e:
         raise CliError(str(e)) from None
     print(f"已从 {report.source} 恢复数据库:{paths.database}")

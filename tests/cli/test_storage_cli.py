@@ -178,3 +178,17 @@ def test_storage_commands_load_no_qt(tmp_path):
                        timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_restore_of_another_sites_backup_needs_other_site(data, tmp_path, capsys):
+    _add_cases(data, 1)
+    f = tmp_path / "bj.sqlite3"
+    assert run(capsys, "--data-dir", data, "backup", "--out", f)[0] == 0
+    conn = sqlite3.connect(f)
+    conn.execute("UPDATE settings SET value = '\"BJ02\"' WHERE key = 'site.code'")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "--data-dir", data, "restore", f)
+    assert code == 2 and "属于站点 BJ02" in err and "--other-site" in err
+    code, out, _ = run(capsys, "--data-dir", data, "restore", f, "--other-site")
+    assert code == 0 and "保存为" in out
