@@ -51,6 +51,7 @@ class AttachmentsPanel(QWidget):
         super().__init__(parent)
         self.session = session
         self.case_id: int | None = None
+        self._may_add = self._may_remove = True
         self._rows: list[dict[str, Any]] = []
         self.setAcceptDrops(True)
 
@@ -107,15 +108,20 @@ class AttachmentsPanel(QWidget):
     def reload(self) -> None:
         if self.case_id is None:
             return
-        case_id = self.case_id
-        self.session.taskman.run(lambda: uc.list_attachments(case_id), self._on_loaded,
-                                 parent=self)
+        case_id, ctx = self.case_id, self.session.ctx()
+        self.session.taskman.run(
+            lambda: (uc.list_attachments(case_id), uc.refusals(ctx, case_id)),
+            self._on_loaded, parent=self)
 
     def rows(self) -> list[dict[str, Any]]:
         return list(self._rows)
 
-    def _on_loaded(self, rows: list[dict[str, Any]]) -> None:
-        self._rows = rows
+    def _on_loaded(self, result: tuple[list[dict[str, Any]], dict[str, str | None]]) -> None:
+        self._rows, refused = result
+        self._may_add, self._may_remove = refused["add"] is None, refused["remove"] is None
+        self.add_button.setEnabled(self.case_id is not None and self._may_add)
+        self.add_button.setToolTip(refused["add"] or "")
+        self.remove_button.setToolTip(refused["remove"] or "")
         self._fill()
 
     def _fill(self) -> None:
@@ -145,7 +151,7 @@ class AttachmentsPanel(QWidget):
     def _update_buttons(self) -> None:
         has = self.case_id is not None and self._selected() is not None
         self.open_button.setEnabled(has)
-        self.remove_button.setEnabled(has)
+        self.remove_button.setEnabled(has and self._may_remove)
 
     # --- actions --------------------------------------------------------------------------------
 
@@ -222,7 +228,7 @@ class AttachmentsPanel(QWidget):
         return [Path(u.toLocalFile()) for u in md.urls() if u.isLocalFile()]
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt name)
-        if self.case_id is not None and self._local_files(event):
+        if self.case_id is not None and self._may_add and self._local_files(event):
             event.acceptProposedAction()
         else:
             event.ignore()

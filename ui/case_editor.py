@@ -52,6 +52,9 @@ GROUP_ORDER: tuple[Group, ...] = (
     Group.OEM,
 )
 ATTACHMENTS_TITLE = "附件"
+# Fields shown but not typed into: they change through actions of another tab (e.g. the
+# workflow tab may add "state" here once its transitions are the only way to move a case).
+READ_ONLY_FIELDS: set[str] = set()
 # Labels the editor shows where the catalogue's short form box name is not enough.
 DISPLAY_LABELS = {"vin": "车架号/VIN", "plan": "调查结果及\n处理意见"}
 
@@ -273,6 +276,9 @@ class CaseEditor(QWidget):
         self.number = values.get("number")
         number = self.editors["number"]
         number.set_read_only(self.case_id is not None)
+        for name in READ_ONLY_FIELDS:
+            if name in self.editors:
+                self.editors[name].set_read_only(True)
         self._snapshot = self.values()
         self._loading = False
         self._set_dirty(False)

@@ -156,6 +156,18 @@ def list_attachments(case_id: int) -> list[dict[str, Any]]:
     return [_to_dict(a) for a in q]
 
 
+def refusals(ctx: Context, case_id: int) -> dict[str, str | None]:
+    """Why ``ctx`` may not add / remove attachments of this case (None: allowed), for
+    enabling buttons; the use cases still check."""
+    case = Case.get_or_none(Case.id == case_id)
+    dept = case.department if case is not None else None
+    out: dict[str, str | None] = {}
+    for action in ("add", "remove"):
+        d = auth.decide(ctx, f"attachment.{action}", department=dept)
+        out[action] = None if d.allowed else d.reason
+    return out
+
+
 def get_attachment(att_id: int) -> dict[str, Any]:
     a = Attachment.get_or_none(Attachment.id == att_id)
     if a is None:

@@ -141,3 +141,4 @@ def test_roles_are_checked_and_a_refusal_changes_nothing(ctx, case_id, store, tm
     with pytest.raises(PermissionDenied):
         att.remove_attachment(clerk, a["id"], store)  # only the 客服经理 removes evidence
     assert att.attachment_path(a["id"], store).read_bytes() == b"a"
+    assert att.refusals(clerk, case_id)["remove"] and att.refusals(clerk, case_id)["add"] is None

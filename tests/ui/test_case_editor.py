@@ -402,3 +402,22 @@ def test_changes_made_elsewhere_are_shown_unless_editing(qtbot, session, ctx):
     _idle(session)
     assert ed.editors["plan"].value() == "安排深度清洁"  # the user's edits stay
     assert ed.editors["responsible"].value() == "刘强" and ed.is_dirty()
+
+
+def test_buttons_follow_the_roles(qtbot, session, ctx, tmp_path):
+    v = cases.blank_case(ctx)
+    v.update(customer_name="钱多", content="发动机故障灯亮")
+    case_id = cases.create_case(ctx, v).id
+    att_uc.add_attachment(ctx, case_id, _write(tmp_path / "灯.jpg"), session.paths.attachments)
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"客服专员"})))
+    ed = _editor(qtbot, session, case_id)
+    _idle(session)
+    panel = ed.attachments
+    panel.select_row(0)
+    assert panel.add_button.isEnabled() and panel.open_button.isEnabled()
+    assert not panel.remove_button.isEnabled() and "客服经理" in panel.remove_button.toolTip()
+
+
+def _write(path: Path) -> Path:
+    path.write_bytes(path.name.encode())
+    return path
