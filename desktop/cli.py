@@ -6,6 +6,7 @@ Without a command the GUI starts (imported lazily, so no command loads Qt).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import importlib
 import os
@@ -61,6 +62,10 @@ def open_data(args: argparse.Namespace, *, must_exist: bool = True):
                                app_version=__version__)
     except StorageError as e:
         raise CliError(str(e)) from None
+    from complaints.usecases.site import is_initialised
+
+    if is_initialised():  # sign in (--user) or take the administrator now, and say which
+        command_context(args)
     return paths, report
 
 
@@ -70,7 +75,7 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
     once per run, e.g. "以 张管理(站点管理员)身份运行"."""
     cached = getattr(args, "_cli_context", None)
     if cached is not None:
-        return cached
+        return cached if clock is None else dataclasses.replace(cached, clock=clock)
     from complaints.rules.permissions import Role
     from complaints.usecases import users
     from complaints.usecases.context import Context, parse_tz
@@ -80,7 +85,6 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
     info = local_site()
     if info is None:
         raise CliError("本数据库尚未初始化站点:请先运行 init")
-    kwargs = {"clock": clock} if clock else {}
     login = getattr(args, "user", None)
     if login:
         password = os.environ.get(PASSWORD_ENV)
@@ -90,22 +94,22 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
             u = users.sign_in(login, password, datetime.now(UTC))
         except UseCaseError as e:
             raise CliError(str(e)) from None
-        ctx = users.context_for_user(u, **kwargs)
+        ctx = users.context_for_user(u)
         said = f"以 {u.display_name}({u.login},{u.roles_text})身份运行"
         if u.must_change_password:
             said += f"\n提示:密码是临时的,请用 user passwd {u.login} 修改"
     else:
         admin = users.site_administrator()
         if admin is not None:
-            ctx = users.context_for_user(admin, **kwargs)
+            ctx = users.context_for_user(admin)
             said = f"以 {admin.display_name}(站点管理员)身份运行"
         else:
             ctx = Context(site=info.code, actor="管理员", tz=parse_tz(info.tz),
-                          roles=frozenset({Role.ADMIN.value}), **kwargs)
+                          roles=frozenset({Role.ADMIN.value}))
             said = "以 管理员(站点管理员,尚无用户账户)身份运行"
     print(said, file=sys.stderr)
     args._cli_context = ctx
-    return ctx
+    return ctx if clock is None else dataclasses.replace(ctx, clock=clock)
 
 
 def main(argv: list[str] | None = None) -> int:
