@@ -65,8 +65,10 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("sanction.approve", "审批奖惩(罚款与奖励)", {_G: ALL}),
     Permission("form.print", "打印表单", _g((_D, DEPT), (_G, ALL), base=_CS)),
     Permission("form.templates", "管理表单模板", {_M: ALL, _A: ALL}),
-    Permission("ledger.export", "导出台账", dict(_CS)),
-    Permission("ledger.import", "导入台账", dict(_CS)),
+    # The administrator may run the exchange with headquarters (often scheduled); deciding a
+    # conflict between two versions of a case stays with customer service.
+    Permission("ledger.export", "导出台账", _g((_A, ALL), base=_CS)),
+    Permission("ledger.import", "导入台账", _g((_A, ALL), base=_CS)),
     Permission("ledger.resolve", "处理台账冲突", {_M: ALL}),
     Permission("stats.view", "查看统计", {_C: ALL, _M: ALL, _D: ALL, _G: ALL}),
     Permission("stats.report", "生成月度报告", {_M: ALL, _G: ALL}),
