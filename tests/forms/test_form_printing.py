@@ -110,3 +110,30 @@ def test_printing_needs_the_permission(ctx, case_id, dirs):
         printing.print_case_form(nobody, case_id, "A", **dirs)
     assert printing.history(case_id=case_id) == []
     assert not dirs["printed_dir"].exists() or not any(dirs["printed_dir"].rglob("*.docx"))
+
+
+def test_office_templates_through_the_use_cases(ctx, dirs, tmp_path):
+    from forms.templates import default_bytes
+
+    folder = dirs["templates_dir"]
+    status = printing.template_status(folder)
+    assert [s["form"] for s in status] == ["A", "B", "C", "D"]
+    assert all(s["source"] == "default" and not s["problems"] for s in status)
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"junk")
+    error, problems = printing.check_office_template(broken, "A")
+    assert error and problems == [error]
+    with pytest.raises(UseCaseError, match="不是 Word 文档"):
+        printing.install_office_template(ctx, "A", broken, folder)
+    good = tmp_path / "good.docx"
+    good.write_bytes(default_bytes("A"))
+    assert printing.install_office_template(ctx, "A", good, folder) == []
+    assert printing.template_status(folder)[0]["source"] == "custom"
+    assert printing.restore_default_template(ctx, "A", folder) is not None
+    assert printing.template_status(folder)[0]["source"] == "default"
+    assert printing.copy_default_template(ctx, "B", folder).read_bytes() == default_bytes("B")
+    events = audit_events()
+    assert "form.template_replaced" in events and "form.template_restored" in events
+    clerk = dataclasses.replace(ctx, roles=frozenset({"客服专员"}))
+    with pytest.raises(PermissionDenied):
+        printing.install_office_template(clerk, "A", good, folder)

@@ -1,0 +1,106 @@
+"""Print preview (QtPdf), printing through QPrinter, the case's 打印 tab and the
+设置 → 表单模板 page, offscreen."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices, QPageSize, QPainter, QPdfWriter
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QMessageBox
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "forms"))
+
+from conftest_forms import CASE_VALUES, VIN, plain_text  # noqa: E402
+
+from complaints.usecases.cases import create_case  # noqa: E402
+from forms.templates import default_bytes  # noqa: E402
+from ui.form_templates_page import FormTemplatesPage  # noqa: E402
+from ui.print_preview import PrintedFormsTab, PrintPreviewDialog, print_pdf  # noqa: E402
+
+
+def _pdf(path: Path, pages: int = 2) -> Path:
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    painter = QPainter(writer)
+    for i in range(pages):
+        if i:
+            writer.newPage()
+        painter.drawText(100, 100, f"第 {i + 1} 页")
+    painter.end()
+    return path
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    urls: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: urls.append(url) or True)
+    return urls
+
+
+def test_preview_shows_the_pdf_and_prints_every_page(qtbot, tmp_path, opened):
+    pdf = _pdf(tmp_path / "form.pdf")
+    dialog = PrintPreviewDialog(pdf, tmp_path / "form.docx")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.page_count() == 2
+    assert dialog.print_button.isEnabled()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    assert print_pdf(dialog.document, printer) == 2
+    assert (tmp_path / "printed.pdf").read_bytes().startswith(b"%PDF")
+    assert print_pdf(dialog.document, printer, first=2, last=2) == 1
+    dialog.open_button.click()
+    assert opened and opened[0].toLocalFile().endswith("form.docx")
+
+
+def test_preview_of_a_missing_pdf_cannot_print(qtbot, tmp_path):
+    dialog = PrintPreviewDialog(tmp_path / "nothing.pdf")
+    qtbot.addWidget(dialog)
+    assert not dialog.print_button.isEnabled()
+    assert "无法打开" in dialog.status.text()
+
+
+def test_case_tab_prints_form_a_and_marks_it_returned(qtbot, session, ctx, opened):
+    case_id = create_case(ctx, CASE_VALUES).id
+    tab = PrintedFormsTab(session, case_id)
+    qtbot.addWidget(tab)
+    assert session.taskman.wait_idle()
+    assert tab.table.rowCount() == 0
+    tab.want_pdf.setChecked(False)  # no LibreOffice needed: the .docx opens instead
+    tab.print_a.click()
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
+    assert tab.table.item(0, 0).text().startswith("A ")
+    assert tab.table.item(0, 4).text() == "未回收"
+    docx = Path(opened[-1].toLocalFile())
+    assert VIN in plain_text(docx.read_bytes())
+    tab.mark_returned_now(tab.rows[0]["id"], None)
+    qtbot.waitUntil(lambda: tab.table.item(0, 4).text() != "未回收")
+    assert tab.table.item(0, 4).text() == "2026-11-20 09:30"
+
+
+def test_templates_page_replaces_checks_and_restores(qtbot, session, tmp_path, monkeypatch):
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    page = FormTemplatesPage(session)
+    qtbot.addWidget(page)
+    assert session.taskman.wait_idle()
+    assert page.table.rowCount() == 4
+    assert page.table.item(0, 2).text().startswith("默认模板")
+    assert "{{ vin }}" in page.placeholders.toPlainText()
+    broken = tmp_path / "broken.docx"
+    broken.write_bytes(b"junk")
+    assert page.replace_with("A", broken) is False
+    assert warnings and "不是 Word 文档" in warnings[0]
+    good = tmp_path / "good.docx"
+    good.write_bytes(default_bytes("A"))
+    assert page.replace_with("A", good, confirm=False)
+    qtbot.waitUntil(lambda: page.table.item(0, 2).text().startswith("本店模板"))
+    page.table.selectRow(0)
+    page.restore_default()
+    qtbot.waitUntil(lambda: page.table.item(0, 2).text().startswith("默认模板"))
+    assert list((session.paths.templates / "old").glob("*.docx"))

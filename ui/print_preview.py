@@ -1,0 +1,290 @@
+"""Print preview and printing of a filled form, without leaving the app.
+
+When a PDF could be made (LibreOffice, or Word/WPS on Windows), ``PrintPreviewDialog``
+shows it with QtPdf and prints it through QPrinter; otherwise the .docx opens in the
+default program. ``PrintedFormsTab`` is the case window's tab: print form A / B, see what
+went out, open it again, and mark when the signed sheet came back (with its scan).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QRect, QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QPainter
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+MAX_PRINT_DPI = 300  # pages are rendered to images; more only costs memory
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("PrintPreview", text)
+
+
+def print_pdf(document: QPdfDocument, printer: QPrinter, *, first: int = 1,
+              last: int | None = None) -> int:
+    """Render pages ``first``..``last`` (1-based) of ``document`` onto ``printer``, each
+    scaled to the printable area keeping its proportions. Returns the pages printed."""
+    count = document.pageCount()
+    last = count if last is None or last < 1 else min(last, count)
+    first = max(1, first)
+    if count == 0 or first > last:
+        return 0
+    painter = QPainter()
+    if not painter.begin(printer):
+        raise RuntimeError(tr("无法开始打印(打印机不可用)"))
+    dpi = min(printer.resolution(), MAX_PRINT_DPI)
+    printed = 0
+    try:
+        for index in range(first - 1, last):
+            if printed:
+                printer.newPage()
+            size_pt = document.pagePointSize(index)
+            image = document.render(index, QSize(round(size_pt.width() * dpi / 72),
+                                                 round(size_pt.height() * dpi / 72)))
+            area = painter.viewport()
+            scaled = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            x = area.x() + (area.width() - scaled.width()) // 2
+            y = area.y() + (area.height() - scaled.height()) // 2
+            # the paint engine scales: no printer-resolution copy of the page in memory
+            painter.drawImage(QRect(x, y, scaled.width(), scaled.height()), image)
+            printed += 1
+    finally:
+        painter.end()
+    return printed
+
+
+class PrintPreviewDialog(QDialog):
+    """A filled form's PDF on screen, with 打印… and 打开 Word 文档."""
+
+    def __init__(self, pdf_path: Path | str, docx_path: Path | str | None = None,
+                 parent: QWidget | None = None, *, title: str = "") -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title or tr("打印预览"))
+        self.resize(820, 960)
+        self.pdf_path = Path(pdf_path)
+        self.docx_path = Path(docx_path) if docx_path else None
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.view.setDocument(self.document)
+        self.status = QLabel(self)
+        self.print_button = QPushButton(tr("打印…"), self)
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self.print_document)
+        self.open_button = QPushButton(tr("打开 Word 文档"), self)
+        self.open_button.setEnabled(self.docx_path is not None)
+        self.open_button.clicked.connect(self.open_docx)
+        close = QPushButton(tr("关闭"), self)
+        close.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(buttons)
+        error = self.document.load(str(self.pdf_path))
+        if error != QPdfDocument.Error.None_:
+            self.status.setText(tr("无法打开 PDF:") + str(self.pdf_path))
+            self.print_button.setEnabled(False)
+        else:
+            self.status.setText(tr("共 %n 页").replace("%n", str(self.document.pageCount())))
+
+    def page_count(self) -> int:
+        return self.document.pageCount()
+
+    def print_document(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(self.pdf_path.stem)
+        dialog = QPrintDialog(printer, self)
+        dialog.setMinMax(1, max(1, self.document.pageCount()))
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        try:
+            print_pdf(self.document, printer, first=printer.fromPage() or 1,
+                      last=printer.toPage() or None)
+        except RuntimeError as e:
+            QMessageBox.warning(self, tr("打印"), str(e))
+
+    def open_docx(self) -> None:
+        if self.docx_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.docx_path)))
+
+
+def present(result, parent: QWidget | None = None, *, title: str = "") -> QDialog | None:
+    """Show a printing.PrintResult: the preview when there is a PDF, else open the .docx.
+    Warnings (a template problem, no PDF converter) are shown first."""
+    if result.warnings:
+        QMessageBox.information(parent, tr("打印"), "\n".join(result.warnings))
+    if result.pdf is not None:
+        dialog = PrintPreviewDialog(result.pdf, result.docx, parent, title=title)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.docx)))
+    return None
+
+
+class PrintedFormsTab(QWidget):
+    """The case window's 打印 tab (register in ui.case_editor.CASE_TABS)."""
+
+    COLUMNS = ("表单", "打印时间", "打印人", "模板", "签字回收", "扫描件")
+
+    def __init__(self, session, case_id: int | None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.case_id = case_id
+        self.rows: list[dict] = []
+        self.last_dialog: QDialog | None = None
+        self.print_a = QPushButton(tr("打印处理表(内部)"), self)
+        self.print_a.clicked.connect(lambda: self.print_form("A"))
+        self.print_b = QPushButton(tr("打印厂家跟踪表"), self)
+        self.print_b.clicked.connect(lambda: self.print_form("B"))
+        self.want_pdf = QCheckBox(tr("预览(PDF)"), self)
+        self.want_pdf.setChecked(True)
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+        self.open_button = QPushButton(tr("打开"), self)
+        self.open_button.clicked.connect(self.open_selected)
+        self.returned_button = QPushButton(tr("标记签字已回收…"), self)
+        self.returned_button.clicked.connect(self.mark_returned)
+        top = QHBoxLayout()
+        top.addWidget(self.print_a)
+        top.addWidget(self.print_b)
+        top.addWidget(self.want_pdf)
+        top.addStretch(1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.open_button)
+        bottom.addWidget(self.returned_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(QLabel(tr("打印记录"), self))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+        session.changed.connect(self._on_changed)
+        self.reload()
+
+    # --- data --------------------------------------------------------------------------
+
+    def _on_changed(self, topic: str) -> None:
+        if topic in ("forms", "sanctions"):
+            self.reload()
+
+    def reload(self) -> None:
+        enabled = self.case_id is not None
+        for w in (self.print_a, self.print_b, self.open_button, self.returned_button):
+            w.setEnabled(enabled)
+        if self.case_id is None:
+            self._show([])
+            return
+        from complaints.usecases import printing
+
+        case_id = self.case_id
+        self.session.taskman.run(lambda: printing.history(case_id=case_id), self._show,
+                                 parent=self)
+
+    def _show(self, rows: list[dict]) -> None:
+        self.rows = rows
+        self.table.setRowCount(len(rows))
+        tz = self.session.ctx().tz
+        for r, row in enumerate(rows):
+            returned = row["signed_returned_at"]
+            values = (
+                f"{row['form']} {row['title']}",
+                _fmt(row["printed_at"], tz),
+                row["printed_by"],
+                ("默认" if row["template_source"] == "default" else "本店")
+                + f" {row['template_sha256'][:8]}",
+                _fmt(returned, tz) if returned else tr("未回收"),
+                tr("有") if row["scan_path"] else "",
+            )
+            for c, v in enumerate(values):
+                self.table.setItem(r, c, QTableWidgetItem(v))
+
+    def selected(self) -> dict | None:
+        r = self.table.currentRow()
+        return self.rows[r] if 0 <= r < len(self.rows) else None
+
+    # --- actions -----------------------------------------------------------------------
+
+    def print_form(self, form: str) -> None:
+        from complaints.usecases import printing
+
+        ctx, paths, case_id = self.session.ctx(), self.session.paths, self.case_id
+        want_pdf = self.want_pdf.isChecked()
+
+        def work():
+            return printing.print_case_form(ctx, case_id, form,
+                                            templates_dir=paths.templates,
+                                            printed_dir=paths.printed, pdf=want_pdf)
+
+        def done(result) -> None:
+            self.session.notify_changed("forms")
+            self.last_dialog = present(result, self)
+
+        self.session.taskman.run(work, done, label=tr("正在生成表单…"), parent=self)
+
+    def open_selected(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        base = self.session.paths.printed
+        path = base / (row["pdf_path"] or row["file_path"])
+        if row["pdf_path"] and path.exists():
+            self.last_dialog = PrintPreviewDialog(path, base / row["file_path"], self)
+            self.last_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.last_dialog.show()
+        else:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(base / row["file_path"])))
+
+    def mark_returned(self) -> None:
+        row = self.selected()
+        if row is None:
+            QMessageBox.information(self, tr("签字回收"), tr("请先在打印记录中选择一行"))
+            return
+        scan, _ = QFileDialog.getOpenFileName(
+            self, tr("选择签字后的扫描件(可取消,不附扫描件)"), "",
+            tr("扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"))
+        self.mark_returned_now(row["id"], Path(scan) if scan else None)
+
+    def mark_returned_now(self, printed_id: int, scan: Path | None) -> None:
+        from complaints.usecases import printing
+
+        ctx, paths = self.session.ctx(), self.session.paths
+        when = ctx.now()
+        self.session.taskman.run(
+            lambda: printing.mark_signed_returned(ctx, printed_id, when, scan,
+                                                  printed_dir=paths.printed),
+            lambda _row: self.session.notify_changed("forms"), parent=self)
+
+
+def _fmt(value: datetime | None, tz) -> str:
+    if value is None:
+        return ""
+    return f"{value.astimezone(tz):%Y-%m-%d %H:%M}"
