@@ -214,7 +214,9 @@ class CaseEditor(QWidget):
                 row += 1
                 continue
             grid.addWidget(label, row, col * 2)
-            grid.addWidget(editor, row, col * 2 + 1)
+            # Top-aligned, so a box lines up with its label when the row beside it is taller
+            # (a problem shown under the neighbour).
+            grid.addWidget(editor, row, col * 2 + 1, Qt.AlignmentFlag.AlignTop)
             col ^= 1
             if col == 0:
                 row += 1
