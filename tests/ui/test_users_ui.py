@@ -158,3 +158,26 @@ def test_start_context_uses_the_remembered_user(qtbot, session, monkeypatch):
     settings.set_("auth.allow_remember", False)
     monkeypatch.setattr(sign_in.SignInDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     assert not sign_in.sign_in_at_start(session, clock=lambda: FIXED_NOW)
+
+
+def test_users_page_adds_a_department_manager(qtbot, session, no_boxes, monkeypatch):
+    from ui import users_page
+
+    admin = users.create_first_admin("admin", "张管理", PW, now=FIXED_NOW)
+    session.set_user(users.context_for_user(admin, clock=lambda: FIXED_NOW))
+    page = UsersPage(session, clock=lambda: FIXED_NOW)
+    qtbot.addWidget(page)
+
+    def fill(dlg):
+        dlg.login_edit.setText("zhao")
+        dlg.name_edit.setText("赵站长")
+        dlg.role_checks["部门经理"].setChecked(True)
+        dlg.department_combo.setCurrentIndex(dlg.department_combo.findData("售后服务部"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(users_page.UserDialog, "exec", fill)
+    page.add_button.click()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 2)
+    u = users.get_user("zhao")
+    assert u.roles == {"部门经理"} and u.department == "售后服务部" and u.must_change_password
+    assert "临时密码" in no_boxes[-1]
