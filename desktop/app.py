@@ -83,6 +83,8 @@ def _run(app, paths: DataPaths, *, smoke: bool) -> int:
             QMessageBox.critical(None, APP_TITLE, message)
         return 2
 
+    _warn_network_drive(paths, smoke=smoke)
+
     from complaints.usecases import site
     from ui.main_window import MainWindow
     from ui.session import Session
@@ -110,6 +112,7 @@ def _run(app, paths: DataPaths, *, smoke: bool) -> int:
                 return _smoke(app, MainWindow(session, settings=scratch))
         window = MainWindow(session)
         window.show()
+        _start_backup(session, window)
         if demo_cases:
             _load_demo(session, window, demo_cases)
         return app.exec()
@@ -128,6 +131,41 @@ def _first_run() -> int | None:
         return None
     site.init_site(dialog.site_code(), dialog.site_name(), now=datetime.now(UTC))
     return dialog.demo_cases() if dialog.wants_demo() else 0
+
+
+def _warn_network_drive(paths: DataPaths, *, smoke: bool) -> None:
+    """SQLite is not safe on a network drive: say so, but let the office decide."""
+    try:
+        from db.location import network_drive_warning
+    except ImportError:
+        return
+    warning = network_drive_warning(paths.root)
+    if warning:
+        print(f"警告:{warning}", file=sys.stderr)
+        if not smoke:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(None, APP_TITLE, warning)
+
+
+def _start_backup(session, window) -> None:
+    """The backup at start (at most once a day), on the worker thread."""
+    try:
+        from complaints.usecases import storage
+    except ImportError:
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    def done(path) -> None:
+        if path:
+            window.statusBar().showMessage(f"已自动备份到 {path}", 8000)
+
+    def failed(exc: BaseException) -> None:
+        QMessageBox.warning(window, APP_TITLE, f"启动时的自动备份未能完成:\n{exc}")
+
+    backups = session.paths.backups
+    session.taskman.run(lambda: storage.auto_backup(backups, datetime.now(UTC)), done,
+                        on_error=failed, parent=window)
 
 
 def _sign_in(session) -> bool:

@@ -60,7 +60,7 @@ SEARCH_DELAY_MS = 250
 # Initial column widths in pixels; the last column (投诉内容) stretches.
 _WIDTHS = {
     "number": 140, "received_at": 124, "state": 60, "channel": 76, "kind": 44, "severity": 72,
-    "customer_name": 70, "phone": 104, "car_model": 80, "plate": 88, "department": 84,
+    "customer_name": 70, "phone": 104, "car_model": 104, "plate": 88, "department": 84,
     "responsible": 70, "site": 50,
 }
 # The list's columns: those of the use case, the long 投诉内容 last (it stretches).

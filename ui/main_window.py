@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
 
     def _may_see(self, entry: tuple[str, str, str]) -> bool:
         module_name = entry[2].partition(":")[0]
+        if self.session.site() is None:
+            return False  # no site, nobody signed in
         try:
             module = importlib.import_module(module_name)
             can_see = getattr(module, "can_see", None)
@@ -380,8 +382,13 @@ class MainWindow(QMainWindow):
         geometry = self._settings.value("main/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
-        else:
-            self.resize(1360, 820)
+        else:  # first start: most of the screen, so the 台账 shows its columns
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None and screen.width() > 1000:
+                self.resize(min(int(screen.width() * 0.9), 1700),
+                            min(int(screen.height() * 0.88), 1000))
+            else:
+                self.resize(1360, 820)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for window in list(self._case_windows.values()) + list(self._new_case_windows):
