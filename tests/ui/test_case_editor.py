@@ -421,3 +421,21 @@ def test_buttons_follow_the_roles(qtbot, session, ctx, tmp_path):
 def _write(path: Path) -> Path:
     path.write_bytes(path.name.encode())
     return path
+
+
+def test_ctrl_n_asks_the_main_window_for_a_new_case(qtbot, session):
+    ed = _editor(qtbot, session)
+    with qtbot.waitSignal(session.new_case_requested), qtbot.waitSignal(ed.new_case_requested):
+        qtbot.keyClick(ed.focusWidget(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_esc_closes_the_case_window_when_nothing_changed(qtbot, session):
+    win = CaseWindow(session, None)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(win.editor.isEnabled)
+    with qtbot.waitActive(win):
+        win.activateWindow()
+    qtbot.waitUntil(lambda: win.focusWidget() is not None)
+    qtbot.keyClick(win.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not win.isVisible())
