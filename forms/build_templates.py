@@ -17,7 +17,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -123,10 +123,7 @@ def table(doc, cols_cm: tuple[float, ...], rows: int):
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
-    tblpr = t._tbl.tblPr
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tblpr.append(layout)
+    tblpr = t._tbl.tblPr  # autofit=False wrote <w:tblLayout w:type="fixed"/>
     width = tblpr.find(qn("w:tblW"))
     if width is None:
         width = OxmlElement("w:tblW")
@@ -155,10 +152,7 @@ def cell_text(cell, text: str, *, align=None, bold: bool = False, size: float | 
     for line in lines[1:]:
         para(cell, line, align=align, bold=bold, size=size)
     if vcenter:
-        tcpr = cell._tc.get_or_add_tcPr()
-        v = OxmlElement("w:vAlign")
-        v.set(qn("w:val"), "center")
-        tcpr.append(v)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
     return cell
 
 
@@ -178,7 +172,13 @@ def no_border(cell, *sides: str) -> None:
     borders = tcpr.find(qn("w:tcBorders"))
     if borders is None:
         borders = OxmlElement("w:tcBorders")
-        tcpr.append(borders)
+        # schema order: tcBorders comes before these (Word refuses elements out of order)
+        later = ("shd", "noWrap", "tcMar", "textDirection", "tcFitText", "vAlign", "hideMark")
+        nxt = next((el for el in tcpr if el.tag in {qn(f"w:{n}") for n in later}), None)
+        if nxt is not None:
+            nxt.addprevious(borders)
+        else:
+            tcpr.append(borders)
     for side in sides:
         b = OxmlElement(f"w:{side}")
         b.set(qn("w:val"), "nil")
