@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeyEvent
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -296,7 +296,8 @@ class CaseListPage(QWidget):
 
         # search row
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText(tr("搜索编号、姓名、电话、VIN、车牌或投诉内容"))
+        self.search_edit.setPlaceholderText(
+            tr("搜索编号、姓名、电话、VIN、车牌或投诉内容 (Ctrl+F)"))
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(200)
         self._search_timer = QTimer(self)
@@ -379,6 +380,8 @@ class CaseListPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
 
+        find = QShortcut(QKeySequence.StandardKey.Find, self)
+        find.activated.connect(self.focus_search)
         session.changed.connect(self._on_changed)
         user_changed = getattr(session, "user_changed", None)
         if user_changed is not None:
@@ -450,6 +453,10 @@ class CaseListPage(QWidget):
     def _date_changed(self) -> None:
         if self.date_check.isChecked():
             self.reload()
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
 
     def _search_now(self) -> None:
         self._search_timer.stop()

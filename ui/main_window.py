@@ -213,7 +213,13 @@ class MainWindow(QMainWindow):
         key, title, target = self._visible[row]
         page = self._pages.get(key)
         if page is None:
-            page = load_page(key, tr(title), target, self.session, self.stack)
+            try:
+                page = load_page(key, tr(title), target, self.session, self.stack)
+            except Exception as e:  # noqa: BLE001 - one broken page must not close the app
+                log.exception("page %s failed to open", key)
+                page = PlaceholderPage(tr(title), tr("此页面打开时出错:{e}").format(e=e),
+                                       self.stack)
+                page.error = e
             self._pages[key] = page
             self.stack.addWidget(page)
             self._refresh_badge(key)

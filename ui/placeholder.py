@@ -16,6 +16,7 @@ class PlaceholderPage(QWidget):
     def __init__(self, title: str, coming: str = "", parent: QWidget | None = None):
         super().__init__(parent)
         self.title = title
+        self.error: Exception | None = None  # set when a real page failed to open
         heading = QLabel(f"{title}:" + tr("此功能尚未提供"))
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)

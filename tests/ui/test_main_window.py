@@ -39,6 +39,7 @@ def test_every_navigation_item_shows_a_page(qtbot, window):
         window.nav.setCurrentRow(row)
         page = window.page(key)
         assert isinstance(page, QWidget)
+        assert getattr(page, "error", None) is None, f"{key}: {page.error!r}"
         assert window.stack.currentWidget() is page
     window.session.taskman.wait_idle()
 
@@ -50,7 +51,7 @@ def test_missing_module_gives_placeholder(monkeypatch, qtbot, session, qsettings
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
     page = w.show_page("later")
-    assert isinstance(page, PlaceholderPage)
+    assert isinstance(page, PlaceholderPage) and page.error is None
     session.taskman.wait_idle()
 
 
