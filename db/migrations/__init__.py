@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from db.migrations import m0001_initial, m0002_users, m0003_ledger, m0004_printed_forms
+from db.migrations import (
+    m0001_initial,
+    m0002_users,
+    m0003_ledger,
+    m0004_printed_forms,
+    m0005_entry_index,
+)
 
 Step = Callable[[Callable[[str], object]], None]
 
@@ -16,6 +22,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (2, "users, roles, audit trail", m0002_users.up),
     (3, "ledger exchange", m0003_ledger.up),
     (4, "printed forms history", m0004_printed_forms.up),
+    (5, "covering index of tracking entries", m0005_entry_index.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]

@@ -104,12 +104,11 @@ def render_csv(items, tz) -> str:
 def run(args) -> int:
     from complaints.usecases import todo
     from complaints.usecases.errors import UseCaseError
-    from complaints.usecases.site import context_for
-    from desktop.cli import CliError, open_data
+    from desktop.cli import CliError, command_context, open_data
 
     open_data(args)
     try:
-        ctx = context_for("命令行")
+        ctx = command_context(args)
     except UseCaseError as e:
         raise CliError(str(e)) from None
     now = _parse_at(args.at, ctx.tz) or ctx.now()
