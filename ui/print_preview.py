@@ -288,3 +288,38 @@ def _fmt(value: datetime | None, tz) -> str:
     if value is None:
         return ""
     return f"{value.astimezone(tz):%Y-%m-%d %H:%M}"
+
+
+def print_sanction_notice(session, sanction_id: int, parent: QWidget | None = None, *,
+                          pdf: bool = True) -> None:
+    """For the sanctions page: notice C/D of one approved sanction, then the preview."""
+    from complaints.usecases import printing
+
+    ctx, paths = session.ctx(), session.paths
+
+    def done(result) -> None:
+        session.notify_changed("forms")
+        present(result, parent)
+
+    session.taskman.run(
+        lambda: printing.print_sanction_notice(ctx, sanction_id, templates_dir=paths.templates,
+                                               printed_dir=paths.printed, pdf=pdf),
+        done, label=tr("正在生成通知单…"), parent=parent)
+
+
+def print_month_notices(session, month: str, parent: QWidget | None = None, *,
+                        per_page: int = 3, pdf: bool = True) -> None:
+    """For the sanctions page: every approved notice of ``month`` (YYYY-MM) in one file."""
+    from complaints.usecases import printing
+
+    ctx, paths = session.ctx(), session.paths
+
+    def done(result) -> None:
+        session.notify_changed("forms")
+        present(result, parent, title=tr("奖惩通知单") + f" {month}")
+
+    session.taskman.run(
+        lambda: printing.print_month_notices(ctx, month, templates_dir=paths.templates,
+                                             printed_dir=paths.printed, per_page=per_page,
+                                             pdf=pdf),
+        done, label=tr("正在生成通知单…"), parent=parent)

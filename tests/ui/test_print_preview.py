@@ -104,3 +104,17 @@ def test_templates_page_replaces_checks_and_restores(qtbot, session, tmp_path, m
     page.restore_default()
     qtbot.waitUntil(lambda: page.table.item(0, 2).text().startswith("默认模板"))
     assert list((session.paths.templates / "old").glob("*.docx"))
+
+
+def test_sanction_notice_and_month_batch_from_the_gui(qtbot, session, ctx, opened):
+    from conftest_forms import make_sanction
+
+    from ui.print_preview import print_month_notices, print_sanction_notice
+
+    s = make_sanction(ctx)
+    print_sanction_notice(session, s.id, pdf=False)
+    assert session.taskman.wait_idle()
+    assert "壹佰元整" in plain_text(Path(opened[-1].toLocalFile()).read_bytes())
+    print_month_notices(session, "2026-11", pdf=False)
+    assert session.taskman.wait_idle()
+    assert "罚款通知单" in plain_text(Path(opened[-1].toLocalFile()).read_bytes())
