@@ -490,7 +490,7 @@ class CaseListPage(QWidget):
         self.ids_loaded.emit(len(ids))
 
     def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "ledger"):
+        if topic in ("cases", "entries", "ledger"):
             self.reload()
         elif topic in ("settings", "users"):
             self._update_phone_mask()

@@ -174,14 +174,19 @@ class TaskManager(QObject):
             QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
         return not self._tasks
 
-    def shutdown(self, timeout_ms: int = 10_000) -> None:
-        """Finish queued work, close the worker's connection and stop the thread."""
+    def shutdown(self, timeout_ms: int = 60_000) -> None:
+        """Finish queued work, close the worker's connection and stop the thread.
+
+        Cancellable tasks are asked to stop; the task running at the end is always
+        awaited, so the database is never closed under a write."""
         if not self._thread.isRunning():
             return
+        for task in self._tasks.values():
+            task.cancel_event.set()
         self.wait_idle(timeout_ms)
         self._stop.emit()
         self._thread.quit()
-        self._thread.wait(QDeadlineTimer(timeout_ms))
+        self._thread.wait()
 
     # --- internals --------------------------------------------------------------------------
 

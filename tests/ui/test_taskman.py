@@ -130,3 +130,36 @@ def test_delayed_progress_updates_value(qtbot):
     assert "第 3 行" in p.dialog.labelText()
     p.finish()
     assert p.dialog is None
+
+
+def test_default_on_error_shows_the_use_case_message(qtbot, taskman, monkeypatch):
+    from ui import taskman as taskman_module
+
+    shown = []
+    monkeypatch.setattr(taskman_module.QMessageBox, "warning",
+                        lambda parent, title, text: shown.append((title, text)))
+
+    def work():
+        raise NotFound("找不到编号为 SH01-202611-0099 的投诉单")
+
+    taskman.run(work)
+    assert taskman.wait_idle()
+    assert shown == [("无法完成", "找不到编号为 SH01-202611-0099 的投诉单")]
+
+
+def test_shutdown_cancels_and_waits(qtbot, db_path):
+    from db.models import database
+    from ui.taskman import TaskManager
+
+    tm = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
+                     thread_stop=database.close)
+    seen = []
+
+    def work(progress, cancelled):
+        while not cancelled():
+            progress(1, 2, "")
+        return "stopped"
+
+    tm.run_with_progress(work, seen.append, label="长任务…")
+    tm.shutdown()
+    assert seen == ["stopped"] and not tm.is_busy()
