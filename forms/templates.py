@@ -154,8 +154,21 @@ def default_bytes(form: str) -> bytes:
     return resources.files("forms").joinpath("templates", name).read_bytes()
 
 
+_PLACEHOLDER_CACHE: dict[str, frozenset[str]] = {}
+
+
 def placeholders(data: bytes) -> set[str]:
-    """The names a template uses; TemplateError if it is not a usable .docx template."""
+    """The names a template uses; TemplateError if it is not a usable .docx template.
+    Cached by content hash: every print checks the office's template."""
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _PLACEHOLDER_CACHE:
+        if len(_PLACEHOLDER_CACHE) > 64:
+            _PLACEHOLDER_CACHE.clear()
+        _PLACEHOLDER_CACHE[key] = frozenset(_placeholders(data))
+    return set(_PLACEHOLDER_CACHE[key])
+
+
+def _placeholders(data: bytes) -> set[str]:
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
 

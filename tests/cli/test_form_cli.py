@@ -110,3 +110,14 @@ def test_check_template(tmp_path, capsys):
     bad.write_bytes(b"junk")
     assert main(["form", "check", "A", str(bad)]) == 1
     assert "不是 Word 文档" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(__import__("forms.pdf").pdf.find_soffice() is None,
+                    reason="LibreOffice (soffice) not installed")
+def test_pdf_beside_the_docx(data_dir, tmp_path):
+    out = tmp_path / "a.docx"
+    assert main(["--data-dir", str(data_dir), "form", "handling", "--case",
+                 "SH01-202611-0001", "--out", str(out), "--pdf"]) == 0
+    assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    assert list((data_dir / "printed").rglob("*.pdf"))
