@@ -197,13 +197,17 @@ def _month_range(month: str) -> tuple[date, date]:
     return start, end
 
 
-def approved_notices(month: str) -> list[Sanction]:
-    """The approved fines and rewards dated in ``month`` (YYYY-MM), fines first."""
+def approved_notices(month: str, site: str | None = None) -> list[Sanction]:
+    """The approved fines and rewards dated in ``month`` (YYYY-MM), of ``site`` if given,
+    grouped by type, then by date, department and person."""
     start, end = _month_range(month)
     q = (Sanction.select()
          .where((Sanction.status == ApprovalStatus.APPROVED.value)
                 & (Sanction.deleted == False)  # noqa: E712
-                & (Sanction.date >= start) & (Sanction.date < end))
+                & (Sanction.date >= start) & (Sanction.date < end)))
+    if site:
+        q = q.where(Sanction.site == site)
+    q = (q
          .order_by(Sanction.type, Sanction.date, Sanction.department, Sanction.person,
                    Sanction.id))
     return list(q)
@@ -211,9 +215,10 @@ def approved_notices(month: str) -> list[Sanction]:
 
 def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
                         printed_dir: Path, per_page: int = 3, pdf: bool = False) -> PrintResult:
-    """Every approved notice of a month in one document (``per_page`` to an A4 sheet)."""
+    """Every approved notice of this site's month in one document (``per_page`` to an A4
+    sheet)."""
     auth.require(ctx, "form.print")
-    notices = approved_notices(month)
+    notices = approved_notices(month, ctx.site)
     if not notices:
         raise UseCaseError(f"{month.strip()} 没有已批准的奖惩,无需打印通知单")
     templates = {f: load_template(f, templates_dir) for f in ("C", "D")}

@@ -74,6 +74,7 @@ def test_month_batch_records_every_notice(ctx, case_id, dirs):
     b = make_sanction(ctx, case_id, type="奖励", rule="S11", amount=300, reason="客户赠送锦旗")
     make_sanction(ctx, case_id, status="已驳回")
     make_sanction(ctx, case_id, date=date(2026, 12, 1))
+    make_sanction(ctx, None, site="BJ02")  # another site's notice is not ours to print
     res = printing.print_month_notices(ctx, "2026-11", per_page=3, **dirs)
     assert len(res.printed_ids) == 2
     text = plain_text(res.docx.read_bytes())
