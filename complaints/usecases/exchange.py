@@ -27,6 +27,8 @@ from ledger import columns as C
 from ledger import store
 from ledger.export import ExportCounts, LedgerMeta, write_ledger
 from ledger.merge import (
+    OUTCOME_LABELS,
+    OUTCOMES,  # noqa: F401 (re-exported for the GUI)
     FileResult,
     ImportCancelled,
     Merger,
@@ -37,6 +39,9 @@ from ledger.merge import (
 )
 from ledger.reader import DEFAULT_LIMITS, LedgerFile, LedgerRefused, ZipLimits, open_ledger
 from ledger.rejects import write_rejects
+
+# For the GUI, which does not reach into ledger/: sheet names and outcome words.
+DATA_SHEETS = C.DATA_SHEETS
 
 FULL = "全部"
 INCREMENTAL = "增量"
@@ -302,8 +307,6 @@ def compare_with_database(files: Sequence[FileResult]) -> list[str]:
 
 
 def _counts_text(counts: dict[str, SheetCounts]) -> str:
-    from ledger.merge import OUTCOME_LABELS
-
     parts = []
     for sheet, c in counts.items():
         d = c.as_dict()

@@ -1,0 +1,120 @@
+"""数据交换 and 冲突 pages: export, preview, import with progress, drag and drop,
+rejected rows, conflicts resolved from the page."""
+
+from __future__ import annotations
+
+import uuid
+
+from openpyxl import load_workbook
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from complaints.usecases import cases, exchange
+from tests.ledger.helpers import new_case
+from ui.conflicts_page import ConflictsPage
+from ui.exchange_page import ExchangePage
+
+
+def _cell_texts(table, col):
+    return [table.item(r, col).text() for r in range(table.rowCount())]
+
+
+def _foreign_copy(src, dest, *, site="BJ02", revision=1, content=None, uid=None):
+    """The exported file turned into another site's ledger of one case (no entries)."""
+    wb = load_workbook(src)
+    ws = wb["投诉台账"]
+    h = [c.value for c in ws[1]]
+    ws.cell(2, h.index("所属站点") + 1).value = site
+    ws.cell(2, h.index("记录ID") + 1).value = uid or str(uuid.uuid4())
+    ws.cell(2, h.index("编号") + 1).value = "BJ02-202611-0001"
+    ws.cell(2, h.index("修订号") + 1).value = revision
+    if content:
+        ws.cell(2, h.index("投诉内容") + 1).value = content
+    ws.delete_rows(3, ws.max_row)
+    wb["跟踪记录"].delete_rows(2, wb["跟踪记录"].max_row)
+    for row in wb["说明"].iter_rows(min_row=2):
+        if row[0].value == "站点代码":
+            row[1].value = site
+        if row[0].value in ("投诉台账行数", "跟踪记录行数"):
+            row[1].value = 1 if row[0].value == "投诉台账行数" else 0
+    wb.save(dest)
+    return dest
+
+
+def test_export_preview_import_and_rejects(qtbot, session, ctx, tmp_path):
+    new_case(ctx)
+    new_case(ctx, customer_name="李雷")
+    page = ExchangePage(session)
+    qtbot.addWidget(page)
+    out = tmp_path / "out.xlsx"
+    with qtbot.waitSignal(page.exported, timeout=10_000):
+        page.export_to(out)
+    assert out.exists() and "投诉台账 2 行" in page.export_status.text()
+
+    bad = tmp_path / "bad.xlsx"
+    wb = load_workbook(out)
+    ws = wb["投诉台账"]
+    ws.cell(2, [c.value for c in ws[1]].index("渠道") + 1).value = "飞鸽传书"
+    wb.save(bad)
+    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
+    with qtbot.waitSignal(page.checked, timeout=10_000):
+        page.check_files([bad, foreign])
+    assert page.import_button.isEnabled()
+    sheets = _cell_texts(page.preview_table, 2)
+    assert sheets.count("投诉台账") == 2
+    rejected = _cell_texts(page.rejects_table, 4)
+    assert any("飞鸽传书" in r for r in rejected)
+    assert page.save_rejects_button.isEnabled()
+    with qtbot.waitSignal(page.imported, timeout=10_000) as blocker:
+        page.apply_checked()
+    report = blocker.args[0]
+    assert report.applied and report.totals()["投诉台账"].new == 1
+    assert "导入完成" in page.messages.toPlainText()
+    rejects = tmp_path / "rejects.xlsx"
+    page.save_rejects(rejects)
+    session.taskman.wait_idle()
+    assert rejects.exists()
+    page.reload_history()
+    session.taskman.wait_idle()
+    assert "BJ02" in _cell_texts(page.last_table, 0)
+
+
+def test_drop_xlsx_files_onto_the_page_checks_them(qtbot, session, ctx, tmp_path):
+    new_case(ctx)
+    page = ExchangePage(session)
+    qtbot.addWidget(page)
+    out = tmp_path / "drop.xlsx"
+    exchange.export_ledger(ctx, out)
+    md = QMimeData()
+    md.setUrls([QUrl.fromLocalFile(str(out)), QUrl.fromLocalFile(str(tmp_path / "x.txt"))])
+    event = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, md,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(page.checked, timeout=10_000) as blocker:
+        page.dropEvent(event)
+    assert [f.path for f in blocker.args[0].files] == [out]
+    assert page.tabs.currentIndex() == 1
+
+
+def test_conflict_shown_side_by_side_and_resolved(qtbot, session, ctx, tmp_path):
+    new_case(ctx)
+    out = tmp_path / "out.xlsx"
+    exchange.export_ledger(ctx, out)
+    uid = str(uuid.uuid4())
+    exchange.apply_import(ctx, [_foreign_copy(out, tmp_path / "r1.xlsx", uid=uid)])
+    local_id = cases.find_case_id("BJ02-202611-0001")
+    cases.update_case(ctx, local_id, {"gm_instruction": "本店批示"})  # edited here, not owner
+    exchange.apply_import(ctx, [_foreign_copy(out, tmp_path / "r2.xlsx", uid=uid, revision=2,
+                                              content="对方的新内容")])
+    page = ConflictsPage(session)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=10_000)
+    fields = {page.table.item(r, 0).text(): (page.table.item(r, 1).text(),
+                                             page.table.item(r, 2).text())
+              for r in range(page.table.rowCount())}
+    assert fields["投诉内容"][1] == "对方的新内容"
+    assert fields["总经理批示"] == ("本店批示", "")
+    assert page.badge_count() == 1
+    with qtbot.waitSignal(page.resolved, timeout=10_000):
+        page.resolve("incoming", confirm=False)
+    qtbot.waitUntil(lambda: page.list.count() == 0, timeout=10_000)
+    assert cases.get_case(local_id)["content"] == "对方的新内容"

@@ -1,0 +1,340 @@
+"""数据交换 page: export the Excel ledger, check and import ledgers (dialog or drag and
+drop), the conflicts, and the import history (the HQ view: per site, the last file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QDateTime, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QDateTimeEdit,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from complaints.usecases import exchange, settings
+from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
+from ui.conflicts_page import ConflictsPage, show_value
+from ui.session import Session
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("ExchangePage", text)
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.verticalHeader().setVisible(False)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _fill(t: QTableWidget, rows: list[list[str]]) -> None:
+    t.setRowCount(len(rows))
+    for i, row in enumerate(rows):
+        for j, text in enumerate(row):
+            t.setItem(i, j, QTableWidgetItem(str(text)))
+
+
+class ExchangePage(QWidget):
+    exported = Signal(object)  # ExportResult
+    checked = Signal(object)  # ImportPreview
+    imported = Signal(object)  # ImportReport
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.paths: list[Path] = []
+        self.preview: exchange.ImportPreview | None = None
+        self.report: exchange.ImportReport | None = None
+        self.setAcceptDrops(True)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._export_tab(), tr("导出台账"))
+        self.tabs.addTab(self._import_tab(), tr("导入台账"))
+        self.conflicts = ConflictsPage(session)
+        self.tabs.addTab(self.conflicts, tr("冲突"))
+        self.tabs.addTab(self._history_tab(), tr("导入记录"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        session.changed.connect(self._on_changed)
+        self.reload_history()
+
+    # --- export ----------------------------------------------------------------------------
+    def _export_tab(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        scope = QGroupBox(tr("范围"))
+        sl = QVBoxLayout(scope)
+        self.full = QRadioButton(tr("全部记录"))
+        self.incremental = QRadioButton(tr("增量:上次导出到同一文件之后改动的记录"))
+        self.since_radio = QRadioButton(tr("增量:此时间之后改动的记录"))
+        self.since = QDateTimeEdit(QDateTime.currentDateTime().addDays(-30))
+        self.since.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.since.setCalendarPopup(True)
+        group = QButtonGroup(w)
+        for b in (self.full, self.incremental, self.since_radio):
+            group.addButton(b)
+            sl.addWidget(b)
+        sl.addWidget(self.since)
+        self.full.setChecked(True)
+        lay.addWidget(scope)
+        sites = QGroupBox(tr("站点"))
+        sites_l = QHBoxLayout(sites)
+        self.site_codes = QLineEdit()
+        self.site_codes.setPlaceholderText(tr("本站点;总部可填多个站点代码,用逗号分隔"))
+        self.all_sites = QCheckBox(tr("所有站点"))
+        self.all_sites.toggled.connect(lambda on: self.site_codes.setEnabled(not on))
+        sites_l.addWidget(self.site_codes, 1)
+        sites_l.addWidget(self.all_sites)
+        lay.addWidget(sites)
+        self.mask = QCheckBox(tr("隐藏手机号中间四位(138****5678),用于发出本店的文件"))
+        lay.addWidget(self.mask)
+        self.export_button = QPushButton(tr("导出…"))
+        self.export_button.clicked.connect(self._ask_export)
+        row = QHBoxLayout()
+        row.addWidget(self.export_button)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.export_status = QLabel()
+        self.export_status.setWordWrap(True)
+        lay.addWidget(self.export_status)
+        lay.addStretch(1)
+        self.session.taskman.run(lambda: settings.get("privacy.mask_phone_in_export"),
+                                 lambda v: self.mask.setChecked(bool(v)), parent=self)
+        return w
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("导出台账"), "台账.xlsx",
+                                              tr("Excel 工作簿 (*.xlsx)"))
+        if path:
+            self.export_to(Path(path).with_suffix(".xlsx"))
+
+    def export_to(self, path: Path) -> None:
+        ctx = self.session.ctx()
+        since = None
+        if self.since_radio.isChecked():
+            since = self.since.dateTime().toPython().replace(tzinfo=ctx.tz)
+        codes = [c.strip().upper() for c in self.site_codes.text().replace(",", ",").split(",")
+                 if c.strip()]
+        kwargs = dict(incremental=self.incremental.isChecked(), since=since,
+                      sites=codes or None, all_sites=self.all_sites.isChecked(),
+                      mask_phones=self.mask.isChecked())
+        from desktop import __version__
+
+        def done(res: exchange.ExportResult) -> None:
+            c = res.counts
+            self.export_status.setText(
+                f"{tr('已导出到')} {res.path}\n{tr('范围')}:{res.scope};"
+                f"{tr('投诉台账')} {c.cases} {tr('行')},{tr('跟踪记录')} {c.entries} {tr('行')},"
+                f"{tr('奖惩记录')} {c.sanctions} {tr('行')}")
+            self.exported.emit(res)
+
+        self.session.taskman.run(
+            lambda: exchange.export_ledger(ctx, path, app_version=__version__, **kwargs), done,
+            label=tr("正在导出台账…"), parent=self)
+
+    # --- import ----------------------------------------------------------------------------
+    def _import_tab(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        top = QHBoxLayout()
+        self.choose = QPushButton(tr("选择文件…"))
+        self.choose.clicked.connect(self._ask_files)
+        top.addWidget(self.choose)
+        self.files_label = QLabel(tr("也可以把 .xlsx 文件拖到此页面上。"))
+        top.addWidget(self.files_label, 1)
+        lay.addLayout(top)
+        self.preview_table = _table([tr("文件"), tr("来自站点"), tr("工作表")]
+                                    + [OUTCOME_LABELS[k] for k in OUTCOMES])
+        lay.addWidget(self.preview_table, 2)
+        lay.addWidget(QLabel(tr("被拒绝的行")))
+        self.rejects_table = _table([tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原因")])
+        lay.addWidget(self.rejects_table, 2)
+        self.messages = QPlainTextEdit()
+        self.messages.setReadOnly(True)
+        self.messages.setMaximumHeight(110)
+        lay.addWidget(self.messages)
+        bottom = QHBoxLayout()
+        self.all_or_nothing = QCheckBox(tr("全部成功才导入(有任何一行被拒绝就不导入)"))
+        bottom.addWidget(self.all_or_nothing)
+        bottom.addStretch(1)
+        self.save_rejects_button = QPushButton(tr("导出被拒绝的行…"))
+        self.save_rejects_button.clicked.connect(self._ask_rejects)
+        self.import_button = QPushButton(tr("导入"))
+        self.import_button.clicked.connect(self.apply_checked)
+        bottom.addWidget(self.save_rejects_button)
+        bottom.addWidget(self.import_button)
+        lay.addLayout(bottom)
+        self.import_button.setEnabled(False)
+        self.save_rejects_button.setEnabled(False)
+        return w
+
+    def _ask_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, tr("选择台账文件"), "",
+                                                tr("Excel 工作簿 (*.xlsx)"))
+        if files:
+            self.check_files([Path(f) for f in files])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt)
+        if self._xlsx_urls(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt)
+        files = self._xlsx_urls(event)
+        if files:
+            event.acceptProposedAction()
+            self.tabs.setCurrentIndex(1)
+            self.check_files(files)
+
+    @staticmethod
+    def _xlsx_urls(event) -> list[Path]:
+        md = event.mimeData()
+        if not md.hasUrls():
+            return []
+        return [Path(u.toLocalFile()) for u in md.urls()
+                if u.isLocalFile() and u.toLocalFile().lower().endswith(".xlsx")]
+
+    def check_files(self, paths: list[Path]) -> None:
+        """Check ``paths`` (nothing is written) and show the preview."""
+        self.paths = list(paths)
+        self.files_label.setText("、".join(p.name for p in self.paths))
+        self.import_button.setEnabled(False)
+        ctx = self.session.ctx()
+        self.session.taskman.run(lambda: exchange.check_import(ctx, self.paths),
+                                 self._show_preview, label=tr("正在检查台账…"), parent=self)
+
+    def _show_result(self, result: exchange.ImportPreview, extra: list[str]) -> None:
+        rows, rejects = [], []
+        for f in result.files:
+            if f.refused:
+                rows.append([f.path.name, f.site, tr("整个文件被拒绝")] + [""] * len(OUTCOMES))
+                rejects.append([f.path.name, "", "", "", f.refused])
+                continue
+            for sheet in DATA_SHEETS:
+                c = f.counts.get(sheet)
+                if c is not None:
+                    rows.append([f.path.name, f.site, sheet]
+                                + [str(getattr(c, k)) for k in OUTCOMES])
+            for p in f.problems:
+                rejects.append([f.path.name, p.sheet, str(p.row), p.column, p.reason])
+        _fill(self.preview_table, rows)
+        _fill(self.rejects_table, rejects)
+        self.messages.setPlainText("\n".join(list(result.warnings) + extra))
+        self.save_rejects_button.setEnabled(result.rejected > 0)
+
+    def _show_preview(self, preview: exchange.ImportPreview) -> None:
+        self.preview = preview
+        self.report = None
+        ok_files = [f for f in preview.files if not f.refused]
+        self._show_result(preview, [tr("以上为预览,尚未写入。")])
+        self.import_button.setEnabled(bool(ok_files))
+        self.checked.emit(preview)
+
+    def apply_checked(self) -> None:
+        if not self.paths:
+            return
+        ctx = self.session.ctx()
+        paths, aon = list(self.paths), self.all_or_nothing.isChecked()
+        backups = self.session.paths.backups
+
+        def work(progress, cancelled):
+            return exchange.apply_import(ctx, paths, all_or_nothing=aon, progress=progress,
+                                         cancelled=cancelled, backup_dir=backups)
+
+        self.import_button.setEnabled(False)
+        self.session.taskman.run_with_progress(work, self._show_report,
+                                               label=tr("正在导入台账…"), parent=self)
+
+    def _show_report(self, report: exchange.ImportReport) -> None:
+        self.report = report
+        extra = []
+        if report.backup:
+            extra.append(f"{tr('导入前备份')}:{report.backup}")
+        extra += [f"{tr('核对不符')}:{d}" for d in report.differences]
+        if report.cancelled:
+            extra.append(tr("导入已取消,数据未改动。"))
+        elif report.applied:
+            n = sum(c.conflict for c in report.totals().values())
+            extra.append(tr("导入完成。") + (f"{n} {tr('条冲突待处理,见“冲突”页。')}" if n else ""))
+        else:
+            extra.append(tr("未导入任何数据。"))
+        self._show_result(report, extra)
+        if report.applied:
+            for topic in ("cases", "entries", "sanctions", "ledger"):
+                self.session.notify_changed(topic)
+        self.imported.emit(report)
+
+    def _ask_rejects(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("导出被拒绝的行"), "被拒绝的行.xlsx",
+                                              tr("Excel 工作簿 (*.xlsx)"))
+        if path:
+            self.save_rejects(Path(path).with_suffix(".xlsx"))
+
+    def save_rejects(self, path: Path) -> None:
+        result = self.report or self.preview
+        if result is None:
+            return
+        self.session.taskman.run(lambda: exchange.write_rejected_rows(result, path),
+                                 lambda files: self.messages.appendPlainText(
+                                     tr("被拒绝的行已写入:") + "、".join(map(str, files))),
+                                 parent=self)
+
+    # --- history ---------------------------------------------------------------------------
+    def _history_tab(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.addWidget(QLabel(tr("每个站点最近一次导入的文件")))
+        self.last_table = _table([tr("站点"), tr("文件"), tr("导入时间"), tr("状态"), tr("计数")])
+        lay.addWidget(self.last_table, 1)
+        lay.addWidget(QLabel(tr("导入记录")))
+        self.history_table = _table([tr("导入时间"), tr("站点"), tr("文件"), tr("导出时间"),
+                                     tr("经办人"), tr("状态"), tr("计数")])
+        lay.addWidget(self.history_table, 2)
+        return w
+
+    def reload_history(self) -> None:
+        self.session.taskman.run(exchange.import_history, self._show_history, parent=self)
+
+    def _show_history(self, rows: list[dict]) -> None:
+        tz = self.session.ctx().tz
+
+        def counts(d: dict) -> str:
+            return ";".join(f"{s} " + " ".join(f"{OUTCOME_LABELS[k]}{v}" for k, v in c.items()
+                                              if v) for s, c in d.items())
+
+        _fill(self.history_table, [[show_value(r["imported_at"], tz), r["source_site"],
+                                    r["file_name"], show_value(r["exported_at"], tz),
+                                    r["actor"], r["status"], counts(r["counts"])]
+                                   for r in rows])
+        last: dict[str, dict] = {}
+        for r in rows:  # newest first
+            last.setdefault(r["source_site"], r)
+        _fill(self.last_table, [[s, r["file_name"], show_value(r["imported_at"], tz),
+                                 r["status"], counts(r["counts"])]
+                                for s, r in sorted(last.items())])
+
+    def _on_changed(self, topic: str) -> None:
+        if topic == "ledger":
+            self.reload_history()
+
+    def badge_count(self) -> int | None:
+        return self.conflicts.badge_count()
