@@ -85,6 +85,8 @@ def _run(app, paths: DataPaths, *, smoke: bool) -> int:
 
     _warn_network_drive(paths, smoke=smoke)
 
+    from PySide6.QtCore import QSettings
+
     from complaints.usecases import site
     from ui.main_window import MainWindow
     from ui.session import Session
@@ -92,24 +94,22 @@ def _run(app, paths: DataPaths, *, smoke: bool) -> int:
 
     taskman = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
                           thread_stop=database.close)
-    session = Session(paths, taskman)
+    scratch = tempfile.TemporaryDirectory(prefix="complaintdesk-ui-") if smoke else None
+    # smoke leaves the user's window geometry and column widths alone
+    ui_settings = (QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+                   if scratch else QSettings())
+    session = Session(paths, taskman, ui_settings=ui_settings)
     try:
+        if smoke:
+            return _smoke(app, MainWindow(session))
         demo_cases = 0
-        if not smoke:
-            if not site.is_initialised():
-                answer = _first_run()
-                if answer is None:
-                    return 0
-                demo_cases = answer
-            if not _sign_in(session):
+        if not site.is_initialised():
+            answer = _first_run()
+            if answer is None:
                 return 0
-        if smoke:  # leave the user's window geometry alone
-            from PySide6.QtCore import QSettings
-
-            with tempfile.TemporaryDirectory(prefix="complaintdesk-smoke-") as scratch_dir:
-                scratch = QSettings(str(Path(scratch_dir) / "settings.ini"),
-                                    QSettings.Format.IniFormat)
-                return _smoke(app, MainWindow(session, settings=scratch))
+            demo_cases = answer
+        if not _sign_in(session):
+            return 0
         window = MainWindow(session)
         window.show()
         _start_backup(session, window)
@@ -119,6 +119,8 @@ def _run(app, paths: DataPaths, *, smoke: bool) -> int:
     finally:
         taskman.shutdown()
         close_database()
+        if scratch is not None:
+            scratch.cleanup()
 
 
 def _first_run() -> int | None:

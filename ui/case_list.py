@@ -380,6 +380,7 @@ class CaseListPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.view, 1)
 
+        self._restore_state()
         find = QShortcut(QKeySequence.StandardKey.Find, self)
         find.activated.connect(self.focus_search)
         session.changed.connect(self._on_changed)
@@ -387,6 +388,25 @@ class CaseListPage(QWidget):
         if user_changed is not None:
             user_changed.connect(self._update_phone_mask)
         self.reload()
+
+    # --- remembered look ---------------------------------------------------------------------
+
+    STATE_KEY = "pages/cases"
+
+    def save_state(self, store, prefix: str = STATE_KEY) -> None:
+        """Column widths and order, and the sort, for the next start (QSettings)."""
+        store.setValue(f"{prefix}/header", self.view.horizontalHeader().saveState())
+        store.setValue(f"{prefix}/columns", ",".join(self.model.columns))
+
+    def _restore_state(self) -> None:
+        store = getattr(self.session, "ui_settings", None)
+        if store is None:
+            return
+        if store.value(f"{self.STATE_KEY}/columns") != ",".join(self.model.columns):
+            return  # the columns changed since: start from the defaults
+        state = store.value(f"{self.STATE_KEY}/header")
+        if state:
+            self.view.horizontalHeader().restoreState(state)  # may re-sort: model.sort
 
     # --- filters ---------------------------------------------------------------------------------
 

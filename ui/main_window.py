@@ -14,7 +14,7 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self._settings = settings if settings is not None else QSettings()
+        self._settings = settings if settings is not None else session.ui_settings
         self._pages: dict[str, QWidget] = {}
         self._case_windows: dict[int, QWidget] = {}
         self._new_case_windows: list[QWidget] = []
@@ -130,6 +130,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
+        for i in range(1, 10):  # Ctrl+1… switch pages, in navigation order
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{i}"), self)
+            shortcut.activated.connect(lambda row=i - 1: self._select_row(row))
         self._build_menus()
         self._build_status_bar()
         session.changed.connect(self._on_changed)
@@ -206,6 +209,10 @@ class MainWindow(QMainWindow):
     def current_page_key(self) -> str | None:
         item = self.nav.currentItem()
         return item.data(KEY_ROLE) if item is not None else None
+
+    def _select_row(self, row: int) -> None:
+        if 0 <= row < self.nav.count():
+            self.nav.setCurrentRow(row)
 
     def _show_row(self, row: int) -> None:
         if row < 0:
@@ -402,6 +409,10 @@ class MainWindow(QMainWindow):
                 event.ignore()  # an editor with unsaved edits said no
                 return
         self._settings.setValue("main/geometry", self.saveGeometry())
+        for key, page in self._pages.items():
+            save = getattr(page, "save_state", None)
+            if callable(save):
+                save(self._settings, f"pages/{key}")
         key = self.current_page_key()
         if key:
             self._settings.setValue("main/page", key)

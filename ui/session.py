@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QSettings, Signal
 
 from complaints.rules.permissions import ROLES
 from complaints.usecases import site
@@ -31,10 +31,13 @@ class Session(QObject):
     user_changed = Signal()  # someone signed in or out
 
     def __init__(self, paths: DataPaths, taskman: TaskManager, *,
-                 clock: Callable[[], datetime] | None = None, parent: QObject | None = None):
+                 clock: Callable[[], datetime] | None = None,
+                 ui_settings: QSettings | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.paths = paths
         self.taskman = taskman
+        # Window sizes, column widths: this PC's look, not the office's data (QSettings).
+        self.ui_settings = ui_settings if ui_settings is not None else QSettings()
         self._clock = clock
         self._user_ctx: Context | None = None
         self._default_ctx: Context | None = None

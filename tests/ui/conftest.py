@@ -25,8 +25,8 @@ def taskman(qapp, db_path):
 
 
 @pytest.fixture
-def session(ctx, taskman, tmp_path):
-    s = Session(DataPaths(tmp_path / "data"), taskman)
+def session(ctx, taskman, tmp_path, qsettings):
+    s = Session(DataPaths(tmp_path / "data"), taskman, ui_settings=qsettings)
     s.set_user(ctx)
     yield s
     taskman.wait_idle()

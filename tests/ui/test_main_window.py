@@ -9,6 +9,7 @@ import types
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from complaints.usecases import cases
@@ -192,3 +193,28 @@ def test_restricted_pages_follow_the_signed_in_person(qtbot, session, qsettings,
     session.set_user(dataclasses.replace(ctx, roles=frozenset({"客服专员"})))
     assert w.current_page_key() == "cases" and w.page("users") is None
     session.taskman.wait_idle()
+
+
+def test_column_widths_and_sort_remembered(qtbot, session, qsettings, ctx):
+    w = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(w)
+    page = w.show_page("cases")
+    session.taskman.wait_idle()
+    header = page.view.horizontalHeader()
+    header.resizeSection(0, 222)
+    header.setSortIndicator(page.model.columns.index("customer_name"),
+                            Qt.SortOrder.AscendingOrder)
+    session.taskman.wait_idle()
+    w.close()
+    again = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(again)
+    page2 = again.show_page("cases")
+    session.taskman.wait_idle()
+    assert page2.view.horizontalHeader().sectionSize(0) == 222
+    assert page2.model.sort_key.column == "customer_name"
+    assert not page2.model.sort_key.descending
+
+
+def test_ctrl_digit_switches_pages(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_page_key() == "oem"
