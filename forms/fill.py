@@ -39,6 +39,9 @@ DEFAULT_D7_HOURS = 24  # callback-raised general cases: handled, sheet back at C
 DEFAULT_D8_HOURS = 72  # callback-raised major cases
 
 _ENV = Environment(autoescape=True)  # one environment, kept between renders
+# Characters XML cannot hold (and \a, \f, which docxtpl turns into paragraph/page breaks),
+# e.g. from a pasted or imported text: dropped rather than breaking the document.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -57,7 +60,7 @@ def text(value: Any, tz: tzinfo | None = None) -> str:
         return f"{value:%Y-%m-%d %H:%M}"
     if isinstance(value, date):
         return f"{value:%Y-%m-%d}"
-    s = str(value)
+    s = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
     return s if s.strip() else EMPTY
 
 

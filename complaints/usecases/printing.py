@@ -111,6 +111,8 @@ def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Pat
     if form not in ("A", "B"):
         raise UseCaseError(f"投诉单只能打印表 A 或表 B,而不是“{form}”")
     case = get_case(case_id)
+    if case.get("deleted"):
+        raise NotFound(f"投诉单 {case['number']} 已删除,不能打印")
     auth.require(ctx, "form.print", department=case.get("department"))
     warnings: list[str] = []
     if form == "B" and case.get("channel") != Channel.OEM.value and not case.get("needs_oem"):

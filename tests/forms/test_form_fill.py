@@ -254,3 +254,11 @@ def test_batch_keeps_an_office_logo(tmp_path):
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         names = z.namelist()
     assert len(names) == len(set(names))
+
+
+def test_control_characters_from_pasted_text_do_not_break_the_document():
+    data = form_a(content="第一行\r\n第二行\x0b\x07\x0c\x01末尾", customer_name="张\x00三")
+    text = plain_text(data)
+    assert "第一行\n第二行末尾" in text
+    assert boxes_by_label(data)["用户姓名"] == "张三"
+    Document(io.BytesIO(data))  # still a readable .docx
