@@ -1,0 +1,58 @@
+"""A kill -9 part-way through an import leaves the database exactly as before it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from complaints.usecases import exchange
+from db.backup import integrity_problems
+from db.database import close_database, open_database
+from tests.ledger.helpers import new_case, snapshot
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CHILD = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    sys.path.insert(0, {root!r})
+    from complaints.usecases import exchange
+    from db.database import open_database
+    from tests.ledger.helpers import ctx_for
+    open_database(Path({db!r}))
+    calls = []
+
+    def progress(done, total, text):
+        calls.append(done)
+        if done >= 400:  # well inside the file: rows are written, not committed
+            print("killing at", done, flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    exchange.apply_import(ctx_for("HQ"), [Path({src!r})], progress=progress,
+                          backup_dir=Path({backups!r}))
+    print("finished", flush=True)
+""")
+
+
+def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path):
+    ctx = sites.use("SH01")
+    for i in range(300):
+        new_case(ctx, customer_name=f"客户{i}")
+    src = tmp_path / "big.xlsx"
+    exchange.export_ledger(ctx, src)  # 300 cases + 300 entries
+    hq = sites.use("HQ")
+    new_case(hq, customer_name="总部自己的")
+    before = snapshot()
+    db = sites.path("HQ")
+    close_database()
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD.format(root=str(ROOT), db=str(db), src=str(src),
+                                             backups=str(tmp_path / "bk"))],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert child.returncode == -9, child.stdout + child.stderr
+    assert "killing at" in child.stdout and "finished" not in child.stdout
+    open_database(db)
+    assert integrity_problems(db) == []
+    assert snapshot() == before
