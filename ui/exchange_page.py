@@ -95,6 +95,8 @@ class ExchangePage(QWidget):
             group.addButton(b)
             sl.addWidget(b)
         sl.addWidget(self.since)
+        self.since.setEnabled(False)
+        self.since_radio.toggled.connect(self.since.setEnabled)
         self.full.setChecked(True)
         lay.addWidget(scope)
         sites = QGroupBox(tr("站点"))
