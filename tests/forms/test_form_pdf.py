@@ -42,6 +42,8 @@ def test_forms_render_to_pdf_with_their_values(tmp_path):
         out = pdf.to_pdf(docx)
         assert out is not None and out.read_bytes().startswith(b"%PDF")
         texts[name] = pdf_text(out)
+    for name, text in texts.items():  # each form fits one A4 sheet (two notices share one)
+        assert text.count("\f") == 1, name
     a = texts["A"]
     assert VIN in a  # one unbroken run: the VIN did not wrap
     for value in ("顾客抱怨/投诉处理表", "张三", "帕萨特 330TSI", "☑重大投诉", "☑满意",
