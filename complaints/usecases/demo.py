@@ -72,7 +72,7 @@ _STATE_ORDER = {s.value: i for i, s in enumerate(
 # Recent cases held at a state (work not done yet), with how long ago they came in (hours).
 _HELD = (
     (State.REGISTERED, 0.2, 10), (State.DISPATCHED, 1.5, 30), (State.CONTACTED, 3, 80),
-    (State.HANDLED, 30, 90), (State.CALLED_BACK, 80, 190), (State.REOPENED, 100, 200),
+    (State.HANDLED, 60, 110), (State.CALLED_BACK, 80, 190), (State.REOPENED, 100, 200),
     (State.CONTACTED, 72, 400),  # a manufacturer case stalled (FMC Hold)
 )
 _STALLED = len(_HELD) - 1
@@ -129,7 +129,7 @@ def _fmt(ts: int) -> str:
 class _Generator:
     """Builds the rows; all randomness comes from one Random(seed)."""
 
-    def __init__(self, site: str, site_name: str, now: datetime, seed: int):
+    def __init__(self, site: str, site_name: str, now: datetime, seed: int | str):
         self.rng = Random(seed)
         self.site = site
         self.site_name = site_name
@@ -264,8 +264,9 @@ class _Generator:
             state: State | None = None
             if i < held:
                 state, lo, hi = _HELD[i % len(_HELD)]
-                if i % len(_HELD) == _STALLED:
-                    channel = Channel.OEM
+                if i % len(_HELD) == _STALLED or (
+                        state in (State.CONTACTED, State.HANDLED) and i // len(_HELD) % 2 == 0):
+                    channel = Channel.OEM  # the manufacturer tracking shows every FMC status
                 if channel is Channel.ON_SITE and state is State.DISPATCHED:
                     channel = Channel.HOTLINE  # on site, the advisor handles it at once
                 ts = self.now - int(rng.uniform(lo, hi) * HOUR)
@@ -376,7 +377,9 @@ class _Generator:
             if hold is not None and (
                     (nxt != state and (_STATE_ORDER[state] >= _STATE_ORDER[hold.value]
                                        or nxt == State.CLOSED.value))
-                    or e[3].get("status") == FmcStatus.CLOSED.value):
+                    or e[3].get("status") == FmcStatus.CLOSED.value
+                    or (e[3].get("status") == FmcStatus.IN_PROCESS.value
+                        and _STATE_ORDER[hold.value] < _STATE_ORDER[State.HANDLED.value])):
                 break
             state = nxt
             kept.append(e)
@@ -516,7 +519,7 @@ class _Generator:
             room = (eod - 15 * MIN - contacted) // MIN  # minutes left today
             if on_the_spot:
                 handled = contacted + span(0.5, 1.4)
-                back = handled + span(5, min(180, room))
+                back = handled + span(5, max(10, min(180, room)))
             elif late(0.12) or room < 30:  # D4 missed: the sheet reaches CS later
                 handled = contacted + span(20, 12 * 60)
                 back = max(handled + span(10, 120), eod + span(30, 16 * 60))
@@ -618,10 +621,12 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
     info = local_site()
     site_name = info.name if info else ctx.site
     staff_added = ensure_demo_staff()
-    gen = _Generator(ctx.site, site_name, ctx.now(), seed)
     counters = _month_counters(ctx.site)
     conn = database.connection()
     next_id = (database.execute_sql("SELECT max(id) FROM cases").fetchone()[0] or 0) + 1
+    # A second load with the same seed must not repeat the record ids (uid): what the
+    # database holds already goes into the seed.
+    gen = _Generator(ctx.site, site_name, ctx.now(), seed if next_id == 1 else f"{seed}/{next_id}")
     times = gen.received_times(cases)
     site, off = ctx.site, gen.off
     entries_total = 0

@@ -151,7 +151,7 @@ def test_numbers_follow_the_month_and_time(loaded):
 
 def test_a_second_load_continues_the_numbers(loaded):
     ctx, _ = loaded
-    more = demo.load_demo(_cs(ctx), 40, seed=8)
+    more = demo.load_demo(_cs(ctx), 40, seed=7)  # the same seed again: new ids
     assert more.cases == 40
     numbers = [n for (n,) in database.execute_sql("SELECT number FROM cases")]
     assert len(numbers) == len(set(numbers)) == N + 40
@@ -211,7 +211,8 @@ def test_deadlines_mostly_met_some_missed(loaded):
     rates = {rule: met[rule] / due[rule] for rule in due}
     overall = sum(met.values()) / sum(due.values())
     assert 0.75 < overall < 0.97, rates
-    assert all(rate > 0.5 for rate in rates.values()), rates
+    assert all(rate > 0.5 for rule, rate in rates.items() if due[rule] >= 20), rates
+    assert sum(due.values()) - sum(met.values()) > 50  # some missed
 
 
 def test_storage_checks_pass(loaded):
