@@ -95,12 +95,15 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                       tz_text=format_tz(ctx.tz), scope=scope, app_version=app_version)
     query_sites = list(chosen) or None
     try:
-        counts = write_ledger(
-            dest, meta, ctx.tz,
-            cases=store.iter_records("cases", sites=query_sites, since=since),
-            entries=store.iter_records("entries", sites=query_sites, since=since),
-            sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
-            mask_phones=mask_phones)
+        # One read transaction: a consistent snapshot (WAL), so an entry saved meanwhile
+        # never travels without its case; writers are not blocked.
+        with database.atomic():
+            counts = write_ledger(
+                dest, meta, ctx.tz,
+                cases=store.iter_records("cases", sites=query_sites, since=since),
+                entries=store.iter_records("entries", sites=query_sites, since=since),
+                sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
+                mask_phones=mask_phones)
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
     with database.atomic():
