@@ -44,7 +44,10 @@ log = logging.getLogger(__name__)
 
 # Extra tabs of the case window: (title, "module:ClassName"), constructed as
 # Cls(session, case_id, parent) with a reload() method, imported when first shown.
-CASE_TABS: list[tuple[str, str]] = []
+CASE_TABS: list[tuple[str, str]] = [
+    ("打印", "ui.print_preview:PrintedFormsTab"),
+    ("历史", "ui.history_tab:HistoryTab"),
+]
 
 # The order of the boxes on the paper forms (form A, then form B's extras).
 GROUP_ORDER: tuple[Group, ...] = (

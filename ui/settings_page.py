@@ -15,7 +15,9 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 log = logging.getLogger(__name__)
 
 # (title, "module:ClassName"); constructed as Cls(session, parent).
-SETTINGS_TABS: list[tuple[str, str]] = []
+SETTINGS_TABS: list[tuple[str, str]] = [
+    ("表单模板", "ui.form_templates_page:FormTemplatesPage"),
+]
 
 
 def tr(text: str) -> str:
