@@ -87,6 +87,14 @@ def test_report_and_progress(ctx):
         "SH01-202611-")
 
 
+def test_cancel_keeps_the_batches_written(ctx):
+    calls = []
+    report = demo.load_demo(_cs(ctx), 500, seed=3, batch_size=200,
+                            cancelled=lambda: calls.append(1) or len(calls) > 2)
+    assert report.cases == 400
+    assert database.execute_sql("SELECT count(*) FROM cases").fetchone()[0] == 400
+
+
 def test_every_value_appears(loaded):
     rows = _all_cases()
     for column, enum in (("channel", Channel), ("kind", Kind), ("severity", Severity),
