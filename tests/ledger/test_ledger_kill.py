@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from complaints.usecases import exchange
 from db.backup import integrity_problems
 from db.database import close_database, open_database
@@ -36,6 +38,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path):
     ctx = sites.use("SH01")
     for i in range(300):
