@@ -136,6 +136,9 @@ class LedgerFile:
         if layout is None:
             return
         ws = self._wb[sheet]
+        # A stale <dimension> (written by some tools, or edited) would make openpyxl stop
+        # early and drop rows and columns silently: read everything that is there.
+        ws.reset_dimensions()
         try:
             for n, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
                 if raw is None or all(v is None or (isinstance(v, str) and not v.strip())
@@ -267,6 +270,7 @@ def _read_structure(path: Path, wb: openpyxl.Workbook) -> LedgerFile:
 
 def _layout(path: Path, ws, sheet: str) -> SheetLayout:
     try:
+        ws.reset_dimensions()
         first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
     except Exception as e:
         raise _refusal(path, e) from None

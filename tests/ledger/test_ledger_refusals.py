@@ -245,3 +245,18 @@ def test_openpyxl_itself_parses_with_defusedxml(exported, tmp_path):
         chain.append(type(e))
         e = e.__cause__ or e.__context__
     assert EntitiesForbidden in chain, chain
+
+
+def test_a_stale_dimension_does_not_drop_rows_or_columns(exported, tmp_path):
+    """openpyxl's read-only mode trusts <dimension>: a wrong one must not lose data."""
+    import zipfile as zf
+
+    with zf.ZipFile(exported) as z:
+        xml = z.read("xl/worksheets/sheet2.xml")
+    assert b"<dimension" not in xml
+    stale = xml.replace(b"<sheetViews>", b'<dimension ref="A1:C2"/><sheetViews>', 1)
+    f = rewrite_zip(exported, tmp_path / "stale.xlsx",
+                    replace={"xl/worksheets/sheet2.xml": stale})
+    preview = exchange.check_import(ctx_for("HQ"), [f])
+    res = preview.files[0]
+    assert res.refused is None and res.counts["投诉台账"].new == 2, res.rejected
