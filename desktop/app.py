@@ -15,29 +15,15 @@ from pathlib import Path
 
 from desktop import APP_NAME, APP_TITLE, __version__
 from desktop.paths import DataPaths, data_paths
+from ui import pin_singletons
 
 ORGANISATION = "ComplaintDesk"
 SMOKE_TIMEOUT_MS = 20_000
 
 
-def pin_singletons() -> None:
-    """Work around PySide6 6.12 on Python 3.11: it hands back None/True/False without a
-    new reference (harmless on 3.12+, where they are immortal), so every void Qt call and
-    every Signal.emit() drops one reference and the interpreter eventually aborts with
-    "deallocating None". Give the three singletons the immortality 3.12 gives them."""
-    if sys.version_info >= (3, 12):
-        return
-    import ctypes
-
-    for obj in (None, True, False):
-        refcnt = ctypes.c_ssize_t.from_address(id(obj))  # ob_refcnt, the first field
-        if refcnt.value < 1 << 40:
-            refcnt.value += 1 << 60
-
-
 def run_gui(args: argparse.Namespace) -> int:
     """Run the GUI until the main window closes; the exit status (2: the data cannot open)."""
-    pin_singletons()
+    pin_singletons()  # before the first Qt object: see ui/__init__.py
     smoke = bool(getattr(args, "smoke", False))
     if smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

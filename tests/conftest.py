@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pytest
 
+import ui  # noqa: F401  (applies the PySide6 6.12 / Python 3.11 workaround: ui/__init__.py)
 from complaints.rules.permissions import ROLES
 from complaints.usecases import site
 from complaints.usecases.context import CHINA_TZ, Context

@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import QSettings
 
 from db.models import database
-from desktop.app import pin_singletons
 from desktop.paths import DataPaths
+from ui import pin_singletons
 from ui.session import Session
 from ui.taskman import TaskManager
 
