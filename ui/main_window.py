@@ -42,11 +42,11 @@ def tr(text: str) -> str:
 # (key, title, "module:Class"): pages are imported only when first shown. A page's owner
 # edits its own line if the module is named otherwise.
 PAGES: list[tuple[str, str, str]] = [
-    ("todo", "待办", "ui.todo_page:TodoPage"),
+    ("todo", "待办", "ui.todo:TodoPage"),
     ("cases", "投诉台账", "ui.case_list:CaseListPage"),
-    ("oem", "厂家跟踪", "ui.oem_page:OemPage"),
-    ("sanctions", "奖惩", "ui.sanctions_page:SanctionsPage"),
-    ("stats", "统计", "ui.stats_page:StatsPage"),
+    ("oem", "厂家跟踪", "ui.oem:OemPage"),
+    ("sanctions", "奖惩", "ui.sanctions:SanctionsPage"),
+    ("stats", "统计", "ui.stats:StatsPage"),
     ("exchange", "数据交换", "ui.exchange_page:ExchangePage"),
     ("settings", "设置", "ui.settings_page:SettingsPage"),
 ]
