@@ -1,0 +1,398 @@
+"""The monthly review's figures (policy.md §6; seeds 002/003): plain values in, plain values out.
+
+Which cases a figure counts (deliberate, tested):
+- the period's cases are those *received* in [start, end) at the chosen sites, not deleted;
+  every count, rate and time below is over them (a cohort: the meeting asks "how did we do
+  with this month's complaints"), except
+- carried over (上期结转): received before the period and not closed when it began;
+  open at the end (期末未结): received before the end and not closed by then;
+- timeliness (及时率) per rule D1–D11 = met on time ÷ due, where due = 按时完成 + 逾期完成 +
+  已逾期 as of ``as_of`` (normally now: a deadline still running is not counted yet);
+- time to first contact / to handling: from 登记 to the first 联系客户 / the first 处理完成 or
+  回传客服 entry, in hours, over the cases that have one;
+- satisfaction: the first callback (回访) of each case, its five levels; the share is
+  (满意 + 非常满意) ÷ cases with a level;
+- reopen rate = cases reopened (重开) ÷ cases called back;
+- repeat complainants: groups of two or more of the period's cases sharing a customer phone
+  or a VIN (linked transitively);
+- fines and rewards: *approved* sanctions dated in the period, by department and person.
+Each bucket keeps its case ids so a click can list the cases behind the number.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from complaints.rules.deadlines import RULES, DeadlineStatus, all_deadlines
+from complaints.rules.periods import Period
+from complaints.rules.policy import Policy
+from complaints.rules.workflow import HANDLING, callback_satisfaction
+from complaints.types import (
+    Action,
+    ApprovalStatus,
+    Business,
+    Channel,
+    Kind,
+    Liability,
+    SanctionType,
+    Satisfaction,
+    Severity,
+    State,
+)
+
+NO_DEPARTMENT = "未派单"
+UNKNOWN = "未填"
+
+# dimension key → (title, the values in display order)
+DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "channel": ("渠道", tuple(c.value for c in Channel)),
+    "kind": ("性质", tuple(k.value for k in Kind)),
+    "severity": ("类别", tuple(s.value for s in Severity)),
+    "business": ("业务", tuple(b.value for b in Business)),
+    "department": ("责任部门", ()),  # the departments found, largest first
+    "liability": ("责任认定", tuple(v.value for v in Liability)),
+    "state": ("状态", tuple(s.value for s in State)),
+}
+LEVELS = tuple(s.value for s in Satisfaction)
+HAPPY = frozenset({Satisfaction.SATISFIED.value, Satisfaction.VERY_SATISFIED.value})
+_CONTACT = Action.CONTACT.value
+_CALLBACK = Action.CALLBACK.value
+_REOPEN = Action.REOPEN.value
+_COUNTED = (DeadlineStatus.MET, DeadlineStatus.MET_LATE, DeadlineStatus.OVERDUE)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """hits ÷ base; ``value`` is None when the base is 0 (shown as “—”, never 0 %)."""
+
+    hits: int
+    base: int
+
+    @property
+    def value(self) -> float | None:
+        return None if self.base == 0 else self.hits / self.base
+
+
+@dataclass(frozen=True)
+class Duration:
+    """Mean and median in hours over ``n`` cases (None when n = 0)."""
+
+    n: int
+    mean: float | None
+    median: float | None
+
+
+@dataclass
+class Timeliness:
+    rule: str
+    met: int = 0
+    late: int = 0
+    missed: int = 0
+    late_ids: list[int] = field(default_factory=list)  # met late or missed: the cases to ask about
+
+    @property
+    def due(self) -> int:
+        return self.met + self.late + self.missed
+
+    @property
+    def rate(self) -> Rate:
+        return Rate(self.met, self.due)
+
+
+@dataclass(frozen=True)
+class MoneyRow:
+    department: str
+    person: str  # "" on a department's total row
+    fines: int
+    fine_count: int
+    rewards: int
+    reward_count: int
+
+
+@dataclass
+class Figures:
+    period: Period
+    sites: tuple[str, ...]
+    case_ids: list[int]
+    by: dict[str, dict[str, list[int]]]  # dimension → value → case ids (display order)
+    carried_over: list[int]
+    open_at_end: list[int]
+    timeliness: dict[str, Timeliness]  # rule → counts (rules with nothing due left out)
+    overall: Timeliness
+    contact: Duration
+    handling: Duration
+    satisfaction: dict[str, list[int]]  # level → case ids, the five levels in order
+    called_back: list[int]
+    reopened: list[int]
+    repeat_groups: list[list[int]]
+    money_by_department: list[MoneyRow]
+    money_by_person: list[MoneyRow]
+    fines_total: int
+    rewards_total: int
+
+    @property
+    def total(self) -> int:
+        return len(self.case_ids)
+
+    @property
+    def satisfied_share(self) -> Rate:
+        rated = sum(len(v) for v in self.satisfaction.values())
+        return Rate(sum(len(self.satisfaction[k]) for k in HAPPY), rated)
+
+    @property
+    def reopen_rate(self) -> Rate:
+        return Rate(len(self.reopened), len(self.called_back))
+
+    @property
+    def repeat_case_ids(self) -> list[int]:
+        return sorted(i for g in self.repeat_groups for i in g)
+
+
+def _hours(a: datetime, b: datetime) -> float:
+    return (b - a).total_seconds() / 3600
+
+
+def _duration(values: list[float]) -> Duration:
+    if not values:
+        return Duration(0, None, None)
+    return Duration(len(values), sum(values) / len(values), statistics.median(values))
+
+
+def _repeat_groups(cases: Sequence[Mapping[str, Any]]) -> list[list[int]]:
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_by_key: dict[tuple[str, str], int] = {}
+    for c in cases:
+        cid = c["id"]
+        parent.setdefault(cid, cid)
+        for key in ("phone", "vin"):
+            v = (c.get(key) or "").strip().upper()
+            if not v:
+                continue
+            other = first_by_key.setdefault((key, v), cid)
+            if other != cid:
+                parent[find(cid)] = find(other)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for cid in parent:
+        groups[find(cid)].append(cid)
+    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g))
+
+
+def money(sanctions: Iterable[Mapping[str, Any]], period: Period
+          ) -> tuple[list[MoneyRow], list[MoneyRow], int, int]:
+    """Approved fines and rewards dated in the period: (by department, by person, fines total,
+    rewards total); rows by total amount, largest first."""
+    acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for s in sanctions:
+        if s.get("status") != ApprovalStatus.APPROVED.value or s.get("deleted"):
+            continue
+        day = s["date"]
+        if not period.contains(day):
+            continue
+        fine = s["type"] == SanctionType.FINE.value
+        amount = int(s["amount"] or 0)
+        for key in ((s.get("department") or UNKNOWN, ""),
+                    (s.get("department") or UNKNOWN, s.get("person") or UNKNOWN)):
+            row = acc[key]
+            if fine:
+                row[0] += amount
+                row[1] += 1
+            else:
+                row[2] += amount
+                row[3] += 1
+
+    def rows(person_rows: bool) -> list[MoneyRow]:
+        out = [MoneyRow(d, p, *v) for (d, p), v in acc.items() if bool(p) == person_rows]
+        return sorted(out, key=lambda r: (-(r.fines + r.rewards), r.department, r.person))
+
+    by_dept = rows(False)
+    return (by_dept, rows(True), sum(r.fines for r in by_dept), sum(r.rewards for r in by_dept))
+
+
+def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, Any]],
+            entries: Mapping[int, Sequence[Mapping[str, Any]]],
+            earlier_open: Sequence[Mapping[str, Any]],
+            sanctions: Iterable[Mapping[str, Any]], policy_at: Callable[[datetime], Policy],
+            as_of: datetime, tz: tzinfo) -> Figures:
+    """Every figure of the period.
+
+    ``cases``: the period's cases (dicts with id, received_at, channel, kind, severity,
+    business, department, liability, state, closed_at, phone, vin, media, needs_oem,
+    satisfaction, satisfaction2); ``entries``: case id → its entries (at, action, note);
+    ``earlier_open``: cases received before the period with (id, received_at, closed_at), for
+    the carry-over; ``policy_at``: the policy in force when a case was received."""
+    start, end = period.bounds(tz)
+    ids: list[int] = []
+    by: dict[str, dict[str, list[int]]] = {
+        k: {v: [] for v in values} for k, (_t, values) in DIMENSIONS.items()}
+    timeliness = {r: Timeliness(r) for r in RULES}
+    overall = Timeliness("全部")
+    contact: list[float] = []
+    handling: list[float] = []
+    satisfaction: dict[str, list[int]] = {v: [] for v in LEVELS}
+    called_back: list[int] = []
+    reopened: list[int] = []
+    open_at_end: list[int] = []
+    empty: list[Mapping[str, Any]] = []
+    for c in cases:
+        cid = c["id"]
+        received = c["received_at"]
+        if not (start <= received < end):
+            continue
+        ids.append(cid)
+        for k in DIMENSIONS:
+            v = c.get(k) or (NO_DEPARTMENT if k == "department" else UNKNOWN)
+            by[k].setdefault(v, []).append(cid)
+        closed = c.get("closed_at")
+        if closed is None or closed >= end:
+            open_at_end.append(cid)
+        es = sorted(entries.get(cid, empty), key=lambda e: e["at"])
+        first_contact = first_handled = None
+        first_cb = None
+        reopen = False
+        for e in es:
+            a = e["action"]
+            if a == _CONTACT and first_contact is None:
+                first_contact = e["at"]
+            elif a in HANDLING and first_handled is None:
+                first_handled = e["at"]
+            elif a == _CALLBACK and first_cb is None:
+                first_cb = e
+            elif a == _REOPEN:
+                reopen = True
+        if first_contact is not None:
+            contact.append(_hours(received, first_contact))
+        if first_handled is not None:
+            handling.append(_hours(received, first_handled))
+        if first_cb is not None:
+            called_back.append(cid)
+            level = callback_satisfaction(first_cb, c)
+            if level in satisfaction:
+                satisfaction[level].append(cid)
+        if reopen:
+            reopened.append(cid)
+        for d in all_deadlines(c, es, policy_at(received), as_of, tz):
+            st = d.status
+            if st not in _COUNTED:
+                continue
+            t = timeliness[d.rule]
+            if st is DeadlineStatus.MET:
+                t.met += 1
+                overall.met += 1
+            else:
+                if st is DeadlineStatus.MET_LATE:
+                    t.late += 1
+                    overall.late += 1
+                else:
+                    t.missed += 1
+                    overall.missed += 1
+                if not t.late_ids or t.late_ids[-1] != cid:
+                    t.late_ids.append(cid)
+                if not overall.late_ids or overall.late_ids[-1] != cid:
+                    overall.late_ids.append(cid)
+    for k, (_t, values) in DIMENSIONS.items():
+        if not values:  # departments: largest first, then by name
+            by[k] = dict(sorted(by[k].items(), key=lambda kv: (-len(kv[1]), kv[0])))
+    carried = [c["id"] for c in earlier_open
+               if c["received_at"] < start and (c.get("closed_at") is None
+                                                or c["closed_at"] >= start)]
+    for c in earlier_open:  # carried cases still open at the end count there too
+        if c["received_at"] < start and (c.get("closed_at") is None or c["closed_at"] >= end):
+            open_at_end.append(c["id"])
+    by_dept, by_person, fines, rewards = money(sanctions, period)
+    return Figures(
+        period=period, sites=tuple(sites), case_ids=ids, by=by, carried_over=sorted(carried),
+        open_at_end=sorted(open_at_end),
+        timeliness={r: t for r, t in timeliness.items() if t.due},
+        overall=overall, contact=_duration(contact), handling=_duration(handling),
+        satisfaction=satisfaction, called_back=called_back, reopened=reopened,
+        repeat_groups=_repeat_groups([c for c in cases if start <= c["received_at"] < end]),
+        money_by_department=by_dept, money_by_person=by_person, fines_total=fines,
+        rewards_total=rewards)
+
+
+# --- headline figures and their change ----------------------------------------------------
+
+# key → (label, unit, "higher is better")
+KPIS: dict[str, tuple[str, str, bool]] = {
+    "total": ("投诉总数", "件", False),
+    "complaints": ("其中投诉", "件", False),
+    "major": ("重大投诉", "件", False),
+    "carried_over": ("上期结转", "件", False),
+    "open_at_end": ("期末未结", "件", False),
+    "timeliness": ("处理及时率", "%", True),
+    "contact_hours": ("平均首次联系", "小时", False),
+    "handling_hours": ("平均处理用时", "小时", False),
+    "satisfied_share": ("回访满意率", "%", True),
+    "reopen_rate": ("重开率", "%", False),
+    "repeat": ("重复投诉客户", "位", False),
+    "fines": ("罚款", "元", False),
+    "rewards": ("奖励", "元", True),
+}
+
+
+def kpis(f: Figures) -> dict[str, float | int | None]:
+    """The headline numbers of the figure cards (rates as fractions 0–1, None = no base)."""
+    return {
+        "total": f.total,
+        "complaints": len(f.by["kind"].get(Kind.COMPLAINT.value, [])),
+        "major": len(f.by["severity"].get(Severity.MAJOR.value, [])),
+        "carried_over": len(f.carried_over),
+        "open_at_end": len(f.open_at_end),
+        "timeliness": f.overall.rate.value,
+        "contact_hours": f.contact.mean,
+        "handling_hours": f.handling.mean,
+        "satisfied_share": f.satisfied_share.value,
+        "reopen_rate": f.reopen_rate.value,
+        "repeat": len(f.repeat_groups),
+        "fines": f.fines_total,
+        "rewards": f.rewards_total,
+    }
+
+
+def change(now: Mapping[str, Any], before: Mapping[str, Any] | None
+           ) -> dict[str, float | None]:
+    """Difference per KPI (now − before; rates in percentage points as fractions); None when
+    either side has no value."""
+    out: dict[str, float | None] = {}
+    for k, v in now.items():
+        b = None if before is None else before.get(k)
+        out[k] = None if v is None or b is None else v - b
+    return out
+
+
+def format_kpi(key: str, value: float | int | None) -> str:
+    """A KPI as shown on a card and in the reports: 87.5%, 1.8 小时, 1,200 元, —."""
+    if value is None:
+        return "—"
+    unit = KPIS[key][1]
+    if unit == "%":
+        return f"{value * 100:.1f}%"
+    if unit == "小时":
+        return f"{value:.1f} 小时"
+    return f"{int(value):,} {unit}"
+
+
+def format_change(key: str, delta: float | None) -> str:
+    """+2.5 个百分点 / −3 件 / —."""
+    if delta is None:
+        return "—"
+    unit = KPIS[key][1]
+    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
+    a = abs(delta)
+    if unit == "%":
+        return f"{sign}{a * 100:.1f} 个百分点"
+    if unit == "小时":
+        return f"{sign}{a:.1f} 小时"
+    return f"{sign}{int(round(a)):,} {unit}"
