@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 
 # (title, "module:ClassName"); constructed as Cls(session, parent).
 SETTINGS_TABS: list[tuple[str, str]] = [
+    ("站点与数据", "ui.settings_site:SiteDataTab"),
     ("表单模板", "ui.form_templates_page:FormTemplatesPage"),
 ]
 

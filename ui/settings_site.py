@@ -1,0 +1,310 @@
+"""设置 → 站点与数据: this office's code and name, where the data lives, and its backups
+(list, back up now, restore, check).
+
+Registered in ui.settings_page.SETTINGS_TABS as ("站点与数据", "ui.settings_site:SiteDataTab").
+Every database call runs on the task manager's worker; the buttons follow the signed-in
+person's permissions (disabled with the refusal as tooltip), and the use cases check again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from complaints.usecases import audit, auth, site, storage
+from complaints.usecases.context import Context
+from complaints.usecases.errors import UseCaseError
+from db.backup import list_backups
+from db.location import network_drive_warning
+from ui.restore_dialog import RestoreFlow, reason_label, size_text
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SiteDataTab", text)
+
+
+# --- the use case behind 保存 (belongs in complaints.usecases.site; kept here until moved) ---
+
+def rename_site(ctx: Context, name: str) -> str:
+    """Change this office's display name (the code never changes: it is in every case
+    number and ledger). Needs settings.site; audited as settings.update."""
+    auth.require(ctx, "settings.site")
+    info = site.local_site()
+    if info is None:
+        raise UseCaseError("本数据库尚未初始化站点")
+    new = name.strip()
+    if new == info.name:
+        return new
+    # init_site validates the name and updates both the setting and the Site row.
+    site.init_site(info.code, new, now=ctx.now(), tz=info.tz)
+    audit.record(ctx, "settings.update", table="settings", uid="site.name",
+                 changes={"site.name": (info.name, new)}, note="修改站点名称")
+    return new
+
+
+class SiteDataTab(QWidget):
+    backup_done = Signal(object)  # Path of the new backup
+    checked = Signal(list)  # problems found by 检查数据 (empty: sound)
+    name_saved = Signal(str)
+
+    COLUMNS = ("时间", "类型", "大小", "文件名")
+
+    def __init__(self, session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.restore_flow = RestoreFlow(session, self)
+        self.restore_flow.restored.connect(lambda _r: self.reload())
+
+        # --- site
+        self.code_label = QLabel(self)
+        self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setMaxLength(60)
+        self.save_name_button = QPushButton(tr("保存名称"), self)
+        self.save_name_button.clicked.connect(self.save_name)
+        self.name_edit.returnPressed.connect(self.save_name)
+        name_row = QHBoxLayout()
+        name_row.addWidget(self.name_edit, 1)
+        name_row.addWidget(self.save_name_button)
+        site_box = QGroupBox(tr("站点"), self)
+        site_form = QFormLayout(site_box)
+        site_form.addRow(tr("站点代码:"), self.code_label)
+        site_form.addRow(tr("站点名称:"), name_row)
+        code_note = QLabel(tr("站点代码写在每张投诉单编号和交换台账中,初始化后不能修改。"), self)
+        code_note.setWordWrap(True)
+        code_note.setEnabled(False)
+        site_form.addRow("", code_note)
+
+        # --- data folder
+        self.folder_edit = QLineEdit(str(session.paths.root), self)
+        self.folder_edit.setReadOnly(True)
+        self.open_folder_button = QPushButton(tr("打开文件夹"), self)
+        self.open_folder_button.clicked.connect(lambda: self._open(session.paths.root))
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder_edit, 1)
+        folder_row.addWidget(self.open_folder_button)
+        self.warning_label = QLabel(self)
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet(
+            "QLabel { background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }")
+        folder_box = QGroupBox(tr("数据文件夹"), self)
+        folder_layout = QVBoxLayout(folder_box)
+        folder_layout.addLayout(folder_row)
+        folder_layout.addWidget(self.warning_label)
+        self._show_network_warning()
+
+        # --- backups
+        self.table = QTableWidget(0, len(self.COLUMNS), self)
+        self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        for c in range(3):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.doubleClicked.connect(lambda _i: self.restore())
+        self.backup_button = QPushButton(tr("立即备份"), self)
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton(tr("恢复…"), self)
+        self.restore_button.clicked.connect(self.restore)
+        self.check_button = QPushButton(tr("检查数据"), self)
+        self.check_button.setToolTip(tr("完整性、外键、搜索索引与审计日志链的检查"))
+        self.check_button.clicked.connect(self.check_data)
+        self.open_backups_button = QPushButton(tr("打开备份文件夹"), self)
+        self.open_backups_button.clicked.connect(lambda: self._open(session.paths.backups))
+        self.refresh_button = QPushButton(tr("刷新"), self)
+        self.refresh_button.clicked.connect(self.reload)
+        buttons = QHBoxLayout()
+        for b in (self.backup_button, self.restore_button, self.check_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_backups_button)
+        buttons.addWidget(self.refresh_button)
+        backup_note = QLabel(tr(
+            "程序每天第一次启动时自动备份,并按保留规则轮换(最近几天全部保留,之后每日、"
+            "每周、每月各留一份);手动备份与恢复前的原数据不会被自动删除。"
+            "备份文件可复制到 U 盘另行保管。"),
+            self)
+        backup_note.setWordWrap(True)
+        self.summary_label = QLabel(self)
+        backup_box = QGroupBox(tr("备份"), self)
+        backup_layout = QVBoxLayout(backup_box)
+        backup_layout.addWidget(backup_note)
+        backup_layout.addWidget(self.table, 1)
+        backup_layout.addWidget(self.summary_label)
+        backup_layout.addLayout(buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(site_box)
+        layout.addWidget(folder_box)
+        layout.addWidget(backup_box, 1)
+
+        session.changed.connect(self._on_changed)
+        session.user_changed.connect(self.apply_permissions)
+        self.reload()
+
+    # --- showing ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Site, permissions and the backups folder (a listing: no database work)."""
+        info = self.session.site()
+        self.code_label.setText(info.code if info else tr("(未设置)"))
+        if not self.name_edit.isModified():
+            self.name_edit.setText(info.name if info else "")
+        self.apply_permissions()
+        self._list_backups()
+
+    def _on_changed(self, topic: str) -> None:
+        if topic == "settings":
+            self.name_edit.setModified(False)
+            self.reload()
+
+    def _show_network_warning(self) -> None:
+        try:
+            warning = network_drive_warning(self.session.paths.root)
+        except OSError:
+            warning = None
+        self.warning_label.setText(warning or "")
+        self.warning_label.setVisible(bool(warning))
+
+    def _list_backups(self) -> None:
+        selected = self.selected_backup()
+        backups = list_backups(self.session.paths.backups)
+        ctx = self._ctx()
+        self.table.setRowCount(len(backups))
+        total = 0
+        for r, b in enumerate(backups):
+            try:
+                size = b.path.stat().st_size
+            except OSError:
+                size = 0
+            total += size
+            when = ctx.local(b.at) if ctx else b.at.astimezone()
+            values = (f"{when:%Y-%m-%d %H:%M:%S}", reason_label(b.reason), size_text(size),
+                      b.path.name)
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setData(Qt.ItemDataRole.UserRole, str(b.path))
+                if c == 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+            if selected is not None and b.path == selected:
+                self.table.selectRow(r)
+        self.summary_label.setText(
+            tr("共 {n} 份备份,合计 {size}。").format(n=len(backups), size=size_text(total))
+            if backups else tr("备份文件夹中还没有备份。"))
+
+    def backup_paths(self) -> list[Path]:
+        """The backups listed, newest first (for tests)."""
+        return [Path(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole))
+                for r in range(self.table.rowCount())]
+
+    def selected_backup(self) -> Path | None:
+        r = self.table.currentRow()
+        if r < 0 or self.table.item(r, 0) is None:
+            return None
+        return Path(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole))
+
+    def _ctx(self) -> Context | None:
+        try:
+            return self.session.ctx()
+        except UseCaseError:
+            return None
+
+    def apply_permissions(self) -> None:
+        ctx = self._ctx()
+        for button, permission in ((self.save_name_button, "settings.site"),
+                                   (self.backup_button, "data.backup"),
+                                   (self.restore_button, "data.restore")):
+            if ctx is None:
+                button.setEnabled(False)
+                button.setToolTip(tr("站点尚未初始化"))
+                continue
+            decision = auth.decide(ctx, permission)
+            button.setEnabled(decision.allowed)
+            button.setToolTip("" if decision.allowed else decision.reason)
+        self.name_edit.setReadOnly(not self.save_name_button.isEnabled())
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def _open(self, folder: Path) -> None:
+        if not Path(folder).exists():
+            QMessageBox.information(self, tr("打开文件夹"),
+                                    tr("文件夹 {f} 还不存在。").format(f=folder))
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(os.fspath(folder)))
+
+    def save_name(self) -> None:
+        if not self.save_name_button.isEnabled():
+            return
+        ctx = self.session.ctx()
+        name = self.name_edit.text()
+
+        def done(new: str) -> None:
+            self.name_edit.setModified(False)
+            self.session.notify_changed("settings")
+            self.name_saved.emit(new)
+
+        self.session.taskman.run(lambda: rename_site(ctx, name), done, parent=self)
+
+    def backup_now(self) -> None:
+        ctx = self.session.ctx()
+        folder = self.session.paths.backups
+
+        def done(path: Path) -> None:
+            self._list_backups()
+            for r, p in enumerate(self.backup_paths()):
+                if p == path:
+                    self.table.selectRow(r)
+            self.backup_done.emit(path)
+            window = self.window()
+            bar = getattr(window, "statusBar", None)
+            if callable(bar):
+                bar().showMessage(tr("已备份到 {p}").format(p=path), 8000)
+
+        self.session.taskman.run(lambda: storage.backup_now(backup_dir=folder, ctx=ctx), done,
+                                 label=tr("正在备份…"), parent=self)
+
+    def restore(self) -> None:
+        if not self.restore_button.isEnabled():
+            return
+        self.restore_flow.start(start_dir=self.selected_backup())
+
+    def check_data(self) -> None:
+        def done(problems: list[str]) -> None:
+            if problems:
+                shown = "\n".join(problems[:20])
+                more = tr("\n……另有 {n} 个问题").format(n=len(problems) - 20) \
+                    if len(problems) > 20 else ""
+                QMessageBox.warning(self, tr("检查数据"), tr(
+                    "检查发现 {n} 个问题:\n\n{list}{more}\n\n"
+                    "请先立即备份,再联系管理员;必要时可从较早的备份恢复。").format(
+                        n=len(problems), list=shown, more=more))
+            else:
+                QMessageBox.information(self, tr("检查数据"), tr(
+                    "检查通过:数据库完整,外键、搜索索引与审计日志链均无问题。"))
+            self.checked.emit(problems)
+
+        self.session.taskman.run(storage.run_checks, done, label=tr("正在检查数据…"),
+                                 parent=self)
