@@ -60,8 +60,15 @@ def safe_text(ws, value: Any) -> Any:
 
 class _SheetWriter:
     def __init__(self, wb: Workbook, title: str, cols: tuple[Column, ...], tz: tzinfo,
-                 mask_phones: bool, extra_headers: tuple[str, ...] = ()):
+                 mask_phones: bool, extra_headers: tuple[str, ...] = (),
+                 expected_rows: int | None = None):
         self.ws = wb.create_sheet(title)
+        if expected_rows is not None:
+            # Written before the rows (write_only cannot go back): lets readers size the
+            # sheet without scanning it. finish() checks the count held.
+            ref = f"A1:{get_column_letter(len(cols) + len(extra_headers))}{expected_rows + 1}"
+            self.ws.calculate_dimension = lambda: ref
+        self.expected_rows = expected_rows
         self.cols = cols
         self.tz = tz
         self.mask_phones = mask_phones
@@ -139,6 +146,9 @@ class _SheetWriter:
         self.rows += 1
 
     def finish(self) -> None:
+        if self.expected_rows is not None and self.rows != self.expected_rows:
+            raise RuntimeError(f"{self.ws.title}: wrote {self.rows} rows, "
+                               f"announced {self.expected_rows}")
         last = get_column_letter(max(self.ncols, 1))
         self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
 
@@ -158,8 +168,10 @@ def write_ledger(path: Path, meta: LedgerMeta, tz: tzinfo, *,
                  cases: Iterable[Mapping[str, Any]],
                  entries: Iterable[Mapping[str, Any]],
                  sanctions: Iterable[Mapping[str, Any]],
-                 mask_phones: bool = False) -> ExportCounts:
-    """Write the four sheets to ``path`` (via a temp file, renamed when complete)."""
+                 mask_phones: bool = False,
+                 expected: Mapping[str, int] | None = None) -> ExportCounts:
+    """Write the four sheets to ``path`` (via a temp file, renamed when complete).
+    ``expected`` (rows per sheet, if known exactly) goes into each sheet's dimension."""
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     wb = Workbook(write_only=True)
@@ -170,7 +182,8 @@ def write_ledger(path: Path, meta: LedgerMeta, tz: tzinfo, *,
     for title, cols, records in ((C.SHEET_CASES, C.CASE_COLUMNS, cases),
                                  (C.SHEET_ENTRIES, C.ENTRY_COLUMNS, entries),
                                  (C.SHEET_SANCTIONS, C.SANCTION_COLUMNS, sanctions)):
-        w = _SheetWriter(wb, title, cols, tz, mask_phones)
+        w = _SheetWriter(wb, title, cols, tz, mask_phones,
+                         expected_rows=(expected or {}).get(title))
         for rec in records:
             w.append(rec)
         w.finish()

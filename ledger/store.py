@@ -104,13 +104,8 @@ def local_values(table: str, uid: str) -> dict[str, Any] | None:
     return _convert(C.SHEET_COLUMNS[C.TABLE_SHEET[table]], row)
 
 
-def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | None,
-                 batch: int = 2000) -> Iterator[dict[str, Any]]:
-    """Every record of ``table`` owned by ``sites`` (all when None), or - for entries and
-    sanctions - belonging to a case of those sites; with ``since``, only those changed here
-    (modified, or applied from another ledger) after that time. Streamed in id order."""
-    base, _ = _select_sql(table, with_id=True)
-    cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
+def _filter(table: str, sites: Sequence[str] | None, since: datetime | None
+            ) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if sites:
@@ -127,6 +122,24 @@ def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | N
         where.append("(t.modified_at >= ? OR t.uid IN "
                      "(SELECT uid FROM ledger_base WHERE applied_at >= ?))")
         params += [stamp, stamp]
+    return where, params
+
+
+def count_records(table: str, *, sites: Sequence[str] | None, since: datetime | None) -> int:
+    """How many rows iter_records will yield (call in the same transaction)."""
+    where, params = _filter(table, sites, since)
+    sql = f"SELECT count(*) FROM {table} t" + (f" WHERE {' AND '.join(where)}" if where else "")
+    return database.execute_sql(sql, params).fetchone()[0]
+
+
+def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | None,
+                 batch: int = 2000) -> Iterator[dict[str, Any]]:
+    """Every record of ``table`` owned by ``sites`` (all when None), or - for entries and
+    sanctions - belonging to a case of those sites; with ``since``, only those changed here
+    (modified, or applied from another ledger) after that time. Streamed in id order."""
+    base, _ = _select_sql(table, with_id=True)
+    cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
+    where, params = _filter(table, sites, since)
     last = 0
     while True:
         clauses = where + ["t.id > ?"]

@@ -98,12 +98,14 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
         # One read transaction: a consistent snapshot (WAL), so an entry saved meanwhile
         # never travels without its case; writers are not blocked.
         with database.atomic():
+            expected = {C.TABLE_SHEET[t]: store.count_records(t, sites=query_sites, since=since)
+                        for t in ("cases", "entries", "sanctions")}
             counts = write_ledger(
                 dest, meta, ctx.tz,
                 cases=store.iter_records("cases", sites=query_sites, since=since),
                 entries=store.iter_records("entries", sites=query_sites, since=since),
                 sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
-                mask_phones=mask_phones)
+                mask_phones=mask_phones, expected=expected)
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
     with database.atomic():

@@ -253,8 +253,10 @@ def test_a_stale_dimension_does_not_drop_rows_or_columns(exported, tmp_path):
 
     with zf.ZipFile(exported) as z:
         xml = z.read("xl/worksheets/sheet2.xml")
-    assert b"<dimension" not in xml
-    stale = xml.replace(b"<sheetViews>", b'<dimension ref="A1:C2"/><sheetViews>', 1)
+    import re
+
+    assert re.search(rb'<dimension ref="A1:[A-Z]+3"', xml)  # ours: exact (2 cases)
+    stale = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', xml, count=1)
     f = rewrite_zip(exported, tmp_path / "stale.xlsx",
                     replace={"xl/worksheets/sheet2.xml": stale})
     preview = exchange.check_import(ctx_for("HQ"), [f])
