@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 SETTINGS_TABS: list[tuple[str, str]] = [
     ("站点与数据", "ui.settings_site:SiteDataTab"),
     ("表单模板", "ui.form_templates_page:FormTemplatesPage"),
+    ("隐私与登录", "ui.settings_privacy:PrivacyTab"),
 ]
 
 
