@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 # Extra tabs of the case window: (title, "module:ClassName"), constructed as
 # Cls(session, case_id, parent) with a reload() method, imported when first shown.
 CASE_TABS: list[tuple[str, str]] = [
+    ("跟踪与时限", "ui.case_workflow:CaseWorkflowTab"),
     ("打印", "ui.print_preview:PrintedFormsTab"),
     ("历史", "ui.history_tab:HistoryTab"),
 ]
@@ -57,7 +58,8 @@ GROUP_ORDER: tuple[Group, ...] = (
 ATTACHMENTS_TITLE = "附件"
 # Fields shown but not typed into: they change through actions of another tab (e.g. the
 # workflow tab may add "state" here once its transitions are the only way to move a case).
-READ_ONLY_FIELDS: set[str] = set()
+READ_ONLY_FIELDS: set[str] = {"state", "callback_at", "satisfaction", "callback2_at",
+                              "satisfaction2", "closed_at", "fmc_status"}
 # Labels the editor shows where the catalogue's short form box name is not enough.
 DISPLAY_LABELS = {"vin": "车架号/VIN", "plan": "调查结果及\n处理意见"}
 
