@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from peewee import JOIN
+
 from complaints.rules import sanctions as rules
 from complaints.rules.deadlines import all_deadlines
 from complaints.rules.sanctions import FINE, REWARD, Org, Proposal, in_range
@@ -112,8 +114,8 @@ class SanctionFilter:
 def list_sanctions(f: SanctionFilter = SanctionFilter(), limit: int = 5000
                    ) -> list[dict[str, Any]]:
     """Sanctions matching ``f``, newest date first; each with its case's number."""
-    q = (Sanction.select(Sanction, Case.number).join(Case, join_type="LEFT OUTER",
-                                                     on=(Sanction.case == Case.id)))
+    q = (Sanction.select(Sanction, Case.number.alias("case_number"))
+         .join(Case, join_type=JOIN.LEFT_OUTER, on=(Sanction.case == Case.id)))
     if f.state == WITHDRAWN:
         q = q.where(Sanction.deleted == True)  # noqa: E712
     else:
@@ -136,7 +138,7 @@ def list_sanctions(f: SanctionFilter = SanctionFilter(), limit: int = 5000
     if f.rule:
         q = q.where(Sanction.rule.is_null() if f.rule == MANUAL else Sanction.rule == f.rule)
     q = q.order_by(Sanction.date.desc(), Sanction.id.desc()).limit(limit)
-    return [_to_dict(s, s.case.number if s.case_id else None) for s in q]
+    return [_to_dict(s, getattr(s, "case_number", None)) for s in q.objects()]
 
 
 def pending_count() -> int:

@@ -1,0 +1,177 @@
+"""Sanction use cases: proposals follow the case, the GM decides, lists and month totals."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, timedelta
+
+import pytest
+
+from complaints.rules.sanctions import EVENT_BANNER
+from complaints.usecases import cases, tracking
+from complaints.usecases import sanctions as S
+from complaints.usecases.errors import PermissionDenied, UseCaseError
+from db.models import Sanction, database
+
+
+def new_case(ctx, **kw):
+    v = cases.blank_case(ctx)
+    v.update(customer_name="张伟", content="保养后异响", channel="现场", business="售后",
+             department="车间", responsible="张海涛", received_at=ctx.now() - timedelta(hours=2))
+    v.update(kw)
+    return cases.create_case(ctx, v).id
+
+
+def set_liability(ctx, cid, value):
+    cases.update_case(ctx, cid, {"liability": value})
+    return S.sync_proposals(ctx, cid)
+
+
+def rows(cid, state=None):
+    return S.list_sanctions(S.SanctionFilter(case_id=cid, state=state))
+
+
+def audit_events():
+    return [r[0] for r in database.execute_sql("SELECT event FROM audit_log ORDER BY id")]
+
+
+def test_liability_proposes_and_withdraws_and_revives(ctx):
+    cid = new_case(ctx)
+    r = set_liability(ctx, cid, "有责")
+    assert len(r.created) == 2  # S1 person, S3 manager
+    pend = rows(cid, S.PENDING)
+    assert sorted(x["rule"] for x in pend) == ["S1", "S3"]
+    assert all(x["case_number"] and x["case_number"] in x["reason"] for x in pend)
+    assert S.sync_proposals(ctx, cid) == S.SyncReport()  # nothing twice
+    r = set_liability(ctx, cid, "待定")
+    assert len(r.withdrawn) == 2 and rows(cid, S.PENDING) == []
+    withdrawn = rows(cid, S.WITHDRAWN)
+    assert {x["state"] for x in withdrawn} == {S.WITHDRAWN}
+    assert all(x["revision"] == 2 for x in withdrawn)  # the tombstone travels
+    r = set_liability(ctx, cid, "有责")
+    assert len(r.revived) == 2 and len(rows(cid, S.PENDING)) == 2
+    assert Sanction.select().where(Sanction.case == cid).count() == 2
+    assert "sanction.propose" in audit_events() and "sanction.withdraw" in audit_events()
+
+
+def test_not_liable_gives_s5_and_decided_ones_stay(ctx):
+    cid = new_case(ctx)
+    set_liability(ctx, cid, "有责")
+    s1 = next(x for x in rows(cid) if x["rule"] == "S1")
+    S.approve(ctx, s1["uid"])
+    set_liability(ctx, cid, "无责")
+    states = {(x["rule"], x["state"]) for x in S.list_sanctions(
+        S.SanctionFilter(case_id=cid)) + rows(cid, S.WITHDRAWN)}
+    assert ("S1", S.APPROVED) in states and ("S3", S.WITHDRAWN) in states
+    assert ("S5", S.PENDING) in states
+    set_liability(ctx, cid, "有责")  # S1 already decided: not proposed again
+    assert [x["rule"] for x in rows(cid) if x["rule"] == "S1"] == ["S1"]
+
+
+def test_pending_amount_follows_the_case(ctx):
+    cid = new_case(ctx)
+    set_liability(ctx, cid, "有责")
+    cases.update_case(ctx, cid, {"severity": "重大投诉"})
+    r = S.sync_proposals(ctx, cid)
+    assert len(r.updated) == 1
+    s3 = next(x for x in rows(cid) if x["rule"] == "S3")
+    assert s3["amount"] == 100
+
+
+def test_approve_within_range_and_reject_with_reason(ctx):
+    cid = new_case(ctx, channel="售后回访")
+    tracking.record_action(ctx, cid, "派单", department="车间")
+    tracking.record_action(ctx, cid, "处理完成", plan="更换")
+    tracking.record_action(ctx, cid, "回访", satisfaction="不满意")
+    tracking.record_action(ctx, cid, "重开")
+    tracking.record_action(ctx, cid, "处理完成", plan="再次更换")
+    tracking.record_action(ctx, cid, "二次回访", satisfaction="非常不满意")
+    S.sync_proposals(ctx, cid)
+    s6 = [x for x in rows(cid) if x["rule"] == "S6"]
+    assert len(s6) == 2
+    with pytest.raises(UseCaseError, match="超出"):
+        S.approve(ctx, s6[0]["uid"], amount=60)
+    done = S.approve(ctx, s6[0]["uid"], amount=35, note="情节较重")
+    assert (done["state"], done["amount"], done["decided_by"]) == (S.APPROVED, 35, "测试员")
+    assert done["revision"] == 2
+    with pytest.raises(UseCaseError, match="原因"):
+        S.reject(ctx, s6[1]["uid"], " ")
+    no = S.reject(ctx, s6[1]["uid"][:8], "经理已尽力协调")
+    assert no["state"] == S.REJECTED and no["decision_note"] == "经理已尽力协调"
+    with pytest.raises(UseCaseError, match="不能再次审批"):
+        S.approve(ctx, s6[1]["uid"])
+
+
+def test_only_the_gm_approves(ctx):
+    cid = new_case(ctx)
+    set_liability(ctx, cid, "有责")
+    uid = rows(cid)[0]["uid"]
+    clerk = dataclasses.replace(ctx, roles=frozenset({"客服专员"}))
+    with pytest.raises(PermissionDenied):
+        S.approve(clerk, uid)
+    with pytest.raises(PermissionDenied):
+        S.reject(clerk, uid, "不同意")
+    gm = dataclasses.replace(ctx, roles=frozenset({"总经理"}), actor="许振邦")
+    assert S.approve(gm, uid)["decided_by"] == "许振邦"
+
+
+def test_manual_needs_reason_and_approval(ctx):
+    with pytest.raises(UseCaseError, match="原因"):
+        S.add_manual(ctx, type="奖励", person="姜思远", department="服务前台", amount=200,
+                     reason="")
+    m = S.add_manual(ctx, type="奖励", person="姜思远", department="服务前台", amount=200,
+                     reason="协助处理群体投诉")
+    assert m["state"] == S.PENDING and m["rule"] is None
+    assert S.month_totals("2026-11").rewards == 0  # not approved yet
+    S.approve(ctx, m["uid"], amount=150)
+    t = S.month_totals("2026-11")
+    assert t.rewards == 150 and t.by_person[0].name == "姜思远"
+
+
+def test_event_banner_reward(ctx):
+    cid = new_case(ctx)
+    S.record_event(ctx, cid, EVENT_BANNER, "客户送来锦旗")
+    (r,) = rows(cid)
+    assert (r["rule"], r["type"], r["amount"]) == ("S11", "奖励", 300)
+    with pytest.raises(UseCaseError):
+        S.record_event(ctx, cid, "别的事")
+
+
+def test_lists_filters_and_month_totals(ctx):
+    a = new_case(ctx)
+    b = new_case(ctx, kind="抱怨", department="配件部", responsible="金晓峰")
+    set_liability(ctx, a, "有责")
+    set_liability(ctx, b, "有责")
+    for x in S.list_sanctions(S.SanctionFilter(state=S.PENDING)):
+        S.approve(ctx, x["uid"])
+    t = S.month_totals("2026-11")
+    # a: S1 100 + S3 50; b (抱怨): S1 50, no S3
+    assert t.fines == 100 + 50 + 50 and t.rewards == 0 and t.pending == 0
+    assert {d.name: d.fines for d in t.by_department} == {"车间": 150, "配件部": 50}
+    assert len(S.list_sanctions(S.SanctionFilter(department="配件部"))) == 1
+    assert len(S.list_sanctions(S.SanctionFilter(person="张海涛"))) == 1
+    assert S.list_sanctions(S.SanctionFilter(month="2026-10")) == []
+    assert len(S.list_sanctions(S.SanctionFilter(type="奖励"))) == 0
+    assert S.month_totals("2026-10").fines == 0
+    with pytest.raises(UseCaseError, match="月份"):
+        S.month_totals("11/2026")
+    assert S.pending_count() == 0
+
+
+def test_other_sites_case_is_not_proposed_here(ctx):
+    cid = new_case(ctx)
+    other = dataclasses.replace(ctx, site="BJ02")
+    cases.update_case(ctx, cid, {"liability": "有责"})
+    assert S.sync_proposals(other, cid) == S.SyncReport()
+    assert rows(cid) == []
+
+
+def test_proposal_date_today_or_given(ctx):
+    cid = new_case(ctx)
+    cases.update_case(ctx, cid, {"liability": "有责"})
+    S.sync_proposals(ctx, cid, today=date(2026, 10, 30))
+    assert {x["date"] for x in S.list_sanctions(S.SanctionFilter(month="2026-10"))} == {
+        date(2026, 10, 30)}
+    c2 = new_case(ctx)
+    set_liability(ctx, c2, "无责")
+    assert rows(c2)[0]["date"] == date(2026, 11, 20)
