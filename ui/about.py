@@ -106,7 +106,8 @@ class AboutDialog(QDialog):
         self.licences.setMarkdown(read_licences())
         self.licences.setMinimumSize(760, 320)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons = QDialogButtonBox(self)
+        self.close_button = buttons.addButton(tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
         self.about_qt_button = buttons.addButton(tr("关于 Qt…"),
                                                  QDialogButtonBox.ButtonRole.ActionRole)

@@ -113,6 +113,8 @@ class PrivacyTab(QWidget):
             check.toggled.connect(self._update_buttons)
             self.role_checks[role] = check
             grid.addWidget(check, 0, i)
+        grid.setColumnStretch(len(ROLES), 1)
+        grid.setHorizontalSpacing(24)
         phone_layout.addLayout(grid)
         self.mask_export_check = QCheckBox(tr("导出台账时隐藏手机号中间四位"), self)
         self.mask_export_check.toggled.connect(self._update_buttons)

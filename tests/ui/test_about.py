@@ -40,4 +40,4 @@ def test_show_about_from_a_session_and_about_qt(qtbot, session, monkeypatch):
     dlg.about_qt_button.click()
     assert len(asked) == 1
     with qtbot.waitSignal(dlg.destroyed):
-        dlg.close()
+        dlg.close_button.click()

@@ -154,3 +154,14 @@ def test_buttons_follow_permissions(qtbot, session, ctx):
     session.set_user(manager)  # the tab follows a change of user
     assert tab.backup_button.isEnabled() and not tab.restore_button.isEnabled()
     assert "管理员" in tab.restore_button.toolTip()
+
+
+def test_network_drive_warning_shown(qtbot, session, monkeypatch):
+    import ui.settings_site as mod
+
+    monkeypatch.setattr(mod, "network_drive_warning",
+                        lambda path: f"数据文件夹 {path} 位于网络文件系统(nfs)上。")
+    tab = SiteDataTab(session)
+    qtbot.addWidget(tab)
+    assert not tab.warning_label.isHidden()
+    assert "网络文件系统" in tab.warning_label.text()
