@@ -104,7 +104,7 @@ class AboutDialog(QDialog):
         self.licences.setOpenExternalLinks(False)  # no network: links are shown, not opened
         self.licences.setOpenLinks(False)
         self.licences.setMarkdown(read_licences())
-        self.licences.setMinimumSize(760, 320)
+        self.licences.setMinimumSize(640, 280)
 
         buttons = QDialogButtonBox(self)
         self.close_button = buttons.addButton(tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
