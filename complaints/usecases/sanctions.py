@@ -374,7 +374,7 @@ def approve(ctx: Context, key: str | int, amount: int | None = None, note: str =
         auth.require(ctx, "sanction.approve", department=s.department or None)
         new_amount = s.amount if amount is None else int(amount)
         if not in_range(new_amount, s.amount_min, s.amount_max):
-            raise UseCaseError(f"金额 {new_amount} 元超出{s.rule or ''}规定的范围"
+            raise UseCaseError(f"金额 {new_amount} 元超出 {s.rule or MANUAL} 规定的范围"
                                f"({range_text(s.amount_min, s.amount_max)})")
         changes = {"status": (s.status, APPROVED)}
         if new_amount != s.amount:

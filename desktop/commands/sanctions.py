@@ -1,0 +1,123 @@
+"""``sanctions``: fines and rewards from the command line (the 奖惩 page's use cases).
+
+    sanctions list [--month 2026-11] [--state 待审批|已批准|已驳回|已撤回] [--department D]
+                   [--person P] [--type 罚款|奖励]
+    sanctions approve UID [--amount N] [--note TEXT]
+    sanctions reject UID --reason TEXT
+    sanctions totals --month 2026-11
+
+UID is the 记录ID (or its first 8 characters, as printed on the notice). Approving and
+rejecting need the general manager (``--user``).
+"""
+
+from __future__ import annotations
+
+import sys
+import unicodedata
+
+HEADERS = ("记录ID", "日期", "规则", "类型", "部门", "姓名", "金额", "范围", "状态", "投诉编号",
+           "原因")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("sanctions", help="奖惩:列出、审批、驳回、月度合计",
+                       description="按制度提出的罚款与奖励建议,由总经理审批。")
+    s = p.add_subparsers(dest="sanctions_command", metavar="ACTION", required=True)
+    ls = s.add_parser("list", help="列出奖惩记录(默认不含已撤回)")
+    ls.add_argument("--month", metavar="YYYY-MM", help="按奖惩日期所在月份,如 2026-11")
+    ls.add_argument("--state", choices=("待审批", "已批准", "已驳回", "已撤回"))
+    ls.add_argument("--department", metavar="部门")
+    ls.add_argument("--person", metavar="姓名")
+    ls.add_argument("--type", choices=("罚款", "奖励"))
+    ls.set_defaults(func=run_list)
+    ap = s.add_parser("approve", help="批准一条奖惩建议(总经理)")
+    ap.add_argument("uid", metavar="UID")
+    ap.add_argument("--amount", type=int, metavar="N", help="金额(元),须在规则范围内")
+    ap.add_argument("--note", default="", help="批示")
+    ap.set_defaults(func=run_approve)
+    rj = s.add_parser("reject", help="驳回一条奖惩建议(总经理,须写原因)")
+    rj.add_argument("uid", metavar="UID")
+    rj.add_argument("--reason", required=True, help="驳回原因")
+    rj.set_defaults(func=run_reject)
+    tt = s.add_parser("totals", help="某月已批准的罚款与奖励合计(按部门、按人)")
+    tt.add_argument("--month", required=True, metavar="YYYY-MM")
+    tt.set_defaults(func=run_totals)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(_width(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return ["  ".join(v + " " * (w - _width(v)) for v, w in zip(r, widths, strict=True)).rstrip()
+            for r in rows]
+
+
+def _ctx(args):
+    from complaints.usecases.errors import UseCaseError
+    from desktop.cli import CliError, command_context, open_data
+
+    open_data(args)
+    try:
+        return command_context(args)
+    except UseCaseError as e:
+        raise CliError(str(e)) from None
+
+
+def run_list(args) -> int:
+    from complaints.usecases import sanctions as S
+
+    _ctx(args)
+    rows = S.list_sanctions(S.SanctionFilter(month=args.month, state=args.state,
+                                             department=args.department, person=args.person,
+                                             type=args.type))
+    print(f"共 {len(rows)} 条")
+    if rows:
+        table = [HEADERS] + [
+            (r["uid"][:8], r["date"].isoformat(), r["rule"] or S.MANUAL, r["type"],
+             r["department"] or "", r["person"] or "", str(r["amount"]),
+             S.range_text(r["amount_min"], r["amount_max"]), r["state"],
+             r["case_number"] or "", r["reason"]) for r in rows]
+        print("\n".join(_table(table)))
+    return 0
+
+
+def run_approve(args) -> int:
+    from complaints.usecases import sanctions as S
+
+    ctx = _ctx(args)
+    r = S.approve(ctx, args.uid, amount=args.amount, note=args.note)
+    print(f"已批准:{r['rule'] or S.MANUAL} {r['person'] or r['department']} "
+          f"{r['type']} {r['amount']} 元({r['uid'][:8]})")
+    return 0
+
+
+def run_reject(args) -> int:
+    from complaints.usecases import sanctions as S
+
+    ctx = _ctx(args)
+    r = S.reject(ctx, args.uid, args.reason)
+    print(f"已驳回:{r['rule'] or S.MANUAL} {r['person'] or r['department']} "
+          f"{r['type']} {r['amount']} 元({r['uid'][:8]}):{r['decision_note']}")
+    return 0
+
+
+def run_totals(args) -> int:
+    from complaints.usecases import sanctions as S
+
+    _ctx(args)
+    t = S.month_totals(args.month)
+    out = [f"{t.month} 已批准:罚款 {t.fines} 元,奖励 {t.rewards} 元;待审批 {t.pending} 条"]
+    for title, items, first in (("按部门", t.by_department, "部门"),
+                                ("按人员", t.by_person, "姓名")):
+        out.append(f"\n{title}")
+        if not items:
+            out.append("(无)")
+            continue
+        rows = [(first, "部门", "罚款", "奖励", "条数")] + [
+            (i.name or "(未填)", i.department or "", str(i.fines), str(i.rewards), str(i.count))
+            for i in items]
+        out.extend(_table(rows))
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
