@@ -13,8 +13,6 @@ Each print is also kept in the printed-forms history (data folder ``printed/``).
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import getpass
 import shutil
 from pathlib import Path
 
@@ -60,20 +58,6 @@ def _out(q: argparse.ArgumentParser) -> None:
     q.add_argument("--pdf", action="store_true", help="同时生成 PDF(需要 LibreOffice)")
 
 
-def _ctx():
-    """The person at the command line acts as the site's administrator (user_id None)."""
-    from complaints.rules.permissions import ROLES
-    from complaints.usecases.errors import UseCaseError
-    from complaints.usecases.site import context_for
-    from desktop.cli import CliError
-
-    try:
-        ctx = context_for(f"命令行({getpass.getuser()})")
-    except UseCaseError as e:
-        raise CliError(str(e)) from None
-    return dataclasses.replace(ctx, roles=frozenset(ROLES))
-
-
 def _deliver(args, result) -> int:
     out: Path = args.out
     if out.suffix.lower() != ".docx":
@@ -92,10 +76,10 @@ def _deliver(args, result) -> int:
 
 def _run(args, fn):
     from complaints.usecases.errors import UseCaseError
-    from desktop.cli import CliError, open_data
+    from desktop.cli import CliError, command_context, open_data
 
     paths, _ = open_data(args)
-    ctx = _ctx()
+    ctx = command_context(args)  # --user, or the site's administrator (who may not print)
     try:
         return fn(ctx, paths)
     except UseCaseError as e:

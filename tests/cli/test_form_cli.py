@@ -14,12 +14,12 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "forms"))
 from conftest_forms import CASE_VALUES, VIN, plain_text  # noqa: E402
 
 from complaints.rules.permissions import ROLES  # noqa: E402
-from complaints.usecases import site  # noqa: E402
+from complaints.usecases import site, users  # noqa: E402
 from complaints.usecases.cases import create_case  # noqa: E402
 from complaints.usecases.context import CHINA_TZ, Context  # noqa: E402
 from db.database import close_database, open_database  # noqa: E402
 from db.models import Sanction, database  # noqa: E402
-from desktop.cli import main  # noqa: E402
+from desktop.cli import main as cli_main  # noqa: E402
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 
@@ -36,8 +36,24 @@ def data_dir(tmp_path):
                         type=kind, rule="S1" if kind == "罚款" else "S11", department="售后服务部",
                         person="赵六", amount=amount, reason="测试", date=date(2026, 11, 20),
                         status="已批准")
+    users.create_first_admin("admin", "管理员", "admin-pass-1", now=NOW)
+    admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", NOW))
+    users.add_user(admin, "clerk", "王客服", ["客服专员"], "clerk-pass-1",
+                   must_change_password=False)
     close_database()
     return root
+
+
+@pytest.fixture(autouse=True)
+def as_clerk(monkeypatch):
+    """The commands run as the clerk (--user clerk): the site's administrator may not print."""
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "clerk-pass-1")
+
+
+def main(argv):
+    if "--data-dir" in argv:
+        argv = ["--user", "clerk", *argv]
+    return cli_main(argv)
 
 
 def _sanction_uid(root: Path, kind: str) -> str:
@@ -121,3 +137,16 @@ def test_pdf_beside_the_docx(data_dir, tmp_path):
                  "SH01-202611-0001", "--out", str(out), "--pdf"]) == 0
     assert out.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     assert list((data_dir / "printed").rglob("*.pdf"))
+
+
+def test_site_administrator_may_not_print(data_dir, tmp_path, capsys):
+    """Without --user the CLI acts as the site's administrator, whom policy.md does not let
+    print case forms: refused with the reason, nothing written."""
+    out = tmp_path / "a.docx"
+    rc = cli_main(["--data-dir", str(data_dir), "form", "A", "--case", "SH01-202611-0001",
+                   "--out", str(out)])
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert "站点管理员" in err and "无权" in err
+    assert not out.exists()
+    assert _history_count(data_dir) == 0
