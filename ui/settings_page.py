@@ -19,6 +19,7 @@ SETTINGS_TABS: list[tuple[str, str]] = [
     ("站点与数据", "ui.settings_site:SiteDataTab"),
     ("表单模板", "ui.form_templates_page:FormTemplatesPage"),
     ("隐私与登录", "ui.settings_privacy:PrivacyTab"),
+    ("制度参数", "ui.policy_editor:PolicyEditor"),
 ]
 
 

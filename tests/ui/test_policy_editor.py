@@ -1,0 +1,122 @@
+"""设置 → 制度参数: every field, defaults, problems, save, restore defaults, permission."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from complaints.rules.policy import POLICY_FIELDS, Policy
+from complaints.usecases import policy as policy_uc
+from ui import policy_editor
+from ui.policy_editor import PolicyEditor
+from ui.settings_page import SETTINGS_TABS, SettingsPage
+
+
+def idle(session) -> None:
+    for _ in range(5):
+        assert session.taskman.wait_idle()
+
+
+def make(qtbot, session) -> PolicyEditor:
+    ed = PolicyEditor(session)
+    qtbot.addWidget(ed)
+    ed.resize(1000, 800)
+    ed.show()
+    qtbot.waitUntil(lambda: ed.loaded is not None)
+    idle(session)
+    return ed
+
+
+def test_every_field_with_its_default(qtbot, session):
+    ed = make(qtbot, session)
+    assert set(ed.editors) == {f.name for f in POLICY_FIELDS}
+    assert ed.policy() == Policy()
+    assert ed.editors["d1_hours"].value() == 2
+    assert ed.editors["d1_hours"].suffix() == " 小时"
+    assert policy_uc.CHANGE_EFFECT in ed.effect_label.text()
+    assert not ed.save_button.isEnabled()  # nothing changed yet
+    assert ed.may_edit
+
+
+def test_save_a_change(qtbot, session, ctx):
+    ed = make(qtbot, session)
+    ed.editors["d1_hours"].setValue(3)
+    ed.editors["at_risk_fraction"].setValue(0.3)
+    assert ed.save_button.isEnabled()
+    with qtbot.waitSignal(session.changed, check_params_cb=lambda t: t == "settings"):
+        ed.save_button.click()
+    idle(session)
+    p = policy_uc.load()
+    assert p.d1_hours == 3 and p.at_risk_fraction == pytest.approx(0.3)
+    assert ed.loaded == p and "已保存" in ed.message.text()
+    assert not ed.save_button.isEnabled()
+    assert policy_uc.history()[-1].by == ctx.actor
+
+
+def test_problems_block_saving(qtbot, session):
+    ed = make(qtbot, session)
+    ed.editors["d4_cutoff"].setText("25:00")
+    ed.editors["d4_cutoff"].textEdited.emit("25:00")
+    assert ed.problems.isVisible() and "D4" in ed.problems.text()
+    assert not ed.save_button.isEnabled()
+    ed.editors["d4_cutoff"].setText("22:00")
+    ed.editors["d4_cutoff"].textEdited.emit("22:00")
+    ed.editors["d2_hours"].setValue(0)
+    assert "必须大于 0" in ed.problems.text()
+    ed.save()
+    idle(session)
+    assert policy_uc.history() == []
+
+
+def test_routing_rows_and_channels(qtbot, session):
+    ed = make(qtbot, session)
+    assert ed.routing_table.rowCount() == len(Policy().routing)
+    ed._add_route()
+    assert "R1" in ed.problems.text()  # an empty row is incomplete
+    t = ed.routing_table
+    for c, v in enumerate(("售后", "钣喷", "钣喷车间")):
+        t.item(t.rowCount() - 1, c).setText(v)
+    ed.channel_boxes["其他"].setChecked(False)
+    assert not ed.problems.isVisible()
+    ed.save()
+    idle(session)
+    p = policy_uc.load()
+    assert p.routing[-1] == ("售后", "钣喷", "钣喷车间")
+    assert "其他" not in p.onsite_channels
+
+
+def test_restore_defaults_asks_first(qtbot, session, ctx, monkeypatch):
+    policy_uc.save(ctx, Policy().with_(d1_hours=5))
+    ed = make(qtbot, session)
+    assert ed.editors["d1_hours"].value() == 5
+    monkeypatch.setattr(policy_editor.QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    ed.restore_defaults()
+    idle(session)
+    assert policy_uc.load().d1_hours == 5
+    monkeypatch.setattr(policy_editor.QMessageBox, "question",
+                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    ed.restore_defaults()
+    idle(session)
+    assert policy_uc.load() == Policy()
+    assert ed.editors["d1_hours"].value() == 2
+    assert len(policy_uc.history()) == 2
+
+
+def test_read_only_without_permission(qtbot, session, ctx):
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"客服专员"})))
+    ed = make(qtbot, session)
+    assert not ed.may_edit
+    assert not ed.editors["d1_hours"].isEnabled()
+    assert not ed.defaults_button.isEnabled()
+    assert "没有修改制度参数的权限" in ed.version_label.text()
+
+
+def test_registered_in_settings(qtbot, session):
+    assert ("制度参数", "ui.policy_editor:PolicyEditor") in SETTINGS_TABS
+    page = SettingsPage(session)
+    qtbot.addWidget(page)
+    assert isinstance(page.tab_widget("制度参数"), PolicyEditor)
+    idle(session)
