@@ -68,3 +68,25 @@ def test_lock_left_by_a_crashed_process_does_not_block(qtbot, tmp_path):
     again = SingleInstance(data)
     assert again.try_lock() and again.locked
     again.release()
+
+
+def test_a_second_program_raises_the_first_and_exits_0(qtbot, tmp_path):
+    """The start-up path of a second program, in a real second process."""
+    first = SingleInstance(tmp_path / "data")
+    assert first.try_lock()
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})
+        from PySide6.QtCore import QCoreApplication
+        app = QCoreApplication([])
+        from desktop.single_instance import SingleInstance
+        inst = SingleInstance({str(tmp_path / "data")!r})
+        if inst.try_lock():
+            sys.exit(3)  # should have found the first one running
+        sys.exit(0 if inst.notify_running() else 4)
+    """)
+    with qtbot.waitSignal(first.raise_requested, timeout=20_000):
+        proc = subprocess.Popen([sys.executable, "-c", script],
+                                env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin"})
+    assert proc.wait(timeout=60) == 0
+    first.release()
