@@ -158,3 +158,129 @@ def case_list(ids: Sequence[int]) -> list[tuple]:
             "department", "responsible", "content")
     rows = case_rows(list(ids), cols)
     return [(i, *rows[i]) for i in ids if i in rows]
+
+
+# --- what the reports print ----------------------------------------------------------------
+
+BAR = "█"
+
+
+def _bar(n: int, top: int, width: int = 20) -> str:
+    """A bar of block characters: prints in Word/WPS and on paper without any picture."""
+    if top <= 0 or n <= 0:
+        return ""
+    return BAR * max(1, round(n / top * width))
+
+
+def _pct(r: fig.Rate) -> str:
+    return "—" if r.value is None else f"{r.value * 100:.1f}%"
+
+
+def _hours_text(h: float | None) -> str:
+    return "—" if h is None else f"{h:.1f}"
+
+
+def _numbers(ids: Sequence[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    ids = list(ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out.update(database.execute_sql(
+            f"SELECT id, number FROM cases WHERE id IN ({', '.join('?' * len(chunk))})",
+            chunk).fetchall())
+    return out
+
+
+def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[str, Any]:
+    """Plain rows (text and numbers) for the Word and the Excel report: one place decides
+    what the meeting's paper says."""
+    from complaints.rules.deadlines import WHAT
+
+    f = r.figures
+    prev_d, ly_d = r.vs_previous, r.vs_last_year
+    kpis = [{"key": k, "label": label, "value": fig.format_kpi(k, r.kpis.get(k)),
+             "raw": r.kpis.get(k),
+             "prev": fig.format_kpi(k, r.previous.get(k)) if r.previous else "—",
+             "vs_prev": fig.format_change(k, prev_d.get(k)),
+             "ly": fig.format_kpi(k, r.last_year.get(k)) if r.last_year else "—",
+             "vs_ly": fig.format_change(k, ly_d.get(k))}
+            for k, (label, _u, _b) in fig.KPIS.items()]
+    dims = []
+    for key, (title, _values) in fig.DIMENSIONS.items():
+        buckets = f.by[key]
+        top = max((len(v) for v in buckets.values()), default=0)
+        rows = [{"name": name, "count": len(ids),
+                 "share": "—" if not f.total else f"{len(ids) / f.total * 100:.1f}%",
+                 "bar": _bar(len(ids), top)}
+                for name, ids in buckets.items() if ids or key in ("channel", "kind", "severity")]
+        dims.append({"key": key, "title": title, "rows": rows, "total": f.total})
+    timeliness = [{"rule": t.rule, "what": WHAT.get(t.rule, ""), "due": t.due, "met": t.met,
+                   "late": t.late, "missed": t.missed, "rate": _pct(t.rate)}
+                  for t in f.timeliness.values()]
+    o = f.overall
+    timeliness_total = {"due": o.due, "met": o.met, "late": o.late, "missed": o.missed,
+                        "rate": _pct(o.rate)}
+    rated = sum(len(v) for v in f.satisfaction.values())
+    top = max((len(v) for v in f.satisfaction.values()), default=0)
+    satisfaction = [{"level": k, "count": len(v),
+                     "share": "—" if not rated else f"{len(v) / rated * 100:.1f}%",
+                     "bar": _bar(len(v), top)} for k, v in f.satisfaction.items()]
+    durations = [{"name": name, "n": d.n, "mean": _hours_text(d.mean),
+                  "median": _hours_text(d.median)}
+                 for name, d in (("首次联系客户", f.contact), ("处理完毕(处理单回传)", f.handling))]
+    numbers = _numbers([i for g in f.repeat_groups for i in g])
+    repeats = [{"count": len(g), "numbers": "、".join(numbers.get(i, str(i)) for i in g)}
+               for g in f.repeat_groups]
+
+    def money_rows(rows: list[fig.MoneyRow]) -> list[dict[str, Any]]:
+        return [{"department": m.department, "person": m.person, "fines": m.fines,
+                 "fine_count": m.fine_count, "rewards": m.rewards,
+                 "reward_count": m.reward_count} for m in rows]
+
+    sites = "、".join(f.sites) if f.sites else "全部站点"
+    return {
+        "title": f"{title_site}客户抱怨投诉分析报告",
+        "period": f.period.label,
+        "period_code": f.period.code,
+        "sites": sites,
+        "generated": generated.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "as_of": r.as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+        "prev_label": r.previous_label,
+        "ly_label": r.last_year_label,
+        "kpis": kpis,
+        "dimensions": dims,
+        "timeliness": timeliness,
+        "timeliness_total": timeliness_total,
+        "durations": durations,
+        "satisfaction": satisfaction,
+        "satisfied_share": _pct(f.satisfied_share),
+        "rated": rated,
+        "called_back": len(f.called_back),
+        "reopened": len(f.reopened),
+        "reopen_rate": _pct(f.reopen_rate),
+        "repeats": repeats,
+        "repeat_count": len(repeats),
+        "carried_over": len(f.carried_over),
+        "open_at_end": len(f.open_at_end),
+        "total": f.total,
+        "money_by_department": money_rows(f.money_by_department),
+        "money_by_person": money_rows(f.money_by_person),
+        "fines_total": f.fines_total,
+        "rewards_total": f.rewards_total,
+        "trend": [{"month": m, "count": n, "bar": _bar(n, max(c for _m, c in r.trend))}
+                  for m, n in r.trend],
+    }
+
+
+def can_report(ctx: Context) -> bool:
+    return auth.allowed(ctx, "stats.report")
+
+
+def record_report(ctx: Context, period: Period, sites: Sequence[str], out_name: str) -> None:
+    """A report leaves the building: permission and audit trail (called by the writers' callers)."""
+    from complaints.usecases import audit
+
+    auth.require(ctx, "stats.report")
+    with database.atomic():
+        audit.record(ctx, "stats.report", note=f"{period.label} {'、'.join(sites) or '全部站点'}"
+                     f" → {out_name}")

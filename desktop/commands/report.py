@@ -1,0 +1,73 @@
+"""``report --period P [--site CODE ...] --out FILE.xlsx|FILE.docx``: the monthly review.
+
+Periods: 2026-10 (month), 2026-10a / 2026-10b (half-months), 2026Q4, 2026, or a range
+2026-10-05..2026-10-20. The Excel file carries native charts; the Word file, made here without
+Qt, draws its bars as table columns (the GUI's Word report adds chart pictures). Needs the
+permission stats.report (客服经理, 总经理): run with --user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub) -> None:
+    p = sub.add_parser("report", help="生成投诉分析报告(Excel 或 Word)",
+                       description="生成某期间的投诉分析报告:各类统计、处理及时率、回访满意度、"
+                                   "奖惩,以及与上期、去年同期的比较。")
+    p.add_argument("--period", required=True, metavar="PERIOD",
+                   help="期间:2026-10(月)、2026-10a/2026-10b(上/下半月)、2026Q4、2026,"
+                        "或 2026-10-05..2026-10-20")
+    p.add_argument("--site", action="append", default=None, metavar="CODE",
+                   help="只统计此站点(可重复;默认数据库中的全部站点)")
+    p.add_argument("--out", required=True, type=Path, metavar="FILE",
+                   help="输出文件:.xlsx(含图表)或 .docx(会议用)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from complaints.rules.periods import PeriodError, parse_period
+    from complaints.usecases import stats
+    from complaints.usecases.errors import UseCaseError
+    from complaints.usecases.site import local_site
+    from desktop.cli import CliError, command_context, open_data
+
+    suffix = args.out.suffix.lower()
+    if suffix not in (".xlsx", ".docx"):
+        raise CliError(f"--out 的文件类型应为 .xlsx 或 .docx,而不是“{args.out.name}”")
+    try:
+        period = parse_period(args.period)
+    except PeriodError as e:
+        raise CliError(str(e)) from None
+    paths, _ = open_data(args)
+    ctx = command_context(args)
+    sites = [s.strip().upper() for s in (args.site or []) if s.strip()]
+    present = stats.sites_present()
+    unknown = [s for s in sites if s not in present]
+    if unknown:
+        raise CliError(f"数据库中没有站点 {'、'.join(unknown)} 的投诉单"
+                       f"(现有:{'、'.join(present) or '无'})")
+    try:
+        stats.record_report(ctx, period, sites, args.out.name)
+        review = stats.review(ctx, period, sites)
+    except UseCaseError as e:
+        raise CliError(str(e)) from None
+    info = local_site()
+    title_site = "、".join(sites) if sites and sites != [ctx.site] else (
+        info.name if info else ctx.site)
+    data = stats.report_data(review, title_site=title_site, generated=ctx.now(), tz=ctx.tz)
+    if suffix == ".xlsx":
+        from ledger.report_xlsx import write_report
+        out = write_report(data, args.out)
+    else:
+        from forms.report_docx import load_report_template, write_report
+        template = load_report_template(paths.templates)
+        for w in template.warnings:
+            print(w, file=sys.stderr)
+        out = write_report(data, args.out, template=template)
+    f = review.figures
+    print(f"{period.label} {data['sites']}:投诉 {f.total} 件,及时率 "
+          f"{data['timeliness_total']['rate']},满意率 {data['satisfied_share']} → {out}")
+    return 0

@@ -1,0 +1,177 @@
+"""The monthly review as an Excel workbook: the tables of the Word report, one sheet per
+topic, with native Excel charts (openpyxl.chart) that Excel and WPS draw and let people
+restyle. Reads the plain rows of ``complaints.usecases.stats.report_data``; no Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, LineChart, PieChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+FONT = "宋体"
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEAD_FILL = PatternFill("solid", fgColor="DDE4EE")
+_HEAD = Font(name=FONT, bold=True, size=10.5)
+_BODY = Font(name=FONT, size=10.5)
+_TITLE = Font(name=FONT, bold=True, size=16)
+
+
+class _Sheet:
+    """Writes titled tables one under the other and remembers where each one went."""
+
+    def __init__(self, ws, widths: Sequence[float]):
+        self.ws, self.row = ws, 1
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.sheet_view.showGridLines = False
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    def title(self, text: str, size: Font = _TITLE) -> None:
+        c = self.ws.cell(self.row, 1, text)
+        c.font = size
+        self.row += 2 if size is _TITLE else 1
+
+    def text(self, text: str) -> None:
+        self.ws.cell(self.row, 1, text).font = _BODY
+        self.row += 1
+
+    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]],
+              number_formats: Mapping[int, str] | None = None) -> tuple[int, int]:
+        """Returns (header row, last row)."""
+        top = self.row
+        for j, h in enumerate(headers, start=1):
+            c = self.ws.cell(top, j, h)
+            c.font, c.fill, c.border = _HEAD, _HEAD_FILL, _BORDER
+            c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for i, row in enumerate(rows, start=1):
+            for j, v in enumerate(row, start=1):
+                c = self.ws.cell(top + i, j, v)
+                c.font, c.border = _BODY, _BORDER
+                if isinstance(v, (int, float)):
+                    c.alignment = Alignment(horizontal="right")
+                if number_formats and j in number_formats:
+                    c.number_format = number_formats[j]
+        self.row = top + len(rows) + 2
+        return top, top + len(rows)
+
+
+def _bar_chart(title: str, ws, cats_col: int, vals_col: int, top: int, last: int, *,
+               horizontal: bool = False, y_title: str = "件数") -> BarChart:
+    ch = BarChart()
+    ch.type = "bar" if horizontal else "col"
+    ch.title = title
+    ch.y_axis.title = y_title
+    ch.legend = None
+    ch.add_data(Reference(ws, min_col=vals_col, min_row=top, max_row=last), titles_from_data=True)
+    ch.set_categories(Reference(ws, min_col=cats_col, min_row=top + 1, max_row=last))
+    ch.dataLabels = DataLabelList()
+    ch.dataLabels.showVal = True
+    ch.height, ch.width = 7.5, 15
+    return ch
+
+
+def write_report(data: Mapping[str, Any], out: Path) -> Path:
+    """Write the workbook to ``out`` (through a temporary file, so a failure leaves no half
+    file) and return the path."""
+    wb = Workbook()
+    # 概要 -----------------------------------------------------------------------------------
+    s = _Sheet(wb.active, (18, 14, 14, 16, 14, 16))
+    s.ws.title = "概要"
+    s.title(data["title"])
+    s.text(f"统计期间:{data['period']}    站点:{data['sites']}")
+    s.text(f"生成时间:{data['generated']}(时限按此时判断)")
+    s.row += 1
+    s.title("一、主要指标", _HEAD)
+    s.table(("指标", "本期", f"上期({data['prev_label']})", "环比",
+             f"去年同期({data['ly_label']})", "同比"),
+            [(k["label"], k["value"], k["prev"], k["vs_prev"], k["ly"], k["vs_ly"])
+             for k in data["kpis"]])
+    s.title("近12个月投诉量", _HEAD)
+    top, last = s.table(("月份", "投诉件数"), [(t["month"], t["count"]) for t in data["trend"]])
+    line = LineChart()
+    line.title = "近12个月投诉量趋势"
+    line.y_axis.title = "件数"
+    line.legend = None
+    line.add_data(Reference(s.ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
+    line.set_categories(Reference(s.ws, min_col=1, min_row=top + 1, max_row=last))
+    line.height, line.width = 7.5, 15
+    s.ws.add_chart(line, f"D{top}")
+    # 分类统计 -------------------------------------------------------------------------------
+    s = _Sheet(wb.create_sheet("分类统计"), (16, 10, 10, 4))
+    s.title(f"二、分类统计({data['period']},共 {data['total']} 件)")
+    for d in data["dimensions"]:
+        s.title(f"按{d['title']}", _HEAD)
+        top, last = s.table((d["title"], "件数", "占比"),
+                            [(r["name"], r["count"], r["share"]) for r in d["rows"]])
+        if d["key"] in ("channel", "department", "state") and last > top:
+            s.ws.add_chart(_bar_chart(f"按{d['title']}", s.ws, 1, 2, top, last,
+                                      horizontal=d["key"] == "department"), f"E{top}")
+            s.row = max(s.row, top + 16)
+    # 及时率 ---------------------------------------------------------------------------------
+    s = _Sheet(wb.create_sheet("处理及时率"), (8, 34, 10, 10, 10, 12, 10))
+    s.title("三、处理及时率(按时完成 ÷ 应完成)")
+    rows = [(t["rule"], t["what"], t["due"], t["met"], t["late"], t["missed"],
+             t["met"] / t["due"] if t["due"] else None) for t in data["timeliness"]]
+    tt = data["timeliness_total"]
+    rows.append(("合计", "", tt["due"], tt["met"], tt["late"], tt["missed"],
+                 tt["met"] / tt["due"] if tt["due"] else None))
+    top, last = s.table(("时限", "应办事项", "应完成", "按时完成", "逾期完成", "逾期未完成",
+                         "及时率"), rows, {7: "0.0%"})
+    if last - 1 > top:
+        ch = _bar_chart("各时限及时率", s.ws, 1, 7, top, last - 1, y_title="及时率")
+        ch.y_axis.scaling.min, ch.y_axis.scaling.max = 0, 1
+        ch.y_axis.numFmt = "0%"
+        s.ws.add_chart(ch, f"A{s.row}")
+        s.row += 16
+    s.title("处理用时(小时)", _HEAD)
+    s.table(("环节", "件数", "平均", "中位数"),
+            [(d["name"], d["n"], d["mean"], d["median"]) for d in data["durations"]])
+    # 满意度 ---------------------------------------------------------------------------------
+    s = _Sheet(wb.create_sheet("回访满意度"), (14, 10, 10))
+    s.title("四、回访满意度(首次回访)")
+    top, last = s.table(("满意度", "件数", "占比"),
+                        [(r["level"], r["count"], r["share"]) for r in data["satisfaction"]])
+    s.text(f"满意率(满意 + 非常满意):{data['satisfied_share']}(回访 {data['rated']} 件)")
+    s.text(f"重开:{data['reopened']} 件,重开率 {data['reopen_rate']}"
+           f"(回访 {data['called_back']} 件)")
+    pie = PieChart()
+    pie.title = "回访满意度分布"
+    pie.add_data(Reference(s.ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
+    pie.set_categories(Reference(s.ws, min_col=1, min_row=top + 1, max_row=last))
+    pie.dataLabels = DataLabelList()
+    pie.dataLabels.showPercent = True
+    pie.height, pie.width = 7.5, 12
+    s.ws.add_chart(pie, f"E{top}")
+    # 奖惩 -----------------------------------------------------------------------------------
+    s = _Sheet(wb.create_sheet("奖惩"), (16, 12, 12, 10, 12, 10))
+    s.title(f"五、奖惩(已批准):罚款 {data['fines_total']} 元,奖励 {data['rewards_total']} 元")
+    s.title("按部门", _HEAD)
+    s.table(("部门", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
+            [(m["department"], m["fines"], m["fine_count"], m["rewards"], m["reward_count"])
+             for m in data["money_by_department"]])
+    s.title("按人员", _HEAD)
+    s.table(("部门", "姓名", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
+            [(m["department"], m["person"], m["fines"], m["fine_count"], m["rewards"],
+              m["reward_count"]) for m in data["money_by_person"]])
+    # 重复投诉与结转 ----------------------------------------------------------------------------
+    s = _Sheet(wb.create_sheet("重复投诉与结转"), (10, 90))
+    s.title("六、重复投诉(同一电话或VIN)与结转")
+    s.text(f"上期结转未结:{data['carried_over']} 件;期末仍未结:{data['open_at_end']} 件")
+    s.row += 1
+    s.table(("件数", "投诉单编号"), [(g["count"], g["numbers"]) for g in data["repeats"]])
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".part")
+    wb.save(tmp)
+    tmp.replace(out)
+    return out
