@@ -329,3 +329,31 @@ def test_full_phone_wins_over_masked_at_the_same_revision_in_any_order(sites, tm
         for name in order:
             exchange.apply_import(hq, [tmp_path / f"{name}.xlsx"])
         assert snapshot()["cases"][0]["phone"] == "13812345678"
+
+
+def test_entries_and_sanctions_made_at_hq_travel_back_to_the_owner(sites, tmp_path):
+    import uuid as _uuid
+
+    from db.models import Entry
+
+    ctx = sites.use("SH01")
+    cid = new_case(ctx)
+    exchange.export_ledger(ctx, tmp_path / "sh.xlsx")
+    hq = sites.use("HQ")
+    exchange.apply_import(hq, [tmp_path / "sh.xlsx"])
+    number = snapshot()["cases"][0]["number"]
+    hq_case = cases.find_case_id(number)
+    Entry.create(uid=str(_uuid.uuid4()), site="HQ", modified_at=later(90), case=hq_case,
+                 at=later(90), action="备注", actor="总部", note="=总部督办", recorded_at=later(90))
+    add_sanction(ctx_for("HQ", later(95)), hq_case, amount=500)
+    exchange.export_ledger(hq, tmp_path / "hq.xlsx", all_sites=True)
+    sites.use("SH01")
+    rep = exchange.apply_import(ctx, [tmp_path / "hq.xlsx"])
+    counts = rep.files[0].counts
+    assert counts["跟踪记录"].new == 1 and counts["奖惩记录"].new == 1
+    assert counts["投诉台账"].unchanged == 1
+    notes = [e["note"] for e in cases.list_entries(cid)]
+    assert "=总部督办" in notes
+    sanctions = snapshot()["sanctions"]
+    assert sanctions[0]["amount"] == 500 and sanctions[0]["site"] == "HQ"
+    assert sanctions[0]["case_uid"] == snapshot()["cases"][0]["uid"]
