@@ -46,14 +46,38 @@ def run_gui(args: argparse.Namespace) -> int:
     if smoke and data_dir is None:  # never create a database in the user's folder to smoke
         temp = tempfile.TemporaryDirectory(prefix="complaintdesk-smoke-")
         data_dir = Path(temp.name)
+    _install_qt_translations(app)
+    paths = data_paths(data_dir)
+    instance = None
     try:
-        return _run(app, data_paths(data_dir), smoke=smoke)
+        if not smoke:  # one running instance per data folder: a second start raises the first
+            from desktop.single_instance import SingleInstance
+
+            instance = SingleInstance(paths.root)
+            if not instance.try_lock():
+                if not instance.notify_running():
+                    print(f"客诉管理台已在运行(数据文件夹 {paths.root})", file=sys.stderr)
+                return 0
+        return _run(app, paths, smoke=smoke, instance=instance)
     finally:
+        if instance is not None:
+            instance.release()
         if temp is not None:
             temp.cleanup()
 
 
-def _run(app, paths: DataPaths, *, smoke: bool) -> int:
+def _install_qt_translations(app) -> None:
+    """Qt's own dialog buttons and messages in Simplified Chinese (qtbase_zh_CN)."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
+                       folder):
+        app.installTranslator(translator)
+
+
+def _run(app, paths: DataPaths, *, smoke: bool, instance=None) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from db.database import close_database, open_database
@@ -98,6 +122,9 @@ def _run(app, paths: DataPaths, *, smoke: bool) -> int:
             return 0
         window = MainWindow(session)
         window.show()
+        if instance is not None:
+            instance.raise_requested.connect(
+                lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
         _start_backup(session, window)
         if demo_cases:
             _load_demo(session, window, demo_cases)

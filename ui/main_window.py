@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import APP_TITLE, __version__
+from desktop import APP_TITLE
 from ui.placeholder import PlaceholderPage
 from ui.session import Session
 
@@ -379,10 +379,9 @@ class MainWindow(QMainWindow):
         ChangePasswordDialog(self.session, ctx, self).exec()
 
     def _about(self) -> None:
-        QMessageBox.about(self, tr("关于客诉管理台"), tr(
-            "客诉管理台 ComplaintDesk {v}\n\n"
-            "汽车经销商分支机构的客户投诉管理:登记、时限、表单打印、奖惩、统计与台账交换。\n"
-            "完全离线运行,数据保存在本机的数据文件夹中。").format(v=__version__))
+        from ui.about import show_about
+
+        show_about(self, self.session)
 
     def _quit(self) -> None:
         if self.close():  # an editor with unsaved edits may refuse
