@@ -12,9 +12,11 @@ some are missed; cases received lately are still open, in every state.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from bisect import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import accumulate
@@ -610,6 +612,77 @@ def _month_counters(site: str) -> dict[str, int]:
     return {prefix: int(top or 0) for prefix, top in rows}
 
 
+def _batches(gen: _Generator, times: list, counters: dict[str, int], next_id: int,
+             batch_size: int) -> Iterator[tuple[list[tuple], list[tuple], str, str]]:
+    """The rows to insert, batch by batch: (case rows, entry rows, first and last number)."""
+    site, off = gen.site, gen.off
+    for start in range(0, len(times), batch_size):
+        case_rows: list[tuple] = []
+        entry_rows: list[tuple] = []
+        numbers = []
+        for r, channel, hold, stalled in times[start:start + batch_size]:
+            values, kept = gen.case(r, channel, hold, stalled)
+            local = time.gmtime(r + off)
+            prefix = f"{site}-{local.tm_year:04d}{local.tm_mon:02d}-"
+            counters[prefix] = seq = counters.get(prefix, 0) + 1
+            number = f"{prefix}{seq:04d}"
+            numbers.append(number)
+            case_id = next_id
+            next_id += 1
+            modified = r
+            for at, action, actor, params, note in kept:
+                recorded = min(at + int(gen.rng.random() * 600), gen.now)
+                modified = max(modified, recorded)
+                text = encode_note(action.value, {k: v for k, v in params.items()
+                                                  if k != "plan"}, note) if params else note
+                entry_rows.append((gen.uid(), site, 1, _fmt(recorded), 0, case_id, _fmt(at),
+                                   action.value, actor, text, _fmt(recorded)))
+            values.update(id=case_id, uid=gen.uid(), site=site, revision=len(kept),
+                          modified_at=_fmt(modified), deleted=0, number=number,
+                          received_at=_fmt(r))
+            case_rows.append(tuple(values[c] for c in CASE_COLUMNS))
+        yield case_rows, entry_rows, numbers[0], numbers[-1]
+
+
+def _ahead(batches: Iterator, depth: int = 2) -> Iterator:
+    """Build the batches on a helper thread, ``depth`` ahead of the writer. sqlite3 lets go
+    of the GIL while SQLite works (the inserts and the full-text trigger), so on a second
+    core the next batch is made meanwhile. The helper never touches the database."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def work() -> None:
+        try:
+            for batch in batches:
+                if stop.is_set():
+                    return
+                q.put(batch)
+        except BaseException as e:  # handed to the writer, raised there
+            q.put(e)
+            return
+        q.put(done)
+
+    helper = threading.Thread(target=work, name="demo-batches", daemon=True)
+    helper.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while helper.is_alive():  # a helper blocked on a full queue: let it see ``stop``
+            try:
+                q.get(timeout=0.05)
+            except queue.Empty:
+                pass
+        helper.join()
+
+
 def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None,
               batch_size: int = 2000) -> DemoReport:
@@ -632,48 +705,24 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
     # database holds already goes into the seed.
     gen = _Generator(ctx.site, site_name, ctx.now(), seed if next_id == 1 else f"{seed}/{next_id}")
     times = gen.received_times(cases)
-    site, off = ctx.site, gen.off
-    entries_total = 0
+    made = entries_total = 0
     first = last = None
     if progress:
         progress(0, cases)
-    made = 0
-    for start in range(0, cases, batch_size):
+    for case_rows, entry_rows, low, high in _ahead(
+            _batches(gen, times, counters, next_id, batch_size)):
         if cancelled is not None and cancelled():
             break
-        case_rows: list[tuple] = []
-        entry_rows: list[tuple] = []
-        for r, channel, hold, stalled in times[start:start + batch_size]:
-            values, kept = gen.case(r, channel, hold, stalled)
-            local = time.gmtime(r + off)
-            prefix = f"{site}-{local.tm_year:04d}{local.tm_mon:02d}-"
-            counters[prefix] = seq = counters.get(prefix, 0) + 1
-            number = f"{prefix}{seq:04d}"
-            first = first or number
-            last = number
-            case_id = next_id
-            next_id += 1
-            modified = r
-            for at, action, actor, params, note in kept:
-                recorded = min(at + int(gen.rng.random() * 600), gen.now)
-                modified = max(modified, recorded)
-                text = encode_note(action.value, {k: v for k, v in params.items()
-                                                  if k != "plan"}, note) if params else note
-                entry_rows.append((gen.uid(), site, 1, _fmt(recorded), 0, case_id, _fmt(at),
-                                   action.value, actor, text, _fmt(recorded)))
-            values.update(id=case_id, uid=gen.uid(), site=site, revision=len(kept),
-                          modified_at=_fmt(modified), deleted=0, number=number,
-                          received_at=_fmt(r))
-            case_rows.append(tuple(values[c] for c in CASE_COLUMNS))
         with database.atomic():
             conn.executemany(_CASE_SQL, case_rows)
             conn.executemany(_ENTRY_SQL, entry_rows)
-            if start == 0:
+            if made == 0:
                 audit.record(ctx, "demo.load", table="cases",
                              note=f"演示数据 {cases} 条(种子 {seed})")
+        first, last = first or low, high
         entries_total += len(entry_rows)
         made += len(case_rows)
         if progress:
-            progress(min(start + batch_size, cases), cases)
+            progress(made, cases)
     return DemoReport(made, entries_total, staff_added, first, last,
                       time.perf_counter() - started)
