@@ -1,0 +1,128 @@
+"""奖惩 page: the GM's queue, the list, the month's totals, the dialogs."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pytest
+
+from complaints.usecases import cases
+from complaints.usecases import sanctions as S
+from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
+from ui.sanctions import SanctionsPage
+
+
+@pytest.fixture
+def proposals(ctx):
+    ids = []
+    for dept, person, kind in (("车间", "张海涛", "投诉"), ("配件部", "金晓峰", "抱怨")):
+        v = cases.blank_case(ctx)
+        v.update(customer_name="张伟", content="异响", department=dept, responsible=person,
+                 kind=kind, received_at=ctx.now() - timedelta(hours=1))
+        cid = cases.create_case(ctx, v).id
+        cases.update_case(ctx, cid, {"liability": "有责"})
+        S.sync_proposals(ctx, cid)
+        ids.append(cid)
+    return ids  # S1 + S3 for the first, S1 for the second
+
+
+def make_page(qtbot, session):
+    page = SanctionsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1400, 800)
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 3)
+    return page
+
+
+def select(table, row):
+    table.selectRow(row)
+
+
+def test_queue_approve_reject_and_totals(qtbot, session, proposals):
+    page = make_page(qtbot, session)
+    assert page.badge_count() == 3
+    assert page.tabs.tabText(0) == "待审批 (3)"
+    assert not page.approve_btn.isEnabled()  # nothing selected
+    select(page.queue, 0)
+    assert page.approve_btn.isEnabled() and page.reject_btn.isEnabled()
+    first = page.selected(page.queue)
+    page.approve_selected()
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 2)
+    assert S.get_sanction(first["uid"])["state"] == S.APPROVED
+    select(page.queue, 0)
+    second = page.selected(page.queue)
+    page.reject_selected("已口头警告")
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 1)
+    assert S.get_sanction(second["uid"])["decision_note"] == "已口头警告"
+    assert page.badge_count() == 1
+    # month totals of the approved one
+    assert str(first["amount"]) in page.summary.text()
+    assert page.by_person.rowCount() == 1
+    assert page.by_person.item(0, 0).text() == first["person"]
+
+
+def test_list_filters_and_open_case(qtbot, session, proposals):
+    page = make_page(qtbot, session)
+    assert page.list.rowCount() == 3
+    page.department.setCurrentIndex(page.department.findData("配件部"))
+    qtbot.waitUntil(lambda: page.list.rowCount() == 1)
+    select(page.list, 0)
+    assert page.list_open_btn.isEnabled()
+    assert not page.print_btn.isEnabled()  # pending: nothing to print yet
+    with qtbot.waitSignal(session.open_case_requested) as sig:
+        page.open_case(page.list)
+    assert sig.args == [proposals[1]]
+    page.department.setCurrentIndex(0)
+    page.state.setCurrentIndex(page.state.findData(S.WITHDRAWN))
+    qtbot.waitUntil(lambda: page.list.rowCount() == 0)
+
+
+def test_clerk_sees_but_cannot_decide(qtbot, session, ctx, proposals):
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"客服专员"})))
+    page = make_page(qtbot, session)
+    select(page.queue, 0)
+    assert not page.approve_btn.isEnabled() and not page.reject_btn.isEnabled()
+    assert "总经理" in page.approve_btn.toolTip()
+    assert "不能审批" in page.queue_hint.text()
+
+
+def test_manual_sanction_goes_to_the_queue(qtbot, session, proposals):
+    page = make_page(qtbot, session)
+    page.add_manual({"type": "奖励", "department": "服务前台", "person": "姜思远",
+                     "amount": 200, "reason": "协助处理群体投诉", "case_number": ""})
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 4)
+
+
+def test_approve_dialog_keeps_the_range(qtbot):
+    row = {"rule": "S6", "type": "罚款", "person": "张海涛", "department": "车间",
+           "reason": "SH01-202611-0001 二次回访客户仍不满意", "amount": 20, "amount_min": 20,
+           "amount_max": 50}
+    dlg = ApproveDialog(row)
+    qtbot.addWidget(dlg)
+    dlg.amount.setValue(80)
+    assert dlg.values()[0] == 50
+    dlg.amount.setValue(5)
+    assert dlg.values()[0] == 20
+    fixed = ApproveDialog(dict(row, amount=100, amount_min=100, amount_max=100))
+    qtbot.addWidget(fixed)
+    assert not fixed.amount.isEnabled()
+
+
+def test_reject_dialog_needs_a_reason(qtbot):
+    dlg = RejectDialog({"rule": "S1", "type": "罚款", "person": "张", "department": "车间",
+                        "reason": "x", "amount": 100})
+    qtbot.addWidget(dlg)
+    assert not dlg.ok.isEnabled()
+    dlg.reason.setPlainText("  已处理 ")
+    assert dlg.ok.isEnabled() and dlg.value() == "已处理"
+
+
+def test_manual_dialog_needs_person_and_reason(qtbot):
+    dlg = ManualDialog(["车间", "配件部"])
+    qtbot.addWidget(dlg)
+    assert not dlg.ok.isEnabled()
+    dlg.person.setText("张海涛")
+    dlg.reason.setPlainText("主动加班处理")
+    assert dlg.ok.isEnabled()
+    assert dlg.values()["department"] == "车间"

@@ -1,0 +1,427 @@
+"""奖惩 page: the general manager's queue of proposals, the lists, the month's totals.
+
+Everything is read and written on the task manager's worker; the page keeps the last
+result and redraws from it. Approve/reject are enabled only for whoever holds
+sanction.approve (the GM); the use cases check again. A row opens its case on double-click.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from complaints.usecases import auth
+from complaints.usecases import sanctions as S
+from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
+from ui.session import Session
+
+ALL = "全部"
+QUEUE_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "建议金额", "可选范围", "原因")
+LIST_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "金额", "状态", "原因",
+                "审批人", "审批意见")
+TOTAL_COLUMNS = ("名称", "部门", "罚款(元)", "奖励(元)", "条数")
+STATE_BRUSH = {S.PENDING: QBrush(QColor("#FFF2CC")), S.REJECTED: QBrush(QColor("#EEEEEE")),
+               S.WITHDRAWN: QBrush(QColor("#EEEEEE"))}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("SanctionsPage", text)
+
+
+@dataclass(frozen=True)
+class PageData:
+    queue: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    totals: S.MonthTotals | None
+    departments: list[str]
+    pending: int
+
+
+def months_back(today: date, n: int = 24) -> list[str]:
+    out, y, m = [], today.year, today.month
+    for _ in range(n):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return out
+
+
+def _item(text: Any, *, align_right: bool = False, data: Any = None) -> QTableWidgetItem:
+    it = QTableWidgetItem("" if text is None else str(text))
+    it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    if align_right:
+        it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    if data is not None:
+        it.setData(Qt.ItemDataRole.UserRole, data)
+    return it
+
+
+def _table(headers: Sequence[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels([tr(h) for h in headers])
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.verticalHeader().setVisible(False)
+    t.setAlternatingRowColors(True)
+    t.setWordWrap(False)
+    h = t.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    h.setStretchLastSection(True)
+    return t
+
+
+class SanctionsPage(QWidget):
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.data = PageData([], [], None, [], 0)
+        self._loading = False
+        self._again = False
+
+        # --- filters (the month also drives the totals) -----------------------------------
+        today = session.ctx().local(session.ctx().now()).date()
+        self.month = QComboBox()
+        self.month.addItem(tr("全部月份"), None)
+        for m in months_back(today):
+            self.month.addItem(m, m)
+        self.month.setCurrentIndex(1)
+        self.state = QComboBox()
+        self.state.addItem(tr("全部(不含已撤回)"), None)
+        for s in S.STATES:
+            self.state.addItem(tr(s), s)
+        self.type = QComboBox()
+        self.type.addItem(tr(ALL), None)
+        for t in S.TYPES:
+            self.type.addItem(tr(t), t)
+        self.department = QComboBox()
+        self.department.addItem(tr(ALL), None)
+        self.person = QLineEdit()
+        self.person.setPlaceholderText(tr("姓名"))
+        self.person.setClearButtonEnabled(True)
+        for combo in (self.month, self.state, self.type, self.department):
+            combo.currentIndexChanged.connect(self.reload)
+        self.person.editingFinished.connect(self.reload)
+        filters = QHBoxLayout()
+        for label, w in ((tr("月份"), self.month), (tr("状态"), self.state),
+                         (tr("类型"), self.type), (tr("部门"), self.department),
+                         (tr("姓名"), self.person)):
+            filters.addWidget(QLabel(label))
+            filters.addWidget(w)
+        filters.addStretch(1)
+
+        # --- the GM's queue ---------------------------------------------------------------
+        self.queue = _table(QUEUE_COLUMNS)
+        self.queue.itemSelectionChanged.connect(self._update_buttons)
+        self.queue.itemDoubleClicked.connect(lambda *_: self.open_case(self.queue))
+        self.approve_btn = QPushButton(tr("批准"))
+        self.amount_btn = QPushButton(tr("改金额后批准…"))
+        self.reject_btn = QPushButton(tr("驳回…"))
+        self.queue_open_btn = QPushButton(tr("打开投诉单"))
+        self.approve_btn.clicked.connect(lambda: self.approve_selected())
+        self.amount_btn.clicked.connect(self.approve_with_dialog)
+        self.reject_btn.clicked.connect(self.reject_with_dialog)
+        self.queue_open_btn.clicked.connect(lambda: self.open_case(self.queue))
+        self.queue_hint = QLabel()
+        self.queue_hint.setWordWrap(True)
+        qb = QHBoxLayout()
+        for b in (self.approve_btn, self.amount_btn, self.reject_btn, self.queue_open_btn):
+            qb.addWidget(b)
+        qb.addStretch(1)
+        queue_tab = QWidget()
+        ql = QVBoxLayout(queue_tab)
+        ql.addWidget(self.queue_hint)
+        ql.addWidget(self.queue, 1)
+        ql.addLayout(qb)
+
+        # --- the list ---------------------------------------------------------------------
+        self.list = _table(LIST_COLUMNS)
+        self.list.itemSelectionChanged.connect(self._update_buttons)
+        self.list.itemDoubleClicked.connect(lambda *_: self.open_case(self.list))
+        self.list_open_btn = QPushButton(tr("打开投诉单"))
+        self.print_btn = QPushButton(tr("打印通知单"))
+        self.print_month_btn = QPushButton(tr("打印本月全部通知单"))
+        self.manual_btn = QPushButton(tr("新增奖惩…"))
+        self.list_open_btn.clicked.connect(lambda: self.open_case(self.list))
+        self.print_btn.clicked.connect(self.print_selected)
+        self.print_month_btn.clicked.connect(self.print_month)
+        self.manual_btn.clicked.connect(self.add_manual_with_dialog)
+        lb = QHBoxLayout()
+        for b in (self.list_open_btn, self.print_btn, self.print_month_btn, self.manual_btn):
+            lb.addWidget(b)
+        lb.addStretch(1)
+        list_tab = QWidget()
+        ll = QVBoxLayout(list_tab)
+        ll.addWidget(self.list, 1)
+        ll.addLayout(lb)
+
+        # --- totals -----------------------------------------------------------------------
+        self.summary = QLabel()
+        self.by_department = _table(TOTAL_COLUMNS)
+        self.by_person = _table(TOTAL_COLUMNS)
+        self.by_person.itemDoubleClicked.connect(self._person_clicked)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        for title, t in ((tr("按部门"), self.by_department), (tr("按人员"), self.by_person)):
+            box = QWidget()
+            bl = QVBoxLayout(box)
+            bl.setContentsMargins(0, 0, 0, 0)
+            bl.addWidget(QLabel(title))
+            bl.addWidget(t)
+            split.addWidget(box)
+        totals_tab = QWidget()
+        tl = QVBoxLayout(totals_tab)
+        tl.addWidget(self.summary)
+        tl.addWidget(split, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(queue_tab, tr("待审批"))
+        self.tabs.addTab(list_tab, tr("奖惩记录"))
+        self.tabs.addTab(totals_tab, tr("月度合计"))
+        lay = QVBoxLayout(self)
+        lay.addLayout(filters)
+        lay.addWidget(self.tabs, 1)
+
+        session.changed.connect(self._on_changed)
+        session.user_changed.connect(self._update_buttons)
+        self._update_buttons()
+        self.reload()
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def filter(self) -> S.SanctionFilter:
+        dept = self.department.currentData()
+        return S.SanctionFilter(month=self.month.currentData(), state=self.state.currentData(),
+                                type=self.type.currentData(), department=dept,
+                                person=self.person.text().strip() or None)
+
+    def reload(self) -> None:
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        f = self.filter()
+        month = f.month
+
+        def load() -> PageData:
+            from complaints.usecases.site import department_names
+
+            queue = S.list_sanctions(S.SanctionFilter(state=S.PENDING))
+            return PageData(queue, S.list_sanctions(f),
+                            S.month_totals(month) if month else None,
+                            department_names(), len(queue))
+
+        self.session.taskman.run(load, self._loaded, on_error=self._failed, parent=self)
+
+    def _failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.queue_hint.setText(tr("读取失败:") + str(exc))
+
+    def _loaded(self, data: PageData) -> None:
+        self._loading = False
+        self.data = data
+        self._fill_departments(data.departments)
+        self._fill_queue(data.queue)
+        self._fill_list(data.rows)
+        self._fill_totals(data.totals)
+        self.tabs.setTabText(0, tr("待审批") + (f" ({data.pending})" if data.pending else ""))
+        self._update_buttons()
+        if self._again:
+            self._again = False
+            self.reload()
+
+    def badge_count(self) -> int | None:
+        return self.data.pending or None
+
+    def _on_changed(self, topic: str) -> None:
+        if topic in ("cases", "entries", "sanctions", "settings", "ledger"):
+            self.reload()
+
+    def _fill_departments(self, names: Sequence[str]) -> None:
+        have = [self.department.itemData(i) for i in range(1, self.department.count())]
+        if have == list(names):
+            return
+        current = self.department.currentData()
+        self.department.blockSignals(True)
+        while self.department.count() > 1:
+            self.department.removeItem(1)
+        for n in names:
+            self.department.addItem(n, n)
+        i = self.department.findData(current)
+        self.department.setCurrentIndex(max(i, 0))
+        self.department.blockSignals(False)
+
+    def _fill_queue(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        t = self.queue
+        t.setSortingEnabled(False)
+        t.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            vals = (r["date"].isoformat(), r["case_number"] or "", r["rule"] or S.MANUAL,
+                    r["type"], r["department"], r["person"] or tr("(无)"), r["amount"],
+                    S.range_text(r["amount_min"], r["amount_max"]), r["reason"])
+            for c, v in enumerate(vals):
+                t.setItem(i, c, _item(v, align_right=(c == 6), data=r if c == 0 else None))
+        if auth.allowed(self.session.ctx(), "sanction.approve"):
+            hint = tr("以下建议由系统按奖惩制度(S1–S11)提出,请逐条批准、改金额或驳回。")
+        else:
+            hint = tr("以下建议待总经理审批;您可以查看,但不能审批。")
+        self.queue_hint.setText(hint if rows else tr("没有待审批的奖惩建议。"))
+
+    def _fill_list(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        t = self.list
+        t.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            vals = (r["date"].isoformat(), r["case_number"] or "", r["rule"] or S.MANUAL,
+                    r["type"], r["department"], r["person"] or tr("(无)"), r["amount"],
+                    r["state"], r["reason"], r["decided_by"] or "", r["decision_note"] or "")
+            brush = STATE_BRUSH.get(r["state"])
+            for c, v in enumerate(vals):
+                it = _item(v, align_right=(c == 6), data=r if c == 0 else None)
+                if brush is not None and c == 7:
+                    it.setBackground(brush)
+                t.setItem(i, c, it)
+
+    def _fill_totals(self, totals: S.MonthTotals | None) -> None:
+        if totals is None:
+            self.summary.setText(tr("请选择月份以查看当月合计。"))
+            self.by_department.setRowCount(0)
+            self.by_person.setRowCount(0)
+            return
+        self.summary.setText(
+            f"{totals.month} " + tr("已批准:罚款") + f" {totals.fines} " + tr("元,奖励")
+            + f" {totals.rewards} " + tr("元;当月待审批") + f" {totals.pending} " + tr("条"))
+        for table, items in ((self.by_department, totals.by_department),
+                             (self.by_person, totals.by_person)):
+            table.setRowCount(len(items))
+            for i, tot in enumerate(items):
+                vals = (tot.name or tr("(未填)"), tot.department, tot.fines, tot.rewards,
+                        tot.count)
+                for c, v in enumerate(vals):
+                    table.setItem(i, c, _item(v, align_right=c >= 2))
+
+    # --- selection and buttons -------------------------------------------------------------
+
+    @staticmethod
+    def selected(table: QTableWidget) -> dict[str, Any] | None:
+        rows = table.selectionModel().selectedRows() if table.selectionModel() else []
+        if not rows:
+            return None
+        it = table.item(rows[0].row(), 0)
+        return it.data(Qt.ItemDataRole.UserRole) if it is not None else None
+
+    def _update_buttons(self) -> None:
+        ctx = self.session.ctx()
+        can_approve = auth.allowed(ctx, "sanction.approve")
+        q = self.selected(self.queue)
+        for b in (self.approve_btn, self.amount_btn, self.reject_btn):
+            b.setEnabled(can_approve and q is not None)
+            b.setToolTip("" if can_approve else tr("只有总经理可以审批奖惩"))
+        self.queue_open_btn.setEnabled(bool(q and q.get("case_id")))
+        r = self.selected(self.list)
+        self.list_open_btn.setEnabled(bool(r and r.get("case_id")))
+        can_print = auth.allowed(ctx, "form.print")
+        self.print_btn.setEnabled(can_print and r is not None and r["state"] == S.APPROVED)
+        self.print_month_btn.setEnabled(can_print and self.month.currentData() is not None)
+        self.manual_btn.setEnabled(auth.allowed(ctx, "sanction.propose"))
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def _write(self, fn, label: str | None = None) -> None:
+        def done(_result) -> None:
+            self.session.notify_changed("sanctions")
+
+        self.session.taskman.run(fn, done, parent=self, label=label)
+
+    def approve_selected(self, amount: int | None = None, note: str = "") -> None:
+        r = self.selected(self.queue)
+        if r is None:
+            return
+        ctx = self.session.ctx()
+        self._write(lambda: S.approve(ctx, r["uid"], amount=amount, note=note))
+
+    def approve_with_dialog(self) -> None:
+        r = self.selected(self.queue)
+        if r is None:
+            return
+        dlg = ApproveDialog(r, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            amount, note = dlg.values()
+            self.approve_selected(amount, note)
+
+    def reject_selected(self, reason: str) -> None:
+        r = self.selected(self.queue)
+        if r is None:
+            return
+        ctx = self.session.ctx()
+        self._write(lambda: S.reject(ctx, r["uid"], reason))
+
+    def reject_with_dialog(self) -> None:
+        r = self.selected(self.queue)
+        if r is None:
+            return
+        dlg = RejectDialog(r, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.reject_selected(dlg.value())
+
+    def add_manual(self, values: Mapping[str, Any]) -> None:
+        ctx = self.session.ctx()
+        v = dict(values)
+
+        def work():
+            from complaints.usecases.cases import find_case_id
+
+            number = v.pop("case_number", "")
+            case_id = find_case_id(number) if number else None
+            return S.add_manual(ctx, case_id=case_id, **v)
+
+        self._write(work)
+
+    def add_manual_with_dialog(self) -> None:
+        dlg = ManualDialog(self.data.departments, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            self.add_manual(dlg.values())
+
+    def open_case(self, table: QTableWidget) -> None:
+        r = self.selected(table)
+        if r and r.get("case_id"):
+            self.session.request_open_case(r["case_id"])
+
+    def _person_clicked(self, item: QTableWidgetItem) -> None:
+        name = self.by_person.item(item.row(), 0).text()
+        self.person.setText(name)
+        self.tabs.setCurrentIndex(1)
+        self.reload()
+
+    def print_selected(self) -> None:
+        r = self.selected(self.list)
+        if r is None or r["state"] != S.APPROVED:
+            return
+        from ui.print_preview import print_sanction_notice
+
+        print_sanction_notice(self.session, r["id"], self)
+
+    def print_month(self) -> None:
+        month = self.month.currentData()
+        if month:
+            from ui.print_preview import print_month_notices
+
+            print_month_notices(self.session, month, self)
