@@ -46,6 +46,7 @@ DATA_SHEETS = C.DATA_SHEETS
 FULL = "全部"
 INCREMENTAL = "增量"
 FUTURE_TOLERANCE = timedelta(minutes=5)
+EXCEL_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows, one of them the header
 
 Progress = Callable[[int, int, str], None]
 
@@ -100,6 +101,12 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
         with database.atomic():
             expected = {C.TABLE_SHEET[t]: store.count_records(t, sites=query_sites, since=since)
                         for t in ("cases", "entries", "sanctions")}
+            too_many = {s: n for s, n in expected.items() if n > EXCEL_MAX_ROWS}
+            if too_many:
+                raise UseCaseError(
+                    "、".join(f"“{s}”{n} 行" for s, n in too_many.items())
+                    + f"超过 Excel 每张表 {EXCEL_MAX_ROWS} 行的上限:请按站点分开导出,"
+                    "或用“增量”分批导出")
             counts = write_ledger(
                 dest, meta, ctx.tz,
                 cases=store.iter_records("cases", sites=query_sites, since=since),

@@ -357,3 +357,15 @@ def test_entries_and_sanctions_made_at_hq_travel_back_to_the_owner(sites, tmp_pa
     sanctions = snapshot()["sanctions"]
     assert sanctions[0]["amount"] == 500 and sanctions[0]["site"] == "HQ"
     assert sanctions[0]["case_uid"] == snapshot()["cases"][0]["uid"]
+
+
+def test_export_refuses_more_rows_than_a_sheet_can_hold(sites, tmp_path, monkeypatch):
+    from complaints.usecases.errors import UseCaseError
+
+    ctx = sites.use("SH01")
+    new_case(ctx)
+    new_case(ctx, customer_name="李雷")
+    monkeypatch.setattr(exchange, "EXCEL_MAX_ROWS", 1)
+    with pytest.raises(UseCaseError, match="超过 Excel"):
+        exchange.export_ledger(ctx, tmp_path / "x.xlsx")
+    assert not (tmp_path / "x.xlsx").exists()
