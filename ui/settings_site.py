@@ -29,9 +29,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import audit, auth, site, storage
+from complaints.usecases import auth, storage
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
+from complaints.usecases.site import rename_site  # noqa: F401 (the tab's use case)
 from db.backup import list_backups
 from db.location import network_drive_warning
 from ui.restore_dialog import RestoreFlow, reason_label, size_text
@@ -39,25 +40,6 @@ from ui.restore_dialog import RestoreFlow, reason_label, size_text
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("SiteDataTab", text)
-
-
-# --- the use case behind 保存 (belongs in complaints.usecases.site; kept here until moved) ---
-
-def rename_site(ctx: Context, name: str) -> str:
-    """Change this office's display name (the code never changes: it is in every case
-    number and ledger). Needs settings.site; audited as settings.update."""
-    auth.require(ctx, "settings.site")
-    info = site.local_site()
-    if info is None:
-        raise UseCaseError("本数据库尚未初始化站点")
-    new = name.strip()
-    if new == info.name:
-        return new
-    # init_site validates the name and updates both the setting and the Site row.
-    site.init_site(info.code, new, now=ctx.now(), tz=info.tz)
-    audit.record(ctx, "settings.update", table="settings", uid="site.name",
-                 changes={"site.name": (info.name, new)}, note="修改站点名称")
-    return new
 
 
 class SiteDataTab(QWidget):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from complaints.usecases import settings
+from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
 from db.models import Department, Site, database
@@ -95,3 +95,21 @@ def context_for(actor: str, clock=None) -> Context:
         raise UseCaseError("本数据库尚未初始化站点:请先运行 init 或在首次启动时填写站点代码")
     kwargs = {"clock": clock} if clock else {}
     return Context(site=info.code, actor=actor, tz=parse_tz(info.tz), **kwargs)
+
+
+def rename_site(ctx: Context, name: str) -> str:
+    """Change this office's display name (the code never changes: it is in every case
+    number and ledger). Needs settings.site; audited as settings.update."""
+    auth.require(ctx, "settings.site")
+    info = local_site()
+    if info is None:
+        raise UseCaseError("本数据库尚未初始化站点")
+    new = name.strip()
+    if new == info.name:
+        return new
+    with database.atomic():
+        # init_site validates the name and updates both the setting and the Site row.
+        init_site(info.code, new, now=ctx.now(), tz=info.tz)
+        audit.record(ctx, "settings.update", table="settings", uid="site.name",
+                     changes={"site.name": (info.name, new)}, note="修改站点名称")
+    return new
