@@ -75,8 +75,9 @@ def people_names(department: str | None) -> list[str]:
         return list(fn())
 
 
-def load_workflow(ctx: Context, case_id: int) -> WorkflowData:
-    """Worker side: everything the tab needs for one case."""
+def load_workflow(ctx: Context, case_id: int, *, hints: bool = True) -> WorkflowData:
+    """Worker side: everything the tab needs for one case. The hints look for other cases
+    of the same customer or car (slower on a big ledger), so the tab reads them second."""
     case = cases.get_case(case_id)
     now = ctx.now()
     actions = tracking.available_actions(ctx, case_id)
@@ -84,7 +85,7 @@ def load_workflow(ctx: Context, case_id: int) -> WorkflowData:
         case=case,
         entries=tracking.timeline(case_id),
         deadlines=tracking.case_deadlines(ctx, case_id, now=now),
-        hints=tracking.case_hints(ctx, case_id, now=now),
+        hints=tracking.case_hints(ctx, case_id, now=now) if hints else [],
         actions=[a for a in Action if a in actions],
         proposed_department=tracking.proposed_department(case_id),
         departments=site_uc.department_names(),
@@ -203,8 +204,10 @@ class CaseWorkflowTab(QWidget):
             return
         self._loading = True
         ctx, case_id = self.session.ctx(), self.case_id
-        self.session.taskman.run(lambda: load_workflow(ctx, case_id), self._show,
+        self.session.taskman.run(lambda: load_workflow(ctx, case_id, hints=False), self._show,
                                  on_error=self._load_failed, parent=self)
+        self.session.taskman.run(lambda: tracking.case_hints(ctx, case_id), self._show_hints,
+                                 on_error=lambda _e: None, parent=self)
 
     def _load_failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -228,18 +231,22 @@ class CaseWorkflowTab(QWidget):
             dept=c.get("department") or "—", person=c.get("responsible") or "—", open=opened,
             over=tr(",<span style='color:#c62828'>已逾期 {n} 项</span>").format(n=overdue)
             if overdue else ""))
-        if data.hints:
-            self.hints.setText(tr("升级提示(仅为建议,由负责人决定):") + "\n"
-                               + "\n".join("· " + h for h in data.hints))
-            self.hints.show()
-        else:
-            self.hints.hide()
         self._show_buttons(data)
         self._fill(self.deadline_table, [deadline_cells(d, data.now, tz) for d in data.deadlines],
                    [d.status for d in data.deadlines])
         self._fill(self.timeline_table, [entry_cells(e, tz) for e in data.entries],
                    [None] * len(data.entries), backdated=[bool(e.get("reason"))
                                                           for e in data.entries])
+
+    def _show_hints(self, hints: list[str]) -> None:
+        if self.data is not None:
+            self.data.hints = hints
+        if hints:
+            self.hints.setText(tr("升级提示(仅为建议,由负责人决定):") + "\n"
+                               + "\n".join("· " + h for h in hints))
+            self.hints.show()
+        else:
+            self.hints.hide()
 
     def _show_buttons(self, data: WorkflowData) -> None:
         for b in self.action_buttons.values():
