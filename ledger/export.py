@@ -8,6 +8,7 @@ in the file's time zone; phones, VINs and every text as text, never as a formula
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -42,9 +43,13 @@ class LedgerMeta:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
+_OOXML_ESCAPE_RE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
+
+
 def clean_text(value: str) -> str:
-    """Drop the control characters an .xlsx cannot hold (tab, CR, LF stay)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    """Drop the control characters an .xlsx cannot hold (tab, CR, LF stay), and escape
+    text that looks like an OOXML character escape (_x000D_), which Excel would decode."""
+    return _OOXML_ESCAPE_RE.sub(r"_x005F_\1", ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 def safe_text(ws, value: Any) -> Any:

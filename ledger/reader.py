@@ -165,8 +165,14 @@ class LedgerFile:
         self.close()
 
 
+_OOXML_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _plain(v: Any) -> Any:
-    if v is None or isinstance(v, (str, int, float, bool, datetime, date, time, timedelta)):
+    if isinstance(v, str):
+        # Excel writes some characters as _xHHHH_ (a CR as _x000D_); openpyxl leaves them.
+        return _OOXML_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), v) if "_x" in v else v
+    if v is None or isinstance(v, (int, float, bool, datetime, date, time, timedelta)):
         return v
     text = getattr(v, "text", None)  # ArrayFormula and the like: their text, never evaluated
     return str(text if text is not None else v)

@@ -262,3 +262,23 @@ def test_a_stale_dimension_does_not_drop_rows_or_columns(exported, tmp_path):
     preview = exchange.check_import(ctx_for("HQ"), [f])
     res = preview.files[0]
     assert res.refused is None and res.counts["投诉台账"].new == 2, res.rejected
+
+
+def test_ooxml_character_escapes_are_decoded_and_literal_ones_kept(sites, tmp_path):
+    ctx = sites.use("SH01")
+    new_case(ctx, content="字面量 _x000D_ 保留", plan="甲\r\n乙")
+    out = tmp_path / "esc.xlsx"
+    exchange.export_ledger(ctx, out)
+    before = snapshot()
+    hq = sites.use("HQ")
+    exchange.apply_import(hq, [out])
+    assert snapshot()["cases"] == before["cases"]
+    # A cell as Excel writes a carriage return: _x000D_
+    wb = load_workbook(out)
+    ws = wb["投诉台账"]
+    h = [c.value for c in ws[1]]
+    ws.cell(2, h.index("投诉内容") + 1).value = "第一行_x000D_\n第二行"
+    ws.cell(2, h.index("修订号") + 1).value = 2
+    wb.save(tmp_path / "excel.xlsx")
+    exchange.apply_import(hq, [tmp_path / "excel.xlsx"])
+    assert snapshot()["cases"][0]["content"] == "第一行\r\n第二行"
