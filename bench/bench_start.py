@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -115,6 +116,9 @@ def main() -> int:
           f"(runs {', '.join(f'{x:.2f}' for x in painted)})")
     print(f"ratio, whole smoke run: {app_s / bare_s:.2f}; to the first paint: "
           f"{paint_s / bare_s:.2f} (target ≤ 1.5)")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS of the largest child (the app with the 100k database): {rss:.0f} MB "
+          "(target ≤ 150 MB)")
     return 0
 
 
