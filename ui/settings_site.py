@@ -33,8 +33,6 @@ from complaints.usecases import auth, storage
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import rename_site  # noqa: F401 (the tab's use case)
-from db.backup import list_backups
-from db.location import network_drive_warning
 from ui.restore_dialog import RestoreFlow, reason_label, size_text
 
 
@@ -163,7 +161,7 @@ class SiteDataTab(QWidget):
 
     def _show_network_warning(self) -> None:
         try:
-            warning = network_drive_warning(self.session.paths.root)
+            warning = storage.location_warning(self.session.paths.root)
         except OSError:
             warning = None
         self.warning_label.setText(warning or "")
@@ -171,7 +169,7 @@ class SiteDataTab(QWidget):
 
     def _list_backups(self) -> None:
         selected = self.selected_backup()
-        backups = list_backups(self.session.paths.backups)
+        backups = storage.backups(self.session.paths.backups)
         ctx = self._ctx()
         self.table.setRowCount(len(backups))
         total = 0

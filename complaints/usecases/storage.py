@@ -326,3 +326,17 @@ def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
             audit.record(ctx, "data.restore", note=f"{src} → 原数据另存为 {kept}")
     return RestoreReport(src, kept, sound, version, report.version_after, report.backup,
                          run_checks())
+
+
+def backups(folder: Path) -> list:
+    """The backups in ``folder``, newest first (for the settings page: ui never reads db/)."""
+    from db.backup import list_backups
+
+    return list_backups(folder)
+
+
+def location_warning(folder: Path) -> str | None:
+    """A warning when the data folder is on a network drive, where SQLite is not safe."""
+    from db.location import network_drive_warning
+
+    return network_drive_warning(folder)

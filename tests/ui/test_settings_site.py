@@ -157,9 +157,9 @@ def test_buttons_follow_permissions(qtbot, session, ctx):
 
 
 def test_network_drive_warning_shown(qtbot, session, monkeypatch):
-    import ui.settings_site as mod
+    from complaints.usecases import storage
 
-    monkeypatch.setattr(mod, "network_drive_warning",
+    monkeypatch.setattr(storage, "location_warning",
                         lambda path: f"数据文件夹 {path} 位于网络文件系统(nfs)上。")
     tab = SiteDataTab(session)
     qtbot.addWidget(tab)
