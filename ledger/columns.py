@@ -53,7 +53,7 @@ class Kind(StrEnum):
 
 _WIDTHS = {
     Kind.UID: 38, Kind.TEXT: 14, Kind.LONG: 40, Kind.ENUM: 10, Kind.BOOL: 8,
-    Kind.DATETIME: 17, Kind.DATE: 11, Kind.INT: 9, Kind.REVISION: 7, Kind.STAMP: 26,
+    Kind.DATETIME: 18, Kind.DATE: 11, Kind.INT: 9, Kind.REVISION: 7, Kind.STAMP: 26,
     Kind.DELETED: 7,
 }
 
