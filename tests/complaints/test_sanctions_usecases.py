@@ -175,3 +175,17 @@ def test_proposal_date_today_or_given(ctx):
     c2 = new_case(ctx)
     set_liability(ctx, c2, "无责")
     assert rows(c2)[0]["date"] == date(2026, 11, 20)
+
+
+def test_demo_has_every_rule_and_state(ctx):
+    from complaints.usecases import demo
+    from complaints.usecases.demo_sanctions import add_demo_sanctions, month_has_every_state
+
+    demo.load_demo(ctx, 1500, seed=3)
+    report = add_demo_sanctions(ctx, 3, ctx.now())
+    assert report.events_added >= 3
+    assert set(report.by_rule) >= {"S1", "S2", "S3", "S5", "S6", "S7", "S8", "S9", "S10", "S11"}
+    assert set(report.by_state) == set(S.STATES)
+    assert month_has_every_state(date(2026, 11, 1), "SH01") == set(S.STATES)
+    t = S.month_totals("2026-11")
+    assert t.fines > 0 and t.by_department and t.by_person
