@@ -40,7 +40,8 @@ ALL = "全部"
 QUEUE_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "建议金额", "可选范围", "原因")
 LIST_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "金额", "状态", "原因",
                 "审批人", "审批意见")
-TOTAL_COLUMNS = ("名称", "部门", "罚款(元)", "奖励(元)", "条数")
+DEPT_TOTAL_COLUMNS = ("部门", "罚款(元)", "奖励(元)", "条数")
+PERSON_TOTAL_COLUMNS = ("姓名", "部门", "罚款(元)", "奖励(元)", "条数")
 STATE_BRUSH = {S.PENDING: QBrush(QColor("#FFF2CC")), S.REJECTED: QBrush(QColor("#EEEEEE")),
                S.WITHDRAWN: QBrush(QColor("#EEEEEE"))}
 
@@ -115,6 +116,7 @@ class SanctionsPage(QWidget):
         for t in S.TYPES:
             self.type.addItem(tr(t), t)
         self.department = QComboBox()
+        self.department.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.department.addItem(tr(ALL), None)
         self.person = QLineEdit()
         self.person.setPlaceholderText(tr("姓名"))
@@ -132,6 +134,7 @@ class SanctionsPage(QWidget):
 
         # --- the GM's queue ---------------------------------------------------------------
         self.queue = _table(QUEUE_COLUMNS)
+        self.queue.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.queue.itemSelectionChanged.connect(self._update_buttons)
         self.queue.itemDoubleClicked.connect(lambda *_: self.open_case(self.queue))
         self.approve_btn = QPushButton(tr("批准"))
@@ -177,8 +180,10 @@ class SanctionsPage(QWidget):
 
         # --- totals -----------------------------------------------------------------------
         self.summary = QLabel()
-        self.by_department = _table(TOTAL_COLUMNS)
-        self.by_person = _table(TOTAL_COLUMNS)
+        self.by_department = _table(DEPT_TOTAL_COLUMNS)
+        self.by_person = _table(PERSON_TOTAL_COLUMNS)
+        for t in (self.by_department, self.by_person):
+            t.horizontalHeader().setStretchLastSection(False)
         self.by_person.itemDoubleClicked.connect(self._person_clicked)
         split = QSplitter(Qt.Orientation.Horizontal)
         for title, t in ((tr("按部门"), self.by_department), (tr("按人员"), self.by_person)):
@@ -315,25 +320,38 @@ class SanctionsPage(QWidget):
             for i, tot in enumerate(items):
                 vals = (tot.name or tr("(未填)"), tot.department, tot.fines, tot.rewards,
                         tot.count)
+                if table is self.by_department:
+                    vals = (vals[0], *vals[2:])
+                first_number = len(vals) - 3
                 for c, v in enumerate(vals):
-                    table.setItem(i, c, _item(v, align_right=c >= 2))
+                    table.setItem(i, c, _item(v, align_right=c >= first_number))
 
     # --- selection and buttons -------------------------------------------------------------
 
     @staticmethod
-    def selected(table: QTableWidget) -> dict[str, Any] | None:
-        rows = table.selectionModel().selectedRows() if table.selectionModel() else []
-        if not rows:
-            return None
-        it = table.item(rows[0].row(), 0)
-        return it.data(Qt.ItemDataRole.UserRole) if it is not None else None
+    def selected_all(table: QTableWidget) -> list[dict[str, Any]]:
+        model = table.selectionModel()
+        rows = sorted(i.row() for i in model.selectedRows()) if model else []
+        items = [table.item(r, 0) for r in rows]
+        return [it.data(Qt.ItemDataRole.UserRole) for it in items if it is not None]
+
+    @classmethod
+    def selected(cls, table: QTableWidget) -> dict[str, Any] | None:
+        """The one selected row (None when none or several are selected)."""
+        rows = cls.selected_all(table)
+        return rows[0] if len(rows) == 1 else None
 
     def _update_buttons(self) -> None:
         ctx = self.session.ctx()
         can_approve = auth.allowed(ctx, "sanction.approve")
-        q = self.selected(self.queue)
-        for b in (self.approve_btn, self.amount_btn, self.reject_btn):
+        chosen = self.selected_all(self.queue)
+        q = chosen[0] if len(chosen) == 1 else None
+        self.approve_btn.setEnabled(can_approve and bool(chosen))
+        self.approve_btn.setText(tr("批准") if len(chosen) <= 1
+                                 else tr("按建议金额批准所选") + f" ({len(chosen)})")
+        for b in (self.amount_btn, self.reject_btn):
             b.setEnabled(can_approve and q is not None)
+        for b in (self.approve_btn, self.amount_btn, self.reject_btn):
             b.setToolTip("" if can_approve else tr("只有总经理可以审批奖惩"))
         self.queue_open_btn.setEnabled(bool(q and q.get("case_id")))
         r = self.selected(self.list)
@@ -352,11 +370,14 @@ class SanctionsPage(QWidget):
         self.session.taskman.run(fn, done, parent=self, label=label)
 
     def approve_selected(self, amount: int | None = None, note: str = "") -> None:
-        r = self.selected(self.queue)
-        if r is None:
+        """Approve the selected proposal(s); several at once go at their proposed amounts."""
+        uids = [r["uid"] for r in self.selected_all(self.queue)]
+        if not uids:
             return
+        if len(uids) > 1:
+            amount = None
         ctx = self.session.ctx()
-        self._write(lambda: S.approve(ctx, r["uid"], amount=amount, note=note))
+        self._write(lambda: [S.approve(ctx, u, amount=amount, note=note) for u in uids])
 
     def approve_with_dialog(self) -> None:
         r = self.selected(self.queue)

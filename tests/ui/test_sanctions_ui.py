@@ -126,3 +126,14 @@ def test_manual_dialog_needs_person_and_reason(qtbot):
     dlg.reason.setPlainText("主动加班处理")
     assert dlg.ok.isEnabled()
     assert dlg.values()["department"] == "车间"
+
+
+def test_approve_several_at_once(qtbot, session, proposals):
+    page = make_page(qtbot, session)
+    page.queue.selectAll()
+    assert page.approve_btn.text() == "按建议金额批准所选 (3)"
+    assert not page.reject_btn.isEnabled() and not page.amount_btn.isEnabled()
+    page.approve_selected(amount=1)  # ignored for several: each at its proposed amount
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 0)
+    assert S.month_totals("2026-11").fines == 100 + 50 + 50
+    assert page.badge_count() is None
