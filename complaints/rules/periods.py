@@ -198,3 +198,20 @@ def current(kind: PeriodKind, today: date) -> Period:
     if kind is PeriodKind.YEAR:
         return year(today.year)
     return custom(today.replace(day=1), today)
+
+
+def following(p: Period) -> Period:
+    """The period just after, of the same kind (a custom range: the same number of days)."""
+    s = p.start
+    if p.kind is PeriodKind.MONTH:
+        return month(s.year + (s.month == 12), s.month % 12 + 1)
+    if p.kind is PeriodKind.HALF:
+        if s.day == 1:
+            return half(s.year, s.month, True)
+        return half(s.year + (s.month == 12), s.month % 12 + 1, False)
+    if p.kind is PeriodKind.QUARTER:
+        q = (s.month - 1) // 3 + 1
+        return quarter(s.year + (q == 4), q % 4 + 1)
+    if p.kind is PeriodKind.YEAR:
+        return year(s.year + 1)
+    return Period(PeriodKind.CUSTOM, p.end, p.end + timedelta(days=p.days))

@@ -143,10 +143,19 @@ def review(ctx: Context, period: Period, sites: Sequence[str] = (), *,
     sites = tuple(sites)
     f = figures_for(period, sites, as_of=as_of, tz=ctx.tz)
     prev_p, ly_p = previous(period), same_last_year(period)
-    prev = fig.kpis(figures_for(prev_p, sites, as_of=as_of, tz=ctx.tz)) if compare else {}
-    ly = fig.kpis(figures_for(ly_p, sites, as_of=as_of, tz=ctx.tz)) if compare else {}
+    prev, ly = comparisons(ctx, period, sites, as_of=as_of) if compare else ({}, {})
     return Review(f, fig.kpis(f), prev, ly, prev_p.label, ly_p.label,
                   monthly_counts(period, sites, ctx.tz), as_of)
+
+
+def comparisons(ctx: Context, period: Period, sites: Sequence[str] = (), *,
+                as_of: datetime | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(KPIs of the previous period, KPIs of the same period last year): the GUI asks for
+    them after showing the period itself."""
+    auth.require(ctx, "stats.view")
+    as_of = as_of or ctx.now()
+    return (fig.kpis(figures_for(previous(period), sites, as_of=as_of, tz=ctx.tz)),
+            fig.kpis(figures_for(same_last_year(period), sites, as_of=as_of, tz=ctx.tz)))
 
 
 def case_list(ids: Sequence[int]) -> list[tuple]:

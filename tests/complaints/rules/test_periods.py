@@ -74,3 +74,12 @@ def test_months_ending_and_current():
     assert current(PeriodKind.HALF, date(2026, 11, 20)).code == "2026-11b"
     assert current(PeriodKind.QUARTER, date(2026, 11, 20)).code == "2026Q4"
     assert current(PeriodKind.CUSTOM, date(2026, 11, 20)).code == "2026-11-01..2026-11-20"
+
+
+@pytest.mark.parametrize("text", ["2026-12", "2026-10a", "2026-12b", "2026Q4", "2026",
+                                  "2026-10-05..2026-10-20"])
+def test_following_undoes_previous(text):
+    from complaints.rules.periods import following
+
+    p = parse_period(text)
+    assert previous(following(p)) == p and following(previous(p)) == p
