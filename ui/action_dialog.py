@@ -11,7 +11,7 @@ so a refusal (the use case's reason) is shown in the dialog and the typed values
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimeZone
@@ -57,15 +57,19 @@ EXPLAIN: dict[Action, str] = {
 }
 
 NOTE_LABEL = {Action.NOTE: "备注内容", Action.CLOSE: "说明/关闭原因"}
+NOTE_HINT = {Action.NOTE: "必填",
+             Action.CLOSE: "已回访的可不填;未经回访关闭须写明原因(如客户无法联系)"}
+
+
+def qzone(tz: tzinfo, at: datetime) -> QTimeZone:
+    """The office's fixed offset as a QTimeZone (not the PC's own zone)."""
+    off = at.astimezone(tz).utcoffset()
+    return QTimeZone.fromSecondsAheadOfUtc(int(off.total_seconds()) if off is not None else 0)
 
 
 def qdatetime(dt: datetime) -> QDateTime:
     """A QDateTime showing ``dt`` in its own offset (the office's local time)."""
-    off = dt.utcoffset()
-    seconds = int(off.total_seconds()) if off is not None else 0
-    q = QDateTime.fromSecsSinceEpoch(int(dt.timestamp()),
-                                     QTimeZone.fromSecondsAheadOfUtc(seconds))
-    return q
+    return QDateTime.fromSecsSinceEpoch(int(dt.timestamp()), qzone(dt.tzinfo or UTC, dt))
 
 
 def from_qdatetime(q: QDateTime, tz: tzinfo) -> datetime:
@@ -116,6 +120,9 @@ class ActionDialog(QDialog):
         if a is Action.DISPATCH:
             self.department = QComboBox()
             self.department.setEditable(True)
+            self.department.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            self.department.setMinimumContentsLength(14)
             names = list(departments or [])
             if proposed_department and proposed_department not in names:
                 names.insert(0, proposed_department)
@@ -172,13 +179,16 @@ class ActionDialog(QDialog):
 
         self.note = QPlainTextEdit()
         self.note.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
-        self.note.setPlaceholderText(tr("必填") if a is Action.NOTE else tr("可不填"))
+        self.note.setPlaceholderText(tr(NOTE_HINT.get(a, "可不填")))
         form.addRow(tr(NOTE_LABEL.get(a, "说明")), self.note)
 
         # When: now, or an earlier time with its reason.
         self.earlier = QCheckBox(tr("补录较早的时间(外出处理后回来登记)"))
         form.addRow(tr("时间"), self.earlier)
-        self.when = QDateTimeEdit(qdatetime(now))
+        self.when = QDateTimeEdit()
+        # Shown in the office's time zone, whatever the PC's own zone is.
+        self.when.setTimeZone(qzone(tz, now))
+        self.when.setDateTime(qdatetime(now.astimezone(tz)))
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.when.setCalendarPopup(True)
         self.when.setMaximumDateTime(qdatetime(now))

@@ -186,8 +186,10 @@ class CaseWorkflowTab(QWidget):
         t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         t.setWordWrap(True)
         t.verticalHeader().hide()
-        t.horizontalHeader().setStretchLastSection(True)
+        t.verticalHeader().setMinimumSectionSize(t.fontMetrics().height() + 8)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        t.horizontalHeader().setSectionResizeMode(len(headers) - 1,
+                                                  QHeaderView.ResizeMode.Stretch)
         return t
 
     # --- loading ---------------------------------------------------------------------------
@@ -284,8 +286,7 @@ class CaseWorkflowTab(QWidget):
                 table.setItem(r, col, item)
         table.resizeColumnsToContents()
         for col in range(table.columnCount() - 1):
-            if table.columnWidth(col) > 320:
-                table.setColumnWidth(col, 320)
+            table.setColumnWidth(col, min(320, table.columnWidth(col) + 12))
         table.resizeRowsToContents()
 
     # --- actions ---------------------------------------------------------------------------

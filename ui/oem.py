@@ -42,8 +42,8 @@ from ui.todo import STATUS_COLORS, format_remaining
 
 Index = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("编号", "客户", "车型", "渠道", "CAC案例号", "FMC状态", "上报厂家", "D2", "最后记录",
-           "已开天数", "状态", "处理部门")
+COLUMNS = ("编号", "客户", "车型", "渠道", "CAC案例号", "FMC状态", "上报厂家", "D2", "已开天数",
+           "状态", "处理部门", "最后记录")
 NO_STATUS = "(未设置)"
 FMC_COLORS = {
     FmcStatus.ON_GOING.value: "#0b5394",
@@ -88,7 +88,7 @@ def row_cells(r: OemRow, now: datetime, tz: tzinfo) -> tuple[str, ...]:
             last += f":{r.last_note}"
     return (r.number, r.customer_name or "", r.car_model or "", r.channel or "",
             r.cac_number or "", r.fmc_status or "", t(r.reported_at), d2_text(r, now, tz),
-            last, str(r.days_open), r.state or "", r.department or "")
+            str(r.days_open), r.state or "", r.department or "", last)
 
 
 class OemModel(QAbstractTableModel):
@@ -177,10 +177,10 @@ class OemPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         fm = self.fontMetrics()
-        for col, sample in enumerate(("SH01-202611-0000", "王建国", "帕萨特 2.0T", "厂家转发",
-                                      "CAC2026110001", "In process", "2026-11-20 10:00",
-                                      "将到期 剩 1小时20分", "11-20 10:00 FMC状态:In process",
-                                      "已开天数", "已关闭")):
+        for col, sample in enumerate(("SH01-202611-0000", "王建国", "别克GL8 ES陆尊",
+                                      "厂家转发", "CAC26112254470", "In process",
+                                      "2026-11-20 10:00", "将到期 剩 1小时20分", "已开天数",
+                                      "已关闭", "售后服务部")):
             header.resizeSection(col, fm.horizontalAdvance(sample) + 24)
         lay.addWidget(self.view, 1)
 

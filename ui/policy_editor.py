@@ -151,7 +151,6 @@ class PolicyEditor(QWidget):
         row = 0
         for f in fields:
             label = QLabel((f"{f.rule} " if f.rule else "") + tr(f.label))
-            label.setWordWrap(True)
             editor = self._editor(f)
             self.editors[f.name] = editor
             default = QLabel(default_text(f))
@@ -167,8 +166,10 @@ class PolicyEditor(QWidget):
             grid.addWidget(editor, row, 1)
             grid.addWidget(default, row, 2)
             row += 1
-        grid.setColumnMinimumWidth(0, self.fontMetrics().horizontalAdvance(
-            "D2 重大/需厂家支持:上报厂家时限") + 12)
+        # One label width in every group, so the boxes line up down the page.
+        grid.setColumnMinimumWidth(0, max(
+            self.fontMetrics().horizontalAdvance((f"{f.rule} " if f.rule else "") + tr(f.label))
+            for f in POLICY_FIELDS if f.name != "routing") + 12)
         return box
 
     def _editor(self, f: PolicyField) -> QWidget:
@@ -215,7 +216,9 @@ class PolicyEditor(QWidget):
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         t.verticalHeader().hide()
         t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        t.setMinimumHeight(self.fontMetrics().height() * 10)
+        row_h = self.fontMetrics().height() + 10
+        t.verticalHeader().setDefaultSectionSize(row_h)
+        t.setMinimumHeight(row_h * (len(Policy().routing) + 2))
         t.itemChanged.connect(self._on_edit)
         self.routing_table = t
         lay.addWidget(t)

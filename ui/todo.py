@@ -63,7 +63,7 @@ STATUS_COLORS: dict[DeadlineStatus, tuple[str, str]] = {
 COLUMNS = ("状态", "编号", "规则", "应办事项", "时限", "到期时间", "剩余", "处理部门", "第一责任人",
            "客户", "站点")
 # Initial column widths: the width of a typical value.
-WIDTH_SAMPLES = ("已逾期", "SH01-202611-0000", "D10", "指定第一责任人、填写处理意见",
+WIDTH_SAMPLES = ("已逾期", "SH01-202611-0000", "D10", "指定第一责任人、填写处理意见并联系客户",
                  "当天23:59前", "2026-11-20 23:59", "超 10天23小时", "售后服务部",
                  "第一责任人", "王建国", "站点")
 ALL = "全部"

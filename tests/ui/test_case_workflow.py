@@ -157,6 +157,7 @@ def test_backdating_needs_a_reason(qtbot, session, ctx):
     assert not dialog.when.isVisibleTo(dialog)
     dialog.earlier.setChecked(True)
     assert dialog.when.isVisibleTo(dialog) and dialog.reason.isVisibleTo(dialog)
+    assert dialog.when.text() == "2026-11-20 09:30"  # the office's time, not the PC's zone
     dialog.when.setDateTime(qdatetime(T0 + timedelta(minutes=10)))
     dialog.try_submit()
     assert "补录原因" in dialog.refusal_text()

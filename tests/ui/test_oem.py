@@ -58,7 +58,7 @@ def test_rows_filters_and_status(qtbot, session, ctx):
     assert cells[0] == cases.get_case(major)["number"]
     assert cells[4] == "CAC-2" and cells[5] == "On-going"  # 上报厂家 starts the FMC status
     assert cells[6] == "2026-11-20 09:30" and cells[7] == "按时完成"
-    assert "上报厂家" in cells[8]
+    assert "上报厂家" in cells[11]
 
     page.open_only.setChecked(False)
     qtbot.waitUntil(lambda: closed in ids(page))
