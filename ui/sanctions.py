@@ -183,7 +183,7 @@ class SanctionsPage(QWidget):
         self.by_department = _table(DEPT_TOTAL_COLUMNS)
         self.by_person = _table(PERSON_TOTAL_COLUMNS)
         for t in (self.by_department, self.by_person):
-            t.horizontalHeader().setStretchLastSection(False)
+            t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.by_person.itemDoubleClicked.connect(self._person_clicked)
         split = QSplitter(Qt.Orientation.Horizontal)
         for title, t in ((tr("按部门"), self.by_department), (tr("按人员"), self.by_person)):

@@ -19,7 +19,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from peewee import JOIN
@@ -328,6 +328,17 @@ def sync_many(ctx: Context, case_ids: Iterable[int], *,
         if progress:
             progress(i + 1, len(ids))
     return SyncReport(**{k: tuple(v) for k, v in acc.items()})
+
+
+def sweep(ctx: Context, *, days: int = 14) -> SyncReport:
+    """Re-propose for this site's cases received in the last ``days`` days: a sheet that is
+    overdue (S8) without any write to its case shows up without waiting for one. For a daily
+    job (start-up) or a button; cheap for a few hundred cases."""
+    since = ctx.now() - timedelta(days=days)
+    ids = [c.id for c in Case.select(Case.id).where(
+        (Case.site == ctx.site) & (Case.deleted == False)  # noqa: E712
+        & (Case.received_at >= since)).order_by(Case.id)]
+    return sync_many(ctx, ids)
 
 
 def record_event(ctx: Context, case_id: int, event: str, note: str = "", **kw: Any

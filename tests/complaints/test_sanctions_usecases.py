@@ -189,3 +189,30 @@ def test_demo_has_every_rule_and_state(ctx):
     assert month_has_every_state(date(2026, 11, 1), "SH01") == set(S.STATES)
     t = S.month_totals("2026-11")
     assert t.fines > 0 and t.by_department and t.by_person
+
+
+def test_amounts_come_from_the_policy_editor(ctx):
+    from complaints.usecases import policy as policy_uc
+
+    policy_uc.save(ctx, policy_uc.load().with_(s1_complaint=120, s3_general=60))
+    cid = new_case(ctx)
+    set_liability(ctx, cid, "有责")
+    assert {x["rule"]: x["amount"] for x in rows(cid)} == {"S1": 120, "S3": 60}
+
+
+def test_sweep_proposes_s8_for_an_overdue_sheet(ctx):
+    cid = new_case(ctx, received_at=ctx.now() - timedelta(days=2))
+    assert rows(cid) == []
+    r = S.sweep(ctx)
+    assert len(r.created) == 1
+    (s8,) = rows(cid)
+    assert (s8["rule"], s8["person"], s8["amount"]) == ("S8", "车间经理", 20)
+    assert S.sweep(ctx) == S.SyncReport()
+
+
+def test_deleting_the_case_withdraws_its_pending_proposals(ctx):
+    cid = new_case(ctx)
+    set_liability(ctx, cid, "有责")
+    cases.delete_case(ctx, cid)
+    r = S.sync_proposals(ctx, cid)
+    assert len(r.withdrawn) == 2 and S.pending_count() == 0
