@@ -137,3 +137,18 @@ def test_approve_several_at_once(qtbot, session, proposals):
     qtbot.waitUntil(lambda: page.queue.rowCount() == 0)
     assert S.month_totals("2026-11").fines == 100 + 50 + 50
     assert page.badge_count() is None
+
+
+def test_case_tab_records_a_banner(qtbot, session, proposals):
+    from ui.sanctions import CaseSanctionsTab
+
+    tab = CaseSanctionsTab(session, proposals[0])
+    qtbot.addWidget(tab)
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 2)
+    assert tab.event_buttons["锦旗"].isEnabled()
+    tab.record_event("锦旗", "客户送来锦旗")
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 3)
+    assert any(r["rule"] == "S11" and r["amount"] == 300 for r in tab.rows)
+    blank = CaseSanctionsTab(session, None)
+    qtbot.addWidget(blank)
+    assert not blank.event_buttons["锦旗"].isEnabled()
