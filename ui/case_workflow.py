@@ -65,14 +65,19 @@ class WorkflowData:
 
 
 def people_names(department: str | None) -> list[str]:
-    """Names for the 指定责任人 box: the staff list when the site use case offers one."""
+    """Names for the 指定责任人 box (still typed freely): the site's staff list when the site
+    use case offers one, else the accounts of the app, the case's department first."""
     fn = getattr(site_uc, "staff_names", None)
-    if fn is None:
-        return []
-    try:
-        return list(fn(department))
-    except TypeError:
-        return list(fn())
+    if fn is not None:
+        try:
+            return list(fn(department))
+        except TypeError:
+            return list(fn())
+    from complaints.usecases import users
+
+    people = [u for u in users.list_users(include_inactive=False) if u.display_name]
+    people.sort(key=lambda u: (u.department != department, u.display_name))
+    return list(dict.fromkeys(u.display_name for u in people))
 
 
 def load_workflow(ctx: Context, case_id: int, *, hints: bool = True) -> WorkflowData:

@@ -220,3 +220,18 @@ def test_every_action_has_a_dialog(qtbot, action, ctx):
     qtbot.addWidget(d)
     assert d.values()["note"] == ""
     assert d.windowTitle().endswith(action.value)
+
+
+def test_name_the_responsible_person(qtbot, session, ctx):
+    cid = new_case(ctx)
+    tracking.record_action(ctx, cid, "派单", department="车间")
+    tab = make_tab(qtbot, session, cid)
+    dialog = tab.open_action(Action.NAME_RESPONSIBLE)
+    dialog.try_submit()
+    assert "第一责任人" in dialog.refusal_text()
+    dialog.person.setCurrentText("李师傅")
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.try_submit()
+    idle(session)
+    assert cases.get_case(cid)["responsible"] == "李师傅"
+    assert "第一责任人:李师傅" in tab.summary.text()
