@@ -1,4 +1,4 @@
-"""export / import through desktop.cli.main, in-process."""
+"""ledger export / ledger import through desktop.cli.main, in-process."""
 
 from __future__ import annotations
 
@@ -41,34 +41,34 @@ def two_sites(tmp_path, capsys):
 def test_export_then_import_prints_counts_and_exit_status(two_sites, tmp_path, capsys):
     sh, hq = two_sites
     out = tmp_path / "SH01 台账.xlsx"
-    code, text, err = run(capsys, "--data-dir", sh, "export", "--out", out, "--mask-phones")
+    code, text, err = run(capsys, "--data-dir", sh, "ledger", "export", out, "--mask-phone")
     assert code == 0, err
     assert "投诉台账 15 行" in text and "手机号已隐藏" in text and out.exists()
 
-    code, text, _ = run(capsys, "--data-dir", hq, "import", out, "--dry-run")
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out, "--dry-run")
     assert code == 0 and "投诉台账:新增 15" in text and "仅检查" in text
-    code, text, _ = run(capsys, "--data-dir", hq, "import", out)
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out)
     assert code == 0, text
     assert "投诉台账:新增 15" in text and "导入前备份" in text and "导入完成" in text
-    code, text, _ = run(capsys, "--data-dir", hq, "import", out)
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out)
     assert code == 0 and "投诉台账:新增 0 更新 0 未变 15" in text
 
 
 def test_rejected_rows_give_exit_1_and_a_rejects_file(two_sites, tmp_path, capsys):
     sh, hq = two_sites
     out = tmp_path / "a.xlsx"
-    assert run(capsys, "--data-dir", sh, "export", "--out", out)[0] == 0
+    assert run(capsys, "--data-dir", sh, "ledger", "export", out)[0] == 0
     wb = load_workbook(out)
     ws = wb["投诉台账"]
     headers = [c.value for c in ws[1]]
     ws.cell(2, headers.index("性质") + 1).value = "表扬"
     wb.save(out)
     rejects = tmp_path / "rejects.xlsx"
-    code, text, _ = run(capsys, "--data-dir", hq, "import", out, "--rejects", rejects)
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out, "--rejects", rejects)
     assert code == 1
     assert "拒绝:“投诉台账”第 2 行“性质”列" in text and "新增 14" in text
     assert rejects.exists() and "被拒绝的行已写入" in text
-    code, text, _ = run(capsys, "--data-dir", hq, "import", out, "--all-or-nothing")
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out, "--all-or-nothing")
     assert code == 1  # the row is still bad
 
 
@@ -76,24 +76,70 @@ def test_refused_file_and_incremental_export(two_sites, tmp_path, capsys):
     sh, hq = two_sites
     junk = tmp_path / "junk.xlsx"
     junk.write_text("not a workbook")
-    code, text, _ = run(capsys, "--data-dir", hq, "import", junk)
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", junk)
     assert code == 1 and "已拒绝整个文件" in text
     out = tmp_path / "inc.xlsx"
-    code, text, _ = run(capsys, "--data-dir", sh, "export", "--out", out, "--incremental")
+    code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", out)
     assert code == 0 and "范围:全部" in text
-    code, text, _ = run(capsys, "--data-dir", sh, "export", "--out", out, "--incremental")
+    code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", out)
     assert code == 0 and "范围:增量" in text
-    code, text, _ = run(capsys, "--data-dir", sh, "export", "--out", tmp_path / "s.xlsx",
+    code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", tmp_path / "s.xlsx",
                         "--since", "2999-01-01")
     assert code == 0 and "投诉台账 0 行" in text
-    code, _, err = run(capsys, "--data-dir", sh, "export", "--out", tmp_path / "t.xlsx",
+    code, _, err = run(capsys, "--data-dir", sh, "ledger", "export", tmp_path / "t.xlsx",
                        "--since", "昨天")
     assert code == 2 and "无法识别的时间" in err
+
+
+def test_full_export_sites_and_acting_account(two_sites, tmp_path, capsys, monkeypatch):
+    sh, hq = two_sites
+    out = tmp_path / "full.xlsx"
+    code, _, err = run(capsys, "--data-dir", sh, "ledger", "export", out)
+    assert code == 0 and "站点管理员" in err  # no --user: the site's administrator acts
+    code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", out, "--full")
+    assert code == 0 and "范围:全部" in text and "投诉台账 15 行" in text
+    code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", tmp_path / "x.xlsx",
+                        "--full", "--site", "SH02")
+    assert code == 0 and "站点:SH02" in text and "投诉台账 0 行" in text
+    # HQ, having imported SH01, exports SH01's records (and all sites).
+    assert run(capsys, "--data-dir", hq, "ledger", "import", out)[0] == 0
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "export", tmp_path / "b.xlsx",
+                        "--site", "sh01")
+    assert code == 0 and "站点:SH01" in text and "投诉台账 15 行" in text
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "export", tmp_path / "c.xlsx",
+                        "--all-sites")
+    assert code == 0 and "站点:全部" in text and "投诉台账 15 行" in text
+
+    # A signed-in 部门经理 may neither export nor import (docs/permissions.md).
+    from datetime import datetime
+
+    from complaints.usecases import users
+    from complaints.usecases.context import CHINA_TZ
+    from db.database import close_database, open_database
+
+    now = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
+    open_database(sh / "complaintdesk.sqlite3")
+    try:
+        users.create_first_admin("admin", "管理员", "admin-pass-1", now=now)
+        admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", now))
+        users.add_user(admin, "mgr", "李经理", ["部门经理"], "mgr-pass-1",
+                       must_change_password=False, department="售后服务部")
+    finally:
+        close_database()
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "mgr-pass-1")
+    code, _, err = run(capsys, "--user", "mgr", "--data-dir", sh, "ledger", "export",
+                       tmp_path / "d.xlsx")
+    assert code == 2 and not (tmp_path / "d.xlsx").exists() and "错误" in err
+    code, _, err = run(capsys, "--user", "mgr", "--data-dir", sh, "ledger", "import", out)
+    assert code == 2 and "错误" in err
 
 
 def test_commands_are_listed(capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
+    assert "ledger" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["ledger", "--help"])
     text = capsys.readouterr().out
     assert "export" in text and "import" in text
     assert Path(__file__).name

@@ -1,0 +1,141 @@
+"""``ledger export OUT.xlsx [--full | --since ISO-TIME] [--site CODE ...] [--mask-phone]`` and
+``ledger import FILE... [--all-or-nothing] [--rejects OUT.xlsx] [--dry-run]``: the Excel
+ledger exchange (ledger.md) at the console.
+
+Both act as ``desktop.cli.command_context`` (the --user account or the site's
+administrator), so the permission table decides, as in the GUI. Without --full or --since,
+export is 增量 since the last export to the same file (全部 the first time). Import exits 0
+when everything applied, 1 when a row or a file was rejected (or, with --dry-run, would be).
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+
+from desktop.cli import CliError, command_context, open_data
+
+
+def register(sub) -> None:
+    p = sub.add_parser("ledger", help="投诉台账(Excel)导出与导入",
+                       description="按 ledger.md 交换投诉台账 .xlsx:说明、投诉台账、跟踪记录、奖惩记录。")
+    cmds = p.add_subparsers(dest="ledger_command", metavar="{export,import}", required=True)
+
+    e = cmds.add_parser("export", help="导出投诉台账",
+                        description="导出投诉台账 .xlsx。不指定 --full/--since 时为增量:"
+                                    "只导出上次导出到同一文件之后改动的记录(第一次为全部)。")
+    e.add_argument("out", type=Path, metavar="OUT.xlsx", help="输出的 .xlsx 文件")
+    when = e.add_mutually_exclusive_group()
+    when.add_argument("--full", action="store_true", help="全部:导出所选站点的全部记录")
+    when.add_argument("--since", metavar="ISO-TIME",
+                      help="增量:只导出此时间之后改动的记录"
+                           "(如 2026-11-01 或 2026-11-01T08:00+08:00)")
+    sites = e.add_mutually_exclusive_group()
+    sites.add_argument("--site", action="append", default=None, metavar="CODE",
+                       help="导出哪个站点的记录(可重复;默认本站点)")
+    sites.add_argument("--all-sites", action="store_true", help="导出所有站点的记录(总部用)")
+    mask = e.add_mutually_exclusive_group()
+    mask.add_argument("--mask-phone", dest="mask", action="store_true", default=None,
+                      help="隐藏手机号中间四位(138****5678)")
+    mask.add_argument("--no-mask-phone", dest="mask", action="store_false",
+                      help="不隐藏手机号(默认按本站设置)")
+    e.set_defaults(func=run_export)
+
+    i = cmds.add_parser("import", help="导入投诉台账,先检查再合并",
+                        description="导入一个或多个投诉台账 .xlsx:按 ledger.md 的规则合并;"
+                                    "导入前自动备份;有行或文件被拒绝时退出码为 1。")
+    i.add_argument("files", nargs="+", type=Path, metavar="FILE", help="要导入的 .xlsx 文件")
+    i.add_argument("--all-or-nothing", action="store_true",
+                   help="只要有一行或一个文件被拒绝,就什么都不导入")
+    i.add_argument("--rejects", type=Path, metavar="OUT.xlsx",
+                   help="把被拒绝的行(附拒绝原因)写入此 .xlsx,改正后可再次导入")
+    i.add_argument("--dry-run", action="store_true", help="只检查并显示预览,不写入数据库")
+    i.set_defaults(func=run_import)
+
+
+def parse_time(text: str, tz) -> datetime:
+    try:
+        dt = datetime.fromisoformat(text.strip().replace("/", "-"))
+    except ValueError:
+        raise CliError(f"无法识别的时间:“{text}”(应如 2026-11-01 或 2026-11-01T08:00+08:00)"
+                       ) from None
+    return dt if dt.tzinfo else dt.replace(tzinfo=tz)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from complaints.usecases import exchange
+    from desktop import __version__
+
+    open_data(args)
+    ctx = command_context(args)
+    since = parse_time(args.since, ctx.tz) if args.since else None
+    sites = [s.strip().upper() for s in args.site] if args.site else None
+    res = exchange.export_ledger(ctx, args.out, incremental=not args.full and since is None,
+                                 since=since, sites=sites, all_sites=args.all_sites,
+                                 mask_phones=args.mask, app_version=__version__)
+    scope = res.scope if res.since is None else (
+        f"{res.scope}(自 {ctx.local(res.since):%Y-%m-%d %H:%M} 起)")
+    print(f"已导出到 {res.path}")
+    print(f"范围:{scope};站点:{','.join(res.sites) or '全部'}"
+          + (";手机号已隐藏" if res.masked else ""))
+    print(f"投诉台账 {res.counts.cases} 行,跟踪记录 {res.counts.entries} 行,"
+          f"奖惩记录 {res.counts.sanctions} 行")
+    return 0
+
+
+def print_result(preview) -> None:
+    from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
+
+    for f in preview.files:
+        print(f"== {f.path.name}")
+        if f.refused:
+            print(f"   已拒绝整个文件:{f.refused}")
+            continue
+        when = f.exported_at.isoformat() if f.exported_at else "?"
+        print(f"   来自站点 {f.site} {f.site_name},导出时间 {when},范围 {f.scope or '?'}")
+        for sheet in DATA_SHEETS:
+            c = f.counts.get(sheet)
+            if c is None:
+                continue
+            parts = " ".join(f"{OUTCOME_LABELS[k]} {getattr(c, k)}" for k in OUTCOMES)
+            print(f"   {sheet}:{parts}")
+        for rej in f.rejected:
+            for p in rej.problems:
+                print(f"   拒绝:{p}")
+    for w in preview.warnings:
+        print(f"注意:{w}")
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from complaints.usecases import exchange
+
+    paths, _ = open_data(args)
+    ctx = command_context(args)
+    if args.dry_run:
+        result = exchange.check_import(ctx, args.files)
+    else:
+        result = exchange.apply_import(ctx, args.files, all_or_nothing=args.all_or_nothing,
+                                       backup_dir=paths.backups)
+    print_result(result)
+    if args.rejects and result.rejected:
+        for path in exchange.write_rejected_rows(result, args.rejects):
+            print(f"被拒绝的行已写入 {path}")
+    if args.dry_run:
+        print("(仅检查,未写入数据库)")
+        return 0 if result.ok else 1
+    if result.backup:
+        print(f"导入前备份:{result.backup}")
+    if result.cancelled:
+        print("导入已取消,数据未改动")
+        return 1
+    for d in result.differences:
+        print(f"核对不符:{d}")
+    if result.applied:
+        t = result.totals()
+        conflicts = sum(c.conflict for c in t.values())
+        print("导入完成" + (f";{conflicts} 条冲突待处理(保留本地版本,导入的版本另存)"
+                           if conflicts else ""))
+    else:
+        print("未导入任何数据")
+    return 0 if result.applied and result.ok and not result.differences else 1
