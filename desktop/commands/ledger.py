@@ -19,7 +19,8 @@ from desktop.cli import CliError, command_context, open_data
 
 def register(sub) -> None:
     p = sub.add_parser("ledger", help="投诉台账(Excel)导出与导入",
-                       description="按 ledger.md 交换投诉台账 .xlsx:说明、投诉台账、跟踪记录、奖惩记录。")
+                       description="按 ledger.md 交换投诉台账 .xlsx:"
+                                   "说明、投诉台账、跟踪记录、奖惩记录。")
     cmds = p.add_subparsers(dest="ledger_command", metavar="{export,import}", required=True)
 
     e = cmds.add_parser("export", help="导出投诉台账",
