@@ -5,6 +5,9 @@
     sanctions approve UID [--amount N] [--note TEXT]
     sanctions reject UID --reason TEXT
     sanctions totals --month 2026-11
+    sanctions add --type 罚款|奖励 --person P --department D --amount N --reason TEXT [--case NO]
+    sanctions event CASE-NUMBER 客户表扬|锦旗|处理单遗失 [--note TEXT]
+    sanctions sweep [--days 14]
 
 UID is the 记录ID (or its first 8 characters, as printed on the notice). Approving and
 rejecting need the general manager (``--user``).
@@ -42,6 +45,22 @@ def register(sub) -> None:
     tt = s.add_parser("totals", help="某月已批准的罚款与奖励合计(按部门、按人)")
     tt.add_argument("--month", required=True, metavar="YYYY-MM")
     tt.set_defaults(func=run_totals)
+    ad = s.add_parser("add", help="手工新增一条奖惩(仍须总经理批准)")
+    ad.add_argument("--type", required=True, choices=("罚款", "奖励"))
+    ad.add_argument("--person", required=True, metavar="姓名")
+    ad.add_argument("--department", default="", metavar="部门")
+    ad.add_argument("--amount", required=True, type=int, metavar="N")
+    ad.add_argument("--reason", required=True)
+    ad.add_argument("--case", metavar="投诉编号", help="相关投诉单编号(可不填)")
+    ad.set_defaults(func=run_add)
+    ev = s.add_parser("event", help="登记客户表扬(S10)、锦旗(S11)或处理单遗失(S9)")
+    ev.add_argument("number", metavar="投诉编号")
+    ev.add_argument("event", choices=("客户表扬", "锦旗", "处理单遗失"))
+    ev.add_argument("--note", default="", help="说明")
+    ev.set_defaults(func=run_event)
+    sw = s.add_parser("sweep", help="按制度重新检查近期投诉单(如处理单逾期未回传,S8)")
+    sw.add_argument("--days", type=int, default=14, help="检查最近多少天登记的投诉单")
+    sw.set_defaults(func=run_sweep)
 
 
 def _width(s: str) -> int:
@@ -120,4 +139,38 @@ def run_totals(args) -> int:
             for i in items]
         out.extend(_table(rows))
     sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+def run_add(args) -> int:
+    from complaints.usecases import sanctions as S
+    from complaints.usecases.cases import find_case_id
+
+    ctx = _ctx(args)
+    case_id = find_case_id(args.case) if args.case else None
+    r = S.add_manual(ctx, type=args.type, person=args.person, department=args.department,
+                     amount=args.amount, reason=args.reason, case_id=case_id)
+    print(f"已提交审批:{r['type']} {r['person']} {r['amount']} 元({r['uid'][:8]})")
+    return 0
+
+
+def run_event(args) -> int:
+    from complaints.usecases import sanctions as S
+    from complaints.usecases.cases import find_case_id
+
+    ctx = _ctx(args)
+    cid = find_case_id(args.number)
+    S.record_event(ctx, cid, args.event, args.note)
+    rows = [r for r in S.list_sanctions(S.SanctionFilter(case_id=cid, state=S.PENDING))]
+    print(f"已登记“{args.event}”;{args.number} 待审批的奖惩 {len(rows)} 条")
+    return 0
+
+
+def run_sweep(args) -> int:
+    from complaints.usecases import sanctions as S
+
+    ctx = _ctx(args)
+    r = S.sweep(ctx, days=args.days)
+    print(f"新提出 {len(r.created) + len(r.revived)} 条,调整 {len(r.updated)} 条,"
+          f"撤回 {len(r.withdrawn)} 条")
     return 0

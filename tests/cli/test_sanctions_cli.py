@@ -80,3 +80,22 @@ def test_bad_month_and_unknown_uid(capsys, data_dir):
     assert code == 2 and "月份" in err
     code, _, err = run(capsys, data_dir, "sanctions", "reject", "deadbeef", "--reason", "x")
     assert code == 2 and "找不到" in err
+
+
+def test_add_event_sweep(capsys, data_dir, monkeypatch):
+    run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")
+    run(capsys, data_dir, "user", "add", "cs", "--name", "沈佳琪", "--role", "客服经理")
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
+    code, out, err = run(capsys, data_dir, "--user", "cs", "sanctions", "add", "--type", "奖励",
+                         "--person", "姜思远", "--department", "服务前台", "--amount", "200",
+                         "--reason", "协助处理群体投诉")
+    assert code == 0, err
+    assert "已提交审批" in out
+    code, out, err = run(capsys, data_dir, "--user", "cs", "sanctions", "event",
+                         "SH01-202611-0001", "锦旗")
+    assert code == 0, err
+    assert "已登记“锦旗”" in out
+    code, out, err = run(capsys, data_dir, "sanctions", "sweep")
+    assert code == 0 and "新提出 0 条" in out
+    ids, out = uids(capsys, data_dir, "--type", "奖励")
+    assert "共 2 条" in out and "S11" in out and "手工" in out
