@@ -157,3 +157,30 @@ def test_empty_list(qtbot, session, ctx):
     page = make_page(qtbot, session)
     assert page.shown_items() == [] and page.badge_count() == 0
     assert "没有未完成的处理时限" in page.html()
+
+
+def test_timer_moves_items_on(qtbot, session, ctx):
+    import dataclasses
+
+    class Clock:
+        now = T0 + timedelta(minutes=10)
+
+        def __call__(self):
+            return self.now
+
+    clock = Clock()
+    session.set_user(dataclasses.replace(ctx, clock=clock))
+    cid = new_case(ctx, channel="电话热线")
+    tracking.record_action(ctx, cid, "升级", to="售后站长", at=T0 + timedelta(minutes=1),
+                           reason="现场口头升级")
+    page = make_page(qtbot, session)
+    d1 = next(i for i in page.shown_items() if i.rule == "D1")
+    assert d1.status is DeadlineStatus.PENDING and page.badge_count() == 0
+    # the timer is set to the moment D1 turns 将到期 (a quarter of 2 h left: 10:30)
+    assert page.timer.interval() == 5 * 60_000  # capped; 80 minutes away
+    clock.now = T0 + timedelta(minutes=91)
+    page.timer.timeout.emit()
+    qtbot.waitUntil(lambda: page.badge_count() == 1)
+    idle(session)
+    d1 = next(i for i in page.shown_items() if i.rule == "D1")
+    assert d1.status is DeadlineStatus.AT_RISK
