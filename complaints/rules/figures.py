@@ -63,7 +63,7 @@ HAPPY = frozenset({Satisfaction.SATISFIED.value, Satisfaction.VERY_SATISFIED.val
 _CONTACT = Action.CONTACT.value
 _CALLBACK = Action.CALLBACK.value
 _REOPEN = Action.REOPEN.value
-_COUNTED = (DeadlineStatus.MET, DeadlineStatus.MET_LATE, DeadlineStatus.OVERDUE)
+_COUNTED = frozenset({DeadlineStatus.MET, DeadlineStatus.MET_LATE, DeadlineStatus.OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -220,22 +220,83 @@ def money(sanctions: Iterable[Mapping[str, Any]], period: Period
     return (by_dept, rows(True), sum(r.fines for r in by_dept), sum(r.rewards for r in by_dept))
 
 
+@dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """What the figures need from one case's entries. Final once the case is closed, so the
+    use case may keep it between runs (``summary_key``) and skip reading those entries."""
+
+    contact_hours: float | None
+    handling_hours: float | None
+    called_back: bool
+    level: str | None  # satisfaction of the first callback
+    reopened: bool
+    outcomes: tuple[tuple[str, DeadlineStatus], ...]  # (rule, status) counted in timeliness
+
+
+def summary_key(case: Mapping[str, Any], as_of: datetime) -> tuple | None:
+    """The cache key of a case whose summary can no longer change (closed by ``as_of``), or
+    None. Keyed on the case's revision and modified time, which every change of it moves."""
+    closed = case.get("closed_at")
+    if closed is None or closed > as_of or case.get("state") != State.CLOSED.value:
+        return None
+    return (case["id"], case.get("revision"), case.get("modified_at"))
+
+
+def summarise(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
+              policy: Policy, as_of: datetime, tz: tzinfo) -> CaseSummary:
+    received = case["received_at"]
+    es = sorted(entries, key=_at)
+    first_contact = first_handled = first_cb = None
+    reopen = False
+    for e in es:
+        a = e["action"]
+        if a == _CONTACT:
+            if first_contact is None:
+                first_contact = e["at"]
+        elif a in HANDLING:
+            if first_handled is None:
+                first_handled = e["at"]
+        elif a == _CALLBACK:
+            if first_cb is None:
+                first_cb = e
+        elif a == _REOPEN:
+            reopen = True
+    level = None if first_cb is None else callback_satisfaction(first_cb, case)
+    outcomes = tuple((d.rule, d.status) for d in all_deadlines(case, es, policy, as_of, tz)
+                     if d.status in _COUNTED)
+    return CaseSummary(
+        None if first_contact is None else _hours(received, first_contact),
+        None if first_handled is None else _hours(received, first_handled),
+        first_cb is not None, level, reopen, outcomes)
+
+
+def _at(e: Mapping[str, Any]) -> datetime:
+    return e["at"]
+
+
+_MET, _LATE = DeadlineStatus.MET, DeadlineStatus.MET_LATE
+
+
 def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, Any]],
             entries: Mapping[int, Sequence[Mapping[str, Any]]],
             earlier_open: Sequence[Mapping[str, Any]],
             sanctions: Iterable[Mapping[str, Any]], policy_at: Callable[[datetime], Policy],
-            as_of: datetime, tz: tzinfo) -> Figures:
+            as_of: datetime, tz: tzinfo,
+            summaries: dict[tuple, CaseSummary] | None = None) -> Figures:
     """Every figure of the period.
 
     ``cases``: the period's cases (dicts with id, received_at, channel, kind, severity,
     business, department, liability, state, closed_at, phone, vin, media, needs_oem,
-    satisfaction, satisfaction2); ``entries``: case id → its entries (at, action, note);
-    ``earlier_open``: cases received before the period with (id, received_at, closed_at), for
-    the carry-over; ``policy_at``: the policy in force when a case was received."""
+    satisfaction, satisfaction2; revision and modified_at for the cache); ``entries``: case
+    id → its entries (at, action, note); ``earlier_open``: cases received before the period
+    with (id, received_at, closed_at), for the carry-over; ``policy_at``: the policy in force
+    when a case was received; ``summaries``: a cache of closed cases' summaries, read and
+    filled (cases found there need no entries)."""
     start, end = period.bounds(tz)
     ids: list[int] = []
     by: dict[str, dict[str, list[int]]] = {
         k: {v: [] for v in values} for k, (_t, values) in DIMENSIONS.items()}
+    dims = [(k, by[k], NO_DEPARTMENT if k == "department" else UNKNOWN) for k in DIMENSIONS]
     timeliness = {r: Timeliness(r) for r in RULES}
     overall = Timeliness("全部")
     contact: list[float] = []
@@ -245,62 +306,58 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
     reopened: list[int] = []
     open_at_end: list[int] = []
     empty: list[Mapping[str, Any]] = []
+    in_period = []
     for c in cases:
         cid = c["id"]
         received = c["received_at"]
         if not (start <= received < end):
             continue
+        in_period.append(c)
         ids.append(cid)
-        for k in DIMENSIONS:
-            v = c.get(k) or (NO_DEPARTMENT if k == "department" else UNKNOWN)
-            by[k].setdefault(v, []).append(cid)
+        for k, bucket, missing in dims:
+            v = c.get(k) or missing
+            lst = bucket.get(v)
+            if lst is None:
+                bucket[v] = [cid]
+            else:
+                lst.append(cid)
         closed = c.get("closed_at")
         if closed is None or closed >= end:
             open_at_end.append(cid)
-        es = sorted(entries.get(cid, empty), key=lambda e: e["at"])
-        first_contact = first_handled = None
-        first_cb = None
-        reopen = False
-        for e in es:
-            a = e["action"]
-            if a == _CONTACT and first_contact is None:
-                first_contact = e["at"]
-            elif a in HANDLING and first_handled is None:
-                first_handled = e["at"]
-            elif a == _CALLBACK and first_cb is None:
-                first_cb = e
-            elif a == _REOPEN:
-                reopen = True
-        if first_contact is not None:
-            contact.append(_hours(received, first_contact))
-        if first_handled is not None:
-            handling.append(_hours(received, first_handled))
-        if first_cb is not None:
+        key = None if summaries is None else summary_key(c, as_of)
+        sm = None if key is None else summaries.get(key)
+        if sm is None:
+            sm = summarise(c, entries.get(cid, empty), policy_at(received), as_of, tz)
+            if key is not None:
+                summaries[key] = sm
+        if sm.contact_hours is not None:
+            contact.append(sm.contact_hours)
+        if sm.handling_hours is not None:
+            handling.append(sm.handling_hours)
+        if sm.called_back:
             called_back.append(cid)
-            level = callback_satisfaction(first_cb, c)
-            if level in satisfaction:
-                satisfaction[level].append(cid)
-        if reopen:
+            if sm.level in satisfaction:
+                satisfaction[sm.level].append(cid)
+        if sm.reopened:
             reopened.append(cid)
-        for d in all_deadlines(c, es, policy_at(received), as_of, tz):
-            st = d.status
-            if st not in _COUNTED:
-                continue
-            t = timeliness[d.rule]
-            if st is DeadlineStatus.MET:
+        late = False
+        for rule, st in sm.outcomes:
+            t = timeliness[rule]
+            if st is _MET:
                 t.met += 1
                 overall.met += 1
+                continue
+            if st is _LATE:
+                t.late += 1
+                overall.late += 1
             else:
-                if st is DeadlineStatus.MET_LATE:
-                    t.late += 1
-                    overall.late += 1
-                else:
-                    t.missed += 1
-                    overall.missed += 1
-                if not t.late_ids or t.late_ids[-1] != cid:
-                    t.late_ids.append(cid)
-                if not overall.late_ids or overall.late_ids[-1] != cid:
-                    overall.late_ids.append(cid)
+                t.missed += 1
+                overall.missed += 1
+            if not t.late_ids or t.late_ids[-1] != cid:
+                t.late_ids.append(cid)
+            late = True
+        if late:
+            overall.late_ids.append(cid)
     for k, (_t, values) in DIMENSIONS.items():
         if not values:  # departments: largest first, then by name
             by[k] = dict(sorted(by[k].items(), key=lambda kv: (-len(kv[1]), kv[0])))
@@ -317,7 +374,7 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
         timeliness={r: t for r, t in timeliness.items() if t.due},
         overall=overall, contact=_duration(contact), handling=_duration(handling),
         satisfaction=satisfaction, called_back=called_back, reopened=reopened,
-        repeat_groups=_repeat_groups([c for c in cases if start <= c["received_at"] < end]),
+        repeat_groups=_repeat_groups(in_period),
         money_by_department=by_dept, money_by_person=by_person, fines_total=fines,
         rewards_total=rewards)
 

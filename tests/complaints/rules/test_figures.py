@@ -199,3 +199,22 @@ def test_empty_period_has_no_rates():
     k = fig.kpis(f)
     assert k["total"] == 0 and k["timeliness"] is None and k["satisfied_share"] is None
     assert k["contact_hours"] is None and f.timeliness == {}
+
+
+def test_closed_cases_summaries_are_kept_and_reused(f):
+    cache: dict = {}
+    cases = [dict(c, revision=1, modified_at="m") for c in CASES]
+    first = fig.compute(OCT, (), cases, ENTRIES, EARLIER, SANCTIONS, lambda _at: Policy(),
+                        AS_OF, CST, summaries=cache)
+    assert {k[0] for k in cache} == {1, 2}  # the closed cases only
+    # Second run: the closed cases need no entries any more.
+    again = fig.compute(OCT, (), cases, {3: ENTRIES[3]}, EARLIER, SANCTIONS,
+                        lambda _at: Policy(), AS_OF, CST, summaries=cache)
+    for x in (first, again):
+        assert fig.kpis(x) == fig.kpis(f)
+        assert x.satisfaction == f.satisfaction and x.overall.late_ids == [2, 3, 4]
+    # A change to a closed case (new revision) is summarised afresh.
+    cases[0] = dict(cases[0], revision=2)
+    fig.compute(OCT, (), cases, ENTRIES, EARLIER, SANCTIONS, lambda _at: Policy(), AS_OF, CST,
+                summaries=cache)
+    assert (1, 2, "m") in cache
