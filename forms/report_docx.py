@@ -113,7 +113,7 @@ def _loop_table(doc, cols: tuple[float, ...], headers: tuple[str, ...], loop: st
 def _repeat_header(row) -> None:
     """The header row repeats on every page and never stands alone at a page's foot."""
     trpr = row._tr.get_or_add_trPr()
-    for tag in ("w:cantSplit", "w:tblHeader"):
+    for tag in ("w:tblHeader",):
         el = OxmlElement(tag)
         trpr.append(el)
 

@@ -100,7 +100,7 @@ def _view(chart: QChart) -> QChartView:
     return v
 
 
-def to_png(view: QChartView, width: int = 1400, height: int = 700) -> bytes:
+def to_png(view: QChartView, width: int = 960, height: int = 400) -> bytes:
     """The chart as a PNG picture, drawn off-screen at print size (for the Word report)."""
     old = view.size()
     view.resize(width, height)
