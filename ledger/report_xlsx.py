@@ -65,6 +65,13 @@ class _Sheet:
         return top, top + len(rows)
 
 
+def _labels(*, value: bool = False, percent: bool = False) -> DataLabelList:
+    """Only the number on each bar (or the share on each slice): LibreOffice and WPS
+    otherwise add the series and category names too."""
+    return DataLabelList(showVal=value, showPercent=percent, showSerName=False,
+                         showCatName=False, showLegendKey=False, showLeaderLines=False)
+
+
 def _bar_chart(title: str, ws, cats_col: int, vals_col: int, top: int, last: int, *,
                horizontal: bool = False, y_title: str = "件数") -> BarChart:
     ch = BarChart()
@@ -74,8 +81,7 @@ def _bar_chart(title: str, ws, cats_col: int, vals_col: int, top: int, last: int
     ch.legend = None
     ch.add_data(Reference(ws, min_col=vals_col, min_row=top, max_row=last), titles_from_data=True)
     ch.set_categories(Reference(ws, min_col=cats_col, min_row=top + 1, max_row=last))
-    ch.dataLabels = DataLabelList()
-    ch.dataLabels.showVal = True
+    ch.dataLabels = _labels(value=True)
     ch.height, ch.width = 7.5, 15
     return ch
 
@@ -148,8 +154,7 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     pie.title = "回访满意度分布"
     pie.add_data(Reference(s.ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
     pie.set_categories(Reference(s.ws, min_col=1, min_row=top + 1, max_row=last))
-    pie.dataLabels = DataLabelList()
-    pie.dataLabels.showPercent = True
+    pie.dataLabels = _labels(percent=True)
     pie.height, pie.width = 7.5, 12
     s.ws.add_chart(pie, f"E{top}")
     # 奖惩 -----------------------------------------------------------------------------------
