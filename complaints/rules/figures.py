@@ -446,10 +446,13 @@ def format_change(key: str, delta: float | None) -> str:
     if delta is None:
         return "—"
     unit = KPIS[key][1]
-    sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     a = abs(delta)
     if unit == "%":
-        return f"{sign}{a * 100:.1f} 个百分点"
-    if unit == "小时":
-        return f"{sign}{a:.1f} 小时"
-    return f"{sign}{int(round(a)):,} {unit}"
+        body = f"{a * 100:.1f} 个百分点"
+    elif unit == "小时":
+        body = f"{a:.1f} 小时"
+    else:
+        body = f"{int(round(a)):,} {unit}"
+    if body.startswith(("0.0 ", "0 ")):  # too small to show: no sign (never "−0.0")
+        return "±" + body
+    return ("+" if delta > 0 else "−") + body

@@ -218,3 +218,10 @@ def test_closed_cases_summaries_are_kept_and_reused(f):
     fig.compute(OCT, (), cases, ENTRIES, EARLIER, SANCTIONS, lambda _at: Policy(), AS_OF, CST,
                 summaries=cache)
     assert (1, 2, "m") in cache
+
+
+def test_a_change_too_small_to_show_has_no_sign():
+    assert fig.format_change("contact_hours", -0.04) == "±0.0 小时"
+    assert fig.format_change("total", 0) == "±0 件"
+    assert fig.format_change("timeliness", 0.0004) == "±0.0 个百分点"
+    assert fig.format_change("contact_hours", 0.06) == "+0.1 小时"
