@@ -24,7 +24,7 @@ from db.database import close_database, open_database
 from desktop.paths import data_paths
 
 
-def load(folder, cases: int, seed: int, *, quiet: bool = False):
+def load(folder, cases: int, seed: int, *, quiet: bool = False, batch: int | None = None):
     shutil.rmtree(folder, ignore_errors=True)
     paths = data_paths(folder)
     open_database(paths.database, backup_dir=paths.backups)
@@ -39,7 +39,8 @@ def load(folder, cases: int, seed: int, *, quiet: bool = False):
             last[0] = now
 
     t = time.perf_counter()
-    report = demo.load_demo(ctx, cases, seed=seed, progress=progress)
+    extra = {"batch_size": batch} if batch else {}
+    report = demo.load_demo(ctx, cases, seed=seed, progress=progress, **extra)
     seconds = time.perf_counter() - t
     size = paths.database.stat().st_size
     close_database()
@@ -52,8 +53,9 @@ def main() -> int:
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--dir", default=str(DEFAULT_DIR))
     p.add_argument("--fts-share", action="store_true")
+    p.add_argument("--batch", type=int, default=None, help="cases per transaction")
     a = p.parse_args()
-    report, seconds, size = load(a.dir, a.cases, a.seed)
+    report, seconds, size = load(a.dir, a.cases, a.seed, batch=a.batch)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"demo {report.cases} cases, {report.entries} entries: {seconds:.1f} s "
           f"(target ≤ 90 s); database {size / 2**20:.0f} MB; peak RSS {rss:.0f} MB")

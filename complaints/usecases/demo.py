@@ -644,7 +644,7 @@ def _batches(gen: _Generator, times: list, counters: dict[str, int], next_id: in
         yield case_rows, entry_rows, numbers[0], numbers[-1]
 
 
-def _ahead(batches: Iterator, depth: int = 2) -> Iterator:
+def _ahead(batches: Iterator, depth: int = 1) -> Iterator:
     """Build the batches on a helper thread, ``depth`` ahead of the writer. sqlite3 lets go
     of the GIL while SQLite works (the inserts and the full-text trigger), so on a second
     core the next batch is made meanwhile. The helper never touches the database."""
@@ -685,7 +685,7 @@ def _ahead(batches: Iterator, depth: int = 2) -> Iterator:
 
 def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | None = None,
               cancelled: Callable[[], bool] | None = None,
-              batch_size: int = 2000) -> DemoReport:
+              batch_size: int = 5000) -> DemoReport:
     """Add ``cases`` demo cases (and their entries) to this site, spread over the year
     up to ``ctx.now()``. Deterministic for (seed, now, what the database held before).
 
