@@ -247,7 +247,8 @@ class _Generator:
             "n": rng.randint(2, 5), "minutes": rng.choice((20, 30, 40, 50, 60)),
             "hours": rng.choice((2, 3, 4, 5)), "speed": rng.choice((40, 60, 80, 100, 120)),
             "time": f"{rng.randint(8, 15)}点", "part": self.pick(W.PARTS),
-            "noise": self.pick(W.NOISE_PARTS), "accessory": self.pick(W.ACCESSORIES),
+            "noise": self.pick(W.NOISE_PARTS), "panel": self.pick(W.PANELS),
+            "accessory": self.pick(W.ACCESSORIES),
             "gift": self.pick(W.GIFTS), "item": self.pick(W.EXTRA_ITEMS),
             "date": _md(d - timedelta(days=rng.randint(5, 40))), "md": _md(d),
             "platform": self.pick(W.PLATFORMS),
@@ -355,8 +356,11 @@ class _Generator:
             if area is ServiceArea.REPAIR:
                 repair_team = self.pick(W.REPAIR_TEAMS)
 
-        responsible = (advisor if channel is Channel.ON_SITE and dept in ("销售部", "服务前台")
-                       else self.pick(self.members[dept]))
+        # The advisor who served the customer is the first responsible person (policy §2)
+        # for sales and front-desk cases, nearly always; others get one of the department.
+        responsible = (advisor if dept in ("销售部", "服务前台") and (
+            about_attitude or channel is Channel.ON_SITE or rng.random() < 0.85)
+            else self.pick(self.members[dept]))
         manager = self.manager[dept]
         oem_case = channel is Channel.OEM or needs_oem or major or stalled
         if hold is State.REOPENED:
