@@ -133,6 +133,11 @@ def test_formula_cells_are_read_as_text_never_evaluated(exported, tmp_path):
         ws.cell(3, headers.index("公里数") + 1).value = "=SUM(1,2)"
 
     f = _edit(exported, tmp_path / "f.xlsx", formulas)
+    # The fast reader (calamine) would give a formula's cached value: the scan finds the
+    # formulas first, and the file is read with openpyxl, formulas as their text.
+    from ledger.reader import has_formula_or_dtd
+
+    assert has_formula_or_dtd(f) and not has_formula_or_dtd(exported)
     hq = ctx_for("HQ")
     preview = exchange.check_import(hq, [f])
     res = preview.files[0]
