@@ -9,6 +9,7 @@ entry (``set_fmc_status`` → tracking.record_action).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -56,8 +57,10 @@ class OemRow:
 
 
 def oem_rows(ctx: Context, *, now: datetime | None = None, include_closed: bool = True,
-             fmc_status: str | None = None) -> list[OemRow]:
-    """Rows of the 厂家跟踪 view, newest case first."""
+             fmc_status: str | None = None, sites: Iterable[str] | None = None
+             ) -> list[OemRow]:
+    """Rows of the 厂家跟踪 view, newest case first; ``sites`` narrows to those offices'
+    cases (none given: every office, the HQ's whole picture)."""
     now = now or ctx.now()
     where = _OEM_WHERE
     params: list[Any] = [Channel.OEM.value, Action.REPORT_OEM.value]
@@ -67,6 +70,10 @@ def oem_rows(ctx: Context, *, now: datetime | None = None, include_closed: bool 
     if fmc_status:
         where += " AND c.fmc_status = ?"
         params.append(fmc_status)
+    codes = sorted({sites} if isinstance(sites, str) else set(sites or ()))
+    if codes:
+        where += f" AND c.site IN ({', '.join('?' * len(codes))})"
+        params += codes
     cases: dict[int, dict[str, Any]] = {}
     for row in database.execute_sql(
             f"SELECT {', '.join('c.' + k for k in _COLUMNS)} FROM cases c WHERE {where} "

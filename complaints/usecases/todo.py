@@ -72,7 +72,15 @@ def department_and_below(name: str) -> list[str]:
     return out
 
 
-def _where(department: str | None, person: str | None, site: str | None,
+def _site_codes(site: str | None, sites: Iterable[str] | None) -> tuple[str, ...]:
+    """``site`` (one office, the CLI's --site) and ``sites`` (the HQ filter) together."""
+    codes = {sites} if isinstance(sites, str) else set(sites or ())
+    if site:
+        codes.add(site)
+    return tuple(sorted(codes))
+
+
+def _where(department: str | None, person: str | None, sites: tuple[str, ...],
            alias: str = "") -> tuple[str, list[Any]]:
     a = f"{alias}." if alias else ""
     # IN over the open states (not "!= 已关闭") so SQLite uses the (state, received_at) index.
@@ -85,16 +93,18 @@ def _where(department: str | None, person: str | None, site: str | None,
     if person:
         sql.append(f"{a}responsible = ?")
         params.append(person)
-    if site:
-        sql.append(f"{a}site = ?")
-        params.append(site)
+    if sites:
+        sql.append(f"{a}site IN ({', '.join('?' * len(sites))})")
+        params += sites
     return " AND ".join(sql), params
 
 
 def load_open_cases(*, department: str | None = None, person: str | None = None,
-                    site: str | None = None) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+                    site: str | None = None, sites: Iterable[str] | None = None
+                    ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(case values, its entries) of every open case matching, in two queries."""
-    where, params = _where(department, person, site)
+    codes = _site_codes(site, sites)
+    where, params = _where(department, person, codes)
     cases: dict[int, dict[str, Any]] = {}
     for row in database.execute_sql(
             f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE {where}", params):
@@ -105,7 +115,7 @@ def load_open_cases(*, department: str | None = None, person: str | None = None,
             c[k] = bool(c[k])
         cases[c["id"]] = c
     entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    where_c, params_c = _where(department, person, site, alias="c")
+    where_c, params_c = _where(department, person, codes, alias="c")
     # CROSS JOIN keeps the open cases as the outer loop (via the state index) instead of a
     # scan of every entry; the rules sort each case's entries by time themselves.
     for case_id, at, action, note in database.execute_sql(
@@ -135,12 +145,15 @@ def _items(ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, A
 
 
 def open_deadlines(ctx: Context, *, department: str | None = None, person: str | None = None,
-                   site: str | None = None, now: datetime | None = None) -> list[TodoItem]:
+                   site: str | None = None, sites: Iterable[str] | None = None,
+                   now: datetime | None = None) -> list[TodoItem]:
     """Every deadline not yet met of the open cases: overdue first (longest overdue on top),
     then soonest due. ``department`` includes the departments under it; ``person`` is the
-    case's first responsible person; ``site`` narrows to one office's cases."""
+    case's first responsible person; ``site`` / ``sites`` narrow to those offices' cases
+    (none given: every office)."""
     now = now or ctx.now()
-    return _items(ctx, load_open_cases(department=department, person=person, site=site), now)
+    return _items(ctx, load_open_cases(department=department, person=person, site=site,
+                                       sites=sites), now)
 
 
 def todo_count(ctx: Context, *, department: str | None = None, person: str | None = None,
