@@ -1,4 +1,4 @@
-"""Writing a ledger .xlsx, streamed (openpyxl write_only), so memory stays flat.
+"""Writing a ledger .xlsx, streamed (ledger.xlsx_stream), so memory stays flat.
 
 Records come in as dicts keyed by ledger/columns.py keys with Python values
 (aware datetimes, dates, bools, ints, text). Times are written as real Excel dates
@@ -15,21 +15,29 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from complaints.rules.validation import mask_phone
 from ledger import columns as C
 from ledger.columns import Column, Kind
+from ledger.xlsx_stream import (
+    S_BOLD,
+    S_DATE,
+    S_DATETIME,
+    S_HEADER,
+    S_QUOTED,
+    StreamBook,
+    StreamSheet,
+    date_serial,
+    datetime_serial,
+    number_cell,
+    text_cell,
+)
 
 # Text starting with one of these would be read as a formula (or a DDE/CSV trick) by a
 # spreadsheet when a person edits the cell: written as text with Excel's quote prefix.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-DATE_FORMAT = "yyyy-mm-dd"
 
 
 @dataclass(frozen=True)
@@ -64,98 +72,85 @@ def safe_text(ws, value: Any) -> Any:
 
 
 class _SheetWriter:
-    def __init__(self, wb: Workbook, title: str, cols: tuple[Column, ...], tz: tzinfo,
-                 mask_phones: bool, extra_headers: tuple[str, ...] = (),
-                 expected_rows: int | None = None):
-        self.ws = wb.create_sheet(title)
-        if expected_rows is not None:
-            # Written before the rows (write_only cannot go back): lets readers size the
-            # sheet without scanning it. finish() checks the count held.
-            ref = f"A1:{get_column_letter(len(cols) + len(extra_headers))}{expected_rows + 1}"
-            self.ws.calculate_dimension = lambda: ref
-        self.expected_rows = expected_rows
+    """One data sheet of the ledger, written through ledger.xlsx_stream: each column gets
+    a formatter chosen once by its kind, so a row is a few string joins."""
+
+    def __init__(self, book: StreamBook, title: str, cols: tuple[Column, ...], tz: tzinfo,
+                 mask_phones: bool, expected_rows: int | None = None):
         self.cols = cols
         self.tz = tz
         self.mask_phones = mask_phones
-        self.rows = 0
-        ncols = len(cols) + len(extra_headers)
-        self.ncols = ncols
-        for i, col in enumerate(cols, start=1):
-            self.ws.column_dimensions[get_column_letter(i)].width = col.display_width
-        for j in range(len(extra_headers)):
-            self.ws.column_dimensions[get_column_letter(len(cols) + j + 1)].width = 40
-        self.ws.freeze_panes = "B2"  # the header row and the first column (编号)
-        bold = Font(bold=True)
-        fill = PatternFill("solid", fgColor="DDEBF7")
-        header = []
-        for text in [c.header for c in cols] + list(extra_headers):
-            cell = WriteOnlyCell(self.ws, value=text)
-            cell.font = bold
-            cell.fill = fill
-            header.append(cell)
-        self.ws.append(header)
-        self.ws.page_setup.orientation = "landscape"
-        self.ws.print_title_rows = "1:1"
+        self.expected_rows = expected_rows
+        self.title = title
+        self.sheet = book.add_sheet(
+            title, [c.display_width for c in cols], [c.header for c in cols],
+            header_style=S_HEADER, freeze="B2",  # the header row and the first column (编号)
+            expected_rows=expected_rows, landscape=True)
+        self._plan = [(c.key, self.sheet.letters[i], self._formatter(c))
+                      for i, c in enumerate(cols)]
 
-    def _cell(self, col: Column, value: Any) -> Any:
-        if value is None:
-            return None
+    @property
+    def rows(self) -> int:
+        return self.sheet.rows
+
+    def _formatter(self, col: Column):
         kind = col.kind
+        tz = self.tz
         if kind is Kind.DATETIME:
-            if isinstance(value, datetime):
-                local = value.astimezone(self.tz).replace(tzinfo=None) if value.tzinfo else value
-                c = WriteOnlyCell(self.ws, value=local)
-                c.number_format = DATETIME_FORMAT
-                return c
+            def fmt(ref: str, value: Any) -> str:
+                if isinstance(value, datetime):
+                    local = value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value
+                    return number_cell(ref, datetime_serial(local), S_DATETIME)
+                return _text_cell(ref, value)
         elif kind is Kind.DATE:
-            if isinstance(value, datetime):
-                value = value.date()
-            if isinstance(value, date):
-                c = WriteOnlyCell(self.ws, value=value)
-                c.number_format = DATE_FORMAT
-                return c
+            def fmt(ref: str, value: Any) -> str:
+                if isinstance(value, datetime):
+                    value = value.date()
+                if isinstance(value, date):
+                    return number_cell(ref, date_serial(value), S_DATE)
+                return _text_cell(ref, value)
         elif kind is Kind.STAMP:
-            if isinstance(value, datetime):
-                return value.astimezone(self.tz).isoformat(timespec="seconds")
+            def fmt(ref: str, value: Any) -> str:
+                if isinstance(value, datetime):
+                    return text_cell(ref, value.astimezone(tz).isoformat(timespec="seconds"))
+                return _text_cell(ref, value)
         elif kind in (Kind.BOOL, Kind.DELETED):
-            return "是" if value else "否"
+            def fmt(ref: str, value: Any) -> str:
+                return text_cell(ref, "是" if value else "否")
         elif kind in (Kind.INT, Kind.REVISION):
-            if isinstance(value, int) and not isinstance(value, bool):
-                return value
-        if col.key == "phone" and self.mask_phones:
-            value = mask_phone(str(value))
-        return self.text(value)
+            def fmt(ref: str, value: Any) -> str:
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return number_cell(ref, value)
+                return _text_cell(ref, value)
+        elif col.key == "phone" and self.mask_phones:
+            def fmt(ref: str, value: Any) -> str:
+                return _text_cell(ref, mask_phone(str(value)))
+        else:
+            fmt = _text_cell
+        return fmt
 
-    def text(self, value: Any) -> Any:
-        return safe_text(self.ws, value)
-
-    def append(self, record: Mapping[str, Any], extra: Iterable[Any] = ()) -> None:
-        row = [self._cell(col, record.get(col.key)) for col in self.cols]
-        row.extend(self.text(v) if isinstance(v, str) else v for v in extra)
-        self.ws.append(row)
-        self.rows += 1
-
-    def append_raw(self, values: Iterable[Any]) -> None:
-        """A row of raw cell values (the rejects file): text kept text, dates kept dates."""
-        out = []
-        for v in values:
-            if isinstance(v, str):
-                out.append(self.text(v))
-            elif isinstance(v, datetime):
-                c = WriteOnlyCell(self.ws, value=v.replace(tzinfo=None))
-                c.number_format = DATETIME_FORMAT
-                out.append(c)
-            else:
-                out.append(v)
-        self.ws.append(out)
-        self.rows += 1
+    def append(self, record: Mapping[str, Any]) -> None:
+        n = str(self.sheet.next_row())
+        get = record.get
+        self.sheet.append_cells("".join([
+            fmt(letter + n, v) for key, letter, fmt in self._plan
+            if (v := get(key)) is not None]))
 
     def finish(self) -> None:
         if self.expected_rows is not None and self.rows != self.expected_rows:
-            raise RuntimeError(f"{self.ws.title}: wrote {self.rows} rows, "
+            raise RuntimeError(f"{self.title}: wrote {self.rows} rows, "
                                f"announced {self.expected_rows}")
-        last = get_column_letter(max(self.ncols, 1))
-        self.ws.auto_filter.ref = f"A1:{last}{self.rows + 1}"
+        self.sheet.close(autofilter=True, print_titles=True)
+
+
+def _text_cell(ref: str, value: Any) -> str:
+    """Any value as a text cell that no spreadsheet will take for a formula."""
+    s = value if isinstance(value, str) else str(value)
+    if "_x" in s or not s.isprintable():
+        s = clean_text(s)
+    if s.startswith(FORMULA_PREFIXES):
+        return text_cell(ref, s, S_QUOTED)
+    return text_cell(ref, s)
 
 
 @dataclass(frozen=True)
@@ -179,26 +174,29 @@ def write_ledger(path: Path, meta: LedgerMeta, tz: tzinfo, *,
     ``expected`` (rows per sheet, if known exactly) goes into each sheet's dimension."""
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
-    wb = Workbook(write_only=True)
-    info = wb.create_sheet(C.SHEET_INFO)  # first sheet; filled last, when counts are known
-    info.column_dimensions["A"].width = 16
-    info.column_dimensions["B"].width = 34
-    sheets = []
-    for title, cols, records in ((C.SHEET_CASES, C.CASE_COLUMNS, cases),
-                                 (C.SHEET_ENTRIES, C.ENTRY_COLUMNS, entries),
-                                 (C.SHEET_SANCTIONS, C.SANCTION_COLUMNS, sanctions)):
-        w = _SheetWriter(wb, title, cols, tz, mask_phones,
-                         expected_rows=(expected or {}).get(title))
-        for rec in records:
-            w.append(rec)
-        w.finish()
-        sheets.append(w)
-    counts = ExportCounts(*(w.rows for w in sheets))
-    write_info(info, meta, counts.as_dict())
+    book = StreamBook(tmp)
     try:
-        wb.save(tmp)
+        sheets = []
+        # 说明 is the first sheet but is written last (its counts are known then): the zip
+        # parts may come in any order, the workbook lists the sheets in this order.
+        info_sheet = book.reserve_sheet(C.SHEET_INFO, 2)
+        for title, cols, records in ((C.SHEET_CASES, C.CASE_COLUMNS, cases),
+                                     (C.SHEET_ENTRIES, C.ENTRY_COLUMNS, entries),
+                                     (C.SHEET_SANCTIONS, C.SANCTION_COLUMNS, sanctions)):
+            w = _SheetWriter(book, title, cols, tz, mask_phones,
+                             expected_rows=(expected or {}).get(title))
+            for rec in records:
+                w.append(rec)
+            w.finish()
+            sheets.append(w)
+        counts = ExportCounts(*(w.rows for w in sheets))
+        info = book.open_sheet(info_sheet, [16, 34], ["项目", "内容"], header_style=S_BOLD)
+        write_info(info, meta, counts.as_dict())
+        info.close()
+        book.close()
         os.replace(tmp, path)
     finally:
+        book.abort()
         if tmp.exists():
             tmp.unlink()
     return counts
@@ -220,13 +218,8 @@ def info_pairs(meta: LedgerMeta, counts: Mapping[str, int]) -> list[tuple[str, A
     return pairs
 
 
-def write_info(ws, meta: LedgerMeta, counts: Mapping[str, int]) -> None:
-    bold = Font(bold=True)
-    head = []
-    for text in ("项目", "内容"):
-        c = WriteOnlyCell(ws, value=text)
-        c.font = bold
-        head.append(c)
-    ws.append(head)
+def write_info(sheet: StreamSheet, meta: LedgerMeta, counts: Mapping[str, int]) -> None:
     for k, v in info_pairs(meta, counts):
-        ws.append([k, v if isinstance(v, int) else safe_text(ws, v)])
+        n = str(sheet.next_row())
+        value = number_cell("B" + n, v) if isinstance(v, int) else _text_cell("B" + n, v)
+        sheet.append_cells(_text_cell("A" + n, k) + value)

@@ -131,7 +131,7 @@ class _CalamineSheet:
 
     decode_escapes = False
 
-    def __init__(self, book: python_calamine.CalamineWorkbook, name: str):
+    def __init__(self, book: _CalamineBook, name: str):
         self._book = book
         self._name = name
 
@@ -140,7 +140,7 @@ class _CalamineSheet:
 
     def iter_rows(self, min_row: int = 1, max_row: int | None = None,
                   values_only: bool = True) -> Iterator[tuple]:
-        sheet = self._book.get_sheet_by_name(self._name)
+        sheet = self._book.sheet(self._name)
         pad = (None,) * sheet.start[1]  # rows come from row 1, columns from the first used
         for n, row in enumerate(sheet.iter_rows(), start=1):
             if max_row is not None and n > max_row:
@@ -157,10 +157,19 @@ class _CalamineBook:
         self._book = python_calamine.CalamineWorkbook.from_path(str(path))
         self.sheetnames = list(self._book.sheet_names)
 
+        self._loaded: dict[str, python_calamine.CalamineSheet] = {}
+
+    def sheet(self, name: str) -> python_calamine.CalamineSheet:
+        """calamine loads a whole sheet at once: load each once (header, then rows)."""
+        if name not in self._loaded:
+            self._loaded[name] = self._book.get_sheet_by_name(name)
+        return self._loaded[name]
+
     def __getitem__(self, name: str) -> _CalamineSheet:
-        return _CalamineSheet(self._book, name)
+        return _CalamineSheet(self, name)
 
     def close(self) -> None:
+        self._loaded.clear()
         self._book.close()
 
 

@@ -1,0 +1,273 @@
+"""Speed of the Excel ledger exchange (issue 5 §7), against floors measured in the same run.
+
+    .venv/bin/python bench/bench_demo.py --cases 100000 --dir /tmp/cd-bench-ledger
+    .venv/bin/python bench/bench_ledger.py --dir /tmp/cd-bench-ledger
+        [--work DIR] [--only export,floor-write,import,floor-import] [--profile import]
+
+Each step runs in its own child process (this script with ``--step``), so each peak RSS is
+that step's alone (ru_maxrss of the child, printed by the child):
+
+1. export: ``complaints.usecases.exchange.export_ledger`` (全部, site SH01, phones not masked)
+   of the demo database to ``WORK/ledger.xlsx``.
+2. floor-write: openpyxl ``Workbook(write_only=True)`` writing the same sheets, rows and
+   columns (the four sheets, same headers), the values streamed from a plain SQL query
+   (``SELECT`` of the same columns, the entries' and sanctions' case uid/number by a join),
+   appended as they come from sqlite3 (times as the stored text, no styles, no conversion).
+3. import: ``exchange.apply_import`` of that file into a fresh, empty data folder whose site
+   is HQ01 (so every row is new): backup, check, merge, one transaction.
+4. floor-import: python-calamine reading every sheet of the same file (``to_python()``), and
+   sqlite3 ``executemany`` inserting the rows, as they come, into plain tables with the
+   sheets' columns (``uid`` UNIQUE, no other index, no trigger, no full-text index), one
+   transaction, in a fresh database file.
+
+Targets: export ≤ floor-write time and ≤ 100 MB RSS; import ≤ 2 × floor-import.
+``--profile STEP`` runs that step under cProfile and prints the top functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from _common import ROOT
+
+STEPS = ("export", "floor-write", "import", "floor-import")
+SITE = "SH01"
+HQ = "HQ01"
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _ctx():
+    import dataclasses
+
+    from complaints.rules.permissions import ROLES
+    from complaints.usecases import site as site_uc
+
+    return dataclasses.replace(site_uc.context_for("bench"), roles=frozenset(ROLES))
+
+
+# --- the steps (each in its own process) -----------------------------------------------------
+
+def step_export(data: Path, work: Path) -> dict:
+    from complaints.usecases import exchange
+    from db.database import close_database, open_database
+    from desktop.paths import data_paths
+
+    paths = data_paths(data)
+    open_database(paths.database, backup_dir=paths.backups)
+    ctx = _ctx()
+    out = work / "ledger.xlsx"
+    t = time.perf_counter()
+    res = exchange.export_ledger(ctx, out, sites=[SITE], mask_phones=False,
+                                 app_version="bench")
+    seconds = time.perf_counter() - t
+    close_database()
+    return {"seconds": seconds, "rows": res.counts.as_dict(),
+            "size_mb": out.stat().st_size / 2**20}
+
+
+def _floor_queries() -> list[tuple[str, list[str], str]]:
+    from ledger import columns as C
+
+    out = []
+    for sheet in C.DATA_SHEETS:
+        table = C.SHEET_TABLE[sheet]
+        cols = C.SHEET_COLUMNS[sheet]
+        parts = []
+        for c in cols:
+            if c.key == "case_uid":
+                parts.append("c.uid")
+            elif c.key == "case_number":
+                parts.append("c.number")
+            else:
+                parts.append(f't."{c.key}"')
+        join = "" if table == "cases" else " LEFT JOIN cases c ON c.id = t.case_id"
+        out.append((sheet, [c.header for c in cols],
+                    f"SELECT {', '.join(parts)} FROM {table} t{join} ORDER BY t.id"))
+    return out
+
+
+def step_floor_write(data: Path, work: Path) -> dict:
+    from openpyxl import Workbook
+
+    from desktop.paths import data_paths
+    from ledger import columns as C
+
+    con = sqlite3.connect(data_paths(data).database)
+    out = work / "floor.xlsx"
+    t = time.perf_counter()
+    wb = Workbook(write_only=True)
+    info = wb.create_sheet(C.SHEET_INFO)
+    rows = {}
+    for sheet, headers, sql in _floor_queries():
+        ws = wb.create_sheet(sheet)
+        ws.append(headers)
+        n = 0
+        for row in con.execute(sql):
+            ws.append(row)
+            n += 1
+        rows[sheet] = n
+    info.append(["项目", "内容"])
+    for k, v in rows.items():
+        info.append([k, v])
+    wb.save(out)
+    seconds = time.perf_counter() - t
+    con.close()
+    return {"seconds": seconds, "rows": rows, "size_mb": out.stat().st_size / 2**20}
+
+
+def step_import(data: Path, work: Path) -> dict:
+    from complaints.usecases import exchange, site
+    from db.database import close_database, open_database
+    from desktop.paths import data_paths
+
+    folder = work / "hq"
+    shutil.rmtree(folder, ignore_errors=True)
+    paths = data_paths(folder)
+    open_database(paths.database, backup_dir=paths.backups)
+    from complaints.usecases.context import Context
+
+    site.init_site(HQ, "总部", now=Context(site=HQ, actor="").now())
+    ctx = _ctx()
+    t = time.perf_counter()
+    report = exchange.apply_import(ctx, [work / "ledger.xlsx"], backup_dir=paths.backups)
+    seconds = time.perf_counter() - t
+    close_database()
+    f = report.files[0]
+    return {"seconds": seconds, "refused": f.refused, "applied": report.applied,
+            "counts": {s: c.as_dict() for s, c in f.counts.items()},
+            "differences": report.differences}
+
+
+def step_floor_import(data: Path, work: Path) -> dict:
+    import python_calamine
+
+    from ledger import columns as C
+
+    db = work / "floor.sqlite"
+    for p in (db, Path(str(db) + "-wal"), Path(str(db) + "-shm")):
+        p.unlink(missing_ok=True)
+    src = work / "ledger.xlsx"
+    t = time.perf_counter()
+    con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("BEGIN")
+    rows = {}
+    read_s = 0.0
+    book = python_calamine.CalamineWorkbook.from_path(str(src))
+    for sheet in book.sheet_names:
+        t0 = time.perf_counter()
+        data_rows = book.get_sheet_by_name(sheet).to_python()
+        read_s += time.perf_counter() - t0
+        if sheet not in C.SHEET_COLUMNS:
+            continue
+        header, body = data_rows[0], data_rows[1:]
+        cols = [f'"c{i}"' for i in range(len(header))]
+        uid_at = header.index("记录ID")
+        cols[uid_at] = "uid"
+        table = C.SHEET_TABLE[sheet]
+        con.execute(f"CREATE TABLE {table} ("
+                    + ", ".join(c + (" TEXT UNIQUE" if c == "uid" else "") for c in cols) + ")")
+        con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(cols))})", body)
+        rows[sheet] = len(body)
+    book.close()
+    con.execute("COMMIT")
+    con.close()
+    seconds = time.perf_counter() - t
+    return {"seconds": seconds, "read_seconds": read_s, "rows": rows}
+
+
+STEP_FUNCS = {"export": step_export, "floor-write": step_floor_write, "import": step_import,
+              "floor-import": step_floor_import}
+
+
+def run_step(name: str, data: Path, work: Path, profile: bool) -> dict:
+    if profile:
+        import cProfile
+        import io
+        import pstats
+
+        prof = cProfile.Profile()
+        result = prof.runcall(STEP_FUNCS[name], data, work)
+        s = io.StringIO()
+        pstats.Stats(prof, stream=s).sort_stats("tottime").print_stats(35)
+        print(s.getvalue(), file=sys.stderr)
+    else:
+        result = STEP_FUNCS[name](data, work)
+    result["rss_mb"] = rss_mb()
+    return result
+
+
+# --- the driver ------------------------------------------------------------------------------
+
+def child(name: str, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--step", name, "--dir", str(args.dir),
+           "--work", str(args.work)]
+    if name in args.profile:
+        cmd.append("--profile-this")
+    print(f"… {name}", flush=True)
+    out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    print(f"  {name}: {result['seconds']:.1f} s, peak RSS {result['rss_mb']:.0f} MB", flush=True)
+    return result
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", type=Path, default=Path("/tmp/cd-bench-ledger"),
+                    help="data folder made by bench_demo.py")
+    ap.add_argument("--work", type=Path, default=None, help="where the files go")
+    ap.add_argument("--only", default=",".join(STEPS))
+    ap.add_argument("--profile", default="", help="steps to run under cProfile")
+    ap.add_argument("--step", help=argparse.SUPPRESS)
+    ap.add_argument("--profile-this", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    args.work = args.work or Path(str(args.dir) + "-work")
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.profile = [s for s in args.profile.split(",") if s]
+    if args.step:
+        print(json.dumps(run_step(args.step, args.dir, args.work, args.profile_this)))
+        return 0
+    if not (args.dir / "complaintdesk.sqlite3").exists():
+        print(f"no database in {args.dir}: run bench/bench_demo.py --dir {args.dir} first")
+        return 2
+    res = {}
+    for name in [s for s in args.only.split(",") if s]:
+        res[name] = child(name, args)
+    print()
+    print("| step | seconds | peak RSS | rows |")
+    print("|---|---|---|---|")
+    for name, r in res.items():
+        rows = r.get("rows") or {s: sum(c.values()) for s, c in (r.get("counts") or {}).items()}
+        print(f"| {name} | {r['seconds']:.1f} | {r['rss_mb']:.0f} MB | "
+              + ", ".join(f"{s} {n}" for s, n in rows.items()) + " |")
+    if "export" in res and "floor-write" in res:
+        e, f = res["export"], res["floor-write"]
+        ok = e["seconds"] <= f["seconds"] and e["rss_mb"] <= 100
+        print(f"export {e['seconds']:.1f} s / {e['rss_mb']:.0f} MB vs write_only floor "
+              f"{f['seconds']:.1f} s: {e['seconds'] / f['seconds']:.2f} × → "
+              f"{'met' if ok else 'MISSED'} (target ≤ 1 × and ≤ 100 MB)")
+    if "import" in res and "floor-import" in res:
+        i, f = res["import"], res["floor-import"]
+        ratio = i["seconds"] / f["seconds"]
+        print(f"import {i['seconds']:.1f} s vs calamine+executemany floor {f['seconds']:.1f} s "
+              f"(of which reading {f['read_seconds']:.1f} s): {ratio:.2f} × → "
+              f"{'met' if ratio <= 2 else 'MISSED'} (target ≤ 2 ×)")
+        if i.get("differences") or i.get("refused"):
+            print("import problems:", i.get("refused"), i.get("differences"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.exit(main())
