@@ -48,6 +48,7 @@ from complaints.types import Channel, Kind, Severity, State
 from complaints.usecases import auth, cases, settings
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import CHINA_TZ
+from ui.site_filter import SiteFilter
 
 Index = QModelIndex | QPersistentModelIndex
 RowFetcher = Callable[[Sequence[int], Sequence[str]], dict[int, tuple]]
@@ -317,6 +318,8 @@ class CaseListPage(QWidget):
         self.kind_box = _combo(tr("全部性质"), [k.value for k in Kind])
         self.severity_box = _combo(tr("全部类型"), [s.value for s in Severity])
         self.department_box = _combo(tr("全部部门"), self._departments())
+        self.site_filter = SiteFilter(session)  # shown at the HQ (two sites or more)
+        self.site_filter.changed.connect(self.reload)
         self.date_check = QCheckBox(tr("接单日期"))
         today = QDate.currentDate()
         self.date_from = QDateEdit(today.addMonths(-1))
@@ -372,7 +375,7 @@ class CaseListPage(QWidget):
         top.addWidget(self.count_label)
         top.addWidget(self.new_button)
         filters = QHBoxLayout()
-        for w in (*self._boxes(), self.clear_button):
+        for w in (*self._boxes(), self.site_filter, self.clear_button):
             filters.addWidget(w)
         filters.addStretch(1)
         layout = QVBoxLayout(self)
@@ -452,7 +455,8 @@ class CaseListPage(QWidget):
         return CaseFilter(
             states=chosen(self.state_box), channels=chosen(self.channel_box),
             kinds=chosen(self.kind_box), severities=chosen(self.severity_box),
-            departments=chosen(self.department_box), received_from=received_from,
+            departments=chosen(self.department_box), sites=self.site_filter.sites(),
+            received_from=received_from,
             received_to=received_to, text=self.search_edit.text().strip(),
         )
 
@@ -462,6 +466,7 @@ class CaseListPage(QWidget):
             w.blockSignals(True)
         for box in self._boxes():
             box.setCurrentIndex(0)
+        self.site_filter.clear_choice()
         self.date_check.setChecked(False)
         self.date_from.setEnabled(False)
         self.date_to.setEnabled(False)

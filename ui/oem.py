@@ -38,6 +38,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from complaints.usecases.oem import OemRow
 from ui.action_dialog import ActionDialog
+from ui.site_filter import SiteFilter
 from ui.todo import STATUS_COLORS, format_remaining
 
 Index = QModelIndex | QPersistentModelIndex
@@ -57,12 +58,14 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("OemPage", text)
 
 
-def load_rows(ctx: Context, *, open_only: bool, fmc_status: str | None
-              ) -> tuple[list[OemRow], datetime]:
-    """Worker side; NO_STATUS picks the rows without an FMC status yet."""
+def load_rows(ctx: Context, *, open_only: bool, fmc_status: str | None,
+              sites: frozenset[str] = frozenset()) -> tuple[list[OemRow], datetime]:
+    """Worker side; NO_STATUS picks the rows without an FMC status yet; empty ``sites``:
+    every site."""
     now = ctx.now()
     rows = oem.oem_rows(ctx, now=now, include_closed=not open_only,
-                        fmc_status=None if fmc_status == NO_STATUS else fmc_status)
+                        fmc_status=None if fmc_status == NO_STATUS else fmc_status,
+                        sites=sites)
     if fmc_status == NO_STATUS:
         rows = [r for r in rows if not r.fmc_status]
     return rows, now
@@ -155,6 +158,8 @@ class OemPage(QWidget):
         self.open_only = QCheckBox(tr("只看未关闭"))
         self.open_only.setChecked(True)
         bar.addWidget(self.open_only)
+        self.site_filter = SiteFilter(session)  # shown at the HQ (two sites or more)
+        bar.addWidget(self.site_filter)
         bar.addStretch(1)
         self.set_status_button = QPushButton(tr("设置FMC状态…"))
         self.set_status_button.setEnabled(False)
@@ -186,6 +191,7 @@ class OemPage(QWidget):
 
         self.status_filter.currentIndexChanged.connect(self.reload)
         self.open_only.toggled.connect(self.reload)
+        self.site_filter.changed.connect(self.reload)
         self.refresh_button.clicked.connect(self.reload)
         self.set_status_button.clicked.connect(self.open_set_status)
         self.view.doubleClicked.connect(self._open)
@@ -205,8 +211,10 @@ class OemPage(QWidget):
         ctx = self.session.ctx()
         open_only = self.open_only.isChecked()
         status = self.status_filter.currentData()
+        sites = self.site_filter.sites()
         self.session.taskman.run(
-            lambda: load_rows(ctx, open_only=open_only, fmc_status=status), self._loaded,
+            lambda: load_rows(ctx, open_only=open_only, fmc_status=status, sites=sites),
+            self._loaded,
             on_error=self._failed, parent=self)
 
     def _failed(self, exc: BaseException) -> None:

@@ -35,6 +35,7 @@ from complaints.usecases import auth
 from complaints.usecases import sanctions as S
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
 from ui.session import Session
+from ui.site_filter import SiteFilter
 
 ALL = "全部"
 QUEUE_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "建议金额", "可选范围", "原因")
@@ -124,12 +125,17 @@ class SanctionsPage(QWidget):
         for combo in (self.month, self.state, self.type, self.department):
             combo.currentIndexChanged.connect(self.reload)
         self.person.editingFinished.connect(self.reload)
+        # the sanction's owning site (shown at the HQ, two sites or more); it narrows the
+        # queue, the list and the month's totals alike
+        self.site_filter = SiteFilter(session)
+        self.site_filter.changed.connect(self.reload)
         filters = QHBoxLayout()
         for label, w in ((tr("月份"), self.month), (tr("状态"), self.state),
                          (tr("类型"), self.type), (tr("部门"), self.department),
                          (tr("姓名"), self.person)):
             filters.addWidget(QLabel(label))
             filters.addWidget(w)
+        filters.addWidget(self.site_filter)
         filters.addStretch(1)
 
         # --- the GM's queue ---------------------------------------------------------------
@@ -217,7 +223,8 @@ class SanctionsPage(QWidget):
         dept = self.department.currentData()
         return S.SanctionFilter(month=self.month.currentData(), state=self.state.currentData(),
                                 type=self.type.currentData(), department=dept,
-                                person=self.person.text().strip() or None)
+                                person=self.person.text().strip() or None,
+                                site=self.site_filter.code())
 
     def reload(self) -> None:
         if self._loading:
@@ -225,15 +232,17 @@ class SanctionsPage(QWidget):
             return
         self._loading = True
         f = self.filter()
-        month = f.month
+        month, site = f.month, f.site
 
         def load() -> PageData:
             from complaints.usecases.site import department_names
 
-            queue = S.list_sanctions(S.SanctionFilter(state=S.PENDING))
+            queue = S.list_sanctions(S.SanctionFilter(state=S.PENDING, site=site))
+            # the badge counts every site's proposals, whatever the filter shows
+            pending = S.pending_count() if site else len(queue)
             return PageData(queue, S.list_sanctions(f),
-                            S.month_totals(month) if month else None,
-                            department_names(), len(queue))
+                            S.month_totals(month, site=site) if month else None,
+                            department_names(), pending)
 
         self.session.taskman.run(load, self._loaded, on_error=self._failed, parent=self)
 
@@ -248,7 +257,8 @@ class SanctionsPage(QWidget):
         self._fill_queue(data.queue)
         self._fill_list(data.rows)
         self._fill_totals(data.totals)
-        self.tabs.setTabText(0, tr("待审批") + (f" ({data.pending})" if data.pending else ""))
+        shown = len(data.queue)
+        self.tabs.setTabText(0, tr("待审批") + (f" ({shown})" if shown else ""))
         self._update_buttons()
         if self._again:
             self._again = False

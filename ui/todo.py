@@ -46,6 +46,7 @@ from complaints.usecases import site as site_uc
 from complaints.usecases import todo
 from complaints.usecases.context import Context
 from complaints.usecases.todo import TodoItem
+from ui.site_filter import SiteFilter
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -123,8 +124,13 @@ def attention(items: list[TodoItem]) -> int:
 
 
 def filter_items(items: list[TodoItem], *, departments: list[str] | None = None,
-                 person: str | None = None, urgent_only: bool = False) -> list[TodoItem]:
+                 person: str | None = None, urgent_only: bool = False,
+                 sites: frozenset[str] = frozenset()) -> list[TodoItem]:
+    """The page's filters over one unfiltered read (the same answers as
+    todo.open_deadlines(department=, person=, sites=) without a second query)."""
     out = items
+    if sites:
+        out = [i for i in out if i.site in sites]
     if departments is not None:
         allowed = set(departments)
         out = [i for i in out if i.department in allowed]
@@ -238,6 +244,8 @@ class TodoPage(QWidget):
         self.person.addItem(tr(ALL), None)
         self.person.setMinimumContentsLength(6)
         bar.addWidget(self.person)
+        self.site_filter = SiteFilter(session)  # shown at the HQ (two sites or more)
+        bar.addWidget(self.site_filter)
         self.urgent = QCheckBox(tr("只看已逾期/将到期"))
         bar.addWidget(self.urgent)
         bar.addStretch(1)
@@ -275,6 +283,7 @@ class TodoPage(QWidget):
         self.department.currentIndexChanged.connect(self._apply_filters)
         self.person.currentIndexChanged.connect(self._apply_filters)
         self.urgent.toggled.connect(self._apply_filters)
+        self.site_filter.changed.connect(self._apply_filters)
         self.refresh_button.clicked.connect(self.reload)
         self.print_button.clicked.connect(self.print_preview)
         self.csv_button.clicked.connect(self.export_csv_dialog)
@@ -348,7 +357,8 @@ class TodoPage(QWidget):
         items = filter_items(data.items,
                              departments=data.below.get(dept, [dept]) if dept else None,
                              person=self.person.currentData(),
-                             urgent_only=self.urgent.isChecked())
+                             urgent_only=self.urgent.isChecked(),
+                             sites=self.site_filter.sites())
         self.model.set_items(items)
         overdue = sum(1 for i in items if i.status is DeadlineStatus.OVERDUE)
         risk = sum(1 for i in items if i.status is DeadlineStatus.AT_RISK)
@@ -369,6 +379,8 @@ class TodoPage(QWidget):
 
     def filters_text(self) -> str:
         parts = []
+        if self.site_filter.code():
+            parts.append(tr("站点:") + self.site_filter.code())
         if self.department.currentData():
             parts.append(tr("部门:") + self.department.currentData())
         if self.person.currentData():

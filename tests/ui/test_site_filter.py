@@ -1,0 +1,127 @@
+"""The HQ's 站点 filter on every list: pick a site → only that site's rows; hidden while the
+database knows a single site."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import pytest
+
+from complaints.rules.permissions import ROLES
+from complaints.usecases import cases
+from complaints.usecases import sanctions as S
+from complaints.usecases.context import CHINA_TZ, Context
+from db.models import Sanction
+from ui.case_list import CaseListPage
+from ui.oem import OemPage
+from ui.sanctions import SanctionsPage
+from ui.todo import TodoPage
+
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
+
+
+def idle(session) -> None:
+    for _ in range(5):
+        assert session.taskman.wait_idle()
+
+
+def new_case(code: str, name: str) -> int:
+    cx = Context(site=code, actor="客服小王", clock=lambda: T0, roles=frozenset(ROLES),
+                 department="客服部")
+    v = cases.blank_case(cx)
+    v.update(customer_name=name, content="异响", received_at=T0, business="售后",
+             channel="厂家转发")
+    return cases.create_case(cx, v).id
+
+
+def add_sanction(code: str, case_id: int, person: str) -> None:
+    Sanction.create(uid=str(uuid.uuid4()), site=code, revision=1, modified_at=T0,
+                    case=case_id, rule=None, type="罚款", department="车间", person=person,
+                    amount=50, status=S.PENDING, date=date(2026, 11, 20), reason="测试")
+
+
+@pytest.fixture
+def two_sites(ctx):
+    """Two cases of this office SH01 and one imported from BJ02, each with a sanction."""
+    ids = {"SH01": [new_case("SH01", "张伟"), new_case("SH01", "李娜")],
+           "BJ02": [new_case("BJ02", "王强")]}
+    for code, cids in ids.items():
+        for cid in cids:
+            add_sanction(code, cid, f"员工{cid}")
+    return ids
+
+
+def show(qtbot, session, page):
+    qtbot.addWidget(page)
+    page.resize(1400, 700)
+    page.show()
+    qtbot.waitUntil(lambda: page.site_filter.is_loaded())
+    idle(session)
+    return page
+
+
+def test_case_list(qtbot, session, two_sites):
+    page = show(qtbot, session, CaseListPage(session))
+    sf = page.site_filter
+    assert sf.isVisibleTo(page) and sf.codes() == ["SH01", "BJ02"]
+    assert sf.combo.itemText(0) == "全部站点" and sf.combo.itemText(1) == "SH01 上海浦东店"
+    qtbot.waitUntil(lambda: page.model.rowCount() == 3)
+    with qtbot.waitSignal(page.ids_loaded, timeout=5000) as got:
+        sf.choose("BJ02")
+    assert got.args == [1] and page.model.ids() == two_sites["BJ02"]
+    with qtbot.waitSignal(page.ids_loaded, timeout=5000):
+        sf.choose("SH01")
+    assert sorted(page.model.ids()) == sorted(two_sites["SH01"])
+    with qtbot.waitSignal(page.ids_loaded, timeout=5000):
+        page.clear_filters()
+    assert sf.code() is None and page.model.rowCount() == 3
+
+
+def test_todo(qtbot, session, two_sites):
+    page = show(qtbot, session, TodoPage(session))
+    qtbot.waitUntil(lambda: page.data is not None)
+    assert {i.site for i in page.shown_items()} == {"SH01", "BJ02"}
+    badge = page.badge_count()
+    page.site_filter.choose("BJ02")
+    shown = page.shown_items()
+    assert shown and {i.case_id for i in shown} == set(two_sites["BJ02"])
+    col = page.model.columnCount() - 1
+    assert {page.model.index(r, col).data() for r in range(page.model.rowCount())} == {"BJ02"}
+    assert "站点:BJ02" in page.filters_text()
+    assert page.badge_count() == badge  # the navigation count stays every site's
+
+
+def test_oem(qtbot, session, two_sites):
+    page = show(qtbot, session, OemPage(session))
+    qtbot.waitUntil(lambda: page.model.now is not None and page.model.rowCount() == 3)
+    page.site_filter.choose("SH01")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2)
+    assert {r.site for r in page.model.rows} == {"SH01"}
+    page.site_filter.choose("BJ02")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    assert [r.case_id for r in page.model.rows] == two_sites["BJ02"]
+
+
+def test_sanctions(qtbot, session, two_sites):
+    page = show(qtbot, session, SanctionsPage(session))
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 3 and page.list.rowCount() == 3)
+    page.site_filter.choose("BJ02")
+    qtbot.waitUntil(lambda: page.list.rowCount() == 1)
+    assert page.queue.rowCount() == 1 and page.tabs.tabText(0) == "待审批 (1)"
+    assert page.list.item(0, 5).text() == f"员工{two_sites['BJ02'][0]}"
+    assert page.badge_count() == 3  # the badge counts every site's proposals
+    assert page.summary.text().count("待审批 1 条") == 1  # the month's totals follow
+    page.site_filter.choose(None)
+    qtbot.waitUntil(lambda: page.list.rowCount() == 3)
+
+
+def test_hidden_with_one_site(qtbot, session, ctx):
+    new_case("SH01", "张伟")
+    page = show(qtbot, session, CaseListPage(session))
+    assert page.site_filter.isHidden() and page.site_filter.codes() == ["SH01"]
+    assert page.current_filter().sites == frozenset()
+    new_case("BJ02", "王强")  # a ledger import brings a second office
+    session.notify_changed("ledger")
+    qtbot.waitUntil(lambda: not page.site_filter.isHidden())
+    assert page.site_filter.codes() == ["SH01", "BJ02"]
