@@ -15,7 +15,11 @@ Which cases a figure counts (deliberate, tested):
 - reopen rate = cases reopened (重开) ÷ cases called back;
 - repeat complainants: groups of two or more of the period's cases sharing a customer phone
   or a VIN (linked transitively);
-- fines and rewards: *approved* sanctions dated in the period, by department and person.
+- fines and rewards: *approved* sanctions dated in the period, by department and person;
+- complaint rate (投诉率) = the period's cases ÷ the business volume (进厂台次 + 新车销售台数
+  of the chosen sites in the period's months) per 1,000; 售后 cases ÷ 进厂台次 and 销售 cases ÷
+  新车销售台数 beside it. None (shown “未填业务量”) when a site's month has no volume entered,
+  and when the period is not made of whole months (the volume is kept per month).
 Each bucket keeps its case ids so a click can list the cases behind the number.
 """
 
@@ -25,11 +29,11 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from complaints.rules.deadlines import RULES, DeadlineStatus, all_deadlines
-from complaints.rules.periods import Period
+from complaints.rules.periods import Period, whole_months
 from complaints.rules.policy import Policy
 from complaints.rules.workflow import HANDLING, callback_satisfaction
 from complaints.types import (
@@ -114,6 +118,75 @@ class MoneyRow:
     reward_count: int
 
 
+PER = 1000  # the complaint rate is per 1,000 service visits and cars sold (‰)
+VOLUME_MISSING = "未填业务量"
+VOLUME_MONTHLY = "按整月计算"
+
+
+@dataclass(frozen=True)
+class Volume:
+    """One site's business volume in one month (or summed over several)."""
+
+    service_visits: int  # 进厂台次
+    new_car_sales: int  # 新车销售台数
+
+    @property
+    def total(self) -> int:
+        return self.service_visits + self.new_car_sales
+
+
+@dataclass(frozen=True)
+class ComplaintRate:
+    """Cases ÷ business volume. ``volume`` is None when some (site, month) has none entered
+    (``missing`` lists them) or the period is not whole months (``whole_months`` False)."""
+
+    cases: int
+    service_cases: int  # business 售后
+    sales_cases: int  # business 销售
+    volume: Volume | None
+    missing: tuple[tuple[str, str], ...] = ()  # (site, "2026-10")
+    whole_months: bool = True
+
+    @staticmethod
+    def _per(n: int, base: int | None) -> float | None:
+        return None if not base else n / base
+
+    @property
+    def value(self) -> float | None:
+        """A fraction (0.0025 = 2.5 ‰); None without a volume or when it is 0."""
+        return self._per(self.cases, self.volume.total if self.volume else None)
+
+    @property
+    def service_value(self) -> float | None:
+        return self._per(self.service_cases, self.volume.service_visits if self.volume else None)
+
+    @property
+    def sales_value(self) -> float | None:
+        return self._per(self.sales_cases, self.volume.new_car_sales if self.volume else None)
+
+    @property
+    def why_none(self) -> str:
+        return VOLUME_MONTHLY if not self.whole_months else VOLUME_MISSING
+
+
+def complaint_rate(period: Period, sites: Sequence[str], total: int, service_cases: int,
+                   sales_cases: int, volumes: Mapping[tuple[str, str], Volume]
+                   ) -> ComplaintRate:
+    """The period's complaint rate over the volumes of ``sites`` (every site that counts: the
+    caller resolves "all sites"), keyed (site, "YYYY-MM"). Never a guess: one missing month
+    of one site and there is no rate."""
+    months = whole_months(period)
+    if months is None:
+        return ComplaintRate(total, service_cases, sales_cases, None, whole_months=False)
+    missing = tuple((site, m.code) for site in sites for m in months
+                    if (site, m.code) not in volumes)
+    if missing or not sites:
+        return ComplaintRate(total, service_cases, sales_cases, None, missing)
+    service = sum(volumes[(site, m.code)].service_visits for site in sites for m in months)
+    sales = sum(volumes[(site, m.code)].new_car_sales for site in sites for m in months)
+    return ComplaintRate(total, service_cases, sales_cases, Volume(service, sales))
+
+
 @dataclass
 class Figures:
     period: Period
@@ -134,6 +207,7 @@ class Figures:
     money_by_person: list[MoneyRow]
     fines_total: int
     rewards_total: int
+    complaint_rate: ComplaintRate | None = None  # None: no volumes were asked for
 
     @property
     def total(self) -> int:
@@ -235,11 +309,13 @@ class CaseSummary:
 
 def summary_key(case: Mapping[str, Any], as_of: datetime) -> tuple | None:
     """The cache key of a case whose summary can no longer change (closed by ``as_of``), or
-    None. Keyed on the case's revision and modified time, which every change of it moves."""
+    None. Keyed on the case's revision and modified time, which every change of it moves, and
+    on ``summary_fp`` when the caller gives one (its entries' count and latest time, the policy
+    book: what could change the summary without touching the case row)."""
     closed = case.get("closed_at")
     if closed is None or closed > as_of or case.get("state") != State.CLOSED.value:
         return None
-    return (case["id"], case.get("revision"), case.get("modified_at"))
+    return (case["id"], case.get("revision"), case.get("modified_at"), case.get("summary_fp"))
 
 
 def summarise(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
@@ -282,7 +358,9 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
             earlier_open: Sequence[Mapping[str, Any]],
             sanctions: Iterable[Mapping[str, Any]], policy_at: Callable[[datetime], Policy],
             as_of: datetime, tz: tzinfo,
-            summaries: dict[tuple, CaseSummary] | None = None) -> Figures:
+            summaries: dict[tuple, CaseSummary] | None = None,
+            volumes: Mapping[tuple[str, str], Volume] | None = None,
+            volume_sites: Sequence[str] = ()) -> Figures:
     """Every figure of the period.
 
     ``cases``: the period's cases (dicts with id, received_at, channel, kind, severity,
@@ -291,8 +369,11 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
     id → its entries (at, action, note); ``earlier_open``: cases received before the period
     with (id, received_at, closed_at), for the carry-over; ``policy_at``: the policy in force
     when a case was received; ``summaries``: a cache of closed cases' summaries, read and
-    filled (cases found there need no entries)."""
-    start, end = period.bounds(tz)
+    filled (cases found there need no entries); ``volumes``: (site, month) → business volume,
+    with ``volume_sites`` the sites whose volume the complaint rate needs."""
+    # Stored times are UTC: bounds in UTC compare without converting offsets each time.
+    start, end = (t.astimezone(UTC) for t in period.bounds(tz))
+    as_of_utc = as_of.astimezone(UTC)
     ids: list[int] = []
     by: dict[str, dict[str, list[int]]] = {
         k: {v: [] for v in values} for k, (_t, values) in DIMENSIONS.items()}
@@ -324,7 +405,7 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
         closed = c.get("closed_at")
         if closed is None or closed >= end:
             open_at_end.append(cid)
-        key = None if summaries is None else summary_key(c, as_of)
+        key = None if summaries is None else summary_key(c, as_of_utc)
         sm = None if key is None else summaries.get(key)
         if sm is None:
             sm = summarise(c, entries.get(cid, empty), policy_at(received), as_of, tz)
@@ -368,6 +449,10 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
         if c["received_at"] < start and (c.get("closed_at") is None or c["closed_at"] >= end):
             open_at_end.append(c["id"])
     by_dept, by_person, fines, rewards = money(sanctions, period)
+    business = by["business"]
+    rate = None if volumes is None else complaint_rate(
+        period, volume_sites or sites, len(ids), len(business.get(Business.SERVICE.value, ())),
+        len(business.get(Business.SALES.value, ())), volumes)
     return Figures(
         period=period, sites=tuple(sites), case_ids=ids, by=by, carried_over=sorted(carried),
         open_at_end=sorted(open_at_end),
@@ -376,7 +461,7 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
         satisfaction=satisfaction, called_back=called_back, reopened=reopened,
         repeat_groups=_repeat_groups(in_period),
         money_by_department=by_dept, money_by_person=by_person, fines_total=fines,
-        rewards_total=rewards)
+        rewards_total=rewards, complaint_rate=rate)
 
 
 # --- headline figures and their change ----------------------------------------------------
@@ -384,6 +469,7 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
 # key → (label, unit, "higher is better")
 KPIS: dict[str, tuple[str, str, bool]] = {
     "total": ("投诉总数", "件", False),
+    "complaint_rate": ("投诉率(每千台次)", "‰", False),
     "complaints": ("其中投诉", "件", False),
     "major": ("重大投诉", "件", False),
     "carried_over": ("上期结转", "件", False),
@@ -403,6 +489,7 @@ def kpis(f: Figures) -> dict[str, float | int | None]:
     """The headline numbers of the figure cards (rates as fractions 0–1, None = no base)."""
     return {
         "total": f.total,
+        "complaint_rate": None if f.complaint_rate is None else f.complaint_rate.value,
         "complaints": len(f.by["kind"].get(Kind.COMPLAINT.value, [])),
         "major": len(f.by["severity"].get(Severity.MAJOR.value, [])),
         "carried_over": len(f.carried_over),
@@ -429,11 +516,16 @@ def change(now: Mapping[str, Any], before: Mapping[str, Any] | None
     return out
 
 
-def format_kpi(key: str, value: float | int | None) -> str:
-    """A KPI as shown on a card and in the reports: 87.5%, 1.8 小时, 1,200 元, —."""
-    if value is None:
-        return "—"
+def format_kpi(key: str, value: float | int | None, none_text: str | None = None) -> str:
+    """A KPI as shown on a card and in the reports: 87.5%, 2.50‰, 1.8 小时, 1,200 元, —.
+    A missing complaint rate says why (``none_text``, default “未填业务量”), never 0."""
     unit = KPIS[key][1]
+    if value is None:
+        if unit == "‰":
+            return none_text or VOLUME_MISSING
+        return "—"
+    if unit == "‰":
+        return f"{value * PER:.2f}‰"
     if unit == "%":
         return f"{value * 100:.1f}%"
     if unit == "小时":
@@ -447,12 +539,14 @@ def format_change(key: str, delta: float | None) -> str:
         return "—"
     unit = KPIS[key][1]
     a = abs(delta)
-    if unit == "%":
+    if unit == "‰":
+        body = f"{a * PER:.2f}‰"
+    elif unit == "%":
         body = f"{a * 100:.1f} 个百分点"
     elif unit == "小时":
         body = f"{a:.1f} 小时"
     else:
         body = f"{int(round(a)):,} {unit}"
-    if body.startswith(("0.0 ", "0 ")):  # too small to show: no sign (never "−0.0")
+    if body.startswith(("0.0 ", "0 ", "0.00‰")):  # too small to show: no sign (never "−0.0")
         return "±" + body
     return ("+" if delta > 0 else "−") + body

@@ -215,3 +215,24 @@ def following(p: Period) -> Period:
     if p.kind is PeriodKind.YEAR:
         return year(s.year + 1)
     return Period(PeriodKind.CUSTOM, p.end, p.end + timedelta(days=p.days))
+
+
+def months_touching(p: Period) -> list[Period]:
+    """Every calendar month that shares a day with the period (the months whose business
+    volume the 统计 page asks for)."""
+    out = []
+    y, m = p.start.year, p.start.month
+    while date(y, m, 1) < p.end:
+        out.append(month(y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def whole_months(p: Period) -> list[Period] | None:
+    """The calendar months the period is made of, or None when it does not consist of whole
+    months (a half-month, most custom ranges): the volume is kept per month, and a rate over
+    part of a month would need a guessed share of it."""
+    months = months_touching(p)
+    if months[0].start != p.start or months[-1].end != p.end:
+        return None
+    return months

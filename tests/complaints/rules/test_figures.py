@@ -177,7 +177,8 @@ def test_fines_and_rewards(f):
 
 def test_kpis_and_change(f):
     k = fig.kpis(f)
-    assert k == {"total": 4, "complaints": 2, "major": 1, "carried_over": 2, "open_at_end": 3,
+    assert k == {"total": 4, "complaint_rate": None, "complaints": 2, "major": 1,
+                 "carried_over": 2, "open_at_end": 3,
                  "timeliness": pytest.approx(0.6), "contact_hours": pytest.approx(3.5 / 3),
                  "handling_hours": 18.5, "satisfied_share": 0.5, "reopen_rate": 0.5,
                  "repeat": 1, "fines": 170, "rewards": 300}
@@ -217,7 +218,7 @@ def test_closed_cases_summaries_are_kept_and_reused(f):
     cases[0] = dict(cases[0], revision=2)
     fig.compute(OCT, (), cases, ENTRIES, EARLIER, SANCTIONS, lambda _at: Policy(), AS_OF, CST,
                 summaries=cache)
-    assert (1, 2, "m") in cache
+    assert (1, 2, "m", None) in cache
 
 
 def test_a_change_too_small_to_show_has_no_sign():

@@ -83,3 +83,18 @@ def test_following_undoes_previous(text):
 
     p = parse_period(text)
     assert previous(following(p)) == p and following(previous(p)) == p
+
+
+def test_months_touching_and_whole_months():
+    from complaints.rules.periods import months_touching, whole_months
+
+    assert [m.code for m in months_touching(parse_period("2026Q4"))] == [
+        "2026-10", "2026-11", "2026-12"]
+    assert [m.code for m in months_touching(parse_period("2026-10b"))] == ["2026-10"]
+    assert [m.code for m in months_touching(parse_period("2026-10-20..2026-11-03"))] == [
+        "2026-10", "2026-11"]
+    assert whole_months(parse_period("2026-10b")) is None
+    assert whole_months(parse_period("2026-10-20..2026-11-03")) is None
+    assert len(whole_months(parse_period("2026"))) == 12
+    assert [m.code for m in whole_months(parse_period("2026-11-01..2026-12-31"))] == [
+        "2026-11", "2026-12"]

@@ -1,0 +1,115 @@
+"""The kept case summaries (schema 7) change no figure: the same figures whether nothing is
+kept, they come from the database after a restart, or from memory; and a changed case or
+policy is judged afresh. Plus the business volume use case (the complaint rate's base)."""
+
+import dataclasses
+from datetime import datetime, timedelta
+
+import pytest
+
+from complaints.rules import figures as fig
+from complaints.rules.periods import parse_period
+from complaints.usecases import demo, stats
+from complaints.usecases.context import CHINA_TZ
+from complaints.usecases.errors import PermissionDenied, UseCaseError
+from db.models import Entry, database
+from db.timeutil import from_db
+
+AS_OF = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
+
+
+def plain(f: fig.Figures) -> dict:
+    d = {k: v for k, v in vars(f).items() if k not in ("timeliness", "overall", "period")}
+    d["timeliness"] = {k: dataclasses.astuple(v) for k, v in f.timeliness.items()}
+    d["overall"] = dataclasses.astuple(f.overall)
+    return d
+
+
+@pytest.fixture
+def demo_db(ctx):
+    demo.load_demo(ctx, 300, seed=5)
+    stats.clear_cache(stored=True)
+    yield ctx
+    stats.clear_cache()
+
+
+def kept() -> int:
+    return database.execute_sql("SELECT count(*) FROM stats_summaries").fetchone()[0]
+
+
+@pytest.mark.parametrize("code", ["2026-10", "2026Q3", "2026-11a", "2026"])
+def test_kept_summaries_change_no_figure(demo_db, code):
+    period = parse_period(code)
+    cases, entries, earlier, sanctions = stats.load_period(period, (), CHINA_TZ)
+    from complaints.usecases import policy as policy_uc
+
+    plain_run = fig.compute(period, (), cases, entries, earlier, sanctions,
+                            policy_uc.book().at, AS_OF, CHINA_TZ)  # nothing kept at all
+    assert kept() == 0
+    first = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    closed = sum(1 for c in cases if c["state"] == "已关闭" and c["closed_at"] <= AS_OF)
+    assert closed > 0 and kept() == closed  # the closed cases' summaries were stored
+    stats.clear_cache()  # a restart: memory empty, the database keeps them
+    after_restart = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    again = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    for f in (first, after_restart, again):
+        assert {k: v for k, v in plain(f).items() if k != "complaint_rate"} == \
+            {k: v for k, v in plain(plain_run).items() if k != "complaint_rate"}
+
+
+def test_a_kept_summary_is_not_used_once_its_entries_change(demo_db, ctx):
+    period = parse_period("2026-10")
+    before = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    # A closed, called-back case gets a 重开 entry from elsewhere (as a ledger import could
+    # bring it) without its own row changing: its entries' fingerprint moves.
+    cid = next(i for i in before.called_back if i not in before.reopened and database.execute_sql(
+        "SELECT state FROM cases WHERE id = ?", [i]).fetchone()[0] == "已关闭")
+    at = database.execute_sql("SELECT max(at) FROM entries WHERE case_id = ?",
+                              [cid]).fetchone()[0]
+    Entry.create(uid="imported-1", site="BJ01", modified_at=AS_OF, case=cid,
+                 at=from_db(at) - timedelta(minutes=1), action="重开", actor="北京",
+                 note="", recorded_at=AS_OF)
+    stats.clear_cache()  # after a restart: the stored summary is not used
+    assert cid in stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ).reopened
+    assert cid in stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ).reopened  # memory
+
+
+def test_a_stale_row_is_replaced_not_trusted(demo_db):
+    period = parse_period("2026-10")
+    good = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    # Damage every kept row's fingerprint (as an edited policy would): all judged afresh.
+    with database.atomic():
+        database.execute_sql("UPDATE stats_summaries SET fingerprint = 'old', reopened = 1")
+    stats.clear_cache()
+    assert stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ).reopened == good.reopened
+    assert database.execute_sql("SELECT count(*) FROM stats_summaries WHERE fingerprint = "
+                                "'old'").fetchone()[0] == 0
+
+
+def test_business_volume_and_the_complaint_rate(demo_db, ctx):
+    oct_ = parse_period("2026-10")
+    r = stats.review(ctx, oct_, compare=False)
+    assert r.kpis["complaint_rate"] is None
+    assert r.figures.complaint_rate.missing == (("SH01", "2026-10"),)
+    stats.set_volumes(ctx, "sh01", {"2026-10": (1200, 300)})
+    assert stats.volumes(["SH01"], ["2026-10", "2026-11"]) == {
+        ("SH01", "2026-10"): fig.Volume(1200, 300)}
+    r = stats.review(ctx, oct_, compare=False)
+    total = r.figures.total
+    assert r.kpis["complaint_rate"] == pytest.approx(total / 1500)
+    assert stats.volume_months(parse_period("2026Q4")) == ["2026-10", "2026-11", "2026-12"]
+    # Removing a month's volume takes the rate away again (never a 0).
+    stats.set_volumes(ctx, "SH01", {"2026-10": None})
+    assert stats.review(ctx, oct_, compare=False).kpis["complaint_rate"] is None
+    assert database.execute_sql("SELECT count(*) FROM audit_log WHERE event = "
+                                "'stats.volume'").fetchone()[0] == 2  # entered, removed
+
+
+def test_volume_input_is_checked(ctx):
+    with pytest.raises(UseCaseError, match="月份"):
+        stats.set_volumes(ctx, "SH01", {"2026-13": (1, 1)})
+    with pytest.raises(UseCaseError, match="整数"):
+        stats.set_volumes(ctx, "SH01", {"2026-10": (-1, 1)})
+    clerk = dataclasses.replace(ctx, roles=frozenset({"客服专员"}))
+    with pytest.raises(PermissionDenied):
+        stats.set_volumes(clerk, "SH01", {"2026-10": (1, 1)})
