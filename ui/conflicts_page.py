@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import exchange
 from ui.session import Session
+from ui.site_filter import SiteFilter
 
 DIFF_BRUSH = QBrush(QColor("#FFF2CC"))
 
@@ -54,7 +55,10 @@ class ConflictsPage(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.conflicts: list[exchange.ConflictView] = []
+        self.conflicts: list[exchange.ConflictView] = []  # those shown (the site filter)
+        self.all_conflicts: list[exchange.ConflictView] = []
+        self.site_filter = SiteFilter(session)  # by the record's owning site, at the HQ
+        self.site_filter.changed.connect(self._fill)
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._show)
         self.table = QTableWidget(0, 3)
@@ -92,8 +96,11 @@ class ConflictsPage(QWidget):
         split.addWidget(right)
         split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(tr("别的站点发来的版本与本站未同步的修改不一致时,本地记录保持不变,"
-                                   "导入的版本另存于此,请逐条选择保留哪一个。")))
+        top = QHBoxLayout()
+        top.addWidget(QLabel(tr("别的站点发来的版本与本站未同步的修改不一致时,本地记录保持不变,"
+                                "导入的版本另存于此,请逐条选择保留哪一个。")), 1)
+        top.addWidget(self.site_filter)
+        layout.addLayout(top)
         layout.addWidget(self.empty)
         layout.addWidget(split, 1)
         session.changed.connect(self._on_changed)
@@ -107,12 +114,20 @@ class ConflictsPage(QWidget):
         self.session.taskman.run(exchange.list_conflicts, self._loaded, parent=self)
 
     def _loaded(self, conflicts: list[exchange.ConflictView]) -> None:
+        self.all_conflicts = conflicts
+        self._fill()
+
+    def _fill(self) -> None:
+        sites = self.site_filter.sites()
+        conflicts = [c for c in self.all_conflicts if not sites or c.site in sites]
         self.conflicts = conflicts
         self.list.clear()
         for c in conflicts:
             item = QListWidgetItem(f"{c.sheet} {c.title or c.uid[:8]}\n"
                                    f"{tr('来自')} {c.source_site} · {c.source_file}")
             self.list.addItem(item)
+        self.empty.setText(tr("该站点没有待处理的冲突。") if sites and self.all_conflicts
+                           else tr("没有待处理的冲突。"))
         self.empty.setVisible(not conflicts)
         self.keep_local.setEnabled(bool(conflicts))
         self.keep_incoming.setEnabled(bool(conflicts))
@@ -166,4 +181,4 @@ class ConflictsPage(QWidget):
                                  parent=self)
 
     def badge_count(self) -> int | None:
-        return len(self.conflicts) or None
+        return len(self.all_conflicts) or None  # every site's, whatever the filter shows

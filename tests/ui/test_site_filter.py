@@ -125,3 +125,22 @@ def test_hidden_with_one_site(qtbot, session, ctx):
     session.notify_changed("ledger")
     qtbot.waitUntil(lambda: not page.site_filter.isHidden())
     assert page.site_filter.codes() == ["SH01", "BJ02"]
+
+
+def test_conflicts(qtbot, session, two_sites):
+    from complaints.usecases.exchange import ConflictView, FieldDiff
+    from ui.conflicts_page import ConflictsPage
+
+    def view(i: int, code: str) -> ConflictView:
+        return ConflictView(i, f"uid-{i}", "投诉台账", code, f"{code}-202611-000{i}", 1, 2,
+                            f"{code}.xlsx", code, T0, (FieldDiff("投诉内容", "甲", "乙"),))
+
+    page = show(qtbot, session, ConflictsPage(session))
+    page._loaded([view(1, "SH01"), view(2, "BJ02"), view(3, "SH01")])
+    assert page.list.count() == 3
+    page.site_filter.choose("BJ02")
+    assert page.list.count() == 1 and [c.id for c in page.conflicts] == [2]
+    assert "BJ02-202611-0002" in page.info.text()
+    assert page.badge_count() == 3  # every site's conflicts still count
+    page.site_filter.choose("SH01")
+    assert [c.id for c in page.conflicts] == [1, 3]
