@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -66,9 +67,21 @@ def clear_cache(*, stored: bool = False) -> None:
             database.execute_sql("DELETE FROM stats_summaries")
 
 
-def _policy_fingerprint(book: policy_uc.PolicyBook, tz) -> str:
-    text = repr([(v.effective_from.isoformat(), v.policy) for v in book.versions]) + str(tz)
-    return hashlib.sha1(text.encode()).hexdigest()[:12]
+def policy_fingerprints(book: policy_uc.PolicyBook, tz) -> Callable[[datetime], str]:
+    """received time → a short hash of the policy in force then (and the office's time zone):
+    a case's summary depends on that version only, so saving a new policy (in force from now)
+    leaves the kept summaries of earlier cases valid."""
+    memo: dict[int, str] = {}
+
+    def fp(received: datetime) -> str:
+        policy = book.at(received)
+        h = memo.get(id(policy))
+        if h is None:
+            text = json.dumps(policy.to_dict(), sort_keys=True, default=str) + str(tz)
+            h = memo[id(policy)] = hashlib.sha1(text.encode()).hexdigest()[:12]
+        return h
+
+    return fp
 
 
 def _encode_outcomes(outcomes: tuple[tuple[str, DeadlineStatus], ...]) -> str:
@@ -125,12 +138,14 @@ def _site_sql(sites: Sequence[str], alias: str = "") -> tuple[str, list[str]]:
 
 
 def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | None = None,
-                summaries: dict | None = None, policy_fp: str | None = None,
+                summaries: dict | None = None,
+                policy_fp: Callable[[datetime], str] | None = None,
                 stale: list | None = None) -> tuple[list, dict, list, list]:
     """(cases, entries by case id, earlier open cases, sanctions) of a period. With
     ``summaries``, the entries of closed cases already summarised there are not read; with
-    ``policy_fp`` too, the summaries kept in the database are added to it, and the closed
-    cases that have none (or an old one) are appended to ``stale`` to be stored after."""
+    ``policy_fp`` (received time → fingerprint of its policy) too, the summaries kept in the
+    database are added to it, and the closed cases that have none (or an old one) are
+    appended to ``stale`` to be stored after."""
     start, end = (to_db(t) for t in period.bounds(tz))
     site_sql, site_params = _site_sql(sites)
     site_c, _ = _site_sql(sites, "c")
@@ -164,7 +179,7 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
             continue
         entries_fp = row[n]
         if store and entries_fp is not None:
-            c["summary_fp"] = f"{policy_fp}|{entries_fp}"
+            c["summary_fp"] = f"{policy_fp(c['received_at'])}|{entries_fp}"
         key = summary_key(c, as_of_utc)
         if key is None:
             need.append(c)
@@ -235,7 +250,7 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
         stale: list[dict[str, Any]] = []
         cases, entries, earlier, sanctions = load_period(
             period, sites, tz, as_of=as_of, summaries=_SUMMARIES,
-            policy_fp=_policy_fingerprint(book, tz), stale=stale)
+            policy_fp=policy_fingerprints(book, tz), stale=stale)
         vols = volumes(sites, volume_months(period))
         # All sites: those with cases in the period or a volume entered for its months.
         vsites = tuple(sites) or tuple(sorted({c["site"] for c in cases} | {k[0] for k in vols}))
@@ -337,19 +352,17 @@ def set_volumes(ctx: Context, site: str,
 
 
 def monthly_counts(period: Period, sites: Sequence[str], tz, n: int = 12) -> list[tuple[str, int]]:
-    """Cases received per month over the ``n`` months ending with the period (one query)."""
+    """Cases received per month over the ``n`` months ending with the period: one statement
+    of ``n`` range counts, each answered from the (received_at, deleted, site) index alone."""
     months = months_ending(period, n)
-    start = to_db(months[0].bounds(tz)[0])
-    end = to_db(months[-1].bounds(tz)[1])
     site_sql, site_params = _site_sql(sites)
-    # Local month of each case: shift the stored UTC text by the office's offset.
-    offset = months[0].bounds(tz)[0].utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset else 0
-    counts = dict(database.execute_sql(
-        f"SELECT strftime('%Y-%m', received_at, '{minutes:+d} minutes') AS m, count(*) "
-        f"FROM cases WHERE received_at >= ? AND received_at < ? AND deleted = 0{site_sql} "
-        "GROUP BY m", [start, end, *site_params]).fetchall())
-    return [(m.code, counts.get(m.code, 0)) for m in months]
+    one = (f"(SELECT count(*) FROM cases WHERE received_at >= ? AND received_at < ? "
+           f"AND deleted = 0{site_sql})")
+    params: list[Any] = []
+    for m in months:
+        params += [*(to_db(t) for t in m.bounds(tz)), *site_params]
+    counts = database.execute_sql(f"SELECT {', '.join([one] * len(months))}", params).fetchone()
+    return [(m.code, c) for m, c in zip(months, counts, strict=True)]
 
 
 def review(ctx: Context, period: Period, sites: Sequence[str] = (), *,

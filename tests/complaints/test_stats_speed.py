@@ -113,3 +113,19 @@ def test_volume_input_is_checked(ctx):
     clerk = dataclasses.replace(ctx, roles=frozenset({"客服专员"}))
     with pytest.raises(PermissionDenied):
         stats.set_volumes(clerk, "SH01", {"2026-10": (1, 1)})
+
+
+def test_a_new_policy_leaves_earlier_cases_summaries_valid(demo_db, ctx):
+    from complaints.usecases import policy as policy_uc
+
+    period = parse_period("2026-10")
+    first = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    rows = database.execute_sql("SELECT case_id, fingerprint FROM stats_summaries").fetchall()
+    assert rows
+    # In force from now (20 Nov): October's cases were received under the old version.
+    policy_uc.save(ctx, dataclasses.replace(policy_uc.load(), d9_minutes=45))
+    stats.clear_cache()
+    again = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    assert database.execute_sql("SELECT case_id, fingerprint FROM stats_summaries"
+                                ).fetchall() == rows
+    assert fig.kpis(again) == fig.kpis(first)
