@@ -28,11 +28,14 @@ from db.timeutil import to_db
 from ledger import columns as C
 from ledger import store
 from ledger.reader import LedgerFile
-from ledger.validate import RowProblem, is_masked_phone, parse_row
+from ledger.validate import RowParser, RowProblem, is_masked_phone
 
 OUTCOMES = ("new", "updated", "unchanged", "conflict", "rejected")
 OUTCOME_LABELS = {"new": "新增", "updated": "更新", "unchanged": "未变", "conflict": "冲突",
                   "rejected": "拒绝"}
+
+
+NO_CASE = "找不到对应的投诉单(请先导入含该投诉单的台账)"
 
 
 class ImportCancelled(Exception):
@@ -211,6 +214,84 @@ class Merger:
             (uid,)).fetchone()
         return _Rank(row[0], row[1], row[2]) if row else None
 
+    # --- a batch of rows -------------------------------------------------------------------
+    def merge_batch(self, sheet: str, rows: list[dict[str, Any]]) -> list[str | RowRejected]:
+        """Merge parsed rows in order; each gets the outcome merge() would give it, or the
+        RowRejected it would raise. A batch of rows that are all new here (the usual
+        first import) is checked with one query per batch and inserted with executemany;
+        any other batch goes row by row through merge()."""
+        if not rows:
+            return []
+        uids = [r["uid"] for r in rows]
+        table = C.SHEET_TABLE[sheet]
+        if len(set(uids)) == len(uids) and not _any_existing(table, uids):
+            return self._insert_new(sheet, rows)
+        out: list[str | RowRejected] = []
+        for r in rows:
+            try:
+                out.append(self.merge(sheet, r))
+            except RowRejected as e:
+                out.append(e)
+        return out
+
+    def _insert_new(self, sheet: str, rows: list[dict[str, Any]]) -> list[str | RowRejected]:
+        """merge() for rows none of which exists here yet: the same checks (编号 unique per
+        site, the case of an entry or sanction present), digests and ledger_base rows."""
+        table = C.SHEET_TABLE[sheet]
+        cases = sheet == C.SHEET_CASES
+        template = {c.key: None for c in C.SHEET_COLUMNS[sheet]}
+        if cases:
+            numbers = list({r["number"] for r in rows})
+            taken = dict(((site, number), uid) for site, number, uid in _select_in(
+                "SELECT site, number, uid FROM cases WHERE number IN ({})", numbers))
+        else:
+            wanted = {r["case_uid"] for r in rows if r.get("case_uid")} - self._case_ids.keys()
+            self._case_ids.update(_select_in("SELECT uid, id FROM cases WHERE uid IN ({})",
+                                             list(wanted)))
+        out: list[str | RowRejected] = []
+        inserts: list[list[Any]] = []
+        bases: list[tuple] = []
+        names: list[str] | None = None
+        stamp = to_db(self.now)
+        for incoming in rows:
+            full = dict(template)
+            full.update(incoming)
+            uid = full["uid"]
+            if cases:
+                self._normalise_case(full, None)
+                key = (full["site"], full["number"])
+                clash = taken.get(key)
+                if clash is not None and clash != uid:
+                    out.append(RowRejected("编号", f"编号 {full['number']} 在站点 {full['site']} "
+                                                  f"已被另一条记录({clash})使用"))
+                    continue
+                taken[key] = uid
+            elif full.get("case_uid") and full["case_uid"] not in self._case_ids:
+                out.append(RowRejected("投诉记录ID", NO_CASE))
+                continue
+            standing = (FROM_OWNER if full.get("site") == self.source_site else 0) | (
+                0 if cases and is_masked_phone(full.get("phone")) else COMPLETE)
+            data = self._db_data(sheet, full, new=True)
+            if names is None:
+                names = list(data)
+            # str, int and None go in as they are; the rest (times, dates, bools) converted
+            inserts.append([v if (c := v.__class__) is str or c is int or v is None
+                            else _db_value(v) for v in map(data.__getitem__, names)])
+            if full["site"] != self.my_site:
+                bases.append((uid, table, int(full.get("revision") or 1), standing,
+                              store.digest(sheet, full), stamp))
+            out.append("new")
+        if inserts:
+            assert names is not None
+            database.cursor().executemany(
+                f"INSERT INTO {table} ({', '.join(names)}) "
+                f"VALUES ({', '.join('?' * len(names))})", inserts)
+        if bases:
+            database.cursor().executemany(
+                "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
+                "applied_at) VALUES (?, ?, ?, ?, ?, ?)", bases)
+        return out
+
     # --- one row ---------------------------------------------------------------------------
     def merge(self, sheet: str, incoming: Mapping[str, Any]) -> str:
         """Merge one parsed row; returns its outcome or raises RowRejected."""
@@ -271,7 +352,7 @@ class Merger:
                 raise RowRejected("编号", f"编号 {full['number']} 在站点 {full['site']} "
                                           f"已被另一条记录({clash[0]})使用")
         elif full.get("case_uid") and self.case_id(full["case_uid"]) is None:
-            raise RowRejected("投诉记录ID", "找不到对应的投诉单(请先导入含该投诉单的台账)")
+            raise RowRejected("投诉记录ID", NO_CASE)
 
     def _keep_conflict(self, sheet: str, full: Mapping[str, Any], local: Mapping[str, Any],
                        rank: _Rank) -> None:
@@ -308,7 +389,23 @@ class Merger:
         self._set_base(sheet, conflict.uid, rank)
 
 
+def _any_existing(table: str, uids: list[str]) -> bool:
+    return bool(_select_in(f"SELECT uid FROM {table} WHERE uid IN ({{}})", uids))
+
+
+def _select_in(sql: str, keys: list[Any]) -> list[tuple]:
+    """Rows of ``sql`` (with ``{}`` where the IN list goes) for ``keys``, in chunks that
+    stay under SQLite's parameter limit."""
+    out: list[tuple] = []
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        out += database.execute_sql(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+    return out
+
+
 def _db_value(v: Any) -> Any:
+    if v.__class__ is datetime:
+        return store.fast_to_db(v)
     if isinstance(v, datetime):
         return to_db(v)
     if isinstance(v, date):
@@ -318,10 +415,15 @@ def _db_value(v: Any) -> Any:
     return v
 
 
+BATCH = 500  # rows merged together: one look-up of their uids, one executemany of new rows
+
+
 def merge_file(lf: LedgerFile, merger: Merger, result: FileResult, *,
                progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
                done_before: int = 0, total: int = 0) -> int:
-    """Read, check and merge every row of an open ledger; returns rows processed."""
+    """Read, check and merge every row of an open ledger; returns rows processed.
+    Rows are merged in batches, in file order, with the same outcome each would have
+    alone (Merger.merge_batch)."""
     done = done_before
     for sheet in C.DATA_SHEETS:
         layout = lf.sheets.get(sheet)
@@ -331,30 +433,48 @@ def merge_file(lf: LedgerFile, merger: Merger, result: FileResult, *,
         result.unknown_columns[sheet] = list(layout.unknown)
         result.headers[sheet] = list(layout.headers)
         accepted = result.accepted_uids.setdefault(sheet, [])
-        present = {c.key for c in layout.columns.values()}
-        for row_no, raw, raw_row in lf.rows(sheet):
-            values, problems = parse_row(sheet, row_no, raw, present, lf.tz)
-            outcome = "rejected"
-            if not problems:
-                try:
-                    outcome = merger.merge(sheet, values)
-                    accepted.append(values["uid"])
-                except RowRejected as e:
-                    problems = [RowProblem(sheet, row_no, e.column, e.reason)]
+        first_reject = len(result.rejected)
+        parser = RowParser(sheet, layout.columns, lf.tz)
+        batch: list[tuple[int, dict[str, Any], tuple]] = []
+        for row_no, raw_row in lf.raw_rows(sheet):
+            values, problems = parser.parse(row_no, raw_row)
             if problems:
                 result.rejected.append(RejectedRow(sheet, row_no, raw_row, problems))
-            counts.add(outcome)
+                counts.rejected += 1
+            else:
+                batch.append((row_no, values, raw_row))
+                if len(batch) >= BATCH:
+                    _flush(merger, sheet, batch, result, counts, accepted)
             done += 1
             if done % 200 == 0:
                 if cancelled is not None and cancelled():
                     raise ImportCancelled()
                 if progress is not None:
                     progress(done, total, f"{lf.path.name} · {sheet}")
+        _flush(merger, sheet, batch, result, counts, accepted)
+        # Rejected at parse time and at merge time: listed in row order all the same.
+        result.rejected[first_reject:] = sorted(result.rejected[first_reject:],
+                                                key=lambda r: r.row)
     if cancelled is not None and cancelled():
         raise ImportCancelled()
     if progress is not None:
         progress(done, total, lf.path.name)
     return done
+
+
+def _flush(merger: Merger, sheet: str, batch: list[tuple[int, dict[str, Any], tuple]],
+           result: FileResult, counts: SheetCounts, accepted: list[str]) -> None:
+    outcomes = merger.merge_batch(sheet, [b[1] for b in batch])
+    for (row_no, values, raw_row), outcome in zip(batch, outcomes, strict=True):
+        if isinstance(outcome, RowRejected):
+            result.rejected.append(RejectedRow(
+                sheet, row_no, raw_row, [RowProblem(sheet, row_no, outcome.column,
+                                                    outcome.reason)]))
+            counts.rejected += 1
+        else:
+            accepted.append(values["uid"])
+            counts.add(outcome)
+    batch.clear()
 
 
 def counts_json(result: FileResult) -> str:

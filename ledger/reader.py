@@ -51,8 +51,9 @@ class ZipLimits:
 DEFAULT_LIMITS = ZipLimits()
 
 
-def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
-    """Refuse a file that is not a sound, reasonably sized .xlsx zip, before parsing."""
+def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> bool:
+    """Refuse a file that is not a sound, reasonably sized .xlsx zip, before parsing.
+    Returns whether a worksheet holds a formula (or a DTD): see has_formula_or_dtd."""
     name = Path(path).name
     try:
         with zipfile.ZipFile(path) as z:
@@ -77,30 +78,62 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> None:
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names:
                 raise LedgerRefused(f"{name}:不是 Excel 工作簿(.xlsx)")
-            bad = z.testzip()
-            if bad is not None:
-                raise LedgerRefused(f"{name}:文件已损坏({bad} 校验失败)")
+            # One pass over every part: its CRC checked (as testzip), a DTD looked for in
+            # each XML part's prolog, and each worksheet scanned for a formula.
+            dtd_in = None
+            formula = False
             for i in infos:
-                if _declares_dtd(z, i):
-                    raise LedgerRefused(
-                        f"{name}:文件含有不安全的 XML 内容({i.filename} 中有 DTD/实体定义,"
-                        "疑似 XML 炸弹),已拒绝")
+                try:
+                    dtd, f = _scan_part(z, i)
+                except zipfile.BadZipFile:
+                    raise LedgerRefused(f"{name}:文件已损坏({i.filename} 校验失败)") from None
+                formula = formula or f
+                if dtd and dtd_in is None:
+                    dtd_in = i.filename
+            if dtd_in is not None:
+                raise LedgerRefused(
+                    f"{name}:文件含有不安全的 XML 内容({dtd_in} 中有 DTD/实体定义,"
+                    "疑似 XML 炸弹),已拒绝")
+            return formula
     except (zipfile.BadZipFile, zlib.error):
         raise LedgerRefused(f"{name}:文件已损坏或不是 .xlsx 文件(无法按压缩包打开)") from None
     except (OSError, EOFError, zipfile.LargeZipFile) as e:
         raise LedgerRefused(f"{name}:无法读取文件({e})") from None
 
 
-def _declares_dtd(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """A DOCTYPE/ENTITY in a part's prolog. No genuine .xlsx part has one; defusedxml
-    refuses them too, but openpyxl swallows parse errors of some parts (so we look first)."""
-    if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-        return False
-    with z.open(info) as f:
-        head = f.read(8192)
+def _declares_dtd(head: bytes) -> bool:
+    """A DOCTYPE/ENTITY in a part's prolog (its first 8 kB). No genuine .xlsx part has
+    one; defusedxml refuses them too, but openpyxl swallows parse errors of some parts
+    (so we look first)."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     return b"<!DOCTYPE" in head.upper() or b"<!ENTITY" in head.upper()
+
+
+def _is_sheet(info: zipfile.ZipInfo) -> bool:
+    name = info.filename.lower()
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bool, bool]:
+    """(DTD in the prolog, formula or DTD in a worksheet) of one part, read to its end so
+    that zipfile checks its CRC (raises BadZipFile)."""
+    xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
+    sheet = _is_sheet(info)
+    dtd = formula = False
+    with z.open(info) as f:
+        head = f.read(8192)
+        if xml:
+            dtd = _declares_dtd(head)
+        tail = b""
+        chunk = head
+        while chunk:
+            if sheet and not formula:
+                buf = tail + chunk
+                formula = _FORMULA_RE.search(buf) is not None
+                tail = buf[-_SCAN_OVERLAP:]
+            chunk = f.read(1 << 20)
+    return dtd, formula
 
 
 _FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|<!DOCTYPE|<!ENTITY", re.IGNORECASE)
@@ -112,8 +145,7 @@ def has_formula_or_dtd(path: Path) -> bool:
     (no XML parser, constant memory). Call after check_zip."""
     with zipfile.ZipFile(path) as z:
         for info in z.infolist():
-            name = info.filename.lower()
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+            if not _is_sheet(info):
                 continue
             tail = b""
             with z.open(info) as f:
@@ -147,7 +179,7 @@ class _CalamineSheet:
                 return
             if n < min_row:
                 continue
-            yield pad + tuple(None if v == "" else v for v in row)
+            yield pad + tuple([None if v == "" else v for v in row])
 
 
 class _CalamineBook:
@@ -232,6 +264,26 @@ class LedgerFile:
         except Exception as e:  # defusedxml or a broken part met while streaming
             raise _refusal(self.path, e) from None
 
+    def raw_rows(self, sheet: str) -> Iterator[tuple[int, tuple]]:
+        """(row number, raw row) for each non-empty data row: the cells as plain values
+        (never a formula object), positioned as SheetLayout.columns says."""
+        if sheet not in self.sheets:
+            return
+        ws = self._wb[sheet]
+        decode = getattr(self._wb, "decode_escapes", True)
+        # calamine yields plain values only (str, numbers, dates): nothing to convert.
+        native = isinstance(self._wb, _CalamineBook)
+        ws.reset_dimensions()  # as in rows(): never trust a stale <dimension>
+        try:
+            for n, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
+                if raw is None or _blank(raw):
+                    continue
+                yield n, raw if native else tuple(_plain(v, decode) for v in raw)
+        except LedgerRefused:
+            raise
+        except Exception as e:  # defusedxml or a broken part met while streaming
+            raise _refusal(self.path, e) from None
+
     def close(self) -> None:
         if self._wb is not None:
             self._wb.close()
@@ -245,6 +297,14 @@ class LedgerFile:
 
 
 _OOXML_ESCAPE_RE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _blank(raw: tuple) -> bool:
+    """Every cell empty or whitespace (usually decided by the first cell)."""
+    for v in raw:
+        if v is not None and not (isinstance(v, str) and not v.strip()):
+            return False
+    return True
 
 
 def _plain(v: Any, decode: bool = True) -> Any:
@@ -274,9 +334,9 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
     name = path.name
     if not path.is_file():
         raise LedgerRefused(f"{name}:文件不存在")
-    check_zip(path, limits)
+    formula = check_zip(path, limits)
     try:
-        if has_formula_or_dtd(path):
+        if formula:
             wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
         else:
             wb = _CalamineBook(path)

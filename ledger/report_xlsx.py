@@ -102,6 +102,14 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
              f"去年同期({data['ly_label']})", "同比"),
             [(k["label"], k["value"], k["prev"], k["vs_prev"], k["ly"], k["vs_ly"])
              for k in data["kpis"]])
+    if data.get("volume"):
+        s.title("投诉率(每千台次)", _HEAD)
+        s.table(("业务", "投诉件数", "业务量", "计量", "投诉率"),
+                [(v["name"], v["cases"], v["base"], v["base_label"], v["rate"])
+                 for v in data["volume"]])
+        s.row -= 1
+        s.text(data.get("volume_note", ""))
+        s.row += 1
     s.title("近12个月投诉量", _HEAD)
     top, last = s.table(("月份", "投诉件数"), [(t["month"], t["count"]) for t in data["trend"]])
     line = LineChart()

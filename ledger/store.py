@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from db.models import Case, Entry, Sanction, database
@@ -20,25 +20,57 @@ MODELS = {"cases": Case, "entries": Entry, "sanctions": Sanction}
 _NOT_DIGESTED = {"revision", "modified_at"}
 
 
+def fast_to_db(v: datetime) -> str:
+    """db.timeutil.to_db, without strftime when isoformat gives the same text."""
+    if v.tzinfo is not None:
+        u = v.astimezone(UTC)
+        if not u.microsecond and u.year >= 1000:
+            return u.isoformat()  # "YYYY-MM-DDTHH:MM:SS+00:00", as to_db's format
+    return to_db(v)
+
+
+_DIGEST_PLAN = {
+    sheet: tuple((c.key, c.kind in (Kind.BOOL, Kind.DELETED)) for c in cols
+                 if c.key not in _NOT_DIGESTED and not c.derived)
+    for sheet, cols in C.SHEET_COLUMNS.items()
+}
+
+
 def digest(sheet: str, values: Mapping[str, Any]) -> str:
+    """SHA-1 of the record's canonical values (see _canon), the same text forever: stored
+    digests (ledger_base, conflicts) are compared with new ones."""
     parts = []
-    for col in C.SHEET_COLUMNS[sheet]:
-        if col.key in _NOT_DIGESTED or col.derived:
-            continue
-        parts.append(_canon(col, values.get(col.key)))
+    get = values.get
+    for key, yes_no in _DIGEST_PLAN[sheet]:
+        v = get(key)
+        if v is None or v == "":
+            parts.append("")
+        elif yes_no:
+            parts.append("1" if v else "0")
+        elif v.__class__ is str:
+            parts.append(v)
+        elif v.__class__ is datetime:
+            parts.append(fast_to_db(v))
+        else:
+            parts.append(_canon_value(v))
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
-def _canon(col: Column, v: Any) -> str:
-    if v is None or v == "":
-        return ""
-    if col.kind in (Kind.BOOL, Kind.DELETED):
-        return "1" if v else "0"
+def _canon_value(v: Any) -> str:
     if isinstance(v, datetime):
         return to_db(v) or ""
     if isinstance(v, date):
         return v.isoformat()
     return str(v)
+
+
+def _canon(col: Column, v: Any) -> str:
+    """The canonical text of one value (what digest() joins; kept as the reference)."""
+    if v is None or v == "":
+        return ""
+    if col.kind in (Kind.BOOL, Kind.DELETED):
+        return "1" if v else "0"
+    return _canon_value(v)
 
 
 def to_json(sheet: str, values: Mapping[str, Any]) -> str:
