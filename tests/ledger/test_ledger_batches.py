@@ -1,0 +1,144 @@
+"""The import's fast paths give exactly what the plain ones give: RowParser = parse_row,
+and new rows merged in batches = the same rows merged one by one (Merger.merge)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from complaints.usecases import exchange
+from complaints.usecases.context import CHINA_TZ
+from ledger import columns as C
+from ledger import merge as merge_mod
+from ledger.validate import RowParser, parse_row
+from tests.ledger.helpers import new_case, snapshot
+
+CELLS = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 10**7), st.floats(allow_nan=False, width=32),
+    st.sampled_from(["", " ", "是", "否", "Y", "1", "2026-11-22", "2026/11/22 09:30",
+                     "2026-11-22T09:30:00+08:00", "2026-11-22T09:30:00+8:00",
+                     "2026-02-30T09:30:00+08:00", "2026-11-22T25:30:00+08:00", "3", "3.0",
+                     "电话", "现场", "一般", "售后", "登记", "罚款", "S3", "待审批", "On-going",
+                     "LSVAM4187C2184847", "a1b2c3d4-0000-4000-8000-000000000001",
+                     " 前后空格 ", "\n多行\n说明\n", "x" * 70]),
+    st.text(max_size=12),
+    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 1, 1)),
+    st.just(time(9, 30)),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(C.DATA_SHEETS), st.data())
+def test_row_parser_gives_what_parse_row_gives(sheet, data):
+    cols = C.SHEET_COLUMNS[sheet]
+    # a file's own column order, some columns left out, and a short row now and then
+    order = data.draw(st.permutations(range(len(cols))))
+    keep = data.draw(st.lists(st.booleans(), min_size=len(cols), max_size=len(cols)))
+    columns = {i: cols[j] for i, j in enumerate(order) if keep[j] or cols[j].required}
+    width = data.draw(st.integers(0, len(cols)))
+    raw = tuple(data.draw(CELLS) for _ in range(width))
+    mapping = {c.key: raw[i] if i < len(raw) else None for i, c in columns.items()}
+    present = {c.key for c in columns.values()}
+    try:
+        expected = parse_row(sheet, 7, mapping, present, CHINA_TZ)
+    except ValueError as e:  # parse_row itself fails on some inputs (an offset like +24:00)
+        with pytest.raises(type(e)):
+            RowParser(sheet, columns, CHINA_TZ).parse(7, raw)
+        return
+    assert RowParser(sheet, columns, CHINA_TZ).parse(7, raw) == expected
+
+
+def _awkward_file(sites, tmp_path):
+    """SH01's ledger edited so that batches meet every merge-time refusal: a second new
+    case with a number already used in the file, a row repeated (same uid twice), an entry
+    whose case is in no file; and the number of its second case (see _fresh_hq)."""
+    ctx = sites.use("SH01")
+    for name in ("甲", "乙", "丙", "丁", "戊"):
+        new_case(ctx, customer_name=name)
+    src = tmp_path / "sh01.xlsx"
+    exchange.export_ledger(ctx, src)
+    wb = load_workbook(src)
+    ws = wb["投诉台账"]
+    h = [c.value for c in ws[1]]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    clash = list(rows[0])
+    clash[h.index("记录ID")] = "ffffffff-0000-4000-8000-00000000000a"
+    ws.append(clash)  # same 编号 as row 2, another uid: rejected
+    ws.append(list(rows[2]))  # row 4 again: unchanged the second time
+    es = wb["跟踪记录"]
+    eh = [c.value for c in es[1]]
+    orphan = [c.value for c in es[2]]
+    orphan[eh.index("记录ID")] = "ffffffff-0000-4000-8000-00000000000b"
+    orphan[eh.index("投诉记录ID")] = "ffffffff-0000-4000-8000-00000000000c"
+    es.append(orphan)
+    out = tmp_path / "awkward.xlsx"
+    wb.save(out)
+    return out, rows[1][h.index("编号")]
+
+
+def _fresh_hq(sites, number):
+    """HQ already holding SH01's ``number`` under another uid (a clash with the database,
+    not within the file)."""
+    from db.models import database
+
+    hq = sites.use("HQ")
+    new_case(hq, customer_name="占号")
+    database.execute_sql(
+        "UPDATE cases SET site = 'SH01', number = ?, "
+        "uid = 'eeeeeeee-0000-4000-8000-000000000001' WHERE site = 'HQ'", (number,))
+    database.execute_sql(  # fixed uids: the two HQ databases compare equal
+        "UPDATE entries SET uid = 'eeeeeeee-0000-4000-8000-000000000002' WHERE site = 'HQ'")
+    return hq
+
+
+def _outcome(report):
+    f = report.files[0]
+    return ({s: c.as_dict() for s, c in f.counts.items()},
+            [(r.sheet, r.row, r.reason) for r in f.rejected])
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 500])
+def test_batches_merge_as_row_by_row(sites, tmp_path, monkeypatch, batch):
+    out, number = _awkward_file(sites, tmp_path)
+    hq = _fresh_hq(sites, number)
+    before = snapshot()
+    with monkeypatch.context() as m:  # every batch through merge(), row by row
+        m.setattr(merge_mod, "_any_existing", lambda table, uids: True)
+        slow = exchange.apply_import(hq, [out])
+        slow_db = snapshot()
+    sites.close()
+    (sites.root / "HQ").rename(sites.root / "HQ-slow")
+    hq = _fresh_hq(sites, number)
+    assert snapshot() == before
+    monkeypatch.setattr(merge_mod, "BATCH", batch)
+    fast = exchange.apply_import(hq, [out])
+    assert _outcome(fast) == _outcome(slow)
+    counts, rejected = _outcome(fast)
+    assert counts["投诉台账"] == {"new": 4, "updated": 0, "unchanged": 1, "conflict": 0,
+                                 "rejected": 2}
+    assert [r[1] for r in rejected if r[0] == "投诉台账"] == [3, 7]
+    assert counts["跟踪记录"]["rejected"] == 2  # the orphan + the entry of the case at row 3
+    assert snapshot() == slow_db
+    assert not fast.differences
+
+
+def test_import_twice_after_a_batch_changes_nothing(sites, tmp_path):
+    ctx = sites.use("SH01")
+    for i in range(7):
+        new_case(ctx, customer_name=f"客户{i}", received_at=datetime(2026, 11, 1, 8, 0,
+                                                                   tzinfo=CHINA_TZ)
+                 + timedelta(hours=i))
+    out = tmp_path / "sh01.xlsx"
+    exchange.export_ledger(ctx, out)
+    hq = sites.use("HQ")
+    first = exchange.apply_import(hq, [out])
+    assert first.files[0].counts["投诉台账"].new == 7
+    after = snapshot()
+    second = exchange.apply_import(hq, [out])
+    assert second.files[0].counts["投诉台账"].unchanged == 7
+    assert snapshot() == after
