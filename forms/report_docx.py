@@ -137,6 +137,10 @@ def build_default_template() -> bytes:
     para(doc, "注:处理及时率 = 按时完成的时限 ÷ 应完成的时限(D1–D11);满意率 = (满意 + 非常满意)÷ "
               "已回访;重开率 = 重开件数 ÷ 已回访件数。各项按本期登记的投诉单统计。", size=9,
          space_before=3)
+    _heading(doc, "投诉率(按业务,每千台次)")
+    _loop_table(doc, (2.4, 2.4, 3.6, 5.4, 3.2), ("业务", "投诉件数", "业务量", "计量", "投诉率"),
+                "v in volume", ("v.name", "v.cases", "v.base", "v.base_label", "v.rate"))
+    para(doc, "{{ volume_note }}", size=9, space_before=3)
     _heading(doc, "近12个月投诉量")
     para(doc, "{{ chart_trend }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     _loop_table(doc, (3.0, 2.0, 12.0), ("月份", "件数", "图示"), "t in trend",

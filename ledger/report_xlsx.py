@@ -103,7 +103,7 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
             [(k["label"], k["value"], k["prev"], k["vs_prev"], k["ly"], k["vs_ly"])
              for k in data["kpis"]])
     if data.get("volume"):
-        s.title("投诉率(每千台次)", _HEAD)
+        s.title("投诉率(按业务,每千台次)", _HEAD)
         s.table(("业务", "投诉件数", "业务量", "计量", "投诉率"),
                 [(v["name"], v["cases"], v["base"], v["base_label"], v["rate"])
                  for v in data["volume"]])

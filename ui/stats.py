@@ -77,8 +77,9 @@ class Card(QFrame):
         for w in (self.title, self.value, self.change):
             lay.addWidget(w)
 
-    def show_value(self, value: Any, vs_prev: float | None, vs_ly: float | None) -> None:
-        self.value.setText(fig.format_kpi(self.key, value))
+    def show_value(self, value: Any, vs_prev: float | None, vs_ly: float | None,
+                   none_text: str | None = None) -> None:
+        self.value.setText(fig.format_kpi(self.key, value, none_text))
         self.change.setText(tr("环比 {0}\n同比 {1}").format(
             fig.format_change(self.key, vs_prev), fig.format_change(self.key, vs_ly)))
 
@@ -148,6 +149,112 @@ class CasesDialog(QDialog):
         super().keyPressEvent(event)
 
 
+class VolumeDialog(QDialog):
+    """业务量: a site's 进厂台次 and 新车销售台数 for each month of the period, the complaint
+    rate's base. A blank row removes the month's figures (the rate then says 未填业务量)."""
+
+    saved = Signal()
+    loaded_volumes = Signal()
+    HEADERS = ("月份", "进厂台次", "新车销售台数")
+
+    def __init__(self, session, months: Sequence[str], sites: Sequence[str], site: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.months = list(months)
+        self.ready = False  # the entered figures are on screen
+        self.setWindowTitle(tr("业务量(投诉率的基数)"))
+        lay = QVBoxLayout(self)
+        note = QLabel(tr("按月填写本店的业务量:投诉率 = 投诉件数 ÷(进厂台次 + 新车销售台数)"
+                         "× 1000。两项都留空即删除该月的业务量。"))
+        note.setWordWrap(True)
+        lay.addWidget(note)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(tr("站点:")))
+        self.site = QComboBox()
+        for code in sites:
+            self.site.addItem(code, code)
+        self.site.setCurrentIndex(max(self.site.findData(site), 0))
+        self.site.setEnabled(len(sites) > 1)
+        self.site.currentIndexChanged.connect(lambda _i: self.load())
+        row.addWidget(self.site)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.table = QTableWidget(len(self.months), len(self.HEADERS))
+        self.table.setHorizontalHeaderLabels([tr(h) for h in self.HEADERS])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for r, m in enumerate(self.months):
+            item = QTableWidgetItem(m)
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            self.table.setItem(r, 0, item)
+            for c in (1, 2):
+                self.table.setItem(r, c, QTableWidgetItem(""))
+        lay.addWidget(self.table)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        lay.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(460, min(560, 200 + 32 * len(self.months)))
+        self.load()
+
+    def load(self) -> None:
+        site, months = self.site.currentData(), self.months
+        self.session.taskman.run(lambda: stats.volumes([site], months), self._show, parent=self)
+
+    def _show(self, vols: dict) -> None:
+        site = self.site.currentData()
+        for r, m in enumerate(self.months):
+            v = vols.get((site, m))
+            self.table.item(r, 1).setText("" if v is None else str(v.service_visits))
+            self.table.item(r, 2).setText("" if v is None else str(v.new_car_sales))
+        self.ready = True
+        self.loaded_volumes.emit()
+
+    def set_row(self, month: str, visits: int | str, sales: int | str) -> None:
+        r = self.months.index(month)
+        self.table.item(r, 1).setText(str(visits))
+        self.table.item(r, 2).setText(str(sales))
+
+    def values(self) -> dict[str, tuple[int, int] | None]:
+        """month → (visits, sales) or None; ValueError names the bad cell."""
+        out: dict[str, tuple[int, int] | None] = {}
+        for r, m in enumerate(self.months):
+            texts = [self.table.item(r, c).text().strip().replace(",", "") for c in (1, 2)]
+            if not any(texts):
+                out[m] = None
+                continue
+            if not all(t.isdigit() for t in texts):
+                raise ValueError(tr("{0}:进厂台次和新车销售台数都应填不小于 0 的整数").format(m))
+            out[m] = (int(texts[0]), int(texts[1]))
+        return out
+
+    def save(self) -> None:
+        try:
+            values = self.values()
+        except ValueError as e:
+            self.error.setText(str(e))
+            return
+        ctx, site = self.session.ctx(), self.site.currentData()
+
+        def done(_r) -> None:
+            self.session.notify_changed("settings")
+            self.saved.emit()
+            self.accept()
+
+        def failed(exc: BaseException) -> None:
+            self.error.setText(str(exc))
+
+        self.session.taskman.run(lambda: stats.set_volumes(ctx, site, values), done,
+                                 on_error=failed, parent=self)
+
+
 class StatsPage(QWidget):
     loaded = Signal()  # the figures on screen are fresh (tests wait for it)
     compared = Signal()  # the cards now show the change against earlier periods
@@ -204,6 +311,10 @@ class StatsPage(QWidget):
         self.status = QLabel()
         self.status.setStyleSheet("color: #666;")
         top.addWidget(self.status)
+        self.volume_btn = QPushButton(tr("业务量…"))
+        self.volume_btn.setToolTip(tr("填写各月进厂台次和新车销售台数(投诉率的基数)"))
+        self.volume_btn.clicked.connect(self.open_volumes)
+        top.addWidget(self.volume_btn)
         self.refresh_btn = QPushButton(tr("刷新"))
         self.refresh_btn.clicked.connect(self.refresh)
         self.xlsx_btn = QPushButton(tr("导出 Excel…"))
@@ -318,6 +429,9 @@ class StatsPage(QWidget):
 
         ctx = self.session.ctx()
         may = auth.allowed(ctx, "stats.report")
+        self.volume_btn.setEnabled(may)
+        self.volume_btn.setToolTip(tr("填写各月进厂台次和新车销售台数(投诉率的基数)") if may
+                                   else tr("需要“生成月度报告”权限(客服经理、总经理)"))
         for b in (self.xlsx_btn, self.docx_btn):
             b.setEnabled(may)
             b.setToolTip("" if may else tr("需要“生成月度报告”权限(客服经理、总经理)"))
@@ -375,11 +489,29 @@ class StatsPage(QWidget):
 
     def _show_cards(self, review: stats.Review) -> None:
         vs_p, vs_l = review.vs_previous, review.vs_last_year
+        rate = review.figures.complaint_rate
+        why = rate.why_none if rate is not None else None
         for key, card in self.cards.items():
-            card.show_value(review.kpis.get(key), vs_p.get(key), vs_l.get(key))
+            card.show_value(review.kpis.get(key), vs_p.get(key), vs_l.get(key), why)
             card.setToolTip(tr("上期({0}):{1};去年同期({2}):{3}。点击查看投诉单").format(
-                review.previous_label, fig.format_kpi(key, review.previous.get(key)),
-                review.last_year_label, fig.format_kpi(key, review.last_year.get(key))))
+                review.previous_label, fig.format_kpi(key, review.previous.get(key), why),
+                review.last_year_label, fig.format_kpi(key, review.last_year.get(key), why)))
+        if rate is not None:
+            self.cards["complaint_rate"].setToolTip(self._rate_tip(rate))
+
+    def _rate_tip(self, rate: fig.ComplaintRate) -> str:
+        if rate.volume is None:
+            if not rate.whole_months:
+                return tr("业务量按月填写,投诉率只对整月、季度、年计算。")
+            months = "、".join(f"{s} {m}" for s, m in rate.missing[:6])
+            more = tr(" 等 {0} 个月").format(len(rate.missing)) if len(rate.missing) > 6 else ""
+            return tr("缺少业务量:{0}{1}。点击填写。").format(months, more)
+        v = rate.volume
+        return tr("投诉 {0} 件 ÷ 业务量 {1} 台次(进厂 {2} + 新车 {3})× 1000\n"
+                  "售后:{4};销售:{5}。点击修改业务量。").format(
+            rate.cases, f"{v.total:,}", f"{v.service_visits:,}", f"{v.new_car_sales:,}",
+            fig.format_kpi("complaint_rate", rate.service_value, "—"),
+            fig.format_kpi("complaint_rate", rate.sales_value, "—"))
 
     def _build_charts(self, review: stats.Review) -> None:
         for v in self.chart_views.values():
@@ -439,7 +571,22 @@ class StatsPage(QWidget):
             case _:
                 return tr("本期投诉单"), f.case_ids
 
-    def open_card(self, key: str) -> CasesDialog | None:
+    def open_volumes(self) -> VolumeDialog:
+        months = stats.volume_months(self.period)
+        codes = [self.site.itemData(i) for i in range(1, self.site.count())]
+        own = self.session.ctx().site
+        chosen = self.site.currentData() or own
+        sites = sorted(set(codes) | {own})
+        dlg = VolumeDialog(self.session, months, sites, chosen, self)
+        dlg.show()
+        self.volume_dialog = dlg
+        return dlg
+
+    def open_card(self, key: str) -> CasesDialog | VolumeDialog | None:
+        if key == "complaint_rate":
+            if self.volume_btn.isEnabled():
+                return self.open_volumes()
+            key = "total"
         title, ids = self.ids_for_card(key)
         if key in ("fines", "rewards"):
             QMessageBox.information(self, tr("奖惩"), tr("罚款和奖励的明细请在“奖惩”页查看;"

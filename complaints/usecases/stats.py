@@ -438,11 +438,13 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
 
     f = r.figures
     prev_d, ly_d = r.vs_previous, r.vs_last_year
-    kpis = [{"key": k, "label": label, "value": fig.format_kpi(k, r.kpis.get(k)),
+    rate = f.complaint_rate
+    why = rate.why_none if rate is not None else None
+    kpis = [{"key": k, "label": label, "value": fig.format_kpi(k, r.kpis.get(k), why),
              "raw": r.kpis.get(k),
-             "prev": fig.format_kpi(k, r.previous.get(k)) if r.previous else "—",
+             "prev": fig.format_kpi(k, r.previous.get(k), why) if r.previous else "—",
              "vs_prev": fig.format_change(k, prev_d.get(k)),
-             "ly": fig.format_kpi(k, r.last_year.get(k)) if r.last_year else "—",
+             "ly": fig.format_kpi(k, r.last_year.get(k), why) if r.last_year else "—",
              "vs_ly": fig.format_change(k, ly_d.get(k))}
             for k, (label, _u, _b) in fig.KPIS.items()]
     dims = []
@@ -478,6 +480,7 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
                  "reward_count": m.reward_count} for m in rows]
 
     sites = "、".join(f.sites) if f.sites else "全部站点"
+    volume_rows, volume_note = _volume_rows(rate)
     return {
         "title": f"{title_site}客户抱怨投诉分析报告",
         "period": f.period.label,
@@ -509,7 +512,38 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
         "rewards_total": f.rewards_total,
         "trend": [{"month": m, "count": n, "bar": _bar(n, max(c for _m, c in r.trend))}
                   for m, n in r.trend],
+        "complaint_rate": fig.format_kpi("complaint_rate", r.kpis.get("complaint_rate"), why),
+        "volume": volume_rows,
+        "volume_note": volume_note,
     }
+
+
+def _volume_rows(rate: fig.ComplaintRate | None) -> tuple[list[dict[str, Any]], str]:
+    """The complaint rate's table (合计, 售后 ÷ 进厂台次, 销售 ÷ 新车销售台数) and a line that
+    says where the base came from or what is missing."""
+    if rate is None:
+        return [], ""
+    v = rate.volume
+    why = rate.why_none
+
+    def row(name: str, cases: int, base_label: str, base: int | None, value) -> dict[str, Any]:
+        return {"name": name, "cases": cases, "base_label": base_label,
+                "base": "—" if base is None else base,
+                "rate": fig.format_kpi("complaint_rate", value, why if v is None else "—")}
+
+    rows = [row("合计", rate.cases, "进厂台次 + 新车销售台数", v and v.total, rate.value),
+            row("售后", rate.service_cases, "进厂台次", v and v.service_visits,
+                rate.service_value),
+            row("销售", rate.sales_cases, "新车销售台数", v and v.new_car_sales,
+                rate.sales_value)]
+    if v is not None:
+        note = "投诉率 = 投诉件数 ÷ 业务量 × 1000(每千台次);业务量为各站点各月填报数之和。"
+    elif not rate.whole_months:
+        note = "业务量按月填报,投诉率只对整月、季度、年计算。"
+    else:
+        missing = "、".join(f"{s} {m}" for s, m in rate.missing)
+        note = f"未填业务量:{missing}(在“统计”页点“业务量…”填写)。"
+    return rows, note
 
 
 def can_report(ctx: Context) -> bool:

@@ -3,7 +3,9 @@
 Periods: 2026-10 (month), 2026-10a / 2026-10b (half-months), 2026Q4, 2026, or a range
 2026-10-05..2026-10-20. The Excel file carries native charts; the Word file, made here without
 Qt, draws its bars as table columns (the GUI's Word report adds chart pictures). Needs the
-permission stats.report (客服经理, 总经理): run with --user.
+permission stats.report (客服经理, 总经理): run with --user. The complaint rate (投诉率) needs
+the months' business volume, entered on the 统计 page (业务量…); without it the report says
+未填业务量.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
             print(w, file=sys.stderr)
         out = write_report(data, args.out, template=template)
     f = review.figures
-    print(f"{period.label} {data['sites']}:投诉 {f.total} 件,及时率 "
-          f"{data['timeliness_total']['rate']},满意率 {data['satisfied_share']} → {out}")
+    print(f"{period.label} {data['sites']}:投诉 {f.total} 件,投诉率 {data['complaint_rate']},"
+          f"及时率 {data['timeliness_total']['rate']},满意率 {data['satisfied_share']} → {out}")
+    if data["volume_note"] and f.complaint_rate is not None and f.complaint_rate.volume is None:
+        print(data["volume_note"], file=sys.stderr)
     return 0

@@ -132,3 +132,37 @@ def test_report_command_loads_no_qt(data_dir, tmp_path):
                          text=True, env={"COMPLAINTDESK_PASSWORD": "boss-pass-1",
                                          "PATH": "/usr/bin:/bin"})
     assert res.returncode == 0, res.stderr
+
+
+def test_complaint_rate_in_both_reports(data_dir, tmp_path, capsys):
+    out = tmp_path / "r.xlsx"
+    assert run(data_dir, "--period", "2026-10", "--out", str(out)) == 0
+    captured = capsys.readouterr()
+    assert "投诉率 未填业务量" in captured.out  # never 0 without a volume
+    assert "未填业务量:SH01 2026-10" in captured.err
+    # October's volume: 1,200 visits + 300 cars sold; 3 cases (all 售后) → 2.00‰ overall,
+    # 售后 3 ÷ 1,200 = 2.50‰, 销售 0 ÷ 300 = 0.00‰.
+    open_database(data_dir / "complaintdesk.sqlite3", backup_dir=data_dir / "backups")
+    from complaints.usecases import stats
+
+    stats.set_volumes(Context(site="SH01", actor="刘经理", clock=lambda: NOW,
+                              roles=frozenset(ROLES)), "SH01", {"2026-10": (1200, 300)})
+    close_database()
+    assert run(data_dir, "--period", "2026-10", "--out", str(out)) == 0
+    assert "投诉率 2.00‰" in capsys.readouterr().out
+    ws = load_workbook(out)["概要"]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
+    assert rows["投诉率(每千台次)"][1] == "2.00‰"
+    assert rows["合计"][1:5] == (3, 1500, "进厂台次 + 新车销售台数", "2.00‰")
+    assert rows["售后"][2:5] == (1200, "进厂台次", "2.50‰")
+    assert rows["销售"][2:5] == (300, "新车销售台数", "0.00‰")
+    docx = tmp_path / "r.docx"
+    assert run(data_dir, "--period", "2026-10", "--out", str(docx)) == 0
+    from docx import Document
+
+    text = "\n".join(c.text for t in Document(docx).tables for r in t.rows for c in r.cells)
+    assert "投诉率(每千台次)" in text and "2.00‰" in text and "2.50‰" in text
+    assert "投诉率(按业务,每千台次)" in "\n".join(p.text for p in Document(docx).paragraphs)
+    # A half-month has no rate: the volume is kept per month.
+    assert run(data_dir, "--period", "2026-10a", "--out", str(out)) == 0
+    assert "投诉率 按整月计算" in capsys.readouterr().out

@@ -118,3 +118,35 @@ def test_report_buttons_follow_the_permission(qtbot, session, ctx, three):
     page = make_page(qtbot, session)
     assert not page.xlsx_btn.isEnabled() and not page.docx_btn.isEnabled()
     assert page.cards["total"].value.text() == "3 件"  # 客服专员 may still view
+
+
+def test_business_volume_gives_the_complaint_rate(qtbot, session, three):
+    page = make_page(qtbot, session)
+    page.show()  # a visible page refreshes at once when data change
+    card = page.cards["complaint_rate"]
+    assert card.value.text() == "未填业务量"  # never 0 ‰ without a volume
+    assert "SH01 2026-11" in card.toolTip()
+    dlg = page.open_card("complaint_rate")  # the card opens the volume dialog
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.ready, timeout=10_000)
+    assert dlg.months == ["2026-11"]
+    dlg.set_row("2026-11", "abc", 1)
+    dlg.save()
+    assert "整数" in dlg.error.text()
+    dlg.set_row("2026-11", 600, 150)  # 3 cases ÷ 750 × 1000
+    with qtbot.waitSignal(dlg.saved, timeout=10_000):
+        dlg.save()
+    qtbot.waitUntil(lambda: card.value.text() == "4.00‰", timeout=10_000)
+    assert "售后:5.00‰" in card.toolTip()  # 3 ÷ 600
+    page.set_period(page.period.__class__(PeriodKind.HALF, page.period.start,
+                                          page.period.start.replace(day=16)))
+    qtbot.waitUntil(lambda: card.value.text() == "按整月计算", timeout=10_000)
+
+
+def test_volume_needs_the_report_permission(qtbot, session, ctx, three):
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"客服专员"})))
+    page = make_page(qtbot, session)
+    assert not page.volume_btn.isEnabled()
+    dlg = page.open_card("complaint_rate")  # lists the period's cases instead
+    qtbot.addWidget(dlg)
+    assert not hasattr(dlg, "months")
