@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import peewee as pw
+
 from complaints.rules import figures as fig
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.rules.periods import (
@@ -274,16 +276,22 @@ def _store_summaries(cases: Sequence[dict[str, Any]], as_of: datetime) -> None:
             rows.append((c["id"], c["_stored_fp"], sm.contact_hours, sm.handling_hours,
                          int(sm.called_back), sm.level, int(sm.reopened),
                          _encode_outcomes(sm.outcomes)))
-    if not rows:
+    if not rows or database.in_transaction():
         return
+    # Never wait for another writer (a ledger import in another process): the figures are
+    # already computed, only keeping them is skipped.
+    busy = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
+    database.execute_sql("PRAGMA busy_timeout = 50")
     try:
         with database.atomic():
             database.cursor().executemany(
                 "INSERT OR REPLACE INTO stats_summaries (case_id, fingerprint, contact_hours, "
                 "handling_hours, called_back, level, reopened, outcomes) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    except sqlite3.Error:
+    except (sqlite3.Error, pw.DatabaseError):
         pass
+    finally:
+        database.execute_sql(f"PRAGMA busy_timeout = {int(busy)}")
 
 
 # --- business volume: the complaint rate's denominator --------------------------------------
