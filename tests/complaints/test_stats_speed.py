@@ -94,6 +94,11 @@ def test_business_volume_and_the_complaint_rate(demo_db, ctx):
     stats.set_volumes(ctx, "sh01", {"2026-10": (1200, 300)})
     assert stats.volumes(["SH01"], ["2026-10", "2026-11"]) == {
         ("SH01", "2026-10"): fig.Volume(1200, 300)}
+    from db.models_volume import MonthlyVolume
+
+    row = MonthlyVolume.get(site="SH01", month="2026-10")  # the model matches schema 7
+    assert (row.service_visits, row.new_car_sales, row.modified_by) == (1200, 300, "测试员")
+    assert row.modified_at == ctx.now()
     r = stats.review(ctx, oct_, compare=False)
     total = r.figures.total
     assert r.kpis["complaint_rate"] == pytest.approx(total / 1500)
