@@ -27,6 +27,7 @@ from db.models_ledger import LedgerConflict
 from db.timeutil import to_db
 from ledger import columns as C
 from ledger import store
+from ledger.columns import Kind
 from ledger.reader import LedgerFile
 from ledger.validate import RowParser, RowProblem, is_masked_phone
 
@@ -240,10 +241,16 @@ class Merger:
         table = C.SHEET_TABLE[sheet]
         cases = sheet == C.SHEET_CASES
         template = {c.key: None for c in C.SHEET_COLUMNS[sheet]}
+        times = [c.key for c in C.SHEET_COLUMNS[sheet] if c.kind in (Kind.DATETIME, Kind.STAMP)]
         if cases:
-            numbers = list({r["number"] for r in rows})
-            taken = dict(((site, number), uid) for site, number, uid in _select_in(
-                "SELECT site, number, uid FROM cases WHERE number IN ({})", numbers))
+            by_site: dict[str, set[str]] = {}
+            for r in rows:
+                by_site.setdefault(r["site"], set()).add(r["number"])
+            taken = {}
+            for site, numbers in by_site.items():  # by site: the (site, number) index serves
+                taken.update(((site, number), uid) for number, uid in _select_in(
+                    "SELECT number, uid FROM cases WHERE site = ? AND number IN ({})",
+                    sorted(numbers), (site,)))
         else:
             wanted = {r["case_uid"] for r in rows if r.get("case_uid")} - self._case_ids.keys()
             self._case_ids.update(_select_in("SELECT uid, id FROM cases WHERE uid IN ({})",
@@ -271,6 +278,12 @@ class Merger:
                 continue
             standing = (FROM_OWNER if full.get("site") == self.source_site else 0) | (
                 0 if cases and is_masked_phone(full.get("phone")) else COMPLETE)
+            # Each time as its stored text, once: that text is also the digest's canonical
+            # form of a time, so digest() gives the same value from it.
+            for k in times:
+                v = full[k]
+                if v.__class__ is datetime:
+                    full[k] = store.fast_to_db(v)
             data = self._db_data(sheet, full, new=True)
             if names is None:
                 names = list(data)
@@ -393,13 +406,14 @@ def _any_existing(table: str, uids: list[str]) -> bool:
     return bool(_select_in(f"SELECT uid FROM {table} WHERE uid IN ({{}})", uids))
 
 
-def _select_in(sql: str, keys: list[Any]) -> list[tuple]:
-    """Rows of ``sql`` (with ``{}`` where the IN list goes) for ``keys``, in chunks that
-    stay under SQLite's parameter limit."""
+def _select_in(sql: str, keys: list[Any], before: tuple = ()) -> list[tuple]:
+    """Rows of ``sql`` (with ``{}`` where the IN list goes, after the ``before``
+    parameters) for ``keys``, in chunks that stay under SQLite's parameter limit."""
     out: list[tuple] = []
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]
-        out += database.execute_sql(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+        out += database.execute_sql(sql.format(",".join("?" * len(chunk))),
+                                    (*before, *chunk)).fetchall()
     return out
 
 
