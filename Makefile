@@ -29,7 +29,6 @@ package: $(STAMP)
 	  else echo "dpkg-deb not found: skipping the .deb"; fi
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install -q -e '.[bench]'
 	@echo "Benchmarks are scripts in bench/: see bench/README.md"
 
 clean:
