@@ -12,6 +12,7 @@ from db.migrations import (
     m0003_ledger,
     m0004_printed_forms,
     m0005_entry_index,
+    m0006_phone_index,
     m0007_stats,
 )
 
@@ -24,6 +25,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (3, "ledger exchange", m0003_ledger.up),
     (4, "printed forms history", m0004_printed_forms.up),
     (5, "covering index of tracking entries", m0005_entry_index.up),
+    (6, "index of the customer's phone", m0006_phone_index.up),
     (7, "business volume and kept case summaries (stats)", m0007_stats.up),
 )
 
