@@ -180,6 +180,7 @@ class _CalamineSheet:
             if n < min_row:
                 continue
             yield pad + tuple([None if v == "" else v for v in row])
+        self._book.release(self._name)  # read to the end: its memory can go
 
 
 class _CalamineBook:
@@ -196,6 +197,9 @@ class _CalamineBook:
         if name not in self._loaded:
             self._loaded[name] = self._book.get_sheet_by_name(name)
         return self._loaded[name]
+
+    def release(self, name: str) -> None:
+        self._loaded.pop(name, None)
 
     def __getitem__(self, name: str) -> _CalamineSheet:
         return _CalamineSheet(self, name)
