@@ -21,6 +21,9 @@ that step's alone (ru_maxrss of the child, printed by the child):
    transaction, in a fresh database file.
 
 Targets: export ≤ floor-write time and ≤ 100 MB RSS; import ≤ 2 × floor-import.
+Diagnostics (``--only`` them): ``import-nofts`` (the import with the cases' full-text
+trigger dropped first) and ``floor-import-indexed`` (the floor with the app's secondary
+indexes on the same columns): where the import's time goes beyond the floor.
 ``--profile STEP`` runs that step under cProfile and prints the top functions.
 """
 
@@ -126,7 +129,7 @@ def step_floor_write(data: Path, work: Path) -> dict:
     return {"seconds": seconds, "rows": rows, "size_mb": out.stat().st_size / 2**20}
 
 
-def step_import(data: Path, work: Path) -> dict:
+def step_import(data: Path, work: Path, before=None) -> dict:
     from complaints.usecases import exchange, site
     from db.database import close_database, open_database
     from desktop.paths import data_paths
@@ -139,6 +142,8 @@ def step_import(data: Path, work: Path) -> dict:
 
     site.init_site(HQ, "总部", now=Context(site=HQ, actor="").now())
     ctx = _ctx()
+    if before is not None:
+        before()
     t = time.perf_counter()
     report = exchange.apply_import(ctx, [work / "ledger.xlsx"], backup_dir=paths.backups)
     seconds = time.perf_counter() - t
@@ -149,7 +154,30 @@ def step_import(data: Path, work: Path) -> dict:
             "differences": report.differences}
 
 
-def step_floor_import(data: Path, work: Path) -> dict:
+def step_import_nofts(data: Path, work: Path) -> dict:
+    """Diagnostic, not a target: the import with the cases' full-text trigger dropped
+    (the database it leaves has no search index for the new cases)."""
+    from db.models import database
+
+    return step_import(data, work, before=lambda: database.execute_sql(
+        "DROP TRIGGER cases_fts_ai"))
+
+
+# The app's secondary indexes (db/migrations), on the floor tables' equivalent columns.
+APP_INDEXES = {
+    "cases": [("所属站点", "编号"), ("登记时间",), ("状态", "登记时间"), ("所属站点", "登记时间"),
+              ("最后修改时间",), ("VIN",), ("联系电话",)],
+    "entries": [("投诉记录ID", "时间"), ("最后修改时间",)],
+    "sanctions": [("投诉记录ID",), ("日期",)],
+}
+
+
+def step_floor_import_indexed(data: Path, work: Path) -> dict:
+    """Diagnostic: the floor with the app's indexes on the same columns (still no FTS)."""
+    return step_floor_import(data, work, indexed=True)
+
+
+def step_floor_import(data: Path, work: Path, indexed: bool = False) -> dict:
     import python_calamine
 
     from ledger import columns as C
@@ -178,6 +206,9 @@ def step_floor_import(data: Path, work: Path) -> dict:
         table = C.SHEET_TABLE[sheet]
         con.execute(f"CREATE TABLE {table} ("
                     + ", ".join(c + (" TEXT UNIQUE" if c == "uid" else "") for c in cols) + ")")
+        for n, heads in enumerate(APP_INDEXES[table] if indexed else ()):
+            on = ", ".join(cols[header.index(h)] for h in heads)
+            con.execute(f"CREATE INDEX {table}_{n} ON {table} ({on})")
         con.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(cols))})", body)
         rows[sheet] = len(body)
     book.close()
@@ -188,7 +219,8 @@ def step_floor_import(data: Path, work: Path) -> dict:
 
 
 STEP_FUNCS = {"export": step_export, "floor-write": step_floor_write, "import": step_import,
-              "floor-import": step_floor_import}
+              "floor-import": step_floor_import, "import-nofts": step_import_nofts,
+              "floor-import-indexed": step_floor_import_indexed}
 
 
 def run_step(name: str, data: Path, work: Path, profile: bool) -> dict:
@@ -265,6 +297,11 @@ def main() -> int:
               f"{'met' if ratio <= 2 else 'MISSED'} (target ≤ 2 ×)")
         if i.get("differences") or i.get("refused"):
             print("import problems:", i.get("refused"), i.get("differences"))
+        for name, what in (("import-nofts", "import without the full-text trigger"),
+                           ("floor-import-indexed", "floor with the app's indexes")):
+            if name in res:
+                print(f"  diagnostic: {what} {res[name]['seconds']:.1f} s = "
+                      f"{res[name]['seconds'] / f['seconds']:.2f} × the floor")
     return 0
 
 
