@@ -8,13 +8,12 @@ Copied from tests/ui/conftest.py (those fixtures are not visible from tests/e2e/
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 
 import pytest
+from e2e_steps import NOW  # noqa: E402 - the folder is on sys.path for its tests
 from PySide6.QtCore import QSettings
 
 from complaints.usecases import users
-from complaints.usecases.context import CHINA_TZ
 from db.models import database
 from desktop.paths import DataPaths
 from ui import pin_singletons
@@ -23,7 +22,6 @@ from ui.taskman import TaskManager
 
 pin_singletons()  # PySide6 6.12 on Python 3.11 drops references to None/True (ui/__init__.py)
 
-NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 PASSWORD = "pass12345"
 
 # login → (display name, roles, department): the people of one branch office.
@@ -72,7 +70,8 @@ def sign_in(session) -> Callable[[str], None]:
     """Sign a person in by login and password (the use case the sign-in dialog calls),
     with the clock fixed at NOW."""
 
-    def do(login: str, password: str = PASSWORD) -> None:
+    def do(login: str, password: str | None = None) -> None:
+        password = password or ("adminpass1" if login == "admin" else PASSWORD)
         user = users.sign_in(login, password, NOW)
         session.set_user(users.context_for_user(user, clock=lambda: NOW))
 
@@ -86,7 +85,8 @@ def main_window(qtbot, session, qsettings, sign_in):
 
     sign_in("clerk")
     w = MainWindow(session, settings=qsettings)
-    qtbot.addWidget(w)
+    # not qtbot.addWidget: pytest-qt closes its widgets before this fixture's tear-down
+    # below, and an editor left with unsaved edits would then wait on its modal question
     w.resize(1400, 900)
     w.show()
     qtbot.waitExposed(w)
@@ -96,4 +96,6 @@ def main_window(qtbot, session, qsettings, sign_in):
         if editor is not None:
             editor._dirty = False  # no "unsaved edits" question at tear-down
         win.close()
+    w.close()
+    w.deleteLater()
     session.taskman.wait_idle()
