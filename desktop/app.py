@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import logging
 import os
 import sys
 import tempfile
@@ -16,6 +17,8 @@ from pathlib import Path
 from desktop import APP_NAME, APP_TITLE, __version__
 from desktop.paths import DataPaths, data_paths
 from ui import pin_singletons
+
+log = logging.getLogger(__name__)
 
 ORGANISATION = "ComplaintDesk"
 SMOKE_TIMEOUT_MS = 20_000
@@ -126,6 +129,7 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None) -> int:
             instance.raise_requested.connect(
                 lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
         _start_backup(session, window)
+        _start_watching(session, window)
         if demo_cases:
             _load_demo(session, window, demo_cases)
         return app.exec()
@@ -183,6 +187,25 @@ def _start_backup(session, window) -> None:
                         on_error=failed, parent=window)
 
 
+def _start_watching(session, window) -> None:
+    """Deadline notices while the app runs (tray or status bar) and the day's sweep that
+    proposes fines for sheets gone overdue without any write to their case (S8)."""
+    from complaints.usecases import sanctions
+    from ui.notifier import Notifier
+
+    window.notifier = Notifier(session, window)
+    window.notifier.start()
+
+    def swept(report) -> None:
+        if report is not None and (report.created or report.withdrawn or report.revived
+                                   or report.updated):
+            session.notify_changed("sanctions")
+
+    ctx = session.ctx()
+    session.taskman.run(lambda: sanctions.daily_sweep(ctx), swept,
+                        on_error=lambda e: log.warning("sanctions sweep failed: %s", e))
+
+
 def _sign_in(session) -> bool:
     """Who works: the users' sign-in (first administrator, remembered person or the
     sign-in dialog); False if cancelled. Without it the session acts as administrator."""
@@ -226,7 +249,8 @@ def _load_demo(session, window, count: int) -> None:
         return generate(ctx, count, **kwargs)
 
     session.taskman.run_with_progress(
-        work, lambda _r: session.notify_changed("cases"), label="正在生成演示数据…",
+        work, lambda _r: (session.notify_changed("cases"), session.notify_changed("sanctions")),
+        label="正在生成演示数据…",
         cancellable=cancellable, parent=window)
 
 

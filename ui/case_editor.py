@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 CASE_TABS: list[tuple[str, str]] = [
     ("跟踪与时限", "ui.case_workflow:CaseWorkflowTab"),
     ("打印", "ui.print_preview:PrintedFormsTab"),
+    ("奖惩", "ui.sanctions:CaseSanctionsTab"),
     ("历史", "ui.history_tab:HistoryTab"),
 ]
 

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self._settings = settings if settings is not None else session.ui_settings
         self._pages: dict[str, QWidget] = {}
+        self._badge_hints: dict[str, int | None] = {}
         self._case_windows: dict[int, QWidget] = {}
         self._new_case_windows: list[QWidget] = []
         self.setWindowTitle(self._title())
@@ -169,7 +170,7 @@ class MainWindow(QMainWindow):
                 page = self._pages.pop(key)
                 self.stack.removeWidget(page)
                 page.deleteLater()
-        for key in self._pages:
+        for key in {*self._pages, *self._badge_hints}:
             self._refresh_badge(key)
 
     def _may_see(self, entry: tuple[str, str, str]) -> bool:
@@ -237,10 +238,18 @@ class MainWindow(QMainWindow):
         for key in self._pages:
             self._refresh_badge(key)
 
+    def set_badge_hint(self, key: str, count: int | None) -> None:
+        """A count for a page not built yet (the notifier knows the 待办 count at start);
+        once the page exists its own ``badge_count`` decides."""
+        self._badge_hints[key] = count
+        if key in self.page_keys() and (key not in self._pages or not callable(
+                getattr(self._pages[key], "badge_count", None))):
+            self._refresh_badge(key)
+
     def _refresh_badge(self, key: str) -> None:
         page = self._pages.get(key)
         counter = getattr(page, "badge_count", None)
-        count = None
+        count = self._badge_hints.get(key)
         if callable(counter):
             try:
                 count = counter()

@@ -145,6 +145,9 @@ class Notifier(QObject):
         if not self._started:
             return
         items, now, next_change = result
+        hint = getattr(self.window, "set_badge_hint", None)
+        if callable(hint):  # the 待办 count shows before the page is first opened
+            hint("todo", sum(1 for i in items if i.status in WATCHED))
         fresh = []
         for i in items:
             if i.status not in WATCHED:

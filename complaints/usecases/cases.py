@@ -111,6 +111,7 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
         audit.record(ctx, "case.create", table="cases", uid=case.uid, note=case.number,
                      changes={k: (None, v) for k, v in data.items()
                               if v is not None and v is not False})
+        _propose(ctx, case.id)
     return SaveResult(case.id, case.number, 1, tuple(problems))
 
 
@@ -181,6 +182,7 @@ def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
             case.save()
             audit.record(ctx, "case.update", table="cases", uid=case.uid, note=case.number,
                          changes={k: (current[k], v) for k, v in changes.items()})
+            _propose(ctx, case.id)
     return SaveResult(case.id, case.number, case.revision, tuple(problems))
 
 
@@ -200,6 +202,14 @@ def delete_case(ctx: Context, case_id: int) -> None:
         case.save()
         audit.record(ctx, "case.delete", table="cases", uid=case.uid, note=case.number,
                      changes={"deleted": (False, True)})
+        _propose(ctx, case.id)  # withdraws what is still pending
+
+
+def _propose(ctx: Context, case_id: int) -> None:
+    """Keep the policy's proposed fines and rewards (§5) in step with every write."""
+    from complaints.usecases import sanctions  # sanctions imports this module
+
+    sanctions.sync_proposals(ctx, case_id)
 
 
 def list_entries(case_id: int) -> list[dict[str, Any]]:

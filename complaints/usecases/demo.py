@@ -104,6 +104,7 @@ class DemoReport:
     first_number: str | None
     last_number: str | None
     seconds: float
+    sanctions: int = 0  # fines and rewards proposed (and partly decided) over the cases
 
 
 def ensure_demo_staff() -> int:
@@ -273,6 +274,11 @@ class _Generator:
                 if channel is Channel.ON_SITE and state is State.DISPATCHED:
                     channel = Channel.HOTLINE  # on site, the advisor handles it at once
                 ts = self.now - int(rng.uniform(lo, hi) * HOUR)
+                local = (ts + self.off) % DAY  # in office hours, not at night
+                if local < 8 * HOUR + 30 * MIN:
+                    ts -= local + int(rng.uniform(4, 7) * HOUR)
+                elif local > 20 * HOUR:
+                    ts -= local - 20 * HOUR + int(rng.uniform(0, 3) * HOUR)
             else:
                 u = rng.random()
                 days = u * 14 if rng.random() < 0.03 else u ** 0.9 * YEAR_DAYS
@@ -371,7 +377,8 @@ class _Generator:
             first_sat = self.weighted(_SATISFACTION, _SATISFACTION_WEIGHTS)
 
         events = self.timeline(r, channel, major, media, oem_case, dept, manager, responsible,
-                               first_sat, self.fill(self.pick(plans), v), rec_date, stalled)
+                               first_sat, self.fill(self.pick(plans), v), rec_date,
+                               1.0 if stalled else 0.0 if hold is not None else 0.12)
         events.sort(key=lambda e: e[0])
         # Keep what has happened by now; a held case stops at its state.
         kept = []
@@ -451,7 +458,7 @@ class _Generator:
 
     def timeline(self, r: int, channel: Channel, major: bool, media: bool, oem_case: bool,
                  dept: str, manager: str, responsible: str, sat: Satisfaction,
-                 plan: str, rec_date: date, stalled: bool = False) -> list:
+                 plan: str, rec_date: date, stall_chance: float = 0.12) -> list:
         """Every entry of the case's life as (at, action, actor, params, note); the
         deadlines of policy.md §4 mostly met, some missed."""
         rng = self.rng
@@ -538,8 +545,8 @@ class _Generator:
             rep = add(r + (limit + span(20, 600) if late(0.1) else span(15, limit // MIN - 5)),
                       Action.REPORT_OEM, cs, None, "已通过厂家系统上报案例")
             concluded = max(handled - span(1, 20), rep + span(5, 30))
-            if stalled or rng.random() < 0.12:  # stalled at the manufacturer for a while
-                wait = span(12 * 60, 48 * 60) if stalled else span(24 * 60, 5 * 24 * 60)
+            if rng.random() < stall_chance:  # stalled at the manufacturer for a while
+                wait = span(12 * 60, 48 * 60) if stall_chance == 1 else span(24 * 60, 5 * 24 * 60)
                 stall = add(rep + wait, Action.FMC_STATUS, cs,
                             {"status": FmcStatus.HOLD.value}, "客户诉求过高,暂时僵持")
                 handled = self.office(stall + span(5 * 24 * 60, 40 * 24 * 60))
@@ -728,5 +735,17 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
         made += len(case_rows)
         if progress:
             progress(made, cases)
+    sanctions = 0
+    if made:
+        from complaints.usecases.demo_sanctions import add_demo_sanctions
+
+        before = database.execute_sql("SELECT count(*) FROM entries").fetchone()[0]
+        # the same seed as the cases', so a second load gets fresh record ids here too
+        extra = add_demo_sanctions(ctx, seed if next_id == 1 else f"{seed}/{next_id}",
+                                   ctx.now())
+        sanctions = sum(extra.by_state.values())
+        # the events it records: a sheet lost, a customer's praise, a silk banner
+        entries_total += database.execute_sql(
+            "SELECT count(*) FROM entries").fetchone()[0] - before
     return DemoReport(made, entries_total, staff_added, first, last,
-                      time.perf_counter() - started)
+                      time.perf_counter() - started, sanctions)

@@ -27,7 +27,7 @@ from peewee import JOIN
 from complaints.rules import sanctions as rules
 from complaints.rules.deadlines import all_deadlines
 from complaints.rules.sanctions import FINE, REWARD, Org, Proposal, in_range
-from complaints.types import ApprovalStatus
+from complaints.types import ApprovalStatus, State
 from complaints.usecases import audit, auth
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.cases import case_to_dict
@@ -260,7 +260,7 @@ def sync_proposals(ctx: Context, case_id: int, *, org: Org | None = None,
             raise NotFound(f"找不到投诉单(id {case_id})")
         if case.site != ctx.site:
             return SyncReport()  # the owner proposes; its sanctions come in the ledger
-        wanted = case_proposals(case_id, ctx, org)
+        wanted = [] if case.deleted else case_proposals(case_id, ctx, org)
         stored: dict[tuple[str, str], Sanction] = {}
         for s in (Sanction.select().where((Sanction.case == case_id)
                                           & Sanction.rule.is_null(False))
@@ -337,8 +337,22 @@ def sweep(ctx: Context, *, days: int = 14) -> SyncReport:
     since = ctx.now() - timedelta(days=days)
     ids = [c.id for c in Case.select(Case.id).where(
         (Case.site == ctx.site) & (Case.deleted == False)  # noqa: E712
+        & (Case.state != State.CLOSED.value)  # a closed case was synced when it closed
         & (Case.received_at >= since)).order_by(Case.id)]
     return sync_many(ctx, ids)
+
+
+def daily_sweep(ctx: Context) -> SyncReport | None:
+    """``sweep`` at most once per office day (the app calls it at start); None when it
+    already ran today."""
+    from complaints.usecases import settings
+
+    today = ctx.local(ctx.now()).date().isoformat()
+    if settings.get("sanctions.last_sweep") == today:
+        return None
+    report = sweep(ctx)
+    settings.set_("sanctions.last_sweep", today)
+    return report
 
 
 def record_event(ctx: Context, case_id: int, event: str, note: str = "", **kw: Any
@@ -349,9 +363,8 @@ def record_event(ctx: Context, case_id: int, event: str, note: str = "", **kw: A
 
     if event not in rules.EVENTS:
         raise UseCaseError(f"未知的事件“{event}”,应为:{'、'.join(rules.EVENTS)}")
-    entry = tracking.record_action(ctx, case_id, "备注", note=rules.event_note(event, note), **kw)
-    sync_proposals(ctx, case_id)
-    return entry
+    # record_action proposes (S9–S11) as every tracking write does
+    return tracking.record_action(ctx, case_id, "备注", note=rules.event_note(event, note), **kw)
 
 
 # --- decisions ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ OPTIONS: dict[str, Option] = {
         Option("backup.keep_weekly", 10, "保留多少个每周备份"),
         Option("backup.keep_monthly", 9, "保留多少个每月备份"),
         Option("backup.last_auto", "", "上次启动自动备份的时间"),
+        Option("sanctions.last_sweep", "", "上次按时限补查奖惩建议的日期"),
         Option("privacy.mask_phone_in_export", False, "导出台账时隐藏手机号中间四位"),
         Option("privacy.phone_full_roles", ["客服专员", "客服经理", "部门经理", "总经理"],
                "在列表中可看到完整手机号的角色(其他角色看到 138****5678)"),

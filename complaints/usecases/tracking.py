@@ -219,7 +219,15 @@ def record_action(ctx: Context, case_id: int, action: Action | str, *,
                      changes={"action": (None, act.value),
                               **{k: (_plain(old[k]), _plain(v)) for k, v in changes.items()}},
                      note=f"{case.number} {act.value}" + (f"(补录:{reason})" if reason else ""))
+        _propose(ctx, case.id)
     return entry_to_dict(entry)
+
+
+def _propose(ctx: Context, case_id: int) -> None:
+    """The fines and rewards the policy proposes the moment their condition holds (§5)."""
+    from complaints.usecases import sanctions  # sanctions imports tracking
+
+    sanctions.sync_proposals(ctx, case_id)
 
 
 def _plain(v: Any) -> Any:

@@ -64,6 +64,7 @@ def run(args) -> int:
     if interactive:
         print()
     span = f",编号 {report.first_number} 至 {report.last_number}" if report.cases else ""
-    print(f"已生成 {report.cases} 条投诉单、{report.entries} 条跟踪记录{span},"
+    print(f"已生成 {report.cases} 条投诉单、{report.entries} 条跟踪记录、"
+          f"{report.sanctions} 条奖惩记录{span},"
           f"用时 {report.seconds:.1f} 秒")
     return 0

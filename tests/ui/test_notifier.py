@@ -110,3 +110,19 @@ def test_met_deadline_is_not_announced(qtbot, session, ctx):
 
 def test_compose_text(ctx):
     assert compose([], ctx.tz)[1] == ""
+
+
+def test_the_todo_count_shows_before_the_page_is_opened(qtbot, session, ctx, qsettings):
+    from ui.main_window import MainWindow
+
+    new_case(ctx)  # received 09:00: D3 (5 minutes) and D1 (2 hours) overdue at 12:00
+    session.set_user(dataclasses.replace(ctx, clock=Clock(T0 + timedelta(hours=3))))
+    window = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(window)
+    row = window.page_keys().index("todo")
+    window.show_page("cases")
+    assert window.page("todo") is None
+    n = Notifier(session, window, use_tray=False)
+    n.start()
+    qtbot.waitUntil(lambda: window.nav.item(row).text() == "待办 (2)")  # D1 and D3 overdue
+    assert window.page("todo") is None  # counted without building the page
