@@ -44,6 +44,7 @@ from complaints.usecases import demo_data as W
 from complaints.usecases.context import Context
 from complaints.usecases.site import local_site
 from db.models import Department, Staff, database
+from db.timeutil import from_db
 
 Progress = Callable[[int, int], None]
 
@@ -747,5 +748,39 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
         # the events it records: a sheet lost, a customer's praise, a silk banner
         entries_total += database.execute_sql(
             "SELECT count(*) FROM entries").fetchone()[0] - before
+        add_demo_volumes(ctx, seed)
     return DemoReport(made, entries_total, staff_added, first, last,
                       time.perf_counter() - started, sanctions)
+
+
+def add_demo_volumes(ctx: Context, seed: int | str) -> int:
+    """The business volume (进厂台次, 新车销售台数) of each past month with demo cases, so the
+    complaint rate (投诉率) has its base: roughly 5 ‰ of service visits and 25 ‰ of new cars
+    sold end in a complaint. Months the office already entered are left alone; the current
+    month stays blank (its volume is known at month end). Returns the months added."""
+    from complaints.usecases import stats
+
+    rng = Random(f"volumes/{seed}")
+    this_month = ctx.local(ctx.now()).strftime("%Y-%m")
+    counts: dict[str, dict[str, int]] = {}
+    for received, business in database.execute_sql(
+            "SELECT received_at, business FROM cases WHERE site = ? AND deleted = 0",
+            (ctx.site,)):
+        month = ctx.local(from_db(received)).strftime("%Y-%m")
+        if month < this_month:
+            by = counts.setdefault(month, {})
+            by[business] = by.get(business, 0) + 1
+    have = stats.volumes([ctx.site], list(counts))
+    months = {}
+    for month in sorted(counts):
+        if (ctx.site, month) in have:
+            continue
+        by = counts[month]
+        service = by.get(Business.SERVICE.value, 0)
+        sales = by.get(Business.SALES.value, 0)
+        months[month] = (max(service, 1) * rng.randint(170, 230),
+                         max(sales, 1) * rng.randint(35, 45))
+    if months:
+        stats.set_volumes(ctx, ctx.site, months)
+    return len(months)
+

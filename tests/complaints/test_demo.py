@@ -231,3 +231,16 @@ def test_storage_checks_pass(loaded):
     assert check.search_index() == []
     some = database.execute_sql("SELECT id, content FROM cases WHERE id = 42").fetchone()
     assert some[0] in cases.search(some[1][-8:-2])
+
+
+def test_demo_enters_the_business_volume_of_past_months(loaded):
+    from complaints.usecases import stats
+
+    ctx, _ = loaded
+    this_month = ctx.local(ctx.now()).strftime("%Y-%m")
+    months = sorted({ctx.local(c["received_at"]).strftime("%Y-%m") for c in _all_cases()})
+    vols = stats.volumes(["SH01"], months)
+    assert ("SH01", this_month) not in vols  # known at month end
+    past = [m for m in months if m < this_month]
+    assert past and all(("SH01", m) in vols for m in past)
+    assert all(v.service_visits > 0 and v.new_car_sales > 0 for v in vols.values())
