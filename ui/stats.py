@@ -529,7 +529,7 @@ class StatsPage(QWidget):
                 tr("按责任部门"), list(dept), [len(v) for v in dept.values()],
                 on_click=lambda i: self.open_bucket("department", i)),
             "chart_trend": stats_charts.line_chart(
-                tr("近12个月投诉量"), [m[2:] for m, _n in review.trend],
+                tr("近12个月投诉量"), [f"{int(m[5:7])}月" for m, _n in review.trend],
                 [n for _m, n in review.trend]),
             "chart_satisfaction": stats_charts.bar_chart(
                 tr("回访满意度(满意率 {0})").format(
