@@ -65,14 +65,17 @@ def number_cell(ref: str, n: int | float, style: int = 0) -> str:
 
 
 def datetime_serial(dt: datetime) -> float | int:
-    """Excel's serial day number of a naive local time (1900 date system, after 1900-03-01)."""
-    days = dt.toordinal() - _EPOCH_ORDINAL
+    """Excel's serial day number of a naive local time (1900 date system)."""
+    days = date_serial(dt)
     secs = dt.hour * 3600 + dt.minute * 60 + dt.second + dt.microsecond / 1e6
     return days + secs / 86400 if secs else days
 
 
 def date_serial(d: date) -> int:
-    return d.toordinal() - _EPOCH_ORDINAL
+    days = d.toordinal() - _EPOCH_ORDINAL
+    if 0 < days <= 60:  # Excel's phantom 1900-02-29, as openpyxl counts it
+        days -= 1
+    return days
 
 
 _NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
