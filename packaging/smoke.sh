@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Run a built ComplaintDesk the way an installer check would: version, a fresh data folder
-# (init + check), the main window once offscreen (--smoke), and an old (schema 1) data folder
-# opened by this build (migrated with a backup first).
+# (init + check), the main window once offscreen (--smoke), then the parts the bundle imports
+# lazily (by name or with pkgutil, so a spec that forgot them builds fine and fails here):
+# demo data, the main window over it, ledger export and import into a second folder (calamine),
+# a printed form (Word template), the monthly report as .xlsx and .docx (report.docx), the
+# to-do list; and an old (schema 1) data folder opened by this build (migrated, backup first).
 #   packaging/smoke.sh PROGRAM
 set -euo pipefail
 PROG="${1:?usage: smoke.sh PROGRAM}"
@@ -19,6 +22,39 @@ echo "== init + check on a fresh data folder"
 
 echo "== --smoke: the main window, painted once, offscreen"
 "$PROG" --data-dir "$WORK/fresh" --smoke
+
+is_zip() {  # a .docx/.xlsx that was really written (zip signature), not an empty file
+  [ -s "$1" ] && [ "$(head -c 2 "$1")" = "PK" ] || { echo "not written: $1" >&2; exit 1; }
+}
+
+echo "== demo --cases 200, then the main window over it"
+DEMO="$("$PROG" --data-dir "$WORK/fresh" demo --cases 200)"
+echo "$DEMO" | tail -n 1
+FIRST="$(echo "$DEMO" | sed -n 's/.*编号 \([A-Z0-9]*-[0-9]*-[0-9]*\) 至.*/\1/p' | head -n 1)"
+[ -n "$FIRST" ] || { echo "demo did not say its first case number" >&2; exit 1; }
+"$PROG" --data-dir "$WORK/fresh" --smoke
+
+echo "== ledger export, then import into a second data folder (another site)"
+"$PROG" --data-dir "$WORK/fresh" ledger export --full "$WORK/ledger.xlsx"
+is_zip "$WORK/ledger.xlsx"
+"$PROG" --data-dir "$WORK/hq" init --site HQ01 --name "CI 总部"
+"$PROG" --data-dir "$WORK/hq" ledger import "$WORK/ledger.xlsx"  # 1 would mean rejected rows
+"$PROG" --data-dir "$WORK/hq" check
+
+echo "== a signed-in 客服经理: form A for $FIRST, this month's report (.xlsx, .docx), to-do"
+export COMPLAINTDESK_NEW_PASSWORD="smoke-$$-Pw1" COMPLAINTDESK_PASSWORD="smoke-$$-Pw1"
+"$PROG" --data-dir "$WORK/fresh" user add --name "CI 经理" --role 管理员 --role 客服经理 \
+  ci </dev/null
+AS=(--data-dir "$WORK/fresh" --user ci)
+"$PROG" "${AS[@]}" form handling --case "$FIRST" --out "$WORK/handling.docx"
+is_zip "$WORK/handling.docx"
+MONTH="$(TZ=Asia/Shanghai date +%Y-%m)"
+"$PROG" "${AS[@]}" report --period "$MONTH" --out "$WORK/report.xlsx"
+is_zip "$WORK/report.xlsx"
+"$PROG" "${AS[@]}" report --period "$MONTH" --out "$WORK/report.docx"
+is_zip "$WORK/report.docx"
+"$PROG" "${AS[@]}" todo --out "$WORK/todo.csv"
+[ -s "$WORK/todo.csv" ] || { echo "todo wrote nothing" >&2; exit 1; }
 
 FIXTURE="$ROOT/tests/fixtures/schema1"
 if [ -d "$FIXTURE" ]; then
