@@ -136,7 +136,10 @@ def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bool, bool]:
     return dtd, formula
 
 
-_FORMULA_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+# A formula element (<f>, <x:f ...>) or a DTD. The look-ahead lets the engine drop most
+# '<' at once (a cell's '<c r=' goes on to the prefix test only when it has a letter).
+_FORMULA_RE = re.compile(
+    rb"<(?=[A-Za-z_!])(?:[A-Za-z_][\w.-]*:)?(?:f[\s/>]|!DOCTYPE|!ENTITY)", re.IGNORECASE)
 _SCAN_OVERLAP = 64
 
 

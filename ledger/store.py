@@ -39,20 +39,13 @@ _DIGEST_PLAN = {
 def digest(sheet: str, values: Mapping[str, Any]) -> str:
     """SHA-1 of the record's canonical values (see _canon), the same text forever: stored
     digests (ledger_base, conflicts) are compared with new ones."""
-    parts = []
     get = values.get
-    for key, yes_no in _DIGEST_PLAN[sheet]:
-        v = get(key)
-        if v is None or v == "":
-            parts.append("")
-        elif yes_no:
-            parts.append("1" if v else "0")
-        elif v.__class__ is str:
-            parts.append(v)
-        elif v.__class__ is datetime:
-            parts.append(fast_to_db(v))
-        else:
-            parts.append(_canon_value(v))
+    parts = ["" if (v := get(key)) is None or v == ""
+             else ("1" if v else "0") if yes_no
+             else v if v.__class__ is str
+             else fast_to_db(v) if v.__class__ is datetime
+             else _canon_value(v)
+             for key, yes_no in _DIGEST_PLAN[sheet]]
     return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
