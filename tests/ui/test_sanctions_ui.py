@@ -36,7 +36,13 @@ def make_page(qtbot, session):
 
 
 def select(table, row):
-    table.selectRow(row)
+    """Select exactly this row (selectRow follows the keyboard modifiers the application
+    believes are held, which earlier tests' key clicks may leave behind)."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
+             | QItemSelectionModel.SelectionFlag.Rows)
+    table.selectionModel().select(table.model().index(row, 0), flags)
 
 
 def test_queue_approve_reject_and_totals(qtbot, session, proposals):
