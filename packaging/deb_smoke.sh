@@ -9,9 +9,18 @@ dpkg -i "$DEB" >/dev/null
 test -x /usr/bin/complaintdesk && test -f /usr/share/applications/complaintdesk.desktop
 "$ROOT/packaging/smoke.sh" /usr/bin/complaintdesk
 DATA="$(mktemp -d)"
-QT_QPA_PLATFORM=offscreen /usr/bin/complaintdesk --data-dir "$DATA" init --site CI02 --name "卸载测试" >/dev/null
+export QT_QPA_PLATFORM=offscreen
+/usr/bin/complaintdesk --data-dir "$DATA" init --site CI02 --name "卸载测试" >/dev/null
+/usr/bin/complaintdesk --data-dir "$DATA" demo --cases 20 >/dev/null
+# the package installed over itself (dpkg's upgrade path): same data, still opens
+dpkg -i "$DEB" >/dev/null
+/usr/bin/complaintdesk --data-dir "$DATA" check >/dev/null
+/usr/bin/complaintdesk --data-dir "$DATA" --smoke 2>/dev/null
 dpkg -r complaintdesk >/dev/null
 test ! -e /opt/complaintdesk || { echo "/opt/complaintdesk left behind" >&2; exit 1; }
+test ! -e /usr/bin/complaintdesk || { echo "/usr/bin/complaintdesk left behind" >&2; exit 1; }
 test -f "$DATA/complaintdesk.sqlite3" || { echo "removal touched the data folder" >&2; exit 1; }
+dpkg -P complaintdesk >/dev/null  # purge too: no trace in dpkg's database, data still kept
+test -f "$DATA/complaintdesk.sqlite3" || { echo "purge touched the data folder" >&2; exit 1; }
 rm -rf "$DATA"
-echo "deb: installed, ran, removed; data kept"
+echo "deb: installed, ran, reinstalled over itself, removed, purged; data kept"
