@@ -23,6 +23,7 @@ _VIN_VALUES = {
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_RE = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
 _PHONE_RE = re.compile(r"(\+?86[ -]?)?[0-9][0-9 -]{5,18}[0-9]")
+_MASKED_PHONE_RE = re.compile(r"[0-9]{3}\*{1,8}[0-9]{4}|\*{1,7}")  # what mask_phone makes
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,10 @@ def phone_digits(phone: str) -> str:
 
 def phone_problems(phone: str, field: str = "phone") -> list[Problem]:
     p = phone.strip()
+    if _MASKED_PHONE_RE.fullmatch(p):
+        # a case from a ledger exported with hidden phones: it must stay editable
+        return [Problem(field, "联系电话中间几位已隐藏(来自隐藏手机号的台账),"
+                               "可以保存,但无法据此联系客户", blocking=False)]
     if not _PHONE_RE.fullmatch(p):
         return [Problem(field, "联系电话只能是数字(可含区号、“-”和空格),7 到 15 位")]
     digits = phone_digits(p)
