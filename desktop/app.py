@@ -5,13 +5,11 @@ start, and the main window. ``--smoke`` paints the main window once offscreen an
 from __future__ import annotations
 
 import argparse
-import inspect
 import logging
 import os
 import sys
 import tempfile
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 from desktop import APP_NAME, APP_TITLE, __version__
@@ -40,10 +38,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
 
-    from ui.fonts import check_cjk_font
-
-    check_cjk_font(None if smoke else _font_box)
-
+    font_check = _FontCheck(smoke)  # before the first dialog, else after the first paint
     temp = None
     data_dir = getattr(args, "data_dir", None)
     if smoke and data_dir is None:  # never create a database in the user's folder to smoke
@@ -61,7 +56,7 @@ def run_gui(args: argparse.Namespace) -> int:
                 if not instance.notify_running():
                     print(f"客诉管理台已在运行(数据文件夹 {paths.root})", file=sys.stderr)
                 return 0
-        return _run(app, paths, smoke=smoke, instance=instance)
+        return _run(app, paths, smoke=smoke, instance=instance, font_check=font_check)
     finally:
         if instance is not None:
             instance.release()
@@ -80,7 +75,50 @@ def _install_qt_translations(app) -> None:
         app.installTranslator(translator)
 
 
-def _run(app, paths: DataPaths, *, smoke: bool, instance=None) -> int:
+class _FontCheck:
+    """The CJK font check (a fontconfig subprocess), once: right before the first dialog,
+    or just after the main window's first paint, so it does not delay the window."""
+
+    def __init__(self, smoke: bool):
+        self.smoke = smoke
+        self.done = False
+
+    def __call__(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        from ui.fonts import check_cjk_font
+
+        check_cjk_font(None if self.smoke else _font_box)
+
+
+def after_first_paint(window, fn, *, fallback_ms: int = 3000) -> None:
+    """Call ``fn()`` once, on the GUI thread, as soon as ``window`` has painted for the first
+    time (or after ``fallback_ms`` if it never paints, e.g. started minimised): work the
+    first paint does not need waits until the window is on screen."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class _Watch(QObject):
+        fired = False
+
+        def fire(self) -> None:
+            if not self.fired:
+                self.fired = True
+                window.removeEventFilter(self)
+                self.deleteLater()
+                fn()
+
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.Paint and not self.fired:
+                QTimer.singleShot(0, self.fire)
+            return False
+
+    watch = _Watch(window)
+    window.installEventFilter(watch)
+    QTimer.singleShot(fallback_ms, watch, watch.fire)
+
+
+def _run(app, paths: DataPaths, *, smoke: bool, instance=None, font_check=None) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from db.database import close_database, open_database
@@ -112,26 +150,34 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None) -> int:
     ui_settings = (QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
                    if scratch else QSettings())
     session = Session(paths, taskman, ui_settings=ui_settings)
+    font_check = font_check or _FontCheck(smoke)
     try:
         if smoke:
-            return _smoke(app, MainWindow(session))
+            return _smoke(app, MainWindow(session), after_paint=font_check)
         demo_cases = 0
         if not site.is_initialised():
+            font_check()
             answer = _first_run()
             if answer is None:
                 return 0
             demo_cases = answer
+        font_check()  # the sign-in may show a dialog
         if not _sign_in(session):
             return 0
         window = MainWindow(session)
-        window.show()
         if instance is not None:
             instance.raise_requested.connect(
                 lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
-        _start_backup(session, window)
-        _start_watching(session, window)
-        if demo_cases:
-            _load_demo(session, window, demo_cases)
+
+        def after_paint() -> None:  # the worker's jobs start once the window is on screen
+            font_check()
+            _start_backup(session, window)
+            _start_watching(session, window)
+            if demo_cases:
+                _load_demo(session, window, demo_cases)
+
+        after_first_paint(window, after_paint)
+        window.show()
         return app.exec()
     finally:
         taskman.shutdown()
@@ -239,6 +285,8 @@ def _load_demo(session, window, count: int) -> None:
 
     # like the demo command: demo data is made by "演示数据", not by the person signed in
     ctx = dataclasses.replace(site.context_for("演示数据"), roles=frozenset(ROLES))
+    import inspect
+
     params = inspect.signature(generate).parameters
     cancellable = "cancelled" in params
 
@@ -254,8 +302,9 @@ def _load_demo(session, window, count: int) -> None:
         cancellable=cancellable, parent=window)
 
 
-def _smoke(app, window) -> int:
-    """Show the window offscreen, return 0 once it has been painted."""
+def _smoke(app, window, after_paint=None) -> int:
+    """Show the window offscreen, return 0 once it has been painted (then ``after_paint()``,
+    e.g. the font check, which the first paint does not wait for)."""
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class PaintWatch(QObject):
@@ -274,6 +323,8 @@ def _smoke(app, window) -> int:
     app.exec()
     window.removeEventFilter(watch)
     ok = watch.painted
+    if ok and after_paint is not None:
+        after_paint()
     window.close()
     window.deleteLater()
     if not ok:
@@ -283,6 +334,11 @@ def _smoke(app, window) -> int:
 
 def _app_icon():
     from PySide6.QtGui import QIcon, QPixmap
+
+    beside = Path(__file__).with_name("resources") / "icon.png"
+    if beside.is_file():  # QIcon(path) reads the file only when it is drawn
+        return QIcon(str(beside))
+    from importlib import resources
 
     try:
         data = (resources.files("desktop.resources") / "icon.png").read_bytes()

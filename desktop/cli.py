@@ -1,22 +1,18 @@
 """The command line: ``python -m desktop [--data-dir DIR] COMMAND``.
 
-Without a command the GUI starts (imported lazily, so no command loads Qt).
+Without a command the GUI starts (imported lazily, so no command loads Qt). The GUI's start
+is kept short: without a command, the command modules are neither imported nor registered.
 """
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import getpass
-import importlib
 import os
-import pkgutil
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop import APP_TITLE, __version__, commands
+from desktop import APP_TITLE, __version__
 from desktop.paths import DataPaths, data_paths
 
 if TYPE_CHECKING:
@@ -29,10 +25,22 @@ class CliError(Exception):
     """A message for the user; the command exits with status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _NeedFullParser(Exception):
+    """The options alone did not parse: let the full parser say why."""
+
+
+class _OptionsOnlyParser(argparse.ArgumentParser):
+    def error(self, message: str):  # noqa: D102 - the full parser reports the error
+        raise _NeedFullParser(message)
+
+
+def _global_parser(cls: type[argparse.ArgumentParser] = argparse.ArgumentParser,
+                   **kwargs) -> argparse.ArgumentParser:
+    """The options before any command (shared by the full parser and the GUI's shortcut)."""
+    parser = cls(
         prog="complaintdesk",
         description=f"{APP_TITLE} ComplaintDesk {__version__}。不带子命令时启动图形界面。",
+        **kwargs,
     )
     parser.add_argument("--version", action="version", version=f"ComplaintDesk {__version__}")
     parser.add_argument("--data-dir", type=Path, default=None,
@@ -42,11 +50,37 @@ def build_parser() -> argparse.ArgumentParser:
                              "不指定时以站点管理员身份运行")
     parser.add_argument("--smoke", action="store_true",
                         help="打开主窗口、绘制一次后退出(供安装检查与 CI 使用)")
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser: the options and every module of desktop/commands/ as a command."""
+    import importlib
+    import pkgutil
+
+    from desktop import commands
+
+    parser = _global_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
     return parser
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line. With options only (the GUI, ``--smoke``, ``--version``) the
+    command modules are not imported: the window opens sooner. Anything else (a command,
+    ``--help``, an unknown option, an error) goes to the full parser, as before."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args, rest = _global_parser(_OptionsOnlyParser, add_help=False).parse_known_args(argv)
+    except _NeedFullParser:
+        rest = argv
+    if not rest:
+        args.command = None
+        return args
+    return build_parser().parse_args(argv)
 
 
 def open_data(args: argparse.Namespace, *, must_exist: bool = True):
@@ -73,6 +107,10 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
     """The Context a command acts with (call after ``open_data``): the ``--user`` account,
     signed in with its password, or else the site's administrator. Says which on stderr,
     once per run, e.g. "以 张管理(站点管理员)身份运行"."""
+    import dataclasses
+    import getpass
+    from datetime import UTC, datetime
+
     cached = getattr(args, "_cli_context", None)
     if cached is not None:
         return cached if clock is None else dataclasses.replace(cached, clock=clock)
@@ -113,8 +151,7 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     if args.command is None:
         from desktop.app import run_gui
 
