@@ -20,6 +20,10 @@ log = logging.getLogger(__name__)
 
 ORGANISATION = "ComplaintDesk"
 SMOKE_TIMEOUT_MS = 20_000
+# The 统计 warm-up: how long after the first paint it begins, and how often it looks again
+# while the worker has other jobs (it queues one month at a time, only when the worker idles).
+WARMUP_DELAY_MS = 5_000
+WARMUP_RETRY_MS = 1_000
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -175,6 +179,7 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, font_check=None) 
             _start_watching(session, window)
             if demo_cases:
                 _load_demo(session, window, demo_cases)
+            _start_warmup(session, window)
 
         after_first_paint(window, after_paint)
         window.show()
@@ -250,6 +255,55 @@ def _start_watching(session, window) -> None:
     ctx = session.ctx()
     session.taskman.run(lambda: sanctions.daily_sweep(ctx), swept,
                         on_error=lambda e: log.warning("sanctions sweep failed: %s", e))
+
+
+def warmup_periods(today) -> list:
+    """The months the 统计 page opens with (ui/stats.py: this month, or the previous one in
+    the first five days), the previous month and the same month last year, in that order."""
+    from complaints.rules.periods import PeriodKind, current, previous, same_last_year
+
+    this_month = current(PeriodKind.MONTH, today)
+    opening = previous(this_month) if today.day <= 5 else this_month
+    periods = [opening, previous(opening), same_last_year(opening)]
+    return periods if this_month in periods else [this_month, *periods]
+
+
+def _start_warmup(session, window, *, delay_ms: int | None = None, on_finished=None) -> None:
+    """Compute the figures of the months the 统计 page opens with, once, in the background,
+    so that their closed cases' summaries are kept (table stats_summaries) before anyone
+    opens the page: its first open of a month then costs the "after a restart" time instead
+    of judging every closed case (issue 8). Starts ``delay_ms`` after the call, one month per
+    worker task, each queued only while the worker has nothing else to do; errors are only
+    logged (the page computes what is missing itself). ``on_finished()`` after the last."""
+    from PySide6.QtCore import QTimer
+
+    from complaints.usecases import stats
+
+    ctx = session.ctx()
+    todo = warmup_periods(ctx.now().astimezone(ctx.tz).date())
+
+    def step() -> None:
+        if not todo:
+            if on_finished is not None:
+                on_finished()
+            return
+        if session.taskman.is_busy():  # the person's own work goes first
+            QTimer.singleShot(WARMUP_RETRY_MS, window, step)
+            return
+        period = todo.pop(0)
+        person = session.ctx()
+
+        def work():
+            return stats.figures_for(period, (), as_of=person.now(), tz=person.tz)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("statistics warm-up of %s failed: %s", period.code, exc)
+            QTimer.singleShot(0, window, step)
+
+        session.taskman.run(work, lambda _figures: QTimer.singleShot(0, window, step),
+                            on_error=failed, parent=window)
+
+    QTimer.singleShot(WARMUP_DELAY_MS if delay_ms is None else delay_ms, window, step)
 
 
 def _sign_in(session) -> bool:
