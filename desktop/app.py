@@ -42,7 +42,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if icon is not None:
         app.setWindowIcon(icon)
 
-    font_check = _FontCheck(smoke)  # before the first dialog, else after the first paint
+    checks = _StartChecks(smoke)  # before the first dialog, else after the first paint
     temp = None
     data_dir = getattr(args, "data_dir", None)
     if smoke and data_dir is None:  # never create a database in the user's folder to smoke
@@ -60,7 +60,7 @@ def run_gui(args: argparse.Namespace) -> int:
                 if not instance.notify_running():
                     print(f"客诉管理台已在运行(数据文件夹 {paths.root})", file=sys.stderr)
                 return 0
-        return _run(app, paths, smoke=smoke, instance=instance, font_check=font_check)
+        return _run(app, paths, smoke=smoke, instance=instance, checks=checks)
     finally:
         if instance is not None:
             instance.release()
@@ -79,13 +79,15 @@ def _install_qt_translations(app) -> None:
         app.installTranslator(translator)
 
 
-class _FontCheck:
-    """The CJK font check (a fontconfig subprocess), once: right before the first dialog,
-    or just after the main window's first paint, so it does not delay the window."""
+class _StartChecks:
+    """The warnings of the start, once: the CJK font (a fontconfig subprocess) and, once the
+    database is open, a data folder on a network drive. They run right before the first
+    dialog, or just after the main window's first paint, so they do not delay the window."""
 
     def __init__(self, smoke: bool):
         self.smoke = smoke
         self.done = False
+        self.paths: DataPaths | None = None  # set when the database has opened
 
     def __call__(self) -> None:
         if self.done:
@@ -94,6 +96,8 @@ class _FontCheck:
         from ui.fonts import check_cjk_font
 
         check_cjk_font(None if self.smoke else _font_box)
+        if self.paths is not None:
+            _warn_network_drive(self.paths, smoke=self.smoke)
 
 
 def after_first_paint(window, fn, *, fallback_ms: int = 3000) -> None:
@@ -122,7 +126,7 @@ def after_first_paint(window, fn, *, fallback_ms: int = 3000) -> None:
     QTimer.singleShot(fallback_ms, watch, watch.fire)
 
 
-def _run(app, paths: DataPaths, *, smoke: bool, instance=None, font_check=None) -> int:
+def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> int:
     from PySide6.QtWidgets import QMessageBox
 
     from db.database import close_database, open_database
@@ -138,7 +142,8 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, font_check=None) 
             QMessageBox.critical(None, APP_TITLE, message)
         return 2
 
-    _warn_network_drive(paths, smoke=smoke)
+    checks = checks or _StartChecks(smoke)
+    checks.paths = paths  # the network-drive warning joins the font check
 
     from PySide6.QtCore import QSettings
 
@@ -154,18 +159,17 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, font_check=None) 
     ui_settings = (QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
                    if scratch else QSettings())
     session = Session(paths, taskman, ui_settings=ui_settings)
-    font_check = font_check or _FontCheck(smoke)
     try:
         if smoke:
-            return _smoke(app, MainWindow(session), after_paint=font_check)
+            return _smoke(app, MainWindow(session), after_paint=checks)
         demo_cases = 0
         if not site.is_initialised():
-            font_check()
+            checks()
             answer = _first_run()
             if answer is None:
                 return 0
             demo_cases = answer
-        font_check()  # the sign-in may show a dialog
+        checks()  # the sign-in may show a dialog
         if not _sign_in(session):
             return 0
         window = MainWindow(session)
@@ -174,7 +178,7 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, font_check=None) 
                 lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
 
         def after_paint() -> None:  # the worker's jobs start once the window is on screen
-            font_check()
+            checks()
             _start_backup(session, window)
             _start_watching(session, window)
             if demo_cases:
