@@ -7,6 +7,7 @@ real VINs with a wrong check digit exist on imported cars, so it only warns).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -111,7 +112,7 @@ def validate_case(values: Mapping[str, object]) -> list[Problem]:
             continue
         if f.type is FieldType.DATETIME and v.tzinfo is None:
             problems.append(Problem(f.name, f"“{f.label}”缺少时区"))
-        if f.choices is not None and v not in {c.value for c in f.choices}:
+        if f.choices is not None and v not in _choice_values(f.name, f.choices):
             allowed = "、".join(c.value for c in f.choices)
             problems.append(Problem(f.name, f"“{f.label}”不能是“{v}”,可选:{allowed}"))
         if f.max_length and isinstance(v, str) and len(v) > f.max_length:
@@ -126,6 +127,12 @@ def validate_case(values: Mapping[str, object]) -> list[Problem]:
     if area and values.get("business") == "销售":
         problems.append(Problem("area", "“售后分类”只用于售后业务", blocking=False))
     return problems
+
+
+@functools.cache
+def _choice_values(_field: str, choices) -> frozenset[str]:
+    """The allowed words of an enumerated field, built once (an import validates 100k rows)."""
+    return frozenset(c.value for c in choices)
 
 
 def blocking(problems: list[Problem]) -> list[Problem]:
