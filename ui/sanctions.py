@@ -191,6 +191,7 @@ class SanctionsPage(QWidget):
         for t in (self.by_department, self.by_person):
             t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.by_person.itemDoubleClicked.connect(self._person_clicked)
+        self.by_department.itemDoubleClicked.connect(self._department_clicked)
         split = QSplitter(Qt.Orientation.Horizontal)
         for title, t in ((tr("按部门"), self.by_department), (tr("按人员"), self.by_person)):
             box = QWidget()
@@ -439,6 +440,16 @@ class SanctionsPage(QWidget):
     def _person_clicked(self, item: QTableWidgetItem) -> None:
         name = self.by_person.item(item.row(), 0).text()
         self.person.setText(name)
+        self.tabs.setCurrentIndex(1)
+        self.reload()
+
+    def _department_clicked(self, item: QTableWidgetItem) -> None:
+        """The month's sanctions of that department in the list (each opens its case)."""
+        i = self.department.findData(self.by_department.item(item.row(), 0).text())
+        if i < 0:
+            return
+        self.person.clear()
+        self.department.setCurrentIndex(i)
         self.tabs.setCurrentIndex(1)
         self.reload()
 

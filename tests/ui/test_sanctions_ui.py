@@ -158,3 +158,23 @@ def test_case_tab_records_a_banner(qtbot, session, proposals):
     blank = CaseSanctionsTab(session, None)
     qtbot.addWidget(blank)
     assert not blank.event_buttons["锦旗"].isEnabled()
+
+
+def test_a_department_total_leads_to_its_sanctions(qtbot, session, proposals, ctx):
+    for r in S.list_sanctions(S.SanctionFilter(state=S.PENDING)):
+        S.approve(ctx, r["uid"])
+    page = make_page_after_approval(qtbot, session)
+    row = next(i for i in range(page.by_department.rowCount())
+               if page.by_department.item(i, 0).text() == "配件部")
+    page._department_clicked(page.by_department.item(row, 0))
+    assert page.tabs.currentIndex() == 1 and page.department.currentData() == "配件部"
+    qtbot.waitUntil(lambda: page.list.rowCount() == 1)
+    assert page.selected_all(page.list) == [] and page.list.item(0, 4).text() == "配件部"
+
+
+def make_page_after_approval(qtbot, session):
+    page = SanctionsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1400, 800)
+    qtbot.waitUntil(lambda: page.by_department.rowCount() == 2)
+    return page
