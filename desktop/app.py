@@ -278,13 +278,16 @@ def _start_warmup(session, window, *, delay_ms: int | None = None, on_finished=N
     opens the page: its first open of a month then costs the "after a restart" time instead
     of judging every closed case (issue 8). Starts ``delay_ms`` after the call, one month per
     worker task, each queued only while the worker has nothing else to do; errors are only
-    logged (the page computes what is missing itself). ``on_finished()`` after the last."""
+    logged (the page computes what is missing itself). Not for a person who may not see the
+    统计 page. ``on_finished()`` after the last."""
     from PySide6.QtCore import QTimer
 
-    from complaints.usecases import stats
+    from complaints.usecases import auth, stats
 
     ctx = session.ctx()
     todo = warmup_periods(ctx.now().astimezone(ctx.tz).date())
+    if not auth.allowed(ctx, "stats.view"):
+        todo = []
 
     def step() -> None:
         if not todo:

@@ -61,6 +61,21 @@ def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsetting
     session.taskman.wait_idle()
 
 
+def test_no_warmup_for_someone_who_may_not_see_the_stats(qtbot, session, qsettings,
+                                                         demo_cases, ctx):
+    import dataclasses
+
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"管理员"})))  # no stats.view
+    w = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(w)
+    session.taskman.wait_idle()
+    finished: list[bool] = []
+    app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
+    qtbot.waitUntil(lambda: bool(finished))
+    session.taskman.wait_idle()
+    assert kept() == 0
+
+
 def test_warmup_queues_only_while_the_worker_is_idle(monkeypatch, qtbot, session, qsettings,
                                                      demo_cases):
     monkeypatch.setattr(app, "WARMUP_RETRY_MS", 10)
