@@ -133,16 +133,17 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
     from db.errors import StorageError
     from db.models import database
 
+    checks = checks or _StartChecks(smoke)
     try:
         open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
     except (StorageError, OSError) as e:
+        checks()  # the font check, as before any message box
         message = f"无法打开数据文件夹 {paths.root} 中的数据库:\n{e}"
         print(f"错误:{message}", file=sys.stderr)
         if not smoke:
             QMessageBox.critical(None, APP_TITLE, message)
         return 2
 
-    checks = checks or _StartChecks(smoke)
     checks.paths = paths  # the network-drive warning joins the font check
 
     from PySide6.QtCore import QSettings
