@@ -179,12 +179,12 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
                 lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
 
         def after_paint() -> None:  # the worker's jobs start once the window is on screen
-            checks()
             _start_backup(session, window)
             _start_watching(session, window)
             if demo_cases:
                 _load_demo(session, window, demo_cases)
             _start_warmup(session, window)
+            checks()  # last: a warning box waits for the person, the queued jobs need not
 
         after_first_paint(window, after_paint)
         window.show()
