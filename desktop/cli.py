@@ -83,6 +83,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
+def ask_password(prompt: str) -> str:
+    """A password typed at the console; a clear error (not a traceback) when nobody can type
+    one (no terminal: a script, a scheduled task) and no environment variable gave it."""
+    import getpass
+
+    what = prompt.rstrip().removesuffix(":")
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CliError(f"{what}:没有可输入密码的终端;请用环境变量提供"
+                       "(COMPLAINTDESK_PASSWORD 为登录密码,COMPLAINTDESK_NEW_PASSWORD 为新密码)")
+    try:
+        return getpass.getpass(prompt)
+    except EOFError:
+        raise CliError(f"{what}:未输入密码") from None
+
+
 def open_data(args: argparse.Namespace, *, must_exist: bool = True):
     """Open the database of ``--data-dir`` for a command; returns (paths, report)."""
     from db.database import open_database
@@ -108,7 +123,6 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
     signed in with its password, or else the site's administrator. Says which on stderr,
     once per run, e.g. "以 张管理(站点管理员)身份运行"."""
     import dataclasses
-    import getpass
     from datetime import UTC, datetime
 
     cached = getattr(args, "_cli_context", None)
@@ -127,7 +141,7 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
     if login:
         password = os.environ.get(PASSWORD_ENV)
         if password is None:
-            password = getpass.getpass(f"用户 {login} 的密码:")
+            password = ask_password(f"用户 {login} 的密码:")
         try:
             u = users.sign_in(login, password, datetime.now(UTC))
         except UseCaseError as e:

@@ -17,7 +17,7 @@ DEFAULT_SITE = ("SH01", "上海浦东店")
 def register(sub) -> None:
     p = sub.add_parser("demo", help="生成演示数据(一年的投诉单及跟踪记录)",
                        description="生成演示数据:过去十二个月的投诉单,各种状态、渠道与类别,"
-                                   "含跟踪记录;同一种子在同一天生成相同的数据。")
+                                   "含跟踪记录与奖惩;数据相对于当前时间生成,同一种子在同一时刻生成相同的数据。")
     p.add_argument("--cases", type=int, required=True, metavar="N", help="生成多少条投诉单")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="随机种子(默认 1)")
     p.add_argument("--site", metavar="CODE",

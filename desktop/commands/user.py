@@ -17,7 +17,6 @@ The first account of a new database must be the administrator (--role 管理员)
 
 from __future__ import annotations
 
-import getpass
 import os
 import sys
 import unicodedata
@@ -95,15 +94,15 @@ def _open(args):
 def _new_password(args, login: str) -> tuple[str, bool]:
     """(password, shown): from the environment, a random one, or a prompt."""
     from complaints.usecases import users
-    from desktop.cli import CliError
+    from desktop.cli import CliError, ask_password
 
     if getattr(args, "temp_password", False):
         return users.temporary_password(), True
     env = os.environ.get(NEW_PASSWORD_ENV)
     if env is not None:
         return env, False
-    first = getpass.getpass(f"{login} 的新密码:")
-    if getpass.getpass("再输入一次:") != first:
+    first = ask_password(f"{login} 的新密码:")
+    if ask_password("再输入一次:") != first:
         raise CliError("两次输入的密码不一致")
     return first, False
 
@@ -184,7 +183,7 @@ def run_edit(args) -> int:
 
 def run_passwd(args) -> int:
     from complaints.usecases import auth, users
-    from desktop.cli import PASSWORD_ENV, CliError
+    from desktop.cli import PASSWORD_ENV, CliError, ask_password
 
     ctx = _open(args)
     target = users.get_user(args.login)
@@ -192,7 +191,7 @@ def run_passwd(args) -> int:
     if own and not auth.allowed(ctx, "users.manage"):
         old = os.environ.get(PASSWORD_ENV)
         if old is None:
-            old = getpass.getpass("当前密码:")
+            old = ask_password("当前密码:")
         new, shown = _new_password(args, target.login)
         if shown:
             raise CliError("修改自己的密码时不能使用临时密码")

@@ -112,3 +112,18 @@ def test_anonymise_asks_first(capsys, data_dir):
     assert code == 0 and "已匿名化 0 张" in out
     code, out, _ = run(capsys, data_dir, "audit", "--event", "privacy")
     assert "匿名化关闭超过 2 年" in out
+
+
+def test_no_terminal_and_no_password_variable_is_a_clear_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLAINTDESK_")}
+    run = [sys.executable, "-m", "desktop", "--data-dir", str(tmp_path)]
+    subprocess.run([*run, "init", "--site", "SH01", "--name", "测试"], env=env, check=True,
+                   capture_output=True)
+    r = subprocess.run([*run, "user", "add", "x", "--name", "甲", "--role", "客服专员"],
+                       env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "COMPLAINTDESK_NEW_PASSWORD" in r.stderr
