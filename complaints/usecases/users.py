@@ -159,8 +159,9 @@ def site_administrator() -> UserInfo | None:
 # --- creating and changing accounts ---------------------------------------------------------
 
 def create_first_admin(login: str, display_name: str, password: str, *,
-                       now: datetime) -> UserInfo:
-    """First start: the administrator account. Refused once any account exists."""
+                       now: datetime, must_change_password: bool = False) -> UserInfo:
+    """First start: the administrator account. Refused once any account exists.
+    ``must_change_password`` for a temporary password someone else has seen."""
     login = _check_login(login)
     display_name = (display_name or "").strip() or login
     check_password(password)
@@ -168,7 +169,8 @@ def create_first_admin(login: str, display_name: str, password: str, *,
         if has_users():
             raise UseCaseError("已经有用户账户:请由管理员登录后新增用户")
         u = User.create(login=login, display_name=display_name, roles={Role.ADMIN.value},
-                        password_hash=HASHER.hash(password), created_at=now, modified_at=now)
+                        password_hash=HASHER.hash(password), created_at=now, modified_at=now,
+                        must_change_password=must_change_password)
         audit.record(_event_ctx(now, display_name, u.id, {Role.ADMIN.value}), "user.create",
                      table="users", uid=login, note="首次启动创建管理员",
                      changes={"roles": (None, [Role.ADMIN.value])})

@@ -121,7 +121,8 @@ def run_add(args) -> int:
     if users.needs_first_admin():
         if Role.ADMIN.value not in args.role:
             raise CliError("尚无用户账户:第一个账户必须是管理员(--role 管理员)")
-        u = users.create_first_admin(args.login, args.name, password, now=_now())
+        u = users.create_first_admin(args.login, args.name, password, now=_now(),
+                                     must_change_password=shown)
         extra = set(args.role) - {Role.ADMIN.value}
         if extra or args.department:
             u = users.update_user(users.context_for_user(u), u.login, roles=args.role,

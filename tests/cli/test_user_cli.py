@@ -127,3 +127,11 @@ def test_no_terminal_and_no_password_variable_is_a_clear_error(tmp_path):
                        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "COMPLAINTDESK_NEW_PASSWORD" in r.stderr
+
+
+def test_a_first_administrator_with_a_temporary_password_must_change_it(capsys, data_dir):
+    code, out, err = run(capsys, data_dir, "user", "add", "admin", "--name", "张管理",
+                         "--role", "管理员", "--temp-password")
+    assert code == 0 and "临时密码" in out
+    code, out, err = run(capsys, data_dir, "user", "list")
+    assert "须改密码" in out  # someone else has seen it: changed at the first sign-in
