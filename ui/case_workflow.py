@@ -65,14 +65,11 @@ class WorkflowData:
 
 
 def people_names(department: str | None) -> list[str]:
-    """Names for the 指定责任人 box (still typed freely): the site's staff list when the site
-    use case offers one, else the accounts of the app, the case's department first."""
-    fn = getattr(site_uc, "staff_names", None)
-    if fn is not None:
-        try:
-            return list(fn(department))
-        except TypeError:
-            return list(fn())
+    """Names for the 指定责任人 box (still typed freely): the office's staff list, else the
+    accounts of the app; the case's department first."""
+    staff = site_uc.staff_names(department)
+    if staff:
+        return staff
     from complaints.usecases import users
 
     people = [u for u in users.list_users(include_inactive=False) if u.display_name]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
-from db.models import Department, Site, database
+from db.models import Department, Site, Staff, database
 
 SITE_CODE_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 
@@ -86,6 +86,15 @@ def seed_departments() -> None:
 def department_names() -> list[str]:
     return [d.name for d in Department.select().where(Department.active).order_by(
         Department.sort_order, Department.name)]
+
+
+def staff_names(department: str | None = None) -> list[str]:
+    """The office's active staff for a person box (指定责任人): the department's own people
+    first, then everyone else; empty when the office keeps no staff list."""
+    rows = (Staff.select(Staff.name, Department.name.alias("dept"))
+            .join(Department).where(Staff.active).order_by(Staff.id).dicts())
+    ordered = sorted(rows, key=lambda r: r["dept"] != department)
+    return list(dict.fromkeys(r["name"] for r in ordered))
 
 
 def context_for(actor: str, clock=None) -> Context:

@@ -13,7 +13,7 @@ from complaints.usecases import cases, oem, todo
 from complaints.usecases import sanctions as S
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import CHINA_TZ, Context
-from db.models import Sanction
+from db.models import Department, Sanction, Staff
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
 SITES = ("SH01", "BJ02", "GZ03")
@@ -91,3 +91,14 @@ def test_known_sites(site_db):
     got = site_uc.known_sites()
     assert [s.code for s in got] == ["SH01", "BJ02", "GZ03"]  # this office first
     assert got[0].label == "SH01 上海浦东店" and got[2].label == "GZ03"
+
+
+def test_staff_names_put_the_department_first(site_db):
+    from complaints.usecases import demo
+
+    assert site_uc.staff_names("车间") == []  # no staff list kept: the caller falls back
+    demo.ensure_demo_staff()
+    names = site_uc.staff_names("车间")
+    workshop = {s.name for s in Staff.select().join(Department).where(Department.name == "车间")}
+    assert workshop and set(names[:len(workshop)]) == workshop
+    assert len(names) == len(set(names)) and set(names) == {s.name for s in Staff.select()}
