@@ -181,6 +181,7 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
         def after_paint() -> None:  # the worker's jobs start once the window is on screen
             _start_backup(session, window)
             _start_watching(session, window)
+            window.restore_drafts()  # case windows a crash left with unsaved edits
             if demo_cases:
                 _load_demo(session, window, demo_cases)
             _start_warmup(session, window)

@@ -40,6 +40,11 @@ class DataPaths:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def drafts(self) -> Path:
+        """Unsaved edits of open case windows (crash recovery)."""
+        return self.root / "drafts"
+
 
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))

@@ -35,12 +35,14 @@ from PySide6.QtWidgets import (
 
 from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
 from complaints.rules.validation import Problem, label_of, validate_case
-from complaints.usecases import cases, site
+from complaints.usecases import cases, drafts, site
 from complaints.usecases.errors import StaleRecord, UseCaseError, ValidationFailed
 from ui.attachments import AttachmentsPanel
 from ui.field_widgets import FieldEditor, TextEditor, make_editor
 
 log = logging.getLogger(__name__)
+
+DRAFT_DELAY_MS = 1500  # after the last keystroke: a crash loses at most this much typing
 
 # Extra tabs of the case window: (title, "module:ClassName"), constructed as
 # Cls(session, case_id, parent) with a reload() method, imported when first shown.
@@ -113,6 +115,13 @@ class CaseEditor(QWidget):
         self._tab_specs: dict[int, tuple[str, str]] = {}
         self.extra_tabs: dict[str, QWidget] = {}
         self._own_notice = False
+        # crash recovery: the unsaved boxes go to a draft file a moment after each edit
+        self._draft_key = drafts.new_key(case_id)
+        self.restored_draft: drafts.Draft | None = None
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self._write_draft)
         self._build()
         self._load()
         session.changed.connect(self._on_session_changed)
@@ -241,15 +250,18 @@ class CaseEditor(QWidget):
         ctx = self.session.ctx()
         case_id = self.case_id
 
-        def work() -> tuple[dict[str, Any], list[str]]:
+        folder, key = self.session.paths.drafts, self._draft_key
+
+        def work() -> tuple[dict[str, Any], list[str], drafts.Draft | None]:
             values = cases.get_case(case_id) if case_id is not None else cases.blank_case(ctx)
-            return values, site.department_names()
+            draft = drafts.find(folder, ctx, key) if case_id is not None else None
+            return values, site.department_names(), draft
 
         self.session.taskman.run(work, self._on_loaded, on_error=self._on_load_error,
                                  parent=self)
 
-    def _on_loaded(self, result: tuple[dict[str, Any], list[str]]) -> None:
-        values, departments = result
+    def _on_loaded(self, result: tuple[dict[str, Any], list[str], Any]) -> None:
+        values, departments, draft = result
         dept = self.editors.get("department")
         if isinstance(dept, TextEditor):
             dept.set_suggestions(departments)
@@ -257,6 +269,8 @@ class CaseEditor(QWidget):
         self.setEnabled(True)
         self.attachments.set_case(self.case_id)
         self._update_tabs()
+        if draft is not None:
+            self.restore_draft(draft)
         self.loaded.emit()
         self._focus_start()
         QTimer.singleShot(0, self, self._focus_start)  # once the window is shown, too
@@ -307,7 +321,57 @@ class CaseEditor(QWidget):
     def _on_edited(self) -> None:
         if self._loading:
             return
-        self._set_dirty(self.values() != self._snapshot)
+        dirty = self.values() != self._snapshot
+        self._set_dirty(dirty)
+        if dirty:
+            self._draft_timer.start()
+        else:
+            self._drop_draft()
+
+    # --- drafts (nothing typed is lost on a crash) ---------------------------------------------
+
+    def _changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values().items() if v != self._snapshot.get(k)}
+
+    def _write_draft(self) -> None:
+        if not self._dirty:
+            return
+        try:
+            drafts.save(self.session.paths.drafts, self.session.ctx(), self._draft_key,
+                        self._changes(), case_id=self.case_id, number=self.number,
+                        revision=self.revision)
+        except OSError as e:  # a full or read-only disk must not stop the typing
+            log.warning("could not keep the draft of %s: %s", self._draft_key, e)
+
+    def flush_draft(self) -> None:
+        """Write the pending draft now (before the app quits, and in tests)."""
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self._write_draft()
+
+    def _drop_draft(self) -> None:
+        self._draft_timer.stop()
+        try:
+            drafts.discard(self.session.paths.drafts, self._draft_key)
+        except OSError as e:
+            log.warning("could not remove the draft of %s: %s", self._draft_key, e)
+
+    def restore_draft(self, draft: drafts.Draft) -> None:
+        """Put a draft's boxes back (after the case, or a blank one, has loaded)."""
+        self._draft_key = draft.key
+        self.restored_draft = draft
+        for name, value in draft.changes.items():
+            if name in self.editors:
+                self.editors[name].set_value(value)
+        self._on_edited()
+        when = self.session.ctx().local(draft.saved_at)
+        text = tr("已恢复 {t} 未保存的修改(程序上次没有正常关闭)。请核对后按 Ctrl+S 保存;"
+                  "不需要时关闭窗口并选择“放弃”。").format(t=f"{when:%m-%d %H:%M}")
+        if draft.revision is not None and self.revision is not None \
+                and draft.revision != self.revision:
+            text += tr("注意:此投诉单之后已被修改(版本 {a} → {b}),保存前请逐项核对。").format(
+                a=draft.revision, b=self.revision)
+        self._show_banner(text, "warning")
 
     def _set_dirty(self, dirty: bool) -> None:
         self._dirty = dirty
@@ -460,6 +524,8 @@ class CaseEditor(QWidget):
         self.save_button.setEnabled(True)
         was_new = self.case_id is None
         self.case_id = res.id
+        self._drop_draft()
+        self._draft_key = drafts.new_key(res.id)
         self._fill(fresh)
         if res.warnings:
             self._show_problems(list(res.warnings), saved=True)
@@ -539,6 +605,7 @@ class CaseEditor(QWidget):
         answer = self.ask_unsaved()
         if answer == QMessageBox.StandardButton.Discard:
             self._dirty = False
+            self._drop_draft()
             return True
         if answer == QMessageBox.StandardButton.Save:
             self.save(then=close)

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self._settings = settings if settings is not None else session.ui_settings
         self._pages: dict[str, QWidget] = {}
         self._badge_hints: dict[str, int | None] = {}
+        self._started_drafts = False  # restore_drafts runs after the first paint
         self._case_windows: dict[int, QWidget] = {}
         self._new_case_windows: list[QWidget] = []
         self.setWindowTitle(self._title())
@@ -193,6 +194,8 @@ class MainWindow(QMainWindow):
 
     def _on_user_changed(self) -> None:
         current = self.current_page_key()
+        if self._started_drafts:
+            self.restore_drafts()  # the person now signed in may have left some
         self._build_nav()
         self.show_page(current if current in self.page_keys() else "cases")
         self._update_status()
@@ -304,6 +307,30 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> QWidget | None:
         return self.open_case(None)
+
+    def restore_drafts(self) -> None:
+        """After a crash: reopen every case window the person signed in left with unsaved
+        edits (ui.case_editor keeps them as drafts); each editor puts its boxes back."""
+        from complaints.usecases import drafts
+
+        self._started_drafts = True
+        folder, ctx = self.session.paths.drafts, self.session.ctx()
+        self.session.taskman.run(lambda: drafts.pending(folder, ctx), self._reopen_drafts,
+                                 on_error=lambda e: log.warning("drafts: %s", e))
+
+    def _reopen_drafts(self, found: list) -> None:
+        for d in found:
+            if d.case_id is not None:
+                self.open_case(d.case_id)  # its editor finds the draft when it loads
+                continue
+            window = self.open_case(None)
+            editor = getattr(window, "editor", None)
+            if editor is None:
+                continue
+            if editor.isEnabled() and not editor._loading:
+                editor.restore_draft(d)
+            else:
+                editor.loaded.connect(lambda d=d, e=editor: e.restore_draft(d))
 
     def case_window(self, case_id: int) -> QWidget | None:
         w = self._case_windows.get(case_id)
