@@ -368,9 +368,26 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self._quit)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu(tr("帮助(&H)"))
+        keys = QAction(tr("快捷键(&K)"), self)
+        keys.setShortcut(QKeySequence.StandardKey.HelpContents)
+        keys.triggered.connect(self._show_shortcuts)
+        help_menu.addAction(keys)
         about = QAction(tr("关于(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def shortcuts_text(self) -> str:
+        pages = "\n".join(f"Ctrl+{i + 1}\t{self.nav.item(i).data(TITLE_ROLE)}"
+                          for i in range(min(9, self.nav.count())))
+        return "\n".join((
+            tr("Ctrl+N\t新建投诉单"), tr("Ctrl+F\t搜索投诉台账"), tr("Ctrl+S\t保存投诉单"),
+            tr("Esc\t关闭投诉单(有未保存的修改时先询问)"), tr("Ctrl+Q\t退出"),
+            tr("F1\t本快捷键列表"), "", tr("切换页面:"), pages))
+
+    def _show_shortcuts(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.information(self, tr("快捷键"), self.shortcuts_text())
 
     def _build_status_bar(self) -> None:
         self.site_label = QLabel()

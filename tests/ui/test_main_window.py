@@ -218,3 +218,11 @@ def test_column_widths_and_sort_remembered(qtbot, session, qsettings, ctx):
 def test_ctrl_digit_switches_pages(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page_key() == "oem"
+
+
+def test_the_shortcut_list_names_every_page_key(window):
+    text = window.shortcuts_text()
+    assert "Ctrl+N" in text and "Ctrl+S" in text and "Esc" in text
+    for i in range(min(9, window.nav.count())):
+        title = window.nav.item(i).text().split(" (")[0]
+        assert f"Ctrl+{i + 1}\t{title}" in text
