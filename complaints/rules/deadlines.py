@@ -42,6 +42,10 @@ _ESCALATE = Action.ESCALATE.value
 _REPORT_OEM = Action.REPORT_OEM.value
 _REOPEN = Action.REOPEN.value
 _CLOSE = Action.CLOSE.value
+_HANDLED = Action.HANDLED.value
+_RETURN = Action.RETURN_TO_CS.value
+_CALLBACK = Action.CALLBACK.value
+_SECOND_CALLBACK = Action.SECOND_CALLBACK.value
 _MAJOR = Severity.MAJOR.value
 _CLOSED = State.CLOSED.value
 _OEM = Channel.OEM.value
@@ -98,29 +102,126 @@ WHAT = {
 }
 
 
+# --- a policy's limits, worked out once per policy ------------------------------------------
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _hours(n: int) -> str:
+    return f"{n}小时"
+
+
+@lru_cache(maxsize=256)
+def _na(rule: str, limit: str = "") -> Deadline:
+    # Immutable, so shared: the to-do list judges thousands of cases, most rules not applying.
+    return Deadline(rule, WHAT[rule], None, None, None, DeadlineStatus.NOT_APPLICABLE, limit)
+
+
+class _Limits:
+    """A policy's limits as timedeltas and as people say them, with its 不适用 deadlines:
+    the rules run for every case of a month or of the to-do list, the policy changes rarely."""
+
+    __slots__ = ("policy", "d1", "d1_text", "d2", "d2_text", "d2m", "d2m_text", "d3", "d3_text",
+                 "d4_hm", "d4_text", "d5", "d5_text", "d6", "d6_text", "d7", "d7_text", "d8",
+                 "d8_text", "d9", "d9_text", "d10", "d10_text", "d11_onsite", "d11_onsite_text",
+                 "d11_other", "d11_other_text", "onsite", "na")
+
+    def __init__(self, p: Policy):
+        self.policy = p
+        self.d1, self.d1_text = timedelta(hours=p.d1_hours), _hours(p.d1_hours)
+        self.d2, self.d2_text = timedelta(hours=p.d2_hours), _hours(p.d2_hours)
+        self.d2m = timedelta(hours=p.d2_media_hours)
+        self.d2m_text = _hours(p.d2_media_hours) + "(涉及媒体)"
+        self.d3, self.d3_text = timedelta(minutes=p.d3_minutes), f"{p.d3_minutes}分钟"
+        self.d4_hm: tuple[int, int] | None = None  # parsed when D4 first needs it
+        self.d4_text = f"当天{p.d4_cutoff}前"
+        self.d5, self.d5_text = timedelta(hours=p.d5_hours), _hours(p.d5_hours)
+        self.d6, self.d6_text = timedelta(hours=p.d6_hours), _hours(p.d6_hours)
+        self.d7, self.d7_text = timedelta(hours=p.d7_hours), _hours(p.d7_hours)
+        self.d8, self.d8_text = timedelta(hours=p.d8_hours), _hours(p.d8_hours)
+        self.d9, self.d9_text = timedelta(minutes=p.d9_minutes), f"{p.d9_minutes}分钟"
+        self.d10, self.d10_text = timedelta(days=p.d10_days), f"{p.d10_days}天"
+        self.d11_onsite = timedelta(hours=p.d11_onsite_hours)
+        self.d11_onsite_text = _hours(p.d11_onsite_hours)
+        self.d11_other = timedelta(hours=p.d11_other_days * 24)
+        self.d11_other_text = f"{p.d11_other_days}天"
+        self.onsite = p.onsite_channels
+        texts = {"D1": self.d1_text, "D3": self.d3_text, "D4": self.d4_text,
+                 "D5": self.d5_text, "D6": self.d6_text, "D7": self.d7_text, "D8": self.d8_text,
+                 "D9": self.d9_text, "D10": self.d10_text}
+        self.na = {rule: _na(rule, text) for rule, text in texts.items()}
+        self.na["D2"] = _na("D2", self.d2_text)
+        self.na["D2m"] = _na("D2", self.d2m_text)
+        self.na["D11o"] = _na("D11", self.d11_onsite_text)
+        self.na["D11"] = _na("D11", self.d11_other_text)
+
+
+_LIMITS: dict[int, _Limits] = {}
+
+
+def _limits(policy: Policy) -> _Limits:
+    lim = _LIMITS.get(id(policy))
+    if lim is None or lim.policy is not policy:
+        if len(_LIMITS) > 64:
+            _LIMITS.clear()
+        lim = _LIMITS[id(policy)] = _Limits(policy)
+    return lim
+
+
 # --- facts about a case as of now ----------------------------------------------------------
 
 class _Facts:
-    """What the rules ask about one case as of ``now``, worked out once per case."""
+    """What the rules ask about one case as of ``now``, worked out once per case: its entries
+    up to now in time order, and the first time of each action among them."""
 
     __slots__ = ("case", "entries", "policy", "now", "tz", "received", "closed_at", "channel",
-                 "major", "onsite", "callback", "oem")
+                 "major", "onsite", "callback", "oem", "lim", "at", "handling", "only_open")
 
     def __init__(self, case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
                  policy: Policy, now: datetime, tz: tzinfo):
         # In UTC like the stored times: aware datetimes sharing one tzinfo compare fastest.
         now = now.astimezone(UTC)
         self.case, self.policy, self.now, self.tz = case, policy, now, tz
-        # entries at or before now, by time (usually already so: then no copy is sorted)
-        seen = [e for e in entries if e["at"] <= now and not e.get("deleted")]
-        if any(seen[i]["at"] > seen[i + 1]["at"] for i in range(len(seen) - 1)):
-            seen.sort(key=lambda e: e["at"])
+        self.only_open = False
+        # Entries at or before now, by time (usually already so: then no copy is sorted), and
+        # the first time of each action in that order.
+        seen: list[Mapping[str, Any]] = []
+        first: dict[str, datetime] = {}
+        last = None
+        ordered = True
+        for e in entries:
+            at = e["at"]
+            if at <= now and not e.get("deleted"):
+                if last is not None and last > at:
+                    ordered = False
+                last = at
+                seen.append(e)
+                a = e["action"]
+                if a not in first:
+                    first[a] = at
+        if not ordered:
+            seen.sort(key=_at)
+            first = {}
+            for e in seen:
+                if e["action"] not in first:
+                    first[e["action"]] = e["at"]
         self.entries = seen
+        self.at = first
+        h1, h2 = first.get(_HANDLED), first.get(_RETURN)
+        if h2 is None:
+            self.handling = h1
+        elif h1 is None or h2 < h1:
+            self.handling = h2
+        elif h1 < h2:
+            self.handling = h1
+        else:  # both at the same moment: the earlier entry's own value
+            self.handling = self.first(HANDLING)
         received = case.get("received_at")
         if received is not None and received > now:
             received = None  # the case did not exist yet at ``now``
         self.received = received
-        closed_at = next((e["at"] for e in seen if e["action"] == _CLOSE), None)
+        closed_at = first.get(_CLOSE)
         if closed_at is None and case.get("state") == _CLOSED:
             c = case.get("closed_at")
             if c is None or c <= now:
@@ -129,7 +230,8 @@ class _Facts:
         channel = case.get("channel") or ""
         self.channel = channel
         self.major = case.get("severity") == _MAJOR
-        self.onsite = channel in policy.onsite_channels
+        lim = self.lim = _limits(policy)
+        self.onsite = channel in lim.onsite
         self.callback = channel in _CALLBACK_CHANNELS
         self.oem = channel == _OEM
 
@@ -145,73 +247,97 @@ class _Facts:
                 return e["at"]
         return None
 
+    def contact_after(self, after: datetime) -> datetime | None:
+        """first(联系客户, after): the first contact when it is not earlier (the usual case)."""
+        at = self.at.get(_CONTACT)
+        if at is None or at >= after:
+            return at
+        return self.first(_CONTACT, after)
+
+    def handling_after(self, after: datetime) -> datetime | None:
+        at = self.handling
+        if at is None or at >= after:
+            return at
+        return self.first(HANDLING, after)
+
 
 _facts = _Facts
+
+
+def _at(e: Mapping[str, Any]) -> datetime:
+    return e["at"]
+
+
+_NOT_APPLICABLE = DeadlineStatus.NOT_APPLICABLE
+_WAITING = DeadlineStatus.WAITING
+_PENDING = DeadlineStatus.PENDING
+_AT_RISK = DeadlineStatus.AT_RISK
+_MET = DeadlineStatus.MET
+_MET_LATE = DeadlineStatus.MET_LATE
+_OVERDUE = DeadlineStatus.OVERDUE
 
 
 def _judge(f: _Facts, rule: str, limit: str, start: datetime | None, due: datetime | None,
            met_at: datetime | None) -> Deadline:
     if start is None or due is None:
-        status = DeadlineStatus.NOT_APPLICABLE if f.closed_at else DeadlineStatus.WAITING
+        status = _NOT_APPLICABLE if f.closed_at else _WAITING
     elif met_at is not None:
-        status = DeadlineStatus.MET if met_at <= due else DeadlineStatus.MET_LATE
+        status = _MET if met_at <= due else _MET_LATE
     elif f.closed_at is not None:
-        status = DeadlineStatus.OVERDUE if f.closed_at > due else DeadlineStatus.NOT_APPLICABLE
+        status = _OVERDUE if f.closed_at > due else _NOT_APPLICABLE
     elif f.now > due:
-        status = DeadlineStatus.OVERDUE
+        status = _OVERDUE
     elif due - f.now < (due - start) * f.policy.at_risk_fraction:
-        status = DeadlineStatus.AT_RISK
+        status = _AT_RISK
     else:
-        status = DeadlineStatus.PENDING
-    return Deadline(rule, WHAT[rule], start, due, met_at, status, limit)
-
-
-@lru_cache(maxsize=256)
-def _na(rule: str, limit: str = "") -> Deadline:
-    # Immutable, so shared: the to-do list judges thousands of cases, most rules not applying.
-    return Deadline(rule, WHAT[rule], None, None, None, DeadlineStatus.NOT_APPLICABLE, limit)
-
-
-def _hours(n: int) -> str:
-    return f"{n}小时"
+        status = _PENDING
+    if f.only_open and status not in _OPEN:
+        return _SKIPPED
+    # Built without the frozen dataclass's __init__ (one setattr per field): the same value.
+    d = _new(Deadline)
+    _set(d, "__dict__", {"rule": rule, "what": WHAT[rule], "start": start, "due": due,
+                         "met_at": met_at, "status": status, "limit": limit})
+    return d
 
 
 # --- the rules ------------------------------------------------------------------------------
 
 def _d1(f: _Facts) -> Deadline:
-    limit = _hours(f.policy.d1_hours)
-    if f.received is None or f.major or f.oem:
-        return _na("D1", limit)
-    due = f.received + timedelta(hours=f.policy.d1_hours)
-    return _judge(f, "D1", limit, f.received, due, f.first(_CONTACT))
+    lim = f.lim
+    received = f.received
+    if received is None or f.major or f.oem:
+        return lim.na["D1"]
+    return _judge(f, "D1", lim.d1_text, received, received + lim.d1, f.at.get(_CONTACT))
 
 
 def _d2(f: _Facts) -> Deadline:
-    media = bool(f.case.get("media"))
-    hours = f.policy.d2_media_hours if media else f.policy.d2_hours
-    limit = _hours(hours) + ("(涉及媒体)" if media else "")
-    if f.received is None or not (f.major or f.case.get("needs_oem")):
-        return _na("D2", limit)
-    due = f.received + timedelta(hours=hours)
-    return _judge(f, "D2", limit, f.received, due, f.first(_REPORT_OEM))
+    lim = f.lim
+    case = f.case
+    if case.get("media"):
+        td, limit, na = lim.d2m, lim.d2m_text, "D2m"
+    else:
+        td, limit, na = lim.d2, lim.d2_text, "D2"
+    received = f.received
+    if received is None or not (f.major or case.get("needs_oem")):
+        return lim.na[na]
+    return _judge(f, "D2", limit, received, received + td, f.at.get(_REPORT_OEM))
 
 
 def _d3(f: _Facts) -> Deadline:
-    limit = f"{f.policy.d3_minutes}分钟"
-    if f.received is None or not f.onsite:
-        return _na("D3", limit)
-    due = f.received + timedelta(minutes=f.policy.d3_minutes)
-    escalated = f.first(_ESCALATE)
+    lim = f.lim
+    received = f.received
+    if received is None or not f.onsite:
+        return lim.na["D3"]
+    due = received + lim.d3
+    escalated = f.at.get(_ESCALATE)
     if escalated is None:
-        handled = f.first(HANDLING)
+        handled = f.handling
         if handled is not None and handled <= due:
-            return _na("D3", limit)  # settled on the spot: nothing to escalate
-    return _judge(f, "D3", limit, f.received, due, escalated)
+            return lim.na["D3"]  # settled on the spot: nothing to escalate
+    return _judge(f, "D3", lim.d3_text, received, due, escalated)
 
 
-def d4_due(received: datetime, policy: Policy, tz: tzinfo) -> datetime:
-    """End of the cutoff minute of the local day the case was received (next day's if later)."""
-    h, m = policy.d4_cutoff_hm()
+def _d4_due(received: datetime, h: int, m: int, tz: tzinfo) -> datetime:
     local = received.astimezone(tz)
     due = local.replace(hour=h, minute=m, second=59, microsecond=0)
     if due < local:
@@ -219,59 +345,71 @@ def d4_due(received: datetime, policy: Policy, tz: tzinfo) -> datetime:
     return due
 
 
+def d4_due(received: datetime, policy: Policy, tz: tzinfo) -> datetime:
+    """End of the cutoff minute of the local day the case was received (next day's if later)."""
+    h, m = policy.d4_cutoff_hm()
+    return _d4_due(received, h, m, tz)
+
+
 def _d4(f: _Facts) -> Deadline:
-    limit = f"当天{f.policy.d4_cutoff}前"
-    if f.received is None or not f.onsite:
-        return _na("D4", limit)
-    due = d4_due(f.received, f.policy, f.tz).astimezone(UTC)
-    return _judge(f, "D4", limit, f.received, due, f.first(HANDLING))
+    lim = f.lim
+    received = f.received
+    if received is None or not f.onsite:
+        return lim.na["D4"]
+    hm = lim.d4_hm
+    if hm is None:
+        hm = lim.d4_hm = f.policy.d4_cutoff_hm()
+    due = _d4_due(received, hm[0], hm[1], f.tz).astimezone(UTC)
+    return _judge(f, "D4", lim.d4_text, received, due, f.handling)
 
 
 def _d5(f: _Facts) -> Deadline:
-    limit = _hours(f.policy.d5_hours)
-    if f.received is None or not f.callback:
-        return _na("D5", limit)
-    due = f.received + timedelta(hours=f.policy.d5_hours)
-    return _judge(f, "D5", limit, f.received, due, f.first(_DISPATCH))
-
-
-def _from_dispatch(f: _Facts, rule: str, hours: int, met: Callable[[datetime], datetime | None]
-                   ) -> Deadline:
-    start = f.first(_DISPATCH)
-    due = None if start is None else start + timedelta(hours=hours)
-    return _judge(f, rule, _hours(hours), start, due, None if start is None else met(start))
+    lim = f.lim
+    received = f.received
+    if received is None or not f.callback:
+        return lim.na["D5"]
+    return _judge(f, "D5", lim.d5_text, received, received + lim.d5, f.at.get(_DISPATCH))
 
 
 def _d6(f: _Facts) -> Deadline:
+    lim = f.lim
     if f.received is None or not f.callback:
-        return _na("D6", _hours(f.policy.d6_hours))
-
-    def met(start: datetime) -> datetime | None:
-        named = f.first(_NAME)
-        contacted = f.first(_CONTACT, after=start)
-        return None if named is None or contacted is None else max(named, contacted)
-
-    return _from_dispatch(f, "D6", f.policy.d6_hours, met)
+        return lim.na["D6"]
+    start = f.at.get(_DISPATCH)
+    if start is None:
+        return _judge(f, "D6", lim.d6_text, None, None, None)
+    named = f.at.get(_NAME)
+    contacted = f.contact_after(start)
+    met = None if named is None or contacted is None else max(named, contacted)
+    return _judge(f, "D6", lim.d6_text, start, start + lim.d6, met)
 
 
 def _d7(f: _Facts) -> Deadline:
+    lim = f.lim
     if f.received is None or not f.callback or f.major:
-        return _na("D7", _hours(f.policy.d7_hours))
-    return _from_dispatch(f, "D7", f.policy.d7_hours, lambda s: f.first(HANDLING, after=s))
+        return lim.na["D7"]
+    start = f.at.get(_DISPATCH)
+    if start is None:
+        return _judge(f, "D7", lim.d7_text, None, None, None)
+    return _judge(f, "D7", lim.d7_text, start, start + lim.d7, f.handling_after(start))
 
 
 def _d8(f: _Facts) -> Deadline:
+    lim = f.lim
     if f.received is None or not f.callback or not f.major:
-        return _na("D8", _hours(f.policy.d8_hours))
-    return _from_dispatch(f, "D8", f.policy.d8_hours, lambda s: f.first(HANDLING, after=s))
+        return lim.na["D8"]
+    start = f.at.get(_DISPATCH)
+    if start is None:
+        return _judge(f, "D8", lim.d8_text, None, None, None)
+    return _judge(f, "D8", lim.d8_text, start, start + lim.d8, f.handling_after(start))
 
 
 def _d9(f: _Facts) -> Deadline:
-    limit = f"{f.policy.d9_minutes}分钟"
-    if f.received is None or not f.oem:
-        return _na("D9", limit)
-    due = f.received + timedelta(minutes=f.policy.d9_minutes)
-    return _judge(f, "D9", limit, f.received, due, f.first(_CONTACT))
+    lim = f.lim
+    received = f.received
+    if received is None or not f.oem:
+        return lim.na["D9"]
+    return _judge(f, "D9", lim.d9_text, received, received + lim.d9, f.at.get(_CONTACT))
 
 
 def reopen_start(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
@@ -293,33 +431,41 @@ def reopen_start(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
 
 
 def _d10(f: _Facts) -> Deadline:
-    limit = f"{f.policy.d10_days}天"
-    start = None if f.received is None else reopen_start(f.case, f.entries)
+    lim = f.lim
+    at = f.at
+    # Only a callback or a 重开 can start the clock: without either there is nothing to read.
+    if f.received is None or (_CALLBACK not in at and _SECOND_CALLBACK not in at
+                              and _REOPEN not in at):
+        return lim.na["D10"]
+    start = reopen_start(f.case, f.entries)
     if start is None:
-        return _na("D10", limit)
-    due = start + timedelta(days=f.policy.d10_days)
-    return _judge(f, "D10", limit, start, due, f.first(HANDLING, after=start))
+        return lim.na["D10"]
+    return _judge(f, "D10", lim.d10_text, start, start + lim.d10, f.handling_after(start))
 
 
 def _d11(f: _Facts) -> Deadline:
+    lim = f.lim
     if f.onsite:
-        hours, limit = f.policy.d11_onsite_hours, _hours(f.policy.d11_onsite_hours)
+        td, limit, na = lim.d11_onsite, lim.d11_onsite_text, "D11o"
     else:
-        hours, limit = f.policy.d11_other_days * 24, f"{f.policy.d11_other_days}天"
+        td, limit, na = lim.d11_other, lim.d11_other_text, "D11"
     if f.received is None:
-        return _na("D11", limit)
-    start = f.first(HANDLING)
-    due = None if start is None else start + timedelta(hours=hours)
-    met = None if start is None else f.first(CALLBACKS, after=start)
-    return _judge(f, "D11", limit, start, due, met)
+        return lim.na[na]
+    start = f.handling
+    if start is None:
+        return _judge(f, "D11", limit, None, None, None)
+    return _judge(f, "D11", limit, start, start + td, f.first(CALLBACKS, after=start))
 
 
 _OPEN = frozenset({DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE})
+# What _judge gives instead of a deadline that is not open when only the open ones are wanted.
+_SKIPPED = Deadline("", "", None, None, None, DeadlineStatus.NOT_APPLICABLE)
 
 RULES: dict[str, Callable[[_Facts], Deadline]] = {
     "D1": _d1, "D2": _d2, "D3": _d3, "D4": _d4, "D5": _d5, "D6": _d6, "D7": _d7, "D8": _d8,
     "D9": _d9, "D10": _d10, "D11": _d11,
 }
+_ALL = tuple(RULES.values())
 
 
 def deadline(rule: str, case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
@@ -332,20 +478,27 @@ def all_deadlines(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
                   policy: Policy, now: datetime, tz: tzinfo = CST) -> list[Deadline]:
     """Every rule D1–D11 of a case, in rule order (the not-applicable ones included)."""
     f = _facts(case, entries, policy, now, tz)
-    return [fn(f) for fn in RULES.values()]
+    return [fn(f) for fn in _ALL]
+
+
+_RELEVANT: dict[tuple[bool, bool, bool, bool], tuple[Callable[[_Facts], Deadline], ...]] = {}
 
 
 def _relevant(f: _Facts) -> tuple[Callable[[_Facts], Deadline], ...]:
     """The rules that can apply to the case's channel (the others are 不适用 by channel)."""
-    rules: list[Callable[[_Facts], Deadline]] = [_d1, _d2]
-    if f.onsite:
-        rules += [_d3, _d4]
-    if f.callback:
-        rules += [_d5, _d6, _d8 if f.major else _d7]
-    if f.oem:
-        rules.append(_d9)
-    rules += [_d10, _d11]
-    return tuple(rules)
+    key = (f.onsite, f.callback, f.major, f.oem)
+    rules = _RELEVANT.get(key)
+    if rules is None:
+        out: list[Callable[[_Facts], Deadline]] = [_d1, _d2]
+        if f.onsite:
+            out += [_d3, _d4]
+        if f.callback:
+            out += [_d5, _d6, _d8 if f.major else _d7]
+        if f.oem:
+            out.append(_d9)
+        out += [_d10, _d11]
+        rules = _RELEVANT[key] = tuple(out)
+    return rules
 
 
 def open_deadlines_of(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
@@ -354,6 +507,7 @@ def open_deadlines_of(case: Mapping[str, Any], entries: Sequence[Mapping[str, An
     f = _facts(case, entries, policy, now, tz)
     if f.closed_at is not None or f.received is None:
         return []
+    f.only_open = True  # the others are not built
     out = []
     for fn in _relevant(f):
         d = fn(f)
