@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from complaints.types import Action, FmcStatus, Satisfaction, State
@@ -36,6 +37,7 @@ CALLBACKS = frozenset({Action.CALLBACK.value, Action.SECOND_CALLBACK.value})
 RECORDABLE = tuple(a for a in Action if a is not Action.RECEIVED)
 
 OPEN_STATES = frozenset(s.value for s in State if s is not State.CLOSED)
+_SECOND_CALLBACK = Action.SECOND_CALLBACK.value
 
 
 def _clean(value: Any) -> str:
@@ -60,17 +62,26 @@ def _word(v: Any) -> Any:
     return "是" if v is True else v
 
 
+_FMC = Action.FMC_STATUS.value
+_FMC_PREFIXES = tuple((st.value, st.value.lower()) for st in FmcStatus)
+_FMC_LEAD_RE = re.compile(r"^[\s;;,,。]+")
+_SATISFACTION_LONGEST_FIRST = tuple(  # 非常不满意 before 不满意
+    s.value for s in sorted(Satisfaction, key=lambda s: -len(s.value)))
+_CLOSES_CASE = {s.value: s.closes_case for s in Satisfaction}
+
+
 def decode_note(action: str, note: str | None) -> tuple[dict[str, str], str]:
     """(params, free note) of an entry's 说明; tolerant of notes typed by hand elsewhere."""
     text = (note or "").strip()
     params: dict[str, str] = {}
-    if action == Action.FMC_STATUS.value:
-        for st in FmcStatus:
-            if text.lower().startswith(st.value.lower()):
-                params["status"] = st.value
-                text = re.sub(r"^[\s;;,,。]+", "", text[len(st.value):])
+    if action == _FMC:
+        lowered = text.lower()
+        for value, low in _FMC_PREFIXES:
+            if lowered.startswith(low):
+                params["status"] = value
+                text = _FMC_LEAD_RE.sub("", text[len(value):])
                 break
-    while True:
+    while text[:1] == "【":
         m = _TAG_RE.match(text)
         if not m:
             break
@@ -79,11 +90,18 @@ def decode_note(action: str, note: str | None) -> tuple[dict[str, str], str]:
             params[key] = m.group(2).strip()
         text = text[m.end():]
     if action in CALLBACKS and "satisfaction" not in params:
-        for s in sorted(Satisfaction, key=lambda s: -len(s.value)):  # 非常不满意 before 不满意
-            if text.startswith(s.value):
-                params["satisfaction"] = s.value
+        for s in _SATISFACTION_LONGEST_FIRST:
+            if text.startswith(s):
+                params["satisfaction"] = s
                 break
     return params, text.strip()
+
+
+@lru_cache(maxsize=4096)
+def _note_satisfaction(action: str, note: str | None) -> str | None:
+    # A callback's satisfaction is asked for again and again (every deadline and figure of
+    # the case): decoded once per distinct note.
+    return decode_note(action, note)[0].get("satisfaction")
 
 
 def entry_params(entry: Mapping[str, Any]) -> dict[str, str]:
@@ -106,18 +124,27 @@ def last_callback(entries: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | N
 def callback_satisfaction(entry: Mapping[str, Any], case: Mapping[str, Any]) -> str | None:
     """The satisfaction an entry recorded; falls back on the case's field for entries that
     came from a ledger without the tag."""
-    s = entry_params(entry).get("satisfaction")
+    given = entry.get("params")
+    if given is not None:
+        s = dict(given).get("satisfaction")
+    else:
+        note = entry.get("note")
+        try:
+            s = _note_satisfaction(entry.get("action", ""), note)
+        except TypeError:  # not hashable: not a note as stored, decoded as it is
+            s = decode_note(entry.get("action", ""), note)[0].get("satisfaction")
     if s:
         return s
-    field = "satisfaction2" if entry["action"] == Action.SECOND_CALLBACK.value else "satisfaction"
+    field = "satisfaction2" if entry["action"] == _SECOND_CALLBACK else "satisfaction"
     return case.get(field)
 
 
 def is_unhappy(satisfaction: str | None) -> bool:
     try:
-        return not Satisfaction(satisfaction).closes_case
-    except ValueError:
+        closes = _CLOSES_CASE.get(satisfaction)
+    except TypeError:  # not hashable: not a satisfaction
         return False
+    return closes is not None and not closes
 
 
 def reopen_count(entries: Sequence[Mapping[str, Any]]) -> int:
