@@ -51,6 +51,13 @@ _CLOSED = State.CLOSED.value
 _OEM = Channel.OEM.value
 _CALLBACK_CHANNELS = frozenset({Channel.SALES_CALLBACK.value, Channel.SERVICE_CALLBACK.value})
 
+# The only actions the rules look at, and the only entries whose 说明 they read (a callback's
+# satisfaction): a caller judging thousands of cases may leave the other entries, and the
+# other notes, out and get the same deadlines. Keep these in step with the rules below.
+RULE_ACTIONS = frozenset({_CONTACT, _DISPATCH, _NAME, _ESCALATE, _REPORT_OEM, _REOPEN, _CLOSE,
+                          *HANDLING, *CALLBACKS})
+NOTE_ACTIONS = CALLBACKS
+
 
 class DeadlineStatus(StrEnum):
     NOT_APPLICABLE = "不适用"

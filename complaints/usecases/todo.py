@@ -15,18 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from complaints.rules.deadlines import DeadlineStatus, open_deadlines_of
+from complaints.rules.deadlines import (
+    NOTE_ACTIONS,
+    RULE_ACTIONS,
+    DeadlineStatus,
+    open_deadlines_of,
+)
 from complaints.types import State
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from db.models import database
-from db.timeutil import from_db
 
 _CASE_COLUMNS = ("id", "number", "site", "received_at", "channel", "severity", "kind",
                  "business", "area", "media", "needs_oem", "state", "closed_at", "department",
                  "responsible", "customer_name", "satisfaction", "satisfaction2")
-_BOOL = ("media", "needs_oem")
-_TIME = ("received_at", "closed_at")
 OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 
 
@@ -103,27 +105,52 @@ def load_open_cases(*, department: str | None = None, person: str | None = None,
                     site: str | None = None, sites: Iterable[str] | None = None
                     ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(case values, its entries) of every open case matching, in two queries."""
+    return _load(department, person, site, sites, every_entry=True)
+
+
+# For the deadlines only the entries the rules read, with the 说明 only where they read it:
+# a fifth fewer rows and most notes not decoded (the same deadlines, see RULE_ACTIONS).
+_RULE_ACTIONS = tuple(sorted(RULE_ACTIONS))
+_NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
+
+
+def _load(department: str | None, person: str | None, site: str | None,
+          sites: Iterable[str] | None, *, every_entry: bool
+          ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     codes = _site_codes(site, sites)
     where, params = _where(department, person, codes)
+    parse = datetime.fromisoformat
     cases: dict[int, dict[str, Any]] = {}
+    entries: dict[int, list[dict[str, Any]]] = {}
     for row in database.execute_sql(
             f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE {where}", params):
         c = dict(zip(_CASE_COLUMNS, row, strict=True))
-        for k in _TIME:
-            c[k] = from_db(c[k])
-        for k in _BOOL:
-            c[k] = bool(c[k])
+        received, closed = c["received_at"], c["closed_at"]
+        c["received_at"] = parse(received) if received else None
+        c["closed_at"] = parse(closed) if closed else None
+        c["media"] = bool(c["media"])
+        c["needs_oem"] = bool(c["needs_oem"])
         cases[c["id"]] = c
-    entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        entries[c["id"]] = []
     where_c, params_c = _where(department, person, codes, alias="c")
+    if every_entry:
+        columns, only = "e.note", ""
+    else:
+        marks = ", ".join("?" * len(_NOTE_ACTIONS))
+        columns = f"CASE WHEN e.action IN ({marks}) THEN e.note END"
+        only = f"e.action IN ({', '.join('?' * len(_RULE_ACTIONS))}) AND "
+        params_c = [*_NOTE_ACTIONS, *_RULE_ACTIONS, *params_c]
     # CROSS JOIN keeps the open cases as the outer loop (via the state index) instead of a
     # scan of every entry; the rules sort each case's entries by time themselves.
     for case_id, at, action, note in database.execute_sql(
-            "SELECT e.case_id, e.at, e.action, e.note FROM cases c "
-            f"CROSS JOIN entries e ON e.case_id = c.id WHERE e.deleted = 0 AND {where_c}",
+            f"SELECT e.case_id, e.at, e.action, {columns} FROM cases c "
+            f"CROSS JOIN entries e ON e.case_id = c.id WHERE e.deleted = 0 AND {only}{where_c}",
             params_c):
-        entries[case_id].append({"at": from_db(at), "action": action, "note": note})
-    return [(c, entries.get(cid, [])) for cid, c in cases.items()]
+        es = entries.get(case_id)
+        if es is None:  # a case that turned open between the two queries
+            continue
+        es.append({"at": parse(at) if at else None, "action": action, "note": note})
+    return [(c, entries[cid]) for cid, c in cases.items()]
 
 
 def _items(ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]],
@@ -152,8 +179,7 @@ def open_deadlines(ctx: Context, *, department: str | None = None, person: str |
     case's first responsible person; ``site`` / ``sites`` narrow to those offices' cases
     (none given: every office)."""
     now = now or ctx.now()
-    return _items(ctx, load_open_cases(department=department, person=person, site=site,
-                                       sites=sites), now)
+    return _items(ctx, _load(department, person, site, sites, every_entry=False), now)
 
 
 def todo_count(ctx: Context, *, department: str | None = None, person: str | None = None,
