@@ -188,7 +188,13 @@ class _Facts:
     def __init__(self, case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
                  policy: Policy, now: datetime, tz: tzinfo):
         # In UTC like the stored times: aware datetimes sharing one tzinfo compare fastest.
-        now = now.astimezone(UTC)
+        # (The same ``now`` comes for every case of a list or a month: converted once.)
+        last_now = _LAST_NOW
+        if now is last_now[0]:
+            now = last_now[1]
+        else:
+            _set_last_now(now)
+            now = now.astimezone(UTC)
         self.case, self.policy, self.now, self.tz = case, policy, now, tz
         self.only_open = False
         # Entries at or before now, by time (usually already so: then no copy is sorted), and
@@ -237,7 +243,10 @@ class _Facts:
         channel = case.get("channel") or ""
         self.channel = channel
         self.major = case.get("severity") == _MAJOR
-        lim = self.lim = _limits(policy)
+        lim = _LIMITS.get(id(policy))
+        if lim is None or lim.policy is not policy:
+            lim = _limits(policy)
+        self.lim = lim
         self.onsite = channel in lim.onsite
         self.callback = channel in _CALLBACK_CHANNELS
         self.oem = channel == _OEM
@@ -269,6 +278,12 @@ class _Facts:
 
 
 _facts = _Facts
+_LAST_NOW: tuple[datetime | None, datetime | None] = (None, None)
+
+
+def _set_last_now(now: datetime) -> None:
+    global _LAST_NOW
+    _LAST_NOW = (now, now.astimezone(UTC))
 
 
 def _at(e: Mapping[str, Any]) -> datetime:
