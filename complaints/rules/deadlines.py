@@ -276,6 +276,20 @@ class _Facts:
             return at
         return self.first(HANDLING, after)
 
+    def callback_after(self, after: datetime) -> datetime | None:
+        c1, c2 = self.at.get(_CALLBACK), self.at.get(_SECOND_CALLBACK)
+        if c2 is None:
+            at = c1
+        elif c1 is None or c2 < c1:
+            at = c2
+        elif c1 < c2:
+            at = c1
+        else:  # both at the same moment: the scan picks the earlier entry
+            return self.first(CALLBACKS, after)
+        if at is None or at >= after:
+            return at
+        return self.first(CALLBACKS, after)
+
 
 _facts = _Facts
 _LAST_NOW: tuple[datetime | None, datetime | None] = (None, None)
@@ -476,7 +490,7 @@ def _d11(f: _Facts) -> Deadline:
     start = f.handling
     if start is None:
         return _judge(f, "D11", limit, None, None, None)
-    return _judge(f, "D11", limit, start, start + td, f.first(CALLBACKS, after=start))
+    return _judge(f, "D11", limit, start, start + td, f.callback_after(start))
 
 
 _OPEN = frozenset({DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE})
@@ -500,7 +514,9 @@ def all_deadlines(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
                   policy: Policy, now: datetime, tz: tzinfo = CST) -> list[Deadline]:
     """Every rule D1–D11 of a case, in rule order (the not-applicable ones included)."""
     f = _facts(case, entries, policy, now, tz)
-    return [fn(f) for fn in _ALL]
+    na = f.lim.na
+    # The rules that cannot apply to the case's channel are 不适用 without being asked.
+    return [na[r] if r.__class__ is str else r(f) for r in _plan(f)]
 
 
 _RELEVANT: dict[tuple[bool, bool, bool, bool], tuple[Callable[[_Facts], Deadline], ...]] = {}
@@ -521,6 +537,19 @@ def _relevant(f: _Facts) -> tuple[Callable[[_Facts], Deadline], ...]:
         out += [_d10, _d11]
         rules = _RELEVANT[key] = tuple(out)
     return rules
+
+
+_PLANS: dict[tuple[bool, bool, bool, bool], tuple[Callable[[_Facts], Deadline] | str, ...]] = {}
+
+
+def _plan(f: _Facts) -> tuple[Callable[[_Facts], Deadline] | str, ...]:
+    """Rule order D1–D11: the rule where it can apply (``_relevant``), else its 不适用 key."""
+    key = (f.onsite, f.callback, f.major, f.oem)
+    plan = _PLANS.get(key)
+    if plan is None:
+        relevant = _relevant(f)
+        plan = _PLANS[key] = tuple(fn if fn in relevant else rule for rule, fn in RULES.items())
+    return plan
 
 
 def open_deadlines_of(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
