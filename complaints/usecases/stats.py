@@ -27,7 +27,7 @@ from typing import Any
 import peewee as pw
 
 from complaints.rules import figures as fig
-from complaints.rules.deadlines import DeadlineStatus
+from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, DeadlineStatus
 from complaints.rules.periods import (
     Period,
     months_ending,
@@ -139,6 +139,11 @@ def _site_sql(sites: Sequence[str], alias: str = "") -> tuple[str, list[str]]:
     return f" AND {a}site IN ({', '.join('?' * len(sites))})", list(sites)
 
 
+# The entries figures.summarise needs (see there), fixed in a stable order for SQL.
+_SUMMARY_ACTIONS = tuple(sorted(RULE_ACTIONS))
+_NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
+
+
 def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | None = None,
                 summaries: dict | None = None,
                 policy_fp: Callable[[datetime], str] | None = None,
@@ -200,11 +205,18 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
         need.append(c)
     entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
     parse = from_db
+    # Only what the figures look at (figures.summarise: the deadline rules' actions, which
+    # include contact, handling, callbacks and reopen; a note only for a callback): the
+    # same figures from about a fifth fewer rows and far fewer notes.
+    acts = ", ".join("?" * len(_SUMMARY_ACTIONS))
+    notes = ", ".join("?" * len(_NOTE_ACTIONS))
     if len(need) * 2 > len(cases):  # most of them: one join is quickest
         rows = database.execute_sql(
-            "SELECT e.case_id, e.at, e.action, e.note FROM cases c CROSS JOIN entries e "
-            "ON e.case_id = c.id WHERE c.received_at >= ? AND c.received_at < ? "
-            f"AND c.deleted = 0 AND e.deleted = 0{site_c}", [start, end, *site_params])
+            "SELECT e.case_id, e.at, e.action, "
+            f"CASE WHEN e.action IN ({notes}) THEN e.note END FROM cases c CROSS JOIN "
+            "entries e ON e.case_id = c.id WHERE c.received_at >= ? AND c.received_at < ? "
+            f"AND c.deleted = 0 AND e.deleted = 0 AND e.action IN ({acts}){site_c}",
+            [*_NOTE_ACTIONS, start, end, *_SUMMARY_ACTIONS, *site_params])
         for case_id, at, action, note in rows:
             entries[case_id].append({"at": parse(at), "action": action, "note": note})
     else:
@@ -212,8 +224,10 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
         for i in range(0, len(ids), 900):
             chunk = ids[i:i + 900]
             for case_id, at, action, note in database.execute_sql(
-                    "SELECT case_id, at, action, note FROM entries WHERE deleted = 0 AND "
-                    f"case_id IN ({', '.join('?' * len(chunk))})", chunk):
+                    f"SELECT case_id, at, action, CASE WHEN action IN ({notes}) THEN note END "
+                    f"FROM entries WHERE deleted = 0 AND action IN ({acts}) AND "
+                    f"case_id IN ({', '.join('?' * len(chunk))})",
+                    [*_NOTE_ACTIONS, *_SUMMARY_ACTIONS, *chunk]):
                 entries[case_id].append({"at": parse(at), "action": action, "note": note})
     # Open when the period began: still open now (state index), or closed since it began
     # (index of closed_at, received_at from schema 7): no full scan.
