@@ -26,6 +26,7 @@ from db.models import database
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
 from ledger import columns as C
 from ledger import store
+from ledger.bulk import BulkLoad, tables_to_bulk_load
 from ledger.export import ExportCounts, LedgerMeta, write_ledger
 from ledger.merge import (
     OUTCOME_LABELS,
@@ -230,9 +231,30 @@ def _file_warnings(ctx: Context, res: FileResult) -> None:
                                 f"实际读到 {found} 行")
 
 
+def _incoming_by_table(opened: Sequence[tuple[FileResult, LedgerFile | None]]
+                       ) -> dict[str, int]:
+    """Rows the files say they hold (说明), by table; every row also gets a ledger_base
+    row (rows of this site's own records do not, so this is an upper bound)."""
+    out = dict.fromkeys((*C.SHEET_TABLE.values(), "ledger_base"), 0)
+    for res, lf in opened:
+        if lf is None:
+            continue
+        for sheet, n in res.declared_counts.items():
+            if n and sheet in C.SHEET_TABLE:
+                out[C.SHEET_TABLE[sheet]] += n
+                out["ledger_base"] += n
+    return out
+
+
+def _bulk_tables(bulk: bool | None, incoming: dict[str, int]) -> list[str]:
+    if bulk is None:
+        return tables_to_bulk_load(incoming)
+    return list(incoming) if bulk else []
+
+
 def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bool,
          progress: Progress | None, cancelled: Callable[[], bool] | None,
-         limits: ZipLimits, report: ImportReport) -> None:
+         limits: ZipLimits, report: ImportReport, bulk: bool | None = None) -> None:
     opened = _open_all(paths, limits)
     try:
         report.files = [r for r, _ in opened]
@@ -241,6 +263,10 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
         done = 0
         failed = bool(report.refused)
         with _page_cache(IMPORT_CACHE_KIB), database.atomic() as outer:
+            # A big load into a small database: plain indexes dropped now, rebuilt before
+            # the commit (same transaction: a rollback brings them back as they were).
+            tables = _bulk_tables(bulk, _incoming_by_table(opened))
+            loader = BulkLoad(tables) if tables else None
             for res, lf in opened:
                 if lf is None:
                     continue
@@ -269,9 +295,11 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
                                      + _counts_text(res.counts))
                 _file_warnings(ctx, res)
             if not apply or (all_or_nothing and failed):
-                outer.rollback()
+                outer.rollback()  # the dropped indexes come back with it
                 for res in report.files:
                     res.applied = False
+            elif loader is not None:
+                loader.restore()
     finally:
         for _, lf in opened:
             if lf is not None:
@@ -294,10 +322,12 @@ def check_import(ctx: Context, paths: Sequence[Path], *,
 def apply_import(ctx: Context, paths: Sequence[Path], *, all_or_nothing: bool = False,
                  progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
                  backup_dir: Path | None = None,
-                 limits: ZipLimits = DEFAULT_LIMITS) -> ImportReport:
+                 limits: ZipLimits = DEFAULT_LIMITS, bulk: bool | None = None) -> ImportReport:
     """Import ``paths``: a verified backup first, then every file in one transaction (one
     savepoint each). Cancel rolls everything back. With ``all_or_nothing`` a single rejected
-    row or refused file applies nothing."""
+    row or refused file applies nothing. ``bulk`` (default: decided from the row counts)
+    loads without the plain indexes and rebuilds them at the end (ledger.bulk); the
+    outcome is the same either way."""
     require(ctx, "ledger.import")
     report = ImportReport(files=[])
     folder = backup_dir or Path(database.database).parent / "backups"
@@ -307,7 +337,7 @@ def apply_import(ctx: Context, paths: Sequence[Path], *, all_or_nothing: bool = 
         raise UseCaseError(f"导入前备份失败,未导入任何数据:{e}") from None
     try:
         _run(ctx, paths, apply=True, all_or_nothing=all_or_nothing, progress=progress,
-             cancelled=cancelled, limits=limits, report=report)
+             cancelled=cancelled, limits=limits, report=report, bulk=bulk)
     except ImportCancelled:
         report.cancelled = True
         for res in report.files:

@@ -33,13 +33,14 @@ CHILD = textwrap.dedent("""
             os.kill(os.getpid(), signal.SIGKILL)
 
     exchange.apply_import(ctx_for("HQ"), [Path({src!r})], progress=progress,
-                          backup_dir=Path({backups!r}))
+                          backup_dir=Path({backups!r}), bulk={bulk!r})
     print("finished", flush=True)
 """)
 
 
 @pytest.mark.slow
-def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path):
+@pytest.mark.parametrize("bulk", [None, True])  # True: plain indexes dropped (ledger.bulk)
+def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path, bulk):
     ctx = sites.use("SH01")
     for i in range(300):
         new_case(ctx, customer_name=f"客户{i}")
@@ -48,14 +49,23 @@ def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path):
     hq = sites.use("HQ")
     new_case(hq, customer_name="总部自己的")
     before = snapshot()
+    schema = _schema()
     db = sites.path("HQ")
     close_database()
     child = subprocess.run(
         [sys.executable, "-c", CHILD.format(root=str(ROOT), db=str(db), src=str(src),
-                                             backups=str(tmp_path / "bk"))],
+                                             backups=str(tmp_path / "bk"), bulk=bulk)],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert child.returncode == -9, child.stdout + child.stderr
     assert "killing at" in child.stdout and "finished" not in child.stdout
     open_database(db)
     assert integrity_problems(db) == []
     assert snapshot() == before
+    assert _schema() == schema
+
+
+def _schema() -> list[tuple]:
+    from db.models import database
+
+    return database.execute_sql("SELECT type, name, sql FROM sqlite_master "
+                                "ORDER BY type, name").fetchall()

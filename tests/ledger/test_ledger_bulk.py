@@ -1,0 +1,178 @@
+"""Bulk loading (ledger.bulk): a big import into a small database drops the plain indexes
+and rebuilds them before the commit. The schema after is the schema before, a cancel or a
+failure leaves everything as it was, and the data are those of the ordinary path."""
+
+from __future__ import annotations
+
+import pytest
+
+from complaints.usecases import cases, exchange, storage
+from db.models import database
+from ledger import bulk
+from ledger import merge as merge_mod
+from tests.ledger.helpers import new_case, snapshot
+
+
+def schema() -> list[tuple]:
+    """Every index and trigger of the database: names and SQL."""
+    return database.execute_sql(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master "
+        "WHERE type IN ('index', 'trigger') ORDER BY type, name").fetchall()
+
+
+def dump() -> list[str]:
+    """The whole database as SQL text (every table's rows, the schema)."""
+    return list(database.connection().iterdump())
+
+
+def plain_index_names() -> set[str]:
+    return {ix.name for ix in bulk.plain_indexes(("cases", "entries", "sanctions",
+                                                  "ledger_base"))}
+
+
+@pytest.fixture
+def sh01_file(sites, tmp_path):
+    ctx = sites.use("SH01")
+    for i in range(30):
+        new_case(ctx, customer_name=f"客户{i:02d}", content=f"变速箱顿挫{i:02d}号",
+                 vin="LSVAM4187C2184847" if i == 3 else "")
+    out = tmp_path / "sh01.xlsx"
+    exchange.export_ledger(ctx, out)
+    return out
+
+
+def test_plain_indexes_are_the_app_secondary_indexes(sites):
+    sites.use("HQ")
+    names = plain_index_names()
+    assert {"cases_received", "cases_vin", "cases_phone", "entries_case_at",
+            "entries_case_at_cover", "entries_modified", "ledger_base_applied"} <= names
+    # the unique ones (uid, (site, 编号)) serve the merge and enforce rules: never dropped
+    assert not any(n.startswith("sqlite_autoindex") for n in names)
+
+
+def test_bulk_import_keeps_the_schema_and_search_works(sites, sh01_file):
+    hq = sites.use("HQ")
+    before = schema()
+    seen = []
+    real = bulk.BulkLoad.__init__
+
+    def spy(self, tables):
+        seen.append(list(tables))
+        real(self, tables)
+
+    bulk.BulkLoad.__init__ = spy
+    try:
+        report = exchange.apply_import(hq, [sh01_file], bulk=True)
+    finally:
+        bulk.BulkLoad.__init__ = real
+    assert seen and "cases" in seen[0] and "entries" in seen[0]
+    assert report.applied and not report.differences
+    assert report.files[0].counts["投诉台账"].new == 30
+    assert schema() == before
+    assert storage.run_checks() == []
+    found = cases.search("顿挫07")
+    assert len(found) == 1
+    assert cases.get_case(found[0])["customer_name"] == "客户07"
+    assert len(cases.search("LSVAM4187C2184847")) == 1
+    # the rebuilt indexes hold every row (SQLite's own check compares them with the table)
+    assert database.execute_sql("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_bulk_and_ordinary_paths_give_the_same_data(sites, sh01_file):
+    results = {}
+    for flag in (False, True):
+        if flag:
+            sites.close()
+            (sites.root / "HQ").rename(sites.root / "HQ-ordinary")
+        hq = sites.use("HQ")
+        new_case(hq, customer_name="总部自己的")
+        database.execute_sql("UPDATE cases SET uid = 'eeeeeeee-0000-4000-8000-000000000001'")
+        database.execute_sql("UPDATE entries SET uid = 'eeeeeeee-0000-4000-8000-000000000002'")
+        first = exchange.apply_import(hq, [sh01_file], bulk=flag)
+        second = exchange.apply_import(hq, [sh01_file], bulk=flag)  # idempotent both ways
+        results[flag] = ([{s: c.as_dict() for s, c in r.files[0].counts.items()}
+                          for r in (first, second)], snapshot(), schema())
+    assert results[True] == results[False]
+
+
+def test_threshold_decides_by_incoming_and_existing_rows(sites, sh01_file, monkeypatch):
+    hq = sites.use("HQ")
+    assert bulk.tables_to_bulk_load({"cases": 30, "entries": 30}, minimum=31) == []
+    assert bulk.tables_to_bulk_load({"cases": 30, "entries": 30}, minimum=10) == [
+        "cases", "entries"]
+    new_case(hq, customer_name="总部自己的")
+    assert bulk.tables_to_bulk_load({"cases": 1}, minimum=1) == []  # not more than there
+    monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 10)
+    seen = []
+    monkeypatch.setattr(exchange, "BulkLoad", lambda tables: seen.append(tables) or
+                        bulk.BulkLoad(tables))
+    before = schema()
+    exchange.apply_import(hq, [sh01_file])
+    assert seen and {"cases", "entries", "ledger_base"} <= set(seen[0])
+    assert schema() == before
+    seen.clear()
+    exchange.apply_import(hq, [sh01_file])  # now as many rows here as in the file
+    assert seen == []
+
+
+def test_cancelled_bulk_import_leaves_everything_as_before(sites, sh01_file, tmp_path):
+    ctx = sites.use("SH01")
+    for i in range(200):  # enough rows for the cancel check (every 200 rows)
+        new_case(ctx, customer_name=f"又一位{i}")
+    big = tmp_path / "big.xlsx"
+    exchange.export_ledger(ctx, big)
+    hq = sites.use("HQ")
+    new_case(hq, customer_name="总部自己的")
+    before = dump()
+    report = exchange.apply_import(hq, [big], bulk=True, cancelled=lambda: True)
+    assert report.cancelled and not report.applied
+    assert dump() == before
+    assert storage.run_checks() == []
+
+
+def test_failing_bulk_import_leaves_everything_as_before(sites, sh01_file, monkeypatch):
+    hq = sites.use("HQ")
+    new_case(hq, customer_name="总部自己的")
+    before = dump()
+    calls = []
+    real = merge_mod.Merger._insert_new
+
+    def boom(self, sheet, rows):
+        calls.append(sheet)
+        if sheet == "跟踪记录":  # the cases are in, indexes dropped: fail now
+            raise RuntimeError("disk on fire")
+        return real(self, sheet, rows)
+
+    monkeypatch.setattr(merge_mod.Merger, "_insert_new", boom)
+    with pytest.raises(RuntimeError):
+        exchange.apply_import(hq, [sh01_file], bulk=True)
+    assert "投诉台账" in calls
+    assert dump() == before
+    assert storage.run_checks() == []
+
+
+def test_all_or_nothing_bulk_import_with_a_rejected_row_rolls_back(sites, tmp_path):
+    from openpyxl import load_workbook
+
+    ctx = sites.use("SH01")
+    for i in range(5):
+        new_case(ctx, customer_name=f"客户{i}")
+    src = tmp_path / "sh01.xlsx"
+    exchange.export_ledger(ctx, src)
+    wb = load_workbook(src)
+    ws = wb["投诉台账"]
+    h = [c.value for c in ws[1]]
+    ws.cell(row=3, column=h.index("登记时间") + 1, value="不是日期")
+    bad = tmp_path / "bad.xlsx"
+    wb.save(bad)
+    hq = sites.use("HQ")
+    before, before_schema = dump(), schema()
+    report = exchange.apply_import(hq, [bad], bulk=True, all_or_nothing=True)
+    assert not report.applied and report.rejected == 2  # the case and its entry
+    assert dump() == before
+    # and the same file without all-or-nothing: its good rows, the schema intact
+    report = exchange.apply_import(hq, [bad], bulk=True)
+    assert report.applied and report.files[0].counts["投诉台账"].new == 4
+    assert storage.run_checks() == []
+    assert schema() == before_schema
+
