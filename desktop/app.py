@@ -275,44 +275,93 @@ def warmup_periods(today) -> list:
 
 
 def _start_warmup(session, window, *, delay_ms: int | None = None, on_finished=None) -> None:
-    """Compute the figures of the months the 统计 page opens with, once, in the background,
-    so that their closed cases' summaries are kept (table stats_summaries) before anyone
-    opens the page: its first open of a month then costs the "after a restart" time instead
-    of judging every closed case (issue 8). Starts ``delay_ms`` after the call, one month per
-    worker task, each queued only while the worker has nothing else to do; errors are only
-    logged (the page computes what is missing itself). Not for a person who may not see the
-    统计 page. ``on_finished()`` after the last."""
-    from PySide6.QtCore import QTimer
-
-    from complaints.usecases import auth, stats
+    """Keep the closed cases' summaries of every month (table stats_summaries), once, in the
+    background, so that the 统计 page's first open of a month costs the "kept" time instead
+    of judging every closed case (issue 8): first the months the page opens with, then every
+    month that still has a closed case with nothing kept (after an upgrade, a demo load, a
+    ledger import or a restore; started again after each import or restore). Starts
+    ``delay_ms`` after the call, one month per worker task, each queued only while the worker
+    has nothing else to do; errors are only logged (the page computes what is missing
+    itself). Not for a person who may not see the 统计 page. ``on_finished()`` after the
+    last."""
+    from complaints.usecases import auth
 
     ctx = session.ctx()
-    todo = warmup_periods(ctx.now().astimezone(ctx.tz).date())
     if not auth.allowed(ctx, "stats.view"):
-        todo = []
+        if on_finished is not None:
+            on_finished()
+        return
+    warmup = getattr(window, "_stats_warmup", None)
+    if warmup is None:
+        warmup = window._stats_warmup = _Warmup(session, window)
+        session.changed.connect(warmup.on_changed)
+    warmup.start(warmup_periods(ctx.now().astimezone(ctx.tz).date()),
+                 WARMUP_DELAY_MS if delay_ms is None else delay_ms, on_finished)
 
-    def step() -> None:
-        if not todo:
-            if on_finished is not None:
-                on_finished()
+
+class _Warmup:
+    """The state of the background fill of _start_warmup: one chain of worker tasks at a
+    time; the months still to do, then a look for more."""
+
+    _SCAN = "scan"  # the step that asks the database which months still need it
+
+    def __init__(self, session, window) -> None:
+        self.session, self.window = session, window
+        self.todo: list = []
+        self.running = False
+        self.finished: list = []
+
+    def start(self, periods, delay_ms: int, on_finished=None) -> None:
+        from PySide6.QtCore import QTimer
+
+        if on_finished is not None:
+            self.finished.append(on_finished)
+        for p in [*periods, self._SCAN]:
+            if p not in self.todo:
+                self.todo.append(p)
+        if not self.running:
+            self.running = True
+            QTimer.singleShot(delay_ms, self.window, self.step)
+
+    def on_changed(self, topic: str) -> None:
+        """A ledger import or a restore may bring months with nothing kept."""
+        if topic == "ledger":
+            self.start([], WARMUP_DELAY_MS)
+
+    def step(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        from complaints.usecases import stats
+
+        if not self.todo:
+            self.running = False
+            finished, self.finished = self.finished, []
+            for f in finished:
+                f()
             return
-        if session.taskman.is_busy():  # the person's own work goes first
-            QTimer.singleShot(WARMUP_RETRY_MS, window, step)
+        if self.session.taskman.is_busy():  # the person's own work goes first
+            QTimer.singleShot(WARMUP_RETRY_MS, self.window, self.step)
             return
-        period = todo.pop(0)
-        person = session.ctx()
+        item = self.todo.pop(0)
+        person = self.session.ctx()
 
         def work():
-            return stats.figures_for(period, (), as_of=person.now(), tz=person.tz)
+            if item == self._SCAN:
+                return stats.months_to_fill(person.now(), person.tz)
+            stats.figures_for(item, (), as_of=person.now(), tz=person.tz)
+            stats.keep_summaries()
+            return None
+
+        def done(more) -> None:
+            if more:  # the scan's months: each its own task, newest first
+                self.todo.extend(p for p in more if p not in self.todo)
+            QTimer.singleShot(0, self.window, self.step)
 
         def failed(exc: BaseException) -> None:
-            log.warning("statistics warm-up of %s failed: %s", period.code, exc)
-            QTimer.singleShot(0, window, step)
+            log.warning("statistics warm-up of %s failed: %s", getattr(item, "code", item), exc)
+            QTimer.singleShot(0, self.window, self.step)
 
-        session.taskman.run(work, lambda _figures: QTimer.singleShot(0, window, step),
-                            on_error=failed, parent=window)
-
-    QTimer.singleShot(WARMUP_DELAY_MS if delay_ms is None else delay_ms, window, step)
+        self.session.taskman.run(work, done, on_error=failed, parent=self.window)
 
 
 def _sign_in(session) -> bool:
@@ -359,8 +408,13 @@ def _load_demo(session, window, count: int) -> None:
             kwargs["cancelled"] = cancelled
         return generate(ctx, count, **kwargs)
 
+    def done(_r) -> None:
+        session.notify_changed("cases")
+        session.notify_changed("sanctions")
+        _start_warmup(session, window)  # the demo's months: their summaries kept
+
     session.taskman.run_with_progress(
-        work, lambda _r: (session.notify_changed("cases"), session.notify_changed("sanctions")),
+        work, done,
         label="正在生成演示数据…",
         cancellable=cancellable, parent=window)
 

@@ -30,6 +30,8 @@ from complaints.rules import figures as fig
 from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, DeadlineStatus
 from complaints.rules.periods import (
     Period,
+    PeriodKind,
+    current,
     months_ending,
     months_touching,
     previous,
@@ -53,6 +55,11 @@ _OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 _SUMMARIES: dict[tuple, fig.CaseSummary] = {}
 _SUMMARIES_MAX = 400_000
 _SUMMARIES_DB: str | None = None
+# Closed cases whose new summaries are not yet kept in the database: written by
+# keep_summaries() after the figures are on screen, so a first computation does not wait
+# for the write (~50 ms for a month of 7,000 cases).
+_PENDING: list[tuple[dict[str, Any], datetime]] = []
+_PENDING_MAX = 200_000
 
 
 _CLOSED = State.CLOSED.value
@@ -64,6 +71,7 @@ def clear_cache(*, stored: bool = False) -> None:
     """Forget the summaries kept in memory (and with ``stored`` those kept in the database:
     never needed for correctness, since a stale one is never used; the bench empties them)."""
     _SUMMARIES.clear()
+    _PENDING.clear()
     if stored:
         with database.atomic():
             database.execute_sql("DELETE FROM stats_summaries")
@@ -163,21 +171,30 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
     store = keep and policy_fp is not None
     as_of_utc = as_of.astimezone(UTC) if as_of is not None else None
     cols = ", ".join(f"c.{k}" for k in _CASE_COLUMNS)
-    # For a closed case: its entries' count and latest time, and the summary kept in the
-    # database (covering index of entries, primary key of stats_summaries: no table scan).
+    acts = ", ".join("?" * len(_SUMMARY_ACTIONS))
+    notes = ", ".join("?" * len(_NOTE_ACTIONS))
+    # A closed case's summary depends on its case row, the policy in force when it was
+    # received and its entries of the actions the figures look at: their count and latest
+    # time are part of the fingerprint. For a case with a kept summary they are read here to
+    # check it (covering entries index, primary key of stats_summaries: no table scan); for
+    # one without, from the entries read below (the subquery is then not run at all).
     rows = database.execute_sql(
-        f"SELECT {cols}, CASE WHEN c.state = ? THEN (SELECT count(*) || '/' || "
-        "ifnull(max(e.at), '') FROM entries e WHERE e.case_id = c.id AND e.deleted = 0) END, "
+        f"SELECT {cols}, CASE WHEN c.state = ? AND s.case_id IS NOT NULL THEN (SELECT "
+        "count(*) || '/' || ifnull(max(e.at), '') FROM entries e WHERE e.case_id = c.id "
+        f"AND e.deleted = 0 AND e.action IN ({acts})) END, "
         "s.fingerprint, s.contact_hours, s.handling_hours, s.called_back, s.level, s.reopened, "
         "s.outcomes FROM cases c LEFT JOIN stats_summaries s ON s.case_id = c.id "
         f"WHERE c.received_at >= ? AND c.received_at < ? AND c.deleted = 0{site_c}",
-        [_CLOSED if store else "", start, end, *site_params])
+        [_CLOSED if store else "", *_SUMMARY_ACTIONS, start, end, *site_params])
     n = len(_CASE_COLUMNS)
     summary_key = fig.summary_key
+    fresh: list[dict[str, Any]] = []  # closed cases with no kept summary: fingerprint below
+    parse = datetime.fromisoformat  # stored times: never empty in these columns but closed_at
     for row in rows:
         c = dict(zip(_CASE_COLUMNS, row[:n], strict=True))
-        c["received_at"] = from_db(c["received_at"])
-        c["closed_at"] = from_db(c["closed_at"])
+        c["received_at"] = parse(c["received_at"])
+        closed_at = c["closed_at"]
+        c["closed_at"] = parse(closed_at) if closed_at else None
         c["media"] = bool(c["media"])
         c["needs_oem"] = bool(c["needs_oem"])
         cases.append(c)
@@ -191,9 +208,13 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
         if key is None:
             need.append(c)
             continue
+        if store and entries_fp is None:  # closed, nothing kept: judged, then kept
+            fresh.append(c)
+            need.append(c)
+            continue
         if key in summaries:
             continue
-        if store and entries_fp is not None:
+        if store:
             stored_fp = f"{c['revision']}|{c['modified_at']}|{c['summary_fp']}"
             if row[n + 1] == stored_fp:
                 summaries[key] = fig.CaseSummary(row[n + 2], row[n + 3], bool(row[n + 4]),
@@ -204,12 +225,9 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
             stale.append(c)
         need.append(c)
     entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    parse = from_db
     # Only what the figures look at (figures.summarise: the deadline rules' actions, which
     # include contact, handling, callbacks and reopen; a note only for a callback): the
     # same figures from about a fifth fewer rows and far fewer notes.
-    acts = ", ".join("?" * len(_SUMMARY_ACTIONS))
-    notes = ", ".join("?" * len(_NOTE_ACTIONS))
     if len(need) * 2 > len(cases):  # most of them: one join is quickest
         rows = database.execute_sql(
             "SELECT e.case_id, e.at, e.action, "
@@ -229,6 +247,14 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
                     f"case_id IN ({', '.join('?' * len(chunk))})",
                     [*_NOTE_ACTIONS, *_SUMMARY_ACTIONS, *chunk]):
                 entries[case_id].append({"at": parse(at), "action": action, "note": note})
+    # The fingerprint of the closed cases with nothing kept, as the subquery above gives it
+    # (a stored time's text is its isoformat: UTC, whole seconds).
+    for c in fresh:
+        es = entries.get(c["id"])
+        entries_fp = f"{len(es)}/{max(e['at'] for e in es).isoformat()}" if es else "0/"
+        c["summary_fp"] = fp = f"{policy_fp(c['received_at'])}|{entries_fp}"
+        c["_stored_fp"] = f"{c['revision']}|{c['modified_at']}|{fp}"
+        stale.append(c)
     # Open when the period began: still open now (state index), or closed since it began
     # (index of closed_at, received_at from schema 7): no full scan.
     states = ", ".join("?" * len(_OPEN_STATES))
@@ -252,7 +278,8 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
 
 
 def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) -> fig.Figures:
-    """The figures of one period (no permission check: callers check stats.view)."""
+    """The figures of one period (no permission check: callers check stats.view). The new
+    summaries of closed cases are kept in the database by the next keep_summaries()."""
     # Tens of thousands of small dicts that all live until the end: the cyclic collector
     # would walk them again and again for nothing (it doubled the time on 100k cases).
     was_enabled = gc.isenabled()
@@ -262,6 +289,7 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
         if len(_SUMMARIES) > _SUMMARIES_MAX or _SUMMARIES_DB != database.database:
             _SUMMARIES.clear()  # another data folder (or a test's fresh one): start afresh
             _SUMMARIES_DB = database.database
+            _PENDING.clear()
         book = policy_uc.book()
         stale: list[dict[str, Any]] = []
         cases, entries, earlier, sanctions = load_period(
@@ -272,18 +300,28 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
         vsites = tuple(sites) or tuple(sorted({c["site"] for c in cases} | {k[0] for k in vols}))
         f = fig.compute(period, sites, cases, entries, earlier, sanctions, book.at, as_of,
                         tz, summaries=_SUMMARIES, volumes=vols, volume_sites=vsites)
-        _store_summaries(stale, as_of)
+        if len(_PENDING) + len(stale) <= _PENDING_MAX:
+            _PENDING.extend((c, as_of) for c in stale)
         return f
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _store_summaries(cases: Sequence[dict[str, Any]], as_of: datetime) -> None:
-    """Keep the new summaries of closed cases in the database (best effort: a read-only or
-    busy database only means they are computed again next time)."""
+def keep_summaries() -> int:
+    """Keep in the database the summaries of closed cases computed since the last call (best
+    effort: a read-only or busy database, or a write transaction in progress, only means they
+    are computed again after a restart). Worker thread; returns how many were written."""
+    pending = list(_PENDING)
+    _PENDING.clear()
+    if _SUMMARIES_DB != database.database:  # computed in another data folder
+        return 0
+    return _store_summaries(pending)
+
+
+def _store_summaries(pending: Sequence[tuple[dict[str, Any], datetime]]) -> int:
     rows = []
-    for c in cases:
+    for c, as_of in pending:
         key = fig.summary_key(c, as_of)
         sm = None if key is None else _SUMMARIES.get(key)
         if sm is not None:
@@ -291,7 +329,7 @@ def _store_summaries(cases: Sequence[dict[str, Any]], as_of: datetime) -> None:
                          int(sm.called_back), sm.level, int(sm.reopened),
                          _encode_outcomes(sm.outcomes)))
     if not rows or database.in_transaction():
-        return
+        return 0
     # Never wait for another writer (a ledger import in another process): the figures are
     # already computed, only keeping them is skipped.
     busy = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
@@ -303,9 +341,49 @@ def _store_summaries(cases: Sequence[dict[str, Any]], as_of: datetime) -> None:
                 "handling_hours, called_back, level, reopened, outcomes) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     except (sqlite3.Error, pw.DatabaseError):
-        pass
+        return 0
     finally:
         database.execute_sql(f"PRAGMA busy_timeout = {int(busy)}")
+    return len(rows)
+
+
+def months_to_fill(as_of: datetime, tz) -> list[Period]:
+    """The months, newest first, that hold a case closed by ``as_of`` with no kept summary:
+    after an upgrade, a demo load or a ledger import, what the background fill computes so
+    that opening any month costs the "kept" time (bench/README.md). One short query a month
+    (it stops at the first such case)."""
+    first = database.execute_sql(
+        "SELECT min(received_at) FROM cases WHERE deleted = 0").fetchone()[0]
+    if first is None:
+        return []
+    this = current(PeriodKind.MONTH, as_of.astimezone(tz).date())
+    oldest = from_db(first).astimezone(tz).date()
+    n = (this.start.year - oldest.year) * 12 + this.start.month - oldest.month + 1
+    out = []
+    for m in reversed(months_ending(this, max(n, 1))):
+        start, end = (to_db(t) for t in m.bounds(tz))
+        if database.execute_sql(
+                "SELECT EXISTS (SELECT 1 FROM cases c WHERE c.received_at >= ? AND "
+                "c.received_at < ? AND c.deleted = 0 AND c.state = ? AND c.closed_at <= ? "
+                "AND NOT EXISTS (SELECT 1 FROM stats_summaries s WHERE s.case_id = c.id))",
+                [start, end, _CLOSED, to_db(as_of)]).fetchone()[0]:
+            out.append(m)
+    return out
+
+
+def fill_summaries(as_of: datetime, tz, *, progress: Callable[[int, int], None] | None = None
+                   ) -> int:
+    """Compute and keep the summaries of every month ``months_to_fill`` names (the demo
+    command does it after loading; the app does it month by month in the background).
+    Returns how many summaries were kept."""
+    months = months_to_fill(as_of, tz)
+    kept = 0
+    for i, m in enumerate(months):
+        figures_for(m, (), as_of=as_of, tz=tz)
+        kept += keep_summaries()
+        if progress is not None:
+            progress(i + 1, len(months))
+    return kept
 
 
 # --- business volume: the complaint rate's denominator --------------------------------------
@@ -397,6 +475,8 @@ def review(ctx: Context, period: Period, sites: Sequence[str] = (), *,
     f = figures_for(period, sites, as_of=as_of, tz=ctx.tz)
     prev_p, ly_p = previous(period), same_last_year(period)
     prev, ly = comparisons(ctx, period, sites, as_of=as_of) if compare else ({}, {})
+    # (With compare, comparisons() has kept the new summaries; without, the page asks for
+    # them next and they are kept then: the figures are not held up by the write.)
     return Review(f, fig.kpis(f), prev, ly, prev_p.label, ly_p.label,
                   monthly_counts(period, sites, ctx.tz), as_of)
 
@@ -407,8 +487,10 @@ def comparisons(ctx: Context, period: Period, sites: Sequence[str] = (), *,
     them after showing the period itself."""
     auth.require(ctx, "stats.view")
     as_of = as_of or ctx.now()
-    return (fig.kpis(figures_for(previous(period), sites, as_of=as_of, tz=ctx.tz)),
-            fig.kpis(figures_for(same_last_year(period), sites, as_of=as_of, tz=ctx.tz)))
+    result = (fig.kpis(figures_for(previous(period), sites, as_of=as_of, tz=ctx.tz)),
+              fig.kpis(figures_for(same_last_year(period), sites, as_of=as_of, tz=ctx.tz)))
+    keep_summaries()  # of the three periods, now that the page shows the first
+    return result
 
 
 def case_list(ids: Sequence[int]) -> list[tuple]:

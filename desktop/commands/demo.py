@@ -67,4 +67,11 @@ def run(args) -> int:
     print(f"已生成 {report.cases} 条投诉单、{report.entries} 条跟踪记录、"
           f"{report.sanctions} 条奖惩记录{span},"
           f"用时 {report.seconds:.1f} 秒")
+    if report.cases:
+        # The 统计 page then opens any month at the "kept" speed (issue 8), as after the
+        # app's own background fill.
+        from complaints.usecases import stats
+
+        kept = stats.fill_summaries(ctx.now(), ctx.tz)
+        print(f"已汇总 {kept} 条已关闭投诉单的统计摘要")
     return 0

@@ -20,6 +20,10 @@ def test_demo_initialises_a_new_folder_and_passes_check(tmp_path, capsys):
         plates = [p for (p,) in db.execute("SELECT plate FROM cases WHERE plate IS NOT NULL")]
         assert sum(p.startswith("京") for p in plates) > len(plates) * 0.8  # Beijing plates
         assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > 250 * 4
+        # every closed case's 统计 summary is kept: any month opens at the kept speed
+        closed = db.execute("SELECT count(*) FROM cases WHERE state = '已关闭'").fetchone()[0]
+        kept = db.execute("SELECT count(*) FROM stats_summaries").fetchone()[0]
+        assert closed > 0 and kept == closed and f"已汇总 {kept} 条" in out
     finally:
         db.close()
     # Again into the same folder: more cases, numbers go on; another site code is refused.

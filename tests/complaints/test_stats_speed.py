@@ -47,10 +47,16 @@ def test_kept_summaries_change_no_figure(demo_db, code):
                             policy_uc.book().at, AS_OF, CHINA_TZ)  # nothing kept at all
     assert kept() == 0
     first = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    assert kept() == 0  # the figures do not wait for the write
     closed = sum(1 for c in cases if c["state"] == "已关闭" and c["closed_at"] <= AS_OF)
-    assert closed > 0 and kept() == closed  # the closed cases' summaries were stored
+    assert closed > 0 and stats.keep_summaries() == closed
+    assert kept() == closed  # the closed cases' summaries were stored
+    assert stats.keep_summaries() == 0  # written once
     stats.clear_cache()  # a restart: memory empty, the database keeps them
     after_restart = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    # Every kept summary was found valid: the fingerprint made from the entries read (when
+    # nothing was kept) is the one the database computes when checking a kept one.
+    assert stats.keep_summaries() == 0
     again = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
     for f in (first, after_restart, again):
         assert {k: v for k, v in plain(f).items() if k != "complaint_rate"} == \
@@ -60,6 +66,7 @@ def test_kept_summaries_change_no_figure(demo_db, code):
 def test_a_kept_summary_is_not_used_once_its_entries_change(demo_db, ctx):
     period = parse_period("2026-10")
     before = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    assert stats.keep_summaries() > 0
     # A closed, called-back case gets a 重开 entry from elsewhere (as a ledger import could
     # bring it) without its own row changing: its entries' fingerprint moves.
     cid = next(i for i in before.called_back if i not in before.reopened and database.execute_sql(
@@ -77,11 +84,13 @@ def test_a_kept_summary_is_not_used_once_its_entries_change(demo_db, ctx):
 def test_a_stale_row_is_replaced_not_trusted(demo_db):
     period = parse_period("2026-10")
     good = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    stats.keep_summaries()
     # Damage every kept row's fingerprint (as an edited policy would): all judged afresh.
     with database.atomic():
         database.execute_sql("UPDATE stats_summaries SET fingerprint = 'old', reopened = 1")
     stats.clear_cache()
     assert stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ).reopened == good.reopened
+    stats.keep_summaries()
     assert database.execute_sql("SELECT count(*) FROM stats_summaries WHERE fingerprint = "
                                 "'old'").fetchone()[0] == 0
 
@@ -130,12 +139,14 @@ def test_a_new_policy_leaves_earlier_cases_summaries_valid(demo_db, ctx):
 
     period = parse_period("2026-10")
     first = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    stats.keep_summaries()
     rows = database.execute_sql("SELECT case_id, fingerprint FROM stats_summaries").fetchall()
     assert rows
     # In force from now (20 Nov): October's cases were received under the old version.
     policy_uc.save(ctx, dataclasses.replace(policy_uc.load(), d9_minutes=45))
     stats.clear_cache()
     again = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
+    stats.keep_summaries()
     assert database.execute_sql("SELECT case_id, fingerprint FROM stats_summaries"
                                 ).fetchall() == rows
     assert fig.kpis(again) == fig.kpis(first)
@@ -148,7 +159,8 @@ def test_figures_do_not_wait_for_another_writer(demo_db):
     other.execute("BEGIN IMMEDIATE")  # another process writing (a ledger import)
     try:
         f = stats.figures_for(parse_period("2026-10"), (), as_of=AS_OF, tz=CHINA_TZ)
-        assert f.total > 0 and kept() == 0  # computed; keeping them skipped this time
+        assert f.total > 0
+        assert stats.keep_summaries() == 0 and kept() == 0  # keeping them skipped this time
     finally:
         other.execute("ROLLBACK")
         other.close()
@@ -156,7 +168,27 @@ def test_figures_do_not_wait_for_another_writer(demo_db):
     assert busy > 50  # the connection's own timeout is back
     stats.clear_cache()
     stats.figures_for(parse_period("2026-10"), (), as_of=AS_OF, tz=CHINA_TZ)
+    stats.keep_summaries()
     assert kept() > 0
+
+
+def test_the_page_s_comparisons_and_the_report_keep_the_new_summaries(demo_db, ctx):
+    """The page asks review(compare=False) first (nothing written yet), then comparisons(),
+    which keeps the summaries of all three periods; a report's review keeps them too."""
+    period = parse_period("2026-10")
+    stats.review(ctx, period, compare=False)
+    assert kept() == 0
+    stats.comparisons(ctx, period)
+    months = [period, parse_period("2026-09"), parse_period("2025-10")]
+    expected = set()
+    for p in months:
+        cases, *_ = stats.load_period(p, (), CHINA_TZ)
+        expected |= {c["id"] for c in cases if c["state"] == "已关闭" and c["closed_at"] <= AS_OF}
+    kept_ids = {r[0] for r in database.execute_sql("SELECT case_id FROM stats_summaries")}
+    assert expected and kept_ids == expected
+    stats.clear_cache(stored=True)
+    stats.review(ctx, period)
+    assert {r[0] for r in database.execute_sql("SELECT case_id FROM stats_summaries")} == expected
 
 
 def test_the_reduced_entries_give_the_same_figures_as_all_of_them(demo_db):

@@ -12,6 +12,7 @@ import pytest
 from complaints.rules.periods import parse_period
 from complaints.usecases import demo, stats
 from db.models import database
+from db.timeutil import to_db
 from desktop import app
 from ui.main_window import MainWindow
 
@@ -55,8 +56,14 @@ def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsetting
     finished: list[bool] = []
     app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
-    expected = closed_ids(ctx, [parse_period(c) for c in ("2026-11", "2026-10", "2025-11")])
-    assert expected and kept() == len(expected)
+    # the months the page opens with first, then every other month with closed cases
+    first = closed_ids(ctx, [parse_period(c) for c in ("2026-11", "2026-10", "2025-11")])
+    every = {r[0] for r in database.execute_sql(
+        "SELECT id FROM cases WHERE state = '已关闭' AND deleted = 0 AND closed_at <= ?",
+        [to_db(ctx.now())])}
+    assert first and first < every
+    assert {r[0] for r in database.execute_sql("SELECT case_id FROM stats_summaries")} == every
+    assert stats.months_to_fill(ctx.now(), ctx.tz) == []
     assert w.page("stats") is None  # nobody opened the 统计 page
     session.taskman.wait_idle()
 
@@ -107,6 +114,36 @@ def test_warmup_queues_only_while_the_worker_is_idle(monkeypatch, qtbot, session
     assert busy_when_queued == [] and kept() == 0
     release.set()
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
-    assert long_job_done and len(busy_when_queued) == 3 and not any(busy_when_queued)
+    # the three months, the look for more, then each month it found: never while busy
+    assert long_job_done and len(busy_when_queued) > 4 and not any(busy_when_queued)
     assert kept() > 0
     session.taskman.wait_idle()
+
+
+def test_a_ledger_import_starts_the_fill_again(monkeypatch, qtbot, session, qsettings,
+                                               demo_cases, ctx):
+    monkeypatch.setattr(app, "WARMUP_DELAY_MS", 0)
+    w = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(w)
+    session.taskman.wait_idle()
+    finished: list[bool] = []
+    app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
+    qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
+    session.taskman.wait_idle()
+    assert stats.months_to_fill(ctx.now(), ctx.tz) == []
+    # As an import would bring them: cases whose summaries are not kept.
+    with database.atomic():
+        database.execute_sql("DELETE FROM stats_summaries WHERE case_id % 2 = 0")
+    assert stats.months_to_fill(ctx.now(), ctx.tz)
+    session.notify_changed("ledger")
+    qtbot.waitUntil(lambda: not stats.months_to_fill(ctx.now(), ctx.tz) and
+                    not w._stats_warmup.running, timeout=60_000)
+    session.taskman.wait_idle()
+
+
+def test_fill_summaries_keeps_every_month(demo_cases, ctx):
+    seen: list[tuple[int, int]] = []
+    n = stats.fill_summaries(ctx.now(), ctx.tz, progress=lambda i, t: seen.append((i, t)))
+    assert n == kept() > 0 and seen and seen[-1][0] == seen[-1][1]
+    assert stats.months_to_fill(ctx.now(), ctx.tz) == []
+    assert stats.fill_summaries(ctx.now(), ctx.tz) == 0  # nothing left
