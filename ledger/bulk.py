@@ -10,6 +10,14 @@ Only plain indexes are dropped (``CREATE INDEX``, not unique): the unique ones (
 are recreated with the very SQL stored in sqlite_master (db/migrations stays the one
 source of truth), in the same transaction: SQLite's DDL is transactional, so a cancel, an
 error or a kill -9 rolls the drop back with everything else.
+
+The cases' full-text index likewise: its insert trigger is dropped and the new cases go
+into cases_fts with one INSERT ... SELECT at the end, then the trigger is recreated. Row
+by row inside the import's savepoint, FTS5 flushes its pending terms at every statement
+(a segment per case, then merges): 12 s of a 100,000-case import, against ~3 s at once.
+Updates and deletes keep their triggers: a case inserted by this load and updated later
+in it has no document yet (the update trigger changes nothing), and the final insert
+takes its final values.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from db.migrations.m0001_initial import FTS_DOC_SQL
 from db.models import database
 
 # A table is loaded in bulk when the rows coming in outnumber those already there, and
@@ -65,14 +74,39 @@ def tables_to_bulk_load(incoming: Mapping[str, int], minimum: int | None = None
     return out
 
 
+FTS_TRIGGER = "cases_fts_ai"
+# The statement the insert trigger runs (db/migrations): only a trigger doing exactly this
+# is replaced by the insert at the end (another one is left alone, kept row by row).
+_FTS_ROW_SQL = " ".join(
+    f"INSERT INTO cases_fts (rowid, doc) VALUES (new.id, {FTS_DOC_SQL.format(r='new')});"
+    .split())
+
+
+def _fts_trigger_sql() -> str | None:
+    row = database.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
+                               "AND name = ? AND tbl_name = 'cases'", (FTS_TRIGGER,)).fetchone()
+    if row is None or _FTS_ROW_SQL not in " ".join(row[0].split()):
+        return None
+    return row[0]
+
+
 class BulkLoad:
-    """Drop the plain indexes of some tables now; ``restore()`` recreates them. Call
-    both inside one transaction (if it rolls back instead, do not call restore)."""
+    """Drop the plain indexes of some tables (and, with "cases", the full-text insert
+    trigger) now; ``restore()`` rebuilds them. Call both inside one transaction (if it
+    rolls back instead, do not call restore)."""
 
     def __init__(self, tables: Iterable[str]):
         if not database.in_transaction():
             raise RuntimeError("BulkLoad needs an open transaction")
+        tables = list(tables)
         self.saved = plain_indexes(tables)
+        self.fts_trigger = _fts_trigger_sql() if "cases" in tables else None
+        self.cases_before = 0
+        if self.fts_trigger is not None:
+            # rowids of new rows are above every existing one (INTEGER PRIMARY KEY)
+            self.cases_before = database.execute_sql(
+                "SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]
+            database.execute_sql(f'DROP TRIGGER "{FTS_TRIGGER}"')
         for ix in self.saved:
             database.execute_sql(f'DROP INDEX "{ix.name}"')
 
@@ -80,3 +114,9 @@ class BulkLoad:
         for ix in self.saved:
             database.execute_sql(ix.sql)
         self.saved = []
+        if self.fts_trigger is not None:
+            database.execute_sql(
+                f"INSERT INTO cases_fts (rowid, doc) SELECT id, {FTS_DOC_SQL.format(r='cases')} "
+                "FROM cases WHERE id > ? ORDER BY id", (self.cases_before,))
+            database.execute_sql(self.fts_trigger)
+            self.fts_trigger = None

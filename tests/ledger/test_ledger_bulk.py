@@ -176,3 +176,33 @@ def test_all_or_nothing_bulk_import_with_a_rejected_row_rolls_back(sites, tmp_pa
     assert storage.run_checks() == []
     assert schema() == before_schema
 
+
+
+def test_full_text_index_follows_updates_within_and_after_a_bulk_load(sites, tmp_path):
+    ctx = sites.use("SH01")
+    ids = [new_case(ctx, customer_name=f"客户{i}", content=f"原来的说法{i}") for i in range(5)]
+    old = tmp_path / "old.xlsx"
+    exchange.export_ledger(ctx, old)
+    cases.update_case(ctx, ids[0], {"content": "改过的说法甲"})
+    ids.append(new_case(ctx, customer_name="新客户", content="后来的说法"))
+    new = tmp_path / "new.xlsx"
+    exchange.export_ledger(ctx, new)
+    # one load: the old version inserted, the newer one updating it, in the same transaction
+    hq = sites.use("HQ")
+    report = exchange.apply_import(hq, [old, new], bulk=True)
+    assert report.files[1].counts["投诉台账"].as_dict()["updated"] == 1
+    assert storage.run_checks() == []
+    assert len(cases.search("改过的说法甲")) == 1
+    assert cases.search("原来的说法0") == []
+    assert len(cases.search("后来的说法")) == 1
+    # a case already here updated by a later bulk load: its document follows too
+    cases_here = len(cases.search("说法"))
+    sites.use("SH01")
+    cases.update_case(ctx, ids[1], {"content": "第二次改的说法"})
+    again = tmp_path / "again.xlsx"
+    exchange.export_ledger(ctx, again)
+    hq = sites.use("HQ")
+    exchange.apply_import(hq, [again], bulk=True)
+    assert storage.run_checks() == []
+    assert len(cases.search("第二次改的说法")) == 1
+    assert len(cases.search("说法")) == cases_here
