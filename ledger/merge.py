@@ -140,12 +140,15 @@ class Merger:
     """Merges rows into the open database; call inside a transaction."""
 
     def __init__(self, my_site: str, now: datetime, source_file: str = "",
-                 source_site: str = ""):
+                 source_site: str = "", fresh: dict[str, set[str]] | None = None):
         self.my_site = my_site
         self.now = now
         self.source_file = source_file
         self.source_site = source_site
         self._case_ids: dict[str, int] = {}
+        # Tables that were empty when this import began (see fresh_tables), each with the
+        # uids inserted since: a uid not in the set is not in the table, no query needed.
+        self.fresh = fresh or {}
 
     # --- helpers ---------------------------------------------------------------------------
     def case_id(self, case_uid: str) -> int | None:
@@ -197,6 +200,8 @@ class Merger:
             sql = (f"INSERT INTO {table} ({', '.join(names)}) "
                    f"VALUES ({', '.join('?' * len(names))})")
             database.execute_sql(sql, params)
+            if table in self.fresh:
+                self.fresh[table].add(values["uid"])
         else:
             sets = ", ".join(f"{n} = ?" for n in names if n != "uid")
             params = [p for n, p in zip(names, params, strict=True) if n != "uid"]
@@ -226,7 +231,9 @@ class Merger:
             return []
         uids = [r["uid"] for r in rows]
         table = C.SHEET_TABLE[sheet]
-        if len(set(uids)) == len(uids) and not _any_existing(table, uids):
+        seen = self.fresh.get(table)
+        if len(set(uids)) == len(uids) and not (
+                _any_existing(table, uids) if seen is None else not seen.isdisjoint(uids)):
             return self._insert_new(sheet, rows)
         out: list[str | RowRejected] = []
         for r in rows:
@@ -300,6 +307,9 @@ class Merger:
             database.cursor().executemany(
                 f"INSERT INTO {table} ({', '.join(names)}) "
                 f"VALUES ({', '.join('?' * len(names))})", inserts)
+            if table in self.fresh:
+                self.fresh[table].update(
+                    r["uid"] for r, o in zip(rows, out, strict=True) if o == "new")
         if bases:
             database.cursor().executemany(
                 "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
@@ -401,6 +411,15 @@ class Merger:
         # Either way this incoming version is now the base: it will not conflict again,
         # and a local version kept stays "edited here" until the owner sends a newer one.
         self._set_base(sheet, conflict.uid, rank)
+
+
+def fresh_tables() -> dict[str, set[str]]:
+    """For Merger(fresh=...): the data tables empty now, each with an empty set. Share one
+    across the Mergers of one import (in one transaction): a rolled-back savepoint leaves
+    uids in a set that are no longer in the table, which only sends their rows the slow
+    way (merge() looks them up)."""
+    return {t: set() for t in C.SHEET_TABLE.values()
+            if not database.execute_sql(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0]}
 
 
 def _any_existing(table: str, uids: list[str]) -> bool:

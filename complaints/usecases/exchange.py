@@ -37,6 +37,7 @@ from ledger.merge import (
     RowRejected,
     SheetCounts,
     counts_json,
+    fresh_tables,
     merge_file,
 )
 from ledger.reader import DEFAULT_LIMITS, LedgerFile, LedgerRefused, ZipLimits, open_ledger
@@ -267,11 +268,12 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
             # the commit (same transaction: a rollback brings them back as they were).
             tables = _bulk_tables(bulk, _incoming_by_table(opened))
             loader = BulkLoad(tables) if tables else None
+            fresh = fresh_tables()
             for res, lf in opened:
                 if lf is None:
                     continue
                 with database.atomic() as sp:
-                    merger = Merger(ctx.site, now, res.path.name, lf.site)
+                    merger = Merger(ctx.site, now, res.path.name, lf.site, fresh=fresh)
                     try:
                         done = merge_file(lf, merger, res, progress=progress,
                                           cancelled=cancelled, done_before=done, total=total)
@@ -359,7 +361,7 @@ def compare_with_database(files: Sequence[FileResult]) -> list[str]:
         if not res.applied:
             continue
         for sheet, uids in res.accepted_uids.items():
-            unique = list(dict.fromkeys(uids))
+            unique = sorted(set(uids))  # in key order: neighbours in the uid index
             found = store.count_uids(C.SHEET_TABLE[sheet], unique)
             if found != len(unique):
                 out.append(f"{res.path.name}:“{sheet}”接受 {len(unique)} 条,"

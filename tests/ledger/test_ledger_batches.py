@@ -165,3 +165,33 @@ def test_digest_is_the_reference_canonical_text(sheet, data):
     reference = "\x1f".join(store._canon(c, values.get(c.key)) for c in C.SHEET_COLUMNS[sheet]
                             if c.key not in ("revision", "modified_at") and not c.derived)
     assert store.digest(sheet, values) == hashlib.sha1(reference.encode("utf-8")).hexdigest()
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_fresh_tables_known_uids_give_what_the_lookups_give(sites, tmp_path, monkeypatch, bulk):
+    """Into an empty database the merge knows which uids are there without asking SQLite
+    (merge.fresh_tables); the outcomes and data are those of the look-ups, also when the
+    same rows come again in a second file of the same import."""
+    out, _number = _awkward_file(sites, tmp_path)
+    copy = tmp_path / "again.xlsx"
+    copy.write_bytes(out.read_bytes())
+    results = []
+    for known in (False, True):
+        if known:
+            sites.close()
+            (sites.root / "HQ").rename(sites.root / "HQ-lookups")
+        hq = sites.use("HQ")
+        with monkeypatch.context() as m:
+            if not known:
+                m.setattr(exchange, "fresh_tables", lambda: {})
+            report = exchange.apply_import(hq, [out, copy], bulk=bulk)
+        results.append(([(_outcome_of(f)) for f in report.files], snapshot()))
+        assert not report.differences
+    assert results[0] == results[1]
+    first, second = results[1][0]
+    assert first[0]["投诉台账"]["new"] == 5 and second[0]["投诉台账"]["new"] == 0
+
+
+def _outcome_of(f):
+    return ({s: c.as_dict() for s, c in f.counts.items()},
+            [(r.sheet, r.row, r.reason) for r in f.rejected])
