@@ -169,7 +169,3 @@ class AuditPage(QWidget):
         self.session.taskman.run(lambda: audit.export_entries(ctx, path, rows),
                                  lambda p: self.status.setText(tr("已导出到 ") + str(p)),
                                  label=tr("正在导出…"), parent=self)
-
-
-def can_see(ctx) -> bool:
-    return auth.allowed(ctx, "audit.view")

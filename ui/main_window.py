@@ -53,11 +53,13 @@ PAGES: list[tuple[str, str, str]] = [
     ("settings", "设置", "ui.settings_page:SettingsPage"),
 ]
 
-# Pages only some people see: the module's ``can_see(ctx)`` decides, after every sign-in.
+# Pages only some people see, and the permission that shows each (checked after every
+# sign-in, without importing the page: the module is loaded when the page is first shown).
 RESTRICTED_PAGES: list[tuple[str, str, str]] = [
     ("audit", "审计日志", "ui.audit_page:AuditPage"),
     ("users", "用户管理", "ui.users_page:UsersPage"),
 ]
+PAGE_PERMISSIONS: dict[str, str] = {"audit": "audit.view", "users": "users.manage"}
 
 # What a placeholder promises, one line per area.
 COMING: dict[str, str] = {
@@ -177,20 +179,11 @@ class MainWindow(QMainWindow):
             self._refresh_badge(key)
 
     def _may_see(self, entry: tuple[str, str, str]) -> bool:
-        module_name = entry[2].partition(":")[0]
         if self.session.site() is None:
             return False  # no site, nobody signed in
-        try:
-            module = importlib.import_module(module_name)
-            can_see = getattr(module, "can_see", None)
-            return bool(can_see(self.session.ctx())) if can_see else True
-        except ModuleNotFoundError as e:
-            if e.name != module_name:
-                raise
-            return False
-        except Exception:  # noqa: BLE001 - no site or no person yet
-            log.exception("can_see of %s failed", module_name)
-            return False
+        from complaints.usecases import auth
+
+        return auth.allowed(self.session.ctx(), PAGE_PERMISSIONS[entry[0]])
 
     def _on_user_changed(self) -> None:
         current = self.current_page_key()

@@ -41,6 +41,7 @@ class Session(QObject):
         self._clock = clock
         self._user_ctx: Context | None = None
         self._default_ctx: Context | None = None
+        self._site: tuple[site.SiteInfo | None] | None = None  # read once; "settings" clears
         self.changed.connect(self._on_changed)
 
     def ctx(self) -> Context:
@@ -59,7 +60,10 @@ class Session(QObject):
         self.user_changed.emit()
 
     def site(self) -> site.SiteInfo | None:
-        return site.local_site()
+        """This office's site (read once: only the settings change it, and they say so)."""
+        if self._site is None:
+            self._site = (site.local_site(),)
+        return self._site[0]
 
     def notify_changed(self, topic: str) -> None:
         """Tell every page that ``topic`` changed, so it refreshes what it shows."""
@@ -70,4 +74,5 @@ class Session(QObject):
 
     def _on_changed(self, topic: str) -> None:
         if topic == "settings":
+            self._site = None
             self._default_ctx = None  # the site's code, name or time zone may have changed

@@ -241,8 +241,3 @@ class UsersPage(QWidget):
         if u is not None:
             ctx = self.session.ctx()
             self._write(lambda: users.set_active(ctx, u.login, not u.active), "")
-
-
-def can_see(ctx) -> bool:
-    """Whether the main window should list this page for ``ctx``."""
-    return auth.allowed(ctx, "users.manage")

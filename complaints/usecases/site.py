@@ -43,10 +43,10 @@ def is_initialised() -> bool:
 
 
 def local_site() -> SiteInfo | None:
-    code = settings.get("site.code")
-    if not code:
+    values = settings.get_many(("site.code", "site.name", "site.tz"))
+    if not values["site.code"]:
         return None
-    return SiteInfo(code, settings.get("site.name"), settings.get("site.tz"))
+    return SiteInfo(values["site.code"], values["site.name"], values["site.tz"])
 
 
 def init_site(code: str, name: str, *, now, tz: str = "+08:00") -> SiteInfo:

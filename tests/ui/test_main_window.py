@@ -195,6 +195,33 @@ def test_restricted_pages_follow_the_signed_in_person(qtbot, session, qsettings,
     session.taskman.wait_idle()
 
 
+def test_restricted_pages_follow_their_permission_for_every_role(qtbot, session, qsettings,
+                                                                 ctx):
+    """The navigation decides from PAGE_PERMISSIONS, without importing the pages (the start
+    does not pay for them); each page's own check agrees."""
+    import dataclasses
+    import sys
+
+    from complaints.rules.permissions import ROLES
+    from complaints.usecases import auth
+    from ui.main_window import PAGE_PERMISSIONS, RESTRICTED_PAGES
+
+    assert {k for k, _t, _m in RESTRICTED_PAGES} == set(PAGE_PERMISSIONS)
+    saved = {m: sys.modules.pop(m, None) for m in ("ui.users_page", "ui.audit_page")}
+    try:
+        w = MainWindow(session, settings=qsettings)
+        qtbot.addWidget(w)
+        assert "ui.users_page" not in sys.modules and "ui.audit_page" not in sys.modules
+    finally:
+        sys.modules.update({m: mod for m, mod in saved.items() if mod is not None})
+    for role in ROLES:
+        person = dataclasses.replace(ctx, roles=frozenset({role}))
+        session.set_user(person)
+        for key, perm in PAGE_PERMISSIONS.items():
+            assert (key in w.page_keys()) == auth.allowed(person, perm), (role, key)
+    session.taskman.wait_idle()
+
+
 def test_column_widths_and_sort_remembered(qtbot, session, qsettings, ctx):
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
