@@ -189,6 +189,64 @@ class Merger:
             data["state"] = data.get("state") or "登记"
         return data
 
+    def _new_row_builder(self, sheet: str) -> tuple[list[str], Callable[[dict], list]]:
+        """(column names, function giving a new row's INSERT parameters from its full
+        values): what _db_data(new=True) and _db_value give, with the per-column work
+        decided once per batch instead of once per cell."""
+        cols = [c.key for c in C.SHEET_COLUMNS[sheet] if c.key != "case_uid" and not c.derived]
+        at = {k: i for i, k in enumerate(cols)}
+        i_mod = at["modified_at"]
+        now = self.now
+        case_ids = self._case_ids
+        case_id = self.case_id
+        if sheet == C.SHEET_ENTRIES:
+            names = [*cols, "case_id", "recorded_at"]
+            i_actor, i_note = at["actor"], at["note"]
+
+            def fix(full: dict, row: list) -> None:
+                if row[i_mod] is None:
+                    row[i_mod] = now
+                cu = full["case_uid"]
+                cid = case_ids.get(cu)
+                row.append(cid if cid is not None else case_id(cu))
+                row.append(row[i_mod])
+                row[i_actor] = row[i_actor] or ""
+                row[i_note] = row[i_note] or ""
+        elif sheet == C.SHEET_SANCTIONS:
+            names = [*cols, "case_id"]
+            blanks = [at[k] for k in ("department", "person", "reason")]
+            i_status = at["status"]
+
+            def fix(full: dict, row: list) -> None:
+                if row[i_mod] is None:
+                    row[i_mod] = now
+                cu = full.get("case_uid")
+                row.append(case_id(cu) if cu else None)
+                for i in blanks:
+                    row[i] = row[i] or ""
+                row[i_status] = row[i_status] or "待审批"
+        else:
+            names = list(cols)
+            flags = [at[k] for k in ("media", "needs_oem", "attitude", "collective")]
+            i_liability, i_state = at["liability"], at["state"]
+
+            def fix(full: dict, row: list) -> None:
+                if row[i_mod] is None:
+                    row[i_mod] = now
+                for i in flags:
+                    row[i] = bool(row[i])
+                row[i_liability] = row[i_liability] or "待定"
+                row[i_state] = row[i_state] or "登记"
+
+        def build(full: dict) -> list:
+            get = full.get
+            row = [get(k) for k in cols]
+            fix(full, row)
+            # str, int and None go in as they are; the rest (times, dates, bools) converted
+            return [v if (c := v.__class__) is str or c is int or v is None else _db_value(v)
+                    for v in row]
+        return names, build
+
     def _write(self, sheet: str, values: Mapping[str, Any], *, new: bool) -> None:
         # Plain SQL (statements cached by sqlite3): building peewee queries row by row was
         # most of an import's time.
@@ -266,7 +324,7 @@ class Merger:
         out: list[str | RowRejected] = []
         inserts: list[list[Any]] = []
         bases: list[tuple] = []
-        names: list[str] | None = None
+        names, build = self._new_row_builder(sheet)
         stamp = to_db(self.now)
         for incoming in rows:
             full = dict(template)
@@ -292,18 +350,12 @@ class Merger:
                 v = full[k]
                 if v.__class__ is datetime:
                     full[k] = store.fast_to_db(v)
-            data = self._db_data(sheet, full, new=True)
-            if names is None:
-                names = list(data)
-            # str, int and None go in as they are; the rest (times, dates, bools) converted
-            inserts.append([v if (c := v.__class__) is str or c is int or v is None
-                            else _db_value(v) for v in map(data.__getitem__, names)])
+            inserts.append(build(full))
             if full["site"] != self.my_site:
                 bases.append((uid, table, int(full.get("revision") or 1), standing,
                               store.digest(sheet, full), stamp))
             out.append("new")
         if inserts:
-            assert names is not None
             database.cursor().executemany(
                 f"INSERT INTO {table} ({', '.join(names)}) "
                 f"VALUES ({', '.join('?' * len(names))})", inserts)

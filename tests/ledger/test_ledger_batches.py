@@ -195,3 +195,20 @@ def test_fresh_tables_known_uids_give_what_the_lookups_give(sites, tmp_path, mon
 def _outcome_of(f):
     return ({s: c.as_dict() for s, c in f.counts.items()},
             [(r.sheet, r.row, r.reason) for r in f.rejected])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(C.DATA_SHEETS), st.data())
+def test_new_row_builder_gives_what_db_data_gives(sheet, data):
+    """The batch insert's row builder = _db_data(new=True) then _db_value, cell for cell."""
+    now = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
+    merger = merge_mod.Merger("HQ", now)
+    merger._case_ids.update({"case-aaaa-1": 7, "case-bbbb-2": 9})
+    values = {c.key: data.draw(VALUES) for c in C.SHEET_COLUMNS[sheet]}
+    values["uid"] = "row-uid-0001"
+    case_uids = ["case-aaaa-1", "case-bbbb-2"] + ([None] if sheet == C.SHEET_SANCTIONS else [])
+    values["case_uid"] = data.draw(st.sampled_from(case_uids))
+    names, build = merger._new_row_builder(sheet)
+    expected = merger._db_data(sheet, values, new=True)
+    assert names == list(expected)
+    assert build(dict(values)) == [merge_mod._db_value(v) for v in expected.values()]
