@@ -390,7 +390,7 @@ class CaseListPage(QWidget):
         user_changed = getattr(session, "user_changed", None)
         if user_changed is not None:
             user_changed.connect(self._update_phone_mask)
-        self.reload()
+        self.reload(first_page=True)
 
     # --- remembered look ---------------------------------------------------------------------
 
@@ -489,27 +489,42 @@ class CaseListPage(QWidget):
 
     # --- loading ---------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Query the matching ids on the worker; a newer query makes older answers moot."""
+    def reload(self, *, first_page: bool = False) -> None:
+        """Query the matching ids on the worker; a newer query makes older answers moot.
+        With ``first_page`` (the page's first load, at start) the first screenful comes
+        first, from the index alone (~1 ms), and all the ids after it (~0.1 s at 100k)."""
         self._search_timer.stop()
         self._generation += 1
         generation = self._generation
         f, sort = self.current_filter(), self.model.sort_key
+        if first_page:
+            n = self.model.page_size
+            self.session.taskman.run(lambda: cases.case_ids(f, sort, limit=n),
+                                     lambda ids: self._first_page(generation, ids),
+                                     parent=self)
         self.session.taskman.run(lambda: cases.case_ids(f, sort),
                                  lambda ids: self._loaded(generation, ids), parent=self)
+
+    def _first_page(self, generation: int, ids: list[int]) -> None:
+        if generation != self._generation or self.model.rowCount():
+            return  # a newer query, or the whole list is there already
+        self.model.set_ids(ids)
+        self.count_label.setText(tr("正在读取…"))
 
     def _loaded(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
             return
         current = self.current_case_id()
         scroll = self.view.verticalScrollBar().value()
-        same = ids == self.model.ids()
+        shown = self.model.ids()
+        # the same list, or the rest of the first screenful shown at start: keep the place
+        keep_place = ids == shown or (bool(shown) and ids[:len(shown)] == shown)
         self.model.set_ids(ids)
         if current is not None:
             row = self.model.row_of(current)
             if row is not None:
                 self.view.selectRow(row)
-        if same:
+        if keep_place:
             self.view.verticalScrollBar().setValue(scroll)
         self.count_label.setText(tr("共 {n} 条").format(n=f"{len(ids):,}"))
         self.ids_loaded.emit(len(ids))

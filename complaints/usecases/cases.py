@@ -229,8 +229,9 @@ LIST_COLUMNS: tuple[str, ...] = (
 )
 
 
-def case_ids(f: CaseFilter, sort: Sort = NEWEST_FIRST) -> list[int]:
-    return queries.case_ids(f, sort)
+def case_ids(f: CaseFilter, sort: Sort = NEWEST_FIRST, limit: int | None = None) -> list[int]:
+    """The ids of the matching cases in ``sort`` order (the first ``limit`` of them)."""
+    return queries.case_ids(f, sort, limit=limit)
 
 
 def case_rows(ids: Sequence[int], columns: Sequence[str] = LIST_COLUMNS) -> dict[int, tuple]:

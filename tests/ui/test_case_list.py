@@ -178,3 +178,37 @@ def test_refresh_after_changed_keeps_selection(qtbot, page, session, ctx, many):
     assert page.model.case_id(0) == new_id
     assert page.current_case_id() == many[5]
     QApplication.processEvents()
+
+
+def test_the_first_screenful_comes_before_the_whole_list(qtbot, session, many, monkeypatch):
+    """At start the page shows the first page of rows from the index alone, then all the
+    ids; the place (selection, scroll) in the first rows is kept."""
+    import threading
+
+    release = threading.Event()
+    calls: list[int | None] = []
+    real = cases.case_ids
+
+    def case_ids(f, sort=cases.NEWEST_FIRST, limit=None):
+        calls.append(limit)
+        if limit is None:
+            release.wait(10)  # the whole list takes its time
+        return real(f, sort, limit=limit)
+
+    monkeypatch.setattr(cases, "case_ids", case_ids)
+    p = CaseListPage(session)
+    qtbot.addWidget(p)
+    p.resize(1200, 700)
+    p.show()
+    try:
+        qtbot.waitUntil(lambda: p.model.rowCount() > 0)
+        assert calls[0] is not None and p.model.rowCount() == calls[0] < N
+        assert p.count_label.text() == "正在读取…"
+        first = p.model.ids()
+        p.view.selectRow(3)
+    finally:
+        release.set()
+    qtbot.waitUntil(lambda: p.model.rowCount() == N)
+    assert p.model.ids()[:len(first)] == first and p.current_case_id() == first[3]
+    assert p.count_label.text() == f"共 {N} 条"
+    session.taskman.wait_idle()
