@@ -127,8 +127,6 @@ def after_first_paint(window, fn, *, fallback_ms: int = 3000) -> None:
 
 
 def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> int:
-    from PySide6.QtWidgets import QMessageBox
-
     from db.database import close_database, open_database
     from db.errors import StorageError
     from db.models import database
@@ -141,6 +139,8 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
         message = f"无法打开数据文件夹 {paths.root} 中的数据库:\n{e}"
         print(f"错误:{message}", file=sys.stderr)
         if not smoke:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, APP_TITLE, message)
         return 2
 

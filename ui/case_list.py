@@ -17,7 +17,9 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
+    QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -70,6 +72,13 @@ COLUMNS: tuple[str, ...] = tuple(
     + (["content"] if "content" in cases.LIST_COLUMNS else []))
 _SEVERE = QColor("#b3261e")
 _DONE = QColor("#6b6b6b")
+# The roles data() answers, as plain ints: the view asks ~7 roles per visible cell on every
+# paint, and most of them need no work at all.
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, int(CASE_ID_ROLE)})
+_MAJOR, _CLOSED = Severity.MAJOR.value, State.CLOSED.value
 
 
 def tr(text: str) -> str:
@@ -190,31 +199,27 @@ class CaseTableModel(QAbstractTableModel):
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.parent().isValid():
+    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+        if role not in _ROLES or not index.isValid():
             return None
         r, c = index.row(), index.column()
         if not (0 <= r < len(self._ids) and 0 <= c < len(self.columns)):
             return None
         if role == CASE_ID_ROLE:
             return self._ids[r]
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                        Qt.ItemDataRole.ForegroundRole):
-            return None
         row = self._row(r)
         if row is None:
             return None
         name = self.columns[c]
         value = row[c]
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             return self._display(name, value)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return value if name == "content" and value else None
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if name == "severity" and value == Severity.MAJOR.value:
-                return _SEVERE
-            if name == "state" and value == State.CLOSED.value:
-                return _DONE
+        if name == "severity" and value == _MAJOR:  # _FOREGROUND
+            return _SEVERE
+        if name == "state" and value == _CLOSED:
+            return _DONE
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -257,6 +262,33 @@ class CaseTableModel(QAbstractTableModel):
             text = " ".join(str(value).split())
             return text if len(text) <= 80 else text[:79] + "…"
         return str(value)
+
+
+FIRST_PAGE_WAIT_MS = 300
+
+
+def _after_next_paint(widget: QWidget, fn: Callable[[], None], wait_ms: int) -> None:
+    """Call ``fn()`` once, when the event loop is back after ``widget``'s next paint, or
+    after ``wait_ms`` if it does not paint (hidden, minimised)."""
+
+    class Watch(QObject):
+        fired = False
+
+        def fire(self) -> None:
+            if not self.fired:
+                self.fired = True
+                widget.removeEventFilter(self)
+                self.deleteLater()
+                fn()
+
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, self.fire)
+            return False
+
+    watch = Watch(widget)
+    widget.installEventFilter(watch)
+    QTimer.singleShot(wait_ms, watch, watch.fire)
 
 
 class _CaseTable(QTableView):
@@ -497,19 +529,30 @@ class CaseListPage(QWidget):
         self._generation += 1
         generation = self._generation
         f, sort = self.current_filter(), self.model.sort_key
-        if first_page:
-            n = self.model.page_size
-            self.session.taskman.run(lambda: cases.case_ids(f, sort, limit=n),
-                                     lambda ids: self._first_page(generation, ids),
-                                     parent=self)
-        self.session.taskman.run(lambda: cases.case_ids(f, sort),
-                                 lambda ids: self._loaded(generation, ids), parent=self)
+        def load_all() -> None:
+            if generation == self._generation:
+                self.session.taskman.run(lambda: cases.case_ids(f, sort),
+                                         lambda ids: self._loaded(generation, ids),
+                                         parent=self)
 
-    def _first_page(self, generation: int, ids: list[int]) -> None:
-        if generation != self._generation or self.model.rowCount():
-            return  # a newer query, or the whole list is there already
+        if not first_page:
+            load_all()
+            return
+        n = self.model.page_size
+        self.session.taskman.run(lambda: cases.case_ids(f, sort, limit=n),
+                                 lambda ids: self._first_page(generation, ids, load_all),
+                                 parent=self)
+
+    def _first_page(self, generation: int, ids: list[int], load_all: Callable[[], None]
+                    ) -> None:
+        """Show the first screenful; read all the ids once it is painted (not while: the
+        worker's Python would take the interpreter lock from the paint's data() calls),
+        or after FIRST_PAGE_WAIT_MS if the page is not on screen."""
+        if generation != self._generation:
+            return  # a newer query
         self.model.set_ids(ids)
         self.count_label.setText(tr("正在读取…"))
+        _after_next_paint(self.view.viewport(), load_all, FIRST_PAGE_WAIT_MS)
 
     def _loaded(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
