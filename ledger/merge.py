@@ -306,7 +306,6 @@ class Merger:
         site, the case of an entry or sanction present), digests and ledger_base rows."""
         table = C.SHEET_TABLE[sheet]
         cases = sheet == C.SHEET_CASES
-        template = {c.key: None for c in C.SHEET_COLUMNS[sheet]}
         times = [c.key for c in C.SHEET_COLUMNS[sheet] if c.kind in (Kind.DATETIME, Kind.STAMP)]
         if cases:
             by_site: dict[str, set[str]] = {}
@@ -326,9 +325,10 @@ class Merger:
         bases: list[tuple] = []
         names, build = self._new_row_builder(sheet)
         stamp = to_db(self.now)
-        for incoming in rows:
-            full = dict(template)
-            full.update(incoming)
+        for full in rows:
+            # The parsed row itself, completed in place (nothing reads it after the merge
+            # but its uid); a column the file lacks reads as None through .get, as it would
+            # from a dict completed with every key.
             uid = full["uid"]
             if cases:
                 self._normalise_case(full, None)
@@ -347,7 +347,7 @@ class Merger:
             # Each time as its stored text, once: that text is also the digest's canonical
             # form of a time, so digest() gives the same value from it.
             for k in times:
-                v = full[k]
+                v = full.get(k)
                 if v.__class__ is datetime:
                     full[k] = store.fast_to_db(v)
             inserts.append(build(full))
