@@ -104,26 +104,9 @@ def after_first_paint(window, fn, *, fallback_ms: int = 3000) -> None:
     """Call ``fn()`` once, on the GUI thread, as soon as ``window`` has painted for the first
     time (or after ``fallback_ms`` if it never paints, e.g. started minimised): work the
     first paint does not need waits until the window is on screen."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from ui.painting import after_next_paint
 
-    class _Watch(QObject):
-        fired = False
-
-        def fire(self) -> None:
-            if not self.fired:
-                self.fired = True
-                window.removeEventFilter(self)
-                self.deleteLater()
-                fn()
-
-        def eventFilter(self, obj, event):  # noqa: N802
-            if event.type() == QEvent.Type.Paint and not self.fired:
-                QTimer.singleShot(0, self.fire)
-            return False
-
-    watch = _Watch(window)
-    window.installEventFilter(watch)
-    QTimer.singleShot(fallback_ms, watch, watch.fire)
+    after_next_paint(window, fn, fallback_ms=fallback_ms)
 
 
 def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> int:

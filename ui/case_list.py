@@ -17,9 +17,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QCoreApplication,
     QDate,
-    QEvent,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     QTimer,
@@ -50,6 +48,7 @@ from complaints.types import Channel, Kind, Severity, State
 from complaints.usecases import auth, cases, settings
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import CHINA_TZ
+from ui.painting import after_next_paint
 from ui.site_filter import SiteFilter
 
 Index = QModelIndex | QPersistentModelIndex
@@ -79,6 +78,7 @@ _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, int(CASE_ID_ROLE)})
 _MAJOR, _CLOSED = Severity.MAJOR.value, State.CLOSED.value
+FIRST_PAGE_WAIT_MS = 300  # the whole id list waits at most this long for the first paint
 
 
 def tr(text: str) -> str:
@@ -262,33 +262,6 @@ class CaseTableModel(QAbstractTableModel):
             text = " ".join(str(value).split())
             return text if len(text) <= 80 else text[:79] + "…"
         return str(value)
-
-
-FIRST_PAGE_WAIT_MS = 300
-
-
-def _after_next_paint(widget: QWidget, fn: Callable[[], None], wait_ms: int) -> None:
-    """Call ``fn()`` once, when the event loop is back after ``widget``'s next paint, or
-    after ``wait_ms`` if it does not paint (hidden, minimised)."""
-
-    class Watch(QObject):
-        fired = False
-
-        def fire(self) -> None:
-            if not self.fired:
-                self.fired = True
-                widget.removeEventFilter(self)
-                self.deleteLater()
-                fn()
-
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                QTimer.singleShot(0, self.fire)
-            return False
-
-    watch = Watch(widget)
-    widget.installEventFilter(watch)
-    QTimer.singleShot(wait_ms, watch, watch.fire)
 
 
 class _CaseTable(QTableView):
@@ -552,7 +525,7 @@ class CaseListPage(QWidget):
             return  # a newer query
         self.model.set_ids(ids)
         self.count_label.setText(tr("正在读取…"))
-        _after_next_paint(self.view.viewport(), load_all, FIRST_PAGE_WAIT_MS)
+        after_next_paint(self.view.viewport(), load_all, fallback_ms=FIRST_PAGE_WAIT_MS)
 
     def _loaded(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
