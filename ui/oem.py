@@ -11,10 +11,8 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
@@ -38,10 +36,9 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from complaints.usecases.oem import OemRow
 from ui.action_dialog import ActionDialog
+from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
 from ui.todo import STATUS_COLORS, format_remaining
-
-Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("编号", "客户", "车型", "渠道", "CAC案例号", "FMC状态", "上报厂家", "D2", "已开天数",
            "状态", "处理部门", "最后记录")
@@ -94,29 +91,15 @@ def row_cells(r: OemRow, now: datetime, tz: tzinfo) -> tuple[str, ...]:
             str(r.days_open), r.state or "", r.department or "", last)
 
 
-class OemModel(QAbstractTableModel):
+class OemModel(RowsModel[OemRow]):
     def __init__(self, tz: tzinfo, parent=None):
-        super().__init__(parent)
+        super().__init__(COLUMNS, tr, parent)
         self.tz = tz
-        self.rows: list[OemRow] = []
         self.now: datetime | None = None
 
-    def set_rows(self, rows: list[OemRow], now: datetime) -> None:
-        self.beginResetModel()
-        self.rows, self.now = rows, now
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(COLUMNS[section])
-        return None
+    def set_rows(self, rows: list[OemRow], now: datetime | None = None) -> None:
+        self.now = now if now is not None else self.now
+        super().set_rows(rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or self.now is None:

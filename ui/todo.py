@@ -18,10 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
 )
@@ -46,9 +44,8 @@ from complaints.usecases import site as site_uc
 from complaints.usecases import todo
 from complaints.usecases.context import Context
 from complaints.usecases.todo import TodoItem
+from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
-
-Index = QModelIndex | QPersistentModelIndex
 
 # (background, foreground) by status; "" = leave the background alone.
 STATUS_COLORS: dict[DeadlineStatus, tuple[str, str]] = {
@@ -175,35 +172,17 @@ def todo_csv(items: list[TodoItem], tz: tzinfo) -> str:
     return buf.getvalue()
 
 
-class TodoModel(QAbstractTableModel):
+class TodoModel(RowsModel[TodoItem]):
     """The to-do items as a read-only table (thousands of rows: cells made on demand)."""
 
     def __init__(self, tz: tzinfo, parent=None):
-        super().__init__(parent)
+        super().__init__(COLUMNS, tr, parent)
         self.tz = tz
-        self.items: list[TodoItem] = []
-
-    def set_items(self, items: list[TodoItem]) -> None:
-        self.beginResetModel()
-        self.items = items
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.items)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return tr(COLUMNS[section])
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        item = self.items[index.row()]
+        item = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return item_cells(item, self.tz)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
@@ -218,7 +197,7 @@ class TodoModel(QAbstractTableModel):
         return None
 
     def case_id(self, row: int) -> int:
-        return self.items[row].case_id
+        return self.rows[row].case_id
 
 
 class TodoPage(QWidget):
@@ -359,7 +338,7 @@ class TodoPage(QWidget):
                              person=self.person.currentData(),
                              urgent_only=self.urgent.isChecked(),
                              sites=self.site_filter.sites())
-        self.model.set_items(items)
+        self.model.set_rows(items)
         overdue = sum(1 for i in items if i.status is DeadlineStatus.OVERDUE)
         risk = sum(1 for i in items if i.status is DeadlineStatus.AT_RISK)
         tz = self.session.ctx().tz
@@ -375,7 +354,7 @@ class TodoPage(QWidget):
         return None if self.data is None else attention(self.data.items)
 
     def shown_items(self) -> list[TodoItem]:
-        return list(self.model.items)
+        return list(self.model.rows)
 
     def filters_text(self) -> str:
         parts = []
