@@ -57,7 +57,8 @@ class ConflictsPage(QWidget):
         self.session = session
         self.conflicts: list[exchange.ConflictView] = []  # those shown (the site filter)
         self.all_conflicts: list[exchange.ConflictView] = []
-        self.site_filter = SiteFilter(session)  # by the record's owning site, at the HQ
+        # by the record's owning site, at the HQ
+        self.site_filter = SiteFilter(session, remember_as="conflicts")
         self.site_filter.changed.connect(self._fill)
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._show)

@@ -127,7 +127,7 @@ class SanctionsPage(QWidget):
         self.person.editingFinished.connect(self.reload)
         # the sanction's owning site (shown at the HQ, two sites or more); it narrows the
         # queue, the list and the month's totals alike
-        self.site_filter = SiteFilter(session)
+        self.site_filter = SiteFilter(session, remember_as="sanctions")
         self.site_filter.changed.connect(self.reload)
         filters = QHBoxLayout()
         for label, w in ((tr("月份"), self.month), (tr("状态"), self.state),

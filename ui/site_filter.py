@@ -3,6 +3,7 @@
 A combo "全部站点" / "SH01 上海浦东店" / "BJ02" … filled on the worker from
 ``site.known_sites()``. A branch office that knows only itself sees no filter: the combo
 and its label hide while one site (or none) is known, and the filter then means "all".
+With ``remember_as`` the choice is kept on this PC (QSettings) and picked again next time.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ class SiteFilter(QWidget):
 
     changed = Signal()
 
-    def __init__(self, session, parent: QWidget | None = None):
+    def __init__(self, session, parent: QWidget | None = None, *,
+                 remember_as: str | None = None):
         super().__init__(parent)
         self.session = session
+        self._key = f"site_filter/{remember_as}" if remember_as else None
         self.label = QLabel(tr("站点"))
         self.combo = QComboBox()
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -40,7 +43,7 @@ class SiteFilter(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.label)
         lay.addWidget(self.combo)
-        self.combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
+        self.combo.currentIndexChanged.connect(self._picked)
         self.setVisible(False)  # until two sites are known
         self._loaded = False
         session.changed.connect(self._on_changed)
@@ -72,9 +75,17 @@ class SiteFilter(QWidget):
         return self._loaded
 
     def clear_choice(self) -> None:
+        """Back to every site without ``changed`` (the page reloads once for all filters)."""
         self.combo.blockSignals(True)
         self.combo.setCurrentIndex(0)
         self.combo.blockSignals(False)
+        if self._key is not None:
+            self.session.ui_settings.setValue(self._key, "")
+
+    def _picked(self, _index: int) -> None:
+        if self._key is not None:
+            self.session.ui_settings.setValue(self._key, self.code() or "")
+        self.changed.emit()
 
     # --- loading --------------------------------------------------------------------------
 
@@ -85,6 +96,7 @@ class SiteFilter(QWidget):
     def set_sites(self, known: Sequence[KnownSite]) -> None:
         """Refill keeping the choice; a chosen site that vanished falls back to all (and
         says so with ``changed``)."""
+        first = not self._loaded
         self._loaded = True
         if [(s.code, s.label) for s in known] != [
                 (self.combo.itemData(i), self.combo.itemText(i))
@@ -101,6 +113,10 @@ class SiteFilter(QWidget):
             if chosen and i < 0:
                 self.changed.emit()
         self.setVisible(len(known) > 1)
+        if first and self._key is not None and len(known) > 1:
+            remembered = self.session.ui_settings.value(self._key, "")
+            if remembered and remembered != self.code():
+                self.choose(str(remembered))  # the page reloads with it (changed)
 
     def _on_changed(self, topic: str) -> None:
         if topic in REFRESH_TOPICS:

@@ -144,3 +144,19 @@ def test_conflicts(qtbot, session, two_sites):
     assert page.badge_count() == 3  # every site's conflicts still count
     page.site_filter.choose("SH01")
     assert [c.id for c in page.conflicts] == [1, 3]
+
+
+def test_the_choice_is_remembered_on_this_pc(qtbot, session, two_sites):
+    page = show(qtbot, session, CaseListPage(session))
+    with qtbot.waitSignal(page.ids_loaded, timeout=5000):
+        page.site_filter.choose("BJ02")
+    page.close()
+    again = show(qtbot, session, CaseListPage(session))  # the next start
+    assert again.site_filter.code() == "BJ02"
+    qtbot.waitUntil(lambda: again.model.ids() == two_sites["BJ02"])
+    other = show(qtbot, session, TodoPage(session))  # each list keeps its own
+    assert other.site_filter.code() is None
+    with qtbot.waitSignal(again.ids_loaded, timeout=5000):
+        again.clear_filters()
+    assert show(qtbot, session, CaseListPage(session)).site_filter.code() is None
+    idle(session)
