@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 import peewee as pw
@@ -65,6 +66,7 @@ _PENDING_MAX = 200_000
 _CLOSED = State.CLOSED.value
 _STATUS = {st.value: st for st in DeadlineStatus}
 _OUTCOMES: dict[str, tuple[tuple[str, DeadlineStatus], ...]] = {"": ()}
+_AT = itemgetter("at")
 
 
 def clear_cache(*, stored: bool = False) -> None:
@@ -191,7 +193,7 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
     fresh: list[dict[str, Any]] = []  # closed cases with no kept summary: fingerprint below
     parse = datetime.fromisoformat  # stored times: never empty in these columns but closed_at
     for row in rows:
-        c = dict(zip(_CASE_COLUMNS, row[:n], strict=True))
+        c = dict(zip(_CASE_COLUMNS, row, strict=False))  # the first n values
         c["received_at"] = parse(c["received_at"])
         closed_at = c["closed_at"]
         c["closed_at"] = parse(closed_at) if closed_at else None
@@ -235,8 +237,11 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
             "entries e ON e.case_id = c.id WHERE c.received_at >= ? AND c.received_at < ? "
             f"AND c.deleted = 0 AND e.deleted = 0 AND e.action IN ({acts}){site_c}",
             [*_NOTE_ACTIONS, start, end, *_SUMMARY_ACTIONS, *site_params])
-        for case_id, at, action, note in rows:
-            entries[case_id].append({"at": parse(at), "action": action, "note": note})
+        prev = add = None
+        for case_id, at, action, note in rows:  # a case's entries come together
+            if case_id != prev:
+                prev, add = case_id, entries[case_id].append
+            add({"at": parse(at), "action": action, "note": note})
     else:
         ids = [c["id"] for c in need]
         for i in range(0, len(ids), 900):
@@ -251,7 +256,7 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
     # (a stored time's text is its isoformat: UTC, whole seconds).
     for c in fresh:
         es = entries.get(c["id"])
-        entries_fp = f"{len(es)}/{max(e['at'] for e in es).isoformat()}" if es else "0/"
+        entries_fp = f"{len(es)}/{max(map(_AT, es)).isoformat()}" if es else "0/"
         c["summary_fp"] = fp = f"{policy_fp(c['received_at'])}|{entries_fp}"
         c["_stored_fp"] = f"{c['revision']}|{c['modified_at']}|{fp}"
         stale.append(c)
