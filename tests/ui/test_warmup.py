@@ -147,3 +147,18 @@ def test_fill_summaries_keeps_every_month(demo_cases, ctx):
     assert n == kept() > 0 and seen and seen[-1][0] == seen[-1][1]
     assert stats.months_to_fill(ctx.now(), ctx.tz) == []
     assert stats.fill_summaries(ctx.now(), ctx.tz) == 0  # nothing left
+
+
+def test_the_demo_loaded_from_the_first_run_gets_its_summaries_kept(monkeypatch, qtbot, session,
+                                                                   qsettings, ctx):
+    monkeypatch.setattr(app, "WARMUP_DELAY_MS", 0)
+    w = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(w)
+    session.taskman.wait_idle()
+    changed: list[str] = []
+    session.changed.connect(changed.append)
+    app._load_demo(session, w, 40)
+    qtbot.waitUntil(lambda: "cases" in changed, timeout=60_000)
+    qtbot.waitUntil(lambda: kept() > 0 and not w._stats_warmup.running, timeout=60_000)
+    assert stats.months_to_fill(ctx.now(), ctx.tz) == []
+    session.taskman.wait_idle()
