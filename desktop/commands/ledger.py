@@ -137,6 +137,22 @@ def run_import(args: argparse.Namespace) -> int:
         conflicts = sum(c.conflict for c in t.values())
         print("导入完成" + (f";{conflicts} 条冲突待处理(保留本地版本,导入的版本另存)"
                            if conflicts else ""))
+        _keep_stats_summaries(ctx)
     else:
         print("未导入任何数据")
     return 0 if result.applied and result.ok and not result.differences else 1
+
+
+def _keep_stats_summaries(ctx) -> None:
+    """The imported closed cases' 统计 summaries, as the app's background fill would keep
+    them: the 统计 page and ``report`` then open any month at the kept speed (issue 8).
+    Outside the import (its transaction is over): a failure here loses nothing."""
+    from complaints.usecases import stats
+
+    try:
+        kept = stats.fill_summaries(ctx.now(), ctx.tz)
+    except Exception as e:  # noqa: BLE001 - only a speed-up; the figures compute it anyway
+        print(f"注意:统计摘要未能预先汇总({e}),统计时将现算")
+        return
+    if kept:
+        print(f"已汇总 {kept} 条已关闭投诉单的统计摘要")

@@ -143,3 +143,24 @@ def test_commands_are_listed(capsys):
     text = capsys.readouterr().out
     assert "export" in text and "import" in text
     assert Path(__file__).name
+
+
+def test_an_import_keeps_the_imported_cases_stats_summaries(tmp_path, capsys):
+    """After ``ledger import`` every month opens at the kept speed (issue 8): the closed
+    cases it brought have their 统计 summaries kept, as the demo command keeps its own."""
+    import sqlite3
+
+    sh, hq = tmp_path / "sh01", tmp_path / "hq"
+    assert run(capsys, "--data-dir", sh, "demo", "--cases", "60", "--seed", "2")[0] == 0
+    assert run(capsys, "--data-dir", hq, "init", "--site", "HQ", "--name", "总部")[0] == 0
+    out = tmp_path / "SH01.xlsx"
+    assert run(capsys, "--data-dir", sh, "ledger", "export", out)[0] == 0
+    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out)
+    assert code == 0, text
+    db = sqlite3.connect(hq / "complaintdesk.sqlite3")
+    try:
+        closed = db.execute("SELECT count(*) FROM cases WHERE state = '已关闭'").fetchone()[0]
+        kept = db.execute("SELECT count(*) FROM stats_summaries").fetchone()[0]
+    finally:
+        db.close()
+    assert closed > 0 and kept == closed and f"已汇总 {kept} 条" in text
