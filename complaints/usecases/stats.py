@@ -59,7 +59,7 @@ _SUMMARIES_DB: str | None = None
 # Closed cases whose new summaries are not yet kept in the database: written by
 # keep_summaries() after the figures are on screen, so a first computation does not wait
 # for the write (~50 ms for a month of 7,000 cases).
-_PENDING: list[tuple[dict[str, Any], datetime]] = []
+_PENDING: list[tuple[tuple, str]] = []  # (summary key, fingerprint to store)
 _PENDING_MAX = 200_000
 
 
@@ -306,7 +306,10 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
         f = fig.compute(period, sites, cases, entries, earlier, sanctions, book.at, as_of,
                         tz, summaries=_SUMMARIES, volumes=vols, volume_sites=vsites)
         if len(_PENDING) + len(stale) <= _PENDING_MAX:
-            _PENDING.extend((c, as_of) for c in stale)
+            # Only the keys (figures.summary_key of these closed cases), not the case dicts:
+            # a year's figures would otherwise hold ~90k of them until the write.
+            _PENDING.extend(((c["id"], c["revision"], c["modified_at"], c["summary_fp"]),
+                             c["_stored_fp"]) for c in stale)
         return f
     finally:
         if was_enabled:
@@ -324,13 +327,12 @@ def keep_summaries() -> int:
     return _store_summaries(pending)
 
 
-def _store_summaries(pending: Sequence[tuple[dict[str, Any], datetime]]) -> int:
+def _store_summaries(pending: Sequence[tuple[tuple, str]]) -> int:
     rows = []
-    for c, as_of in pending:
-        key = fig.summary_key(c, as_of)
-        sm = None if key is None else _SUMMARIES.get(key)
+    for key, stored_fp in pending:
+        sm = _SUMMARIES.get(key)
         if sm is not None:
-            rows.append((c["id"], c["_stored_fp"], sm.contact_hours, sm.handling_hours,
+            rows.append((key[0], stored_fp, sm.contact_hours, sm.handling_hours,
                          int(sm.called_back), sm.level, int(sm.reopened),
                          _encode_outcomes(sm.outcomes)))
     if not rows or database.in_transaction():
