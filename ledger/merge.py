@@ -149,6 +149,19 @@ class Merger:
         # Tables that were empty when this import began (see fresh_tables), each with the
         # uids inserted since: a uid not in the set is not in the table, no query needed.
         self.fresh = fresh or {}
+        # ledger_base rows of new records, written in uid order by flush_bases (keys in
+        # order land next to each other in the uid index, instead of all over it).
+        self._bases: list[tuple] = []
+
+    def flush_bases(self) -> None:
+        """Write the pending ledger_base rows. Called before anything reads or writes
+        ledger_base row by row, and at the end of a file (merge_file)."""
+        if self._bases:
+            self._bases.sort()
+            database.cursor().executemany(
+                "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
+                "applied_at) VALUES (?, ?, ?, ?, ?, ?)", self._bases)
+            self._bases = []
 
     # --- helpers ---------------------------------------------------------------------------
     def case_id(self, case_uid: str) -> int | None:
@@ -267,6 +280,7 @@ class Merger:
                                  (*params, values["uid"]))
 
     def _set_base(self, sheet: str, uid: str, rank: _Rank) -> None:
+        self.flush_bases()
         database.execute_sql(
             "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
             "applied_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -274,6 +288,7 @@ class Merger:
              to_db(self.now)))
 
     def _base(self, uid: str) -> _Rank | None:
+        self.flush_bases()
         row = database.execute_sql(
             "SELECT revision, from_owner, digest FROM ledger_base WHERE uid = ?",
             (uid,)).fetchone()
@@ -293,6 +308,7 @@ class Merger:
         if len(set(uids)) == len(uids) and not (
                 _any_existing(table, uids) if seen is None else not seen.isdisjoint(uids)):
             return self._insert_new(sheet, rows)
+        self.flush_bases()
         out: list[str | RowRejected] = []
         for r in rows:
             try:
@@ -363,9 +379,9 @@ class Merger:
                 self.fresh[table].update(
                     r["uid"] for r, o in zip(rows, out, strict=True) if o == "new")
         if bases:
-            database.cursor().executemany(
-                "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
-                "applied_at) VALUES (?, ?, ?, ?, ?, ?)", bases)
+            self._bases += bases
+            if len(self._bases) >= BASES_PENDING:
+                self.flush_bases()
         return out
 
     # --- one row ---------------------------------------------------------------------------
@@ -501,6 +517,7 @@ def _db_value(v: Any) -> Any:
     return v
 
 
+BASES_PENDING = 100_000  # ledger_base rows held back, then written in uid order
 BATCH = 500  # rows merged together: one look-up of their uids, one executemany of new rows
 
 
@@ -513,6 +530,7 @@ def merge_file(lf: LedgerFile, merger: Merger, result: FileResult, *,
     done = done_before
     with closing(_parsed(lf)) as items:
         done = _merge_items(items, lf, merger, result, progress, cancelled, done, total)
+    merger.flush_bases()
     if cancelled is not None and cancelled():
         raise ImportCancelled()
     if progress is not None:

@@ -17,11 +17,14 @@ formula's cached value is never taken for data.
 from __future__ import annotations
 
 import re
+import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +198,10 @@ class _CalamineSheet:
 
 
 class _CalamineBook:
+    """calamine loads a whole sheet at once, and releases the GIL while it does: the data
+    sheets are loaded one after another on a helper thread (prefetch), so the next sheet
+    loads while this one is merged. Only that thread touches the workbook meanwhile."""
+
     decode_escapes = False
 
     def __init__(self, path: Path):
@@ -202,21 +209,73 @@ class _CalamineBook:
         self.sheetnames = list(self._book.sheet_names)
 
         self._loaded: dict[str, python_calamine.CalamineSheet] = {}
+        self._futures: dict[str, Future] = {}
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._closing = False
+
+    def prefetch(self, names: list[str]) -> None:
+        """Start loading ``names``, in order, on a helper thread."""
+        if self._thread is not None or not names:
+            return
+        self._futures = {n: Future() for n in names}
+        self._thread = threading.Thread(target=self._load_all, args=(list(names),),
+                                        name="ledger-sheet-loader", daemon=True)
+        self._thread.start()
+
+    def _load_all(self, names: list[str]) -> None:
+        try:
+            for name in names:
+                fut = self._futures.get(name)
+                if fut is None or self._closing:
+                    continue
+                try:
+                    fut.set_result(self._book.get_sheet_by_name(name))
+                except BaseException as e:  # handed to whoever asks for the sheet
+                    fut.set_exception(e)
+        finally:
+            with self._lock:
+                self._thread = None
+                if self._closing:
+                    self._close_now()
+
+    def _wait_loader(self) -> None:
+        thread = self._thread
+        if thread is not None:
+            thread.join()
 
     def sheet(self, name: str) -> python_calamine.CalamineSheet:
-        """calamine loads a whole sheet at once: load each once (header, then rows)."""
+        """Each sheet loaded once (header, then rows)."""
         if name not in self._loaded:
-            self._loaded[name] = self._book.get_sheet_by_name(name)
+            fut = self._futures.get(name)
+            if fut is not None:
+                self._loaded[name] = fut.result()
+                del self._futures[name]
+            else:
+                self._wait_loader()  # the workbook is the loader's until it is done
+                self._loaded[name] = self._book.get_sheet_by_name(name)
         return self._loaded[name]
 
     def release(self, name: str) -> None:
         self._loaded.pop(name, None)
+        self._futures.pop(name, None)
 
     def __getitem__(self, name: str) -> _CalamineSheet:
         return _CalamineSheet(self, name)
 
     def close(self) -> None:
+        """Free the sheets; the workbook closes now, or when the loader has finished
+        the sheet it is loading (a cancelled import does not wait for it)."""
+        with self._lock:
+            self._closing = True
+            self._loaded.clear()
+            self._futures.clear()
+            if self._thread is None:
+                self._close_now()
+
+    def _close_now(self) -> None:
         self._loaded.clear()
+        self._futures.clear()
         self._book.close()
 
 
@@ -239,6 +298,36 @@ class SheetLayout:
     headers: list[str]  # row 1 as found, for the rejects file
 
 
+class _Layouts(dict):
+    """Sheet name → SheetLayout. A layout can be left pending (a function giving it):
+    it is worked out when first asked for, and its LedgerRefused raised then (the import
+    treats that as a file refused mid-way: nothing of it is applied)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: dict[str, Callable[[], SheetLayout]] = {}
+
+    def _settle(self, key: str) -> None:
+        make = self.pending.pop(key, None)
+        if make is not None:
+            dict.__setitem__(self, key, make())
+
+    def __getitem__(self, key: str) -> SheetLayout:
+        self._settle(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self._settle(key)
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.pending or dict.__contains__(self, key)
+
+    def settle_all(self) -> None:
+        for key in list(self.pending):
+            self._settle(key)
+
+
 @dataclass
 class LedgerFile:
     path: Path
@@ -250,7 +339,7 @@ class LedgerFile:
     exported_at: datetime | None
     scope: str
     declared_counts: dict[str, int | None]
-    sheets: dict[str, SheetLayout] = field(default_factory=dict)
+    sheets: _Layouts = field(default_factory=_Layouts)
     notes: list[str] = field(default_factory=list)
     _wb: Any = None
 
@@ -424,13 +513,21 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
             declared[s] = None
     lf = LedgerFile(path, info, site, str(info.get(C.INFO_SITE_NAME) or ""), tz, tz_text,
                     exported_at, str(info.get(C.INFO_SCOPE) or ""), declared, _wb=wb)
+    calamine = isinstance(wb, _CalamineBook)
+    if calamine:  # each data sheet loads on a helper thread while the one before is merged
+        wb.prefetch([s for s in C.DATA_SHEETS if s in wb.sheetnames])
+    first = True
     for sheet in C.DATA_SHEETS:
         if sheet not in wb.sheetnames:
             if sheet in C.OPTIONAL_SHEETS:
                 lf.notes.append(f"文件中没有“{sheet}”工作表")
                 continue
             raise LedgerRefused(f"{name}:缺少“{sheet}”工作表")
-        lf.sheets[sheet] = _layout(path, wb[sheet], sheet)
+        if first or not calamine:
+            lf.sheets[sheet] = _layout(path, wb[sheet], sheet)
+        else:  # its header is read when the merge reaches it (the sheet is loaded by then)
+            lf.sheets.pending[sheet] = partial(_layout, path, wb[sheet], sheet)
+        first = False
     return lf
 
 

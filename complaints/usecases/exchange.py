@@ -277,11 +277,14 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
                     try:
                         done = merge_file(lf, merger, res, progress=progress,
                                           cancelled=cancelled, done_before=done, total=total)
-                    except LedgerRefused as e:  # met mid-stream (e.g. a bomb in a later part)
-                        sp.rollback()
+                    except LedgerRefused as e:  # met mid-stream (e.g. a bomb in a later part,
+                        sp.rollback()  # or a later sheet's header, read when reached)
                         res.refused = str(e)
                         res.counts.clear()
                         res.rejected.clear()
+                        res.unknown_columns.clear()
+                        res.headers.clear()
+                        res.accepted_uids.clear()
                         failed = True
                         continue
                     if all_or_nothing and res.rejected_count:

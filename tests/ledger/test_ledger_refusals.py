@@ -287,3 +287,41 @@ def test_ooxml_character_escapes_are_decoded_and_literal_ones_kept(sites, tmp_pa
     wb.save(tmp_path / "excel.xlsx")
     exchange.apply_import(hq, [tmp_path / "excel.xlsx"])
     assert snapshot()["cases"][0]["content"] == "第一行\r\n第二行"
+
+
+@pytest.mark.parametrize("header", ["动作", "记录ID"])
+def test_later_sheet_missing_a_required_column_refuses_the_file(exported, tmp_path, sites,
+                                                                header):
+    """The 跟踪记录 header is read when the merge reaches that sheet (it loads meanwhile):
+    the file is refused all the same, its cases not applied; another file still imports."""
+    def drop(wb):
+        ws = wb["跟踪记录"]
+        for cell in ws[1]:
+            if cell.value == header:
+                ws.delete_cols(cell.column)
+                break
+
+    bad = _edit(exported, tmp_path / "noentrycol.xlsx", drop)
+    hq = ctx_for("HQ")
+    _refused(hq, bad, header)
+    ctx = sites.use("SH02")
+    new_case(ctx, customer_name="丙")
+    good = tmp_path / "sh02.xlsx"
+    exchange.export_ledger(ctx, good)
+    sites.use("HQ")
+    report = exchange.apply_import(hq, [bad, good])
+    bad_res, good_res = report.files
+    assert bad_res.refused and header in bad_res.refused and not bad_res.applied
+    assert not bad_res.counts and not bad_res.headers and not bad_res.accepted_uids
+    assert good_res.applied and good_res.counts["投诉台账"].new == 1
+    assert not report.differences
+
+
+def test_closing_a_ledger_while_its_sheets_load_is_safe(exported):
+    for _ in range(3):
+        lf = open_ledger(exported)  # data sheets loading on the helper thread
+        lf.close()
+    lf = open_ledger(exported)
+    assert len(list(lf.raw_rows("投诉台账"))) == 2
+    assert len(list(lf.raw_rows("跟踪记录"))) == 2
+    lf.close()
