@@ -54,9 +54,12 @@ class ZipLimits:
 DEFAULT_LIMITS = ZipLimits()
 
 
-def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> bool:
+def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS,
+              heads_safe: Callable[[], None] | None = None) -> bool:
     """Refuse a file that is not a sound, reasonably sized .xlsx zip, before parsing.
-    Returns whether a worksheet holds a formula (or a DTD): see has_formula_or_dtd."""
+    Returns whether a worksheet holds a formula (or a DTD): see has_formula_or_dtd.
+    ``heads_safe`` is called once the sizes and ratios are checked and no part's prolog
+    declares a DTD, before the full pass (CRC, formula scan) that decides the result."""
     name = Path(path).name
     try:
         with zipfile.ZipFile(path) as z:
@@ -81,6 +84,8 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> bool:
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names:
                 raise LedgerRefused(f"{name}:不是 Excel 工作簿(.xlsx)")
+            if heads_safe is not None and _heads_look_safe(z, infos):
+                heads_safe()
             # One pass over every part: its CRC checked (as testzip), a DTD looked for in
             # each XML part's prolog, and each worksheet scanned for a formula.
             dtd_in = None
@@ -102,6 +107,21 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> bool:
         raise LedgerRefused(f"{name}:文件已损坏或不是 .xlsx 文件(无法按压缩包打开)") from None
     except (OSError, EOFError, zipfile.LargeZipFile) as e:
         raise LedgerRefused(f"{name}:无法读取文件({e})") from None
+
+
+def _heads_look_safe(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
+    """No XML part's prolog declares a DTD (and each can be opened): what check_zip's full
+    pass would also find, learnt from the first 8 kB of each part. Errors say "not safe"
+    here; the full pass reports them as usual."""
+    try:
+        for i in infos:
+            if i.filename.lower().endswith((".xml", ".rels", ".vml")):
+                with z.open(i) as f:
+                    if _declares_dtd(f.read(8192)):
+                        return False
+    except Exception:
+        return False
+    return True
 
 
 def _declares_dtd(head: bytes) -> bool:
@@ -213,11 +233,13 @@ class _CalamineBook:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._closing = False
+        self._prefetched = False
 
     def prefetch(self, names: list[str]) -> None:
-        """Start loading ``names``, in order, on a helper thread."""
-        if self._thread is not None or not names:
+        """Start loading ``names``, in order, on a helper thread (once per workbook)."""
+        if self._prefetched or not names:
             return
+        self._prefetched = True
         self._futures = {n: Future() for n in names}
         self._thread = threading.Thread(target=self._load_all, args=(list(names),),
                                         name="ledger-sheet-loader", daemon=True)
@@ -438,12 +460,36 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
     name = path.name
     if not path.is_file():
         raise LedgerRefused(f"{name}:文件不存在")
-    formula = check_zip(path, limits)
+    # Once the zip's sizes, ratios and prologs are checked, calamine starts loading the
+    # sheets on a helper thread while the full pass (CRC, formula scan: most of the check's
+    # time) runs here; if that pass refuses the file or finds a formula, the early load is
+    # dropped. calamine never evaluates anything, and never sees a part with a DTD.
+    early: list[_CalamineBook] = []
+
+    def start_loading() -> None:
+        try:
+            book = _CalamineBook(path)
+        except Exception:  # then the usual way below, after the check
+            return
+        early.append(book)
+        book.prefetch(_sheets_to_load(book))
+
+    try:
+        formula = check_zip(path, limits, heads_safe=start_loading)
+    except BaseException:
+        for book in early:
+            book.close()
+        raise
     try:
         if formula:
+            for book in early:
+                book.close()
             wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        elif early:
+            wb = early[0]
         else:
             wb = _CalamineBook(path)
+            wb.prefetch(_sheets_to_load(wb))
     except LedgerRefused:
         raise
     except Exception as e:
@@ -453,6 +499,11 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
     except BaseException:
         wb.close()
         raise
+
+
+def _sheets_to_load(book: _CalamineBook) -> list[str]:
+    """说明 first (read at once), then the data sheets in merge order."""
+    return [s for s in (C.SHEET_INFO, *C.DATA_SHEETS) if s in book.sheetnames]
 
 
 def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> LedgerFile:
@@ -513,9 +564,8 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
             declared[s] = None
     lf = LedgerFile(path, info, site, str(info.get(C.INFO_SITE_NAME) or ""), tz, tz_text,
                     exported_at, str(info.get(C.INFO_SCOPE) or ""), declared, _wb=wb)
+    # with calamine, each data sheet loads on a helper thread while the one before merges
     calamine = isinstance(wb, _CalamineBook)
-    if calamine:  # each data sheet loads on a helper thread while the one before is merged
-        wb.prefetch([s for s in C.DATA_SHEETS if s in wb.sheetnames])
     first = True
     for sheet in C.DATA_SHEETS:
         if sheet not in wb.sheetnames:
