@@ -36,17 +36,28 @@ _DIGEST_PLAN = {
 }
 
 
+def _compile_digest(sheet: str):
+    """The digest of one sheet written out as straight-line code (one expression per
+    column, no loop): called for every imported record."""
+    ns: dict[str, Any] = {"sha1": hashlib.sha1, "datetime": datetime,
+                          "fast_to_db": fast_to_db, "_canon_value": _canon_value}
+    lines = ["def digest(values):", "    get = values.get", "    parts = ["]
+    for key, yes_no in _DIGEST_PLAN[sheet]:
+        blank = f"'' if (v := get({key!r})) is None or v == '' else "
+        if yes_no:
+            lines.append(f"        {blank}('1' if v else '0'),")
+        else:
+            lines.append(f"        {blank}v if v.__class__ is str else fast_to_db(v) "
+                         "if v.__class__ is datetime else _canon_value(v),")
+    lines += ["    ]", "    return sha1('\\x1f'.join(parts).encode('utf-8')).hexdigest()"]
+    exec(compile("\n".join(lines), f"<digest {sheet}>", "exec"), ns)  # noqa: S102
+    return ns["digest"]
+
+
 def digest(sheet: str, values: Mapping[str, Any]) -> str:
     """SHA-1 of the record's canonical values (see _canon), the same text forever: stored
     digests (ledger_base, conflicts) are compared with new ones."""
-    get = values.get
-    parts = ["" if (v := get(key)) is None or v == ""
-             else ("1" if v else "0") if yes_no
-             else v if v.__class__ is str
-             else fast_to_db(v) if v.__class__ is datetime
-             else _canon_value(v)
-             for key, yes_no in _DIGEST_PLAN[sheet]]
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return _DIGESTS[sheet](values)
 
 
 def _canon_value(v: Any) -> str:
@@ -55,6 +66,9 @@ def _canon_value(v: Any) -> str:
     if isinstance(v, date):
         return v.isoformat()
     return str(v)
+
+
+_DIGESTS = {sheet: _compile_digest(sheet) for sheet in _DIGEST_PLAN}
 
 
 def _canon(col: Column, v: Any) -> str:
