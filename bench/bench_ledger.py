@@ -22,8 +22,9 @@ that step's alone (ru_maxrss of the child, printed by the child):
 
 Targets: export ≤ floor-write time and ≤ 100 MB RSS; import ≤ 2 × floor-import.
 Diagnostics (``--only`` them): ``import-nofts`` (the import with the cases' full-text
-trigger dropped first) and ``floor-import-indexed`` (the floor with the app's secondary
-indexes on the same columns): where the import's time goes beyond the floor.
+trigger dropped first), ``import-nobulk`` (bulk loading off: indexes and full-text index
+kept up to date row by row) and ``floor-import-indexed`` (the floor with the app's
+secondary indexes on the same columns): where the import's time goes beyond the floor.
 ``--profile STEP`` runs that step under cProfile and prints the top functions.
 """
 
@@ -129,7 +130,7 @@ def step_floor_write(data: Path, work: Path) -> dict:
     return {"seconds": seconds, "rows": rows, "size_mb": out.stat().st_size / 2**20}
 
 
-def step_import(data: Path, work: Path, before=None) -> dict:
+def step_import(data: Path, work: Path, before=None, bulk: bool | None = None) -> dict:
     from complaints.usecases import exchange, site
     from db.database import close_database, open_database
     from desktop.paths import data_paths
@@ -145,7 +146,8 @@ def step_import(data: Path, work: Path, before=None) -> dict:
     if before is not None:
         before()
     t = time.perf_counter()
-    report = exchange.apply_import(ctx, [work / "ledger.xlsx"], backup_dir=paths.backups)
+    report = exchange.apply_import(ctx, [work / "ledger.xlsx"], backup_dir=paths.backups,
+                                   bulk=bulk)
     seconds = time.perf_counter() - t
     close_database()
     f = report.files[0]
@@ -161,6 +163,12 @@ def step_import_nofts(data: Path, work: Path) -> dict:
 
     return step_import(data, work, before=lambda: database.execute_sql(
         "DROP TRIGGER cases_fts_ai"))
+
+
+def step_import_nobulk(data: Path, work: Path) -> dict:
+    """Diagnostic: the import with bulk loading off (ledger.bulk): indexes and the
+    full-text trigger kept up to date row by row, as for a small import."""
+    return step_import(data, work, bulk=False)
 
 
 # The app's secondary indexes (db/migrations), on the floor tables' equivalent columns.
@@ -220,7 +228,8 @@ def step_floor_import(data: Path, work: Path, indexed: bool = False) -> dict:
 
 STEP_FUNCS = {"export": step_export, "floor-write": step_floor_write, "import": step_import,
               "floor-import": step_floor_import, "import-nofts": step_import_nofts,
-              "floor-import-indexed": step_floor_import_indexed}
+              "floor-import-indexed": step_floor_import_indexed,
+              "import-nobulk": step_import_nobulk}
 
 
 def run_step(name: str, data: Path, work: Path, profile: bool) -> dict:
@@ -298,6 +307,7 @@ def main() -> int:
         if i.get("differences") or i.get("refused"):
             print("import problems:", i.get("refused"), i.get("differences"))
         for name, what in (("import-nofts", "import without the full-text trigger"),
+                           ("import-nobulk", "import without bulk loading"),
                            ("floor-import-indexed", "floor with the app's indexes")):
             if name in res:
                 print(f"  diagnostic: {what} {res[name]['seconds']:.1f} s = "
