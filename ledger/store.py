@@ -54,6 +54,11 @@ def _compile_digest(sheet: str):
     return ns["digest"]
 
 
+def digest_of(sheet: str):
+    """digest(sheet, ·) as a one-argument function (for loops over many records)."""
+    return _DIGESTS[sheet]
+
+
 def digest(sheet: str, values: Mapping[str, Any]) -> str:
     """SHA-1 of the record's canonical values (see _canon), the same text forever: stored
     digests (ledger_base, conflicts) are compared with new ones."""
