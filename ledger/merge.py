@@ -588,8 +588,9 @@ def _merge_items(items: Iterator, lf: LedgerFile, merger: Merger, result: FileRe
 def _parsed(lf: LedgerFile) -> Iterator[str | None | list[tuple[int, dict[str, Any], tuple,
                                                                    list[RowProblem]]]]:
     """Each data sheet's name, its parsed rows in chunks of (row number, values, raw row,
-    problems), then None. (Reading and parsing on a helper thread, ahead of the merge, was
-    measured: no faster - both hold the GIL, calamine too - so it stays on this thread.)"""
+    problems), then None. Parsing stays on this thread (parsing and merging both hold the
+    GIL: a parser thread ahead of the merge was measured no faster); calamine's loading of
+    each whole sheet does release the GIL, and runs on a helper thread (ledger.reader)."""
     for sheet in C.DATA_SHEETS:
         layout = lf.sheets.get(sheet)
         if layout is None:
