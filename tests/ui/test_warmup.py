@@ -120,12 +120,18 @@ def test_warmup_queues_only_while_the_worker_is_idle(monkeypatch, qtbot, session
     session.taskman.wait_idle()
 
 
-def test_a_ledger_import_starts_the_fill_again(monkeypatch, qtbot, session, qsettings,
-                                               demo_cases, ctx):
+@pytest.fixture
+def quick_window(monkeypatch, qtbot, session, qsettings):
+    """The main window, with the fill starting at once when asked again."""
     monkeypatch.setattr(app, "WARMUP_DELAY_MS", 0)
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
     session.taskman.wait_idle()
+    return w
+
+
+def test_a_ledger_import_starts_the_fill_again(qtbot, session, quick_window, demo_cases, ctx):
+    w = quick_window
     finished: list[bool] = []
     app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
@@ -149,12 +155,9 @@ def test_fill_summaries_keeps_every_month(demo_cases, ctx):
     assert stats.fill_summaries(ctx.now(), ctx.tz) == 0  # nothing left
 
 
-def test_the_demo_loaded_from_the_first_run_gets_its_summaries_kept(monkeypatch, qtbot, session,
-                                                                   qsettings, ctx):
-    monkeypatch.setattr(app, "WARMUP_DELAY_MS", 0)
-    w = MainWindow(session, settings=qsettings)
-    qtbot.addWidget(w)
-    session.taskman.wait_idle()
+def test_the_demo_loaded_from_the_first_run_gets_its_summaries_kept(qtbot, session,
+                                                                   quick_window, ctx):
+    w = quick_window
     changed: list[str] = []
     session.changed.connect(changed.append)
     app._load_demo(session, w, 40)
