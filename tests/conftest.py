@@ -37,3 +37,15 @@ def ctx(site_db):
     permission tests build their own contexts per role."""
     return Context(site="SH01", actor="测试员", clock=lambda: FIXED_NOW, roles=frozenset(ROLES),
                    department="客服部")
+
+
+@pytest.fixture
+def stats_demo(ctx):
+    """300 demo cases with no 统计 summary kept anywhere (memory or database) at the start,
+    and none left in memory after the test."""
+    from complaints.usecases import demo, stats
+
+    demo.load_demo(ctx, 300, seed=5)
+    stats.clear_cache(stored=True)
+    yield ctx
+    stats.clear_cache()

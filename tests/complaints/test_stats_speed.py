@@ -9,7 +9,7 @@ import pytest
 
 from complaints.rules import figures as fig
 from complaints.rules.periods import parse_period
-from complaints.usecases import demo, stats
+from complaints.usecases import stats
 from complaints.usecases.context import CHINA_TZ
 from complaints.usecases.errors import PermissionDenied, UseCaseError
 from db.models import Entry, database
@@ -25,20 +25,12 @@ def plain(f: fig.Figures) -> dict:
     return d
 
 
-@pytest.fixture
-def demo_db(ctx):
-    demo.load_demo(ctx, 300, seed=5)
-    stats.clear_cache(stored=True)
-    yield ctx
-    stats.clear_cache()
-
-
 def kept() -> int:
     return database.execute_sql("SELECT count(*) FROM stats_summaries").fetchone()[0]
 
 
 @pytest.mark.parametrize("code", ["2026-10", "2026Q3", "2026-11a", "2026"])
-def test_kept_summaries_change_no_figure(demo_db, code):
+def test_kept_summaries_change_no_figure(stats_demo, code):
     period = parse_period(code)
     cases, entries, earlier, sanctions = stats.load_period(period, (), CHINA_TZ)
     from complaints.usecases import policy as policy_uc
@@ -63,7 +55,7 @@ def test_kept_summaries_change_no_figure(demo_db, code):
             {k: v for k, v in plain(plain_run).items() if k != "complaint_rate"}
 
 
-def test_a_kept_summary_is_not_used_once_its_entries_change(demo_db, ctx):
+def test_a_kept_summary_is_not_used_once_its_entries_change(stats_demo, ctx):
     period = parse_period("2026-10")
     before = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
     assert stats.keep_summaries() > 0
@@ -81,7 +73,7 @@ def test_a_kept_summary_is_not_used_once_its_entries_change(demo_db, ctx):
     assert cid in stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ).reopened  # memory
 
 
-def test_a_stale_row_is_replaced_not_trusted(demo_db):
+def test_a_stale_row_is_replaced_not_trusted(stats_demo):
     period = parse_period("2026-10")
     good = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
     stats.keep_summaries()
@@ -95,7 +87,7 @@ def test_a_stale_row_is_replaced_not_trusted(demo_db):
                                 "'old'").fetchone()[0] == 0
 
 
-def test_business_volume_and_the_complaint_rate(demo_db, ctx):
+def test_business_volume_and_the_complaint_rate(stats_demo, ctx):
     oct_ = parse_period("2026-10")
     # the demo enters a volume for each past month: start from an office that entered none
     database.execute_sql("DELETE FROM volumes")
@@ -134,7 +126,7 @@ def test_volume_input_is_checked(ctx):
         stats.set_volumes(clerk, "SH01", {"2026-10": (1, 1)})
 
 
-def test_a_new_policy_leaves_earlier_cases_summaries_valid(demo_db, ctx):
+def test_a_new_policy_leaves_earlier_cases_summaries_valid(stats_demo, ctx):
     from complaints.usecases import policy as policy_uc
 
     period = parse_period("2026-10")
@@ -152,7 +144,7 @@ def test_a_new_policy_leaves_earlier_cases_summaries_valid(demo_db, ctx):
     assert fig.kpis(again) == fig.kpis(first)
 
 
-def test_figures_do_not_wait_for_another_writer(demo_db):
+def test_figures_do_not_wait_for_another_writer(stats_demo):
     import sqlite3
 
     other = sqlite3.connect(database.database, isolation_level=None)
@@ -172,7 +164,7 @@ def test_figures_do_not_wait_for_another_writer(demo_db):
     assert kept() > 0
 
 
-def test_the_page_s_comparisons_and_the_report_keep_the_new_summaries(demo_db, ctx):
+def test_the_page_s_comparisons_and_the_report_keep_the_new_summaries(stats_demo, ctx):
     """The page asks review(compare=False) first (nothing written yet), then comparisons(),
     which keeps the summaries of all three periods; a report's review keeps them too."""
     period = parse_period("2026-10")
@@ -191,7 +183,7 @@ def test_the_page_s_comparisons_and_the_report_keep_the_new_summaries(demo_db, c
     assert {r[0] for r in database.execute_sql("SELECT case_id FROM stats_summaries")} == expected
 
 
-def test_the_reduced_entries_give_the_same_figures_as_all_of_them(demo_db):
+def test_the_reduced_entries_give_the_same_figures_as_all_of_them(stats_demo):
     """load_period reads only the entries the figures look at; every entry gives the same."""
     from collections import defaultdict
 

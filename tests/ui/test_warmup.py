@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from complaints.rules.periods import parse_period
-from complaints.usecases import demo, stats
+from complaints.usecases import stats
 from db.models import database
 from db.timeutil import to_db
 from desktop import app
@@ -31,14 +31,6 @@ def closed_ids(ctx, periods) -> set[int]:
     return ids
 
 
-@pytest.fixture
-def demo_cases(ctx):
-    demo.load_demo(ctx, 300, seed=5)
-    stats.clear_cache(stored=True)
-    yield ctx
-    stats.clear_cache()
-
-
 def test_months_warmed_are_those_the_page_opens_with():
     codes = [p.code for p in app.warmup_periods(date(2026, 11, 20))]
     assert codes == ["2026-11", "2026-10", "2025-11"]
@@ -48,7 +40,7 @@ def test_months_warmed_are_those_the_page_opens_with():
 
 
 def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsettings,
-                                                         demo_cases, ctx):
+                                                         stats_demo, ctx):
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
     session.taskman.wait_idle()
@@ -69,7 +61,7 @@ def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsetting
 
 
 def test_no_warmup_for_someone_who_may_not_see_the_stats(qtbot, session, qsettings,
-                                                         demo_cases, ctx):
+                                                         stats_demo, ctx):
     import dataclasses
 
     session.set_user(dataclasses.replace(ctx, roles=frozenset({"管理员"})))  # no stats.view
@@ -84,7 +76,7 @@ def test_no_warmup_for_someone_who_may_not_see_the_stats(qtbot, session, qsettin
 
 
 def test_warmup_queues_only_while_the_worker_is_idle(monkeypatch, qtbot, session, qsettings,
-                                                     demo_cases):
+                                                     stats_demo):
     monkeypatch.setattr(app, "WARMUP_RETRY_MS", 10)
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
@@ -130,7 +122,7 @@ def quick_window(monkeypatch, qtbot, session, qsettings):
     return w
 
 
-def test_a_ledger_import_starts_the_fill_again(qtbot, session, quick_window, demo_cases, ctx):
+def test_a_ledger_import_starts_the_fill_again(qtbot, session, quick_window, stats_demo, ctx):
     w = quick_window
     finished: list[bool] = []
     app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
@@ -147,7 +139,7 @@ def test_a_ledger_import_starts_the_fill_again(qtbot, session, quick_window, dem
     session.taskman.wait_idle()
 
 
-def test_fill_summaries_keeps_every_month(demo_cases, ctx):
+def test_fill_summaries_keeps_every_month(stats_demo, ctx):
     seen: list[tuple[int, int]] = []
     n = stats.fill_summaries(ctx.now(), ctx.tz, progress=lambda i, t: seen.append((i, t)))
     assert n == kept() > 0 and seen and seen[-1][0] == seen[-1][1]
