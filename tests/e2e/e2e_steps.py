@@ -11,17 +11,13 @@ from PySide6.QtCore import Qt
 from complaints.rules.validation import vin_check_digit
 from complaints.types import Action
 from complaints.usecases.context import CHINA_TZ
+from tests.ui.helpers import idle
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)  # the clock of every e2e test
 
 VIN_BASE = "LSGJA52U_BH001234"
 VIN = VIN_BASE.replace("_", vin_check_digit(VIN_BASE.replace("_", "0")))
 
-
-def idle(session) -> None:
-    """Until the worker is done and every callback (and what they queued) ran."""
-    for _ in range(5):
-        assert session.taskman.wait_idle()
 
 
 def type_into(qtbot, editor, text: str) -> None:

@@ -11,17 +11,13 @@ from complaints.rules.deadlines import DeadlineStatus
 from complaints.types import Action
 from complaints.usecases import cases, tracking
 from complaints.usecases.context import CHINA_TZ
+from tests.ui.helpers import idle
 from ui import case_editor
 from ui.action_dialog import ActionDialog, qdatetime
 from ui.case_workflow import CaseWorkflowTab
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)  # the ctx fixture's clock is 09:30
 
-
-def idle(session) -> None:
-    """Until the worker is done and every callback (and what they queued) ran."""
-    for _ in range(5):
-        assert session.taskman.wait_idle()
 
 
 def new_case(ctx, **over) -> int:

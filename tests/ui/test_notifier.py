@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.usecases import cases, tracking
 from complaints.usecases.context import CHINA_TZ
+from tests.ui.helpers import idle
 from ui.notifier import Notifier, compose
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
@@ -22,10 +23,6 @@ class Clock:
     def __call__(self) -> datetime:
         return self.now
 
-
-def idle(session) -> None:
-    for _ in range(5):
-        assert session.taskman.wait_idle()
 
 
 def new_case(ctx, **over) -> int:

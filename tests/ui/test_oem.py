@@ -6,14 +6,11 @@ from datetime import datetime
 
 from complaints.usecases import cases, oem, tracking
 from complaints.usecases.context import CHINA_TZ
+from tests.ui.helpers import idle
 from ui.oem import NO_STATUS, OemPage
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
 
-
-def idle(session) -> None:
-    for _ in range(5):
-        assert session.taskman.wait_idle()
 
 
 def new_case(ctx, **over) -> int:

@@ -9,14 +9,10 @@ from PySide6.QtWidgets import QMessageBox
 
 from complaints.rules.policy import POLICY_FIELDS, Policy
 from complaints.usecases import policy as policy_uc
+from tests.ui.helpers import idle
 from ui import policy_editor
 from ui.policy_editor import PolicyEditor
 from ui.settings_page import SETTINGS_TABS, SettingsPage
-
-
-def idle(session) -> None:
-    for _ in range(5):
-        assert session.taskman.wait_idle()
 
 
 def make(qtbot, session) -> PolicyEditor:

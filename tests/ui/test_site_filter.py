@@ -13,6 +13,7 @@ from complaints.usecases import cases
 from complaints.usecases import sanctions as S
 from complaints.usecases.context import CHINA_TZ, Context
 from db.models import Sanction
+from tests.ui.helpers import idle
 from ui.case_list import CaseListPage
 from ui.oem import OemPage
 from ui.sanctions import SanctionsPage
@@ -20,10 +21,6 @@ from ui.todo import TodoPage
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
 
-
-def idle(session) -> None:
-    for _ in range(5):
-        assert session.taskman.wait_idle()
 
 
 def new_case(code: str, name: str) -> int:

@@ -12,14 +12,11 @@ from PySide6.QtWidgets import QMainWindow
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.usecases import cases, todo, tracking
 from complaints.usecases.context import CHINA_TZ
+from tests.ui.helpers import idle
 from ui.todo import NOBODY, TodoPage, format_remaining
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)  # the ctx fixture's clock is 09:30
 
-
-def idle(session) -> None:
-    for _ in range(5):
-        assert session.taskman.wait_idle()
 
 
 def new_case(ctx, **over) -> int:
