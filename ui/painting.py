@@ -25,7 +25,7 @@ def after_next_paint(widget: QWidget, fn: Callable[[], None], *, fallback_ms: in
 
         def eventFilter(self, obj, event) -> bool:  # noqa: N802
             if event.type() == QEvent.Type.Paint and not self.fired:
-                QTimer.singleShot(0, self.fire)
+                QTimer.singleShot(0, self, self.fire)  # dropped if the widget goes first
             return False
 
     watch = _Watch(widget)
