@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from complaints.usecases.errors import UseCaseError
 from ui.progress import DelayedProgress
@@ -234,6 +234,8 @@ def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
     """The default ``on_error``: a use-case message as is, anything else as a program error."""
     if isinstance(exc, Cancelled):
         return
+    from PySide6.QtWidgets import QMessageBox  # not before the first paint: ~1 ms
+
     if isinstance(exc, UseCaseError):
         QMessageBox.warning(parent, tr("无法完成"), str(exc))
         return

@@ -133,10 +133,10 @@ def test_delayed_progress_updates_value(qtbot):
 
 
 def test_default_on_error_shows_the_use_case_message(qtbot, taskman, monkeypatch):
-    from ui import taskman as taskman_module
+    from PySide6.QtWidgets import QMessageBox
 
     shown = []
-    monkeypatch.setattr(taskman_module.QMessageBox, "warning",
+    monkeypatch.setattr(QMessageBox, "warning",
                         lambda parent, title, text: shown.append((title, text)))
 
     def work():
