@@ -531,7 +531,7 @@ class CaseListPage(QWidget):
         or after FIRST_PAGE_WAIT_MS if the page is not on screen."""
         self.model.set_ids(ids)
         self.count_label.setText(tr("正在读取…"))
-        after_next_paint(self.view.viewport(), load_all, fallback_ms=FIRST_PAGE_WAIT_MS)
+        after_next_paint(self, load_all, fallback_ms=FIRST_PAGE_WAIT_MS)  # its children with it
 
     def _loaded(self, generation: int, ids: list[int]) -> None:
         if generation != self._generation:
