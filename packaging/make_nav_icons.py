@@ -29,7 +29,7 @@ from PySide6.QtGui import (  # noqa: E402
 )
 
 OUT = Path(__file__).resolve().parent.parent / "ui" / "resources"
-INK = QColor("#2f6fb0")
+INK = QColor("#34495e")  # dark slate: reads on white and on the selection's blue
 ACCENT = QColor("#e0a526")
 UNIT = 20  # the drawings are on a 20 × 20 grid, scaled for @2x
 
@@ -129,7 +129,7 @@ def users(p: QPainter) -> None:  # two people
     p.drawEllipse(QPointF(13.5, 6.5), 2.4, 2.4)
     p.drawArc(QRectF(9.5, 10, 8, 8), 20 * 16, 140 * 16)
     _pen(p, 1.6)
-    p.setBrush(QColor("white"))
+    p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawEllipse(QPointF(8, 7), 3, 3)
     p.drawChord(QRectF(2.5, 11, 11, 10), 0, 180 * 16)
 
