@@ -8,7 +8,6 @@ import argparse
 import logging
 import os
 import sys
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,6 +45,8 @@ def run_gui(args: argparse.Namespace) -> int:
     temp = None
     data_dir = getattr(args, "data_dir", None)
     if smoke and data_dir is None:  # never create a database in the user's folder to smoke
+        import tempfile
+
         temp = tempfile.TemporaryDirectory(prefix="complaintdesk-smoke-")
         data_dir = Path(temp.name)
     _install_qt_translations(app)
@@ -138,8 +139,11 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
 
     taskman = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
                           thread_stop=database.close)
-    scratch = tempfile.TemporaryDirectory(prefix="complaintdesk-ui-") if smoke else None
-    # smoke leaves the user's window geometry and column widths alone
+    scratch = None
+    if smoke:  # a smoke run leaves the user's window geometry and column widths alone
+        import tempfile
+
+        scratch = tempfile.TemporaryDirectory(prefix="complaintdesk-ui-")
     ui_settings = (QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
                    if scratch else QSettings())
     session = Session(paths, taskman, ui_settings=ui_settings)
