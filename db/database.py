@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from db import reads
 from db.errors import DatabaseTooNew, NotADatabase
 from db.migrations import LATEST_VERSION, STEPS
 from db.models import database
+from db.reads import schema_version
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -34,17 +36,6 @@ class OpenReport:
     backup: Path | None  # the verified backup made before migrating, if any
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    """0 for an empty file; raises NotADatabase for a file that is not ours."""
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if "schema_version" not in tables:
-        if tables:
-            raise NotADatabase("", "缺少版本表(schema_version)")
-        return 0
-    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
-
-
 def open_database(path: Path, *, backup_dir: Path | None = None,
                   app_version: str = "") -> OpenReport:
     """Open (or create) the database at ``path`` and bring its schema up to date.
@@ -53,6 +44,7 @@ def open_database(path: Path, *, backup_dir: Path | None = None,
     Before migrating an existing database, a verified backup goes to ``backup_dir``.
     """
     path = Path(path)
+    reads.close_early()  # from now on every read goes through peewee's connections
     path.parent.mkdir(parents=True, exist_ok=True)
     if not database.is_closed():
         database.close()

@@ -108,6 +108,7 @@ class TaskManager(QObject):
         super().__init__(parent)
         self._ids = itertools.count(1)
         self._tasks: dict[int, _Task] = {}
+        self._held: list[tuple[int, Callable[[], Any]]] | None = None  # see hold()
         self._thread = QThread()
         self._thread.setObjectName("complaintdesk-worker")
         self._worker = _Worker(thread_start, thread_stop)
@@ -159,6 +160,20 @@ class TaskManager(QObject):
         self._queue(task_id, task, lambda: fn(progress, task.cancel_event.is_set))
         return task_id
 
+    def hold(self) -> None:
+        """Queue tasks without starting them until ``release()``: at start-up the main
+        window paints from a read-only connection, and the worker connects only once the
+        database is fully open."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Start the tasks queued since ``hold()``, in order."""
+        held, self._held = self._held, None
+        for task_id, fn in held or ():
+            if task_id in self._tasks:
+                self._submit.emit(task_id, fn)
+
     def cancel(self, task_id: int) -> None:
         """Ask a running ``run_with_progress`` task to stop (it polls ``cancelled()``)."""
         task = self._tasks.get(task_id)
@@ -189,6 +204,12 @@ class TaskManager(QObject):
         awaited, so the database is never closed under a write."""
         if not self._thread.isRunning():
             return
+        if self._held is not None:  # never started (the database did not open): dropped
+            for task_id, _fn in self._held:
+                task = self._tasks.pop(task_id, None)
+                if task is not None and task.progress is not None:
+                    task.progress.finish()
+            self._held = None
         for task in self._tasks.values():
             task.cancel_event.set()
         self.wait_idle(timeout_ms)
@@ -203,7 +224,10 @@ class TaskManager(QObject):
         self._tasks[task_id] = task
         if not was_busy:
             self.busy_changed.emit(True)
-        self._submit.emit(task_id, fn)
+        if self._held is not None:
+            self._held.append((task_id, fn))
+        else:
+            self._submit.emit(task_id, fn)
 
     @Slot(int, int, int, str)
     def _on_progress(self, task_id: int, done: int, total: int, text: str) -> None:

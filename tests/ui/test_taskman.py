@@ -163,3 +163,30 @@ def test_shutdown_cancels_and_waits(qtbot, db_path):
     tm.run_with_progress(work, seen.append, label="长任务…")
     tm.shutdown()
     assert seen == ["stopped"] and not tm.is_busy()
+
+
+def test_held_tasks_start_in_order_on_release(qtbot, taskman):
+    """At start-up the worker waits until the database is fully open (hold/release)."""
+    ran, done = [], []
+    taskman.hold()
+    taskman.run(lambda: ran.append(1) or 1, done.append)
+    taskman.run(lambda: ran.append(2) or 2, done.append)
+    qtbot.wait(50)
+    assert ran == [] and done == [] and taskman.is_busy()
+    taskman.release()
+    assert taskman.wait_idle()
+    assert ran == [1, 2] and done == [1, 2]
+    taskman.run(lambda: 3, done.append)  # after release: straight to the worker
+    assert taskman.wait_idle()
+    assert done == [1, 2, 3]
+
+
+def test_shutdown_drops_tasks_still_held(qtbot, db_path):
+    from ui.taskman import TaskManager
+
+    tm = TaskManager()
+    ran = []
+    tm.hold()
+    tm.run(lambda: ran.append(1))
+    tm.shutdown(timeout_ms=5_000)  # returns at once: the held task never started
+    assert ran == [] and not tm.is_busy()
