@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
-from db.models import database
+from db import reads
 from db.timeutil import to_db
+
+# Plain SQL through db.reads, no peewee: the case list's first screenful is read before
+# peewee is imported (issue 2 §8).
 
 SEARCH_COLUMNS = ("number", "customer_name", "phone", "vin", "plate", "content")
 
@@ -63,13 +66,13 @@ def case_ids(f: CaseFilter, sort: Sort = NEWEST_FIRST, limit: int | None = None)
            f"ORDER BY c.{sort.column} {direction}, c.id {direction}")
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return [r[0] for r in database.execute_sql(sql, params)]
+    return [r[0] for r in reads.execute(sql, params)]
 
 
 def case_count(f: CaseFilter) -> int:
     clauses, params = _where(f)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    return database.execute_sql(f"SELECT count(*) FROM cases c {where}", params).fetchone()[0]
+    return reads.execute(f"SELECT count(*) FROM cases c {where}", params).fetchone()[0]
 
 
 def case_rows(ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple]:
@@ -81,6 +84,6 @@ def case_rows(ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple]:
     for start in range(0, len(ids), 500):
         chunk = list(ids[start:start + 500])
         sql = f"SELECT c.id, {cols} FROM cases c WHERE c.id IN ({','.join('?' * len(chunk))})"
-        for row in database.execute_sql(sql, chunk):
+        for row in reads.execute(sql, chunk):
             out[row[0]] = row[1:]
     return out

@@ -25,8 +25,10 @@ from typing import Any
 
 from complaints.rules.validation import mask_phone
 from complaints.usecases.context import CHINA_TZ, Context, parse_tz
-from db.models import database
 from db.timeutil import from_db, to_db
+
+# peewee's database is imported inside the functions that use it: the start-up's first
+# screen imports this module (through auth) before peewee is imported (issue 2 §8).
 
 GENESIS = "0" * 64
 HASHED = ("id", "at", "site", "user_id", "actor", "event", "tbl", "record_uid", "changes",
@@ -145,6 +147,8 @@ def record(ctx: Context, event: str, *, table: str | None = None, uid: str | Non
            changes: Mapping[str, tuple[Any, Any]] | None = None, note: str = "") -> None:
     """Append one audit entry: ``event`` like "case.update", "sign_in", "ledger.export";
     ``changes`` maps field name → (old, new). Call inside the same transaction as the change."""
+    from db.models import database
+
     row = _row(ctx, event, table, uid, changes, note)
     with database.atomic():
         _append(database.execute_sql, row)
@@ -156,6 +160,8 @@ def record_now(ctx: Context, event: str, *, table: str | None = None, uid: str |
     (a refused action, a failed sign-in): written on a connection of its own when a
     transaction is open; if that connection cannot get the write lock, written in the
     caller's transaction instead."""
+    from db.models import database
+
     row = _row(ctx, event, table, uid, changes, note)
     if not database.in_transaction():
         with database.atomic():
@@ -208,6 +214,8 @@ def entries(*, since: datetime | None = None, until: datetime | None = None,
             uid: str | None = None, text: str | None = None, limit: int | None = None,
             newest_first: bool = True) -> list[AuditRow]:
     """Filtered audit entries for the audit page, the CLI and the 历史 tab."""
+    from db.models import database
+
     where, params = [], []
     if since is not None:
         where.append("at >= ?")
@@ -243,6 +251,8 @@ def entries(*, since: datetime | None = None, until: datetime | None = None,
 
 
 def actors() -> list[str]:
+    from db.models import database
+
     return [r[0] for r in database.execute_sql(
         "SELECT DISTINCT actor FROM audit_log ORDER BY actor").fetchall()]
 
@@ -250,6 +260,8 @@ def actors() -> list[str]:
 # --- verification ---------------------------------------------------------------------------
 
 def _site_tz() -> tzinfo:
+    from db.models import database
+
     try:
         row = database.execute_sql("SELECT value FROM settings WHERE key='site.tz'").fetchone()
         return parse_tz(json.loads(row[0])) if row else CHINA_TZ
@@ -260,6 +272,8 @@ def _site_tz() -> tzinfo:
 def verify_chain() -> list[str]:
     """Problems of the audit log, one message each (empty: intact). Finds an entry changed,
     removed (also the last ones) or moved, and the protecting triggers dropped."""
+    from db.models import database
+
     tz = _site_tz()
     problems: list[str] = []
 
@@ -357,6 +371,8 @@ def export_entries(ctx: Context, path: Path, rows: Sequence[AuditRow]) -> Path:
 def case_uids(case_id: int) -> list[str]:
     """The record uids that belong to one case: the case, its tracking entries, its
     attachments (by stored name) and its sanctions."""
+    from db.models import database
+
     uids: list[str] = []
     for sql in ("SELECT uid FROM cases WHERE id = ?", "SELECT uid FROM entries WHERE case_id = ?",
                 "SELECT stored_name FROM attachments WHERE case_id = ?",
@@ -368,6 +384,8 @@ def case_uids(case_id: int) -> list[str]:
 def case_history(case_id: int) -> list[AuditRow]:
     """Every audit entry about one case and its entries, attachments and sanctions,
     oldest first (the 历史 tab)."""
+    from db.models import database
+
     uids = case_uids(case_id)
     if not uids:
         return []

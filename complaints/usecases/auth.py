@@ -14,14 +14,17 @@ from complaints.rules.validation import mask_phone
 from complaints.usecases import audit
 from complaints.usecases.context import Context
 from complaints.usecases.errors import PermissionDenied
-from db.models import database
+from db import reads
+
+# No peewee here: the start-up's first screen asks ``allowed`` before peewee is imported,
+# so the one read goes through db.reads (issue 2 §8).
 
 
 def department_parents(name: str | None) -> tuple[str, ...]:
     """The departments above ``name`` (车间 → 售后服务部), nearest first."""
     if not name:
         return ()
-    parents = dict(database.execute_sql(
+    parents = dict(reads.execute(
         "SELECT d.name, p.name FROM departments d JOIN departments p ON p.id = d.parent_id"
     ).fetchall())
     out: list[str] = []

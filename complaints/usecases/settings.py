@@ -6,7 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from db.models import Setting, database
+from db import reads
+
+# peewee's models are imported inside the functions that write: the start-up's first screen
+# reads settings through db.reads before peewee is imported (issue 2 §8).
 
 
 @dataclass(frozen=True)
@@ -51,7 +54,7 @@ def get_many(keys: tuple[str, ...]) -> dict[str, Any]:
     """Several settings in one statement (plain SQL: the start reads a few before the
     main window paints, and a peewee query costs about half a millisecond each)."""
     opts = [OPTIONS[k] for k in keys]  # an undeclared key is a programming error
-    stored = dict(database.execute_sql(
+    stored = dict(reads.execute(
         f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(keys))})",
         list(keys)).fetchall())
     return {o.key: json.loads(stored[o.key]) if o.key in stored else o.default for o in opts}
@@ -60,11 +63,15 @@ def get_many(keys: tuple[str, ...]) -> dict[str, Any]:
 def set_(key: str, value: Any) -> None:
     if key not in OPTIONS:
         raise KeyError(key)
+    from db.models import Setting, database
+
     with database.atomic():
         Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict_replace(
         ).execute()
 
 
 def get_all() -> dict[str, Any]:
+    from db.models import Setting
+
     stored = {s.key: json.loads(s.value) for s in Setting.select()}
     return {k: stored.get(k, o.default) for k, o in OPTIONS.items()}
