@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
@@ -20,8 +20,13 @@ from complaints.usecases import audit, auth
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, StaleRecord, ValidationFailed
 from db import queries
-from db.models import Case, Entry, database
 from db.timeutil import from_db
+
+if TYPE_CHECKING:
+    from db.models import Case
+
+# peewee's models are imported inside the functions that use them: the start-up's first
+# screen lists cases through db.queries before peewee is imported (issue 2 §8).
 
 FIELD_NAMES = tuple(f.name for f in CASE_FIELDS)
 KEY_NAMES = ("id", "uid", "site", "revision", "modified_at", "deleted")
@@ -77,6 +82,8 @@ def _check(values: Mapping[str, Any]) -> list[Problem]:
 
 def next_number(site: str, received_local: datetime) -> str:
     """SH01-202611-0007: per site and month, one more than the highest so far."""
+    from db.models import database
+
     prefix = f"{site}-{received_local:%Y%m}-"
     row = database.execute_sql(
         "SELECT max(CAST(substr(number, ?) AS INTEGER)) FROM cases "
@@ -88,6 +95,8 @@ def next_number(site: str, received_local: datetime) -> str:
 
 def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     """Save a new case owned by this site, with its 登记 entry. Warnings don't block."""
+    from db.models import Case, Entry, database
+
     data = {name: None for name in FIELD_NAMES}
     data.update(normalize(values))
     data.setdefault("liability", Liability.PENDING.value)
@@ -116,6 +125,8 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
 
 
 def get_case(case_id: int) -> dict[str, Any]:
+    from db.models import Case
+
     case = Case.get_or_none(Case.id == case_id)
     if case is None:
         raise NotFound(f"找不到投诉单(id {case_id})")
@@ -123,6 +134,8 @@ def get_case(case_id: int) -> dict[str, Any]:
 
 
 def find_case_id(number: str, site: str | None = None) -> int:
+    from db.models import Case
+
     q = Case.select(Case.id).where(Case.number == number.strip())
     if site:
         q = q.where(Case.site == site)
@@ -158,6 +171,8 @@ def edit_permissions(changes: Mapping[str, Any]) -> list[str]:
 def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
                 expected_revision: int | None = None) -> SaveResult:
     """Save changed fields. Refuses (StaleRecord) if the case changed since it was opened."""
+    from db.models import Case, database
+
     with database.atomic():
         case = Case.get_or_none(Case.id == case_id)
         if case is None:
@@ -188,6 +203,8 @@ def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
 
 def delete_case(ctx: Context, case_id: int) -> None:
     """A tombstone, so the deletion travels in the ledger."""
+    from db.models import Case, database
+
     with database.atomic():
         case = Case.get_or_none(Case.id == case_id)
         if case is None:
@@ -213,6 +230,8 @@ def _propose(ctx: Context, case_id: int) -> None:
 
 
 def list_entries(case_id: int) -> list[dict[str, Any]]:
+    from db.models import Entry
+
     return [
         {"id": e.id, "uid": e.uid, "at": e.at, "action": e.action, "actor": e.actor,
          "note": e.note, "recorded_at": e.recorded_at}
