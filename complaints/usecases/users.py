@@ -7,25 +7,49 @@ the parameters rise, an old hash is replaced at the next successful sign-in.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from argon2 import PasswordHasher, Type
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from typing import TYPE_CHECKING
 
 from complaints.rules.permissions import ROLES, Role
 from complaints.types import State
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import AccountLocked, NotFound, SignInFailed, UseCaseError
-from db.models import Case, Department, database
-from db.models_users import User
+from db import reads
+from db.timeutil import from_db
 
-HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32,
-                        salt_len=16, type=Type.ID)
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
+    from db.models_users import User
+
+# peewee's models and argon2 are imported inside the functions that use them: the start-up
+# decides who signs in (start_state) before peewee is imported (issue 2 §8).
+
+
+def _hasher() -> PasswordHasher:
+    """The argon2id hasher (``HASHER``), made at its first use."""
+    hasher = globals().get("HASHER")
+    if hasher is None:
+        from argon2 import PasswordHasher, Type
+
+        hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32,
+                                salt_len=16, type=Type.ID)
+        globals()["HASHER"] = hasher
+    return hasher
+
+
+def __getattr__(name: str):
+    if name == "HASHER":  # users.HASHER as before argon2 became a lazy import
+        return _hasher()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 MIN_PASSWORD = 8
 LOGIN_RE = re.compile(r"[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}")
 WRONG = "用户名或密码不正确"
@@ -103,6 +127,8 @@ def _check_roles(roles: Iterable[str], department: str | None) -> tuple[frozense
     if not held:
         raise UseCaseError("至少要有一个角色")
     department = (department or "").strip() or None
+    from db.models import Department
+
     if Role.DEPT_MANAGER.value in held:
         if not department:
             raise UseCaseError("部门经理必须指定所属部门")
@@ -113,6 +139,8 @@ def _check_roles(roles: Iterable[str], department: str | None) -> tuple[frozense
 
 
 def _get(login: str) -> User:
+    from db.models_users import User
+
     u = User.get_or_none(User.login == (login or "").strip())
     if u is None:
         raise NotFound(f"没有登录名为“{login}”的用户")
@@ -122,6 +150,8 @@ def _get(login: str) -> User:
 # --- reading --------------------------------------------------------------------------------
 
 def has_users() -> bool:
+    from db.models_users import User
+
     return User.select().exists()
 
 
@@ -131,6 +161,8 @@ def needs_first_admin() -> bool:
 
 
 def list_users(*, include_inactive: bool = True) -> list[UserInfo]:
+    from db.models_users import User
+
     q = User.select().order_by(User.login)
     if not include_inactive:
         q = q.where(User.active)
@@ -142,6 +174,8 @@ def get_user(login: str) -> UserInfo:
 
 
 def get_user_by_id(user_id: int) -> UserInfo:
+    from db.models_users import User
+
     u = User.get_or_none(User.id == user_id)
     if u is None:
         raise NotFound(f"找不到用户(id {user_id})")
@@ -150,6 +184,8 @@ def get_user_by_id(user_id: int) -> UserInfo:
 
 def site_administrator() -> UserInfo | None:
     """The active administrator account the CLI acts as without --user (the oldest)."""
+    from db.models_users import User
+
     for u in User.select().where(User.active).order_by(User.id):
         if Role.ADMIN.value in u.roles:
             return _info(u)
@@ -165,11 +201,14 @@ def create_first_admin(login: str, display_name: str, password: str, *,
     login = _check_login(login)
     display_name = (display_name or "").strip() or login
     check_password(password)
+    from db.models import database
+    from db.models_users import User
+
     with database.atomic():
         if has_users():
             raise UseCaseError("已经有用户账户:请由管理员登录后新增用户")
         u = User.create(login=login, display_name=display_name, roles={Role.ADMIN.value},
-                        password_hash=HASHER.hash(password), created_at=now, modified_at=now,
+                        password_hash=_hasher().hash(password), created_at=now, modified_at=now,
                         must_change_password=must_change_password)
         audit.record(_event_ctx(now, display_name, u.id, {Role.ADMIN.value}), "user.create",
                      table="users", uid=login, note="首次启动创建管理员",
@@ -187,11 +226,14 @@ def add_user(ctx: Context, login: str, display_name: str, roles: Iterable[str], 
     held, department = _check_roles(roles, department)
     check_password(password)
     now = ctx.now()
+    from db.models import database
+    from db.models_users import User
+
     with database.atomic():
         if User.select().where(User.login == login).exists():
             raise UseCaseError(f"登录名“{login}”已被使用")
         u = User.create(login=login, display_name=display_name, roles=held,
-                        department=department, password_hash=HASHER.hash(password),
+                        department=department, password_hash=_hasher().hash(password),
                         must_change_password=must_change_password, created_at=now,
                         modified_at=now)
         changes = {"display_name": (None, display_name), "roles": (None, sorted(held))}
@@ -207,6 +249,8 @@ _KEEP = object()
 def update_user(ctx: Context, login: str, *, display_name: str | None = None,
                 roles: Iterable[str] | None = None, department=_KEEP) -> UserInfo:
     """Change a person's name, roles or department (the administrator)."""
+    from db.models import database
+
     auth.require(ctx, "users.manage")
     with database.atomic():
         u = _get(login)
@@ -228,6 +272,8 @@ def update_user(ctx: Context, login: str, *, display_name: str | None = None,
 
 
 def _keep_an_admin(leaving: User) -> None:
+    from db.models_users import User
+
     others = [x for x in User.select().where(User.active & (User.id != leaving.id))
               if Role.ADMIN.value in x.roles]
     if not others:
@@ -237,11 +283,13 @@ def _keep_an_admin(leaving: User) -> None:
 def reset_password(ctx: Context, login: str, new_password: str, *,
                    must_change: bool = True) -> None:
     """The administrator sets a new password (also unlocks the account)."""
+    from db.models import database
+
     auth.require(ctx, "users.manage")
     check_password(new_password)
     with database.atomic():
         u = _get(login)
-        u.password_hash = HASHER.hash(new_password)
+        u.password_hash = _hasher().hash(new_password)
         u.failed_tries, u.locked_until = 0, None
         u.must_change_password = must_change
         u.modified_at = ctx.now()
@@ -252,6 +300,9 @@ def reset_password(ctx: Context, login: str, new_password: str, *,
 
 def change_own_password(ctx: Context, old_password: str, new_password: str) -> None:
     """A signed-in person changes their own password (needs the old one)."""
+    from db.models import database
+    from db.models_users import User
+
     if ctx.user_id is None:
         raise UseCaseError("没有登录的用户")
     check_password(new_password)
@@ -261,7 +312,7 @@ def change_own_password(ctx: Context, old_password: str, new_password: str) -> N
         u = User.get_by_id(ctx.user_id)
         if not _verify(u.password_hash, old_password):
             raise SignInFailed("旧密码不正确")
-        u.password_hash = HASHER.hash(new_password)
+        u.password_hash = _hasher().hash(new_password)
         u.must_change_password = False
         u.modified_at = ctx.now()
         u.save()
@@ -269,6 +320,8 @@ def change_own_password(ctx: Context, old_password: str, new_password: str) -> N
 
 
 def unlock(ctx: Context, login: str) -> None:
+    from db.models import database
+
     auth.require(ctx, "users.manage")
     with database.atomic():
         u = _get(login)
@@ -282,6 +335,8 @@ def unlock(ctx: Context, login: str) -> None:
 
 def set_active(ctx: Context, login: str, active: bool) -> None:
     """Disable (or enable again) an account; its history stays."""
+    from db.models import database
+
     auth.require(ctx, "users.manage")
     with database.atomic():
         u = _get(login)
@@ -324,13 +379,15 @@ def _spend_like_a_verify(password: str) -> None:
     """An unknown login costs as much time as a wrong password, so timing does not
     tell which logins exist."""
     if not _DUMMY_HASH:
-        _DUMMY_HASH.append(HASHER.hash(secrets.token_hex(8)))
+        _DUMMY_HASH.append(_hasher().hash(secrets.token_hex(8)))
     _verify(_DUMMY_HASH[0], password)
 
 
 def _verify(stored: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
-        return HASHER.verify(stored, password)
+        return _hasher().verify(stored, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -342,6 +399,9 @@ def sign_in(login: str, password: str, now: datetime) -> UserInfo:
     (auth.lock_minutes); the administrator can unlock it sooner. Every attempt is audited.
     A hash made with weaker parameters than today's is replaced.
     """
+    from db.models import database
+    from db.models_users import User
+
     login = (login or "").strip()
     max_failures = int(settings.get("auth.max_failures"))
     lock_minutes = int(settings.get("auth.lock_minutes"))
@@ -382,8 +442,8 @@ def sign_in(login: str, password: str, now: datetime) -> UserInfo:
             u.save()
         else:
             note = ""
-            if HASHER.check_needs_rehash(u.password_hash):
-                u.password_hash = HASHER.hash(password)
+            if _hasher().check_needs_rehash(u.password_hash):
+                u.password_hash = _hasher().hash(password)
                 note = "密码摘要已按新参数重新计算"
             u.failed_tries, u.locked_until, u.last_sign_in_at = 0, None, now
             u.save()
@@ -405,6 +465,8 @@ def sign_out(ctx: Context) -> None:
 
 
 def _login_of(user_id: int) -> str | None:
+    from db.models_users import User
+
     u = User.get_or_none(User.id == user_id)
     return u.login if u else None
 
@@ -412,6 +474,8 @@ def _login_of(user_id: int) -> str | None:
 def remembered_user(now: datetime | None = None) -> UserInfo | None:
     """The person to sign in without a password at start, if the office allows it
     (auth.allow_remember, for a single-person PC) and the account is usable."""
+    from db.models_users import User
+
     if not settings.get("auth.allow_remember"):
         return None
     login = settings.get("auth.remembered_login")
@@ -423,6 +487,37 @@ def remembered_user(now: datetime | None = None) -> UserInfo | None:
     if now is not None and u.locked_until is not None and now < u.locked_until:
         return None
     return _info(u)
+
+
+_USER_COLUMNS = ("id, login, display_name, roles, department, active, locked_until, "
+                 "failed_tries, must_change_password, last_sign_in_at")
+
+
+def _info_from_row(r: tuple) -> UserInfo:
+    """A ``users`` row of _USER_COLUMNS read as the peewee fields read it: roles from their
+    JSON list, booleans from 0/1, times from the stored UTC text."""
+    return UserInfo(r[0], r[1], r[2], frozenset(json.loads(r[3] or "[]")), r[4], bool(r[5]),
+                    from_db(r[6]), r[7], bool(r[8]), from_db(r[9]))
+
+
+def start_state(now: datetime) -> tuple[bool, UserInfo | None]:
+    """What the start-up needs before its first screen: ``(needs_first_admin, remembered)``,
+    the same answers as ``needs_first_admin()`` and ``remembered_user(now)``, read with
+    plain SQL through db.reads so peewee and argon2 stay unimported."""
+    if reads.execute("SELECT 1 FROM users LIMIT 1").fetchone() is None:
+        return True, None
+    values = settings.get_many(("auth.allow_remember", "auth.remembered_login"))
+    login = values["auth.remembered_login"]
+    if not values["auth.allow_remember"] or not login:
+        return False, None
+    row = reads.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE login = ? LIMIT 1",
+                        (login,)).fetchone()
+    if row is None:
+        return False, None
+    info = _info_from_row(row)
+    if not info.active or info.must_change_password or info.is_locked(now):
+        return False, None
+    return False, info
 
 
 def remember(ctx: Context, login: str | None) -> None:
@@ -445,6 +540,8 @@ def _cutoff(now: datetime, years: int) -> datetime:
 
 
 def _anonymise_query(years: int, now: datetime):
+    from db.models import Case
+
     return Case.select().where(
         (Case.state == State.CLOSED.value) & Case.closed_at.is_null(False)
         & (Case.closed_at < _cutoff(now, years))
@@ -467,6 +564,8 @@ def anonymise_candidates(older_than_years: int | None, now: datetime) -> int:
 def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: datetime) -> int:
     """Replace the customer's name and phone of cases closed more than N years ago
     (N: privacy.anonymise_after_years when None). Opt-in, audited; returns the count."""
+    from db.models import database
+
     auth.require(ctx, "privacy.anonymise")
     years = _years(older_than_years)
     count = 0
