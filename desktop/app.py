@@ -110,24 +110,79 @@ def after_first_paint(window, fn, *, fallback_ms: int = 3000) -> None:
     after_next_paint(window, fn, fallback_ms=fallback_ms)
 
 
-def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> int:
-    from db.database import close_database, open_database
-    from db.errors import StorageError
+class _Database:
+    """The data folder's database at start. When it already has this program's schema, the
+    first screen reads it through a read-only connection (db.reads) and the main window
+    paints before peewee is even imported (issue 2 §8); the full open (peewee, pragmas, the
+    schema check) follows right after the first paint, or before anything that writes: the
+    first-run and sign-in dialogs. The worker's tasks wait for it (TaskManager.hold)."""
+
+    def __init__(self, paths: DataPaths, *, smoke: bool, checks: _StartChecks):
+        self.paths, self.smoke, self.checks = paths, smoke, checks
+        self.taskman = None
+        self.is_open = False
+
+    def open_early(self) -> bool:
+        """Open read-only for the first screen if the schema is current; else open fully
+        now. False (after saying why) if the database cannot be opened."""
+        from db import reads
+
+        if reads.open_early(self.paths.database):
+            return True
+        return self.open_fully()
+
+    def open_fully(self) -> bool:
+        """Open the database for good, once, and let the worker start; False (after saying
+        why, in a box unless smoking) if it cannot be opened."""
+        if self.is_open:
+            return True
+        from db.database import open_database
+        from db.errors import StorageError
+
+        try:
+            open_database(self.paths.database, backup_dir=self.paths.backups,
+                          app_version=__version__)
+        except (StorageError, OSError) as e:
+            self.checks()  # the font check, as before any message box
+            message = f"无法打开数据文件夹 {self.paths.root} 中的数据库:\n{e}"
+            print(f"错误:{message}", file=sys.stderr)
+            if not self.smoke:
+                from PySide6.QtWidgets import QMessageBox
+
+                QMessageBox.critical(None, APP_TITLE, message)
+            return False
+        self.is_open = True
+        if self.taskman is not None:
+            self.taskman.release()
+        return True
+
+    def close(self) -> None:
+        from db import reads
+
+        reads.close_early()
+        if self.is_open:
+            from db.database import close_database
+
+            close_database()
+
+
+def _connect_worker() -> None:
     from db.models import database
 
+    database.connect(reuse_if_open=True)
+
+
+def _close_worker() -> None:
+    from db.models import database
+
+    database.close()
+
+
+def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> int:
     checks = checks or _StartChecks(smoke)
-    try:
-        open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
-    except (StorageError, OSError) as e:
-        checks()  # the font check, as before any message box
-        message = f"无法打开数据文件夹 {paths.root} 中的数据库:\n{e}"
-        print(f"错误:{message}", file=sys.stderr)
-        if not smoke:
-            from PySide6.QtWidgets import QMessageBox
-
-            QMessageBox.critical(None, APP_TITLE, message)
+    db = _Database(paths, smoke=smoke, checks=checks)
+    if not db.open_early():
         return 2
-
     checks.paths = paths  # the network-drive warning joins the font check
 
     from PySide6.QtCore import QSettings
@@ -137,8 +192,10 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
     from ui.session import Session
     from ui.taskman import TaskManager
 
-    taskman = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                          thread_stop=database.close)
+    taskman = TaskManager(thread_start=_connect_worker, thread_stop=_close_worker)
+    if not db.is_open:
+        taskman.hold()
+        db.taskman = taskman
     scratch = None
     if smoke:  # a smoke run leaves the user's window geometry and column widths alone
         import tempfile
@@ -149,23 +206,41 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
     session = Session(paths, taskman, ui_settings=ui_settings)
     try:
         if smoke:
-            return _smoke(app, MainWindow(session), after_paint=checks)
+            opened = []
+
+            def smoke_after_paint() -> None:
+                opened.append(db.open_fully())
+                checks()
+
+            rc = _smoke(app, MainWindow(session), after_paint=smoke_after_paint)
+            return rc if all(opened) else 2
         demo_cases = 0
         if not site.is_initialised():
             checks()
+            if not db.open_fully():  # the first-run dialog writes the site
+                return 2
             answer = _first_run()
             if answer is None:
                 return 0
             demo_cases = answer
-        checks()  # the sign-in may show a dialog
-        if not _sign_in(session):
+        signed_in = _sign_in(session, db)
+        if signed_in is None:
+            return 2
+        if not signed_in:
             return 0
+        # Only the case list is known to build from the read-only connection; another start
+        # page (the last one shown) opens after the full open.
+        if MainWindow.start_page(ui_settings) != "cases" and not db.open_fully():
+            return 2
         window = MainWindow(session)
         if instance is not None:
             instance.raise_requested.connect(
                 lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
 
         def after_paint() -> None:  # the worker's jobs start once the window is on screen
+            if not db.open_fully():
+                app.exit(2)
+                return
             _start_backup(session, window)
             _start_watching(session, window)
             window.restore_drafts()  # case windows a crash left with unsaved edits
@@ -179,7 +254,7 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
         return app.exec()
     finally:
         taskman.shutdown()
-        close_database()
+        db.close()
         if scratch is not None:
             scratch.cleanup()
 
@@ -351,15 +426,22 @@ class _Warmup:
         self.session.taskman.run(work, done, on_error=failed, parent=self.window)
 
 
-def _sign_in(session) -> bool:
-    """Who works: the users' sign-in (first administrator, remembered person or the
-    sign-in dialog); False if cancelled. Without it the session acts as administrator."""
-    try:
-        from ui.sign_in import sign_in_at_start
-    except ModuleNotFoundError as e:
-        if e.name != "ui.sign_in":
-            raise
+def _sign_in(session, db: _Database) -> bool | None:
+    """Who works: the person remembered on this PC goes straight to the main window (read
+    through db.reads, so the window still paints before peewee is imported); otherwise the
+    database opens fully and the first-administrator or sign-in dialog asks. False if
+    cancelled, None if the database cannot be opened."""
+    from complaints.usecases import users
+
+    needs_first_admin, remembered = users.start_state(datetime.now(UTC))
+    if remembered is not None and not needs_first_admin:
+        session.set_user(users.context_for_user(remembered))
         return True
+    db.checks()  # the font check, before the dialog
+    if not db.open_fully():  # the dialogs write: attempts, lockouts, the first account
+        return None
+    from ui.sign_in import sign_in_at_start
+
     return sign_in_at_start(session)
 
 

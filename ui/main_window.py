@@ -147,10 +147,15 @@ class MainWindow(QMainWindow):
         session.new_case_requested.connect(self.new_case)
 
         self._restore_geometry()
-        start = self._settings.value("main/page", "cases")
+        start = self.start_page(self._settings)
         self.show_page(start if start in self.page_keys() else "cases")
 
     # --- pages -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def start_page(settings: QSettings) -> str:
+        """The page the window opens on: the last one shown on this PC, else 投诉台账."""
+        return str(settings.value("main/page", "cases"))
 
     def page_keys(self) -> list[str]:
         """The keys of the pages listed in the navigation, in order."""
