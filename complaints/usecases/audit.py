@@ -13,7 +13,6 @@ that can never be cleaned does not keep what the anonymising clean-up removes.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
@@ -117,6 +116,8 @@ def changes_json(changes: Mapping[str, tuple[Any, Any]] | None) -> str:
 
 
 def entry_hash(row: Mapping[str, Any]) -> str:
+    import hashlib  # here, not at import: the start-up's first screen records nothing
+
     payload = json.dumps([row[k] for k in HASHED], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 

@@ -6,7 +6,6 @@ through db/ in one transaction each.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -103,6 +102,8 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     data["liability"] = data["liability"] or Liability.PENDING.value
     data["state"] = data.get("state") or State.REGISTERED.value
     auth.require(ctx, "case.create", department=data.get("department"))
+    import uuid  # here, not at import: the start-up's first screen does not need it
+
     now = ctx.now()
     with database.atomic():
         if not data.get("number"):
