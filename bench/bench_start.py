@@ -189,6 +189,11 @@ def main() -> int:
     print(f"  process start → case list's first rows painted: {rows_s:.3f} s "
           f"(runs {runs(rows)})")
     print(f"  older measure (wall − paint→end of main): {old_s:.3f} s (runs {runs(older)})")
+    # The machine's speed drifts (a virtual machine's neighbours): each app run against the
+    # bare run just before it is steadier than the ratio of the medians.
+    paired = [r / b for r, b in zip(rows, bare_painted, strict=True)]
+    print(f"per-run ratio rows painted / bare painted (each against the bare run before it): "
+          f"median {med(paired):.2f}, runs {', '.join(f'{x:.2f}' for x in paired)}")
     print(f"ratio start → rows painted, app / bare: {rows_s / bare_p:.2f} (target ≤ 1.5); "
           f"start → window painted, app / bare: {paint_s / bare_p:.2f}; "
           f"whole smoke run / bare whole: {app_s / bare_s:.2f}")
