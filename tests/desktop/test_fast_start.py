@@ -99,20 +99,25 @@ def test_smoke_paints_rows_before_peewee_then_opens_the_database(tmp_path, demo_
     assert lines[1] == "AFTER open=True"
 
 
-def test_remembered_person_starts_like_the_smoke(tmp_path, demo_folder):
+@pytest.fixture
+def remembered_folder(demo_folder):
+    """The demo folder with an administrator this PC remembers (no sign-in dialog)."""
     from complaints.usecases import settings, users
     from db.database import close_database, open_database
 
     open_database(demo_folder / "complaintdesk.sqlite3")
     try:
-        if users.needs_first_admin():
-            users.create_first_admin("gm", "总经理甲", "m3P66tA3bt",
-                                     now=datetime(2026, 11, 20, 1, 30, tzinfo=UTC))
+        users.create_first_admin("gm", "总经理甲", "m3P66tA3bt",
+                                 now=datetime(2026, 11, 20, 1, 30, tzinfo=UTC))
         settings.set_("auth.allow_remember", True)
         settings.set_("auth.remembered_login", "gm")
     finally:
         close_database()
-    lines = _run(REMEMBERED, str(demo_folder), home=tmp_path)
+    return demo_folder
+
+
+def test_remembered_person_starts_like_the_smoke(tmp_path, remembered_folder):
+    lines = _run(REMEMBERED, str(remembered_folder), home=tmp_path)
     assert lines[0].startswith("AT-PAINT peewee=False rows=")
     assert int(lines[0].rsplit("=", 1)[1]) > 0
     assert lines[1:] == ["AFTER open=True", "RC 0"]
@@ -130,25 +135,15 @@ def test_a_database_to_migrate_opens_fully_before_the_window(tmp_path):
     assert any((data / "backups").rglob("*.sqlite3"))
 
 
-def test_another_start_page_opens_after_the_full_open(tmp_path, demo_folder):
+def test_another_start_page_opens_after_the_full_open(tmp_path, remembered_folder):
     """Only the case list builds from the read-only connection: a person who left the app
     on 待办 gets the database fully open first (and the page works)."""
-    from complaints.usecases import settings, users
-    from db.database import close_database, open_database
     from desktop import APP_NAME
 
-    open_database(demo_folder / "complaintdesk.sqlite3")
-    try:
-        users.create_first_admin("gm", "总经理甲", "m3P66tA3bt",
-                                 now=datetime(2026, 11, 20, 1, 30, tzinfo=UTC))
-        settings.set_("auth.allow_remember", True)
-        settings.set_("auth.remembered_login", "gm")
-    finally:
-        close_database()
     conf = tmp_path / "config" / "ComplaintDesk" / f"{APP_NAME}.conf"
     conf.parent.mkdir(parents=True)
     conf.write_text("[main]\npage=todo\n", encoding="utf-8")
     lines = _run(REMEMBERED.replace('window.page("cases").model.rowCount()',
-                                    'window.current_page_key()'), str(demo_folder),
+                                    'window.current_page_key()'), str(remembered_folder),
                  home=tmp_path)
     assert lines == ["AT-PAINT peewee=True rows=todo", "AFTER open=True", "RC 0"]
