@@ -60,6 +60,7 @@ w.grab()  # paint once
 app.processEvents()
 import time
 print(f"PAINTED-AT {time.perf_counter():.6f}")
+print(f"CPU-AT {time.process_time():.6f}")
 sys.exit(0)
 """
 
@@ -78,13 +79,14 @@ WATCHED = r"""
 import sys, time
 import desktop.app as app_module
 from PySide6.QtCore import QEvent, QObject, QTimer
-painted, flushed, rows, rows_flushed = [], [], [], []
+painted, flushed, rows, rows_flushed, cpu = [], [], [], [], []
 def smoke(app, window, *args, **kwargs):
     page = window.page("cases")
     view, model = page.view, page.model
     def rows_painted(now):
         rows.append(now)
-        QTimer.singleShot(0, lambda: (rows_flushed.append(time.perf_counter()), app.quit()))
+        QTimer.singleShot(0, lambda: (rows_flushed.append(time.perf_counter()),
+                                      cpu.append(time.process_time()), app.quit()))
     class Watch(QObject):
         def eventFilter(self, obj, ev):
             if ev.type() == QEvent.Type.Paint:
@@ -117,15 +119,17 @@ if painted:
     print(f"PAINTED-AT {(flushed or painted)[0]:.6f}")
 if rows:
     print(f"ROWS-AT {(rows_flushed or rows)[0]:.6f}")
+if cpu:
+    print(f"CPU-AT {cpu[0]:.6f}")
 sys.exit(rc)
 """
 
 
 def run_timed(cmd: list[str], cwd: str = str(ROOT)
-              ) -> tuple[float, float | None, float, float | None]:
+              ) -> tuple[float, float | None, float, float | None, float | None]:
     """(wall time of the process, spawn → its first paint or None, wall time minus the
     time from the paint to the end of ``main()``: the older measure, spawn → the case list's
-    first rows painted or None)."""
+    first rows painted or None, the process's CPU time (all threads) when painted or None)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     # As on a person's PC: Python keeps the compiled modules (__pycache__; the installer's
     # bundle ships them compiled). With PYTHONDONTWRITEBYTECODE set (this sandbox sets it) the
@@ -137,7 +141,7 @@ def run_timed(cmd: list[str], cwd: str = str(ROOT)
     wall = time.perf_counter() - t
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
-    painted, older, rows = None, wall, None
+    painted, older, rows, cpu = None, wall, None, None
     for line in done.stdout.splitlines():
         if line.startswith("AFTER-PAINT "):
             older = wall - float(line.split()[1])
@@ -145,7 +149,9 @@ def run_timed(cmd: list[str], cwd: str = str(ROOT)
             painted = float(line.split()[1]) - t
         elif line.startswith("ROWS-AT "):
             rows = float(line.split()[1]) - t
-    return wall, painted, older, rows
+        elif line.startswith("CPU-AT "):
+            cpu = float(line.split()[1])
+    return wall, painted, older, rows, cpu
 
 
 def run(cmd: list[str], cwd: str = str(ROOT)) -> float:
@@ -166,15 +172,18 @@ def main() -> int:
     watched_cmd = [sys.executable, "-c", WATCHED, "--data-dir", a.dir, "--smoke"]
     run(app_cmd, a.repo)
     apps, painted, rows, older, bares, bare_painted = [], [], [], [], [], []
+    cpu_bare, cpu_app = [], []
     for _ in range(a.runs):
-        wall, to_paint, _old, _rows = run_timed(bare_cmd)
+        wall, to_paint, _old, _rows, cpu = run_timed(bare_cmd)
         bares.append(wall)
         bare_painted.append(to_paint)
+        cpu_bare.append(cpu)
         apps.append(run_timed(app_cmd, a.repo)[0])
-        _wall, to_paint, old, to_rows = run_timed(watched_cmd, a.repo)
+        _wall, to_paint, old, to_rows, cpu = run_timed(watched_cmd, a.repo)
         painted.append(to_paint)
         older.append(old)
         rows.append(to_rows)
+        cpu_app.append(cpu)
 
     def runs(xs: list[float]) -> str:
         return ", ".join(f"{x:.3f}" for x in xs)
@@ -194,6 +203,12 @@ def main() -> int:
     paired = [r / b for r, b in zip(rows, bare_painted, strict=True)]
     print(f"per-run ratio rows painted / bare painted (each against the bare run before it): "
           f"median {med(paired):.2f}, runs {', '.join(f'{x:.2f}' for x in paired)}")
+    # CPU time to the paint (user + system, every thread) does not count the moments the
+    # virtual machine lends the core to its neighbours: the steadiest comparison of work done.
+    if all(cpu_bare) and all(cpu_app):
+        print(f"CPU time to painted: bare {med(cpu_bare):.3f} s (runs {runs(cpu_bare)}), app "
+              f"{med(cpu_app):.3f} s (runs {runs(cpu_app)}): ratio "
+              f"{med(cpu_app) / med(cpu_bare):.2f}")
     print(f"ratio start → rows painted, app / bare: {rows_s / bare_p:.2f} (target ≤ 1.5); "
           f"start → window painted, app / bare: {paint_s / bare_p:.2f}; "
           f"whole smoke run / bare whole: {app_s / bare_s:.2f}")
