@@ -5,6 +5,7 @@ start, and the main window. ``--smoke`` paints the main window once offscreen an
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -25,8 +26,18 @@ WARMUP_DELAY_MS = 5_000
 WARMUP_RETRY_MS = 1_000
 
 
+def start_over() -> None:
+    """The start is over (the main window has painted, or a dialog waits for the person):
+    the garbage collector, off since desktop/__main__.py (and run_gui), is on again. What the
+    start made lives as long as the program, so it is frozen out of every later collection."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Run the GUI until the main window closes; the exit status (2: the data cannot open)."""
+    gc.disable()  # until start_over(): see desktop/__main__.py
     pin_singletons()  # before the first Qt object: see ui/__init__.py
     smoke = bool(getattr(args, "smoke", False))
     if smoke:
@@ -63,6 +74,7 @@ def run_gui(args: argparse.Namespace) -> int:
                 return 0
         return _run(app, paths, smoke=smoke, instance=instance, checks=checks)
     finally:
+        start_over()  # however the start ended
         if instance is not None:
             instance.release()
         if temp is not None:
@@ -91,6 +103,7 @@ class _StartChecks:
         self.paths: DataPaths | None = None  # set when the database has opened
 
     def __call__(self) -> None:
+        start_over()  # a dialog may follow: the person's time, not the start's
         if self.done:
             return
         self.done = True
@@ -209,6 +222,7 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
             opened = []
 
             def smoke_after_paint() -> None:
+                start_over()
                 opened.append(db.open_fully())
                 checks()
 
@@ -238,6 +252,7 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
                 lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
 
         def after_paint() -> None:  # the worker's jobs start once the window is on screen
+            start_over()
             if not db.open_fully():
                 app.exit(2)
                 return

@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.app import run_gui
 
         return run_gui(args)
+    import gc
+
+    gc.enable()  # off during the start (desktop/__main__.py); a command may make much garbage
     from complaints.usecases.errors import UseCaseError
 
     try:

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # case list holds; then lets the start go on (the full open) and reports whether peewee's
 # database is open afterwards.
 WATCH = r"""
-import sys
+import gc, sys
 from PySide6.QtCore import QEvent, QObject
 import desktop.app as app_module
 
@@ -30,7 +30,8 @@ def watch(window):
             if obj is window and ev.type() == QEvent.Type.Paint and not getattr(self, "seen", 0):
                 self.seen = 1
                 rows = window.page("cases").model.rowCount()
-                print(f"AT-PAINT peewee={'peewee' in sys.modules} rows={rows}", flush=True)
+                print(f"AT-PAINT gc={gc.isenabled()} peewee={'peewee' in sys.modules} "
+                      f"rows={rows}", flush=True)
             return False
     w = Watch(window)
     window.installEventFilter(w)
@@ -38,7 +39,7 @@ def watch(window):
 
 def report_open():
     from db.models import database
-    print(f"AFTER open={not database.is_closed()}", flush=True)
+    print(f"AFTER open={not database.is_closed()} gc={gc.isenabled()}", flush=True)
 """
 
 SMOKE = WATCH + r"""
@@ -55,8 +56,8 @@ sys.exit(main(sys.argv[1:]))
 """
 
 REMEMBERED = WATCH + r"""
-from PySide6.QtWidgets import QApplication
-from desktop.paths import data_paths
+import argparse
+from pathlib import Path
 real_after = app_module.after_first_paint
 def after_first_paint(window, fn, **kwargs):
     keep = watch(window)
@@ -68,10 +69,7 @@ def after_first_paint(window, fn, **kwargs):
 app_module.after_first_paint = after_first_paint
 app_module._font_box = lambda message: None
 app_module.WARMUP_DELAY_MS = 60_000
-app = QApplication(sys.argv[:1])
-app.setOrganizationName(app_module.ORGANISATION)
-app.setApplicationName(app_module.APP_NAME)
-rc = app_module._run(app, data_paths(sys.argv[1]), smoke=False)
+rc = app_module.run_gui(argparse.Namespace(data_dir=Path(sys.argv[1]), smoke=False))
 print(f"RC {rc}", flush=True)
 sys.exit(rc)
 """
@@ -94,9 +92,9 @@ def demo_folder(tmp_path):
 
 def test_smoke_paints_rows_before_peewee_then_opens_the_database(tmp_path, demo_folder):
     lines = _run(SMOKE, "--data-dir", str(demo_folder), "--smoke", home=tmp_path)
-    assert lines[0].startswith("AT-PAINT peewee=False rows=")
+    assert lines[0].startswith("AT-PAINT gc=False peewee=False rows=")
     assert int(lines[0].rsplit("=", 1)[1]) > 0
-    assert lines[1] == "AFTER open=True"
+    assert lines[1] == "AFTER open=True gc=True"
 
 
 @pytest.fixture
@@ -118,9 +116,9 @@ def remembered_folder(demo_folder):
 
 def test_remembered_person_starts_like_the_smoke(tmp_path, remembered_folder):
     lines = _run(REMEMBERED, str(remembered_folder), home=tmp_path)
-    assert lines[0].startswith("AT-PAINT peewee=False rows=")
+    assert lines[0].startswith("AT-PAINT gc=False peewee=False rows=")
     assert int(lines[0].rsplit("=", 1)[1]) > 0
-    assert lines[1:] == ["AFTER open=True", "RC 0"]
+    assert lines[1:] == ["AFTER open=True gc=True", "RC 0"]
 
 
 def test_a_database_to_migrate_opens_fully_before_the_window(tmp_path):
@@ -130,8 +128,8 @@ def test_a_database_to_migrate_opens_fully_before_the_window(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "tests" / "fixtures" / "schema1", data)
     lines = _run(SMOKE, "--data-dir", str(data), "--smoke", home=tmp_path)
-    assert lines[0].startswith("AT-PAINT peewee=True")
-    assert lines[1] == "AFTER open=True"
+    assert lines[0].startswith("AT-PAINT gc=False peewee=True")
+    assert lines[1] == "AFTER open=True gc=True"
     assert any((data / "backups").rglob("*.sqlite3"))
 
 
@@ -146,4 +144,4 @@ def test_another_start_page_opens_after_the_full_open(tmp_path, remembered_folde
     lines = _run(REMEMBERED.replace('window.page("cases").model.rowCount()',
                                     'window.current_page_key()'), str(remembered_folder),
                  home=tmp_path)
-    assert lines == ["AT-PAINT peewee=True rows=todo", "AFTER open=True", "RC 0"]
+    assert lines == ["AT-PAINT gc=False peewee=True rows=todo", "AFTER open=True gc=True", "RC 0"]
