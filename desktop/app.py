@@ -61,6 +61,9 @@ def run_gui(args: argparse.Namespace) -> int:
         temp = tempfile.TemporaryDirectory(prefix="complaintdesk-smoke-")
         data_dir = Path(temp.name)
     _install_qt_translations(app)
+    from ui.fonts import prefer_cjk_font
+
+    prefer_cjk_font(app)
     paths = data_paths(data_dir)
     instance = None
     try:

@@ -3,17 +3,40 @@ not, and then every label is a row of boxes. Say exactly what to install, never 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import sys
 
 INSTALL_HINT = "sudo apt install fonts-noto-cjk"
+# Chinese sans-serif families a Linux desktop may have, best first.
+CJK_SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC",
+            "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback")
+
+
+def prefer_cjk_font(app) -> str | None:
+    """On Linux, put an installed Chinese sans-serif family first in the application's font:
+    Chinese text then needs no fallback font looked up string by string (~6 ms of the first
+    paint), and Chinese and Latin letters share one design. Windows and macOS keep their
+    system font, which covers Chinese there. The family chosen, or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    from PySide6.QtGui import QFontDatabase
+
+    installed = set(QFontDatabase.families())
+    for family in CJK_SANS:
+        if family in installed:
+            font = app.font()
+            font.setFamilies([family, *[f for f in font.families() if f != family]])
+            app.setFont(font)
+            return family
+    return None
 
 
 def has_cjk_font() -> bool | None:
     """True/False on Linux (asks fontconfig); None where we cannot tell or need not ask."""
     if not sys.platform.startswith("linux"):
         return None
+    import shutil
+    import subprocess
+
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None
