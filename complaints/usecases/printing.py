@@ -138,19 +138,9 @@ def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Pat
 def find_sanction_id(key: str) -> int:
     """A sanction by its 记录ID (the ledger's UUID, or its first 8 characters as printed
     on the notice), or by its numeric id."""
-    key = key.strip()
-    if key.isdigit():
-        row = Sanction.get_or_none(Sanction.id == int(key))
-    else:
-        row = Sanction.get_or_none(Sanction.uid == key)
-        if row is None and len(key) >= 8:
-            rows = list(Sanction.select().where(Sanction.uid.startswith(key.lower())).limit(2))
-            if len(rows) > 1:
-                raise UseCaseError(f"记录ID “{key}” 对应多条奖惩记录,请输入完整的记录ID")
-            row = rows[0] if rows else None
-    if row is None:
-        raise NotFound(f"找不到记录ID为 {key} 的奖惩记录")
-    return row.id
+    from complaints.usecases import sanctions
+
+    return sanctions.find_id(key)
 
 
 def _sanction(sanction_id: int) -> Sanction:

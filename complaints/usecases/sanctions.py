@@ -75,10 +75,12 @@ def get_sanction(key: str | int) -> dict[str, Any]:
 
 
 def _find(key: str | int) -> Sanction:
-    if isinstance(key, int) or (isinstance(key, str) and key.strip().isdigit()):
-        row = Sanction.get_or_none(Sanction.id == int(key))
-    else:
-        k = key.strip().lower()
+    """The sanction with this numeric id or 记录ID (the ledger's UUID, or its first 8 or more
+    characters as printed on a notice). A printed prefix may be all digits (2 % of them):
+    it is tried as a prefix when no sanction has that numeric id."""
+    k = str(key).strip().lower()
+    row = Sanction.get_or_none(Sanction.id == int(k)) if k.isdigit() else None
+    if row is None and not isinstance(key, int):
         row = Sanction.get_or_none(Sanction.uid == k)
         if row is None and len(k) >= 8:
             rows = list(Sanction.select().where(Sanction.uid.startswith(k)).limit(2))
@@ -88,6 +90,11 @@ def _find(key: str | int) -> Sanction:
     if row is None:
         raise NotFound(f"找不到记录ID为 {key} 的奖惩记录")
     return row
+
+
+def find_id(key: str | int) -> int:
+    """The numeric id of the sanction ``key`` names (see ``_find``)."""
+    return _find(key).id
 
 
 def month_range(month: str) -> tuple[date, date]:

@@ -10,7 +10,7 @@ from conftest_forms import VIN, make_sanction, plain_text
 
 from complaints.usecases import printing
 from complaints.usecases.context import CHINA_TZ
-from complaints.usecases.errors import PermissionDenied, UseCaseError
+from complaints.usecases.errors import NotFound, PermissionDenied, UseCaseError
 from db.models import database
 
 
@@ -138,3 +138,18 @@ def test_office_templates_through_the_use_cases(ctx, dirs, tmp_path):
     clerk = dataclasses.replace(ctx, roles=frozenset({"客服专员"}))
     with pytest.raises(PermissionDenied):
         printing.install_office_template(clerk, "A", good, folder)
+
+
+def test_a_printed_record_id_of_digits_only_is_found(ctx, case_id):
+    """About 2 % of printed 记录ID prefixes are all digits: they are not numeric ids."""
+    from complaints.usecases import sanctions
+    from db.models import Sanction
+
+    s = make_sanction(ctx, case_id)
+    Sanction.update(uid="56173395-0c1d-4e5f-8a9b-0123456789ab").where(
+        Sanction.id == s.id).execute()
+    assert printing.find_sanction_id("56173395") == s.id
+    assert sanctions.get_sanction("56173395")["uid"].startswith("56173395")
+    assert printing.find_sanction_id(str(s.id)) == s.id  # a numeric id still wins
+    with pytest.raises(NotFound):
+        printing.find_sanction_id("99999999")
