@@ -4,6 +4,7 @@ not, and then every label is a row of boxes. Say exactly what to install, never 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 
 INSTALL_HINT = "sudo apt install fonts-noto-cjk"
 # Chinese sans-serif families a Linux desktop may have, best first.
@@ -11,16 +12,19 @@ CJK_SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Not
             "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback")
 
 
-def prefer_cjk_font(app) -> str | None:
+def prefer_cjk_font(app, installed: Iterable[str] | None = None) -> str | None:
     """On Linux, put an installed Chinese sans-serif family first in the application's font:
     Chinese text then needs no fallback font looked up string by string (~6 ms of the first
     paint), and Chinese and Latin letters share one design. Windows and macOS keep their
-    system font, which covers Chinese there. The family chosen, or None."""
+    system font, which covers Chinese there. ``installed``: the font families to choose from
+    (default: Qt's font database). The family chosen, or None."""
     if not sys.platform.startswith("linux"):
         return None
-    from PySide6.QtGui import QFontDatabase
+    if installed is None:
+        from PySide6.QtGui import QFontDatabase
 
-    installed = set(QFontDatabase.families())
+        installed = QFontDatabase.families()
+    installed = set(installed)
     for family in CJK_SANS:
         if family in installed:
             font = app.font()

@@ -258,20 +258,16 @@ def test_the_shortcut_list_names_every_page_key(window):
 def test_the_chinese_font_comes_first_on_linux(qapp, monkeypatch):
     """Chinese text needs no per-string fallback lookup: an installed CJK sans-serif family
     leads the application's font (Linux); with none installed the font is left alone."""
-    from PySide6.QtGui import QFontDatabase
-
     from ui import fonts
 
     monkeypatch.setattr(fonts.sys, "platform", "linux")
     before = qapp.font()
     try:
-        monkeypatch.setattr(QFontDatabase, "families",
-                            staticmethod(lambda *a: ["DejaVu Sans", "WenQuanYi Micro Hei"]))
-        assert fonts.prefer_cjk_font(qapp) == "WenQuanYi Micro Hei"
+        assert fonts.prefer_cjk_font(qapp, ["DejaVu Sans", "WenQuanYi Micro Hei"]) == \
+            "WenQuanYi Micro Hei"
         assert qapp.font().families()[0] == "WenQuanYi Micro Hei"
         qapp.setFont(before)
-        monkeypatch.setattr(QFontDatabase, "families", staticmethod(lambda *a: ["DejaVu Sans"]))
-        assert fonts.prefer_cjk_font(qapp) is None
+        assert fonts.prefer_cjk_font(qapp, ["DejaVu Sans"]) is None
         assert qapp.font() == before
     finally:
         qapp.setFont(before)
