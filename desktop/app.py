@@ -71,7 +71,7 @@ def run_gui(args: argparse.Namespace) -> int:
             from desktop.single_instance import SingleInstance
 
             instance = SingleInstance(paths.root)
-            if not instance.try_lock():
+            if not instance.try_lock(listen=False):  # listens once the window has painted
                 if not instance.notify_running():
                     print(f"客诉管理台已在运行(数据文件夹 {paths.root})", file=sys.stderr)
                 return 0
@@ -250,15 +250,16 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
         if MainWindow.start_page(ui_settings) != "cases" and not db.open_fully():
             return 2
         window = MainWindow(session)
-        if instance is not None:
-            instance.raise_requested.connect(
-                lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
 
         def after_paint() -> None:  # the worker's jobs start once the window is on screen
             start_over()
             if not db.open_fully():
                 app.exit(2)
                 return
+            if instance is not None:  # a second start now brings this window forward
+                instance.raise_requested.connect(
+                    lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
+                instance.listen()
             _start_backup(session, window)
             _start_watching(session, window)
             window.restore_drafts()  # case windows a crash left with unsaved edits

@@ -13,22 +13,30 @@ takes it over.
 Wiring (desktop/app.py)::
 
     instance = SingleInstance(paths.root)
-    if not instance.try_lock():
+    if not instance.try_lock(listen=False):
         instance.notify_running()
         return 0
-    ...
+    ...  # the main window paints
+    instance.listen()
     instance.raise_requested.connect(lambda: bring_forward(window))
+
+The lock is taken before the main window is built, the wake-up line opened after its first
+paint: QtNetwork (and hashlib, for the line's name) cost ~8 ms the first paint need not wait
+for. A second start in that tenth of a second finds the lock but nobody answering: it says
+the program is already running and exits.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:  # QtNetwork is loaded when the line opens (listen, notify_running)
+    from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,8 @@ CONNECT_TIMEOUT_MS = 2_000
 def server_name(data_dir: Path | str) -> str:
     """The local server's name for ``data_dir``: the same folder, however it is spelled
     (relative, through a symlink, in another letter case on Windows), gives the same name."""
+    import hashlib
+
     resolved = os.path.normcase(str(Path(data_dir).expanduser().resolve()))
     digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:24]
     return f"complaintdesk-{digest}"
@@ -54,7 +64,6 @@ class SingleInstance(QObject):
     def __init__(self, data_dir: Path | str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.data_dir = Path(data_dir).expanduser()
-        self.name = server_name(self.data_dir)
         self.lock_path = self.data_dir / LOCK_NAME
         self._lock: QLockFile | None = None
         self._server: QLocalServer | None = None
@@ -62,9 +71,15 @@ class SingleInstance(QObject):
         self.locked = False  # True once this instance holds the lock
         self.error = ""  # why the lock could not be taken, other than another instance
 
-    def try_lock(self) -> bool:
-        """True when this process may run: it holds the lock now and listens for later
-        starts. False when another running program holds it (call ``notify_running``).
+    @property
+    def name(self) -> str:
+        """The wake-up line's name (see ``server_name``)."""
+        return server_name(self.data_dir)
+
+    def try_lock(self, *, listen: bool = True) -> bool:
+        """True when this process may run: it holds the lock now (and, with ``listen``,
+        listens for later starts: else call ``listen`` later). False when another running
+        program holds it (call ``notify_running``).
 
         If the lock cannot be taken for another reason (a read-only folder…), the start
         is not blocked: True, with ``locked`` False and the reason in ``error``.
@@ -93,10 +108,17 @@ class SingleInstance(QObject):
                 return True
         self._lock = lock
         self.locked = True
-        self._listen()
+        if listen:
+            self.listen()
         return True
 
-    def _listen(self) -> None:
+    def listen(self) -> None:
+        """Open the wake-up line a later start says "raise" on (once, and only while this
+        instance holds the lock)."""
+        if not self.locked or self._server is not None:
+            return
+        from PySide6.QtNetwork import QLocalServer
+
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.name):
@@ -120,6 +142,8 @@ class SingleInstance(QObject):
                 self._read(sock)
 
     def _on_ready_read(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         sock = self.sender()
         if isinstance(sock, QLocalSocket):
             self._read(sock)
@@ -134,6 +158,8 @@ class SingleInstance(QObject):
             self.raise_requested.emit()
 
     def _on_disconnected(self) -> None:
+        from PySide6.QtNetwork import QLocalSocket
+
         sock = self.sender()
         if isinstance(sock, QLocalSocket) and sock in self._clients:
             self._read(sock)
@@ -143,6 +169,8 @@ class SingleInstance(QObject):
     def notify_running(self, timeout_ms: int = CONNECT_TIMEOUT_MS) -> bool:
         """Ask the running instance to bring its window forward; False if it did not
         answer (it may be starting up or hung)."""
+        from PySide6.QtNetwork import QLocalSocket
+
         sock = QLocalSocket()
         sock.connectToServer(self.name)
         if not sock.waitForConnected(timeout_ms):

@@ -32,6 +32,21 @@ def test_second_instance_raises_the_first(qtbot, tmp_path):
     third.release()
 
 
+def test_the_line_opens_after_the_lock(qtbot, tmp_path):
+    """The start takes the lock before its window, opens the line after the first paint:
+    a second start in between is told the program runs, and refused either way."""
+    first = SingleInstance(tmp_path / "data")
+    assert first.try_lock(listen=False) and first.locked
+    second = SingleInstance(tmp_path / "data")
+    assert not second.try_lock()
+    assert second.notify_running(timeout_ms=300) is False  # nobody listens yet
+    first.listen()
+    first.listen()  # once
+    with qtbot.waitSignal(first.raise_requested, timeout=5_000):
+        assert second.notify_running()
+    first.release()
+
+
 def test_other_folders_do_not_interfere(qtbot, tmp_path):
     a, b = SingleInstance(tmp_path / "a"), SingleInstance(tmp_path / "b")
     assert server_name(tmp_path / "a") != server_name(tmp_path / "b")

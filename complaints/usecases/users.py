@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -366,6 +365,8 @@ def enable(ctx: Context, login: str) -> None:
 
 def temporary_password() -> str:
     """A random password to hand to a person who must change it at first sign-in."""
+    import secrets  # here: it loads OpenSSL (hmac), ~4 ms the start-up does not need
+
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"
     return "".join(secrets.choice(alphabet) for _ in range(10))
 
@@ -379,6 +380,8 @@ def _spend_like_a_verify(password: str) -> None:
     """An unknown login costs as much time as a wrong password, so timing does not
     tell which logins exist."""
     if not _DUMMY_HASH:
+        import secrets
+
         _DUMMY_HASH.append(_hasher().hash(secrets.token_hex(8)))
     _verify(_DUMMY_HASH[0], password)
 
