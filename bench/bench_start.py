@@ -1,13 +1,17 @@
 """Start-up time: process start → main window painted, offscreen.
 
-    python bench/bench_start.py [--dir D] [--runs 5]
+    python bench/bench_start.py [--dir D] [--runs 5] [--repo CHECKOUT]
+    python bench/bench_start.py --remembered COPY-OF-D [--runs 11]
 
 Measures, in the same run and alternating so that machine load hits both alike:
   app   ``python -m desktop --data-dir D --smoke`` (opens the 100,000-case database of
         bench_demo.py, builds the main window with its case list, paints it, exits);
   bare  a bare PySide6 window with a QTableView over a lazy 100,000-row
         QAbstractTableModel, painted once (the yardstick of issue 2 §8).
-Target: app ≤ 1.5 × bare. Medians of --runs runs of each. The app's figure that counts is
+Target: app ≤ 1.5 × bare. Medians of --runs runs of each, the median of per-run ratios, the
+fastest runs' ratio (the least disturbed by the machine) and the CPU time to the paint. With
+--remembered, the real start (no --smoke) of a person remembered on this PC instead, to the
+first rows painted and to ready for input. The app's figure that counts is
 "first rows painted": the 投诉台账 table showing its first rows, as the bare window's table
 does (the window's own first paint, which may come before the rows, is printed too).
 
