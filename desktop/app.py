@@ -158,7 +158,9 @@ class _Database:
         try:
             open_database(self.paths.database, backup_dir=self.paths.backups,
                           app_version=__version__)
-        except (StorageError, OSError) as e:
+        except Exception as e:  # noqa: BLE001 - after the first paint too: say it and stop
+            if not isinstance(e, StorageError | OSError):  # e.g. SQLite refusing to write
+                log.exception("opening %s failed", self.paths.database)
             self.checks()  # the font check, as before any message box
             message = f"无法打开数据文件夹 {self.paths.root} 中的数据库:\n{e}"
             print(f"错误:{message}", file=sys.stderr)

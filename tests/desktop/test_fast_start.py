@@ -145,3 +145,25 @@ def test_another_start_page_opens_after_the_full_open(tmp_path, remembered_folde
                                     'window.current_page_key()'), str(remembered_folder),
                  home=tmp_path)
     assert lines == ["AT-PAINT gc=False peewee=True rows=todo", "AFTER open=True gc=True", "RC 0"]
+
+
+def test_a_database_that_fails_to_open_after_the_paint_stops_the_start(qapp, tmp_path,
+                                                                       demo_folder, monkeypatch,
+                                                                       capsys):
+    """The window painted from the read-only connection, then the full open fails (say, the
+    file cannot be written): the reason is printed and the start ends with status 2, instead
+    of a window whose worker never starts."""
+    import sqlite3
+
+    import db.database
+    from desktop import app
+    from desktop.paths import data_paths
+
+    def refuse(*args, **kwargs):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(db.database, "open_database", refuse)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    assert app._run(qapp, data_paths(demo_folder), smoke=True) == 2
+    err = capsys.readouterr().err
+    assert "无法打开数据文件夹" in err and "readonly database" in err
