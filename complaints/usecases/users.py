@@ -7,6 +7,7 @@ the parameters rise, an old hash is replaced at the next successful sign-in.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable
@@ -31,22 +32,13 @@ if TYPE_CHECKING:
 # decides who signs in (start_state) before peewee is imported (issue 2 §8).
 
 
+@functools.cache
 def _hasher() -> PasswordHasher:
-    """The argon2id hasher (``HASHER``), made at its first use."""
-    hasher = globals().get("HASHER")
-    if hasher is None:
-        from argon2 import PasswordHasher, Type
+    """The argon2id hasher, made at its first use (argon2 is not imported at start-up)."""
+    from argon2 import PasswordHasher, Type
 
-        hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32,
-                                salt_len=16, type=Type.ID)
-        globals()["HASHER"] = hasher
-    return hasher
-
-
-def __getattr__(name: str):
-    if name == "HASHER":  # users.HASHER as before argon2 became a lazy import
-        return _hasher()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32,
+                          salt_len=16, type=Type.ID)
 
 
 MIN_PASSWORD = 8

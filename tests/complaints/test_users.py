@@ -106,11 +106,11 @@ def test_administrator_unlocks_and_resets(admin):
 
 def test_rehash_when_parameters_rise(admin, monkeypatch):
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, type=Type.ID)
-    strong = users.HASHER
-    monkeypatch.setattr(users, "HASHER", weak)
+    strong = users._hasher()
+    monkeypatch.setattr(users, "_hasher", lambda: weak)
     users.reset_password(admin, "admin", "weak-hash-1", must_change=False)
     assert "m=8192,t=1" in User.get(User.login == "admin").password_hash
-    monkeypatch.setattr(users, "HASHER", strong)
+    monkeypatch.setattr(users, "_hasher", lambda: strong)
     users.sign_in("admin", "weak-hash-1", FIXED_NOW)
     h = User.get(User.login == "admin").password_hash
     assert "m=19456,t=2,p=1" in h
