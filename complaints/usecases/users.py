@@ -468,20 +468,22 @@ def _login_of(user_id: int) -> str | None:
 
 def remembered_user(now: datetime | None = None) -> UserInfo | None:
     """The person to sign in without a password at start, if the office allows it
-    (auth.allow_remember, for a single-person PC) and the account is usable."""
-    from db.models_users import User
-
-    if not settings.get("auth.allow_remember"):
+    (auth.allow_remember, for a single-person PC) and the account is usable (not locked at
+    ``now``, when given). Plain SQL through db.reads: the start-up asks before peewee is
+    imported (start_state)."""
+    values = settings.get_many(("auth.allow_remember", "auth.remembered_login"))
+    login = values["auth.remembered_login"]
+    if not values["auth.allow_remember"] or not login:
         return None
-    login = settings.get("auth.remembered_login")
-    if not login:
+    row = reads.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE login = ? LIMIT 1",
+                        (login,)).fetchone()
+    if row is None:
         return None
-    u = User.get_or_none(User.login == login)
-    if u is None or not u.active or u.must_change_password:
+    info = _info_from_row(row)
+    if not info.active or info.must_change_password or (now is not None
+                                                          and info.is_locked(now)):
         return None
-    if now is not None and u.locked_until is not None and now < u.locked_until:
-        return None
-    return _info(u)
+    return info
 
 
 _USER_COLUMNS = ("id, login, display_name, roles, department, active, locked_until, "
@@ -497,22 +499,10 @@ def _info_from_row(r: tuple) -> UserInfo:
 
 def start_state(now: datetime) -> tuple[bool, UserInfo | None]:
     """What the start-up needs before its first screen: ``(needs_first_admin, remembered)``,
-    the same answers as ``needs_first_admin()`` and ``remembered_user(now)``, read with
-    plain SQL through db.reads so peewee and argon2 stay unimported."""
+    read with plain SQL through db.reads so peewee and argon2 stay unimported."""
     if reads.execute("SELECT 1 FROM users LIMIT 1").fetchone() is None:
         return True, None
-    values = settings.get_many(("auth.allow_remember", "auth.remembered_login"))
-    login = values["auth.remembered_login"]
-    if not values["auth.allow_remember"] or not login:
-        return False, None
-    row = reads.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE login = ? LIMIT 1",
-                        (login,)).fetchone()
-    if row is None:
-        return False, None
-    info = _info_from_row(row)
-    if not info.active or info.must_change_password or info.is_locked(now):
-        return False, None
-    return False, info
+    return False, remembered_user(now)
 
 
 def remember(ctx: Context, login: str | None) -> None:

@@ -63,6 +63,7 @@ def test_remembered_active_user(wang):
     assert who.active and not who.must_change_password and who.locked_until is None
     assert who.last_sign_in_at == FIXED_NOW - timedelta(days=1)
     assert users.context_for_user(who).roles == who.roles
+    assert who == users.get_user("wang")  # the plain-SQL row reads as peewee's fields do
 
 
 def test_remembered_but_inactive(admin, wang):
