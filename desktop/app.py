@@ -55,6 +55,18 @@ def run_gui(args: argparse.Namespace) -> int:
     checks = _StartChecks(smoke)  # before the first dialog, else after the first paint
     temp = None
     data_dir = getattr(args, "data_dir", None)
+    if data_dir is not None:  # a --data-dir Windows cannot hold: say so, create nothing
+        from desktop.paths import data_dir_problem
+
+        problem = data_dir_problem(data_dir)
+        if problem:
+            print(f"错误:{problem}", file=sys.stderr)
+            if not smoke:
+                from PySide6.QtWidgets import QMessageBox
+
+                QMessageBox.critical(None, APP_TITLE, problem)
+            start_over()
+            return 2
     if smoke and data_dir is None:  # never create a database in the user's folder to smoke
         import tempfile
 

@@ -173,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     import gc
 
     gc.enable()  # off during the start (desktop/__main__.py); a command may make much garbage
+    if args.data_dir is not None:  # refused before anything is created in it
+        from desktop.paths import data_dir_problem
+
+        problem = data_dir_problem(args.data_dir)
+        if problem:
+            print(f"错误:{problem}", file=sys.stderr)
+            return 2
     from complaints.usecases.errors import UseCaseError
 
     try:

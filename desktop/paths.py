@@ -3,6 +3,8 @@ program, so an upgrade or reinstall leaves it alone. ``--data-dir`` overrides it
 
 from __future__ import annotations
 
+import ntpath
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +55,32 @@ def default_data_dir() -> Path:
 def data_paths(override: Path | str | None = None) -> DataPaths:
     root = Path(override).expanduser().resolve() if override else default_data_dir()
     return DataPaths(root)
+
+
+# Windows' MAX_PATH: a path of 260 characters or more breaks programs that do not opt in to
+# long paths (Word, Excel, parts of Qt and SQLite on a PC without LongPathsEnabled).
+WINDOWS_MAX_PATH = 260
+# What the program writes inside the data folder needs room too: the longest of its own
+# names is ``backups\complaintdesk-20261206T101010Z-before-restore-damaged.sqlite3`` (66),
+# attachments keep the clerk's file name under a case folder.
+ROOM_INSIDE = 100
+
+
+def data_dir_problem(override: Path | str, *, platform: str | None = None) -> str | None:
+    """Why ``--data-dir`` cannot be used on this system (a Chinese message), or None.
+
+    On Windows a folder whose path leaves fewer than ``ROOM_INSIDE`` characters below the
+    260-character limit is refused before anything is created in it: the database would open,
+    and a backup or an attachment would fail later. ``platform`` is for tests."""
+    platform = platform or sys.platform
+    if platform != "win32":
+        return None
+    text = str(override)
+    full = ntpath.abspath(text) if sys.platform == "win32" else ntpath.normpath(text)
+    limit = WINDOWS_MAX_PATH - ROOM_INSIDE
+    if len(full) <= limit:
+        return None
+    return (f"数据文件夹路径太长({len(full)} 个字符):{full}\n"
+            f"Windows 的路径上限为 {WINDOWS_MAX_PATH} 个字符,文件夹内的备份和附件还需要约 "
+            f"{ROOM_INSIDE} 个字符,所以数据文件夹的路径最多 {limit} 个字符。"
+            "请选择更短的路径,例如 D:\\客诉数据。")

@@ -29,7 +29,9 @@ the program is already running and exits.
 from __future__ import annotations
 
 import logging
+import ntpath
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,12 +47,18 @@ RAISE = b"raise"
 CONNECT_TIMEOUT_MS = 2_000
 
 
-def server_name(data_dir: Path | str) -> str:
+def server_name(data_dir: Path | str, *, platform: str | None = None) -> str:
     """The local server's name for ``data_dir``: the same folder, however it is spelled
-    (relative, through a symlink, in another letter case on Windows), gives the same name."""
+    (relative, through a symlink, in another letter case or with / on Windows, a UNC path
+    ``\\\\server\\share`` in any case), gives the same name: ASCII, whatever the folder's
+    characters. ``platform`` is for tests: "win32" on another system spells the path the
+    Windows way without touching the disk."""
     import hashlib
 
-    resolved = os.path.normcase(str(Path(data_dir).expanduser().resolve()))
+    if (platform or sys.platform) == "win32" and sys.platform != "win32":
+        resolved = ntpath.normcase(ntpath.normpath(str(data_dir)))
+    else:
+        resolved = os.path.normcase(str(Path(data_dir).expanduser().resolve()))
     digest = hashlib.sha256(resolved.encode("utf-8")).hexdigest()[:24]
     return f"complaintdesk-{digest}"
 
