@@ -165,7 +165,10 @@ class AuditPage(QWidget):
             if not name:
                 return
             path = Path(name)
+        from ui.save_elsewhere import retry_elsewhere
+
         ctx, rows = self.session.ctx(), list(self.rows)
         self.session.taskman.run(lambda: audit.export_entries(ctx, path, rows),
                                  lambda p: self.status.setText(tr("已导出到 ") + str(p)),
+                                 on_error=retry_elsewhere(self, self.export),
                                  label=tr("正在导出…"), parent=self)

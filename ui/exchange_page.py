@@ -150,8 +150,11 @@ class ExchangePage(QWidget):
                 f"{tr('奖惩记录')} {c.sanctions} {tr('行')}")
             self.exported.emit(res)
 
+        from ui.save_elsewhere import retry_elsewhere
+
         self.session.taskman.run(
             lambda: exchange.export_ledger(ctx, path, app_version=__version__, **kwargs), done,
+            on_error=retry_elsewhere(self, self.export_to),  # the ledger open in Excel
             label=tr("正在导出台账…"), parent=self)
 
     # --- import ----------------------------------------------------------------------------
@@ -295,9 +298,12 @@ class ExchangePage(QWidget):
         result = self.report or self.preview
         if result is None:
             return
+        from ui.save_elsewhere import retry_elsewhere
+
         self.session.taskman.run(lambda: exchange.write_rejected_rows(result, path),
                                  lambda files: self.messages.appendPlainText(
                                      tr("被拒绝的行已写入:") + "、".join(map(str, files))),
+                                 on_error=retry_elsewhere(self, self.save_rejects),
                                  parent=self)
 
     # --- history ---------------------------------------------------------------------------

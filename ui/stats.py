@@ -645,19 +645,26 @@ class StatsPage(QWidget):
             info.name if info else ctx.site)
 
         def work() -> Path:
-            stats.record_report(ctx, period, sites, path.name)
-            data = stats.report_data(review, title_site=title_site, generated=ctx.now(),
-                                     tz=ctx.tz)
-            if kind == "xlsx":
-                from ledger.report_xlsx import write_report
-                return write_report(data, path)
-            from forms.report_docx import write_report
-            return write_report(data, path, charts=charts, templates_dir=templates)
+            from complaints.usecases.output_files import writing
+
+            with writing(path):  # open in Excel/Word: OutputInUse before anything is recorded
+                stats.record_report(ctx, period, sites, path.name)
+                data = stats.report_data(review, title_site=title_site, generated=ctx.now(),
+                                         tz=ctx.tz)
+                if kind == "xlsx":
+                    from ledger.report_xlsx import write_report
+                    return write_report(data, path)
+                from forms.report_docx import write_report
+                return write_report(data, path, charts=charts, templates_dir=templates)
 
         def done(out: Path) -> None:
             self.status.setText(tr("已保存 {0}").format(out))
             self.report_saved.emit(str(out))
 
-        self.session.taskman.run(work, done, label=tr("正在生成报告…"), parent=self)
+        from ui.save_elsewhere import retry_elsewhere
+
+        self.session.taskman.run(work, done, label=tr("正在生成报告…"), parent=self,
+                                 on_error=retry_elsewhere(
+                                     self, lambda other: self.save_report(kind, other)))
 
     report_saved = Signal(str)

@@ -166,7 +166,7 @@ def todo_html(items: list[TodoItem], tz: tzinfo, now: datetime, *, title: str,
 
 def todo_csv(items: list[TodoItem], tz: tzinfo) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # CSV for Excel: CRLF, as RFC 4180
     w.writerow([tr(h) for h in COLUMNS])
     w.writerows(item_cells(i, tz) for i in items)
     return buf.getvalue()
@@ -413,8 +413,12 @@ class TodoPage(QWidget):
 
     def export_csv(self, path: Path) -> int:
         """Write the shown items as CSV with a BOM (Excel opens it); returns the count."""
+        from complaints.usecases.output_files import writing
+
         items = self.shown_items()
-        Path(path).write_text(todo_csv(items, self.session.ctx().tz), encoding="utf-8-sig")
+        with writing(path):  # open in Excel: OutputInUse (a message and a free name)
+            Path(path).write_text(todo_csv(items, self.session.ctx().tz), encoding="utf-8-sig",
+                                  newline="")  # the CRLF of todo_csv, untranslated
         return len(items)
 
     def export_csv_dialog(self) -> None:
@@ -424,8 +428,21 @@ class TodoPage(QWidget):
                                               tr("CSV 文件 (*.csv)"))
         if not path:
             return
+        from complaints.usecases.output_files import OutputInUse
+        from ui.save_elsewhere import ask_other_name
+
         try:
             n = self.export_csv(Path(path))
+        except OutputInUse as busy:  # open in Excel: the message, and another name
+            other = ask_other_name(self, busy)
+            if other is None:
+                return
+            path = str(other)
+            try:
+                n = self.export_csv(other)
+            except (OutputInUse, OSError) as e:
+                QMessageBox.warning(self, tr("导出失败"), str(e))
+                return
         except OSError as e:
             QMessageBox.warning(self, tr("导出失败"), tr("无法写入 {p}:{e}").format(
                 p=path, e=e.strerror or e))

@@ -364,7 +364,10 @@ def export_entries(ctx: Context, path: Path, rows: Sequence[AuditRow]) -> Path:
     from complaints.usecases import auth
 
     auth.require(ctx, "audit.view")
-    out = export_xlsx(rows, path, tz=ctx.tz)
+    from complaints.usecases.output_files import writing
+
+    with writing(path):  # open in Excel: a message and another name, not a traceback
+        out = export_xlsx(rows, path, tz=ctx.tz)
     record(ctx, "audit.export", note=f"导出审计日志 {len(rows)} 条到 {Path(path).name}")
     return out
 

@@ -20,6 +20,7 @@ from complaints.usecases import audit, settings
 from complaints.usecases.auth import require
 from complaints.usecases.context import Context, format_tz
 from complaints.usecases.errors import NotFound, UseCaseError
+from complaints.usecases.output_files import writing
 from db.backup import make_backup
 from db.errors import StorageError
 from db.models import database
@@ -110,12 +111,13 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                     "、".join(f"“{s}”{n} 行" for s, n in too_many.items())
                     + f"超过 Excel 每张表 {EXCEL_MAX_ROWS} 行的上限:请按站点分开导出,"
                     "或用“增量”分批导出")
-            counts = write_ledger(
-                dest, meta, ctx.tz,
-                cases=store.iter_records("cases", sites=query_sites, since=since),
-                entries=store.iter_records("entries", sites=query_sites, since=since),
-                sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
-                mask_phones=mask_phones, expected=expected)
+            with writing(dest):  # a ledger open in Excel: say so, offer another name
+                counts = write_ledger(
+                    dest, meta, ctx.tz,
+                    cases=store.iter_records("cases", sites=query_sites, since=since),
+                    entries=store.iter_records("entries", sites=query_sites, since=since),
+                    sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
+                    mask_phones=mask_phones, expected=expected)
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
     with database.atomic():
@@ -389,7 +391,8 @@ def write_rejected_rows(preview: ImportPreview, dest: Path) -> list[Path]:
     for f in with_rejects:
         target = dest if len(with_rejects) == 1 else dest.with_name(
             f"{dest.stem}-{f.path.stem}{dest.suffix or '.xlsx'}")
-        written.append(write_rejects(f, target))
+        with writing(target):
+            written.append(write_rejects(f, target))
     return written
 
 

@@ -62,12 +62,16 @@ def _deliver(args, result) -> int:
     out: Path = args.out
     if out.suffix.lower() != ".docx":
         out = out.with_suffix(".docx")
+    from complaints.usecases.output_files import writing
+
     out.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(result.docx, out)
+    with writing(out):  # the last print still open in Word: the message and a free name
+        shutil.copyfile(result.docx, out)
     print(f"已保存 {out}(模板 {result.template_version})")
     if result.pdf is not None:
         pdf_out = out.with_suffix(".pdf")
-        shutil.copyfile(result.pdf, pdf_out)
+        with writing(pdf_out):
+            shutil.copyfile(result.pdf, pdf_out)
         print(f"已保存 {pdf_out}")
     for w in result.warnings:
         print(f"注意:{w}")

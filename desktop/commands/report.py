@@ -60,15 +60,19 @@ def run(args: argparse.Namespace) -> int:
     title_site = "、".join(sites) if sites and sites != [ctx.site] else (
         info.name if info else ctx.site)
     data = stats.report_data(review, title_site=title_site, generated=ctx.now(), tz=ctx.tz)
+    from complaints.usecases.output_files import writing
+
     if suffix == ".xlsx":
         from ledger.report_xlsx import write_report
-        out = write_report(data, args.out)
+        with writing(args.out):  # open in Excel: the message and a free name
+            out = write_report(data, args.out)
     else:
         from forms.report_docx import load_report_template, write_report
         template = load_report_template(paths.templates)
         for w in template.warnings:
             print(w, file=sys.stderr)
-        out = write_report(data, args.out, template=template)
+        with writing(args.out):  # open in Word
+            out = write_report(data, args.out, template=template)
     f = review.figures
     print(f"{period.label} {data['sites']}:投诉 {f.total} 件,投诉率 {data['complaint_rate']},"
           f"及时率 {data['timeliness_total']['rate']},满意率 {data['satisfied_share']} → {out}")

@@ -95,7 +95,7 @@ def render_text(items, tz, now) -> str:
 
 def render_csv(items, tz) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator="\r\n")  # CSV for Excel: CRLF, as RFC 4180
     w.writerow(HEADERS)
     w.writerows(rows(items, tz))
     return buf.getvalue()
@@ -116,11 +116,16 @@ def run(args) -> int:
                                 site=args.site, now=now)
     text = render_csv(items, ctx.tz) if args.format == "csv" else render_text(items, ctx.tz, now)
     if args.out:
+        from complaints.usecases.output_files import writing
+
         try:
-            args.out.write_text(text, encoding="utf-8-sig" if args.format == "csv" else "utf-8")
+            csv_out = args.format == "csv"  # its CRLF written as is
+            with writing(args.out):  # open in Excel: OutputInUse, the message and a free name
+                args.out.write_text(text, encoding="utf-8-sig" if csv_out else "utf-8",
+                                    newline="" if csv_out else None)
         except OSError as e:
             raise CliError(f"无法写入 {args.out}:{e.strerror or e}") from None
         print(f"已写入 {args.out}(共 {len(items)} 项)")
-    else:
-        sys.stdout.write(text)
+    else:  # the console's own line ends (Windows' text mode would turn \r\n into \r\r\n)
+        sys.stdout.write(text.replace("\r\n", "\n"))
     return 0
