@@ -5,5 +5,21 @@ import sys
 
 from desktop.cli import main
 
+
+def _chinese_safe_streams() -> None:
+    """The CLI prints Chinese. A console or file whose code page cannot hold it (an English
+    Windows' cp1252 when the IT person redirects ``check > log.txt``) gets UTF-8 instead of
+    a UnicodeEncodeError; a Chinese Windows keeps its code page (GBK). The GUI program has
+    no console: its streams are None."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            "客诉".encode(stream.encoding or "ascii")
+        except (LookupError, UnicodeEncodeError):
+            stream.reconfigure(encoding="utf-8")
+
+
 if __name__ == "__main__":
+    _chinese_safe_streams()
     sys.exit(main())
