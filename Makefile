@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint package bench clean
+.PHONY: run test lint package release bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -27,6 +27,10 @@ package: $(STAMP)
 	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/complaintdesk.spec
 	@if command -v dpkg-deb >/dev/null 2>&1; then packaging/linux/build_deb.sh; \
 	  else echo "dpkg-deb not found: skipping the .deb"; fi
+
+# The Linux release (.deb, source archive, sums) and the checklist for the Windows side.
+release: package
+	packaging/release.sh
 
 bench: $(STAMP)
 	@echo "Benchmarks are scripts in bench/: see bench/README.md"
