@@ -31,7 +31,6 @@ from __future__ import annotations
 import logging
 import ntpath
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,11 +50,11 @@ def server_name(data_dir: Path | str, *, platform: str | None = None) -> str:
     """The local server's name for ``data_dir``: the same folder, however it is spelled
     (relative, through a symlink, in another letter case or with / on Windows, a UNC path
     ``\\\\server\\share`` in any case), gives the same name: ASCII, whatever the folder's
-    characters. ``platform`` is for tests: "win32" on another system spells the path the
-    Windows way without touching the disk."""
+    characters. ``platform="win32"`` is for tests: the path spelled the Windows way without
+    touching the disk or the network (a UNC server that does not exist)."""
     import hashlib
 
-    if (platform or sys.platform) == "win32" and sys.platform != "win32":
+    if platform == "win32":
         resolved = ntpath.normcase(ntpath.normpath(str(data_dir)))
     else:
         resolved = os.path.normcase(str(Path(data_dir).expanduser().resolve()))

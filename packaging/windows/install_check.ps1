@@ -31,6 +31,8 @@ function Step([string]$Text) { Write-Host "== $Text" }
 function Run-Cli {
     # complaintdesk-cli.exe with its arguments; fails unless it exits with $Expect (0).
     param([string[]]$Arguments, [int]$Expect = 0)
+    # the CLI says on stderr whom it runs as: not an error (pwsh before 7.2 would stop on it)
+    $ErrorActionPreference = 'Continue'
     $out = & $Cli @Arguments 2>&1 | Out-String
     $code = $LASTEXITCODE
     Write-Host $out
