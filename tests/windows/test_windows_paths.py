@@ -116,3 +116,26 @@ def test_the_cli_refuses_a_long_data_dir_on_windows(tmp_path, capsys, monkeypatc
     assert code == 2
     assert err.startswith("错误:数据文件夹路径太长") and "260" in err and "Traceback" not in err
     assert not (tmp_path / "客诉 数据").exists()  # nothing created
+
+
+def test_the_gui_refuses_a_long_data_dir_on_windows(qapp, tmp_path, capsys, monkeypatch):
+    import argparse
+
+    from desktop.app import run_gui
+
+    long = tmp_path.joinpath(*["客诉 数据"] * 50)
+    monkeypatch.setattr(sys, "platform", "win32")
+    code = run_gui(argparse.Namespace(data_dir=long, smoke=True))  # smoke: no message box
+    monkeypatch.undo()
+    assert code == 2
+    assert "数据文件夹路径太长" in capsys.readouterr().err
+    assert not (tmp_path / "客诉 数据").exists()
+
+
+def test_todo_csv_for_excel_ends_lines_with_crlf():
+    from complaints.usecases.context import CHINA_TZ
+    from desktop.commands.todo import render_csv
+    from ui.todo import todo_csv
+
+    for text in (todo_csv([], CHINA_TZ), render_csv([], CHINA_TZ)):
+        assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
