@@ -18,6 +18,7 @@ from typing import Any
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from complaints.csvsafe import FORMULA_PREFIXES
 from complaints.rules.validation import mask_phone
 from ledger import columns as C
 from ledger.columns import Column, Kind
@@ -35,9 +36,9 @@ from ledger.xlsx_stream import (
     text_cell,
 )
 
-# Text starting with one of these would be read as a formula (or a DDE/CSV trick) by a
-# spreadsheet when a person edits the cell: written as text with Excel's quote prefix.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Text starting with one of FORMULA_PREFIXES (the CSV writers' list, issue 15 §8) would be
+# read as a formula (or a DDE/CSV trick) by a spreadsheet when a person edits the cell:
+# written as text with Excel's quote prefix.
 
 
 @dataclass(frozen=True)
