@@ -111,6 +111,8 @@ def changes_json(changes: Mapping[str, tuple[Any, Any]] | None) -> str:
         mask = PERSONAL_FIELDS.get(name)
         if mask:
             old, new = mask(old), mask(new)
+        elif "password" in name.lower():  # a typed password never enters the log (§7)
+            old, new = ("******" if old else old), ("******" if new else new)
         out[name] = [_jsonable(old), _jsonable(new)]
     return json.dumps(out, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
