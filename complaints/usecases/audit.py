@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import Enum
 from pathlib import Path
@@ -57,6 +57,7 @@ EVENT_LABELS = {
     "attachment.remove": "删除附件",
     "privacy.anonymise": "匿名化清理",
     "audit.export": "导出审计日志",
+    "audit.chain_break": "站点审计记录不连续",
     "data.backup": "备份数据",
     "data.restore": "恢复数据",
     "demo.load": "生成演示数据",
@@ -402,3 +403,150 @@ def case_history(case_id: int) -> list[AuditRow]:
         out += [AuditRow(r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6], r[7],
                          json.loads(r[8] or "{}"), r[9]) for r in rows]
     return sorted(out, key=lambda r: r.id)
+
+
+# --- the trail held outside the branch (issue 15 §6) -----------------------------------------
+
+# Entries a ledger carries again before the new ones: the receiver compares them with what
+# it holds, so an entry removed or rewritten at this site is named exactly.
+CHAIN_OVERLAP = 20
+
+
+def _export_start(destination: str, whole: bool) -> int | None:
+    from db import audit_chains
+
+    head = audit_chains.own_head()
+    if head is None:
+        return None
+    through = None if whole else audit_chains.exported_through(destination)
+    if through is None:
+        return 1
+    return max(1, min(through + 1, head[0]) - CHAIN_OVERLAP)
+
+
+def chain_for_export(destination: str, *, whole: bool) -> list[dict[str, Any]]:
+    """The own entries a ledger to ``destination`` carries: those since the last ledger to
+    it (all of them the first time, or when ``whole``), always at least the last entry, and
+    CHAIN_OVERLAP entries before, so the receiver sees an entry that was removed or
+    rewritten at this site."""
+    from db import audit_chains
+
+    start = _export_start(destination, whole)
+    return [] if start is None else audit_chains.own_entries(start)
+
+
+def count_for_export(destination: str, *, whole: bool) -> int:
+    from db import audit_chains
+
+    start = _export_start(destination, whole)
+    return 0 if start is None else audit_chains.count_own_entries(start)
+
+
+def mark_exported(destination: str, entries: Sequence[Mapping[str, Any]], at: datetime) -> None:
+    from db import audit_chains
+
+    if entries:
+        audit_chains.set_exported_through(destination, entries[-1]["id"], to_db(at))
+
+
+@dataclass
+class ChainReceipt:
+    """What importing one file's 审计记录 did: entries kept, problems (the chain does not
+    continue what this site holds: said loudly, exit 1), notes for a person."""
+    stored: int = 0
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _problems_within(site: str, entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    out = []
+    for prev, e in zip([None, *entries[:-1]], entries, strict=True):
+        if entry_hash(e) != e["hash"]:
+            out.append(f"站点 {site} 的审计记录第 {e['id']} 条的内容与其哈希不符(被改动)")
+        elif prev is not None and (e["id"] != prev["id"] + 1 or e["prev_hash"] != prev["hash"]):
+            out.append(f"站点 {site} 的审计记录在第 {prev['id']} 条之后不相接"
+                       f"(下一条是第 {e['id']} 条):首个缺失的是第 {prev['id'] + 1} 条")
+        if out:
+            break
+    return out
+
+
+def receive_chain(ctx: Context, site: str, entries: Sequence[Mapping[str, Any]],
+                  file_name: str, exported_at: datetime | None) -> ChainReceipt:
+    """Keep ``site``'s audit entries from one of its ledgers, if they continue the chain
+    held here; else keep none of them and say where the chain breaks (the site and the
+    first entry missing or different), audited as ``audit.chain_break``. Call inside the
+    import's transaction."""
+    from db import audit_chains
+
+    got = ChainReceipt()
+    if not entries:
+        return got
+    problems = _problems_within(site, entries)
+    held = audit_chains.held_head(site)
+    first, last = entries[0], entries[-1]
+    if not problems and held is not None:
+        held_id, held_hash = held
+        overlap = [e for e in entries if e["id"] <= held_id]
+        known = audit_chains.held_hashes(site, [e["id"] for e in overlap])
+        for e in overlap:
+            if e["id"] in known and known[e["id"]] != e["hash"]:
+                # the first entry carried: one before it (not carried) may differ too
+                earlier = "(或更早)" if e is entries[0] and e["id"] > 1 else ""
+                problems.append(
+                    f"站点 {site} 的审计记录第 {e['id']} 条{earlier}与本站已保存的不同:该站点的"
+                    f"审计日志自此被改动、删除后重写或从备份恢复,首个不符的是第 {e['id']} 条")
+                break
+        if not problems and first["id"] > held_id + 1:
+            problems.append(
+                f"站点 {site} 的审计记录不连续:本站已保存到第 {held_id} 条,文件从第 "
+                f"{first['id']} 条开始,首个缺失的是第 {held_id + 1} 条(请该站点用“全部”导出)")
+        if not problems and last["id"] < held_id and exported_at is not None:
+            held_last = audit_chains.held_entries_from(site, held_id)
+            if held_last and from_db(held_last[0]["at"]) < exported_at:
+                problems.append(
+                    f"站点 {site} 的审计记录只到第 {last['id']} 条,而本站已保存到第 {held_id} 条"
+                    f"(在此文件导出之前写入):首个缺失的是第 {last['id'] + 1} 条,"
+                    "该站点删除了最后的审计记录")
+        new = [e for e in entries if e["id"] > held_id]
+        if not problems and new and new[0]["prev_hash"] != held_hash:
+            problems.append(
+                f"站点 {site} 的审计记录第 {new[0]['id']} 条与本站已保存的第 {held_id} 条不相接:"
+                f"首个不符的是第 {held_id} 条(被改动或删除后重写)")
+    else:
+        new = list(entries)
+        if not problems and first["id"] != 1:
+            got.notes.append(f"{file_name}:本站此前没有站点 {site} 的审计记录,"
+                             f"从其第 {first['id']} 条开始保存")
+    if problems:
+        got.problems = problems
+        record(ctx, "audit.chain_break", table="site_audit_chains", uid=site,
+               note=f"{file_name}:{problems[0]}")
+        return got
+    got.stored = audit_chains.append_held(site, new, to_db(ctx.now()), file_name)
+    return got
+
+
+def verify_site_chain(site: str) -> list[str]:
+    """Problems of ``site``'s chain as held here (empty: intact), and every break found
+    when one of its ledgers was imported."""
+    from db import audit_chains
+
+    entries = audit_chains.held_entries(site)
+    breaks = entries_of_breaks(site)
+    if not entries and not breaks:
+        return [f"本站没有站点 {site} 的审计记录(尚未导入过该站点带“审计记录”的台账)"]
+    problems = _problems_within(site, entries) if entries else []
+    problems += [f"导入时发现({r.at.astimezone(_site_tz()):%Y-%m-%d %H:%M}):{r.note}"
+                 for r in breaks]
+    return problems
+
+
+def entries_of_breaks(site: str) -> list[AuditRow]:
+    return entries(event="audit.chain_break", uid=site, newest_first=False)
+
+
+def held_sites() -> list[str]:
+    from db import audit_chains
+
+    return audit_chains.held_sites()
