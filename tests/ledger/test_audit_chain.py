@@ -166,3 +166,15 @@ def test_audit_sheet_keeps_names_and_phones_masked(sites, tmp_path):
     assert "case.update" in text or "修改投诉单" in text
     for secret in ("13912345678", "13787654321", "欧阳明月", "欧阳晓月"):
         assert secret not in text
+
+
+def test_entry_columns_agree_everywhere(sites):
+    """The audit entry's columns, as hashed (usecases/audit.py), stored as held
+    (db/audit_chains.py) and carried (ledger/audit_sheet.py), are one list; the peewee
+    model reads the held rows."""
+    from db import audit_chains
+    from db.models_audit import SiteAuditChain
+
+    assert audit.COLUMNS == audit_chains.ENTRY_COLUMNS == audit_sheet.ENTRY_COLUMNS
+    sites.use("HQ")
+    assert SiteAuditChain.select().count() == 0
