@@ -4,7 +4,7 @@ carries, the marker of what each destination got, and other sites' chains as rec
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from db.models import database
@@ -54,16 +54,6 @@ def held_head(site: str) -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
-def held_hashes(site: str, ids: Sequence[int]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for i in range(0, len(ids), 500):
-        chunk = list(ids[i:i + 500])
-        out.update(database.execute_sql(
-            f"SELECT id, hash FROM site_audit_chains WHERE site = ? AND id IN "
-            f"({', '.join('?' for _ in chunk)})", (site, *chunk)).fetchall())
-    return out
-
-
 def append_held(site: str, entries: Iterable[Mapping[str, Any]], received_at: str,
                 source_file: str) -> int:
     n = 0
@@ -77,11 +67,12 @@ def append_held(site: str, entries: Iterable[Mapping[str, Any]], received_at: st
     return n
 
 
-def held_entries(site: str) -> list[dict[str, Any]]:
-    """``site``'s chain as held here, oldest first (each entry's stored columns)."""
-    rows = database.execute_sql(
-        "SELECT entry FROM site_audit_chains WHERE site = ? ORDER BY id", (site,)).fetchall()
-    return [dict(zip(ENTRY_COLUMNS, json.loads(r[0]), strict=True)) for r in rows]
+def held_entries(site: str) -> Iterator[dict[str, Any]]:
+    """``site``'s chain as held here, oldest first (each entry's stored columns), read as
+    a stream."""
+    for (text,) in database.execute_sql(
+            "SELECT entry FROM site_audit_chains WHERE site = ? ORDER BY id", (site,)):
+        yield dict(zip(ENTRY_COLUMNS, json.loads(text), strict=True))
 
 
 def held_sites() -> list[str]:
@@ -95,8 +86,13 @@ def entry_json(e: Mapping[str, Any]) -> str:
                       separators=(",", ":"))
 
 
-def held_entries_from(site: str, from_id: int) -> list[dict[str, Any]]:
-    rows = database.execute_sql(
-        "SELECT entry FROM site_audit_chains WHERE site = ? AND id >= ? ORDER BY id",
-        (site, from_id)).fetchall()
-    return [dict(zip(ENTRY_COLUMNS, json.loads(r[0]), strict=True)) for r in rows]
+def held_hash(site: str, entry_id: int) -> str | None:
+    row = database.execute_sql("SELECT hash FROM site_audit_chains WHERE site = ? AND id = ?",
+                               (site, entry_id)).fetchone()
+    return row[0] if row else None
+
+
+def held_at(site: str, entry_id: int) -> str | None:
+    row = database.execute_sql("SELECT at FROM site_audit_chains WHERE site = ? AND id = ?",
+                               (site, entry_id)).fetchone()
+    return row[0] if row else None

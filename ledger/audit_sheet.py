@@ -12,9 +12,9 @@ reads only 说明 and the data sheets).
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -59,19 +59,17 @@ def write_sheet(book: StreamBook, entries: Iterable[Mapping[str, Any]], tz: tzin
     return sheet.rows
 
 
-@dataclass
-class SheetEntries:
-    """What a file's 审计记录 sheet holds: the entries (oldest first) and the rows that
-    could not be read (sheet, row, column and why)."""
-    present: bool = False
-    entries: list[dict[str, Any]] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+class SheetProblem(Exception):
+    """A row of 审计记录 that cannot be read: the message names file, sheet, row, column."""
 
 
 def _entry(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, str):
         raise ValueError("不是文本")
-    values = json.loads(raw)
+    try:
+        values = json.loads(raw)
+    except RecursionError:
+        raise ValueError("嵌套过深") from None
     if not isinstance(values, list) or len(values) != len(ENTRY_COLUMNS):
         raise ValueError(f"应为 {len(ENTRY_COLUMNS)} 项的列表")
     e = dict(zip(ENTRY_COLUMNS, values, strict=True))
@@ -81,33 +79,40 @@ def _entry(raw: Any) -> dict[str, Any]:
         ok = (isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**62) if k in _INT \
             else isinstance(v, str)
         if not ok:
-            raise ValueError(f"“{k}”的值 {v!r} 不合格式")
+            raise ValueError(f"“{k}”的值 {str(v)[:40]!r} 不合格式")
     return e
 
 
-def read_sheet(rows: Iterator[tuple[int, tuple]], file_name: str) -> SheetEntries:
+def has_sheet(rows: Iterator[tuple[int, tuple]]) -> tuple[bool, Iterator[tuple[int, tuple]]]:
+    """Whether the file has the sheet (its header row came), and the rows to read on."""
+    first = next(rows, None)
+    if first is None:
+        return False, iter(())
+    return True, itertools.chain([first], rows)
+
+
+def iter_sheet(rows: Iterable[tuple[int, tuple]], file_name: str
+               ) -> Iterator[dict[str, Any]]:
     """The entries of a 审计记录 sheet from its rows (header first), as the reader's
-    ``other_sheet`` yields them. Entries in id order; a bad row is named, not guessed."""
-    out = SheetEntries()
+    ``other_sheet`` yields them, one at a time (a long chain is never held in memory).
+    Raises SheetProblem at the first row that cannot be read."""
     col = None
     for n, raw in rows:
         if col is None:
-            out.present = True
             headers = ["" if v is None else str(v).strip() for v in raw]
             if "记录数据" not in headers:
-                out.problems.append(f"{file_name}:“{SHEET_AUDIT}”缺少“记录数据”列")
-                return out
+                raise SheetProblem(f"{file_name}:“{SHEET_AUDIT}”缺少“记录数据”列")
             col = headers.index("记录数据")
             continue
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in raw):
             continue
         try:
-            out.entries.append(_entry(raw[col] if col < len(raw) else None))
+            yield _entry(raw[col] if col < len(raw) else None)
         except (ValueError, TypeError) as e:
-            out.problems.append(f"{file_name}:“{SHEET_AUDIT}”第 {n} 行“记录数据”列无法识别:{e}")
-    out.entries.sort(key=lambda e: e["id"])
-    return out
+            raise SheetProblem(f"{file_name}:“{SHEET_AUDIT}”第 {n} 行“记录数据”列无法识别:{e}"
+                               ) from None
 
 
-def ids_text(ids: Sequence[int]) -> str:
-    return f"第 {ids[0]} 条" if len(ids) == 1 else f"第 {ids[0]}–{ids[-1]} 条"
+def read_ids(rows: Iterable[tuple[int, tuple]], file_name: str) -> list[int]:
+    """The ids a sheet carries (for a person checking a file, and the tests)."""
+    return [e["id"] for e in iter_sheet(rows, file_name)]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from enum import Enum
@@ -458,73 +458,100 @@ class ChainReceipt:
     notes: list[str] = field(default_factory=list)
 
 
-def _problems_within(site: str, entries: Sequence[Mapping[str, Any]]) -> list[str]:
-    out = []
-    for prev, e in zip([None, *entries[:-1]], entries, strict=True):
-        if entry_hash(e) != e["hash"]:
-            out.append(f"站点 {site} 的审计记录第 {e['id']} 条的内容与其哈希不符(被改动)")
-        elif prev is not None and (e["id"] != prev["id"] + 1 or e["prev_hash"] != prev["hash"]):
-            out.append(f"站点 {site} 的审计记录在第 {prev['id']} 条之后不相接"
-                       f"(下一条是第 {e['id']} 条):首个缺失的是第 {prev['id'] + 1} 条")
-        if out:
-            break
-    return out
+class _Break(Exception):
+    """Where a received chain stops continuing the one held: the message for a person."""
 
 
-def receive_chain(ctx: Context, site: str, entries: Sequence[Mapping[str, Any]],
+def _link_problem(site: str, prev: Mapping[str, Any] | None, e: Mapping[str, Any]) -> str:
+    if entry_hash(e) != e["hash"]:
+        return (f"站点 {site} 的审计记录第 {e['id']} 条的内容与其哈希不符(被改动):"
+                f"首个不符的是第 {e['id']} 条")
+    if prev is not None and (e["id"] != prev["id"] + 1 or e["prev_hash"] != prev["hash"]):
+        if e["id"] <= prev["id"]:
+            return (f"站点 {site} 的审计记录顺序不对:第 {prev['id']} 条之后是第 {e['id']} 条"
+                    f"(首个不符的是第 {e['id']} 条)")
+        return (f"站点 {site} 的审计记录在第 {prev['id']} 条之后不相接(下一条是第 {e['id']} 条):"
+                f"首个缺失的是第 {prev['id'] + 1} 条")
+    return ""
+
+
+def receive_chain(ctx: Context, site: str, entries: Iterable[Mapping[str, Any]],
                   file_name: str, exported_at: datetime | None) -> ChainReceipt:
-    """Keep ``site``'s audit entries from one of its ledgers, if they continue the chain
-    held here; else keep none of them and say where the chain breaks (the site and the
-    first entry missing or different), audited as ``audit.chain_break``. Call inside the
-    import's transaction."""
+    """Keep ``site``'s audit entries from one of its ledgers (oldest first, streamed), if
+    they continue the chain held here; else keep none of them and say where the chain
+    breaks (the site and the first entry missing or different), audited as
+    ``audit.chain_break``. Call inside the import's transaction. A bad row of the sheet
+    (ledger.audit_sheet.SheetProblem) is reported the same way."""
     from db import audit_chains
+    from db.models import database
+    from ledger.audit_sheet import SheetProblem
 
     got = ChainReceipt()
-    if not entries:
-        return got
-    problems = _problems_within(site, entries)
     held = audit_chains.held_head(site)
-    first, last = entries[0], entries[-1]
-    if not problems and held is not None:
-        held_id, held_hash = held
-        overlap = [e for e in entries if e["id"] <= held_id]
-        known = audit_chains.held_hashes(site, [e["id"] for e in overlap])
-        for e in overlap:
-            if e["id"] in known and known[e["id"]] != e["hash"]:
-                # the first entry carried: one before it (not carried) may differ too
-                earlier = "(或更早)" if e is entries[0] and e["id"] > 1 else ""
-                problems.append(
-                    f"站点 {site} 的审计记录第 {e['id']} 条{earlier}与本站已保存的不同:该站点的"
-                    f"审计日志自此被改动、删除后重写或从备份恢复,首个不符的是第 {e['id']} 条")
-                break
-        if not problems and first["id"] > held_id + 1:
-            problems.append(
-                f"站点 {site} 的审计记录不连续:本站已保存到第 {held_id} 条,文件从第 "
-                f"{first['id']} 条开始,首个缺失的是第 {held_id + 1} 条(请该站点用“全部”导出)")
-        if not problems and last["id"] < held_id and exported_at is not None:
-            held_last = audit_chains.held_entries_from(site, held_id)
-            if held_last and from_db(held_last[0]["at"]) < exported_at:
-                problems.append(
-                    f"站点 {site} 的审计记录只到第 {last['id']} 条,而本站已保存到第 {held_id} 条"
-                    f"(在此文件导出之前写入):首个缺失的是第 {last['id'] + 1} 条,"
-                    "该站点删除了最后的审计记录")
-        new = [e for e in entries if e["id"] > held_id]
-        if not problems and new and new[0]["prev_hash"] != held_hash:
-            problems.append(
-                f"站点 {site} 的审计记录第 {new[0]['id']} 条与本站已保存的第 {held_id} 条不相接:"
-                f"首个不符的是第 {held_id} 条(被改动或删除后重写)")
-    else:
-        new = list(entries)
-        if not problems and first["id"] != 1:
-            got.notes.append(f"{file_name}:本站此前没有站点 {site} 的审计记录,"
-                             f"从其第 {first['id']} 条开始保存")
-    if problems:
-        got.problems = problems
+    received_at = to_db(ctx.now())
+    first: Mapping[str, Any] | None = None
+    prev: Mapping[str, Any] | None = None
+    try:
+        with database.atomic():  # a savepoint: a break keeps none of this file's entries
+            try:
+                for e in entries:
+                    problem = _link_problem(site, prev, e)
+                    if problem:
+                        raise _Break(problem)
+                    if first is None:
+                        first = e
+                    if held is not None and e["id"] <= held[0]:
+                        kept = audit_chains.held_hash(site, e["id"])
+                        if kept is not None and kept != e["hash"]:
+                            earlier = "(或更早)" if e is first and e["id"] > 1 else ""
+                            raise _Break(
+                                f"站点 {site} 的审计记录第 {e['id']} 条{earlier}与本站已保存的"
+                                "不同:该站点的审计日志自此被改动、删除后重写或从备份恢复,"
+                                f"首个不符的是第 {e['id']} 条")
+                    elif held is not None and e["id"] == held[0] + 1 \
+                            and e["prev_hash"] != held[1]:
+                        raise _Break(
+                            f"站点 {site} 的审计记录第 {e['id']} 条与本站已保存的第 {held[0]} 条"
+                            f"不相接:首个不符的是第 {held[0]} 条(被改动或删除后重写)")
+                    elif held is not None and e["id"] > held[0] + 1 and e is first:
+                        raise _Break(
+                            f"站点 {site} 的审计记录不连续:本站已保存到第 {held[0]} 条,文件从第 "
+                            f"{e['id']} 条开始,首个缺失的是第 {held[0] + 1} 条"
+                            "(请该站点用“全部”导出一次)")
+                    else:
+                        got.stored += audit_chains.append_held(site, [e], received_at,
+                                                               file_name)
+                    prev = e
+            except SheetProblem as e:
+                raise _Break(str(e)) from None
+            if held is not None and prev is not None and prev["id"] < held[0] \
+                    and exported_at is not None:
+                held_at = audit_chains.held_at(site, held[0])
+                if held_at is not None and from_db(held_at) < exported_at:
+                    raise _Break(
+                        f"站点 {site} 的审计记录只到第 {prev['id']} 条,"
+                        f"而本站已保存到第 {held[0]} 条(在此文件导出之前写入):"
+                        f"首个缺失的是第 {prev['id'] + 1} 条,"
+                        "该站点删除了最后的审计记录")
+            if held is None and first is not None and first["id"] != 1:
+                got.notes.append(f"{file_name}:本站此前没有站点 {site} 的审计记录,"
+                                 f"从其第 {first['id']} 条开始保存")
+    except _Break as e:  # the savepoint rolled back: none of this file's entries kept
+        got.stored = 0
+        got.problems.append(str(e))
         record(ctx, "audit.chain_break", table="site_audit_chains", uid=site,
-               note=f"{file_name}:{problems[0]}")
-        return got
-    got.stored = audit_chains.append_held(site, new, to_db(ctx.now()), file_name)
+               note=f"{file_name}:{e}")
     return got
+
+
+def _problems_within(site: str, entries: Iterable[Mapping[str, Any]]) -> list[str]:
+    prev = None
+    for e in entries:
+        problem = _link_problem(site, prev, e)
+        if problem:
+            return [problem]
+        prev = e
+    return []
 
 
 def verify_site_chain(site: str) -> list[str]:
@@ -532,11 +559,10 @@ def verify_site_chain(site: str) -> list[str]:
     when one of its ledgers was imported."""
     from db import audit_chains
 
-    entries = audit_chains.held_entries(site)
     breaks = entries_of_breaks(site)
-    if not entries and not breaks:
+    if audit_chains.held_head(site) is None and not breaks:
         return [f"本站没有站点 {site} 的审计记录(尚未导入过该站点带“审计记录”的台账)"]
-    problems = _problems_within(site, entries) if entries else []
+    problems = _problems_within(site, audit_chains.held_entries(site))
     problems += [f"导入时发现({r.at.astimezone(_site_tz()):%Y-%m-%d %H:%M}):{r.note}"
                  for r in breaks]
     return problems

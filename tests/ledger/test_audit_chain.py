@@ -42,8 +42,7 @@ def _remove_last_audit_entries(db: Path, n: int) -> int:
 
 def _carried_ids(path: Path) -> list[int]:
     with open_ledger(path) as lf:
-        return [e["id"] for e in audit_sheet.read_sheet(
-            lf.other_sheet(audit_sheet.SHEET_AUDIT), path.name).entries]
+        return audit_sheet.read_ids(lf.other_sheet(audit_sheet.SHEET_AUDIT), path.name)
 
 
 def test_branch_audit_entries_removed_and_rewritten_are_caught_at_hq(sites, tmp_path):
@@ -178,3 +177,33 @@ def test_entry_columns_agree_everywhere(sites):
     assert audit.COLUMNS == audit_chains.ENTRY_COLUMNS == audit_sheet.ENTRY_COLUMNS
     sites.use("HQ")
     assert SiteAuditChain.select().count() == 0
+
+
+def test_a_malformed_audit_sheet_is_reported_not_a_crash(sites, tmp_path):
+    sh = sites.use("SH01", now=later(1))
+    new_case(sh)
+    a = tmp_path / "a.xlsx"
+    exchange.export_ledger(sh, a)
+    bad_values = {"not json {": "无法识别", "[" * 100_000: "嵌套过深",
+                  '[1,"x","SH01","u","","e",null,null,"{}","","0","h"]': "“user_id”",
+                  '[1,"x"]': "12 项",
+                  '["1","x","SH01",null,"","e",null,null,"{}","","0","h"]': "“id”"}
+    hq = sites.use("HQ", now=later(2))
+    for i, (value, said) in enumerate(bad_values.items()):
+        wb = load_workbook(a)
+        ws = wb[audit_sheet.SHEET_AUDIT]
+        col = [c.value for c in ws[1]].index("记录数据") + 1
+        ws.cell(2, col).value = value
+        bad = tmp_path / f"bad{i}.xlsx"
+        wb.save(bad)
+        r = exchange.apply_import(hq, [bad])
+        (problem,) = r.audit_problems
+        assert "审计记录" in problem and "第 2 行" in problem and "记录数据" in problem
+        assert said in problem
+        assert r.applied and Case.select().count() == 1  # the case row applies all the same
+    assert audit.verify_site_chain("SH01")  # nothing held, breaks recorded
+    wb = load_workbook(a)
+    wb[audit_sheet.SHEET_AUDIT].delete_cols(7)  # no 记录数据 column at all
+    wb.save(tmp_path / "nocol.xlsx")
+    (problem,) = exchange.apply_import(hq, [tmp_path / "nocol.xlsx"]).audit_problems
+    assert "缺少“记录数据”列" in problem
