@@ -452,10 +452,11 @@ def mark_exported(destination: str, entries: Sequence[Mapping[str, Any]], at: da
 @dataclass
 class ChainReceipt:
     """What importing one file's 审计记录 did: entries kept, problems (the chain does not
-    continue what this site holds: said loudly, exit 1), notes for a person."""
+    continue what this site holds: said loudly, exit 1). The first ledger of a site may
+    start anywhere in its chain (one exported before this site ran a version that keeps
+    chains): the chain is held from there."""
     stored: int = 0
     problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
 
 class _Break(Exception):
@@ -533,9 +534,6 @@ def receive_chain(ctx: Context, site: str, entries: Iterable[Mapping[str, Any]],
                         f"而本站已保存到第 {held[0]} 条(在此文件导出之前写入):"
                         f"首个缺失的是第 {prev['id'] + 1} 条,"
                         "该站点删除了最后的审计记录")
-            if held is None and first is not None and first["id"] != 1:
-                got.notes.append(f"{file_name}:本站此前没有站点 {site} 的审计记录,"
-                                 f"从其第 {first['id']} 条开始保存")
     except _Break as e:  # the savepoint rolled back: none of this file's entries kept
         got.stored = 0
         got.problems.append(str(e))

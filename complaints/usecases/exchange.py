@@ -338,17 +338,16 @@ def _receive_audit(ctx: Context, lf: LedgerFile, res: FileResult,
     program) changes nothing here."""
     if lf.site == ctx.site:
         return
-    present, rows = audit_sheet.has_sheet(lf.other_sheet(audit_sheet.SHEET_AUDIT))
-    if not present:
-        return
     try:
+        present, rows = audit_sheet.has_sheet(lf.other_sheet(audit_sheet.SHEET_AUDIT))
+        if not present:
+            return
         got = audit.receive_chain(ctx, lf.site, audit_sheet.iter_sheet(rows, res.path.name),
                                   res.path.name, lf.exported_at)
     except LedgerRefused as e:  # a broken part met while streaming the sheet
         report.audit_problems.append(f"{e}(“{audit_sheet.SHEET_AUDIT}”未能读取)")
         return
     report.audit_problems.extend(f"{res.path.name}:{p}" for p in got.problems)
-    res.warnings.extend(got.notes)
 
 
 def check_import(ctx: Context, paths: Sequence[Path], *,
