@@ -156,6 +156,7 @@ def test_data_folder_is_0700_and_its_files_0600(tmp_path, capsys):
     assert mode(data) == 0o700 and mode(data / "backups") == 0o700
     assert mode(data / "complaintdesk.sqlite3") == 0o600
     assert all(mode(p) == 0o600 for p in (data / "backups").iterdir())
+    assert [p for p in data.rglob("*") if mode(p) & 0o077] == []  # nothing for the others
     # a folder left open by an older version is closed again at the next command
     os.chmod(data, 0o755)
     os.chmod(data / "complaintdesk.sqlite3", 0o644)
