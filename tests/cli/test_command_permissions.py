@@ -166,3 +166,11 @@ def test_data_folder_is_0700_and_its_files_0600(tmp_path, capsys):
     old = os.umask(0o022)
     os.umask(old)
     assert old != 0o077
+
+
+def test_a_password_field_change_is_never_logged_in_clear():
+    from complaints.usecases import audit
+
+    text = audit.changes_json({"password": ("old-secret-1", "new-secret-2"),
+                               "new_password": (None, "typed-3")})
+    assert "secret" not in text and "typed" not in text and "******" in text
