@@ -80,7 +80,10 @@ def run_gui(args: argparse.Namespace) -> int:
     instance = None
     try:
         if not smoke:  # one running instance per data folder: a second start raises the first
+            from desktop.paths import secure_data_dir
             from desktop.single_instance import SingleInstance
+
+            secure_data_dir(paths.root)  # 0700, its files 0600 (issue 15 §7)
 
             instance = SingleInstance(paths.root)
             if not instance.try_lock(listen=False):  # listens once the window has painted

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop import APP_TITLE, __version__
-from desktop.paths import DataPaths, data_paths
+from desktop.paths import DataPaths, data_paths, secure_data_dir
 
 if TYPE_CHECKING:
     from complaints.usecases.context import Context
@@ -65,7 +65,24 @@ def build_parser() -> argparse.ArgumentParser:
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
+    for name, leaf in command_parsers(parser):  # the key of the permission table (§7)
+        leaf.set_defaults(command_key=name)
     return parser
+
+
+def command_parsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
+    """Every runnable sub-command as ("sanctions list", its parser); aliases (form A) once,
+    under their first name."""
+    for action in parser._actions:  # noqa: SLF001 - argparse keeps sub-parsers only here
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+            seen: set[int] = set()
+            for name, sp in action.choices.items():
+                if id(sp) not in seen:
+                    seen.add(id(sp))
+                    yield from command_parsers(sp, (*prefix, name))
+            return
+    if prefix:
+        yield " ".join(prefix), parser
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -106,6 +123,7 @@ def open_data(args: argparse.Namespace, *, must_exist: bool = True):
     paths: DataPaths = data_paths(args.data_dir)
     if must_exist and not paths.database.exists():
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
+    secure_data_dir(paths.root)
     try:
         report = open_database(paths.database, backup_dir=paths.backups,
                                app_version=__version__)
@@ -137,7 +155,10 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
     info = local_site()
     if info is None:
         raise CliError("本数据库尚未初始化站点:请先运行 init")
+    key = getattr(args, "command_key", None)
     login = getattr(args, "user", None)
+    if not login and key in NAMED_USER_ONLY and users.has_users():
+        raise CliError(f"本数据库已有用户账户:{key} 须用 --user 以有权限的账户运行")
     if login:
         password = os.environ.get(PASSWORD_ENV)
         if password is None:
@@ -146,10 +167,11 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
             u = users.sign_in(login, password, datetime.now(UTC))
         except UseCaseError as e:
             raise CliError(str(e)) from None
+        if u.must_change_password and not _changes_own_password(args, u.login):
+            raise CliError(f"用户 {u.login} 的密码是临时的:请先运行 "
+                           f"“--user {u.login} user passwd {u.login}”修改密码,再运行其他命令")
         ctx = users.context_for_user(u)
         said = f"以 {u.display_name}({u.login},{u.roles_text})身份运行"
-        if u.must_change_password:
-            said += f"\n提示:密码是临时的,请用 user passwd {u.login} 修改"
     else:
         admin = users.site_administrator()
         if admin is not None:
@@ -160,11 +182,51 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
                           roles=frozenset({Role.ADMIN.value}))
             said = "以 管理员(站点管理员,尚无用户账户)身份运行"
     print(said, file=sys.stderr)
+    require_command(ctx, args)
     args._cli_context = ctx
     return ctx if clock is None else dataclasses.replace(ctx, clock=clock)
 
 
+# Commands that never fall back to the site's administrator where the database has user
+# accounts: the person must sign in (issue 15 §7).
+NAMED_USER_ONLY = frozenset({"demo"})
+
+
+def _changes_own_password(args: argparse.Namespace, login: str) -> bool:
+    return (getattr(args, "command_key", None) == "user passwd"
+            and (getattr(args, "login", "") or "").strip() == login)
+
+
+def require_command(ctx: Context, args: argparse.Namespace) -> None:
+    """The permission table's check of the command itself (complaints.rules.permissions.
+    COMMANDS), before it runs; deny by default. A refusal is audited like any other. The
+    cases of a command's ``unless`` are those where no context is made (no site yet, no
+    database) and ``user passwd`` of one's own account."""
+    from complaints.rules.permissions import COMMANDS_BY_NAME
+    from complaints.usecases import auth
+
+    key = getattr(args, "command_key", None)
+    if key is None:  # called outside a command (tests, the GUI's helpers)
+        return
+    if _changes_own_password(args, getattr(args, "user", None) or ""):
+        return
+    command = COMMANDS_BY_NAME.get(key)
+    if command is None:
+        raise CliError(f"命令“{key}”不在权限表中:默认不允许")
+    auth.require(ctx, command.permission, department=ctx.department)
+
+
 def main(argv: list[str] | None = None) -> int:
+    from desktop.paths import private_umask, restore_umask
+
+    previous = private_umask()  # the data folder 0700, its files 0600 (issue 15 §7)
+    try:
+        return _main(argv)
+    finally:
+        restore_umask(previous)  # for a caller in the same process (the tests)
+
+
+def _main(argv: list[str] | None) -> int:
     args = parse_args(argv)
     if args.command is None:
         from desktop.app import run_gui

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from complaints.csvsafe import FORMULA_PREFIXES
 from complaints.rules.validation import mask_phone
 from ledger import columns as C
 from ledger.columns import Column, Kind
@@ -35,9 +36,9 @@ from ledger.xlsx_stream import (
     text_cell,
 )
 
-# Text starting with one of these would be read as a formula (or a DDE/CSV trick) by a
-# spreadsheet when a person edits the cell: written as text with Excel's quote prefix.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Text starting with one of FORMULA_PREFIXES (the CSV writers' list, issue 15 §8) would be
+# read as a formula (or a DDE/CSV trick) by a spreadsheet when a person edits the cell:
+# written as text with Excel's quote prefix.
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,9 @@ def _text_cell(ref: str, value: Any) -> str:
     return text_cell(ref, s)
 
 
+safe_text_cell = _text_cell  # for the 审计记录 sheet (ledger/audit_sheet.py)
+
+
 @dataclass(frozen=True)
 class ExportCounts:
     cases: int
@@ -169,9 +173,11 @@ def write_ledger(path: Path, meta: LedgerMeta, tz: tzinfo, *,
                  entries: Iterable[Mapping[str, Any]],
                  sanctions: Iterable[Mapping[str, Any]],
                  mask_phones: bool = False,
-                 expected: Mapping[str, int] | None = None) -> ExportCounts:
+                 expected: Mapping[str, int] | None = None,
+                 extra_sheet: Callable[[StreamBook], object] | None = None) -> ExportCounts:
     """Write the four sheets to ``path`` (via a temp file, renamed when complete).
-    ``expected`` (rows per sheet, if known exactly) goes into each sheet's dimension."""
+    ``expected`` (rows per sheet, if known exactly) goes into each sheet's dimension.
+    ``extra_sheet`` appends a sheet after the data sheets (审计记录, ledger/audit_sheet.py)."""
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     book = StreamBook(tmp)
@@ -190,6 +196,8 @@ def write_ledger(path: Path, meta: LedgerMeta, tz: tzinfo, *,
             w.finish()
             sheets.append(w)
         counts = ExportCounts(*(w.rows for w in sheets))
+        if extra_sheet is not None:
+            extra_sheet(book)
         info = book.open_sheet(info_sheet, [16, 34], ["项目", "内容"], header_style=S_BOLD)
         write_info(info, meta, counts.as_dict())
         info.close()

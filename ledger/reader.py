@@ -410,6 +410,22 @@ class LedgerFile:
         except Exception as e:  # defusedxml or a broken part met while streaming
             raise _refusal(self.path, e) from None
 
+    def other_sheet(self, name: str) -> Iterator[tuple[int, tuple]]:
+        """(row number, plain values) of every row, header first, of a sheet the merge
+        does not read (审计记录, ledger/audit_sheet.py); nothing when the file has none."""
+        if self._wb is None or name not in self._wb.sheetnames:
+            return
+        ws = self._wb[name]
+        decode = getattr(self._wb, "decode_escapes", True)
+        ws.reset_dimensions()
+        try:
+            for n, raw in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+                yield n, tuple(_plain(v, decode) for v in (raw or ()))
+        except LedgerRefused:
+            raise
+        except Exception as e:  # defusedxml or a broken part met while streaming
+            raise _refusal(self.path, e) from None
+
     def close(self) -> None:
         if self._wb is not None:
             self._wb.close()

@@ -49,3 +49,19 @@ def stats_demo(ctx):
     stats.clear_cache(stored=True)
     yield ctx
     stats.clear_cache()
+
+
+def passwords_changed(data_dir, *logins: str) -> None:
+    """Test set-up: the accounts of a data folder as if each person had changed the
+    temporary password the administrator gave (the CLI refuses every other command
+    until then, issue 15 §7)."""
+    import sqlite3
+    from pathlib import Path
+
+    db = sqlite3.connect(Path(data_dir) / "complaintdesk.sqlite3")
+    try:
+        marks = ", ".join("?" for _ in logins)
+        db.execute(f"UPDATE users SET must_change_password = 0 WHERE login IN ({marks})", logins)
+        db.commit()
+    finally:
+        db.close()

@@ -243,7 +243,8 @@ class ExchangePage(QWidget):
                 rejects.append([f.path.name, p.sheet, str(p.row), p.column, p.reason])
         _fill(self.preview_table, rows)
         _fill(self.rejects_table, rejects)
-        self.messages.setPlainText("\n".join(list(result.warnings) + extra))
+        chain = [f"{tr('审计记录不连续')}:{p}" for p in result.audit_problems]  # issue 15 §6
+        self.messages.setPlainText("\n".join(chain + list(result.warnings) + extra))
         self.save_rejects_button.setEnabled(result.rejected > 0)
 
     def _show_preview(self, preview: exchange.ImportPreview) -> None:

@@ -9,9 +9,7 @@ for the morning meeting (print preview of an HTML table) and a CSV export.
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -39,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.csvsafe import csv_text
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.usecases import site as site_uc
 from complaints.usecases import todo
@@ -165,11 +164,8 @@ def todo_html(items: list[TodoItem], tz: tzinfo, now: datetime, *, title: str,
 
 
 def todo_csv(items: list[TodoItem], tz: tzinfo) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")  # CSV for Excel: CRLF, as RFC 4180
-    w.writerow([tr(h) for h in COLUMNS])
-    w.writerows(item_cells(i, tz) for i in items)
-    return buf.getvalue()
+    """CSV whose cells no spreadsheet runs as a formula (issue 15 §8)."""
+    return csv_text([tr(h) for h in COLUMNS], (item_cells(i, tz) for i in items))
 
 
 class TodoModel(RowsModel[TodoItem]):

@@ -45,6 +45,7 @@ def _g(*pairs: tuple[str, str], base: dict[str, str] | None = None) -> dict[str,
 
 
 PERMISSIONS: tuple[Permission, ...] = (
+    Permission("case.view", "查看投诉单与待办", {_C: ALL, _M: ALL, _D: ALL, _G: ALL, _A: ALL}),
     Permission("case.create", "登记投诉单", dict(_CS)),
     Permission("case.edit", "修改投诉单", _g((_D, DEPT), base=_CS)),
     Permission("case.delete", "删除投诉单", {_M: ALL}),
@@ -63,6 +64,11 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("attachment.remove", "删除附件", {_M: ALL}),
     Permission("sanction.propose", "提出奖惩建议", _g((_G, ALL), base=_CS)),
     Permission("sanction.approve", "审批奖惩(罚款与奖励)", {_G: ALL}),
+    Permission("sanction.view", "查看奖惩记录与月度合计",
+               {_C: ALL, _M: ALL, _D: ALL, _G: ALL, _A: ALL}),
+    # Re-checking recent cases only proposes (the GM still approves); often scheduled.
+    Permission("sanction.sweep", "按制度重新检查近期投诉单并提出奖惩建议",
+               {_C: ALL, _M: ALL, _G: ALL, _A: ALL}),
     Permission("form.print", "打印表单", _g((_D, DEPT), (_G, ALL), base=_CS)),
     Permission("form.templates", "管理表单模板", {_M: ALL, _A: ALL}),
     # The administrator may run the exchange with headquarters (often scheduled); deciding a
@@ -76,13 +82,63 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("settings.site", "修改站点设置", {_A: ALL}),
     Permission("users.manage", "管理用户(新增、重置密码、解锁、停用)", {_A: ALL}),
     Permission("audit.view", "查看审计日志", {_A: ALL, _G: ALL}),
+    Permission("data.check", "检查数据库(完整性、搜索索引、审计日志)", {_M: ALL, _G: ALL, _A: ALL}),
     Permission("data.backup", "备份数据", {_M: ALL, _A: ALL}),
     Permission("data.restore", "从备份恢复数据", {_A: ALL}),
+    Permission("data.demo", "生成演示数据", {_A: ALL}),
     Permission("privacy.anonymise", "匿名化清理旧投诉单的客户信息", {_A: ALL}),
     Permission("phone.view_full", "在列表中查看完整手机号", {_C: ALL, _M: ALL, _D: ALL, _G: ALL}),
 )
 
 BY_NAME: dict[str, Permission] = {p.name: p for p in PERMISSIONS}
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command-line sub-command and the permission it needs (issue 15 §7). ``unless``
+    names the case where no permission is asked (said in docs/permissions.md)."""
+    name: str  # "sanctions list", as typed after ``python -m desktop``
+    permission: str
+    unless: str = ""
+
+
+# Every sub-command of desktop/commands/ (a test walks the parser and fails on one missing).
+# desktop.cli checks the permission once the person is known, before the command runs.
+COMMANDS: tuple[Command, ...] = (
+    Command("init", "settings.site", "新建站点时(数据库中还没有站点)"),
+    Command("demo", "data.demo", "空数据库(没有站点、投诉单和用户账户)"),
+    Command("check", "data.check", "数据库无法打开时(只报告问题)"),
+    Command("backup", "data.backup"),
+    Command("restore", "data.restore", "数据文件夹中还没有数据库时"),
+    Command("todo", "case.view"),
+    Command("report", "stats.report"),
+    Command("ledger export", "ledger.export"),
+    Command("ledger import", "ledger.import"),
+    Command("sanctions list", "sanction.view"),
+    Command("sanctions totals", "sanction.view"),
+    Command("sanctions approve", "sanction.approve"),
+    Command("sanctions reject", "sanction.approve"),
+    Command("sanctions add", "sanction.propose"),
+    Command("sanctions event", "case.note"),
+    Command("sanctions sweep", "sanction.sweep"),
+    Command("form handling", "form.print"),
+    Command("form tracking", "form.print"),
+    Command("form fine", "form.print"),
+    Command("form reward", "form.print"),
+    Command("form notices", "form.print"),
+    Command("form check", "form.templates", "数据文件夹中还没有数据库时"),
+    Command("user add", "users.manage", "尚无用户账户时(第一个账户须为管理员)"),
+    Command("user list", "users.manage"),
+    Command("user edit", "users.manage"),
+    Command("user passwd", "users.manage", "修改自己的密码(需旧密码)"),
+    Command("user unlock", "users.manage"),
+    Command("user disable", "users.manage"),
+    Command("user enable", "users.manage"),
+    Command("audit", "audit.view"),
+    Command("anonymise", "privacy.anonymise"),
+)
+
+COMMANDS_BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}
 
 
 @dataclass(frozen=True)
@@ -153,4 +209,13 @@ def markdown_table() -> str:
     sep = "|---|---|" + "---|" * len(ROLES)
     rows = [f"| `{p.name}` | {p.label} | " + " | ".join(grant_cell(p, r) for r in ROLES) + " |"
             for p in PERMISSIONS]
+    return "\n".join([head, sep, *rows])
+
+
+def command_markdown_table() -> str:
+    """The command → permission table of docs/permissions.md, generated from COMMANDS."""
+    head = "| 命令 | 权限 | 允许的角色 | 无需权限的情形 |"
+    sep = "|---|---|---|---|"
+    rows = [f"| `{c.name}` | `{c.permission}` | {roles_text(BY_NAME[c.permission])} | "
+            f"{c.unless or '—'} |" for c in COMMANDS]
     return "\n".join([head, sep, *rows])

@@ -86,7 +86,7 @@ def _copy_into_store(src: Path, store_dir: Path, limit: int) -> tuple[str, int, 
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, dest)
         try:
-            dest.chmod(stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)  # evidence is not edited
+            dest.chmod(stat.S_IREAD)  # evidence is not edited; its owner alone reads it (§7)
         except OSError:
             pass
         return sha, size, True
@@ -205,7 +205,7 @@ def viewing_copy(att_id: int, store_dir: Path, dest_dir: Path) -> Path:
         dest.chmod(stat.S_IREAD | stat.S_IWRITE)
         dest.unlink()
     shutil.copyfile(src, dest)
-    dest.chmod(stat.S_IREAD | stat.S_IRGRP | stat.S_IROTH)
+    dest.chmod(stat.S_IREAD)  # read-only, its owner alone (issue 15 §7)
     return dest
 
 

@@ -25,10 +25,10 @@ from db.backup import make_backup
 from db.errors import StorageError
 from db.models import database
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
+from ledger import audit_sheet, store
 from ledger import columns as C
-from ledger import store
 from ledger.bulk import BulkLoad, tables_to_bulk_load
-from ledger.export import ExportCounts, LedgerMeta, write_ledger
+from ledger.export import ExportCounts, LedgerMeta, safe_text_cell, write_ledger
 from ledger.merge import (
     OUTCOME_LABELS,
     OUTCOMES,  # noqa: F401 (re-exported for the GUI)
@@ -99,12 +99,24 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
     meta = LedgerMeta(site=ctx.site, site_name=settings.get("site.name"), exported_at=now,
                       tz_text=format_tz(ctx.tz), scope=scope, app_version=app_version)
     query_sites = list(chosen) or None
+    carried: list[dict[str, Any]] = []
+
+    def write_audit(book) -> None:
+        carried.extend(audit.chain_for_export(dest_key, whole=since is None))
+        audit_sheet.write_sheet(book, carried, ctx.tz, safe_text_cell,
+                                lambda e: audit.EVENT_LABELS.get(e, e))
+
+    dest_key = destination_key(dest)
     try:
         # One read transaction: a consistent snapshot (WAL), so an entry saved meanwhile
         # never travels without its case; writers are not blocked.
         with _page_cache(EXPORT_CACHE_KIB), database.atomic():
             expected = {C.TABLE_SHEET[t]: store.count_records(t, sites=query_sites, since=since)
                         for t in ("cases", "entries", "sanctions")}
+            # 审计记录: this site's audit entries since the last ledger to this destination
+            # (all of them in a 全部 ledger), so the receiver keeps the chain (issue 15 §6)
+            expected[audit_sheet.SHEET_AUDIT] = audit.count_for_export(dest_key,
+                                                                       whole=since is None)
             too_many = {s: n for s, n in expected.items() if n > EXCEL_MAX_ROWS}
             if too_many:
                 raise UseCaseError(
@@ -117,7 +129,8 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                     cases=store.iter_records("cases", sites=query_sites, since=since),
                     entries=store.iter_records("entries", sites=query_sites, since=since),
                     sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
-                    mask_phones=mask_phones, expected=expected)
+                    mask_phones=mask_phones, expected=expected,
+                    extra_sheet=write_audit)
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
     with database.atomic():
@@ -125,6 +138,7 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                             sites=",".join(chosen),
                             counts=json.dumps(counts.as_dict(), ensure_ascii=False),
                             ).on_conflict_replace().execute()
+        audit.mark_exported(dest_key, carried, now)
         audit.record(ctx, "ledger.export", note=f"{dest.name} {scope} 站点:"
                      f"{','.join(chosen) or '全部'} 投诉 {counts.cases} 条"
                      + (",电话已隐藏" if mask_phones else ""))
@@ -156,6 +170,9 @@ IMPORT_CACHE_KIB = 128 * 1024
 class ImportPreview:
     files: list[FileResult]
     warnings: list[str] = field(default_factory=list)
+    # A sending site's audit chain that does not continue what this site holds (issue 15
+    # §6): the case rows still apply (nothing is lost), the break is said loudly (exit 1).
+    audit_problems: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> int:
@@ -291,6 +308,7 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
                         continue
                     if all_or_nothing and res.rejected_count:
                         failed = True
+                    _receive_audit(ctx, lf, res, report)
                     res.applied = apply
                     if apply:
                         LedgerImport.create(
@@ -315,6 +333,25 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
         report.warnings.extend(res.warnings)
 
 
+def _receive_audit(ctx: Context, lf: LedgerFile, res: FileResult,
+                   report: ImportPreview) -> None:
+    """Keep the sending site's 审计记录 if its chain continues what this site holds;
+    otherwise say where it breaks. A file without the sheet (format 1 from an older
+    program) changes nothing here."""
+    if lf.site == ctx.site:
+        return
+    try:
+        present, rows = audit_sheet.has_sheet(lf.other_sheet(audit_sheet.SHEET_AUDIT))
+        if not present:
+            return
+        got = audit.receive_chain(ctx, lf.site, audit_sheet.iter_sheet(rows, res.path.name),
+                                  res.path.name, lf.exported_at)
+    except LedgerRefused as e:  # a broken part met while streaming the sheet
+        report.audit_problems.append(f"{e}(“{audit_sheet.SHEET_AUDIT}”未能读取)")
+        return
+    report.audit_problems.extend(f"{res.path.name}:{p}" for p in got.problems)
+
+
 def check_import(ctx: Context, paths: Sequence[Path], *,
                  limits: ZipLimits = DEFAULT_LIMITS) -> ImportPreview:
     """What importing ``paths`` would do, per file and sheet; changes nothing (the merge
@@ -323,7 +360,7 @@ def check_import(ctx: Context, paths: Sequence[Path], *,
     report = ImportReport(files=[])
     _run(ctx, paths, apply=False, all_or_nothing=False, progress=None, cancelled=None,
          limits=limits, report=report)
-    return ImportPreview(report.files, report.warnings)
+    return ImportPreview(report.files, report.warnings, report.audit_problems)
 
 
 def apply_import(ctx: Context, paths: Sequence[Path], *, all_or_nothing: bool = False,

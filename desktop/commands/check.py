@@ -8,7 +8,7 @@ import sqlite3
 
 from desktop import __version__
 from desktop.cli import CliError
-from desktop.paths import data_paths
+from desktop.paths import data_paths, secure_data_dir
 
 
 def register(sub) -> None:
@@ -17,6 +17,14 @@ def register(sub) -> None:
     p.add_argument("--rebuild-index", action="store_true",
                    help="先按投诉表重建搜索索引,再检查")
     p.set_defaults(func=run)
+
+
+def _sign_in(args: argparse.Namespace) -> None:
+    from complaints.usecases.site import is_initialised
+    from desktop.cli import command_context
+
+    if is_initialised():
+        command_context(args)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,12 +38,14 @@ def run(args: argparse.Namespace) -> int:
     paths = data_paths(args.data_dir)
     if not paths.database.exists():
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
+    secure_data_dir(paths.root)
     try:
         report = open_database(paths.database, backup_dir=paths.backups,
                                app_version=__version__)
         if report.backup is not None:
             print(f"数据库已从版本 {report.version_before} 升级到 {report.version_after}"
                   f"(升级前的备份:{report.backup})")
+        _sign_in(args)  # needs data.check (issue 15 §7), once the database opens
         if args.rebuild_index:
             rebuild_search_index()
             print("已重建搜索索引")

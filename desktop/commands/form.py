@@ -139,7 +139,12 @@ def _batch(args) -> int:
 
 
 def _check(args) -> int:
+    from desktop.cli import open_data
+    from desktop.paths import data_paths
     from forms.templates import check_template
+
+    if data_paths(args.data_dir).database.exists():
+        open_data(args)  # an office's data folder: needs form.templates (issue 15 §7)
 
     problems = check_template(args.template, args.check_form)
     if not problems:

@@ -6,8 +6,8 @@ import argparse
 import sys
 from datetime import UTC, datetime
 
-from desktop.cli import CliError, open_data
-from desktop.paths import data_paths
+from desktop.cli import CliError, command_context, open_data
+from desktop.paths import data_paths, secure_data_dir
 
 
 def register(sub) -> None:
@@ -33,13 +33,19 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(f"警告:{warning}", file=sys.stderr)
     existed = paths.database.exists()
-    paths.root.mkdir(parents=True, exist_ok=True)
+    secure_data_dir(paths.root)  # 0700 (issue 15 §7)
     paths.backups.mkdir(exist_ok=True)
     paths.attachments.mkdir(exist_ok=True)
-    open_data(args, must_exist=False)
+    open_data(args, must_exist=False)  # on an existing site: signs in, needs settings.site
     before = site.local_site()
     try:
-        info = site.init_site(code, args.name, now=datetime.now(UTC))
+        if before is None:
+            info = site.init_site(code, args.name, now=datetime.now(UTC))
+        elif before.code != code:
+            raise UseCaseError(f"本数据库已属于站点 {before.code},不能改为 {code}")
+        else:  # a new name for this site: the administrator's, audited (issue 15 §7)
+            site.rename_site(command_context(args), args.name)
+            info = site.local_site()
     except UseCaseError as e:
         raise CliError(f"{paths.database}:{e}") from None
     if before is None:

@@ -106,6 +106,8 @@ def print_result(preview) -> None:
                 print(f"   拒绝:{p}")
     for w in preview.warnings:
         print(f"注意:{w}")
+    for p in preview.audit_problems:  # exit 1; the case rows still apply (issue 15 §6)
+        print(f"审计记录不连续:{p}")
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -124,7 +126,7 @@ def run_import(args: argparse.Namespace) -> int:
             print(f"被拒绝的行已写入 {path}")
     if args.dry_run:
         print("(仅检查,未写入数据库)")
-        return 0 if result.ok else 1
+        return 0 if result.ok and not result.audit_problems else 1
     if result.backup:
         print(f"导入前备份:{result.backup}")
     if result.cancelled:
@@ -140,7 +142,8 @@ def run_import(args: argparse.Namespace) -> int:
         _keep_stats_summaries(ctx)
     else:
         print("未导入任何数据")
-    return 0 if result.applied and result.ok and not result.differences else 1
+    return 0 if (result.applied and result.ok and not result.differences
+                 and not result.audit_problems) else 1
 
 
 def _keep_stats_summaries(ctx) -> None:

@@ -9,8 +9,6 @@ Reads the same use case as the GUI's 待办 page (complaints.usecases.todo).
 
 from __future__ import annotations
 
-import csv
-import io
 import sys
 import unicodedata
 from datetime import datetime, timedelta
@@ -94,11 +92,10 @@ def render_text(items, tz, now) -> str:
 
 
 def render_csv(items, tz) -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")  # CSV for Excel: CRLF, as RFC 4180
-    w.writerow(HEADERS)
-    w.writerows(rows(items, tz))
-    return buf.getvalue()
+    """CSV whose cells no spreadsheet runs as a formula (issue 15 §8)."""
+    from complaints.csvsafe import csv_text
+
+    return csv_text(HEADERS, rows(items, tz))
 
 
 def run(args) -> int:

@@ -7,7 +7,7 @@
     user passwd LOGIN [--temp-password]
     user unlock LOGIN | user disable LOGIN | user enable LOGIN
     audit [--since DATE] [--until DATE] [--user X] [--event E] [--case NUMBER] [--limit N]
-          [--xlsx FILE] [--verify]
+          [--xlsx FILE] [--verify [--site CODE]]
     anonymise [--years N] [--yes]
 
 A new password comes from the environment variable COMPLAINTDESK_NEW_PASSWORD, or a prompt;
@@ -73,6 +73,8 @@ def register(sub) -> None:
     a.add_argument("--limit", type=int, default=200, help="最多列出几条(默认 200)")
     a.add_argument("--xlsx", type=Path, metavar="FILE", help="导出为 Excel 文件")
     a.add_argument("--verify", action="store_true", help="检查审计日志的哈希链")
+    a.add_argument("--site", dest="audit_site", metavar="CODE",
+                   help="与 --verify 同用:检查从台账收到的此站点的审计记录链(总部用)")
     a.set_defaults(func=run_audit)
 
     n = sub.add_parser("anonymise", help="匿名化多年前已关闭投诉单的客户姓名与电话(个人信息保护)",
@@ -249,9 +251,23 @@ def _day(text: str | None, tz, what: str):
 def run_audit(args) -> int:
     from complaints.usecases import audit, auth, cases, users
     from complaints.usecases.errors import NotFound
+    from desktop.cli import CliError
 
     ctx = _open(args)
     auth.require(ctx, "audit.view")
+    site = (args.audit_site or "").strip().upper()
+    if site and not args.verify:
+        raise CliError("--site 须与 --verify 同用")
+    if args.verify and site and site != ctx.site:  # a branch's chain held here (§6)
+        problems = audit.verify_site_chain(site)
+        for p in problems:
+            print(p)
+        held = audit.held_sites()
+        print(f"站点 {site} 的审计记录链完整。" if not problems else
+              f"站点 {site}:发现 {len(problems)} 个问题。"
+              + (f"(本站保存了这些站点的审计记录:{'、'.join(held)})" if held else ""),
+              file=sys.stdout if not problems else sys.stderr)
+        return 0 if not problems else 1
     if args.verify:
         problems = audit.verify_chain()
         for p in problems:

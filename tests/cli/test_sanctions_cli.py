@@ -13,7 +13,7 @@ from complaints.usecases.context import Context
 from db.database import close_database, open_database
 from desktop.cli import main
 from desktop.paths import data_paths
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, passwords_changed
 
 
 @pytest.fixture
@@ -61,6 +61,7 @@ def test_list_approve_reject_totals(capsys, data_dir, monkeypatch):
     assert run(capsys, data_dir, "user", "add", "gm", "--name", "许振邦",
                "--role", "总经理")[0] == 0
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
+    passwords_changed(data_dir, "gm")
     code, out, err = run(capsys, data_dir, "--user", "gm", "sanctions", "approve", s1,
                          "--amount", "80")
     assert code == 2 and "超出 S1 规定的范围(100 元)" in err  # S1 is 100 only
@@ -75,16 +76,25 @@ def test_list_approve_reject_totals(capsys, data_dir, monkeypatch):
     assert "共 1 条" in out
 
 
-def test_bad_month_and_unknown_uid(capsys, data_dir):
+def test_bad_month_and_unknown_uid(capsys, data_dir, monkeypatch):
     code, _, err = run(capsys, data_dir, "sanctions", "list", "--month", "2026/11")
     assert code == 2 and "月份" in err
+    # the command's permission is checked before the record is looked for
     code, _, err = run(capsys, data_dir, "sanctions", "reject", "deadbeef", "--reason", "x")
+    assert code == 2 and "无权审批奖惩" in err
+    run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")
+    run(capsys, data_dir, "user", "add", "gm", "--name", "许振邦", "--role", "总经理")
+    passwords_changed(data_dir, "gm")
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
+    code, _, err = run(capsys, data_dir, "--user", "gm", "sanctions", "reject", "deadbeef",
+                       "--reason", "x")
     assert code == 2 and "找不到" in err
 
 
 def test_add_event_sweep(capsys, data_dir, monkeypatch):
     run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")
     run(capsys, data_dir, "user", "add", "cs", "--name", "沈佳琪", "--role", "客服经理")
+    passwords_changed(data_dir, "cs")
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
     code, out, err = run(capsys, data_dir, "--user", "cs", "sanctions", "add", "--type", "奖励",
                          "--person", "姜思远", "--department", "服务前台", "--amount", "200",

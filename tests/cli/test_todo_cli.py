@@ -82,3 +82,24 @@ def test_format_remaining():
     assert format_remaining(timedelta(minutes=80)) == "剩 1小时20分"
     assert format_remaining(timedelta(days=-2, hours=-3)) == "超 2天3小时"
     assert format_remaining(timedelta(seconds=30)) == "剩 0分"
+
+
+def test_todo_csv_escapes_a_formula_from_a_ledger(tmp_path, capsys):
+    """A customer name ``=cmd|' /C calc'!A0`` (as it may arrive in a ledger) is written to
+    the CSV with a leading apostrophe: Excel shows it, never runs it (issue 15 §8)."""
+    paths = data_paths(tmp_path / "f")
+    open_database(paths.database, backup_dir=paths.backups)
+    site.init_site("SH01", "上海浦东店", now=T0)
+    cx = Context(site="SH01", actor="客服小王", clock=lambda: T0, roles=frozenset(ROLES))
+    v = cases.blank_case(cx)
+    v.update(customer_name="=cmd|' /C calc'!A0", content="@SUM(1+1)", channel="现场",
+             business="售后", received_at=T0)
+    cases.create_case(cx, v)
+    close_database()
+    target = tmp_path / "t.csv"
+    code, _, _ = run(capsys, paths.root, "todo", "--csv", "--out", str(target),
+                     "--at", "2026-11-20T09:10")
+    assert code == 0
+    rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert rows[1][9] == "'=cmd|' /C calc'!A0"
+    assert not any(c.startswith(("=", "+", "-", "@")) for r in rows for c in r)

@@ -45,8 +45,15 @@ def test_first_admin_then_users(capsys, data_dir, monkeypatch):
     code, out, err = run(capsys, data_dir, "user", "list")
     assert code == 0 and "wang" in out and "客服专员、部门经理" in out and "须改密码" in out
 
-    # as wang: a clerk/department manager may not manage users
+    # as wang: the temporary password must be changed before anything else runs
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
+    code, out, err = run(capsys, data_dir, "--user", "wang", "todo")
+    assert code == 2 and "临时" in err and "user passwd wang" in err
+    monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", "wang-own-pass-3")
+    code, out, err = run(capsys, data_dir, "--user", "wang", "user", "passwd", "wang")
+    assert code == 0 and "密码已修改" in out, err
+    # a clerk/department manager may not manage users
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "wang-own-pass-3")
     code, out, err = run(capsys, data_dir, "--user", "wang", "user", "list")
     assert code == 2
     assert "以 王经理(wang,客服专员、部门经理)身份运行" in err
@@ -61,7 +68,7 @@ def test_lockout_unlock_and_reset(capsys, data_dir, monkeypatch):
         code, _, err = run(capsys, data_dir, "--user", "li", "user", "list")
         assert code == 2 and "用户名或密码不正确" in err
     code, _, err = run(capsys, data_dir, "--user", "li", "user", "list")
-    assert "已锁定" in err
+    assert code == 2 and "用户名或密码不正确" in err  # locked: the same message (§7)
     code, out, _ = run(capsys, data_dir, "user", "list")
     assert "锁定至" in out
     code, out, _ = run(capsys, data_dir, "user", "unlock", "li")

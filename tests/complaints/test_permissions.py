@@ -94,3 +94,6 @@ def test_doc_table_matches_code():
     assert P.markdown_table() in doc, (
         "docs/permissions.md is out of date: paste the output of "
         "`python -c 'from complaints.rules.permissions import markdown_table as t; print(t())'`")
+    assert P.command_markdown_table() in doc, (
+        "docs/permissions.md is out of date: paste the output of `python -c 'from "
+        "complaints.rules.permissions import command_markdown_table as t; print(t())'`")

@@ -62,7 +62,7 @@ def test_exported_file_reads_well_in_a_spreadsheet(sites, tmp_path):
     out = tmp_path / "x.xlsx"
     exchange.export_ledger(ctx, out)
     wb = load_workbook(out)  # normal mode, as a person's Excel would see it
-    assert wb.sheetnames == ["说明", "投诉台账", "跟踪记录", "奖惩记录"]
+    assert wb.sheetnames == ["说明", "投诉台账", "跟踪记录", "奖惩记录", "审计记录"]
     info = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
     assert info["格式"] == "投诉台账" and str(info["格式版本"]) == "1"
     assert info["站点代码"] == "SH01" and info["时区"] == "+08:00" and info["范围"] == "全部"
