@@ -77,16 +77,24 @@ def open_database(path: Path, *, backup_dir: Path | None = None,
     return OpenReport(path, before, LATEST_VERSION, backup)
 
 
+SCHEMA_VERSION_SQL = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, "
+    "description TEXT NOT NULL, app_version TEXT NOT NULL)"
+)
+
+
 def _migrate(current: int, app_version: str) -> None:
-    database.execute_sql(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, "
-        "description TEXT NOT NULL, app_version TEXT NOT NULL)"
-    )
+    database.execute_sql(SCHEMA_VERSION_SQL)
     for version, description, step in STEPS:
         if version <= current:
             continue
-        with database.atomic():  # each step all or nothing
+        with database.atomic():  # each step all or nothing, under the write lock
+            # Another process opening the same file at the same moment may have applied
+            # this step while we waited for the lock (two `demo` runs on a new folder).
+            done = database.execute_sql("SELECT max(version) FROM schema_version").fetchone()
+            if (done[0] or 0) >= version:
+                continue
             step(database.execute_sql)
             database.execute_sql(
                 "INSERT INTO schema_version (version, applied_at, description, app_version) "
@@ -94,6 +102,16 @@ def _migrate(current: int, app_version: str) -> None:
                 (version, datetime.now(UTC).isoformat(timespec="seconds"), description,
                  app_version),
             )
+
+
+def build_schema(conn: sqlite3.Connection, version: int) -> None:
+    """Build the schema of ``version`` on an empty database ``conn`` exactly as the
+    migrations do (the reference the restore's schema check compares a file with)."""
+    conn.execute(SCHEMA_VERSION_SQL)
+    for number, _description, step in STEPS:
+        if number > version:
+            break
+        step(conn.execute)
 
 
 def close_database() -> None:

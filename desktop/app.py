@@ -184,15 +184,20 @@ class _Database:
             close_database()
 
 
-def _connect_worker() -> None:
+def _connect_worker(taskman=None) -> None:
+    from db import engine
     from db.models import database
 
     database.connect(reuse_if_open=True)
+    if taskman is not None:  # a write that waits for another program says so (issue 15 §4)
+        engine.set_thread_listener(lambda path: taskman.note_waiting(path is not None))
 
 
 def _close_worker() -> None:
+    from db import engine
     from db.models import database
 
+    engine.set_thread_listener(None)
     database.close()
 
 
@@ -210,7 +215,10 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
     from ui.session import Session
     from ui.taskman import TaskManager
 
-    taskman = TaskManager(thread_start=_connect_worker, thread_stop=_close_worker)
+    made: list = []  # the worker's start needs the TaskManager it belongs to
+    taskman = TaskManager(thread_start=lambda: _connect_worker(made[0]),
+                          thread_stop=_close_worker)
+    made.append(taskman)
     if not db.is_open:
         taskman.hold()
         db.taskman = taskman

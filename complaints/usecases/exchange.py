@@ -100,8 +100,9 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
     query_sites = list(chosen) or None
     try:
         # One read transaction: a consistent snapshot (WAL), so an entry saved meanwhile
-        # never travels without its case; writers are not blocked.
-        with _page_cache(EXPORT_CACHE_KIB), database.atomic():
+        # never travels without its case; writers are not blocked (a deferred transaction:
+        # database.atomic() takes the write lock, issue 15 §4).
+        with _page_cache(EXPORT_CACHE_KIB), database.read_snapshot():
             expected = {C.TABLE_SHEET[t]: store.count_records(t, sites=query_sites, since=since)
                         for t in ("cases", "entries", "sanctions")}
             too_many = {s: n for s, n in expected.items() if n > EXCEL_MAX_ROWS}
