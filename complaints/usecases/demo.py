@@ -656,6 +656,34 @@ def _batches(gen: _Generator, times: list, counters: dict[str, int], next_id: in
         yield case_rows, entry_rows, numbers[0], numbers[-1]
 
 
+_ID, _NUMBER, _ENTRY_CASE = CASE_COLUMNS.index("id"), CASE_COLUMNS.index("number"), \
+    ENTRY_COLUMNS.index("case_id")
+
+
+def _renumber(site: str, case_rows: list[tuple], entry_rows: list[tuple]
+              ) -> tuple[list[tuple], list[tuple], str, str]:
+    """The batch with its ids and numbers continuing what the database holds now (call
+    inside the batch's write transaction). Alone, this changes nothing: the batch was made
+    from the same figures; beside another writer, it moves past what that one added."""
+    base = (database.execute_sql("SELECT max(id) FROM cases").fetchone()[0] or 0) + 1
+    counters = _month_counters(site)
+    cut = len(site) + 8  # "SH01-202611-"
+    ids: dict[int, int] = {}
+    rows = []
+    for i, row in enumerate(case_rows):
+        prefix = row[_NUMBER][:cut]
+        counters[prefix] = seq = counters.get(prefix, 0) + 1
+        ids[row[_ID]] = base + i
+        r = list(row)
+        r[_ID], r[_NUMBER] = base + i, f"{prefix}{seq:04d}"
+        rows.append(tuple(r))
+    if all(ids[k] == k for k in ids) and all(
+            a[_NUMBER] == b[_NUMBER] for a, b in zip(rows, case_rows, strict=True)):
+        return case_rows, entry_rows, case_rows[0][_NUMBER], case_rows[-1][_NUMBER]
+    entries = [(*e[:_ENTRY_CASE], ids[e[_ENTRY_CASE]], *e[_ENTRY_CASE + 1:]) for e in entry_rows]
+    return rows, entries, rows[0][_NUMBER], rows[-1][_NUMBER]
+
+
 def _ahead(batches: Iterator, depth: int = 1) -> Iterator:
     """Build the batches on a helper thread, ``depth`` ahead of the writer. sqlite3 lets go
     of the GIL while SQLite works (the inserts and the full-text trigger), so on a second
@@ -726,6 +754,9 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
         if cancelled is not None and cancelled():
             break
         with database.atomic():
+            # Ids and numbers are taken under the write lock: another writer (a second demo
+            # run, a clerk) may have added cases since the batch was made (issue 15 §4).
+            case_rows, entry_rows, low, high = _renumber(ctx.site, case_rows, entry_rows)
             conn.executemany(_CASE_SQL, case_rows)
             conn.executemany(_ENTRY_SQL, entry_rows)
             if made == 0:

@@ -37,6 +37,7 @@ Check = Callable[[], list[str]]
 # (e.g. the audit chain) with one line here.
 CHECKS: list[Check] = [
     check.integrity,
+    check.schema,
     check.foreign_keys,
     check.search_index,
     audit.verify_chain,
@@ -202,6 +203,19 @@ def _stage(src: Path, staging: Path) -> int:
         raise RestoreRefused(
             f"{src} 的数据库版本为 {version},本程序只支持到 {LATEST_VERSION}:"
             "请先安装新版客诉管理台再恢复。未作任何改动")
+    # Every table, column, index and trigger as the migrations build this version (issue 15
+    # §5): a planted trigger or a renamed column is refused before anything is replaced.
+    probe = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
+    try:
+        differences = check.schema_differences(probe, version)
+    finally:
+        probe.close()
+    if differences:
+        listed = ";".join(differences[:10])
+        more = f"……共 {len(differences)} 处" if len(differences) > 10 else ""
+        raise RestoreRefused(
+            f"{src} 不是客诉管理台的数据库,或已被改动:其结构与第 {version} 版应有的不同"
+            f"({listed}{more}),不能用来恢复,未作任何改动")
     return version
 
 
