@@ -103,6 +103,7 @@ class CaseEditor(QWidget):
         self.session = session
         self.case_id = case_id
         self.revision: int | None = None
+        self.version: str | None = None
         self.number: str | None = None
         self._snapshot: dict[str, Any] = {}
         self._dirty = False
@@ -295,6 +296,7 @@ class CaseEditor(QWidget):
             editor.set_value(values.get(name))
             editor.set_problem(None)
         self.revision = values.get("revision")
+        self.version = cases.version_of(values)  # a save over a newer one is refused
         self.number = values.get("number")
         number = self.editors["number"]
         number.set_read_only(self.case_id is not None)
@@ -500,7 +502,7 @@ class CaseEditor(QWidget):
             return False
         ctx = self.session.ctx()
         values = self.values()
-        case_id, revision = self.case_id, self.revision
+        case_id, revision, version = self.case_id, self.revision, self.version
         if case_id is not None:  # only what the user changed: each change has its permission
             values = {k: v for k, v in values.items() if v != self._snapshot.get(k)}
         self._saving = True
@@ -511,7 +513,8 @@ class CaseEditor(QWidget):
             if case_id is None:
                 result = cases.create_case(ctx, values)
             else:
-                result = cases.update_case(ctx, case_id, values, expected_revision=revision)
+                result = cases.update_case(ctx, case_id, values, expected_revision=revision,
+                                           expected_version=version)
             return result, cases.get_case(result.id)
 
         self.session.taskman.run(work, self._on_saved, on_error=self._on_save_error,

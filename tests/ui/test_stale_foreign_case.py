@@ -1,0 +1,30 @@
+"""The case editor refuses to save over a newer save of ANOTHER site's case (issue 15 §4):
+the owner's revision does not move here, so the editor gives back the version it loaded; the
+banner names who changed it, and what the person typed stays in the window."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from complaints.usecases import cases
+from tests.ui.test_case_editor import _ctrl_s, _editor, _idle, _type
+
+
+def test_stale_save_of_another_sites_case_keeps_the_edits(qtbot, session, ctx):
+    owner = dataclasses.replace(ctx, site="BJ02")
+    v = cases.blank_case(owner)
+    v.update(customer_name="李娜", content="销售承诺的赠品未兑现")
+    case_id = cases.create_case(owner, v).id
+    ed = _editor(qtbot, session, case_id)
+    colleague = dataclasses.replace(ctx, actor="另一位同事")
+    cases.update_case(colleague, case_id, {"advisor": "赵敏"})  # saved meanwhile, same second
+    assert cases.get_case(case_id)["revision"] == 1
+    _type(qtbot, ed, "plan", "联系客户,补送脚垫一套")
+    with qtbot.assertNotEmitted(ed.saved):
+        _ctrl_s(qtbot, ed)
+        _idle(session)
+    banner = ed.banner_text()
+    assert "已被他人修改" in banner and "另一位同事" in banner and "仍然保留" in banner
+    assert ed.editors["plan"].value() == "联系客户,补送脚垫一套" and ed.is_dirty()
+    saved = cases.get_case(case_id)
+    assert saved["plan"] is None and saved["advisor"] == "赵敏"
