@@ -1,0 +1,136 @@
+"""Disk full, read-only folder (issue 15 §9): a clear message naming the place, no
+traceback, no half-written or empty output file left behind, the data as it was.
+
+A full disk is simulated with SQLite's own limit (``PRAGMA max_page_count``): SQLite then
+fails exactly as on a full disk (SQLITE_FULL, "database or disk is full"). A read-only
+folder is a real one (chmod); when the tests run as root, who writes anywhere, the command
+runs in a child process whose capability bounding set lacks CAP_DAC_OVERRIDE and
+CAP_DAC_READ_SEARCH, so the folder's rights hold for it as for anyone."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sqlite3
+import stat
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+from db import backup as db_backup
+from db import database as db_database
+from desktop.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _files(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_size for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+
+
+def test_demo_on_a_full_disk_says_so_and_keeps_the_database(tmp_path, capsys, monkeypatch):
+    data = tmp_path / "data"
+    # room for the site and a few batches, not for 3,000 cases
+    monkeypatch.setattr(db_database, "PRAGMAS", {**db_database.PRAGMAS,
+                                                 "max_page_count": 1500})
+    code = main(["--data-dir", str(data), "demo", "--cases", "3000", "--seed", "3"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "磁盘空间已满" in err and str(data / "complaintdesk.sqlite3") in err
+    assert "cannot rollback" not in err and "Traceback" not in err
+    monkeypatch.undo()
+    # what was written before the disk filled is whole: the checks pass
+    assert main(["--data-dir", str(data), "check"]) == 0, capsys.readouterr()
+    conn = sqlite3.connect(data / "complaintdesk.sqlite3")
+    try:
+        n = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+    finally:
+        conn.close()
+    assert n < 3000
+
+
+def test_backup_on_a_full_disk_leaves_no_file(tmp_path, capsys, monkeypatch):
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "demo", "--cases", "200"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "usb" / "copy.sqlite3"
+
+    def small_disk(path, *a, **k):  # the backup's target fills up after 5 pages
+        conn = sqlite3.connect(path, *a, **k)
+        conn.execute("PRAGMA max_page_count = 5")
+        return conn
+
+    monkeypatch.setattr(db_backup, "sqlite3", types.SimpleNamespace(
+        connect=small_disk, Error=sqlite3.Error, DatabaseError=sqlite3.DatabaseError))
+    code = main(["--data-dir", str(data), "backup", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "磁盘空间已满" in err and str(out) in err and "Traceback" not in err
+    assert list(out.parent.iterdir()) == []  # neither the copy nor a .part of it
+
+
+def _without_dac_override() -> None:  # runs in the child, before exec
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _as_someone_bound_by_rights(folder: Path, *argv: str) -> subprocess.CompletedProcess:
+    preexec = None
+    if os.geteuid() == 0:
+        if not sys.platform.startswith("linux"):
+            pytest.skip("root ignores folder rights here, and no capability to drop")
+        preexec = _without_dac_override
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("COMPLAINTDESK_PASSWORD", None)
+    try:
+        return subprocess.run([sys.executable, "-m", "desktop", "--data-dir", str(folder),
+                               *argv], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=120, preexec_fn=preexec)
+    except subprocess.SubprocessError as e:
+        if "prctl" in str(e):
+            pytest.skip(f"cannot drop CAP_DAC_OVERRIDE here: {e}")
+        raise
+
+
+@pytest.fixture
+def demo_folder(tmp_path):
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "demo", "--cases", "20"]) == 0
+    return data
+
+
+@pytest.mark.parametrize("argv", [("check",), ("demo", "--cases", "5"), ("backup",)],
+                         ids=["check", "demo", "backup"])
+def test_read_only_data_folder_is_named_as_such(demo_folder, argv):
+    before = _files(demo_folder)
+    mode = demo_folder.stat().st_mode
+    os.chmod(demo_folder, stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP
+             | stat.S_IROTH | stat.S_IXOTH)
+    try:
+        r = _as_someone_bound_by_rights(demo_folder, *argv)
+    finally:
+        os.chmod(demo_folder, mode)
+    said = r.stdout + r.stderr
+    assert r.returncode != 0
+    assert f"数据文件夹 {demo_folder} 不可写" in said, said
+    assert "不是客诉管理台的数据库" not in said and "Traceback" not in said
+    assert _files(demo_folder) == before
+
+
+def test_read_only_database_file_is_named_as_such(demo_folder):
+    db = demo_folder / "complaintdesk.sqlite3"
+    before = _files(demo_folder)
+    os.chmod(db, 0o444)
+    try:
+        r = _as_someone_bound_by_rights(demo_folder, "demo", "--cases", "5")
+    finally:
+        os.chmod(db, 0o644)
+    said = r.stdout + r.stderr
+    assert r.returncode == 2 and f"数据库文件 {db} 是只读的" in said, said
+    assert "生成中" not in said and "Traceback" not in said
+    assert _files(demo_folder) == before
