@@ -12,6 +12,7 @@ from pathlib import Path
 
 from db.errors import BackupError
 from db.models import database
+from db.partfiles import Partial, registry_for
 
 BACKUP_SUFFIX = ".sqlite3"
 
@@ -51,6 +52,12 @@ def backup_to(dest: Path, *, source: sqlite3.Connection | None = None) -> Path:
     """
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".part")
+    registry = registry_for(database.database) if database.database else None
+    with Partial(tmp, registry):  # a kill leaves a .part the next start deletes
+        return _backup_to(dest, tmp, source)
+
+
+def _backup_to(dest: Path, tmp: Path, source: sqlite3.Connection | None) -> Path:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():

@@ -20,6 +20,7 @@ from db.engine import ReadOnlyData, storage_error
 from db.errors import DatabaseTooNew, NotADatabase
 from db.migrations import LATEST_VERSION, STEPS
 from db.models import database
+from db.partfiles import remove_leftovers
 from db.reads import schema_version
 
 PRAGMAS = {
@@ -55,6 +56,8 @@ def open_database(path: Path, *, backup_dir: Path | None = None,
         raise _read_only(path, e) or e from None
     if not database.is_closed():
         database.close()
+    # What a killed restore, migration, backup or export left half-written (logged).
+    remove_leftovers(path.parent)
     # Check the version read-only first, so a file that is not ours is never touched
     # (not even switched to WAL).
     if path.exists():  # two access() calls: a folder or file we may not write, said now

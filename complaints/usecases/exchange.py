@@ -21,9 +21,11 @@ from complaints.usecases.auth import require
 from complaints.usecases.context import Context, format_tz
 from complaints.usecases.errors import NotFound, UseCaseError
 from db.backup import make_backup
+from db.database import database_path
 from db.errors import StorageError
 from db.models import database
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
+from db.partfiles import Partial, registry_for
 from ledger import columns as C
 from ledger import store
 from ledger.bulk import BulkLoad, tables_to_bulk_load
@@ -111,12 +113,17 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                     "、".join(f"“{s}”{n} 行" for s, n in too_many.items())
                     + f"超过 Excel 每张表 {EXCEL_MAX_ROWS} 行的上限:请按站点分开导出,"
                     "或用“增量”分批导出")
-            counts = write_ledger(
-                dest, meta, ctx.tz,
-                cases=store.iter_records("cases", sites=query_sites, since=since),
-                entries=store.iter_records("entries", sites=query_sites, since=since),
-                sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
-                mask_phones=mask_phones, expected=expected)
+            # write_ledger writes DEST.part and renames it: a kill leaves it to the next
+            # start (issue 15 §5)
+            live = database_path()
+            with Partial(dest.with_name(dest.name + ".part"),
+                         registry_for(live) if live else None):
+                counts = write_ledger(
+                    dest, meta, ctx.tz,
+                    cases=store.iter_records("cases", sites=query_sites, since=since),
+                    entries=store.iter_records("entries", sites=query_sites, since=since),
+                    sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
+                    mask_phones=mask_phones, expected=expected)
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
     with database.atomic():

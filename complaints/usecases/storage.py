@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
-import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from db.database import close_database, database_path, open_database, schema_ver
 from db.errors import BackupError, NotADatabase, StorageError
 from db.migrations import LATEST_VERSION
 from db.models import database
+from db.partfiles import Partial, registry_for
 
 Check = Callable[[], list[str]]
 
@@ -270,8 +271,13 @@ def _replace_live(staging: Path, live: Path, *, live_sound: bool) -> None:
         return
     for ext in ("-wal", "-shm"):
         live.with_name(live.name + ext).unlink(missing_ok=True)
-    shutil.copy2(staging, live.with_name(live.name + ".restore"))
-    os.replace(live.with_name(live.name + ".restore"), live)
+    part = live.with_name(live.name + ".restore.part")
+    try:
+        shutil.copy2(staging, part)
+        os.replace(part, live)
+    except OSError:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
@@ -296,9 +302,17 @@ def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
     if _same_file(src, live):
         raise RestoreRefused(f"{src} 就是正在使用的数据库,无需恢复")
     live.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="restore-", suffix=".part", dir=live.parent)
-    os.close(fd)
-    staging = Path(name)
+    staging = live.parent / f"restore-{uuid.uuid4().hex[:12]}.part"
+    # a killed restore leaves its .part files to the next start (issue 15 §5)
+    with Partial(staging, registry_for(live)), \
+            Partial(live.with_name(live.name + ".restore.part"), registry_for(live)):
+        return _restore(src, paths, app_version, now=now, ctx=ctx,
+                        allow_other_site=allow_other_site, live=live, staging=staging)
+
+
+def _restore(src: Path, paths: StoragePaths, app_version: str, *, now: datetime,
+             ctx: Context | None, allow_other_site: bool, live: Path, staging: Path
+             ) -> RestoreReport:
     try:
         version = _stage(src, staging)
         close_database()
