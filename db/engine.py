@@ -21,6 +21,7 @@ behind "cannot rollback - no transaction is active".
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Callable
@@ -28,6 +29,8 @@ from collections.abc import Callable
 import peewee as pw
 
 from db.errors import StorageError
+
+log = logging.getLogger(__name__)
 
 NOTICE_AFTER_S = 2.0  # a person hears about a wait for the write lock after this long
 WRITE_WAIT_S = 600.0  # and a write gives up after this long (a ledger import is minutes)
@@ -161,10 +164,17 @@ class SafeSqliteDatabase(pw.SqliteDatabase):
             pending = _local.after = []
         pending.append(fn)
 
-    def _ended(self) -> None:
+    def _ended(self, *, rolled_back: bool) -> None:
         pending = getattr(_local, "after", None)
         while pending:
-            pending.pop(0)()
+            fn = pending.pop(0)
+            if not rolled_back:
+                fn()
+                continue
+            try:  # never hide the error that rolled the transaction back
+                fn()
+            except Exception:  # noqa: BLE001
+                log.exception("writing after a rolled-back transaction failed")
 
     def rollback(self):
         try:
@@ -175,7 +185,7 @@ class SafeSqliteDatabase(pw.SqliteDatabase):
                 super().rollback()
         finally:
             if not self.in_transaction():
-                self._ended()
+                self._ended(rolled_back=True)
 
     def execute_sql(self, sql, params=None):
         try:
@@ -195,4 +205,4 @@ class SafeSqliteDatabase(pw.SqliteDatabase):
                 raise
             raise err from e
         if not self.in_transaction():
-            self._ended()
+            self._ended(rolled_back=False)
