@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
 from complaints.rules.validation import Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
-from complaints.usecases.errors import StaleRecord, UseCaseError, ValidationFailed
+from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.attachments import AttachmentsPanel
 from ui.field_widgets import FieldEditor, TextEditor, make_editor
 
@@ -575,7 +575,7 @@ class CaseEditor(QWidget):
         elif isinstance(exc, StaleRecord):
             self._show_banner(str(exc) + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"),
                               "error")
-        elif isinstance(exc, UseCaseError):
+        elif isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
             self._show_banner(tr("保存失败:") + str(exc) + "\n"
                               + tr("您的修改仍然保留。"), "error")
         else:

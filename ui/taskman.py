@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
-from complaints.usecases.errors import UseCaseError
+from complaints.usecases.errors import USER_ERRORS
 from ui.progress import DelayedProgress
 
 log = logging.getLogger(__name__)
@@ -290,7 +290,7 @@ def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
         return
     from PySide6.QtWidgets import QMessageBox  # not before the first paint: ~1 ms
 
-    if isinstance(exc, UseCaseError):
+    if isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
         QMessageBox.warning(parent, tr("无法完成"), str(exc))
         return
     detail = getattr(exc, "__traceback_text__", "") or repr(exc)

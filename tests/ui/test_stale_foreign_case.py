@@ -28,3 +28,29 @@ def test_stale_save_of_another_sites_case_keeps_the_edits(qtbot, session, ctx):
     assert ed.editors["plan"].value() == "联系客户,补送脚垫一套" and ed.is_dirty()
     saved = cases.get_case(case_id)
     assert saved["plan"] is None and saved["advisor"] == "赵敏"
+
+
+def test_a_save_on_a_full_disk_says_so_and_keeps_the_edits(qtbot, session, ctx, monkeypatch,
+                                                          site_db):
+    """The storage's own message (db.engine) is shown as is, not as a program error."""
+    import sqlite3
+
+    from db.engine import storage_error
+
+    v = cases.blank_case(ctx)
+    v.update(customer_name="李娜", content="销售承诺的赠品未兑现")
+    case_id = cases.create_case(ctx, v).id
+    ed = _editor(qtbot, session, case_id)
+
+    def full(*a, **k):
+        raise storage_error(sqlite3.OperationalError("database or disk is full"), str(site_db))
+
+    monkeypatch.setattr(cases, "update_case", full)
+    _type(qtbot, ed, "plan", "联系客户,补送脚垫一套")
+    with qtbot.assertNotEmitted(ed.saved):
+        _ctrl_s(qtbot, ed)
+        _idle(session)
+    banner = ed.banner_text()
+    assert "保存失败" in banner and "磁盘空间已满" in banner and "仍然保留" in banner
+    assert "程序出错" not in banner
+    assert ed.editors["plan"].value() == "联系客户,补送脚垫一套" and ed.is_dirty()
