@@ -192,7 +192,7 @@ def _stale_message(ctx: Context, case: Case) -> str:
         when = ctx.local(last[0].at).strftime("%Y-%m-%d %H:%M")
     else:  # e.g. arrived in a ledger: only the site and time are known
         who = f"站点 {case.site} 的同事"
-    return (f"投诉单 {case.number} 已被他人修改:{who} 于 {when} 保存了新的内容"
+    return (f"投诉单 {case.number} 已被他人修改:{who}于 {when} 保存了新的内容"
             f"(在您打开之后),您的修改尚未保存:请复制您的内容后重新打开。")
 
 
