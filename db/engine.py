@@ -54,6 +54,13 @@ def set_thread_listener(listener: WaitListener | None) -> None:
     _local.listener = listener
 
 
+def set_thread_wait_limit(seconds: float | None) -> None:
+    """How long a write on THIS thread waits for the lock (None: WRITE_WAIT_S). The GUI
+    thread keeps it short: a window frozen for minutes looks hung; its long work runs on
+    the worker, whose progress dialog says what it waits for."""
+    _local.wait_s = seconds
+
+
 def _notify(what: str | None) -> None:
     mine = getattr(_local, "listener", None)
     for fn in [*_listeners, *([mine] if mine is not None else [])]:
@@ -133,7 +140,8 @@ class SafeSqliteDatabase(pw.SqliteDatabase):
                 if not _is_busy(e):
                     raise
             _notify(self.database)  # waited NOTICE_AFTER_S already: say so, then go on
-            cur.execute(f"PRAGMA busy_timeout = {int(WRITE_WAIT_S * 1000) - notice_ms}")
+            wait_s = getattr(_local, "wait_s", None) or WRITE_WAIT_S
+            cur.execute(f"PRAGMA busy_timeout = {max(int(wait_s * 1000) - notice_ms, 0)}")
             try:
                 self._begin_immediate(cur)
             except pw.OperationalError as e:

@@ -24,6 +24,7 @@ SMOKE_TIMEOUT_MS = 20_000
 # while the worker has other jobs (it queues one month at a time, only when the worker idles).
 WARMUP_DELAY_MS = 5_000
 WARMUP_RETRY_MS = 1_000
+GUI_WRITE_WAIT_S = 10.0  # how long a write on the GUI thread waits for another writer
 
 
 def start_over() -> None:
@@ -169,6 +170,12 @@ class _Database:
 
                 QMessageBox.critical(None, APP_TITLE, message)
             return False
+        from db import engine
+
+        # A write on the GUI thread (the first-run and sign-in dialogs) waits for another
+        # program's write as the old busy timeout did, not for minutes: the window would
+        # look hung. The worker's writes wait longer, and say so (issue 15 §4).
+        engine.set_thread_wait_limit(GUI_WRITE_WAIT_S)
         self.is_open = True
         if self.taskman is not None:
             self.taskman.release()
@@ -179,9 +186,11 @@ class _Database:
 
         reads.close_early()
         if self.is_open:
+            from db import engine
             from db.database import close_database
 
             close_database()
+            engine.set_thread_wait_limit(None)
 
 
 def _connect_worker(taskman=None) -> None:
