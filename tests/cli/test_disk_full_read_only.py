@@ -10,6 +10,7 @@ CAP_DAC_READ_SEARCH, so the folder's rights hold for it as for anyone."""
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import os
 import sqlite3
 import stat
@@ -134,3 +135,68 @@ def test_read_only_database_file_is_named_as_such(demo_folder):
     assert r.returncode == 2 and f"数据库文件 {db} 是只读的" in said, said
     assert "生成中" not in said and "Traceback" not in said
     assert _files(demo_folder) == before
+
+
+GM_PASSWORD = "Xu-zhenbang-7391"
+
+
+@pytest.fixture
+def as_gm(demo_folder, monkeypatch):
+    """A general manager (prints forms, makes reports) signs in for the command."""
+    from complaints.rules.permissions import ROLES
+    from complaints.usecases import site, users
+    from db.database import close_database, open_database
+
+    open_database(demo_folder / "complaintdesk.sqlite3")
+    cx = dataclasses.replace(site.context_for("测试"), roles=frozenset(ROLES))
+    for login, name, role in (("admin", "张管理", "管理员"), ("gm", "许振邦", "总经理")):
+        users.add_user(cx, login, name, [role], GM_PASSWORD, must_change_password=False)
+    close_database()
+    monkeypatch.setenv("COMPLAINTDESK_PASSWORD", GM_PASSWORD)
+    return ["--data-dir", str(demo_folder), "--user", "gm"]
+
+
+def _enospc(path) -> OSError:
+    import errno
+
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+
+
+def test_a_form_on_a_full_disk_leaves_no_file(demo_folder, as_gm, tmp_path, capsys,
+                                              monkeypatch):
+    conn = sqlite3.connect(demo_folder / "complaintdesk.sqlite3")
+    number = conn.execute("SELECT number FROM cases ORDER BY id LIMIT 1").fetchone()[0]
+    conn.close()
+    out = tmp_path / "forms" / "处理单.docx"
+    real = Path.write_bytes
+
+    def half_then_full(self, data):  # the disk fills up half-way through the file
+        real(self, data[: len(data) // 2])
+        raise _enospc(self)
+
+    monkeypatch.setattr(Path, "write_bytes", half_then_full)
+    code = main([*as_gm, "form", "handling", "--case", number, "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "磁盘空间已满" in err and "Traceback" not in err
+    # the form is made in the data folder's printed/ first, then copied to --out
+    assert not out.exists()
+    assert [p for p in (demo_folder / "printed").rglob("*") if p.is_file()] == []
+
+
+def test_a_report_on_a_full_disk_leaves_no_file(as_gm, tmp_path, capsys, monkeypatch):
+    from datetime import date
+
+    from openpyxl.workbook.workbook import Workbook
+
+    out = tmp_path / "reports" / "月报.xlsx"
+
+    def half_then_full(self, filename):
+        Path(filename).write_bytes(b"PK\3\4 half a workbook")
+        raise _enospc(filename)
+
+    monkeypatch.setattr(Workbook, "save", half_then_full)
+    code = main([*as_gm, "report", "--period", date.today().strftime("%Y-%m"), "--out",
+                 str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "磁盘空间已满" in err and "Traceback" not in err
+    assert not out.exists() and list(out.parent.glob("*")) == []
