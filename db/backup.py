@@ -30,8 +30,9 @@ def integrity_problems(path: Path) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
-def _reason(e: BaseException) -> str:
-    """SQLite's or the system's words for a failed write, as a person reads them."""
+def write_failure(e: BaseException) -> str | None:
+    """A full disk or a folder that cannot be written, as a person reads it (None: the
+    failure is something else)."""
     import errno
 
     text = str(e)
@@ -40,7 +41,7 @@ def _reason(e: BaseException) -> str:
     if ("readonly" in text or "unable to open database file" in text
             or getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)):
         return "该文件夹不可写(没有写入权限或磁盘只读),请换一个文件夹"
-    return getattr(e, "strerror", None) or text
+    return None
 
 
 def backup_to(dest: Path, *, source: sqlite3.Connection | None = None) -> Path:
@@ -78,7 +79,8 @@ def _backup_to(dest: Path, tmp: Path, source: sqlite3.Connection | None) -> Path
                 leftover.unlink(missing_ok=True)
             except OSError:
                 pass
-        raise BackupError(f"无法写入备份文件 {dest}:{_reason(e)}") from None
+        reason = write_failure(e) or getattr(e, "strerror", None) or str(e)
+        raise BackupError(f"无法写入备份文件 {dest}:{reason}") from None
     problems = integrity_problems(tmp)
     if problems:
         tmp.unlink(missing_ok=True)

@@ -25,7 +25,14 @@ from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
 from db import check
-from db.backup import Rotation, backup_to, integrity_problems, make_backup, prune_backups
+from db.backup import (
+    Rotation,
+    backup_to,
+    integrity_problems,
+    make_backup,
+    prune_backups,
+    write_failure,
+)
 from db.database import close_database, database_path, open_database, schema_version
 from db.errors import BackupError, NotADatabase, StorageError
 from db.migrations import LATEST_VERSION
@@ -169,6 +176,12 @@ def _stage(src: Path, staging: Path) -> int:
         conn = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     except sqlite3.Error as e:
         raise RestoreRefused(f"无法读取文件 {src}:{e}") from None
+    try:  # the data folder must take the copy: said as such, not as a fault of the file
+        os.close(os.open(staging, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as e:
+        conn.close()
+        raise UseCaseError(f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:"
+                           f"{write_failure(e) or e.strerror or e}。未作任何改动") from None
     try:
         target = sqlite3.connect(staging)
         try:
@@ -179,6 +192,10 @@ def _stage(src: Path, staging: Path) -> int:
     except sqlite3.DatabaseError as e:
         if "not a database" in str(e):
             raise RestoreRefused(f"{src} 不是 SQLite 数据库文件,未作任何改动") from None
+        if "database or disk is full" in str(e):  # the copy in the data folder, not the file
+            local = write_failure(e)
+            raise UseCaseError(f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:{local}。"
+                               "未作任何改动") from None
         raise RestoreRefused(f"{src} 已损坏,无法读取({e}),未作任何改动") from None
     finally:
         conn.close()

@@ -200,3 +200,19 @@ def test_a_report_on_a_full_disk_leaves_no_file(as_gm, tmp_path, capsys, monkeyp
     err = capsys.readouterr().err
     assert code == 2 and "磁盘空间已满" in err and "Traceback" not in err
     assert not out.exists() and list(out.parent.glob("*")) == []
+
+
+def test_restore_into_a_read_only_folder_blames_the_folder_not_the_file(demo_folder, tmp_path):
+    saved = tmp_path / "saved.sqlite3"
+    assert main(["--data-dir", str(demo_folder), "backup", "--out", str(saved)]) == 0
+    empty = tmp_path / "new-pc"
+    empty.mkdir()
+    os.chmod(empty, 0o555)
+    try:
+        r = _as_someone_bound_by_rights(empty, "restore", str(saved))
+    finally:
+        os.chmod(empty, 0o755)
+    said = r.stdout + r.stderr
+    assert r.returncode == 2 and f"数据文件夹 {empty}" in said and "不可写" in said, said
+    assert "已损坏" not in said and "Traceback" not in said
+    assert list(empty.iterdir()) == []
