@@ -66,7 +66,9 @@ class Partial:
         name = uuid.uuid4().hex
         # locked and filled under another name, then renamed: a start never sees a marker
         # that is not yet held
-        draft = self.registry / f"{name}.tmp"
+        # (Windows renames no open file: there the marker gets its name at once; a start
+        # cannot read a locked marker there either, and takes it for a live writer's.)
+        draft = self.registry / f"{name}.{'json' if os.name == 'nt' else 'tmp'}"
         fd = None
         for _attempt in range(2):  # another writer may remove the empty folder meanwhile
             try:
@@ -80,15 +82,17 @@ class Partial:
         if fd is None:
             return self.part
         self._fd = fd
+        self._marker = draft
         try:
             _try_lock(fd)
             os.write(fd, json.dumps({"part": str(self.part.resolve()), "pid": os.getpid()}
                                     ).encode("utf-8"))
-            marker = self.registry / f"{name}.json"
-            os.replace(draft, marker)
-            self._marker = marker
+            if draft.suffix != ".json":
+                marker = self.registry / f"{name}.json"
+                os.replace(draft, marker)
+                self._marker = marker
         except OSError:
-            self._marker = draft
+            pass
         return self.part
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -126,47 +130,43 @@ def remove_leftovers(data_root: Path | str) -> list[Path]:
     registry = root / REGISTRY
     live: set[Path] = set()
     dead: list[tuple[Path, Path | None]] = []
-    held: list[int] = []  # the markers locked during the sweep, released at its end
-    try:
-        markers = sorted(registry.glob("*.json")) if registry.is_dir() else []
-        for marker in markers:
-            try:
-                fd = os.open(marker, os.O_RDWR)
-            except OSError:
-                continue
-            try:
-                part = Path(json.loads(os.read(fd, 65_536).decode("utf-8"))["part"])
-            except (OSError, ValueError, KeyError, TypeError):
-                part = None
-            if _try_lock(fd):
-                held.append(fd)
-                dead.append((marker, part))
-            else:
-                os.close(fd)
-                if part is not None:
-                    live.add(part)
-        removed: list[Path] = []
-        for marker, part in dead:
-            if part is not None and part.name.endswith(PART_SUFFIX) and _unlink(part):
+    unknown_live = False
+    markers = sorted(registry.glob("*.json")) if registry.is_dir() else []
+    for marker in markers:
+        try:
+            fd = os.open(marker, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            part = Path(json.loads(os.read(fd, 65_536).decode("utf-8"))["part"])
+        except (OSError, ValueError, KeyError, TypeError):
+            part = None
+        if _try_lock(fd):
+            dead.append((marker, part))  # nobody writes under a dead marker's name again
+        elif part is not None:
+            live.add(part)
+        else:
+            unknown_live = True  # a live writer whose marker cannot be read (Windows)
+        os.close(fd)  # before deleting the marker: Windows deletes no open file
+    removed: list[Path] = []
+    for marker, part in dead:
+        if part is not None and part.name.endswith(PART_SUFFIX) and _unlink(part):
+            removed.append(part)
+        try:
+            marker.unlink(missing_ok=True)
+        except OSError:
+            pass
+    if dead and not live and not unknown_live:
+        try:
+            registry.rmdir()
+        except OSError:
+            pass
+    for folder in () if unknown_live else (root, root / "backups"):
+        if not folder.is_dir():
+            continue
+        for part in folder.glob(f"*{PART_SUFFIX}"):
+            if part.resolve() not in live and part not in removed and _unlink(part):
                 removed.append(part)
-            try:
-                marker.unlink(missing_ok=True)
-            except OSError:
-                pass
-        if dead and not live:
-            try:
-                registry.rmdir()
-            except OSError:
-                pass
-        for folder in (root, root / "backups"):
-            if not folder.is_dir():
-                continue
-            for part in folder.glob(f"*{PART_SUFFIX}"):
-                if part.resolve() not in live and part not in removed and _unlink(part):
-                    removed.append(part)
-    finally:
-        for fd in held:
-            os.close(fd)
     for part in removed:
         log.warning("deleted %s, left half-written by an interrupted restore, migration, "
                     "backup or export", part)
