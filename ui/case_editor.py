@@ -341,7 +341,7 @@ class CaseEditor(QWidget):
         try:
             drafts.save(self.session.paths.drafts, self.session.ctx(), self._draft_key,
                         self._changes(), case_id=self.case_id, number=self.number,
-                        revision=self.revision)
+                        revision=self.revision, case_version=self.version)
         except OSError as e:  # a full or read-only disk must not stop the typing
             log.warning("could not keep the draft of %s: %s", self._draft_key, e)
 
@@ -373,6 +373,9 @@ class CaseEditor(QWidget):
                 and draft.revision != self.revision:
             text += tr("注意:此投诉单之后已被修改(版本 {a} → {b}),保存前请逐项核对。").format(
                 a=draft.revision, b=self.revision)
+        elif draft.case_version and self.version and draft.case_version != self.version:
+            # another site's case keeps its revision through edits here (issue 15 §4)
+            text += tr("注意:此投诉单之后已被他人修改,保存前请逐项核对。")
         self._show_banner(text, "warning")
 
     def _set_dirty(self, dirty: bool) -> None:

@@ -54,3 +54,23 @@ def test_a_save_on_a_full_disk_says_so_and_keeps_the_edits(qtbot, session, ctx, 
     assert "保存失败" in banner and "磁盘空间已满" in banner and "仍然保留" in banner
     assert "程序出错" not in banner
     assert ed.editors["plan"].value() == "联系客户,补送脚垫一套" and ed.is_dirty()
+
+
+def test_a_draft_of_another_sites_case_changed_meanwhile_is_flagged(qtbot, session, ctx):
+    """After a crash, the draft comes back; that the case was changed since is said, though
+    another site's case keeps its revision here."""
+    from tests.ui.test_drafts import _crash
+    from tests.ui.test_drafts import _editor as _loaded_editor
+
+    owner = dataclasses.replace(ctx, site="BJ02")
+    v = cases.blank_case(owner)
+    v.update(customer_name="李娜", content="销售承诺的赠品未兑现")
+    case_id = cases.create_case(owner, v).id
+    ed = _loaded_editor(qtbot, session, case_id)
+    ed.editors["plan"].set_value("联系客户,补送脚垫一套")
+    ed._on_edited()
+    _crash(ed)
+    cases.update_case(dataclasses.replace(ctx, actor="另一位同事"), case_id, {"advisor": "赵敏"})
+    again = _loaded_editor(qtbot, session, case_id)
+    assert again.editors["plan"].value() == "联系客户,补送脚垫一套" and again.is_dirty()
+    assert "已恢复" in again.banner_text() and "已被他人修改" in again.banner_text()
