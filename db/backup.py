@@ -12,6 +12,7 @@ from pathlib import Path
 
 from db.errors import BackupError
 from db.models import database
+from db.partfiles import Partial, registry_for
 
 BACKUP_SUFFIX = ".sqlite3"
 
@@ -29,6 +30,20 @@ def integrity_problems(path: Path) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
+def write_failure(e: BaseException) -> str | None:
+    """A full disk or a folder that cannot be written, as a person reads it (None: the
+    failure is something else)."""
+    import errno
+
+    text = str(e)
+    if "database or disk is full" in text or getattr(e, "errno", None) == errno.ENOSPC:
+        return "磁盘空间已满,请清理磁盘空间后重试"
+    if ("readonly" in text or "unable to open database file" in text
+            or getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)):
+        return "该文件夹不可写(没有写入权限或磁盘只读),请换一个文件夹"
+    return None
+
+
 def backup_to(dest: Path, *, source: sqlite3.Connection | None = None) -> Path:
     """Copy the open database (or ``source``) to ``dest`` and verify it.
 
@@ -37,11 +52,17 @@ def backup_to(dest: Path, *, source: sqlite3.Connection | None = None) -> Path:
     exists is a sound one.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")
-    if tmp.exists():
-        tmp.unlink()
+    registry = registry_for(database.database) if database.database else None
+    with Partial(tmp, registry):  # a kill leaves a .part the next start deletes
+        return _backup_to(dest, tmp, source)
+
+
+def _backup_to(dest: Path, tmp: Path, source: sqlite3.Connection | None) -> Path:
     try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if tmp.exists():
+            tmp.unlink()
         if source is None:
             source = database.connection()
         target = sqlite3.connect(tmp)
@@ -51,9 +72,15 @@ def backup_to(dest: Path, *, source: sqlite3.Connection | None = None) -> Path:
             target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
-    except sqlite3.Error as e:
-        tmp.unlink(missing_ok=True)
-        raise BackupError(f"无法写入备份文件 {dest}:{e}") from None
+    except (sqlite3.Error, OSError) as e:
+        # nothing half-written stays behind (issue 15 §9), and the reason is a sentence
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            try:
+                leftover.unlink(missing_ok=True)
+            except OSError:
+                pass
+        reason = write_failure(e) or getattr(e, "strerror", None) or str(e)
+        raise BackupError(f"无法写入备份文件 {dest}:{reason}") from None
     problems = integrity_problems(tmp)
     if problems:
         tmp.unlink(missing_ok=True)

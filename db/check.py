@@ -93,3 +93,133 @@ def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
         c.execute("DELETE FROM cases_fts")
         c.execute(f"INSERT INTO cases_fts (rowid, doc) SELECT id, {FTS_DOC_SQL.format(r='cases')} "
                   "FROM cases")
+
+
+# --- schema -------------------------------------------------------------------------------
+#
+# A restored or checked file must have exactly the schema that the migrations build for its
+# version (issue 15 §5): a trigger planted in a backup would run on every later write, a
+# renamed column would lose data silently. The reference is built afresh, in memory, by the
+# same migration steps; every table, column, index, trigger and view is compared.
+
+_KINDS = {"table": "表", "index": "索引", "trigger": "触发器", "view": "视图"}
+
+
+def _norm(sql: str | None) -> str:
+    return " ".join((sql or "").split())
+
+
+def _objects(conn: sqlite3.Connection) -> dict[str, tuple[str, str, str]]:
+    """name → (type, table, normalised SQL) of everything but SQLite's own objects."""
+    return {name: (kind, table, _norm(sql)) for kind, name, table, sql in conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' "
+        "ESCAPE '\\'")}
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[tuple]:
+    q = table.replace('"', '""')
+    return [tuple(r[1:]) for r in conn.execute(f'PRAGMA table_xinfo("{q}")')]
+
+
+def _some(names: list[str], shown: int = 6) -> str:
+    if len(names) <= shown:
+        return "、".join(names)
+    return "、".join(names[:shown]) + f" 等 {len(names)} 列"
+
+
+def _shadow_of(name: str, virtual: set[str]) -> bool:
+    """A table that a virtual table's module made for itself (cases_fts_data, ...): its
+    definition is the module's business (it may differ between SQLite versions)."""
+    return any(name.startswith(v + "_") for v in virtual)
+
+
+def reference_schema(version: int) -> sqlite3.Connection:
+    """A new in-memory database holding the schema of ``version`` as the migrations build it."""
+    from db.database import build_schema
+
+    ref = sqlite3.connect(":memory:")
+    build_schema(ref, version)
+    return ref
+
+
+def schema_differences(conn: sqlite3.Connection, version: int) -> list[str]:
+    """How the schema of ``conn`` differs from what the migrations build for ``version``,
+    one Chinese sentence per difference (empty when it is the same)."""
+    ref = reference_schema(version)
+    try:
+        want, want_cols = _objects(ref), {}
+        for name, (kind, _t, _s) in want.items():
+            if kind == "table":
+                want_cols[name] = _columns(ref, name)
+    finally:
+        ref.close()
+    try:
+        have = _objects(conn)
+    except sqlite3.DatabaseError as e:
+        return [f"无法读取数据库结构:{e}"]
+    virtual = {n for n, (k, _t, s) in want.items() if k == "table"
+               and s.upper().startswith("CREATE VIRTUAL TABLE")}
+    problems: list[str] = []
+    missing_tables = [n for n, (k, _t, _s) in want.items() if k == "table" and n not in have
+                      and not _shadow_of(n, virtual)]
+    if missing_tables:
+        problems.append(f"缺少表 {'、'.join(missing_tables)}")
+    for name, (kind, table, sql) in want.items():
+        what = _KINDS.get(kind, kind)
+        if name not in have:
+            if kind == "table":
+                if _shadow_of(name, virtual) and not any(
+                        name.startswith(v + "_") and v in missing_tables for v in virtual):
+                    problems.append(f"缺少表 {name}")
+                continue
+            if table in missing_tables:
+                continue  # said with its table
+            on = f"(属于表 {table})" if kind in ("index", "trigger") else ""
+            problems.append(f"缺少{what} {name}{on}")
+            continue
+        h_kind, h_table, h_sql = have[name]
+        if h_kind != kind:
+            problems.append(f"{name} 应是{what},却是{_KINDS.get(h_kind, h_kind)}")
+            continue
+        if kind == "table" and _shadow_of(name, virtual):
+            continue
+        if kind == "table":
+            cols = _columns(conn, name)
+            want_names = [c[0] for c in want_cols[name]]
+            have_names = [c[0] for c in cols]
+            missing = [c for c in want_names if c not in have_names]
+            extra = [c for c in have_names if c not in want_names]
+            if missing:
+                problems.append(f"表 {name} 缺少列 {_some(missing)}")
+            if extra:
+                problems.append(f"表 {name} 多出列 {_some(extra)}")
+            if not missing and not extra and (cols != want_cols[name] or h_sql != sql):
+                problems.append(f"表 {name} 的定义(列的类型、顺序、默认值或约束)与应有的不同")
+        elif h_sql != sql or h_table != table:
+            problems.append(f"{what} {name}(属于表 {h_table})的定义与应有的不同")
+    for name, (kind, table, _sql) in have.items():
+        if name in want or (kind == "table" and _shadow_of(name, virtual)):
+            continue
+        what = _KINDS.get(kind, kind)
+        on = f"(属于表 {table})" if kind in ("index", "trigger") else ""
+        problems.append(f"多出{what} {name}{on}")
+    # whole tables first: the sentence that says most comes before the details
+    return sorted(problems, key=lambda p: not (p.startswith(("缺少表", "多出表"))))
+
+
+def schema(conn: sqlite3.Connection | None = None) -> list[str]:
+    """The open database's schema is exactly the one its version should have."""
+    from db.reads import schema_version
+
+    c = _conn(conn)
+    try:
+        version = schema_version(c)
+    except Exception as e:  # noqa: BLE001 - NotADatabase or SQLite's error: say it
+        return [f"无法读取数据库版本:{e}"]
+    from db.migrations import LATEST_VERSION
+
+    if not 0 < version <= LATEST_VERSION:
+        return [f"数据库版本 {version} 不是本程序所知的版本(1 至 {LATEST_VERSION})"]
+    listed = [f"数据库结构与第 {version} 版应有的不同:{p}"
+              for p in schema_differences(c, version)[:MAX_LISTED]]
+    return listed

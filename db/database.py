@@ -7,15 +7,20 @@ initialised here once the path is known. Every thread gets its own connection
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import peewee as pw
+
 from db import reads
+from db.engine import ReadOnlyData, storage_error
 from db.errors import DatabaseTooNew, NotADatabase
 from db.migrations import LATEST_VERSION, STEPS
 from db.models import database
+from db.partfiles import remove_leftovers
 from db.reads import schema_version
 
 PRAGMAS = {
@@ -45,11 +50,20 @@ def open_database(path: Path, *, backup_dir: Path | None = None,
     """
     path = Path(path)
     reads.close_early()  # from now on every read goes through peewee's connections
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise _read_only(path, e) or e from None
     if not database.is_closed():
         database.close()
+    # What a killed restore, migration, backup or export left half-written (logged).
+    remove_leftovers(path.parent)
     # Check the version read-only first, so a file that is not ours is never touched
     # (not even switched to WAL).
+    if path.exists():  # two access() calls: a folder or file we may not write, said now
+        err = _read_only(path, None)
+        if err is not None:
+            raise err
     if path.exists() and path.stat().st_size > 0:
         try:
             probe = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -60,33 +74,66 @@ def open_database(path: Path, *, backup_dir: Path | None = None,
         except NotADatabase as e:
             raise NotADatabase(path, str(e).split(":", 1)[-1]) from None
         except sqlite3.DatabaseError as e:
-            raise NotADatabase(path, f"无法读取({e})") from None
+            # A database in a folder we may not write is not "not ours" (issue 15 §9).
+            raise _read_only(path, e) or NotADatabase(path, f"无法读取({e})") from None
         if before > LATEST_VERSION:
             raise DatabaseTooNew(before, LATEST_VERSION)
     else:
         before = 0
-    database.init(str(path), pragmas=PRAGMAS)
-    database.connect(reuse_if_open=True)
-    backup = None
-    if 0 < before < LATEST_VERSION:
-        from db.backup import make_backup
+    try:
+        database.init(str(path), pragmas=PRAGMAS)
+        database.connect(reuse_if_open=True)
+        backup = None
+        if 0 < before < LATEST_VERSION:
+            from db.backup import make_backup
 
-        target = (backup_dir or path.parent / "backups")
-        backup = make_backup(target, reason=f"before-migration-v{before}")
-    _migrate(before, app_version)
+            target = (backup_dir or path.parent / "backups")
+            backup = make_backup(target, reason=f"before-migration-v{before}")
+        _migrate(before, app_version)
+    except (sqlite3.Error, pw.DatabaseError, OSError) as e:
+        err = _read_only(path, e) or storage_error(e, str(path))
+        if err is None:
+            raise
+        close_database()
+        raise err from None
     return OpenReport(path, before, LATEST_VERSION, backup)
 
 
+def _read_only(path: Path, e: BaseException | None) -> ReadOnlyData | None:
+    """The message for a data folder or database file this program may not write, else
+    None. Asked only after something failed: at a normal start it costs nothing."""
+    folder = path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        what = f"数据文件夹 {folder} 不可写"
+    elif path.exists() and not os.access(path, os.W_OK):
+        what = f"数据库文件 {path} 是只读的"
+    elif not folder.exists() and isinstance(e, PermissionError):
+        what = f"无法创建数据文件夹 {folder}(没有权限)"
+    else:
+        return None
+    return ReadOnlyData(f"{what}:客诉管理台需要在数据文件夹中写入数据库及其日志文件"
+                        "(-wal、-shm)。请检查该文件夹的权限,或用 --data-dir 指定一个可写的"
+                        "数据文件夹。(数据未作任何改动)")
+
+
+SCHEMA_VERSION_SQL = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, "
+    "description TEXT NOT NULL, app_version TEXT NOT NULL)"
+)
+
+
 def _migrate(current: int, app_version: str) -> None:
-    database.execute_sql(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, "
-        "description TEXT NOT NULL, app_version TEXT NOT NULL)"
-    )
+    database.execute_sql(SCHEMA_VERSION_SQL)
     for version, description, step in STEPS:
         if version <= current:
             continue
-        with database.atomic():  # each step all or nothing
+        with database.atomic():  # each step all or nothing, under the write lock
+            # Another process opening the same file at the same moment may have applied
+            # this step while we waited for the lock (two `demo` runs on a new folder).
+            done = database.execute_sql("SELECT max(version) FROM schema_version").fetchone()
+            if (done[0] or 0) >= version:
+                continue
             step(database.execute_sql)
             database.execute_sql(
                 "INSERT INTO schema_version (version, applied_at, description, app_version) "
@@ -94,6 +141,16 @@ def _migrate(current: int, app_version: str) -> None:
                 (version, datetime.now(UTC).isoformat(timespec="seconds"), description,
                  app_version),
             )
+
+
+def build_schema(conn: sqlite3.Connection, version: int) -> None:
+    """Build the schema of ``version`` on an empty database ``conn`` exactly as the
+    migrations do (the reference the restore's schema check compares a file with)."""
+    conn.execute(SCHEMA_VERSION_SQL)
+    for number, _description, step in STEPS:
+        if number > version:
+            break
+        step(conn.execute)
 
 
 def close_database() -> None:

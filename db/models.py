@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import peewee as pw
 
+from db.engine import SafeSqliteDatabase
 from db.fields import AwareDateTimeField, IsoDateField
 
-# Initialised by db.database.open_database() once the path is known.
-database = pw.SqliteDatabase(None)
+# Initialised by db.database.open_database() once the path is known. Its transactions
+# take the write lock at their start (db/engine.py, issue 15 §4).
+database = SafeSqliteDatabase(None)
 
 
 class BaseModel(pw.Model):

@@ -24,6 +24,7 @@ SMOKE_TIMEOUT_MS = 20_000
 # while the worker has other jobs (it queues one month at a time, only when the worker idles).
 WARMUP_DELAY_MS = 5_000
 WARMUP_RETRY_MS = 1_000
+GUI_WRITE_WAIT_S = 10.0  # how long a write on the GUI thread waits for another writer
 
 
 def start_over() -> None:
@@ -184,6 +185,12 @@ class _Database:
 
                 QMessageBox.critical(None, APP_TITLE, message)
             return False
+        from db import engine
+
+        # A write on the GUI thread (the first-run and sign-in dialogs) waits for another
+        # program's write as the old busy timeout did, not for minutes: the window would
+        # look hung. The worker's writes wait longer, and say so (issue 15 §4).
+        engine.set_thread_wait_limit(GUI_WRITE_WAIT_S)
         self.is_open = True
         if self.taskman is not None:
             self.taskman.release()
@@ -194,20 +201,27 @@ class _Database:
 
         reads.close_early()
         if self.is_open:
+            from db import engine
             from db.database import close_database
 
             close_database()
+            engine.set_thread_wait_limit(None)
 
 
-def _connect_worker() -> None:
+def _connect_worker(taskman=None) -> None:
+    from db import engine
     from db.models import database
 
     database.connect(reuse_if_open=True)
+    if taskman is not None:  # a write that waits for another program says so (issue 15 §4)
+        engine.set_thread_listener(lambda path: taskman.note_waiting(path is not None))
 
 
 def _close_worker() -> None:
+    from db import engine
     from db.models import database
 
+    engine.set_thread_listener(None)
     database.close()
 
 
@@ -225,7 +239,10 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
     from ui.session import Session
     from ui.taskman import TaskManager
 
-    taskman = TaskManager(thread_start=_connect_worker, thread_stop=_close_worker)
+    made: list = []  # the worker's start needs the TaskManager it belongs to
+    taskman = TaskManager(thread_start=lambda: _connect_worker(made[0]),
+                          thread_stop=_close_worker)
+    made.append(taskman)
     if not db.is_open:
         taskman.hold()
         db.taskman = taskman

@@ -243,13 +243,51 @@ def _main(argv: list[str] | None) -> int:
             print(f"错误:{problem}", file=sys.stderr)
             return 2
     from complaints.usecases.errors import UseCaseError
+    from db import engine
+    from db.errors import StorageError
 
+    stop_listening = engine.on_write_wait(_say_waiting)
     try:
         return int(args.func(args) or 0)
-    except (CliError, UseCaseError) as e:  # a refused permission, a bad input: the message
+    except (CliError, UseCaseError, StorageError) as e:  # a refusal, a bad input, a full disk
         print(f"错误:{e}", file=sys.stderr)
         return 2
+    except Exception as e:  # a full disk or a read-only folder: a message, no traceback
+        said = _storage_message(e)
+        if said is None:
+            raise
+        print(f"错误:{said}", file=sys.stderr)
+        return 2
     finally:
+        stop_listening()
         from db.database import close_database
 
         close_database()
+
+
+def _storage_message(e: Exception) -> str | None:
+    """What to tell a person about an error of the disk or the folder's rights (None for
+    anything else: a bug, whose traceback should show)."""
+    import errno
+
+    from db import engine
+    from db.models import database
+
+    err = engine.storage_error(e, database.database)
+    if err is not None:
+        return str(err)
+    if isinstance(e, OSError) and e.strerror:
+        where = f"{e.filename}:" if e.filename else ""
+        if e.errno == errno.ENOSPC:
+            return f"{where}磁盘空间已满,未能写完:请清理磁盘空间后重试"
+        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return f"{where}没有写入权限(或磁盘只读):请检查文件夹的权限"
+        return f"{where}{e.strerror}"
+    return None
+
+
+def _say_waiting(path: str | None) -> None:
+    """A write of this command waits for another program's (issue 15 §4): say so once."""
+    if path is not None:
+        print(f"正在等待另一个程序(例如台账导入或另一个命令)写完数据库 {path},轮到后自动继续……",
+              file=sys.stderr, flush=True)

@@ -66,8 +66,8 @@ def restore_umask(previous: int | None) -> None:
 
 
 def secure_data_dir(root: Path) -> None:
-    """Create the data folder 0700, and make an existing one (from an older version, or
-    copied in) 0700 with its own files 0600. Only the folder and the files directly in it
+    """Create the data folder 0700, and take group's and others' rights from an existing one
+    (from an older version, or copied in) and from its own files. Only the folder and the files directly in it
     are touched: the folder's mode alone keeps everyone else out of what lies below."""
     import os
     import stat
@@ -75,13 +75,18 @@ def secure_data_dir(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     if os.name != "posix":
         return
+    # Group and others lose their bits; the owner's are left as they are, so a folder or
+    # file its owner made read-only stays read-only (and is reported as such).
     try:
-        if stat.S_IMODE(root.stat().st_mode) != 0o700:
-            root.chmod(0o700)
+        mode = stat.S_IMODE(root.stat().st_mode)
+        if mode & 0o077:
+            root.chmod(mode & ~0o077)
         for entry in os.scandir(root):
-            if entry.is_file(follow_symlinks=False) and \
-                    stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode) & 0o077:
-                os.chmod(entry.path, 0o600)
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            mode = stat.S_IMODE(entry.stat(follow_symlinks=False).st_mode)
+            if mode & 0o077:
+                os.chmod(entry.path, mode & ~0o077)
     except OSError:  # a folder we do not own (a shared drive): its owner decides
         pass
 

@@ -218,8 +218,11 @@ def _emit(data: bytes, out: Path | None) -> bytes | Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(out)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    finally:  # a full disk leaves no half-written file (issue 15 §9)
+        tmp.unlink(missing_ok=True)
     return out
 
 

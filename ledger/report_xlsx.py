@@ -185,6 +185,9 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
-    wb.save(tmp)
-    tmp.replace(out)
+    try:
+        wb.save(tmp)
+        tmp.replace(out)
+    finally:  # a full disk leaves no half-written file (issue 15 §9)
+        tmp.unlink(missing_ok=True)
     return out

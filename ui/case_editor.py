@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
 from complaints.rules.validation import Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
-from complaints.usecases.errors import StaleRecord, UseCaseError, ValidationFailed
+from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.attachments import AttachmentsPanel
 from ui.field_widgets import FieldEditor, TextEditor, make_editor
 
@@ -103,6 +103,7 @@ class CaseEditor(QWidget):
         self.session = session
         self.case_id = case_id
         self.revision: int | None = None
+        self.version: str | None = None
         self.number: str | None = None
         self._snapshot: dict[str, Any] = {}
         self._dirty = False
@@ -295,6 +296,7 @@ class CaseEditor(QWidget):
             editor.set_value(values.get(name))
             editor.set_problem(None)
         self.revision = values.get("revision")
+        self.version = cases.version_of(values)  # a save over a newer one is refused
         self.number = values.get("number")
         number = self.editors["number"]
         number.set_read_only(self.case_id is not None)
@@ -339,7 +341,7 @@ class CaseEditor(QWidget):
         try:
             drafts.save(self.session.paths.drafts, self.session.ctx(), self._draft_key,
                         self._changes(), case_id=self.case_id, number=self.number,
-                        revision=self.revision)
+                        revision=self.revision, case_version=self.version)
         except OSError as e:  # a full or read-only disk must not stop the typing
             log.warning("could not keep the draft of %s: %s", self._draft_key, e)
 
@@ -371,6 +373,9 @@ class CaseEditor(QWidget):
                 and draft.revision != self.revision:
             text += tr("注意:此投诉单之后已被修改(版本 {a} → {b}),保存前请逐项核对。").format(
                 a=draft.revision, b=self.revision)
+        elif draft.case_version and self.version and draft.case_version != self.version:
+            # another site's case keeps its revision through edits here (issue 15 §4)
+            text += tr("注意:此投诉单之后已被他人修改,保存前请逐项核对。")
         self._show_banner(text, "warning")
 
     def _set_dirty(self, dirty: bool) -> None:
@@ -500,7 +505,7 @@ class CaseEditor(QWidget):
             return False
         ctx = self.session.ctx()
         values = self.values()
-        case_id, revision = self.case_id, self.revision
+        case_id, revision, version = self.case_id, self.revision, self.version
         if case_id is not None:  # only what the user changed: each change has its permission
             values = {k: v for k, v in values.items() if v != self._snapshot.get(k)}
         self._saving = True
@@ -511,7 +516,8 @@ class CaseEditor(QWidget):
             if case_id is None:
                 result = cases.create_case(ctx, values)
             else:
-                result = cases.update_case(ctx, case_id, values, expected_revision=revision)
+                result = cases.update_case(ctx, case_id, values, expected_revision=revision,
+                                           expected_version=version)
             return result, cases.get_case(result.id)
 
         self.session.taskman.run(work, self._on_saved, on_error=self._on_save_error,
@@ -572,7 +578,7 @@ class CaseEditor(QWidget):
         elif isinstance(exc, StaleRecord):
             self._show_banner(str(exc) + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"),
                               "error")
-        elif isinstance(exc, UseCaseError):
+        elif isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
             self._show_banner(tr("保存失败:") + str(exc) + "\n"
                               + tr("您的修改仍然保留。"), "error")
         else:

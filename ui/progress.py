@@ -32,6 +32,7 @@ class DelayedProgress:
         self._dialog: QProgressDialog | None = None
         self._value: tuple[int, int, str] | None = None
         self._finished = False
+        self._note = ""  # a line under the label, e.g. waiting for another writer
         self._timer = QTimer()
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.show_now)
@@ -62,6 +63,7 @@ class DelayedProgress:
         self._dialog = d
         if self._value is not None:
             self._apply(*self._value)
+        self._show_label()
         d.show()
 
     def _cancel(self) -> None:
@@ -83,6 +85,22 @@ class DelayedProgress:
         d.setValue(min(max(done, 0), total) if total > 0 else 0)
         if text:
             d.setLabelText(f"{self._label}\n{text}")
+        self._show_label()
+
+    def note(self, text: str) -> None:
+        """A line under the label (empty: none), shown at once even before the delay."""
+        self._note = text
+        if text and not self._finished:
+            self.show_now()
+        self._show_label()
+
+    def _show_label(self) -> None:
+        d = self._dialog
+        if d is None:
+            return
+        text = self._value[2] if self._value is not None else ""
+        lines = [self._label, text, self._note]
+        d.setLabelText("\n".join(line for line in lines if line))
 
     def finish(self) -> None:
         self._finished = True

@@ -31,7 +31,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
-from complaints.usecases.errors import UseCaseError
+from complaints.usecases.errors import USER_ERRORS
 from ui.progress import DelayedProgress
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class _Worker(QObject):
     # queued connections mishandle (a refcount error at exit)
     finished = Signal(int, object)
     progressed = Signal(int, int, int, str)  # task id, done, total, text
+    waiting = Signal(int, bool)  # task id, waits for another program's write (or no more)
 
     def __init__(self, thread_start: Callable[[], None] | None,
                  thread_stop: Callable[[], None] | None):
@@ -62,9 +63,11 @@ class _Worker(QObject):
         self._thread_start = thread_start
         self._thread_stop = thread_stop
         self._started = False
+        self.current = 0  # the task running now (read from any thread)
 
     @Slot(int, object)
     def execute(self, task_id: int, fn: Callable[[], Any]) -> None:
+        self.current = task_id
         try:
             if not self._started and self._thread_start is not None:
                 self._thread_start()
@@ -117,6 +120,7 @@ class TaskManager(QObject):
         self._stop.connect(self._worker.stop)
         self._worker.finished.connect(self._on_finished)
         self._worker.progressed.connect(self._on_progress)
+        self._worker.waiting.connect(self._on_waiting)
         self._thread.start()
 
     # --- public API -----------------------------------------------------------------------
@@ -159,6 +163,11 @@ class TaskManager(QObject):
 
         self._queue(task_id, task, lambda: fn(progress, task.cancel_event.is_set))
         return task_id
+
+    def note_waiting(self, waiting: bool) -> None:
+        """From the worker thread: the running task waits for another program's write to
+        the database (a ledger import, say), or no longer. Its progress dialog says so."""
+        self._worker.waiting.emit(self._worker.current, bool(waiting))
 
     def hold(self) -> None:
         """Queue tasks without starting them until ``release()``: at start-up the main
@@ -235,6 +244,19 @@ class TaskManager(QObject):
         if task is not None and task.progress is not None:
             task.progress.update(done, total, text)
 
+    @Slot(int, bool)
+    def _on_waiting(self, task_id: int, waiting: bool) -> None:
+        task = self._tasks.get(task_id)
+        if task is None:
+            return
+        if task.progress is None:
+            if not waiting:
+                return
+            task.progress = DelayedProgress(tr("正在写入数据库…"),
+                                            parent=task.parent or self._window())
+        task.progress.note(tr("正在等待另一个程序(例如台账导入)写完数据库,轮到后自动继续……")
+                           if waiting else "")
+
     @Slot(int, object)
     def _on_finished(self, task_id: int, outcome: tuple[Any, BaseException | None]) -> None:
         result, exc = outcome
@@ -268,7 +290,7 @@ def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
         return
     from PySide6.QtWidgets import QMessageBox  # not before the first paint: ~1 ms
 
-    if isinstance(exc, UseCaseError):
+    if isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
         QMessageBox.warning(parent, tr("无法完成"), str(exc))
         return
     detail = getattr(exc, "__traceback_text__", "") or repr(exc)

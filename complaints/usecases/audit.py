@@ -14,7 +14,6 @@ that can never be cleaned does not keep what the anonymising clean-up removes.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -161,36 +160,19 @@ def record(ctx: Context, event: str, *, table: str | None = None, uid: str | Non
 def record_now(ctx: Context, event: str, *, table: str | None = None, uid: str | None = None,
                changes: Mapping[str, tuple[Any, Any]] | None = None, note: str = "") -> None:
     """Append an entry that must survive even if the caller's transaction rolls back
-    (a refused action, a failed sign-in): written on a connection of its own when a
-    transaction is open; if that connection cannot get the write lock, written in the
-    caller's transaction instead."""
+    (a refused action, a failed sign-in): when a transaction is open, it is written in a
+    transaction of its own as soon as the caller's has ended, committed or rolled back (the
+    caller's holds the write lock from its start, issue 15 §4, so no other connection could
+    write it meanwhile)."""
     from db.models import database
 
     row = _row(ctx, event, table, uid, changes, note)
-    if not database.in_transaction():
+
+    def write() -> None:
         with database.atomic():
             _append(database.execute_sql, row)
-        return
-    try:
-        conn = sqlite3.connect(database.database, timeout=0.5, isolation_level=None)
-    except sqlite3.Error:
-        conn = None
-    if conn is not None:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                _append(conn.execute, row)
-                conn.execute("COMMIT")
-                return
-            except sqlite3.Error:
-                conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error:
-            pass
-        finally:
-            conn.close()
-    with database.atomic():
-        _append(database.execute_sql, row)
+
+    database.after_transaction(write)
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -169,20 +169,49 @@ def edit_permissions(changes: Mapping[str, Any]) -> list[str]:
     return sorted(needed)
 
 
+def version_of(values: Mapping[str, Any]) -> str:
+    """What identifies the stored content of a case (a dict of ``get_case``): its revision,
+    last change and every field. An editor keeps the version it loaded and gives it back when
+    it saves, so a save over somebody else's newer save is refused (issue 15 §4). The
+    revision alone does not do: only the owning site counts revisions, so a case of another
+    site keeps its revision through local edits; and times are stored to the second."""
+    import hashlib
+    import json
+
+    body = [values.get("revision"), str(values.get("modified_at")), bool(values.get("deleted")),
+            *(str(values.get(name)) for name in FIELD_NAMES)]
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def _stale_message(ctx: Context, case: Case) -> str:
+    """Who changed the case last, and when, as far as this database knows."""
+    last = audit.entries(table="cases", uid=case.uid, limit=1)
+    when = ctx.local(case.modified_at).strftime("%Y-%m-%d %H:%M")
+    if last and last[0].at >= case.modified_at and last[0].actor:
+        who = f"{last[0].actor}(站点 {last[0].site or case.site})"
+        when = ctx.local(last[0].at).strftime("%Y-%m-%d %H:%M")
+    else:  # e.g. arrived in a ledger: only the site and time are known
+        who = f"站点 {case.site} 的同事"
+    return (f"投诉单 {case.number} 已被他人修改:{who}于 {when} 保存了新的内容"
+            f"(在您打开之后),您的修改尚未保存:请复制您的内容后重新打开。")
+
+
 def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
-                expected_revision: int | None = None) -> SaveResult:
-    """Save changed fields. Refuses (StaleRecord) if the case changed since it was opened."""
+                expected_revision: int | None = None,
+                expected_version: str | None = None) -> SaveResult:
+    """Save changed fields. Refuses (StaleRecord) if the case changed since it was opened:
+    ``expected_version`` is ``version_of`` the case as the editor loaded it (any site's
+    case); ``expected_revision`` the revision it loaded (enough for this site's cases)."""
     from db.models import Case, database
 
     with database.atomic():
         case = Case.get_or_none(Case.id == case_id)
         if case is None:
             raise NotFound(f"找不到投诉单(id {case_id})")
-        if expected_revision is not None and case.revision != expected_revision:
-            raise StaleRecord(
-                f"投诉单 {case.number} 已被他人修改(版本 {case.revision}),"
-                "您的修改尚未保存:请复制您的内容后重新打开。")
         current = case_to_dict(case)
+        if ((expected_revision is not None and case.revision != expected_revision)
+                or (expected_version is not None and version_of(current) != expected_version)):
+            raise StaleRecord(_stale_message(ctx, case))
         merged = {name: current[name] for name in FIELD_NAMES}
         merged.update(normalize(values))
         changes = {k: v for k, v in merged.items() if v != current[k]}

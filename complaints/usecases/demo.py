@@ -15,6 +15,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import uuid
 from bisect import bisect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -656,6 +657,42 @@ def _batches(gen: _Generator, times: list, counters: dict[str, int], next_id: in
         yield case_rows, entry_rows, numbers[0], numbers[-1]
 
 
+_ID, _UID, _NUMBER = (CASE_COLUMNS.index(c) for c in ("id", "uid", "number"))
+_ENTRY_UID, _ENTRY_CASE = ENTRY_COLUMNS.index("uid"), ENTRY_COLUMNS.index("case_id")
+
+
+def _renumber(site: str, case_rows: list[tuple], entry_rows: list[tuple]
+              ) -> tuple[list[tuple], list[tuple], str, str]:
+    """The batch with its ids and numbers continuing what the database holds now (call
+    inside the batch's write transaction). Alone, this changes nothing: the batch was made
+    from the same figures; beside another writer, it moves past what that one added."""
+    base = (database.execute_sql("SELECT max(id) FROM cases").fetchone()[0] or 0) + 1
+    counters = _month_counters(site)
+    cut = len(site) + 8  # "SH01-202611-"
+    ids: dict[int, int] = {}
+    rows = []
+    for i, row in enumerate(case_rows):
+        prefix = row[_NUMBER][:cut]
+        counters[prefix] = seq = counters.get(prefix, 0) + 1
+        ids[row[_ID]] = base + i
+        r = list(row)
+        r[_ID], r[_NUMBER] = base + i, f"{prefix}{seq:04d}"
+        rows.append(tuple(r))
+    if all(ids[k] == k for k in ids) and all(
+            a[_NUMBER] == b[_NUMBER] for a, b in zip(rows, case_rows, strict=True)):
+        return case_rows, entry_rows, case_rows[0][_NUMBER], case_rows[-1][_NUMBER]
+    # Moved past another writer's cases: that one may be a demo of the same seed, whose
+    # record ids (uid) these would repeat. Fresh ones, then (what the database held before
+    # is not what this batch was made from, so the seed's promise does not hold anyway).
+    rows = [(*r[:_UID], str(uuid.uuid4()), *r[_UID + 1:]) for r in rows]
+    entries = []
+    for e in entry_rows:
+        r = list(e)
+        r[_ENTRY_UID], r[_ENTRY_CASE] = str(uuid.uuid4()), ids[e[_ENTRY_CASE]]
+        entries.append(tuple(r))
+    return rows, entries, rows[0][_NUMBER], rows[-1][_NUMBER]
+
+
 def _ahead(batches: Iterator, depth: int = 1) -> Iterator:
     """Build the batches on a helper thread, ``depth`` ahead of the writer. sqlite3 lets go
     of the GIL while SQLite works (the inserts and the full-text trigger), so on a second
@@ -719,6 +756,7 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
     times = gen.received_times(cases)
     made = entries_total = 0
     first = last = None
+    first_id: int | None = None
     if progress:
         progress(0, cases)
     for case_rows, entry_rows, low, high in _ahead(
@@ -726,12 +764,17 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
         if cancelled is not None and cancelled():
             break
         with database.atomic():
+            # Ids and numbers are taken under the write lock: another writer (a second demo
+            # run, a clerk) may have added cases since the batch was made (issue 15 §4).
+            case_rows, entry_rows, low, high = _renumber(ctx.site, case_rows, entry_rows)
             conn.executemany(_CASE_SQL, case_rows)
             conn.executemany(_ENTRY_SQL, entry_rows)
             if made == 0:
                 audit.record(ctx, "demo.load", table="cases",
                              note=f"演示数据 {cases} 条(种子 {seed})")
         first, last = first or low, high
+        if first_id is None:
+            first_id = case_rows[0][_ID]
         entries_total += len(entry_rows)
         made += len(case_rows)
         if progress:
@@ -742,7 +785,8 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
 
         before = database.execute_sql("SELECT count(*) FROM entries").fetchone()[0]
         # the same seed as the cases', so a second load gets fresh record ids here too
-        extra = add_demo_sanctions(ctx, seed if next_id == 1 else f"{seed}/{next_id}",
+        # the first id written, not the one planned: beside another demo run, the other's
+        extra = add_demo_sanctions(ctx, seed if first_id == 1 else f"{seed}/{first_id}",
                                    ctx.now())
         sanctions = sum(extra.by_state.values())
         # the events it records: a sheet lost, a customer's praise, a silk banner

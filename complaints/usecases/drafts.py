@@ -32,6 +32,7 @@ class Draft:
     number: str | None
     revision: int | None
     changes: dict[str, Any]
+    case_version: str | None = None  # cases.version_of the case the person was editing
 
     @property
     def is_new_case(self) -> bool:
@@ -61,12 +62,14 @@ def _decode(v: Any) -> Any:
 
 
 def save(folder: Path, ctx: Context, key: str, changes: dict[str, Any], *,
-         case_id: int | None, number: str | None, revision: int | None) -> Path:
+         case_id: int | None, number: str | None, revision: int | None,
+         case_version: str | None = None) -> Path:
     """Write (or replace) the draft ``key``; atomic, so a crash keeps the previous one."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{key}.json"
     body = {"version": VERSION, "actor": ctx.actor, "saved_at": ctx.now().isoformat(),
             "case_id": case_id, "number": number, "revision": revision,
+            "case_version": case_version,
             "changes": {k: _encode(v) for k, v in changes.items()}}
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
@@ -88,7 +91,8 @@ def _read(path: Path) -> Draft | None:
             return None
         return Draft(path.stem, str(body["actor"]), datetime.fromisoformat(body["saved_at"]),
                      body.get("case_id"), body.get("number"), body.get("revision"),
-                     {k: _decode(v) for k, v in dict(body["changes"]).items()})
+                     {k: _decode(v) for k, v in dict(body["changes"]).items()},
+                     body.get("case_version"))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # unreadable: left in place for a person to look at, never half-used
 

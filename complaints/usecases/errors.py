@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from complaints.rules.validation import Problem
+from db.errors import StorageError
 
 
 class UseCaseError(Exception):
@@ -38,3 +39,9 @@ class AccountLocked(SignInFailed):
     def __init__(self, message: str, until=None):
         self.until = until
         super().__init__(message)
+
+
+# Errors whose str() is a complete message for the person, to show as is: the use cases'
+# refusals, and the storage's (a full disk, a read-only folder, another writer holding the
+# database too long: issue 15 §9). Anything else is a program error.
+USER_ERRORS: tuple[type[Exception], ...] = (UseCaseError, StorageError)

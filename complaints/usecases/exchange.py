@@ -22,9 +22,11 @@ from complaints.usecases.context import Context, format_tz
 from complaints.usecases.errors import NotFound, UseCaseError
 from complaints.usecases.output_files import writing
 from db.backup import make_backup
+from db.database import database_path
 from db.errors import StorageError
 from db.models import database
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
+from db.partfiles import Partial, registry_for
 from ledger import audit_sheet, store
 from ledger import columns as C
 from ledger.bulk import BulkLoad, tables_to_bulk_load
@@ -109,8 +111,9 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
     dest_key = destination_key(dest)
     try:
         # One read transaction: a consistent snapshot (WAL), so an entry saved meanwhile
-        # never travels without its case; writers are not blocked.
-        with _page_cache(EXPORT_CACHE_KIB), database.atomic():
+        # never travels without its case; writers are not blocked (a deferred transaction:
+        # database.atomic() takes the write lock, issue 15 §4).
+        with _page_cache(EXPORT_CACHE_KIB), database.read_snapshot():
             expected = {C.TABLE_SHEET[t]: store.count_records(t, sites=query_sites, since=since)
                         for t in ("cases", "entries", "sanctions")}
             # 审计记录: this site's audit entries since the last ledger to this destination
@@ -123,7 +126,11 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                     "、".join(f"“{s}”{n} 行" for s, n in too_many.items())
                     + f"超过 Excel 每张表 {EXCEL_MAX_ROWS} 行的上限:请按站点分开导出,"
                     "或用“增量”分批导出")
-            with writing(dest):  # a ledger open in Excel: say so, offer another name
+            # write_ledger writes DEST.part and renames it: a kill leaves it to the next
+            # start; a ledger open in Excel: say so, offer another name
+            live = database_path()
+            with writing(dest), Partial(dest.with_name(dest.name + ".part"),
+                                        registry_for(live) if live else None):
                 counts = write_ledger(
                     dest, meta, ctx.tz,
                     cases=store.iter_records("cases", sites=query_sites, since=since),

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import sqlite3
-import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,11 +25,19 @@ from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
 from db import check
-from db.backup import Rotation, backup_to, integrity_problems, make_backup, prune_backups
+from db.backup import (
+    Rotation,
+    backup_to,
+    integrity_problems,
+    make_backup,
+    prune_backups,
+    write_failure,
+)
 from db.database import close_database, database_path, open_database, schema_version
 from db.errors import BackupError, NotADatabase, StorageError
 from db.migrations import LATEST_VERSION
 from db.models import database
+from db.partfiles import Partial, registry_for
 
 Check = Callable[[], list[str]]
 
@@ -37,6 +45,7 @@ Check = Callable[[], list[str]]
 # (e.g. the audit chain) with one line here.
 CHECKS: list[Check] = [
     check.integrity,
+    check.schema,
     check.foreign_keys,
     check.search_index,
     audit.verify_chain,
@@ -167,6 +176,12 @@ def _stage(src: Path, staging: Path) -> int:
         conn = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
     except sqlite3.Error as e:
         raise RestoreRefused(f"无法读取文件 {src}:{e}") from None
+    try:  # the data folder must take the copy: said as such, not as a fault of the file
+        os.close(os.open(staging, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as e:
+        conn.close()
+        raise UseCaseError(f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:"
+                           f"{write_failure(e) or e.strerror or e}。未作任何改动") from None
     try:
         target = sqlite3.connect(staging)
         try:
@@ -177,6 +192,10 @@ def _stage(src: Path, staging: Path) -> int:
     except sqlite3.DatabaseError as e:
         if "not a database" in str(e):
             raise RestoreRefused(f"{src} 不是 SQLite 数据库文件,未作任何改动") from None
+        if "database or disk is full" in str(e):  # the copy in the data folder, not the file
+            local = write_failure(e)
+            raise UseCaseError(f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:{local}。"
+                               "未作任何改动") from None
         raise RestoreRefused(f"{src} 已损坏,无法读取({e}),未作任何改动") from None
     finally:
         conn.close()
@@ -202,6 +221,19 @@ def _stage(src: Path, staging: Path) -> int:
         raise RestoreRefused(
             f"{src} 的数据库版本为 {version},本程序只支持到 {LATEST_VERSION}:"
             "请先安装新版客诉管理台再恢复。未作任何改动")
+    # Every table, column, index and trigger as the migrations build this version (issue 15
+    # §5): a planted trigger or a renamed column is refused before anything is replaced.
+    probe = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
+    try:
+        differences = check.schema_differences(probe, version)
+    finally:
+        probe.close()
+    if differences:
+        listed = ";".join(differences[:10])
+        more = f"……共 {len(differences)} 处" if len(differences) > 10 else ""
+        raise RestoreRefused(
+            f"{src} 不是客诉管理台的数据库,或已被改动:其结构与第 {version} 版应有的不同"
+            f"({listed}{more}),不能用来恢复,未作任何改动")
     return version
 
 
@@ -256,8 +288,13 @@ def _replace_live(staging: Path, live: Path, *, live_sound: bool) -> None:
         return
     for ext in ("-wal", "-shm"):
         live.with_name(live.name + ext).unlink(missing_ok=True)
-    shutil.copy2(staging, live.with_name(live.name + ".restore"))
-    os.replace(live.with_name(live.name + ".restore"), live)
+    part = live.with_name(live.name + ".restore.part")
+    try:
+        shutil.copy2(staging, part)
+        os.replace(part, live)
+    except OSError:
+        part.unlink(missing_ok=True)
+        raise
 
 
 def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
@@ -282,9 +319,17 @@ def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
     if _same_file(src, live):
         raise RestoreRefused(f"{src} 就是正在使用的数据库,无需恢复")
     live.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix="restore-", suffix=".part", dir=live.parent)
-    os.close(fd)
-    staging = Path(name)
+    staging = live.parent / f"restore-{uuid.uuid4().hex[:12]}.part"
+    # a killed restore leaves its .part files to the next start (issue 15 §5)
+    with Partial(staging, registry_for(live)), \
+            Partial(live.with_name(live.name + ".restore.part"), registry_for(live)):
+        return _restore(src, paths, app_version, now=now, ctx=ctx,
+                        allow_other_site=allow_other_site, live=live, staging=staging)
+
+
+def _restore(src: Path, paths: StoragePaths, app_version: str, *, now: datetime,
+             ctx: Context | None, allow_other_site: bool, live: Path, staging: Path
+             ) -> RestoreReport:
     try:
         version = _stage(src, staging)
         close_database()
