@@ -26,6 +26,8 @@ class LedgerBase(BaseModel):
     from_owner = pw.IntegerField(default=0)  # standing bits, see ledger.merge._Rank
     digest = pw.TextField()
     applied_at = AwareDateTimeField()
+    fingerprint = pw.TextField(default="")  # 版本指纹 of that version (schema 8)
+    record_modified_at = pw.TextField(null=True)  # the record's modified_at as applied
 
     class Meta:
         table_name = "ledger_base"
@@ -46,6 +48,11 @@ class LedgerConflict(BaseModel):
     resolved_at = AwareDateTimeField(null=True)
     resolution = pw.TextField(null=True)
     resolved_by = pw.TextField(null=True)
+    # schema 8: see db/migrations/m0008_ledger_versions.py
+    kind = pw.TextField(default="version")  # 'version' or 'proposal'
+    incoming_fingerprint = pw.TextField(default="")
+    local = pw.TextField(null=True)  # JSON of the local side when found (None: no record)
+    local_digest = pw.TextField(default="")
 
     class Meta:
         table_name = "ledger_conflicts"

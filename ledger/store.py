@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from complaints.rules.validation import mask_phone
 from db.models import Case, Entry, Sanction, database
 from db.timeutil import date_from_db, from_db, to_db
 from ledger import columns as C
@@ -31,7 +32,7 @@ def fast_to_db(v: datetime) -> str:
 
 _DIGEST_PLAN = {
     sheet: tuple((c.key, c.kind in (Kind.BOOL, Kind.DELETED)) for c in cols
-                 if c.key not in _NOT_DIGESTED and not c.derived)
+                 if c.key not in _NOT_DIGESTED and not c.derived and c.stored)
     for sheet, cols in C.SHEET_COLUMNS.items()
 }
 
@@ -65,6 +66,38 @@ def digest(sheet: str, values: Mapping[str, Any]) -> str:
     return _DIGESTS[sheet](values)
 
 
+def _masked(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    phone = values.get("phone")
+    if not phone or MASKED_PHONE_RE.fullmatch(phone.replace(" ", "")):
+        return values
+    return {**values, "phone": mask_phone(phone)}
+
+
+# as ledger.validate.MASKED_PHONE_RE (not imported: validate reads the ledger's cells)
+MASKED_PHONE_RE = __import__("re").compile(r"\d{0,4}\*{3,}\d{0,4}|\*+")
+
+
+def fingerprint(sheet: str, values: Mapping[str, Any]) -> str:
+    """The 版本指纹 of a record's content (issue 15 §3): the first 16 hex digits of its
+    digest, with the customer's phone masked as a file that leaves the branch has it
+    (138****5678), so a masked and a full copy of one version have one fingerprint.
+    Together with the 修订号 it names a version: two copies with one revision and two
+    fingerprints are two versions, which a person reconciles."""
+    if sheet == C.SHEET_CASES:
+        values = _masked(values)
+    return _DIGESTS[sheet](values)[:C.FINGERPRINT_LENGTH]
+
+
+def fingerprint_from(sheet: str, values: Mapping[str, Any], digest_value: str) -> str:
+    """fingerprint(sheet, values), given digest(sheet, values): the same digest serves
+    when no phone needs masking (a tracking entry, a sanction, most imported cases)."""
+    if sheet == C.SHEET_CASES:
+        masked = _masked(values)
+        if masked is not values:
+            return _DIGESTS[sheet](masked)[:C.FINGERPRINT_LENGTH]
+    return digest_value[:C.FINGERPRINT_LENGTH]
+
+
 def _canon_value(v: Any) -> str:
     if isinstance(v, datetime):
         return to_db(v) or ""
@@ -88,6 +121,8 @@ def _canon(col: Column, v: Any) -> str:
 def to_json(sheet: str, values: Mapping[str, Any]) -> str:
     out = {}
     for col in C.SHEET_COLUMNS[sheet]:
+        if not col.stored:
+            continue
         v = values.get(col.key)
         if isinstance(v, (datetime, date)):
             v = v.isoformat()
@@ -99,6 +134,8 @@ def from_json(sheet: str, text: str) -> dict[str, Any]:
     raw = json.loads(text)
     out = {}
     for col in C.SHEET_COLUMNS[sheet]:
+        if not col.stored:
+            continue
         v = raw.get(col.key)
         if v is not None and col.kind in (Kind.DATETIME, Kind.STAMP):
             v = datetime.fromisoformat(v)
@@ -111,12 +148,17 @@ def from_json(sheet: str, text: str) -> dict[str, Any]:
 # --- reading records as ledger values --------------------------------------------------------
 
 def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
-    """SQL selecting a table's ledger columns (with the case's uid), and their keys."""
+    """SQL selecting a table's ledger columns (with the case's uid), and their keys.
+    版本指纹 reads as the version last applied here from a ledger ("revision:fingerprint"
+    from ledger_base, or None); export_fingerprint turns it into the column's value."""
     cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
     keys = [c.key for c in cols]
     parts = []
     for k in keys:
-        if k == "case_uid":
+        if k == "fingerprint":
+            parts.append("(SELECT b.revision || ':' || b.fingerprint FROM ledger_base b "
+                         "WHERE b.uid = t.uid AND b.fingerprint <> '')")
+        elif k == "case_uid":
             parts.append("(SELECT c.uid FROM cases c WHERE c.id = t.case_id)")
         elif k == "case_number":
             parts.append("(SELECT c.number FROM cases c WHERE c.id = t.case_id)")
@@ -130,7 +172,9 @@ def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
 def _convert(cols: Sequence[Column], row: Sequence[Any]) -> dict[str, Any]:
     out = {}
     for col, v in zip(cols, row, strict=True):
-        if col.kind in (Kind.DATETIME, Kind.STAMP):
+        if not col.stored:
+            out[col.key] = v
+        elif col.kind in (Kind.DATETIME, Kind.STAMP):
             v = from_db(v)
         elif col.kind is Kind.DATE:
             v = date_from_db(v)
@@ -141,11 +185,28 @@ def _convert(cols: Sequence[Column], row: Sequence[Any]) -> dict[str, Any]:
 
 
 def local_values(table: str, uid: str) -> dict[str, Any] | None:
+    """The record's ledger values; its "fingerprint" is None (see export_fingerprint for
+    the value a file carries)."""
     sql, _ = _select_sql(table)
     row = database.execute_sql(sql + " WHERE t.uid = ?", (uid,)).fetchone()
     if row is None:
         return None
-    return _convert(C.SHEET_COLUMNS[C.TABLE_SHEET[table]], row)
+    out = _convert(C.SHEET_COLUMNS[C.TABLE_SHEET[table]], row)
+    out["fingerprint"] = None
+    return out
+
+
+def export_fingerprint(sheet: str, record: dict[str, Any], my_site: str | None) -> str:
+    """The 版本指纹 a file carries for ``record`` (as iter_records reads it): a record of
+    another site that came in from a ledger at its present revision names the version it
+    came in as, so an edit made here travels as an edit of that version (a proposal to its
+    owner, ledger.merge), never as a new version; any other record names its content."""
+    base = record.get("fingerprint")
+    if my_site is not None and base and record.get("site") != my_site:
+        rev, _, fp = base.partition(":")
+        if rev == str(record.get("revision")) and fp:
+            return fp
+    return fingerprint(sheet, record)
 
 
 def _filter(table: str, sites: Sequence[str] | None, since: datetime | None
@@ -154,12 +215,18 @@ def _filter(table: str, sites: Sequence[str] | None, since: datetime | None
     params: list[Any] = []
     if sites:
         marks = ",".join("?" * len(sites))
+        # Records of other sites edited here travel too (issue 15 §3: an edit made at a
+        # site that does not own the record must reach its owner): modified here after
+        # the version last applied from a ledger came in (its 最后修改时间 is no longer
+        # the one applied). An unedited copy sent along is counted as unchanged.
+        edited = ("EXISTS (SELECT 1 FROM ledger_base b WHERE b.uid = t.uid "
+                  "AND b.record_modified_at IS NOT t.modified_at)")
         if table == "cases":
-            where.append(f"t.site IN ({marks})")
+            where.append(f"(t.site IN ({marks}) OR {edited})")
             params += list(sites)
         else:
             where.append(f"(t.site IN ({marks}) OR t.case_id IN "
-                         f"(SELECT id FROM cases WHERE site IN ({marks})))")
+                         f"(SELECT id FROM cases WHERE site IN ({marks})) OR {edited})")
             params += list(sites) * 2
     if since is not None:
         stamp = to_db(since)
@@ -177,12 +244,15 @@ def count_records(table: str, *, sites: Sequence[str] | None, since: datetime | 
 
 
 def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | None,
-                 batch: int = 2000) -> Iterator[dict[str, Any]]:
+                 batch: int = 2000, my_site: str | None = None) -> Iterator[dict[str, Any]]:
     """Every record of ``table`` owned by ``sites`` (all when None), or - for entries and
-    sanctions - belonging to a case of those sites; with ``since``, only those changed here
-    (modified, or applied from another ledger) after that time. Streamed in id order."""
+    sanctions - belonging to a case of those sites, or edited here; with ``since``, only
+    those changed here (modified, or applied from another ledger) after that time.
+    Streamed in id order, each with the 版本指纹 a file written at ``my_site`` carries
+    (export_fingerprint; without ``my_site``, its content's)."""
     base, _ = _select_sql(table, with_id=True)
-    cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
+    sheet = C.TABLE_SHEET[table]
+    cols = C.SHEET_COLUMNS[sheet]
     where, params = _filter(table, sites, since)
     last = 0
     while True:
@@ -193,7 +263,9 @@ def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | N
         if not rows:
             return
         for row in rows:
-            yield _convert(cols, row[:-1])
+            rec = _convert(cols, row[:-1])
+            rec["fingerprint"] = export_fingerprint(sheet, rec, my_site)
+            yield rec
         last = rows[-1][-1]
 
 

@@ -112,9 +112,12 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                     "或用“增量”分批导出")
             counts = write_ledger(
                 dest, meta, ctx.tz,
-                cases=store.iter_records("cases", sites=query_sites, since=since),
-                entries=store.iter_records("entries", sites=query_sites, since=since),
-                sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
+                cases=store.iter_records("cases", sites=query_sites, since=since,
+                                            my_site=ctx.site),
+                entries=store.iter_records("entries", sites=query_sites, since=since,
+                                            my_site=ctx.site),
+                sanctions=store.iter_records("sanctions", sites=query_sites, since=since,
+                                            my_site=ctx.site),
                 mask_phones=mask_phones, expected=expected)
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
@@ -431,6 +434,9 @@ class ConflictView:
     found_at: datetime
     fields: tuple[FieldDiff, ...]
     local_missing: bool = False
+    # "version": two versions of one record; "proposal": an edit made at a site that does
+    # not own the record (docs/ledger.md)
+    kind: str = "version"
 
 
 def _view(c: LedgerConflict) -> ConflictView:
@@ -438,14 +444,14 @@ def _view(c: LedgerConflict) -> ConflictView:
     incoming = store.from_json(sheet, c.incoming)
     local = store.local_values(c.tbl, c.uid)
     fields = tuple(FieldDiff(col.header, (local or {}).get(col.key), incoming.get(col.key))
-                   for col in C.SHEET_COLUMNS[sheet])
+                   for col in C.SHEET_COLUMNS[sheet] if col.stored)
     title = incoming.get("number") or ""
     if not title and incoming.get("case_uid"):
         case = store.local_values("cases", incoming["case_uid"])
         title = case["number"] if case else ""
     return ConflictView(c.id, c.uid, sheet, c.site, title, c.local_revision,
                         c.incoming_revision, c.source_file, c.source_site, c.found_at, fields,
-                        local is None)
+                        local is None, c.kind)
 
 
 def list_conflicts() -> list[ConflictView]:

@@ -1,0 +1,34 @@
+"""Schema 8: a record's version names its content (issue 15 §2-3, docs/ledger.md).
+
+- ledger_base.fingerprint: the 版本指纹 of the version last applied from a ledger (empty
+  for rows written before this step: the merge then works it out from the record), and
+  the record's 最后修改时间 as applied: a record of another site whose time differs was
+  edited here, and travels in this site's own exports to reach its owner.
+- ledger_conflicts: ``kind`` ('version': two versions of one record, neither known to
+  come after the other; 'proposal': an edit made at a site that does not own the record,
+  sent as an edit of a version), the incoming version's fingerprint, and the local side
+  as it was when the conflict was found (``local`` JSON, ``local_digest``), so whatever
+  a person decides, both sides stay on record.
+- Several conflicts may be open for one record (one per incoming version): a newer
+  incoming version no longer replaces an open conflict nobody has looked at.
+"""
+
+from __future__ import annotations
+
+STATEMENTS = [
+    "ALTER TABLE ledger_base ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE ledger_base ADD COLUMN record_modified_at TEXT",
+    "ALTER TABLE ledger_conflicts ADD COLUMN kind TEXT NOT NULL DEFAULT 'version'",
+    "ALTER TABLE ledger_conflicts ADD COLUMN incoming_fingerprint TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE ledger_conflicts ADD COLUMN local TEXT",
+    "ALTER TABLE ledger_conflicts ADD COLUMN local_digest TEXT NOT NULL DEFAULT ''",
+    "DROP INDEX ledger_conflicts_open",
+    "CREATE UNIQUE INDEX ledger_conflicts_open ON ledger_conflicts "
+    "(uid, incoming_revision, incoming_digest) WHERE resolved_at IS NULL",
+    "CREATE INDEX ledger_conflicts_uid ON ledger_conflicts (uid, incoming_revision)",
+]
+
+
+def up(execute) -> None:
+    for sql in STATEMENTS:
+        execute(sql)
