@@ -809,7 +809,8 @@ def _flush(merger: Merger, sheet: str, batch: list[tuple[int, dict[str, Any], tu
                                                     outcome.reason)]))
             counts.rejected += 1
         else:
-            accepted.append(values["uid"])
+            if outcome != "conflict":  # a conflict's record may not be here (a proposal)
+                accepted.append(values["uid"])
             counts.add(outcome)
     batch.clear()
 
