@@ -334,6 +334,18 @@ class Merger:
             (uid, C.SHEET_TABLE[sheet], v.revision, v.standing, v.digest, to_db(self.now),
              v.named, modified))
 
+    def _applied(self, sheet: str, uid: str, v: _Version) -> None:
+        """``v`` now stands here as it came: it is the base, and a conflict still open
+        over an earlier version of the record is superseded (kept on record, closed)."""
+        self._set_base(sheet, uid, v)
+        self._supersede(uid, v.revision)
+
+    def _supersede(self, uid: str, revision: int) -> None:
+        database.execute_sql(
+            "UPDATE ledger_conflicts SET resolved_at = ?, resolution = 'superseded', "
+            "resolved_by = '' WHERE uid = ? AND resolved_at IS NULL AND kind = ? "
+            "AND incoming_revision < ?", (to_db(self.now), uid, CONFLICT_VERSION, revision))
+
     def _base(self, uid: str) -> _Base | None:
         self.flush_bases()
         row = database.execute_sql(
@@ -519,7 +531,7 @@ class Merger:
         if v.content == mine:
             if v.revision > rev:  # our content under a later number: take the number
                 self._write(sheet, full, new=False)
-                self._set_base(sheet, uid, v)
+                self._applied(sheet, uid, v)
                 return "updated"
             return "unchanged"
         if v.revision > rev:
@@ -528,7 +540,7 @@ class Merger:
                 # our copy came in from a ledger (this site lost its data) and was not
                 # changed here since: the newer version is taken back
                 self._write(sheet, full, new=False)
-                self._set_base(sheet, uid, v)
+                self._applied(sheet, uid, v)
                 return "updated"
         # The same revision with other content, or a later one over a version made here
         # (this site restored a backup, or its copy was edited since it came back).
@@ -551,7 +563,7 @@ class Merger:
         if v.revision > base.revision:
             if not edited or v.digest == local_digest:
                 self._write(sheet, full, new=False)
-                self._set_base(sheet, uid, v)
+                self._applied(sheet, uid, v)
                 return "updated"
             return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
         if v.revision < base.revision:
@@ -563,7 +575,7 @@ class Merger:
             if (v.digest != base.digest and v.standing & COMPLETE
                     and not base.standing & COMPLETE and not edited):
                 self._write(sheet, full, new=False)
-                self._set_base(sheet, uid, v)
+                self._applied(sheet, uid, v)
                 return "updated"
             return "unchanged"
         return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
@@ -606,11 +618,7 @@ class Merger:
         if kind == CONFLICT_VERSION:
             # A later version of the owner supersedes an earlier one still open: the
             # person decides once, against the latest (the earlier stays on record).
-            database.execute_sql(
-                "UPDATE ledger_conflicts SET resolved_at = ?, resolution = 'superseded', "
-                "resolved_by = '' WHERE uid = ? AND resolved_at IS NULL AND kind = ? "
-                "AND incoming_revision < ?",
-                (to_db(self.now), uid, CONFLICT_VERSION, v.revision))
+            self._supersede(uid, v.revision)
         LedgerConflict.create(
             uid=uid, tbl=C.SHEET_TABLE[sheet], site=full["site"],
             local_revision=local["revision"] if local else 0, incoming_revision=v.revision,
@@ -651,11 +659,14 @@ class Merger:
             self._check_links(sheet, values, None)
             self._write(sheet, values, new=local is None)
             if values["revision"] == v.revision:
-                self._set_base(sheet, incoming["uid"], v)
+                self._applied(sheet, incoming["uid"], v)
+            else:
+                self._supersede(incoming["uid"], values["revision"])
         elif local is not None and v.revision >= rev:
             database.execute_sql(
                 f"UPDATE {C.SHEET_TABLE[sheet]} SET revision = ?, modified_at = ? "
                 "WHERE uid = ?", (bumped, to_db(self.now), incoming["uid"]))
+            self._supersede(incoming["uid"], bumped)
 
     def _resolve_other(self, sheet: str, incoming: dict[str, Any],
                        local: Mapping[str, Any] | None, v: _Version, keep: str) -> None:
@@ -663,7 +674,7 @@ class Merger:
         if keep == "incoming":
             self._check_links(sheet, incoming, None)
             self._write(sheet, incoming, new=local is None)
-            self._set_base(sheet, uid, v)
+            self._applied(sheet, uid, v)
             return
         if v.proposal or local is None:
             return  # the conflict, resolved, keeps the proposal on record
