@@ -72,4 +72,26 @@ class LedgerImport(BaseModel):
         table_name = "ledger_imports"
 
 
-LEDGER_MODELS = (LedgerExport, LedgerBase, LedgerConflict, LedgerImport)
+class LedgerVersion(BaseModel):
+    """A version of one of this site's own records that it sent or took back (schema 8)."""
+
+    uid = pw.TextField()
+    revision = pw.IntegerField()
+    fingerprint = pw.TextField()
+
+    class Meta:
+        table_name = "ledger_versions"
+        primary_key = pw.CompositeKey("uid", "revision", "fingerprint")
+        without_rowid = True
+
+
+class LedgerMeta(BaseModel):
+    key = pw.TextField(primary_key=True)
+    value = pw.TextField()
+
+    class Meta:
+        table_name = "ledger_meta"
+
+
+LEDGER_MODELS = (LedgerExport, LedgerBase, LedgerConflict, LedgerImport, LedgerVersion,
+                 LedgerMeta)

@@ -189,6 +189,8 @@ class Merger:
         # ledger_base rows of new records, written in uid order by flush_bases (keys in
         # order land next to each other in the uid index, instead of all over it).
         self._bases: list[tuple] = []
+        self._since: str | None = None  # store.versions_since, read once (_known_own)
+        self._history = False
 
     def flush_bases(self) -> None:
         """Write the pending ledger_base rows. Called before anything reads or writes
@@ -346,6 +348,29 @@ class Merger:
             "resolved_by = '' WHERE uid = ? AND resolved_at IS NULL AND kind = ? "
             "AND incoming_revision < ?", (to_db(self.now), uid, CONFLICT_VERSION, revision))
 
+    def _remember_own(self, uid: str, v: _Version) -> None:
+        """A version of our own that came back from a ledger is one we had."""
+        database.execute_sql("INSERT OR IGNORE INTO ledger_versions (uid, revision, "
+                             "fingerprint) VALUES (?, ?, ?)", (uid, v.revision, v.content))
+
+    def _known_own(self, uid: str, v: _Version, modified: Any) -> bool:
+        """Whether this site had ``v`` (an older version of its own record): sent it or
+        took it back, or it is older than the history this site keeps."""
+        if self._since is None:
+            self._since = store.versions_since() or ""
+            self._history = store.versions_since() is not None
+        if not self._history or modified is None:
+            return True
+        text = _db_value(modified) if isinstance(modified, datetime) else str(modified)
+        if self._since and text < self._since:
+            return True
+        if database.execute_sql(
+                "SELECT EXISTS (SELECT 1 FROM ledger_versions WHERE uid = ? AND revision = ? "
+                "AND fingerprint = ?)", (uid, v.revision, v.content)).fetchone()[0]:
+            return True
+        base = self._base(uid)
+        return base is not None and (base.revision, base.digest) == (v.revision, v.digest)
+
     def _base(self, uid: str) -> _Base | None:
         self.flush_bases()
         row = database.execute_sql(
@@ -420,7 +445,8 @@ class Merger:
         stamp = to_db(self.now)
         # the loop's names as locals (about a million rows in a big import)
         case_ids = self._case_ids
-        source_site = self.source_site
+        source_site, my_site = self.source_site, self.my_site
+        own: list[tuple[str, int, str]] = []  # our own records taken back (_remember_own)
         digest = store.digest_of(sheet)
         to_text = store.fast_to_db
         fingerprint = store.fingerprint_from
@@ -466,8 +492,10 @@ class Merger:
             inserts.append(row)
             # every record that came in has its base, this site's own too (an owner that
             # lost its data takes it back, and may later take a newer one: _merge_own)
-            bases.append((uid, table, int(full.get("revision") or 1), standing, d, stamp,
-                          named, row[i_mod]))
+            rev = int(full.get("revision") or 1)
+            bases.append((uid, table, rev, standing, d, stamp, named, row[i_mod]))
+            if site == my_site:
+                own.append((uid, rev, content))
             out.append("new")
         if inserts:
             database.cursor().executemany(
@@ -476,6 +504,10 @@ class Merger:
             if table in self.fresh:
                 self.fresh[table].update(
                     r["uid"] for r, o in zip(rows, out, strict=True) if o == "new")
+        if own:
+            database.cursor().executemany(
+                "INSERT OR IGNORE INTO ledger_versions (uid, revision, fingerprint) "
+                "VALUES (?, ?, ?)", own)
         if bases:
             self._bases += bases
             if len(self._bases) >= BASES_PENDING:
@@ -510,6 +542,8 @@ class Merger:
                 return self._keep_conflict(sheet, full, None, "", v, CONFLICT_PROPOSAL)
             self._write(sheet, full, new=True)
             self._set_base(sheet, uid, v)
+            if full["site"] == self.my_site:
+                self._remember_own(uid, v)
             return "new"
         local_digest = store.digest(sheet, local)
         if local["site"] == self.my_site:
@@ -527,11 +561,15 @@ class Merger:
                 return "unchanged"
             return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_PROPOSAL)
         if v.revision < rev:
-            return "unchanged"  # an older version of ours
+            if self._known_own(uid, v, full.get("modified_at")):
+                return "unchanged"  # an older version of ours
+            # an older version this site never had: made before a backup it restored
+            return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
         if v.content == mine:
             if v.revision > rev:  # our content under a later number: take the number
                 self._write(sheet, full, new=False)
                 self._applied(sheet, uid, v)
+                self._remember_own(uid, v)
                 return "updated"
             return "unchanged"
         if v.revision > rev:
@@ -541,6 +579,7 @@ class Merger:
                 # changed here since: the newer version is taken back
                 self._write(sheet, full, new=False)
                 self._applied(sheet, uid, v)
+                self._remember_own(uid, v)
                 return "updated"
         # The same revision with other content, or a later one over a version made here
         # (this site restored a backup, or its copy was edited since it came back).
@@ -660,6 +699,7 @@ class Merger:
             self._write(sheet, values, new=local is None)
             if values["revision"] == v.revision:
                 self._applied(sheet, incoming["uid"], v)
+                self._remember_own(incoming["uid"], v)
             else:
                 self._supersede(incoming["uid"], values["revision"])
         elif local is not None and v.revision >= rev:

@@ -269,6 +269,42 @@ def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | N
         last = rows[-1][-1]
 
 
+def record_own_versions(my_site: str, since: str | None) -> int:
+    """Remember the present version of each record of ``my_site`` (all tables) saved at or
+    after ``since`` (stored time text; None: all) in ledger_versions: called after an
+    export, so every version of its own that this site sent is known to it (ledger.merge:
+    an older version of its own it never had is a conflict). Returns how many rows."""
+    n = 0
+    for table in ("cases", "entries", "sanctions"):
+        sheet = C.TABLE_SHEET[table]
+        cols = C.SHEET_COLUMNS[sheet]
+        sql, _ = _select_sql(table)
+        params: list[Any] = [my_site]
+        sql += " WHERE t.site = ?"
+        if since:
+            sql += " AND t.modified_at >= ?"
+            params.append(since)
+        cur = database.execute_sql(sql, params)
+        while rows := cur.fetchmany(2000):
+            out = []
+            for row in rows:
+                rec = _convert(cols, row)
+                out.append((rec["uid"], rec["revision"], fingerprint(sheet, rec)))
+            database.cursor().executemany(
+                "INSERT OR IGNORE INTO ledger_versions (uid, revision, fingerprint) "
+                "VALUES (?, ?, ?)", out)
+            n += len(out)
+    return n
+
+
+def versions_since() -> str | None:
+    """From when this site's record of its own versions is complete ('' : always; None:
+    not known, before schema 8)."""
+    row = database.execute_sql(
+        "SELECT value FROM ledger_meta WHERE key = 'versions_since'").fetchone()
+    return row[0] if row else None
+
+
 def count_uids(table: str, uids: Sequence[str]) -> int:
     """How many of ``uids`` exist in ``table`` (for the after-import comparison)."""
     n = 0

@@ -24,6 +24,7 @@ from db.backup import make_backup
 from db.errors import StorageError
 from db.models import database
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
+from db.timeutil import to_db
 from ledger import columns as C
 from ledger import store
 from ledger.bulk import BulkLoad, tables_to_bulk_load
@@ -122,6 +123,10 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
     with database.atomic():
+        # The versions of our own records this file sent are remembered (docs/ledger.md):
+        # those saved since the last export (earlier ones were remembered then).
+        last = LedgerExport.select().order_by(LedgerExport.exported_at.desc()).first()
+        store.record_own_versions(ctx.site, to_db(last.exported_at) if last else None)
         LedgerExport.insert(destination=destination_key(dest), exported_at=now, scope=scope,
                             sites=",".join(chosen),
                             counts=json.dumps(counts.as_dict(), ensure_ascii=False),

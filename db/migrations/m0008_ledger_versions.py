@@ -9,6 +9,11 @@
   sent as an edit of a version), the incoming version's fingerprint, and the local side
   as it was when the conflict was found (``local`` JSON, ``local_digest``), so whatever
   a person decides, both sides stay on record.
+- ledger_versions: the versions of its own records this site has sent or taken back
+  (revision, fingerprint), so that an older version of its own that it never had (made
+  before a backup it restored) is told from one it had; ledger_meta 'versions_since': from
+  when that history is complete ('' for a database made empty at this step, else the
+  upgrade time: versions older than that cannot be vouched for and are taken as known).
 - Several conflicts may be open for one record (one per incoming version): a newer
   incoming version no longer replaces an open conflict nobody has looked at.
 """
@@ -26,6 +31,19 @@ STATEMENTS = [
     "CREATE UNIQUE INDEX ledger_conflicts_open ON ledger_conflicts "
     "(uid, incoming_revision, incoming_digest) WHERE resolved_at IS NULL",
     "CREATE INDEX ledger_conflicts_uid ON ledger_conflicts (uid, incoming_revision)",
+    """CREATE TABLE ledger_versions (
+        uid TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        fingerprint TEXT NOT NULL,
+        PRIMARY KEY (uid, revision, fingerprint)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE ledger_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    "INSERT INTO ledger_meta (key, value) SELECT 'versions_since', CASE WHEN EXISTS "
+    "(SELECT 1 FROM cases UNION ALL SELECT 1 FROM entries UNION ALL SELECT 1 FROM sanctions) "
+    "THEN strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now') ELSE '' END",
 ]
 
 

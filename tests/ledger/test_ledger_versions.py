@@ -342,3 +342,34 @@ def test_conflict_rows_keep_both_sides(sites, tmp_path):
     local, incoming = database.execute_sql(
         "SELECT local, incoming FROM ledger_conflicts").fetchone()
     assert "总部版" in local and "站点版" in incoming
+
+
+def test_an_older_version_the_owner_never_had_is_a_conflict(sites, tmp_path):
+    """Restored to revision 1, the owner edits past HQ (revisions 2, 3 again): a file
+    holding the revision 2 it lost with the restore is not an "older version of ours"."""
+    ctx = sites.use("SH01")
+    cid = new_case(ctx)
+    exchange.export_ledger(ctx, tmp_path / "r1.xlsx")
+    sites.close()
+    shutil.copy(sites.path("SH01"), tmp_path / "b.sqlite3")
+    ctx = sites.use("SH01")
+    cases.update_case(ctx_for("SH01", later(1)), cid, {"plan": "恢复前2"})
+    exchange.export_ledger(ctx_for("SH01", later(2)), tmp_path / "r2-old.xlsx")
+    sites.close()
+    shutil.copy(tmp_path / "b.sqlite3", sites.path("SH01"))
+    for suffix in ("-wal", "-shm"):
+        Path(str(sites.path("SH01")) + suffix).unlink(missing_ok=True)
+    ctx = sites.use("SH01")
+    for i in (2, 3):
+        cases.update_case(ctx_for("SH01", later(10 + i)), cid, {"plan": f"恢复后{i}"})
+    exchange.export_ledger(ctx_for("SH01", later(20)), tmp_path / "r3.xlsx")
+    # its own older files it did send are older versions of its own: unchanged
+    rep = exchange.apply_import(ctx_for("SH01", later(21)), [tmp_path / "r1.xlsx"])
+    assert _counts(rep).unchanged == 1
+    rep = exchange.apply_import(ctx_for("SH01", later(22)), [tmp_path / "r2-old.xlsx"])
+    assert _counts(rep).conflict == 1
+    (c,) = exchange.list_conflicts()
+    assert c.incoming_revision == 2 and c.local_revision == 3
+    exchange.resolve_conflict(ctx_for("SH01", later(23)), c.id, keep="incoming")
+    got = cases.get_case(cid)
+    assert got["plan"] == "恢复前2" and got["revision"] == 4  # a new revision above both
