@@ -359,8 +359,8 @@ class Merger:
         if self._since is None:
             self._since = store.versions_since() or ""
             self._history = store.versions_since() is not None
-        if not self._history or modified is None:
-            return True
+        if not self._history or modified is None or v.revision == 1:
+            return True  # (a record's first version is made once, by its creation)
         text = _db_value(modified) if isinstance(modified, datetime) else str(modified)
         if self._since and text < self._since:
             return True

@@ -280,7 +280,10 @@ def record_own_versions(my_site: str, since: str | None) -> int:
         cols = C.SHEET_COLUMNS[sheet]
         sql, _ = _select_sql(table)
         params: list[Any] = [my_site]
-        sql += " WHERE t.site = ?"
+        # revision 1 is a record's first version, which only its creation makes: one per
+        # record, never asked about (ledger.merge._known_own), so not stored (most tracking
+        # entries never go past it)
+        sql += " WHERE t.site = ? AND t.revision > 1"
         if since:
             sql += " AND t.modified_at >= ?"
             params.append(since)
