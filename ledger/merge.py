@@ -1,15 +1,14 @@
-"""Merging a ledger file into the database, exactly as ledger.md says.
+"""Merging a ledger file into the database, exactly as docs/ledger.md says (its table of
+cases is the specification of Merger.merge).
 
-Order: a version's rank is (修订号, came from the owner's own file, digest of its values).
-- A record this site owns: an incoming higher 修订号 replaces it (the owner takes its own
-  records back from HQ); equal or lower is unchanged.
-- A record another site owns: the incoming version replaces the local one when its rank is
-  higher than the version last applied here (ledger_base) - unless the local record was
-  edited here since then (its digest differs from the base): then it is a conflict, the
-  local record stays and the incoming version is kept beside it (ledger_conflicts; the
-  highest-ranked incoming version wins, so the import order does not matter).
-Ranks are totally ordered, so importing files in any order gives the same data, and
-importing a file twice changes nothing the second time.
+A version of a record is its 修订号 and its 版本指纹 (a short hash of its content,
+ledger.store.fingerprint); a row whose content is not the version it names is an edit of
+that version made where nobody counts revisions (a proposal). Versions are not totally
+ordered: a later revision replaces an earlier one where nothing was edited since; two
+versions at one revision, an edit racing a newer version, a proposal, or a version the
+owner never had are kept as conflicts (ledger_conflicts, both sides stored) for a person.
+Decisions made at the owner become new revisions, so every site ends with the owner's
+word; importing a file twice changes nothing the second time.
 """
 
 from __future__ import annotations

@@ -30,11 +30,39 @@ def fast_to_db(v: datetime) -> str:
     return to_db(v)
 
 
-_DIGEST_PLAN = {
-    sheet: tuple((c.key, c.kind in (Kind.BOOL, Kind.DELETED)) for c in cols
-                 if c.key not in _NOT_DIGESTED and not c.derived and c.stored)
-    for sheet, cols in C.SHEET_COLUMNS.items()
+# The columns whose canonical values make a digest, frozen as they were when digests were
+# first stored (ledger_base, ledger_conflicts, and every 版本指纹 in files at other sites):
+# these keys, in this order, joined by \x1f. A column added to a sheet later (an optional
+# column of a later version) is appended as "\x1ekey=value" only when it holds a value, so
+# every digest and fingerprint made before it, or by a site that does not know it, stays
+# the same for a record that leaves it empty.
+DIGEST_KEYS = {
+    C.SHEET_CASES: (
+        "number", "received_at", "channel", "kind", "severity", "initiative", "business",
+        "area", "media", "needs_oem", "attitude", "collective", "content", "car_model", "vin",
+        "work_order", "plate", "purchase_date", "mileage", "customer_name", "gender", "phone",
+        "advisor", "repair_content", "repair_team", "background", "demand", "department",
+        "responsible", "plan", "handled_date", "gm_instruction", "liability", "state",
+        "closed_at", "callback_at", "satisfaction", "callback2_at", "satisfaction2",
+        "cac_number", "fmc_status", "station_name", "complaint_nature", "uid", "site",
+        "deleted"),
+    C.SHEET_ENTRIES: ("at", "action", "actor", "note", "case_uid", "uid", "site", "deleted"),
+    C.SHEET_SANCTIONS: ("type", "rule", "department", "person", "amount", "reason", "date",
+                        "status", "case_uid", "uid", "site", "deleted"),
 }
+
+
+def _digest_plan(sheet: str) -> tuple[tuple[tuple[str, bool], ...], tuple[tuple[str, bool], ...]]:
+    """(the frozen columns, the columns added since), each as (key, is yes/no)."""
+    cols = {c.key: c for c in C.SHEET_COLUMNS[sheet]
+            if c.key not in _NOT_DIGESTED and not c.derived and c.stored}
+    yes_no = {k: c.kind in (Kind.BOOL, Kind.DELETED) for k, c in cols.items()}
+    frozen = tuple((k, yes_no.get(k, False)) for k in DIGEST_KEYS[sheet])
+    added = tuple((k, yes_no[k]) for k in cols if k not in DIGEST_KEYS[sheet])
+    return frozen, added
+
+
+_DIGEST_PLAN = {sheet: _digest_plan(sheet) for sheet in C.SHEET_COLUMNS}
 
 
 def _compile_digest(sheet: str):
@@ -42,15 +70,23 @@ def _compile_digest(sheet: str):
     column, no loop): called for every imported record."""
     ns: dict[str, Any] = {"sha1": hashlib.sha1, "datetime": datetime,
                           "fast_to_db": fast_to_db, "_canon_value": _canon_value}
-    lines = ["def digest(values):", "    get = values.get", "    parts = ["]
-    for key, yes_no in _DIGEST_PLAN[sheet]:
+    frozen, added = _DIGEST_PLAN[sheet]
+
+    def canon(key: str, yes_no: bool) -> str:
         blank = f"'' if (v := get({key!r})) is None or v == '' else "
         if yes_no:
-            lines.append(f"        {blank}('1' if v else '0'),")
-        else:
-            lines.append(f"        {blank}v if v.__class__ is str else fast_to_db(v) "
-                         "if v.__class__ is datetime else _canon_value(v),")
-    lines += ["    ]", "    return sha1('\\x1f'.join(parts).encode('utf-8')).hexdigest()"]
+            return f"{blank}('1' if v else '0')"
+        return (f"{blank}v if v.__class__ is str else fast_to_db(v) "
+                "if v.__class__ is datetime else _canon_value(v)")
+
+    lines = ["def digest(values):", "    get = values.get", "    parts = ["]
+    lines += [f"        {canon(key, yes_no)}," for key, yes_no in frozen]
+    lines += ["    ]", "    text = '\\x1f'.join(parts)"]
+    for key, yes_no in added:
+        lines += [f"    c = {canon(key, yes_no)}",
+                  "    if c:",
+                  f"        text += '\\x1e' + {key!r} + '=' + c"]
+    lines += ["    return sha1(text.encode('utf-8')).hexdigest()"]
     exec(compile("\n".join(lines), f"<digest {sheet}>", "exec"), ns)  # noqa: S102
     return ns["digest"]
 

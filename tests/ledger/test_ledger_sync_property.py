@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from complaints.usecases import cases, exchange
@@ -212,6 +212,15 @@ def _run(world: World, ops, final_order, choices) -> None:
         raise AssertionError("the sites did not converge in 8 rounds")
     # nothing that left its site disappeared without a conflict on record
     final = world.records(codes[0])
+    kinds = set()
+    for code in codes:
+        world.sites.use(code, now=T0 + timedelta(minutes=world.minute))
+        kinds |= {f"{k}/{r}" for k, r in database.execute_sql(
+            "SELECT kind, resolution FROM ledger_conflicts").fetchall()}
+    for k in sorted(kinds):
+        event(f"conflict {k}")
+    if world.lost_by_restore or any(o == ("restore", 0) for o in ops):
+        event("restored")
     plans = " ".join((c["plan"] or "") for c in final["cases"])
     deleted = {c["uid"] for c in final["cases"] if c["deleted"]}
     listed = world.conflict_texts()
