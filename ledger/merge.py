@@ -710,6 +710,19 @@ class Merger:
     def _resolve_other(self, sheet: str, incoming: dict[str, Any],
                        local: Mapping[str, Any] | None, v: _Version, keep: str) -> None:
         uid = incoming["uid"]
+        if keep == "incoming" and v.proposal:
+            # Taking another site's edit here is making that edit here: it is not a
+            # version, so the base stays, and it travels to the owner as a proposal.
+            base = self._base(uid)
+            values = dict(incoming)
+            if base is not None and local is not None:
+                values["revision"] = local["revision"]
+            values["modified_at"] = self.now
+            self._check_links(sheet, values, None)
+            self._write(sheet, values, new=local is None)
+            if base is None:
+                self._set_base(sheet, uid, v, applied=False)
+            return
         if keep == "incoming":
             self._check_links(sheet, incoming, None)
             self._write(sheet, incoming, new=local is None)

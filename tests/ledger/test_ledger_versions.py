@@ -373,3 +373,26 @@ def test_an_older_version_the_owner_never_had_is_a_conflict(sites, tmp_path):
     exchange.resolve_conflict(ctx_for("SH01", later(23)), c.id, keep="incoming")
     got = cases.get_case(cid)
     assert got["plan"] == "恢复前2" and got["revision"] == 4  # a new revision above both
+
+
+def test_a_proposal_taken_at_hq_travels_on_to_the_owner_once(sites, tmp_path):
+    cid, number = _shared_case(sites, tmp_path)
+    bj = sites.use("BJ02")
+    exchange.apply_import(bj, [tmp_path / "sh.xlsx"])
+    cases.update_case(ctx_for("BJ02", later(10)), cases.find_case_id(number),
+                      {"plan": "北京的处理意见"})
+    exchange.export_ledger(ctx_for("BJ02", later(11)), tmp_path / "bj.xlsx")
+    sites.use("HQ")
+    exchange.apply_import(ctx_for("HQ", later(12)), [tmp_path / "bj.xlsx"])
+    (c,) = exchange.list_conflicts()
+    assert c.kind == "proposal" and c.source_site == "BJ02"
+    exchange.resolve_conflict(ctx_for("HQ", later(13)), c.id, keep="incoming")
+    assert cases.get_case(cases.find_case_id(number))["plan"] == "北京的处理意见"
+    exchange.export_ledger(ctx_for("HQ", later(14)), tmp_path / "hq.xlsx", all_sites=True)
+    ctx = sites.use("SH01")
+    for f in ("hq.xlsx", "bj.xlsx", "hq.xlsx"):  # the same edit by two roads: listed once
+        rep = exchange.apply_import(ctx, [tmp_path / f])
+        assert _counts(rep).conflict == 1
+    (c,) = exchange.list_conflicts()
+    assert c.kind == "proposal"
+    assert cases.get_case(cid)["plan"] is None
