@@ -93,6 +93,8 @@ def _floor_queries() -> list[tuple[str, list[str], str]]:
                 parts.append("c.uid")
             elif c.key == "case_number":
                 parts.append("c.number")
+            elif not c.stored:  # 版本指纹: computed by the exporter, no column to read
+                parts.append("NULL")
             else:
                 parts.append(f't."{c.key}"')
         join = "" if table == "cases" else " LEFT JOIN cases c ON c.id = t.case_id"

@@ -26,6 +26,8 @@ class LedgerBase(BaseModel):
     from_owner = pw.IntegerField(default=0)  # standing bits, see ledger.merge._Rank
     digest = pw.TextField()
     applied_at = AwareDateTimeField()
+    fingerprint = pw.TextField(default="")  # 版本指纹 of that version (schema 8)
+    record_modified_at = pw.TextField(null=True)  # the record's modified_at as applied
 
     class Meta:
         table_name = "ledger_base"
@@ -46,6 +48,11 @@ class LedgerConflict(BaseModel):
     resolved_at = AwareDateTimeField(null=True)
     resolution = pw.TextField(null=True)
     resolved_by = pw.TextField(null=True)
+    # schema 8: see db/migrations/m0008_ledger_versions.py
+    kind = pw.TextField(default="version")  # 'version' or 'proposal'
+    incoming_fingerprint = pw.TextField(default="")
+    local = pw.TextField(null=True)  # JSON of the local side when found (None: no record)
+    local_digest = pw.TextField(default="")
 
     class Meta:
         table_name = "ledger_conflicts"
@@ -65,4 +72,26 @@ class LedgerImport(BaseModel):
         table_name = "ledger_imports"
 
 
-LEDGER_MODELS = (LedgerExport, LedgerBase, LedgerConflict, LedgerImport)
+class LedgerVersion(BaseModel):
+    """A version of one of this site's own records that it sent or took back (schema 8)."""
+
+    uid = pw.TextField()
+    revision = pw.IntegerField()
+    fingerprint = pw.TextField()
+
+    class Meta:
+        table_name = "ledger_versions"
+        primary_key = pw.CompositeKey("uid", "revision", "fingerprint")
+        without_rowid = True
+
+
+class LedgerMeta(BaseModel):
+    key = pw.TextField(primary_key=True)
+    value = pw.TextField()
+
+    class Meta:
+        table_name = "ledger_meta"
+
+
+LEDGER_MODELS = (LedgerExport, LedgerBase, LedgerConflict, LedgerImport, LedgerVersion,
+                 LedgerMeta)

@@ -67,8 +67,9 @@ def restore_umask(previous: int | None) -> None:
 
 def secure_data_dir(root: Path) -> None:
     """Create the data folder 0700, and take group's and others' rights from an existing one
-    (from an older version, or copied in) and from its own files. Only the folder and the files directly in it
-    are touched: the folder's mode alone keeps everyone else out of what lies below."""
+    (from an older version, or copied in) and from its own files. Only the folder and the
+    files directly in it are touched: the folder's mode alone keeps everyone else out of
+    what lies below."""
     import os
     import stat
 

@@ -15,6 +15,12 @@ from complaints.types import Action, ApprovalStatus, SanctionType
 FORMAT_NAME = "投诉台账"
 FORMAT_VERSION = 1
 
+# A 修订号 above this is refused on import (issue 15 §2): no record is saved a billion
+# times, and a revision near 2^63 would make every later save overflow.
+REVISION_MAX = 1_000_000_000
+FINGERPRINT_HEADER = "版本指纹"
+FINGERPRINT_LENGTH = 16  # hex digits
+
 SHEET_INFO = "说明"
 SHEET_CASES = "投诉台账"
 SHEET_ENTRIES = "跟踪记录"
@@ -68,6 +74,9 @@ class Column:
     max_length: int | None = None
     width: float | None = None
     derived: bool = False  # written for people (投诉编号 beside 投诉记录ID), ignored on import
+    # False for a column of the exchange only, with no database column (版本指纹): read on
+    # import, never written into the record, never part of its content digest.
+    stored: bool = True
 
     @property
     def display_width(self) -> float:
@@ -81,6 +90,11 @@ def _keys() -> list[Column]:
         Column("修订号", "revision", Kind.REVISION),
         Column("最后修改时间", "modified_at", Kind.STAMP),
         Column("已删除", "deleted", Kind.DELETED),
+        # Optional (issue 15 §3): which version of the record the row is, a short hash of
+        # the owner's content at that 修订号 (ledger.store.fingerprint). A file of format
+        # version 1 without it still imports; an older reader ignores it as unknown.
+        Column(FINGERPRINT_HEADER, "fingerprint", Kind.TEXT, max_length=FINGERPRINT_LENGTH,
+               width=18, stored=False),
     ]
 
 

@@ -1,15 +1,14 @@
-"""Merging a ledger file into the database, exactly as ledger.md says.
+"""Merging a ledger file into the database, exactly as docs/ledger.md says (its table of
+cases is the specification of Merger.merge).
 
-Order: a version's rank is (修订号, came from the owner's own file, digest of its values).
-- A record this site owns: an incoming higher 修订号 replaces it (the owner takes its own
-  records back from HQ); equal or lower is unchanged.
-- A record another site owns: the incoming version replaces the local one when its rank is
-  higher than the version last applied here (ledger_base) - unless the local record was
-  edited here since then (its digest differs from the base): then it is a conflict, the
-  local record stays and the incoming version is kept beside it (ledger_conflicts; the
-  highest-ranked incoming version wins, so the import order does not matter).
-Ranks are totally ordered, so importing files in any order gives the same data, and
-importing a file twice changes nothing the second time.
+A version of a record is its 修订号 and its 版本指纹 (a short hash of its content,
+ledger.store.fingerprint); a row whose content is not the version it names is an edit of
+that version made where nobody counts revisions (a proposal). Versions are not totally
+ordered: a later revision replaces an earlier one where nothing was edited since; two
+versions at one revision, an edit racing a newer version, a proposal, or a version the
+owner never had are kept as conflicts (ledger_conflicts, both sides stored) for a person.
+Decisions made at the owner become new revisions, so every site ends with the owner's
+word; importing a file twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -122,18 +121,55 @@ FROM_OWNER = 2  # came in a file written by the record's owner
 COMPLETE = 1  # not degraded: the phone is not masked (138****5678)
 
 
+CONFLICT_VERSION = "version"  # two versions of one record, neither known to follow the other
+CONFLICT_PROPOSAL = "proposal"  # an edit made where the record is not owned, sent as an edit
+_HEX = frozenset("0123456789abcdef")
+
+
 @dataclass
-class _Rank:
-    """A version's place in the total order: (修订号, standing bits, digest). At equal
-    revisions the owner's own file wins, then a file with the full phone, then - only so
-    that the result does not depend on import order - the larger digest."""
+class _Version:
+    """What an incoming row is (docs/ledger.md): the version it names - its 修订号 and
+    版本指纹 (a file without the column names its own content) - and what it holds (the
+    fingerprint and digest of its values). A row whose content is not the version it
+    names is an edit of that version made where nobody counts revisions: a proposal."""
+
+    revision: int
+    named: str  # the fingerprint the row names
+    content: str  # the fingerprint of its values
+    digest: str  # the digest of its values (full phone where known)
+    standing: int  # FROM_OWNER | COMPLETE bits, kept in ledger_base
+
+    @property
+    def proposal(self) -> bool:
+        return self.named != self.content
+
+
+@dataclass
+class _Base:
+    """The version last applied here from a ledger (ledger_base)."""
 
     revision: int
     standing: int
     digest: str
+    fingerprint: str  # "" for a row of schema < 8 whose version is not known
 
-    def key(self) -> tuple[int, int, str]:
-        return (self.revision, int(self.standing), self.digest)
+
+def check_version_cells(values: Mapping[str, Any]) -> RowRejected | None:
+    """修订号 within bounds and 版本指纹 well formed (issue 15 §2-3), else the rejection."""
+    rev = values.get("revision") or 1
+    if rev > C.REVISION_MAX:
+        return RowRejected("修订号", f"修订号 {rev} 超过上限 {C.REVISION_MAX:,}"
+                                      "(不会有记录被修改这么多次,文件可能被改动过)")
+    fp = values.get("fingerprint")
+    if fp is not None:
+        low = fp.lower()
+        if len(low) != C.FINGERPRINT_LENGTH or not _HEX.issuperset(low):
+            return RowRejected(C.FINGERPRINT_HEADER,
+                               f"版本指纹应为 {C.FINGERPRINT_LENGTH} 位十六进制数字,"
+                               f"而不是“{fp}”(不知道时可清空该格)")
+        if low != fp:
+            values["fingerprint"] = low  # type: ignore[index]
+    return None
 
 
 class Merger:
@@ -152,6 +188,8 @@ class Merger:
         # ledger_base rows of new records, written in uid order by flush_bases (keys in
         # order land next to each other in the uid index, instead of all over it).
         self._bases: list[tuple] = []
+        self._since: str | None = None  # store.versions_since, read once (_known_own)
+        self._history = False
 
     def flush_bases(self) -> None:
         """Write the pending ledger_base rows. Called before anything reads or writes
@@ -160,7 +198,8 @@ class Merger:
             self._bases.sort()
             database.cursor().executemany(
                 "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
-                "applied_at) VALUES (?, ?, ?, ?, ?, ?)", self._bases)
+                "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                self._bases)
             self._bases = []
 
     # --- helpers ---------------------------------------------------------------------------
@@ -178,7 +217,7 @@ class Merger:
         """Model field values for an insert/update from full ledger values."""
         data: dict[str, Any] = {}
         for col in C.SHEET_COLUMNS[sheet]:
-            if col.key == "case_uid" or col.derived:
+            if col.key == "case_uid" or col.derived or not col.stored:
                 continue
             data[col.key] = values.get(col.key)
         if data.get("modified_at") is None:
@@ -206,7 +245,8 @@ class Merger:
         """(column names, function giving a new row's INSERT parameters from its full
         values): what _db_data(new=True) and _db_value give, with the per-column work
         decided once per batch instead of once per cell."""
-        cols = [c.key for c in C.SHEET_COLUMNS[sheet] if c.key != "case_uid" and not c.derived]
+        cols = [c.key for c in C.SHEET_COLUMNS[sheet]
+                if c.key != "case_uid" and not c.derived and c.stored]
         at = {k: i for i, k in enumerate(cols)}
         i_mod = at["modified_at"]
         now = self.now
@@ -279,20 +319,77 @@ class Merger:
             database.execute_sql(f"UPDATE {table} SET {sets} WHERE uid = ?",
                                  (*params, values["uid"]))
 
-    def _set_base(self, sheet: str, uid: str, rank: _Rank) -> None:
+    def _set_base(self, sheet: str, uid: str, v: _Version, *, applied: bool = True) -> None:
+        """Record ``v`` as the version last applied here. ``applied``: the record now holds
+        it as it came (else the record keeps an edit made here, to travel to its owner)."""
         self.flush_bases()
+        modified = None
+        if applied:
+            modified = database.execute_sql(
+                f"SELECT modified_at FROM {C.SHEET_TABLE[sheet]} WHERE uid = ?",
+                (uid,)).fetchone()
+            modified = modified[0] if modified else None
         database.execute_sql(
             "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
-            "applied_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (uid, C.SHEET_TABLE[sheet], rank.revision, rank.standing, rank.digest,
-             to_db(self.now)))
+            "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (uid, C.SHEET_TABLE[sheet], v.revision, v.standing, v.digest, to_db(self.now),
+             v.named, modified))
 
-    def _base(self, uid: str) -> _Rank | None:
+    def _applied(self, sheet: str, uid: str, v: _Version) -> None:
+        """``v`` now stands here as it came: it is the base, and a conflict still open
+        over an earlier version of the record is superseded (kept on record, closed)."""
+        self._set_base(sheet, uid, v)
+        self._supersede(uid, v.revision)
+
+    def _supersede(self, uid: str, revision: int) -> None:
+        database.execute_sql(
+            "UPDATE ledger_conflicts SET resolved_at = ?, resolution = 'superseded', "
+            "resolved_by = '' WHERE uid = ? AND resolved_at IS NULL AND kind = ? "
+            "AND incoming_revision < ?", (to_db(self.now), uid, CONFLICT_VERSION, revision))
+
+    def _remember_own(self, uid: str, v: _Version) -> None:
+        """A version of our own that came back from a ledger is one we had."""
+        database.execute_sql("INSERT OR IGNORE INTO ledger_versions (uid, revision, "
+                             "fingerprint) VALUES (?, ?, ?)", (uid, v.revision, v.content))
+
+    def _known_own(self, uid: str, v: _Version, modified: Any) -> bool:
+        """Whether this site had ``v`` (an older version of its own record): sent it or
+        took it back, or it is older than the history this site keeps."""
+        if self._since is None:
+            self._since = store.versions_since() or ""
+            self._history = store.versions_since() is not None
+        if not self._history or modified is None or v.revision == 1:
+            return True  # (a record's first version is made once, by its creation)
+        text = _db_value(modified) if isinstance(modified, datetime) else str(modified)
+        if self._since and text < self._since:
+            return True
+        if database.execute_sql(
+                "SELECT EXISTS (SELECT 1 FROM ledger_versions WHERE uid = ? AND revision = ? "
+                "AND fingerprint = ?)", (uid, v.revision, v.content)).fetchone()[0]:
+            return True
+        base = self._base(uid)
+        return base is not None and (base.revision, base.digest) == (v.revision, v.digest)
+
+    def _base(self, uid: str) -> _Base | None:
         self.flush_bases()
         row = database.execute_sql(
-            "SELECT revision, from_owner, digest FROM ledger_base WHERE uid = ?",
+            "SELECT revision, from_owner, digest, fingerprint FROM ledger_base WHERE uid = ?",
             (uid,)).fetchone()
-        return _Rank(row[0], row[1], row[2]) if row else None
+        return _Base(*row) if row else None
+
+    def _seen(self, uid: str, v: _Version) -> bool:
+        """This content at this revision was already put before a person (either side of
+        a conflict, open or resolved): it is not listed again."""
+        return database.execute_sql(
+            "SELECT EXISTS (SELECT 1 FROM ledger_conflicts WHERE uid = ? AND "
+            "((incoming_revision = ? AND incoming_digest = ?) "
+            "OR (local_revision = ? AND local_digest = ?)))",
+            (uid, v.revision, v.digest, v.revision, v.digest)).fetchone()[0] == 1
+
+    def _version(self, sheet: str, full: Mapping[str, Any], standing: int) -> _Version:
+        content = store.fingerprint(sheet, full)
+        return _Version(int(full.get("revision") or 1), full.get("fingerprint") or content,
+                        content, store.digest(sheet, full), standing)
 
     # --- a batch of rows -------------------------------------------------------------------
     def merge_batch(self, sheet: str, rows: list[dict[str, Any]]) -> list[str | RowRejected]:
@@ -302,6 +399,10 @@ class Merger:
         any other batch goes row by row through merge()."""
         if not rows:
             return []
+        bad = {i: e for i, r in enumerate(rows) if (e := check_version_cells(r)) is not None}
+        if bad:
+            good = iter(self.merge_batch(sheet, [r for i, r in enumerate(rows) if i not in bad]))
+            return [bad[i] if i in bad else next(good) for i in range(len(rows))]
         uids = [r["uid"] for r in rows]
         table = C.SHEET_TABLE[sheet]
         seen = self.fresh.get(table)
@@ -344,8 +445,11 @@ class Merger:
         # the loop's names as locals (about a million rows in a big import)
         case_ids = self._case_ids
         source_site, my_site = self.source_site, self.my_site
+        own: list[tuple[str, int, str]] = []  # our own records taken back (_remember_own)
         digest = store.digest_of(sheet)
         to_text = store.fast_to_db
+        fingerprint = store.fingerprint_from
+        i_mod = names.index("modified_at")
         for full in rows:
             # The parsed row itself, completed in place (nothing reads it after the merge
             # but its uid); a column the file lacks reads as None through .get, as it would
@@ -353,29 +457,44 @@ class Merger:
             uid = full["uid"]
             if cases:
                 self._normalise_case(full, None)
-                key = (full["site"], full["number"])
-                clash = taken.get(key)
-                if clash is not None and clash != uid:
-                    out.append(RowRejected("编号", f"编号 {full['number']} 在站点 {full['site']} "
-                                                  f"已被另一条记录({clash})使用"))
-                    continue
-                taken[key] = uid
-            elif (cu := full.get("case_uid")) and cu not in case_ids:
-                out.append(RowRejected("投诉记录ID", NO_CASE))
-                continue
-            site = full["site"]
-            standing = (FROM_OWNER if site == source_site else 0) | (
-                0 if cases and is_masked_phone(full.get("phone")) else COMPLETE)
             # Each time as its stored text, once: that text is also the digest's canonical
             # form of a time, so digest() gives the same value from it.
             for k in times:
                 v = full.get(k)
                 if v.__class__ is datetime:
                     full[k] = to_text(v)
-            inserts.append(build(full))
-            if site != my_site:
-                bases.append((uid, table, int(full.get("revision") or 1), standing,
-                              digest(full), stamp))
+            site = full["site"]
+            standing = (FROM_OWNER if site == source_site else 0) | (
+                0 if cases and is_masked_phone(full.get("phone")) else COMPLETE)
+            if cases:
+                key = (site, full["number"])
+                clash = taken.get(key)
+                if clash is not None and clash != uid:
+                    out.append(RowRejected("编号", f"编号 {full['number']} 在站点 {site} "
+                                                  f"已被另一条记录({clash})使用"))
+                    continue
+            elif (cu := full.get("case_uid")) and cu not in case_ids:
+                out.append(RowRejected("投诉记录ID", NO_CASE))
+                continue
+            d = digest(full)
+            content = fingerprint(sheet, full, d)
+            named = full.get("fingerprint") or content
+            if named != content:
+                # an edit of a version this site does not hold: a person decides
+                out.append(self._keep_conflict(
+                    sheet, full, None, "", _Version(int(full.get("revision") or 1), named,
+                                                    content, d, standing), CONFLICT_PROPOSAL))
+                continue
+            if cases:
+                taken[key] = uid
+            row = build(full)
+            inserts.append(row)
+            # every record that came in has its base, this site's own too (an owner that
+            # lost its data takes it back, and may later take a newer one: _merge_own)
+            rev = int(full.get("revision") or 1)
+            bases.append((uid, table, rev, standing, d, stamp, named, row[i_mod]))
+            if site == my_site:
+                own.append((uid, rev, content))
             out.append("new")
         if inserts:
             database.cursor().executemany(
@@ -384,6 +503,10 @@ class Merger:
             if table in self.fresh:
                 self.fresh[table].update(
                     r["uid"] for r, o in zip(rows, out, strict=True) if o == "new")
+        if own:
+            database.cursor().executemany(
+                "INSERT OR IGNORE INTO ledger_versions (uid, revision, fingerprint) "
+                "VALUES (?, ?, ?)", own)
         if bases:
             self._bases += bases
             if len(self._bases) >= BASES_PENDING:
@@ -392,10 +515,19 @@ class Merger:
 
     # --- one row ---------------------------------------------------------------------------
     def merge(self, sheet: str, incoming: Mapping[str, Any]) -> str:
-        """Merge one parsed row; returns its outcome or raises RowRejected."""
+        """Merge one parsed row; returns its outcome or raises RowRejected. The cases and
+        their outcomes are the table of docs/ledger.md."""
+        rejected = check_version_cells(incoming)
+        if rejected is not None:
+            raise rejected
         table = C.SHEET_TABLE[sheet]
         uid = incoming["uid"]
         local = store.local_values(table, uid)
+        if local is not None and incoming.get("site") != local["site"]:
+            # issue 15 §2: a file never takes a record from its owner
+            raise RowRejected("所属站点", f"本库中这条记录属于站点 {local['site']},文件却写着 "
+                                          f"{incoming.get('site')}:台账不能改变记录的所属站点,"
+                                          "此行未导入")
         full = dict(local) if local else {c.key: None for c in C.SHEET_COLUMNS[sheet]}
         full.update(incoming)
         if sheet == C.SHEET_CASES:
@@ -403,33 +535,88 @@ class Merger:
         self._check_links(sheet, full, local)
         standing = (FROM_OWNER if full.get("site") == self.source_site else 0) | (
             0 if sheet == C.SHEET_CASES and is_masked_phone(full.get("phone")) else COMPLETE)
-        rank = _Rank(int(full.get("revision") or 1), standing, store.digest(sheet, full))
+        v = self._version(sheet, full, standing)
         if local is None:
+            if v.proposal:
+                return self._keep_conflict(sheet, full, None, "", v, CONFLICT_PROPOSAL)
             self._write(sheet, full, new=True)
-            if full["site"] != self.my_site:
-                self._set_base(sheet, uid, rank)
+            self._set_base(sheet, uid, v)
+            if full["site"] == self.my_site:
+                self._remember_own(uid, v)
             return "new"
         local_digest = store.digest(sheet, local)
-        if local["site"] == self.my_site:  # the owner counts revisions
-            if rank.revision > local["revision"]:
+        if local["site"] == self.my_site:
+            return self._merge_own(sheet, full, local, local_digest, v)
+        return self._merge_other(sheet, full, local, local_digest, v)
+
+    def _merge_own(self, sheet: str, full: dict[str, Any], local: Mapping[str, Any],
+                   local_digest: str, v: _Version) -> str:
+        """A record this site owns: only its own edits raise the revision."""
+        uid = full["uid"]
+        rev = local["revision"]
+        mine = store.fingerprint(sheet, local)
+        if v.proposal:  # an edit made at another site: the owner sees it
+            if v.content == mine or v.digest == local_digest:
+                return "unchanged"
+            return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_PROPOSAL)
+        if v.revision < rev:
+            if self._known_own(uid, v, full.get("modified_at")):
+                return "unchanged"  # an older version of ours
+            # an older version this site never had: made before a backup it restored
+            return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
+        if v.content == mine:
+            if v.revision > rev:  # our content under a later number: take the number
                 self._write(sheet, full, new=False)
+                self._applied(sheet, uid, v)
+                self._remember_own(uid, v)
                 return "updated"
             return "unchanged"
+        if v.revision > rev:
+            base = self._base(uid)
+            if base is not None and base.revision == rev and base.digest == local_digest:
+                # our copy came in from a ledger (this site lost its data) and was not
+                # changed here since: the newer version is taken back
+                self._write(sheet, full, new=False)
+                self._applied(sheet, uid, v)
+                self._remember_own(uid, v)
+                return "updated"
+        # The same revision with other content, or a later one over a version made here
+        # (this site restored a backup, or its copy was edited since it came back).
+        return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
+
+    def _merge_other(self, sheet: str, full: dict[str, Any], local: Mapping[str, Any],
+                     local_digest: str, v: _Version) -> str:
+        """A record another site owns: the version last applied here is the base."""
+        uid = full["uid"]
         base = self._base(uid)
-        if base is None:
-            base = _Rank(local["revision"], 0, local_digest)
-            edited = False
-        else:
-            edited = local_digest != base.digest
-        if rank.key() <= base.key():
+        if base is None:  # a copy not from a ledger: as if it came in unedited
+            base = _Base(local["revision"], 0, local_digest, store.fingerprint(sheet, local))
+        elif not base.fingerprint and base.digest == local_digest:
+            base.fingerprint = store.fingerprint(sheet, local)  # schema < 8
+        edited = local_digest != base.digest
+        if v.digest == local_digest and (v.proposal or v.revision <= base.revision):
+            return "unchanged"  # this site holds that content already
+        if v.proposal:
+            return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_PROPOSAL)
+        if v.revision > base.revision:
+            if not edited or v.digest == local_digest:
+                self._write(sheet, full, new=False)
+                self._applied(sheet, uid, v)
+                return "updated"
+            return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
+        if v.revision < base.revision:
+            return "unchanged"  # an older version
+        same = (v.content == base.fingerprint if base.fingerprint
+                else v.digest == base.digest)
+        if same:
+            # one version; a copy with the full phone completes a masked one
+            if (v.digest != base.digest and v.standing & COMPLETE
+                    and not base.standing & COMPLETE and not edited):
+                self._write(sheet, full, new=False)
+                self._applied(sheet, uid, v)
+                return "updated"
             return "unchanged"
-        if rank.digest == local_digest or not edited:
-            self._write(sheet, full, new=False)
-            self._set_base(sheet, uid, rank)
-            return "updated" if (rank.digest != local_digest
-                                 or rank.revision != local["revision"]) else "unchanged"
-        self._keep_conflict(sheet, full, local, rank)
-        return "conflict"
+        return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
 
     def _normalise_case(self, full: dict[str, Any], local: Mapping[str, Any] | None) -> None:
         if full.get("vin"):
@@ -452,39 +639,105 @@ class Merger:
         elif full.get("case_uid") and self.case_id(full["case_uid"]) is None:
             raise RowRejected("投诉记录ID", NO_CASE)
 
-    def _keep_conflict(self, sheet: str, full: Mapping[str, Any], local: Mapping[str, Any],
-                       rank: _Rank) -> None:
+    def _keep_conflict(self, sheet: str, full: Mapping[str, Any],
+                       local: Mapping[str, Any] | None, local_digest: str, v: _Version,
+                       kind: str) -> str:
+        """Keep the incoming version beside the local record for a person to decide.
+        Returns "conflict" (new or still open) or "unchanged" (already decided)."""
         uid = full["uid"]
-        open_ = LedgerConflict.get_or_none((LedgerConflict.uid == uid)
-                                           & LedgerConflict.resolved_at.is_null())
-        if open_ is not None:
-            held = _Rank(open_.incoming_revision, open_.incoming_from_owner,
-                         open_.incoming_digest)
-            if rank.key() <= held.key():
-                return
-            open_.delete_instance()
+        still_open = database.execute_sql(
+            "SELECT EXISTS (SELECT 1 FROM ledger_conflicts WHERE uid = ? AND "
+            "incoming_revision = ? AND incoming_digest = ? AND resolved_at IS NULL)",
+            (uid, v.revision, v.digest)).fetchone()[0]
+        if still_open:
+            return "conflict"
+        if self._seen(uid, v):
+            return "unchanged"
+        if kind == CONFLICT_VERSION:
+            # A later version of the owner supersedes an earlier one still open: the
+            # person decides once, against the latest (the earlier stays on record).
+            self._supersede(uid, v.revision)
         LedgerConflict.create(
             uid=uid, tbl=C.SHEET_TABLE[sheet], site=full["site"],
-            local_revision=local["revision"], incoming_revision=rank.revision,
-            incoming_from_owner=rank.standing, incoming_digest=rank.digest,
+            local_revision=local["revision"] if local else 0, incoming_revision=v.revision,
+            incoming_from_owner=v.standing, incoming_digest=v.digest,
             incoming=store.to_json(sheet, full), source_file=self.source_file,
-            source_site=self.source_site, found_at=self.now)
+            source_site=self.source_site, found_at=self.now, kind=kind,
+            incoming_fingerprint=v.named,
+            local=store.to_json(sheet, local) if local else None, local_digest=local_digest)
+        return "conflict"
 
     # --- resolving -------------------------------------------------------------------------
     def resolve(self, conflict: LedgerConflict, keep: str) -> None:
+        """Carry out a person's decision (docs/ledger.md, "Resolving a conflict")."""
         sheet = C.TABLE_SHEET[conflict.tbl]
+        uid = conflict.uid
         incoming = store.from_json(sheet, conflict.incoming)
-        rank = _Rank(conflict.incoming_revision, conflict.incoming_from_owner,
-                     conflict.incoming_digest)
+        content = store.fingerprint(sheet, incoming)
+        v = _Version(conflict.incoming_revision, conflict.incoming_fingerprint or content,
+                     content, conflict.incoming_digest, conflict.incoming_from_owner)
+        local = store.local_values(conflict.tbl, uid)
+        if (local or incoming)["site"] == self.my_site:
+            self._resolve_own(sheet, incoming, local, v, keep)
+        else:
+            self._resolve_other(sheet, incoming, local, v, keep)
+
+    def _resolve_own(self, sheet: str, incoming: dict[str, Any],
+                     local: Mapping[str, Any] | None, v: _Version, keep: str) -> None:
+        """At the owner a decision is a new version when needed: above both sides, so it
+        reaches every site as the latest (and a site whose edit lost sees a conflict)."""
+        rev = local["revision"] if local else 0
+        bumped = max(rev, v.revision) + 1
         if keep == "incoming":
-            if store.local_values(conflict.tbl, conflict.uid) is None:
-                self._write(sheet, incoming, new=True)
+            values = dict(incoming)
+            if not v.proposal and v.revision > rev:
+                values["revision"] = v.revision  # the owner's own later version, as it was
             else:
-                self._check_links(sheet, incoming, None)
-                self._write(sheet, incoming, new=False)
-        # Either way this incoming version is now the base: it will not conflict again,
-        # and a local version kept stays "edited here" until the owner sends a newer one.
-        self._set_base(sheet, conflict.uid, rank)
+                values["revision"], values["modified_at"] = bumped, self.now
+            self._check_links(sheet, values, None)
+            self._write(sheet, values, new=local is None)
+            if values["revision"] == v.revision:
+                self._applied(sheet, incoming["uid"], v)
+                self._remember_own(incoming["uid"], v)
+            else:
+                self._supersede(incoming["uid"], values["revision"])
+        elif local is not None and v.revision >= rev:
+            database.execute_sql(
+                f"UPDATE {C.SHEET_TABLE[sheet]} SET revision = ?, modified_at = ? "
+                "WHERE uid = ?", (bumped, to_db(self.now), incoming["uid"]))
+            self._supersede(incoming["uid"], bumped)
+
+    def _resolve_other(self, sheet: str, incoming: dict[str, Any],
+                       local: Mapping[str, Any] | None, v: _Version, keep: str) -> None:
+        uid = incoming["uid"]
+        if keep == "incoming" and v.proposal:
+            # Taking another site's edit here is making that edit here: it is not a
+            # version, so the base stays, and it travels to the owner as a proposal.
+            base = self._base(uid)
+            values = dict(incoming)
+            if base is not None and local is not None:
+                values["revision"] = local["revision"]
+            values["modified_at"] = self.now
+            self._check_links(sheet, values, None)
+            self._write(sheet, values, new=local is None)
+            if base is None:
+                self._set_base(sheet, uid, v, applied=False)
+            return
+        if keep == "incoming":
+            self._check_links(sheet, incoming, None)
+            self._write(sheet, incoming, new=local is None)
+            self._applied(sheet, uid, v)
+            return
+        if v.proposal or local is None:
+            return  # the conflict, resolved, keeps the proposal on record
+        base = self._base(uid)
+        if base is None or v.revision >= base.revision:
+            # The local edit is now an edit of the incoming version: it travels to the
+            # owner as such (a proposal), and this version does not conflict again.
+            self._set_base(sheet, uid, v, applied=False)
+            database.execute_sql(
+                f"UPDATE {C.SHEET_TABLE[sheet]} SET revision = ? WHERE uid = ?",
+                (v.revision, uid))
 
 
 def fresh_tables() -> dict[str, set[str]]:
@@ -619,7 +872,8 @@ def _flush(merger: Merger, sheet: str, batch: list[tuple[int, dict[str, Any], tu
                                                     outcome.reason)]))
             counts.rejected += 1
         else:
-            accepted.append(values["uid"])
+            if outcome != "conflict":  # a conflict's record may not be here (a proposal)
+                accepted.append(values["uid"])
             counts.add(outcome)
     batch.clear()
 

@@ -45,6 +45,9 @@ def write_rejects(result: FileResult, dest: Path) -> Path:
         reason_at = headers.index(REASON_HEADER) if REASON_HEADER in headers else len(headers)
         if reason_at == len(headers):
             headers.append(REASON_HEADER)
+        # A fixed row is no longer the version its 版本指纹 names: left empty, the row
+        # names its own content (as a hand-made row does), and imports as such.
+        blank = [i for i, h in enumerate(headers) if h == C.FINGERPRINT_HEADER]
         ws = wb.create_sheet(sheet)
         ws.freeze_panes = "A2"
         for i in range(len(headers)):
@@ -64,6 +67,8 @@ def write_rejects(result: FileResult, dest: Path) -> Path:
                 continue
             values = list(rej.raw) + [None] * max(0, len(headers) - len(rej.raw))
             values[reason_at] = f"第 {rej.row} 行:{rej.reason}"
+            for i in blank:
+                values[i] = None
             out = []
             for v in values:
                 if isinstance(v, str):

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from complaints.rules.validation import mask_phone
 from db.models import Case, Entry, Sanction, database
 from db.timeutil import date_from_db, from_db, to_db
 from ledger import columns as C
@@ -29,11 +30,39 @@ def fast_to_db(v: datetime) -> str:
     return to_db(v)
 
 
-_DIGEST_PLAN = {
-    sheet: tuple((c.key, c.kind in (Kind.BOOL, Kind.DELETED)) for c in cols
-                 if c.key not in _NOT_DIGESTED and not c.derived)
-    for sheet, cols in C.SHEET_COLUMNS.items()
+# The columns whose canonical values make a digest, frozen as they were when digests were
+# first stored (ledger_base, ledger_conflicts, and every 版本指纹 in files at other sites):
+# these keys, in this order, joined by \x1f. A column added to a sheet later (an optional
+# column of a later version) is appended as "\x1ekey=value" only when it holds a value, so
+# every digest and fingerprint made before it, or by a site that does not know it, stays
+# the same for a record that leaves it empty.
+DIGEST_KEYS = {
+    C.SHEET_CASES: (
+        "number", "received_at", "channel", "kind", "severity", "initiative", "business",
+        "area", "media", "needs_oem", "attitude", "collective", "content", "car_model", "vin",
+        "work_order", "plate", "purchase_date", "mileage", "customer_name", "gender", "phone",
+        "advisor", "repair_content", "repair_team", "background", "demand", "department",
+        "responsible", "plan", "handled_date", "gm_instruction", "liability", "state",
+        "closed_at", "callback_at", "satisfaction", "callback2_at", "satisfaction2",
+        "cac_number", "fmc_status", "station_name", "complaint_nature", "uid", "site",
+        "deleted"),
+    C.SHEET_ENTRIES: ("at", "action", "actor", "note", "case_uid", "uid", "site", "deleted"),
+    C.SHEET_SANCTIONS: ("type", "rule", "department", "person", "amount", "reason", "date",
+                        "status", "case_uid", "uid", "site", "deleted"),
 }
+
+
+def _digest_plan(sheet: str) -> tuple[tuple[tuple[str, bool], ...], tuple[tuple[str, bool], ...]]:
+    """(the frozen columns, the columns added since), each as (key, is yes/no)."""
+    cols = {c.key: c for c in C.SHEET_COLUMNS[sheet]
+            if c.key not in _NOT_DIGESTED and not c.derived and c.stored}
+    yes_no = {k: c.kind in (Kind.BOOL, Kind.DELETED) for k, c in cols.items()}
+    frozen = tuple((k, yes_no.get(k, False)) for k in DIGEST_KEYS[sheet])
+    added = tuple((k, yes_no[k]) for k in cols if k not in DIGEST_KEYS[sheet])
+    return frozen, added
+
+
+_DIGEST_PLAN = {sheet: _digest_plan(sheet) for sheet in C.SHEET_COLUMNS}
 
 
 def _compile_digest(sheet: str):
@@ -41,15 +70,23 @@ def _compile_digest(sheet: str):
     column, no loop): called for every imported record."""
     ns: dict[str, Any] = {"sha1": hashlib.sha1, "datetime": datetime,
                           "fast_to_db": fast_to_db, "_canon_value": _canon_value}
-    lines = ["def digest(values):", "    get = values.get", "    parts = ["]
-    for key, yes_no in _DIGEST_PLAN[sheet]:
+    frozen, added = _DIGEST_PLAN[sheet]
+
+    def canon(key: str, yes_no: bool) -> str:
         blank = f"'' if (v := get({key!r})) is None or v == '' else "
         if yes_no:
-            lines.append(f"        {blank}('1' if v else '0'),")
-        else:
-            lines.append(f"        {blank}v if v.__class__ is str else fast_to_db(v) "
-                         "if v.__class__ is datetime else _canon_value(v),")
-    lines += ["    ]", "    return sha1('\\x1f'.join(parts).encode('utf-8')).hexdigest()"]
+            return f"{blank}('1' if v else '0')"
+        return (f"{blank}v if v.__class__ is str else fast_to_db(v) "
+                "if v.__class__ is datetime else _canon_value(v)")
+
+    lines = ["def digest(values):", "    get = values.get", "    parts = ["]
+    lines += [f"        {canon(key, yes_no)}," for key, yes_no in frozen]
+    lines += ["    ]", "    text = '\\x1f'.join(parts)"]
+    for key, yes_no in added:
+        lines += [f"    c = {canon(key, yes_no)}",
+                  "    if c:",
+                  f"        text += '\\x1e' + {key!r} + '=' + c"]
+    lines += ["    return sha1(text.encode('utf-8')).hexdigest()"]
     exec(compile("\n".join(lines), f"<digest {sheet}>", "exec"), ns)  # noqa: S102
     return ns["digest"]
 
@@ -63,6 +100,38 @@ def digest(sheet: str, values: Mapping[str, Any]) -> str:
     """SHA-1 of the record's canonical values (see _canon), the same text forever: stored
     digests (ledger_base, conflicts) are compared with new ones."""
     return _DIGESTS[sheet](values)
+
+
+def _masked(values: Mapping[str, Any]) -> Mapping[str, Any]:
+    phone = values.get("phone")
+    if not phone or MASKED_PHONE_RE.fullmatch(phone.replace(" ", "")):
+        return values
+    return {**values, "phone": mask_phone(phone)}
+
+
+# as ledger.validate.MASKED_PHONE_RE (not imported: validate reads the ledger's cells)
+MASKED_PHONE_RE = __import__("re").compile(r"\d{0,4}\*{3,}\d{0,4}|\*+")
+
+
+def fingerprint(sheet: str, values: Mapping[str, Any]) -> str:
+    """The 版本指纹 of a record's content (issue 15 §3): the first 16 hex digits of its
+    digest, with the customer's phone masked as a file that leaves the branch has it
+    (138****5678), so a masked and a full copy of one version have one fingerprint.
+    Together with the 修订号 it names a version: two copies with one revision and two
+    fingerprints are two versions, which a person reconciles."""
+    if sheet == C.SHEET_CASES:
+        values = _masked(values)
+    return _DIGESTS[sheet](values)[:C.FINGERPRINT_LENGTH]
+
+
+def fingerprint_from(sheet: str, values: Mapping[str, Any], digest_value: str) -> str:
+    """fingerprint(sheet, values), given digest(sheet, values): the same digest serves
+    when no phone needs masking (a tracking entry, a sanction, most imported cases)."""
+    if sheet == C.SHEET_CASES:
+        masked = _masked(values)
+        if masked is not values:
+            return _DIGESTS[sheet](masked)[:C.FINGERPRINT_LENGTH]
+    return digest_value[:C.FINGERPRINT_LENGTH]
 
 
 def _canon_value(v: Any) -> str:
@@ -88,6 +157,8 @@ def _canon(col: Column, v: Any) -> str:
 def to_json(sheet: str, values: Mapping[str, Any]) -> str:
     out = {}
     for col in C.SHEET_COLUMNS[sheet]:
+        if not col.stored:
+            continue
         v = values.get(col.key)
         if isinstance(v, (datetime, date)):
             v = v.isoformat()
@@ -99,6 +170,8 @@ def from_json(sheet: str, text: str) -> dict[str, Any]:
     raw = json.loads(text)
     out = {}
     for col in C.SHEET_COLUMNS[sheet]:
+        if not col.stored:
+            continue
         v = raw.get(col.key)
         if v is not None and col.kind in (Kind.DATETIME, Kind.STAMP):
             v = datetime.fromisoformat(v)
@@ -111,12 +184,17 @@ def from_json(sheet: str, text: str) -> dict[str, Any]:
 # --- reading records as ledger values --------------------------------------------------------
 
 def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
-    """SQL selecting a table's ledger columns (with the case's uid), and their keys."""
+    """SQL selecting a table's ledger columns (with the case's uid), and their keys.
+    版本指纹 reads as the version last applied here from a ledger ("revision:fingerprint"
+    from ledger_base, or None); export_fingerprint turns it into the column's value."""
     cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
     keys = [c.key for c in cols]
     parts = []
     for k in keys:
-        if k == "case_uid":
+        if k == "fingerprint":
+            parts.append("(SELECT b.revision || ':' || b.fingerprint FROM ledger_base b "
+                         "WHERE b.uid = t.uid AND b.fingerprint <> '')")
+        elif k == "case_uid":
             parts.append("(SELECT c.uid FROM cases c WHERE c.id = t.case_id)")
         elif k == "case_number":
             parts.append("(SELECT c.number FROM cases c WHERE c.id = t.case_id)")
@@ -130,7 +208,9 @@ def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
 def _convert(cols: Sequence[Column], row: Sequence[Any]) -> dict[str, Any]:
     out = {}
     for col, v in zip(cols, row, strict=True):
-        if col.kind in (Kind.DATETIME, Kind.STAMP):
+        if not col.stored:
+            out[col.key] = v
+        elif col.kind in (Kind.DATETIME, Kind.STAMP):
             v = from_db(v)
         elif col.kind is Kind.DATE:
             v = date_from_db(v)
@@ -141,11 +221,28 @@ def _convert(cols: Sequence[Column], row: Sequence[Any]) -> dict[str, Any]:
 
 
 def local_values(table: str, uid: str) -> dict[str, Any] | None:
+    """The record's ledger values; its "fingerprint" is None (see export_fingerprint for
+    the value a file carries)."""
     sql, _ = _select_sql(table)
     row = database.execute_sql(sql + " WHERE t.uid = ?", (uid,)).fetchone()
     if row is None:
         return None
-    return _convert(C.SHEET_COLUMNS[C.TABLE_SHEET[table]], row)
+    out = _convert(C.SHEET_COLUMNS[C.TABLE_SHEET[table]], row)
+    out["fingerprint"] = None
+    return out
+
+
+def export_fingerprint(sheet: str, record: dict[str, Any], my_site: str | None) -> str:
+    """The 版本指纹 a file carries for ``record`` (as iter_records reads it): a record of
+    another site that came in from a ledger at its present revision names the version it
+    came in as, so an edit made here travels as an edit of that version (a proposal to its
+    owner, ledger.merge), never as a new version; any other record names its content."""
+    base = record.get("fingerprint")
+    if my_site is not None and base and record.get("site") != my_site:
+        rev, _, fp = base.partition(":")
+        if rev == str(record.get("revision")) and fp:
+            return fp
+    return fingerprint(sheet, record)
 
 
 def _filter(table: str, sites: Sequence[str] | None, since: datetime | None
@@ -154,12 +251,18 @@ def _filter(table: str, sites: Sequence[str] | None, since: datetime | None
     params: list[Any] = []
     if sites:
         marks = ",".join("?" * len(sites))
+        # Records of other sites edited here travel too (issue 15 §3: an edit made at a
+        # site that does not own the record must reach its owner): modified here after
+        # the version last applied from a ledger came in (its 最后修改时间 is no longer
+        # the one applied). An unedited copy sent along is counted as unchanged.
+        edited = ("EXISTS (SELECT 1 FROM ledger_base b WHERE b.uid = t.uid "
+                  "AND b.record_modified_at IS NOT t.modified_at)")
         if table == "cases":
-            where.append(f"t.site IN ({marks})")
+            where.append(f"(t.site IN ({marks}) OR {edited})")
             params += list(sites)
         else:
             where.append(f"(t.site IN ({marks}) OR t.case_id IN "
-                         f"(SELECT id FROM cases WHERE site IN ({marks})))")
+                         f"(SELECT id FROM cases WHERE site IN ({marks})) OR {edited})")
             params += list(sites) * 2
     if since is not None:
         stamp = to_db(since)
@@ -177,12 +280,15 @@ def count_records(table: str, *, sites: Sequence[str] | None, since: datetime | 
 
 
 def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | None,
-                 batch: int = 2000) -> Iterator[dict[str, Any]]:
+                 batch: int = 2000, my_site: str | None = None) -> Iterator[dict[str, Any]]:
     """Every record of ``table`` owned by ``sites`` (all when None), or - for entries and
-    sanctions - belonging to a case of those sites; with ``since``, only those changed here
-    (modified, or applied from another ledger) after that time. Streamed in id order."""
+    sanctions - belonging to a case of those sites, or edited here; with ``since``, only
+    those changed here (modified, or applied from another ledger) after that time.
+    Streamed in id order, each with the 版本指纹 a file written at ``my_site`` carries
+    (export_fingerprint; without ``my_site``, its content's)."""
     base, _ = _select_sql(table, with_id=True)
-    cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
+    sheet = C.TABLE_SHEET[table]
+    cols = C.SHEET_COLUMNS[sheet]
     where, params = _filter(table, sites, since)
     last = 0
     while True:
@@ -193,8 +299,49 @@ def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | N
         if not rows:
             return
         for row in rows:
-            yield _convert(cols, row[:-1])
+            rec = _convert(cols, row[:-1])
+            rec["fingerprint"] = export_fingerprint(sheet, rec, my_site)
+            yield rec
         last = rows[-1][-1]
+
+
+def record_own_versions(my_site: str, since: str | None) -> int:
+    """Remember the present version of each record of ``my_site`` (all tables) saved at or
+    after ``since`` (stored time text; None: all) in ledger_versions: called after an
+    export, so every version of its own that this site sent is known to it (ledger.merge:
+    an older version of its own it never had is a conflict). Returns how many rows."""
+    n = 0
+    for table in ("cases", "entries", "sanctions"):
+        sheet = C.TABLE_SHEET[table]
+        cols = C.SHEET_COLUMNS[sheet]
+        sql, _ = _select_sql(table)
+        params: list[Any] = [my_site]
+        # revision 1 is a record's first version, which only its creation makes: one per
+        # record, never asked about (ledger.merge._known_own), so not stored (most tracking
+        # entries never go past it)
+        sql += " WHERE t.site = ? AND t.revision > 1"
+        if since:
+            sql += " AND t.modified_at >= ?"
+            params.append(since)
+        cur = database.execute_sql(sql, params)
+        while rows := cur.fetchmany(2000):
+            out = []
+            for row in rows:
+                rec = _convert(cols, row)
+                out.append((rec["uid"], rec["revision"], fingerprint(sheet, rec)))
+            database.cursor().executemany(
+                "INSERT OR IGNORE INTO ledger_versions (uid, revision, fingerprint) "
+                "VALUES (?, ?, ?)", out)
+            n += len(out)
+    return n
+
+
+def versions_since() -> str | None:
+    """From when this site's record of its own versions is complete ('' : always; None:
+    not known, before schema 8)."""
+    row = database.execute_sql(
+        "SELECT value FROM ledger_meta WHERE key = 'versions_since'").fetchone()
+    return row[0] if row else None
 
 
 def count_uids(table: str, uids: Sequence[str]) -> int:

@@ -147,7 +147,12 @@ class ConflictsPage(QWidget):
             return
         c = self.conflicts[row]
         tz = self.session.ctx().tz
+        # docs/ledger.md: a proposal is an edit made at a site that does not own the
+        # record; a version conflict is two versions neither known to follow the other
+        kind = (tr("提议:在别处对某一版本所做、未经所属站点确认的修改") if c.kind == "proposal"
+                else tr("同一记录的两个版本"))
         self.info.setText(
+            f"{kind} · {tr('来自')} {c.source_site or '?'} · "
             f"{c.sheet} {c.title} · {tr('所属站点')} {c.site} · {tr('本地修订号')} "
             f"{c.local_revision} · {tr('导入修订号')} {c.incoming_revision} · "
             f"{tr('发现于')} {show_value(c.found_at, tz)}")

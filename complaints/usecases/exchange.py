@@ -27,6 +27,7 @@ from db.errors import StorageError
 from db.models import database
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
 from db.partfiles import Partial, registry_for
+from db.timeutil import to_db
 from ledger import audit_sheet, store
 from ledger import columns as C
 from ledger.bulk import BulkLoad, tables_to_bulk_load
@@ -133,14 +134,21 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                                         registry_for(live) if live else None):
                 counts = write_ledger(
                     dest, meta, ctx.tz,
-                    cases=store.iter_records("cases", sites=query_sites, since=since),
-                    entries=store.iter_records("entries", sites=query_sites, since=since),
-                    sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
+                    cases=store.iter_records("cases", sites=query_sites, since=since,
+                                             my_site=ctx.site),
+                    entries=store.iter_records("entries", sites=query_sites, since=since,
+                                               my_site=ctx.site),
+                    sanctions=store.iter_records("sanctions", sites=query_sites, since=since,
+                                                 my_site=ctx.site),
                     mask_phones=mask_phones, expected=expected,
                     extra_sheet=write_audit)
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
     with database.atomic():
+        # The versions of our own records this file sent are remembered (docs/ledger.md):
+        # those saved since the last export (earlier ones were remembered then).
+        last = LedgerExport.select().order_by(LedgerExport.exported_at.desc()).first()
+        store.record_own_versions(ctx.site, to_db(last.exported_at) if last else None)
         LedgerExport.insert(destination=destination_key(dest), exported_at=now, scope=scope,
                             sites=",".join(chosen),
                             counts=json.dumps(counts.as_dict(), ensure_ascii=False),
@@ -478,6 +486,9 @@ class ConflictView:
     found_at: datetime
     fields: tuple[FieldDiff, ...]
     local_missing: bool = False
+    # "version": two versions of one record; "proposal": an edit made at a site that does
+    # not own the record (docs/ledger.md)
+    kind: str = "version"
 
 
 def _view(c: LedgerConflict) -> ConflictView:
@@ -485,14 +496,14 @@ def _view(c: LedgerConflict) -> ConflictView:
     incoming = store.from_json(sheet, c.incoming)
     local = store.local_values(c.tbl, c.uid)
     fields = tuple(FieldDiff(col.header, (local or {}).get(col.key), incoming.get(col.key))
-                   for col in C.SHEET_COLUMNS[sheet])
+                   for col in C.SHEET_COLUMNS[sheet] if col.stored)
     title = incoming.get("number") or ""
     if not title and incoming.get("case_uid"):
         case = store.local_values("cases", incoming["case_uid"])
         title = case["number"] if case else ""
     return ConflictView(c.id, c.uid, sheet, c.site, title, c.local_revision,
                         c.incoming_revision, c.source_file, c.source_site, c.found_at, fields,
-                        local is None)
+                        local is None, c.kind)
 
 
 def list_conflicts() -> list[ConflictView]:

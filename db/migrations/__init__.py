@@ -14,6 +14,7 @@ from db.migrations import (
     m0005_entry_index,
     m0006_phone_index,
     m0007_stats,
+    m0008_ledger_versions,
     m0009_audit_chains,
 )
 
@@ -28,6 +29,8 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (5, "covering index of tracking entries", m0005_entry_index.up),
     (6, "index of the customer's phone", m0006_phone_index.up),
     (7, "business volume and kept case summaries (stats)", m0007_stats.up),
+    (8, "ledger versions: fingerprints, conflicts of divergent versions",
+     m0008_ledger_versions.up),
     (9, "other sites' audit chains, audit entries carried per ledger destination",
      m0009_audit_chains.up),
 )

@@ -162,9 +162,27 @@ def test_digest_is_the_reference_canonical_text(sheet, data):
     from ledger import store
 
     values = {c.key: data.draw(VALUES) for c in C.SHEET_COLUMNS[sheet]}
-    reference = "\x1f".join(store._canon(c, values.get(c.key)) for c in C.SHEET_COLUMNS[sheet]
-                            if c.key not in ("revision", "modified_at") and not c.derived)
+    by_key = {c.key: c for c in C.SHEET_COLUMNS[sheet]}
+    frozen = store.DIGEST_KEYS[sheet]
+    reference = "\x1f".join(store._canon(by_key[k], values.get(k)) for k in frozen)
+    # columns added since the digest was frozen: only when they hold a value
+    for c in C.SHEET_COLUMNS[sheet]:
+        if (c.key not in frozen and c.key not in ("revision", "modified_at")
+                and not c.derived and c.stored and store._canon(c, values.get(c.key))):
+            reference += f"\x1e{c.key}={store._canon(c, values.get(c.key))}"
     assert store.digest(sheet, values) == hashlib.sha1(reference.encode("utf-8")).hexdigest()
+
+
+def test_the_digest_of_today_is_the_one_stored_by_earlier_versions():
+    """The frozen digest columns are today's columns, in today's order (a column added to a
+    sheet later goes after them, see store.DIGEST_KEYS)."""
+    from ledger import store
+
+    for sheet, cols in C.SHEET_COLUMNS.items():
+        today = [c.key for c in cols if c.key not in ("revision", "modified_at")
+                 and not c.derived and c.stored]
+        assert [k for k in today if k in store.DIGEST_KEYS[sheet]] == list(
+            store.DIGEST_KEYS[sheet])
 
 
 @pytest.mark.parametrize("bulk", [False, True])

@@ -72,8 +72,8 @@ def test_exported_file_reads_well_in_a_spreadsheet(sites, tmp_path):
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}3"
     headers = [c.value for c in ws[1]]
     row = {h: c for h, c in zip(headers, ws[2], strict=True)}
-    assert headers[0] == "编号" and headers[-5:] == ["记录ID", "所属站点", "修订号",
-                                                    "最后修改时间", "已删除"]
+    assert headers[0] == "编号" and headers[-6:] == ["记录ID", "所属站点", "修订号",
+                                                    "最后修改时间", "已删除", "版本指纹"]
     assert ws.column_dimensions["A"].width == 18
     entries = wb["跟踪记录"]
     assert [c.value for c in entries[2]][0] == row["编号"].value  # 投诉编号 for people

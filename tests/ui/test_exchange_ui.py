@@ -28,6 +28,7 @@ def _foreign_copy(src, dest, *, site="BJ02", revision=1, content=None, uid=None)
     ws.cell(2, h.index("记录ID") + 1).value = uid or str(uuid.uuid4())
     ws.cell(2, h.index("编号") + 1).value = "BJ02-202611-0001"
     ws.cell(2, h.index("修订号") + 1).value = revision
+    ws.cell(2, h.index("版本指纹") + 1).value = None  # a hand-made row names no version
     if content:
         ws.cell(2, h.index("投诉内容") + 1).value = content
     ws.delete_rows(3, ws.max_row)
