@@ -31,7 +31,13 @@ def fast_to_db(v: datetime) -> str:
 
 _DIGEST_PLAN = {
     sheet: tuple((c.key, c.kind in (Kind.BOOL, Kind.DELETED)) for c in cols
-                 if c.key not in _NOT_DIGESTED and not c.derived)
+                 if c.key not in _NOT_DIGESTED and not c.derived and not c.added)
+    for sheet, cols in C.SHEET_COLUMNS.items()
+}
+# Columns added within format version 1 (Column.added): digested as "key=value" after the
+# others, only when set, so a record that has none keeps the digest it always had.
+_DIGEST_ADDED = {
+    sheet: tuple((c.key, c.kind is Kind.BOOL) for c in cols if c.added)
     for sheet, cols in C.SHEET_COLUMNS.items()
 }
 
@@ -49,7 +55,12 @@ def _compile_digest(sheet: str):
         else:
             lines.append(f"        {blank}v if v.__class__ is str else fast_to_db(v) "
                          "if v.__class__ is datetime else _canon_value(v),")
-    lines += ["    ]", "    return sha1('\\x1f'.join(parts).encode('utf-8')).hexdigest()"]
+    lines.append("    ]")
+    for key, yes_no in _DIGEST_ADDED[sheet]:
+        lines.append(f"    if (v := get({key!r})) not in (None, '', False):")
+        lines.append(f"        parts.append({key + '='!r} + "
+                     + ("'1')" if yes_no else "_canon_value(v))"))
+    lines.append("    return sha1('\\x1f'.join(parts).encode('utf-8')).hexdigest()")
     exec(compile("\n".join(lines), f"<digest {sheet}>", "exec"), ns)  # noqa: S102
     return ns["digest"]
 

@@ -25,7 +25,7 @@ from db.errors import StorageError
 from db.models import database
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
 from ledger import columns as C
-from ledger import store
+from ledger import entry_values, store
 from ledger.bulk import BulkLoad, tables_to_bulk_load
 from ledger.export import ExportCounts, LedgerMeta, write_ledger
 from ledger.merge import (
@@ -113,7 +113,8 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
             counts = write_ledger(
                 dest, meta, ctx.tz,
                 cases=store.iter_records("cases", sites=query_sites, since=since),
-                entries=store.iter_records("entries", sites=query_sites, since=since),
+                entries=map(entry_values.to_wire,
+                            store.iter_records("entries", sites=query_sites, since=since)),
                 sanctions=store.iter_records("sanctions", sites=query_sites, since=since),
                 mask_phones=mask_phones, expected=expected)
     except OSError as e:

@@ -228,30 +228,32 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
         need.append(c)
     entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
     # Only what the figures look at (figures.summarise: the deadline rules' actions, which
-    # include contact, handling, callbacks and reopen; a note only for a callback): the
-    # same figures from about a fifth fewer rows and far fewer notes.
+    # include contact, handling, callbacks and reopen; a satisfaction only for a callback):
+    # the same figures from about a fifth fewer rows.
     if len(need) * 2 > len(cases):  # most of them: one join is quickest
         rows = database.execute_sql(
             "SELECT e.case_id, e.at, e.action, "
-            f"CASE WHEN e.action IN ({notes}) THEN e.note END FROM cases c CROSS JOIN "
+            f"CASE WHEN e.action IN ({notes}) THEN e.satisfaction END FROM cases c CROSS JOIN "
             "entries e ON e.case_id = c.id WHERE c.received_at >= ? AND c.received_at < ? "
             f"AND c.deleted = 0 AND e.deleted = 0 AND e.action IN ({acts}){site_c}",
             [*_NOTE_ACTIONS, start, end, *_SUMMARY_ACTIONS, *site_params])
         prev = add = None
-        for case_id, at, action, note in rows:  # a case's entries come together
+        for case_id, at, action, sat in rows:  # a case's entries come together
             if case_id != prev:
                 prev, add = case_id, entries[case_id].append
-            add({"at": parse(at), "action": action, "note": note})
+            add({"at": parse(at), "action": action, "note": None, "satisfaction": sat})
     else:
         ids = [c["id"] for c in need]
         for i in range(0, len(ids), 900):
             chunk = ids[i:i + 900]
-            for case_id, at, action, note in database.execute_sql(
-                    f"SELECT case_id, at, action, CASE WHEN action IN ({notes}) THEN note END "
+            for case_id, at, action, sat in database.execute_sql(
+                    f"SELECT case_id, at, action, CASE WHEN action IN ({notes}) "
+                    "THEN satisfaction END "
                     f"FROM entries WHERE deleted = 0 AND action IN ({acts}) AND "
                     f"case_id IN ({', '.join('?' * len(chunk))})",
                     [*_NOTE_ACTIONS, *_SUMMARY_ACTIONS, *chunk]):
-                entries[case_id].append({"at": parse(at), "action": action, "note": note})
+                entries[case_id].append({"at": parse(at), "action": action, "note": None,
+                                         "satisfaction": sat})
     # The fingerprint of the closed cases with nothing kept, as the subquery above gives it
     # (a stored time's text is its isoformat: UTC, whole seconds).
     for c in fresh:
