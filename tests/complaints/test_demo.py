@@ -191,7 +191,7 @@ def test_entries_follow_the_workflow(loaded):
             assert why is None, (case["number"], e["action"], why)
             state = workflow.next_state({"state": state}, e["action"])
         assert state == case["state"], case["number"]
-        callbacks = [workflow.decode_note(e["action"], e["note"])[0]["satisfaction"]
+        callbacks = [e["params"]["satisfaction"]
                      for e in entries if e["action"] in ("回访", "二次回访")]
         assert callbacks[:1] == ([case["satisfaction"]] if case["satisfaction"] else [])
         if case["state"] == "已关闭":
@@ -202,7 +202,7 @@ def test_entries_follow_the_workflow(loaded):
             assert case["closed_at"] is None
             if not case["fmc_status"] == "Hold":
                 assert case["received_at"] > now - timedelta(days=60)  # open cases are recent
-        fmc = [workflow.decode_note(e["action"], e["note"])[0]["status"]
+        fmc = [e["params"]["status"]
                for e in entries if e["action"] == "FMC状态"]
         reported = any(e["action"] == "上报厂家" for e in entries)
         assert case["fmc_status"] == (fmc[-1] if fmc else "On-going" if reported else None)
