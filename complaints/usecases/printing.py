@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from complaints.types import ApprovalStatus, Channel
+from complaints.types import Action, ApprovalStatus, Channel
 from complaints.usecases import audit, auth
 from complaints.usecases.cases import get_case, list_entries
 from complaints.usecases.context import Context
@@ -115,11 +115,14 @@ def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Pat
         raise NotFound(f"投诉单 {case['number']} 已删除,不能打印")
     auth.require(ctx, "form.print", department=case.get("department"))
     warnings: list[str] = []
-    if form == "B" and case.get("channel") != Channel.OEM.value and not case.get("needs_oem"):
-        warnings.append("该投诉单不是厂家转发、也未标记需厂家支持;仍按要求打印厂家跟踪表")
+    entries = list_entries(case_id)
+    reported = any(e["action"] == Action.REPORT_OEM.value for e in entries) or bool(
+        case.get("cac_number"))
+    if (form == "B" and case.get("channel") != Channel.OEM.value and not case.get("needs_oem")
+            and not reported):
+        warnings.append("该投诉单不是厂家转发、未标记需厂家支持,也未上报厂家;仍按要求打印厂家跟踪表")
     template = load_template(form, templates_dir)
     warnings.extend(template.warnings)
-    entries = list_entries(case_id)
     path, rel = _target(ctx, printed_dir, f"{case['number']}_{form}")
     fill.fill_case_form(case, entries, form, _policy_for(case), template=template, tz=ctx.tz,
                         today=ctx.local(ctx.now()).date(), site_name=_site_name(), out=path)
@@ -162,6 +165,8 @@ def print_sanction_notice(ctx: Context, sanction_id: int, *, templates_dir: Path
     auth.require(ctx, "form.print", department=_case_department(s))
     if s.status != ApprovalStatus.APPROVED.value:
         raise UseCaseError(f"该奖惩尚未批准(当前:{s.status}),只有已批准的奖惩才能打印通知单")
+    if s.amount <= 0 or s.rule == "S5":
+        raise UseCaseError("金额为 0 的记录(如无责 S5)不是罚款或奖励,不打印通知单")
     form = fill.notice_form(s)
     template = load_template(form, templates_dir)
     warnings = list(template.warnings)
@@ -191,16 +196,19 @@ def _month_range(month: str) -> tuple[date, date]:
 
 def approved_notices(month: str, site: str | None = None) -> list[Sanction]:
     """The approved fines and rewards dated in ``month`` (YYYY-MM), of ``site`` if given,
-    grouped by type, then by date, department and person."""
+    grouped by department (each department's sheets go to its manager), then by type,
+    person and date. Nothing of ¥0 is a notice (an S5 of older data is a decision)."""
     start, end = _month_range(month)
     q = (Sanction.select()
          .where((Sanction.status == ApprovalStatus.APPROVED.value)
                 & (Sanction.deleted == False)  # noqa: E712
+                & (Sanction.amount > 0)
+                & (Sanction.rule.is_null() | (Sanction.rule != "S5"))
                 & (Sanction.date >= start) & (Sanction.date < end)))
     if site:
         q = q.where(Sanction.site == site)
     q = (q
-         .order_by(Sanction.type, Sanction.date, Sanction.department, Sanction.person,
+         .order_by(Sanction.department, Sanction.type, Sanction.person, Sanction.date,
                    Sanction.id))
     return list(q)
 
