@@ -4,13 +4,13 @@ clock that moves, so their entries are what the app writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from conftest_forms import CASE_VALUES
 
 from complaints.rules.permissions import ROLES
 from complaints.usecases import tracking
-from complaints.usecases.cases import create_case, update_case
+from complaints.usecases.cases import create_case
 from complaints.usecases.context import CHINA_TZ, Context
 
 START = datetime(2026, 11, 19, 9, 10, tzinfo=CHINA_TZ)
@@ -85,7 +85,8 @@ def manufacturer(ctx: Context, clock: Clock) -> int:
     _do(ctx, clock, cid, 30, "上报厂家", cac_number="CAC-88001")
     _do(ctx, clock, cid, 60, "升级", to="总经理")
     for i in range(5):
-        _do(ctx, clock, cid, 240, "联系客户", note=f"第{i + 2}次与客户沟通维修方案,客户同意等待配件")
+        _do(ctx, clock, cid, 240, "联系客户",
+            note=f"第{i + 2}次与客户沟通维修方案,客户同意等待配件")
         _do(ctx, clock, cid, 30, "FMC状态", status=("On-going", "In process")[i % 2],
             note=f"厂家技术支持第{i + 1}次回复")
     _do(ctx, clock, cid, 30, "备注", note="内部:配件已到")
@@ -96,9 +97,4 @@ def manufacturer(ctx: Context, clock: Clock) -> int:
     return cid
 
 
-def set_plan_fields(case_id: int, ctx: Context) -> None:
-    update_case(ctx, case_id, {"gm_instruction": "同意处理方案"})
-
-
 NOTICE_MONTH = "2026-11"
-NOTICE_DATE = date(2026, 11, 20)

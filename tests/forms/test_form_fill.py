@@ -132,8 +132,8 @@ def test_form_b_every_box_and_the_footer_note():
     assert "(潜在媒体曝光、消协等机构投诉还是一般投诉)\n潜在媒体曝光" in text
     assert "车辆的背景)\n老客户,车队用车" in text
     assert "顾客需求或倾向:\n要求免费更换" in text
-    assert ("2026-11-20 09:30\u3000登记(测试员)\n"
-            "2026-11-20 10:00\u3000联系客户(赵六):已电话安抚 <客户>") in text
+    # customer-facing events in plain sentences, no staff names (issue 16 §3)
+    assert "11-20 09:30 受理投诉\n11-20 10:00 联系客户:已电话安抚 <客户>" in text
     assert ("注:状态有On-going (处理中无结论),In process(已有结论在走程序),Hold(冷处理或僵持状态),"
             "Closed(关闭)四种,请酌情填入状态栏。") in text
 
@@ -165,7 +165,8 @@ def test_every_placeholder_is_filled(form):
         data = fill.fill_sanction_notice(dict(SANCTION, type="罚款" if form == "C" else "奖励"))
     assert set(ctx) == set(PLACEHOLDERS[form])
     for n in names:
-        assert str(ctx[n]).strip() or n in ("closed_at",), f"{n} is empty"
+        # empty by design here: not closed yet; not a reopened case
+        assert str(ctx[n]).strip() or n in ("closed_at", "reissue"), f"{n} is empty"
     xml = document_xml(data)
     assert "{{" not in xml and "{%" not in xml and "None" not in xml
 
@@ -175,14 +176,15 @@ def test_fine_and_reward_notices():
     boxes = boxes_by_label(c)
     assert boxes["部门"] == "售后服务部"
     assert boxes["姓名"] == "赵六"
-    assert boxes["罚款金额"] == "人民币(大写)壹佰元整\u3000\u3000¥100元"
-    assert boxes["罚款原因"] == "有责投诉 <A&B>(依据规则 S1;投诉单编号 SH01-202611-0007)"
+    assert boxes["罚款金额"] == "人民币(大写)壹佰元整\u3000\u3000¥100"  # ¥ or 元, not both
+    # the reason in words, the case number once on a line of its own (issue 16 §6)
+    assert boxes["罚款原因"] == "有责投诉 <A&B>\n投诉单编号:SH01-202611-0007"
     assert "罚款通知单" in plain_text(c) and "年\u3000\u3000月\u3000\u3000日" in plain_text(c)
     d = fill.fill_sanction_notice(dict(SANCTION, type="奖励", amount=300, rule="S11",
                                        reason="客户赠送锦旗"))
     boxes = boxes_by_label(d)
-    assert boxes["奖励金额"] == "人民币(大写)叁佰元整\u3000\u3000¥300元"
-    assert boxes["奖励原因"] == "客户赠送锦旗(依据规则 S11)"
+    assert boxes["奖励金额"] == "人民币(大写)叁佰元整\u3000\u3000¥300"
+    assert boxes["奖励原因"] == "客户赠送锦旗"
     assert "奖励通知单" in plain_text(d)
 
 
