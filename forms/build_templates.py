@@ -31,7 +31,7 @@ TEXT_WIDTH_CM = 17.0
 
 # Column widths (cm) per form; tests read them back from the .docx.
 A_COLS = (2.4, 2.8, 3.2, 2.8, 5.8)  # section | label | value | label | value (VIN)
-B_COLS = (2.6, 5.3, 1.7, 2.6, 2.4, 2.4)  # label | VIN | label | value | label | value
+B_COLS = (2.6, 5.3, 2.0, 3.0, 2.3, 1.8)  # label | VIN | label | value | label | value
 NOTICE_COLS = (2.9, 5.6, 2.9, 5.6)
 
 SIGN_LINE = "\u3000" * 6  # the blank a hand fills in, underlined
