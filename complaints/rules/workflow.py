@@ -153,6 +153,23 @@ def split_note(action: str, note: str | None, columns: Mapping[str, Any] | None 
     return values, free
 
 
+_SUMMARY_LABELS = (("status", "FMC状态"), ("department", "部门"), ("person", "责任人"),
+                   ("to", "升级至"), ("cac_number", "CAC案例号"), ("satisfaction", "满意度"),
+                   ("event", "事件"), ("plan", "处理意见"))
+
+
+def summary(params: Mapping[str, Any], free: str = "") -> str:
+    """An entry in one readable line for the case page: its values in words, then the free
+    说明 ("满意度:非常不满意;客户认为未解决"). The back-dating reason is shown apart."""
+    parts = [f"{label}:{params[k]}" for k, label in _SUMMARY_LABELS
+             if params.get(k) not in (None, "", False)]
+    if params.get("not_contacted"):
+        parts.append("客户称无人联系")
+    if free:
+        parts.append(free)
+    return ";".join(parts)
+
+
 def entry_params(entry: Mapping[str, Any]) -> dict[str, Any]:
     """The structured values of an entry, by params key: its columns when it has them, and
     what tags its 说明 still carries (older data)."""

@@ -178,7 +178,7 @@ def entry_to_dict(e: Entry) -> dict[str, Any]:
     return {"id": e.id, "uid": e.uid, "case_id": e.case_id, "site": e.site, "at": e.at,
             "action": e.action, "actor": e.actor, "note": free, "params": params,
             "text": free, "reason": params.get("reason"), "recorded_at": e.recorded_at,
-            "revision": e.revision, **values}
+            "revision": e.revision, "summary": workflow.summary(params, free), **values}
 
 
 def record_action(ctx: Context, case_id: int, action: Action | str, *,

@@ -229,6 +229,7 @@ def test_second_callback_records_nobody_contacted_and_roles_limit_actions(cx, cl
     e = tracking.record_action(cx, cid, "二次回访", satisfaction="不满意", not_contacted=True)
     assert e["params"]["not_contacted"] is True and e["not_contacted"] is True
     assert "【" not in e["note"] and e["satisfaction"] == "不满意"
+    assert e["summary"] == "满意度:不满意;客户称无人联系"  # the case page's line, in words
     clerk = Context(site="SH01", actor="客服小李", clock=clock, roles=frozenset({"客服专员"}))
     assert Action.CLOSE in tracking.available_actions(clerk, cid)
     nobody = Context(site="SH01", actor="访客", clock=clock)
