@@ -48,7 +48,20 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # --- values -----------------------------------------------------------------------------------
 
-def text(value: Any, tz: tzinfo | None = None) -> str:
+# How a date prints on paper (setting forms.date_style; forms default to the Chinese one).
+DATE_CHINESE = "中文"  # 2026年11月22日
+DATE_NUMERIC = "数字"  # 2026-11-22
+DATE_STYLES = (DATE_CHINESE, DATE_NUMERIC)
+DEFAULT_DATE_STYLE = DATE_CHINESE
+
+
+def format_date(d: date, style: str = DATE_NUMERIC, *, year: bool = True) -> str:
+    if style == DATE_CHINESE:
+        return (f"{d.year}年" if year else "") + f"{d.month}月{d.day}日"
+    return f"{d:%Y-%m-%d}" if year else f"{d:%m-%d}"
+
+
+def text(value: Any, tz: tzinfo | None = None, dates: str = DATE_NUMERIC) -> str:
     """One value as it prints; None and '' print as an empty box."""
     if value is None:
         return EMPTY
@@ -59,9 +72,9 @@ def text(value: Any, tz: tzinfo | None = None) -> str:
     if isinstance(value, datetime):
         if tz is not None and value.tzinfo is not None:
             value = value.astimezone(tz)
-        return f"{value:%Y-%m-%d %H:%M}"
+        return f"{format_date(value.date(), dates)} {value:%H:%M}"
     if isinstance(value, date):
-        return f"{value:%Y-%m-%d}"
+        return format_date(value, dates)
     s = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
     return s if s.strip() else EMPTY
 
@@ -151,13 +164,13 @@ def _params(e: Mapping[str, Any]) -> dict[str, Any]:
     return entry_params(e)
 
 
-def _day(value: Any, tz: tzinfo | None) -> str:
+def _day(value: Any, tz: tzinfo | None, dates: str = DATE_NUMERIC) -> str:
     if isinstance(value, datetime):
         if tz is not None and value.tzinfo is not None:
             value = value.astimezone(tz)
-        return f"{value:%m-%d}"
+        value = value.date()
     if isinstance(value, date):
-        return f"{value:%m-%d}"
+        return format_date(value, dates, year=False)
     return ""
 
 
@@ -167,7 +180,7 @@ def _sorted_entries(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, A
 
 
 def plan_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-               tz: tzinfo | None) -> str:
+               tz: tzinfo | None, dates: str = DATE_NUMERIC) -> str:
     """调查结果及处理意见: the plan; for a reopened case the first plan and the plan after
     reopening, each with its day (a round with no plan written prints an empty line)."""
     es = _sorted_entries(entries)
@@ -187,7 +200,7 @@ def plan_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
         plan = text(_params(with_plan[-1]).get("plan")) if with_plan else ""
         if not plan and i == len(rounds) - 1 and handled:
             plan = current  # the last round's plan is the case's
-        when = _day(handled[-1]["at"], tz) if handled else ""
+        when = _day(handled[-1]["at"], tz, dates) if handled else ""
         label = "首次处理" if i == 0 else ("重开后再次处理" if len(rounds) == 2
                                         else f"第{i + 1}次处理(重开后)")
         head = f"{label}({when})" if when else label
@@ -196,7 +209,7 @@ def plan_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
 
 
 def callback_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                   tz: tzinfo | None) -> str:
+                   tz: tzinfo | None, dates: str = DATE_NUMERIC) -> str:
     """客服回访: every callback with its day and five-level ☑/☐ line (first and second
     callback of a reopened case); no callback yet: the empty choices, for a hand."""
     from complaints.rules.workflow import callback_satisfaction
@@ -218,9 +231,9 @@ def callback_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
             out.append((e["at"], callback_satisfaction(e, case), label))
     if len(out) == 1 and not reopened:
         at, level, _label = out[0]
-        day = _day(at, tz)
+        day = _day(at, tz, dates)
         return boxes(_SATISFACTION, level) + (f"\u3000({day})" if day else "")
-    return "\n".join(f"{label}({_day(at, tz)}):{boxes(_SATISFACTION, level)}"
+    return "\n".join(f"{label}({_day(at, tz, dates)}):{boxes(_SATISFACTION, level)}"
                      for at, level, label in out)
 
 
@@ -293,20 +306,21 @@ def tracking_lines(entries: Sequence[Mapping[str, Any]], tz: tzinfo | None,
 
 def case_context(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]] = (),
                  policy: Any = None, *, tz: tzinfo | None = None, today: date | None = None,
-                 site_name: str = "") -> dict[str, Any]:
-    """Everything forms A and B can print, keyed by placeholder name."""
+                 site_name: str = "", dates: str = DEFAULT_DATE_STYLE) -> dict[str, Any]:
+    """Everything forms A and B can print, keyed by placeholder name; dates in the office's
+    style (``dates``: 中文 2026年11月22日, 数字 2026-11-22)."""
     from forms.templates import PLACEHOLDERS
 
     ctx: dict[str, Any] = {}
     for name in PLACEHOLDERS["A"]:
-        ctx[name] = text(case.get(name), tz)
+        ctx[name] = text(case.get(name), tz, dates)
     mileage = case.get("mileage")
     ctx["mileage"] = f"{mileage} km" if isinstance(mileage, int) else EMPTY
     ctx["severity_boxes"] = boxes([s.value for s in Severity], case.get("severity"))
     ctx["initiative_boxes"] = boxes([s.value for s in Initiative], case.get("initiative"))
     ctx["satisfaction_boxes"] = boxes([s.value for s in Satisfaction], case.get("satisfaction"))
-    ctx["plan"] = plan_story(case, entries, tz)
-    ctx["callbacks"] = callback_story(case, entries, tz)
+    ctx["plan"] = plan_story(case, entries, tz, dates)
+    ctx["callbacks"] = callback_story(case, entries, tz, dates)
     ctx["reissue"] = reissue_mark(case, entries)
     ctx["satisfaction2_boxes"] = boxes([s.value for s in Satisfaction], case.get("satisfaction2"))
     ctx["fmc_status_boxes"] = boxes([s.value for s in FmcStatus], case.get("fmc_status"))
@@ -315,7 +329,7 @@ def case_context(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]] =
     year = (received.astimezone(tz) if tz is not None and isinstance(received, datetime)
             and received.tzinfo is not None else received)
     ctx["tracking"] = tracking_lines(entries, tz, getattr(year, "year", None))
-    ctx["fill_date"] = text(today)
+    ctx["fill_date"] = text(today, dates=dates)
     ctx["site_name"] = site_name
     for name, value in ctx.items():
         assert isinstance(value, str), name
@@ -361,11 +375,28 @@ def notice_form(sanction: Any) -> str:
 
 # --- rendering --------------------------------------------------------------------------------
 
-def render(template: Template | bytes, context: Mapping[str, Any]) -> bytes:
-    """Fill a template; returns the .docx bytes."""
+def set_properties(doc: Any, title: str, author: str) -> None:
+    """The printed document's own properties: its title, the site as author, and none of
+    the template's (its comment about placeholders, the template's dates)."""
+    core = doc.core_properties
+    core.title = title
+    core.subject = title
+    core.author = author
+    core.last_modified_by = author
+    core.comments = ""
+    core.keywords = ""
+    core.category = ""
+
+
+def render(template: Template | bytes, context: Mapping[str, Any], *,
+           title: str | None = None, author: str = "") -> bytes:
+    """Fill a template; returns the .docx bytes. With ``title``, the document properties
+    are the printed document's (set_properties)."""
     data = template.data if isinstance(template, Template) else template
     tpl = DocxTemplate(io.BytesIO(data))
     tpl.render(dict(context), jinja_env=_ENV, autoescape=True)
+    if title is not None:
+        set_properties(tpl.docx, title, author)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()
@@ -386,23 +417,30 @@ def fill_case_form(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
                    policy: Any = None, *, template: Template | None = None,
                    templates_dir: Path | None = None, tz: tzinfo | None = None,
                    today: date | None = None, site_name: str = "",
-                   out: Path | None = None) -> bytes | Path:
+                   dates: str = DEFAULT_DATE_STYLE, out: Path | None = None) -> bytes | Path:
     """Form A or B for one case: the .docx bytes, or the written path when ``out`` is given."""
+    from forms.templates import FORM_TITLES
+
     if form not in ("A", "B"):
         raise ValueError(f"form {form!r} is not a case form")
     template = template or load_template(form, templates_dir)
-    ctx = case_context(case, entries, policy, tz=tz, today=today, site_name=site_name)
-    return _emit(render(template, ctx), out)
+    ctx = case_context(case, entries, policy, tz=tz, today=today, site_name=site_name,
+                       dates=dates)
+    title = f"{FORM_TITLES[form]} {text(case.get('number'))}".strip()
+    return _emit(render(template, ctx, title=title, author=site_name), out)
 
 
 def fill_sanction_notice(sanction: Any, *, case_number: str | None = None,
                          template: Template | None = None, templates_dir: Path | None = None,
                          site_name: str = "", out: Path | None = None) -> bytes | Path:
     """Notice C (fine) or D (reward) for one sanction."""
+    from forms.templates import FORM_TITLES
+
     form = notice_form(sanction)
     template = template or load_template(form, templates_dir)
     ctx = sanction_context(sanction, case_number=case_number, site_name=site_name)
-    return _emit(render(template, ctx), out)
+    title = f"{FORM_TITLES[form]} {ctx['notice_number']}"
+    return _emit(render(template, ctx, title=title, author=site_name), out)
 
 
 # --- batches ----------------------------------------------------------------------------------
@@ -432,7 +470,7 @@ class _BodyRenderer:
 def fill_notice_batch(sanctions: Sequence[Any], *, per_page: int = 3,
                       templates: Mapping[str, Template] | None = None,
                       templates_dir: Path | None = None, site_name: str = "",
-                      out: Path | None = None) -> bytes | Path:
+                      title: str | None = None, out: Path | None = None) -> bytes | Path:
     """Every notice in one document: ``per_page`` to an A4 sheet with cut lines between them,
     or one per page (per_page=1). Each notice uses its own form's template (C or D); the
     page setup is the first notice's."""
@@ -461,6 +499,7 @@ def fill_notice_batch(sanctions: Sequence[Any], *, per_page: int = 3,
                      body, sect)
     for n, el in enumerate(body.iter(qn("wp:docPr")), start=1):  # unique drawing ids
         el.set("id", str(n))
+    set_properties(target, title or "奖惩通知单", site_name)
     buf = io.BytesIO()
     target.save(buf)
     return _emit(buf.getvalue(), out)

@@ -77,6 +77,13 @@ def _policy_for(case: dict[str, Any]) -> Any:
         return None
 
 
+def _date_style() -> str:
+    from complaints.usecases import settings
+
+    style = settings.get("forms.date_style")
+    return style if style in fill.DATE_STYLES else fill.DEFAULT_DATE_STYLE
+
+
 def _site_name() -> str:
     from complaints.usecases.site import local_site
 
@@ -125,7 +132,8 @@ def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Pat
     warnings.extend(template.warnings)
     path, rel = _target(ctx, printed_dir, f"{case['number']}_{form}")
     fill.fill_case_form(case, entries, form, _policy_for(case), template=template, tz=ctx.tz,
-                        today=ctx.local(ctx.now()).date(), site_name=_site_name(), out=path)
+                        today=ctx.local(ctx.now()).date(), site_name=_site_name(),
+                        dates=_date_style(), out=path)
     pdf_path = _to_pdf(path, pdf, warnings)
     try:
         with database.atomic():
@@ -225,7 +233,7 @@ def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
     warnings = [w for t in templates.values() for w in t.warnings]
     path, rel = _target(ctx, printed_dir, f"奖惩通知单_{month.strip()}")
     fill.fill_notice_batch(notices, per_page=per_page, templates=templates,
-                           site_name=_site_name(), out=path)
+                           site_name=_site_name(), title=f"奖惩通知单 {month.strip()}", out=path)
     pdf_path = _to_pdf(path, pdf, warnings)
     batch = str(uuid.uuid4())
     ids = []

@@ -60,8 +60,8 @@ def test_form_a_every_box_holds_its_value():
     assert boxes["VIN"] == VIN
     assert boxes["派工单号"] == "WO-2026-1120"
     assert boxes["车牌号"] == "沪A12345"
-    assert boxes["购车/维修时间"] == "2025-03-01"
-    assert boxes["接单时间"] == "2026-11-20 09:30"
+    assert boxes["购车/维修时间"] == "2025年3月1日"  # the forms' default date style
+    assert boxes["接单时间"] == "2026年11月20日 09:30"
     assert boxes["用户姓名"] == "张三"
     assert boxes["性别"] == "男"
     assert boxes["联系电话"] == "13812345678"
@@ -78,7 +78,7 @@ def test_form_a_every_box_holds_its_value():
     assert "车辆异响 <严重> & \"多次\" 返修\n第二次到店仍未解决" in text
     assert "☐主动投诉\u3000☑被动投诉" in text
     assert "免费检修并赠送保养一次" in text
-    assert "处理日期:2026-11-21" in text
+    assert "处理日期:2026年11月21日" in text
     assert "烦请在3小时内与客户取得联系" in text
     assert "请将此单在24小时内回传客服部" in text
     assert "关单时间:\n" in text  # not closed yet: an empty box
@@ -127,7 +127,7 @@ def test_form_b_every_box_and_the_footer_note():
     assert boxes["维修站名称"] == "上海浦东店"
     assert boxes["FMC状态"] == "☐On-going\u3000☑In process\u3000☐Hold\u3000☐Closed"
     text = plain_text(data)
-    assert "表编号:SH01-202611-0007" in text and "填表日期:2026-11-22" in text
+    assert "表编号:SH01-202611-0007" in text and "填表日期:2026年11月22日" in text
     assert "车辆故障或投诉内容:\n车辆异响 <严重>" in text
     assert "(潜在媒体曝光、消协等机构投诉还是一般投诉)\n潜在媒体曝光" in text
     assert "车辆的背景)\n老客户,车队用车" in text
@@ -264,3 +264,19 @@ def test_control_characters_from_pasted_text_do_not_break_the_document():
     assert "第一行\n第二行末尾" in text
     assert boxes_by_label(data)["用户姓名"] == "张三"
     Document(io.BytesIO(data))  # still a readable .docx
+
+
+def test_date_style_and_document_properties():
+    """Dates in the office's style (a setting; forms default to 2026年11月22日), and the
+    printed file's properties are its own: title, the site as author, no template text."""
+    data = fill.fill_case_form(CASE, ENTRIES, "A", tz=CHINA_TZ, site_name="上海浦东店",
+                               dates=fill.DATE_NUMERIC)
+    text = plain_text(data)
+    assert "处理日期:2026-11-21" in text and "年11月" not in text
+    core = Document(io.BytesIO(data)).core_properties
+    assert core.title == "顾客抱怨/投诉处理表(内部) SH01-202611-0007"
+    assert core.author == "上海浦东店" and core.last_modified_by == "上海浦东店"
+    assert core.comments == "" and "{{" not in core.comments
+    notice = fill.fill_sanction_notice(SANCTION, site_name="上海浦东店")
+    core = Document(io.BytesIO(notice)).core_properties
+    assert core.title.startswith("罚款通知单") and core.author == "上海浦东店"

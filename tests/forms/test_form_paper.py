@@ -86,8 +86,8 @@ def test_reopened_case_shows_both_plans_and_both_callbacks(paper):
     assert len(ps) == 1
     assert "首次处理" in text and "更换前减震器,赠送保养一次" in text
     assert "重开后再次处理" in text and "总经理出面致歉" in text
-    first = re.search(r"首次回访\(\d\d-\d\d\):(.*?)二次回访", text, re.S).group(1)
-    second = re.search(r"二次回访\(\d\d-\d\d\):(.*?非常不满意)", text, re.S).group(1)
+    first = re.search(r"首次回访\(\d+月\d+日\):(.*?)二次回访", text, re.S).group(1)
+    second = re.search(r"二次回访\(\d+月\d+日\):(.*?非常不满意)", text, re.S).group(1)
     assert "☑非常不满意" in first and "☑" not in first.replace("☑非常不满意", "")
     assert "☑满意" in second and "☑非常不满意" not in second
     assert_signatures_with_closing(ps)
