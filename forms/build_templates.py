@@ -12,6 +12,7 @@ text width): Word and LibreOffice then keep the widths, and a 17-character VIN f
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -95,6 +96,18 @@ def new_document():
     return doc
 
 
+_ZH = str.maketrans({",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08",
+                     ")": "\uff09", "!": "\uff01", "?": "\uff1f"})
+_CODE = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
+
+
+def zh(text: str) -> str:
+    """Chinese punctuation in a template's own words (，：；（）！？), the placeholders and
+    template tags left as they are (issue 16 §9)."""
+    return "".join(part if _CODE.fullmatch(part) else part.translate(_ZH)
+                   for part in _CODE.split(text))
+
+
 def para(container, text: str = "", *, align=None, size: float | None = None,
          bold: bool = False, space_before: float = 0, space_after: float = 0,
          underline_runs: tuple[int, ...] = ()):
@@ -102,7 +115,7 @@ def para(container, text: str = "", *, align=None, size: float | None = None,
     p = container.add_paragraph() if hasattr(container, "add_paragraph") else container
     pieces = text.split("|") if text else []
     for i, piece in enumerate(pieces):
-        r = p.add_run(piece)
+        r = p.add_run(zh(piece))
         _set_fonts(r, size, bold)
         if i in underline_runs:
             r.font.underline = True
@@ -318,7 +331,7 @@ def build_a():
 
 # --- B ----------------------------------------------------------------------------------------
 
-B_NOTE = ("注:状态有On-going (处理中无结论),In process(已有结论在走程序),Hold(冷处理或僵持状态),"
+B_NOTE = ("注:状态有On-going(处理中无结论),In process(已有结论在走程序),Hold(冷处理或僵持状态),"
           "Closed(关闭)四种,请酌情填入状态栏。")
 
 

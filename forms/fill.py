@@ -203,8 +203,8 @@ def plan_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
         when = _day(handled[-1]["at"], tz, dates) if handled else ""
         label = "首次处理" if i == 0 else ("重开后再次处理" if len(rounds) == 2
                                         else f"第{i + 1}次处理(重开后)")
-        head = f"{label}({when})" if when else label
-        lines.append(f"{head}:{plan}" if handled else f"{head}:")
+        head = f"{label}（{when}）" if when else label
+        lines.append(f"{head}：{plan}" if handled else f"{head}：")
     return "\n".join(lines)
 
 
@@ -232,8 +232,8 @@ def callback_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
     if len(out) == 1 and not reopened:
         at, level, _label = out[0]
         day = _day(at, tz, dates)
-        return boxes(_SATISFACTION, level) + (f"\u3000({day})" if day else "")
-    return "\n".join(f"{label}({_day(at, tz, dates)}):{boxes(_SATISFACTION, level)}"
+        return boxes(_SATISFACTION, level) + (f"\u3000（{day}）" if day else "")
+    return "\n".join(f"{label}（{_day(at, tz, dates)}）：{boxes(_SATISFACTION, level)}"
                      for at, level, label in out)
 
 
@@ -242,7 +242,7 @@ def reissue_mark(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) 
     if text(case.get("state")) != State.REOPENED.value:
         return ""
     n = sum(1 for e in entries if e.get("action") == Action.REOPEN.value) or 1
-    return f"重开再派单(第{n + 1}次派单)\u3000"
+    return f"重开再派单（第{n + 1}次派单）\u3000"
 
 
 # Form B goes to the manufacturer: the customer-facing events only, in plain words
@@ -293,8 +293,8 @@ def tracking_sentence(e: Mapping[str, Any], tz: tzinfo | None = None,
         parts.append(text(params["plan"]))
     if free:
         parts.append(free)
-    detail = ",".join(p.strip().rstrip(",。;") for p in parts if p.strip())
-    line = f"{_when(e.get('at'), tz, year)} {label}" + (f":{detail}" if detail else "")
+    detail = "，".join(p.strip().rstrip(",，。;；") for p in parts if p.strip())
+    line = f"{_when(e.get('at'), tz, year)} {label}" + (f"：{detail}" if detail else "")
     return line.translate(_BRACKETS)
 
 
@@ -351,7 +351,7 @@ def sanction_context(sanction: Any, *, case_number: str | None = None,
     if case_number:
         reason = re.sub(r"^[\s,,;;]+|[\s,,;;]+$", "",
                         reason.replace(str(case_number), ""))
-    full_reason = reason + (f"\n投诉单编号:{case_number}" if case_number else "")
+    full_reason = reason + (f"\n投诉单编号：{case_number}" if case_number else "")
     uid = text(_get(sanction, "uid"))
     ctx = {
         "notice_number": uid[:8].upper(),

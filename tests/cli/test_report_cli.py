@@ -167,7 +167,7 @@ def test_complaint_rate_in_both_reports(data_dir, tmp_path, capsys):
 
     text = "\n".join(c.text for t in Document(docx).tables for r in t.rows for c in r.cells)
     assert "投诉率(每千台次)" in text and "2.00‰" in text and "2.50‰" in text
-    assert "投诉率(按业务,每千台次)" in "\n".join(p.text for p in Document(docx).paragraphs)
+    assert "投诉率（按业务，每千台次）" in "\n".join(p.text for p in Document(docx).paragraphs)
     # A half-month has no rate: the volume is kept per month.
     assert run(data_dir, "--period", "2026-10a", "--out", str(out)) == 0
     assert "投诉率 按整月计算" in capsys.readouterr().out

@@ -21,7 +21,7 @@ pytestmark = [
                        reason="pdftotext (poppler) not installed"),
 ]
 
-SIGNATURES = ("客服经理", "处理部门经理", "总经理:")
+SIGNATURES = ("客服经理", "处理部门经理", "总经理：")
 
 
 @pytest.fixture
@@ -86,8 +86,8 @@ def test_reopened_case_shows_both_plans_and_both_callbacks(paper):
     assert len(ps) == 1
     assert "首次处理" in text and "更换前减震器,赠送保养一次" in text
     assert "重开后再次处理" in text and "总经理出面致歉" in text
-    first = re.search(r"首次回访\(\d+月\d+日\):(.*?)二次回访", text, re.S).group(1)
-    second = re.search(r"二次回访\(\d+月\d+日\):(.*?非常不满意)", text, re.S).group(1)
+    first = re.search(r"首次回访（\d+月\d+日）：(.*?)二次回访", text, re.S).group(1)
+    second = re.search(r"二次回访（\d+月\d+日）：(.*?非常不满意)", text, re.S).group(1)
     assert "☑非常不满意" in first and "☑" not in first.replace("☑非常不满意", "")
     assert "☑满意" in second and "☑非常不满意" not in second
     assert_signatures_with_closing(ps)
@@ -118,7 +118,7 @@ def test_long_case_continues_on_a_page_that_repeats_title_and_number(paper):
     assert len(ps) == 2
     assert_every_page_numbered(ps, number_of(cid))
     for p in ps:
-        assert "顾客抱怨/投诉处理表(内部)" in p
+        assert "顾客抱怨/投诉处理表（内部）" in p
     assert_signatures_with_closing(ps)
 
 
@@ -132,11 +132,11 @@ def test_manufacturer_case_with_20_entries_prints_plain_sentences(paper):
     assert "【" not in text and "】" not in text
     for internal in ("回传客服", "指定责任人", "内部:配件已到", "升级"):
         assert internal not in text, internal
-    assert re.search(r"\d\d-\d\d\d\d:\d\d联系客户:电话联系客户,约次日到店", text)
-    assert "上报厂家:CAC案例号CAC-88001" in text
-    assert "回访:客户满意,客户认可处理结果" in text
+    assert re.search(r"\d\d-\d\d\d\d:\d\d联系客户：电话联系客户,约次日到店", text)
+    assert "上报厂家：CAC案例号CAC-88001" in text
+    assert "回访：客户满意，客户认可处理结果" in text
     assert "请酌情填入状态栏" in ps[-1]
-    assert text.count("状态更新:") == 5
+    assert text.count("状态更新：") == 5
 
 
 def test_form_b_of_a_case_reported_to_the_manufacturer_does_not_warn(paper):
@@ -170,5 +170,5 @@ def test_month_batch_of_notices(paper, tmp_path):
     for s in notices:
         if s.case_id:
             number = s.case.number
-            assert text.count(f"投诉单编号:{number}") >= 1
-            assert text.count(number) == text.count(f"投诉单编号:{number}")
+            assert text.count(f"投诉单编号：{number}") >= 1
+            assert text.count(number) == text.count(f"投诉单编号：{number}")
