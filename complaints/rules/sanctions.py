@@ -35,8 +35,6 @@ from complaints.rules.policy import Policy
 from complaints.rules.workflow import entry_params, is_unhappy
 from complaints.types import Action, Business, Kind, Liability, SanctionType, Severity
 
-NOT_LIABLE_TEXT = "无责,不罚款;由{department}负责处理解决"  # S5, shown on the case
-
 FINE = SanctionType.FINE.value
 REWARD = SanctionType.REWARD.value
 
