@@ -35,11 +35,24 @@ def to_wire(record: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_DECODED = frozenset({workflow.Action.FMC_STATUS.value, *workflow.CALLBACKS})
+
+
 def from_wire(values: dict[str, Any]) -> dict[str, Any]:
     """An imported entry row, completed in place: every structured key set (a column the
     file has wins over a tag in 说明), 说明 reduced to its free text."""
+    note = values.get("note")
+    action = values.get("action") or ""
+    if (not note or "【" not in note) and action not in _DECODED:
+        # nothing to decode (most rows of a big import): the columns as the file has them
+        get = values.get
+        for c in _KEYS:
+            if get(c) in (None, ""):
+                values[c] = None
+        values["not_contacted"] = values.get("not_contacted") is True
+        return values
     columns = {c: values.get(c) for c in _KEYS}
-    found, free = workflow.split_note(values.get("action") or "", values.get("note"), columns)
+    found, free = workflow.split_note(action, note, columns)
     values.update(found)
     values["note"] = free
     return values
