@@ -23,16 +23,23 @@ S5_SKIPPED = ("“奖惩记录”中 {n} 行是旧版本记下的 S5(无责)¥0 
               "(见“投诉台账”的“责任认定”列),不是罚款,这些行未作为罚款导入")
 
 
-def to_wire(record: Mapping[str, Any]) -> dict[str, Any]:
-    """An entry as the exporter writes it: 说明 with the tags of earlier versions in front
-    (the plan is not a tag: it travels in the case's 调查结果及处理意见 too)."""
-    out = dict(record)
-    params = {workflow.PARAM_OF_COLUMN[c]: record.get(c) for c in _KEYS
-              if c != "plan" and record.get(c) not in (None, "", False)}
-    reason = params.pop("reason", None)
-    out["note"] = workflow.encode_note(record.get("action") or "", params,
-                                       record.get("note") or "", reason=reason)
-    return out
+_TAGGED = tuple(c for c in _KEYS if c != "plan")
+
+
+def to_wire(record: dict[str, Any]) -> dict[str, Any]:
+    """An entry as the exporter writes it, completed in place (the records are the
+    exporter's own): 说明 with the tags of earlier versions in front (the plan is not a
+    tag: it travels in the case's 调查结果及处理意见 too); 客户称无人联系 only when said."""
+    get = record.get
+    if not get("not_contacted"):
+        record["not_contacted"] = None  # an empty cell, not 否 on every row
+    params = {workflow.PARAM_OF_COLUMN[c]: v for c in _TAGGED
+              if (v := get(c)) not in (None, "", False)}
+    if params:
+        reason = params.pop("reason", None)
+        record["note"] = workflow.encode_note(get("action") or "", params, get("note") or "",
+                                              reason=reason)
+    return record
 
 
 _DECODED = frozenset({workflow.Action.FMC_STATUS.value, *workflow.CALLBACKS})
