@@ -31,7 +31,7 @@ TITLE_PT = 16  # 三号
 TEXT_WIDTH_CM = 17.0
 
 # Column widths (cm) per form; tests read them back from the .docx.
-A_COLS = (2.4, 2.8, 3.2, 2.8, 5.8)  # section | label | value | label | value (VIN)
+A_COLS = (2.4, 2.8, 3.7, 2.8, 5.3)  # section | label | value | label | value (VIN)
 B_COLS = (2.6, 5.3, 2.0, 3.0, 2.3, 1.8)  # label | VIN | label | value | label | value
 NOTICE_COLS = (2.9, 5.6, 2.9, 5.6)
 
