@@ -69,16 +69,19 @@ def reopened(ctx: Context, clock: Clock, *, second_callback: bool = True,
 
 
 def long_case(ctx: Context, clock: Clock) -> int:
-    content = ("客户反映车辆在行驶中底盘异响,低速过减速带时尤其明显。" * 24)[:600]
+    content = LONG_CONTENT
     plan1 = ("经车间检查,前减震器顶胶老化,已更换前减震器总成并做四轮定位," * 5)[:250]
     plan2 = ("客户仍不满意,由售后经理陪同试车,更换稳定杆连杆并延长质保一年," * 5)[:250]
     assert len(content) == 600
     return reopened(ctx, clock, content=content, plan1=plan1, plan2=plan2)
 
 
-def manufacturer(ctx: Context, clock: Clock) -> int:
+LONG_CONTENT = ("客户反映车辆在行驶中底盘异响,低速过减速带时尤其明显。" * 24)[:600]
+
+
+def manufacturer(ctx: Context, clock: Clock, **values) -> int:
     """A case forwarded by the manufacturer with 20 entries (登记 and 19 more)."""
-    cid = _case(ctx, clock, channel="厂家转发", severity="重大投诉", needs_oem=True)
+    cid = _case(ctx, clock, channel="厂家转发", severity="重大投诉", needs_oem=True, **values)
     _do(ctx, clock, cid, 10, "派单", department="售后服务部")
     _do(ctx, clock, cid, 10, "指定责任人", person="赵六")
     _do(ctx, clock, cid, 10, "联系客户", note="电话联系客户,约次日到店")

@@ -139,6 +139,18 @@ def test_manufacturer_case_with_20_entries_prints_plain_sentences(paper):
     assert text.count("状态更新：") == 5
 
 
+def test_long_manufacturer_case_continues_with_title_number_and_the_note_last(paper):
+    ctx, clock, printed = paper
+    cid = P.manufacturer(ctx, clock, content=P.LONG_CONTENT, background="老客户," * 60)
+    _res, ps = print_form(ctx, cid, "B", printed)
+    assert len(ps) == 2
+    assert_every_page_numbered(ps, number_of(cid))
+    for p in ps:
+        assert "客户投诉处理跟踪表（厂家）" in p
+    assert "请酌情填入状态栏" in ps[-1] and "请酌情填入状态栏" not in ps[0]
+    assert "回访：客户满意" in ps[-1]  # the last entry sits above the note
+
+
 def test_form_b_of_a_case_reported_to_the_manufacturer_does_not_warn(paper):
     ctx, clock, printed = paper
     cid = P._case(ctx, clock)  # a callback-raised case, neither forwarded nor flagged
