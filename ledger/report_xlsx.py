@@ -209,20 +209,26 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     # 无责 (S5) is a liability decision counted in cases, never a fine (issue 16 §5)
     s.text(f"无责 {data.get('not_liable', 0)} 件(不罚款,由责任部门负责处理)")
     s.row += 1
-    s.title("按部门", _HEAD)
-    s.table(("部门", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
-            [(m["department"], m["fines"], m["fine_count"], m["rewards"], m["reward_count"])
-             for m in data["money_by_department"]])
-    s.title("按人员", _HEAD)
-    s.table(("部门", "姓名", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
-            [(m["department"], m["person"], m["fines"], m["fine_count"], m["rewards"],
-              m["reward_count"]) for m in data["money_by_person"]])
+    if not data["money_by_department"]:  # no empty table (issue 16 §8)
+        s.text("本期没有已批准的罚款或奖励。")
+    else:
+        s.title("按部门", _HEAD)
+        s.table(("部门", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
+                [(m["department"], m["fines"], m["fine_count"], m["rewards"],
+                  m["reward_count"]) for m in data["money_by_department"]])
+        s.title("按人员", _HEAD)
+        s.table(("部门", "姓名", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
+                [(m["department"], m["person"], m["fines"], m["fine_count"], m["rewards"],
+                  m["reward_count"]) for m in data["money_by_person"]])
     # 重复投诉与结转 ----------------------------------------------------------------------------
     s = _Sheet(wb.create_sheet("重复投诉与结转"), (10, 90))
     s.title("六、重复投诉(同一电话或VIN)与结转")
     s.text(f"上期结转未结:{data['carried_over']} 件;期末仍未结:{data['open_at_end']} 件")
     s.row += 1
-    s.table(("件数", "投诉单编号"), [(g["count"], g["numbers"]) for g in data["repeats"]])
+    if data["repeats"]:
+        s.table(("件数", "投诉单编号"), [(g["count"], g["numbers"]) for g in data["repeats"]])
+    else:
+        s.text("本期没有重复投诉。")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
