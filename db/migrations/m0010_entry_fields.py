@@ -58,23 +58,27 @@ for _st in _FMC:
         "AND lower(substr(ltrim(note), 1, " + str(len(_st)) + ")) = '" + _st.lower() + "'")
 STATEMENTS.append("UPDATE entries SET note = ltrim(note) WHERE note LIKE ' %'")
 
-for _ in range(_ROUNDS):
-    for _tag, _col in _TAGS:
-        _head = "【" + _tag + ":"
-        _n = len(_head)
-        _value = (f"trim(substr(note, {_n + 1}, instr(note, '】') - {_n + 1}))")
-        _set = "1" if _col == "not_contacted" else _value
-        STATEMENTS.append(
-            f"UPDATE entries SET {_col} = {_set}, "
-            f"note = ltrim(substr(note, instr(note, '】') + 1)) "
-            f"WHERE substr(note, 1, {_n}) = '{_head}' AND instr(note, '】') > {_n}")
+# One round moves each known tag that leads 说明 to its column; rounds repeat while a note
+# still starts with 【 (at most _ROUNDS).
+ROUND = []
+for _tag, _col in _TAGS:
+    _head = "【" + _tag + ":"
+    _n = len(_head)
+    _value = (f"trim(substr(note, {_n + 1}, instr(note, '】') - {_n + 1}))")
+    _set = "1" if _col == "not_contacted" else _value
+    ROUND.append(
+        f"UPDATE entries SET {_col} = {_set}, "
+        f"note = ltrim(substr(note, instr(note, '】') + 1)) "
+        f"WHERE substr(note, 1, {_n}) = '{_head}' AND instr(note, '】') > {_n}")
+TAGS_LEFT = "SELECT 1 FROM entries WHERE note LIKE '【%' LIMIT 1"
 
+AFTER = []
 for _s in _SATISFACTION_LONGEST_FIRST:
-    STATEMENTS.append(
+    AFTER.append(
         f"UPDATE entries SET satisfaction = '{_s}' WHERE satisfaction IS NULL "
         f"AND action IN ('回访', '二次回访') AND substr(note, 1, {len(_s)}) = '{_s}'")
 
-STATEMENTS += [
+AFTER += [
     # An empty value stays NULL (a tag written empty never was).
     *(f"UPDATE entries SET {c} = NULL WHERE {c} = ''" for _t, c in _TAGS
       if c != "not_contacted"),
@@ -91,4 +95,11 @@ STATEMENTS += [
 
 def up(execute) -> None:
     for sql in STATEMENTS:
+        execute(sql)
+    for _ in range(_ROUNDS):
+        if execute(TAGS_LEFT).fetchone() is None:
+            break
+        for sql in ROUND:
+            execute(sql)
+    for sql in AFTER:
         execute(sql)
