@@ -119,8 +119,19 @@ class Entry(SyncedModel):
     at = AwareDateTimeField()
     action = pw.TextField()
     actor = pw.TextField(default="")
-    note = pw.TextField(default="")
+    note = pw.TextField(default="")  # the free text only; the values below are not in it
     recorded_at = AwareDateTimeField()
+    # Structured values of the action (schema 10; ledger columns of 跟踪记录, ENTRY_FIELDS).
+    department = pw.TextField(null=True)  # 派单
+    person = pw.TextField(null=True)  # 指定责任人
+    satisfaction = pw.TextField(null=True)  # 回访 / 二次回访
+    escalated_to = pw.TextField(null=True)  # 升级
+    cac_number = pw.TextField(null=True)  # 上报厂家 / FMC状态
+    fmc_status = pw.TextField(null=True)  # FMC状态
+    backdate_reason = pw.TextField(null=True)  # 补录原因 of a time entered later
+    event = pw.TextField(null=True)  # 备注: 处理单遗失 / 客户表扬 / 锦旗 (S9–S11)
+    not_contacted = pw.BooleanField(default=False)  # 二次回访: customer says nobody called
+    plan = pw.TextField(null=True)  # 处理完成 / 回传客服: the plan of that round
 
     class Meta:
         table_name = "entries"

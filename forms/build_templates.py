@@ -12,6 +12,7 @@ text width): Word and LibreOffice then keep the widths, and a 17-character VIN f
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -30,8 +31,8 @@ TITLE_PT = 16  # 三号
 TEXT_WIDTH_CM = 17.0
 
 # Column widths (cm) per form; tests read them back from the .docx.
-A_COLS = (2.4, 2.8, 3.2, 2.8, 5.8)  # section | label | value | label | value (VIN)
-B_COLS = (2.4, 5.3, 1.9, 2.6, 2.4, 2.4)  # label | VIN | label | value | label | value
+A_COLS = (2.4, 2.8, 3.7, 2.8, 5.3)  # section | label | value | label | value (VIN)
+B_COLS = (2.6, 5.3, 2.0, 3.0, 2.3, 1.8)  # label | VIN | label | value | label | value
 NOTICE_COLS = (2.9, 5.6, 2.9, 5.6)
 
 SIGN_LINE = "\u3000" * 6  # the blank a hand fills in, underlined
@@ -95,6 +96,18 @@ def new_document():
     return doc
 
 
+_ZH = str.maketrans({",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08",
+                     ")": "\uff09", "!": "\uff01", "?": "\uff1f"})
+_CODE = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
+
+
+def zh(text: str) -> str:
+    """Chinese punctuation in a template's own words (，：；（）！？), the placeholders and
+    template tags left as they are (issue 16 §9)."""
+    return "".join(part if _CODE.fullmatch(part) else part.translate(_ZH)
+                   for part in _CODE.split(text))
+
+
 def para(container, text: str = "", *, align=None, size: float | None = None,
          bold: bool = False, space_before: float = 0, space_after: float = 0,
          underline_runs: tuple[int, ...] = ()):
@@ -102,7 +115,7 @@ def para(container, text: str = "", *, align=None, size: float | None = None,
     p = container.add_paragraph() if hasattr(container, "add_paragraph") else container
     pieces = text.split("|") if text else []
     for i, piece in enumerate(pieces):
-        r = p.add_run(piece)
+        r = p.add_run(zh(piece))
         _set_fonts(r, size, bold)
         if i in underline_runs:
             r.font.underline = True
@@ -115,6 +128,47 @@ def para(container, text: str = "", *, align=None, size: float | None = None,
 
 def title(doc, text: str) -> None:
     para(doc, text, align=WD_ALIGN_PARAGRAPH.CENTER, size=TITLE_PT, bold=True, space_after=6)
+
+
+def _field(paragraph, instr: str) -> None:
+    """A PAGE / NUMPAGES field (Word and LibreOffice compute it when laying out)."""
+    fld = OxmlElement("w:fldSimple")
+    fld.set(qn("w:instr"), f" {instr} ")
+    r = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = "1"
+    r.append(t)
+    fld.append(r)
+    paragraph._p.append(fld)
+
+
+def page_header(doc, title_text: str, line: str) -> None:
+    """Title, the number line and "第 n 页 共 m 页" in the page header: a case that runs
+    onto a second page repeats them there (issue 16 §2)."""
+    sec = doc.sections[0]
+    sec.top_margin = Cm(3.4)
+    sec.header_distance = Cm(1.2)
+    header = sec.header
+    para(header.paragraphs[0], title_text, align=WD_ALIGN_PARAGRAPH.CENTER, size=TITLE_PT,
+         bold=True, space_after=4)
+    p = para(header, line + "\u3000\u3000第 ", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _field(p, "PAGE")
+    para(p, " 页\u3000共 ")
+    _field(p, "NUMPAGES")
+    para(p, " 页")
+
+
+def keep_together(t, first: int, last: int) -> None:
+    """Rows first..last never split and stay with the next row, so the signature block
+    stays with the box above it and 关单时间 with the signatures (issue 16 §2)."""
+    for i in range(first, last + 1):
+        trpr = t.rows[i]._tr.get_or_add_trPr()
+        trpr.insert(0, OxmlElement("w:cantSplit"))
+        if i == last:
+            continue
+        for cell in t.rows[i].cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
 
 
 def table(doc, cols_cm: tuple[float, ...], rows: int):
@@ -187,9 +241,8 @@ def no_border(cell, *sides: str) -> None:
 
 def build_a():
     doc = new_document()
-    title(doc, "顾客抱怨/投诉处理表(内部)")
-    para(doc, "编号:{{ number }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=3)
-    t = table(doc, A_COLS, 16)
+    page_header(doc, "顾客抱怨/投诉处理表(内部)", "{{ reissue }}编号:{{ number }}")
+    t = table(doc, A_COLS, 17)
     r = 0
     for section, pairs in (
         ("车辆信息", [("车型", "{{ car_model }}", "VIN", "{{ vin }}"),
@@ -254,9 +307,10 @@ def build_a():
     cell_text(merge(t, r, 1, r, 4), "{{ gm_instruction }}", vcenter=False)
     row_height(t.rows[r], 3.4)
     r += 1
-    # 客服回访
+    # 客服回访: every callback with its day (a reopened case: first and second callback)
+    tail = r
     label(t.cell(r, 0), "客服回访")
-    cell_text(merge(t, r, 1, r, 4), "{{ satisfaction_boxes }}")
+    cell_text(merge(t, r, 1, r, 4), "{{ callbacks }}")
     row_height(t.rows[r], 0.8)
     r += 1
     # signatures: blank lines only, a hand signs here
@@ -264,23 +318,28 @@ def build_a():
               f"客服经理:|{SIGN_LINE}|\u3000\u3000处理部门经理:|{SIGN_LINE}|"
               f"\u3000\u3000总经理:|{SIGN_LINE}", underline_runs=(1, 3, 5))
     row_height(t.rows[r], 1.2)
+    r += 1
+    # 关单时间 under the box, in the table so that it never goes to a page alone
+    foot = merge(t, r, 0, r, 4)
+    cell_text(foot, "关单时间:{{ closed_at }}", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    no_border(foot, "left", "right", "bottom")
+    row_height(t.rows[r], 0.8)
     assert r == len(t.rows) - 1
-    para(doc, "关单时间:{{ closed_at }}", align=WD_ALIGN_PARAGRAPH.RIGHT, space_before=4)
+    keep_together(t, tail, r)
     return doc
 
 
 # --- B ----------------------------------------------------------------------------------------
 
-B_NOTE = ("注:状态有On-going (处理中无结论),In process(已有结论在走程序),Hold(冷处理或僵持状态),"
+B_NOTE = ("注:状态有On-going(处理中无结论),In process(已有结论在走程序),Hold(冷处理或僵持状态),"
           "Closed(关闭)四种,请酌情填入状态栏。")
 
 
 def build_b():
     doc = new_document()
-    title(doc, "客户投诉处理跟踪表(厂家)")
-    para(doc, "表编号:{{ number }}\u3000\u3000\u3000\u3000填表日期:{{ fill_date }}",
-         align=WD_ALIGN_PARAGRAPH.RIGHT, space_after=3)
-    t = table(doc, B_COLS, 8)
+    page_header(doc, "客户投诉处理跟踪表(厂家)",
+                "表编号:{{ number }}\u3000\u3000填表日期:{{ fill_date }}")
+    t = table(doc, B_COLS, 9)
     rows = [("车辆识别号", "{{ vin }}", "公里数", "{{ mileage }}", "车型", "{{ car_model }}"),
             ("CAC案例号", "{{ cac_number }}", "车主电话", "{{ phone }}", "维修站名称",
              "{{ station_name }}")]
@@ -304,7 +363,11 @@ def build_b():
         cell_text(c, lab, bold=True, vcenter=False)
         para(c, value)
         row_height(t.rows[r], h)
-    para(doc, B_NOTE, space_before=4, size=9)
+    # the status note under the last box, in the table: never alone on a page
+    note = merge(t, 8, 0, 8, 5)
+    cell_text(note, B_NOTE, size=9)
+    no_border(note, "left", "right", "bottom")
+    keep_together(t, 8, 8)
     return doc
 
 
@@ -322,7 +385,7 @@ def build_notice(kind: str):
     cell_text(t.cell(0, 3), "{{ person }}")
     row_height(t.rows[0], 0.9)
     label(t.cell(1, 0), f"{kind}金额")
-    cell_text(merge(t, 1, 1, 1, 3), "人民币(大写){{ amount_capital }}\u3000\u3000¥{{ amount }}元")
+    cell_text(merge(t, 1, 1, 1, 3), "人民币(大写){{ amount_capital }}\u3000\u3000¥{{ amount }}")
     row_height(t.rows[1], 0.9)
     label(t.cell(2, 0), f"{kind}原因")
     cell_text(merge(t, 2, 1, 2, 3), "{{ reason }}")

@@ -137,10 +137,13 @@ def build_default_template() -> bytes:
     para(doc, "注:处理及时率 = 按时完成的时限 ÷ 应完成的时限(D1–D11);满意率 = (满意 + 非常满意)÷ "
               "已回访;重开率 = 重开件数 ÷ 已回访件数。各项按本期登记的投诉单统计。", size=9,
          space_before=3)
+    # a table with no rows is not printed (issue 16 §8)
+    para(doc, "{%p if volume %}")
     _heading(doc, "投诉率(按业务,每千台次)")
     _loop_table(doc, (2.4, 2.4, 3.6, 5.4, 3.2), ("业务", "投诉件数", "业务量", "计量", "投诉率"),
                 "v in volume", ("v.name", "v.cases", "v.base", "v.base_label", "v.rate"))
     para(doc, "{{ volume_note }}", size=9, space_before=3)
+    para(doc, "{%p endif %}")
     _heading(doc, "近12个月投诉量")
     para(doc, "{{ chart_trend }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     _loop_table(doc, (3.0, 2.0, 12.0), ("月份", "件数", "图示"), "t in trend",
@@ -172,11 +175,17 @@ def build_default_template() -> bytes:
     para(doc, "满意率(满意 + 非常满意):{{ satisfied_share }}(已回访 {{ rated }} 件);"
               "重开 {{ reopened }} 件,重开率 {{ reopen_rate }}。", space_before=3)
     _heading(doc, "五、重复投诉(同一客户电话或车辆VIN)")
-    para(doc, "本期重复投诉客户 {{ repeat_count }} 位:", space_after=2)
+    para(doc, "本期重复投诉客户 {{ repeat_count }} 位{% if repeats %}:{% else %}。{% endif %}",
+         space_after=2)
+    para(doc, "{%p if repeats %}")
     _loop_table(doc, (2.0, 15.0), ("件数", "投诉单编号"), "g in repeats",
                 ("g.count", "g.numbers"))
+    para(doc, "{%p endif %}")
     _heading(doc, "六、奖惩(已批准)")
-    para(doc, "罚款合计 {{ fines_total }} 元,奖励合计 {{ rewards_total }} 元。", space_after=2)
+    # 无责 (S5) is a liability decision, counted in cases, never a fine (issue 16 §5)
+    para(doc, "罚款合计 {{ fines_total }} 元,奖励合计 {{ rewards_total }} 元;"
+              "无责 {{ not_liable }} 件(不罚款,由责任部门负责处理)。", space_after=2)
+    para(doc, "{%p if money_by_department %}")
     _loop_table(doc, (5.0, 3.0, 3.0, 3.0, 3.0), ("部门", "罚款(元)", "笔数", "奖励(元)", "笔数"),
                 "m in money_by_department", ("m.department", "m.fines", "m.fine_count",
                                              "m.rewards", "m.reward_count"))
@@ -185,12 +194,15 @@ def build_default_template() -> bytes:
                 ("部门", "姓名", "罚款(元)", "笔数", "奖励(元)", "笔数"),
                 "m in money_by_person", ("m.department", "m.person", "m.fines", "m.fine_count",
                                          "m.rewards", "m.reward_count"))
+    para(doc, "{%p endif %}")
     _heading(doc, "七、结转")
     para(doc, "上期结转未结 {{ carried_over }} 件;截至期末仍未结 {{ open_at_end }} 件"
               "(转入下期)。时限按 {{ as_of }} 的记录判断。")
+    # the meeting's lines and the signatures stay on one page (never a page of signatures)
     _heading(doc, "八、会议意见及改进措施")
     for _ in range(5):
-        para(doc, "\u3000" * 40, underline_runs=(0,), space_after=6)
+        p = para(doc, "\u3000" * 40, underline_runs=(0,), space_after=6)
+        p.paragraph_format.keep_with_next = True
     para(doc, "制表:|\u3000\u3000\u3000\u3000\u3000\u3000|\u3000\u3000审核(客服经理):|"
               "\u3000\u3000\u3000\u3000\u3000\u3000|\u3000\u3000总经理:|"
               "\u3000\u3000\u3000\u3000\u3000\u3000", underline_runs=(1, 3, 5), space_before=12)

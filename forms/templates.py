@@ -65,6 +65,8 @@ _CASE_COMMON = {
     "state": "状态",
     "satisfaction": "回访满意度(文字)",
     "satisfaction_boxes": "客服回访 ☑/☐",
+    "callbacks": "客服回访:每次回访的日期与 ☑/☐(重开件含二次回访)",
+    "reissue": "重开再派单标记(仅重开件)",
     "satisfaction2": "二次回访满意度(文字)",
     "satisfaction2_boxes": "二次回访 ☑/☐",
     "callback_at": "回访时间",

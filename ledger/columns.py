@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from complaints.fields import CASE_FIELDS, FieldType
-from complaints.types import Action, ApprovalStatus, SanctionType
+from complaints.rules.sanctions import EVENTS
+from complaints.types import Action, ApprovalStatus, FmcStatus, SanctionType, Satisfaction
 
 FORMAT_NAME = "投诉台账"
 FORMAT_VERSION = 1
@@ -121,6 +122,22 @@ def _case_columns() -> list[Column]:
 
 CASE_COLUMNS: tuple[Column, ...] = tuple(_case_columns())
 CASE_NUMBER = Column("投诉编号", "case_number", Kind.TEXT, width=18, derived=True)
+# A tracking entry's structured values (complaints.rules.workflow.ENTRY_COLUMNS), optional
+# columns of 跟踪记录. 说明 still carries them as the 【tags】 of earlier versions, so a reader
+# that ignores these columns reads the same entry; a file without them imports from its tags.
+ENTRY_VALUE_COLUMNS: tuple[Column, ...] = (
+    Column("部门", "department", Kind.TEXT, max_length=40),
+    Column("责任人", "person", Kind.TEXT, max_length=40),
+    Column("满意度", "satisfaction", Kind.ENUM, choices=tuple(s.value for s in Satisfaction)),
+    Column("升级至", "escalated_to", Kind.TEXT, max_length=40),
+    Column("CAC案例号", "cac_number", Kind.TEXT, max_length=40),
+    Column("FMC状态", "fmc_status", Kind.ENUM, choices=tuple(s.value for s in FmcStatus),
+           width=12),
+    Column("补录原因", "backdate_reason", Kind.LONG, max_length=500, width=24),
+    Column("事件", "event", Kind.ENUM, choices=EVENTS),
+    Column("客户称无人联系", "not_contacted", Kind.BOOL, width=10),
+    Column("处理意见", "plan", Kind.LONG, max_length=2000),
+)
 ENTRY_COLUMNS: tuple[Column, ...] = (
     CASE_NUMBER,
     Column("时间", "at", Kind.DATETIME, required=True),
@@ -129,6 +146,7 @@ ENTRY_COLUMNS: tuple[Column, ...] = (
     Column("说明", "note", Kind.LONG, max_length=4000),
     Column("投诉记录ID", "case_uid", Kind.UID, required=True),
     *_keys(),
+    *ENTRY_VALUE_COLUMNS,
 )
 SANCTION_COLUMNS: tuple[Column, ...] = (
     CASE_NUMBER,

@@ -28,6 +28,8 @@ from ledger.xlsx_stream import (
     S_DATETIME,
     S_HEADER,
     S_QUOTED,
+    S_WRAP,
+    S_WRAP_QUOTED,
     StreamBook,
     StreamSheet,
     date_serial,
@@ -123,6 +125,8 @@ class _SheetWriter:
                 if isinstance(value, int) and not isinstance(value, bool):
                     return number_cell(ref, value)
                 return _text_cell(ref, value)
+        elif kind is Kind.LONG:  # wrapped in its column, never running into the next
+            fmt = _wrapped_cell
         elif col.key == "phone" and self.mask_phones:
             def fmt(ref: str, value: Any) -> str:
                 return _text_cell(ref, mask_phone(str(value)))
@@ -142,6 +146,14 @@ class _SheetWriter:
             raise RuntimeError(f"{self.title}: wrote {self.rows} rows, "
                                f"announced {self.expected_rows}")
         self.sheet.close(autofilter=True, print_titles=True)
+
+
+def _wrapped_cell(ref: str, value: Any) -> str:
+    """_text_cell for a long text column: wrapped, top-aligned."""
+    s = value if isinstance(value, str) else str(value)
+    if "_x" in s or not s.isprintable():
+        s = clean_text(s)
+    return text_cell(ref, s, S_WRAP_QUOTED if s.startswith(FORMULA_PREFIXES) else S_WRAP)
 
 
 def _text_cell(ref: str, value: Any) -> str:

@@ -26,7 +26,7 @@ from db.models import database
 from db.models_ledger import LedgerConflict
 from db.timeutil import to_db
 from ledger import columns as C
-from ledger import store
+from ledger import entry_values, store
 from ledger.columns import Kind
 from ledger.reader import LedgerFile
 from ledger.validate import RowParser, RowProblem, is_masked_phone
@@ -99,6 +99,7 @@ class FileResult:
     accepted_uids: dict[str, list[str]] = field(default_factory=dict)
     declared_counts: dict[str, int | None] = field(default_factory=dict)
     applied: bool = False
+    s5_rows: int = 0  # 奖惩记录 rows of S5 (无责) from earlier versions, not imported as fines
 
     @property
     def problems(self) -> list[RowProblem]:
@@ -825,7 +826,11 @@ def _merge_items(items: Iterator, lf: LedgerFile, merger: Merger, result: FileRe
             if problems:
                 result.rejected.append(RejectedRow(sheet, row_no, raw_row, problems))
                 counts.rejected += 1
+            elif sheet == C.SHEET_SANCTIONS and entry_values.is_s5(values):
+                _s5_row(result, counts)  # 无责 is the case's decision, not a fine
             else:
+                if sheet == C.SHEET_ENTRIES:  # structured values from columns or 说明's tags
+                    entry_values.from_wire(values)
                 batch.append((row_no, values, raw_row))
                 if len(batch) >= BATCH:
                     _flush(merger, sheet, batch, result, counts, accepted)
@@ -860,6 +865,17 @@ def _parsed(lf: LedgerFile) -> Iterator[str | None | list[tuple[int, dict[str, A
         if chunk:
             yield chunk
         yield None
+
+
+def _s5_row(result: FileResult, counts: SheetCounts) -> None:
+    counts.unchanged += 1
+    result.s5_rows = n = result.s5_rows + 1
+    text = entry_values.S5_SKIPPED.format(n=n)
+    prev = entry_values.S5_SKIPPED.format(n=n - 1)
+    if prev in result.warnings:
+        result.warnings[result.warnings.index(prev)] = text
+    else:
+        result.warnings.append(text)
 
 
 def _flush(merger: Merger, sheet: str, batch: list[tuple[int, dict[str, Any], tuple]],

@@ -65,6 +65,37 @@ class _Sheet:
         return top, top + len(rows)
 
 
+# A KPI's unit → (factor, number format of a value, of a change): the cells hold numbers a
+# spreadsheet can sum and chart, shown with their unit (issue 16 §8).
+_KPI_FORMATS = {
+    "件": (1, '#,##0" 件"', '+#,##0" 件";-#,##0" 件";0" 件"'),
+    "位": (1, '#,##0" 位"', '+#,##0" 位";-#,##0" 位";0" 位"'),
+    "%": (1, "0.0%", '+0.0" 个百分点";-0.0" 个百分点";0.0" 个百分点"'),
+    "小时": (1, '0.0" 小时"', '+0.0" 小时";-0.0" 小时";0.0" 小时"'),
+    "‰": (1000, '0.00"‰"', '+0.00"‰";-0.00"‰";0.00"‰"'),
+}
+
+
+def _kpi_cell(c, unit: str, raw: Any, text: str, change: bool) -> None:
+    """A number with its unit's format, or the text ("—", "未填业务量") when there is none."""
+    fmt = _KPI_FORMATS.get(unit)
+    c.font, c.border = _BODY, _BORDER
+    if raw is None or fmt is None or isinstance(raw, bool):
+        c.value = text
+        c.alignment = Alignment(horizontal="center")
+        return
+    factor = fmt[0]
+    if unit == "%" and change:
+        factor = 100  # a change of a rate is in percentage points
+    c.value = raw * factor
+    c.number_format = fmt[2] if change else fmt[1]
+    c.alignment = Alignment(horizontal="right")
+
+
+def _or_dash(v: Any) -> Any:
+    return "—" if v is None else v
+
+
 def _labels(*, value: bool = False, percent: bool = False) -> DataLabelList:
     """Only the number on each bar (or the share on each slice): LibreOffice and WPS
     otherwise add the series and category names too."""
@@ -98,10 +129,15 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     s.text(f"生成时间:{data['generated']}(时限按此时判断)")
     s.row += 1
     s.title("一、主要指标", _HEAD)
-    s.table(("指标", "本期", f"上期({data['prev_label']})", "环比",
-             f"去年同期({data['ly_label']})", "同比"),
-            [(k["label"], k["value"], k["prev"], k["vs_prev"], k["ly"], k["vs_ly"])
-             for k in data["kpis"]])
+    top, _last = s.table(("指标", "本期", f"上期({data['prev_label']})", "环比",
+                          f"去年同期({data['ly_label']})", "同比"),
+                         [(k["label"],) for k in data["kpis"]])
+    for i, k in enumerate(data["kpis"], start=1):
+        for j, (raw, text, change) in enumerate(
+                ((k.get("raw"), k["value"], False), (k.get("raw_prev"), k["prev"], False),
+                 (k.get("raw_vs_prev"), k["vs_prev"], True), (k.get("raw_ly"), k["ly"], False),
+                 (k.get("raw_vs_ly"), k["vs_ly"], True)), start=2):
+            _kpi_cell(s.ws.cell(top + i, j), k.get("unit", ""), raw, text, change)
     if data.get("volume"):
         s.title("投诉率(按业务,每千台次)", _HEAD)
         s.table(("业务", "投诉件数", "业务量", "计量", "投诉率"),
@@ -148,8 +184,10 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
         s.ws.add_chart(ch, f"A{s.row}")
         s.row += 16
     s.title("处理用时(小时)", _HEAD)
-    s.table(("环节", "件数", "平均", "中位数"),
-            [(d["name"], d["n"], d["mean"], d["median"]) for d in data["durations"]])
+    s.table(("环节", "件数", "平均(小时)", "中位数(小时)"),
+            [(d["name"], d["n"], _or_dash(d.get("mean_hours", d["mean"])),
+              _or_dash(d.get("median_hours", d["median"]))) for d in data["durations"]],
+            {3: "0.0", 4: "0.0"})
     # 满意度 ---------------------------------------------------------------------------------
     s = _Sheet(wb.create_sheet("回访满意度"), (14, 10, 10))
     s.title("四、回访满意度(首次回访)")
@@ -168,20 +206,29 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     # 奖惩 -----------------------------------------------------------------------------------
     s = _Sheet(wb.create_sheet("奖惩"), (16, 12, 12, 10, 12, 10))
     s.title(f"五、奖惩(已批准):罚款 {data['fines_total']} 元,奖励 {data['rewards_total']} 元")
-    s.title("按部门", _HEAD)
-    s.table(("部门", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
-            [(m["department"], m["fines"], m["fine_count"], m["rewards"], m["reward_count"])
-             for m in data["money_by_department"]])
-    s.title("按人员", _HEAD)
-    s.table(("部门", "姓名", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
-            [(m["department"], m["person"], m["fines"], m["fine_count"], m["rewards"],
-              m["reward_count"]) for m in data["money_by_person"]])
+    # 无责 (S5) is a liability decision counted in cases, never a fine (issue 16 §5)
+    s.text(f"无责 {data.get('not_liable', 0)} 件(不罚款,由责任部门负责处理)")
+    s.row += 1
+    if not data["money_by_department"]:  # no empty table (issue 16 §8)
+        s.text("本期没有已批准的罚款或奖励。")
+    else:
+        s.title("按部门", _HEAD)
+        s.table(("部门", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
+                [(m["department"], m["fines"], m["fine_count"], m["rewards"],
+                  m["reward_count"]) for m in data["money_by_department"]])
+        s.title("按人员", _HEAD)
+        s.table(("部门", "姓名", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
+                [(m["department"], m["person"], m["fines"], m["fine_count"], m["rewards"],
+                  m["reward_count"]) for m in data["money_by_person"]])
     # 重复投诉与结转 ----------------------------------------------------------------------------
     s = _Sheet(wb.create_sheet("重复投诉与结转"), (10, 90))
     s.title("六、重复投诉(同一电话或VIN)与结转")
     s.text(f"上期结转未结:{data['carried_over']} 件;期末仍未结:{data['open_at_end']} 件")
     s.row += 1
-    s.table(("件数", "投诉单编号"), [(g["count"], g["numbers"]) for g in data["repeats"]])
+    if data["repeats"]:
+        s.table(("件数", "投诉单编号"), [(g["count"], g["numbers"]) for g in data["repeats"]])
+    else:
+        s.text("本期没有重复投诉。")
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")

@@ -35,7 +35,7 @@ def fast_to_db(v: datetime) -> str:
 # these keys, in this order, joined by \x1f. A column added to a sheet later (an optional
 # column of a later version) is appended as "\x1ekey=value" only when it holds a value, so
 # every digest and fingerprint made before it, or by a site that does not know it, stays
-# the same for a record that leaves it empty.
+# the same for a record that leaves it empty (a yes/no column left at 否 counts as empty).
 DIGEST_KEYS = {
     C.SHEET_CASES: (
         "number", "received_at", "channel", "kind", "severity", "initiative", "business",
@@ -83,7 +83,10 @@ def _compile_digest(sheet: str):
     lines += [f"        {canon(key, yes_no)}," for key, yes_no in frozen]
     lines += ["    ]", "    text = '\\x1f'.join(parts)"]
     for key, yes_no in added:
-        lines += [f"    c = {canon(key, yes_no)}",
+        # an added yes/no column left at 否 holds no value: records that never had the
+        # column keep their digest
+        value = f"('1' if get({key!r}) else '')" if yes_no else canon(key, yes_no)
+        lines += [f"    c = {value}",
                   "    if c:",
                   f"        text += '\\x1e' + {key!r} + '=' + c"]
     lines += ["    return sha1(text.encode('utf-8')).hexdigest()"]

@@ -25,6 +25,8 @@ S_DATE = 2
 S_QUOTED = 3  # text with Excel's quote prefix: stays text when a person edits the cell
 S_HEADER = 4  # bold on a light blue fill
 S_BOLD = 5
+S_WRAP = 6  # long text wrapped in its column, top-aligned (the ledger prints, issue 16 §7)
+S_WRAP_QUOTED = 7
 
 _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # as openpyxl's
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -112,6 +114,8 @@ class StreamSheet:
         self._buf: list[str] = []
         self._f = book.zip.open(info.part, "w", force_zip64=True)
         parts = [_HEAD, f"<worksheet {_NS}>"]
+        if landscape:  # printed: fit to one page wide (sheetPr comes first in a worksheet)
+            parts.append('<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>')
         if expected_rows is not None:
             parts.append(f'<dimension ref="A1:{self.letters[-1]}{expected_rows + 1}"/>')
         parts.append('<sheetViews><sheetView workbookViewId="0"')
@@ -166,8 +170,9 @@ class StreamSheet:
             tail.append(f'<autoFilter ref="A1:{last}"/>')
         tail.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
                     'footer="0.5"/>')
-        if self._landscape:
-            tail.append('<pageSetup orientation="landscape"/>')
+        if self._landscape:  # A4 landscape, one page wide, as many pages down as it takes
+            tail.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" '
+                        'fitToHeight="0"/>')
         tail.append("</worksheet>")
         self._f.write("".join(tail).encode("utf-8"))
         self._f.close()
@@ -303,7 +308,7 @@ _STYLES = (
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
     '</cellStyleXfs>'
-    '<cellXfs count="6">'
+    '<cellXfs count="8">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
@@ -311,6 +316,10 @@ _STYLES = (
     '<xf numFmtId="0" fontId="1" fillId="2" borderId="0" xfId="0" applyFont="1" '
     'applyFill="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment vertical="top" wrapText="1"/></xf>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1" '
+    'applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
     '</cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     '</styleSheet>')

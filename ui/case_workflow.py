@@ -117,7 +117,7 @@ def deadline_cells(d: Deadline, now: datetime, tz) -> tuple[str, ...]:
 
 def entry_cells(e: dict[str, Any], tz) -> tuple[str, str, str, str]:
     """时间, 动作, 经办人, 说明 of an entry; a back-dated one says when it was typed and why."""
-    note = e.get("note") or ""
+    note = e.get("summary") or e.get("note") or ""  # values in words, then the free 说明
     reason = e.get("reason")
     when = f"{e['at'].astimezone(tz):%Y-%m-%d %H:%M}"
     if reason:

@@ -7,9 +7,12 @@ decided one (approved or rejected) is never proposed again. One proposal per (ru
 of a case: that pair is the proposal's key.
 
 How the events without a case field are recorded (S9, S10, S11): a 备注 (note) entry whose
-说明 starts with an event tag, e.g. ``【事件:锦旗】客户送来锦旗一面`` (``event_note`` writes it,
-``entry_events`` reads it). A tag travels in the ledger's 跟踪记录 like any note, so HQ's copy
-proposes the same. Events: 处理单遗失 (S9), 客户表扬 (S10), 锦旗 (S11).
+``event`` field names it (the ledger's 跟踪记录 column 事件, so HQ's copy proposes the same;
+older data wrote ``【事件:锦旗】`` at the head of 说明, which ``entry_events`` still reads).
+Events: 处理单遗失 (S9), 客户表扬 (S10), 锦旗 (S11).
+
+S5 (无责) proposes nothing: "nobody is fined" is the liability decision itself (the case's
+责任认定 = 无责, the department told to settle), never a ¥0 fine, a notice or a queue row.
 
 Who is who: the first responsible person is the case's 第一责任人 (else its 销售/服务顾问);
 the handler (经办人, S7/S10/S11) is the first responsible person, else whoever recorded the
@@ -99,11 +102,15 @@ def event_note(event: str, text: str = "") -> str:
 
 
 def entry_events(entry: Mapping[str, Any]) -> set[str]:
-    """The events a 备注 entry records (tags anywhere in its 说明)."""
+    """The events a 备注 entry records (its event field; tags in an older 说明)."""
     if entry.get("action") != Action.NOTE.value:
         return set()
-    return {m.group(1).strip() for m in _EVENT_RE.finditer(entry.get("note") or "")} \
-        & set(EVENTS)
+    found = {m.group(1).strip() for m in _EVENT_RE.finditer(entry.get("note") or "")}
+    params = entry.get("params")
+    for v in (entry.get("event"), params.get("event") if params else None):
+        if v:
+            found.add(str(v).strip())
+    return found & set(EVENTS)
 
 
 def in_range(amount: int, lo: int | None, hi: int | None) -> bool:
@@ -172,9 +179,7 @@ def proposals(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
             amount = policy.s3_major if major else policy.s3_general
             out.append(Proposal("S3", FINE, manager, dept, amount, amount, amount,
                                 f"{number} 有责{'重大' if major else '一般'}投诉,部门经理罚款"))
-    elif liability == Liability.NOT_LIABLE.value:  # S5: nobody is fined
-        out.append(Proposal("S5", FINE, "", dept, 0, 0, 0,
-                            f"{number} 无责,不罚款;由{dept or '责任部门'}负责处理解决"))
+    # S5 (无责): the decision is the case's liability; nothing to propose (module doc).
 
     # S6 / S7: the second callback.
     for e in entries:

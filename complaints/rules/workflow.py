@@ -1,12 +1,15 @@
 """States and transitions of a case (policy.md §3), and what a tracking entry carries.
 
-A tracking entry travels in the ledger as (时间, 动作, 经办人, 说明) only, so the few structured
-values an action needs later (the department of a 派单, the satisfaction of a 回访, the reason
-a time was back-dated…) are written at the head of 说明 as readable tags:
-``【满意度:不满意】客户认为未解决``. ``FMC状态`` entries start with the new status itself,
-as ledger.md says. ``encode_note``/``decode_note`` are the one place that knows the format.
+A tracking entry keeps the few structured values an action needs later (the department of a
+派单, the satisfaction of a 回访, the reason a time was back-dated…) as fields of their own
+(``ENTRY_COLUMNS``: params key → entry column); 说明 (``note``) is the free text only.
+Older data wrote them at the head of 说明 as readable tags, ``【满意度:不满意】客户认为未解决``,
+and ``FMC状态`` entries start with the new status itself, as ledger.md says: that is still
+the 说明 a ledger carries for readers of an earlier version (``encode_note``), and
+``decode_note`` reads it back; they are the one place that knows the format.
 
-Pure: the case is a dict of field values, entries are dicts with ``at``, ``action``, ``note``.
+Pure: the case is a dict of field values, entries are dicts with ``at``, ``action``, ``note``
+and, when read from the database, the structured columns.
 """
 
 from __future__ import annotations
@@ -29,6 +32,23 @@ TAGS: dict[str, str] = {
     "reason": "补录原因",
 }
 _KEY_BY_TAG = {v: k for k, v in TAGS.items()}
+EVENT_TAG = "事件"  # a 备注's S9–S11 event (complaints.rules.sanctions)
+_KEY_BY_TAG[EVENT_TAG] = "event"
+
+# params key → the entry's column holding it (db.models.Entry, the ledger's 跟踪记录).
+ENTRY_COLUMNS: dict[str, str] = {
+    "department": "department",
+    "person": "person",
+    "satisfaction": "satisfaction",
+    "to": "escalated_to",
+    "cac_number": "cac_number",
+    "status": "fmc_status",
+    "not_contacted": "not_contacted",
+    "reason": "backdate_reason",
+    "event": "event",
+    "plan": "plan",
+}
+PARAM_OF_COLUMN = {v: k for k, v in ENTRY_COLUMNS.items()}
 _TAG_RE = re.compile(r"【([^:】]{1,10}):([^】]*)】")
 
 # Actions that mean "the department has handled it / the sheet is back at CS with a plan".
@@ -55,6 +75,8 @@ def encode_note(action: str, params: Mapping[str, Any] | None, note: str = "",
         head = str(params["status"]) + (" " if note or len(params) > 1 else "")
     tags = "".join(f"【{TAGS[k]}:{_clean(_word(v))}】" for k, v in params.items()
                    if k in TAGS and v not in (None, "", False))
+    if params.get("event"):
+        tags += f"【{EVENT_TAG}:{_clean(params['event'])}】"
     return f"{head}{tags}{(note or '').strip()}"
 
 
@@ -104,12 +126,62 @@ def _note_satisfaction(action: str, note: str | None) -> str | None:
     return decode_note(action, note)[0].get("satisfaction")
 
 
-def entry_params(entry: Mapping[str, Any]) -> dict[str, str]:
-    """The structured values of an entry (decoded from its note unless already given)."""
+def column_values(params: Mapping[str, Any]) -> dict[str, Any]:
+    """An action's params as the entry's column values (every column; absent = None)."""
+    out: dict[str, Any] = {c: None for c in ENTRY_COLUMNS.values()}
+    out["not_contacted"] = False
+    for k, v in params.items():
+        col = ENTRY_COLUMNS.get(k)
+        if col is None:
+            continue
+        if col == "not_contacted":
+            out[col] = v in (True, 1, "1", "是")
+        elif v is not None and str(v).strip():
+            out[col] = str(v).strip()
+    return out
+
+
+def split_note(action: str, note: str | None, columns: Mapping[str, Any] | None = None
+               ) -> tuple[dict[str, Any], str]:
+    """(column values, free 说明) of an entry: the tags at the head of ``note`` (older data)
+    moved to their columns; a value already in ``columns`` wins over a tag."""
+    params, free = decode_note(action, note)
+    values = column_values(params)
+    for k, v in (columns or {}).items():
+        if k in values and v not in (None, "", False):
+            values[k] = v
+    return values, free
+
+
+_SUMMARY_LABELS = (("status", "FMC状态"), ("department", "部门"), ("person", "责任人"),
+                   ("to", "升级至"), ("cac_number", "CAC案例号"), ("satisfaction", "满意度"),
+                   ("event", "事件"), ("plan", "处理意见"))
+
+
+def summary(params: Mapping[str, Any], free: str = "") -> str:
+    """An entry in one readable line for the case page: its values in words, then the free
+    说明 ("满意度:非常不满意;客户认为未解决"). The back-dating reason is shown apart."""
+    parts = [f"{label}:{params[k]}" for k, label in _SUMMARY_LABELS
+             if params.get(k) not in (None, "", False)]
+    if params.get("not_contacted"):
+        parts.append("客户称无人联系")
+    if free:
+        parts.append(free)
+    return ";".join(parts)
+
+
+def entry_params(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """The structured values of an entry, by params key: its columns when it has them, and
+    what tags its 说明 still carries (older data)."""
     given = entry.get("params")
     if given is not None:
         return dict(given)
-    return decode_note(entry.get("action", ""), entry.get("note"))[0]
+    params: dict[str, Any] = dict(decode_note(entry.get("action", ""), entry.get("note"))[0])
+    for col, key in PARAM_OF_COLUMN.items():
+        v = entry.get(col)
+        if v not in (None, "", False):
+            params[key] = True if col == "not_contacted" else v
+    return params
 
 
 def _sorted(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -125,7 +197,9 @@ def callback_satisfaction(entry: Mapping[str, Any], case: Mapping[str, Any]) -> 
     """The satisfaction an entry recorded; falls back on the case's field for entries that
     came from a ledger without the tag."""
     given = entry.get("params")
-    if given is not None:
+    if entry.get("satisfaction"):
+        s = entry["satisfaction"]
+    elif given is not None:
         s = dict(given).get("satisfaction")
     else:
         note = entry.get("note")
@@ -254,7 +328,7 @@ def _param_reason(case: Mapping[str, Any], action: str, params: Mapping[str, Any
             FmcStatus(params.get("status"))
         except ValueError:
             return "FMC状态须为:" + " / ".join(s.value for s in FmcStatus)
-    if action == Action.NOTE.value and not has("note"):
+    if action == Action.NOTE.value and not has("note") and not has("event"):
         return "备注内容不能为空"
     if (action == Action.CLOSE.value and case.get("state") == State.HANDLED.value
             and not has("note")):

@@ -260,14 +260,21 @@ def _propose(ctx: Context, case_id: int) -> None:
 
 
 def list_entries(case_id: int) -> list[dict[str, Any]]:
+    """A case's entries, oldest first: ``note`` is the free 说明, the structured values are
+    keys of their own (their columns) and ``params`` (by params key)."""
+    from complaints.rules.workflow import ENTRY_COLUMNS, PARAM_OF_COLUMN, split_note
     from db.models import Entry
 
-    return [
-        {"id": e.id, "uid": e.uid, "at": e.at, "action": e.action, "actor": e.actor,
-         "note": e.note, "recorded_at": e.recorded_at}
-        for e in Entry.select().where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
-        .order_by(Entry.at, Entry.id)
-    ]
+    out = []
+    for e in (Entry.select().where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
+              .order_by(Entry.at, Entry.id)):
+        values, free = split_note(e.action, e.note,
+                                  {c: getattr(e, c) for c in ENTRY_COLUMNS.values()})
+        out.append({"id": e.id, "uid": e.uid, "at": e.at, "action": e.action,
+                    "actor": e.actor, "note": free, "recorded_at": e.recorded_at, **values,
+                    "params": {PARAM_OF_COLUMN[c]: v for c, v in values.items()
+                               if v not in (None, "", False)}})
+    return out
 
 
 # --- lists ----------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from random import Random
 
 from complaints.rules import workflow
 from complaints.rules.validation import vin_check_digit
-from complaints.rules.workflow import encode_note
 from complaints.types import (
     Action,
     Business,
@@ -62,8 +61,9 @@ CASE_COLUMNS = (
     "satisfaction", "callback2_at", "satisfaction2", "cac_number", "fmc_status", "station_name",
     "complaint_nature",
 )
+_ENTRY_VALUE_COLUMNS = tuple(workflow.ENTRY_COLUMNS.values())  # structured values
 ENTRY_COLUMNS = ("uid", "site", "revision", "modified_at", "deleted", "case_id", "at", "action",
-                 "actor", "note", "recorded_at")
+                 "actor", "note", "recorded_at", *_ENTRY_VALUE_COLUMNS)
 _CASE_SQL = (f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) "
              f"VALUES ({', '.join('?' * len(CASE_COLUMNS))})")
 _ENTRY_SQL = (f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}) "
@@ -646,10 +646,10 @@ def _batches(gen: _Generator, times: list, counters: dict[str, int], next_id: in
             for at, action, actor, params, note in kept:
                 recorded = min(at + int(gen.rng.random() * 600), gen.now)
                 modified = max(modified, recorded)
-                text = encode_note(action.value, {k: v for k, v in params.items()
-                                                  if k != "plan"}, note) if params else note
+                cols = workflow.column_values(params)
                 entry_rows.append((gen.uid(), site, 1, _fmt(recorded), 0, case_id, _fmt(at),
-                                   action.value, actor, text, _fmt(recorded)))
+                                   action.value, actor, note, _fmt(recorded),
+                                   *(cols[c] for c in _ENTRY_VALUE_COLUMNS)))
             values.update(id=case_id, uid=gen.uid(), site=site, revision=len(kept),
                           modified_at=_fmt(modified), deleted=0, number=number,
                           received_at=_fmt(r))

@@ -20,7 +20,6 @@ from datetime import date, datetime, time, timedelta
 from random import Random
 
 from complaints.rules import sanctions as rules
-from complaints.rules.workflow import decode_note, encode_note
 from complaints.types import Action, Liability
 from complaints.usecases import audit
 from complaints.usecases import sanctions as S
@@ -67,7 +66,7 @@ def _add_event(rng: Random, ctx: Context, case: Case, event: str, now: datetime)
             rules.EVENT_BANNER: "客户送来锦旗一面,上书“服务周到 诚信为本”"}[event]
     Entry.create(uid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), site=ctx.site,
                  revision=1, modified_at=at, case=case.id, at=at, action=Action.NOTE.value,
-                 actor="沈佳琪", note=rules.event_note(event, text), recorded_at=at)
+                 actor="沈佳琪", note=text, event=event, recorded_at=at)
     return True
 
 
@@ -76,9 +75,8 @@ def _mark_not_contacted(case_id: int) -> bool:
                               & (Entry.action == Action.SECOND_CALLBACK.value)).first())
     if e is None:
         return False
-    params, free = decode_note(e.action, e.note)
-    params["not_contacted"] = True
-    e.note = encode_note(e.action, params, free or "客户称处理期间无人与其联系")
+    e.not_contacted = True
+    e.note = e.note or "客户称处理期间无人与其联系"
     e.save()
     return True
 

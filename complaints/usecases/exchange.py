@@ -28,7 +28,7 @@ from db.models import database
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
 from db.partfiles import Partial, registry_for
 from db.timeutil import to_db
-from ledger import audit_sheet, store
+from ledger import audit_sheet, entry_values, store
 from ledger import columns as C
 from ledger.bulk import BulkLoad, tables_to_bulk_load
 from ledger.export import ExportCounts, LedgerMeta, safe_text_cell, write_ledger
@@ -136,8 +136,9 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
                     dest, meta, ctx.tz,
                     cases=store.iter_records("cases", sites=query_sites, since=since,
                                              my_site=ctx.site),
-                    entries=store.iter_records("entries", sites=query_sites, since=since,
-                                               my_site=ctx.site),
+                    entries=map(entry_values.to_wire,
+                                store.iter_records("entries", sites=query_sites, since=since,
+                                                   my_site=ctx.site)),
                     sanctions=store.iter_records("sanctions", sites=query_sites, since=since,
                                                  my_site=ctx.site),
                     mask_phones=mask_phones, expected=expected,

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from complaints.types import ApprovalStatus, Channel
+from complaints.types import Action, ApprovalStatus, Channel
 from complaints.usecases import audit, auth
 from complaints.usecases.cases import get_case, list_entries
 from complaints.usecases.context import Context
@@ -77,6 +77,13 @@ def _policy_for(case: dict[str, Any]) -> Any:
         return None
 
 
+def _date_style() -> str:
+    from complaints.usecases import settings
+
+    style = settings.get("forms.date_style")
+    return style if style in fill.DATE_STYLES else fill.DEFAULT_DATE_STYLE
+
+
 def _site_name() -> str:
     from complaints.usecases.site import local_site
 
@@ -115,14 +122,18 @@ def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Pat
         raise NotFound(f"投诉单 {case['number']} 已删除,不能打印")
     auth.require(ctx, "form.print", department=case.get("department"))
     warnings: list[str] = []
-    if form == "B" and case.get("channel") != Channel.OEM.value and not case.get("needs_oem"):
-        warnings.append("该投诉单不是厂家转发、也未标记需厂家支持;仍按要求打印厂家跟踪表")
+    entries = list_entries(case_id)
+    reported = any(e["action"] == Action.REPORT_OEM.value for e in entries) or bool(
+        case.get("cac_number"))
+    if (form == "B" and case.get("channel") != Channel.OEM.value and not case.get("needs_oem")
+            and not reported):
+        warnings.append("该投诉单不是厂家转发、未标记需厂家支持,也未上报厂家;仍按要求打印厂家跟踪表")
     template = load_template(form, templates_dir)
     warnings.extend(template.warnings)
-    entries = list_entries(case_id)
     path, rel = _target(ctx, printed_dir, f"{case['number']}_{form}")
     fill.fill_case_form(case, entries, form, _policy_for(case), template=template, tz=ctx.tz,
-                        today=ctx.local(ctx.now()).date(), site_name=_site_name(), out=path)
+                        today=ctx.local(ctx.now()).date(), site_name=_site_name(),
+                        dates=_date_style(), out=path)
     pdf_path = _to_pdf(path, pdf, warnings)
     try:
         with database.atomic():
@@ -162,6 +173,8 @@ def print_sanction_notice(ctx: Context, sanction_id: int, *, templates_dir: Path
     auth.require(ctx, "form.print", department=_case_department(s))
     if s.status != ApprovalStatus.APPROVED.value:
         raise UseCaseError(f"该奖惩尚未批准(当前:{s.status}),只有已批准的奖惩才能打印通知单")
+    if s.amount <= 0 or s.rule == "S5":
+        raise UseCaseError("金额为 0 的记录(如无责 S5)不是罚款或奖励,不打印通知单")
     form = fill.notice_form(s)
     template = load_template(form, templates_dir)
     warnings = list(template.warnings)
@@ -191,16 +204,19 @@ def _month_range(month: str) -> tuple[date, date]:
 
 def approved_notices(month: str, site: str | None = None) -> list[Sanction]:
     """The approved fines and rewards dated in ``month`` (YYYY-MM), of ``site`` if given,
-    grouped by type, then by date, department and person."""
+    grouped by department (each department's sheets go to its manager), then by type,
+    person and date. Nothing of ¥0 is a notice (an S5 of older data is a decision)."""
     start, end = _month_range(month)
     q = (Sanction.select()
          .where((Sanction.status == ApprovalStatus.APPROVED.value)
                 & (Sanction.deleted == False)  # noqa: E712
+                & (Sanction.amount > 0)
+                & (Sanction.rule.is_null() | (Sanction.rule != "S5"))
                 & (Sanction.date >= start) & (Sanction.date < end)))
     if site:
         q = q.where(Sanction.site == site)
     q = (q
-         .order_by(Sanction.type, Sanction.date, Sanction.department, Sanction.person,
+         .order_by(Sanction.department, Sanction.type, Sanction.person, Sanction.date,
                    Sanction.id))
     return list(q)
 
@@ -217,7 +233,7 @@ def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
     warnings = [w for t in templates.values() for w in t.warnings]
     path, rel = _target(ctx, printed_dir, f"奖惩通知单_{month.strip()}")
     fill.fill_notice_batch(notices, per_page=per_page, templates=templates,
-                           site_name=_site_name(), out=path)
+                           site_name=_site_name(), title=f"奖惩通知单 {month.strip()}", out=path)
     pdf_path = _to_pdf(path, pdf, warnings)
     batch = str(uuid.uuid4())
     ids = []

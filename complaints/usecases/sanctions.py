@@ -124,7 +124,9 @@ def list_sanctions(f: SanctionFilter = SanctionFilter(), limit: int = 5000
     q = (Sanction.select(Sanction, Case.number.alias("case_number"))
          .join(Case, join_type=JOIN.LEFT_OUTER, on=(Sanction.case == Case.id)))
     if f.state == WITHDRAWN:
-        q = q.where(Sanction.deleted == True)  # noqa: E712
+        # an S5 row of older data is a decision, not a withdrawn fine (schema 10)
+        q = q.where((Sanction.deleted == True)  # noqa: E712
+                    & (Sanction.rule.is_null() | (Sanction.rule != "S5")))
     else:
         q = q.where(Sanction.deleted == False)  # noqa: E712
         if f.state:
@@ -237,7 +239,8 @@ def case_proposals(case_id: int, ctx: Context, org: Org | None = None) -> list[P
     if case is None:
         raise NotFound(f"找不到投诉单(id {case_id})")
     values = case_to_dict(case)
-    entries = list(Entry.select(Entry.at, Entry.action, Entry.note, Entry.actor)
+    entries = list(Entry.select(Entry.at, Entry.action, Entry.note, Entry.actor,
+                                Entry.satisfaction, Entry.not_contacted, Entry.event)
                    .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
                    .order_by(Entry.at, Entry.id).dicts())
     deadlines = all_deadlines(values, entries, policy_uc.in_force(values["received_at"]),
@@ -364,14 +367,14 @@ def daily_sweep(ctx: Context) -> SyncReport | None:
 
 def record_event(ctx: Context, case_id: int, event: str, note: str = "", **kw: Any
                  ) -> dict[str, Any]:
-    """Record a sheet lost (S9), a customer's praise (S10) or a silk banner (S11) as a tagged
-    备注 entry, then propose. ``kw`` goes to tracking.record_action (at, reason)."""
+    """Record a sheet lost (S9), a customer's praise (S10) or a silk banner (S11) as a 备注
+    entry with that event, then propose. ``kw`` goes to tracking.record_action (at, reason)."""
     from complaints.usecases import tracking
 
     if event not in rules.EVENTS:
         raise UseCaseError(f"未知的事件“{event}”,应为:{'、'.join(rules.EVENTS)}")
     # record_action proposes (S9–S11) as every tracking write does
-    return tracking.record_action(ctx, case_id, "备注", note=rules.event_note(event, note), **kw)
+    return tracking.record_action(ctx, case_id, "备注", note=note, event=event, **kw)
 
 
 # --- decisions ------------------------------------------------------------------------------

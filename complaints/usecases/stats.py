@@ -19,7 +19,7 @@ import hashlib
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -228,30 +228,32 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
         need.append(c)
     entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
     # Only what the figures look at (figures.summarise: the deadline rules' actions, which
-    # include contact, handling, callbacks and reopen; a note only for a callback): the
-    # same figures from about a fifth fewer rows and far fewer notes.
+    # include contact, handling, callbacks and reopen; a satisfaction only for a callback):
+    # the same figures from about a fifth fewer rows.
     if len(need) * 2 > len(cases):  # most of them: one join is quickest
         rows = database.execute_sql(
             "SELECT e.case_id, e.at, e.action, "
-            f"CASE WHEN e.action IN ({notes}) THEN e.note END FROM cases c CROSS JOIN "
+            f"CASE WHEN e.action IN ({notes}) THEN e.satisfaction END FROM cases c CROSS JOIN "
             "entries e ON e.case_id = c.id WHERE c.received_at >= ? AND c.received_at < ? "
             f"AND c.deleted = 0 AND e.deleted = 0 AND e.action IN ({acts}){site_c}",
             [*_NOTE_ACTIONS, start, end, *_SUMMARY_ACTIONS, *site_params])
         prev = add = None
-        for case_id, at, action, note in rows:  # a case's entries come together
+        for case_id, at, action, sat in rows:  # a case's entries come together
             if case_id != prev:
                 prev, add = case_id, entries[case_id].append
-            add({"at": parse(at), "action": action, "note": note})
+            add({"at": parse(at), "action": action, "note": None, "satisfaction": sat})
     else:
         ids = [c["id"] for c in need]
         for i in range(0, len(ids), 900):
             chunk = ids[i:i + 900]
-            for case_id, at, action, note in database.execute_sql(
-                    f"SELECT case_id, at, action, CASE WHEN action IN ({notes}) THEN note END "
+            for case_id, at, action, sat in database.execute_sql(
+                    f"SELECT case_id, at, action, CASE WHEN action IN ({notes}) "
+                    "THEN satisfaction END "
                     f"FROM entries WHERE deleted = 0 AND action IN ({acts}) AND "
                     f"case_id IN ({', '.join('?' * len(chunk))})",
                     [*_NOTE_ACTIONS, *_SUMMARY_ACTIONS, *chunk]):
-                entries[case_id].append({"at": parse(at), "action": action, "note": note})
+                entries[case_id].append({"at": parse(at), "action": action, "note": None,
+                                         "satisfaction": sat})
     # The fingerprint of the closed cases with nothing kept, as the subquery above gives it
     # (a stored time's text is its isoformat: UTC, whole seconds).
     for c in fresh:
@@ -523,6 +525,11 @@ def _bar(n: int, top: int, width: int = 20) -> str:
     return BAR * max(1, round(n / top * width))
 
 
+def _has_data(k: Mapping[str, Any] | None) -> bool:
+    """Whether a comparison period had any case (received, carried over or still open)."""
+    return bool(k) and any(k.get(n) for n in ("total", "carried_over", "open_at_end"))
+
+
 def _pct(r: fig.Rate) -> str:
     return "—" if r.value is None else f"{r.value * 100:.1f}%"
 
@@ -548,16 +555,22 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
     from complaints.rules.deadlines import WHAT
 
     f = r.figures
-    prev_d, ly_d = r.vs_previous, r.vs_last_year
+    # A comparison period with no data at all (before the first case) is "—", not "0 件"
+    # with the whole period as its change (issue 16 §8).
+    previous = r.previous if _has_data(r.previous) else {}
+    last_year = r.last_year if _has_data(r.last_year) else {}
+    prev_d, ly_d = fig.change(r.kpis, previous or None), fig.change(r.kpis, last_year or None)
     rate = f.complaint_rate
     why = rate.why_none if rate is not None else None
-    kpis = [{"key": k, "label": label, "value": fig.format_kpi(k, r.kpis.get(k), why),
-             "raw": r.kpis.get(k),
-             "prev": fig.format_kpi(k, r.previous.get(k), why) if r.previous else "—",
-             "vs_prev": fig.format_change(k, prev_d.get(k)),
-             "ly": fig.format_kpi(k, r.last_year.get(k), why) if r.last_year else "—",
-             "vs_ly": fig.format_change(k, ly_d.get(k))}
-            for k, (label, _u, _b) in fig.KPIS.items()]
+    kpis = [{"key": k, "label": label, "unit": unit,
+             "value": fig.format_kpi(k, r.kpis.get(k), why), "raw": r.kpis.get(k),
+             "prev": fig.format_kpi(k, previous.get(k), why) if previous else "—",
+             "raw_prev": previous.get(k) if previous else None,
+             "vs_prev": fig.format_change(k, prev_d.get(k)), "raw_vs_prev": prev_d.get(k),
+             "ly": fig.format_kpi(k, last_year.get(k), why) if last_year else "—",
+             "raw_ly": last_year.get(k) if last_year else None,
+             "vs_ly": fig.format_change(k, ly_d.get(k)), "raw_vs_ly": ly_d.get(k)}
+            for k, (label, unit, _b) in fig.KPIS.items()]
     dims = []
     for key, (title, _values) in fig.DIMENSIONS.items():
         buckets = f.by[key]
@@ -579,7 +592,8 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
                      "share": "—" if not rated else f"{len(v) / rated * 100:.1f}%",
                      "bar": _bar(len(v), top)} for k, v in f.satisfaction.items()]
     durations = [{"name": name, "n": d.n, "mean": _hours_text(d.mean),
-                  "median": _hours_text(d.median)}
+                  "median": _hours_text(d.median), "mean_hours": d.mean,
+                  "median_hours": d.median}
                  for name, d in (("首次联系客户", f.contact), ("处理完毕(处理单回传)", f.handling))]
     numbers = _numbers([i for g in f.repeat_groups for i in g])
     repeats = [{"count": len(g), "numbers": "、".join(numbers.get(i, str(i)) for i in g)}
@@ -620,6 +634,7 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
         "money_by_department": money_rows(f.money_by_department),
         "money_by_person": money_rows(f.money_by_person),
         "fines_total": f.fines_total,
+        "not_liable": len(f.by["liability"].get("无责", [])),
         "rewards_total": f.rewards_total,
         "trend": [{"month": m, "count": n, "bar": _bar(n, max(c for _m, c in r.trend))}
                   for m, n in r.trend],

@@ -108,8 +108,8 @@ def load_open_cases(*, department: str | None = None, person: str | None = None,
     return _load(department, person, site, sites, every_entry=True)
 
 
-# For the deadlines only the entries the rules read, with the 说明 only where they read it:
-# a fifth fewer rows and most notes not decoded (the same deadlines, see RULE_ACTIONS).
+# For the deadlines only the entries the rules read, with the satisfaction only where they
+# read it: a fifth fewer rows (the same deadlines, see RULE_ACTIONS).
 _RULE_ACTIONS = tuple(sorted(RULE_ACTIONS))
 _NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
 
@@ -134,22 +134,23 @@ def _load(department: str | None, person: str | None, site: str | None,
         entries[c["id"]] = []
     where_c, params_c = _where(department, person, codes, alias="c")
     if every_entry:
-        columns, only = "e.note", ""
+        columns, only = "e.note, e.satisfaction", ""
     else:
         marks = ", ".join("?" * len(_NOTE_ACTIONS))
-        columns = f"CASE WHEN e.action IN ({marks}) THEN e.note END"
+        columns = f"NULL, CASE WHEN e.action IN ({marks}) THEN e.satisfaction END"
         only = f"e.action IN ({', '.join('?' * len(_RULE_ACTIONS))}) AND "
         params_c = [*_NOTE_ACTIONS, *_RULE_ACTIONS, *params_c]
     # CROSS JOIN keeps the open cases as the outer loop (via the state index) instead of a
     # scan of every entry; the rules sort each case's entries by time themselves.
-    for case_id, at, action, note in database.execute_sql(
+    for case_id, at, action, note, sat in database.execute_sql(
             f"SELECT e.case_id, e.at, e.action, {columns} FROM cases c "
             f"CROSS JOIN entries e ON e.case_id = c.id WHERE e.deleted = 0 AND {only}{where_c}",
             params_c):
         es = entries.get(case_id)
         if es is None:  # a case that turned open between the two queries
             continue
-        es.append({"at": parse(at) if at else None, "action": action, "note": note})
+        es.append({"at": parse(at) if at else None, "action": action, "note": note,
+                   "satisfaction": sat})
     return [(c, entries[cid]) for cid, c in cases.items()]
 
 

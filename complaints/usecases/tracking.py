@@ -70,7 +70,7 @@ PARAMS: dict[Action, frozenset[str]] = {
     Action.REOPEN: frozenset(),
     Action.CLOSE: frozenset(),
     Action.FMC_STATUS: frozenset({"status", "cac_number"}),
-    Action.NOTE: frozenset(),
+    Action.NOTE: frozenset({"event"}),
 }
 
 # An "earlier" time closer to now than this counts as now (the clerk picked the current minute).
@@ -103,8 +103,12 @@ def _entry_time(ctx: Context, at: datetime | None, reason: str | None, received:
     return at
 
 
+RULE_COLUMNS = (Entry.at, Entry.action, Entry.note, Entry.satisfaction, Entry.not_contacted,
+                Entry.event)  # what the rules read of an entry (workflow.entry_params)
+
+
 def _entries_for_rules(case_id: int) -> list[dict[str, Any]]:
-    return list(Entry.select(Entry.at, Entry.action, Entry.note)
+    return list(Entry.select(*RULE_COLUMNS)
                 .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
                 .order_by(Entry.at, Entry.id).dicts())
 
@@ -165,11 +169,16 @@ def _case_changes(action: Action, case: Case, params: dict[str, Any], at: dateti
 
 
 def entry_to_dict(e: Entry) -> dict[str, Any]:
-    params, free = workflow.decode_note(e.action, e.note)
+    """An entry with its structured values as ``params`` (by params key) and as columns;
+    ``text`` is the free 说明 (a tag an older 说明 still carries is decoded, not shown)."""
+    columns = {c: getattr(e, c) for c in workflow.ENTRY_COLUMNS.values()}
+    values, free = workflow.split_note(e.action, e.note, columns)
+    params = {workflow.PARAM_OF_COLUMN[c]: v for c, v in values.items()
+              if v not in (None, "", False)}
     return {"id": e.id, "uid": e.uid, "case_id": e.case_id, "site": e.site, "at": e.at,
-            "action": e.action, "actor": e.actor, "note": e.note, "params": params,
+            "action": e.action, "actor": e.actor, "note": free, "params": params,
             "text": free, "reason": params.get("reason"), "recorded_at": e.recorded_at,
-            "revision": e.revision}
+            "revision": e.revision, "summary": workflow.summary(params, free), **values}
 
 
 def record_action(ctx: Context, case_id: int, action: Action | str, *,
@@ -202,11 +211,10 @@ def record_action(ctx: Context, case_id: int, action: Action | str, *,
         changes = _case_changes(act, case, clean, when, ctx)
         now = ctx.now()
         reason = (reason or "").strip() or None
-        text = workflow.encode_note(act.value, {k: v for k, v in clean.items() if k != "plan"},
-                                    note, reason=reason)
+        columns = workflow.column_values({**clean, "reason": reason})
         entry = Entry.create(uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now,
-                             case=case, at=when, action=act.value, actor=ctx.actor, note=text,
-                             recorded_at=now)
+                             case=case, at=when, action=act.value, actor=ctx.actor, note=note,
+                             recorded_at=now, **columns)
         old = {k: getattr(case, k) for k in changes}
         if changes:
             for k, v in changes.items():

@@ -16,6 +16,7 @@ from db.migrations import (
     m0007_stats,
     m0008_ledger_versions,
     m0009_audit_chains,
+    m0010_entry_fields,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -33,6 +34,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
      m0008_ledger_versions.up),
     (9, "other sites' audit chains, audit entries carried per ledger destination",
      m0009_audit_chains.up),
+    (10, "structured tracking-entry values; S5 as a decision", m0010_entry_fields.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]

@@ -65,7 +65,12 @@ def test_excel_report_with_charts(data_dir, tmp_path, capsys):
     ws = wb["概要"]
     assert "客户抱怨投诉分析报告" in ws["A1"].value
     rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
-    assert rows["投诉总数"][1] == "3 件"
+    # figures are numbers with a number format, not text (issue 16 §8)
+    assert rows["投诉总数"][1] == 3
+    cells = {r[0].value: r for r in ws.iter_rows() if r[0].value}
+    assert cells["投诉总数"][1].number_format == '#,##0" 件"'
+    # no data before 2026-10: the comparison periods print "—", not "0 件, +3 件"
+    assert rows["投诉总数"][2:6] == ("—", "—", "—", "—")
     assert rows["2026-10"][1] == 3  # the trend table
     money = [r for r in wb["奖惩"].iter_rows(values_only=True) if r[0] == "车间"]
     assert money[0][1] == 100
@@ -152,7 +157,7 @@ def test_complaint_rate_in_both_reports(data_dir, tmp_path, capsys):
     assert "投诉率 2.00‰" in capsys.readouterr().out
     ws = load_workbook(out)["概要"]
     rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
-    assert rows["投诉率(每千台次)"][1] == "2.00‰"
+    assert rows["投诉率(每千台次)"][1] == 2  # per mille, shown 2.00‰
     assert rows["合计"][1:5] == (3, 1500, "进厂台次 + 新车销售台数", "2.00‰")
     assert rows["售后"][2:5] == (1200, "进厂台次", "2.50‰")
     assert rows["销售"][2:5] == (300, "新车销售台数", "0.00‰")
@@ -162,7 +167,7 @@ def test_complaint_rate_in_both_reports(data_dir, tmp_path, capsys):
 
     text = "\n".join(c.text for t in Document(docx).tables for r in t.rows for c in r.cells)
     assert "投诉率(每千台次)" in text and "2.00‰" in text and "2.50‰" in text
-    assert "投诉率(按业务,每千台次)" in "\n".join(p.text for p in Document(docx).paragraphs)
+    assert "投诉率（按业务，每千台次）" in "\n".join(p.text for p in Document(docx).paragraphs)
     # A half-month has no rate: the volume is kept per month.
     assert run(data_dir, "--period", "2026-10a", "--out", str(out)) == 0
     assert "投诉率 按整月计算" in capsys.readouterr().out

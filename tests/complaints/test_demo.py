@@ -58,9 +58,16 @@ def _all_cases() -> list[dict]:
 
 def _entries_by_case() -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = defaultdict(list)
-    for cid, eid, at, action, note in database.execute_sql(
-            "SELECT case_id, id, at, action, note FROM entries ORDER BY case_id, at, id"):
-        out[cid].append({"id": eid, "at": from_db(at), "action": action, "note": note})
+    for cid, eid, at, action, note, dept, person, sat, not_contacted, status in \
+            database.execute_sql(
+            "SELECT case_id, id, at, action, note, department, person, satisfaction, "
+            "not_contacted, fmc_status FROM entries ORDER BY case_id, at, id"):
+        out[cid].append({"id": eid, "at": from_db(at), "action": action, "note": note,
+                         "params": {k: v for k, v in (("department", dept), ("person", person),
+                                                      ("satisfaction", sat),
+                                                      ("status", status),
+                                                      ("not_contacted", bool(not_contacted)))
+                                    if v}})
     return out
 
 
@@ -178,13 +185,13 @@ def test_entries_follow_the_workflow(loaded):
         assert all(e["at"] <= now for e in entries)
         state = State.REGISTERED.value
         for i, e in enumerate(entries[1:], 1):
-            params, text = workflow.decode_note(e["action"], e["note"])
+            assert "【" not in (e["note"] or ""), e  # values are fields, not tags (issue 16 §4)
             why = workflow.check_transition({**case, "state": state}, entries[:i], e["action"],
-                                            {**params, "note": text})
+                                            {**e["params"], "note": e["note"]})
             assert why is None, (case["number"], e["action"], why)
             state = workflow.next_state({"state": state}, e["action"])
         assert state == case["state"], case["number"]
-        callbacks = [workflow.decode_note(e["action"], e["note"])[0]["satisfaction"]
+        callbacks = [e["params"]["satisfaction"]
                      for e in entries if e["action"] in ("回访", "二次回访")]
         assert callbacks[:1] == ([case["satisfaction"]] if case["satisfaction"] else [])
         if case["state"] == "已关闭":
@@ -195,7 +202,7 @@ def test_entries_follow_the_workflow(loaded):
             assert case["closed_at"] is None
             if not case["fmc_status"] == "Hold":
                 assert case["received_at"] > now - timedelta(days=60)  # open cases are recent
-        fmc = [workflow.decode_note(e["action"], e["note"])[0]["status"]
+        fmc = [e["params"]["status"]
                for e in entries if e["action"] == "FMC状态"]
         reported = any(e["action"] == "上报厂家" for e in entries)
         assert case["fmc_status"] == (fmc[-1] if fmc else "On-going" if reported else None)

@@ -54,7 +54,7 @@ def test_liability_proposes_and_withdraws_and_revives(ctx):
     assert "sanction.propose" in audit_events() and "sanction.withdraw" in audit_events()
 
 
-def test_not_liable_gives_s5_and_decided_ones_stay(ctx):
+def test_not_liable_withdraws_fines_proposes_none_and_decided_ones_stay(ctx):
     cid = new_case(ctx)
     set_liability(ctx, cid, "有责")
     s1 = next(x for x in rows(cid) if x["rule"] == "S1")
@@ -63,7 +63,8 @@ def test_not_liable_gives_s5_and_decided_ones_stay(ctx):
     states = {(x["rule"], x["state"]) for x in S.list_sanctions(
         S.SanctionFilter(case_id=cid)) + rows(cid, S.WITHDRAWN)}
     assert ("S1", S.APPROVED) in states and ("S3", S.WITHDRAWN) in states
-    assert ("S5", S.PENDING) in states
+    assert not any(rule == "S5" for rule, _ in states)  # 无责 is a decision, not a fine
+    assert S.pending_count() == 0
     set_liability(ctx, cid, "有责")  # S1 already decided: not proposed again
     assert [x["rule"] for x in rows(cid) if x["rule"] == "S1"] == ["S1"]
 
@@ -173,7 +174,7 @@ def test_proposal_date_today_or_given(ctx):
     assert {x["date"] for x in S.list_sanctions(S.SanctionFilter(month="2026-10"))} == {
         date(2026, 10, 30)}
     c2 = new_case(ctx)
-    set_liability(ctx, c2, "无责")
+    set_liability(ctx, c2, "有责")
     assert rows(c2)[0]["date"] == date(2026, 11, 20)
 
 
@@ -183,7 +184,8 @@ def test_demo_has_every_rule_and_state(ctx):
 
     demo.load_demo(ctx, 1500, seed=3)  # adds the demo sanctions itself
     rules = {r[0] for r in database.execute_sql("SELECT DISTINCT rule FROM sanctions")}
-    assert rules >= {"S1", "S2", "S3", "S5", "S6", "S7", "S8", "S9", "S10", "S11"}
+    assert rules >= {"S1", "S2", "S3", "S6", "S7", "S8", "S9", "S10", "S11"}
+    assert "S5" not in rules  # 无责 is the case's liability, never a ¥0 fine
     report = add_demo_sanctions(ctx, "again", ctx.now())  # a second pass adds events only
     assert report.events_added >= 3
     assert month_has_every_state(date(2026, 11, 1), "SH01") == set(S.STATES)

@@ -121,7 +121,7 @@ def test_oem_rows_and_fmc_status(cx, clock):
     assert rows[plain].cac_number == "CAC-3"
     oem.set_fmc_status(cx, fwd, "Hold", note="客户拒绝方案")
     r = [r for r in oem.oem_rows(cx) if r.case_id == fwd][0]
-    assert r.fmc_status == "Hold" and r.last_action == "FMC状态" and r.last_note.startswith("Hold")
+    assert r.fmc_status == "Hold" and r.last_action == "FMC状态" and r.last_note == "客户拒绝方案"
     assert [r.case_id for r in oem.oem_rows(cx, fmc_status="Hold")] == [fwd]
     with pytest.raises(UseCaseError):
         oem.set_fmc_status(cx, fwd, "Pending")

@@ -145,7 +145,8 @@ def test_report_oem_and_fmc_status(cx, clock):
     d2 = [d for d in tracking.case_deadlines(cx, cid) if d.rule == "D2"][0]
     assert d2.status is S.MET_LATE and d2.due == at(120)
     e = tracking.record_action(cx, cid, "FMC状态", status="In process", note="厂家同意换件")
-    assert e["note"].startswith("In process") and cases.get_case(cid)["fmc_status"] == "In process"
+    assert (e["fmc_status"], e["note"]) == ("In process", "厂家同意换件")
+    assert cases.get_case(cid)["fmc_status"] == "In process"
     with pytest.raises(TransitionRefused, match="FMC"):
         tracking.record_action(cx, cid, "FMC状态", status="Open")
 
@@ -226,7 +227,9 @@ def test_second_callback_records_nobody_contacted_and_roles_limit_actions(cx, cl
     tracking.record_action(cx, cid, "重开")
     tracking.record_action(cx, cid, "处理完成")
     e = tracking.record_action(cx, cid, "二次回访", satisfaction="不满意", not_contacted=True)
-    assert e["params"]["not_contacted"] == "是" and "【客户称无人联系:是】" in e["note"]
+    assert e["params"]["not_contacted"] is True and e["not_contacted"] is True
+    assert "【" not in e["note"] and e["satisfaction"] == "不满意"
+    assert e["summary"] == "满意度:不满意;客户称无人联系"  # the case page's line, in words
     clerk = Context(site="SH01", actor="客服小李", clock=clock, roles=frozenset({"客服专员"}))
     assert Action.CLOSE in tracking.available_actions(clerk, cid)
     nobody = Context(site="SH01", actor="访客", clock=clock)

@@ -66,8 +66,11 @@ def document_xml(data: bytes) -> str:
 
 
 def plain_text(data: bytes) -> str:
-    """The document's visible text, paragraphs on lines."""
-    xml = document_xml(data)
+    """The document's visible text, paragraphs on lines: the page header first (the forms
+    print their title and number there), then the body."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        headers = sorted(n for n in z.namelist() if re.fullmatch(r"word/header\d*\.xml", n))
+        xml = "".join(z.read(n).decode("utf-8") for n in headers) + document_xml(data)
     xml = re.sub(r"</w:p>", "\n", xml)
     xml = re.sub(r"<w:br/>", "\n", xml)
     xml = re.sub(r"<w:tab/>", "\t", xml)

@@ -60,8 +60,8 @@ def test_form_a_every_box_holds_its_value():
     assert boxes["VIN"] == VIN
     assert boxes["派工单号"] == "WO-2026-1120"
     assert boxes["车牌号"] == "沪A12345"
-    assert boxes["购车/维修时间"] == "2025-03-01"
-    assert boxes["接单时间"] == "2026-11-20 09:30"
+    assert boxes["购车/维修时间"] == "2025年3月1日"  # the forms' default date style
+    assert boxes["接单时间"] == "2026年11月20日 09:30"
     assert boxes["用户姓名"] == "张三"
     assert boxes["性别"] == "男"
     assert boxes["联系电话"] == "13812345678"
@@ -74,24 +74,24 @@ def test_form_a_every_box_holds_its_value():
     assert boxes["总经理批示"] == "同意处理方案"
     assert boxes["客服回访"] == "☐非常满意\u3000☑满意\u3000☐一般\u3000☐不满意\u3000☐非常不满意"
     text = plain_text(data)
-    assert "编号:SH01-202611-0007" in text
+    assert "编号：SH01-202611-0007" in text
     assert "车辆异响 <严重> & \"多次\" 返修\n第二次到店仍未解决" in text
     assert "☐主动投诉\u3000☑被动投诉" in text
     assert "免费检修并赠送保养一次" in text
-    assert "处理日期:2026-11-21" in text
+    assert "处理日期：2026年11月21日" in text
     assert "烦请在3小时内与客户取得联系" in text
     assert "请将此单在24小时内回传客服部" in text
-    assert "关单时间:\n" in text  # not closed yet: an empty box
+    assert "关单时间：\n" in text  # not closed yet: an empty box
     assert text.count("☑") == 3
 
 
 def test_form_a_boxes_are_in_the_order_of_forms_md():
     text = plain_text(form_a())
-    order = ["顾客抱怨/投诉处理表(内部)", "编号", "车辆信息", "车型", "VIN", "派工单号", "车牌号",
+    order = ["顾客抱怨/投诉处理表（内部）", "编号", "车辆信息", "车型", "VIN", "派工单号", "车牌号",
              "购车/维修时间", "接单时间", "用户信息", "用户姓名", "性别", "联系电话",
              "销售/服务顾问", "维修内容", "维修班组", "意见类型", "内容", "处理部门", "处理时限",
              "接获此单后", "调查结果", "处理日期", "总经理批示", "客服回访", "客服经理",
-             "处理部门经理", "总经理:", "关单时间"]
+             "处理部门经理", "总经理：", "关单时间"]
     at = 0
     for w in order:  # each label after the one before it
         at = text.index(w, at) + len(w)
@@ -100,7 +100,7 @@ def test_form_a_boxes_are_in_the_order_of_forms_md():
 def test_signature_boxes_stay_blank():
     text = plain_text(form_a(responsible="赵六"))
     line = next(ln for ln in text.splitlines() if ln.startswith("客服经理"))
-    assert re.fullmatch(r"客服经理:\u3000+\u3000*处理部门经理:\u3000+总经理:\u3000+", line), line
+    assert re.fullmatch(r"客服经理：\u3000+\u3000*处理部门经理：\u3000+总经理：\u3000+", line), line
     c = fill.fill_sanction_notice(SANCTION)
     boxes = boxes_by_label(c)
     assert boxes["总经理签字"] == ""
@@ -127,15 +127,15 @@ def test_form_b_every_box_and_the_footer_note():
     assert boxes["维修站名称"] == "上海浦东店"
     assert boxes["FMC状态"] == "☐On-going\u3000☑In process\u3000☐Hold\u3000☐Closed"
     text = plain_text(data)
-    assert "表编号:SH01-202611-0007" in text and "填表日期:2026-11-22" in text
-    assert "车辆故障或投诉内容:\n车辆异响 <严重>" in text
-    assert "(潜在媒体曝光、消协等机构投诉还是一般投诉)\n潜在媒体曝光" in text
-    assert "车辆的背景)\n老客户,车队用车" in text
-    assert "顾客需求或倾向:\n要求免费更换" in text
-    assert ("2026-11-20 09:30\u3000登记(测试员)\n"
-            "2026-11-20 10:00\u3000联系客户(赵六):已电话安抚 <客户>") in text
-    assert ("注:状态有On-going (处理中无结论),In process(已有结论在走程序),Hold(冷处理或僵持状态),"
-            "Closed(关闭)四种,请酌情填入状态栏。") in text
+    assert "表编号：SH01-202611-0007" in text and "填表日期：2026年11月22日" in text
+    assert "车辆故障或投诉内容：\n车辆异响 <严重>" in text
+    assert "（潜在媒体曝光、消协等机构投诉还是一般投诉）\n潜在媒体曝光" in text
+    assert "车辆的背景）\n老客户,车队用车" in text
+    assert "顾客需求或倾向：\n要求免费更换" in text
+    # customer-facing events in plain sentences, no staff names (issue 16 §3)
+    assert "11-20 09:30 受理投诉\n11-20 10:00 联系客户：已电话安抚 <客户>" in text
+    assert ("注：状态有On-going（处理中无结论），In process（已有结论在走程序），"
+            "Hold（冷处理或僵持状态），Closed（关闭）四种，请酌情填入状态栏。") in text
 
 
 def test_empty_values_print_as_empty_boxes_never_none():
@@ -165,7 +165,8 @@ def test_every_placeholder_is_filled(form):
         data = fill.fill_sanction_notice(dict(SANCTION, type="罚款" if form == "C" else "奖励"))
     assert set(ctx) == set(PLACEHOLDERS[form])
     for n in names:
-        assert str(ctx[n]).strip() or n in ("closed_at",), f"{n} is empty"
+        # empty by design here: not closed yet; not a reopened case
+        assert str(ctx[n]).strip() or n in ("closed_at", "reissue"), f"{n} is empty"
     xml = document_xml(data)
     assert "{{" not in xml and "{%" not in xml and "None" not in xml
 
@@ -175,14 +176,15 @@ def test_fine_and_reward_notices():
     boxes = boxes_by_label(c)
     assert boxes["部门"] == "售后服务部"
     assert boxes["姓名"] == "赵六"
-    assert boxes["罚款金额"] == "人民币(大写)壹佰元整\u3000\u3000¥100元"
-    assert boxes["罚款原因"] == "有责投诉 <A&B>(依据规则 S1;投诉单编号 SH01-202611-0007)"
+    assert boxes["罚款金额"] == "人民币（大写）壹佰元整\u3000\u3000¥100"  # ¥ or 元, not both
+    # the reason in words, the case number once on a line of its own (issue 16 §6)
+    assert boxes["罚款原因"] == "有责投诉 <A&B>\n投诉单编号：SH01-202611-0007"
     assert "罚款通知单" in plain_text(c) and "年\u3000\u3000月\u3000\u3000日" in plain_text(c)
     d = fill.fill_sanction_notice(dict(SANCTION, type="奖励", amount=300, rule="S11",
                                        reason="客户赠送锦旗"))
     boxes = boxes_by_label(d)
-    assert boxes["奖励金额"] == "人民币(大写)叁佰元整\u3000\u3000¥300元"
-    assert boxes["奖励原因"] == "客户赠送锦旗(依据规则 S11)"
+    assert boxes["奖励金额"] == "人民币（大写）叁佰元整\u3000\u3000¥300"
+    assert boxes["奖励原因"] == "客户赠送锦旗"
     assert "奖励通知单" in plain_text(d)
 
 
@@ -262,3 +264,19 @@ def test_control_characters_from_pasted_text_do_not_break_the_document():
     assert "第一行\n第二行末尾" in text
     assert boxes_by_label(data)["用户姓名"] == "张三"
     Document(io.BytesIO(data))  # still a readable .docx
+
+
+def test_date_style_and_document_properties():
+    """Dates in the office's style (a setting; forms default to 2026年11月22日), and the
+    printed file's properties are its own: title, the site as author, no template text."""
+    data = fill.fill_case_form(CASE, ENTRIES, "A", tz=CHINA_TZ, site_name="上海浦东店",
+                               dates=fill.DATE_NUMERIC)
+    text = plain_text(data)
+    assert "处理日期：2026-11-21" in text and "年11月" not in text
+    core = Document(io.BytesIO(data)).core_properties
+    assert core.title == "顾客抱怨/投诉处理表(内部) SH01-202611-0007"
+    assert core.author == "上海浦东店" and core.last_modified_by == "上海浦东店"
+    assert core.comments == "" and "{{" not in core.comments
+    notice = fill.fill_sanction_notice(SANCTION, site_name="上海浦东店")
+    core = Document(io.BytesIO(notice)).core_properties
+    assert core.title.startswith("罚款通知单") and core.author == "上海浦东店"

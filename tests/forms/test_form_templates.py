@@ -150,3 +150,16 @@ def test_restore_default_keeps_the_office_file_aside(tmp_path):
     assert old is not None and old.exists() and old.parent.name == "old"
     assert load_template("C", folder).source == "default"
     assert restore_default("C", folder) is None
+
+
+@pytest.mark.parametrize("form", ["A", "B", "C", "D"])
+def test_template_text_uses_chinese_punctuation(form):
+    """The forms' own words carry Chinese punctuation (，：（）！), not ASCII (issue 16 §9)."""
+    from forms.templates import default_bytes
+
+    with zipfile.ZipFile(io.BytesIO(default_bytes(form))) as z:
+        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist()
+                      if re.fullmatch(r"word/(document|header\d*)\.xml", n))
+    words = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>",
+                                                                       xml)))
+    assert not re.search(r"[\u4e00-\u9fff][,:;()!?]|[,:;()!?][\u4e00-\u9fff]", words), words

@@ -108,10 +108,9 @@ def test_manager_title_when_no_name_known():
     assert p.person == "配件经理"
 
 
-def test_s5_not_liable():
-    ps = run(case(liability="无责"))
-    assert keys(ps) == [("S5", "")]
-    assert ps[0].amount == 0 and "车间" in ps[0].reason
+def test_s5_not_liable_is_a_decision_not_a_fine():
+    """无责 is the liability decision itself: no ¥0 fine, no notice, no queue row."""
+    assert run(case(liability="无责")) == []
     assert by_rule(run(case(liability="有责")), "S5") == []
 
 
