@@ -108,6 +108,26 @@ class DayMark:
     name: str = ""
 
 
+@dataclass(frozen=True, eq=False)
+class CalendarData:
+    """The official calendar's marked dates and the years it covers (without office hours).
+    ``fingerprint`` changes with the data (kept figures computed with other data are stale)."""
+
+    marks: Mapping[date, DayMark] = field(default_factory=dict)
+    years: frozenset[int] = frozenset()
+    fingerprint: str = ""
+
+    @classmethod
+    def of(cls, marks: Iterable[DayMark], years: Iterable[int] | None = None,
+           fingerprint: str = "") -> CalendarData:
+        ms = {m.day: m for m in marks}
+        ys = frozenset(years) if years is not None else frozenset(d.year for d in ms)
+        return cls(ms, ys, fingerprint)
+
+
+EMPTY_CALENDAR = CalendarData()
+
+
 @dataclass(frozen=True)
 class OfficeCalendar:
     """Office hours, the official calendar's marked dates and the years it covers, in ``tz``."""
@@ -121,15 +141,19 @@ class OfficeCalendar:
     @classmethod
     def build(cls, office_hours: str, tz: tzinfo, marks: Iterable[DayMark] = (),
               years: Iterable[int] | None = None, makeup_weekday: int = 0) -> OfficeCalendar:
-        ms = {m.day: m for m in marks}
-        ys = frozenset(years) if years is not None else frozenset(d.year for d in ms)
+        data = CalendarData.of(marks, years)
+        return cls.of(office_hours, tz, data, makeup_weekday)
+
+    @classmethod
+    def of(cls, office_hours: str, tz: tzinfo, data: CalendarData = EMPTY_CALENDAR,
+           makeup_weekday: int = 0) -> OfficeCalendar:
         hours = parse_office_hours(office_hours)
         if all(h is None for h in hours):
             raise OfficeTimeError("办公时间中没有任何工作日")
         if hours[makeup_weekday] is None:
             raise OfficeTimeError(f"调休上班日按{WEEKDAY_NAMES[makeup_weekday]}的办公时间,"
                                   f"但{WEEKDAY_NAMES[makeup_weekday]}没有办公时间")
-        return cls(hours, tz, ms, ys, makeup_weekday)
+        return cls(hours, tz, data.marks, data.years, makeup_weekday)
 
     # --- days -------------------------------------------------------------------------------
 
