@@ -17,6 +17,7 @@ from complaints.rules.officetime import (
     EMPTY_CALENDAR,
     CalendarData,
     OfficeTimeError,
+    format_office_hours,
     parse_office_hours,
 )
 
@@ -240,3 +241,86 @@ def policy_problems(p: Policy) -> list[str]:
         if len(row) != 3 or not row[0] or not row[2]:
             problems.append(f"R1 派单建议的一行不完整:{'、'.join(row)}")
     return problems
+
+
+# --- the CLI's keys (issue 20 §6): ``policy show`` / ``policy set KEY VALUE`` ---------------
+
+# key → (field, kind): "h"/"m"/"d" a duration held in hours/minutes/days, "hm" a time of day,
+# "clock", "hours" (office hours), "share", "yuan".
+POLICY_KEYS: dict[str, tuple[str, str]] = {
+    "D1": ("d1_hours", "h"), "D2": ("d2_hours", "h"), "D2.media": ("d2_media_hours", "h"),
+    "D3": ("d3_minutes", "m"), "D4": ("d4_cutoff", "hm"), "D5": ("d5_hours", "h"),
+    "D6": ("d6_hours", "h"), "D7": ("d7_hours", "h"), "D8": ("d8_hours", "h"),
+    "D9": ("d9_minutes", "m"), "D10": ("d10_days", "d"), "D11": ("d11_other_days", "d"),
+    "D11.onsite": ("d11_onsite_hours", "h"),
+    **{f"D{i}.clock": (f"d{i}_clock", "clock") for i in range(1, 12)},
+    "office_hours": ("office_hours", "hours"),
+    "at_risk_share": ("at_risk_fraction", "share"),
+    **{f.name: (f.name, "yuan") for f in fields(Policy) if f.metadata.get("group")
+       == GROUP_SANCTIONS},
+}
+
+_MINUTES = {"h": 60, "m": 1, "d": 24 * 60}
+_DURATION_RE = re.compile(r"(\d+)\s*([hmd])")
+_UNIT_NAMES = {"h": "小时", "m": "分钟", "d": "天"}
+
+
+def _duration_text(minutes: int) -> str:
+    for unit in ("d", "h"):
+        if minutes % _MINUTES[unit] == 0:
+            return f"{minutes // _MINUTES[unit]}{unit}"
+    return f"{minutes}m"
+
+
+def policy_key_values(p: Policy) -> list[tuple[str, str]]:
+    """(KEY, VALUE) for every key of ``POLICY_KEYS``, as ``policy set`` accepts them back."""
+    out = []
+    for key, (name, kind) in POLICY_KEYS.items():
+        v = getattr(p, name)
+        if kind in _MINUTES:
+            text = _duration_text(v * _MINUTES[kind])
+        elif kind == "share":
+            text = f"{v:g}"
+        else:
+            text = str(v)
+        out.append((key, text))
+    return out
+
+
+def apply_policy_key(p: Policy, key: str, value: str) -> Policy:
+    """``p`` with one key set from its text; ``ValueError`` (in Chinese, naming the key) for
+    an unknown key or a value of the wrong form. The result may still need policy_problems."""
+    if key not in POLICY_KEYS:
+        raise ValueError(f"未知的制度参数“{key}”:可用 {'、'.join(POLICY_KEYS)}")
+    name, kind = POLICY_KEYS[key]
+    value = value.strip()
+    if kind in _MINUTES:
+        m = _DURATION_RE.fullmatch(value.lower())
+        if not m:
+            raise ValueError(f"{key} 的时限“{value}”无法识别:应写成如 2h、30m、3d")
+        minutes = int(m.group(1)) * _MINUTES[m.group(2)]
+        per = _MINUTES[kind]
+        if minutes % per:
+            unit = _UNIT_NAMES[kind]
+            raise ValueError(f"{key} 的时限以{unit}计:“{value}”不是整{unit}")
+        return p.with_(**{name: minutes // per})
+    if kind == "clock":
+        v = value.lower()
+        if v not in CLOCK_LABELS:
+            raise ValueError(f"{key} 应为 calendar(自然时间)或 office(工作时间),而不是“{value}”")
+        return p.with_(**{name: v})
+    if kind == "hours":
+        try:
+            return p.with_(**{name: format_office_hours(parse_office_hours(value))})
+        except OfficeTimeError as e:
+            raise ValueError(f"{key}:{e}") from None
+    if kind == "share":
+        try:
+            return p.with_(**{name: float(value)})
+        except ValueError:
+            raise ValueError(f"{key} 应为 0 与 1 之间的小数,如 0.25,而不是“{value}”") from None
+    if kind == "yuan":
+        if not value.isdigit():
+            raise ValueError(f"{key} 应为整数金额(元),而不是“{value}”")
+        return p.with_(**{name: int(value)})
+    return p.with_(**{name: value})  # "hm": checked by policy_problems

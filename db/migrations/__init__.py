@@ -15,6 +15,7 @@ from db.migrations import (
     m0006_phone_index,
     m0007_stats,
     m0009_audit_chains,
+    m0013_calendar,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -30,6 +31,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (7, "business volume and kept case summaries (stats)", m0007_stats.up),
     (9, "other sites' audit chains, audit entries carried per ledger destination",
      m0009_audit_chains.up),
+    (13, "the office's working calendar (holidays, make-up workdays)", m0013_calendar.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]
