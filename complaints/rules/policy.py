@@ -114,17 +114,17 @@ class Policy:
     # Issue 20 §2: the clock of each rule and the office hours its office time counts.
     office_hours: str = _f(DEFAULT_OFFICE_HOURS, "办公时间(调休上班日按周一的办公时间)",
                            "办公时间", GROUP_CLOCKS)
-    d1_clock: str = _f(CLOCK_CALENDAR, "D1 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D1")
-    d2_clock: str = _f(CLOCK_CALENDAR, "D2 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D2")
-    d3_clock: str = _f(CLOCK_CALENDAR, "D3 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D3")
-    d4_clock: str = _f(CLOCK_CALENDAR, "D4 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D4")
-    d5_clock: str = _f(CLOCK_CALENDAR, "D5 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D5")
-    d6_clock: str = _f(CLOCK_CALENDAR, "D6 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D6")
-    d7_clock: str = _f(CLOCK_CALENDAR, "D7 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D7")
-    d8_clock: str = _f(CLOCK_CALENDAR, "D8 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D8")
-    d9_clock: str = _f(CLOCK_CALENDAR, "D9 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D9")
-    d10_clock: str = _f(CLOCK_CALENDAR, "D10 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D10")
-    d11_clock: str = _f(CLOCK_CALENDAR, "D11 计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D11")
+    d1_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D1")
+    d2_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D2")
+    d3_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D3")
+    d4_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D4")
+    d5_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D5")
+    d6_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D6")
+    d7_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D7")
+    d8_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D8")
+    d9_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D9")
+    d10_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D10")
+    d11_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D11")
 
     # The office's calendar (holidays, make-up workdays) as the deadlines read it: attached
     # by the policy use case, not a policy value (not stored with a version, not compared).
