@@ -337,13 +337,30 @@ _MET_LATE = DeadlineStatus.MET_LATE
 _OVERDUE = DeadlineStatus.OVERDUE
 
 
-def _office_cal(f: _Facts) -> OfficeCalendar:
-    lim = f.lim
+def _calendar(lim: _Limits, tz: tzinfo) -> OfficeCalendar:
     cal = lim.cal
-    if cal is None or lim.cal_tz is not f.tz:
-        cal = lim.cal = OfficeCalendar.of(f.policy.office_hours, f.tz, f.policy.calendar)
-        lim.cal_tz = f.tz
+    if cal is None or lim.cal_tz is not tz:
+        p = lim.policy
+        cal = lim.cal = OfficeCalendar.of(p.office_hours, tz, p.calendar)
+        lim.cal_tz = tz
     return cal
+
+
+def _office_cal(f: _Facts) -> OfficeCalendar:
+    return _calendar(f.lim, f.tz)
+
+
+def at_risk_from(d: Deadline, policy: Policy, tz: tzinfo = CST) -> datetime | None:
+    """When deadline ``d`` turns 将到期 (less than ``at_risk_fraction`` of its time left),
+    counted on the rule's clock; None without a due time."""
+    if d.due is None or d.start is None:
+        return None
+    lim = _limits(policy)
+    if d.rule not in lim.office:
+        return d.due - (d.due - d.start) * policy.at_risk_fraction
+    cal = _calendar(lim, tz)
+    left = cal.elapsed(d.start, d.due) * policy.at_risk_fraction
+    return cal.subtract(d.due, left).astimezone(UTC)
 
 
 def _due(f: _Facts, rule: str, start: datetime, td: timedelta) -> datetime:

@@ -212,3 +212,17 @@ def test_next_year_warning_only_for_office_time(data_dir):
         assert workcalendar.next_year_warning(Policy(), date(2026, 12, 1)) == ""
     finally:
         close_database()
+
+
+def test_todo_warns_from_first_december_without_next_years_data(capsys, data_dir, manager,
+                                                                 tmp_path):
+    code, out, err = run(capsys, data_dir, "todo", "--at", "2026-11-30T12:00")
+    assert code == 0 and "注意" not in err
+    code, out, err = run(capsys, data_dir, "todo", "--at", "2026-12-01T09:00", "--csv")
+    assert code == 0 and "注意:尚未导入 2027 年的节假日与调休安排" in err
+    assert "注意" not in out  # the CSV itself is unchanged
+    f = tmp_path / "2027.csv"
+    f.write_text("日期,类型,名称\n2027-01-01,休息日,元旦\n", encoding="utf-8")
+    assert run(capsys, data_dir, *manager, "calendar", "import", str(f))[0] == 0
+    code, out, err = run(capsys, data_dir, "todo", "--at", "2026-12-01T09:00")
+    assert code == 0 and "注意" not in err

@@ -113,3 +113,17 @@ def test_year_without_data_counts_weekdays():
         [DayMark(date(2027, 1, 1), True, "元旦")], {2026, 2027}))
     d = dl("D1", c, [], with_2027, at(2026, 12, 31, 17))
     assert d.due.astimezone(CST) == at(2027, 1, 4, 9, 30)
+
+
+def test_at_risk_from_counts_on_the_rules_clock():
+    from complaints.rules.deadlines import at_risk_from
+
+    c = case(at(2026, 12, 7, 21))
+    p = office("D1")
+    d = dl("D1", c, [], p, at(2026, 12, 7, 22))
+    # 25 % of 2 office hours before Tuesday 10:30 → 10:00.
+    assert at_risk_from(d, p, CST).astimezone(CST) == at(2026, 12, 8, 10)
+    assert dl("D1", c, [], p, at(2026, 12, 8, 9, 59)).status is S.PENDING
+    assert dl("D1", c, [], p, at(2026, 12, 8, 10, 0, 1)).status is S.AT_RISK
+    d3 = dl("D3", c, [], p, at(2026, 12, 7, 21, 1))
+    assert at_risk_from(d3, p, CST) == at(2026, 12, 7, 21, 3, 45)
