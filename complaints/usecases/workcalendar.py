@@ -317,3 +317,41 @@ def _count(cal: CalendarData, year: int) -> int | None:
     if year not in cal.years:
         return None
     return sum(1 for d in cal.marks if d.year == year)
+
+
+EDIT_SOURCE = "手工编辑"
+
+
+def edit_day(ctx: Context, day: date, off: bool | None, name: str = "") -> YearView:
+    """设置 → 工作日历: mark ``day`` a holiday (``off`` True), a make-up workday (False) or an
+    ordinary day following its weekday (None). The year becomes a loaded year: its other dates
+    (shipped or loaded) are kept as they were (audited)."""
+    global _CACHE
+    from db import calendar_store
+    from db.models import database
+
+    auth.require(ctx, "settings.policy")
+    before = data()
+    year = day.year
+    marks = {d: m for d, m in before.marks.items() if d.year == year}
+    old = marks.get(day)
+    if off is None:
+        marks.pop(day, None)
+    else:
+        marks[day] = DayMark(day, off, name.strip())
+    new = marks.get(day)
+    with database.atomic():
+        calendar_store.replace_years([year], [(m.day, m.off, m.name) for m in
+                                              sorted(marks.values(), key=lambda m: m.day)],
+                                     source=EDIT_SOURCE, at=ctx.now(), by=ctx.actor)
+        audit.record(ctx, "settings.calendar", table="calendar_days", uid=day.isoformat(),
+                     changes={day.isoformat(): (_mark_text(old), _mark_text(new))},
+                     note=f"修改工作日历 {day.isoformat()}")
+    _CACHE = None
+    return year_view(year)
+
+
+def _mark_text(m: DayMark | None) -> str:
+    if m is None:
+        return "按星期"
+    return f"{OFF if m.off else WORK} {m.name}".rstrip()
