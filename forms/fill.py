@@ -120,8 +120,22 @@ def sheet_limits(case: Mapping[str, Any], policy: Any = None) -> dict[str, str]:
     major = text(case.get("severity")) == Severity.MAJOR.value
     handle = (_hours(policy, ("d8_hours",), DEFAULT_D8_HOURS) if major
               else _hours(policy, ("d7_hours",), DEFAULT_D7_HOURS))
-    return {"contact_limit": _fmt_hours(contact), "return_limit": _fmt_hours(ret),
-            "reply_limit": f"{max(1, math.ceil(handle / 24))}日内回复"}
+    out = {"contact_limit": _fmt_hours(contact), "return_limit": _fmt_hours(ret),
+           "reply_limit": f"{max(1, math.ceil(handle / 24))}日内回复"}
+    # A rule counted in office time (issue 20 §2) says so on paper: the contact limit is D1's,
+    # the return D7's, the handling D8's (major) or D7's; hours of office time, not days.
+    if _office(policy, "D1"):
+        out["contact_limit"] += "(工作时间)"
+    if _office(policy, "D7"):
+        out["return_limit"] += "(工作时间)"
+    if _office(policy, "D8" if major else "D7"):
+        out["reply_limit"] = f"{handle:g}个工作小时内回复"
+    return out
+
+
+def _office(policy: Any, rule: str) -> bool:
+    clock = getattr(policy, "clock", None)
+    return callable(clock) and clock(rule) == "office"
 
 
 def tracking_lines(entries: Sequence[Mapping[str, Any]], tz: tzinfo | None) -> str:
