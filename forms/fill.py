@@ -134,21 +134,38 @@ def sheet_limits(case: Mapping[str, Any], policy: Any = None) -> dict[str, str]:
     ``sheet_return_hours`` (24 h) and 处理时限 in days, D8 for a major case, else D7."""
     contact = _hours(policy, ("sheet_contact_hours",), DEFAULT_SHEET_CONTACT_HOURS)
     limits = {"contact_limit": _fmt_hours(contact)}
+    # A rule counted in office time says so on paper: the contact limit is D1's, the return
+    # D7's (D10 reopened, D4 on site), the handling D8's (major) or D7's; office hours and
+    # working days, not calendar time.
+    if _office(policy, "D1"):
+        limits["contact_limit"] += "(工作时间)"
     onsite = _get(policy, "onsite_channels") if policy is not None else None
     if onsite is None:
         onsite = DEFAULT_ONSITE_CHANNELS
     if text(case.get("state")) == State.REOPENED.value:
         days = _get(policy, "d10_days") if policy is not None else None
         days = days if isinstance(days, int) and days > 0 else DEFAULT_D10_DAYS
-        return {**limits, "return_limit": f"{days}日", "reply_limit": f"{days}日内回复"}
+        unit = "个工作日" if _office(policy, "D10") else "日"
+        return {**limits, "return_limit": f"{days}{unit}", "reply_limit": f"{days}{unit}内回复"}
     if text(case.get("channel")) in onsite:
-        return {**limits, "return_limit": "当日", "reply_limit": "当日回复"}
+        same_day = "当天下班前" if _office(policy, "D4") else "当日"
+        return {**limits, "return_limit": same_day, "reply_limit": "当日回复"}
     ret = _hours(policy, ("sheet_return_hours",), DEFAULT_SHEET_RETURN_HOURS)
     major = text(case.get("severity")) == Severity.MAJOR.value
     handle = (_hours(policy, ("d8_hours",), DEFAULT_D8_HOURS) if major
               else _hours(policy, ("d7_hours",), DEFAULT_D7_HOURS))
-    return {**limits, "return_limit": _fmt_hours(ret),
-            "reply_limit": f"{max(1, math.ceil(handle / 24))}日内回复"}
+    out = {**limits, "return_limit": _fmt_hours(ret),
+           "reply_limit": f"{max(1, math.ceil(handle / 24))}日内回复"}
+    if _office(policy, "D7"):
+        out["return_limit"] += "(工作时间)"
+    if _office(policy, "D8" if major else "D7"):
+        out["reply_limit"] = f"{handle:g}个工作小时内回复"
+    return out
+
+
+def _office(policy: Any, rule: str) -> bool:
+    clock = getattr(policy, "clock", None)
+    return callable(clock) and clock(rule) == "office"
 
 
 # --- a case's story on form A (issue 16 §1) ---------------------------------------------------

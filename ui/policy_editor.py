@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDoubleSpinBox,
     QFrame,
     QGridLayout,
@@ -33,6 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.rules.policy import (
+    CLOCK_LABELS,
+    CLOCK_UNIT,
+    GROUP_CLOCKS,
     GROUP_DEADLINES,
     GROUP_HINTS,
     GROUP_PAPER,
@@ -49,7 +53,8 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 
-GROUPS = (GROUP_DEADLINES, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS, GROUP_SANCTIONS)
+GROUPS = (GROUP_DEADLINES, GROUP_CLOCKS, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS,
+          GROUP_SANCTIONS)
 ROUTING_HEADERS = ("业务", "售后分类(空 = 任意)", "建议部门")
 
 
@@ -76,7 +81,9 @@ def default_text(f: PolicyField) -> str:
         return tr("默认 {n} 行").format(n=len(d))
     if isinstance(d, tuple):
         return tr("默认:") + "、".join(d)
-    unit = "" if f.unit in ("时:分", "比例(0–1)") else f" {f.unit}"
+    if f.unit == CLOCK_UNIT:
+        return tr("默认:") + tr(CLOCK_LABELS.get(d, d))
+    unit = "" if f.unit in ("时:分", "比例(0–1)", "办公时间") else f" {f.unit}"
     return tr("默认:") + f"{d}{unit}"
 
 
@@ -186,6 +193,13 @@ class PolicyEditor(QWidget):
                 row.addWidget(b)
             row.addStretch(1)
             return w
+        if f.unit == CLOCK_UNIT:  # 自然时间 / 工作时间 (issue 20 §2)
+            c = QComboBox()
+            for value, label in CLOCK_LABELS.items():
+                c.addItem(tr(label), value)
+            c.currentIndexChanged.connect(self._on_edit)
+            c.setMinimumWidth(120)
+            return c
         if isinstance(f.default, float):
             d = QDoubleSpinBox()
             d.setRange(0.0, 1.0)
@@ -203,7 +217,7 @@ class PolicyEditor(QWidget):
             return s
         e = QLineEdit()
         e.setPlaceholderText(tr(f.unit))
-        e.setMaximumWidth(120)
+        e.setMaximumWidth(320 if f.name == "office_hours" else 120)
         e.textEdited.connect(self._on_edit)
         return e
 
@@ -264,6 +278,8 @@ class PolicyEditor(QWidget):
             elif f.name == "onsite_channels":
                 for ch, b in self.channel_boxes.items():
                     b.setChecked(ch in v)
+            elif isinstance(w, QComboBox):
+                w.setCurrentIndex(max(0, w.findData(v)))
             elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
                 w.setValue(v)
             elif isinstance(w, QLineEdit):
@@ -282,6 +298,8 @@ class PolicyEditor(QWidget):
                                    for c in range(3)] for r in range(t.rowCount())]
             elif f.name == "onsite_channels":
                 values[f.name] = [ch for ch, b in self.channel_boxes.items() if b.isChecked()]
+            elif isinstance(w, QComboBox):
+                values[f.name] = w.currentData()
             elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
                 values[f.name] = w.value()
             elif isinstance(w, QLineEdit):

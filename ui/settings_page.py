@@ -20,6 +20,7 @@ SETTINGS_TABS: list[tuple[str, str]] = [
     ("表单模板", "ui.form_templates_page:FormTemplatesPage"),
     ("隐私与登录", "ui.settings_privacy:PrivacyTab"),
     ("制度参数", "ui.policy_editor:PolicyEditor"),
+    ("工作日历", "ui.settings_calendar:CalendarTab"),
 ]
 
 

@@ -39,8 +39,9 @@ from PySide6.QtWidgets import (
 
 from complaints.csvsafe import csv_text
 from complaints.rules.deadlines import DeadlineStatus
+from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
-from complaints.usecases import todo
+from complaints.usecases import todo, workcalendar
 from complaints.usecases.context import Context
 from complaints.usecases.todo import TodoItem
 from ui.rows_model import Index, RowsModel
@@ -61,7 +62,7 @@ COLUMNS = ("状态", "编号", "规则", "应办事项", "时限", "到期时间
            "客户", "站点")
 # Initial column widths: the width of a typical value.
 WIDTH_SAMPLES = ("已逾期", "SH01-202611-0000", "D10", "指定第一责任人、填写处理意见并联系客户",
-                 "当天23:59前", "2026-11-20 23:59", "超 10天23小时", "售后服务部",
+                 "当天下班前(工作时间)", "2026-11-20 23:59", "超 10天23小时", "售后服务部",
                  "第一责任人", "王建国", "站点")
 ALL = "全部"
 NOBODY = "(未指定)"
@@ -102,6 +103,7 @@ class TodoData:
     below: dict[str, list[str]]
     now: datetime
     next_change: datetime | None
+    calendar_warning: str = ""  # next year has no calendar data (from 1 December)
 
 
 def load_todo(ctx: Context) -> TodoData:
@@ -110,7 +112,8 @@ def load_todo(ctx: Context) -> TodoData:
     items = todo.open_deadlines(ctx, now=now)
     names = site_uc.department_names()
     below = {n: todo.department_and_below(n) for n in names}
-    return TodoData(items, names, below, now, todo.next_change(items, now))
+    warning = workcalendar.next_year_warning(policy_uc.load(), ctx.local(now).date())
+    return TodoData(items, names, below, now, todo.next_change(items, now), warning)
 
 
 def attention(items: list[TodoItem]) -> int:
@@ -234,6 +237,13 @@ class TodoPage(QWidget):
 
         self.summary = QLabel(tr("正在读取…"))
         lay.addWidget(self.summary)
+        self.calendar_warning = QLabel()
+        self.calendar_warning.setWordWrap(True)
+        self.calendar_warning.setStyleSheet(
+            "QLabel { background: #fff4e5; color: #8a4b00; border: 1px solid #e0a040;"
+            " border-radius: 3px; padding: 6px; }")
+        self.calendar_warning.hide()
+        lay.addWidget(self.calendar_warning)
 
         self.model = TodoModel(tz, self)
         self.view = QTableView()
@@ -293,6 +303,8 @@ class TodoPage(QWidget):
             self._again = False
             self.reload()
         self.data = data
+        self.calendar_warning.setText(data.calendar_warning)
+        self.calendar_warning.setVisible(bool(data.calendar_warning))
         self._fill_filters(data)
         self._apply_filters()
         self._schedule(data)

@@ -28,6 +28,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from complaints.rules.officetime import OfficeCalendar
 from complaints.rules.policy import Policy
 from complaints.rules.workflow import CALLBACKS, HANDLING, callback_satisfaction, is_unhappy
 from complaints.types import Action, Channel, Severity, State
@@ -132,7 +133,7 @@ class _Limits:
     __slots__ = ("policy", "d1", "d1_text", "d2", "d2_text", "d2m", "d2m_text", "d3", "d3_text",
                  "d4_hm", "d4_text", "d5", "d5_text", "d6", "d6_text", "d7", "d7_text", "d8",
                  "d8_text", "d9", "d9_text", "d10", "d10_text", "d11_onsite", "d11_onsite_text",
-                 "d11_other", "d11_other_text", "onsite", "na")
+                 "d11_other", "d11_other_text", "onsite", "na", "office", "cal", "cal_tz")
 
     def __init__(self, p: Policy):
         self.policy = p
@@ -154,6 +155,12 @@ class _Limits:
         self.d11_other = timedelta(hours=p.d11_other_days * 24)
         self.d11_other_text = f"{p.d11_other_days}天"
         self.onsite = p.onsite_channels
+        # Rules counted in office time (issue 20 §2) and their calendar, built on first use.
+        self.office = p.office_rules()
+        self.cal: OfficeCalendar | None = None
+        self.cal_tz: tzinfo | None = None
+        if self.office:
+            self._office_texts(p)
         texts = {"D1": self.d1_text, "D3": self.d3_text, "D4": self.d4_text,
                  "D5": self.d5_text, "D6": self.d6_text, "D7": self.d7_text, "D8": self.d8_text,
                  "D9": self.d9_text, "D10": self.d10_text}
@@ -162,6 +169,23 @@ class _Limits:
         self.na["D2m"] = _na("D2", self.d2m_text)
         self.na["D11o"] = _na("D11", self.d11_onsite_text)
         self.na["D11"] = _na("D11", self.d11_other_text)
+
+
+    def _office_texts(self, p: Policy) -> None:
+        o = self.office
+        for rule, attrs in (("D1", ("d1_text",)), ("D2", ("d2_text", "d2m_text")),
+                            ("D3", ("d3_text",)), ("D5", ("d5_text",)), ("D6", ("d6_text",)),
+                            ("D7", ("d7_text",)), ("D8", ("d8_text",)), ("D9", ("d9_text",))):
+            if rule in o:
+                for a in attrs:
+                    setattr(self, a, getattr(self, a) + "(工作时间)")
+        if "D4" in o:
+            self.d4_text = "当天下班前(工作时间)"
+        if "D10" in o:
+            self.d10_text = f"{p.d10_days}个工作日"
+        if "D11" in o:
+            self.d11_onsite_text += "(工作时间)"
+            self.d11_other_text = f"{p.d11_other_days}个工作日"
 
 
 _LIMITS: dict[int, _Limits] = {}
@@ -313,6 +337,46 @@ _MET_LATE = DeadlineStatus.MET_LATE
 _OVERDUE = DeadlineStatus.OVERDUE
 
 
+def _calendar(lim: _Limits, tz: tzinfo) -> OfficeCalendar:
+    cal = lim.cal
+    if cal is None or lim.cal_tz is not tz:
+        p = lim.policy
+        cal = lim.cal = OfficeCalendar.of(p.office_hours, tz, p.calendar)
+        lim.cal_tz = tz
+    return cal
+
+
+def _office_cal(f: _Facts) -> OfficeCalendar:
+    return _calendar(f.lim, f.tz)
+
+
+def at_risk_from(d: Deadline, policy: Policy, tz: tzinfo = CST) -> datetime | None:
+    """When deadline ``d`` turns 将到期 (less than ``at_risk_fraction`` of its time left),
+    counted on the rule's clock; None without a due time."""
+    if d.due is None or d.start is None:
+        return None
+    lim = _limits(policy)
+    if d.rule not in lim.office:
+        return d.due - (d.due - d.start) * policy.at_risk_fraction
+    cal = _calendar(lim, tz)
+    left = cal.elapsed(d.start, d.due) * policy.at_risk_fraction
+    return cal.subtract(d.due, left).astimezone(UTC)
+
+
+def _due(f: _Facts, rule: str, start: datetime, td: timedelta) -> datetime:
+    """``start`` + ``td`` on the rule's clock: office time when the office chose it."""
+    if rule in f.lim.office:
+        return _office_cal(f).add(start, td).astimezone(UTC)
+    return start + td
+
+
+def _due_days(f: _Facts, rule: str, start: datetime, days: int, td: timedelta) -> datetime:
+    """A day limit: ``days`` working days (to closing time) in office time, else ``td``."""
+    if rule in f.lim.office:
+        return _office_cal(f).add_workdays(start, days).astimezone(UTC)
+    return start + td
+
+
 def _judge(f: _Facts, rule: str, limit: str, start: datetime | None, due: datetime | None,
            met_at: datetime | None) -> Deadline:
     if start is None or due is None:
@@ -323,6 +387,10 @@ def _judge(f: _Facts, rule: str, limit: str, start: datetime | None, due: dateti
         status = _OVERDUE if f.closed_at > due else _NOT_APPLICABLE
     elif f.now > due:
         status = _OVERDUE
+    elif rule in f.lim.office:  # the share of office time left
+        cal = _office_cal(f)
+        status = (_AT_RISK if cal.elapsed(f.now, due) < cal.elapsed(start, due)
+                  * f.policy.at_risk_fraction else _PENDING)
     elif due - f.now < (due - start) * f.policy.at_risk_fraction:
         status = _AT_RISK
     else:
@@ -343,7 +411,8 @@ def _d1(f: _Facts) -> Deadline:
     received = f.received
     if received is None or f.major or f.oem:
         return lim.na["D1"]
-    return _judge(f, "D1", lim.d1_text, received, received + lim.d1, f.at.get(_CONTACT))
+    return _judge(f, "D1", lim.d1_text, received, _due(f, "D1", received, lim.d1),
+                  f.at.get(_CONTACT))
 
 
 def _d2(f: _Facts) -> Deadline:
@@ -356,7 +425,7 @@ def _d2(f: _Facts) -> Deadline:
     received = f.received
     if received is None or not (f.major or case.get("needs_oem")):
         return lim.na[na]
-    return _judge(f, "D2", limit, received, received + td, f.at.get(_REPORT_OEM))
+    return _judge(f, "D2", limit, received, _due(f, "D2", received, td), f.at.get(_REPORT_OEM))
 
 
 def _d3(f: _Facts) -> Deadline:
@@ -364,7 +433,7 @@ def _d3(f: _Facts) -> Deadline:
     received = f.received
     if received is None or not f.onsite:
         return lim.na["D3"]
-    due = received + lim.d3
+    due = _due(f, "D3", received, lim.d3)
     escalated = f.at.get(_ESCALATE)
     if escalated is None:
         handled = f.handling
@@ -395,7 +464,10 @@ def _d4(f: _Facts) -> Deadline:
     hm = lim.d4_hm
     if hm is None:
         hm = lim.d4_hm = f.policy.d4_cutoff_hm()
-    due = _d4_due(received, hm[0], hm[1], f.tz).astimezone(UTC)
+    if "D4" in lim.office:  # "that day" ends at the office's closing time
+        due = _office_cal(f).day_close(received).astimezone(UTC)
+    else:
+        due = _d4_due(received, hm[0], hm[1], f.tz).astimezone(UTC)
     return _judge(f, "D4", lim.d4_text, received, due, f.handling)
 
 
@@ -404,7 +476,8 @@ def _d5(f: _Facts) -> Deadline:
     received = f.received
     if received is None or not f.callback:
         return lim.na["D5"]
-    return _judge(f, "D5", lim.d5_text, received, received + lim.d5, f.at.get(_DISPATCH))
+    return _judge(f, "D5", lim.d5_text, received, _due(f, "D5", received, lim.d5),
+                  f.at.get(_DISPATCH))
 
 
 def _d6(f: _Facts) -> Deadline:
@@ -417,7 +490,7 @@ def _d6(f: _Facts) -> Deadline:
     named = f.at.get(_NAME)
     contacted = f.contact_after(start)
     met = None if named is None or contacted is None else max(named, contacted)
-    return _judge(f, "D6", lim.d6_text, start, start + lim.d6, met)
+    return _judge(f, "D6", lim.d6_text, start, _due(f, "D6", start, lim.d6), met)
 
 
 def _d7(f: _Facts) -> Deadline:
@@ -427,7 +500,8 @@ def _d7(f: _Facts) -> Deadline:
     start = f.at.get(_DISPATCH)
     if start is None:
         return _judge(f, "D7", lim.d7_text, None, None, None)
-    return _judge(f, "D7", lim.d7_text, start, start + lim.d7, f.handling_after(start))
+    return _judge(f, "D7", lim.d7_text, start, _due(f, "D7", start, lim.d7),
+                  f.handling_after(start))
 
 
 def _d8(f: _Facts) -> Deadline:
@@ -437,7 +511,8 @@ def _d8(f: _Facts) -> Deadline:
     start = f.at.get(_DISPATCH)
     if start is None:
         return _judge(f, "D8", lim.d8_text, None, None, None)
-    return _judge(f, "D8", lim.d8_text, start, start + lim.d8, f.handling_after(start))
+    return _judge(f, "D8", lim.d8_text, start, _due(f, "D8", start, lim.d8),
+                  f.handling_after(start))
 
 
 def _d9(f: _Facts) -> Deadline:
@@ -445,7 +520,8 @@ def _d9(f: _Facts) -> Deadline:
     received = f.received
     if received is None or not f.oem:
         return lim.na["D9"]
-    return _judge(f, "D9", lim.d9_text, received, received + lim.d9, f.at.get(_CONTACT))
+    return _judge(f, "D9", lim.d9_text, received, _due(f, "D9", received, lim.d9),
+                  f.at.get(_CONTACT))
 
 
 def reopen_start(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
@@ -476,7 +552,9 @@ def _d10(f: _Facts) -> Deadline:
     start = reopen_start(f.case, f.entries)
     if start is None:
         return lim.na["D10"]
-    return _judge(f, "D10", lim.d10_text, start, start + lim.d10, f.handling_after(start))
+    return _judge(f, "D10", lim.d10_text, start,
+                  _due_days(f, "D10", start, f.policy.d10_days, lim.d10),
+                  f.handling_after(start))
 
 
 def _d11(f: _Facts) -> Deadline:
@@ -490,7 +568,11 @@ def _d11(f: _Facts) -> Deadline:
     start = f.handling
     if start is None:
         return _judge(f, "D11", limit, None, None, None)
-    return _judge(f, "D11", limit, start, start + td, f.callback_after(start))
+    if f.onsite:
+        due = _due(f, "D11", start, td)
+    else:
+        due = _due_days(f, "D11", start, f.policy.d11_other_days, td)
+    return _judge(f, "D11", limit, start, due, f.callback_after(start))
 
 
 _OPEN = frozenset({DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE})

@@ -136,6 +136,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("user enable", "users.manage"),
     Command("audit", "audit.view"),
     Command("anonymise", "privacy.anonymise"),
+    Command("calendar import", "settings.policy"),
+    Command("calendar show", "case.view"),
+    Command("policy show", "case.view"),
+    Command("policy set", "settings.policy"),
 )
 
 COMMANDS_BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

@@ -12,12 +12,30 @@ import re
 from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any
 
+from complaints.rules.officetime import (
+    DEFAULT_OFFICE_HOURS,
+    EMPTY_CALENDAR,
+    CalendarData,
+    OfficeTimeError,
+    format_office_hours,
+    parse_office_hours,
+)
+
 # Policy editor groups, in display order.
 GROUP_DEADLINES = "处理时限"
 GROUP_PAPER = "处理单打印"
 GROUP_ROUTING = "派单与渠道"
 GROUP_HINTS = "升级提示"
 GROUP_SANCTIONS = "奖惩金额(元)"
+GROUP_CLOCKS = "计时方式"
+
+# How each rule's limit is counted (issue 20 §2): calendar time (the default: nothing changes
+# for an office that does not opt in) or office time (office hours on working days).
+CLOCK_CALENDAR = "calendar"
+CLOCK_OFFICE = "office"
+CLOCK_LABELS = {CLOCK_CALENDAR: "自然时间", CLOCK_OFFICE: "工作时间"}
+CLOCK_UNIT = "计时方式"
+RULE_NAMES = tuple(f"D{i}" for i in range(1, 12))
 
 # R1: (business, service area or "" for any, proposed department). The most specific row wins.
 DEFAULT_ROUTING: tuple[tuple[str, str, str], ...] = (
@@ -93,8 +111,34 @@ class Policy:
     s9: int = _f(20, "处理单遗失:销售经理/站长罚款", "元", GROUP_SANCTIONS, rule="S9")
     s10: int = _f(100, "处理得当获客户主动表扬:奖励", "元", GROUP_SANCTIONS, rule="S10")
     s11: int = _f(300, "客户赠送锦旗:奖励", "元", GROUP_SANCTIONS, rule="S11")
+    # Issue 20 §2: the clock of each rule and the office hours its office time counts.
+    office_hours: str = _f(DEFAULT_OFFICE_HOURS, "办公时间(调休上班日按周一的办公时间)",
+                           "办公时间", GROUP_CLOCKS)
+    d1_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D1")
+    d2_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D2")
+    d3_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D3")
+    d4_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D4")
+    d5_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D5")
+    d6_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D6")
+    d7_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D7")
+    d8_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D8")
+    d9_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D9")
+    d10_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D10")
+    d11_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D11")
+
+    # The office's calendar (holidays, make-up workdays) as the deadlines read it: attached
+    # by the policy use case, not a policy value (not stored with a version, not compared).
+    calendar: CalendarData = field(default=EMPTY_CALENDAR, compare=False, repr=False,
+                                   metadata={"internal": True})
 
     # --- derived values -------------------------------------------------------------------
+
+    def clock(self, rule: str) -> str:
+        """``"calendar"`` or ``"office"``: how rule ``rule`` ("D1"…"D11") counts its limit."""
+        return getattr(self, f"{rule.lower()}_clock")
+
+    def office_rules(self) -> frozenset[str]:
+        return frozenset(r for r in RULE_NAMES if self.clock(r) == CLOCK_OFFICE)
 
     def d4_cutoff_hm(self) -> tuple[int, int]:
         h, m = self.d4_cutoff.split(":")
@@ -104,6 +148,8 @@ class Policy:
         """JSON-ready values (tuples become lists)."""
         out: dict[str, Any] = {}
         for f in fields(self):
+            if f.metadata.get("internal"):
+                continue
             v = getattr(self, f.name)
             if isinstance(v, tuple):
                 v = [list(x) if isinstance(x, tuple) else x for x in v]
@@ -116,7 +162,7 @@ class Policy:
         newer stored policy still loads."""
         kwargs: dict[str, Any] = {}
         for f in fields(cls):
-            if f.name not in data:
+            if f.name not in data or f.metadata.get("internal"):
                 continue
             v = data[f.name]
             default = f.default if f.default is not MISSING else None
@@ -152,7 +198,7 @@ class PolicyField:
 POLICY_FIELDS: tuple[PolicyField, ...] = tuple(
     PolicyField(f.name, f.metadata["label"], f.metadata["unit"], f.metadata["group"],
                 f.metadata["rule"], f.default)
-    for f in fields(Policy)
+    for f in fields(Policy) if not f.metadata.get("internal")
 )
 
 _HM_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
@@ -175,6 +221,16 @@ def policy_problems(p: Policy) -> list[str]:
         problems.append(f"D4 {labels['d4_cutoff']}应为 时:分(如 23:59),而不是“{p.d4_cutoff}”")
     if not (0 < p.at_risk_fraction < 1):
         problems.append(f"{labels['at_risk_fraction']}应在 0 与 1 之间")
+    for rule in RULE_NAMES:
+        if p.clock(rule) not in CLOCK_LABELS:
+            problems.append(f"{rule} 计时方式应为 calendar(自然时间)或 office(工作时间),"
+                            f"而不是“{p.clock(rule)}”")
+    try:
+        hours = parse_office_hours(p.office_hours)
+        if hours[0] is None:
+            problems.append(f"{labels['office_hours']}:调休上班日按周一的办公时间,周一须有办公时间")
+    except OfficeTimeError as e:
+        problems.append(f"{labels['office_hours']}:{e}")
     for lo, mid, hi in _RANGES:
         a, b, c = getattr(p, lo), getattr(p, mid), getattr(p, hi)
         if isinstance(a, int) and isinstance(c, int) and a > c:
@@ -185,3 +241,86 @@ def policy_problems(p: Policy) -> list[str]:
         if len(row) != 3 or not row[0] or not row[2]:
             problems.append(f"R1 派单建议的一行不完整:{'、'.join(row)}")
     return problems
+
+
+# --- the CLI's keys (issue 20 §6): ``policy show`` / ``policy set KEY VALUE`` ---------------
+
+# key → (field, kind): "h"/"m"/"d" a duration held in hours/minutes/days, "hm" a time of day,
+# "clock", "hours" (office hours), "share", "yuan".
+POLICY_KEYS: dict[str, tuple[str, str]] = {
+    "D1": ("d1_hours", "h"), "D2": ("d2_hours", "h"), "D2.media": ("d2_media_hours", "h"),
+    "D3": ("d3_minutes", "m"), "D4": ("d4_cutoff", "hm"), "D5": ("d5_hours", "h"),
+    "D6": ("d6_hours", "h"), "D7": ("d7_hours", "h"), "D8": ("d8_hours", "h"),
+    "D9": ("d9_minutes", "m"), "D10": ("d10_days", "d"), "D11": ("d11_other_days", "d"),
+    "D11.onsite": ("d11_onsite_hours", "h"),
+    **{f"D{i}.clock": (f"d{i}_clock", "clock") for i in range(1, 12)},
+    "office_hours": ("office_hours", "hours"),
+    "at_risk_share": ("at_risk_fraction", "share"),
+    **{f.name: (f.name, "yuan") for f in fields(Policy) if f.metadata.get("group")
+       == GROUP_SANCTIONS},
+}
+
+_MINUTES = {"h": 60, "m": 1, "d": 24 * 60}
+_DURATION_RE = re.compile(r"(\d+)\s*([hmd])")
+_UNIT_NAMES = {"h": "小时", "m": "分钟", "d": "天"}
+
+
+def _duration_text(minutes: int) -> str:
+    for unit in ("d", "h"):
+        if minutes % _MINUTES[unit] == 0:
+            return f"{minutes // _MINUTES[unit]}{unit}"
+    return f"{minutes}m"
+
+
+def policy_key_values(p: Policy) -> list[tuple[str, str]]:
+    """(KEY, VALUE) for every key of ``POLICY_KEYS``, as ``policy set`` accepts them back."""
+    out = []
+    for key, (name, kind) in POLICY_KEYS.items():
+        v = getattr(p, name)
+        if kind in _MINUTES:
+            text = _duration_text(v * _MINUTES[kind])
+        elif kind == "share":
+            text = f"{v:g}"
+        else:
+            text = str(v)
+        out.append((key, text))
+    return out
+
+
+def apply_policy_key(p: Policy, key: str, value: str) -> Policy:
+    """``p`` with one key set from its text; ``ValueError`` (in Chinese, naming the key) for
+    an unknown key or a value of the wrong form. The result may still need policy_problems."""
+    if key not in POLICY_KEYS:
+        raise ValueError(f"未知的制度参数“{key}”:可用 {'、'.join(POLICY_KEYS)}")
+    name, kind = POLICY_KEYS[key]
+    value = value.strip()
+    if kind in _MINUTES:
+        m = _DURATION_RE.fullmatch(value.lower())
+        if not m:
+            raise ValueError(f"{key} 的时限“{value}”无法识别:应写成如 2h、30m、3d")
+        minutes = int(m.group(1)) * _MINUTES[m.group(2)]
+        per = _MINUTES[kind]
+        if minutes % per:
+            unit = _UNIT_NAMES[kind]
+            raise ValueError(f"{key} 的时限以{unit}计:“{value}”不是整{unit}")
+        return p.with_(**{name: minutes // per})
+    if kind == "clock":
+        v = value.lower()
+        if v not in CLOCK_LABELS:
+            raise ValueError(f"{key} 应为 calendar(自然时间)或 office(工作时间),而不是“{value}”")
+        return p.with_(**{name: v})
+    if kind == "hours":
+        try:
+            return p.with_(**{name: format_office_hours(parse_office_hours(value))})
+        except OfficeTimeError as e:
+            raise ValueError(f"{key}:{e}") from None
+    if kind == "share":
+        try:
+            return p.with_(**{name: float(value)})
+        except ValueError:
+            raise ValueError(f"{key} 应为 0 与 1 之间的小数,如 0.25,而不是“{value}”") from None
+    if kind == "yuan":
+        if not value.isdigit():
+            raise ValueError(f"{key} 应为整数金额(元),而不是“{value}”")
+        return p.with_(**{name: int(value)})
+    return p.with_(**{name: value})  # "hm": checked by policy_problems

@@ -41,18 +41,19 @@ class PolicyVersion:
 class PolicyBook:
     """All versions, for picking the one in force at a time without re-reading settings."""
 
-    def __init__(self, versions: list[PolicyVersion]):
+    def __init__(self, versions: list[PolicyVersion], default: Policy = DEFAULTS):
         self.versions = sorted(versions, key=lambda v: v.effective_from)
         self._starts = [v.effective_from for v in self.versions]
+        self.default = default
 
     def at(self, when: datetime | None) -> Policy:
         """The policy in force at ``when`` (the current one for None)."""
         if not self.versions:
-            return DEFAULTS
+            return self.default
         if when is None:
             return self.versions[-1].policy
         i = bisect_right(self._starts, when)
-        return DEFAULTS if i == 0 else self.versions[i - 1].policy
+        return self.default if i == 0 else self.versions[i - 1].policy
 
     @property
     def current(self) -> Policy:
@@ -73,7 +74,17 @@ def _versions(raw: object) -> list[PolicyVersion]:
 
 
 def book() -> PolicyBook:
-    return PolicyBook(_versions(settings.get(KEY)))
+    versions = _versions(settings.get(KEY))
+    if any(v.policy.office_rules() for v in versions):
+        # Office-time rules read the office calendar (issue 20 §2): attached to each version
+        # (an office that counts calendar time only never reads it).
+        from complaints.usecases import workcalendar
+
+        cal = workcalendar.data()
+        versions = [PolicyVersion(v.effective_from, v.by, v.policy.with_(calendar=cal))
+                    for v in versions]
+        return PolicyBook(versions, DEFAULTS.with_(calendar=cal))
+    return PolicyBook(versions)
 
 
 def load() -> Policy:
@@ -89,13 +100,20 @@ def history() -> list[PolicyVersion]:
     return book().versions
 
 
-def save(ctx: Context, policy: Policy) -> Policy:
-    """Validate and store ``policy`` as the version in force from now on (audited)."""
+def save(ctx: Context, policy: Policy, effective_from: datetime | None = None) -> Policy:
+    """Validate and store ``policy`` as the version in force from ``effective_from`` (now by
+    default; a later time for "new limits from 2027-01-01", never an earlier one: cases
+    already received keep their rules) (audited)."""
     auth.require(ctx, "settings.policy")
     problems = policy_problems(policy)
     if problems:
         raise ValidationFailed([Problem("policy", m) for m in problems])
     now = ctx.now()
+    if effective_from is not None:
+        if effective_from < now:
+            raise UseCaseError(f"生效时间 {effective_from.isoformat()} 早于现在:新参数只能"
+                               "从现在或以后生效(已登记的投诉单按其登记时的参数计算时限)")
+        now = effective_from
     with database.atomic():
         raw = settings.get(KEY)
         raw = dict(raw) if isinstance(raw, dict) else {}
@@ -104,14 +122,32 @@ def save(ctx: Context, policy: Policy) -> Policy:
         if versions:
             last = datetime.fromisoformat(versions[-1]["from"])
             if now < last:
+                if last > ctx.now():
+                    raise UseCaseError(f"已有自 {last.isoformat()} 起生效的制度参数版本:"
+                                       "新版本的生效时间不能早于它")
                 raise UseCaseError("系统时间早于上次修改制度参数的时间,请先核对电脑时钟")
         versions.append({"from": now.isoformat(), "by": ctx.actor, "values": policy.to_dict()})
         settings.set_(KEY, {"versions": versions})
         new_d, old_d = policy.to_dict(), old.to_dict()
         changes = {k: (old_d[k], v) for k, v in new_d.items() if old_d.get(k) != v}
         audit.record(ctx, "settings.policy", table="settings", uid=KEY, changes=changes,
-                     note="制度参数修改,适用于此后登记的投诉单")
+                     note=f"制度参数修改,适用于 {now.isoformat()} 起登记的投诉单")
     return policy
+
+
+def set_key(ctx: Context, key: str, value: str,
+            effective_from: datetime | None = None) -> Policy:
+    """``policy set KEY VALUE [--from T]``: the policy in force at T (now) with one key
+    changed, saved as a new version from T."""
+    from complaints.rules.policy import apply_policy_key
+
+    at = effective_from or ctx.now()
+    base = book().at(at)
+    try:
+        new = apply_policy_key(base, key, value)
+    except ValueError as e:
+        raise UseCaseError(str(e)) from None
+    return save(ctx, new, effective_from)
 
 
 def restore_defaults(ctx: Context) -> Policy:

@@ -90,6 +90,8 @@ def policy_fingerprints(book: policy_uc.PolicyBook, tz) -> Callable[[datetime], 
         h = memo.get(id(policy))
         if h is None:
             text = json.dumps(policy.to_dict(), sort_keys=True, default=str) + str(tz)
+            if policy.office_rules():  # office-time deadlines also depend on the calendar
+                text += policy.calendar.fingerprint
             h = memo[id(policy)] = hashlib.sha1(text.encode()).hexdigest()[:12]
         return h
 

@@ -19,6 +19,7 @@ from complaints.rules.deadlines import (
     NOTE_ACTIONS,
     RULE_ACTIONS,
     DeadlineStatus,
+    at_risk_from,
     open_deadlines_of,
 )
 from complaints.types import State
@@ -165,7 +166,7 @@ def _items(ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, A
                                 d.limit, d.due, d.status, d.due - now, case["state"],
                                 case["department"], case["responsible"],
                                 case["customer_name"], d.start,
-                                d.due - (d.due - d.start) * pol.at_risk_fraction))
+                                at_risk_from(d, pol, ctx.tz)))
     overdue = DeadlineStatus.OVERDUE
     out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number,
                             int(i.rule[1:])))

@@ -112,6 +112,12 @@ def run(args) -> int:
     items = todo.open_deadlines(ctx, department=args.department, person=args.person,
                                 site=args.site, now=now)
     text = render_csv(items, ctx.tz) if args.format == "csv" else render_text(items, ctx.tz, now)
+    from complaints.usecases import policy as policy_uc
+    from complaints.usecases import workcalendar
+
+    warning = workcalendar.next_year_warning(policy_uc.load(), ctx.local(now).date())
+    if warning:  # on stderr: the list itself stays as it is (CSV, files)
+        print(f"注意:{warning}", file=sys.stderr)
     if args.out:
         from complaints.usecases.output_files import writing
 

@@ -41,8 +41,31 @@ def _schema9(path) -> None:
                      "action, note)")
         for col in ADDED:
             conn.execute(f"ALTER TABLE entries DROP COLUMN {col}")
-        conn.execute("DELETE FROM schema_version WHERE version = 10")
+        # what later steps made goes too: the tables a schema-10 database does not have
+        later = _tables(conn) - _tables_at(10) - {"schema_version"}
+        for table in later:
+            conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute("DELETE FROM schema_version WHERE version >= 10")
     conn.close()
+
+
+def _tables(conn) -> set[str]:
+    return {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+
+
+def _tables_at(version: int) -> set[str]:
+    """The tables the migrations up to ``version`` make, on a scratch database."""
+    from db.migrations import STEPS
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        for v, _description, step in STEPS:
+            if v <= version:
+                step(conn.execute)
+        return _tables(conn)
+    finally:
+        conn.close()
 
 
 @pytest.fixture

@@ -116,6 +116,16 @@ def test_form_a_deadline_wording_comes_from_the_policy():
     assert "2日内回复" in text
 
 
+def test_form_a_says_office_time_for_rules_counted_in_it():
+    policy = Policy().with_(d1_clock="office", d7_clock="office", d7_hours=16)
+    text = plain_text(fill.fill_case_form(dict(CASE, severity="一般投诉"), ENTRIES, "A", policy))
+    assert "烦请在3小时(工作时间)内与客户取得联系" in text
+    assert "请将此单在24小时(工作时间)内回传客服部" in text
+    assert "16个工作小时内回复" in text
+    major = plain_text(fill.fill_case_form(CASE, ENTRIES, "A", policy))  # D8 stays calendar
+    assert "3日内回复" in major
+
+
 def test_form_b_every_box_and_the_footer_note():
     data = form_b()
     boxes = boxes_by_label(data)

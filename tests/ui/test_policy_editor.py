@@ -116,3 +116,24 @@ def test_registered_in_settings(qtbot, session):
     qtbot.addWidget(page)
     assert isinstance(page.tab_widget("制度参数"), PolicyEditor)
     idle(session)
+
+
+def test_clock_per_rule_and_office_hours(qtbot, session):
+    """Issue 20 §2: each rule's 计时方式 is chosen from 自然时间/工作时间, with office hours."""
+    ed = make(qtbot, session)
+    combo = ed.editors["d1_clock"]
+    assert [combo.itemText(i) for i in range(combo.count())] == ["自然时间", "工作时间"]
+    assert combo.currentText() == "自然时间"
+    combo.setCurrentIndex(combo.findData("office"))
+    ed.editors["office_hours"].setText("mon-fri 8:30")
+    ed.editors["office_hours"].textEdited.emit("mon-fri 8:30")
+    assert "办公时间" in ed.problems.text() and not ed.save_button.isEnabled()
+    ed.editors["office_hours"].setText("mon-fri 09:00-18:00")
+    ed.editors["office_hours"].textEdited.emit("mon-fri 09:00-18:00")
+    assert ed.save_button.isEnabled()
+    with qtbot.waitSignal(session.changed, check_params_cb=lambda t: t == "settings"):
+        ed.save_button.click()
+    idle(session)
+    p = policy_uc.load()
+    assert p.d1_clock == "office" and p.d2_clock == "calendar"
+    assert p.office_hours == "mon-fri 09:00-18:00"
