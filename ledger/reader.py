@@ -649,7 +649,7 @@ def _plain(v: Any, decode: bool = True) -> Any:
 # (U+202A–U+202E, U+2066–U+2069), which make a text read differently from what it holds.
 _STRIP_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # A lone UTF-16 surrogate, as a character or as Excel's escape of one.
-_SURROGATE_RE = re.compile("[\ud800-\udfff]|_x[dD][89abAB][0-9a-fA-F]{2}_")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]|_x[dD][89a-fA-F][0-9a-fA-F]{2}_")
 
 
 def clean_cell(v: str) -> str | BadText:
