@@ -574,7 +574,9 @@ class LedgerFile:
                 yield n, raw
         except LedgerRefused:
             raise
-        except Exception as e:  # defusedxml or a broken part met while streaming
+        except BaseException as e:  # defusedxml or a broken part met while streaming
+            if not _read_error(e):
+                raise
             raise _refusal(self.path, e) from None
 
     def _clean_row(self, sheet: str, row: int, raw: tuple) -> tuple:
@@ -673,7 +675,14 @@ def clean_text(v: str) -> str:
     return _STRIP_RE.sub("", _escape_surrogates(v))
 
 
-def _refusal(path: Path, e: Exception) -> LedgerRefused:
+def _read_error(e: BaseException) -> bool:
+    """An error met reading a file: any Exception, and a panic inside python-calamine
+    (pyo3's PanicException derives from BaseException), which refuses the file like any
+    other broken part; KeyboardInterrupt, SystemExit and GeneratorExit go on."""
+    return isinstance(e, Exception) or type(e).__name__ == "PanicException"
+
+
+def _refusal(path: Path, e: BaseException) -> LedgerRefused:
     name = Path(path).name
     kind = type(e).__name__
     if "defused" in type(e).__module__ or kind in ("EntitiesForbidden", "DTDForbidden",
@@ -699,7 +708,9 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
             wb.prefetch(_sheets_to_load(wb))
     except LedgerRefused:
         raise
-    except Exception as e:
+    except BaseException as e:
+        if not _read_error(e):
+            raise
         raise _refusal(path, e) from None
     try:
         return _read_structure(path, wb)
@@ -726,7 +737,9 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
             key = clean_text(str(_plain(row[0], decode))).strip()
             value = _plain(row[1], decode) if len(row) > 1 else None
             info.setdefault(key, clean_text(value) if isinstance(value, str) else value)
-    except Exception as e:
+    except BaseException as e:
+        if not _read_error(e):
+            raise
         raise _refusal(path, e) from None
     if not info:
         raise LedgerRefused(f"{name}:“{C.SHEET_INFO}”工作表是空的,不是完整的投诉台账文件,已拒绝")
@@ -799,7 +812,9 @@ def _layout(path: Path, ws, sheet: str) -> SheetLayout:
     try:
         ws.reset_dimensions()
         first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
-    except Exception as e:
+    except BaseException as e:
+        if not _read_error(e):
+            raise
         raise _refusal(path, e) from None
     decode = getattr(ws, "decode_escapes", True)
     headers = ["" if v is None else clean_text(str(_plain(v, decode))).strip() for v in first]
