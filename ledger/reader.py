@@ -246,6 +246,11 @@ _TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])[^<]*")
 _REF_ATTR_RE = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_REF_RE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _MAX_TAG = 16 * 1024**2
+# The usual forms, as our exporter, Excel and WPS write them: <c r="B2" ...>, <row r="2" ...>
+_CELL_REF_FAST_RE = re.compile(rb'<c r="([A-Z]*)([0-9]*)"')
+_ROW_REF_FAST_RE = re.compile(rb'<row r="([^"]*)"')
+# any other form of a cell or row tag (no attribute, another space, a prefix)
+_ODD_TAG_RE = re.compile(rb"<(?:c|row)[>/\t\n\r]|:(?:c|row)[\s/>]")
 
 
 def _column_number(letters: bytes) -> int:
@@ -290,7 +295,52 @@ class _CellScan:
             cut = len(buf)
         if len(buf) - cut > _MAX_TAG:
             raise LedgerRefused(f"{self.file}:{self.where}中有异常的超长标记,已拒绝")
-        for m in _TAG_RE.finditer(buf, 0, cut):
+        whole = buf[:cut]
+        # The usual sheet: every row and cell carries its reference. Then the references
+        # are checked by their distinct parts, at the regex engine's speed (a big file has
+        # tens of millions of cells); anything else is walked tag by tag, in order.
+        cells = _CELL_REF_FAST_RE.findall(whole)
+        rows = _ROW_REF_FAST_RE.findall(whole)
+        if (len(cells) == whole.count(b"<c ") and len(rows) == whole.count(b"<row ")
+                and not _ODD_TAG_RE.search(whole)):
+            self._fast(cells, rows)
+        else:
+            self._walk(whole)
+        return buf[cut:]
+
+    def _fast(self, cells: list[tuple[bytes, bytes]], rows: list[bytes]) -> None:
+        for text in set(rows):
+            if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
+                raise self._refuse(text.decode("ascii", "replace"), "行号")
+        if rows:
+            self.row = int(rows[-1])
+            self.col = 0
+        if not cells:
+            return
+        letters, digits = zip(*cells, strict=True)
+        cols = set()
+        for text in set(letters):
+            col = _column_number(text) if 1 <= len(text) <= 3 else MAX_COL + 1
+            if col > MAX_COL:
+                bad = next(a + b for a, b in cells if a == text)
+                raise self._refuse(bad.decode("ascii", "replace"), "单元格")
+            cols.add(col)
+        nums = set()
+        for text in set(digits):
+            n = int(text) if text and len(text) <= 7 else 0
+            if not 1 <= n <= MAX_ROW:
+                bad = next(a + b for a, b in cells if b == text)
+                raise self._refuse(bad.decode("ascii", "replace"), "单元格")
+            nums.add(n)
+        self.cells += len(cells)
+        self.min_row = min(self.min_row, min(nums))
+        self.max_row = max(self.max_row, max(nums))
+        self.min_col = min(self.min_col, min(cols))
+        self.max_col = max(self.max_col, max(cols))
+        self.col = _column_number(letters[-1]) if int(digits[-1]) == self.row else self.col
+
+    def _walk(self, whole: bytes) -> None:
+        for m in _TAG_RE.finditer(whole):
             tag = m.group(0)
             ref = _REF_ATTR_RE.search(tag)
             if m.group(1) == b"row":
@@ -318,15 +368,10 @@ class _CellScan:
                 raise self._refuse(f"{_column_letters(col)}{row}" if col <= 18278 else
                                    ref.group(1).decode("ascii", "replace"), "单元格")
             self.col = col
-            if row < self.min_row:
-                self.min_row = row
-            if row > self.max_row:
-                self.max_row = row
-            if col < self.min_col:
-                self.min_col = col
-            if col > self.max_col:
-                self.max_col = col
-        return buf[cut:]
+            self.min_row = min(self.min_row, row)
+            self.max_row = max(self.max_row, row)
+            self.min_col = min(self.min_col, col)
+            self.max_col = max(self.max_col, col)
 
     def calamine_bytes(self, xml_size: int) -> int:
         """calamine's peak for this sheet, generously: the cells it collects (40 bytes

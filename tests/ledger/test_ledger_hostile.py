@@ -300,3 +300,22 @@ def test_tab_newline_and_carriage_return_are_kept(sites, tmp_path):
     report = exchange.apply_import(hq, [out])
     assert not [w for w in report.warnings if "控制字符" in w]
     assert snapshot()["cases"][0]["content"] == "第一行\r\n\t第二行"
+
+
+@pytest.mark.parametrize(("xml", "cells", "box"), [
+    (b'<row r="1"><c r="A1"/><c r="C1"/></row><row r="7"><c r="B7"/><c r="AB7"/></row>',
+     4, (1, 7, 1, 28)),
+    (b'<row r="1"><c r="A1"/><c/></row><row><c r="B2"/><c/><c/></row>', 5, (1, 2, 1, 4)),
+    (b'<x:row r="1"><x:c r="A1"/></x:row><x:row r="3"><x:c r="D3"/></x:row>', 2,
+     (1, 3, 1, 4)),
+    (b'<row r="2"><c t="s" r="E2"/></row>', 1, (2, 2, 5, 5)),
+])
+def test_cell_scan_finds_the_bounding_box_with_or_without_references(xml, cells, box):
+    """The usual form is checked by its distinct references, any other tag by tag (a cell
+    without a reference takes the next place, as readers count it)."""
+    from ledger.reader import _CellScan
+
+    scan = _CellScan("f.xlsx", "工作表“投诉台账”")
+    scan.feed(scan.feed(b"<sheetData>" + xml + b"</sheetData>") + b"<")
+    assert (scan.min_row, scan.max_row, scan.min_col, scan.max_col) == box
+    assert scan.cells == cells
