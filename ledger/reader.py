@@ -80,9 +80,11 @@ class ZipScan:
                 and self.strings_declared <= self.strings_found + 1024)
 
 
-# Memory python-calamine may take for a whole file (its grids, strings and the cells it
-# collects first): above it the file is streamed (issue 15 §3: any import < 500 MB).
-CALAMINE_BUDGET = 96 * 1024**2
+# Memory python-calamine may take for a whole file, as _CellScan.calamine_bytes estimates
+# it (about 3 × what it takes: ledgers of 10k cases + 30k entries, 90 MB estimated, took
+# 25 MB; 30k + 100k, 290 MB, took 99 MB): above it the file is streamed (issue 15 §3: any
+# import < 500 MB, beside SQLite's 128 MB import cache).
+CALAMINE_BUDGET = 256 * 1024**2
 MAX_ROW = 1_048_576  # Excel's grid: A1:XFD1048576
 MAX_COL = 16_384
 
