@@ -21,7 +21,9 @@ Files:
 - ``rejects``: ``--rejects`` case rows (default 1,048,575: a full sheet), each with a 渠道
   no policy knows, so every row is rejected (2.2 GB before).
 - ``big``: ``--cases`` valid cases and ``--entries`` entries (a big legitimate file; read as
-  a stream once it is too big for calamine's grid).
+  a stream once it is too big for calamine's grid). With ``--compare``, ``big-calamine`` is
+  the same import with calamine forced (its budget lifted in the child): the speed and
+  memory the stream trades.
 """
 
 from __future__ import annotations
@@ -155,7 +157,18 @@ def build(work: Path, names: list[str], args) -> dict[str, Path]:
     return files
 
 
-def measure(work: Path, name: str, path: Path) -> tuple[int, float, float, str]:
+_CHILD = """
+import sys
+import ledger.reader
+if {budget!r} is not None:  # the fast reader whatever the size: the trade-off's other side
+    ledger.reader.CALAMINE_BUDGET = {budget!r}
+from desktop.cli import main
+sys.exit(main({argv!r}))
+"""
+
+
+def measure(work: Path, name: str, path: Path, budget: int | None = None
+            ) -> tuple[int, float, float, str]:
     """(exit status, seconds, peak RSS in MB, last lines of output) of importing ``path``."""
     data = work / f"data-{name}"
     shutil.rmtree(data, ignore_errors=True)
@@ -165,8 +178,9 @@ def measure(work: Path, name: str, path: Path) -> tuple[int, float, float, str]:
     out = work / f"out-{name}.txt"
     t = time.perf_counter()
     with open(out, "w") as f:
-        proc = subprocess.Popen(_cli(data, "ledger", "import", str(path), "--rejects",
-                                     str(work / f"rejects-of-{name}.xlsx")),
+        argv = _cli(data, "ledger", "import", str(path), "--rejects",
+                    str(work / f"rejects-of-{name}.xlsx"))[3:]
+        proc = subprocess.Popen([sys.executable, "-c", _CHILD.format(budget=budget, argv=argv)],
                                 cwd=ROOT, env=env, stdout=f, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
@@ -185,13 +199,19 @@ def main() -> None:
     ap.add_argument("--rejects", type=int, default=1_048_575)
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--entries", type=int, default=300_000)
+    ap.add_argument("--compare", action="store_true",
+                    help="also import the big file with calamine whatever its size")
     args = ap.parse_args()
     names = [n for n in args.only.split(",") if n]
     files = build(args.work, names, args)
     base = None
     print(f"{'file':<14} {'exit':>4} {'time':>8} {'peak RSS':>10} {'× baseline':>10}  output")
-    for name in ("baseline", *[n for n in names if n != "baseline"]):
-        code, seconds, peak, tail = measure(args.work, name, files[name])
+    runs = [(n, n, None) for n in ("baseline", *[n for n in names if n != "baseline"])]
+    if "big" in names and args.compare:
+        runs.append(("big-calamine", "big", 1 << 62))
+    for label, name, budget in runs:
+        code, seconds, peak, tail = measure(args.work, label, files[name], budget)
+        name = label
         base = base or peak
         print(f"{name:<14} {code:>4} {seconds:>7.1f}s {peak:>8.0f} MB {peak / base:>9.2f}×  "
               f"{tail[:150]}", flush=True)

@@ -86,6 +86,7 @@ class ZipScan:
 # import < 500 MB, beside SQLite's 128 MB import cache).
 CALAMINE_BUDGET = 256 * 1024**2
 MAX_ROW = 1_048_576  # Excel's grid: A1:XFD1048576
+MAX_INFO_KEYS = 1_000  # 说明 holds about 15
 MAX_COL = 16_384
 
 
@@ -781,9 +782,14 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
             if not row or row[0] is None:
                 continue
             decode = getattr(wb, "decode_escapes", True)
-            key = clean_text(str(_plain(row[0], decode))).strip()
+            key = clean_text(str(_plain(row[0], decode)))[:200].strip()
             value = _plain(row[1], decode) if len(row) > 1 else None
             info.setdefault(key, clean_text(value) if isinstance(value, str) else value)
+            if len(info) > MAX_INFO_KEYS:  # it is kept whole, and written into rejects files
+                raise LedgerRefused(f"{name}:“{C.SHEET_INFO}”有 {MAX_INFO_KEYS} 项以上,"
+                                    "不是投诉台账的说明,已拒绝")
+    except LedgerRefused:
+        raise
     except BaseException as e:
         if not _read_error(e):
             raise

@@ -319,3 +319,14 @@ def test_cell_scan_finds_the_bounding_box_with_or_without_references(xml, cells,
     scan.feed(scan.feed(b"<sheetData>" + xml + b"</sheetData>") + b"<")
     assert (scan.min_row, scan.max_row, scan.min_col, scan.max_col) == box
     assert scan.cells == cells
+
+
+def test_info_sheet_of_thousands_of_keys_is_refused(exported, tmp_path):
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>键{n}</t></is></c></row>'
+                   for n in range(20, 1100))
+    xml = _sheet_xml(exported, "xl/worksheets/sheet1.xml").replace(
+        b"</sheetData>", rows.encode() + b"</sheetData>")
+    f = rewrite_zip(exported, tmp_path / "info.xlsx",
+                    replace={"xl/worksheets/sheet1.xml": xml})
+    res = exchange.check_import(ctx_for("HQ"), [f]).files[0]
+    assert res.refused and "“说明”有 1000 项以上" in res.refused
