@@ -35,6 +35,7 @@ from openpyxl import DEFUSEDXML, load_workbook
 
 from ledger import columns as C
 from ledger.columns import Column
+from ledger.sheet_stream import StreamWorkbook
 from ledger.validate import MAX_YEAR, MIN_YEAR, BadText
 
 if not DEFUSEDXML:  # pragma: no cover - packaging guard
@@ -749,8 +750,10 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
     # far out makes calamine allocate its bounding box before anything else happens).
     scan = check_zip(path, limits)
     try:
-        if scan.formula or not scan.calamine_ok:
+        if scan.formula:
             wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+        elif not scan.calamine_ok:
+            wb = StreamWorkbook(path)
         else:
             wb = _CalamineBook(path)
             wb.prefetch(_sheets_to_load(wb))

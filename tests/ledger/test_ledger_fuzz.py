@@ -182,11 +182,28 @@ def hostile_file(draw, parts: dict[str, bytes]) -> tuple[bytes, list[str]]:
 _FILES = [0]
 
 
-@settings(max_examples=70, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+_SETTINGS = dict(deadline=None, derandomize=True, database=None,
+                 suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                        HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@settings(max_examples=70, **_SETTINGS)
 @given(data=st.data())
 def test_mutated_ledgers_end_in_a_message_never_a_traceback(world, data):
+    _import_one(world, data)
+
+
+@settings(max_examples=40, **_SETTINGS)
+@given(data=st.data())
+def test_mutated_ledgers_read_as_a_stream_end_in_a_message(world, data, monkeypatch):
+    """The same through the streamed reader (files too big for calamine's grid)."""
+    import ledger.reader
+
+    monkeypatch.setattr(ledger.reader, "CALAMINE_BUDGET", -1)
+    _import_one(world, data)
+
+
+def _import_one(world, data) -> None:
     root, parts, hq = world
     content, labels = data.draw(hostile_file(parts), label="file")
     _FILES[0] += 1
