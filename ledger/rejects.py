@@ -200,7 +200,7 @@ def write_rejects(result: FileResult, dest: Path) -> Path:
                 n = str(ws.next_row())
                 ws.append_cells("".join(
                     _cell((ws.letters[i] if i < len(ws.letters) else get_column_letter(i + 1))
-                          + n, v) for i, v in enumerate(values)))
+                          + n, v) for i, v in enumerate(values) if v is not None))
                 pending = next(rows, None)
             ws.close(autofilter=True)
         book.close()

@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from typing import Any
 from xml.parsers import expat
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 _NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -35,13 +36,21 @@ _REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 _CHUNK = 1 << 20
 
 
+_COLUMNS: dict[str, int] = {}  # column letters → number, as met
+
+
 def _column(ref: str) -> int:
+    n = _COLUMNS.get(ref.rstrip("0123456789"))
+    if n is not None:
+        return n
     m = _REF_RE.fullmatch(ref)
     if m is None:
         raise ValueError(f"cell reference {ref!r}")
     n = 0
     for ch in m.group(1).upper():
         n = n * 26 + ord(ch) - 64
+    if len(_COLUMNS) < 20_000:
+        _COLUMNS[ref.rstrip("0123456789")] = n
     return n
 
 
@@ -183,21 +192,33 @@ class StreamWorkbook:
     decode_escapes = True
 
     def __init__(self, path):
-        self._wb = load_workbook(path, read_only=True, data_only=True, keep_links=False)
-        self.sheetnames = list(self._wb.sheetnames)
-        self._dates = set(self._wb._date_formats)
-        self._durations = set(self._wb._timedelta_formats)
-        self._epoch = self._wb.epoch
+        # openpyxl's reader in its steps, without read_worksheets: its read-only sheets
+        # look for <dimension> on creation, and without one parse the whole sheet for it.
+        reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
+        self._archive = reader.archive
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            self._parts = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets()
+                           if rel.target in reader.valid_files and "chartsheet" not in rel.Type}
+        except BaseException:
+            self._archive.close()
+            raise
+        self.sheetnames = list(self._parts)
+        self._strings = reader.shared_strings
+        self._dates = set(reader.wb._date_formats)
+        self._durations = set(reader.wb._timedelta_formats)
+        self._epoch = reader.wb.epoch
 
     def __getitem__(self, name: str) -> StreamSheet:
-        if name not in self.sheetnames:
+        if name not in self._parts:
             raise KeyError(name)
         return StreamSheet(self, name)
 
     def rows_of(self, name: str) -> Iterator[tuple[int, dict[int, Any]]]:
-        ws = self._wb[name]
-        # the reader's shared strings, which it hands each sheet (not wb.shared_strings)
-        builder = _RowBuilder(ws._shared_strings, self._dates, self._durations, self._epoch)
+        builder = _RowBuilder(self._strings, self._dates, self._durations, self._epoch)
         parser = expat.ParserCreate(namespace_separator=_SEP)
         parser.buffer_text = True
         parser.buffer_size = 1 << 16
@@ -205,7 +226,7 @@ class StreamWorkbook:
         parser.EndElementHandler = builder.end
         parser.CharacterDataHandler = builder.chars
         rows = builder.rows
-        with self._wb._archive.open(ws._worksheet_path) as f:
+        with self._archive.open(self._parts[name]) as f:
             while chunk := f.read(_CHUNK):
                 parser.Parse(chunk, False)
                 if rows:
@@ -216,4 +237,4 @@ class StreamWorkbook:
         rows.clear()
 
     def close(self) -> None:
-        self._wb.close()
+        self._archive.close()
