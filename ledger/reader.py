@@ -12,6 +12,13 @@ python-calamine, about ten times faster than openpyxl. Whether a file has a form
 found by a streaming scan of its worksheet XML for <f> elements (and DTDs) before
 anything parses it; a file that has one is read with openpyxl as described above, so a
 formula's cached value is never taken for data.
+
+Size (issue 15 §1, §3): the same pass reads every cell and row reference. A cell outside
+Excel's grid A1:XFD1048576 refuses the file, naming sheet and cell; the cells' bounding box
+and count tell what calamine (which allocates the bounding box as one dense grid) would
+take. Above CALAMINE_BUDGET the file is read as a stream (ledger.sheet_stream); a sheet's
+declared <dimension> sizes nothing. Text cells lose control and bidi characters (said in
+the report); a lone surrogate rejects its row (clean_cell).
 """
 
 from __future__ import annotations
