@@ -29,6 +29,7 @@ from ledger import columns as C
 from ledger import entry_values, store
 from ledger.columns import Kind
 from ledger.reader import LedgerFile
+from ledger.rejects import RejectedRows
 from ledger.validate import RowParser, RowProblem, is_masked_phone
 
 OUTCOMES = ("new", "updated", "unchanged", "conflict", "rejected")
@@ -91,7 +92,7 @@ class FileResult:
     scope: str = ""
     refused: str | None = None  # the whole file was refused: why
     counts: dict[str, SheetCounts] = field(default_factory=dict)
-    rejected: list[RejectedRow] = field(default_factory=list)
+    rejected: RejectedRows = field(default_factory=RejectedRows)  # on disk, (sheet, row) order
     unknown_columns: dict[str, list[str]] = field(default_factory=dict)
     headers: dict[str, list[str]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
@@ -804,7 +805,6 @@ def _merge_items(items: Iterator, lf: LedgerFile, merger: Merger, result: FileRe
     sheet = ""
     counts = SheetCounts()
     accepted: list[str] = []
-    first_reject = 0
     batch: list[tuple[int, dict[str, Any], tuple]] = []
     for item in items:
         if isinstance(item, str):  # a sheet begins
@@ -814,13 +814,10 @@ def _merge_items(items: Iterator, lf: LedgerFile, merger: Merger, result: FileRe
             result.unknown_columns[sheet] = list(layout.unknown)
             result.headers[sheet] = list(layout.headers)
             accepted = result.accepted_uids.setdefault(sheet, [])
-            first_reject = len(result.rejected)
             continue
         if item is None:  # the sheet ends
             _flush(merger, sheet, batch, result, counts, accepted)
-            # Rejected at parse time and at merge time: listed in row order all the same.
-            result.rejected[first_reject:] = sorted(result.rejected[first_reject:],
-                                                    key=lambda r: r.row)
+            # Rejected at parse and at merge time: RejectedRows lists them in row order.
             continue
         for row_no, values, raw_row, problems in item:
             if problems:

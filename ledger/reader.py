@@ -12,10 +12,18 @@ python-calamine, about ten times faster than openpyxl. Whether a file has a form
 found by a streaming scan of its worksheet XML for <f> elements (and DTDs) before
 anything parses it; a file that has one is read with openpyxl as described above, so a
 formula's cached value is never taken for data.
+
+Size (issue 15 §1, §3): the same pass reads every cell and row reference. A cell outside
+Excel's grid A1:XFD1048576 refuses the file, naming sheet and cell; the cells' bounding box
+and count tell what calamine (which allocates the bounding box as one dense grid) would
+take. Above CALAMINE_BUDGET the file is read as a stream (ledger.sheet_stream); a sheet's
+declared <dimension> sizes nothing. Text cells lose control and bidi characters (said in
+the report); a lone surrogate rejects its row (clean_cell).
 """
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 import zipfile
@@ -34,6 +42,8 @@ from openpyxl import DEFUSEDXML, load_workbook
 
 from ledger import columns as C
 from ledger.columns import Column
+from ledger.sheet_stream import StreamWorkbook
+from ledger.validate import MAX_YEAR, MIN_YEAR, BadText
 
 if not DEFUSEDXML:  # pragma: no cover - packaging guard
     raise ImportError("defusedxml must be installed: openpyxl would parse XML unguarded")
@@ -49,17 +59,50 @@ class ZipLimits:
     max_total_bytes: int = 2 * 1024**3  # uncompressed, all entries together
     max_ratio: float = 150.0  # uncompressed / compressed, per large entry and overall
     ratio_floor_bytes: int = 1024**2  # entries smaller than this are not ratio-checked
+    # every reader holds the shared strings in memory (issue 15 §3: any import < 500 MB)
+    max_shared_strings_bytes: int = 128 * 1024**2
 
 
 DEFAULT_LIMITS = ZipLimits()
 
 
-def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS,
-              heads_safe: Callable[[], None] | None = None) -> bool:
-    """Refuse a file that is not a sound, reasonably sized .xlsx zip, before parsing.
-    Returns whether a worksheet holds a formula (or a DTD): see has_formula_or_dtd.
-    ``heads_safe`` is called once the sizes and ratios are checked and no part's prolog
-    declares a DTD, before the full pass (CRC, formula scan) that decides the result."""
+@dataclass
+class ZipScan:
+    """What check_zip learnt while checking: whether a worksheet holds a formula (or a
+    DTD), and whether python-calamine may load the sheets (see calamine_bytes)."""
+
+    formula: bool = False
+    calamine_bytes: int = 0  # what calamine would allocate for every sheet, estimated
+    strings_declared: int = 0  # sharedStrings' uniqueCount
+    strings_found: int = 0  # <si> elements actually there
+
+    @property
+    def calamine_ok(self) -> bool:
+        """python-calamine loads a whole sheet into one dense grid, sized from the cells'
+        bounding box (calamine's Range::from_sparse: a cell at A1 and one at XFD1048576
+        ask for 17 billion cells, 549,755,813,888 bytes, and the process aborts), and
+        reserves sharedStrings' declared uniqueCount before reading a string. It is used
+        only where both are known to be small (issue 15 §1); otherwise the file is read as
+        a stream by openpyxl, whose memory does not grow with the sheet."""
+        return (self.calamine_bytes <= CALAMINE_BUDGET
+                and self.strings_declared <= self.strings_found + 1024)
+
+
+# Memory python-calamine may take for a whole file, as _CellScan.calamine_bytes estimates
+# it (about 3 × what it takes: ledgers of 10k cases + 30k entries, 90 MB estimated, took
+# 25 MB; 30k + 100k, 290 MB, took 99 MB): above it the file is streamed (issue 15 §3: any
+# import < 500 MB, beside SQLite's 128 MB import cache).
+CALAMINE_BUDGET = 256 * 1024**2
+MAX_ROW = 1_048_576  # Excel's grid: A1:XFD1048576
+MAX_INFO_KEYS = 1_000  # 说明 holds about 15
+MAX_COL = 16_384
+
+
+def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
+    """Refuse a file that is not a sound, reasonably sized .xlsx zip, before parsing; and
+    a sheet with a cell outside Excel's grid A1:XFD1048576. Returns what the pass learnt
+    (ZipScan): whether a worksheet holds a formula (or a DTD), whether calamine may read
+    it. Every part is read once, as a stream (constant memory)."""
     name = Path(path).name
     try:
         with zipfile.ZipFile(path) as z:
@@ -84,44 +127,34 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS,
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names:
                 raise LedgerRefused(f"{name}:不是 Excel 工作簿(.xlsx)")
-            if heads_safe is not None and _heads_look_safe(z, infos):
-                heads_safe()
+            strings = sum(i.file_size for i in infos if _is_strings(i))
+            if strings > limits.max_shared_strings_bytes:
+                raise LedgerRefused(
+                    f"{name}:共享字符串表过大({strings / 1024**2:.0f} MB,上限 "
+                    f"{limits.max_shared_strings_bytes / 1024**2:.0f} MB),请按站点或“增量”"
+                    "分开导出后再导入")
             # One pass over every part: its CRC checked (as testzip), a DTD looked for in
-            # each XML part's prolog, and each worksheet scanned for a formula.
+            # each XML part's prolog, each worksheet scanned for a formula and its cells'
+            # places, the shared strings counted.
+            scan = ZipScan()
             dtd_in = None
-            formula = False
+            titles = _sheet_titles(z, names)
             for i in infos:
                 try:
-                    dtd, f = _scan_part(z, i)
+                    dtd = _scan_part(z, i, scan, name, titles)
                 except zipfile.BadZipFile:
                     raise LedgerRefused(f"{name}:文件已损坏({i.filename} 校验失败)") from None
-                formula = formula or f
                 if dtd and dtd_in is None:
                     dtd_in = i.filename
             if dtd_in is not None:
                 raise LedgerRefused(
                     f"{name}:文件含有不安全的 XML 内容({dtd_in} 中有 DTD/实体定义,"
                     "疑似 XML 炸弹),已拒绝")
-            return formula
+            return scan
     except (zipfile.BadZipFile, zlib.error):
         raise LedgerRefused(f"{name}:文件已损坏或不是 .xlsx 文件(无法按压缩包打开)") from None
     except (OSError, EOFError, zipfile.LargeZipFile) as e:
         raise LedgerRefused(f"{name}:无法读取文件({e})") from None
-
-
-def _heads_look_safe(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
-    """No XML part's prolog declares a DTD (and each can be opened): what check_zip's full
-    pass would also find, learnt from the first 8 kB of each part. Errors say "not safe"
-    here; the full pass reports them as usual."""
-    try:
-        for i in infos:
-            if i.filename.lower().endswith((".xml", ".rels", ".vml")):
-                with z.open(i) as f:
-                    if _declares_dtd(f.read(8192)):
-                        return False
-    except Exception:
-        return False
-    return True
 
 
 def _declares_dtd(head: bytes) -> bool:
@@ -138,25 +171,227 @@ def _is_sheet(info: zipfile.ZipInfo) -> bool:
     return name.startswith("xl/worksheets/") and name.endswith(".xml")
 
 
-def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[bool, bool]:
-    """(DTD in the prolog, formula or DTD in a worksheet) of one part, read to its end so
-    that zipfile checks its CRC (raises BadZipFile)."""
+def _is_strings(info: zipfile.ZipInfo) -> bool:
+    return info.filename.lower() == "xl/sharedstrings.xml"
+
+
+def _sheet_titles(z: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Worksheet part → its sheet's name (for messages; read with regular expressions,
+    no XML parser: nothing is parsed before the pass). Empty where it cannot be told."""
+    try:
+        with z.open("xl/workbook.xml") as f:
+            book = f.read(4 << 20)
+        rels_name = "xl/_rels/workbook.xml.rels"
+        if rels_name not in names:
+            return {}
+        with z.open(rels_name) as f:
+            rels = f.read(4 << 20)
+    except Exception:  # the full pass reports what is wrong
+        return {}
+    targets = {}
+    for tag in re.findall(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>", rels):
+        rid = re.search(rb"\sId\s*=\s*[\"']([^\"']*)", tag)
+        target = re.search(rb"\sTarget\s*=\s*[\"']([^\"']*)", tag)
+        if rid and target:
+            t = target.group(1).decode("utf-8", "replace").lstrip("/")
+            targets[rid.group(1)] = t if t.startswith("xl/") else "xl/" + t
+    out = {}
+    for tag in re.findall(rb"<(?:[\w.-]+:)?sheet\b[^>]*>", book):
+        title = re.search(rb"\sname\s*=\s*[\"']([^\"']*)", tag)
+        rid = re.search(rb"\s[\w.-]*:?id\s*=\s*[\"']([^\"']*)", tag)
+        if title and rid and rid.group(1) in targets:
+            out[targets[rid.group(1)].lower()] = html.unescape(
+                title.group(1).decode("utf-8", "replace"))[:40]
+    return out
+
+
+def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: ZipScan, name: str,
+               titles: dict[str, str]) -> bool:
+    """Whether the part's prolog declares a DTD; a worksheet's formulas, cells and places
+    and the shared strings' counts go into ``scan``. Read to its end so that zipfile
+    checks its CRC (raises BadZipFile)."""
     xml = info.filename.lower().endswith((".xml", ".rels", ".vml"))
     sheet = _is_sheet(info)
-    dtd = formula = False
+    strings = _is_strings(info)
+    dtd = False
+    where = (f"工作表“{titles[info.filename.lower()]}”" if info.filename.lower() in titles
+             else f"工作表 {info.filename}")
+    cells = _CellScan(name, where) if sheet else None
     with z.open(info) as f:
         head = f.read(8192)
         if xml:
             dtd = _declares_dtd(head)
+        if strings:
+            m = _UNIQUE_COUNT_RE.search(head)
+            if m:
+                scan.strings_declared = int(m.group(1)[:12] or 0)
         tail = b""
+        carry = b""
         chunk = head
         while chunk:
-            if sheet and not formula:
-                buf = tail + chunk
-                formula = _has_formula(buf)
-                tail = buf[-_SCAN_OVERLAP:]
+            if sheet:
+                if not scan.formula:
+                    buf = tail + chunk
+                    scan.formula = _has_formula(buf)
+                    tail = buf[-_SCAN_OVERLAP:]
+                carry = cells.feed(carry + chunk)
+            elif strings:
+                carry = carry + chunk
+                cut = carry.rfind(b"<")
+                if cut < 0:
+                    cut = len(carry)
+                scan.strings_found += len(_SI_RE.findall(carry, 0, cut))
+                carry = carry[cut:]
             chunk = f.read(1 << 20)
-    return dtd, formula
+    if sheet:
+        cells.feed(carry + b"<")
+        scan.calamine_bytes += cells.calamine_bytes(info.file_size)
+    return dtd
+
+
+_UNIQUE_COUNT_RE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*(\d*)")
+_SI_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+# A cell (<c ...>, <x:c ...>) or a row start tag, whole (a tag holds no '<').
+_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])[^<]*")
+_REF_ATTR_RE = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
+_CELL_REF_RE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_MAX_TAG = 16 * 1024**2
+# The usual forms, as our exporter, Excel and WPS write them: <c r="B2" ...>, <row r="2" ...>
+_CELL_REF_FAST_RE = re.compile(rb'<c r="([A-Z]*)([0-9]*)"')
+_ROW_REF_FAST_RE = re.compile(rb'<row r="([^"]*)"')
+# any other form of a cell or row tag (no attribute, another space, a prefix)
+_ODD_TAG_RE = re.compile(rb"<(?:c|row)[>/\t\n\r]|:(?:c|row)[\s/>]")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+class _CellScan:
+    """The places of a worksheet's cells, read from the tags as a stream: every cell and
+    row must lie in Excel's grid (else the file is refused, naming the sheet part and the
+    cell), and the bounding box and cell count give what calamine would allocate. A cell
+    or row without a reference takes the next place, as readers count it."""
+
+    def __init__(self, file: str, where: str):
+        self.file, self.where = file, where
+        self.cells = 0
+        self.min_row = self.min_col = 1 << 40
+        self.max_row = self.max_col = 0
+        self.row = 0
+        self.col = 0
+
+    def _refuse(self, ref: str, what: str) -> LedgerRefused:
+        return LedgerRefused(
+            f"{self.file}:{self.where}中有{what}“{ref[:40]}”,超出 Excel 的范围 "
+            f"A1:XFD1048576(或写法不对),文件可能已损坏或被改动,已拒绝")
+
+    def feed(self, buf: bytes) -> bytes:
+        """Scan the whole tags of ``buf``; returns the unfinished rest (from its last
+        '<') to be fed again with the next chunk."""
+        cut = buf.rfind(b"<")
+        if cut < 0:
+            cut = len(buf)
+        if len(buf) - cut > _MAX_TAG:
+            raise LedgerRefused(f"{self.file}:{self.where}中有异常的超长标记,已拒绝")
+        whole = buf[:cut]
+        # The usual sheet: every row and cell carries its reference. Then the references
+        # are checked by their distinct parts, at the regex engine's speed (a big file has
+        # tens of millions of cells); anything else is walked tag by tag, in order.
+        cells = _CELL_REF_FAST_RE.findall(whole)
+        rows = _ROW_REF_FAST_RE.findall(whole)
+        if (len(cells) == whole.count(b"<c ") and len(rows) == whole.count(b"<row ")
+                and not _ODD_TAG_RE.search(whole)):
+            self._fast(cells, rows)
+        else:
+            self._walk(whole)
+        return buf[cut:]
+
+    def _fast(self, cells: list[tuple[bytes, bytes]], rows: list[bytes]) -> None:
+        for text in set(rows):
+            if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
+                raise self._refuse(text.decode("ascii", "replace"), "行号")
+        if rows:
+            self.row = int(rows[-1])
+            self.col = 0
+        if not cells:
+            return
+        letters, digits = zip(*cells, strict=True)
+        cols = set()
+        for text in set(letters):
+            col = _column_number(text) if 1 <= len(text) <= 3 else MAX_COL + 1
+            if col > MAX_COL:
+                bad = next(a + b for a, b in cells if a == text)
+                raise self._refuse(bad.decode("ascii", "replace"), "单元格")
+            cols.add(col)
+        nums = set()
+        for text in set(digits):
+            n = int(text) if text and len(text) <= 7 else 0
+            if not 1 <= n <= MAX_ROW:
+                bad = next(a + b for a, b in cells if b == text)
+                raise self._refuse(bad.decode("ascii", "replace"), "单元格")
+            nums.add(n)
+        self.cells += len(cells)
+        self.min_row = min(self.min_row, min(nums))
+        self.max_row = max(self.max_row, max(nums))
+        self.min_col = min(self.min_col, min(cols))
+        self.max_col = max(self.max_col, max(cols))
+        self.col = _column_number(letters[-1]) if int(digits[-1]) == self.row else self.col
+
+    def _walk(self, whole: bytes) -> None:
+        for m in _TAG_RE.finditer(whole):
+            tag = m.group(0)
+            ref = _REF_ATTR_RE.search(tag)
+            if m.group(1) == b"row":
+                if ref is None:
+                    self.row += 1
+                else:
+                    text = ref.group(1).strip()
+                    if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
+                        raise self._refuse(text.decode("ascii", "replace"), "行号")
+                    self.row = int(text)
+                self.col = 0
+                if self.row > MAX_ROW:
+                    raise self._refuse(str(self.row), "行号")
+                continue
+            self.cells += 1
+            if ref is None:
+                row, col = max(self.row, 1), self.col + 1
+            else:
+                text = ref.group(1).strip()
+                cm = _CELL_REF_RE.fullmatch(text)
+                if cm is None:
+                    raise self._refuse(text.decode("ascii", "replace"), "单元格")
+                col, row = _column_number(cm.group(1)), int(cm.group(2))
+            if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+                raise self._refuse(f"{_column_letters(col)}{row}" if col <= 18278 else
+                                   ref.group(1).decode("ascii", "replace"), "单元格")
+            self.col = col
+            self.min_row = min(self.min_row, row)
+            self.max_row = max(self.max_row, row)
+            self.min_col = min(self.min_col, col)
+            self.max_col = max(self.max_col, col)
+
+    def calamine_bytes(self, xml_size: int) -> int:
+        """calamine's peak for this sheet, generously: the cells it collects (40 bytes
+        each, plus their text, at most the part's size), then the dense grid of their
+        bounding box (32 bytes a place) beside them."""
+        if not self.cells:
+            return 0
+        area = (self.max_row - self.min_row + 1) * (self.max_col - self.min_col + 1)
+        return 32 * area + 72 * self.cells + xml_size
 
 
 # A formula element (<f>, <x:f ...>) or a DTD. The look-ahead lets the engine drop most
@@ -207,6 +442,9 @@ class _CalamineSheet:
     def iter_rows(self, min_row: int = 1, max_row: int | None = None,
                   values_only: bool = True) -> Iterator[tuple]:
         sheet = self._book.sheet(self._name)
+        if sheet.start is None:  # an empty sheet
+            self._book.release(self._name)
+            return
         pad = (None,) * sheet.start[1]  # rows come from row 1, columns from the first used
         for n, row in enumerate(sheet.iter_rows(), start=1):
             if max_row is not None and n > max_row:
@@ -363,36 +601,15 @@ class LedgerFile:
     declared_counts: dict[str, int | None]
     sheets: _Layouts = field(default_factory=_Layouts)
     notes: list[str] = field(default_factory=list)
+    # (sheet, column index) → [cells cleaned, first row]: see raw_rows
+    cleaned: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     _wb: Any = None
-
-    def rows(self, sheet: str) -> Iterator[tuple[int, dict[str, Any], tuple]]:
-        """(row number, {key: raw cell value}, raw row) for each non-empty data row."""
-        layout = self.sheets.get(sheet)
-        if layout is None:
-            return
-        ws = self._wb[sheet]
-        decode = getattr(self._wb, "decode_escapes", True)
-        # A stale <dimension> (written by some tools, or edited) would make openpyxl stop
-        # early and drop rows and columns silently: read everything that is there.
-        ws.reset_dimensions()
-        try:
-            for n, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-                if raw is None or all(v is None or (isinstance(v, str) and not v.strip())
-                                      for v in raw):
-                    continue
-                values = {}
-                plain = tuple(_plain(v, decode) for v in raw)
-                for idx, col in layout.columns.items():
-                    values[col.key] = plain[idx] if idx < len(plain) else None
-                yield n, values, plain
-        except LedgerRefused:
-            raise
-        except Exception as e:  # defusedxml or a broken part met while streaming
-            raise _refusal(self.path, e) from None
 
     def raw_rows(self, sheet: str) -> Iterator[tuple[int, tuple]]:
         """(row number, raw row) for each non-empty data row: the cells as plain values
-        (never a formula object), positioned as SheetLayout.columns says."""
+        (never a formula object), positioned as SheetLayout.columns says. Text cells are
+        cleaned as clean_cell says (issue 15 §4); what was removed is counted in
+        ``cleaned`` for the report."""
         if sheet not in self.sheets:
             return
         ws = self._wb[sheet]
@@ -404,10 +621,18 @@ class LedgerFile:
             for n, raw in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
                 if raw is None or _blank(raw):
                     continue
-                yield n, raw if native else tuple(_plain(v, decode) for v in raw)
+                if not native:
+                    raw = tuple(_plain(v, decode) for v in raw)
+                for v in raw:
+                    if v.__class__ is str and (not v.isprintable() or "_x" in v):
+                        raw = self._clean_row(sheet, n, raw)
+                        break
+                yield n, raw
         except LedgerRefused:
             raise
-        except Exception as e:  # defusedxml or a broken part met while streaming
+        except BaseException as e:  # defusedxml or a broken part met while streaming
+            if not _read_error(e):
+                raise
             raise _refusal(self.path, e) from None
 
     def other_sheet(self, name: str) -> Iterator[tuple[int, tuple]]:
@@ -423,8 +648,35 @@ class LedgerFile:
                 yield n, tuple(_plain(v, decode) for v in (raw or ()))
         except LedgerRefused:
             raise
-        except Exception as e:  # defusedxml or a broken part met while streaming
+        except BaseException as e:  # defusedxml or a broken part met while streaming
+            if not _read_error(e):
+                raise
             raise _refusal(self.path, e) from None
+
+    def _clean_row(self, sheet: str, row: int, raw: tuple) -> tuple:
+        out = list(raw)
+        for i, v in enumerate(raw):
+            if v.__class__ is not str:
+                continue
+            new = clean_cell(v)
+            if new is v:
+                continue
+            out[i] = new
+            if new.__class__ is str:  # characters removed (a BadText rejects its row)
+                seen = self.cleaned.setdefault((sheet, i), [0, row])
+                seen[0] += 1
+        return tuple(out)
+
+    def cleaning_notes(self) -> list[str]:
+        """What the reader removed from text cells, by sheet and column, for the report."""
+        out = []
+        for (sheet, i), (count, first) in sorted(self.cleaned.items()):
+            layout = dict.get(self.sheets, sheet)
+            header = layout.headers[i] if layout and i < len(layout.headers) else ""
+            col = f"“{header}”列" if header else f"第 {i + 1} 列"
+            out.append(f"{self.path.name}:“{sheet}”{col}有 {count} 个单元格含控制字符、NUL "
+                       f"或双向文字控制符(首见第 {first} 行),已删除这些字符后导入")
+        return out
 
     def close(self) -> None:
         if self._wb is not None:
@@ -449,11 +701,18 @@ def _blank(raw: tuple) -> bool:
     return True
 
 
+def _decode_escape(m: re.Match) -> str:
+    code = int(m.group(1), 16)
+    # A lone surrogate is no character (it cannot be stored): the escape stays as written,
+    # and clean_cell rejects its row, as with calamine, which leaves it too.
+    return m.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)
+
+
 def _plain(v: Any, decode: bool = True) -> Any:
     if isinstance(v, str):
         # Excel writes some characters as _xHHHH_ (a CR as _x000D_); openpyxl leaves them.
         if decode and "_x" in v:
-            return _OOXML_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), v)
+            return _OOXML_ESCAPE_RE.sub(_decode_escape, v)
         return v
     if v is None or isinstance(v, (int, float, bool, datetime, date, time, timedelta)):
         return v
@@ -461,7 +720,43 @@ def _plain(v: Any, decode: bool = True) -> Any:
     return str(text if text is not None else v)
 
 
-def _refusal(path: Path, e: Exception) -> LedgerRefused:
+# Removed from text cells (issue 15 §4): C0 controls but tab, LF and CR (NUL among them),
+# DEL and the C1 controls, and the bidirectional embeddings, overrides and isolates
+# (U+202A–U+202E, U+2066–U+2069), which make a text read differently from what it holds.
+_STRIP_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A lone UTF-16 surrogate, as a character or as Excel's escape of one.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]|_x[dD][89a-fA-F][0-9a-fA-F]{2}_")
+
+
+def clean_cell(v: str) -> str | BadText:
+    """A text cell as it is stored: the characters of _STRIP_RE removed; a cell holding
+    a lone surrogate becomes a BadText (its row is rejected, naming the cell). Returns
+    ``v`` itself when nothing changes."""
+    if v.isprintable() and "_x" not in v:
+        return v
+    if _SURROGATE_RE.search(v):
+        return BadText(_escape_surrogates(v))
+    new = _STRIP_RE.sub("", v)
+    return v if new == v else new
+
+
+def _escape_surrogates(v: str) -> str:
+    return re.sub("[\ud800-\udfff]", lambda m: f"_x{ord(m.group(0)):04X}_", v)
+
+
+def clean_text(v: str) -> str:
+    """A header or 说明 value: controls removed, a lone surrogate kept as its escape."""
+    return _STRIP_RE.sub("", _escape_surrogates(v))
+
+
+def _read_error(e: BaseException) -> bool:
+    """An error met reading a file: any Exception, and a panic inside python-calamine
+    (pyo3's PanicException derives from BaseException), which refuses the file like any
+    other broken part; KeyboardInterrupt, SystemExit and GeneratorExit go on."""
+    return isinstance(e, Exception) or type(e).__name__ == "PanicException"
+
+
+def _refusal(path: Path, e: BaseException) -> LedgerRefused:
     name = Path(path).name
     kind = type(e).__name__
     if "defused" in type(e).__module__ or kind in ("EntitiesForbidden", "DTDForbidden",
@@ -476,39 +771,22 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
     name = path.name
     if not path.is_file():
         raise LedgerRefused(f"{name}:文件不存在")
-    # Once the zip's sizes, ratios and prologs are checked, calamine starts loading the
-    # sheets on a helper thread while the full pass (CRC, formula scan: most of the check's
-    # time) runs here; if that pass refuses the file or finds a formula, the early load is
-    # dropped. calamine never evaluates anything, and never sees a part with a DTD.
-    early: list[_CalamineBook] = []
-
-    def start_loading() -> None:
-        try:
-            book = _CalamineBook(path)
-        except Exception:  # then the usual way below, after the check
-            return
-        early.append(book)
-        book.prefetch(_sheets_to_load(book))
-
+    # Nothing parses the file before the whole pass has checked it (issue 15 §1: a cell
+    # far out makes calamine allocate its bounding box before anything else happens).
+    scan = check_zip(path, limits)
     try:
-        formula = check_zip(path, limits, heads_safe=start_loading)
-    except BaseException:
-        for book in early:
-            book.close()
-        raise
-    try:
-        if formula:
-            for book in early:
-                book.close()
+        if scan.formula:
             wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
-        elif early:
-            wb = early[0]
+        elif not scan.calamine_ok:
+            wb = StreamWorkbook(path)
         else:
             wb = _CalamineBook(path)
             wb.prefetch(_sheets_to_load(wb))
     except LedgerRefused:
         raise
-    except Exception as e:
+    except BaseException as e:
+        if not _read_error(e):
+            raise
         raise _refusal(path, e) from None
     try:
         return _read_structure(path, wb)
@@ -532,10 +810,20 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
             if not row or row[0] is None:
                 continue
             decode = getattr(wb, "decode_escapes", True)
-            key = str(_plain(row[0], decode)).strip()
-            info.setdefault(key, _plain(row[1], decode) if len(row) > 1 else None)
-    except Exception as e:
+            key = clean_text(str(_plain(row[0], decode)))[:200].strip()
+            value = _plain(row[1], decode) if len(row) > 1 else None
+            info.setdefault(key, clean_text(value) if isinstance(value, str) else value)
+            if len(info) > MAX_INFO_KEYS:  # it is kept whole, and written into rejects files
+                raise LedgerRefused(f"{name}:“{C.SHEET_INFO}”有 {MAX_INFO_KEYS} 项以上,"
+                                    "不是投诉台账的说明,已拒绝")
+    except LedgerRefused:
+        raise
+    except BaseException as e:
+        if not _read_error(e):
+            raise
         raise _refusal(path, e) from None
+    if not info:
+        raise LedgerRefused(f"{name}:“{C.SHEET_INFO}”工作表是空的,不是完整的投诉台账文件,已拒绝")
     fmt = str(info.get(C.INFO_FORMAT) or "").strip()
     if fmt != C.FORMAT_NAME:
         raise LedgerRefused(
@@ -543,7 +831,7 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
     raw_version = info.get(C.INFO_VERSION)
     try:
         version = int(float(str(raw_version).strip()))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise LedgerRefused(f"{name}:“{C.INFO_VERSION}”无法识别({raw_version!r})") from None
     if version > C.FORMAT_VERSION:
         raise LedgerRefused(
@@ -571,13 +859,17 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
             raise LedgerRefused(f"{name}:“{C.INFO_EXPORTED}”无法识别(“{raw_exp}”)") from None
         if exported_at.tzinfo is None:
             exported_at = exported_at.replace(tzinfo=tz)
+    if exported_at is not None and not MIN_YEAR <= exported_at.year <= MAX_YEAR:
+        raise LedgerRefused(f"{name}:“{C.INFO_EXPORTED}”的年份超出范围({raw_exp})")
     declared: dict[str, int | None] = {}
     for s in C.DATA_SHEETS:
         v = info.get(C.info_count_key(s))
         try:
-            declared[s] = None if v is None or v == "" else int(float(str(v)))
-        except ValueError:
-            declared[s] = None
+            n = None if v is None or v == "" else int(float(str(v)))
+        except (ValueError, OverflowError):
+            n = None
+        # a count no sheet can hold is no count (it only sizes the progress and bulk load)
+        declared[s] = n if n is None or 0 <= n <= MAX_ROW else None
     lf = LedgerFile(path, info, site, str(info.get(C.INFO_SITE_NAME) or ""), tz, tz_text,
                     exported_at, str(info.get(C.INFO_SCOPE) or ""), declared, _wb=wb)
     # with calamine, each data sheet loads on a helper thread while the one before merges
@@ -601,10 +893,12 @@ def _layout(path: Path, ws, sheet: str) -> SheetLayout:
     try:
         ws.reset_dimensions()
         first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
-    except Exception as e:
+    except BaseException as e:
+        if not _read_error(e):
+            raise
         raise _refusal(path, e) from None
     decode = getattr(ws, "decode_escapes", True)
-    headers = ["" if v is None else str(_plain(v, decode)).strip() for v in first]
+    headers = ["" if v is None else clean_text(str(_plain(v, decode))).strip() for v in first]
     by_header = {c.header: c for c in C.SHEET_COLUMNS[sheet]}
     cols: dict[int, Column] = {}
     unknown: list[str] = []

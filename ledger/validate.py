@@ -43,6 +43,40 @@ class CellError(ValueError):
     pass
 
 
+class BadText:
+    """A text cell holding a lone UTF-16 surrogate (Excel's _xD800_), which no text can
+    store: ``text`` is the cell with the surrogate written as its escape. parse_cell
+    rejects it, naming the cell (issue 15 §2); the rejects file shows ``text``."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"BadText({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BadText) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+# Sane bounds (issue 15 §2): a value outside them is a typing error or a hostile file, and
+# beyond SQLite's 64-bit integers or datetime's range it could not even be stored.
+MIN_YEAR, MAX_YEAR = 1900, 2100
+INT_BOUNDS = {
+    "revision": (1, C.REVISION_MAX),  # no record is saved a billion times
+    "mileage": (0, 10_000_000),  # km
+    "amount": (0, 10_000_000),  # yuan, a fine or a reward
+}
+INT_DEFAULT_BOUNDS = (-(2**53), 2**53)
+
+
 def is_masked_phone(value: str | None) -> bool:
     return bool(value) and bool(MASKED_PHONE_RE.fullmatch(value.replace(" ", "")))
 
@@ -79,9 +113,15 @@ def parse_datetime(raw: Any, tz: tzinfo) -> datetime | None:
         if off:
             from ledger.reader import parse_offset
 
-            dt = dt.replace(tzinfo=parse_offset("+00:00" if off == "Z" else off))
+            try:
+                dt = dt.replace(tzinfo=parse_offset("+00:00" if off == "Z" else off))
+            except ValueError:
+                raise CellError(f"时区偏移超出范围(应在 -23:59 到 +23:59 之间):“{raw}”"
+                                ) from None
     else:
         raise CellError(f"不是日期时间:{raw!r}")
+    if not MIN_YEAR <= dt.year <= MAX_YEAR:
+        raise CellError(f"年份超出范围({MIN_YEAR}–{MAX_YEAR}):“{raw}”")
     if dt.tzinfo is None:
         # Excel serials can carry float noise: round to the second.
         if dt.microsecond:
@@ -94,18 +134,22 @@ def parse_date(raw: Any) -> date | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     if isinstance(raw, datetime):
-        return raw.date()
-    if isinstance(raw, date):
-        return raw
-    if isinstance(raw, str):
+        d = raw.date()
+    elif isinstance(raw, date):
+        d = raw
+    elif isinstance(raw, str):
         m = _DT_RE.fullmatch(raw.strip())
         if not m:
             raise CellError(f"不是日期:“{raw}”(应如 2026-11-22)")
         try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            d = date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
             raise CellError(f"日期不存在:“{raw}”") from None
-    raise CellError(f"不是日期:{raw!r}")
+    else:
+        raise CellError(f"不是日期:{raw!r}")
+    if not MIN_YEAR <= d.year <= MAX_YEAR:
+        raise CellError(f"年份超出范围({MIN_YEAR}–{MAX_YEAR}):“{raw}”")
+    return d
 
 
 def parse_int(raw: Any) -> int | None:
@@ -118,9 +162,11 @@ def parse_int(raw: Any) -> int | None:
     if isinstance(raw, float):
         if raw.is_integer():
             return int(raw)
-        raise CellError(f"应为整数,而不是 {raw}")
+        raise CellError(f"应为整数,而不是 {raw:.6g}")
     if isinstance(raw, str):
         s = raw.strip().replace(",", "")
+        if len(s) > 40:  # far beyond any bound; int() would refuse beyond 4,300 digits
+            raise CellError(f"不是合理的整数(共 {len(s)} 位)")
         if _INT_RE.fullmatch(s):
             return int(float(s)) if "." in s else int(s)
         raise CellError(f"不是整数:“{raw}”")
@@ -142,8 +188,21 @@ def parse_bool(raw: Any) -> bool | None:
     raise CellError(f"应为“是”或“否”,而不是“{s}”")
 
 
+def parse_bounded_int(col: Column, raw: Any) -> int | None:
+    v = parse_int(raw)
+    if v is None:
+        return None
+    lo, hi = INT_BOUNDS.get(col.key, INT_DEFAULT_BOUNDS)
+    if not lo <= v <= hi:
+        shown = f"{v:.3g}" if abs(v) >= 10**12 else str(v)
+        raise CellError(f"超出范围({lo} 到 {hi}{',超过上限' if v > hi else ''}):{shown}")
+    return v
+
+
 def parse_cell(col: Column, raw: Any, tz: tzinfo) -> Any:
     """One cell's typed value; raises CellError with the reason."""
+    if raw.__class__ is BadText:
+        raise CellError(f"含有无法保存的字符(孤立的 UTF-16 代理项):“{raw.text[:60]}”")
     k = col.kind
     if k is Kind.DATETIME:
         return parse_datetime(raw, tz)
@@ -154,12 +213,12 @@ def parse_cell(col: Column, raw: Any, tz: tzinfo) -> Any:
     if k is Kind.DATE:
         return parse_date(raw)
     if k is Kind.INT:
-        return parse_int(raw)
+        return parse_bounded_int(col, raw)
     if k is Kind.REVISION:
         v = parse_int(raw)
         if v is not None and v < 1:
             raise CellError(f"修订号应为正整数,而不是 {v}")
-        return v
+        return parse_bounded_int(col, v)
     if k in (Kind.BOOL, Kind.DELETED):
         return parse_bool(raw)
     if isinstance(raw, (datetime, date)) and k is not Kind.LONG:
@@ -265,7 +324,8 @@ def _fast_parser(col: Column, tz: tzinfo):
         half = timedelta(microseconds=500_000)
 
         def moment(raw: Any) -> Any:
-            if raw.__class__ is datetime and raw.tzinfo is None:
+            if raw.__class__ is datetime and raw.tzinfo is None and (
+                    MIN_YEAR <= raw.year <= MAX_YEAR):
                 if raw.microsecond:
                     raw = raw + half
                 return raw.replace(tzinfo=tz, microsecond=0)
@@ -278,23 +338,28 @@ def _fast_parser(col: Column, tz: tzinfo):
         def stamp(raw: Any) -> Any:
             if raw.__class__ is str and match(raw):
                 try:
-                    return iso(raw)
+                    v = iso(raw)
                 except ValueError:
                     pass
+                else:
+                    if MIN_YEAR <= v.year <= MAX_YEAR:
+                        return v
             return slow(raw)
         return stamp
     if k in (Kind.INT, Kind.REVISION):
-        positive = k is Kind.REVISION
+        lo, hi = INT_BOUNDS.get(col.key, INT_DEFAULT_BOUNDS)
+        if k is Kind.REVISION:
+            lo = max(lo, 1)
 
         def integer(raw: Any) -> Any:
             c = raw.__class__
             if c is int:
                 v = raw
-            elif c is float and raw.is_integer():
+            elif c is float and raw.is_integer() and -1e18 < raw < 1e18:
                 v = int(raw)
             else:
                 return slow(raw)
-            if positive and v < 1:
+            if not lo <= v <= hi:
                 return slow(raw)
             return v
         return integer
@@ -308,10 +373,8 @@ def _fast_parser(col: Column, tz: tzinfo):
     if k is Kind.DATE:
         def day(raw: Any) -> Any:
             c = raw.__class__
-            if c is date:
-                return raw
-            if c is datetime:
-                return raw.date()
+            if (c is date or c is datetime) and MIN_YEAR <= raw.year <= MAX_YEAR:
+                return raw if c is date else raw.date()
             return slow(raw)
         return day
     return slow

@@ -33,6 +33,8 @@ from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
 from ui.conflicts_page import ConflictsPage, show_value
 from ui.session import Session
 
+REJECTS_SHOWN = 1000  # rejected rows listed on the page; the rest are counted
+
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("ExchangePage", text)
@@ -239,8 +241,13 @@ class ExchangePage(QWidget):
                 if c is not None:
                     rows.append([f.path.name, f.site, sheet]
                                 + [str(getattr(c, k)) for k in OUTCOMES])
-            for p in f.problems:
+            # the first rows only: a file may hold a million bad rows (issue 15 §3)
+            for p in f.rejected.problems(limit=REJECTS_SHOWN):
                 rejects.append([f.path.name, p.sheet, str(p.row), p.column, p.reason])
+            if len(f.rejected) > REJECTS_SHOWN:
+                rejects.append([f.path.name, "", "", "", tr(
+                    "…… 共 {n} 行被拒绝,以上为前 {k} 行;点“导出被拒绝的行…”可写出全部").format(
+                        n=len(f.rejected), k=REJECTS_SHOWN)])
         _fill(self.preview_table, rows)
         _fill(self.rejects_table, rejects)
         chain = [f"{tr('审计记录不连续')}:{p}" for p in result.audit_problems]  # issue 15 §6

@@ -45,7 +45,7 @@ from ledger.merge import (
     merge_file,
 )
 from ledger.reader import DEFAULT_LIMITS, LedgerFile, LedgerRefused, ZipLimits, open_ledger
-from ledger.rejects import write_rejects
+from ledger.rejects import SHOWN, write_rejects  # noqa: F401 (SHOWN: for the CLI, GUI)
 
 # For the GUI, which does not reach into ledger/: sheet names and outcome words.
 DATA_SHEETS = C.DATA_SHEETS
@@ -322,6 +322,7 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
                         res.accepted_uids.clear()
                         failed = True
                         continue
+                    res.warnings.extend(lf.cleaning_notes())  # issue 15 §4
                     if all_or_nothing and res.rejected_count:
                         failed = True
                     _receive_audit(ctx, lf, res, report)

@@ -86,7 +86,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def print_result(preview) -> None:
-    from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
+    from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES, SHOWN
 
     for f in preview.files:
         print(f"== {f.path.name}")
@@ -101,9 +101,13 @@ def print_result(preview) -> None:
                 continue
             parts = " ".join(f"{OUTCOME_LABELS[k]} {getattr(c, k)}" for k in OUTCOMES)
             print(f"   {sheet}:{parts}")
-        for rej in f.rejected:
+        # the first rows only (issue 15 §3): a file may hold a million bad rows
+        for rej in f.rejected.head(SHOWN):
             for p in rej.problems:
                 print(f"   拒绝:{p}")
+        if len(f.rejected) > SHOWN:
+            print(f"   …… 共 {len(f.rejected)} 行被拒绝,以上为前 {SHOWN} 行"
+                  "(用 --rejects OUT.xlsx 写出全部被拒绝的行及原因)")
     for w in preview.warnings:
         print(f"注意:{w}")
     for p in preview.audit_problems:  # exit 1; the case rows still apply (issue 15 §6)

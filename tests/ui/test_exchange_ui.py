@@ -4,6 +4,7 @@ rejected rows, conflicts resolved from the page."""
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 from openpyxl import load_workbook
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -119,3 +120,36 @@ def test_conflict_shown_side_by_side_and_resolved(qtbot, session, ctx, tmp_path)
         page.resolve("incoming", confirm=False)
     qtbot.waitUntil(lambda: page.list.count() == 0, timeout=10_000)
     assert cases.get_case(local_id)["content"] == "对方的新内容"
+
+
+def test_page_lists_the_first_thousand_rejected_rows_and_counts_the_rest(
+        qtbot, session, ctx, tmp_path):
+    """Issue 15 §3: a file of many bad rows is listed in part, the rest counted."""
+    import os
+
+    from ledger import store
+    from ledger.export import LedgerMeta, write_ledger
+    from ui.exchange_page import REJECTS_SHOWN
+
+    new_case(ctx)
+    case = next(store.iter_records("cases", sites=None, since=None))
+    bad = tmp_path / "many-bad.xlsx"
+    meta = LedgerMeta(site="SH09", site_name="", exported_at=ctx.now(), tz_text="+08:00",
+                      scope="全部")
+    write_ledger(bad, meta, ctx.tz, entries=(), sanctions=(), cases=(
+        {**case, "uid": str(uuid.uuid4()), "number": f"X{i:05d}", "channel": "飞鸽传书"}
+        for i in range(REJECTS_SHOWN + 150)))
+    page = ExchangePage(session)
+    qtbot.addWidget(page)
+    page.resize(1100, 700)
+    with qtbot.waitSignal(page.checked, timeout=60_000):
+        page.check_files([bad])
+    assert page.rejects_table.rowCount() == REJECTS_SHOWN + 1
+    last = page.rejects_table.item(REJECTS_SHOWN, 4).text()
+    assert f"共 {REJECTS_SHOWN + 150} 行被拒绝" in last and "导出被拒绝的行" in last
+    assert page.save_rejects_button.isEnabled()
+    shots = os.environ.get("LEDGER_READ_SHOTS")
+    if shots:  # a person's look at the page (not a test of pixels)
+        page.tabs.setCurrentIndex(1)
+        page.rejects_table.scrollToBottom()
+        page.grab().save(str(Path(shots) / "exchange-many-rejects.png"))
