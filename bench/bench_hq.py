@@ -1,0 +1,225 @@
+"""Headquarters scale (issue 23 §4 and §3): the figures of the issue's table on one database.
+
+    .venv/bin/python bench/build_bench_db.py --cases 1000000 --dir /tmp/cd-bench-1m   # once
+    .venv/bin/python bench/bench_hq.py --dir /tmp/cd-bench-1m [--runs 5] [--writes]
+
+Reads (the database is not changed; each figure is the first call, then the median of
+``--runs`` more), all offices together as at HQ:
+- to-do: ``todo.open_deadlines`` (what ``ui.todo.load_todo`` runs), target ≤ 200 ms at 1M;
+- 厂家跟踪: ``oem.oem_rows``, target ≤ 200 ms;
+- 统计 for the clock's year, as the page runs it: ``stats.review(compare=False)`` then
+  ``stats.comparisons`` (the previous year, which for a year is also the same period last
+  year), the summaries kept as the app keeps them; and the same with nothing kept.
+  Target ≤ 1 s;
+- searches, top 100 by date: 3 characters common (“客户反”), 2 characters with no match
+  (“锦旗”). Targets ≤ 50 ms and ≤ 300 ms at 1M.
+With ``--writes``, on a copy of the database (``--work``, default DIR-work): the anonymising
+clean-up of every closed case (target ≤ 10 s for 98k) and the sanctions sweep over the last
+14 days' open cases, each beside the per-case path of before (a model save and audit entry
+per case; the sweep's ``sync_proposals`` one case at a time) timed on a sample of the same
+cases, as the baseline of the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import resource
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from _common import DEFAULT_DIR, ROOT  # noqa: F401  (puts the repo on sys.path)
+
+
+def timed(fn, runs: int) -> tuple[float, float, object]:
+    t = time.perf_counter()
+    result = fn()
+    first = time.perf_counter() - t
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return first, statistics.median(times) if times else first, result
+
+
+def ms(s: float) -> str:
+    return f"{s * 1000:8.1f} ms"
+
+
+def _ctx(now=None):
+    from complaints.rules.permissions import ROLES
+    from complaints.usecases import site
+
+    ctx = dataclasses.replace(site.context_for("基准测试"), roles=frozenset(ROLES))
+    if now is not None:
+        ctx = dataclasses.replace(ctx, clock=lambda: now)
+    return ctx
+
+
+def reads(runs: int) -> None:
+    from complaints.rules.periods import PeriodKind, current
+    from complaints.usecases import cases, oem, stats, todo
+
+    ctx = _ctx()
+    rows = []
+    first, med, items = timed(lambda: todo.open_deadlines(ctx), runs)
+    rows.append(("to-do: open_deadlines (every office)", first, med,
+                 f"{len(items)} deadlines; target ≤ 200 ms"))
+    first, med, got = timed(lambda: oem.oem_rows(ctx), runs)
+    rows.append(("厂家跟踪: oem_rows (every office)", first, med,
+                 f"{len(got)} rows; target ≤ 200 ms"))
+    year = current(PeriodKind.YEAR, ctx.local(ctx.now()).date())
+
+    def page():
+        r = stats.review(ctx, year, (), compare=False)
+        stats.comparisons(ctx, year, ())
+        return r
+
+    stats.fill_summaries(ctx.now(), ctx.tz)  # as the app's background fill leaves them
+    first, med, r = timed(page, runs)
+    rows.append((f"统计 {year.label}: review + comparisons, kept", first, med,
+                 f"{r.figures.total} cases; target ≤ 1 s"))
+
+    def page_cold():
+        stats.clear_cache(stored=True)
+        return page()
+
+    first, med, r = timed(page_cold, max(1, runs // 2))
+    rows.append((f"统计 {year.label}: the same, nothing kept", first, med, "first open ever"))
+    stats.fill_summaries(ctx.now(), ctx.tz)
+    for label, text, target in (("3-char search, common", "客户反", "≤ 50 ms"),
+                                ("3-char search, very common", "回访时", "≤ 50 ms"),
+                                ("2-char search, common", "异响", "≤ 300 ms"),
+                                ("2-char search, no match", "锦旗", "≤ 300 ms")):
+        first, med, got = timed(lambda t=text: cases.search(t, 100), runs)
+        rows.append((f"{label} “{text}”, top 100", first, med,
+                     f"{len(got)} shown; target {target}"))
+    width = max(len(r[0]) for r in rows)
+    for name, f, m, note in rows:
+        print(f"{name:<{width}}  first {ms(f)}  median {ms(m)}  {note}", flush=True)
+
+
+def _copy(src: Path, work: Path) -> Path:
+    from desktop.paths import data_paths
+
+    shutil.rmtree(work, ignore_errors=True)
+    dst = data_paths(work).database
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(f"file:{src}?mode=ro", uri=True) as a, sqlite3.connect(dst) as b:
+        a.backup(b)
+    return dst
+
+
+def _old_anonymise(ctx, cutoff, limit: int) -> int:
+    """The per-case path before issue 23 (a model save and an audit entry per case)."""
+    from complaints.types import State
+    from complaints.usecases import audit
+    from complaints.usecases.users import ANONYMOUS_NAME
+    from db.models import Case, database
+
+    n = 0
+    with database.atomic():
+        for case in list(Case.select().where(
+                (Case.state == State.CLOSED.value) & Case.closed_at.is_null(False)
+                & (Case.closed_at < cutoff)
+                & ((Case.customer_name != ANONYMOUS_NAME) | Case.phone.is_null(False)))
+                .limit(limit)):
+            changes = {"customer_name": (case.customer_name, ANONYMOUS_NAME),
+                       "phone": (case.phone, None)}
+            case.customer_name, case.phone = ANONYMOUS_NAME, None
+            case.modified_at = ctx.now()
+            if case.site == ctx.site:
+                case.revision += 1
+            case.save()
+            audit.record(ctx, "privacy.anonymise", table="cases", uid=case.uid,
+                         note=case.number, changes=changes)
+            n += 1
+    return n
+
+
+def writes(db: Path, work: Path, sample: int) -> None:
+    from db.database import close_database, open_database
+
+    copy = _copy(db, work)
+    open_database(copy, backup_dir=copy.parent / "backups")
+    from complaints.usecases import sanctions, users
+    from complaints.usecases.users import _cutoff
+    from db.models import Case, database
+
+    ctx = _ctx()
+    later = ctx.now() + timedelta(days=2 * 366)  # every closed case is over a year old then
+    actx = _ctx(later)
+    n = users.anonymise_candidates(1, later)
+    t = time.perf_counter()
+    old = _old_anonymise(actx, _cutoff(later, 1), sample)
+    old_s = time.perf_counter() - t
+    t = time.perf_counter()
+    done = users.anonymise_closed_cases(actx, 1, later)
+    new_s = time.perf_counter() - t
+    print(f"anonymise {done} closed cases (of {n}): {new_s:.2f} s (target ≤ 10 s for 98k); "
+          f"per-case path before: {old} cases in {old_s:.2f} s = "
+          f"{old_s / max(old, 1) * 1000:.2f} ms a case → ≈ {old_s / max(old, 1) * n:.0f} s "
+          f"for all; ratio {old_s / max(old, 1) * n / new_s:.0f} × faster", flush=True)
+
+    since = ctx.now() - timedelta(days=14)
+    ids = [c.id for c in Case.select(Case.id).where(
+        (Case.site == ctx.site) & (Case.deleted == False)  # noqa: E712
+        & (Case.state != "已关闭") & (Case.received_at >= since))]
+    org = sanctions.load_org()
+    part = ids[:sample]
+    t = time.perf_counter()
+    for cid in part:
+        sanctions.sync_proposals(ctx, cid, org=org)
+    per_case = (time.perf_counter() - t) / max(len(part), 1)
+    database.execute_sql("DELETE FROM sanctions WHERE status = ?", [sanctions.PENDING])
+    t = time.perf_counter()
+    r = sanctions.sweep(ctx)
+    sweep_s = time.perf_counter() - t
+    print(f"sanctions sweep over {len(ids)} open cases of the last 14 days: {sweep_s:.2f} s "
+          f"({len(r.created)} proposed); one case at a time: {per_case * 1000:.2f} ms a case "
+          f"→ ≈ {per_case * len(ids):.1f} s; ratio {per_case * len(ids) / sweep_s:.1f} ×",
+          flush=True)
+    close_database()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--dir", default=str(DEFAULT_DIR))
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--writes", action="store_true")
+    p.add_argument("--work", help="where the copy for --writes goes (default DIR-work)")
+    p.add_argument("--sample", type=int, default=3000,
+                   help="cases timed on the per-case path (the baseline)")
+    a = p.parse_args()
+    from db.database import close_database, open_database
+    from desktop.paths import data_paths
+
+    paths = data_paths(a.dir)
+    if not paths.database.exists():
+        print(f"no database in {paths.root}: run bench/build_bench_db.py first", file=sys.stderr)
+        return 2
+    open_database(paths.database, backup_dir=paths.backups)
+    from db.models import database
+
+    n, e = database.execute_sql(
+        "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM entries)").fetchone()
+    print(f"{paths.database}: {n} cases, {e} entries, "
+          f"{paths.database.stat().st_size / 2**20:.0f} MB")
+    reads(a.runs)
+    close_database()
+    if a.writes:
+        writes(paths.database, Path(a.work or f"{a.dir}-work"), a.sample)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process: {rss:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
