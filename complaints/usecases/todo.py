@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from complaints.rules.deadlines import (
@@ -95,8 +95,8 @@ def _where(department: str | None, person: str | None, sites: tuple[str, ...],
     if person:
         sql.append(f"{a}responsible = ?")
         params.append(person)
-    if sites:
-        sql.append(f"{a}site IN ({', '.join('?' * len(sites))})")
+    if sites:  # "+": not by the site index (every case of the site), by the state index
+        sql.append(f"+{a}site IN ({', '.join('?' * len(sites))})")
         params += sites
     return " AND ".join(sql), params
 
@@ -115,10 +115,15 @@ _NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
 
 
 def _load(department: str | None, person: str | None, site: str | None,
-          sites: Iterable[str] | None, *, every_entry: bool
+          sites: Iterable[str] | None, *, every_entry: bool, only: list[int] | None = None
           ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     codes = _site_codes(site, sites)
     where, params = _where(department, person, codes)
+    where_c, params_c = _where(department, person, codes, alias="c")
+    if only is not None:  # these cases only (by primary key)
+        marks = ", ".join("?" * len(only))
+        where, params = f"id IN ({marks}) AND {where}", [*only, *params]
+        where_c, params_c = f"c.id IN ({marks}) AND {where_c}", [*only, *params_c]
     parse = datetime.fromisoformat
     cases: dict[int, dict[str, Any]] = {}
     entries: dict[int, list[dict[str, Any]]] = {}
@@ -132,7 +137,6 @@ def _load(department: str | None, person: str | None, site: str | None,
         c["needs_oem"] = bool(c["needs_oem"])
         cases[c["id"]] = c
         entries[c["id"]] = []
-    where_c, params_c = _where(department, person, codes, alias="c")
     if every_entry:
         columns, only = "e.note", ""
     else:
@@ -153,21 +157,101 @@ def _load(department: str | None, person: str | None, site: str | None,
     return [(c, entries[cid]) for cid, c in cases.items()]
 
 
-def _items(ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]],
-           now: datetime) -> list[TodoItem]:
+# Each open case's open deadlines as last judged, for the next call (issue 23 §4: at 1M
+# cases ~20,000 open cases, judged again on every refresh). case id → (fingerprint: revision,
+# modified time, received time, the time and action of its entries the rules read and a
+# callback's 说明; judged at;
+# valid until: the first moment one of them turns 将到期 or 已逾期; the values the items
+# show; the deadlines). A case whose fingerprint moved or whose time ran out is judged again;
+# the deadlines reused are the very values a new judgement would give.
+_MEMO: dict[int, tuple] = {}
+_MEMO_OWNER: list[Any] = [None]  # (database, time zone) the memo was made for
+_MEMO_MAX = 300_000
+_FOREVER = datetime.max.replace(tzinfo=UTC)
+_ITEM_COLUMNS = ("id", "number", "site", "state", "department", "responsible", "customer_name")
+
+
+def _valid_until(ds: list, fraction: float) -> datetime:
+    """The last moment the deadlines of a case keep their statuses: complaints.rules.
+    deadlines._judge turns one 将到期 once now > due − (due − start) × fraction and 已逾期
+    once now > due; nothing else in them depends on the clock."""
+    until = _FOREVER
+    for d in ds:
+        if d.start is None or d.due is None or d.status is DeadlineStatus.OVERDUE:
+            continue
+        if d.status is DeadlineStatus.PENDING:
+            until = min(until, d.due - (d.due - d.start) * fraction)
+        until = min(until, d.due)
+    return until
+
+
+def _open_items(ctx: Context, department: str | None, person: str | None, site: str | None,
+                sites: Iterable[str] | None, now: datetime) -> list[TodoItem]:
     book = policy_uc.book()
+    # A new policy version (or another database, another time zone) judges afresh.
+    owner = (database.database, str(ctx.tz),
+             repr([(v.effective_from, sorted(v.policy.to_dict().items()))
+                   for v in book.versions]))
+    if _MEMO_OWNER[0] != owner or len(_MEMO) > _MEMO_MAX:
+        _MEMO.clear()
+        _MEMO_OWNER[0] = owner
+    codes = _site_codes(site, sites)
+    where, params = _where(department, person, codes)
+    acts = ", ".join("?" * len(_RULE_ACTIONS))
+    notes = ", ".join("?" * len(_NOTE_ACTIONS))
+    # Which open cases, and all their deadlines read (the case row by its revision and
+    # modified time; of the entries, the time and action of each the rules look at and a
+    # callback's 说明), from the state index and the covering entries index.
+    rows = database.execute_sql(
+        "SELECT c.id, c.revision, c.modified_at, c.received_at, (SELECT group_concat(e.at || "
+        f"e.action || CASE WHEN e.action IN ({notes}) THEN ifnull(e.note, '') ELSE '' END, "
+        "char(30)) FROM entries e WHERE e.case_id = c.id AND e.deleted = 0 AND "
+        f"e.action IN ({acts})) FROM cases c WHERE {_where(department, person, codes, 'c')[0]}",
+        [*_NOTE_ACTIONS, *_RULE_ACTIONS, *params]).fetchall()
+    keep: list[tuple] = []
+    need: list[int] = []
+    fps: dict[int, tuple] = {}
+    for cid, revision, modified, received, efp in rows:
+        fp = (revision, modified, received, efp)
+        hit = _MEMO.get(cid)
+        if hit is not None and hit[0] == fp and hit[1] <= now <= hit[2]:
+            keep.append(hit)
+        else:
+            need.append(cid)
+            fps[cid] = fp
+    if need:
+        for case, entries in _load_ids(need, department, person, codes):
+            pol = book.at(case["received_at"])
+            ds = open_deadlines_of(case, entries, pol, now, ctx.tz)
+            values = tuple(case[k] for k in _ITEM_COLUMNS)
+            latest = max((e["at"] for e in entries), default=None)
+            received = case["received_at"]
+            entry = (fps[case["id"]], now, _valid_until(ds, pol.at_risk_fraction), values, ds,
+                     pol.at_risk_fraction)
+            # Cases or entries dated after now would count later without any write: not kept.
+            if (received is None or received <= now) and (latest is None or latest <= now):
+                _MEMO[case["id"]] = entry
+            keep.append(entry)
     out: list[TodoItem] = []
-    for case, entries in loaded:
-        pol = book.at(case["received_at"])
-        for d in open_deadlines_of(case, entries, pol, now, ctx.tz):
-            out.append(TodoItem(case["id"], case["number"], case["site"], d.rule, d.what,
-                                d.limit, d.due, d.status, d.due - now, case["state"],
-                                case["department"], case["responsible"],
-                                case["customer_name"], d.start,
-                                d.due - (d.due - d.start) * pol.at_risk_fraction))
+    for _fp, _at, _until, (cid, number, site_code, state, dept, resp, customer), ds, frac \
+            in keep:
+        for d in ds:
+            out.append(TodoItem(cid, number, site_code, d.rule, d.what, d.limit, d.due,
+                                d.status, d.due - now, state, dept, resp, customer, d.start,
+                                d.due - (d.due - d.start) * frac))
     overdue = DeadlineStatus.OVERDUE
     out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number,
                             int(i.rule[1:])))
+    return out
+
+
+def _load_ids(ids: list[int], department: str | None, person: str | None,
+              codes: tuple[str, ...]) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """``_load`` of these cases only (still open and matching, read again now)."""
+    out = []
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        out += _load(department, person, None, codes, every_entry=False, only=chunk)
     return out
 
 
@@ -179,7 +263,7 @@ def open_deadlines(ctx: Context, *, department: str | None = None, person: str |
     case's first responsible person; ``site`` / ``sites`` narrow to those offices' cases
     (none given: every office)."""
     now = now or ctx.now()
-    return _items(ctx, _load(department, person, site, sites, every_entry=False), now)
+    return _open_items(ctx, department, person, site, sites, now)
 
 
 def todo_count(ctx: Context, *, department: str | None = None, person: str | None = None,
