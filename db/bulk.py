@@ -21,24 +21,26 @@ def anonymise_candidates(closed_state: str, cutoff: str, name: str) -> int:
                                 [closed_state, cutoff, name]).fetchone()[0]
 
 
-def anonymise(closed_state: str, cutoff: str, name: str, modified_at: str, site: str
-              ) -> list[tuple[str, str, str | None, str | None]]:
+def anonymise_rows(closed_state: str, cutoff: str, name: str
+                   ) -> list[tuple[str, str, str | None, str | None]]:
+    """(uid, number, name, phone) by id of the cases ``anonymise_candidates`` counts."""
+    return database.execute_sql(
+        f"SELECT uid, number, customer_name, phone FROM cases WHERE {_ANONYMISE_WHERE} "
+        "ORDER BY id", [closed_state, cutoff, name]).fetchall()
+
+
+def anonymise(closed_state: str, cutoff: str, name: str, modified_at: str, site: str) -> int:
     """Set the customer name to ``name`` and the phone to NULL of the cases
     ``anonymise_candidates`` counts, with ``modified_at``; the revision counts up where the
-    case belongs to ``site`` (the owner counts revisions, ledger.md). Returns (uid, number,
-    old name, old phone) of each case changed, by id. Call inside a transaction."""
-    params = [closed_state, cutoff, name]
-    # Read, then write the same rows in the same transaction (the write lock is taken by the
-    # UPDATE; reading first keeps the old values for the audit entries).
-    before = database.execute_sql(
-        f"SELECT uid, number, customer_name, phone FROM cases WHERE {_ANONYMISE_WHERE} "
-        "ORDER BY id", params).fetchall()
-    if before:
-        database.execute_sql(
-            "UPDATE cases SET customer_name = ?, phone = NULL, modified_at = ?, "
-            f"revision = revision + (site = ?) WHERE {_ANONYMISE_WHERE}",
-            [name, modified_at, site, *params])
-    return before
+    case belongs to ``site`` (the owner counts revisions, ledger.md). Returns how many. Call
+    inside a transaction, after ``anonymise_rows`` and the audit entries: once the search
+    index has changes pending in a transaction, SQLite has it save them at every later
+    statement that fires a trigger (~0.2 ms an audit entry)."""
+    cur = database.execute_sql(
+        "UPDATE cases SET customer_name = ?, phone = NULL, modified_at = ?, "
+        f"revision = revision + (site = ?) WHERE {_ANONYMISE_WHERE}",
+        [name, modified_at, site, closed_state, cutoff, name])
+    return cur.rowcount
 
 
 def update_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
