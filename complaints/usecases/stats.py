@@ -351,7 +351,7 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
 # again costs nothing (issue 23 §4). Emptied whenever anything is written to the database
 # (_stamp), except the summaries this module keeps (derived data). Worker thread only.
 _PARTS: dict[tuple, fig.Partial] = {}
-_PARTS_MAX = 240
+_PARTS_MAX_CASES = 250_000  # ~200 bytes a case: at most ~50 MB (a year at 100k cases)
 _PARTS_STAMP: list[tuple | None] = [None]
 
 
@@ -377,7 +377,8 @@ def _month_part(month: Period, sites: Sequence[str], tz, as_of: datetime,
                                        policy_fp=fp, stale=stale, cases_only=True)
     part = fig.accumulate(month, cases, entries, book.at, as_of, tz, summaries=_SUMMARIES)
     as_of_utc = as_of.astimezone(UTC)
-    if (month.bounds(tz)[1] <= as_of and len(_PARTS) < _PARTS_MAX
+    held = sum(len(p.ids) for p in _PARTS.values())
+    if (month.bounds(tz)[1] <= as_of and held + len(part.ids) <= _PARTS_MAX_CASES
             and all(fig.summary_key(c, as_of_utc) is not None for c in cases)):
         _PARTS[key] = part
     return part
