@@ -71,7 +71,7 @@ def _ctx(now=None):
     return ctx
 
 
-def reads(runs: int, cold: bool) -> None:
+def reads(runs: int, cold: bool, skip: set[str] = frozenset()) -> None:
     from complaints.rules.periods import PeriodKind, current
     from complaints.usecases import cases, oem, stats, todo
 
@@ -81,13 +81,16 @@ def reads(runs: int, cold: bool) -> None:
     def add(name, result, note):
         rows.append((name, *result[:3], note(result[3])))
 
-    add("to-do: open_deadlines (every office)", timed(lambda: todo.open_deadlines(ctx), runs),
-        lambda r: f"{len(r)} deadlines; target ≤ 200 ms")
-    add("厂家跟踪: oem_rows, open only (the page's default)",
-        timed(lambda: oem.oem_rows(ctx, include_closed=False), runs),
-        lambda r: f"{len(r)} rows; target ≤ 200 ms")
-    add("厂家跟踪: oem_rows, closed too", timed(lambda: oem.oem_rows(ctx), runs),
-        lambda r: f"{len(r)} rows")
+    if "todo" not in skip:
+        add("to-do: open_deadlines (every office)",
+            timed(lambda: todo.open_deadlines(ctx), runs),
+            lambda r: f"{len(r)} deadlines; target ≤ 200 ms")
+    if "oem" not in skip:
+        add("厂家跟踪: oem_rows, open only (the page's default)",
+            timed(lambda: oem.oem_rows(ctx, include_closed=False), runs),
+            lambda r: f"{len(r)} rows; target ≤ 200 ms")
+        add("厂家跟踪: oem_rows, closed too", timed(lambda: oem.oem_rows(ctx), runs),
+            lambda r: f"{len(r)} rows")
     year = current(PeriodKind.YEAR, ctx.local(ctx.now()).date())
 
     def page():
@@ -95,17 +98,20 @@ def reads(runs: int, cold: bool) -> None:
         stats.comparisons(ctx, year, ())
         return r
 
-    stats.fill_summaries(ctx.now(), ctx.tz)  # as the app's background fill leaves them
+    if "stats" not in skip:
+        stats.fill_summaries(ctx.now(), ctx.tz)  # as the app's background fill leaves them
 
     def opened_after_restart():
         stats.clear_cache()  # memory emptied, the summaries kept in the database
         return page()
 
-    add(f"统计 {year.label}: review + comparisons, first open after a restart",
-        timed(opened_after_restart, runs), lambda r: f"{r.figures.total} cases; target ≤ 1 s")
-    add(f"统计 {year.label}: the page opened again", timed(page, runs),
-        lambda r: "months over and closed kept in memory")
-    if cold:
+    if "stats" not in skip:
+        add(f"统计 {year.label}: review + comparisons, first open after a restart",
+            timed(opened_after_restart, runs),
+            lambda r: f"{r.figures.total} cases; target ≤ 1 s")
+        add(f"统计 {year.label}: the page opened again", timed(page, runs),
+            lambda r: "months over and closed kept in memory")
+    if cold and "stats" not in skip:
         def page_cold():
             stats.clear_cache(stored=True)
             return page()
@@ -118,6 +124,8 @@ def reads(runs: int, cold: bool) -> None:
                                 ("2-char search, common", "异响", "≤ 300 ms"),
                                 ("2-char search, rare", "欧阳", "≤ 300 ms"),
                                 ("2-char search, no match", "锦旗", "≤ 300 ms")):
+        if "search" in skip:
+            break
         add(f"{label} “{text}”, top 100", timed(lambda t=text: cases.search(t, 100), runs),
             lambda r, target=target: f"{len(r)} shown; target {target}")
     width = max(len(r[0]) for r in rows)
@@ -215,6 +223,7 @@ def main() -> int:
     p.add_argument("--dir", default=str(DEFAULT_DIR))
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--writes", action="store_true")
+    p.add_argument("--skip", default="", help="groups left out: todo,oem,stats,search")
     p.add_argument("--no-cold", action="store_true",
                    help="skip 统计 with nothing kept (minutes at 1M)")
     p.add_argument("--work", help="where the copy for --writes goes (default DIR-work)")
@@ -235,7 +244,7 @@ def main() -> int:
         "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM entries)").fetchone()
     print(f"{paths.database}: {n} cases, {e} entries, "
           f"{paths.database.stat().st_size / 2**20:.0f} MB")
-    reads(a.runs, not a.no_cold)
+    reads(a.runs, not a.no_cold, set(filter(None, a.skip.split(","))))
     close_database()
     if a.writes:
         writes(paths.database, Path(a.work or f"{a.dir}-work"), a.sample)

@@ -313,9 +313,12 @@ def summary_key(case: Mapping[str, Any], as_of: datetime) -> tuple | None:
     on ``summary_fp`` when the caller gives one (its entries' count and latest time, the policy
     book: what could change the summary without touching the case row)."""
     closed = case.get("closed_at")
-    if closed is None or closed > as_of or case.get("state") != State.CLOSED.value:
+    if closed is None or closed > as_of or case.get("state") != _CLOSED_STATE:
         return None
     return (case["id"], case.get("revision"), case.get("modified_at"), case.get("summary_fp"))
+
+
+_CLOSED_STATE = State.CLOSED.value  # read once: an enum's value is a slow attribute
 
 
 def summarise(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
@@ -395,6 +398,7 @@ class Partial:
     closed: list[tuple[int, datetime | None]]  # (id, closed_at) of each case, in order
     keys: list[tuple[int, str, str]]  # (id, phone, vin) of each case, for repeat groups
     sites: set[str] = field(default_factory=set)  # the sites of the cases given
+    unsettled: int = 0  # cases not closed by as_of (their summaries depend on the clock)
 
 
 def accumulate(period: Period, cases: Sequence[Mapping[str, Any]],
@@ -420,6 +424,7 @@ def accumulate(period: Period, cases: Sequence[Mapping[str, Any]],
     keys: list[tuple[int, str, str]] = []
     empty: list[Mapping[str, Any]] = []
     sites: set[str] = set()
+    unsettled = 0
     for c in cases:
         cid = c["id"]
         received = c["received_at"]
@@ -436,11 +441,13 @@ def accumulate(period: Period, cases: Sequence[Mapping[str, Any]],
             else:
                 lst.append(cid)
         closed_list.append((cid, c.get("closed_at")))
-        key = None if summaries is None else summary_key(c, as_of_utc)
-        sm = None if key is None else summaries.get(key)
+        key = summary_key(c, as_of_utc)
+        if key is None:
+            unsettled += 1
+        sm = None if key is None or summaries is None else summaries.get(key)
         if sm is None:
             sm = summarise(c, entries.get(cid, empty), policy_at(received), as_of, tz)
-            if key is not None:
+            if key is not None and summaries is not None:
                 summaries[key] = sm
         if sm.contact_hours is not None:
             contact.append(sm.contact_hours)
@@ -471,7 +478,7 @@ def accumulate(period: Period, cases: Sequence[Mapping[str, Any]],
         if late:
             overall.late_ids.append(cid)
     return Partial(ids, by, timeliness, overall, contact, handling, satisfaction, called_back,
-                   reopened, closed_list, keys, sites)
+                   reopened, closed_list, keys, sites, unsettled)
 
 
 def _join_timeliness(rule: str, ts: Sequence[Timeliness]) -> Timeliness:
@@ -496,7 +503,7 @@ def join(parts: Sequence[Partial]) -> Partial:
         {v: [i for p in parts for i in p.satisfaction[v]] for v in LEVELS},
         [i for p in parts for i in p.called_back], [i for p in parts for i in p.reopened],
         [x for p in parts for x in p.closed], [x for p in parts for x in p.keys],
-        set().union(*(p.sites for p in parts)))
+        set().union(*(p.sites for p in parts)), sum(p.unsettled for p in parts))
 
 
 def finish(period: Period, sites: Sequence[str], part: Partial,

@@ -376,10 +376,9 @@ def _month_part(month: Period, sites: Sequence[str], tz, as_of: datetime,
     cases, entries, _, _ = load_period(month, sites, tz, as_of=as_of, summaries=_SUMMARIES,
                                        policy_fp=fp, stale=stale, cases_only=True)
     part = fig.accumulate(month, cases, entries, book.at, as_of, tz, summaries=_SUMMARIES)
-    as_of_utc = as_of.astimezone(UTC)
     held = sum(len(p.ids) for p in _PARTS.values())
     if (month.bounds(tz)[1] <= as_of and held + len(part.ids) <= _PARTS_MAX_CASES
-            and all(fig.summary_key(c, as_of_utc) is not None for c in cases)):
+            and not part.unsettled and len(part.ids) == len(cases)):
         _PARTS[key] = part
     return part
 
