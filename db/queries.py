@@ -57,7 +57,8 @@ def _where(f: CaseFilter) -> tuple[list[str], list[object]]:
     return clauses, params
 
 
-# The newest cases a short search looks through first (see _short_top).
+# The newest cases a short search looks through first, at least (see _top_newest): a
+# twentieth of them when more.
 SHORT_WINDOW = 20_000
 
 
@@ -102,12 +103,13 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     if not _has_search_text():
         return _case_ids(f, NEWEST_FIRST, limit)
     # Shorter than a trigram: LIKE, which reads every case row when few match (1.2 s at 1M
-    # with no match). First the newest SHORT_WINDOW cases, which hold the answer whenever the
-    # text is common; otherwise every case's searched text from the full-text index's own
+    # with no match). First the newest SHORT_WINDOW cases (or a twentieth of all), which hold
+    # the answer whenever the text is not rare; otherwise every case's searched text from the full-text index's own
     # copy (cases_fts_content: the six columns joined by newlines, as the triggers keep it),
     # a tenth of the rows' size, and the columns themselves only of the cases found there.
+    total = reads.execute("SELECT max(rowid) FROM cases").fetchone()[0] or 0
     floor = reads.execute("SELECT received_at FROM cases ORDER BY received_at DESC "
-                          "LIMIT 1 OFFSET ?", [SHORT_WINDOW - 1]).fetchone()
+                          "LIMIT 1 OFFSET ?", [max(SHORT_WINDOW, total // 20) - 1]).fetchone()
     if floor is None:  # a small database: the plain query is quick
         return _case_ids(f, NEWEST_FIRST, limit)
     top = _case_ids(f, NEWEST_FIRST, limit, "c.received_at >= ?", [floor[0]])
