@@ -104,9 +104,10 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
         return _case_ids(f, NEWEST_FIRST, limit)
     # Shorter than a trigram: LIKE, which reads every case row when few match (1.2 s at 1M
     # with no match). First the newest SHORT_WINDOW cases (or a twentieth of all), which hold
-    # the answer whenever the text is not rare; otherwise every case's searched text from the full-text index's own
-    # copy (cases_fts_content: the six columns joined by newlines, as the triggers keep it),
-    # a tenth of the rows' size, and the columns themselves only of the cases found there.
+    # the answer whenever the text is not rare; otherwise every case's searched text from the
+    # full-text index's own copy (cases_fts_content: the six columns joined by newlines, as
+    # the triggers keep it), a tenth of the rows' size, and the columns themselves only of
+    # the cases found there.
     total = reads.execute("SELECT max(rowid) FROM cases").fetchone()[0] or 0
     floor = reads.execute("SELECT received_at FROM cases ORDER BY received_at DESC "
                           "LIMIT 1 OFFSET ?", [max(SHORT_WINDOW, total // 20) - 1]).fetchone()
