@@ -128,6 +128,8 @@ def reads(runs: int, cold: bool, skip: set[str] = frozenset()) -> None:
             break
         add(f"{label} “{text}”, top 100", timed(lambda t=text: cases.search(t, 100), runs),
             lambda r, target=target: f"{len(r)} shown; target {target}")
+    if not rows:
+        return
     width = max(len(r[0]) for r in rows)
     print(f"{'':<{width}}  {'first call':>11}  {'median':>11}  {'median CPU':>11}")
     for name, f, m, c, note in rows:
