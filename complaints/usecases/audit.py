@@ -162,10 +162,14 @@ def record_many(ctx: Context, items: Iterable[AuditItem]) -> int:
     """Append one entry per ``(event, table, uid, changes, note)``, in order: the same chain
     as that many ``record`` calls, written with one statement (a bulk write's entries,
     issue 23 §3). Call inside the same transaction as the change; returns how many."""
+    from contextlib import nullcontext
+
     from db.models import database
 
     at = to_db(ctx.now())
-    with database.atomic():
+    # Inside the caller's transaction as it is: under a savepoint of its own the insert took
+    # ~0.7 ms an entry instead of ~10 µs (98k entries: minutes).
+    with nullcontext() if database.in_transaction() else database.atomic():
         execute = database.execute_sql
         last = execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
         head = execute("SELECT last_id FROM audit_head WHERE id = 1").fetchone()
