@@ -72,7 +72,7 @@ def main() -> int:
     data = None
     for _ in range(args.runs):
         ms, data = timed(lambda: load_todo(ctx))
-        ms2, _ = timed(lambda d=data: model.set_items(d.items))
+        ms2, _ = timed(lambda d=data: model.set_rows(d.items))
         todo_ms.append(ms + ms2)
     items = data.items
     print(f"cases: {total}, open: {open_cases}, open deadlines: {len(items)}")

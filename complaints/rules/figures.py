@@ -237,7 +237,8 @@ def _duration(values: list[float]) -> Duration:
     return Duration(len(values), sum(values) / len(values), statistics.median(values))
 
 
-def _repeat_groups(cases: Sequence[Mapping[str, Any]]) -> list[list[int]]:
+def _repeat_groups(keys: Iterable[tuple[int, str | None, str | None]]) -> list[list[int]]:
+    """Groups of case ids linked by a shared phone or VIN; ``keys``: (id, phone, vin)."""
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -247,11 +248,10 @@ def _repeat_groups(cases: Sequence[Mapping[str, Any]]) -> list[list[int]]:
         return x
 
     first_by_key: dict[tuple[str, str], int] = {}
-    for c in cases:
-        cid = c["id"]
+    for cid, phone, vin in keys:
         parent.setdefault(cid, cid)
-        for key in ("phone", "vin"):
-            v = (c.get(key) or "").strip().upper()
+        for key, v in (("phone", phone), ("vin", vin)):
+            v = (v or "").strip().upper()
             if not v:
                 continue
             other = first_by_key.setdefault((key, v), cid)
@@ -313,9 +313,12 @@ def summary_key(case: Mapping[str, Any], as_of: datetime) -> tuple | None:
     on ``summary_fp`` when the caller gives one (its entries' count and latest time, the policy
     book: what could change the summary without touching the case row)."""
     closed = case.get("closed_at")
-    if closed is None or closed > as_of or case.get("state") != State.CLOSED.value:
+    if closed is None or closed > as_of or case.get("state") != _CLOSED_STATE:
         return None
     return (case["id"], case.get("revision"), case.get("modified_at"), case.get("summary_fp"))
+
+
+_CLOSED_STATE = State.CLOSED.value  # read once: an enum's value is a slow attribute
 
 
 def summarise(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
@@ -371,6 +374,38 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
     when a case was received; ``summaries``: a cache of closed cases' summaries, read and
     filled (cases found there need no entries); ``volumes``: (site, month) → business volume,
     with ``volume_sites`` the sites whose volume the complaint rate needs."""
+    part = accumulate(period, cases, entries, policy_at, as_of, tz, summaries)
+    return finish(period, sites, part, earlier_open, sanctions, tz, volumes, volume_sites)
+
+
+@dataclass
+class Partial:
+    """What ``compute`` gathers case by case over some of a period's cases, in their order,
+    before the figures that need the whole period (carry-over, open at the end, repeat
+    complainants, money, rate). The partials of consecutive months, joined in order
+    (``join``), are the partial of the months together: a year's figures can reuse the
+    months' (issue 23 §4)."""
+
+    ids: list[int]
+    by: dict[str, dict[str, list[int]]]
+    timeliness: dict[str, Timeliness]
+    overall: Timeliness
+    contact: list[float]
+    handling: list[float]
+    satisfaction: dict[str, list[int]]
+    called_back: list[int]
+    reopened: list[int]
+    closed: list[tuple[int, datetime | None]]  # (id, closed_at) of each case, in order
+    keys: list[tuple[int, str, str]]  # (id, phone, vin) of each case, for repeat groups
+    sites: set[str] = field(default_factory=set)  # the sites of the cases given
+    unsettled: int = 0  # cases not closed by as_of (their summaries depend on the clock)
+
+
+def accumulate(period: Period, cases: Sequence[Mapping[str, Any]],
+               entries: Mapping[int, Sequence[Mapping[str, Any]]],
+               policy_at: Callable[[datetime], Policy], as_of: datetime, tz: tzinfo,
+               summaries: dict[tuple, CaseSummary] | None = None) -> Partial:
+    """The case-by-case part of ``compute`` (same arguments)."""
     # Stored times are UTC: bounds in UTC compare without converting offsets each time.
     start, end = (t.astimezone(UTC) for t in period.bounds(tz))
     as_of_utc = as_of.astimezone(UTC)
@@ -385,16 +420,19 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
     satisfaction: dict[str, list[int]] = {v: [] for v in LEVELS}
     called_back: list[int] = []
     reopened: list[int] = []
-    open_at_end: list[int] = []
+    closed_list: list[tuple[int, datetime | None]] = []
+    keys: list[tuple[int, str, str]] = []
     empty: list[Mapping[str, Any]] = []
-    in_period = []
+    sites: set[str] = set()
+    unsettled = 0
     for c in cases:
         cid = c["id"]
         received = c["received_at"]
+        sites.add(c.get("site"))
         if not (start <= received < end):
             continue
-        in_period.append(c)
         ids.append(cid)
+        keys.append((cid, c.get("phone"), c.get("vin")))
         for k, bucket, missing in dims:
             v = c.get(k) or missing
             lst = bucket.get(v)
@@ -402,14 +440,14 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
                 bucket[v] = [cid]
             else:
                 lst.append(cid)
-        closed = c.get("closed_at")
-        if closed is None or closed >= end:
-            open_at_end.append(cid)
-        key = None if summaries is None else summary_key(c, as_of_utc)
-        sm = None if key is None else summaries.get(key)
+        closed_list.append((cid, c.get("closed_at")))
+        key = summary_key(c, as_of_utc)
+        if key is None:
+            unsettled += 1
+        sm = None if key is None or summaries is None else summaries.get(key)
         if sm is None:
             sm = summarise(c, entries.get(cid, empty), policy_at(received), as_of, tz)
-            if key is not None:
+            if key is not None and summaries is not None:
                 summaries[key] = sm
         if sm.contact_hours is not None:
             contact.append(sm.contact_hours)
@@ -439,9 +477,46 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
             late = True
         if late:
             overall.late_ids.append(cid)
+    return Partial(ids, by, timeliness, overall, contact, handling, satisfaction, called_back,
+                   reopened, closed_list, keys, sites, unsettled)
+
+
+def _join_timeliness(rule: str, ts: Sequence[Timeliness]) -> Timeliness:
+    return Timeliness(rule, sum(t.met for t in ts), sum(t.late for t in ts),
+                      sum(t.missed for t in ts), [i for t in ts for i in t.late_ids])
+
+
+def join(parts: Sequence[Partial]) -> Partial:
+    """The partial of consecutive pieces of a period, given in order (their cases in order)."""
+    by: dict[str, dict[str, list[int]]] = {}
+    for k in DIMENSIONS:
+        out: dict[str, list[int]] = {}
+        for p in parts:  # values in order of first appearance, as one pass would add them
+            for v, got in p.by[k].items():
+                out.setdefault(v, []).extend(got)
+        by[k] = out
+    return Partial(
+        [i for p in parts for i in p.ids], by,
+        {r: _join_timeliness(r, [p.timeliness[r] for p in parts]) for r in RULES},
+        _join_timeliness("全部", [p.overall for p in parts]),
+        [h for p in parts for h in p.contact], [h for p in parts for h in p.handling],
+        {v: [i for p in parts for i in p.satisfaction[v]] for v in LEVELS},
+        [i for p in parts for i in p.called_back], [i for p in parts for i in p.reopened],
+        [x for p in parts for x in p.closed], [x for p in parts for x in p.keys],
+        set().union(*(p.sites for p in parts)), sum(p.unsettled for p in parts))
+
+
+def finish(period: Period, sites: Sequence[str], part: Partial,
+           earlier_open: Sequence[Mapping[str, Any]], sanctions: Iterable[Mapping[str, Any]],
+           tz: tzinfo, volumes: Mapping[tuple[str, str], Volume] | None = None,
+           volume_sites: Sequence[str] = ()) -> Figures:
+    """The figures of the period from its cases' partial (see ``compute``)."""
+    start, end = (t.astimezone(UTC) for t in period.bounds(tz))
+    by = {k: dict(v) for k, v in part.by.items()}
     for k, (_t, values) in DIMENSIONS.items():
         if not values:  # departments: largest first, then by name
             by[k] = dict(sorted(by[k].items(), key=lambda kv: (-len(kv[1]), kv[0])))
+    open_at_end = [cid for cid, closed in part.closed if closed is None or closed >= end]
     carried = [c["id"] for c in earlier_open
                if c["received_at"] < start and (c.get("closed_at") is None
                                                 or c["closed_at"] >= start)]
@@ -450,16 +525,18 @@ def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, A
             open_at_end.append(c["id"])
     by_dept, by_person, fines, rewards = money(sanctions, period)
     business = by["business"]
+    ids = part.ids
     rate = None if volumes is None else complaint_rate(
         period, volume_sites or sites, len(ids), len(business.get(Business.SERVICE.value, ())),
         len(business.get(Business.SALES.value, ())), volumes)
     return Figures(
-        period=period, sites=tuple(sites), case_ids=ids, by=by, carried_over=sorted(carried),
-        open_at_end=sorted(open_at_end),
-        timeliness={r: t for r, t in timeliness.items() if t.due},
-        overall=overall, contact=_duration(contact), handling=_duration(handling),
-        satisfaction=satisfaction, called_back=called_back, reopened=reopened,
-        repeat_groups=_repeat_groups(in_period),
+        period=period, sites=tuple(sites), case_ids=list(ids), by=by,
+        carried_over=sorted(carried), open_at_end=sorted(open_at_end),
+        timeliness={r: t for r, t in part.timeliness.items() if t.due},
+        overall=part.overall, contact=_duration(part.contact),
+        handling=_duration(part.handling), satisfaction=part.satisfaction,
+        called_back=part.called_back, reopened=part.reopened,
+        repeat_groups=_repeat_groups(part.keys),
         money_by_department=by_dept, money_by_person=by_person, fines_total=fines,
         rewards_total=rewards, complaint_rate=rate)
 

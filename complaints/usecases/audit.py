@@ -158,6 +158,40 @@ def record(ctx: Context, event: str, *, table: str | None = None, uid: str | Non
         _append(database.execute_sql, row)
 
 
+AuditItem = tuple[str, str | None, str | None, Mapping[str, tuple[Any, Any]] | None, str]
+
+
+def record_many(ctx: Context, items: Iterable[AuditItem]) -> int:
+    """Append one entry per ``(event, table, uid, changes, note)``, in order: the same chain
+    as that many ``record`` calls, written with one statement (a bulk write's entries,
+    issue 23 §3). Call inside the same transaction as the change; returns how many."""
+    from contextlib import nullcontext
+
+    from db.models import database
+
+    at = to_db(ctx.now())
+    # Inside the caller's transaction as it is: under a savepoint of its own the insert took
+    # ~0.7 ms an entry instead of ~10 µs (98k entries: minutes).
+    with nullcontext() if database.in_transaction() else database.atomic():
+        execute = database.execute_sql
+        last = execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+        head = execute("SELECT last_id FROM audit_head WHERE id = 1").fetchone()
+        last_id = max(last[0] if last else 0, head[0] if head else 0)
+        prev = last[1] if last else GENESIS
+        rows = []
+        for event, table, uid, changes, note in items:
+            last_id += 1
+            row = dict(_row(ctx, event, table, uid, changes, note), at=at, id=last_id,
+                       prev_hash=prev)
+            row["hash"] = prev = entry_hash(row)
+            rows.append(tuple(row[k] for k in COLUMNS))
+        if rows:
+            database.cursor().executemany(
+                f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES "
+                f"({', '.join('?' for _ in COLUMNS)})", rows)
+    return len(rows)
+
+
 def record_now(ctx: Context, event: str, *, table: str | None = None, uid: str | None = None,
                changes: Mapping[str, tuple[Any, Any]] | None = None, note: str = "") -> None:
     """Append an entry that must survive even if the caller's transaction rolls back

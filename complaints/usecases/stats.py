@@ -37,6 +37,7 @@ from complaints.rules.periods import (
     months_touching,
     previous,
     same_last_year,
+    whole_months,
 )
 from complaints.types import ApprovalStatus, State
 from complaints.usecases import auth
@@ -74,6 +75,7 @@ def clear_cache(*, stored: bool = False) -> None:
     never needed for correctness, since a stale one is never used; the bench empties them)."""
     _SUMMARIES.clear()
     _PENDING.clear()
+    _PARTS.clear()
     if stored:
         with database.atomic():
             database.execute_sql("DELETE FROM stats_summaries")
@@ -159,12 +161,14 @@ _NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
 def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | None = None,
                 summaries: dict | None = None,
                 policy_fp: Callable[[datetime], str] | None = None,
-                stale: list | None = None) -> tuple[list, dict, list, list]:
+                stale: list | None = None, cases_only: bool = False
+                ) -> tuple[list, dict, list, list]:
     """(cases, entries by case id, earlier open cases, sanctions) of a period. With
     ``summaries``, the entries of closed cases already summarised there are not read; with
     ``policy_fp`` (received time → fingerprint of its policy) too, the summaries kept in the
     database are added to it, and the closed cases that have none (or an old one) are
-    appended to ``stale`` to be stored after."""
+    appended to ``stale`` to be stored after. ``cases_only``: without the earlier cases and
+    the sanctions (empty lists)."""
     start, end = (to_db(t) for t in period.bounds(tz))
     site_sql, site_params = _site_sql(sites)
     site_c, _ = _site_sql(sites, "c")
@@ -264,6 +268,14 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
         c["summary_fp"] = fp = f"{policy_fp(c['received_at'])}|{entries_fp}"
         c["_stored_fp"] = f"{c['revision']}|{c['modified_at']}|{fp}"
         stale.append(c)
+    if cases_only:
+        return cases, entries, [], []
+    return cases, entries, _earlier_open(period, sites, tz), _sanctions(period, sites)
+
+
+def _earlier_open(period: Period, sites: Sequence[str], tz) -> list[dict[str, Any]]:
+    start = to_db(period.bounds(tz)[0])
+    site_sql, site_params = _site_sql(sites)
     # Open when the period began: still open now (state index), or closed since it began
     # (index of closed_at, received_at from schema 7): no full scan.
     states = ", ".join("?" * len(_OPEN_STATES))
@@ -274,7 +286,11 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
                    "SELECT id, received_at, closed_at FROM cases WHERE closed_at >= ? AND "
                    f"received_at < ? AND deleted = 0{site_sql}",
                    [*_OPEN_STATES, start, *site_params, start, start, *site_params])]
-    site_s, _ = _site_sql(sites, "s")
+    return earlier
+
+
+def _sanctions(period: Period, sites: Sequence[str]) -> list[dict[str, Any]]:
+    site_s, site_params = _site_sql(sites, "s")
     sanctions = [{"type": t, "department": d, "person": p, "amount": a,
                   "date": date_from_db(day), "status": st, "case_id": cid}
                  for t, d, p, a, day, st, cid in database.execute_sql(
@@ -283,7 +299,7 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
                      f"AND s.status = ? AND s.deleted = 0{site_s}",
                      [period.start.isoformat(), period.end.isoformat(),
                       ApprovalStatus.APPROVED.value, *site_params])]
-    return cases, entries, earlier, sanctions
+    return sanctions
 
 
 def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) -> fig.Figures:
@@ -301,14 +317,27 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
             _PENDING.clear()
         book = policy_uc.book()
         stale: list[dict[str, Any]] = []
-        cases, entries, earlier, sanctions = load_period(
-            period, sites, tz, as_of=as_of, summaries=_SUMMARIES,
-            policy_fp=policy_fingerprints(book, tz), stale=stale)
+        fp = policy_fingerprints(book, tz)
         vols = volumes(sites, volume_months(period))
-        # All sites: those with cases in the period or a volume entered for its months.
-        vsites = tuple(sites) or tuple(sorted({c["site"] for c in cases} | {k[0] for k in vols}))
-        f = fig.compute(period, sites, cases, entries, earlier, sanctions, book.at, as_of,
-                        tz, summaries=_SUMMARIES, volumes=vols, volume_sites=vsites)
+        months = whole_months(period) if len(sites) <= 1 else None
+        if months is None:
+            cases, entries, earlier, sanctions = load_period(
+                period, sites, tz, as_of=as_of, summaries=_SUMMARIES, policy_fp=fp,
+                stale=stale)
+            # All sites: those with cases in the period or a volume entered for its months.
+            vsites = tuple(sites) or tuple(sorted({c["site"] for c in cases}
+                                                  | {k[0] for k in vols}))
+            f = fig.compute(period, sites, cases, entries, earlier, sanctions, book.at, as_of,
+                            tz, summaries=_SUMMARIES, volumes=vols, volume_sites=vsites)
+        else:
+            # Month by month (the same cases in the same order: the received-time index), a
+            # month that is over with every case closed taken from _PARTS (issue 23 §4).
+            parts = [_month_part(m, sites, tz, as_of, book, fp, stale) for m in months]
+            part = fig.join(parts)
+            vsites = tuple(sites) or tuple(sorted(set().union(*(p.sites for p in parts))
+                                                  | {k[0] for k in vols}))
+            f = fig.finish(period, sites, part, _earlier_open(period, sites, tz),
+                           _sanctions(period, sites), tz, volumes=vols, volume_sites=vsites)
         if len(_PENDING) + len(stale) <= _PENDING_MAX:
             # Only the keys (figures.summary_key of these closed cases), not the case dicts:
             # a year's figures would otherwise hold ~90k of them until the write.
@@ -318,6 +347,44 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
     finally:
         if was_enabled:
             gc.enable()
+
+
+# The partial figures (figures.Partial) of months that are over and whose every case was
+# closed by then: they no longer depend on the clock, only on the data, so a year or a
+# quarter joins them instead of reading and judging those cases again, and a month opened
+# again costs nothing (issue 23 §4). Emptied whenever anything is written to the database
+# (_stamp), except the summaries this module keeps (derived data). Worker thread only.
+_PARTS: dict[tuple, fig.Partial] = {}
+_PARTS_MAX_CASES = 250_000  # ~200 bytes a case: at most ~50 MB (a year at 100k cases)
+_PARTS_STAMP: list[tuple | None] = [None]
+
+
+def _stamp() -> tuple:
+    """Moves whenever a row is written on this connection or another one commits."""
+    conn = database.connection()
+    return (database.database, conn.total_changes,
+            conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def _month_part(month: Period, sites: Sequence[str], tz, as_of: datetime,
+                book: policy_uc.PolicyBook, fp: Callable[[datetime], str],
+                stale: list) -> fig.Partial:
+    stamp = _stamp()
+    if _PARTS_STAMP[0] != stamp:
+        _PARTS.clear()
+        _PARTS_STAMP[0] = stamp
+    key = (month, tuple(sites), str(tz))
+    part = _PARTS.get(key)
+    if part is not None:
+        return part
+    cases, entries, _, _ = load_period(month, sites, tz, as_of=as_of, summaries=_SUMMARIES,
+                                       policy_fp=fp, stale=stale, cases_only=True)
+    part = fig.accumulate(month, cases, entries, book.at, as_of, tz, summaries=_SUMMARIES)
+    held = sum(len(p.ids) for p in _PARTS.values())
+    if (month.bounds(tz)[1] <= as_of and held + len(part.ids) <= _PARTS_MAX_CASES
+            and not part.unsettled and len(part.ids) == len(cases)):
+        _PARTS[key] = part
+    return part
 
 
 def keep_summaries() -> int:
@@ -345,12 +412,15 @@ def _store_summaries(pending: Sequence[tuple[tuple, str]]) -> int:
     # already computed, only keeping them is skipped.
     busy = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
     database.execute_sql("PRAGMA busy_timeout = 50")
+    before = _stamp()
     try:
         with database.atomic():
             database.cursor().executemany(
                 "INSERT OR REPLACE INTO stats_summaries (case_id, fingerprint, contact_hours, "
                 "handling_hours, called_back, level, reopened, outcomes) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if _PARTS_STAMP[0] == before:  # only derived rows written: the months still hold
+            _PARTS_STAMP[0] = _stamp()
     except (sqlite3.Error, pw.DatabaseError):
         return 0
     finally:
@@ -498,8 +568,12 @@ def comparisons(ctx: Context, period: Period, sites: Sequence[str] = (), *,
     them after showing the period itself."""
     auth.require(ctx, "stats.view")
     as_of = as_of or ctx.now()
-    result = (fig.kpis(figures_for(previous(period), sites, as_of=as_of, tz=ctx.tz)),
-              fig.kpis(figures_for(same_last_year(period), sites, as_of=as_of, tz=ctx.tz)))
+    prev_p, ly_p = previous(period), same_last_year(period)
+    prev = fig.kpis(figures_for(prev_p, sites, as_of=as_of, tz=ctx.tz))
+    # For a year both are the year before: computed once.
+    ly = (dict(prev) if ly_p == prev_p
+          else fig.kpis(figures_for(ly_p, sites, as_of=as_of, tz=ctx.tz)))
+    result = (prev, ly)
     keep_summaries()  # of the three periods, now that the page shows the first
     return result
 
