@@ -64,6 +64,9 @@ def run_gui(args: argparse.Namespace) -> int:
     from ui.fonts import prefer_cjk_font
 
     prefer_cjk_font(app)
+    from ui import window_fit
+
+    window_fit.install(app)  # every window and dialog fits the screen (issue 17 §2)
     paths = data_paths(data_dir)
     instance = None
     try:

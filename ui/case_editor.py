@@ -632,7 +632,12 @@ class CaseWindow(QMainWindow):
             self.editor.new_case_requested.connect(lambda: open_case_window(session, None))
         self.editor.saved.connect(self._on_saved)
         self._closing = False
-        self.resize(1100, 860)
+        from ui import window_fit
+
+        # the paper form's two columns want 1100x860; a 1366x768 laptop gets what it has,
+        # and the form scrolls (issue 17 §2); each screen keeps the size the clerk chose
+        window_fit.initial_size(self, 1100, 860)
+        window_fit.remember(self, "case", getattr(session, "ui_settings", None))
         self._on_title(self.editor.title())
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 

@@ -447,6 +447,13 @@ class MainWindow(QMainWindow):
     # --- geometry --------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
+        """The size and place this window had on this screen (issue 17 §2: per screen), or
+        the one kept before sizes were kept per screen, or most of the screen."""
+        from ui import window_fit
+
+        window_fit.remember(self, "main", self._settings)
+        if window_fit.restore(self):
+            return
         geometry = self._settings.value("main/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
@@ -463,7 +470,10 @@ class MainWindow(QMainWindow):
             if shiboken6.isValid(window) and not window.close():
                 event.ignore()  # an editor with unsaved edits said no
                 return
+        from ui import window_fit
+
         self._settings.setValue("main/geometry", self.saveGeometry())
+        window_fit.save(self)
         for key, page in self._pages.items():
             save = getattr(page, "save_state", None)
             if callable(save):
