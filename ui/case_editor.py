@@ -271,9 +271,26 @@ class CaseEditor(QWidget):
         self._update_tabs()
         if draft is not None:
             self.restore_draft(draft)
+        self._gate_save()
         self.loaded.emit()
         self._focus_start()
         QTimer.singleShot(0, self, self._focus_start)  # once the window is shown, too
+
+    def _gate_save(self) -> None:
+        """A new case that the person signed in may not register says so before anything
+        is typed, not at save (issue 17 §1). An open case is checked field by field at save
+        (a 部门经理 may change some fields of his department's cases)."""
+        if self.case_id is not None:
+            return
+        from ui.permits import refusal
+
+        why = refusal(self.session.ctx(), "case.create")
+        self.save_button.setEnabled(not why)
+        self.save_button.setToolTip(why)
+        if why:
+            self.form.setEnabled(False)
+            self._show_banner(why + "\n" + tr("请用客服专员或客服经理的账户登录"
+                                                "(文件 → 切换用户)后再登记。"), "error")
 
     def _focus_start(self) -> None:
         """A new case starts at the complaint text; an open one at its first box."""

@@ -76,7 +76,21 @@ class ExchangePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         session.changed.connect(self._on_changed)
+        session.user_changed.connect(self._gate)
+        self._gate()
         self.reload_history()
+
+    def _gate(self) -> None:
+        """导出… and 选择文件… only for whoever may export / import the ledger; the reason
+        as tooltip otherwise (issue 17 §1)."""
+        from ui.permits import gate
+
+        ctx = self.session.ctx()
+        gate(self.export_button, ctx, "ledger.export")
+        may_import = gate(self.choose, ctx, "ledger.import")
+        self.setAcceptDrops(may_import)
+        if not may_import:
+            self.import_button.setEnabled(False)
 
     # --- export ----------------------------------------------------------------------------
     def _export_tab(self) -> QWidget:
@@ -248,7 +262,7 @@ class ExchangePage(QWidget):
         self.report = None
         ok_files = [f for f in preview.files if not f.refused]
         self._show_result(preview, [tr("以上为预览,尚未写入。")])
-        self.import_button.setEnabled(bool(ok_files))
+        self.import_button.setEnabled(bool(ok_files) and self.choose.isEnabled())
         self.checked.emit(preview)
 
     def apply_checked(self) -> None:

@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda row=i - 1: self._select_row(row))
         self._build_menus()
         self._build_status_bar()
+        self._update_actions()
         session.changed.connect(self._on_changed)
         session.user_changed.connect(self._on_user_changed)
         session.open_case_requested.connect(self.open_case)
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self._build_nav()
         self.show_page(current if current in self.page_keys() else "cases")
         self._update_status()
+        self._update_actions()
 
     def show_page(self, key: str) -> QWidget:
         """Switch to the page ``key`` (building it on first use) and return it."""
@@ -302,7 +304,23 @@ class MainWindow(QMainWindow):
         return window
 
     def new_case(self) -> QWidget | None:
+        """A blank case window, if the person signed in may register a case; otherwise the
+        reason in the status bar (before anything is typed, not at save: issue 17 §1)."""
+        from ui.permits import refusal
+
+        why = refusal(self.session.ctx(), "case.create")
+        if why:
+            self.statusBar().showMessage(why, 10_000)
+            return None
         return self.open_case(None)
+
+    def _update_actions(self) -> None:
+        """Menu actions the person signed in may not take: disabled, the reason as tip."""
+        from ui.permits import gate
+
+        if self.session.site() is not None:
+            gate(self.new_case_action, self.session.ctx(), "case.create",
+                 tip=tr("新建投诉单 (Ctrl+N)"))
 
     def restore_drafts(self) -> None:
         """After a crash: reopen every case window the person signed in left with unsaved
@@ -348,6 +366,7 @@ class MainWindow(QMainWindow):
         self.new_case_action = QAction(tr("新建投诉(&N)"), self)
         self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_case_action.triggered.connect(self.new_case)
+        file_menu.setToolTipsVisible(True)  # a disabled action says why (issue 17 §1)
         file_menu.addAction(self.new_case_action)
         file_menu.addSeparator()
         self.switch_user_action = QAction(tr("切换用户(&U)…"), self)
