@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
-from complaints.rules.validation import Problem, label_of, validate_case
+from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
 from complaints.usecases.errors import StaleRecord, UseCaseError, ValidationFailed
 from ui.attachments import AttachmentsPanel
@@ -494,7 +494,12 @@ class CaseEditor(QWidget):
                 problems.append(Problem(name, msg))
         values = self.values()
         unreadable = {p.field for p in problems}
-        for p in validate_case(values):
+        ctx = self.session.ctx()
+        # no received time or purchase date in the future (issue 17 §4): every one for a new
+        # case, the ones changed for an open case (an old slip does not block other edits)
+        future = tuple(f for f in FUTURE_FIELDS
+                       if self.case_id is None or values.get(f) != self._snapshot.get(f))
+        for p in validate_case(values, now=ctx.now(), tz=ctx.tz, future_fields=future):
             if p.field in unreadable:
                 continue
             if p.field == "number" and self.case_id is None and not values.get("number"):

@@ -354,15 +354,38 @@ def test_extra_tabs_are_lazy_and_missing_ones_say_so(qtbot, session, ctx, monkey
     assert not new.tabs.isTabEnabled(new.tabs.count() - 1)  # until saved
 
 
-def test_permission_refusal_is_shown_and_edits_kept(qtbot, session, ctx):
+def test_permission_refusal_is_shown_before_anything_is_typed(qtbot, session, ctx):
+    """issue 17 §1: the 总经理 may not register a case; the blank case says so when it
+    opens (the form cannot be typed into), not after the work at save."""
     session.set_user(dataclasses.replace(ctx, roles=frozenset({"总经理"})))
     ed = _editor(qtbot, session)
-    _fill_minimum(qtbot, ed)
+    assert "无权登记投诉单" in ed.banner_text()
+    assert not ed.form.isEnabled() and not ed.save_button.isEnabled()
     with qtbot.assertNotEmitted(ed.saved):
         _ctrl_s(qtbot, ed)
         _idle(session)
-    assert "无权" in ed.banner_text() and "仍然保留" in ed.banner_text()
-    assert ed.is_dirty() and _all_ids() == []
+    assert _all_ids() == []
+
+
+def test_a_future_received_time_is_refused_with_its_field(qtbot, session, ctx):
+    """issue 17 §4: a 接单时间 a year ahead (a slip of one digit) is refused at save,
+    naming the field, and the boxes keep what was typed."""
+    from datetime import timedelta
+
+    ed = _editor(qtbot, session)
+    _fill_minimum(qtbot, ed)
+    ed.editors["received_at"].set_value(ctx.now() + timedelta(days=365))
+    ed.editors["purchase_date"].set_value((ctx.now() + timedelta(days=2)).date())
+    with qtbot.assertNotEmitted(ed.saved):
+        _ctrl_s(qtbot, ed)
+        _idle(session)
+    text = ed.banner_text()
+    assert "接单时间" in text and "晚于现在" in text and "购车/维修时间" in text
+    assert _all_ids() == [] and ed.is_dirty()
+    ed.editors["received_at"].set_value(ctx.now() + timedelta(seconds=30))  # clock skew
+    ed.editors["purchase_date"].set_value(ctx.now().date())
+    with qtbot.waitSignal(ed.saved):
+        _ctrl_s(qtbot, ed)
 
 
 def test_files_dropped_on_the_panel_are_attached(qtbot, session, ctx, tmp_path):
