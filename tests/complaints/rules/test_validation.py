@@ -58,7 +58,7 @@ def test_a_case_with_a_masked_phone_stays_editable(ctx):
 
 def test_future_received_time_and_purchase_date_are_refused():
     """issue 17 §4: a slip into the future is refused; a minute's clock skew is not."""
-    from datetime import timedelta, timezone
+    from datetime import UTC, date, datetime, timedelta, timezone
 
     from complaints.rules.validation import future_problems, validate_case
 
@@ -73,7 +73,7 @@ def test_future_received_time_and_purchase_date_are_refused():
     assert problems[0].message.startswith("“接单时间”2026-12-07 23:52 晚于现在(2026-12-07 23:50)")
     assert problems[1].message.startswith("“购车/维修时间”2026-12-08 晚于今天(2026-12-07)")
     # the office's today, whatever the zone of the clock's value (UTC here)
-    utc_now = now.astimezone(timezone.utc)
+    utc_now = now.astimezone(UTC)
     assert [p.field for p in future_problems(bad, utc_now, tz)] == ["received_at",
                                                                    "purchase_date"]
     # only the fields asked (an edit checks the fields it changes)
