@@ -226,4 +226,4 @@ def test_an_imported_row_received_in_the_future_is_refused():
     problems = case_problems(12, values)
     found = {(p.row, p.column) for p in problems}
     assert (12, "登记时间") in found and (12, "购车/维修时间") in found
-    assert any("晚于现在" in p.message for p in problems)
+    assert any("晚于现在" in str(p) and "第 12 行" in str(p) for p in problems)
