@@ -18,6 +18,9 @@ MODELS = {"cases": Case, "entries": Entry, "sanctions": Sanction}
 # Keys left out of the digest: the revision is compared on its own, and
 # 最后修改时间 is "for people, not for ordering" (ledger.md).
 _NOT_DIGESTED = {"revision", "modified_at"}
+# Yes/no columns added after digests were first stored: digested only when yes, so a record
+# without them (every earlier one) keeps the digest it always had.
+_DIGESTED_WHEN_YES = {"settled_on_site"}
 
 
 def fast_to_db(v: datetime) -> str:
@@ -43,6 +46,9 @@ def _compile_digest(sheet: str):
                           "fast_to_db": fast_to_db, "_canon_value": _canon_value}
     lines = ["def digest(values):", "    get = values.get", "    parts = ["]
     for key, yes_no in _DIGEST_PLAN[sheet]:
+        if key in _DIGESTED_WHEN_YES:
+            lines.append(f"        *(('1',) if get({key!r}) else ()),")
+            continue
         blank = f"'' if (v := get({key!r})) is None or v == '' else "
         if yes_no:
             lines.append(f"        {blank}('1' if v else '0'),")

@@ -320,6 +320,7 @@ class CaseEditor(QWidget):
                 self.editors[name].set_read_only(True)
         self._snapshot = self.values()
         self._loading = False
+        self._follow_channel()
         self._set_dirty(False)
 
     # --- values and state -----------------------------------------------------------------------
@@ -335,7 +336,19 @@ class CaseEditor(QWidget):
         name = self.number or tr("新投诉单")
         return f"{name} *" if self._dirty else name
 
+    def _follow_channel(self) -> None:
+        """当场已解决 is asked of on-site cases only (D3 follows it: issue 17 §4)."""
+        settled, channel = self.editors.get("settled_on_site"), self.editors.get("channel")
+        if settled is None or channel is None:
+            return
+        from complaints.rules.policy import Policy
+
+        onsite = channel.value() in Policy().onsite_channels
+        settled.setEnabled(onsite)
+        settled.setToolTip("" if onsite else tr("只用于现场接待的投诉(决定是否适用 D3 时限)"))
+
     def _on_edited(self) -> None:
+        self._follow_channel()
         if self._loading:
             return
         dirty = self.values() != self._snapshot

@@ -14,6 +14,7 @@ from db.migrations import (
     m0005_entry_index,
     m0006_phone_index,
     m0007_stats,
+    m0011_settled_on_site,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -27,6 +28,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (5, "covering index of tracking entries", m0005_entry_index.up),
     (6, "index of the customer's phone", m0006_phone_index.up),
     (7, "business volume and kept case summaries (stats)", m0007_stats.up),
+    (11, "settled on the spot (D3 follows the answer)", m0011_settled_on_site.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]

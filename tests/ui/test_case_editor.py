@@ -462,3 +462,20 @@ def test_esc_closes_the_case_window_when_nothing_changed(qtbot, session):
     qtbot.waitUntil(lambda: win.focusWidget() is not None)
     qtbot.keyClick(win.focusWidget(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not win.isVisible())
+
+
+def test_settled_on_the_spot_is_asked_of_on_site_cases_and_saved(qtbot, session, ctx):
+    """issue 17 §4: registration asks 当场是否解决 for an on-site case; D3 follows it."""
+    ed = _editor(qtbot, session)
+    _fill_minimum(qtbot, ed)
+    settled = ed.editors["settled_on_site"]
+    ed.editors["channel"].set_value("销售回访")
+    ed._on_edited()
+    assert not settled.isEnabled()
+    ed.editors["channel"].set_value("现场")
+    ed._on_edited()
+    assert settled.isEnabled()
+    settled.set_value(True)
+    with qtbot.waitSignal(ed.saved) as saved:
+        _ctrl_s(qtbot, ed)
+    assert cases.get_case(saved.args[0])["settled_on_site"] is True
