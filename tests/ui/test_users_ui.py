@@ -55,6 +55,14 @@ def test_first_admin_then_sign_in(qtbot, session):
     assert s.ctx.user_id == dlg.ctx.user_id
     assert [e.event for e in audit.entries(newest_first=False)] == [
         "user.create", "sign_in.failed", "sign_in"]
+    # issue 17 §5: the wrong password was cleared; the next sign-in knows the login name
+    again = sign_in.SignInDialog(session, clock=lambda: FIXED_NOW)
+    qtbot.addWidget(again)
+    assert again.login_edit.text() == "admin" and again.password_edit.text() == ""
+    again.password_edit.setText("wrong-again")
+    again.ok_button.click()
+    assert again.password_edit.text() == ""
+    qtbot.waitUntil(lambda: again.error_label.isVisibleTo(again))
 
 
 def test_users_page_lists_and_unlocks(qtbot, session, no_boxes):
