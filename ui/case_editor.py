@@ -189,7 +189,15 @@ class CaseEditor(QWidget):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.request_close,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence.StandardKey.HelpContents, self, activated=self._help,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.setEnabled(False)
+
+    def _help(self) -> None:
+        """F1: the case window's help page (issue 17 §6)."""
+        from ui.help import show_help
+
+        show_help(self, "case")
 
     def _new_case(self) -> None:
         """Ctrl+N: the main window opens a blank case (Session.new_case_requested)."""

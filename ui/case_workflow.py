@@ -323,6 +323,10 @@ class CaseWorkflowTab(QWidget):
         return dialog
 
     def _recorded(self, dialog: ActionDialog) -> None:
+        from ui.toast import show_toast
+
+        number = (self.data.case.get("number") if self.data else None) or ""
+        show_toast(self, tr("已记录:{n} {a}").format(n=number, a=tr(dialog.action.value)))
         dialog.done_ok()
         self.session.notify_changed("entries")
         self.session.notify_changed("cases")

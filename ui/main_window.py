@@ -383,13 +383,30 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self._quit)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu(tr("帮助(&H)"))
+        # F1: help about the page in front (issue 17 §6); the manual: a clerk's whole day
+        self.page_help_action = QAction(tr("本页帮助(&P)"), self)
+        self.page_help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.page_help_action.triggered.connect(self.show_page_help)
+        help_menu.addAction(self.page_help_action)
+        self.manual_action = QAction(tr("使用手册(&M)"), self)
+        self.manual_action.triggered.connect(lambda: self._help("manual"))
+        help_menu.addAction(self.manual_action)
         keys = QAction(tr("快捷键(&K)"), self)
-        keys.setShortcut(QKeySequence.StandardKey.HelpContents)
+        keys.setShortcut(QKeySequence("Ctrl+F1"))
         keys.triggered.connect(self._show_shortcuts)
         help_menu.addAction(keys)
         about = QAction(tr("关于(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def show_page_help(self) -> QWidget:
+        """F1: the help page of the page shown now."""
+        return self._help(self.current_page_key() or "manual")
+
+    def _help(self, key: str) -> QWidget:
+        from ui.help import show_help
+
+        return show_help(self, key)
 
     def shortcuts_text(self) -> str:
         pages = "\n".join(f"Ctrl+{i + 1}\t{self.nav.item(i).data(TITLE_ROLE)}"
@@ -397,7 +414,7 @@ class MainWindow(QMainWindow):
         return "\n".join((
             tr("Ctrl+N\t新建投诉单"), tr("Ctrl+F\t搜索投诉台账"), tr("Ctrl+S\t保存投诉单"),
             tr("Esc\t关闭投诉单(有未保存的修改时先询问)"), tr("Ctrl+Q\t退出"),
-            tr("F1\t本快捷键列表"), "", tr("切换页面:"), pages))
+            tr("F1\t本页帮助"), tr("Ctrl+F1\t本快捷键列表"), "", tr("切换页面:"), pages))
 
     def _show_shortcuts(self) -> None:
         from PySide6.QtWidgets import QMessageBox
