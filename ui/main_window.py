@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -484,22 +484,20 @@ class MainWindow(QMainWindow):
 
     def _restore_geometry(self) -> None:
         """The size and place this window had on this screen (issue 17 §2: per screen), or
-        the one kept before sizes were kept per screen, or most of the screen."""
+        most of the screen. (The one size kept before is not used: Qt puts a size kept on a
+        1366x768 laptop back on a 1920x1080 screen as a 758x393 window.)"""
         from ui import window_fit
 
         window_fit.remember(self, "main", self._settings)
         if window_fit.restore(self):
             return
-        geometry = self._settings.value("main/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:  # first start: most of the screen, so the 台账 shows its columns
-            screen = self.screen().availableGeometry() if self.screen() else None
-            if screen is not None and screen.width() > 1000:
-                self.resize(min(int(screen.width() * 0.9), 1700),
-                            min(int(screen.height() * 0.88), 1000))
-            else:
-                self.resize(1360, 820)
+        # first start on this screen: most of it, so the 台账 shows its columns
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None and screen.width() > 1000:
+            self.resize(min(int(screen.width() * 0.9), 1700),
+                        min(int(screen.height() * 0.88), 1000))
+        else:
+            self.resize(1360, 820)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for window in list(self._case_windows.values()) + list(self._new_case_windows):
@@ -508,7 +506,6 @@ class MainWindow(QMainWindow):
                 return
         from ui import window_fit
 
-        self._settings.setValue("main/geometry", self.saveGeometry())
         window_fit.save(self)
         for key, page in self._pages.items():
             save = getattr(page, "save_state", None)

@@ -32,7 +32,9 @@ def show_toast(widget: QWidget, text: str, *, ms: int = TOAST_MS, kind: str = "o
     label.setStyleSheet(f"QLabel#toast {{ color: {fg}; background: {bg}; border: 1px solid {fg};"
                         " border-radius: 4px; padding: 8px 16px; font-size: 14px; }")
     label.setText(text)
-    label.setMaximumWidth(max(200, window.width() - 40))
+    widest = max(200, window.width() - 40)
+    label.setMaximumWidth(widest)
+    label.setMinimumWidth(min(widest, label.fontMetrics().horizontalAdvance(text) + 48))
     label.adjustSize()
     label.move((window.width() - label.width()) // 2,
                window.height() - label.height() - (48 if bar is not None else 16))

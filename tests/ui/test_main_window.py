@@ -119,7 +119,9 @@ def test_geometry_remembered(qtbot, session, qsettings):
     session.taskman.wait_idle()
     again = MainWindow(session, settings=qsettings)
     qtbot.addWidget(again)
-    assert not qsettings.value("main/geometry").isEmpty()
+    from ui import window_fit
+
+    assert not qsettings.value(f"windows/main/{window_fit._screen_key(again)}").isEmpty()
     assert again.current_page_key() == "oem"
     if size.width() <= again.screen().availableGeometry().width():
         assert again.size() == size
