@@ -196,7 +196,7 @@ class Merger:
                 data[k] = data.get(k) or ""
             data["status"] = data.get("status") or "待审批"
         else:
-            for k in ("media", "needs_oem", "attitude", "collective"):
+            for k in ("media", "needs_oem", "attitude", "collective", "settled_on_site"):
                 data[k] = bool(data.get(k))
             data["liability"] = data.get("liability") or "待定"
             data["state"] = data.get("state") or "登记"
@@ -240,7 +240,8 @@ class Merger:
                 row[i_status] = row[i_status] or "待审批"
         else:
             names = list(cols)
-            flags = [at[k] for k in ("media", "needs_oem", "attitude", "collective")]
+            flags = [at[k] for k in ("media", "needs_oem", "attitude", "collective",
+                                     "settled_on_site")]
             i_liability, i_state = at["liability"], at["state"]
 
             def fix(full: dict, row: list) -> None:

@@ -104,12 +104,18 @@ def next_number(site: str, received_local: datetime) -> str:
     return f"{prefix}{(row[0] or 0) + 1:04d}"
 
 
+_BOOL_FIELDS = tuple(f.name for f in CASE_FIELDS if f.type is FieldType.BOOL)
+
+
 def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     """Save a new case owned by this site, with its 登记 entry. Warnings don't block."""
     from db.models import Case, Entry, database
 
     data = {name: None for name in FIELD_NAMES}
     data.update(normalize(values))
+    for name in _BOOL_FIELDS:  # a yes/no box not given is "no" (settled_on_site: issue 17)
+        if data.get(name) is None:
+            data[name] = False
     data.setdefault("liability", Liability.PENDING.value)
     data["liability"] = data["liability"] or Liability.PENDING.value
     data["state"] = data.get("state") or State.REGISTERED.value
