@@ -223,6 +223,9 @@ class CaseEditor(QWidget):
         for f in fields:
             editor = make_editor(f, tz, box, now=lambda: self.session.ctx().now())
             editor.edited.connect(self._on_edited)
+            # a problem shown under a box (a VIN's check-digit warning) goes once the box is
+            # changed; the next save checks again (issue 17 §5)
+            editor.edited.connect(lambda e=editor: None if self._loading else e.set_problem(None))
             label = QLabel(self._label_text(f), box)
             label.setBuddy(editor.focus_target())
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)

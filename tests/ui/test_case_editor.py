@@ -154,6 +154,9 @@ def test_wrong_check_digit_warns_but_saves(qtbot, session):
     assert "校验码" in ed.banner_text() and "已保存" in ed.banner_text()
     assert ed.banner.property("kind") == "warning"
     assert "校验码" in (ed.editors["vin"].problem() or "")
+    # issue 17 §5: the warning goes with the next change of the box
+    _type(qtbot, ed, "vin", "LSVAM4187C2184847")
+    assert ed.editors["vin"].problem() is None
 
 
 def test_required_fields_are_named(qtbot, session):
