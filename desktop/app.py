@@ -253,8 +253,9 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
             return 2
         if not signed_in:
             return 0
-        if first_admin:
-            # the administrator may not register a case: the office's people next (§1)
+        if first_admin and not users.start_state(datetime.now(UTC))[0]:
+            # the administrator was just created, and may not register a case: the office's
+            # people next (issue 17 §1)
             from ui.first_run import set_up_people
 
             set_up_people(session, demo=bool(demo_cases))
