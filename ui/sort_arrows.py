@@ -3,7 +3,13 @@ descending. Qt's header draws them the other way round (ascending = "sort down")
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHeaderView, QProxyStyle, QStyle, QStyleOptionHeader
+from PySide6.QtWidgets import (
+    QApplication,
+    QHeaderView,
+    QProxyStyle,
+    QStyle,
+    QStyleOptionHeader,
+)
 
 
 class ExcelSortArrows(QProxyStyle):
@@ -22,8 +28,15 @@ class ExcelSortArrows(QProxyStyle):
         super().drawPrimitive(element, option, painter, widget)
 
 
+_SHARED: list[ExcelSortArrows] = []
+
+
 def excel_arrows(header: QHeaderView) -> None:
-    """Draw ``header``'s sort arrow the Excel way (the style is kept with the header)."""
-    style = ExcelSortArrows(header.style().name())
-    style.setParent(header)
-    header.setStyle(style)
+    """Draw ``header``'s sort arrow the Excel way. One style for every header, owned by the
+    application (a widget does not own its style: one deleted with a header still in use
+    by Qt crashed the exit)."""
+    if not _SHARED:
+        style = ExcelSortArrows(header.style().name())
+        style.setParent(QApplication.instance())
+        _SHARED.append(style)
+    header.setStyle(_SHARED[0])
