@@ -290,11 +290,6 @@ def _combo(all_text: str, values: Sequence[str]) -> QComboBox:
 
 
 class CaseListPage(QWidget):
-    def _excel_arrows(self) -> None:
-        from ui.sort_arrows import excel_arrows
-
-        excel_arrows(self.view.horizontalHeader())
-
     def _gate_new(self) -> None:
         """新建投诉 only for whoever may register a case; otherwise the reason as tip."""
         from ui.permits import gate
@@ -387,10 +382,6 @@ class CaseListPage(QWidget):
                                     Qt.SortOrder.DescendingOrder)
         self.view.setSortingEnabled(True)  # calls model.sort with the indicator: no change
         header.sortIndicatorChanged.connect(self._keep_indicator_on_sortable)
-        # the arrow as in Excel, once the list is on screen (a style costs the first paint)
-        from ui.painting import after_next_paint
-
-        after_next_paint(self.view, self._excel_arrows, fallback_ms=3000)
         self.view.doubleClicked.connect(lambda ix: self._open_row(ix.row()))
         self.view.open_requested.connect(self._open_row)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -213,38 +213,3 @@ def test_the_first_screenful_comes_before_the_whole_list(qtbot, session, many, m
     assert p.count_label.text() == f"共 {N} 条"
     session.taskman.wait_idle()
 
-
-def _arrow_points_up(header) -> bool:
-    """Whether the sort arrow drawn on ``header`` is ▲: its top row of dark pixels is
-    narrower than its bottom row."""
-    image = header.grab().toImage()
-    x0 = header.sectionViewportPosition(0) + header.sectionSize(0) - 24
-    rows = []
-    for y in range(image.height()):
-        dark = sum(1 for x in range(x0, x0 + 22) if image.pixelColor(x, y).lightness() < 140)
-        if dark:
-            rows.append(dark)
-    assert rows, "no arrow drawn"
-    return rows[0] < rows[-1]
-
-
-def test_the_sort_arrow_follows_excel(qtbot):
-    """issue 17 §5: ▲ for ascending, ▼ for descending, as Excel shows them."""
-    from PySide6.QtWidgets import QTableWidget
-
-    from ui.sort_arrows import excel_arrows
-
-    t = QTableWidget(2, 2)
-    qtbot.addWidget(t)
-    t.setHorizontalHeaderLabels(["接单时间", "编号"])
-    header = t.horizontalHeader()
-    header.resizeSection(0, 160)
-    header.setSortIndicatorShown(True)
-    excel_arrows(header)
-    t.resize(400, 120)
-    t.show()
-    qtbot.waitExposed(t)
-    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-    assert _arrow_points_up(header)
-    header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
-    assert not _arrow_points_up(header)
