@@ -310,9 +310,14 @@ def set_up_people(session, *, demo: bool, parent: QWidget | None = None) -> None
         made = create_demo_users(session.ctx())
         session.notify_changed("users")
         logins = [(u.login, u.display_name, u.role, u.department, u.password) for u in made]
-        LoginsDialog(logins, parent, demo=True).exec()
+        shown = LoginsDialog(logins, parent, demo=True)
+        shown.exec()
+        shown.deleteLater()
         return
     dialog = PeopleDialog(session, site.department_names(), parent)
     dialog.exec()
+    dialog.deleteLater()
     if dialog.created:
-        LoginsDialog(dialog.created, parent).exec()
+        shown = LoginsDialog(dialog.created, parent)
+        shown.exec()
+        shown.deleteLater()

@@ -361,7 +361,10 @@ def test_permission_refusal_is_shown_before_anything_is_typed(qtbot, session, ct
     """issue 17 §1: the 总经理 may not register a case; the blank case says so when it
     opens (the form cannot be typed into), not after the work at save."""
     session.set_user(dataclasses.replace(ctx, roles=frozenset({"总经理"})))
-    ed = _editor(qtbot, session)
+    ed = CaseEditor(session, None)  # nothing to type into: no box takes the focus
+    qtbot.addWidget(ed)
+    ed.show()
+    qtbot.waitUntil(lambda: ed.isEnabled() and not ed._loading)
     assert "无权登记投诉单" in ed.banner_text()
     assert not ed.form.isEnabled() and not ed.save_button.isEnabled()
     with qtbot.assertNotEmitted(ed.saved):

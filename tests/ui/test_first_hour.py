@@ -60,6 +60,7 @@ def test_with_demo_data_every_role_gets_an_account_shown_once(qtbot, session, ad
     shown = []
 
     def fake_exec(self):
+        qtbot.addWidget(self)
         shown.append(self.text)
         return QDialog.DialogCode.Accepted
 
@@ -74,7 +75,8 @@ def test_with_demo_data_every_role_gets_an_account_shown_once(qtbot, session, ad
 
 def test_without_demo_data_the_people_dialog_follows(qtbot, session, admin, monkeypatch):
     opened = []
-    monkeypatch.setattr(PeopleDialog, "exec", lambda self: opened.append(self) or 0)
+    monkeypatch.setattr(PeopleDialog, "exec",
+                        lambda self: qtbot.addWidget(self) or opened.append(self) or 0)
     set_up_people(session, demo=False)
     assert len(opened) == 1 and opened[0].table.rowCount() == 4
     assert first_run.WORKING_ROLES == ("客服专员", "客服经理", "部门经理", "总经理")
