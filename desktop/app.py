@@ -64,9 +64,6 @@ def run_gui(args: argparse.Namespace) -> int:
     from ui.fonts import prefer_cjk_font
 
     prefer_cjk_font(app)
-    from ui import window_fit
-
-    window_fit.install(app)  # every window and dialog fits the screen (issue 17 §2)
     paths = data_paths(data_dir)
     instance = None
     try:
@@ -110,6 +107,11 @@ class _StartChecks:
 
     def __call__(self) -> None:
         start_over()  # a dialog may follow: the person's time, not the start's
+        # every window and dialog opened from now on fits the screen (issue 17 §2); the
+        # main window sizes itself to the screen before its first paint
+        from ui import window_fit
+
+        window_fit.install()
         if self.done:
             return
         self.done = True
