@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -175,11 +174,14 @@ class AuditPage(QWidget):
 
     def export(self, path: Path | None = None) -> None:
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, tr("导出审计日志"), "审计日志.xlsx",
-                                                  tr("Excel 文件 (*.xlsx)"))
-            if not name:
+            from ui.file_dialogs import ask_save, suggested_name
+
+            ctx = self.session.ctx()
+            name = suggested_name(ctx.site, tr("审计日志"), ctx.local(ctx.now()), ".xlsx")
+            chosen = ask_save(self, "audit", tr("导出审计日志"), name, tr("Excel 文件 (*.xlsx)"))
+            if chosen is None:
                 return
-            path = Path(name)
+            path = chosen
         ctx, rows = self.session.ctx(), list(self.rows)
         self.session.taskman.run(lambda: audit.export_entries(ctx, path, rows),
                                  lambda p: self.status.setText(tr("已导出到 ") + str(p)),

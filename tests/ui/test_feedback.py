@@ -47,3 +47,24 @@ def test_since_box_shows_the_office_clock(qtbot, session, ctx):
     expected = (ctx.local(ctx.now()) - timedelta(days=30)).replace(tzinfo=None, second=0,
                                                                    microsecond=0)
     assert shown == expected
+
+
+def test_todo_and_audit_exports_suggest_dated_names(qtbot, session, tmp_path, monkeypatch):
+    from ui.audit_page import AuditPage
+    from ui.todo import TodoPage
+
+    asked = []
+
+    def fake_save(parent, title, start, file_filter):
+        asked.append(Path(start).name)
+        return "", file_filter  # cancelled: nothing written
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(fake_save))
+    todo = TodoPage(session)
+    qtbot.addWidget(todo)
+    todo.export_csv_dialog()
+    audit_page = AuditPage(session)
+    qtbot.addWidget(audit_page)
+    audit_page.export()
+    assert asked == ["SH01_待办_2026-11-20.csv", "SH01_审计日志_2026-11-20.xlsx"]
+    session.taskman.wait_idle()
