@@ -82,7 +82,7 @@ def open_database(path: Path, *, backup_dir: Path | None = None,
         before = 0
     try:
         database.init(str(path), pragmas=PRAGMAS)
-        database.connect(reuse_if_open=True)
+        _connect_in_turn()
         backup = None
         if 0 < before < LATEST_VERSION:
             from db.backup import make_backup
@@ -121,6 +121,25 @@ SCHEMA_VERSION_SQL = (
     "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL, "
     "description TEXT NOT NULL, app_version TEXT NOT NULL)"
 )
+
+
+def _connect_in_turn() -> None:
+    """database.connect(), waiting its turn like every write: switching a new file to WAL
+    (the first pragma) needs the file to itself, and SQLite answers "locked" at once, with no
+    busy handler, while another process is creating the same database."""
+    import time
+
+    from peewee import OperationalError
+
+    deadline = time.monotonic() + PRAGMAS["busy_timeout"] / 1000
+    while True:
+        try:
+            database.connect(reuse_if_open=True)
+            return
+        except OperationalError as e:
+            if "database is locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _migrate(current: int, app_version: str) -> None:

@@ -74,6 +74,7 @@ class Case(SyncedModel):
     area = pw.TextField(null=True)
     media = pw.BooleanField(default=False)
     needs_oem = pw.BooleanField(default=False)
+    settled_on_site = pw.BooleanField(default=False)  # 当场是否解决: D3 follows it
     attitude = pw.BooleanField(default=False)
     collective = pw.BooleanField(default=False)
     content = pw.TextField()

@@ -123,6 +123,11 @@ class _StartChecks:
 
     def __call__(self) -> None:
         start_over()  # a dialog may follow: the person's time, not the start's
+        # every window and dialog opened from now on fits the screen (issue 17 §2); the
+        # main window sizes itself to the screen before its first paint
+        from ui import window_fit
+
+        window_fit.install()
         if self.done:
             return
         self.done = True
@@ -274,11 +279,20 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
             if answer is None:
                 return 0
             demo_cases = answer
+        from complaints.usecases import users
+
+        first_admin = users.start_state(datetime.now(UTC))[0]  # no account yet: first run
         signed_in = _sign_in(session, db)
         if signed_in is None:
             return 2
         if not signed_in:
             return 0
+        if first_admin and not users.start_state(datetime.now(UTC))[0]:
+            # the administrator was just created, and may not register a case: the office's
+            # people next (issue 17 §1)
+            from ui.first_run import set_up_people
+
+            set_up_people(session, demo=bool(demo_cases))
         # Only the case list is known to build from the read-only connection; another start
         # page (the last one shown) opens after the full open.
         if MainWindow.start_page(ui_settings) != "cases" and not db.open_fully():

@@ -237,7 +237,7 @@ class Merger:
                 data[k] = data.get(k) or ""
             data["status"] = data.get("status") or "待审批"
         else:
-            for k in ("media", "needs_oem", "attitude", "collective"):
+            for k in ("media", "needs_oem", "attitude", "collective", "settled_on_site"):
                 data[k] = bool(data.get(k))
             data["liability"] = data.get("liability") or "待定"
             data["state"] = data.get("state") or "登记"
@@ -282,7 +282,8 @@ class Merger:
                 row[i_status] = row[i_status] or "待审批"
         else:
             names = list(cols)
-            flags = [at[k] for k in ("media", "needs_oem", "attitude", "collective")]
+            flags = [at[k] for k in ("media", "needs_oem", "attitude", "collective",
+                                     "settled_on_site")]
             i_liability, i_state = at["liability"], at["state"]
 
             def fix(full: dict, row: list) -> None:
@@ -679,6 +680,16 @@ class Merger:
         v = _Version(conflict.incoming_revision, conflict.incoming_fingerprint or content,
                      content, conflict.incoming_digest, conflict.incoming_from_owner)
         local = store.local_values(conflict.tbl, uid)
+        if local is not None:
+            # The local side on record is the one the person decided against: edited here
+            # since the conflict was found, it is kept as it is now, so taking the incoming
+            # version never drops that edit without a trace.
+            now_digest = store.digest(sheet, local)
+            if now_digest != conflict.local_digest:
+                conflict.local = store.to_json(sheet, local)
+                conflict.local_digest = now_digest
+                conflict.local_revision = local["revision"]
+                conflict.save()
         if (local or incoming)["site"] == self.my_site:
             self._resolve_own(sheet, incoming, local, v, keep)
         else:

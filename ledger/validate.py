@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import partial
 from typing import Any
 
@@ -280,7 +280,11 @@ def case_problems(row: int, values: Mapping[str, Any]) -> list[RowProblem]:
         if check.get(name) is None:
             check[name] = False
     out = []
-    for p in validate_case(check):
+    received = check.get("received_at")
+    # no received time or purchase date in the future (issue 17 §4), as when typed
+    now = datetime.now(UTC)
+    tz = received.tzinfo if isinstance(received, datetime) and received.tzinfo else UTC
+    for p in validate_case(check, now=now, tz=tz):
         if not p.blocking:
             continue
         f = FIELDS_BY_NAME.get(p.field)

@@ -85,6 +85,7 @@ class ActionDialog(QDialog):
                  received_at: datetime | None = None, departments: list[str] | None = None,
                  proposed_department: str | None = None, people: list[str] | None = None,
                  current: dict[str, Any] | None = None,
+                 warnings: list[str] | None = None,
                  submit: Callable[[dict[str, Any]], None] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
@@ -102,6 +103,12 @@ class ActionDialog(QDialog):
         head = QLabel(f"<b>{tr(self.action.value)}</b>  {tr(EXPLAIN.get(self.action, ''))}")
         head.setWordWrap(True)
         lay.addWidget(head)
+        self.warning_label = QLabel("\n".join("⚠ " + w for w in warnings or []))
+        self.warning_label.setWordWrap(True)
+        self.warning_label.setStyleSheet("QLabel { background: #fff4e5; color: #a15c00;"
+                                         " border: 1px solid #a15c00; padding: 6px; }")
+        self.warning_label.setVisible(bool(warnings))
+        lay.addWidget(self.warning_label)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         lay.addLayout(form)
@@ -274,6 +281,12 @@ class ActionDialog(QDialog):
             return tr("须选择回访满意度")
         if self.action is Action.NOTE and not v.get("note"):
             return tr("备注内容不能为空")
+        # issue 17 §4: an escalation names its target; a sheet is handled, or goes back to
+        # customer service, with the handling opinion written
+        if self.escalate_to is not None and not v.get("to"):
+            return tr("升级须填写升级至何人(如:售后站长、销售经理)")
+        if self.plan is not None and not v.get("plan"):
+            return tr("须填写调查结果及处理意见")
         return None
 
     # --- submitting ------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -61,7 +60,9 @@ class AuditPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.rows: list[audit.AuditRow] = []
-        today = QDate.currentDate()
+        # the office's today, whatever zone the PC's clock is set to (issue 17 §5)
+        local = session.ctx().local(session.ctx().now())
+        today = QDate(local.year, local.month, local.day)
         self.since_edit = QDateEdit(today.addDays(-30))
         self.until_edit = QDateEdit(today)
         for e in (self.since_edit, self.until_edit):
@@ -146,7 +147,20 @@ class AuditPage(QWidget):
             values = (str(r.id), f"{r.at.astimezone(tz):%Y-%m-%d %H:%M:%S}", r.actor,
                       r.event_label, target, audit.format_changes(r.changes), r.note)
             for j, v in enumerate(values):
-                self.table.setItem(i, j, QTableWidgetItem(v))
+                item = QTableWidgetItem(v)
+                item.setToolTip(v if len(v) > 40 else "")
+                self.table.setItem(i, j, item)
+        self._fit_columns()
+
+    MAX_COLUMN = 360  # a long 改动 or 说明 shows whole in its tooltip
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its content (capped), so that time, person and event read
+        whole (issue 17 §5: the columns were 100 px each)."""
+        self.table.resizeColumnsToContents()
+        for col in range(self.table.columnCount() - 1):
+            if self.table.columnWidth(col) > self.MAX_COLUMN:
+                self.table.setColumnWidth(col, self.MAX_COLUMN)
 
     def verify(self) -> None:
         def done(problems: list[str]) -> None:
@@ -160,11 +174,14 @@ class AuditPage(QWidget):
 
     def export(self, path: Path | None = None) -> None:
         if path is None:
-            name, _ = QFileDialog.getSaveFileName(self, tr("导出审计日志"), "审计日志.xlsx",
-                                                  tr("Excel 文件 (*.xlsx)"))
-            if not name:
+            from ui.file_dialogs import ask_save, suggested_name
+
+            ctx = self.session.ctx()
+            name = suggested_name(ctx.site, tr("审计日志"), ctx.local(ctx.now()), ".xlsx")
+            chosen = ask_save(self, "audit", tr("导出审计日志"), name, tr("Excel 文件 (*.xlsx)"))
+            if chosen is None:
                 return
-            path = Path(name)
+            path = chosen
         from ui.save_elsewhere import retry_elsewhere
 
         ctx, rows = self.session.ctx(), list(self.rows)

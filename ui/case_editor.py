@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
-from complaints.rules.validation import Problem, label_of, validate_case
+from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.attachments import AttachmentsPanel
@@ -190,7 +190,15 @@ class CaseEditor(QWidget):
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.request_close,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(QKeySequence.StandardKey.HelpContents, self, activated=self._help,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.setEnabled(False)
+
+    def _help(self) -> None:
+        """F1: the case window's help page (issue 17 §6)."""
+        from ui.help import show_help
+
+        show_help(self, "case")
 
     def _new_case(self) -> None:
         """Ctrl+N: the main window opens a blank case (Session.new_case_requested)."""
@@ -216,6 +224,9 @@ class CaseEditor(QWidget):
         for f in fields:
             editor = make_editor(f, tz, box, now=lambda: self.session.ctx().now())
             editor.edited.connect(self._on_edited)
+            # a problem shown under a box (a VIN's check-digit warning) goes once the box is
+            # changed; the next save checks again (issue 17 §5)
+            editor.edited.connect(lambda e=editor: None if self._loading else e.set_problem(None))
             label = QLabel(self._label_text(f), box)
             label.setBuddy(editor.focus_target())
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
@@ -272,9 +283,26 @@ class CaseEditor(QWidget):
         self._update_tabs()
         if draft is not None:
             self.restore_draft(draft)
+        self._gate_save()
         self.loaded.emit()
         self._focus_start()
         QTimer.singleShot(0, self, self._focus_start)  # once the window is shown, too
+
+    def _gate_save(self) -> None:
+        """A new case that the person signed in may not register says so before anything
+        is typed, not at save (issue 17 §1). An open case is checked field by field at save
+        (a 部门经理 may change some fields of his department's cases)."""
+        if self.case_id is not None:
+            return
+        from ui.permits import refusal
+
+        why = refusal(self.session.ctx(), "case.create")
+        self.save_button.setEnabled(not why)
+        self.save_button.setToolTip(why)
+        if why:
+            self.form.setEnabled(False)
+            self._show_banner(why + "\n" + tr("请用客服专员或客服经理的账户登录"
+                                                "(文件 → 切换用户)后再登记。"), "error")
 
     def _focus_start(self) -> None:
         """A new case starts at the complaint text; an open one at its first box."""
@@ -305,6 +333,7 @@ class CaseEditor(QWidget):
                 self.editors[name].set_read_only(True)
         self._snapshot = self.values()
         self._loading = False
+        self._follow_channel()
         self._set_dirty(False)
 
     # --- values and state -----------------------------------------------------------------------
@@ -320,7 +349,19 @@ class CaseEditor(QWidget):
         name = self.number or tr("新投诉单")
         return f"{name} *" if self._dirty else name
 
+    def _follow_channel(self) -> None:
+        """当场已解决 is asked of on-site cases only (D3 follows it: issue 17 §4)."""
+        settled, channel = self.editors.get("settled_on_site"), self.editors.get("channel")
+        if settled is None or channel is None:
+            return
+        from complaints.rules.policy import Policy
+
+        onsite = channel.value() in Policy().onsite_channels
+        settled.setEnabled(onsite)
+        settled.setToolTip("" if onsite else tr("只用于现场接待的投诉(决定是否适用 D3 时限)"))
+
     def _on_edited(self) -> None:
+        self._follow_channel()
         if self._loading:
             return
         dirty = self.values() != self._snapshot
@@ -482,7 +523,12 @@ class CaseEditor(QWidget):
                 problems.append(Problem(name, msg))
         values = self.values()
         unreadable = {p.field for p in problems}
-        for p in validate_case(values):
+        ctx = self.session.ctx()
+        # no received time or purchase date in the future (issue 17 §4): every one for a new
+        # case, the ones changed for an open case (an old slip does not block other edits)
+        future = tuple(f for f in FUTURE_FIELDS
+                       if self.case_id is None or values.get(f) != self._snapshot.get(f))
+        for p in validate_case(values, now=ctx.now(), tz=ctx.tz, future_fields=future):
             if p.field in unreadable:
                 continue
             if p.field == "number" and self.case_id is None and not values.get("number"):
@@ -638,7 +684,12 @@ class CaseWindow(QMainWindow):
             self.editor.new_case_requested.connect(lambda: open_case_window(session, None))
         self.editor.saved.connect(self._on_saved)
         self._closing = False
-        self.resize(1100, 860)
+        from ui import window_fit
+
+        # the paper form's two columns want 1100x860; a 1366x768 laptop gets what it has,
+        # and the form scrolls (issue 17 §2); each screen keeps the size the clerk chose
+        window_fit.initial_size(self, 1100, 860)
+        window_fit.remember(self, "case", getattr(session, "ui_settings", None))
         self._on_title(self.editor.title())
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 

@@ -290,6 +290,14 @@ def _combo(all_text: str, values: Sequence[str]) -> QComboBox:
 
 
 class CaseListPage(QWidget):
+    def _gate_new(self) -> None:
+        """新建投诉 only for whoever may register a case; otherwise the reason as tip."""
+        from ui.permits import gate
+
+        if self.session.site() is not None:
+            gate(self.new_button, self.session.ctx(), "case.create",
+                 tip=tr("新建投诉 (Ctrl+N)"))
+
     """投诉台账: filters, the search box and the table; double-click or Enter opens a case."""
 
     ids_loaded = Signal(int)  # number of matching cases, after each query
@@ -320,6 +328,8 @@ class CaseListPage(QWidget):
         self.new_button = QPushButton(tr("新建投诉"))
         self.new_button.setToolTip(tr("新建投诉 (Ctrl+N)"))
         self.new_button.clicked.connect(session.new_case_requested)
+        session.user_changed.connect(self._gate_new)
+        self._gate_new()
 
         # filter row
         self.state_box = _combo(tr("全部状态"), [s.value for s in State])

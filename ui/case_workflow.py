@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.rules import workflow
 from complaints.rules.deadlines import Deadline, DeadlineStatus
 from complaints.types import Action
 from complaints.usecases import cases, tracking
@@ -304,7 +305,8 @@ class CaseWorkflowTab(QWidget):
             action, number=data.case.get("number") or "", now=ctx.now(), tz=ctx.tz,
             received_at=data.case.get("received_at"), departments=data.departments,
             proposed_department=data.proposed_department, people=data.people,
-            current=data.case, parent=self)
+            current=data.case, parent=self,
+            warnings=workflow.action_warnings(data.case, data.entries, action))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def submit(values: dict[str, Any]) -> None:
@@ -321,6 +323,10 @@ class CaseWorkflowTab(QWidget):
         return dialog
 
     def _recorded(self, dialog: ActionDialog) -> None:
+        from ui.toast import show_toast
+
+        number = (self.data.case.get("number") if self.data else None) or ""
+        show_toast(self, tr("已记录:{n} {a}").format(n=number, a=tr(dialog.action.value)))
         dialog.done_ok()
         self.session.notify_changed("entries")
         self.session.notify_changed("cases")

@@ -3,16 +3,16 @@ drop), the conflicts, and the import history (the HQ view: per site, the last fi
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Signal
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QTime, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QDateTimeEdit,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -78,7 +78,21 @@ class ExchangePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         session.changed.connect(self._on_changed)
+        session.user_changed.connect(self._gate)
+        self._gate()
         self.reload_history()
+
+    def _gate(self) -> None:
+        """导出… and 选择文件… only for whoever may export / import the ledger; the reason
+        as tooltip otherwise (issue 17 §1)."""
+        from ui.permits import gate
+
+        ctx = self.session.ctx()
+        gate(self.export_button, ctx, "ledger.export")
+        may_import = gate(self.choose, ctx, "ledger.import")
+        self.setAcceptDrops(may_import)
+        if not may_import:
+            self.import_button.setEnabled(False)
 
     # --- export ----------------------------------------------------------------------------
     def _export_tab(self) -> QWidget:
@@ -89,7 +103,11 @@ class ExchangePage(QWidget):
         self.full = QRadioButton(tr("全部记录"))
         self.incremental = QRadioButton(tr("增量:上次导出到同一文件之后改动的记录"))
         self.since_radio = QRadioButton(tr("增量:此时间之后改动的记录"))
-        self.since = QDateTimeEdit(QDateTime.currentDateTime().addDays(-30))
+        # the office's clock, whatever zone the PC is set to (issue 17 §5)
+        ctx = self.session.ctx()
+        local = ctx.local(ctx.now()).replace(tzinfo=None) - timedelta(days=30)
+        self.since = QDateTimeEdit(QDateTime(QDate(local.year, local.month, local.day),
+                                             QTime(local.hour, local.minute)))
         self.since.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.since.setCalendarPopup(True)
         group = QButtonGroup(w)
@@ -127,10 +145,13 @@ class ExchangePage(QWidget):
         return w
 
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("导出台账"), "台账.xlsx",
-                                              tr("Excel 工作簿 (*.xlsx)"))
+        from ui.file_dialogs import ask_save, suggested_name
+
+        ctx = self.session.ctx()
+        name = suggested_name(ctx.site, tr("台账"), ctx.local(ctx.now()), ".xlsx")
+        path = ask_save(self, "ledger", tr("导出台账"), name, tr("Excel 工作簿 (*.xlsx)"))
         if path:
-            self.export_to(Path(path).with_suffix(".xlsx"))
+            self.export_to(path.with_suffix(".xlsx"))
 
     def export_to(self, path: Path) -> None:
         ctx = self.session.ctx()
@@ -150,6 +171,10 @@ class ExchangePage(QWidget):
                 f"{tr('已导出到')} {res.path}\n{tr('范围')}:{res.scope};"
                 f"{tr('投诉台账')} {c.cases} {tr('行')},{tr('跟踪记录')} {c.entries} {tr('行')},"
                 f"{tr('奖惩记录')} {c.sanctions} {tr('行')}")
+            from ui.toast import show_toast
+
+            show_toast(self, tr("已导出台账:投诉 {a} 行、跟踪记录 {b} 行、奖惩 {c} 行").format(
+                a=c.cases, b=c.entries, c=c.sanctions))
             self.exported.emit(res)
 
         from ui.save_elsewhere import retry_elsewhere
@@ -196,10 +221,11 @@ class ExchangePage(QWidget):
         return w
 
     def _ask_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, tr("选择台账文件"), "",
-                                                tr("Excel 工作簿 (*.xlsx)"))
+        from ui.file_dialogs import ask_open
+
+        files = ask_open(self, "ledger", tr("选择台账文件"), tr("Excel 工作簿 (*.xlsx)"))
         if files:
-            self.check_files([Path(f) for f in files])
+            self.check_files(files)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt)
         if self._xlsx_urls(event):
@@ -259,7 +285,7 @@ class ExchangePage(QWidget):
         self.report = None
         ok_files = [f for f in preview.files if not f.refused]
         self._show_result(preview, [tr("以上为预览,尚未写入。")])
-        self.import_button.setEnabled(bool(ok_files))
+        self.import_button.setEnabled(bool(ok_files) and self.choose.isEnabled())
         self.checked.emit(preview)
 
     def apply_checked(self) -> None:
@@ -294,13 +320,23 @@ class ExchangePage(QWidget):
         if report.applied:
             for topic in ("cases", "entries", "sanctions", "ledger"):
                 self.session.notify_changed(topic)
+            from ui.toast import show_toast
+
+            t = report.totals()
+            count = {k: sum(getattr(v, k) for v in t.values()) for k in
+                     ("new", "updated", "conflict", "rejected")}
+            show_toast(self, tr("已导入:新增 {new} 条,更新 {updated} 条,冲突 {conflict} 条,"
+                                "拒绝 {rejected} 条").format(**count))
         self.imported.emit(report)
 
     def _ask_rejects(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("导出被拒绝的行"), "被拒绝的行.xlsx",
-                                              tr("Excel 工作簿 (*.xlsx)"))
+        from ui.file_dialogs import ask_save, suggested_name
+
+        ctx = self.session.ctx()
+        name = suggested_name(ctx.site, tr("被拒绝的行"), ctx.local(ctx.now()), ".xlsx")
+        path = ask_save(self, "ledger", tr("导出被拒绝的行"), name, tr("Excel 工作簿 (*.xlsx)"))
         if path:
-            self.save_rejects(Path(path).with_suffix(".xlsx"))
+            self.save_rejects(path.with_suffix(".xlsx"))
 
     def save_rejects(self, path: Path) -> None:
         result = self.report or self.preview

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -141,6 +141,7 @@ class MainWindow(QMainWindow):
             shortcut.activated.connect(lambda row=i - 1: self._select_row(row))
         self._build_menus()
         self._build_status_bar()
+        self._update_actions()
         session.changed.connect(self._on_changed)
         session.user_changed.connect(self._on_user_changed)
         session.open_case_requested.connect(self.open_case)
@@ -195,6 +196,7 @@ class MainWindow(QMainWindow):
         self._build_nav()
         self.show_page(current if current in self.page_keys() else "cases")
         self._update_status()
+        self._update_actions()
 
     def show_page(self, key: str) -> QWidget:
         """Switch to the page ``key`` (building it on first use) and return it."""
@@ -302,7 +304,23 @@ class MainWindow(QMainWindow):
         return window
 
     def new_case(self) -> QWidget | None:
+        """A blank case window, if the person signed in may register a case; otherwise the
+        reason in the status bar (before anything is typed, not at save: issue 17 §1)."""
+        from ui.permits import refusal
+
+        why = refusal(self.session.ctx(), "case.create")
+        if why:
+            self.statusBar().showMessage(why, 10_000)
+            return None
         return self.open_case(None)
+
+    def _update_actions(self) -> None:
+        """Menu actions the person signed in may not take: disabled, the reason as tip."""
+        from ui.permits import gate
+
+        if self.session.site() is not None:
+            gate(self.new_case_action, self.session.ctx(), "case.create",
+                 tip=tr("新建投诉单 (Ctrl+N)"))
 
     def restore_drafts(self) -> None:
         """After a crash: reopen every case window the person signed in left with unsaved
@@ -348,6 +366,7 @@ class MainWindow(QMainWindow):
         self.new_case_action = QAction(tr("新建投诉(&N)"), self)
         self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_case_action.triggered.connect(self.new_case)
+        file_menu.setToolTipsVisible(True)  # a disabled action says why (issue 17 §1)
         file_menu.addAction(self.new_case_action)
         file_menu.addSeparator()
         self.switch_user_action = QAction(tr("切换用户(&U)…"), self)
@@ -364,13 +383,30 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self._quit)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu(tr("帮助(&H)"))
+        # F1: help about the page in front (issue 17 §6); the manual: a clerk's whole day
+        self.page_help_action = QAction(tr("本页帮助(&P)"), self)
+        self.page_help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
+        self.page_help_action.triggered.connect(self.show_page_help)
+        help_menu.addAction(self.page_help_action)
+        self.manual_action = QAction(tr("使用手册(&M)"), self)
+        self.manual_action.triggered.connect(lambda: self._help("manual"))
+        help_menu.addAction(self.manual_action)
         keys = QAction(tr("快捷键(&K)"), self)
-        keys.setShortcut(QKeySequence.StandardKey.HelpContents)
+        keys.setShortcut(QKeySequence("Ctrl+F1"))
         keys.triggered.connect(self._show_shortcuts)
         help_menu.addAction(keys)
         about = QAction(tr("关于(&A)"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def show_page_help(self) -> QWidget:
+        """F1: the help page of the page shown now."""
+        return self._help(self.current_page_key() or "manual")
+
+    def _help(self, key: str) -> QWidget:
+        from ui.help import show_help
+
+        return show_help(self, key)
 
     def shortcuts_text(self) -> str:
         pages = "\n".join(f"Ctrl+{i + 1}\t{self.nav.item(i).data(TITLE_ROLE)}"
@@ -378,7 +414,7 @@ class MainWindow(QMainWindow):
         return "\n".join((
             tr("Ctrl+N\t新建投诉单"), tr("Ctrl+F\t搜索投诉台账"), tr("Ctrl+S\t保存投诉单"),
             tr("Esc\t关闭投诉单(有未保存的修改时先询问)"), tr("Ctrl+Q\t退出"),
-            tr("F1\t本快捷键列表"), "", tr("切换页面:"), pages))
+            tr("F1\t本页帮助"), tr("Ctrl+F1\t本快捷键列表"), "", tr("切换页面:"), pages))
 
     def _show_shortcuts(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -447,23 +483,30 @@ class MainWindow(QMainWindow):
     # --- geometry --------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        geometry = self._settings.value("main/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:  # first start: most of the screen, so the 台账 shows its columns
-            screen = self.screen().availableGeometry() if self.screen() else None
-            if screen is not None and screen.width() > 1000:
-                self.resize(min(int(screen.width() * 0.9), 1700),
-                            min(int(screen.height() * 0.88), 1000))
-            else:
-                self.resize(1360, 820)
+        """The size and place this window had on this screen (issue 17 §2: per screen), or
+        most of the screen. (The one size kept before is not used: Qt puts a size kept on a
+        1366x768 laptop back on a 1920x1080 screen as a 758x393 window.)"""
+        from ui import window_fit
+
+        window_fit.remember(self, "main", self._settings)
+        if window_fit.restore(self):
+            return
+        # first start on this screen: most of it, so the 台账 shows its columns
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None and screen.width() > 1000:
+            self.resize(min(int(screen.width() * 0.9), 1700),
+                        min(int(screen.height() * 0.88), 1000))
+        else:
+            self.resize(1360, 820)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         for window in list(self._case_windows.values()) + list(self._new_case_windows):
             if shiboken6.isValid(window) and not window.close():
                 event.ignore()  # an editor with unsaved edits said no
                 return
-        self._settings.setValue("main/geometry", self.saveGeometry())
+        from ui import window_fit
+
+        window_fit.save(self)
         for key, page in self._pages.items():
             save = getattr(page, "save_state", None)
             if callable(save):

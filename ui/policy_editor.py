@@ -339,8 +339,11 @@ class PolicyEditor(QWidget):
         self.loaded = p
         self.may_edit = may_edit
         self.setEnabled(True)
-        self.version_label.setText(since + ("" if may_edit else tr(
-            " · 您没有修改制度参数的权限(需客服经理、总经理或管理员)")))
+        from ui.permits import refusal
+
+        why = refusal(self.session.ctx(), "settings.policy")  # names the roles allowed
+        self.version_label.setText(since + ("" if may_edit else " · " + why))
+        self.save_button.setToolTip(why)
         for w in self.editors.values():
             w.setEnabled(may_edit)
         self.fill(p)

@@ -78,7 +78,11 @@ class PrintPreviewDialog(QDialog):
                  parent: QWidget | None = None, *, title: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(title or tr("打印预览"))
-        self.resize(820, 960)
+        from ui import window_fit
+
+        # an A4 page's height if the screen has it; the buttons stay on screen (issue 17 §2)
+        window_fit.initial_size(self, 820, 960)
+        window_fit.remember(self, "print_preview")
         self.pdf_path = Path(pdf_path)
         self.docx_path = Path(docx_path) if docx_path else None
         self.document = QPdfDocument(self)

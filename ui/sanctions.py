@@ -213,10 +213,16 @@ class SanctionsPage(QWidget):
         lay.addLayout(filters)
         lay.addWidget(self.tabs, 1)
 
+        self._writing = False  # an approval on its way: the buttons wait (issue 17 §3)
         session.changed.connect(self._on_changed)
-        session.user_changed.connect(self._update_buttons)
+        # the hint above the queue says who may approve: it follows 切换用户 (issue 17 §3)
+        session.user_changed.connect(self._on_user)
         self._update_buttons()
         self.reload()
+
+    def _on_user(self) -> None:
+        self._fill_queue(self.data.queue)
+        self._update_buttons()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -258,12 +264,26 @@ class SanctionsPage(QWidget):
         self._fill_queue(data.queue)
         self._fill_list(data.rows)
         self._fill_totals(data.totals)
-        shown = len(data.queue)
-        self.tabs.setTabText(0, tr("待审批") + (f" ({shown})" if shown else ""))
+        self._show_queue_count(data)
         self._update_buttons()
+        # the navigation's count is asked again now that the page knows it (it is asked on
+        # the change itself, before this reload has read the new count)
+        refresh = getattr(self.window(), "refresh_badges", None)
+        if callable(refresh):
+            refresh()
         if self._again:
             self._again = False
             self.reload()
+
+    def _show_queue_count(self, data: PageData) -> None:
+        """The tab counts what the navigation counts (every site's proposals); when a site
+        filter shows fewer, both figures ("3 / 7")."""
+        shown = len(data.queue)
+        if shown == data.pending:
+            text = f" ({shown})" if shown else ""
+        else:
+            text = f" ({shown} / {data.pending})"
+        self.tabs.setTabText(0, tr("待审批") + text)
 
     def badge_count(self) -> int | None:
         return self.data.pending or None
@@ -354,7 +374,8 @@ class SanctionsPage(QWidget):
 
     def _update_buttons(self) -> None:
         ctx = self.session.ctx()
-        can_approve = auth.allowed(ctx, "sanction.approve")
+        why = auth.decide(ctx, "sanction.approve").reason
+        can_approve = not why and not self._writing
         chosen = self.selected_all(self.queue)
         q = chosen[0] if len(chosen) == 1 else None
         self.approve_btn.setEnabled(can_approve and bool(chosen))
@@ -363,32 +384,92 @@ class SanctionsPage(QWidget):
         for b in (self.amount_btn, self.reject_btn):
             b.setEnabled(can_approve and q is not None)
         for b in (self.approve_btn, self.amount_btn, self.reject_btn):
-            b.setToolTip("" if can_approve else tr("只有总经理可以审批奖惩"))
+            b.setToolTip(why or ("" if chosen else tr("请先在列表中选择一条建议")))
         self.queue_open_btn.setEnabled(bool(q and q.get("case_id")))
         r = self.selected(self.list)
         self.list_open_btn.setEnabled(bool(r and r.get("case_id")))
         can_print = auth.allowed(ctx, "form.print")
         self.print_btn.setEnabled(can_print and r is not None and r["state"] == S.APPROVED)
         self.print_month_btn.setEnabled(can_print and self.month.currentData() is not None)
-        self.manual_btn.setEnabled(auth.allowed(ctx, "sanction.propose"))
+        from ui.permits import gate
+
+        gate(self.manual_btn, ctx, "sanction.propose")
 
     # --- actions ---------------------------------------------------------------------------
 
-    def _write(self, fn, label: str | None = None) -> None:
+    def _write(self, fn, label: str | None = None, said: str | None = None) -> None:
+        """Run a decision on the worker. Until it is back the queue's buttons wait and the
+        selection is cleared, so a second click (a double-click on 批准) or the row that
+        moves up under the pointer is never decided by accident (issue 17 §3). ``said``:
+        the confirmation shown when it is done."""
+        self._writing = True
+        self.queue.clearSelection()
+        self._update_buttons()
+
         def done(_result) -> None:
+            self._writing = False
+            self.queue.clearSelection()
             self.session.notify_changed("sanctions")
+            self._update_buttons()
+            if said:
+                from ui.toast import show_toast
 
-        self.session.taskman.run(fn, done, parent=self, label=label)
+                show_toast(self, said)
 
-    def approve_selected(self, amount: int | None = None, note: str = "") -> None:
-        """Approve the selected proposal(s); several at once go at their proposed amounts."""
-        uids = [r["uid"] for r in self.selected_all(self.queue)]
-        if not uids:
+        def failed(exc: BaseException) -> None:
+            self._writing = False
+            self._update_buttons()
+            from ui.taskman import show_error
+
+            show_error(exc, self)
+            self.session.notify_changed("sanctions")  # some of several may have gone through
+
+        self.session.taskman.run(fn, done, on_error=failed, parent=self, label=label)
+
+    @staticmethod
+    def _describe(r: Mapping[str, Any], amount: int | None = None) -> str:
+        money = r["amount"] if amount is None else amount
+        who = r["person"] or r["department"] or ""
+        return f"{r['case_number'] or S.MANUAL} {who} {r['type']} {money} 元"
+
+    def approve_selected(self, amount: int | None = None, note: str = "", *,
+                         confirm: bool = True) -> None:
+        """Approve exactly the selected proposal(s). Several at once go at their proposed
+        amounts, after one question naming how many and the total (``confirm``)."""
+        if self._writing:
             return
-        if len(uids) > 1:
+        rows = self.selected_all(self.queue)
+        if not rows:
+            return
+        if len(rows) > 1:
             amount = None
+            if confirm and not self._confirm_several(rows):
+                return
+        uids = [r["uid"] for r in rows]
         ctx = self.session.ctx()
-        self._write(lambda: [S.approve(ctx, u, amount=amount, note=note) for u in uids])
+        said = (tr("已批准:") + self._describe(rows[0], amount) if len(rows) == 1 else
+                tr("已批准 {n} 条奖惩建议,合计 {total} 元").format(
+                    n=len(rows), total=sum(r["amount"] for r in rows)))
+        self._write(lambda: [S.approve(ctx, u, amount=amount, note=note) for u in uids],
+                    said=said)
+
+    def several_text(self, rows: Sequence[Mapping[str, Any]]) -> str:
+        fines = sum(r["amount"] for r in rows if r["type"] == "罚款")
+        rewards = sum(r["amount"] for r in rows if r["type"] != "罚款")
+        return tr("按建议金额批准所选的 {n} 条奖惩建议?\n罚款合计 {f} 元,奖励合计 {r} 元。").format(
+            n=len(rows), f=fines, r=rewards)
+
+    def _confirm_several(self, rows: Sequence[Mapping[str, Any]]) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Question, tr("批准多条"), self.several_text(rows),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.button(QMessageBox.StandardButton.Yes).setText(
+            tr("批准 {n} 条").format(n=len(rows)))
+        box.button(QMessageBox.StandardButton.Cancel).setText(tr("取消"))
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        return box.exec() == QMessageBox.StandardButton.Yes
 
     def approve_with_dialog(self) -> None:
         r = self.selected(self.queue)
@@ -404,7 +485,8 @@ class SanctionsPage(QWidget):
         if r is None:
             return
         ctx = self.session.ctx()
-        self._write(lambda: S.reject(ctx, r["uid"], reason))
+        self._write(lambda: S.reject(ctx, r["uid"], reason),
+                    said=tr("已驳回:") + self._describe(r))
 
     def reject_with_dialog(self) -> None:
         r = self.selected(self.queue)
@@ -425,7 +507,7 @@ class SanctionsPage(QWidget):
             case_id = find_case_id(number) if number else None
             return S.add_manual(ctx, case_id=case_id, **v)
 
-        self._write(work)
+        self._write(work, said=tr("已新增奖惩记录"))
 
     def add_manual_with_dialog(self) -> None:
         dlg = ManualDialog(self.data.departments, self)

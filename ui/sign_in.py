@@ -100,6 +100,8 @@ class SignInDialog(_Form):
         super().__init__(session, tr("登录 — 客诉管理台"), "", tr("登录"), parent)
         self._clock = clock
         self._now = _now_fn(clock)
+        # the login name used last on this PC (issue 17 §5): only the password to type
+        login = login or str(session.ui_settings.value("sign_in/last_login", "") or "")
         self.login_edit = QLineEdit(login)
         self.password_edit = self._password_edit()
         self.remember_check = QCheckBox(tr("在这台电脑上记住我(下次启动免登录)"))
@@ -117,6 +119,8 @@ class SignInDialog(_Form):
             return
         remember = self.remember_check.isVisible() and self.remember_check.isChecked()
         now = self._now()
+        self.password_edit.clear()  # a wrong one is typed again from scratch (issue 17 §5)
+        self.password_edit.setFocus()
 
         def work():
             u = users.sign_in(login, password, now)
@@ -124,6 +128,7 @@ class SignInDialog(_Form):
 
         def done(u: users.UserInfo) -> None:
             self.password_edit.clear()
+            self.session.ui_settings.setValue("sign_in/last_login", u.login)
             ctx = users.context_for_user(u, clock=self._clock)
             if u.must_change_password:
                 dlg = ChangePasswordDialog(self.session, ctx, self, forced=True,

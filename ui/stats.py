@@ -347,9 +347,18 @@ class StatsPage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
+        self.body = scroll
+        # Without the right to see the figures, the page says so (issue 17 §1) instead of
+        # showing empty tiles.
+        self.denied = QLabel()
+        self.denied.setWordWrap(True)
+        self.denied.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.denied.setStyleSheet("color: #555; font-size: 15px; padding: 40px;")
+        self.denied.hide()
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(scroll, 1)
+        lay.addWidget(self.denied, 1)
 
         self._show_period_controls()
         session.changed.connect(self._on_changed)
@@ -426,15 +435,23 @@ class StatsPage(QWidget):
 
     def _on_user(self) -> None:
         from complaints.usecases import auth
+        from ui.permits import gate
 
         ctx = self.session.ctx()
-        may = auth.allowed(ctx, "stats.report")
-        self.volume_btn.setEnabled(may)
-        self.volume_btn.setToolTip(tr("填写各月进厂台次和新车销售台数(投诉率的基数)") if may
-                                   else tr("需要“生成月度报告”权限(客服经理、总经理)"))
+        gate(self.volume_btn, ctx, "stats.report",
+             tip=tr("填写各月进厂台次和新车销售台数(投诉率的基数)"))
         for b in (self.xlsx_btn, self.docx_btn):
-            b.setEnabled(may)
-            b.setToolTip("" if may else tr("需要“生成月度报告”权限(客服经理、总经理)"))
+            gate(b, ctx, "stats.report")
+        why = auth.decide(ctx, "stats.view").reason
+        self.body.setVisible(not why)
+        self.denied.setVisible(bool(why))
+        about = tr("统计页显示本站点的月度数字:数量、及时率、满意度、投诉率与奖惩。"
+                   "请用有权限的账户登录(文件 → 切换用户)。")
+        self.denied.setText(why + "\n\n" + about if why else "")
+        self.refresh_btn.setEnabled(not why)
+        self.refresh_btn.setToolTip(why)
+        if not why and self.review is None and not self._busy and self.isVisible():
+            self.refresh()
 
     def _on_changed(self, topic: str) -> None:
         if topic in REFRESH_TOPICS:
@@ -450,6 +467,11 @@ class StatsPage(QWidget):
     # --- computing and showing -------------------------------------------------------------
 
     def refresh(self) -> None:
+        from complaints.usecases import auth
+
+        if not auth.allowed(self.session.ctx(), "stats.view"):
+            self.status.setText("")
+            return
         ctx, period, sites = self.session.ctx(), self.period, self.sites()
         self._busy = True
         self._dirty = False

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -431,9 +430,11 @@ class TodoPage(QWidget):
 
     def export_csv_dialog(self) -> None:
         now = self.data.now if self.data else self.session.ctx().now()
-        name = f"待办_{now.astimezone(self.session.ctx().tz):%Y%m%d_%H%M}.csv"
-        path, _ = QFileDialog.getSaveFileName(self, tr("导出待办"), str(Path.home() / name),
-                                              tr("CSV 文件 (*.csv)"))
+        from ui.file_dialogs import ask_save, suggested_name
+
+        ctx = self.session.ctx()
+        name = suggested_name(ctx.site, tr("待办"), now.astimezone(ctx.tz), ".csv")
+        path = ask_save(self, "todo", tr("导出待办"), name, tr("CSV 文件 (*.csv)"))
         if not path:
             return
         from complaints.usecases.output_files import OutputInUse

@@ -10,8 +10,9 @@ Conventions (deliberate, tested):
 - D4's due is the end of the cutoff minute (23:59:59 local) of the day the case was received,
   in the office's time zone; a case received after the cutoff is due at the next day's cutoff;
 - 处理完成 and 回传客服 both mean the sheet is back at CS with a handling plan (state 已处理);
-- D3 is not applicable when the advisor settled the case on the spot (handled within the limit
-  without escalating);
+- D3 is not applicable when the advisor settled the case on the spot: answered 当场已解决
+  at registration (settled_on_site; not answered = not settled), or handled within the limit
+  without escalating;
 - once a case is closed, a deadline it had not met is 已逾期 (missed) if it was due before the
   closing, else 不适用 (the case ended before it could fall due); one whose clock never
   started is 不适用;
@@ -433,6 +434,8 @@ def _d3(f: _Facts) -> Deadline:
     received = f.received
     if received is None or not f.onsite:
         return lim.na["D3"]
+    if f.case.get("settled_on_site"):
+        return lim.na["D3"]  # the clerk answered 当场已解决 at registration
     due = _due(f, "D3", received, lim.d3)
     escalated = f.at.get(_ESCALATE)
     if escalated is None:

@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, tzinfo
 
 from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
 
@@ -97,8 +97,39 @@ _TYPE_CHECKS = {
 }
 
 
-def validate_case(values: Mapping[str, object]) -> list[Problem]:
-    """Every problem with a case's values, in the order of the field catalogue."""
+# A received time or a purchase/repair date later than now is a typing slip (2062 for 2026,
+# 12-07 for 11-07) that would silently take the case out of 待办 (issue 17 §4); a minute of
+# difference between two PCs' clocks is not.
+CLOCK_SKEW = timedelta(minutes=1)
+FUTURE_FIELDS = ("received_at", "purchase_date")
+
+
+def future_problems(values: Mapping[str, object], now: datetime, tz: tzinfo,
+                    fields: tuple[str, ...] = FUTURE_FIELDS) -> list[Problem]:
+    """A 接单时间 later than ``now`` (beyond CLOCK_SKEW) or a 购车/维修时间 after the office's
+    today (in ``tz``): each refused, naming the value and the field."""
+    latest = now + CLOCK_SKEW
+    out: list[Problem] = []
+    received = values.get("received_at")
+    if ("received_at" in fields and isinstance(received, datetime) and received.tzinfo
+            and received > latest):
+        out.append(Problem("received_at", f"“接单时间”{received.astimezone(tz):%Y-%m-%d %H:%M}"
+                                          f" 晚于现在({now.astimezone(tz):%Y-%m-%d %H:%M}),"
+                                          "不能登记将来的时间;请核对日期(或本机时钟)"))
+    bought = values.get("purchase_date")
+    today = latest.astimezone(tz).date()
+    if ("purchase_date" in fields and isinstance(bought, date)
+            and not isinstance(bought, datetime) and bought > today):
+        out.append(Problem("purchase_date", f"“购车/维修时间”{bought:%Y-%m-%d} 晚于今天"
+                                            f"({today:%Y-%m-%d}),请核对日期"))
+    return out
+
+
+def validate_case(values: Mapping[str, object], *, now: datetime | None = None,
+                  tz: tzinfo | None = None,
+                  future_fields: tuple[str, ...] = FUTURE_FIELDS) -> list[Problem]:
+    """Every problem with a case's values, in the order of the field catalogue; with
+    ``now`` (and the office's ``tz``), also the dates of ``future_fields`` after it."""
     problems: list[Problem] = []
     for f in CASE_FIELDS:
         v = values.get(f.name)
@@ -126,6 +157,8 @@ def validate_case(values: Mapping[str, object]) -> list[Problem]:
     area = values.get("area")
     if area and values.get("business") == "销售":
         problems.append(Problem("area", "“售后分类”只用于售后业务", blocking=False))
+    if now is not None:
+        problems.extend(future_problems(values, now, tz or now.tzinfo, future_fields))
     return problems
 
 

@@ -349,6 +349,21 @@ def check_transition(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any
     return reason
 
 
+def action_warnings(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
+                    action: str | Action) -> list[str]:
+    """What to look at before 处理完成 or 回传客服 (issue 17 §4): allowed, but usually a slip
+    (the customer never contacted, no 第一责任人 named)."""
+    action = str(action.value if isinstance(action, Action) else action)
+    if action not in (Action.HANDLED.value, Action.RETURN_TO_CS.value):
+        return []
+    out = []
+    if not any(e.get("action") == Action.CONTACT.value for e in entries):
+        out.append("尚未记录“联系客户”:客户还没有被联系过")
+    if not str(case.get("responsible") or "").strip():
+        out.append("尚未指定第一责任人")
+    return out
+
+
 def allowed_actions(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> set[Action]:
     """The actions the case page may offer now (parameters not yet chosen)."""
     return {a for a in RECORDABLE if _state_reason(case, entries, a.value) is None}

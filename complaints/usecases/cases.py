@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
-from complaints.rules.validation import Problem, blocking, normalize_vin, validate_case
+from complaints.rules.validation import (
+    FUTURE_FIELDS,
+    Problem,
+    blocking,
+    normalize_vin,
+    validate_case,
+)
 from complaints.types import Action, Channel, Liability, State
 from complaints.usecases import audit, auth
 from complaints.usecases.context import Context
@@ -71,8 +77,14 @@ def normalize(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check(values: Mapping[str, Any]) -> list[Problem]:
-    problems = validate_case(values)
+def _check(values: Mapping[str, Any], ctx: Context | None = None,
+           changed: Mapping[str, Any] | None = None) -> list[Problem]:
+    """The rules on ``values``; with ``ctx``, also no received time or purchase date in the
+    future (issue 17 §4): all of them for a new case, the ``changed`` ones for an edit."""
+    future = FUTURE_FIELDS if changed is None else tuple(f for f in FUTURE_FIELDS
+                                                         if f in changed)
+    problems = validate_case(values, now=ctx.now() if ctx else None,
+                             tz=ctx.tz if ctx else None, future_fields=future)
     hard = blocking(problems)
     if hard:
         raise ValidationFailed(hard)
@@ -92,12 +104,18 @@ def next_number(site: str, received_local: datetime) -> str:
     return f"{prefix}{(row[0] or 0) + 1:04d}"
 
 
+_BOOL_FIELDS = tuple(f.name for f in CASE_FIELDS if f.type is FieldType.BOOL)
+
+
 def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     """Save a new case owned by this site, with its 登记 entry. Warnings don't block."""
     from db.models import Case, Entry, database
 
     data = {name: None for name in FIELD_NAMES}
     data.update(normalize(values))
+    for name in _BOOL_FIELDS:  # a yes/no box not given is "no" (settled_on_site: issue 17)
+        if data.get(name) is None:
+            data[name] = False
     data.setdefault("liability", Liability.PENDING.value)
     data["liability"] = data["liability"] or Liability.PENDING.value
     data["state"] = data.get("state") or State.REGISTERED.value
@@ -110,7 +128,7 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
             received = data.get("received_at")
             data["number"] = next_number(ctx.site, ctx.local(received if isinstance(
                 received, datetime) else now))
-        problems = _check(data)
+        problems = _check(data, ctx)
         if Case.select().where((Case.site == ctx.site) & (Case.number == data["number"])).exists():
             raise ValidationFailed([Problem("number", f"编号 {data['number']} 已被使用")])
         case = Case.create(uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now,
@@ -217,7 +235,7 @@ def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
         changes = {k: v for k, v in merged.items() if v != current[k]}
         for permission in edit_permissions(changes):
             auth.require(ctx, permission, department=case.department)
-        problems = _check(merged)
+        problems = _check(merged, ctx, changes)
         if changes:
             for k, v in changes.items():
                 setattr(case, k, v)

@@ -28,8 +28,9 @@ from complaints.usecases.context import Context
 from db.models import database
 
 _CASE_COLUMNS = ("id", "number", "site", "received_at", "channel", "severity", "kind",
-                 "business", "area", "media", "needs_oem", "state", "closed_at", "department",
-                 "responsible", "customer_name", "satisfaction", "satisfaction2")
+                 "business", "area", "media", "needs_oem", "settled_on_site", "state",
+                 "closed_at", "department", "responsible", "customer_name", "satisfaction",
+                 "satisfaction2")
 OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 
 

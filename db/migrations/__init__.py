@@ -17,6 +17,7 @@ from db.migrations import (
     m0008_ledger_versions,
     m0009_audit_chains,
     m0010_entry_fields,
+    m0011_settled_on_site,
     m0012_hq_indexes,
     m0013_calendar,
 )
@@ -37,6 +38,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (9, "other sites' audit chains, audit entries carried per ledger destination",
      m0009_audit_chains.up),
     (10, "structured tracking-entry values; S5 as a decision", m0010_entry_fields.up),
+    (11, "settled on the spot (D3 follows the answer)", m0011_settled_on_site.up),
     (12, "partial indexes of the manufacturer cases (厂家跟踪)", m0012_hq_indexes.up),
     (13, "the office's working calendar (holidays, make-up workdays)", m0013_calendar.up),
 )

@@ -1,6 +1,6 @@
 """``demo``: fill the database with a year of realistic demo cases.
 
-    demo --cases N [--seed S] [--site CODE --name NAME]
+    demo --cases N [--seed S] [--site CODE --name NAME] [--with-users]
 
 Initialises the site first when the database is new (default SH01 上海浦东店).
 The same seed on the same day gives the same data.
@@ -23,6 +23,9 @@ def register(sub) -> None:
     p.add_argument("--site", metavar="CODE",
                    help=f"新数据库的站点代码(默认 {DEFAULT_SITE[0]})")
     p.add_argument("--name", metavar="NAME", help=f"新数据库的站点名称(默认 {DEFAULT_SITE[1]})")
+    p.add_argument("--with-users", action="store_true",
+                   help="同时为每个角色建一个演示账户(客服专员、客服经理、部门经理、总经理),"
+                        "并打印各自的登录名和临时密码")
     p.set_defaults(func=run)
 
 
@@ -30,7 +33,7 @@ def run(args) -> int:
     from complaints.rules.permissions import ROLES
     from complaints.usecases import site
     from complaints.usecases.context import Context
-    from complaints.usecases.demo import load_demo
+    from complaints.usecases.demo import create_demo_users, load_demo
     from complaints.usecases.errors import UseCaseError
     from desktop.cli import CliError, open_data
 
@@ -59,6 +62,7 @@ def run(args) -> int:
             last[0] = pct
 
         report = load_demo(ctx, args.cases, seed=args.seed, progress=progress)
+        logins = create_demo_users(ctx) if getattr(args, "with_users", False) else []
     except UseCaseError as e:
         raise CliError(str(e)) from None
     if interactive:
@@ -74,4 +78,15 @@ def run(args) -> int:
 
         kept = stats.fill_summaries(ctx.now(), ctx.tz)
         print(f"已汇总 {kept} 条已关闭投诉单的统计摘要")
+    if logins:
+        print_logins(logins)
     return 0
+
+
+def print_logins(logins) -> None:
+    """Each demo account with its temporary password (changed at its first sign-in)."""
+    print("演示账户(首次登录时须修改密码):")
+    for u in logins:
+        role = u.role + (f"({u.department})" if u.department else "")
+        password = u.password or "(账户已存在,密码未改)"
+        print(f"  {role}\t登录名 {u.login}\t临时密码 {password}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from desktop.cli import main
+from tests.conftest import passwords_changed
 
 
 def test_demo_initialises_a_new_folder_and_passes_check(tmp_path, capsys):
@@ -43,3 +45,41 @@ def test_demo_defaults_and_bad_count(tmp_path, capsys):
     assert main(["--data-dir", str(data), "demo", "--cases", "0"]) == 0
     assert "已初始化站点 SH01" in capsys.readouterr().out
     assert main(["--data-dir", str(data), "demo", "--cases", "-3"]) == 2
+
+
+def test_demo_with_users_prints_a_login_per_role_that_signs_in(tmp_path, capsys):
+    """issue 17 §1: one demo account per working role, each printed with its temporary
+    password, which signs in (and must be changed); a second run keeps the accounts."""
+    import re
+    from datetime import UTC, datetime
+
+    from complaints.usecases import users
+    from db.database import close_database, open_database
+
+    data = tmp_path / "data"
+    assert main(["--data-dir", str(data), "demo", "--cases", "10", "--with-users"]) == 0
+    out = capsys.readouterr().out
+    found = re.findall(r"^  (\S+)\t登录名 (\S+)\t临时密码 (\S+)$", out, re.M)
+    assert [r for r, _l, _p in found] == ["客服专员", "客服经理", "部门经理(售后服务部)",
+                                         "部门经理(销售部)", "总经理", "管理员"]
+    assert all(len(p) >= 12 for _r, _l, p in found)
+    open_database(data / "complaintdesk.sqlite3", backup_dir=data / "backups")
+    try:
+        for role, login, password in found:
+            u = users.sign_in(login, password, datetime.now(UTC))
+            assert u.must_change_password
+            assert role.split("(")[0] in u.roles
+    finally:
+        close_database()
+    # accounts exist now: a second demo runs as the administrator (who changed the password)
+    assert main(["--data-dir", str(data), "demo", "--cases", "0", "--with-users"]) != 0
+    capsys.readouterr()
+    passwords_changed(data, "demo.admin")
+    admin_password = next(p for r, _l, p in found if r == "管理员")
+    os.environ["COMPLAINTDESK_PASSWORD"] = admin_password
+    try:
+        assert main(["--data-dir", str(data), "--user", "demo.admin", "demo", "--cases", "0",
+                     "--with-users"]) == 0
+    finally:
+        del os.environ["COMPLAINTDESK_PASSWORD"]
+    assert out.count("demo.zjl") == 1 and "账户已存在" in capsys.readouterr().out

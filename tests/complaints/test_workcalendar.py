@@ -44,7 +44,7 @@ def test_case_page_deadlines_skip_a_loaded_holiday(ctx, tmp_path):
     v = cases.blank_case(ctx)
     v.update(customer_name="张伟", content="异响", channel="现场", business="售后",
              received_at=MONDAY)
-    cid = cases.create_case(ctx, v).id
+    cid = cases.create_case(dataclasses.replace(ctx, clock=lambda: MONDAY), v).id
     fp = stats.policy_fingerprints(policy_uc.book(), CHINA_TZ)(MONDAY)
     d1 = next(d for d in tracking.case_deadlines(ctx, cid, now=MONDAY) if d.rule == "D1")
     # One office hour on Monday, the second on Tuesday morning.

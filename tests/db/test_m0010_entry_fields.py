@@ -42,9 +42,13 @@ def _schema9(path) -> None:
         for col in ADDED:
             conn.execute(f"ALTER TABLE entries DROP COLUMN {col}")
         # what later steps made goes too: the tables a schema-10 database does not have
-        later = _tables(conn) - _tables_at(10) - {"schema_version"}
-        for table in later:
+        at10 = _columns_at(10)
+        for table in _tables(conn) - set(at10) - {"schema_version"}:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
+        for table, columns in at10.items():
+            for (column,) in conn.execute(f"SELECT name FROM pragma_table_info('{table}')"):
+                if column not in columns:
+                    conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         conn.execute("DELETE FROM schema_version WHERE version >= 10")
     conn.close()
 
@@ -54,8 +58,8 @@ def _tables(conn) -> set[str]:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
 
 
-def _tables_at(version: int) -> set[str]:
-    """The tables the migrations up to ``version`` make, on a scratch database."""
+def _columns_at(version: int) -> dict[str, set[str]]:
+    """Table → columns, as the migrations up to ``version`` make them on a scratch database."""
     from db.migrations import STEPS
 
     conn = sqlite3.connect(":memory:")
@@ -63,7 +67,8 @@ def _tables_at(version: int) -> set[str]:
         for v, _description, step in STEPS:
             if v <= version:
                 step(conn.execute)
-        return _tables(conn)
+        return {t: {r[0] for r in conn.execute(f"SELECT name FROM pragma_table_info('{t}')")}
+                for t in _tables(conn)}
     finally:
         conn.close()
 

@@ -232,3 +232,18 @@ def test_new_row_builder_gives_what_db_data_gives(sheet, data):
     expected = merger._db_data(sheet, values, new=True)
     assert names == list(expected)
     assert build(dict(values)) == [merge_mod._db_value(v) for v in expected.values()]
+
+
+def test_an_imported_row_received_in_the_future_is_refused():
+    """issue 17 §4: the import refuses what the editor refuses, naming sheet, row, column."""
+    from ledger.validate import case_problems
+
+    future = datetime(2099, 1, 1, 9, 0, tzinfo=CHINA_TZ)
+    values = {"received_at": future, "purchase_date": date(2099, 1, 2), "channel": "现场",
+              "kind": "投诉", "severity": "一般投诉", "business": "售后",
+              "customer_name": "张伟", "content": "异响", "state": "已登记",
+              "liability": "待认定", "number": "SH01-209901-0001"}
+    problems = case_problems(12, values)
+    found = {(p.row, p.column) for p in problems}
+    assert (12, "登记时间") in found and (12, "购车/维修时间") in found
+    assert any("晚于现在" in str(p) and "第 12 行" in str(p) for p in problems)

@@ -369,3 +369,27 @@ def test_export_refuses_more_rows_than_a_sheet_can_hold(sites, tmp_path, monkeyp
     with pytest.raises(UseCaseError, match="超过 Excel"):
         exchange.export_ledger(ctx, tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_a_file_without_the_settled_on_site_column_still_imports(sites, tmp_path):
+    """issue 17 §4: 当场是否解决 is an optional column; a file of an earlier version (without
+    it) imports, its cases not settled on the spot (D3 applies)."""
+    ctx = sites.use("SH01")
+    new_case(ctx, customer_name="王五", content="现场投诉", channel="现场", settled_on_site=True)
+    out = tmp_path / "sh01.xlsx"
+    exchange.export_ledger(ctx, out)
+    wb = load_workbook(out)
+    ws = wb["投诉台账"]
+    headers = [c.value for c in ws[1]]
+    assert "当场是否解决" in headers
+    assert ws.cell(2, headers.index("当场是否解决") + 1).value == "是"
+    ws.delete_cols(headers.index("当场是否解决") + 1)
+    for sheet in ("投诉台账", "跟踪记录", "奖惩记录"):  # nor did it write 版本指纹
+        head = [c.value for c in wb[sheet][1]]
+        wb[sheet].delete_cols(head.index("版本指纹") + 1)
+    old = tmp_path / "old.xlsx"
+    wb.save(old)
+    sites.use("HQ")
+    report = exchange.apply_import(ctx_for("HQ"), [old])
+    assert report.applied and not report.rejected, report
+    assert snapshot()["cases"][0]["settled_on_site"] is False

@@ -396,3 +396,21 @@ def test_a_proposal_taken_at_hq_travels_on_to_the_owner_once(sites, tmp_path):
     (c,) = exchange.list_conflicts()
     assert c.kind == "proposal"
     assert cases.get_case(cid)["plan"] is None
+
+
+def test_an_owner_edit_made_after_a_conflict_was_found_stays_on_record(sites, tmp_path):
+    """Found by the three-site property test: the owner edits the case while a proposal
+    is open, then takes the proposal; its later edit is overwritten, so the conflict keeps
+    it as the local side the person decided against (never dropped without a trace)."""
+    cid, number = _shared_case(sites, tmp_path)
+    cases.update_case(ctx_for("HQ", later(10)), cases.find_case_id(number), {"plan": "总部版"})
+    exchange.export_ledger(ctx_for("HQ", later(11)), tmp_path / "hq.xlsx", all_sites=True)
+    ctx = sites.use("SH01")
+    exchange.apply_import(ctx, [tmp_path / "hq.xlsx"])
+    (c,) = exchange.list_conflicts()
+    cases.update_case(ctx_for("SH01", later(15)), cid, {"plan": "本店后来改的"})
+    exchange.resolve_conflict(ctx_for("SH01", later(20)), c.id, keep="incoming")
+    assert cases.get_case(cid)["plan"] == "总部版"
+    (local,) = database.execute_sql("SELECT local FROM ledger_conflicts WHERE id = ?",
+                                    (c.id,)).fetchone()
+    assert "本店后来改的" in local

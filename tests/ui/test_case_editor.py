@@ -154,6 +154,9 @@ def test_wrong_check_digit_warns_but_saves(qtbot, session):
     assert "校验码" in ed.banner_text() and "已保存" in ed.banner_text()
     assert ed.banner.property("kind") == "warning"
     assert "校验码" in (ed.editors["vin"].problem() or "")
+    # issue 17 §5: the warning goes with the next change of the box
+    _type(qtbot, ed, "vin", "LSVAM4187C2184847")
+    assert ed.editors["vin"].problem() is None
 
 
 def test_required_fields_are_named(qtbot, session):
@@ -354,15 +357,41 @@ def test_extra_tabs_are_lazy_and_missing_ones_say_so(qtbot, session, ctx, monkey
     assert not new.tabs.isTabEnabled(new.tabs.count() - 1)  # until saved
 
 
-def test_permission_refusal_is_shown_and_edits_kept(qtbot, session, ctx):
+def test_permission_refusal_is_shown_before_anything_is_typed(qtbot, session, ctx):
+    """issue 17 §1: the 总经理 may not register a case; the blank case says so when it
+    opens (the form cannot be typed into), not after the work at save."""
     session.set_user(dataclasses.replace(ctx, roles=frozenset({"总经理"})))
-    ed = _editor(qtbot, session)
-    _fill_minimum(qtbot, ed)
+    ed = CaseEditor(session, None)  # nothing to type into: no box takes the focus
+    qtbot.addWidget(ed)
+    ed.show()
+    qtbot.waitUntil(lambda: ed.isEnabled() and not ed._loading)
+    assert "无权登记投诉单" in ed.banner_text()
+    assert not ed.form.isEnabled() and not ed.save_button.isEnabled()
     with qtbot.assertNotEmitted(ed.saved):
         _ctrl_s(qtbot, ed)
         _idle(session)
-    assert "无权" in ed.banner_text() and "仍然保留" in ed.banner_text()
-    assert ed.is_dirty() and _all_ids() == []
+    assert _all_ids() == []
+
+
+def test_a_future_received_time_is_refused_with_its_field(qtbot, session, ctx):
+    """issue 17 §4: a 接单时间 a year ahead (a slip of one digit) is refused at save,
+    naming the field, and the boxes keep what was typed."""
+    from datetime import timedelta
+
+    ed = _editor(qtbot, session)
+    _fill_minimum(qtbot, ed)
+    ed.editors["received_at"].set_value(ctx.now() + timedelta(days=365))
+    ed.editors["purchase_date"].set_value((ctx.now() + timedelta(days=2)).date())
+    with qtbot.assertNotEmitted(ed.saved):
+        _ctrl_s(qtbot, ed)
+        _idle(session)
+    text = ed.banner_text()
+    assert "接单时间" in text and "晚于现在" in text and "购车/维修时间" in text
+    assert _all_ids() == [] and ed.is_dirty()
+    ed.editors["received_at"].set_value(ctx.now() + timedelta(seconds=30))  # clock skew
+    ed.editors["purchase_date"].set_value(ctx.now().date())
+    with qtbot.waitSignal(ed.saved):
+        _ctrl_s(qtbot, ed)
 
 
 def test_files_dropped_on_the_panel_are_attached(qtbot, session, ctx, tmp_path):
@@ -439,3 +468,20 @@ def test_esc_closes_the_case_window_when_nothing_changed(qtbot, session):
     qtbot.waitUntil(lambda: win.focusWidget() is not None)
     qtbot.keyClick(win.focusWidget(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not win.isVisible())
+
+
+def test_settled_on_the_spot_is_asked_of_on_site_cases_and_saved(qtbot, session, ctx):
+    """issue 17 §4: registration asks 当场是否解决 for an on-site case; D3 follows it."""
+    ed = _editor(qtbot, session)
+    _fill_minimum(qtbot, ed)
+    settled = ed.editors["settled_on_site"]
+    ed.editors["channel"].set_value("销售回访")
+    ed._on_edited()
+    assert not settled.isEnabled()
+    ed.editors["channel"].set_value("现场")
+    ed._on_edited()
+    assert settled.isEnabled()
+    settled.set_value(True)
+    with qtbot.waitSignal(ed.saved) as saved:
+        _ctrl_s(qtbot, ed)
+    assert cases.get_case(saved.args[0])["settled_on_site"] is True

@@ -212,3 +212,4 @@ def test_the_first_screenful_comes_before_the_whole_list(qtbot, session, many, m
     assert p.model.ids()[:len(first)] == first and p.current_case_id() == first[3]
     assert p.count_label.text() == f"共 {N} 条"
     session.taskman.wait_idle()
+

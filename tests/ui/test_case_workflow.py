@@ -231,3 +231,40 @@ def test_name_the_responsible_person(qtbot, session, ctx):
     idle(session)
     assert cases.get_case(cid)["responsible"] == "李师傅"
     assert "第一责任人:李师傅" in tab.summary.text()
+
+
+def test_handled_needs_an_opinion_and_warns_of_what_is_missing(qtbot, session, ctx):
+    """issue 17 §4: 处理完成 warns when the customer was never contacted and nobody is named
+    responsible, and is refused without a handling opinion; 升级 without its target."""
+    cid = new_case(ctx)
+    tab = make_tab(qtbot, session, cid)
+    dialog = tab.open_action(Action.HANDLED)
+    warning = dialog.warning_label.text()
+    assert not dialog.warning_label.isHidden()
+    assert "尚未记录“联系客户”" in warning and "尚未指定第一责任人" in warning
+    n = len(tracking.timeline(cid))
+    dialog.try_submit()
+    assert dialog.refusal_text() == "须填写调查结果及处理意见"
+    idle(session)
+    assert len(tracking.timeline(cid)) == n
+    dialog.plan.setPlainText("更换正时皮带,免费")
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.try_submit()
+    idle(session)
+    assert cases.get_case(cid)["plan"] == "更换正时皮带,免费"
+
+    escalate = ActionDialog(Action.ESCALATE, number="SH01-202611-0001", now=ctx.now(),
+                            tz=ctx.tz, submit=lambda v: None)
+    qtbot.addWidget(escalate)
+    escalate.try_submit()
+    assert escalate.refusal_text().startswith("升级须填写升级至何人")
+
+
+def test_no_warning_once_contacted_and_named(qtbot, session, ctx):
+    cid = new_case(ctx)
+    tracking.record_action(ctx, cid, "联系客户")
+    tracking.record_action(ctx, cid, "派单", department="售后服务部")
+    tracking.record_action(ctx, cid, "指定责任人", person="王师傅")
+    tab = make_tab(qtbot, session, cid)
+    dialog = tab.open_action(Action.RETURN_TO_CS)
+    assert dialog.warning_label.isHidden()

@@ -119,7 +119,9 @@ def test_geometry_remembered(qtbot, session, qsettings):
     session.taskman.wait_idle()
     again = MainWindow(session, settings=qsettings)
     qtbot.addWidget(again)
-    assert not qsettings.value("main/geometry").isEmpty()
+    from ui import window_fit
+
+    assert not qsettings.value(f"windows/main/{window_fit._screen_key(again)}").isEmpty()
     assert again.current_page_key() == "oem"
     if size.width() <= again.screen().availableGeometry().width():
         assert again.size() == size
@@ -280,3 +282,23 @@ def test_windows_keeps_its_system_font(qapp, monkeypatch):
     before = qapp.font()
     assert fonts.prefer_cjk_font(qapp) is None
     assert qapp.font() == before
+
+
+def test_f1_opens_the_help_of_the_page_shown_and_the_manual(qtbot, window):
+    """issue 17 §6: F1 on any page opens its short help page (bundled, offline); 帮助 →
+    使用手册 opens the guide to a clerk's day."""
+    from ui.help import HELP_DIR
+
+    assert window.page_help_action.shortcut().toString() == "F1"
+    for key in window.page_keys():
+        assert (HELP_DIR / f"{key}.html").is_file(), key
+        window.show_page(key)
+        helper = window.show_page_help()
+        qtbot.addWidget(helper)
+        title = window.nav.item(window.page_keys().index(key)).data(Qt.ItemDataRole.UserRole + 2)
+        assert helper.text().startswith(title), (key, helper.text()[:20])
+    window.manual_action.trigger()
+    manual = window._help_windows["manual"]
+    text = manual.text()
+    for step in ("登记", "派单", "联系客户", "处理", "回访", "关单", "打印", "导出"):
+        assert step in text

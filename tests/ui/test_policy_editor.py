@@ -107,7 +107,9 @@ def test_read_only_without_permission(qtbot, session, ctx):
     assert not ed.may_edit
     assert not ed.editors["d1_hours"].isEnabled()
     assert not ed.defaults_button.isEnabled()
-    assert "没有修改制度参数的权限" in ed.version_label.text()
+    # the refusal names the roles that may (issue 17 §1): not the 管理员
+    assert "无权修改制度参数(时限、奖惩金额):需要客服经理 或 总经理(您的角色:客服专员)" \
+        in ed.version_label.text()
 
 
 def test_registered_in_settings(qtbot, session):

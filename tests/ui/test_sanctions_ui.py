@@ -11,6 +11,7 @@ from complaints.usecases import cases
 from complaints.usecases import sanctions as S
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
 from ui.sanctions import SanctionsPage
+from ui.toast import last_toast
 
 
 @pytest.fixture
@@ -139,10 +140,15 @@ def test_approve_several_at_once(qtbot, session, proposals):
     page.queue.selectAll()
     assert page.approve_btn.text() == "按建议金额批准所选 (3)"
     assert not page.reject_btn.isEnabled() and not page.amount_btn.isEnabled()
+    asked = []
+    page._confirm_several = lambda rows: asked.append(page.several_text(rows)) or True
     page.approve_selected(amount=1)  # ignored for several: each at its proposed amount
     qtbot.waitUntil(lambda: page.queue.rowCount() == 0)
+    # one question for the three, naming the count and the total (issue 17 §3)
+    assert len(asked) == 1 and "所选的 3 条" in asked[0] and "罚款合计 200 元" in asked[0]
     assert S.month_totals("2026-11").fines == 100 + 50 + 50
     assert page.badge_count() is None
+    assert last_toast(page) == "已批准 3 条奖惩建议,合计 200 元"
 
 
 def test_case_tab_records_a_banner(qtbot, session, proposals):
@@ -178,3 +184,49 @@ def make_page_after_approval(qtbot, session):
     page.resize(1400, 800)
     qtbot.waitUntil(lambda: page.by_department.rowCount() == 2)
     return page
+
+
+def test_a_double_click_on_approve_approves_exactly_the_selected_row(qtbot, session, proposals):
+    """issue 17 §3: the second click of a double-click neither approves the same row again
+    nor the row that moves up under the pointer; the approval is confirmed visibly."""
+    from PySide6.QtCore import Qt
+
+    page = make_page(qtbot, session)
+    page.show()
+    select(page.queue, 0)
+    first = page.selected(page.queue)
+    qtbot.mouseClick(page.approve_btn, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.approve_btn, Qt.MouseButton.LeftButton)
+    page.approve_selected()  # even called again while the first is on its way
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 2)
+    session.taskman.wait_idle()
+    approved = [r for r in S.list_sanctions(S.SanctionFilter()) if r["state"] == S.APPROVED]
+    assert [r["uid"] for r in approved] == [first["uid"]]
+    assert page.selected_all(page.queue) == [] and not page.approve_btn.isEnabled()
+    assert last_toast(page).startswith("已批准:" + first["case_number"])
+
+
+def test_the_hint_and_buttons_follow_the_person_signed_in(qtbot, session, proposals):
+    page = make_page(qtbot, session)
+    assert "请逐条批准" in page.queue_hint.text()
+    clerk = dataclasses.replace(session.ctx(), roles=frozenset({"客服专员"}))
+    session.set_user(clerk)
+    assert "待总经理审批" in page.queue_hint.text()
+    select(page.queue, 0)
+    assert not page.approve_btn.isEnabled()
+    assert page.approve_btn.toolTip().startswith("无权审批奖惩(罚款与奖励):需要总经理")
+
+
+def test_the_navigation_and_the_tab_count_the_same(qtbot, session, proposals):
+    from ui.main_window import MainWindow
+
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    page = w.show_page("sanctions")
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 3)
+    row = w.page_keys().index("sanctions")
+    assert w.nav.item(row).text() == "奖惩 (3)" and page.tabs.tabText(0) == "待审批 (3)"
+    select(page.queue, 0)
+    page.approve_selected()
+    qtbot.waitUntil(lambda: page.queue.rowCount() == 2)
+    assert w.nav.item(row).text() == "奖惩 (2)" and page.tabs.tabText(0) == "待审批 (2)"

@@ -105,7 +105,8 @@ def test_sanctions(qtbot, session, two_sites):
     qtbot.waitUntil(lambda: page.queue.rowCount() == 3 and page.list.rowCount() == 3)
     page.site_filter.choose("BJ02")
     qtbot.waitUntil(lambda: page.list.rowCount() == 1)
-    assert page.queue.rowCount() == 1 and page.tabs.tabText(0) == "待审批 (1)"
+    # the tab says what it shows and what the navigation counts (every site's: issue 17 §3)
+    assert page.queue.rowCount() == 1 and page.tabs.tabText(0) == "待审批 (1 / 3)"
     assert page.list.item(0, 5).text() == f"员工{two_sites['BJ02'][0]}"
     assert page.badge_count() == 3  # the badge counts every site's proposals
     assert page.summary.text().count("待审批 1 条") == 1  # the month's totals follow

@@ -55,6 +55,14 @@ def test_first_admin_then_sign_in(qtbot, session):
     assert s.ctx.user_id == dlg.ctx.user_id
     assert [e.event for e in audit.entries(newest_first=False)] == [
         "user.create", "sign_in.failed", "sign_in"]
+    # issue 17 §5: the wrong password was cleared; the next sign-in knows the login name
+    again = sign_in.SignInDialog(session, clock=lambda: FIXED_NOW)
+    qtbot.addWidget(again)
+    assert again.login_edit.text() == "admin" and again.password_edit.text() == ""
+    again.password_edit.setText("wrong-again")
+    again.ok_button.click()
+    assert again.password_edit.text() == ""
+    qtbot.waitUntil(lambda: again.error_label.isVisibleTo(again))
 
 
 def test_users_page_lists_and_unlocks(qtbot, session, no_boxes):
@@ -95,12 +103,17 @@ def test_audit_page_filters_verifies_exports(qtbot, session, tmp_path, no_boxes)
     cases.update_case(ctx, r.id, {"plan": "道歉"})
     page = AuditPage(session)
     qtbot.addWidget(page)
+    # the office's today (the session's clock), not the PC's (issue 17 §5)
+    assert page.until_edit.date().toPython() == ctx.local(ctx.now()).date()
     page.since_edit.setDate(page.since_edit.date().fromString("2026-11-01", "yyyy-MM-dd"))
     page.until_edit.setDate(page.until_edit.date().fromString("2026-11-30", "yyyy-MM-dd"))
     page.search_button.click()
     qtbot.waitUntil(lambda: page.table.rowCount() == 2)
     assert page.table.item(0, 3).text() == "修改投诉单"
     assert "plan: None → 道歉" in page.table.item(0, 5).text()
+    # the time and the event read whole (the columns follow their content)
+    fm = page.table.fontMetrics()
+    assert page.table.columnWidth(1) >= fm.horizontalAdvance(page.table.item(0, 1).text())
     page.text_edit.setText("不存在的字")
     page.search_button.click()
     qtbot.waitUntil(lambda: page.table.rowCount() == 0)

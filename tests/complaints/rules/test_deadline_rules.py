@@ -328,3 +328,11 @@ def test_todo_fast_path_matches_the_full_rules(channel, major, media, needs_oem,
     fast = open_deadlines_of(c, entries, P, now)
     full = [d for d in all_deadlines(c, entries, P, now) if d.status.is_open]
     assert fast == full
+
+
+def test_d3_follows_the_answer_settled_on_the_spot():
+    """issue 17 §4: D3 is for on-site cases the advisor could not settle on the spot; the
+    clerk's answer 当场已解决 takes it away, not answering (the default) keeps it."""
+    assert status("D3", case(settled_on_site=True), [], T0 + H) is S.NOT_APPLICABLE
+    assert status("D3", case(settled_on_site=False), [], T0 + H) is S.OVERDUE
+    assert status("D3", case(), [], T0 + 6 * M) is S.OVERDUE  # a case from before the question

@@ -54,3 +54,27 @@ def test_a_case_with_a_masked_phone_stays_editable(ctx):
     assert [p.field for p in saved.warnings] == ["phone"]
     again = cases.update_case(ctx, saved.id, {"content": "异响,已约检"})
     assert cases.get_case(saved.id)["content"] == "异响,已约检" and again.warnings
+
+
+def test_future_received_time_and_purchase_date_are_refused():
+    """issue 17 §4: a slip into the future is refused; a minute's clock skew is not."""
+    from datetime import UTC, date, datetime, timedelta, timezone
+
+    from complaints.rules.validation import future_problems, validate_case
+
+    tz = timezone(timedelta(hours=8))
+    now = datetime(2026, 12, 7, 23, 50, tzinfo=tz)
+    ok = {"received_at": now + timedelta(seconds=59), "purchase_date": date(2026, 12, 7)}
+    assert future_problems(ok, now, tz) == []
+    bad = {"received_at": now + timedelta(minutes=2), "purchase_date": date(2026, 12, 8)}
+    problems = future_problems(bad, now, tz)
+    assert [p.field for p in problems] == ["received_at", "purchase_date"]
+    assert all(p.blocking for p in problems)
+    assert problems[0].message.startswith("“接单时间”2026-12-07 23:52 晚于现在(2026-12-07 23:50)")
+    assert problems[1].message.startswith("“购车/维修时间”2026-12-08 晚于今天(2026-12-07)")
+    # the office's today, whatever the zone of the clock's value (UTC here)
+    utc_now = now.astimezone(UTC)
+    assert [p.field for p in future_problems(bad, utc_now, tz)] == ["received_at",
+                                                                   "purchase_date"]
+    # only the fields asked (an edit checks the fields it changes)
+    assert validate_case(bad, now=now, tz=tz, future_fields=()) == validate_case(bad)
