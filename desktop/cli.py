@@ -192,6 +192,18 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
 NAMED_USER_ONLY = frozenset({"demo"})
 
 
+def opened_context(args: argparse.Namespace) -> Context:
+    """``open_data`` then ``command_context``; a refused sign-in ends the command with its
+    message (CliError), not a traceback."""
+    from complaints.usecases.errors import UseCaseError
+
+    open_data(args)
+    try:
+        return command_context(args)
+    except UseCaseError as e:
+        raise CliError(str(e)) from None
+
+
 def _changes_own_password(args: argparse.Namespace, login: str) -> bool:
     return (getattr(args, "command_key", None) == "user passwd"
             and (getattr(args, "login", "") or "").strip() == login)

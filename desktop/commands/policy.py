@@ -28,14 +28,9 @@ def register(sub) -> None:
 
 
 def _ctx(args):
-    from complaints.usecases.errors import UseCaseError
-    from desktop.cli import CliError, command_context, open_data
+    from desktop.cli import opened_context
 
-    open_data(args)
-    try:
-        return command_context(args)
-    except UseCaseError as e:
-        raise CliError(str(e)) from None
+    return opened_context(args)
 
 
 def _time(text, tz, option):

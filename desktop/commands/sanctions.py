@@ -74,14 +74,9 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _ctx(args):
-    from complaints.usecases.errors import UseCaseError
-    from desktop.cli import CliError, command_context, open_data
+    from desktop.cli import opened_context
 
-    open_data(args)
-    try:
-        return command_context(args)
-    except UseCaseError as e:
-        raise CliError(str(e)) from None
+    return opened_context(args)
 
 
 def run_list(args) -> int:
