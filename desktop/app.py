@@ -100,15 +100,38 @@ def run_gui(args: argparse.Namespace) -> int:
             temp.cleanup()
 
 
-def _install_qt_translations(app) -> None:
-    """Qt's own dialog buttons and messages in Simplified Chinese (qtbase_zh_CN)."""
+# Labels qtbase_zh_CN leaves in English (Qt 6.8-6.12): the file dialog's "Look in" and
+# "Files of type" carry an accelerator (&) its catalogue has only without one.
+QT_GAPS = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+}
+
+
+def _install_qt_translations(app) -> list:
+    """Qt's own dialogs, buttons and messages in Simplified Chinese (qtbase_zh_CN, and
+    QT_GAPS for what it lacks). Returns the translators installed."""
     from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 
+    class Gaps(QTranslator):
+        def translate(self, context, source, disambiguation=None, n=-1):
+            return QT_GAPS.get((str(context), source), "")
+
+        def isEmpty(self) -> bool:
+            return False
+
+    installed = []
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
                        folder):
         app.installTranslator(translator)
+        installed.append(translator)
+    gaps = Gaps(app)
+    app.installTranslator(gaps)  # asked first: the last installed is
+    installed.append(gaps)
+    app._qt_translators = installed  # the Python override lives as long as the app
+    return installed
 
 
 class _StartChecks:

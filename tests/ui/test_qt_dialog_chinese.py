@@ -1,0 +1,29 @@
+"""Qt's own file dialog speaks Chinese (issue 17 §5): qtbase_zh_CN plus the two labels its
+catalogue lacks (desktop.app.QT_GAPS)."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
+
+from desktop.app import _install_qt_translations
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_the_file_dialog_has_no_english_label_left(qtbot):
+    app = QApplication.instance()
+    installed = _install_qt_translations(app)
+    try:
+        dialog = QFileDialog(None, "导出台账", "", "Excel 文件 (*.xlsx)")
+        qtbot.addWidget(dialog)
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        labels = [w.text() for w in dialog.findChildren(QLabel) if w.text()]
+        buttons = [w.text() for w in dialog.findChildren(QPushButton) if w.text()]
+        assert len(labels) >= 2  # 查找范围 and 文件类型: the two qtbase lacks
+        assert [t for t in labels + buttons if not CJK.search(t)] == []
+    finally:
+        for t in installed:
+            app.removeTranslator(t)
