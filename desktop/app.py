@@ -115,7 +115,9 @@ def _install_qt_translations(app) -> list:
 
     class Gaps(QTranslator):
         def translate(self, context, source, disambiguation=None, n=-1):
-            return QT_GAPS.get((str(context), source), "")
+            # None (a null string) lets the next translator answer; "" would be taken as
+            # the translation and blank every other text of the program
+            return QT_GAPS.get((str(context), source))
 
         def isEmpty(self) -> bool:
             return False

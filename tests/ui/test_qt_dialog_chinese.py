@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 
 from desktop.app import _install_qt_translations
@@ -24,6 +25,10 @@ def test_the_file_dialog_has_no_english_label_left(qtbot):
         buttons = [w.text() for w in dialog.findChildren(QPushButton) if w.text()]
         assert len(labels) >= 2  # 查找范围 and 文件类型: the two qtbase lacks
         assert [t for t in labels + buttons if not CJK.search(t)] == []
+        # every other text still finds its own translation (or stays as written)
+        assert QCoreApplication.translate("QFileDialog", "Back") == "后退"
+        assert QCoreApplication.translate("ui", "登录名") == "登录名"
+        assert QCoreApplication.translate("ui", "Cancel") == "Cancel"
     finally:
         for t in installed:
             app.removeTranslator(t)
