@@ -8,6 +8,7 @@ went out, open it again, and mark when the signed sheet came back (with its scan
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -75,8 +76,13 @@ class PrintPreviewDialog(QDialog):
     """A filled form's PDF on screen, with 打印… and 打开 Word 文档."""
 
     def __init__(self, pdf_path: Path | str, docx_path: Path | str | None = None,
-                 parent: QWidget | None = None, *, title: str = "") -> None:
+                 parent: QWidget | None = None, *, title: str = "",
+                 on_printed: Callable[[], None] | None = None) -> None:
         super().__init__(parent)
+        # called once, when the sheet leaves the program (printed, or opened in Word to be
+        # printed or saved there): the printed-sheet record is made then, not on preview
+        self.on_printed = on_printed
+        self.printed = False
         self.setWindowTitle(title or tr("打印预览"))
         from ui import window_fit
 
@@ -124,28 +130,60 @@ class PrintPreviewDialog(QDialog):
         dialog.setMinMax(1, max(1, self.document.pageCount()))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Print on ``printer`` (its page range), then mark the sheet printed."""
         try:
-            print_pdf(self.document, printer, first=printer.fromPage() or 1,
-                      last=printer.toPage() or None)
+            pages = print_pdf(self.document, printer, first=printer.fromPage() or 1,
+                              last=printer.toPage() or None)
         except RuntimeError as e:
             QMessageBox.warning(self, tr("打印"), str(e))
+            return 0
+        self._mark_printed()
+        return pages
 
     def open_docx(self) -> None:
         if self.docx_path is not None:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.docx_path)))
+            self._mark_printed()
+
+    def _mark_printed(self) -> None:
+        if not self.printed:
+            self.printed = True
+            if self.on_printed is not None:
+                self.on_printed()
 
 
-def present(result, parent: QWidget | None = None, *, title: str = "") -> QDialog | None:
+def present(result, parent: QWidget | None = None, *, title: str = "",
+            session=None) -> QDialog | None:
     """Show a printing.PrintResult: the preview when there is a PDF, else open the .docx.
-    Warnings (a template problem, no PDF converter) are shown first."""
+    Warnings (a template problem, no PDF converter) are shown first. A result still pending
+    (printing.print_*(record=False)) is recorded through ``session`` when it is printed or
+    opened in Word; a preview closed without either removes its files."""
+    from complaints.usecases import printing
+
     if result.warnings:
         QMessageBox.information(parent, tr("打印"), "\n".join(result.warnings))
+
+    def record() -> None:
+        if result.pending is None or session is None:
+            return
+        ctx = session.ctx()
+        session.taskman.run(lambda: printing.record_printed(ctx, result),
+                            lambda _r: session.notify_changed("forms"),
+                            label=tr("正在记录已打印的表单…"), parent=parent)
+
     if result.pdf is not None:
-        dialog = PrintPreviewDialog(result.pdf, result.docx, parent, title=title)
+        dialog = PrintPreviewDialog(result.pdf, result.docx, parent, title=title,
+                                    on_printed=record)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(
+            lambda _code: None if dialog.printed else printing.discard_unprinted(result))
         dialog.show()
         return dialog
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.docx)))
+    record()  # opened in Word: it is printed or saved there
     return None
 
 
@@ -246,11 +284,11 @@ class PrintedFormsTab(QWidget):
         def work():
             return printing.print_case_form(ctx, case_id, form,
                                             templates_dir=paths.templates,
-                                            printed_dir=paths.printed, pdf=want_pdf)
+                                            printed_dir=paths.printed, pdf=want_pdf,
+                                            record=False)
 
         def done(result) -> None:
-            self.session.notify_changed("forms")
-            self.last_dialog = present(result, self)
+            self.last_dialog = present(result, self, session=self.session)
 
         self.session.taskman.run(work, done, label=tr("正在生成表单…"), parent=self)
 
@@ -302,12 +340,12 @@ def print_sanction_notice(session, sanction_id: int, parent: QWidget | None = No
     ctx, paths = session.ctx(), session.paths
 
     def done(result) -> None:
-        session.notify_changed("forms")
-        present(result, parent)
+        present(result, parent, session=session)
 
     session.taskman.run(
         lambda: printing.print_sanction_notice(ctx, sanction_id, templates_dir=paths.templates,
-                                               printed_dir=paths.printed, pdf=pdf),
+                                               printed_dir=paths.printed, pdf=pdf,
+                                               record=False),
         done, label=tr("正在生成通知单…"), parent=parent)
 
 
@@ -319,11 +357,10 @@ def print_month_notices(session, month: str, parent: QWidget | None = None, *,
     ctx, paths = session.ctx(), session.paths
 
     def done(result) -> None:
-        session.notify_changed("forms")
-        present(result, parent, title=tr("奖惩通知单") + f" {month}")
+        present(result, parent, title=tr("奖惩通知单") + f" {month}", session=session)
 
     session.taskman.run(
         lambda: printing.print_month_notices(ctx, month, templates_dir=paths.templates,
                                              printed_dir=paths.printed, per_page=per_page,
-                                             pdf=pdf),
+                                             pdf=pdf, record=False),
         done, label=tr("正在生成通知单…"), parent=parent)

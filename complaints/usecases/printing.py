@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import shutil
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,40 @@ class PrintResult:
     pdf: Path | None  # None: no converter here, or not asked for; open the .docx instead
     template_version: str
     warnings: tuple[str, ...] = ()
+    # Set when the sheet is not recorded yet (``record=False``: a preview on screen is not a
+    # printed sheet); record_printed creates its history rows once it is printed or saved.
+    pending: Callable[[Context], tuple[int, ...]] | None = field(default=None, compare=False)
+
+
+def record_printed(ctx: Context, result: PrintResult) -> PrintResult:
+    """Create the history rows (and audit entries) of a sheet produced with
+    ``record=False``, now that it was printed or saved; a recorded result is returned as is."""
+    if result.pending is None:
+        return result
+    return replace(result, printed_ids=result.pending(ctx), pending=None)
+
+
+def discard_unprinted(result: PrintResult) -> None:
+    """Remove the files of a sheet that was previewed and never printed nor saved."""
+    if result.pending is None:
+        return
+    for p in (result.docx, result.pdf):
+        if p is not None:
+            Path(p).unlink(missing_ok=True)
+
+
+def _finish(ctx: Context, commit: Callable[[Context], tuple[int, ...]], path: Path,
+            pdf_path: Path | None, version: str, warnings: list[str],
+            record: bool) -> PrintResult:
+    """The result of a filled sheet, recorded now (``record``) or left pending."""
+    if not record:
+        return PrintResult((), path, pdf_path, version, tuple(warnings), pending=commit)
+    try:
+        ids = commit(ctx)
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return PrintResult(ids, path, pdf_path, version, tuple(warnings))
 
 
 def _safe(name: str) -> str:
@@ -113,8 +147,9 @@ def _record(ctx: Context, *, form: str, template: Template, rel: str, pdf_path: 
 
 
 def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Path | None,
-                    printed_dir: Path, pdf: bool = False) -> PrintResult:
-    """Form A (handling sheet) or B (manufacturer tracking sheet) of one case."""
+                    printed_dir: Path, pdf: bool = False, record: bool = True) -> PrintResult:
+    """Form A (handling sheet) or B (manufacturer tracking sheet) of one case; recorded in
+    the case's printed sheets now, or (``record=False``) by record_printed."""
     if form not in ("A", "B"):
         raise UseCaseError(f"投诉单只能打印表 A 或表 B,而不是“{form}”")
     case = get_case(case_id)
@@ -135,15 +170,14 @@ def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Pat
                         today=ctx.local(ctx.now()).date(), site_name=_site_name(),
                         dates=_date_style(), out=path)
     pdf_path = _to_pdf(path, pdf, warnings)
-    try:
+
+    def commit(c: Context) -> tuple[int, ...]:
         with database.atomic():
-            pid = _record(ctx, form=form, template=template, rel=rel, pdf_path=pdf_path,
-                          printed_dir=printed_dir, case_id=case_id, record_uid=case["uid"],
-                          table="cases")
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
-    return PrintResult((pid,), path, pdf_path, template.version, tuple(warnings))
+            return (_record(c, form=form, template=template, rel=rel, pdf_path=pdf_path,
+                            printed_dir=printed_dir, case_id=case_id, record_uid=case["uid"],
+                            table="cases"),)
+
+    return _finish(ctx, commit, path, pdf_path, template.version, warnings, record)
 
 
 def find_sanction_id(key: str) -> int:
@@ -167,7 +201,8 @@ def _case_department(s: Sanction) -> str | None:
 
 
 def print_sanction_notice(ctx: Context, sanction_id: int, *, templates_dir: Path | None,
-                          printed_dir: Path, pdf: bool = False) -> PrintResult:
+                          printed_dir: Path, pdf: bool = False,
+                          record: bool = True) -> PrintResult:
     """Notice C (fine) or D (reward) of one approved sanction."""
     s = _sanction(sanction_id)
     auth.require(ctx, "form.print", department=_case_department(s))
@@ -181,15 +216,14 @@ def print_sanction_notice(ctx: Context, sanction_id: int, *, templates_dir: Path
     path, rel = _target(ctx, printed_dir, f"{FORM_TITLES[form]}_{s.person}_{s.uid[:8]}")
     fill.fill_sanction_notice(s, template=template, site_name=_site_name(), out=path)
     pdf_path = _to_pdf(path, pdf, warnings)
-    try:
+
+    def commit(c: Context) -> tuple[int, ...]:
         with database.atomic():
-            pid = _record(ctx, form=form, template=template, rel=rel, pdf_path=pdf_path,
-                          printed_dir=printed_dir, case_id=s.case_id, sanction_id=s.id,
-                          record_uid=s.uid, table="sanctions")
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
-    return PrintResult((pid,), path, pdf_path, template.version, tuple(warnings))
+            return (_record(c, form=form, template=template, rel=rel, pdf_path=pdf_path,
+                            printed_dir=printed_dir, case_id=s.case_id, sanction_id=s.id,
+                            record_uid=s.uid, table="sanctions"),)
+
+    return _finish(ctx, commit, path, pdf_path, template.version, warnings, record)
 
 
 def _month_range(month: str) -> tuple[date, date]:
@@ -222,7 +256,8 @@ def approved_notices(month: str, site: str | None = None) -> list[Sanction]:
 
 
 def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
-                        printed_dir: Path, per_page: int = 3, pdf: bool = False) -> PrintResult:
+                        printed_dir: Path, per_page: int = 3, pdf: bool = False,
+                        record: bool = True) -> PrintResult:
     """Every approved notice of this site's month in one document (``per_page`` to an A4
     sheet)."""
     auth.require(ctx, "form.print")
@@ -235,22 +270,19 @@ def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
     fill.fill_notice_batch(notices, per_page=per_page, templates=templates,
                            site_name=_site_name(), title=f"奖惩通知单 {month.strip()}", out=path)
     pdf_path = _to_pdf(path, pdf, warnings)
-    batch = str(uuid.uuid4())
-    ids = []
-    try:
+
+    def commit(c: Context) -> tuple[int, ...]:
+        batch = str(uuid.uuid4())
         with database.atomic():
-            for s in notices:
-                form = fill.notice_form(s)
-                ids.append(_record(ctx, form=form, template=templates[form], rel=rel,
-                                   pdf_path=pdf_path, printed_dir=printed_dir,
-                                   case_id=s.case_id, sanction_id=s.id, batch_uid=batch,
-                                   record_uid=s.uid, table="sanctions",
-                                   note=f"{month.strip()} 批量打印"))
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
+            return tuple(_record(c, form=fill.notice_form(s),
+                                 template=templates[fill.notice_form(s)], rel=rel,
+                                 pdf_path=pdf_path, printed_dir=printed_dir,
+                                 case_id=s.case_id, sanction_id=s.id, batch_uid=batch,
+                                 record_uid=s.uid, table="sanctions",
+                                 note=f"{month.strip()} 批量打印") for s in notices)
+
     versions = "、".join(sorted({templates[fill.notice_form(s)].version for s in notices}))
-    return PrintResult(tuple(ids), path, pdf_path, versions, tuple(warnings))
+    return _finish(ctx, commit, path, pdf_path, versions, warnings, record)
 
 
 def _row(p: PrintedForm) -> dict[str, Any]:

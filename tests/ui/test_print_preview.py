@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -118,3 +119,42 @@ def test_sanction_notice_and_month_batch_from_the_gui(qtbot, session, ctx, opene
     print_month_notices(session, "2026-11", pdf=False)
     assert session.taskman.wait_idle()
     assert "罚款通知单" in plain_text(Path(opened[-1].toLocalFile()).read_bytes())
+
+
+def test_a_sheet_is_recorded_when_printed_not_when_previewed(qtbot, session, ctx, tmp_path,
+                                                              monkeypatch):
+    """issue 17 §5: the preview is not a printed sheet. The history row comes when the
+    sheet is printed (once), and a preview closed unprinted leaves no file behind."""
+    from complaints.usecases import printing
+    from ui.print_preview import present
+
+    case_id = create_case(ctx, CASE_VALUES).id
+
+    def previewed():
+        r = printing.print_case_form(ctx, case_id, "A", templates_dir=None,
+                                     printed_dir=session.paths.printed, record=False)
+        pdf = _pdf(r.docx.with_suffix(".pdf"), pages=1)  # as the converter would
+        return dataclasses.replace(r, pdf=pdf)
+
+    result = previewed()
+    assert result.printed_ids == () and printing.history(case_id=case_id) == []
+    dialog = present(result, session=session)
+    qtbot.addWidget(dialog)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "out.pdf"))
+    assert dialog.print_to(printer) == 1
+    assert dialog.print_to(printer) == 1  # a second copy is the same sheet
+    assert session.taskman.wait_idle()
+    (row,) = printing.history(case_id=case_id)
+    assert row["form"] == "A" and row["printed_by"] == ctx.actor
+    dialog.close()
+    assert result.docx.exists()  # a printed sheet's files stay with its record
+
+    unprinted = previewed()
+    dialog = present(unprinted, session=session)
+    qtbot.addWidget(dialog)
+    dialog.reject()
+    assert session.taskman.wait_idle()
+    assert len(printing.history(case_id=case_id)) == 1
+    assert not unprinted.docx.exists() and not unprinted.pdf.exists()
