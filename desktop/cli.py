@@ -192,6 +192,20 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
 NAMED_USER_ONLY = frozenset({"demo"})
 
 
+def cli_time(text: str | None, tz, option: str = "--at"):
+    """An ISO time given on the command line (``option`` names it in the message), in the
+    office's time zone ``tz`` when it carries none; None when not given."""
+    from datetime import datetime
+
+    if not text:
+        return None
+    try:
+        t = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise CliError(f"{option} 的时间“{text}”无法识别,应如 2026-11-20T09:30+08:00") from None
+    return t.replace(tzinfo=tz) if t.tzinfo is None else t
+
+
 def opened_context(args: argparse.Namespace) -> Context:
     """``open_data`` then ``command_context``; a refused sign-in ends the command with its
     message (CliError), not a traceback."""

@@ -34,17 +34,9 @@ def _ctx(args):
 
 
 def _time(text, tz, option):
-    from datetime import datetime
+    from desktop.cli import cli_time
 
-    from desktop.cli import CliError
-
-    if not text:
-        return None
-    try:
-        t = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CliError(f"{option} 的时间“{text}”无法识别,应如 2027-01-01T00:00+08:00") from None
-    return t.replace(tzinfo=tz) if t.tzinfo is None else t
+    return cli_time(text, tz, option)
 
 
 def run_show(args) -> int:

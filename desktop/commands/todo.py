@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 HEADERS = ("编号", "规则", "应办事项", "时限", "到期时间", "状态", "剩余", "部门", "第一责任人",
@@ -32,18 +32,6 @@ def register(sub) -> None:
                    help="同 --format csv")
     p.add_argument("--out", type=Path, metavar="FILE", help="写入文件(CSV 带 BOM,Excel 可直接打开)")
     p.set_defaults(func=run)
-
-
-def _parse_at(text: str | None, tz):
-    from desktop.cli import CliError
-
-    if not text:
-        return None
-    try:
-        t = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise CliError(f"--at 的时间“{text}”无法识别,应如 2026-11-20T09:30+08:00") from None
-    return t.replace(tzinfo=tz) if t.tzinfo is None else t
 
 
 def format_remaining(delta: timedelta) -> str:
@@ -108,7 +96,9 @@ def run(args) -> int:
         ctx = command_context(args)
     except UseCaseError as e:
         raise CliError(str(e)) from None
-    now = _parse_at(args.at, ctx.tz) or ctx.now()
+    from desktop.cli import cli_time
+
+    now = cli_time(args.at, ctx.tz) or ctx.now()
     items = todo.open_deadlines(ctx, department=args.department, person=args.person,
                                 site=args.site, now=now)
     text = render_csv(items, ctx.tz) if args.format == "csv" else render_text(items, ctx.tz, now)
