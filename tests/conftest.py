@@ -59,6 +59,16 @@ def stats_demo(ctx):
     stats.clear_cache()
 
 
+def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
+    """``python -m desktop --data-dir DATA_DIR ARGV…`` in this process: (status, stdout,
+    stderr)."""
+    from desktop.cli import main
+
+    code = main(["--data-dir", str(data_dir), *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 def passwords_changed(data_dir, *logins: str) -> None:
     """Test set-up: the accounts of a data folder as if each person had changed the
     temporary password the administrator gave (the CLI refuses every other command

@@ -16,9 +16,9 @@ from complaints.usecases import cases, site
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ, Context
 from db.database import close_database, open_database
-from desktop.cli import main
 from desktop.paths import data_paths
 from tests.conftest import passwords_changed
+from tests.conftest import run_cli as run
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=CHINA_TZ)
 MONDAY_NIGHT = datetime(2026, 11, 23, 21, 0, tzinfo=CHINA_TZ)
@@ -44,10 +44,6 @@ def data_dir(tmp_path, monkeypatch):
     return root
 
 
-def run(capsys, data_dir, *argv):
-    code = main(["--data-dir", str(data_dir), *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

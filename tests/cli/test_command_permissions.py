@@ -12,14 +12,9 @@ import sys
 import pytest
 
 from complaints.rules import permissions as P
-from desktop.cli import build_parser, command_parsers, main
+from desktop.cli import build_parser, command_parsers
 from tests.conftest import passwords_changed
-
-
-def run(capsys, data_dir, *argv):
-    code = main(["--data-dir", str(data_dir), *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from complaints.usecases import cases, site
 from complaints.usecases import sanctions as S
 from complaints.usecases.context import Context
 from db.database import close_database, open_database
-from desktop.cli import main
 from desktop.paths import data_paths
 from tests.conftest import FIXED_NOW, passwords_changed
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture
@@ -35,10 +35,6 @@ def data_dir(tmp_path, monkeypatch):
     return root
 
 
-def run(capsys, data_dir, *argv):
-    code = main(["--data-dir", str(data_dir), *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def uids(capsys, data_dir, *extra):

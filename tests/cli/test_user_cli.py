@@ -6,9 +6,9 @@ import pytest
 
 from complaints.usecases import site
 from db.database import close_database, open_database
-from desktop.cli import main
 from desktop.paths import data_paths
 from tests.conftest import FIXED_NOW
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture
@@ -23,10 +23,6 @@ def data_dir(tmp_path, monkeypatch):
     return root
 
 
-def run(capsys, data_dir, *argv):
-    code = main(["--data-dir", str(data_dir), *argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_first_admin_then_users(capsys, data_dir, monkeypatch):

@@ -15,8 +15,8 @@ from complaints.usecases import cases, site, users
 from complaints.usecases.context import CHINA_TZ, Context
 from complaints.usecases.output_files import OutputInUse, check_writable, other_name, writing
 from db.database import close_database, open_database
-from desktop import cli
 from desktop.paths import data_paths
+from tests.conftest import run_cli as run
 
 
 def test_a_held_file_is_refused_before_anything_is_written(tmp_path, hold):
@@ -95,10 +95,6 @@ def data_dir(tmp_path):
     return paths.root
 
 
-def run(capsys, data_dir, *argv):
-    code = cli.main(["--data-dir", str(data_dir), *argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_cli_todo_csv_into_a_held_file(data_dir, tmp_path, capsys, hold):
