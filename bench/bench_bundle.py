@@ -45,12 +45,22 @@ def smoke_once(cmd: list[str], *, watch_paint: bool) -> tuple[float | None, floa
     paint = None
     tail: list[str] = []
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=str(ROOT), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, errors="replace")
+    proc = subprocess.Popen(
+        cmd,
+        env=env,
+        cwd=str(ROOT),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+    )
     assert proc.stderr is not None
     for line in proc.stderr:
-        if paint is None and line.startswith("qt.widgets.painting|" + PAINT_MARK) \
-                and " of MainWindow(" in line:
+        if (
+            paint is None
+            and line.startswith("qt.widgets.painting|" + PAINT_MARK)
+            and " of MainWindow(" in line
+        ):
             paint = time.perf_counter() - t0
         if not line.startswith("qt.widgets.painting|"):
             tail = (tail + [line])[-20:]
@@ -84,17 +94,24 @@ def time_start(name: str, prog: list[str], data: Path, runs: int) -> None:
 
 def sizes(prog: Path) -> None:
     folder = prog.parent
-    kib = int(subprocess.run(["du", "-sk", str(folder)], capture_output=True, text=True,
-                             check=True).stdout.split()[0])
-    apparent = int(subprocess.run(["du", "-sb", str(folder)], capture_output=True, text=True,
-                                  check=True).stdout.split()[0])
+    kib = int(
+        subprocess.run(
+            ["du", "-sk", str(folder)], capture_output=True, text=True, check=True
+        ).stdout.split()[0]
+    )
+    apparent = int(
+        subprocess.run(
+            ["du", "-sb", str(folder)], capture_output=True, text=True, check=True
+        ).stdout.split()[0]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         tgz = Path(tmp) / "bundle.tar.gz"
-        subprocess.run(["tar", "czf", str(tgz), "-C", str(folder.parent), folder.name],
-                       check=True)
+        subprocess.run(["tar", "czf", str(tgz), "-C", str(folder.parent), folder.name], check=True)
         gz = tgz.stat().st_size
-    print(f"bundle {folder}: du -sk {kib} KiB = {kib / 1024:.1f} MiB "
-          f"({apparent / 1e6:.1f} MB apparent bytes); target ≤ 150 MB")
+    print(
+        f"bundle {folder}: du -sk {kib} KiB = {kib / 1024:.1f} MiB "
+        f"({apparent / 1e6:.1f} MB apparent bytes); target ≤ 150 MB"
+    )
     print(f"tar czf: {gz} bytes = {gz / 1e6:.1f} MB = {gz / 2**20:.1f} MiB; target ≤ 65 MB")
     for deb in sorted(folder.parent.glob("complaintdesk_*.deb")):
         print(f"{deb.name}: {deb.stat().st_size / 1e6:.1f} MB")
@@ -105,11 +122,15 @@ def main() -> int:
     p.add_argument("--prog", default=str(ROOT / "dist" / "complaintdesk" / "complaintdesk"))
     p.add_argument("--runs", type=int, default=7)
     p.add_argument("--cases", type=int, default=200)
-    p.add_argument("--big", default=str(DEFAULT_DIR / "complaintdesk.sqlite3"),
-                   help="a large database to copy and time too (bench_demo.py's 100k)")
+    p.add_argument(
+        "--big",
+        default=str(DEFAULT_DIR / "complaintdesk.sqlite3"),
+        help="a large database to copy and time too (bench_demo.py's 100k)",
+    )
     p.add_argument("--no-big", action="store_true")
-    p.add_argument("--source", action="store_true",
-                   help="also time `python -m desktop` from this checkout")
+    p.add_argument(
+        "--source", action="store_true", help="also time `python -m desktop` from this checkout"
+    )
     a = p.parse_args()
     prog = Path(a.prog).resolve()
     if not os.access(prog, os.X_OK):
@@ -119,31 +140,46 @@ def main() -> int:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     t = time.perf_counter()
     subprocess.run([str(prog), "--version"], check=True, capture_output=True)
-    print(f"{prog.name} --version (bootloader + Python, no Qt): "
-          f"{time.perf_counter() - t:.3f} s")
+    print(f"{prog.name} --version (bootloader + Python, no Qt): {time.perf_counter() - t:.3f} s")
     with tempfile.TemporaryDirectory(prefix="complaintdesk-bundle-bench-") as tmp:
         demo = Path(tmp) / "demo"
-        for args in (["init", "--site", "BB01", "--name", "基准店"],
-                     ["demo", "--cases", str(a.cases)]):
-            subprocess.run([str(prog), "--data-dir", str(demo), *args], check=True,
-                           capture_output=True, env=env)
+        for args in (
+            ["init", "--site", "BB01", "--name", "基准店"],
+            ["demo", "--cases", str(a.cases)],
+        ):
+            subprocess.run(
+                [str(prog), "--data-dir", str(demo), *args],
+                check=True,
+                capture_output=True,
+                env=env,
+            )
         folders = [(f"demo {a.cases} cases", demo)]
         big = Path(a.big)
         if not a.no_big and big.exists():
             copy = Path(tmp) / "big"
             copy.mkdir()
-            with sqlite3.connect(f"file:{big}?mode=ro", uri=True) as src, \
-                    sqlite3.connect(copy / "complaintdesk.sqlite3") as dst:
+            with (
+                sqlite3.connect(f"file:{big}?mode=ro", uri=True) as src,
+                sqlite3.connect(copy / "complaintdesk.sqlite3") as dst,
+            ):
                 src.backup(dst)
                 n = dst.execute("SELECT count(*) FROM cases").fetchone()[0]
-            subprocess.run([str(prog), "--data-dir", str(copy), "check"], check=True,
-                           capture_output=True, env=env)  # migrate once, before timing
+            subprocess.run(
+                [str(prog), "--data-dir", str(copy), "check"],
+                check=True,
+                capture_output=True,
+                env=env,
+            )  # migrate once, before timing
             folders.append((f"copy of {big} ({n} cases)", copy))
         for label, folder in folders:
             time_start(f"bundle, {label}", [str(prog)], folder, a.runs)
             if a.source:
-                time_start(f"source (python -m desktop), {label}",
-                           [sys.executable, "-m", "desktop"], folder, a.runs)
+                time_start(
+                    f"source (python -m desktop), {label}",
+                    [sys.executable, "-m", "desktop"],
+                    folder,
+                    a.runs,
+                )
     print(f"load average at the end {os.getloadavg()[0]:.2f}")
     return 0
 

@@ -57,8 +57,10 @@ def main() -> int:
     a = p.parse_args()
     report, seconds, size = load(a.dir, a.cases, a.seed, batch=a.batch)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"demo {report.cases} cases, {report.entries} entries: {seconds:.1f} s "
-          f"(target ≤ 90 s); database {size / 2**20:.0f} MB; peak RSS {rss:.0f} MB")
+    print(
+        f"demo {report.cases} cases, {report.entries} entries: {seconds:.1f} s "
+        f"(target ≤ 90 s); database {size / 2**20:.0f} MB; peak RSS {rss:.0f} MB"
+    )
     if a.fts_share:
         # What the trigram index costs: rebuild it over the cases just made (the same
         # work the insert trigger did, case by case, during the load).
@@ -70,8 +72,10 @@ def main() -> int:
         rebuild_search_index()
         rebuild = time.perf_counter() - t
         close_database()
-        print(f"rebuilding the trigram index over {report.cases} cases: {rebuild:.1f} s "
-              f"(≈ {100 * rebuild / seconds:.0f}% of the demo time)")
+        print(
+            f"rebuilding the trigram index over {report.cases} cases: {rebuild:.1f} s "
+            f"(≈ {100 * rebuild / seconds:.0f}% of the demo time)"
+        )
     return 0
 
 

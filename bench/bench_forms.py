@@ -49,43 +49,72 @@ def main() -> int:
     from db.models import Case
 
     a_case = Case.select(Case.id).where(Case.deleted == False).first().id  # noqa: E712
-    b_case = (Case.select(Case.id).where((Case.channel == "厂家转发") & (Case.deleted == False))  # noqa: E712
-              .first().id)
+    b_case = (
+        Case.select(Case.id)
+        .where((Case.channel == "厂家转发") & (Case.deleted == False))  # noqa: E712
+        .first()
+        .id
+    )
     rows = []
     for label, fn in (
-            ("form A (处理表)", lambda: printing.print_case_form(
-                ctx, a_case, "A", templates_dir=None, printed_dir=printed)),
-            ("form B (厂家跟踪表)", lambda: printing.print_case_form(
-                ctx, b_case, "B", templates_dir=None, printed_dir=printed))):
+        (
+            "form A (处理表)",
+            lambda: printing.print_case_form(
+                ctx, a_case, "A", templates_dir=None, printed_dir=printed
+            ),
+        ),
+        (
+            "form B (厂家跟踪表)",
+            lambda: printing.print_case_form(
+                ctx, b_case, "B", templates_dir=None, printed_dir=printed
+            ),
+        ),
+    ):
         first, median, _ = timed(fn, repeat=9)
         rows.append((label, first, median))
 
     month = "2026-01"
     made = []
     for i in range(args.notices):
-        s = S.add_manual(ctx, type="罚款" if i % 3 else "奖励", person=f"员工{i % 40:02d}",
-                         department="车间", amount=50 + 10 * (i % 5), reason=f"测试通知单 {i}",
-                         on=date(2026, 1, 1 + i % 28))
+        s = S.add_manual(
+            ctx,
+            type="罚款" if i % 3 else "奖励",
+            person=f"员工{i % 40:02d}",
+            department="车间",
+            amount=50 + 10 * (i % 5),
+            reason=f"测试通知单 {i}",
+            on=date(2026, 1, 1 + i % 28),
+        )
         S.approve(ctx, s["uid"])
         made.append(s["uid"])
     sid = printing.find_sanction_id(made[0])
-    first, median, _ = timed(lambda: printing.print_sanction_notice(
-        ctx, sid, templates_dir=None, printed_dir=printed), repeat=9)
+    first, median, _ = timed(
+        lambda: printing.print_sanction_notice(ctx, sid, templates_dir=None, printed_dir=printed),
+        repeat=9,
+    )
     rows.append(("notice C/D (one)", first, median))
 
-    for label, target_ms in (("form A (处理表)", 100), ("form B (厂家跟踪表)", 100),
-                             ("notice C/D (one)", 100)):
+    for label, target_ms in (
+        ("form A (处理表)", 100),
+        ("form B (厂家跟踪表)", 100),
+        ("notice C/D (one)", 100),
+    ):
         _, first, median = next(r for r in rows if r[0] == label)
-        print(f"{label}: first {first:.0f} ms, warm median {median:.1f} ms "
-              f"(target ≤ {target_ms} ms warm)")
+        print(
+            f"{label}: first {first:.0f} ms, warm median {median:.1f} ms "
+            f"(target ≤ {target_ms} ms warm)"
+        )
     for per_page in (3, 1):
         t = time.perf_counter()
-        res = printing.print_month_notices(ctx, month, templates_dir=None, printed_dir=printed,
-                                           per_page=per_page)
+        res = printing.print_month_notices(
+            ctx, month, templates_dir=None, printed_dir=printed, per_page=per_page
+        )
         secs = time.perf_counter() - t
         size = res.docx.stat().st_size / 1e6
-        print(f"batch of {len(res.printed_ids)} notices, {per_page} per page: {secs:.1f} s "
-              f"(target ≤ 20 s), {size:.1f} MB")
+        print(
+            f"batch of {len(res.printed_ids)} notices, {per_page} per page: {secs:.1f} s "
+            f"(target ≤ 20 s), {size:.1f} MB"
+        )
     return 0
 
 

@@ -82,15 +82,22 @@ def reads(runs: int, cold: bool, skip: set[str] = frozenset()) -> None:
         rows.append((name, *result[:3], note(result[3])))
 
     if "todo" not in skip:
-        add("to-do: open_deadlines (every office)",
+        add(
+            "to-do: open_deadlines (every office)",
             timed(lambda: todo.open_deadlines(ctx), runs),
-            lambda r: f"{len(r)} deadlines; target ≤ 200 ms")
+            lambda r: f"{len(r)} deadlines; target ≤ 200 ms",
+        )
     if "oem" not in skip:
-        add("厂家跟踪: oem_rows, open only (the page's default)",
+        add(
+            "厂家跟踪: oem_rows, open only (the page's default)",
             timed(lambda: oem.oem_rows(ctx, include_closed=False), runs),
-            lambda r: f"{len(r)} rows; target ≤ 200 ms")
-        add("厂家跟踪: oem_rows, closed too", timed(lambda: oem.oem_rows(ctx), runs),
-            lambda r: f"{len(r)} rows")
+            lambda r: f"{len(r)} rows; target ≤ 200 ms",
+        )
+        add(
+            "厂家跟踪: oem_rows, closed too",
+            timed(lambda: oem.oem_rows(ctx), runs),
+            lambda r: f"{len(r)} rows",
+        )
     year = current(PeriodKind.YEAR, ctx.local(ctx.now()).date())
 
     def page():
@@ -106,28 +113,42 @@ def reads(runs: int, cold: bool, skip: set[str] = frozenset()) -> None:
         return page()
 
     if "stats" not in skip:
-        add(f"统计 {year.label}: review + comparisons, first open after a restart",
+        add(
+            f"统计 {year.label}: review + comparisons, first open after a restart",
             timed(opened_after_restart, runs),
-            lambda r: f"{r.figures.total} cases; target ≤ 1 s")
-        add(f"统计 {year.label}: the page opened again", timed(page, runs),
-            lambda r: "months over and closed kept in memory")
+            lambda r: f"{r.figures.total} cases; target ≤ 1 s",
+        )
+        add(
+            f"统计 {year.label}: the page opened again",
+            timed(page, runs),
+            lambda r: "months over and closed kept in memory",
+        )
     if cold and "stats" not in skip:
+
         def page_cold():
             stats.clear_cache(stored=True)
             return page()
 
-        add(f"统计 {year.label}: nothing kept anywhere", timed(page_cold, max(1, runs // 2)),
-            lambda r: "first open ever (before the background fill)")
+        add(
+            f"统计 {year.label}: nothing kept anywhere",
+            timed(page_cold, max(1, runs // 2)),
+            lambda r: "first open ever (before the background fill)",
+        )
         stats.fill_summaries(ctx.now(), ctx.tz)
-    for label, text, target in (("3-char search, common", "客户反", "≤ 50 ms"),
-                                ("3-char search, very common", "回访时", "≤ 50 ms"),
-                                ("2-char search, common", "异响", "≤ 300 ms"),
-                                ("2-char search, rare", "欧阳", "≤ 300 ms"),
-                                ("2-char search, no match", "锦旗", "≤ 300 ms")):
+    for label, text, target in (
+        ("3-char search, common", "客户反", "≤ 50 ms"),
+        ("3-char search, very common", "回访时", "≤ 50 ms"),
+        ("2-char search, common", "异响", "≤ 300 ms"),
+        ("2-char search, rare", "欧阳", "≤ 300 ms"),
+        ("2-char search, no match", "锦旗", "≤ 300 ms"),
+    ):
         if "search" in skip:
             break
-        add(f"{label} “{text}”, top 100", timed(lambda t=text: cases.search(t, 100), runs),
-            lambda r, target=target: f"{len(r)} shown; target {target}")
+        add(
+            f"{label} “{text}”, top 100",
+            timed(lambda t=text: cases.search(t, 100), runs),
+            lambda r, target=target: f"{len(r)} shown; target {target}",
+        )
     if not rows:
         return
     width = max(len(r[0]) for r in rows)
@@ -156,20 +177,33 @@ def _old_anonymise(ctx, cutoff, limit: int) -> int:
 
     n = 0
     with database.atomic():
-        for case in list(Case.select().where(
-                (Case.state == State.CLOSED.value) & Case.closed_at.is_null(False)
+        for case in list(
+            Case.select()
+            .where(
+                (Case.state == State.CLOSED.value)
+                & Case.closed_at.is_null(False)
                 & (Case.closed_at < cutoff)
-                & ((Case.customer_name != ANONYMOUS_NAME) | Case.phone.is_null(False)))
-                .limit(limit)):
-            changes = {"customer_name": (case.customer_name, ANONYMOUS_NAME),
-                       "phone": (case.phone, None)}
+                & ((Case.customer_name != ANONYMOUS_NAME) | Case.phone.is_null(False))
+            )
+            .limit(limit)
+        ):
+            changes = {
+                "customer_name": (case.customer_name, ANONYMOUS_NAME),
+                "phone": (case.phone, None),
+            }
             case.customer_name, case.phone = ANONYMOUS_NAME, None
             case.modified_at = ctx.now()
             if case.site == ctx.site:
                 case.revision += 1
             case.save()
-            audit.record(ctx, "privacy.anonymise", table="cases", uid=case.uid,
-                         note=case.number, changes=changes)
+            audit.record(
+                ctx,
+                "privacy.anonymise",
+                table="cases",
+                uid=case.uid,
+                note=case.number,
+                changes=changes,
+            )
             n += 1
     return n
 
@@ -194,15 +228,24 @@ def writes(db: Path, work: Path, sample: int) -> None:
     done = users.anonymise_closed_cases(actx, 1, later)
     new_s, new_c = time.perf_counter() - t, time.process_time() - c
     per = old_c / max(old, 1)
-    print(f"anonymise {done} closed cases (of {n}): {new_s:.2f} s, CPU {new_c:.2f} s (target "
-          f"≤ 10 s for 98k); per-case path before: {old} cases in {old_s:.2f} s, CPU "
-          f"{old_c:.2f} s = {per * 1000:.2f} ms a case → ≈ {per * n:.0f} s CPU for all; "
-          f"ratio (CPU) {per * n / max(new_c, 1e-9):.0f} ×", flush=True)
+    print(
+        f"anonymise {done} closed cases (of {n}): {new_s:.2f} s, CPU {new_c:.2f} s (target "
+        f"≤ 10 s for 98k); per-case path before: {old} cases in {old_s:.2f} s, CPU "
+        f"{old_c:.2f} s = {per * 1000:.2f} ms a case → ≈ {per * n:.0f} s CPU for all; "
+        f"ratio (CPU) {per * n / max(new_c, 1e-9):.0f} ×",
+        flush=True,
+    )
 
     since = ctx.now() - timedelta(days=14)
-    ids = [c.id for c in Case.select(Case.id).where(
-        (Case.site == ctx.site) & (Case.deleted == False)  # noqa: E712
-        & (Case.state != "已关闭") & (Case.received_at >= since))]
+    ids = [
+        c.id
+        for c in Case.select(Case.id).where(
+            (Case.site == ctx.site)
+            & (Case.deleted == False)  # noqa: E712
+            & (Case.state != "已关闭")
+            & (Case.received_at >= since)
+        )
+    ]
     org = sanctions.load_org()
     part = ids[:sample]
     c = time.process_time()
@@ -213,10 +256,13 @@ def writes(db: Path, work: Path, sample: int) -> None:
     t, c = time.perf_counter(), time.process_time()
     r = sanctions.sweep(ctx)
     sweep_s, sweep_c = time.perf_counter() - t, time.process_time() - c
-    print(f"sanctions sweep over {len(ids)} open cases of the last 14 days: {sweep_s:.2f} s, "
-          f"CPU {sweep_c:.2f} s ({len(r.created)} proposed); one case at a time: CPU "
-          f"{per_case * 1000:.2f} ms a case → ≈ {per_case * len(ids):.1f} s; ratio (CPU) "
-          f"{per_case * len(ids) / max(sweep_c, 1e-9):.1f} ×", flush=True)
+    print(
+        f"sanctions sweep over {len(ids)} open cases of the last 14 days: {sweep_s:.2f} s, "
+        f"CPU {sweep_c:.2f} s ({len(r.created)} proposed); one case at a time: CPU "
+        f"{per_case * 1000:.2f} ms a case → ≈ {per_case * len(ids):.1f} s; ratio (CPU) "
+        f"{per_case * len(ids) / max(sweep_c, 1e-9):.1f} ×",
+        flush=True,
+    )
     close_database()
     shutil.rmtree(work, ignore_errors=True)
 
@@ -227,11 +273,13 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--writes", action="store_true")
     p.add_argument("--skip", default="", help="groups left out: todo,oem,stats,search")
-    p.add_argument("--no-cold", action="store_true",
-                   help="skip 统计 with nothing kept (minutes at 1M)")
+    p.add_argument(
+        "--no-cold", action="store_true", help="skip 统计 with nothing kept (minutes at 1M)"
+    )
     p.add_argument("--work", help="where the copy for --writes goes (default DIR-work)")
-    p.add_argument("--sample", type=int, default=3000,
-                   help="cases timed on the per-case path (the baseline)")
+    p.add_argument(
+        "--sample", type=int, default=3000, help="cases timed on the per-case path (the baseline)"
+    )
     a = p.parse_args()
     from db.database import close_database, open_database
     from desktop.paths import data_paths
@@ -244,9 +292,11 @@ def main() -> int:
     from db.models import database
 
     n, e = database.execute_sql(
-        "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM entries)").fetchone()
-    print(f"{paths.database}: {n} cases, {e} entries, "
-          f"{paths.database.stat().st_size / 2**20:.0f} MB")
+        "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM entries)"
+    ).fetchone()
+    print(
+        f"{paths.database}: {n} cases, {e} entries, {paths.database.stat().st_size / 2**20:.0f} MB"
+    )
     reads(a.runs, not a.no_cold, set(filter(None, a.skip.split(","))))
     close_database()
     if a.writes:

@@ -62,6 +62,7 @@ def _ctx():
 
 # --- the steps (each in its own process) -----------------------------------------------------
 
+
 def step_export(data: Path, work: Path) -> dict:
     from complaints.usecases import exchange
     from db.database import close_database, open_database
@@ -72,12 +73,10 @@ def step_export(data: Path, work: Path) -> dict:
     ctx = _ctx()
     out = work / "ledger.xlsx"
     t = time.perf_counter()
-    res = exchange.export_ledger(ctx, out, sites=[SITE], mask_phones=False,
-                                 app_version="bench")
+    res = exchange.export_ledger(ctx, out, sites=[SITE], mask_phones=False, app_version="bench")
     seconds = time.perf_counter() - t
     close_database()
-    return {"seconds": seconds, "rows": res.counts.as_dict(),
-            "size_mb": out.stat().st_size / 2**20}
+    return {"seconds": seconds, "rows": res.counts.as_dict(), "size_mb": out.stat().st_size / 2**20}
 
 
 def _floor_queries() -> list[tuple[str, list[str], str]]:
@@ -98,8 +97,13 @@ def _floor_queries() -> list[tuple[str, list[str], str]]:
             else:
                 parts.append(f't."{c.key}"')
         join = "" if table == "cases" else " LEFT JOIN cases c ON c.id = t.case_id"
-        out.append((sheet, [c.header for c in cols],
-                    f"SELECT {', '.join(parts)} FROM {table} t{join} ORDER BY t.id"))
+        out.append(
+            (
+                sheet,
+                [c.header for c in cols],
+                f"SELECT {', '.join(parts)} FROM {table} t{join} ORDER BY t.id",
+            )
+        )
     return out
 
 
@@ -148,14 +152,17 @@ def step_import(data: Path, work: Path, before=None, bulk: bool | None = None) -
     if before is not None:
         before()
     t = time.perf_counter()
-    report = exchange.apply_import(ctx, [work / "ledger.xlsx"], backup_dir=paths.backups,
-                                   bulk=bulk)
+    report = exchange.apply_import(ctx, [work / "ledger.xlsx"], backup_dir=paths.backups, bulk=bulk)
     seconds = time.perf_counter() - t
     close_database()
     f = report.files[0]
-    return {"seconds": seconds, "refused": f.refused, "applied": report.applied,
-            "counts": {s: c.as_dict() for s, c in f.counts.items()},
-            "differences": report.differences}
+    return {
+        "seconds": seconds,
+        "refused": f.refused,
+        "applied": report.applied,
+        "counts": {s: c.as_dict() for s, c in f.counts.items()},
+        "differences": report.differences,
+    }
 
 
 def step_import_nofts(data: Path, work: Path) -> dict:
@@ -163,8 +170,7 @@ def step_import_nofts(data: Path, work: Path) -> dict:
     (the database it leaves has no search index for the new cases)."""
     from db.models import database
 
-    return step_import(data, work, before=lambda: database.execute_sql(
-        "DROP TRIGGER cases_fts_ai"))
+    return step_import(data, work, before=lambda: database.execute_sql("DROP TRIGGER cases_fts_ai"))
 
 
 def step_import_nobulk(data: Path, work: Path) -> dict:
@@ -175,8 +181,15 @@ def step_import_nobulk(data: Path, work: Path) -> dict:
 
 # The app's secondary indexes (db/migrations), on the floor tables' equivalent columns.
 APP_INDEXES = {
-    "cases": [("所属站点", "编号"), ("登记时间",), ("状态", "登记时间"), ("所属站点", "登记时间"),
-              ("最后修改时间",), ("VIN",), ("联系电话",)],
+    "cases": [
+        ("所属站点", "编号"),
+        ("登记时间",),
+        ("状态", "登记时间"),
+        ("所属站点", "登记时间"),
+        ("最后修改时间",),
+        ("VIN",),
+        ("联系电话",),
+    ],
     "entries": [("投诉记录ID", "时间"), ("最后修改时间",)],
     "sanctions": [("投诉记录ID",), ("日期",)],
 }
@@ -214,8 +227,11 @@ def step_floor_import(data: Path, work: Path, indexed: bool = False) -> dict:
         uid_at = header.index("记录ID")
         cols[uid_at] = "uid"
         table = C.SHEET_TABLE[sheet]
-        con.execute(f"CREATE TABLE {table} ("
-                    + ", ".join(c + (" TEXT UNIQUE" if c == "uid" else "") for c in cols) + ")")
+        con.execute(
+            f"CREATE TABLE {table} ("
+            + ", ".join(c + (" TEXT UNIQUE" if c == "uid" else "") for c in cols)
+            + ")"
+        )
         for n, heads in enumerate(APP_INDEXES[table] if indexed else ()):
             on = ", ".join(cols[header.index(h)] for h in heads)
             con.execute(f"CREATE INDEX {table}_{n} ON {table} ({on})")
@@ -228,10 +244,15 @@ def step_floor_import(data: Path, work: Path, indexed: bool = False) -> dict:
     return {"seconds": seconds, "read_seconds": read_s, "rows": rows}
 
 
-STEP_FUNCS = {"export": step_export, "floor-write": step_floor_write, "import": step_import,
-              "floor-import": step_floor_import, "import-nofts": step_import_nofts,
-              "floor-import-indexed": step_floor_import_indexed,
-              "import-nobulk": step_import_nobulk}
+STEP_FUNCS = {
+    "export": step_export,
+    "floor-write": step_floor_write,
+    "import": step_import,
+    "floor-import": step_floor_import,
+    "import-nofts": step_import_nofts,
+    "floor-import-indexed": step_floor_import_indexed,
+    "import-nobulk": step_import_nobulk,
+}
 
 
 def run_step(name: str, data: Path, work: Path, profile: bool) -> dict:
@@ -253,9 +274,18 @@ def run_step(name: str, data: Path, work: Path, profile: bool) -> dict:
 
 # --- the driver ------------------------------------------------------------------------------
 
+
 def child(name: str, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, __file__, "--step", name, "--dir", str(args.dir),
-           "--work", str(args.work)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--step",
+        name,
+        "--dir",
+        str(args.dir),
+        "--work",
+        str(args.work),
+    ]
     if name in args.profile:
         cmd.append("--profile-this")
     print(f"… {name}", flush=True)
@@ -267,8 +297,12 @@ def child(name: str, args: argparse.Namespace) -> dict:
 
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--dir", type=Path, default=Path("/tmp/cd-bench-ledger"),
-                    help="data folder made by bench_demo.py")
+    ap.add_argument(
+        "--dir",
+        type=Path,
+        default=Path("/tmp/cd-bench-ledger"),
+        help="data folder made by bench_demo.py",
+    )
     ap.add_argument("--work", type=Path, default=None, help="where the files go")
     ap.add_argument("--only", default=",".join(STEPS))
     ap.add_argument("--profile", default="", help="steps to run under cProfile")
@@ -292,28 +326,39 @@ def main() -> int:
     print("|---|---|---|---|")
     for name, r in res.items():
         rows = r.get("rows") or {s: sum(c.values()) for s, c in (r.get("counts") or {}).items()}
-        print(f"| {name} | {r['seconds']:.1f} | {r['rss_mb']:.0f} MB | "
-              + ", ".join(f"{s} {n}" for s, n in rows.items()) + " |")
+        print(
+            f"| {name} | {r['seconds']:.1f} | {r['rss_mb']:.0f} MB | "
+            + ", ".join(f"{s} {n}" for s, n in rows.items())
+            + " |"
+        )
     if "export" in res and "floor-write" in res:
         e, f = res["export"], res["floor-write"]
         ok = e["seconds"] <= f["seconds"] and e["rss_mb"] <= 100
-        print(f"export {e['seconds']:.1f} s / {e['rss_mb']:.0f} MB vs write_only floor "
-              f"{f['seconds']:.1f} s: {e['seconds'] / f['seconds']:.2f} × → "
-              f"{'met' if ok else 'MISSED'} (target ≤ 1 × and ≤ 100 MB)")
+        print(
+            f"export {e['seconds']:.1f} s / {e['rss_mb']:.0f} MB vs write_only floor "
+            f"{f['seconds']:.1f} s: {e['seconds'] / f['seconds']:.2f} × → "
+            f"{'met' if ok else 'MISSED'} (target ≤ 1 × and ≤ 100 MB)"
+        )
     if "import" in res and "floor-import" in res:
         i, f = res["import"], res["floor-import"]
         ratio = i["seconds"] / f["seconds"]
-        print(f"import {i['seconds']:.1f} s vs calamine+executemany floor {f['seconds']:.1f} s "
-              f"(of which reading {f['read_seconds']:.1f} s): {ratio:.2f} × → "
-              f"{'met' if ratio <= 2 else 'MISSED'} (target ≤ 2 ×)")
+        print(
+            f"import {i['seconds']:.1f} s vs calamine+executemany floor {f['seconds']:.1f} s "
+            f"(of which reading {f['read_seconds']:.1f} s): {ratio:.2f} × → "
+            f"{'met' if ratio <= 2 else 'MISSED'} (target ≤ 2 ×)"
+        )
         if i.get("differences") or i.get("refused"):
             print("import problems:", i.get("refused"), i.get("differences"))
-        for name, what in (("import-nofts", "import without the full-text trigger"),
-                           ("import-nobulk", "import without bulk loading"),
-                           ("floor-import-indexed", "floor with the app's indexes")):
+        for name, what in (
+            ("import-nofts", "import without the full-text trigger"),
+            ("import-nobulk", "import without bulk loading"),
+            ("floor-import-indexed", "floor with the app's indexes"),
+        ):
             if name in res:
-                print(f"  diagnostic: {what} {res[name]['seconds']:.1f} s = "
-                      f"{res[name]['seconds'] / f['seconds']:.2f} × the floor")
+                print(
+                    f"  diagnostic: {what} {res[name]['seconds']:.1f} s = "
+                    f"{res[name]['seconds'] / f['seconds']:.2f} × the floor"
+                )
     return 0
 
 

@@ -63,8 +63,13 @@ def _template(work: Path) -> tuple[dict, dict]:
     open_database(folder / "complaintdesk.sqlite3", backup_dir=folder / "backups")
     try:
         site.init_site("SH01", "SH01 店", now=now)
-        ctx = Context(site="SH01", actor="bench", clock=lambda: now, roles=frozenset(ROLES),
-                      department="客服部")
+        ctx = Context(
+            site="SH01",
+            actor="bench",
+            clock=lambda: now,
+            roles=frozenset(ROLES),
+            department="客服部",
+        )
         v = cases.blank_case(ctx)
         v.update(customer_name="张三", content="刹车异响,多次维修未好", phone="13812345678")
         cases.create_case(ctx, v)
@@ -79,17 +84,27 @@ def _write(path: Path, cases, entries) -> None:
     from complaints.usecases.context import CHINA_TZ
     from ledger.export import LedgerMeta, write_ledger
 
-    meta = LedgerMeta(site="SH01", site_name="SH01 店",
-                      exported_at=datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ),
-                      tz_text="+08:00", scope="全部", app_version="bench")
+    meta = LedgerMeta(
+        site="SH01",
+        site_name="SH01 店",
+        exported_at=datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ),
+        tz_text="+08:00",
+        scope="全部",
+        app_version="bench",
+    )
     write_ledger(path, meta, CHINA_TZ, cases=cases, entries=entries, sanctions=())
 
 
 def _cases(template: dict, n: int, **changes):
     t0 = template["received_at"]
     for i in range(n):
-        yield {**template, "uid": str(uuid.uuid4()), "number": f"B{i:08d}",
-               "received_at": t0 - timedelta(minutes=i), **changes}
+        yield {
+            **template,
+            "uid": str(uuid.uuid4()),
+            "number": f"B{i:08d}",
+            "received_at": t0 - timedelta(minutes=i),
+            **changes,
+        }
 
 
 def _entries(template: dict, case_uids: list[str], n: int):
@@ -109,8 +124,9 @@ def _patch_sheet(src: Path, dest: Path, fn) -> Path:
 
 
 def _stray(ref: str, row: str):
-    cell = (f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row>'
-            "</sheetData>").encode()
+    cell = (
+        f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+    ).encode()
     return lambda xml: xml.replace(b"</sheetData>", cell)
 
 
@@ -123,36 +139,46 @@ def build(work: Path, names: list[str], args) -> dict[str, Path]:
     _write(base, two, _entries(entry, [c["uid"] for c in two], 2))
     files["baseline"] = base
     if "stray-xfd" in names:
-        files["stray-xfd"] = _patch_sheet(base, work / "stray-xfd.xlsx",
-                                          _stray("XFD1048576", "1048576"))
+        files["stray-xfd"] = _patch_sheet(
+            base, work / "stray-xfd.xlsx", _stray("XFD1048576", "1048576")
+        )
     if "row-99999999" in names:
-        files["row-99999999"] = _patch_sheet(base, work / "row-99999999.xlsx",
-                                             _stray("A99999999", "99999999"))
+        files["row-99999999"] = _patch_sheet(
+            base, work / "row-99999999.xlsx", _stray("A99999999", "99999999")
+        )
     if "col-xfe" in names:
         files["col-xfe"] = _patch_sheet(base, work / "col-xfe.xlsx", _stray("XFE1", "1"))
     if "dimension" in names:
         files["dimension"] = _patch_sheet(
-            base, work / "dimension.xlsx",
-            lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"',
-                               xml, count=1))
+            base,
+            work / "dimension.xlsx",
+            lambda xml: re.sub(
+                rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', xml, count=1
+            ),
+        )
     if "rejects" in names:
         path = work / f"rejects-{args.rejects}.xlsx"
         if not path.exists():
             t = time.perf_counter()
             _write(path, _cases(case, args.rejects, channel="飞鸽传书"), ())
-            print(f"built {path.name} ({path.stat().st_size / 1024**2:.0f} MB) in "
-                  f"{time.perf_counter() - t:.0f} s", flush=True)
+            print(
+                f"built {path.name} ({path.stat().st_size / 1024**2:.0f} MB) in "
+                f"{time.perf_counter() - t:.0f} s",
+                flush=True,
+            )
         files["rejects"] = path
     if "big" in names:
         path = work / f"big-{args.cases}-{args.entries}.xlsx"
         if not path.exists():
             t = time.perf_counter()
             uids = [str(uuid.uuid4()) for _ in range(args.cases)]
-            cases = ({**c, "uid": u} for c, u in zip(_cases(case, args.cases), uids,
-                                                      strict=True))
+            cases = ({**c, "uid": u} for c, u in zip(_cases(case, args.cases), uids, strict=True))
             _write(path, cases, _entries(entry, uids, args.entries))
-            print(f"built {path.name} ({path.stat().st_size / 1024**2:.0f} MB) in "
-                  f"{time.perf_counter() - t:.0f} s", flush=True)
+            print(
+                f"built {path.name} ({path.stat().st_size / 1024**2:.0f} MB) in "
+                f"{time.perf_counter() - t:.0f} s",
+                flush=True,
+            )
         files["big"] = path
     return files
 
@@ -167,21 +193,33 @@ sys.exit(main({argv!r}))
 """
 
 
-def measure(work: Path, name: str, path: Path, budget: int | None = None
-            ) -> tuple[int, float, float, str]:
+def measure(
+    work: Path, name: str, path: Path, budget: int | None = None
+) -> tuple[int, float, float, str]:
     """(exit status, seconds, peak RSS in MB, last lines of output) of importing ``path``."""
     data = work / f"data-{name}"
     shutil.rmtree(data, ignore_errors=True)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    subprocess.run(_cli(data, "init", "--site", "HQ01", "--name", "总部"), cwd=ROOT, env=env,
-                   check=True, capture_output=True)
+    subprocess.run(
+        _cli(data, "init", "--site", "HQ01", "--name", "总部"),
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     out = work / f"out-{name}.txt"
     t = time.perf_counter()
     with open(out, "w") as f:
-        argv = _cli(data, "ledger", "import", str(path), "--rejects",
-                    str(work / f"rejects-of-{name}.xlsx"))[3:]
-        proc = subprocess.Popen([sys.executable, "-c", _CHILD.format(budget=budget, argv=argv)],
-                                cwd=ROOT, env=env, stdout=f, stderr=subprocess.STDOUT)
+        argv = _cli(
+            data, "ledger", "import", str(path), "--rejects", str(work / f"rejects-of-{name}.xlsx")
+        )[3:]
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD.format(budget=budget, argv=argv)],
+            cwd=ROOT,
+            env=env,
+            stdout=f,
+            stderr=subprocess.STDOUT,
+        )
         _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -199,8 +237,11 @@ def main() -> None:
     ap.add_argument("--rejects", type=int, default=1_048_575)
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--entries", type=int, default=300_000)
-    ap.add_argument("--compare", action="store_true",
-                    help="also import the big file with calamine whatever its size")
+    ap.add_argument(
+        "--compare",
+        action="store_true",
+        help="also import the big file with calamine whatever its size",
+    )
     args = ap.parse_args()
     names = [n for n in args.only.split(",") if n]
     files = build(args.work, names, args)
@@ -213,8 +254,11 @@ def main() -> None:
         code, seconds, peak, tail = measure(args.work, label, files[name], budget)
         name = label
         base = base or peak
-        print(f"{name:<14} {code:>4} {seconds:>7.1f}s {peak:>8.0f} MB {peak / base:>9.2f}×  "
-              f"{tail[:150]}", flush=True)
+        print(
+            f"{name:<14} {code:>4} {seconds:>7.1f}s {peak:>8.0f} MB {peak / base:>9.2f}×  "
+            f"{tail[:150]}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

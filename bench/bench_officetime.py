@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from complaints.rules.deadlines import CST, all_deadlines  # noqa: E402
-from complaints.rules.policy import RULE_NAMES, Policy  # noqa: E402
+from complaints.rules.deadlines import CST, all_deadlines
+from complaints.rules.policy import RULE_NAMES, Policy
 
 CHANNELS = ("现场", "电话热线", "销售回访", "售后回访", "厂家转发")
 
@@ -32,15 +32,35 @@ def cases(n: int, seed: int = 1):
         channel = rnd.choice(CHANNELS)
         es = [{"at": received, "action": "登记", "note": ""}]
         if rnd.random() < 0.7:
-            es.append({"at": received + timedelta(hours=rnd.uniform(0.1, 30)), "action": "派单",
-                       "note": ""})
+            es.append(
+                {
+                    "at": received + timedelta(hours=rnd.uniform(0.1, 30)),
+                    "action": "派单",
+                    "note": "",
+                }
+            )
         if rnd.random() < 0.5:
-            es.append({"at": received + timedelta(hours=rnd.uniform(20, 60)),
-                       "action": "处理完成", "note": ""})
+            es.append(
+                {
+                    "at": received + timedelta(hours=rnd.uniform(20, 60)),
+                    "action": "处理完成",
+                    "note": "",
+                }
+            )
         es.sort(key=lambda e: e["at"])
-        out.append(({"received_at": received, "channel": channel, "severity":
-                     rnd.choice(("一般投诉", "重大投诉")), "media": False, "needs_oem": False,
-                     "state": "处理中"}, es))
+        out.append(
+            (
+                {
+                    "received_at": received,
+                    "channel": channel,
+                    "severity": rnd.choice(("一般投诉", "重大投诉")),
+                    "media": False,
+                    "needs_oem": False,
+                    "state": "处理中",
+                },
+                es,
+            )
+        )
     return out
 
 
@@ -67,9 +87,11 @@ def main() -> None:
             judge(data, policy, now)
             out.append(time.perf_counter() - t)
     ratios = [o / c for o, c in zip(t_off, t_cal, strict=True)]
-    print(f"{a.cases} cases, all 11 rules: calendar {statistics.median(t_cal):.3f} s, "
-          f"office {statistics.median(t_off):.3f} s, office/calendar "
-          f"{statistics.median(ratios):.2f}× (median of {a.runs} alternating runs)")
+    print(
+        f"{a.cases} cases, all 11 rules: calendar {statistics.median(t_cal):.3f} s, "
+        f"office {statistics.median(t_off):.3f} s, office/calendar "
+        f"{statistics.median(ratios):.2f}× (median of {a.runs} alternating runs)"
+    )
 
 
 if __name__ == "__main__":

@@ -43,28 +43,46 @@ def main() -> int:
     page = ids[:100]
     first, med, got = timed(lambda: cases.case_rows(page))
     rows.append(("first page: case_rows(100 ids)", first, med, "target ≤ 5 ms"))
-    mid = ids[len(ids) // 2:len(ids) // 2 + 100]
+    mid = ids[len(ids) // 2 : len(ids) // 2 + 100]
     first, med, got = timed(lambda: cases.case_rows(mid))
     rows.append(("a page in the middle: case_rows(100 ids)", first, med, "target ≤ 5 ms"))
 
     # Rare: a full customer name with a rare surname; common: words of many complaint texts.
     rare = database.execute_sql(
         "SELECT customer_name, count(*) n FROM cases WHERE customer_name LIKE '欧阳%' "
-        "AND length(customer_name) = 3 GROUP BY 1 ORDER BY n LIMIT 1").fetchone()
+        "AND length(customer_name) = 3 GROUP BY 1 ORDER BY n LIMIT 1"
+    ).fetchone()
     rare_text = rare[0] if rare else "欧阳帆"
-    for label, text, target in (("3-char search, rare", rare_text, "≤ 20 ms"),
-                                ("3-char search, common", "客户反", "≤ 50 ms"),
-                                ("3-char search, very common", "回访时", "≤ 50 ms")):
+    for label, text, target in (
+        ("3-char search, rare", rare_text, "≤ 20 ms"),
+        ("3-char search, common", "客户反", "≤ 50 ms"),
+        ("3-char search, very common", "回访时", "≤ 50 ms"),
+    ):
         if len(text) < 3:
             continue
         first, med, got = timed(lambda t=text: cases.search(t, 100))
-        rows.append((f"{label} “{text}” (top 100 by date)", first, med,
-                     f"{count(text)} matches; target {target}"))
-    for label, text in (("2-char search, common", "异响"), ("2-char search, rare", "欧阳"),
-                        ("2-char search, no match (whole table)", "锦旗")):
+        rows.append(
+            (
+                f"{label} “{text}” (top 100 by date)",
+                first,
+                med,
+                f"{count(text)} matches; target {target}",
+            )
+        )
+    for label, text in (
+        ("2-char search, common", "异响"),
+        ("2-char search, rare", "欧阳"),
+        ("2-char search, no match (whole table)", "锦旗"),
+    ):
         first, med, got = timed(lambda t=text: cases.search(t, 100), repeat=3)
-        rows.append((f"{label} “{text}” (top 100 by date)", first, med,
-                     f"{count(text)} matches; target ≤ 300 ms"))
+        rows.append(
+            (
+                f"{label} “{text}” (top 100 by date)",
+                first,
+                med,
+                f"{count(text)} matches; target ≤ 300 ms",
+            )
+        )
     first, med, got = timed(lambda: cases.search("SH01-202611-00", 100))
     rows.append(("search by case number prefix", first, med, f"{len(got)} shown"))
 

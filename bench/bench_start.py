@@ -174,8 +174,9 @@ def remember_someone(folder: str) -> None:
         login = settings.get("auth.remembered_login")
         if not (settings.get("auth.allow_remember") and login):
             if users.needs_first_admin():
-                users.create_first_admin("bench", "基准测试", "bench-pass-123",
-                                         now=datetime.now(UTC))
+                users.create_first_admin(
+                    "bench", "基准测试", "bench-pass-123", now=datetime.now(UTC)
+                )
                 login = "bench"
             else:
                 login = users.site_administrator().login
@@ -185,8 +186,9 @@ def remember_someone(folder: str) -> None:
         close_database()
 
 
-def run_timed(cmd: list[str], cwd: str = str(ROOT)
-              ) -> tuple[float, float | None, float, float | None, float | None]:
+def run_timed(
+    cmd: list[str], cwd: str = str(ROOT)
+) -> tuple[float, float | None, float, float | None, float | None]:
     """(wall time of the process, spawn → its first paint or None, wall time minus the
     time from the paint to the end of ``main()``: the older measure, spawn → the case list's
     first rows painted or None, the process's CPU time (all threads) when painted or None)."""
@@ -225,11 +227,17 @@ def main() -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--dir", default=str(DEFAULT_DIR))
     p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--repo", default=str(ROOT),
-                   help="run the app from this checkout (e.g. `git archive HEAD` unpacked)")
-    p.add_argument("--remembered", metavar="DIR",
-                   help="also time the real start (no --smoke) of a person remembered on this "
-                        "PC, in DIR (a copy of --dir: an administrator is remembered there)")
+    p.add_argument(
+        "--repo",
+        default=str(ROOT),
+        help="run the app from this checkout (e.g. `git archive HEAD` unpacked)",
+    )
+    p.add_argument(
+        "--remembered",
+        metavar="DIR",
+        help="also time the real start (no --smoke) of a person remembered on this "
+        "PC, in DIR (a copy of --dir: an administrator is remembered there)",
+    )
     a = p.parse_args()
     if a.remembered:
         return remembered_start(a)
@@ -258,33 +266,44 @@ def main() -> int:
     med = statistics.median
     bare_s, bare_p, app_s = med(bares), med(bare_painted), med(apps)
     paint_s, old_s, rows_s = med(painted), med(older), med(rows)
-    print(f"bare PySide6 window + lazy 100k table: whole process {bare_s:.3f} s "
-          f"(runs {runs(bares)}); start → painted {bare_p:.3f} s (runs {runs(bare_painted)})")
+    print(
+        f"bare PySide6 window + lazy 100k table: whole process {bare_s:.3f} s "
+        f"(runs {runs(bares)}); start → painted {bare_p:.3f} s (runs {runs(bare_painted)})"
+    )
     print(f"python -m desktop --smoke on {a.dir}: whole run {app_s:.3f} s (runs {runs(apps)})")
     print(f"  process start → main window painted: {paint_s:.3f} s (runs {runs(painted)})")
-    print(f"  process start → case list's first rows painted: {rows_s:.3f} s "
-          f"(runs {runs(rows)})")
+    print(f"  process start → case list's first rows painted: {rows_s:.3f} s (runs {runs(rows)})")
     print(f"  older measure (wall − paint→end of main): {old_s:.3f} s (runs {runs(older)})")
     # The machine's speed drifts (a virtual machine's neighbours): each app run against the
     # bare run just before it is steadier than the ratio of the medians.
     paired = [r / b for r, b in zip(rows, bare_painted, strict=True)]
-    print(f"per-run ratio rows painted / bare painted (each against the bare run before it): "
-          f"median {med(paired):.2f}, runs {', '.join(f'{x:.2f}' for x in paired)}")
+    print(
+        f"per-run ratio rows painted / bare painted (each against the bare run before it): "
+        f"median {med(paired):.2f}, runs {', '.join(f'{x:.2f}' for x in paired)}"
+    )
     # CPU time to the paint (user + system, every thread) does not count the moments the
     # virtual machine lends the core to its neighbours: the steadiest comparison of work done.
     if all(cpu_bare) and all(cpu_app):
-        print(f"CPU time to painted: bare {med(cpu_bare):.3f} s (runs {runs(cpu_bare)}), app "
-              f"{med(cpu_app):.3f} s (runs {runs(cpu_app)}): ratio "
-              f"{med(cpu_app) / med(cpu_bare):.2f}")
+        print(
+            f"CPU time to painted: bare {med(cpu_bare):.3f} s (runs {runs(cpu_bare)}), app "
+            f"{med(cpu_app):.3f} s (runs {runs(cpu_app)}): ratio "
+            f"{med(cpu_app) / med(cpu_bare):.2f}"
+        )
     # The fastest run of each is the least disturbed by the machine (timeit's habit).
-    print(f"fastest runs: bare {min(bare_painted):.3f} s, app rows painted {min(rows):.3f} s: "
-          f"ratio {min(rows) / min(bare_painted):.2f}")
-    print(f"ratio start → rows painted, app / bare: {rows_s / bare_p:.2f} (target ≤ 1.5); "
-          f"start → window painted, app / bare: {paint_s / bare_p:.2f}; "
-          f"whole smoke run / bare whole: {app_s / bare_s:.2f}")
+    print(
+        f"fastest runs: bare {min(bare_painted):.3f} s, app rows painted {min(rows):.3f} s: "
+        f"ratio {min(rows) / min(bare_painted):.2f}"
+    )
+    print(
+        f"ratio start → rows painted, app / bare: {rows_s / bare_p:.2f} (target ≤ 1.5); "
+        f"start → window painted, app / bare: {paint_s / bare_p:.2f}; "
+        f"whole smoke run / bare whole: {app_s / bare_s:.2f}"
+    )
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS of the largest child (the app with the 100k database): {rss:.0f} MB "
-          "(target ≤ 150 MB)")
+    print(
+        f"peak RSS of the largest child (the app with the 100k database): {rss:.0f} MB "
+        "(target ≤ 150 MB)"
+    )
     return 0
 
 
@@ -311,10 +330,14 @@ def remembered_start(a: argparse.Namespace) -> int:
         return ", ".join(f"{x:.3f}" for x in xs)
 
     print(f"bare window: start → painted {med(bare):.3f} s (runs {runs(bare)})")
-    print(f"remembered person's start: → first rows painted {med(rows):.3f} s "
-          f"(runs {runs(rows)}); → ready for input {med(ready):.3f} s (runs {runs(ready)})")
-    print(f"ratio rows painted / bare: medians {med(rows) / med(bare):.2f}, "
-          f"fastest runs {min(rows) / min(bare):.2f} (target ≤ 1.5)")
+    print(
+        f"remembered person's start: → first rows painted {med(rows):.3f} s "
+        f"(runs {runs(rows)}); → ready for input {med(ready):.3f} s (runs {runs(ready)})"
+    )
+    print(
+        f"ratio rows painted / bare: medians {med(rows) / med(bare):.2f}, "
+        f"fastest runs {min(rows) / min(bare):.2f} (target ≤ 1.5)"
+    )
     return 0
 
 

@@ -98,16 +98,26 @@ def main() -> int:
         t = time.perf_counter()
         stats.review(ctx, period, ())
         rev.append(time.perf_counter() - t)
-    print(f"database: {total} cases; {period.label}: {f.total} cases, "
-          f"{len(f.carried_over)} carried over")
-    print(f"month figures, never computed (all judged):    median {ms(statistics.median(first))}"
-          f"  (min {ms(min(first))})")
-    print(f"  then keeping the new summaries (after the page shows the figures): "
-          f"median {ms(statistics.median(keep))}")
-    print(f"month figures, after a restart (kept in db):    median {ms(statistics.median(cold))}"
-          f"  (min {ms(min(cold))})")
-    print(f"month figures, again (kept in memory):          median {ms(statistics.median(warm))}"
-          f"  (min {ms(min(warm))})")
+    print(
+        f"database: {total} cases; {period.label}: {f.total} cases, "
+        f"{len(f.carried_over)} carried over"
+    )
+    print(
+        f"month figures, never computed (all judged):    median {ms(statistics.median(first))}"
+        f"  (min {ms(min(first))})"
+    )
+    print(
+        f"  then keeping the new summaries (after the page shows the figures): "
+        f"median {ms(statistics.median(keep))}"
+    )
+    print(
+        f"month figures, after a restart (kept in db):    median {ms(statistics.median(cold))}"
+        f"  (min {ms(min(cold))})"
+    )
+    print(
+        f"month figures, again (kept in memory):          median {ms(statistics.median(warm))}"
+        f"  (min {ms(min(warm))})"
+    )
     print(f"review (+ previous, last year, 12-month trend): median {ms(statistics.median(rev))}")
 
     from PySide6.QtCore import QEventLoop, QSettings
@@ -121,14 +131,17 @@ def main() -> int:
     from ui.taskman import TaskManager
 
     pin_singletons()
-    tm = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                     thread_stop=database.close)
+    tm = TaskManager(
+        thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
+    )
     settings = QSettings(str(root / "bench.ini"), QSettings.Format.IniFormat)
     session = Session(paths, tm, ui_settings=settings, clock=lambda: now)
     session.set_user(ctx)
-    for label, clear in (("page, never computed (nothing kept)", "stored"),
-                         ("page, first open after a restart", "memory"),
-                         ("page, opened again", None)):
+    for label, clear in (
+        ("page, never computed (nothing kept)", "stored"),
+        ("page, first open after a restart", "memory"),
+        ("page, opened again", None),
+    ):
         if clear:
             stats.clear_cache(stored=clear == "stored")
         shown, compared = [], []
@@ -146,8 +159,10 @@ def main() -> int:
             loop.exec()
         page.repaint()
         painted = time.perf_counter()
-        print(f"{label}: figures + cards + 4 charts on screen {ms(shown[0] - t0)}, "
-              f"painted {ms(painted - t0)}, comparisons in {ms(compared[0] - t0)}")
+        print(
+            f"{label}: figures + cards + 4 charts on screen {ms(shown[0] - t0)}, "
+            f"painted {ms(painted - t0)}, comparisons in {ms(compared[0] - t0)}"
+        )
         page.close()
         page.deleteLater()
         app.processEvents()

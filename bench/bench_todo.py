@@ -45,15 +45,21 @@ def main() -> int:
     now = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
     if not site.is_initialised():
         site.init_site("SH01", "上海浦东店", now=now)
-    ctx = Context(site="SH01", actor="基准测试", clock=lambda: now, roles=frozenset(ROLES),
-                  department="客服部")
+    ctx = Context(
+        site="SH01",
+        actor="基准测试",
+        clock=lambda: now,
+        roles=frozenset(ROLES),
+        department="客服部",
+    )
     have = database.execute_sql("SELECT count(*) FROM cases").fetchone()[0]
     if have < args.cases:
         t = time.perf_counter()
         demo.load_demo(ctx, args.cases - have)
         print(f"demo data: {args.cases - have} cases in {time.perf_counter() - t:.1f} s")
     total, open_cases = database.execute_sql(
-        "SELECT count(*), sum(state != '已关闭') FROM cases WHERE deleted = 0").fetchone()
+        "SELECT count(*), sum(state != '已关闭') FROM cases WHERE deleted = 0"
+    ).fetchone()
 
     from PySide6.QtWidgets import QApplication
 
@@ -76,9 +82,11 @@ def main() -> int:
         todo_ms.append(ms + ms2)
     items = data.items
     print(f"cases: {total}, open: {open_cases}, open deadlines: {len(items)}")
-    print(f"to-do list (load_todo + table model), {args.runs} runs: "
-          f"median {statistics.median(todo_ms):.0f} ms, best {min(todo_ms):.0f} ms "
-          "(target ≤ 200 ms)")
+    print(
+        f"to-do list (load_todo + table model), {args.runs} runs: "
+        f"median {statistics.median(todo_ms):.0f} ms, best {min(todo_ms):.0f} ms "
+        "(target ≤ 200 ms)"
+    )
 
     ids = list(dict.fromkeys(i.case_id for i in items))[:: max(1, len(items) // 50)][:20]
     for label, hints in (("deadlines, timeline, actions", False), ("escalation hints too", True)):
@@ -87,9 +95,11 @@ def main() -> int:
             ms, _ = timed(lambda cid=cid, hints=hints: load_workflow(ctx, cid, hints=hints))
             case_ms.append(ms)
         if case_ms:
-            print(f"case tab (load_workflow, {label}) over {len(case_ms)} open cases: "
-                  f"median {statistics.median(case_ms):.1f} ms, worst {max(case_ms):.1f} ms "
-                  "(target ≤ 50 ms)")
+            print(
+                f"case tab (load_workflow, {label}) over {len(case_ms)} open cases: "
+                f"median {statistics.median(case_ms):.1f} ms, worst {max(case_ms):.1f} ms "
+                "(target ≤ 50 ms)"
+            )
     close_database()
     if tmp is not None:
         tmp.cleanup()

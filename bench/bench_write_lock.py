@@ -42,8 +42,9 @@ def main() -> int:
         n = 0
         for _ in range(a.rounds):
             for mode in ("immediate", "deferred"):
-                SafeSqliteDatabase.begin = (immediate if mode == "immediate"
-                                            else pw.SqliteDatabase.begin)
+                SafeSqliteDatabase.begin = (
+                    immediate if mode == "immediate" else pw.SqliteDatabase.begin
+                )
                 t = time.perf_counter()
                 for _ in range(a.updates):
                     n += 1

@@ -80,13 +80,19 @@ def add_audit_log(db: Path, *, quiet: bool = False) -> int:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -200000")
     users = {name: uid for uid, name in conn.execute("SELECT id, display_name FROM users")}
-    index_sql = [r[0] for r in conn.execute(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name IN "
-        f"({', '.join('?' * len(_AUDIT_INDEXES))})", _AUDIT_INDEXES)]
+    index_sql = [
+        r[0]
+        for r in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name IN "
+            f"({', '.join('?' * len(_AUDIT_INDEXES))})",
+            _AUDIT_INDEXES,
+        )
+    ]
     last = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     last_id, prev = (last[0], last[1]) if last else (0, GENESIS)
-    insert = (f"INSERT INTO audit_log ({', '.join(COLUMNS)}) "
-              f"VALUES ({', '.join('?' * len(COLUMNS))})")
+    insert = (
+        f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    )
     total = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
     conn.execute("BEGIN")
     for name in _AUDIT_INDEXES:
@@ -97,34 +103,61 @@ def add_audit_log(db: Path, *, quiet: bool = False) -> int:
     done = 0
     t0 = time.perf_counter()
 
-    def add(at: str, site: str, actor: str, event: str, table: str | None, uid: str | None,
-            changes: dict, note: str) -> None:
+    def add(
+        at: str,
+        site: str,
+        actor: str,
+        event: str,
+        table: str | None,
+        uid: str | None,
+        changes: dict,
+        note: str,
+    ) -> None:
         nonlocal last_id, prev
         last_id += 1
-        row = {"id": last_id, "at": at, "site": site, "user_id": users.get(actor),
-               "actor": actor, "event": event, "tbl": table, "record_uid": uid,
-               "changes": changes_json(changes), "note": note, "prev_hash": prev}
+        row = {
+            "id": last_id,
+            "at": at,
+            "site": site,
+            "user_id": users.get(actor),
+            "actor": actor,
+            "event": event,
+            "tbl": table,
+            "record_uid": uid,
+            "changes": changes_json(changes),
+            "note": note,
+            "prev_hash": prev,
+        }
         row["hash"] = prev = entry_hash(row)
         rows.append(tuple(row[k] for k in COLUMNS))
 
     # The entries in the order they were written (entries_modified index: no sort).
     for case_id, uid, site, at, action, actor, number, case_uid in conn.execute(
-            "SELECT e.case_id, e.uid, e.site, e.modified_at, e.action, e.actor, c.number, "
-            "c.uid FROM entries e INDEXED BY entries_modified JOIN cases c ON c.id = e.case_id "
-            "ORDER BY e.modified_at"):
+        "SELECT e.case_id, e.uid, e.site, e.modified_at, e.action, e.actor, c.number, "
+        "c.uid FROM entries e INDEXED BY entries_modified JOIN cases c ON c.id = e.case_id "
+        "ORDER BY e.modified_at"
+    ):
         day = at[:10]
         if seen_day.get(actor) != day:
             seen_day[actor] = day
             add(at, site, actor, "sign_in", "users", actor, {}, "")
         if action == "登记":
             state[case_id] = "登记"
-            add(at, site, actor, "case.create", "cases", case_uid,
-                {"number": (None, number), "state": (None, "登记")}, number)
+            add(
+                at,
+                site,
+                actor,
+                "case.create",
+                "cases",
+                case_uid,
+                {"number": (None, number), "state": (None, "登记")},
+                number,
+            )
         else:
             old = state.get(case_id, "登记")
             try:
                 new = workflow.next_state({"state": old}, action)
-            except Exception:  # noqa: BLE001 - a demo history the rules would refuse
+            except Exception:
                 new = old
             state[case_id] = new
             changes = {"action": (None, action)}
@@ -136,8 +169,9 @@ def add_audit_log(db: Path, *, quiet: bool = False) -> int:
             conn.executemany(insert, rows)
             rows.clear()
             if not quiet:
-                print(f"  audit: {done}/{total} entries, {time.perf_counter() - t0:.0f} s",
-                      flush=True)
+                print(
+                    f"  audit: {done}/{total} entries, {time.perf_counter() - t0:.0f} s", flush=True
+                )
     if rows:
         conn.executemany(insert, rows)
     for sql in index_sql:
@@ -148,8 +182,15 @@ def add_audit_log(db: Path, *, quiet: bool = False) -> int:
     return n
 
 
-def build(folder: Path, cases: int, seed: int = 1, *, rebuild: bool = False,
-          audit: bool = True, quiet: bool = False) -> Path:
+def build(
+    folder: Path,
+    cases: int,
+    seed: int = 1,
+    *,
+    rebuild: bool = False,
+    audit: bool = True,
+    quiet: bool = False,
+) -> Path:
     """The database of ``cases`` demo cases (and, with ``audit``, its audit log) in
     ``folder``, built unless already there; returns its path."""
     import bench_demo
@@ -173,11 +214,14 @@ def build(folder: Path, cases: int, seed: int = 1, *, rebuild: bool = False,
         print(f"adopting the {cases} demo cases already in {db}")
     bring_schema_up(db)
     n = add_audit_log(db, quiet=quiet) if audit else 0
-    marker.write_text(json.dumps({**want, "audit_entries": n,
-                                  "built": time.strftime("%Y-%m-%d %H:%M")}))
+    marker.write_text(
+        json.dumps({**want, "audit_entries": n, "built": time.strftime("%Y-%m-%d %H:%M")})
+    )
     if not quiet:
-        print(f"built {db} in {time.perf_counter() - t:.0f} s: {n} audit entries, "
-              f"{db.stat().st_size / 2**20:.0f} MB")
+        print(
+            f"built {db} in {time.perf_counter() - t:.0f} s: {n} audit entries, "
+            f"{db.stat().st_size / 2**20:.0f} MB"
+        )
     return db
 
 
@@ -190,8 +234,7 @@ def main() -> int:
     p.add_argument("--no-audit", action="store_true")
     p.add_argument("--quiet", action="store_true")
     a = p.parse_args()
-    build(Path(a.dir), a.cases, a.seed, rebuild=a.rebuild, audit=not a.no_audit,
-          quiet=a.quiet)
+    build(Path(a.dir), a.cases, a.seed, rebuild=a.rebuild, audit=not a.no_audit, quiet=a.quiet)
     return 0
 
 

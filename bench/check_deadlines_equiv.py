@@ -25,17 +25,35 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-_CASE_COLUMNS = ("id", "number", "site", "received_at", "channel", "severity", "kind",
-                 "business", "area", "media", "needs_oem", "state", "closed_at", "department",
-                 "responsible", "customer_name", "satisfaction", "satisfaction2")
+_CASE_COLUMNS = (
+    "id",
+    "number",
+    "site",
+    "received_at",
+    "channel",
+    "severity",
+    "kind",
+    "business",
+    "area",
+    "media",
+    "needs_oem",
+    "state",
+    "closed_at",
+    "department",
+    "responsible",
+    "customer_name",
+    "satisfaction",
+    "satisfaction2",
+)
 
 
 def load(db: Path, sample: int | None) -> list[tuple[dict, list[dict]]]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     parse = datetime.fromisoformat
     cases: dict[int, dict] = {}
-    for row in con.execute(f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE deleted = 0 "
-                           "ORDER BY id"):
+    for row in con.execute(
+        f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE deleted = 0 ORDER BY id"
+    ):
         c = dict(zip(_CASE_COLUMNS, row, strict=True))
         for k in ("received_at", "closed_at"):
             c[k] = parse(c[k]) if c[k] else None
@@ -47,8 +65,8 @@ def load(db: Path, sample: int | None) -> list[tuple[dict, list[dict]]]:
         cases = {k: v for k, v in cases.items() if k in keep}
     entries: dict[int, list[dict]] = defaultdict(list)
     for cid, at, action, note in con.execute(
-            "SELECT case_id, at, action, note FROM entries WHERE deleted = 0 "
-            "ORDER BY case_id, rowid"):
+        "SELECT case_id, at, action, note FROM entries WHERE deleted = 0 ORDER BY case_id, rowid"
+    ):
         if cid in cases:
             entries[cid].append({"at": parse(at), "action": action, "note": note})
     con.close()
@@ -56,8 +74,16 @@ def load(db: Path, sample: int | None) -> list[tuple[dict, list[dict]]]:
 
 
 def fields(d) -> tuple:
-    return (d.rule, d.what, d.start, d.due, d.met_at, str(d.status), type(d.status).__name__,
-            d.limit)
+    return (
+        d.rule,
+        d.what,
+        d.start,
+        d.due,
+        d.met_at,
+        str(d.status),
+        type(d.status).__name__,
+        d.limit,
+    )
 
 
 def run(loaded) -> dict[str, list]:
@@ -65,10 +91,22 @@ def run(loaded) -> dict[str, list]:
     from complaints.rules.policy import Policy
 
     cst = timezone(timedelta(hours=8))
-    other = Policy(d1_hours=3, d2_media_hours=1, d3_minutes=7, d4_cutoff="18:30", d5_hours=2,
-                   d6_hours=5, d7_hours=30, d8_hours=48, d9_minutes=45, d10_days=2,
-                   d11_onsite_hours=20, d11_other_days=4, at_risk_fraction=0.5,
-                   onsite_channels=("现场", "电话热线", "售后回访"))
+    other = Policy(
+        d1_hours=3,
+        d2_media_hours=1,
+        d3_minutes=7,
+        d4_cutoff="18:30",
+        d5_hours=2,
+        d6_hours=5,
+        d7_hours=30,
+        d8_hours=48,
+        d9_minutes=45,
+        d10_days=2,
+        d11_onsite_hours=20,
+        d11_other_days=4,
+        at_risk_fraction=0.5,
+        onsite_channels=("现场", "电话热线", "售后回访"),
+    )
     shuffled = []
     rnd = random.Random(11)
     for c, es in loaded:
@@ -79,34 +117,59 @@ def run(loaded) -> dict[str, list]:
         ("bench clock", loaded, Policy(), datetime(2026, 11, 20, 9, 30, tzinfo=cst), cst),
         ("as of 2026-06-15", loaded, Policy(), datetime(2026, 6, 15, 12, 0, tzinfo=cst), cst),
         ("other policy, UTC", loaded, other, datetime(2026, 11, 23, 1, 0, tzinfo=UTC), UTC),
-        ("shuffled entries", shuffled, Policy(), datetime(2026, 11, 22, 20, 0, tzinfo=cst),
-         dl.CST),
+        ("shuffled entries", shuffled, Policy(), datetime(2026, 11, 22, 20, 0, tzinfo=cst), dl.CST),
     )
     out: dict[str, list] = {}
     for name, data, pol, now, tz in scenarios:
         t = time.perf_counter()
-        out[f"{name}: all"] = [(c["id"], tuple(fields(d) for d in dl.all_deadlines(
-            c, es, pol, now, tz))) for c, es in data]
+        out[f"{name}: all"] = [
+            (c["id"], tuple(fields(d) for d in dl.all_deadlines(c, es, pol, now, tz)))
+            for c, es in data
+        ]
         t1 = time.perf_counter()
-        out[f"{name}: open"] = [(c["id"], tuple(fields(d) for d in dl.open_deadlines_of(
-            c, es, pol, now, tz))) for c, es in data]
+        out[f"{name}: open"] = [
+            (c["id"], tuple(fields(d) for d in dl.open_deadlines_of(c, es, pol, now, tz)))
+            for c, es in data
+        ]
         t2 = time.perf_counter()
-        out[f"{name}: single"] = [(c["id"], fields(dl.deadline(f"D{1 + c['id'] % 11}", c, es,
-                                                               pol, now, tz)))
-                                  for c, es in data[::7]]
-        print(f"{name}: all_deadlines {t1 - t:.2f} s, open_deadlines_of {t2 - t1:.2f} s "
-              f"({len(data)} cases)")
+        out[f"{name}: single"] = [
+            (c["id"], fields(dl.deadline(f"D{1 + c['id'] % 11}", c, es, pol, now, tz)))
+            for c, es in data[::7]
+        ]
+        print(
+            f"{name}: all_deadlines {t1 - t:.2f} s, open_deadlines_of {t2 - t1:.2f} s "
+            f"({len(data)} cases)"
+        )
         # What the to-do list reads (only RULE_ACTIONS entries, only NOTE_ACTIONS notes) must
         # give the same deadlines as every entry.
         if hasattr(dl, "RULE_ACTIONS"):
-            few = [(c, [e if e["action"] in dl.NOTE_ACTIONS else {**e, "note": None}
-                        for e in es if e["action"] in dl.RULE_ACTIONS]) for c, es in data]
+            few = [
+                (
+                    c,
+                    [
+                        e if e["action"] in dl.NOTE_ACTIONS else {**e, "note": None}
+                        for e in es
+                        if e["action"] in dl.RULE_ACTIONS
+                    ],
+                )
+                for c, es in data
+            ]
             out[f"{name}: all"].extend(
-                ("rule entries only", c["id"], tuple(fields(d) for d in dl.all_deadlines(
-                    c, es, pol, now, tz))) for c, es in few)
+                (
+                    "rule entries only",
+                    c["id"],
+                    tuple(fields(d) for d in dl.all_deadlines(c, es, pol, now, tz)),
+                )
+                for c, es in few
+            )
             out[f"{name}: open"].extend(
-                ("rule entries only", c["id"], tuple(fields(d) for d in dl.open_deadlines_of(
-                    c, es, pol, now, tz))) for c, es in few)
+                (
+                    "rule entries only",
+                    c["id"],
+                    tuple(fields(d) for d in dl.open_deadlines_of(c, es, pol, now, tz)),
+                )
+                for c, es in few
+            )
     return out
 
 
@@ -131,7 +194,7 @@ def main() -> int:
         now_rows = results.get(key) or []
         if len(now_rows) == 2 * len(rows) and now_rows[len(rows)][0] == "rule entries only":
             # the same results again from the rule entries only
-            now_rows = now_rows[:len(rows)] + [r[1:] for r in now_rows[len(rows):]]
+            now_rows = now_rows[: len(rows)] + [r[1:] for r in now_rows[len(rows) :]]
             rows = rows + rows
         if now_rows == rows:
             print(f"{key}: identical ({len(rows)})")

@@ -60,14 +60,32 @@ class CaseField:
     searchable: bool = False  # part of the full-text index
 
 
-def _f(name, label, type_, group, *, header=None, required=False, choices=None,
-       max_length=None, searchable=False) -> CaseField:
-    return CaseField(name, label, header or label, type_, group, required, choices,
-                     max_length, searchable)
+def _f(
+    name,
+    label,
+    type_,
+    group,
+    *,
+    header=None,
+    required=False,
+    choices=None,
+    max_length=None,
+    searchable=False,
+) -> CaseField:
+    return CaseField(
+        name, label, header or label, type_, group, required, choices, max_length, searchable
+    )
 
 
-T, L, E, B, DT, D, I = (FieldType.TEXT, FieldType.LONG_TEXT, FieldType.ENUM, FieldType.BOOL,
-                        FieldType.DATETIME, FieldType.DATE, FieldType.INT)
+T, L, E, B, DT, D, I = (
+    FieldType.TEXT,
+    FieldType.LONG_TEXT,
+    FieldType.ENUM,
+    FieldType.BOOL,
+    FieldType.DATETIME,
+    FieldType.DATE,
+    FieldType.INT,
+)
 G = Group
 
 CASE_FIELDS: tuple[CaseField, ...] = (
@@ -86,8 +104,7 @@ CASE_FIELDS: tuple[CaseField, ...] = (
     _f("settled_on_site", "当场已解决", B, G.CLASSIFICATION, header="当场是否解决"),
     _f("attitude", "服务态度", B, G.CLASSIFICATION),
     _f("collective", "群体", B, G.CLASSIFICATION),
-    _f("content", "投诉内容", L, G.CLASSIFICATION, required=True, max_length=4000,
-       searchable=True),
+    _f("content", "投诉内容", L, G.CLASSIFICATION, required=True, max_length=4000, searchable=True),
     # 车辆信息
     _f("car_model", "车型", T, G.VEHICLE, max_length=60),
     _f("vin", "VIN", T, G.VEHICLE, max_length=17, searchable=True),
@@ -96,8 +113,16 @@ CASE_FIELDS: tuple[CaseField, ...] = (
     _f("purchase_date", "购车/维修时间", D, G.VEHICLE),
     _f("mileage", "公里数", I, G.VEHICLE),
     # 用户信息
-    _f("customer_name", "用户姓名", T, G.CUSTOMER, header="客户姓名", required=True,
-       max_length=40, searchable=True),
+    _f(
+        "customer_name",
+        "用户姓名",
+        T,
+        G.CUSTOMER,
+        header="客户姓名",
+        required=True,
+        max_length=40,
+        searchable=True,
+    ),
     _f("gender", "性别", E, G.CUSTOMER, choices=Gender),
     _f("phone", "联系电话", T, G.CUSTOMER, max_length=20, searchable=True),
     _f("advisor", "销售/服务顾问", T, G.CUSTOMER, max_length=40),

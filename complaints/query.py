@@ -22,11 +22,29 @@ class CaseFilter:
 
 
 # Columns a list may sort by (field names of complaints.fields).
-SORTABLE = frozenset({
-    "number", "received_at", "channel", "kind", "severity", "business", "customer_name",
-    "plate", "vin", "department", "responsible", "state", "liability", "site", "modified_at",
-    "car_model", "phone", "closed_at", "fmc_status",
-})
+SORTABLE = frozenset(
+    {
+        "number",
+        "received_at",
+        "channel",
+        "kind",
+        "severity",
+        "business",
+        "customer_name",
+        "plate",
+        "vin",
+        "department",
+        "responsible",
+        "state",
+        "liability",
+        "site",
+        "modified_at",
+        "car_model",
+        "phone",
+        "closed_at",
+        "fmc_status",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -10,32 +10,45 @@ from typing import Any
 from db.models import database
 
 # The columns of audit_log, in the order complaints.usecases.audit hashes and stores them.
-ENTRY_COLUMNS = ("id", "at", "site", "user_id", "actor", "event", "tbl", "record_uid",
-                 "changes", "note", "prev_hash", "hash")
+ENTRY_COLUMNS = (
+    "id",
+    "at",
+    "site",
+    "user_id",
+    "actor",
+    "event",
+    "tbl",
+    "record_uid",
+    "changes",
+    "note",
+    "prev_hash",
+    "hash",
+)
 
 
 def own_head() -> tuple[int, str] | None:
-    row = database.execute_sql(
-        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    row = database.execute_sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     return (row[0], row[1]) if row else None
 
 
 def own_entries(from_id: int) -> list[dict[str, Any]]:
     """The own audit entries from ``from_id`` on, oldest first, as stored."""
     rows = database.execute_sql(
-        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM audit_log WHERE id >= ? ORDER BY id",
-        (from_id,)).fetchall()
+        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM audit_log WHERE id >= ? ORDER BY id", (from_id,)
+    ).fetchall()
     return [dict(zip(ENTRY_COLUMNS, r, strict=True)) for r in rows]
 
 
 def count_own_entries(from_id: int) -> int:
-    return database.execute_sql("SELECT count(*) FROM audit_log WHERE id >= ?",
-                                (from_id,)).fetchone()[0]
+    return database.execute_sql(
+        "SELECT count(*) FROM audit_log WHERE id >= ?", (from_id,)
+    ).fetchone()[0]
 
 
 def exported_through(destination: str) -> int | None:
-    row = database.execute_sql("SELECT through_id FROM audit_exports WHERE destination = ?",
-                               (destination,)).fetchone()
+    row = database.execute_sql(
+        "SELECT through_id FROM audit_exports WHERE destination = ?", (destination,)
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -43,26 +56,40 @@ def set_exported_through(destination: str, through_id: int, at: str) -> None:
     database.execute_sql(
         "INSERT INTO audit_exports (destination, through_id, exported_at) VALUES (?, ?, ?) "
         "ON CONFLICT (destination) DO UPDATE SET through_id = excluded.through_id, "
-        "exported_at = excluded.exported_at", (destination, through_id, at))
+        "exported_at = excluded.exported_at",
+        (destination, through_id, at),
+    )
 
 
 def held_head(site: str) -> tuple[int, str] | None:
     """The last entry of ``site``'s chain held here: (id, hash)."""
     row = database.execute_sql(
-        "SELECT id, hash FROM site_audit_chains WHERE site = ? ORDER BY id DESC LIMIT 1",
-        (site,)).fetchone()
+        "SELECT id, hash FROM site_audit_chains WHERE site = ? ORDER BY id DESC LIMIT 1", (site,)
+    ).fetchone()
     return (row[0], row[1]) if row else None
 
 
-def append_held(site: str, entries: Iterable[Mapping[str, Any]], received_at: str,
-                source_file: str) -> int:
+def append_held(
+    site: str, entries: Iterable[Mapping[str, Any]], received_at: str, source_file: str
+) -> int:
     n = 0
     for e in entries:
         database.execute_sql(
             "INSERT INTO site_audit_chains (site, id, prev_hash, hash, at, event, actor, entry, "
             "received_at, source_file) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (site, e["id"], e["prev_hash"], e["hash"], e["at"], e["event"], e["actor"] or "",
-             entry_json(e), received_at, source_file))
+            (
+                site,
+                e["id"],
+                e["prev_hash"],
+                e["hash"],
+                e["at"],
+                e["event"],
+                e["actor"] or "",
+                entry_json(e),
+                received_at,
+                source_file,
+            ),
+        )
         n += 1
     return n
 
@@ -71,28 +98,34 @@ def held_entries(site: str) -> Iterator[dict[str, Any]]:
     """``site``'s chain as held here, oldest first (each entry's stored columns), read as
     a stream."""
     for (text,) in database.execute_sql(
-            "SELECT entry FROM site_audit_chains WHERE site = ? ORDER BY id", (site,)):
+        "SELECT entry FROM site_audit_chains WHERE site = ? ORDER BY id", (site,)
+    ):
         yield dict(zip(ENTRY_COLUMNS, json.loads(text), strict=True))
 
 
 def held_sites() -> list[str]:
-    return [r[0] for r in database.execute_sql(
-        "SELECT DISTINCT site FROM site_audit_chains ORDER BY site").fetchall()]
+    return [
+        r[0]
+        for r in database.execute_sql(
+            "SELECT DISTINCT site FROM site_audit_chains ORDER BY site"
+        ).fetchall()
+    ]
 
 
 def entry_json(e: Mapping[str, Any]) -> str:
     """The canonical text of one entry: its stored columns as a JSON list (types kept)."""
-    return json.dumps([e[k] for k in ENTRY_COLUMNS], ensure_ascii=False,
-                      separators=(",", ":"))
+    return json.dumps([e[k] for k in ENTRY_COLUMNS], ensure_ascii=False, separators=(",", ":"))
 
 
 def held_hash(site: str, entry_id: int) -> str | None:
-    row = database.execute_sql("SELECT hash FROM site_audit_chains WHERE site = ? AND id = ?",
-                               (site, entry_id)).fetchone()
+    row = database.execute_sql(
+        "SELECT hash FROM site_audit_chains WHERE site = ? AND id = ?", (site, entry_id)
+    ).fetchone()
     return row[0] if row else None
 
 
 def held_at(site: str, entry_id: int) -> str | None:
-    row = database.execute_sql("SELECT at FROM site_audit_chains WHERE site = ? AND id = ?",
-                               (site, entry_id)).fetchone()
+    row = database.execute_sql(
+        "SELECT at FROM site_audit_chains WHERE site = ? AND id = ?", (site, entry_id)
+    ).fetchone()
     return row[0] if row else None

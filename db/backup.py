@@ -38,8 +38,11 @@ def write_failure(e: BaseException) -> str | None:
     text = str(e)
     if "database or disk is full" in text or getattr(e, "errno", None) == errno.ENOSPC:
         return "磁盘空间已满,请清理磁盘空间后重试"
-    if ("readonly" in text or "unable to open database file" in text
-            or getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)):
+    if (
+        "readonly" in text
+        or "unable to open database file" in text
+        or getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
+    ):
         return "该文件夹不可写(没有写入权限或磁盘只读),请换一个文件夹"
     return None
 
@@ -89,13 +92,17 @@ def _backup_to(dest: Path, tmp: Path, source: sqlite3.Connection | None) -> Path
     return dest
 
 
-def make_backup(folder: Path, *, reason: str, now: datetime | None = None,
-                source: sqlite3.Connection | None = None) -> Path:
+def make_backup(
+    folder: Path,
+    *,
+    reason: str,
+    now: datetime | None = None,
+    source: sqlite3.Connection | None = None,
+) -> Path:
     """A verified backup in ``folder`` named by time and reason."""
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return backup_to(Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}",
-                     source=source)
+    return backup_to(Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}", source=source)
 
 
 # --- Rotation ---------------------------------------------------------------------------
@@ -133,8 +140,9 @@ def _newest_per_bucket(stamps: list[datetime], key, count: int) -> set[datetime]
     return kept
 
 
-def stamps_to_keep(stamps: Iterable[datetime], now: datetime, rotation: Rotation,
-                   tz: tzinfo) -> set[datetime]:
+def stamps_to_keep(
+    stamps: Iterable[datetime], now: datetime, rotation: Rotation, tz: tzinfo
+) -> set[datetime]:
     """The subset of ``stamps`` (aware times of backups) that the rotation keeps.
 
     Always keeps the newest one, keeps everything younger than ``recent_days`` (and
@@ -154,14 +162,14 @@ def stamps_to_keep(stamps: Iterable[datetime], now: datetime, rotation: Rotation
 
     kept |= _newest_per_bucket(ordered, lambda s: local(s).date(), rotation.daily)
     kept |= _newest_per_bucket(ordered, lambda s: local(s).isocalendar()[:2], rotation.weekly)
-    kept |= _newest_per_bucket(ordered, lambda s: (local(s).year, local(s).month),
-                               rotation.monthly)
+    kept |= _newest_per_bucket(ordered, lambda s: (local(s).year, local(s).month), rotation.monthly)
     return kept
 
 
 # complaintdesk-20261120T013000Z-auto.sqlite3 / ...-before-migration-v1.sqlite3
-_NAME_RE = re.compile(r"^complaintdesk-(\d{8}T\d{6}Z)-([a-z0-9-]+)" + re.escape(BACKUP_SUFFIX)
-                      + "$")
+_NAME_RE = re.compile(
+    r"^complaintdesk-(\d{8}T\d{6}Z)-([a-z0-9-]+)" + re.escape(BACKUP_SUFFIX) + "$"
+)
 
 
 @dataclass(frozen=True)

@@ -10,23 +10,28 @@ from typing import Any
 
 from db.models import database
 
-_ANONYMISE_WHERE = ("state = ? AND closed_at IS NOT NULL AND closed_at < ? "
-                    "AND (customer_name != ? OR phone IS NOT NULL)")
+_ANONYMISE_WHERE = (
+    "state = ? AND closed_at IS NOT NULL AND closed_at < ? "
+    "AND (customer_name != ? OR phone IS NOT NULL)"
+)
 
 
 def anonymise_candidates(closed_state: str, cutoff: str, name: str) -> int:
     """How many closed cases, closed before ``cutoff`` (stored time text), still carry a
     customer name other than ``name`` or a phone."""
-    return database.execute_sql(f"SELECT count(*) FROM cases WHERE {_ANONYMISE_WHERE}",
-                                [closed_state, cutoff, name]).fetchone()[0]
+    return database.execute_sql(
+        f"SELECT count(*) FROM cases WHERE {_ANONYMISE_WHERE}", [closed_state, cutoff, name]
+    ).fetchone()[0]
 
 
-def anonymise_rows(closed_state: str, cutoff: str, name: str
-                   ) -> list[tuple[str, str, str | None, str | None]]:
+def anonymise_rows(
+    closed_state: str, cutoff: str, name: str
+) -> list[tuple[str, str, str | None, str | None]]:
     """(uid, number, name, phone) by id of the cases ``anonymise_candidates`` counts."""
     return database.execute_sql(
-        f"SELECT uid, number, customer_name, phone FROM cases WHERE {_ANONYMISE_WHERE} "
-        "ORDER BY id", [closed_state, cutoff, name]).fetchall()
+        f"SELECT uid, number, customer_name, phone FROM cases WHERE {_ANONYMISE_WHERE} ORDER BY id",
+        [closed_state, cutoff, name],
+    ).fetchall()
 
 
 def anonymise(closed_state: str, cutoff: str, name: str, modified_at: str, site: str) -> int:
@@ -38,7 +43,8 @@ def anonymise(closed_state: str, cutoff: str, name: str, modified_at: str, site:
     cur = database.execute_sql(
         "UPDATE cases SET customer_name = ?, phone = NULL, modified_at = ?, "
         f"revision = revision + (site = ?) WHERE {_ANONYMISE_WHERE}",
-        [name, modified_at, site, closed_state, cutoff, name])
+        [name, modified_at, site, closed_state, cutoff, name],
+    )
     return cur.rowcount
 
 
@@ -47,11 +53,13 @@ def update_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]
     one prepared statement run over all of them."""
     if rows:
         database.cursor().executemany(
-            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", rows)
+            f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", rows
+        )
 
 
 def insert_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     if rows:
         database.cursor().executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join('?' * len(columns))})", rows)
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            rows,
+        )

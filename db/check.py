@@ -60,25 +60,41 @@ def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
         problems.append(f"搜索索引 cases_fts 内部不一致(FTS5 integrity-check:{e})")
     try:
         missing = c.execute(
-            "SELECT id, number FROM cases WHERE id NOT IN (SELECT rowid FROM cases_fts) "
-            "ORDER BY id").fetchall()
+            "SELECT id, number FROM cases WHERE id NOT IN (SELECT rowid FROM cases_fts) ORDER BY id"
+        ).fetchall()
         extra = c.execute(
-            "SELECT rowid FROM cases_fts WHERE rowid NOT IN (SELECT id FROM cases) "
-            "ORDER BY rowid").fetchall()
+            "SELECT rowid FROM cases_fts WHERE rowid NOT IN (SELECT id FROM cases) ORDER BY rowid"
+        ).fetchall()
         stale = c.execute(
             "SELECT c.id, c.number FROM cases c JOIN cases_fts f ON f.rowid = c.id "
-            f"WHERE f.doc IS NOT ({FTS_DOC_SQL.format(r='c')}) ORDER BY c.id").fetchall()
+            f"WHERE f.doc IS NOT ({FTS_DOC_SQL.format(r='c')}) ORDER BY c.id"
+        ).fetchall()
     except sqlite3.DatabaseError as e:
         return [*problems, f"无法比对搜索索引 cases_fts 与投诉表 cases:{e}"]
     problems += _capped(
-        [f"投诉单 {number}(cases 表 id {i})在搜索索引 cases_fts 中缺失"
-         for i, number in missing[:MAX_LISTED]], len(missing), "索引缺失")
+        [
+            f"投诉单 {number}(cases 表 id {i})在搜索索引 cases_fts 中缺失"
+            for i, number in missing[:MAX_LISTED]
+        ],
+        len(missing),
+        "索引缺失",
+    )
     problems += _capped(
-        [f"搜索索引 cases_fts 第 {r} 行对应的投诉单(cases 表 id {r})不存在"
-         for (r,) in extra[:MAX_LISTED]], len(extra), "多余索引")
+        [
+            f"搜索索引 cases_fts 第 {r} 行对应的投诉单(cases 表 id {r})不存在"
+            for (r,) in extra[:MAX_LISTED]
+        ],
+        len(extra),
+        "多余索引",
+    )
     problems += _capped(
-        [f"投诉单 {number}(cases 表 id {i})的搜索索引内容已过时"
-         for i, number in stale[:MAX_LISTED]], len(stale), "过时索引")
+        [
+            f"投诉单 {number}(cases 表 id {i})的搜索索引内容已过时"
+            for i, number in stale[:MAX_LISTED]
+        ],
+        len(stale),
+        "过时索引",
+    )
     return problems
 
 
@@ -91,8 +107,10 @@ def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
         # every token it removes; then refill it from cases
         c.execute("INSERT INTO cases_fts (cases_fts) VALUES ('rebuild')")
         c.execute("DELETE FROM cases_fts")
-        c.execute(f"INSERT INTO cases_fts (rowid, doc) SELECT id, {FTS_DOC_SQL.format(r='cases')} "
-                  "FROM cases")
+        c.execute(
+            f"INSERT INTO cases_fts (rowid, doc) SELECT id, {FTS_DOC_SQL.format(r='cases')} "
+            "FROM cases"
+        )
 
 
 # --- schema -------------------------------------------------------------------------------
@@ -111,9 +129,13 @@ def _norm(sql: str | None) -> str:
 
 def _objects(conn: sqlite3.Connection) -> dict[str, tuple[str, str, str]]:
     """name → (type, table, normalised SQL) of everything but SQLite's own objects."""
-    return {name: (kind, table, _norm(sql)) for kind, name, table, sql in conn.execute(
-        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' "
-        "ESCAPE '\\'")}
+    return {
+        name: (kind, table, _norm(sql))
+        for kind, name, table, sql in conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' "
+            "ESCAPE '\\'"
+        )
+    }
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> list[tuple]:
@@ -157,11 +179,17 @@ def schema_differences(conn: sqlite3.Connection, version: int) -> list[str]:
         have = _objects(conn)
     except sqlite3.DatabaseError as e:
         return [f"无法读取数据库结构:{e}"]
-    virtual = {n for n, (k, _t, s) in want.items() if k == "table"
-               and s.upper().startswith("CREATE VIRTUAL TABLE")}
+    virtual = {
+        n
+        for n, (k, _t, s) in want.items()
+        if k == "table" and s.upper().startswith("CREATE VIRTUAL TABLE")
+    }
     problems: list[str] = []
-    missing_tables = [n for n, (k, _t, _s) in want.items() if k == "table" and n not in have
-                      and not _shadow_of(n, virtual)]
+    missing_tables = [
+        n
+        for n, (k, _t, _s) in want.items()
+        if k == "table" and n not in have and not _shadow_of(n, virtual)
+    ]
     if missing_tables:
         problems.append(f"缺少表 {'、'.join(missing_tables)}")
     for name, (kind, table, sql) in want.items():
@@ -169,7 +197,8 @@ def schema_differences(conn: sqlite3.Connection, version: int) -> list[str]:
         if name not in have:
             if kind == "table":
                 if _shadow_of(name, virtual) and not any(
-                        name.startswith(v + "_") and v in missing_tables for v in virtual):
+                    name.startswith(v + "_") and v in missing_tables for v in virtual
+                ):
                     problems.append(f"缺少表 {name}")
                 continue
             if table in missing_tables:
@@ -214,12 +243,14 @@ def schema(conn: sqlite3.Connection | None = None) -> list[str]:
     c = _conn(conn)
     try:
         version = schema_version(c)
-    except Exception as e:  # noqa: BLE001 - NotADatabase or SQLite's error: say it
+    except Exception as e:
         return [f"无法读取数据库版本:{e}"]
     from db.migrations import LATEST_VERSION
 
     if not 0 < version <= LATEST_VERSION:
         return [f"数据库版本 {version} 不是本程序所知的版本(1 至 {LATEST_VERSION})"]
-    listed = [f"数据库结构与第 {version} 版应有的不同:{p}"
-              for p in schema_differences(c, version)[:MAX_LISTED]]
+    listed = [
+        f"数据库结构与第 {version} 版应有的不同:{p}"
+        for p in schema_differences(c, version)[:MAX_LISTED]
+    ]
     return listed

@@ -41,8 +41,9 @@ class OpenReport:
     backup: Path | None  # the verified backup made before migrating, if any
 
 
-def open_database(path: Path, *, backup_dir: Path | None = None,
-                  app_version: str = "") -> OpenReport:
+def open_database(
+    path: Path, *, backup_dir: Path | None = None, app_version: str = ""
+) -> OpenReport:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
     A database newer than this program is refused before anything is written.
@@ -87,7 +88,7 @@ def open_database(path: Path, *, backup_dir: Path | None = None,
         if 0 < before < LATEST_VERSION:
             from db.backup import make_backup
 
-            target = (backup_dir or path.parent / "backups")
+            target = backup_dir or path.parent / "backups"
             backup = make_backup(target, reason=f"before-migration-v{before}")
         _migrate(before, app_version)
     except (sqlite3.Error, pw.DatabaseError, OSError) as e:
@@ -111,9 +112,11 @@ def _read_only(path: Path, e: BaseException | None) -> ReadOnlyData | None:
         what = f"无法创建数据文件夹 {folder}(没有权限)"
     else:
         return None
-    return ReadOnlyData(f"{what}:客诉管理台需要在数据文件夹中写入数据库及其日志文件"
-                        "(-wal、-shm)。请检查该文件夹的权限,或用 --data-dir 指定一个可写的"
-                        "数据文件夹。(数据未作任何改动)")
+    return ReadOnlyData(
+        f"{what}:客诉管理台需要在数据文件夹中写入数据库及其日志文件"
+        "(-wal、-shm)。请检查该文件夹的权限,或用 --data-dir 指定一个可写的"
+        "数据文件夹。(数据未作任何改动)"
+    )
 
 
 SCHEMA_VERSION_SQL = (
@@ -157,8 +160,12 @@ def _migrate(current: int, app_version: str) -> None:
             database.execute_sql(
                 "INSERT INTO schema_version (version, applied_at, description, app_version) "
                 "VALUES (?, ?, ?, ?)",
-                (version, datetime.now(UTC).isoformat(timespec="seconds"), description,
-                 app_version),
+                (
+                    version,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    description,
+                    app_version,
+                ),
             )
 
 

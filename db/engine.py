@@ -66,7 +66,7 @@ def _notify(what: str | None) -> None:
     for fn in [*_listeners, *([mine] if mine is not None else [])]:
         try:
             fn(what)
-        except Exception:  # noqa: BLE001 - a listener never breaks a write
+        except Exception:
             pass
 
 
@@ -94,17 +94,23 @@ def storage_error(exc: BaseException, path: str | None) -> StorageError | None:
     text = str(exc)
     where = f"数据库 {path} " if path else "数据库"
     if "database or disk is full" in text:
-        return DiskFull(f"磁盘空间已满,无法写入{where}:本次操作未保存,原有数据未受影响。"
-                        "请清理磁盘空间后重试。")
+        return DiskFull(
+            f"磁盘空间已满,无法写入{where}:本次操作未保存,原有数据未受影响。请清理磁盘空间后重试。"
+        )
     if "readonly database" in text:
-        return ReadOnlyData(f"{where}是只读的(文件或所在文件夹不可写):本次操作未保存。"
-                            "请检查该文件夹的权限,或将数据文件夹放到可写的位置。")
+        return ReadOnlyData(
+            f"{where}是只读的(文件或所在文件夹不可写):本次操作未保存。"
+            "请检查该文件夹的权限,或将数据文件夹放到可写的位置。"
+        )
     if "database is locked" in text or "database table is locked" in text:
-        return DatabaseBusy(f"{where}正被另一个程序(例如台账导入)长时间写入,等待后仍未轮到:"
-                            "本次操作未保存,请稍后重试。")
+        return DatabaseBusy(
+            f"{where}正被另一个程序(例如台账导入)长时间写入,等待后仍未轮到:"
+            "本次操作未保存,请稍后重试。"
+        )
     if "disk I/O error" in text:
-        return DiskError(f"读写{where}时磁盘出错(disk I/O error):本次操作未保存。"
-                         "请检查磁盘或存储设备后重试。")
+        return DiskError(
+            f"读写{where}时磁盘出错(disk I/O error):本次操作未保存。请检查磁盘或存储设备后重试。"
+        )
     return None
 
 
@@ -181,7 +187,7 @@ class SafeSqliteDatabase(pw.SqliteDatabase):
                 continue
             try:  # never hide the error that rolled the transaction back
                 fn()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("writing after a rolled-back transaction failed")
 
     def rollback(self):

@@ -13,20 +13,48 @@ from collections.abc import Iterable
 from pathlib import Path
 
 # File-system types (as in /proc/mounts or `mount` on macOS) that live across a network.
-NETWORK_FS = frozenset({
-    "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "sshfs", "fuse.sshfs", "afp",
-    "afpfs", "9p", "v9fs", "davfs", "fuse.davfs2", "webdav", "ncpfs", "coda", "afs",
-    "ceph", "fuse.ceph", "glusterfs", "fuse.glusterfs", "lustre", "gpfs", "fuse.rclone",
-    "fuse.s3fs", "fuse.gvfsd-fuse",
-})
+NETWORK_FS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb",
+        "smb2",
+        "smb3",
+        "smbfs",
+        "sshfs",
+        "fuse.sshfs",
+        "afp",
+        "afpfs",
+        "9p",
+        "v9fs",
+        "davfs",
+        "fuse.davfs2",
+        "webdav",
+        "ncpfs",
+        "coda",
+        "afs",
+        "ceph",
+        "fuse.ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "lustre",
+        "gpfs",
+        "fuse.rclone",
+        "fuse.s3fs",
+        "fuse.gvfsd-fuse",
+    }
+)
 
 DRIVE_REMOTE = 4  # GetDriveTypeW
 
 
 def _message(path: str, what: str) -> str:
-    return (f"数据文件夹 {path} 位于{what}上。SQLite 数据库放在网络共享上并不安全,"
-            "多台电脑同时读写可能损坏数据:请改用本机硬盘上的文件夹(例如默认的用户数据目录),"
-            "各门店之间请用“数据交换”导出、导入台账。")
+    return (
+        f"数据文件夹 {path} 位于{what}上。SQLite 数据库放在网络共享上并不安全,"
+        "多台电脑同时读写可能损坏数据:请改用本机硬盘上的文件夹(例如默认的用户数据目录),"
+        "各门店之间请用“数据交换”导出、导入台账。"
+    )
 
 
 def _unescape(field: str) -> str:
@@ -49,8 +77,7 @@ def read_mounts() -> list[tuple[str, str]]:
         pass
     if sys.platform == "darwin":  # "//u@srv/share on /Volumes/share (smbfs, nodev, …)"
         try:
-            text = subprocess.run(["/sbin/mount"], capture_output=True, text=True,
-                                  timeout=5).stdout
+            text = subprocess.run(["/sbin/mount"], capture_output=True, text=True, timeout=5).stdout
         except (OSError, subprocess.SubprocessError):
             return []
         found = re.findall(r" on (.+?) \(([^,)]+)", text)
@@ -102,9 +129,13 @@ def _get_drive_type(root: str) -> int:
     return int(ctypes.windll.kernel32.GetDriveTypeW(root))  # type: ignore[attr-defined]
 
 
-def network_drive_warning(path: Path | str, *, platform: str | None = None,
-                          mounts: Iterable[tuple[str, str]] | None = None,
-                          drive_type=None) -> str | None:
+def network_drive_warning(
+    path: Path | str,
+    *,
+    platform: str | None = None,
+    mounts: Iterable[tuple[str, str]] | None = None,
+    drive_type=None,
+) -> str | None:
     """A Chinese warning when ``path`` is on a network drive, else None.
 
     ``platform``, ``mounts`` and ``drive_type`` (root → GetDriveTypeW value) are for tests.

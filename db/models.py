@@ -139,8 +139,9 @@ class Entry(SyncedModel):
 
 
 class Sanction(SyncedModel):
-    case = pw.ForeignKeyField(Case, null=True, backref="sanctions", column_name="case_id",
-                              on_delete="SET NULL")
+    case = pw.ForeignKeyField(
+        Case, null=True, backref="sanctions", column_name="case_id", on_delete="SET NULL"
+    )
     type = pw.TextField()
     rule = pw.TextField(null=True)
     department = pw.TextField(default="")
@@ -160,8 +161,9 @@ class Sanction(SyncedModel):
 
 
 class Attachment(BaseModel):
-    case = pw.ForeignKeyField(Case, backref="attachments", column_name="case_id",
-                              on_delete="CASCADE")
+    case = pw.ForeignKeyField(
+        Case, backref="attachments", column_name="case_id", on_delete="CASCADE"
+    )
     file_name = pw.TextField()
     stored_name = pw.TextField(unique=True)
     sha256 = pw.TextField()

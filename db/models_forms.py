@@ -11,10 +11,16 @@ from db.models import BaseModel, Case, Sanction
 class PrintedForm(BaseModel):
     uid = pw.TextField(unique=True)
     form = pw.TextField()  # A, B, C or D
-    case = pw.ForeignKeyField(Case, null=True, backref="printed_forms", column_name="case_id",
-                              on_delete="SET NULL")
-    sanction = pw.ForeignKeyField(Sanction, null=True, backref="printed_forms",
-                                  column_name="sanction_id", on_delete="SET NULL")
+    case = pw.ForeignKeyField(
+        Case, null=True, backref="printed_forms", column_name="case_id", on_delete="SET NULL"
+    )
+    sanction = pw.ForeignKeyField(
+        Sanction,
+        null=True,
+        backref="printed_forms",
+        column_name="sanction_id",
+        on_delete="SET NULL",
+    )
     batch_uid = pw.TextField(null=True)
     printed_at = AwareDateTimeField()
     printed_by = pw.TextField(default="")

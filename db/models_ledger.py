@@ -93,5 +93,4 @@ class LedgerMeta(BaseModel):
         table_name = "ledger_meta"
 
 
-LEDGER_MODELS = (LedgerExport, LedgerBase, LedgerConflict, LedgerImport, LedgerVersion,
-                 LedgerMeta)
+LEDGER_MODELS = (LedgerExport, LedgerBase, LedgerConflict, LedgerImport, LedgerVersion, LedgerMeta)

@@ -85,8 +85,10 @@ class Partial:
         self._marker = draft
         try:
             _try_lock(fd)
-            os.write(fd, json.dumps({"part": str(self.part.resolve()), "pid": os.getpid()}
-                                    ).encode("utf-8"))
+            os.write(
+                fd,
+                json.dumps({"part": str(self.part.resolve()), "pid": os.getpid()}).encode("utf-8"),
+            )
             if draft.suffix != ".json":
                 marker = self.registry / f"{name}.json"
                 os.replace(draft, marker)
@@ -95,8 +97,12 @@ class Partial:
             pass
         return self.part
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self._fd is not None:
             os.close(self._fd)  # drops the lock
             self._fd = None
@@ -168,6 +174,8 @@ def remove_leftovers(data_root: Path | str) -> list[Path]:
             if part.resolve() not in live and part not in removed and _unlink(part):
                 removed.append(part)
     for part in removed:
-        log.warning("deleted %s, left half-written by an interrupted restore, migration, "
-                    "backup or export", part)
+        log.warning(
+            "deleted %s, left half-written by an interrupted restore, migration, backup or export",
+            part,
+        )
     return removed

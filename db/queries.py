@@ -32,9 +32,14 @@ def _where(f: CaseFilter) -> tuple[list[str], list[object]]:
     params: list[object] = []
     if not f.include_deleted:
         clauses.append("c.deleted = 0")
-    for column, values in (("state", f.states), ("channel", f.channels), ("kind", f.kinds),
-                           ("severity", f.severities), ("department", f.departments),
-                           ("site", f.sites)):
+    for column, values in (
+        ("state", f.states),
+        ("channel", f.channels),
+        ("kind", f.kinds),
+        ("severity", f.severities),
+        ("department", f.departments),
+        ("site", f.sites),
+    ):
         if values:
             clauses.append(f"c.{column} IN ({','.join('?' * len(values))})")
             params.extend(sorted(values))
@@ -51,8 +56,9 @@ def _where(f: CaseFilter) -> tuple[list[str], list[object]]:
             params.append(_fts_phrase(text))
         else:
             pattern = f"%{_escape_like(text)}%"
-            clauses.append("(" + " OR ".join(
-                f"c.{col} LIKE ? ESCAPE '\\'" for col in SEARCH_COLUMNS) + ")")
+            clauses.append(
+                "(" + " OR ".join(f"c.{col} LIKE ? ESCAPE '\\'" for col in SEARCH_COLUMNS) + ")"
+            )
             params.extend([pattern] * len(SEARCH_COLUMNS))
     return clauses, params
 
@@ -71,16 +77,24 @@ def case_ids(f: CaseFilter, sort: Sort = NEWEST_FIRST, limit: int | None = None)
     return _case_ids(f, sort, limit)
 
 
-def _case_ids(f: CaseFilter, sort: Sort, limit: int | None, extra: str = "",
-              extra_params: Sequence[object] = (), indexed_by: str = "") -> list[int]:
+def _case_ids(
+    f: CaseFilter,
+    sort: Sort,
+    limit: int | None,
+    extra: str = "",
+    extra_params: Sequence[object] = (),
+    indexed_by: str = "",
+) -> list[int]:
     clauses, params = _where(f)
     if extra:
         clauses.append(extra)
         params.extend(extra_params)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     direction = "DESC" if sort.descending else "ASC"
-    sql = (f"SELECT c.id FROM cases c {indexed_by} {where} "
-           f"ORDER BY c.{sort.column} {direction}, c.id {direction}")
+    sql = (
+        f"SELECT c.id FROM cases c {indexed_by} {where} "
+        f"ORDER BY c.{sort.column} {direction}, c.id {direction}"
+    )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [r[0] for r in reads.execute(sql, params)]
@@ -94,8 +108,9 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
         # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
         # matches stops after the first ``limit``: about limit × cases ÷ matches steps, worth
         # it once the matches are many (the count comes from the full-text index alone).
-        matches = reads.execute("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?",
-                                [_fts_phrase(text)]).fetchone()[0]
+        matches = reads.execute(
+            "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", [_fts_phrase(text)]
+        ).fetchone()[0]
         total = reads.execute("SELECT max(rowid) FROM cases").fetchone()[0] or 0
         if matches * matches > 25 * limit * total / 100:
             return _case_ids(f, NEWEST_FIRST, limit, indexed_by="INDEXED BY cases_received")
@@ -109,24 +124,34 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     # the triggers keep it), a tenth of the rows' size, and the columns themselves only of
     # the cases found there.
     total = reads.execute("SELECT max(rowid) FROM cases").fetchone()[0] or 0
-    floor = reads.execute("SELECT received_at FROM cases ORDER BY received_at DESC "
-                          "LIMIT 1 OFFSET ?", [max(SHORT_WINDOW, total // 20) - 1]).fetchone()
+    floor = reads.execute(
+        "SELECT received_at FROM cases ORDER BY received_at DESC LIMIT 1 OFFSET ?",
+        [max(SHORT_WINDOW, total // 20) - 1],
+    ).fetchone()
     if floor is None:  # a small database: the plain query is quick
         return _case_ids(f, NEWEST_FIRST, limit)
     top = _case_ids(f, NEWEST_FIRST, limit, "c.received_at >= ?", [floor[0]])
     if len(top) >= limit:
         return top
     pattern = f"%{_escape_like(text)}%"
-    return _case_ids(f, NEWEST_FIRST, limit,
-                     "c.id IN (SELECT id FROM cases_fts_content WHERE c0 LIKE ? ESCAPE '\\')",
-                     [pattern])
+    return _case_ids(
+        f,
+        NEWEST_FIRST,
+        limit,
+        "c.id IN (SELECT id FROM cases_fts_content WHERE c0 LIKE ? ESCAPE '\\')",
+        [pattern],
+    )
 
 
 def _has_search_text() -> bool:
     """The full-text index keeps its own copy of the searched text (an FTS5 table with
     content, as schema 1 makes it)."""
-    return reads.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
-                         "name = 'cases_fts_content'").fetchone() is not None
+    return (
+        reads.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases_fts_content'"
+        ).fetchone()
+        is not None
+    )
 
 
 def case_count(f: CaseFilter) -> int:
@@ -142,7 +167,7 @@ def case_rows(ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple]:
     cols = ", ".join(f"c.{c}" for c in columns)
     out: dict[int, tuple] = {}
     for start in range(0, len(ids), 500):
-        chunk = list(ids[start:start + 500])
+        chunk = list(ids[start : start + 500])
         sql = f"SELECT c.id, {cols} FROM cases c WHERE c.id IN ({','.join('?' * len(chunk))})"
         for row in reads.execute(sql, chunk):
             out[row[0]] = row[1:]

@@ -125,8 +125,9 @@ def _install_qt_translations(app) -> list:
     installed = []
     translator = QTranslator(app)
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
-                       folder):
+    if translator.load(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_", folder
+    ):
         app.installTranslator(translator)
         installed.append(translator)
     gaps = Gaps(app)
@@ -202,9 +203,10 @@ class _Database:
         from db.errors import StorageError
 
         try:
-            open_database(self.paths.database, backup_dir=self.paths.backups,
-                          app_version=__version__)
-        except Exception as e:  # noqa: BLE001 - after the first paint too: say it and stop
+            open_database(
+                self.paths.database, backup_dir=self.paths.backups, app_version=__version__
+            )
+        except Exception as e:
             if not isinstance(e, StorageError | OSError):  # e.g. SQLite refusing to write
                 log.exception("opening %s failed", self.paths.database)
             self.checks()  # the font check, as before any message box
@@ -270,8 +272,7 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
     from ui.taskman import TaskManager
 
     made: list = []  # the worker's start needs the TaskManager it belongs to
-    taskman = TaskManager(thread_start=lambda: _connect_worker(made[0]),
-                          thread_stop=_close_worker)
+    taskman = TaskManager(thread_start=lambda: _connect_worker(made[0]), thread_stop=_close_worker)
     made.append(taskman)
     if not db.is_open:
         taskman.hold()
@@ -281,8 +282,11 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
         import tempfile
 
         scratch = tempfile.TemporaryDirectory(prefix="complaintdesk-ui-")
-    ui_settings = (QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
-                   if scratch else QSettings())
+    ui_settings = (
+        QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+        if scratch
+        else QSettings()
+    )
     session = Session(paths, taskman, ui_settings=ui_settings)
     try:
         if smoke:
@@ -331,7 +335,8 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
                 return
             if instance is not None:  # a second start now brings this window forward
                 instance.raise_requested.connect(
-                    lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
+                    lambda: (window.showNormal(), window.raise_(), window.activateWindow())
+                )
                 instance.listen()
             _start_backup(session, window)
             _start_watching(session, window)
@@ -394,8 +399,12 @@ def _start_backup(session, window) -> None:
         QMessageBox.warning(window, APP_TITLE, f"启动时的自动备份未能完成:\n{exc}")
 
     backups = session.paths.backups
-    session.taskman.run(lambda: storage.auto_backup(backups, datetime.now(UTC)), done,
-                        on_error=failed, parent=window)
+    session.taskman.run(
+        lambda: storage.auto_backup(backups, datetime.now(UTC)),
+        done,
+        on_error=failed,
+        parent=window,
+    )
 
 
 def _start_watching(session, window) -> None:
@@ -408,13 +417,17 @@ def _start_watching(session, window) -> None:
     window.notifier.start()
 
     def swept(report) -> None:
-        if report is not None and (report.created or report.withdrawn or report.revived
-                                   or report.updated):
+        if report is not None and (
+            report.created or report.withdrawn or report.revived or report.updated
+        ):
             session.notify_changed("sanctions")
 
     ctx = session.ctx()
-    session.taskman.run(lambda: sanctions.daily_sweep(ctx), swept,
-                        on_error=lambda e: log.warning("sanctions sweep failed: %s", e))
+    session.taskman.run(
+        lambda: sanctions.daily_sweep(ctx),
+        swept,
+        on_error=lambda e: log.warning("sanctions sweep failed: %s", e),
+    )
 
 
 def warmup_periods(today) -> list:
@@ -449,8 +462,11 @@ def _start_warmup(session, window, *, delay_ms: int | None = None, on_finished=N
     if warmup is None:
         warmup = window._stats_warmup = _Warmup(session, window)
         session.changed.connect(warmup.on_changed)
-    warmup.start(warmup_periods(ctx.now().astimezone(ctx.tz).date()),
-                 WARMUP_DELAY_MS if delay_ms is None else delay_ms, on_finished)
+    warmup.start(
+        warmup_periods(ctx.now().astimezone(ctx.tz).date()),
+        WARMUP_DELAY_MS if delay_ms is None else delay_ms,
+        on_finished,
+    )
 
 
 class _Warmup:
@@ -575,9 +591,8 @@ def _load_demo(session, window, count: int) -> None:
         _start_warmup(session, window)  # the demo's months: their summaries kept
 
     session.taskman.run_with_progress(
-        work, done,
-        label="正在生成演示数据…",
-        cancellable=cancellable, parent=window)
+        work, done, label="正在生成演示数据…", cancellable=cancellable, parent=window
+    )
 
 
 def _smoke(app, window, after_paint=None) -> int:
@@ -588,7 +603,7 @@ def _smoke(app, window, after_paint=None) -> int:
     class PaintWatch(QObject):
         painted = False
 
-        def eventFilter(self, obj, event):  # noqa: N802
+        def eventFilter(self, obj, event):
             if event.type() == QEvent.Type.Paint and not self.painted:
                 self.painted = True
                 QTimer.singleShot(0, app.quit)

@@ -30,12 +30,13 @@ class _NeedFullParser(Exception):
 
 
 class _OptionsOnlyParser(argparse.ArgumentParser):
-    def error(self, message: str):  # noqa: D102 - the full parser reports the error
+    def error(self, message: str):
         raise _NeedFullParser(message)
 
 
-def _global_parser(cls: type[argparse.ArgumentParser] = argparse.ArgumentParser,
-                   **kwargs) -> argparse.ArgumentParser:
+def _global_parser(
+    cls: type[argparse.ArgumentParser] = argparse.ArgumentParser, **kwargs
+) -> argparse.ArgumentParser:
     """The options before any command (shared by the full parser and the GUI's shortcut)."""
     parser = cls(
         prog="complaintdesk",
@@ -43,13 +44,17 @@ def _global_parser(cls: type[argparse.ArgumentParser] = argparse.ArgumentParser,
         **kwargs,
     )
     parser.add_argument("--version", action="version", version=f"ComplaintDesk {__version__}")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="数据文件夹(默认:用户数据目录)")
-    parser.add_argument("--user", metavar="NAME", default=None,
-                        help=f"以此用户身份运行(密码取自环境变量 {PASSWORD_ENV},否则提示输入);"
-                             "不指定时以站点管理员身份运行")
-    parser.add_argument("--smoke", action="store_true",
-                        help="打开主窗口、绘制一次后退出(供安装检查与 CI 使用)")
+    parser.add_argument("--data-dir", type=Path, default=None, help="数据文件夹(默认:用户数据目录)")
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        default=None,
+        help=f"以此用户身份运行(密码取自环境变量 {PASSWORD_ENV},否则提示输入);"
+        "不指定时以站点管理员身份运行",
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="打开主窗口、绘制一次后退出(供安装检查与 CI 使用)"
+    )
     return parser
 
 
@@ -73,8 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 def command_parsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()):
     """Every runnable sub-command as ("sanctions list", its parser); aliases (form A) once,
     under their first name."""
-    for action in parser._actions:  # noqa: SLF001 - argparse keeps sub-parsers only here
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
             seen: set[int] = set()
             for name, sp in action.choices.items():
                 if id(sp) not in seen:
@@ -107,8 +112,10 @@ def ask_password(prompt: str) -> str:
 
     what = prompt.rstrip().removesuffix(":")
     if not sys.stdin or not sys.stdin.isatty():
-        raise CliError(f"{what}:没有可输入密码的终端;请用环境变量提供"
-                       "(COMPLAINTDESK_PASSWORD 为登录密码,COMPLAINTDESK_NEW_PASSWORD 为新密码)")
+        raise CliError(
+            f"{what}:没有可输入密码的终端;请用环境变量提供"
+            "(COMPLAINTDESK_PASSWORD 为登录密码,COMPLAINTDESK_NEW_PASSWORD 为新密码)"
+        )
     try:
         return getpass.getpass(prompt)
     except EOFError:
@@ -125,8 +132,7 @@ def open_data(args: argparse.Namespace, *, must_exist: bool = True):
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
     secure_data_dir(paths.root)
     try:
-        report = open_database(paths.database, backup_dir=paths.backups,
-                               app_version=__version__)
+        report = open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
     except StorageError as e:
         raise CliError(str(e)) from None
     from complaints.usecases.site import is_initialised
@@ -168,8 +174,10 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
         except UseCaseError as e:
             raise CliError(str(e)) from None
         if u.must_change_password and not _changes_own_password(args, u.login):
-            raise CliError(f"用户 {u.login} 的密码是临时的:请先运行 "
-                           f"“--user {u.login} user passwd {u.login}”修改密码,再运行其他命令")
+            raise CliError(
+                f"用户 {u.login} 的密码是临时的:请先运行 "
+                f"“--user {u.login} user passwd {u.login}”修改密码,再运行其他命令"
+            )
         ctx = users.context_for_user(u)
         said = f"以 {u.display_name}({u.login},{u.roles_text})身份运行"
     else:
@@ -178,8 +186,12 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
             ctx = users.context_for_user(admin)
             said = f"以 {admin.display_name}(站点管理员)身份运行"
         else:
-            ctx = Context(site=info.code, actor="管理员", tz=parse_tz(info.tz),
-                          roles=frozenset({Role.ADMIN.value}))
+            ctx = Context(
+                site=info.code,
+                actor="管理员",
+                tz=parse_tz(info.tz),
+                roles=frozenset({Role.ADMIN.value}),
+            )
             said = "以 管理员(站点管理员,尚无用户账户)身份运行"
     print(said, file=sys.stderr)
     require_command(ctx, args)
@@ -219,8 +231,10 @@ def opened_context(args: argparse.Namespace) -> Context:
 
 
 def _changes_own_password(args: argparse.Namespace, login: str) -> bool:
-    return (getattr(args, "command_key", None) == "user passwd"
-            and (getattr(args, "login", "") or "").strip() == login)
+    return (
+        getattr(args, "command_key", None) == "user passwd"
+        and (getattr(args, "login", "") or "").strip() == login
+    )
 
 
 def require_command(ctx: Context, args: argparse.Namespace) -> None:
@@ -315,5 +329,8 @@ def _storage_message(e: Exception) -> str | None:
 def _say_waiting(path: str | None) -> None:
     """A write of this command waits for another program's (issue 15 §4): say so once."""
     if path is not None:
-        print(f"正在等待另一个程序(例如台账导入或另一个命令)写完数据库 {path},轮到后自动继续……",
-              file=sys.stderr, flush=True)
+        print(
+            f"正在等待另一个程序(例如台账导入或另一个命令)写完数据库 {path},轮到后自动继续……",
+            file=sys.stderr,
+            flush=True,
+        )

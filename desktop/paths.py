@@ -126,7 +126,9 @@ def data_dir_problem(override: Path | str, *, platform: str | None = None) -> st
     limit = WINDOWS_MAX_PATH - ROOM_INSIDE
     if len(full) <= limit:
         return None
-    return (f"数据文件夹路径太长({len(full)} 个字符):{full}\n"
-            f"Windows 的路径上限为 {WINDOWS_MAX_PATH} 个字符,文件夹内的备份和附件还需要约 "
-            f"{ROOM_INSIDE} 个字符,所以数据文件夹的路径最多 {limit} 个字符。"
-            "请选择更短的路径,例如 D:\\客诉数据。")
+    return (
+        f"数据文件夹路径太长({len(full)} 个字符):{full}\n"
+        f"Windows 的路径上限为 {WINDOWS_MAX_PATH} 个字符,文件夹内的备份和附件还需要约 "
+        f"{ROOM_INSIDE} 个字符,所以数据文件夹的路径最多 {limit} 个字符。"
+        "请选择更短的路径,例如 D:\\客诉数据。"
+    )

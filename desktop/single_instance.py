@@ -132,8 +132,9 @@ class SingleInstance(QObject):
             # A socket file left by a crashed instance: we hold the lock, so it is stale.
             QLocalServer.removeServer(self.name)
             if not server.listen(self.name):
-                log.warning("single instance: cannot listen on %s: %s", self.name,
-                            server.errorString())
+                log.warning(
+                    "single instance: cannot listen on %s: %s", self.name, server.errorString()
+                )
                 return
         server.newConnection.connect(self._on_connection)
         self._server = server

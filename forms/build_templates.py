@@ -96,21 +96,39 @@ def new_document():
     return doc
 
 
-_ZH = str.maketrans({",": "\uff0c", ":": "\uff1a", ";": "\uff1b", "(": "\uff08",
-                     ")": "\uff09", "!": "\uff01", "?": "\uff1f"})
+_ZH = str.maketrans(
+    {
+        ",": "\uff0c",
+        ":": "\uff1a",
+        ";": "\uff1b",
+        "(": "\uff08",
+        ")": "\uff09",
+        "!": "\uff01",
+        "?": "\uff1f",
+    }
+)
 _CODE = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
 
 
 def zh(text: str) -> str:
     """Chinese punctuation in a template's own words (，：；（）！？), the placeholders and
     template tags left as they are (issue 16 §9)."""
-    return "".join(part if _CODE.fullmatch(part) else part.translate(_ZH)
-                   for part in _CODE.split(text))
+    return "".join(
+        part if _CODE.fullmatch(part) else part.translate(_ZH) for part in _CODE.split(text)
+    )
 
 
-def para(container, text: str = "", *, align=None, size: float | None = None,
-         bold: bool = False, space_before: float = 0, space_after: float = 0,
-         underline_runs: tuple[int, ...] = ()):
+def para(
+    container,
+    text: str = "",
+    *,
+    align=None,
+    size: float | None = None,
+    bold: bool = False,
+    space_before: float = 0,
+    space_after: float = 0,
+    underline_runs: tuple[int, ...] = (),
+):
     """A paragraph of one run per text piece ('|' separates pieces; underline by index)."""
     p = container.add_paragraph() if hasattr(container, "add_paragraph") else container
     pieces = text.split("|") if text else []
@@ -149,8 +167,14 @@ def page_header(doc, title_text: str, line: str) -> None:
     sec.top_margin = Cm(3.4)
     sec.header_distance = Cm(1.2)
     header = sec.header
-    para(header.paragraphs[0], title_text, align=WD_ALIGN_PARAGRAPH.CENTER, size=TITLE_PT,
-         bold=True, space_after=4)
+    para(
+        header.paragraphs[0],
+        title_text,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        size=TITLE_PT,
+        bold=True,
+        space_after=4,
+    )
     p = para(header, line + "\u3000\u3000第 ", align=WD_ALIGN_PARAGRAPH.RIGHT)
     _field(p, "PAGE")
     para(p, " 页\u3000共 ")
@@ -197,8 +221,16 @@ def row_height(row, cm: float, exact: bool = False) -> None:
     row.height_rule = WD_ROW_HEIGHT_RULE.EXACTLY if exact else WD_ROW_HEIGHT_RULE.AT_LEAST
 
 
-def cell_text(cell, text: str, *, align=None, bold: bool = False, size: float | None = None,
-              vcenter: bool = True, underline_runs: tuple[int, ...] = ()):
+def cell_text(
+    cell,
+    text: str,
+    *,
+    align=None,
+    bold: bool = False,
+    size: float | None = None,
+    vcenter: bool = True,
+    underline_runs: tuple[int, ...] = (),
+):
     """Write into a cell's first paragraph; '\\n' starts a new paragraph."""
     lines = text.split("\n")
     first = cell.paragraphs[0]
@@ -219,6 +251,7 @@ def merge(t, r0: int, c0: int, r1: int, c1: int):
 
 
 # --- A ----------------------------------------------------------------------------------------
+
 
 def no_border(cell, *sides: str) -> None:
     """Hide borders inside one printed box that spans two table rows."""
@@ -245,12 +278,22 @@ def build_a():
     t = table(doc, A_COLS, 17)
     r = 0
     for section, pairs in (
-        ("车辆信息", [("车型", "{{ car_model }}", "VIN", "{{ vin }}"),
-                      ("派工单号", "{{ work_order }}", "车牌号", "{{ plate }}"),
-                      ("购车/维修时间", "{{ purchase_date }}", "接单时间", "{{ received_at }}")]),
-        ("用户信息", [("用户姓名", "{{ customer_name }}", "性别", "{{ gender }}"),
-                      ("联系电话", "{{ phone }}", "销售/服务顾问", "{{ advisor }}"),
-                      ("维修内容", "{{ repair_content }}", "维修班组", "{{ repair_team }}")]),
+        (
+            "车辆信息",
+            [
+                ("车型", "{{ car_model }}", "VIN", "{{ vin }}"),
+                ("派工单号", "{{ work_order }}", "车牌号", "{{ plate }}"),
+                ("购车/维修时间", "{{ purchase_date }}", "接单时间", "{{ received_at }}"),
+            ],
+        ),
+        (
+            "用户信息",
+            [
+                ("用户姓名", "{{ customer_name }}", "性别", "{{ gender }}"),
+                ("联系电话", "{{ phone }}", "销售/服务顾问", "{{ advisor }}"),
+                ("维修内容", "{{ repair_content }}", "维修班组", "{{ repair_team }}"),
+            ],
+        ),
     ):
         merge(t, r, 0, r + 2, 0)
         label(t.cell(r, 0), section)
@@ -285,10 +328,12 @@ def build_a():
     row_height(t.rows[r], 0.8)
     r += 1
     # instruction, limits from the policy
-    cell_text(merge(t, r, 0, r, 4),
-              "接获此单后,烦请在{{ contact_limit }}内与客户取得联系,回复随时保持与客服部相关"
-              "人员沟通问题处理进展。最终处理完成后,请将此单在{{ return_limit }}内回传客服部,"
-              "以备后续追踪并结案及建档,感谢您的协助!")
+    cell_text(
+        merge(t, r, 0, r, 4),
+        "接获此单后,烦请在{{ contact_limit }}内与客户取得联系,回复随时保持与客服部相关"
+        "人员沟通问题处理进展。最终处理完成后,请将此单在{{ return_limit }}内回传客服部,"
+        "以备后续追踪并结案及建档,感谢您的协助!",
+    )
     row_height(t.rows[r], 1.2)
     r += 1
     # 调查结果及处理意见, with 处理日期 at the foot of the box
@@ -314,9 +359,12 @@ def build_a():
     row_height(t.rows[r], 0.8)
     r += 1
     # signatures: blank lines only, a hand signs here
-    cell_text(merge(t, r, 0, r, 4),
-              f"客服经理:|{SIGN_LINE}|\u3000\u3000处理部门经理:|{SIGN_LINE}|"
-              f"\u3000\u3000总经理:|{SIGN_LINE}", underline_runs=(1, 3, 5))
+    cell_text(
+        merge(t, r, 0, r, 4),
+        f"客服经理:|{SIGN_LINE}|\u3000\u3000处理部门经理:|{SIGN_LINE}|"
+        f"\u3000\u3000总经理:|{SIGN_LINE}",
+        underline_runs=(1, 3, 5),
+    )
     row_height(t.rows[r], 1.2)
     r += 1
     # 关单时间 under the box, in the table so that it never goes to a page alone
@@ -331,18 +379,29 @@ def build_a():
 
 # --- B ----------------------------------------------------------------------------------------
 
-B_NOTE = ("注:状态有On-going(处理中无结论),In process(已有结论在走程序),Hold(冷处理或僵持状态),"
-          "Closed(关闭)四种,请酌情填入状态栏。")
+B_NOTE = (
+    "注:状态有On-going(处理中无结论),In process(已有结论在走程序),Hold(冷处理或僵持状态),"
+    "Closed(关闭)四种,请酌情填入状态栏。"
+)
 
 
 def build_b():
     doc = new_document()
-    page_header(doc, "客户投诉处理跟踪表(厂家)",
-                "表编号:{{ number }}\u3000\u3000填表日期:{{ fill_date }}")
+    page_header(
+        doc, "客户投诉处理跟踪表(厂家)", "表编号:{{ number }}\u3000\u3000填表日期:{{ fill_date }}"
+    )
     t = table(doc, B_COLS, 9)
-    rows = [("车辆识别号", "{{ vin }}", "公里数", "{{ mileage }}", "车型", "{{ car_model }}"),
-            ("CAC案例号", "{{ cac_number }}", "车主电话", "{{ phone }}", "维修站名称",
-             "{{ station_name }}")]
+    rows = [
+        ("车辆识别号", "{{ vin }}", "公里数", "{{ mileage }}", "车型", "{{ car_model }}"),
+        (
+            "CAC案例号",
+            "{{ cac_number }}",
+            "车主电话",
+            "{{ phone }}",
+            "维修站名称",
+            "{{ station_name }}",
+        ),
+    ]
     for r, cells in enumerate(rows):
         for c, text in enumerate(cells):
             (label if c % 2 == 0 else cell_text)(t.cell(r, c), text)
@@ -373,6 +432,7 @@ def build_b():
 
 # --- C / D ------------------------------------------------------------------------------------
 
+
 def build_notice(kind: str):
     """罚款通知单 / 奖励通知单: small, several fit an A4 sheet."""
     doc = new_document()
@@ -395,13 +455,21 @@ def build_notice(kind: str):
     label(t.cell(3, 2), "部门经理签字")
     cell_text(t.cell(3, 3), "")
     row_height(t.rows[3], 1.1)
-    para(doc, "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日",
-         align=WD_ALIGN_PARAGRAPH.RIGHT, space_before=4)
+    para(
+        doc,
+        "\u3000\u3000\u3000\u3000年\u3000\u3000月\u3000\u3000日",
+        align=WD_ALIGN_PARAGRAPH.RIGHT,
+        space_before=4,
+    )
     return doc
 
 
-BUILDERS = {"A": build_a, "B": build_b, "C": lambda: build_notice("罚款"),
-            "D": lambda: build_notice("奖励")}
+BUILDERS = {
+    "A": build_a,
+    "B": build_b,
+    "C": lambda: build_notice("罚款"),
+    "D": lambda: build_notice("奖励"),
+}
 
 
 def build_all(folder: Path) -> list[Path]:

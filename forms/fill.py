@@ -152,10 +152,16 @@ def sheet_limits(case: Mapping[str, Any], policy: Any = None) -> dict[str, str]:
         return {**limits, "return_limit": same_day, "reply_limit": "当日回复"}
     ret = _hours(policy, ("sheet_return_hours",), DEFAULT_SHEET_RETURN_HOURS)
     major = text(case.get("severity")) == Severity.MAJOR.value
-    handle = (_hours(policy, ("d8_hours",), DEFAULT_D8_HOURS) if major
-              else _hours(policy, ("d7_hours",), DEFAULT_D7_HOURS))
-    out = {**limits, "return_limit": _fmt_hours(ret),
-           "reply_limit": f"{max(1, math.ceil(handle / 24))}日内回复"}
+    handle = (
+        _hours(policy, ("d8_hours",), DEFAULT_D8_HOURS)
+        if major
+        else _hours(policy, ("d7_hours",), DEFAULT_D7_HOURS)
+    )
+    out = {
+        **limits,
+        "return_limit": _fmt_hours(ret),
+        "reply_limit": f"{max(1, math.ceil(handle / 24))}日内回复",
+    }
     if _office(policy, "D7"):
         out["return_limit"] += "(工作时间)"
     if _office(policy, "D8" if major else "D7"):
@@ -192,12 +198,18 @@ def _day(value: Any, tz: tzinfo | None, dates: str = DATE_NUMERIC) -> str:
 
 
 def _sorted_entries(entries: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    return sorted((e for e in entries if not e.get("deleted") and e.get("at") is not None),
-                  key=lambda e: e["at"])
+    return sorted(
+        (e for e in entries if not e.get("deleted") and e.get("at") is not None),
+        key=lambda e: e["at"],
+    )
 
 
-def plan_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-               tz: tzinfo | None, dates: str = DATE_NUMERIC) -> str:
+def plan_story(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    tz: tzinfo | None,
+    dates: str = DATE_NUMERIC,
+) -> str:
     """调查结果及处理意见: the plan; for a reopened case the first plan and the plan after
     reopening, each with its day (a round with no plan written prints an empty line)."""
     es = _sorted_entries(entries)
@@ -218,15 +230,22 @@ def plan_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
         if not plan and i == len(rounds) - 1 and handled:
             plan = current  # the last round's plan is the case's
         when = _day(handled[-1]["at"], tz, dates) if handled else ""
-        label = "首次处理" if i == 0 else ("重开后再次处理" if len(rounds) == 2
-                                        else f"第{i + 1}次处理(重开后)")
+        label = (
+            "首次处理"
+            if i == 0
+            else ("重开后再次处理" if len(rounds) == 2 else f"第{i + 1}次处理(重开后)")
+        )
         head = f"{label}（{when}）" if when else label
         lines.append(f"{head}：{plan}" if handled else f"{head}：")
     return "\n".join(lines)
 
 
-def callback_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                   tz: tzinfo | None, dates: str = DATE_NUMERIC) -> str:
+def callback_story(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    tz: tzinfo | None,
+    dates: str = DATE_NUMERIC,
+) -> str:
     """客服回访: every callback with its day and five-level ☑/☐ line (first and second
     callback of a reopened case); no callback yet: the empty choices, for a hand."""
     from complaints.rules.workflow import callback_satisfaction
@@ -250,8 +269,10 @@ def callback_story(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
         at, level, _label = out[0]
         day = _day(at, tz, dates)
         return boxes(_SATISFACTION, level) + (f"\u3000（{day}）" if day else "")
-    return "\n".join(f"{label}（{_day(at, tz, dates)}）：{boxes(_SATISFACTION, level)}"
-                     for at, level, label in out)
+    return "\n".join(
+        f"{label}（{_day(at, tz, dates)}）：{boxes(_SATISFACTION, level)}"
+        for at, level, label in out
+    )
 
 
 def reissue_mark(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> str:
@@ -286,8 +307,9 @@ def _when(at: Any, tz: tzinfo | None, year: int | None) -> str:
     return f"{at:%m-%d %H:%M}" if year in (None, at.year) else f"{at:%Y-%m-%d %H:%M}"
 
 
-def tracking_sentence(e: Mapping[str, Any], tz: tzinfo | None = None,
-                      year: int | None = None) -> str | None:
+def tracking_sentence(
+    e: Mapping[str, Any], tz: tzinfo | None = None, year: int | None = None
+) -> str | None:
     """One entry as form B prints it ("11-19 10:25 联系客户:电话联系客户,约次日到店"), or
     None for an internal step. Structured values are words here, never tags."""
     from complaints.rules.workflow import decode_note
@@ -305,8 +327,11 @@ def tracking_sentence(e: Mapping[str, Any], tz: tzinfo | None = None,
         parts.append(f"CAC案例号 {params['cac_number']}")
     if action == Action.FMC_STATUS.value and params.get("status"):
         parts.append(str(params["status"]))
-    if action == Action.HANDLED.value and text(params.get("plan")) and \
-            text(params.get("plan")) != free:
+    if (
+        action == Action.HANDLED.value
+        and text(params.get("plan"))
+        and text(params.get("plan")) != free
+    ):
         parts.append(text(params["plan"]))
     if free:
         parts.append(free)
@@ -315,15 +340,23 @@ def tracking_sentence(e: Mapping[str, Any], tz: tzinfo | None = None,
     return line.translate(_BRACKETS)
 
 
-def tracking_lines(entries: Sequence[Mapping[str, Any]], tz: tzinfo | None,
-                   year: int | None = None) -> str:
+def tracking_lines(
+    entries: Sequence[Mapping[str, Any]], tz: tzinfo | None, year: int | None = None
+) -> str:
     lines = (tracking_sentence(e, tz, year) for e in _sorted_entries(entries))
     return "\n".join(line for line in lines if line)
 
 
-def case_context(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]] = (),
-                 policy: Any = None, *, tz: tzinfo | None = None, today: date | None = None,
-                 site_name: str = "", dates: str = DEFAULT_DATE_STYLE) -> dict[str, Any]:
+def case_context(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]] = (),
+    policy: Any = None,
+    *,
+    tz: tzinfo | None = None,
+    today: date | None = None,
+    site_name: str = "",
+    dates: str = DEFAULT_DATE_STYLE,
+) -> dict[str, Any]:
     """Everything forms A and B can print, keyed by placeholder name; dates in the office's
     style (``dates``: 中文 2026年11月22日, 数字 2026-11-22)."""
     from forms.templates import PLACEHOLDERS
@@ -343,8 +376,11 @@ def case_context(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]] =
     ctx["fmc_status_boxes"] = boxes([s.value for s in FmcStatus], case.get("fmc_status"))
     ctx.update(sheet_limits(case, policy))
     received = case.get("received_at")
-    year = (received.astimezone(tz) if tz is not None and isinstance(received, datetime)
-            and received.tzinfo is not None else received)
+    year = (
+        received.astimezone(tz)
+        if tz is not None and isinstance(received, datetime) and received.tzinfo is not None
+        else received
+    )
     ctx["tracking"] = tracking_lines(entries, tz, getattr(year, "year", None))
     ctx["fill_date"] = text(today, dates=dates)
     ctx["site_name"] = site_name
@@ -354,8 +390,9 @@ def case_context(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]] =
     return ctx
 
 
-def sanction_context(sanction: Any, *, case_number: str | None = None,
-                     site_name: str = "") -> dict[str, Any]:
+def sanction_context(
+    sanction: Any, *, case_number: str | None = None, site_name: str = ""
+) -> dict[str, Any]:
     """What notices C and D print; ``sanction`` is a db.models.Sanction or a mapping."""
     if case_number is None:
         case = _get(sanction, "case")
@@ -366,8 +403,7 @@ def sanction_context(sanction: Any, *, case_number: str | None = None,
     # The reason in the policy's words, the case number once, on a line of its own so it
     # never breaks (issue 16 §6); a rule id means nothing to the person who signs.
     if case_number:
-        reason = re.sub(r"^[\s,,;;]+|[\s,,;;]+$", "",
-                        reason.replace(str(case_number), ""))
+        reason = re.sub(r"^[\s,,;;]+|[\s,,;;]+$", "", reason.replace(str(case_number), ""))
     full_reason = reason + (f"\n投诉单编号：{case_number}" if case_number else "")
     uid = text(_get(sanction, "uid"))
     ctx = {
@@ -392,6 +428,7 @@ def notice_form(sanction: Any) -> str:
 
 # --- rendering --------------------------------------------------------------------------------
 
+
 def set_properties(doc: Any, title: str, author: str) -> None:
     """The printed document's own properties: its title, the site as author, and none of
     the template's (its comment about placeholders, the template's dates)."""
@@ -405,8 +442,13 @@ def set_properties(doc: Any, title: str, author: str) -> None:
     core.category = ""
 
 
-def render(template: Template | bytes, context: Mapping[str, Any], *,
-           title: str | None = None, author: str = "") -> bytes:
+def render(
+    template: Template | bytes,
+    context: Mapping[str, Any],
+    *,
+    title: str | None = None,
+    author: str = "",
+) -> bytes:
     """Fill a template; returns the .docx bytes. With ``title``, the document properties
     are the printed document's (set_properties)."""
     data = template.data if isinstance(template, Template) else template
@@ -433,26 +475,40 @@ def _emit(data: bytes, out: Path | None) -> bytes | Path:
     return out
 
 
-def fill_case_form(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], form: str,
-                   policy: Any = None, *, template: Template | None = None,
-                   templates_dir: Path | None = None, tz: tzinfo | None = None,
-                   today: date | None = None, site_name: str = "",
-                   dates: str = DEFAULT_DATE_STYLE, out: Path | None = None) -> bytes | Path:
+def fill_case_form(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    form: str,
+    policy: Any = None,
+    *,
+    template: Template | None = None,
+    templates_dir: Path | None = None,
+    tz: tzinfo | None = None,
+    today: date | None = None,
+    site_name: str = "",
+    dates: str = DEFAULT_DATE_STYLE,
+    out: Path | None = None,
+) -> bytes | Path:
     """Form A or B for one case: the .docx bytes, or the written path when ``out`` is given."""
     from forms.templates import FORM_TITLES
 
     if form not in ("A", "B"):
         raise ValueError(f"form {form!r} is not a case form")
     template = template or load_template(form, templates_dir)
-    ctx = case_context(case, entries, policy, tz=tz, today=today, site_name=site_name,
-                       dates=dates)
+    ctx = case_context(case, entries, policy, tz=tz, today=today, site_name=site_name, dates=dates)
     title = f"{FORM_TITLES[form]} {text(case.get('number'))}".strip()
     return _emit(render(template, ctx, title=title, author=site_name), out)
 
 
-def fill_sanction_notice(sanction: Any, *, case_number: str | None = None,
-                         template: Template | None = None, templates_dir: Path | None = None,
-                         site_name: str = "", out: Path | None = None) -> bytes | Path:
+def fill_sanction_notice(
+    sanction: Any,
+    *,
+    case_number: str | None = None,
+    template: Template | None = None,
+    templates_dir: Path | None = None,
+    site_name: str = "",
+    out: Path | None = None,
+) -> bytes | Path:
     """Notice C (fine) or D (reward) for one sanction."""
     from forms.templates import FORM_TITLES
 
@@ -482,15 +538,22 @@ class _BodyRenderer:
     def body(self, context: Mapping[str, Any]):
         xml = self.jinja.render(dict(context))
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = (xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%")
-               .replace("%_}", "%}"))
+        xml = (
+            xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        )
         return parse_xml(self.tpl.resolve_listing(xml))
 
 
-def fill_notice_batch(sanctions: Sequence[Any], *, per_page: int = 3,
-                      templates: Mapping[str, Template] | None = None,
-                      templates_dir: Path | None = None, site_name: str = "",
-                      title: str | None = None, out: Path | None = None) -> bytes | Path:
+def fill_notice_batch(
+    sanctions: Sequence[Any],
+    *,
+    per_page: int = 3,
+    templates: Mapping[str, Template] | None = None,
+    templates_dir: Path | None = None,
+    site_name: str = "",
+    title: str | None = None,
+    out: Path | None = None,
+) -> bytes | Path:
     """Every notice in one document: ``per_page`` to an A4 sheet with cut lines between them,
     or one per page (per_page=1). Each notice uses its own form's template (C or D); the
     page setup is the first notice's."""
@@ -500,10 +563,15 @@ def fill_notice_batch(sanctions: Sequence[Any], *, per_page: int = 3,
         raise ValueError("per_page must be at least 1")
     tpls = dict(templates or {})
     renderers: dict[str, _BodyRenderer] = {}
-    target = Document(io.BytesIO(render(
-        tpls.get(notice_form(sanctions[0])) or load_template(notice_form(sanctions[0]),
-                                                             templates_dir),
-        sanction_context(sanctions[0], site_name=site_name))))
+    target = Document(
+        io.BytesIO(
+            render(
+                tpls.get(notice_form(sanctions[0]))
+                or load_template(notice_form(sanctions[0]), templates_dir),
+                sanction_context(sanctions[0], site_name=site_name),
+            )
+        )
+    )
     body = target.element.body
     sect = body.find(qn("w:sectPr"))
     for i, s in enumerate(sanctions[1:], start=1):
@@ -515,8 +583,7 @@ def fill_notice_batch(sanctions: Sequence[Any], *, per_page: int = 3,
             _paragraph_before(body, sect).add_run().add_break(WD_BREAK.PAGE)
         else:
             _cut_line(body, sect)
-        _append_body(target, r.part, r.body(sanction_context(s, site_name=site_name)),
-                     body, sect)
+        _append_body(target, r.part, r.body(sanction_context(s, site_name=site_name)), body, sect)
     for n, el in enumerate(body.iter(qn("wp:docPr")), start=1):  # unique drawing ids
         el.set("id", str(n))
     set_properties(target, title or "奖惩通知单", site_name)
@@ -574,11 +641,13 @@ def _append_body(target, source_part, source_body, body, sect) -> None:
                     if rel is None:
                         continue
                     if rel.is_external:
-                        rel_map[rid] = target.part.relate_to(rel.target_ref, rel.reltype,
-                                                             is_external=True)
+                        rel_map[rid] = target.part.relate_to(
+                            rel.target_ref, rel.reltype, is_external=True
+                        )
                     elif rel.reltype == RT.IMAGE:  # deduplicated, under a name of its own
                         rel_map[rid] = target.part.get_or_add_image(
-                            io.BytesIO(rel.target_part.blob))[0]
+                            io.BytesIO(rel.target_part.blob)
+                        )[0]
                     else:
                         rel_map[rid] = target.part.relate_to(rel.target_part, rel.reltype)
                 node.set(attr, rel_map[rid])

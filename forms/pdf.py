@@ -42,13 +42,18 @@ def find_soffice() -> str | None:
 
 
 def available() -> bool:
-    return find_soffice() is not None or (sys.platform == "win32"
-                                          and OfficeConverter.default().available())
+    return find_soffice() is not None or (
+        sys.platform == "win32" and OfficeConverter.default().available()
+    )
 
 
-def to_pdf(docx: Path | str, out: Path | str | None = None, *,
-           timeout: float = DEFAULT_TIMEOUT,
-           office: OfficeConverter | None = None) -> Path | None:
+def to_pdf(
+    docx: Path | str,
+    out: Path | str | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    office: OfficeConverter | None = None,
+) -> Path | None:
     """Convert ``docx``; returns the PDF path, or None when no converter is installed.
 
     LibreOffice first; then, on Windows (or whenever ``office`` is given, as tests do), Word
@@ -72,12 +77,22 @@ def _via_soffice(soffice: str, docx: Path, out: Path, timeout: float) -> Path:
         profile = Path(tmp, "profile").as_uri()
         outdir = Path(tmp, "out")
         outdir.mkdir()
-        cmd = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir",
-               str(outdir), str(docx)]
+        cmd = [
+            soffice,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "pdf:writer_pdf_Export",
+            "--outdir",
+            str(outdir),
+            str(docx),
+        ]
         try:
-            proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False,
-                                  stdin=subprocess.DEVNULL)
+            proc = subprocess.run(
+                cmd, capture_output=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+            )
         except subprocess.TimeoutExpired:
             raise PdfError(f"LibreOffice 转换 PDF 超时({timeout:g} 秒):{docx.name}") from None
         except OSError as e:
@@ -85,8 +100,10 @@ def _via_soffice(soffice: str, docx: Path, out: Path, timeout: float) -> Path:
         produced = outdir / (docx.stem + ".pdf")
         if proc.returncode != 0 or not produced.exists():
             detail = (proc.stderr or proc.stdout or b"").decode(errors="replace").strip()
-            raise PdfError(f"LibreOffice 未能把 {docx.name} 转换为 PDF"
-                           + (f":{detail[-300:]}" if detail else ""))
+            raise PdfError(
+                f"LibreOffice 未能把 {docx.name} 转换为 PDF"
+                + (f":{detail[-300:]}" if detail else "")
+            )
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(produced), out)
     return out
@@ -121,8 +138,9 @@ class OfficeConverter:
     exist in Word's object model and in WPS's copy of it.
     """
 
-    def __init__(self, dispatch: Callable[[str], Any] | None,
-                 progids: tuple[str, ...] = PROGIDS) -> None:
+    def __init__(
+        self, dispatch: Callable[[str], Any] | None, progids: tuple[str, ...] = PROGIDS
+    ) -> None:
         self.dispatch = dispatch
         self.progids = progids
 
@@ -144,7 +162,7 @@ class OfficeConverter:
         for progid in self.progids:
             try:
                 return progid, self.dispatch(progid)
-            except Exception:  # noqa: BLE001 - COM raises pywintypes.com_error
+            except Exception:
                 continue
         return None
 
@@ -160,13 +178,14 @@ class OfficeConverter:
         try:
             app.Visible = False
             app.DisplayAlerts = 0  # no dialog may wait for a click nobody can see
-            doc = app.Documents.Open(str(docx), ConfirmConversions=False, ReadOnly=True,
-                                     AddToRecentFiles=False)
+            doc = app.Documents.Open(
+                str(docx), ConfirmConversions=False, ReadOnly=True, AddToRecentFiles=False
+            )
             try:
                 doc.ExportAsFixedFormat(str(out), WD_EXPORT_FORMAT_PDF)
             finally:
                 doc.Close(WD_DO_NOT_SAVE_CHANGES)
-        except Exception as e:  # noqa: BLE001 - pywintypes.com_error, with Word's own text
+        except Exception as e:
             raise PdfError(f"{name} 未能把 {docx.name} 转换为 PDF:{_com_text(e)}") from None
         finally:
             _quit(app)
@@ -178,7 +197,7 @@ class OfficeConverter:
 def _quit(app: Any) -> None:
     try:
         app.Quit()
-    except Exception:  # noqa: BLE001 - a Word that already went away
+    except Exception:
         pass
 
 

@@ -53,14 +53,22 @@ def load_report_template(templates_dir: Path | None = None) -> ReportTemplate:
                 placeholders(data)
                 return ReportTemplate(data, "custom")
             except TemplateError as e:
-                return ReportTemplate(default_template(), "default",
-                                      (f"本店报告模板 {path.name} 无法使用({e}),已改用默认模板",))
+                return ReportTemplate(
+                    default_template(),
+                    "default",
+                    (f"本店报告模板 {path.name} 无法使用({e}),已改用默认模板",),
+                )
     return ReportTemplate(default_template(), "default")
 
 
-def write_report(data: Mapping[str, Any], out: Path | None = None, *,
-                 charts: Mapping[str, bytes] | None = None, templates_dir: Path | None = None,
-                 template: ReportTemplate | None = None) -> bytes | Path:
+def write_report(
+    data: Mapping[str, Any],
+    out: Path | None = None,
+    *,
+    charts: Mapping[str, bytes] | None = None,
+    templates_dir: Path | None = None,
+    template: ReportTemplate | None = None,
+) -> bytes | Path:
     """Fill the report; ``charts`` maps chart_* names to PNG bytes (the GUI's pictures).
     Returns the .docx bytes, or the written path when ``out`` is given."""
     from docx.shared import Mm
@@ -74,8 +82,9 @@ def write_report(data: Mapping[str, Any], out: Path | None = None, *,
         tpl = DocxTemplate(io.BytesIO(template.data))
         for name in CHARTS:
             png = charts.get(name)
-            context[name] = (InlineImage(tpl, io.BytesIO(png), width=Mm(CHART_WIDTH_MM))
-                             if png else "")
+            context[name] = (
+                InlineImage(tpl, io.BytesIO(png), width=Mm(CHART_WIDTH_MM)) if png else ""
+            )
         context["has_charts"] = True
         from forms.fill import _ENV
 
@@ -91,8 +100,15 @@ def write_report(data: Mapping[str, Any], out: Path | None = None, *,
 
 # --- the default template ------------------------------------------------------------------
 
-def _loop_table(doc, cols: tuple[float, ...], headers: tuple[str, ...], loop: str,
-                cells: tuple[str, ...], total: tuple[str, ...] | None = None):
+
+def _loop_table(
+    doc,
+    cols: tuple[float, ...],
+    headers: tuple[str, ...],
+    loop: str,
+    cells: tuple[str, ...],
+    total: tuple[str, ...] | None = None,
+):
     """A table whose middle row repeats for each item (docxtpl's {%tr %} rows)."""
     t = table(doc, cols, 4 + (1 if total else 0))
     for i, h in enumerate(headers):
@@ -100,8 +116,11 @@ def _loop_table(doc, cols: tuple[float, ...], headers: tuple[str, ...], loop: st
     _repeat_header(t.rows[0])
     cell_text(t.cell(1, 0), "{%tr for " + loop + " %}")
     for i, c in enumerate(cells):
-        align = WD_ALIGN_PARAGRAPH.LEFT if i == 0 or "bar" in c or "numbers" in c \
-            or "what" in c else WD_ALIGN_PARAGRAPH.CENTER
+        align = (
+            WD_ALIGN_PARAGRAPH.LEFT
+            if i == 0 or "bar" in c or "numbers" in c or "what" in c
+            else WD_ALIGN_PARAGRAPH.CENTER
+        )
         cell_text(t.cell(2, i), "{{ " + c + " }}", align=align)
     cell_text(t.cell(3, 0), "{%tr endfor %}")
     if total:
@@ -126,86 +145,155 @@ def _heading(doc, text: str) -> None:
 def build_default_template() -> bytes:
     doc = new_document()
     title(doc, "{{ title }}")
-    para(doc, "统计期间:{{ period }}\u3000\u3000站点:{{ sites }}\u3000\u3000"
-              "生成时间:{{ generated }}",
-         align=WD_ALIGN_PARAGRAPH.CENTER, space_after=6)
+    para(
+        doc,
+        "统计期间:{{ period }}\u3000\u3000站点:{{ sites }}\u3000\u3000生成时间:{{ generated }}",
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_after=6,
+    )
     _heading(doc, "一、主要指标")
-    _loop_table(doc, (3.4, 2.6, 2.9, 2.8, 2.9, 2.4),
-                ("指标", "本期", "上期\n{{ prev_label }}", "环比", "去年同期\n{{ ly_label }}",
-                 "同比"),
-                "k in kpis", ("k.label", "k.value", "k.prev", "k.vs_prev", "k.ly", "k.vs_ly"))
-    para(doc, "注:处理及时率 = 按时完成的时限 ÷ 应完成的时限(D1–D11);满意率 = (满意 + 非常满意)÷ "
-              "已回访;重开率 = 重开件数 ÷ 已回访件数。各项按本期登记的投诉单统计。", size=9,
-         space_before=3)
+    _loop_table(
+        doc,
+        (3.4, 2.6, 2.9, 2.8, 2.9, 2.4),
+        ("指标", "本期", "上期\n{{ prev_label }}", "环比", "去年同期\n{{ ly_label }}", "同比"),
+        "k in kpis",
+        ("k.label", "k.value", "k.prev", "k.vs_prev", "k.ly", "k.vs_ly"),
+    )
+    para(
+        doc,
+        "注:处理及时率 = 按时完成的时限 ÷ 应完成的时限(D1–D11);满意率 = (满意 + 非常满意)÷ "
+        "已回访;重开率 = 重开件数 ÷ 已回访件数。各项按本期登记的投诉单统计。",
+        size=9,
+        space_before=3,
+    )
     # a table with no rows is not printed (issue 16 §8)
     para(doc, "{%p if volume %}")
     _heading(doc, "投诉率(按业务,每千台次)")
-    _loop_table(doc, (2.4, 2.4, 3.6, 5.4, 3.2), ("业务", "投诉件数", "业务量", "计量", "投诉率"),
-                "v in volume", ("v.name", "v.cases", "v.base", "v.base_label", "v.rate"))
+    _loop_table(
+        doc,
+        (2.4, 2.4, 3.6, 5.4, 3.2),
+        ("业务", "投诉件数", "业务量", "计量", "投诉率"),
+        "v in volume",
+        ("v.name", "v.cases", "v.base", "v.base_label", "v.rate"),
+    )
     para(doc, "{{ volume_note }}", size=9, space_before=3)
     para(doc, "{%p endif %}")
     _heading(doc, "近12个月投诉量")
     para(doc, "{{ chart_trend }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    _loop_table(doc, (3.0, 2.0, 12.0), ("月份", "件数", "图示"), "t in trend",
-                ("t.month", "t.count", "t.bar"))
+    _loop_table(
+        doc,
+        (3.0, 2.0, 12.0),
+        ("月份", "件数", "图示"),
+        "t in trend",
+        ("t.month", "t.count", "t.bar"),
+    )
     _heading(doc, "二、分类统计(本期共 {{ total }} 件)")
     para(doc, "{{ chart_channel }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, "{{ chart_department }}", align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, "{%p for d in dimensions %}")
     p = para(doc, "按{{ d.title }}", bold=True, space_before=6, space_after=2)
     p.paragraph_format.keep_with_next = True
-    _loop_table(doc, (4.0, 2.0, 2.2, 8.8), ("{{ d.title }}", "件数", "占比", "图示"),
-                "r in d.rows", ("r.name", "r.count", "r.share", "r.bar"))
+    _loop_table(
+        doc,
+        (4.0, 2.0, 2.2, 8.8),
+        ("{{ d.title }}", "件数", "占比", "图示"),
+        "r in d.rows",
+        ("r.name", "r.count", "r.share", "r.bar"),
+    )
     para(doc, "{%p endfor %}")
     _heading(doc, "三、处理及时率")
-    _loop_table(doc, (1.4, 6.0, 1.8, 2.0, 2.0, 2.0, 1.8),
-                ("时限", "应办事项", "应完成", "按时完成", "逾期完成", "逾期未完成", "及时率"),
-                "t in timeliness", ("t.rule", "t.what", "t.due", "t.met", "t.late", "t.missed",
-                                    "t.rate"),
-                total=("合计", "", "{{ timeliness_total.due }}", "{{ timeliness_total.met }}",
-                       "{{ timeliness_total.late }}", "{{ timeliness_total.missed }}",
-                       "{{ timeliness_total.rate }}"))
+    _loop_table(
+        doc,
+        (1.4, 6.0, 1.8, 2.0, 2.0, 2.0, 1.8),
+        ("时限", "应办事项", "应完成", "按时完成", "逾期完成", "逾期未完成", "及时率"),
+        "t in timeliness",
+        ("t.rule", "t.what", "t.due", "t.met", "t.late", "t.missed", "t.rate"),
+        total=(
+            "合计",
+            "",
+            "{{ timeliness_total.due }}",
+            "{{ timeliness_total.met }}",
+            "{{ timeliness_total.late }}",
+            "{{ timeliness_total.missed }}",
+            "{{ timeliness_total.rate }}",
+        ),
+    )
     para(doc, "处理用时(小时):", bold=True, space_before=6, space_after=2)
-    _loop_table(doc, (6.5, 3.5, 3.5, 3.5), ("环节(自登记起)", "件数", "平均", "中位数"),
-                "d in durations", ("d.name", "d.n", "d.mean", "d.median"))
+    _loop_table(
+        doc,
+        (6.5, 3.5, 3.5, 3.5),
+        ("环节(自登记起)", "件数", "平均", "中位数"),
+        "d in durations",
+        ("d.name", "d.n", "d.mean", "d.median"),
+    )
     _heading(doc, "四、回访满意度")
     para(doc, "{{ chart_satisfaction }}", align=WD_ALIGN_PARAGRAPH.CENTER)
-    _loop_table(doc, (3.0, 2.0, 2.2, 9.8), ("满意度", "件数", "占比", "图示"),
-                "s in satisfaction", ("s.level", "s.count", "s.share", "s.bar"))
-    para(doc, "满意率(满意 + 非常满意):{{ satisfied_share }}(已回访 {{ rated }} 件);"
-              "重开 {{ reopened }} 件,重开率 {{ reopen_rate }}。", space_before=3)
+    _loop_table(
+        doc,
+        (3.0, 2.0, 2.2, 9.8),
+        ("满意度", "件数", "占比", "图示"),
+        "s in satisfaction",
+        ("s.level", "s.count", "s.share", "s.bar"),
+    )
+    para(
+        doc,
+        "满意率(满意 + 非常满意):{{ satisfied_share }}(已回访 {{ rated }} 件);"
+        "重开 {{ reopened }} 件,重开率 {{ reopen_rate }}。",
+        space_before=3,
+    )
     _heading(doc, "五、重复投诉(同一客户电话或车辆VIN)")
-    para(doc, "本期重复投诉客户 {{ repeat_count }} 位{% if repeats %}:{% else %}。{% endif %}",
-         space_after=2)
+    para(
+        doc,
+        "本期重复投诉客户 {{ repeat_count }} 位{% if repeats %}:{% else %}。{% endif %}",
+        space_after=2,
+    )
     para(doc, "{%p if repeats %}")
-    _loop_table(doc, (2.0, 15.0), ("件数", "投诉单编号"), "g in repeats",
-                ("g.count", "g.numbers"))
+    _loop_table(doc, (2.0, 15.0), ("件数", "投诉单编号"), "g in repeats", ("g.count", "g.numbers"))
     para(doc, "{%p endif %}")
     _heading(doc, "六、奖惩(已批准)")
     # 无责 (S5) is a liability decision, counted in cases, never a fine (issue 16 §5)
-    para(doc, "罚款合计 {{ fines_total }} 元,奖励合计 {{ rewards_total }} 元;"
-              "无责 {{ not_liable }} 件(不罚款,由责任部门负责处理)。", space_after=2)
+    para(
+        doc,
+        "罚款合计 {{ fines_total }} 元,奖励合计 {{ rewards_total }} 元;"
+        "无责 {{ not_liable }} 件(不罚款,由责任部门负责处理)。",
+        space_after=2,
+    )
     para(doc, "{%p if money_by_department %}")
-    _loop_table(doc, (5.0, 3.0, 3.0, 3.0, 3.0), ("部门", "罚款(元)", "笔数", "奖励(元)", "笔数"),
-                "m in money_by_department", ("m.department", "m.fines", "m.fine_count",
-                                             "m.rewards", "m.reward_count"))
+    _loop_table(
+        doc,
+        (5.0, 3.0, 3.0, 3.0, 3.0),
+        ("部门", "罚款(元)", "笔数", "奖励(元)", "笔数"),
+        "m in money_by_department",
+        ("m.department", "m.fines", "m.fine_count", "m.rewards", "m.reward_count"),
+    )
     para(doc, "")
-    _loop_table(doc, (3.4, 3.0, 2.65, 2.65, 2.65, 2.65),
-                ("部门", "姓名", "罚款(元)", "笔数", "奖励(元)", "笔数"),
-                "m in money_by_person", ("m.department", "m.person", "m.fines", "m.fine_count",
-                                         "m.rewards", "m.reward_count"))
+    _loop_table(
+        doc,
+        (3.4, 3.0, 2.65, 2.65, 2.65, 2.65),
+        ("部门", "姓名", "罚款(元)", "笔数", "奖励(元)", "笔数"),
+        "m in money_by_person",
+        ("m.department", "m.person", "m.fines", "m.fine_count", "m.rewards", "m.reward_count"),
+    )
     para(doc, "{%p endif %}")
     _heading(doc, "七、结转")
-    para(doc, "上期结转未结 {{ carried_over }} 件;截至期末仍未结 {{ open_at_end }} 件"
-              "(转入下期)。时限按 {{ as_of }} 的记录判断。")
+    para(
+        doc,
+        "上期结转未结 {{ carried_over }} 件;截至期末仍未结 {{ open_at_end }} 件"
+        "(转入下期)。时限按 {{ as_of }} 的记录判断。",
+    )
     # the meeting's lines and the signatures stay on one page (never a page of signatures)
     _heading(doc, "八、会议意见及改进措施")
     for _ in range(5):
         p = para(doc, "\u3000" * 40, underline_runs=(0,), space_after=6)
         p.paragraph_format.keep_with_next = True
-    para(doc, "制表:|\u3000\u3000\u3000\u3000\u3000\u3000|\u3000\u3000审核(客服经理):|"
-              "\u3000\u3000\u3000\u3000\u3000\u3000|\u3000\u3000总经理:|"
-              "\u3000\u3000\u3000\u3000\u3000\u3000", underline_runs=(1, 3, 5), space_before=12)
+    para(
+        doc,
+        "制表:|\u3000\u3000\u3000\u3000\u3000\u3000|\u3000\u3000审核(客服经理):|"
+        "\u3000\u3000\u3000\u3000\u3000\u3000|\u3000\u3000总经理:|"
+        "\u3000\u3000\u3000\u3000\u3000\u3000",
+        underline_runs=(1, 3, 5),
+        space_before=12,
+    )
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -96,8 +96,12 @@ _NOTICE = {
     "site_name": "本店名称",
 }
 # The placeholders each form may use, with what they hold (shown to the office admin).
-PLACEHOLDERS: dict[str, dict[str, str]] = {"A": _CASE_COMMON, "B": _CASE_COMMON,
-                                            "C": _NOTICE, "D": _NOTICE}
+PLACEHOLDERS: dict[str, dict[str, str]] = {
+    "A": _CASE_COMMON,
+    "B": _CASE_COMMON,
+    "C": _NOTICE,
+    "D": _NOTICE,
+}
 
 
 class TemplateError(Exception):
@@ -136,8 +140,10 @@ class TemplateCheck:
         if self.unknown:
             out.append("未知占位符(打印时为空):" + "、".join(self.unknown))
         if self.missing:
-            out.append("缺少占位符(这些内容不会打印):" + "、".join(
-                f"{n}({PLACEHOLDERS_ALL.get(n, '')})" for n in self.missing))
+            out.append(
+                "缺少占位符(这些内容不会打印):"
+                + "、".join(f"{n}({PLACEHOLDERS_ALL.get(n, '')})" for n in self.missing)
+            )
         return out
 
 
@@ -175,8 +181,9 @@ def _placeholders(data: bytes) -> set[str]:
     from jinja2 import TemplateSyntaxError
 
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise TemplateError("不是 Word 文档(.docx):文件已损坏,或是旧的 .doc 格式,请在 Word/WPS 中"
-                            "另存为 .docx")
+        raise TemplateError(
+            "不是 Word 文档(.docx):文件已损坏,或是旧的 .doc 格式,请在 Word/WPS 中另存为 .docx"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             if "word/document.xml" not in z.namelist():
@@ -184,8 +191,9 @@ def _placeholders(data: bytes) -> set[str]:
         tpl = DocxTemplate(io.BytesIO(data))
         return set(tpl.get_undeclared_template_variables())
     except TemplateSyntaxError as e:
-        raise TemplateError(f"占位符写法有误(第 {e.lineno} 处附近):{e.message}。"
-                            "占位符应写成 {{ 名称 }}") from None
+        raise TemplateError(
+            f"占位符写法有误(第 {e.lineno} 处附近):{e.message}。占位符应写成 {{{{ 名称 }}}}"
+        ) from None
     except TemplateError:
         raise
     except Exception as e:  # python-docx/lxml raise many kinds for a damaged file
@@ -200,8 +208,9 @@ def inspect_template(data: bytes, form: str) -> TemplateCheck:
         return TemplateCheck(error=str(e))
     known = set(PLACEHOLDERS[form])
     expected = placeholders(default_bytes(form))
-    return TemplateCheck(unknown=tuple(sorted(used - known)),
-                         missing=tuple(sorted(expected - used)))
+    return TemplateCheck(
+        unknown=tuple(sorted(used - known)), missing=tuple(sorted(expected - used))
+    )
 
 
 def check_template(path: Path | str, form: str) -> list[str]:
@@ -231,8 +240,13 @@ def load_template(form: str, templates_dir: Path | None = None) -> Template:
                 check = inspect_template(data, form)
             if check.error is None:
                 return Template(form, data, "custom", path, tuple(check.messages()))
-            return Template(form, default_bytes(form), "default", None,
-                            (f"本店模板 {path.name} 无法使用,已改用默认模板:{check.error}",))
+            return Template(
+                form,
+                default_bytes(form),
+                "default",
+                None,
+                (f"本店模板 {path.name} 无法使用,已改用默认模板:{check.error}",),
+            )
     return Template(form, default_bytes(form), "default", None)
 
 

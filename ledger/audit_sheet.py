@@ -24,20 +24,35 @@ SHEET_AUDIT = "审计记录"
 HEADERS = ("序号", "时间", "用户", "事件", "对象", "说明", "记录数据", "哈希")
 WIDTHS = (8, 20, 14, 20, 30, 40, 60, 66)
 # The stored columns of one audit entry, in the order of its JSON list (audit_log's).
-ENTRY_COLUMNS = ("id", "at", "site", "user_id", "actor", "event", "tbl", "record_uid",
-                 "changes", "note", "prev_hash", "hash")
+ENTRY_COLUMNS = (
+    "id",
+    "at",
+    "site",
+    "user_id",
+    "actor",
+    "event",
+    "tbl",
+    "record_uid",
+    "changes",
+    "note",
+    "prev_hash",
+    "hash",
+)
 _INT = {"id", "user_id"}
 _NULLABLE = {"user_id", "tbl", "record_uid"}
 
 
 def entry_json(e: Mapping[str, Any]) -> str:
-    return json.dumps([e[k] for k in ENTRY_COLUMNS], ensure_ascii=False,
-                      separators=(",", ":"))
+    return json.dumps([e[k] for k in ENTRY_COLUMNS], ensure_ascii=False, separators=(",", ":"))
 
 
-def write_sheet(book: StreamBook, entries: Iterable[Mapping[str, Any]], tz: tzinfo,
-                text_cell: Callable[[str, Any], str],
-                label: Callable[[str], str] = lambda e: e) -> int:
+def write_sheet(
+    book: StreamBook,
+    entries: Iterable[Mapping[str, Any]],
+    tz: tzinfo,
+    text_cell: Callable[[str, Any], str],
+    label: Callable[[str], str] = lambda e: e,
+) -> int:
     """Append the 审计记录 sheet to ``book``; ``text_cell`` is the ledger's formula-safe
     text writer. Returns the number of entries written."""
     sheet = book.add_sheet(SHEET_AUDIT, WIDTHS, HEADERS, header_style=S_HEADER, freeze="A2")
@@ -50,8 +65,11 @@ def write_sheet(book: StreamBook, entries: Iterable[Mapping[str, Any]], tz: tzin
             when = str(e["at"])
         target = "/".join(str(x) for x in (e["tbl"], e["record_uid"]) if x)
         cells = [number_cell(L[0] + n, int(e["id"]))]
-        for letter, value in zip(L[1:], (when, e["actor"], label(e["event"]), target,
-                                         e["note"], entry_json(e), e["hash"]), strict=True):
+        for letter, value in zip(
+            L[1:],
+            (when, e["actor"], label(e["event"]), target, e["note"], entry_json(e), e["hash"]),
+            strict=True,
+        ):
             if value:
                 cells.append(text_cell(letter + n, value))
         sheet.append_cells("".join(cells))
@@ -76,8 +94,11 @@ def _entry(raw: Any) -> dict[str, Any]:
     for k, v in e.items():
         if v is None and k in _NULLABLE:
             continue
-        ok = (isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**62) if k in _INT \
+        ok = (
+            (isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**62)
+            if k in _INT
             else isinstance(v, str)
+        )
         if not ok:
             raise ValueError(f"“{k}”的值 {str(v)[:40]!r} 不合格式")
     return e
@@ -91,8 +112,7 @@ def has_sheet(rows: Iterator[tuple[int, tuple]]) -> tuple[bool, Iterator[tuple[i
     return True, itertools.chain([first], rows)
 
 
-def iter_sheet(rows: Iterable[tuple[int, tuple]], file_name: str
-               ) -> Iterator[dict[str, Any]]:
+def iter_sheet(rows: Iterable[tuple[int, tuple]], file_name: str) -> Iterator[dict[str, Any]]:
     """The entries of a 审计记录 sheet from its rows (header first), as the reader's
     ``other_sheet`` yields them, one at a time (a long chain is never held in memory).
     Raises SheetProblem at the first row that cannot be read."""
@@ -109,8 +129,9 @@ def iter_sheet(rows: Iterable[tuple[int, tuple]], file_name: str
         try:
             yield _entry(raw[col] if col < len(raw) else None)
         except (ValueError, TypeError) as e:
-            raise SheetProblem(f"{file_name}:“{SHEET_AUDIT}”第 {n} 行“记录数据”列无法识别:{e}"
-                               ) from None
+            raise SheetProblem(
+                f"{file_name}:“{SHEET_AUDIT}”第 {n} 行“记录数据”列无法识别:{e}"
+            ) from None
 
 
 def read_ids(rows: Iterable[tuple[int, tuple]], file_name: str) -> list[int]:

@@ -46,20 +46,25 @@ def plain_indexes(tables: Iterable[str]) -> list[SavedIndex]:
     wanted = list(tables)
     out = []
     for table in wanted:
-        plain = {name for _seq, name, unique, origin, _partial
-                 in database.execute_sql(f'PRAGMA index_list("{table}")').fetchall()
-                 if origin == "c" and not unique}
+        plain = {
+            name
+            for _seq, name, unique, origin, _partial in database.execute_sql(
+                f'PRAGMA index_list("{table}")'
+            ).fetchall()
+            if origin == "c" and not unique
+        }
         if not plain:
             continue
         rows = database.execute_sql(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-            "AND sql IS NOT NULL ORDER BY rowid", (table,)).fetchall()
+            "AND sql IS NOT NULL ORDER BY rowid",
+            (table,),
+        ).fetchall()
         out += [SavedIndex(name, table, sql) for name, sql in rows if name in plain]
     return out
 
 
-def tables_to_bulk_load(incoming: Mapping[str, int], minimum: int | None = None
-                        ) -> list[str]:
+def tables_to_bulk_load(incoming: Mapping[str, int], minimum: int | None = None) -> list[str]:
     """Tables whose incoming row count (by table) is at least ``minimum`` (default
     BULK_MIN_ROWS) and larger than the rows already there."""
     if minimum is None:
@@ -78,13 +83,15 @@ FTS_TRIGGER = "cases_fts_ai"
 # The statement the insert trigger runs (db/migrations): only a trigger doing exactly this
 # is replaced by the insert at the end (another one is left alone, kept row by row).
 _FTS_ROW_SQL = " ".join(
-    f"INSERT INTO cases_fts (rowid, doc) VALUES (new.id, {FTS_DOC_SQL.format(r='new')});"
-    .split())
+    f"INSERT INTO cases_fts (rowid, doc) VALUES (new.id, {FTS_DOC_SQL.format(r='new')});".split()
+)
 
 
 def _fts_trigger_sql() -> str | None:
-    row = database.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'trigger' "
-                               "AND name = ? AND tbl_name = 'cases'", (FTS_TRIGGER,)).fetchone()
+    row = database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'cases'",
+        (FTS_TRIGGER,),
+    ).fetchone()
     if row is None or _FTS_ROW_SQL not in " ".join(row[0].split()):
         return None
     return row[0]
@@ -105,7 +112,8 @@ class BulkLoad:
         if self.fts_trigger is not None:
             # rowids of new rows are above every existing one (INTEGER PRIMARY KEY)
             self.cases_before = database.execute_sql(
-                "SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]
+                "SELECT coalesce(max(id), 0) FROM cases"
+            ).fetchone()[0]
             database.execute_sql(f'DROP TRIGGER "{FTS_TRIGGER}"')
         for ix in self.saved:
             database.execute_sql(f'DROP INDEX "{ix.name}"')
@@ -117,6 +125,8 @@ class BulkLoad:
         if self.fts_trigger is not None:
             database.execute_sql(
                 f"INSERT INTO cases_fts (rowid, doc) SELECT id, {FTS_DOC_SQL.format(r='cases')} "
-                "FROM cases WHERE id > ? ORDER BY id", (self.cases_before,))
+                "FROM cases WHERE id > ? ORDER BY id",
+                (self.cases_before,),
+            )
             database.execute_sql(self.fts_trigger)
             self.fts_trigger = None

@@ -59,8 +59,16 @@ class Kind(StrEnum):
 
 
 _WIDTHS = {
-    Kind.UID: 38, Kind.TEXT: 14, Kind.LONG: 40, Kind.ENUM: 10, Kind.BOOL: 8,
-    Kind.DATETIME: 18, Kind.DATE: 11, Kind.INT: 9, Kind.REVISION: 7, Kind.STAMP: 26,
+    Kind.UID: 38,
+    Kind.TEXT: 14,
+    Kind.LONG: 40,
+    Kind.ENUM: 10,
+    Kind.BOOL: 8,
+    Kind.DATETIME: 18,
+    Kind.DATE: 11,
+    Kind.INT: 9,
+    Kind.REVISION: 7,
+    Kind.STAMP: 26,
     Kind.DELETED: 7,
 }
 
@@ -94,14 +102,24 @@ def _keys() -> list[Column]:
         # Optional (issue 15 §3): which version of the record the row is, a short hash of
         # the owner's content at that 修订号 (ledger.store.fingerprint). A file of format
         # version 1 without it still imports; an older reader ignores it as unknown.
-        Column(FINGERPRINT_HEADER, "fingerprint", Kind.TEXT, max_length=FINGERPRINT_LENGTH,
-               width=18, stored=False),
+        Column(
+            FINGERPRINT_HEADER,
+            "fingerprint",
+            Kind.TEXT,
+            max_length=FINGERPRINT_LENGTH,
+            width=18,
+            stored=False,
+        ),
     ]
 
 
 _FIELD_KIND = {
-    FieldType.TEXT: Kind.TEXT, FieldType.LONG_TEXT: Kind.LONG, FieldType.ENUM: Kind.ENUM,
-    FieldType.BOOL: Kind.BOOL, FieldType.DATETIME: Kind.DATETIME, FieldType.DATE: Kind.DATE,
+    FieldType.TEXT: Kind.TEXT,
+    FieldType.LONG_TEXT: Kind.LONG,
+    FieldType.ENUM: Kind.ENUM,
+    FieldType.BOOL: Kind.BOOL,
+    FieldType.DATETIME: Kind.DATETIME,
+    FieldType.DATE: Kind.DATE,
     FieldType.INT: Kind.INT,
 }
 _SPECIAL_WIDTH = {"number": 18, "vin": 20, "phone": 14, "content": 50, "customer_name": 10}
@@ -112,11 +130,17 @@ def _case_columns() -> list[Column]:
     # header, so the order is only for the reader's comfort.
     cols = []
     for f in CASE_FIELDS:
-        cols.append(Column(
-            f.header, f.name, _FIELD_KIND[f.type], required=f.required,
-            choices=tuple(c.value for c in f.choices) if f.choices else (),
-            max_length=f.max_length, width=_SPECIAL_WIDTH.get(f.name),
-        ))
+        cols.append(
+            Column(
+                f.header,
+                f.name,
+                _FIELD_KIND[f.type],
+                required=f.required,
+                choices=tuple(c.value for c in f.choices) if f.choices else (),
+                max_length=f.max_length,
+                width=_SPECIAL_WIDTH.get(f.name),
+            )
+        )
     return cols + _keys()
 
 
@@ -131,8 +155,7 @@ ENTRY_VALUE_COLUMNS: tuple[Column, ...] = (
     Column("满意度", "satisfaction", Kind.ENUM, choices=tuple(s.value for s in Satisfaction)),
     Column("升级至", "escalated_to", Kind.TEXT, max_length=40),
     Column("CAC案例号", "cac_number", Kind.TEXT, max_length=40),
-    Column("FMC状态", "fmc_status", Kind.ENUM, choices=tuple(s.value for s in FmcStatus),
-           width=12),
+    Column("FMC状态", "fmc_status", Kind.ENUM, choices=tuple(s.value for s in FmcStatus), width=12),
     Column("补录原因", "backdate_reason", Kind.LONG, max_length=500, width=24),
     Column("事件", "event", Kind.ENUM, choices=EVENTS),
     Column("客户称无人联系", "not_contacted", Kind.BOOL, width=10),
@@ -150,8 +173,7 @@ ENTRY_COLUMNS: tuple[Column, ...] = (
 )
 SANCTION_COLUMNS: tuple[Column, ...] = (
     CASE_NUMBER,
-    Column("类型", "type", Kind.ENUM, required=True,
-           choices=tuple(t.value for t in SanctionType)),
+    Column("类型", "type", Kind.ENUM, required=True, choices=tuple(t.value for t in SanctionType)),
     Column("规则", "rule", Kind.ENUM, choices=tuple(f"S{i}" for i in range(1, 12))),
     Column("部门", "department", Kind.TEXT, max_length=40),
     Column("姓名", "person", Kind.TEXT, max_length=40),

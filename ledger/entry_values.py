@@ -19,8 +19,10 @@ from complaints.rules import workflow
 
 _KEYS = tuple(workflow.ENTRY_COLUMNS.values())
 S5 = "S5"
-S5_SKIPPED = ("“奖惩记录”中 {n} 行是旧版本记下的 S5(无责)¥0 罚款:无责是投诉单的责任认定"
-              "(见“投诉台账”的“责任认定”列),不是罚款,这些行未作为罚款导入")
+S5_SKIPPED = (
+    "“奖惩记录”中 {n} 行是旧版本记下的 S5(无责)¥0 罚款:无责是投诉单的责任认定"
+    "(见“投诉台账”的“责任认定”列),不是罚款,这些行未作为罚款导入"
+)
 
 
 _TAGGED = tuple(c for c in _KEYS if c != "plan")
@@ -33,12 +35,14 @@ def to_wire(record: dict[str, Any]) -> dict[str, Any]:
     get = record.get
     if not get("not_contacted"):
         record["not_contacted"] = None  # an empty cell, not 否 on every row
-    params = {workflow.PARAM_OF_COLUMN[c]: v for c in _TAGGED
-              if (v := get(c)) not in (None, "", False)}
+    params = {
+        workflow.PARAM_OF_COLUMN[c]: v for c in _TAGGED if (v := get(c)) not in (None, "", False)
+    }
     if params:
         reason = params.pop("reason", None)
-        record["note"] = workflow.encode_note(get("action") or "", params, get("note") or "",
-                                              reason=reason)
+        record["note"] = workflow.encode_note(
+            get("action") or "", params, get("note") or "", reason=reason
+        )
     return record
 
 

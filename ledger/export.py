@@ -78,19 +78,32 @@ class _SheetWriter:
     """One data sheet of the ledger, written through ledger.xlsx_stream: each column gets
     a formatter chosen once by its kind, so a row is a few string joins."""
 
-    def __init__(self, book: StreamBook, title: str, cols: tuple[Column, ...], tz: tzinfo,
-                 mask_phones: bool, expected_rows: int | None = None):
+    def __init__(
+        self,
+        book: StreamBook,
+        title: str,
+        cols: tuple[Column, ...],
+        tz: tzinfo,
+        mask_phones: bool,
+        expected_rows: int | None = None,
+    ):
         self.cols = cols
         self.tz = tz
         self.mask_phones = mask_phones
         self.expected_rows = expected_rows
         self.title = title
         self.sheet = book.add_sheet(
-            title, [c.display_width for c in cols], [c.header for c in cols],
-            header_style=S_HEADER, freeze="B2",  # the header row and the first column (编号)
-            expected_rows=expected_rows, landscape=True)
-        self._plan = [(c.key, self.sheet.letters[i], self._formatter(c))
-                      for i, c in enumerate(cols)]
+            title,
+            [c.display_width for c in cols],
+            [c.header for c in cols],
+            header_style=S_HEADER,
+            freeze="B2",  # the header row and the first column (编号)
+            expected_rows=expected_rows,
+            landscape=True,
+        )
+        self._plan = [
+            (c.key, self.sheet.letters[i], self._formatter(c)) for i, c in enumerate(cols)
+        ]
 
     @property
     def rows(self) -> int:
@@ -100,12 +113,14 @@ class _SheetWriter:
         kind = col.kind
         tz = self.tz
         if kind is Kind.DATETIME:
+
             def fmt(ref: str, value: Any) -> str:
                 if isinstance(value, datetime):
                     local = value.astimezone(tz).replace(tzinfo=None) if value.tzinfo else value
                     return number_cell(ref, datetime_serial(local), S_DATETIME)
                 return _text_cell(ref, value)
         elif kind is Kind.DATE:
+
             def fmt(ref: str, value: Any) -> str:
                 if isinstance(value, datetime):
                     value = value.date()
@@ -113,14 +128,17 @@ class _SheetWriter:
                     return number_cell(ref, date_serial(value), S_DATE)
                 return _text_cell(ref, value)
         elif kind is Kind.STAMP:
+
             def fmt(ref: str, value: Any) -> str:
                 if isinstance(value, datetime):
                     return text_cell(ref, value.astimezone(tz).isoformat(timespec="seconds"))
                 return _text_cell(ref, value)
         elif kind in (Kind.BOOL, Kind.DELETED):
+
             def fmt(ref: str, value: Any) -> str:
                 return text_cell(ref, "是" if value else "否")
         elif kind in (Kind.INT, Kind.REVISION):
+
             def fmt(ref: str, value: Any) -> str:
                 if isinstance(value, int) and not isinstance(value, bool):
                     return number_cell(ref, value)
@@ -128,6 +146,7 @@ class _SheetWriter:
         elif kind is Kind.LONG:  # wrapped in its column, never running into the next
             fmt = _wrapped_cell
         elif col.key == "phone" and self.mask_phones:
+
             def fmt(ref: str, value: Any) -> str:
                 return _text_cell(ref, mask_phone(str(value)))
         else:
@@ -137,14 +156,21 @@ class _SheetWriter:
     def append(self, record: Mapping[str, Any]) -> None:
         n = str(self.sheet.next_row())
         get = record.get
-        self.sheet.append_cells("".join([
-            fmt(letter + n, v) for key, letter, fmt in self._plan
-            if (v := get(key)) is not None]))
+        self.sheet.append_cells(
+            "".join(
+                [
+                    fmt(letter + n, v)
+                    for key, letter, fmt in self._plan
+                    if (v := get(key)) is not None
+                ]
+            )
+        )
 
     def finish(self) -> None:
         if self.expected_rows is not None and self.rows != self.expected_rows:
-            raise RuntimeError(f"{self.title}: wrote {self.rows} rows, "
-                               f"announced {self.expected_rows}")
+            raise RuntimeError(
+                f"{self.title}: wrote {self.rows} rows, announced {self.expected_rows}"
+            )
         self.sheet.close(autofilter=True, print_titles=True)
 
 
@@ -176,17 +202,25 @@ class ExportCounts:
     sanctions: int
 
     def as_dict(self) -> dict[str, int]:
-        return {C.SHEET_CASES: self.cases, C.SHEET_ENTRIES: self.entries,
-                C.SHEET_SANCTIONS: self.sanctions}
+        return {
+            C.SHEET_CASES: self.cases,
+            C.SHEET_ENTRIES: self.entries,
+            C.SHEET_SANCTIONS: self.sanctions,
+        }
 
 
-def write_ledger(path: Path, meta: LedgerMeta, tz: tzinfo, *,
-                 cases: Iterable[Mapping[str, Any]],
-                 entries: Iterable[Mapping[str, Any]],
-                 sanctions: Iterable[Mapping[str, Any]],
-                 mask_phones: bool = False,
-                 expected: Mapping[str, int] | None = None,
-                 extra_sheet: Callable[[StreamBook], object] | None = None) -> ExportCounts:
+def write_ledger(
+    path: Path,
+    meta: LedgerMeta,
+    tz: tzinfo,
+    *,
+    cases: Iterable[Mapping[str, Any]],
+    entries: Iterable[Mapping[str, Any]],
+    sanctions: Iterable[Mapping[str, Any]],
+    mask_phones: bool = False,
+    expected: Mapping[str, int] | None = None,
+    extra_sheet: Callable[[StreamBook], object] | None = None,
+) -> ExportCounts:
     """Write the four sheets to ``path`` (via a temp file, renamed when complete).
     ``expected`` (rows per sheet, if known exactly) goes into each sheet's dimension.
     ``extra_sheet`` appends a sheet after the data sheets (审计记录, ledger/audit_sheet.py)."""
@@ -198,11 +232,14 @@ def write_ledger(path: Path, meta: LedgerMeta, tz: tzinfo, *,
         # 说明 is the first sheet but is written last (its counts are known then): the zip
         # parts may come in any order, the workbook lists the sheets in this order.
         info_sheet = book.reserve_sheet(C.SHEET_INFO, 2)
-        for title, cols, records in ((C.SHEET_CASES, C.CASE_COLUMNS, cases),
-                                     (C.SHEET_ENTRIES, C.ENTRY_COLUMNS, entries),
-                                     (C.SHEET_SANCTIONS, C.SANCTION_COLUMNS, sanctions)):
-            w = _SheetWriter(book, title, cols, tz, mask_phones,
-                             expected_rows=(expected or {}).get(title))
+        for title, cols, records in (
+            (C.SHEET_CASES, C.CASE_COLUMNS, cases),
+            (C.SHEET_ENTRIES, C.ENTRY_COLUMNS, entries),
+            (C.SHEET_SANCTIONS, C.SANCTION_COLUMNS, sanctions),
+        ):
+            w = _SheetWriter(
+                book, title, cols, tz, mask_phones, expected_rows=(expected or {}).get(title)
+            )
             for rec in records:
                 w.append(rec)
             w.finish()

@@ -33,8 +33,13 @@ from ledger.rejects import RejectedRows
 from ledger.validate import RowParser, RowProblem, is_masked_phone
 
 OUTCOMES = ("new", "updated", "unchanged", "conflict", "rejected")
-OUTCOME_LABELS = {"new": "新增", "updated": "更新", "unchanged": "未变", "conflict": "冲突",
-                  "rejected": "拒绝"}
+OUTCOME_LABELS = {
+    "new": "新增",
+    "updated": "更新",
+    "unchanged": "未变",
+    "conflict": "冲突",
+    "rejected": "拒绝",
+}
 
 
 NO_CASE = "找不到对应的投诉单(请先导入含该投诉单的台账)"
@@ -79,8 +84,7 @@ class RejectedRow:
 
     @property
     def reason(self) -> str:
-        return ";".join(f"{p.column}:{p.reason}" if p.column else p.reason
-                        for p in self.problems)
+        return ";".join(f"{p.column}:{p.reason}" if p.column else p.reason for p in self.problems)
 
 
 @dataclass
@@ -160,15 +164,19 @@ def check_version_cells(values: Mapping[str, Any]) -> RowRejected | None:
     """修订号 within bounds and 版本指纹 well formed (issue 15 §2-3), else the rejection."""
     rev = values.get("revision") or 1
     if rev > C.REVISION_MAX:
-        return RowRejected("修订号", f"修订号 {rev} 超过上限 {C.REVISION_MAX:,}"
-                                      "(不会有记录被修改这么多次,文件可能被改动过)")
+        return RowRejected(
+            "修订号",
+            f"修订号 {rev} 超过上限 {C.REVISION_MAX:,}(不会有记录被修改这么多次,文件可能被改动过)",
+        )
     fp = values.get("fingerprint")
     if fp is not None:
         low = fp.lower()
         if len(low) != C.FINGERPRINT_LENGTH or not _HEX.issuperset(low):
-            return RowRejected(C.FINGERPRINT_HEADER,
-                               f"版本指纹应为 {C.FINGERPRINT_LENGTH} 位十六进制数字,"
-                               f"而不是“{fp}”(不知道时可清空该格)")
+            return RowRejected(
+                C.FINGERPRINT_HEADER,
+                f"版本指纹应为 {C.FINGERPRINT_LENGTH} 位十六进制数字,"
+                f"而不是“{fp}”(不知道时可清空该格)",
+            )
         if low != fp:
             values["fingerprint"] = low  # type: ignore[index]
     return None
@@ -177,8 +185,14 @@ def check_version_cells(values: Mapping[str, Any]) -> RowRejected | None:
 class Merger:
     """Merges rows into the open database; call inside a transaction."""
 
-    def __init__(self, my_site: str, now: datetime, source_file: str = "",
-                 source_site: str = "", fresh: dict[str, set[str]] | None = None):
+    def __init__(
+        self,
+        my_site: str,
+        now: datetime,
+        source_file: str = "",
+        source_site: str = "",
+        fresh: dict[str, set[str]] | None = None,
+    ):
         self.my_site = my_site
         self.now = now
         self.source_file = source_file
@@ -201,15 +215,15 @@ class Merger:
             database.cursor().executemany(
                 "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
                 "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                self._bases)
+                self._bases,
+            )
             self._bases = []
 
     # --- helpers ---------------------------------------------------------------------------
     def case_id(self, case_uid: str) -> int | None:
         cid = self._case_ids.get(case_uid)
         if cid is None:
-            row = database.execute_sql("SELECT id FROM cases WHERE uid = ?",
-                                       (case_uid,)).fetchone()
+            row = database.execute_sql("SELECT id FROM cases WHERE uid = ?", (case_uid,)).fetchone()
             if row is None:
                 return None
             cid = self._case_ids[case_uid] = row[0]
@@ -247,8 +261,11 @@ class Merger:
         """(column names, function giving a new row's INSERT parameters from its full
         values): what _db_data(new=True) and _db_value give, with the per-column work
         decided once per batch instead of once per cell."""
-        cols = [c.key for c in C.SHEET_COLUMNS[sheet]
-                if c.key != "case_uid" and not c.derived and c.stored]
+        cols = [
+            c.key
+            for c in C.SHEET_COLUMNS[sheet]
+            if c.key != "case_uid" and not c.derived and c.stored
+        ]
         at = {k: i for i, k in enumerate(cols)}
         i_mod = at["modified_at"]
         now = self.now
@@ -282,8 +299,9 @@ class Merger:
                 row[i_status] = row[i_status] or "待审批"
         else:
             names = list(cols)
-            flags = [at[k] for k in ("media", "needs_oem", "attitude", "collective",
-                                     "settled_on_site")]
+            flags = [
+                at[k] for k in ("media", "needs_oem", "attitude", "collective", "settled_on_site")
+            ]
             i_liability, i_state = at["liability"], at["state"]
 
             def fix(full: dict, row: list) -> None:
@@ -299,8 +317,15 @@ class Merger:
             row = [get(k) for k in cols]
             fix(full, row)
             # str, int and None go in as they are; the rest (times, dates, bools) converted
-            return [v if (c := v.__class__) is str or c is int or v is None
-                    else int(v) if c is bool else _db_value(v) for v in row]
+            return [
+                v
+                if (c := v.__class__) is str or c is int or v is None
+                else int(v)
+                if c is bool
+                else _db_value(v)
+                for v in row
+            ]
+
         return names, build
 
     def _write(self, sheet: str, values: Mapping[str, Any], *, new: bool) -> None:
@@ -311,16 +336,16 @@ class Merger:
         names = list(data)
         params = [_db_value(data[n]) for n in names]
         if new:
-            sql = (f"INSERT INTO {table} ({', '.join(names)}) "
-                   f"VALUES ({', '.join('?' * len(names))})")
+            sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
             database.execute_sql(sql, params)
             if table in self.fresh:
                 self.fresh[table].add(values["uid"])
         else:
             sets = ", ".join(f"{n} = ?" for n in names if n != "uid")
             params = [p for n, p in zip(names, params, strict=True) if n != "uid"]
-            database.execute_sql(f"UPDATE {table} SET {sets} WHERE uid = ?",
-                                 (*params, values["uid"]))
+            database.execute_sql(
+                f"UPDATE {table} SET {sets} WHERE uid = ?", (*params, values["uid"])
+            )
 
     def _set_base(self, sheet: str, uid: str, v: _Version, *, applied: bool = True) -> None:
         """Record ``v`` as the version last applied here. ``applied``: the record now holds
@@ -329,14 +354,23 @@ class Merger:
         modified = None
         if applied:
             modified = database.execute_sql(
-                f"SELECT modified_at FROM {C.SHEET_TABLE[sheet]} WHERE uid = ?",
-                (uid,)).fetchone()
+                f"SELECT modified_at FROM {C.SHEET_TABLE[sheet]} WHERE uid = ?", (uid,)
+            ).fetchone()
             modified = modified[0] if modified else None
         database.execute_sql(
             "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
             "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (uid, C.SHEET_TABLE[sheet], v.revision, v.standing, v.digest, to_db(self.now),
-             v.named, modified))
+            (
+                uid,
+                C.SHEET_TABLE[sheet],
+                v.revision,
+                v.standing,
+                v.digest,
+                to_db(self.now),
+                v.named,
+                modified,
+            ),
+        )
 
     def _applied(self, sheet: str, uid: str, v: _Version) -> None:
         """``v`` now stands here as it came: it is the base, and a conflict still open
@@ -348,12 +382,16 @@ class Merger:
         database.execute_sql(
             "UPDATE ledger_conflicts SET resolved_at = ?, resolution = 'superseded', "
             "resolved_by = '' WHERE uid = ? AND resolved_at IS NULL AND kind = ? "
-            "AND incoming_revision < ?", (to_db(self.now), uid, CONFLICT_VERSION, revision))
+            "AND incoming_revision < ?",
+            (to_db(self.now), uid, CONFLICT_VERSION, revision),
+        )
 
     def _remember_own(self, uid: str, v: _Version) -> None:
         """A version of our own that came back from a ledger is one we had."""
-        database.execute_sql("INSERT OR IGNORE INTO ledger_versions (uid, revision, "
-                             "fingerprint) VALUES (?, ?, ?)", (uid, v.revision, v.content))
+        database.execute_sql(
+            "INSERT OR IGNORE INTO ledger_versions (uid, revision, fingerprint) VALUES (?, ?, ?)",
+            (uid, v.revision, v.content),
+        )
 
     def _known_own(self, uid: str, v: _Version, modified: Any) -> bool:
         """Whether this site had ``v`` (an older version of its own record): sent it or
@@ -367,8 +405,10 @@ class Merger:
         if self._since and text < self._since:
             return True
         if database.execute_sql(
-                "SELECT EXISTS (SELECT 1 FROM ledger_versions WHERE uid = ? AND revision = ? "
-                "AND fingerprint = ?)", (uid, v.revision, v.content)).fetchone()[0]:
+            "SELECT EXISTS (SELECT 1 FROM ledger_versions WHERE uid = ? AND revision = ? "
+            "AND fingerprint = ?)",
+            (uid, v.revision, v.content),
+        ).fetchone()[0]:
             return True
         base = self._base(uid)
         return base is not None and (base.revision, base.digest) == (v.revision, v.digest)
@@ -377,22 +417,32 @@ class Merger:
         self.flush_bases()
         row = database.execute_sql(
             "SELECT revision, from_owner, digest, fingerprint FROM ledger_base WHERE uid = ?",
-            (uid,)).fetchone()
+            (uid,),
+        ).fetchone()
         return _Base(*row) if row else None
 
     def _seen(self, uid: str, v: _Version) -> bool:
         """This content at this revision was already put before a person (either side of
         a conflict, open or resolved): it is not listed again."""
-        return database.execute_sql(
-            "SELECT EXISTS (SELECT 1 FROM ledger_conflicts WHERE uid = ? AND "
-            "((incoming_revision = ? AND incoming_digest = ?) "
-            "OR (local_revision = ? AND local_digest = ?)))",
-            (uid, v.revision, v.digest, v.revision, v.digest)).fetchone()[0] == 1
+        return (
+            database.execute_sql(
+                "SELECT EXISTS (SELECT 1 FROM ledger_conflicts WHERE uid = ? AND "
+                "((incoming_revision = ? AND incoming_digest = ?) "
+                "OR (local_revision = ? AND local_digest = ?)))",
+                (uid, v.revision, v.digest, v.revision, v.digest),
+            ).fetchone()[0]
+            == 1
+        )
 
     def _version(self, sheet: str, full: Mapping[str, Any], standing: int) -> _Version:
         content = store.fingerprint(sheet, full)
-        return _Version(int(full.get("revision") or 1), full.get("fingerprint") or content,
-                        content, store.digest(sheet, full), standing)
+        return _Version(
+            int(full.get("revision") or 1),
+            full.get("fingerprint") or content,
+            content,
+            store.digest(sheet, full),
+            standing,
+        )
 
     # --- a batch of rows -------------------------------------------------------------------
     def merge_batch(self, sheet: str, rows: list[dict[str, Any]]) -> list[str | RowRejected]:
@@ -410,7 +460,8 @@ class Merger:
         table = C.SHEET_TABLE[sheet]
         seen = self.fresh.get(table)
         if len(set(uids)) == len(uids) and not (
-                _any_existing(table, uids) if seen is None else not seen.isdisjoint(uids)):
+            _any_existing(table, uids) if seen is None else not seen.isdisjoint(uids)
+        ):
             return self._insert_new(sheet, rows)
         self.flush_bases()
         out: list[str | RowRejected] = []
@@ -433,13 +484,19 @@ class Merger:
                 by_site.setdefault(r["site"], set()).add(r["number"])
             taken = {}
             for site, numbers in by_site.items():  # by site: the (site, number) index serves
-                taken.update(((site, number), uid) for number, uid in _select_in(
-                    "SELECT number, uid FROM cases WHERE site = ? AND number IN ({})",
-                    sorted(numbers), (site,)))
+                taken.update(
+                    ((site, number), uid)
+                    for number, uid in _select_in(
+                        "SELECT number, uid FROM cases WHERE site = ? AND number IN ({})",
+                        sorted(numbers),
+                        (site,),
+                    )
+                )
         else:
             wanted = {r["case_uid"] for r in rows if r.get("case_uid")} - self._case_ids.keys()
-            self._case_ids.update(_select_in("SELECT uid, id FROM cases WHERE uid IN ({})",
-                                             list(wanted)))
+            self._case_ids.update(
+                _select_in("SELECT uid, id FROM cases WHERE uid IN ({})", list(wanted))
+            )
         out: list[str | RowRejected] = []
         inserts: list[list[Any]] = []
         bases: list[tuple] = []
@@ -468,13 +525,18 @@ class Merger:
                     full[k] = to_text(v)
             site = full["site"]
             standing = (FROM_OWNER if site == source_site else 0) | (
-                0 if cases and is_masked_phone(full.get("phone")) else COMPLETE)
+                0 if cases and is_masked_phone(full.get("phone")) else COMPLETE
+            )
             if cases:
                 key = (site, full["number"])
                 clash = taken.get(key)
                 if clash is not None and clash != uid:
-                    out.append(RowRejected("编号", f"编号 {full['number']} 在站点 {site} "
-                                                  f"已被另一条记录({clash})使用"))
+                    out.append(
+                        RowRejected(
+                            "编号",
+                            f"编号 {full['number']} 在站点 {site} 已被另一条记录({clash})使用",
+                        )
+                    )
                     continue
             elif (cu := full.get("case_uid")) and cu not in case_ids:
                 out.append(RowRejected("投诉记录ID", NO_CASE))
@@ -484,9 +546,16 @@ class Merger:
             named = full.get("fingerprint") or content
             if named != content:
                 # an edit of a version this site does not hold: a person decides
-                out.append(self._keep_conflict(
-                    sheet, full, None, "", _Version(int(full.get("revision") or 1), named,
-                                                    content, d, standing), CONFLICT_PROPOSAL))
+                out.append(
+                    self._keep_conflict(
+                        sheet,
+                        full,
+                        None,
+                        "",
+                        _Version(int(full.get("revision") or 1), named, content, d, standing),
+                        CONFLICT_PROPOSAL,
+                    )
+                )
                 continue
             if cases:
                 taken[key] = uid
@@ -501,15 +570,19 @@ class Merger:
             out.append("new")
         if inserts:
             database.cursor().executemany(
-                f"INSERT INTO {table} ({', '.join(names)}) "
-                f"VALUES ({', '.join('?' * len(names))})", inserts)
+                f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+                inserts,
+            )
             if table in self.fresh:
                 self.fresh[table].update(
-                    r["uid"] for r, o in zip(rows, out, strict=True) if o == "new")
+                    r["uid"] for r, o in zip(rows, out, strict=True) if o == "new"
+                )
         if own:
             database.cursor().executemany(
                 "INSERT OR IGNORE INTO ledger_versions (uid, revision, fingerprint) "
-                "VALUES (?, ?, ?)", own)
+                "VALUES (?, ?, ?)",
+                own,
+            )
         if bases:
             self._bases += bases
             if len(self._bases) >= BASES_PENDING:
@@ -528,16 +601,20 @@ class Merger:
         local = store.local_values(table, uid)
         if local is not None and incoming.get("site") != local["site"]:
             # issue 15 §2: a file never takes a record from its owner
-            raise RowRejected("所属站点", f"本库中这条记录属于站点 {local['site']},文件却写着 "
-                                          f"{incoming.get('site')}:台账不能改变记录的所属站点,"
-                                          "此行未导入")
+            raise RowRejected(
+                "所属站点",
+                f"本库中这条记录属于站点 {local['site']},文件却写着 "
+                f"{incoming.get('site')}:台账不能改变记录的所属站点,"
+                "此行未导入",
+            )
         full = dict(local) if local else {c.key: None for c in C.SHEET_COLUMNS[sheet]}
         full.update(incoming)
         if sheet == C.SHEET_CASES:
             self._normalise_case(full, local)
         self._check_links(sheet, full, local)
         standing = (FROM_OWNER if full.get("site") == self.source_site else 0) | (
-            0 if sheet == C.SHEET_CASES and is_masked_phone(full.get("phone")) else COMPLETE)
+            0 if sheet == C.SHEET_CASES and is_masked_phone(full.get("phone")) else COMPLETE
+        )
         v = self._version(sheet, full, standing)
         if local is None:
             if v.proposal:
@@ -552,8 +629,14 @@ class Merger:
             return self._merge_own(sheet, full, local, local_digest, v)
         return self._merge_other(sheet, full, local, local_digest, v)
 
-    def _merge_own(self, sheet: str, full: dict[str, Any], local: Mapping[str, Any],
-                   local_digest: str, v: _Version) -> str:
+    def _merge_own(
+        self,
+        sheet: str,
+        full: dict[str, Any],
+        local: Mapping[str, Any],
+        local_digest: str,
+        v: _Version,
+    ) -> str:
         """A record this site owns: only its own edits raise the revision."""
         uid = full["uid"]
         rev = local["revision"]
@@ -587,8 +670,14 @@ class Merger:
         # (this site restored a backup, or its copy was edited since it came back).
         return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
 
-    def _merge_other(self, sheet: str, full: dict[str, Any], local: Mapping[str, Any],
-                     local_digest: str, v: _Version) -> str:
+    def _merge_other(
+        self,
+        sheet: str,
+        full: dict[str, Any],
+        local: Mapping[str, Any],
+        local_digest: str,
+        v: _Version,
+    ) -> str:
         """A record another site owns: the version last applied here is the base."""
         uid = full["uid"]
         base = self._base(uid)
@@ -609,12 +698,15 @@ class Merger:
             return self._keep_conflict(sheet, full, local, local_digest, v, CONFLICT_VERSION)
         if v.revision < base.revision:
             return "unchanged"  # an older version
-        same = (v.content == base.fingerprint if base.fingerprint
-                else v.digest == base.digest)
+        same = v.content == base.fingerprint if base.fingerprint else v.digest == base.digest
         if same:
             # one version; a copy with the full phone completes a masked one
-            if (v.digest != base.digest and v.standing & COMPLETE
-                    and not base.standing & COMPLETE and not edited):
+            if (
+                v.digest != base.digest
+                and v.standing & COMPLETE
+                and not base.standing & COMPLETE
+                and not edited
+            ):
                 self._write(sheet, full, new=False)
                 self._applied(sheet, uid, v)
                 return "updated"
@@ -630,28 +722,39 @@ class Merger:
         if local and local.get("phone") and is_masked_phone(full.get("phone")):
             full["phone"] = local["phone"]
 
-    def _check_links(self, sheet: str, full: Mapping[str, Any],
-                     local: Mapping[str, Any] | None) -> None:
+    def _check_links(
+        self, sheet: str, full: Mapping[str, Any], local: Mapping[str, Any] | None
+    ) -> None:
         if sheet == C.SHEET_CASES:
             clash = database.execute_sql(
                 "SELECT uid FROM cases WHERE site = ? AND number = ? AND uid <> ?",
-                (full["site"], full["number"], full["uid"])).fetchone()
+                (full["site"], full["number"], full["uid"]),
+            ).fetchone()
             if clash is not None:
-                raise RowRejected("编号", f"编号 {full['number']} 在站点 {full['site']} "
-                                          f"已被另一条记录({clash[0]})使用")
+                raise RowRejected(
+                    "编号",
+                    f"编号 {full['number']} 在站点 {full['site']} 已被另一条记录({clash[0]})使用",
+                )
         elif full.get("case_uid") and self.case_id(full["case_uid"]) is None:
             raise RowRejected("投诉记录ID", NO_CASE)
 
-    def _keep_conflict(self, sheet: str, full: Mapping[str, Any],
-                       local: Mapping[str, Any] | None, local_digest: str, v: _Version,
-                       kind: str) -> str:
+    def _keep_conflict(
+        self,
+        sheet: str,
+        full: Mapping[str, Any],
+        local: Mapping[str, Any] | None,
+        local_digest: str,
+        v: _Version,
+        kind: str,
+    ) -> str:
         """Keep the incoming version beside the local record for a person to decide.
         Returns "conflict" (new or still open) or "unchanged" (already decided)."""
         uid = full["uid"]
         still_open = database.execute_sql(
             "SELECT EXISTS (SELECT 1 FROM ledger_conflicts WHERE uid = ? AND "
             "incoming_revision = ? AND incoming_digest = ? AND resolved_at IS NULL)",
-            (uid, v.revision, v.digest)).fetchone()[0]
+            (uid, v.revision, v.digest),
+        ).fetchone()[0]
         if still_open:
             return "conflict"
         if self._seen(uid, v):
@@ -661,13 +764,22 @@ class Merger:
             # person decides once, against the latest (the earlier stays on record).
             self._supersede(uid, v.revision)
         LedgerConflict.create(
-            uid=uid, tbl=C.SHEET_TABLE[sheet], site=full["site"],
-            local_revision=local["revision"] if local else 0, incoming_revision=v.revision,
-            incoming_from_owner=v.standing, incoming_digest=v.digest,
-            incoming=store.to_json(sheet, full), source_file=self.source_file,
-            source_site=self.source_site, found_at=self.now, kind=kind,
+            uid=uid,
+            tbl=C.SHEET_TABLE[sheet],
+            site=full["site"],
+            local_revision=local["revision"] if local else 0,
+            incoming_revision=v.revision,
+            incoming_from_owner=v.standing,
+            incoming_digest=v.digest,
+            incoming=store.to_json(sheet, full),
+            source_file=self.source_file,
+            source_site=self.source_site,
+            found_at=self.now,
+            kind=kind,
             incoming_fingerprint=v.named,
-            local=store.to_json(sheet, local) if local else None, local_digest=local_digest)
+            local=store.to_json(sheet, local) if local else None,
+            local_digest=local_digest,
+        )
         return "conflict"
 
     # --- resolving -------------------------------------------------------------------------
@@ -677,8 +789,13 @@ class Merger:
         uid = conflict.uid
         incoming = store.from_json(sheet, conflict.incoming)
         content = store.fingerprint(sheet, incoming)
-        v = _Version(conflict.incoming_revision, conflict.incoming_fingerprint or content,
-                     content, conflict.incoming_digest, conflict.incoming_from_owner)
+        v = _Version(
+            conflict.incoming_revision,
+            conflict.incoming_fingerprint or content,
+            content,
+            conflict.incoming_digest,
+            conflict.incoming_from_owner,
+        )
         local = store.local_values(conflict.tbl, uid)
         if local is not None:
             # The local side on record is the one the person decided against: edited here
@@ -695,8 +812,14 @@ class Merger:
         else:
             self._resolve_other(sheet, incoming, local, v, keep)
 
-    def _resolve_own(self, sheet: str, incoming: dict[str, Any],
-                     local: Mapping[str, Any] | None, v: _Version, keep: str) -> None:
+    def _resolve_own(
+        self,
+        sheet: str,
+        incoming: dict[str, Any],
+        local: Mapping[str, Any] | None,
+        v: _Version,
+        keep: str,
+    ) -> None:
         """At the owner a decision is a new version when needed: above both sides, so it
         reaches every site as the latest (and a site whose edit lost sees a conflict)."""
         rev = local["revision"] if local else 0
@@ -716,12 +839,19 @@ class Merger:
                 self._supersede(incoming["uid"], values["revision"])
         elif local is not None and v.revision >= rev:
             database.execute_sql(
-                f"UPDATE {C.SHEET_TABLE[sheet]} SET revision = ?, modified_at = ? "
-                "WHERE uid = ?", (bumped, to_db(self.now), incoming["uid"]))
+                f"UPDATE {C.SHEET_TABLE[sheet]} SET revision = ?, modified_at = ? WHERE uid = ?",
+                (bumped, to_db(self.now), incoming["uid"]),
+            )
             self._supersede(incoming["uid"], bumped)
 
-    def _resolve_other(self, sheet: str, incoming: dict[str, Any],
-                       local: Mapping[str, Any] | None, v: _Version, keep: str) -> None:
+    def _resolve_other(
+        self,
+        sheet: str,
+        incoming: dict[str, Any],
+        local: Mapping[str, Any] | None,
+        v: _Version,
+        keep: str,
+    ) -> None:
         uid = incoming["uid"]
         if keep == "incoming" and v.proposal:
             # Taking another site's edit here is making that edit here: it is not a
@@ -749,8 +879,8 @@ class Merger:
             # owner as such (a proposal), and this version does not conflict again.
             self._set_base(sheet, uid, v, applied=False)
             database.execute_sql(
-                f"UPDATE {C.SHEET_TABLE[sheet]} SET revision = ? WHERE uid = ?",
-                (v.revision, uid))
+                f"UPDATE {C.SHEET_TABLE[sheet]} SET revision = ? WHERE uid = ?", (v.revision, uid)
+            )
 
 
 def fresh_tables() -> dict[str, set[str]]:
@@ -758,8 +888,11 @@ def fresh_tables() -> dict[str, set[str]]:
     across the Mergers of one import (in one transaction): a rolled-back savepoint leaves
     uids in a set that are no longer in the table, which only sends their rows the slow
     way (merge() looks them up)."""
-    return {t: set() for t in C.SHEET_TABLE.values()
-            if not database.execute_sql(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0]}
+    return {
+        t: set()
+        for t in C.SHEET_TABLE.values()
+        if not database.execute_sql(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+    }
 
 
 def _any_existing(table: str, uids: list[str]) -> bool:
@@ -771,9 +904,10 @@ def _select_in(sql: str, keys: list[Any], before: tuple = ()) -> list[tuple]:
     parameters) for ``keys``, in chunks that stay under SQLite's parameter limit."""
     out: list[tuple] = []
     for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        out += database.execute_sql(sql.format(",".join("?" * len(chunk))),
-                                    (*before, *chunk)).fetchall()
+        chunk = keys[i : i + 500]
+        out += database.execute_sql(
+            sql.format(",".join("?" * len(chunk))), (*before, *chunk)
+        ).fetchall()
     return out
 
 
@@ -793,9 +927,16 @@ BASES_PENDING = 100_000  # ledger_base rows held back, then written in uid order
 BATCH = 500  # rows merged together: one look-up of their uids, one executemany of new rows
 
 
-def merge_file(lf: LedgerFile, merger: Merger, result: FileResult, *,
-               progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-               done_before: int = 0, total: int = 0) -> int:
+def merge_file(
+    lf: LedgerFile,
+    merger: Merger,
+    result: FileResult,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    done_before: int = 0,
+    total: int = 0,
+) -> int:
     """Read, check and merge every row of an open ledger; returns rows processed.
     Rows are merged in batches, in file order, with the same outcome each would have
     alone (Merger.merge_batch)."""
@@ -810,9 +951,16 @@ def merge_file(lf: LedgerFile, merger: Merger, result: FileResult, *,
     return done
 
 
-def _merge_items(items: Iterator, lf: LedgerFile, merger: Merger, result: FileResult,
-                 progress: Progress | None, cancelled: Callable[[], bool] | None,
-                 done: int, total: int) -> int:
+def _merge_items(
+    items: Iterator,
+    lf: LedgerFile,
+    merger: Merger,
+    result: FileResult,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+    done: int,
+    total: int,
+) -> int:
     sheet = ""
     counts = SheetCounts()
     accepted: list[str] = []
@@ -851,8 +999,9 @@ def _merge_items(items: Iterator, lf: LedgerFile, merger: Merger, result: FileRe
     return done
 
 
-def _parsed(lf: LedgerFile) -> Iterator[str | None | list[tuple[int, dict[str, Any], tuple,
-                                                                   list[RowProblem]]]]:
+def _parsed(
+    lf: LedgerFile,
+) -> Iterator[str | list[tuple[int, dict[str, Any], tuple, list[RowProblem]]] | None]:
     """Each data sheet's name, its parsed rows in chunks of (row number, values, raw row,
     problems), then None. Parsing stays on this thread (parsing and merging both hold the
     GIL: a parser thread ahead of the merge was measured no faster); calamine's loading of
@@ -886,14 +1035,25 @@ def _s5_row(result: FileResult, counts: SheetCounts) -> None:
         result.warnings.append(text)
 
 
-def _flush(merger: Merger, sheet: str, batch: list[tuple[int, dict[str, Any], tuple]],
-           result: FileResult, counts: SheetCounts, accepted: list[str]) -> None:
+def _flush(
+    merger: Merger,
+    sheet: str,
+    batch: list[tuple[int, dict[str, Any], tuple]],
+    result: FileResult,
+    counts: SheetCounts,
+    accepted: list[str],
+) -> None:
     outcomes = merger.merge_batch(sheet, [b[1] for b in batch])
     for (row_no, values, raw_row), outcome in zip(batch, outcomes, strict=True):
         if isinstance(outcome, RowRejected):
-            result.rejected.append(RejectedRow(
-                sheet, row_no, raw_row, [RowProblem(sheet, row_no, outcome.column,
-                                                    outcome.reason)]))
+            result.rejected.append(
+                RejectedRow(
+                    sheet,
+                    row_no,
+                    raw_row,
+                    [RowProblem(sheet, row_no, outcome.column, outcome.reason)],
+                )
+            )
             counts.rejected += 1
         else:
             if outcome != "conflict":  # a conflict's record may not be here (a proposal)

@@ -84,8 +84,10 @@ class ZipScan:
         reserves sharedStrings' declared uniqueCount before reading a string. It is used
         only where both are known to be small (issue 15 §1); otherwise the file is read as
         a stream by openpyxl, whose memory does not grow with the sheet."""
-        return (self.calamine_bytes <= CALAMINE_BUDGET
-                and self.strings_declared <= self.strings_found + 1024)
+        return (
+            self.calamine_bytes <= CALAMINE_BUDGET
+            and self.strings_declared <= self.strings_found + 1024
+        )
 
 
 # Memory python-calamine may take for a whole file, as _CellScan.calamine_bytes estimates
@@ -109,19 +111,23 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
             infos = z.infolist()
             if len(infos) > limits.max_entries:
                 raise LedgerRefused(
-                    f"{name}:压缩包内文件过多({len(infos)} 个,上限 {limits.max_entries}),已拒绝")
+                    f"{name}:压缩包内文件过多({len(infos)} 个,上限 {limits.max_entries}),已拒绝"
+                )
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos)
             if total > limits.max_total_bytes:
                 raise LedgerRefused(
                     f"{name}:解压后过大({total / 1024**2:.0f} MB,上限 "
-                    f"{limits.max_total_bytes / 1024**2:.0f} MB),已拒绝")
+                    f"{limits.max_total_bytes / 1024**2:.0f} MB),已拒绝"
+                )
             for i in infos:
                 if i.file_size >= limits.ratio_floor_bytes and (
-                        i.file_size / max(i.compress_size, 1) > limits.max_ratio):
+                    i.file_size / max(i.compress_size, 1) > limits.max_ratio
+                ):
                     raise LedgerRefused(
                         f"{name}:压缩比异常({i.filename} 压缩比 "
-                        f"{i.file_size / max(i.compress_size, 1):.0f}:1),疑似压缩炸弹,已拒绝")
+                        f"{i.file_size / max(i.compress_size, 1):.0f}:1),疑似压缩炸弹,已拒绝"
+                    )
             if total >= limits.ratio_floor_bytes and total / max(packed, 1) > limits.max_ratio:
                 raise LedgerRefused(f"{name}:整体压缩比异常,疑似压缩炸弹,已拒绝")
             names = {i.filename for i in infos}
@@ -132,7 +138,8 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
                 raise LedgerRefused(
                     f"{name}:共享字符串表过大({strings / 1024**2:.0f} MB,上限 "
                     f"{limits.max_shared_strings_bytes / 1024**2:.0f} MB),请按站点或“增量”"
-                    "分开导出后再导入")
+                    "分开导出后再导入"
+                )
             # One pass over every part: its CRC checked (as testzip), a DTD looked for in
             # each XML part's prolog, each worksheet scanned for a formula and its cells'
             # places, the shared strings counted.
@@ -149,7 +156,8 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
             if dtd_in is not None:
                 raise LedgerRefused(
                     f"{name}:文件含有不安全的 XML 内容({dtd_in} 中有 DTD/实体定义,"
-                    "疑似 XML 炸弹),已拒绝")
+                    "疑似 XML 炸弹),已拒绝"
+                )
             return scan
     except (zipfile.BadZipFile, zlib.error):
         raise LedgerRefused(f"{name}:文件已损坏或不是 .xlsx 文件(无法按压缩包打开)") from None
@@ -201,12 +209,14 @@ def _sheet_titles(z: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         rid = re.search(rb"\s[\w.-]*:?id\s*=\s*[\"']([^\"']*)", tag)
         if title and rid and rid.group(1) in targets:
             out[targets[rid.group(1)].lower()] = html.unescape(
-                title.group(1).decode("utf-8", "replace"))[:40]
+                title.group(1).decode("utf-8", "replace")
+            )[:40]
     return out
 
 
-def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: ZipScan, name: str,
-               titles: dict[str, str]) -> bool:
+def _scan_part(
+    z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: ZipScan, name: str, titles: dict[str, str]
+) -> bool:
     """Whether the part's prolog declares a DTD; a worksheet's formulas, cells and places
     and the shared strings' counts go into ``scan``. Read to its end so that zipfile
     checks its CRC (raises BadZipFile)."""
@@ -214,8 +224,11 @@ def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: ZipScan, name: s
     sheet = _is_sheet(info)
     strings = _is_strings(info)
     dtd = False
-    where = (f"工作表“{titles[info.filename.lower()]}”" if info.filename.lower() in titles
-             else f"工作表 {info.filename}")
+    where = (
+        f"工作表“{titles[info.filename.lower()]}”"
+        if info.filename.lower() in titles
+        else f"工作表 {info.filename}"
+    )
     cells = _CellScan(name, where) if sheet else None
     with z.open(info) as f:
         head = f.read(8192)
@@ -250,7 +263,8 @@ def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: ZipScan, name: s
 
 
 _UNIQUE_COUNT_RE = re.compile(
-    rb"<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*(\d*)")
+    rb"<(?:[A-Za-z_][\w.-]*:)?sst\b[^>]*?\buniqueCount\s*=\s*[\"']\s*(\d*)"
+)
 _SI_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 # A cell (<c ...>, <x:c ...>) or a row start tag, whole (a tag holds no '<').
 _TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])[^<]*")
@@ -296,7 +310,8 @@ class _CellScan:
     def _refuse(self, ref: str, what: str) -> LedgerRefused:
         return LedgerRefused(
             f"{self.file}:{self.where}中有{what}“{ref[:40]}”,超出 Excel 的范围 "
-            f"A1:XFD1048576(或写法不对),文件可能已损坏或被改动,已拒绝")
+            f"A1:XFD1048576(或写法不对),文件可能已损坏或被改动,已拒绝"
+        )
 
     def feed(self, buf: bytes) -> bytes:
         """Scan the whole tags of ``buf``; returns the unfinished rest (from its last
@@ -312,8 +327,11 @@ class _CellScan:
         # tens of millions of cells); anything else is walked tag by tag, in order.
         cells = _CELL_REF_FAST_RE.findall(whole)
         rows = _ROW_REF_FAST_RE.findall(whole)
-        if (len(cells) == whole.count(b"<c ") and len(rows) == whole.count(b"<row ")
-                and not _ODD_TAG_RE.search(whole)):
+        if (
+            len(cells) == whole.count(b"<c ")
+            and len(rows) == whole.count(b"<row ")
+            and not _ODD_TAG_RE.search(whole)
+        ):
             self._fast(cells, rows)
         else:
             self._walk(whole)
@@ -376,8 +394,12 @@ class _CellScan:
                     raise self._refuse(text.decode("ascii", "replace"), "单元格")
                 col, row = _column_number(cm.group(1)), int(cm.group(2))
             if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
-                raise self._refuse(f"{_column_letters(col)}{row}" if col <= 18278 else
-                                   ref.group(1).decode("ascii", "replace"), "单元格")
+                raise self._refuse(
+                    f"{_column_letters(col)}{row}"
+                    if col <= 18278
+                    else ref.group(1).decode("ascii", "replace"),
+                    "单元格",
+                )
             self.col = col
             self.min_row = min(self.min_row, row)
             self.max_row = max(self.max_row, row)
@@ -397,7 +419,8 @@ class _CellScan:
 # A formula element (<f>, <x:f ...>) or a DTD. The look-ahead lets the engine drop most
 # '<' at once (a cell's '<c r=' goes on to the prefix test only when it has a letter).
 _FORMULA_RE = re.compile(
-    rb"<(?=[A-Za-z_!])(?:[A-Za-z_][\w.-]*:)?(?:f[\s/>]|!DOCTYPE|!ENTITY)", re.IGNORECASE)
+    rb"<(?=[A-Za-z_!])(?:[A-Za-z_][\w.-]*:)?(?:f[\s/>]|!DOCTYPE|!ENTITY)", re.IGNORECASE
+)
 _SCAN_OVERLAP = 64
 # Everything _FORMULA_RE matches also matches this (a '<' then f, F or !, or a prefixed
 # name), which the engine finds about a third faster; _FORMULA_RE decides on the chunks
@@ -439,8 +462,9 @@ class _CalamineSheet:
     def reset_dimensions(self) -> None:  # calamine reads every cell there is
         pass
 
-    def iter_rows(self, min_row: int = 1, max_row: int | None = None,
-                  values_only: bool = True) -> Iterator[tuple]:
+    def iter_rows(
+        self, min_row: int = 1, max_row: int | None = None, values_only: bool = True
+    ) -> Iterator[tuple]:
         sheet = self._book.sheet(self._name)
         if sheet.start is None:  # an empty sheet
             self._book.release(self._name)
@@ -479,8 +503,9 @@ class _CalamineBook:
             return
         self._prefetched = True
         self._futures = {n: Future() for n in names}
-        self._thread = threading.Thread(target=self._load_all, args=(list(names),),
-                                        name="ledger-sheet-loader", daemon=True)
+        self._thread = threading.Thread(
+            target=self._load_all, args=(list(names),), name="ledger-sheet-loader", daemon=True
+        )
         self._thread.start()
 
     def _load_all(self, names: list[str]) -> None:
@@ -674,8 +699,10 @@ class LedgerFile:
             layout = dict.get(self.sheets, sheet)
             header = layout.headers[i] if layout and i < len(layout.headers) else ""
             col = f"“{header}”列" if header else f"第 {i + 1} 列"
-            out.append(f"{self.path.name}:“{sheet}”{col}有 {count} 个单元格含控制字符、NUL "
-                       f"或双向文字控制符(首见第 {first} 行),已删除这些字符后导入")
+            out.append(
+                f"{self.path.name}:“{sheet}”{col}有 {count} 个单元格含控制字符、NUL "
+                f"或双向文字控制符(首见第 {first} 行),已删除这些字符后导入"
+            )
         return out
 
     def close(self) -> None:
@@ -759,8 +786,11 @@ def _read_error(e: BaseException) -> bool:
 def _refusal(path: Path, e: BaseException) -> LedgerRefused:
     name = Path(path).name
     kind = type(e).__name__
-    if "defused" in type(e).__module__ or kind in ("EntitiesForbidden", "DTDForbidden",
-                                                    "ExternalReferenceForbidden"):
+    if "defused" in type(e).__module__ or kind in (
+        "EntitiesForbidden",
+        "DTDForbidden",
+        "ExternalReferenceForbidden",
+    ):
         return LedgerRefused(f"{name}:文件含有不安全的 XML 内容(DTD/实体定义,疑似 XML 炸弹),已拒绝")
     return LedgerRefused(f"{name}:文件已损坏,无法读取({kind}: {e})")
 
@@ -814,8 +844,9 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
             value = _plain(row[1], decode) if len(row) > 1 else None
             info.setdefault(key, clean_text(value) if isinstance(value, str) else value)
             if len(info) > MAX_INFO_KEYS:  # it is kept whole, and written into rejects files
-                raise LedgerRefused(f"{name}:“{C.SHEET_INFO}”有 {MAX_INFO_KEYS} 项以上,"
-                                    "不是投诉台账的说明,已拒绝")
+                raise LedgerRefused(
+                    f"{name}:“{C.SHEET_INFO}”有 {MAX_INFO_KEYS} 项以上,不是投诉台账的说明,已拒绝"
+                )
     except LedgerRefused:
         raise
     except BaseException as e:
@@ -827,7 +858,8 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
     fmt = str(info.get(C.INFO_FORMAT) or "").strip()
     if fmt != C.FORMAT_NAME:
         raise LedgerRefused(
-            f"{name}:“{C.INFO_FORMAT}”是“{fmt or '(空)'}”,不是“{C.FORMAT_NAME}”,不是投诉台账文件")
+            f"{name}:“{C.INFO_FORMAT}”是“{fmt or '(空)'}”,不是“{C.FORMAT_NAME}”,不是投诉台账文件"
+        )
     raw_version = info.get(C.INFO_VERSION)
     try:
         version = int(float(str(raw_version).strip()))
@@ -836,7 +868,8 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
     if version > C.FORMAT_VERSION:
         raise LedgerRefused(
             f"{name}:格式版本 {version} 比本程序支持的版本 {C.FORMAT_VERSION} 新,"
-            "请先升级本程序再导入")
+            "请先升级本程序再导入"
+        )
     if version < 1:
         raise LedgerRefused(f"{name}:格式版本 {version} 无效")
     site = str(info.get(C.INFO_SITE) or "").strip()
@@ -847,7 +880,8 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
         tz = parse_offset(tz_text)
     except ValueError:
         raise LedgerRefused(
-            f"{name}:“{C.INFO_TZ}”应为 +08:00 这样的格式,而不是“{tz_text}”") from None
+            f"{name}:“{C.INFO_TZ}”应为 +08:00 这样的格式,而不是“{tz_text}”"
+        ) from None
     exported_at = None
     raw_exp = info.get(C.INFO_EXPORTED)
     if isinstance(raw_exp, datetime):
@@ -870,8 +904,18 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | _CalamineBook) -> Ledger
             n = None
         # a count no sheet can hold is no count (it only sizes the progress and bulk load)
         declared[s] = n if n is None or 0 <= n <= MAX_ROW else None
-    lf = LedgerFile(path, info, site, str(info.get(C.INFO_SITE_NAME) or ""), tz, tz_text,
-                    exported_at, str(info.get(C.INFO_SCOPE) or ""), declared, _wb=wb)
+    lf = LedgerFile(
+        path,
+        info,
+        site,
+        str(info.get(C.INFO_SITE_NAME) or ""),
+        tz,
+        tz_text,
+        exported_at,
+        str(info.get(C.INFO_SCOPE) or ""),
+        declared,
+        _wb=wb,
+    )
     # with calamine, each data sheet loads on a helper thread while the one before merges
     calamine = isinstance(wb, _CalamineBook)
     first = True

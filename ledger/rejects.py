@@ -110,8 +110,10 @@ class RejectedRows:
             return iter(())
         if len(self._piles) == 1:
             return (rej for _, rej in self._piles[0].read())
-        return (rej for _, rej in heapq.merge(*(p.read() for p in self._piles),
-                                              key=lambda item: item[0]))
+        return (
+            rej
+            for _, rej in heapq.merge(*(p.read() for p in self._piles), key=lambda item: item[0])
+        )
 
     def head(self, n: int = SHOWN) -> list[RejectedRow]:
         """The first ``n`` rows (what a person is shown)."""
@@ -170,8 +172,10 @@ def write_rejects(result: FileResult, dest: Path) -> Path:
             n = str(info.next_row())
             info.append_cells(_text_cell("A" + n, str(k)) + _cell("B" + n, v))
         n = str(info.next_row())
-        info.append_cells(_text_cell("A" + n, C.INFO_SCOPE + "备注")
-                          + _text_cell("B" + n, f"{result.path.name} 中被拒绝的行"))
+        info.append_cells(
+            _text_cell("A" + n, C.INFO_SCOPE + "备注")
+            + _text_cell("B" + n, f"{result.path.name} 中被拒绝的行")
+        )
         info.close()
         rows = iter(result.rejected)
         pending = next(rows, None)
@@ -179,14 +183,14 @@ def write_rejects(result: FileResult, dest: Path) -> Path:
             if sheet not in result.headers:
                 continue
             headers = list(result.headers[sheet])
-            reason_at = (headers.index(REASON_HEADER) if REASON_HEADER in headers
-                         else len(headers))
+            reason_at = headers.index(REASON_HEADER) if REASON_HEADER in headers else len(headers)
             if reason_at == len(headers):
                 headers.append(REASON_HEADER)
             widths = [16.0] * len(headers)
             widths[reason_at] = 50.0
-            ws = book.add_sheet(sheet, widths, [h or "" for h in headers], header_style=S_HEADER,
-                                freeze="A2")
+            ws = book.add_sheet(
+                sheet, widths, [h or "" for h in headers], header_style=S_HEADER, freeze="A2"
+            )
             appended = reason_at == len(result.headers[sheet])
             # A fixed row is no longer the version its 版本指纹 names: left empty, the row
             # names its own content (as a hand-made row does), and imports as such.
@@ -203,9 +207,17 @@ def write_rejects(result: FileResult, dest: Path) -> Path:
                 for i in blank:
                     values[i] = None
                 n = str(ws.next_row())
-                ws.append_cells("".join(
-                    _cell((ws.letters[i] if i < len(ws.letters) else get_column_letter(i + 1))
-                          + n, v) for i, v in enumerate(values) if v is not None))
+                ws.append_cells(
+                    "".join(
+                        _cell(
+                            (ws.letters[i] if i < len(ws.letters) else get_column_letter(i + 1))
+                            + n,
+                            v,
+                        )
+                        for i, v in enumerate(values)
+                        if v is not None
+                    )
+                )
                 pending = next(rows, None)
             ws.close(autofilter=True)
         book.close()

@@ -45,8 +45,12 @@ class _Sheet:
         self.ws.cell(self.row, 1, text).font = _BODY
         self.row += 1
 
-    def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]],
-              number_formats: Mapping[int, str] | None = None) -> tuple[int, int]:
+    def table(
+        self,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        number_formats: Mapping[int, str] | None = None,
+    ) -> tuple[int, int]:
         """Returns (header row, last row)."""
         top = self.row
         for j, h in enumerate(headers, start=1):
@@ -99,12 +103,27 @@ def _or_dash(v: Any) -> Any:
 def _labels(*, value: bool = False, percent: bool = False) -> DataLabelList:
     """Only the number on each bar (or the share on each slice): LibreOffice and WPS
     otherwise add the series and category names too."""
-    return DataLabelList(showVal=value, showPercent=percent, showSerName=False,
-                         showCatName=False, showLegendKey=False, showLeaderLines=False)
+    return DataLabelList(
+        showVal=value,
+        showPercent=percent,
+        showSerName=False,
+        showCatName=False,
+        showLegendKey=False,
+        showLeaderLines=False,
+    )
 
 
-def _bar_chart(title: str, ws, cats_col: int, vals_col: int, top: int, last: int, *,
-               horizontal: bool = False, y_title: str = "件数") -> BarChart:
+def _bar_chart(
+    title: str,
+    ws,
+    cats_col: int,
+    vals_col: int,
+    top: int,
+    last: int,
+    *,
+    horizontal: bool = False,
+    y_title: str = "件数",
+) -> BarChart:
     ch = BarChart()
     ch.type = "bar" if horizontal else "col"
     ch.title = title
@@ -129,20 +148,38 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     s.text(f"生成时间:{data['generated']}(时限按此时判断)")
     s.row += 1
     s.title("一、主要指标", _HEAD)
-    top, _last = s.table(("指标", "本期", f"上期({data['prev_label']})", "环比",
-                          f"去年同期({data['ly_label']})", "同比"),
-                         [(k["label"],) for k in data["kpis"]])
+    top, _last = s.table(
+        (
+            "指标",
+            "本期",
+            f"上期({data['prev_label']})",
+            "环比",
+            f"去年同期({data['ly_label']})",
+            "同比",
+        ),
+        [(k["label"],) for k in data["kpis"]],
+    )
     for i, k in enumerate(data["kpis"], start=1):
         for j, (raw, text, change) in enumerate(
-                ((k.get("raw"), k["value"], False), (k.get("raw_prev"), k["prev"], False),
-                 (k.get("raw_vs_prev"), k["vs_prev"], True), (k.get("raw_ly"), k["ly"], False),
-                 (k.get("raw_vs_ly"), k["vs_ly"], True)), start=2):
+            (
+                (k.get("raw"), k["value"], False),
+                (k.get("raw_prev"), k["prev"], False),
+                (k.get("raw_vs_prev"), k["vs_prev"], True),
+                (k.get("raw_ly"), k["ly"], False),
+                (k.get("raw_vs_ly"), k["vs_ly"], True),
+            ),
+            start=2,
+        ):
             _kpi_cell(s.ws.cell(top + i, j), k.get("unit", ""), raw, text, change)
     if data.get("volume"):
         s.title("投诉率(按业务,每千台次)", _HEAD)
-        s.table(("业务", "投诉件数", "业务量", "计量", "投诉率"),
-                [(v["name"], v["cases"], v["base"], v["base_label"], v["rate"])
-                 for v in data["volume"]])
+        s.table(
+            ("业务", "投诉件数", "业务量", "计量", "投诉率"),
+            [
+                (v["name"], v["cases"], v["base"], v["base_label"], v["rate"])
+                for v in data["volume"]
+            ],
+        )
         s.row -= 1
         s.text(data.get("volume_note", ""))
         s.row += 1
@@ -161,22 +198,49 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     s.title(f"二、分类统计({data['period']},共 {data['total']} 件)")
     for d in data["dimensions"]:
         s.title(f"按{d['title']}", _HEAD)
-        top, last = s.table((d["title"], "件数", "占比"),
-                            [(r["name"], r["count"], r["share"]) for r in d["rows"]])
+        top, last = s.table(
+            (d["title"], "件数", "占比"), [(r["name"], r["count"], r["share"]) for r in d["rows"]]
+        )
         if d["key"] in ("channel", "department", "state") and last > top:
-            s.ws.add_chart(_bar_chart(f"按{d['title']}", s.ws, 1, 2, top, last,
-                                      horizontal=d["key"] == "department"), f"E{top}")
+            s.ws.add_chart(
+                _bar_chart(
+                    f"按{d['title']}", s.ws, 1, 2, top, last, horizontal=d["key"] == "department"
+                ),
+                f"E{top}",
+            )
             s.row = max(s.row, top + 16)
     # 及时率 ---------------------------------------------------------------------------------
     s = _Sheet(wb.create_sheet("处理及时率"), (8, 34, 10, 10, 10, 12, 10))
     s.title("三、处理及时率(按时完成 ÷ 应完成)")
-    rows = [(t["rule"], t["what"], t["due"], t["met"], t["late"], t["missed"],
-             t["met"] / t["due"] if t["due"] else None) for t in data["timeliness"]]
+    rows = [
+        (
+            t["rule"],
+            t["what"],
+            t["due"],
+            t["met"],
+            t["late"],
+            t["missed"],
+            t["met"] / t["due"] if t["due"] else None,
+        )
+        for t in data["timeliness"]
+    ]
     tt = data["timeliness_total"]
-    rows.append(("合计", "", tt["due"], tt["met"], tt["late"], tt["missed"],
-                 tt["met"] / tt["due"] if tt["due"] else None))
-    top, last = s.table(("时限", "应办事项", "应完成", "按时完成", "逾期完成", "逾期未完成",
-                         "及时率"), rows, {7: "0.0%"})
+    rows.append(
+        (
+            "合计",
+            "",
+            tt["due"],
+            tt["met"],
+            tt["late"],
+            tt["missed"],
+            tt["met"] / tt["due"] if tt["due"] else None,
+        )
+    )
+    top, last = s.table(
+        ("时限", "应办事项", "应完成", "按时完成", "逾期完成", "逾期未完成", "及时率"),
+        rows,
+        {7: "0.0%"},
+    )
     if last - 1 > top:
         ch = _bar_chart("各时限及时率", s.ws, 1, 7, top, last - 1, y_title="及时率")
         ch.y_axis.scaling.min, ch.y_axis.scaling.max = 0, 1
@@ -184,18 +248,30 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
         s.ws.add_chart(ch, f"A{s.row}")
         s.row += 16
     s.title("处理用时(小时)", _HEAD)
-    s.table(("环节", "件数", "平均(小时)", "中位数(小时)"),
-            [(d["name"], d["n"], _or_dash(d.get("mean_hours", d["mean"])),
-              _or_dash(d.get("median_hours", d["median"]))) for d in data["durations"]],
-            {3: "0.0", 4: "0.0"})
+    s.table(
+        ("环节", "件数", "平均(小时)", "中位数(小时)"),
+        [
+            (
+                d["name"],
+                d["n"],
+                _or_dash(d.get("mean_hours", d["mean"])),
+                _or_dash(d.get("median_hours", d["median"])),
+            )
+            for d in data["durations"]
+        ],
+        {3: "0.0", 4: "0.0"},
+    )
     # 满意度 ---------------------------------------------------------------------------------
     s = _Sheet(wb.create_sheet("回访满意度"), (14, 10, 10))
     s.title("四、回访满意度(首次回访)")
-    top, last = s.table(("满意度", "件数", "占比"),
-                        [(r["level"], r["count"], r["share"]) for r in data["satisfaction"]])
+    top, last = s.table(
+        ("满意度", "件数", "占比"),
+        [(r["level"], r["count"], r["share"]) for r in data["satisfaction"]],
+    )
     s.text(f"满意率(满意 + 非常满意):{data['satisfied_share']}(回访 {data['rated']} 件)")
-    s.text(f"重开:{data['reopened']} 件,重开率 {data['reopen_rate']}"
-           f"(回访 {data['called_back']} 件)")
+    s.text(
+        f"重开:{data['reopened']} 件,重开率 {data['reopen_rate']}(回访 {data['called_back']} 件)"
+    )
     pie = PieChart()
     pie.title = "回访满意度分布"
     pie.add_data(Reference(s.ws, min_col=2, min_row=top, max_row=last), titles_from_data=True)
@@ -213,13 +289,28 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
         s.text("本期没有已批准的罚款或奖励。")
     else:
         s.title("按部门", _HEAD)
-        s.table(("部门", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
-                [(m["department"], m["fines"], m["fine_count"], m["rewards"],
-                  m["reward_count"]) for m in data["money_by_department"]])
+        s.table(
+            ("部门", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
+            [
+                (m["department"], m["fines"], m["fine_count"], m["rewards"], m["reward_count"])
+                for m in data["money_by_department"]
+            ],
+        )
         s.title("按人员", _HEAD)
-        s.table(("部门", "姓名", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
-                [(m["department"], m["person"], m["fines"], m["fine_count"], m["rewards"],
-                  m["reward_count"]) for m in data["money_by_person"]])
+        s.table(
+            ("部门", "姓名", "罚款(元)", "罚款笔数", "奖励(元)", "奖励笔数"),
+            [
+                (
+                    m["department"],
+                    m["person"],
+                    m["fines"],
+                    m["fine_count"],
+                    m["rewards"],
+                    m["reward_count"],
+                )
+                for m in data["money_by_person"]
+            ],
+        )
     # 重复投诉与结转 ----------------------------------------------------------------------------
     s = _Sheet(wb.create_sheet("重复投诉与结转"), (10, 90))
     s.title("六、重复投诉(同一电话或VIN)与结转")

@@ -25,13 +25,25 @@ from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils.datetime import from_excel, from_ISO8601
 
-_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_NS = (
+    "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "http://purl.oclc.org/ooxml/spreadsheetml/main",
+)
 _SEP = "\x01"
 ROW, CELL, VALUE, INLINE, TEXT, PHONETIC, FORMULA = range(7)
-_TAGS = {f"{ns}{_SEP}{local}": code for ns in _NS for local, code in (
-    ("row", ROW), ("c", CELL), ("v", VALUE), ("is", INLINE), ("t", TEXT), ("rPh", PHONETIC),
-    ("f", FORMULA))}
+_TAGS = {
+    f"{ns}{_SEP}{local}": code
+    for ns in _NS
+    for local, code in (
+        ("row", ROW),
+        ("c", CELL),
+        ("v", VALUE),
+        ("is", INLINE),
+        ("t", TEXT),
+        ("rPh", PHONETIC),
+        ("f", FORMULA),
+    )
+}
 _REF_RE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 _CHUNK = 1 << 20
 
@@ -142,8 +154,7 @@ class _RowBuilder:
             number = _number(value)
             if self.style in self.dates:
                 try:
-                    return from_excel(number, self.epoch,
-                                      timedelta=self.style in self.durations)
+                    return from_excel(number, self.epoch, timedelta=self.style in self.durations)
                 except (OverflowError, ValueError):
                     return "#VALUE!"  # as openpyxl: a date style on a serial no date has
             return number
@@ -168,8 +179,9 @@ class StreamSheet:
     def reset_dimensions(self) -> None:  # nothing is sized from <dimension>
         pass
 
-    def iter_rows(self, min_row: int = 1, max_row: int | None = None,
-                  values_only: bool = True) -> Iterator[tuple]:
+    def iter_rows(
+        self, min_row: int = 1, max_row: int | None = None, values_only: bool = True
+    ) -> Iterator[tuple]:
         """Rows from ``min_row`` (gaps as empty rows, so rows can be counted), each
         from column A to its last cell."""
         expected = min_row
@@ -201,8 +213,11 @@ class StreamWorkbook:
             reader.read_strings()
             reader.read_workbook()
             apply_stylesheet(reader.archive, reader.wb)
-            self._parts = {sheet.name: rel.target for sheet, rel in reader.parser.find_sheets()
-                           if rel.target in reader.valid_files and "chartsheet" not in rel.Type}
+            self._parts = {
+                sheet.name: rel.target
+                for sheet, rel in reader.parser.find_sheets()
+                if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+            }
         except BaseException:
             self._archive.close()
             raise

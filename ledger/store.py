@@ -38,24 +38,78 @@ def fast_to_db(v: datetime) -> str:
 # the same for a record that leaves it empty (a yes/no column left at 否 counts as empty).
 DIGEST_KEYS = {
     C.SHEET_CASES: (
-        "number", "received_at", "channel", "kind", "severity", "initiative", "business",
-        "area", "media", "needs_oem", "attitude", "collective", "content", "car_model", "vin",
-        "work_order", "plate", "purchase_date", "mileage", "customer_name", "gender", "phone",
-        "advisor", "repair_content", "repair_team", "background", "demand", "department",
-        "responsible", "plan", "handled_date", "gm_instruction", "liability", "state",
-        "closed_at", "callback_at", "satisfaction", "callback2_at", "satisfaction2",
-        "cac_number", "fmc_status", "station_name", "complaint_nature", "uid", "site",
-        "deleted"),
+        "number",
+        "received_at",
+        "channel",
+        "kind",
+        "severity",
+        "initiative",
+        "business",
+        "area",
+        "media",
+        "needs_oem",
+        "attitude",
+        "collective",
+        "content",
+        "car_model",
+        "vin",
+        "work_order",
+        "plate",
+        "purchase_date",
+        "mileage",
+        "customer_name",
+        "gender",
+        "phone",
+        "advisor",
+        "repair_content",
+        "repair_team",
+        "background",
+        "demand",
+        "department",
+        "responsible",
+        "plan",
+        "handled_date",
+        "gm_instruction",
+        "liability",
+        "state",
+        "closed_at",
+        "callback_at",
+        "satisfaction",
+        "callback2_at",
+        "satisfaction2",
+        "cac_number",
+        "fmc_status",
+        "station_name",
+        "complaint_nature",
+        "uid",
+        "site",
+        "deleted",
+    ),
     C.SHEET_ENTRIES: ("at", "action", "actor", "note", "case_uid", "uid", "site", "deleted"),
-    C.SHEET_SANCTIONS: ("type", "rule", "department", "person", "amount", "reason", "date",
-                        "status", "case_uid", "uid", "site", "deleted"),
+    C.SHEET_SANCTIONS: (
+        "type",
+        "rule",
+        "department",
+        "person",
+        "amount",
+        "reason",
+        "date",
+        "status",
+        "case_uid",
+        "uid",
+        "site",
+        "deleted",
+    ),
 }
 
 
 def _digest_plan(sheet: str) -> tuple[tuple[tuple[str, bool], ...], tuple[tuple[str, bool], ...]]:
     """(the frozen columns, the columns added since), each as (key, is yes/no)."""
-    cols = {c.key: c for c in C.SHEET_COLUMNS[sheet]
-            if c.key not in _NOT_DIGESTED and not c.derived and c.stored}
+    cols = {
+        c.key: c
+        for c in C.SHEET_COLUMNS[sheet]
+        if c.key not in _NOT_DIGESTED and not c.derived and c.stored
+    }
     yes_no = {k: c.kind in (Kind.BOOL, Kind.DELETED) for k, c in cols.items()}
     frozen = tuple((k, yes_no.get(k, False)) for k in DIGEST_KEYS[sheet])
     added = tuple((k, yes_no[k]) for k in cols if k not in DIGEST_KEYS[sheet])
@@ -68,16 +122,22 @@ _DIGEST_PLAN = {sheet: _digest_plan(sheet) for sheet in C.SHEET_COLUMNS}
 def _compile_digest(sheet: str):
     """The digest of one sheet written out as straight-line code (one expression per
     column, no loop): called for every imported record."""
-    ns: dict[str, Any] = {"sha1": hashlib.sha1, "datetime": datetime,
-                          "fast_to_db": fast_to_db, "_canon_value": _canon_value}
+    ns: dict[str, Any] = {
+        "sha1": hashlib.sha1,
+        "datetime": datetime,
+        "fast_to_db": fast_to_db,
+        "_canon_value": _canon_value,
+    }
     frozen, added = _DIGEST_PLAN[sheet]
 
     def canon(key: str, yes_no: bool) -> str:
         blank = f"'' if (v := get({key!r})) is None or v == '' else "
         if yes_no:
             return f"{blank}('1' if v else '0')"
-        return (f"{blank}v if v.__class__ is str else fast_to_db(v) "
-                "if v.__class__ is datetime else _canon_value(v)")
+        return (
+            f"{blank}v if v.__class__ is str else fast_to_db(v) "
+            "if v.__class__ is datetime else _canon_value(v)"
+        )
 
     lines = ["def digest(values):", "    get = values.get", "    parts = ["]
     lines += [f"        {canon(key, yes_no)}," for key, yes_no in frozen]
@@ -86,11 +146,9 @@ def _compile_digest(sheet: str):
         # an added yes/no column left at 否 holds no value: records that never had the
         # column keep their digest
         value = f"('1' if get({key!r}) else '')" if yes_no else canon(key, yes_no)
-        lines += [f"    c = {value}",
-                  "    if c:",
-                  f"        text += '\\x1e' + {key!r} + '=' + c"]
+        lines += [f"    c = {value}", "    if c:", f"        text += '\\x1e' + {key!r} + '=' + c"]
     lines += ["    return sha1(text.encode('utf-8')).hexdigest()"]
-    exec(compile("\n".join(lines), f"<digest {sheet}>", "exec"), ns)  # noqa: S102
+    exec(compile("\n".join(lines), f"<digest {sheet}>", "exec"), ns)
     return ns["digest"]
 
 
@@ -124,7 +182,7 @@ def fingerprint(sheet: str, values: Mapping[str, Any]) -> str:
     fingerprints are two versions, which a person reconciles."""
     if sheet == C.SHEET_CASES:
         values = _masked(values)
-    return _DIGESTS[sheet](values)[:C.FINGERPRINT_LENGTH]
+    return _DIGESTS[sheet](values)[: C.FINGERPRINT_LENGTH]
 
 
 def fingerprint_from(sheet: str, values: Mapping[str, Any], digest_value: str) -> str:
@@ -133,8 +191,8 @@ def fingerprint_from(sheet: str, values: Mapping[str, Any], digest_value: str) -
     if sheet == C.SHEET_CASES:
         masked = _masked(values)
         if masked is not values:
-            return _DIGESTS[sheet](masked)[:C.FINGERPRINT_LENGTH]
-    return digest_value[:C.FINGERPRINT_LENGTH]
+            return _DIGESTS[sheet](masked)[: C.FINGERPRINT_LENGTH]
+    return digest_value[: C.FINGERPRINT_LENGTH]
 
 
 def _canon_value(v: Any) -> str:
@@ -186,6 +244,7 @@ def from_json(sheet: str, text: str) -> dict[str, Any]:
 
 # --- reading records as ledger values --------------------------------------------------------
 
+
 def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
     """SQL selecting a table's ledger columns (with the case's uid), and their keys.
     版本指纹 reads as the version last applied here from a ledger ("revision:fingerprint"
@@ -195,8 +254,10 @@ def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
     parts = []
     for k in keys:
         if k == "fingerprint":
-            parts.append("(SELECT b.revision || ':' || b.fingerprint FROM ledger_base b "
-                         "WHERE b.uid = t.uid AND b.fingerprint <> '')")
+            parts.append(
+                "(SELECT b.revision || ':' || b.fingerprint FROM ledger_base b "
+                "WHERE b.uid = t.uid AND b.fingerprint <> '')"
+            )
         elif k == "case_uid":
             parts.append("(SELECT c.uid FROM cases c WHERE c.id = t.case_id)")
         elif k == "case_number":
@@ -248,8 +309,9 @@ def export_fingerprint(sheet: str, record: dict[str, Any], my_site: str | None) 
     return fingerprint(sheet, record)
 
 
-def _filter(table: str, sites: Sequence[str] | None, since: datetime | None
-            ) -> tuple[list[str], list[Any]]:
+def _filter(
+    table: str, sites: Sequence[str] | None, since: datetime | None
+) -> tuple[list[str], list[Any]]:
     where: list[str] = []
     params: list[Any] = []
     if sites:
@@ -258,19 +320,24 @@ def _filter(table: str, sites: Sequence[str] | None, since: datetime | None
         # site that does not own the record must reach its owner): modified here after
         # the version last applied from a ledger came in (its 最后修改时间 is no longer
         # the one applied). An unedited copy sent along is counted as unchanged.
-        edited = ("EXISTS (SELECT 1 FROM ledger_base b WHERE b.uid = t.uid "
-                  "AND b.record_modified_at IS NOT t.modified_at)")
+        edited = (
+            "EXISTS (SELECT 1 FROM ledger_base b WHERE b.uid = t.uid "
+            "AND b.record_modified_at IS NOT t.modified_at)"
+        )
         if table == "cases":
             where.append(f"(t.site IN ({marks}) OR {edited})")
             params += list(sites)
         else:
-            where.append(f"(t.site IN ({marks}) OR t.case_id IN "
-                         f"(SELECT id FROM cases WHERE site IN ({marks})) OR {edited})")
+            where.append(
+                f"(t.site IN ({marks}) OR t.case_id IN "
+                f"(SELECT id FROM cases WHERE site IN ({marks})) OR {edited})"
+            )
             params += list(sites) * 2
     if since is not None:
         stamp = to_db(since)
-        where.append("(t.modified_at >= ? OR t.uid IN "
-                     "(SELECT uid FROM ledger_base WHERE applied_at >= ?))")
+        where.append(
+            "(t.modified_at >= ? OR t.uid IN (SELECT uid FROM ledger_base WHERE applied_at >= ?))"
+        )
         params += [stamp, stamp]
     return where, params
 
@@ -282,8 +349,14 @@ def count_records(table: str, *, sites: Sequence[str] | None, since: datetime | 
     return database.execute_sql(sql, params).fetchone()[0]
 
 
-def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | None,
-                 batch: int = 2000, my_site: str | None = None) -> Iterator[dict[str, Any]]:
+def iter_records(
+    table: str,
+    *,
+    sites: Sequence[str] | None,
+    since: datetime | None,
+    batch: int = 2000,
+    my_site: str | None = None,
+) -> Iterator[dict[str, Any]]:
     """Every record of ``table`` owned by ``sites`` (all when None), or - for entries and
     sanctions - belonging to a case of those sites, or edited here; with ``since``, only
     those changed here (modified, or applied from another ledger) after that time.
@@ -297,8 +370,8 @@ def iter_records(table: str, *, sites: Sequence[str] | None, since: datetime | N
     while True:
         clauses = where + ["t.id > ?"]
         rows = database.execute_sql(
-            f"{base} WHERE {' AND '.join(clauses)} ORDER BY t.id LIMIT {batch}",
-            (*params, last)).fetchall()
+            f"{base} WHERE {' AND '.join(clauses)} ORDER BY t.id LIMIT {batch}", (*params, last)
+        ).fetchall()
         if not rows:
             return
         for row in rows:
@@ -334,7 +407,9 @@ def record_own_versions(my_site: str, since: str | None) -> int:
                 out.append((rec["uid"], rec["revision"], fingerprint(sheet, rec)))
             database.cursor().executemany(
                 "INSERT OR IGNORE INTO ledger_versions (uid, revision, fingerprint) "
-                "VALUES (?, ?, ?)", out)
+                "VALUES (?, ?, ?)",
+                out,
+            )
             n += len(out)
     return n
 
@@ -343,7 +418,8 @@ def versions_since() -> str | None:
     """From when this site's record of its own versions is complete ('' : always; None:
     not known, before schema 8)."""
     row = database.execute_sql(
-        "SELECT value FROM ledger_meta WHERE key = 'versions_since'").fetchone()
+        "SELECT value FROM ledger_meta WHERE key = 'versions_since'"
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -351,8 +427,8 @@ def count_uids(table: str, uids: Sequence[str]) -> int:
     """How many of ``uids`` exist in ``table`` (for the after-import comparison)."""
     n = 0
     for i in range(0, len(uids), 500):
-        chunk = uids[i:i + 500]
+        chunk = uids[i : i + 500]
         n += database.execute_sql(
-            f"SELECT count(*) FROM {table} WHERE uid IN ({','.join('?' * len(chunk))})",
-            chunk).fetchone()[0]
+            f"SELECT count(*) FROM {table} WHERE uid IN ({','.join('?' * len(chunk))})", chunk
+        ).fetchone()[0]
     return n

@@ -22,7 +22,8 @@ from ledger.columns import Column, Kind
 MASKED_PHONE_RE = re.compile(r"\d{0,4}\*{3,}\d{0,4}|\*+")
 _DT_RE = re.compile(
     r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?")
+    r"(Z|[+-]\d{2}:?\d{2})?"
+)
 _INT_RE = re.compile(r"[+-]?\d+(\.0+)?")
 
 
@@ -116,8 +117,7 @@ def parse_datetime(raw: Any, tz: tzinfo) -> datetime | None:
             try:
                 dt = dt.replace(tzinfo=parse_offset("+00:00" if off == "Z" else off))
             except ValueError:
-                raise CellError(f"时区偏移超出范围(应在 -23:59 到 +23:59 之间):“{raw}”"
-                                ) from None
+                raise CellError(f"时区偏移超出范围(应在 -23:59 到 +23:59 之间):“{raw}”") from None
     else:
         raise CellError(f"不是日期时间:{raw!r}")
     if not MIN_YEAR <= dt.year <= MAX_YEAR:
@@ -239,8 +239,13 @@ def parse_cell(col: Column, raw: Any, tz: tzinfo) -> Any:
 _UID_RE = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{7,63}")
 
 
-def parse_row(sheet: str, row: int, raw: Mapping[str, Any], present: set[str], tz: tzinfo,
-              ) -> tuple[dict[str, Any], list[RowProblem]]:
+def parse_row(
+    sheet: str,
+    row: int,
+    raw: Mapping[str, Any],
+    present: set[str],
+    tz: tzinfo,
+) -> tuple[dict[str, Any], list[RowProblem]]:
     """Typed values of a row (only the columns present in the file) and its problems."""
     values: dict[str, Any] = {}
     problems: list[RowProblem] = []
@@ -295,7 +300,8 @@ def case_problems(row: int, values: Mapping[str, Any]) -> list[RowProblem]:
 # --- the same, fast: per-column work chosen once per sheet ------------------------------------
 
 _ISO_STAMP_RE = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}")
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}"
+)
 _BOOL_WORDS = {"是": True, "否": False}
 
 
@@ -323,17 +329,22 @@ def _fast_parser(col: Column, tz: tzinfo):
             if (choices is not None and s not in choices) or (limit and len(s) > limit):
                 return slow(raw)
             return s
+
         return text
     if k is Kind.DATETIME:
         half = timedelta(microseconds=500_000)
 
         def moment(raw: Any) -> Any:
-            if raw.__class__ is datetime and raw.tzinfo is None and (
-                    MIN_YEAR <= raw.year <= MAX_YEAR):
+            if (
+                raw.__class__ is datetime
+                and raw.tzinfo is None
+                and (MIN_YEAR <= raw.year <= MAX_YEAR)
+            ):
                 if raw.microsecond:
                     raw = raw + half
                 return raw.replace(tzinfo=tz, microsecond=0)
             return slow(raw)
+
         return moment
     if k is Kind.STAMP:
         iso = datetime.fromisoformat
@@ -349,6 +360,7 @@ def _fast_parser(col: Column, tz: tzinfo):
                     if MIN_YEAR <= v.year <= MAX_YEAR:
                         return v
             return slow(raw)
+
         return stamp
     if k in (Kind.INT, Kind.REVISION):
         lo, hi = INT_BOUNDS.get(col.key, INT_DEFAULT_BOUNDS)
@@ -366,20 +378,25 @@ def _fast_parser(col: Column, tz: tzinfo):
             if not lo <= v <= hi:
                 return slow(raw)
             return v
+
         return integer
     if k in (Kind.BOOL, Kind.DELETED):
+
         def yes_no(raw: Any) -> Any:
             if raw is None:
                 return None
             v = _BOOL_WORDS.get(raw) if raw.__class__ is str else None
             return slow(raw) if v is None else v
+
         return yes_no
     if k is Kind.DATE:
+
         def day(raw: Any) -> Any:
             c = raw.__class__
             if (c is date or c is datetime) and MIN_YEAR <= raw.year <= MAX_YEAR:
                 return raw if c is date else raw.date()
             return slow(raw)
+
         return day
     return slow
 
@@ -393,20 +410,30 @@ class RowParser:
     def __init__(self, sheet: str, columns: Mapping[int, Column], tz: tzinfo):
         self.sheet = sheet
         at = {c.key: i for i, c in columns.items()}
-        self.plan = [(at[c.key], c.key, c.header, c.required, _fast_parser(c, tz), c)
-                     for c in C.SHEET_COLUMNS[sheet] if c.key in at and not c.derived]
+        self.plan = [
+            (at[c.key], c.key, c.header, c.required, _fast_parser(c, tz), c)
+            for c in C.SHEET_COLUMNS[sheet]
+            if c.key in at and not c.derived
+        ]
         self.parse = self._compile(tz)
 
     def _compile(self, tz: tzinfo):
         width = max((idx for idx, *_ in self.plan), default=-1) + 1
-        ns: dict[str, Any] = {"CellError": CellError, "RowProblem": RowProblem,
-                              "SHEET": self.sheet, "PAD": (None,) * width,
-                              "UID_MATCH": _UID_RE.fullmatch, "case_problems": case_problems}
-        lines = ["def parse(row, raw):",
-                 f"    if len(raw) < {width}:",
-                 "        raw = (*raw, *PAD[len(raw):])",
-                 "    values = {}",
-                 "    problems = []"]
+        ns: dict[str, Any] = {
+            "CellError": CellError,
+            "RowProblem": RowProblem,
+            "SHEET": self.sheet,
+            "PAD": (None,) * width,
+            "UID_MATCH": _UID_RE.fullmatch,
+            "case_problems": case_problems,
+        }
+        lines = [
+            "def parse(row, raw):",
+            f"    if len(raw) < {width}:",
+            "        raw = (*raw, *PAD[len(raw):])",
+            "    values = {}",
+            "    problems = []",
+        ]
         for n, (idx, key, header, required, conv, col) in enumerate(self.plan):
             ns[f"C{n}"] = conv
             ns[f"S{n}"] = partial(parse_cell, col, tz=tz)
@@ -427,22 +454,26 @@ class RowParser:
                     "        elif r.__class__ is str:",
                     f"            v = r.strip({chars})",
                     "            if not v:",
-                    "                v = None"]
+                    "                v = None",
+                ]
                 if checks:
-                    lines += [f"            elif {' or '.join(checks)}:",
-                              f"                v = S{n}(r)"]
-                lines += ["        else:",
-                          f"            v = S{n}(r)"]
+                    lines += [
+                        f"            elif {' or '.join(checks)}:",
+                        f"                v = S{n}(r)",
+                    ]
+                lines += ["        else:", f"            v = S{n}(r)"]
             else:
-                lines += ["    try:",
-                          f"        v = C{n}(raw[{idx}])"]
-            lines += ["    except CellError as e:",
-                      f"        problems.append(RowProblem(SHEET, row, {header!r}, str(e)))",
-                      "    else:"]
+                lines += ["    try:", f"        v = C{n}(raw[{idx}])"]
+            lines += [
+                "    except CellError as e:",
+                f"        problems.append(RowProblem(SHEET, row, {header!r}, str(e)))",
+                "    else:",
+            ]
             if required:
-                lines += ["        if v is None:",
-                          f"            problems.append(RowProblem(SHEET, row, {header!r}, "
-                          "'必须填写'))"]
+                lines += [
+                    "        if v is None:",
+                    f"            problems.append(RowProblem(SHEET, row, {header!r}, '必须填写'))",
+                ]
             lines.append(f"        values[{key!r}] = v")
         lines += [
             "    uid = values.get('uid')",
@@ -452,10 +483,10 @@ class RowParser:
             "    if cu and not UID_MATCH(cu):",
             "        problems.append(RowProblem(SHEET, row, '投诉记录ID', '投诉记录ID格式不对'))",
             "    values['revision'] = values.get('revision') or 1",
-            "    values['deleted'] = bool(values.get('deleted'))"]
+            "    values['deleted'] = bool(values.get('deleted'))",
+        ]
         if self.sheet == C.SHEET_CASES:
-            lines += ["    if not problems:",
-                      "        problems.extend(case_problems(row, values))"]
+            lines += ["    if not problems:", "        problems.extend(case_problems(row, values))"]
         lines.append("    return values, problems")
-        exec(compile("\n".join(lines), f"<RowParser {self.sheet}>", "exec"), ns)  # noqa: S102
+        exec(compile("\n".join(lines), f"<RowParser {self.sheet}>", "exec"), ns)
         return ns["parse"]

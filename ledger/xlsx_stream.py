@@ -80,8 +80,10 @@ def date_serial(d: date) -> int:
     return days
 
 
-_NS = ('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-       'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
+_NS = (
+    'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+)
 _HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
 
@@ -103,9 +105,18 @@ class StreamSheet:
     """One worksheet being written. Rows are text made by the caller with the *_cell
     helpers; ``refs[i]`` is the column letter of column i (refs are ``letter + row``)."""
 
-    def __init__(self, book: StreamBook, info: _SheetInfo, widths: Sequence[float],
-                 header: Sequence[str], header_style: int, *, freeze: str | None,
-                 expected_rows: int | None, landscape: bool):
+    def __init__(
+        self,
+        book: StreamBook,
+        info: _SheetInfo,
+        widths: Sequence[float],
+        header: Sequence[str],
+        header_style: int,
+        *,
+        freeze: str | None,
+        expected_rows: int | None,
+        landscape: bool,
+    ):
         self.book = book
         self.info = info
         self.letters = [get_column_letter(i + 1) for i in range(info.ncols)]
@@ -126,20 +137,24 @@ class StreamSheet:
                 panes.append(f'xSplit="{col - 1}"')
             if row > 1:
                 panes.append(f'ySplit="{row - 1}"')
-            active = ("bottomRight" if col > 1 and row > 1
-                      else "bottomLeft" if row > 1 else "topRight")
-            parts.append(f'><pane {" ".join(panes)} topLeftCell="{freeze}" '
-                         f'activePane="{active}" state="frozen"/>'
-                         f'<selection pane="{active}" activeCell="{freeze}" sqref="{freeze}"/>'
-                         '</sheetView></sheetViews>')
+            active = (
+                "bottomRight" if col > 1 and row > 1 else "bottomLeft" if row > 1 else "topRight"
+            )
+            parts.append(
+                f'><pane {" ".join(panes)} topLeftCell="{freeze}" '
+                f'activePane="{active}" state="frozen"/>'
+                f'<selection pane="{active}" activeCell="{freeze}" sqref="{freeze}"/>'
+                "</sheetView></sheetViews>"
+            )
         else:
             parts.append("/></sheetViews>")
         parts.append('<sheetFormatPr defaultRowHeight="15"/><cols>')
         for i, w in enumerate(widths, start=1):
             parts.append(f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>')
         parts.append("</cols><sheetData>")
-        cells = "".join(text_cell(f"{self.letters[i]}1", h, header_style)
-                        for i, h in enumerate(header))
+        cells = "".join(
+            text_cell(f"{self.letters[i]}1", h, header_style) for i, h in enumerate(header)
+        )
         parts.append(f'<row r="1">{cells}</row>')
         self._f.write("".join(parts).encode("utf-8"))
 
@@ -168,11 +183,13 @@ class StreamSheet:
         last = f"{self.letters[-1]}{self.info.rows + 1}"
         if autofilter:
             tail.append(f'<autoFilter ref="A1:{last}"/>')
-        tail.append('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
-                    'footer="0.5"/>')
+        tail.append(
+            '<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>'
+        )
         if self._landscape:  # A4 landscape, one page wide, as many pages down as it takes
-            tail.append('<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" '
-                        'fitToHeight="0"/>')
+            tail.append(
+                '<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+            )
         tail.append("</worksheet>")
         self._f.write("".join(tail).encode("utf-8"))
         self._f.close()
@@ -204,68 +221,121 @@ class StreamBook:
         self.sheets.append(info)
         return info
 
-    def add_sheet(self, title: str, widths: Sequence[float], header: Sequence[str], *,
-                  header_style: int = S_HEADER, freeze: str | None = None,
-                  expected_rows: int | None = None, landscape: bool = False) -> StreamSheet:
-        return self.open_sheet(self.reserve_sheet(title, len(header)), widths, header,
-                               header_style=header_style, freeze=freeze,
-                               expected_rows=expected_rows, landscape=landscape)
+    def add_sheet(
+        self,
+        title: str,
+        widths: Sequence[float],
+        header: Sequence[str],
+        *,
+        header_style: int = S_HEADER,
+        freeze: str | None = None,
+        expected_rows: int | None = None,
+        landscape: bool = False,
+    ) -> StreamSheet:
+        return self.open_sheet(
+            self.reserve_sheet(title, len(header)),
+            widths,
+            header,
+            header_style=header_style,
+            freeze=freeze,
+            expected_rows=expected_rows,
+            landscape=landscape,
+        )
 
-    def open_sheet(self, info: _SheetInfo, widths: Sequence[float], header: Sequence[str], *,
-                   header_style: int = S_HEADER, freeze: str | None = None,
-                   expected_rows: int | None = None, landscape: bool = False) -> StreamSheet:
+    def open_sheet(
+        self,
+        info: _SheetInfo,
+        widths: Sequence[float],
+        header: Sequence[str],
+        *,
+        header_style: int = S_HEADER,
+        freeze: str | None = None,
+        expected_rows: int | None = None,
+        landscape: bool = False,
+    ) -> StreamSheet:
         """Start writing a reserved sheet (one sheet at a time: close it before the next)."""
-        sheet = StreamSheet(self, info, widths, header, header_style, freeze=freeze,
-                            expected_rows=expected_rows, landscape=landscape)
+        sheet = StreamSheet(
+            self,
+            info,
+            widths,
+            header,
+            header_style,
+            freeze=freeze,
+            expected_rows=expected_rows,
+            landscape=landscape,
+        )
         self._open = sheet._f
         return sheet
 
     def close(self) -> None:
         z = self.zip
         n = len(self.sheets)
-        ct = [_HEAD, '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-              '<Default Extension="rels" '
-              'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-              '<Default Extension="xml" ContentType="application/xml"/>'
-              '<Override PartName="/xl/workbook.xml" ContentType="application/'
-              'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-              '<Override PartName="/xl/styles.xml" ContentType="application/'
-              'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-              '<Override PartName="/docProps/app.xml" ContentType="application/'
-              'vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-              '<Override PartName="/docProps/core.xml" '
-              'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>']
+        ct = [
+            _HEAD,
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            '<Override PartName="/docProps/app.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+            '<Override PartName="/docProps/core.xml" '
+            'ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>',
+        ]
         for s in self.sheets:
-            ct.append(f'<Override PartName="/{s.part}" ContentType="application/'
-                      'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>')
+            ct.append(
+                f'<Override PartName="/{s.part}" ContentType="application/'
+                'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            )
         ct.append("</Types>")
         z.writestr("[Content_Types].xml", "".join(ct))
         rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-        z.writestr("_rels/.rels", (
-            _HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-            'relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
-            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
-            'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
-            f'<Relationship Id="rId3" Type="{rel}/extended-properties" '
-            'Target="docProps/app.xml"/></Relationships>'))
-        z.writestr("docProps/app.xml", (
-            _HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-            'extended-properties"><Application>Microsoft Excel</Application></Properties>'))
-        z.writestr("docProps/core.xml", (
-            _HEAD + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
-            '2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            '<dc:creator>ComplaintDesk</dc:creator></cp:coreProperties>'))
-        wrels = [_HEAD, '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-                 'relationships">']
+        z.writestr(
+            "_rels/.rels",
+            (
+                _HEAD + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                'relationships">'
+                f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+                '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/'
+                'relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+                f'<Relationship Id="rId3" Type="{rel}/extended-properties" '
+                'Target="docProps/app.xml"/></Relationships>'
+            ),
+        )
+        z.writestr(
+            "docProps/app.xml",
+            (
+                _HEAD + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'extended-properties"><Application>Microsoft Excel</Application></Properties>'
+            ),
+        )
+        z.writestr(
+            "docProps/core.xml",
+            (
+                _HEAD + '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/'
+                '2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                "<dc:creator>ComplaintDesk</dc:creator></cp:coreProperties>"
+            ),
+        )
+        wrels = [
+            _HEAD,
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">',
+        ]
         for i, s in enumerate(self.sheets, start=1):
-            wrels.append(f'<Relationship Id="rId{i}" Type="{rel}/worksheet" '
-                         f'Target="/{s.part}"/>')
-        wrels.append(f'<Relationship Id="rId{n + 1}" Type="{rel}/styles" '
-                     'Target="/xl/styles.xml"/></Relationships>')
+            wrels.append(f'<Relationship Id="rId{i}" Type="{rel}/worksheet" Target="/{s.part}"/>')
+        wrels.append(
+            f'<Relationship Id="rId{n + 1}" Type="{rel}/styles" '
+            'Target="/xl/styles.xml"/></Relationships>'
+        )
         z.writestr("xl/_rels/workbook.xml.rels", "".join(wrels))
-        wb = [_HEAD, f"<workbook {_NS}><workbookPr/><bookViews><workbookView activeTab=\"0\"/>"
-              "</bookViews><sheets>"]
+        wb = [
+            _HEAD,
+            f'<workbook {_NS}><workbookPr/><bookViews><workbookView activeTab="0"/>'
+            "</bookViews><sheets>",
+        ]
         for i, s in enumerate(self.sheets, start=1):
             wb.append(f'<sheet name="{_attr(s.title)}" sheetId="{i}" r:id="rId{i}"/>')
         wb.append("</sheets>")
@@ -274,12 +344,16 @@ class StreamBook:
             quoted = "'" + s.title.replace("'", "''") + "'"
             last = get_column_letter(max(s.ncols, 1))
             if s.autofilter:
-                names.append(f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" '
-                             f'hidden="1">{_attr(quoted)}!$A$1:${last}${s.rows + 1}'
-                             "</definedName>")
+                names.append(
+                    f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" '
+                    f'hidden="1">{_attr(quoted)}!$A$1:${last}${s.rows + 1}'
+                    "</definedName>"
+                )
             if s.print_titles:
-                names.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
-                             f"{_attr(quoted)}!$1:$1</definedName>")
+                names.append(
+                    f'<definedName name="_xlnm.Print_Titles" localSheetId="{i}">'
+                    f"{_attr(quoted)}!$1:$1</definedName>"
+                )
         if names:
             wb.append("<definedNames>" + "".join(names) + "</definedNames>")
         wb.append('<calcPr calcId="124519" fullCalcOnLoad="1"/></workbook>')
@@ -307,7 +381,7 @@ _STYLES = (
     '<bgColor rgb="00DDEBF7"/></patternFill></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-    '</cellStyleXfs>'
+    "</cellStyleXfs>"
     '<cellXfs count="8">'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
@@ -320,6 +394,7 @@ _STYLES = (
     '<alignment vertical="top" wrapText="1"/></xf>'
     '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1" '
     'applyAlignment="1"><alignment vertical="top" wrapText="1"/></xf>'
-    '</cellXfs>'
+    "</cellXfs>"
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>')
+    "</styleSheet>"
+)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QPointF, QRectF, Qt  # noqa: E402
-from PySide6.QtGui import (  # noqa: E402
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (
     QColor,
     QGuiApplication,
     QImage,
@@ -64,8 +64,7 @@ def cases(p: QPainter) -> None:  # a ledger: a table with a header row
 def oem(p: QPainter) -> None:  # a factory with a chimney
     _pen(p)
     path = QPainterPath(QPointF(2.5, 17))
-    for x, y in ((2.5, 9), (7, 11.5), (7, 9), (11.5, 11.5), (11.5, 4), (14.5, 4),
-                 (14.5, 17)):
+    for x, y in ((2.5, 9), (7, 11.5), (7, 9), (11.5, 11.5), (11.5, 4), (14.5, 4), (14.5, 17)):
         path.lineTo(x, y)
     path.closeSubpath()
     p.drawPath(path)
@@ -134,8 +133,17 @@ def users(p: QPainter) -> None:  # two people
     p.drawChord(QRectF(2.5, 11, 11, 10), 0, 180 * 16)
 
 
-DRAWINGS = {"todo": todo, "cases": cases, "oem": oem, "sanctions": sanctions, "stats": stats,
-            "exchange": exchange, "settings": settings, "audit": audit, "users": users}
+DRAWINGS = {
+    "todo": todo,
+    "cases": cases,
+    "oem": oem,
+    "sanctions": sanctions,
+    "stats": stats,
+    "exchange": exchange,
+    "settings": settings,
+    "audit": audit,
+    "users": users,
+}
 
 
 def render(draw, scale: int) -> QImage:

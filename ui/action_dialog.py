@@ -57,8 +57,10 @@ EXPLAIN: dict[Action, str] = {
 }
 
 NOTE_LABEL = {Action.NOTE: "备注内容", Action.CLOSE: "说明/关闭原因"}
-NOTE_HINT = {Action.NOTE: "必填",
-             Action.CLOSE: "已回访的可不填;未经回访关闭须写明原因(如客户无法联系)"}
+NOTE_HINT = {
+    Action.NOTE: "必填",
+    Action.CLOSE: "已回访的可不填;未经回访关闭须写明原因(如客户无法联系)",
+}
 
 
 def qzone(tz: tzinfo, at: datetime) -> QTimeZone:
@@ -81,13 +83,22 @@ class ActionDialog(QDialog):
     """Ask what ``action`` needs. ``submit(values)`` runs the use case; the caller then calls
     ``done_ok()`` or ``show_refusal(message)``."""
 
-    def __init__(self, action: Action, *, number: str, now: datetime, tz: tzinfo,
-                 received_at: datetime | None = None, departments: list[str] | None = None,
-                 proposed_department: str | None = None, people: list[str] | None = None,
-                 current: dict[str, Any] | None = None,
-                 warnings: list[str] | None = None,
-                 submit: Callable[[dict[str, Any]], None] | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        action: Action,
+        *,
+        number: str,
+        now: datetime,
+        tz: tzinfo,
+        received_at: datetime | None = None,
+        departments: list[str] | None = None,
+        proposed_department: str | None = None,
+        people: list[str] | None = None,
+        current: dict[str, Any] | None = None,
+        warnings: list[str] | None = None,
+        submit: Callable[[dict[str, Any]], None] | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.action = Action(action)
         self.tz = tz
@@ -105,8 +116,10 @@ class ActionDialog(QDialog):
         lay.addWidget(head)
         self.warning_label = QLabel("\n".join("⚠ " + w for w in warnings or []))
         self.warning_label.setWordWrap(True)
-        self.warning_label.setStyleSheet("QLabel { background: #fff4e5; color: #a15c00;"
-                                         " border: 1px solid #a15c00; padding: 6px; }")
+        self.warning_label.setStyleSheet(
+            "QLabel { background: #fff4e5; color: #a15c00;"
+            " border: 1px solid #a15c00; padding: 6px; }"
+        )
         self.warning_label.setVisible(bool(warnings))
         lay.addWidget(self.warning_label)
         form = QFormLayout()
@@ -128,7 +141,8 @@ class ActionDialog(QDialog):
             self.department = QComboBox()
             self.department.setEditable(True)
             self.department.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             self.department.setMinimumContentsLength(14)
             names = list(departments or [])
             if proposed_department and proposed_department not in names:
@@ -212,14 +226,17 @@ class ActionDialog(QDialog):
 
         self.error = QLabel()
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("QLabel { background: #fdecea; color: #c62828;"
-                                 " border: 1px solid #c62828; border-radius: 3px; padding: 6px; }")
+        self.error.setStyleSheet(
+            "QLabel { background: #fdecea; color: #c62828;"
+            " border: 1px solid #c62828; border-radius: 3px; padding: 6px; }"
+        )
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         lay.addWidget(self.error)
 
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(tr("记录"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
@@ -259,8 +276,9 @@ class ActionDialog(QDialog):
             out["plan"] = self.plan.toPlainText().strip()
         if self.satisfaction is not None:
             checked = self.satisfaction.checkedButton()
-            out["satisfaction"] = next((k for k, b in self.satisfaction_buttons.items()
-                                        if b is checked), None)
+            out["satisfaction"] = next(
+                (k for k, b in self.satisfaction_buttons.items() if b is checked), None
+            )
         if self.not_contacted is not None and self.not_contacted.isChecked():
             out["not_contacted"] = True
         if a is Action.FMC_STATUS and self.status is not None:

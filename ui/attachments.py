@@ -57,7 +57,8 @@ class AttachmentsPanel(QWidget):
 
         self.table = QTableWidget(0, 5, self)
         self.table.setHorizontalHeaderLabels(
-            [tr("文件名"), tr("大小"), tr("添加时间"), tr("添加人"), tr("备注")])
+            [tr("文件名"), tr("大小"), tr("添加时间"), tr("添加人"), tr("备注")]
+        )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
@@ -98,8 +99,9 @@ class AttachmentsPanel(QWidget):
         saved = case_id is not None
         self.table.setEnabled(saved)
         self.add_button.setEnabled(saved)
-        self.hint.setText(tr("可把文件拖到此处添加。") if saved
-                          else tr("请先保存投诉单,再添加附件。"))
+        self.hint.setText(
+            tr("可把文件拖到此处添加。") if saved else tr("请先保存投诉单,再添加附件。")
+        )
         self._rows = []
         self._fill()
         if saved:
@@ -111,7 +113,9 @@ class AttachmentsPanel(QWidget):
         case_id, ctx = self.case_id, self.session.ctx()
         self.session.taskman.run(
             lambda: (uc.list_attachments(case_id), uc.refusals(ctx, case_id)),
-            self._on_loaded, parent=self)
+            self._on_loaded,
+            parent=self,
+        )
 
     def rows(self) -> list[dict[str, Any]]:
         return list(self._rows)
@@ -128,10 +132,10 @@ class AttachmentsPanel(QWidget):
         self.table.setRowCount(len(self._rows))
         tz = self.session.ctx().tz if self._rows else None
         for r, a in enumerate(self._rows):
-            added = a["added_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M") if a[
-                "added_at"] else ""
-            for c, text in enumerate((a["file_name"], human_size(a["size"]), added,
-                                      a["added_by"], a["note"])):
+            added = a["added_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M") if a["added_at"] else ""
+            for c, text in enumerate(
+                (a["file_name"], human_size(a["size"]), added, a["added_by"], a["note"])
+            ):
                 item = QTableWidgetItem(text)
                 if c == 0:
                     item.setToolTip(f"SHA-256 {a['sha256']}")
@@ -175,8 +179,9 @@ class AttachmentsPanel(QWidget):
                 self.message.emit(tr("已附加过相同内容的文件:") + "、".join(dup))
             self._after_change()
 
-        self.session.taskman.run(work, done, on_error=self._on_error,
-                                 label=tr("正在复制附件…"), parent=self)
+        self.session.taskman.run(
+            work, done, on_error=self._on_error, label=tr("正在复制附件…"), parent=self
+        )
 
     def open_selected(self) -> None:
         a = self._selected()
@@ -184,28 +189,39 @@ class AttachmentsPanel(QWidget):
             return
         store = self.session.paths.attachments
         dest = Path(tempfile.gettempdir()) / "complaintdesk-open"
-        self.session.taskman.run(lambda: uc.viewing_copy(a["id"], store, dest), self._open,
-                                 on_error=self._on_error, parent=self)
+        self.session.taskman.run(
+            lambda: uc.viewing_copy(a["id"], store, dest),
+            self._open,
+            on_error=self._on_error,
+            parent=self,
+        )
 
     def _open(self, path: Path) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-            QMessageBox.warning(self, tr("无法打开附件"),
-                                tr("没有可以打开此文件的程序:") + str(path))
+            QMessageBox.warning(
+                self, tr("无法打开附件"), tr("没有可以打开此文件的程序:") + str(path)
+            )
 
     def remove_selected(self) -> None:
         a = self._selected()
         if a is None:
             return
         answer = QMessageBox.question(
-            self, tr("删除附件"), tr("确定删除附件“{name}”吗?").format(name=a["file_name"]),
+            self,
+            tr("删除附件"),
+            tr("确定删除附件“{name}”吗?").format(name=a["file_name"]),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         ctx, store = self.session.ctx(), self.session.paths.attachments
-        self.session.taskman.run(lambda: uc.remove_attachment(ctx, a["id"], store),
-                                 lambda _r: self._after_change(), on_error=self._on_error,
-                                 parent=self)
+        self.session.taskman.run(
+            lambda: uc.remove_attachment(ctx, a["id"], store),
+            lambda _r: self._after_change(),
+            on_error=self._on_error,
+            parent=self,
+        )
 
     def _after_change(self) -> None:
         self.reload()
@@ -227,16 +243,16 @@ class AttachmentsPanel(QWidget):
             return []
         return [Path(u.toLocalFile()) for u in md.urls() if u.isLocalFile()]
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt name)
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.case_id is not None and self._may_add and self._local_files(event):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802
+    def dragMoveEvent(self, event) -> None:
         self.dragEnterEvent(event)
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         files = [p for p in self._local_files(event) if p.is_file()]
         if self.case_id is not None and files:
             event.acceptProposedAction()

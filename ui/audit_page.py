@@ -28,10 +28,20 @@ from ui.session import Session
 
 HEADERS = ("序号", "时间", "用户", "事件", "对象", "字段变更", "说明")
 MAX_ROWS = 5000
-EVENT_GROUPS = (("全部事件", None), ("登录与账户", "sign_in"), ("操作被拒绝", "permission"),
-                ("用户管理", "user"), ("投诉单", "case"), ("奖惩", "sanction"),
-                ("台账交换", "ledger"), ("表单打印", "form"), ("备份与恢复", "data"),
-                ("设置", "settings"), ("隐私清理", "privacy"), ("审计导出", "audit"))
+EVENT_GROUPS = (
+    ("全部事件", None),
+    ("登录与账户", "sign_in"),
+    ("操作被拒绝", "permission"),
+    ("用户管理", "user"),
+    ("投诉单", "case"),
+    ("奖惩", "sanction"),
+    ("台账交换", "ledger"),
+    ("表单打印", "form"),
+    ("备份与恢复", "data"),
+    ("设置", "settings"),
+    ("隐私清理", "privacy"),
+    ("审计导出", "audit"),
+)
 
 
 def tr(text: str) -> str:
@@ -50,8 +60,9 @@ class AuditFilter:
 def load(ctx, f: AuditFilter) -> tuple[list[audit.AuditRow], list[str]]:
     """Worker side: the filtered rows (newest first) and the list of people."""
     auth.require(ctx, "audit.view")
-    rows = audit.entries(since=f.since, until=f.until, actor=f.actor, event=f.event,
-                         text=f.text, limit=MAX_ROWS)
+    rows = audit.entries(
+        since=f.since, until=f.until, actor=f.actor, event=f.event, text=f.text, limit=MAX_ROWS
+    )
     return rows, audit.actors()
 
 
@@ -91,8 +102,16 @@ class AuditPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         bar = QHBoxLayout()
-        for w in (QLabel(tr("从")), self.since_edit, QLabel(tr("到")), self.until_edit,
-                  self.actor_combo, self.event_combo, self.text_edit, self.search_button):
+        for w in (
+            QLabel(tr("从")),
+            self.since_edit,
+            QLabel(tr("到")),
+            self.until_edit,
+            self.actor_combo,
+            self.event_combo,
+            self.text_edit,
+            self.search_button,
+        ):
             bar.addWidget(w)
         bar.addStretch(1)
         bar.addWidget(self.verify_button)
@@ -108,8 +127,13 @@ class AuditPage(QWidget):
         tz = self.session.ctx().tz
         since = datetime.combine(self.since_edit.date().toPython(), time(), tz)
         until = datetime.combine(self.until_edit.date().toPython(), time(), tz) + timedelta(1)
-        return AuditFilter(since, until, self.actor_combo.currentData(),
-                           self.event_combo.currentData(), self.text_edit.text().strip() or None)
+        return AuditFilter(
+            since,
+            until,
+            self.actor_combo.currentData(),
+            self.event_combo.currentData(),
+            self.text_edit.text().strip() or None,
+        )
 
     def reload(self) -> None:
         ctx = self.session.ctx()
@@ -144,8 +168,15 @@ class AuditPage(QWidget):
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             target = f"{r.table}/{r.uid}" if r.table and r.uid else (r.table or "")
-            values = (str(r.id), f"{r.at.astimezone(tz):%Y-%m-%d %H:%M:%S}", r.actor,
-                      r.event_label, target, audit.format_changes(r.changes), r.note)
+            values = (
+                str(r.id),
+                f"{r.at.astimezone(tz):%Y-%m-%d %H:%M:%S}",
+                r.actor,
+                r.event_label,
+                target,
+                audit.format_changes(r.changes),
+                r.note,
+            )
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setToolTip(v if len(v) > 40 else "")
@@ -169,8 +200,9 @@ class AuditPage(QWidget):
             else:
                 QMessageBox.information(self, tr("审计日志"), tr("审计日志完整,未发现改动或删除。"))
 
-        self.session.taskman.run(audit.verify_chain, done, label=tr("正在检查审计日志…"),
-                                 parent=self)
+        self.session.taskman.run(
+            audit.verify_chain, done, label=tr("正在检查审计日志…"), parent=self
+        )
 
     def export(self, path: Path | None = None) -> None:
         if path is None:
@@ -185,7 +217,10 @@ class AuditPage(QWidget):
         from ui.save_elsewhere import retry_elsewhere
 
         ctx, rows = self.session.ctx(), list(self.rows)
-        self.session.taskman.run(lambda: audit.export_entries(ctx, path, rows),
-                                 lambda p: self.status.setText(tr("已导出到 ") + str(p)),
-                                 on_error=retry_elsewhere(self, self.export),
-                                 label=tr("正在导出…"), parent=self)
+        self.session.taskman.run(
+            lambda: audit.export_entries(ctx, path, rows),
+            lambda p: self.status.setText(tr("已导出到 ") + str(p)),
+            on_error=retry_elsewhere(self, self.export),
+            label=tr("正在导出…"),
+            parent=self,
+        )

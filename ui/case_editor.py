@@ -55,14 +55,25 @@ CASE_TABS: list[tuple[str, str]] = [
 
 # The order of the boxes on the paper forms (form A, then form B's extras).
 GROUP_ORDER: tuple[Group, ...] = (
-    Group.VEHICLE, Group.CUSTOMER, Group.CLASSIFICATION, Group.HANDLING, Group.CALLBACK,
+    Group.VEHICLE,
+    Group.CUSTOMER,
+    Group.CLASSIFICATION,
+    Group.HANDLING,
+    Group.CALLBACK,
     Group.OEM,
 )
 ATTACHMENTS_TITLE = "附件"
 # Fields shown but not typed into: they change through actions of another tab (e.g. the
 # workflow tab may add "state" here once its transitions are the only way to move a case).
-READ_ONLY_FIELDS: set[str] = {"state", "callback_at", "satisfaction", "callback2_at",
-                              "satisfaction2", "closed_at", "fmc_status"}
+READ_ONLY_FIELDS: set[str] = {
+    "state",
+    "callback_at",
+    "satisfaction",
+    "callback2_at",
+    "satisfaction2",
+    "closed_at",
+    "fmc_status",
+}
 # Labels the editor shows where the catalogue's short form box name is not enough.
 DISPLAY_LABELS = {"vin": "车架号/VIN", "plan": "调查结果及\n处理意见"}
 
@@ -184,14 +195,30 @@ class CaseEditor(QWidget):
         if isinstance(number, TextEditor):
             number.set_placeholder(tr("保存时自动编号"))
 
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence.StandardKey.New, self, activated=self._new_case,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.request_close,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence.StandardKey.HelpContents, self, activated=self._help,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(
+            QKeySequence.StandardKey.Save,
+            self,
+            activated=self.save,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        QShortcut(
+            QKeySequence.StandardKey.New,
+            self,
+            activated=self._new_case,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        QShortcut(
+            QKeySequence(Qt.Key.Key_Escape),
+            self,
+            activated=self.request_close,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        QShortcut(
+            QKeySequence.StandardKey.HelpContents,
+            self,
+            activated=self._help,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         self.setEnabled(False)
 
     def _help(self) -> None:
@@ -269,8 +296,7 @@ class CaseEditor(QWidget):
             draft = drafts.find(folder, ctx, key) if case_id is not None else None
             return values, site.department_names(), draft
 
-        self.session.taskman.run(work, self._on_loaded, on_error=self._on_load_error,
-                                 parent=self)
+        self.session.taskman.run(work, self._on_loaded, on_error=self._on_load_error, parent=self)
 
     def _on_loaded(self, result: tuple[dict[str, Any], list[str], Any]) -> None:
         values, departments, draft = result
@@ -301,8 +327,10 @@ class CaseEditor(QWidget):
         self.save_button.setToolTip(why)
         if why:
             self.form.setEnabled(False)
-            self._show_banner(why + "\n" + tr("请用客服专员或客服经理的账户登录"
-                                                "(文件 → 切换用户)后再登记。"), "error")
+            self._show_banner(
+                why + "\n" + tr("请用客服专员或客服经理的账户登录(文件 → 切换用户)后再登记。"),
+                "error",
+            )
 
     def _focus_start(self) -> None:
         """A new case starts at the complaint text; an open one at its first box."""
@@ -380,9 +408,16 @@ class CaseEditor(QWidget):
         if not self._dirty:
             return
         try:
-            drafts.save(self.session.paths.drafts, self.session.ctx(), self._draft_key,
-                        self._changes(), case_id=self.case_id, number=self.number,
-                        revision=self.revision, case_version=self.version)
+            drafts.save(
+                self.session.paths.drafts,
+                self.session.ctx(),
+                self._draft_key,
+                self._changes(),
+                case_id=self.case_id,
+                number=self.number,
+                revision=self.revision,
+                case_version=self.version,
+            )
         except OSError as e:  # a full or read-only disk must not stop the typing
             log.warning("could not keep the draft of %s: %s", self._draft_key, e)
 
@@ -408,12 +443,18 @@ class CaseEditor(QWidget):
                 self.editors[name].set_value(value)
         self._on_edited()
         when = self.session.ctx().local(draft.saved_at)
-        text = tr("已恢复 {t} 未保存的修改(程序上次没有正常关闭)。请核对后按 Ctrl+S 保存;"
-                  "不需要时关闭窗口并选择“放弃”。").format(t=f"{when:%m-%d %H:%M}")
-        if draft.revision is not None and self.revision is not None \
-                and draft.revision != self.revision:
+        text = tr(
+            "已恢复 {t} 未保存的修改(程序上次没有正常关闭)。请核对后按 Ctrl+S 保存;"
+            "不需要时关闭窗口并选择“放弃”。"
+        ).format(t=f"{when:%m-%d %H:%M}")
+        if (
+            draft.revision is not None
+            and self.revision is not None
+            and draft.revision != self.revision
+        ):
             text += tr("注意:此投诉单之后已被修改(版本 {a} → {b}),保存前请逐项核对。").format(
-                a=draft.revision, b=self.revision)
+                a=draft.revision, b=self.revision
+            )
         elif draft.case_version and self.version and draft.case_version != self.version:
             # another site's case keeps its revision through edits here (issue 15 §4)
             text += tr("注意:此投诉单之后已被他人修改,保存前请逐项核对。")
@@ -435,7 +476,7 @@ class CaseEditor(QWidget):
         for w in self.extra_tabs.values():
             try:
                 w.reload()
-            except Exception:  # noqa: BLE001 - a broken tab must not stop the editor
+            except Exception:
                 log.exception("reloading a case tab failed")
 
     def _on_tab(self, index: int) -> None:
@@ -445,7 +486,7 @@ class CaseEditor(QWidget):
         title, path = spec
         try:
             w = _load_class(path)(self.session, self.case_id, self.tabs)
-        except Exception:  # noqa: BLE001 - a missing module shows a plain page
+        except Exception:
             log.exception("case tab %s could not be built", path)
             w = _MissingTab(tr("尚未提供"), self.tabs)
         self.extra_tabs[title] = w
@@ -460,12 +501,16 @@ class CaseEditor(QWidget):
     # --- problems -------------------------------------------------------------------------------
 
     def _show_banner(self, text: str, kind: str) -> None:
-        colors = {"error": ("#fdecea", "#c62828"), "warning": ("#fff4e5", "#a15c00"),
-                  "info": ("#e8f4fd", "#0b5394")}
+        colors = {
+            "error": ("#fdecea", "#c62828"),
+            "warning": ("#fff4e5", "#a15c00"),
+            "info": ("#e8f4fd", "#0b5394"),
+        }
         bg, fg = colors[kind]
         self.banner.setStyleSheet(
             f"QLabel {{ background: {bg}; color: {fg}; border: 1px solid {fg};"
-            " border-radius: 3px; padding: 6px; }")
+            " border-radius: 3px; padding: 6px; }"
+        )
         self.banner.setText(text)
         self.banner.setProperty("kind", kind)
         self.banner.show()
@@ -526,8 +571,11 @@ class CaseEditor(QWidget):
         ctx = self.session.ctx()
         # no received time or purchase date in the future (issue 17 §4): every one for a new
         # case, the ones changed for an open case (an old slip does not block other edits)
-        future = tuple(f for f in FUTURE_FIELDS
-                       if self.case_id is None or values.get(f) != self._snapshot.get(f))
+        future = tuple(
+            f
+            for f in FUTURE_FIELDS
+            if self.case_id is None or values.get(f) != self._snapshot.get(f)
+        )
         for p in validate_case(values, now=ctx.now(), tz=ctx.tz, future_fields=future):
             if p.field in unreadable:
                 continue
@@ -562,12 +610,14 @@ class CaseEditor(QWidget):
             if case_id is None:
                 result = cases.create_case(ctx, values)
             else:
-                result = cases.update_case(ctx, case_id, values, expected_revision=revision,
-                                           expected_version=version)
+                result = cases.update_case(
+                    ctx, case_id, values, expected_revision=revision, expected_version=version
+                )
             return result, cases.get_case(result.id)
 
-        self.session.taskman.run(work, self._on_saved, on_error=self._on_save_error,
-                                 label=tr("正在保存…"), parent=self)
+        self.session.taskman.run(
+            work, self._on_saved, on_error=self._on_save_error, label=tr("正在保存…"), parent=self
+        )
         return True
 
     def _on_saved(self, result: tuple[cases.SaveResult, dict[str, Any]]) -> None:
@@ -601,18 +651,29 @@ class CaseEditor(QWidget):
         """Someone (a tab of this window, another window, an import) changed cases: show
         the new values and revision, unless the user is editing (then a save reports
         StaleRecord and keeps the edits)."""
-        if (self._own_notice or topic not in ("cases", "entries") or self.case_id is None
-                or self._saving or self._loading or self._dirty):
+        if (
+            self._own_notice
+            or topic not in ("cases", "entries")
+            or self.case_id is None
+            or self._saving
+            or self._loading
+            or self._dirty
+        ):
             return
         case_id = self.case_id
-        self.session.taskman.run(lambda: cases.get_case(case_id), self._on_refreshed,
-                                 on_error=lambda _e: None, parent=self)
+        self.session.taskman.run(
+            lambda: cases.get_case(case_id),
+            self._on_refreshed,
+            on_error=lambda _e: None,
+            parent=self,
+        )
 
     def _on_refreshed(self, values: dict[str, Any]) -> None:
         if self._dirty or self._saving or values.get("id") != self.case_id:
             return
         if values.get("revision") != self.revision or self.values() != {
-                k: values.get(k) for k in self.editors}:
+            k: values.get(k) for k in self.editors
+        }:
             self._fill(values)
 
     def _on_save_error(self, exc: BaseException) -> None:
@@ -622,25 +683,31 @@ class CaseEditor(QWidget):
         if isinstance(exc, ValidationFailed):
             self._show_problems(list(exc.problems))
         elif isinstance(exc, StaleRecord):
-            self._show_banner(str(exc) + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"),
-                              "error")
+            self._show_banner(
+                str(exc) + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"), "error"
+            )
         elif isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
-            self._show_banner(tr("保存失败:") + str(exc) + "\n"
-                              + tr("您的修改仍然保留。"), "error")
+            self._show_banner(tr("保存失败:") + str(exc) + "\n" + tr("您的修改仍然保留。"), "error")
         else:
             log.error("saving a case failed: %r", exc)
-            self._show_banner(tr("保存时程序出错:") + repr(exc) + "\n"
-                              + tr("您的修改仍然保留,请告知管理员。"), "error")
+            self._show_banner(
+                tr("保存时程序出错:") + repr(exc) + "\n" + tr("您的修改仍然保留,请告知管理员。"),
+                "error",
+            )
 
     # --- closing --------------------------------------------------------------------------------
 
     def ask_unsaved(self) -> QMessageBox.StandardButton:
         """保存 / 放弃 / 取消 for unsaved edits."""
-        box = QMessageBox(QMessageBox.Icon.Question, tr("未保存的修改"),
-                          tr("投诉单“{name}”有未保存的修改。").format(
-                              name=self.number or tr("新投诉单")),
-                          QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                          | QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("未保存的修改"),
+            tr("投诉单“{name}”有未保存的修改。").format(name=self.number or tr("新投诉单")),
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.button(QMessageBox.StandardButton.Save).setText(tr("保存"))
         box.button(QMessageBox.StandardButton.Discard).setText(tr("放弃"))
         box.button(QMessageBox.StandardButton.Cancel).setText(tr("取消"))
@@ -703,7 +770,7 @@ class CaseWindow(QMainWindow):
         self._closing = True
         self.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self._closing or self.editor.confirm_close(self._close_now):
             for key, w in list(_WINDOWS.items()):
                 if w is self:

@@ -64,14 +64,25 @@ SEARCH_DELAY_MS = 250
 
 # Initial column widths in pixels; the last column (投诉内容) stretches.
 _WIDTHS = {
-    "number": 140, "received_at": 124, "state": 60, "channel": 76, "kind": 44, "severity": 72,
-    "customer_name": 70, "phone": 104, "car_model": 104, "plate": 88, "department": 84,
-    "responsible": 70, "site": 50,
+    "number": 140,
+    "received_at": 124,
+    "state": 60,
+    "channel": 76,
+    "kind": 44,
+    "severity": 72,
+    "customer_name": 70,
+    "phone": 104,
+    "car_model": 104,
+    "plate": 88,
+    "department": 84,
+    "responsible": 70,
+    "site": 50,
 }
 # The list's columns: those of the use case, the long 投诉内容 last (it stretches).
 COLUMNS: tuple[str, ...] = tuple(
     [c for c in cases.LIST_COLUMNS if c != "content"]
-    + (["content"] if "content" in cases.LIST_COLUMNS else []))
+    + (["content"] if "content" in cases.LIST_COLUMNS else [])
+)
 _SEVERE = QColor("#b3261e")
 _DONE = QColor("#6b6b6b")
 # The roles data() answers, as plain ints: the view asks ~7 roles per visible cell on every
@@ -101,10 +112,17 @@ class CaseTableModel(QAbstractTableModel):
 
     sort_requested = Signal(object)  # Sort: the list should query ids again in this order
 
-    def __init__(self, columns: Sequence[str] = cases.LIST_COLUMNS, *, page_size: int = 200,
-                 cache_pages: int = CACHE_PAGES, tz: tzinfo = CHINA_TZ,
-                 mask_phones: bool = True, fetch_rows: RowFetcher | None = None,
-                 parent=None):
+    def __init__(
+        self,
+        columns: Sequence[str] = cases.LIST_COLUMNS,
+        *,
+        page_size: int = 200,
+        cache_pages: int = CACHE_PAGES,
+        tz: tzinfo = CHINA_TZ,
+        mask_phones: bool = True,
+        fetch_rows: RowFetcher | None = None,
+        parent=None,
+    ):
         super().__init__(parent)
         self.columns: tuple[str, ...] = tuple(columns)
         self.page_size = max(1, int(page_size))
@@ -140,8 +158,9 @@ class CaseTableModel(QAbstractTableModel):
         """Forget the cached rows (cases were edited) without resetting the view."""
         self._pages.clear()
         if self._ids:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(len(self._ids) - 1, len(self.columns) - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1)
+            )
 
     def ids(self) -> list[int]:
         return list(self._ids)
@@ -180,14 +199,18 @@ class CaseTableModel(QAbstractTableModel):
 
     # --- Qt model ------------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             if role == Qt.ItemDataRole.DisplayRole:
                 return column_label(self.columns[section])
@@ -242,7 +265,7 @@ class CaseTableModel(QAbstractTableModel):
         page = self._pages.get(page_no)
         if page is None:
             start = page_no * self.page_size
-            page_ids = self._ids[start:start + self.page_size]
+            page_ids = self._ids[start : start + self.page_size]
             page = self._fetch_rows(page_ids, self.columns)
             self._pages[page_no] = page
             while len(self._pages) > self.cache_pages:
@@ -274,14 +297,16 @@ class ExcelSortHeader(QHeaderView):
     (the style on Linux) draws that as a down arrow; Windows' own styles already draw it
     up, so the arrow is turned only under Fusion."""
 
-    def initStyleOptionForIndex(self, option, logical_index: int) -> None:  # noqa: N802
+    def initStyleOptionForIndex(self, option, logical_index: int) -> None:
         super().initStyleOptionForIndex(option, logical_index)
         if self.style().name().lower() != "fusion":
             return
         from PySide6.QtWidgets import QStyleOptionHeader
 
-        up, down = (QStyleOptionHeader.SortIndicator.SortUp,
-                    QStyleOptionHeader.SortIndicator.SortDown)
+        up, down = (
+            QStyleOptionHeader.SortIndicator.SortUp,
+            QStyleOptionHeader.SortIndicator.SortDown,
+        )
         if option.sortIndicator == down:
             option.sortIndicator = up
         elif option.sortIndicator == up:
@@ -299,7 +324,7 @@ class _CaseTable(QTableView):
         header.setSectionsClickable(True)  # as QTableView's own header: a click sorts
         self.setHorizontalHeader(header)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self.open_requested.emit(self.currentIndex().row())
             return
@@ -321,8 +346,7 @@ class CaseListPage(QWidget):
         from ui.permits import gate
 
         if self.session.site() is not None:
-            gate(self.new_button, self.session.ctx(), "case.create",
-                 tip=tr("新建投诉 (Ctrl+N)"))
+            gate(self.new_button, self.session.ctx(), "case.create", tip=tr("新建投诉 (Ctrl+N)"))
 
     """投诉台账: filters, the search box and the table; double-click or Enter opens a case."""
 
@@ -333,15 +357,17 @@ class CaseListPage(QWidget):
         self.session = session
         self._generation = 0
         tz = self._tz()
-        self.model = CaseTableModel(COLUMNS, page_size=int(settings.get("ui.page_size")), tz=tz,
-                                    parent=self)
+        self.model = CaseTableModel(
+            COLUMNS, page_size=int(settings.get("ui.page_size")), tz=tz, parent=self
+        )
         self.model.sort_requested.connect(lambda _s: self.reload())
         self._update_phone_mask()
 
         # search row
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText(
-            tr("搜索编号、姓名、电话、VIN、车牌或投诉内容 (Ctrl+F)"))
+            tr("搜索编号、姓名、电话、VIN、车牌或投诉内容 (Ctrl+F)")
+        )
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setMinimumWidth(200)
         self._search_timer = QTimer(self)
@@ -393,8 +419,7 @@ class CaseListPage(QWidget):
         self.view.setWordWrap(False)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(
-            self.view.fontMetrics().height() + 10)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
@@ -404,8 +429,9 @@ class CaseListPage(QWidget):
                 header.resizeSection(i, _WIDTHS[name])
         header.setSortIndicatorShown(True)
         if DEFAULT_SORT.column in self.model.columns:
-            header.setSortIndicator(self.model.columns.index(DEFAULT_SORT.column),
-                                    Qt.SortOrder.DescendingOrder)
+            header.setSortIndicator(
+                self.model.columns.index(DEFAULT_SORT.column), Qt.SortOrder.DescendingOrder
+            )
         self.view.setSortingEnabled(True)  # calls model.sort with the indicator: no change
         header.sortIndicatorChanged.connect(self._keep_indicator_on_sortable)
         self.view.doubleClicked.connect(lambda ix: self._open_row(ix.row()))
@@ -460,20 +486,25 @@ class CaseListPage(QWidget):
     # --- filters ---------------------------------------------------------------------------------
 
     def _boxes(self) -> tuple[QComboBox, ...]:
-        return (self.state_box, self.channel_box, self.kind_box, self.severity_box,
-                self.department_box)
+        return (
+            self.state_box,
+            self.channel_box,
+            self.kind_box,
+            self.severity_box,
+            self.department_box,
+        )
 
     def _tz(self) -> tzinfo:
         try:
             return self.session.ctx().tz
-        except Exception:  # noqa: BLE001 - no site yet: the office default
+        except Exception:
             return CHINA_TZ
 
     def _update_phone_mask(self) -> None:
         """Full phone numbers only for the roles allowed to see them (privacy settings)."""
         try:
             visible = auth.phone_visible(self.session.ctx())
-        except Exception:  # noqa: BLE001 - no site or no user yet: masked
+        except Exception:
             visible = False
         self.model.mask_phones = not visible
 
@@ -481,7 +512,7 @@ class CaseListPage(QWidget):
     def _departments() -> list[str]:
         try:
             return site_uc.department_names()
-        except Exception:  # noqa: BLE001 - an empty database still shows the list
+        except Exception:
             return []
 
     def current_filter(self) -> CaseFilter:
@@ -499,11 +530,15 @@ class CaseListPage(QWidget):
             received_from = datetime.combine(start, time(0), tz)
             received_to = datetime.combine(end + timedelta(days=1), time(0), tz)
         return CaseFilter(
-            states=chosen(self.state_box), channels=chosen(self.channel_box),
-            kinds=chosen(self.kind_box), severities=chosen(self.severity_box),
-            departments=chosen(self.department_box), sites=self.site_filter.sites(),
+            states=chosen(self.state_box),
+            channels=chosen(self.channel_box),
+            kinds=chosen(self.kind_box),
+            severities=chosen(self.severity_box),
+            departments=chosen(self.department_box),
+            sites=self.site_filter.sites(),
             received_from=received_from,
-            received_to=received_to, text=self.search_edit.text().strip(),
+            received_to=received_to,
+            text=self.search_edit.text().strip(),
         )
 
     def clear_filters(self) -> None:
@@ -547,14 +582,16 @@ class CaseListPage(QWidget):
 
         def load_all() -> None:
             if generation == self._generation:
-                self.session.taskman.run(lambda: cases.case_ids(f, sort),
-                                         lambda ids: self._loaded(generation, ids),
-                                         parent=self)
+                self.session.taskman.run(
+                    lambda: cases.case_ids(f, sort),
+                    lambda ids: self._loaded(generation, ids),
+                    parent=self,
+                )
 
         if first_page:
             try:
                 ids = cases.case_ids(f, sort, limit=self.model.page_size)
-            except Exception:  # noqa: BLE001 - the worker's query reports it as usual
+            except Exception:
                 log.exception("reading the first screenful failed")
             else:
                 self._first_page(ids, load_all)
@@ -576,7 +613,7 @@ class CaseListPage(QWidget):
         scroll = self.view.verticalScrollBar().value()
         shown = self.model.ids()
         # the same list, or the rest of the first screenful shown at start: keep the place
-        keep_place = ids == shown or (bool(shown) and ids[:len(shown)] == shown)
+        keep_place = ids == shown or (bool(shown) and ids[: len(shown)] == shown)
         self.model.set_ids(ids)
         if current is not None:
             row = self.model.row_of(current)
@@ -602,10 +639,10 @@ class CaseListPage(QWidget):
         s = self.model.sort_key
         header = self.view.horizontalHeader()
         header.blockSignals(True)
-        header.setSortIndicator(self.model.columns.index(s.column) if s.column in
-                                self.model.columns else -1,
-                                Qt.SortOrder.DescendingOrder if s.descending
-                                else Qt.SortOrder.AscendingOrder)
+        header.setSortIndicator(
+            self.model.columns.index(s.column) if s.column in self.model.columns else -1,
+            Qt.SortOrder.DescendingOrder if s.descending else Qt.SortOrder.AscendingOrder,
+        )
         header.blockSignals(False)
 
     # --- opening ---------------------------------------------------------------------------------

@@ -100,6 +100,7 @@ def load_workflow(ctx: Context, case_id: int, *, hints: bool = True) -> Workflow
 
 def deadline_cells(d: Deadline, now: datetime, tz) -> tuple[str, ...]:
     """One row of the deadlines table, as text."""
+
     def t(x: datetime | None) -> str:
         return "" if x is None else f"{x.astimezone(tz):%m-%d %H:%M}"
 
@@ -125,8 +126,9 @@ def entry_cells(e: dict[str, Any], tz) -> tuple[str, str, str, str]:
         typed = e.get("recorded_at")
         typed_text = f"{typed.astimezone(tz):%m-%d %H:%M}" if typed else ""
         when += " " + tr("(补录)")
-        note = tr("【补录于 {t},原因:{r}】").format(t=typed_text, r=reason) + \
-            note.replace(f"【补录原因:{reason}】", "")
+        note = tr("【补录于 {t},原因:{r}】").format(t=typed_text, r=reason) + note.replace(
+            f"【补录原因:{reason}】", ""
+        )
     return when, tr(e["action"]), e.get("actor") or "", note
 
 
@@ -149,8 +151,10 @@ class CaseWorkflowTab(QWidget):
         lay.addWidget(self.summary)
         self.hints = QLabel()
         self.hints.setWordWrap(True)
-        self.hints.setStyleSheet("QLabel { background: #fff4e5; color: #a15c00;"
-                                 " border: 1px solid #e0a040; border-radius: 3px; padding: 6px; }")
+        self.hints.setStyleSheet(
+            "QLabel { background: #fff4e5; color: #a15c00;"
+            " border: 1px solid #e0a040; border-radius: 3px; padding: 6px; }"
+        )
         self.hints.hide()
         lay.addWidget(self.hints)
 
@@ -191,8 +195,7 @@ class CaseWorkflowTab(QWidget):
         t.verticalHeader().hide()
         t.verticalHeader().setMinimumSectionSize(t.fontMetrics().height() + 8)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        t.horizontalHeader().setSectionResizeMode(len(headers) - 1,
-                                                  QHeaderView.ResizeMode.Stretch)
+        t.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
         return t
 
     # --- loading ---------------------------------------------------------------------------
@@ -209,10 +212,18 @@ class CaseWorkflowTab(QWidget):
             return
         self._loading = True
         ctx, case_id = self.session.ctx(), self.case_id
-        self.session.taskman.run(lambda: load_workflow(ctx, case_id, hints=False), self._show,
-                                 on_error=self._load_failed, parent=self)
-        self.session.taskman.run(lambda: tracking.case_hints(ctx, case_id), self._show_hints,
-                                 on_error=lambda _e: None, parent=self)
+        self.session.taskman.run(
+            lambda: load_workflow(ctx, case_id, hints=False),
+            self._show,
+            on_error=self._load_failed,
+            parent=self,
+        )
+        self.session.taskman.run(
+            lambda: tracking.case_hints(ctx, case_id),
+            self._show_hints,
+            on_error=lambda _e: None,
+            parent=self,
+        )
 
     def _load_failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -228,27 +239,43 @@ class CaseWorkflowTab(QWidget):
         c = data.case
         opened = sum(1 for d in data.deadlines if d.status.is_open)
         overdue = sum(1 for d in data.deadlines if d.status is DeadlineStatus.OVERDUE)
-        self.summary.setText(tr(
-            "<b>{number}</b> · 状态:<b>{state}</b> · 渠道:{channel} · {severity} · "
-            "处理部门:{dept} · 第一责任人:{person} · 未完成时限 {open} 项{over}").format(
-            number=c.get("number") or "", state=c.get("state") or "",
-            channel=c.get("channel") or "", severity=c.get("severity") or "",
-            dept=c.get("department") or "—", person=c.get("responsible") or "—", open=opened,
-            over=tr(",<span style='color:#c62828'>已逾期 {n} 项</span>").format(n=overdue)
-            if overdue else ""))
+        self.summary.setText(
+            tr(
+                "<b>{number}</b> · 状态:<b>{state}</b> · 渠道:{channel} · {severity} · "
+                "处理部门:{dept} · 第一责任人:{person} · 未完成时限 {open} 项{over}"
+            ).format(
+                number=c.get("number") or "",
+                state=c.get("state") or "",
+                channel=c.get("channel") or "",
+                severity=c.get("severity") or "",
+                dept=c.get("department") or "—",
+                person=c.get("responsible") or "—",
+                open=opened,
+                over=tr(",<span style='color:#c62828'>已逾期 {n} 项</span>").format(n=overdue)
+                if overdue
+                else "",
+            )
+        )
         self._show_buttons(data)
-        self._fill(self.deadline_table, [deadline_cells(d, data.now, tz) for d in data.deadlines],
-                   [d.status for d in data.deadlines])
-        self._fill(self.timeline_table, [entry_cells(e, tz) for e in data.entries],
-                   [None] * len(data.entries), backdated=[bool(e.get("reason"))
-                                                          for e in data.entries])
+        self._fill(
+            self.deadline_table,
+            [deadline_cells(d, data.now, tz) for d in data.deadlines],
+            [d.status for d in data.deadlines],
+        )
+        self._fill(
+            self.timeline_table,
+            [entry_cells(e, tz) for e in data.entries],
+            [None] * len(data.entries),
+            backdated=[bool(e.get("reason")) for e in data.entries],
+        )
 
     def _show_hints(self, hints: list[str]) -> None:
         if self.data is not None:
             self.data.hints = hints
         if hints:
-            self.hints.setText(tr("升级提示(仅为建议,由负责人决定):") + "\n"
-                               + "\n".join("· " + h for h in hints))
+            self.hints.setText(
+                tr("升级提示(仅为建议,由负责人决定):") + "\n" + "\n".join("· " + h for h in hints)
+            )
             self.hints.show()
         else:
             self.hints.hide()
@@ -271,8 +298,13 @@ class CaseWorkflowTab(QWidget):
             self.actions_grid.addWidget(self.no_actions, 0, 0, 1, BUTTONS_PER_ROW)
             self.no_actions.show()
 
-    def _fill(self, table: QTableWidget, rows: list[tuple[str, ...]],
-              statuses: list[DeadlineStatus | None], backdated: list[bool] | None = None) -> None:
+    def _fill(
+        self,
+        table: QTableWidget,
+        rows: list[tuple[str, ...]],
+        statuses: list[DeadlineStatus | None],
+        backdated: list[bool] | None = None,
+    ) -> None:
         table.setRowCount(len(rows))
         for r, (row, status) in enumerate(zip(rows, statuses, strict=True)):
             colors = STATUS_COLORS.get(status) if status is not None else None
@@ -302,20 +334,30 @@ class CaseWorkflowTab(QWidget):
         ctx = self.session.ctx()
         case_id = self.case_id
         dialog = ActionDialog(
-            action, number=data.case.get("number") or "", now=ctx.now(), tz=ctx.tz,
-            received_at=data.case.get("received_at"), departments=data.departments,
-            proposed_department=data.proposed_department, people=data.people,
-            current=data.case, parent=self,
-            warnings=workflow.action_warnings(data.case, data.entries, action))
+            action,
+            number=data.case.get("number") or "",
+            now=ctx.now(),
+            tz=ctx.tz,
+            received_at=data.case.get("received_at"),
+            departments=data.departments,
+            proposed_department=data.proposed_department,
+            people=data.people,
+            current=data.case,
+            parent=self,
+            warnings=workflow.action_warnings(data.case, data.entries, action),
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def submit(values: dict[str, Any]) -> None:
             def work() -> dict[str, Any]:
                 return tracking.record_action(ctx, case_id, action, **values)
 
-            self.session.taskman.run(work, lambda _e: self._recorded(dialog),
-                                     on_error=lambda exc: self._refused(dialog, exc),
-                                     parent=self)
+            self.session.taskman.run(
+                work,
+                lambda _e: self._recorded(dialog),
+                on_error=lambda exc: self._refused(dialog, exc),
+                parent=self,
+            )
 
         dialog._submit = submit
         self.dialog = dialog
@@ -353,4 +395,3 @@ _TIPS: dict[Action, str] = {
     Action.RETURN_TO_CS: "D4/D7:处理单回传客服部",
     Action.CALLBACK: "D11:处理后回访",
 }
-

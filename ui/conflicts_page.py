@@ -98,8 +98,15 @@ class ConflictsPage(QWidget):
         split.setStretchFactor(1, 3)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel(tr("别的站点发来的版本与本站未同步的修改不一致时,本地记录保持不变,"
-                                "导入的版本另存于此,请逐条选择保留哪一个。")), 1)
+        top.addWidget(
+            QLabel(
+                tr(
+                    "别的站点发来的版本与本站未同步的修改不一致时,本地记录保持不变,"
+                    "导入的版本另存于此,请逐条选择保留哪一个。"
+                )
+            ),
+            1,
+        )
         top.addWidget(self.site_filter)
         layout.addLayout(top)
         layout.addWidget(self.empty)
@@ -124,11 +131,15 @@ class ConflictsPage(QWidget):
         self.conflicts = conflicts
         self.list.clear()
         for c in conflicts:
-            item = QListWidgetItem(f"{c.sheet} {c.title or c.uid[:8]}\n"
-                                   f"{tr('来自')} {c.source_site} · {c.source_file}")
+            item = QListWidgetItem(
+                f"{c.sheet} {c.title or c.uid[:8]}\n{tr('来自')} {c.source_site} · {c.source_file}"
+            )
             self.list.addItem(item)
-        self.empty.setText(tr("该站点没有待处理的冲突。") if sites and self.all_conflicts
-                           else tr("没有待处理的冲突。"))
+        self.empty.setText(
+            tr("该站点没有待处理的冲突。")
+            if sites and self.all_conflicts
+            else tr("没有待处理的冲突。")
+        )
         self.empty.setVisible(not conflicts)
         self.keep_local.setEnabled(bool(conflicts))
         self.keep_incoming.setEnabled(bool(conflicts))
@@ -149,13 +160,17 @@ class ConflictsPage(QWidget):
         tz = self.session.ctx().tz
         # docs/ledger.md: a proposal is an edit made at a site that does not own the
         # record; a version conflict is two versions neither known to follow the other
-        kind = (tr("提议:在别处对某一版本所做、未经所属站点确认的修改") if c.kind == "proposal"
-                else tr("同一记录的两个版本"))
+        kind = (
+            tr("提议:在别处对某一版本所做、未经所属站点确认的修改")
+            if c.kind == "proposal"
+            else tr("同一记录的两个版本")
+        )
         self.info.setText(
             f"{kind} · {tr('来自')} {c.source_site or '?'} · "
             f"{c.sheet} {c.title} · {tr('所属站点')} {c.site} · {tr('本地修订号')} "
             f"{c.local_revision} · {tr('导入修订号')} {c.incoming_revision} · "
-            f"{tr('发现于')} {show_value(c.found_at, tz)}")
+            f"{tr('发现于')} {show_value(c.found_at, tz)}"
+        )
         fields = [f for f in c.fields if f.differs or not self.only_diff.isChecked()]
         self.table.setRowCount(len(fields))
         for i, f in enumerate(fields):
@@ -183,8 +198,9 @@ class ConflictsPage(QWidget):
             if keep == "incoming":
                 self.session.notify_changed("cases")
 
-        self.session.taskman.run(lambda: exchange.resolve_conflict(ctx, c.id, keep), done,
-                                 parent=self)
+        self.session.taskman.run(
+            lambda: exchange.resolve_conflict(ctx, c.id, keep), done, parent=self
+        )
 
     def badge_count(self) -> int | None:
         return len(self.all_conflicts) or None  # every site's, whatever the filter shows

@@ -106,8 +106,9 @@ class ExchangePage(QWidget):
         # the office's clock, whatever zone the PC is set to (issue 17 §5)
         ctx = self.session.ctx()
         local = ctx.local(ctx.now()).replace(tzinfo=None) - timedelta(days=30)
-        self.since = QDateTimeEdit(QDateTime(QDate(local.year, local.month, local.day),
-                                             QTime(local.hour, local.minute)))
+        self.since = QDateTimeEdit(
+            QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+        )
         self.since.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.since.setCalendarPopup(True)
         group = QButtonGroup(w)
@@ -140,8 +141,11 @@ class ExchangePage(QWidget):
         self.export_status.setWordWrap(True)
         lay.addWidget(self.export_status)
         lay.addStretch(1)
-        self.session.taskman.run(lambda: settings.get("privacy.mask_phone_in_export"),
-                                 lambda v: self.mask.setChecked(bool(v)), parent=self)
+        self.session.taskman.run(
+            lambda: settings.get("privacy.mask_phone_in_export"),
+            lambda v: self.mask.setChecked(bool(v)),
+            parent=self,
+        )
         return w
 
     def _ask_export(self) -> None:
@@ -158,11 +162,18 @@ class ExchangePage(QWidget):
         since = None
         if self.since_radio.isChecked():
             since = self.since.dateTime().toPython().replace(tzinfo=ctx.tz)
-        codes = [c.strip().upper() for c in self.site_codes.text().replace(",", ",").split(",")
-                 if c.strip()]
-        kwargs = dict(incremental=self.incremental.isChecked(), since=since,
-                      sites=codes or None, all_sites=self.all_sites.isChecked(),
-                      mask_phones=self.mask.isChecked())
+        codes = [
+            c.strip().upper()
+            for c in self.site_codes.text().replace(",", ",").split(",")
+            if c.strip()
+        ]
+        kwargs = dict(
+            incremental=self.incremental.isChecked(),
+            since=since,
+            sites=codes or None,
+            all_sites=self.all_sites.isChecked(),
+            mask_phones=self.mask.isChecked(),
+        )
         from desktop import __version__
 
         def done(res: exchange.ExportResult) -> None:
@@ -170,19 +181,27 @@ class ExchangePage(QWidget):
             self.export_status.setText(
                 f"{tr('已导出到')} {res.path}\n{tr('范围')}:{res.scope};"
                 f"{tr('投诉台账')} {c.cases} {tr('行')},{tr('跟踪记录')} {c.entries} {tr('行')},"
-                f"{tr('奖惩记录')} {c.sanctions} {tr('行')}")
+                f"{tr('奖惩记录')} {c.sanctions} {tr('行')}"
+            )
             from ui.toast import show_toast
 
-            show_toast(self, tr("已导出台账:投诉 {a} 行、跟踪记录 {b} 行、奖惩 {c} 行").format(
-                a=c.cases, b=c.entries, c=c.sanctions))
+            show_toast(
+                self,
+                tr("已导出台账:投诉 {a} 行、跟踪记录 {b} 行、奖惩 {c} 行").format(
+                    a=c.cases, b=c.entries, c=c.sanctions
+                ),
+            )
             self.exported.emit(res)
 
         from ui.save_elsewhere import retry_elsewhere
 
         self.session.taskman.run(
-            lambda: exchange.export_ledger(ctx, path, app_version=__version__, **kwargs), done,
+            lambda: exchange.export_ledger(ctx, path, app_version=__version__, **kwargs),
+            done,
             on_error=retry_elsewhere(self, self.export_to),  # the ledger open in Excel
-            label=tr("正在导出台账…"), parent=self)
+            label=tr("正在导出台账…"),
+            parent=self,
+        )
 
     # --- import ----------------------------------------------------------------------------
     def _import_tab(self) -> QWidget:
@@ -195,8 +214,9 @@ class ExchangePage(QWidget):
         self.files_label = QLabel(tr("也可以把 .xlsx 文件拖到此页面上。"))
         top.addWidget(self.files_label, 1)
         lay.addLayout(top)
-        self.preview_table = _table([tr("文件"), tr("来自站点"), tr("工作表")]
-                                    + [OUTCOME_LABELS[k] for k in OUTCOMES])
+        self.preview_table = _table(
+            [tr("文件"), tr("来自站点"), tr("工作表")] + [OUTCOME_LABELS[k] for k in OUTCOMES]
+        )
         lay.addWidget(self.preview_table, 2)
         lay.addWidget(QLabel(tr("被拒绝的行")))
         self.rejects_table = _table([tr("文件"), tr("工作表"), tr("行"), tr("列"), tr("原因")])
@@ -227,11 +247,11 @@ class ExchangePage(QWidget):
         if files:
             self.check_files(files)
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt)
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._xlsx_urls(event):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt)
+    def dropEvent(self, event: QDropEvent) -> None:
         files = self._xlsx_urls(event)
         if files:
             event.acceptProposedAction()
@@ -243,8 +263,11 @@ class ExchangePage(QWidget):
         md = event.mimeData()
         if not md.hasUrls():
             return []
-        return [Path(u.toLocalFile()) for u in md.urls()
-                if u.isLocalFile() and u.toLocalFile().lower().endswith(".xlsx")]
+        return [
+            Path(u.toLocalFile())
+            for u in md.urls()
+            if u.isLocalFile() and u.toLocalFile().lower().endswith(".xlsx")
+        ]
 
     def check_files(self, paths: list[Path]) -> None:
         """Check ``paths`` (nothing is written) and show the preview."""
@@ -252,8 +275,12 @@ class ExchangePage(QWidget):
         self.files_label.setText("、".join(p.name for p in self.paths))
         self.import_button.setEnabled(False)
         ctx = self.session.ctx()
-        self.session.taskman.run(lambda: exchange.check_import(ctx, self.paths),
-                                 self._show_preview, label=tr("正在检查台账…"), parent=self)
+        self.session.taskman.run(
+            lambda: exchange.check_import(ctx, self.paths),
+            self._show_preview,
+            label=tr("正在检查台账…"),
+            parent=self,
+        )
 
     def _show_result(self, result: exchange.ImportPreview, extra: list[str]) -> None:
         rows, rejects = [], []
@@ -265,15 +292,24 @@ class ExchangePage(QWidget):
             for sheet in DATA_SHEETS:
                 c = f.counts.get(sheet)
                 if c is not None:
-                    rows.append([f.path.name, f.site, sheet]
-                                + [str(getattr(c, k)) for k in OUTCOMES])
+                    rows.append(
+                        [f.path.name, f.site, sheet] + [str(getattr(c, k)) for k in OUTCOMES]
+                    )
             # the first rows only: a file may hold a million bad rows (issue 15 §3)
             for p in f.rejected.problems(limit=REJECTS_SHOWN):
                 rejects.append([f.path.name, p.sheet, str(p.row), p.column, p.reason])
             if len(f.rejected) > REJECTS_SHOWN:
-                rejects.append([f.path.name, "", "", "", tr(
-                    "…… 共 {n} 行被拒绝,以上为前 {k} 行;点“导出被拒绝的行…”可写出全部").format(
-                        n=len(f.rejected), k=REJECTS_SHOWN)])
+                rejects.append(
+                    [
+                        f.path.name,
+                        "",
+                        "",
+                        "",
+                        tr(
+                            "…… 共 {n} 行被拒绝,以上为前 {k} 行;点“导出被拒绝的行…”可写出全部"
+                        ).format(n=len(f.rejected), k=REJECTS_SHOWN),
+                    ]
+                )
         _fill(self.preview_table, rows)
         _fill(self.rejects_table, rejects)
         chain = [f"{tr('审计记录不连续')}:{p}" for p in result.audit_problems]  # issue 15 §6
@@ -296,12 +332,19 @@ class ExchangePage(QWidget):
         backups = self.session.paths.backups
 
         def work(progress, cancelled):
-            return exchange.apply_import(ctx, paths, all_or_nothing=aon, progress=progress,
-                                         cancelled=cancelled, backup_dir=backups)
+            return exchange.apply_import(
+                ctx,
+                paths,
+                all_or_nothing=aon,
+                progress=progress,
+                cancelled=cancelled,
+                backup_dir=backups,
+            )
 
         self.import_button.setEnabled(False)
-        self.session.taskman.run_with_progress(work, self._show_report,
-                                               label=tr("正在导入台账…"), parent=self)
+        self.session.taskman.run_with_progress(
+            work, self._show_report, label=tr("正在导入台账…"), parent=self
+        )
 
     def _show_report(self, report: exchange.ImportReport) -> None:
         self.report = report
@@ -323,10 +366,16 @@ class ExchangePage(QWidget):
             from ui.toast import show_toast
 
             t = report.totals()
-            count = {k: sum(getattr(v, k) for v in t.values()) for k in
-                     ("new", "updated", "conflict", "rejected")}
-            show_toast(self, tr("已导入:新增 {new} 条,更新 {updated} 条,冲突 {conflict} 条,"
-                                "拒绝 {rejected} 条").format(**count))
+            count = {
+                k: sum(getattr(v, k) for v in t.values())
+                for k in ("new", "updated", "conflict", "rejected")
+            }
+            show_toast(
+                self,
+                tr(
+                    "已导入:新增 {new} 条,更新 {updated} 条,冲突 {conflict} 条,拒绝 {rejected} 条"
+                ).format(**count),
+            )
         self.imported.emit(report)
 
     def _ask_rejects(self) -> None:
@@ -344,11 +393,14 @@ class ExchangePage(QWidget):
             return
         from ui.save_elsewhere import retry_elsewhere
 
-        self.session.taskman.run(lambda: exchange.write_rejected_rows(result, path),
-                                 lambda files: self.messages.appendPlainText(
-                                     tr("被拒绝的行已写入:") + "、".join(map(str, files))),
-                                 on_error=retry_elsewhere(self, self.save_rejects),
-                                 parent=self)
+        self.session.taskman.run(
+            lambda: exchange.write_rejected_rows(result, path),
+            lambda files: self.messages.appendPlainText(
+                tr("被拒绝的行已写入:") + "、".join(map(str, files))
+            ),
+            on_error=retry_elsewhere(self, self.save_rejects),
+            parent=self,
+        )
 
     # --- history ---------------------------------------------------------------------------
     def _history_tab(self) -> QWidget:
@@ -358,8 +410,17 @@ class ExchangePage(QWidget):
         self.last_table = _table([tr("站点"), tr("文件"), tr("导入时间"), tr("状态"), tr("计数")])
         lay.addWidget(self.last_table, 1)
         lay.addWidget(QLabel(tr("导入记录")))
-        self.history_table = _table([tr("导入时间"), tr("站点"), tr("文件"), tr("导出时间"),
-                                     tr("经办人"), tr("状态"), tr("计数")])
+        self.history_table = _table(
+            [
+                tr("导入时间"),
+                tr("站点"),
+                tr("文件"),
+                tr("导出时间"),
+                tr("经办人"),
+                tr("状态"),
+                tr("计数"),
+            ]
+        )
         lay.addWidget(self.history_table, 2)
         return w
 
@@ -370,19 +431,42 @@ class ExchangePage(QWidget):
         tz = self.session.ctx().tz
 
         def counts(d: dict) -> str:
-            return ";".join(f"{s} " + " ".join(f"{OUTCOME_LABELS[k]}{v}" for k, v in c.items()
-                                              if v) for s, c in d.items())
+            return ";".join(
+                f"{s} " + " ".join(f"{OUTCOME_LABELS[k]}{v}" for k, v in c.items() if v)
+                for s, c in d.items()
+            )
 
-        _fill(self.history_table, [[show_value(r["imported_at"], tz), r["source_site"],
-                                    r["file_name"], show_value(r["exported_at"], tz),
-                                    r["actor"], r["status"], counts(r["counts"])]
-                                   for r in rows])
+        _fill(
+            self.history_table,
+            [
+                [
+                    show_value(r["imported_at"], tz),
+                    r["source_site"],
+                    r["file_name"],
+                    show_value(r["exported_at"], tz),
+                    r["actor"],
+                    r["status"],
+                    counts(r["counts"]),
+                ]
+                for r in rows
+            ],
+        )
         last: dict[str, dict] = {}
         for r in rows:  # newest first
             last.setdefault(r["source_site"], r)
-        _fill(self.last_table, [[s, r["file_name"], show_value(r["imported_at"], tz),
-                                 r["status"], counts(r["counts"])]
-                                for s, r in sorted(last.items())])
+        _fill(
+            self.last_table,
+            [
+                [
+                    s,
+                    r["file_name"],
+                    show_value(r["imported_at"], tz),
+                    r["status"],
+                    counts(r["counts"]),
+                ]
+                for s, r in sorted(last.items())
+            ],
+        )
 
     def _on_changed(self, topic: str) -> None:
         if topic == "ledger":

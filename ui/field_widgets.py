@@ -149,8 +149,9 @@ class PhoneEditor(TextEditor):
 
     def __init__(self, field: CaseField, parent: QWidget | None = None):
         super().__init__(field, parent)
-        self.edit.setValidator(QRegularExpressionValidator(
-            QRegularExpression(r"[0-9+\- ]{0,20}"), self.edit))
+        self.edit.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r"[0-9+\- ]{0,20}"), self.edit)
+        )
         self.edit.setPlaceholderText(tr("如 13812345678 或 021-12345678"))
         self.edit.setInputMethodHints(Qt.InputMethodHint.ImhDialableCharactersOnly)
 
@@ -279,8 +280,9 @@ class IntEditor(FieldEditor):
     def __init__(self, field: CaseField, parent: QWidget | None = None, unit: str = ""):
         super().__init__(field, parent)
         self.edit = QLineEdit(self)
-        self.edit.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,9}"),
-                                                           self.edit))
+        self.edit.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r"[0-9]{0,9}"), self.edit)
+        )
         self.edit.textChanged.connect(self.edited)
         self._set_control(self.edit)
         if unit:
@@ -360,7 +362,8 @@ class DateEditor(FieldEditor):
             self.parse(t)
         except ValueError:
             return tr("“{label}”不是有效日期:“{text}”(格式 2026-11-22)").format(
-                label=self.field.label, text=t)
+                label=self.field.label, text=t
+            )
         return None
 
     def set_value(self, value: Any) -> None:
@@ -374,8 +377,13 @@ class DateEditor(FieldEditor):
 class DateTimeEditor(DateEditor):
     """A local time of the office (``tz``, e.g. +08:00) typed as 2026-11-22 09:30."""
 
-    def __init__(self, field: CaseField, tz: tzinfo, parent: QWidget | None = None,
-                 now: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        field: CaseField,
+        tz: tzinfo,
+        parent: QWidget | None = None,
+        now: Callable[[], datetime] | None = None,
+    ):
         super().__init__(field, parent)
         self.tz = tz
         self._now = now or (lambda: datetime.now(self.tz))
@@ -384,15 +392,16 @@ class DateTimeEditor(DateEditor):
         self.now_button.setText(tr("现在"))
         self.now_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.now_button.clicked.connect(
-            lambda: self.set_value(self._now().astimezone(self.tz).replace(second=0,
-                                                                            microsecond=0)))
+            lambda: self.set_value(self._now().astimezone(self.tz).replace(second=0, microsecond=0))
+        )
         self._row.addWidget(self.now_button)
 
     def _on_picked(self, d: QDate) -> None:
         current = self.value()
         t = current.timetz().replace(tzinfo=None) if current else time(9, 0)
-        self.edit.setText(datetime.combine(date(d.year(), d.month(), d.day()), t)
-                          .strftime(DATETIME_FMT))
+        self.edit.setText(
+            datetime.combine(date(d.year(), d.month(), d.day()), t).strftime(DATETIME_FMT)
+        )
 
     def parse_dt(self, text: str) -> datetime:
         t = text.strip().replace("T", " ")
@@ -427,7 +436,8 @@ class DateTimeEditor(DateEditor):
             self.parse_dt(t)
         except ValueError:
             return tr("“{label}”不是有效时间:“{text}”(格式 2026-11-22 09:30)").format(
-                label=self.field.label, text=t)
+                label=self.field.label, text=t
+            )
         return None
 
     def set_value(self, value: Any) -> None:
@@ -439,8 +449,13 @@ class DateTimeEditor(DateEditor):
             self.edit.setText("")
 
 
-def make_editor(field: CaseField, tz: tzinfo, parent: QWidget | None = None, *,
-                now: Callable[[], datetime] | None = None) -> FieldEditor:
+def make_editor(
+    field: CaseField,
+    tz: tzinfo,
+    parent: QWidget | None = None,
+    *,
+    now: Callable[[], datetime] | None = None,
+) -> FieldEditor:
     """The editor for one field of the catalogue; ``now`` is the clock of the 现在 button."""
     if field.name == "vin":
         return VinEditor(field, parent)

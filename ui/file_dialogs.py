@@ -36,8 +36,9 @@ def suggested_name(site: str | None, what: str, when: datetime, suffix: str) -> 
     return f"{head}{what}_{when:%Y-%m-%d}{suffix}"
 
 
-def ask_save(parent: QWidget | None, kind: str, title: str, name: str,
-             file_filter: str) -> Path | None:
+def ask_save(
+    parent: QWidget | None, kind: str, title: str, name: str, file_filter: str
+) -> Path | None:
     """A save dialog in the last folder of ``kind`` with ``name`` suggested; the folder is
     remembered. None if cancelled."""
     start = start_folder(parent, kind) / name
@@ -50,8 +51,9 @@ def ask_save(parent: QWidget | None, kind: str, title: str, name: str,
 
 
 def ask_open(parent: QWidget | None, kind: str, title: str, file_filter: str) -> list[Path]:
-    files, _ = QFileDialog.getOpenFileNames(parent, title, str(start_folder(parent, kind)),
-                                            file_filter)
+    files, _ = QFileDialog.getOpenFileNames(
+        parent, title, str(start_folder(parent, kind)), file_filter
+    )
     paths = [Path(f) for f in files]
     if paths:
         remember_folder(parent, kind, paths[0])

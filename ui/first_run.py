@@ -31,8 +31,12 @@ class FirstRunDialog(QDialog):
     def __init__(self, *, demo_available: bool, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("首次启动:设置本站点"))
-        intro = QLabel(tr("欢迎使用客诉管理台。请填写本站点的代码和名称。\n"
-                          "站点代码会出现在每张投诉单的编号里(如 SH01-202611-0007),之后不能更改。"))
+        intro = QLabel(
+            tr(
+                "欢迎使用客诉管理台。请填写本站点的代码和名称。\n"
+                "站点代码会出现在每张投诉单的编号里(如 SH01-202611-0007),之后不能更改。"
+            )
+        )
         intro.setWordWrap(True)
         self.code_edit = QLineEdit()
         self.code_edit.setPlaceholderText(tr("如 SH01"))
@@ -61,8 +65,9 @@ class FirstRunDialog(QDialog):
         form.addRow(tr("站点代码"), self.code_edit)
         form.addRow(tr("站点名称"), self.name_edit)
         form.addRow(self.demo_check, self.demo_count)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("开始使用"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("退出"))
         buttons.accepted.connect(self.accept)
@@ -124,10 +129,14 @@ class PeopleDialog(QDialog):
         self.departments = departments
         self.created: list[tuple[str, str, str, str | None, str]] = []
         self.setWindowTitle(tr("首次启动:添加本站点的人员"))
-        intro = QLabel(tr("管理员账户只管理用户和数据,不能登记投诉、查看统计或审批。"
-                          "请为在客服台工作的人各建一个账户:每人一行,选好角色"
-                          "(部门经理须选所属部门)。每个账户会得到一个临时密码,首次登录时须修改。"
-                          "也可以稍后在“用户管理”页添加。"))
+        intro = QLabel(
+            tr(
+                "管理员账户只管理用户和数据,不能登记投诉、查看统计或审批。"
+                "请为在客服台工作的人各建一个账户:每人一行,选好角色"
+                "(部门经理须选所属部门)。每个账户会得到一个临时密码,首次登录时须修改。"
+                "也可以稍后在“用户管理”页添加。"
+            )
+        )
         intro.setWordWrap(True)
         self.table = QTableWidget(0, len(PEOPLE_COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(h) for h in PEOPLE_COLUMNS])
@@ -147,8 +156,9 @@ class PeopleDialog(QDialog):
         self.error_label.setStyleSheet("color: #b3261e;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(tr("创建账户"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("稍后再说"))
@@ -162,8 +172,9 @@ class PeopleDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(760, 420)
 
-    def add_row(self, role: str, login: str = "", name: str = "",
-                department: str | None = None) -> int:
+    def add_row(
+        self, role: str, login: str = "", name: str = "", department: str | None = None
+    ) -> int:
         from PySide6.QtWidgets import QComboBox, QTableWidgetItem
 
         r = self.table.rowCount()
@@ -220,11 +231,11 @@ class PeopleDialog(QDialog):
             for number, login, name, role, dept in rows:
                 password = users.temporary_password(14)
                 try:
-                    users.add_user(ctx, login, name or login, [role], password,
-                                   department=dept)
+                    users.add_user(ctx, login, name or login, [role], password, department=dept)
                 except UseCaseError as e:
-                    problem = tr("第 {n} 行({login}):{e}").format(n=number, login=login or name,
-                                                                 e=e)
+                    problem = tr("第 {n} 行({login}):{e}").format(
+                        n=number, login=login or name, e=e
+                    )
                     break
                 made.append((number, login, name or login, role, dept, password))
             return made, problem
@@ -240,7 +251,8 @@ class PeopleDialog(QDialog):
             self.ok_button.setEnabled(True)
             if problem:
                 self.error_label.setText(
-                    problem + tr("(此行及以下各行尚未创建,改正后再按“创建账户”)"))
+                    problem + tr("(此行及以下各行尚未创建,改正后再按“创建账户”)")
+                )
                 self.error_label.show()
                 return
             self.accept()
@@ -257,8 +269,13 @@ class LoginsDialog(QDialog):
     """The accounts just made, with their temporary passwords: to write down or copy and
     hand to each person. Each password must be changed at its first sign-in."""
 
-    def __init__(self, logins: list[tuple[str, str, str, str | None, str | None]],
-                 parent: QWidget | None = None, *, demo: bool = False):
+    def __init__(
+        self,
+        logins: list[tuple[str, str, str, str | None, str | None]],
+        parent: QWidget | None = None,
+        *,
+        demo: bool = False,
+    ):
         from PySide6.QtWidgets import (
             QApplication,
             QHeaderView,
@@ -269,14 +286,18 @@ class LoginsDialog(QDialog):
 
         super().__init__(parent)
         self.setWindowTitle(tr("演示账户") if demo else tr("新建的账户"))
-        head = (tr("已为每个角色建好演示账户。用“文件 → 切换用户”以其中一个登录,"
-                   "就能以客服专员、部门经理或总经理的身份试用。") if demo else
-                tr("以下账户已建好。请把登录名和临时密码当面交给本人。"))
+        head = (
+            tr(
+                "已为每个角色建好演示账户。用“文件 → 切换用户”以其中一个登录,"
+                "就能以客服专员、部门经理或总经理的身份试用。"
+            )
+            if demo
+            else tr("以下账户已建好。请把登录名和临时密码当面交给本人。")
+        )
         intro = QLabel(head + tr("临时密码只显示这一次,首次登录时须修改。"))
         intro.setWordWrap(True)
         self.table = QTableWidget(len(logins), 4)
-        self.table.setHorizontalHeaderLabels([tr("角色"), tr("姓名"), tr("登录名"),
-                                              tr("临时密码")])
+        self.table.setHorizontalHeaderLabels([tr("角色"), tr("姓名"), tr("登录名"), tr("临时密码")])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setVisible(False)
         lines = []

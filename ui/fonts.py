@@ -8,8 +8,15 @@ from collections.abc import Iterable
 
 INSTALL_HINT = "sudo apt install fonts-noto-cjk"
 # Chinese sans-serif families a Linux desktop may have, best first.
-CJK_SANS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC",
-            "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Droid Sans Fallback")
+CJK_SANS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Noto Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+)
 
 
 def prefer_cjk_font(app, installed: Iterable[str] | None = None) -> str | None:
@@ -45,16 +52,18 @@ def has_cjk_font() -> bool | None:
     if fc_list is None:
         return None
     try:
-        out = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True,
-                             timeout=10, check=False).stdout
+        out = subprocess.run(
+            [fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     return bool(out.strip())
 
 
 def missing_font_message() -> str:
-    return ("未找到中文字体,界面中的汉字可能显示为方框。请安装中文字体后重新启动:\n"
-            f"    {INSTALL_HINT}")
+    return (
+        f"未找到中文字体,界面中的汉字可能显示为方框。请安装中文字体后重新启动:\n    {INSTALL_HINT}"
+    )
 
 
 def check_cjk_font(show_box=None) -> bool:

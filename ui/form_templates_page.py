@@ -38,10 +38,13 @@ class FormTemplatesPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.status: list[dict] = []
-        intro = QLabel(tr(
-            "本店可以在 Word 或 WPS 中修改表单模板(改字、加标志、移动方框),"
-            "占位符写作 {{ 名称 }},可移动但不要改名。同名文件放在模板文件夹中即替换默认模板。"),
-            self)
+        intro = QLabel(
+            tr(
+                "本店可以在 Word 或 WPS 中修改表单模板(改字、加标志、移动方框),"
+                "占位符写作 {{ 名称 }},可移动但不要改名。同名文件放在模板文件夹中即替换默认模板。"
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
@@ -63,8 +66,13 @@ class FormTemplatesPage(QWidget):
         self.refresh_button = QPushButton(tr("重新检查"), self)
         self.refresh_button.clicked.connect(self.reload)
         buttons = QHBoxLayout()
-        for b in (self.open_folder_button, self.copy_button, self.replace_button,
-                  self.restore_button, self.refresh_button):
+        for b in (
+            self.open_folder_button,
+            self.copy_button,
+            self.replace_button,
+            self.restore_button,
+            self.refresh_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -84,8 +92,7 @@ class FormTemplatesPage(QWidget):
         from complaints.usecases import printing
 
         folder = self.folder
-        self.session.taskman.run(lambda: printing.template_status(folder), self._show,
-                                 parent=self)
+        self.session.taskman.run(lambda: printing.template_status(folder), self._show, parent=self)
 
     def _show(self, status: list[dict]) -> None:
         current = max(0, self.table.currentRow())
@@ -93,8 +100,12 @@ class FormTemplatesPage(QWidget):
         self.table.setRowCount(len(status))
         for r, s in enumerate(status):
             used = tr("默认模板") if s["source"] == "default" else tr("本店模板")
-            values = (f"{s['form']} {s['title']}", s["file_name"], f"{used}({s['version']})",
-                      ";".join(s["problems"]) or tr("无"))
+            values = (
+                f"{s['form']} {s['title']}",
+                s["file_name"],
+                f"{used}({s['version']})",
+                ";".join(s["problems"]) or tr("无"),
+            )
             for c, v in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(v))
         if status:
@@ -112,8 +123,11 @@ class FormTemplatesPage(QWidget):
         if form is None:
             self.placeholders.clear()
             return
-        self.placeholders.setPlainText("\n".join(
-            f"{{{{ {name} }}}}\t{meaning}" for name, meaning in PLACEHOLDERS[form].items()))
+        self.placeholders.setPlainText(
+            "\n".join(
+                f"{{{{ {name} }}}}\t{meaning}" for name, meaning in PLACEHOLDERS[form].items()
+            )
+        )
 
     # --- actions -----------------------------------------------------------------------
 
@@ -131,18 +145,23 @@ class FormTemplatesPage(QWidget):
 
         def done(path: Path) -> None:
             self.session.notify_changed("forms")
-            QMessageBox.information(self, tr("表单模板"), tr("已复制到:") + f"\n{path}\n"
-                                    + tr("在 Word/WPS 中修改后保存即可。"))
+            QMessageBox.information(
+                self,
+                tr("表单模板"),
+                tr("已复制到:") + f"\n{path}\n" + tr("在 Word/WPS 中修改后保存即可。"),
+            )
 
-        self.session.taskman.run(lambda: printing.copy_default_template(ctx, form, folder), done,
-                                 parent=self)
+        self.session.taskman.run(
+            lambda: printing.copy_default_template(ctx, form, folder), done, parent=self
+        )
 
     def choose_replacement(self) -> None:
         form = self.selected_form()
         if form is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self, tr("选择 Word 模板"), "",
-                                              tr("Word 文档 (*.docx)"))
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("选择 Word 模板"), "", tr("Word 文档 (*.docx)")
+        )
         if path:
             self.replace_with(form, Path(path))
 
@@ -152,19 +171,22 @@ class FormTemplatesPage(QWidget):
 
         error, problems = printing.check_office_template(path, form)
         if error:
-            QMessageBox.warning(self, tr("模板无法使用"),
-                                tr("此文件不能作为模板,默认模板继续使用:") + f"\n{error}")
+            QMessageBox.warning(
+                self, tr("模板无法使用"), tr("此文件不能作为模板,默认模板继续使用:") + f"\n{error}"
+            )
             return False
         if problems and confirm:
             answer = QMessageBox.question(
-                self, tr("模板检查"),
-                "\n".join(problems) + "\n\n" + tr("仍要使用这个模板吗?"))
+                self, tr("模板检查"), "\n".join(problems) + "\n\n" + tr("仍要使用这个模板吗?")
+            )
             if answer != QMessageBox.StandardButton.Yes:
                 return False
         ctx, folder = self.session.ctx(), self.folder
         self.session.taskman.run(
             lambda: printing.install_office_template(ctx, form, path, folder),
-            lambda _w: self.session.notify_changed("forms"), parent=self)
+            lambda _w: self.session.notify_changed("forms"),
+            parent=self,
+        )
         return True
 
     def restore_default(self) -> None:
@@ -174,5 +196,8 @@ class FormTemplatesPage(QWidget):
         from complaints.usecases import printing
 
         ctx, folder = self.session.ctx(), self.folder
-        self.session.taskman.run(lambda: printing.restore_default_template(ctx, form, folder),
-                                 lambda _old: self.session.notify_changed("forms"), parent=self)
+        self.session.taskman.run(
+            lambda: printing.restore_default_template(ctx, form, folder),
+            lambda _old: self.session.notify_changed("forms"),
+            parent=self,
+        )

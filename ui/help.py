@@ -64,6 +64,6 @@ def show_help(parent: QWidget | None, key: str) -> HelpWindow:
             pass
     w = HelpWindow(key, owner)
     if owner is not None:
-        owner._help_windows = {**getattr(owner, "_help_windows", {}), key: w}  # noqa: SLF001
+        owner._help_windows = {**getattr(owner, "_help_windows", {}), key: w}
     w.show()
     return w

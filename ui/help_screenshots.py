@@ -45,14 +45,22 @@ def make(out: Path = OUT) -> list[Path]:
         open_database(paths.database, backup_dir=paths.backups)
         now = datetime.now(UTC)
         site.init_site("SH01", "上海浦东店", now=now)
-        ctx = Context(site="SH01", actor="王丽", roles=frozenset(ROLES), department="客服部",
-                      tz=site.context_for("x").tz)
+        ctx = Context(
+            site="SH01",
+            actor="王丽",
+            roles=frozenset(ROLES),
+            department="客服部",
+            tz=site.context_for("x").tz,
+        )
         demo.load_demo(ctx, 300, seed=7)
-        taskman = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                              thread_stop=database.close)
-        session = Session(paths, taskman,
-                          ui_settings=QSettings(str(Path(tmp) / "ui.ini"),
-                                                QSettings.Format.IniFormat))
+        taskman = TaskManager(
+            thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
+        )
+        session = Session(
+            paths,
+            taskman,
+            ui_settings=QSettings(str(Path(tmp) / "ui.ini"), QSettings.Format.IniFormat),
+        )
         session.set_user(ctx)
 
         def settle() -> None:
@@ -77,8 +85,9 @@ def make(out: Path = OUT) -> list[Path]:
         from db.models import Case
         from ui.case_editor import open_case_window
 
-        case_id = (Case.select(Case.id).where(Case.state != "已关闭")
-                   .order_by(Case.id.desc()).first().id)
+        case_id = (
+            Case.select(Case.id).where(Case.state != "已关闭").order_by(Case.id.desc()).first().id
+        )
         cw = open_case_window(session, case_id, w)
         cw.resize(*SIZE)
         shot(cw, "case")

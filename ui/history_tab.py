@@ -64,8 +64,17 @@ def history_rows(case_id: int) -> list[tuple[str, ...]]:
                 old = f"{datetime.fromisoformat(old).astimezone(tz):%Y-%m-%d %H:%M}"
             if isinstance(new, str) and new.endswith("+00:00"):
                 new = f"{datetime.fromisoformat(new).astimezone(tz):%Y-%m-%d %H:%M}"
-            out.append((at, e.actor, e.event_label, field_label(name), show_value(old),
-                        show_value(new), e.note))
+            out.append(
+                (
+                    at,
+                    e.actor,
+                    e.event_label,
+                    field_label(name),
+                    show_value(old),
+                    show_value(new),
+                    e.note,
+                )
+            )
     return out
 
 

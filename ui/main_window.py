@@ -84,12 +84,14 @@ def nav_icon(key: str) -> QIcon:
     path = _ICON_DIR / f"nav-{key}.png"
     return QIcon(str(path)) if path.is_file() else QIcon()
 
+
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 TITLE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
-def load_page(key: str, title: str, target: str, session: Session,
-              parent: QWidget | None = None) -> QWidget:
+def load_page(
+    key: str, title: str, target: str, session: Session, parent: QWidget | None = None
+) -> QWidget:
     """Import ``module:Class`` and build the page; a module not there yet gives a
     placeholder (a module that is there but broken is a bug: it propagates)."""
     module_name, _, class_name = target.partition(":")
@@ -104,8 +106,9 @@ def load_page(key: str, title: str, target: str, session: Session,
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, session: Session, *, settings: QSettings | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self, session: Session, *, settings: QSettings | None = None, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.session = session
         self._settings = settings if settings is not None else session.ui_settings
@@ -227,10 +230,11 @@ class MainWindow(QMainWindow):
         if page is None:
             try:
                 page = load_page(key, tr(title), target, self.session, self.stack)
-            except Exception as e:  # noqa: BLE001 - one broken page must not close the app
+            except Exception as e:
                 log.exception("page %s failed to open", key)
-                page = PlaceholderPage(tr(title), tr("此页面打开时出错:{e}").format(e=e),
-                                       self.stack)
+                page = PlaceholderPage(
+                    tr(title), tr("此页面打开时出错:{e}").format(e=e), self.stack
+                )
                 page.error = e
             self._pages[key] = page
             self.stack.addWidget(page)
@@ -245,8 +249,9 @@ class MainWindow(QMainWindow):
         """A count for a page not built yet (the notifier knows the 待办 count at start);
         once the page exists its own ``badge_count`` decides."""
         self._badge_hints[key] = count
-        if key in self.page_keys() and (key not in self._pages or not callable(
-                getattr(self._pages[key], "badge_count", None))):
+        if key in self.page_keys() and (
+            key not in self._pages or not callable(getattr(self._pages[key], "badge_count", None))
+        ):
             self._refresh_badge(key)
 
     def _refresh_badge(self, key: str) -> None:
@@ -256,7 +261,7 @@ class MainWindow(QMainWindow):
         if callable(counter):
             try:
                 count = counter()
-            except Exception:  # noqa: BLE001 - a badge must never break the window
+            except Exception:
                 log.exception("badge_count of %s failed", key)
         if key not in self.page_keys():
             return
@@ -319,8 +324,12 @@ class MainWindow(QMainWindow):
         from ui.permits import gate
 
         if self.session.site() is not None:
-            gate(self.new_case_action, self.session.ctx(), "case.create",
-                 tip=tr("新建投诉单 (Ctrl+N)"))
+            gate(
+                self.new_case_action,
+                self.session.ctx(),
+                "case.create",
+                tip=tr("新建投诉单 (Ctrl+N)"),
+            )
 
     def restore_drafts(self) -> None:
         """After a crash: reopen every case window the person signed in left with unsaved
@@ -329,8 +338,11 @@ class MainWindow(QMainWindow):
 
         self._started_drafts = True
         folder, ctx = self.session.paths.drafts, self.session.ctx()
-        self.session.taskman.run(lambda: drafts.pending(folder, ctx), self._reopen_drafts,
-                                 on_error=lambda e: log.warning("drafts: %s", e))
+        self.session.taskman.run(
+            lambda: drafts.pending(folder, ctx),
+            self._reopen_drafts,
+            on_error=lambda e: log.warning("drafts: %s", e),
+        )
 
     def _reopen_drafts(self, found: list) -> None:
         for d in found:
@@ -409,12 +421,24 @@ class MainWindow(QMainWindow):
         return show_help(self, key)
 
     def shortcuts_text(self) -> str:
-        pages = "\n".join(f"Ctrl+{i + 1}\t{self.nav.item(i).data(TITLE_ROLE)}"
-                          for i in range(min(9, self.nav.count())))
-        return "\n".join((
-            tr("Ctrl+N\t新建投诉单"), tr("Ctrl+F\t搜索投诉台账"), tr("Ctrl+S\t保存投诉单"),
-            tr("Esc\t关闭投诉单(有未保存的修改时先询问)"), tr("Ctrl+Q\t退出"),
-            tr("F1\t本页帮助"), tr("Ctrl+F1\t本快捷键列表"), "", tr("切换页面:"), pages))
+        pages = "\n".join(
+            f"Ctrl+{i + 1}\t{self.nav.item(i).data(TITLE_ROLE)}"
+            for i in range(min(9, self.nav.count()))
+        )
+        return "\n".join(
+            (
+                tr("Ctrl+N\t新建投诉单"),
+                tr("Ctrl+F\t搜索投诉台账"),
+                tr("Ctrl+S\t保存投诉单"),
+                tr("Esc\t关闭投诉单(有未保存的修改时先询问)"),
+                tr("Ctrl+Q\t退出"),
+                tr("F1\t本页帮助"),
+                tr("Ctrl+F1\t本快捷键列表"),
+                "",
+                tr("切换页面:"),
+                pages,
+            )
+        )
 
     def _show_shortcuts(self) -> None:
         from PySide6.QtWidgets import QMessageBox
@@ -434,11 +458,14 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         info = self.session.site()
-        self.site_label.setText(tr("站点:{code} {name}").format(code=info.code, name=info.name)
-                                if info else tr("站点:未设置"))
+        self.site_label.setText(
+            tr("站点:{code} {name}").format(code=info.code, name=info.name)
+            if info
+            else tr("站点:未设置")
+        )
         try:
             actor = self.session.ctx().actor
-        except Exception:  # noqa: BLE001 - no site yet
+        except Exception:
             actor = "—"
         self.user_label.setText(tr("操作人:{name}").format(name=actor))
         self.folder_label.setText(tr("数据文件夹:{path}").format(path=self.session.paths.root))
@@ -494,12 +521,13 @@ class MainWindow(QMainWindow):
         # first start on this screen: most of it, so the 台账 shows its columns
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is not None and screen.width() > 1000:
-            self.resize(min(int(screen.width() * 0.9), 1700),
-                        min(int(screen.height() * 0.88), 1000))
+            self.resize(
+                min(int(screen.width() * 0.9), 1700), min(int(screen.height() * 0.88), 1000)
+            )
         else:
             self.resize(1360, 820)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+    def closeEvent(self, event: QCloseEvent) -> None:
         for window in list(self._case_windows.values()) + list(self._new_case_windows):
             if shiboken6.isValid(window) and not window.close():
                 event.ignore()  # an editor with unsaved edits said no

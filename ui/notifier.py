@@ -33,8 +33,11 @@ def tr(text: str) -> str:
 
 def _scope(ctx: Context) -> dict[str, str]:
     """A department manager hears about his department's cases; everyone else about all."""
-    if ctx.department and "部门经理" in ctx.roles and not ({"客服专员", "客服经理", "总经理",
-                                                           "管理员"} & ctx.roles):
+    if (
+        ctx.department
+        and "部门经理" in ctx.roles
+        and not ({"客服专员", "客服经理", "总经理", "管理员"} & ctx.roles)
+    ):
         return {"department": ctx.department}
     return {}
 
@@ -56,9 +59,11 @@ def compose(items: list[TodoItem], tz) -> tuple[str, str]:
     if risk:
         parts.append(tr("{n} 项将到期").format(n=len(risk)))
     title = tr("处理时限提醒:") + "、".join(parts)
-    lines = [f"{i.number} {i.rule} {tr(i.what)} {tr(i.status.value)}"
-             f"({tr('到期')} {i.due.astimezone(tz):%m-%d %H:%M})"
-             for i in (overdue + risk)[:SHOWN_IN_MESSAGE]]
+    lines = [
+        f"{i.number} {i.rule} {tr(i.what)} {tr(i.status.value)}"
+        f"({tr('到期')} {i.due.astimezone(tz):%m-%d %H:%M})"
+        for i in (overdue + risk)[:SHOWN_IN_MESSAGE]
+    ]
     more = len(items) - SHOWN_IN_MESSAGE
     if more > 0:
         lines.append(tr("……另有 {n} 项,请看“待办”").format(n=more))
@@ -71,8 +76,14 @@ class Notifier(QObject):
 
     notified = Signal(list)
 
-    def __init__(self, session, window: QWidget | None = None, *,
-                 use_tray: bool | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        session,
+        window: QWidget | None = None,
+        *,
+        use_tray: bool | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent if parent is not None else window)
         self.session = session
         self.window = window
@@ -168,9 +179,11 @@ class Notifier(QObject):
         title, text = compose(items, self.session.ctx().tz)
         self.messages.append((title, text))
         if self.tray is not None:
-            icon = QSystemTrayIcon.MessageIcon.Warning if any(
-                i.status is DeadlineStatus.OVERDUE for i in items) else \
-                QSystemTrayIcon.MessageIcon.Information
+            icon = (
+                QSystemTrayIcon.MessageIcon.Warning
+                if any(i.status is DeadlineStatus.OVERDUE for i in items)
+                else QSystemTrayIcon.MessageIcon.Information
+            )
             self.tray.showMessage(title, text, icon, 15_000)
         elif isinstance(self.window, QMainWindow):
             first = text.splitlines()[0] if text else ""

@@ -40,8 +40,20 @@ from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
 from ui.todo import STATUS_COLORS, format_remaining
 
-COLUMNS = ("编号", "客户", "车型", "渠道", "CAC案例号", "FMC状态", "上报厂家", "D2", "已开天数",
-           "状态", "处理部门", "最后记录")
+COLUMNS = (
+    "编号",
+    "客户",
+    "车型",
+    "渠道",
+    "CAC案例号",
+    "FMC状态",
+    "上报厂家",
+    "D2",
+    "已开天数",
+    "状态",
+    "处理部门",
+    "最后记录",
+)
 NO_STATUS = "(未设置)"
 FMC_COLORS = {
     FmcStatus.ON_GOING.value: "#0b5394",
@@ -55,14 +67,19 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("OemPage", text)
 
 
-def load_rows(ctx: Context, *, open_only: bool, fmc_status: str | None,
-              sites: frozenset[str] = frozenset()) -> tuple[list[OemRow], datetime]:
+def load_rows(
+    ctx: Context, *, open_only: bool, fmc_status: str | None, sites: frozenset[str] = frozenset()
+) -> tuple[list[OemRow], datetime]:
     """Worker side; NO_STATUS picks the rows without an FMC status yet; empty ``sites``:
     every site."""
     now = ctx.now()
-    rows = oem.oem_rows(ctx, now=now, include_closed=not open_only,
-                        fmc_status=None if fmc_status == NO_STATUS else fmc_status,
-                        sites=sites)
+    rows = oem.oem_rows(
+        ctx,
+        now=now,
+        include_closed=not open_only,
+        fmc_status=None if fmc_status == NO_STATUS else fmc_status,
+        sites=sites,
+    )
     if fmc_status == NO_STATUS:
         rows = [r for r in rows if not r.fmc_status]
     return rows, now
@@ -86,9 +103,20 @@ def row_cells(r: OemRow, now: datetime, tz: tzinfo) -> tuple[str, ...]:
         last = f"{r.last_at.astimezone(tz):%m-%d %H:%M} {r.last_action or ''}"
         if r.last_note:
             last += f":{r.last_note}"
-    return (r.number, r.customer_name or "", r.car_model or "", r.channel or "",
-            r.cac_number or "", r.fmc_status or "", t(r.reported_at), d2_text(r, now, tz),
-            str(r.days_open), r.state or "", r.department or "", last)
+    return (
+        r.number,
+        r.customer_name or "",
+        r.car_model or "",
+        r.channel or "",
+        r.cac_number or "",
+        r.fmc_status or "",
+        t(r.reported_at),
+        d2_text(r, now, tz),
+        str(r.days_open),
+        r.state or "",
+        r.department or "",
+        last,
+    )
 
 
 class OemModel(RowsModel[OemRow]):
@@ -166,10 +194,21 @@ class OemPage(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         fm = self.fontMetrics()
-        for col, sample in enumerate(("SH01-202611-0000", "王建国", "别克GL8 ES陆尊",
-                                      "厂家转发", "CAC26112254470", "In process",
-                                      "2026-11-20 10:00", "将到期 剩 1小时20分", "已开天数",
-                                      "已关闭", "售后服务部")):
+        for col, sample in enumerate(
+            (
+                "SH01-202611-0000",
+                "王建国",
+                "别克GL8 ES陆尊",
+                "厂家转发",
+                "CAC26112254470",
+                "In process",
+                "2026-11-20 10:00",
+                "将到期 剩 1小时20分",
+                "已开天数",
+                "已关闭",
+                "售后服务部",
+            )
+        ):
             header.resizeSection(col, fm.horizontalAdvance(sample) + 24)
         lay.addWidget(self.view, 1)
 
@@ -199,7 +238,9 @@ class OemPage(QWidget):
         self.session.taskman.run(
             lambda: load_rows(ctx, open_only=open_only, fmc_status=status, sites=sites),
             self._loaded,
-            on_error=self._failed, parent=self)
+            on_error=self._failed,
+            parent=self,
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -218,10 +259,15 @@ class OemPage(QWidget):
             if r.fmc_status in counts:
                 counts[r.fmc_status] += 1
         d2_over = sum(1 for r in rows if r.d2.status is DeadlineStatus.OVERDUE)
-        self.summary.setText(tr("共 {n} 件 · ").format(n=len(rows))
-                             + " · ".join(f"{k} {v}" for k, v in counts.items())
-                             + (tr(" · <span style='color:#c62828'>D2 已逾期 {n} 件</span>")
-                                .format(n=d2_over) if d2_over else ""))
+        self.summary.setText(
+            tr("共 {n} 件 · ").format(n=len(rows))
+            + " · ".join(f"{k} {v}" for k, v in counts.items())
+            + (
+                tr(" · <span style='color:#c62828'>D2 已逾期 {n} 件</span>").format(n=d2_over)
+                if d2_over
+                else ""
+            )
+        )
         if keep is not None:
             for i, r in enumerate(rows):
                 if r.case_id == keep.case_id:
@@ -249,10 +295,15 @@ class OemPage(QWidget):
         if r is None:
             return None
         ctx = self.session.ctx()
-        dialog = ActionDialog(Action.FMC_STATUS, number=r.number, now=ctx.now(), tz=ctx.tz,
-                              received_at=r.received_at,
-                              current={"fmc_status": r.fmc_status, "cac_number": r.cac_number},
-                              parent=self)
+        dialog = ActionDialog(
+            Action.FMC_STATUS,
+            number=r.number,
+            now=ctx.now(),
+            tz=ctx.tz,
+            received_at=r.received_at,
+            current={"fmc_status": r.fmc_status, "cac_number": r.cac_number},
+            parent=self,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         case_id = r.case_id
 
@@ -263,9 +314,13 @@ class OemPage(QWidget):
                 lambda _e: self._done(dialog),
                 on_error=lambda exc: dialog.show_refusal(
                     "\n".join(p.message for p in exc.problems)
-                    if isinstance(exc, ValidationFailed) else str(exc)
-                    if isinstance(exc, UseCaseError) else repr(exc)),
-                parent=self)
+                    if isinstance(exc, ValidationFailed)
+                    else str(exc)
+                    if isinstance(exc, UseCaseError)
+                    else repr(exc)
+                ),
+                parent=self,
+            )
 
         dialog._submit = submit
         self.dialog = dialog

@@ -23,7 +23,7 @@ def after_next_paint(widget: QWidget, fn: Callable[[], None], *, fallback_ms: in
                 self.deleteLater()
                 fn()
 
-        def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        def eventFilter(self, obj, event) -> bool:
             if event.type() == QEvent.Type.Paint and not self.fired:
                 QTimer.singleShot(0, self, self.fire)  # dropped if the widget goes first
             return False

@@ -16,8 +16,9 @@ def refusal(ctx: Context, permission: str) -> str:
     return auth.decide(ctx, permission).reason
 
 
-def gate(target: QWidget | QAction, ctx: Context, permission: str, *,
-         ready: bool = True, tip: str = "") -> bool:
+def gate(
+    target: QWidget | QAction, ctx: Context, permission: str, *, ready: bool = True, tip: str = ""
+) -> bool:
     """Enable ``target`` when ``ctx`` holds ``permission`` and ``ready`` (e.g. a row is
     selected); a refusal's reason becomes its tooltip (``tip`` otherwise). Returns whether
     the permission is held."""

@@ -53,8 +53,7 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 
-GROUPS = (GROUP_DEADLINES, GROUP_CLOCKS, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS,
-          GROUP_SANCTIONS)
+GROUPS = (GROUP_DEADLINES, GROUP_CLOCKS, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS, GROUP_SANCTIONS)
 ROUTING_HEADERS = ("业务", "售后分类(空 = 任意)", "建议部门")
 
 
@@ -69,7 +68,8 @@ def load_policy(ctx: Context) -> tuple[Policy, bool, str]:
     if versions:
         v = versions[-1]
         since = tr("当前版本自 {t} 起生效(修改人:{by})").format(
-            t=f"{ctx.local(v.effective_from):%Y-%m-%d %H:%M}", by=v.by or "—")
+            t=f"{ctx.local(v.effective_from):%Y-%m-%d %H:%M}", by=v.by or "—"
+        )
     else:
         since = tr("当前使用制度默认值(尚未修改过)")
     return policy_uc.load(), auth.allowed(ctx, "settings.policy"), since
@@ -103,8 +103,10 @@ class PolicyEditor(QWidget):
         outer = QVBoxLayout(self)
         effect = QLabel(tr("修改说明:") + tr(policy_uc.CHANGE_EFFECT))
         effect.setWordWrap(True)
-        effect.setStyleSheet("QLabel { background: #e8f4fd; color: #0b5394;"
-                             " border: 1px solid #0b5394; border-radius: 3px; padding: 6px; }")
+        effect.setStyleSheet(
+            "QLabel { background: #e8f4fd; color: #0b5394;"
+            " border: 1px solid #0b5394; border-radius: 3px; padding: 6px; }"
+        )
         self.effect_label = effect
         outer.addWidget(effect)
         self.version_label = QLabel()
@@ -124,9 +126,11 @@ class PolicyEditor(QWidget):
 
         self.problems = QLabel()
         self.problems.setWordWrap(True)
-        self.problems.setStyleSheet("QLabel { background: #fdecea; color: #c62828;"
-                                    " border: 1px solid #c62828; border-radius: 3px;"
-                                    " padding: 6px; }")
+        self.problems.setStyleSheet(
+            "QLabel { background: #fdecea; color: #c62828;"
+            " border: 1px solid #c62828; border-radius: 3px;"
+            " padding: 6px; }"
+        )
         self.problems.hide()
         outer.addWidget(self.problems)
         self.message = QLabel()
@@ -168,15 +172,22 @@ class PolicyEditor(QWidget):
                 row += 2
                 continue
             label.setBuddy(editor)
-            grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight
-                           | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(
+                label, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            )
             grid.addWidget(editor, row, 1)
             grid.addWidget(default, row, 2)
             row += 1
         # One label width in every group, so the boxes line up down the page.
-        grid.setColumnMinimumWidth(0, max(
-            self.fontMetrics().horizontalAdvance((f"{f.rule} " if f.rule else "") + tr(f.label))
-            for f in POLICY_FIELDS if f.name != "routing") + 12)
+        grid.setColumnMinimumWidth(
+            0,
+            max(
+                self.fontMetrics().horizontalAdvance((f"{f.rule} " if f.rule else "") + tr(f.label))
+                for f in POLICY_FIELDS
+                if f.name != "routing"
+            )
+            + 12,
+        )
         return box
 
     def _editor(self, f: PolicyField) -> QWidget:
@@ -294,8 +305,10 @@ class PolicyEditor(QWidget):
             w = self.editors[f.name]
             if f.name == "routing":
                 t = self.routing_table
-                values[f.name] = [[(t.item(r, c).text().strip() if t.item(r, c) else "")
-                                   for c in range(3)] for r in range(t.rowCount())]
+                values[f.name] = [
+                    [(t.item(r, c).text().strip() if t.item(r, c) else "") for c in range(3)]
+                    for r in range(t.rowCount())
+                ]
             elif f.name == "onsite_channels":
                 values[f.name] = [ch for ch, b in self.channel_boxes.items() if b.isChecked()]
             elif isinstance(w, QComboBox):
@@ -358,20 +371,24 @@ class PolicyEditor(QWidget):
             return
         ctx, p = self.session.ctx(), self.policy()
         self.save_button.setEnabled(False)
-        self.session.taskman.run(lambda: policy_uc.save(ctx, p), self._saved,
-                                 on_error=self._failed, parent=self)
+        self.session.taskman.run(
+            lambda: policy_uc.save(ctx, p), self._saved, on_error=self._failed, parent=self
+        )
 
     def restore_defaults(self) -> None:
         answer = QMessageBox.question(
-            self, tr("恢复默认"),
+            self,
+            tr("恢复默认"),
             tr("把全部制度参数恢复为制度文件的默认值?") + "\n\n" + tr(policy_uc.CHANGE_EFFECT),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
         ctx = self.session.ctx()
-        self.session.taskman.run(lambda: policy_uc.restore_defaults(ctx), self._saved,
-                                 on_error=self._failed, parent=self)
+        self.session.taskman.run(
+            lambda: policy_uc.restore_defaults(ctx), self._saved, on_error=self._failed, parent=self
+        )
 
     def _saved(self, _p: Policy) -> None:
         self._next_message = tr("已保存。新的参数适用于此后登记的投诉单。")

@@ -39,8 +39,9 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("PrintPreview", text)
 
 
-def print_pdf(document: QPdfDocument, printer: QPrinter, *, first: int = 1,
-              last: int | None = None) -> int:
+def print_pdf(
+    document: QPdfDocument, printer: QPrinter, *, first: int = 1, last: int | None = None
+) -> int:
     """Render pages ``first``..``last`` (1-based) of ``document`` onto ``printer``, each
     scaled to the printable area keeping its proportions. Returns the pages printed."""
     count = document.pageCount()
@@ -58,8 +59,9 @@ def print_pdf(document: QPdfDocument, printer: QPrinter, *, first: int = 1,
             if printed:
                 printer.newPage()
             size_pt = document.pagePointSize(index)
-            image = document.render(index, QSize(round(size_pt.width() * dpi / 72),
-                                                 round(size_pt.height() * dpi / 72)))
+            image = document.render(
+                index, QSize(round(size_pt.width() * dpi / 72), round(size_pt.height() * dpi / 72))
+            )
             area = painter.viewport()
             scaled = image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
             x = area.x() + (area.width() - scaled.width()) // 2
@@ -75,9 +77,15 @@ def print_pdf(document: QPdfDocument, printer: QPrinter, *, first: int = 1,
 class PrintPreviewDialog(QDialog):
     """A filled form's PDF on screen, with 打印… and 打开 Word 文档."""
 
-    def __init__(self, pdf_path: Path | str, docx_path: Path | str | None = None,
-                 parent: QWidget | None = None, *, title: str = "",
-                 on_printed: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        pdf_path: Path | str,
+        docx_path: Path | str | None = None,
+        parent: QWidget | None = None,
+        *,
+        title: str = "",
+        on_printed: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         # called once, when the sheet leaves the program (printed, or opened in Word to be
         # printed or saved there): the printed-sheet record is made then, not on preview
@@ -135,8 +143,9 @@ class PrintPreviewDialog(QDialog):
     def print_to(self, printer: QPrinter) -> int:
         """Print on ``printer`` (its page range), then mark the sheet printed."""
         try:
-            pages = print_pdf(self.document, printer, first=printer.fromPage() or 1,
-                              last=printer.toPage() or None)
+            pages = print_pdf(
+                self.document, printer, first=printer.fromPage() or 1, last=printer.toPage() or None
+            )
         except RuntimeError as e:
             QMessageBox.warning(self, tr("打印"), str(e))
             return 0
@@ -155,8 +164,9 @@ class PrintPreviewDialog(QDialog):
                 self.on_printed()
 
 
-def present(result, parent: QWidget | None = None, *, title: str = "",
-            session=None) -> QDialog | None:
+def present(
+    result, parent: QWidget | None = None, *, title: str = "", session=None
+) -> QDialog | None:
     """Show a printing.PrintResult: the preview when there is a PDF, else open the .docx.
     Warnings (a template problem, no PDF converter) are shown first. A result still pending
     (printing.print_*(record=False)) is recorded through ``session`` when it is printed or
@@ -170,16 +180,19 @@ def present(result, parent: QWidget | None = None, *, title: str = "",
         if result.pending is None or session is None:
             return
         ctx = session.ctx()
-        session.taskman.run(lambda: printing.record_printed(ctx, result),
-                            lambda _r: session.notify_changed("forms"),
-                            label=tr("正在记录已打印的表单…"), parent=parent)
+        session.taskman.run(
+            lambda: printing.record_printed(ctx, result),
+            lambda _r: session.notify_changed("forms"),
+            label=tr("正在记录已打印的表单…"),
+            parent=parent,
+        )
 
     if result.pdf is not None:
-        dialog = PrintPreviewDialog(result.pdf, result.docx, parent, title=title,
-                                    on_printed=record)
+        dialog = PrintPreviewDialog(result.pdf, result.docx, parent, title=title, on_printed=record)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.finished.connect(
-            lambda _code: None if dialog.printed else printing.discard_unprinted(result))
+            lambda _code: None if dialog.printed else printing.discard_unprinted(result)
+        )
         dialog.show()
         return dialog
     QDesktopServices.openUrl(QUrl.fromLocalFile(str(result.docx)))
@@ -248,8 +261,7 @@ class PrintedFormsTab(QWidget):
         from complaints.usecases import printing
 
         case_id = self.case_id
-        self.session.taskman.run(lambda: printing.history(case_id=case_id), self._show,
-                                 parent=self)
+        self.session.taskman.run(lambda: printing.history(case_id=case_id), self._show, parent=self)
 
     def _show(self, rows: list[dict]) -> None:
         self.rows = rows
@@ -282,10 +294,15 @@ class PrintedFormsTab(QWidget):
         want_pdf = self.want_pdf.isChecked()
 
         def work():
-            return printing.print_case_form(ctx, case_id, form,
-                                            templates_dir=paths.templates,
-                                            printed_dir=paths.printed, pdf=want_pdf,
-                                            record=False)
+            return printing.print_case_form(
+                ctx,
+                case_id,
+                form,
+                templates_dir=paths.templates,
+                printed_dir=paths.printed,
+                pdf=want_pdf,
+                record=False,
+            )
 
         def done(result) -> None:
             self.last_dialog = present(result, self, session=self.session)
@@ -311,8 +328,11 @@ class PrintedFormsTab(QWidget):
             QMessageBox.information(self, tr("签字回收"), tr("请先在打印记录中选择一行"))
             return
         scan, _ = QFileDialog.getOpenFileName(
-            self, tr("选择签字后的扫描件(可取消,不附扫描件)"), "",
-            tr("扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"))
+            self,
+            tr("选择签字后的扫描件(可取消,不附扫描件)"),
+            "",
+            tr("扫描件 (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;所有文件 (*)"),
+        )
         self.mark_returned_now(row["id"], Path(scan) if scan else None)
 
     def mark_returned_now(self, printed_id: int, scan: Path | None) -> None:
@@ -321,9 +341,12 @@ class PrintedFormsTab(QWidget):
         ctx, paths = self.session.ctx(), self.session.paths
         when = ctx.now()
         self.session.taskman.run(
-            lambda: printing.mark_signed_returned(ctx, printed_id, when, scan,
-                                                  printed_dir=paths.printed),
-            lambda _row: self.session.notify_changed("forms"), parent=self)
+            lambda: printing.mark_signed_returned(
+                ctx, printed_id, when, scan, printed_dir=paths.printed
+            ),
+            lambda _row: self.session.notify_changed("forms"),
+            parent=self,
+        )
 
 
 def _fmt(value: datetime | None, tz) -> str:
@@ -332,8 +355,9 @@ def _fmt(value: datetime | None, tz) -> str:
     return f"{value.astimezone(tz):%Y-%m-%d %H:%M}"
 
 
-def print_sanction_notice(session, sanction_id: int, parent: QWidget | None = None, *,
-                          pdf: bool = True) -> None:
+def print_sanction_notice(
+    session, sanction_id: int, parent: QWidget | None = None, *, pdf: bool = True
+) -> None:
     """For the sanctions page: notice C/D of one approved sanction, then the preview."""
     from complaints.usecases import printing
 
@@ -343,14 +367,23 @@ def print_sanction_notice(session, sanction_id: int, parent: QWidget | None = No
         present(result, parent, session=session)
 
     session.taskman.run(
-        lambda: printing.print_sanction_notice(ctx, sanction_id, templates_dir=paths.templates,
-                                               printed_dir=paths.printed, pdf=pdf,
-                                               record=False),
-        done, label=tr("正在生成通知单…"), parent=parent)
+        lambda: printing.print_sanction_notice(
+            ctx,
+            sanction_id,
+            templates_dir=paths.templates,
+            printed_dir=paths.printed,
+            pdf=pdf,
+            record=False,
+        ),
+        done,
+        label=tr("正在生成通知单…"),
+        parent=parent,
+    )
 
 
-def print_month_notices(session, month: str, parent: QWidget | None = None, *,
-                        per_page: int = 3, pdf: bool = True) -> None:
+def print_month_notices(
+    session, month: str, parent: QWidget | None = None, *, per_page: int = 3, pdf: bool = True
+) -> None:
     """For the sanctions page: every approved notice of ``month`` (YYYY-MM) in one file."""
     from complaints.usecases import printing
 
@@ -360,7 +393,16 @@ def print_month_notices(session, month: str, parent: QWidget | None = None, *,
         present(result, parent, title=tr("奖惩通知单") + f" {month}", session=session)
 
     session.taskman.run(
-        lambda: printing.print_month_notices(ctx, month, templates_dir=paths.templates,
-                                             printed_dir=paths.printed, per_page=per_page,
-                                             pdf=pdf, record=False),
-        done, label=tr("正在生成通知单…"), parent=parent)
+        lambda: printing.print_month_notices(
+            ctx,
+            month,
+            templates_dir=paths.templates,
+            printed_dir=paths.printed,
+            per_page=per_page,
+            pdf=pdf,
+            record=False,
+        ),
+        done,
+        label=tr("正在生成通知单…"),
+        parent=parent,
+    )

@@ -23,8 +23,15 @@ def tr(text: str) -> str:
 class DelayedProgress:
     """Wraps a QProgressDialog that is created only if the work outlives the delay."""
 
-    def __init__(self, label: str, *, parent: QWidget | None = None, cancellable: bool = False,
-                 on_cancel=None, delay_ms: int = SHOW_AFTER_MS):
+    def __init__(
+        self,
+        label: str,
+        *,
+        parent: QWidget | None = None,
+        cancellable: bool = False,
+        on_cancel=None,
+        delay_ms: int = SHOW_AFTER_MS,
+    ):
         self._label = label
         self._parent = parent
         self._cancellable = cancellable
@@ -48,8 +55,9 @@ class DelayedProgress:
             return
         from PySide6.QtWidgets import QProgressDialog
 
-        d = QProgressDialog(self._label, tr("取消") if self._cancellable else "", 0, 0,
-                            self._parent)
+        d = QProgressDialog(
+            self._label, tr("取消") if self._cancellable else "", 0, 0, self._parent
+        )
         d.setWindowTitle(tr("请稍候"))
         d.setWindowModality(Qt.WindowModality.WindowModal)
         d.setMinimumDuration(0)

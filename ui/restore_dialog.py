@@ -72,14 +72,16 @@ class RestoreFlow(QObject):
         if not Path(where).exists():
             where = self.session.paths.root
         name, _filter = QFileDialog.getOpenFileName(
-            self.parent_widget, tr("选择要恢复的备份文件"), str(where), tr(BACKUP_FILTER))
+            self.parent_widget, tr("选择要恢复的备份文件"), str(where), tr(BACKUP_FILTER)
+        )
         return Path(name) if name else None
 
     def confirm(self, src: Path) -> bool:
         try:
             stat = src.stat()
             about = tr("{size},修改于 {when:%Y-%m-%d %H:%M}").format(
-                size=size_text(stat.st_size), when=datetime.fromtimestamp(stat.st_mtime))
+                size=size_text(stat.st_size), when=datetime.fromtimestamp(stat.st_mtime)
+            )
         except OSError:
             about = ""
         text = tr(
@@ -90,9 +92,12 @@ class RestoreFlow(QObject):
             "请先保存并关闭正在编辑的投诉单。\n\n确定要恢复吗?"
         ).format(src=src, about=about, folder=self.session.paths.backups)
         answer = QMessageBox.question(
-            self.parent_widget, tr("从备份恢复"), text,
+            self.parent_widget,
+            tr("从备份恢复"),
+            text,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         return answer == QMessageBox.StandardButton.Yes
 
     def start(self, src: Path | None = None, *, start_dir: Path | None = None) -> bool:
@@ -110,21 +115,28 @@ class RestoreFlow(QObject):
         paths = self.session.paths
         ctx = self.session.ctx()
         self.session.taskman.run(
-            lambda: storage.restore(src, paths, __version__, ctx=ctx,
-                                    allow_other_site=allow_other_site),
-            self._done, on_error=lambda e: self._failed(src, e),
-            label=tr("正在恢复数据,请勿关闭程序…"), parent=self.parent_widget)
+            lambda: storage.restore(
+                src, paths, __version__, ctx=ctx, allow_other_site=allow_other_site
+            ),
+            self._done,
+            on_error=lambda e: self._failed(src, e),
+            label=tr("正在恢复数据,请勿关闭程序…"),
+            parent=self.parent_widget,
+        )
 
     # --- outcomes --------------------------------------------------------------------------
 
     def _failed(self, src: Path, exc: BaseException) -> None:
         if isinstance(exc, storage.OtherSiteBackup):
             answer = QMessageBox.question(
-                self.parent_widget, tr("其他站点的备份"),
-                str(exc) + "\n\n" + tr("确实要用其他站点的备份替换本机数据吗?"
-                                       "(当前数据同样会先另存为备份)"),
+                self.parent_widget,
+                tr("其他站点的备份"),
+                str(exc)
+                + "\n\n"
+                + tr("确实要用其他站点的备份替换本机数据吗?(当前数据同样会先另存为备份)"),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                QMessageBox.StandardButton.No)
+                QMessageBox.StandardButton.No,
+            )
             if answer == QMessageBox.StandardButton.Yes:
                 self.run(src, allow_other_site=True)
                 return
@@ -150,13 +162,20 @@ def report_text(report: storage.RestoreReport) -> str:
     if report.kept is None:
         lines.append(tr("恢复前本机没有数据,无需保留。"))
     elif report.kept_verified:
-        lines.append(tr("恢复前的数据已另存为:\n{kept}\n需要时可以从这份备份恢复回来。").format(
-            kept=report.kept))
+        lines.append(
+            tr("恢复前的数据已另存为:\n{kept}\n需要时可以从这份备份恢复回来。").format(
+                kept=report.kept
+            )
+        )
     else:
         lines.append(tr("恢复前的数据库已损坏,已原样另存为:\n{kept}").format(kept=report.kept))
     if report.version_now != report.version_restored:
-        lines += ["", tr("备份的数据库版本为 {a},已升级到 {b}。").format(
-            a=report.version_restored, b=report.version_now)]
+        lines += [
+            "",
+            tr("备份的数据库版本为 {a},已升级到 {b}。").format(
+                a=report.version_restored, b=report.version_now
+            ),
+        ]
     if report.problems:
         lines += ["", tr("恢复后检查发现 {n} 个问题:").format(n=len(report.problems))]
         lines += report.problems[:10]

@@ -31,8 +31,10 @@ def tr(text: str) -> str:
 
 def describe(row: Mapping[str, Any]) -> str:
     who = row.get("person") or tr("(无具体人员)")
-    return (f"{row.get('rule') or MANUAL} {row['type']}:{who}"
-            f"({row.get('department') or ''})\n{row.get('reason') or ''}")
+    return (
+        f"{row.get('rule') or MANUAL} {row['type']}:{who}"
+        f"({row.get('department') or ''})\n{row.get('reason') or ''}"
+    )
 
 
 class ApproveDialog(QDialog):
@@ -45,8 +47,9 @@ class ApproveDialog(QDialog):
         lo, hi = row.get("amount_min"), row.get("amount_max")
         self.amount = QSpinBox()
         self.amount.setSuffix(" " + tr("元"))
-        self.amount.setRange(lo if lo is not None else (0 if hi == 0 else 1),
-                             hi if hi is not None else MAX_AMOUNT)
+        self.amount.setRange(
+            lo if lo is not None else (0 if hi == 0 else 1), hi if hi is not None else MAX_AMOUNT
+        )
         self.amount.setValue(int(row.get("amount") or 0))
         self.amount.setEnabled(self.amount.minimum() != self.amount.maximum())
         self.note = QLineEdit()
@@ -57,8 +60,9 @@ class ApproveDialog(QDialog):
         form.addRow(tr("金额"), self.amount)
         form.addRow(tr("可选范围"), QLabel(range_text(lo, hi)))
         form.addRow(tr("批示"), self.note)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("批准"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
         buttons.accepted.connect(self.accept)
@@ -84,14 +88,16 @@ class RejectDialog(QDialog):
         self.reason = QPlainTextEdit()
         self.reason.setPlaceholderText(tr("驳回原因(必填)"))
         self.reason.setFixedHeight(90)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(tr("驳回"))
         self.ok.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
         self.reason.textChanged.connect(
-            lambda: self.ok.setEnabled(bool(self.reason.toPlainText().strip())))
+            lambda: self.ok.setEnabled(bool(self.reason.toPlainText().strip()))
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -135,8 +141,9 @@ class ManualDialog(QDialog):
         form.addRow(tr("原因"), self.reason)
         note = QLabel(tr("手工新增的奖惩同样须经总经理批准后生效。"))
         note.setWordWrap(True)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(tr("提交审批"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
@@ -151,11 +158,16 @@ class ManualDialog(QDialog):
         lay.addWidget(self.buttons)
 
     def _check(self) -> None:
-        self.ok.setEnabled(bool(self.person.text().strip())
-                           and bool(self.reason.toPlainText().strip()))
+        self.ok.setEnabled(
+            bool(self.person.text().strip()) and bool(self.reason.toPlainText().strip())
+        )
 
     def values(self) -> dict[str, Any]:
-        return {"type": self.type.currentText(), "department": self.department.currentText(),
-                "person": self.person.text().strip(), "amount": self.amount.value(),
-                "reason": self.reason.toPlainText().strip(),
-                "case_number": self.case_number.text().strip()}
+        return {
+            "type": self.type.currentText(),
+            "department": self.department.currentText(),
+            "person": self.person.text().strip(),
+            "amount": self.amount.value(),
+            "reason": self.reason.toPlainText().strip(),
+            "case_number": self.case_number.text().strip(),
+        }

@@ -39,12 +39,26 @@ from ui.site_filter import SiteFilter
 
 ALL = "全部"
 QUEUE_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "建议金额", "可选范围", "原因")
-LIST_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "金额", "状态", "原因",
-                "审批人", "审批意见")
+LIST_COLUMNS = (
+    "日期",
+    "投诉编号",
+    "规则",
+    "类型",
+    "部门",
+    "姓名",
+    "金额",
+    "状态",
+    "原因",
+    "审批人",
+    "审批意见",
+)
 DEPT_TOTAL_COLUMNS = ("部门", "罚款(元)", "奖励(元)", "条数")
 PERSON_TOTAL_COLUMNS = ("姓名", "部门", "罚款(元)", "奖励(元)", "条数")
-STATE_BRUSH = {S.PENDING: QBrush(QColor("#FFF2CC")), S.REJECTED: QBrush(QColor("#EEEEEE")),
-               S.WITHDRAWN: QBrush(QColor("#EEEEEE"))}
+STATE_BRUSH = {
+    S.PENDING: QBrush(QColor("#FFF2CC")),
+    S.REJECTED: QBrush(QColor("#EEEEEE")),
+    S.WITHDRAWN: QBrush(QColor("#EEEEEE")),
+}
 
 
 def tr(text: str) -> str:
@@ -130,9 +144,13 @@ class SanctionsPage(QWidget):
         self.site_filter = SiteFilter(session, remember_as="sanctions")
         self.site_filter.changed.connect(self.reload)
         filters = QHBoxLayout()
-        for label, w in ((tr("月份"), self.month), (tr("状态"), self.state),
-                         (tr("类型"), self.type), (tr("部门"), self.department),
-                         (tr("姓名"), self.person)):
+        for label, w in (
+            (tr("月份"), self.month),
+            (tr("状态"), self.state),
+            (tr("类型"), self.type),
+            (tr("部门"), self.department),
+            (tr("姓名"), self.person),
+        ):
             filters.addWidget(QLabel(label))
             filters.addWidget(w)
         filters.addWidget(self.site_filter)
@@ -228,10 +246,14 @@ class SanctionsPage(QWidget):
 
     def filter(self) -> S.SanctionFilter:
         dept = self.department.currentData()
-        return S.SanctionFilter(month=self.month.currentData(), state=self.state.currentData(),
-                                type=self.type.currentData(), department=dept,
-                                person=self.person.text().strip() or None,
-                                site=self.site_filter.code())
+        return S.SanctionFilter(
+            month=self.month.currentData(),
+            state=self.state.currentData(),
+            type=self.type.currentData(),
+            department=dept,
+            person=self.person.text().strip() or None,
+            site=self.site_filter.code(),
+        )
 
     def reload(self) -> None:
         if self._loading:
@@ -247,9 +269,13 @@ class SanctionsPage(QWidget):
             queue = S.list_sanctions(S.SanctionFilter(state=S.PENDING, site=site))
             # the badge counts every site's proposals, whatever the filter shows
             pending = S.pending_count() if site else len(queue)
-            return PageData(queue, S.list_sanctions(f),
-                            S.month_totals(month, site=site) if month else None,
-                            department_names(), pending)
+            return PageData(
+                queue,
+                S.list_sanctions(f),
+                S.month_totals(month, site=site) if month else None,
+                department_names(),
+                pending,
+            )
 
         self.session.taskman.run(load, self._loaded, on_error=self._failed, parent=self)
 
@@ -311,9 +337,17 @@ class SanctionsPage(QWidget):
         t.setSortingEnabled(False)
         t.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            vals = (r["date"].isoformat(), r["case_number"] or "", r["rule"] or S.MANUAL,
-                    r["type"], r["department"], r["person"] or tr("(无)"), r["amount"],
-                    S.range_text(r["amount_min"], r["amount_max"]), r["reason"])
+            vals = (
+                r["date"].isoformat(),
+                r["case_number"] or "",
+                r["rule"] or S.MANUAL,
+                r["type"],
+                r["department"],
+                r["person"] or tr("(无)"),
+                r["amount"],
+                S.range_text(r["amount_min"], r["amount_max"]),
+                r["reason"],
+            )
             for c, v in enumerate(vals):
                 t.setItem(i, c, _item(v, align_right=(c == 6), data=r if c == 0 else None))
         if auth.allowed(self.session.ctx(), "sanction.approve"):
@@ -326,9 +360,19 @@ class SanctionsPage(QWidget):
         t = self.list
         t.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            vals = (r["date"].isoformat(), r["case_number"] or "", r["rule"] or S.MANUAL,
-                    r["type"], r["department"], r["person"] or tr("(无)"), r["amount"],
-                    r["state"], r["reason"], r["decided_by"] or "", r["decision_note"] or "")
+            vals = (
+                r["date"].isoformat(),
+                r["case_number"] or "",
+                r["rule"] or S.MANUAL,
+                r["type"],
+                r["department"],
+                r["person"] or tr("(无)"),
+                r["amount"],
+                r["state"],
+                r["reason"],
+                r["decided_by"] or "",
+                r["decision_note"] or "",
+            )
             brush = STATE_BRUSH.get(r["state"])
             for c, v in enumerate(vals):
                 it = _item(v, align_right=(c == 6), data=r if c == 0 else None)
@@ -343,14 +387,22 @@ class SanctionsPage(QWidget):
             self.by_person.setRowCount(0)
             return
         self.summary.setText(
-            f"{totals.month} " + tr("已批准:罚款") + f" {totals.fines} " + tr("元,奖励")
-            + f" {totals.rewards} " + tr("元;当月待审批") + f" {totals.pending} " + tr("条"))
-        for table, items in ((self.by_department, totals.by_department),
-                             (self.by_person, totals.by_person)):
+            f"{totals.month} "
+            + tr("已批准:罚款")
+            + f" {totals.fines} "
+            + tr("元,奖励")
+            + f" {totals.rewards} "
+            + tr("元;当月待审批")
+            + f" {totals.pending} "
+            + tr("条")
+        )
+        for table, items in (
+            (self.by_department, totals.by_department),
+            (self.by_person, totals.by_person),
+        ):
             table.setRowCount(len(items))
             for i, tot in enumerate(items):
-                vals = (tot.name or tr("(未填)"), tot.department, tot.fines, tot.rewards,
-                        tot.count)
+                vals = (tot.name or tr("(未填)"), tot.department, tot.fines, tot.rewards, tot.count)
                 if table is self.by_department:
                     vals = (vals[0], *vals[2:])
                 first_number = len(vals) - 3
@@ -379,8 +431,9 @@ class SanctionsPage(QWidget):
         chosen = self.selected_all(self.queue)
         q = chosen[0] if len(chosen) == 1 else None
         self.approve_btn.setEnabled(can_approve and bool(chosen))
-        self.approve_btn.setText(tr("批准") if len(chosen) <= 1
-                                 else tr("按建议金额批准所选") + f" ({len(chosen)})")
+        self.approve_btn.setText(
+            tr("批准") if len(chosen) <= 1 else tr("按建议金额批准所选") + f" ({len(chosen)})"
+        )
         for b in (self.amount_btn, self.reject_btn):
             b.setEnabled(can_approve and q is not None)
         for b in (self.approve_btn, self.amount_btn, self.reject_btn):
@@ -432,8 +485,9 @@ class SanctionsPage(QWidget):
         who = r["person"] or r["department"] or ""
         return f"{r['case_number'] or S.MANUAL} {who} {r['type']} {money} 元"
 
-    def approve_selected(self, amount: int | None = None, note: str = "", *,
-                         confirm: bool = True) -> None:
+    def approve_selected(
+        self, amount: int | None = None, note: str = "", *, confirm: bool = True
+    ) -> None:
         """Approve exactly the selected proposal(s). Several at once go at their proposed
         amounts, after one question naming how many and the total (``confirm``)."""
         if self._writing:
@@ -447,26 +501,33 @@ class SanctionsPage(QWidget):
                 return
         uids = [r["uid"] for r in rows]
         ctx = self.session.ctx()
-        said = (tr("已批准:") + self._describe(rows[0], amount) if len(rows) == 1 else
-                tr("已批准 {n} 条奖惩建议,合计 {total} 元").format(
-                    n=len(rows), total=sum(r["amount"] for r in rows)))
-        self._write(lambda: [S.approve(ctx, u, amount=amount, note=note) for u in uids],
-                    said=said)
+        said = (
+            tr("已批准:") + self._describe(rows[0], amount)
+            if len(rows) == 1
+            else tr("已批准 {n} 条奖惩建议,合计 {total} 元").format(
+                n=len(rows), total=sum(r["amount"] for r in rows)
+            )
+        )
+        self._write(lambda: [S.approve(ctx, u, amount=amount, note=note) for u in uids], said=said)
 
     def several_text(self, rows: Sequence[Mapping[str, Any]]) -> str:
         fines = sum(r["amount"] for r in rows if r["type"] == "罚款")
         rewards = sum(r["amount"] for r in rows if r["type"] != "罚款")
         return tr("按建议金额批准所选的 {n} 条奖惩建议?\n罚款合计 {f} 元,奖励合计 {r} 元。").format(
-            n=len(rows), f=fines, r=rewards)
+            n=len(rows), f=fines, r=rewards
+        )
 
     def _confirm_several(self, rows: Sequence[Mapping[str, Any]]) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
-        box = QMessageBox(QMessageBox.Icon.Question, tr("批准多条"), self.several_text(rows),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-                          self)
-        box.button(QMessageBox.StandardButton.Yes).setText(
-            tr("批准 {n} 条").format(n=len(rows)))
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("批准多条"),
+            self.several_text(rows),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.button(QMessageBox.StandardButton.Yes).setText(tr("批准 {n} 条").format(n=len(rows)))
         box.button(QMessageBox.StandardButton.Cancel).setText(tr("取消"))
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         return box.exec() == QMessageBox.StandardButton.Yes
@@ -485,8 +546,7 @@ class SanctionsPage(QWidget):
         if r is None:
             return
         ctx = self.session.ctx()
-        self._write(lambda: S.reject(ctx, r["uid"], reason),
-                    said=tr("已驳回:") + self._describe(r))
+        self._write(lambda: S.reject(ctx, r["uid"], reason), said=tr("已驳回:") + self._describe(r))
 
     def reject_with_dialog(self) -> None:
         r = self.selected(self.queue)
@@ -552,8 +612,11 @@ class SanctionsPage(QWidget):
 
 
 CASE_COLUMNS = ("日期", "规则", "类型", "部门", "姓名", "金额", "状态", "原因", "审批意见")
-EVENT_BUTTONS = (("登记客户表扬(S10)", "客户表扬"), ("登记客户赠送锦旗(S11)", "锦旗"),
-                 ("登记处理单遗失(S9)", "处理单遗失"))
+EVENT_BUTTONS = (
+    ("登记客户表扬(S10)", "客户表扬"),
+    ("登记客户赠送锦旗(S11)", "锦旗"),
+    ("登记处理单遗失(S9)", "处理单遗失"),
+)
 
 
 class CaseSanctionsTab(QWidget):
@@ -597,8 +660,9 @@ class CaseSanctionsTab(QWidget):
         cid = self.case_id
 
         def load():
-            return (S.list_sanctions(S.SanctionFilter(case_id=cid))
-                    + S.list_sanctions(S.SanctionFilter(case_id=cid, state=S.WITHDRAWN)))
+            return S.list_sanctions(S.SanctionFilter(case_id=cid)) + S.list_sanctions(
+                S.SanctionFilter(case_id=cid, state=S.WITHDRAWN)
+            )
 
         self.session.taskman.run(load, self._loaded, parent=self)
 
@@ -606,14 +670,24 @@ class CaseSanctionsTab(QWidget):
         self.rows = rows
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
-            vals = (r["date"].isoformat(), r["rule"] or S.MANUAL, r["type"], r["department"],
-                    r["person"] or tr("(无)"), r["amount"], r["state"], r["reason"],
-                    r["decision_note"] or "")
+            vals = (
+                r["date"].isoformat(),
+                r["rule"] or S.MANUAL,
+                r["type"],
+                r["department"],
+                r["person"] or tr("(无)"),
+                r["amount"],
+                r["state"],
+                r["reason"],
+                r["decision_note"] or "",
+            )
             for c, v in enumerate(vals):
-                self.table.setItem(i, c, _item(v, align_right=(c == 5), data=r if c == 0
-                                               else None))
-        self.info.setText(tr("本单的奖惩建议由系统按制度提出,总经理在“奖惩”页审批。")
-                          if rows else tr("本单目前没有奖惩建议。"))
+                self.table.setItem(i, c, _item(v, align_right=(c == 5), data=r if c == 0 else None))
+        self.info.setText(
+            tr("本单的奖惩建议由系统按制度提出,总经理在“奖惩”页审批。")
+            if rows
+            else tr("本单目前没有奖惩建议。")
+        )
 
     def record_event(self, event: str, note: str) -> None:
         ctx, cid = self.session.ctx(), self.case_id
@@ -624,13 +698,13 @@ class CaseSanctionsTab(QWidget):
             self.session.notify_changed("entries")
             self.session.notify_changed("sanctions")
 
-        self.session.taskman.run(lambda: S.record_event(ctx, cid, event, note), done,
-                                 parent=self)
+        self.session.taskman.run(lambda: S.record_event(ctx, cid, event, note), done, parent=self)
 
     def record_event_with_dialog(self, event: str) -> None:
         from PySide6.QtWidgets import QInputDialog
 
-        text, ok = QInputDialog.getText(self, tr("登记") + tr(event),
-                                        tr("说明(如 客户来电表扬、锦旗内容)"))
+        text, ok = QInputDialog.getText(
+            self, tr("登记") + tr(event), tr("说明(如 客户来电表扬、锦旗内容)")
+        )
         if ok:
             self.record_event(event, text.strip())

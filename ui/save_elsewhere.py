@@ -20,11 +20,17 @@ def tr(text: str) -> str:
 def ask_other_name(parent: QWidget | None, exc: OutputInUse) -> Path | None:
     """The message of ``exc`` with 另存为 <free name> (default), 另选文件… and 取消; the
     path to write instead, or None."""
-    box = QMessageBox(QMessageBox.Icon.Warning, tr("文件被占用"), str(exc),
-                      QMessageBox.StandardButton.NoButton, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        tr("文件被占用"),
+        str(exc),
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
     box.setObjectName("outputInUseBox")
-    other = box.addButton(tr("另存为 {0}").format(exc.alternative.name),
-                          QMessageBox.ButtonRole.AcceptRole)
+    other = box.addButton(
+        tr("另存为 {0}").format(exc.alternative.name), QMessageBox.ButtonRole.AcceptRole
+    )
     choose = box.addButton(tr("另选文件…"), QMessageBox.ButtonRole.ActionRole)
     box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(other)
@@ -34,17 +40,22 @@ def ask_other_name(parent: QWidget | None, exc: OutputInUse) -> Path | None:
         return exc.alternative
     if clicked is choose:
         suffix = exc.path.suffix
-        name, _ = QFileDialog.getSaveFileName(parent, tr("另存为"), str(exc.alternative),
-                                              f"*{suffix}" if suffix else "")
+        name, _ = QFileDialog.getSaveFileName(
+            parent, tr("另存为"), str(exc.alternative), f"*{suffix}" if suffix else ""
+        )
         if name:
             path = Path(name)
-            return path if not suffix or path.suffix.lower() == suffix.lower() else \
-                path.with_name(path.name + suffix)
+            return (
+                path
+                if not suffix or path.suffix.lower() == suffix.lower()
+                else path.with_name(path.name + suffix)
+            )
     return None
 
 
-def retry_elsewhere(parent: QWidget, retry: Callable[[Path], None]
-                    ) -> Callable[[BaseException], None]:
+def retry_elsewhere(
+    parent: QWidget, retry: Callable[[Path], None]
+) -> Callable[[BaseException], None]:
     """An ``on_error`` for taskman.run: OutputInUse asks for another name and calls
     ``retry(path)`` with it; any other error goes to the usual message."""
 

@@ -30,9 +30,15 @@ class Session(QObject):
     new_case_requested = Signal()  # any page may ask for a blank case window
     user_changed = Signal()  # someone signed in or out
 
-    def __init__(self, paths: DataPaths, taskman: TaskManager, *,
-                 clock: Callable[[], datetime] | None = None,
-                 ui_settings: QSettings | None = None, parent: QObject | None = None):
+    def __init__(
+        self,
+        paths: DataPaths,
+        taskman: TaskManager,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        ui_settings: QSettings | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self.paths = paths
         self.taskman = taskman

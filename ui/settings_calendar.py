@@ -63,8 +63,12 @@ class CalendarTab(QWidget):
         self.import_button = QPushButton(tr("导入日历文件…"))
         bar.addWidget(self.import_button)
         outer.addLayout(bar)
-        legend = QLabel(tr("红色:休息日(法定节假日);蓝色:调休上班日(按周一的办公时间)。"
-                           "其余日期按星期与办公时间。点选日期可修改。"))
+        legend = QLabel(
+            tr(
+                "红色:休息日(法定节假日);蓝色:调休上班日(按周一的办公时间)。"
+                "其余日期按星期与办公时间。点选日期可修改。"
+            )
+        )
         legend.setWordWrap(True)
         legend.setStyleSheet("color: #555;")
         outer.addWidget(legend)
@@ -122,8 +126,9 @@ class CalendarTab(QWidget):
 
     def reload(self) -> None:
         ctx, year = self.session.ctx(), self.year.value()
-        self.session.taskman.run(lambda: load_year(ctx, year), self._loaded,
-                                 on_error=self._failed, parent=self)
+        self.session.taskman.run(
+            lambda: load_year(ctx, year), self._loaded, on_error=self._failed, parent=self
+        )
 
     def _loaded(self, result: tuple[workcalendar.YearView, bool]) -> None:
         view, may_edit = result
@@ -133,8 +138,11 @@ class CalendarTab(QWidget):
         if view.source:
             self.source.setText(tr("来源:") + view.source)
         else:
-            self.source.setText(tr("{y} 年没有日历数据:按工作时间计时的规则把有办公时间的"
-                                   "星期几都当作工作日").format(y=view.year))
+            self.source.setText(
+                tr(
+                    "{y} 年没有日历数据:按工作时间计时的规则把有办公时间的星期几都当作工作日"
+                ).format(y=view.year)
+            )
         marks = {m.day: m for m in view.marks}
         for i, c in enumerate(self.months):
             first = QDate(view.year, i + 1, 1)
@@ -178,7 +186,8 @@ class CalendarTab(QWidget):
             on = d is not None and d.year == self.year.value() and d.month == i + 1
             c.setStyleSheet(
                 "QAbstractItemView { selection-background-color: %s; selection-color: black; }"
-                % ("#ffd54f" if on else "transparent"))
+                % ("#ffd54f" if on else "transparent")
+            )
             if on:
                 c.setSelectedDate(QDate(d.year, d.month, d.day))
             else:  # the (invisible) selection on a plain weekday, never over a mark
@@ -214,26 +223,30 @@ class CalendarTab(QWidget):
         self.session.taskman.run(
             lambda: workcalendar.edit_day(ctx, d, off, name),
             lambda _v: self._done(tr("已修改 {d}").format(d=d.isoformat())),
-            on_error=self._failed, parent=self)
+            on_error=self._failed,
+            parent=self,
+        )
 
     def import_file(self, path: Path) -> None:
         ctx = self.session.ctx()
 
         def done(r: workcalendar.ImportResult) -> None:
             text = tr("已导入 {y} 年:休息日 {o} 天,调休上班日 {w} 天").format(
-                y="、".join(map(str, r.years)), o=r.off_days, w=r.workdays)
+                y="、".join(map(str, r.years)), o=r.off_days, w=r.workdays
+            )
             if r.ignored:
                 text += "\n" + tr("未导入:") + ";".join(r.ignored)
             if r.years and r.years[0] != self.year.value():
                 self.year.setValue(r.years[0])
             self._done(text)
 
-        self.session.taskman.run(lambda: workcalendar.import_file(ctx, path), done,
-                                 on_error=self._failed, parent=self)
+        self.session.taskman.run(
+            lambda: workcalendar.import_file(ctx, path), done, on_error=self._failed, parent=self
+        )
 
     def import_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, tr("导入日历文件"), "",
-            tr("日历文件 (*.json *.xlsx *.csv);;所有文件 (*)"))
+            self, tr("导入日历文件"), "", tr("日历文件 (*.json *.xlsx *.csv);;所有文件 (*)")
+        )
         if path:
             self.import_file(Path(path))

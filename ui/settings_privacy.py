@@ -70,8 +70,9 @@ class PrivacyTab(QWidget):
         login_box = QGroupBox(tr("登录"), self)
         login_form = QFormLayout(login_box)
         self.remember_check = QCheckBox(tr("允许在登录时“记住我”(仅限一人专用的电脑)"), self)
-        self.remember_check.setToolTip(tr(
-            "允许后,登录框中出现“记住我”,下次启动免密码登录。多人共用的电脑请勿允许。"))
+        self.remember_check.setToolTip(
+            tr("允许后,登录框中出现“记住我”,下次启动免密码登录。多人共用的电脑请勿允许。")
+        )
         self.remember_check.toggled.connect(self._update_buttons)
         login_form.addRow(self.remember_check)
         self.failures_spin = self._spin("auth.max_failures", tr(" 次"))
@@ -88,10 +89,14 @@ class PrivacyTab(QWidget):
         # --- anonymising
         anon_box = QGroupBox(tr("匿名化清理"), self)
         anon_layout = QVBoxLayout(anon_box)
-        anon_intro = QLabel(tr(
-            "个人信息保护法要求个人信息保存期限为实现处理目的所必要的最短时间。"
-            "匿名化会把已关闭多年的投诉单中的客户姓名改为“(已匿名)”并删除电话;"
-            "投诉内容、车辆与处理记录保留,统计不受影响。此操作不可撤销,会记入审计日志。"), self)
+        anon_intro = QLabel(
+            tr(
+                "个人信息保护法要求个人信息保存期限为实现处理目的所必要的最短时间。"
+                "匿名化会把已关闭多年的投诉单中的客户姓名改为“(已匿名)”并删除电话;"
+                "投诉内容、车辆与处理记录保留,统计不受影响。此操作不可撤销,会记入审计日志。"
+            ),
+            self,
+        )
         anon_intro.setWordWrap(True)
         anon_layout.addWidget(anon_intro)
         self.years_spin = self._spin("privacy.anonymise_after_years", tr(" 年"))
@@ -174,8 +179,11 @@ class PrivacyTab(QWidget):
 
     def is_modified(self) -> bool:
         return bool(self._loaded) and self.values() != {
-            **self._loaded, "privacy.phone_full_roles": [
-                r for r in ROLES if r in set(self._loaded["privacy.phone_full_roles"] or ())]}
+            **self._loaded,
+            "privacy.phone_full_roles": [
+                r for r in ROLES if r in set(self._loaded["privacy.phone_full_roles"] or ())
+            ],
+        }
 
     def _update_buttons(self) -> None:
         if not hasattr(self, "save_button"):
@@ -189,15 +197,21 @@ class PrivacyTab(QWidget):
         ctx = self.session.ctx()
         save = auth.decide(ctx, "settings.site")
         self._may_save = save.allowed
-        for w in (*self.role_checks.values(), self.mask_export_check, self.remember_check,
-                  self.failures_spin, self.lock_spin):
+        for w in (
+            *self.role_checks.values(),
+            self.mask_export_check,
+            self.remember_check,
+            self.failures_spin,
+            self.lock_spin,
+        ):
             w.setEnabled(save.allowed)
             w.setToolTip("" if save.allowed else save.reason)
         self.save_button.setToolTip("" if save.allowed else save.reason)
         anon = auth.decide(ctx, "privacy.anonymise")
         self.anonymise_button.setEnabled(anon.allowed)
         self.anonymise_button.setToolTip(
-            tr("匿名化关闭超过所选年数的投诉单的客户信息") if anon.allowed else anon.reason)
+            tr("匿名化关闭超过所选年数的投诉单的客户信息") if anon.allowed else anon.reason
+        )
         # the years are a setting (settings.site) and the input of 匿名化 (privacy.anonymise)
         self.years_spin.setEnabled(save.allowed or anon.allowed)
         self._update_buttons()
@@ -210,8 +224,7 @@ class PrivacyTab(QWidget):
             if years == self.years_spin.value():
                 self.count_label.setText(tr("(目前 {n} 张符合条件)").format(n=count))
 
-        self.session.taskman.run(lambda: users.anonymise_candidates(years, now), done,
-                                 parent=self)
+        self.session.taskman.run(lambda: users.anonymise_candidates(years, now), done, parent=self)
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -233,31 +246,43 @@ class PrivacyTab(QWidget):
         ctx = self.session.ctx()
         years = self.years_spin.value()
         now = ctx.now()
-        self.session.taskman.run(lambda: users.anonymise_candidates(years, now),
-                                 lambda count: self._confirm_anonymise(ctx, years, count),
-                                 parent=self)
+        self.session.taskman.run(
+            lambda: users.anonymise_candidates(years, now),
+            lambda count: self._confirm_anonymise(ctx, years, count),
+            parent=self,
+        )
 
     def _confirm_anonymise(self, ctx: Context, years: int, count: int) -> None:
         self.count_label.setText(tr("(目前 {n} 张符合条件)").format(n=count))
         if count == 0:
-            QMessageBox.information(self, tr("匿名化"), tr(
-                "没有关闭超过 {y} 年且尚未匿名化的投诉单。").format(y=years))
+            QMessageBox.information(
+                self, tr("匿名化"), tr("没有关闭超过 {y} 年且尚未匿名化的投诉单。").format(y=years)
+            )
             return
-        answer = QMessageBox.question(self, tr("匿名化"), tr(
-            "将匿名化 {n} 张关闭超过 {y} 年的投诉单:客户姓名改为“(已匿名)”,电话删除。\n\n"
-            "投诉内容、车辆与处理记录保留。此操作不可撤销(之前的备份中仍有原信息),"
-            "将记入审计日志。\n\n确定要匿名化这 {n} 张投诉单吗?").format(n=count, y=years),
+        answer = QMessageBox.question(
+            self,
+            tr("匿名化"),
+            tr(
+                "将匿名化 {n} 张关闭超过 {y} 年的投诉单:客户姓名改为“(已匿名)”,电话删除。\n\n"
+                "投诉内容、车辆与处理记录保留。此操作不可撤销(之前的备份中仍有原信息),"
+                "将记入审计日志。\n\n确定要匿名化这 {n} 张投诉单吗?"
+            ).format(n=count, y=years),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No)
+            QMessageBox.StandardButton.No,
+        )
         if answer != QMessageBox.StandardButton.Yes:
             return
 
         def done(changed: int) -> None:
             self.session.notify_changed("cases")
-            QMessageBox.information(self, tr("匿名化"),
-                                    tr("已匿名化 {n} 张投诉单。").format(n=changed))
+            QMessageBox.information(
+                self, tr("匿名化"), tr("已匿名化 {n} 张投诉单。").format(n=changed)
+            )
             self.anonymised.emit(changed)
 
         self.session.taskman.run(
-            lambda: users.anonymise_closed_cases(ctx, years, ctx.now()), done,
-            label=tr("正在匿名化…"), parent=self)
+            lambda: users.anonymise_closed_cases(ctx, years, ctx.now()),
+            done,
+            label=tr("正在匿名化…"),
+            parent=self,
+        )

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from complaints.usecases import auth, storage
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
-from complaints.usecases.site import rename_site  # noqa: F401 (the tab's use case)
+from complaints.usecases.site import rename_site
 from ui.restore_dialog import RestoreFlow, reason_label, size_text
 
 
@@ -84,7 +84,8 @@ class SiteDataTab(QWidget):
         self.warning_label = QLabel(self)
         self.warning_label.setWordWrap(True)
         self.warning_label.setStyleSheet(
-            "QLabel { background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }")
+            "QLabel { background: #fff4ce; border: 1px solid #e0b000; padding: 6px; }"
+        )
         folder_box = QGroupBox(tr("数据文件夹"), self)
         folder_layout = QVBoxLayout(folder_box)
         folder_layout.addLayout(folder_row)
@@ -120,11 +121,14 @@ class SiteDataTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.open_backups_button)
         buttons.addWidget(self.refresh_button)
-        backup_note = QLabel(tr(
-            "程序每天第一次启动时自动备份,并按保留规则轮换(最近几天全部保留,之后每日、"
-            "每周、每月各留一份);手动备份与恢复前的原数据不会被自动删除。"
-            "备份文件可复制到 U 盘另行保管。"),
-            self)
+        backup_note = QLabel(
+            tr(
+                "程序每天第一次启动时自动备份,并按保留规则轮换(最近几天全部保留,之后每日、"
+                "每周、每月各留一份);手动备份与恢复前的原数据不会被自动删除。"
+                "备份文件可复制到 U 盘另行保管。"
+            ),
+            self,
+        )
         backup_note.setWordWrap(True)
         self.summary_label = QLabel(self)
         backup_box = QGroupBox(tr("备份"), self)
@@ -180,25 +184,34 @@ class SiteDataTab(QWidget):
                 size = 0
             total += size
             when = ctx.local(b.at) if ctx else b.at.astimezone()
-            values = (f"{when:%Y-%m-%d %H:%M:%S}", reason_label(b.reason), size_text(size),
-                      b.path.name)
+            values = (
+                f"{when:%Y-%m-%d %H:%M:%S}",
+                reason_label(b.reason),
+                size_text(size),
+                b.path.name,
+            )
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.ItemDataRole.UserRole, str(b.path))
                 if c == 2:
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
-                                          | Qt.AlignmentFlag.AlignVCenter)
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
                 self.table.setItem(r, c, item)
             if selected is not None and b.path == selected:
                 self.table.selectRow(r)
         self.summary_label.setText(
             tr("共 {n} 份备份,合计 {size}。").format(n=len(backups), size=size_text(total))
-            if backups else tr("备份文件夹中还没有备份。"))
+            if backups
+            else tr("备份文件夹中还没有备份。")
+        )
 
     def backup_paths(self) -> list[Path]:
         """The backups listed, newest first (for tests)."""
-        return [Path(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole))
-                for r in range(self.table.rowCount())]
+        return [
+            Path(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole))
+            for r in range(self.table.rowCount())
+        ]
 
     def selected_backup(self) -> Path | None:
         r = self.table.currentRow()
@@ -214,9 +227,11 @@ class SiteDataTab(QWidget):
 
     def apply_permissions(self) -> None:
         ctx = self._ctx()
-        for button, permission in ((self.save_name_button, "settings.site"),
-                                   (self.backup_button, "data.backup"),
-                                   (self.restore_button, "data.restore")):
+        for button, permission in (
+            (self.save_name_button, "settings.site"),
+            (self.backup_button, "data.backup"),
+            (self.restore_button, "data.restore"),
+        ):
             if ctx is None:
                 button.setEnabled(False)
                 button.setToolTip(tr("站点尚未初始化"))
@@ -230,8 +245,9 @@ class SiteDataTab(QWidget):
 
     def _open(self, folder: Path) -> None:
         if not Path(folder).exists():
-            QMessageBox.information(self, tr("打开文件夹"),
-                                    tr("文件夹 {f} 还不存在。").format(f=folder))
+            QMessageBox.information(
+                self, tr("打开文件夹"), tr("文件夹 {f} 还不存在。").format(f=folder)
+            )
             return
         QDesktopServices.openUrl(QUrl.fromLocalFile(os.fspath(folder)))
 
@@ -263,8 +279,12 @@ class SiteDataTab(QWidget):
             if callable(bar):
                 bar().showMessage(tr("已备份到 {p}").format(p=path), 8000)
 
-        self.session.taskman.run(lambda: storage.backup_now(backup_dir=folder, ctx=ctx), done,
-                                 label=tr("正在备份…"), parent=self)
+        self.session.taskman.run(
+            lambda: storage.backup_now(backup_dir=folder, ctx=ctx),
+            done,
+            label=tr("正在备份…"),
+            parent=self,
+        )
 
     def restore(self) -> None:
         if not self.restore_button.isEnabled():
@@ -275,16 +295,25 @@ class SiteDataTab(QWidget):
         def done(problems: list[str]) -> None:
             if problems:
                 shown = "\n".join(problems[:20])
-                more = tr("\n……另有 {n} 个问题").format(n=len(problems) - 20) \
-                    if len(problems) > 20 else ""
-                QMessageBox.warning(self, tr("检查数据"), tr(
-                    "检查发现 {n} 个问题:\n\n{list}{more}\n\n"
-                    "请先立即备份,再联系管理员;必要时可从较早的备份恢复。").format(
-                        n=len(problems), list=shown, more=more))
+                more = (
+                    tr("\n……另有 {n} 个问题").format(n=len(problems) - 20)
+                    if len(problems) > 20
+                    else ""
+                )
+                QMessageBox.warning(
+                    self,
+                    tr("检查数据"),
+                    tr(
+                        "检查发现 {n} 个问题:\n\n{list}{more}\n\n"
+                        "请先立即备份,再联系管理员;必要时可从较早的备份恢复。"
+                    ).format(n=len(problems), list=shown, more=more),
+                )
             else:
-                QMessageBox.information(self, tr("检查数据"), tr(
-                    "检查通过:数据库完整,外键、搜索索引与审计日志链均无问题。"))
+                QMessageBox.information(
+                    self,
+                    tr("检查数据"),
+                    tr("检查通过:数据库完整,外键、搜索索引与审计日志链均无问题。"),
+                )
             self.checked.emit(problems)
 
-        self.session.taskman.run(storage.run_checks, done, label=tr("正在检查数据…"),
-                                 parent=self)
+        self.session.taskman.run(storage.run_checks, done, label=tr("正在检查数据…"), parent=self)

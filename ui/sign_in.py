@@ -38,8 +38,9 @@ def _now_fn(clock: Callable[[], datetime] | None) -> Callable[[], datetime]:
 class _Form(QDialog):
     """A small form with an error line and OK/Cancel; the work runs on the worker."""
 
-    def __init__(self, session: Session, title: str, intro: str, ok_text: str,
-                 parent: QWidget | None = None):
+    def __init__(
+        self, session: Session, title: str, intro: str, ok_text: str, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.session = session
         self.ctx: Context | None = None
@@ -50,8 +51,9 @@ class _Form(QDialog):
         self.error_label.setStyleSheet("color: #b3261e;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(ok_text)
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
@@ -95,8 +97,14 @@ class _Form(QDialog):
 class SignInDialog(_Form):
     """登录: login and password; 记住我 where the office allows it."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 clock: Callable[[], datetime] | None = None, login: str = ""):
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        login: str = "",
+    ):
         super().__init__(session, tr("登录 — 客诉管理台"), "", tr("登录"), parent)
         self._clock = clock
         self._now = _now_fn(clock)
@@ -131,8 +139,9 @@ class SignInDialog(_Form):
             self.session.ui_settings.setValue("sign_in/last_login", u.login)
             ctx = users.context_for_user(u, clock=self._clock)
             if u.must_change_password:
-                dlg = ChangePasswordDialog(self.session, ctx, self, forced=True,
-                                           old_password=password)
+                dlg = ChangePasswordDialog(
+                    self.session, ctx, self, forced=True, old_password=password
+                )
                 if dlg.exec() != QDialog.DialogCode.Accepted:
                     self.show_error(tr("首次登录须修改密码"))
                     return
@@ -147,11 +156,23 @@ class SignInDialog(_Form):
 class FirstAdminDialog(_Form):
     """First start: the administrator's account (only when there is none)."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 clock: Callable[[], datetime] | None = None):
-        super().__init__(session, tr("首次启动:创建管理员"),
-                         tr("请创建本站点的管理员账户。管理员负责新增用户、重置密码、备份与恢复;"
-                            "认定责任和审批奖惩须由总经理的账户进行。"), tr("创建"), parent)
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        super().__init__(
+            session,
+            tr("首次启动:创建管理员"),
+            tr(
+                "请创建本站点的管理员账户。管理员负责新增用户、重置密码、备份与恢复;"
+                "认定责任和审批奖惩须由总经理的账户进行。"
+            ),
+            tr("创建"),
+            parent,
+        )
         self._clock = clock
         self._now = _now_fn(clock)
         self.login_edit = QLineEdit("admin")
@@ -167,8 +188,7 @@ class FirstAdminDialog(_Form):
         if self.password_edit.text() != self.again_edit.text():
             self.show_error(tr("两次输入的密码不一致"))
             return
-        login, name, pw = (self.login_edit.text(), self.name_edit.text(),
-                           self.password_edit.text())
+        login, name, pw = (self.login_edit.text(), self.name_edit.text(), self.password_edit.text())
         now = self._now()
 
         def done(u: users.UserInfo) -> None:
@@ -182,8 +202,15 @@ class FirstAdminDialog(_Form):
 class ChangePasswordDialog(_Form):
     """The signed-in person changes their own password (forced at first sign-in)."""
 
-    def __init__(self, session: Session, ctx: Context, parent: QWidget | None = None, *,
-                 forced: bool = False, old_password: str | None = None):
+    def __init__(
+        self,
+        session: Session,
+        ctx: Context,
+        parent: QWidget | None = None,
+        *,
+        forced: bool = False,
+        old_password: str | None = None,
+    ):
         intro = tr("这是您第一次登录或密码刚被重置,请设置自己的新密码。") if forced else ""
         super().__init__(session, tr("修改密码"), intro, tr("修改"), parent)
         self._ctx = ctx
@@ -205,8 +232,9 @@ class ChangePasswordDialog(_Form):
         self._run(lambda: users.change_own_password(ctx, old, new), lambda _: self.accept())
 
 
-def start_context(session: Session, parent: QWidget | None = None, *,
-                  clock: Callable[[], datetime] | None = None) -> Context | None:
+def start_context(
+    session: Session, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None
+) -> Context | None:
     """Who works at start: the first administrator to create, the remembered person (if
     the office allows it), or whoever signs in. None: the person cancelled."""
     if users.needs_first_admin():
@@ -219,8 +247,9 @@ def start_context(session: Session, parent: QWidget | None = None, *,
     return dlg.ctx if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
-def sign_in_at_start(session: Session, parent: QWidget | None = None, *,
-                     clock: Callable[[], datetime] | None = None) -> bool:
+def sign_in_at_start(
+    session: Session, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None
+) -> bool:
     """Put the person of ``start_context`` into the session; False if cancelled."""
     ctx = start_context(session, parent, clock=clock)
     if ctx is None:
@@ -229,8 +258,9 @@ def sign_in_at_start(session: Session, parent: QWidget | None = None, *,
     return True
 
 
-def switch_user(session: Session, parent: QWidget | None = None, *,
-                clock: Callable[[], datetime] | None = None) -> bool:
+def switch_user(
+    session: Session, parent: QWidget | None = None, *, clock: Callable[[], datetime] | None = None
+) -> bool:
     """切换用户 without restarting: the current person is signed out (and forgotten on
     this PC), someone else signs in. Cancelling keeps the current person."""
     dlg = SignInDialog(session, parent, clock=clock)

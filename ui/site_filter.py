@@ -29,8 +29,7 @@ class SiteFilter(QWidget):
 
     changed = Signal()
 
-    def __init__(self, session, parent: QWidget | None = None, *,
-                 remember_as: str | None = None):
+    def __init__(self, session, parent: QWidget | None = None, *, remember_as: str | None = None):
         super().__init__(parent)
         self.session = session
         self._key = f"site_filter/{remember_as}" if remember_as else None
@@ -90,8 +89,9 @@ class SiteFilter(QWidget):
     # --- loading --------------------------------------------------------------------------
 
     def reload(self) -> None:
-        self.session.taskman.run(site_uc.known_sites, self.set_sites, on_error=lambda _e: None,
-                                 parent=self)
+        self.session.taskman.run(
+            site_uc.known_sites, self.set_sites, on_error=lambda _e: None, parent=self
+        )
 
     def set_sites(self, known: Sequence[KnownSite]) -> None:
         """Refill keeping the choice; a chosen site that vanished falls back to all (and
@@ -99,8 +99,8 @@ class SiteFilter(QWidget):
         first = not self._loaded
         self._loaded = True
         if [(s.code, s.label) for s in known] != [
-                (self.combo.itemData(i), self.combo.itemText(i))
-                for i in range(1, self.combo.count())]:
+            (self.combo.itemData(i), self.combo.itemText(i)) for i in range(1, self.combo.count())
+        ]:
             chosen = self.code()
             self.combo.blockSignals(True)
             while self.combo.count() > 1:

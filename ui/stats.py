@@ -41,11 +41,19 @@ from complaints.usecases import stats
 from ui import stats_charts
 
 ALL_SITES = "全部站点"
-KINDS = (PeriodKind.HALF, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR,
-         PeriodKind.CUSTOM)
+KINDS = (PeriodKind.HALF, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.CUSTOM)
 REFRESH_TOPICS = frozenset({"cases", "entries", "sanctions", "settings", "ledger"})
-CASE_COLUMNS = ("编号", "登记时间", "状态", "渠道", "类别", "客户", "部门", "第一责任人",
-                "投诉内容")
+CASE_COLUMNS = (
+    "编号",
+    "登记时间",
+    "状态",
+    "渠道",
+    "类别",
+    "客户",
+    "部门",
+    "第一责任人",
+    "投诉内容",
+)
 
 
 def tr(text: str) -> str:
@@ -62,8 +70,9 @@ class Card(QFrame):
         self.key = key
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setObjectName("statCard")
-        self.setStyleSheet("#statCard { background: #f7f9fc; border: 1px solid #d5dde8;"
-                           " border-radius: 4px; }")
+        self.setStyleSheet(
+            "#statCard { background: #f7f9fc; border: 1px solid #d5dde8; border-radius: 4px; }"
+        )
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 6)
@@ -77,13 +86,17 @@ class Card(QFrame):
         for w in (self.title, self.value, self.change):
             lay.addWidget(w)
 
-    def show_value(self, value: Any, vs_prev: float | None, vs_ly: float | None,
-                   none_text: str | None = None) -> None:
+    def show_value(
+        self, value: Any, vs_prev: float | None, vs_ly: float | None, none_text: str | None = None
+    ) -> None:
         self.value.setText(fig.format_kpi(self.key, value, none_text))
-        self.change.setText(tr("环比 {0}\n同比 {1}").format(
-            fig.format_change(self.key, vs_prev), fig.format_change(self.key, vs_ly)))
+        self.change.setText(
+            tr("环比 {0}\n同比 {1}").format(
+                fig.format_change(self.key, vs_prev), fig.format_change(self.key, vs_ly)
+            )
+        )
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self.key)
         super().mousePressEvent(event)
@@ -106,7 +119,8 @@ class CasesDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(
-            len(CASE_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+            len(CASE_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
+        )
         self.table.doubleClicked.connect(self._open)
         lay.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -114,8 +128,7 @@ class CasesDialog(QDialog):
         lay.addWidget(buttons)
         self.ids = list(ids)
         self.loaded = False
-        session.taskman.run(lambda: stats.case_list(self.ids[:5000]), self._show,
-                            parent=self)
+        session.taskman.run(lambda: stats.case_list(self.ids[:5000]), self._show, parent=self)
 
     def _show(self, rows: list[tuple]) -> None:
         tz = self.session.ctx().tz
@@ -132,8 +145,10 @@ class CasesDialog(QDialog):
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(len(CASE_COLUMNS) - 1, 300)
         more = len(self.ids) - len(rows)
-        self.info.setText(tr("共 {0} 件(双击打开)").format(len(self.ids))
-                          + (tr(",只列出前 {0} 件").format(len(rows)) if more > 0 else ""))
+        self.info.setText(
+            tr("共 {0} 件(双击打开)").format(len(self.ids))
+            + (tr(",只列出前 {0} 件").format(len(rows)) if more > 0 else "")
+        )
         self.loaded = True
 
     def _open(self, index) -> None:
@@ -141,9 +156,11 @@ class CasesDialog(QDialog):
         if item is not None:
             self.session.request_open_case(int(item.data(Qt.ItemDataRole.UserRole)))
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt)
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.currentIndex(
-                ).isValid():
+    def keyPressEvent(self, event) -> None:
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.table.currentIndex().isValid()
+        ):
             self._open(self.table.currentIndex())
             return
         super().keyPressEvent(event)
@@ -157,16 +174,26 @@ class VolumeDialog(QDialog):
     loaded_volumes = Signal()
     HEADERS = ("月份", "进厂台次", "新车销售台数")
 
-    def __init__(self, session, months: Sequence[str], sites: Sequence[str], site: str,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        session,
+        months: Sequence[str],
+        sites: Sequence[str],
+        site: str,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.session = session
         self.months = list(months)
         self.ready = False  # the entered figures are on screen
         self.setWindowTitle(tr("业务量(投诉率的基数)"))
         lay = QVBoxLayout(self)
-        note = QLabel(tr("按月填写本店的业务量:投诉率 = 投诉件数 ÷(进厂台次 + 新车销售台数)"
-                         "× 1000。两项都留空即删除该月的业务量。"))
+        note = QLabel(
+            tr(
+                "按月填写本店的业务量:投诉率 = 投诉件数 ÷(进厂台次 + 新车销售台数)"
+                "× 1000。两项都留空即删除该月的业务量。"
+            )
+        )
         note.setWordWrap(True)
         lay.addWidget(note)
         row = QHBoxLayout()
@@ -194,8 +221,9 @@ class VolumeDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         lay.addWidget(self.error)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
         buttons.accepted.connect(self.save)
@@ -251,8 +279,9 @@ class VolumeDialog(QDialog):
         def failed(exc: BaseException) -> None:
             self.error.setText(str(exc))
 
-        self.session.taskman.run(lambda: stats.set_volumes(ctx, site, values), done,
-                                 on_error=failed, parent=self)
+        self.session.taskman.run(
+            lambda: stats.set_volumes(ctx, site, values), done, on_error=failed, parent=self
+        )
 
 
 class StatsPage(QWidget):
@@ -267,8 +296,11 @@ class StatsPage(QWidget):
         self._busy = False
         self.dialogs: list[CasesDialog] = []
         today = session.ctx().now().astimezone(session.ctx().tz).date()
-        self.period: Period = previous(current(PeriodKind.MONTH, today)) \
-            if today.day <= 5 else current(PeriodKind.MONTH, today)
+        self.period: Period = (
+            previous(current(PeriodKind.MONTH, today))
+            if today.day <= 5
+            else current(PeriodKind.MONTH, today)
+        )
 
         top = QHBoxLayout()
         top.addWidget(QLabel(tr("期间:")))
@@ -297,8 +329,14 @@ class StatsPage(QWidget):
             d.setDisplayFormat("yyyy-MM-dd")
             d.dateChanged.connect(self._custom_changed)
         self.to_label = QLabel(tr("至"))
-        for w in (self.prev_btn, self.period_label, self.next_btn, self.date_from,
-                  self.to_label, self.date_to):
+        for w in (
+            self.prev_btn,
+            self.period_label,
+            self.next_btn,
+            self.date_from,
+            self.to_label,
+            self.date_to,
+        ):
             top.addWidget(w)
         top.addSpacing(16)
         self.site_label = QLabel(tr("站点:"))
@@ -378,8 +416,10 @@ class StatsPage(QWidget):
             w.setVisible(is_custom)
         self.period_label.setText(self.period.label)
         if is_custom:
-            for edit, day in ((self.date_from, self.period.start),
-                              (self.date_to, self.period.last_day)):
+            for edit, day in (
+                (self.date_from, self.period.start),
+                (self.date_to, self.period.last_day),
+            ):
                 edit.blockSignals(True)
                 edit.setDate(QDate(day.year, day.month, day.day))
                 edit.blockSignals(False)
@@ -438,15 +478,21 @@ class StatsPage(QWidget):
         from ui.permits import gate
 
         ctx = self.session.ctx()
-        gate(self.volume_btn, ctx, "stats.report",
-             tip=tr("填写各月进厂台次和新车销售台数(投诉率的基数)"))
+        gate(
+            self.volume_btn,
+            ctx,
+            "stats.report",
+            tip=tr("填写各月进厂台次和新车销售台数(投诉率的基数)"),
+        )
         for b in (self.xlsx_btn, self.docx_btn):
             gate(b, ctx, "stats.report")
         why = auth.decide(ctx, "stats.view").reason
         self.body.setVisible(not why)
         self.denied.setVisible(bool(why))
-        about = tr("统计页显示本站点的月度数字:数量、及时率、满意度、投诉率与奖惩。"
-                   "请用有权限的账户登录(文件 → 切换用户)。")
+        about = tr(
+            "统计页显示本站点的月度数字:数量、及时率、满意度、投诉率与奖惩。"
+            "请用有权限的账户登录(文件 → 切换用户)。"
+        )
         self.denied.setText(why + "\n\n" + about if why else "")
         self.refresh_btn.setEnabled(not why)
         self.refresh_btn.setToolTip(why)
@@ -459,7 +505,7 @@ class StatsPage(QWidget):
             if self.isVisible():
                 self.refresh()
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._dirty and not self._busy:
             self.refresh()
@@ -494,19 +540,28 @@ class StatsPage(QWidget):
             self._show_cards(self.review)
             self.compared.emit()
 
-        self.session.taskman.run(lambda: stats.review(ctx, period, sites, compare=False), done,
-                                 on_error=failed, label=tr("正在统计…"), parent=self)
+        self.session.taskman.run(
+            lambda: stats.review(ctx, period, sites, compare=False),
+            done,
+            on_error=failed,
+            label=tr("正在统计…"),
+            parent=self,
+        )
         # The comparisons (two more periods) come second: the page is readable before them.
-        self.session.taskman.run(lambda: stats.comparisons(ctx, period, sites), compared,
-                                 on_error=failed, parent=self)
+        self.session.taskman.run(
+            lambda: stats.comparisons(ctx, period, sites), compared, on_error=failed, parent=self
+        )
 
     def show_review(self, review: stats.Review) -> None:
         self.review = review
         self._show_cards(review)
         self._build_charts(review)
         tz = self.session.ctx().tz
-        self.status.setText(tr("{0},时限按 {1} 判断").format(
-            review.figures.period.label, review.as_of.astimezone(tz).strftime("%m-%d %H:%M")))
+        self.status.setText(
+            tr("{0},时限按 {1} 判断").format(
+                review.figures.period.label, review.as_of.astimezone(tz).strftime("%m-%d %H:%M")
+            )
+        )
         self.loaded.emit()
 
     def _show_cards(self, review: stats.Review) -> None:
@@ -515,9 +570,14 @@ class StatsPage(QWidget):
         why = rate.why_none if rate is not None else None
         for key, card in self.cards.items():
             card.show_value(review.kpis.get(key), vs_p.get(key), vs_l.get(key), why)
-            card.setToolTip(tr("上期({0}):{1};去年同期({2}):{3}。点击查看投诉单").format(
-                review.previous_label, fig.format_kpi(key, review.previous.get(key), why),
-                review.last_year_label, fig.format_kpi(key, review.last_year.get(key), why)))
+            card.setToolTip(
+                tr("上期({0}):{1};去年同期({2}):{3}。点击查看投诉单").format(
+                    review.previous_label,
+                    fig.format_kpi(key, review.previous.get(key), why),
+                    review.last_year_label,
+                    fig.format_kpi(key, review.last_year.get(key), why),
+                )
+            )
         if rate is not None:
             self.cards["complaint_rate"].setToolTip(self._rate_tip(rate))
 
@@ -529,11 +589,17 @@ class StatsPage(QWidget):
             more = tr(" 等 {0} 个月").format(len(rate.missing)) if len(rate.missing) > 6 else ""
             return tr("缺少业务量:{0}{1}。点击填写。").format(months, more)
         v = rate.volume
-        return tr("投诉 {0} 件 ÷ 业务量 {1} 台次(进厂 {2} + 新车 {3})× 1000\n"
-                  "售后:{4};销售:{5}。点击修改业务量。").format(
-            rate.cases, f"{v.total:,}", f"{v.service_visits:,}", f"{v.new_car_sales:,}",
+        return tr(
+            "投诉 {0} 件 ÷ 业务量 {1} 台次(进厂 {2} + 新车 {3})× 1000\n"
+            "售后:{4};销售:{5}。点击修改业务量。"
+        ).format(
+            rate.cases,
+            f"{v.total:,}",
+            f"{v.service_visits:,}",
+            f"{v.new_car_sales:,}",
             fig.format_kpi("complaint_rate", rate.service_value, "—"),
-            fig.format_kpi("complaint_rate", rate.sales_value, "—"))
+            fig.format_kpi("complaint_rate", rate.sales_value, "—"),
+        )
 
     def _build_charts(self, review: stats.Review) -> None:
         for v in self.chart_views.values():
@@ -545,23 +611,35 @@ class StatsPage(QWidget):
         sat = f.satisfaction
         self.chart_views = {
             "chart_channel": stats_charts.bar_chart(
-                tr("按渠道"), list(ch), [len(v) for v in ch.values()],
-                on_click=lambda i: self.open_bucket("channel", i)),
+                tr("按渠道"),
+                list(ch),
+                [len(v) for v in ch.values()],
+                on_click=lambda i: self.open_bucket("channel", i),
+            ),
             "chart_department": stats_charts.bar_chart(
-                tr("按责任部门"), list(dept), [len(v) for v in dept.values()],
-                on_click=lambda i: self.open_bucket("department", i)),
+                tr("按责任部门"),
+                list(dept),
+                [len(v) for v in dept.values()],
+                on_click=lambda i: self.open_bucket("department", i),
+            ),
             "chart_trend": stats_charts.line_chart(
-                tr("近12个月投诉量"), [f"{int(m[5:7])}月" for m, _n in review.trend],
-                [n for _m, n in review.trend]),
+                tr("近12个月投诉量"),
+                [f"{int(m[5:7])}月" for m, _n in review.trend],
+                [n for _m, n in review.trend],
+            ),
             "chart_satisfaction": stats_charts.bar_chart(
                 tr("回访满意度(满意率 {0})").format(
-                    fig.format_kpi("satisfied_share", f.satisfied_share.value)),
-                list(sat), [len(v) for v in sat.values()],
+                    fig.format_kpi("satisfied_share", f.satisfied_share.value)
+                ),
+                list(sat),
+                [len(v) for v in sat.values()],
                 color=stats_charts.SATISFACTION_COLOR,
-                on_click=lambda i: self.open_satisfaction(i)),
+                on_click=lambda i: self.open_satisfaction(i),
+            ),
         }
-        for i, key in enumerate(("chart_channel", "chart_department", "chart_trend",
-                                 "chart_satisfaction")):
+        for i, key in enumerate(
+            ("chart_channel", "chart_department", "chart_trend", "chart_satisfaction")
+        ):
             self.charts.addWidget(self.chart_views[key], i // 2, i % 2)
 
     # --- the cases behind a number -----------------------------------------------------------
@@ -611,8 +689,11 @@ class StatsPage(QWidget):
             key = "total"
         title, ids = self.ids_for_card(key)
         if key in ("fines", "rewards"):
-            QMessageBox.information(self, tr("奖惩"), tr("罚款和奖励的明细请在“奖惩”页查看;"
-                                                        "Word/Excel 报告按部门和人员列出。"))
+            QMessageBox.information(
+                self,
+                tr("奖惩"),
+                tr("罚款和奖励的明细请在“奖惩”页查看;Word/Excel 报告按部门和人员列出。"),
+            )
             return None
         return self._open_dialog(title, ids)
 
@@ -628,8 +709,9 @@ class StatsPage(QWidget):
         if self.review is None:
             return None
         level = fig.LEVELS[index]
-        return self._open_dialog(tr("回访满意度:{0}").format(level),
-                                 self.review.figures.satisfaction[level])
+        return self._open_dialog(
+            tr("回访满意度:{0}").format(level), self.review.figures.satisfaction[level]
+        )
 
     def _open_dialog(self, title: str, ids: Sequence[int]) -> CasesDialog:
         period = self.review.figures.period.label if self.review else ""
@@ -649,8 +731,9 @@ class StatsPage(QWidget):
         period = self.review.figures.period
         if path is None:
             name = f"投诉分析报告_{period.code.replace('..', '_')}.{kind}"
-            start = str(Path(self.session.ui_settings.value("stats/report_dir", str(Path.home())))
-                        / name)
+            start = str(
+                Path(self.session.ui_settings.value("stats/report_dir", str(Path.home()))) / name
+            )
             filt = tr("Excel 工作簿 (*.xlsx)") if kind == "xlsx" else tr("Word 文档 (*.docx)")
             chosen, _ = QFileDialog.getSaveFileName(self, tr("保存报告"), start, filt)
             if not chosen:
@@ -663,20 +746,26 @@ class StatsPage(QWidget):
         charts = self.chart_pngs() if kind == "docx" else {}
         templates = self.session.paths.templates
         info = self.session.site()
-        title_site = "、".join(sites) if sites and sites != (ctx.site,) else (
-            info.name if info else ctx.site)
+        title_site = (
+            "、".join(sites)
+            if sites and sites != (ctx.site,)
+            else (info.name if info else ctx.site)
+        )
 
         def work() -> Path:
             from complaints.usecases.output_files import writing
 
             with writing(path):  # open in Excel/Word: OutputInUse before anything is recorded
                 stats.record_report(ctx, period, sites, path.name)
-                data = stats.report_data(review, title_site=title_site, generated=ctx.now(),
-                                         tz=ctx.tz)
+                data = stats.report_data(
+                    review, title_site=title_site, generated=ctx.now(), tz=ctx.tz
+                )
                 if kind == "xlsx":
                     from ledger.report_xlsx import write_report
+
                     return write_report(data, path)
                 from forms.report_docx import write_report
+
                 return write_report(data, path, charts=charts, templates_dir=templates)
 
         def done(out: Path) -> None:
@@ -685,8 +774,12 @@ class StatsPage(QWidget):
 
         from ui.save_elsewhere import retry_elsewhere
 
-        self.session.taskman.run(work, done, label=tr("正在生成报告…"), parent=self,
-                                 on_error=retry_elsewhere(
-                                     self, lambda other: self.save_report(kind, other)))
+        self.session.taskman.run(
+            work,
+            done,
+            label=tr("正在生成报告…"),
+            parent=self,
+            on_error=retry_elsewhere(self, lambda other: self.save_report(kind, other)),
+        )
 
     report_saved = Signal(str)

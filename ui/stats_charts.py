@@ -35,8 +35,14 @@ def _chart(title: str) -> QChart:
     return chart
 
 
-def bar_chart(title: str, categories: Sequence[str], values: Sequence[int], *,
-              color: str = BAR_COLOR, on_click: Callable[[int], None] | None = None) -> QChartView:
+def bar_chart(
+    title: str,
+    categories: Sequence[str],
+    values: Sequence[int],
+    *,
+    color: str = BAR_COLOR,
+    on_click: Callable[[int], None] | None = None,
+) -> QChartView:
     """One bar per category; ``on_click(index)`` when a bar is clicked."""
     chart = _chart(title)
     series = QBarSeries()

@@ -57,8 +57,9 @@ class _Worker(QObject):
     progressed = Signal(int, int, int, str)  # task id, done, total, text
     waiting = Signal(int, bool)  # task id, waits for another program's write (or no more)
 
-    def __init__(self, thread_start: Callable[[], None] | None,
-                 thread_stop: Callable[[], None] | None):
+    def __init__(
+        self, thread_start: Callable[[], None] | None, thread_stop: Callable[[], None] | None
+    ):
         super().__init__()
         self._thread_start = thread_start
         self._thread_stop = thread_stop
@@ -73,7 +74,7 @@ class _Worker(QObject):
                 self._thread_start()
             self._started = True
             result = fn()
-        except Exception as exc:  # noqa: BLE001 - handed to the GUI thread
+        except Exception as exc:
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             self.finished.emit(task_id, (None, exc))
             return
@@ -84,7 +85,7 @@ class _Worker(QObject):
         if self._started and self._thread_stop is not None:
             try:
                 self._thread_stop()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("closing the worker's database connection failed")
         self._started = False
 
@@ -105,9 +106,13 @@ class TaskManager(QObject):
     _stop = Signal()
     busy_changed = Signal(bool)
 
-    def __init__(self, *, thread_start: Callable[[], None] | None = None,
-                 thread_stop: Callable[[], None] | None = None,
-                 parent: QObject | None = None):
+    def __init__(
+        self,
+        *,
+        thread_start: Callable[[], None] | None = None,
+        thread_stop: Callable[[], None] | None = None,
+        parent: QObject | None = None,
+    ):
         super().__init__(parent)
         self._ids = itertools.count(1)
         self._tasks: dict[int, _Task] = {}
@@ -125,9 +130,15 @@ class TaskManager(QObject):
 
     # --- public API -----------------------------------------------------------------------
 
-    def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None, *,
-            on_error: Callable[[BaseException], None] | None = None, label: str | None = None,
-            parent: QWidget | None = None) -> int:
+    def run(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        on_error: Callable[[BaseException], None] | None = None,
+        label: str | None = None,
+        parent: QWidget | None = None,
+    ) -> int:
         """Queue ``fn()``; ``on_done(result)`` / ``on_error(exc)`` run on the GUI thread.
 
         With ``label`` a progress dialog appears if the work takes longer than 0.5 s.
@@ -140,18 +151,26 @@ class TaskManager(QObject):
         self._queue(task_id, task, fn)
         return task_id
 
-    def run_with_progress(self, fn: Callable[[ProgressFn, CancelledFn], Any],
-                          on_done: Callable[[Any], None] | None = None, *, label: str,
-                          cancellable: bool = True,
-                          on_error: Callable[[BaseException], None] | None = None,
-                          parent: QWidget | None = None) -> int:
+    def run_with_progress(
+        self,
+        fn: Callable[[ProgressFn, CancelledFn], Any],
+        on_done: Callable[[Any], None] | None = None,
+        *,
+        label: str,
+        cancellable: bool = True,
+        on_error: Callable[[BaseException], None] | None = None,
+        parent: QWidget | None = None,
+    ) -> int:
         """Like ``run``, for long work that reports ``progress(done, total, text)`` and
         polls ``cancelled()``; the dialog (after 0.5 s) shows the count and a 取消 button."""
         task_id = next(self._ids)
         task = _Task(on_done, on_error, parent)
-        task.progress = DelayedProgress(label, parent=parent or self._window(),
-                                        cancellable=cancellable,
-                                        on_cancel=task.cancel_event.set)
+        task.progress = DelayedProgress(
+            label,
+            parent=parent or self._window(),
+            cancellable=cancellable,
+            on_cancel=task.cancel_event.set,
+        )
         worker = self._worker
         last = [0.0]
 
@@ -252,10 +271,12 @@ class TaskManager(QObject):
         if task.progress is None:
             if not waiting:
                 return
-            task.progress = DelayedProgress(tr("正在写入数据库…"),
-                                            parent=task.parent or self._window())
-        task.progress.note(tr("正在等待另一个程序(例如台账导入)写完数据库,轮到后自动继续……")
-                           if waiting else "")
+            task.progress = DelayedProgress(
+                tr("正在写入数据库…"), parent=task.parent or self._window()
+            )
+        task.progress.note(
+            tr("正在等待另一个程序(例如台账导入)写完数据库,轮到后自动继续……") if waiting else ""
+        )
 
     @Slot(int, object)
     def _on_finished(self, task_id: int, outcome: tuple[Any, BaseException | None]) -> None:
@@ -295,8 +316,12 @@ def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
         return
     detail = getattr(exc, "__traceback_text__", "") or repr(exc)
     log.error("task failed: %s", detail)
-    box = QMessageBox(QMessageBox.Icon.Critical, tr("程序出错"),
-                      tr("操作未能完成。请把下面的详细信息告知管理员。") + f"\n\n{exc}",
-                      QMessageBox.StandardButton.Ok, parent)
+    box = QMessageBox(
+        QMessageBox.Icon.Critical,
+        tr("程序出错"),
+        tr("操作未能完成。请把下面的详细信息告知管理员。") + f"\n\n{exc}",
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
     box.setDetailedText(detail)
     box.exec()

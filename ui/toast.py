@@ -26,25 +26,28 @@ def show_toast(widget: QWidget, text: str, *, ms: int = TOAST_MS, kind: str = "o
         timer = QTimer(label)
         timer.setSingleShot(True)
         timer.timeout.connect(label.hide)
-        label._timer = timer  # noqa: SLF001
+        label._timer = timer
     colours = {"ok": ("#1b5e20", "#e8f5e9"), "error": ("#b3261e", "#fdecea")}
     fg, bg = colours.get(kind, colours["ok"])
-    label.setStyleSheet(f"QLabel#toast {{ color: {fg}; background: {bg}; border: 1px solid {fg};"
-                        " border-radius: 4px; padding: 8px 16px; font-size: 14px; }")
+    label.setStyleSheet(
+        f"QLabel#toast {{ color: {fg}; background: {bg}; border: 1px solid {fg};"
+        " border-radius: 4px; padding: 8px 16px; font-size: 14px; }"
+    )
     label.setText(text)
     widest = max(200, window.width() - 40)
     label.setMaximumWidth(widest)
     label.setMinimumWidth(min(widest, label.fontMetrics().horizontalAdvance(text) + 48))
     label.adjustSize()
-    label.move((window.width() - label.width()) // 2,
-               window.height() - label.height() - (48 if bar is not None else 16))
+    label.move(
+        (window.width() - label.width()) // 2,
+        window.height() - label.height() - (48 if bar is not None else 16),
+    )
     label.raise_()
     label.show()
-    label._timer.start(ms)  # noqa: SLF001
+    label._timer.start(ms)
 
 
 def last_toast(widget: QWidget) -> str:
     """The text of the toast showing on ``widget``'s window ("" if none)."""
-    label = widget.window().findChild(QLabel, "toast",
-                                      Qt.FindChildOption.FindDirectChildrenOnly)
+    label = widget.window().findChild(QLabel, "toast", Qt.FindChildOption.FindDirectChildrenOnly)
     return label.text() if label is not None and not label.isHidden() else ""

@@ -57,12 +57,33 @@ STATUS_COLORS: dict[DeadlineStatus, tuple[str, str]] = {
     DeadlineStatus.NOT_APPLICABLE: ("", "#999999"),
 }
 
-COLUMNS = ("状态", "编号", "规则", "应办事项", "时限", "到期时间", "剩余", "处理部门", "第一责任人",
-           "客户", "站点")
+COLUMNS = (
+    "状态",
+    "编号",
+    "规则",
+    "应办事项",
+    "时限",
+    "到期时间",
+    "剩余",
+    "处理部门",
+    "第一责任人",
+    "客户",
+    "站点",
+)
 # Initial column widths: the width of a typical value.
-WIDTH_SAMPLES = ("已逾期", "SH01-202611-0000", "D10", "指定第一责任人、填写处理意见并联系客户",
-                 "当天下班前(工作时间)", "2026-11-20 23:59", "超 10天23小时", "售后服务部",
-                 "第一责任人", "王建国", "站点")
+WIDTH_SAMPLES = (
+    "已逾期",
+    "SH01-202611-0000",
+    "D10",
+    "指定第一责任人、填写处理意见并联系客户",
+    "当天下班前(工作时间)",
+    "2026-11-20 23:59",
+    "超 10天23小时",
+    "售后服务部",
+    "第一责任人",
+    "王建国",
+    "站点",
+)
 ALL = "全部"
 NOBODY = "(未指定)"
 MAX_TIMER_MS = 5 * 60_000  # also keeps 剩余 fresh
@@ -74,7 +95,7 @@ def tr(text: str) -> str:
 
 
 def format_remaining(delta: timedelta) -> str:
-    """"剩 1小时20分" / "超 2天3小时": whole minutes, the two largest units."""
+    """ "剩 1小时20分" / "超 2天3小时": whole minutes, the two largest units."""
     minutes = int(abs(delta).total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
@@ -88,9 +109,19 @@ def format_remaining(delta: timedelta) -> str:
 
 
 def item_cells(i: TodoItem, tz: tzinfo) -> tuple[str, ...]:
-    return (tr(i.status.value), i.number, i.rule, tr(i.what), i.limit,
-            f"{i.due.astimezone(tz):%Y-%m-%d %H:%M}", format_remaining(i.remaining),
-            i.department or "", i.responsible or "", i.customer_name or "", i.site)
+    return (
+        tr(i.status.value),
+        i.number,
+        i.rule,
+        tr(i.what),
+        i.limit,
+        f"{i.due.astimezone(tz):%Y-%m-%d %H:%M}",
+        format_remaining(i.remaining),
+        i.department or "",
+        i.responsible or "",
+        i.customer_name or "",
+        i.site,
+    )
 
 
 @dataclass
@@ -117,13 +148,17 @@ def load_todo(ctx: Context) -> TodoData:
 
 def attention(items: list[TodoItem]) -> int:
     """Overdue or at risk: the navigation count (todo.todo_count over the same items)."""
-    return sum(1 for i in items
-               if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK))
+    return sum(1 for i in items if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK))
 
 
-def filter_items(items: list[TodoItem], *, departments: list[str] | None = None,
-                 person: str | None = None, urgent_only: bool = False,
-                 sites: frozenset[str] = frozenset()) -> list[TodoItem]:
+def filter_items(
+    items: list[TodoItem],
+    *,
+    departments: list[str] | None = None,
+    person: str | None = None,
+    urgent_only: bool = False,
+    sites: frozenset[str] = frozenset(),
+) -> list[TodoItem]:
     """The page's filters over one unfiltered read (the same answers as
     todo.open_deadlines(department=, person=, sites=) without a second query)."""
     out = items
@@ -141,8 +176,9 @@ def filter_items(items: list[TodoItem], *, departments: list[str] | None = None,
     return out
 
 
-def todo_html(items: list[TodoItem], tz: tzinfo, now: datetime, *, title: str,
-              filters: str = "") -> str:
+def todo_html(
+    items: list[TodoItem], tz: tzinfo, now: datetime, *, title: str, filters: str = ""
+) -> str:
     """The morning meeting's list: one HTML table (print preview / printer)."""
     overdue = sum(1 for i in items if i.status is DeadlineStatus.OVERDUE)
     risk = sum(1 for i in items if i.status is DeadlineStatus.AT_RISK)
@@ -153,7 +189,8 @@ def todo_html(items: list[TodoItem], tz: tzinfo, now: datetime, *, title: str,
         rows.append(f"<tr style='background:{bg}'>{cells}</tr>")
     head = "".join(f"<th>{html.escape(tr(h))}</th>" for h in COLUMNS)
     sub = tr("截至 {t}:共 {n} 项,已逾期 {o} 项,将到期 {r} 项").format(
-        t=f"{now.astimezone(tz):%Y-%m-%d %H:%M}", n=len(items), o=overdue, r=risk)
+        t=f"{now.astimezone(tz):%Y-%m-%d %H:%M}", n=len(items), o=overdue, r=risk
+    )
     if filters:
         sub += " · " + html.escape(filters)
     empty = "" if items else f"<p>{tr('没有未完成的处理时限。')}</p>"
@@ -162,7 +199,8 @@ def todo_html(items: list[TodoItem], tz: tzinfo, now: datetime, *, title: str,
         f"<h2>{html.escape(title)}</h2><p>{sub}</p>"
         "<table border='1' cellspacing='0' cellpadding='3' width='100%'>"
         f"<thead><tr style='background:#eeeeee'>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>{empty}</body></html>")
+        f"<tbody>{''.join(rows)}</tbody></table>{empty}</body></html>"
+    )
 
 
 def todo_csv(items: list[TodoItem], tz: tzinfo) -> str:
@@ -240,7 +278,8 @@ class TodoPage(QWidget):
         self.calendar_warning.setWordWrap(True)
         self.calendar_warning.setStyleSheet(
             "QLabel { background: #fff4e5; color: #8a4b00; border: 1px solid #e0a040;"
-            " border-radius: 3px; padding: 6px; }")
+            " border-radius: 3px; padding: 6px; }"
+        )
         self.calendar_warning.hide()
         lay.addWidget(self.calendar_warning)
 
@@ -288,8 +327,9 @@ class TodoPage(QWidget):
             return
         self._loading = True
         ctx = self.session.ctx()
-        self.session.taskman.run(lambda: load_todo(ctx), self._loaded,
-                                 on_error=self._failed, parent=self)
+        self.session.taskman.run(
+            lambda: load_todo(ctx), self._loaded, on_error=self._failed, parent=self
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self._loading = False
@@ -341,19 +381,23 @@ class TodoPage(QWidget):
         if data is None:
             return
         dept = self.department.currentData()
-        items = filter_items(data.items,
-                             departments=data.below.get(dept, [dept]) if dept else None,
-                             person=self.person.currentData(),
-                             urgent_only=self.urgent.isChecked(),
-                             sites=self.site_filter.sites())
+        items = filter_items(
+            data.items,
+            departments=data.below.get(dept, [dept]) if dept else None,
+            person=self.person.currentData(),
+            urgent_only=self.urgent.isChecked(),
+            sites=self.site_filter.sites(),
+        )
         self.model.set_rows(items)
         overdue = sum(1 for i in items if i.status is DeadlineStatus.OVERDUE)
         risk = sum(1 for i in items if i.status is DeadlineStatus.AT_RISK)
         tz = self.session.ctx().tz
-        self.summary.setText(tr(
-            "截至 {t}:共 {n} 项 · <span style='color:#c62828'>已逾期 {o} 项</span> · "
-            "<span style='color:#a15c00'>将到期 {r} 项</span> · 双击打开投诉单").format(
-            t=f"{data.now.astimezone(tz):%m-%d %H:%M}", n=len(items), o=overdue, r=risk))
+        self.summary.setText(
+            tr(
+                "截至 {t}:共 {n} 项 · <span style='color:#c62828'>已逾期 {o} 项</span> · "
+                "<span style='color:#a15c00'>将到期 {r} 项</span> · 双击打开投诉单"
+            ).format(t=f"{data.now.astimezone(tz):%m-%d %H:%M}", n=len(items), o=overdue, r=risk)
+        )
 
     # --- what others ask -------------------------------------------------------------------
 
@@ -386,8 +430,9 @@ class TodoPage(QWidget):
         info = self.session.site()
         title = tr("待办事项(晨会)") + (f" — {info.code} {info.name}" if info else "")
         now = self.data.now if self.data else self.session.ctx().now()
-        return todo_html(self.shown_items(), self.session.ctx().tz, now, title=title,
-                         filters=self.filters_text())
+        return todo_html(
+            self.shown_items(), self.session.ctx().tz, now, title=title, filters=self.filters_text()
+        )
 
     def document(self) -> QTextDocument:
         doc = QTextDocument(self)
@@ -424,8 +469,9 @@ class TodoPage(QWidget):
 
         items = self.shown_items()
         with writing(path):  # open in Excel: OutputInUse (a message and a free name)
-            Path(path).write_text(todo_csv(items, self.session.ctx().tz), encoding="utf-8-sig",
-                                  newline="")  # the CRLF of todo_csv, untranslated
+            Path(path).write_text(
+                todo_csv(items, self.session.ctx().tz), encoding="utf-8-sig", newline=""
+            )  # the CRLF of todo_csv, untranslated
         return len(items)
 
     def export_csv_dialog(self) -> None:
@@ -453,7 +499,8 @@ class TodoPage(QWidget):
                 QMessageBox.warning(self, tr("导出失败"), str(e))
                 return
         except OSError as e:
-            QMessageBox.warning(self, tr("导出失败"), tr("无法写入 {p}:{e}").format(
-                p=path, e=e.strerror or e))
+            QMessageBox.warning(
+                self, tr("导出失败"), tr("无法写入 {p}:{e}").format(p=path, e=e.strerror or e)
+            )
             return
         QMessageBox.information(self, tr("导出待办"), tr("已导出 {n} 项到 {p}").format(n=n, p=path))

@@ -39,8 +39,12 @@ def tr(text: str) -> str:
 class UserDialog(QDialog):
     """Add a person (with a temporary password) or edit name, roles, department."""
 
-    def __init__(self, departments: list[str], user: users.UserInfo | None = None,
-                 parent: QWidget | None = None):
+    def __init__(
+        self,
+        departments: list[str],
+        user: users.UserInfo | None = None,
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle(tr("修改用户") if user else tr("新增用户"))
         self.login_edit = QLineEdit(user.login if user else "")
@@ -68,8 +72,9 @@ class UserDialog(QDialog):
         form.addRow(tr("显示名"), self.name_edit)
         form.addRow(tr("角色"), roles_box)
         form.addRow(tr("所属部门"), self.department_combo)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -81,15 +86,22 @@ class UserDialog(QDialog):
         layout.addWidget(buttons)
 
     def values(self) -> dict:
-        return {"login": self.login_edit.text().strip(),
-                "display_name": self.name_edit.text().strip(),
-                "roles": [r for r, c in self.role_checks.items() if c.isChecked()],
-                "department": self.department_combo.currentData()}
+        return {
+            "login": self.login_edit.text().strip(),
+            "display_name": self.name_edit.text().strip(),
+            "roles": [r for r, c in self.role_checks.items() if c.isChecked()],
+            "department": self.department_combo.currentData(),
+        }
 
 
 class UsersPage(QWidget):
-    def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 clock: Callable[[], datetime] | None = None):
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ):
         super().__init__(parent)
         self.session = session
         self._now = clock or (lambda: datetime.now(UTC))
@@ -116,8 +128,13 @@ class UsersPage(QWidget):
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         bar = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.reset_button, self.unlock_button,
-                  self.active_button):
+        for b in (
+            self.add_button,
+            self.edit_button,
+            self.reset_button,
+            self.unlock_button,
+            self.active_button,
+        ):
             bar.addWidget(b)
         bar.addStretch(1)
         layout = QVBoxLayout(self)
@@ -139,8 +156,13 @@ class UsersPage(QWidget):
         if not auth.allowed(ctx, "users.manage"):
             self._show([])
             self.notice.setText(tr("只有管理员可以管理用户。"))
-            for b in (self.add_button, self.edit_button, self.reset_button, self.unlock_button,
-                      self.active_button):
+            for b in (
+                self.add_button,
+                self.edit_button,
+                self.reset_button,
+                self.unlock_button,
+                self.active_button,
+            ):
                 b.setEnabled(False)
             return
         self.notice.setText("")
@@ -153,14 +175,19 @@ class UsersPage(QWidget):
         ctx = self.session.ctx()
         self.table.setRowCount(len(rows))
         for i, u in enumerate(rows):
-            state = (tr("停用") if not u.active else
-                     tr("锁定至 ") + f"{ctx.local(u.locked_until):%H:%M}" if u.is_locked(now)
-                     else tr("正常"))
+            state = (
+                tr("停用")
+                if not u.active
+                else tr("锁定至 ") + f"{ctx.local(u.locked_until):%H:%M}"
+                if u.is_locked(now)
+                else tr("正常")
+            )
             if u.active and u.must_change_password:
                 state += tr("(须改密码)")
             last = f"{ctx.local(u.last_sign_in_at):%Y-%m-%d %H:%M}" if u.last_sign_in_at else ""
-            for j, v in enumerate((u.login, u.display_name, u.roles_text, u.department or "",
-                                   state, last)):
+            for j, v in enumerate(
+                (u.login, u.display_name, u.roles_text, u.department or "", state, last)
+            ):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.ItemDataRole.UserRole, u.login)
                 self.table.setItem(i, j, item)
@@ -202,10 +229,18 @@ class UsersPage(QWidget):
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         v, ctx, temp = dlg.values(), self.session.ctx(), users.temporary_password()
-        self._write(lambda: users.add_user(ctx, v["login"], v["display_name"], v["roles"], temp,
-                                           department=v["department"]),
-                    lambda u: tr("已新增 ") + f"{u.login}。" + tr("临时密码:") + temp
-                    + tr("(首次登录须修改,请当面告知本人)"))
+        self._write(
+            lambda: users.add_user(
+                ctx, v["login"], v["display_name"], v["roles"], temp, department=v["department"]
+            ),
+            lambda u: (
+                tr("已新增 ")
+                + f"{u.login}。"
+                + tr("临时密码:")
+                + temp
+                + tr("(首次登录须修改,请当面告知本人)")
+            ),
+        )
 
     def edit_user(self) -> None:
         u = self.selected()
@@ -215,20 +250,33 @@ class UsersPage(QWidget):
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         v, ctx = dlg.values(), self.session.ctx()
-        self._write(lambda: users.update_user(ctx, u.login, display_name=v["display_name"],
-                                              roles=v["roles"], department=v["department"]), "")
+        self._write(
+            lambda: users.update_user(
+                ctx,
+                u.login,
+                display_name=v["display_name"],
+                roles=v["roles"],
+                department=v["department"],
+            ),
+            "",
+        )
 
     def reset_password(self) -> None:
         u = self.selected()
         if u is None:
             return
-        if QMessageBox.question(self, tr("重置密码"),
-                                tr("为 ") + u.display_name + tr(" 生成新的临时密码?")) \
-                != QMessageBox.StandardButton.Yes:
+        if (
+            QMessageBox.question(
+                self, tr("重置密码"), tr("为 ") + u.display_name + tr(" 生成新的临时密码?")
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         ctx, temp = self.session.ctx(), users.temporary_password()
-        self._write(lambda: users.reset_password(ctx, u.login, temp),
-                    tr("新的临时密码:") + temp + tr("(此人登录时须修改)"))
+        self._write(
+            lambda: users.reset_password(ctx, u.login, temp),
+            tr("新的临时密码:") + temp + tr("(此人登录时须修改)"),
+        )
 
     def unlock(self) -> None:
         u = self.selected()

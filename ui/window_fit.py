@@ -25,8 +25,12 @@ if TYPE_CHECKING:
 # The title bar and borders the window manager adds, before the real frame is known
 # (Windows 10/11 at 100 %: 31 px title, 8 px borders; a little more is harmless).
 FRAME_ALLOWANCE = QMargins(8, 34, 8, 8)
-_SKIP_TYPES = {Qt.WindowType.Popup, Qt.WindowType.ToolTip, Qt.WindowType.SplashScreen,
-               Qt.WindowType.Desktop}
+_SKIP_TYPES = {
+    Qt.WindowType.Popup,
+    Qt.WindowType.ToolTip,
+    Qt.WindowType.SplashScreen,
+    Qt.WindowType.Desktop,
+}
 
 
 def available(widget: QWidget) -> QRect:
@@ -42,8 +46,12 @@ def available(widget: QWidget) -> QRect:
 
 def _margins(widget: QWidget) -> QMargins:
     frame, geometry = widget.frameGeometry(), widget.geometry()
-    real = QMargins(geometry.left() - frame.left(), geometry.top() - frame.top(),
-                    frame.right() - geometry.right(), frame.bottom() - geometry.bottom())
+    real = QMargins(
+        geometry.left() - frame.left(),
+        geometry.top() - frame.top(),
+        frame.right() - geometry.right(),
+        frame.bottom() - geometry.bottom(),
+    )
     if real.top() > 0 or real.left() > 0 or widget.property("fit_shown"):
         return real
     return FRAME_ALLOWANCE  # not decorated yet
@@ -93,7 +101,7 @@ def remember(widget: QWidget, key: str, settings: QSettings | None = None) -> No
     ``settings`` (by default, those of the window it was opened from)."""
     widget.setProperty("fit_key", key)
     if settings is not None:
-        widget._fit_settings = settings  # noqa: SLF001
+        widget._fit_settings = settings
 
 
 def _settings_of(widget: QWidget | None) -> QSettings | None:
@@ -125,7 +133,7 @@ def save(widget: QWidget) -> None:
 
 
 class _Watcher(QObject):
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind not in (QEvent.Type.Show, QEvent.Type.Hide) or not isinstance(obj, QWidget):
             return False

@@ -56,8 +56,9 @@ _CALLBACK_CHANNELS = frozenset({Channel.SALES_CALLBACK.value, Channel.SERVICE_CA
 # The only actions the rules look at, and the only entries whose 说明 they read (a callback's
 # satisfaction): a caller judging thousands of cases may leave the other entries, and the
 # other notes, out and get the same deadlines. Keep these in step with the rules below.
-RULE_ACTIONS = frozenset({_CONTACT, _DISPATCH, _NAME, _ESCALATE, _REPORT_OEM, _REOPEN, _CLOSE,
-                          *HANDLING, *CALLBACKS})
+RULE_ACTIONS = frozenset(
+    {_CONTACT, _DISPATCH, _NAME, _ESCALATE, _REPORT_OEM, _REOPEN, _CLOSE, *HANDLING, *CALLBACKS}
+)
 NOTE_ACTIONS = CALLBACKS
 
 
@@ -131,10 +132,40 @@ class _Limits:
     """A policy's limits as timedeltas and as people say them, with its 不适用 deadlines:
     the rules run for every case of a month or of the to-do list, the policy changes rarely."""
 
-    __slots__ = ("policy", "d1", "d1_text", "d2", "d2_text", "d2m", "d2m_text", "d3", "d3_text",
-                 "d4_hm", "d4_text", "d5", "d5_text", "d6", "d6_text", "d7", "d7_text", "d8",
-                 "d8_text", "d9", "d9_text", "d10", "d10_text", "d11_onsite", "d11_onsite_text",
-                 "d11_other", "d11_other_text", "onsite", "na", "office", "cal", "cal_tz")
+    __slots__ = (
+        "cal",
+        "cal_tz",
+        "d1",
+        "d1_text",
+        "d2",
+        "d2_text",
+        "d2m",
+        "d2m_text",
+        "d3",
+        "d3_text",
+        "d4_hm",
+        "d4_text",
+        "d5",
+        "d5_text",
+        "d6",
+        "d6_text",
+        "d7",
+        "d7_text",
+        "d8",
+        "d8_text",
+        "d9",
+        "d9_text",
+        "d10",
+        "d10_text",
+        "d11_onsite",
+        "d11_onsite_text",
+        "d11_other",
+        "d11_other_text",
+        "na",
+        "office",
+        "onsite",
+        "policy",
+    )
 
     def __init__(self, p: Policy):
         self.policy = p
@@ -162,21 +193,35 @@ class _Limits:
         self.cal_tz: tzinfo | None = None
         if self.office:
             self._office_texts(p)
-        texts = {"D1": self.d1_text, "D3": self.d3_text, "D4": self.d4_text,
-                 "D5": self.d5_text, "D6": self.d6_text, "D7": self.d7_text, "D8": self.d8_text,
-                 "D9": self.d9_text, "D10": self.d10_text}
+        texts = {
+            "D1": self.d1_text,
+            "D3": self.d3_text,
+            "D4": self.d4_text,
+            "D5": self.d5_text,
+            "D6": self.d6_text,
+            "D7": self.d7_text,
+            "D8": self.d8_text,
+            "D9": self.d9_text,
+            "D10": self.d10_text,
+        }
         self.na = {rule: _na(rule, text) for rule, text in texts.items()}
         self.na["D2"] = _na("D2", self.d2_text)
         self.na["D2m"] = _na("D2", self.d2m_text)
         self.na["D11o"] = _na("D11", self.d11_onsite_text)
         self.na["D11"] = _na("D11", self.d11_other_text)
 
-
     def _office_texts(self, p: Policy) -> None:
         o = self.office
-        for rule, attrs in (("D1", ("d1_text",)), ("D2", ("d2_text", "d2m_text")),
-                            ("D3", ("d3_text",)), ("D5", ("d5_text",)), ("D6", ("d6_text",)),
-                            ("D7", ("d7_text",)), ("D8", ("d8_text",)), ("D9", ("d9_text",))):
+        for rule, attrs in (
+            ("D1", ("d1_text",)),
+            ("D2", ("d2_text", "d2m_text")),
+            ("D3", ("d3_text",)),
+            ("D5", ("d5_text",)),
+            ("D6", ("d6_text",)),
+            ("D7", ("d7_text",)),
+            ("D8", ("d8_text",)),
+            ("D9", ("d9_text",)),
+        ):
             if rule in o:
                 for a in attrs:
                     setattr(self, a, getattr(self, a) + "(工作时间)")
@@ -203,15 +248,38 @@ def _limits(policy: Policy) -> _Limits:
 
 # --- facts about a case as of now ----------------------------------------------------------
 
+
 class _Facts:
     """What the rules ask about one case as of ``now``, worked out once per case: its entries
     up to now in time order, and the first time of each action among them."""
 
-    __slots__ = ("case", "entries", "policy", "now", "tz", "received", "closed_at", "channel",
-                 "major", "onsite", "callback", "oem", "lim", "at", "handling", "only_open")
+    __slots__ = (
+        "at",
+        "callback",
+        "case",
+        "channel",
+        "closed_at",
+        "entries",
+        "handling",
+        "lim",
+        "major",
+        "now",
+        "oem",
+        "only_open",
+        "onsite",
+        "policy",
+        "received",
+        "tz",
+    )
 
-    def __init__(self, case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                 policy: Policy, now: datetime, tz: tzinfo):
+    def __init__(
+        self,
+        case: Mapping[str, Any],
+        entries: Sequence[Mapping[str, Any]],
+        policy: Policy,
+        now: datetime,
+        tz: tzinfo,
+    ):
         # In UTC like the stored times: aware datetimes sharing one tzinfo compare fastest.
         # (The same ``now`` comes for every case of a list or a month: converted once.)
         last_now = _LAST_NOW
@@ -276,8 +344,9 @@ class _Facts:
         self.callback = channel in _CALLBACK_CHANNELS
         self.oem = channel == _OEM
 
-    def first(self, actions: str | frozenset[str], after: datetime | None = None
-              ) -> datetime | None:
+    def first(
+        self, actions: str | frozenset[str], after: datetime | None = None
+    ) -> datetime | None:
         if isinstance(actions, str):
             for e in self.entries:
                 if e["action"] == actions and (after is None or e["at"] >= after):
@@ -378,8 +447,14 @@ def _due_days(f: _Facts, rule: str, start: datetime, days: int, td: timedelta) -
     return start + td
 
 
-def _judge(f: _Facts, rule: str, limit: str, start: datetime | None, due: datetime | None,
-           met_at: datetime | None) -> Deadline:
+def _judge(
+    f: _Facts,
+    rule: str,
+    limit: str,
+    start: datetime | None,
+    due: datetime | None,
+    met_at: datetime | None,
+) -> Deadline:
     if start is None or due is None:
         status = _NOT_APPLICABLE if f.closed_at else _WAITING
     elif met_at is not None:
@@ -390,8 +465,11 @@ def _judge(f: _Facts, rule: str, limit: str, start: datetime | None, due: dateti
         status = _OVERDUE
     elif rule in f.lim.office:  # the share of office time left
         cal = _office_cal(f)
-        status = (_AT_RISK if cal.elapsed(f.now, due) < cal.elapsed(start, due)
-                  * f.policy.at_risk_fraction else _PENDING)
+        status = (
+            _AT_RISK
+            if cal.elapsed(f.now, due) < cal.elapsed(start, due) * f.policy.at_risk_fraction
+            else _PENDING
+        )
     elif due - f.now < (due - start) * f.policy.at_risk_fraction:
         status = _AT_RISK
     else:
@@ -400,20 +478,33 @@ def _judge(f: _Facts, rule: str, limit: str, start: datetime | None, due: dateti
         return _SKIPPED
     # Built without the frozen dataclass's __init__ (one setattr per field): the same value.
     d = _new(Deadline)
-    _set(d, "__dict__", {"rule": rule, "what": WHAT[rule], "start": start, "due": due,
-                         "met_at": met_at, "status": status, "limit": limit})
+    _set(
+        d,
+        "__dict__",
+        {
+            "rule": rule,
+            "what": WHAT[rule],
+            "start": start,
+            "due": due,
+            "met_at": met_at,
+            "status": status,
+            "limit": limit,
+        },
+    )
     return d
 
 
 # --- the rules ------------------------------------------------------------------------------
+
 
 def _d1(f: _Facts) -> Deadline:
     lim = f.lim
     received = f.received
     if received is None or f.major or f.oem:
         return lim.na["D1"]
-    return _judge(f, "D1", lim.d1_text, received, _due(f, "D1", received, lim.d1),
-                  f.at.get(_CONTACT))
+    return _judge(
+        f, "D1", lim.d1_text, received, _due(f, "D1", received, lim.d1), f.at.get(_CONTACT)
+    )
 
 
 def _d2(f: _Facts) -> Deadline:
@@ -479,8 +570,9 @@ def _d5(f: _Facts) -> Deadline:
     received = f.received
     if received is None or not f.callback:
         return lim.na["D5"]
-    return _judge(f, "D5", lim.d5_text, received, _due(f, "D5", received, lim.d5),
-                  f.at.get(_DISPATCH))
+    return _judge(
+        f, "D5", lim.d5_text, received, _due(f, "D5", received, lim.d5), f.at.get(_DISPATCH)
+    )
 
 
 def _d6(f: _Facts) -> Deadline:
@@ -503,8 +595,9 @@ def _d7(f: _Facts) -> Deadline:
     start = f.at.get(_DISPATCH)
     if start is None:
         return _judge(f, "D7", lim.d7_text, None, None, None)
-    return _judge(f, "D7", lim.d7_text, start, _due(f, "D7", start, lim.d7),
-                  f.handling_after(start))
+    return _judge(
+        f, "D7", lim.d7_text, start, _due(f, "D7", start, lim.d7), f.handling_after(start)
+    )
 
 
 def _d8(f: _Facts) -> Deadline:
@@ -514,8 +607,9 @@ def _d8(f: _Facts) -> Deadline:
     start = f.at.get(_DISPATCH)
     if start is None:
         return _judge(f, "D8", lim.d8_text, None, None, None)
-    return _judge(f, "D8", lim.d8_text, start, _due(f, "D8", start, lim.d8),
-                  f.handling_after(start))
+    return _judge(
+        f, "D8", lim.d8_text, start, _due(f, "D8", start, lim.d8), f.handling_after(start)
+    )
 
 
 def _d9(f: _Facts) -> Deadline:
@@ -523,12 +617,12 @@ def _d9(f: _Facts) -> Deadline:
     received = f.received
     if received is None or not f.oem:
         return lim.na["D9"]
-    return _judge(f, "D9", lim.d9_text, received, _due(f, "D9", received, lim.d9),
-                  f.at.get(_CONTACT))
+    return _judge(
+        f, "D9", lim.d9_text, received, _due(f, "D9", received, lim.d9), f.at.get(_CONTACT)
+    )
 
 
-def reopen_start(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]
-                 ) -> datetime | None:
+def reopen_start(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> datetime | None:
     """When the current reopen round's clock (D10) started: the unhappy callback that led to
     the latest 重开 (or the 重开 itself), or an unhappy callback not yet followed by a close."""
     start: datetime | None = None
@@ -549,15 +643,21 @@ def _d10(f: _Facts) -> Deadline:
     lim = f.lim
     at = f.at
     # Only a callback or a 重开 can start the clock: without either there is nothing to read.
-    if f.received is None or (_CALLBACK not in at and _SECOND_CALLBACK not in at
-                              and _REOPEN not in at):
+    if f.received is None or (
+        _CALLBACK not in at and _SECOND_CALLBACK not in at and _REOPEN not in at
+    ):
         return lim.na["D10"]
     start = reopen_start(f.case, f.entries)
     if start is None:
         return lim.na["D10"]
-    return _judge(f, "D10", lim.d10_text, start,
-                  _due_days(f, "D10", start, f.policy.d10_days, lim.d10),
-                  f.handling_after(start))
+    return _judge(
+        f,
+        "D10",
+        lim.d10_text,
+        start,
+        _due_days(f, "D10", start, f.policy.d10_days, lim.d10),
+        f.handling_after(start),
+    )
 
 
 def _d11(f: _Facts) -> Deadline:
@@ -583,20 +683,40 @@ _OPEN = frozenset({DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatu
 _SKIPPED = Deadline("", "", None, None, None, DeadlineStatus.NOT_APPLICABLE)
 
 RULES: dict[str, Callable[[_Facts], Deadline]] = {
-    "D1": _d1, "D2": _d2, "D3": _d3, "D4": _d4, "D5": _d5, "D6": _d6, "D7": _d7, "D8": _d8,
-    "D9": _d9, "D10": _d10, "D11": _d11,
+    "D1": _d1,
+    "D2": _d2,
+    "D3": _d3,
+    "D4": _d4,
+    "D5": _d5,
+    "D6": _d6,
+    "D7": _d7,
+    "D8": _d8,
+    "D9": _d9,
+    "D10": _d10,
+    "D11": _d11,
 }
 _ALL = tuple(RULES.values())
 
 
-def deadline(rule: str, case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-             policy: Policy, now: datetime, tz: tzinfo = CST) -> Deadline:
+def deadline(
+    rule: str,
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    policy: Policy,
+    now: datetime,
+    tz: tzinfo = CST,
+) -> Deadline:
     """One rule (``"D1"``…``"D11"``) of one case as of ``now``."""
     return RULES[rule](_facts(case, entries, policy, now, tz))
 
 
-def all_deadlines(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                  policy: Policy, now: datetime, tz: tzinfo = CST) -> list[Deadline]:
+def all_deadlines(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    policy: Policy,
+    now: datetime,
+    tz: tzinfo = CST,
+) -> list[Deadline]:
     """Every rule D1–D11 of a case, in rule order (the not-applicable ones included)."""
     f = _facts(case, entries, policy, now, tz)
     na = f.lim.na
@@ -637,8 +757,13 @@ def _plan(f: _Facts) -> tuple[Callable[[_Facts], Deadline] | str, ...]:
     return plan
 
 
-def open_deadlines_of(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                      policy: Policy, now: datetime, tz: tzinfo = CST) -> list[Deadline]:
+def open_deadlines_of(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    policy: Policy,
+    now: datetime,
+    tz: tzinfo = CST,
+) -> list[Deadline]:
     """Only the deadlines still to be met (有余量/将到期/已逾期): the to-do list's fast path."""
     f = _facts(case, entries, policy, now, tz)
     if f.closed_at is not None or f.received is None:
@@ -652,10 +777,18 @@ def open_deadlines_of(case: Mapping[str, Any], entries: Sequence[Mapping[str, An
     return out
 
 
-def applicable_deadlines(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                         policy: Policy, now: datetime, tz: tzinfo = CST) -> list[Deadline]:
-    return [d for d in all_deadlines(case, entries, policy, now, tz)
-            if d.status is not DeadlineStatus.NOT_APPLICABLE]
+def applicable_deadlines(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    policy: Policy,
+    now: datetime,
+    tz: tzinfo = CST,
+) -> list[Deadline]:
+    return [
+        d
+        for d in all_deadlines(case, entries, policy, now, tz)
+        if d.status is not DeadlineStatus.NOT_APPLICABLE
+    ]
 
 
 # --- escalation hints -----------------------------------------------------------------------
@@ -664,9 +797,13 @@ _LAWSUIT = ("起诉", "诉讼", "律师", "法院", "仲裁")
 _HEADCOUNT_RE = re.compile(r"(\d+)\s*(?:位|名|个|户)?\s*(?:客户|车主|顾客|用户|人)")
 
 
-def escalation_hints(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                     policy: Policy, now: datetime,
-                     related: Sequence[Mapping[str, Any]] = ()) -> list[str]:
+def escalation_hints(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    policy: Policy,
+    now: datetime,
+    related: Sequence[Mapping[str, Any]] = (),
+) -> list[str]:
     """Suggestions to raise a general case to 重大 (policy.md §4); a person decides.
     ``related``: other cases (received_at, phone, vin, number) of the same customer or car."""
     if case.get("severity") == Severity.MAJOR.value:
@@ -679,11 +816,13 @@ def escalation_hints(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any
         hints.append("内容提到诉讼/律师/法院:建议升级为重大投诉")
     counts = [int(m.group(1)) for m in _HEADCOUNT_RE.finditer(text)]
     if counts and max(counts) >= policy.hint_collective_customers:
-        hints.append(f"涉及 {max(counts)} 位客户(≥{policy.hint_collective_customers}):"
-                     "建议升级为重大投诉")
+        hints.append(
+            f"涉及 {max(counts)} 位客户(≥{policy.hint_collective_customers}):建议升级为重大投诉"
+        )
     elif case.get("collective"):
-        hints.append(f"群体投诉:涉及 {policy.hint_collective_customers} 位以上客户时"
-                     "应升级为重大投诉")
+        hints.append(
+            f"群体投诉:涉及 {policy.hint_collective_customers} 位以上客户时应升级为重大投诉"
+        )
     received = case.get("received_at")
     if received is not None:
         window = timedelta(days=policy.hint_repeat_days)
@@ -693,14 +832,21 @@ def escalation_hints(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any
             at = other.get("received_at")
             if at is None or abs(received - at) > window:
                 continue
-            same = [label for key, label in (("vin", "车辆"), ("phone", "客户"))
-                    if case.get(key) and case.get(key) == other.get(key)]
+            same = [
+                label
+                for key, label in (("vin", "车辆"), ("phone", "客户"))
+                if case.get(key) and case.get(key) == other.get(key)
+            ]
             if same:
-                hints.append(f"同一{'/'.join(same)}在 {policy.hint_repeat_days} 天内再次投诉"
-                             f"({other.get('number') or ''}):建议升级为重大投诉")
+                hints.append(
+                    f"同一{'/'.join(same)}在 {policy.hint_repeat_days} 天内再次投诉"
+                    f"({other.get('number') or ''}):建议升级为重大投诉"
+                )
                 break
-        closed = any(e["action"] == Action.CLOSE.value for e in entries) or \
-            case.get("state") == State.CLOSED.value
+        closed = (
+            any(e["action"] == Action.CLOSE.value for e in entries)
+            or case.get("state") == State.CLOSED.value
+        )
         if not closed and now - received > timedelta(days=policy.hint_open_days):
             hints.append(f"已超过 {policy.hint_open_days} 天未关闭:建议升级为重大投诉")
     return hints

@@ -169,17 +169,23 @@ class ComplaintRate:
         return VOLUME_MONTHLY if not self.whole_months else VOLUME_MISSING
 
 
-def complaint_rate(period: Period, sites: Sequence[str], total: int, service_cases: int,
-                   sales_cases: int, volumes: Mapping[tuple[str, str], Volume]
-                   ) -> ComplaintRate:
+def complaint_rate(
+    period: Period,
+    sites: Sequence[str],
+    total: int,
+    service_cases: int,
+    sales_cases: int,
+    volumes: Mapping[tuple[str, str], Volume],
+) -> ComplaintRate:
     """The period's complaint rate over the volumes of ``sites`` (every site that counts: the
     caller resolves "all sites"), keyed (site, "YYYY-MM"). Never a guess: one missing month
     of one site and there is no rate."""
     months = whole_months(period)
     if months is None:
         return ComplaintRate(total, service_cases, sales_cases, None, whole_months=False)
-    missing = tuple((site, m.code) for site in sites for m in months
-                    if (site, m.code) not in volumes)
+    missing = tuple(
+        (site, m.code) for site in sites for m in months if (site, m.code) not in volumes
+    )
     if missing or not sites:
         return ComplaintRate(total, service_cases, sales_cases, None, missing)
     service = sum(volumes[(site, m.code)].service_visits for site in sites for m in months)
@@ -263,8 +269,9 @@ def _repeat_groups(keys: Iterable[tuple[int, str | None, str | None]]) -> list[l
     return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: (-len(g), g))
 
 
-def money(sanctions: Iterable[Mapping[str, Any]], period: Period
-          ) -> tuple[list[MoneyRow], list[MoneyRow], int, int]:
+def money(
+    sanctions: Iterable[Mapping[str, Any]], period: Period
+) -> tuple[list[MoneyRow], list[MoneyRow], int, int]:
     """Approved fines and rewards dated in the period: (by department, by person, fines total,
     rewards total); rows by total amount, largest first."""
     acc: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
@@ -276,8 +283,10 @@ def money(sanctions: Iterable[Mapping[str, Any]], period: Period
             continue
         fine = s["type"] == SanctionType.FINE.value
         amount = int(s["amount"] or 0)
-        for key in ((s.get("department") or UNKNOWN, ""),
-                    (s.get("department") or UNKNOWN, s.get("person") or UNKNOWN)):
+        for key in (
+            (s.get("department") or UNKNOWN, ""),
+            (s.get("department") or UNKNOWN, s.get("person") or UNKNOWN),
+        ):
             row = acc[key]
             if fine:
                 row[0] += amount
@@ -321,8 +330,13 @@ def summary_key(case: Mapping[str, Any], as_of: datetime) -> tuple | None:
 _CLOSED_STATE = State.CLOSED.value  # read once: an enum's value is a slow attribute
 
 
-def summarise(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-              policy: Policy, as_of: datetime, tz: tzinfo) -> CaseSummary:
+def summarise(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    policy: Policy,
+    as_of: datetime,
+    tz: tzinfo,
+) -> CaseSummary:
     received = case["received_at"]
     es = sorted(entries, key=_at)
     first_contact = first_handled = first_cb = None
@@ -341,12 +355,19 @@ def summarise(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
         elif a == _REOPEN:
             reopen = True
     level = None if first_cb is None else callback_satisfaction(first_cb, case)
-    outcomes = tuple((d.rule, d.status) for d in all_deadlines(case, es, policy, as_of, tz)
-                     if d.status in _COUNTED)
+    outcomes = tuple(
+        (d.rule, d.status)
+        for d in all_deadlines(case, es, policy, as_of, tz)
+        if d.status in _COUNTED
+    )
     return CaseSummary(
         None if first_contact is None else _hours(received, first_contact),
         None if first_handled is None else _hours(received, first_handled),
-        first_cb is not None, level, reopen, outcomes)
+        first_cb is not None,
+        level,
+        reopen,
+        outcomes,
+    )
 
 
 def _at(e: Mapping[str, Any]) -> datetime:
@@ -356,14 +377,20 @@ def _at(e: Mapping[str, Any]) -> datetime:
 _MET, _LATE = DeadlineStatus.MET, DeadlineStatus.MET_LATE
 
 
-def compute(period: Period, sites: Sequence[str], cases: Sequence[Mapping[str, Any]],
-            entries: Mapping[int, Sequence[Mapping[str, Any]]],
-            earlier_open: Sequence[Mapping[str, Any]],
-            sanctions: Iterable[Mapping[str, Any]], policy_at: Callable[[datetime], Policy],
-            as_of: datetime, tz: tzinfo,
-            summaries: dict[tuple, CaseSummary] | None = None,
-            volumes: Mapping[tuple[str, str], Volume] | None = None,
-            volume_sites: Sequence[str] = ()) -> Figures:
+def compute(
+    period: Period,
+    sites: Sequence[str],
+    cases: Sequence[Mapping[str, Any]],
+    entries: Mapping[int, Sequence[Mapping[str, Any]]],
+    earlier_open: Sequence[Mapping[str, Any]],
+    sanctions: Iterable[Mapping[str, Any]],
+    policy_at: Callable[[datetime], Policy],
+    as_of: datetime,
+    tz: tzinfo,
+    summaries: dict[tuple, CaseSummary] | None = None,
+    volumes: Mapping[tuple[str, str], Volume] | None = None,
+    volume_sites: Sequence[str] = (),
+) -> Figures:
     """Every figure of the period.
 
     ``cases``: the period's cases (dicts with id, received_at, channel, kind, severity,
@@ -401,17 +428,23 @@ class Partial:
     unsettled: int = 0  # cases not closed by as_of (their summaries depend on the clock)
 
 
-def accumulate(period: Period, cases: Sequence[Mapping[str, Any]],
-               entries: Mapping[int, Sequence[Mapping[str, Any]]],
-               policy_at: Callable[[datetime], Policy], as_of: datetime, tz: tzinfo,
-               summaries: dict[tuple, CaseSummary] | None = None) -> Partial:
+def accumulate(
+    period: Period,
+    cases: Sequence[Mapping[str, Any]],
+    entries: Mapping[int, Sequence[Mapping[str, Any]]],
+    policy_at: Callable[[datetime], Policy],
+    as_of: datetime,
+    tz: tzinfo,
+    summaries: dict[tuple, CaseSummary] | None = None,
+) -> Partial:
     """The case-by-case part of ``compute`` (same arguments)."""
     # Stored times are UTC: bounds in UTC compare without converting offsets each time.
     start, end = (t.astimezone(UTC) for t in period.bounds(tz))
     as_of_utc = as_of.astimezone(UTC)
     ids: list[int] = []
     by: dict[str, dict[str, list[int]]] = {
-        k: {v: [] for v in values} for k, (_t, values) in DIMENSIONS.items()}
+        k: {v: [] for v in values} for k, (_t, values) in DIMENSIONS.items()
+    }
     dims = [(k, by[k], NO_DEPARTMENT if k == "department" else UNKNOWN) for k in DIMENSIONS]
     timeliness = {r: Timeliness(r) for r in RULES}
     overall = Timeliness("全部")
@@ -477,13 +510,31 @@ def accumulate(period: Period, cases: Sequence[Mapping[str, Any]],
             late = True
         if late:
             overall.late_ids.append(cid)
-    return Partial(ids, by, timeliness, overall, contact, handling, satisfaction, called_back,
-                   reopened, closed_list, keys, sites, unsettled)
+    return Partial(
+        ids,
+        by,
+        timeliness,
+        overall,
+        contact,
+        handling,
+        satisfaction,
+        called_back,
+        reopened,
+        closed_list,
+        keys,
+        sites,
+        unsettled,
+    )
 
 
 def _join_timeliness(rule: str, ts: Sequence[Timeliness]) -> Timeliness:
-    return Timeliness(rule, sum(t.met for t in ts), sum(t.late for t in ts),
-                      sum(t.missed for t in ts), [i for t in ts for i in t.late_ids])
+    return Timeliness(
+        rule,
+        sum(t.met for t in ts),
+        sum(t.late for t in ts),
+        sum(t.missed for t in ts),
+        [i for t in ts for i in t.late_ids],
+    )
 
 
 def join(parts: Sequence[Partial]) -> Partial:
@@ -496,20 +547,32 @@ def join(parts: Sequence[Partial]) -> Partial:
                 out.setdefault(v, []).extend(got)
         by[k] = out
     return Partial(
-        [i for p in parts for i in p.ids], by,
+        [i for p in parts for i in p.ids],
+        by,
         {r: _join_timeliness(r, [p.timeliness[r] for p in parts]) for r in RULES},
         _join_timeliness("全部", [p.overall for p in parts]),
-        [h for p in parts for h in p.contact], [h for p in parts for h in p.handling],
+        [h for p in parts for h in p.contact],
+        [h for p in parts for h in p.handling],
         {v: [i for p in parts for i in p.satisfaction[v]] for v in LEVELS},
-        [i for p in parts for i in p.called_back], [i for p in parts for i in p.reopened],
-        [x for p in parts for x in p.closed], [x for p in parts for x in p.keys],
-        set().union(*(p.sites for p in parts)), sum(p.unsettled for p in parts))
+        [i for p in parts for i in p.called_back],
+        [i for p in parts for i in p.reopened],
+        [x for p in parts for x in p.closed],
+        [x for p in parts for x in p.keys],
+        set().union(*(p.sites for p in parts)),
+        sum(p.unsettled for p in parts),
+    )
 
 
-def finish(period: Period, sites: Sequence[str], part: Partial,
-           earlier_open: Sequence[Mapping[str, Any]], sanctions: Iterable[Mapping[str, Any]],
-           tz: tzinfo, volumes: Mapping[tuple[str, str], Volume] | None = None,
-           volume_sites: Sequence[str] = ()) -> Figures:
+def finish(
+    period: Period,
+    sites: Sequence[str],
+    part: Partial,
+    earlier_open: Sequence[Mapping[str, Any]],
+    sanctions: Iterable[Mapping[str, Any]],
+    tz: tzinfo,
+    volumes: Mapping[tuple[str, str], Volume] | None = None,
+    volume_sites: Sequence[str] = (),
+) -> Figures:
     """The figures of the period from its cases' partial (see ``compute``)."""
     start, end = (t.astimezone(UTC) for t in period.bounds(tz))
     by = {k: dict(v) for k, v in part.by.items()}
@@ -517,28 +580,50 @@ def finish(period: Period, sites: Sequence[str], part: Partial,
         if not values:  # departments: largest first, then by name
             by[k] = dict(sorted(by[k].items(), key=lambda kv: (-len(kv[1]), kv[0])))
     open_at_end = [cid for cid, closed in part.closed if closed is None or closed >= end]
-    carried = [c["id"] for c in earlier_open
-               if c["received_at"] < start and (c.get("closed_at") is None
-                                                or c["closed_at"] >= start)]
+    carried = [
+        c["id"]
+        for c in earlier_open
+        if c["received_at"] < start and (c.get("closed_at") is None or c["closed_at"] >= start)
+    ]
     for c in earlier_open:  # carried cases still open at the end count there too
         if c["received_at"] < start and (c.get("closed_at") is None or c["closed_at"] >= end):
             open_at_end.append(c["id"])
     by_dept, by_person, fines, rewards = money(sanctions, period)
     business = by["business"]
     ids = part.ids
-    rate = None if volumes is None else complaint_rate(
-        period, volume_sites or sites, len(ids), len(business.get(Business.SERVICE.value, ())),
-        len(business.get(Business.SALES.value, ())), volumes)
+    rate = (
+        None
+        if volumes is None
+        else complaint_rate(
+            period,
+            volume_sites or sites,
+            len(ids),
+            len(business.get(Business.SERVICE.value, ())),
+            len(business.get(Business.SALES.value, ())),
+            volumes,
+        )
+    )
     return Figures(
-        period=period, sites=tuple(sites), case_ids=list(ids), by=by,
-        carried_over=sorted(carried), open_at_end=sorted(open_at_end),
+        period=period,
+        sites=tuple(sites),
+        case_ids=list(ids),
+        by=by,
+        carried_over=sorted(carried),
+        open_at_end=sorted(open_at_end),
         timeliness={r: t for r, t in part.timeliness.items() if t.due},
-        overall=part.overall, contact=_duration(part.contact),
-        handling=_duration(part.handling), satisfaction=part.satisfaction,
-        called_back=part.called_back, reopened=part.reopened,
+        overall=part.overall,
+        contact=_duration(part.contact),
+        handling=_duration(part.handling),
+        satisfaction=part.satisfaction,
+        called_back=part.called_back,
+        reopened=part.reopened,
         repeat_groups=_repeat_groups(part.keys),
-        money_by_department=by_dept, money_by_person=by_person, fines_total=fines,
-        rewards_total=rewards, complaint_rate=rate)
+        money_by_department=by_dept,
+        money_by_person=by_person,
+        fines_total=fines,
+        rewards_total=rewards,
+        complaint_rate=rate,
+    )
 
 
 # --- headline figures and their change ----------------------------------------------------
@@ -582,8 +667,7 @@ def kpis(f: Figures) -> dict[str, float | int | None]:
     }
 
 
-def change(now: Mapping[str, Any], before: Mapping[str, Any] | None
-           ) -> dict[str, float | None]:
+def change(now: Mapping[str, Any], before: Mapping[str, Any] | None) -> dict[str, float | None]:
     """Difference per KPI (now − before; rates in percentage points as fractions); None when
     either side has no value."""
     out: dict[str, float | None] = {}

@@ -53,8 +53,9 @@ def parse_office_hours(text: str) -> tuple[Hours, ...]:
     for part in parts:
         m = _PART_RE.fullmatch(part)
         if not m:
-            raise OfficeTimeError(f"办公时间“{part.strip()}”无法识别:应写成 星期 开始-结束,"
-                                  "如 mon-fri 08:30-17:30")
+            raise OfficeTimeError(
+                f"办公时间“{part.strip()}”无法识别:应写成 星期 开始-结束,如 mon-fri 08:30-17:30"
+            )
         days = _parse_days(m.group(1), part)
         start = time(int(m.group(2)), int(m.group(3)))
         end = time(int(m.group(4)), int(m.group(5)))
@@ -72,8 +73,9 @@ def _parse_days(spec: str, part: str) -> list[int]:
             continue
         a, _, b = item.partition("-")
         if a not in WEEKDAYS or (b and b not in WEEKDAYS):
-            raise OfficeTimeError(f"办公时间“{part.strip()}”中的星期“{item}”无法识别:"
-                                  "可用 mon tue wed thu fri sat sun")
+            raise OfficeTimeError(
+                f"办公时间“{part.strip()}”中的星期“{item}”无法识别:可用 mon tue wed thu fri sat sun"
+            )
         i, j = WEEKDAYS.index(a), WEEKDAYS.index(b or a)
         if j < i:
             raise OfficeTimeError(f"办公时间“{part.strip()}”中的星期范围“{item}”应从前往后写")
@@ -118,8 +120,9 @@ class CalendarData:
     fingerprint: str = ""
 
     @classmethod
-    def of(cls, marks: Iterable[DayMark], years: Iterable[int] | None = None,
-           fingerprint: str = "") -> CalendarData:
+    def of(
+        cls, marks: Iterable[DayMark], years: Iterable[int] | None = None, fingerprint: str = ""
+    ) -> CalendarData:
         ms = {m.day: m for m in marks}
         ys = frozenset(years) if years is not None else frozenset(d.year for d in ms)
         return cls(ms, ys, fingerprint)
@@ -139,20 +142,33 @@ class OfficeCalendar:
     makeup_weekday: int = 0  # whose hours a make-up workday keeps (Monday)
 
     @classmethod
-    def build(cls, office_hours: str, tz: tzinfo, marks: Iterable[DayMark] = (),
-              years: Iterable[int] | None = None, makeup_weekday: int = 0) -> OfficeCalendar:
+    def build(
+        cls,
+        office_hours: str,
+        tz: tzinfo,
+        marks: Iterable[DayMark] = (),
+        years: Iterable[int] | None = None,
+        makeup_weekday: int = 0,
+    ) -> OfficeCalendar:
         data = CalendarData.of(marks, years)
         return cls.of(office_hours, tz, data, makeup_weekday)
 
     @classmethod
-    def of(cls, office_hours: str, tz: tzinfo, data: CalendarData = EMPTY_CALENDAR,
-           makeup_weekday: int = 0) -> OfficeCalendar:
+    def of(
+        cls,
+        office_hours: str,
+        tz: tzinfo,
+        data: CalendarData = EMPTY_CALENDAR,
+        makeup_weekday: int = 0,
+    ) -> OfficeCalendar:
         hours = parse_office_hours(office_hours)
         if all(h is None for h in hours):
             raise OfficeTimeError("办公时间中没有任何工作日")
         if hours[makeup_weekday] is None:
-            raise OfficeTimeError(f"调休上班日按{WEEKDAY_NAMES[makeup_weekday]}的办公时间,"
-                                  f"但{WEEKDAY_NAMES[makeup_weekday]}没有办公时间")
+            raise OfficeTimeError(
+                f"调休上班日按{WEEKDAY_NAMES[makeup_weekday]}的办公时间,"
+                f"但{WEEKDAY_NAMES[makeup_weekday]}没有办公时间"
+            )
         return cls(hours, tz, data.marks, data.years, makeup_weekday)
 
     # --- days -------------------------------------------------------------------------------
@@ -274,6 +290,8 @@ def next_year_warning(cal: OfficeCalendar, today: date) -> str:
     none is due): what the deadlines counted in office time will do without it."""
     if today.month != 12 or cal.has_year(today.year + 1):
         return ""
-    return (f"尚未导入 {today.year + 1} 年的节假日与调休安排:按工作时间计算的时限在该年将把"
-            "所有有办公时间的星期几都当作工作日(不识别节假日和调休)。请在 设置 → 工作日历 "
-            "或用 calendar import 导入总部下发的日历。")
+    return (
+        f"尚未导入 {today.year + 1} 年的节假日与调休安排:按工作时间计算的时限在该年将把"
+        "所有有办公时间的星期几都当作工作日(不识别节假日和调休)。请在 设置 → 工作日历 "
+        "或用 calendar import 导入总部下发的日历。"
+    )

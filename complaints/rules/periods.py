@@ -91,8 +91,11 @@ def month(year: int, m: int) -> Period:
 
 def half(year: int, m: int, second: bool) -> Period:
     mid = date(year, m, 16)
-    return (Period(PeriodKind.HALF, mid, _month_end(year, m)) if second
-            else Period(PeriodKind.HALF, date(year, m, 1), mid))
+    return (
+        Period(PeriodKind.HALF, mid, _month_end(year, m))
+        if second
+        else Period(PeriodKind.HALF, date(year, m, 1), mid)
+    )
 
 
 def quarter(year: int, q: int) -> Period:
@@ -115,8 +118,9 @@ _QUARTER = re.compile(r"(\d{4})[Qq]([1-4])")
 _YEAR = re.compile(r"\d{4}")
 _RANGE = re.compile(r"(\d{4}-\d{1,2}-\d{1,2})\s*(?:\.\.|~|至|到)\s*(\d{4}-\d{1,2}-\d{1,2})")
 
-EXPECTED = "应如 2026-10、2026-10a(上半月)、2026-10b(下半月)、2026Q4、2026 或 " \
-           "2026-10-05..2026-10-20"
+EXPECTED = (
+    "应如 2026-10、2026-10a(上半月)、2026-10b(下半月)、2026Q4、2026 或 2026-10-05..2026-10-20"
+)
 
 
 def _day(text: str) -> date:
@@ -171,8 +175,9 @@ def previous(p: Period) -> Period:
 def same_last_year(p: Period) -> Period:
     """The same period one year earlier (29 Feb becomes 28 Feb)."""
     if p.kind is PeriodKind.CUSTOM:
-        return Period(p.kind, _shift_years(p.start, -1),
-                      _shift_years(p.last_day, -1) + timedelta(days=1))
+        return Period(
+            p.kind, _shift_years(p.start, -1), _shift_years(p.last_day, -1) + timedelta(days=1)
+        )
     return parse_period(f"{p.start.year - 1}{p.code[4:]}")
 
 

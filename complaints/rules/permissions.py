@@ -53,8 +53,9 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("case.contact", "记录联系客户", _g((_D, DEPT), base=_CS)),
     Permission("case.escalate", "升级投诉单", _g((_D, DEPT), base=_CS)),
     Permission("case.oem_report", "上报厂家", dict(_CS)),
-    Permission("case.handle", "处理投诉单(指定责任人、填写处理意见、处理完成)",
-               {_M: ALL, _D: DEPT}),
+    Permission(
+        "case.handle", "处理投诉单(指定责任人、填写处理意见、处理完成)", {_M: ALL, _D: DEPT}
+    ),
     Permission("case.callback", "记录回访", dict(_CS)),
     Permission("case.reopen", "重开投诉单", dict(_CS)),
     Permission("case.close", "关闭投诉单", dict(_CS)),
@@ -64,11 +65,15 @@ PERMISSIONS: tuple[Permission, ...] = (
     Permission("attachment.remove", "删除附件", {_M: ALL}),
     Permission("sanction.propose", "提出奖惩建议", _g((_G, ALL), base=_CS)),
     Permission("sanction.approve", "审批奖惩(罚款与奖励)", {_G: ALL}),
-    Permission("sanction.view", "查看奖惩记录与月度合计",
-               {_C: ALL, _M: ALL, _D: ALL, _G: ALL, _A: ALL}),
+    Permission(
+        "sanction.view", "查看奖惩记录与月度合计", {_C: ALL, _M: ALL, _D: ALL, _G: ALL, _A: ALL}
+    ),
     # Re-checking recent cases only proposes (the GM still approves); often scheduled.
-    Permission("sanction.sweep", "按制度重新检查近期投诉单并提出奖惩建议",
-               {_C: ALL, _M: ALL, _G: ALL, _A: ALL}),
+    Permission(
+        "sanction.sweep",
+        "按制度重新检查近期投诉单并提出奖惩建议",
+        {_C: ALL, _M: ALL, _G: ALL, _A: ALL},
+    ),
     Permission("form.print", "打印表单", _g((_D, DEPT), (_G, ALL), base=_CS)),
     Permission("form.templates", "管理表单模板", {_M: ALL, _A: ALL}),
     # The administrator may run the exchange with headquarters (often scheduled); deciding a
@@ -97,6 +102,7 @@ BY_NAME: dict[str, Permission] = {p.name: p for p in PERMISSIONS}
 class Command:
     """A command-line sub-command and the permission it needs (issue 15 §7). ``unless``
     names the case where no permission is asked (said in docs/permissions.md)."""
+
     name: str  # "sanctions list", as typed after ``python -m desktop``
     permission: str
     unless: str = ""
@@ -151,9 +157,14 @@ class Decision:
     reason: str  # empty when allowed; otherwise the complete message for the user
 
 
-def decide(roles: Iterable[str], permission: str, *, department: str | None = None,
-           case_department: str | None = None,
-           case_department_parents: Collection[str] = ()) -> Decision:
+def decide(
+    roles: Iterable[str],
+    permission: str,
+    *,
+    department: str | None = None,
+    case_department: str | None = None,
+    case_department_parents: Collection[str] = (),
+) -> Decision:
     """Allowed or not, and why not. ``department`` is the person's (部门经理),
     ``case_department`` the case's; ``case_department_parents`` its parent departments."""
     held = set(roles)
@@ -174,8 +185,7 @@ def decide(roles: Iterable[str], permission: str, *, department: str | None = No
         elif case_department is None:
             dept_refusal = f"部门经理只能处理本部门({department})的投诉单,此单尚未派给任何部门"
         else:
-            dept_refusal = (f"部门经理只能处理本部门({department})的投诉单,"
-                            f"此单属于{case_department}")
+            dept_refusal = f"部门经理只能处理本部门({department})的投诉单,此单属于{case_department}"
     who = roles_text(perm)
     base = f"无权{perm.label}:需要{who}" if who else f"无权{perm.label}:任何角色均不允许"
     if dept_refusal:
@@ -184,11 +194,21 @@ def decide(roles: Iterable[str], permission: str, *, department: str | None = No
     return Decision(False, f"{base}(您的角色:{mine})")
 
 
-def allowed(roles: Iterable[str], permission: str, *, department: str | None = None,
-            case_department: str | None = None,
-            case_department_parents: Collection[str] = ()) -> bool:
-    return decide(roles, permission, department=department, case_department=case_department,
-                  case_department_parents=case_department_parents).allowed
+def allowed(
+    roles: Iterable[str],
+    permission: str,
+    *,
+    department: str | None = None,
+    case_department: str | None = None,
+    case_department_parents: Collection[str] = (),
+) -> bool:
+    return decide(
+        roles,
+        permission,
+        department=department,
+        case_department=case_department,
+        case_department_parents=case_department_parents,
+    ).allowed
 
 
 def reason(roles: Iterable[str], permission: str, **kw) -> str:
@@ -196,9 +216,8 @@ def reason(roles: Iterable[str], permission: str, **kw) -> str:
 
 
 def roles_text(perm: Permission) -> str:
-    """"客服专员、客服经理 或 部门经理(本部门)": who would be allowed."""
-    parts = [r + ("(本部门)" if perm.grants[r] == DEPT else "")
-             for r in ROLES if r in perm.grants]
+    """ "客服专员、客服经理 或 部门经理(本部门)": who would be allowed."""
+    parts = [r + ("(本部门)" if perm.grants[r] == DEPT else "") for r in ROLES if r in perm.grants]
     return "、".join(parts[:-1]) + (" 或 " if len(parts) > 1 else "") + parts[-1] if parts else ""
 
 
@@ -211,8 +230,10 @@ def markdown_table() -> str:
     """The action × role table of docs/permissions.md, generated from PERMISSIONS."""
     head = "| 权限 | 操作 | " + " | ".join(ROLES) + " |"
     sep = "|---|---|" + "---|" * len(ROLES)
-    rows = [f"| `{p.name}` | {p.label} | " + " | ".join(grant_cell(p, r) for r in ROLES) + " |"
-            for p in PERMISSIONS]
+    rows = [
+        f"| `{p.name}` | {p.label} | " + " | ".join(grant_cell(p, r) for r in ROLES) + " |"
+        for p in PERMISSIONS
+    ]
     return "\n".join([head, sep, *rows])
 
 
@@ -220,6 +241,9 @@ def command_markdown_table() -> str:
     """The command → permission table of docs/permissions.md, generated from COMMANDS."""
     head = "| 命令 | 权限 | 允许的角色 | 无需权限的情形 |"
     sep = "|---|---|---|---|"
-    rows = [f"| `{c.name}` | `{c.permission}` | {roles_text(BY_NAME[c.permission])} | "
-            f"{c.unless or '—'} |" for c in COMMANDS]
+    rows = [
+        f"| `{c.name}` | `{c.permission}` | {roles_text(BY_NAME[c.permission])} | "
+        f"{c.unless or '—'} |"
+        for c in COMMANDS
+    ]
     return "\n".join([head, sep, *rows])

@@ -51,8 +51,9 @@ DEFAULT_ONSITE_CHANNELS: tuple[str, ...] = ("现场", "电话热线", "网络/�
 
 
 def _f(default: Any, label: str, unit: str, group: str, *, rule: str = "") -> Any:
-    return field(default=default, metadata={"label": label, "unit": unit, "group": group,
-                                            "rule": rule})
+    return field(
+        default=default, metadata={"label": label, "unit": unit, "group": group, "rule": rule}
+    )
 
 
 @dataclass(frozen=True)
@@ -63,44 +64,44 @@ class Policy:
     d1_hours: int = _f(2, "一般投诉联系客户时限", "小时", GROUP_DEADLINES, rule="D1")
     d2_hours: int = _f(4, "重大/需厂家支持:上报厂家时限", "小时", GROUP_DEADLINES, rule="D2")
     d2_media_hours: int = _f(2, "涉及媒体时上报厂家时限", "小时", GROUP_DEADLINES, rule="D2")
-    d3_minutes: int = _f(5, "现场无法当场解决:升级部门负责人时限", "分钟", GROUP_DEADLINES,
-                         rule="D3")
-    d4_cutoff: str = _f("23:59", "现场投诉处理单当天回传客服部截止时刻", "时:分",
-                        GROUP_DEADLINES, rule="D4")
+    d3_minutes: int = _f(
+        5, "现场无法当场解决:升级部门负责人时限", "分钟", GROUP_DEADLINES, rule="D3"
+    )
+    d4_cutoff: str = _f(
+        "23:59", "现场投诉处理单当天回传客服部截止时刻", "时:分", GROUP_DEADLINES, rule="D4"
+    )
     d5_hours: int = _f(1, "回访投诉交部门经理时限", "小时", GROUP_DEADLINES, rule="D5")
-    d6_hours: int = _f(2, "回访投诉:指定责任人并联系客户时限", "小时", GROUP_DEADLINES,
-                       rule="D6")
-    d7_hours: int = _f(24, "回访一般投诉:处理完毕回传客服时限", "小时", GROUP_DEADLINES,
-                       rule="D7")
+    d6_hours: int = _f(2, "回访投诉:指定责任人并联系客户时限", "小时", GROUP_DEADLINES, rule="D6")
+    d7_hours: int = _f(24, "回访一般投诉:处理完毕回传客服时限", "小时", GROUP_DEADLINES, rule="D7")
     d8_hours: int = _f(72, "回访重大投诉:处理完毕时限", "小时", GROUP_DEADLINES, rule="D8")
-    d9_minutes: int = _f(30, "厂家转发:部门经理联系客户时限", "分钟", GROUP_DEADLINES,
-                         rule="D9")
+    d9_minutes: int = _f(30, "厂家转发:部门经理联系客户时限", "分钟", GROUP_DEADLINES, rule="D9")
     d10_days: int = _f(3, "回访不满意重开后再次处理时限", "天", GROUP_DEADLINES, rule="D10")
-    d11_onsite_hours: int = _f(36, "现场投诉处理后回访时限", "小时", GROUP_DEADLINES,
-                               rule="D11")
+    d11_onsite_hours: int = _f(36, "现场投诉处理后回访时限", "小时", GROUP_DEADLINES, rule="D11")
     d11_other_days: int = _f(3, "其他投诉处理后回访时限", "天", GROUP_DEADLINES, rule="D11")
-    at_risk_fraction: float = _f(0.25, "剩余时间少于此比例时提示“将到期”", "比例(0–1)",
-                                 GROUP_DEADLINES)
+    at_risk_fraction: float = _f(
+        0.25, "剩余时间少于此比例时提示“将到期”", "比例(0–1)", GROUP_DEADLINES
+    )
     # The paper handling sheet (policy.md §4: the printed form says 3 h).
     sheet_contact_hours: int = _f(3, "处理单上印的联系客户时限", "小时", GROUP_PAPER)
     sheet_return_hours: int = _f(24, "处理单上印的回传客服部时限", "小时", GROUP_PAPER)
     # R1 and channels.
     routing: tuple[tuple[str, str, str], ...] = _f(
-        DEFAULT_ROUTING, "派单建议(业务、售后分类 → 部门)", "表", GROUP_ROUTING, rule="R1")
+        DEFAULT_ROUTING, "派单建议(业务、售后分类 → 部门)", "表", GROUP_ROUTING, rule="R1"
+    )
     onsite_channels: tuple[str, ...] = _f(
-        DEFAULT_ONSITE_CHANNELS, "按现场投诉规则处理的渠道", "渠道", GROUP_ROUTING)
+        DEFAULT_ONSITE_CHANNELS, "按现场投诉规则处理的渠道", "渠道", GROUP_ROUTING
+    )
     # §4 escalation hints.
-    hint_collective_customers: int = _f(10, "涉及客户达到此人数时提示升级为重大", "人",
-                                        GROUP_HINTS)
-    hint_repeat_days: int = _f(30, "同一客户或车辆在此天数内再次投诉时提示升级", "天",
-                               GROUP_HINTS)
+    hint_collective_customers: int = _f(10, "涉及客户达到此人数时提示升级为重大", "人", GROUP_HINTS)
+    hint_repeat_days: int = _f(30, "同一客户或车辆在此天数内再次投诉时提示升级", "天", GROUP_HINTS)
     hint_open_days: int = _f(30, "投诉单未关闭超过此天数时提示升级", "天", GROUP_HINTS)
     # §5 sanctions, integer yuan.
     s1_grumble: int = _f(50, "有责抱怨:第一责任人罚款", "元", GROUP_SANCTIONS, rule="S1")
     s1_complaint: int = _f(100, "有责投诉:第一责任人罚款", "元", GROUP_SANCTIONS, rule="S1")
     s2_person: int = _f(100, "服务态度有责:责任人罚款", "元", GROUP_SANCTIONS, rule="S2")
-    s2_manager_default: int = _f(50, "服务态度有责:部门经理连带罚款(默认)", "元",
-                                 GROUP_SANCTIONS, rule="S2")
+    s2_manager_default: int = _f(
+        50, "服务态度有责:部门经理连带罚款(默认)", "元", GROUP_SANCTIONS, rule="S2"
+    )
     s3_general: int = _f(50, "有责一般投诉:部门经理罚款", "元", GROUP_SANCTIONS, rule="S3")
     s3_major: int = _f(100, "有责重大投诉:部门经理罚款", "元", GROUP_SANCTIONS, rule="S3")
     s6_min: int = _f(20, "二次回访仍不满意:罚款下限", "元", GROUP_SANCTIONS, rule="S6")
@@ -112,8 +113,9 @@ class Policy:
     s10: int = _f(100, "处理得当获客户主动表扬:奖励", "元", GROUP_SANCTIONS, rule="S10")
     s11: int = _f(300, "客户赠送锦旗:奖励", "元", GROUP_SANCTIONS, rule="S11")
     # Issue 20 §2: the clock of each rule and the office hours its office time counts.
-    office_hours: str = _f(DEFAULT_OFFICE_HOURS, "办公时间(调休上班日按周一的办公时间)",
-                           "办公时间", GROUP_CLOCKS)
+    office_hours: str = _f(
+        DEFAULT_OFFICE_HOURS, "办公时间(调休上班日按周一的办公时间)", "办公时间", GROUP_CLOCKS
+    )
     d1_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D1")
     d2_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D2")
     d3_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D3")
@@ -128,8 +130,9 @@ class Policy:
 
     # The office's calendar (holidays, make-up workdays) as the deadlines read it: attached
     # by the policy use case, not a policy value (not stored with a version, not compared).
-    calendar: CalendarData = field(default=EMPTY_CALENDAR, compare=False, repr=False,
-                                   metadata={"internal": True})
+    calendar: CalendarData = field(
+        default=EMPTY_CALENDAR, compare=False, repr=False, metadata={"internal": True}
+    )
 
     # --- derived values -------------------------------------------------------------------
 
@@ -196,9 +199,16 @@ class PolicyField:
 
 
 POLICY_FIELDS: tuple[PolicyField, ...] = tuple(
-    PolicyField(f.name, f.metadata["label"], f.metadata["unit"], f.metadata["group"],
-                f.metadata["rule"], f.default)
-    for f in fields(Policy) if not f.metadata.get("internal")
+    PolicyField(
+        f.name,
+        f.metadata["label"],
+        f.metadata["unit"],
+        f.metadata["group"],
+        f.metadata["rule"],
+        f.default,
+    )
+    for f in fields(Policy)
+    if not f.metadata.get("internal")
 )
 
 _HM_RE = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
@@ -223,8 +233,9 @@ def policy_problems(p: Policy) -> list[str]:
         problems.append(f"{labels['at_risk_fraction']}应在 0 与 1 之间")
     for rule in RULE_NAMES:
         if p.clock(rule) not in CLOCK_LABELS:
-            problems.append(f"{rule} 计时方式应为 calendar(自然时间)或 office(工作时间),"
-                            f"而不是“{p.clock(rule)}”")
+            problems.append(
+                f"{rule} 计时方式应为 calendar(自然时间)或 office(工作时间),而不是“{p.clock(rule)}”"
+            )
     try:
         hours = parse_office_hours(p.office_hours)
         if hours[0] is None:
@@ -248,16 +259,27 @@ def policy_problems(p: Policy) -> list[str]:
 # key → (field, kind): "h"/"m"/"d" a duration held in hours/minutes/days, "hm" a time of day,
 # "clock", "hours" (office hours), "share", "yuan".
 POLICY_KEYS: dict[str, tuple[str, str]] = {
-    "D1": ("d1_hours", "h"), "D2": ("d2_hours", "h"), "D2.media": ("d2_media_hours", "h"),
-    "D3": ("d3_minutes", "m"), "D4": ("d4_cutoff", "hm"), "D5": ("d5_hours", "h"),
-    "D6": ("d6_hours", "h"), "D7": ("d7_hours", "h"), "D8": ("d8_hours", "h"),
-    "D9": ("d9_minutes", "m"), "D10": ("d10_days", "d"), "D11": ("d11_other_days", "d"),
+    "D1": ("d1_hours", "h"),
+    "D2": ("d2_hours", "h"),
+    "D2.media": ("d2_media_hours", "h"),
+    "D3": ("d3_minutes", "m"),
+    "D4": ("d4_cutoff", "hm"),
+    "D5": ("d5_hours", "h"),
+    "D6": ("d6_hours", "h"),
+    "D7": ("d7_hours", "h"),
+    "D8": ("d8_hours", "h"),
+    "D9": ("d9_minutes", "m"),
+    "D10": ("d10_days", "d"),
+    "D11": ("d11_other_days", "d"),
     "D11.onsite": ("d11_onsite_hours", "h"),
     **{f"D{i}.clock": (f"d{i}_clock", "clock") for i in range(1, 12)},
     "office_hours": ("office_hours", "hours"),
     "at_risk_share": ("at_risk_fraction", "share"),
-    **{f.name: (f.name, "yuan") for f in fields(Policy) if f.metadata.get("group")
-       == GROUP_SANCTIONS},
+    **{
+        f.name: (f.name, "yuan")
+        for f in fields(Policy)
+        if f.metadata.get("group") == GROUP_SANCTIONS
+    },
 }
 
 _MINUTES = {"h": 60, "m": 1, "d": 24 * 60}

@@ -73,8 +73,7 @@ class Org:
     def manager(self, department: str | None) -> str:
         if not department:
             return ""
-        return self.managers.get(department) or self.titles.get(department) \
-            or f"{department}负责人"
+        return self.managers.get(department) or self.titles.get(department) or f"{department}负责人"
 
 
 @dataclass(frozen=True)
@@ -144,9 +143,14 @@ def handler(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> st
     return (case.get("advisor") or "").strip()
 
 
-def proposals(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-              deadlines: Sequence[Deadline], policy: Policy, org: Org = Org(),
-              tz: tzinfo | None = None) -> list[Proposal]:
+def proposals(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    deadlines: Sequence[Deadline],
+    policy: Policy,
+    org: Org = Org(),
+    tz: tzinfo | None = None,
+) -> list[Proposal]:
     """Every sanction S1–S11 proposes for this case as it stands (deleted case: none)."""
     if case.get("deleted"):
         return []
@@ -163,22 +167,53 @@ def proposals(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
     if liability == Liability.LIABLE.value:
         if person:  # S1: the first responsible person
             amount = policy.s1_grumble if grumble else policy.s1_complaint
-            out.append(Proposal("S1", FINE, person, dept, amount, amount, amount,
-                                f"{number} 有责{'抱怨' if grumble else '投诉'},第一责任人罚款"))
+            out.append(
+                Proposal(
+                    "S1",
+                    FINE,
+                    person,
+                    dept,
+                    amount,
+                    amount,
+                    amount,
+                    f"{number} 有责{'抱怨' if grumble else '投诉'},第一责任人罚款",
+                )
+            )
         if case.get("attitude"):  # S2: staff attitude; the manager is jointly liable
             if person:
                 a = policy.s2_person
-                out.append(Proposal("S2", FINE, person, dept, a, a, a,
-                                    f"{number} 服务态度问题有责,责任人罚款"))
+                out.append(
+                    Proposal(
+                        "S2", FINE, person, dept, a, a, a, f"{number} 服务态度问题有责,责任人罚款"
+                    )
+                )
             if manager and manager != person:
-                out.append(Proposal("S2", FINE, manager, dept, policy.s2_manager_default,
-                                    None, None,
-                                    f"{number} 服务态度问题有责,部门经理连带责任"
-                                    "(金额由总经理决定)"))
+                out.append(
+                    Proposal(
+                        "S2",
+                        FINE,
+                        manager,
+                        dept,
+                        policy.s2_manager_default,
+                        None,
+                        None,
+                        f"{number} 服务态度问题有责,部门经理连带责任(金额由总经理决定)",
+                    )
+                )
         if not grumble and manager:  # S3: liable complaint, by severity
             amount = policy.s3_major if major else policy.s3_general
-            out.append(Proposal("S3", FINE, manager, dept, amount, amount, amount,
-                                f"{number} 有责{'重大' if major else '一般'}投诉,部门经理罚款"))
+            out.append(
+                Proposal(
+                    "S3",
+                    FINE,
+                    manager,
+                    dept,
+                    amount,
+                    amount,
+                    amount,
+                    f"{number} 有责{'重大' if major else '一般'}投诉,部门经理罚款",
+                )
+            )
     # S5 (无责): the decision is the case's liability; nothing to propose (module doc).
 
     # S6 / S7: the second callback.
@@ -192,23 +227,53 @@ def proposals(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
             lo, hi, default = policy.s6_min, policy.s6_max, policy.s6_default
             for who, role in ((person, "责任人"), (manager, "部门经理连带责任")):
                 if who and not any(p.key == ("S6", who) for p in out):
-                    out.append(Proposal("S6", FINE, who, dept, default, lo, hi,
-                                        f"{number} 二次回访客户仍{sat},{role}", on))
+                    out.append(
+                        Proposal(
+                            "S6",
+                            FINE,
+                            who,
+                            dept,
+                            default,
+                            lo,
+                            hi,
+                            f"{number} 二次回访客户仍{sat},{role}",
+                            on,
+                        )
+                    )
         if params.get("not_contacted"):
             who = handler(case, entries)
             if who and not any(p.key == ("S7", who) for p in out):
-                out.append(Proposal("S7", FINE, who, dept, policy.s7, policy.s7, policy.s7,
-                                    f"{number} 二次回访客户称无人联系,经办人罚款"
-                                    "(客服直接报总经理)", on))
+                out.append(
+                    Proposal(
+                        "S7",
+                        FINE,
+                        who,
+                        dept,
+                        policy.s7,
+                        policy.s7,
+                        policy.s7,
+                        f"{number} 二次回访客户称无人联系,经办人罚款(客服直接报总经理)",
+                        on,
+                    )
+                )
 
     # S8: the handling sheet came back late (D4 on-site, D7 callback general).
     for d in deadlines:
-        if d.rule in ("D4", "D7") and d.status in (DeadlineStatus.OVERDUE,
-                                                    DeadlineStatus.MET_LATE):
+        if d.rule in ("D4", "D7") and d.status in (DeadlineStatus.OVERDUE, DeadlineStatus.MET_LATE):
             if manager and not any(p.rule == "S8" for p in out):
-                out.append(Proposal("S8", FINE, manager, dept, policy.s8, policy.s8, policy.s8,
-                                    f"{number} 处理单未在时限内回传客服部({d.rule} {d.limit})",
-                                    _local_date(d.due, tz)))
+                out.append(
+                    Proposal(
+                        "S8",
+                        FINE,
+                        manager,
+                        dept,
+                        policy.s8,
+                        policy.s8,
+                        policy.s8,
+                        f"{number} 处理单未在时限内回传客服部({d.rule} {d.limit})",
+                        _local_date(d.due, tz),
+                    )
+                )
 
     # S9–S11: events recorded as tagged notes.
     seen: set[str] = set()
@@ -219,15 +284,39 @@ def proposals(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
             if ev == EVENT_SHEET_LOST:
                 head_dept = S9_DEPARTMENTS.get(case.get("business") or "", "售后服务部")
                 who = org.manager(head_dept)
-                out.append(Proposal("S9", FINE, who, head_dept, policy.s9, policy.s9, policy.s9,
-                                    f"{number} 处理单遗失", on))
+                out.append(
+                    Proposal(
+                        "S9",
+                        FINE,
+                        who,
+                        head_dept,
+                        policy.s9,
+                        policy.s9,
+                        policy.s9,
+                        f"{number} 处理单遗失",
+                        on,
+                    )
+                )
             else:
                 who = handler(case, entries)
                 if not who:
                     continue
-                rule, amount, what = (("S10", policy.s10, "处理得当,客户主动表扬")
-                                      if ev == EVENT_PRAISE
-                                      else ("S11", policy.s11, "客户赠送锦旗"))
-                out.append(Proposal(rule, REWARD, who, dept, amount, amount, amount,
-                                    f"{number} {what},经办人奖励", on))
+                rule, amount, what = (
+                    ("S10", policy.s10, "处理得当,客户主动表扬")
+                    if ev == EVENT_PRAISE
+                    else ("S11", policy.s11, "客户赠送锦旗")
+                )
+                out.append(
+                    Proposal(
+                        rule,
+                        REWARD,
+                        who,
+                        dept,
+                        amount,
+                        amount,
+                        amount,
+                        f"{number} {what},经办人奖励",
+                        on,
+                    )
+                )
     return out

@@ -17,9 +17,29 @@ from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
 
 _VIN_VALUES = {
     **{str(d): d for d in range(10)},
-    "A": 1, "B": 2, "C": 3, "D": 4, "E": 5, "F": 6, "G": 7, "H": 8,
-    "J": 1, "K": 2, "L": 3, "M": 4, "N": 5, "P": 7, "R": 9,
-    "S": 2, "T": 3, "U": 4, "V": 5, "W": 6, "X": 7, "Y": 8, "Z": 9,
+    "A": 1,
+    "B": 2,
+    "C": 3,
+    "D": 4,
+    "E": 5,
+    "F": 6,
+    "G": 7,
+    "H": 8,
+    "J": 1,
+    "K": 2,
+    "L": 3,
+    "M": 4,
+    "N": 5,
+    "P": 7,
+    "R": 9,
+    "S": 2,
+    "T": 3,
+    "U": 4,
+    "V": 5,
+    "W": 6,
+    "X": 7,
+    "Y": 8,
+    "Z": 9,
 }
 _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VIN_RE = re.compile(r"[A-HJ-NPR-Z0-9]{17}")
@@ -68,8 +88,13 @@ def phone_problems(phone: str, field: str = "phone") -> list[Problem]:
     p = phone.strip()
     if _MASKED_PHONE_RE.fullmatch(p):
         # a case from a ledger exported with hidden phones: it must stay editable
-        return [Problem(field, "联系电话中间几位已隐藏(来自隐藏手机号的台账),"
-                               "可以保存,但无法据此联系客户", blocking=False)]
+        return [
+            Problem(
+                field,
+                "联系电话中间几位已隐藏(来自隐藏手机号的台账),可以保存,但无法据此联系客户",
+                blocking=False,
+            )
+        ]
     if not _PHONE_RE.fullmatch(p):
         return [Problem(field, "联系电话只能是数字(可含区号、“-”和空格),7 到 15 位")]
     digits = phone_digits(p)
@@ -91,8 +116,12 @@ def mask_phone(phone: str | None) -> str:
 
 
 _TYPE_CHECKS = {
-    FieldType.TEXT: str, FieldType.LONG_TEXT: str, FieldType.ENUM: str,
-    FieldType.BOOL: bool, FieldType.INT: int, FieldType.DATETIME: datetime,
+    FieldType.TEXT: str,
+    FieldType.LONG_TEXT: str,
+    FieldType.ENUM: str,
+    FieldType.BOOL: bool,
+    FieldType.INT: int,
+    FieldType.DATETIME: datetime,
     FieldType.DATE: date,
 }
 
@@ -104,30 +133,52 @@ CLOCK_SKEW = timedelta(minutes=1)
 FUTURE_FIELDS = ("received_at", "purchase_date")
 
 
-def future_problems(values: Mapping[str, object], now: datetime, tz: tzinfo,
-                    fields: tuple[str, ...] = FUTURE_FIELDS) -> list[Problem]:
+def future_problems(
+    values: Mapping[str, object], now: datetime, tz: tzinfo, fields: tuple[str, ...] = FUTURE_FIELDS
+) -> list[Problem]:
     """A 接单时间 later than ``now`` (beyond CLOCK_SKEW) or a 购车/维修时间 after the office's
     today (in ``tz``): each refused, naming the value and the field."""
     latest = now + CLOCK_SKEW
     out: list[Problem] = []
     received = values.get("received_at")
-    if ("received_at" in fields and isinstance(received, datetime) and received.tzinfo
-            and received > latest):
-        out.append(Problem("received_at", f"“接单时间”{received.astimezone(tz):%Y-%m-%d %H:%M}"
-                                          f" 晚于现在({now.astimezone(tz):%Y-%m-%d %H:%M}),"
-                                          "不能登记将来的时间;请核对日期(或本机时钟)"))
+    if (
+        "received_at" in fields
+        and isinstance(received, datetime)
+        and received.tzinfo
+        and received > latest
+    ):
+        out.append(
+            Problem(
+                "received_at",
+                f"“接单时间”{received.astimezone(tz):%Y-%m-%d %H:%M}"
+                f" 晚于现在({now.astimezone(tz):%Y-%m-%d %H:%M}),"
+                "不能登记将来的时间;请核对日期(或本机时钟)",
+            )
+        )
     bought = values.get("purchase_date")
     today = latest.astimezone(tz).date()
-    if ("purchase_date" in fields and isinstance(bought, date)
-            and not isinstance(bought, datetime) and bought > today):
-        out.append(Problem("purchase_date", f"“购车/维修时间”{bought:%Y-%m-%d} 晚于今天"
-                                            f"({today:%Y-%m-%d}),请核对日期"))
+    if (
+        "purchase_date" in fields
+        and isinstance(bought, date)
+        and not isinstance(bought, datetime)
+        and bought > today
+    ):
+        out.append(
+            Problem(
+                "purchase_date",
+                f"“购车/维修时间”{bought:%Y-%m-%d} 晚于今天({today:%Y-%m-%d}),请核对日期",
+            )
+        )
     return out
 
 
-def validate_case(values: Mapping[str, object], *, now: datetime | None = None,
-                  tz: tzinfo | None = None,
-                  future_fields: tuple[str, ...] = FUTURE_FIELDS) -> list[Problem]:
+def validate_case(
+    values: Mapping[str, object],
+    *,
+    now: datetime | None = None,
+    tz: tzinfo | None = None,
+    future_fields: tuple[str, ...] = FUTURE_FIELDS,
+) -> list[Problem]:
     """Every problem with a case's values, in the order of the field catalogue; with
     ``now`` (and the office's ``tz``), also the dates of ``future_fields`` after it."""
     problems: list[Problem] = []

@@ -64,8 +64,9 @@ def _clean(value: Any) -> str:
     return str(value).replace("】", "]").replace("【", "[").strip()
 
 
-def encode_note(action: str, params: Mapping[str, Any] | None, note: str = "",
-                reason: str | None = None) -> str:
+def encode_note(
+    action: str, params: Mapping[str, Any] | None, note: str = "", reason: str | None = None
+) -> str:
     """The 说明 text of an entry: tags for the structured values, then the free note."""
     params = dict(params or {})
     if reason:
@@ -73,8 +74,11 @@ def encode_note(action: str, params: Mapping[str, Any] | None, note: str = "",
     head = ""
     if action == Action.FMC_STATUS.value and params.get("status"):
         head = str(params["status"]) + (" " if note or len(params) > 1 else "")
-    tags = "".join(f"【{TAGS[k]}:{_clean(_word(v))}】" for k, v in params.items()
-                   if k in TAGS and v not in (None, "", False))
+    tags = "".join(
+        f"【{TAGS[k]}:{_clean(_word(v))}】"
+        for k, v in params.items()
+        if k in TAGS and v not in (None, "", False)
+    )
     if params.get("event"):
         tags += f"【{EVENT_TAG}:{_clean(params['event'])}】"
     return f"{head}{tags}{(note or '').strip()}"
@@ -88,7 +92,8 @@ _FMC = Action.FMC_STATUS.value
 _FMC_PREFIXES = tuple((st.value, st.value.lower()) for st in FmcStatus)
 _FMC_LEAD_RE = re.compile(r"^[\s;;,,。]+")
 _SATISFACTION_LONGEST_FIRST = tuple(  # 非常不满意 before 不满意
-    s.value for s in sorted(Satisfaction, key=lambda s: -len(s.value)))
+    s.value for s in sorted(Satisfaction, key=lambda s: -len(s.value))
+)
 _CLOSES_CASE = {s.value: s.closes_case for s in Satisfaction}
 
 
@@ -101,7 +106,7 @@ def decode_note(action: str, note: str | None) -> tuple[dict[str, str], str]:
         for value, low in _FMC_PREFIXES:
             if lowered.startswith(low):
                 params["status"] = value
-                text = _FMC_LEAD_RE.sub("", text[len(value):])
+                text = _FMC_LEAD_RE.sub("", text[len(value) :])
                 break
     while text[:1] == "【":
         m = _TAG_RE.match(text)
@@ -110,7 +115,7 @@ def decode_note(action: str, note: str | None) -> tuple[dict[str, str], str]:
         key = _KEY_BY_TAG.get(m.group(1))
         if key:
             params[key] = m.group(2).strip()
-        text = text[m.end():]
+        text = text[m.end() :]
     if action in CALLBACKS and "satisfaction" not in params:
         for s in _SATISFACTION_LONGEST_FIRST:
             if text.startswith(s):
@@ -141,8 +146,9 @@ def column_values(params: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def split_note(action: str, note: str | None, columns: Mapping[str, Any] | None = None
-               ) -> tuple[dict[str, Any], str]:
+def split_note(
+    action: str, note: str | None, columns: Mapping[str, Any] | None = None
+) -> tuple[dict[str, Any], str]:
     """(column values, free 说明) of an entry: the tags at the head of ``note`` (older data)
     moved to their columns; a value already in ``columns`` wins over a tag."""
     params, free = decode_note(action, note)
@@ -153,16 +159,26 @@ def split_note(action: str, note: str | None, columns: Mapping[str, Any] | None 
     return values, free
 
 
-_SUMMARY_LABELS = (("status", "FMC状态"), ("department", "部门"), ("person", "责任人"),
-                   ("to", "升级至"), ("cac_number", "CAC案例号"), ("satisfaction", "满意度"),
-                   ("event", "事件"), ("plan", "处理意见"))
+_SUMMARY_LABELS = (
+    ("status", "FMC状态"),
+    ("department", "部门"),
+    ("person", "责任人"),
+    ("to", "升级至"),
+    ("cac_number", "CAC案例号"),
+    ("satisfaction", "满意度"),
+    ("event", "事件"),
+    ("plan", "处理意见"),
+)
 
 
 def summary(params: Mapping[str, Any], free: str = "") -> str:
     """An entry in one readable line for the case page: its values in words, then the free
     说明 ("满意度:非常不满意;客户认为未解决"). The back-dating reason is shown apart."""
-    parts = [f"{label}:{params[k]}" for k, label in _SUMMARY_LABELS
-             if params.get(k) not in (None, "", False)]
+    parts = [
+        f"{label}:{params[k]}"
+        for k, label in _SUMMARY_LABELS
+        if params.get(k) not in (None, "", False)
+    ]
     if params.get("not_contacted"):
         parts.append("客户称无人联系")
     if free:
@@ -230,23 +246,40 @@ def reopen_count(entries: Sequence[Mapping[str, Any]]) -> int:
 # The state an action leads to from a given state; absent = state unchanged.
 _NEXT: dict[str, dict[str, str]] = {
     Action.DISPATCH.value: {State.REGISTERED.value: State.DISPATCHED.value},
-    Action.CONTACT.value: {State.REGISTERED.value: State.CONTACTED.value,
-                           State.DISPATCHED.value: State.CONTACTED.value},
-    Action.HANDLED.value: {s: State.HANDLED.value for s in (
-        State.REGISTERED.value, State.DISPATCHED.value, State.CONTACTED.value,
-        State.REOPENED.value)},
-    Action.RETURN_TO_CS.value: {s: State.HANDLED.value for s in (
-        State.REGISTERED.value, State.DISPATCHED.value, State.CONTACTED.value,
-        State.REOPENED.value)},
+    Action.CONTACT.value: {
+        State.REGISTERED.value: State.CONTACTED.value,
+        State.DISPATCHED.value: State.CONTACTED.value,
+    },
+    Action.HANDLED.value: {
+        s: State.HANDLED.value
+        for s in (
+            State.REGISTERED.value,
+            State.DISPATCHED.value,
+            State.CONTACTED.value,
+            State.REOPENED.value,
+        )
+    },
+    Action.RETURN_TO_CS.value: {
+        s: State.HANDLED.value
+        for s in (
+            State.REGISTERED.value,
+            State.DISPATCHED.value,
+            State.CONTACTED.value,
+            State.REOPENED.value,
+        )
+    },
     Action.CALLBACK.value: {State.HANDLED.value: State.CALLED_BACK.value},
     Action.SECOND_CALLBACK.value: {State.HANDLED.value: State.CALLED_BACK.value},
     Action.REOPEN.value: {State.CALLED_BACK.value: State.REOPENED.value},
-    Action.CLOSE.value: {State.CALLED_BACK.value: State.CLOSED.value,
-                         State.HANDLED.value: State.CLOSED.value},
+    Action.CLOSE.value: {
+        State.CALLED_BACK.value: State.CLOSED.value,
+        State.HANDLED.value: State.CLOSED.value,
+    },
 }
 
-_BEFORE_HANDLING = frozenset({State.REGISTERED.value, State.DISPATCHED.value,
-                              State.CONTACTED.value, State.REOPENED.value})
+_BEFORE_HANDLING = frozenset(
+    {State.REGISTERED.value, State.DISPATCHED.value, State.CONTACTED.value, State.REOPENED.value}
+)
 
 
 def next_state(case: Mapping[str, Any], action: str) -> str:
@@ -254,8 +287,9 @@ def next_state(case: Mapping[str, Any], action: str) -> str:
     return _NEXT.get(action, {}).get(state, state)
 
 
-def _state_reason(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                  action: str) -> str | None:
+def _state_reason(
+    case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], action: str
+) -> str | None:
     state = case.get("state") or State.REGISTERED.value
     if case.get("deleted"):
         return "该投诉单已删除"
@@ -265,10 +299,17 @@ def _state_reason(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
         return None  # manufacturer tracking and notes go on after closing too
     if state == State.CLOSED.value:
         return "投诉单已关闭,只能添加备注或更新FMC状态"
-    if action in (Action.DISPATCH.value, Action.NAME_RESPONSIBLE.value, Action.CONTACT.value,
-                  Action.ESCALATE.value, Action.REPORT_OEM.value):
-        if action == Action.DISPATCH.value and state in (State.HANDLED.value,
-                                                         State.CALLED_BACK.value):
+    if action in (
+        Action.DISPATCH.value,
+        Action.NAME_RESPONSIBLE.value,
+        Action.CONTACT.value,
+        Action.ESCALATE.value,
+        Action.REPORT_OEM.value,
+    ):
+        if action == Action.DISPATCH.value and state in (
+            State.HANDLED.value,
+            State.CALLED_BACK.value,
+        ):
             return f"投诉单已{'处理' if state == State.HANDLED.value else '回访'},不能再派单"
         return None
     if action in (Action.HANDLED.value, Action.RETURN_TO_CS.value):
@@ -330,14 +371,21 @@ def _param_reason(case: Mapping[str, Any], action: str, params: Mapping[str, Any
             return "FMC状态须为:" + " / ".join(s.value for s in FmcStatus)
     if action == Action.NOTE.value and not has("note") and not has("event"):
         return "备注内容不能为空"
-    if (action == Action.CLOSE.value and case.get("state") == State.HANDLED.value
-            and not has("note")):
+    if (
+        action == Action.CLOSE.value
+        and case.get("state") == State.HANDLED.value
+        and not has("note")
+    ):
         return "未经回访关闭投诉单,须在说明中写明原因(如客户无法联系)"
     return None
 
 
-def check_transition(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                     action: str | Action, params: Mapping[str, Any] | None = None) -> str | None:
+def check_transition(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    action: str | Action,
+    params: Mapping[str, Any] | None = None,
+) -> str | None:
     """None when the policy allows ``action`` now, else the Chinese reason it does not.
     ``params`` (the action's values, plus ``note``) are checked too unless None."""
     action = str(action.value if isinstance(action, Action) else action)
@@ -349,8 +397,9 @@ def check_transition(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any
     return reason
 
 
-def action_warnings(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]],
-                    action: str | Action) -> list[str]:
+def action_warnings(
+    case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], action: str | Action
+) -> list[str]:
     """What to look at before 处理完成 or 回传客服 (issue 17 §4): allowed, but usually a slip
     (the customer never contacted, no 第一责任人 named)."""
     action = str(action.value if isinstance(action, Action) else action)

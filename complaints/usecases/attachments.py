@@ -46,8 +46,14 @@ def blob_path(store_dir: Path, sha256: str) -> Path:
 
 def _to_dict(a: Attachment) -> dict[str, Any]:
     return {
-        "id": a.id, "case_id": a.case_id, "file_name": a.file_name, "sha256": a.sha256,
-        "size": a.size, "added_at": a.added_at, "added_by": a.added_by, "note": a.note,
+        "id": a.id,
+        "case_id": a.case_id,
+        "file_name": a.file_name,
+        "sha256": a.sha256,
+        "size": a.size,
+        "added_at": a.added_at,
+        "added_by": a.added_by,
+        "note": a.note,
         "uid": a.stored_name,
     }
 
@@ -96,12 +102,12 @@ def _copy_into_store(src: Path, store_dir: Path, limit: int) -> tuple[str, int, 
 
 
 def _too_big(src: Path, size: int, limit: int) -> str:
-    return (f"文件“{src.name}”太大({size / 1024 / 1024:.1f} MB),"
-            f"附件最大 {limit // (1024 * 1024)} MB")
+    return f"文件“{src.name}”太大({size / 1024 / 1024:.1f} MB),附件最大 {limit // (1024 * 1024)} MB"
 
 
-def add_attachment(ctx: Context, case_id: int, src: Path, store_dir: Path,
-                   note: str = "") -> dict[str, Any]:
+def add_attachment(
+    ctx: Context, case_id: int, src: Path, store_dir: Path, note: str = ""
+) -> dict[str, Any]:
     """Attach a copy of ``src`` to the case. The same content attached to the same case
     again returns the existing record (``already_attached`` True) and adds nothing."""
     src = Path(src)
@@ -128,16 +134,29 @@ def add_attachment(ctx: Context, case_id: int, src: Path, store_dir: Path,
         raise UseCaseError(f"无法读取或保存文件“{src.name}”:{e.strerror or e}") from None
     try:
         with database.atomic():
-            existing = Attachment.get_or_none((Attachment.case == case_id)
-                                              & (Attachment.sha256 == sha))
+            existing = Attachment.get_or_none(
+                (Attachment.case == case_id) & (Attachment.sha256 == sha)
+            )
             if existing is not None:
                 return {**_to_dict(existing), "already_attached": True}
             att = Attachment.create(
-                case=case_id, file_name=src.name, stored_name=str(uuid.uuid4()), sha256=sha,
-                size=size, added_at=ctx.now(), added_by=ctx.actor, note=note.strip())
-            audit.record(ctx, "attachment.add", table="attachments", uid=att.stored_name,
-                         changes={"file_name": (None, src.name), "sha256": (None, sha)},
-                         note=f"{case.number}: {src.name}")
+                case=case_id,
+                file_name=src.name,
+                stored_name=str(uuid.uuid4()),
+                sha256=sha,
+                size=size,
+                added_at=ctx.now(),
+                added_by=ctx.actor,
+                note=note.strip(),
+            )
+            audit.record(
+                ctx,
+                "attachment.add",
+                table="attachments",
+                uid=att.stored_name,
+                changes={"file_name": (None, src.name), "sha256": (None, sha)},
+                note=f"{case.number}: {src.name}",
+            )
     except BaseException:
         if created and not _referenced(sha):
             blob_path(Path(store_dir), sha).unlink(missing_ok=True)
@@ -151,8 +170,11 @@ def _referenced(sha256: str) -> bool:
 
 def list_attachments(case_id: int) -> list[dict[str, Any]]:
     """A case's attachments, oldest first."""
-    q = Attachment.select().where(Attachment.case == case_id).order_by(Attachment.added_at,
-                                                                        Attachment.id)
+    q = (
+        Attachment.select()
+        .where(Attachment.case == case_id)
+        .order_by(Attachment.added_at, Attachment.id)
+    )
     return [_to_dict(a) for a in q]
 
 
@@ -180,15 +202,15 @@ def attachment_path(att_id: int, store_dir: Path) -> Path:
     a = get_attachment(att_id)
     path = blob_path(Path(store_dir), a["sha256"])
     if not path.is_file():
-        raise UseCaseError(f"附件“{a['file_name']}”的存档文件不见了({path}),"
-                           "请从备份恢复或重新添加")
+        raise UseCaseError(f"附件“{a['file_name']}”的存档文件不见了({path}),请从备份恢复或重新添加")
     try:
         actual = _hash_file(path)
     except OSError as e:
         raise UseCaseError(f"无法读取附件“{a['file_name']}”:{e.strerror or e}") from None
     if actual != a["sha256"]:
-        raise UseCaseError(f"附件“{a['file_name']}”的存档文件已被改动(校验值不符),"
-                           "请从备份恢复或重新添加")
+        raise UseCaseError(
+            f"附件“{a['file_name']}”的存档文件已被改动(校验值不符),请从备份恢复或重新添加"
+        )
     return path
 
 
@@ -222,8 +244,14 @@ def remove_attachment(ctx: Context, att_id: int, store_dir: Path | None = None) 
             raise NotFound(f"找不到附件(id {att_id})")
         sha, name, uid = a.sha256, a.file_name, a.stored_name
         a.delete_instance()
-        audit.record(ctx, "attachment.remove", table="attachments", uid=uid,
-                     changes={"file_name": (name, None)}, note=name)
+        audit.record(
+            ctx,
+            "attachment.remove",
+            table="attachments",
+            uid=uid,
+            changes={"file_name": (name, None)},
+            note=name,
+        )
         still_used = _referenced(sha)
     if store_dir is not None and not still_used:
         p = blob_path(Path(store_dir), sha)

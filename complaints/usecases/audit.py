@@ -29,8 +29,19 @@ from db.timeutil import from_db, to_db
 # screen imports this module (through auth) before peewee is imported (issue 2 §8).
 
 GENESIS = "0" * 64
-HASHED = ("id", "at", "site", "user_id", "actor", "event", "tbl", "record_uid", "changes",
-          "note", "prev_hash")
+HASHED = (
+    "id",
+    "at",
+    "site",
+    "user_id",
+    "actor",
+    "event",
+    "tbl",
+    "record_uid",
+    "changes",
+    "note",
+    "prev_hash",
+)
 COLUMNS = (*HASHED, "hash")
 PROTECTING_TRIGGERS = ("audit_log_no_update", "audit_log_no_delete", "audit_log_head")
 
@@ -132,23 +143,43 @@ def _append(execute: Callable[..., Any], row: dict[str, Any]) -> int:
     last_id = max(last[0] if last else 0, head[0] if head else 0)
     row = dict(row, id=last_id + 1, prev_hash=last[1] if last else GENESIS)
     row["hash"] = entry_hash(row)
-    execute(f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES "
-            f"({', '.join('?' for _ in COLUMNS)})", tuple(row[k] for k in COLUMNS))
+    execute(
+        f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})",
+        tuple(row[k] for k in COLUMNS),
+    )
     return row["id"]
 
 
-def _row(ctx: Context, event: str, table: str | None, uid: str | None,
-         changes: Mapping[str, tuple[Any, Any]] | None, note: str) -> dict[str, Any]:
+def _row(
+    ctx: Context,
+    event: str,
+    table: str | None,
+    uid: str | None,
+    changes: Mapping[str, tuple[Any, Any]] | None,
+    note: str,
+) -> dict[str, Any]:
     return {
-        "at": to_db(ctx.now()), "site": ctx.site or "", "user_id": ctx.user_id,
-        "actor": ctx.actor or "", "event": event, "tbl": table,
-        "record_uid": None if uid is None else str(uid), "changes": changes_json(changes),
+        "at": to_db(ctx.now()),
+        "site": ctx.site or "",
+        "user_id": ctx.user_id,
+        "actor": ctx.actor or "",
+        "event": event,
+        "tbl": table,
+        "record_uid": None if uid is None else str(uid),
+        "changes": changes_json(changes),
         "note": note or "",
     }
 
 
-def record(ctx: Context, event: str, *, table: str | None = None, uid: str | None = None,
-           changes: Mapping[str, tuple[Any, Any]] | None = None, note: str = "") -> None:
+def record(
+    ctx: Context,
+    event: str,
+    *,
+    table: str | None = None,
+    uid: str | None = None,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    note: str = "",
+) -> None:
     """Append one audit entry: ``event`` like "case.update", "sign_in", "ledger.export";
     ``changes`` maps field name → (old, new). Call inside the same transaction as the change."""
     from db.models import database
@@ -181,19 +212,29 @@ def record_many(ctx: Context, items: Iterable[AuditItem]) -> int:
         rows = []
         for event, table, uid, changes, note in items:
             last_id += 1
-            row = dict(_row(ctx, event, table, uid, changes, note), at=at, id=last_id,
-                       prev_hash=prev)
+            row = dict(
+                _row(ctx, event, table, uid, changes, note), at=at, id=last_id, prev_hash=prev
+            )
             row["hash"] = prev = entry_hash(row)
             rows.append(tuple(row[k] for k in COLUMNS))
         if rows:
             database.cursor().executemany(
                 f"INSERT INTO audit_log ({', '.join(COLUMNS)}) VALUES "
-                f"({', '.join('?' for _ in COLUMNS)})", rows)
+                f"({', '.join('?' for _ in COLUMNS)})",
+                rows,
+            )
     return len(rows)
 
 
-def record_now(ctx: Context, event: str, *, table: str | None = None, uid: str | None = None,
-               changes: Mapping[str, tuple[Any, Any]] | None = None, note: str = "") -> None:
+def record_now(
+    ctx: Context,
+    event: str,
+    *,
+    table: str | None = None,
+    uid: str | None = None,
+    changes: Mapping[str, tuple[Any, Any]] | None = None,
+    note: str = "",
+) -> None:
     """Append an entry that must survive even if the caller's transaction rolls back
     (a refused action, a failed sign-in): when a transaction is open, it is written in a
     transaction of its own as soon as the caller's has ended, committed or rolled back (the
@@ -211,6 +252,7 @@ def record_now(ctx: Context, event: str, *, table: str | None = None, uid: str |
 
 
 # --- reading --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AuditRow:
@@ -230,10 +272,18 @@ class AuditRow:
         return EVENT_LABELS.get(self.event, self.event)
 
 
-def entries(*, since: datetime | None = None, until: datetime | None = None,
-            actor: str | None = None, event: str | None = None, table: str | None = None,
-            uid: str | None = None, text: str | None = None, limit: int | None = None,
-            newest_first: bool = True) -> list[AuditRow]:
+def entries(
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    actor: str | None = None,
+    event: str | None = None,
+    table: str | None = None,
+    uid: str | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+    newest_first: bool = True,
+) -> list[AuditRow]:
     """Filtered audit entries for the audit page, the CLI and the 历史 tab."""
     from db.models import database
 
@@ -259,26 +309,35 @@ def entries(*, since: datetime | None = None, until: datetime | None = None,
     if text:
         where.append("(note LIKE ? OR changes LIKE ? OR event LIKE ?)")
         params += [f"%{text}%"] * 3
-    sql = "SELECT id, at, site, user_id, actor, event, tbl, record_uid, changes, note " \
-          "FROM audit_log"
+    sql = (
+        "SELECT id, at, site, user_id, actor, event, tbl, record_uid, changes, note FROM audit_log"
+    )
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY id " + ("DESC" if newest_first else "ASC")
     if limit:
         sql += f" LIMIT {int(limit)}"
-    return [AuditRow(r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6], r[7],
-                     json.loads(r[8] or "{}"), r[9])
-            for r in database.execute_sql(sql, params).fetchall()]
+    return [
+        AuditRow(
+            r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8] or "{}"), r[9]
+        )
+        for r in database.execute_sql(sql, params).fetchall()
+    ]
 
 
 def actors() -> list[str]:
     from db.models import database
 
-    return [r[0] for r in database.execute_sql(
-        "SELECT DISTINCT actor FROM audit_log ORDER BY actor").fetchall()]
+    return [
+        r[0]
+        for r in database.execute_sql(
+            "SELECT DISTINCT actor FROM audit_log ORDER BY actor"
+        ).fetchall()
+    ]
 
 
 # --- verification ---------------------------------------------------------------------------
+
 
 def _site_tz() -> tzinfo:
     from db.models import database
@@ -286,7 +345,7 @@ def _site_tz() -> tzinfo:
     try:
         row = database.execute_sql("SELECT value FROM settings WHERE key='site.tz'").fetchone()
         return parse_tz(json.loads(row[0])) if row else CHINA_TZ
-    except Exception:  # noqa: BLE001 - a broken setting must not hide the chain report
+    except Exception:
         return CHINA_TZ
 
 
@@ -301,16 +360,21 @@ def verify_chain() -> list[str]:
     def when(text: str | None) -> str:
         try:
             return from_db(text).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-        except Exception:  # noqa: BLE001
+        except Exception:
             return str(text)
 
-    present = {r[0] for r in database.execute_sql(
-        "SELECT name FROM sqlite_master WHERE type='trigger'").fetchall()}
+    present = {
+        r[0]
+        for r in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type='trigger'"
+        ).fetchall()
+    }
     missing = [t for t in PROTECTING_TRIGGERS if t not in present]
     if missing:
         problems.append(f"审计日志的保护触发器已被删除:{'、'.join(missing)}")
     rows = database.execute_sql(
-        f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id").fetchall()
+        f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY id"
+    ).fetchall()
     prev_hash, prev_id = GENESIS, 0
     for r in rows:
         row = dict(zip(COLUMNS, r, strict=True))
@@ -320,7 +384,9 @@ def verify_chain() -> list[str]:
             problems.append(f"审计日志第 {prev_id + 1}–{row['id'] - 1} 条({gap} 条)被删除")
         if row["prev_hash"] != prev_hash:
             if row["id"] == prev_id + 1:
-                problems.append(f"审计日志{label}与前一条不相接:其前面的记录被改动、删除或调换了顺序")
+                problems.append(
+                    f"审计日志{label}与前一条不相接:其前面的记录被改动、删除或调换了顺序"
+                )
         if entry_hash(row) != row["hash"]:
             problems.append(f"审计日志{label}的内容被改动")
         prev_hash, prev_id = row["hash"], row["id"]
@@ -328,8 +394,9 @@ def verify_chain() -> list[str]:
     if head is None:
         problems.append("审计日志的链头记录(audit_head)已被删除")
     elif head[0] > prev_id:
-        problems.append(f"审计日志最后的 {head[0] - prev_id} 条(第 {prev_id + 1}–{head[0]} 条)"
-                        "被删除")
+        problems.append(
+            f"审计日志最后的 {head[0] - prev_id} 条(第 {prev_id + 1}–{head[0]} 条)被删除"
+        )
     elif head[0] == prev_id and prev_id and head[1] != prev_hash:
         problems.append(f"审计日志最后一条(第 {prev_id} 条)被改动或替换")
     elif head[0] < prev_id:
@@ -339,8 +406,18 @@ def verify_chain() -> list[str]:
 
 # --- export ---------------------------------------------------------------------------------
 
-EXPORT_HEADERS = ("序号", "时间", "站点", "用户", "事件", "事件代码", "表", "记录", "字段变更",
-                  "说明")
+EXPORT_HEADERS = (
+    "序号",
+    "时间",
+    "站点",
+    "用户",
+    "事件",
+    "事件代码",
+    "表",
+    "记录",
+    "字段变更",
+    "说明",
+)
 
 
 def show_value(v: Any) -> str:
@@ -355,8 +432,7 @@ def show_value(v: Any) -> str:
 
 
 def format_changes(changes: Mapping[str, Sequence[Any]]) -> str:
-    return ";".join(f"{k}: {show_value(v[0])} → {show_value(v[1])}"
-                    for k, v in changes.items())
+    return ";".join(f"{k}: {show_value(v[0])} → {show_value(v[1])}" for k, v in changes.items())
 
 
 def export_xlsx(rows: Sequence[AuditRow], path: Path, *, tz: tzinfo = CHINA_TZ) -> Path:
@@ -368,9 +444,20 @@ def export_xlsx(rows: Sequence[AuditRow], path: Path, *, tz: tzinfo = CHINA_TZ) 
     ws.title = "审计日志"
     ws.append(EXPORT_HEADERS)
     for r in rows:
-        ws.append([r.id, r.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"), r.site, r.actor,
-                   r.event_label, r.event, r.table or "", r.uid or "", format_changes(r.changes),
-                   r.note])
+        ws.append(
+            [
+                r.id,
+                r.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+                r.site,
+                r.actor,
+                r.event_label,
+                r.event,
+                r.table or "",
+                r.uid or "",
+                format_changes(r.changes),
+                r.note,
+            ]
+        )
     for col, width in zip("ABCDEFGHIJ", (8, 20, 8, 14, 14, 20, 10, 38, 60, 40), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
@@ -398,9 +485,12 @@ def case_uids(case_id: int) -> list[str]:
     from db.models import database
 
     uids: list[str] = []
-    for sql in ("SELECT uid FROM cases WHERE id = ?", "SELECT uid FROM entries WHERE case_id = ?",
-                "SELECT stored_name FROM attachments WHERE case_id = ?",
-                "SELECT uid FROM sanctions WHERE case_id = ?"):
+    for sql in (
+        "SELECT uid FROM cases WHERE id = ?",
+        "SELECT uid FROM entries WHERE case_id = ?",
+        "SELECT stored_name FROM attachments WHERE case_id = ?",
+        "SELECT uid FROM sanctions WHERE case_id = ?",
+    ):
         uids += [r[0] for r in database.execute_sql(sql, (case_id,)).fetchall()]
     return uids
 
@@ -415,13 +505,27 @@ def case_history(case_id: int) -> list[AuditRow]:
         return []
     out: list[AuditRow] = []
     for i in range(0, len(uids), 500):
-        chunk = uids[i:i + 500]
+        chunk = uids[i : i + 500]
         rows = database.execute_sql(
             "SELECT id, at, site, user_id, actor, event, tbl, record_uid, changes, note "
             f"FROM audit_log WHERE record_uid IN ({', '.join('?' for _ in chunk)})",
-            chunk).fetchall()
-        out += [AuditRow(r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6], r[7],
-                         json.loads(r[8] or "{}"), r[9]) for r in rows]
+            chunk,
+        ).fetchall()
+        out += [
+            AuditRow(
+                r[0],
+                from_db(r[1]),
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                r[6],
+                r[7],
+                json.loads(r[8] or "{}"),
+                r[9],
+            )
+            for r in rows
+        ]
     return sorted(out, key=lambda r: r.id)
 
 
@@ -475,6 +579,7 @@ class ChainReceipt:
     continue what this site holds: said loudly, exit 1). The first ledger of a site may
     start anywhere in its chain (one exported before this site ran a version that keeps
     chains): the chain is held from there."""
+
     stored: int = 0
     problems: list[str] = field(default_factory=list)
 
@@ -485,19 +590,30 @@ class _Break(Exception):
 
 def _link_problem(site: str, prev: Mapping[str, Any] | None, e: Mapping[str, Any]) -> str:
     if entry_hash(e) != e["hash"]:
-        return (f"站点 {site} 的审计记录第 {e['id']} 条的内容与其哈希不符(被改动):"
-                f"首个不符的是第 {e['id']} 条")
+        return (
+            f"站点 {site} 的审计记录第 {e['id']} 条的内容与其哈希不符(被改动):"
+            f"首个不符的是第 {e['id']} 条"
+        )
     if prev is not None and (e["id"] != prev["id"] + 1 or e["prev_hash"] != prev["hash"]):
         if e["id"] <= prev["id"]:
-            return (f"站点 {site} 的审计记录顺序不对:第 {prev['id']} 条之后是第 {e['id']} 条"
-                    f"(首个不符的是第 {e['id']} 条)")
-        return (f"站点 {site} 的审计记录在第 {prev['id']} 条之后不相接(下一条是第 {e['id']} 条):"
-                f"首个缺失的是第 {prev['id'] + 1} 条")
+            return (
+                f"站点 {site} 的审计记录顺序不对:第 {prev['id']} 条之后是第 {e['id']} 条"
+                f"(首个不符的是第 {e['id']} 条)"
+            )
+        return (
+            f"站点 {site} 的审计记录在第 {prev['id']} 条之后不相接(下一条是第 {e['id']} 条):"
+            f"首个缺失的是第 {prev['id'] + 1} 条"
+        )
     return ""
 
 
-def receive_chain(ctx: Context, site: str, entries: Iterable[Mapping[str, Any]],
-                  file_name: str, exported_at: datetime | None) -> ChainReceipt:
+def receive_chain(
+    ctx: Context,
+    site: str,
+    entries: Iterable[Mapping[str, Any]],
+    file_name: str,
+    exported_at: datetime | None,
+) -> ChainReceipt:
     """Keep ``site``'s audit entries from one of its ledgers (oldest first, streamed), if
     they continue the chain held here; else keep none of them and say where the chain
     breaks (the site and the first entry missing or different), audited as
@@ -528,37 +644,44 @@ def receive_chain(ctx: Context, site: str, entries: Iterable[Mapping[str, Any]],
                             raise _Break(
                                 f"站点 {site} 的审计记录第 {e['id']} 条{earlier}与本站已保存的"
                                 "不同:该站点的审计日志自此被改动、删除后重写或从备份恢复,"
-                                f"首个不符的是第 {e['id']} 条")
-                    elif held is not None and e["id"] == held[0] + 1 \
-                            and e["prev_hash"] != held[1]:
+                                f"首个不符的是第 {e['id']} 条"
+                            )
+                    elif held is not None and e["id"] == held[0] + 1 and e["prev_hash"] != held[1]:
                         raise _Break(
                             f"站点 {site} 的审计记录第 {e['id']} 条与本站已保存的第 {held[0]} 条"
-                            f"不相接:首个不符的是第 {held[0]} 条(被改动或删除后重写)")
+                            f"不相接:首个不符的是第 {held[0]} 条(被改动或删除后重写)"
+                        )
                     elif held is not None and e["id"] > held[0] + 1 and e is first:
                         raise _Break(
                             f"站点 {site} 的审计记录不连续:本站已保存到第 {held[0]} 条,文件从第 "
                             f"{e['id']} 条开始,首个缺失的是第 {held[0] + 1} 条"
-                            "(请该站点用“全部”导出一次)")
+                            "(请该站点用“全部”导出一次)"
+                        )
                     else:
-                        got.stored += audit_chains.append_held(site, [e], received_at,
-                                                               file_name)
+                        got.stored += audit_chains.append_held(site, [e], received_at, file_name)
                     prev = e
             except SheetProblem as e:
                 raise _Break(str(e)) from None
-            if held is not None and prev is not None and prev["id"] < held[0] \
-                    and exported_at is not None:
+            if (
+                held is not None
+                and prev is not None
+                and prev["id"] < held[0]
+                and exported_at is not None
+            ):
                 held_at = audit_chains.held_at(site, held[0])
                 if held_at is not None and from_db(held_at) < exported_at:
                     raise _Break(
                         f"站点 {site} 的审计记录只到第 {prev['id']} 条,"
                         f"而本站已保存到第 {held[0]} 条(在此文件导出之前写入):"
                         f"首个缺失的是第 {prev['id'] + 1} 条,"
-                        "该站点删除了最后的审计记录")
+                        "该站点删除了最后的审计记录"
+                    )
     except _Break as e:  # the savepoint rolled back: none of this file's entries kept
         got.stored = 0
         got.problems.append(str(e))
-        record(ctx, "audit.chain_break", table="site_audit_chains", uid=site,
-               note=f"{file_name}:{e}")
+        record(
+            ctx, "audit.chain_break", table="site_audit_chains", uid=site, note=f"{file_name}:{e}"
+        )
     return got
 
 
@@ -581,8 +704,9 @@ def verify_site_chain(site: str) -> list[str]:
     if audit_chains.held_head(site) is None and not breaks:
         return [f"本站没有站点 {site} 的审计记录(尚未导入过该站点带“审计记录”的台账)"]
     problems = _problems_within(site, audit_chains.held_entries(site))
-    problems += [f"导入时发现({r.at.astimezone(_site_tz()):%Y-%m-%d %H:%M}):{r.note}"
-                 for r in breaks]
+    problems += [
+        f"导入时发现({r.at.astimezone(_site_tz()):%Y-%m-%d %H:%M}):{r.note}" for r in breaks
+    ]
     return problems
 
 

@@ -24,9 +24,11 @@ def department_parents(name: str | None) -> tuple[str, ...]:
     """The departments above ``name`` (车间 → 售后服务部), nearest first."""
     if not name:
         return ()
-    parents = dict(reads.execute(
-        "SELECT d.name, p.name FROM departments d JOIN departments p ON p.id = d.parent_id"
-    ).fetchall())
+    parents = dict(
+        reads.execute(
+            "SELECT d.name, p.name FROM departments d JOIN departments p ON p.id = d.parent_id"
+        ).fetchall()
+    )
     out: list[str] = []
     cur = parents.get(name)
     while cur and cur not in out:
@@ -35,11 +37,14 @@ def department_parents(name: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def decide(ctx: Context, permission: str, *, department: str | None = None
-           ) -> permissions.Decision:
-    return permissions.decide(ctx.roles, permission, department=ctx.department,
-                              case_department=department,
-                              case_department_parents=department_parents(department))
+def decide(ctx: Context, permission: str, *, department: str | None = None) -> permissions.Decision:
+    return permissions.decide(
+        ctx.roles,
+        permission,
+        department=ctx.department,
+        case_department=department,
+        case_department_parents=department_parents(department),
+    )
 
 
 def allowed(ctx: Context, permission: str, *, department: str | None = None) -> bool:
@@ -61,6 +66,7 @@ def require(ctx: Context, permission: str, *, department: str | None = None) -> 
 
 
 # --- personal data in lists -----------------------------------------------------------------
+
 
 def phone_visible(ctx: Context) -> bool:
     """Whether lists show ``ctx`` the full phone number: the roles of the setting

@@ -49,9 +49,17 @@ def blank_case(ctx: Context) -> dict[str, Any]:
     """The values a new case starts with in the editor."""
     values: dict[str, Any] = {name: None for name in FIELD_NAMES}
     values.update(
-        received_at=ctx.now(), channel=Channel.ON_SITE.value, kind="投诉", severity="一般投诉",
-        business="售后", liability=Liability.PENDING.value, state=State.REGISTERED.value,
-        media=False, needs_oem=False, attitude=False, collective=False,
+        received_at=ctx.now(),
+        channel=Channel.ON_SITE.value,
+        kind="投诉",
+        severity="一般投诉",
+        business="售后",
+        liability=Liability.PENDING.value,
+        state=State.REGISTERED.value,
+        media=False,
+        needs_oem=False,
+        attitude=False,
+        collective=False,
     )
     return values
 
@@ -77,14 +85,15 @@ def normalize(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _check(values: Mapping[str, Any], ctx: Context | None = None,
-           changed: Mapping[str, Any] | None = None) -> list[Problem]:
+def _check(
+    values: Mapping[str, Any], ctx: Context | None = None, changed: Mapping[str, Any] | None = None
+) -> list[Problem]:
     """The rules on ``values``; with ``ctx``, also no received time or purchase date in the
     future (issue 17 §4): all of them for a new case, the ``changed`` ones for an edit."""
-    future = FUTURE_FIELDS if changed is None else tuple(f for f in FUTURE_FIELDS
-                                                         if f in changed)
-    problems = validate_case(values, now=ctx.now() if ctx else None,
-                             tz=ctx.tz if ctx else None, future_fields=future)
+    future = FUTURE_FIELDS if changed is None else tuple(f for f in FUTURE_FIELDS if f in changed)
+    problems = validate_case(
+        values, now=ctx.now() if ctx else None, tz=ctx.tz if ctx else None, future_fields=future
+    )
     hard = blocking(problems)
     if hard:
         raise ValidationFailed(hard)
@@ -126,19 +135,34 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     with database.atomic():
         if not data.get("number"):
             received = data.get("received_at")
-            data["number"] = next_number(ctx.site, ctx.local(received if isinstance(
-                received, datetime) else now))
+            data["number"] = next_number(
+                ctx.site, ctx.local(received if isinstance(received, datetime) else now)
+            )
         problems = _check(data, ctx)
         if Case.select().where((Case.site == ctx.site) & (Case.number == data["number"])).exists():
             raise ValidationFailed([Problem("number", f"编号 {data['number']} 已被使用")])
-        case = Case.create(uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now,
-                           **data)
-        Entry.create(uid=str(uuid.uuid4()), site=ctx.site, modified_at=now, case=case,
-                     at=data["received_at"], action=Action.RECEIVED.value, actor=ctx.actor,
-                     note="", recorded_at=now)
-        audit.record(ctx, "case.create", table="cases", uid=case.uid, note=case.number,
-                     changes={k: (None, v) for k, v in data.items()
-                              if v is not None and v is not False})
+        case = Case.create(
+            uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now, **data
+        )
+        Entry.create(
+            uid=str(uuid.uuid4()),
+            site=ctx.site,
+            modified_at=now,
+            case=case,
+            at=data["received_at"],
+            action=Action.RECEIVED.value,
+            actor=ctx.actor,
+            note="",
+            recorded_at=now,
+        )
+        audit.record(
+            ctx,
+            "case.create",
+            table="cases",
+            uid=case.uid,
+            note=case.number,
+            changes={k: (None, v) for k, v in data.items() if v is not None and v is not False},
+        )
         _propose(ctx, case.id)
     return SaveResult(case.id, case.number, 1, tuple(problems))
 
@@ -196,8 +220,12 @@ def version_of(values: Mapping[str, Any]) -> str:
     import hashlib
     import json
 
-    body = [values.get("revision"), str(values.get("modified_at")), bool(values.get("deleted")),
-            *(str(values.get(name)) for name in FIELD_NAMES)]
+    body = [
+        values.get("revision"),
+        str(values.get("modified_at")),
+        bool(values.get("deleted")),
+        *(str(values.get(name)) for name in FIELD_NAMES),
+    ]
     return hashlib.sha256(json.dumps(body, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -210,13 +238,20 @@ def _stale_message(ctx: Context, case: Case) -> str:
         when = ctx.local(last[0].at).strftime("%Y-%m-%d %H:%M")
     else:  # e.g. arrived in a ledger: only the site and time are known
         who = f"站点 {case.site} 的同事"
-    return (f"投诉单 {case.number} 已被他人修改:{who}于 {when} 保存了新的内容"
-            f"(在您打开之后),您的修改尚未保存:请复制您的内容后重新打开。")
+    return (
+        f"投诉单 {case.number} 已被他人修改:{who}于 {when} 保存了新的内容"
+        f"(在您打开之后),您的修改尚未保存:请复制您的内容后重新打开。"
+    )
 
 
-def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
-                expected_revision: int | None = None,
-                expected_version: str | None = None) -> SaveResult:
+def update_case(
+    ctx: Context,
+    case_id: int,
+    values: Mapping[str, Any],
+    *,
+    expected_revision: int | None = None,
+    expected_version: str | None = None,
+) -> SaveResult:
     """Save changed fields. Refuses (StaleRecord) if the case changed since it was opened:
     ``expected_version`` is ``version_of`` the case as the editor loaded it (any site's
     case); ``expected_revision`` the revision it loaded (enough for this site's cases)."""
@@ -227,8 +262,9 @@ def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
         if case is None:
             raise NotFound(f"找不到投诉单(id {case_id})")
         current = case_to_dict(case)
-        if ((expected_revision is not None and case.revision != expected_revision)
-                or (expected_version is not None and version_of(current) != expected_version)):
+        if (expected_revision is not None and case.revision != expected_revision) or (
+            expected_version is not None and version_of(current) != expected_version
+        ):
             raise StaleRecord(_stale_message(ctx, case))
         merged = {name: current[name] for name in FIELD_NAMES}
         merged.update(normalize(values))
@@ -243,8 +279,14 @@ def update_case(ctx: Context, case_id: int, values: Mapping[str, Any], *,
             if case.site == ctx.site:
                 case.revision += 1  # the owner counts revisions (ledger.md)
             case.save()
-            audit.record(ctx, "case.update", table="cases", uid=case.uid, note=case.number,
-                         changes={k: (current[k], v) for k, v in changes.items()})
+            audit.record(
+                ctx,
+                "case.update",
+                table="cases",
+                uid=case.uid,
+                note=case.number,
+                changes={k: (current[k], v) for k, v in changes.items()},
+            )
             _propose(ctx, case.id)
     return SaveResult(case.id, case.number, case.revision, tuple(problems))
 
@@ -265,8 +307,14 @@ def delete_case(ctx: Context, case_id: int) -> None:
         if case.site == ctx.site:
             case.revision += 1
         case.save()
-        audit.record(ctx, "case.delete", table="cases", uid=case.uid, note=case.number,
-                     changes={"deleted": (False, True)})
+        audit.record(
+            ctx,
+            "case.delete",
+            table="cases",
+            uid=case.uid,
+            note=case.number,
+            changes={"deleted": (False, True)},
+        )
         _propose(ctx, case.id)  # withdraws what is still pending
 
 
@@ -284,22 +332,49 @@ def list_entries(case_id: int) -> list[dict[str, Any]]:
     from db.models import Entry
 
     out = []
-    for e in (Entry.select().where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
-              .order_by(Entry.at, Entry.id)):
-        values, free = split_note(e.action, e.note,
-                                  {c: getattr(e, c) for c in ENTRY_COLUMNS.values()})
-        out.append({"id": e.id, "uid": e.uid, "at": e.at, "action": e.action,
-                    "actor": e.actor, "note": free, "recorded_at": e.recorded_at, **values,
-                    "params": {PARAM_OF_COLUMN[c]: v for c, v in values.items()
-                               if v not in (None, "", False)}})
+    for e in (
+        Entry.select()
+        .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
+        .order_by(Entry.at, Entry.id)
+    ):
+        values, free = split_note(
+            e.action, e.note, {c: getattr(e, c) for c in ENTRY_COLUMNS.values()}
+        )
+        out.append(
+            {
+                "id": e.id,
+                "uid": e.uid,
+                "at": e.at,
+                "action": e.action,
+                "actor": e.actor,
+                "note": free,
+                "recorded_at": e.recorded_at,
+                **values,
+                "params": {
+                    PARAM_OF_COLUMN[c]: v for c, v in values.items() if v not in (None, "", False)
+                },
+            }
+        )
     return out
 
 
 # --- lists ----------------------------------------------------------------------------------
 
 LIST_COLUMNS: tuple[str, ...] = (
-    "number", "received_at", "state", "channel", "kind", "severity", "customer_name", "phone",
-    "car_model", "plate", "department", "responsible", "content", "site",
+    "number",
+    "received_at",
+    "state",
+    "channel",
+    "kind",
+    "severity",
+    "customer_name",
+    "phone",
+    "car_model",
+    "plate",
+    "department",
+    "responsible",
+    "content",
+    "site",
 )
 
 
@@ -313,9 +388,12 @@ def case_rows(ids: Sequence[int], columns: Sequence[str] = LIST_COLUMNS) -> dict
     for c in columns:
         if c not in FIELDS_BY_NAME and c not in KEY_NAMES:
             raise ValueError(f"unknown column {c!r}")
-    time_cols = [i for i, c in enumerate(columns)
-                 if c == "modified_at" or (c in FIELDS_BY_NAME
-                                           and FIELDS_BY_NAME[c].type is FieldType.DATETIME)]
+    time_cols = [
+        i
+        for i, c in enumerate(columns)
+        if c == "modified_at"
+        or (c in FIELDS_BY_NAME and FIELDS_BY_NAME[c].type is FieldType.DATETIME)
+    ]
     rows = queries.case_rows(ids, columns)
     if time_cols:
         for key, row in rows.items():

@@ -52,37 +52,115 @@ MIN, HOUR, DAY = 60, 3600, 86400
 YEAR_DAYS = 365
 
 CASE_COLUMNS = (
-    "id", "uid", "site", "revision", "modified_at", "deleted",
-    "number", "received_at", "channel", "kind", "severity", "initiative", "business", "area",
-    "media", "needs_oem", "attitude", "collective", "content", "car_model", "vin", "work_order",
-    "plate", "purchase_date", "mileage", "customer_name", "gender", "phone", "advisor",
-    "repair_content", "repair_team", "background", "demand", "department", "responsible", "plan",
-    "handled_date", "gm_instruction", "liability", "state", "closed_at", "callback_at",
-    "satisfaction", "callback2_at", "satisfaction2", "cac_number", "fmc_status", "station_name",
+    "id",
+    "uid",
+    "site",
+    "revision",
+    "modified_at",
+    "deleted",
+    "number",
+    "received_at",
+    "channel",
+    "kind",
+    "severity",
+    "initiative",
+    "business",
+    "area",
+    "media",
+    "needs_oem",
+    "attitude",
+    "collective",
+    "content",
+    "car_model",
+    "vin",
+    "work_order",
+    "plate",
+    "purchase_date",
+    "mileage",
+    "customer_name",
+    "gender",
+    "phone",
+    "advisor",
+    "repair_content",
+    "repair_team",
+    "background",
+    "demand",
+    "department",
+    "responsible",
+    "plan",
+    "handled_date",
+    "gm_instruction",
+    "liability",
+    "state",
+    "closed_at",
+    "callback_at",
+    "satisfaction",
+    "callback2_at",
+    "satisfaction2",
+    "cac_number",
+    "fmc_status",
+    "station_name",
     "complaint_nature",
 )
 _ENTRY_VALUE_COLUMNS = tuple(workflow.ENTRY_COLUMNS.values())  # structured values
-ENTRY_COLUMNS = ("uid", "site", "revision", "modified_at", "deleted", "case_id", "at", "action",
-                 "actor", "note", "recorded_at", *_ENTRY_VALUE_COLUMNS)
-_CASE_SQL = (f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) "
-             f"VALUES ({', '.join('?' * len(CASE_COLUMNS))})")
-_ENTRY_SQL = (f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}) "
-              f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})")
+ENTRY_COLUMNS = (
+    "uid",
+    "site",
+    "revision",
+    "modified_at",
+    "deleted",
+    "case_id",
+    "at",
+    "action",
+    "actor",
+    "note",
+    "recorded_at",
+    *_ENTRY_VALUE_COLUMNS,
+)
+_CASE_SQL = (
+    f"INSERT INTO cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('?' * len(CASE_COLUMNS))})"
+)
+_ENTRY_SQL = (
+    f"INSERT INTO entries ({', '.join(ENTRY_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
+)
 
 # Which state a case is in after an entry of this action (the others leave it as it is).
-_STATE_ORDER = {s.value: i for i, s in enumerate(
-    (State.REGISTERED, State.DISPATCHED, State.CONTACTED, State.HANDLED, State.CALLED_BACK,
-     State.REOPENED, State.CLOSED))}
+_STATE_ORDER = {
+    s.value: i
+    for i, s in enumerate(
+        (
+            State.REGISTERED,
+            State.DISPATCHED,
+            State.CONTACTED,
+            State.HANDLED,
+            State.CALLED_BACK,
+            State.REOPENED,
+            State.CLOSED,
+        )
+    )
+}
 # Recent cases held at a state (work not done yet), with how long ago they came in (hours).
 _HELD = (
-    (State.REGISTERED, 0.2, 10), (State.DISPATCHED, 1.5, 30), (State.CONTACTED, 3, 80),
-    (State.HANDLED, 60, 110), (State.CALLED_BACK, 80, 190), (State.REOPENED, 100, 200),
+    (State.REGISTERED, 0.2, 10),
+    (State.DISPATCHED, 1.5, 30),
+    (State.CONTACTED, 3, 80),
+    (State.HANDLED, 60, 110),
+    (State.CALLED_BACK, 80, 190),
+    (State.REOPENED, 100, 200),
     (State.CONTACTED, 72, 400),  # a manufacturer case stalled (FMC Hold)
 )
 _STALLED = len(_HELD) - 1
 
-_CHANNELS = (Channel.ON_SITE, Channel.SERVICE_CALLBACK, Channel.SALES_CALLBACK, Channel.OEM,
-             Channel.HOTLINE, Channel.ONLINE, Channel.OTHER)
+_CHANNELS = (
+    Channel.ON_SITE,
+    Channel.SERVICE_CALLBACK,
+    Channel.SALES_CALLBACK,
+    Channel.OEM,
+    Channel.HOTLINE,
+    Channel.ONLINE,
+    Channel.OTHER,
+)
 _CHANNEL_WEIGHTS = (30, 22, 12, 7, 14, 10, 5)
 _ON_SITE_RULES = frozenset({Channel.ON_SITE, Channel.HOTLINE, Channel.ONLINE, Channel.OTHER})
 _AREAS = (ServiceArea.REPAIR, ServiceArea.PARTS, ServiceArea.FRONT_DESK)
@@ -92,8 +170,12 @@ _SATISFACTION_WEIGHTS = (24, 46, 15, 11, 4)
 _SATISFACTION2_WEIGHTS = (12, 50, 24, 11, 3)
 # Hours of the day at which cases come in, by channel (local time).
 _HOURS = {
-    Channel.ON_SITE: (8, 19), Channel.SERVICE_CALLBACK: (9, 18), Channel.SALES_CALLBACK: (9, 18),
-    Channel.OEM: (8, 18), Channel.HOTLINE: (8, 21), Channel.ONLINE: (7, 23),
+    Channel.ON_SITE: (8, 19),
+    Channel.SERVICE_CALLBACK: (9, 18),
+    Channel.SALES_CALLBACK: (9, 18),
+    Channel.OEM: (8, 18),
+    Channel.HOTLINE: (8, 21),
+    Channel.ONLINE: (7, 23),
     Channel.OTHER: (8, 18),
 }
 
@@ -157,7 +239,9 @@ class _Generator:
             key: (tuple(t for t, _ in chosen), tuple(w for _, w in chosen))
             for key, chosen in (
                 (k, [(t, w) for t, w in pairs if t[2] == k or (k == "销售" and t[1] == k)])
-                for k in ("销售", "维修技术", "配件", "前台服务"))}
+                for k in ("销售", "维修技术", "配件", "前台服务")
+            )
+        }
         self.models = W.CAR_MODELS
 
     # --- small helpers -----------------------------------------------------------------
@@ -210,14 +294,14 @@ class _Generator:
         return surname + given, (Gender.MALE if male else Gender.FEMALE).value
 
     def phone(self) -> str:
-        return self.pick(W.MOBILE_PREFIXES) + f"{self.rng.randrange(10 ** 8):08d}"
+        return self.pick(W.MOBILE_PREFIXES) + f"{self.rng.randrange(10**8):08d}"
 
     def vin(self, year: int) -> str:
         rng = self.rng
         chars = W.VIN_CHARS
         vds = "".join(chars[int(rng.random() * len(chars))] for _ in range(5))
         year_code = W.VIN_YEAR.get(year, "T")
-        serial = f"{rng.randrange(10 ** 6):06d}"
+        serial = f"{rng.randrange(10**6):06d}"
         draft = f"{W.VIN_WMI}{vds}0{year_code}{self.pick(W.VIN_PLANTS)}{serial}"
         return draft[:8] + vin_check_digit(draft) + draft[9:]
 
@@ -228,9 +312,9 @@ class _Generator:
         else:
             prov, letter = self.pick(W.PROVINCES), self.pick(W.PLATE_LETTERS[:6])
         if electric:
-            return f"{prov}{letter}·{self.pick('DF')}{rng.randrange(10 ** 5):05d}"
+            return f"{prov}{letter}·{self.pick('DF')}{rng.randrange(10**5):05d}"
         if rng.random() < 0.6:
-            tail = f"{rng.randrange(10 ** 5):05d}"
+            tail = f"{rng.randrange(10**5):05d}"
         else:
             tail = "".join(self.pick("0123456789ABCDEFGHJKLMNPQRSTUVWXYZ") for _ in range(5))
         return f"{prov}{letter}·{tail}"
@@ -244,16 +328,25 @@ class _Generator:
         rng = self.rng
         d = self.local_date(received)
         return {
-            "model": model, "advisor": advisor, "name": "", "days": rng.randint(3, 25),
-            "weeks": rng.randint(3, 10), "amount": rng.choice((300, 500, 800, 1200, 1500, 2000,
-                                                               2800, 3500, 5000, 8000)),
-            "n": rng.randint(2, 5), "minutes": rng.choice((20, 30, 40, 50, 60)),
-            "hours": rng.choice((2, 3, 4, 5)), "speed": rng.choice((40, 60, 80, 100, 120)),
-            "time": f"{rng.randint(8, 15)}点", "part": self.pick(W.PARTS),
-            "noise": self.pick(W.NOISE_PARTS), "panel": self.pick(W.PANELS),
+            "model": model,
+            "advisor": advisor,
+            "name": "",
+            "days": rng.randint(3, 25),
+            "weeks": rng.randint(3, 10),
+            "amount": rng.choice((300, 500, 800, 1200, 1500, 2000, 2800, 3500, 5000, 8000)),
+            "n": rng.randint(2, 5),
+            "minutes": rng.choice((20, 30, 40, 50, 60)),
+            "hours": rng.choice((2, 3, 4, 5)),
+            "speed": rng.choice((40, 60, 80, 100, 120)),
+            "time": f"{rng.randint(8, 15)}点",
+            "part": self.pick(W.PARTS),
+            "noise": self.pick(W.NOISE_PARTS),
+            "panel": self.pick(W.PANELS),
             "accessory": self.pick(W.ACCESSORIES),
-            "gift": self.pick(W.GIFTS), "item": self.pick(W.EXTRA_ITEMS),
-            "date": _md(d - timedelta(days=rng.randint(5, 40))), "md": _md(d),
+            "gift": self.pick(W.GIFTS),
+            "item": self.pick(W.EXTRA_ITEMS),
+            "date": _md(d - timedelta(days=rng.randint(5, 40))),
+            "md": _md(d),
             "platform": self.pick(W.PLATFORMS),
         }
 
@@ -271,7 +364,8 @@ class _Generator:
             if i < held:
                 state, lo, hi = _HELD[i % len(_HELD)]
                 if i % len(_HELD) == _STALLED or (
-                        state in (State.CONTACTED, State.HANDLED) and i // len(_HELD) % 2 == 0):
+                    state in (State.CONTACTED, State.HANDLED) and i // len(_HELD) % 2 == 0
+                ):
                     channel = Channel.OEM  # the manufacturer tracking shows every FMC status
                 if channel is Channel.ON_SITE and state is State.DISPATCHED:
                     channel = Channel.HOTLINE  # on site, the advisor handles it at once
@@ -283,7 +377,7 @@ class _Generator:
                     ts -= local - 20 * HOUR + int(rng.uniform(0, 3) * HOUR)
             else:
                 u = rng.random()
-                days = u * 14 if rng.random() < 0.03 else u ** 0.9 * YEAR_DAYS
+                days = u * 14 if rng.random() < 0.03 else u**0.9 * YEAR_DAYS
                 day_start = midnight - int(days) * DAY
                 h0, h1 = _HOURS[channel]
                 ts = day_start + int(rng.uniform(h0, h1 + 1) * HOUR)
@@ -293,8 +387,9 @@ class _Generator:
         out.sort(key=lambda r: r[0])
         return out
 
-    def case(self, r: int, channel: Channel, hold: State | None,
-             stalled: bool = False) -> tuple[dict, list]:
+    def case(
+        self, r: int, channel: Channel, hold: State | None, stalled: bool = False
+    ) -> tuple[dict, list]:
         rng = self.rng
         # Classification.
         if channel is Channel.SALES_CALLBACK:
@@ -307,8 +402,11 @@ class _Generator:
         if business is Business.SERVICE:
             area = self.weighted(_AREAS, _AREA_WEIGHTS)
             topics = self.topics[area.value]
-            dept = {ServiceArea.REPAIR: "车间", ServiceArea.PARTS: "配件部",
-                    ServiceArea.FRONT_DESK: "服务前台"}[area]
+            dept = {
+                ServiceArea.REPAIR: "车间",
+                ServiceArea.PARTS: "配件部",
+                ServiceArea.FRONT_DESK: "服务前台",
+            }[area]
             if rng.random() < 0.03:
                 dept = "售后服务部"
             advisor = self.pick(self.members["服务前台"])
@@ -322,8 +420,11 @@ class _Generator:
         media = self.count % 200 == 100 or rng.random() < 0.004
         collective = self.count % 200 == 50 or rng.random() < 0.003
         attitude = about_attitude or rng.random() < 0.04
-        major = media or (collective and rng.random() < 0.7) or rng.random() < (
-            0.2 if channel is Channel.OEM else 0.06)
+        major = (
+            media
+            or (collective and rng.random() < 0.7)
+            or rng.random() < (0.2 if channel is Channel.OEM else 0.06)
+        )
         needs_oem = media or (quality and rng.random() < 0.18) or (major and rng.random() < 0.4)
         kind = Kind.COMPLAINT if major or rng.random() < 0.42 else Kind.GRUMBLE
         severity = Severity.MAJOR if major else Severity.GENERAL
@@ -358,7 +459,7 @@ class _Generator:
             content += self.pick(W.ENDINGS)
         work_order = repair_content = repair_team = None
         if business is Business.SERVICE:
-            work_order = f"WO{rec_date:%y%m%d}{rng.randrange(10 ** 4):04d}"
+            work_order = f"WO{rec_date:%y%m%d}{rng.randrange(10**4):04d}"
             if repair:
                 repair_content = self.fill(repair, v)
             if area is ServiceArea.REPAIR:
@@ -366,9 +467,12 @@ class _Generator:
 
         # The advisor who served the customer is the first responsible person (policy §2)
         # for sales and front-desk cases, nearly always; others get one of the department.
-        responsible = (advisor if dept in ("销售部", "服务前台") and (
-            about_attitude or channel is Channel.ON_SITE or rng.random() < 0.85)
-            else self.pick(self.members[dept]))
+        responsible = (
+            advisor
+            if dept in ("销售部", "服务前台")
+            and (about_attitude or channel is Channel.ON_SITE or rng.random() < 0.85)
+            else self.pick(self.members[dept])
+        )
         manager = self.manager[dept]
         oem_case = channel is Channel.OEM or needs_oem or major or stalled
         if hold is State.REOPENED:
@@ -378,9 +482,20 @@ class _Generator:
         else:
             first_sat = self.weighted(_SATISFACTION, _SATISFACTION_WEIGHTS)
 
-        events = self.timeline(r, channel, major, media, oem_case, dept, manager, responsible,
-                               first_sat, self.fill(self.pick(plans), v), rec_date,
-                               1.0 if stalled else 0.0 if hold is not None else 0.12)
+        events = self.timeline(
+            r,
+            channel,
+            major,
+            media,
+            oem_case,
+            dept,
+            manager,
+            responsible,
+            first_sat,
+            self.fill(self.pick(plans), v),
+            rec_date,
+            1.0 if stalled else 0.0 if hold is not None else 0.12,
+        )
         events.sort(key=lambda e: e[0])
         # Keep what has happened by now; a held case stops at its state.
         kept = []
@@ -390,36 +505,68 @@ class _Generator:
                 break
             nxt = workflow.next_state({"state": state}, e[1].value)
             if hold is not None and (
-                    (nxt != state and (_STATE_ORDER[state] >= _STATE_ORDER[hold.value]
-                                       or nxt == State.CLOSED.value))
-                    or e[3].get("status") == FmcStatus.CLOSED.value
-                    or (e[3].get("status") == FmcStatus.IN_PROCESS.value
-                        and _STATE_ORDER[hold.value] < _STATE_ORDER[State.HANDLED.value])):
+                (
+                    nxt != state
+                    and (
+                        _STATE_ORDER[state] >= _STATE_ORDER[hold.value] or nxt == State.CLOSED.value
+                    )
+                )
+                or e[3].get("status") == FmcStatus.CLOSED.value
+                or (
+                    e[3].get("status") == FmcStatus.IN_PROCESS.value
+                    and _STATE_ORDER[hold.value] < _STATE_ORDER[State.HANDLED.value]
+                )
+            ):
                 break
             state = nxt
             kept.append(e)
 
         values = {
-            "channel": channel.value, "kind": kind.value, "severity": severity.value,
-            "initiative": initiative.value, "business": business.value,
-            "area": area.value if area else None, "media": int(media),
-            "needs_oem": int(needs_oem), "attitude": int(attitude),
-            "collective": int(collective), "content": content, "car_model": model, "vin": vin,
-            "work_order": work_order, "plate": plate, "purchase_date": purchase.isoformat(),
-            "mileage": mileage, "customer_name": name, "gender": gender, "phone": self.phone(),
-            "advisor": advisor, "repair_content": repair_content, "repair_team": repair_team,
+            "channel": channel.value,
+            "kind": kind.value,
+            "severity": severity.value,
+            "initiative": initiative.value,
+            "business": business.value,
+            "area": area.value if area else None,
+            "media": int(media),
+            "needs_oem": int(needs_oem),
+            "attitude": int(attitude),
+            "collective": int(collective),
+            "content": content,
+            "car_model": model,
+            "vin": vin,
+            "work_order": work_order,
+            "plate": plate,
+            "purchase_date": purchase.isoformat(),
+            "mileage": mileage,
+            "customer_name": name,
+            "gender": gender,
+            "phone": self.phone(),
+            "advisor": advisor,
+            "repair_content": repair_content,
+            "repair_team": repair_team,
             "background": self.pick(W.BACKGROUNDS) if rng.random() < 0.25 else None,
             "demand": self.fill(self.pick(demands), v),
             "department": dept if channel is Channel.ON_SITE else None,
-            "responsible": None, "plan": None, "handled_date": None, "gm_instruction": None,
-            "liability": Liability.PENDING.value, "state": state, "closed_at": None,
-            "callback_at": None, "satisfaction": None, "callback2_at": None,
-            "satisfaction2": None, "cac_number": None, "fmc_status": None,
-            "station_name": None, "complaint_nature": None,
+            "responsible": None,
+            "plan": None,
+            "handled_date": None,
+            "gm_instruction": None,
+            "liability": Liability.PENDING.value,
+            "state": state,
+            "closed_at": None,
+            "callback_at": None,
+            "satisfaction": None,
+            "callback2_at": None,
+            "satisfaction2": None,
+            "cac_number": None,
+            "fmc_status": None,
+            "station_name": None,
+            "complaint_nature": None,
         }
         if oem_case:
             values["station_name"] = self.site_name
-            values["complaint_nature"] = ("潜在媒体曝光" if media else self.pick(W.NATURES))
+            values["complaint_nature"] = "潜在媒体曝光" if media else self.pick(W.NATURES)
         self.derive(values, kept)
         return values, kept
 
@@ -453,14 +600,27 @@ class _Generator:
                 if params.get("cac_number"):
                     values["cac_number"] = params["cac_number"]
         if values["handled_date"] and rng.random() < 0.93:  # the GM has decided liability
-            values["liability"] = (Liability.LIABLE if rng.random() < 0.45
-                                   else Liability.NOT_LIABLE).value
+            values["liability"] = (
+                Liability.LIABLE if rng.random() < 0.45 else Liability.NOT_LIABLE
+            ).value
             if rng.random() < 0.3 or values["severity"] == Severity.MAJOR.value:
                 values["gm_instruction"] = self.pick(W.GM_INSTRUCTIONS)
 
-    def timeline(self, r: int, channel: Channel, major: bool, media: bool, oem_case: bool,
-                 dept: str, manager: str, responsible: str, sat: Satisfaction,
-                 plan: str, rec_date: date, stall_chance: float = 0.12) -> list:
+    def timeline(
+        self,
+        r: int,
+        channel: Channel,
+        major: bool,
+        media: bool,
+        oem_case: bool,
+        dept: str,
+        manager: str,
+        responsible: str,
+        sat: Satisfaction,
+        plan: str,
+        rec_date: date,
+        stall_chance: float = 0.12,
+    ) -> list:
         """Every entry of the case's life as (at, action, actor, params, note); the
         deadlines of policy.md §4 mostly met, some missed."""
         rng = self.rng
@@ -469,39 +629,70 @@ class _Generator:
         cs = self.cs_manager
         ev: list[tuple[int, Action, str, dict, str]] = [(r, Action.RECEIVED, clerk, {}, "")]
 
-        def add(at: int, action: Action, actor: str, params: dict | None = None,
-                note: str = "") -> int:
+        def add(
+            at: int, action: Action, actor: str, params: dict | None = None, note: str = ""
+        ) -> int:
             ev.append((at, action, actor, params or {}, note))
             return at
 
         first = {"person": responsible}
         if channel is Channel.OEM:
-            cac = f"CAC{rec_date:%y%m%d}{rng.randrange(10 ** 5):05d}"
-            add(r + span(1, 5), Action.FMC_STATUS, cs,
-                {"status": FmcStatus.ON_GOING.value, "cac_number": cac}, "厂家转发案例")
-            d = add(r + span(3, 12), Action.DISPATCH, cs, {"department": dept},
-                    "厂家转发,请立即联系客户")
-            contacted = add(r + (span(35, 180) if late(0.12) else span(12, 29)),  # D9
-                            Action.CONTACT, manager, None, self.pick(W.CONTACT_NOTES))
+            cac = f"CAC{rec_date:%y%m%d}{rng.randrange(10**5):05d}"
+            add(
+                r + span(1, 5),
+                Action.FMC_STATUS,
+                cs,
+                {"status": FmcStatus.ON_GOING.value, "cac_number": cac},
+                "厂家转发案例",
+            )
+            d = add(
+                r + span(3, 12),
+                Action.DISPATCH,
+                cs,
+                {"department": dept},
+                "厂家转发,请立即联系客户",
+            )
+            contacted = add(
+                r + (span(35, 180) if late(0.12) else span(12, 29)),  # D9
+                Action.CONTACT,
+                manager,
+                None,
+                self.pick(W.CONTACT_NOTES),
+            )
             add(contacted + span(5, 60), Action.NAME_RESPONSIBLE, manager, first)
             handled = contacted + int(rng.uniform(20, 90 if major else 60) * HOUR)
             handled = self.office(handled)
             back = handled + span(5, 90)
             callback_limit = 3 * DAY
         elif channel.is_callback:
-            d = add(r + (span(65, 240) if late(0.1) else span(8, 58)),  # D5
-                    Action.DISPATCH, clerk, {"department": dept}, f"交{manager}签收")
+            d = add(
+                r + (span(65, 240) if late(0.1) else span(8, 58)),  # D5
+                Action.DISPATCH,
+                clerk,
+                {"department": dept},
+                f"交{manager}签收",
+            )
             add(d + span(5, 60), Action.NAME_RESPONSIBLE, manager, first)
             room = 115 - (d - r) // MIN  # D1: contacted within 2 hours of receipt
-            contacted = add(d + (span(125, 480) if late(0.1) else span(15, max(20, room))),
-                            Action.CONTACT, responsible, None, self.pick(W.CONTACT_NOTES))  # D6
+            contacted = add(
+                d + (span(125, 480) if late(0.1) else span(15, max(20, room))),
+                Action.CONTACT,
+                responsible,
+                None,
+                self.pick(W.CONTACT_NOTES),
+            )  # D6
             earliest = contacted + 10 * MIN
             if major:
                 limit = 72 * HOUR  # D8
                 handled = d + (span(73 * 60, 140 * 60) if late(0.1) else span(8 * 60, 70 * 60))
                 if rng.random() < 0.5:
-                    esc = add(contacted + span(10, 120), Action.ESCALATE, manager,
-                              {"to": f"总经理{self.gm}"}, "重大投诉,请总经理协调")
+                    esc = add(
+                        contacted + span(10, 120),
+                        Action.ESCALATE,
+                        manager,
+                        {"to": f"总经理{self.gm}"},
+                        "重大投诉,请总经理协调",
+                    )
                     earliest = esc + 10 * MIN
             else:
                 limit = 24 * HOUR  # D7
@@ -517,14 +708,29 @@ class _Generator:
                 add(r + span(1, 3), Action.NAME_RESPONSIBLE, manager, first)
                 on_the_spot = rng.random() < 0.4  # settled by the advisor at once
                 if not on_the_spot:  # D3: escalated to the department head within 5 minutes
-                    add(r + (span(6, 40) if late(0.12) else span(2, 4.9)), Action.ESCALATE,
-                        responsible, {"to": manager}, "现场无法解决,请部门负责人共同处理")
+                    add(
+                        r + (span(6, 40) if late(0.12) else span(2, 4.9)),
+                        Action.ESCALATE,
+                        responsible,
+                        {"to": manager},
+                        "现场无法解决,请部门负责人共同处理",
+                    )
                     contacted = r + (span(125, 300) if late(0.08) else span(45, 100))  # D1
             else:  # D3 for the other channels: the clerk tells the department head at once
-                add(r + (span(6, 40) if late(0.1) else span(2, 4.9)), Action.ESCALATE, clerk,
-                    {"to": manager}, "已电话告知部门负责人")
-                d = add(r + span(6, 40), Action.DISPATCH, clerk, {"department": dept},
-                        f"交{manager}处理")
+                add(
+                    r + (span(6, 40) if late(0.1) else span(2, 4.9)),
+                    Action.ESCALATE,
+                    clerk,
+                    {"to": manager},
+                    "已电话告知部门负责人",
+                )
+                d = add(
+                    r + span(6, 40),
+                    Action.DISPATCH,
+                    clerk,
+                    {"department": dept},
+                    f"交{manager}处理",
+                )
                 add(d + span(3, 30), Action.NAME_RESPONSIBLE, manager, first)
                 contacted = r + (span(125, 400) if late(0.1) else span(50, 115))  # D1
             if on_the_spot:
@@ -544,18 +750,33 @@ class _Generator:
             callback_limit = 36 * HOUR
         if oem_case:  # D2: reported to the manufacturer within 4 h, 2 h with the media
             limit = 2 * HOUR if media else 4 * HOUR
-            rep = add(r + (limit + span(20, 600) if late(0.1) else span(15, limit // MIN - 5)),
-                      Action.REPORT_OEM, cs, None, "已通过厂家系统上报案例")
+            rep = add(
+                r + (limit + span(20, 600) if late(0.1) else span(15, limit // MIN - 5)),
+                Action.REPORT_OEM,
+                cs,
+                None,
+                "已通过厂家系统上报案例",
+            )
             concluded = max(handled - span(1, 20), rep + span(5, 30))
             if rng.random() < stall_chance:  # stalled at the manufacturer for a while
                 wait = span(12 * 60, 48 * 60) if stall_chance == 1 else span(24 * 60, 5 * 24 * 60)
-                stall = add(rep + wait, Action.FMC_STATUS, cs,
-                            {"status": FmcStatus.HOLD.value}, "客户诉求过高,暂时僵持")
+                stall = add(
+                    rep + wait,
+                    Action.FMC_STATUS,
+                    cs,
+                    {"status": FmcStatus.HOLD.value},
+                    "客户诉求过高,暂时僵持",
+                )
                 handled = self.office(stall + span(5 * 24 * 60, 40 * 24 * 60))
                 back = handled + span(5, 90)
                 concluded = handled - span(1, 20)
-            add(concluded, Action.FMC_STATUS, cs, {"status": FmcStatus.IN_PROCESS.value},
-                "已有处理方案,按程序办理")
+            add(
+                concluded,
+                Action.FMC_STATUS,
+                cs,
+                {"status": FmcStatus.IN_PROCESS.value},
+                "已有处理方案,按程序办理",
+            )
             floor = concluded + 10 * MIN
         else:
             floor = 0
@@ -571,31 +792,57 @@ class _Generator:
             if cb > handled + callback_limit:
                 cb = handled + callback_limit - span(20, 120)
         cb = max(cb, back + span(10, 60), floor)
-        add(cb, Action.CALLBACK, self.pick(self.cs_clerks), {"satisfaction": sat.value},
-            self.pick(W.CALLBACK_NOTES[sat.value]))
+        add(
+            cb,
+            Action.CALLBACK,
+            self.pick(self.cs_clerks),
+            {"satisfaction": sat.value},
+            self.pick(W.CALLBACK_NOTES[sat.value]),
+        )
         if sat.closes_case:
             close = self.office(cb + span(10, 30 * 60))
         else:
             add(cb + span(5, 60), Action.REOPEN, cs, None, f"客户不满意,退回{manager},3日内解决")
-            h2 = cb + (span(3 * 24 * 60 + 60, 6 * 24 * 60) if late(0.12)
-                       else span(4 * 60, 71 * 60))  # D10
+            h2 = cb + (
+                span(3 * 24 * 60 + 60, 6 * 24 * 60) if late(0.12) else span(4 * 60, 71 * 60)
+            )  # D10
             plan2 = "重新制定处理方案并与客户沟通确认。"
             add(h2, Action.HANDLED, responsible, {"plan": plan2}, plan2)
             add(h2 + span(5, 120), Action.RETURN_TO_CS, manager, None, "处理表已再次回传客服部")
             sat2 = self.weighted(_SATISFACTION, _SATISFACTION2_WEIGHTS)
             cb2 = self.office(h2 + span(4 * 60, 60 * 60))
-            add(cb2, Action.SECOND_CALLBACK, self.pick(self.cs_clerks),
-                {"satisfaction": sat2.value}, self.pick(W.CALLBACK_NOTES[sat2.value]))
+            add(
+                cb2,
+                Action.SECOND_CALLBACK,
+                self.pick(self.cs_clerks),
+                {"satisfaction": sat2.value},
+                self.pick(W.CALLBACK_NOTES[sat2.value]),
+            )
             close = self.office(cb2 + span(10, 24 * 60))
             if not sat2.closes_case:
-                add(cb2 + span(30, 240), Action.ESCALATE, cs, {"to": f"总经理{self.gm}"},
-                    "二次回访仍不满意,客服部报总经理")
+                add(
+                    cb2 + span(30, 240),
+                    Action.ESCALATE,
+                    cs,
+                    {"to": f"总经理{self.gm}"},
+                    "二次回访仍不满意,客服部报总经理",
+                )
                 close = self.office(cb2 + span(2 * 24 * 60, 10 * 24 * 60))
-                add(close - span(60, 24 * 60), Action.NOTE, self.gm, None,
-                    "经总经理协调,客户接受最终处理方案。")
+                add(
+                    close - span(60, 24 * 60),
+                    Action.NOTE,
+                    self.gm,
+                    None,
+                    "经总经理协调,客户接受最终处理方案。",
+                )
         if oem_case:
-            add(close - span(1, 10), Action.FMC_STATUS, cs, {"status": FmcStatus.CLOSED.value},
-                "厂家案例关闭")
+            add(
+                close - span(1, 10),
+                Action.FMC_STATUS,
+                cs,
+                {"status": FmcStatus.CLOSED.value},
+                "厂家案例关闭",
+            )
         add(close, Action.CLOSE, cs, None, "结案")
         return ev
 
@@ -625,15 +872,16 @@ def _month_counters(site: str) -> dict[str, int]:
     return {prefix: int(top or 0) for prefix, top in rows}
 
 
-def _batches(gen: _Generator, times: list, counters: dict[str, int], next_id: int,
-             batch_size: int) -> Iterator[tuple[list[tuple], list[tuple], str, str]]:
+def _batches(
+    gen: _Generator, times: list, counters: dict[str, int], next_id: int, batch_size: int
+) -> Iterator[tuple[list[tuple], list[tuple], str, str]]:
     """The rows to insert, batch by batch: (case rows, entry rows, first and last number)."""
     site, off = gen.site, gen.off
     for start in range(0, len(times), batch_size):
         case_rows: list[tuple] = []
         entry_rows: list[tuple] = []
         numbers = []
-        for r, channel, hold, stalled in times[start:start + batch_size]:
+        for r, channel, hold, stalled in times[start : start + batch_size]:
             values, kept = gen.case(r, channel, hold, stalled)
             local = time.gmtime(r + off)
             prefix = f"{site}-{local.tm_year:04d}{local.tm_mon:02d}-"
@@ -647,12 +895,32 @@ def _batches(gen: _Generator, times: list, counters: dict[str, int], next_id: in
                 recorded = min(at + int(gen.rng.random() * 600), gen.now)
                 modified = max(modified, recorded)
                 cols = workflow.column_values(params)
-                entry_rows.append((gen.uid(), site, 1, _fmt(recorded), 0, case_id, _fmt(at),
-                                   action.value, actor, note, _fmt(recorded),
-                                   *(cols[c] for c in _ENTRY_VALUE_COLUMNS)))
-            values.update(id=case_id, uid=gen.uid(), site=site, revision=len(kept),
-                          modified_at=_fmt(modified), deleted=0, number=number,
-                          received_at=_fmt(r))
+                entry_rows.append(
+                    (
+                        gen.uid(),
+                        site,
+                        1,
+                        _fmt(recorded),
+                        0,
+                        case_id,
+                        _fmt(at),
+                        action.value,
+                        actor,
+                        note,
+                        _fmt(recorded),
+                        *(cols[c] for c in _ENTRY_VALUE_COLUMNS),
+                    )
+                )
+            values.update(
+                id=case_id,
+                uid=gen.uid(),
+                site=site,
+                revision=len(kept),
+                modified_at=_fmt(modified),
+                deleted=0,
+                number=number,
+                received_at=_fmt(r),
+            )
             case_rows.append(tuple(values[c] for c in CASE_COLUMNS))
         yield case_rows, entry_rows, numbers[0], numbers[-1]
 
@@ -661,8 +929,9 @@ _ID, _UID, _NUMBER = (CASE_COLUMNS.index(c) for c in ("id", "uid", "number"))
 _ENTRY_UID, _ENTRY_CASE = ENTRY_COLUMNS.index("uid"), ENTRY_COLUMNS.index("case_id")
 
 
-def _renumber(site: str, case_rows: list[tuple], entry_rows: list[tuple]
-              ) -> tuple[list[tuple], list[tuple], str, str]:
+def _renumber(
+    site: str, case_rows: list[tuple], entry_rows: list[tuple]
+) -> tuple[list[tuple], list[tuple], str, str]:
     """The batch with its ids and numbers continuing what the database holds now (call
     inside the batch's write transaction). Alone, this changes nothing: the batch was made
     from the same figures; beside another writer, it moves past what that one added."""
@@ -679,12 +948,13 @@ def _renumber(site: str, case_rows: list[tuple], entry_rows: list[tuple]
         r[_ID], r[_NUMBER] = base + i, f"{prefix}{seq:04d}"
         rows.append(tuple(r))
     if all(ids[k] == k for k in ids) and all(
-            a[_NUMBER] == b[_NUMBER] for a, b in zip(rows, case_rows, strict=True)):
+        a[_NUMBER] == b[_NUMBER] for a, b in zip(rows, case_rows, strict=True)
+    ):
         return case_rows, entry_rows, case_rows[0][_NUMBER], case_rows[-1][_NUMBER]
     # Moved past another writer's cases: that one may be a demo of the same seed, whose
     # record ids (uid) these would repeat. Fresh ones, then (what the database held before
     # is not what this batch was made from, so the seed's promise does not hold anyway).
-    rows = [(*r[:_UID], str(uuid.uuid4()), *r[_UID + 1:]) for r in rows]
+    rows = [(*r[:_UID], str(uuid.uuid4()), *r[_UID + 1 :]) for r in rows]
     entries = []
     for e in entry_rows:
         r = list(e)
@@ -732,9 +1002,15 @@ def _ahead(batches: Iterator, depth: int = 1) -> Iterator:
         helper.join()
 
 
-def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | None = None,
-              cancelled: Callable[[], bool] | None = None,
-              batch_size: int = 5000) -> DemoReport:
+def load_demo(
+    ctx: Context,
+    cases: int,
+    *,
+    seed: int = 1,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    batch_size: int = 5000,
+) -> DemoReport:
     """Add ``cases`` demo cases (and their entries) to this site, spread over the year
     up to ``ctx.now()``. Deterministic for (seed, now, what the database held before).
 
@@ -760,7 +1036,8 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
     if progress:
         progress(0, cases)
     for case_rows, entry_rows, low, high in _ahead(
-            _batches(gen, times, counters, next_id, batch_size)):
+        _batches(gen, times, counters, next_id, batch_size)
+    ):
         if cancelled is not None and cancelled():
             break
         with database.atomic():
@@ -770,8 +1047,9 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
             conn.executemany(_CASE_SQL, case_rows)
             conn.executemany(_ENTRY_SQL, entry_rows)
             if made == 0:
-                audit.record(ctx, "demo.load", table="cases",
-                             note=f"演示数据 {cases} 条(种子 {seed})")
+                audit.record(
+                    ctx, "demo.load", table="cases", note=f"演示数据 {cases} 条(种子 {seed})"
+                )
         first, last = first or low, high
         if first_id is None:
             first_id = case_rows[0][_ID]
@@ -786,15 +1064,14 @@ def load_demo(ctx: Context, cases: int, *, seed: int = 1, progress: Progress | N
         before = database.execute_sql("SELECT count(*) FROM entries").fetchone()[0]
         # the same seed as the cases', so a second load gets fresh record ids here too
         # the first id written, not the one planned: beside another demo run, the other's
-        extra = add_demo_sanctions(ctx, seed if first_id == 1 else f"{seed}/{first_id}",
-                                   ctx.now())
+        extra = add_demo_sanctions(ctx, seed if first_id == 1 else f"{seed}/{first_id}", ctx.now())
         sanctions = sum(extra.by_state.values())
         # the events it records: a sheet lost, a customer's praise, a silk banner
-        entries_total += database.execute_sql(
-            "SELECT count(*) FROM entries").fetchone()[0] - before
+        entries_total += database.execute_sql("SELECT count(*) FROM entries").fetchone()[0] - before
         add_demo_volumes(ctx, seed)
-    return DemoReport(made, entries_total, staff_added, first, last,
-                      time.perf_counter() - started, sanctions)
+    return DemoReport(
+        made, entries_total, staff_added, first, last, time.perf_counter() - started, sanctions
+    )
 
 
 def add_demo_volumes(ctx: Context, seed: int | str) -> int:
@@ -808,8 +1085,8 @@ def add_demo_volumes(ctx: Context, seed: int | str) -> int:
     this_month = ctx.local(ctx.now()).strftime("%Y-%m")
     counts: dict[str, dict[str, int]] = {}
     for received, business in database.execute_sql(
-            "SELECT received_at, business FROM cases WHERE site = ? AND deleted = 0",
-            (ctx.site,)):
+        "SELECT received_at, business FROM cases WHERE site = ? AND deleted = 0", (ctx.site,)
+    ):
         month = ctx.local(from_db(received)).strftime("%Y-%m")
         if month < this_month:
             by = counts.setdefault(month, {})
@@ -822,15 +1099,17 @@ def add_demo_volumes(ctx: Context, seed: int | str) -> int:
         by = counts[month]
         service = by.get(Business.SERVICE.value, 0)
         sales = by.get(Business.SALES.value, 0)
-        months[month] = (max(service, 1) * rng.randint(170, 230),
-                         max(sales, 1) * rng.randint(35, 45))
+        months[month] = (
+            max(service, 1) * rng.randint(170, 230),
+            max(sales, 1) * rng.randint(35, 45),
+        )
     if months:
         stats.set_volumes(ctx, ctx.site, months)
     return len(months)
 
 
-
 # --- demo accounts (issue 17 §1): one per role, so a trainee can work as each -------------
+
 
 @dataclass(frozen=True)
 class DemoLogin:

@@ -50,9 +50,12 @@ def _gm_name() -> str:
 
 
 def _handled_at(case_id: int) -> datetime | None:
-    row = (Entry.select(Entry.at).where((Entry.case == case_id)
-                                        & (Entry.action.in_(("处理完成", "回传客服"))))
-           .order_by(Entry.at.desc()).first())
+    row = (
+        Entry.select(Entry.at)
+        .where((Entry.case == case_id) & (Entry.action.in_(("处理完成", "回传客服"))))
+        .order_by(Entry.at.desc())
+        .first()
+    )
     return row.at if row else None
 
 
@@ -61,18 +64,33 @@ def _add_event(rng: Random, ctx: Context, case: Case, event: str, now: datetime)
     at = min(base + timedelta(hours=rng.randint(2, 60)), now - timedelta(minutes=5))
     if at < case.received_at:
         return False
-    text = {rules.EVENT_SHEET_LOST: "客服部未收到回传的处理单,部门称已遗失",
-            rules.EVENT_PRAISE: "客户来电表扬处理及时、态度好",
-            rules.EVENT_BANNER: "客户送来锦旗一面,上书“服务周到 诚信为本”"}[event]
-    Entry.create(uid=str(uuid.UUID(int=rng.getrandbits(128), version=4)), site=ctx.site,
-                 revision=1, modified_at=at, case=case.id, at=at, action=Action.NOTE.value,
-                 actor="沈佳琪", note=text, event=event, recorded_at=at)
+    text = {
+        rules.EVENT_SHEET_LOST: "客服部未收到回传的处理单,部门称已遗失",
+        rules.EVENT_PRAISE: "客户来电表扬处理及时、态度好",
+        rules.EVENT_BANNER: "客户送来锦旗一面,上书“服务周到 诚信为本”",
+    }[event]
+    Entry.create(
+        uid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        site=ctx.site,
+        revision=1,
+        modified_at=at,
+        case=case.id,
+        at=at,
+        action=Action.NOTE.value,
+        actor="沈佳琪",
+        note=text,
+        event=event,
+        recorded_at=at,
+    )
     return True
 
 
 def _mark_not_contacted(case_id: int) -> bool:
-    e = (Entry.select().where((Entry.case == case_id)
-                              & (Entry.action == Action.SECOND_CALLBACK.value)).first())
+    e = (
+        Entry.select()
+        .where((Entry.case == case_id) & (Entry.action == Action.SECOND_CALLBACK.value))
+        .first()
+    )
     if e is None:
         return False
     e.not_contacted = True
@@ -81,8 +99,15 @@ def _mark_not_contacted(case_id: int) -> bool:
     return True
 
 
-def _decide(s: Sanction, status: str, *, by: str, at: datetime, amount: int | None = None,
-            note: str | None = None) -> None:
+def _decide(
+    s: Sanction,
+    status: str,
+    *,
+    by: str,
+    at: datetime,
+    amount: int | None = None,
+    note: str | None = None,
+) -> None:
     s.status = status
     if amount is not None:
         s.amount = amount
@@ -102,17 +127,27 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
     org = S.load_org()
     events = 0
     with database.atomic():
-        recent = list(Case.select().where(
-            (Case.site == ctx.site) & (Case.deleted == False)  # noqa: E712
-            & (Case.received_at >= now - timedelta(days=DAYS_BACK))
-            & (Case.received_at <= now)).order_by(Case.received_at.desc()).limit(MAX_CASES))
+        recent = list(
+            Case.select()
+            .where(
+                (Case.site == ctx.site)
+                & (Case.deleted == False)  # noqa: E712
+                & (Case.received_at >= now - timedelta(days=DAYS_BACK))
+                & (Case.received_at <= now)
+            )
+            .order_by(Case.received_at.desc())
+            .limit(MAX_CASES)
+        )
         if not recent:
             return DemoSanctionsReport({}, {}, 0)
         # Events the case generator does not make: each at least once, the newest case first
         # so the current month has them too.
         handled = [c for c in recent if c.handled_date is not None]
-        for event, share in ((rules.EVENT_PRAISE, 0.04), (rules.EVENT_BANNER, 0.015),
-                             (rules.EVENT_SHEET_LOST, 0.015)):
+        for event, share in (
+            (rules.EVENT_PRAISE, 0.04),
+            (rules.EVENT_BANNER, 0.015),
+            (rules.EVENT_SHEET_LOST, 0.015),
+        ):
             picks = [c for c in handled if rng.random() < share]
             if handled and not any(c in picks for c in handled[:5]):
                 picks.insert(0, handled[rng.randrange(min(5, len(handled)))])
@@ -123,29 +158,33 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
             events += _mark_not_contacted(c.id)
 
         for c in recent:
-            day = (c.handled_date or c.received_at.astimezone(ctx.tz).date())
+            day = c.handled_date or c.received_at.astimezone(ctx.tz).date()
             S.sync_proposals(ctx, c.id, org=org, today=min(day, local_today))
 
         # The GM decides what is more than three days old; the rest waits.
         decided_current = Counter()
-        for s in Sanction.select().where((Sanction.site == ctx.site)
-                                         & (Sanction.status == S.PENDING)
-                                         & (Sanction.deleted == False)):  # noqa: E712
+        for s in Sanction.select().where(
+            (Sanction.site == ctx.site)
+            & (Sanction.status == S.PENDING)
+            & (Sanction.deleted == False)  # noqa: E712 (peewee builds SQL from ==)
+        ):
             if (local_today - s.date).days <= 3:
                 continue
             r = rng.random()
-            at = datetime.combine(s.date + timedelta(days=rng.randint(1, 3)), time(10, 30),
-                                  ctx.tz)
+            at = datetime.combine(s.date + timedelta(days=rng.randint(1, 3)), time(10, 30), ctx.tz)
             at = min(at, now - timedelta(hours=1))
             if r < 0.82:
                 amount = None
-                if s.amount_min is not None and s.amount_max is not None \
-                        and s.amount_max > s.amount_min and rng.random() < 0.4:
+                if (
+                    s.amount_min is not None
+                    and s.amount_max is not None
+                    and s.amount_max > s.amount_min
+                    and rng.random() < 0.4
+                ):
                     amount = rng.choice(range(s.amount_min, s.amount_max + 1, 10))
                 elif s.amount_min is None and rng.random() < 0.4:
                     amount = rng.choice((30, 50, 80))
-                _decide(s, S.APPROVED, by=gm, at=at, amount=amount,
-                        note=rng.choice(APPROVE_NOTES))
+                _decide(s, S.APPROVED, by=gm, at=at, amount=amount, note=rng.choice(APPROVE_NOTES))
             elif r < 0.94:
                 _decide(s, S.REJECTED, by=gm, at=at, note=rng.choice(REJECT_REASONS))
             else:
@@ -156,14 +195,25 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
         for status in (S.APPROVED, S.REJECTED):
             if decided_current[status]:
                 continue
-            s = (Sanction.select().where((Sanction.site == ctx.site)
-                                         & (Sanction.status == S.PENDING)
-                                         & (Sanction.deleted == False)  # noqa: E712
-                                         & (Sanction.date >= month_start))
-                 .order_by(Sanction.date).first())
+            s = (
+                Sanction.select()
+                .where(
+                    (Sanction.site == ctx.site)
+                    & (Sanction.status == S.PENDING)
+                    & (Sanction.deleted == False)  # noqa: E712
+                    & (Sanction.date >= month_start)
+                )
+                .order_by(Sanction.date)
+                .first()
+            )
             if s is not None:
-                _decide(s, status, by=gm, at=now - timedelta(hours=1),
-                        note=None if status == S.APPROVED else REJECT_REASONS[0])
+                _decide(
+                    s,
+                    status,
+                    by=gm,
+                    at=now - timedelta(hours=1),
+                    note=None if status == S.APPROVED else REJECT_REASONS[0],
+                )
 
         # Liability taken back on a couple of recent cases: their pending proposals withdrawn.
         taken_back = 0
@@ -175,15 +225,20 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
             pend = list(Sanction.select().where(Sanction.case == c.id))
             if not pend or any(s.status != S.PENDING for s in pend):
                 continue
-            Case.update(liability=Liability.PENDING.value, revision=Case.revision + 1,
-                        modified_at=now).where(Case.id == c.id).execute()
+            Case.update(
+                liability=Liability.PENDING.value, revision=Case.revision + 1, modified_at=now
+            ).where(Case.id == c.id).execute()
             S.sync_proposals(ctx, c.id, org=org)
             taken_back += 1
-        audit.record(ctx, "demo.sanctions", table="sanctions",
-                     note=f"演示奖惩数据(种子 {rng_seed})")
+        audit.record(
+            ctx, "demo.sanctions", table="sanctions", note=f"演示奖惩数据(种子 {rng_seed})"
+        )
 
-    rows = list(Sanction.select(Sanction.rule, Sanction.status, Sanction.deleted)
-                .where(Sanction.site == ctx.site))
+    rows = list(
+        Sanction.select(Sanction.rule, Sanction.status, Sanction.deleted).where(
+            Sanction.site == ctx.site
+        )
+    )
     by_rule = Counter(r.rule or S.MANUAL for r in rows)
     by_state = Counter(S.state_of(r) for r in rows)
     return DemoSanctionsReport(dict(by_rule), dict(by_state), events)
@@ -192,5 +247,9 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
 def month_has_every_state(month_first: date, site: str) -> set[str]:
     """The states present among ``site``'s sanctions dated in the month (for checks)."""
     nxt = date(month_first.year + (month_first.month == 12), month_first.month % 12 + 1, 1)
-    return {S.state_of(s) for s in Sanction.select().where(
-        (Sanction.site == site) & (Sanction.date >= month_first) & (Sanction.date < nxt))}
+    return {
+        S.state_of(s)
+        for s in Sanction.select().where(
+            (Sanction.site == site) & (Sanction.date >= month_first) & (Sanction.date < nxt)
+        )
+    }

@@ -61,16 +61,30 @@ def _decode(v: Any) -> Any:
     return v
 
 
-def save(folder: Path, ctx: Context, key: str, changes: dict[str, Any], *,
-         case_id: int | None, number: str | None, revision: int | None,
-         case_version: str | None = None) -> Path:
+def save(
+    folder: Path,
+    ctx: Context,
+    key: str,
+    changes: dict[str, Any],
+    *,
+    case_id: int | None,
+    number: str | None,
+    revision: int | None,
+    case_version: str | None = None,
+) -> Path:
     """Write (or replace) the draft ``key``; atomic, so a crash keeps the previous one."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{key}.json"
-    body = {"version": VERSION, "actor": ctx.actor, "saved_at": ctx.now().isoformat(),
-            "case_id": case_id, "number": number, "revision": revision,
-            "case_version": case_version,
-            "changes": {k: _encode(v) for k, v in changes.items()}}
+    body = {
+        "version": VERSION,
+        "actor": ctx.actor,
+        "saved_at": ctx.now().isoformat(),
+        "case_id": case_id,
+        "number": number,
+        "revision": revision,
+        "case_version": case_version,
+        "changes": {k: _encode(v) for k, v in changes.items()},
+    }
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(body, f, ensure_ascii=False)
@@ -89,10 +103,16 @@ def _read(path: Path) -> Draft | None:
         body = json.loads(path.read_text(encoding="utf-8"))
         if body.get("version") != VERSION:
             return None
-        return Draft(path.stem, str(body["actor"]), datetime.fromisoformat(body["saved_at"]),
-                     body.get("case_id"), body.get("number"), body.get("revision"),
-                     {k: _decode(v) for k, v in dict(body["changes"]).items()},
-                     body.get("case_version"))
+        return Draft(
+            path.stem,
+            str(body["actor"]),
+            datetime.fromisoformat(body["saved_at"]),
+            body.get("case_id"),
+            body.get("number"),
+            body.get("revision"),
+            {k: _decode(v) for k, v in dict(body["changes"]).items()},
+            body.get("case_version"),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None  # unreadable: left in place for a person to look at, never half-used
 
@@ -107,6 +127,7 @@ def pending(folder: Path, ctx: Context) -> list[Draft]:
     """This person's drafts, oldest first (what the app offers back at start)."""
     if not folder.is_dir():
         return []
-    found = [d for p in folder.glob("*.json") if (d := _read(p)) is not None
-             and d.actor == ctx.actor]
+    found = [
+        d for p in folder.glob("*.json") if (d := _read(p)) is not None and d.actor == ctx.actor
+    ]
     return sorted(found, key=lambda d: d.saved_at)

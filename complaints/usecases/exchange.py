@@ -60,6 +60,7 @@ Progress = Callable[[int, int, str], None]
 
 # --- export ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ExportResult:
     path: Path
@@ -81,10 +82,17 @@ def last_export(dest: Path) -> datetime | None:
     return row.exported_at if row else None
 
 
-def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
-                  since: datetime | None = None, sites: Sequence[str] | None = None,
-                  all_sites: bool = False, mask_phones: bool | None = None,
-                  app_version: str = "") -> ExportResult:
+def export_ledger(
+    ctx: Context,
+    dest: Path,
+    *,
+    incremental: bool = False,
+    since: datetime | None = None,
+    sites: Sequence[str] | None = None,
+    all_sites: bool = False,
+    mask_phones: bool | None = None,
+    app_version: str = "",
+) -> ExportResult:
     """Write a ledger to ``dest``. ``since`` (or ``incremental``: since the last export to
     the same destination) makes it 增量; ``sites`` defaults to this site; ``all_sites``
     writes every site's records (HQ). ``mask_phones`` defaults to the office setting."""
@@ -99,15 +107,22 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
         mask_phones = bool(settings.get("privacy.mask_phone_in_export"))
     now = ctx.now()
     scope = FULL if since is None else f"{INCREMENTAL} since {ctx.local(since).isoformat()}"
-    meta = LedgerMeta(site=ctx.site, site_name=settings.get("site.name"), exported_at=now,
-                      tz_text=format_tz(ctx.tz), scope=scope, app_version=app_version)
+    meta = LedgerMeta(
+        site=ctx.site,
+        site_name=settings.get("site.name"),
+        exported_at=now,
+        tz_text=format_tz(ctx.tz),
+        scope=scope,
+        app_version=app_version,
+    )
     query_sites = list(chosen) or None
     carried: list[dict[str, Any]] = []
 
     def write_audit(book) -> None:
         carried.extend(audit.chain_for_export(dest_key, whole=since is None))
-        audit_sheet.write_sheet(book, carried, ctx.tz, safe_text_cell,
-                                lambda e: audit.EVENT_LABELS.get(e, e))
+        audit_sheet.write_sheet(
+            book, carried, ctx.tz, safe_text_cell, lambda e: audit.EVENT_LABELS.get(e, e)
+        )
 
     dest_key = destination_key(dest)
     try:
@@ -115,34 +130,49 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
         # never travels without its case; writers are not blocked (a deferred transaction:
         # database.atomic() takes the write lock, issue 15 §4).
         with _page_cache(EXPORT_CACHE_KIB), database.read_snapshot():
-            expected = {C.TABLE_SHEET[t]: store.count_records(t, sites=query_sites, since=since)
-                        for t in ("cases", "entries", "sanctions")}
+            expected = {
+                C.TABLE_SHEET[t]: store.count_records(t, sites=query_sites, since=since)
+                for t in ("cases", "entries", "sanctions")
+            }
             # 审计记录: this site's audit entries since the last ledger to this destination
             # (all of them in a 全部 ledger), so the receiver keeps the chain (issue 15 §6)
-            expected[audit_sheet.SHEET_AUDIT] = audit.count_for_export(dest_key,
-                                                                       whole=since is None)
+            expected[audit_sheet.SHEET_AUDIT] = audit.count_for_export(
+                dest_key, whole=since is None
+            )
             too_many = {s: n for s, n in expected.items() if n > EXCEL_MAX_ROWS}
             if too_many:
                 raise UseCaseError(
                     "、".join(f"“{s}”{n} 行" for s, n in too_many.items())
                     + f"超过 Excel 每张表 {EXCEL_MAX_ROWS} 行的上限:请按站点分开导出,"
-                    "或用“增量”分批导出")
+                    "或用“增量”分批导出"
+                )
             # write_ledger writes DEST.part and renames it: a kill leaves it to the next
             # start; a ledger open in Excel: say so, offer another name
             live = database_path()
-            with writing(dest), Partial(dest.with_name(dest.name + ".part"),
-                                        registry_for(live) if live else None):
+            with (
+                writing(dest),
+                Partial(dest.with_name(dest.name + ".part"), registry_for(live) if live else None),
+            ):
                 counts = write_ledger(
-                    dest, meta, ctx.tz,
-                    cases=store.iter_records("cases", sites=query_sites, since=since,
-                                             my_site=ctx.site),
-                    entries=map(entry_values.to_wire,
-                                store.iter_records("entries", sites=query_sites, since=since,
-                                                   my_site=ctx.site)),
-                    sanctions=store.iter_records("sanctions", sites=query_sites, since=since,
-                                                 my_site=ctx.site),
-                    mask_phones=mask_phones, expected=expected,
-                    extra_sheet=write_audit)
+                    dest,
+                    meta,
+                    ctx.tz,
+                    cases=store.iter_records(
+                        "cases", sites=query_sites, since=since, my_site=ctx.site
+                    ),
+                    entries=map(
+                        entry_values.to_wire,
+                        store.iter_records(
+                            "entries", sites=query_sites, since=since, my_site=ctx.site
+                        ),
+                    ),
+                    sanctions=store.iter_records(
+                        "sanctions", sites=query_sites, since=since, my_site=ctx.site
+                    ),
+                    mask_phones=mask_phones,
+                    expected=expected,
+                    extra_sheet=write_audit,
+                )
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
     with database.atomic():
@@ -150,16 +180,24 @@ def export_ledger(ctx: Context, dest: Path, *, incremental: bool = False,
         # those saved since the last export (earlier ones were remembered then).
         last = LedgerExport.select().order_by(LedgerExport.exported_at.desc()).first()
         store.record_own_versions(ctx.site, to_db(last.exported_at) if last else None)
-        LedgerExport.insert(destination=destination_key(dest), exported_at=now, scope=scope,
-                            sites=",".join(chosen),
-                            counts=json.dumps(counts.as_dict(), ensure_ascii=False),
-                            ).on_conflict_replace().execute()
+        LedgerExport.insert(
+            destination=destination_key(dest),
+            exported_at=now,
+            scope=scope,
+            sites=",".join(chosen),
+            counts=json.dumps(counts.as_dict(), ensure_ascii=False),
+        ).on_conflict_replace().execute()
         audit.mark_exported(dest_key, carried, now)
-        audit.record(ctx, "ledger.export", note=f"{dest.name} {scope} 站点:"
-                     f"{','.join(chosen) or '全部'} 投诉 {counts.cases} 条"
-                     + (",电话已隐藏" if mask_phones else ""))
-    return ExportResult(dest, FULL if since is None else INCREMENTAL, since, chosen, counts,
-                        now, mask_phones)
+        audit.record(
+            ctx,
+            "ledger.export",
+            note=f"{dest.name} {scope} 站点:"
+            f"{','.join(chosen) or '全部'} 投诉 {counts.cases} 条"
+            + (",电话已隐藏" if mask_phones else ""),
+        )
+    return ExportResult(
+        dest, FULL if since is None else INCREMENTAL, since, chosen, counts, now, mask_phones
+    )
 
 
 @contextmanager
@@ -181,6 +219,7 @@ IMPORT_CACHE_KIB = 128 * 1024
 
 
 # --- import ----------------------------------------------------------------------------------
+
 
 @dataclass
 class ImportPreview:
@@ -227,8 +266,9 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _open_all(paths: Sequence[Path], limits: ZipLimits
-              ) -> list[tuple[FileResult, LedgerFile | None]]:
+def _open_all(
+    paths: Sequence[Path], limits: ZipLimits
+) -> list[tuple[FileResult, LedgerFile | None]]:
     out = []
     for p in paths:
         p = Path(p)
@@ -253,22 +293,24 @@ def _file_warnings(ctx: Context, res: FileResult) -> None:
         ahead = res.exported_at - ctx.now()
         res.warnings.append(
             f"{res.path.name}:导出时间 {ctx.local(res.exported_at):%Y-%m-%d %H:%M} 比本机时间晚 "
-            f"{int(ahead.total_seconds() // 60)} 分钟:发出方或本机的电脑时钟可能不对")
+            f"{int(ahead.total_seconds() // 60)} 分钟:发出方或本机的电脑时钟可能不对"
+        )
     for sheet, unknown in res.unknown_columns.items():
         if unknown:
-            res.warnings.append(f"{res.path.name}:“{sheet}”中有本程序不认识的列(已忽略):"
-                                f"{'、'.join(unknown)}")
+            res.warnings.append(
+                f"{res.path.name}:“{sheet}”中有本程序不认识的列(已忽略):{'、'.join(unknown)}"
+            )
     for sheet, declared in res.declared_counts.items():
         if declared is None or sheet not in res.counts:
             continue
         found = res.counts[sheet].total
         if declared != found:
-            res.warnings.append(f"{res.path.name}:“说明”写着“{sheet}”有 {declared} 行,"
-                                f"实际读到 {found} 行")
+            res.warnings.append(
+                f"{res.path.name}:“说明”写着“{sheet}”有 {declared} 行,实际读到 {found} 行"
+            )
 
 
-def _incoming_by_table(opened: Sequence[tuple[FileResult, LedgerFile | None]]
-                       ) -> dict[str, int]:
+def _incoming_by_table(opened: Sequence[tuple[FileResult, LedgerFile | None]]) -> dict[str, int]:
     """Rows the files say they hold (说明), by table; every row also gets a ledger_base
     row (rows of this site's own records do not, so this is an upper bound)."""
     out = dict.fromkeys((*C.SHEET_TABLE.values(), "ledger_base"), 0)
@@ -288,9 +330,18 @@ def _bulk_tables(bulk: bool | None, incoming: dict[str, int]) -> list[str]:
     return list(incoming) if bulk else []
 
 
-def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bool,
-         progress: Progress | None, cancelled: Callable[[], bool] | None,
-         limits: ZipLimits, report: ImportReport, bulk: bool | None = None) -> None:
+def _run(
+    ctx: Context,
+    paths: Sequence[Path],
+    *,
+    apply: bool,
+    all_or_nothing: bool,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+    limits: ZipLimits,
+    report: ImportReport,
+    bulk: bool | None = None,
+) -> None:
     opened = _open_all(paths, limits)
     try:
         report.files = [r for r, _ in opened]
@@ -310,8 +361,15 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
                 with database.atomic() as sp:
                     merger = Merger(ctx.site, now, res.path.name, lf.site, fresh=fresh)
                     try:
-                        done = merge_file(lf, merger, res, progress=progress,
-                                          cancelled=cancelled, done_before=done, total=total)
+                        done = merge_file(
+                            lf,
+                            merger,
+                            res,
+                            progress=progress,
+                            cancelled=cancelled,
+                            done_before=done,
+                            total=total,
+                        )
                     except LedgerRefused as e:  # met mid-stream (e.g. a bomb in a later part,
                         sp.rollback()  # or a later sheet's header, read when reached)
                         res.refused = str(e)
@@ -329,12 +387,20 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
                     res.applied = apply
                     if apply:
                         LedgerImport.create(
-                            file_name=res.path.name, sha256=_sha256(res.path), source_site=lf.site,
-                            exported_at=lf.exported_at, imported_at=now, actor=ctx.actor,
+                            file_name=res.path.name,
+                            sha256=_sha256(res.path),
+                            source_site=lf.site,
+                            exported_at=lf.exported_at,
+                            imported_at=now,
+                            actor=ctx.actor,
                             status="部分导入" if res.rejected_count else "已导入",
-                            counts=counts_json(res))
-                        audit.record(ctx, "ledger.import", note=f"{res.path.name} 来自 {lf.site}:"
-                                     + _counts_text(res.counts))
+                            counts=counts_json(res),
+                        )
+                        audit.record(
+                            ctx,
+                            "ledger.import",
+                            note=f"{res.path.name} 来自 {lf.site}:" + _counts_text(res.counts),
+                        )
                 _file_warnings(ctx, res)
             if not apply or (all_or_nothing and failed):
                 outer.rollback()  # the dropped indexes come back with it
@@ -350,8 +416,7 @@ def _run(ctx: Context, paths: Sequence[Path], *, apply: bool, all_or_nothing: bo
         report.warnings.extend(res.warnings)
 
 
-def _receive_audit(ctx: Context, lf: LedgerFile, res: FileResult,
-                   report: ImportPreview) -> None:
+def _receive_audit(ctx: Context, lf: LedgerFile, res: FileResult, report: ImportPreview) -> None:
     """Keep the sending site's 审计记录 if its chain continues what this site holds;
     otherwise say where it breaks. A file without the sheet (format 1 from an older
     program) changes nothing here."""
@@ -361,29 +426,46 @@ def _receive_audit(ctx: Context, lf: LedgerFile, res: FileResult,
         present, rows = audit_sheet.has_sheet(lf.other_sheet(audit_sheet.SHEET_AUDIT))
         if not present:
             return
-        got = audit.receive_chain(ctx, lf.site, audit_sheet.iter_sheet(rows, res.path.name),
-                                  res.path.name, lf.exported_at)
+        got = audit.receive_chain(
+            ctx, lf.site, audit_sheet.iter_sheet(rows, res.path.name), res.path.name, lf.exported_at
+        )
     except LedgerRefused as e:  # a broken part met while streaming the sheet
         report.audit_problems.append(f"{e}(“{audit_sheet.SHEET_AUDIT}”未能读取)")
         return
     report.audit_problems.extend(f"{res.path.name}:{p}" for p in got.problems)
 
 
-def check_import(ctx: Context, paths: Sequence[Path], *,
-                 limits: ZipLimits = DEFAULT_LIMITS) -> ImportPreview:
+def check_import(
+    ctx: Context, paths: Sequence[Path], *, limits: ZipLimits = DEFAULT_LIMITS
+) -> ImportPreview:
     """What importing ``paths`` would do, per file and sheet; changes nothing (the merge
     runs in a transaction that is rolled back, so the counts are exact)."""
     require(ctx, "ledger.import")
     report = ImportReport(files=[])
-    _run(ctx, paths, apply=False, all_or_nothing=False, progress=None, cancelled=None,
-         limits=limits, report=report)
+    _run(
+        ctx,
+        paths,
+        apply=False,
+        all_or_nothing=False,
+        progress=None,
+        cancelled=None,
+        limits=limits,
+        report=report,
+    )
     return ImportPreview(report.files, report.warnings, report.audit_problems)
 
 
-def apply_import(ctx: Context, paths: Sequence[Path], *, all_or_nothing: bool = False,
-                 progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
-                 backup_dir: Path | None = None,
-                 limits: ZipLimits = DEFAULT_LIMITS, bulk: bool | None = None) -> ImportReport:
+def apply_import(
+    ctx: Context,
+    paths: Sequence[Path],
+    *,
+    all_or_nothing: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    backup_dir: Path | None = None,
+    limits: ZipLimits = DEFAULT_LIMITS,
+    bulk: bool | None = None,
+) -> ImportReport:
     """Import ``paths``: a verified backup first, then every file in one transaction (one
     savepoint each). Cancel rolls everything back. With ``all_or_nothing`` a single rejected
     row or refused file applies nothing. ``bulk`` (default: decided from the row counts)
@@ -397,8 +479,17 @@ def apply_import(ctx: Context, paths: Sequence[Path], *, all_or_nothing: bool = 
     except (StorageError, OSError) as e:
         raise UseCaseError(f"导入前备份失败,未导入任何数据:{e}") from None
     try:
-        _run(ctx, paths, apply=True, all_or_nothing=all_or_nothing, progress=progress,
-             cancelled=cancelled, limits=limits, report=report, bulk=bulk)
+        _run(
+            ctx,
+            paths,
+            apply=True,
+            all_or_nothing=all_or_nothing,
+            progress=progress,
+            cancelled=cancelled,
+            limits=limits,
+            report=report,
+            bulk=bulk,
+        )
     except ImportCancelled:
         report.cancelled = True
         for res in report.files:
@@ -423,8 +514,9 @@ def compare_with_database(files: Sequence[FileResult]) -> list[str]:
             unique = sorted(set(uids))  # in key order: neighbours in the uid index
             found = store.count_uids(C.SHEET_TABLE[sheet], unique)
             if found != len(unique):
-                out.append(f"{res.path.name}:“{sheet}”接受 {len(unique)} 条,"
-                           f"数据库中只找到 {found} 条")
+                out.append(
+                    f"{res.path.name}:“{sheet}”接受 {len(unique)} 条,数据库中只找到 {found} 条"
+                )
     return out
 
 
@@ -443,8 +535,11 @@ def write_rejected_rows(preview: ImportPreview, dest: Path) -> list[Path]:
     with_rejects = [f for f in preview.files if f.rejected]
     written = []
     for f in with_rejects:
-        target = dest if len(with_rejects) == 1 else dest.with_name(
-            f"{dest.stem}-{f.path.stem}{dest.suffix or '.xlsx'}")
+        target = (
+            dest
+            if len(with_rejects) == 1
+            else dest.with_name(f"{dest.stem}-{f.path.stem}{dest.suffix or '.xlsx'}")
+        )
         with writing(target):
             written.append(write_rejects(f, target))
     return written
@@ -453,15 +548,24 @@ def write_rejected_rows(preview: ImportPreview, dest: Path) -> list[Path]:
 def import_history(limit: int = 200) -> list[dict[str, Any]]:
     """The newest imports first: file, source site, when, by whom, counts."""
     return [
-        {"id": r.id, "file_name": r.file_name, "source_site": r.source_site,
-         "exported_at": r.exported_at, "imported_at": r.imported_at, "actor": r.actor,
-         "status": r.status, "counts": json.loads(r.counts)}
-        for r in LedgerImport.select().order_by(LedgerImport.imported_at.desc(),
-                                                LedgerImport.id.desc()).limit(limit)
+        {
+            "id": r.id,
+            "file_name": r.file_name,
+            "source_site": r.source_site,
+            "exported_at": r.exported_at,
+            "imported_at": r.imported_at,
+            "actor": r.actor,
+            "status": r.status,
+            "counts": json.loads(r.counts),
+        }
+        for r in LedgerImport.select()
+        .order_by(LedgerImport.imported_at.desc(), LedgerImport.id.desc())
+        .limit(limit)
     ]
 
 
 # --- conflicts -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FieldDiff:
@@ -497,21 +601,39 @@ def _view(c: LedgerConflict) -> ConflictView:
     sheet = C.TABLE_SHEET[c.tbl]
     incoming = store.from_json(sheet, c.incoming)
     local = store.local_values(c.tbl, c.uid)
-    fields = tuple(FieldDiff(col.header, (local or {}).get(col.key), incoming.get(col.key))
-                   for col in C.SHEET_COLUMNS[sheet] if col.stored)
+    fields = tuple(
+        FieldDiff(col.header, (local or {}).get(col.key), incoming.get(col.key))
+        for col in C.SHEET_COLUMNS[sheet]
+        if col.stored
+    )
     title = incoming.get("number") or ""
     if not title and incoming.get("case_uid"):
         case = store.local_values("cases", incoming["case_uid"])
         title = case["number"] if case else ""
-    return ConflictView(c.id, c.uid, sheet, c.site, title, c.local_revision,
-                        c.incoming_revision, c.source_file, c.source_site, c.found_at, fields,
-                        local is None, c.kind)
+    return ConflictView(
+        c.id,
+        c.uid,
+        sheet,
+        c.site,
+        title,
+        c.local_revision,
+        c.incoming_revision,
+        c.source_file,
+        c.source_site,
+        c.found_at,
+        fields,
+        local is None,
+        c.kind,
+    )
 
 
 def list_conflicts() -> list[ConflictView]:
     """Open conflicts, oldest first."""
-    q = (LedgerConflict.select().where(LedgerConflict.resolved_at.is_null())
-         .order_by(LedgerConflict.found_at, LedgerConflict.id))
+    q = (
+        LedgerConflict.select()
+        .where(LedgerConflict.resolved_at.is_null())
+        .order_by(LedgerConflict.found_at, LedgerConflict.id)
+    )
     return [_view(c) for c in q]
 
 
@@ -548,7 +670,16 @@ def resolve_conflict(ctx: Context, conflict_id: int, keep: str) -> None:
         c.resolution = keep
         c.resolved_by = ctx.actor
         c.save()
-        changes = ({f.header: (f.local, f.incoming) for f in view.fields if f.differs}
-                   if keep == "incoming" else None)
-        audit.record(ctx, "ledger.resolve", table=c.tbl, uid=c.uid, changes=changes,
-                     note="保留本地版本" if keep == "local" else "采用导入版本")
+        changes = (
+            {f.header: (f.local, f.incoming) for f in view.fields if f.differs}
+            if keep == "incoming"
+            else None
+        )
+        audit.record(
+            ctx,
+            "ledger.resolve",
+            table=c.tbl,
+            uid=c.uid,
+            changes=changes,
+            note="保留本地版本" if keep == "local" else "采用导入版本",
+        )

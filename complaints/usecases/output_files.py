@@ -20,8 +20,7 @@ from complaints.usecases.errors import UseCaseError
 
 # errno values of "this file may not be written now": EACCES (Windows maps its sharing
 # violations here too), EPERM (an immutable file), EBUSY, ETXTBSY, EROFS.
-_REFUSED_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY,
-                             errno.EROFS})
+_REFUSED_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY, errno.EROFS})
 # Windows error codes: access denied, sharing violation, lock violation, user-mapped section.
 _REFUSED_WINERRORS = frozenset({5, 32, 33, 1224})
 
@@ -35,7 +34,8 @@ class OutputInUse(UseCaseError):
         self.alternative = Path(alternative)
         super().__init__(
             f"无法写入文件 {self.path}:它可能正被 Word、Excel 或 WPS 打开,或者是只读文件。"
-            f"请关闭该文件后重试,或改存为 {self.alternative.name}。")
+            f"请关闭该文件后重试,或改存为 {self.alternative.name}。"
+        )
 
 
 def is_refusal(e: OSError) -> bool:

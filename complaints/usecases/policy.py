@@ -26,8 +26,10 @@ from db.models import database
 KEY = "policy"
 
 # For the policy editor and the docs: what saving does to deadlines already running.
-CHANGE_EFFECT = ("修改后的制度参数只适用于此后登记的投诉单;此前已登记的投诉单(包括尚未关闭的)"
-                 "仍按其登记时的参数计算时限。每次修改都保留历史版本并记入审计日志。")
+CHANGE_EFFECT = (
+    "修改后的制度参数只适用于此后登记的投诉单;此前已登记的投诉单(包括尚未关闭的)"
+    "仍按其登记时的参数计算时限。每次修改都保留历史版本并记入审计日志。"
+)
 DEFAULTS = Policy()
 
 
@@ -66,8 +68,13 @@ def _versions(raw: object) -> list[PolicyVersion]:
         return out
     for v in raw.get("versions") or []:
         try:
-            out.append(PolicyVersion(datetime.fromisoformat(v["from"]), str(v.get("by", "")),
-                                     Policy.from_dict(v.get("values") or {})))
+            out.append(
+                PolicyVersion(
+                    datetime.fromisoformat(v["from"]),
+                    str(v.get("by", "")),
+                    Policy.from_dict(v.get("values") or {}),
+                )
+            )
         except (KeyError, TypeError, ValueError):
             continue  # a damaged version is skipped; the others still apply
     return out
@@ -81,8 +88,9 @@ def book() -> PolicyBook:
         from complaints.usecases import workcalendar
 
         cal = workcalendar.data()
-        versions = [PolicyVersion(v.effective_from, v.by, v.policy.with_(calendar=cal))
-                    for v in versions]
+        versions = [
+            PolicyVersion(v.effective_from, v.by, v.policy.with_(calendar=cal)) for v in versions
+        ]
         return PolicyBook(versions, DEFAULTS.with_(calendar=cal))
     return PolicyBook(versions)
 
@@ -111,8 +119,10 @@ def save(ctx: Context, policy: Policy, effective_from: datetime | None = None) -
     now = ctx.now()
     if effective_from is not None:
         if effective_from < now:
-            raise UseCaseError(f"生效时间 {effective_from.isoformat()} 早于现在:新参数只能"
-                               "从现在或以后生效(已登记的投诉单按其登记时的参数计算时限)")
+            raise UseCaseError(
+                f"生效时间 {effective_from.isoformat()} 早于现在:新参数只能"
+                "从现在或以后生效(已登记的投诉单按其登记时的参数计算时限)"
+            )
         now = effective_from
     with database.atomic():
         raw = settings.get(KEY)
@@ -123,20 +133,26 @@ def save(ctx: Context, policy: Policy, effective_from: datetime | None = None) -
             last = datetime.fromisoformat(versions[-1]["from"])
             if now < last:
                 if last > ctx.now():
-                    raise UseCaseError(f"已有自 {last.isoformat()} 起生效的制度参数版本:"
-                                       "新版本的生效时间不能早于它")
+                    raise UseCaseError(
+                        f"已有自 {last.isoformat()} 起生效的制度参数版本:新版本的生效时间不能早于它"
+                    )
                 raise UseCaseError("系统时间早于上次修改制度参数的时间,请先核对电脑时钟")
         versions.append({"from": now.isoformat(), "by": ctx.actor, "values": policy.to_dict()})
         settings.set_(KEY, {"versions": versions})
         new_d, old_d = policy.to_dict(), old.to_dict()
         changes = {k: (old_d[k], v) for k, v in new_d.items() if old_d.get(k) != v}
-        audit.record(ctx, "settings.policy", table="settings", uid=KEY, changes=changes,
-                     note=f"制度参数修改,适用于 {now.isoformat()} 起登记的投诉单")
+        audit.record(
+            ctx,
+            "settings.policy",
+            table="settings",
+            uid=KEY,
+            changes=changes,
+            note=f"制度参数修改,适用于 {now.isoformat()} 起登记的投诉单",
+        )
     return policy
 
 
-def set_key(ctx: Context, key: str, value: str,
-            effective_from: datetime | None = None) -> Policy:
+def set_key(ctx: Context, key: str, value: str, effective_from: datetime | None = None) -> Policy:
     """``policy set KEY VALUE [--from T]``: the policy in force at T (now) with one key
     changed, saved as a new version from T."""
     from complaints.rules.policy import apply_policy_key

@@ -13,8 +13,14 @@ from complaints.usecases.errors import UseCaseError
 from db.models import database
 
 # The options this tab edits, in the order they are shown.
-KEYS = ("privacy.phone_full_roles", "privacy.mask_phone_in_export", "auth.allow_remember",
-        "auth.max_failures", "auth.lock_minutes", "privacy.anonymise_after_years")
+KEYS = (
+    "privacy.phone_full_roles",
+    "privacy.mask_phone_in_export",
+    "auth.allow_remember",
+    "auth.max_failures",
+    "auth.lock_minutes",
+    "privacy.anonymise_after_years",
+)
 
 LIMITS = {  # sane bounds, so a slip of the mouse cannot switch the lockout off
     "auth.max_failures": (3, 10),
@@ -57,13 +63,24 @@ def _save(ctx: Context, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]
             changes[key] = (old, new)
     for key, (old, new) in changes.items():
         settings.set_(key, new)
-        audit.record(ctx, "settings.update", table="settings", uid=key,
-                     changes={key: (old, new)}, note=settings.OPTIONS[key].doc)
+        audit.record(
+            ctx,
+            "settings.update",
+            table="settings",
+            uid=key,
+            changes={key: (old, new)},
+            note=settings.OPTIONS[key].doc,
+        )
     if changes.get("auth.allow_remember", (None, True))[1] is False:
         remembered = settings.get("auth.remembered_login")
         if remembered:
             settings.set_("auth.remembered_login", "")
-            audit.record(ctx, "settings.update", table="settings", uid="auth.remembered_login",
-                         changes={"auth.remembered_login": (remembered, "")},
-                         note="不再允许记住登录用户")
+            audit.record(
+                ctx,
+                "settings.update",
+                table="settings",
+                uid="auth.remembered_login",
+                changes={"auth.remembered_login": (remembered, "")},
+                note="不再允许记住登录用户",
+            )
     return changes

@@ -57,9 +57,15 @@ def discard_unprinted(result: PrintResult) -> None:
             Path(p).unlink(missing_ok=True)
 
 
-def _finish(ctx: Context, commit: Callable[[Context], tuple[int, ...]], path: Path,
-            pdf_path: Path | None, version: str, warnings: list[str],
-            record: bool) -> PrintResult:
+def _finish(
+    ctx: Context,
+    commit: Callable[[Context], tuple[int, ...]],
+    path: Path,
+    pdf_path: Path | None,
+    version: str,
+    warnings: list[str],
+    record: bool,
+) -> PrintResult:
     """The result of a filled sheet, recorded now (``record``) or left pending."""
     if not record:
         return PrintResult((), path, pdf_path, version, tuple(warnings), pending=commit)
@@ -107,7 +113,7 @@ def _policy_for(case: dict[str, Any]) -> Any:
         from complaints.usecases import policy as policy_uc
 
         return policy_uc.in_force(case.get("received_at"))
-    except Exception:  # noqa: BLE001 - a damaged stored policy must not stop printing
+    except Exception:
         return None
 
 
@@ -125,10 +131,21 @@ def _site_name() -> str:
     return info.name if info else ""
 
 
-def _record(ctx: Context, *, form: str, template: Template, rel: str, pdf_path: Path | None,
-            printed_dir: Path, case_id: int | None = None, sanction_id: int | None = None,
-            batch_uid: str | None = None, record_uid: str | None = None,
-            table: str | None = None, note: str = "") -> int:
+def _record(
+    ctx: Context,
+    *,
+    form: str,
+    template: Template,
+    rel: str,
+    pdf_path: Path | None,
+    printed_dir: Path,
+    case_id: int | None = None,
+    sanction_id: int | None = None,
+    batch_uid: str | None = None,
+    record_uid: str | None = None,
+    table: str | None = None,
+    note: str = "",
+) -> int:
     pdf_rel = None
     if pdf_path is not None:
         try:
@@ -136,18 +153,40 @@ def _record(ctx: Context, *, form: str, template: Template, rel: str, pdf_path: 
         except ValueError:
             pdf_rel = str(pdf_path)
     row = PrintedForm.create(
-        uid=str(uuid.uuid4()), form=form, case=case_id, sanction=sanction_id,
-        batch_uid=batch_uid, printed_at=ctx.now(), printed_by=ctx.actor,
-        template_source=template.source, template_sha256=template.sha256, file_path=rel,
-        pdf_path=pdf_rel, note=note)
-    audit.record(ctx, "form.print", table=table, uid=record_uid,
-                 note=f"{form} {FORM_TITLES[form]};模板 {template.version};文件 {rel}"
-                      + (f";{note}" if note else ""))
+        uid=str(uuid.uuid4()),
+        form=form,
+        case=case_id,
+        sanction=sanction_id,
+        batch_uid=batch_uid,
+        printed_at=ctx.now(),
+        printed_by=ctx.actor,
+        template_source=template.source,
+        template_sha256=template.sha256,
+        file_path=rel,
+        pdf_path=pdf_rel,
+        note=note,
+    )
+    audit.record(
+        ctx,
+        "form.print",
+        table=table,
+        uid=record_uid,
+        note=f"{form} {FORM_TITLES[form]};模板 {template.version};文件 {rel}"
+        + (f";{note}" if note else ""),
+    )
     return row.id
 
 
-def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Path | None,
-                    printed_dir: Path, pdf: bool = False, record: bool = True) -> PrintResult:
+def print_case_form(
+    ctx: Context,
+    case_id: int,
+    form: str,
+    *,
+    templates_dir: Path | None,
+    printed_dir: Path,
+    pdf: bool = False,
+    record: bool = True,
+) -> PrintResult:
     """Form A (handling sheet) or B (manufacturer tracking sheet) of one case; recorded in
     the case's printed sheets now, or (``record=False``) by record_printed."""
     if form not in ("A", "B"):
@@ -159,23 +198,49 @@ def print_case_form(ctx: Context, case_id: int, form: str, *, templates_dir: Pat
     warnings: list[str] = []
     entries = list_entries(case_id)
     reported = any(e["action"] == Action.REPORT_OEM.value for e in entries) or bool(
-        case.get("cac_number"))
-    if (form == "B" and case.get("channel") != Channel.OEM.value and not case.get("needs_oem")
-            and not reported):
-        warnings.append("该投诉单不是厂家转发、未标记需厂家支持,也未上报厂家;仍按要求打印厂家跟踪表")
+        case.get("cac_number")
+    )
+    if (
+        form == "B"
+        and case.get("channel") != Channel.OEM.value
+        and not case.get("needs_oem")
+        and not reported
+    ):
+        warnings.append(
+            "该投诉单不是厂家转发、未标记需厂家支持,也未上报厂家;仍按要求打印厂家跟踪表"
+        )
     template = load_template(form, templates_dir)
     warnings.extend(template.warnings)
     path, rel = _target(ctx, printed_dir, f"{case['number']}_{form}")
-    fill.fill_case_form(case, entries, form, _policy_for(case), template=template, tz=ctx.tz,
-                        today=ctx.local(ctx.now()).date(), site_name=_site_name(),
-                        dates=_date_style(), out=path)
+    fill.fill_case_form(
+        case,
+        entries,
+        form,
+        _policy_for(case),
+        template=template,
+        tz=ctx.tz,
+        today=ctx.local(ctx.now()).date(),
+        site_name=_site_name(),
+        dates=_date_style(),
+        out=path,
+    )
     pdf_path = _to_pdf(path, pdf, warnings)
 
     def commit(c: Context) -> tuple[int, ...]:
         with database.atomic():
-            return (_record(c, form=form, template=template, rel=rel, pdf_path=pdf_path,
-                            printed_dir=printed_dir, case_id=case_id, record_uid=case["uid"],
-                            table="cases"),)
+            return (
+                _record(
+                    c,
+                    form=form,
+                    template=template,
+                    rel=rel,
+                    pdf_path=pdf_path,
+                    printed_dir=printed_dir,
+                    case_id=case_id,
+                    record_uid=case["uid"],
+                    table="cases",
+                ),
+            )
 
     return _finish(ctx, commit, path, pdf_path, template.version, warnings, record)
 
@@ -200,9 +265,15 @@ def _case_department(s: Sanction) -> str | None:
     return (case.department if case else None) or s.department or None
 
 
-def print_sanction_notice(ctx: Context, sanction_id: int, *, templates_dir: Path | None,
-                          printed_dir: Path, pdf: bool = False,
-                          record: bool = True) -> PrintResult:
+def print_sanction_notice(
+    ctx: Context,
+    sanction_id: int,
+    *,
+    templates_dir: Path | None,
+    printed_dir: Path,
+    pdf: bool = False,
+    record: bool = True,
+) -> PrintResult:
     """Notice C (fine) or D (reward) of one approved sanction."""
     s = _sanction(sanction_id)
     auth.require(ctx, "form.print", department=_case_department(s))
@@ -219,9 +290,20 @@ def print_sanction_notice(ctx: Context, sanction_id: int, *, templates_dir: Path
 
     def commit(c: Context) -> tuple[int, ...]:
         with database.atomic():
-            return (_record(c, form=form, template=template, rel=rel, pdf_path=pdf_path,
-                            printed_dir=printed_dir, case_id=s.case_id, sanction_id=s.id,
-                            record_uid=s.uid, table="sanctions"),)
+            return (
+                _record(
+                    c,
+                    form=form,
+                    template=template,
+                    rel=rel,
+                    pdf_path=pdf_path,
+                    printed_dir=printed_dir,
+                    case_id=s.case_id,
+                    sanction_id=s.id,
+                    record_uid=s.uid,
+                    table="sanctions",
+                ),
+            )
 
     return _finish(ctx, commit, path, pdf_path, template.version, warnings, record)
 
@@ -241,23 +323,30 @@ def approved_notices(month: str, site: str | None = None) -> list[Sanction]:
     grouped by department (each department's sheets go to its manager), then by type,
     person and date. Nothing of ¥0 is a notice (an S5 of older data is a decision)."""
     start, end = _month_range(month)
-    q = (Sanction.select()
-         .where((Sanction.status == ApprovalStatus.APPROVED.value)
-                & (Sanction.deleted == False)  # noqa: E712
-                & (Sanction.amount > 0)
-                & (Sanction.rule.is_null() | (Sanction.rule != "S5"))
-                & (Sanction.date >= start) & (Sanction.date < end)))
+    q = Sanction.select().where(
+        (Sanction.status == ApprovalStatus.APPROVED.value)
+        & (Sanction.deleted == False)  # noqa: E712
+        & (Sanction.amount > 0)
+        & (Sanction.rule.is_null() | (Sanction.rule != "S5"))
+        & (Sanction.date >= start)
+        & (Sanction.date < end)
+    )
     if site:
         q = q.where(Sanction.site == site)
-    q = (q
-         .order_by(Sanction.department, Sanction.type, Sanction.person, Sanction.date,
-                   Sanction.id))
+    q = q.order_by(Sanction.department, Sanction.type, Sanction.person, Sanction.date, Sanction.id)
     return list(q)
 
 
-def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
-                        printed_dir: Path, per_page: int = 3, pdf: bool = False,
-                        record: bool = True) -> PrintResult:
+def print_month_notices(
+    ctx: Context,
+    month: str,
+    *,
+    templates_dir: Path | None,
+    printed_dir: Path,
+    per_page: int = 3,
+    pdf: bool = False,
+    record: bool = True,
+) -> PrintResult:
     """Every approved notice of this site's month in one document (``per_page`` to an A4
     sheet)."""
     auth.require(ctx, "form.print")
@@ -267,19 +356,36 @@ def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
     templates = {f: load_template(f, templates_dir) for f in ("C", "D")}
     warnings = [w for t in templates.values() for w in t.warnings]
     path, rel = _target(ctx, printed_dir, f"奖惩通知单_{month.strip()}")
-    fill.fill_notice_batch(notices, per_page=per_page, templates=templates,
-                           site_name=_site_name(), title=f"奖惩通知单 {month.strip()}", out=path)
+    fill.fill_notice_batch(
+        notices,
+        per_page=per_page,
+        templates=templates,
+        site_name=_site_name(),
+        title=f"奖惩通知单 {month.strip()}",
+        out=path,
+    )
     pdf_path = _to_pdf(path, pdf, warnings)
 
     def commit(c: Context) -> tuple[int, ...]:
         batch = str(uuid.uuid4())
         with database.atomic():
-            return tuple(_record(c, form=fill.notice_form(s),
-                                 template=templates[fill.notice_form(s)], rel=rel,
-                                 pdf_path=pdf_path, printed_dir=printed_dir,
-                                 case_id=s.case_id, sanction_id=s.id, batch_uid=batch,
-                                 record_uid=s.uid, table="sanctions",
-                                 note=f"{month.strip()} 批量打印") for s in notices)
+            return tuple(
+                _record(
+                    c,
+                    form=fill.notice_form(s),
+                    template=templates[fill.notice_form(s)],
+                    rel=rel,
+                    pdf_path=pdf_path,
+                    printed_dir=printed_dir,
+                    case_id=s.case_id,
+                    sanction_id=s.id,
+                    batch_uid=batch,
+                    record_uid=s.uid,
+                    table="sanctions",
+                    note=f"{month.strip()} 批量打印",
+                )
+                for s in notices
+            )
 
     versions = "、".join(sorted({templates[fill.notice_form(s)].version for s in notices}))
     return _finish(ctx, commit, path, pdf_path, versions, warnings, record)
@@ -287,17 +393,28 @@ def print_month_notices(ctx: Context, month: str, *, templates_dir: Path | None,
 
 def _row(p: PrintedForm) -> dict[str, Any]:
     return {
-        "id": p.id, "uid": p.uid, "form": p.form, "title": FORM_TITLES.get(p.form, p.form),
-        "case_id": p.case_id, "sanction_id": p.sanction_id, "batch_uid": p.batch_uid,
-        "printed_at": p.printed_at, "printed_by": p.printed_by,
-        "template_source": p.template_source, "template_sha256": p.template_sha256,
-        "file_path": p.file_path, "pdf_path": p.pdf_path,
-        "signed_returned_at": p.signed_returned_at, "scan_path": p.scan_path, "note": p.note,
+        "id": p.id,
+        "uid": p.uid,
+        "form": p.form,
+        "title": FORM_TITLES.get(p.form, p.form),
+        "case_id": p.case_id,
+        "sanction_id": p.sanction_id,
+        "batch_uid": p.batch_uid,
+        "printed_at": p.printed_at,
+        "printed_by": p.printed_by,
+        "template_source": p.template_source,
+        "template_sha256": p.template_sha256,
+        "file_path": p.file_path,
+        "pdf_path": p.pdf_path,
+        "signed_returned_at": p.signed_returned_at,
+        "scan_path": p.scan_path,
+        "note": p.note,
     }
 
 
-def history(*, case_id: int | None = None, sanction_id: int | None = None,
-            limit: int = 500) -> list[dict[str, Any]]:
+def history(
+    *, case_id: int | None = None, sanction_id: int | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
     """What was printed for a case (its sanctions' notices too) or a sanction, newest first.
     Paths are relative to the data folder's ``printed/``."""
     q = PrintedForm.select()
@@ -305,20 +422,31 @@ def history(*, case_id: int | None = None, sanction_id: int | None = None,
         q = q.where(PrintedForm.case == case_id)
     if sanction_id is not None:
         q = q.where(PrintedForm.sanction == sanction_id)
-    return [_row(p) for p in q.order_by(PrintedForm.printed_at.desc(), PrintedForm.id.desc())
-            .limit(limit)]
+    return [
+        _row(p)
+        for p in q.order_by(PrintedForm.printed_at.desc(), PrintedForm.id.desc()).limit(limit)
+    ]
 
 
 def awaiting_return(limit: int = 500) -> list[dict[str, Any]]:
     """Printed forms whose signed paper has not come back yet, oldest first."""
-    q = (PrintedForm.select().where(PrintedForm.signed_returned_at.is_null())
-         .order_by(PrintedForm.printed_at, PrintedForm.id).limit(limit))
+    q = (
+        PrintedForm.select()
+        .where(PrintedForm.signed_returned_at.is_null())
+        .order_by(PrintedForm.printed_at, PrintedForm.id)
+        .limit(limit)
+    )
     return [_row(p) for p in q]
 
 
-def mark_signed_returned(ctx: Context, printed_id: int, when: datetime,
-                         scan_path: Path | str | None = None, *,
-                         printed_dir: Path | None = None) -> dict[str, Any]:
+def mark_signed_returned(
+    ctx: Context,
+    printed_id: int,
+    when: datetime,
+    scan_path: Path | str | None = None,
+    *,
+    printed_dir: Path | None = None,
+) -> dict[str, Any]:
     """Record that the signed sheet came back; with ``printed_dir``, the scan is copied
     beside the printed file (its stored path then relative to ``printed/``)."""
     if when.tzinfo is None:
@@ -339,11 +467,13 @@ def mark_signed_returned(ctx: Context, printed_id: int, when: datetime,
             raise UseCaseError(f"找不到扫描件:{src}")
         if printed_dir is not None:
             dest = (Path(printed_dir) / p.file_path).with_name(
-                Path(p.file_path).stem + f"_签字扫描件{src.suffix.lower()}")
+                Path(p.file_path).stem + f"_签字扫描件{src.suffix.lower()}"
+            )
             n = 1
             while dest.exists():
-                dest = dest.with_name(Path(p.file_path).stem + f"_签字扫描件-{n}"
-                                      f"{src.suffix.lower()}")
+                dest = dest.with_name(
+                    Path(p.file_path).stem + f"_签字扫描件-{n}{src.suffix.lower()}"
+                )
                 n += 1
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest)
@@ -366,10 +496,14 @@ def mark_signed_returned(ctx: Context, printed_id: int, when: datetime,
             elif p.case_id:
                 c = Case.get_or_none(Case.id == p.case_id)
                 rec_uid, table = (c.uid if c else None), "cases"
-            audit.record(ctx, "form.signed_returned", table=table, uid=rec_uid,
-                         changes={"signed_returned_at": (old[0], when),
-                                  "scan_path": (old[1], p.scan_path)},
-                         note=f"{p.form} {FORM_TITLES.get(p.form, '')} {p.file_path}")
+            audit.record(
+                ctx,
+                "form.signed_returned",
+                table=table,
+                uid=rec_uid,
+                changes={"signed_returned_at": (old[0], when), "scan_path": (old[1], p.scan_path)},
+                note=f"{p.form} {FORM_TITLES.get(p.form, '')} {p.file_path}",
+            )
     except Exception:
         if copied is not None:
             copied.unlink(missing_ok=True)
@@ -384,6 +518,7 @@ def printed_files(rows: Sequence[dict[str, Any]], printed_dir: Path) -> list[Pat
 
 # --- the office's own templates (设置 → 表单模板) -------------------------------------------
 
+
 def template_status(templates_dir: Path) -> list[dict[str, Any]]:
     """Per form: which template prints (default or the office's), and its problems."""
     from forms.templates import FORMS, TEMPLATE_FILES, custom_path
@@ -392,9 +527,18 @@ def template_status(templates_dir: Path) -> list[dict[str, Any]]:
     for form in FORMS:
         t = load_template(form, templates_dir)
         own = custom_path(templates_dir, form)
-        out.append({"form": form, "title": FORM_TITLES[form], "file_name": TEMPLATE_FILES[form],
-                     "source": t.source, "version": t.version, "office_file_exists": own.exists(),
-                     "path": own, "problems": list(t.warnings)})
+        out.append(
+            {
+                "form": form,
+                "title": FORM_TITLES[form],
+                "file_name": TEMPLATE_FILES[form],
+                "source": t.source,
+                "version": t.version,
+                "office_file_exists": own.exists(),
+                "path": own,
+                "problems": list(t.warnings),
+            }
+        )
     return out
 
 
@@ -412,8 +556,9 @@ def check_office_template(path: Path | str, form: str) -> tuple[str | None, list
     return check.error, check.messages()
 
 
-def install_office_template(ctx: Context, form: str, source: Path | str,
-                            templates_dir: Path) -> list[str]:
+def install_office_template(
+    ctx: Context, form: str, source: Path | str, templates_dir: Path
+) -> list[str]:
     """Make ``source`` this office's template for ``form`` (a broken file is refused with
     TemplateError's message as a UseCaseError); returns the remaining warnings."""
     from forms.templates import TemplateError, install_template
@@ -424,8 +569,11 @@ def install_office_template(ctx: Context, form: str, source: Path | str,
     except TemplateError as e:
         raise UseCaseError(str(e)) from None
     template = load_template(form, templates_dir)
-    audit.record(ctx, "form.template_replaced",
-                 note=f"{form} {FORM_TITLES[form]};{Path(source).name};{template.version}")
+    audit.record(
+        ctx,
+        "form.template_replaced",
+        note=f"{form} {FORM_TITLES[form]};{Path(source).name};{template.version}",
+    )
     return warnings
 
 
@@ -436,8 +584,9 @@ def restore_default_template(ctx: Context, form: str, templates_dir: Path) -> Pa
     auth.require(ctx, "form.templates")
     old = restore_default(form, templates_dir)
     if old is not None:
-        audit.record(ctx, "form.template_restored",
-                     note=f"{form} {FORM_TITLES[form]};原模板移至 {old.name}")
+        audit.record(
+            ctx, "form.template_restored", note=f"{form} {FORM_TITLES[form]};原模板移至 {old.name}"
+        )
     return old
 
 

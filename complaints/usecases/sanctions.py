@@ -50,6 +50,7 @@ WITHDRAW_NOTE = "条件已不成立,建议自动撤回"
 
 # --- reading --------------------------------------------------------------------------------
 
+
 def state_of(s: Sanction | Mapping[str, Any]) -> str:
     """待审批 / 已批准 / 已驳回, or 已撤回 for a withdrawn (deleted) record."""
     deleted = s["deleted"] if isinstance(s, Mapping) else s.deleted
@@ -59,12 +60,27 @@ def state_of(s: Sanction | Mapping[str, Any]) -> str:
 
 def _to_dict(s: Sanction, number: str | None = None) -> dict[str, Any]:
     return {
-        "id": s.id, "uid": s.uid, "site": s.site, "revision": s.revision,
-        "modified_at": s.modified_at, "deleted": s.deleted, "case_id": s.case_id,
-        "case_number": number, "type": s.type, "rule": s.rule, "department": s.department,
-        "person": s.person, "amount": s.amount, "amount_min": s.amount_min,
-        "amount_max": s.amount_max, "reason": s.reason, "date": s.date, "status": s.status,
-        "state": state_of(s), "decided_by": s.decided_by, "decided_at": s.decided_at,
+        "id": s.id,
+        "uid": s.uid,
+        "site": s.site,
+        "revision": s.revision,
+        "modified_at": s.modified_at,
+        "deleted": s.deleted,
+        "case_id": s.case_id,
+        "case_number": number,
+        "type": s.type,
+        "rule": s.rule,
+        "department": s.department,
+        "person": s.person,
+        "amount": s.amount,
+        "amount_min": s.amount_min,
+        "amount_max": s.amount_max,
+        "reason": s.reason,
+        "date": s.date,
+        "status": s.status,
+        "state": state_of(s),
+        "decided_by": s.decided_by,
+        "decided_at": s.decided_at,
         "decision_note": s.decision_note,
     }
 
@@ -120,15 +136,17 @@ class SanctionFilter:
     rule: str | None = None  # "S1"…, or 手工
 
 
-def list_sanctions(f: SanctionFilter = SanctionFilter(), limit: int = 5000
-                   ) -> list[dict[str, Any]]:
+def list_sanctions(f: SanctionFilter = SanctionFilter(), limit: int = 5000) -> list[dict[str, Any]]:
     """Sanctions matching ``f``, newest date first; each with its case's number."""
-    q = (Sanction.select(Sanction, Case.number.alias("case_number"))
-         .join(Case, join_type=JOIN.LEFT_OUTER, on=(Sanction.case == Case.id)))
+    q = Sanction.select(Sanction, Case.number.alias("case_number")).join(
+        Case, join_type=JOIN.LEFT_OUTER, on=(Sanction.case == Case.id)
+    )
     if f.state == WITHDRAWN:
         # an S5 row of older data is a decision, not a withdrawn fine (schema 10)
-        q = q.where((Sanction.deleted == True)  # noqa: E712
-                    & (Sanction.rule.is_null() | (Sanction.rule != "S5")))
+        q = q.where(
+            (Sanction.deleted == True)  # noqa: E712
+            & (Sanction.rule.is_null() | (Sanction.rule != "S5"))
+        )
     else:
         q = q.where(Sanction.deleted == False)  # noqa: E712
         if f.state:
@@ -154,9 +172,11 @@ def list_sanctions(f: SanctionFilter = SanctionFilter(), limit: int = 5000
 
 def pending_count() -> int:
     """Proposals waiting for the GM (the page's badge)."""
-    return (Sanction.select().where((Sanction.status == PENDING)
-                                    & (Sanction.deleted == False))  # noqa: E712
-            .count())
+    return (
+        Sanction.select()
+        .where((Sanction.status == PENDING) & (Sanction.deleted == False))  # noqa: E712
+        .count()
+    )
 
 
 @dataclass(frozen=True)
@@ -181,8 +201,11 @@ class MonthTotals:
 def month_totals(month: str, site: str | None = None) -> MonthTotals:
     """Approved fines and rewards of ``month`` summed by department and by person."""
     start, end = month_range(month)
-    q = Sanction.select().where((Sanction.deleted == False)  # noqa: E712
-                                & (Sanction.date >= start) & (Sanction.date < end))
+    q = Sanction.select().where(
+        (Sanction.deleted == False)  # noqa: E712
+        & (Sanction.date >= start)
+        & (Sanction.date < end)
+    )
     if site:
         q = q.where(Sanction.site == site)
     depts: dict[str, list[int]] = {}
@@ -194,26 +217,47 @@ def month_totals(month: str, site: str | None = None) -> MonthTotals:
         if s.status != APPROVED or not s.amount:
             continue
         i = 0 if s.type == FINE else 1
-        for v in (depts.setdefault(s.department or "", [0, 0, 0]),
-                  people.setdefault((s.person or "", s.department or ""), [0, 0, 0])):
+        for v in (
+            depts.setdefault(s.department or "", [0, 0, 0]),
+            people.setdefault((s.person or "", s.department or ""), [0, 0, 0]),
+        ):
             v[i] += s.amount
             v[2] += 1
-    by_dept = tuple(sorted((Total(k, k, *v) for k, v in depts.items()),
-                           key=lambda t: (-t.fines - t.rewards, t.name)))
-    by_person = tuple(sorted((Total(k[0], k[1], *v) for k, v in people.items()),
-                             key=lambda t: (-t.fines - t.rewards, t.name)))
-    return MonthTotals(month.strip(), by_dept, by_person, sum(t.fines for t in by_dept),
-                       sum(t.rewards for t in by_dept), pending)
+    by_dept = tuple(
+        sorted(
+            (Total(k, k, *v) for k, v in depts.items()),
+            key=lambda t: (-t.fines - t.rewards, t.name),
+        )
+    )
+    by_person = tuple(
+        sorted(
+            (Total(k[0], k[1], *v) for k, v in people.items()),
+            key=lambda t: (-t.fines - t.rewards, t.name),
+        )
+    )
+    return MonthTotals(
+        month.strip(),
+        by_dept,
+        by_person,
+        sum(t.fines for t in by_dept),
+        sum(t.rewards for t in by_dept),
+        pending,
+    )
 
 
 # --- proposals ------------------------------------------------------------------------------
+
 
 def load_org() -> Org:
     """Department managers by name (staff holding the department's manager title)."""
     titles = {d.name: d.manager_title for d in Department.select() if d.manager_title}
     managers: dict[str, str] = {}
-    for s in (Staff.select(Staff, Department).join(Department)
-              .where(Staff.active == True).order_by(Staff.id)):  # noqa: E712
+    for s in (
+        Staff.select(Staff, Department)
+        .join(Department)
+        .where(Staff.active == True)  # noqa: E712 (peewee builds SQL from ==)
+        .order_by(Staff.id)
+    ):
         d = s.department
         if d.manager_title and s.title == d.manager_title and d.name not in managers:
             managers[d.name] = s.name
@@ -241,14 +285,26 @@ def case_proposals(case_id: int, ctx: Context, org: Org | None = None) -> list[P
     if case is None:
         raise NotFound(f"找不到投诉单(id {case_id})")
     values = case_to_dict(case)
-    entries = list(Entry.select(Entry.at, Entry.action, Entry.note, Entry.actor,
-                                Entry.satisfaction, Entry.not_contacted, Entry.event)
-                   .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
-                   .order_by(Entry.at, Entry.id).dicts())
-    deadlines = all_deadlines(values, entries, policy_uc.in_force(values["received_at"]),
-                              ctx.now(), ctx.tz)
-    return rules.proposals(values, entries, deadlines, policy_uc.load(),
-                           org if org is not None else load_org(), ctx.tz)
+    entries = list(
+        Entry.select(
+            Entry.at,
+            Entry.action,
+            Entry.note,
+            Entry.actor,
+            Entry.satisfaction,
+            Entry.not_contacted,
+            Entry.event,
+        )
+        .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
+        .order_by(Entry.at, Entry.id)
+        .dicts()
+    )
+    deadlines = all_deadlines(
+        values, entries, policy_uc.in_force(values["received_at"]), ctx.now(), ctx.tz
+    )
+    return rules.proposals(
+        values, entries, deadlines, policy_uc.load(), org if org is not None else load_org(), ctx.tz
+    )
 
 
 def _touch(ctx: Context, s: Sanction) -> None:
@@ -257,8 +313,9 @@ def _touch(ctx: Context, s: Sanction) -> None:
         s.revision += 1  # the owner counts revisions (ledger.md)
 
 
-def sync_proposals(ctx: Context, case_id: int, *, org: Org | None = None,
-                   today: date | None = None) -> SyncReport:
+def sync_proposals(
+    ctx: Context, case_id: int, *, org: Org | None = None, today: date | None = None
+) -> SyncReport:
     """Bring the stored proposals of a case in line with the rules (see the module doc).
     Call after a case or one of its entries was written. ``today``: the date of a proposal
     whose condition has no date of its own (default: the office's today)."""
@@ -268,8 +325,9 @@ def sync_proposals(ctx: Context, case_id: int, *, org: Org | None = None,
         return _sync(ctx, [case_id], org if org is not None else load_org(), today)
 
 
-def sync_many(ctx: Context, case_ids: Iterable[int], *,
-              progress: Callable[[int, int], None] | None = None) -> SyncReport:
+def sync_many(
+    ctx: Context, case_ids: Iterable[int], *, progress: Callable[[int, int], None] | None = None
+) -> SyncReport:
     """``sync_proposals`` over several cases (e.g. a sweep for deadlines missed since), read
     and written in batches (issue 23 §3): three queries and one write of each kind per
     batch, not a round of queries and model saves per case. A case no longer there is
@@ -278,7 +336,7 @@ def sync_many(ctx: Context, case_ids: Iterable[int], *,
     org = load_org()
     acc: dict[str, list[str]] = {"created": [], "revived": [], "updated": [], "withdrawn": []}
     for i in range(0, len(ids), _SYNC_BATCH):
-        chunk = ids[i:i + _SYNC_BATCH]
+        chunk = ids[i : i + _SYNC_BATCH]
         with database.atomic():
             r = _sync(ctx, chunk, org, None)
         for k in acc:
@@ -289,11 +347,37 @@ def sync_many(ctx: Context, case_ids: Iterable[int], *,
 
 
 _SYNC_BATCH = 500  # cases per query and transaction (under SQLite's 999 parameters)
-_SANCTION_INSERT = ("uid", "site", "revision", "modified_at", "deleted", "case_id", "type",
-                    "rule", "department", "person", "amount", "amount_min", "amount_max",
-                    "reason", "date", "status")
-_SANCTION_UPDATE = ("type", "department", "amount", "amount_min", "amount_max", "reason",
-                    "deleted", "decision_note", "date", "modified_at", "revision")
+_SANCTION_INSERT = (
+    "uid",
+    "site",
+    "revision",
+    "modified_at",
+    "deleted",
+    "case_id",
+    "type",
+    "rule",
+    "department",
+    "person",
+    "amount",
+    "amount_min",
+    "amount_max",
+    "reason",
+    "date",
+    "status",
+)
+_SANCTION_UPDATE = (
+    "type",
+    "department",
+    "amount",
+    "amount_min",
+    "amount_max",
+    "reason",
+    "deleted",
+    "decision_note",
+    "date",
+    "modified_at",
+    "revision",
+)
 
 
 def _sync(ctx: Context, case_ids: Sequence[int], org: Org, today: date | None) -> SyncReport:
@@ -307,8 +391,9 @@ def _sync(ctx: Context, case_ids: Sequence[int], org: Org, today: date | None) -
     updated: list[str] = []
     withdrawn: list[str] = []
     marks = ", ".join("?" * len(case_ids))
-    cases = [case_to_dict(c) for c in Case.select().where(Case.id.in_(list(case_ids)))
-             .order_by(Case.id)]
+    cases = [
+        case_to_dict(c) for c in Case.select().where(Case.id.in_(list(case_ids))).order_by(Case.id)
+    ]
     cases = [c for c in cases if c["site"] == ctx.site]  # the owner proposes (ledger.md)
     if not cases:
         return SyncReport()
@@ -319,18 +404,33 @@ def _sync(ctx: Context, case_ids: Sequence[int], org: Org, today: date | None) -
     # an entry as cases.list_entries gives it: 说明's free text, the structured values
     # (the event of a 备注, a callback's satisfaction…) as keys and as params
     for cid, at, action, note, actor, *values in database.execute_sql(
-            f"SELECT case_id, at, action, note, actor, {', '.join(value_columns)} "
-            f"FROM entries WHERE deleted = 0 AND case_id IN ({marks}) "
-            "ORDER BY case_id, at, id", list(case_ids)):
+        f"SELECT case_id, at, action, note, actor, {', '.join(value_columns)} "
+        f"FROM entries WHERE deleted = 0 AND case_id IN ({marks}) "
+        "ORDER BY case_id, at, id",
+        list(case_ids),
+    ):
         if cid in entries:
             found, free = split_note(action, note, dict(zip(value_columns, values, strict=True)))
-            entries[cid].append({"at": from_db(at), "action": action, "note": free,
-                                 "actor": actor, **found,
-                                 "params": {PARAM_OF_COLUMN[c]: v for c, v in found.items()
-                                            if v not in (None, "", False)}})
+            entries[cid].append(
+                {
+                    "at": from_db(at),
+                    "action": action,
+                    "note": free,
+                    "actor": actor,
+                    **found,
+                    "params": {
+                        PARAM_OF_COLUMN[c]: v
+                        for c, v in found.items()
+                        if v not in (None, "", False)
+                    },
+                }
+            )
     stored_by_case: dict[int, dict[tuple[str, str], Sanction]] = defaultdict(dict)
-    for s in (Sanction.select().where(Sanction.case.in_(list(case_ids))
-                                      & Sanction.rule.is_null(False)).order_by(Sanction.id)):
+    for s in (
+        Sanction.select()
+        .where(Sanction.case.in_(list(case_ids)) & Sanction.rule.is_null(False))
+        .order_by(Sanction.id)
+    ):
         stored_by_case[s.case_id].setdefault((s.rule, s.person), s)
     book = policy_uc.book()
     current = book.current
@@ -350,19 +450,49 @@ def _sync(ctx: Context, case_ids: Sequence[int], org: Org, today: date | None) -
             wanted = rules.proposals(case, es, deadlines, current, org, ctx.tz)
         for p in wanted:
             s = stored.get(p.key)
-            values = {"type": p.type, "department": p.department, "amount": p.amount,
-                      "amount_min": p.amount_min, "amount_max": p.amount_max,
-                      "reason": p.reason}
+            values = {
+                "type": p.type,
+                "department": p.department,
+                "amount": p.amount,
+                "amount_min": p.amount_min,
+                "amount_max": p.amount_max,
+                "reason": p.reason,
+            }
             if s is None:
                 uid = str(uuid.uuid4())
-                inserts.append((uid, ctx.site, 1, to_db(now), 0, case_id, p.type, p.rule,
-                                p.department, p.person, p.amount, p.amount_min, p.amount_max,
-                                p.reason, date_to_db(p.on or day), PENDING))
+                inserts.append(
+                    (
+                        uid,
+                        ctx.site,
+                        1,
+                        to_db(now),
+                        0,
+                        case_id,
+                        p.type,
+                        p.rule,
+                        p.department,
+                        p.person,
+                        p.amount,
+                        p.amount_min,
+                        p.amount_max,
+                        p.reason,
+                        date_to_db(p.on or day),
+                        PENDING,
+                    )
+                )
                 created.append(uid)
-                notes.append(("sanction.propose", "sanctions", uid,
-                              {k: (None, v) for k, v in
-                               {"rule": p.rule, "person": p.person, **values}.items()},
-                              p.reason))
+                notes.append(
+                    (
+                        "sanction.propose",
+                        "sanctions",
+                        uid,
+                        {
+                            k: (None, v)
+                            for k, v in {"rule": p.rule, "person": p.person, **values}.items()
+                        },
+                        p.reason,
+                    )
+                )
                 continue
             if s.status != PENDING:
                 continue  # decided: never proposed again
@@ -379,8 +509,15 @@ def _sync(ctx: Context, case_ids: Sequence[int], org: Org, today: date | None) -
             _touch(ctx, s)
             changed.append(s)
             (revived if "deleted" in changes else updated).append(s.uid)
-            notes.append(("sanction.repropose" if "deleted" in changes else "sanction.update",
-                          "sanctions", s.uid, changes, p.reason))
+            notes.append(
+                (
+                    "sanction.repropose" if "deleted" in changes else "sanction.update",
+                    "sanctions",
+                    s.uid,
+                    changes,
+                    p.reason,
+                )
+            )
         keys = {p.key for p in wanted}
         for key, s in stored.items():
             if key in keys or s.status != PENDING or s.deleted:
@@ -390,13 +527,37 @@ def _sync(ctx: Context, case_ids: Sequence[int], org: Org, today: date | None) -
             _touch(ctx, s)
             changed.append(s)
             withdrawn.append(s.uid)
-            notes.append(("sanction.withdraw", "sanctions", s.uid, {"deleted": (False, True)},
-                          f"{s.reason}:{WITHDRAW_NOTE}"))
+            notes.append(
+                (
+                    "sanction.withdraw",
+                    "sanctions",
+                    s.uid,
+                    {"deleted": (False, True)},
+                    f"{s.reason}:{WITHDRAW_NOTE}",
+                )
+            )
     bulk.insert_rows("sanctions", _SANCTION_INSERT, inserts)
-    bulk.update_rows("sanctions", _SANCTION_UPDATE, [
-        (s.type, s.department, s.amount, s.amount_min, s.amount_max, s.reason, int(s.deleted),
-         s.decision_note, date_to_db(s.date), to_db(s.modified_at), s.revision, s.id)
-        for s in changed])
+    bulk.update_rows(
+        "sanctions",
+        _SANCTION_UPDATE,
+        [
+            (
+                s.type,
+                s.department,
+                s.amount,
+                s.amount_min,
+                s.amount_max,
+                s.reason,
+                int(s.deleted),
+                s.decision_note,
+                date_to_db(s.date),
+                to_db(s.modified_at),
+                s.revision,
+                s.id,
+            )
+            for s in changed
+        ],
+    )
     audit.record_many(ctx, notes)
     return SyncReport(tuple(created), tuple(revived), tuple(updated), tuple(withdrawn))
 
@@ -406,10 +567,17 @@ def sweep(ctx: Context, *, days: int = 14) -> SyncReport:
     overdue (S8) without any write to its case shows up without waiting for one. For a daily
     job (start-up) or a button; cheap for a few hundred cases."""
     since = ctx.now() - timedelta(days=days)
-    ids = [c.id for c in Case.select(Case.id).where(
-        (Case.site == ctx.site) & (Case.deleted == False)  # noqa: E712
-        & (Case.state != State.CLOSED.value)  # a closed case was synced when it closed
-        & (Case.received_at >= since)).order_by(Case.id)]
+    ids = [
+        c.id
+        for c in Case.select(Case.id)
+        .where(
+            (Case.site == ctx.site)
+            & (Case.deleted == False)  # noqa: E712
+            & (Case.state != State.CLOSED.value)  # a closed case was synced when it closed
+            & (Case.received_at >= since)
+        )
+        .order_by(Case.id)
+    ]
     return sync_many(ctx, ids)
 
 
@@ -426,8 +594,9 @@ def daily_sweep(ctx: Context) -> SyncReport | None:
     return report
 
 
-def record_event(ctx: Context, case_id: int, event: str, note: str = "", **kw: Any
-                 ) -> dict[str, Any]:
+def record_event(
+    ctx: Context, case_id: int, event: str, note: str = "", **kw: Any
+) -> dict[str, Any]:
     """Record a sheet lost (S9), a customer's praise (S10) or a silk banner (S11) as a 备注
     entry with that event, then propose. ``kw`` goes to tracking.record_action (at, reason)."""
     from complaints.usecases import tracking
@@ -439,6 +608,7 @@ def record_event(ctx: Context, case_id: int, event: str, note: str = "", **kw: A
 
 
 # --- decisions ------------------------------------------------------------------------------
+
 
 def _pending(key: str | int) -> Sanction:
     s = _find(key)
@@ -461,16 +631,19 @@ def range_text(lo: int | None, hi: int | None) -> str:
     return f"{lo}–{hi} 元"
 
 
-def approve(ctx: Context, key: str | int, amount: int | None = None, note: str = ""
-            ) -> dict[str, Any]:
+def approve(
+    ctx: Context, key: str | int, amount: int | None = None, note: str = ""
+) -> dict[str, Any]:
     """The GM approves a proposal, at ``amount`` (within the rule's range) or as proposed."""
     with database.atomic():
         s = _pending(key)
         auth.require(ctx, "sanction.approve", department=s.department or None)
         new_amount = s.amount if amount is None else int(amount)
         if not in_range(new_amount, s.amount_min, s.amount_max):
-            raise UseCaseError(f"金额 {new_amount} 元超出 {s.rule or MANUAL} 规定的范围"
-                               f"({range_text(s.amount_min, s.amount_max)})")
+            raise UseCaseError(
+                f"金额 {new_amount} 元超出 {s.rule or MANUAL} 规定的范围"
+                f"({range_text(s.amount_min, s.amount_max)})"
+            )
         changes = {"status": (s.status, APPROVED)}
         if new_amount != s.amount:
             changes["amount"] = (s.amount, new_amount)
@@ -479,8 +652,14 @@ def approve(ctx: Context, key: str | int, amount: int | None = None, note: str =
         s.decision_note = (note or "").strip() or None
         _touch(ctx, s)
         s.save()
-        audit.record(ctx, "sanction.approve", table="sanctions", uid=s.uid, changes=changes,
-                     note=_label(s) + (f";{s.decision_note}" if s.decision_note else ""))
+        audit.record(
+            ctx,
+            "sanction.approve",
+            table="sanctions",
+            uid=s.uid,
+            changes=changes,
+            note=_label(s) + (f";{s.decision_note}" if s.decision_note else ""),
+        )
     return get_sanction(s.id)
 
 
@@ -496,20 +675,37 @@ def reject(ctx: Context, key: str | int, reason: str) -> dict[str, Any]:
         s.decided_by, s.decided_at, s.decision_note = ctx.actor, ctx.now(), reason
         _touch(ctx, s)
         s.save()
-        audit.record(ctx, "sanction.reject", table="sanctions", uid=s.uid,
-                     changes={"status": (PENDING, REJECTED)}, note=f"{_label(s)};{reason}")
+        audit.record(
+            ctx,
+            "sanction.reject",
+            table="sanctions",
+            uid=s.uid,
+            changes={"status": (PENDING, REJECTED)},
+            note=f"{_label(s)};{reason}",
+        )
     return get_sanction(s.id)
 
 
-def add_manual(ctx: Context, *, type: str, person: str, department: str, amount: int,
-               reason: str, case_id: int | None = None, on: date | None = None
-               ) -> dict[str, Any]:
+def add_manual(
+    ctx: Context,
+    *,
+    type: str,
+    person: str,
+    department: str,
+    amount: int,
+    reason: str,
+    case_id: int | None = None,
+    on: date | None = None,
+) -> dict[str, Any]:
     """A fine or reward no rule proposes (still 待审批: the GM approves it like the others)."""
     problems = []
     if type not in TYPES:
         problems.append(f"类型应为 罚款 或 奖励,而不是“{type}”")
-    person, department, reason = (person or "").strip(), (department or "").strip(), \
-        (reason or "").strip()
+    person, department, reason = (
+        (person or "").strip(),
+        (department or "").strip(),
+        (reason or "").strip(),
+    )
     if not person:
         problems.append("须填写姓名")
     if not reason:
@@ -528,17 +724,36 @@ def add_manual(ctx: Context, *, type: str, person: str, department: str, amount:
                 raise NotFound(f"找不到投诉单(id {case_id})")
             number = case.number
         auth.require(ctx, "sanction.propose", department=department or None)
-        s = Sanction.create(uid=str(uuid.uuid4()), site=ctx.site, revision=1,
-                            modified_at=ctx.now(), case=case_id, type=type, rule=None,
-                            department=department, person=person, amount=amount,
-                            amount_min=None, amount_max=None,
-                            reason=(f"{number} {reason}" if number and number not in reason
-                                    else reason),
-                            date=on or ctx.local(ctx.now()).date(), status=PENDING)
-        audit.record(ctx, "sanction.manual", table="sanctions", uid=s.uid,
-                     changes={"type": (None, type), "person": (None, person),
-                              "department": (None, department), "amount": (None, amount)},
-                     note=s.reason)
+        s = Sanction.create(
+            uid=str(uuid.uuid4()),
+            site=ctx.site,
+            revision=1,
+            modified_at=ctx.now(),
+            case=case_id,
+            type=type,
+            rule=None,
+            department=department,
+            person=person,
+            amount=amount,
+            amount_min=None,
+            amount_max=None,
+            reason=(f"{number} {reason}" if number and number not in reason else reason),
+            date=on or ctx.local(ctx.now()).date(),
+            status=PENDING,
+        )
+        audit.record(
+            ctx,
+            "sanction.manual",
+            table="sanctions",
+            uid=s.uid,
+            changes={
+                "type": (None, type),
+                "person": (None, person),
+                "department": (None, department),
+                "amount": (None, amount),
+            },
+            note=s.reason,
+        )
     return get_sanction(s.id)
 
 

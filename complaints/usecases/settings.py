@@ -32,8 +32,11 @@ OPTIONS: dict[str, Option] = {
         Option("backup.last_auto", "", "上次启动自动备份的时间"),
         Option("sanctions.last_sweep", "", "上次按时限补查奖惩建议的日期"),
         Option("privacy.mask_phone_in_export", False, "导出台账时隐藏手机号中间四位"),
-        Option("privacy.phone_full_roles", ["客服专员", "客服经理", "部门经理", "总经理"],
-               "在列表中可看到完整手机号的角色(其他角色看到 138****5678)"),
+        Option(
+            "privacy.phone_full_roles",
+            ["客服专员", "客服经理", "部门经理", "总经理"],
+            "在列表中可看到完整手机号的角色(其他角色看到 138****5678)",
+        ),
         Option("privacy.anonymise_after_years", 3, "已关闭多少年的投诉单可匿名化客户姓名与电话"),
         Option("auth.allow_remember", False, "允许记住登录用户(仅限一人专用的电脑)"),
         Option("auth.remembered_login", "", "记住的登录名(启动时免密码登录)"),
@@ -42,8 +45,9 @@ OPTIONS: dict[str, Option] = {
         Option("ui.page_size", 200, "列表每次读取的行数"),
         Option("policy", {}, "投诉处理制度参数(时限、派单、奖惩金额)及其修改历史"),
         Option("attachments.max_mb", 50, "单个附件的大小上限(MB)"),
-        Option("forms.date_style", "中文",
-               "表单上日期的写法:中文(2026年11月22日)或 数字(2026-11-22)"),
+        Option(
+            "forms.date_style", "中文", "表单上日期的写法:中文(2026年11月22日)或 数字(2026-11-22)"
+        ),
     )
 }
 
@@ -56,9 +60,12 @@ def get_many(keys: tuple[str, ...]) -> dict[str, Any]:
     """Several settings in one statement (plain SQL: the start reads a few before the
     main window paints, and a peewee query costs about half a millisecond each)."""
     opts = [OPTIONS[k] for k in keys]  # an undeclared key is a programming error
-    stored = dict(reads.execute(
-        f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(keys))})",
-        list(keys)).fetchall())
+    stored = dict(
+        reads.execute(
+            f"SELECT key, value FROM settings WHERE key IN ({', '.join('?' * len(keys))})",
+            list(keys),
+        ).fetchall()
+    )
     return {o.key: json.loads(stored[o.key]) if o.key in stored else o.default for o in opts}
 
 
@@ -68,8 +75,9 @@ def set_(key: str, value: Any) -> None:
     from db.models import Setting, database
 
     with database.atomic():
-        Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False)).on_conflict_replace(
-        ).execute()
+        Setting.insert(
+            key=key, value=json.dumps(value, ensure_ascii=False)
+        ).on_conflict_replace().execute()
 
 
 def get_all() -> dict[str, Any]:

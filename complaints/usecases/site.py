@@ -85,15 +85,23 @@ def seed_departments() -> None:
         if name in by_name:
             continue
         by_name[name] = Department.create(
-            name=name, parent=by_name.get(parent) if parent else None, manager_title=title,
-            business=business, area=area, sort_order=order,
+            name=name,
+            parent=by_name.get(parent) if parent else None,
+            manager_title=title,
+            business=business,
+            area=area,
+            sort_order=order,
         )
 
 
 def department_names() -> list[str]:
     """The active departments in the office's order (plain SQL: the first screen's filter)."""
-    return [r[0] for r in reads.execute(
-        "SELECT name FROM departments WHERE active ORDER BY sort_order, name")]
+    return [
+        r[0]
+        for r in reads.execute(
+            "SELECT name FROM departments WHERE active ORDER BY sort_order, name"
+        )
+    ]
 
 
 def staff_names(department: str | None = None) -> list[str]:
@@ -101,8 +109,13 @@ def staff_names(department: str | None = None) -> list[str]:
     first, then everyone else; empty when the office keeps no staff list."""
     from db.models import Department, Staff
 
-    rows = (Staff.select(Staff.name, Department.name.alias("dept"))
-            .join(Department).where(Staff.active).order_by(Staff.id).dicts())
+    rows = (
+        Staff.select(Staff.name, Department.name.alias("dept"))
+        .join(Department)
+        .where(Staff.active)
+        .order_by(Staff.id)
+        .dicts()
+    )
     ordered = sorted(rows, key=lambda r: r["dept"] != department)
     return list(dict.fromkeys(r["name"] for r in ordered))
 
@@ -131,8 +144,14 @@ def rename_site(ctx: Context, name: str) -> str:
     with database.atomic():
         # init_site validates the name and updates both the setting and the Site row.
         init_site(info.code, new, now=ctx.now(), tz=info.tz)
-        audit.record(ctx, "settings.update", table="settings", uid="site.name",
-                     changes={"site.name": (info.name, new)}, note="修改站点名称")
+        audit.record(
+            ctx,
+            "settings.update",
+            table="settings",
+            uid="site.name",
+            changes={"site.name": (info.name, new)},
+            note="修改站点名称",
+        )
     return new
 
 
@@ -151,13 +170,16 @@ def known_sites() -> list[KnownSite]:
     """Every office this database knows (the HQ's site filter): the sites table, the sites
     of the cases and of the sanctions; this office first, then by code. The case sites hop
     along the (site, received_at) index instead of reading every case."""
-    codes: set[str] = {r[0] for r in reads.execute(
-        "WITH RECURSIVE s(site) AS (SELECT min(site) FROM cases UNION ALL "
-        "SELECT (SELECT min(site) FROM cases WHERE site > s.site) FROM s "
-        "WHERE s.site IS NOT NULL) SELECT site FROM s WHERE site IS NOT NULL")}
+    codes: set[str] = {
+        r[0]
+        for r in reads.execute(
+            "WITH RECURSIVE s(site) AS (SELECT min(site) FROM cases UNION ALL "
+            "SELECT (SELECT min(site) FROM cases WHERE site > s.site) FROM s "
+            "WHERE s.site IS NOT NULL) SELECT site FROM s WHERE site IS NOT NULL"
+        )
+    }
     codes |= {r[0] for r in reads.execute("SELECT DISTINCT site FROM sanctions")}
     rows: dict[str, str] = dict(reads.execute("SELECT code, name FROM sites").fetchall())
     local = settings.get("site.code")
-    out = [KnownSite(c, rows.get(c, ""), c == local)
-           for c in codes | set(rows) if c]
+    out = [KnownSite(c, rows.get(c, ""), c == local) for c in codes | set(rows) if c]
     return sorted(out, key=lambda s: (not s.local, s.code))

@@ -47,9 +47,27 @@ from complaints.usecases.errors import UseCaseError
 from db.models import database
 from db.timeutil import date_from_db, from_db, to_db
 
-_CASE_COLUMNS = ("id", "site", "received_at", "channel", "kind", "severity", "business",
-                 "department", "liability", "state", "closed_at", "phone", "vin", "media",
-                 "needs_oem", "satisfaction", "satisfaction2", "revision", "modified_at")
+_CASE_COLUMNS = (
+    "id",
+    "site",
+    "received_at",
+    "channel",
+    "kind",
+    "severity",
+    "business",
+    "department",
+    "liability",
+    "state",
+    "closed_at",
+    "phone",
+    "vin",
+    "media",
+    "needs_oem",
+    "satisfaction",
+    "satisfaction2",
+    "revision",
+    "modified_at",
+)
 _OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 
 # Summaries of closed cases (their entries read once per revision): a month's figures over
@@ -107,8 +125,9 @@ def _encode_outcomes(outcomes: tuple[tuple[str, DeadlineStatus], ...]) -> str:
 def _decode_outcomes(text: str) -> tuple[tuple[str, DeadlineStatus], ...]:
     out = _OUTCOMES.get(text)
     if out is None:  # few distinct texts: each is parsed once
-        out = tuple((rule, _STATUS[st]) for rule, st in
-                    (part.split(":", 1) for part in text.split(",")))
+        out = tuple(
+            (rule, _STATUS[st]) for rule, st in (part.split(":", 1) for part in text.split(","))
+        )
         _OUTCOMES[text] = out
     return out
 
@@ -138,12 +157,16 @@ class Review:
 def sites_present() -> list[str]:
     """The site codes that have cases (the HQ's site picker). Hops from one site to the next
     along the (site, received_at) index instead of reading every case (35 → 0.1 ms at 100k)."""
-    return [r[0] for r in database.execute_sql(
-        "WITH RECURSIVE s(site) AS (SELECT min(site) FROM cases UNION ALL "
-        "SELECT (SELECT min(site) FROM cases WHERE site > s.site) FROM s "
-        "WHERE s.site IS NOT NULL) "
-        "SELECT site FROM s WHERE site IS NOT NULL AND EXISTS "
-        "(SELECT 1 FROM cases c WHERE c.site = s.site AND c.deleted = 0) ORDER BY site")]
+    return [
+        r[0]
+        for r in database.execute_sql(
+            "WITH RECURSIVE s(site) AS (SELECT min(site) FROM cases UNION ALL "
+            "SELECT (SELECT min(site) FROM cases WHERE site > s.site) FROM s "
+            "WHERE s.site IS NOT NULL) "
+            "SELECT site FROM s WHERE site IS NOT NULL AND EXISTS "
+            "(SELECT 1 FROM cases c WHERE c.site = s.site AND c.deleted = 0) ORDER BY site"
+        )
+    ]
 
 
 def _site_sql(sites: Sequence[str], alias: str = "") -> tuple[str, list[str]]:
@@ -158,11 +181,17 @@ _SUMMARY_ACTIONS = tuple(sorted(RULE_ACTIONS))
 _NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
 
 
-def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | None = None,
-                summaries: dict | None = None,
-                policy_fp: Callable[[datetime], str] | None = None,
-                stale: list | None = None, cases_only: bool = False
-                ) -> tuple[list, dict, list, list]:
+def load_period(
+    period: Period,
+    sites: Sequence[str],
+    tz,
+    *,
+    as_of: datetime | None = None,
+    summaries: dict | None = None,
+    policy_fp: Callable[[datetime], str] | None = None,
+    stale: list | None = None,
+    cases_only: bool = False,
+) -> tuple[list, dict, list, list]:
     """(cases, entries by case id, earlier open cases, sanctions) of a period. With
     ``summaries``, the entries of closed cases already summarised there are not read; with
     ``policy_fp`` (received time → fingerprint of its policy) too, the summaries kept in the
@@ -193,7 +222,8 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
         "s.fingerprint, s.contact_hours, s.handling_hours, s.called_back, s.level, s.reopened, "
         "s.outcomes FROM cases c LEFT JOIN stats_summaries s ON s.case_id = c.id "
         f"WHERE c.received_at >= ? AND c.received_at < ? AND c.deleted = 0{site_c}",
-        [_CLOSED if store else "", *_SUMMARY_ACTIONS, start, end, *site_params])
+        [_CLOSED if store else "", *_SUMMARY_ACTIONS, start, end, *site_params],
+    )
     n = len(_CASE_COLUMNS)
     summary_key = fig.summary_key
     fresh: list[dict[str, Any]] = []  # closed cases with no kept summary: fingerprint below
@@ -225,9 +255,14 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
         if store:
             stored_fp = f"{c['revision']}|{c['modified_at']}|{c['summary_fp']}"
             if row[n + 1] == stored_fp:
-                summaries[key] = fig.CaseSummary(row[n + 2], row[n + 3], bool(row[n + 4]),
-                                                 row[n + 5], bool(row[n + 6]),
-                                                 _decode_outcomes(row[n + 7]))
+                summaries[key] = fig.CaseSummary(
+                    row[n + 2],
+                    row[n + 3],
+                    bool(row[n + 4]),
+                    row[n + 5],
+                    bool(row[n + 6]),
+                    _decode_outcomes(row[n + 7]),
+                )
                 continue
             c["_stored_fp"] = stored_fp
             stale.append(c)
@@ -242,7 +277,8 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
             f"CASE WHEN e.action IN ({notes}) THEN e.satisfaction END FROM cases c CROSS JOIN "
             "entries e ON e.case_id = c.id WHERE c.received_at >= ? AND c.received_at < ? "
             f"AND c.deleted = 0 AND e.deleted = 0 AND e.action IN ({acts}){site_c}",
-            [*_NOTE_ACTIONS, start, end, *_SUMMARY_ACTIONS, *site_params])
+            [*_NOTE_ACTIONS, start, end, *_SUMMARY_ACTIONS, *site_params],
+        )
         prev = add = None
         for case_id, at, action, sat in rows:  # a case's entries come together
             if case_id != prev:
@@ -251,15 +287,17 @@ def load_period(period: Period, sites: Sequence[str], tz, *, as_of: datetime | N
     else:
         ids = [c["id"] for c in need]
         for i in range(0, len(ids), 900):
-            chunk = ids[i:i + 900]
+            chunk = ids[i : i + 900]
             for case_id, at, action, sat in database.execute_sql(
-                    f"SELECT case_id, at, action, CASE WHEN action IN ({notes}) "
-                    "THEN satisfaction END "
-                    f"FROM entries WHERE deleted = 0 AND action IN ({acts}) AND "
-                    f"case_id IN ({', '.join('?' * len(chunk))})",
-                    [*_NOTE_ACTIONS, *_SUMMARY_ACTIONS, *chunk]):
-                entries[case_id].append({"at": parse(at), "action": action, "note": None,
-                                         "satisfaction": sat})
+                f"SELECT case_id, at, action, CASE WHEN action IN ({notes}) "
+                "THEN satisfaction END "
+                f"FROM entries WHERE deleted = 0 AND action IN ({acts}) AND "
+                f"case_id IN ({', '.join('?' * len(chunk))})",
+                [*_NOTE_ACTIONS, *_SUMMARY_ACTIONS, *chunk],
+            ):
+                entries[case_id].append(
+                    {"at": parse(at), "action": action, "note": None, "satisfaction": sat}
+                )
     # The fingerprint of the closed cases with nothing kept, as the subquery above gives it
     # (a stored time's text is its isoformat: UTC, whole seconds).
     for c in fresh:
@@ -279,26 +317,43 @@ def _earlier_open(period: Period, sites: Sequence[str], tz) -> list[dict[str, An
     # Open when the period began: still open now (state index), or closed since it began
     # (index of closed_at, received_at from schema 7): no full scan.
     states = ", ".join("?" * len(_OPEN_STATES))
-    earlier = [{"id": i, "received_at": from_db(r), "closed_at": from_db(c)}
-               for i, r, c in database.execute_sql(
-                   "SELECT id, received_at, closed_at FROM cases WHERE state IN "
-                   f"({states}) AND received_at < ? AND deleted = 0{site_sql} UNION "
-                   "SELECT id, received_at, closed_at FROM cases WHERE closed_at >= ? AND "
-                   f"received_at < ? AND deleted = 0{site_sql}",
-                   [*_OPEN_STATES, start, *site_params, start, start, *site_params])]
+    earlier = [
+        {"id": i, "received_at": from_db(r), "closed_at": from_db(c)}
+        for i, r, c in database.execute_sql(
+            "SELECT id, received_at, closed_at FROM cases WHERE state IN "
+            f"({states}) AND received_at < ? AND deleted = 0{site_sql} UNION "
+            "SELECT id, received_at, closed_at FROM cases WHERE closed_at >= ? AND "
+            f"received_at < ? AND deleted = 0{site_sql}",
+            [*_OPEN_STATES, start, *site_params, start, start, *site_params],
+        )
+    ]
     return earlier
 
 
 def _sanctions(period: Period, sites: Sequence[str]) -> list[dict[str, Any]]:
     site_s, site_params = _site_sql(sites, "s")
-    sanctions = [{"type": t, "department": d, "person": p, "amount": a,
-                  "date": date_from_db(day), "status": st, "case_id": cid}
-                 for t, d, p, a, day, st, cid in database.execute_sql(
-                     "SELECT s.type, s.department, s.person, s.amount, s.date, s.status, "
-                     "s.case_id FROM sanctions s WHERE s.date >= ? AND s.date < ? "
-                     f"AND s.status = ? AND s.deleted = 0{site_s}",
-                     [period.start.isoformat(), period.end.isoformat(),
-                      ApprovalStatus.APPROVED.value, *site_params])]
+    sanctions = [
+        {
+            "type": t,
+            "department": d,
+            "person": p,
+            "amount": a,
+            "date": date_from_db(day),
+            "status": st,
+            "case_id": cid,
+        }
+        for t, d, p, a, day, st, cid in database.execute_sql(
+            "SELECT s.type, s.department, s.person, s.amount, s.date, s.status, "
+            "s.case_id FROM sanctions s WHERE s.date >= ? AND s.date < ? "
+            f"AND s.status = ? AND s.deleted = 0{site_s}",
+            [
+                period.start.isoformat(),
+                period.end.isoformat(),
+                ApprovalStatus.APPROVED.value,
+                *site_params,
+            ],
+        )
+    ]
     return sanctions
 
 
@@ -311,7 +366,7 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
     gc.disable()
     try:
         global _SUMMARIES_DB
-        if len(_SUMMARIES) > _SUMMARIES_MAX or _SUMMARIES_DB != database.database:
+        if len(_SUMMARIES) > _SUMMARIES_MAX or database.database != _SUMMARIES_DB:
             _SUMMARIES.clear()  # another data folder (or a test's fresh one): start afresh
             _SUMMARIES_DB = database.database
             _PENDING.clear()
@@ -322,27 +377,51 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
         months = whole_months(period) if len(sites) <= 1 else None
         if months is None:
             cases, entries, earlier, sanctions = load_period(
-                period, sites, tz, as_of=as_of, summaries=_SUMMARIES, policy_fp=fp,
-                stale=stale)
+                period, sites, tz, as_of=as_of, summaries=_SUMMARIES, policy_fp=fp, stale=stale
+            )
             # All sites: those with cases in the period or a volume entered for its months.
-            vsites = tuple(sites) or tuple(sorted({c["site"] for c in cases}
-                                                  | {k[0] for k in vols}))
-            f = fig.compute(period, sites, cases, entries, earlier, sanctions, book.at, as_of,
-                            tz, summaries=_SUMMARIES, volumes=vols, volume_sites=vsites)
+            vsites = tuple(sites) or tuple(
+                sorted({c["site"] for c in cases} | {k[0] for k in vols})
+            )
+            f = fig.compute(
+                period,
+                sites,
+                cases,
+                entries,
+                earlier,
+                sanctions,
+                book.at,
+                as_of,
+                tz,
+                summaries=_SUMMARIES,
+                volumes=vols,
+                volume_sites=vsites,
+            )
         else:
             # Month by month (the same cases in the same order: the received-time index), a
             # month that is over with every case closed taken from _PARTS (issue 23 §4).
             parts = [_month_part(m, sites, tz, as_of, book, fp, stale) for m in months]
             part = fig.join(parts)
-            vsites = tuple(sites) or tuple(sorted(set().union(*(p.sites for p in parts))
-                                                  | {k[0] for k in vols}))
-            f = fig.finish(period, sites, part, _earlier_open(period, sites, tz),
-                           _sanctions(period, sites), tz, volumes=vols, volume_sites=vsites)
+            vsites = tuple(sites) or tuple(
+                sorted(set().union(*(p.sites for p in parts)) | {k[0] for k in vols})
+            )
+            f = fig.finish(
+                period,
+                sites,
+                part,
+                _earlier_open(period, sites, tz),
+                _sanctions(period, sites),
+                tz,
+                volumes=vols,
+                volume_sites=vsites,
+            )
         if len(_PENDING) + len(stale) <= _PENDING_MAX:
             # Only the keys (figures.summary_key of these closed cases), not the case dicts:
             # a year's figures would otherwise hold ~90k of them until the write.
-            _PENDING.extend(((c["id"], c["revision"], c["modified_at"], c["summary_fp"]),
-                             c["_stored_fp"]) for c in stale)
+            _PENDING.extend(
+                ((c["id"], c["revision"], c["modified_at"], c["summary_fp"]), c["_stored_fp"])
+                for c in stale
+            )
         return f
     finally:
         if was_enabled:
@@ -362,13 +441,22 @@ _PARTS_STAMP: list[tuple | None] = [None]
 def _stamp() -> tuple:
     """Moves whenever a row is written on this connection or another one commits."""
     conn = database.connection()
-    return (database.database, conn.total_changes,
-            conn.execute("PRAGMA data_version").fetchone()[0])
+    return (
+        database.database,
+        conn.total_changes,
+        conn.execute("PRAGMA data_version").fetchone()[0],
+    )
 
 
-def _month_part(month: Period, sites: Sequence[str], tz, as_of: datetime,
-                book: policy_uc.PolicyBook, fp: Callable[[datetime], str],
-                stale: list) -> fig.Partial:
+def _month_part(
+    month: Period,
+    sites: Sequence[str],
+    tz,
+    as_of: datetime,
+    book: policy_uc.PolicyBook,
+    fp: Callable[[datetime], str],
+    stale: list,
+) -> fig.Partial:
     stamp = _stamp()
     if _PARTS_STAMP[0] != stamp:
         _PARTS.clear()
@@ -377,12 +465,24 @@ def _month_part(month: Period, sites: Sequence[str], tz, as_of: datetime,
     part = _PARTS.get(key)
     if part is not None:
         return part
-    cases, entries, _, _ = load_period(month, sites, tz, as_of=as_of, summaries=_SUMMARIES,
-                                       policy_fp=fp, stale=stale, cases_only=True)
+    cases, entries, _, _ = load_period(
+        month,
+        sites,
+        tz,
+        as_of=as_of,
+        summaries=_SUMMARIES,
+        policy_fp=fp,
+        stale=stale,
+        cases_only=True,
+    )
     part = fig.accumulate(month, cases, entries, book.at, as_of, tz, summaries=_SUMMARIES)
     held = sum(len(p.ids) for p in _PARTS.values())
-    if (month.bounds(tz)[1] <= as_of and held + len(part.ids) <= _PARTS_MAX_CASES
-            and not part.unsettled and len(part.ids) == len(cases)):
+    if (
+        month.bounds(tz)[1] <= as_of
+        and held + len(part.ids) <= _PARTS_MAX_CASES
+        and not part.unsettled
+        and len(part.ids) == len(cases)
+    ):
         _PARTS[key] = part
     return part
 
@@ -393,7 +493,7 @@ def keep_summaries() -> int:
     are computed again after a restart). Worker thread; returns how many were written."""
     pending = list(_PENDING)
     _PENDING.clear()
-    if _SUMMARIES_DB != database.database:  # computed in another data folder
+    if database.database != _SUMMARIES_DB:  # computed in another data folder
         return 0
     return _store_summaries(pending)
 
@@ -403,9 +503,18 @@ def _store_summaries(pending: Sequence[tuple[tuple, str]]) -> int:
     for key, stored_fp in pending:
         sm = _SUMMARIES.get(key)
         if sm is not None:
-            rows.append((key[0], stored_fp, sm.contact_hours, sm.handling_hours,
-                         int(sm.called_back), sm.level, int(sm.reopened),
-                         _encode_outcomes(sm.outcomes)))
+            rows.append(
+                (
+                    key[0],
+                    stored_fp,
+                    sm.contact_hours,
+                    sm.handling_hours,
+                    int(sm.called_back),
+                    sm.level,
+                    int(sm.reopened),
+                    _encode_outcomes(sm.outcomes),
+                )
+            )
     if not rows or database.in_transaction():
         return 0
     # Never wait for another writer (a ledger import in another process): the figures are
@@ -418,7 +527,9 @@ def _store_summaries(pending: Sequence[tuple[tuple, str]]) -> int:
             database.cursor().executemany(
                 "INSERT OR REPLACE INTO stats_summaries (case_id, fingerprint, contact_hours, "
                 "handling_hours, called_back, level, reopened, outcomes) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                rows,
+            )
         if _PARTS_STAMP[0] == before:  # only derived rows written: the months still hold
             _PARTS_STAMP[0] = _stamp()
     except (sqlite3.Error, pw.DatabaseError):
@@ -433,8 +544,9 @@ def months_to_fill(as_of: datetime, tz) -> list[Period]:
     after an upgrade, a demo load or a ledger import, what the background fill computes so
     that opening any month costs the "kept" time (bench/README.md). One short query a month
     (it stops at the first such case)."""
-    first = database.execute_sql(
-        "SELECT min(received_at) FROM cases WHERE deleted = 0").fetchone()[0]
+    first = database.execute_sql("SELECT min(received_at) FROM cases WHERE deleted = 0").fetchone()[
+        0
+    ]
     if first is None:
         return []
     this = current(PeriodKind.MONTH, as_of.astimezone(tz).date())
@@ -444,16 +556,18 @@ def months_to_fill(as_of: datetime, tz) -> list[Period]:
     for m in reversed(months_ending(this, max(n, 1))):
         start, end = (to_db(t) for t in m.bounds(tz))
         if database.execute_sql(
-                "SELECT EXISTS (SELECT 1 FROM cases c WHERE c.received_at >= ? AND "
-                "c.received_at < ? AND c.deleted = 0 AND c.state = ? AND c.closed_at <= ? "
-                "AND NOT EXISTS (SELECT 1 FROM stats_summaries s WHERE s.case_id = c.id))",
-                [start, end, _CLOSED, to_db(as_of)]).fetchone()[0]:
+            "SELECT EXISTS (SELECT 1 FROM cases c WHERE c.received_at >= ? AND "
+            "c.received_at < ? AND c.deleted = 0 AND c.state = ? AND c.closed_at <= ? "
+            "AND NOT EXISTS (SELECT 1 FROM stats_summaries s WHERE s.case_id = c.id))",
+            [start, end, _CLOSED, to_db(as_of)],
+        ).fetchone()[0]:
             out.append(m)
     return out
 
 
-def fill_summaries(as_of: datetime, tz, *, progress: Callable[[int, int], None] | None = None
-                   ) -> int:
+def fill_summaries(
+    as_of: datetime, tz, *, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Compute and keep the summaries of every month ``months_to_fill`` names (the demo
     command does it after loading; the app does it month by month in the background).
     Returns how many summaries were kept."""
@@ -469,15 +583,21 @@ def fill_summaries(as_of: datetime, tz, *, progress: Callable[[int, int], None] 
 
 # --- business volume: the complaint rate's denominator --------------------------------------
 
+
 def volumes(sites: Sequence[str], months: Sequence[str]) -> dict[tuple[str, str], fig.Volume]:
     """(site, "2026-10") → the volume entered for it (``sites`` empty: every site); months
     with none are absent."""
     if not months:
         return {}
     site_sql, site_params = _site_sql(sites)
-    return {(site, m): fig.Volume(v, n) for site, m, v, n in database.execute_sql(
-        "SELECT site, month, service_visits, new_car_sales FROM volumes WHERE month IN "
-        f"({', '.join('?' * len(months))}){site_sql}", [*months, *site_params])}
+    return {
+        (site, m): fig.Volume(v, n)
+        for site, m, v, n in database.execute_sql(
+            "SELECT site, month, service_visits, new_car_sales FROM volumes WHERE month IN "
+            f"({', '.join('?' * len(months))}){site_sql}",
+            [*months, *site_params],
+        )
+    }
 
 
 def volume_months(period: Period) -> list[str]:
@@ -485,8 +605,7 @@ def volume_months(period: Period) -> list[str]:
     return [m.code for m in months_touching(period)]
 
 
-def set_volumes(ctx: Context, site: str,
-                months: dict[str, tuple[int, int] | None]) -> None:
+def set_volumes(ctx: Context, site: str, months: dict[str, tuple[int, int] | None]) -> None:
     """Enter the business volume of ``site``: month "2026-10" → (进厂台次, 新车销售台数), or
     None to remove the month's figures. Needs stats.report (客服经理, 总经理); audited."""
     from complaints.usecases import audit
@@ -518,18 +637,26 @@ def set_volumes(ctx: Context, site: str,
             if before_t == v:
                 continue
             if v is None:
-                database.execute_sql("DELETE FROM volumes WHERE site = ? AND month = ?",
-                                     [site, m])
+                database.execute_sql("DELETE FROM volumes WHERE site = ? AND month = ?", [site, m])
             else:
                 database.execute_sql(
                     "INSERT OR REPLACE INTO volumes (site, month, service_visits, new_car_sales, "
                     "modified_at, modified_by) VALUES (?, ?, ?, ?, ?, ?)",
-                    [site, m, v[0], v[1], now, ctx.actor])
-            audit.record(ctx, "stats.volume", table="volumes", uid=f"{site}/{m}",
-                         changes={"进厂台次/新车销售台数": (
-                             None if before_t is None else "/".join(map(str, before_t)),
-                             None if v is None else "/".join(map(str, v)))},
-                         note=f"{site} {m} 业务量")
+                    [site, m, v[0], v[1], now, ctx.actor],
+                )
+            audit.record(
+                ctx,
+                "stats.volume",
+                table="volumes",
+                uid=f"{site}/{m}",
+                changes={
+                    "进厂台次/新车销售台数": (
+                        None if before_t is None else "/".join(map(str, before_t)),
+                        None if v is None else "/".join(map(str, v)),
+                    )
+                },
+                note=f"{site} {m} 业务量",
+            )
 
 
 def monthly_counts(period: Period, sites: Sequence[str], tz, n: int = 12) -> list[tuple[str, int]]:
@@ -537,8 +664,10 @@ def monthly_counts(period: Period, sites: Sequence[str], tz, n: int = 12) -> lis
     of ``n`` range counts, each answered from the (received_at, deleted, site) index alone."""
     months = months_ending(period, n)
     site_sql, site_params = _site_sql(sites)
-    one = (f"(SELECT count(*) FROM cases WHERE received_at >= ? AND received_at < ? "
-           f"AND deleted = 0{site_sql})")
+    one = (
+        f"(SELECT count(*) FROM cases WHERE received_at >= ? AND received_at < ? "
+        f"AND deleted = 0{site_sql})"
+    )
     params: list[Any] = []
     for m in months:
         params += [*(to_db(t) for t in m.bounds(tz)), *site_params]
@@ -546,8 +675,14 @@ def monthly_counts(period: Period, sites: Sequence[str], tz, n: int = 12) -> lis
     return [(m.code, c) for m, c in zip(months, counts, strict=True)]
 
 
-def review(ctx: Context, period: Period, sites: Sequence[str] = (), *,
-           as_of: datetime | None = None, compare: bool = True) -> Review:
+def review(
+    ctx: Context,
+    period: Period,
+    sites: Sequence[str] = (),
+    *,
+    as_of: datetime | None = None,
+    compare: bool = True,
+) -> Review:
     """The period's figures with the previous period, the same period last year and the
     12-month trend; ``sites`` empty = every site in the database."""
     auth.require(ctx, "stats.view")
@@ -558,12 +693,21 @@ def review(ctx: Context, period: Period, sites: Sequence[str] = (), *,
     prev, ly = comparisons(ctx, period, sites, as_of=as_of) if compare else ({}, {})
     # (With compare, comparisons() has kept the new summaries; without, the page asks for
     # them next and they are kept then: the figures are not held up by the write.)
-    return Review(f, fig.kpis(f), prev, ly, prev_p.label, ly_p.label,
-                  monthly_counts(period, sites, ctx.tz), as_of)
+    return Review(
+        f,
+        fig.kpis(f),
+        prev,
+        ly,
+        prev_p.label,
+        ly_p.label,
+        monthly_counts(period, sites, ctx.tz),
+        as_of,
+    )
 
 
-def comparisons(ctx: Context, period: Period, sites: Sequence[str] = (), *,
-                as_of: datetime | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+def comparisons(
+    ctx: Context, period: Period, sites: Sequence[str] = (), *, as_of: datetime | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """(KPIs of the previous period, KPIs of the same period last year): the GUI asks for
     them after showing the period itself."""
     auth.require(ctx, "stats.view")
@@ -571,8 +715,9 @@ def comparisons(ctx: Context, period: Period, sites: Sequence[str] = (), *,
     prev_p, ly_p = previous(period), same_last_year(period)
     prev = fig.kpis(figures_for(prev_p, sites, as_of=as_of, tz=ctx.tz))
     # For a year both are the year before: computed once.
-    ly = (dict(prev) if ly_p == prev_p
-          else fig.kpis(figures_for(ly_p, sites, as_of=as_of, tz=ctx.tz)))
+    ly = (
+        dict(prev) if ly_p == prev_p else fig.kpis(figures_for(ly_p, sites, as_of=as_of, tz=ctx.tz))
+    )
     result = (prev, ly)
     keep_summaries()  # of the three periods, now that the page shows the first
     return result
@@ -583,8 +728,17 @@ def case_list(ids: Sequence[int]) -> list[tuple]:
     responsible, content) of the cases behind a figure, in the order given."""
     from complaints.usecases.cases import case_rows
 
-    cols = ("number", "received_at", "state", "channel", "severity", "customer_name",
-            "department", "responsible", "content")
+    cols = (
+        "number",
+        "received_at",
+        "state",
+        "channel",
+        "severity",
+        "customer_name",
+        "department",
+        "responsible",
+        "content",
+    )
     rows = case_rows(list(ids), cols)
     return [(i, *rows[i]) for i in ids if i in rows]
 
@@ -618,10 +772,12 @@ def _numbers(ids: Sequence[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     ids = list(ids)
     for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        out.update(database.execute_sql(
-            f"SELECT id, number FROM cases WHERE id IN ({', '.join('?' * len(chunk))})",
-            chunk).fetchall())
+        chunk = ids[i : i + 500]
+        out.update(
+            database.execute_sql(
+                f"SELECT id, number FROM cases WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall()
+        )
     return out
 
 
@@ -638,47 +794,99 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
     prev_d, ly_d = fig.change(r.kpis, previous or None), fig.change(r.kpis, last_year or None)
     rate = f.complaint_rate
     why = rate.why_none if rate is not None else None
-    kpis = [{"key": k, "label": label, "unit": unit,
-             "value": fig.format_kpi(k, r.kpis.get(k), why), "raw": r.kpis.get(k),
-             "prev": fig.format_kpi(k, previous.get(k), why) if previous else "—",
-             "raw_prev": previous.get(k) if previous else None,
-             "vs_prev": fig.format_change(k, prev_d.get(k)), "raw_vs_prev": prev_d.get(k),
-             "ly": fig.format_kpi(k, last_year.get(k), why) if last_year else "—",
-             "raw_ly": last_year.get(k) if last_year else None,
-             "vs_ly": fig.format_change(k, ly_d.get(k)), "raw_vs_ly": ly_d.get(k)}
-            for k, (label, unit, _b) in fig.KPIS.items()]
+    kpis = [
+        {
+            "key": k,
+            "label": label,
+            "unit": unit,
+            "value": fig.format_kpi(k, r.kpis.get(k), why),
+            "raw": r.kpis.get(k),
+            "prev": fig.format_kpi(k, previous.get(k), why) if previous else "—",
+            "raw_prev": previous.get(k) if previous else None,
+            "vs_prev": fig.format_change(k, prev_d.get(k)),
+            "raw_vs_prev": prev_d.get(k),
+            "ly": fig.format_kpi(k, last_year.get(k), why) if last_year else "—",
+            "raw_ly": last_year.get(k) if last_year else None,
+            "vs_ly": fig.format_change(k, ly_d.get(k)),
+            "raw_vs_ly": ly_d.get(k),
+        }
+        for k, (label, unit, _b) in fig.KPIS.items()
+    ]
     dims = []
     for key, (title, _values) in fig.DIMENSIONS.items():
         buckets = f.by[key]
         top = max((len(v) for v in buckets.values()), default=0)
-        rows = [{"name": name, "count": len(ids),
-                 "share": "—" if not f.total else f"{len(ids) / f.total * 100:.1f}%",
-                 "bar": _bar(len(ids), top)}
-                for name, ids in buckets.items() if ids or key in ("channel", "kind", "severity")]
+        rows = [
+            {
+                "name": name,
+                "count": len(ids),
+                "share": "—" if not f.total else f"{len(ids) / f.total * 100:.1f}%",
+                "bar": _bar(len(ids), top),
+            }
+            for name, ids in buckets.items()
+            if ids or key in ("channel", "kind", "severity")
+        ]
         dims.append({"key": key, "title": title, "rows": rows, "total": f.total})
-    timeliness = [{"rule": t.rule, "what": WHAT.get(t.rule, ""), "due": t.due, "met": t.met,
-                   "late": t.late, "missed": t.missed, "rate": _pct(t.rate)}
-                  for t in f.timeliness.values()]
+    timeliness = [
+        {
+            "rule": t.rule,
+            "what": WHAT.get(t.rule, ""),
+            "due": t.due,
+            "met": t.met,
+            "late": t.late,
+            "missed": t.missed,
+            "rate": _pct(t.rate),
+        }
+        for t in f.timeliness.values()
+    ]
     o = f.overall
-    timeliness_total = {"due": o.due, "met": o.met, "late": o.late, "missed": o.missed,
-                        "rate": _pct(o.rate)}
+    timeliness_total = {
+        "due": o.due,
+        "met": o.met,
+        "late": o.late,
+        "missed": o.missed,
+        "rate": _pct(o.rate),
+    }
     rated = sum(len(v) for v in f.satisfaction.values())
     top = max((len(v) for v in f.satisfaction.values()), default=0)
-    satisfaction = [{"level": k, "count": len(v),
-                     "share": "—" if not rated else f"{len(v) / rated * 100:.1f}%",
-                     "bar": _bar(len(v), top)} for k, v in f.satisfaction.items()]
-    durations = [{"name": name, "n": d.n, "mean": _hours_text(d.mean),
-                  "median": _hours_text(d.median), "mean_hours": d.mean,
-                  "median_hours": d.median}
-                 for name, d in (("首次联系客户", f.contact), ("处理完毕(处理单回传)", f.handling))]
+    satisfaction = [
+        {
+            "level": k,
+            "count": len(v),
+            "share": "—" if not rated else f"{len(v) / rated * 100:.1f}%",
+            "bar": _bar(len(v), top),
+        }
+        for k, v in f.satisfaction.items()
+    ]
+    durations = [
+        {
+            "name": name,
+            "n": d.n,
+            "mean": _hours_text(d.mean),
+            "median": _hours_text(d.median),
+            "mean_hours": d.mean,
+            "median_hours": d.median,
+        }
+        for name, d in (("首次联系客户", f.contact), ("处理完毕(处理单回传)", f.handling))
+    ]
     numbers = _numbers([i for g in f.repeat_groups for i in g])
-    repeats = [{"count": len(g), "numbers": "、".join(numbers.get(i, str(i)) for i in g)}
-               for g in f.repeat_groups]
+    repeats = [
+        {"count": len(g), "numbers": "、".join(numbers.get(i, str(i)) for i in g)}
+        for g in f.repeat_groups
+    ]
 
     def money_rows(rows: list[fig.MoneyRow]) -> list[dict[str, Any]]:
-        return [{"department": m.department, "person": m.person, "fines": m.fines,
-                 "fine_count": m.fine_count, "rewards": m.rewards,
-                 "reward_count": m.reward_count} for m in rows]
+        return [
+            {
+                "department": m.department,
+                "person": m.person,
+                "fines": m.fines,
+                "fine_count": m.fine_count,
+                "rewards": m.rewards,
+                "reward_count": m.reward_count,
+            }
+            for m in rows
+        ]
 
     sites = "、".join(f.sites) if f.sites else "全部站点"
     volume_rows, volume_note = _volume_rows(rate)
@@ -712,8 +920,10 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
         "fines_total": f.fines_total,
         "not_liable": len(f.by["liability"].get("无责", [])),
         "rewards_total": f.rewards_total,
-        "trend": [{"month": m, "count": n, "bar": _bar(n, max(c for _m, c in r.trend))}
-                  for m, n in r.trend],
+        "trend": [
+            {"month": m, "count": n, "bar": _bar(n, max(c for _m, c in r.trend))}
+            for m, n in r.trend
+        ],
         "complaint_rate": fig.format_kpi("complaint_rate", r.kpis.get("complaint_rate"), why),
         "volume": volume_rows,
         "volume_note": volume_note,
@@ -729,15 +939,19 @@ def _volume_rows(rate: fig.ComplaintRate | None) -> tuple[list[dict[str, Any]], 
     why = rate.why_none
 
     def row(name: str, cases: int, base_label: str, base: int | None, value) -> dict[str, Any]:
-        return {"name": name, "cases": cases, "base_label": base_label,
-                "base": "—" if base is None else base,
-                "rate": fig.format_kpi("complaint_rate", value, why if v is None else "—")}
+        return {
+            "name": name,
+            "cases": cases,
+            "base_label": base_label,
+            "base": "—" if base is None else base,
+            "rate": fig.format_kpi("complaint_rate", value, why if v is None else "—"),
+        }
 
-    rows = [row("合计", rate.cases, "进厂台次 + 新车销售台数", v and v.total, rate.value),
-            row("售后", rate.service_cases, "进厂台次", v and v.service_visits,
-                rate.service_value),
-            row("销售", rate.sales_cases, "新车销售台数", v and v.new_car_sales,
-                rate.sales_value)]
+    rows = [
+        row("合计", rate.cases, "进厂台次 + 新车销售台数", v and v.total, rate.value),
+        row("售后", rate.service_cases, "进厂台次", v and v.service_visits, rate.service_value),
+        row("销售", rate.sales_cases, "新车销售台数", v and v.new_car_sales, rate.sales_value),
+    ]
     if v is not None:
         note = "投诉率 = 投诉件数 ÷ 业务量 × 1000(每千台次);业务量为各站点各月填报数之和。"
     elif not rate.whole_months:
@@ -758,5 +972,8 @@ def record_report(ctx: Context, period: Period, sites: Sequence[str], out_name: 
 
     auth.require(ctx, "stats.report")
     with database.atomic():
-        audit.record(ctx, "stats.report", note=f"{period.label} {'、'.join(sites) or '全部站点'}"
-                     f" → {out_name}")
+        audit.record(
+            ctx,
+            "stats.report",
+            note=f"{period.label} {'、'.join(sites) or '全部站点'} → {out_name}",
+        )

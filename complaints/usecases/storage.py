@@ -112,8 +112,13 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def backup_now(out: Path | None = None, *, backup_dir: Path | None = None,
-               now: datetime | None = None, ctx: Context | None = None) -> Path:
+def backup_now(
+    out: Path | None = None,
+    *,
+    backup_dir: Path | None = None,
+    now: datetime | None = None,
+    ctx: Context | None = None,
+) -> Path:
     """A verified backup made by hand: to ``out`` (a new file, or a folder to put it in),
     else into the backups folder beside the database. Never overwrites a file."""
     if ctx is not None:
@@ -180,8 +185,10 @@ def _stage(src: Path, staging: Path) -> int:
         os.close(os.open(staging, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as e:
         conn.close()
-        raise UseCaseError(f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:"
-                           f"{write_failure(e) or e.strerror or e}。未作任何改动") from None
+        raise UseCaseError(
+            f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:"
+            f"{write_failure(e) or e.strerror or e}。未作任何改动"
+        ) from None
     try:
         target = sqlite3.connect(staging)
         try:
@@ -194,16 +201,17 @@ def _stage(src: Path, staging: Path) -> int:
             raise RestoreRefused(f"{src} 不是 SQLite 数据库文件,未作任何改动") from None
         if "database or disk is full" in str(e):  # the copy in the data folder, not the file
             local = write_failure(e)
-            raise UseCaseError(f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:{local}。"
-                               "未作任何改动") from None
+            raise UseCaseError(
+                f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:{local}。未作任何改动"
+            ) from None
         raise RestoreRefused(f"{src} 已损坏,无法读取({e}),未作任何改动") from None
     finally:
         conn.close()
     problems = integrity_problems(staging)
     if problems:
         raise RestoreRefused(
-            f"{src} 已损坏,不能用来恢复(integrity_check:{'; '.join(problems[:3])}),"
-            "未作任何改动")
+            f"{src} 已损坏,不能用来恢复(integrity_check:{'; '.join(problems[:3])}),未作任何改动"
+        )
     probe = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
     try:
         try:
@@ -220,7 +228,8 @@ def _stage(src: Path, staging: Path) -> int:
     if version > LATEST_VERSION:
         raise RestoreRefused(
             f"{src} 的数据库版本为 {version},本程序只支持到 {LATEST_VERSION}:"
-            "请先安装新版客诉管理台再恢复。未作任何改动")
+            "请先安装新版客诉管理台再恢复。未作任何改动"
+        )
     # Every table, column, index and trigger as the migrations build this version (issue 15
     # §5): a planted trigger or a renamed column is refused before anything is replaced.
     probe = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
@@ -233,7 +242,8 @@ def _stage(src: Path, staging: Path) -> int:
         more = f"……共 {len(differences)} 处" if len(differences) > 10 else ""
         raise RestoreRefused(
             f"{src} 不是客诉管理台的数据库,或已被改动:其结构与第 {version} 版应有的不同"
-            f"({listed}{more}),不能用来恢复,未作任何改动")
+            f"({listed}{more}),不能用来恢复,未作任何改动"
+        )
     return version
 
 
@@ -297,9 +307,15 @@ def _replace_live(staging: Path, live: Path, *, live_sound: bool) -> None:
         raise
 
 
-def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
-            now: datetime | None = None, ctx: Context | None = None,
-            allow_other_site: bool = False) -> RestoreReport:
+def restore(
+    src: Path,
+    paths: StoragePaths,
+    app_version: str = "",
+    *,
+    now: datetime | None = None,
+    ctx: Context | None = None,
+    allow_other_site: bool = False,
+) -> RestoreReport:
     """Replace the live database with the backup ``src``, keeping what it replaces.
 
     The file is checked first (readable SQLite, integrity_check, a ComplaintDesk
@@ -321,15 +337,33 @@ def restore(src: Path, paths: StoragePaths, app_version: str = "", *,
     live.parent.mkdir(parents=True, exist_ok=True)
     staging = live.parent / f"restore-{uuid.uuid4().hex[:12]}.part"
     # a killed restore leaves its .part files to the next start (issue 15 §5)
-    with Partial(staging, registry_for(live)), \
-            Partial(live.with_name(live.name + ".restore.part"), registry_for(live)):
-        return _restore(src, paths, app_version, now=now, ctx=ctx,
-                        allow_other_site=allow_other_site, live=live, staging=staging)
+    with (
+        Partial(staging, registry_for(live)),
+        Partial(live.with_name(live.name + ".restore.part"), registry_for(live)),
+    ):
+        return _restore(
+            src,
+            paths,
+            app_version,
+            now=now,
+            ctx=ctx,
+            allow_other_site=allow_other_site,
+            live=live,
+            staging=staging,
+        )
 
 
-def _restore(src: Path, paths: StoragePaths, app_version: str, *, now: datetime,
-             ctx: Context | None, allow_other_site: bool, live: Path, staging: Path
-             ) -> RestoreReport:
+def _restore(
+    src: Path,
+    paths: StoragePaths,
+    app_version: str,
+    *,
+    now: datetime,
+    ctx: Context | None,
+    allow_other_site: bool,
+    live: Path,
+    staging: Path,
+) -> RestoreReport:
     try:
         version = _stage(src, staging)
         close_database()
@@ -338,17 +372,21 @@ def _restore(src: Path, paths: StoragePaths, app_version: str, *, now: datetime,
             mine, theirs = _site_of(live), _site_of(staging)
             if mine and theirs and mine != theirs:
                 raise OtherSiteBackup(
-                    f"{src} 属于站点 {theirs},而本机数据属于站点 {mine}:为免误恢复,未作任何改动")
+                    f"{src} 属于站点 {theirs},而本机数据属于站点 {mine}:为免误恢复,未作任何改动"
+                )
         try:
             kept, sound = _keep_live(live, paths.backups, now) if live_exists else (None, True)
         except OSError as e:
-            raise UseCaseError(f"无法在 {paths.backups} 保存被替换的数据({e}),未作任何改动"
-                               ) from None
+            raise UseCaseError(
+                f"无法在 {paths.backups} 保存被替换的数据({e}),未作任何改动"
+            ) from None
         try:
             _replace_live(staging, live, live_sound=sound)
         except (sqlite3.Error, OSError) as e:
-            raise UseCaseError(f"未能用 {src} 替换数据库 {live}({e}):原来的数据未改动"
-                               + (f",另有一份保存在 {kept}" if kept else "")) from None
+            raise UseCaseError(
+                f"未能用 {src} 替换数据库 {live}({e}):原来的数据未改动"
+                + (f",另有一份保存在 {kept}" if kept else "")
+            ) from None
         try:
             report = open_database(live, backup_dir=paths.backups, app_version=app_version)
         except Exception as e:
@@ -369,8 +407,9 @@ def _restore(src: Path, paths: StoragePaths, app_version: str, *, now: datetime,
     if ctx is not None:
         with database.atomic():
             audit.record(ctx, "data.restore", note=f"{src} → 原数据另存为 {kept}")
-    return RestoreReport(src, kept, sound, version, report.version_after, report.backup,
-                         run_checks())
+    return RestoreReport(
+        src, kept, sound, version, report.version_after, report.backup, run_checks()
+    )
 
 
 def backups(folder: Path) -> list:

@@ -27,10 +27,27 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from db.models import database
 
-_CASE_COLUMNS = ("id", "number", "site", "received_at", "channel", "severity", "kind",
-                 "business", "area", "media", "needs_oem", "settled_on_site", "state",
-                 "closed_at", "department", "responsible", "customer_name", "satisfaction",
-                 "satisfaction2")
+_CASE_COLUMNS = (
+    "id",
+    "number",
+    "site",
+    "received_at",
+    "channel",
+    "severity",
+    "kind",
+    "business",
+    "area",
+    "media",
+    "needs_oem",
+    "settled_on_site",
+    "state",
+    "closed_at",
+    "department",
+    "responsible",
+    "customer_name",
+    "satisfaction",
+    "satisfaction2",
+)
 OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 
 
@@ -84,8 +101,9 @@ def _site_codes(site: str | None, sites: Iterable[str] | None) -> tuple[str, ...
     return tuple(sorted(codes))
 
 
-def _where(department: str | None, person: str | None, sites: tuple[str, ...],
-           alias: str = "") -> tuple[str, list[Any]]:
+def _where(
+    department: str | None, person: str | None, sites: tuple[str, ...], alias: str = ""
+) -> tuple[str, list[Any]]:
     a = f"{alias}." if alias else ""
     # IN over the open states (not "!= 已关闭") so SQLite uses the (state, received_at) index.
     sql = [f"{a}state IN ({', '.join('?' * len(OPEN_STATES))})", f"{a}deleted = 0"]
@@ -103,9 +121,13 @@ def _where(department: str | None, person: str | None, sites: tuple[str, ...],
     return " AND ".join(sql), params
 
 
-def load_open_cases(*, department: str | None = None, person: str | None = None,
-                    site: str | None = None, sites: Iterable[str] | None = None
-                    ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+def load_open_cases(
+    *,
+    department: str | None = None,
+    person: str | None = None,
+    site: str | None = None,
+    sites: Iterable[str] | None = None,
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """(case values, its entries) of every open case matching, in two queries."""
     return _load(department, person, site, sites, every_entry=True)
 
@@ -116,16 +138,22 @@ _RULE_ACTIONS = tuple(sorted(RULE_ACTIONS))
 _NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
 
 
-def _load(department: str | None, person: str | None, site: str | None,
-          sites: Iterable[str] | None, *, every_entry: bool
-          ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+def _load(
+    department: str | None,
+    person: str | None,
+    site: str | None,
+    sites: Iterable[str] | None,
+    *,
+    every_entry: bool,
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     codes = _site_codes(site, sites)
     where, params = _where(department, person, codes)
     parse = datetime.fromisoformat
     cases: dict[int, dict[str, Any]] = {}
     entries: dict[int, list[dict[str, Any]]] = {}
     for row in database.execute_sql(
-            f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE {where}", params):
+        f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE {where}", params
+    ):
         c = dict(zip(_CASE_COLUMNS, row, strict=True))
         received, closed = c["received_at"], c["closed_at"]
         c["received_at"] = parse(received) if received else None
@@ -145,38 +173,60 @@ def _load(department: str | None, person: str | None, site: str | None,
     # CROSS JOIN keeps the open cases as the outer loop (via the state index) instead of a
     # scan of every entry; the rules sort each case's entries by time themselves.
     for case_id, at, action, note, sat in database.execute_sql(
-            f"SELECT e.case_id, e.at, e.action, {columns} FROM cases c "
-            f"CROSS JOIN entries e ON e.case_id = c.id WHERE e.deleted = 0 AND {only}{where_c}",
-            params_c):
+        f"SELECT e.case_id, e.at, e.action, {columns} FROM cases c "
+        f"CROSS JOIN entries e ON e.case_id = c.id WHERE e.deleted = 0 AND {only}{where_c}",
+        params_c,
+    ):
         es = entries.get(case_id)
         if es is None:  # a case that turned open between the two queries
             continue
-        es.append({"at": parse(at) if at else None, "action": action, "note": note,
-                   "satisfaction": sat})
+        es.append(
+            {"at": parse(at) if at else None, "action": action, "note": note, "satisfaction": sat}
+        )
     return [(c, entries[cid]) for cid, c in cases.items()]
 
 
-def _items(ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]],
-           now: datetime) -> list[TodoItem]:
+def _items(
+    ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]], now: datetime
+) -> list[TodoItem]:
     book = policy_uc.book()
     out: list[TodoItem] = []
     for case, entries in loaded:
         pol = book.at(case["received_at"])
         for d in open_deadlines_of(case, entries, pol, now, ctx.tz):
-            out.append(TodoItem(case["id"], case["number"], case["site"], d.rule, d.what,
-                                d.limit, d.due, d.status, d.due - now, case["state"],
-                                case["department"], case["responsible"],
-                                case["customer_name"], d.start,
-                                at_risk_from(d, pol, ctx.tz)))
+            out.append(
+                TodoItem(
+                    case["id"],
+                    case["number"],
+                    case["site"],
+                    d.rule,
+                    d.what,
+                    d.limit,
+                    d.due,
+                    d.status,
+                    d.due - now,
+                    case["state"],
+                    case["department"],
+                    case["responsible"],
+                    case["customer_name"],
+                    d.start,
+                    at_risk_from(d, pol, ctx.tz),
+                )
+            )
     overdue = DeadlineStatus.OVERDUE
-    out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number,
-                            int(i.rule[1:])))
+    out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number, int(i.rule[1:])))
     return out
 
 
-def open_deadlines(ctx: Context, *, department: str | None = None, person: str | None = None,
-                   site: str | None = None, sites: Iterable[str] | None = None,
-                   now: datetime | None = None) -> list[TodoItem]:
+def open_deadlines(
+    ctx: Context,
+    *,
+    department: str | None = None,
+    person: str | None = None,
+    site: str | None = None,
+    sites: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> list[TodoItem]:
     """Every deadline not yet met of the open cases: overdue first (longest overdue on top),
     then soonest due. ``department`` includes the departments under it; ``person`` is the
     case's first responsible person; ``site`` / ``sites`` narrow to those offices' cases
@@ -185,11 +235,19 @@ def open_deadlines(ctx: Context, *, department: str | None = None, person: str |
     return _items(ctx, _load(department, person, site, sites, every_entry=False), now)
 
 
-def todo_count(ctx: Context, *, department: str | None = None, person: str | None = None,
-               now: datetime | None = None) -> int:
+def todo_count(
+    ctx: Context,
+    *,
+    department: str | None = None,
+    person: str | None = None,
+    now: datetime | None = None,
+) -> int:
     """The navigation badge: deadlines overdue or at risk (the ones needing attention now)."""
-    return sum(1 for i in open_deadlines(ctx, department=department, person=person, now=now)
-               if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK))
+    return sum(
+        1
+        for i in open_deadlines(ctx, department=department, person=person, now=now)
+        if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK)
+    )
 
 
 def next_change(items: Iterable[TodoItem], now: datetime) -> datetime | None:

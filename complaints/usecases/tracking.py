@@ -84,8 +84,9 @@ def _parse_action(action: Action | str) -> Action:
         raise UseCaseError(f"未知的动作“{action}”") from None
 
 
-def _entry_time(ctx: Context, at: datetime | None, reason: str | None, received: datetime
-                ) -> datetime:
+def _entry_time(
+    ctx: Context, at: datetime | None, reason: str | None, received: datetime
+) -> datetime:
     now = ctx.now()
     if at is None:
         return now
@@ -93,24 +94,35 @@ def _entry_time(ctx: Context, at: datetime | None, reason: str | None, received:
         at = at.replace(tzinfo=ctx.tz)  # a time typed at this office is its local time
     at = at.replace(microsecond=0)
     if at > now:
-        raise BadEntryTime(f"不能记录将来的时间({ctx.local(at):%Y-%m-%d %H:%M}):"
-                           "请填写实际发生的时间")
+        raise BadEntryTime(
+            f"不能记录将来的时间({ctx.local(at):%Y-%m-%d %H:%M}):请填写实际发生的时间"
+        )
     if at < received:
-        raise BadEntryTime(f"时间 {ctx.local(at):%Y-%m-%d %H:%M} 早于接单时间 "
-                           f"{ctx.local(received):%Y-%m-%d %H:%M}")
+        raise BadEntryTime(
+            f"时间 {ctx.local(at):%Y-%m-%d %H:%M} 早于接单时间 {ctx.local(received):%Y-%m-%d %H:%M}"
+        )
     if now - at > BACKDATE_GRACE and not (reason or "").strip():
         raise BadEntryTime("补录较早的时间(如外出处理后回来登记)须写明补录原因")
     return at
 
 
-RULE_COLUMNS = (Entry.at, Entry.action, Entry.note, Entry.satisfaction, Entry.not_contacted,
-                Entry.event)  # what the rules read of an entry (workflow.entry_params)
+RULE_COLUMNS = (
+    Entry.at,
+    Entry.action,
+    Entry.note,
+    Entry.satisfaction,
+    Entry.not_contacted,
+    Entry.event,
+)  # what the rules read of an entry (workflow.entry_params)
 
 
 def _entries_for_rules(case_id: int) -> list[dict[str, Any]]:
-    return list(Entry.select(*RULE_COLUMNS)
-                .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
-                .order_by(Entry.at, Entry.id).dicts())
+    return list(
+        Entry.select(*RULE_COLUMNS)
+        .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
+        .order_by(Entry.at, Entry.id)
+        .dicts()
+    )
 
 
 def _clean_params(action: Action, params: dict[str, Any]) -> dict[str, Any]:
@@ -127,8 +139,9 @@ def _clean_params(action: Action, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _case_changes(action: Action, case: Case, params: dict[str, Any], at: datetime,
-                  ctx: Context) -> dict[str, Any]:
+def _case_changes(
+    action: Action, case: Case, params: dict[str, Any], at: datetime, ctx: Context
+) -> dict[str, Any]:
     """Field values the action sets on the case (state included)."""
     ch: dict[str, Any] = {}
     if action is Action.DISPATCH:
@@ -173,17 +186,38 @@ def entry_to_dict(e: Entry) -> dict[str, Any]:
     ``text`` is the free 说明 (a tag an older 说明 still carries is decoded, not shown)."""
     columns = {c: getattr(e, c) for c in workflow.ENTRY_COLUMNS.values()}
     values, free = workflow.split_note(e.action, e.note, columns)
-    params = {workflow.PARAM_OF_COLUMN[c]: v for c, v in values.items()
-              if v not in (None, "", False)}
-    return {"id": e.id, "uid": e.uid, "case_id": e.case_id, "site": e.site, "at": e.at,
-            "action": e.action, "actor": e.actor, "note": free, "params": params,
-            "text": free, "reason": params.get("reason"), "recorded_at": e.recorded_at,
-            "revision": e.revision, "summary": workflow.summary(params, free), **values}
+    params = {
+        workflow.PARAM_OF_COLUMN[c]: v for c, v in values.items() if v not in (None, "", False)
+    }
+    return {
+        "id": e.id,
+        "uid": e.uid,
+        "case_id": e.case_id,
+        "site": e.site,
+        "at": e.at,
+        "action": e.action,
+        "actor": e.actor,
+        "note": free,
+        "params": params,
+        "text": free,
+        "reason": params.get("reason"),
+        "recorded_at": e.recorded_at,
+        "revision": e.revision,
+        "summary": workflow.summary(params, free),
+        **values,
+    }
 
 
-def record_action(ctx: Context, case_id: int, action: Action | str, *,
-                  at: datetime | None = None, reason: str | None = None, note: str = "",
-                  **params: Any) -> dict[str, Any]:
+def record_action(
+    ctx: Context,
+    case_id: int,
+    action: Action | str,
+    *,
+    at: datetime | None = None,
+    reason: str | None = None,
+    note: str = "",
+    **params: Any,
+) -> dict[str, Any]:
     """Record one 动作 on a case and move it on; refuses what the policy does not allow.
 
     ``at``: when it happened (now by default; an earlier time needs ``reason``, a future one is
@@ -204,17 +238,26 @@ def record_action(ctx: Context, case_id: int, action: Action | str, *,
         auth.require(ctx, PERMISSIONS[act], department=case.department)
         when = _entry_time(ctx, at, reason, case.received_at)
         entries = _entries_for_rules(case_id)
-        why = workflow.check_transition(case_to_dict(case), entries, act,
-                                        {**clean, "note": note})
+        why = workflow.check_transition(case_to_dict(case), entries, act, {**clean, "note": note})
         if why is not None:
             raise TransitionRefused(f"不能“{act.value}”:{why}")
         changes = _case_changes(act, case, clean, when, ctx)
         now = ctx.now()
         reason = (reason or "").strip() or None
         columns = workflow.column_values({**clean, "reason": reason})
-        entry = Entry.create(uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now,
-                             case=case, at=when, action=act.value, actor=ctx.actor, note=note,
-                             recorded_at=now, **columns)
+        entry = Entry.create(
+            uid=str(uuid.uuid4()),
+            site=ctx.site,
+            revision=1,
+            modified_at=now,
+            case=case,
+            at=when,
+            action=act.value,
+            actor=ctx.actor,
+            note=note,
+            recorded_at=now,
+            **columns,
+        )
         old = {k: getattr(case, k) for k in changes}
         if changes:
             for k, v in changes.items():
@@ -223,10 +266,17 @@ def record_action(ctx: Context, case_id: int, action: Action | str, *,
             if case.site == ctx.site:
                 case.revision += 1  # the owner counts revisions (ledger.md)
             case.save()
-        audit.record(ctx, "case.track", table="entries", uid=entry.uid,
-                     changes={"action": (None, act.value),
-                              **{k: (_plain(old[k]), _plain(v)) for k, v in changes.items()}},
-                     note=f"{case.number} {act.value}" + (f"(补录:{reason})" if reason else ""))
+        audit.record(
+            ctx,
+            "case.track",
+            table="entries",
+            uid=entry.uid,
+            changes={
+                "action": (None, act.value),
+                **{k: (_plain(old[k]), _plain(v)) for k, v in changes.items()},
+            },
+            note=f"{case.number} {act.value}" + (f"(补录:{reason})" if reason else ""),
+        )
         _propose(ctx, case.id)
     return entry_to_dict(entry)
 
@@ -244,9 +294,12 @@ def _plain(v: Any) -> Any:
 
 def timeline(case_id: int) -> list[dict[str, Any]]:
     """The case's entries, oldest first, with their structured values decoded."""
-    return [entry_to_dict(e) for e in Entry.select()
-            .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
-            .order_by(Entry.at, Entry.id)]
+    return [
+        entry_to_dict(e)
+        for e in Entry.select()
+        .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
+        .order_by(Entry.at, Entry.id)
+    ]
 
 
 def _load(case_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -256,8 +309,9 @@ def _load(case_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     return case_to_dict(case), _entries_for_rules(case_id)
 
 
-def case_deadlines(ctx: Context, case_id: int, *, now: datetime | None = None,
-                   include_not_applicable: bool = False) -> list[Deadline]:
+def case_deadlines(
+    ctx: Context, case_id: int, *, now: datetime | None = None, include_not_applicable: bool = False
+) -> list[Deadline]:
     """The deadlines of one case as of ``now`` (default: the context's clock), in rule order."""
     case, entries = _load(case_id)
     pol = policy_uc.in_force(case["received_at"])
@@ -274,8 +328,9 @@ def available_actions(ctx: Context, case_id: int, *, check_roles: bool = True) -
     case, entries = _load(case_id)
     acts = workflow.allowed_actions(case, entries)
     if check_roles:
-        acts = {a for a in acts
-                if auth.allowed(ctx, PERMISSIONS[a], department=case.get("department"))}
+        acts = {
+            a for a in acts if auth.allowed(ctx, PERMISSIONS[a], department=case.get("department"))
+        }
     return acts
 
 
@@ -296,7 +351,11 @@ def case_hints(ctx: Context, case_id: int, *, now: datetime | None = None) -> li
         if v:
             cond = (col == v) if cond is None else (cond | (col == v))
     if cond is not None:
-        related = list(Case.select(Case.id, Case.number, Case.received_at, Case.vin, Case.phone)
-                       .where(cond & (Case.id != case_id) & (Case.deleted == False))  # noqa: E712
-                       .order_by(Case.received_at.desc()).limit(50).dicts())
+        related = list(
+            Case.select(Case.id, Case.number, Case.received_at, Case.vin, Case.phone)
+            .where(cond & (Case.id != case_id) & (Case.deleted == False))  # noqa: E712
+            .order_by(Case.received_at.desc())
+            .limit(50)
+            .dicts()
+        )
     return escalation_hints(case, entries, pol, now or ctx.now(), related)

@@ -37,23 +37,72 @@ def _hasher() -> PasswordHasher:
     """The argon2id hasher, made at its first use (argon2 is not imported at start-up)."""
     from argon2 import PasswordHasher, Type
 
-    return PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1, hash_len=32,
-                          salt_len=16, type=Type.ID)
+    return PasswordHasher(
+        time_cost=2, memory_cost=19456, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+    )
 
 
 MIN_PASSWORD = 8
 # The most used passwords (the published top lists, and the digit runs common in China):
 # refused whatever their length (issue 15 §7). Compared lower-cased.
-COMMON_PASSWORDS = frozenset({
-    "123456", "1234567", "12345678", "123456789", "1234567890", "12345678910", "987654321",
-    "password", "password1", "password123", "passw0rd", "p@ssw0rd", "qwerty", "qwerty123",
-    "qwertyuiop", "1q2w3e4r", "1qaz2wsx", "zaq12wsx", "abc123", "abc12345", "abcd1234",
-    "a1b2c3d4", "iloveyou", "admin", "admin123", "admin@123", "administrator", "root",
-    "welcome", "welcome1", "letmein", "11111111", "00000000", "88888888", "66666666",
-    "12341234", "11223344", "123123123", "147258369", "5201314", "52013140", "woaini1314",
-    "aa123456", "a123456", "a12345678", "qq123456", "abcdefgh", "asdfghjk", "asdf1234",
-    "changeme", "complaintdesk", "kesu123456", "111111111", "999999999",
-})
+COMMON_PASSWORDS = frozenset(
+    {
+        "123456",
+        "1234567",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "12345678910",
+        "987654321",
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "p@ssw0rd",
+        "qwerty",
+        "qwerty123",
+        "qwertyuiop",
+        "1q2w3e4r",
+        "1qaz2wsx",
+        "zaq12wsx",
+        "abc123",
+        "abc12345",
+        "abcd1234",
+        "a1b2c3d4",
+        "iloveyou",
+        "admin",
+        "admin123",
+        "admin@123",
+        "administrator",
+        "root",
+        "welcome",
+        "welcome1",
+        "letmein",
+        "11111111",
+        "00000000",
+        "88888888",
+        "66666666",
+        "12341234",
+        "11223344",
+        "123123123",
+        "147258369",
+        "5201314",
+        "52013140",
+        "woaini1314",
+        "aa123456",
+        "a123456",
+        "a12345678",
+        "qq123456",
+        "abcdefgh",
+        "asdfghjk",
+        "asdf1234",
+        "changeme",
+        "complaintdesk",
+        "kesu123456",
+        "111111111",
+        "999999999",
+    }
+)
 LOGIN_RE = re.compile(r"[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}")
 WRONG = "用户名或密码不正确"
 UNKNOWN_ACTOR = "(未知用户)"
@@ -81,9 +130,18 @@ class UserInfo:
 
 
 def _info(u: User) -> UserInfo:
-    return UserInfo(u.id, u.login, u.display_name, frozenset(u.roles), u.department,
-                    bool(u.active), u.locked_until, u.failed_tries,
-                    bool(u.must_change_password), u.last_sign_in_at)
+    return UserInfo(
+        u.id,
+        u.login,
+        u.display_name,
+        frozenset(u.roles),
+        u.department,
+        bool(u.active),
+        u.locked_until,
+        u.failed_tries,
+        bool(u.must_change_password),
+        u.last_sign_in_at,
+    )
 
 
 def _site_code() -> str:
@@ -97,17 +155,32 @@ def _tz():
 def context_for_user(user: UserInfo, clock=None) -> Context:
     """The Context a signed-in person acts with: the office, their name, roles, department."""
     kwargs = {"clock": clock} if clock else {}
-    return Context(site=_site_code(), actor=user.display_name, tz=_tz(), user_id=user.id,
-                   roles=user.roles, department=user.department, **kwargs)
+    return Context(
+        site=_site_code(),
+        actor=user.display_name,
+        tz=_tz(),
+        user_id=user.id,
+        roles=user.roles,
+        department=user.department,
+        **kwargs,
+    )
 
 
-def _event_ctx(now: datetime, actor: str, user_id: int | None = None,
-               roles: Iterable[str] = ()) -> Context:
-    return Context(site=_site_code(), actor=actor, tz=_tz(), clock=lambda: now, user_id=user_id,
-                   roles=frozenset(roles))
+def _event_ctx(
+    now: datetime, actor: str, user_id: int | None = None, roles: Iterable[str] = ()
+) -> Context:
+    return Context(
+        site=_site_code(),
+        actor=actor,
+        tz=_tz(),
+        clock=lambda: now,
+        user_id=user_id,
+        roles=frozenset(roles),
+    )
 
 
 # --- checks on input ------------------------------------------------------------------------
+
 
 def check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
@@ -155,6 +228,7 @@ def _get(login: str) -> User:
 
 # --- reading --------------------------------------------------------------------------------
 
+
 def has_users() -> bool:
     from db.models_users import User
 
@@ -200,8 +274,15 @@ def site_administrator() -> UserInfo | None:
 
 # --- creating and changing accounts ---------------------------------------------------------
 
-def create_first_admin(login: str, display_name: str, password: str, *,
-                       now: datetime, must_change_password: bool = False) -> UserInfo:
+
+def create_first_admin(
+    login: str,
+    display_name: str,
+    password: str,
+    *,
+    now: datetime,
+    must_change_password: bool = False,
+) -> UserInfo:
     """First start: the administrator account. Refused once any account exists.
     ``must_change_password`` for a temporary password someone else has seen."""
     login = _check_login(login)
@@ -213,17 +294,36 @@ def create_first_admin(login: str, display_name: str, password: str, *,
     with database.atomic():
         if has_users():
             raise UseCaseError("已经有用户账户:请由管理员登录后新增用户")
-        u = User.create(login=login, display_name=display_name, roles={Role.ADMIN.value},
-                        password_hash=_hasher().hash(password), created_at=now, modified_at=now,
-                        must_change_password=must_change_password)
-        audit.record(_event_ctx(now, display_name, u.id, {Role.ADMIN.value}), "user.create",
-                     table="users", uid=login, note="首次启动创建管理员",
-                     changes={"roles": (None, [Role.ADMIN.value])})
+        u = User.create(
+            login=login,
+            display_name=display_name,
+            roles={Role.ADMIN.value},
+            password_hash=_hasher().hash(password),
+            created_at=now,
+            modified_at=now,
+            must_change_password=must_change_password,
+        )
+        audit.record(
+            _event_ctx(now, display_name, u.id, {Role.ADMIN.value}),
+            "user.create",
+            table="users",
+            uid=login,
+            note="首次启动创建管理员",
+            changes={"roles": (None, [Role.ADMIN.value])},
+        )
     return _info(u)
 
 
-def add_user(ctx: Context, login: str, display_name: str, roles: Iterable[str], password: str,
-             *, department: str | None = None, must_change_password: bool = True) -> UserInfo:
+def add_user(
+    ctx: Context,
+    login: str,
+    display_name: str,
+    roles: Iterable[str],
+    password: str,
+    *,
+    department: str | None = None,
+    must_change_password: bool = True,
+) -> UserInfo:
     auth.require(ctx, "users.manage")
     login = _check_login(login)
     display_name = (display_name or "").strip()
@@ -238,10 +338,16 @@ def add_user(ctx: Context, login: str, display_name: str, roles: Iterable[str], 
     with database.atomic():
         if User.select().where(User.login == login).exists():
             raise UseCaseError(f"登录名“{login}”已被使用")
-        u = User.create(login=login, display_name=display_name, roles=held,
-                        department=department, password_hash=_hasher().hash(password),
-                        must_change_password=must_change_password, created_at=now,
-                        modified_at=now)
+        u = User.create(
+            login=login,
+            display_name=display_name,
+            roles=held,
+            department=department,
+            password_hash=_hasher().hash(password),
+            must_change_password=must_change_password,
+            created_at=now,
+            modified_at=now,
+        )
         changes = {"display_name": (None, display_name), "roles": (None, sorted(held))}
         if department:
             changes["department"] = (None, department)
@@ -252,8 +358,14 @@ def add_user(ctx: Context, login: str, display_name: str, roles: Iterable[str], 
 _KEEP = object()
 
 
-def update_user(ctx: Context, login: str, *, display_name: str | None = None,
-                roles: Iterable[str] | None = None, department=_KEEP) -> UserInfo:
+def update_user(
+    ctx: Context,
+    login: str,
+    *,
+    display_name: str | None = None,
+    roles: Iterable[str] | None = None,
+    department=_KEEP,
+) -> UserInfo:
     """Change a person's name, roles or department (the administrator)."""
     from db.models import database
 
@@ -261,12 +373,18 @@ def update_user(ctx: Context, login: str, *, display_name: str | None = None,
     with database.atomic():
         u = _get(login)
         new_name = (display_name or "").strip() or u.display_name
-        held, dept = _check_roles(u.roles if roles is None else roles,
-                                  u.department if department is _KEEP else department)
-        changes = {k: (old, new) for k, old, new in (
-            ("display_name", u.display_name, new_name),
-            ("roles", sorted(u.roles), sorted(held)),
-            ("department", u.department, dept)) if old != new}
+        held, dept = _check_roles(
+            u.roles if roles is None else roles, u.department if department is _KEEP else department
+        )
+        changes = {
+            k: (old, new)
+            for k, old, new in (
+                ("display_name", u.display_name, new_name),
+                ("roles", sorted(u.roles), sorted(held)),
+                ("department", u.department, dept),
+            )
+            if old != new
+        }
         if Role.ADMIN.value in u.roles and Role.ADMIN.value not in held:
             _keep_an_admin(u)
         if changes:
@@ -280,14 +398,18 @@ def update_user(ctx: Context, login: str, *, display_name: str | None = None,
 def _keep_an_admin(leaving: User) -> None:
     from db.models_users import User
 
-    others = [x for x in User.select().where(User.active & (User.id != leaving.id))
-              if Role.ADMIN.value in x.roles]
+    others = [
+        x
+        for x in User.select().where(User.active & (User.id != leaving.id))
+        if Role.ADMIN.value in x.roles
+    ]
     if not others:
         raise UseCaseError("这是最后一个可用的管理员账户,不能取消其管理员角色或停用")
 
 
-def reset_password(ctx: Context, login: str, new_password: str, *,
-                   must_change: bool = True) -> None:
+def reset_password(
+    ctx: Context, login: str, new_password: str, *, must_change: bool = True
+) -> None:
     """The administrator sets a new password (also unlocks the account)."""
     from db.models import database
 
@@ -300,8 +422,13 @@ def reset_password(ctx: Context, login: str, new_password: str, *,
         u.must_change_password = must_change
         u.modified_at = ctx.now()
         u.save()
-        audit.record(ctx, "user.password_reset", table="users", uid=u.login,
-                     note="管理员重置密码" + (",下次登录须修改" if must_change else ""))
+        audit.record(
+            ctx,
+            "user.password_reset",
+            table="users",
+            uid=u.login,
+            note="管理员重置密码" + (",下次登录须修改" if must_change else ""),
+        )
 
 
 def change_own_password(ctx: Context, old_password: str, new_password: str) -> None:
@@ -335,8 +462,9 @@ def unlock(ctx: Context, login: str) -> None:
         u.failed_tries, u.locked_until = 0, None
         u.modified_at = ctx.now()
         u.save()
-        audit.record(ctx, "user.unlock", table="users", uid=u.login,
-                     changes={"locked_until": (was, None)})
+        audit.record(
+            ctx, "user.unlock", table="users", uid=u.login, changes={"locked_until": (was, None)}
+        )
 
 
 def set_active(ctx: Context, login: str, active: bool) -> None:
@@ -356,8 +484,13 @@ def set_active(ctx: Context, login: str, active: bool) -> None:
         u.active = active
         u.modified_at = ctx.now()
         u.save()
-        audit.record(ctx, "user.enable" if active else "user.disable", table="users",
-                     uid=u.login, changes={"active": (not active, active)})
+        audit.record(
+            ctx,
+            "user.enable" if active else "user.disable",
+            table="users",
+            uid=u.login,
+            changes={"active": (not active, active)},
+        )
         if not active and settings.get("auth.remembered_login") == u.login:
             settings.set_("auth.remembered_login", "")
 
@@ -420,39 +553,63 @@ def sign_in(login: str, password: str, now: datetime) -> UserInfo:
     # One message for every refusal that a stranger could provoke (unknown login, wrong
     # password, locked account), so none of them tells which logins exist (issue 15 §7);
     # a locked account is not even checked, so the lock stops guessing.
-    refused = SignInFailed(f"{WRONG}(连续输错 {max_failures} 次的账户将锁定 {lock_minutes} 分钟,"
-                           "可请管理员解锁)")
+    refused = SignInFailed(
+        f"{WRONG}(连续输错 {max_failures} 次的账户将锁定 {lock_minutes} 分钟,可请管理员解锁)"
+    )
     with database.atomic():
         u = User.get_or_none(User.login == login)
         if u is None:
             # The typed login is not recorded: it may be a password typed in the wrong box.
             _spend_like_a_verify(password)
-            audit.record(_event_ctx(now, UNKNOWN_ACTOR), "sign_in.failed", table="users",
-                         note="无此用户(输入的登录名不记录)")
+            audit.record(
+                _event_ctx(now, UNKNOWN_ACTOR),
+                "sign_in.failed",
+                table="users",
+                note="无此用户(输入的登录名不记录)",
+            )
             error = refused
         elif u.locked_until is not None and now < u.locked_until:
             _spend_like_a_verify(password)
-            audit.record(_event_ctx(now, u.display_name, u.id), "sign_in.failed",
-                         table="users", uid=u.login, note="账户锁定中")
+            audit.record(
+                _event_ctx(now, u.display_name, u.id),
+                "sign_in.failed",
+                table="users",
+                uid=u.login,
+                note="账户锁定中",
+            )
             error = refused
         elif not _verify(u.password_hash, password):
             ectx = _event_ctx(now, u.display_name, u.id)
             if u.active:
                 u.failed_tries += 1
-            audit.record(ectx, "sign_in.failed", table="users", uid=u.login,
-                         note=f"密码错误(第 {u.failed_tries} 次)" if u.active
-                         else "密码错误(账户已停用)")
+            audit.record(
+                ectx,
+                "sign_in.failed",
+                table="users",
+                uid=u.login,
+                note=f"密码错误(第 {u.failed_tries} 次)" if u.active else "密码错误(账户已停用)",
+            )
             if u.active and u.failed_tries >= max_failures:
                 u.locked_until = now + timedelta(minutes=lock_minutes)
                 u.failed_tries = 0
-                audit.record(ectx, "sign_in.locked", table="users", uid=u.login,
-                             note=f"连续 {max_failures} 次输错密码,锁定 {lock_minutes} 分钟",
-                             changes={"locked_until": (None, u.locked_until)})
+                audit.record(
+                    ectx,
+                    "sign_in.locked",
+                    table="users",
+                    uid=u.login,
+                    note=f"连续 {max_failures} 次输错密码,锁定 {lock_minutes} 分钟",
+                    changes={"locked_until": (None, u.locked_until)},
+                )
             u.save()
             error = refused
         elif not u.active:  # the right password: the person may know why
-            audit.record(_event_ctx(now, u.display_name, u.id), "sign_in.failed",
-                         table="users", uid=u.login, note="账户已停用")
+            audit.record(
+                _event_ctx(now, u.display_name, u.id),
+                "sign_in.failed",
+                table="users",
+                uid=u.login,
+                note="账户已停用",
+            )
             error = SignInFailed("该账户已停用,请联系管理员")
         else:
             note = ""
@@ -461,8 +618,13 @@ def sign_in(login: str, password: str, now: datetime) -> UserInfo:
                 note = "密码摘要已按新参数重新计算"
             u.failed_tries, u.locked_until, u.last_sign_in_at = 0, None, now
             u.save()
-            audit.record(_event_ctx(now, u.display_name, u.id, u.roles), "sign_in",
-                         table="users", uid=u.login, note=note)
+            audit.record(
+                _event_ctx(now, u.display_name, u.id, u.roles),
+                "sign_in",
+                table="users",
+                uid=u.login,
+                note=note,
+            )
     if error is not None:
         raise error
     return _info(u)
@@ -489,26 +651,38 @@ def remembered_user(now: datetime | None = None) -> UserInfo | None:
     login = values["auth.remembered_login"]
     if not values["auth.allow_remember"] or not login:
         return None
-    row = reads.execute(f"SELECT {_USER_COLUMNS} FROM users WHERE login = ? LIMIT 1",
-                        (login,)).fetchone()
+    row = reads.execute(
+        f"SELECT {_USER_COLUMNS} FROM users WHERE login = ? LIMIT 1", (login,)
+    ).fetchone()
     if row is None:
         return None
     info = _info_from_row(row)
-    if not info.active or info.must_change_password or (now is not None
-                                                          and info.is_locked(now)):
+    if not info.active or info.must_change_password or (now is not None and info.is_locked(now)):
         return None
     return info
 
 
-_USER_COLUMNS = ("id, login, display_name, roles, department, active, locked_until, "
-                 "failed_tries, must_change_password, last_sign_in_at")
+_USER_COLUMNS = (
+    "id, login, display_name, roles, department, active, locked_until, "
+    "failed_tries, must_change_password, last_sign_in_at"
+)
 
 
 def _info_from_row(r: tuple) -> UserInfo:
     """A ``users`` row of _USER_COLUMNS read as the peewee fields read it: roles from their
     JSON list, booleans from 0/1, times from the stored UTC text."""
-    return UserInfo(r[0], r[1], r[2], frozenset(json.loads(r[3] or "[]")), r[4], bool(r[5]),
-                    from_db(r[6]), r[7], bool(r[8]), from_db(r[9]))
+    return UserInfo(
+        r[0],
+        r[1],
+        r[2],
+        frozenset(json.loads(r[3] or "[]")),
+        r[4],
+        bool(r[5]),
+        from_db(r[6]),
+        r[7],
+        bool(r[8]),
+        from_db(r[9]),
+    )
 
 
 def start_state(now: datetime) -> tuple[bool, UserInfo | None]:
@@ -539,8 +713,11 @@ def _cutoff(now: datetime, years: int) -> datetime:
 
 
 def _years(older_than_years: int | None) -> int:
-    years = int(settings.get("privacy.anonymise_after_years") if older_than_years is None
-                else older_than_years)
+    years = int(
+        settings.get("privacy.anonymise_after_years")
+        if older_than_years is None
+        else older_than_years
+    )
     if years < 1:
         raise UseCaseError("匿名化的年限至少为 1 年")
     return years
@@ -550,9 +727,9 @@ def anonymise_candidates(older_than_years: int | None, now: datetime) -> int:
     """How many cases ``anonymise_closed_cases`` would change (for the confirmation)."""
     from db import bulk
 
-    return bulk.anonymise_candidates(State.CLOSED.value,
-                                     to_db(_cutoff(now, _years(older_than_years))),
-                                     ANONYMOUS_NAME)
+    return bulk.anonymise_candidates(
+        State.CLOSED.value, to_db(_cutoff(now, _years(older_than_years))), ANONYMOUS_NAME
+    )
 
 
 def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: datetime) -> int:
@@ -569,10 +746,19 @@ def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: date
     with database.atomic():
         changed = bulk.anonymise_rows(State.CLOSED.value, cutoff, ANONYMOUS_NAME)
         count = len(changed)
-        audit.record_many(ctx, [
-            ("privacy.anonymise", "cases", uid, {"customer_name": (name, ANONYMOUS_NAME),
-                                                 "phone": (phone, None)}, number)
-            for uid, number, name, phone in changed])
+        audit.record_many(
+            ctx,
+            [
+                (
+                    "privacy.anonymise",
+                    "cases",
+                    uid,
+                    {"customer_name": (name, ANONYMOUS_NAME), "phone": (phone, None)},
+                    number,
+                )
+                for uid, number, name, phone in changed
+            ],
+        )
         audit.record(ctx, "privacy.anonymise", note=f"匿名化关闭超过 {years} 年的投诉单 {count} 张")
         bulk.anonymise(State.CLOSED.value, cutoff, ANONYMOUS_NAME, to_db(ctx.now()), ctx.site)
     return count

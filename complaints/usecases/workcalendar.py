@@ -35,9 +35,14 @@ _MAX_PROBLEMS = 30
 
 # chinesecalendar names its holidays in English.
 _NAMES_ZH = {
-    "New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
-    "Labour Day": "劳动节", "Dragon Boat Festival": "端午节", "National Day": "国庆节",
-    "Mid-autumn Festival": "中秋节", "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利70周年纪念日",
 }
 
 
@@ -101,8 +106,9 @@ def year_view(year: int) -> YearView:
         source = SHIPPED_SOURCE
     else:
         source = ""
-    marks = tuple(sorted((m for m in data().marks.values() if m.day.year == year),
-                         key=lambda m: m.day))
+    marks = tuple(
+        sorted((m for m in data().marks.values() if m.day.year == year), key=lambda m: m.day)
+    )
     return YearView(year, source, marks)
 
 
@@ -117,6 +123,7 @@ def next_year_warning(policy, today: date) -> str:
 
 
 # --- reading a calendar file --------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CalendarFile:
@@ -139,8 +146,10 @@ def read_file(path: Path) -> CalendarFile:
             return _read_rows(path, _xlsx_rows(path))
     except OSError as e:
         raise UseCaseError(f"无法读取日历文件 {path}:{e.strerror or e}") from None
-    raise UseCaseError(f"日历文件 {path.name} 的格式无法识别:应为 .json(holiday-cn)、"
-                       ".xlsx 或 .csv(列:日期、类型、名称)")
+    raise UseCaseError(
+        f"日历文件 {path.name} 的格式无法识别:应为 .json(holiday-cn)、"
+        ".xlsx 或 .csv(列:日期、类型、名称)"
+    )
 
 
 def _read_json(path: Path) -> CalendarFile:
@@ -149,8 +158,10 @@ def _read_json(path: Path) -> CalendarFile:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise UseCaseError(f"日历文件 {path.name} 不是有效的 JSON:{e}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("days"), list):
-        raise UseCaseError(f"日历文件 {path.name} 中没有 days 列表(应为 holiday-cn 的格式:"
-                           '{"days": [{"name", "date", "isOffDay"}]})')
+        raise UseCaseError(
+            f"日历文件 {path.name} 中没有 days 列表(应为 holiday-cn 的格式:"
+            '{"days": [{"name", "date", "isOffDay"}]})'
+        )
     problems: list[Problem] = []
     marks: list[tuple[int, DayMark]] = []
     for i, item in enumerate(raw["days"], start=1):
@@ -160,13 +171,13 @@ def _read_json(path: Path) -> CalendarFile:
             continue
         d = _date(item.get("date"))
         if d is None:
-            problems.append(Problem(where, f"{where}:date“{item.get('date')}”不是日期"
-                                           "(应为 2027-01-01)"))
+            problems.append(
+                Problem(where, f"{where}:date“{item.get('date')}”不是日期(应为 2027-01-01)")
+            )
             continue
         off = item.get("isOffDay")
         if not isinstance(off, bool):
-            problems.append(Problem(where, f"{where}:isOffDay 应为 true 或 false,"
-                                           f"而不是“{off}”"))
+            problems.append(Problem(where, f"{where}:isOffDay 应为 true 或 false,而不是“{off}”"))
             continue
         marks.append((i, DayMark(d, off, str(item.get("name") or ""))))
     year = raw.get("year")
@@ -196,8 +207,7 @@ def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
         raise UseCaseError(f"日历文件 {path.name} 不是有效的 Excel 文件:{e}") from None
     try:
         ws = wb.worksheets[0]
-        return [(n, list(row)) for n, row in enumerate(ws.iter_rows(values_only=True),
-                                                       start=1)]
+        return [(n, list(row)) for n, row in enumerate(ws.iter_rows(values_only=True), start=1)]
     finally:
         wb.close()
 
@@ -211,8 +221,10 @@ def _read_rows(path: Path, rows: list[tuple[int, list[Any]]]) -> CalendarFile:
     cols = {h: names.index(h) for h in HEADERS if h in names}
     missing = [h for h in HEADERS[:2] if h not in cols]
     if missing:
-        raise UseCaseError(f"日历文件 {path.name} 第 {head_n} 行(表头)缺少列:"
-                           f"{'、'.join(missing)}(应为 日期、类型、名称)")
+        raise UseCaseError(
+            f"日历文件 {path.name} 第 {head_n} 行(表头)缺少列:"
+            f"{'、'.join(missing)}(应为 日期、类型、名称)"
+        )
     problems: list[Problem] = []
     marks: list[tuple[int, DayMark]] = []
 
@@ -225,42 +237,57 @@ def _read_rows(path: Path, rows: list[tuple[int, list[Any]]]) -> CalendarFile:
         v = cell(r, "日期")
         d = _date(v)
         if d is None:
-            problems.append(Problem(where, f"{where}“日期”列:“{v if v is not None else ''}”"
-                                           "不是日期(应为 2027-01-01)"))
+            problems.append(
+                Problem(
+                    where,
+                    f"{where}“日期”列:“{v if v is not None else ''}”不是日期(应为 2027-01-01)",
+                )
+            )
             continue
         kind = str(cell(r, "类型") or "").strip()
         if kind not in (OFF, WORK):
-            problems.append(Problem(where, f"{where}“类型”列:应为 {OFF} 或 {WORK},"
-                                           f"而不是“{kind}”"))
+            problems.append(Problem(where, f"{where}“类型”列:应为 {OFF} 或 {WORK},而不是“{kind}”"))
             continue
         marks.append((n, DayMark(d, kind == OFF, str(cell(r, "名称") or "").strip())))
     return _finish(path, marks, problems, None, "行")
 
 
-def _finish(path: Path, marks: list[tuple[int, DayMark]], problems: list[Problem],
-            years: set[int] | None, unit: str) -> CalendarFile:
+def _finish(
+    path: Path,
+    marks: list[tuple[int, DayMark]],
+    problems: list[Problem],
+    years: set[int] | None,
+    unit: str,
+) -> CalendarFile:
     seen: dict[date, tuple[int, DayMark]] = {}
     for n, m in marks:
         prev = seen.get(m.day)
         if prev is not None and prev[1].off != m.off:
             where = f"{path.name} 第 {n} {unit}"
-            problems.append(Problem(where, f"{where}:{m.day} 与第 {prev[0]} {unit}矛盾"
-                                           "(一处为休息日,一处为工作日)"))
+            problems.append(
+                Problem(
+                    where, f"{where}:{m.day} 与第 {prev[0]} {unit}矛盾(一处为休息日,一处为工作日)"
+                )
+            )
         seen.setdefault(m.day, (n, m))
     if problems:
         more = len(problems) - _MAX_PROBLEMS
         shown = problems[:_MAX_PROBLEMS]
         if more > 0:
             shown.append(Problem(path.name, f"……另有 {more} 处问题"))
-        raise ValidationFailed([Problem(path.name, f"日历文件 {path.name} 未导入,请改正后重试:"),
-                                *shown])
+        raise ValidationFailed(
+            [Problem(path.name, f"日历文件 {path.name} 未导入,请改正后重试:"), *shown]
+        )
     if not seen:
         raise UseCaseError(f"日历文件 {path.name} 中没有任何日期")
     covered = years if years is not None else {d.year for d in seen}
     kept = [m for _, m in sorted(seen.values(), key=lambda x: x[1].day) if m.day.year in covered]
-    ignored = [f"{m.day} {'休息日' if m.off else '工作日'} {m.name}:不属于文件所定的年份 "
-               f"{'、'.join(map(str, sorted(covered)))},未导入"
-               for _, m in seen.values() if m.day.year not in covered]
+    ignored = [
+        f"{m.day} {'休息日' if m.off else '工作日'} {m.name}:不属于文件所定的年份 "
+        f"{'、'.join(map(str, sorted(covered)))},未导入"
+        for _, m in seen.values()
+        if m.day.year not in covered
+    ]
     return CalendarFile(tuple(sorted(covered)), tuple(kept), tuple(sorted(ignored)))
 
 
@@ -280,6 +307,7 @@ def _date(v: Any) -> date | None:
 
 
 # --- importing ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -301,16 +329,28 @@ def import_file(ctx: Context, path: Path) -> ImportResult:
     before = data()
     replaced = tuple(y for y in f.years if y in before.years)
     with database.atomic():
-        calendar_store.replace_years(list(f.years), [(m.day, m.off, m.name) for m in f.marks],
-                                     source=Path(path).name, at=ctx.now(), by=ctx.actor)
-        changes = {str(y): (_count(before, y), sum(1 for m in f.marks if m.day.year == y))
-                   for y in f.years}
-        audit.record(ctx, "settings.calendar", table="calendar_days",
-                     uid=",".join(map(str, f.years)), changes=changes,
-                     note=f"导入工作日历 {Path(path).name}")
+        calendar_store.replace_years(
+            list(f.years),
+            [(m.day, m.off, m.name) for m in f.marks],
+            source=Path(path).name,
+            at=ctx.now(),
+            by=ctx.actor,
+        )
+        changes = {
+            str(y): (_count(before, y), sum(1 for m in f.marks if m.day.year == y)) for y in f.years
+        }
+        audit.record(
+            ctx,
+            "settings.calendar",
+            table="calendar_days",
+            uid=",".join(map(str, f.years)),
+            changes=changes,
+            note=f"导入工作日历 {Path(path).name}",
+        )
     _CACHE = None
-    return ImportResult(f.years, sum(m.off for m in f.marks),
-                        sum(not m.off for m in f.marks), replaced, f.ignored)
+    return ImportResult(
+        f.years, sum(m.off for m in f.marks), sum(not m.off for m in f.marks), replaced, f.ignored
+    )
 
 
 def _count(cal: CalendarData, year: int) -> int | None:
@@ -341,12 +381,21 @@ def edit_day(ctx: Context, day: date, off: bool | None, name: str = "") -> YearV
         marks[day] = DayMark(day, off, name.strip())
     new = marks.get(day)
     with database.atomic():
-        calendar_store.replace_years([year], [(m.day, m.off, m.name) for m in
-                                              sorted(marks.values(), key=lambda m: m.day)],
-                                     source=EDIT_SOURCE, at=ctx.now(), by=ctx.actor)
-        audit.record(ctx, "settings.calendar", table="calendar_days", uid=day.isoformat(),
-                     changes={day.isoformat(): (_mark_text(old), _mark_text(new))},
-                     note=f"修改工作日历 {day.isoformat()}")
+        calendar_store.replace_years(
+            [year],
+            [(m.day, m.off, m.name) for m in sorted(marks.values(), key=lambda m: m.day)],
+            source=EDIT_SOURCE,
+            at=ctx.now(),
+            by=ctx.actor,
+        )
+        audit.record(
+            ctx,
+            "settings.calendar",
+            table="calendar_days",
+            uid=day.isoformat(),
+            changes={day.isoformat(): (_mark_text(old), _mark_text(new))},
+            note=f"修改工作日历 {day.isoformat()}",
+        )
     _CACHE = None
     return year_view(year)
 

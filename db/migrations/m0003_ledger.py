@@ -47,8 +47,7 @@ STATEMENTS = [
         resolution TEXT,
         resolved_by TEXT
     )""",
-    "CREATE UNIQUE INDEX ledger_conflicts_open ON ledger_conflicts (uid) "
-    "WHERE resolved_at IS NULL",
+    "CREATE UNIQUE INDEX ledger_conflicts_open ON ledger_conflicts (uid) WHERE resolved_at IS NULL",
     """CREATE TABLE ledger_imports (
         id INTEGER PRIMARY KEY,
         file_name TEXT NOT NULL,

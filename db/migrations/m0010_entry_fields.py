@@ -55,7 +55,8 @@ for _st in _FMC:
         "UPDATE entries SET fmc_status = '" + _st + "', "
         "note = ltrim(substr(ltrim(note), " + str(len(_st) + 1) + "), ' ;;,,。') "
         "WHERE action = 'FMC状态' AND fmc_status IS NULL "
-        "AND lower(substr(ltrim(note), 1, " + str(len(_st)) + ")) = '" + _st.lower() + "'")
+        "AND lower(substr(ltrim(note), 1, " + str(len(_st)) + ")) = '" + _st.lower() + "'"
+    )
 STATEMENTS.append("UPDATE entries SET note = ltrim(note) WHERE note LIKE ' %'")
 
 # One round moves each known tag that leads 说明 to its column; rounds repeat while a note
@@ -64,24 +65,25 @@ ROUND = []
 for _tag, _col in _TAGS:
     _head = "【" + _tag + ":"
     _n = len(_head)
-    _value = (f"trim(substr(note, {_n + 1}, instr(note, '】') - {_n + 1}))")
+    _value = f"trim(substr(note, {_n + 1}, instr(note, '】') - {_n + 1}))"
     _set = "1" if _col == "not_contacted" else _value
     ROUND.append(
         f"UPDATE entries SET {_col} = {_set}, "
         f"note = ltrim(substr(note, instr(note, '】') + 1)) "
-        f"WHERE substr(note, 1, {_n}) = '{_head}' AND instr(note, '】') > {_n}")
+        f"WHERE substr(note, 1, {_n}) = '{_head}' AND instr(note, '】') > {_n}"
+    )
 TAGS_LEFT = "SELECT 1 FROM entries WHERE note LIKE '【%' LIMIT 1"
 
 AFTER = []
 for _s in _SATISFACTION_LONGEST_FIRST:
     AFTER.append(
         f"UPDATE entries SET satisfaction = '{_s}' WHERE satisfaction IS NULL "
-        f"AND action IN ('回访', '二次回访') AND substr(note, 1, {len(_s)}) = '{_s}'")
+        f"AND action IN ('回访', '二次回访') AND substr(note, 1, {len(_s)}) = '{_s}'"
+    )
 
 AFTER += [
     # An empty value stays NULL (a tag written empty never was).
-    *(f"UPDATE entries SET {c} = NULL WHERE {c} = ''" for _t, c in _TAGS
-      if c != "not_contacted"),
+    *(f"UPDATE entries SET {c} = NULL WHERE {c} = ''" for _t, c in _TAGS if c != "not_contacted"),
     "UPDATE sanctions SET deleted = 1, decision_note = '" + _S5_NOTE + "', "
     "modified_at = strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), "
     "revision = revision + coalesce(site = (SELECT json_extract(value, '$') FROM settings "

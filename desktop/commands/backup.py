@@ -10,8 +10,13 @@ from desktop.cli import CliError, command_context, open_data
 
 def register(sub) -> None:
     p = sub.add_parser("backup", help="立即备份数据库(经完整性检查)")
-    p.add_argument("--out", type=Path, default=None, metavar="FILE",
-                   help="备份文件(或文件夹);默认放在数据文件夹的 backups 中")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="备份文件(或文件夹);默认放在数据文件夹的 backups 中",
+    )
     p.set_defaults(func=run)
 
 

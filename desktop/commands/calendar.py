@@ -12,12 +12,16 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    p = sub.add_parser("calendar", help="工作日历:导入、查看节假日与调休",
-                       description="办公日历:法定节假日(休息日)与调休上班日(工作日)。"
-                                   "按工作时间计时的规则据此计算时限。")
+    p = sub.add_parser(
+        "calendar",
+        help="工作日历:导入、查看节假日与调休",
+        description="办公日历:法定节假日(休息日)与调休上班日(工作日)。"
+        "按工作时间计时的规则据此计算时限。",
+    )
     s = p.add_subparsers(dest="calendar_command", metavar="ACTION", required=True)
-    im = s.add_parser("import", help="导入日历文件(holiday-cn 的 JSON,或 日期/类型/名称 的"
-                                     " .xlsx/.csv)")
+    im = s.add_parser(
+        "import", help="导入日历文件(holiday-cn 的 JSON,或 日期/类型/名称 的 .xlsx/.csv)"
+    )
     im.add_argument("file", type=Path, metavar="FILE")
     im.set_defaults(func=run_import)
     sh = s.add_parser("show", help="列出某年的节假日与调休上班日")
@@ -52,8 +56,10 @@ def run_show(args) -> int:
     _ctx(args)
     v = workcalendar.year_view(args.year)
     if not v.source:
-        print(f"{v.year} 年没有日历数据:按工作时间计时的规则将把有办公时间的星期几都当作工作日"
-              "(不识别节假日和调休)")
+        print(
+            f"{v.year} 年没有日历数据:按工作时间计时的规则将把有办公时间的星期几都当作工作日"
+            "(不识别节假日和调休)"
+        )
         return 0
     print(f"{v.year} 年工作日历,来源:{v.source}")
     for m in v.marks:

@@ -12,10 +12,10 @@ from desktop.paths import data_paths, secure_data_dir
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="检查数据库:完整性、外键、搜索索引、审计日志"
-                                     "(有问题时退出码为 1)")
-    p.add_argument("--rebuild-index", action="store_true",
-                   help="先按投诉表重建搜索索引,再检查")
+    p = sub.add_parser(
+        "check", help="检查数据库:完整性、外键、搜索索引、审计日志(有问题时退出码为 1)"
+    )
+    p.add_argument("--rebuild-index", action="store_true", help="先按投诉表重建搜索索引,再检查")
     p.set_defaults(func=run)
 
 
@@ -40,11 +40,12 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
     secure_data_dir(paths.root)
     try:
-        report = open_database(paths.database, backup_dir=paths.backups,
-                               app_version=__version__)
+        report = open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
         if report.backup is not None:
-            print(f"数据库已从版本 {report.version_before} 升级到 {report.version_after}"
-                  f"(升级前的备份:{report.backup})")
+            print(
+                f"数据库已从版本 {report.version_before} 升级到 {report.version_after}"
+                f"(升级前的备份:{report.backup})"
+            )
         _sign_in(args)  # needs data.check (issue 15 §7), once the database opens
         if args.rebuild_index:
             rebuild_search_index()

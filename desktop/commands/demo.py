@@ -15,17 +15,22 @@ DEFAULT_SITE = ("SH01", "上海浦东店")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("demo", help="生成演示数据(一年的投诉单及跟踪记录)",
-                       description="生成演示数据:过去十二个月的投诉单,各种状态、渠道与类别,"
-                                   "含跟踪记录与奖惩;数据相对于当前时间生成,同一种子在同一时刻生成相同的数据。")
+    p = sub.add_parser(
+        "demo",
+        help="生成演示数据(一年的投诉单及跟踪记录)",
+        description="生成演示数据:过去十二个月的投诉单,各种状态、渠道与类别,"
+        "含跟踪记录与奖惩;数据相对于当前时间生成,同一种子在同一时刻生成相同的数据。",
+    )
     p.add_argument("--cases", type=int, required=True, metavar="N", help="生成多少条投诉单")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="随机种子(默认 1)")
-    p.add_argument("--site", metavar="CODE",
-                   help=f"新数据库的站点代码(默认 {DEFAULT_SITE[0]})")
+    p.add_argument("--site", metavar="CODE", help=f"新数据库的站点代码(默认 {DEFAULT_SITE[0]})")
     p.add_argument("--name", metavar="NAME", help=f"新数据库的站点名称(默认 {DEFAULT_SITE[1]})")
-    p.add_argument("--with-users", action="store_true",
-                   help="同时为每个角色建一个演示账户(客服专员、客服经理、部门经理、总经理),"
-                        "并打印各自的登录名和临时密码")
+    p.add_argument(
+        "--with-users",
+        action="store_true",
+        help="同时为每个角色建一个演示账户(客服专员、客服经理、部门经理、总经理),"
+        "并打印各自的登录名和临时密码",
+    )
     p.set_defaults(func=run)
 
 
@@ -68,9 +73,11 @@ def run(args) -> int:
     if interactive:
         print()
     span = f",编号 {report.first_number} 至 {report.last_number}" if report.cases else ""
-    print(f"已生成 {report.cases} 条投诉单、{report.entries} 条跟踪记录、"
-          f"{report.sanctions} 条奖惩记录{span},"
-          f"用时 {report.seconds:.1f} 秒")
+    print(
+        f"已生成 {report.cases} 条投诉单、{report.entries} 条跟踪记录、"
+        f"{report.sanctions} 条奖惩记录{span},"
+        f"用时 {report.seconds:.1f} 秒"
+    )
     if report.cases:
         # The 统计 page then opens any month at the "kept" speed (issue 8), as after the
         # app's own background fill.

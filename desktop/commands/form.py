@@ -21,8 +21,11 @@ NOTICE_FORMS = {"fine": "C", "reward": "D"}
 
 
 def register(sub) -> None:
-    p = sub.add_parser("form", help="填写并保存表单(处理表、厂家跟踪表、罚款/奖励通知单)",
-                       description="填写并保存表单;每次打印都记入打印记录。")
+    p = sub.add_parser(
+        "form",
+        help="填写并保存表单(处理表、厂家跟踪表、罚款/奖励通知单)",
+        description="填写并保存表单;每次打印都记入打印记录。",
+    )
     fsub = p.add_subparsers(dest="form_command", metavar="FORM", required=True)
     for name, form in CASE_FORMS.items():
         q = fsub.add_parser(name, aliases=[form], help=_title(form))
@@ -31,14 +34,23 @@ def register(sub) -> None:
         q.set_defaults(func=_case_form, form=form)
     for name, form in NOTICE_FORMS.items():
         q = fsub.add_parser(name, aliases=[form], help=_title(form))
-        q.add_argument("--sanction", required=True, metavar="ID",
-                       help="奖惩的记录ID(台账中的记录ID,或通知单上印的前 8 位)")
+        q.add_argument(
+            "--sanction",
+            required=True,
+            metavar="ID",
+            help="奖惩的记录ID(台账中的记录ID,或通知单上印的前 8 位)",
+        )
         _out(q)
         q.set_defaults(func=_notice, form=form)
     q = fsub.add_parser("notices", aliases=["batch"], help="某月全部已批准的奖惩通知单")
     q.add_argument("--month", required=True, metavar="YYYY-MM", help="月份,如 2026-11")
-    q.add_argument("--per-page", type=int, default=3, metavar="N",
-                   help="每张 A4 纸印几张通知单(默认 3;1 = 每页一张)")
+    q.add_argument(
+        "--per-page",
+        type=int,
+        default=3,
+        metavar="N",
+        help="每张 A4 纸印几张通知单(默认 3;1 = 每页一张)",
+    )
     _out(q)
     q.set_defaults(func=_batch)
     q = fsub.add_parser("check", help="检查本店模板的占位符")
@@ -96,9 +108,17 @@ def _case_form(args) -> int:
 
     def go(ctx, paths):
         case_id = find_case_id(args.case)
-        return _deliver(args, printing.print_case_form(
-            ctx, case_id, args.form, templates_dir=paths.templates, printed_dir=paths.printed,
-            pdf=args.pdf))
+        return _deliver(
+            args,
+            printing.print_case_form(
+                ctx,
+                case_id,
+                args.form,
+                templates_dir=paths.templates,
+                printed_dir=paths.printed,
+                pdf=args.pdf,
+            ),
+        )
 
     return _run(args, go)
 
@@ -113,10 +133,16 @@ def _notice(args) -> int:
         sid = printing.find_sanction_id(args.sanction)
         actual = notice_form(Sanction.get_by_id(sid))
         if actual != args.form:
-            raise UseCaseError(f"该记录是{_title(actual)[:2]},请用 form "
-                               f"{'fine' if actual == 'C' else 'reward'} 打印")
-        return _deliver(args, printing.print_sanction_notice(
-            ctx, sid, templates_dir=paths.templates, printed_dir=paths.printed, pdf=args.pdf))
+            raise UseCaseError(
+                f"该记录是{_title(actual)[:2]},请用 form "
+                f"{'fine' if actual == 'C' else 'reward'} 打印"
+            )
+        return _deliver(
+            args,
+            printing.print_sanction_notice(
+                ctx, sid, templates_dir=paths.templates, printed_dir=paths.printed, pdf=args.pdf
+            ),
+        )
 
     return _run(args, go)
 
@@ -130,8 +156,13 @@ def _batch(args) -> int:
 
     def go(ctx, paths):
         result = printing.print_month_notices(
-            ctx, args.month, templates_dir=paths.templates, printed_dir=paths.printed,
-            per_page=args.per_page, pdf=args.pdf)
+            ctx,
+            args.month,
+            templates_dir=paths.templates,
+            printed_dir=paths.printed,
+            per_page=args.per_page,
+            pdf=args.pdf,
+        )
         print(f"共 {len(result.printed_ids)} 张通知单")
         return _deliver(args, result)
 

@@ -18,39 +18,65 @@ from desktop.cli import CliError, command_context, open_data
 
 
 def register(sub) -> None:
-    p = sub.add_parser("ledger", help="投诉台账(Excel)导出与导入",
-                       description="按 ledger.md 交换投诉台账 .xlsx:"
-                                   "说明、投诉台账、跟踪记录、奖惩记录。")
+    p = sub.add_parser(
+        "ledger",
+        help="投诉台账(Excel)导出与导入",
+        description="按 ledger.md 交换投诉台账 .xlsx:说明、投诉台账、跟踪记录、奖惩记录。",
+    )
     cmds = p.add_subparsers(dest="ledger_command", metavar="{export,import}", required=True)
 
-    e = cmds.add_parser("export", help="导出投诉台账",
-                        description="导出投诉台账 .xlsx。不指定 --full/--since 时为增量:"
-                                    "只导出上次导出到同一文件之后改动的记录(第一次为全部)。")
+    e = cmds.add_parser(
+        "export",
+        help="导出投诉台账",
+        description="导出投诉台账 .xlsx。不指定 --full/--since 时为增量:"
+        "只导出上次导出到同一文件之后改动的记录(第一次为全部)。",
+    )
     e.add_argument("out", type=Path, metavar="OUT.xlsx", help="输出的 .xlsx 文件")
     when = e.add_mutually_exclusive_group()
     when.add_argument("--full", action="store_true", help="全部:导出所选站点的全部记录")
-    when.add_argument("--since", metavar="ISO-TIME",
-                      help="增量:只导出此时间之后改动的记录"
-                           "(如 2026-11-01 或 2026-11-01T08:00+08:00)")
+    when.add_argument(
+        "--since",
+        metavar="ISO-TIME",
+        help="增量:只导出此时间之后改动的记录(如 2026-11-01 或 2026-11-01T08:00+08:00)",
+    )
     sites = e.add_mutually_exclusive_group()
-    sites.add_argument("--site", action="append", default=None, metavar="CODE",
-                       help="导出哪个站点的记录(可重复;默认本站点)")
+    sites.add_argument(
+        "--site",
+        action="append",
+        default=None,
+        metavar="CODE",
+        help="导出哪个站点的记录(可重复;默认本站点)",
+    )
     sites.add_argument("--all-sites", action="store_true", help="导出所有站点的记录(总部用)")
     mask = e.add_mutually_exclusive_group()
-    mask.add_argument("--mask-phone", dest="mask", action="store_true", default=None,
-                      help="隐藏手机号中间四位(138****5678)")
-    mask.add_argument("--no-mask-phone", dest="mask", action="store_false",
-                      help="不隐藏手机号(默认按本站设置)")
+    mask.add_argument(
+        "--mask-phone",
+        dest="mask",
+        action="store_true",
+        default=None,
+        help="隐藏手机号中间四位(138****5678)",
+    )
+    mask.add_argument(
+        "--no-mask-phone", dest="mask", action="store_false", help="不隐藏手机号(默认按本站设置)"
+    )
     e.set_defaults(func=run_export)
 
-    i = cmds.add_parser("import", help="导入投诉台账,先检查再合并",
-                        description="导入一个或多个投诉台账 .xlsx:按 ledger.md 的规则合并;"
-                                    "导入前自动备份;有行或文件被拒绝时退出码为 1。")
+    i = cmds.add_parser(
+        "import",
+        help="导入投诉台账,先检查再合并",
+        description="导入一个或多个投诉台账 .xlsx:按 ledger.md 的规则合并;"
+        "导入前自动备份;有行或文件被拒绝时退出码为 1。",
+    )
     i.add_argument("files", nargs="+", type=Path, metavar="FILE", help="要导入的 .xlsx 文件")
-    i.add_argument("--all-or-nothing", action="store_true",
-                   help="只要有一行或一个文件被拒绝,就什么都不导入")
-    i.add_argument("--rejects", type=Path, metavar="OUT.xlsx",
-                   help="把被拒绝的行(附拒绝原因)写入此 .xlsx,改正后可再次导入")
+    i.add_argument(
+        "--all-or-nothing", action="store_true", help="只要有一行或一个文件被拒绝,就什么都不导入"
+    )
+    i.add_argument(
+        "--rejects",
+        type=Path,
+        metavar="OUT.xlsx",
+        help="把被拒绝的行(附拒绝原因)写入此 .xlsx,改正后可再次导入",
+    )
     i.add_argument("--dry-run", action="store_true", help="只检查并显示预览,不写入数据库")
     i.set_defaults(func=run_import)
 
@@ -59,8 +85,9 @@ def parse_time(text: str, tz) -> datetime:
     try:
         dt = datetime.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
-        raise CliError(f"无法识别的时间:“{text}”(应如 2026-11-01 或 2026-11-01T08:00+08:00)"
-                       ) from None
+        raise CliError(
+            f"无法识别的时间:“{text}”(应如 2026-11-01 或 2026-11-01T08:00+08:00)"
+        ) from None
     return dt if dt.tzinfo else dt.replace(tzinfo=tz)
 
 
@@ -72,16 +99,30 @@ def run_export(args: argparse.Namespace) -> int:
     ctx = command_context(args)
     since = parse_time(args.since, ctx.tz) if args.since else None
     sites = [s.strip().upper() for s in args.site] if args.site else None
-    res = exchange.export_ledger(ctx, args.out, incremental=not args.full and since is None,
-                                 since=since, sites=sites, all_sites=args.all_sites,
-                                 mask_phones=args.mask, app_version=__version__)
-    scope = res.scope if res.since is None else (
-        f"{res.scope}(自 {ctx.local(res.since):%Y-%m-%d %H:%M} 起)")
+    res = exchange.export_ledger(
+        ctx,
+        args.out,
+        incremental=not args.full and since is None,
+        since=since,
+        sites=sites,
+        all_sites=args.all_sites,
+        mask_phones=args.mask,
+        app_version=__version__,
+    )
+    scope = (
+        res.scope
+        if res.since is None
+        else (f"{res.scope}(自 {ctx.local(res.since):%Y-%m-%d %H:%M} 起)")
+    )
     print(f"已导出到 {res.path}")
-    print(f"范围:{scope};站点:{','.join(res.sites) or '全部'}"
-          + (";手机号已隐藏" if res.masked else ""))
-    print(f"投诉台账 {res.counts.cases} 行,跟踪记录 {res.counts.entries} 行,"
-          f"奖惩记录 {res.counts.sanctions} 行")
+    print(
+        f"范围:{scope};站点:{','.join(res.sites) or '全部'}"
+        + (";手机号已隐藏" if res.masked else "")
+    )
+    print(
+        f"投诉台账 {res.counts.cases} 行,跟踪记录 {res.counts.entries} 行,"
+        f"奖惩记录 {res.counts.sanctions} 行"
+    )
     return 0
 
 
@@ -106,8 +147,10 @@ def print_result(preview) -> None:
             for p in rej.problems:
                 print(f"   拒绝:{p}")
         if len(f.rejected) > SHOWN:
-            print(f"   …… 共 {len(f.rejected)} 行被拒绝,以上为前 {SHOWN} 行"
-                  "(用 --rejects OUT.xlsx 写出全部被拒绝的行及原因)")
+            print(
+                f"   …… 共 {len(f.rejected)} 行被拒绝,以上为前 {SHOWN} 行"
+                "(用 --rejects OUT.xlsx 写出全部被拒绝的行及原因)"
+            )
     for w in preview.warnings:
         print(f"注意:{w}")
     for p in preview.audit_problems:  # exit 1; the case rows still apply (issue 15 §6)
@@ -122,8 +165,9 @@ def run_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         result = exchange.check_import(ctx, args.files)
     else:
-        result = exchange.apply_import(ctx, args.files, all_or_nothing=args.all_or_nothing,
-                                       backup_dir=paths.backups)
+        result = exchange.apply_import(
+            ctx, args.files, all_or_nothing=args.all_or_nothing, backup_dir=paths.backups
+        )
     print_result(result)
     if args.rejects and result.rejected:
         for path in exchange.write_rejected_rows(result, args.rejects):
@@ -141,13 +185,18 @@ def run_import(args: argparse.Namespace) -> int:
     if result.applied:
         t = result.totals()
         conflicts = sum(c.conflict for c in t.values())
-        print("导入完成" + (f";{conflicts} 条冲突待处理(保留本地版本,导入的版本另存)"
-                           if conflicts else ""))
+        print(
+            "导入完成"
+            + (f";{conflicts} 条冲突待处理(保留本地版本,导入的版本另存)" if conflicts else "")
+        )
         _keep_stats_summaries(ctx)
     else:
         print("未导入任何数据")
-    return 0 if (result.applied and result.ok and not result.differences
-                 and not result.audit_problems) else 1
+    return (
+        0
+        if (result.applied and result.ok and not result.differences and not result.audit_problems)
+        else 1
+    )
 
 
 def _keep_stats_summaries(ctx) -> None:
@@ -158,7 +207,7 @@ def _keep_stats_summaries(ctx) -> None:
 
     try:
         kept = stats.fill_summaries(ctx.now(), ctx.tz)
-    except Exception as e:  # noqa: BLE001 - only a speed-up; the figures compute it anyway
+    except Exception as e:
         print(f"注意:统计摘要未能预先汇总({e}),统计时将现算")
         return
     if kept:

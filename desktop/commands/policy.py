@@ -13,8 +13,11 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    p = sub.add_parser("policy", help="制度参数:查看、修改(时限、计时方式、奖惩金额)",
-                       description="投诉处理制度参数。修改后的参数只适用于生效时间以后登记的投诉单。")
+    p = sub.add_parser(
+        "policy",
+        help="制度参数:查看、修改(时限、计时方式、奖惩金额)",
+        description="投诉处理制度参数。修改后的参数只适用于生效时间以后登记的投诉单。",
+    )
     s = p.add_subparsers(dest="policy_command", metavar="ACTION", required=True)
     sh = s.add_parser("show", help="列出某时刻生效的制度参数(每行 KEY = VALUE)")
     sh.add_argument("--at", metavar="ISO-TIME", help="按此时刻(默认现在)")
@@ -22,8 +25,12 @@ def register(sub) -> None:
     st = s.add_parser("set", help="修改一项制度参数(新版本,自 --from 或现在起生效)")
     st.add_argument("key", metavar="KEY")
     st.add_argument("value", metavar="VALUE")
-    st.add_argument("--from", dest="start", metavar="ISO-TIME",
-                    help="生效时间(默认现在),如 2027-01-01T00:00+08:00")
+    st.add_argument(
+        "--from",
+        dest="start",
+        metavar="ISO-TIME",
+        help="生效时间(默认现在),如 2027-01-01T00:00+08:00",
+    )
     st.set_defaults(func=run_set)
 
 

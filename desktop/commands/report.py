@@ -16,16 +16,33 @@ from pathlib import Path
 
 
 def register(sub) -> None:
-    p = sub.add_parser("report", help="生成投诉分析报告(Excel 或 Word)",
-                       description="生成某期间的投诉分析报告:各类统计、处理及时率、回访满意度、"
-                                   "奖惩,以及与上期、去年同期的比较。")
-    p.add_argument("--period", required=True, metavar="PERIOD",
-                   help="期间:2026-10(月)、2026-10a/2026-10b(上/下半月)、2026Q4、2026,"
-                        "或 2026-10-05..2026-10-20")
-    p.add_argument("--site", action="append", default=None, metavar="CODE",
-                   help="只统计此站点(可重复;默认数据库中的全部站点)")
-    p.add_argument("--out", required=True, type=Path, metavar="FILE",
-                   help="输出文件:.xlsx(含图表)或 .docx(会议用)")
+    p = sub.add_parser(
+        "report",
+        help="生成投诉分析报告(Excel 或 Word)",
+        description="生成某期间的投诉分析报告:各类统计、处理及时率、回访满意度、"
+        "奖惩,以及与上期、去年同期的比较。",
+    )
+    p.add_argument(
+        "--period",
+        required=True,
+        metavar="PERIOD",
+        help="期间:2026-10(月)、2026-10a/2026-10b(上/下半月)、2026Q4、2026,"
+        "或 2026-10-05..2026-10-20",
+    )
+    p.add_argument(
+        "--site",
+        action="append",
+        default=None,
+        metavar="CODE",
+        help="只统计此站点(可重复;默认数据库中的全部站点)",
+    )
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        metavar="FILE",
+        help="输出文件:.xlsx(含图表)或 .docx(会议用)",
+    )
     p.set_defaults(func=run)
 
 
@@ -49,33 +66,39 @@ def run(args: argparse.Namespace) -> int:
     present = stats.sites_present()
     unknown = [s for s in sites if s not in present]
     if unknown:
-        raise CliError(f"数据库中没有站点 {'、'.join(unknown)} 的投诉单"
-                       f"(现有:{'、'.join(present) or '无'})")
+        raise CliError(
+            f"数据库中没有站点 {'、'.join(unknown)} 的投诉单(现有:{'、'.join(present) or '无'})"
+        )
     try:
         stats.record_report(ctx, period, sites, args.out.name)
         review = stats.review(ctx, period, sites)
     except UseCaseError as e:
         raise CliError(str(e)) from None
     info = local_site()
-    title_site = "、".join(sites) if sites and sites != [ctx.site] else (
-        info.name if info else ctx.site)
+    title_site = (
+        "、".join(sites) if sites and sites != [ctx.site] else (info.name if info else ctx.site)
+    )
     data = stats.report_data(review, title_site=title_site, generated=ctx.now(), tz=ctx.tz)
     from complaints.usecases.output_files import writing
 
     if suffix == ".xlsx":
         from ledger.report_xlsx import write_report
+
         with writing(args.out):  # open in Excel: the message and a free name
             out = write_report(data, args.out)
     else:
         from forms.report_docx import load_report_template, write_report
+
         template = load_report_template(paths.templates)
         for w in template.warnings:
             print(w, file=sys.stderr)
         with writing(args.out):  # open in Word
             out = write_report(data, args.out, template=template)
     f = review.figures
-    print(f"{period.label} {data['sites']}:投诉 {f.total} 件,投诉率 {data['complaint_rate']},"
-          f"及时率 {data['timeliness_total']['rate']},满意率 {data['satisfied_share']} → {out}")
+    print(
+        f"{period.label} {data['sites']}:投诉 {f.total} 件,投诉率 {data['complaint_rate']},"
+        f"及时率 {data['timeliness_total']['rate']},满意率 {data['satisfied_share']} → {out}"
+    )
     if data["volume_note"] and f.complaint_rate is not None and f.complaint_rate.volume is None:
         print(data["volume_note"], file=sys.stderr)
     return 0

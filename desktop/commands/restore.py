@@ -14,8 +14,7 @@ from desktop.paths import data_paths
 def register(sub) -> None:
     p = sub.add_parser("restore", help="用备份文件恢复数据库(先检查文件,并保留被替换的数据)")
     p.add_argument("file", type=Path, metavar="FILE", help="要恢复的备份文件")
-    p.add_argument("--other-site", action="store_true",
-                   help="允许恢复属于其他站点的备份(默认拒绝)")
+    p.add_argument("--other-site", action="store_true", help="允许恢复属于其他站点的备份(默认拒绝)")
     p.set_defaults(func=run)
 
 
@@ -33,8 +32,9 @@ def run(args: argparse.Namespace) -> int:
         if is_initialised():
             ctx = command_context(args)  # needs data.restore (administrators)
     try:
-        report = storage.restore(args.file, paths, __version__, ctx=ctx,
-                                 allow_other_site=args.other_site)
+        report = storage.restore(
+            args.file, paths, __version__, ctx=ctx, allow_other_site=args.other_site
+        )
     except storage.OtherSiteBackup as e:
         raise CliError(f"{e}(确需如此,请加 --other-site)") from None
     except (UseCaseError, StorageError) as e:
@@ -47,9 +47,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"被替换的数据库已损坏,已原样另存为:{report.kept}")
     if report.version_now != report.version_restored:
-        print(f"备份的数据库版本为 {report.version_restored},已升级到 {report.version_now}"
-              + (f"(升级前的备份:{report.migration_backup})" if report.migration_backup
-                 else ""))
+        print(
+            f"备份的数据库版本为 {report.version_restored},已升级到 {report.version_now}"
+            + (f"(升级前的备份:{report.migration_backup})" if report.migration_backup else "")
+        )
     if report.problems:
         for p in report.problems:
             print(p)

@@ -18,13 +18,27 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-HEADERS = ("记录ID", "日期", "规则", "类型", "部门", "姓名", "金额", "范围", "状态", "投诉编号",
-           "原因")
+HEADERS = (
+    "记录ID",
+    "日期",
+    "规则",
+    "类型",
+    "部门",
+    "姓名",
+    "金额",
+    "范围",
+    "状态",
+    "投诉编号",
+    "原因",
+)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("sanctions", help="奖惩:列出、审批、驳回、月度合计",
-                       description="按制度提出的罚款与奖励建议,由总经理审批。")
+    p = sub.add_parser(
+        "sanctions",
+        help="奖惩:列出、审批、驳回、月度合计",
+        description="按制度提出的罚款与奖励建议,由总经理审批。",
+    )
     s = p.add_subparsers(dest="sanctions_command", metavar="ACTION", required=True)
     ls = s.add_parser("list", help="列出奖惩记录(默认不含已撤回)")
     ls.add_argument("--month", metavar="YYYY-MM", help="按奖惩日期所在月份,如 2026-11")
@@ -69,8 +83,10 @@ def _width(s: str) -> int:
 
 def _table(rows: list[tuple[str, ...]]) -> list[str]:
     widths = [max(_width(r[c]) for r in rows) for c in range(len(rows[0]))]
-    return ["  ".join(v + " " * (w - _width(v)) for v, w in zip(r, widths, strict=True)).rstrip()
-            for r in rows]
+    return [
+        "  ".join(v + " " * (w - _width(v)) for v, w in zip(r, widths, strict=True)).rstrip()
+        for r in rows
+    ]
 
 
 def _ctx(args):
@@ -83,16 +99,33 @@ def run_list(args) -> int:
     from complaints.usecases import sanctions as S
 
     _ctx(args)
-    rows = S.list_sanctions(S.SanctionFilter(month=args.month, state=args.state,
-                                             department=args.department, person=args.person,
-                                             type=args.type))
+    rows = S.list_sanctions(
+        S.SanctionFilter(
+            month=args.month,
+            state=args.state,
+            department=args.department,
+            person=args.person,
+            type=args.type,
+        )
+    )
     print(f"共 {len(rows)} 条")
     if rows:
         table = [HEADERS] + [
-            (r["uid"][:8], r["date"].isoformat(), r["rule"] or S.MANUAL, r["type"],
-             r["department"] or "", r["person"] or "", str(r["amount"]),
-             S.range_text(r["amount_min"], r["amount_max"]), r["state"],
-             r["case_number"] or "", r["reason"]) for r in rows]
+            (
+                r["uid"][:8],
+                r["date"].isoformat(),
+                r["rule"] or S.MANUAL,
+                r["type"],
+                r["department"] or "",
+                r["person"] or "",
+                str(r["amount"]),
+                S.range_text(r["amount_min"], r["amount_max"]),
+                r["state"],
+                r["case_number"] or "",
+                r["reason"],
+            )
+            for r in rows
+        ]
         print("\n".join(_table(table)))
     return 0
 
@@ -102,8 +135,10 @@ def run_approve(args) -> int:
 
     ctx = _ctx(args)
     r = S.approve(ctx, args.uid, amount=args.amount, note=args.note)
-    print(f"已批准:{r['rule'] or S.MANUAL} {r['person'] or r['department']} "
-          f"{r['type']} {r['amount']} 元({r['uid'][:8]})")
+    print(
+        f"已批准:{r['rule'] or S.MANUAL} {r['person'] or r['department']} "
+        f"{r['type']} {r['amount']} 元({r['uid'][:8]})"
+    )
     return 0
 
 
@@ -112,8 +147,10 @@ def run_reject(args) -> int:
 
     ctx = _ctx(args)
     r = S.reject(ctx, args.uid, args.reason)
-    print(f"已驳回:{r['rule'] or S.MANUAL} {r['person'] or r['department']} "
-          f"{r['type']} {r['amount']} 元({r['uid'][:8]}):{r['decision_note']}")
+    print(
+        f"已驳回:{r['rule'] or S.MANUAL} {r['person'] or r['department']} "
+        f"{r['type']} {r['amount']} 元({r['uid'][:8]}):{r['decision_note']}"
+    )
     return 0
 
 
@@ -123,15 +160,18 @@ def run_totals(args) -> int:
     _ctx(args)
     t = S.month_totals(args.month)
     out = [f"{t.month} 已批准:罚款 {t.fines} 元,奖励 {t.rewards} 元;待审批 {t.pending} 条"]
-    for title, items, first in (("按部门", t.by_department, "部门"),
-                                ("按人员", t.by_person, "姓名")):
+    for title, items, first in (
+        ("按部门", t.by_department, "部门"),
+        ("按人员", t.by_person, "姓名"),
+    ):
         out.append(f"\n{title}")
         if not items:
             out.append("(无)")
             continue
         rows = [(first, "部门", "罚款", "奖励", "条数")] + [
             (i.name or "(未填)", i.department or "", str(i.fines), str(i.rewards), str(i.count))
-            for i in items]
+            for i in items
+        ]
         out.extend(_table(rows))
     sys.stdout.write("\n".join(out) + "\n")
     return 0
@@ -143,8 +183,15 @@ def run_add(args) -> int:
 
     ctx = _ctx(args)
     case_id = find_case_id(args.case) if args.case else None
-    r = S.add_manual(ctx, type=args.type, person=args.person, department=args.department,
-                     amount=args.amount, reason=args.reason, case_id=case_id)
+    r = S.add_manual(
+        ctx,
+        type=args.type,
+        person=args.person,
+        department=args.department,
+        amount=args.amount,
+        reason=args.reason,
+        case_id=case_id,
+    )
     print(f"已提交审批:{r['type']} {r['person']} {r['amount']} 元({r['uid'][:8]})")
     return 0
 
@@ -166,6 +213,8 @@ def run_sweep(args) -> int:
 
     ctx = _ctx(args)
     r = S.sweep(ctx, days=args.days)
-    print(f"新提出 {len(r.created) + len(r.revived)} 条,调整 {len(r.updated)} 条,"
-          f"撤回 {len(r.withdrawn)} 条")
+    print(
+        f"新提出 {len(r.created) + len(r.revived)} 条,调整 {len(r.updated)} 条,"
+        f"撤回 {len(r.withdrawn)} 条"
+    )
     return 0

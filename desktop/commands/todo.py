@@ -14,28 +14,46 @@ import unicodedata
 from datetime import timedelta
 from pathlib import Path
 
-HEADERS = ("编号", "规则", "应办事项", "时限", "到期时间", "状态", "剩余", "部门", "第一责任人",
-           "客户", "站点")
+HEADERS = (
+    "编号",
+    "规则",
+    "应办事项",
+    "时限",
+    "到期时间",
+    "状态",
+    "剩余",
+    "部门",
+    "第一责任人",
+    "客户",
+    "站点",
+)
 
 
 def register(sub) -> None:
-    p = sub.add_parser("todo", help="列出未完成的处理时限(待办,晨会用)",
-                       description="列出所有未关闭投诉单中尚未完成的处理时限:已逾期在前,"
-                                   "其余按到期时间排序。已完成(含逾期完成)的不列出。")
-    p.add_argument("--at", metavar="ISO-TIME",
-                   help="按此时刻判断(默认现在),如 2026-11-20T09:30 或 2026-11-20T09:30+08:00")
+    p = sub.add_parser(
+        "todo",
+        help="列出未完成的处理时限(待办,晨会用)",
+        description="列出所有未关闭投诉单中尚未完成的处理时限:已逾期在前,"
+        "其余按到期时间排序。已完成(含逾期完成)的不列出。",
+    )
+    p.add_argument(
+        "--at",
+        metavar="ISO-TIME",
+        help="按此时刻判断(默认现在),如 2026-11-20T09:30 或 2026-11-20T09:30+08:00",
+    )
     p.add_argument("--department", metavar="部门", help="只列此部门(含下属部门)的投诉单")
     p.add_argument("--person", metavar="姓名", help="只列此第一责任人的投诉单")
     p.add_argument("--site", metavar="CODE", help="只列此站点的投诉单(默认全部站点)")
     p.add_argument("--format", choices=("text", "csv"), default="text", help="输出格式")
-    p.add_argument("--csv", dest="format", action="store_const", const="csv",
-                   help="同 --format csv")
+    p.add_argument(
+        "--csv", dest="format", action="store_const", const="csv", help="同 --format csv"
+    )
     p.add_argument("--out", type=Path, metavar="FILE", help="写入文件(CSV 带 BOM,Excel 可直接打开)")
     p.set_defaults(func=run)
 
 
 def format_remaining(delta: timedelta) -> str:
-    """"剩 1小时20分" / "超 2天3小时": whole minutes, the two largest units."""
+    """ "剩 1小时20分" / "超 2天3小时": whole minutes, the two largest units."""
     minutes = int(abs(delta).total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
@@ -49,9 +67,22 @@ def format_remaining(delta: timedelta) -> str:
 
 
 def rows(items, tz) -> list[tuple[str, ...]]:
-    return [(i.number, i.rule, i.what, i.limit, f"{i.due.astimezone(tz):%Y-%m-%d %H:%M}",
-             i.status.value, format_remaining(i.remaining), i.department or "",
-             i.responsible or "", i.customer_name, i.site) for i in items]
+    return [
+        (
+            i.number,
+            i.rule,
+            i.what,
+            i.limit,
+            f"{i.due.astimezone(tz):%Y-%m-%d %H:%M}",
+            i.status.value,
+            format_remaining(i.remaining),
+            i.department or "",
+            i.responsible or "",
+            i.customer_name,
+            i.site,
+        )
+        for i in items
+    ]
 
 
 def _width(s: str) -> int:
@@ -67,8 +98,10 @@ def render_text(items, tz, now) -> str:
 
     overdue = sum(1 for i in items if i.status is S.OVERDUE)
     risk = sum(1 for i in items if i.status is S.AT_RISK)
-    out = [f"待办 截至 {now.astimezone(tz):%Y-%m-%d %H:%M}:共 {len(items)} 项,"
-           f"已逾期 {overdue} 项,将到期 {risk} 项"]
+    out = [
+        f"待办 截至 {now.astimezone(tz):%Y-%m-%d %H:%M}:共 {len(items)} 项,"
+        f"已逾期 {overdue} 项,将到期 {risk} 项"
+    ]
     if not items:
         out.append("没有未完成的处理时限。")
         return "\n".join(out) + "\n"
@@ -99,8 +132,9 @@ def run(args) -> int:
     from desktop.cli import cli_time
 
     now = cli_time(args.at, ctx.tz) or ctx.now()
-    items = todo.open_deadlines(ctx, department=args.department, person=args.person,
-                                site=args.site, now=now)
+    items = todo.open_deadlines(
+        ctx, department=args.department, person=args.person, site=args.site, now=now
+    )
     text = render_csv(items, ctx.tz) if args.format == "csv" else render_text(items, ctx.tz, now)
     from complaints.usecases import policy as policy_uc
     from complaints.usecases import workcalendar
@@ -114,8 +148,11 @@ def run(args) -> int:
         try:
             csv_out = args.format == "csv"  # its CRLF written as is
             with writing(args.out):  # open in Excel: OutputInUse, the message and a free name
-                args.out.write_text(text, encoding="utf-8-sig" if csv_out else "utf-8",
-                                    newline="" if csv_out else None)
+                args.out.write_text(
+                    text,
+                    encoding="utf-8-sig" if csv_out else "utf-8",
+                    newline="" if csv_out else None,
+                )
         except OSError as e:
             raise CliError(f"无法写入 {args.out}:{e.strerror or e}") from None
         print(f"已写入 {args.out}(共 {len(items)} 项)")

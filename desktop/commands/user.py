@@ -27,18 +27,27 @@ NEW_PASSWORD_ENV = "COMPLAINTDESK_NEW_PASSWORD"
 
 
 def register(sub) -> None:
-    u = sub.add_parser("user", help="用户账户:新增、列出、重置密码、解锁、停用",
-                       description="管理本站点的用户账户(需要管理员角色)。")
+    u = sub.add_parser(
+        "user",
+        help="用户账户:新增、列出、重置密码、解锁、停用",
+        description="管理本站点的用户账户(需要管理员角色)。",
+    )
     us = u.add_subparsers(dest="user_command", metavar="ACTION", required=True)
 
     p = us.add_parser("add", help="新增用户")
     p.add_argument("login", metavar="LOGIN", help="登录名")
     p.add_argument("--name", required=True, help="显示名(姓名)")
-    p.add_argument("--role", action="append", required=True, metavar="角色",
-                   help="角色,可重复:客服专员、客服经理、部门经理、总经理、管理员")
+    p.add_argument(
+        "--role",
+        action="append",
+        required=True,
+        metavar="角色",
+        help="角色,可重复:客服专员、客服经理、部门经理、总经理、管理员",
+    )
     p.add_argument("--department", metavar="部门", help="所属部门(部门经理必填)")
-    p.add_argument("--temp-password", action="store_true",
-                   help="生成随机临时密码并显示(首次登录须修改)")
+    p.add_argument(
+        "--temp-password", action="store_true", help="生成随机临时密码并显示(首次登录须修改)"
+    )
     p.set_defaults(func=run_add)
 
     p = us.add_parser("list", help="列出用户")
@@ -56,15 +65,20 @@ def register(sub) -> None:
     p.add_argument("--temp-password", action="store_true", help="生成随机临时密码并显示")
     p.set_defaults(func=run_passwd)
 
-    for name, help_text, func in (("unlock", "解除锁定", run_unlock),
-                                  ("disable", "停用账户(保留其历史)", run_disable),
-                                  ("enable", "重新启用账户", run_enable)):
+    for name, help_text, func in (
+        ("unlock", "解除锁定", run_unlock),
+        ("disable", "停用账户(保留其历史)", run_disable),
+        ("enable", "重新启用账户", run_enable),
+    ):
         p = us.add_parser(name, help=help_text)
         p.add_argument("login", metavar="LOGIN")
         p.set_defaults(func=func)
 
-    a = sub.add_parser("audit", help="查看审计日志(谁在何时改了什么)",
-                       description="列出审计日志,最新的在前;--verify 检查哈希链是否完整。")
+    a = sub.add_parser(
+        "audit",
+        help="查看审计日志(谁在何时改了什么)",
+        description="列出审计日志,最新的在前;--verify 检查哈希链是否完整。",
+    )
     a.add_argument("--since", metavar="DATE", help="从此日期起,如 2026-11-01")
     a.add_argument("--until", metavar="DATE", help="到此日期止(含当天)")
     a.add_argument("--user", dest="audit_user", metavar="X", help="只看此用户(登录名或显示名)")
@@ -73,15 +87,26 @@ def register(sub) -> None:
     a.add_argument("--limit", type=int, default=200, help="最多列出几条(默认 200)")
     a.add_argument("--xlsx", type=Path, metavar="FILE", help="导出为 Excel 文件")
     a.add_argument("--verify", action="store_true", help="检查审计日志的哈希链")
-    a.add_argument("--site", dest="audit_site", metavar="CODE",
-                   help="与 --verify 同用:检查从台账收到的此站点的审计记录链(总部用)")
+    a.add_argument(
+        "--site",
+        dest="audit_site",
+        metavar="CODE",
+        help="与 --verify 同用:检查从台账收到的此站点的审计记录链(总部用)",
+    )
     a.set_defaults(func=run_audit)
 
-    n = sub.add_parser("anonymise", help="匿名化多年前已关闭投诉单的客户姓名与电话(个人信息保护)",
-                       description="把关闭超过 N 年的投诉单的客户姓名改为“(已匿名)”、清除电话。"
-                                   "不加 --yes 时只显示将影响多少张。需要管理员角色,记入审计日志。")
-    n.add_argument("--years", type=int, default=None,
-                   help="关闭超过几年(默认取设置 privacy.anonymise_after_years)")
+    n = sub.add_parser(
+        "anonymise",
+        help="匿名化多年前已关闭投诉单的客户姓名与电话(个人信息保护)",
+        description="把关闭超过 N 年的投诉单的客户姓名改为“(已匿名)”、清除电话。"
+        "不加 --yes 时只显示将影响多少张。需要管理员角色,记入审计日志。",
+    )
+    n.add_argument(
+        "--years",
+        type=int,
+        default=None,
+        help="关闭超过几年(默认取设置 privacy.anonymise_after_years)",
+    )
     n.add_argument("--yes", action="store_true", help="确认执行(无法撤销)")
     n.set_defaults(func=run_anonymise)
 
@@ -123,17 +148,23 @@ def run_add(args) -> int:
     if users.needs_first_admin():
         if Role.ADMIN.value not in args.role:
             raise CliError("尚无用户账户:第一个账户必须是管理员(--role 管理员)")
-        u = users.create_first_admin(args.login, args.name, password, now=_now(),
-                                     must_change_password=shown)
+        u = users.create_first_admin(
+            args.login, args.name, password, now=_now(), must_change_password=shown
+        )
         extra = set(args.role) - {Role.ADMIN.value}
         if extra or args.department:
-            u = users.update_user(users.context_for_user(u), u.login, roles=args.role,
-                                  department=args.department)
+            u = users.update_user(
+                users.context_for_user(u), u.login, roles=args.role, department=args.department
+            )
     else:
-        u = users.add_user(ctx, args.login, args.name, args.role, password,
-                           department=args.department)
-    print(f"已新增用户 {u.login}({u.display_name},{u.roles_text}"
-          + (f",{u.department}" if u.department else "") + ")")
+        u = users.add_user(
+            ctx, args.login, args.name, args.role, password, department=args.department
+        )
+    print(
+        f"已新增用户 {u.login}({u.display_name},{u.roles_text}"
+        + (f",{u.department}" if u.department else "")
+        + ")"
+    )
     if shown:
         print(f"临时密码:{password}(首次登录须修改)")
     return 0
@@ -146,8 +177,10 @@ def _width(s: str) -> int:
 def _table(headers, rows) -> str:
     table = [tuple(headers), *rows]
     widths = [max(_width(r[c]) for r in table) for c in range(len(headers))]
-    return "\n".join("  ".join(v + " " * (w - _width(v)) for v, w in zip(r, widths, strict=True))
-                     .rstrip() for r in table)
+    return "\n".join(
+        "  ".join(v + " " * (w - _width(v)) for v, w in zip(r, widths, strict=True)).rstrip()
+        for r in table
+    )
 
 
 def run_list(args) -> int:
@@ -158,8 +191,13 @@ def run_list(args) -> int:
     now = _now()
     rows = []
     for u in users.list_users():
-        state = ("停用" if not u.active else
-                 f"锁定至 {ctx.local(u.locked_until):%H:%M}" if u.is_locked(now) else "正常")
+        state = (
+            "停用"
+            if not u.active
+            else f"锁定至 {ctx.local(u.locked_until):%H:%M}"
+            if u.is_locked(now)
+            else "正常"
+        )
         if u.must_change_password and u.active:
             state += "(须改密码)"
         last = f"{ctx.local(u.last_sign_in_at):%Y-%m-%d %H:%M}" if u.last_sign_in_at else ""
@@ -179,8 +217,11 @@ def run_edit(args) -> int:
     if args.department is not None:
         kwargs["department"] = args.department or None
     u = users.update_user(ctx, args.login, display_name=args.name, roles=args.role, **kwargs)
-    print(f"已修改用户 {u.login}({u.display_name},{u.roles_text}"
-          + (f",{u.department}" if u.department else "") + ")")
+    print(
+        f"已修改用户 {u.login}({u.display_name},{u.roles_text}"
+        + (f",{u.department}" if u.department else "")
+        + ")"
+    )
     return 0
 
 
@@ -243,8 +284,11 @@ def _day(text: str | None, tz, what: str):
     except ValueError:
         raise CliError(f"{what} 的日期“{text}”无法识别,应如 2026-11-01") from None
     if d.tzinfo is None:
-        d = datetime.combine(d.date(), time(), tz) if len(text.strip()) <= 10 else \
-            d.replace(tzinfo=tz)
+        d = (
+            datetime.combine(d.date(), time(), tz)
+            if len(text.strip()) <= 10
+            else d.replace(tzinfo=tz)
+        )
     return d
 
 
@@ -263,17 +307,22 @@ def run_audit(args) -> int:
         for p in problems:
             print(p)
         held = audit.held_sites()
-        print(f"站点 {site} 的审计记录链完整。" if not problems else
-              f"站点 {site}:发现 {len(problems)} 个问题。"
-              + (f"(本站保存了这些站点的审计记录:{'、'.join(held)})" if held else ""),
-              file=sys.stdout if not problems else sys.stderr)
+        print(
+            f"站点 {site} 的审计记录链完整。"
+            if not problems
+            else f"站点 {site}:发现 {len(problems)} 个问题。"
+            + (f"(本站保存了这些站点的审计记录:{'、'.join(held)})" if held else ""),
+            file=sys.stdout if not problems else sys.stderr,
+        )
         return 0 if not problems else 1
     if args.verify:
         problems = audit.verify_chain()
         for p in problems:
             print(p)
-        print("审计日志完整。" if not problems else f"发现 {len(problems)} 个问题。",
-              file=sys.stdout if not problems else sys.stderr)
+        print(
+            "审计日志完整。" if not problems else f"发现 {len(problems)} 个问题。",
+            file=sys.stdout if not problems else sys.stderr,
+        )
         return 0 if not problems else 1
     since = _day(args.since, ctx.tz, "--since")
     until = _day(args.until, ctx.tz, "--until")
@@ -288,8 +337,9 @@ def run_audit(args) -> int:
     uid = None
     if args.case:
         uid = cases.get_case(cases.find_case_id(args.case))["uid"]
-    rows = audit.entries(since=since, until=until, actor=actor, event=args.event,
-                         uid=uid, limit=args.limit)
+    rows = audit.entries(
+        since=since, until=until, actor=actor, event=args.event, uid=uid, limit=args.limit
+    )
     if args.xlsx:
         path = audit.export_entries(ctx, args.xlsx, rows)
         print(f"已导出 {len(rows)} 条到 {path}")
@@ -301,8 +351,16 @@ def run_audit(args) -> int:
     for r in rows:
         target = f"{r.table}/{r.uid}" if r.table and r.uid else (r.table or "")
         detail = "; ".join(x for x in (r.note, audit.format_changes(r.changes)) if x)
-        table.append((str(r.id), f"{ctx.local(r.at):%Y-%m-%d %H:%M:%S}", r.actor,
-                      r.event_label, target, detail))
+        table.append(
+            (
+                str(r.id),
+                f"{ctx.local(r.at):%Y-%m-%d %H:%M:%S}",
+                r.actor,
+                r.event_label,
+                target,
+                detail,
+            )
+        )
     print(_table(("序号", "时间", "用户", "事件", "对象", "说明"), table))
     return 0
 

@@ -21,12 +21,19 @@ pytestmark = pytest.mark.slow
 
 
 def _run(args: list[str], tmp: Path, timeout: int = 600) -> str:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp / "config"),
-               XDG_DATA_HOME=str(tmp / "xdg-data"), BENCH_DATA_DIR=str(tmp / "default"))
-    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
-    assert proc.returncode == 0, (f"{' '.join(args)} exited {proc.returncode}\n"
-                                  f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        XDG_CONFIG_HOME=str(tmp / "config"),
+        XDG_DATA_HOME=str(tmp / "xdg-data"),
+        BENCH_DATA_DIR=str(tmp / "default"),
+    )
+    proc = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+    assert proc.returncode == 0, (
+        f"{' '.join(args)} exited {proc.returncode}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
     return proc.stdout
 
 
@@ -36,10 +43,10 @@ def tiny(tmp_path_factory) -> Path:
     builder (which the second call reuses)."""
     tmp = tmp_path_factory.mktemp("bench")
     folder = tmp / "db"
-    _run([str(BENCH / "build_bench_db.py"), "--cases", CASES, "--dir", str(folder), "--quiet"],
-         tmp)
-    assert "reusing" in _run([str(BENCH / "build_bench_db.py"), "--cases", CASES, "--dir",
-                              str(folder)], tmp)
+    _run([str(BENCH / "build_bench_db.py"), "--cases", CASES, "--dir", str(folder), "--quiet"], tmp)
+    assert "reusing" in _run(
+        [str(BENCH / "build_bench_db.py"), "--cases", CASES, "--dir", str(folder)], tmp
+    )
     return folder
 
 
@@ -65,8 +72,17 @@ SMALL: dict[str, list[str]] = {
     "build_bench_db.py": [],  # the fixture runs it
     "bench_demo.py": ["--cases", CASES, "--dir", "{tmp}/demo", "--fts-share"],
     "bench_queries.py": ["--dir", "{db}"],
-    "bench_hq.py": ["--dir", "{db}", "--runs", "1", "--writes", "--sample", "5",
-                    "--work", "{tmp}/work"],
+    "bench_hq.py": [
+        "--dir",
+        "{db}",
+        "--runs",
+        "1",
+        "--writes",
+        "--sample",
+        "5",
+        "--work",
+        "{tmp}/work",
+    ],
     "bench_todo.py": ["--db", "{db}/complaintdesk.sqlite3", "--cases", CASES, "--runs", "1"],
     "bench_stats.py": ["--data-dir", "{db}", "--runs", "1"],
     "bench_forms.py": ["--cases", "30", "--notices", "3", "--dir", "{tmp}/forms"],
@@ -75,10 +91,23 @@ SMALL: dict[str, list[str]] = {
     "bench_bundle.py": ["--prog", "{prog}", "--runs", "1", "--cases", "20", "--no-big"],
     "bench_write_lock.py": ["--updates", "5", "--rounds", "1"],
     "bench_officetime.py": ["--cases", CASES, "--runs", "1"],
-    "bench_ledger_memory.py": ["--work", "{tmp}/memory", "--rejects", "50", "--cases", CASES,
-                               "--entries", "200"],
-    "check_deadlines_equiv.py": ["--db", "{db}/complaintdesk.sqlite3", "--out", "{tmp}/dl.pkl",
-                                 "--save"],
+    "bench_ledger_memory.py": [
+        "--work",
+        "{tmp}/memory",
+        "--rejects",
+        "50",
+        "--cases",
+        CASES,
+        "--entries",
+        "200",
+    ],
+    "check_deadlines_equiv.py": [
+        "--db",
+        "{db}/complaintdesk.sqlite3",
+        "--out",
+        "{tmp}/dl.pkl",
+        "--save",
+    ],
 }
 
 
@@ -89,8 +118,11 @@ def test_every_bench_script_has_a_small_run():
 
 @pytest.mark.parametrize("script", sorted(s for s, args in SMALL.items() if args))
 def test_bench_script_runs_small(script, copy, tmp_path):
-    fill = {"db": str(copy), "tmp": str(tmp_path),
-            "prog": str(_fake_bundle(tmp_path)) if script == "bench_bundle.py" else ""}
+    fill = {
+        "db": str(copy),
+        "tmp": str(tmp_path),
+        "prog": str(_fake_bundle(tmp_path)) if script == "bench_bundle.py" else "",
+    }
     args = [a.format(**fill) for a in SMALL[script]]
     _run([str(BENCH / script), *args], tmp_path)
     if script == "check_deadlines_equiv.py":  # and the comparison against what it saved

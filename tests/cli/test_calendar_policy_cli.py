@@ -34,8 +34,13 @@ def data_dir(tmp_path, monkeypatch):
     # D1 and D4 in office time from 1 November, before the case was received.
     policy_uc.save(cx, Policy().with_(d1_clock="office", d4_clock="office"))
     v = cases.blank_case(cx)
-    v.update(customer_name="张伟", content="异响", channel="现场", business="售后",
-             received_at=MONDAY_NIGHT)
+    v.update(
+        customer_name="张伟",
+        content="异响",
+        channel="现场",
+        business="售后",
+        received_at=MONDAY_NIGHT,
+    )
     # registered as it came in (a case is never received in the future)
     cases.create_case(dataclasses.replace(cx, clock=lambda: MONDAY_NIGHT), v)
     close_database()
@@ -44,17 +49,20 @@ def data_dir(tmp_path, monkeypatch):
     return root
 
 
-
-
 @pytest.fixture
 def manager(capsys, data_dir, monkeypatch):
     """A 客服经理 account (the policy-setting permission): ``--user cs``."""
-    assert run(capsys, data_dir, "user", "add", "admin", "--name", "张管理",
-               "--role", "管理员")[0] == 0
-    assert run(capsys, data_dir, "user", "add", "cs", "--name", "李经理",
-               "--role", "客服经理")[0] == 0
-    assert run(capsys, data_dir, "user", "add", "clerk", "--name", "王专员",
-               "--role", "客服专员")[0] == 0
+    assert (
+        run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")[0]
+        == 0
+    )
+    assert (
+        run(capsys, data_dir, "user", "add", "cs", "--name", "李经理", "--role", "客服经理")[0] == 0
+    )
+    assert (
+        run(capsys, data_dir, "user", "add", "clerk", "--name", "王专员", "--role", "客服专员")[0]
+        == 0
+    )
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
     passwords_changed(data_dir, "cs")
     passwords_changed(data_dir, "clerk")
@@ -88,8 +96,9 @@ def test_calendar_show_shipped_and_missing_years(capsys, data_dir):
 
 def test_calendar_import_csv_json_xlsx(capsys, data_dir, manager, tmp_path):
     csv_file = tmp_path / "2027.csv"
-    csv_file.write_text("日期,类型,名称\n2027-01-01,休息日,元旦\n2027/2/20,工作日,春节\n",
-                        encoding="utf-8-sig")
+    csv_file.write_text(
+        "日期,类型,名称\n2027-01-01,休息日,元旦\n2027/2/20,工作日,春节\n", encoding="utf-8-sig"
+    )
     code, out, err = run(capsys, data_dir, *manager, "calendar", "import", str(csv_file))
     assert code == 0, err
     assert "已导入 2027 年" in out and "休息日 1 天,调休上班日 1 天" in out
@@ -99,10 +108,19 @@ def test_calendar_import_csv_json_xlsx(capsys, data_dir, manager, tmp_path):
     # holiday-cn JSON: the file's year replaces the whole year; a day of another year is
     # listed as not imported.
     js = tmp_path / "2027.json"
-    js.write_text(json.dumps({"year": 2027, "days": [
-        {"name": "元旦", "date": "2027-01-01", "isOffDay": True},
-        {"name": "元旦", "date": "2026-12-31", "isOffDay": True}]}, ensure_ascii=False),
-        encoding="utf-8")
+    js.write_text(
+        json.dumps(
+            {
+                "year": 2027,
+                "days": [
+                    {"name": "元旦", "date": "2027-01-01", "isOffDay": True},
+                    {"name": "元旦", "date": "2026-12-31", "isOffDay": True},
+                ],
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     code, out, err = run(capsys, data_dir, *manager, "calendar", "import", str(js))
     assert code == 0, err
     assert "已替换原有的 2027 年数据" in out and "未导入:2026-12-31" in out
@@ -123,11 +141,13 @@ def test_calendar_import_csv_json_xlsx(capsys, data_dir, manager, tmp_path):
     assert "2026-12-31 周四 休息日 公司假日" in out and "国庆节" not in out
 
 
-def test_bad_calendar_file_names_the_row_and_changes_nothing(capsys, data_dir, manager,
-                                                             tmp_path):
+def test_bad_calendar_file_names_the_row_and_changes_nothing(capsys, data_dir, manager, tmp_path):
     bad = tmp_path / "2027.csv"
-    bad.write_text("日期,类型,名称\n2027-01-01,休息日,元旦\n2027-13-01,休息日,x\n"
-                   "2027-01-02,放假,y\n2027-01-01,工作日,z\n", encoding="utf-8")
+    bad.write_text(
+        "日期,类型,名称\n2027-01-01,休息日,元旦\n2027-13-01,休息日,x\n"
+        "2027-01-02,放假,y\n2027-01-01,工作日,z\n",
+        encoding="utf-8",
+    )
     code, _, err = run(capsys, data_dir, *manager, "calendar", "import", str(bad))
     assert code == 2
     assert "2027.csv 第 3 行“日期”列:“2027-13-01”不是日期" in err
@@ -163,33 +183,50 @@ def test_policy_show_and_set(capsys, data_dir, manager):
     code, out, err = run(capsys, data_dir, *manager, "policy", "set", "D10", "5d")
     assert code == 0, err
     assert "已修改 D10 = 5d" in out
-    code, out, err = run(capsys, data_dir, *manager, "policy", "set", "office_hours",
-                         "mon-fri 09:00-18:00;sat 09:00-12:00")
+    code, out, err = run(
+        capsys,
+        data_dir,
+        *manager,
+        "policy",
+        "set",
+        "office_hours",
+        "mon-fri 09:00-18:00;sat 09:00-12:00",
+    )
     assert code == 0, err
-    assert "office_hours = mon-fri 09:00-18:00; sat 09:00-12:00" in \
-        run(capsys, data_dir, "policy", "show")[1].splitlines()
+    assert (
+        "office_hours = mon-fri 09:00-18:00; sat 09:00-12:00"
+        in run(capsys, data_dir, "policy", "show")[1].splitlines()
+    )
     # The version of 1 November is still what applied then.
     out = run(capsys, data_dir, "policy", "show", "--at", "2026-11-02T00:00")[1]
     assert "D10 = 3d" in out.splitlines()
 
-    for key, value, words in (("D1", "30m", "不是整小时"), ("D1.clock", "work", "calendar"),
-                              ("D9", "abc", "2h、30m、3d"), ("X1", "1", "未知的制度参数"),
-                              ("office_hours", "mon-fri 9-5", "无法识别"),
-                              ("at_risk_share", "2", "0 与 1 之间")):
+    for key, value, words in (
+        ("D1", "30m", "不是整小时"),
+        ("D1.clock", "work", "calendar"),
+        ("D9", "abc", "2h、30m、3d"),
+        ("X1", "1", "未知的制度参数"),
+        ("office_hours", "mon-fri 9-5", "无法识别"),
+        ("at_risk_share", "2", "0 与 1 之间"),
+    ):
         code, _, err = run(capsys, data_dir, *manager, "policy", "set", key, value)
         assert code == 2 and words in err, (key, err)
 
 
 def test_policy_set_from_a_date(capsys, data_dir, manager):
-    code, out, err = run(capsys, data_dir, *manager, "policy", "set", "D2", "6h",
-                         "--from", "2030-01-01T00:00")
+    code, out, err = run(
+        capsys, data_dir, *manager, "policy", "set", "D2", "6h", "--from", "2030-01-01T00:00"
+    )
     assert code == 0, err
     assert "2030-01-01 00:00 起" in out
     assert "D2 = 4h" in run(capsys, data_dir, "policy", "show")[1].splitlines()
-    assert "D2 = 6h" in run(capsys, data_dir, "policy", "show", "--at",
-                            "2030-01-02T00:00")[1].splitlines()
-    code, _, err = run(capsys, data_dir, *manager, "policy", "set", "D2", "5h", "--from",
-                       "2020-01-01T00:00")
+    assert (
+        "D2 = 6h"
+        in run(capsys, data_dir, "policy", "show", "--at", "2030-01-02T00:00")[1].splitlines()
+    )
+    code, _, err = run(
+        capsys, data_dir, *manager, "policy", "set", "D2", "5h", "--from", "2020-01-01T00:00"
+    )
     assert code == 2 and "早于现在" in err
     # Refused while a later version exists, saying why.
     code, _, err = run(capsys, data_dir, *manager, "policy", "set", "D2", "5h")
@@ -212,8 +249,9 @@ def test_next_year_warning_only_for_office_time(data_dir):
         close_database()
 
 
-def test_todo_warns_from_first_december_without_next_years_data(capsys, data_dir, manager,
-                                                                 tmp_path):
+def test_todo_warns_from_first_december_without_next_years_data(
+    capsys, data_dir, manager, tmp_path
+):
     code, out, err = run(capsys, data_dir, "todo", "--at", "2026-11-30T12:00")
     assert code == 0 and "注意" not in err
     code, out, err = run(capsys, data_dir, "todo", "--at", "2026-12-01T09:00", "--csv")

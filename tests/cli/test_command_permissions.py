@@ -25,8 +25,9 @@ def office(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("COMPLAINTDESK_PASSWORD", raising=False)
     assert run(capsys, data, "init", "--site", "SH01", "--name", "上海浦东店")[0] == 0
     assert run(capsys, data, "user", "add", "admin", "--name", "张管理", "--role", "管理员")[0] == 0
-    assert run(capsys, data, "user", "add", "clerk", "--name", "李专员",
-               "--role", "客服专员")[0] == 0
+    assert (
+        run(capsys, data, "user", "add", "clerk", "--name", "李专员", "--role", "客服专员")[0] == 0
+    )
     passwords_changed(data, "admin", "clerk")
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
     return data
@@ -35,8 +36,9 @@ def office(tmp_path, capsys, monkeypatch):
 def _events(data, event: str) -> list[tuple[str, str]]:
     db = sqlite3.connect(data / "complaintdesk.sqlite3")
     try:
-        return db.execute("SELECT actor, note FROM audit_log WHERE event = ? ORDER BY id",
-                          (event,)).fetchall()
+        return db.execute(
+            "SELECT actor, note FROM audit_log WHERE event = ? ORDER BY id", (event,)
+        ).fetchall()
     finally:
         db.close()
 
@@ -54,8 +56,9 @@ def test_every_cli_command_is_in_the_permission_table():
 def test_a_command_is_refused_before_it_runs_and_the_refusal_is_audited(office, capsys):
     code, _, err = run(capsys, office, "--user", "clerk", "audit", "--verify")
     assert code == 2 and "无权查看审计日志" in err
-    code, _, err = run(capsys, office, "--user", "clerk", "sanctions", "totals",
-                       "--month", "2026-11")
+    code, _, err = run(
+        capsys, office, "--user", "clerk", "sanctions", "totals", "--month", "2026-11"
+    )
     assert code == 0, err
     assert any("audit.view" in note for _, note in _events(office, "permission.denied"))
 
@@ -73,14 +76,17 @@ def test_demo_needs_an_administrator_where_the_database_has_users(office, capsys
 
 
 def test_init_on_an_existing_site_needs_settings_site_and_is_audited(office, capsys):
-    code, _, err = run(capsys, office, "--user", "clerk", "init", "--site", "SH01",
-                       "--name", "别的名字")
+    code, _, err = run(
+        capsys, office, "--user", "clerk", "init", "--site", "SH01", "--name", "别的名字"
+    )
     assert code == 2 and "无权修改站点设置" in err
-    code, out, err = run(capsys, office, "--user", "admin", "init", "--site", "SH01",
-                         "--name", "上海浦东新店")
+    code, out, err = run(
+        capsys, office, "--user", "admin", "init", "--site", "SH01", "--name", "上海浦东新店"
+    )
     assert code == 0 and "改为“上海浦东新店”" in out, err
-    code, _, err = run(capsys, office, "--user", "admin", "init", "--site", "BJ02",
-                       "--name", "北京店")
+    code, _, err = run(
+        capsys, office, "--user", "admin", "init", "--site", "BJ02", "--name", "北京店"
+    )
     assert code == 2 and "SH01" in err
     (entry,) = _events(office, "settings.update")
     assert entry[0] == "张管理"
@@ -100,8 +106,10 @@ def test_temporary_password_must_be_changed_before_any_command(office, capsys, m
     assert run(capsys, office, "--user", "clerk", "todo")[0] == 0
 
 
-@pytest.mark.parametrize("password", ["123456", "password", "12345678", "88888888", "qwerty",
-                                      "Password1", "aaaaaaaaaa", "short-1"])
+@pytest.mark.parametrize(
+    "password",
+    ["123456", "password", "12345678", "88888888", "qwerty", "Password1", "aaaaaaaaaa", "short-1"],
+)
 def test_common_and_short_passwords_are_refused(office, capsys, monkeypatch, password):
     monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", password)
     code, _, err = run(capsys, office, "--user", "admin", "user", "passwd", "clerk")
@@ -129,12 +137,27 @@ def test_no_typed_password_in_the_audit_log(office, capsys, monkeypatch):
     assert run(capsys, office, "--user", "clerk", "user", "passwd", "clerk")[0] == 0
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
     monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", "Fresh-User-Pass-4")
-    assert run(capsys, office, "--user", "admin", "user", "add", "wu", "--name", "吴",
-               "--role", "客服专员")[0] == 0
+    assert (
+        run(
+            capsys,
+            office,
+            "--user",
+            "admin",
+            "user",
+            "add",
+            "wu",
+            "--name",
+            "吴",
+            "--role",
+            "客服专员",
+        )[0]
+        == 0
+    )
     db = sqlite3.connect(office / "complaintdesk.sqlite3")
     try:
-        text = "\n".join(" ".join(str(v) for v in r)
-                         for r in db.execute("SELECT * FROM audit_log").fetchall())
+        text = "\n".join(
+            " ".join(str(v) for v in r) for r in db.execute("SELECT * FROM audit_log").fetchall()
+        )
     finally:
         db.close()
     assert "sign_in.failed" in text and "user.password_change" in text
@@ -166,6 +189,7 @@ def test_data_folder_is_0700_and_its_files_0600(tmp_path, capsys):
 def test_a_password_field_change_is_never_logged_in_clear():
     from complaints.usecases import audit
 
-    text = audit.changes_json({"password": ("old-secret-1", "new-secret-2"),
-                               "new_password": (None, "typed-3")})
+    text = audit.changes_json(
+        {"password": ("old-secret-1", "new-secret-2"), "new_password": (None, "typed-3")}
+    )
     assert "secret" not in text and "typed" not in text and "******" in text

@@ -11,8 +11,24 @@ from tests.conftest import passwords_changed
 
 def test_demo_initialises_a_new_folder_and_passes_check(tmp_path, capsys):
     data = tmp_path / "data"
-    assert main(["--data-dir", str(data), "demo", "--cases", "250", "--seed", "4",
-                 "--site", "BJ02", "--name", "北京朝阳店"]) == 0
+    assert (
+        main(
+            [
+                "--data-dir",
+                str(data),
+                "demo",
+                "--cases",
+                "250",
+                "--seed",
+                "4",
+                "--site",
+                "BJ02",
+                "--name",
+                "北京朝阳店",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "已初始化站点 BJ02" in out and "已生成 250 条投诉单" in out and "250/250" in out
     assert main(["--data-dir", str(data), "check"]) == 0
@@ -60,8 +76,14 @@ def test_demo_with_users_prints_a_login_per_role_that_signs_in(tmp_path, capsys)
     assert main(["--data-dir", str(data), "demo", "--cases", "10", "--with-users"]) == 0
     out = capsys.readouterr().out
     found = re.findall(r"^  (\S+)\t登录名 (\S+)\t临时密码 (\S+)$", out, re.M)
-    assert [r for r, _l, _p in found] == ["客服专员", "客服经理", "部门经理(售后服务部)",
-                                         "部门经理(销售部)", "总经理", "管理员"]
+    assert [r for r, _l, _p in found] == [
+        "客服专员",
+        "客服经理",
+        "部门经理(售后服务部)",
+        "部门经理(销售部)",
+        "总经理",
+        "管理员",
+    ]
     assert all(len(p) >= 12 for _r, _l, p in found)
     open_database(data / "complaintdesk.sqlite3", backup_dir=data / "backups")
     try:
@@ -78,8 +100,21 @@ def test_demo_with_users_prints_a_login_per_role_that_signs_in(tmp_path, capsys)
     admin_password = next(p for r, _l, p in found if r == "管理员")
     os.environ["COMPLAINTDESK_PASSWORD"] = admin_password
     try:
-        assert main(["--data-dir", str(data), "--user", "demo.admin", "demo", "--cases", "0",
-                     "--with-users"]) == 0
+        assert (
+            main(
+                [
+                    "--data-dir",
+                    str(data),
+                    "--user",
+                    "demo.admin",
+                    "demo",
+                    "--cases",
+                    "0",
+                    "--with-users",
+                ]
+            )
+            == 0
+        )
     finally:
         del os.environ["COMPLAINTDESK_PASSWORD"]
     assert out.count("demo.zjl") == 1 and "账户已存在" in capsys.readouterr().out

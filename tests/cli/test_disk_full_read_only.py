@@ -29,15 +29,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _files(folder: Path) -> dict[str, int]:
-    return {str(p.relative_to(folder)): p.stat().st_size for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.endswith(("-wal", "-shm"))}
+    return {
+        str(p.relative_to(folder)): p.stat().st_size
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    }
 
 
 def test_demo_on_a_full_disk_says_so_and_keeps_the_database(tmp_path, capsys, monkeypatch):
     data = tmp_path / "data"
     # room for the site and a few batches, not for 3,000 cases
-    monkeypatch.setattr(db_database, "PRAGMAS", {**db_database.PRAGMAS,
-                                                 "max_page_count": 1500})
+    monkeypatch.setattr(db_database, "PRAGMAS", {**db_database.PRAGMAS, "max_page_count": 1500})
     code = main(["--data-dir", str(data), "demo", "--cases", "3000", "--seed", "3"])
     err = capsys.readouterr().err
     assert code == 2
@@ -65,8 +67,13 @@ def test_backup_on_a_full_disk_leaves_no_file(tmp_path, capsys, monkeypatch):
         conn.execute("PRAGMA max_page_count = 5")
         return conn
 
-    monkeypatch.setattr(db_backup, "sqlite3", types.SimpleNamespace(
-        connect=small_disk, Error=sqlite3.Error, DatabaseError=sqlite3.DatabaseError))
+    monkeypatch.setattr(
+        db_backup,
+        "sqlite3",
+        types.SimpleNamespace(
+            connect=small_disk, Error=sqlite3.Error, DatabaseError=sqlite3.DatabaseError
+        ),
+    )
     code = main(["--data-dir", str(data), "backup", "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and "磁盘空间已满" in err and str(out) in err and "Traceback" not in err
@@ -91,9 +98,15 @@ def _as_someone_bound_by_rights(folder: Path, *argv: str) -> subprocess.Complete
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("COMPLAINTDESK_PASSWORD", None)
     try:
-        return subprocess.run([sys.executable, "-m", "desktop", "--data-dir", str(folder),
-                               *argv], cwd=ROOT, env=env, capture_output=True, text=True,
-                              timeout=120, preexec_fn=preexec)
+        return subprocess.run(
+            [sys.executable, "-m", "desktop", "--data-dir", str(folder), *argv],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            preexec_fn=preexec,
+        )
     except subprocess.SubprocessError as e:
         if "prctl" in str(e):
             pytest.skip(f"cannot drop CAP_DAC_OVERRIDE here: {e}")
@@ -107,13 +120,16 @@ def demo_folder(tmp_path):
     return data
 
 
-@pytest.mark.parametrize("argv", [("check",), ("demo", "--cases", "5"), ("backup",)],
-                         ids=["check", "demo", "backup"])
+@pytest.mark.parametrize(
+    "argv", [("check",), ("demo", "--cases", "5"), ("backup",)], ids=["check", "demo", "backup"]
+)
 def test_read_only_data_folder_is_named_as_such(demo_folder, argv):
     before = _files(demo_folder)
     mode = demo_folder.stat().st_mode
-    os.chmod(demo_folder, stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP
-             | stat.S_IROTH | stat.S_IXOTH)
+    os.chmod(
+        demo_folder,
+        stat.S_IRUSR | stat.S_IXUSR | stat.S_IRGRP | stat.S_IXGRP | stat.S_IROTH | stat.S_IXOTH,
+    )
     try:
         r = _as_someone_bound_by_rights(demo_folder, *argv)
     finally:
@@ -164,8 +180,7 @@ def _enospc(path) -> OSError:
     return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
 
-def test_a_form_on_a_full_disk_leaves_no_file(demo_folder, as_gm, tmp_path, capsys,
-                                              monkeypatch):
+def test_a_form_on_a_full_disk_leaves_no_file(demo_folder, as_gm, tmp_path, capsys, monkeypatch):
     conn = sqlite3.connect(demo_folder / "complaintdesk.sqlite3")
     number = conn.execute("SELECT number FROM cases ORDER BY id LIMIT 1").fetchone()[0]
     conn.close()
@@ -197,8 +212,7 @@ def test_a_report_on_a_full_disk_leaves_no_file(as_gm, tmp_path, capsys, monkeyp
         raise _enospc(filename)
 
     monkeypatch.setattr(Workbook, "save", half_then_full)
-    code = main([*as_gm, "report", "--period", date.today().strftime("%Y-%m"), "--out",
-                 str(out)])
+    code = main([*as_gm, "report", "--period", date.today().strftime("%Y-%m"), "--out", str(out)])
     err = capsys.readouterr().err
     assert code == 2 and "磁盘空间已满" in err and "Traceback" not in err
     assert not out.exists() and list(out.parent.glob("*")) == []

@@ -83,11 +83,13 @@ def test_refused_file_and_incremental_export(two_sites, tmp_path, capsys):
     assert code == 0 and "范围:全部" in text
     code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", out)
     assert code == 0 and "范围:增量" in text
-    code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", tmp_path / "s.xlsx",
-                        "--since", "2999-01-01")
+    code, text, _ = run(
+        capsys, "--data-dir", sh, "ledger", "export", tmp_path / "s.xlsx", "--since", "2999-01-01"
+    )
     assert code == 0 and "投诉台账 0 行" in text
-    code, _, err = run(capsys, "--data-dir", sh, "ledger", "export", tmp_path / "t.xlsx",
-                       "--since", "昨天")
+    code, _, err = run(
+        capsys, "--data-dir", sh, "ledger", "export", tmp_path / "t.xlsx", "--since", "昨天"
+    )
     assert code == 2 and "无法识别的时间" in err
 
 
@@ -98,16 +100,27 @@ def test_full_export_sites_and_acting_account(two_sites, tmp_path, capsys, monke
     assert code == 0 and "站点管理员" in err  # no --user: the site's administrator acts
     code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", out, "--full")
     assert code == 0 and "范围:全部" in text and "投诉台账 15 行" in text
-    code, text, _ = run(capsys, "--data-dir", sh, "ledger", "export", tmp_path / "x.xlsx",
-                        "--full", "--site", "SH02")
+    code, text, _ = run(
+        capsys,
+        "--data-dir",
+        sh,
+        "ledger",
+        "export",
+        tmp_path / "x.xlsx",
+        "--full",
+        "--site",
+        "SH02",
+    )
     assert code == 0 and "站点:SH02" in text and "投诉台账 0 行" in text
     # HQ, having imported SH01, exports SH01's records (and all sites).
     assert run(capsys, "--data-dir", hq, "ledger", "import", out)[0] == 0
-    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "export", tmp_path / "b.xlsx",
-                        "--site", "sh01")
+    code, text, _ = run(
+        capsys, "--data-dir", hq, "ledger", "export", tmp_path / "b.xlsx", "--site", "sh01"
+    )
     assert code == 0 and "站点:SH01" in text and "投诉台账 15 行" in text
-    code, text, _ = run(capsys, "--data-dir", hq, "ledger", "export", tmp_path / "c.xlsx",
-                        "--all-sites")
+    code, text, _ = run(
+        capsys, "--data-dir", hq, "ledger", "export", tmp_path / "c.xlsx", "--all-sites"
+    )
     assert code == 0 and "站点:全部" in text and "投诉台账 15 行" in text
 
     # A signed-in 部门经理 may neither export nor import (docs/permissions.md).
@@ -122,13 +135,21 @@ def test_full_export_sites_and_acting_account(two_sites, tmp_path, capsys, monke
     try:
         users.create_first_admin("admin", "管理员", "admin-pass-1", now=now)
         admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", now))
-        users.add_user(admin, "mgr", "李经理", ["部门经理"], "mgr-pass-1",
-                       must_change_password=False, department="售后服务部")
+        users.add_user(
+            admin,
+            "mgr",
+            "李经理",
+            ["部门经理"],
+            "mgr-pass-1",
+            must_change_password=False,
+            department="售后服务部",
+        )
     finally:
         close_database()
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "mgr-pass-1")
-    code, _, err = run(capsys, "--user", "mgr", "--data-dir", sh, "ledger", "export",
-                       tmp_path / "d.xlsx")
+    code, _, err = run(
+        capsys, "--user", "mgr", "--data-dir", sh, "ledger", "export", tmp_path / "d.xlsx"
+    )
     assert code == 2 and not (tmp_path / "d.xlsx").exists() and "错误" in err
     code, _, err = run(capsys, "--user", "mgr", "--data-dir", sh, "ledger", "import", out)
     assert code == 2 and "错误" in err

@@ -25,10 +25,21 @@ ROOT = Path(__file__).parents[2]
 
 
 def _values(day, **extra):
-    return {"received_at": datetime(2026, 10, day, 10, tzinfo=CHINA_TZ), "channel": "现场",
-            "kind": "投诉", "severity": "一般投诉", "business": "售后", "content": "异响",
-            "customer_name": "李先生", "phone": "13800000001", "media": False,
-            "needs_oem": False, "attitude": False, "collective": False, **extra}
+    return {
+        "received_at": datetime(2026, 10, day, 10, tzinfo=CHINA_TZ),
+        "channel": "现场",
+        "kind": "投诉",
+        "severity": "一般投诉",
+        "business": "售后",
+        "content": "异响",
+        "customer_name": "李先生",
+        "phone": "13800000001",
+        "media": False,
+        "needs_oem": False,
+        "attitude": False,
+        "collective": False,
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -39,13 +50,22 @@ def data_dir(tmp_path, monkeypatch):
     ctx = Context(site="SH01", actor="测试员", clock=lambda: NOW, roles=frozenset(ROLES))
     for day, extra in ((3, {}), (5, {"channel": "电话热线"}), (20, {"kind": "抱怨"})):
         create_case(ctx, _values(day, **extra))
-    Sanction.create(uid=str(uuid.uuid4()), site="SH01", modified_at=NOW, type="罚款",
-                    rule="S1", department="车间", person="张三", amount=100, reason="测试",
-                    date=date(2026, 10, 9), status="已批准")
+    Sanction.create(
+        uid=str(uuid.uuid4()),
+        site="SH01",
+        modified_at=NOW,
+        type="罚款",
+        rule="S1",
+        department="车间",
+        person="张三",
+        amount=100,
+        reason="测试",
+        date=date(2026, 10, 9),
+        status="已批准",
+    )
     users.create_first_admin("admin", "管理员", "admin-pass-1", now=NOW)
     admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", NOW))
-    users.add_user(admin, "boss", "刘经理", ["客服经理"], "boss-pass-1",
-                   must_change_password=False)
+    users.add_user(admin, "boss", "刘经理", ["客服经理"], "boss-pass-1", must_change_password=False)
     close_database()
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "boss-pass-1")
     return root
@@ -60,8 +80,14 @@ def test_excel_report_with_charts(data_dir, tmp_path, capsys):
     assert run(data_dir, "--period", "2026-10", "--out", str(out)) == 0
     assert "投诉 3 件" in capsys.readouterr().out
     wb = load_workbook(out)
-    assert wb.sheetnames == ["概要", "分类统计", "处理及时率", "回访满意度", "奖惩",
-                             "重复投诉与结转"]
+    assert wb.sheetnames == [
+        "概要",
+        "分类统计",
+        "处理及时率",
+        "回访满意度",
+        "奖惩",
+        "重复投诉与结转",
+    ]
     ws = wb["概要"]
     assert "客户抱怨投诉分析报告" in ws["A1"].value
     rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r[0]}
@@ -109,33 +135,55 @@ def test_office_template_overrides_the_default(data_dir, tmp_path):
     assert Document(out).paragraphs[0].text == "本店月报 2026年10月 共 3 件"
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--period", "2026-13", "--out", "x.xlsx"), "月份 13"),
-    (("--period", "2026-10", "--out", "x.pdf"), ".xlsx 或 .docx"),
-    (("--period", "2026-10", "--site", "BJ09", "--out", "x.xlsx"), "BJ09"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--period", "2026-13", "--out", "x.xlsx"), "月份 13"),
+        (("--period", "2026-10", "--out", "x.pdf"), ".xlsx 或 .docx"),
+        (("--period", "2026-10", "--site", "BJ09", "--out", "x.xlsx"), "BJ09"),
+    ],
+)
 def test_bad_arguments(data_dir, tmp_path, capsys, args, message):
-    assert run(data_dir, *[a if a not in ("x.xlsx", "x.pdf") else str(tmp_path / a)
-                           for a in args]) == 2
+    assert (
+        run(data_dir, *[a if a not in ("x.xlsx", "x.pdf") else str(tmp_path / a) for a in args])
+        == 2
+    )
     assert message in capsys.readouterr().err
 
 
 def test_administrator_may_not_make_the_report(data_dir, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "admin-pass-1")
-    code = cli_main(["--data-dir", str(data_dir), "--user", "admin", "report", "--period",
-                     "2026-10", "--out", str(tmp_path / "x.xlsx")])
+    code = cli_main(
+        [
+            "--data-dir",
+            str(data_dir),
+            "--user",
+            "admin",
+            "report",
+            "--period",
+            "2026-10",
+            "--out",
+            str(tmp_path / "x.xlsx"),
+        ]
+    )
     assert code == 2 and not (tmp_path / "x.xlsx").exists()
 
 
 def test_report_command_loads_no_qt(data_dir, tmp_path):
-    code = ("import sys; from desktop.cli import main; "
-            f"r = main(['--data-dir', {str(data_dir)!r}, '--user', 'boss', 'report', "
-            f"'--period', '2026Q4', '--out', {str(tmp_path / 'q.docx')!r}]); "
-            "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'; "
-            "sys.exit(r)")
-    res = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, env={"COMPLAINTDESK_PASSWORD": "boss-pass-1",
-                                         "PATH": "/usr/bin:/bin"})
+    code = (
+        "import sys; from desktop.cli import main; "
+        f"r = main(['--data-dir', {str(data_dir)!r}, '--user', 'boss', 'report', "
+        f"'--period', '2026Q4', '--out', {str(tmp_path / 'q.docx')!r}]); "
+        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt loaded'; "
+        "sys.exit(r)"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"COMPLAINTDESK_PASSWORD": "boss-pass-1", "PATH": "/usr/bin:/bin"},
+    )
     assert res.returncode == 0, res.stderr
 
 
@@ -150,8 +198,11 @@ def test_complaint_rate_in_both_reports(data_dir, tmp_path, capsys):
     open_database(data_dir / "complaintdesk.sqlite3", backup_dir=data_dir / "backups")
     from complaints.usecases import stats
 
-    stats.set_volumes(Context(site="SH01", actor="刘经理", clock=lambda: NOW,
-                              roles=frozenset(ROLES)), "SH01", {"2026-10": (1200, 300)})
+    stats.set_volumes(
+        Context(site="SH01", actor="刘经理", clock=lambda: NOW, roles=frozenset(ROLES)),
+        "SH01",
+        {"2026-10": (1200, 300)},
+    )
     close_database()
     assert run(data_dir, "--period", "2026-10", "--out", str(out)) == 0
     assert "投诉率 2.00‰" in capsys.readouterr().out

@@ -24,8 +24,13 @@ def data_dir(tmp_path, monkeypatch):
     site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
     cx = Context(site="SH01", actor="客服小王", clock=lambda: FIXED_NOW, roles=frozenset(ROLES))
     v = cases.blank_case(cx)
-    v.update(customer_name="张伟", content="异响", department="车间", responsible="张海涛",
-             received_at=FIXED_NOW - timedelta(hours=1))
+    v.update(
+        customer_name="张伟",
+        content="异响",
+        department="车间",
+        responsible="张海涛",
+        received_at=FIXED_NOW - timedelta(hours=1),
+    )
     cid = cases.create_case(cx, v).id
     cases.update_case(cx, cid, {"liability": "有责"})
     S.sync_proposals(cx, cid)
@@ -33,8 +38,6 @@ def data_dir(tmp_path, monkeypatch):
     monkeypatch.delenv("COMPLAINTDESK_PASSWORD", raising=False)
     monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", "start-pass-1")
     return root
-
-
 
 
 def uids(capsys, data_dir, *extra):
@@ -52,19 +55,24 @@ def test_list_approve_reject_totals(capsys, data_dir, monkeypatch):
     # the administrator may not approve: only the general manager
     code, out, err = run(capsys, data_dir, "sanctions", "approve", s1)
     assert code == 2 and "总经理" in err
-    assert run(capsys, data_dir, "user", "add", "admin", "--name", "张管理",
-               "--role", "管理员")[0] == 0
-    assert run(capsys, data_dir, "user", "add", "gm", "--name", "许振邦",
-               "--role", "总经理")[0] == 0
+    assert (
+        run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")[0]
+        == 0
+    )
+    assert (
+        run(capsys, data_dir, "user", "add", "gm", "--name", "许振邦", "--role", "总经理")[0] == 0
+    )
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
     passwords_changed(data_dir, "gm")
-    code, out, err = run(capsys, data_dir, "--user", "gm", "sanctions", "approve", s1,
-                         "--amount", "80")
+    code, out, err = run(
+        capsys, data_dir, "--user", "gm", "sanctions", "approve", s1, "--amount", "80"
+    )
     assert code == 2 and "超出 S1 规定的范围(100 元)" in err  # S1 is 100 only
     code, out, err = run(capsys, data_dir, "--user", "gm", "sanctions", "approve", s1)
     assert code == 0 and "已批准" in out and "100 元" in out
-    code, out, err = run(capsys, data_dir, "--user", "gm", "sanctions", "reject", s3,
-                         "--reason", "经理已尽力")
+    code, out, err = run(
+        capsys, data_dir, "--user", "gm", "sanctions", "reject", s3, "--reason", "经理已尽力"
+    )
     assert code == 0 and "已驳回" in out and "经理已尽力" in out
     code, out, err = run(capsys, data_dir, "sanctions", "totals", "--month", "2026-11")
     assert code == 0 and "罚款 100 元" in out and "张海涛" in out and "车间" in out
@@ -82,8 +90,9 @@ def test_bad_month_and_unknown_uid(capsys, data_dir, monkeypatch):
     run(capsys, data_dir, "user", "add", "gm", "--name", "许振邦", "--role", "总经理")
     passwords_changed(data_dir, "gm")
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
-    code, _, err = run(capsys, data_dir, "--user", "gm", "sanctions", "reject", "deadbeef",
-                       "--reason", "x")
+    code, _, err = run(
+        capsys, data_dir, "--user", "gm", "sanctions", "reject", "deadbeef", "--reason", "x"
+    )
     assert code == 2 and "找不到" in err
 
 
@@ -92,13 +101,29 @@ def test_add_event_sweep(capsys, data_dir, monkeypatch):
     run(capsys, data_dir, "user", "add", "cs", "--name", "沈佳琪", "--role", "客服经理")
     passwords_changed(data_dir, "cs")
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
-    code, out, err = run(capsys, data_dir, "--user", "cs", "sanctions", "add", "--type", "奖励",
-                         "--person", "姜思远", "--department", "服务前台", "--amount", "200",
-                         "--reason", "协助处理群体投诉")
+    code, out, err = run(
+        capsys,
+        data_dir,
+        "--user",
+        "cs",
+        "sanctions",
+        "add",
+        "--type",
+        "奖励",
+        "--person",
+        "姜思远",
+        "--department",
+        "服务前台",
+        "--amount",
+        "200",
+        "--reason",
+        "协助处理群体投诉",
+    )
     assert code == 0, err
     assert "已提交审批" in out
-    code, out, err = run(capsys, data_dir, "--user", "cs", "sanctions", "event",
-                         "SH01-202611-0001", "锦旗")
+    code, out, err = run(
+        capsys, data_dir, "--user", "cs", "sanctions", "event", "SH01-202611-0001", "锦旗"
+    )
     assert code == 0, err
     assert "已登记“锦旗”" in out
     code, out, err = run(capsys, data_dir, "sanctions", "sweep")

@@ -37,8 +37,9 @@ def _add_cases(d, n=3):
     ctx = Context(site="SH01", actor="测试员", roles=frozenset(ROLES), department="客服部")
     for i in range(n):
         v = cases.blank_case(ctx)
-        v.update(customer_name=f"客户{i}", content=f"第{i}号:空调不制冷,要求检修",
-                 phone="13600003333")
+        v.update(
+            customer_name=f"客户{i}", content=f"第{i}号:空调不制冷,要求检修", phone="13600003333"
+        )
         cases.create_case(ctx, v)
     close_database()
 
@@ -79,8 +80,9 @@ def test_init_warns_on_network_drive(tmp_path, capsys, monkeypatch):
 
     mounts = [("/", "ext4"), (str(tmp_path), "cifs")]
     monkeypatch.setattr(db.location, "read_mounts", lambda: mounts)
-    code, _, err = run(capsys, "--data-dir", tmp_path / "d", "init", "--site", "SH01",
-                       "--name", "上海浦东店")
+    code, _, err = run(
+        capsys, "--data-dir", tmp_path / "d", "init", "--site", "SH01", "--name", "上海浦东店"
+    )
     assert code == 0 and err.startswith("警告:") and "cifs" in err
 
 
@@ -156,8 +158,13 @@ def test_restore_into_an_empty_data_folder(data, tmp_path, capsys):
 def test_commands_through_python_m_desktop(tmp_path):
     d = tmp_path / "d"
     env_cmd = [sys.executable, "-m", "desktop", "--data-dir", str(d)]
-    r = subprocess.run([*env_cmd, "init", "--site", "GZ03", "--name", "广州天河店"],
-                       cwd=ROOT, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [*env_cmd, "init", "--site", "GZ03", "--name", "广州天河店"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 0, r.stderr
     r = subprocess.run([*env_cmd, "check"], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "检查通过" in r.stdout
@@ -174,8 +181,9 @@ def test_storage_commands_load_no_qt(tmp_path):
         "assert main(['--data-dir', d, 'check']) == 0\n"
         "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
     )
-    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                       timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "[]"
 

@@ -24,12 +24,18 @@ def data_dir(tmp_path):
     paths = data_paths(tmp_path / "d")
     open_database(paths.database, backup_dir=paths.backups)
     site.init_site("SH01", "上海浦东店", now=T0)
-    cx = Context(site="SH01", actor="客服小王", clock=lambda: T0 + timedelta(hours=3),
-                 roles=frozenset(ROLES))
+    cx = Context(
+        site="SH01", actor="客服小王", clock=lambda: T0 + timedelta(hours=3), roles=frozenset(ROLES)
+    )
     for channel, minutes, dept in (("销售回访", 0, None), ("现场", 30, "车间")):
         v = cases.blank_case(cx)
-        v.update(customer_name="张伟", content="异响", channel=channel, business="售后",
-                 received_at=T0 + timedelta(minutes=minutes))
+        v.update(
+            customer_name="张伟",
+            content="异响",
+            channel=channel,
+            business="售后",
+            received_at=T0 + timedelta(minutes=minutes),
+        )
         cid = cases.create_case(cx, v).id
         if dept:
             tracking.record_action(cx, cid, "派单", department=dept)
@@ -56,16 +62,33 @@ def test_text_list_overdue_first(data_dir, capsys):
 
 
 def test_csv_filters_and_file(data_dir, capsys, tmp_path):
-    code, out, _ = run(capsys, data_dir, "todo", "--at", "2026-11-20T10:30+08:00", "--csv",
-                       "--department", "售后服务部")
+    code, out, _ = run(
+        capsys,
+        data_dir,
+        "todo",
+        "--at",
+        "2026-11-20T10:30+08:00",
+        "--csv",
+        "--department",
+        "售后服务部",
+    )
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0][:3] == ["编号", "规则", "应办事项"]
     assert {r[0] for r in rows[1:]} == {"SH01-202611-0002"}
     assert [r[1] for r in rows[1:]] == ["D1", "D4"]
     target = tmp_path / "todo.csv"
-    code, out, _ = run(capsys, data_dir, "todo", "--format", "csv", "--out", str(target),
-                       "--at", "2026-11-20T10:30")
+    code, out, _ = run(
+        capsys,
+        data_dir,
+        "todo",
+        "--format",
+        "csv",
+        "--out",
+        str(target),
+        "--at",
+        "2026-11-20T10:30",
+    )
     assert code == 0 and target.read_bytes().startswith(b"\xef\xbb\xbf")
     code, out, _ = run(capsys, data_dir, "todo", "--person", "无此人", "--at", "2026-11-20T10:30")
     assert code == 0 and "没有未完成的处理时限" in out
@@ -92,13 +115,19 @@ def test_todo_csv_escapes_a_formula_from_a_ledger(tmp_path, capsys):
     site.init_site("SH01", "上海浦东店", now=T0)
     cx = Context(site="SH01", actor="客服小王", clock=lambda: T0, roles=frozenset(ROLES))
     v = cases.blank_case(cx)
-    v.update(customer_name="=cmd|' /C calc'!A0", content="@SUM(1+1)", channel="现场",
-             business="售后", received_at=T0)
+    v.update(
+        customer_name="=cmd|' /C calc'!A0",
+        content="@SUM(1+1)",
+        channel="现场",
+        business="售后",
+        received_at=T0,
+    )
     cases.create_case(cx, v)
     close_database()
     target = tmp_path / "t.csv"
-    code, _, _ = run(capsys, paths.root, "todo", "--csv", "--out", str(target),
-                     "--at", "2026-11-20T09:10")
+    code, _, _ = run(
+        capsys, paths.root, "todo", "--csv", "--out", str(target), "--at", "2026-11-20T09:10"
+    )
     assert code == 0
     rows = list(csv.reader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows[1][9] == "'=cmd|' /C calc'!A0"

@@ -23,18 +23,31 @@ def data_dir(tmp_path, monkeypatch):
     return root
 
 
-
-
 def test_first_admin_then_users(capsys, data_dir, monkeypatch):
-    code, out, err = run(capsys, data_dir, "user", "add", "wang", "--name", "王",
-                         "--role", "客服专员")
+    code, out, err = run(
+        capsys, data_dir, "user", "add", "wang", "--name", "王", "--role", "客服专员"
+    )
     assert code == 2 and "第一个账户必须是管理员" in err
-    code, out, err = run(capsys, data_dir, "user", "add", "admin", "--name", "张管理",
-                         "--role", "管理员")
+    code, out, err = run(
+        capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员"
+    )
     assert code == 0, err
     assert "以 管理员(站点管理员,尚无用户账户)身份运行" in err
-    code, out, err = run(capsys, data_dir, "user", "add", "wang", "--name", "王经理",
-                         "--role", "部门经理", "--role", "客服专员", "--department", "车间")
+    code, out, err = run(
+        capsys,
+        data_dir,
+        "user",
+        "add",
+        "wang",
+        "--name",
+        "王经理",
+        "--role",
+        "部门经理",
+        "--role",
+        "客服专员",
+        "--department",
+        "车间",
+    )
     assert code == 0, err
     assert err.count("身份运行") == 1 and "以 张管理(站点管理员)身份运行" in err
     assert "王经理" in out and "车间" in out
@@ -124,17 +137,33 @@ def test_no_terminal_and_no_password_variable_is_a_clear_error(tmp_path):
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("COMPLAINTDESK_")}
     run = [sys.executable, "-m", "desktop", "--data-dir", str(tmp_path)]
-    subprocess.run([*run, "init", "--site", "SH01", "--name", "测试"], env=env, check=True,
-                   capture_output=True)
-    r = subprocess.run([*run, "user", "add", "x", "--name", "甲", "--role", "客服专员"],
-                       env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    subprocess.run(
+        [*run, "init", "--site", "SH01", "--name", "测试"], env=env, check=True, capture_output=True
+    )
+    r = subprocess.run(
+        [*run, "user", "add", "x", "--name", "甲", "--role", "客服专员"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "COMPLAINTDESK_NEW_PASSWORD" in r.stderr
 
 
 def test_a_first_administrator_with_a_temporary_password_must_change_it(capsys, data_dir):
-    code, out, err = run(capsys, data_dir, "user", "add", "admin", "--name", "张管理",
-                         "--role", "管理员", "--temp-password")
+    code, out, err = run(
+        capsys,
+        data_dir,
+        "user",
+        "add",
+        "admin",
+        "--name",
+        "张管理",
+        "--role",
+        "管理员",
+        "--temp-password",
+    )
     assert code == 0 and "临时密码" in out
     code, out, err = run(capsys, data_dir, "user", "list")
     assert "须改密码" in out  # someone else has seen it: changed at the first sign-in

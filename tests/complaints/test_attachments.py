@@ -127,8 +127,7 @@ def test_permission_and_audit_are_called(ctx, case_id, store, tmp_path, monkeypa
     monkeypatch.setattr(att.audit, "record", lambda c, event, **k: calls.append(event))
     a = att.add_attachment(ctx, case_id, _file(tmp_path, "a.txt", b"a"), store)
     att.remove_attachment(ctx, a["id"], store)
-    assert calls == ["attachment.add", "attachment.add", "attachment.remove",
-                     "attachment.remove"]
+    assert calls == ["attachment.add", "attachment.add", "attachment.remove", "attachment.remove"]
 
 
 def test_roles_are_checked_and_a_refusal_changes_nothing(ctx, case_id, store, tmp_path):

@@ -12,8 +12,14 @@ from tests.conftest import FIXED_NOW
 
 def _some_entries(ctx, n=4):
     for i in range(n):
-        audit.record(ctx, "test.event", table="cases", uid=f"u{i}", note=f"第{i}条",
-                     changes={"plan": (None, f"方案{i}"), "at": (None, FIXED_NOW)})
+        audit.record(
+            ctx,
+            "test.event",
+            table="cases",
+            uid=f"u{i}",
+            note=f"第{i}条",
+            changes={"plan": (None, f"方案{i}"), "at": (None, FIXED_NOW)},
+        )
 
 
 def _raw(db_path, *sql):
@@ -47,8 +53,11 @@ def test_update_and_delete_are_refused_by_triggers(ctx):
 
 def test_changed_entry_is_found(ctx, db_path):
     _some_entries(ctx)
-    _raw(db_path, "DROP TRIGGER audit_log_no_update",
-         "UPDATE audit_log SET note = '改过' WHERE id = 2")
+    _raw(
+        db_path,
+        "DROP TRIGGER audit_log_no_update",
+        "UPDATE audit_log SET note = '改过' WHERE id = 2",
+    )
     problems = audit.verify_chain()
     assert any("第 2 条" in p and "被改动" in p for p in problems)
     assert any("保护触发器已被删除" in p for p in problems)
@@ -69,9 +78,13 @@ def test_deleted_last_entry_is_found(ctx, db_path):
 def test_reordered_entries_are_found(ctx, db_path):
     _some_entries(ctx)
     # swap the contents of entries 2 and 3, keeping their hashes: the chain breaks
-    _raw(db_path, "DROP TRIGGER audit_log_no_update",
-         "UPDATE audit_log SET id = 99 WHERE id = 2", "UPDATE audit_log SET id = 2 WHERE id = 3",
-         "UPDATE audit_log SET id = 3 WHERE id = 99")
+    _raw(
+        db_path,
+        "DROP TRIGGER audit_log_no_update",
+        "UPDATE audit_log SET id = 99 WHERE id = 2",
+        "UPDATE audit_log SET id = 2 WHERE id = 3",
+        "UPDATE audit_log SET id = 3 WHERE id = 99",
+    )
     problems = audit.verify_chain()
     assert any("第 2 条" in p for p in problems)
 
@@ -119,8 +132,7 @@ def test_export_xlsx(ctx, tmp_path):
 
 def test_case_history_includes_its_entries(ctx):
     r = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "李", "content": "x"})
-    other = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "王",
-                                    "content": "y"})
+    other = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "王", "content": "y"})
     entry_uid = cases.list_entries(r.id)[0]["uid"]
     audit.record(ctx, "case.track", table="entries", uid=entry_uid, note="联系客户")
     cases.update_case(ctx, other.id, {"plan": "别的单"})

@@ -19,8 +19,9 @@ def test_allowed_does_not_audit_require_does(ctx):
 
 
 def test_department_manager_edits_only_own_department_cases(ctx):
-    r = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "李", "content": "x",
-                                "department": "车间"})
+    r = cases.create_case(
+        ctx, {**cases.blank_case(ctx), "customer_name": "李", "content": "x", "department": "车间"}
+    )
     shop = replace(ctx, roles=frozenset({"部门经理"}), department="车间", actor="车间赵")
     sales = replace(ctx, roles=frozenset({"部门经理"}), department="销售部", actor="销售钱")
     station = replace(ctx, roles=frozenset({"部门经理"}), department="售后服务部", actor="站长")

@@ -10,8 +10,13 @@ from complaints.usecases.errors import StaleRecord, ValidationFailed
 
 def _values(ctx, **over):
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="保养后发动机异响,要求免费检修", phone="13812345678",
-             vin="LSVAU2180N2183294", plate="沪A·12345")
+    v.update(
+        customer_name="张伟",
+        content="保养后发动机异响,要求免费检修",
+        phone="13812345678",
+        vin="LSVAU2180N2183294",
+        plate="沪A·12345",
+    )
     v.update(over)
     return v
 
@@ -65,7 +70,9 @@ def test_filters(ctx):
     a = cases.create_case(ctx, _values(ctx, received_at=datetime(2026, 10, 3, 9, tzinfo=CHINA_TZ)))
     b = cases.create_case(ctx, _values(ctx, channel="厂家转发"))
     assert cases.case_ids(CaseFilter(channels=frozenset({"厂家转发"}))) == [b.id]
-    oct_ = CaseFilter(received_from=datetime(2026, 10, 1, tzinfo=CHINA_TZ),
-                      received_to=datetime(2026, 11, 1, tzinfo=CHINA_TZ))
+    oct_ = CaseFilter(
+        received_from=datetime(2026, 10, 1, tzinfo=CHINA_TZ),
+        received_to=datetime(2026, 11, 1, tzinfo=CHINA_TZ),
+    )
     assert cases.case_ids(oct_) == [a.id]
     assert cases.get_case(a.id)["number"] == "SH01-202610-0001"

@@ -42,8 +42,10 @@ def _cs(ctx):
 
 
 def _dump() -> tuple[list, list]:
-    return (database.execute_sql("SELECT * FROM cases ORDER BY id").fetchall(),
-            database.execute_sql("SELECT * FROM entries ORDER BY id").fetchall())
+    return (
+        database.execute_sql("SELECT * FROM cases ORDER BY id").fetchall(),
+        database.execute_sql("SELECT * FROM entries ORDER BY id").fetchall(),
+    )
 
 
 @pytest.fixture
@@ -58,16 +60,40 @@ def _all_cases() -> list[dict]:
 
 def _entries_by_case() -> dict[int, list[dict]]:
     out: dict[int, list[dict]] = defaultdict(list)
-    for cid, eid, at, action, note, dept, person, sat, not_contacted, status in \
-            database.execute_sql(
-            "SELECT case_id, id, at, action, note, department, person, satisfaction, "
-            "not_contacted, fmc_status FROM entries ORDER BY case_id, at, id"):
-        out[cid].append({"id": eid, "at": from_db(at), "action": action, "note": note,
-                         "params": {k: v for k, v in (("department", dept), ("person", person),
-                                                      ("satisfaction", sat),
-                                                      ("status", status),
-                                                      ("not_contacted", bool(not_contacted)))
-                                    if v}})
+    for (
+        cid,
+        eid,
+        at,
+        action,
+        note,
+        dept,
+        person,
+        sat,
+        not_contacted,
+        status,
+    ) in database.execute_sql(
+        "SELECT case_id, id, at, action, note, department, person, satisfaction, "
+        "not_contacted, fmc_status FROM entries ORDER BY case_id, at, id"
+    ):
+        out[cid].append(
+            {
+                "id": eid,
+                "at": from_db(at),
+                "action": action,
+                "note": note,
+                "params": {
+                    k: v
+                    for k, v in (
+                        ("department", dept),
+                        ("person", person),
+                        ("satisfaction", sat),
+                        ("status", status),
+                        ("not_contacted", bool(not_contacted)),
+                    )
+                    if v
+                },
+            }
+        )
     return out
 
 
@@ -84,31 +110,44 @@ def test_same_seed_same_data_other_seed_other_data(ctx, tmp_path):
 
 def test_report_and_progress(ctx):
     seen = []
-    report = demo.load_demo(_cs(ctx), 450, seed=3, progress=lambda d, t: seen.append((d, t)),
-                            batch_size=200)
-    assert report.cases == 450 and report.entries == database.execute_sql(
-        "SELECT count(*) FROM entries").fetchone()[0]
+    report = demo.load_demo(
+        _cs(ctx), 450, seed=3, progress=lambda d, t: seen.append((d, t)), batch_size=200
+    )
+    assert (
+        report.cases == 450
+        and report.entries == database.execute_sql("SELECT count(*) FROM entries").fetchone()[0]
+    )
     assert seen[0] == (0, 450) and seen[-1] == (450, 450)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert report.first_number.startswith("SH01-2025") and report.last_number.startswith(
-        "SH01-202611-")
+        "SH01-202611-"
+    )
 
 
 def test_cancel_keeps_the_batches_written(ctx):
     calls = []
-    report = demo.load_demo(_cs(ctx), 500, seed=3, batch_size=200,
-                            cancelled=lambda: calls.append(1) or len(calls) > 2)
+    report = demo.load_demo(
+        _cs(ctx), 500, seed=3, batch_size=200, cancelled=lambda: calls.append(1) or len(calls) > 2
+    )
     assert report.cases == 400
     assert database.execute_sql("SELECT count(*) FROM cases").fetchone()[0] == 400
 
 
 def test_every_value_appears(loaded):
     rows = _all_cases()
-    for column, enum in (("channel", Channel), ("kind", Kind), ("severity", Severity),
-                         ("initiative", Initiative), ("business", Business),
-                         ("area", ServiceArea), ("liability", Liability), ("gender", Gender),
-                         ("state", State), ("satisfaction", Satisfaction),
-                         ("fmc_status", FmcStatus)):
+    for column, enum in (
+        ("channel", Channel),
+        ("kind", Kind),
+        ("severity", Severity),
+        ("initiative", Initiative),
+        ("business", Business),
+        ("area", ServiceArea),
+        ("liability", Liability),
+        ("gender", Gender),
+        ("state", State),
+        ("satisfaction", Satisfaction),
+        ("fmc_status", FmcStatus),
+    ):
         got = {r[column] for r in rows}
         assert {e.value for e in enum} <= got, column
     assert {r["satisfaction2"] for r in rows} >= {"满意", "不满意"}
@@ -186,13 +225,18 @@ def test_entries_follow_the_workflow(loaded):
         state = State.REGISTERED.value
         for i, e in enumerate(entries[1:], 1):
             assert "【" not in (e["note"] or ""), e  # values are fields, not tags (issue 16 §4)
-            why = workflow.check_transition({**case, "state": state}, entries[:i], e["action"],
-                                            {**e["params"], "note": e["note"]})
+            why = workflow.check_transition(
+                {**case, "state": state},
+                entries[:i],
+                e["action"],
+                {**e["params"], "note": e["note"]},
+            )
             assert why is None, (case["number"], e["action"], why)
             state = workflow.next_state({"state": state}, e["action"])
         assert state == case["state"], case["number"]
-        callbacks = [e["params"]["satisfaction"]
-                     for e in entries if e["action"] in ("回访", "二次回访")]
+        callbacks = [
+            e["params"]["satisfaction"] for e in entries if e["action"] in ("回访", "二次回访")
+        ]
         assert callbacks[:1] == ([case["satisfaction"]] if case["satisfaction"] else [])
         if case["state"] == "已关闭":
             # a remark (praise, a silk banner) may come after the case was closed
@@ -202,8 +246,7 @@ def test_entries_follow_the_workflow(loaded):
             assert case["closed_at"] is None
             if not case["fmc_status"] == "Hold":
                 assert case["received_at"] > now - timedelta(days=60)  # open cases are recent
-        fmc = [e["params"]["status"]
-               for e in entries if e["action"] == "FMC状态"]
+        fmc = [e["params"]["status"] for e in entries if e["action"] == "FMC状态"]
         reported = any(e["action"] == "上报厂家" for e in entries)
         assert case["fmc_status"] == (fmc[-1] if fmc else "On-going" if reported else None)
         if case["channel"] == "厂家转发" or case["needs_oem"] or case["severity"] == "重大投诉":

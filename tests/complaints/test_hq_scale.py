@@ -30,17 +30,25 @@ def rows(sql, params=()):
 
 # --- bulk writes ----------------------------------------------------------------------------
 
+
 def test_record_many_continues_the_chain_as_record_does(ctx):
     audit.record(ctx, "case.update", table="cases", uid="a", note="one")
-    n = audit.record_many(ctx, [
-        ("case.update", "cases", "b", {"phone": ("13812345678", None)}, "two"),
-        ("sanction.withdraw", "sanctions", "c", {"deleted": (False, True)}, "three")])
+    n = audit.record_many(
+        ctx,
+        [
+            ("case.update", "cases", "b", {"phone": ("13812345678", None)}, "two"),
+            ("sanction.withdraw", "sanctions", "c", {"deleted": (False, True)}, "three"),
+        ],
+    )
     audit.record(ctx, "case.update", table="cases", uid="d", note="four")
     assert n == 2 and audit.record_many(ctx, []) == 0
     got = audit.entries(newest_first=False)
     assert [(e.event, e.uid, e.note) for e in got][-4:] == [
-        ("case.update", "a", "one"), ("case.update", "b", "two"),
-        ("sanction.withdraw", "c", "three"), ("case.update", "d", "four")]
+        ("case.update", "a", "one"),
+        ("case.update", "b", "two"),
+        ("sanction.withdraw", "c", "three"),
+        ("case.update", "d", "four"),
+    ]
     assert got[-3].changes == {"phone": ["138****5678", None]}  # masked like record()
     assert audit.verify_chain() == []
 
@@ -59,30 +67,40 @@ def test_anonymise_writes_every_case_its_revision_search_and_audit_at_once(ctx):
     other = _closed_case(ctx, "外店客户", "13933334444", 5)
     database.execute_sql("UPDATE cases SET site = 'BJ02' WHERE id = ?", [other])
     recent = _closed_case(ctx, "新客户", "13955556666", 1)
-    before = {cid: rows("SELECT revision FROM cases WHERE id = ?", [cid])[0][0]
-              for cid in (own, other, recent)}
+    before = {
+        cid: rows("SELECT revision FROM cases WHERE id = ?", [cid])[0][0]
+        for cid in (own, other, recent)
+    }
     assert users.anonymise_candidates(3, FIXED_NOW) == 2
     assert users.anonymise_closed_cases(admin, 3, FIXED_NOW) == 2
-    after = {cid: rows("SELECT customer_name, phone, revision, modified_at FROM cases "
-                       "WHERE id = ?", [cid])[0] for cid in (own, other, recent)}
+    after = {
+        cid: rows(
+            "SELECT customer_name, phone, revision, modified_at FROM cases WHERE id = ?", [cid]
+        )[0]
+        for cid in (own, other, recent)
+    }
     stamp = "2026-11-20T01:35:00+00:00"
     assert after[own] == ("(已匿名)", None, before[own] + 1, stamp)
     assert after[other] == ("(已匿名)", None, before[other], stamp)  # the owner counts
     assert after[recent][:3] == ("新客户", "13955556666", before[recent])
     assert cases.search("13911112222") == [] and cases.search("外店客户") == []
     assert cases.search("新客户") == [recent]
-    per_case = [e for e in audit.entries(event="privacy.anonymise", newest_first=False)
-                if e.uid]
+    per_case = [e for e in audit.entries(event="privacy.anonymise", newest_first=False) if e.uid]
     assert sorted(e.uid for e in per_case) == sorted(
-        r[0] for r in rows("SELECT uid FROM cases WHERE id IN (?, ?)", [own, other]))
+        r[0] for r in rows("SELECT uid FROM cases WHERE id IN (?, ?)", [own, other])
+    )
     assert {e.changes["customer_name"][0] for e in per_case} == {"老**", "外***"}
     assert audit.verify_chain() == []
     assert users.anonymise_closed_cases(admin, 3, FIXED_NOW) == 0
 
 
 def _stored():
-    return sorted(rows("SELECT case_id, rule, person, type, amount, amount_min, amount_max, "
-                       "reason, status, deleted, date FROM sanctions WHERE rule IS NOT NULL"))
+    return sorted(
+        rows(
+            "SELECT case_id, rule, person, type, amount, amount_min, amount_max, "
+            "reason, status, deleted, date FROM sanctions WHERE rule IS NOT NULL"
+        )
+    )
 
 
 def test_the_sweep_in_batches_proposes_what_each_case_s_rules_say(ctx, monkeypatch):
@@ -107,10 +125,15 @@ def test_the_sweep_in_batches_proposes_what_each_case_s_rules_say(ctx, monkeypat
 
 # --- reads ----------------------------------------------------------------------------------
 
+
 def test_oem_rows_are_the_manufacturer_cases_by_either_path(ctx):
     def make(**kw):
-        v = {**cases.blank_case(ctx), "customer_name": "张伟", "content": "x",
-             "received_at": FIXED_NOW - timedelta(hours=5)}
+        v = {
+            **cases.blank_case(ctx),
+            "customer_name": "张伟",
+            "content": "x",
+            "received_at": FIXED_NOW - timedelta(hours=5),
+        }
         v.update(kw)
         return cases.create_case(ctx, v).id
 
@@ -124,7 +147,10 @@ def test_oem_rows_are_the_manufacturer_cases_by_either_path(ctx):
     both = {r.case_id for r in oem.oem_rows(ctx)}
     assert both == {forwarded, flagged, reported, closed} and plain not in both
     assert {r.case_id for r in oem.oem_rows(ctx, include_closed=False)} == {
-        forwarded, flagged, reported}
+        forwarded,
+        flagged,
+        reported,
+    }
     assert [r.case_id for r in oem.oem_rows(ctx, sites=["BJ02"])] == []
     row = next(r for r in oem.oem_rows(ctx, sites=["SH01"]) if r.case_id == reported)
     assert row.reported_at is not None and row.last_action == "上报厂家"
@@ -143,19 +169,33 @@ def test_figures_joined_from_months_equal_the_whole_period_at_once(stats_demo, c
         c, e, earlier, sanctions = stats.load_period(period, (), CHINA_TZ)
         vols = stats.volumes((), stats.volume_months(period))
         vsites = tuple(sorted({x["site"] for x in c} | {k[0] for k in vols}))
-        return fig.compute(period, (), c, e, earlier, sanctions, policy_uc.book().at, AS_OF,
-                           CHINA_TZ, volumes=vols, volume_sites=vsites)
+        return fig.compute(
+            period,
+            (),
+            c,
+            e,
+            earlier,
+            sanctions,
+            policy_uc.book().at,
+            AS_OF,
+            CHINA_TZ,
+            volumes=vols,
+            volume_sites=vsites,
+        )
 
     first = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
     assert _figures(first) == _figures(whole())
     assert _figures(stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)) == _figures(first)
     # A write to a case of a month already kept: the figures follow it.
     start = to_db(period.bounds(CHINA_TZ)[0])
-    cid = rows("SELECT id FROM cases WHERE received_at >= ? AND received_at < ? AND state = ? "
-               "ORDER BY received_at LIMIT 1",
-               [start, "2026-10-20T00:00:00+00:00", State.CLOSED.value])[0][0]
-    channel = "其他" if rows("SELECT channel FROM cases WHERE id = ?", [cid])[0][0] != "其他" \
-        else "现场"
+    cid = rows(
+        "SELECT id FROM cases WHERE received_at >= ? AND received_at < ? AND state = ? "
+        "ORDER BY received_at LIMIT 1",
+        [start, "2026-10-20T00:00:00+00:00", State.CLOSED.value],
+    )[0][0]
+    channel = (
+        "其他" if rows("SELECT channel FROM cases WHERE id = ?", [cid])[0][0] != "其他" else "现场"
+    )
     cases.update_case(stats_demo, cid, {"channel": channel})
     again = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
     assert _figures(again) == _figures(whole()) and cid in again.by["channel"][channel]
@@ -164,8 +204,9 @@ def test_figures_joined_from_months_equal_the_whole_period_at_once(stats_demo, c
 def test_the_year_before_is_computed_once_for_a_year(stats_demo, monkeypatch):
     calls = []
     real = stats.figures_for
-    monkeypatch.setattr(stats, "figures_for",
-                        lambda p, *a, **k: calls.append(p) or real(p, *a, **k))
+    monkeypatch.setattr(
+        stats, "figures_for", lambda p, *a, **k: calls.append(p) or real(p, *a, **k)
+    )
     prev, ly = stats.comparisons(stats_demo, parse_period("2026"), as_of=AS_OF)
     assert calls == [parse_period("2025")] and prev == ly
 

@@ -28,8 +28,10 @@ def at(y, mo, d, h=0, mi=0, s=0):
 # 2026-01-01..03 New Year off, Sun 2026-01-04 a make-up workday.
 MARKS_2026 = [DayMark(date(2026, 10, d), True, "国庆节") for d in range(1, 8)] + [
     DayMark(date(2026, 10, 10), False, "国庆节"),
-    DayMark(date(2026, 1, 1), True, "元旦"), DayMark(date(2026, 1, 2), True, "元旦"),
-    DayMark(date(2026, 1, 3), True, "元旦"), DayMark(date(2026, 1, 4), False, "元旦"),
+    DayMark(date(2026, 1, 1), True, "元旦"),
+    DayMark(date(2026, 1, 2), True, "元旦"),
+    DayMark(date(2026, 1, 3), True, "元旦"),
+    DayMark(date(2026, 1, 4), False, "元旦"),
 ]
 
 
@@ -42,20 +44,26 @@ H = timedelta(hours=1)
 
 # --- parsing ---------------------------------------------------------------------------------
 
+
 def test_parse_office_hours_per_weekday():
     hours = parse_office_hours("mon-fri 08:30-17:30; sat,sun 09:00-17:00")
     assert hours[0] == (time(8, 30), time(17, 30)) and hours[4] == hours[0]
     assert hours[5] == (time(9), time(17)) == hours[6]
     assert format_office_hours(hours) == "mon-fri 08:30-17:30; sat-sun 09:00-17:00"
-    assert parse_office_hours("mon-fri 08:30-17:30; wed 08:30-12:00")[2] == (time(8, 30),
-                                                                            time(12))
+    assert parse_office_hours("mon-fri 08:30-17:30; wed 08:30-12:00")[2] == (time(8, 30), time(12))
 
 
-@pytest.mark.parametrize("text, words", [
-    ("", "为空"), ("monday 08:30-17:30", "monday"), ("mon-fri 17:30-08:30", "晚于"),
-    ("fri-mon 08:30-17:30", "从前往后"), ("mon-fri 8:30", "无法识别"),
-    ("mon-fri 08:30-25:00", "无法识别"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", "为空"),
+        ("monday 08:30-17:30", "monday"),
+        ("mon-fri 17:30-08:30", "晚于"),
+        ("fri-mon 08:30-17:30", "从前往后"),
+        ("mon-fri 8:30", "无法识别"),
+        ("mon-fri 08:30-25:00", "无法识别"),
+    ],
+)
 def test_bad_office_hours_are_refused_naming_the_part(text, words):
     with pytest.raises(OfficeTimeError, match=words):
         parse_office_hours(text)
@@ -67,6 +75,7 @@ def test_makeup_hours_must_exist():
 
 
 # --- hour limits ------------------------------------------------------------------------------
+
 
 def test_inside_hours_counts_plainly():
     assert cal().add(at(2026, 12, 7, 9), 2 * H) == at(2026, 12, 7, 11)  # a Monday
@@ -87,8 +96,7 @@ def test_received_out_of_hours_starts_at_next_opening():
 def test_limit_ending_exactly_at_closing_is_due_at_closing():
     c = cal()
     assert c.add(at(2026, 12, 7, 15, 30), 2 * H) == at(2026, 12, 7, 17, 30)
-    assert c.add(at(2026, 12, 7, 15, 30), 2 * H + timedelta(seconds=1)) == \
-        at(2026, 12, 8, 8, 30, 1)
+    assert c.add(at(2026, 12, 7, 15, 30), 2 * H + timedelta(seconds=1)) == at(2026, 12, 8, 8, 30, 1)
 
 
 def test_limit_spans_the_night():
@@ -141,6 +149,7 @@ def test_next_year_warning_from_first_december():
 
 # --- day limits and D4 ----------------------------------------------------------------------
 
+
 def test_working_days_skip_holidays_and_count_makeup_days():
     c = cal()
     # Monday 10:00 + 3 working days → Thursday's closing.
@@ -178,10 +187,15 @@ def test_a_calendar_without_working_days_is_refused_not_looped():
 
 # --- properties -----------------------------------------------------------------------------
 
-HOURS_TEXTS = ["mon-fri 08:30-17:30", "mon-fri 08:30-17:30; sat,sun 09:00-17:00",
-               "mon-sat 08:00-12:00; mon-fri 08:00-18:00", "mon-sun 00:00-23:59"]
-instants = st.datetimes(min_value=datetime(2025, 11, 1), max_value=datetime(2027, 2, 1)
-                        ).map(lambda d: d.replace(microsecond=0, tzinfo=CST))
+HOURS_TEXTS = [
+    "mon-fri 08:30-17:30",
+    "mon-fri 08:30-17:30; sat,sun 09:00-17:00",
+    "mon-sat 08:00-12:00; mon-fri 08:00-18:00",
+    "mon-sun 00:00-23:59",
+]
+instants = st.datetimes(min_value=datetime(2025, 11, 1), max_value=datetime(2027, 2, 1)).map(
+    lambda d: d.replace(microsecond=0, tzinfo=CST)
+)
 limits = st.integers(min_value=1, max_value=200 * 3600).map(lambda s: timedelta(seconds=s))
 hours_texts = st.sampled_from(HOURS_TEXTS)
 
@@ -220,6 +234,9 @@ def test_working_days_end_at_a_closing(text, start, n):
     due = c.add_workdays(start, n)
     h = c.hours_on(due.date())
     assert h is not None and due.timetz().replace(tzinfo=None) == h[1]
-    workdays = sum(1 for i in range(1, (due.date() - start.date()).days + 1)
-                   if c.is_workday(start.date() + timedelta(days=i)))
+    workdays = sum(
+        1
+        for i in range(1, (due.date() - start.date()).days + 1)
+        if c.is_workday(start.date() + timedelta(days=i))
+    )
     assert workdays == n

@@ -18,9 +18,16 @@ from db.database import close_database, open_database
 from tests.conftest import FIXED_NOW
 
 ROOT = Path(__file__).resolve().parents[2]
-MODULES = ("complaints.usecases.settings", "complaints.usecases.site",
-           "complaints.usecases.audit", "complaints.usecases.auth",
-           "complaints.usecases.cases", "complaints.usecases.users", "db.queries", "db.reads")
+MODULES = (
+    "complaints.usecases.settings",
+    "complaints.usecases.site",
+    "complaints.usecases.audit",
+    "complaints.usecases.auth",
+    "complaints.usecases.cases",
+    "complaints.usecases.users",
+    "db.queries",
+    "db.reads",
+)
 HEAVY = ("peewee", "argon2")
 # The first screen's reads; run in this process on peewee's connection and in a fresh one on
 # the early connection (with ``CaseFilter``, ``cases``, ``settings`` and ``site`` in scope).
@@ -38,8 +45,13 @@ answers = {
 
 
 def _run(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_start_modules_import_neither_peewee_nor_argon2():
@@ -63,8 +75,13 @@ def _make_database(path: Path) -> dict:
     open_database(path, backup_dir=path.parent / "backups")
     try:
         site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
-        ctx = Context(site="SH01", actor="测试员", clock=lambda: FIXED_NOW,
-                      roles=frozenset(ROLES), department="客服部")
+        ctx = Context(
+            site="SH01",
+            actor="测试员",
+            clock=lambda: FIXED_NOW,
+            roles=frozenset(ROLES),
+            department="客服部",
+        )
         demo.load_demo(ctx, 30, seed=3)
         # another office known only from the sites table; a department closed, two sharing
         # a place in the order (then by name)
@@ -76,8 +93,10 @@ def _make_database(path: Path) -> dict:
         users.remember(users.context_for_user(admin), "admin")
         scope = {"CaseFilter": CaseFilter, "cases": cases, "settings": settings, "site": site}
         exec(READS, scope)
-        return {**scope["answers"],
-                "start": (users.needs_first_admin(), users.remembered_user(FIXED_NOW))}
+        return {
+            **scope["answers"],
+            "start": (users.needs_first_admin(), users.remembered_user(FIXED_NOW)),
+        }
     finally:
         close_database()
 

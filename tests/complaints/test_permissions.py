@@ -17,8 +17,13 @@ OWN_DEPT = "车间"
 
 
 def _ctx(role: str, department: str | None = OWN_DEPT) -> Context:
-    return Context(site="SH01", actor=f"{role}甲", clock=lambda: FIXED_NOW,
-                   roles=frozenset({role}), department=department)
+    return Context(
+        site="SH01",
+        actor=f"{role}甲",
+        clock=lambda: FIXED_NOW,
+        roles=frozenset({role}),
+        department=department,
+    )
 
 
 def _denials() -> list[audit.AuditRow]:
@@ -43,8 +48,9 @@ def test_every_permission_under_every_role(site_db, permission, role):
         assert entry.actor == f"{role}甲" and permission in entry.note
 
 
-@pytest.mark.parametrize("permission", [p.name for p in P.PERMISSIONS
-                                        if p.grants.get("部门经理") == P.DEPT])
+@pytest.mark.parametrize(
+    "permission", [p.name for p in P.PERMISSIONS if p.grants.get("部门经理") == P.DEPT]
+)
 def test_department_manager_only_for_own_department(site_db, permission):
     ctx = _ctx("部门经理")
     auth.require(ctx, permission, department="车间")
@@ -80,10 +86,9 @@ def test_deny_by_default(site_db):
 
 
 def test_refusal_is_audited_even_when_the_transaction_rolls_back(site_db):
-    with pytest.raises(PermissionDenied):
-        with database.atomic():
-            database.execute_sql("SELECT count(*) FROM cases").fetchone()
-            auth.require(_ctx("客服专员"), "sanction.approve")
+    with pytest.raises(PermissionDenied), database.atomic():
+        database.execute_sql("SELECT count(*) FROM cases").fetchone()
+        auth.require(_ctx("客服专员"), "sanction.approve")
     (entry,) = _denials()
     assert "sanction.approve" in entry.note and "总经理" in entry.note
     assert audit.verify_chain() == []
@@ -93,7 +98,9 @@ def test_doc_table_matches_code():
     doc = (Path(__file__).parents[2] / "docs" / "permissions.md").read_text(encoding="utf-8")
     assert P.markdown_table() in doc, (
         "docs/permissions.md is out of date: paste the output of "
-        "`python -c 'from complaints.rules.permissions import markdown_table as t; print(t())'`")
+        "`python -c 'from complaints.rules.permissions import markdown_table as t; print(t())'`"
+    )
     assert P.command_markdown_table() in doc, (
         "docs/permissions.md is out of date: paste the output of `python -c 'from "
-        "complaints.rules.permissions import command_markdown_table as t; print(t())'`")
+        "complaints.rules.permissions import command_markdown_table as t; print(t())'`"
+    )

@@ -16,8 +16,15 @@ from db.models import Sanction, database
 
 def new_case(ctx, **kw):
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="保养后异响", channel="现场", business="售后",
-             department="车间", responsible="张海涛", received_at=ctx.now() - timedelta(hours=2))
+    v.update(
+        customer_name="张伟",
+        content="保养后异响",
+        channel="现场",
+        business="售后",
+        department="车间",
+        responsible="张海涛",
+        received_at=ctx.now() - timedelta(hours=2),
+    )
     v.update(kw)
     return cases.create_case(ctx, v).id
 
@@ -60,8 +67,10 @@ def test_not_liable_withdraws_fines_proposes_none_and_decided_ones_stay(ctx):
     s1 = next(x for x in rows(cid) if x["rule"] == "S1")
     S.approve(ctx, s1["uid"])
     set_liability(ctx, cid, "无责")
-    states = {(x["rule"], x["state"]) for x in S.list_sanctions(
-        S.SanctionFilter(case_id=cid)) + rows(cid, S.WITHDRAWN)}
+    states = {
+        (x["rule"], x["state"])
+        for x in S.list_sanctions(S.SanctionFilter(case_id=cid)) + rows(cid, S.WITHDRAWN)
+    }
     assert ("S1", S.APPROVED) in states and ("S3", S.WITHDRAWN) in states
     assert not any(rule == "S5" for rule, _ in states)  # 无责 is a decision, not a fine
     assert S.pending_count() == 0
@@ -117,10 +126,17 @@ def test_only_the_gm_approves(ctx):
 
 def test_manual_needs_reason_and_approval(ctx):
     with pytest.raises(UseCaseError, match="原因"):
-        S.add_manual(ctx, type="奖励", person="姜思远", department="服务前台", amount=200,
-                     reason="")
-    m = S.add_manual(ctx, type="奖励", person="姜思远", department="服务前台", amount=200,
-                     reason="协助处理群体投诉")
+        S.add_manual(
+            ctx, type="奖励", person="姜思远", department="服务前台", amount=200, reason=""
+        )
+    m = S.add_manual(
+        ctx,
+        type="奖励",
+        person="姜思远",
+        department="服务前台",
+        amount=200,
+        reason="协助处理群体投诉",
+    )
     assert m["state"] == S.PENDING and m["rule"] is None
     assert S.month_totals("2026-11").rewards == 0  # not approved yet
     S.approve(ctx, m["uid"], amount=150)
@@ -172,7 +188,8 @@ def test_proposal_date_today_or_given(ctx):
     database.execute_sql("UPDATE cases SET liability = '有责' WHERE id = ?", (cid,))
     S.sync_proposals(ctx, cid, today=date(2026, 10, 30))
     assert {x["date"] for x in S.list_sanctions(S.SanctionFilter(month="2026-10"))} == {
-        date(2026, 10, 30)}
+        date(2026, 10, 30)
+    }
     c2 = new_case(ctx)
     set_liability(ctx, c2, "有责")
     assert rows(c2)[0]["date"] == date(2026, 11, 20)

@@ -20,23 +20,37 @@ SITES = ("SH01", "BJ02", "GZ03")
 
 
 def site_ctx(code: str) -> Context:
-    return Context(site=code, actor="客服小王", clock=lambda: T0, roles=frozenset(ROLES),
-                   department="客服部")
+    return Context(
+        site=code, actor="客服小王", clock=lambda: T0, roles=frozenset(ROLES), department="客服部"
+    )
 
 
 def new_case(code: str, **over) -> int:
     cx = site_ctx(code)
     v = cases.blank_case(cx)
-    v.update(customer_name="张伟", content="异响", received_at=T0, business="售后",
-             channel="厂家转发")
+    v.update(
+        customer_name="张伟", content="异响", received_at=T0, business="售后", channel="厂家转发"
+    )
     v.update(over)
     return cases.create_case(cx, v).id
 
 
 def add_sanction(code: str, case_id: int | None, person: str) -> None:
-    Sanction.create(uid=str(uuid.uuid4()), site=code, revision=1, modified_at=T0,
-                    case=case_id, rule=None, type="罚款", department="车间", person=person,
-                    amount=50, status=S.PENDING, date=date(2026, 11, 20), reason="测试")
+    Sanction.create(
+        uid=str(uuid.uuid4()),
+        site=code,
+        revision=1,
+        modified_at=T0,
+        case=case_id,
+        rule=None,
+        type="罚款",
+        department="车间",
+        person=person,
+        amount=50,
+        status=S.PENDING,
+        date=date(2026, 11, 20),
+        reason="测试",
+    )
 
 
 @pytest.fixture
@@ -63,10 +77,10 @@ def test_todo_by_site(three_sites, chosen):
 
 
 def test_todo_single_site_argument_still_works(three_sites):
-    assert {i.site for i in todo.open_deadlines(site_ctx("SH01"), site="GZ03", now=T0)} \
-        == {"GZ03"}
-    assert {i.site for i in todo.open_deadlines(site_ctx("SH01"), sites="BJ02", now=T0)} \
-        == {"BJ02"}  # a lone code is a site, not its letters
+    assert {i.site for i in todo.open_deadlines(site_ctx("SH01"), site="GZ03", now=T0)} == {"GZ03"}
+    assert {i.site for i in todo.open_deadlines(site_ctx("SH01"), sites="BJ02", now=T0)} == {
+        "BJ02"
+    }  # a lone code is a site, not its letters
 
 
 @pytest.mark.parametrize("chosen", [("BJ02",), ("SH01", "GZ03"), ()])
@@ -85,7 +99,8 @@ def test_sanctions_by_owning_site(three_sites, chosen):
 
 def test_known_sites(site_db):
     assert [(s.code, s.name, s.local) for s in site_uc.known_sites()] == [
-        ("SH01", "上海浦东店", True)]
+        ("SH01", "上海浦东店", True)
+    ]
     new_case("GZ03")
     add_sanction("BJ02", None, "员工")  # a site known only from its sanctions
     got = site_uc.known_sites()
@@ -100,5 +115,5 @@ def test_staff_names_put_the_department_first(site_db):
     demo.ensure_demo_staff()
     names = site_uc.staff_names("车间")
     workshop = {s.name for s in Staff.select().join(Department).where(Department.name == "车间")}
-    assert workshop and set(names[:len(workshop)]) == workshop
+    assert workshop and set(names[: len(workshop)]) == workshop
     assert len(names) == len(set(names)) and set(names) == {s.name for s in Staff.select()}

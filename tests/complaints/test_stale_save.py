@@ -23,8 +23,9 @@ def _case(ctx, owner: str | None = None) -> int:
 
 
 def _person(ctx: Context, actor: str, minutes: int) -> Context:
-    return dataclasses.replace(ctx, actor=actor, clock=lambda: FIXED_NOW + timedelta(
-        minutes=minutes))
+    return dataclasses.replace(
+        ctx, actor=actor, clock=lambda: FIXED_NOW + timedelta(minutes=minutes)
+    )
 
 
 @pytest.mark.parametrize("owner", ["BJ02", None], ids=["another site's case", "own case"])
@@ -35,11 +36,21 @@ def test_second_save_of_a_case_both_people_opened_is_refused(ctx, owner):
     opened = [cases.get_case(case_id), cases.get_case(case_id)]
     versions = [cases.version_of(v) for v in opened]
     assert versions[0] == versions[1]
-    cases.update_case(first, case_id, {"plan": "免费补漆"}, expected_revision=opened[0][
-        "revision"], expected_version=versions[0])
+    cases.update_case(
+        first,
+        case_id,
+        {"plan": "免费补漆"},
+        expected_revision=opened[0]["revision"],
+        expected_version=versions[0],
+    )
     with pytest.raises(StaleRecord) as e:
-        cases.update_case(second, case_id, {"plan": "赠送保养一次"},
-                          expected_revision=opened[1]["revision"], expected_version=versions[1])
+        cases.update_case(
+            second,
+            case_id,
+            {"plan": "赠送保养一次"},
+            expected_revision=opened[1]["revision"],
+            expected_version=versions[1],
+        )
     msg = str(e.value)
     assert "已被他人修改" in msg and "李雷" in msg and "2026-11-20 09:35" in msg
     assert "尚未保存" in msg
@@ -61,9 +72,9 @@ def test_same_second_saves_of_another_sites_case_are_told_apart(ctx):
 def test_a_save_with_the_current_version_goes_through(ctx):
     case_id = _case(ctx, "BJ02")
     loaded = cases.get_case(case_id)
-    r = cases.update_case(ctx, case_id, {"plan": "道歉"}, expected_version=cases.version_of(
-        loaded))
+    r = cases.update_case(ctx, case_id, {"plan": "道歉"}, expected_version=cases.version_of(loaded))
     again = cases.get_case(r.id)
-    cases.update_case(ctx, case_id, {"plan": "道歉并补漆"},
-                      expected_version=cases.version_of(again))
+    cases.update_case(
+        ctx, case_id, {"plan": "道歉并补漆"}, expected_version=cases.version_of(again)
+    )
     assert cases.get_case(case_id)["plan"] == "道歉并补漆"

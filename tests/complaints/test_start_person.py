@@ -28,8 +28,15 @@ def admin(site_db):
 def wang(admin):
     """A second person (two roles, a department) remembered on this PC, signed in once."""
     settings.set_("auth.allow_remember", True)
-    users.add_user(admin, "wang", "王经理", ["部门经理", "客服专员"], "wang-pass-1",
-                   department="车间", must_change_password=False)
+    users.add_user(
+        admin,
+        "wang",
+        "王经理",
+        ["部门经理", "客服专员"],
+        "wang-pass-1",
+        department="车间",
+        must_change_password=False,
+    )
     users.sign_in("wang", "wang-pass-1", FIXED_NOW - timedelta(days=1))
     users.remember(admin, "wang")
     return "wang"

@@ -13,17 +13,36 @@ from db.models import Case, Sanction
 
 
 def _case(ctx, received, **extra):
-    values = {"received_at": received, "media": False, "needs_oem": False, "attitude": False,
-              "collective": False, "channel": "现场", "kind": "投诉", "severity": "一般投诉",
-              "business": "售后", "content": "变速箱异响", "customer_name": "李先生",
-              "phone": "13800000001", **extra}
+    values = {
+        "received_at": received,
+        "media": False,
+        "needs_oem": False,
+        "attitude": False,
+        "collective": False,
+        "channel": "现场",
+        "kind": "投诉",
+        "severity": "一般投诉",
+        "business": "售后",
+        "content": "变速箱异响",
+        "customer_name": "李先生",
+        "phone": "13800000001",
+        **extra,
+    }
     return create_case(ctx, values).id
 
 
 def _sanction(site, kind, dept, person, amount, day, status="已批准"):
-    Sanction.create(uid=f"s-{site}-{person}-{amount}-{day}", site=site, modified_at=datetime.now(
-        CHINA_TZ), type=kind, department=dept, person=person, amount=amount, date=day,
-        status=status)
+    Sanction.create(
+        uid=f"s-{site}-{person}-{amount}-{day}",
+        site=site,
+        modified_at=datetime.now(CHINA_TZ),
+        type=kind,
+        department=dept,
+        person=person,
+        amount=amount,
+        date=day,
+        status=status,
+    )
 
 
 @pytest.fixture

@@ -35,8 +35,9 @@ def test_kept_summaries_change_no_figure(stats_demo, code):
     cases, entries, earlier, sanctions = stats.load_period(period, (), CHINA_TZ)
     from complaints.usecases import policy as policy_uc
 
-    plain_run = fig.compute(period, (), cases, entries, earlier, sanctions,
-                            policy_uc.book().at, AS_OF, CHINA_TZ)  # nothing kept at all
+    plain_run = fig.compute(
+        period, (), cases, entries, earlier, sanctions, policy_uc.book().at, AS_OF, CHINA_TZ
+    )  # nothing kept at all
     assert kept() == 0
     first = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
     assert kept() == 0  # the figures do not wait for the write
@@ -51,8 +52,9 @@ def test_kept_summaries_change_no_figure(stats_demo, code):
     assert stats.keep_summaries() == 0
     again = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
     for f in (first, after_restart, again):
-        assert {k: v for k, v in plain(f).items() if k != "complaint_rate"} == \
-            {k: v for k, v in plain(plain_run).items() if k != "complaint_rate"}
+        assert {k: v for k, v in plain(f).items() if k != "complaint_rate"} == {
+            k: v for k, v in plain(plain_run).items() if k != "complaint_rate"
+        }
 
 
 def test_a_kept_summary_is_not_used_once_its_entries_change(stats_demo, ctx):
@@ -61,13 +63,25 @@ def test_a_kept_summary_is_not_used_once_its_entries_change(stats_demo, ctx):
     assert stats.keep_summaries() > 0
     # A closed, called-back case gets a 重开 entry from elsewhere (as a ledger import could
     # bring it) without its own row changing: its entries' fingerprint moves.
-    cid = next(i for i in before.called_back if i not in before.reopened and database.execute_sql(
-        "SELECT state FROM cases WHERE id = ?", [i]).fetchone()[0] == "已关闭")
-    at = database.execute_sql("SELECT max(at) FROM entries WHERE case_id = ?",
-                              [cid]).fetchone()[0]
-    Entry.create(uid="imported-1", site="BJ01", modified_at=AS_OF, case=cid,
-                 at=from_db(at) - timedelta(minutes=1), action="重开", actor="北京",
-                 note="", recorded_at=AS_OF)
+    cid = next(
+        i
+        for i in before.called_back
+        if i not in before.reopened
+        and database.execute_sql("SELECT state FROM cases WHERE id = ?", [i]).fetchone()[0]
+        == "已关闭"
+    )
+    at = database.execute_sql("SELECT max(at) FROM entries WHERE case_id = ?", [cid]).fetchone()[0]
+    Entry.create(
+        uid="imported-1",
+        site="BJ01",
+        modified_at=AS_OF,
+        case=cid,
+        at=from_db(at) - timedelta(minutes=1),
+        action="重开",
+        actor="北京",
+        note="",
+        recorded_at=AS_OF,
+    )
     stats.clear_cache()  # after a restart: the stored summary is not used
     assert cid in stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ).reopened
     assert cid in stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ).reopened  # memory
@@ -83,8 +97,12 @@ def test_a_stale_row_is_replaced_not_trusted(stats_demo):
     stats.clear_cache()
     assert stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ).reopened == good.reopened
     stats.keep_summaries()
-    assert database.execute_sql("SELECT count(*) FROM stats_summaries WHERE fingerprint = "
-                                "'old'").fetchone()[0] == 0
+    assert (
+        database.execute_sql(
+            "SELECT count(*) FROM stats_summaries WHERE fingerprint = 'old'"
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_business_volume_and_the_complaint_rate(stats_demo, ctx):
@@ -92,14 +110,16 @@ def test_business_volume_and_the_complaint_rate(stats_demo, ctx):
     # the demo enters a volume for each past month: start from an office that entered none
     database.execute_sql("DELETE FROM volumes")
     stats.clear_cache()
-    audited = database.execute_sql("SELECT count(*) FROM audit_log WHERE event = "
-                                   "'stats.volume'").fetchone()[0]
+    audited = database.execute_sql(
+        "SELECT count(*) FROM audit_log WHERE event = 'stats.volume'"
+    ).fetchone()[0]
     r = stats.review(ctx, oct_, compare=False)
     assert r.kpis["complaint_rate"] is None
     assert r.figures.complaint_rate.missing == (("SH01", "2026-10"),)
     stats.set_volumes(ctx, "sh01", {"2026-10": (1200, 300)})
     assert stats.volumes(["SH01"], ["2026-10", "2026-11"]) == {
-        ("SH01", "2026-10"): fig.Volume(1200, 300)}
+        ("SH01", "2026-10"): fig.Volume(1200, 300)
+    }
     from db.models_volume import MonthlyVolume
 
     row = MonthlyVolume.get(site="SH01", month="2026-10")  # the model matches schema 7
@@ -112,8 +132,12 @@ def test_business_volume_and_the_complaint_rate(stats_demo, ctx):
     # Removing a month's volume takes the rate away again (never a 0).
     stats.set_volumes(ctx, "SH01", {"2026-10": None})
     assert stats.review(ctx, oct_, compare=False).kpis["complaint_rate"] is None
-    assert database.execute_sql("SELECT count(*) FROM audit_log WHERE event = "
-                                "'stats.volume'").fetchone()[0] == audited + 2  # in, out
+    assert (
+        database.execute_sql(
+            "SELECT count(*) FROM audit_log WHERE event = 'stats.volume'"
+        ).fetchone()[0]
+        == audited + 2
+    )  # in, out
 
 
 def test_volume_input_is_checked(ctx):
@@ -139,8 +163,9 @@ def test_a_new_policy_leaves_earlier_cases_summaries_valid(stats_demo, ctx):
     stats.clear_cache()
     again = stats.figures_for(period, (), as_of=AS_OF, tz=CHINA_TZ)
     stats.keep_summaries()
-    assert database.execute_sql("SELECT case_id, fingerprint FROM stats_summaries"
-                                ).fetchall() == rows
+    assert (
+        database.execute_sql("SELECT case_id, fingerprint FROM stats_summaries").fetchall() == rows
+    )
     assert fig.kpis(again) == fig.kpis(first)
 
 
@@ -195,7 +220,8 @@ def test_the_reduced_entries_give_the_same_figures_as_all_of_them(stats_demo):
     every = defaultdict(list)
     ids = {c["id"] for c in cases}
     for cid, at, action, note in database.execute_sql(
-            "SELECT case_id, at, action, note FROM entries WHERE deleted = 0"):
+        "SELECT case_id, at, action, note FROM entries WHERE deleted = 0"
+    ):
         if cid in ids:
             every[cid].append({"at": from_db(at), "action": action, "note": note})
     assert sum(map(len, reduced.values())) < sum(map(len, every.values()))

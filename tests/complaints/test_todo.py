@@ -34,14 +34,20 @@ def clock(site_db):
 
 @pytest.fixture
 def cx(clock):
-    return Context(site="SH01", actor="客服小王", clock=clock, roles=frozenset(ROLES),
-                   department="客服部")
+    return Context(
+        site="SH01", actor="客服小王", clock=clock, roles=frozenset(ROLES), department="客服部"
+    )
 
 
 def new_case(cx, minutes=0, **over):
     v = cases.blank_case(cx)
-    v.update(customer_name="张伟", content="异响", received_at=at(minutes), channel="销售回访",
-             business="销售")
+    v.update(
+        customer_name="张伟",
+        content="异响",
+        received_at=at(minutes),
+        channel="销售回访",
+        business="销售",
+    )
     v.update(over)
     clock = cx.clock
     if isinstance(clock, Clock) and clock.now < v["received_at"]:
@@ -55,7 +61,11 @@ def test_overdue_first_then_soonest(cx, clock):
     clock.now = at(70)
     items = todo.open_deadlines(cx)
     assert [(i.case_id, i.rule, i.status) for i in items] == [
-        (a, "D5", S.OVERDUE), (b, "D5", S.AT_RISK), (a, "D1", S.PENDING), (b, "D1", S.PENDING)]
+        (a, "D5", S.OVERDUE),
+        (b, "D5", S.AT_RISK),
+        (a, "D1", S.PENDING),
+        (b, "D1", S.PENDING),
+    ]
     assert items[0].remaining == timedelta(minutes=-10)
     assert todo.todo_count(cx) == 2  # overdue + at risk
 

@@ -34,14 +34,20 @@ def clock(site_db):
 
 @pytest.fixture
 def cx(clock):
-    return Context(site="SH01", actor="客服小王", clock=clock, roles=frozenset(ROLES),
-                   department="客服部")
+    return Context(
+        site="SH01", actor="客服小王", clock=clock, roles=frozenset(ROLES), department="客服部"
+    )
 
 
 def new_case(cx, **over):
     v = cases.blank_case(cx)
-    v.update(customer_name="张伟", content="保养后发动机异响", received_at=T0, business="售后",
-             area="维修技术")
+    v.update(
+        customer_name="张伟",
+        content="保养后发动机异响",
+        received_at=T0,
+        business="售后",
+        area="维修技术",
+    )
     v.update(over)
     return cases.create_case(cx, v).id
 
@@ -129,8 +135,9 @@ def test_times_future_refused_backdated_needs_reason(cx, clock):
     e = tracking.record_action(cx, cid, "联系客户", at=at(100), reason="在客户家中处理,回店补录")
     assert e["at"] == at(100) and e["reason"] == "在客户家中处理,回店补录"
     assert e["recorded_at"] == at(180)
-    naive = tracking.record_action(cx, cid, "备注", note="补", at=datetime(2026, 11, 20, 11, 0),
-                                   reason="补录")
+    naive = tracking.record_action(
+        cx, cid, "备注", note="补", at=datetime(2026, 11, 20, 11, 0), reason="补录"
+    )
     assert naive["at"] == at(120)  # a time without offset is the office's local time
     d1 = [d for d in tracking.case_deadlines(cx, cid) if d.rule == "D1"][0]
     assert d1.status is S.MET and d1.met_at == at(100)
@@ -206,8 +213,13 @@ def test_permission_checked_and_action_audited(cx, clock):
 
     cid = new_case(cx)
     tracking.record_action(cx, cid, "派单", department="车间")
-    other = Context(site="SH01", actor="配件经理", clock=clock, roles=frozenset({"部门经理"}),
-                    department="配件部")
+    other = Context(
+        site="SH01",
+        actor="配件经理",
+        clock=clock,
+        roles=frozenset({"部门经理"}),
+        department="配件部",
+    )
     with pytest.raises(PermissionDenied):
         tracking.record_action(other, cid, "处理完成")
     assert cases.get_case(cid)["state"] == "已派单"

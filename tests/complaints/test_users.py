@@ -45,8 +45,9 @@ def test_password_is_argon2id_with_owasp_parameters(admin):
 
 
 def test_sign_in_gives_context_with_roles(admin):
-    users.add_user(admin, "wang", "王经理", ["部门经理", "客服专员"], "wang-pass-1",
-                   department="车间")
+    users.add_user(
+        admin, "wang", "王经理", ["部门经理", "客服专员"], "wang-pass-1", department="车间"
+    )
     u = users.sign_in("wang", "wang-pass-1", FIXED_NOW)
     ctx = users.context_for_user(u)
     assert ctx.actor == "王经理" and ctx.user_id == u.id and ctx.site == "SH01"
@@ -105,8 +106,13 @@ def test_administrator_unlocks_and_resets(admin):
     # a clerk may not manage users: refused, named, audited
     with pytest.raises(PermissionDenied, match="管理员"):
         users.unlock(li_ctx, "admin")
-    for ev in ("user.unlock", "user.password_reset", "user.password_change", "sign_in.locked",
-               "permission.denied"):
+    for ev in (
+        "user.unlock",
+        "user.password_reset",
+        "user.password_change",
+        "sign_in.locked",
+        "permission.denied",
+    ):
         assert ev in _events()
     assert audit.verify_chain() == []
 
@@ -165,8 +171,7 @@ def test_remembered_user_only_when_allowed(admin):
 
 def test_anonymise_closed_cases(admin, ctx):
     def make(name, closed_years_ago):
-        v = {**cases.blank_case(ctx), "customer_name": name, "content": "x",
-             "phone": "13812345678"}
+        v = {**cases.blank_case(ctx), "customer_name": name, "content": "x", "phone": "13812345678"}
         r = cases.create_case(ctx, v)
         if closed_years_ago is not None:
             closed = FIXED_NOW.replace(year=FIXED_NOW.year - closed_years_ago)

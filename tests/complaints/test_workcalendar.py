@@ -39,11 +39,14 @@ def test_case_page_deadlines_skip_a_loaded_holiday(ctx, tmp_path):
     earlier = dataclasses.replace(ctx, clock=lambda: datetime(2026, 11, 1, tzinfo=CHINA_TZ))
     policy_uc.save(earlier, Policy().with_(d1_clock="office"))
     f = tmp_path / "h.json"
-    f.write_text('{"year": 2026, "days": [{"name": "公司庆典", "date": "2026-11-24", '
-                 '"isOffDay": true}]}', encoding="utf-8")
+    f.write_text(
+        '{"year": 2026, "days": [{"name": "公司庆典", "date": "2026-11-24", "isOffDay": true}]}',
+        encoding="utf-8",
+    )
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="异响", channel="现场", business="售后",
-             received_at=MONDAY)
+    v.update(
+        customer_name="张伟", content="异响", channel="现场", business="售后", received_at=MONDAY
+    )
     cid = cases.create_case(dataclasses.replace(ctx, clock=lambda: MONDAY), v).id
     fp = stats.policy_fingerprints(policy_uc.book(), CHINA_TZ)(MONDAY)
     d1 = next(d for d in tracking.case_deadlines(ctx, cid, now=MONDAY) if d.rule == "D1")

@@ -36,8 +36,11 @@ WRITER = textwrap.dedent("""
 
 
 def _start_writer(part: Path, registry: Path, ready: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(part), str(registry),
-                             str(ready)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(part), str(registry), str(ready)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     pause = threading.Event()
     while not ready.exists():
         if proc.poll() is not None:
@@ -51,8 +54,7 @@ def test_a_part_being_written_stays_and_a_killed_writers_part_goes(tmp_path, cap
     data.mkdir()
     export = tmp_path / "U盘" / "SH01-台账.xlsx.part"  # an export goes where one chooses
     export.parent.mkdir()
-    proc = _start_writer(export, registry_for(data / "complaintdesk.sqlite3"),
-                         tmp_path / "ready")
+    proc = _start_writer(export, registry_for(data / "complaintdesk.sqlite3"), tmp_path / "ready")
     try:
         assert remove_leftovers(data) == []  # still being written: left alone
         assert export.exists()
@@ -73,8 +75,11 @@ def test_next_start_deletes_what_killed_restore_backup_and_export_left(tmp_path,
     backups.mkdir(exist_ok=True)
     # as a kill leaves them: the restore's staging copy and its copy over the live file,
     # a migration's or a backup's copy, an export registered in a marker nobody holds
-    left = [data / "restore-0123456789ab.part", data / "complaintdesk.sqlite3.restore.part",
-            backups / "complaintdesk-20261120T013000Z-before-migration-v6.sqlite3.part"]
+    left = [
+        data / "restore-0123456789ab.part",
+        data / "complaintdesk.sqlite3.restore.part",
+        backups / "complaintdesk-20261120T013000Z-before-migration-v6.sqlite3.part",
+    ]
     export = tmp_path / "out" / "台账.xlsx.part"
     export.parent.mkdir()
     for p in [*left, export]:
@@ -82,8 +87,11 @@ def test_next_start_deletes_what_killed_restore_backup_and_export_left(tmp_path,
     registry = registry_for(data / "complaintdesk.sqlite3")
     registry.mkdir()
     (registry / "dead.json").write_text(json.dumps({"part": str(export), "pid": 1}))
-    keep = [data / "notes.txt", backups / "complaintdesk-20261120T013000Z-manual.sqlite3",
-            tmp_path / "out" / "台账.xlsx"]
+    keep = [
+        data / "notes.txt",
+        backups / "complaintdesk-20261120T013000Z-manual.sqlite3",
+        tmp_path / "out" / "台账.xlsx",
+    ]
     for p in keep:
         p.write_bytes(b"x")
     with caplog.at_level(logging.WARNING, logger="db.partfiles"):

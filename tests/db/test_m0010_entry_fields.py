@@ -37,8 +37,9 @@ def _schema9(path) -> None:
     conn = sqlite3.connect(path)
     with conn:
         conn.execute("DROP INDEX entries_case_at_cover2")
-        conn.execute("CREATE INDEX entries_case_at_cover ON entries(case_id, deleted, at, "
-                     "action, note)")
+        conn.execute(
+            "CREATE INDEX entries_case_at_cover ON entries(case_id, deleted, at, action, note)"
+        )
         for col in ADDED:
             conn.execute(f"ALTER TABLE entries DROP COLUMN {col}")
         # what later steps made goes too: the tables a schema-10 database does not have
@@ -54,8 +55,12 @@ def _schema9(path) -> None:
 
 
 def _tables(conn) -> set[str]:
-    return {r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")}
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    }
 
 
 def _columns_at(version: int) -> dict[str, set[str]]:
@@ -67,8 +72,10 @@ def _columns_at(version: int) -> dict[str, set[str]]:
         for v, _description, step in STEPS:
             if v <= version:
                 step(conn.execute)
-        return {t: {r[0] for r in conn.execute(f"SELECT name FROM pragma_table_info('{t}')")}
-                for t in _tables(conn)}
+        return {
+            t: {r[0] for r in conn.execute(f"SELECT name FROM pragma_table_info('{t}')")}
+            for t in _tables(conn)
+        }
     finally:
         conn.close()
 
@@ -82,26 +89,42 @@ def old_db(tmp_path):
     from complaints.usecases.context import CHINA_TZ, Context
 
     ctx = Context(site="SH01", actor="测试员", clock=lambda: FIXED_NOW, roles=frozenset(ROLES))
-    cid = create_case(ctx, {"received_at": FIXED_NOW, "channel": "售后回访", "kind": "投诉",
-                            "severity": "一般投诉", "business": "售后", "customer_name": "张三",
-                            "content": "异响", "media": False, "needs_oem": False,
-                            "attitude": False, "collective": False}).id
+    cid = create_case(
+        ctx,
+        {
+            "received_at": FIXED_NOW,
+            "channel": "售后回访",
+            "kind": "投诉",
+            "severity": "一般投诉",
+            "business": "售后",
+            "customer_name": "张三",
+            "content": "异响",
+            "media": False,
+            "needs_oem": False,
+            "attitude": False,
+            "collective": False,
+        },
+    ).id
     close_database()
     _schema9(path)
     conn = sqlite3.connect(path)
     stamp = "2026-11-20T01:30:00+00:00"
     with conn:
         for action, note in OLD_NOTES.items():
-            conn.execute("INSERT INTO entries (uid, site, revision, modified_at, deleted, "
-                         "case_id, at, action, actor, note, recorded_at) "
-                         "VALUES (?, 'SH01', 1, ?, 0, ?, ?, ?, '', ?, ?)",
-                         (str(uuid.uuid4()), stamp, cid, stamp, action, note, stamp))
+            conn.execute(
+                "INSERT INTO entries (uid, site, revision, modified_at, deleted, "
+                "case_id, at, action, actor, note, recorded_at) "
+                "VALUES (?, 'SH01', 1, ?, 0, ?, ?, ?, '', ?, ?)",
+                (str(uuid.uuid4()), stamp, cid, stamp, action, note, stamp),
+            )
         for owner in ("SH01", "HQ"):
-            conn.execute("INSERT INTO sanctions (uid, site, revision, modified_at, deleted, "
-                         "case_id, type, rule, department, person, amount, reason, date, "
-                         "status) VALUES (?, ?, 3, ?, 0, ?, '罚款', 'S5', '售后服务部', '', 0, "
-                         "'无责,不罚款', '2026-11-20', '已批准')",
-                         (str(uuid.uuid4()), owner, stamp, cid))
+            conn.execute(
+                "INSERT INTO sanctions (uid, site, revision, modified_at, deleted, "
+                "case_id, type, rule, department, person, amount, reason, date, "
+                "status) VALUES (?, ?, 3, ?, 0, ?, '罚款', 'S5', '售后服务部', '', 0, "
+                "'无责,不罚款', '2026-11-20', '已批准')",
+                (str(uuid.uuid4()), owner, stamp, cid),
+            )
     conn.close()
     yield path, cid, CHINA_TZ, ctx
     close_database()
@@ -117,12 +140,17 @@ def test_schema9_entries_get_their_columns_and_s5_becomes_a_decision(old_db, tmp
     assert by_action["指定责任人"]["person"] == "赵六" and by_action["指定责任人"]["note"] == ""
     cb = by_action["回访"]
     assert (cb["satisfaction"], cb["backdate_reason"], cb["note"]) == (
-        "非常不满意", "外出回访", "客户认为未解决")
+        "非常不满意",
+        "外出回访",
+        "客户认为未解决",
+    )
     cb2 = by_action["二次回访"]
     assert cb2["satisfaction"] == "不满意" and cb2["not_contacted"] is True
     assert cb2["note"] == "客户称处理期间无人联系"
     assert (by_action["FMC状态"]["fmc_status"], by_action["FMC状态"]["note"]) == (
-        "In process", "厂家同意换件")
+        "In process",
+        "厂家同意换件",
+    )
     assert by_action["上报厂家"]["cac_number"] == "CAC-9"
     assert by_action["升级"]["escalated_to"] == "总经理"
     assert (by_action["备注"]["event"], by_action["备注"]["note"]) == ("锦旗", "客户送来锦旗一面")
@@ -132,8 +160,11 @@ def test_schema9_entries_get_their_columns_and_s5_becomes_a_decision(old_db, tmp
     try:
         notes = [n for (n,) in raw.execute("SELECT note FROM entries")]
         assert not any(n.startswith("【") for n in notes)
-        s5 = dict(raw.execute("SELECT site, revision FROM sanctions WHERE rule = 'S5' "
-                              "AND deleted = 1").fetchall())
+        s5 = dict(
+            raw.execute(
+                "SELECT site, revision FROM sanctions WHERE rule = 'S5' AND deleted = 1"
+            ).fetchall()
+        )
     finally:
         raw.close()
     assert s5 == {"SH01": 4, "HQ": 3}  # the owner counts the revision
@@ -149,7 +180,12 @@ def test_the_converted_entries_read_as_before_for_the_rules(old_db, tmp_path):
     from db.models import Entry
 
     e = Entry.get((Entry.case == cid) & (Entry.action == "二次回访"))
-    row = {"action": e.action, "note": e.note, "satisfaction": e.satisfaction,
-           "not_contacted": e.not_contacted, "at": datetime(2026, 11, 20)}
+    row = {
+        "action": e.action,
+        "note": e.note,
+        "satisfaction": e.satisfaction,
+        "not_contacted": e.not_contacted,
+        "at": datetime(2026, 11, 20),
+    }
     assert callback_satisfaction(row, {}) == "不满意"
     assert entry_params(row)["not_contacted"] is True

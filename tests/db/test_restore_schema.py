@@ -28,8 +28,11 @@ def _new_case(ctx, name="赵敏"):
 
 def _live_state(paths):
     """What a refused restore must leave as it was: the files and the data."""
-    files = sorted((p.name, p.stat().st_size) for p in paths.database.parent.rglob("*")
-                   if p.is_file() and not p.name.endswith(("-wal", "-shm")))
+    files = sorted(
+        (p.name, p.stat().st_size)
+        for p in paths.database.parent.rglob("*")
+        if p.is_file() and not p.name.endswith(("-wal", "-shm"))
+    )
     return files, [(c.uid, c.customer_name, c.revision) for c in Case.select()]
 
 
@@ -58,12 +61,14 @@ def _tamper(path, *sql):
 def test_restore_refuses_a_file_with_only_cases_and_schema_version(ctx, paths, tmp_path):
     _new_case(ctx)
     foreign = tmp_path / "foreign.sqlite3"
-    _tamper(foreign,
-            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT, "
-            "description TEXT, app_version TEXT)",
-            "INSERT INTO schema_version VALUES (7, '2026-01-01', 'x', '1.0')",
-            "CREATE TABLE cases (id INTEGER PRIMARY KEY, number TEXT)",
-            "INSERT INTO cases (number) VALUES ('X-1')")
+    _tamper(
+        foreign,
+        "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT, "
+        "description TEXT, app_version TEXT)",
+        "INSERT INTO schema_version VALUES (7, '2026-01-01', 'x', '1.0')",
+        "CREATE TABLE cases (id INTEGER PRIMARY KEY, number TEXT)",
+        "INSERT INTO cases (number) VALUES ('X-1')",
+    )
     msg = _refused(foreign, paths, "缺少表 sites、", "audit_log", "第 7 版")
     assert "cases 缺少列" in msg
 
@@ -71,16 +76,18 @@ def test_restore_refuses_a_file_with_only_cases_and_schema_version(ctx, paths, t
 def test_restore_refuses_a_planted_trigger(ctx, paths, tmp_path):
     _new_case(ctx)
     planted = storage.backup_now(tmp_path / "planted.sqlite3")
-    _tamper(planted, "CREATE TRIGGER wipe AFTER INSERT ON entries BEGIN "
-                     "DELETE FROM audit_log; END")
+    _tamper(planted, "CREATE TRIGGER wipe AFTER INSERT ON entries BEGIN DELETE FROM audit_log; END")
     _refused(planted, paths, "多出触发器 wipe(属于表 entries)")
 
 
 def test_restore_refuses_a_changed_trigger(ctx, paths, tmp_path):
     _new_case(ctx)
     changed = storage.backup_now(tmp_path / "changed.sqlite3")
-    _tamper(changed, "DROP TRIGGER audit_log_no_delete",
-            "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT 1; END")
+    _tamper(
+        changed,
+        "DROP TRIGGER audit_log_no_delete",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT 1; END",
+    )
     _refused(changed, paths, "触发器 audit_log_no_delete(属于表 audit_log)的定义与应有的不同")
 
 
@@ -103,8 +110,9 @@ def test_restore_accepts_a_genuine_older_version_and_migrates_it(ctx, paths, tmp
     old = tmp_path / "v3.sqlite3"
     conn = sqlite3.connect(old)
     build_schema(conn, 3)
-    conn.executemany("INSERT INTO schema_version VALUES (?, '2026-01-01', 'old', '0.9')",
-                     [(1,), (2,), (3,)])
+    conn.executemany(
+        "INSERT INTO schema_version VALUES (?, '2026-01-01', 'old', '0.9')", [(1,), (2,), (3,)]
+    )
     conn.execute("""INSERT INTO settings (key, value) VALUES ('site.code', '"SH01"')""")
     conn.commit()
     conn.close()

@@ -11,12 +11,14 @@ from db.backup import Rotation, list_backups, parse_backup_name, prune_backups, 
 NOW = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
 
 stamps = st.lists(
-    st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 11, 25),
-                 timezones=st.just(UTC)).map(lambda d: d.replace(microsecond=0)),
+    st.datetimes(
+        min_value=datetime(2024, 1, 1), max_value=datetime(2026, 11, 25), timezones=st.just(UTC)
+    ).map(lambda d: d.replace(microsecond=0)),
     max_size=80,
 )
-rotations = st.builds(Rotation, st.integers(0, 5), st.integers(0, 15), st.integers(0, 12),
-                      st.integers(0, 12))
+rotations = st.builds(
+    Rotation, st.integers(0, 5), st.integers(0, 15), st.integers(0, 12), st.integers(0, 12)
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -76,8 +76,10 @@ def test_restoring_a_schema1_backup_migrates_it(site_db, tmp_path):
 
 def test_newer_database_is_refused_and_left_alone(old_db, capsys):
     conn = sqlite3.connect(old_db)
-    conn.execute("INSERT INTO schema_version VALUES (?, '2030-01-01', 'future', '9.9')",
-                 (LATEST_VERSION + 1,))
+    conn.execute(
+        "INSERT INTO schema_version VALUES (?, '2030-01-01', 'future', '9.9')",
+        (LATEST_VERSION + 1,),
+    )
     conn.commit()
     conn.close()
     before = old_db.read_bytes()

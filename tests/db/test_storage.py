@@ -36,6 +36,7 @@ def paths(site_db):
 
 # --- automatic backups ------------------------------------------------------------------
 
+
 def test_auto_backup_once_per_local_day(ctx, paths):
     evening = datetime(2026, 11, 20, 23, 30, tzinfo=CHINA_TZ)
     first = storage.auto_backup(paths.backups, evening)
@@ -80,6 +81,7 @@ def test_failed_verification_deletes_the_file(ctx, paths, monkeypatch):
 
 # --- backups by hand --------------------------------------------------------------------
 
+
 def test_backup_now_default_folder_file_and_folder(ctx, paths, tmp_path):
     _new_case(ctx)
     a = storage.backup_now()
@@ -97,6 +99,7 @@ def test_backup_now_default_folder_file_and_folder(ctx, paths, tmp_path):
 
 
 # --- restore ----------------------------------------------------------------------------
+
 
 def test_restore_replaces_and_keeps_what_it_replaced(ctx, paths, tmp_path):
     _new_case(ctx, name="甲")
@@ -134,7 +137,7 @@ def _corrupt(path, pages=None):
     page = 4096
     first = 1 if pages is None else len(data) // page - pages
     for off in range(first * page, len(data), page):
-        data[off: off + 400] = b"\xa5" * 400
+        data[off : off + 400] = b"\xa5" * 400
     path.write_bytes(bytes(data))
 
 
@@ -196,6 +199,7 @@ def test_restore_refuses_another_sites_backup_unless_asked(ctx, paths, tmp_path)
 
 # --- checks -----------------------------------------------------------------------------
 
+
 def test_run_checks_composes_the_list(ctx, monkeypatch):
     _new_case(ctx)
     assert storage.run_checks() == []
@@ -243,8 +247,7 @@ def test_a_failed_replacement_changes_nothing(ctx, paths, tmp_path, monkeypatch)
     assert Case.select().count() == 2
 
 
-def test_reopen_failure_after_replacing_puts_the_old_data_back(ctx, paths, tmp_path,
-                                                               monkeypatch):
+def test_reopen_failure_after_replacing_puts_the_old_data_back(ctx, paths, tmp_path, monkeypatch):
     _new_case(ctx, name="甲")
     saved = storage.backup_now(tmp_path / "s.sqlite3")
     _new_case(ctx, name="乙")

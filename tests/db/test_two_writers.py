@@ -61,8 +61,13 @@ def pending_sanction(tmp_path):
     site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
     cx = Context(site="SH01", actor="客服小王", clock=lambda: FIXED_NOW, roles=frozenset(ROLES))
     v = cases.blank_case(cx)
-    v.update(customer_name="张伟", content="异响", department="车间", responsible="张海涛",
-             received_at=FIXED_NOW - timedelta(hours=1))
+    v.update(
+        customer_name="张伟",
+        content="异响",
+        department="车间",
+        responsible="张海涛",
+        received_at=FIXED_NOW - timedelta(hours=1),
+    )
     cid = cases.create_case(cx, v).id
     cases.update_case(cx, cid, {"liability": "有责"})
     S.sync_proposals(cx, cid)
@@ -84,15 +89,33 @@ def test_approval_waits_for_a_writer_holding_the_lock_and_is_kept(pending_sancti
     root, uid = pending_sanction
     db = data_paths(root).database
     held, release = tmp_path / "held", tmp_path / "release"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(held), str(release)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db), str(held), str(release)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         _wait_for(held, holder)
         approve = subprocess.Popen(
-            [sys.executable, "-m", "desktop", "--data-dir", str(root), "--user", "gm",
-             "sanctions", "approve", uid], cwd=ROOT,
-            env={**_env(), "COMPLAINTDESK_PASSWORD": GM_PASSWORD}, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "desktop",
+                "--data-dir",
+                str(root),
+                "--user",
+                "gm",
+                "sanctions",
+                "approve",
+                uid,
+            ],
+            cwd=ROOT,
+            env={**_env(), "COMPLAINTDESK_PASSWORD": GM_PASSWORD},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         # The person is told that the command waits (after ~2 s), and it goes on waiting.
         said = []
         for line in approve.stderr:
@@ -111,10 +134,12 @@ def test_approval_waits_for_a_writer_holding_the_lock_and_is_kept(pending_sancti
     assert holder.returncode == 0
     conn = sqlite3.connect(db)
     try:  # both writes are there: the holder's and the approval
-        assert conn.execute("SELECT value FROM settings WHERE key = 'test.holder'"
-                            ).fetchone() == ("1",)
-        assert conn.execute("SELECT status FROM sanctions WHERE uid = ?", (uid,)
-                            ).fetchone() == ("已批准",)
+        assert conn.execute("SELECT value FROM settings WHERE key = 'test.holder'").fetchone() == (
+            "1",
+        )
+        assert conn.execute("SELECT status FROM sanctions WHERE uid = ?", (uid,)).fetchone() == (
+            "已批准",
+        )
     finally:
         conn.close()
 
@@ -122,10 +147,17 @@ def test_approval_waits_for_a_writer_holding_the_lock_and_is_kept(pending_sancti
 def test_two_demo_runs_at_once_both_succeed(tmp_path):
     data = tmp_path / "data"
     # the same (default) seed: the same record ids planned by both
-    runs = [subprocess.Popen([sys.executable, "-m", "desktop", "--data-dir", str(data), "demo",
-                              "--cases", "300"],
-                             cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "desktop", "--data-dir", str(data), "demo", "--cases", "300"],
+            cwd=ROOT,
+            env=_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = [p.communicate(timeout=300) for p in runs]
     for p, (out, err) in zip(runs, results, strict=True):
         assert p.returncode == 0, err
@@ -134,7 +166,8 @@ def test_two_demo_runs_at_once_both_succeed(tmp_path):
     conn = sqlite3.connect(data / "complaintdesk.sqlite3")
     try:
         n, distinct, uids = conn.execute(
-            "SELECT count(*), count(DISTINCT number), count(DISTINCT uid) FROM cases").fetchone()
+            "SELECT count(*), count(DISTINCT number), count(DISTINCT uid) FROM cases"
+        ).fetchone()
         assert conn.execute("SELECT count(*) FROM sites WHERE is_local").fetchone() == (1,)
     finally:
         conn.close()

@@ -42,7 +42,9 @@ def report_open():
     print(f"AFTER open={not database.is_closed()} gc={gc.isenabled()}", flush=True)
 """
 
-SMOKE = WATCH + r"""
+SMOKE = (
+    WATCH
+    + r"""
 real_smoke = app_module._smoke
 def smoke(app, window, after_paint=None):
     keep = watch(window)
@@ -54,8 +56,11 @@ app_module._smoke = smoke
 from desktop.cli import main
 sys.exit(main(sys.argv[1:]))
 """
+)
 
-REMEMBERED = WATCH + r"""
+REMEMBERED = (
+    WATCH
+    + r"""
 import argparse
 from pathlib import Path
 real_after = app_module.after_first_paint
@@ -73,12 +78,19 @@ rc = app_module.run_gui(argparse.Namespace(data_dir=Path(sys.argv[1]), smoke=Fal
 print(f"RC {rc}", flush=True)
 sys.exit(rc)
 """
+)
 
 
 def _run(script: str, *args: str, home: Path) -> list[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(home / "config"))
-    done = subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return [line for line in done.stdout.splitlines() if line.startswith(("AT-", "AFTER", "RC"))]
 
@@ -105,8 +117,9 @@ def remembered_folder(demo_folder):
 
     open_database(demo_folder / "complaintdesk.sqlite3")
     try:
-        users.create_first_admin("gm", "总经理甲", "m3P66tA3bt",
-                                 now=datetime(2026, 11, 20, 1, 30, tzinfo=UTC))
+        users.create_first_admin(
+            "gm", "总经理甲", "m3P66tA3bt", now=datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
+        )
         settings.set_("auth.allow_remember", True)
         settings.set_("auth.remembered_login", "gm")
     finally:
@@ -141,15 +154,17 @@ def test_another_start_page_opens_after_the_full_open(tmp_path, remembered_folde
     conf = tmp_path / "config" / "ComplaintDesk" / f"{APP_NAME}.conf"
     conf.parent.mkdir(parents=True)
     conf.write_text("[main]\npage=todo\n", encoding="utf-8")
-    lines = _run(REMEMBERED.replace('window.page("cases").model.rowCount()',
-                                    'window.current_page_key()'), str(remembered_folder),
-                 home=tmp_path)
+    lines = _run(
+        REMEMBERED.replace('window.page("cases").model.rowCount()', "window.current_page_key()"),
+        str(remembered_folder),
+        home=tmp_path,
+    )
     assert lines == ["AT-PAINT gc=False peewee=True rows=todo", "AFTER open=True gc=True", "RC 0"]
 
 
-def test_a_database_that_fails_to_open_after_the_paint_stops_the_start(qapp, tmp_path,
-                                                                       demo_folder, monkeypatch,
-                                                                       capsys):
+def test_a_database_that_fails_to_open_after_the_paint_stops_the_start(
+    qapp, tmp_path, demo_folder, monkeypatch, capsys
+):
     """The window painted from the read-only connection, then the full open fails (say, the
     file cannot be written): the reason is printed and the start ends with status 2, instead
     of a window whose worker never starts."""

@@ -19,8 +19,9 @@ def demo_folder(tmp_path):
     return data
 
 
-def test_start_jobs_follow_the_paint_and_the_warmup_needs_no_page(qapp, tmp_path, monkeypatch,
-                                                                  demo_folder):
+def test_start_jobs_follow_the_paint_and_the_warmup_needs_no_page(
+    qapp, tmp_path, monkeypatch, demo_folder
+):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # QSettings() of the run
     monkeypatch.setattr(app, "_sign_in", lambda session, db: True)  # acts as the administrator
     monkeypatch.setattr(app, "_font_box", lambda message: None)  # never a modal box here

@@ -16,12 +16,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_options_only_import_no_command_module():
-    code = ("import sys; from desktop.cli import parse_args; "
-            "a = parse_args(['--data-dir', 'x', '--smoke']); "
-            "print(a.command, a.smoke, a.data_dir, a.user, "
-            "sorted(m for m in sys.modules if m.startswith('desktop.commands.')))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True).stdout
+    code = (
+        "import sys; from desktop.cli import parse_args; "
+        "a = parse_args(['--data-dir', 'x', '--smoke']); "
+        "print(a.command, a.smoke, a.data_dir, a.user, "
+        "sorted(m for m in sys.modules if m.startswith('desktop.commands.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert out.split() == ["None", "True", "x", "None", "[]"]
 
 
@@ -38,10 +41,13 @@ def test_help_lists_the_commands(capsys):
     assert "todo" in out and "init" in out and "--smoke" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--bogus"], "unrecognized arguments: --bogus"),
-    (["--data-dir"], "argument --data-dir: expected one argument"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--data-dir"], "argument --data-dir: expected one argument"),
+    ],
+)
 def test_errors_come_from_the_full_parser(capsys, argv, message):
     with pytest.raises(SystemExit) as e:
         cli.parse_args(argv)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from e2e_steps import NOW  # noqa: E402 - the folder is on sys.path for its tests
+from e2e_steps import NOW
 from PySide6.QtCore import QSettings
 
 from complaints.usecases import users
@@ -36,8 +36,9 @@ PEOPLE: dict[str, tuple[str, tuple[str, ...], str | None]] = {
 @pytest.fixture
 def taskman(qapp, db_path):
     """Torn down before ``db_path`` closes the database: the worker's connection first."""
-    tm = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                     thread_stop=database.close)
+    tm = TaskManager(
+        thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
+    )
     yield tm
     tm.shutdown()
 
@@ -53,8 +54,9 @@ def office(site_db):
     admin = users.create_first_admin("admin", "王管理", "adminpass1", now=NOW)
     admin_ctx = users.context_for_user(admin, clock=lambda: NOW)
     for login, (name, roles, dept) in PEOPLE.items():
-        users.add_user(admin_ctx, login, name, roles, PASSWORD, department=dept,
-                       must_change_password=False)
+        users.add_user(
+            admin_ctx, login, name, roles, PASSWORD, department=dept, must_change_password=False
+        )
     return site_db
 
 

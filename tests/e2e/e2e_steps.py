@@ -19,7 +19,6 @@ VIN_BASE = "LSGJA52U_BH001234"
 VIN = VIN_BASE.replace("_", vin_check_digit(VIN_BASE.replace("_", "0")))
 
 
-
 def type_into(qtbot, editor, text: str) -> None:
     """Type like a clerk: key by key for ASCII; CJK through the input method's commit."""
     target = editor.focus_target()

@@ -37,20 +37,36 @@ def test_one_case_from_registration_to_liability(qtbot, main_window, session, si
 
     # --- dispatched to 车间 (R1 proposes it: 售后 on site) --------------------------------------
     cw, tab = workflow_tab(qtbot, session, win, case_id)
-    record(qtbot, session, tab, Action.DISPATCH,
-           lambda d: d.department.setCurrentIndex(d.department.findData("车间")))
+    record(
+        qtbot,
+        session,
+        tab,
+        Action.DISPATCH,
+        lambda d: d.department.setCurrentIndex(d.department.findData("车间")),
+    )
     assert cases.get_case(case_id)["state"] == "已派单"
 
     # --- 部门经理 of 车间: names the person, contacts the customer, handles ----------------------
     as_user(qtbot, win, session, sign_in, "dm")
     cw, tab = workflow_tab(qtbot, session, win, case_id)
     assert Action.DISPATCH not in tab.action_buttons  # CS routes, not the department
-    record(qtbot, session, tab, Action.NAME_RESPONSIBLE,
-           lambda d: d.person.setCurrentText("曹振华"))
-    record(qtbot, session, tab, Action.CONTACT,
-           lambda d: d.note.setPlainText("已电话联系客户,约明天到店"))
-    record(qtbot, session, tab, Action.HANDLED,
-           lambda d: d.plan.setPlainText("更换正时皮带张紧轮,免工时费"))
+    record(
+        qtbot, session, tab, Action.NAME_RESPONSIBLE, lambda d: d.person.setCurrentText("曹振华")
+    )
+    record(
+        qtbot,
+        session,
+        tab,
+        Action.CONTACT,
+        lambda d: d.note.setPlainText("已电话联系客户,约明天到店"),
+    )
+    record(
+        qtbot,
+        session,
+        tab,
+        Action.HANDLED,
+        lambda d: d.plan.setPlainText("更换正时皮带张紧轮,免工时费"),
+    )
     assert cases.get_case(case_id)["state"] == "已处理"
     assert Action.CALLBACK not in tab.action_buttons  # the callback is CS's
 
@@ -65,8 +81,9 @@ def test_one_case_from_registration_to_liability(qtbot, main_window, session, si
     # --- 部门经理 handles again (D10) ------------------------------------------------------------
     as_user(qtbot, win, session, sign_in, "dm")
     cw, tab = workflow_tab(qtbot, session, win, case_id)
-    record(qtbot, session, tab, Action.HANDLED,
-           lambda d: d.plan.setPlainText("更换张紧轮总成并路试"))
+    record(
+        qtbot, session, tab, Action.HANDLED, lambda d: d.plan.setPlainText("更换张紧轮总成并路试")
+    )
 
     # --- 客服专员: second callback, happy → close --------------------------------------------
     as_user(qtbot, win, session, sign_in, "clerk")
@@ -81,12 +98,21 @@ def test_one_case_from_registration_to_liability(qtbot, main_window, session, si
     assert set(tab.action_buttons) <= {Action.FMC_STATUS, Action.NOTE}
 
     entries = [(e["action"], e["actor"]) for e in tracking.timeline(case_id)]
-    assert entries == [("登记", "李客服"), ("派单", "李客服"), ("指定责任人", "张部门"),
-                       ("联系客户", "张部门"), ("处理完成", "张部门"), ("回访", "李客服"),
-                       ("重开", "李客服"), ("处理完成", "张部门"), ("二次回访", "李客服"),
-                       ("关闭", "李客服")]
-    assert [tab.timeline_table.item(r, 1).text()
-            for r in range(tab.timeline_table.rowCount())] == [a for a, _p in entries]
+    assert entries == [
+        ("登记", "李客服"),
+        ("派单", "李客服"),
+        ("指定责任人", "张部门"),
+        ("联系客户", "张部门"),
+        ("处理完成", "张部门"),
+        ("回访", "李客服"),
+        ("重开", "李客服"),
+        ("处理完成", "张部门"),
+        ("二次回访", "李客服"),
+        ("关闭", "李客服"),
+    ]
+    assert [tab.timeline_table.item(r, 1).text() for r in range(tab.timeline_table.rowCount())] == [
+        a for a, _p in entries
+    ]
     # every deadline of a closed case is met (no row left open)
     assert not any(d.status.is_open for d in tracking.case_deadlines(session.ctx(), case_id))
 

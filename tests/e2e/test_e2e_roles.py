@@ -31,8 +31,14 @@ def manager_ctx() -> Context:
 def make_case(**over) -> int:
     ctx = clerk_ctx()
     v = cases.blank_case(ctx)
-    v.update(customer_name="欧阳娜娜", content="试驾车辆空调异味,销售顾问态度冷淡", business="售后",
-             area="维修技术", phone="13912345678", received_at=NOW)
+    v.update(
+        customer_name="欧阳娜娜",
+        content="试驾车辆空调异味,销售顾问态度冷淡",
+        business="售后",
+        area="维修技术",
+        phone="13912345678",
+        received_at=NOW,
+    )
     dept = over.pop("department", None)
     v.update(over)
     cid = cases.create_case(ctx, v).id
@@ -71,7 +77,8 @@ def _all():
 
 
 def test_manager_of_another_department_is_refused_and_nothing_changes(
-        qtbot, main_window, session, sign_in):
+    qtbot, main_window, session, sign_in
+):
     win = main_window
     cid = make_case(department="销售部")
     as_user(qtbot, win, session, sign_in, "dm")  # 部门经理 of 车间
@@ -96,7 +103,8 @@ def test_manager_of_another_department_is_refused_and_nothing_changes(
 
 
 def test_an_action_the_role_may_not_take_is_refused_in_its_dialog(
-        qtbot, main_window, session, sign_in):
+    qtbot, main_window, session, sign_in
+):
     """A button left from before (another window, another person) still meets the use
     case's check: the dialog says why and stays open; no entry is written."""
     win = main_window

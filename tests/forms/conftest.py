@@ -7,4 +7,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from conftest_forms import case_id  # noqa: E402,F401
+from conftest_forms import case_id  # noqa: F401

@@ -25,14 +25,25 @@ class Clock:
 
 
 def context(clock: Clock) -> Context:
-    return Context(site="SH01", actor="客服周敏", clock=clock, roles=frozenset(ROLES),
-                   department="客服部")
+    return Context(
+        site="SH01", actor="客服周敏", clock=clock, roles=frozenset(ROLES), department="客服部"
+    )
 
 
 def _case(ctx: Context, clock: Clock, **values) -> int:
-    base = {k: v for k, v in CASE_VALUES.items()
-            if k not in ("plan", "handled_date", "satisfaction", "gm_instruction",
-                         "cac_number", "fmc_status")}
+    base = {
+        k: v
+        for k, v in CASE_VALUES.items()
+        if k
+        not in (
+            "plan",
+            "handled_date",
+            "satisfaction",
+            "gm_instruction",
+            "cac_number",
+            "fmc_status",
+        )
+    }
     base.update(received_at=clock.now, **values)
     return create_case(ctx, base).id
 
@@ -52,9 +63,15 @@ def ordinary(ctx: Context, clock: Clock) -> int:
     return cid
 
 
-def reopened(ctx: Context, clock: Clock, *, second_callback: bool = True,
-             content: str | None = None, plan1: str = "更换前减震器,赠送保养一次",
-             plan2: str = "总经理出面致歉,再次检修并延长质保一年") -> int:
+def reopened(
+    ctx: Context,
+    clock: Clock,
+    *,
+    second_callback: bool = True,
+    content: str | None = None,
+    plan1: str = "更换前减震器,赠送保养一次",
+    plan2: str = "总经理出面致歉,再次检修并延长质保一年",
+) -> int:
     cid = _case(ctx, clock, **({"content": content} if content else {}))
     _do(ctx, clock, cid, 20, "派单", department="售后服务部")
     _do(ctx, clock, cid, 30, "联系客户", note="电话联系客户,约次日到店")
@@ -88,10 +105,18 @@ def manufacturer(ctx: Context, clock: Clock, **values) -> int:
     _do(ctx, clock, cid, 30, "上报厂家", cac_number="CAC-88001")
     _do(ctx, clock, cid, 60, "升级", to="总经理")
     for i in range(5):
-        _do(ctx, clock, cid, 240, "联系客户",
-            note=f"第{i + 2}次与客户沟通维修方案,客户同意等待配件")
-        _do(ctx, clock, cid, 30, "FMC状态", status=("On-going", "In process")[i % 2],
-            note=f"厂家技术支持第{i + 1}次回复")
+        _do(
+            ctx, clock, cid, 240, "联系客户", note=f"第{i + 2}次与客户沟通维修方案,客户同意等待配件"
+        )
+        _do(
+            ctx,
+            clock,
+            cid,
+            30,
+            "FMC状态",
+            status=("On-going", "In process")[i % 2],
+            note=f"厂家技术支持第{i + 1}次回复",
+        )
     _do(ctx, clock, cid, 30, "备注", note="内部:配件已到")
     _do(ctx, clock, cid, 600, "处理完成", plan="厂家同意更换变速箱总成")
     _do(ctx, clock, cid, 10, "回传客服")

@@ -17,15 +17,30 @@ from forms import fill
 from forms.templates import PLACEHOLDERS, default_bytes, placeholders
 
 ENTRIES = [
-    {"at": datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ), "action": "登记", "actor": "测试员",
-     "note": ""},
-    {"at": datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ), "action": "联系客户",
-     "actor": "赵六", "note": "已电话安抚 <客户>"},
+    {
+        "at": datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ),
+        "action": "登记",
+        "actor": "测试员",
+        "note": "",
+    },
+    {
+        "at": datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ),
+        "action": "联系客户",
+        "actor": "赵六",
+        "note": "已电话安抚 <客户>",
+    },
 ]
 CASE = dict(CASE_VALUES, number="SH01-202611-0007", closed_at=None)
-SANCTION = {"uid": "4f0c2d1e-aaaa-bbbb-cccc-000000000001", "type": "罚款", "rule": "S1",
-            "department": "售后服务部", "person": "赵六", "amount": 100,
-            "reason": "有责投诉 <A&B>", "date": date(2026, 11, 20)}
+SANCTION = {
+    "uid": "4f0c2d1e-aaaa-bbbb-cccc-000000000001",
+    "type": "罚款",
+    "rule": "S1",
+    "department": "售后服务部",
+    "person": "赵六",
+    "amount": 100,
+    "reason": "有责投诉 <A&B>",
+    "date": date(2026, 11, 20),
+}
 
 
 def boxes_by_label(data: bytes) -> dict[str, str]:
@@ -44,13 +59,15 @@ def boxes_by_label(data: bytes) -> dict[str, str]:
 
 
 def form_a(**kw) -> bytes:
-    return fill.fill_case_form(dict(CASE, **kw), ENTRIES, "A", Policy(), tz=CHINA_TZ,
-                               today=date(2026, 11, 22))
+    return fill.fill_case_form(
+        dict(CASE, **kw), ENTRIES, "A", Policy(), tz=CHINA_TZ, today=date(2026, 11, 22)
+    )
 
 
 def form_b(**kw) -> bytes:
-    return fill.fill_case_form(dict(CASE, **kw), ENTRIES, "B", Policy(), tz=CHINA_TZ,
-                               today=date(2026, 11, 22))
+    return fill.fill_case_form(
+        dict(CASE, **kw), ENTRIES, "B", Policy(), tz=CHINA_TZ, today=date(2026, 11, 22)
+    )
 
 
 def test_form_a_every_box_holds_its_value():
@@ -75,7 +92,7 @@ def test_form_a_every_box_holds_its_value():
     assert boxes["客服回访"] == "☐非常满意\u3000☑满意\u3000☐一般\u3000☐不满意\u3000☐非常不满意"
     text = plain_text(data)
     assert "编号：SH01-202611-0007" in text
-    assert "车辆异响 <严重> & \"多次\" 返修\n第二次到店仍未解决" in text
+    assert '车辆异响 <严重> & "多次" 返修\n第二次到店仍未解决' in text
     assert "☐主动投诉\u3000☑被动投诉" in text
     assert "免费检修并赠送保养一次" in text
     assert "处理日期：2026年11月21日" in text
@@ -87,11 +104,37 @@ def test_form_a_every_box_holds_its_value():
 
 def test_form_a_boxes_are_in_the_order_of_forms_md():
     text = plain_text(form_a())
-    order = ["顾客抱怨/投诉处理表（内部）", "编号", "车辆信息", "车型", "VIN", "派工单号", "车牌号",
-             "购车/维修时间", "接单时间", "用户信息", "用户姓名", "性别", "联系电话",
-             "销售/服务顾问", "维修内容", "维修班组", "意见类型", "内容", "处理部门", "处理时限",
-             "接获此单后", "调查结果", "处理日期", "总经理批示", "客服回访", "客服经理",
-             "处理部门经理", "总经理：", "关单时间"]
+    order = [
+        "顾客抱怨/投诉处理表（内部）",
+        "编号",
+        "车辆信息",
+        "车型",
+        "VIN",
+        "派工单号",
+        "车牌号",
+        "购车/维修时间",
+        "接单时间",
+        "用户信息",
+        "用户姓名",
+        "性别",
+        "联系电话",
+        "销售/服务顾问",
+        "维修内容",
+        "维修班组",
+        "意见类型",
+        "内容",
+        "处理部门",
+        "处理时限",
+        "接获此单后",
+        "调查结果",
+        "处理日期",
+        "总经理批示",
+        "客服回访",
+        "客服经理",
+        "处理部门经理",
+        "总经理：",
+        "关单时间",
+    ]
     at = 0
     for w in order:  # each label after the one before it
         at = text.index(w, at) + len(w)
@@ -144,14 +187,23 @@ def test_form_b_every_box_and_the_footer_note():
     assert "顾客需求或倾向：\n要求免费更换" in text
     # customer-facing events in plain sentences, no staff names (issue 16 §3)
     assert "11-20 09:30 受理投诉\n11-20 10:00 联系客户：已电话安抚 <客户>" in text
-    assert ("注：状态有On-going（处理中无结论），In process（已有结论在走程序），"
-            "Hold（冷处理或僵持状态），Closed（关闭）四种，请酌情填入状态栏。") in text
+    assert (
+        "注：状态有On-going（处理中无结论），In process（已有结论在走程序），"
+        "Hold（冷处理或僵持状态），Closed（关闭）四种，请酌情填入状态栏。"
+    ) in text
 
 
 def test_empty_values_print_as_empty_boxes_never_none():
-    bare = {"number": "SH01-202611-0001", "received_at": CASE["received_at"],
-            "channel": "现场", "kind": "抱怨", "severity": "一般投诉", "business": "销售",
-            "customer_name": "王", "content": "x"}
+    bare = {
+        "number": "SH01-202611-0001",
+        "received_at": CASE["received_at"],
+        "channel": "现场",
+        "kind": "抱怨",
+        "severity": "一般投诉",
+        "business": "销售",
+        "customer_name": "王",
+        "content": "x",
+    }
     bare.update({k: None for k in CASE_VALUES if k not in bare})
     for form in ("A", "B"):
         data = fill.fill_case_form(bare, [], form)
@@ -190,16 +242,19 @@ def test_fine_and_reward_notices():
     # the reason in words, the case number once on a line of its own (issue 16 §6)
     assert boxes["罚款原因"] == "有责投诉 <A&B>\n投诉单编号：SH01-202611-0007"
     assert "罚款通知单" in plain_text(c) and "年\u3000\u3000月\u3000\u3000日" in plain_text(c)
-    d = fill.fill_sanction_notice(dict(SANCTION, type="奖励", amount=300, rule="S11",
-                                       reason="客户赠送锦旗"))
+    d = fill.fill_sanction_notice(
+        dict(SANCTION, type="奖励", amount=300, rule="S11", reason="客户赠送锦旗")
+    )
     boxes = boxes_by_label(d)
     assert boxes["奖励金额"] == "人民币（大写）叁佰元整\u3000\u3000¥300"
     assert boxes["奖励原因"] == "客户赠送锦旗"
     assert "奖励通知单" in plain_text(d)
 
 
-@pytest.mark.parametrize("amount,capital", [(0, "零元整"), (20, "贰拾元整"), (50, "伍拾元整"),
-                                            (1250, "壹仟贰佰伍拾元整")])
+@pytest.mark.parametrize(
+    "amount,capital",
+    [(0, "零元整"), (20, "贰拾元整"), (50, "伍拾元整"), (1250, "壹仟贰佰伍拾元整")],
+)
 def test_money_capital(amount, capital):
     assert fill.money_capital(amount) == capital
 
@@ -238,12 +293,20 @@ def _png() -> bytes:
     import zlib
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     raw = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def test_batch_keeps_an_office_logo(tmp_path):
@@ -254,8 +317,9 @@ def test_batch_keeps_an_office_logo(tmp_path):
     logo.write_bytes(_png())
     doc.paragraphs[0].insert_paragraph_before().add_run().add_picture(str(logo), width=Cm(1))
     doc.save(tmp_path / "C_罚款通知单.docx")
-    data = fill.fill_notice_batch([SANCTION, dict(SANCTION, person="甲"),
-                                   dict(SANCTION, type="奖励")], templates_dir=tmp_path)
+    data = fill.fill_notice_batch(
+        [SANCTION, dict(SANCTION, person="甲"), dict(SANCTION, type="奖励")], templates_dir=tmp_path
+    )
     out = Document(io.BytesIO(data))
     xml = document_xml(data)
     embeds = re.findall(r'r:embed="([^"]+)"', xml)
@@ -279,8 +343,9 @@ def test_control_characters_from_pasted_text_do_not_break_the_document():
 def test_date_style_and_document_properties():
     """Dates in the office's style (a setting; forms default to 2026年11月22日), and the
     printed file's properties are its own: title, the site as author, no template text."""
-    data = fill.fill_case_form(CASE, ENTRIES, "A", tz=CHINA_TZ, site_name="上海浦东店",
-                               dates=fill.DATE_NUMERIC)
+    data = fill.fill_case_form(
+        CASE, ENTRIES, "A", tz=CHINA_TZ, site_name="上海浦东店", dates=fill.DATE_NUMERIC
+    )
     text = plain_text(data)
     assert "处理日期：2026-11-21" in text and "年11月" not in text
     core = Document(io.BytesIO(data)).core_properties

@@ -17,8 +17,9 @@ from forms import pdf
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(pdf.find_soffice() is None, reason="LibreOffice (soffice) not installed"),
-    pytest.mark.skipif(shutil.which("pdftotext") is None,
-                       reason="pdftotext (poppler) not installed"),
+    pytest.mark.skipif(
+        shutil.which("pdftotext") is None, reason="pdftotext (poppler) not installed"
+    ),
 ]
 
 SIGNATURES = ("客服经理", "处理部门经理", "总经理：")
@@ -33,14 +34,16 @@ def paper(db_path, tmp_path):
 
 def pages(pdf_path) -> list[str]:
     """The text of each page, white space and line breaks dropped."""
-    out = subprocess.run(["pdftotext", str(pdf_path), "-"], capture_output=True, check=True,
-                         text=True).stdout
+    out = subprocess.run(
+        ["pdftotext", str(pdf_path), "-"], capture_output=True, check=True, text=True
+    ).stdout
     return [re.sub(r"\s+", "", p) for p in out.split("\f")[:-1]]
 
 
 def print_form(ctx, case_id, form, printed):
-    res = printing.print_case_form(ctx, case_id, form, templates_dir=None, printed_dir=printed,
-                                   pdf=True)
+    res = printing.print_case_form(
+        ctx, case_id, form, templates_dir=None, printed_dir=printed, pdf=True
+    )
     assert res.pdf is not None, res.warnings
     return res, pages(res.pdf)
 
@@ -172,8 +175,9 @@ def test_month_batch_of_notices(paper, tmp_path):
     assert notices and all(s.amount > 0 and s.rule != "S5" for s in notices)
     depts = [s.department for s in notices]
     assert depts == sorted(depts)  # grouped by department
-    res = printing.print_month_notices(ctx, P.NOTICE_MONTH, templates_dir=None,
-                                       printed_dir=printed, pdf=True)
+    res = printing.print_month_notices(
+        ctx, P.NOTICE_MONTH, templates_dir=None, printed_dir=printed, pdf=True
+    )
     ps = pages(res.pdf)
     text = "".join(ps)
     assert "零元" not in text and "¥0" not in text.replace("¥0,", "")

@@ -23,19 +23,35 @@ pytestmark = [
 
 
 def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          check=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
 
 
 def test_forms_render_to_pdf_with_their_values(tmp_path):
     docs = {
-        "A": fill.fill_case_form(CASE, ENTRIES, "A", Policy(), tz=CHINA_TZ,
-                                 today=date(2026, 11, 22), out=tmp_path / "A.docx"),
-        "B": fill.fill_case_form(CASE, ENTRIES, "B", Policy(), tz=CHINA_TZ,
-                                 today=date(2026, 11, 22), out=tmp_path / "B.docx"),
+        "A": fill.fill_case_form(
+            CASE,
+            ENTRIES,
+            "A",
+            Policy(),
+            tz=CHINA_TZ,
+            today=date(2026, 11, 22),
+            out=tmp_path / "A.docx",
+        ),
+        "B": fill.fill_case_form(
+            CASE,
+            ENTRIES,
+            "B",
+            Policy(),
+            tz=CHINA_TZ,
+            today=date(2026, 11, 22),
+            out=tmp_path / "B.docx",
+        ),
         "C": fill.fill_sanction_notice(SANCTION, out=tmp_path / "C.docx"),
-        "batch": fill.fill_notice_batch([SANCTION, dict(SANCTION, type="奖励", amount=300)],
-                                        out=tmp_path / "batch.docx"),
+        "batch": fill.fill_notice_batch(
+            [SANCTION, dict(SANCTION, type="奖励", amount=300)], out=tmp_path / "batch.docx"
+        ),
     }
     texts = {}
     for name, docx in docs.items():
@@ -46,8 +62,15 @@ def test_forms_render_to_pdf_with_their_values(tmp_path):
         assert text.count("\f") == 1, name
     a = texts["A"]
     assert VIN in a  # one unbroken run: the VIN did not wrap
-    for value in ("顾客抱怨/投诉处理表", "张三", "帕萨特 330TSI", "☑重大投诉", "☑满意",
-                  "售后服务部", "关单时间"):
+    for value in (
+        "顾客抱怨/投诉处理表",
+        "张三",
+        "帕萨特 330TSI",
+        "☑重大投诉",
+        "☑满意",
+        "售后服务部",
+        "关单时间",
+    ):
         assert value in a, value
     b = texts["B"]
     assert VIN in b and "CAC-88001" in b and "☑In process" in b

@@ -98,8 +98,9 @@ def test_mark_signed_returned_with_scan(ctx, case_id, dirs, tmp_path):
     scan = tmp_path / "scan.PDF"
     scan.write_bytes(b"%PDF-1.4 scan")
     when = datetime(2026, 11, 21, 16, 0, tzinfo=CHINA_TZ)
-    row = printing.mark_signed_returned(ctx, res.printed_ids[0], when, scan,
-                                        printed_dir=dirs["printed_dir"])
+    row = printing.mark_signed_returned(
+        ctx, res.printed_ids[0], when, scan, printed_dir=dirs["printed_dir"]
+    )
     assert row["signed_returned_at"] == when
     stored = dirs["printed_dir"] / row["scan_path"]
     assert stored.read_bytes() == b"%PDF-1.4 scan" and stored.suffix == ".pdf"
@@ -151,8 +152,7 @@ def test_a_printed_record_id_of_digits_only_is_found(ctx, case_id):
     from db.models import Sanction
 
     s = make_sanction(ctx, case_id)
-    Sanction.update(uid="56173395-0c1d-4e5f-8a9b-0123456789ab").where(
-        Sanction.id == s.id).execute()
+    Sanction.update(uid="56173395-0c1d-4e5f-8a9b-0123456789ab").where(Sanction.id == s.id).execute()
     assert printing.find_sanction_id("56173395") == s.id
     assert sanctions.get_sanction("56173395")["uid"].startswith("56173395")
     assert printing.find_sanction_id(str(s.id)) == s.id  # a numeric id still wins

@@ -72,8 +72,10 @@ def test_committed_templates_are_the_build_script_output(tmp_path):
 def _usable_width_twips(data: bytes, table_index: int, col: int) -> int:
     doc = Document(io.BytesIO(data))
     grid = doc.tables[table_index]._tbl.tblGrid
-    widths = [int(gc.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"))
-              for gc in grid]
+    widths = [
+        int(gc.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}w"))
+        for gc in grid
+    ]
     return widths[col] - 2 * 108  # Table Grid's default cell margins: 0.19 cm each side
 
 
@@ -96,8 +98,9 @@ def test_an_office_template_overrides_the_default(tmp_path):
     (tmp_path / TEMPLATE_FILES["C"]).write_bytes(data)
     t = load_template("C", tmp_path)
     assert t.source == "custom" and t.warnings == () and t.version.startswith("本店:")
-    out = fill.fill_sanction_notice({"type": "罚款", "amount": 50, "reason": "迟交处理单"},
-                                    templates_dir=tmp_path)
+    out = fill.fill_sanction_notice(
+        {"type": "罚款", "amount": 50, "reason": "迟交处理单"}, templates_dir=tmp_path
+    )
     assert "扣款事由" in plain_text(out) and "伍拾元整" in plain_text(out)
 
 
@@ -115,10 +118,13 @@ def test_unknown_and_missing_placeholders_are_named(tmp_path):
     assert t.source == "custom" and any("vin_number" in w for w in t.warnings)
 
 
-@pytest.mark.parametrize("bad,message", [
-    (b"not a zip at all", "不是 Word 文档"),
-    (None, "占位符写法有误"),
-])
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        (b"not a zip at all", "不是 Word 文档"),
+        (None, "占位符写法有误"),
+    ],
+)
 def test_a_broken_template_is_refused_and_the_default_keeps_working(tmp_path, bad, message):
     if bad is None:
         bad = _edit(default_bytes("A"), "{{ vin }}", "{{ vin }")  # unbalanced braces
@@ -135,8 +141,9 @@ def test_a_broken_template_is_refused_and_the_default_keeps_working(tmp_path, ba
     custom_path(folder, "A").write_bytes(bad)
     t = load_template("A", folder)
     assert t.source == "default" and message in t.warnings[0]
-    out = fill.fill_case_form({"number": "X-1", "vin": "LSVAM4187C2184847"}, [], "A",
-                              templates_dir=folder)
+    out = fill.fill_case_form(
+        {"number": "X-1", "vin": "LSVAM4187C2184847"}, [], "A", templates_dir=folder
+    )
     assert "LSVAM4187C2184847" in plain_text(out)
 
 
@@ -158,8 +165,12 @@ def test_template_text_uses_chinese_punctuation(form):
     from forms.templates import default_bytes
 
     with zipfile.ZipFile(io.BytesIO(default_bytes(form))) as z:
-        xml = "".join(z.read(n).decode("utf-8") for n in z.namelist()
-                      if re.fullmatch(r"word/(document|header\d*)\.xml", n))
-    words = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>",
-                                                                       xml)))
+        xml = "".join(
+            z.read(n).decode("utf-8")
+            for n in z.namelist()
+            if re.fullmatch(r"word/(document|header\d*)\.xml", n)
+        )
+    words = re.sub(
+        r"\{\{.*?\}\}|\{%.*?%\}", "", "".join(re.findall(r"<w:t[^>]*>([^<]*)</w:t>", xml))
+    )
     assert not re.search(r"[\u4e00-\u9fff][,:;()!?]|[,:;()!?][\u4e00-\u9fff]", words), words

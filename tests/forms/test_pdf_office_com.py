@@ -18,14 +18,14 @@ class FakeDocument:
     def __init__(self, app: FakeApp, path: str) -> None:
         self.app, self.path = app, path
 
-    def ExportAsFixedFormat(self, out: str, fmt: int) -> None:  # noqa: N802 - COM names
+    def ExportAsFixedFormat(self, out: str, fmt: int) -> None:
         self.app.calls.append(("ExportAsFixedFormat", out, fmt))
         if self.app.export_error:
             raise self.app.export_error
         if self.app.writes_file:
             Path(out).write_bytes(b"%PDF-1.7\n" + Path(self.path).read_bytes()[:16])
 
-    def Close(self, save_changes: int) -> None:  # noqa: N802
+    def Close(self, save_changes: int) -> None:
         self.app.calls.append(("Close", save_changes))
 
 
@@ -33,7 +33,7 @@ class FakeDocuments:
     def __init__(self, app: FakeApp) -> None:
         self.app = app
 
-    def Open(self, path: str, **kwargs) -> FakeDocument:  # noqa: N802
+    def Open(self, path: str, **kwargs) -> FakeDocument:
         self.app.calls.append(("Open", path, kwargs))
         if self.app.open_error:
             raise self.app.open_error
@@ -41,8 +41,9 @@ class FakeDocuments:
 
 
 class FakeApp:
-    def __init__(self, progid: str, *, open_error=None, export_error=None,
-                 writes_file: bool = True) -> None:
+    def __init__(
+        self, progid: str, *, open_error=None, export_error=None, writes_file: bool = True
+    ) -> None:
         self.progid = progid
         self.calls: list[tuple] = []
         self.open_error, self.export_error = open_error, export_error
@@ -54,7 +55,7 @@ class FakeApp:
             self.calls.append(("set", name, value))
         super().__setattr__(name, value)
 
-    def Quit(self) -> None:  # noqa: N802
+    def Quit(self) -> None:
         self.calls.append(("Quit",))
 
 
@@ -93,8 +94,11 @@ def test_word_exports_the_pdf_and_quits(docx, tmp_path):
     assert word.calls == [
         ("set", "Visible", False),
         ("set", "DisplayAlerts", 0),
-        ("Open", str(docx.resolve()),
-         {"ConfirmConversions": False, "ReadOnly": True, "AddToRecentFiles": False}),
+        (
+            "Open",
+            str(docx.resolve()),
+            {"ConfirmConversions": False, "ReadOnly": True, "AddToRecentFiles": False},
+        ),
         ("ExportAsFixedFormat", str(out), 17),
         ("Close", 0),
         ("Quit",),
@@ -130,8 +134,12 @@ def test_neither_installed_means_no_converter_and_the_printing_warning(docx, mon
 
 
 def test_a_word_that_fails_is_a_clear_error_and_still_quits(docx):
-    err = ComError(-2147352567, "发生意外。", (0, "Microsoft Word", "文件已损坏,无法打开。",
-                                                None, 0, -2146822496), None)
+    err = ComError(
+        -2147352567,
+        "发生意外。",
+        (0, "Microsoft Word", "文件已损坏,无法打开。", None, 0, -2146822496),
+        None,
+    )
     word = FakeApp("Word.Application", open_error=err)
     office = pdf.OfficeConverter(dispatcher({"Word.Application": word}))
     with pytest.raises(pdf.PdfError) as e:

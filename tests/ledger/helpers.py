@@ -41,8 +41,13 @@ class Sites:
 
 
 def ctx_for(code: str, now: datetime = T0) -> Context:
-    return Context(site=code, actor=f"{code}员工", clock=lambda: now, roles=frozenset(ROLES),
-                   department="客服部")
+    return Context(
+        site=code,
+        actor=f"{code}员工",
+        clock=lambda: now,
+        roles=frozenset(ROLES),
+        department="客服部",
+    )
 
 
 def new_case(ctx: Context, **values) -> int:
@@ -55,9 +60,20 @@ def new_case(ctx: Context, **values) -> int:
 def add_sanction(ctx: Context, case_id: int | None, amount: int = 200) -> None:
     import uuid
 
-    Sanction.create(uid=str(uuid.uuid4()), site=ctx.site, modified_at=ctx.now(),
-                    case=case_id, type="罚款", rule="S3", department="车间", person="李四",
-                    amount=amount, reason="超时未联系", date=date(2026, 11, 20), status="待审批")
+    Sanction.create(
+        uid=str(uuid.uuid4()),
+        site=ctx.site,
+        modified_at=ctx.now(),
+        case=case_id,
+        type="罚款",
+        rule="S3",
+        department="车间",
+        person="李四",
+        amount=amount,
+        reason="超时未联系",
+        date=date(2026, 11, 20),
+        status="待审批",
+    )
 
 
 def snapshot() -> dict[str, list[dict]]:
@@ -71,7 +87,9 @@ def snapshot() -> dict[str, list[dict]]:
     out["conflicts"] = sorted(
         database.execute_sql(
             "SELECT uid, incoming_revision, incoming_digest FROM ledger_conflicts "
-            "WHERE resolved_at IS NULL").fetchall())
+            "WHERE resolved_at IS NULL"
+        ).fetchall()
+    )
     return out
 
 
@@ -79,8 +97,12 @@ def counts() -> tuple[int, int, int]:
     return Case.select().count(), Entry.select().count(), Sanction.select().count()
 
 
-def rewrite_zip(src: Path, dest: Path, replace: dict[str, bytes] | None = None,
-                add: dict[str, bytes] | None = None) -> Path:
+def rewrite_zip(
+    src: Path,
+    dest: Path,
+    replace: dict[str, bytes] | None = None,
+    add: dict[str, bytes] | None = None,
+) -> Path:
     """Copy an .xlsx with some parts replaced or added (to build hostile files)."""
     replace = replace or {}
     buf = io.BytesIO()

@@ -23,9 +23,12 @@ def _remove_last_audit_entries(db: Path, n: int) -> int:
     removed id."""
     conn = sqlite3.connect(db)
     try:
-        guards = dict(conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
-            "('audit_log_no_delete', 'audit_head_forward')").fetchall())
+        guards = dict(
+            conn.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN "
+                "('audit_log_no_delete', 'audit_head_forward')"
+            ).fetchall()
+        )
         for name in guards:
             conn.execute(f"DROP TRIGGER {name}")
         last = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
@@ -160,8 +163,12 @@ def test_audit_sheet_keeps_names_and_phones_masked(sites, tmp_path):
     a = tmp_path / "a.xlsx"
     exchange.export_ledger(sh, a, mask_phones=True)
     wb = load_workbook(a)
-    text = "\n".join(str(v) for row in wb[audit_sheet.SHEET_AUDIT].iter_rows(values_only=True)
-                     for v in row if v is not None)
+    text = "\n".join(
+        str(v)
+        for row in wb[audit_sheet.SHEET_AUDIT].iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    )
     assert "case.update" in text or "修改投诉单" in text
     for secret in ("13912345678", "13787654321", "欧阳明月", "欧阳晓月"):
         assert secret not in text
@@ -184,10 +191,13 @@ def test_a_malformed_audit_sheet_is_reported_not_a_crash(sites, tmp_path):
     new_case(sh)
     a = tmp_path / "a.xlsx"
     exchange.export_ledger(sh, a)
-    bad_values = {"not json {": "无法识别", "[" * 100_000: "嵌套过深",
-                  '[1,"x","SH01","u","","e",null,null,"{}","","0","h"]': "“user_id”",
-                  '[1,"x"]': "12 项",
-                  '["1","x","SH01",null,"","e",null,null,"{}","","0","h"]': "“id”"}
+    bad_values = {
+        "not json {": "无法识别",
+        "[" * 100_000: "嵌套过深",
+        '[1,"x","SH01","u","","e",null,null,"{}","","0","h"]': "“user_id”",
+        '[1,"x"]': "12 项",
+        '["1","x","SH01",null,"","e",null,null,"{}","","0","h"]': "“id”",
+    }
     hq = sites.use("HQ", now=later(2))
     for i, (value, said) in enumerate(bad_values.items()):
         wb = load_workbook(a)

@@ -18,13 +18,42 @@ from ledger.validate import RowParser, parse_row
 from tests.ledger.helpers import new_case, snapshot
 
 CELLS = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 10**7), st.floats(allow_nan=False, width=32),
-    st.sampled_from(["", " ", "是", "否", "Y", "1", "2026-11-22", "2026/11/22 09:30",
-                     "2026-11-22T09:30:00+08:00", "2026-11-22T09:30:00+8:00",
-                     "2026-02-30T09:30:00+08:00", "2026-11-22T25:30:00+08:00", "3", "3.0",
-                     "电话", "现场", "一般", "售后", "登记", "罚款", "S3", "待审批", "On-going",
-                     "LSVAM4187C2184847", "a1b2c3d4-0000-4000-8000-000000000001",
-                     " 前后空格 ", "\n多行\n说明\n", "x" * 70]),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 10**7),
+    st.floats(allow_nan=False, width=32),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "是",
+            "否",
+            "Y",
+            "1",
+            "2026-11-22",
+            "2026/11/22 09:30",
+            "2026-11-22T09:30:00+08:00",
+            "2026-11-22T09:30:00+8:00",
+            "2026-02-30T09:30:00+08:00",
+            "2026-11-22T25:30:00+08:00",
+            "3",
+            "3.0",
+            "电话",
+            "现场",
+            "一般",
+            "售后",
+            "登记",
+            "罚款",
+            "S3",
+            "待审批",
+            "On-going",
+            "LSVAM4187C2184847",
+            "a1b2c3d4-0000-4000-8000-000000000001",
+            " 前后空格 ",
+            "\n多行\n说明\n",
+            "x" * 70,
+        ]
+    ),
     st.text(max_size=12),
     st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1)),
     st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 1, 1)),
@@ -90,16 +119,21 @@ def _fresh_hq(sites, number):
     new_case(hq, customer_name="占号")
     database.execute_sql(
         "UPDATE cases SET site = 'SH01', number = ?, "
-        "uid = 'eeeeeeee-0000-4000-8000-000000000001' WHERE site = 'HQ'", (number,))
+        "uid = 'eeeeeeee-0000-4000-8000-000000000001' WHERE site = 'HQ'",
+        (number,),
+    )
     database.execute_sql(  # fixed uids: the two HQ databases compare equal
-        "UPDATE entries SET uid = 'eeeeeeee-0000-4000-8000-000000000002' WHERE site = 'HQ'")
+        "UPDATE entries SET uid = 'eeeeeeee-0000-4000-8000-000000000002' WHERE site = 'HQ'"
+    )
     return hq
 
 
 def _outcome(report):
     f = report.files[0]
-    return ({s: c.as_dict() for s, c in f.counts.items()},
-            [(r.sheet, r.row, r.reason) for r in f.rejected])
+    return (
+        {s: c.as_dict() for s, c in f.counts.items()},
+        [(r.sheet, r.row, r.reason) for r in f.rejected],
+    )
 
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 500])
@@ -119,8 +153,13 @@ def test_batches_merge_as_row_by_row(sites, tmp_path, monkeypatch, batch):
     fast = exchange.apply_import(hq, [out])
     assert _outcome(fast) == _outcome(slow)
     counts, rejected = _outcome(fast)
-    assert counts["投诉台账"] == {"new": 4, "updated": 0, "unchanged": 1, "conflict": 0,
-                                 "rejected": 2}
+    assert counts["投诉台账"] == {
+        "new": 4,
+        "updated": 0,
+        "unchanged": 1,
+        "conflict": 0,
+        "rejected": 2,
+    }
     assert [r[1] for r in rejected if r[0] == "投诉台账"] == [3, 7]
     assert counts["跟踪记录"]["rejected"] == 2  # the orphan + the entry of the case at row 3
     assert snapshot() == slow_db
@@ -130,9 +169,11 @@ def test_batches_merge_as_row_by_row(sites, tmp_path, monkeypatch, batch):
 def test_import_twice_after_a_batch_changes_nothing(sites, tmp_path):
     ctx = sites.use("SH01")
     for i in range(7):
-        new_case(ctx, customer_name=f"客户{i}", received_at=datetime(2026, 11, 1, 8, 0,
-                                                                   tzinfo=CHINA_TZ)
-                 + timedelta(hours=i))
+        new_case(
+            ctx,
+            customer_name=f"客户{i}",
+            received_at=datetime(2026, 11, 1, 8, 0, tzinfo=CHINA_TZ) + timedelta(hours=i),
+        )
     out = tmp_path / "sh01.xlsx"
     exchange.export_ledger(ctx, out)
     hq = sites.use("HQ")
@@ -145,10 +186,15 @@ def test_import_twice_after_a_batch_changes_nothing(sites, tmp_path):
 
 
 VALUES = st.one_of(
-    st.none(), st.just(""), st.booleans(), st.integers(-5, 10**6), st.text(max_size=8),
+    st.none(),
+    st.just(""),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.text(max_size=8),
     st.dates(min_value=date(1990, 1, 1), max_value=date(2030, 1, 1)),
-    st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1),
-                 timezones=st.just(CHINA_TZ)),
+    st.datetimes(
+        min_value=datetime(1990, 1, 1), max_value=datetime(2030, 1, 1), timezones=st.just(CHINA_TZ)
+    ),
 )
 
 
@@ -167,8 +213,12 @@ def test_digest_is_the_reference_canonical_text(sheet, data):
     reference = "\x1f".join(store._canon(by_key[k], values.get(k)) for k in frozen)
     # columns added since the digest was frozen: only when they hold a value
     for c in C.SHEET_COLUMNS[sheet]:
-        if (c.key not in frozen and c.key not in ("revision", "modified_at")
-                and not c.derived and c.stored):
+        if (
+            c.key not in frozen
+            and c.key not in ("revision", "modified_at")
+            and not c.derived
+            and c.stored
+        ):
             canon = store._canon(c, values.get(c.key))
             if canon and not (c.kind is C.Kind.BOOL and canon == "0"):  # 否 counts as empty
                 reference += f"\x1e{c.key}={canon}"
@@ -181,10 +231,12 @@ def test_the_digest_of_today_is_the_one_stored_by_earlier_versions():
     from ledger import store
 
     for sheet, cols in C.SHEET_COLUMNS.items():
-        today = [c.key for c in cols if c.key not in ("revision", "modified_at")
-                 and not c.derived and c.stored]
-        assert [k for k in today if k in store.DIGEST_KEYS[sheet]] == list(
-            store.DIGEST_KEYS[sheet])
+        today = [
+            c.key
+            for c in cols
+            if c.key not in ("revision", "modified_at") and not c.derived and c.stored
+        ]
+        assert [k for k in today if k in store.DIGEST_KEYS[sheet]] == list(store.DIGEST_KEYS[sheet])
 
 
 @pytest.mark.parametrize("bulk", [False, True])
@@ -213,8 +265,10 @@ def test_fresh_tables_known_uids_give_what_the_lookups_give(sites, tmp_path, mon
 
 
 def _outcome_of(f):
-    return ({s: c.as_dict() for s, c in f.counts.items()},
-            [(r.sheet, r.row, r.reason) for r in f.rejected])
+    return (
+        {s: c.as_dict() for s, c in f.counts.items()},
+        [(r.sheet, r.row, r.reason) for r in f.rejected],
+    )
 
 
 @settings(max_examples=300, deadline=None)
@@ -239,10 +293,19 @@ def test_an_imported_row_received_in_the_future_is_refused():
     from ledger.validate import case_problems
 
     future = datetime(2099, 1, 1, 9, 0, tzinfo=CHINA_TZ)
-    values = {"received_at": future, "purchase_date": date(2099, 1, 2), "channel": "现场",
-              "kind": "投诉", "severity": "一般投诉", "business": "售后",
-              "customer_name": "张伟", "content": "异响", "state": "已登记",
-              "liability": "待认定", "number": "SH01-209901-0001"}
+    values = {
+        "received_at": future,
+        "purchase_date": date(2099, 1, 2),
+        "channel": "现场",
+        "kind": "投诉",
+        "severity": "一般投诉",
+        "business": "售后",
+        "customer_name": "张伟",
+        "content": "异响",
+        "state": "已登记",
+        "liability": "待认定",
+        "number": "SH01-209901-0001",
+    }
     problems = case_problems(12, values)
     found = {(p.row, p.column) for p in problems}
     assert (12, "登记时间") in found and (12, "购车/维修时间") in found

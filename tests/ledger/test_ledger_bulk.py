@@ -17,7 +17,8 @@ def schema() -> list[tuple]:
     """Every index and trigger of the database: names and SQL."""
     return database.execute_sql(
         "SELECT type, name, tbl_name, sql FROM sqlite_master "
-        "WHERE type IN ('index', 'trigger') ORDER BY type, name").fetchall()
+        "WHERE type IN ('index', 'trigger') ORDER BY type, name"
+    ).fetchall()
 
 
 def dump() -> list[str]:
@@ -26,16 +27,19 @@ def dump() -> list[str]:
 
 
 def plain_index_names() -> set[str]:
-    return {ix.name for ix in bulk.plain_indexes(("cases", "entries", "sanctions",
-                                                  "ledger_base"))}
+    return {ix.name for ix in bulk.plain_indexes(("cases", "entries", "sanctions", "ledger_base"))}
 
 
 @pytest.fixture
 def sh01_file(sites, tmp_path):
     ctx = sites.use("SH01")
     for i in range(30):
-        new_case(ctx, customer_name=f"客户{i:02d}", content=f"变速箱顿挫{i:02d}号",
-                 vin="LSVAM4187C2184847" if i == 3 else "")
+        new_case(
+            ctx,
+            customer_name=f"客户{i:02d}",
+            content=f"变速箱顿挫{i:02d}号",
+            vin="LSVAM4187C2184847" if i == 3 else "",
+        )
     out = tmp_path / "sh01.xlsx"
     exchange.export_ledger(ctx, out)
     return out
@@ -44,8 +48,15 @@ def sh01_file(sites, tmp_path):
 def test_plain_indexes_are_the_app_secondary_indexes(sites):
     sites.use("HQ")
     names = plain_index_names()
-    assert {"cases_received", "cases_vin", "cases_phone", "entries_case_at",
-            "entries_case_at_cover2", "entries_modified", "ledger_base_applied"} <= names
+    assert {
+        "cases_received",
+        "cases_vin",
+        "cases_phone",
+        "entries_case_at",
+        "entries_case_at_cover2",
+        "entries_modified",
+        "ledger_base_applied",
+    } <= names
     # the unique ones (uid, (site, 编号)) serve the merge and enforce rules: never dropped
     assert not any(n.startswith("sqlite_autoindex") for n in names)
 
@@ -90,8 +101,11 @@ def test_bulk_and_ordinary_paths_give_the_same_data(sites, sh01_file):
         database.execute_sql("UPDATE entries SET uid = 'eeeeeeee-0000-4000-8000-000000000002'")
         first = exchange.apply_import(hq, [sh01_file], bulk=flag)
         second = exchange.apply_import(hq, [sh01_file], bulk=flag)  # idempotent both ways
-        results[flag] = ([{s: c.as_dict() for s, c in r.files[0].counts.items()}
-                          for r in (first, second)], snapshot(), schema())
+        results[flag] = (
+            [{s: c.as_dict() for s, c in r.files[0].counts.items()} for r in (first, second)],
+            snapshot(),
+            schema(),
+        )
     assert results[True] == results[False]
 
 
@@ -99,13 +113,16 @@ def test_threshold_decides_by_incoming_and_existing_rows(sites, sh01_file, monke
     hq = sites.use("HQ")
     assert bulk.tables_to_bulk_load({"cases": 30, "entries": 30}, minimum=31) == []
     assert bulk.tables_to_bulk_load({"cases": 30, "entries": 30}, minimum=10) == [
-        "cases", "entries"]
+        "cases",
+        "entries",
+    ]
     new_case(hq, customer_name="总部自己的")
     assert bulk.tables_to_bulk_load({"cases": 1}, minimum=1) == []  # not more than there
     monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 10)
     seen = []
-    monkeypatch.setattr(exchange, "BulkLoad", lambda tables: seen.append(tables) or
-                        bulk.BulkLoad(tables))
+    monkeypatch.setattr(
+        exchange, "BulkLoad", lambda tables: seen.append(tables) or bulk.BulkLoad(tables)
+    )
     before = schema()
     exchange.apply_import(hq, [sh01_file])
     assert seen and {"cases", "entries", "ledger_base"} <= set(seen[0])
@@ -175,7 +192,6 @@ def test_all_or_nothing_bulk_import_with_a_rejected_row_rolls_back(sites, tmp_pa
     assert report.applied and report.files[0].counts["投诉台账"].new == 4
     assert storage.run_checks() == []
     assert schema() == before_schema
-
 
 
 def test_full_text_index_follows_updates_within_and_after_a_bulk_load(sites, tmp_path):

@@ -50,10 +50,21 @@ def _as_earlier_version(src, dest, s5_case_uid: str) -> None:
         wb[sheet].delete_cols(head.index(C.FINGERPRINT_HEADER) + 1)
     ss = wb[C.SHEET_SANCTIONS]
     head = [c.value for c in ss[1]]
-    row = {"记录ID": str(uuid.uuid4()), "所属站点": "SH01", "修订号": 1, "已删除": "否",
-           "类型": "罚款", "规则": "S5", "部门": "售后服务部", "姓名": "", "金额": 0,
-           "原因": "无责,不罚款", "日期": "2026-11-20", "审批状态": "已批准",
-           "投诉记录ID": s5_case_uid}
+    row = {
+        "记录ID": str(uuid.uuid4()),
+        "所属站点": "SH01",
+        "修订号": 1,
+        "已删除": "否",
+        "类型": "罚款",
+        "规则": "S5",
+        "部门": "售后服务部",
+        "姓名": "",
+        "金额": 0,
+        "原因": "无责,不罚款",
+        "日期": "2026-11-20",
+        "审批状态": "已批准",
+        "投诉记录ID": s5_case_uid,
+    }
     ss.append([row.get(h) for h in head])
     info = wb[C.SHEET_INFO]
     for r in info.iter_rows():
@@ -96,8 +107,13 @@ def test_a_ledger_of_an_earlier_version_with_tags_and_s5_imports(sites, tmp_path
     ctx = sites.use("SH01", now=T0)
     cid = _history(ctx)
     update_case(ctx, cid, {"liability": "无责"})
-    before = [{k: e[k] for k in ("uid", "action", "note", "department", "satisfaction",
-                                 "cac_number", "plan")} for e in list_entries(cid)]
+    before = [
+        {
+            k: e[k]
+            for k in ("uid", "action", "note", "department", "satisfaction", "cac_number", "plan")
+        }
+        for e in list_entries(cid)
+    ]
     case_uid = next(iter(snapshot()["cases"]))["uid"]
     out = tmp_path / "sh01.xlsx"
     exchange.export_ledger(ctx, out)
@@ -110,8 +126,13 @@ def test_a_ledger_of_an_earlier_version_with_tags_and_s5_imports(sites, tmp_path
     from db.models import Case
 
     hq_case = Case.get(Case.uid == case_uid)
-    after = [{k: e[k] for k in ("uid", "action", "note", "department", "satisfaction",
-                                "cac_number", "plan")} for e in list_entries(hq_case.id)]
+    after = [
+        {
+            k: e[k]
+            for k in ("uid", "action", "note", "department", "satisfaction", "cac_number", "plan")
+        }
+        for e in list_entries(hq_case.id)
+    ]
     # the plan is not a tag: an earlier version's file carries it on the case only
     assert [dict(e, plan=None) for e in after] == [dict(e, plan=None) for e in before]
     assert all("【" not in e["note"] for e in after)

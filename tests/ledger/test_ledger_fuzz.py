@@ -23,8 +23,12 @@ from complaints.usecases.errors import UseCaseError
 from desktop.commands.ledger import print_result
 from tests.ledger.helpers import Sites, add_sanction, ctx_for, new_case, snapshot
 
-SHEET_PARTS = ("xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
-               "xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml")  # 说明, then data
+SHEET_PARTS = (
+    "xl/worksheets/sheet1.xml",
+    "xl/worksheets/sheet2.xml",
+    "xl/worksheets/sheet3.xml",
+    "xl/worksheets/sheet4.xml",
+)  # 说明, then data
 _CELL_RE = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
 
 
@@ -50,22 +54,47 @@ def world(tmp_path_factory):
 
 TEXTS = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", " ", "=1+1", "@SUM(A1)", "_xD800_", "_x0000_", "\u202e反", "是", "否",
-                     "2026-11-20 09:30", "2026-11-20T09:30:00+24:00", "9999-12-31",
-                     "9999-12-31T23:59:59-12:00", "1e30", str(2**63), "-1", "0", "登记",
-                     "电话", "SH01", "HQ", "x" * 5000]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "=1+1",
+            "@SUM(A1)",
+            "_xD800_",
+            "_x0000_",
+            "\u202e反",
+            "是",
+            "否",
+            "2026-11-20 09:30",
+            "2026-11-20T09:30:00+24:00",
+            "9999-12-31",
+            "9999-12-31T23:59:59-12:00",
+            "1e30",
+            str(2**63),
+            "-1",
+            "0",
+            "登记",
+            "电话",
+            "SH01",
+            "HQ",
+            "x" * 5000,
+        ]
+    ),
 )
 NUMBERS = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
-    st.sampled_from(["1e30", "1E308", "-0", "46000.5", "2958465.99999", "NaN", "INF", "abc",
-                     ""]),
+    st.sampled_from(["1e30", "1E308", "-0", "46000.5", "2958465.99999", "NaN", "INF", "abc", ""]),
 )
 
 
 def _escape(s: str) -> str:
-    s = "".join(c for c in s if c in "\t\n\r" or (ord(c) >= 0x20 and not 0xD800 <= ord(c)
-                                                     <= 0xDFFF and c not in "\ufffe\uffff"))
+    s = "".join(
+        c
+        for c in s
+        if c in "\t\n\r"
+        or (ord(c) >= 0x20 and not 0xD800 <= ord(c) <= 0xDFFF and c not in "\ufffe\uffff")
+    )
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -88,19 +117,26 @@ def cell_xml(draw, ref: str) -> bytes:
 
 
 REFS = st.one_of(
-    st.builds(lambda c, r: f"{c}{r}", st.sampled_from(["A", "B", "Z", "AA", "AZ", "XFD"]),
-              st.integers(1, 40)),
-    st.sampled_from(["XFD1048576", "A1048576", "XFE1", "A99999999", "A0", "a1", "$A$1",
-                     "1A", "", "AAAA1", "B"]),
+    st.builds(
+        lambda c, r: f"{c}{r}",
+        st.sampled_from(["A", "B", "Z", "AA", "AZ", "XFD"]),
+        st.integers(1, 40),
+    ),
+    st.sampled_from(
+        ["XFD1048576", "A1048576", "XFE1", "A99999999", "A0", "a1", "$A$1", "1A", "", "AAAA1", "B"]
+    ),
 )
 
 
 @st.composite
 def mutation(draw, parts: dict[str, bytes]):
     """One change to the parts (a dict, changed in place); returns a label."""
-    what = draw(st.sampled_from(["cell"] * 8 + ["header", "ref", "ref", "dimension",
-                                               "sheet-name", "info", "drop-part",
-                                               "raw-bytes"]))
+    what = draw(
+        st.sampled_from(
+            ["cell"] * 8
+            + ["header", "ref", "ref", "dimension", "sheet-name", "info", "drop-part", "raw-bytes"]
+        )
+    )
     present = [p for p in SHEET_PARTS if p in parts]
     if not present:
         return "nothing"
@@ -118,33 +154,44 @@ def mutation(draw, parts: dict[str, bytes]):
             new = m.group(0).replace(f'r="{ref}"'.encode(), f'r="{draw(REFS)}"'.encode(), 1)
         else:
             new = draw(cell_xml(ref))
-        parts[part] = xml[:m.start()] + new + xml[m.end():]
+        parts[part] = xml[: m.start()] + new + xml[m.end() :]
     elif what == "dimension":
-        ref = draw(st.sampled_from(["A1:XFD1048576", "A1", "B2:A1", "A1:A99999999", "ZZZZ",
-                                    ""]))
-        parts[part] = re.sub(rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(),
-                             xml, count=1)
+        ref = draw(st.sampled_from(["A1:XFD1048576", "A1", "B2:A1", "A1:A99999999", "ZZZZ", ""]))
+        parts[part] = re.sub(
+            rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), xml, count=1
+        )
         if b"<dimension" not in xml:
-            parts[part] = xml.replace(b"<sheetViews>",
-                                      f'<dimension ref="{ref}"/><sheetViews>'.encode(), 1)
+            parts[part] = xml.replace(
+                b"<sheetViews>", f'<dimension ref="{ref}"/><sheetViews>'.encode(), 1
+            )
     elif what == "sheet-name":
-        names = [b"\xe8\xaf\xb4\xe6\x98\x8e", "投诉台账".encode(), "跟踪记录".encode(),
-                 "奖惩记录".encode()]
+        names = [
+            b"\xe8\xaf\xb4\xe6\x98\x8e",
+            "投诉台账".encode(),
+            "跟踪记录".encode(),
+            "奖惩记录".encode(),
+        ]
         old = draw(st.sampled_from(names))
-        new = _escape(draw(st.sampled_from(["投诉台帐", "Sheet1", "跟踪记录", "", "说明 ",
-                                            "投诉台账"]) | st.text(max_size=5))).encode()
+        new = _escape(
+            draw(
+                st.sampled_from(["投诉台帐", "Sheet1", "跟踪记录", "", "说明 ", "投诉台账"])
+                | st.text(max_size=5)
+            )
+        ).encode()
         if "xl/workbook.xml" in parts:
             parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
-                b'name="' + old + b'"', b'name="' + new.replace(b'"', b"") + b'"', 1)
+                b'name="' + old + b'"', b'name="' + new.replace(b'"', b"") + b'"', 1
+            )
     elif what == "info":
-        key = draw(st.sampled_from(["格式", "格式版本", "站点代码", "导出时间", "时区",
-                                    "投诉台账行数"]))
+        key = draw(
+            st.sampled_from(["格式", "格式版本", "站点代码", "导出时间", "时区", "投诉台账行数"])
+        )
         pattern = re.compile(("<t>" + key + "</t></is></c>(<c [^>]*>.*?</c>)").encode(), re.S)
         m = pattern.search(parts.get(SHEET_PARTS[0], b""))
         if m:
             ref = re.search(rb'r="([A-Z]+\d+)"', m.group(1)).group(1).decode()
             x = parts[SHEET_PARTS[0]]
-            parts[SHEET_PARTS[0]] = x[:m.start(1)] + draw(cell_xml(ref)) + x[m.end(1):]
+            parts[SHEET_PARTS[0]] = x[: m.start(1)] + draw(cell_xml(ref)) + x[m.end(1) :]
     elif what == "drop-part":
         victim = draw(st.sampled_from(sorted(parts)))
         del parts[victim]
@@ -182,9 +229,16 @@ def hostile_file(draw, parts: dict[str, bytes]) -> tuple[bytes, list[str]]:
 _FILES = [0]
 
 
-_SETTINGS = dict(deadline=None, derandomize=True, database=None,
-                 suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                        HealthCheck.too_slow, HealthCheck.data_too_large])
+_SETTINGS = dict(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 
 
 @settings(max_examples=70, **_SETTINGS)

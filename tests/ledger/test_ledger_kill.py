@@ -53,9 +53,18 @@ def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path, bulk):
     db = sites.path("HQ")
     close_database()
     child = subprocess.run(
-        [sys.executable, "-c", CHILD.format(root=str(ROOT), db=str(db), src=str(src),
-                                             backups=str(tmp_path / "bk"), bulk=bulk)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            CHILD.format(
+                root=str(ROOT), db=str(db), src=str(src), backups=str(tmp_path / "bk"), bulk=bulk
+            ),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert child.returncode == -9, child.stdout + child.stderr
     assert "killing at" in child.stdout and "finished" not in child.stdout
     open_database(db)
@@ -67,5 +76,6 @@ def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path, bulk):
 def _schema() -> list[tuple]:
     from db.models import database
 
-    return database.execute_sql("SELECT type, name, sql FROM sqlite_master "
-                                "ORDER BY type, name").fetchall()
+    return database.execute_sql(
+        "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+    ).fetchall()

@@ -38,8 +38,12 @@ def case_values(draw):
         vin=draw(st.none() | st.just("LSVAM4187C2184847")),
         mileage=draw(st.none() | st.integers(0, 999_999)),
         purchase_date=draw(st.none() | st.dates(date(2000, 1, 1), date(2026, 11, 20))),
-        callback_at=draw(st.none() | st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1))
-                         .map(lambda d: d.replace(microsecond=0, tzinfo=CHINA_TZ))),
+        callback_at=draw(
+            st.none()
+            | st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1)).map(
+                lambda d: d.replace(microsecond=0, tzinfo=CHINA_TZ)
+            )
+        ),
         media=draw(st.booleans()),
         gender=draw(st.none() | st.sampled_from([g.value for g in Gender])),
         satisfaction=draw(st.none() | st.sampled_from([s.value for s in Satisfaction])),
@@ -58,9 +62,11 @@ def _rows(path: Path) -> dict[str, list[tuple]]:
 
 
 def test_export_import_export_gives_the_same_rows():
-    @settings(max_examples=25, deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                     HealthCheck.too_slow])
+    @settings(
+        max_examples=25,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(st.lists(case_values(), min_size=1, max_size=4))
     def run(values):
         with tempfile.TemporaryDirectory() as d:

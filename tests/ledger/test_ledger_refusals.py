@@ -95,8 +95,9 @@ def test_corrupt_member_is_refused(exported, tmp_path):
 
 
 def test_zip_bomb_is_refused_by_ratio_before_parsing(exported, tmp_path):
-    bomb = rewrite_zip(exported, tmp_path / "bomb.xlsx",
-                       add={"xl/media/image1.bin": b"\0" * (30 * 1024 * 1024)})
+    bomb = rewrite_zip(
+        exported, tmp_path / "bomb.xlsx", add={"xl/media/image1.bin": b"\0" * (30 * 1024 * 1024)}
+    )
     assert bomb.stat().st_size < 1024 * 1024
     _refused(ctx_for("HQ"), bomb, "压缩比")
 
@@ -114,12 +115,13 @@ BILLION_LAUGHS = (
     b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
     b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol3;</t></is></c></row>'
-    b'</sheetData></worksheet>'
+    b"</sheetData></worksheet>"
 )
 
 
-@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml",
-                                  "xl/workbook.xml"])
+@pytest.mark.parametrize(
+    "part", ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/workbook.xml"]
+)
 def test_xml_bomb_is_refused(exported, tmp_path, part):
     bomb = rewrite_zip(exported, tmp_path / "laughs.xlsx", replace={part: BILLION_LAUGHS})
     _refused(ctx_for("HQ"), bomb, "XML")
@@ -228,8 +230,9 @@ def test_cancel_leaves_the_data_as_before(exported, tmp_path, sites):
     hq = ctx_for("HQ")
     before = snapshot()
     seen = []
-    report = exchange.apply_import(hq, [exported, exported], progress=lambda *a: seen.append(a),
-                                   cancelled=lambda: bool(seen))
+    report = exchange.apply_import(
+        hq, [exported, exported], progress=lambda *a: seen.append(a), cancelled=lambda: bool(seen)
+    )
     assert report.cancelled and not report.applied
     assert snapshot() == before
     assert report.backup is not None and report.backup.exists()
@@ -242,8 +245,9 @@ def test_openpyxl_itself_parses_with_defusedxml(exported, tmp_path):
     from defusedxml import EntitiesForbidden
 
     assert openpyxl.DEFUSEDXML is True
-    bomb = rewrite_zip(exported, tmp_path / "laughs.xlsx",
-                       replace={"xl/worksheets/sheet2.xml": BILLION_LAUGHS})
+    bomb = rewrite_zip(
+        exported, tmp_path / "laughs.xlsx", replace={"xl/worksheets/sheet2.xml": BILLION_LAUGHS}
+    )
     with pytest.raises(Exception) as info:
         load_workbook(bomb, read_only=True)
     chain, e = [], info.value
@@ -263,8 +267,7 @@ def test_a_stale_dimension_does_not_drop_rows_or_columns(exported, tmp_path):
 
     assert re.search(rb'<dimension ref="A1:[A-Z]+3"', xml)  # ours: exact (2 cases)
     stale = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', xml, count=1)
-    f = rewrite_zip(exported, tmp_path / "stale.xlsx",
-                    replace={"xl/worksheets/sheet2.xml": stale})
+    f = rewrite_zip(exported, tmp_path / "stale.xlsx", replace={"xl/worksheets/sheet2.xml": stale})
     preview = exchange.check_import(ctx_for("HQ"), [f])
     res = preview.files[0]
     assert res.refused is None and res.counts["投诉台账"].new == 2, res.rejected
@@ -292,10 +295,10 @@ def test_ooxml_character_escapes_are_decoded_and_literal_ones_kept(sites, tmp_pa
 
 
 @pytest.mark.parametrize("header", ["动作", "记录ID"])
-def test_later_sheet_missing_a_required_column_refuses_the_file(exported, tmp_path, sites,
-                                                                header):
+def test_later_sheet_missing_a_required_column_refuses_the_file(exported, tmp_path, sites, header):
     """The 跟踪记录 header is read when the merge reaches that sheet (it loads meanwhile):
     the file is refused all the same, its cases not applied; another file still imports."""
+
     def drop(wb):
         ws = wb["跟踪记录"]
         for cell in ws[1]:

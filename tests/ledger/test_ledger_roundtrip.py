@@ -18,12 +18,25 @@ from db.database import close_database, open_database
 from tests.ledger.helpers import T0, Sites, add_sanction, ctx_for, later, new_case, snapshot
 
 RICH = dict(
-    customer_name="王五", phone="13812345678", vin="LSVAM4187C2184847", plate="沪A12345",
-    car_model="帕萨特", mileage=12034, purchase_date=date(2025, 3, 4), media=True,
-    content="=HYPERLINK(\"http://x\")\n第二行", background="+86 138", demand="-退款",
-    plan="@领导 请批示", repair_content="\t开头是制表符", gender="男",
-    department="车间", responsible="赵六", handled_date=date(2026, 11, 21),
-    fmc_status="On-going", satisfaction="满意",
+    customer_name="王五",
+    phone="13812345678",
+    vin="LSVAM4187C2184847",
+    plate="沪A12345",
+    car_model="帕萨特",
+    mileage=12034,
+    purchase_date=date(2025, 3, 4),
+    media=True,
+    content='=HYPERLINK("http://x")\n第二行',
+    background="+86 138",
+    demand="-退款",
+    plan="@领导 请批示",
+    repair_content="\t开头是制表符",
+    gender="男",
+    department="车间",
+    responsible="赵六",
+    handled_date=date(2026, 11, 21),
+    fmc_status="On-going",
+    satisfaction="满意",
 )
 
 
@@ -72,8 +85,14 @@ def test_exported_file_reads_well_in_a_spreadsheet(sites, tmp_path):
     assert ws.auto_filter.ref == f"A1:{ws.cell(1, ws.max_column).column_letter}3"
     headers = [c.value for c in ws[1]]
     row = {h: c for h, c in zip(headers, ws[2], strict=True)}
-    assert headers[0] == "编号" and headers[-6:] == ["记录ID", "所属站点", "修订号",
-                                                    "最后修改时间", "已删除", "版本指纹"]
+    assert headers[0] == "编号" and headers[-6:] == [
+        "记录ID",
+        "所属站点",
+        "修订号",
+        "最后修改时间",
+        "已删除",
+        "版本指纹",
+    ]
     assert ws.column_dimensions["A"].width == 18
     entries = wb["跟踪记录"]
     assert [c.value for c in entries[2]][0] == row["编号"].value  # 投诉编号 for people
@@ -134,8 +153,9 @@ def _three_sites_files(sites: Sites, tmp_path: Path) -> list[Path]:
         if code == "SH01":  # a later revision of one case, and a deletion
             later_ctx = ctx_for(code, later(60))
             cases.update_case(later_ctx, cid, {"plan": "已更换刹车片"})
-            other = cases.case_ids(__import__("complaints.query", fromlist=["CaseFilter"])
-                                   .CaseFilter())[0]
+            other = cases.case_ids(
+                __import__("complaints.query", fromlist=["CaseFilter"]).CaseFilter()
+            )[0]
             if other != cid:
                 cases.delete_case(later_ctx, other)
             f2 = tmp_path / f"{code}-2.xlsx"
@@ -149,8 +169,9 @@ def test_any_import_order_gives_the_same_database(sites, tmp_path):
     sites.close()
     results = {}
 
-    @settings(max_examples=12, deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
     @given(st.permutations(files), st.booleans())
     def run(order, one_by_one):
         with tempfile.TemporaryDirectory() as d:
@@ -343,8 +364,17 @@ def test_entries_and_sanctions_made_at_hq_travel_back_to_the_owner(sites, tmp_pa
     exchange.apply_import(hq, [tmp_path / "sh.xlsx"])
     number = snapshot()["cases"][0]["number"]
     hq_case = cases.find_case_id(number)
-    Entry.create(uid=str(_uuid.uuid4()), site="HQ", modified_at=later(90), case=hq_case,
-                 at=later(90), action="备注", actor="总部", note="=总部督办", recorded_at=later(90))
+    Entry.create(
+        uid=str(_uuid.uuid4()),
+        site="HQ",
+        modified_at=later(90),
+        case=hq_case,
+        at=later(90),
+        action="备注",
+        actor="总部",
+        note="=总部督办",
+        recorded_at=later(90),
+    )
     add_sanction(ctx_for("HQ", later(95)), hq_case, amount=500)
     exchange.export_ledger(hq, tmp_path / "hq.xlsx", all_sites=True)
     sites.use("SH01")

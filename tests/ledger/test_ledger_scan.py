@@ -7,10 +7,39 @@ from hypothesis import strategies as st
 
 from ledger.reader import _FORMULA_HINT_RE, _FORMULA_RE, _has_formula
 
-PIECES = st.sampled_from([b"<", b">", b"/", b" ", b"\n", b"\t", b":", b"!", b"f", b"F", b"x",
-                          b"X", b"_", b"-", b".", b"1", b"c", b"v", b"DOCTYPE", b"doctype",
-                          b"ENTITY", b"Entity", b"<f>", b"<x:f ", b"<F/", b"<!DocType",
-                          b"<c r=\"A1\">", b"<v>1</v>", b"&lt;f&gt;"])
+PIECES = st.sampled_from(
+    [
+        b"<",
+        b">",
+        b"/",
+        b" ",
+        b"\n",
+        b"\t",
+        b":",
+        b"!",
+        b"f",
+        b"F",
+        b"x",
+        b"X",
+        b"_",
+        b"-",
+        b".",
+        b"1",
+        b"c",
+        b"v",
+        b"DOCTYPE",
+        b"doctype",
+        b"ENTITY",
+        b"Entity",
+        b"<f>",
+        b"<x:f ",
+        b"<F/",
+        b"<!DocType",
+        b'<c r="A1">',
+        b"<v>1</v>",
+        b"&lt;f&gt;",
+    ]
+)
 
 
 @settings(max_examples=2000, deadline=None)

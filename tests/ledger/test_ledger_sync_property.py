@@ -79,8 +79,9 @@ class World:
     def import_(self, code: str, path: Path) -> None:
         ctx = self.ctx(code)
         rep = exchange.apply_import(ctx, [path], backup_dir=self.sites.root / "import-backups")
-        assert not rep.refused and rep.rejected == 0, [str(p) for f in rep.files
-                                                        for p in f.problems]
+        assert not rep.refused and rep.rejected == 0, [
+            str(p) for f in rep.files for p in f.problems
+        ]
         assert not rep.differences, rep.differences
 
     def backup(self, code: str) -> None:
@@ -101,8 +102,11 @@ class World:
             Path(f"{self.sites.path(code)}{suffix}").unlink(missing_ok=True)
         # What was typed here after the backup and never left this site is gone with the
         # restore: the person asked for that. The rest must still be found somewhere.
-        self.lost_by_restore |= {t for t, (site, _u, seq) in self.tokens.items()
-                                 if site == code and seq > at and t not in self.published}
+        self.lost_by_restore |= {
+            t
+            for t, (site, _u, seq) in self.tokens.items()
+            if site == code and seq > at and t not in self.published
+        }
 
     def resolve(self, code: str, choices: list[bool], *, final: bool = False) -> int:
         ctx = self.ctx(code)
@@ -121,8 +125,10 @@ class World:
     # --- observations ---
     def records(self, code: str) -> dict:
         self.sites.use(code, now=T0 + timedelta(minutes=self.minute))
-        return {t: sorted(store.iter_records(t, sites=None, since=None), key=lambda r: r["uid"])
-                for t in ("cases", "entries", "sanctions")}
+        return {
+            t: sorted(store.iter_records(t, sites=None, since=None), key=lambda r: r["uid"])
+            for t in ("cases", "entries", "sanctions")
+        }
 
     def open_conflicts(self, code: str) -> int:
         self.sites.use(code, now=T0 + timedelta(minutes=self.minute))
@@ -132,8 +138,12 @@ class World:
         out = []
         for code in self.codes:
             self.sites.use(code, now=T0 + timedelta(minutes=self.minute))
-            out += [(uid, f"{inc} {loc or ''}") for uid, inc, loc in database.execute_sql(
-                "SELECT uid, incoming, local FROM ledger_conflicts").fetchall()]
+            out += [
+                (uid, f"{inc} {loc or ''}")
+                for uid, inc, loc in database.execute_sql(
+                    "SELECT uid, incoming, local FROM ledger_conflicts"
+                ).fetchall()
+            ]
         return out
 
 
@@ -144,8 +154,9 @@ OPS = st.one_of(
     st.tuples(st.just("import"), st.integers(0, 2), st.integers(0, 30)),
     st.tuples(st.just("backup"), st.integers(0, 2)),
     st.tuples(st.just("restore"), st.integers(0, 2)),
-    st.tuples(st.just("resolve"), st.integers(0, 2),
-              st.lists(st.booleans(), min_size=1, max_size=3)),
+    st.tuples(
+        st.just("resolve"), st.integers(0, 2), st.lists(st.booleans(), min_size=1, max_size=3)
+    ),
 )
 
 
@@ -215,8 +226,12 @@ def _run(world: World, ops, final_order, choices) -> None:
     kinds = set()
     for code in codes:
         world.sites.use(code, now=T0 + timedelta(minutes=world.minute))
-        kinds |= {f"{k}/{r}" for k, r in database.execute_sql(
-            "SELECT kind, resolution FROM ledger_conflicts").fetchall()}
+        kinds |= {
+            f"{k}/{r}"
+            for k, r in database.execute_sql(
+                "SELECT kind, resolution FROM ledger_conflicts"
+            ).fetchall()
+        }
     for k in sorted(kinds):
         event(f"conflict {k}")
     if world.lost_by_restore or any(o == ("restore", 0) for o in ops):
@@ -228,11 +243,11 @@ def _run(world: World, ops, final_order, choices) -> None:
         if tok in world.lost_by_restore:
             continue
         if tok.startswith("D"):
-            ok = uid in deleted or any(
-                u == uid and '"deleted": true' in text for u, text in listed)
+            ok = uid in deleted or any(u == uid and '"deleted": true' in text for u, text in listed)
         else:
             ok = f" {tok} " in f" {plans} " or any(
-                f" {tok} " in f" {_plan_texts(text)} " for _u, text in listed)
+                f" {tok} " in f" {_plan_texts(text)} " for _u, text in listed
+            )
         assert ok, f"{tok} ({world.tokens[tok]}) was lost without a conflict on record"
 
 
@@ -254,11 +269,16 @@ def _plan_texts(text: str) -> str:
 
 
 def _property(owners: list[str], codes: list[str], examples: int):
-    @settings(max_examples=examples, deadline=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(scripts(),
-           st.lists(st.integers(0, 30), max_size=4),
-           st.lists(st.booleans(), min_size=1, max_size=3))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(
+        scripts(),
+        st.lists(st.integers(0, 30), max_size=4),
+        st.lists(st.booleans(), min_size=1, max_size=3),
+    )
     def run(ops, final_order, choices):
         with tempfile.TemporaryDirectory(dir=os.environ.get("LEDGER_SYNC_TMP")) as d:
             sites = Sites(Path(d))
@@ -267,6 +287,7 @@ def _property(owners: list[str], codes: list[str], examples: int):
                 _run(World(sites, owners, codes), ops, final_order, choices)
             finally:
                 sites.close()
+
     return run
 
 

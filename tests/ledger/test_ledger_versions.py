@@ -14,8 +14,14 @@ from db.models import Case, database
 from tests.ledger.helpers import Sites, ctx_for, later, new_case, snapshot
 
 
-def _edit_cells(src: Path, dest: Path, sheet: str, changes: dict[str, object],
-                rows: range | None = None, info: dict[str, object] | None = None) -> Path:
+def _edit_cells(
+    src: Path,
+    dest: Path,
+    sheet: str,
+    changes: dict[str, object],
+    rows: range | None = None,
+    info: dict[str, object] | None = None,
+) -> Path:
     wb = load_workbook(src)
     ws = wb[sheet]
     h = [c.value for c in ws[1]]
@@ -41,12 +47,17 @@ def _counts(report, sheet="投诉台账"):
 
 # --- §2 ownership and bounds ------------------------------------------------------------------
 
+
 def test_a_file_cannot_take_a_record_from_its_owner(sites: Sites, tmp_path):
     ctx = sites.use("SH01")
     cid = new_case(ctx)
     exchange.export_ledger(ctx, tmp_path / "sh.xlsx")
-    forged = _edit_cells(tmp_path / "sh.xlsx", tmp_path / "zz.xlsx", "投诉台账",
-                         {"所属站点": "ZZ99", "修订号": 99, "投诉内容": "被改走了"})
+    forged = _edit_cells(
+        tmp_path / "sh.xlsx",
+        tmp_path / "zz.xlsx",
+        "投诉台账",
+        {"所属站点": "ZZ99", "修订号": 99, "投诉内容": "被改走了"},
+    )
     before = snapshot()
     rep = exchange.apply_import(ctx, [forged])
     (rej,) = rep.files[0].rejected
@@ -68,16 +79,26 @@ def test_a_revision_above_the_bound_is_rejected_and_later_saves_work(sites, tmp_
     new_case(ctx)
     new_case(ctx, customer_name="李雷")
     exchange.export_ledger(ctx, tmp_path / "sh.xlsx")
-    huge = _edit_cells(tmp_path / "sh.xlsx", tmp_path / "huge.xlsx", "投诉台账",
-                       {"修订号": 2**63 - 1, "版本指纹": None}, rows=range(2, 3))
+    huge = _edit_cells(
+        tmp_path / "sh.xlsx",
+        tmp_path / "huge.xlsx",
+        "投诉台账",
+        {"修订号": 2**63 - 1, "版本指纹": None},
+        rows=range(2, 3),
+    )
     hq = sites.use("HQ")
     rep = exchange.apply_import(hq, [huge])
     (rej,) = [r for r in rep.files[0].rejected if r.sheet == "投诉台账"]
     assert rej.problems[0].column == "修订号" and "上限" in rej.reason
     assert _counts(rep).new == 1  # the good row imports
     # a revision at the bound itself is accepted, and saving that case still works
-    edge = _edit_cells(tmp_path / "sh.xlsx", tmp_path / "edge.xlsx", "投诉台账",
-                       {"修订号": 1_000_000_000, "版本指纹": None}, rows=range(2, 3))
+    edge = _edit_cells(
+        tmp_path / "sh.xlsx",
+        tmp_path / "edge.xlsx",
+        "投诉台账",
+        {"修订号": 1_000_000_000, "版本指纹": None},
+        rows=range(2, 3),
+    )
     rep = exchange.apply_import(hq, [edge])
     assert rep.rejected == 0
     number = _case_rows(edge)[0]["编号"]
@@ -88,14 +109,22 @@ def test_a_revision_above_the_bound_is_rejected_and_later_saves_work(sites, tmp_
 
 # --- §3 equal revisions, other content --------------------------------------------------------
 
+
 def test_equal_revision_other_content_is_a_conflict_whatever_the_order(sites, tmp_path):
     """Four files of one case at one revision (as an older version writes them: no
     版本指纹), each with other content: the first applies, each other one is a conflict."""
     ctx = sites.use("SH01")
     new_case(ctx)
     exchange.export_ledger(ctx, tmp_path / "sh.xlsx")
-    files = [_edit_cells(tmp_path / "sh.xlsx", tmp_path / f"v{i}.xlsx", "投诉台账",
-                         {"投诉内容": f"第 {i} 种说法", "版本指纹": None}) for i in range(4)]
+    files = [
+        _edit_cells(
+            tmp_path / "sh.xlsx",
+            tmp_path / f"v{i}.xlsx",
+            "投诉台账",
+            {"投诉内容": f"第 {i} 种说法", "版本指纹": None},
+        )
+        for i in range(4)
+    ]
     for n, order in enumerate((files, files[::-1])):
         hq = sites.use(f"HQ{n}")
         outcomes = []
@@ -115,8 +144,9 @@ def test_a_changed_time_zone_cell_is_put_before_a_person_not_applied(sites, tmp_
     hq = sites.use("HQ")
     exchange.apply_import(hq, [tmp_path / "sh.xlsx"])
     before = snapshot()
-    shifted = _edit_cells(tmp_path / "sh.xlsx", tmp_path / "tz.xlsx", "投诉台账", {},
-                          info={"时区": "+09:00"})
+    shifted = _edit_cells(
+        tmp_path / "sh.xlsx", tmp_path / "tz.xlsx", "投诉台账", {}, info={"时区": "+09:00"}
+    )
     rep = exchange.apply_import(hq, [shifted])
     assert _counts(rep).conflict == 3 and _counts(rep).updated == 0
     assert snapshot()["cases"] == before["cases"]
@@ -152,6 +182,7 @@ def test_a_file_without_the_fingerprint_column_still_imports(sites, tmp_path):
 
 
 # --- §3 a restored owner ----------------------------------------------------------------------
+
 
 def _reopen(sites: Sites, code: str, now):
     return sites.use(code, now=now), ctx_for(code, now)
@@ -253,6 +284,7 @@ def test_a_site_that_lost_everything_takes_its_records_back(sites, tmp_path):
 
 # --- §3 edits made where the record is not owned ---------------------------------------------
 
+
 def _shared_case(sites: Sites, tmp_path: Path) -> tuple[int, str]:
     ctx = sites.use("SH01")
     cid = new_case(ctx)
@@ -273,7 +305,9 @@ def test_an_edit_made_at_hq_reaches_the_owner_as_a_proposal(sites, tmp_path):
     (c,) = exchange.list_conflicts()
     assert c.kind == "proposal"
     assert {f.header: (f.local, f.incoming) for f in c.fields if f.differs}["总经理批示"] == (
-        None, "总部:尽快处理")
+        None,
+        "总部:尽快处理",
+    )
     assert cases.get_case(cid)["gm_instruction"] is None  # not applied by itself
     # importing it again lists nothing new
     rep = exchange.apply_import(ctx, [tmp_path / "hq.xlsx"])
@@ -340,7 +374,8 @@ def test_conflict_rows_keep_both_sides(sites, tmp_path):
     sites.use("HQ")
     exchange.apply_import(ctx_for("HQ", later(13)), [tmp_path / "sh2.xlsx"])
     local, incoming = database.execute_sql(
-        "SELECT local, incoming FROM ledger_conflicts").fetchone()
+        "SELECT local, incoming FROM ledger_conflicts"
+    ).fetchone()
     assert "总部版" in local and "站点版" in incoming
 
 
@@ -379,8 +414,9 @@ def test_a_proposal_taken_at_hq_travels_on_to_the_owner_once(sites, tmp_path):
     cid, number = _shared_case(sites, tmp_path)
     bj = sites.use("BJ02")
     exchange.apply_import(bj, [tmp_path / "sh.xlsx"])
-    cases.update_case(ctx_for("BJ02", later(10)), cases.find_case_id(number),
-                      {"plan": "北京的处理意见"})
+    cases.update_case(
+        ctx_for("BJ02", later(10)), cases.find_case_id(number), {"plan": "北京的处理意见"}
+    )
     exchange.export_ledger(ctx_for("BJ02", later(11)), tmp_path / "bj.xlsx")
     sites.use("HQ")
     exchange.apply_import(ctx_for("HQ", later(12)), [tmp_path / "bj.xlsx"])
@@ -411,6 +447,7 @@ def test_an_owner_edit_made_after_a_conflict_was_found_stays_on_record(sites, tm
     cases.update_case(ctx_for("SH01", later(15)), cid, {"plan": "本店后来改的"})
     exchange.resolve_conflict(ctx_for("SH01", later(20)), c.id, keep="incoming")
     assert cases.get_case(cid)["plan"] == "总部版"
-    (local,) = database.execute_sql("SELECT local FROM ledger_conflicts WHERE id = ?",
-                                    (c.id,)).fetchone()
+    (local,) = database.execute_sql(
+        "SELECT local FROM ledger_conflicts WHERE id = ?", (c.id,)
+    ).fetchone()
     assert "本店后来改的" in local

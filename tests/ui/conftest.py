@@ -18,8 +18,9 @@ pin_singletons()  # PySide6 6.12 on Python 3.11 drops references to None/True (s
 @pytest.fixture
 def taskman(qapp, db_path):
     """Torn down before ``db_path`` closes the database: the worker's connection first."""
-    tm = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                     thread_stop=database.close)
+    tm = TaskManager(
+        thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
+    )
     yield tm
     tm.shutdown()
 

@@ -184,11 +184,14 @@ def test_unreadable_date_is_named(qtbot, session):
     assert _all_ids() == []
 
 
-@pytest.mark.parametrize("answer,closes,saves", [
-    (QMessageBox.StandardButton.Cancel, False, False),
-    (QMessageBox.StandardButton.Discard, True, False),
-    (QMessageBox.StandardButton.Save, True, True),
-])
+@pytest.mark.parametrize(
+    "answer,closes,saves",
+    [
+        (QMessageBox.StandardButton.Cancel, False, False),
+        (QMessageBox.StandardButton.Discard, True, False),
+        (QMessageBox.StandardButton.Save, True, True),
+    ],
+)
 def test_esc_with_edits_asks(qtbot, session, monkeypatch, answer, closes, saves):
     asked = []
 
@@ -246,9 +249,15 @@ def test_stale_record_keeps_the_edits(qtbot, session, ctx):
 
 def test_loads_existing_values_and_local_times(qtbot, session, ctx):
     v = cases.blank_case(ctx)
-    v.update(customer_name="陈静", content="空调异味", gender="女", mileage=12000,
-             purchase_date=date(2025, 3, 8), media=True,
-             received_at=datetime(2026, 11, 20, 1, 15, tzinfo=UTC))
+    v.update(
+        customer_name="陈静",
+        content="空调异味",
+        gender="女",
+        mileage=12000,
+        purchase_date=date(2025, 3, 8),
+        media=True,
+        received_at=datetime(2026, 11, 20, 1, 15, tzinfo=UTC),
+    )
     case_id = cases.create_case(ctx, v).id
     ed = _editor(qtbot, session, case_id)
     assert ed.editors["received_at"].focus_target().text() == "2026-11-20 09:15"
@@ -277,8 +286,12 @@ def test_field_widgets_uniform_api(qtbot):
     assert when.value() is None and "不是有效时间" in when.parse_problem()
     when.now_button.click()  # the session's clock, not the machine's
     assert when.value() is None or when.value().tzinfo is not None
-    fixed = fw.make_editor(FIELDS_BY_NAME["closed_at"], tz, parent,
-                           now=lambda: datetime(2026, 11, 20, 2, 5, 33, tzinfo=UTC))
+    fixed = fw.make_editor(
+        FIELDS_BY_NAME["closed_at"],
+        tz,
+        parent,
+        now=lambda: datetime(2026, 11, 20, 2, 5, 33, tzinfo=UTC),
+    )
     fixed.now_button.click()
     assert fixed.edit.text() == "2026-11-20 10:05"
     flag = fw.make_editor(FIELDS_BY_NAME["media"], tz, parent)
@@ -320,8 +333,11 @@ def test_attachments_add_open_remove(qtbot, session, ctx, tmp_path, monkeypatch)
     assert len(panel.rows()) == 1 and "已附加过" in ed.banner_text()
 
     opened: list[Path] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl",
-                        staticmethod(lambda url: opened.append(Path(url.toLocalFile())) or True))
+    monkeypatch.setattr(
+        QDesktopServices,
+        "openUrl",
+        staticmethod(lambda url: opened.append(Path(url.toLocalFile())) or True),
+    )
     panel.select_row(0)
     assert panel.open_button.isEnabled()
     panel.open_selected()
@@ -329,12 +345,14 @@ def test_attachments_add_open_remove(qtbot, session, ctx, tmp_path, monkeypatch)
     assert opened and opened[0].name == "车门划痕.jpg"
     assert opened[0].read_bytes() == photo.read_bytes()
 
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No)
+    )
     panel.remove_selected()
     assert len(panel.rows()) == 1  # 否: nothing removed
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    )
     with qtbot.waitSignal(panel.changed):
         panel.remove_selected()
     _idle(session)
@@ -407,8 +425,13 @@ def test_files_dropped_on_the_panel_are_attached(qtbot, session, ctx, tmp_path):
         f.write_bytes(b"file %d" % i)
     md = QMimeData()
     md.setUrls([QUrl.fromLocalFile(str(f)) for f in files] + [QUrl.fromLocalFile(str(tmp_path))])
-    ev = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
-                    Qt.KeyboardModifier.NoModifier)
+    ev = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        md,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with qtbot.waitSignal(ed.attachments.changed):
         ed.attachments.dropEvent(ev)
     _idle(session)

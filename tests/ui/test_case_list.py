@@ -26,11 +26,15 @@ def many(ctx):
     ids = []
     for i in range(N):
         v = cases.blank_case(ctx)
-        v.update(customer_name=NAMES[i % len(NAMES)], content=f"{TEXTS[i % 4]} 第{i}号",
-                 phone=f"1381234{i:04d}", received_at=base - timedelta(hours=i),
-                 state=STATES[i % 3].value,
-                 channel=(Channel.HOTLINE if i % 5 == 0 else Channel.ON_SITE).value,
-                 department="车间" if i % 2 else "销售部")
+        v.update(
+            customer_name=NAMES[i % len(NAMES)],
+            content=f"{TEXTS[i % 4]} 第{i}号",
+            phone=f"1381234{i:04d}",
+            received_at=base - timedelta(hours=i),
+            state=STATES[i % 3].value,
+            channel=(Channel.HOTLINE if i % 5 == 0 else Channel.ON_SITE).value,
+            department="车间" if i % 2 else "销售部",
+        )
         ids.append(cases.create_case(ctx, v).id)
     return ids
 
@@ -116,15 +120,24 @@ def _reload(qtbot, page, action):
 
 def test_page_counts_and_filters(qtbot, page):
     assert page.count_label.text() == f"共 {N} 条"
-    closed = _reload(qtbot, page, lambda: page.state_box.setCurrentIndex(
-        page.state_box.findData(State.CLOSED.value)))
+    closed = _reload(
+        qtbot,
+        page,
+        lambda: page.state_box.setCurrentIndex(page.state_box.findData(State.CLOSED.value)),
+    )
     assert closed == N // 3 == page.model.rowCount()
     assert page.count_label.text() == f"共 {N // 3} 条"
-    both = _reload(qtbot, page, lambda: page.channel_box.setCurrentIndex(
-        page.channel_box.findData(Channel.HOTLINE.value)))
+    both = _reload(
+        qtbot,
+        page,
+        lambda: page.channel_box.setCurrentIndex(page.channel_box.findData(Channel.HOTLINE.value)),
+    )
     assert both == len([i for i in range(N) if i % 3 == 2 and i % 5 == 0])
-    dept = _reload(qtbot, page, lambda: page.department_box.setCurrentIndex(
-        page.department_box.findData("车间")))
+    dept = _reload(
+        qtbot,
+        page,
+        lambda: page.department_box.setCurrentIndex(page.department_box.findData("车间")),
+    )
     assert dept == len([i for i in range(N) if i % 3 == 2 and i % 5 == 0 and i % 2])
     assert _reload(qtbot, page, page.clear_filters) == N
 
@@ -148,8 +161,11 @@ def test_page_search_debounced(qtbot, page):
 
 def test_page_sort_by_header(qtbot, page):
     header = page.view.horizontalHeader()
-    _reload(qtbot, page, lambda: header.setSortIndicator(COLUMNS.index("number"),
-                                                         Qt.SortOrder.AscendingOrder))
+    _reload(
+        qtbot,
+        page,
+        lambda: header.setSortIndicator(COLUMNS.index("number"), Qt.SortOrder.AscendingOrder),
+    )
     numbers = [page.model.index(r, 0).data() for r in range(5)]
     assert numbers == sorted(numbers) and numbers[0].endswith("-0001")
 
@@ -171,8 +187,9 @@ def test_refresh_after_changed_keeps_selection(qtbot, page, session, ctx, many):
     page.view.selectRow(5)
     page.view.setCurrentIndex(page.model.index(5, 0))
     v = cases.blank_case(ctx)
-    v.update(customer_name="新客户", content="刚登记的投诉", received_at=ctx.now() + timedelta(
-        minutes=1))
+    v.update(
+        customer_name="新客户", content="刚登记的投诉", received_at=ctx.now() + timedelta(minutes=1)
+    )
     new_id = cases.create_case(ctx, v).id
     assert _reload(qtbot, page, lambda: session.notify_changed("cases")) == N + 1
     assert page.model.case_id(0) == new_id
@@ -209,7 +226,6 @@ def test_the_first_screenful_comes_before_the_whole_list(qtbot, session, many, m
     finally:
         release.set()
     qtbot.waitUntil(lambda: p.model.rowCount() == N)
-    assert p.model.ids()[:len(first)] == first and p.current_case_id() == first[3]
+    assert p.model.ids()[: len(first)] == first and p.current_case_id() == first[3]
     assert p.count_label.text() == f"共 {N} 条"
     session.taskman.wait_idle()
-

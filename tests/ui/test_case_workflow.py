@@ -19,11 +19,16 @@ from ui.case_workflow import CaseWorkflowTab
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)  # the ctx fixture's clock is 09:30
 
 
-
 def new_case(ctx, **over) -> int:
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="保养后发动机异响", received_at=T0, business="售后",
-             area="维修技术", phone="13812345678")
+    v.update(
+        customer_name="张伟",
+        content="保养后发动机异响",
+        received_at=T0,
+        business="售后",
+        area="维修技术",
+        phone="13812345678",
+    )
     v.update(over)
     return cases.create_case(ctx, v).id
 
@@ -210,9 +215,17 @@ def test_registered_in_the_case_window(qtbot, session, ctx):
 
 @pytest.mark.parametrize("action", [a for a in Action if a is not Action.RECEIVED])
 def test_every_action_has_a_dialog(qtbot, action, ctx):
-    d = ActionDialog(action, number="SH01-202611-0001", now=ctx.now(), tz=ctx.tz,
-                     received_at=T0, departments=["销售部", "车间"], proposed_department="车间",
-                     people=["李师傅"], current={})
+    d = ActionDialog(
+        action,
+        number="SH01-202611-0001",
+        now=ctx.now(),
+        tz=ctx.tz,
+        received_at=T0,
+        departments=["销售部", "车间"],
+        proposed_department="车间",
+        people=["李师傅"],
+        current={},
+    )
     qtbot.addWidget(d)
     assert d.values()["note"] == ""
     assert d.windowTitle().endswith(action.value)
@@ -253,8 +266,9 @@ def test_handled_needs_an_opinion_and_warns_of_what_is_missing(qtbot, session, c
     idle(session)
     assert cases.get_case(cid)["plan"] == "更换正时皮带,免费"
 
-    escalate = ActionDialog(Action.ESCALATE, number="SH01-202611-0001", now=ctx.now(),
-                            tz=ctx.tz, submit=lambda v: None)
+    escalate = ActionDialog(
+        Action.ESCALATE, number="SH01-202611-0001", now=ctx.now(), tz=ctx.tz, submit=lambda v: None
+    )
     qtbot.addWidget(escalate)
     escalate.try_submit()
     assert escalate.refusal_text().startswith("升级须填写升级至何人")

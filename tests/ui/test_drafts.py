@@ -120,8 +120,15 @@ def test_another_persons_drafts_wait_for_that_person(qtbot, session, ctx):
 
 def test_a_damaged_draft_file_is_left_alone(tmp_path, ctx):
     folder = tmp_path / "drafts"
-    drafts.save(folder, ctx, "case-1", {"received_at": ctx.now(), "media": True},
-                case_id=1, number="SH01-202611-0001", revision=3)
+    drafts.save(
+        folder,
+        ctx,
+        "case-1",
+        {"received_at": ctx.now(), "media": True},
+        case_id=1,
+        number="SH01-202611-0001",
+        revision=3,
+    )
     (folder / "new-abc.json").write_text("{not json", encoding="utf-8")
     (d,) = drafts.pending(folder, ctx)
     assert d.changes == {"received_at": ctx.now(), "media": True} and d.revision == 3

@@ -89,8 +89,13 @@ def test_drop_xlsx_files_onto_the_page_checks_them(qtbot, session, ctx, tmp_path
     exchange.export_ledger(ctx, out)
     md = QMimeData()
     md.setUrls([QUrl.fromLocalFile(str(out)), QUrl.fromLocalFile(str(tmp_path / "x.txt"))])
-    event = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, md,
-                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        md,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with qtbot.waitSignal(page.checked, timeout=10_000) as blocker:
         page.dropEvent(event)
     assert [f.path for f in blocker.args[0].files] == [out]
@@ -105,14 +110,16 @@ def test_conflict_shown_side_by_side_and_resolved(qtbot, session, ctx, tmp_path)
     exchange.apply_import(ctx, [_foreign_copy(out, tmp_path / "r1.xlsx", uid=uid)])
     local_id = cases.find_case_id("BJ02-202611-0001")
     cases.update_case(ctx, local_id, {"gm_instruction": "本店批示"})  # edited here, not owner
-    exchange.apply_import(ctx, [_foreign_copy(out, tmp_path / "r2.xlsx", uid=uid, revision=2,
-                                              content="对方的新内容")])
+    exchange.apply_import(
+        ctx, [_foreign_copy(out, tmp_path / "r2.xlsx", uid=uid, revision=2, content="对方的新内容")]
+    )
     page = ConflictsPage(session)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.list.count() == 1, timeout=10_000)
-    fields = {page.table.item(r, 0).text(): (page.table.item(r, 1).text(),
-                                             page.table.item(r, 2).text())
-              for r in range(page.table.rowCount())}
+    fields = {
+        page.table.item(r, 0).text(): (page.table.item(r, 1).text(), page.table.item(r, 2).text())
+        for r in range(page.table.rowCount())
+    }
     assert fields["投诉内容"][1] == "对方的新内容"
     assert fields["总经理批示"] == ("本店批示", "")
     assert page.badge_count() == 1
@@ -123,7 +130,8 @@ def test_conflict_shown_side_by_side_and_resolved(qtbot, session, ctx, tmp_path)
 
 
 def test_page_lists_the_first_thousand_rejected_rows_and_counts_the_rest(
-        qtbot, session, ctx, tmp_path):
+    qtbot, session, ctx, tmp_path
+):
     """Issue 15 §3: a file of many bad rows is listed in part, the rest counted."""
     import os
 
@@ -134,11 +142,20 @@ def test_page_lists_the_first_thousand_rejected_rows_and_counts_the_rest(
     new_case(ctx)
     case = next(store.iter_records("cases", sites=None, since=None))
     bad = tmp_path / "many-bad.xlsx"
-    meta = LedgerMeta(site="SH09", site_name="", exported_at=ctx.now(), tz_text="+08:00",
-                      scope="全部")
-    write_ledger(bad, meta, ctx.tz, entries=(), sanctions=(), cases=(
-        {**case, "uid": str(uuid.uuid4()), "number": f"X{i:05d}", "channel": "飞鸽传书"}
-        for i in range(REJECTS_SHOWN + 150)))
+    meta = LedgerMeta(
+        site="SH09", site_name="", exported_at=ctx.now(), tz_text="+08:00", scope="全部"
+    )
+    write_ledger(
+        bad,
+        meta,
+        ctx.tz,
+        entries=(),
+        sanctions=(),
+        cases=(
+            {**case, "uid": str(uuid.uuid4()), "number": f"X{i:05d}", "channel": "飞鸽传书"}
+            for i in range(REJECTS_SHOWN + 150)
+        ),
+    )
     page = ExchangePage(session)
     qtbot.addWidget(page)
     page.resize(1100, 700)

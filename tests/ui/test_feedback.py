@@ -14,7 +14,8 @@ from ui.toast import last_toast
 
 
 def test_export_suggests_a_dated_name_remembers_the_folder_and_confirms(
-        qtbot, session, ctx, tmp_path, monkeypatch):
+    qtbot, session, ctx, tmp_path, monkeypatch
+):
     v = cases.blank_case(ctx)
     v.update(customer_name="张伟", content="异响")
     cases.create_case(ctx, v)
@@ -44,8 +45,9 @@ def test_since_box_shows_the_office_clock(qtbot, session, ctx):
     page = ExchangePage(session)
     qtbot.addWidget(page)
     shown = page.since.dateTime().toPython()
-    expected = (ctx.local(ctx.now()) - timedelta(days=30)).replace(tzinfo=None, second=0,
-                                                                   microsecond=0)
+    expected = (ctx.local(ctx.now()) - timedelta(days=30)).replace(
+        tzinfo=None, second=0, microsecond=0
+    )
     assert shown == expected
 
 

@@ -30,9 +30,14 @@ def test_people_dialog_creates_an_account_per_row_and_names_a_bad_row(qtbot, ses
     dlg = PeopleDialog(session, ["客服部", "售后服务部"])
     qtbot.addWidget(dlg)
     assert [dlg.table.cellWidget(r, 2).currentText() for r in range(4)] == [
-        "客服专员", "客服经理", "部门经理", "总经理"]
-    for r, (login, name) in enumerate((("wangli", "王丽"), ("zhaomin", "赵敏"),
-                                       ("liqiang", "李强"), ("chengang", "陈刚"))):
+        "客服专员",
+        "客服经理",
+        "部门经理",
+        "总经理",
+    ]
+    for r, (login, name) in enumerate(
+        (("wangli", "王丽"), ("zhaomin", "赵敏"), ("liqiang", "李强"), ("chengang", "陈刚"))
+    ):
         dlg.table.item(r, 0).setText(login)
         dlg.table.item(r, 1).setText(name)
     # the 部门经理 has no department yet: that row is refused by its number, the rows
@@ -55,8 +60,7 @@ def test_people_dialog_creates_an_account_per_row_and_names_a_bad_row(qtbot, ses
     assert users.sign_in(login, password, datetime.now(UTC)).login == "wangli"
 
 
-def test_with_demo_data_every_role_gets_an_account_shown_once(qtbot, session, admin,
-                                                              monkeypatch):
+def test_with_demo_data_every_role_gets_an_account_shown_once(qtbot, session, admin, monkeypatch):
     shown = []
 
     def fake_exec(self):
@@ -68,15 +72,21 @@ def test_with_demo_data_every_role_gets_an_account_shown_once(qtbot, session, ad
     set_up_people(session, demo=True)
     lines = shown[0].splitlines()
     assert [line.split("\t")[0] for line in lines] == [
-        "客服专员", "客服经理", "部门经理(售后服务部)", "部门经理(销售部)", "总经理"]
+        "客服专员",
+        "客服经理",
+        "部门经理(售后服务部)",
+        "部门经理(销售部)",
+        "总经理",
+    ]
     role, _name, login, password = lines[-1].split("\t")
     assert users.sign_in(login, password, datetime.now(UTC)).roles == {"总经理"}
 
 
 def test_without_demo_data_the_people_dialog_follows(qtbot, session, admin, monkeypatch):
     opened = []
-    monkeypatch.setattr(PeopleDialog, "exec",
-                        lambda self: qtbot.addWidget(self) or opened.append(self) or 0)
+    monkeypatch.setattr(
+        PeopleDialog, "exec", lambda self: qtbot.addWidget(self) or opened.append(self) or 0
+    )
     set_up_people(session, demo=False)
     assert len(opened) == 1 and opened[0].table.rowCount() == 4
     assert first_run.WORKING_ROLES == ("客服专员", "客服经理", "部门经理", "总经理")

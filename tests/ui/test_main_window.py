@@ -46,9 +46,14 @@ def test_every_navigation_item_shows_a_page(qtbot, window):
 
 
 def test_missing_module_gives_placeholder(monkeypatch, qtbot, session, qsettings):
-    monkeypatch.setattr(main_window, "PAGES", [
-        ("cases", "投诉台账", "ui.case_list:CaseListPage"),
-        ("later", "以后", "ui.not_written_yet:LaterPage")])
+    monkeypatch.setattr(
+        main_window,
+        "PAGES",
+        [
+            ("cases", "投诉台账", "ui.case_list:CaseListPage"),
+            ("later", "以后", "ui.not_written_yet:LaterPage"),
+        ],
+    )
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
     page = w.show_page("later")
@@ -69,9 +74,14 @@ def test_badge_follows_changed(monkeypatch, qtbot, session, qsettings):
     module = types.ModuleType("ui_test_badge_page")
     module.CountingPage = CountingPage
     monkeypatch.setitem(sys.modules, "ui_test_badge_page", module)
-    monkeypatch.setattr(main_window, "PAGES", [
-        ("todo", "待办", "ui_test_badge_page:CountingPage"),
-        ("cases", "投诉台账", "ui.case_list:CaseListPage")])
+    monkeypatch.setattr(
+        main_window,
+        "PAGES",
+        [
+            ("todo", "待办", "ui_test_badge_page:CountingPage"),
+            ("cases", "投诉台账", "ui.case_list:CaseListPage"),
+        ],
+    )
     monkeypatch.setattr(qsettings, "value", lambda key, default=None: default)
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
@@ -91,8 +101,9 @@ def test_status_bar_names_site_person_and_folder(window, session):
 
 
 def test_ctrl_n_and_open_case_windows(qtbot, window, session, ctx):
-    r = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "张伟",
-                                "content": "天窗漏水"})
+    r = cases.create_case(
+        ctx, {**cases.blank_case(ctx), "customer_name": "张伟", "content": "天窗漏水"}
+    )
     first = window.open_case(r.id)
     assert first is not None
     qtbot.addWidget(first)
@@ -164,8 +175,14 @@ def test_missing_cjk_font_says_what_to_install(monkeypatch, capsys):
 
 def _run_desktop(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    return subprocess.run([sys.executable, "-m", "desktop", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_smoke_paints_and_exits_zero(tmp_path):
@@ -197,8 +214,7 @@ def test_restricted_pages_follow_the_signed_in_person(qtbot, session, qsettings,
     session.taskman.wait_idle()
 
 
-def test_restricted_pages_follow_their_permission_for_every_role(qtbot, session, qsettings,
-                                                                 ctx):
+def test_restricted_pages_follow_their_permission_for_every_role(qtbot, session, qsettings, ctx):
     """The navigation decides from PAGE_PERMISSIONS, without importing the pages (the start
     does not pay for them); each page's own check agrees."""
     import dataclasses
@@ -231,8 +247,7 @@ def test_column_widths_and_sort_remembered(qtbot, session, qsettings, ctx):
     session.taskman.wait_idle()
     header = page.view.horizontalHeader()
     header.resizeSection(0, 222)
-    header.setSortIndicator(page.model.columns.index("customer_name"),
-                            Qt.SortOrder.AscendingOrder)
+    header.setSortIndicator(page.model.columns.index("customer_name"), Qt.SortOrder.AscendingOrder)
     session.taskman.wait_idle()
     w.close()
     again = MainWindow(session, settings=qsettings)
@@ -265,8 +280,10 @@ def test_the_chinese_font_comes_first_on_linux(qapp, monkeypatch):
     monkeypatch.setattr(fonts.sys, "platform", "linux")
     before = qapp.font()
     try:
-        assert fonts.prefer_cjk_font(qapp, ["DejaVu Sans", "WenQuanYi Micro Hei"]) == \
-            "WenQuanYi Micro Hei"
+        assert (
+            fonts.prefer_cjk_font(qapp, ["DejaVu Sans", "WenQuanYi Micro Hei"])
+            == "WenQuanYi Micro Hei"
+        )
         assert qapp.font().families()[0] == "WenQuanYi Micro Hei"
         qapp.setFont(before)
         assert fonts.prefer_cjk_font(qapp, ["DejaVu Sans"]) is None

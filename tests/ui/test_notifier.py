@@ -24,11 +24,11 @@ class Clock:
         return self.now
 
 
-
 def new_case(ctx, **over) -> int:
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="异响", received_at=T0, business="售后",
-             channel="电话热线")
+    v.update(
+        customer_name="张伟", content="异响", received_at=T0, business="售后", channel="电话热线"
+    )
     v.update(over)
     return cases.create_case(ctx, v).id
 
@@ -51,8 +51,9 @@ def test_no_tray_offscreen_means_an_in_window_notice(qtbot, session, ctx):
 
 def test_each_item_is_announced_once_per_status(qtbot, session, ctx):
     cid = new_case(ctx)
-    tracking.record_action(ctx, cid, "升级", to="售后站长", at=T0 + timedelta(minutes=1),
-                           reason="现场口头升级")  # D3 met
+    tracking.record_action(
+        ctx, cid, "升级", to="售后站长", at=T0 + timedelta(minutes=1), reason="现场口头升级"
+    )  # D3 met
     clock, window, n, got = setup(qtbot, session, ctx, T0 + timedelta(minutes=2))
     n.start()
     idle(session)
@@ -62,7 +63,8 @@ def test_each_item_is_announced_once_per_status(qtbot, session, ctx):
     n.check()
     idle(session)
     assert [[(i.case_id, i.rule, i.status) for i in batch] for batch in got] == [
-        [(cid, "D1", DeadlineStatus.AT_RISK)]]
+        [(cid, "D1", DeadlineStatus.AT_RISK)]
+    ]
     assert "将到期" in window.statusBar().currentMessage()
     n.check()  # nothing new
     session.notify_changed("cases")  # a change elsewhere re-reads: still nothing new

@@ -12,11 +12,11 @@ from ui.oem import NO_STATUS, OemPage
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
 
 
-
 def new_case(ctx, **over) -> int:
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="异响", received_at=T0, business="售后",
-             car_model="帕萨特")
+    v.update(
+        customer_name="张伟", content="异响", received_at=T0, business="售后", car_model="帕萨特"
+    )
     v.update(over)
     return cases.create_case(ctx, v).id
 

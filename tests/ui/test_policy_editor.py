@@ -87,13 +87,19 @@ def test_restore_defaults_asks_first(qtbot, session, ctx, monkeypatch):
     policy_uc.save(ctx, Policy().with_(d1_hours=5))
     ed = make(qtbot, session)
     assert ed.editors["d1_hours"].value() == 5
-    monkeypatch.setattr(policy_editor.QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    monkeypatch.setattr(
+        policy_editor.QMessageBox,
+        "question",
+        staticmethod(lambda *a, **k: QMessageBox.StandardButton.No),
+    )
     ed.restore_defaults()
     idle(session)
     assert policy_uc.load().d1_hours == 5
-    monkeypatch.setattr(policy_editor.QMessageBox, "question",
-                        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    monkeypatch.setattr(
+        policy_editor.QMessageBox,
+        "question",
+        staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes),
+    )
     ed.restore_defaults()
     idle(session)
     assert policy_uc.load() == Policy()
@@ -108,8 +114,10 @@ def test_read_only_without_permission(qtbot, session, ctx):
     assert not ed.editors["d1_hours"].isEnabled()
     assert not ed.defaults_button.isEnabled()
     # the refusal names the roles that may (issue 17 §1): not the 管理员
-    assert "无权修改制度参数(时限、奖惩金额):需要客服经理 或 总经理(您的角色:客服专员)" \
+    assert (
+        "无权修改制度参数(时限、奖惩金额):需要客服经理 或 总经理(您的角色:客服专员)"
         in ed.version_label.text()
+    )
 
 
 def test_registered_in_settings(qtbot, session):

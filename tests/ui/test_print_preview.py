@@ -15,12 +15,12 @@ from PySide6.QtWidgets import QMessageBox
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "forms"))
 
-from conftest_forms import CASE_VALUES, VIN, plain_text  # noqa: E402
+from conftest_forms import CASE_VALUES, VIN, plain_text
 
-from complaints.usecases.cases import create_case  # noqa: E402
-from forms.templates import default_bytes  # noqa: E402
-from ui.form_templates_page import FormTemplatesPage  # noqa: E402
-from ui.print_preview import PrintedFormsTab, PrintPreviewDialog, print_pdf  # noqa: E402
+from complaints.usecases.cases import create_case
+from forms.templates import default_bytes
+from ui.form_templates_page import FormTemplatesPage
+from ui.print_preview import PrintedFormsTab, PrintPreviewDialog, print_pdf
 
 
 def _pdf(path: Path, pages: int = 2) -> Path:
@@ -121,8 +121,9 @@ def test_sanction_notice_and_month_batch_from_the_gui(qtbot, session, ctx, opene
     assert "罚款通知单" in plain_text(Path(opened[-1].toLocalFile()).read_bytes())
 
 
-def test_a_sheet_is_recorded_when_printed_not_when_previewed(qtbot, session, ctx, tmp_path,
-                                                              monkeypatch):
+def test_a_sheet_is_recorded_when_printed_not_when_previewed(
+    qtbot, session, ctx, tmp_path, monkeypatch
+):
     """issue 17 §5: the preview is not a printed sheet. The history row comes when the
     sheet is printed (once), and a preview closed unprinted leaves no file behind."""
     from complaints.usecases import printing
@@ -131,8 +132,9 @@ def test_a_sheet_is_recorded_when_printed_not_when_previewed(qtbot, session, ctx
     case_id = create_case(ctx, CASE_VALUES).id
 
     def previewed():
-        r = printing.print_case_form(ctx, case_id, "A", templates_dir=None,
-                                     printed_dir=session.paths.printed, record=False)
+        r = printing.print_case_form(
+            ctx, case_id, "A", templates_dir=None, printed_dir=session.paths.printed, record=False
+        )
         pdf = _pdf(r.docx.with_suffix(".pdf"), pages=1)  # as the converter would
         return dataclasses.replace(r, pdf=pdf)
 

@@ -21,7 +21,7 @@ from forms import pdf
 from ui.print_preview import PrintPreviewDialog, present, print_pdf
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "forms"))
-from conftest_forms import CASE_VALUES  # noqa: E402
+from conftest_forms import CASE_VALUES
 
 
 class FakeWord:
@@ -32,12 +32,12 @@ class FakeWord:
         self.calls: list[str] = []
         self.Documents = self
 
-    def Open(self, path: str, **kwargs):  # noqa: N802 - COM names
+    def Open(self, path: str, **kwargs):
         self.calls.append("Open")
         self.path = path
         return self
 
-    def ExportAsFixedFormat(self, out: str, fmt: int) -> None:  # noqa: N802
+    def ExportAsFixedFormat(self, out: str, fmt: int) -> None:
         self.calls.append(f"Export {fmt}")
         writer = QPdfWriter(out)
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
@@ -45,10 +45,10 @@ class FakeWord:
         painter.drawText(100, 100, Path(self.path).name)
         painter.end()
 
-    def Close(self, save: int) -> None:  # noqa: N802
+    def Close(self, save: int) -> None:
         self.calls.append("Close")
 
-    def Quit(self) -> None:  # noqa: N802
+    def Quit(self) -> None:
         self.calls.append("Quit")
 
 
@@ -75,12 +75,14 @@ def use_office(monkeypatch, installed: dict) -> None:
 
 
 def test_word_makes_the_pdf_the_preview_shows_and_qprinter_prints(
-        qtbot, session, ctx, tmp_path, no_libreoffice, monkeypatch):
+    qtbot, session, ctx, tmp_path, no_libreoffice, monkeypatch
+):
     word = FakeWord()
     use_office(monkeypatch, {"Word.Application": word})
     case_id = create_case(ctx, CASE_VALUES).id
-    result = printing.print_case_form(ctx, case_id, "A", templates_dir=None,
-                                      printed_dir=tmp_path / "printed", pdf=True)
+    result = printing.print_case_form(
+        ctx, case_id, "A", templates_dir=None, printed_dir=tmp_path / "printed", pdf=True
+    )
     assert result.pdf is not None and result.warnings == ()
     assert word.calls == ["Open", "Export 17", "Close", "Quit"]
     dialog = present(result)
@@ -95,22 +97,28 @@ def test_word_makes_the_pdf_the_preview_shows_and_qprinter_prints(
 
 
 def test_neither_libreoffice_nor_word_opens_the_docx_and_says_why(
-        qtbot, session, ctx, tmp_path, no_libreoffice, monkeypatch, opened):
+    qtbot, session, ctx, tmp_path, no_libreoffice, monkeypatch, opened
+):
     use_office(monkeypatch, {})
     shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "information",
-                        lambda parent, title, text, *a: shown.append(text))
+    monkeypatch.setattr(
+        QMessageBox, "information", lambda parent, title, text, *a: shown.append(text)
+    )
     case_id = create_case(ctx, CASE_VALUES).id
-    result = printing.print_case_form(ctx, case_id, "A", templates_dir=None,
-                                      printed_dir=tmp_path / "printed", pdf=True)
+    result = printing.print_case_form(
+        ctx, case_id, "A", templates_dir=None, printed_dir=tmp_path / "printed", pdf=True
+    )
     assert result.pdf is None
     assert present(result) is None
     assert shown and "LibreOffice" in shown[0] and "Word/WPS" in shown[0]
     assert Path(opened[-1].toLocalFile()) == result.docx
 
 
-@pytest.mark.skipif(sys.platform != "win32", reason="the Windows printer list exists only on "
-                    "Windows (runs in .github/workflows/windows.yml)")
+@pytest.mark.skipif(
+    sys.platform != "win32",
+    reason="the Windows printer list exists only on "
+    "Windows (runs in .github/workflows/windows.yml)",
+)
 def test_windows_printer_list_and_print_to_pdf_printer(qtbot, tmp_path):  # pragma: no cover
     names = QPrinterInfo.availablePrinterNames()
     assert "Microsoft Print to PDF" in names, names
@@ -123,7 +131,8 @@ def test_windows_printer_list_and_print_to_pdf_printer(qtbot, tmp_path):  # prag
     painter.end()
     doc = QPdfDocument()
     doc.load(str(source))
-    printer = QPrinter(QPrinterInfo.printerInfo("Microsoft Print to PDF"),
-                       QPrinter.PrinterMode.HighResolution)
+    printer = QPrinter(
+        QPrinterInfo.printerInfo("Microsoft Print to PDF"), QPrinter.PrinterMode.HighResolution
+    )
     printer.setOutputFileName(str(tmp_path / "spooled.pdf"))  # the spooler writes the file
     assert print_pdf(doc, printer) == 1

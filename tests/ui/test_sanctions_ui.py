@@ -19,8 +19,14 @@ def proposals(ctx):
     ids = []
     for dept, person, kind in (("车间", "张海涛", "投诉"), ("配件部", "金晓峰", "抱怨")):
         v = cases.blank_case(ctx)
-        v.update(customer_name="张伟", content="异响", department=dept, responsible=person,
-                 kind=kind, received_at=ctx.now() - timedelta(hours=1))
+        v.update(
+            customer_name="张伟",
+            content="异响",
+            department=dept,
+            responsible=person,
+            kind=kind,
+            received_at=ctx.now() - timedelta(hours=1),
+        )
         cid = cases.create_case(ctx, v).id
         cases.update_case(ctx, cid, {"liability": "有责"})
         S.sync_proposals(ctx, cid)
@@ -41,8 +47,9 @@ def select(table, row):
     believes are held, which earlier tests' key clicks may leave behind)."""
     from PySide6.QtCore import QItemSelectionModel
 
-    flags = (QItemSelectionModel.SelectionFlag.ClearAndSelect
-             | QItemSelectionModel.SelectionFlag.Rows)
+    flags = (
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+    )
     table.selectionModel().select(table.model().index(row, 0), flags)
 
 
@@ -96,15 +103,30 @@ def test_clerk_sees_but_cannot_decide(qtbot, session, ctx, proposals):
 
 def test_manual_sanction_goes_to_the_queue(qtbot, session, proposals):
     page = make_page(qtbot, session)
-    page.add_manual({"type": "奖励", "department": "服务前台", "person": "姜思远",
-                     "amount": 200, "reason": "协助处理群体投诉", "case_number": ""})
+    page.add_manual(
+        {
+            "type": "奖励",
+            "department": "服务前台",
+            "person": "姜思远",
+            "amount": 200,
+            "reason": "协助处理群体投诉",
+            "case_number": "",
+        }
+    )
     qtbot.waitUntil(lambda: page.queue.rowCount() == 4)
 
 
 def test_approve_dialog_keeps_the_range(qtbot):
-    row = {"rule": "S6", "type": "罚款", "person": "张海涛", "department": "车间",
-           "reason": "SH01-202611-0001 二次回访客户仍不满意", "amount": 20, "amount_min": 20,
-           "amount_max": 50}
+    row = {
+        "rule": "S6",
+        "type": "罚款",
+        "person": "张海涛",
+        "department": "车间",
+        "reason": "SH01-202611-0001 二次回访客户仍不满意",
+        "amount": 20,
+        "amount_min": 20,
+        "amount_max": 50,
+    }
     dlg = ApproveDialog(row)
     qtbot.addWidget(dlg)
     dlg.amount.setValue(80)
@@ -117,8 +139,16 @@ def test_approve_dialog_keeps_the_range(qtbot):
 
 
 def test_reject_dialog_needs_a_reason(qtbot):
-    dlg = RejectDialog({"rule": "S1", "type": "罚款", "person": "张", "department": "车间",
-                        "reason": "x", "amount": 100})
+    dlg = RejectDialog(
+        {
+            "rule": "S1",
+            "type": "罚款",
+            "person": "张",
+            "department": "车间",
+            "reason": "x",
+            "amount": 100,
+        }
+    )
     qtbot.addWidget(dlg)
     assert not dlg.ok.isEnabled()
     dlg.reason.setPlainText("  已处理 ")
@@ -170,8 +200,11 @@ def test_a_department_total_leads_to_its_sanctions(qtbot, session, proposals, ct
     for r in S.list_sanctions(S.SanctionFilter(state=S.PENDING)):
         S.approve(ctx, r["uid"])
     page = make_page_after_approval(qtbot, session)
-    row = next(i for i in range(page.by_department.rowCount())
-               if page.by_department.item(i, 0).text() == "配件部")
+    row = next(
+        i
+        for i in range(page.by_department.rowCount())
+        if page.by_department.item(i, 0).text() == "配件部"
+    )
     page._department_clicked(page.by_department.item(row, 0))
     assert page.tabs.currentIndex() == 1 and page.department.currentData() == "配件部"
     qtbot.waitUntil(lambda: page.list.rowCount() == 1)

@@ -31,8 +31,9 @@ def answer_box(qtbot, seen: list[str], button_text: str) -> None:
     QTimer.singleShot(0, click)
 
 
-def test_ledger_export_into_a_held_file_offers_a_free_name(qtbot, session, ctx, tmp_path,
-                                                           monkeypatch):
+def test_ledger_export_into_a_held_file_offers_a_free_name(
+    qtbot, session, ctx, tmp_path, monkeypatch
+):
     new_case(ctx)
     page = ExchangePage(session)
     qtbot.addWidget(page)

@@ -58,8 +58,10 @@ def test_import_and_edit_a_date(qtbot, session, tmp_path):
     tab.import_file(bad)
     idle(session)
     assert "bad.csv 第 2 行“日期”列" in tab.message.text()
-    assert [m.day.isoformat() for m in workcalendar.year_view(2027).marks] == \
-        ["2027-01-01", "2027-02-07"]
+    assert [m.day.isoformat() for m in workcalendar.year_view(2027).marks] == [
+        "2027-01-01",
+        "2027-02-07",
+    ]
 
 
 def test_read_only_without_permission(qtbot, session, ctx):

@@ -17,8 +17,11 @@ from ui.settings_privacy import PrivacyTab, save_options
 def boxes(monkeypatch):
     said: list[tuple[str, str]] = []
     for kind in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(
-            lambda _p, title, text, *a, kind=kind, **k: said.append((kind, text))))
+        monkeypatch.setattr(
+            QMessageBox,
+            kind,
+            staticmethod(lambda _p, title, text, *a, kind=kind, **k: said.append((kind, text))),
+        )
 
     def question(_p, title, text, *a, **k):
         said.append(("question", text))
@@ -55,8 +58,11 @@ def test_options_saved_and_audited(qtbot, tab, session):
     assert tab.save_button.isEnabled() and tab.status_label.text() == "有未保存的修改"
     with qtbot.waitSignal(tab.saved, timeout=10_000) as blocker:
         tab.save_button.click()
-    assert set(blocker.args[0]) == {"privacy.phone_full_roles", "auth.allow_remember",
-                                    "auth.max_failures"}
+    assert set(blocker.args[0]) == {
+        "privacy.phone_full_roles",
+        "auth.allow_remember",
+        "auth.max_failures",
+    }
     assert settings.get("privacy.phone_full_roles") == ["客服经理", "部门经理", "总经理"]
     assert settings.get("auth.max_failures") == 6
     assert settings.get("auth.allow_remember") is False
@@ -75,8 +81,12 @@ def test_save_options_checks_permission_and_bounds(ctx):
     with pytest.raises(UseCaseError, match="3–10"):
         save_options(ctx, {"auth.max_failures": 0})
     assert settings.get("auth.max_failures") == 5
-    assert save_options(ctx, {"privacy.phone_full_roles": ["总经理", "部门经理", "客服经理",
-                                                           "客服专员"]}) == {}  # same set
+    assert (
+        save_options(
+            ctx, {"privacy.phone_full_roles": ["总经理", "部门经理", "客服经理", "客服专员"]}
+        )
+        == {}
+    )  # same set
 
 
 def test_controls_disabled_without_permission(qtbot, session, ctx):
@@ -94,8 +104,7 @@ def test_controls_disabled_without_permission(qtbot, session, ctx):
 
 def test_anonymise_names_the_count_then_runs(qtbot, tab, session, ctx, boxes):
     def make(name, closed_years_ago):
-        v = {**cases.blank_case(ctx), "customer_name": name, "content": "x",
-             "phone": "13812345678"}
+        v = {**cases.blank_case(ctx), "customer_name": name, "content": "x", "phone": "13812345678"}
         r = cases.create_case(ctx, v)
         if closed_years_ago is not None:
             closed = FIXED_NOW.replace(year=FIXED_NOW.year - closed_years_ago)

@@ -18,8 +18,13 @@ def boxes(monkeypatch):
     """Every message box answered (Yes) and recorded as (kind, title, text)."""
     said: list[tuple[str, str, str]] = []
     for kind in ("information", "warning", "critical"):
-        monkeypatch.setattr(QMessageBox, kind, staticmethod(
-            lambda _p, title, text, *a, kind=kind, **k: said.append((kind, title, text))))
+        monkeypatch.setattr(
+            QMessageBox,
+            kind,
+            staticmethod(
+                lambda _p, title, text, *a, kind=kind, **k: said.append((kind, title, text))
+            ),
+        )
 
     def question(_p, title, text, *a, **k):
         said.append(("question", title, text))
@@ -67,8 +72,7 @@ def test_backup_now_makes_a_verified_file_listed(qtbot, tab, session, boxes):
     assert [e.event for e in audit.entries()][0] == "data.backup"
 
 
-def test_restore_through_the_dialog_keeps_the_current_data(qtbot, tab, session, boxes,
-                                                           monkeypatch):
+def test_restore_through_the_dialog_keeps_the_current_data(qtbot, tab, session, boxes, monkeypatch):
     with qtbot.waitSignal(tab.backup_done, timeout=10_000) as blocker:
         tab.backup_button.click()
     backup = blocker.args[0]
@@ -91,16 +95,16 @@ def test_restore_through_the_dialog_keeps_the_current_data(qtbot, tab, session, 
     assert "before-restore" in report.kept.name
     info = [b for b in boxes if b[0] == "information"]
     assert info and info[-1][1] == "恢复完成" and str(report.kept) in info[-1][2]
-    assert set(topics) >= {"cases", "entries", "sanctions", "settings", "users", "forms",
-                           "ledger"}
+    assert set(topics) >= {"cases", "entries", "sanctions", "settings", "users", "forms", "ledger"}
     assert report.kept in tab.backup_paths()  # the list shows the kept copy
     row = tab.backup_paths().index(report.kept)
     assert tab.table.item(row, 1).text() == "恢复前的原数据"
     assert "data.restore" in [e.event for e in audit.entries()]
 
 
-def test_refused_restore_changes_nothing_and_says_why(qtbot, tab, session, boxes,
-                                                      monkeypatch, tmp_path):
+def test_refused_restore_changes_nothing_and_says_why(
+    qtbot, tab, session, boxes, monkeypatch, tmp_path
+):
     bogus = tmp_path / "not-a-backup.sqlite3"
     bogus.write_text("这不是数据库" * 100, encoding="utf-8")
     settings.set_("ui.page_size", 123)
@@ -118,8 +122,7 @@ def test_refused_restore_changes_nothing_and_says_why(qtbot, tab, session, boxes
 
 
 def test_cancelled_chooser_or_confirmation_does_nothing(qtbot, tab, monkeypatch, boxes):
-    monkeypatch.setattr(QFileDialog, "getOpenFileName",
-                        staticmethod(lambda *a, **k: ("", "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
     assert tab.restore_flow.start() is False
     assert boxes == []
 
@@ -159,8 +162,9 @@ def test_buttons_follow_permissions(qtbot, session, ctx):
 def test_network_drive_warning_shown(qtbot, session, monkeypatch):
     from complaints.usecases import storage
 
-    monkeypatch.setattr(storage, "location_warning",
-                        lambda path: f"数据文件夹 {path} 位于网络文件系统(nfs)上。")
+    monkeypatch.setattr(
+        storage, "location_warning", lambda path: f"数据文件夹 {path} 位于网络文件系统(nfs)上。"
+    )
     tab = SiteDataTab(session)
     qtbot.addWidget(tab)
     assert not tab.warning_label.isHidden()

@@ -22,27 +22,42 @@ from ui.todo import TodoPage
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
 
 
-
 def new_case(code: str, name: str) -> int:
-    cx = Context(site=code, actor="客服小王", clock=lambda: T0, roles=frozenset(ROLES),
-                 department="客服部")
+    cx = Context(
+        site=code, actor="客服小王", clock=lambda: T0, roles=frozenset(ROLES), department="客服部"
+    )
     v = cases.blank_case(cx)
-    v.update(customer_name=name, content="异响", received_at=T0, business="售后",
-             channel="厂家转发")
+    v.update(
+        customer_name=name, content="异响", received_at=T0, business="售后", channel="厂家转发"
+    )
     return cases.create_case(cx, v).id
 
 
 def add_sanction(code: str, case_id: int, person: str) -> None:
-    Sanction.create(uid=str(uuid.uuid4()), site=code, revision=1, modified_at=T0,
-                    case=case_id, rule=None, type="罚款", department="车间", person=person,
-                    amount=50, status=S.PENDING, date=date(2026, 11, 20), reason="测试")
+    Sanction.create(
+        uid=str(uuid.uuid4()),
+        site=code,
+        revision=1,
+        modified_at=T0,
+        case=case_id,
+        rule=None,
+        type="罚款",
+        department="车间",
+        person=person,
+        amount=50,
+        status=S.PENDING,
+        date=date(2026, 11, 20),
+        reason="测试",
+    )
 
 
 @pytest.fixture
 def two_sites(ctx):
     """Two cases of this office SH01 and one imported from BJ02, each with a sanction."""
-    ids = {"SH01": [new_case("SH01", "张伟"), new_case("SH01", "李娜")],
-           "BJ02": [new_case("BJ02", "王强")]}
+    ids = {
+        "SH01": [new_case("SH01", "张伟"), new_case("SH01", "李娜")],
+        "BJ02": [new_case("BJ02", "王强")],
+    }
     for code, cids in ids.items():
         for cid in cids:
             add_sanction(code, cid, f"员工{cid}")
@@ -130,8 +145,19 @@ def test_conflicts(qtbot, session, two_sites):
     from ui.conflicts_page import ConflictsPage
 
     def view(i: int, code: str) -> ConflictView:
-        return ConflictView(i, f"uid-{i}", "投诉台账", code, f"{code}-202611-000{i}", 1, 2,
-                            f"{code}.xlsx", code, T0, (FieldDiff("投诉内容", "甲", "乙"),))
+        return ConflictView(
+            i,
+            f"uid-{i}",
+            "投诉台账",
+            code,
+            f"{code}-202611-000{i}",
+            1,
+            2,
+            f"{code}.xlsx",
+            code,
+            T0,
+            (FieldDiff("投诉内容", "甲", "乙"),),
+        )
 
     page = show(qtbot, session, ConflictsPage(session))
     page._loaded([view(1, "SH01"), view(2, "BJ02"), view(3, "SH01")])

@@ -30,8 +30,9 @@ def test_stale_save_of_another_sites_case_keeps_the_edits(qtbot, session, ctx):
     assert saved["plan"] is None and saved["advisor"] == "赵敏"
 
 
-def test_a_save_on_a_full_disk_says_so_and_keeps_the_edits(qtbot, session, ctx, monkeypatch,
-                                                          site_db):
+def test_a_save_on_a_full_disk_says_so_and_keeps_the_edits(
+    qtbot, session, ctx, monkeypatch, site_db
+):
     """The storage's own message (db.engine) is shown as is, not as a program error."""
     import sqlite3
 

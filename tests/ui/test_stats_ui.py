@@ -18,16 +18,24 @@ from ui.stats import StatsPage
 
 def new_case(ctx, day, **over) -> int:
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="保养后发动机异响", business="售后",
-             received_at=datetime(2026, 11, day, 9, tzinfo=CHINA_TZ), phone="13800000001")
+    v.update(
+        customer_name="张伟",
+        content="保养后发动机异响",
+        business="售后",
+        received_at=datetime(2026, 11, day, 9, tzinfo=CHINA_TZ),
+        phone="13800000001",
+    )
     v.update(over)
     return cases.create_case(ctx, v).id
 
 
 @pytest.fixture
 def three(ctx):
-    return (new_case(ctx, 2), new_case(ctx, 3, channel="电话热线"),
-            new_case(ctx, 18, channel="电话热线", kind="抱怨", phone="13900000000"))
+    return (
+        new_case(ctx, 2),
+        new_case(ctx, 3, channel="电话热线"),
+        new_case(ctx, 18, channel="电话热线", kind="抱怨", phone="13900000000"),
+    )
 
 
 def make_page(qtbot, session) -> StatsPage:
@@ -45,8 +53,12 @@ def test_page_shows_the_month(qtbot, session, three):
     assert page.cards["complaints"].value.text() == "2 件"
     assert page.cards["repeat"].value.text() == "1 位"  # cases 1 and 2 share a phone
     qtbot.waitUntil(lambda: "环比 +3 件" in page.cards["total"].change.text(), timeout=10_000)
-    assert set(page.chart_views) == {"chart_channel", "chart_department", "chart_trend",
-                                     "chart_satisfaction"}
+    assert set(page.chart_views) == {
+        "chart_channel",
+        "chart_department",
+        "chart_trend",
+        "chart_satisfaction",
+    }
     assert page.review.trend[-1] == ("2026-11", 3)
 
 
@@ -84,8 +96,9 @@ def test_period_picker(qtbot, session, three):
     page.kind.setCurrentIndex(page.kind.findData(PeriodKind.CUSTOM.value))
     assert page.date_from.isVisibleTo(page) and not page.period_label.isVisibleTo(page)
     page.date_to.setDate(page.date_to.date().addDays(10))  # 1–25 Nov
-    qtbot.waitUntil(lambda: page.review.figures.period.code == "2026-11-01..2026-11-25",
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: page.review.figures.period.code == "2026-11-01..2026-11-25", timeout=10_000
+    )
     assert page.cards["total"].value.text() == "3 件"
     assert not page.site.isVisibleTo(page)  # one site only: no site picker
 
@@ -138,8 +151,9 @@ def test_business_volume_gives_the_complaint_rate(qtbot, session, three):
         dlg.save()
     qtbot.waitUntil(lambda: card.value.text() == "4.00‰", timeout=10_000)
     assert "售后:5.00‰" in card.toolTip()  # 3 ÷ 600
-    page.set_period(page.period.__class__(PeriodKind.HALF, page.period.start,
-                                          page.period.start.replace(day=16)))
+    page.set_period(
+        page.period.__class__(PeriodKind.HALF, page.period.start, page.period.start.replace(day=16))
+    )
     qtbot.waitUntil(lambda: card.value.text() == "按整月计算", timeout=10_000)
 
 

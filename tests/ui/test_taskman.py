@@ -39,8 +39,11 @@ def test_error_comes_back_on_gui_thread(qtbot, taskman):
     def work():
         raise NotFound("找不到投诉单(id 9)")
 
-    taskman.run(work, lambda r: errors.append("done?"),
-                on_error=lambda e: errors.append((e, QThread.currentThread())))
+    taskman.run(
+        work,
+        lambda r: errors.append("done?"),
+        on_error=lambda e: errors.append((e, QThread.currentThread())),
+    )
     qtbot.waitUntil(lambda: bool(errors))
     exc, thread = errors[0]
     assert isinstance(exc, NotFound) and "id 9" in str(exc)
@@ -62,8 +65,9 @@ def test_one_worker_in_order(qtbot, taskman):
 
 
 def test_worker_reads_the_database(qtbot, taskman, ctx):
-    r = cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "张伟",
-                                "content": "天窗漏水"})
+    r = cases.create_case(
+        ctx, {**cases.blank_case(ctx), "customer_name": "张伟", "content": "天窗漏水"}
+    )
     got = []
     taskman.run(lambda: cases.case_ids(CaseFilter()), got.append)
     qtbot.waitUntil(lambda: bool(got))
@@ -136,8 +140,9 @@ def test_default_on_error_shows_the_use_case_message(qtbot, taskman, monkeypatch
     from PySide6.QtWidgets import QMessageBox
 
     shown = []
-    monkeypatch.setattr(QMessageBox, "warning",
-                        lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(
+        QMessageBox, "warning", lambda parent, title, text: shown.append((title, text))
+    )
 
     def work():
         raise NotFound("找不到编号为 SH01-202611-0099 的投诉单")
@@ -151,8 +156,9 @@ def test_shutdown_cancels_and_waits(qtbot, db_path):
     from db.models import database
     from ui.taskman import TaskManager
 
-    tm = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                     thread_stop=database.close)
+    tm = TaskManager(
+        thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
+    )
     seen = []
 
     def work(progress, cancelled):

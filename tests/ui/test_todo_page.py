@@ -18,11 +18,15 @@ from ui.todo import NOBODY, TodoPage, format_remaining
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)  # the ctx fixture's clock is 09:30
 
 
-
 def new_case(ctx, **over) -> int:
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="保养后发动机异响", received_at=T0, business="售后",
-             area="维修技术")
+    v.update(
+        customer_name="张伟",
+        content="保养后发动机异响",
+        received_at=T0,
+        business="售后",
+        area="维修技术",
+    )
     v.update(over)
     return cases.create_case(ctx, v).id
 
@@ -35,8 +39,9 @@ def three(ctx):
     b = new_case(ctx, channel="电话热线", received_at=T0 - timedelta(minutes=65))
     tracking.record_action(ctx, b, "派单", department="车间")
     tracking.record_action(ctx, b, "指定责任人", person="李师傅")
-    c = new_case(ctx, channel="销售回访", business="销售", area=None,
-                 received_at=T0 + timedelta(minutes=10))
+    c = new_case(
+        ctx, channel="销售回访", business="销售", area=None, received_at=T0 + timedelta(minutes=10)
+    )
     tracking.record_action(ctx, c, "派单", department="销售部")
     return a, b, c
 
@@ -61,8 +66,7 @@ def test_page_shows_open_deadlines_overdue_first(qtbot, session, ctx, three):
     assert keys(page.shown_items()) == keys(expected) and expected
     assert page.model.rowCount() == len(expected)
     statuses = [i.status for i in page.shown_items()]
-    first_not_overdue = next(k for k, s in enumerate(statuses)
-                             if s is not DeadlineStatus.OVERDUE)
+    first_not_overdue = next(k for k, s in enumerate(statuses) if s is not DeadlineStatus.OVERDUE)
     assert all(s is not DeadlineStatus.OVERDUE for s in statuses[first_not_overdue:])
     # colours by status
     m = page.model
@@ -96,8 +100,9 @@ def test_filters_by_department_and_person(qtbot, session, ctx, three):
     assert {i.case_id for i in page.shown_items()} == {a, c}
     page.person.setCurrentIndex(0)
     page.urgent.setChecked(True)
-    assert all(i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK)
-               for i in page.shown_items())
+    assert all(
+        i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK) for i in page.shown_items()
+    )
     assert len(page.shown_items()) == page.badge_count()
 
 
@@ -168,8 +173,9 @@ def test_timer_moves_items_on(qtbot, session, ctx):
     clock = Clock()
     session.set_user(dataclasses.replace(ctx, clock=clock))
     cid = new_case(ctx, channel="电话热线")
-    tracking.record_action(ctx, cid, "升级", to="售后站长", at=T0 + timedelta(minutes=1),
-                           reason="现场口头升级")
+    tracking.record_action(
+        ctx, cid, "升级", to="售后站长", at=T0 + timedelta(minutes=1), reason="现场口头升级"
+    )
     page = make_page(qtbot, session)
     d1 = next(i for i in page.shown_items() if i.rule == "D1")
     assert d1.status is DeadlineStatus.PENDING and page.badge_count() == 0

@@ -21,10 +21,12 @@ PW = "admin-pass-1"
 def no_boxes(monkeypatch):
     said = []
     for name in ("information", "warning"):
-        monkeypatch.setattr(QMessageBox, name,
-                            staticmethod(lambda _p, title, text, *a, **k: said.append(text)))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda *a, **k: QMessageBox.StandardButton.Yes))
+        monkeypatch.setattr(
+            QMessageBox, name, staticmethod(lambda _p, title, text, *a, **k: said.append(text))
+        )
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    )
     return said
 
 
@@ -54,7 +56,10 @@ def test_first_admin_then_sign_in(qtbot, session):
     qtbot.waitUntil(lambda: s.result() == QDialog.DialogCode.Accepted)
     assert s.ctx.user_id == dlg.ctx.user_id
     assert [e.event for e in audit.entries(newest_first=False)] == [
-        "user.create", "sign_in.failed", "sign_in"]
+        "user.create",
+        "sign_in.failed",
+        "sign_in",
+    ]
     # issue 17 §5: the wrong password was cleared; the next sign-in knows the login name
     again = sign_in.SignInDialog(session, clock=lambda: FIXED_NOW)
     qtbot.addWidget(again)
@@ -80,8 +85,11 @@ def test_users_page_lists_and_unlocks(qtbot, session, no_boxes):
     assert page.unlock_button.isEnabled()
     page.unlock_button.click()
     qtbot.waitUntil(lambda: not users.get_user("li").is_locked(FIXED_NOW))
-    qtbot.waitUntil(lambda: page.table.item(1, 4) is not None
-                    and page.table.item(1, 4).text().startswith("正常"))
+    qtbot.waitUntil(
+        lambda: (
+            page.table.item(1, 4) is not None and page.table.item(1, 4).text().startswith("正常")
+        )
+    )
     page.select_login("li")
     page.reset_button.click()
     qtbot.waitUntil(lambda: any("临时密码" in t for t in no_boxes))
@@ -132,10 +140,11 @@ def test_history_tab_shows_field_changes(qtbot, session):
     tab = HistoryTab(session, r.id)
     qtbot.addWidget(tab)
     qtbot.waitUntil(lambda: tab.table.rowCount() > 2)
-    rows = [[tab.table.item(i, j).text() for j in range(tab.table.columnCount())]
-            for i in range(tab.table.rowCount())]
-    assert any(row[2] == "修改投诉单" and row[5] == "免费更换皮带" and row[4] == ""
-               for row in rows)
+    rows = [
+        [tab.table.item(i, j).text() for j in range(tab.table.columnCount())]
+        for i in range(tab.table.rowCount())
+    ]
+    assert any(row[2] == "修改投诉单" and row[5] == "免费更换皮带" and row[4] == "" for row in rows)
     assert any(row[2] == "登记投诉单" and row[5] == "张*" for row in rows)
     assert rows[0][0] == "2026-11-20 09:30"
     empty = HistoryTab(session, None)

@@ -26,8 +26,7 @@ def closed_ids(ctx, periods) -> set[int]:
     ids = set()
     for p in periods:
         cases, _entries, _earlier, _sanctions = stats.load_period(p, (), ctx.tz)
-        ids |= {c["id"] for c in cases
-                if c["state"] == "已关闭" and c["closed_at"] <= ctx.now()}
+        ids |= {c["id"] for c in cases if c["state"] == "已关闭" and c["closed_at"] <= ctx.now()}
     return ids
 
 
@@ -39,8 +38,7 @@ def test_months_warmed_are_those_the_page_opens_with():
     assert codes == ["2026-12", "2026-11", "2026-10", "2025-11"]
 
 
-def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsettings,
-                                                         stats_demo, ctx):
+def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsettings, stats_demo, ctx):
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
     session.taskman.wait_idle()
@@ -50,9 +48,13 @@ def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsetting
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
     # the months the page opens with first, then every other month with closed cases
     first = closed_ids(ctx, [parse_period(c) for c in ("2026-11", "2026-10", "2025-11")])
-    every = {r[0] for r in database.execute_sql(
-        "SELECT id FROM cases WHERE state = '已关闭' AND deleted = 0 AND closed_at <= ?",
-        [to_db(ctx.now())])}
+    every = {
+        r[0]
+        for r in database.execute_sql(
+            "SELECT id FROM cases WHERE state = '已关闭' AND deleted = 0 AND closed_at <= ?",
+            [to_db(ctx.now())],
+        )
+    }
     assert first and first < every
     assert {r[0] for r in database.execute_sql("SELECT case_id FROM stats_summaries")} == every
     assert stats.months_to_fill(ctx.now(), ctx.tz) == []
@@ -60,8 +62,9 @@ def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsetting
     session.taskman.wait_idle()
 
 
-def test_no_warmup_for_someone_who_may_not_see_the_stats(qtbot, session, qsettings,
-                                                         stats_demo, ctx):
+def test_no_warmup_for_someone_who_may_not_see_the_stats(
+    qtbot, session, qsettings, stats_demo, ctx
+):
     import dataclasses
 
     session.set_user(dataclasses.replace(ctx, roles=frozenset({"管理员"})))  # no stats.view
@@ -75,8 +78,9 @@ def test_no_warmup_for_someone_who_may_not_see_the_stats(qtbot, session, qsettin
     assert kept() == 0
 
 
-def test_warmup_queues_only_while_the_worker_is_idle(monkeypatch, qtbot, session, qsettings,
-                                                     stats_demo):
+def test_warmup_queues_only_while_the_worker_is_idle(
+    monkeypatch, qtbot, session, qsettings, stats_demo
+):
     monkeypatch.setattr(app, "WARMUP_RETRY_MS", 10)
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
@@ -134,8 +138,10 @@ def test_a_ledger_import_starts_the_fill_again(qtbot, session, quick_window, sta
         database.execute_sql("DELETE FROM stats_summaries WHERE case_id % 2 = 0")
     assert stats.months_to_fill(ctx.now(), ctx.tz)
     session.notify_changed("ledger")
-    qtbot.waitUntil(lambda: not stats.months_to_fill(ctx.now(), ctx.tz) and
-                    not w._stats_warmup.running, timeout=60_000)
+    qtbot.waitUntil(
+        lambda: not stats.months_to_fill(ctx.now(), ctx.tz) and not w._stats_warmup.running,
+        timeout=60_000,
+    )
     session.taskman.wait_idle()
 
 
@@ -147,8 +153,9 @@ def test_fill_summaries_keeps_every_month(stats_demo, ctx):
     assert stats.fill_summaries(ctx.now(), ctx.tz) == 0  # nothing left
 
 
-def test_the_demo_loaded_from_the_first_run_gets_its_summaries_kept(qtbot, session,
-                                                                   quick_window, ctx):
+def test_the_demo_loaded_from_the_first_run_gets_its_summaries_kept(
+    qtbot, session, quick_window, ctx
+):
     w = quick_window
     changed: list[str] = []
     session.changed.connect(changed.append)

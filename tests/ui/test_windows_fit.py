@@ -21,33 +21,63 @@ PROBE = Path(__file__).with_name("window_probe.py")
 ROOT = PROBE.parents[2]
 
 
-def _probe(tmp_path: Path, width: int, height: int, scale: str | None,
-           *extra: str) -> dict:
+def _probe(tmp_path: Path, width: int, height: int, scale: str | None, *extra: str) -> dict:
     config = tmp_path / "screen.json"
-    config.write_text(json.dumps({"screens": [{
-        "name": "probe", "x": 0, "y": 0, "width": width, "height": height,
-        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    config.write_text(
+        json.dumps(
+            {
+                "screens": [
+                    {
+                        "name": "probe",
+                        "x": 0,
+                        "y": 0,
+                        "width": width,
+                        "height": height,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
+                ]
+            }
+        )
+    )
     env = dict(os.environ, QT_QPA_PLATFORM=f"offscreen:configfile={config}")
     env.pop("QT_SCALE_FACTOR", None)
     if scale:
         env["QT_SCALE_FACTOR"] = scale
     data = tmp_path / "data"
-    done = subprocess.run([sys.executable, str(PROBE), str(data), *extra], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(PROBE), str(data), *extra],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-@pytest.mark.parametrize(("width", "height", "scale", "logical"), [
-    (1366, 768, None, (1366, 768)),  # the commonest office laptop
-    (1920, 1080, "1.5", (1280, 720)),  # a full-HD screen at Windows' 150 %
-])
-def test_every_window_and_button_lies_inside_the_screen(tmp_path, width, height, scale,
-                                                        logical):
+@pytest.mark.parametrize(
+    ("width", "height", "scale", "logical"),
+    [
+        (1366, 768, None, (1366, 768)),  # the commonest office laptop
+        (1920, 1080, "1.5", (1280, 720)),  # a full-HD screen at Windows' 150 %
+    ],
+)
+def test_every_window_and_button_lies_inside_the_screen(tmp_path, width, height, scale, logical):
     result = _probe(tmp_path, width, height, scale)
     assert tuple(result["screen"][2:]) == logical
-    assert {"主窗口/cases", "主窗口/sanctions", "投诉单", "新投诉单", "打印预览",
-            "操作/处理完成", "奖惩/批准", "关于"} <= set(result["opened"])
+    assert {
+        "主窗口/cases",
+        "主窗口/sanctions",
+        "投诉单",
+        "新投诉单",
+        "打印预览",
+        "操作/处理完成",
+        "奖惩/批准",
+        "关于",
+    } <= set(result["opened"])
     assert result["problems"] == []
 
 

@@ -19,13 +19,13 @@ def test_progress_dialog_says_it_waits_for_another_writer(qtbot, site_db, tmp_pa
     tm = TaskManager(thread_start=lambda: _connect_worker(made[0]), thread_stop=_close_worker)
     made.append(tm)
     held, release = tmp_path / "held", tmp_path / "release"
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(site_db), str(held),
-                               str(release)])
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(site_db), str(held), str(release)])
     try:
         _wait_for(held, holder)
         done = []
-        task = tm.run(lambda: settings.set_("site.name", "上海浦东店(新)"), done.append,
-                      label="正在保存…")
+        task = tm.run(
+            lambda: settings.set_("site.name", "上海浦东店(新)"), done.append, label="正在保存…"
+        )
         progress = tm._tasks[task].progress
 
         def says_waiting() -> bool:

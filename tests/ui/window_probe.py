@@ -47,8 +47,7 @@ def _problems(name: str, window: QWidget, screen: QRect) -> list[str]:
         rect = QRect(top_left, button.size())
         if not screen.contains(rect):
             text = button.text() or button.toolTip() or button.objectName() or "?"
-            out.append(f"{name}: button {text!r} at {rect.getRect()} outside "
-                       f"{screen.getRect()}")
+            out.append(f"{name}: button {text!r} at {rect.getRect()} outside {screen.getRect()}")
     return out
 
 
@@ -106,11 +105,18 @@ def main(data_dir: str) -> int:
     paths = DataPaths(Path(data_dir))
     open_database(paths.database, backup_dir=paths.backups)
     site.init_site("SH01", "上海浦东店", now=NOW)
-    ctx = Context(site="SH01", actor="测试员", clock=lambda: NOW, roles=frozenset(ROLES),
-                  department="客服部", tz=CHINA_TZ)
+    ctx = Context(
+        site="SH01",
+        actor="测试员",
+        clock=lambda: NOW,
+        roles=frozenset(ROLES),
+        department="客服部",
+        tz=CHINA_TZ,
+    )
     demo.load_demo(ctx, 40, seed=3)
-    taskman = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                          thread_stop=database.close)
+    taskman = TaskManager(
+        thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
+    )
     settings = QSettings(str(Path(data_dir) / "ui.ini"), QSettings.Format.IniFormat)
     session = Session(paths, taskman, ui_settings=settings, clock=lambda: NOW)
     session.set_user(ctx)
@@ -171,10 +177,17 @@ def main(data_dir: str) -> int:
 
     for action in Action:
         try:
-            d = ActionDialog(action, number="SH01-202611-0001", now=NOW, tz=CHINA_TZ,
-                             received_at=NOW, departments=["售后服务部", "销售部"],
-                             people=["张三"], parent=main_window)
-        except Exception as e:  # noqa: BLE001 - an action without a dialog
+            d = ActionDialog(
+                action,
+                number="SH01-202611-0001",
+                now=NOW,
+                tz=CHINA_TZ,
+                received_at=NOW,
+                departments=["售后服务部", "销售部"],
+                people=["张三"],
+                parent=main_window,
+            )
+        except Exception as e:
             print(f"# no dialog for {action}: {e}", file=sys.stderr)
             continue
         check(f"操作/{action.value}", d)
@@ -182,12 +195,24 @@ def main(data_dir: str) -> int:
 
     from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
 
-    row = {"uid": "x", "case_number": "SH01-202611-0001", "rule": "S1", "type": "罚款",
-           "department": "售后服务部", "person": "张三", "amount": 200, "amount_min": 100,
-           "amount_max": 500, "reason": "超时未联系客户", "date": NOW.date()}
-    for name, d in (("批准", ApproveDialog(row, main_window)),
-                    ("驳回", RejectDialog(row, main_window)),
-                    ("新增奖惩", ManualDialog(["售后服务部"], main_window))):
+    row = {
+        "uid": "x",
+        "case_number": "SH01-202611-0001",
+        "rule": "S1",
+        "type": "罚款",
+        "department": "售后服务部",
+        "person": "张三",
+        "amount": 200,
+        "amount_min": 100,
+        "amount_max": 500,
+        "reason": "超时未联系客户",
+        "date": NOW.date(),
+    }
+    for name, d in (
+        ("批准", ApproveDialog(row, main_window)),
+        ("驳回", RejectDialog(row, main_window)),
+        ("新增奖惩", ManualDialog(["售后服务部"], main_window)),
+    ):
         check(f"奖惩/{name}", d)
         d.close()
 
@@ -220,8 +245,11 @@ def main(data_dir: str) -> int:
             w.close()
     main_window.close()
     taskman.shutdown()
-    print(json.dumps({"screen": screen.getRect(), "opened": opened, "problems": problems},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {"screen": screen.getRect(), "opened": opened, "problems": problems}, ensure_ascii=False
+        )
+    )
     return 0
 
 

@@ -21,10 +21,14 @@ def hold():
     def _hold(path: Path) -> Path:
         if os.name == "posix" and os.geteuid() == 0:
             chattr = shutil.which("chattr")
-            if chattr is None or subprocess.run([chattr, "+i", str(path)],
-                                                capture_output=True).returncode != 0:
-                pytest.skip("running as root and chattr +i is not available here: "
-                            "no way to make a file unwritable")
+            if (
+                chattr is None
+                or subprocess.run([chattr, "+i", str(path)], capture_output=True).returncode != 0
+            ):
+                pytest.skip(
+                    "running as root and chattr +i is not available here: "
+                    "no way to make a file unwritable"
+                )
             held.append((path, "chattr"))
         else:
             path.chmod(stat.S_IREAD)

@@ -59,9 +59,16 @@ def clipped_texts(where: str, top) -> list[dict]:
             if not w.icon().isNull():
                 need_w += w.iconSize().width() + 4
         if size.width() + 1 < need_w or size.height() + 1 < need_h:
-            found.append({"where": where, "class": type(w).__name__, "name": w.objectName(),
-                          "text": text[:80], "size": [size.width(), size.height()],
-                          "hint": [need_w, need_h]})
+            found.append(
+                {
+                    "where": where,
+                    "class": type(w).__name__,
+                    "name": w.objectName(),
+                    "text": text[:80],
+                    "size": [size.width(), size.height()],
+                    "hint": [need_w, need_h],
+                }
+            )
     return found
 
 
@@ -72,8 +79,9 @@ def main(out: Path) -> int:
 
     from desktop import cli
 
-    assert cli.main(["--data-dir", str(data), "init", "--site", "SH01",
-                     "--name", "上海浦东店"]) == 0
+    assert (
+        cli.main(["--data-dir", str(data), "init", "--site", "SH01", "--name", "上海浦东店"]) == 0
+    )
     assert cli.main(["--data-dir", str(data), "demo", "--cases", "80"]) == 0
 
     from PySide6.QtCore import QSettings
@@ -98,12 +106,18 @@ def main(out: Path) -> int:
 
     paths = data_paths(data)
     open_database(paths.database, backup_dir=paths.backups)
-    taskman = TaskManager(thread_start=lambda: database.connect(reuse_if_open=True),
-                          thread_stop=database.close)
+    taskman = TaskManager(
+        thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
+    )
     settings = QSettings(str(data / "ui.ini"), QSettings.Format.IniFormat)
     session = Session(paths, taskman, ui_settings=settings)
-    ctx = Context(site="SH01", actor="测试员", roles=frozenset(ROLES), department="客服部",
-                  clock=lambda: datetime.now(UTC))
+    ctx = Context(
+        site="SH01",
+        actor="测试员",
+        roles=frozenset(ROLES),
+        department="客服部",
+        clock=lambda: datetime.now(UTC),
+    )
     session.set_user(ctx)
 
     # a maximised window on a 1920×1080 screen at this scale, less the taskbar
@@ -134,7 +148,7 @@ def main(out: Path) -> int:
             app.processEvents()
             clipped.extend(clipped_texts(f"page-{key}", window))
             shoot(f"page-{key}", window)
-        except Exception:  # noqa: BLE001 - say which page could not be checked
+        except Exception:
             not_checked.append({"where": f"page-{key}", "error": traceback.format_exc(limit=3)})
 
     def dialogs():
@@ -158,9 +172,17 @@ def main(out: Path) -> int:
         yield "user", lambda: UserDialog(["客服部", "售后服务部"])
         yield "volumes", lambda: VolumeDialog(session, ["2026-11", "2026-12"], ["SH01"], "SH01")
         for action in (Action.DISPATCH, Action.CONTACT, Action.CALLBACK, Action.CLOSE):
-            yield f"action-{action.name.lower()}", lambda a=action: ActionDialog(
-                a, number="SH01-202611-0001", now=now, tz=ctx.tz,
-                departments=["售后服务部", "销售部"], people=["张三", "李四"])
+            yield (
+                f"action-{action.name.lower()}",
+                lambda a=action: ActionDialog(
+                    a,
+                    number="SH01-202611-0001",
+                    now=now,
+                    tz=ctx.tz,
+                    departments=["售后服务部", "销售部"],
+                    people=["张三", "李四"],
+                ),
+            )
         rows = sanctions.list_sanctions()
         if rows:
             yield "sanction-approve", lambda: ApproveDialog(rows[0])
@@ -178,9 +200,8 @@ def main(out: Path) -> int:
             shoot(f"dialog-{where}", dlg)
             dlg.close()
             dlg.deleteLater()
-        except Exception:  # noqa: BLE001
-            not_checked.append({"where": f"dialog-{where}",
-                                "error": traceback.format_exc(limit=3)})
+        except Exception:
+            not_checked.append({"where": f"dialog-{where}", "error": traceback.format_exc(limit=3)})
     # the navigation icons as this screen draws them: QIcon loads a @2x file beside the 1x
     # one when the screen's ratio rounds up to 2 (125 % and 150 % do), and scales it down
     from PySide6.QtCore import QSize
@@ -191,15 +212,28 @@ def main(out: Path) -> int:
     for key, _title, _target in list(PAGES) + list(RESTRICTED_PAGES):
         icon = nav_icon(key)
         pix = icon.pixmap(QSize(20, 20), app.devicePixelRatio())
-        icons[key] = {"sizes": [[z.width(), z.height()] for z in icon.availableSizes()],
-                      "pixmap": [pix.width(), pix.height()]}
+        icons[key] = {
+            "sizes": [[z.width(), z.height()] for z in icon.availableSizes()],
+            "pixmap": [pix.width(), pix.height()],
+        }
     settle()
     window.close()
     taskman.shutdown()
-    (out / "report.json").write_text(json.dumps(
-        {"scale": scale, "window": [width, height], "shots": shots, "clipped": clipped,
-         "icons": icons,
-         "not_checked": not_checked}, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "report.json").write_text(
+        json.dumps(
+            {
+                "scale": scale,
+                "window": [width, height],
+                "shots": shots,
+                "clipped": clipped,
+                "icons": icons,
+                "not_checked": not_checked,
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
     return 0
 
 

@@ -18,9 +18,9 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 sys.path.insert(0, str(Path(__file__).parent))
-from hidpi_check import clipped_texts  # noqa: E402
+from hidpi_check import clipped_texts
 
-from ui.main_window import PAGES, RESTRICTED_PAGES  # noqa: E402
+from ui.main_window import PAGES, RESTRICTED_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,11 +54,20 @@ def test_the_check_finds_text_that_does_not_fit(qtbot):
 def test_every_page_and_dialog_fits_at_windows_scales(scale, tmp_path):
     shots = os.environ.get("COMPLAINTDESK_SHOTS")
     out = Path(shots) / scale if shots else tmp_path / scale
-    env = dict(os.environ, QT_SCALE_FACTOR=scale, QT_QPA_PLATFORM="offscreen",
-               QT_ENABLE_HIGHDPI_SCALING="1")
-    proc = subprocess.run([sys.executable, str(Path(__file__).with_name("hidpi_check.py")),
-                           str(out)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=600)
+    env = dict(
+        os.environ,
+        QT_SCALE_FACTOR=scale,
+        QT_QPA_PLATFORM="offscreen",
+        QT_ENABLE_HIGHDPI_SCALING="1",
+    )
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("hidpi_check.py")), str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["not_checked"] == [], report["not_checked"]
@@ -69,8 +78,10 @@ def test_every_page_and_dialog_fits_at_windows_scales(scale, tmp_path):
     # drawn at the screen's real pixels: a 1280×693 window at 150 % is 1920×1040 pixels
     width, height = report["window"]
     img = QImage(str(out / pages[1]))
-    assert (img.width(), img.height()) == (round(width * float(scale)),
-                                           round(height * float(scale)))
+    assert (img.width(), img.height()) == (
+        round(width * float(scale)),
+        round(height * float(scale)),
+    )
     # navigation icons drawn from their 40-pixel @2x image, scaled down to the screen
     for key, icon in report["icons"].items():
         assert [40, 40] in icon["sizes"], f"{key}: no @2x image"

@@ -15,8 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(encoding: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONIOENCODING=encoding, PYTHONPATH=str(ROOT))
     env.pop("PYTHONUTF8", None)
-    return subprocess.run([sys.executable, str(ROOT / "packaging" / "launcher.py"), "--help"],
-                          capture_output=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "packaging" / "launcher.py"), "--help"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_a_code_page_without_chinese_gets_utf8():

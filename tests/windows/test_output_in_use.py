@@ -29,8 +29,10 @@ def test_a_held_file_is_refused_before_anything_is_written(tmp_path, hold):
         raise AssertionError("the work must not start")
     assert e.value.path == target
     assert e.value.alternative == tmp_path / "张 三" / "台账 (3).xlsx"
-    assert str(e.value) == (f"无法写入文件 {target}:它可能正被 Word、Excel 或 WPS 打开,"
-                            "或者是只读文件。请关闭该文件后重试,或改存为 台账 (3).xlsx。")
+    assert str(e.value) == (
+        f"无法写入文件 {target}:它可能正被 Word、Excel 或 WPS 打开,"
+        "或者是只读文件。请关闭该文件后重试,或改存为 台账 (3).xlsx。"
+    )
     assert target.read_bytes() == b"old ledger"
 
 
@@ -55,8 +57,9 @@ def test_windows_refusing_the_final_replace_is_the_same_message(tmp_path, monkey
 
     def refuse(src, dst):
         if str(dst) == str(target):
-            raise PermissionError(13, "另一个程序正在使用此文件,进程无法访问。", str(src), None,
-                                  str(dst))
+            raise PermissionError(
+                13, "另一个程序正在使用此文件,进程无法访问。", str(src), None, str(dst)
+            )
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", refuse)
@@ -81,20 +84,19 @@ def data_dir(tmp_path):
     paths = data_paths(tmp_path / "张 三" / "AppData" / "Local" / "ComplaintDesk")
     open_database(paths.database, backup_dir=paths.backups)
     site.init_site("SH01", "上海浦东店", now=T0)
-    cx = Context(site="SH01", actor="客服小王", clock=lambda: T0 + timedelta(hours=3),
-                 roles=frozenset(ROLES))
+    cx = Context(
+        site="SH01", actor="客服小王", clock=lambda: T0 + timedelta(hours=3), roles=frozenset(ROLES)
+    )
     v = cases.blank_case(cx)
-    v.update(customer_name="张伟", content="异响", channel="现场", business="售后",
-             received_at=T0)
+    v.update(customer_name="张伟", content="异响", channel="现场", business="售后", received_at=T0)
     cases.create_case(cx, v)
     users.create_first_admin("admin", "管理员", "admin-pass-1", now=T0)
     admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", T0))
-    users.add_user(admin, "clerk", "王客服", ["客服专员"], "clerk-pass-1",
-                   must_change_password=False)
+    users.add_user(
+        admin, "clerk", "王客服", ["客服专员"], "clerk-pass-1", must_change_password=False
+    )
     close_database()
     return paths.root
-
-
 
 
 def test_cli_todo_csv_into_a_held_file(data_dir, tmp_path, capsys, hold):
@@ -120,8 +122,18 @@ def test_cli_form_into_a_held_docx(data_dir, tmp_path, capsys, hold, monkeypatch
     target = tmp_path / "处理表.docx"
     target.write_bytes(b"printed yesterday, still open in Word")
     hold(target)
-    code, out, err = run(capsys, data_dir, "--user", "clerk", "form", "handling",
-                         "--case", "SH01-202611-0001", "--out", str(target))
+    code, out, err = run(
+        capsys,
+        data_dir,
+        "--user",
+        "clerk",
+        "form",
+        "handling",
+        "--case",
+        "SH01-202611-0001",
+        "--out",
+        str(target),
+    )
     assert code == 2, err
     assert f"无法写入文件 {target}" in err and "改存为 处理表 (2).docx" in err
     assert "Traceback" not in err + out

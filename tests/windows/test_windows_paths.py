@@ -45,35 +45,49 @@ def test_the_lock_and_line_in_a_chinese_folder(qtbot, tmp_path):
     first = SingleInstance(root)
     assert first.try_lock() and first.locked
     assert first.name.isascii()
-    second = SingleInstance(tmp_path / "张 三" / "AppData" / ".." / "AppData" / "Local"
-                            / "ComplaintDesk")
+    second = SingleInstance(
+        tmp_path / "张 三" / "AppData" / ".." / "AppData" / "Local" / "ComplaintDesk"
+    )
     assert not second.try_lock()
     with qtbot.waitSignal(first.raise_requested, timeout=5_000):
         assert second.notify_running()
     first.release()
 
 
-@pytest.mark.parametrize("a,b", [
-    (r"\\server\share\ComplaintDesk", r"\\SERVER\Share\complaintdesk"),
-    (r"\\server\share\ComplaintDesk", "//server/share/ComplaintDesk/"),
-    (r"Z:\客诉 数据", r"z:\客诉 数据\.\\"),
-    (r"C:\Users\张 三\AppData\Local\ComplaintDesk",
-     r"c:\users\张 三\appdata\local\complaintdesk"),
-])
+@pytest.mark.parametrize(
+    "a,b",
+    [
+        (r"\\server\share\ComplaintDesk", r"\\SERVER\Share\complaintdesk"),
+        (r"\\server\share\ComplaintDesk", "//server/share/ComplaintDesk/"),
+        (r"Z:\客诉 数据", r"z:\客诉 数据\.\\"),
+        (
+            r"C:\Users\张 三\AppData\Local\ComplaintDesk",
+            r"c:\users\张 三\appdata\local\complaintdesk",
+        ),
+    ],
+)
 def test_one_line_name_per_windows_folder_however_spelled(a, b):
     assert server_name(a, platform="win32") == server_name(b, platform="win32")
     assert server_name(a, platform="win32").isascii()
 
 
 def test_other_windows_folders_other_names():
-    names = {server_name(p, platform="win32") for p in (
-        r"\\server\share\ComplaintDesk", r"\\server\other\ComplaintDesk",
-        r"Z:\ComplaintDesk", r"Y:\ComplaintDesk", r"C:\Users\张 三\AppData\Local\ComplaintDesk")}
+    names = {
+        server_name(p, platform="win32")
+        for p in (
+            r"\\server\share\ComplaintDesk",
+            r"\\server\other\ComplaintDesk",
+            r"Z:\ComplaintDesk",
+            r"Y:\ComplaintDesk",
+            r"C:\Users\张 三\AppData\Local\ComplaintDesk",
+        )
+    }
     assert len(names) == 5
 
 
-@pytest.mark.parametrize("path", [r"\\server\share\张 三\ComplaintDesk", r"\\?\UNC\nas\客诉",
-                                  "//nas/客诉/数据"])
+@pytest.mark.parametrize(
+    "path", [r"\\server\share\张 三\ComplaintDesk", r"\\?\UNC\nas\客诉", "//nas/客诉/数据"]
+)
 def test_unc_data_folders_warn(path):
     w = network_drive_warning(path, platform="win32", drive_type=lambda root: 3)
     assert w and "UNC" in w and path in w
@@ -93,8 +107,14 @@ def test_mapped_drives_warn_in_any_spelling(path):
 
 
 def test_a_local_chinese_folder_does_not_warn():
-    assert network_drive_warning(r"C:\Users\张 三\AppData\Local\ComplaintDesk",
-                                 platform="win32", drive_type=lambda root: 3) is None
+    assert (
+        network_drive_warning(
+            r"C:\Users\张 三\AppData\Local\ComplaintDesk",
+            platform="win32",
+            drive_type=lambda root: 3,
+        )
+        is None
+    )
 
 
 def test_data_dir_problem_on_windows():
@@ -110,8 +130,7 @@ def test_data_dir_problem_on_windows():
 def test_the_cli_refuses_a_long_data_dir_on_windows(tmp_path, capsys, monkeypatch):
     long = tmp_path.joinpath(*["客诉 数据"] * 50)  # ~300 characters
     monkeypatch.setattr(sys, "platform", "win32")
-    code, out, err = run(capsys, "--data-dir", str(long), "init", "--site", "W01",
-                         "--name", "x")
+    code, out, err = run(capsys, "--data-dir", str(long), "init", "--site", "W01", "--name", "x")
     monkeypatch.undo()
     assert code == 2
     assert err.startswith("错误:数据文件夹路径太长") and "260" in err and "Traceback" not in err

@@ -10,8 +10,11 @@ from complaints.rules.policy import Policy
 
 S = DeadlineStatus
 H = timedelta(hours=1)
-NATIONAL_DAY = CalendarData.of([DayMark(date(2026, 10, d), True, "国庆节") for d in range(1, 8)]
-                               + [DayMark(date(2026, 10, 10), False, "国庆节")], {2026})
+NATIONAL_DAY = CalendarData.of(
+    [DayMark(date(2026, 10, d), True, "国庆节") for d in range(1, 8)]
+    + [DayMark(date(2026, 10, 10), False, "国庆节")],
+    {2026},
+)
 
 
 def at(y, mo, d, h=0, mi=0, s=0):
@@ -24,8 +27,16 @@ def office(*rules, **over):
 
 
 def case(received, **over):
-    c = dict(received_at=received, channel="现场", severity="一般投诉", kind="投诉",
-             business="售后", media=False, needs_oem=False, state="登记")
+    c = dict(
+        received_at=received,
+        channel="现场",
+        severity="一般投诉",
+        kind="投诉",
+        business="售后",
+        media=False,
+        needs_oem=False,
+        state="登记",
+    )
     c.update(over)
     return c
 
@@ -81,27 +92,42 @@ def test_day_limits_count_working_days():
     # D10: an unhappy callback on Tuesday 09-29 → 3 working days over National Day.
     p = office("D10", "D11")
     c = case(at(2026, 9, 20, 10), channel="销售回访", state="处理中")
-    es = [ent("派单", at(2026, 9, 20, 11)), ent("处理完成", at(2026, 9, 21, 10)),
-          ent("回访", at(2026, 9, 29, 10), "不满意"), ent("重开", at(2026, 9, 29, 10, 5))]
+    es = [
+        ent("派单", at(2026, 9, 20, 11)),
+        ent("处理完成", at(2026, 9, 21, 10)),
+        ent("回访", at(2026, 9, 29, 10), "不满意"),
+        ent("重开", at(2026, 9, 29, 10, 5)),
+    ]
     d10 = dl("D10", c, es, p, at(2026, 9, 30, 10))
     assert d10.due.astimezone(CST) == at(2026, 10, 9, 17, 30) and d10.limit == "3个工作日"
     # D11 other channels: 3 working days after handling (Mon 09-21 → Thu 09-24 closing).
-    d11 = dl("D11", case(at(2026, 9, 20, 10), channel="销售回访"),
-             [ent("派单", at(2026, 9, 20, 11)), ent("处理完成", at(2026, 9, 21, 10))], p,
-             at(2026, 9, 22, 10))
+    d11 = dl(
+        "D11",
+        case(at(2026, 9, 20, 10), channel="销售回访"),
+        [ent("派单", at(2026, 9, 20, 11)), ent("处理完成", at(2026, 9, 21, 10))],
+        p,
+        at(2026, 9, 22, 10),
+    )
     assert d11.due.astimezone(CST) == at(2026, 9, 24, 17, 30)
 
 
 def test_every_rule_obeys_its_own_clock():
     c = case(at(2026, 12, 7, 21), severity="重大投诉", needs_oem=True)
     now = at(2026, 12, 7, 21, 30)
-    cal = {d.rule: d.due for d in all_deadlines(c, [ent("登记", c["received_at"])], Policy(),
-                                                now, CST) if d.due}
-    off = {d.rule: d.due for d in all_deadlines(c, [ent("登记", c["received_at"])],
-                                                office("D2"), now, CST) if d.due}
+    cal = {
+        d.rule: d.due
+        for d in all_deadlines(c, [ent("登记", c["received_at"])], Policy(), now, CST)
+        if d.due
+    }
+    off = {
+        d.rule: d.due
+        for d in all_deadlines(c, [ent("登记", c["received_at"])], office("D2"), now, CST)
+        if d.due
+    }
     assert off["D2"].astimezone(CST) == at(2026, 12, 8, 12, 30)  # 4 office hours
-    assert {k: v for k, v in off.items() if k != "D2"} == \
-        {k: v for k, v in cal.items() if k != "D2"}
+    assert {k: v for k, v in off.items() if k != "D2"} == {
+        k: v for k, v in cal.items() if k != "D2"
+    }
 
 
 def test_year_without_data_counts_weekdays():
@@ -109,8 +135,9 @@ def test_year_without_data_counts_weekdays():
     c = case(at(2026, 12, 31, 16, 30))
     d = dl("D1", c, [], office("D1"), at(2026, 12, 31, 17))
     assert d.due.astimezone(CST) == at(2027, 1, 1, 9, 30)
-    with_2027 = office("D1").with_(calendar=CalendarData.of(
-        [DayMark(date(2027, 1, 1), True, "元旦")], {2026, 2027}))
+    with_2027 = office("D1").with_(
+        calendar=CalendarData.of([DayMark(date(2027, 1, 1), True, "元旦")], {2026, 2027})
+    )
     d = dl("D1", c, [], with_2027, at(2026, 12, 31, 17))
     assert d.due.astimezone(CST) == at(2027, 1, 4, 9, 30)
 

@@ -26,8 +26,16 @@ M = timedelta(minutes=1)
 
 
 def case(**over):
-    c = dict(received_at=T0, channel="现场", severity="一般投诉", kind="投诉", business="售后",
-             media=False, needs_oem=False, state="登记")
+    c = dict(
+        received_at=T0,
+        channel="现场",
+        severity="一般投诉",
+        kind="投诉",
+        business="售后",
+        media=False,
+        needs_oem=False,
+        state="登记",
+    )
     c.update(over)
     return c
 
@@ -41,6 +49,7 @@ def status(rule, c, entries, now, policy=P):
 
 
 # --- D1 --------------------------------------------------------------------------------------
+
 
 def test_d1_each_outcome():
     c = case()
@@ -70,6 +79,7 @@ def test_entry_after_now_is_ignored():
 
 # --- D2 --------------------------------------------------------------------------------------
 
+
 def test_d2_four_hours_without_media_two_with():
     major = case(severity="重大投诉")
     d = deadline("D2", major, [], P, T0)
@@ -85,6 +95,7 @@ def test_d2_four_hours_without_media_two_with():
 
 
 # --- D3 --------------------------------------------------------------------------------------
+
 
 def test_d3_escalation_within_five_minutes():
     c = case()
@@ -104,14 +115,21 @@ def test_d3_escalation_within_five_minutes():
 
 # --- D4 --------------------------------------------------------------------------------------
 
+
 def test_d4_end_of_the_local_day():
     c = case()
     d = deadline("D4", c, [], P, T0)
     assert d.due == datetime(2026, 11, 20, 23, 59, 59, tzinfo=CST)
-    assert status("D4", c, [ent("回传客服", datetime(2026, 11, 20, 23, 59, 59, tzinfo=CST))],
-                  T0 + 24 * H) is S.MET
-    assert status("D4", c, [ent("回传客服", datetime(2026, 11, 21, 0, 0, tzinfo=CST))],
-                  T0 + 24 * H) is S.MET_LATE
+    assert (
+        status(
+            "D4", c, [ent("回传客服", datetime(2026, 11, 20, 23, 59, 59, tzinfo=CST))], T0 + 24 * H
+        )
+        is S.MET
+    )
+    assert (
+        status("D4", c, [ent("回传客服", datetime(2026, 11, 21, 0, 0, tzinfo=CST))], T0 + 24 * H)
+        is S.MET_LATE
+    )
     assert status("D4", c, [], datetime(2026, 11, 21, 0, 0, tzinfo=CST)) is S.OVERDUE
     assert status("D4", c, [], T0 + H) is S.PENDING
     assert status("D4", case(channel="厂家转发"), [], T0 + H) is S.NOT_APPLICABLE
@@ -136,6 +154,7 @@ def test_d4_after_an_early_cutoff_is_due_next_day():
 
 
 # --- D5–D8 (callback-raised) -----------------------------------------------------------------
+
 
 def test_d5_dispatch_within_an_hour():
     c = case(channel="售后回访")
@@ -175,6 +194,7 @@ def test_major_callback_case_uses_d8_not_d7():
 
 # --- D9 --------------------------------------------------------------------------------------
 
+
 def test_d9_oem_contact_in_thirty_minutes():
     c = case(channel="厂家转发")
     assert status("D9", c, [ent("联系客户", T0 + 30 * M)], T0 + H) is S.MET
@@ -186,6 +206,7 @@ def test_d9_oem_contact_in_thirty_minutes():
 
 # --- D10, D11 --------------------------------------------------------------------------------
 
+
 def unhappy_round(at):
     return [ent("处理完成", T0 + H), ent("回访", at, "【满意度:不满意】"), ent("重开", at + M)]
 
@@ -193,14 +214,18 @@ def unhappy_round(at):
 def test_d10_three_days_after_unhappy_callback():
     c = case(channel="售后回访")
     cb = T0 + 10 * H
-    assert status("D10", c, [ent("处理完成", T0 + H), ent("回访", cb, "【满意度:满意】")],
-                  cb + H) is S.NOT_APPLICABLE
+    assert (
+        status("D10", c, [ent("处理完成", T0 + H), ent("回访", cb, "【满意度:满意】")], cb + H)
+        is S.NOT_APPLICABLE
+    )
     r = unhappy_round(cb)
     d = deadline("D10", c, r, P, cb + H)
     assert d.status is S.PENDING and d.start == cb and d.due == cb + timedelta(days=3)
     assert status("D10", c, [*r, ent("处理完成", cb + timedelta(days=3))], cb + 4 * 24 * H) is S.MET
-    assert status("D10", c, [*r, ent("处理完成", cb + timedelta(days=4))],
-                  cb + 5 * 24 * H) is S.MET_LATE
+    assert (
+        status("D10", c, [*r, ent("处理完成", cb + timedelta(days=4))], cb + 5 * 24 * H)
+        is S.MET_LATE
+    )
     assert status("D10", c, r, cb + timedelta(days=3, seconds=1)) is S.OVERDUE
     # the clock starts with the unhappy callback, before 重开 is even recorded
     only_cb = [ent("处理完成", T0 + H), ent("回访", cb, "【满意度:非常不满意】")]
@@ -213,8 +238,10 @@ def test_d11_callback_36h_on_site_3_days_otherwise():
     assert status("D11", onsite, [], T0 + H) is S.WAITING
     assert deadline("D11", onsite, [ent("处理完成", h)], P, h).due == h + 36 * H
     assert status("D11", onsite, [ent("处理完成", h), ent("回访", h + 36 * H)], h + 40 * H) is S.MET
-    assert status("D11", onsite, [ent("处理完成", h), ent("回访", h + 37 * H)],
-                  h + 40 * H) is S.MET_LATE
+    assert (
+        status("D11", onsite, [ent("处理完成", h), ent("回访", h + 37 * H)], h + 40 * H)
+        is S.MET_LATE
+    )
     assert status("D11", onsite, [ent("处理完成", h)], h + 37 * H) is S.OVERDUE
     other = case(channel="售后回访")
     assert deadline("D11", other, [ent("处理完成", h)], P, h).due == h + timedelta(days=3)
@@ -245,12 +272,18 @@ def test_limits_come_from_the_policy():
 # --- properties ------------------------------------------------------------------------------
 
 RANK = {S.PENDING: 0, S.AT_RISK: 1, S.OVERDUE: 2}
-RULES_BY_CHANNEL = [("现场", "D1"), ("现场", "D3"), ("现场", "D4"), ("售后回访", "D5"),
-                    ("厂家转发", "D9")]
+RULES_BY_CHANNEL = [
+    ("现场", "D1"),
+    ("现场", "D3"),
+    ("现场", "D4"),
+    ("售后回访", "D5"),
+    ("厂家转发", "D9"),
+]
 
 
-@given(st.sampled_from(RULES_BY_CHANNEL), st.integers(0, 3 * 24 * 3600),
-       st.integers(0, 3 * 24 * 3600))
+@given(
+    st.sampled_from(RULES_BY_CHANNEL), st.integers(0, 3 * 24 * 3600), st.integers(0, 3 * 24 * 3600)
+)
 def test_open_status_never_goes_back_in_time(rule_channel, a, b):
     channel, rule = rule_channel
     c = case(channel=channel)
@@ -269,13 +302,21 @@ def test_once_met_stays_met(done_after, later):
 
 # --- escalation hints ------------------------------------------------------------------------
 
+
 def test_escalation_hints():
     assert escalation_hints(case(media=True), [], P, T0)[0].startswith("涉及媒体")
     assert any("诉讼" in h for h in escalation_hints(case(content="客户称要去法院起诉"), [], P, T0))
     assert any("12 位" in h for h in escalation_hints(case(content="共12位车主联名"), [], P, T0))
     assert escalation_hints(case(content="2位客户"), [], P, T0) == []
-    rel = [{"id": 9, "number": "SH01-202611-0001", "received_at": T0 - timedelta(days=20),
-            "vin": "LSVAU2180N2183294", "phone": None}]
+    rel = [
+        {
+            "id": 9,
+            "number": "SH01-202611-0001",
+            "received_at": T0 - timedelta(days=20),
+            "vin": "LSVAU2180N2183294",
+            "phone": None,
+        }
+    ]
     hints = escalation_hints(case(vin="LSVAU2180N2183294"), [], P, T0, rel)
     assert any("SH01-202611-0001" in h for h in hints)
     far = [{**rel[0], "received_at": T0 - timedelta(days=31)}]
@@ -310,19 +351,42 @@ def test_d7_d8_missed_and_late_edges():
     assert status("D8", major, [disp], T0 + 10 * H) is S.PENDING
 
 
-ENTRY_ACTIONS = ["派单", "指定责任人", "联系客户", "升级", "上报厂家", "处理完成", "回传客服",
-                 "回访", "重开", "备注"]
+ENTRY_ACTIONS = [
+    "派单",
+    "指定责任人",
+    "联系客户",
+    "升级",
+    "上报厂家",
+    "处理完成",
+    "回传客服",
+    "回访",
+    "重开",
+    "备注",
+]
 
 
-@given(st.sampled_from(["现场", "销售回访", "售后回访", "厂家转发", "电话热线"]),
-       st.booleans(), st.booleans(), st.booleans(),
-       st.lists(st.tuples(st.sampled_from(ENTRY_ACTIONS), st.integers(0, 5 * 24 * 60),
-                          st.sampled_from(["【满意度:满意】", "【满意度:不满意】"])),
-                max_size=8),
-       st.integers(0, 6 * 24 * 60))
+@given(
+    st.sampled_from(["现场", "销售回访", "售后回访", "厂家转发", "电话热线"]),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.lists(
+        st.tuples(
+            st.sampled_from(ENTRY_ACTIONS),
+            st.integers(0, 5 * 24 * 60),
+            st.sampled_from(["【满意度:满意】", "【满意度:不满意】"]),
+        ),
+        max_size=8,
+    ),
+    st.integers(0, 6 * 24 * 60),
+)
 def test_todo_fast_path_matches_the_full_rules(channel, major, media, needs_oem, raw, now_min):
-    c = case(channel=channel, severity="重大投诉" if major else "一般投诉", media=media,
-             needs_oem=needs_oem)
+    c = case(
+        channel=channel,
+        severity="重大投诉" if major else "一般投诉",
+        media=media,
+        needs_oem=needs_oem,
+    )
     entries = [ent("登记", T0)] + [ent(a, T0 + m * M, n) for a, m, n in raw]
     now = T0 + now_min * M
     fast = open_deadlines_of(c, entries, P, now)

@@ -32,13 +32,38 @@ def t(month, day, h, m=0):
     return datetime(2026, month, day, h, m, tzinfo=CST)
 
 
-def case(cid, received, channel, kind, severity, business, department, liability, state,
-         closed=None, phone=None, vin=None):
-    return {"id": cid, "received_at": received, "channel": channel, "kind": kind,
-            "severity": severity, "business": business, "department": department,
-            "liability": liability, "state": state, "closed_at": closed, "phone": phone,
-            "vin": vin, "media": False, "needs_oem": False, "satisfaction": None,
-            "satisfaction2": None}
+def case(
+    cid,
+    received,
+    channel,
+    kind,
+    severity,
+    business,
+    department,
+    liability,
+    state,
+    closed=None,
+    phone=None,
+    vin=None,
+):
+    return {
+        "id": cid,
+        "received_at": received,
+        "channel": channel,
+        "kind": kind,
+        "severity": severity,
+        "business": business,
+        "department": department,
+        "liability": liability,
+        "state": state,
+        "closed_at": closed,
+        "phone": phone,
+        "vin": vin,
+        "media": False,
+        "needs_oem": False,
+        "satisfaction": None,
+        "satisfaction2": None,
+    }
 
 
 def e(at, action, note=""):
@@ -46,26 +71,92 @@ def e(at, action, note=""):
 
 
 CASES = [
-    case(1, t(10, 5, 10), "现场", "投诉", "一般投诉", "售后", "车间", "有责", "已关闭",
-         closed=t(10, 7, 12), phone="13800000001", vin="V1"),
-    case(2, t(10, 10, 9), "售后回访", "抱怨", "一般投诉", "售后", "配件部", "无责", "已关闭",
-         closed=t(10, 14, 10), phone="13800000002", vin="V2"),
-    case(3, t(10, 20, 14), "厂家转发", "投诉", "重大投诉", "销售", "销售部", "待定", "已联系",
-         phone="13800000001", vin="V3"),
-    case(4, t(10, 31, 23, 30), "电话热线", "抱怨", "一般投诉", "售后", None, "待定", "登记",
-         phone="13900000004", vin="v3"),
-    case(8, t(11, 1, 0), "现场", "投诉", "一般投诉", "售后", "车间", "待定", "登记",
-         phone="13800000002"),
+    case(
+        1,
+        t(10, 5, 10),
+        "现场",
+        "投诉",
+        "一般投诉",
+        "售后",
+        "车间",
+        "有责",
+        "已关闭",
+        closed=t(10, 7, 12),
+        phone="13800000001",
+        vin="V1",
+    ),
+    case(
+        2,
+        t(10, 10, 9),
+        "售后回访",
+        "抱怨",
+        "一般投诉",
+        "售后",
+        "配件部",
+        "无责",
+        "已关闭",
+        closed=t(10, 14, 10),
+        phone="13800000002",
+        vin="V2",
+    ),
+    case(
+        3,
+        t(10, 20, 14),
+        "厂家转发",
+        "投诉",
+        "重大投诉",
+        "销售",
+        "销售部",
+        "待定",
+        "已联系",
+        phone="13800000001",
+        vin="V3",
+    ),
+    case(
+        4,
+        t(10, 31, 23, 30),
+        "电话热线",
+        "抱怨",
+        "一般投诉",
+        "售后",
+        None,
+        "待定",
+        "登记",
+        phone="13900000004",
+        vin="v3",
+    ),
+    case(
+        8,
+        t(11, 1, 0),
+        "现场",
+        "投诉",
+        "一般投诉",
+        "售后",
+        "车间",
+        "待定",
+        "登记",
+        phone="13800000002",
+    ),
 ]
 ENTRIES = {
-    1: [e(t(10, 5, 10, 3), "升级"), e(t(10, 5, 10, 30), "联系客户"),
-        e(t(10, 5, 20), "处理完成"), e(t(10, 6, 10), "回访", "【满意度:满意】客户认可"),
-        e(t(10, 7, 12), "关闭")],
-    2: [e(t(10, 10, 9, 30), "派单", "【部门:配件部】"), e(t(10, 10, 10), "指定责任人"),
-        e(t(10, 10, 11), "联系客户"), e(t(10, 11, 12), "处理完成"),
-        e(t(10, 12, 9), "回访", "【满意度:不满意】"), e(t(10, 12, 9, 10), "重开"),
-        e(t(10, 13, 9), "处理完成"), e(t(10, 14, 9), "二次回访", "【满意度:满意】"),
-        e(t(10, 14, 10), "关闭")],
+    1: [
+        e(t(10, 5, 10, 3), "升级"),
+        e(t(10, 5, 10, 30), "联系客户"),
+        e(t(10, 5, 20), "处理完成"),
+        e(t(10, 6, 10), "回访", "【满意度:满意】客户认可"),
+        e(t(10, 7, 12), "关闭"),
+    ],
+    2: [
+        e(t(10, 10, 9, 30), "派单", "【部门:配件部】"),
+        e(t(10, 10, 10), "指定责任人"),
+        e(t(10, 10, 11), "联系客户"),
+        e(t(10, 11, 12), "处理完成"),
+        e(t(10, 12, 9), "回访", "【满意度:不满意】"),
+        e(t(10, 12, 9, 10), "重开"),
+        e(t(10, 13, 9), "处理完成"),
+        e(t(10, 14, 9), "二次回访", "【满意度:满意】"),
+        e(t(10, 14, 10), "关闭"),
+    ],
     3: [e(t(10, 20, 15), "联系客户"), e(t(10, 20, 19), "上报厂家")],
     8: [e(t(11, 1, 0, 30), "联系客户")],
 }
@@ -77,8 +168,14 @@ EARLIER = [
 
 
 def s(kind, dept, person, amount, day, status="已批准"):
-    return {"type": kind, "department": dept, "person": person, "amount": amount, "date": day,
-            "status": status}
+    return {
+        "type": kind,
+        "department": dept,
+        "person": person,
+        "amount": amount,
+        "date": day,
+        "status": status,
+    }
 
 
 SANCTIONS = [
@@ -93,23 +190,34 @@ SANCTIONS = [
 
 @pytest.fixture(scope="module")
 def f():
-    return fig.compute(OCT, ("SH01",), CASES, ENTRIES, EARLIER, SANCTIONS,
-                       lambda _at: Policy(), AS_OF, CST)
+    return fig.compute(
+        OCT, ("SH01",), CASES, ENTRIES, EARLIER, SANCTIONS, lambda _at: Policy(), AS_OF, CST
+    )
 
 
 def test_counts_by_classification(f):
     assert f.case_ids == [1, 2, 3, 4]  # case 8 was received on 1 Nov local time
     ch = {k: v for k, v in f.by["channel"].items() if v}
     assert ch == {"现场": [1], "售后回访": [2], "厂家转发": [3], "电话热线": [4]}
-    assert list(f.by["channel"]) == ["现场", "销售回访", "售后回访", "厂家转发", "电话热线",
-                                     "网络/邮件", "其他"]  # every channel, in order
+    assert list(f.by["channel"]) == [
+        "现场",
+        "销售回访",
+        "售后回访",
+        "厂家转发",
+        "电话热线",
+        "网络/邮件",
+        "其他",
+    ]  # every channel, in order
     assert f.by["kind"] == {"抱怨": [2, 4], "投诉": [1, 3]}
     assert f.by["severity"] == {"一般投诉": [1, 2, 4], "重大投诉": [3]}
     assert f.by["business"] == {"销售": [3], "售后": [1, 2, 4]}
     assert f.by["department"] == {"车间": [1], "配件部": [2], "销售部": [3], "未派单": [4]}
     assert f.by["liability"] == {"待定": [3, 4], "有责": [1], "无责": [2]}
     assert {k: v for k, v in f.by["state"].items() if v} == {
-        "登记": [4], "已联系": [3], "已关闭": [1, 2]}
+        "登记": [4],
+        "已联系": [3],
+        "已关闭": [1, 2],
+    }
 
 
 def test_carried_over_and_open_at_end(f):
@@ -149,8 +257,13 @@ def test_time_to_contact_and_handling(f):
 
 
 def test_satisfaction_and_reopen_rate(f):
-    assert f.satisfaction == {"非常满意": [], "满意": [1], "一般": [], "不满意": [2],
-                              "非常不满意": []}  # the first callback of each case
+    assert f.satisfaction == {
+        "非常满意": [],
+        "满意": [1],
+        "一般": [],
+        "不满意": [2],
+        "非常不满意": [],
+    }  # the first callback of each case
     assert (f.satisfied_share.hits, f.satisfied_share.base) == (1, 2)  # 1 of 2 = 50 %
     assert f.called_back == [1, 2]
     assert f.reopened == [2]
@@ -168,20 +281,35 @@ def test_fines_and_rewards(f):
     # 车间: 100 + 50 + 20 = 170 in 3 fines; 销售部: one reward of 300; the pending fine and the
     # November fine are left out.
     assert f.money_by_department == [
-        fig.MoneyRow("销售部", "", 0, 0, 300, 1), fig.MoneyRow("车间", "", 170, 3, 0, 0)]
+        fig.MoneyRow("销售部", "", 0, 0, 300, 1),
+        fig.MoneyRow("车间", "", 170, 3, 0, 0),
+    ]
     assert f.money_by_person == [
-        fig.MoneyRow("销售部", "王五", 0, 0, 300, 1), fig.MoneyRow("车间", "张三", 150, 2, 0, 0),
-        fig.MoneyRow("车间", "李四", 20, 1, 0, 0)]
+        fig.MoneyRow("销售部", "王五", 0, 0, 300, 1),
+        fig.MoneyRow("车间", "张三", 150, 2, 0, 0),
+        fig.MoneyRow("车间", "李四", 20, 1, 0, 0),
+    ]
     assert (f.fines_total, f.rewards_total) == (170, 300)
 
 
 def test_kpis_and_change(f):
     k = fig.kpis(f)
-    assert k == {"total": 4, "complaint_rate": None, "complaints": 2, "major": 1,
-                 "carried_over": 2, "open_at_end": 3,
-                 "timeliness": pytest.approx(0.6), "contact_hours": pytest.approx(3.5 / 3),
-                 "handling_hours": 18.5, "satisfied_share": 0.5, "reopen_rate": 0.5,
-                 "repeat": 1, "fines": 170, "rewards": 300}
+    assert k == {
+        "total": 4,
+        "complaint_rate": None,
+        "complaints": 2,
+        "major": 1,
+        "carried_over": 2,
+        "open_at_end": 3,
+        "timeliness": pytest.approx(0.6),
+        "contact_hours": pytest.approx(3.5 / 3),
+        "handling_hours": 18.5,
+        "satisfied_share": 0.5,
+        "reopen_rate": 0.5,
+        "repeat": 1,
+        "fines": 170,
+        "rewards": 300,
+    }
     before = dict(k, total=6, timeliness=0.75, satisfied_share=None)
     d = fig.change(k, before)
     assert d["total"] == -2  # 4 − 6
@@ -205,19 +333,49 @@ def test_empty_period_has_no_rates():
 def test_closed_cases_summaries_are_kept_and_reused(f):
     cache: dict = {}
     cases = [dict(c, revision=1, modified_at="m") for c in CASES]
-    first = fig.compute(OCT, (), cases, ENTRIES, EARLIER, SANCTIONS, lambda _at: Policy(),
-                        AS_OF, CST, summaries=cache)
+    first = fig.compute(
+        OCT,
+        (),
+        cases,
+        ENTRIES,
+        EARLIER,
+        SANCTIONS,
+        lambda _at: Policy(),
+        AS_OF,
+        CST,
+        summaries=cache,
+    )
     assert {k[0] for k in cache} == {1, 2}  # the closed cases only
     # Second run: the closed cases need no entries any more.
-    again = fig.compute(OCT, (), cases, {3: ENTRIES[3]}, EARLIER, SANCTIONS,
-                        lambda _at: Policy(), AS_OF, CST, summaries=cache)
+    again = fig.compute(
+        OCT,
+        (),
+        cases,
+        {3: ENTRIES[3]},
+        EARLIER,
+        SANCTIONS,
+        lambda _at: Policy(),
+        AS_OF,
+        CST,
+        summaries=cache,
+    )
     for x in (first, again):
         assert fig.kpis(x) == fig.kpis(f)
         assert x.satisfaction == f.satisfaction and x.overall.late_ids == [2, 3, 4]
     # A change to a closed case (new revision) is summarised afresh.
     cases[0] = dict(cases[0], revision=2)
-    fig.compute(OCT, (), cases, ENTRIES, EARLIER, SANCTIONS, lambda _at: Policy(), AS_OF, CST,
-                summaries=cache)
+    fig.compute(
+        OCT,
+        (),
+        cases,
+        ENTRIES,
+        EARLIER,
+        SANCTIONS,
+        lambda _at: Policy(),
+        AS_OF,
+        CST,
+        summaries=cache,
+    )
     assert (1, 2, "m", None) in cache
 
 

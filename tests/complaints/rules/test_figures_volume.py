@@ -24,9 +24,19 @@ OCT_VOLUME = {("SH01", "2026-10"): fig.Volume(1200, 300)}
 
 
 def run(period=OCT, sites=("SH01",), volumes=OCT_VOLUME, volume_sites=()):
-    return fig.compute(period, sites, CASES, ENTRIES, EARLIER, SANCTIONS,
-                       lambda _at: Policy(), AS_OF, CST, volumes=volumes,
-                       volume_sites=volume_sites)
+    return fig.compute(
+        period,
+        sites,
+        CASES,
+        ENTRIES,
+        EARLIER,
+        SANCTIONS,
+        lambda _at: Policy(),
+        AS_OF,
+        CST,
+        volumes=volumes,
+        volume_sites=volume_sites,
+    )
 
 
 def test_complaint_rate_per_thousand():
@@ -50,8 +60,12 @@ def test_no_volume_means_no_rate_never_zero():
     assert fig.kpis(run(volumes={}))["complaint_rate"] is None
     assert fig.format_kpi("complaint_rate", None) == "未填业务量"
     # Volume not asked for at all (the pure figures alone): no rate either.
-    assert fig.compute(OCT, ("SH01",), CASES, ENTRIES, EARLIER, SANCTIONS,
-                       lambda _at: Policy(), AS_OF, CST).complaint_rate is None
+    assert (
+        fig.compute(
+            OCT, ("SH01",), CASES, ENTRIES, EARLIER, SANCTIONS, lambda _at: Policy(), AS_OF, CST
+        ).complaint_rate
+        is None
+    )
     # A volume of 0 gives no rate (no division by zero, no 0 ‰).
     assert run(volumes={("SH01", "2026-10"): fig.Volume(0, 0)}).complaint_rate.value is None
 

@@ -24,15 +24,28 @@ from complaints.rules.workflow import encode_note
 from complaints.usecases.context import CHINA_TZ
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
-ORG = Org(managers={"车间": "何永刚", "售后服务部": "王建国", "销售部": "钱志伟"},
-          titles={"车间": "车间经理", "配件部": "配件经理"})
+ORG = Org(
+    managers={"车间": "何永刚", "售后服务部": "王建国", "销售部": "钱志伟"},
+    titles={"车间": "车间经理", "配件部": "配件经理"},
+)
 P = Policy()
 
 
 def case(**kw):
-    v = {"number": "SH01-202611-0001", "received_at": T0, "channel": "现场", "kind": "投诉",
-         "severity": "一般投诉", "business": "售后", "department": "车间", "responsible": "张海涛",
-         "advisor": "姜思远", "liability": "待定", "attitude": False, "state": "登记"}
+    v = {
+        "number": "SH01-202611-0001",
+        "received_at": T0,
+        "channel": "现场",
+        "kind": "投诉",
+        "severity": "一般投诉",
+        "business": "售后",
+        "department": "车间",
+        "responsible": "张海涛",
+        "advisor": "姜思远",
+        "liability": "待定",
+        "attitude": False,
+        "state": "登记",
+    }
     v.update(kw)
     return v
 
@@ -55,6 +68,7 @@ def by_rule(ps, rule):
 
 
 # --- S1 / S2 / S3 / S5: liability -----------------------------------------------------------
+
 
 def test_nothing_while_liability_pending():
     assert run(case()) == []
@@ -116,6 +130,7 @@ def test_s5_not_liable_is_a_decision_not_a_fine():
 
 # --- S6 / S7: second callback ---------------------------------------------------------------
 
+
 def second_callback(sat, not_contacted=False, hours=50):
     params = {"satisfaction": sat}
     if not_contacted:
@@ -152,6 +167,7 @@ def test_s7_handler_from_handled_entry():
 
 # --- S8: D4 / D7 missed ---------------------------------------------------------------------
 
+
 def test_s8_on_site_sheet_late():
     late = [entry("回传客服", 20)]  # 09:00 + 20 h: after 23:59 the same day
     (p,) = by_rule(run(case(), late, now=T0 + timedelta(days=1)), "S8")
@@ -176,6 +192,7 @@ def test_s8_callback_general_d7():
 
 # --- S9 / S10 / S11: events -----------------------------------------------------------------
 
+
 def test_event_note_round_trip():
     n = event_note(EVENT_BANNER, "客户送来锦旗一面")
     assert entry_events({"action": "备注", "note": n}) == {EVENT_BANNER}
@@ -195,13 +212,14 @@ def test_s9_sheet_lost_head_by_business():
 
 
 def test_s10_s11_rewards_once_each():
-    es = [entry("备注", 2, event_note(EVENT_PRAISE, "电话表扬")),
-          entry("备注", 2.5, event_note(EVENT_PRAISE, "又来表扬")),
-          entry("备注", 3, event_note(EVENT_BANNER))]
+    es = [
+        entry("备注", 2, event_note(EVENT_PRAISE, "电话表扬")),
+        entry("备注", 2.5, event_note(EVENT_PRAISE, "又来表扬")),
+        entry("备注", 3, event_note(EVENT_BANNER)),
+    ]
     ps = run(case(), es)
     assert keys(ps) == [("S10", "张海涛"), ("S11", "张海涛")]
-    assert {p.rule: (p.type, p.amount) for p in ps} == {"S10": (REWARD, 100),
-                                                          "S11": (REWARD, 300)}
+    assert {p.rule: (p.type, p.amount) for p in ps} == {"S10": (REWARD, 100), "S11": (REWARD, 300)}
     assert run(case(), [entry("备注", 2, "客户态度好")]) == []
 
 

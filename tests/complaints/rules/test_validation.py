@@ -48,8 +48,12 @@ def test_a_case_with_a_masked_phone_stays_editable(ctx):
     from complaints.usecases import cases
 
     v = cases.blank_case(ctx)
-    v.update(customer_name="张伟", content="异响", phone="138****5678",
-             received_at=ctx.now() - timedelta(hours=1))
+    v.update(
+        customer_name="张伟",
+        content="异响",
+        phone="138****5678",
+        received_at=ctx.now() - timedelta(hours=1),
+    )
     saved = cases.create_case(ctx, v)
     assert [p.field for p in saved.warnings] == ["phone"]
     again = cases.update_case(ctx, saved.id, {"content": "异响,已约检"})
@@ -74,7 +78,6 @@ def test_future_received_time_and_purchase_date_are_refused():
     assert problems[1].message.startswith("“购车/维修时间”2026-12-08 晚于今天(2026-12-07)")
     # the office's today, whatever the zone of the clock's value (UTC here)
     utc_now = now.astimezone(UTC)
-    assert [p.field for p in future_problems(bad, utc_now, tz)] == ["received_at",
-                                                                   "purchase_date"]
+    assert [p.field for p in future_problems(bad, utc_now, tz)] == ["received_at", "purchase_date"]
     # only the fields asked (an edit checks the fields it changes)
     assert validate_case(bad, now=now, tz=tz, future_fields=()) == validate_case(bad)

@@ -62,8 +62,10 @@ def test_second_callback_after_reopen_and_rehandling():
     assert check_transition({"state": "已重开"}, es, A.DISPATCH) is None  # back to the manager
     es.append(ent("处理完成", 100))
     assert "二次回访" in check_transition({"state": "已处理"}, es, A.CALLBACK)
-    assert check_transition({"state": "已处理"}, es, A.SECOND_CALLBACK,
-                            {"satisfaction": "不满意"}) is None
+    assert (
+        check_transition({"state": "已处理"}, es, A.SECOND_CALLBACK, {"satisfaction": "不满意"})
+        is None
+    )
     es.append(ent("二次回访", 120, "【满意度:不满意】"))
     # still dissatisfied after the second callback: may close (S6 follows) or reopen again
     assert check_transition({"state": "回访"}, es, A.CLOSE) is None
@@ -80,12 +82,15 @@ def test_closed_case_takes_only_notes_and_fmc():
     assert "删除" in check_transition({"state": "登记", "deleted": True}, [], A.NOTE)
 
 
-@pytest.mark.parametrize("action,params,word", [
-    (A.DISPATCH, {}, "部门"),
-    (A.NAME_RESPONSIBLE, {"person": " "}, "责任人"),
-    (A.FMC_STATUS, {"status": "Open"}, "FMC"),
-    (A.NOTE, {"note": ""}, "备注"),
-])
+@pytest.mark.parametrize(
+    "action,params,word",
+    [
+        (A.DISPATCH, {}, "部门"),
+        (A.NAME_RESPONSIBLE, {"person": " "}, "责任人"),
+        (A.FMC_STATUS, {"status": "Open"}, "FMC"),
+        (A.NOTE, {"note": ""}, "备注"),
+    ],
+)
 def test_parameters_are_checked(action, params, word):
     assert word in check_transition({"state": "登记"}, [], action, params)
 
@@ -148,14 +153,23 @@ def test_policy_problems():
 
 # --- any sequence the rules allow keeps the case coherent -----------------------------------
 
-PARAMS = {A.DISPATCH: {"department": "车间"}, A.NAME_RESPONSIBLE: {"person": "李四"},
-          A.FMC_STATUS: {"status": "Hold"}}
+PARAMS = {
+    A.DISPATCH: {"department": "车间"},
+    A.NAME_RESPONSIBLE: {"person": "李四"},
+    A.FMC_STATUS: {"status": "Hold"},
+}
 
 
 @settings(max_examples=200)
-@given(st.lists(st.tuples(st.sampled_from([a for a in A if a is not A.RECEIVED]),
-                          st.sampled_from(["满意", "一般", "不满意", "非常不满意"])),
-                max_size=25))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([a for a in A if a is not A.RECEIVED]),
+            st.sampled_from(["满意", "一般", "不满意", "非常不满意"]),
+        ),
+        max_size=25,
+    )
+)
 def test_allowed_sequences_stay_coherent(steps):
     case, entries = {"state": "登记"}, []
     for i, (action, sat) in enumerate(steps):
