@@ -63,7 +63,7 @@ def smoke_once(cmd: list[str], *, watch_paint: bool) -> tuple[float | None, floa
         ):
             paint = time.perf_counter() - t0
         if not line.startswith("qt.widgets.painting|"):
-            tail = (tail + [line])[-20:]
+            tail = ([*tail, line])[-20:]
     rc = proc.wait()
     total = time.perf_counter() - t0
     if rc != 0:
@@ -78,7 +78,7 @@ def fmt(xs: list[float]) -> str:
 
 
 def time_start(name: str, prog: list[str], data: Path, runs: int) -> None:
-    cmd = prog + ["--data-dir", str(data), "--smoke"]
+    cmd = [*prog, "--data-dir", str(data), "--smoke"]
     smoke_once(cmd, watch_paint=False)  # warm the file cache; not timed
     paints, totals, plain = [], [], []
     for _ in range(runs):  # alternate, so that machine load hits both alike

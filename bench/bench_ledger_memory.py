@@ -252,10 +252,9 @@ def main() -> None:
         runs.append(("big-calamine", "big", 1 << 62))
     for label, name, budget in runs:
         code, seconds, peak, tail = measure(args.work, label, files[name], budget)
-        name = label
         base = base or peak
         print(
-            f"{name:<14} {code:>4} {seconds:>7.1f}s {peak:>8.0f} MB {peak / base:>9.2f}×  "
+            f"{label:<14} {code:>4} {seconds:>7.1f}s {peak:>8.0f} MB {peak / base:>9.2f}×  "
             f"{tail[:150]}",
             flush=True,
         )

@@ -132,10 +132,13 @@ def add_audit_log(db: Path, *, quiet: bool = False) -> int:
         rows.append(tuple(row[k] for k in COLUMNS))
 
     # The entries in the order they were written (entries_modified index: no sort).
-    for case_id, uid, site, at, action, actor, number, case_uid in conn.execute(
-        "SELECT e.case_id, e.uid, e.site, e.modified_at, e.action, e.actor, c.number, "
-        "c.uid FROM entries e INDEXED BY entries_modified JOIN cases c ON c.id = e.case_id "
-        "ORDER BY e.modified_at"
+    for done, (case_id, uid, site, at, action, actor, number, case_uid) in enumerate(
+        conn.execute(
+            "SELECT e.case_id, e.uid, e.site, e.modified_at, e.action, e.actor, c.number, "
+            "c.uid FROM entries e INDEXED BY entries_modified JOIN cases c ON c.id = e.case_id "
+            "ORDER BY e.modified_at"
+        ),
+        start=1,
     ):
         day = at[:10]
         if seen_day.get(actor) != day:
@@ -164,7 +167,6 @@ def add_audit_log(db: Path, *, quiet: bool = False) -> int:
             if new != old:
                 changes["state"] = (old, new)
             add(at, site, actor, "case.track", "entries", uid, changes, f"{number} {action}")
-        done += 1
         if len(rows) >= _BATCH:
             conn.executemany(insert, rows)
             rows.clear()
@@ -207,7 +209,7 @@ def build(
         return db
     t = time.perf_counter()
     if rebuild or _count(db) != cases:
-        report, seconds, size = bench_demo.load(folder, cases, seed, quiet=quiet)
+        report, seconds, _size = bench_demo.load(folder, cases, seed, quiet=quiet)
         if not quiet:
             print(f"demo: {report.cases} cases, {report.entries} entries in {seconds:.0f} s")
     elif not quiet:

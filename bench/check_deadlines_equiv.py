@@ -190,12 +190,13 @@ def main() -> int:
     with args.out.open("rb") as fh:
         before = pickle.load(fh)
     bad = 0
-    for key, rows in before.items():
+    for key, rows_before in before.items():
+        rows = rows_before
         now_rows = results.get(key) or []
         if len(now_rows) == 2 * len(rows) and now_rows[len(rows)][0] == "rule entries only":
             # the same results again from the rule entries only
             now_rows = now_rows[: len(rows)] + [r[1:] for r in now_rows[len(rows) :]]
-            rows = rows + rows
+            rows = rows_before + rows_before
         if now_rows == rows:
             print(f"{key}: identical ({len(rows)})")
             continue

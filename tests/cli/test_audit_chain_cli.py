@@ -37,7 +37,7 @@ def test_hq_import_reports_a_branch_audit_chain_break_with_exit_1(tmp_path, caps
     assert code == 1
     assert "审计记录不连续" in text and "SH01" in text and f"第 {first} 条" in text
     assert "导入完成" in text  # the case rows apply all the same
-    code, text, err = run(capsys, "--data-dir", hq, "audit", "--verify", "--site", "SH01")
+    code, text, _err = run(capsys, "--data-dir", hq, "audit", "--verify", "--site", "SH01")
     assert code == 1 and f"第 {first} 条" in text
-    code, _, err = run(capsys, "--data-dir", hq, "audit", "--verify", "--site", "BJ02")
+    code, _, _err = run(capsys, "--data-dir", hq, "audit", "--verify", "--site", "BJ02")
     assert code == 1

@@ -106,6 +106,7 @@ def _as_someone_bound_by_rights(folder: Path, *argv: str) -> subprocess.Complete
             text=True,
             timeout=120,
             preexec_fn=preexec,
+            check=False,
         )
     except subprocess.SubprocessError as e:
         if "prctl" in str(e):

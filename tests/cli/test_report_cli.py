@@ -183,6 +183,7 @@ def test_report_command_loads_no_qt(data_dir, tmp_path):
         capture_output=True,
         text=True,
         env={"COMPLAINTDESK_PASSWORD": "boss-pass-1", "PATH": "/usr/bin:/bin"},
+        check=False,
     )
     assert res.returncode == 0, res.stderr
 

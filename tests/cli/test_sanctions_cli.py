@@ -47,7 +47,7 @@ def uids(capsys, data_dir, *extra):
 
 
 def test_list_approve_reject_totals(capsys, data_dir, monkeypatch):
-    ids, out = uids(capsys, data_dir, "--state", "待审批", "--month", "2026-11")
+    _ids, out = uids(capsys, data_dir, "--state", "待审批", "--month", "2026-11")
     assert "共 2 条" in out and "S1" in out and "S3" in out and "张海涛" in out
     s1 = next(line.split()[0] for line in out.splitlines() if " S1 " in line)
     s3 = next(line.split()[0] for line in out.splitlines() if " S3 " in line)
@@ -76,7 +76,7 @@ def test_list_approve_reject_totals(capsys, data_dir, monkeypatch):
     assert code == 0 and "已驳回" in out and "经理已尽力" in out
     code, out, err = run(capsys, data_dir, "sanctions", "totals", "--month", "2026-11")
     assert code == 0 and "罚款 100 元" in out and "张海涛" in out and "车间" in out
-    ids, out = uids(capsys, data_dir, "--state", "已驳回")
+    _ids, out = uids(capsys, data_dir, "--state", "已驳回")
     assert "共 1 条" in out
 
 
@@ -128,5 +128,5 @@ def test_add_event_sweep(capsys, data_dir, monkeypatch):
     assert "已登记“锦旗”" in out
     code, out, err = run(capsys, data_dir, "sanctions", "sweep")
     assert code == 0 and "新提出 0 条" in out
-    ids, out = uids(capsys, data_dir, "--type", "奖励")
+    _ids, out = uids(capsys, data_dir, "--type", "奖励")
     assert "共 2 条" in out and "S11" in out and "手工" in out

@@ -164,9 +164,12 @@ def test_commands_through_python_m_desktop(tmp_path):
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
     assert r.returncode == 0, r.stderr
-    r = subprocess.run([*env_cmd, "check"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [*env_cmd, "check"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
     assert r.returncode == 0 and "检查通过" in r.stdout
     assert "PySide6" not in r.stderr
 
@@ -182,7 +185,12 @@ def test_storage_commands_load_no_qt(tmp_path):
         "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"
     )
     r = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip().splitlines()[-1] == "[]"

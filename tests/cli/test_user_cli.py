@@ -116,7 +116,7 @@ def test_audit_listing_filters_export_and_verify(capsys, data_dir, tmp_path):
     conn.execute("UPDATE audit_log SET note = '篡改' WHERE id = 1")
     conn.commit()
     conn.close()
-    code, out, err = run(capsys, data_dir, "audit", "--verify")
+    code, out, _err = run(capsys, data_dir, "audit", "--verify")
     assert code == 1 and "第 1 条" in out and "被改动" in out
 
 
@@ -146,13 +146,14 @@ def test_no_terminal_and_no_password_variable_is_a_clear_error(tmp_path):
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "COMPLAINTDESK_NEW_PASSWORD" in r.stderr
 
 
 def test_a_first_administrator_with_a_temporary_password_must_change_it(capsys, data_dir):
-    code, out, err = run(
+    code, out, _err = run(
         capsys,
         data_dir,
         "user",
@@ -165,5 +166,5 @@ def test_a_first_administrator_with_a_temporary_password_must_change_it(capsys, 
         "--temp-password",
     )
     assert code == 0 and "临时密码" in out
-    code, out, err = run(capsys, data_dir, "user", "list")
+    code, out, _err = run(capsys, data_dir, "user", "list")
     assert "须改密码" in out  # someone else has seen it: changed at the first sign-in

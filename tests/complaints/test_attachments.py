@@ -86,7 +86,7 @@ def test_unreadable_file_refused(ctx, case_id, store, tmp_path):
 def test_size_limit_is_a_setting(ctx, case_id, store, tmp_path):
     settings.set_("attachments.max_mb", 1)
     big = _file(tmp_path, "video.mp4", b"\0" * (1024 * 1024 + 1))
-    with pytest.raises(UseCaseError, match="太大.*最大 1 MB"):
+    with pytest.raises(UseCaseError, match=r"太大.*最大 1 MB"):
         att.add_attachment(ctx, case_id, big, store)
     assert att.list_attachments(case_id) == []
     assert not store.exists() or [p for p in store.rglob("*") if p.is_file()] == []
@@ -102,10 +102,10 @@ def test_changed_or_missing_store_file_is_named(ctx, case_id, store, tmp_path):
     blob = att.blob_path(store, a["sha256"])
     blob.chmod(stat.S_IREAD | stat.S_IWRITE)
     blob.write_bytes(b"tampered")
-    with pytest.raises(UseCaseError, match="单据.pdf.*已被改动"):
+    with pytest.raises(UseCaseError, match=r"单据.pdf.*已被改动"):
         att.attachment_path(a["id"], store)
     blob.unlink()
-    with pytest.raises(UseCaseError, match="单据.pdf.*不见了"):
+    with pytest.raises(UseCaseError, match=r"单据.pdf.*不见了"):
         att.attachment_path(a["id"], store)
 
 

@@ -104,6 +104,6 @@ def test_case_list_behind_a_figure(ctx, data):
 
 
 def test_needs_stats_view(ctx, data):
-    nobody = Context(site="SH01", actor="访客", clock=lambda: ctx.now(), roles=frozenset())
+    nobody = Context(site="SH01", actor="访客", clock=ctx.now, roles=frozenset())
     with pytest.raises(PermissionDenied):
         stats.review(nobody, parse_period("2026-10"))

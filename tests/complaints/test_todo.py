@@ -133,7 +133,7 @@ def test_oem_rows_and_fmc_status(cx, clock):
     assert rows[fwd].d2.status is S.NOT_APPLICABLE and rows[fwd].cac_number == "CAC-1"
     assert rows[plain].cac_number == "CAC-3"
     oem.set_fmc_status(cx, fwd, "Hold", note="客户拒绝方案")
-    r = [r for r in oem.oem_rows(cx) if r.case_id == fwd][0]
+    r = next(r for r in oem.oem_rows(cx) if r.case_id == fwd)
     assert r.fmc_status == "Hold" and r.last_action == "FMC状态" and r.last_note == "客户拒绝方案"
     assert [r.case_id for r in oem.oem_rows(cx, fmc_status="Hold")] == [fwd]
     with pytest.raises(UseCaseError):
@@ -144,7 +144,7 @@ def test_items_know_when_they_turn_amber_and_red(cx, clock):
     new_case(cx, 0)
     clock.now = at(10)
     items = todo.open_deadlines(cx)
-    d5 = [i for i in items if i.rule == "D5"][0]
+    d5 = next(i for i in items if i.rule == "D5")
     assert d5.start == at(0) and d5.at_risk_at == at(45)  # a quarter of 60 minutes left
     assert todo.next_change(items, at(10)) == at(45)
     assert todo.next_change(items, at(50)) == at(60) + timedelta(seconds=1)

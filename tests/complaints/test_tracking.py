@@ -94,7 +94,7 @@ def test_unhappy_callback_reopen_second_callback(cx, clock):
         tracking.record_action(cx, cid, "关闭")
     tracking.record_action(cx, cid, "重开")
     assert cases.get_case(cid)["state"] == "已重开"
-    d10 = [d for d in tracking.case_deadlines(cx, cid) if d.rule == "D10"][0]
+    d10 = next(d for d in tracking.case_deadlines(cx, cid) if d.rule == "D10")
     assert d10.start == at(600) and d10.status is S.PENDING
     with pytest.raises(TransitionRefused):
         tracking.record_action(cx, cid, "二次回访", satisfaction="满意")
@@ -104,7 +104,7 @@ def test_unhappy_callback_reopen_second_callback(cx, clock):
     tracking.record_action(cx, cid, "关闭")
     c = cases.get_case(cid)
     assert (c["satisfaction"], c["satisfaction2"], c["state"]) == ("不满意", "满意", "已关闭")
-    d10 = [d for d in tracking.case_deadlines(cx, cid) if d.rule == "D10"][0]
+    d10 = next(d for d in tracking.case_deadlines(cx, cid) if d.rule == "D10")
     assert d10.status is S.MET
 
 
@@ -139,7 +139,7 @@ def test_times_future_refused_backdated_needs_reason(cx, clock):
         cx, cid, "备注", note="补", at=datetime(2026, 11, 20, 11, 0), reason="补录"
     )
     assert naive["at"] == at(120)  # a time without offset is the office's local time
-    d1 = [d for d in tracking.case_deadlines(cx, cid) if d.rule == "D1"][0]
+    d1 = next(d for d in tracking.case_deadlines(cx, cid) if d.rule == "D1")
     assert d1.status is S.MET and d1.met_at == at(100)
 
 
@@ -149,7 +149,7 @@ def test_report_oem_and_fmc_status(cx, clock):
     tracking.record_action(cx, cid, "上报厂家", cac_number="CAC-2026-001")
     c = cases.get_case(cid)
     assert (c["fmc_status"], c["cac_number"]) == ("On-going", "CAC-2026-001")
-    d2 = [d for d in tracking.case_deadlines(cx, cid) if d.rule == "D2"][0]
+    d2 = next(d for d in tracking.case_deadlines(cx, cid) if d.rule == "D2")
     assert d2.status is S.MET_LATE and d2.due == at(120)
     e = tracking.record_action(cx, cid, "FMC状态", status="In process", note="厂家同意换件")
     assert (e["fmc_status"], e["note"]) == ("In process", "厂家同意换件")
@@ -189,8 +189,8 @@ def test_policy_versions_apply_to_cases_received_after_the_change(cx, clock):
     policy_uc.save(cx, Policy().with_(d1_hours=3))
     clock.now = at(61)
     new = new_case(cx, received_at=at(61))
-    d1_old = [d for d in tracking.case_deadlines(cx, old) if d.rule == "D1"][0]
-    d1_new = [d for d in tracking.case_deadlines(cx, new) if d.rule == "D1"][0]
+    d1_old = next(d for d in tracking.case_deadlines(cx, old) if d.rule == "D1")
+    d1_new = next(d for d in tracking.case_deadlines(cx, new) if d.rule == "D1")
     assert d1_old.due == at(120) and d1_new.due == at(61 + 180)
     assert policy_uc.load().d1_hours == 3 and len(policy_uc.history()) == 1
     with pytest.raises(ValidationFailed, match="D1"):

@@ -73,7 +73,7 @@ def test_auto_backup_prunes_auto_but_not_safety_copies(ctx, paths):
 
 def test_failed_verification_deletes_the_file(ctx, paths, monkeypatch):
     monkeypatch.setattr(db_backup, "integrity_problems", lambda p: ["page 3: btree bad"])
-    with pytest.raises(BackupError, match="备份校验失败.*已删除"):
+    with pytest.raises(BackupError, match=r"备份校验失败.*已删除"):
         storage.auto_backup(paths.backups, datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ))
     assert list(paths.backups.iterdir()) == []
     assert settings.get("backup.last_auto") == ""

@@ -40,7 +40,7 @@ def new_case_window(qtbot, win):
     ctrl(qtbot, win, Qt.Key.Key_N)
     qtbot.waitUntil(lambda: len(win._new_case_windows) == 1)
     cw = win._new_case_windows[0]
-    qtbot.waitUntil(lambda: cw.editor.isEnabled())
+    qtbot.waitUntil(cw.editor.isEnabled)
     return cw
 
 

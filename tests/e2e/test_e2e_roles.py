@@ -111,7 +111,7 @@ def test_an_action_the_role_may_not_take_is_refused_in_its_dialog(
     cid = make_case(department="车间")
     tracking.record_action(manager_ctx(), cid, "处理完成", plan="已更换滤芯")
     as_user(qtbot, win, session, sign_in, "dm")
-    cw, tab = workflow_tab(qtbot, session, win, cid)
+    _cw, tab = workflow_tab(qtbot, session, win, cid)
     assert Action.CALLBACK not in tab.action_buttons
     n = len(tracking.timeline(cid))
     dialog = tab.open_action(Action.CALLBACK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 from datetime import date, datetime
@@ -53,7 +54,7 @@ def boxes_by_label(data: bytes) -> dict[str, str]:
             for c in row.cells:  # merged cells repeat; keep each once
                 if not cells or c._tc is not cells[-1]._tc:
                     cells.append(c)
-            for a, b in zip(cells, cells[1:], strict=False):
+            for a, b in itertools.pairwise(cells):
                 out.setdefault(a.text.strip(), b.text)
     return out
 

@@ -151,7 +151,7 @@ def test_a_word_that_fails_is_a_clear_error_and_still_quits(docx):
 def test_an_export_error_closes_the_document_without_saving(docx):
     wps = FakeApp("KWps.Application", export_error=ComError(-1, "导出失败", None, None))
     office = pdf.OfficeConverter(dispatcher({"KWps.Application": wps}))
-    with pytest.raises(pdf.PdfError, match="WPS 未能把 处理表.docx 转换为 PDF:导出失败"):
+    with pytest.raises(pdf.PdfError, match=r"WPS 未能把 处理表.docx 转换为 PDF:导出失败"):
         pdf.to_pdf(docx, office=office)
     assert wps.calls[-2:] == [("Close", 0), ("Quit",)]
 

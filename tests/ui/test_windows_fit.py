@@ -53,6 +53,7 @@ def _probe(tmp_path: Path, width: int, height: int, scale: str | None, *extra: s
         capture_output=True,
         text=True,
         timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -20,6 +20,7 @@ def run(encoding: str) -> subprocess.CompletedProcess:
         capture_output=True,
         env=env,
         timeout=60,
+        check=False,
     )
 
 

@@ -144,7 +144,7 @@ def test_cli_ledger_export_into_a_held_xlsx(data_dir, tmp_path, capsys, hold):
     target = tmp_path / "台账.xlsx"
     target.write_bytes(b"open in Excel")
     hold(target)
-    code, out, err = run(capsys, data_dir, "ledger", "export", "--full", str(target))
+    code, _out, err = run(capsys, data_dir, "ledger", "export", "--full", str(target))
     assert code == 2, err
     assert f"无法写入文件 {target}" in err and "改存为 台账 (2).xlsx" in err
     assert target.read_bytes() == b"open in Excel"

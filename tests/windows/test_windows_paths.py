@@ -130,7 +130,7 @@ def test_data_dir_problem_on_windows():
 def test_the_cli_refuses_a_long_data_dir_on_windows(tmp_path, capsys, monkeypatch):
     long = tmp_path.joinpath(*["客诉 数据"] * 50)  # ~300 characters
     monkeypatch.setattr(sys, "platform", "win32")
-    code, out, err = run(capsys, "--data-dir", str(long), "init", "--site", "W01", "--name", "x")
+    code, _out, err = run(capsys, "--data-dir", str(long), "init", "--site", "W01", "--name", "x")
     monkeypatch.undo()
     assert code == 2
     assert err.startswith("错误:数据文件夹路径太长") and "260" in err and "Traceback" not in err
