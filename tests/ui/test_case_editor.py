@@ -17,7 +17,8 @@ from complaints.usecases import attachments as att_uc
 from complaints.usecases import cases
 from complaints.usecases.context import CHINA_TZ
 from ui import field_widgets as fw
-from ui.case_editor import CASE_TABS, CaseEditor, CaseWindow
+from ui.case_editor import CASE_TABS, CaseEditor
+from ui.case_window import CaseWindow
 
 GOOD_VIN = "LSVAU2180N2183294"  # a real-looking VIN whose check digit is off: warns only
 

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QApplication
 from complaints.query import CaseFilter, Sort
 from complaints.types import Channel, State
 from complaints.usecases import cases
-from ui.case_list import COLUMNS, CaseListPage, CaseTableModel
+from ui.case_list import COLUMNS, CaseListPage
+from ui.case_list_model import CaseTableModel
 
 N = 240
 NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊")

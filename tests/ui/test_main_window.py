@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QWidget
 from complaints.usecases import cases
 from ui import fonts, main_window
 from ui.first_run import FirstRunDialog
-from ui.main_window import PAGES, MainWindow
+from ui.main_window import MainWindow
+from ui.page_registry import PAGES
 from ui.placeholder import PlaceholderPage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,7 +223,7 @@ def test_restricted_pages_follow_their_permission_for_every_role(qtbot, session,
 
     from complaints.rules.permissions import ROLES
     from complaints.usecases import auth
-    from ui.main_window import PAGE_PERMISSIONS, RESTRICTED_PAGES
+    from ui.page_registry import PAGE_PERMISSIONS, RESTRICTED_PAGES
 
     assert {k for k, _t, _m in RESTRICTED_PAGES} == set(PAGE_PERMISSIONS)
     saved = {m: sys.modules.pop(m, None) for m in ("ui.users_page", "ui.audit_page")}
