@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
 from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.attachments import AttachmentsPanel
 from ui.field_widgets import FieldEditor, TextEditor, make_editor
@@ -124,7 +125,6 @@ class CaseEditor(QWidget):
         self.group_boxes: dict[str, QGroupBox] = {}
         self._tab_specs: dict[int, tuple[str, str]] = {}
         self.extra_tabs: dict[str, QWidget] = {}
-        self._own_notice = False
         # crash recovery: the unsaved boxes go to a draft file a moment after each edit
         self._draft_key = drafts.new_key(case_id)
         self.restored_draft: drafts.Draft | None = None
@@ -636,22 +636,17 @@ class CaseEditor(QWidget):
             self.attachments.set_case(res.id)
         self._update_tabs()
         self.saved.emit(res.id)
-        self._own_notice = True
-        try:
-            self.session.notify_changed("cases")
-        finally:
-            self._own_notice = False
         then, self._after_save = self._after_save, None
         if then is not None:
             then()
 
-    def _on_session_changed(self, topic: str) -> None:
+    def _on_session_changed(self, changes: OpChanges) -> None:
         """Someone (a tab of this window, another window, an import) changed cases: show
         the new values and revision, unless the user is editing (then a save reports
-        StaleRecord and keeps the edits)."""
+        StaleRecord and keeps the edits). This editor's own save is told while it is still
+        saving, and the save's result fills the editor."""
         if (
-            self._own_notice
-            or topic not in ("cases", "entries")
+            not changes.touches(("cases", "entries"))
             or self.case_id is None
             or self._saving
             or self._loading

@@ -39,6 +39,7 @@ from complaints.query import SORTABLE, CaseFilter
 from complaints.types import Channel, Kind, Severity, State
 from complaints.usecases import auth, cases, settings
 from complaints.usecases import site as site_uc
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import CHINA_TZ
 from ui.case_list_model import DEFAULT_SORT, CaseTableModel
 from ui.case_list_view import _CaseTable
@@ -373,10 +374,10 @@ class CaseListPage(QWidget):
         self.count_label.setText(tr("共 {n} 条").format(n=f"{len(ids):,}"))
         self.ids_loaded.emit(len(ids))
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "ledger"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "ledger")):
             self.reload()
-        elif topic in ("settings", "users"):
+        if changes.touches(("settings", "users")):
             self._update_phone_mask()
             self.model.page_size = max(1, int(settings.get("ui.page_size")))
             self.model.invalidate_rows()

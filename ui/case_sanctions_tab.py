@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import auth
 from complaints.usecases import sanctions as S
+from complaints.usecases.changes import OpChanges
 from ui.sanction_tables import _item, _table
 from ui.session import Session
 
@@ -59,8 +60,8 @@ class CaseSanctionsTab(QWidget):
         session.changed.connect(self._on_changed)
         self.reload()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "sanctions"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "sanctions")):
             self.reload()
 
     def reload(self) -> None:
@@ -107,11 +108,7 @@ class CaseSanctionsTab(QWidget):
         if cid is None:
             return
 
-        def done(_r) -> None:
-            self.session.notify_changed("entries")
-            self.session.notify_changed("sanctions")
-
-        self.session.taskman.run(lambda: S.record_event(ctx, cid, event, note), done, parent=self)
+        self.session.taskman.run(lambda: S.record_event(ctx, cid, event, note), parent=self)
 
     def record_event_with_dialog(self, event: str) -> None:
         from PySide6.QtWidgets import QInputDialog

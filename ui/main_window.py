@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.usecases.changes import OpChanges
 from desktop import APP_TITLE
 from ui.page_registry import PAGE_PERMISSIONS, PAGES, RESTRICTED_PAGES, load_page, nav_icon
 from ui.placeholder import PlaceholderPage
@@ -416,8 +417,8 @@ class MainWindow(QMainWindow):
         info = self.session.site()
         return f"{tr(APP_TITLE)} — {info.code} {info.name}" if info else tr(APP_TITLE)
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == "settings":
+    def _on_changed(self, changes: OpChanges) -> None:
+        if "settings" in changes:
             self._update_status()
         self.refresh_badges()
 

@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import auth
 from complaints.usecases import sanctions as S
+from complaints.usecases.changes import OpChanges
+from ui.reload import ReloadGuard
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
 from ui.sanction_tables import _item, _table
 from ui.session import Session
@@ -88,8 +90,7 @@ class SanctionsPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.data = PageData([], [], None, [], 0)
-        self._loading = False
-        self._again = False
+        self._reloads = ReloadGuard(self._start_reload)
 
         # --- filters (the month also drives the totals) -----------------------------------
         today = session.ctx().local(session.ctx().now()).date()
@@ -232,10 +233,9 @@ class SanctionsPage(QWidget):
         )
 
     def reload(self) -> None:
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self._reloads.request()
+
+    def _start_reload(self) -> None:
         f = self.filter()
         month, site = f.month, f.site
 
@@ -256,11 +256,10 @@ class SanctionsPage(QWidget):
         self.session.taskman.run(load, self._loaded, on_error=self._failed, parent=self)
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
+        self._reloads.failed()
         self.queue_hint.setText(tr("读取失败:") + str(exc))
 
     def _loaded(self, data: PageData) -> None:
-        self._loading = False
         self.data = data
         self._fill_departments(data.departments)
         self._fill_queue(data.queue)
@@ -273,9 +272,7 @@ class SanctionsPage(QWidget):
         refresh = getattr(self.window(), "refresh_badges", None)
         if callable(refresh):
             refresh()
-        if self._again:
-            self._again = False
-            self.reload()
+        self._reloads.done()
 
     def _show_queue_count(self, data: PageData) -> None:
         """The tab counts what the navigation counts (every site's proposals); when a site
@@ -290,8 +287,8 @@ class SanctionsPage(QWidget):
     def badge_count(self) -> int | None:
         return self.data.pending or None
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "sanctions", "settings", "ledger"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "sanctions", "settings", "ledger")):
             self.reload()
 
     def _fill_departments(self, names: Sequence[str]) -> None:
@@ -438,7 +435,6 @@ class SanctionsPage(QWidget):
         def done(_result) -> None:
             self._writing = False
             self.queue.clearSelection()
-            self.session.notify_changed("sanctions")
             self._update_buttons()
             if said:
                 from ui.toast import show_toast
@@ -451,7 +447,6 @@ class SanctionsPage(QWidget):
             from ui.taskman import show_error
 
             show_error(exc, self)
-            self.session.notify_changed("sanctions")  # some of several may have gone through
 
         self.session.taskman.run(fn, done, on_error=failed, parent=self, label=label)
 

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from complaints.usecases import cases
+from complaints.usecases.changes import OpChanges
 from ui import fonts, main_window
 from ui.first_run import FirstRunDialog
 from ui.main_window import MainWindow
@@ -89,7 +90,7 @@ def test_badge_follows_changed(monkeypatch, qtbot, session, qsettings):
     w.show_page("todo")
     assert w.nav.item(0).text() == "待办 (3)"
     counts["n"] = 0
-    session.notify_changed("cases")
+    session.changed.emit(OpChanges.of("cases"))
     assert w.nav.item(0).text() == "待办"
     session.taskman.wait_idle()
 
