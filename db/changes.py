@@ -82,7 +82,7 @@ _WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
 _local = threading.local()
 
 
-@dataclass
+@dataclass(eq=False)  # each recorder is itself: the stack removes this one, not an equal one
 class Recorder:
     """What the writes of one piece of work touched."""
 
