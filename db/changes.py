@@ -78,6 +78,9 @@ _WRITE_ANYWHERE = re.compile(
     re.IGNORECASE,
 )
 _WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
+# An FTS5 command ('integrity-check', 'rebuild') is an INSERT into the column named after the
+# table itself: it checks or rebuilds the index, it changes nothing a page shows.
+_FTS_COMMAND = re.compile(r'\s*INSERT\s+INTO\s+"?(\w+)"?\s*\(\s*"?\1"?\s*[,)]', re.IGNORECASE)
 
 _local = threading.local()
 
@@ -132,6 +135,8 @@ def active() -> bool:
 def written_table(sql: str) -> str | None:
     """The table an INSERT/UPDATE/DELETE/REPLACE statement writes, or None for anything else."""
     m = _WRITE.match(sql)
+    if m is not None and _FTS_COMMAND.match(sql):
+        return None
     if m is None and _WITH.match(sql):
         m = _WRITE_ANYWHERE.search(sql)
     return m.group(1).lower() if m is not None else None

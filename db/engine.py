@@ -148,10 +148,15 @@ class JournalConnection(sqlite3.Connection):
     def cursor(self, factory: Any = JournalCursor) -> Any:
         return super().cursor(factory)
 
+    # With no recorder listening, sqlite3's own (C) path: the journal costs nothing there.
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        if not changes.active():
+            return super().execute(sql, parameters)
         return JournalCursor(self).execute(sql, parameters)
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> sqlite3.Cursor:
+        if not changes.active():
+            return super().executemany(sql, seq_of_parameters)
         return JournalCursor(self).executemany(sql, seq_of_parameters)
 
     def executescript(self, sql_script: str, /) -> sqlite3.Cursor:

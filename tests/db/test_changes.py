@@ -41,6 +41,9 @@ def test_every_table_of_a_migrated_database_has_a_topic_or_is_shown_nowhere(db_p
         ("SELECT * FROM \"cases\" WHERE note = 'UPDATE users'", None),
         ("WITH t AS (SELECT 1) SELECT * FROM t", None),
         ("PRAGMA busy_timeout = 10", None),
+        ("INSERT INTO cases_fts (cases_fts, rank) VALUES ('integrity-check', 0)", None),
+        ("INSERT INTO cases_fts(cases_fts) VALUES ('rebuild')", None),
+        ("INSERT INTO cases_fts (rowid, content) VALUES (1, 'x')", "cases_fts"),
         ("BEGIN IMMEDIATE", None),
     ],
 )
