@@ -211,6 +211,9 @@ class CaseWorkflowTab(QWidget):
 
     def _start_reload(self) -> None:
         ctx, case_id = self.session.ctx(), self.case_id
+        if case_id is None:  # a read asked for again once the tab shows no case
+            self._reloads.failed()
+            return
         self.session.taskman.run(
             lambda: load_workflow(ctx, case_id, hints=False),
             self._show,

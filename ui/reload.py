@@ -31,8 +31,8 @@ class ReloadGuard:
         self._start()
 
     def done(self) -> None:
-        """The read came back: start the one asked for meanwhile (call it first thing in
-        the page's callback, before showing the rows)."""
+        """The read came back: start the one asked for meanwhile (the page shows what came
+        back either way; the next read follows)."""
         self._loading = False
         if self._again:
             self._again = False
