@@ -106,3 +106,18 @@ def test_the_reload_guard_reads_once_more_after_a_burst():
     assert not guard.loading
     guard.request()
     assert len(started) == 4
+
+
+def test_opening_every_page_writes_nothing_a_page_shows(qtbot, session, qsettings, stats_demo):
+    """A page whose read wrote something shown would refresh itself for ever."""
+    from ui.main_window import MainWindow
+
+    told_now: list[OpChanges] = []
+    session.changed.connect(told_now.append)
+    w = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(w)
+    w.show()
+    for key in w.page_keys():
+        w.show_page(key)
+        idle(session)
+    assert told_now == []
