@@ -17,17 +17,24 @@ StorageError subclasses with a complete Chinese message (they are still peewee's
 OperationalError, so existing handlers keep working), and a rollback after SQLite has
 already rolled back by itself (as it does on SQLITE_FULL) no longer hides the real error
 behind "cannot rollback - no transaction is active".
+
+Every connection notes the table of each write it runs (INSERT, UPDATE, DELETE, REPLACE,
+through peewee, a cursor's ``executemany`` or the connection's own ``execute``) in the change
+journal of db/changes.py, from which the GUI learns what a piece of work changed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 import threading
 from collections.abc import Callable
+from typing import Any, Self
 
 import peewee as pw
 
+from db import changes
 from db.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -64,10 +71,8 @@ def set_thread_wait_limit(seconds: float | None) -> None:
 def _notify(what: str | None) -> None:
     mine = getattr(_local, "listener", None)
     for fn in [*_listeners, *([mine] if mine is not None else [])]:
-        try:
+        with contextlib.suppress(Exception):  # a listener's failure never stops a write
             fn(what)
-        except Exception:
-            pass
 
 
 class DatabaseBusy(StorageError, pw.OperationalError):
@@ -118,8 +123,53 @@ def _is_busy(exc: BaseException) -> bool:
     return "database is locked" in str(exc) or "database table is locked" in str(exc)
 
 
+class JournalCursor(sqlite3.Cursor):
+    """A cursor that tells the change journal (db/changes.py) which table each write
+    touches, so no write can forget to say what it changed."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
+        changes.note_sql(sql)
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> Self:
+        changes.note_sql(sql)
+        return super().executemany(sql, seq_of_parameters)
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        if changes.active():  # a script is not split into statements: say everything
+            changes.note_everything()
+        return super().executescript(sql_script)
+
+
+class JournalConnection(sqlite3.Connection):
+    """Every cursor of this connection is a JournalCursor, and its own shortcuts
+    (``execute``, ``executemany``, ``executescript``) go through one."""
+
+    def cursor(self, factory: Any = JournalCursor) -> Any:
+        return super().cursor(factory)
+
+    # With no recorder listening, sqlite3's own (C) path: the journal costs nothing there.
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        if not changes.active():
+            return super().execute(sql, parameters)
+        return JournalCursor(self).execute(sql, parameters)
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> sqlite3.Cursor:
+        if not changes.active():
+            return super().executemany(sql, seq_of_parameters)
+        return JournalCursor(self).executemany(sql, seq_of_parameters)
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        return JournalCursor(self).executescript(sql_script)
+
+
 class SafeSqliteDatabase(pw.SqliteDatabase):
-    """peewee's SqliteDatabase whose transactions take the write lock at their start."""
+    """peewee's SqliteDatabase whose transactions take the write lock at their start, and
+    whose connections note every write in the change journal."""
+
+    def init(self, database: str | None, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("factory", JournalConnection)  # passed on to sqlite3.connect
+        super().init(database, *args, **kwargs)
 
     def read_snapshot(self):
         """A deferred transaction: one consistent snapshot for a long read (an export),
@@ -162,7 +212,8 @@ class SafeSqliteDatabase(pw.SqliteDatabase):
         return None
 
     def _begin_immediate(self, cur: sqlite3.Cursor) -> None:
-        with pw.__exception_wrapper__:
+        # peewee's stubs omit the wrapper that turns sqlite3's errors into peewee's
+        with pw.__exception_wrapper__:  # type: ignore[attr-defined]
             cur.execute("BEGIN IMMEDIATE")
 
     def after_transaction(self, fn: Callable[[], None]) -> None:

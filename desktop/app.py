@@ -416,16 +416,9 @@ def _start_watching(session, window) -> None:
     window.notifier = Notifier(session, window)
     window.notifier.start()
 
-    def swept(report) -> None:
-        if report is not None and (
-            report.created or report.withdrawn or report.revived or report.updated
-        ):
-            session.notify_changed("sanctions")
-
     ctx = session.ctx()
     session.taskman.run(
         lambda: sanctions.daily_sweep(ctx),
-        swept,
         on_error=lambda e: log.warning("sanctions sweep failed: %s", e),
     )
 
@@ -493,9 +486,9 @@ class _Warmup:
             self.running = True
             QTimer.singleShot(delay_ms, self.window, self.step)
 
-    def on_changed(self, topic: str) -> None:
+    def on_changed(self, changes) -> None:
         """A ledger import or a restore may bring months with nothing kept."""
-        if topic == "ledger":
+        if "ledger" in changes:
             self.start([], WARMUP_DELAY_MS)
 
     def step(self) -> None:
@@ -586,8 +579,6 @@ def _load_demo(session, window, count: int) -> None:
         return generate(ctx, count, **kwargs)
 
     def done(_r) -> None:
-        session.notify_changed("cases")
-        session.notify_changed("sanctions")
         _start_warmup(session, window)  # the demo's months: their summaries kept
 
     session.taskman.run_with_progress(

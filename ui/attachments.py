@@ -226,7 +226,6 @@ class AttachmentsPanel(QWidget):
     def _after_change(self) -> None:
         self.reload()
         self.changed.emit()
-        self.session.notify_changed("cases")
 
     def _on_error(self, exc: BaseException) -> None:
         from ui.taskman import show_error  # the shared message box for errors

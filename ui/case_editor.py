@@ -16,18 +16,16 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMainWindow,
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,6 +34,7 @@ from PySide6.QtWidgets import (
 from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
 from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.attachments import AttachmentsPanel
 from ui.field_widgets import FieldEditor, TextEditor, make_editor
@@ -49,7 +48,7 @@ DRAFT_DELAY_MS = 1500  # after the last keystroke: a crash loses at most this mu
 CASE_TABS: list[tuple[str, str]] = [
     ("跟踪与时限", "ui.case_workflow:CaseWorkflowTab"),
     ("打印", "ui.print_preview:PrintedFormsTab"),
-    ("奖惩", "ui.sanctions:CaseSanctionsTab"),
+    ("奖惩", "ui.case_sanctions_tab:CaseSanctionsTab"),
     ("历史", "ui.history_tab:HistoryTab"),
 ]
 
@@ -126,7 +125,6 @@ class CaseEditor(QWidget):
         self.group_boxes: dict[str, QGroupBox] = {}
         self._tab_specs: dict[int, tuple[str, str]] = {}
         self.extra_tabs: dict[str, QWidget] = {}
-        self._own_notice = False
         # crash recovery: the unsaved boxes go to a draft file a moment after each edit
         self._draft_key = drafts.new_key(case_id)
         self.restored_draft: drafts.Draft | None = None
@@ -638,22 +636,17 @@ class CaseEditor(QWidget):
             self.attachments.set_case(res.id)
         self._update_tabs()
         self.saved.emit(res.id)
-        self._own_notice = True
-        try:
-            self.session.notify_changed("cases")
-        finally:
-            self._own_notice = False
         then, self._after_save = self._after_save, None
         if then is not None:
             then()
 
-    def _on_session_changed(self, topic: str) -> None:
+    def _on_session_changed(self, changes: OpChanges) -> None:
         """Someone (a tab of this window, another window, an import) changed cases: show
         the new values and revision, unless the user is editing (then a save reports
-        StaleRecord and keeps the edits)."""
+        StaleRecord and keeps the edits). This editor's own save is told while it is still
+        saving, and the save's result fills the editor."""
         if (
-            self._own_notice
-            or topic not in ("cases", "entries")
+            not changes.touches(("cases", "entries"))
             or self.case_id is None
             or self._saving
             or self._loading
@@ -734,63 +727,3 @@ class CaseEditor(QWidget):
         """Esc: ask about unsaved edits, then ask the container to close."""
         if self.confirm_close(self.close_requested.emit):
             self.close_requested.emit()
-
-
-class CaseWindow(QMainWindow):
-    """A top-level window around one CaseEditor; ``open_case_window`` reuses it."""
-
-    def __init__(self, session, case_id: int | None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.session = session
-        self.editor = CaseEditor(session, case_id, self)
-        self.setCentralWidget(self.editor)
-        self.editor.title_changed.connect(self._on_title)
-        self.editor.close_requested.connect(self._close_now)
-        if getattr(session, "new_case_requested", None) is None:  # no main window listening
-            self.editor.new_case_requested.connect(lambda: open_case_window(session, None))
-        self.editor.saved.connect(self._on_saved)
-        self._closing = False
-        from ui import window_fit
-
-        # the paper form's two columns want 1100x860; a 1366x768 laptop gets what it has,
-        # and the form scrolls (issue 17 §2); each screen keeps the size the clerk chose
-        window_fit.initial_size(self, 1100, 860)
-        window_fit.remember(self, "case", getattr(session, "ui_settings", None))
-        self._on_title(self.editor.title())
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-
-    def _on_title(self, title: str) -> None:
-        self.setWindowTitle(title + " — " + tr("投诉单"))
-
-    def _on_saved(self, case_id: int) -> None:
-        _WINDOWS[case_id] = self
-
-    def _close_now(self) -> None:
-        self._closing = True
-        self.close()
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if self._closing or self.editor.confirm_close(self._close_now):
-            for key, w in list(_WINDOWS.items()):
-                if w is self:
-                    del _WINDOWS[key]
-            event.accept()
-        else:
-            event.ignore()
-
-
-_WINDOWS: dict[int | None, CaseWindow] = {}
-
-
-def open_case_window(session, case_id: int | None, parent: QWidget | None = None) -> CaseWindow:
-    """Show the case's window, reusing one already open for that case."""
-    w = _WINDOWS.get(case_id) if case_id is not None else None
-    if w is None:
-        w = CaseWindow(session, case_id, parent)
-        if case_id is not None:
-            _WINDOWS[case_id] = w
-    w.show()
-    w.raise_()
-    w.activateWindow()
-    return w

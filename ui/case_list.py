@@ -1,30 +1,24 @@
 """投诉台账: the list of cases.
 
-The table model holds only the ids of the matching cases, in display order, and
-fetches display rows a page at a time into a bounded cache (the Anki browser habit),
-so 100,000 cases open and scroll as fast as 100. Sorting and filtering happen in the
-database (complaints.query), the id query runs on the task manager's worker.
+The page holds the filters, the search box and the table; the model
+(ui.case_list_model) holds only the ids and fetches rows by page. Sorting and filtering
+happen in the database (complaints.query), the id query runs on the task manager's worker.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, time, timedelta, tzinfo
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QCoreApplication,
     QDate,
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -37,29 +31,24 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
-from complaints.fields import FIELDS_BY_NAME, KEY_HEADERS
-from complaints.query import SORTABLE, CaseFilter, Sort
-from complaints.rules.validation import mask_phone
+from complaints.query import SORTABLE, CaseFilter
 from complaints.types import Channel, Kind, Severity, State
 from complaints.usecases import auth, cases, settings
 from complaints.usecases import site as site_uc
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import CHINA_TZ
+from ui.case_list_model import DEFAULT_SORT, CaseTableModel
+from ui.case_list_view import _CaseTable
 from ui.painting import after_next_paint
 from ui.site_filter import SiteFilter
 
 log = logging.getLogger(__name__)
 
-Index = QModelIndex | QPersistentModelIndex
-RowFetcher = Callable[[Sequence[int], Sequence[str]], dict[int, tuple]]
 
-DEFAULT_SORT = Sort("received_at", descending=True)
-CACHE_PAGES = 16  # pages kept in memory; older pages are dropped first
-CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_DELAY_MS = 250
 
 # Initial column widths in pixels; the last column (投诉内容) stretches.
@@ -83,252 +72,13 @@ COLUMNS: tuple[str, ...] = tuple(
     [c for c in cases.LIST_COLUMNS if c != "content"]
     + (["content"] if "content" in cases.LIST_COLUMNS else [])
 )
-_SEVERE = QColor("#b3261e")
-_DONE = QColor("#6b6b6b")
-# The roles data() answers, as plain ints: the view asks ~7 roles per visible cell on every
-# paint, and most of them need no work at all.
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
-_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FOREGROUND, int(CASE_ID_ROLE)})
-_MAJOR, _CLOSED = Severity.MAJOR.value, State.CLOSED.value
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # once, not per cell
+
+
 FIRST_PAGE_WAIT_MS = 300  # the whole id list waits at most this long for the first paint
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("CaseList", text)
-
-
-def column_label(name: str) -> str:
-    f = FIELDS_BY_NAME.get(name)
-    if f is not None:
-        return f.label
-    return KEY_HEADERS.get(name, name)
-
-
-class CaseTableModel(QAbstractTableModel):
-    """Row ids in order; display rows fetched by page into a bounded LRU cache."""
-
-    sort_requested = Signal(object)  # Sort: the list should query ids again in this order
-
-    def __init__(
-        self,
-        columns: Sequence[str] = cases.LIST_COLUMNS,
-        *,
-        page_size: int = 200,
-        cache_pages: int = CACHE_PAGES,
-        tz: tzinfo = CHINA_TZ,
-        mask_phones: bool = True,
-        fetch_rows: RowFetcher | None = None,
-        parent=None,
-    ):
-        super().__init__(parent)
-        self.columns: tuple[str, ...] = tuple(columns)
-        self.page_size = max(1, int(page_size))
-        self.cache_pages = max(1, int(cache_pages))
-        self.tz = tz
-        self._mask_phones = mask_phones
-        self._fetch_rows: RowFetcher = fetch_rows or cases.case_rows
-        self._ids: list[int] = []
-        self._row_of: dict[int, int] | None = None
-        self._pages: OrderedDict[int, dict[int, tuple]] = OrderedDict()
-        self._sort = DEFAULT_SORT
-
-    # --- ids -----------------------------------------------------------------------------------
-
-    def set_ids(self, ids: Sequence[int]) -> None:
-        """Show these cases, in this order. Same ids again: keep the view, re-read the rows."""
-        ids = list(ids)
-        if ids == self._ids:
-            self.invalidate_rows()
-            return
-        self.beginResetModel()
-        self._ids = ids
-        self._row_of = None
-        self._pages.clear()
-        self.endResetModel()
-
-    def load(self, f: CaseFilter) -> None:
-        """Query the ids on the calling thread (tests and small lists; the page uses the
-        task manager)."""
-        self.set_ids(cases.case_ids(f, self._sort))
-
-    def invalidate_rows(self) -> None:
-        """Forget the cached rows (cases were edited) without resetting the view."""
-        self._pages.clear()
-        if self._ids:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._ids) - 1, len(self.columns) - 1)
-            )
-
-    def ids(self) -> list[int]:
-        return list(self._ids)
-
-    def case_id(self, row: int) -> int | None:
-        return self._ids[row] if 0 <= row < len(self._ids) else None
-
-    def row_of(self, case_id: int) -> int | None:
-        if self._row_of is None:
-            self._row_of = {cid: r for r, cid in enumerate(self._ids)}
-        return self._row_of.get(case_id)
-
-    def cached_row_count(self) -> int:
-        return sum(len(p) for p in self._pages.values())
-
-    # --- options -------------------------------------------------------------------------------
-
-    @property
-    def mask_phones(self) -> bool:
-        return self._mask_phones
-
-    @mask_phones.setter
-    def mask_phones(self, value: bool) -> None:
-        if value != self._mask_phones:
-            self._mask_phones = value
-            if "phone" in self.columns and self._ids:
-                c = self.columns.index("phone")
-                self.dataChanged.emit(self.index(0, c), self.index(len(self._ids) - 1, c))
-
-    @property
-    def sort_key(self) -> Sort:
-        return self._sort
-
-    def set_sort_key(self, sort: Sort) -> None:
-        self._sort = sort
-
-    # --- Qt model ------------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._ids)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self,
-        section: int,
-        orientation: Qt.Orientation,
-        role: int = Qt.ItemDataRole.DisplayRole,
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return column_label(self.columns[section])
-            if role == Qt.ItemDataRole.ToolTipRole and self.columns[section] not in SORTABLE:
-                return tr("此列不能排序")
-        elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self._ids):
-                return str(section + 1)
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return _ROW_FLAGS
-
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
-        if role not in _ROLES or not index.isValid():
-            return None
-        r, c = index.row(), index.column()
-        if not (0 <= r < len(self._ids) and 0 <= c < len(self.columns)):
-            return None
-        if role == CASE_ID_ROLE:
-            return self._ids[r]
-        row = self._row(r)
-        if row is None:
-            return None
-        name = self.columns[c]
-        value = row[c]
-        if role == _DISPLAY:
-            return self._display(name, value)
-        if role == _TOOLTIP:
-            return value if name == "content" and value else None
-        if name == "severity" and value == _MAJOR:  # _FOREGROUND
-            return _SEVERE
-        if name == "state" and value == _CLOSED:
-            return _DONE
-        return None
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        """Sorting is the database's job: remember the order and ask for the ids again."""
-        if not 0 <= column < len(self.columns) or self.columns[column] not in SORTABLE:
-            return
-        sort = Sort(self.columns[column], order == Qt.SortOrder.DescendingOrder)
-        if sort != self._sort:
-            self._sort = sort
-            self.sort_requested.emit(sort)
-
-    # --- rows ----------------------------------------------------------------------------------
-
-    def _row(self, r: int) -> tuple | None:
-        page_no = r // self.page_size
-        page = self._pages.get(page_no)
-        if page is None:
-            start = page_no * self.page_size
-            page_ids = self._ids[start : start + self.page_size]
-            page = self._fetch_rows(page_ids, self.columns)
-            self._pages[page_no] = page
-            while len(self._pages) > self.cache_pages:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page_no)
-        return page.get(self._ids[r])
-
-    def _display(self, name: str, value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, datetime):
-            return value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
-        if isinstance(value, date):
-            return value.isoformat()
-        if isinstance(value, bool):
-            return tr("是") if value else tr("否")
-        if name == "phone" and self._mask_phones:
-            return mask_phone(value)
-        if name == "content":
-            text = " ".join(str(value).split())
-            return text if len(text) <= 80 else text[:79] + "…"
-        return str(value)
-
-
-class ExcelSortHeader(QHeaderView):
-    """A header whose sort arrow reads as in Excel: up for ascending (oldest, A→Z first),
-    down for descending. Qt passes an ascending sort to the style as SortDown, and Fusion
-    (the style on Linux) draws that as a down arrow; Windows' own styles already draw it
-    up, so the arrow is turned only under Fusion."""
-
-    def initStyleOptionForIndex(self, option, logical_index: int) -> None:
-        super().initStyleOptionForIndex(option, logical_index)
-        if self.style().name().lower() != "fusion":
-            return
-        from PySide6.QtWidgets import QStyleOptionHeader
-
-        up, down = (
-            QStyleOptionHeader.SortIndicator.SortUp,
-            QStyleOptionHeader.SortIndicator.SortDown,
-        )
-        if option.sortIndicator == down:
-            option.sortIndicator = up
-        elif option.sortIndicator == up:
-            option.sortIndicator = down
-
-
-class _CaseTable(QTableView):
-    """The view: Enter opens the current case, as double-click does."""
-
-    open_requested = Signal(int)  # row
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        header = ExcelSortHeader(Qt.Orientation.Horizontal, self)
-        header.setSectionsClickable(True)  # as QTableView's own header: a click sorts
-        self.setHorizontalHeader(header)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.open_requested.emit(self.currentIndex().row())
-            return
-        super().keyPressEvent(event)
 
 
 def _combo(all_text: str, values: Sequence[str]) -> QComboBox:
@@ -624,10 +374,10 @@ class CaseListPage(QWidget):
         self.count_label.setText(tr("共 {n} 条").format(n=f"{len(ids):,}"))
         self.ids_loaded.emit(len(ids))
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "ledger"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "ledger")):
             self.reload()
-        elif topic in ("settings", "users"):
+        if changes.touches(("settings", "users")):
             self._update_phone_mask()
             self.model.page_size = max(1, int(settings.get("ui.page_size")))
             self.model.invalidate_rows()

@@ -34,8 +34,10 @@ from complaints.types import Action
 from complaints.usecases import cases, tracking
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from ui.action_dialog import ActionDialog
+from ui.reload import ReloadGuard
 from ui.todo import STATUS_COLORS, format_remaining
 
 DEADLINE_HEADERS = ("规则", "应办事项", "时限", "开始", "到期时间", "状态", "剩余/完成")
@@ -142,8 +144,7 @@ class CaseWorkflowTab(QWidget):
         self.data: WorkflowData | None = None
         self.action_buttons: dict[Action, QPushButton] = {}
         self.dialog: ActionDialog | None = None
-        self._loading = False
-        self._again = False
+        self._reloads = ReloadGuard(self._start_reload)
 
         lay = QVBoxLayout(self)
         self.summary = QLabel()
@@ -200,18 +201,19 @@ class CaseWorkflowTab(QWidget):
 
     # --- loading ---------------------------------------------------------------------------
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "settings", "users"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "settings", "users")):
             self.reload()
 
     def reload(self) -> None:
-        if self.case_id is None:
-            return
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        if self.case_id is not None:
+            self._reloads.request()
+
+    def _start_reload(self) -> None:
         ctx, case_id = self.session.ctx(), self.case_id
+        if case_id is None:  # a read asked for again once the tab shows no case
+            self._reloads.failed()
+            return
         self.session.taskman.run(
             lambda: load_workflow(ctx, case_id, hints=False),
             self._show,
@@ -226,14 +228,11 @@ class CaseWorkflowTab(QWidget):
         )
 
     def _load_failed(self, exc: BaseException) -> None:
-        self._loading = False
+        self._reloads.failed()
         self.summary.setText(tr("无法读取跟踪记录:") + str(exc))
 
     def _show(self, data: WorkflowData) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.reload()
+        self._reloads.done()
         self.data = data
         tz = self.session.ctx().tz
         c = data.case
@@ -370,8 +369,6 @@ class CaseWorkflowTab(QWidget):
         number = (self.data.case.get("number") if self.data else None) or ""
         show_toast(self, tr("已记录:{n} {a}").format(n=number, a=tr(dialog.action.value)))
         dialog.done_ok()
-        self.session.notify_changed("entries")
-        self.session.notify_changed("cases")
 
     def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
         from complaints.usecases.errors import UseCaseError, ValidationFailed

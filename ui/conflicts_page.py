@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import exchange
+from complaints.usecases.changes import OpChanges
 from ui.session import Session
 from ui.site_filter import SiteFilter
 
@@ -114,8 +115,8 @@ class ConflictsPage(QWidget):
         session.changed.connect(self._on_changed)
         self.reload()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("ledger", "cases", "entries", "sanctions"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("ledger", "cases", "entries", "sanctions")):
             self.reload()
 
     def reload(self) -> None:
@@ -194,9 +195,6 @@ class ConflictsPage(QWidget):
 
         def done(_):
             self.resolved.emit(c.id)
-            self.session.notify_changed("ledger")
-            if keep == "incoming":
-                self.session.notify_changed("cases")
 
         self.session.taskman.run(
             lambda: exchange.resolve_conflict(ctx, c.id, keep), done, parent=self

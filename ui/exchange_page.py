@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import exchange, settings
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
 from ui.conflicts_page import ConflictsPage, show_value
 from ui.session import Session
@@ -361,8 +362,6 @@ class ExchangePage(QWidget):
             extra.append(tr("未导入任何数据。"))
         self._show_result(report, extra)
         if report.applied:
-            for topic in ("cases", "entries", "sanctions", "ledger"):
-                self.session.notify_changed(topic)
             from ui.toast import show_toast
 
             t = report.totals()
@@ -468,8 +467,8 @@ class ExchangePage(QWidget):
             ],
         )
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == "ledger":
+    def _on_changed(self, changes: OpChanges) -> None:
+        if "ledger" in changes:
             self.reload_history()
 
     def badge_count(self) -> int | None:

@@ -246,8 +246,6 @@ class PeopleDialog(QDialog):
                 self.created.append(tuple(rest))
                 self.table.removeRow(number - 1)
             self.created.sort(key=lambda c: WORKING_ROLES.index(c[2]))
-            if made:
-                self.session.notify_changed("users")
             self.ok_button.setEnabled(True)
             if problem:
                 self.error_label.setText(
@@ -328,8 +326,8 @@ def set_up_people(session, *, demo: bool, parent: QWidget | None = None) -> None
     if demo:
         from complaints.usecases.demo import create_demo_users
 
-        made = create_demo_users(session.ctx())
-        session.notify_changed("users")
+        ctx = session.ctx()
+        made = session.run_now(lambda: create_demo_users(ctx))
         logins = [(u.login, u.display_name, u.role, u.department, u.password) for u in made]
         shown = LoginsDialog(logins, parent, demo=True)
         shown.exec()

@@ -26,6 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.usecases.changes import OpChanges
+
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("FormTemplatesPage", text)
@@ -81,12 +83,16 @@ class FormTemplatesPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(QLabel(tr("可用的占位符"), self))
         layout.addWidget(self.placeholders, 1)
-        session.changed.connect(lambda topic: topic == "forms" and self.reload())
+        session.changed.connect(self._on_changed)
         self.reload()
 
     @property
     def folder(self) -> Path:
         return self.session.paths.templates
+
+    def _on_changed(self, changes: OpChanges) -> None:
+        if "forms" in changes:
+            self.reload()
 
     def reload(self) -> None:
         from complaints.usecases import printing
@@ -144,7 +150,6 @@ class FormTemplatesPage(QWidget):
         ctx, folder = self.session.ctx(), self.folder
 
         def done(path: Path) -> None:
-            self.session.notify_changed("forms")
             QMessageBox.information(
                 self,
                 tr("表单模板"),
@@ -184,7 +189,6 @@ class FormTemplatesPage(QWidget):
         ctx, folder = self.session.ctx(), self.folder
         self.session.taskman.run(
             lambda: printing.install_office_template(ctx, form, path, folder),
-            lambda _w: self.session.notify_changed("forms"),
             parent=self,
         )
         return True
@@ -198,6 +202,5 @@ class FormTemplatesPage(QWidget):
         ctx, folder = self.session.ctx(), self.folder
         self.session.taskman.run(
             lambda: printing.restore_default_template(ctx, form, folder),
-            lambda _old: self.session.notify_changed("forms"),
             parent=self,
         )

@@ -83,7 +83,7 @@ def make(out: Path = OUT) -> list[Path]:
             w.show_page(key)
             shot(w, key)
         from db.models import Case
-        from ui.case_editor import open_case_window
+        from ui.case_window import open_case_window
 
         case_id = (
             Case.select(Case.id).where(Case.state != "已关闭").order_by(Case.id.desc()).first().id

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from complaints.fields import FIELDS_BY_NAME
 from complaints.usecases import audit, cases
+from complaints.usecases.changes import OpChanges
 from ui.session import Session
 
 HEADERS = ("时间", "用户", "事件", "字段", "原值", "新值", "说明")
@@ -98,8 +99,8 @@ class HistoryTab(QWidget):
         session.changed.connect(self._on_changed)
         self.reload()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "sanctions"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "sanctions")):
             self.reload()
 
     def reload(self) -> None:

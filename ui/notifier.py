@@ -17,8 +17,10 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStyle, QSystemTrayIcon
 
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.usecases import todo
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.todo import TodoItem
+from ui.reload import ReloadGuard
 
 WATCHED = (DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE)
 MAX_TIMER_MS = 10 * 60_000
@@ -89,8 +91,7 @@ class Notifier(QObject):
         self.window = window
         self.seen: set[tuple[int, str, str]] = set()
         self.messages: list[tuple[str, str]] = []  # (title, text) in the order shown
-        self._loading = False
-        self._again = False
+        self._reloads = ReloadGuard(self._start_check)
         self._started = False
         if use_tray is None:
             use_tray = QSystemTrayIcon.isSystemTrayAvailable()
@@ -131,28 +132,24 @@ class Notifier(QObject):
         if self.tray is not None:
             self.tray.hide()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "ledger", "settings"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "ledger", "settings")):
             self.check()
 
     def check(self) -> None:
         """Re-read the open deadlines (on the worker) and announce what is new."""
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self._reloads.request()
+
+    def _start_check(self) -> None:
         ctx = self.session.ctx()
         self.session.taskman.run(lambda: load_items(ctx), self._loaded, on_error=self._failed)
 
     def _failed(self, _exc: BaseException) -> None:
-        self._loading = False
+        self._reloads.failed()
         self.timer.start(MAX_TIMER_MS)
 
     def _loaded(self, result: tuple[list[TodoItem], datetime, datetime | None]) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.check()
+        self._reloads.done()
         if not self._started:
             return
         items, now, next_change = result

@@ -32,10 +32,12 @@ from PySide6.QtWidgets import (
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.types import Action, FmcStatus
 from complaints.usecases import oem
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from complaints.usecases.oem import OemRow
 from ui.action_dialog import ActionDialog
+from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
 from ui.todo import STATUS_COLORS, format_remaining
@@ -154,8 +156,7 @@ class OemPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.dialog: ActionDialog | None = None
-        self._loading = False
-        self._again = False
+        self._reloads = ReloadGuard(self._start_reload)
 
         lay = QVBoxLayout(self)
         bar = QHBoxLayout()
@@ -222,15 +223,14 @@ class OemPage(QWidget):
         session.changed.connect(self._on_changed)
         self.reload()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "ledger"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "ledger")):
             self.reload()
 
     def reload(self) -> None:
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self._reloads.request()
+
+    def _start_reload(self) -> None:
         ctx = self.session.ctx()
         open_only = self.open_only.isChecked()
         status = self.status_filter.currentData()
@@ -243,14 +243,11 @@ class OemPage(QWidget):
         )
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
+        self._reloads.failed()
         self.summary.setText(tr("无法读取厂家跟踪:") + str(exc))
 
     def _loaded(self, result: tuple[list[OemRow], datetime]) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.reload()
+        self._reloads.done()
         rows, now = result
         keep = self.selected_row()
         self.model.set_rows(rows, now)
@@ -329,5 +326,3 @@ class OemPage(QWidget):
 
     def _done(self, dialog: ActionDialog) -> None:
         dialog.done_ok()
-        self.session.notify_changed("entries")
-        self.session.notify_changed("cases")

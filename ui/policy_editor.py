@@ -392,7 +392,6 @@ class PolicyEditor(QWidget):
 
     def _saved(self, _p: Policy) -> None:
         self._next_message = tr("已保存。新的参数适用于此后登记的投诉单。")
-        self.session.notify_changed("settings")
         self.reload()
 
     def _failed(self, exc: BaseException) -> None:

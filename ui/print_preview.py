@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.usecases.changes import OpChanges
+
 MAX_PRINT_DPI = 300  # pages are rendered to images; more only costs memory
 
 
@@ -182,7 +184,6 @@ def present(
         ctx = session.ctx()
         session.taskman.run(
             lambda: printing.record_printed(ctx, result),
-            lambda _r: session.notify_changed("forms"),
             label=tr("正在记录已打印的表单…"),
             parent=parent,
         )
@@ -247,8 +248,8 @@ class PrintedFormsTab(QWidget):
 
     # --- data --------------------------------------------------------------------------
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("forms", "sanctions"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("forms", "sanctions")):
             self.reload()
 
     def reload(self) -> None:
@@ -344,7 +345,6 @@ class PrintedFormsTab(QWidget):
             lambda: printing.mark_signed_returned(
                 ctx, printed_id, when, scan, printed_dir=paths.printed
             ),
-            lambda _row: self.session.notify_changed("forms"),
             parent=self,
         )
 

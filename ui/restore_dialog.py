@@ -19,7 +19,6 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from complaints.usecases import storage
 from complaints.usecases.errors import UseCaseError
 from desktop import __version__
-from ui.session import TOPICS
 from ui.taskman import show_error
 
 
@@ -150,8 +149,6 @@ class RestoreFlow(QObject):
         self.refused.emit(str(exc))
 
     def _done(self, report: storage.RestoreReport) -> None:
-        for topic in TOPICS:  # every page shows data that may have changed
-            self.session.notify_changed(topic)
         QMessageBox.information(self.parent_widget, tr("恢复完成"), report_text(report))
         self.restored.emit(report)
 

@@ -33,7 +33,10 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import auth
 from complaints.usecases import sanctions as S
+from complaints.usecases.changes import OpChanges
+from ui.reload import ReloadGuard
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
+from ui.sanction_tables import _item, _table
 from ui.session import Session
 from ui.site_filter import SiteFilter
 
@@ -82,38 +85,12 @@ def months_back(today: date, n: int = 24) -> list[str]:
     return out
 
 
-def _item(text: Any, *, align_right: bool = False, data: Any = None) -> QTableWidgetItem:
-    it = QTableWidgetItem("" if text is None else str(text))
-    it.setFlags(it.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    if align_right:
-        it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    if data is not None:
-        it.setData(Qt.ItemDataRole.UserRole, data)
-    return it
-
-
-def _table(headers: Sequence[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels([tr(h) for h in headers])
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
-    t.setAlternatingRowColors(True)
-    t.setWordWrap(False)
-    h = t.horizontalHeader()
-    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    h.setStretchLastSection(True)
-    return t
-
-
 class SanctionsPage(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.data = PageData([], [], None, [], 0)
-        self._loading = False
-        self._again = False
+        self._reloads = ReloadGuard(self._start_reload)
 
         # --- filters (the month also drives the totals) -----------------------------------
         today = session.ctx().local(session.ctx().now()).date()
@@ -256,10 +233,9 @@ class SanctionsPage(QWidget):
         )
 
     def reload(self) -> None:
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self._reloads.request()
+
+    def _start_reload(self) -> None:
         f = self.filter()
         month, site = f.month, f.site
 
@@ -280,11 +256,10 @@ class SanctionsPage(QWidget):
         self.session.taskman.run(load, self._loaded, on_error=self._failed, parent=self)
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
+        self._reloads.failed()
         self.queue_hint.setText(tr("读取失败:") + str(exc))
 
     def _loaded(self, data: PageData) -> None:
-        self._loading = False
         self.data = data
         self._fill_departments(data.departments)
         self._fill_queue(data.queue)
@@ -297,9 +272,7 @@ class SanctionsPage(QWidget):
         refresh = getattr(self.window(), "refresh_badges", None)
         if callable(refresh):
             refresh()
-        if self._again:
-            self._again = False
-            self.reload()
+        self._reloads.done()
 
     def _show_queue_count(self, data: PageData) -> None:
         """The tab counts what the navigation counts (every site's proposals); when a site
@@ -314,8 +287,8 @@ class SanctionsPage(QWidget):
     def badge_count(self) -> int | None:
         return self.data.pending or None
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "sanctions", "settings", "ledger"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "sanctions", "settings", "ledger")):
             self.reload()
 
     def _fill_departments(self, names: Sequence[str]) -> None:
@@ -462,7 +435,6 @@ class SanctionsPage(QWidget):
         def done(_result) -> None:
             self._writing = False
             self.queue.clearSelection()
-            self.session.notify_changed("sanctions")
             self._update_buttons()
             if said:
                 from ui.toast import show_toast
@@ -475,7 +447,6 @@ class SanctionsPage(QWidget):
             from ui.taskman import show_error
 
             show_error(exc, self)
-            self.session.notify_changed("sanctions")  # some of several may have gone through
 
         self.session.taskman.run(fn, done, on_error=failed, parent=self, label=label)
 
@@ -609,102 +580,3 @@ class SanctionsPage(QWidget):
             from ui.print_preview import print_month_notices
 
             print_month_notices(self.session, month, self)
-
-
-CASE_COLUMNS = ("日期", "规则", "类型", "部门", "姓名", "金额", "状态", "原因", "审批意见")
-EVENT_BUTTONS = (
-    ("登记客户表扬(S10)", "客户表扬"),
-    ("登记客户赠送锦旗(S11)", "锦旗"),
-    ("登记处理单遗失(S9)", "处理单遗失"),
-)
-
-
-class CaseSanctionsTab(QWidget):
-    """The case window's 奖惩 tab: this case's proposals and sanctions, and the events that
-    only a person can report (praise, a silk banner, a lost sheet), recorded as tagged notes."""
-
-    def __init__(self, session: Session, case_id: int | None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.session = session
-        self.case_id = case_id
-        self.rows: list[dict[str, Any]] = []
-        self.table = _table(CASE_COLUMNS)
-        self.info = QLabel()
-        self.info.setWordWrap(True)
-        self.event_buttons: dict[str, QPushButton] = {}
-        bar = QHBoxLayout()
-        for label, event in EVENT_BUTTONS:
-            b = QPushButton(tr(label))
-            b.clicked.connect(lambda _=False, e=event: self.record_event_with_dialog(e))
-            self.event_buttons[event] = b
-            bar.addWidget(b)
-        bar.addStretch(1)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.info)
-        lay.addWidget(self.table, 1)
-        lay.addLayout(bar)
-        session.changed.connect(self._on_changed)
-        self.reload()
-
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "sanctions"):
-            self.reload()
-
-    def reload(self) -> None:
-        can = self.case_id is not None and auth.allowed(self.session.ctx(), "case.note")
-        for b in self.event_buttons.values():
-            b.setEnabled(can)
-        if self.case_id is None:
-            self.info.setText(tr("保存投诉单后,系统将按奖惩制度提出建议。"))
-            return
-        cid = self.case_id
-
-        def load():
-            return S.list_sanctions(S.SanctionFilter(case_id=cid)) + S.list_sanctions(
-                S.SanctionFilter(case_id=cid, state=S.WITHDRAWN)
-            )
-
-        self.session.taskman.run(load, self._loaded, parent=self)
-
-    def _loaded(self, rows: list[dict[str, Any]]) -> None:
-        self.rows = rows
-        self.table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            vals = (
-                r["date"].isoformat(),
-                r["rule"] or S.MANUAL,
-                r["type"],
-                r["department"],
-                r["person"] or tr("(无)"),
-                r["amount"],
-                r["state"],
-                r["reason"],
-                r["decision_note"] or "",
-            )
-            for c, v in enumerate(vals):
-                self.table.setItem(i, c, _item(v, align_right=(c == 5), data=r if c == 0 else None))
-        self.info.setText(
-            tr("本单的奖惩建议由系统按制度提出,总经理在“奖惩”页审批。")
-            if rows
-            else tr("本单目前没有奖惩建议。")
-        )
-
-    def record_event(self, event: str, note: str) -> None:
-        ctx, cid = self.session.ctx(), self.case_id
-        if cid is None:
-            return
-
-        def done(_r) -> None:
-            self.session.notify_changed("entries")
-            self.session.notify_changed("sanctions")
-
-        self.session.taskman.run(lambda: S.record_event(ctx, cid, event, note), done, parent=self)
-
-    def record_event_with_dialog(self, event: str) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
-        text, ok = QInputDialog.getText(
-            self, tr("登记") + tr(event), tr("说明(如 客户来电表扬、锦旗内容)")
-        )
-        if ok:
-            self.record_event(event, text.strip())

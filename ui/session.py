@@ -1,16 +1,22 @@
 """What every page is given instead of reaching into globals: where the data is, who is
-signed in, the task manager, and one "something changed" signal (the Anki habit)."""
+signed in, the task manager, and one "something changed" signal (the Anki habit).
+
+Nobody says by hand what changed: every task of the task manager runs inside the database's
+change journal, and a write made on the GUI thread goes through ``run_now``; either way the
+session emits ``changed(OpChanges)`` once, and the pages refresh from that."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from complaints.rules.permissions import ROLES
 from complaints.usecases import site
+from complaints.usecases.changes import OpChanges, recording
 from complaints.usecases.context import Context
 from desktop.paths import DataPaths
 from ui.taskman import TaskManager
@@ -19,13 +25,13 @@ from ui.taskman import TaskManager
 # (the users' sign-in replaces it through Session.set_user).
 ADMIN_ACTOR = "管理员"
 
-TOPICS = ("cases", "entries", "sanctions", "settings", "users", "forms", "ledger")
+T = TypeVar("T")
 
 
 class Session(QObject):
     """The open data folder and the signed-in person, shared by every window."""
 
-    changed = Signal(str)  # topic, emitted after any write (see TOPICS)
+    changed = Signal(object)  # OpChanges, emitted once after any work that wrote
     open_case_requested = Signal(int)  # any page may ask the main window to open a case
     new_case_requested = Signal()  # any page may ask for a blank case window
     user_changed = Signal()  # someone signed in or out
@@ -48,7 +54,8 @@ class Session(QObject):
         self._user_ctx: Context | None = None
         self._default_ctx: Context | None = None
         self._site: tuple[site.SiteInfo | None] | None = None  # read once; "settings" clears
-        self.changed.connect(self._on_changed)
+        self.changed.connect(self._on_changed)  # first: the pages read the fresh site
+        taskman.changes_made.connect(self.changed)
 
     def ctx(self) -> Context:
         """The Context of the signed-in person (until sign-in: the site's administrator,
@@ -71,14 +78,23 @@ class Session(QObject):
             self._site = (site.local_site(),)
         return self._site[0]
 
-    def notify_changed(self, topic: str) -> None:
-        """Tell every page that ``topic`` changed, so it refreshes what it shows."""
-        self.changed.emit(topic)
+    def run_now(self, fn: Callable[[], T]) -> T:
+        """``fn()`` on the GUI thread (a write that a dialog waits for), and then, if it
+        wrote anything, ``changed`` once, as for a task of the task manager (also when it
+        fails half-way)."""
+        rec = None
+        try:
+            with recording() as rec:
+                return fn()
+        finally:
+            changes = rec.changes() if rec is not None else None
+            if changes:
+                self.changed.emit(changes)
 
     def request_open_case(self, case_id: int) -> None:
         self.open_case_requested.emit(case_id)
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == "settings":
+    def _on_changed(self, changes: OpChanges) -> None:
+        if "settings" in changes:
             self._site = None
             self._default_ctx = None  # the site's code, name or time zone may have changed

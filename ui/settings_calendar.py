@@ -174,7 +174,6 @@ class CalendarTab(QWidget):
     def _done(self, text: str) -> None:
         self.message.setStyleSheet("")
         self.message.setText(text)
-        self.session.notify_changed("settings")
         self.reload()
 
     # --- editing ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from complaints.rules.permissions import ROLES
 from complaints.usecases import auth, users
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.preferences import KEYS, LIMITS, load_options, save_options  # noqa: F401
 
@@ -149,10 +150,10 @@ class PrivacyTab(QWidget):
         self.apply_permissions()
         self.refresh_count()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == "settings" and not self.is_modified():
+    def _on_changed(self, changes: OpChanges) -> None:
+        if "settings" in changes and not self.is_modified():
             self.reload()
-        elif topic == "cases":
+        elif "cases" in changes:
             self.refresh_count()
 
     def _show(self, values: Mapping[str, Any]) -> None:
@@ -234,8 +235,7 @@ class PrivacyTab(QWidget):
         changed = {k: v for k, v in values.items() if v != self._loaded.get(k)}
 
         def done(changes: dict) -> None:
-            self._loaded = load_options()
-            self.session.notify_changed("settings")  # reloads this form too
+            self.reload()  # the saved values as stored (the change notice came first)
             self._update_buttons()
             self.status_label.setText(tr("已保存") if changes else tr("没有修改"))
             self.saved.emit(changes)
@@ -274,7 +274,6 @@ class PrivacyTab(QWidget):
             return
 
         def done(changed: int) -> None:
-            self.session.notify_changed("cases")
             QMessageBox.information(
                 self, tr("匿名化"), tr("已匿名化 {n} 张投诉单。").format(n=changed)
             )

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import auth, storage
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import rename_site
@@ -158,8 +159,8 @@ class SiteDataTab(QWidget):
         self.apply_permissions()
         self._list_backups()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == "settings":
+    def _on_changed(self, changes: OpChanges) -> None:
+        if "settings" in changes:
             self.name_edit.setModified(False)
             self.reload()
 
@@ -259,7 +260,6 @@ class SiteDataTab(QWidget):
 
         def done(new: str) -> None:
             self.name_edit.setModified(False)
-            self.session.notify_changed("settings")
             self.name_saved.emit(new)
 
         self.session.taskman.run(lambda: rename_site(ctx, name), done, parent=self)

@@ -193,7 +193,6 @@ class FirstAdminDialog(_Form):
 
         def done(u: users.UserInfo) -> None:
             self.ctx = users.context_for_user(u, clock=self._clock)
-            self.session.notify_changed("users")
             self.accept()
 
         self._run(lambda: users.create_first_admin(login, name, pw, now=now), done)

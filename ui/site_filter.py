@@ -14,6 +14,7 @@ from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 
 from complaints.usecases import site as site_uc
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.site import KnownSite
 
 ALL_SITES = "全部站点"
@@ -118,6 +119,6 @@ class SiteFilter(QWidget):
             if remembered and remembered != self.code():
                 self.choose(str(remembered))  # the page reloads with it (changed)
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in REFRESH_TOPICS:
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(REFRESH_TOPICS):
             self.reload()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from complaints.rules import figures as fig
 from complaints.rules.periods import Period, PeriodKind, current, custom, following, previous
 from complaints.usecases import stats
+from complaints.usecases.changes import OpChanges
 from ui import stats_charts
 
 ALL_SITES = "全部站点"
@@ -272,7 +273,6 @@ class VolumeDialog(QDialog):
         ctx, site = self.session.ctx(), self.site.currentData()
 
         def done(_r) -> None:
-            self.session.notify_changed("settings")
             self.saved.emit()
             self.accept()
 
@@ -499,8 +499,8 @@ class StatsPage(QWidget):
         if not why and self.review is None and not self._busy and self.isVisible():
             self.refresh()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in REFRESH_TOPICS:
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(REFRESH_TOPICS):
             self._dirty = True
             if self.isVisible():
                 self.refresh()

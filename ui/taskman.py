@@ -5,6 +5,10 @@ or ``on_error(exc)`` back on the GUI thread. One worker means tasks run in the o
 they were queued and never race each other for the database. The worker opens its own
 database connection through ``thread_start`` (the desktop layer wires
 ``database.connect(reuse_if_open=True)``; ui/ never imports peewee).
+
+Every task runs inside the database's change journal: after a task that wrote something,
+``changes_made(OpChanges)`` is emitted once, before its ``on_done``/``on_error`` (the
+session turns it into its ``changed``), so no caller says by hand what it wrote.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
+from complaints.usecases.changes import OpChanges, recording
 from complaints.usecases.errors import USER_ERRORS
 from ui.progress import DelayedProgress
 
@@ -51,8 +56,8 @@ class Cancelled(Exception):
 class _Worker(QObject):
     """Lives on the worker thread; runs one callable at a time."""
 
-    # task id, (result, exception or None): a tuple, never a bare None, which PySide's
-    # queued connections mishandle (a refcount error at exit)
+    # task id, (result, exception or None, OpChanges): a tuple, never a bare None, which
+    # PySide's queued connections mishandle (a refcount error at exit)
     finished = Signal(int, object)
     progressed = Signal(int, int, int, str)  # task id, done, total, text
     waiting = Signal(int, bool)  # task id, waits for another program's write (or no more)
@@ -69,16 +74,18 @@ class _Worker(QObject):
     @Slot(int, object)
     def execute(self, task_id: int, fn: Callable[[], Any]) -> None:
         self.current = task_id
-        try:
-            if not self._started and self._thread_start is not None:
-                self._thread_start()
-            self._started = True
-            result = fn()
-        except Exception as exc:
-            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.finished.emit(task_id, (None, exc))
-            return
-        self.finished.emit(task_id, (result, None))
+        with recording() as rec:
+            try:
+                if not self._started and self._thread_start is not None:
+                    self._thread_start()
+                self._started = True
+                result = fn()
+            except Exception as exc:
+                # a task that failed may still have written (the audit of a refusal)
+                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+                self.finished.emit(task_id, (None, exc, rec.changes()))
+                return
+        self.finished.emit(task_id, (result, None, rec.changes()))
 
     @Slot()
     def stop(self) -> None:
@@ -105,6 +112,7 @@ class TaskManager(QObject):
     _submit = Signal(int, object)
     _stop = Signal()
     busy_changed = Signal(bool)
+    changes_made = Signal(object)  # OpChanges of a task that wrote, before its callbacks
 
     def __init__(
         self,
@@ -279,15 +287,19 @@ class TaskManager(QObject):
         )
 
     @Slot(int, object)
-    def _on_finished(self, task_id: int, outcome: tuple[Any, BaseException | None]) -> None:
-        result, exc = outcome
+    def _on_finished(
+        self, task_id: int, outcome: tuple[Any, BaseException | None, OpChanges]
+    ) -> None:
+        result, exc, changes = outcome
         task = self._tasks.pop(task_id, None)
         if not self._tasks:
             self.busy_changed.emit(False)
+        if task is not None and task.progress is not None:
+            task.progress.finish()
+        if changes:  # even when the widget that asked is gone: the pages show the data
+            self.changes_made.emit(changes)
         if task is None:
             return
-        if task.progress is not None:
-            task.progress.finish()
         if task.parent is not None and not shiboken6.isValid(task.parent):
             return  # the widget that asked is gone
         if exc is None:

@@ -41,8 +41,10 @@ from complaints.rules.deadlines import DeadlineStatus
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases import todo, workcalendar
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.todo import TodoItem
+from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
 
@@ -243,8 +245,7 @@ class TodoPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.data: TodoData | None = None
-        self._loading = False
-        self._again = False
+        self._reloads = ReloadGuard(self._start_reload)
         tz = session.ctx().tz
 
         lay = QVBoxLayout(self)
@@ -317,30 +318,26 @@ class TodoPage(QWidget):
 
     # --- loading ---------------------------------------------------------------------------
 
-    def _on_changed(self, topic: str) -> None:
-        if topic in ("cases", "entries", "settings", "ledger"):
+    def _on_changed(self, changes: OpChanges) -> None:
+        if changes.touches(("cases", "entries", "settings", "ledger")):
             self.reload()
 
     def reload(self) -> None:
-        if self._loading:
-            self._again = True
-            return
-        self._loading = True
+        self._reloads.request()
+
+    def _start_reload(self) -> None:
         ctx = self.session.ctx()
         self.session.taskman.run(
             lambda: load_todo(ctx), self._loaded, on_error=self._failed, parent=self
         )
 
     def _failed(self, exc: BaseException) -> None:
-        self._loading = False
+        self._reloads.failed()
         self.summary.setText(tr("无法读取待办:") + str(exc))
         self.timer.start(MAX_TIMER_MS)
 
     def _loaded(self, data: TodoData) -> None:
-        self._loading = False
-        if self._again:
-            self._again = False
-            self.reload()
+        self._reloads.done()
         self.data = data
         self.calendar_warning.setText(data.calendar_warning)
         self.calendar_warning.setVisible(bool(data.calendar_warning))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from complaints.rules.permissions import ROLES
 from complaints.usecases import auth, site, users
+from complaints.usecases.changes import OpChanges
 from ui.session import Session
 
 HEADERS = ("登录名", "显示名", "角色", "部门", "状态", "上次登录")
@@ -147,8 +148,8 @@ class UsersPage(QWidget):
 
     # --- loading ----------------------------------------------------------------------------
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == "users":
+    def _on_changed(self, changes: OpChanges) -> None:
+        if "users" in changes:
             self.reload()
 
     def reload(self) -> None:
@@ -220,7 +221,6 @@ class UsersPage(QWidget):
             text = done_text(result) if callable(done_text) else done_text
             if text:
                 QMessageBox.information(self, tr("用户"), text)
-            self.session.notify_changed("users")
 
         self.session.taskman.run(fn, done, parent=self)
 

@@ -22,6 +22,7 @@ from complaints.usecases import audit, auth
 from complaints.usecases.cases import get_case, list_entries
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError
+from db import changes as db_changes
 from db.models import Case, Sanction, database
 from db.models_forms import PrintedForm
 from forms import fill, pdf
@@ -568,6 +569,7 @@ def install_office_template(
         warnings = install_template(form, source, templates_dir)
     except TemplateError as e:
         raise UseCaseError(str(e)) from None
+    db_changes.note_topics(("forms",))  # a template file, not a row: the pages are told
     template = load_template(form, templates_dir)
     audit.record(
         ctx,
@@ -583,6 +585,7 @@ def restore_default_template(ctx: Context, form: str, templates_dir: Path) -> Pa
 
     auth.require(ctx, "form.templates")
     old = restore_default(form, templates_dir)
+    db_changes.note_topics(("forms",))  # a template file, not a row: the pages are told
     if old is not None:
         audit.record(
             ctx, "form.template_restored", note=f"{form} {FORM_TITLES[form]};原模板移至 {old.name}"
@@ -595,7 +598,9 @@ def copy_default_template(ctx: Context, form: str, templates_dir: Path) -> Path:
     from forms.templates import copy_default_to
 
     auth.require(ctx, "form.templates")
-    return copy_default_to(form, templates_dir)
+    path = copy_default_to(form, templates_dir)
+    db_changes.note_topics(("forms",))  # a template file, not a row: the pages are told
+    return path
 
 
 def pdf_available() -> bool:

@@ -24,6 +24,7 @@ from typing import Protocol
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
+from db import changes as db_changes
 from db import check
 from db.backup import (
     Rotation,
@@ -287,6 +288,7 @@ def _replace_live(staging: Path, live: Path, *, live_sound: bool) -> None:
     locks and journal, so a crash half-way leaves the old data; a damaged or missing one
     is replaced by renaming the staged file over it.
     """
+    db_changes.note_everything()  # every page shows data that may have changed
     if live.exists() and live_sound:
         src = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
         dst = sqlite3.connect(live, timeout=10)

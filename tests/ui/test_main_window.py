@@ -13,9 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from complaints.usecases import cases
+from complaints.usecases.changes import OpChanges
 from ui import fonts, main_window
 from ui.first_run import FirstRunDialog
-from ui.main_window import PAGES, MainWindow
+from ui.main_window import MainWindow
+from ui.page_registry import PAGES
 from ui.placeholder import PlaceholderPage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +90,7 @@ def test_badge_follows_changed(monkeypatch, qtbot, session, qsettings):
     w.show_page("todo")
     assert w.nav.item(0).text() == "待办 (3)"
     counts["n"] = 0
-    session.notify_changed("cases")
+    session.changed.emit(OpChanges.of("cases"))
     assert w.nav.item(0).text() == "待办"
     session.taskman.wait_idle()
 
@@ -223,7 +225,7 @@ def test_restricted_pages_follow_their_permission_for_every_role(qtbot, session,
 
     from complaints.rules.permissions import ROLES
     from complaints.usecases import auth
-    from ui.main_window import PAGE_PERMISSIONS, RESTRICTED_PAGES
+    from ui.page_registry import PAGE_PERMISSIONS, RESTRICTED_PAGES
 
     assert {k for k, _t, _m in RESTRICTED_PAGES} == set(PAGE_PERMISSIONS)
     saved = {m: sys.modules.pop(m, None) for m in ("ui.users_page", "ui.audit_page")}

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMainWindow, QSystemTrayIcon
 
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.usecases import cases, tracking
+from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import CHINA_TZ
 from tests.ui.helpers import idle
 from ui.notifier import Notifier, compose
@@ -67,7 +68,7 @@ def test_each_item_is_announced_once_per_status(qtbot, session, ctx):
     ]
     assert "将到期" in window.statusBar().currentMessage()
     n.check()  # nothing new
-    session.notify_changed("cases")  # a change elsewhere re-reads: still nothing new
+    session.changed.emit(OpChanges.of("cases"))  # a change elsewhere re-reads: nothing new
     idle(session)
     assert len(got) == 1
     clock.now = T0 + timedelta(hours=2, minutes=1)

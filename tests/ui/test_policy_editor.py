@@ -41,7 +41,7 @@ def test_save_a_change(qtbot, session, ctx):
     ed.editors["d1_hours"].setValue(3)
     ed.editors["at_risk_fraction"].setValue(0.3)
     assert ed.save_button.isEnabled()
-    with qtbot.waitSignal(session.changed, check_params_cb=lambda t: t == "settings"):
+    with qtbot.waitSignal(session.changed, check_params_cb=lambda c: "settings" in c):
         ed.save_button.click()
     idle(session)
     p = policy_uc.load()
@@ -141,7 +141,7 @@ def test_clock_per_rule_and_office_hours(qtbot, session):
     ed.editors["office_hours"].setText("mon-fri 09:00-18:00")
     ed.editors["office_hours"].textEdited.emit("mon-fri 09:00-18:00")
     assert ed.save_button.isEnabled()
-    with qtbot.waitSignal(session.changed, check_params_cb=lambda t: t == "settings"):
+    with qtbot.waitSignal(session.changed, check_params_cb=lambda c: "settings" in c):
         ed.save_button.click()
     idle(session)
     p = policy_uc.load()

@@ -182,7 +182,7 @@ def test_approve_several_at_once(qtbot, session, proposals):
 
 
 def test_case_tab_records_a_banner(qtbot, session, proposals):
-    from ui.sanctions import CaseSanctionsTab
+    from ui.case_sanctions_tab import CaseSanctionsTab
 
     tab = CaseSanctionsTab(session, proposals[0])
     qtbot.addWidget(tab)

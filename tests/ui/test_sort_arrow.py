@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QStyleOptionHeader, QTableView
 
-from ui.case_list import ExcelSortHeader, _CaseTable
+from ui.case_list_view import ExcelSortHeader, _CaseTable
 
 UP = QStyleOptionHeader.SortIndicator.SortUp
 DOWN = QStyleOptionHeader.SortIndicator.SortDown

@@ -107,9 +107,8 @@ def test_refreshes_when_cases_change(qtbot, session, ctx, three):
     page = make_page(qtbot, session)
     page.show()
     qtbot.waitExposed(page)
-    new_case(ctx, 19)
     with qtbot.waitSignal(page.loaded, timeout=10_000):
-        session.notify_changed("cases")
+        session.run_now(lambda: new_case(ctx, 19))
     assert page.cards["total"].value.text() == "4 件"
 
 

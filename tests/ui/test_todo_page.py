@@ -120,8 +120,7 @@ def test_refreshes_on_change_and_sets_its_timer(qtbot, session, ctx, three):
     assert page.timer.isActive() and 1_000 <= page.timer.interval() <= 5 * 60_000
     before = {(i.case_id, i.rule) for i in page.shown_items()}
     assert (a, "D1") in before
-    tracking.record_action(ctx, a, "联系客户")
-    session.notify_changed("entries")
+    session.run_now(lambda: tracking.record_action(ctx, a, "联系客户"))
     qtbot.waitUntil(lambda: (a, "D1") not in keys(page.shown_items()))
     idle(session)
 

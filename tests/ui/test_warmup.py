@@ -11,6 +11,7 @@ import pytest
 
 from complaints.rules.periods import parse_period
 from complaints.usecases import stats
+from complaints.usecases.changes import OpChanges
 from db.models import database
 from db.timeutil import to_db
 from desktop import app
@@ -137,7 +138,7 @@ def test_a_ledger_import_starts_the_fill_again(qtbot, session, quick_window, sta
     with database.atomic():
         database.execute_sql("DELETE FROM stats_summaries WHERE case_id % 2 = 0")
     assert stats.months_to_fill(ctx.now(), ctx.tz)
-    session.notify_changed("ledger")
+    session.changed.emit(OpChanges.of("ledger"))
     qtbot.waitUntil(
         lambda: not stats.months_to_fill(ctx.now(), ctx.tz) and not w._stats_warmup.running,
         timeout=60_000,
@@ -157,10 +158,10 @@ def test_the_demo_loaded_from_the_first_run_gets_its_summaries_kept(
     qtbot, session, quick_window, ctx
 ):
     w = quick_window
-    changed: list[str] = []
+    changed: list[OpChanges] = []
     session.changed.connect(changed.append)
     app._load_demo(session, w, 40)
-    qtbot.waitUntil(lambda: "cases" in changed, timeout=60_000)
+    qtbot.waitUntil(lambda: any("cases" in c for c in changed), timeout=60_000)
     qtbot.waitUntil(lambda: kept() > 0 and not w._stats_warmup.running, timeout=60_000)
     assert stats.months_to_fill(ctx.now(), ctx.tz) == []
     session.taskman.wait_idle()

@@ -147,7 +147,7 @@ def main(data_dir: str) -> int:
         opened.append(f"主窗口/{key}")
 
     from complaints.usecases import cases as case_uc
-    from ui.case_editor import open_case_window
+    from ui.case_window import open_case_window
 
     case_id = case_uc.list_case_ids()[0] if hasattr(case_uc, "list_case_ids") else None
     if case_id is None:

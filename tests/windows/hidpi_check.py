@@ -100,7 +100,8 @@ def main(out: Path) -> int:
     from db.database import open_database
     from db.models import database
     from desktop.paths import data_paths
-    from ui.main_window import PAGES, RESTRICTED_PAGES, MainWindow
+    from ui.main_window import MainWindow
+    from ui.page_registry import PAGES, RESTRICTED_PAGES
     from ui.session import Session
     from ui.taskman import TaskManager
 
@@ -156,7 +157,7 @@ def main(out: Path) -> int:
         from complaints.usecases import sanctions
         from ui.about import AboutDialog
         from ui.action_dialog import ActionDialog
-        from ui.case_editor import CaseWindow
+        from ui.case_window import CaseWindow
         from ui.first_run import FirstRunDialog
         from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
         from ui.sign_in import ChangePasswordDialog, FirstAdminDialog, SignInDialog
@@ -206,7 +207,7 @@ def main(out: Path) -> int:
     # one when the screen's ratio rounds up to 2 (125 % and 150 % do), and scales it down
     from PySide6.QtCore import QSize
 
-    from ui.main_window import nav_icon
+    from ui.page_registry import nav_icon
 
     icons = {}
     for key, _title, _target in list(PAGES) + list(RESTRICTED_PAGES):

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QVBoxLayout, QWidg
 sys.path.insert(0, str(Path(__file__).parent))
 from hidpi_check import clipped_texts
 
-from ui.main_window import PAGES, RESTRICTED_PAGES
+from ui.page_registry import PAGES, RESTRICTED_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 
