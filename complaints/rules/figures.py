@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from complaints.rules.deadlines import RULES, DeadlineStatus, all_deadlines
+from complaints.rules.deadline_rules import RULES, all_deadlines
+from complaints.rules.deadlines import DeadlineStatus
 from complaints.rules.periods import Period, whole_months
 from complaints.rules.policy import Policy
 from complaints.rules.workflow import HANDLING, callback_satisfaction
