@@ -257,8 +257,8 @@ def _repeat_groups(keys: Iterable[tuple[int, str | None, str | None]]) -> list[l
     first_by_key: dict[tuple[str, str], int] = {}
     for cid, phone, vin in keys:
         parent.setdefault(cid, cid)
-        for key, v in (("phone", phone), ("vin", vin)):
-            v = (v or "").strip().upper()
+        for key, given in (("phone", phone), ("vin", vin)):
+            v = (given or "").strip().upper()
             if not v:
                 continue
             other = first_by_key.setdefault((key, v), cid)
@@ -304,6 +304,10 @@ def money(
     return (by_dept, rows(True), sum(r.fines for r in by_dept), sum(r.rewards for r in by_dept))
 
 
+# A closed case's summary key: (id, revision, modified_at, summary_fp).
+SummaryKey = tuple[int, Any, Any, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class CaseSummary:
     """What the figures need from one case's entries. Final once the case is closed, so the
@@ -317,7 +321,7 @@ class CaseSummary:
     outcomes: tuple[tuple[str, DeadlineStatus], ...]  # (rule, status) counted in timeliness
 
 
-def summary_key(case: Mapping[str, Any], as_of: datetime) -> tuple | None:
+def summary_key(case: Mapping[str, Any], as_of: datetime) -> SummaryKey | None:
     """The cache key of a case whose summary can no longer change (closed by ``as_of``), or
     None. Keyed on the case's revision and modified time, which every change of it moves, and
     on ``summary_fp`` when the caller gives one (its entries' count and latest time, the policy
@@ -372,7 +376,8 @@ def summarise(
 
 
 def _at(e: Mapping[str, Any]) -> datetime:
-    return e["at"]
+    at: datetime = e["at"]
+    return at
 
 
 _MET, _LATE = DeadlineStatus.MET, DeadlineStatus.MET_LATE
@@ -388,7 +393,7 @@ def compute(
     policy_at: Callable[[datetime], Policy],
     as_of: datetime,
     tz: tzinfo,
-    summaries: dict[tuple, CaseSummary] | None = None,
+    summaries: dict[SummaryKey, CaseSummary] | None = None,
     volumes: Mapping[tuple[str, str], Volume] | None = None,
     volume_sites: Sequence[str] = (),
 ) -> Figures:
@@ -436,7 +441,7 @@ def accumulate(
     policy_at: Callable[[datetime], Policy],
     as_of: datetime,
     tz: tzinfo,
-    summaries: dict[tuple, CaseSummary] | None = None,
+    summaries: dict[SummaryKey, CaseSummary] | None = None,
 ) -> Partial:
     """The case-by-case part of ``compute`` (same arguments)."""
     # Stored times are UTC: bounds in UTC compare without converting offsets each time.
@@ -455,9 +460,9 @@ def accumulate(
     called_back: list[int] = []
     reopened: list[int] = []
     closed_list: list[tuple[int, datetime | None]] = []
-    keys: list[tuple[int, str, str]] = []
+    keys: list[tuple[int, str | None, str | None]] = []
     empty: list[Mapping[str, Any]] = []
-    sites: set[str] = set()
+    sites: set[str | None] = set()
     unsettled = 0
     for c in cases:
         cid = c["id"]
@@ -708,7 +713,7 @@ def format_change(key: str, delta: float | None) -> str:
     elif unit == "小时":
         body = f"{a:.1f} 小时"
     else:
-        body = f"{int(round(a)):,} {unit}"
+        body = f"{round(a):,} {unit}"
     if body.startswith(("0.0 ", "0 ", "0.00‰")):  # too small to show: no sign (never "−0.0")
         return "±" + body
     return ("+" if delta > 0 else "−") + body

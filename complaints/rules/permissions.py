@@ -211,8 +211,21 @@ def allowed(
     ).allowed
 
 
-def reason(roles: Iterable[str], permission: str, **kw) -> str:
-    return decide(roles, permission, **kw).reason
+def reason(
+    roles: Iterable[str],
+    permission: str,
+    *,
+    department: str | None = None,
+    case_department: str | None = None,
+    case_department_parents: Collection[str] = (),
+) -> str:
+    return decide(
+        roles,
+        permission,
+        department=department,
+        case_department=case_department,
+        case_department_parents=case_department_parents,
+    ).reason
 
 
 def roles_text(perm: Permission) -> str:

@@ -138,7 +138,8 @@ class Policy:
 
     def clock(self, rule: str) -> str:
         """``"calendar"`` or ``"office"``: how rule ``rule`` ("D1"…"D11") counts its limit."""
-        return getattr(self, f"{rule.lower()}_clock")
+        clock: str = getattr(self, f"{rule.lower()}_clock")
+        return clock
 
     def office_rules(self) -> frozenset[str]:
         return frozenset(r for r in RULE_NAMES if self.clock(r) == CLOCK_OFFICE)
