@@ -326,7 +326,7 @@ def set_up_people(session, *, demo: bool, parent: QWidget | None = None) -> None
     from complaints.usecases import site
 
     if demo:
-        from complaints.usecases.demo import create_demo_users
+        from complaints.usecases.demo_users import create_demo_users
 
         made = create_demo_users(session.ctx())
         session.notify_changed("users")

@@ -38,7 +38,8 @@ def run(args) -> int:
     from complaints.rules.permissions import ROLES
     from complaints.usecases import site
     from complaints.usecases.context import Context
-    from complaints.usecases.demo import create_demo_users, load_demo
+    from complaints.usecases.demo import load_demo
+    from complaints.usecases.demo_users import create_demo_users
     from complaints.usecases.errors import UseCaseError
     from desktop.cli import CliError, open_data
 
