@@ -429,8 +429,8 @@ class Partial:
     called_back: list[int]
     reopened: list[int]
     closed: list[tuple[int, datetime | None]]  # (id, closed_at) of each case, in order
-    keys: list[tuple[int, str, str]]  # (id, phone, vin) of each case, for repeat groups
-    sites: set[str] = field(default_factory=set)  # the sites of the cases given
+    keys: list[tuple[int, str | None, str | None]]  # (id, phone, vin): for repeat groups
+    sites: set[str | None] = field(default_factory=set)  # the sites of the cases given
     unsettled: int = 0  # cases not closed by as_of (their summaries depend on the clock)
 
 

@@ -280,7 +280,7 @@ def add_demo_volumes(ctx: Context, seed: int | str) -> int:
             by = counts.setdefault(month, {})
             by[business] = by.get(business, 0) + 1
     have = stats.volumes([ctx.site], list(counts))
-    months = {}
+    months: dict[str, tuple[int, int] | None] = {}
     for month in sorted(counts):
         if (ctx.site, month) in have:
             continue

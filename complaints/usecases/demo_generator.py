@@ -173,7 +173,10 @@ class DemoGenerator:
         self.site = site
         self.site_name = site_name
         self.now = int(now.timestamp())
-        self.off = int(now.utcoffset().total_seconds())
+        offset = now.utcoffset()
+        if offset is None:
+            raise ValueError("the demo's clock must give aware times")
+        self.off = int(offset.total_seconds())
         self.today = now.date()
         self.province, self.city_letters = _region(site, site_name)
         staff = {d: list(p) for d, p in demo_data.DEMO_STAFF.items()}

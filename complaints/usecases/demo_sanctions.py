@@ -162,7 +162,7 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
             S.sync_proposals(ctx, c.id, org=org, today=min(day, local_today))
 
         # The GM decides what is more than three days old; the rest waits.
-        decided_current = Counter()
+        decided_current: Counter[str] = Counter()
         for s in Sanction.select().where(
             (Sanction.site == ctx.site)
             & (Sanction.status == S.PENDING)
