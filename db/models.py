@@ -9,7 +9,7 @@ from db.engine import SafeSqliteDatabase
 from db.fields import AwareDateTimeField, IsoDateField
 
 # Initialised by db.database.open_database() once the path is known. Its transactions
-# take the write lock at their start (db/engine.py, issue 15 §4).
+# take the write lock at their start (db/engine.py), so two writers queue instead of failing.
 database = SafeSqliteDatabase(None)
 
 

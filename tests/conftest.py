@@ -19,6 +19,7 @@ from complaints.usecases import demo, site, stats
 from complaints.usecases.context import CHINA_TZ, Context
 from db.database import close_database, open_database
 from db.models import database
+from desktop.cli import main
 
 FIXED_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 
@@ -123,8 +124,6 @@ def stats_demo(ctx, load_demo_copy):
 def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
     """``python -m desktop --data-dir DATA_DIR ARGV…`` in this process: (status, stdout,
     stderr)."""
-    from desktop.cli import main
-
     code = main(["--data-dir", str(data_dir), *argv])
     out, err = capsys.readouterr()
     return code, out, err
@@ -133,10 +132,7 @@ def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
 def passwords_changed(data_dir, *logins: str) -> None:
     """Test set-up: the accounts of a data folder as if each person had changed the
     temporary password the administrator gave (the CLI refuses every other command
-    until then, issue 15 §7)."""
-    import sqlite3
-    from pathlib import Path
-
+    until then)."""
     db = sqlite3.connect(Path(data_dir) / "complaintdesk.sqlite3")
     try:
         marks = ", ".join("?" for _ in logins)

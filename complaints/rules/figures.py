@@ -258,7 +258,7 @@ class Partial:
     before the figures that need the whole period (carry-over, open at the end, repeat
     complainants, money, rate). The partials of consecutive months, joined in order
     (``join``), are the partial of the months together: a year's figures can reuse the
-    months' (issue 23 §4)."""
+    months'."""
 
     ids: list[int]
     by: dict[str, dict[str, list[int]]]

@@ -1,4 +1,4 @@
-"""Office time (issue 20 §1–2): office hours per weekday, public holidays and make-up workdays
+"""Office time: office hours per weekday, public holidays and make-up workdays
 (调休), and the arithmetic of limits counted in office time. Pure: the calendar's data and the
 instants come in as values; nothing here reads a clock, a file or the database.
 

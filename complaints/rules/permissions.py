@@ -100,7 +100,7 @@ BY_NAME: dict[str, Permission] = {p.name: p for p in PERMISSIONS}
 
 @dataclass(frozen=True)
 class Command:
-    """A command-line sub-command and the permission it needs (issue 15 §7). ``unless``
+    """A command-line sub-command and the permission it needs. ``unless``
     names the case where no permission is asked (said in docs/permissions.md)."""
 
     name: str  # "sanctions list", as typed after ``python -m desktop``

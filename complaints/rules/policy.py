@@ -29,7 +29,7 @@ GROUP_HINTS = "升级提示"
 GROUP_SANCTIONS = "奖惩金额(元)"
 GROUP_CLOCKS = "计时方式"
 
-# How each rule's limit is counted (issue 20 §2): calendar time (the default: nothing changes
+# How each rule's limit is counted: calendar time (the default: nothing changes
 # for an office that does not opt in) or office time (office hours on working days).
 CLOCK_CALENDAR = "calendar"
 CLOCK_OFFICE = "office"
@@ -255,7 +255,7 @@ def policy_problems(p: Policy) -> list[str]:
     return problems
 
 
-# --- the CLI's keys (issue 20 §6): ``policy show`` / ``policy set KEY VALUE`` ---------------
+# --- the CLI's keys: ``policy show`` / ``policy set KEY VALUE`` ------------------------------
 
 # key → (field, kind): "h"/"m"/"d" a duration held in hours/minutes/days, "hm" a time of day,
 # "clock", "hours" (office hours), "share", "yuan".

@@ -128,7 +128,7 @@ _TYPE_CHECKS = {
 
 
 # A received time or a purchase/repair date later than now is a typing slip (2062 for 2026,
-# 12-07 for 11-07) that would silently take the case out of 待办 (issue 17 §4); a minute of
+# 12-07 for 11-07) that would silently take the case out of 待办; a minute of
 # difference between two PCs' clocks is not.
 CLOCK_SKEW = timedelta(minutes=1)
 FUTURE_FIELDS = ("received_at", "purchase_date")

@@ -402,7 +402,7 @@ def check_transition(
 def action_warnings(
     case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], action: str | Action
 ) -> list[str]:
-    """What to look at before 处理完成 or 回传客服 (issue 17 §4): allowed, but usually a slip
+    """What to look at before 处理完成 or 回传客服: allowed, but usually a slip
     (the customer never contacted, no 第一责任人 named)."""
     action = str(action.value if isinstance(action, Action) else action)
     if action not in (Action.HANDLED.value, Action.RETURN_TO_CS.value):

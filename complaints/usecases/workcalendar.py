@@ -1,4 +1,4 @@
-"""The office's working calendar (issue 20 §1): public holidays and make-up workdays (调休).
+"""The office's working calendar: public holidays and make-up workdays (调休).
 
 Where the dates come from, per year:
 - a year loaded from a file (``import_file``: the holiday-cn project's JSON, or a .xlsx/.csv

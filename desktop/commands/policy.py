@@ -1,4 +1,4 @@
-"""``policy``: the office's complaint policy from the command line (issue 20 §5–6).
+"""``policy``: the office's complaint policy from the command line.
 
     policy show [--at ISO-TIME]                    one ``KEY = VALUE`` line each
     policy set KEY VALUE [--from ISO-TIME]
