@@ -29,8 +29,8 @@ from complaints.usecases.demo_generator import (
     ENTRY_COLUMNS,
     ENTRY_VALUE_COLUMNS,
     DemoGenerator,
-    stored_time,
 )
+from complaints.usecases.demo_random import stored_time
 from complaints.usecases.demo_sanctions import add_demo_sanctions
 from complaints.usecases.site import local_site
 from db import demo_rows
