@@ -149,7 +149,7 @@ def run(loaded) -> dict[str, list]:
         )
         # What the to-do list reads (only RULE_ACTIONS entries, only NOTE_ACTIONS notes) must
         # give the same deadlines as every entry.
-        if hasattr(dl, "RULE_ACTIONS"):
+        if hasattr(deadlines, "RULE_ACTIONS"):
             few = [
                 (
                     c,
