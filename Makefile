@@ -19,8 +19,11 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# The gates: lint, formatting, types (config in pyproject.toml). CI runs them before the tests.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 package: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[package]'

@@ -17,7 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from complaints.rules.deadlines import CST, all_deadlines
+from complaints.rules.deadline_rules import all_deadlines
+from complaints.rules.deadlines import CST
 from complaints.rules.policy import RULE_NAMES, Policy
 
 CHANNELS = ("现场", "电话热线", "销售回访", "售后回访", "厂家转发")

@@ -87,7 +87,8 @@ def fields(d) -> tuple:
 
 
 def run(loaded) -> dict[str, list]:
-    from complaints.rules import deadlines as dl
+    from complaints.rules import deadline_rules as dl
+    from complaints.rules import deadlines
     from complaints.rules.policy import Policy
 
     cst = timezone(timedelta(hours=8))
@@ -117,7 +118,13 @@ def run(loaded) -> dict[str, list]:
         ("bench clock", loaded, Policy(), datetime(2026, 11, 20, 9, 30, tzinfo=cst), cst),
         ("as of 2026-06-15", loaded, Policy(), datetime(2026, 6, 15, 12, 0, tzinfo=cst), cst),
         ("other policy, UTC", loaded, other, datetime(2026, 11, 23, 1, 0, tzinfo=UTC), UTC),
-        ("shuffled entries", shuffled, Policy(), datetime(2026, 11, 22, 20, 0, tzinfo=cst), dl.CST),
+        (
+            "shuffled entries",
+            shuffled,
+            Policy(),
+            datetime(2026, 11, 22, 20, 0, tzinfo=cst),
+            deadlines.CST,
+        ),
     )
     out: dict[str, list] = {}
     for name, data, pol, now, tz in scenarios:
@@ -142,14 +149,14 @@ def run(loaded) -> dict[str, list]:
         )
         # What the to-do list reads (only RULE_ACTIONS entries, only NOTE_ACTIONS notes) must
         # give the same deadlines as every entry.
-        if hasattr(dl, "RULE_ACTIONS"):
+        if hasattr(deadlines, "RULE_ACTIONS"):
             few = [
                 (
                     c,
                     [
-                        e if e["action"] in dl.NOTE_ACTIONS else {**e, "note": None}
+                        e if e["action"] in deadlines.NOTE_ACTIONS else {**e, "note": None}
                         for e in es
-                        if e["action"] in dl.RULE_ACTIONS
+                        if e["action"] in deadlines.RULE_ACTIONS
                     ],
                 )
                 for c, es in data

@@ -9,11 +9,14 @@ from db.engine import SafeSqliteDatabase
 from db.fields import AwareDateTimeField, IsoDateField
 
 # Initialised by db.database.open_database() once the path is known. Its transactions
-# take the write lock at their start (db/engine.py, issue 15 §4).
+# take the write lock at their start (db/engine.py), so two writers queue instead of failing.
 database = SafeSqliteDatabase(None)
 
 
 class BaseModel(pw.Model):
+    """Each model names its ``id`` (peewee's implicit AutoField, the same column) and the
+    ``<name>_id`` attribute peewee gives each foreign key, so the type checker knows them."""
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -22,6 +25,7 @@ class BaseModel(pw.Model):
 class SyncedModel(BaseModel):
     """A record that travels in the Excel ledger: the keys of ledger.md."""
 
+    id = pw.AutoField()
     uid = pw.TextField(unique=True)
     site = pw.TextField()
     revision = pw.IntegerField(default=1)
@@ -30,6 +34,7 @@ class SyncedModel(BaseModel):
 
 
 class Site(BaseModel):
+    id = pw.AutoField()
     code = pw.TextField(unique=True)
     name = pw.TextField(default="")
     is_local = pw.BooleanField(default=False)
@@ -40,6 +45,8 @@ class Site(BaseModel):
 
 
 class Department(BaseModel):
+    id = pw.AutoField()
+    parent_id: int | None
     name = pw.TextField(unique=True)
     parent = pw.ForeignKeyField("self", null=True, backref="children", column_name="parent_id")
     manager_title = pw.TextField(default="")
@@ -53,6 +60,8 @@ class Department(BaseModel):
 
 
 class Staff(BaseModel):
+    id = pw.AutoField()
+    department_id: int
     name = pw.TextField()
     title = pw.TextField()
     department = pw.ForeignKeyField(Department, backref="staff", column_name="department_id")
@@ -116,6 +125,7 @@ class Case(SyncedModel):
 class Entry(SyncedModel):
     """A dated tracking entry of a case (the ``动作`` vocabulary)."""
 
+    case_id: int
     case = pw.ForeignKeyField(Case, backref="entries", column_name="case_id", on_delete="CASCADE")
     at = AwareDateTimeField()
     action = pw.TextField()
@@ -139,6 +149,7 @@ class Entry(SyncedModel):
 
 
 class Sanction(SyncedModel):
+    case_id: int | None
     case = pw.ForeignKeyField(
         Case, null=True, backref="sanctions", column_name="case_id", on_delete="SET NULL"
     )
@@ -161,6 +172,8 @@ class Sanction(SyncedModel):
 
 
 class Attachment(BaseModel):
+    id = pw.AutoField()
+    case_id: int
     case = pw.ForeignKeyField(
         Case, backref="attachments", column_name="case_id", on_delete="CASCADE"
     )

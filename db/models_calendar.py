@@ -1,5 +1,5 @@
 """peewee models of the office's working calendar (schema step 13): the years and dates
-loaded from a calendar file (issue 20 §1)."""
+loaded from a calendar file."""
 
 from __future__ import annotations
 

@@ -9,6 +9,9 @@ from db.models import BaseModel, Case, Sanction
 
 
 class PrintedForm(BaseModel):
+    id = pw.AutoField()
+    case_id: int | None
+    sanction_id: int | None
     uid = pw.TextField(unique=True)
     form = pw.TextField()  # A, B, C or D
     case = pw.ForeignKeyField(

@@ -34,6 +34,7 @@ class LedgerBase(BaseModel):
 
 
 class LedgerConflict(BaseModel):
+    id = pw.AutoField()
     uid = pw.TextField()
     tbl = pw.TextField()
     site = pw.TextField()
@@ -59,6 +60,7 @@ class LedgerConflict(BaseModel):
 
 
 class LedgerImport(BaseModel):
+    id = pw.AutoField()
     file_name = pw.TextField()
     sha256 = pw.TextField()
     source_site = pw.TextField(default="")

@@ -27,6 +27,7 @@ class RolesField(pw.TextField):
 
 
 class User(BaseModel):
+    id = pw.AutoField()
     login = pw.TextField(unique=True)
     display_name = pw.TextField()
     roles = RolesField(default="[]")
@@ -45,6 +46,7 @@ class User(BaseModel):
 
 
 class AuditEntry(BaseModel):
+    id = pw.AutoField()
     at = AwareDateTimeField()
     site = pw.TextField(default="")
     user_id = pw.IntegerField(null=True)
@@ -62,6 +64,7 @@ class AuditEntry(BaseModel):
 
 
 class AuditHead(BaseModel):
+    id = pw.AutoField()
     last_id = pw.IntegerField()
     last_hash = pw.TextField()
 

@@ -3,17 +3,23 @@ since worker threads open their own connections)."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import sqlite3
+from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
 import ui  # noqa: F401  (applies the PySide6 6.12 / Python 3.11 workaround: ui/__init__.py)
 from complaints.rules.permissions import ROLES
-from complaints.usecases import site
+from complaints.usecases import demo, site, stats
 from complaints.usecases.context import CHINA_TZ, Context
 from db.database import close_database, open_database
+from db.models import database
+from desktop.cli import main
 
 FIXED_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 
@@ -39,10 +45,7 @@ def site_db(db_path):
     return db_path
 
 
-@pytest.fixture
-def ctx(site_db):
-    """Holds every role, so tests of other use cases pass the permission checks; the
-    permission tests build their own contexts per role."""
+def _test_context() -> Context:
     return Context(
         site="SH01",
         actor="测试员",
@@ -53,13 +56,67 @@ def ctx(site_db):
 
 
 @pytest.fixture
-def stats_demo(ctx):
+def ctx(site_db):
+    """Holds every role, so tests of other use cases pass the permission checks; the
+    permission tests build their own contexts per role."""
+    return _test_context()
+
+
+DemoTemplate = tuple[Path, demo.DemoReport]
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory) -> Callable[[int, int, frozenset[str]], DemoTemplate]:
+    """Demo databases built once per test session, by (cases, seed, roles of the loader):
+    each exactly what a test's own database holds after ``site_db`` and
+    ``demo.load_demo(ctx with those roles, cases, seed=seed)``, with no 统计 summary kept."""
+    built: dict[tuple[int, int, frozenset[str]], DemoTemplate] = {}
+
+    def template(cases: int, seed: int, roles: frozenset[str]) -> DemoTemplate:
+        key = (cases, seed, roles)
+        if key not in built:
+            folder = tmp_path_factory.mktemp(f"demo-{cases}-{seed}")
+            path = folder / "complaintdesk.sqlite3"
+            open_database(path, backup_dir=folder / "backups")
+            try:
+                site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
+                ctx = dataclasses.replace(_test_context(), roles=roles)
+                report = demo.load_demo(ctx, cases, seed=seed)
+                stats.clear_cache(stored=True)
+            finally:
+                close_database()
+            built[key] = path, report
+        return built[key]
+
+    return template
+
+
+@pytest.fixture
+def load_demo_copy(db_path, demo_templates) -> Callable[..., demo.DemoReport]:
+    """``load_demo_copy(cases, seed, roles=...)``: this test's database becomes a copy of the
+    session's demo database of that kind (SQLite's backup API, into the open database, so
+    every connection of the test sees it); returns that load's report."""
+
+    def copy(cases: int, seed: int, roles: frozenset[str] = frozenset(ROLES)) -> demo.DemoReport:
+        template, report = demo_templates(cases, seed, roles)
+        if database.database != str(db_path):  # the template was built just now, in its own
+            open_database(db_path, backup_dir=db_path.parent / "backups")
+        source = sqlite3.connect(template)
+        try:
+            source.backup(database.connection())
+        finally:
+            source.close()
+        stats.clear_cache()
+        return report
+
+    return copy
+
+
+@pytest.fixture
+def stats_demo(ctx, load_demo_copy):
     """300 demo cases with no 统计 summary kept anywhere (memory or database) at the start,
     and none left in memory after the test."""
-    from complaints.usecases import demo, stats
-
-    demo.load_demo(ctx, 300, seed=5)
-    stats.clear_cache(stored=True)
+    load_demo_copy(300, 5)
     yield ctx
     stats.clear_cache()
 
@@ -67,8 +124,6 @@ def stats_demo(ctx):
 def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
     """``python -m desktop --data-dir DATA_DIR ARGV…`` in this process: (status, stdout,
     stderr)."""
-    from desktop.cli import main
-
     code = main(["--data-dir", str(data_dir), *argv])
     out, err = capsys.readouterr()
     return code, out, err
@@ -77,10 +132,7 @@ def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
 def passwords_changed(data_dir, *logins: str) -> None:
     """Test set-up: the accounts of a data folder as if each person had changed the
     temporary password the administrator gave (the CLI refuses every other command
-    until then, issue 15 §7)."""
-    import sqlite3
-    from pathlib import Path
-
+    until then)."""
     db = sqlite3.connect(Path(data_dir) / "complaintdesk.sqlite3")
     try:
         marks = ", ".join("?" for _ in logins)

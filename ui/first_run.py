@@ -324,7 +324,7 @@ def set_up_people(session, *, demo: bool, parent: QWidget | None = None) -> None
     from complaints.usecases import site
 
     if demo:
-        from complaints.usecases.demo import create_demo_users
+        from complaints.usecases.demo_users import create_demo_users
 
         ctx = session.ctx()
         made = session.run_now(lambda: create_demo_users(ctx))

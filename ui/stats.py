@@ -36,7 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.rules import figures as fig
+from complaints.rules import headline
 from complaints.rules.periods import Period, PeriodKind, current, custom, following, previous
+from complaints.rules.volume import ComplaintRate
 from complaints.usecases import stats
 from complaints.usecases.changes import OpChanges
 from ui import stats_charts
@@ -78,7 +80,7 @@ class Card(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 6)
         lay.setSpacing(2)
-        self.title = QLabel(fig.KPIS[key][0])
+        self.title = QLabel(headline.KPIS[key][0])
         self.title.setStyleSheet("color: #555;")
         self.value = QLabel("—")
         self.value.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1b1b1b;")
@@ -90,10 +92,10 @@ class Card(QFrame):
     def show_value(
         self, value: Any, vs_prev: float | None, vs_ly: float | None, none_text: str | None = None
     ) -> None:
-        self.value.setText(fig.format_kpi(self.key, value, none_text))
+        self.value.setText(headline.format_kpi(self.key, value, none_text))
         self.change.setText(
             tr("环比 {0}\n同比 {1}").format(
-                fig.format_change(self.key, vs_prev), fig.format_change(self.key, vs_ly)
+                headline.format_change(self.key, vs_prev), headline.format_change(self.key, vs_ly)
             )
         )
 
@@ -365,7 +367,7 @@ class StatsPage(QWidget):
         self.cards: dict[str, Card] = {}
         cards = QGridLayout()
         cards.setSpacing(8)
-        for i, key in enumerate(fig.KPIS):
+        for i, key in enumerate(headline.KPIS):
             card = Card(key)
             card.clicked.connect(self.open_card)
             self.cards[key] = card
@@ -573,15 +575,15 @@ class StatsPage(QWidget):
             card.setToolTip(
                 tr("上期({0}):{1};去年同期({2}):{3}。点击查看投诉单").format(
                     review.previous_label,
-                    fig.format_kpi(key, review.previous.get(key), why),
+                    headline.format_kpi(key, review.previous.get(key), why),
                     review.last_year_label,
-                    fig.format_kpi(key, review.last_year.get(key), why),
+                    headline.format_kpi(key, review.last_year.get(key), why),
                 )
             )
         if rate is not None:
             self.cards["complaint_rate"].setToolTip(self._rate_tip(rate))
 
-    def _rate_tip(self, rate: fig.ComplaintRate) -> str:
+    def _rate_tip(self, rate: ComplaintRate) -> str:
         if rate.volume is None:
             if not rate.whole_months:
                 return tr("业务量按月填写,投诉率只对整月、季度、年计算。")
@@ -597,8 +599,8 @@ class StatsPage(QWidget):
             f"{v.total:,}",
             f"{v.service_visits:,}",
             f"{v.new_car_sales:,}",
-            fig.format_kpi("complaint_rate", rate.service_value, "—"),
-            fig.format_kpi("complaint_rate", rate.sales_value, "—"),
+            headline.format_kpi("complaint_rate", rate.service_value, "—"),
+            headline.format_kpi("complaint_rate", rate.sales_value, "—"),
         )
 
     def _build_charts(self, review: stats.Review) -> None:
@@ -629,7 +631,7 @@ class StatsPage(QWidget):
             ),
             "chart_satisfaction": stats_charts.bar_chart(
                 tr("回访满意度(满意率 {0})").format(
-                    fig.format_kpi("satisfied_share", f.satisfied_share.value)
+                    headline.format_kpi("satisfied_share", f.satisfied_share.value)
                 ),
                 list(sat),
                 [len(v) for v in sat.values()],
@@ -648,7 +650,7 @@ class StatsPage(QWidget):
         f = self.review.figures if self.review else None
         if f is None:
             return "", []
-        label = fig.KPIS[key][0]
+        label = headline.KPIS[key][0]
         match key:
             case "complaints":
                 return label, f.by["kind"].get("投诉", [])

@@ -32,12 +32,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from complaints.rules.deadlines import RULES, DeadlineStatus, all_deadlines
-from complaints.rules.periods import Period, whole_months
+from complaints.rules.case_summary import CaseSummary, SummaryKey, summarise, summary_key
+from complaints.rules.deadline_rules import RULES
+from complaints.rules.deadlines import DeadlineStatus
+from complaints.rules.periods import Period
 from complaints.rules.policy import Policy
-from complaints.rules.workflow import HANDLING, callback_satisfaction
+from complaints.rules.volume import ComplaintRate, Volume, complaint_rate
 from complaints.types import (
-    Action,
     ApprovalStatus,
     Business,
     Channel,
@@ -64,10 +65,6 @@ DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 LEVELS = tuple(s.value for s in Satisfaction)
 HAPPY = frozenset({Satisfaction.SATISFIED.value, Satisfaction.VERY_SATISFIED.value})
-_CONTACT = Action.CONTACT.value
-_CALLBACK = Action.CALLBACK.value
-_REOPEN = Action.REOPEN.value
-_COUNTED = frozenset({DeadlineStatus.MET, DeadlineStatus.MET_LATE, DeadlineStatus.OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -118,81 +115,6 @@ class MoneyRow:
     reward_count: int
 
 
-PER = 1000  # the complaint rate is per 1,000 service visits and cars sold (‰)
-VOLUME_MISSING = "未填业务量"
-VOLUME_MONTHLY = "按整月计算"
-
-
-@dataclass(frozen=True)
-class Volume:
-    """One site's business volume in one month (or summed over several)."""
-
-    service_visits: int  # 进厂台次
-    new_car_sales: int  # 新车销售台数
-
-    @property
-    def total(self) -> int:
-        return self.service_visits + self.new_car_sales
-
-
-@dataclass(frozen=True)
-class ComplaintRate:
-    """Cases ÷ business volume. ``volume`` is None when some (site, month) has none entered
-    (``missing`` lists them) or the period is not whole months (``whole_months`` False)."""
-
-    cases: int
-    service_cases: int  # business 售后
-    sales_cases: int  # business 销售
-    volume: Volume | None
-    missing: tuple[tuple[str, str], ...] = ()  # (site, "2026-10")
-    whole_months: bool = True
-
-    @staticmethod
-    def _per(n: int, base: int | None) -> float | None:
-        return None if not base else n / base
-
-    @property
-    def value(self) -> float | None:
-        """A fraction (0.0025 = 2.5 ‰); None without a volume or when it is 0."""
-        return self._per(self.cases, self.volume.total if self.volume else None)
-
-    @property
-    def service_value(self) -> float | None:
-        return self._per(self.service_cases, self.volume.service_visits if self.volume else None)
-
-    @property
-    def sales_value(self) -> float | None:
-        return self._per(self.sales_cases, self.volume.new_car_sales if self.volume else None)
-
-    @property
-    def why_none(self) -> str:
-        return VOLUME_MONTHLY if not self.whole_months else VOLUME_MISSING
-
-
-def complaint_rate(
-    period: Period,
-    sites: Sequence[str],
-    total: int,
-    service_cases: int,
-    sales_cases: int,
-    volumes: Mapping[tuple[str, str], Volume],
-) -> ComplaintRate:
-    """The period's complaint rate over the volumes of ``sites`` (every site that counts: the
-    caller resolves "all sites"), keyed (site, "YYYY-MM"). Never a guess: one missing month
-    of one site and there is no rate."""
-    months = whole_months(period)
-    if months is None:
-        return ComplaintRate(total, service_cases, sales_cases, None, whole_months=False)
-    missing = tuple(
-        (site, m.code) for site in sites for m in months if (site, m.code) not in volumes
-    )
-    if missing or not sites:
-        return ComplaintRate(total, service_cases, sales_cases, None, missing)
-    service = sum(volumes[(site, m.code)].service_visits for site in sites for m in months)
-    sales = sum(volumes[(site, m.code)].new_car_sales for site in sites for m in months)
-    return ComplaintRate(total, service_cases, sales_cases, Volume(service, sales))
-
-
 @dataclass
 class Figures:
     period: Period
@@ -233,10 +155,6 @@ class Figures:
         return sorted(i for g in self.repeat_groups for i in g)
 
 
-def _hours(a: datetime, b: datetime) -> float:
-    return (b - a).total_seconds() / 3600
-
-
 def _duration(values: list[float]) -> Duration:
     if not values:
         return Duration(0, None, None)
@@ -256,8 +174,8 @@ def _repeat_groups(keys: Iterable[tuple[int, str | None, str | None]]) -> list[l
     first_by_key: dict[tuple[str, str], int] = {}
     for cid, phone, vin in keys:
         parent.setdefault(cid, cid)
-        for key, v in (("phone", phone), ("vin", vin)):
-            v = (v or "").strip().upper()
+        for key, given in (("phone", phone), ("vin", vin)):
+            v = (given or "").strip().upper()
             if not v:
                 continue
             other = first_by_key.setdefault((key, v), cid)
@@ -303,77 +221,6 @@ def money(
     return (by_dept, rows(True), sum(r.fines for r in by_dept), sum(r.rewards for r in by_dept))
 
 
-@dataclass(frozen=True, slots=True)
-class CaseSummary:
-    """What the figures need from one case's entries. Final once the case is closed, so the
-    use case may keep it between runs (``summary_key``) and skip reading those entries."""
-
-    contact_hours: float | None
-    handling_hours: float | None
-    called_back: bool
-    level: str | None  # satisfaction of the first callback
-    reopened: bool
-    outcomes: tuple[tuple[str, DeadlineStatus], ...]  # (rule, status) counted in timeliness
-
-
-def summary_key(case: Mapping[str, Any], as_of: datetime) -> tuple | None:
-    """The cache key of a case whose summary can no longer change (closed by ``as_of``), or
-    None. Keyed on the case's revision and modified time, which every change of it moves, and
-    on ``summary_fp`` when the caller gives one (its entries' count and latest time, the policy
-    book: what could change the summary without touching the case row)."""
-    closed = case.get("closed_at")
-    if closed is None or closed > as_of or case.get("state") != _CLOSED_STATE:
-        return None
-    return (case["id"], case.get("revision"), case.get("modified_at"), case.get("summary_fp"))
-
-
-_CLOSED_STATE = State.CLOSED.value  # read once: an enum's value is a slow attribute
-
-
-def summarise(
-    case: Mapping[str, Any],
-    entries: Sequence[Mapping[str, Any]],
-    policy: Policy,
-    as_of: datetime,
-    tz: tzinfo,
-) -> CaseSummary:
-    received = case["received_at"]
-    es = sorted(entries, key=_at)
-    first_contact = first_handled = first_cb = None
-    reopen = False
-    for e in es:
-        a = e["action"]
-        if a == _CONTACT:
-            if first_contact is None:
-                first_contact = e["at"]
-        elif a in HANDLING:
-            if first_handled is None:
-                first_handled = e["at"]
-        elif a == _CALLBACK:
-            if first_cb is None:
-                first_cb = e
-        elif a == _REOPEN:
-            reopen = True
-    level = None if first_cb is None else callback_satisfaction(first_cb, case)
-    outcomes = tuple(
-        (d.rule, d.status)
-        for d in all_deadlines(case, es, policy, as_of, tz)
-        if d.status in _COUNTED
-    )
-    return CaseSummary(
-        None if first_contact is None else _hours(received, first_contact),
-        None if first_handled is None else _hours(received, first_handled),
-        first_cb is not None,
-        level,
-        reopen,
-        outcomes,
-    )
-
-
-def _at(e: Mapping[str, Any]) -> datetime:
-    return e["at"]
-
-
 _MET, _LATE = DeadlineStatus.MET, DeadlineStatus.MET_LATE
 
 
@@ -387,7 +234,7 @@ def compute(
     policy_at: Callable[[datetime], Policy],
     as_of: datetime,
     tz: tzinfo,
-    summaries: dict[tuple, CaseSummary] | None = None,
+    summaries: dict[SummaryKey, CaseSummary] | None = None,
     volumes: Mapping[tuple[str, str], Volume] | None = None,
     volume_sites: Sequence[str] = (),
 ) -> Figures:
@@ -411,7 +258,7 @@ class Partial:
     before the figures that need the whole period (carry-over, open at the end, repeat
     complainants, money, rate). The partials of consecutive months, joined in order
     (``join``), are the partial of the months together: a year's figures can reuse the
-    months' (issue 23 §4)."""
+    months'."""
 
     ids: list[int]
     by: dict[str, dict[str, list[int]]]
@@ -423,8 +270,8 @@ class Partial:
     called_back: list[int]
     reopened: list[int]
     closed: list[tuple[int, datetime | None]]  # (id, closed_at) of each case, in order
-    keys: list[tuple[int, str, str]]  # (id, phone, vin) of each case, for repeat groups
-    sites: set[str] = field(default_factory=set)  # the sites of the cases given
+    keys: list[tuple[int, str | None, str | None]]  # (id, phone, vin): for repeat groups
+    sites: set[str | None] = field(default_factory=set)  # the sites of the cases given
     unsettled: int = 0  # cases not closed by as_of (their summaries depend on the clock)
 
 
@@ -435,7 +282,7 @@ def accumulate(
     policy_at: Callable[[datetime], Policy],
     as_of: datetime,
     tz: tzinfo,
-    summaries: dict[tuple, CaseSummary] | None = None,
+    summaries: dict[SummaryKey, CaseSummary] | None = None,
 ) -> Partial:
     """The case-by-case part of ``compute`` (same arguments)."""
     # Stored times are UTC: bounds in UTC compare without converting offsets each time.
@@ -454,9 +301,9 @@ def accumulate(
     called_back: list[int] = []
     reopened: list[int] = []
     closed_list: list[tuple[int, datetime | None]] = []
-    keys: list[tuple[int, str, str]] = []
+    keys: list[tuple[int, str | None, str | None]] = []
     empty: list[Mapping[str, Any]] = []
-    sites: set[str] = set()
+    sites: set[str | None] = set()
     unsettled = 0
     for c in cases:
         cid = c["id"]
@@ -624,90 +471,3 @@ def finish(
         rewards_total=rewards,
         complaint_rate=rate,
     )
-
-
-# --- headline figures and their change ----------------------------------------------------
-
-# key → (label, unit, "higher is better")
-KPIS: dict[str, tuple[str, str, bool]] = {
-    "total": ("投诉总数", "件", False),
-    "complaint_rate": ("投诉率(每千台次)", "‰", False),
-    "complaints": ("其中投诉", "件", False),
-    "major": ("重大投诉", "件", False),
-    "carried_over": ("上期结转", "件", False),
-    "open_at_end": ("期末未结", "件", False),
-    "timeliness": ("处理及时率", "%", True),
-    "contact_hours": ("平均首次联系", "小时", False),
-    "handling_hours": ("平均处理用时", "小时", False),
-    "satisfied_share": ("回访满意率", "%", True),
-    "reopen_rate": ("重开率", "%", False),
-    "repeat": ("重复投诉客户", "位", False),
-    "fines": ("罚款", "元", False),
-    "rewards": ("奖励", "元", True),
-}
-
-
-def kpis(f: Figures) -> dict[str, float | int | None]:
-    """The headline numbers of the figure cards (rates as fractions 0–1, None = no base)."""
-    return {
-        "total": f.total,
-        "complaint_rate": None if f.complaint_rate is None else f.complaint_rate.value,
-        "complaints": len(f.by["kind"].get(Kind.COMPLAINT.value, [])),
-        "major": len(f.by["severity"].get(Severity.MAJOR.value, [])),
-        "carried_over": len(f.carried_over),
-        "open_at_end": len(f.open_at_end),
-        "timeliness": f.overall.rate.value,
-        "contact_hours": f.contact.mean,
-        "handling_hours": f.handling.mean,
-        "satisfied_share": f.satisfied_share.value,
-        "reopen_rate": f.reopen_rate.value,
-        "repeat": len(f.repeat_groups),
-        "fines": f.fines_total,
-        "rewards": f.rewards_total,
-    }
-
-
-def change(now: Mapping[str, Any], before: Mapping[str, Any] | None) -> dict[str, float | None]:
-    """Difference per KPI (now − before; rates in percentage points as fractions); None when
-    either side has no value."""
-    out: dict[str, float | None] = {}
-    for k, v in now.items():
-        b = None if before is None else before.get(k)
-        out[k] = None if v is None or b is None else v - b
-    return out
-
-
-def format_kpi(key: str, value: float | int | None, none_text: str | None = None) -> str:
-    """A KPI as shown on a card and in the reports: 87.5%, 2.50‰, 1.8 小时, 1,200 元, —.
-    A missing complaint rate says why (``none_text``, default “未填业务量”), never 0."""
-    unit = KPIS[key][1]
-    if value is None:
-        if unit == "‰":
-            return none_text or VOLUME_MISSING
-        return "—"
-    if unit == "‰":
-        return f"{value * PER:.2f}‰"
-    if unit == "%":
-        return f"{value * 100:.1f}%"
-    if unit == "小时":
-        return f"{value:.1f} 小时"
-    return f"{int(value):,} {unit}"
-
-
-def format_change(key: str, delta: float | None) -> str:
-    """+2.5 个百分点 / −3 件 / —."""
-    if delta is None:
-        return "—"
-    unit = KPIS[key][1]
-    a = abs(delta)
-    if unit == "‰":
-        body = f"{a * PER:.2f}‰"
-    elif unit == "%":
-        body = f"{a * 100:.1f} 个百分点"
-    elif unit == "小时":
-        body = f"{a:.1f} 小时"
-    else:
-        body = f"{int(round(a)):,} {unit}"
-    if body.startswith(("0.0 ", "0 ", "0.00‰")):  # too small to show: no sign (never "−0.0")
-        return "±" + body
-    return ("+" if delta > 0 else "−") + body

@@ -1,4 +1,4 @@
-"""Office time (issue 20 §1–2): office hours per weekday, public holidays and make-up workdays
+"""Office time: office hours per weekday, public holidays and make-up workdays
 (调休), and the arithmetic of limits counted in office time. Pure: the calendar's data and the
 instants come in as values; nothing here reads a clock, a file or the database.
 
@@ -21,7 +21,7 @@ Conventions (deliberate, tested in tests/complaints/test_officetime.py):
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -194,7 +194,7 @@ class OfficeCalendar:
             return None
         return (datetime.combine(d, h[0], self.tz), datetime.combine(d, h[1], self.tz))
 
-    def _days_from(self, d: date, step: int = 1):
+    def _days_from(self, d: date, step: int = 1) -> Iterator[date]:
         for _ in range(_MAX_SCAN_DAYS):
             yield d
             d += timedelta(days=step)

@@ -100,7 +100,7 @@ BY_NAME: dict[str, Permission] = {p.name: p for p in PERMISSIONS}
 
 @dataclass(frozen=True)
 class Command:
-    """A command-line sub-command and the permission it needs (issue 15 §7). ``unless``
+    """A command-line sub-command and the permission it needs. ``unless``
     names the case where no permission is asked (said in docs/permissions.md)."""
 
     name: str  # "sanctions list", as typed after ``python -m desktop``
@@ -211,8 +211,21 @@ def allowed(
     ).allowed
 
 
-def reason(roles: Iterable[str], permission: str, **kw) -> str:
-    return decide(roles, permission, **kw).reason
+def reason(
+    roles: Iterable[str],
+    permission: str,
+    *,
+    department: str | None = None,
+    case_department: str | None = None,
+    case_department_parents: Collection[str] = (),
+) -> str:
+    return decide(
+        roles,
+        permission,
+        department=department,
+        case_department=case_department,
+        case_department_parents=case_department_parents,
+    ).reason
 
 
 def roles_text(perm: Permission) -> str:

@@ -29,7 +29,7 @@ GROUP_HINTS = "升级提示"
 GROUP_SANCTIONS = "奖惩金额(元)"
 GROUP_CLOCKS = "计时方式"
 
-# How each rule's limit is counted (issue 20 §2): calendar time (the default: nothing changes
+# How each rule's limit is counted: calendar time (the default: nothing changes
 # for an office that does not opt in) or office time (office hours on working days).
 CLOCK_CALENDAR = "calendar"
 CLOCK_OFFICE = "office"
@@ -138,7 +138,8 @@ class Policy:
 
     def clock(self, rule: str) -> str:
         """``"calendar"`` or ``"office"``: how rule ``rule`` ("D1"…"D11") counts its limit."""
-        return getattr(self, f"{rule.lower()}_clock")
+        clock: str = getattr(self, f"{rule.lower()}_clock")
+        return clock
 
     def office_rules(self) -> frozenset[str]:
         return frozenset(r for r in RULE_NAMES if self.clock(r) == CLOCK_OFFICE)
@@ -254,7 +255,7 @@ def policy_problems(p: Policy) -> list[str]:
     return problems
 
 
-# --- the CLI's keys (issue 20 §6): ``policy show`` / ``policy set KEY VALUE`` ---------------
+# --- the CLI's keys: ``policy show`` / ``policy set KEY VALUE`` ------------------------------
 
 # key → (field, kind): "h"/"m"/"d" a duration held in hours/minutes/days, "hm" a time of day,
 # "clock", "hours" (office hours), "share", "yuan".

@@ -139,7 +139,8 @@ def handler(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> st
         return person
     for e in reversed(_live(entries)):
         if e["action"] == Action.HANDLED.value and (e.get("actor") or "").strip():
-            return e["actor"].strip()
+            actor: str = e["actor"]
+            return actor.strip()
     return (case.get("advisor") or "").strip()
 
 
@@ -259,21 +260,25 @@ def proposals(
 
     # S8: the handling sheet came back late (D4 on-site, D7 callback general).
     for d in deadlines:
-        if d.rule in ("D4", "D7") and d.status in (DeadlineStatus.OVERDUE, DeadlineStatus.MET_LATE):
-            if manager and not any(p.rule == "S8" for p in out):
-                out.append(
-                    Proposal(
-                        "S8",
-                        FINE,
-                        manager,
-                        dept,
-                        policy.s8,
-                        policy.s8,
-                        policy.s8,
-                        f"{number} 处理单未在时限内回传客服部({d.rule} {d.limit})",
-                        _local_date(d.due, tz),
-                    )
+        if (
+            d.rule in ("D4", "D7")
+            and d.status in (DeadlineStatus.OVERDUE, DeadlineStatus.MET_LATE)
+            and manager
+            and not any(p.rule == "S8" for p in out)
+        ):
+            out.append(
+                Proposal(
+                    "S8",
+                    FINE,
+                    manager,
+                    dept,
+                    policy.s8,
+                    policy.s8,
+                    policy.s8,
+                    f"{number} 处理单未在时限内回传客服部({d.rule} {d.limit})",
+                    _local_date(d.due, tz),
                 )
+            )
 
     # S9–S11: events recorded as tagged notes.
     seen: set[str] = set()

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from enum import StrEnum
 
 from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
 
@@ -127,17 +128,20 @@ _TYPE_CHECKS = {
 
 
 # A received time or a purchase/repair date later than now is a typing slip (2062 for 2026,
-# 12-07 for 11-07) that would silently take the case out of 待办 (issue 17 §4); a minute of
+# 12-07 for 11-07) that would silently take the case out of 待办; a minute of
 # difference between two PCs' clocks is not.
 CLOCK_SKEW = timedelta(minutes=1)
 FUTURE_FIELDS = ("received_at", "purchase_date")
 
 
 def future_problems(
-    values: Mapping[str, object], now: datetime, tz: tzinfo, fields: tuple[str, ...] = FUTURE_FIELDS
+    values: Mapping[str, object],
+    now: datetime,
+    tz: tzinfo | None,
+    fields: tuple[str, ...] = FUTURE_FIELDS,
 ) -> list[Problem]:
     """A 接单时间 later than ``now`` (beyond CLOCK_SKEW) or a 购车/维修时间 after the office's
-    today (in ``tz``): each refused, naming the value and the field."""
+    today (in ``tz``; None: the computer's zone): each refused, naming the value and the field."""
     latest = now + CLOCK_SKEW
     out: list[Problem] = []
     received = values.get("received_at")
@@ -192,14 +196,14 @@ def validate_case(
         if not isinstance(v, expected) or (f.type is FieldType.INT and isinstance(v, bool)):
             problems.append(Problem(f.name, f"“{f.label}”的值类型不对:{v!r}"))
             continue
-        if f.type is FieldType.DATETIME and v.tzinfo is None:
+        if f.type is FieldType.DATETIME and isinstance(v, datetime) and v.tzinfo is None:
             problems.append(Problem(f.name, f"“{f.label}”缺少时区"))
         if f.choices is not None and v not in _choice_values(f.name, f.choices):
             allowed = "、".join(c.value for c in f.choices)
             problems.append(Problem(f.name, f"“{f.label}”不能是“{v}”,可选:{allowed}"))
         if f.max_length and isinstance(v, str) and len(v) > f.max_length:
             problems.append(Problem(f.name, f"“{f.label}”太长({len(v)} 字,最多 {f.max_length})"))
-        if f.type is FieldType.INT and v < 0:
+        if f.type is FieldType.INT and isinstance(v, int) and v < 0:
             problems.append(Problem(f.name, f"“{f.label}”不能为负数"))
     if values.get("vin"):
         problems.extend(vin_problems(str(values["vin"])))
@@ -214,7 +218,7 @@ def validate_case(
 
 
 @functools.cache
-def _choice_values(_field: str, choices) -> frozenset[str]:
+def _choice_values(_field: str, choices: type[StrEnum]) -> frozenset[str]:
     """The allowed words of an enumerated field, built once (an import validates 100k rows)."""
     return frozenset(c.value for c in choices)
 

@@ -213,6 +213,7 @@ def callback_satisfaction(entry: Mapping[str, Any], case: Mapping[str, Any]) -> 
     """The satisfaction an entry recorded; falls back on the case's field for entries that
     came from a ledger without the tag."""
     given = entry.get("params")
+    s: str | None
     if entry.get("satisfaction"):
         s = entry["satisfaction"]
     elif given is not None:
@@ -226,12 +227,13 @@ def callback_satisfaction(entry: Mapping[str, Any], case: Mapping[str, Any]) -> 
     if s:
         return s
     field = "satisfaction2" if entry["action"] == _SECOND_CALLBACK else "satisfaction"
-    return case.get(field)
+    stored: str | None = case.get(field)
+    return stored
 
 
 def is_unhappy(satisfaction: str | None) -> bool:
     try:
-        closes = _CLOSES_CASE.get(satisfaction)
+        closes = None if satisfaction is None else _CLOSES_CASE.get(satisfaction)
     except TypeError:  # not hashable: not a satisfaction
         return False
     return closes is not None and not closes
@@ -361,12 +363,12 @@ def _param_reason(case: Mapping[str, Any], action: str, params: Mapping[str, Any
         return "须填写第一责任人姓名"
     if action in CALLBACKS:
         try:
-            Satisfaction(params.get("satisfaction"))
+            Satisfaction(str(params.get("satisfaction")))
         except ValueError:
             return "须选择回访满意度:" + "/".join(s.value for s in Satisfaction)
     if action == Action.FMC_STATUS.value:
         try:
-            FmcStatus(params.get("status"))
+            FmcStatus(str(params.get("status")))
         except ValueError:
             return "FMC状态须为:" + " / ".join(s.value for s in FmcStatus)
     if action == Action.NOTE.value and not has("note") and not has("event"):
@@ -400,7 +402,7 @@ def check_transition(
 def action_warnings(
     case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], action: str | Action
 ) -> list[str]:
-    """What to look at before 处理完成 or 回传客服 (issue 17 §4): allowed, but usually a slip
+    """What to look at before 处理完成 or 回传客服: allowed, but usually a slip
     (the customer never contacted, no 第一责任人 named)."""
     action = str(action.value if isinstance(action, Action) else action)
     if action not in (Action.HANDLED.value, Action.RETURN_TO_CS.value):

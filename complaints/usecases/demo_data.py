@@ -16,7 +16,7 @@ SURNAMES = (
     "龚邵万钱严覃武戴莫孔向汤欧阳"
 )
 # 欧阳 is a two-character surname: the last two characters form one entry.
-SURNAME_LIST = tuple(SURNAMES[:-2]) + ("欧阳",)
+SURNAME_LIST = (*SURNAMES[:-2], "欧阳")
 
 GIVEN_MALE = (
     "伟",

@@ -22,7 +22,7 @@ from random import Random
 from complaints.rules import sanctions as rules
 from complaints.types import Action, Liability
 from complaints.usecases import audit
-from complaints.usecases import sanctions as S
+from complaints.usecases import sanctions as sanctions_uc
 from complaints.usecases.context import Context
 from db.models import Case, Entry, Sanction, Staff, database
 
@@ -124,7 +124,7 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
     local_today = now.astimezone(ctx.tz).date()
     month_start = local_today.replace(day=1)
     gm = _gm_name()
-    org = S.load_org()
+    org = sanctions_uc.load_org()
     events = 0
     with database.atomic():
         recent = list(
@@ -159,13 +159,13 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
 
         for c in recent:
             day = c.handled_date or c.received_at.astimezone(ctx.tz).date()
-            S.sync_proposals(ctx, c.id, org=org, today=min(day, local_today))
+            sanctions_uc.sync_proposals(ctx, c.id, org=org, today=min(day, local_today))
 
         # The GM decides what is more than three days old; the rest waits.
-        decided_current = Counter()
+        decided_current: Counter[str] = Counter()
         for s in Sanction.select().where(
             (Sanction.site == ctx.site)
-            & (Sanction.status == S.PENDING)
+            & (Sanction.status == sanctions_uc.PENDING)
             & (Sanction.deleted == False)  # noqa: E712 (peewee builds SQL from ==)
         ):
             if (local_today - s.date).days <= 3:
@@ -184,22 +184,29 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
                     amount = rng.choice(range(s.amount_min, s.amount_max + 1, 10))
                 elif s.amount_min is None and rng.random() < 0.4:
                     amount = rng.choice((30, 50, 80))
-                _decide(s, S.APPROVED, by=gm, at=at, amount=amount, note=rng.choice(APPROVE_NOTES))
+                _decide(
+                    s,
+                    sanctions_uc.APPROVED,
+                    by=gm,
+                    at=at,
+                    amount=amount,
+                    note=rng.choice(APPROVE_NOTES),
+                )
             elif r < 0.94:
-                _decide(s, S.REJECTED, by=gm, at=at, note=rng.choice(REJECT_REASONS))
+                _decide(s, sanctions_uc.REJECTED, by=gm, at=at, note=rng.choice(REJECT_REASONS))
             else:
                 continue
             if s.date >= month_start:
                 decided_current[s.status] += 1
         # This month shows both decisions even early in the month.
-        for status in (S.APPROVED, S.REJECTED):
+        for status in (sanctions_uc.APPROVED, sanctions_uc.REJECTED):
             if decided_current[status]:
                 continue
             s = (
                 Sanction.select()
                 .where(
                     (Sanction.site == ctx.site)
-                    & (Sanction.status == S.PENDING)
+                    & (Sanction.status == sanctions_uc.PENDING)
                     & (Sanction.deleted == False)  # noqa: E712
                     & (Sanction.date >= month_start)
                 )
@@ -212,7 +219,7 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
                     status,
                     by=gm,
                     at=now - timedelta(hours=1),
-                    note=None if status == S.APPROVED else REJECT_REASONS[0],
+                    note=None if status == sanctions_uc.APPROVED else REJECT_REASONS[0],
                 )
 
         # Liability taken back on a couple of recent cases: their pending proposals withdrawn.
@@ -223,12 +230,12 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
             if c.liability != Liability.LIABLE.value:
                 continue
             pend = list(Sanction.select().where(Sanction.case == c.id))
-            if not pend or any(s.status != S.PENDING for s in pend):
+            if not pend or any(s.status != sanctions_uc.PENDING for s in pend):
                 continue
             Case.update(
                 liability=Liability.PENDING.value, revision=Case.revision + 1, modified_at=now
             ).where(Case.id == c.id).execute()
-            S.sync_proposals(ctx, c.id, org=org)
+            sanctions_uc.sync_proposals(ctx, c.id, org=org)
             taken_back += 1
         audit.record(
             ctx, "demo.sanctions", table="sanctions", note=f"演示奖惩数据(种子 {rng_seed})"
@@ -239,8 +246,8 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
             Sanction.site == ctx.site
         )
     )
-    by_rule = Counter(r.rule or S.MANUAL for r in rows)
-    by_state = Counter(S.state_of(r) for r in rows)
+    by_rule = Counter(r.rule or sanctions_uc.MANUAL for r in rows)
+    by_state = Counter(sanctions_uc.state_of(r) for r in rows)
     return DemoSanctionsReport(dict(by_rule), dict(by_state), events)
 
 
@@ -248,7 +255,7 @@ def month_has_every_state(month_first: date, site: str) -> set[str]:
     """The states present among ``site``'s sanctions dated in the month (for checks)."""
     nxt = date(month_first.year + (month_first.month == 12), month_first.month % 12 + 1, 1)
     return {
-        S.state_of(s)
+        sanctions_uc.state_of(s)
         for s in Sanction.select().where(
             (Sanction.site == site) & (Sanction.date >= month_first) & (Sanction.date < nxt)
         )

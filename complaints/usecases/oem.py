@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from complaints.rules.deadlines import Deadline, deadline
+from complaints.rules.deadline_rules import deadline
+from complaints.rules.deadlines import Deadline
 from complaints.types import Action, Channel, FmcStatus, State
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import tracking
@@ -55,7 +56,7 @@ _OEM_CASE = (
 _REPORTED = f"action = '{Action.REPORT_OEM.value}' AND deleted = 0"
 _OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 # The entries the row needs besides the latest one: D2 looks only at the first 上报厂家 and
-# the first 关闭 (complaints.rules.deadlines._d2, _judge).
+# the first 关闭 (complaints.rules.deadline_rules._d2, _judge).
 _D2_ACTIONS = (Action.REPORT_OEM.value, Action.CLOSE.value)
 
 

@@ -16,9 +16,9 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime
 
-from complaints.rules.policy import Policy, policy_problems
+from complaints.rules.policy import Policy, apply_policy_key, policy_problems
 from complaints.rules.validation import Problem
-from complaints.usecases import audit, auth, settings
+from complaints.usecases import audit, auth, settings, workcalendar
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from db.models import database
@@ -83,10 +83,8 @@ def _versions(raw: object) -> list[PolicyVersion]:
 def book() -> PolicyBook:
     versions = _versions(settings.get(KEY))
     if any(v.policy.office_rules() for v in versions):
-        # Office-time rules read the office calendar (issue 20 §2): attached to each version
-        # (an office that counts calendar time only never reads it).
-        from complaints.usecases import workcalendar
-
+        # Office-time rules read the office calendar: attached to each version (an office
+        # that counts calendar time only never reads it).
         cal = workcalendar.data()
         versions = [
             PolicyVersion(v.effective_from, v.by, v.policy.with_(calendar=cal)) for v in versions
@@ -155,8 +153,6 @@ def save(ctx: Context, policy: Policy, effective_from: datetime | None = None) -
 def set_key(ctx: Context, key: str, value: str, effective_from: datetime | None = None) -> Policy:
     """``policy set KEY VALUE [--from T]``: the policy in force at T (now) with one key
     changed, saved as a new version from T."""
-    from complaints.rules.policy import apply_policy_key
-
     at = effective_from or ctx.now()
     base = book().at(at)
     try:

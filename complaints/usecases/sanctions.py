@@ -26,7 +26,7 @@ from typing import Any
 from peewee import JOIN
 
 from complaints.rules import sanctions as rules
-from complaints.rules.deadlines import all_deadlines
+from complaints.rules.deadline_rules import all_deadlines
 from complaints.rules.sanctions import FINE, REWARD, Org, Proposal, in_range
 from complaints.types import ApprovalStatus, State
 from complaints.usecases import audit, auth

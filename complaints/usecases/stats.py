@@ -27,6 +27,7 @@ from typing import Any
 
 import peewee as pw
 
+from complaints.rules import case_summary, headline
 from complaints.rules import figures as fig
 from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, DeadlineStatus
 from complaints.rules.periods import (
@@ -39,6 +40,7 @@ from complaints.rules.periods import (
     same_last_year,
     whole_months,
 )
+from complaints.rules.volume import ComplaintRate, Volume
 from complaints.types import ApprovalStatus, State
 from complaints.usecases import auth
 from complaints.usecases import policy as policy_uc
@@ -72,7 +74,7 @@ _OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 
 # Summaries of closed cases (their entries read once per revision): a month's figures over
 # 100k cases then read only the open cases' entries. Worker thread only; bounded.
-_SUMMARIES: dict[tuple, fig.CaseSummary] = {}
+_SUMMARIES: dict[tuple, case_summary.CaseSummary] = {}
 _SUMMARIES_MAX = 400_000
 _SUMMARIES_DB: str | None = None
 # Closed cases whose new summaries are not yet kept in the database: written by
@@ -147,11 +149,11 @@ class Review:
 
     @property
     def vs_previous(self) -> dict[str, float | None]:
-        return fig.change(self.kpis, self.previous)
+        return headline.change(self.kpis, self.previous)
 
     @property
     def vs_last_year(self) -> dict[str, float | None]:
-        return fig.change(self.kpis, self.last_year)
+        return headline.change(self.kpis, self.last_year)
 
 
 def sites_present() -> list[str]:
@@ -225,7 +227,7 @@ def load_period(
         [_CLOSED if store else "", *_SUMMARY_ACTIONS, start, end, *site_params],
     )
     n = len(_CASE_COLUMNS)
-    summary_key = fig.summary_key
+    summary_key = case_summary.summary_key
     fresh: list[dict[str, Any]] = []  # closed cases with no kept summary: fingerprint below
     parse = datetime.fromisoformat  # stored times: never empty in these columns but closed_at
     for row in rows:
@@ -255,7 +257,7 @@ def load_period(
         if store:
             stored_fp = f"{c['revision']}|{c['modified_at']}|{c['summary_fp']}"
             if row[n + 1] == stored_fp:
-                summaries[key] = fig.CaseSummary(
+                summaries[key] = case_summary.CaseSummary(
                     row[n + 2],
                     row[n + 3],
                     bool(row[n + 4]),
@@ -584,14 +586,14 @@ def fill_summaries(
 # --- business volume: the complaint rate's denominator --------------------------------------
 
 
-def volumes(sites: Sequence[str], months: Sequence[str]) -> dict[tuple[str, str], fig.Volume]:
+def volumes(sites: Sequence[str], months: Sequence[str]) -> dict[tuple[str, str], Volume]:
     """(site, "2026-10") → the volume entered for it (``sites`` empty: every site); months
     with none are absent."""
     if not months:
         return {}
     site_sql, site_params = _site_sql(sites)
     return {
-        (site, m): fig.Volume(v, n)
+        (site, m): Volume(v, n)
         for site, m, v, n in database.execute_sql(
             "SELECT site, month, service_visits, new_car_sales FROM volumes WHERE month IN "
             f"({', '.join('?' * len(months))}){site_sql}",
@@ -695,7 +697,7 @@ def review(
     # them next and they are kept then: the figures are not held up by the write.)
     return Review(
         f,
-        fig.kpis(f),
+        headline.kpis(f),
         prev,
         ly,
         prev_p.label,
@@ -713,10 +715,12 @@ def comparisons(
     auth.require(ctx, "stats.view")
     as_of = as_of or ctx.now()
     prev_p, ly_p = previous(period), same_last_year(period)
-    prev = fig.kpis(figures_for(prev_p, sites, as_of=as_of, tz=ctx.tz))
+    prev = headline.kpis(figures_for(prev_p, sites, as_of=as_of, tz=ctx.tz))
     # For a year both are the year before: computed once.
     ly = (
-        dict(prev) if ly_p == prev_p else fig.kpis(figures_for(ly_p, sites, as_of=as_of, tz=ctx.tz))
+        dict(prev)
+        if ly_p == prev_p
+        else headline.kpis(figures_for(ly_p, sites, as_of=as_of, tz=ctx.tz))
     )
     result = (prev, ly)
     keep_summaries()  # of the three periods, now that the page shows the first
@@ -791,7 +795,10 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
     # with the whole period as its change (issue 16 §8).
     previous = r.previous if _has_data(r.previous) else {}
     last_year = r.last_year if _has_data(r.last_year) else {}
-    prev_d, ly_d = fig.change(r.kpis, previous or None), fig.change(r.kpis, last_year or None)
+    prev_d, ly_d = (
+        headline.change(r.kpis, previous or None),
+        headline.change(r.kpis, last_year or None),
+    )
     rate = f.complaint_rate
     why = rate.why_none if rate is not None else None
     kpis = [
@@ -799,18 +806,18 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
             "key": k,
             "label": label,
             "unit": unit,
-            "value": fig.format_kpi(k, r.kpis.get(k), why),
+            "value": headline.format_kpi(k, r.kpis.get(k), why),
             "raw": r.kpis.get(k),
-            "prev": fig.format_kpi(k, previous.get(k), why) if previous else "—",
+            "prev": headline.format_kpi(k, previous.get(k), why) if previous else "—",
             "raw_prev": previous.get(k) if previous else None,
-            "vs_prev": fig.format_change(k, prev_d.get(k)),
+            "vs_prev": headline.format_change(k, prev_d.get(k)),
             "raw_vs_prev": prev_d.get(k),
-            "ly": fig.format_kpi(k, last_year.get(k), why) if last_year else "—",
+            "ly": headline.format_kpi(k, last_year.get(k), why) if last_year else "—",
             "raw_ly": last_year.get(k) if last_year else None,
-            "vs_ly": fig.format_change(k, ly_d.get(k)),
+            "vs_ly": headline.format_change(k, ly_d.get(k)),
             "raw_vs_ly": ly_d.get(k),
         }
-        for k, (label, unit, _b) in fig.KPIS.items()
+        for k, (label, unit, _b) in headline.KPIS.items()
     ]
     dims = []
     for key, (title, _values) in fig.DIMENSIONS.items():
@@ -924,13 +931,13 @@ def report_data(r: Review, *, title_site: str, generated: datetime, tz) -> dict[
             {"month": m, "count": n, "bar": _bar(n, max(c for _m, c in r.trend))}
             for m, n in r.trend
         ],
-        "complaint_rate": fig.format_kpi("complaint_rate", r.kpis.get("complaint_rate"), why),
+        "complaint_rate": headline.format_kpi("complaint_rate", r.kpis.get("complaint_rate"), why),
         "volume": volume_rows,
         "volume_note": volume_note,
     }
 
 
-def _volume_rows(rate: fig.ComplaintRate | None) -> tuple[list[dict[str, Any]], str]:
+def _volume_rows(rate: ComplaintRate | None) -> tuple[list[dict[str, Any]], str]:
     """The complaint rate's table (合计, 售后 ÷ 进厂台次, 销售 ÷ 新车销售台数) and a line that
     says where the base came from or what is missing."""
     if rate is None:
@@ -944,7 +951,7 @@ def _volume_rows(rate: fig.ComplaintRate | None) -> tuple[list[dict[str, Any]], 
             "cases": cases,
             "base_label": base_label,
             "base": "—" if base is None else base,
-            "rate": fig.format_kpi("complaint_rate", value, why if v is None else "—"),
+            "rate": headline.format_kpi("complaint_rate", value, why if v is None else "—"),
         }
 
     rows = [

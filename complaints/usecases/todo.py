@@ -15,13 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from complaints.rules.deadlines import (
-    NOTE_ACTIONS,
-    RULE_ACTIONS,
-    DeadlineStatus,
-    at_risk_from,
-    open_deadlines_of,
-)
+from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
+from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, DeadlineStatus
 from complaints.types import State
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context

@@ -15,12 +15,9 @@ from typing import Any
 
 from complaints.fields import FIELDS_BY_NAME
 from complaints.rules import workflow
-from complaints.rules.deadlines import (
-    Deadline,
-    DeadlineStatus,
-    all_deadlines,
-    escalation_hints,
-)
+from complaints.rules.deadline_rules import all_deadlines
+from complaints.rules.deadlines import Deadline, DeadlineStatus
+from complaints.rules.escalation import escalation_hints
 from complaints.rules.routing import route_case
 from complaints.rules.validation import Problem
 from complaints.types import Action, FmcStatus, Satisfaction

@@ -1,4 +1,4 @@
-"""The office's working calendar (issue 20 §1): public holidays and make-up workdays (调休).
+"""The office's working calendar: public holidays and make-up workdays (调休).
 
 Where the dates come from, per year:
 - a year loaded from a file (``import_file``: the holiday-cn project's JSON, or a .xlsx/.csv
@@ -13,6 +13,7 @@ Where the dates come from, per year:
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -21,12 +22,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from chinese_calendar.constants import holidays, workdays
+
 from complaints.rules import officetime
 from complaints.rules.officetime import CalendarData, DayMark
 from complaints.rules.validation import Problem
 from complaints.usecases import audit, auth
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
+from db import calendar_store
+from db.models import database
 
 SHIPPED_SOURCE = "chinesecalendar 1.11.0(随程序提供)"
 OFF, WORK = "休息日", "工作日"
@@ -48,35 +53,29 @@ _NAMES_ZH = {
 
 # --- shipped data -----------------------------------------------------------------------------
 
-_SHIPPED: tuple[frozenset[int], tuple[DayMark, ...]] | None = None
 
-
+@functools.cache
 def shipped() -> tuple[frozenset[int], tuple[DayMark, ...]]:
     """The years and marked dates of the pinned ``chinesecalendar`` package."""
-    global _SHIPPED
-    if _SHIPPED is None:
-        from chinese_calendar.constants import holidays, workdays
-
-        marks = [DayMark(d, True, _NAMES_ZH.get(n, n)) for d, n in holidays.items()]
-        marks += [DayMark(d, False, _NAMES_ZH.get(n, n)) for d, n in workdays.items()]
-        years = frozenset(d.year for d in holidays)
-        _SHIPPED = (years, tuple(sorted(marks, key=lambda m: m.day)))
-    return _SHIPPED
+    marks = [DayMark(d, True, _NAMES_ZH.get(n, n)) for d, n in holidays.items()]
+    marks += [DayMark(d, False, _NAMES_ZH.get(n, n)) for d, n in workdays.items()]
+    years = frozenset(d.year for d in holidays)
+    return years, tuple(sorted(marks, key=lambda m: m.day))
 
 
 # --- the calendar in force --------------------------------------------------------------------
 
-_CACHE: tuple[Any, CalendarData] | None = None
+# The calendar last built, by the stored calendar's change key: at most one entry; emptied
+# by this module's writes.
+_CACHE: dict[Any, CalendarData] = {}
 
 
 def data() -> CalendarData:
     """Shipped years, overridden year by year by the years loaded from files."""
-    global _CACHE
-    from db import calendar_store
-
     key = calendar_store.change_key()
-    if _CACHE is not None and _CACHE[0] == key:
-        return _CACHE[1]
+    cal = _CACHE.get(key)
+    if cal is not None:
+        return cal
     stored = calendar_store.stored_years()
     years, marks = shipped()
     out = [m for m in marks if m.day.year not in stored]
@@ -84,7 +83,8 @@ def data() -> CalendarData:
     all_years = set(years) | set(stored)
     h = hashlib.sha1(repr((sorted(all_years), sorted((m.day, m.off) for m in out))).encode())
     cal = CalendarData.of(out, all_years, h.hexdigest()[:12])
-    _CACHE = (key, cal)
+    _CACHE.clear()
+    _CACHE[key] = cal
     return cal
 
 
@@ -96,8 +96,6 @@ class YearView:
 
 
 def year_view(year: int) -> YearView:
-    from db import calendar_store
-
     stored = calendar_store.stored_years()
     if year in stored:
         src, at, by = stored[year]
@@ -199,7 +197,7 @@ def _csv_rows(path: Path) -> list[tuple[int, list[Any]]]:
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # heavy: loaded only when an .xlsx calendar is read
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
@@ -320,10 +318,6 @@ class ImportResult:
 
 def import_file(ctx: Context, path: Path) -> ImportResult:
     """Load a calendar file: each year it covers replaces that year's data (audited)."""
-    global _CACHE
-    from db import calendar_store
-    from db.models import database
-
     auth.require(ctx, "settings.policy")
     f = read_file(path)
     before = data()
@@ -347,7 +341,7 @@ def import_file(ctx: Context, path: Path) -> ImportResult:
             changes=changes,
             note=f"导入工作日历 {Path(path).name}",
         )
-    _CACHE = None
+    _CACHE.clear()
     return ImportResult(
         f.years, sum(m.off for m in f.marks), sum(not m.off for m in f.marks), replaced, f.ignored
     )
@@ -366,10 +360,6 @@ def edit_day(ctx: Context, day: date, off: bool | None, name: str = "") -> YearV
     """设置 → 工作日历: mark ``day`` a holiday (``off`` True), a make-up workday (False) or an
     ordinary day following its weekday (None). The year becomes a loaded year: its other dates
     (shipped or loaded) are kept as they were (audited)."""
-    global _CACHE
-    from db import calendar_store
-    from db.models import database
-
     auth.require(ctx, "settings.policy")
     before = data()
     year = day.year
@@ -396,7 +386,7 @@ def edit_day(ctx: Context, day: date, off: bool | None, name: str = "") -> YearV
             changes={day.isoformat(): (_mark_text(old), _mark_text(new))},
             note=f"修改工作日历 {day.isoformat()}",
         )
-    _CACHE = None
+    _CACHE.clear()
     return year_view(year)
 
 

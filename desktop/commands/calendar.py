@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from complaints.rules.officetime import WEEKDAY_NAMES
+from complaints.usecases import workcalendar
+from desktop.cli import opened_context
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -29,16 +33,8 @@ def register(sub) -> None:
     sh.set_defaults(func=run_show)
 
 
-def _ctx(args):
-    from desktop.cli import opened_context
-
-    return opened_context(args)
-
-
 def run_import(args) -> int:
-    from complaints.usecases import workcalendar
-
-    ctx = _ctx(args)
+    ctx = opened_context(args)
     r = workcalendar.import_file(ctx, args.file)
     years = "、".join(map(str, r.years))
     print(f"已导入 {years} 年的工作日历:休息日 {r.off_days} 天,调休上班日 {r.workdays} 天")
@@ -50,10 +46,7 @@ def run_import(args) -> int:
 
 
 def run_show(args) -> int:
-    from complaints.rules.officetime import WEEKDAY_NAMES
-    from complaints.usecases import workcalendar
-
-    _ctx(args)
+    opened_context(args)
     v = workcalendar.year_view(args.year)
     if not v.source:
         print(

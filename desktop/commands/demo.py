@@ -11,6 +11,14 @@ from __future__ import annotations
 import dataclasses
 import sys
 
+from complaints.rules.permissions import ROLES
+from complaints.usecases import site, stats
+from complaints.usecases.context import Context
+from complaints.usecases.demo import load_demo
+from complaints.usecases.demo_users import create_demo_users
+from complaints.usecases.errors import UseCaseError
+from desktop.cli import CliError, open_data
+
 DEFAULT_SITE = ("SH01", "上海浦东店")
 
 
@@ -35,13 +43,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from complaints.rules.permissions import ROLES
-    from complaints.usecases import site
-    from complaints.usecases.context import Context
-    from complaints.usecases.demo import create_demo_users, load_demo
-    from complaints.usecases.errors import UseCaseError
-    from desktop.cli import CliError, open_data
-
     if args.cases < 0:
         raise CliError("--cases 不能为负数")
     open_data(args, must_exist=False)
@@ -79,10 +80,8 @@ def run(args) -> int:
         f"用时 {report.seconds:.1f} 秒"
     )
     if report.cases:
-        # The 统计 page then opens any month at the "kept" speed (issue 8), as after the
-        # app's own background fill.
-        from complaints.usecases import stats
-
+        # The 统计 page then opens any month from kept summaries, as after the app's own
+        # background fill.
         kept = stats.fill_summaries(ctx.now(), ctx.tz)
         print(f"已汇总 {kept} 条已关闭投诉单的统计摘要")
     if logins:

@@ -1,4 +1,4 @@
-"""``policy``: the office's complaint policy from the command line (issue 20 §5–6).
+"""``policy``: the office's complaint policy from the command line.
 
     policy show [--at ISO-TIME]                    one ``KEY = VALUE`` line each
     policy set KEY VALUE [--from ISO-TIME]
@@ -10,6 +10,10 @@ to cases received from its start: now, or the --from time.
 """
 
 from __future__ import annotations
+
+from complaints.rules.policy import POLICY_KEYS, policy_key_values
+from complaints.usecases import policy as policy_uc
+from desktop.cli import cli_time, opened_context
 
 
 def register(sub) -> None:
@@ -34,35 +38,17 @@ def register(sub) -> None:
     st.set_defaults(func=run_set)
 
 
-def _ctx(args):
-    from desktop.cli import opened_context
-
-    return opened_context(args)
-
-
-def _time(text, tz, option):
-    from desktop.cli import cli_time
-
-    return cli_time(text, tz, option)
-
-
 def run_show(args) -> int:
-    from complaints.rules.policy import policy_key_values
-    from complaints.usecases import policy as policy_uc
-
-    ctx = _ctx(args)
-    at = _time(args.at, ctx.tz, "--at") or ctx.now()
+    ctx = opened_context(args)
+    at = cli_time(args.at, ctx.tz, "--at") or ctx.now()
     for key, value in policy_key_values(policy_uc.book().at(at)):
         print(f"{key} = {value}")
     return 0
 
 
 def run_set(args) -> int:
-    from complaints.rules.policy import POLICY_KEYS, policy_key_values
-    from complaints.usecases import policy as policy_uc
-
-    ctx = _ctx(args)
-    start = _time(args.start, ctx.tz, "--from")
+    ctx = opened_context(args)
+    start = cli_time(args.start, ctx.tz, "--from")
     p = policy_uc.set_key(ctx, args.key, args.value, start)
     value = dict(policy_key_values(p))[args.key] if args.key in POLICY_KEYS else args.value
     when = f"{(start or ctx.now()).astimezone(ctx.tz):%Y-%m-%d %H:%M}"

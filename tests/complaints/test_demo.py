@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from complaints.rules import deadlines, workflow
+from complaints.rules import deadline_rules, deadlines, workflow
 from complaints.rules.policy import Policy
 from complaints.rules.validation import phone_problems, validate_case, vin_check_digit
 from complaints.types import (
@@ -49,8 +49,8 @@ def _dump() -> tuple[list, list]:
 
 
 @pytest.fixture
-def loaded(ctx):
-    report = demo.load_demo(_cs(ctx), N, seed=7)
+def loaded(ctx, load_demo_copy):
+    report = load_demo_copy(N, 7, _cs(ctx).roles)
     return ctx, report
 
 
@@ -263,7 +263,9 @@ def test_deadlines_mostly_met_some_missed(loaded):
     by_case = _entries_by_case()
     met, due = Counter(), Counter()
     for case in _all_cases():
-        for d in deadlines.all_deadlines(case, by_case[case["id"]], policy, ctx.now(), CHINA_TZ):
+        for d in deadline_rules.all_deadlines(
+            case, by_case[case["id"]], policy, ctx.now(), CHINA_TZ
+        ):
             if d.status.counts:
                 due[d.rule] += 1
                 met[d.rule] += d.status is deadlines.DeadlineStatus.MET

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from complaints.rules import figures as fig
+from complaints.rules import headline
 from complaints.rules.periods import parse_period
+from complaints.rules.volume import Volume
 from complaints.usecases import stats
 from complaints.usecases.context import CHINA_TZ
 from complaints.usecases.errors import PermissionDenied, UseCaseError
@@ -118,7 +120,7 @@ def test_business_volume_and_the_complaint_rate(stats_demo, ctx):
     assert r.figures.complaint_rate.missing == (("SH01", "2026-10"),)
     stats.set_volumes(ctx, "sh01", {"2026-10": (1200, 300)})
     assert stats.volumes(["SH01"], ["2026-10", "2026-11"]) == {
-        ("SH01", "2026-10"): fig.Volume(1200, 300)
+        ("SH01", "2026-10"): Volume(1200, 300)
     }
     from db.models_volume import MonthlyVolume
 
@@ -166,7 +168,7 @@ def test_a_new_policy_leaves_earlier_cases_summaries_valid(stats_demo, ctx):
     assert (
         database.execute_sql("SELECT case_id, fingerprint FROM stats_summaries").fetchall() == rows
     )
-    assert fig.kpis(again) == fig.kpis(first)
+    assert headline.kpis(again) == headline.kpis(first)
 
 
 def test_figures_do_not_wait_for_another_writer(stats_demo):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from complaints.rules.deadlines import CST, DeadlineStatus, all_deadlines, deadline
+from complaints.rules.deadline_rules import all_deadlines, at_risk_from, deadline
+from complaints.rules.deadlines import CST, DeadlineStatus
 from complaints.rules.officetime import CalendarData, DayMark
 from complaints.rules.policy import Policy
 
@@ -143,7 +144,6 @@ def test_year_without_data_counts_weekdays():
 
 
 def test_at_risk_from_counts_on_the_rules_clock():
-    from complaints.rules.deadlines import at_risk_from
 
     c = case(at(2026, 12, 7, 21))
     p = office("D1")

@@ -8,14 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from complaints.rules.deadlines import (
-    CST,
-    DeadlineStatus,
-    all_deadlines,
-    deadline,
-    escalation_hints,
-    open_deadlines_of,
-)
+from complaints.rules.deadline_rules import all_deadlines, deadline, open_deadlines_of
+from complaints.rules.deadlines import CST, DeadlineStatus
+from complaints.rules.escalation import escalation_hints
 from complaints.rules.policy import Policy
 
 S = DeadlineStatus

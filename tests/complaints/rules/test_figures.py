@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from complaints.rules import figures as fig
+from complaints.rules import headline
 from complaints.rules.periods import parse_period
 from complaints.rules.policy import Policy
 
@@ -293,7 +294,7 @@ def test_fines_and_rewards(f):
 
 
 def test_kpis_and_change(f):
-    k = fig.kpis(f)
+    k = headline.kpis(f)
     assert k == {
         "total": 4,
         "complaint_rate": None,
@@ -311,21 +312,21 @@ def test_kpis_and_change(f):
         "rewards": 300,
     }
     before = dict(k, total=6, timeliness=0.75, satisfied_share=None)
-    d = fig.change(k, before)
+    d = headline.change(k, before)
     assert d["total"] == -2  # 4 − 6
     assert d["timeliness"] == pytest.approx(-0.15)  # 60 % − 75 % = −15 points
     assert d["satisfied_share"] is None  # no base last time
-    assert fig.change(k, None)["total"] is None
-    assert fig.format_kpi("timeliness", 0.6) == "60.0%"
-    assert fig.format_change("timeliness", -0.15) == "−15.0 个百分点"
-    assert fig.format_kpi("fines", 1700) == "1,700 元"
-    assert fig.format_change("total", -2) == "−2 件"
-    assert fig.format_kpi("reopen_rate", None) == "—"
+    assert headline.change(k, None)["total"] is None
+    assert headline.format_kpi("timeliness", 0.6) == "60.0%"
+    assert headline.format_change("timeliness", -0.15) == "−15.0 个百分点"
+    assert headline.format_kpi("fines", 1700) == "1,700 元"
+    assert headline.format_change("total", -2) == "−2 件"
+    assert headline.format_kpi("reopen_rate", None) == "—"
 
 
 def test_empty_period_has_no_rates():
     f = fig.compute(OCT, (), [], {}, [], [], lambda _at: Policy(), AS_OF, CST)
-    k = fig.kpis(f)
+    k = headline.kpis(f)
     assert k["total"] == 0 and k["timeliness"] is None and k["satisfied_share"] is None
     assert k["contact_hours"] is None and f.timeliness == {}
 
@@ -360,7 +361,7 @@ def test_closed_cases_summaries_are_kept_and_reused(f):
         summaries=cache,
     )
     for x in (first, again):
-        assert fig.kpis(x) == fig.kpis(f)
+        assert headline.kpis(x) == headline.kpis(f)
         assert x.satisfaction == f.satisfaction and x.overall.late_ids == [2, 3, 4]
     # A change to a closed case (new revision) is summarised afresh.
     cases[0] = dict(cases[0], revision=2)
@@ -380,7 +381,7 @@ def test_closed_cases_summaries_are_kept_and_reused(f):
 
 
 def test_a_change_too_small_to_show_has_no_sign():
-    assert fig.format_change("contact_hours", -0.04) == "±0.0 小时"
-    assert fig.format_change("total", 0) == "±0 件"
-    assert fig.format_change("timeliness", 0.0004) == "±0.0 个百分点"
-    assert fig.format_change("contact_hours", 0.06) == "+0.1 小时"
+    assert headline.format_change("contact_hours", -0.04) == "±0.0 小时"
+    assert headline.format_change("total", 0) == "±0 件"
+    assert headline.format_change("timeliness", 0.0004) == "±0.0 个百分点"
+    assert headline.format_change("contact_hours", 0.06) == "+0.1 小时"

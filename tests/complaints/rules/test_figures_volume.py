@@ -8,8 +8,10 @@ Volume entered for SH01, October: 进厂台次 1,200, 新车销售台数 300 (1,
 import pytest
 
 from complaints.rules import figures as fig
+from complaints.rules import headline
 from complaints.rules.periods import parse_period
 from complaints.rules.policy import Policy
+from complaints.rules.volume import Volume
 from tests.complaints.rules.test_figures import (
     AS_OF,
     CASES,
@@ -20,7 +22,7 @@ from tests.complaints.rules.test_figures import (
     SANCTIONS,
 )
 
-OCT_VOLUME = {("SH01", "2026-10"): fig.Volume(1200, 300)}
+OCT_VOLUME = {("SH01", "2026-10"): Volume(1200, 300)}
 
 
 def run(period=OCT, sites=("SH01",), volumes=OCT_VOLUME, volume_sites=()):
@@ -42,23 +44,23 @@ def run(period=OCT, sites=("SH01",), volumes=OCT_VOLUME, volume_sites=()):
 def test_complaint_rate_per_thousand():
     r = run().complaint_rate
     assert (r.cases, r.service_cases, r.sales_cases) == (4, 3, 1)
-    assert r.volume == fig.Volume(1200, 300) and r.volume.total == 1500
+    assert r.volume == Volume(1200, 300) and r.volume.total == 1500
     assert r.value == pytest.approx(4 / 1500)
     assert r.service_value == pytest.approx(0.0025)
     assert r.sales_value == pytest.approx(1 / 300)
-    k = fig.kpis(run())
+    k = headline.kpis(run())
     assert k["complaint_rate"] == pytest.approx(4 / 1500)
-    assert fig.format_kpi("complaint_rate", k["complaint_rate"]) == "2.67‰"
-    assert fig.format_change("complaint_rate", 0.0005) == "+0.50‰"
-    assert fig.format_change("complaint_rate", -0.000001) == "±0.00‰"
+    assert headline.format_kpi("complaint_rate", k["complaint_rate"]) == "2.67‰"
+    assert headline.format_change("complaint_rate", 0.0005) == "+0.50‰"
+    assert headline.format_change("complaint_rate", -0.000001) == "±0.00‰"
 
 
 def test_no_volume_means_no_rate_never_zero():
     r = run(volumes={}).complaint_rate
     assert r.value is None and r.volume is None
     assert r.missing == (("SH01", "2026-10"),)
-    assert fig.kpis(run(volumes={}))["complaint_rate"] is None
-    assert fig.format_kpi("complaint_rate", None) == "未填业务量"
+    assert headline.kpis(run(volumes={}))["complaint_rate"] is None
+    assert headline.format_kpi("complaint_rate", None) == "未填业务量"
     # Volume not asked for at all (the pure figures alone): no rate either.
     assert (
         fig.compute(
@@ -67,7 +69,7 @@ def test_no_volume_means_no_rate_never_zero():
         is None
     )
     # A volume of 0 gives no rate (no division by zero, no 0 ‰).
-    assert run(volumes={("SH01", "2026-10"): fig.Volume(0, 0)}).complaint_rate.value is None
+    assert run(volumes={("SH01", "2026-10"): Volume(0, 0)}).complaint_rate.value is None
 
 
 def test_every_site_and_month_must_have_its_volume():
@@ -75,17 +77,17 @@ def test_every_site_and_month_must_have_its_volume():
     r = run(period=q4).complaint_rate
     assert r.value is None
     assert r.missing == (("SH01", "2026-11"), ("SH01", "2026-12"))
-    full = {("SH01", f"2026-{m}"): fig.Volume(1000, 250) for m in (10, 11, 12)}
+    full = {("SH01", f"2026-{m}"): Volume(1000, 250) for m in (10, 11, 12)}
     r = run(period=q4, volumes=full).complaint_rate
     # Q4 holds the same four cases (case 8 is 1 Nov 00:00, in Q4 too): 5 ÷ 3,750.
-    assert r.cases == 5 and r.volume == fig.Volume(3000, 750)
+    assert r.cases == 5 and r.volume == Volume(3000, 750)
     assert r.value == pytest.approx(5 / 3750)
     # Two sites: SH02's October is missing → no rate for the pair.
     r = run(sites=(), volume_sites=("SH01", "SH02")).complaint_rate
     assert r.value is None and r.missing == (("SH02", "2026-10"),)
-    both = {**OCT_VOLUME, ("SH02", "2026-10"): fig.Volume(800, 100)}
+    both = {**OCT_VOLUME, ("SH02", "2026-10"): Volume(800, 100)}
     r = run(sites=(), volumes=both, volume_sites=("SH01", "SH02")).complaint_rate
-    assert r.volume == fig.Volume(2000, 400) and r.value == pytest.approx(4 / 2400)
+    assert r.volume == Volume(2000, 400) and r.value == pytest.approx(4 / 2400)
 
 
 def test_part_of_a_month_has_no_rate():
@@ -93,7 +95,7 @@ def test_part_of_a_month_has_no_rate():
     r = run(period=half).complaint_rate
     assert r.value is None and not r.whole_months and r.cases == 2
     assert r.why_none == "按整月计算"
-    assert fig.format_kpi("complaint_rate", None, r.why_none) == "按整月计算"
+    assert headline.format_kpi("complaint_rate", None, r.why_none) == "按整月计算"
     # A custom range of whole months counts like the months.
     r = run(period=parse_period("2026-10-01..2026-10-31")).complaint_rate
     assert r.value == pytest.approx(4 / 1500)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from complaints.rules.deadlines import all_deadlines
+from complaints.rules.deadline_rules import all_deadlines
 from complaints.rules.policy import Policy
 from complaints.rules.sanctions import (
     EVENT_BANNER,

@@ -1,0 +1,55 @@
+"""The demo loader's reads and bulk writes: rows given as plain tuples in the column order the
+caller names, written with sqlite3 ``executemany`` on peewee's connection (call inside the
+caller's transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from db.models import database
+from db.timeutil import from_db
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def insert_cases(columns: Sequence[str], rows: Iterable[tuple[object, ...]]) -> None:
+    database.connection().executemany(_insert_sql("cases", columns), rows)
+
+
+def insert_entries(columns: Sequence[str], rows: Iterable[tuple[object, ...]]) -> None:
+    database.connection().executemany(_insert_sql("entries", columns), rows)
+
+
+def next_case_id() -> int:
+    """The id the next case written gets (ids are never reused: max + 1)."""
+    top = database.execute_sql("SELECT max(id) FROM cases").fetchone()[0]
+    return int(top or 0) + 1
+
+
+def entry_count() -> int:
+    return int(database.execute_sql("SELECT count(*) FROM entries").fetchone()[0])
+
+
+def month_counters(site: str) -> dict[str, int]:
+    """The highest case number used so far per month prefix ("SH01-202611-") of ``site``."""
+    rows = database.execute_sql(
+        "SELECT substr(number, 1, ?), max(CAST(substr(number, ?) AS INTEGER)) FROM cases "
+        "WHERE site = ? AND number LIKE ? GROUP BY 1",
+        (len(site) + 8, len(site) + 9, site, f"{site}-______-%"),
+    ).fetchall()
+    return {prefix: int(top or 0) for prefix, top in rows}
+
+
+def received_and_business(site: str) -> list[tuple[datetime, str]]:
+    """(received_at, business) of each case of ``site`` not deleted."""
+    out: list[tuple[datetime, str]] = []
+    for received, business in database.execute_sql(
+        "SELECT received_at, business FROM cases WHERE site = ? AND deleted = 0", (site,)
+    ):
+        at = from_db(received)
+        if at is not None:  # received_at is NOT NULL in the schema
+            out.append((at, business))
+    return out
