@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 
 from complaints.rules.permissions import ROLES
-from complaints.usecases import cases, site
-from complaints.usecases import sanctions as S
+from complaints.usecases import cases, proposals, site
 from complaints.usecases.context import Context
 from db.database import close_database, open_database
 from desktop.paths import data_paths
@@ -33,7 +32,7 @@ def data_dir(tmp_path, monkeypatch):
     )
     cid = cases.create_case(cx, v).id
     cases.update_case(cx, cid, {"liability": "有责"})
-    S.sync_proposals(cx, cid)
+    proposals.sync_proposals(cx, cid)
     close_database()
     monkeypatch.delenv("COMPLAINTDESK_PASSWORD", raising=False)
     monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", "start-pass-1")
@@ -76,7 +75,7 @@ def test_list_approve_reject_totals(capsys, data_dir, monkeypatch):
     assert code == 0 and "已驳回" in out and "经理已尽力" in out
     code, out, err = run(capsys, data_dir, "sanctions", "totals", "--month", "2026-11")
     assert code == 0 and "罚款 100 元" in out and "张海涛" in out and "车间" in out
-    ids, out = uids(capsys, data_dir, "--state", "已驳回")
+    _ids, out = uids(capsys, data_dir, "--state", "已驳回")
     assert "共 1 条" in out
 
 
@@ -128,5 +127,5 @@ def test_add_event_sweep(capsys, data_dir, monkeypatch):
     assert "已登记“锦旗”" in out
     code, out, err = run(capsys, data_dir, "sanctions", "sweep")
     assert code == 0 and "新提出 0 条" in out
-    ids, out = uids(capsys, data_dir, "--type", "奖励")
+    _ids, out = uids(capsys, data_dir, "--type", "奖励")
     assert "共 2 条" in out and "S11" in out and "手工" in out
