@@ -249,6 +249,14 @@ def find_sanction_id(key: str) -> int:
     return sanctions.find_id(key)
 
 
+def notice_form_of(sanction_id: int) -> str:
+    """The notice a sanction prints on: C (a fine) or D (a reward)."""
+    s = sanction_rows.get(sanction_id)
+    if s is None:
+        raise NotFound(f"找不到奖惩记录(id {sanction_id})")
+    return fill.notice_form(s)
+
+
 def _sanction(sanction_id: int) -> Sanction:
     s = sanction_rows.get(sanction_id)
     if s is None or s.deleted:
