@@ -101,7 +101,7 @@ CASE_FIELDS: tuple[CaseField, ...] = (
     _f("area", "售后分类", E, G.CLASSIFICATION, choices=ServiceArea),
     _f("media", "涉及媒体", B, G.CLASSIFICATION),
     _f("needs_oem", "需厂家支持", B, G.CLASSIFICATION),
-    # on-site cases only: settled by the advisor on the spot, so D3 does not apply (§4)
+    # on-site cases only: settled by the advisor on the spot, so D3 does not apply (policy.md §4)
     _f("settled_on_site", "当场已解决", B, G.CLASSIFICATION, header="当场是否解决"),
     _f("attitude", "服务态度", B, G.CLASSIFICATION),
     _f("collective", "群体", B, G.CLASSIFICATION),

@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from complaints.fields import FIELD_NAMES, KEY_NAMES
 from db.models import Case, database
@@ -61,11 +61,13 @@ def find_id(number: str, site: str | None = None) -> int | None:
     q = Case.select(case_pk).where(Case.number == number)
     if site:
         q = q.where(Case.site == site)
-    row = q.tuples().first()
-    return None if row is None else row[0]
+    row = q.scalar()
+    return None if row is None else int(row)
 
 
-def related(case_id: int, vin: str | None, phone: str | None, limit: int = 50) -> list[dict]:
+def related(
+    case_id: int, vin: str | None, phone: str | None, limit: int = 50
+) -> list[dict[str, Any]]:
     """Other live cases of the same VIN or phone, newest first (id, number, received_at, vin,
     phone)."""
     cond = None
@@ -74,20 +76,20 @@ def related(case_id: int, vin: str | None, phone: str | None, limit: int = 50) -
             cond = (col == v) if cond is None else (cond | (col == v))
     if cond is None:
         return []
-    return list(
+    rows = (
         Case.select(case_pk, Case.number, Case.received_at, Case.vin, Case.phone)
         .where(cond & (case_pk != case_id) & (Case.deleted == False))  # noqa: E712
         .order_by(Case.received_at.desc())
         .limit(limit)
         .dicts()
     )
+    return list(cast(Iterable[dict[str, Any]], rows))  # peewee's stubs type rows as models
 
 
 def open_ids_since(site: str, since: datetime, closed_state: str) -> list[int]:
     """The ids of ``site``'s live cases received since ``since`` and not in ``closed_state``."""
-    return [
-        row[0]
-        for row in Case.select(case_pk)
+    rows = (
+        Case.select(case_pk)
         .where(
             (Case.site == site)
             & (Case.deleted == False)  # noqa: E712
@@ -96,4 +98,5 @@ def open_ids_since(site: str, since: datetime, closed_state: str) -> list[int]:
         )
         .order_by(case_pk)
         .tuples()
-    ]
+    )
+    return [row[0] for row in cast(Iterable[tuple[int]], rows)]  # the stubs: rows as models

@@ -7,8 +7,8 @@ by params key (complaints.rules.workflow)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from complaints.rules.workflow import ENTRY_COLUMNS, PARAM_OF_COLUMN, split_note, summary
 from db.models import Entry, database
@@ -78,9 +78,8 @@ RULE_COLUMNS = (
 
 def rule_entries(case_id: int) -> list[dict[str, Any]]:
     """A case's live entries, oldest first, as the rules take them (``RULE_COLUMNS``)."""
-    return list(
-        Entry.select(*RULE_COLUMNS).where(_live(case_id)).order_by(Entry.at, entry_pk).dicts()
-    )
+    rows = Entry.select(*RULE_COLUMNS).where(_live(case_id)).order_by(Entry.at, entry_pk).dicts()
+    return list(cast(Iterable[dict[str, Any]], rows))  # peewee's stubs type rows as models
 
 
 def decoded_entries_of(case_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:

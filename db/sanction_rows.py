@@ -52,10 +52,12 @@ _UPDATE_COLUMNS = (
 )
 
 
-def stored_proposals(case_ids: Sequence[int]) -> dict[int, dict[tuple[str, str], Sanction]]:
+def stored_proposals(
+    case_ids: Sequence[int],
+) -> dict[int, dict[tuple[str | None, str], Sanction]]:
     """The rule-proposed sanctions of these cases (any state, withdrawn ones too), by case id
     and (rule, person); the oldest wins where two share a key."""
-    out: dict[int, dict[tuple[str, str], Sanction]] = defaultdict(dict)
+    out: dict[int, dict[tuple[str | None, str], Sanction]] = defaultdict(dict)
     for s in (
         Sanction.select()
         .where(Sanction.case.in_(list(case_ids)) & Sanction.rule.is_null(False))
@@ -125,7 +127,10 @@ def to_dict(s: Sanction, number: str | None = None) -> dict[str, Any]:
 
 def case_number(s: Sanction) -> str | None:
     """The number of the sanction's case (None for one without a case)."""
-    return s.case.number if s.case_id else None  # type: ignore[attr-defined]  # FK id
+    if not s.case_id:  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
+        return None
+    case = s.case
+    return case.number if case is not None else None
 
 
 def get(sanction_id: int) -> Sanction | None:

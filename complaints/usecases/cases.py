@@ -68,10 +68,11 @@ def blank_case(ctx: Context) -> dict[str, Any]:
 def normalize(values: Mapping[str, Any]) -> dict[str, Any]:
     """Trim text, turn empty text into None, upper-case the VIN and plate."""
     out: dict[str, Any] = {}
-    for name, v in values.items():
+    for name, given in values.items():
         f = FIELDS_BY_NAME.get(name)
         if f is None:
             continue
+        v = given
         if isinstance(v, str):
             v = v.strip() if f.type is not FieldType.LONG_TEXT else v.strip("\n ")
             if v == "":
@@ -90,7 +91,7 @@ def _check(
     values: Mapping[str, Any], ctx: Context | None = None, changed: Mapping[str, Any] | None = None
 ) -> list[Problem]:
     """The rules on ``values``; with ``ctx``, also no received time or purchase date in the
-    future (issue 17 §4): all of them for a new case, the ``changed`` ones for an edit."""
+    future: all of them for a new case, the ``changed`` ones for an edit."""
     future = FUTURE_FIELDS if changed is None else tuple(f for f in FUTURE_FIELDS if f in changed)
     problems = validate_case(
         values, now=ctx.now() if ctx else None, tz=ctx.tz if ctx else None, future_fields=future
@@ -193,8 +194,9 @@ def edit_permissions(changes: Mapping[str, Any]) -> list[str]:
 def version_of(values: Mapping[str, Any]) -> str:
     """What identifies the stored content of a case (a dict of ``get_case``): its revision,
     last change and every field. An editor keeps the version it loaded and gives it back when
-    it saves, so a save over somebody else's newer save is refused. The revision alone does not do: only the owning site counts revisions, so a case of another
-    site keeps its revision through local edits; and times are stored to the second."""
+    it saves, so a save over somebody else's newer save is refused. The revision alone does
+    not do: only the owning site counts revisions, so a case of another site keeps its
+    revision through local edits; and times are stored to the second."""
     body = [
         values.get("revision"),
         str(values.get("modified_at")),

@@ -1,4 +1,4 @@
-"""The fines and rewards the policy proposes (§5), kept in step with every write to a case.
+"""The fines and rewards the policy proposes (policy.md §5), kept in step with every write.
 
 - ``after_write`` runs after every write to a case or its entries (complaints.usecases.cases
   and .tracking call it inside their transaction): it asks the pure rules
@@ -114,8 +114,8 @@ def sync_many(
         chunk = ids[i : i + SYNC_BATCH]
         with database.atomic():
             r = _sync(ctx, chunk, org, None)
-        for k in acc:
-            acc[k].extend(getattr(r, k))
+        for k, uids in acc.items():
+            uids.extend(getattr(r, k))
         if progress:
             progress(i + len(chunk), len(ids))
     return SyncReport(**{k: tuple(v) for k, v in acc.items()})

@@ -232,7 +232,7 @@ def approve(
                 f"金额 {new_amount} 元超出 {s.rule or MANUAL} 规定的范围"
                 f"({range_text(s.amount_min, s.amount_max)})"
             )
-        changes = {"status": (s.status, APPROVED)}
+        changes: dict[str, tuple[Any, Any]] = {"status": (s.status, APPROVED)}
         if new_amount != s.amount:
             changes["amount"] = (s.amount, new_amount)
         s.status, s.amount = APPROVED, new_amount

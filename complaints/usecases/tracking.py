@@ -111,7 +111,8 @@ def _clean_params(action: Action, params: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise TypeError(f"{action.value} takes no parameter {sorted(unknown)}")
     out: dict[str, Any] = {}
-    for k, v in params.items():
+    for k, given in params.items():
+        v = given
         if isinstance(v, (Satisfaction, FmcStatus)):
             v = v.value
         if isinstance(v, str):
@@ -285,7 +286,8 @@ def proposed_department(case_id: int) -> str | None:
 
 
 def case_hints(ctx: Context, case_id: int, *, now: datetime | None = None) -> list[str]:
-    """Escalation hints of §4 (suggestions only): media, lawsuit, headcount, repeat, age."""
+    """Escalation hints of policy.md §4 (suggestions only): media, lawsuit, headcount, repeat,
+    age."""
     case, entries = _load(case_id)
     pol = policy_uc.in_force(case["received_at"])
     related = case_rows.related(case_id, case.get("vin"), case.get("phone"), limit=50)
