@@ -100,3 +100,8 @@ def open_ids_since(site: str, since: datetime, closed_state: str) -> list[int]:
         .tuples()
     )
     return [row[0] for row in cast(Iterable[tuple[int]], rows)]  # the stubs: rows as models
+
+
+def insert(**values: Any) -> Case:
+    """A new case row (the columns of Case: its fields and record keys)."""
+    return Case.create(**values)

@@ -53,6 +53,11 @@ def entry_to_dict(e: Entry) -> dict[str, Any]:
     }
 
 
+def insert(**values: Any) -> Entry:
+    """A new entry row (the columns of Entry; the structured values in their columns)."""
+    return Entry.create(**values)
+
+
 def _live(case_id: int) -> Any:
     return (Entry.case == case_id) & (Entry.deleted == False)  # noqa: E712
 

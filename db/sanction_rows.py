@@ -67,6 +67,11 @@ def stored_proposals(
     return out
 
 
+def insert(**values: Any) -> Sanction:
+    """A new sanction row (the columns of Sanction)."""
+    return Sanction.create(**values)
+
+
 def insert_proposals(rows: Sequence[Sequence[Any]]) -> None:
     """New proposals, each row the values of ``INSERT_COLUMNS`` as stored (times and dates
     as their text), in one statement."""

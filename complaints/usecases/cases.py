@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 # The start-up's first screen lists cases through this module on db.reads' early connection,
 # before peewee is imported: what reaches peewee (db.models, db.case_rows, db.entry_rows, the
-# proposals) is imported inside the functions that write or read one case.
+# proposals) is imported inside the functions that write or read one case. Without that early
+# connection these imports belong at the top.
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ _BOOL_FIELDS = tuple(f.name for f in CASE_FIELDS if f.type is FieldType.BOOL)
 def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     """Save a new case owned by this site, with its 登记 entry. Warnings don't block."""
     from complaints.usecases import proposals
-    from db import case_rows
-    from db.models import Case, Entry, database
+    from db import case_rows, entry_rows
+    from db.models import database
 
     data: dict[str, Any] = {name: None for name in FIELD_NAMES}
     data.update(normalize(values))
@@ -130,10 +131,10 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
         problems = _check(data, ctx)
         if case_rows.number_taken(ctx.site, data["number"]):
             raise ValidationFailed([Problem("number", f"编号 {data['number']} 已被使用")])
-        case = Case.create(
+        case = case_rows.insert(
             uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now, **data
         )
-        Entry.create(
+        entry_rows.insert(
             uid=str(uuid.uuid4()),
             site=ctx.site,
             modified_at=now,

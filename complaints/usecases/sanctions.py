@@ -312,7 +312,7 @@ def add_manual(
                 raise NotFound(f"找不到投诉单(id {case_id})")
             number = case.number
         auth.require(ctx, "sanction.propose", department=department or None)
-        s = Sanction.create(
+        s = sanction_rows.insert(
             uid=str(uuid.uuid4()),
             site=ctx.site,
             revision=1,

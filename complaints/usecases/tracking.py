@@ -29,7 +29,7 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError, ValidationFailed
 from db import case_rows, entry_rows
-from db.models import Case, Entry, database
+from db.models import Case, database
 
 
 class TransitionRefused(UseCaseError):
@@ -202,7 +202,7 @@ def record_action(
         now = ctx.now()
         reason = (reason or "").strip() or None
         columns = workflow.column_values({**clean, "reason": reason})
-        entry = Entry.create(
+        entry = entry_rows.insert(
             uid=str(uuid.uuid4()),
             site=ctx.site,
             revision=1,
