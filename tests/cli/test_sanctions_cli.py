@@ -46,7 +46,7 @@ def uids(capsys, data_dir, *extra):
 
 
 def test_list_approve_reject_totals(capsys, data_dir, monkeypatch):
-    ids, out = uids(capsys, data_dir, "--state", "待审批", "--month", "2026-11")
+    _ids, out = uids(capsys, data_dir, "--state", "待审批", "--month", "2026-11")
     assert "共 2 条" in out and "S1" in out and "S3" in out and "张海涛" in out
     s1 = next(line.split()[0] for line in out.splitlines() if " S1 " in line)
     s3 = next(line.split()[0] for line in out.splitlines() if " S3 " in line)
