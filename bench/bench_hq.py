@@ -213,7 +213,7 @@ def writes(db: Path, work: Path, sample: int) -> None:
 
     copy = _copy(db, work)
     open_database(copy, backup_dir=copy.parent / "backups")
-    from complaints.usecases import sanctions, users
+    from complaints.usecases import proposals, sanctions, users
     from complaints.usecases.users import _cutoff
     from db.models import Case, database
 
@@ -246,15 +246,15 @@ def writes(db: Path, work: Path, sample: int) -> None:
             & (Case.received_at >= since)
         )
     ]
-    org = sanctions.load_org()
+    org = proposals.load_org()
     part = ids[:sample]
     c = time.process_time()
     for cid in part:
-        sanctions.sync_proposals(ctx, cid, org=org)
+        proposals.sync_proposals(ctx, cid, org=org)
     per_case = (time.process_time() - c) / max(len(part), 1)
     database.execute_sql("DELETE FROM sanctions WHERE status = ?", [sanctions.PENDING])
     t, c = time.perf_counter(), time.process_time()
-    r = sanctions.sweep(ctx)
+    r = proposals.sweep(ctx)
     sweep_s, sweep_c = time.perf_counter() - t, time.process_time() - c
     print(
         f"sanctions sweep over {len(ids)} open cases of the last 14 days: {sweep_s:.2f} s, "

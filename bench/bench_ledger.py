@@ -7,13 +7,13 @@
 Each step runs in its own child process (this script with ``--step``), so each peak RSS is
 that step's alone (ru_maxrss of the child, printed by the child):
 
-1. export: ``complaints.usecases.exchange.export_ledger`` (全部, site SH01, phones not masked)
+1. export: ``complaints.usecases.ledger_export.export_ledger`` (全部, site SH01, phones not masked)
    of the demo database to ``WORK/ledger.xlsx``.
 2. floor-write: openpyxl ``Workbook(write_only=True)`` writing the same sheets, rows and
    columns (the four sheets, same headers), the values streamed from a plain SQL query
    (``SELECT`` of the same columns, the entries' and sanctions' case uid/number by a join),
    appended as they come from sqlite3 (times as the stored text, no styles, no conversion).
-3. import: ``exchange.apply_import`` of that file into a fresh, empty data folder whose site
+3. import: ``ledger_import.apply_import`` of that file into a fresh, empty data folder whose site
    is HQ01 (so every row is new): backup, check, merge, one transaction.
 4. floor-import: python-calamine reading every sheet of the same file (``to_python()``), and
    sqlite3 ``executemany`` inserting the rows, as they come, into plain tables with the
@@ -64,7 +64,7 @@ def _ctx():
 
 
 def step_export(data: Path, work: Path) -> dict:
-    from complaints.usecases import exchange
+    from complaints.usecases import ledger_export
     from db.database import close_database, open_database
     from desktop.paths import data_paths
 
@@ -73,7 +73,9 @@ def step_export(data: Path, work: Path) -> dict:
     ctx = _ctx()
     out = work / "ledger.xlsx"
     t = time.perf_counter()
-    res = exchange.export_ledger(ctx, out, sites=[SITE], mask_phones=False, app_version="bench")
+    res = ledger_export.export_ledger(
+        ctx, out, sites=[SITE], mask_phones=False, app_version="bench"
+    )
     seconds = time.perf_counter() - t
     close_database()
     return {"seconds": seconds, "rows": res.counts.as_dict(), "size_mb": out.stat().st_size / 2**20}
@@ -137,7 +139,7 @@ def step_floor_write(data: Path, work: Path) -> dict:
 
 
 def step_import(data: Path, work: Path, before=None, bulk: bool | None = None) -> dict:
-    from complaints.usecases import exchange, site
+    from complaints.usecases import ledger_import, site
     from db.database import close_database, open_database
     from desktop.paths import data_paths
 
@@ -152,7 +154,9 @@ def step_import(data: Path, work: Path, before=None, bulk: bool | None = None) -
     if before is not None:
         before()
     t = time.perf_counter()
-    report = exchange.apply_import(ctx, [work / "ledger.xlsx"], backup_dir=paths.backups, bulk=bulk)
+    report = ledger_import.apply_import(
+        ctx, [work / "ledger.xlsx"], backup_dir=paths.backups, bulk=bulk
+    )
     seconds = time.perf_counter() - t
     close_database()
     f = report.files[0]

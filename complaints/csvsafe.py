@@ -1,4 +1,4 @@
-"""CSV that no spreadsheet takes for a formula (issue 15 §8). Pure: no Qt, no peewee.
+"""CSV that no spreadsheet takes for a formula. Pure: no Qt, no peewee.
 
 OWASP's rule for CSV injection: a field that starts with = + - @ tab or CR is prefixed
 with an apostrophe, so Excel and WPS show it as text instead of running it

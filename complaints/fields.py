@@ -8,6 +8,7 @@ so a field is added in one place. Pure: no Qt, no peewee.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -55,7 +56,7 @@ class CaseField:
     type: FieldType
     group: Group
     required: bool = False
-    choices: type[StrEnum] | None = None
+    choices: builtins.type[StrEnum] | None = None  # ``type`` here is the field above
     max_length: int | None = None
     searchable: bool = False  # part of the full-text index
 
@@ -100,7 +101,7 @@ CASE_FIELDS: tuple[CaseField, ...] = (
     _f("area", "售后分类", E, G.CLASSIFICATION, choices=ServiceArea),
     _f("media", "涉及媒体", B, G.CLASSIFICATION),
     _f("needs_oem", "需厂家支持", B, G.CLASSIFICATION),
-    # on-site cases only: settled by the advisor on the spot, so D3 does not apply (§4)
+    # on-site cases only: settled by the advisor on the spot, so D3 does not apply (policy.md §4)
     _f("settled_on_site", "当场已解决", B, G.CLASSIFICATION, header="当场是否解决"),
     _f("attitude", "服务态度", B, G.CLASSIFICATION),
     _f("collective", "群体", B, G.CLASSIFICATION),
@@ -151,6 +152,7 @@ CASE_FIELDS: tuple[CaseField, ...] = (
     _f("complaint_nature", "投诉性质", T, G.OEM, max_length=200),
 )
 
+FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in CASE_FIELDS)
 FIELDS_BY_NAME: dict[str, CaseField] = {f.name: f for f in CASE_FIELDS}
 FIELDS_BY_HEADER: dict[str, CaseField] = {f.header: f for f in CASE_FIELDS}
 REQUIRED_FIELDS: tuple[CaseField, ...] = tuple(f for f in CASE_FIELDS if f.required)
@@ -164,3 +166,6 @@ KEY_HEADERS = {
     "modified_at": "最后修改时间",
     "deleted": "已删除",
 }
+
+# A stored case's record keys beside its fields: its row id and the ledger's keys.
+KEY_NAMES: tuple[str, ...] = ("id", *KEY_HEADERS)

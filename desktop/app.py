@@ -410,7 +410,7 @@ def _start_backup(session, window) -> None:
 def _start_watching(session, window) -> None:
     """Deadline notices while the app runs (tray or status bar) and the day's sweep that
     proposes fines for sheets gone overdue without any write to their case (S8)."""
-    from complaints.usecases import sanctions
+    from complaints.usecases import proposals
     from ui.notifier import Notifier
 
     window.notifier = Notifier(session, window)
@@ -418,7 +418,7 @@ def _start_watching(session, window) -> None:
 
     ctx = session.ctx()
     session.taskman.run(
-        lambda: sanctions.daily_sweep(ctx),
+        lambda: proposals.daily_sweep(ctx),
         on_error=lambda e: log.warning("sanctions sweep failed: %s", e),
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from docx import Document
@@ -23,6 +24,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
+
+from forms.templates import TEMPLATE_FILES
 
 LATIN_FONT = "Times New Roman"
 EAST_ASIA_FONT = "SimSun"  # 宋体; under this name LibreOffice on Linux falls back to a serif CJK
@@ -112,7 +115,7 @@ _CODE = re.compile(r"(\{\{.*?\}\}|\{%.*?%\})")
 
 def zh(text: str) -> str:
     """Chinese punctuation in a template's own words (，：；（）！？), the placeholders and
-    template tags left as they are (issue 16 §9)."""
+    template tags left as they are."""
     return "".join(
         part if _CODE.fullmatch(part) else part.translate(_ZH) for part in _CODE.split(text)
     )
@@ -162,7 +165,7 @@ def _field(paragraph, instr: str) -> None:
 
 def page_header(doc, title_text: str, line: str) -> None:
     """Title, the number line and "第 n 页 共 m 页" in the page header: a case that runs
-    onto a second page repeats them there (issue 16 §2)."""
+    onto a second page repeats them there."""
     sec = doc.sections[0]
     sec.top_margin = Cm(3.4)
     sec.header_distance = Cm(1.2)
@@ -184,7 +187,7 @@ def page_header(doc, title_text: str, line: str) -> None:
 
 def keep_together(t, first: int, last: int) -> None:
     """Rows first..last never split and stay with the next row, so the signature block
-    stays with the box above it and 关单时间 with the signatures (issue 16 §2)."""
+    stays with the box above it and 关单时间 with the signatures."""
     for i in range(first, last + 1):
         trpr = t.rows[i]._tr.get_or_add_trPr()
         trpr.insert(0, OxmlElement("w:cantSplit"))
@@ -473,8 +476,6 @@ BUILDERS = {
 
 
 def build_all(folder: Path) -> list[Path]:
-    from forms.templates import TEMPLATE_FILES
-
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for form, build in BUILDERS.items():
@@ -483,8 +484,6 @@ def build_all(folder: Path) -> list[Path]:
         core.author = "ComplaintDesk"
         core.title = TEMPLATE_FILES[form]
         core.comments = "ComplaintDesk 默认模板;占位符 {{ 名称 }} 可移动,勿改名。"
-        from datetime import datetime
-
         fixed = datetime(2026, 11, 1)  # a fixed date keeps the output byte-stable
         core.created = core.modified = fixed
         core.revision = 1

@@ -7,6 +7,7 @@ collides with an office's open LibreOffice window nor depends on that user's set
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -120,7 +121,7 @@ WD_DO_NOT_SAVE_CHANGES = 0
 def _pywin32_dispatch() -> Callable[[str], Any] | None:  # pragma: no cover - Windows only
     """pywin32's DispatchEx (a new, private Word process), or None without pywin32."""
     try:
-        import win32com.client  # type: ignore[import-not-found]
+        import win32com.client
     except ImportError:
         return None
     return win32com.client.DispatchEx
@@ -195,16 +196,14 @@ class OfficeConverter:
 
 
 def _quit(app: Any) -> None:
-    try:
+    with contextlib.suppress(Exception):  # Word gone already: nothing left to quit
         app.Quit()
-    except Exception:
-        pass
 
 
 def _com_text(e: Exception) -> str:
     """The readable part of a pywintypes.com_error: (hresult, text, (…, source, description,
     …), arg) — Word's own description when it gave one."""
-    args = getattr(e, "args", ())
+    args: tuple[Any, ...] = getattr(e, "args", ())
     if len(args) >= 3 and isinstance(args[2], tuple) and len(args[2]) >= 3 and args[2][2]:
         return str(args[2][2]).strip()
     if len(args) >= 2 and isinstance(args[1], str):

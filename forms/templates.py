@@ -17,6 +17,9 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from docxtpl import DocxTemplate
+from jinja2 import TemplateSyntaxError
+
 FORMS = ("A", "B", "C", "D")
 FORM_TITLES = {
     "A": "顾客抱怨/投诉处理表(内部)",
@@ -177,9 +180,6 @@ def placeholders(data: bytes) -> set[str]:
 
 
 def _placeholders(data: bytes) -> set[str]:
-    from docxtpl import DocxTemplate
-    from jinja2 import TemplateSyntaxError
-
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise TemplateError(
             "不是 Word 文档(.docx):文件已损坏,或是旧的 .doc 格式,请在 Word/WPS 中另存为 .docx"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import exchange
+from complaints.usecases import ledger_conflicts
 from complaints.usecases.changes import OpChanges
 from ui.session import Session
 from ui.site_filter import SiteFilter
@@ -56,8 +56,8 @@ class ConflictsPage(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.conflicts: list[exchange.ConflictView] = []  # those shown (the site filter)
-        self.all_conflicts: list[exchange.ConflictView] = []
+        self.conflicts: list[ledger_conflicts.ConflictView] = []  # those shown (the site filter)
+        self.all_conflicts: list[ledger_conflicts.ConflictView] = []
         # by the record's owning site, at the HQ
         self.site_filter = SiteFilter(session, remember_as="conflicts")
         self.site_filter.changed.connect(self._fill)
@@ -120,9 +120,9 @@ class ConflictsPage(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        self.session.taskman.run(exchange.list_conflicts, self._loaded, parent=self)
+        self.session.taskman.run(ledger_conflicts.list_conflicts, self._loaded, parent=self)
 
-    def _loaded(self, conflicts: list[exchange.ConflictView]) -> None:
+    def _loaded(self, conflicts: list[ledger_conflicts.ConflictView]) -> None:
         self.all_conflicts = conflicts
         self._fill()
 
@@ -150,7 +150,7 @@ class ConflictsPage(QWidget):
             self.table.setRowCount(0)
             self.info.clear()
 
-    def current(self) -> exchange.ConflictView | None:
+    def current(self) -> ledger_conflicts.ConflictView | None:
         row = self.list.currentRow()
         return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
 
@@ -197,7 +197,7 @@ class ConflictsPage(QWidget):
             self.resolved.emit(c.id)
 
         self.session.taskman.run(
-            lambda: exchange.resolve_conflict(ctx, c.id, keep), done, parent=self
+            lambda: ledger_conflicts.resolve_conflict(ctx, c.id, keep), done, parent=self
         )
 
     def badge_count(self) -> int | None:

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import exchange, settings
+from complaints.usecases import ledger_export, ledger_import, settings
 from complaints.usecases.changes import OpChanges
-from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
+from complaints.usecases.ledger_import import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
 from ui.conflicts_page import ConflictsPage, show_value
 from ui.session import Session
 
@@ -67,8 +67,8 @@ class ExchangePage(QWidget):
         super().__init__(parent)
         self.session = session
         self.paths: list[Path] = []
-        self.preview: exchange.ImportPreview | None = None
-        self.report: exchange.ImportReport | None = None
+        self.preview: ledger_import.ImportPreview | None = None
+        self.report: ledger_import.ImportReport | None = None
         self.setAcceptDrops(True)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._export_tab(), tr("导出台账"))
@@ -177,7 +177,7 @@ class ExchangePage(QWidget):
         )
         from desktop import __version__
 
-        def done(res: exchange.ExportResult) -> None:
+        def done(res: ledger_export.ExportResult) -> None:
             c = res.counts
             self.export_status.setText(
                 f"{tr('已导出到')} {res.path}\n{tr('范围')}:{res.scope};"
@@ -197,7 +197,7 @@ class ExchangePage(QWidget):
         from ui.save_elsewhere import retry_elsewhere
 
         self.session.taskman.run(
-            lambda: exchange.export_ledger(ctx, path, app_version=__version__, **kwargs),
+            lambda: ledger_export.export_ledger(ctx, path, app_version=__version__, **kwargs),
             done,
             on_error=retry_elsewhere(self, self.export_to),  # the ledger open in Excel
             label=tr("正在导出台账…"),
@@ -277,13 +277,13 @@ class ExchangePage(QWidget):
         self.import_button.setEnabled(False)
         ctx = self.session.ctx()
         self.session.taskman.run(
-            lambda: exchange.check_import(ctx, self.paths),
+            lambda: ledger_import.check_import(ctx, self.paths),
             self._show_preview,
             label=tr("正在检查台账…"),
             parent=self,
         )
 
-    def _show_result(self, result: exchange.ImportPreview, extra: list[str]) -> None:
+    def _show_result(self, result: ledger_import.ImportPreview, extra: list[str]) -> None:
         rows, rejects = [], []
         for f in result.files:
             if f.refused:
@@ -317,7 +317,7 @@ class ExchangePage(QWidget):
         self.messages.setPlainText("\n".join(chain + list(result.warnings) + extra))
         self.save_rejects_button.setEnabled(result.rejected > 0)
 
-    def _show_preview(self, preview: exchange.ImportPreview) -> None:
+    def _show_preview(self, preview: ledger_import.ImportPreview) -> None:
         self.preview = preview
         self.report = None
         ok_files = [f for f in preview.files if not f.refused]
@@ -333,7 +333,7 @@ class ExchangePage(QWidget):
         backups = self.session.paths.backups
 
         def work(progress, cancelled):
-            return exchange.apply_import(
+            return ledger_import.apply_import(
                 ctx,
                 paths,
                 all_or_nothing=aon,
@@ -347,7 +347,7 @@ class ExchangePage(QWidget):
             work, self._show_report, label=tr("正在导入台账…"), parent=self
         )
 
-    def _show_report(self, report: exchange.ImportReport) -> None:
+    def _show_report(self, report: ledger_import.ImportReport) -> None:
         self.report = report
         extra = []
         if report.backup:
@@ -393,7 +393,7 @@ class ExchangePage(QWidget):
         from ui.save_elsewhere import retry_elsewhere
 
         self.session.taskman.run(
-            lambda: exchange.write_rejected_rows(result, path),
+            lambda: ledger_import.write_rejected_rows(result, path),
             lambda files: self.messages.appendPlainText(
                 tr("被拒绝的行已写入:") + "、".join(map(str, files))
             ),
@@ -424,7 +424,7 @@ class ExchangePage(QWidget):
         return w
 
     def reload_history(self) -> None:
-        self.session.taskman.run(exchange.import_history, self._show_history, parent=self)
+        self.session.taskman.run(ledger_import.import_history, self._show_history, parent=self)
 
     def _show_history(self, rows: list[dict]) -> None:
         tz = self.session.ctx().tz

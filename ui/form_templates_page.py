@@ -95,10 +95,12 @@ class FormTemplatesPage(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        from complaints.usecases import printing
+        from complaints.usecases import form_templates
 
         folder = self.folder
-        self.session.taskman.run(lambda: printing.template_status(folder), self._show, parent=self)
+        self.session.taskman.run(
+            lambda: form_templates.template_status(folder), self._show, parent=self
+        )
 
     def _show(self, status: list[dict]) -> None:
         current = max(0, self.table.currentRow())
@@ -145,7 +147,7 @@ class FormTemplatesPage(QWidget):
         form = self.selected_form()
         if form is None:
             return
-        from complaints.usecases import printing
+        from complaints.usecases import form_templates
 
         ctx, folder = self.session.ctx(), self.folder
 
@@ -157,7 +159,7 @@ class FormTemplatesPage(QWidget):
             )
 
         self.session.taskman.run(
-            lambda: printing.copy_default_template(ctx, form, folder), done, parent=self
+            lambda: form_templates.copy_default_template(ctx, form, folder), done, parent=self
         )
 
     def choose_replacement(self) -> None:
@@ -172,9 +174,9 @@ class FormTemplatesPage(QWidget):
 
     def replace_with(self, form: str, path: Path, *, confirm: bool = True) -> bool:
         """Check first; a broken file is refused, warnings are shown and confirmed."""
-        from complaints.usecases import printing
+        from complaints.usecases import form_templates
 
-        error, problems = printing.check_office_template(path, form)
+        error, problems = form_templates.check_office_template(path, form)
         if error:
             QMessageBox.warning(
                 self, tr("模板无法使用"), tr("此文件不能作为模板,默认模板继续使用:") + f"\n{error}"
@@ -188,7 +190,7 @@ class FormTemplatesPage(QWidget):
                 return False
         ctx, folder = self.session.ctx(), self.folder
         self.session.taskman.run(
-            lambda: printing.install_office_template(ctx, form, path, folder),
+            lambda: form_templates.install_office_template(ctx, form, path, folder),
             parent=self,
         )
         return True
@@ -197,10 +199,10 @@ class FormTemplatesPage(QWidget):
         form = self.selected_form()
         if form is None:
             return
-        from complaints.usecases import printing
+        from complaints.usecases import form_templates
 
         ctx, folder = self.session.ctx(), self.folder
         self.session.taskman.run(
-            lambda: printing.restore_default_template(ctx, form, folder),
+            lambda: form_templates.restore_default_template(ctx, form, folder),
             parent=self,
         )

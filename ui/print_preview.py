@@ -259,10 +259,12 @@ class PrintedFormsTab(QWidget):
         if self.case_id is None:
             self._show([])
             return
-        from complaints.usecases import printing
+        from complaints.usecases import printed_forms
 
         case_id = self.case_id
-        self.session.taskman.run(lambda: printing.history(case_id=case_id), self._show, parent=self)
+        self.session.taskman.run(
+            lambda: printed_forms.history(case_id=case_id), self._show, parent=self
+        )
 
     def _show(self, rows: list[dict]) -> None:
         self.rows = rows
@@ -337,12 +339,12 @@ class PrintedFormsTab(QWidget):
         self.mark_returned_now(row["id"], Path(scan) if scan else None)
 
     def mark_returned_now(self, printed_id: int, scan: Path | None) -> None:
-        from complaints.usecases import printing
+        from complaints.usecases import printed_forms
 
         ctx, paths = self.session.ctx(), self.session.paths
         when = ctx.now()
         self.session.taskman.run(
-            lambda: printing.mark_signed_returned(
+            lambda: printed_forms.mark_signed_returned(
                 ctx, printed_id, when, scan, printed_dir=paths.printed
             ),
             parent=self,

@@ -12,6 +12,7 @@ deleted only when no other record references it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -24,7 +25,8 @@ from typing import Any
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError
-from db.models import Attachment, Case, database
+from db import attachment_rows, case_rows
+from db.models import database
 
 DEFAULT_MAX_MB = 50
 _CHUNK = 1024 * 1024
@@ -42,20 +44,6 @@ def max_bytes() -> int:
 
 def blob_path(store_dir: Path, sha256: str) -> Path:
     return Path(store_dir) / sha256[:2] / sha256
-
-
-def _to_dict(a: Attachment) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "case_id": a.case_id,
-        "file_name": a.file_name,
-        "sha256": a.sha256,
-        "size": a.size,
-        "added_at": a.added_at,
-        "added_by": a.added_by,
-        "note": a.note,
-        "uid": a.stored_name,
-    }
 
 
 def _hash_file(path: Path) -> str:
@@ -91,10 +79,8 @@ def _copy_into_store(src: Path, store_dir: Path, limit: int) -> tuple[str, int, 
             return sha, size, False
         dest.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, dest)
-        try:
-            dest.chmod(stat.S_IREAD)  # evidence is not edited; its owner alone reads it (§7)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):  # a file system without modes keeps the copy as is
+            dest.chmod(stat.S_IREAD)  # evidence is not edited; its owner alone reads it
         return sha, size, True
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -111,7 +97,7 @@ def add_attachment(
     """Attach a copy of ``src`` to the case. The same content attached to the same case
     again returns the existing record (``already_attached`` True) and adds nothing."""
     src = Path(src)
-    case = Case.get_or_none(Case.id == case_id)
+    case = case_rows.get(case_id)
     if case is None or case.deleted:
         raise NotFound(f"找不到投诉单(id {case_id}),无法添加附件")
     auth.require(ctx, "attachment.add", department=case.department)
@@ -134,12 +120,10 @@ def add_attachment(
         raise UseCaseError(f"无法读取或保存文件“{src.name}”:{e.strerror or e}") from None
     try:
         with database.atomic():
-            existing = Attachment.get_or_none(
-                (Attachment.case == case_id) & (Attachment.sha256 == sha)
-            )
+            existing = attachment_rows.of_case_with_hash(case_id, sha)
             if existing is not None:
-                return {**_to_dict(existing), "already_attached": True}
-            att = Attachment.create(
+                return {**attachment_rows.to_dict(existing), "already_attached": True}
+            att = attachment_rows.add(
                 case=case_id,
                 file_name=src.name,
                 stored_name=str(uuid.uuid4()),
@@ -161,27 +145,22 @@ def add_attachment(
         if created and not _referenced(sha):
             blob_path(Path(store_dir), sha).unlink(missing_ok=True)
         raise
-    return {**_to_dict(att), "already_attached": False}
+    return {**attachment_rows.to_dict(att), "already_attached": False}
 
 
 def _referenced(sha256: str) -> bool:
-    return Attachment.select().where(Attachment.sha256 == sha256).exists()
+    return attachment_rows.referenced(sha256)
 
 
 def list_attachments(case_id: int) -> list[dict[str, Any]]:
     """A case's attachments, oldest first."""
-    q = (
-        Attachment.select()
-        .where(Attachment.case == case_id)
-        .order_by(Attachment.added_at, Attachment.id)
-    )
-    return [_to_dict(a) for a in q]
+    return [attachment_rows.to_dict(a) for a in attachment_rows.of_case(case_id)]
 
 
 def refusals(ctx: Context, case_id: int) -> dict[str, str | None]:
     """Why ``ctx`` may not add / remove attachments of this case (None: allowed), for
     enabling buttons; the use cases still check."""
-    case = Case.get_or_none(Case.id == case_id)
+    case = case_rows.get(case_id)
     dept = case.department if case is not None else None
     out: dict[str, str | None] = {}
     for action in ("add", "remove"):
@@ -191,10 +170,10 @@ def refusals(ctx: Context, case_id: int) -> dict[str, str | None]:
 
 
 def get_attachment(att_id: int) -> dict[str, Any]:
-    a = Attachment.get_or_none(Attachment.id == att_id)
+    a = attachment_rows.get(att_id)
     if a is None:
         raise NotFound(f"找不到附件(id {att_id})")
-    return _to_dict(a)
+    return attachment_rows.to_dict(a)
 
 
 def attachment_path(att_id: int, store_dir: Path) -> Path:
@@ -227,19 +206,19 @@ def viewing_copy(att_id: int, store_dir: Path, dest_dir: Path) -> Path:
         dest.chmod(stat.S_IREAD | stat.S_IWRITE)
         dest.unlink()
     shutil.copyfile(src, dest)
-    dest.chmod(stat.S_IREAD)  # read-only, its owner alone (issue 15 §7)
+    dest.chmod(stat.S_IREAD)  # read-only, its owner alone: evidence is not edited
     return dest
 
 
 def remove_attachment(ctx: Context, att_id: int, store_dir: Path | None = None) -> None:
     """Remove an attachment's record; with ``store_dir``, also its stored file once no
     other record references the same content."""
-    a = Attachment.get_or_none(Attachment.id == att_id)
+    a = attachment_rows.get(att_id)
     if a is None:
         raise NotFound(f"找不到附件(id {att_id})")
-    auth.require(ctx, "attachment.remove", department=a.case.department)
+    auth.require(ctx, "attachment.remove", department=attachment_rows.case_department(a))
     with database.atomic():
-        a = Attachment.get_or_none(Attachment.id == att_id)
+        a = attachment_rows.get(att_id)
         if a is None:
             raise NotFound(f"找不到附件(id {att_id})")
         sha, name, uid = a.sha256, a.file_name, a.stored_name

@@ -6,12 +6,15 @@ through db/ in one transaction each.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
+from complaints.fields import CASE_FIELDS, FIELD_NAMES, FIELDS_BY_NAME, KEY_NAMES, FieldType
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
 from complaints.rules.validation import (
     FUTURE_FIELDS,
@@ -30,11 +33,10 @@ from db.timeutil import from_db
 if TYPE_CHECKING:
     from db.models import Case
 
-# peewee's models are imported inside the functions that use them: the start-up's first
-# screen lists cases through db.queries before peewee is imported (issue 2 §8).
-
-FIELD_NAMES = tuple(f.name for f in CASE_FIELDS)
-KEY_NAMES = ("id", "uid", "site", "revision", "modified_at", "deleted")
+# The start-up's first screen lists cases through this module on db.reads' early connection,
+# before peewee is imported: what reaches peewee (db.models, db.case_rows, db.entry_rows, the
+# proposals) is imported inside the functions that write or read one case. Without that early
+# connection these imports belong at the top.
 
 
 @dataclass(frozen=True)
@@ -67,10 +69,11 @@ def blank_case(ctx: Context) -> dict[str, Any]:
 def normalize(values: Mapping[str, Any]) -> dict[str, Any]:
     """Trim text, turn empty text into None, upper-case the VIN and plate."""
     out: dict[str, Any] = {}
-    for name, v in values.items():
+    for name, given in values.items():
         f = FIELDS_BY_NAME.get(name)
         if f is None:
             continue
+        v = given
         if isinstance(v, str):
             v = v.strip() if f.type is not FieldType.LONG_TEXT else v.strip("\n ")
             if v == "":
@@ -89,7 +92,7 @@ def _check(
     values: Mapping[str, Any], ctx: Context | None = None, changed: Mapping[str, Any] | None = None
 ) -> list[Problem]:
     """The rules on ``values``; with ``ctx``, also no received time or purchase date in the
-    future (issue 17 §4): all of them for a new case, the ``changed`` ones for an edit."""
+    future: all of them for a new case, the ``changed`` ones for an edit."""
     future = FUTURE_FIELDS if changed is None else tuple(f for f in FUTURE_FIELDS if f in changed)
     problems = validate_case(
         values, now=ctx.now() if ctx else None, tz=ctx.tz if ctx else None, future_fields=future
@@ -100,51 +103,38 @@ def _check(
     return problems
 
 
-def next_number(site: str, received_local: datetime) -> str:
-    """SH01-202611-0007: per site and month, one more than the highest so far."""
-    from db.models import database
-
-    prefix = f"{site}-{received_local:%Y%m}-"
-    row = database.execute_sql(
-        "SELECT max(CAST(substr(number, ?) AS INTEGER)) FROM cases "
-        "WHERE site = ? AND number LIKE ? ESCAPE '\\'",
-        (len(prefix) + 1, site, prefix.replace("_", "\\_") + "%"),
-    ).fetchone()
-    return f"{prefix}{(row[0] or 0) + 1:04d}"
-
-
 _BOOL_FIELDS = tuple(f.name for f in CASE_FIELDS if f.type is FieldType.BOOL)
 
 
 def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     """Save a new case owned by this site, with its 登记 entry. Warnings don't block."""
-    from db.models import Case, Entry, database
+    from complaints.usecases import proposals
+    from db import case_rows, entry_rows
+    from db.models import database
 
-    data = {name: None for name in FIELD_NAMES}
+    data: dict[str, Any] = {name: None for name in FIELD_NAMES}
     data.update(normalize(values))
-    for name in _BOOL_FIELDS:  # a yes/no box not given is "no" (settled_on_site: issue 17)
+    for name in _BOOL_FIELDS:  # a yes/no box not given is "no"
         if data.get(name) is None:
             data[name] = False
     data.setdefault("liability", Liability.PENDING.value)
     data["liability"] = data["liability"] or Liability.PENDING.value
     data["state"] = data.get("state") or State.REGISTERED.value
     auth.require(ctx, "case.create", department=data.get("department"))
-    import uuid  # here, not at import: the start-up's first screen does not need it
-
     now = ctx.now()
     with database.atomic():
         if not data.get("number"):
             received = data.get("received_at")
-            data["number"] = next_number(
+            data["number"] = case_rows.next_number(
                 ctx.site, ctx.local(received if isinstance(received, datetime) else now)
             )
         problems = _check(data, ctx)
-        if Case.select().where((Case.site == ctx.site) & (Case.number == data["number"])).exists():
+        if case_rows.number_taken(ctx.site, data["number"]):
             raise ValidationFailed([Problem("number", f"编号 {data['number']} 已被使用")])
-        case = Case.create(
+        case = case_rows.insert(
             uid=str(uuid.uuid4()), site=ctx.site, revision=1, modified_at=now, **data
         )
-        Entry.create(
+        entry_rows.insert(
             uid=str(uuid.uuid4()),
             site=ctx.site,
             modified_at=now,
@@ -163,35 +153,26 @@ def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
             note=case.number,
             changes={k: (None, v) for k, v in data.items() if v is not None and v is not False},
         )
-        _propose(ctx, case.id)
-    return SaveResult(case.id, case.number, 1, tuple(problems))
+        proposals.after_write(ctx, case.get_id())
+    return SaveResult(case.get_id(), case.number, 1, tuple(problems))
 
 
 def get_case(case_id: int) -> dict[str, Any]:
-    from db.models import Case
+    from db import case_rows
 
-    case = Case.get_or_none(Case.id == case_id)
+    case = case_rows.case_dict(case_id)
     if case is None:
         raise NotFound(f"找不到投诉单(id {case_id})")
-    return case_to_dict(case)
+    return case
 
 
 def find_case_id(number: str, site: str | None = None) -> int:
-    from db.models import Case
+    from db import case_rows
 
-    q = Case.select(Case.id).where(Case.number == number.strip())
-    if site:
-        q = q.where(Case.site == site)
-    row = q.first()
-    if row is None:
+    found = case_rows.find_id(number.strip(), site)
+    if found is None:
         raise NotFound(f"找不到编号为 {number} 的投诉单")
-    return row.id
-
-
-def case_to_dict(case: Case) -> dict[str, Any]:
-    d = {name: getattr(case, name) for name in FIELD_NAMES}
-    d.update({k: getattr(case, k) for k in KEY_NAMES})
-    return d
+    return found
 
 
 # Fields only some roles may change, whoever else may edit the case (policy.md §2).
@@ -214,12 +195,9 @@ def edit_permissions(changes: Mapping[str, Any]) -> list[str]:
 def version_of(values: Mapping[str, Any]) -> str:
     """What identifies the stored content of a case (a dict of ``get_case``): its revision,
     last change and every field. An editor keeps the version it loaded and gives it back when
-    it saves, so a save over somebody else's newer save is refused (issue 15 §4). The
-    revision alone does not do: only the owning site counts revisions, so a case of another
-    site keeps its revision through local edits; and times are stored to the second."""
-    import hashlib
-    import json
-
+    it saves, so a save over somebody else's newer save is refused. The revision alone does
+    not do: only the owning site counts revisions, so a case of another site keeps its
+    revision through local edits; and times are stored to the second."""
     body = [
         values.get("revision"),
         str(values.get("modified_at")),
@@ -255,13 +233,15 @@ def update_case(
     """Save changed fields. Refuses (StaleRecord) if the case changed since it was opened:
     ``expected_version`` is ``version_of`` the case as the editor loaded it (any site's
     case); ``expected_revision`` the revision it loaded (enough for this site's cases)."""
-    from db.models import Case, database
+    from complaints.usecases import proposals
+    from db import case_rows
+    from db.models import database
 
     with database.atomic():
-        case = Case.get_or_none(Case.id == case_id)
+        case = case_rows.get(case_id)
         if case is None:
             raise NotFound(f"找不到投诉单(id {case_id})")
-        current = case_to_dict(case)
+        current = case_rows.case_to_dict(case)
         if (expected_revision is not None and case.revision != expected_revision) or (
             expected_version is not None and version_of(current) != expected_version
         ):
@@ -287,16 +267,18 @@ def update_case(
                 note=case.number,
                 changes={k: (current[k], v) for k, v in changes.items()},
             )
-            _propose(ctx, case.id)
-    return SaveResult(case.id, case.number, case.revision, tuple(problems))
+            proposals.after_write(ctx, case_id)
+    return SaveResult(case_id, case.number, case.revision, tuple(problems))
 
 
 def delete_case(ctx: Context, case_id: int) -> None:
     """A tombstone, so the deletion travels in the ledger."""
-    from db.models import Case, database
+    from complaints.usecases import proposals
+    from db import case_rows
+    from db.models import database
 
     with database.atomic():
-        case = Case.get_or_none(Case.id == case_id)
+        case = case_rows.get(case_id)
         if case is None:
             raise NotFound(f"找不到投诉单(id {case_id})")
         auth.require(ctx, "case.delete", department=case.department)
@@ -315,47 +297,15 @@ def delete_case(ctx: Context, case_id: int) -> None:
             note=case.number,
             changes={"deleted": (False, True)},
         )
-        _propose(ctx, case.id)  # withdraws what is still pending
-
-
-def _propose(ctx: Context, case_id: int) -> None:
-    """Keep the policy's proposed fines and rewards (§5) in step with every write."""
-    from complaints.usecases import sanctions  # sanctions imports this module
-
-    sanctions.sync_proposals(ctx, case_id)
+        proposals.after_write(ctx, case_id)  # withdraws what is still pending
 
 
 def list_entries(case_id: int) -> list[dict[str, Any]]:
     """A case's entries, oldest first: ``note`` is the free 说明, the structured values are
     keys of their own (their columns) and ``params`` (by params key)."""
-    from complaints.rules.workflow import ENTRY_COLUMNS, PARAM_OF_COLUMN, split_note
-    from db.models import Entry
+    from db import entry_rows
 
-    out = []
-    for e in (
-        Entry.select()
-        .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
-        .order_by(Entry.at, Entry.id)
-    ):
-        values, free = split_note(
-            e.action, e.note, {c: getattr(e, c) for c in ENTRY_COLUMNS.values()}
-        )
-        out.append(
-            {
-                "id": e.id,
-                "uid": e.uid,
-                "at": e.at,
-                "action": e.action,
-                "actor": e.actor,
-                "note": free,
-                "recorded_at": e.recorded_at,
-                **values,
-                "params": {
-                    PARAM_OF_COLUMN[c]: v for c, v in values.items() if v not in (None, "", False)
-                },
-            }
-        )
-    return out
+    return entry_rows.case_entries(case_id)
 
 
 # --- lists ----------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from random import Random
 
 from complaints.rules import sanctions as rules
 from complaints.types import Action, Liability
-from complaints.usecases import audit
+from complaints.usecases import audit, proposals
 from complaints.usecases import sanctions as sanctions_uc
 from complaints.usecases.context import Context
 from db.models import Case, Entry, Sanction, Staff, database
@@ -124,7 +124,7 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
     local_today = now.astimezone(ctx.tz).date()
     month_start = local_today.replace(day=1)
     gm = _gm_name()
-    org = sanctions_uc.load_org()
+    org = proposals.load_org()
     events = 0
     with database.atomic():
         recent = list(
@@ -159,7 +159,7 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
 
         for c in recent:
             day = c.handled_date or c.received_at.astimezone(ctx.tz).date()
-            sanctions_uc.sync_proposals(ctx, c.id, org=org, today=min(day, local_today))
+            proposals.sync_proposals(ctx, c.id, org=org, today=min(day, local_today))
 
         # The GM decides what is more than three days old; the rest waits.
         decided_current: Counter[str] = Counter()
@@ -235,7 +235,7 @@ def add_demo_sanctions(ctx: Context, rng_seed: int | str, now: datetime) -> Demo
             Case.update(
                 liability=Liability.PENDING.value, revision=Case.revision + 1, modified_at=now
             ).where(Case.id == c.id).execute()
-            sanctions_uc.sync_proposals(ctx, c.id, org=org)
+            proposals.sync_proposals(ctx, c.id, org=org)
             taken_back += 1
         audit.record(
             ctx, "demo.sanctions", table="sanctions", note=f"演示奖惩数据(种子 {rng_seed})"

@@ -43,5 +43,5 @@ class AccountLocked(SignInFailed):
 
 # Errors whose str() is a complete message for the person, to show as is: the use cases'
 # refusals, and the storage's (a full disk, a read-only folder, another writer holding the
-# database too long: issue 15 §9). Anything else is a program error.
+# database too long). Anything else is a program error.
 USER_ERRORS: tuple[type[Exception], ...] = (UseCaseError, StorageError)

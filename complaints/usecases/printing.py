@@ -1,30 +1,31 @@
-"""Printing the official forms, and the history of what went out.
+"""Printing the official forms: a case's sheets A and B, a sanction's notice C or D, and the
+month's notices in one document.
 
 Every printed form is filled from the records, saved under the data folder's ``printed/``
-and recorded with its case or sanction (form, time, who, which template and its hash), so
-the office can see what went out and mark when the signed sheet came back, with its scan.
+and recorded with its case or sanction (form, time, who, which template and its hash);
+complaints.usecases.printed_forms reads that history and marks the signed paper's return.
 The GUI and the CLI both call these.
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from complaints.rules.policy import Policy
 from complaints.types import Action, ApprovalStatus, Channel
-from complaints.usecases import audit, auth
+from complaints.usecases import audit, auth, sanctions, settings
+from complaints.usecases import policy as policy_uc
 from complaints.usecases.cases import get_case, list_entries
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError
-from db import changes as db_changes
-from db.models import Case, Sanction, database
-from db.models_forms import PrintedForm
+from complaints.usecases.site import local_site
+from db import case_rows, printed_rows, sanction_rows
+from db.models import Sanction, database
 from forms import fill, pdf
 from forms.templates import FORM_TITLES, Template, load_template
 
@@ -109,25 +110,21 @@ def _to_pdf(docx: Path, want: bool, warnings: list[str]) -> Path | None:
     return out
 
 
-def _policy_for(case: dict[str, Any]) -> Any:
+def _policy_for(case: dict[str, Any]) -> Policy | None:
+    """The policy the case's deadlines print under; None (the sheet prints without them) if
+    the stored policy cannot be read."""
     try:
-        from complaints.usecases import policy as policy_uc
-
         return policy_uc.in_force(case.get("received_at"))
     except Exception:
         return None
 
 
 def _date_style() -> str:
-    from complaints.usecases import settings
-
     style = settings.get("forms.date_style")
     return style if style in fill.DATE_STYLES else fill.DEFAULT_DATE_STYLE
 
 
 def _site_name() -> str:
-    from complaints.usecases.site import local_site
-
     info = local_site()
     return info.name if info else ""
 
@@ -153,7 +150,7 @@ def _record(
             pdf_rel = Path(pdf_path).relative_to(printed_dir).as_posix()
         except ValueError:
             pdf_rel = str(pdf_path)
-    row = PrintedForm.create(
+    printed_id = printed_rows.add(
         uid=str(uuid.uuid4()),
         form=form,
         case=case_id,
@@ -175,7 +172,7 @@ def _record(
         note=f"{form} {FORM_TITLES[form]};模板 {template.version};文件 {rel}"
         + (f";{note}" if note else ""),
     )
-    return row.id
+    return printed_id
 
 
 def print_case_form(
@@ -249,20 +246,27 @@ def print_case_form(
 def find_sanction_id(key: str) -> int:
     """A sanction by its 记录ID (the ledger's UUID, or its first 8 characters as printed
     on the notice), or by its numeric id."""
-    from complaints.usecases import sanctions
-
     return sanctions.find_id(key)
 
 
+def notice_form_of(sanction_id: int) -> str:
+    """The notice a sanction prints on: C (a fine) or D (a reward)."""
+    s = sanction_rows.get(sanction_id)
+    if s is None:
+        raise NotFound(f"找不到奖惩记录(id {sanction_id})")
+    return fill.notice_form(s)
+
+
 def _sanction(sanction_id: int) -> Sanction:
-    s = Sanction.get_or_none(Sanction.id == sanction_id)
+    s = sanction_rows.get(sanction_id)
     if s is None or s.deleted:
         raise NotFound(f"找不到奖惩记录(id {sanction_id})")
     return s
 
 
 def _case_department(s: Sanction) -> str | None:
-    case = Case.get_or_none(Case.id == s.case_id) if s.case_id else None
+    case_id = s.case_id  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
+    case = case_rows.get(case_id) if case_id else None
     return (case.department if case else None) or s.department or None
 
 
@@ -299,8 +303,8 @@ def print_sanction_notice(
                     rel=rel,
                     pdf_path=pdf_path,
                     printed_dir=printed_dir,
-                    case_id=s.case_id,
-                    sanction_id=s.id,
+                    case_id=s.case_id,  # type: ignore[attr-defined]  # FK id
+                    sanction_id=s.get_id(),
                     record_uid=s.uid,
                     table="sanctions",
                 ),
@@ -309,33 +313,12 @@ def print_sanction_notice(
     return _finish(ctx, commit, path, pdf_path, template.version, warnings, record)
 
 
-def _month_range(month: str) -> tuple[date, date]:
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", month or "")
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise UseCaseError(f"月份格式应为 2026-11,而不是“{month}”")
-    y, mo = int(m.group(1)), int(m.group(2))
-    start = date(y, mo, 1)
-    end = date(y + (mo == 12), mo % 12 + 1, 1)
-    return start, end
-
-
 def approved_notices(month: str, site: str | None = None) -> list[Sanction]:
     """The approved fines and rewards dated in ``month`` (YYYY-MM), of ``site`` if given,
     grouped by department (each department's sheets go to its manager), then by type,
     person and date. Nothing of ¥0 is a notice (an S5 of older data is a decision)."""
-    start, end = _month_range(month)
-    q = Sanction.select().where(
-        (Sanction.status == ApprovalStatus.APPROVED.value)
-        & (Sanction.deleted == False)  # noqa: E712
-        & (Sanction.amount > 0)
-        & (Sanction.rule.is_null() | (Sanction.rule != "S5"))
-        & (Sanction.date >= start)
-        & (Sanction.date < end)
-    )
-    if site:
-        q = q.where(Sanction.site == site)
-    q = q.order_by(Sanction.department, Sanction.type, Sanction.person, Sanction.date, Sanction.id)
-    return list(q)
+    start, end = sanctions.month_range(month)
+    return sanction_rows.approved_notices(start, end, ApprovalStatus.APPROVED.value, site)
 
 
 def print_month_notices(
@@ -378,8 +361,8 @@ def print_month_notices(
                     rel=rel,
                     pdf_path=pdf_path,
                     printed_dir=printed_dir,
-                    case_id=s.case_id,
-                    sanction_id=s.id,
+                    case_id=s.case_id,  # type: ignore[attr-defined]  # FK id
+                    sanction_id=s.get_id(),
                     batch_uid=batch,
                     record_uid=s.uid,
                     table="sanctions",
@@ -390,217 +373,6 @@ def print_month_notices(
 
     versions = "、".join(sorted({templates[fill.notice_form(s)].version for s in notices}))
     return _finish(ctx, commit, path, pdf_path, versions, warnings, record)
-
-
-def _row(p: PrintedForm) -> dict[str, Any]:
-    return {
-        "id": p.id,
-        "uid": p.uid,
-        "form": p.form,
-        "title": FORM_TITLES.get(p.form, p.form),
-        "case_id": p.case_id,
-        "sanction_id": p.sanction_id,
-        "batch_uid": p.batch_uid,
-        "printed_at": p.printed_at,
-        "printed_by": p.printed_by,
-        "template_source": p.template_source,
-        "template_sha256": p.template_sha256,
-        "file_path": p.file_path,
-        "pdf_path": p.pdf_path,
-        "signed_returned_at": p.signed_returned_at,
-        "scan_path": p.scan_path,
-        "note": p.note,
-    }
-
-
-def history(
-    *, case_id: int | None = None, sanction_id: int | None = None, limit: int = 500
-) -> list[dict[str, Any]]:
-    """What was printed for a case (its sanctions' notices too) or a sanction, newest first.
-    Paths are relative to the data folder's ``printed/``."""
-    q = PrintedForm.select()
-    if case_id is not None:
-        q = q.where(PrintedForm.case == case_id)
-    if sanction_id is not None:
-        q = q.where(PrintedForm.sanction == sanction_id)
-    return [
-        _row(p)
-        for p in q.order_by(PrintedForm.printed_at.desc(), PrintedForm.id.desc()).limit(limit)
-    ]
-
-
-def awaiting_return(limit: int = 500) -> list[dict[str, Any]]:
-    """Printed forms whose signed paper has not come back yet, oldest first."""
-    q = (
-        PrintedForm.select()
-        .where(PrintedForm.signed_returned_at.is_null())
-        .order_by(PrintedForm.printed_at, PrintedForm.id)
-        .limit(limit)
-    )
-    return [_row(p) for p in q]
-
-
-def mark_signed_returned(
-    ctx: Context,
-    printed_id: int,
-    when: datetime,
-    scan_path: Path | str | None = None,
-    *,
-    printed_dir: Path | None = None,
-) -> dict[str, Any]:
-    """Record that the signed sheet came back; with ``printed_dir``, the scan is copied
-    beside the printed file (its stored path then relative to ``printed/``)."""
-    if when.tzinfo is None:
-        raise UseCaseError("回收时间需要带时区")
-    p = PrintedForm.get_or_none(PrintedForm.id == printed_id)
-    if p is None:
-        raise NotFound(f"找不到打印记录(id {printed_id})")
-    department = None
-    if p.case_id:
-        c = Case.get_or_none(Case.id == p.case_id)
-        department = c.department if c else None
-    auth.require(ctx, "form.print", department=department)
-    stored_scan: str | None = None
-    copied: Path | None = None
-    if scan_path is not None:
-        src = Path(scan_path)
-        if not src.is_file():
-            raise UseCaseError(f"找不到扫描件:{src}")
-        if printed_dir is not None:
-            dest = (Path(printed_dir) / p.file_path).with_name(
-                Path(p.file_path).stem + f"_签字扫描件{src.suffix.lower()}"
-            )
-            n = 1
-            while dest.exists():
-                dest = dest.with_name(
-                    Path(p.file_path).stem + f"_签字扫描件-{n}{src.suffix.lower()}"
-                )
-                n += 1
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest)
-            copied = dest
-            stored_scan = dest.relative_to(printed_dir).as_posix()
-        else:
-            stored_scan = str(src.resolve())
-    old = (p.signed_returned_at, p.scan_path)
-    try:
-        with database.atomic():
-            p.signed_returned_at = when
-            if stored_scan is not None:
-                p.scan_path = stored_scan
-            p.save()
-            rec_uid = None
-            table = None
-            if p.sanction_id:
-                s = Sanction.get_or_none(Sanction.id == p.sanction_id)
-                rec_uid, table = (s.uid if s else None), "sanctions"
-            elif p.case_id:
-                c = Case.get_or_none(Case.id == p.case_id)
-                rec_uid, table = (c.uid if c else None), "cases"
-            audit.record(
-                ctx,
-                "form.signed_returned",
-                table=table,
-                uid=rec_uid,
-                changes={"signed_returned_at": (old[0], when), "scan_path": (old[1], p.scan_path)},
-                note=f"{p.form} {FORM_TITLES.get(p.form, '')} {p.file_path}",
-            )
-    except Exception:
-        if copied is not None:
-            copied.unlink(missing_ok=True)
-        raise
-    return _row(p)
-
-
-def printed_files(rows: Sequence[dict[str, Any]], printed_dir: Path) -> list[Path]:
-    """Absolute paths of history rows' files (for opening them)."""
-    return [Path(printed_dir) / r["file_path"] for r in rows]
-
-
-# --- the office's own templates (设置 → 表单模板) -------------------------------------------
-
-
-def template_status(templates_dir: Path) -> list[dict[str, Any]]:
-    """Per form: which template prints (default or the office's), and its problems."""
-    from forms.templates import FORMS, TEMPLATE_FILES, custom_path
-
-    out = []
-    for form in FORMS:
-        t = load_template(form, templates_dir)
-        own = custom_path(templates_dir, form)
-        out.append(
-            {
-                "form": form,
-                "title": FORM_TITLES[form],
-                "file_name": TEMPLATE_FILES[form],
-                "source": t.source,
-                "version": t.version,
-                "office_file_exists": own.exists(),
-                "path": own,
-                "problems": list(t.warnings),
-            }
-        )
-    return out
-
-
-def check_office_template(path: Path | str, form: str) -> tuple[str | None, list[str]]:
-    """(why the file cannot be used at all, or None; every problem as a message, with
-    unknown and missing placeholders by name)."""
-    from forms.templates import TemplateCheck, inspect_template
-
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        check = TemplateCheck(error=f"无法读取文件 {path}:{e.strerror or e}")
-    else:
-        check = inspect_template(data, form)
-    return check.error, check.messages()
-
-
-def install_office_template(
-    ctx: Context, form: str, source: Path | str, templates_dir: Path
-) -> list[str]:
-    """Make ``source`` this office's template for ``form`` (a broken file is refused with
-    TemplateError's message as a UseCaseError); returns the remaining warnings."""
-    from forms.templates import TemplateError, install_template
-
-    auth.require(ctx, "form.templates")
-    try:
-        warnings = install_template(form, source, templates_dir)
-    except TemplateError as e:
-        raise UseCaseError(str(e)) from None
-    db_changes.note_topics(("forms",))  # a template file, not a row: the pages are told
-    template = load_template(form, templates_dir)
-    audit.record(
-        ctx,
-        "form.template_replaced",
-        note=f"{form} {FORM_TITLES[form]};{Path(source).name};{template.version}",
-    )
-    return warnings
-
-
-def restore_default_template(ctx: Context, form: str, templates_dir: Path) -> Path | None:
-    """Back to the shipped template; the office's file is kept in ``old/`` (returned)."""
-    from forms.templates import restore_default
-
-    auth.require(ctx, "form.templates")
-    old = restore_default(form, templates_dir)
-    db_changes.note_topics(("forms",))  # a template file, not a row: the pages are told
-    if old is not None:
-        audit.record(
-            ctx, "form.template_restored", note=f"{form} {FORM_TITLES[form]};原模板移至 {old.name}"
-        )
-    return old
-
-
-def copy_default_template(ctx: Context, form: str, templates_dir: Path) -> Path:
-    """Put the default into the office's folder to start editing it in Word/WPS."""
-    from forms.templates import copy_default_to
-
-    auth.require(ctx, "form.templates")
-    path = copy_default_to(form, templates_dir)
-    db_changes.note_topics(("forms",))  # a template file, not a row: the pages are told
-    return path
 
 
 def pdf_available() -> bool:

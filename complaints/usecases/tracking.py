@@ -21,12 +21,12 @@ from complaints.rules.escalation import escalation_hints
 from complaints.rules.routing import route_case
 from complaints.rules.validation import Problem
 from complaints.types import Action, FmcStatus, Satisfaction
-from complaints.usecases import audit, auth
+from complaints.usecases import audit, auth, proposals
 from complaints.usecases import policy as policy_uc
-from complaints.usecases.cases import case_to_dict
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError, ValidationFailed
-from db.models import Case, Entry, database
+from db import case_rows, entry_rows
+from db.models import Case, database
 
 
 class TransitionRefused(UseCaseError):
@@ -103,31 +103,13 @@ def _entry_time(
     return at
 
 
-RULE_COLUMNS = (
-    Entry.at,
-    Entry.action,
-    Entry.note,
-    Entry.satisfaction,
-    Entry.not_contacted,
-    Entry.event,
-)  # what the rules read of an entry (workflow.entry_params)
-
-
-def _entries_for_rules(case_id: int) -> list[dict[str, Any]]:
-    return list(
-        Entry.select(*RULE_COLUMNS)
-        .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
-        .order_by(Entry.at, Entry.id)
-        .dicts()
-    )
-
-
 def _clean_params(action: Action, params: dict[str, Any]) -> dict[str, Any]:
     unknown = set(params) - PARAMS[action]
     if unknown:
         raise TypeError(f"{action.value} takes no parameter {sorted(unknown)}")
     out: dict[str, Any] = {}
-    for k, v in params.items():
+    for k, given in params.items():
+        v = given
         if isinstance(v, (Satisfaction, FmcStatus)):
             v = v.value
         if isinstance(v, str):
@@ -178,33 +160,6 @@ def _case_changes(
     return {k: v for k, v in ch.items() if getattr(case, k) != v}
 
 
-def entry_to_dict(e: Entry) -> dict[str, Any]:
-    """An entry with its structured values as ``params`` (by params key) and as columns;
-    ``text`` is the free 说明 (a tag an older 说明 still carries is decoded, not shown)."""
-    columns = {c: getattr(e, c) for c in workflow.ENTRY_COLUMNS.values()}
-    values, free = workflow.split_note(e.action, e.note, columns)
-    params = {
-        workflow.PARAM_OF_COLUMN[c]: v for c, v in values.items() if v not in (None, "", False)
-    }
-    return {
-        "id": e.id,
-        "uid": e.uid,
-        "case_id": e.case_id,
-        "site": e.site,
-        "at": e.at,
-        "action": e.action,
-        "actor": e.actor,
-        "note": free,
-        "params": params,
-        "text": free,
-        "reason": params.get("reason"),
-        "recorded_at": e.recorded_at,
-        "revision": e.revision,
-        "summary": workflow.summary(params, free),
-        **values,
-    }
-
-
 def record_action(
     ctx: Context,
     case_id: int,
@@ -229,20 +184,22 @@ def record_action(
     clean = _clean_params(act, params)
     note = (note or "").strip()
     with database.atomic():
-        case = Case.get_or_none(Case.id == case_id)
+        case = case_rows.get(case_id)
         if case is None:
             raise NotFound(f"找不到投诉单(id {case_id})")
         auth.require(ctx, PERMISSIONS[act], department=case.department)
         when = _entry_time(ctx, at, reason, case.received_at)
-        entries = _entries_for_rules(case_id)
-        why = workflow.check_transition(case_to_dict(case), entries, act, {**clean, "note": note})
+        entries = entry_rows.rule_entries(case_id)
+        why = workflow.check_transition(
+            case_rows.case_to_dict(case), entries, act, {**clean, "note": note}
+        )
         if why is not None:
             raise TransitionRefused(f"不能“{act.value}”:{why}")
         changes = _case_changes(act, case, clean, when, ctx)
         now = ctx.now()
         reason = (reason or "").strip() or None
         columns = workflow.column_values({**clean, "reason": reason})
-        entry = Entry.create(
+        entry = entry_rows.insert(
             uid=str(uuid.uuid4()),
             site=ctx.site,
             revision=1,
@@ -274,15 +231,8 @@ def record_action(
             },
             note=f"{case.number} {act.value}" + (f"(补录:{reason})" if reason else ""),
         )
-        _propose(ctx, case.id)
-    return entry_to_dict(entry)
-
-
-def _propose(ctx: Context, case_id: int) -> None:
-    """The fines and rewards the policy proposes the moment their condition holds (§5)."""
-    from complaints.usecases import sanctions  # sanctions imports tracking
-
-    sanctions.sync_proposals(ctx, case_id)
+        proposals.after_write(ctx, case_id)  # the policy proposes once its condition holds
+    return entry_rows.entry_to_dict(entry)
 
 
 def _plain(v: Any) -> Any:
@@ -291,19 +241,14 @@ def _plain(v: Any) -> Any:
 
 def timeline(case_id: int) -> list[dict[str, Any]]:
     """The case's entries, oldest first, with their structured values decoded."""
-    return [
-        entry_to_dict(e)
-        for e in Entry.select()
-        .where((Entry.case == case_id) & (Entry.deleted == False))  # noqa: E712
-        .order_by(Entry.at, Entry.id)
-    ]
+    return entry_rows.case_entries(case_id)
 
 
 def _load(case_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    case = Case.get_or_none(Case.id == case_id)
+    case = case_rows.case_dict(case_id)
     if case is None:
         raise NotFound(f"找不到投诉单(id {case_id})")
-    return case_to_dict(case), _entries_for_rules(case_id)
+    return case, entry_rows.rule_entries(case_id)
 
 
 def case_deadlines(
@@ -338,21 +283,9 @@ def proposed_department(case_id: int) -> str | None:
 
 
 def case_hints(ctx: Context, case_id: int, *, now: datetime | None = None) -> list[str]:
-    """Escalation hints of §4 (suggestions only): media, lawsuit, headcount, repeat, age."""
+    """Escalation hints of policy.md §4 (suggestions only): media, lawsuit, headcount, repeat,
+    age."""
     case, entries = _load(case_id)
     pol = policy_uc.in_force(case["received_at"])
-    related: list[dict[str, Any]] = []
-    keys = [(Case.vin, case.get("vin")), (Case.phone, case.get("phone"))]
-    cond = None
-    for col, v in keys:
-        if v:
-            cond = (col == v) if cond is None else (cond | (col == v))
-    if cond is not None:
-        related = list(
-            Case.select(Case.id, Case.number, Case.received_at, Case.vin, Case.phone)
-            .where(cond & (Case.id != case_id) & (Case.deleted == False))  # noqa: E712
-            .order_by(Case.received_at.desc())
-            .limit(50)
-            .dicts()
-        )
+    related = case_rows.related(case_id, case.get("vin"), case.get("phone"), limit=50)
     return escalation_hints(case, entries, pol, now or ctx.now(), related)

@@ -16,6 +16,14 @@ import argparse
 import shutil
 from pathlib import Path
 
+from complaints.usecases import printing
+from complaints.usecases.cases import find_case_id
+from complaints.usecases.errors import UseCaseError
+from complaints.usecases.output_files import writing
+from desktop.cli import CliError, command_context, open_data
+from desktop.paths import data_paths
+from forms.templates import FORM_TITLES, check_template
+
 CASE_FORMS = {"handling": "A", "tracking": "B"}
 NOTICE_FORMS = {"fine": "C", "reward": "D"}
 
@@ -60,8 +68,6 @@ def register(sub) -> None:
 
 
 def _title(form: str) -> str:
-    from forms.templates import FORM_TITLES
-
     return FORM_TITLES[form]
 
 
@@ -74,8 +80,6 @@ def _deliver(args, result) -> int:
     out: Path = args.out
     if out.suffix.lower() != ".docx":
         out = out.with_suffix(".docx")
-    from complaints.usecases.output_files import writing
-
     out.parent.mkdir(parents=True, exist_ok=True)
     with writing(out):  # the last print still open in Word: the message and a free name
         shutil.copyfile(result.docx, out)
@@ -91,9 +95,6 @@ def _deliver(args, result) -> int:
 
 
 def _run(args, fn):
-    from complaints.usecases.errors import UseCaseError
-    from desktop.cli import CliError, command_context, open_data
-
     paths, _ = open_data(args)
     ctx = command_context(args)  # --user, or the site's administrator (who may not print)
     try:
@@ -103,9 +104,6 @@ def _run(args, fn):
 
 
 def _case_form(args) -> int:
-    from complaints.usecases import printing
-    from complaints.usecases.cases import find_case_id
-
     def go(ctx, paths):
         case_id = find_case_id(args.case)
         return _deliver(
@@ -124,14 +122,9 @@ def _case_form(args) -> int:
 
 
 def _notice(args) -> int:
-    from complaints.usecases import printing
-    from complaints.usecases.errors import UseCaseError
-    from db.models import Sanction
-    from forms.fill import notice_form
-
     def go(ctx, paths):
         sid = printing.find_sanction_id(args.sanction)
-        actual = notice_form(Sanction.get_by_id(sid))
+        actual = printing.notice_form_of(sid)
         if actual != args.form:
             raise UseCaseError(
                 f"该记录是{_title(actual)[:2]},请用 form "
@@ -148,9 +141,6 @@ def _notice(args) -> int:
 
 
 def _batch(args) -> int:
-    from complaints.usecases import printing
-    from desktop.cli import CliError
-
     if args.per_page < 1:
         raise CliError("--per-page 至少为 1")
 
@@ -170,12 +160,8 @@ def _batch(args) -> int:
 
 
 def _check(args) -> int:
-    from desktop.cli import open_data
-    from desktop.paths import data_paths
-    from forms.templates import check_template
-
     if data_paths(args.data_dir).database.exists():
-        open_data(args)  # an office's data folder: needs form.templates (issue 15 §7)
+        open_data(args)  # an office's data folder: checking its templates needs form.templates
 
     problems = check_template(args.template, args.check_form)
     if not problems:

@@ -92,14 +92,14 @@ def parse_time(text: str, tz) -> datetime:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from complaints.usecases import exchange
+    from complaints.usecases import ledger_export
     from desktop import __version__
 
     open_data(args)
     ctx = command_context(args)
     since = parse_time(args.since, ctx.tz) if args.since else None
     sites = [s.strip().upper() for s in args.site] if args.site else None
-    res = exchange.export_ledger(
+    res = ledger_export.export_ledger(
         ctx,
         args.out,
         incremental=not args.full and since is None,
@@ -127,7 +127,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def print_result(preview) -> None:
-    from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES, SHOWN
+    from complaints.usecases.ledger_import import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES, SHOWN
 
     for f in preview.files:
         print(f"== {f.path.name}")
@@ -158,19 +158,19 @@ def print_result(preview) -> None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from complaints.usecases import exchange
+    from complaints.usecases import ledger_import
 
     paths, _ = open_data(args)
     ctx = command_context(args)
     if args.dry_run:
-        result = exchange.check_import(ctx, args.files)
+        result = ledger_import.check_import(ctx, args.files)
     else:
-        result = exchange.apply_import(
+        result = ledger_import.apply_import(
             ctx, args.files, all_or_nothing=args.all_or_nothing, backup_dir=paths.backups
         )
     print_result(result)
     if args.rejects and result.rejected:
-        for path in exchange.write_rejected_rows(result, args.rejects):
+        for path in ledger_import.write_rejected_rows(result, args.rejects):
             print(f"被拒绝的行已写入 {path}")
     if args.dry_run:
         print("(仅检查,未写入数据库)")

@@ -17,6 +17,11 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from collections.abc import Sequence
+
+from complaints.usecases import proposals, sanctions
+from complaints.usecases.cases import find_case_id
+from desktop.cli import opened_context
 
 HEADERS = (
     "记录ID",
@@ -81,7 +86,7 @@ def _width(s: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(_width(r[c]) for r in rows) for c in range(len(rows[0]))]
     return [
         "  ".join(v + " " * (w - _width(v)) for v, w in zip(r, widths, strict=True)).rstrip()
@@ -90,17 +95,13 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
 
 
 def _ctx(args):
-    from desktop.cli import opened_context
-
     return opened_context(args)
 
 
 def run_list(args) -> int:
-    from complaints.usecases import sanctions as S
-
     _ctx(args)
-    rows = S.list_sanctions(
-        S.SanctionFilter(
+    rows = sanctions.list_sanctions(
+        sanctions.SanctionFilter(
             month=args.month,
             state=args.state,
             department=args.department,
@@ -114,12 +115,12 @@ def run_list(args) -> int:
             (
                 r["uid"][:8],
                 r["date"].isoformat(),
-                r["rule"] or S.MANUAL,
+                r["rule"] or sanctions.MANUAL,
                 r["type"],
                 r["department"] or "",
                 r["person"] or "",
                 str(r["amount"]),
-                S.range_text(r["amount_min"], r["amount_max"]),
+                sanctions.range_text(r["amount_min"], r["amount_max"]),
                 r["state"],
                 r["case_number"] or "",
                 r["reason"],
@@ -131,34 +132,28 @@ def run_list(args) -> int:
 
 
 def run_approve(args) -> int:
-    from complaints.usecases import sanctions as S
-
     ctx = _ctx(args)
-    r = S.approve(ctx, args.uid, amount=args.amount, note=args.note)
+    r = sanctions.approve(ctx, args.uid, amount=args.amount, note=args.note)
     print(
-        f"已批准:{r['rule'] or S.MANUAL} {r['person'] or r['department']} "
+        f"已批准:{r['rule'] or sanctions.MANUAL} {r['person'] or r['department']} "
         f"{r['type']} {r['amount']} 元({r['uid'][:8]})"
     )
     return 0
 
 
 def run_reject(args) -> int:
-    from complaints.usecases import sanctions as S
-
     ctx = _ctx(args)
-    r = S.reject(ctx, args.uid, args.reason)
+    r = sanctions.reject(ctx, args.uid, args.reason)
     print(
-        f"已驳回:{r['rule'] or S.MANUAL} {r['person'] or r['department']} "
+        f"已驳回:{r['rule'] or sanctions.MANUAL} {r['person'] or r['department']} "
         f"{r['type']} {r['amount']} 元({r['uid'][:8]}):{r['decision_note']}"
     )
     return 0
 
 
 def run_totals(args) -> int:
-    from complaints.usecases import sanctions as S
-
     _ctx(args)
-    t = S.month_totals(args.month)
+    t = sanctions.month_totals(args.month)
     out = [f"{t.month} 已批准:罚款 {t.fines} 元,奖励 {t.rewards} 元;待审批 {t.pending} 条"]
     for title, items, first in (
         ("按部门", t.by_department, "部门"),
@@ -178,12 +173,9 @@ def run_totals(args) -> int:
 
 
 def run_add(args) -> int:
-    from complaints.usecases import sanctions as S
-    from complaints.usecases.cases import find_case_id
-
     ctx = _ctx(args)
     case_id = find_case_id(args.case) if args.case else None
-    r = S.add_manual(
+    r = sanctions.add_manual(
         ctx,
         type=args.type,
         person=args.person,
@@ -197,22 +189,17 @@ def run_add(args) -> int:
 
 
 def run_event(args) -> int:
-    from complaints.usecases import sanctions as S
-    from complaints.usecases.cases import find_case_id
-
     ctx = _ctx(args)
     cid = find_case_id(args.number)
-    S.record_event(ctx, cid, args.event, args.note)
-    rows = [r for r in S.list_sanctions(S.SanctionFilter(case_id=cid, state=S.PENDING))]
+    sanctions.record_event(ctx, cid, args.event, args.note)
+    rows = sanctions.list_sanctions(sanctions.SanctionFilter(case_id=cid, state=sanctions.PENDING))
     print(f"已登记“{args.event}”;{args.number} 待审批的奖惩 {len(rows)} 条")
     return 0
 
 
 def run_sweep(args) -> int:
-    from complaints.usecases import sanctions as S
-
     ctx = _ctx(args)
-    r = S.sweep(ctx, days=args.days)
+    r = proposals.sweep(ctx, days=args.days)
     print(
         f"新提出 {len(r.created) + len(r.revived)} 条,调整 {len(r.updated)} 条,"
         f"撤回 {len(r.withdrawn)} 条"

@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 
 from complaints.rules.permissions import ROLES
-from complaints.usecases import cases, site
-from complaints.usecases import sanctions as S
+from complaints.usecases import cases, proposals, site
 from complaints.usecases.context import Context
 from db.database import close_database, open_database
 from desktop.paths import data_paths
@@ -33,7 +32,7 @@ def data_dir(tmp_path, monkeypatch):
     )
     cid = cases.create_case(cx, v).id
     cases.update_case(cx, cid, {"liability": "有责"})
-    S.sync_proposals(cx, cid)
+    proposals.sync_proposals(cx, cid)
     close_database()
     monkeypatch.delenv("COMPLAINTDESK_PASSWORD", raising=False)
     monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", "start-pass-1")

@@ -12,9 +12,8 @@ from complaints.query import NEWEST_FIRST, CaseFilter
 from complaints.rules import figures as fig
 from complaints.rules.periods import parse_period
 from complaints.types import State
-from complaints.usecases import audit, cases, oem, stats, tracking, users
+from complaints.usecases import audit, cases, oem, proposals, stats, tracking, users
 from complaints.usecases import policy as policy_uc
-from complaints.usecases import sanctions as S
 from complaints.usecases.context import CHINA_TZ
 from db import queries
 from db.models import database
@@ -109,16 +108,16 @@ def test_the_sweep_in_batches_proposes_what_each_case_s_rules_say(ctx, monkeypat
     demo.load_demo(ctx, 120, seed=7)
     database.execute_sql("DELETE FROM sanctions")
     ids = [r[0] for r in rows("SELECT id FROM cases WHERE site = 'SH01' ORDER BY id")]
-    monkeypatch.setattr(S, "_SYNC_BATCH", 7)  # several batches, one of them short
-    report = S.sync_many(ctx, ids)
+    monkeypatch.setattr(proposals, "SYNC_BATCH", 7)  # several batches, one of them short
+    report = proposals.sync_many(ctx, ids)
     assert report.created and not (report.updated or report.withdrawn)
-    org = S.load_org()
+    org = proposals.load_org()
     for cid in ids:  # every stored proposal is what the rules propose for its case
-        want = sorted((p.rule, p.person, p.amount) for p in S.case_proposals(cid, ctx, org))
+        want = sorted((p.rule, p.person, p.amount) for p in proposals.case_proposals(cid, ctx, org))
         got = sorted((r[1], r[2], r[4]) for r in _stored() if r[0] == cid)
         assert got == want, cid
-    assert S.sync_many(ctx, ids) == S.SyncReport()  # nothing twice
-    assert all(S.sync_proposals(ctx, cid) == S.SyncReport() for cid in ids[:20])
+    assert proposals.sync_many(ctx, ids) == proposals.SyncReport()  # nothing twice
+    assert all(proposals.sync_proposals(ctx, cid) == proposals.SyncReport() for cid in ids[:20])
     assert len(audit.entries(event="sanction.propose")) >= len(report.created)
     assert audit.verify_chain() == []
 

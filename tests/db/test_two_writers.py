@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from complaints.rules.permissions import ROLES
-from complaints.usecases import cases, site, users
+from complaints.usecases import cases, proposals, site, users
 from complaints.usecases import sanctions as S
 from complaints.usecases.context import Context
 from db.database import close_database, open_database
@@ -70,7 +70,7 @@ def pending_sanction(tmp_path):
     )
     cid = cases.create_case(cx, v).id
     cases.update_case(cx, cid, {"liability": "有责"})
-    S.sync_proposals(cx, cid)
+    proposals.sync_proposals(cx, cid)
     uid = next(s["uid"] for s in S.list_sanctions() if s["rule"] == "S1")
     for login, name, role in (("admin", "张管理", "管理员"), ("gm", "许振邦", "总经理")):
         users.add_user(cx, login, name, [role], GM_PASSWORD, must_change_password=False)

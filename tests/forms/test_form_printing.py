@@ -8,7 +8,7 @@ from datetime import date, datetime
 import pytest
 from conftest_forms import VIN, make_sanction, plain_text
 
-from complaints.usecases import printing
+from complaints.usecases import form_templates, printed_forms, printing
 from complaints.usecases.context import CHINA_TZ
 from complaints.usecases.errors import NotFound, PermissionDenied, UseCaseError
 from db.models import database
@@ -30,7 +30,7 @@ def test_printing_form_a_saves_the_file_and_a_history_row(ctx, case_id, dirs):
     text = plain_text(res.docx.read_bytes())
     assert VIN in text and "张三" in text
     assert "烦请在3小时内与客户取得联系" in text  # the policy in force
-    [row] = printing.history(case_id=case_id)
+    [row] = printed_forms.history(case_id=case_id)
     assert row["form"] == "A" and row["printed_by"] == "测试员"
     assert row["printed_at"] == datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
     assert row["template_source"] == "default" and len(row["template_sha256"]) == 64
@@ -57,7 +57,7 @@ def test_two_prints_keep_two_files(ctx, case_id, dirs):
     a = printing.print_case_form(ctx, case_id, "A", **dirs)
     b = printing.print_case_form(ctx, case_id, "A", **dirs)
     assert a.docx != b.docx and a.docx.exists() and b.docx.exists()
-    assert len(printing.history(case_id=case_id)) == 2
+    assert len(printed_forms.history(case_id=case_id)) == 2
 
 
 def test_notice_needs_an_approved_sanction(ctx, case_id, dirs):
@@ -68,7 +68,7 @@ def test_notice_needs_an_approved_sanction(ctx, case_id, dirs):
     res = printing.print_sanction_notice(ctx, approved.id, **dirs)
     text = plain_text(res.docx.read_bytes())
     assert "罚款通知单" in text and "壹佰元整" in text and "SH01-202611-0001" in text
-    [row] = printing.history(sanction_id=approved.id)
+    [row] = printed_forms.history(sanction_id=approved.id)
     assert row["form"] == "C" and row["case_id"] == case_id
     assert printing.find_sanction_id(approved.uid) == approved.id
     assert printing.find_sanction_id(approved.uid[:8].upper()) == approved.id
@@ -84,7 +84,7 @@ def test_month_batch_records_every_notice(ctx, case_id, dirs):
     assert len(res.printed_ids) == 2
     text = plain_text(res.docx.read_bytes())
     assert "罚款通知单" in text and "奖励通知单" in text and "叁佰元整" in text
-    rows = printing.history(case_id=case_id)
+    rows = printed_forms.history(case_id=case_id)
     assert {r["sanction_id"] for r in rows} == {a.id, b.id}
     assert len({r["batch_uid"] for r in rows}) == 1 and rows[0]["batch_uid"]
     with pytest.raises(UseCaseError, match="没有已批准"):
@@ -98,24 +98,24 @@ def test_mark_signed_returned_with_scan(ctx, case_id, dirs, tmp_path):
     scan = tmp_path / "scan.PDF"
     scan.write_bytes(b"%PDF-1.4 scan")
     when = datetime(2026, 11, 21, 16, 0, tzinfo=CHINA_TZ)
-    row = printing.mark_signed_returned(
+    row = printed_forms.mark_signed_returned(
         ctx, res.printed_ids[0], when, scan, printed_dir=dirs["printed_dir"]
     )
     assert row["signed_returned_at"] == when
     stored = dirs["printed_dir"] / row["scan_path"]
     assert stored.read_bytes() == b"%PDF-1.4 scan" and stored.suffix == ".pdf"
-    assert printing.history(case_id=case_id)[0]["scan_path"] == row["scan_path"]
-    assert printing.awaiting_return() == []
+    assert printed_forms.history(case_id=case_id)[0]["scan_path"] == row["scan_path"]
+    assert printed_forms.awaiting_return() == []
     assert "form.signed_returned" in audit_events()
     with pytest.raises(UseCaseError):
-        printing.mark_signed_returned(ctx, res.printed_ids[0], datetime(2026, 11, 21))
+        printed_forms.mark_signed_returned(ctx, res.printed_ids[0], datetime(2026, 11, 21))
 
 
 def test_printing_needs_the_permission(ctx, case_id, dirs):
     nobody = dataclasses.replace(ctx, roles=frozenset())
     with pytest.raises(PermissionDenied):
         printing.print_case_form(nobody, case_id, "A", **dirs)
-    assert printing.history(case_id=case_id) == []
+    assert printed_forms.history(case_id=case_id) == []
     assert not dirs["printed_dir"].exists() or not any(dirs["printed_dir"].rglob("*.docx"))
 
 
@@ -123,27 +123,27 @@ def test_office_templates_through_the_use_cases(ctx, dirs, tmp_path):
     from forms.templates import default_bytes
 
     folder = dirs["templates_dir"]
-    status = printing.template_status(folder)
+    status = form_templates.template_status(folder)
     assert [s["form"] for s in status] == ["A", "B", "C", "D"]
     assert all(s["source"] == "default" and not s["problems"] for s in status)
     broken = tmp_path / "broken.docx"
     broken.write_bytes(b"junk")
-    error, problems = printing.check_office_template(broken, "A")
+    error, problems = form_templates.check_office_template(broken, "A")
     assert error and problems == [error]
     with pytest.raises(UseCaseError, match="不是 Word 文档"):
-        printing.install_office_template(ctx, "A", broken, folder)
+        form_templates.install_office_template(ctx, "A", broken, folder)
     good = tmp_path / "good.docx"
     good.write_bytes(default_bytes("A"))
-    assert printing.install_office_template(ctx, "A", good, folder) == []
-    assert printing.template_status(folder)[0]["source"] == "custom"
-    assert printing.restore_default_template(ctx, "A", folder) is not None
-    assert printing.template_status(folder)[0]["source"] == "default"
-    assert printing.copy_default_template(ctx, "B", folder).read_bytes() == default_bytes("B")
+    assert form_templates.install_office_template(ctx, "A", good, folder) == []
+    assert form_templates.template_status(folder)[0]["source"] == "custom"
+    assert form_templates.restore_default_template(ctx, "A", folder) is not None
+    assert form_templates.template_status(folder)[0]["source"] == "default"
+    assert form_templates.copy_default_template(ctx, "B", folder).read_bytes() == default_bytes("B")
     events = audit_events()
     assert "form.template_replaced" in events and "form.template_restored" in events
     clerk = dataclasses.replace(ctx, roles=frozenset({"客服专员"}))
     with pytest.raises(PermissionDenied):
-        printing.install_office_template(clerk, "A", good, folder)
+        form_templates.install_office_template(clerk, "A", good, folder)
 
 
 def test_a_printed_record_id_of_digits_only_is_found(ctx, case_id):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from complaints.usecases import audit, exchange
+from complaints.usecases import audit, ledger_export, ledger_import
 from db.models import Case
 from ledger import audit_sheet
 from ledger.reader import open_ledger
@@ -53,11 +53,11 @@ def test_branch_audit_entries_removed_and_rewritten_are_caught_at_hq(sites, tmp_
     for _ in range(4):
         new_case(sh)
     a = tmp_path / "SH01.xlsx"
-    exchange.export_ledger(sh, a)
+    ledger_export.export_ledger(sh, a)
     held_through = _carried_ids(a)[-1]
     assert _carried_ids(a)[0] == 1  # the first ledger to a destination: the whole chain
     hq = sites.use("HQ", now=later(2))
-    r = exchange.apply_import(hq, [a])
+    r = ledger_import.apply_import(hq, [a])
     assert r.audit_problems == [] and audit.verify_site_chain("SH01") == []
 
     sites.close()
@@ -65,12 +65,12 @@ def test_branch_audit_entries_removed_and_rewritten_are_caught_at_hq(sites, tmp_
     sh = sites.use("SH01", now=later(3))
     assert audit.verify_chain() == []  # the branch alone cannot see it
     new_case(sh, customer_name="王五")  # new entries take the removed numbers
-    exchange.export_ledger(sh, a)
+    ledger_export.export_ledger(sh, a)
     # since the last ledger to this file, and at least the branch's last entry
     assert _carried_ids(a)[0] <= held_through + 1
 
     hq = sites.use("HQ", now=later(4))
-    r = exchange.apply_import(hq, [a])
+    r = ledger_import.apply_import(hq, [a])
     (problem,) = r.audit_problems
     assert "SH01" in problem and f"第 {first_removed} 条" in problem
     assert Case.select().count() == 5  # the case rows still apply: nothing is lost
@@ -84,17 +84,17 @@ def test_branch_audit_entries_removed_without_new_ones_are_caught(sites, tmp_pat
     for _ in range(3):
         new_case(sh)
     a = tmp_path / "SH01.xlsx"
-    exchange.export_ledger(sh, a)
+    ledger_export.export_ledger(sh, a)
     held_through = _carried_ids(a)[-1]
     hq = sites.use("HQ", now=later(2))
-    assert exchange.apply_import(hq, [a]).audit_problems == []
+    assert ledger_import.apply_import(hq, [a]).audit_problems == []
     sites.close()
     first_removed = _remove_last_audit_entries(sites.path("SH01"), 3)
     assert first_removed < held_through
     sh = sites.use("SH01", now=later(5))
-    exchange.export_ledger(sh, a)
+    ledger_export.export_ledger(sh, a)
     hq = sites.use("HQ", now=later(6))
-    (problem,) = exchange.apply_import(hq, [a]).audit_problems
+    (problem,) = ledger_import.apply_import(hq, [a]).audit_problems
     assert "SH01" in problem and f"首个缺失的是第 {first_removed} 条" in problem
 
 
@@ -102,14 +102,14 @@ def test_an_older_or_repeated_ledger_is_no_break(sites, tmp_path):
     sh = sites.use("SH01", now=later(1))
     new_case(sh)
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    exchange.export_ledger(sh, a)
+    ledger_export.export_ledger(sh, a)
     sh = sites.use("SH01", now=later(2))
     new_case(sh)
-    exchange.export_ledger(sh, b)
+    ledger_export.export_ledger(sh, b)
     hq = sites.use("HQ", now=later(3))
-    assert exchange.apply_import(hq, [b]).audit_problems == []
-    assert exchange.apply_import(hq, [a]).audit_problems == []
-    assert exchange.apply_import(hq, [b]).audit_problems == []
+    assert ledger_import.apply_import(hq, [b]).audit_problems == []
+    assert ledger_import.apply_import(hq, [a]).audit_problems == []
+    assert ledger_import.apply_import(hq, [b]).audit_problems == []
     assert audit.verify_site_chain("SH01") == []
 
 
@@ -117,9 +117,9 @@ def test_a_lost_ledger_is_a_gap_until_a_full_export(sites, tmp_path):
     sh = sites.use("SH01", now=later(1))
     new_case(sh)
     x = tmp_path / "to-hq.xlsx"
-    exchange.export_ledger(sh, x, incremental=True)
+    ledger_export.export_ledger(sh, x, incremental=True)
     hq = sites.use("HQ", now=later(2))
-    assert exchange.apply_import(hq, [x]).audit_problems == []
+    assert ledger_import.apply_import(hq, [x]).audit_problems == []
     held = _carried_ids(x)[-1]
     # the first of these two never reaches HQ; it carried more entries than a ledger
     # carries again (audit.CHAIN_OVERLAP, which heals a small gap by itself)
@@ -127,21 +127,21 @@ def test_a_lost_ledger_is_a_gap_until_a_full_export(sites, tmp_path):
         sh = sites.use("SH01", now=later(minutes))
         for _ in range(n):
             new_case(sh)
-        exchange.export_ledger(sh, x, incremental=True)
+        ledger_export.export_ledger(sh, x, incremental=True)
     hq = sites.use("HQ", now=later(5))
-    (problem,) = exchange.apply_import(hq, [x]).audit_problems
+    (problem,) = ledger_import.apply_import(hq, [x]).audit_problems
     assert "SH01" in problem and f"首个缺失的是第 {held + 1} 条" in problem
     sh = sites.use("SH01", now=later(6))
-    exchange.export_ledger(sh, x)  # 全部: the whole chain again
+    ledger_export.export_ledger(sh, x)  # 全部: the whole chain again
     hq = sites.use("HQ", now=later(7))
-    assert exchange.apply_import(hq, [x]).audit_problems == []
+    assert ledger_import.apply_import(hq, [x]).audit_problems == []
 
 
 def test_a_ledger_without_the_audit_sheet_still_imports(sites, tmp_path):
     sh = sites.use("SH01", now=later(1))
     new_case(sh)
     a = tmp_path / "a.xlsx"
-    exchange.export_ledger(sh, a)
+    ledger_export.export_ledger(sh, a)
     with open_ledger(a) as lf:  # the reader of the data sheets does not look at it
         assert audit_sheet.SHEET_AUDIT not in lf.sheets
     wb = load_workbook(a)  # a format-1 file from an older program
@@ -149,7 +149,7 @@ def test_a_ledger_without_the_audit_sheet_still_imports(sites, tmp_path):
     old = tmp_path / "old.xlsx"
     wb.save(old)
     hq = sites.use("HQ", now=later(2))
-    r = exchange.apply_import(hq, [old])
+    r = ledger_import.apply_import(hq, [old])
     assert r.ok and r.applied and r.audit_problems == [] and Case.select().count() == 1
     assert "没有站点 SH01 的审计记录" in audit.verify_site_chain("SH01")[0]
 
@@ -161,7 +161,7 @@ def test_audit_sheet_keeps_names_and_phones_masked(sites, tmp_path):
     cid = new_case(sh, customer_name="欧阳明月", phone="13912345678")
     cases.update_case(sh, cid, {"phone": "13787654321", "customer_name": "欧阳晓月"})
     a = tmp_path / "a.xlsx"
-    exchange.export_ledger(sh, a, mask_phones=True)
+    ledger_export.export_ledger(sh, a, mask_phones=True)
     wb = load_workbook(a)
     text = "\n".join(
         str(v)
@@ -190,7 +190,7 @@ def test_a_malformed_audit_sheet_is_reported_not_a_crash(sites, tmp_path):
     sh = sites.use("SH01", now=later(1))
     new_case(sh)
     a = tmp_path / "a.xlsx"
-    exchange.export_ledger(sh, a)
+    ledger_export.export_ledger(sh, a)
     bad_values = {
         "not json {": "无法识别",
         "[" * 100_000: "嵌套过深",
@@ -206,7 +206,7 @@ def test_a_malformed_audit_sheet_is_reported_not_a_crash(sites, tmp_path):
         ws.cell(2, col).value = value
         bad = tmp_path / f"bad{i}.xlsx"
         wb.save(bad)
-        r = exchange.apply_import(hq, [bad])
+        r = ledger_import.apply_import(hq, [bad])
         (problem,) = r.audit_problems
         assert "审计记录" in problem and "第 2 行" in problem and "记录数据" in problem
         assert said in problem
@@ -215,5 +215,5 @@ def test_a_malformed_audit_sheet_is_reported_not_a_crash(sites, tmp_path):
     wb = load_workbook(a)
     wb[audit_sheet.SHEET_AUDIT].delete_cols(7)  # no 记录数据 column at all
     wb.save(tmp_path / "nocol.xlsx")
-    (problem,) = exchange.apply_import(hq, [tmp_path / "nocol.xlsx"]).audit_problems
+    (problem,) = ledger_import.apply_import(hq, [tmp_path / "nocol.xlsx"]).audit_problems
     assert "缺少“记录数据”列" in problem

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from complaints.usecases import exchange
+from complaints.usecases import ledger_export, ledger_import
 from complaints.usecases.context import CHINA_TZ
 from ledger import columns as C
 from ledger import merge as merge_mod
@@ -90,7 +90,7 @@ def _awkward_file(sites, tmp_path):
     for name in ("甲", "乙", "丙", "丁", "戊"):
         new_case(ctx, customer_name=name)
     src = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, src)
+    ledger_export.export_ledger(ctx, src)
     wb = load_workbook(src)
     ws = wb["投诉台账"]
     h = [c.value for c in ws[1]]
@@ -143,14 +143,14 @@ def test_batches_merge_as_row_by_row(sites, tmp_path, monkeypatch, batch):
     before = snapshot()
     with monkeypatch.context() as m:  # every batch through merge(), row by row
         m.setattr(merge_mod, "_any_existing", lambda table, uids: True)
-        slow = exchange.apply_import(hq, [out])
+        slow = ledger_import.apply_import(hq, [out])
         slow_db = snapshot()
     sites.close()
     (sites.root / "HQ").rename(sites.root / "HQ-slow")
     hq = _fresh_hq(sites, number)
     assert snapshot() == before
     monkeypatch.setattr(merge_mod, "BATCH", batch)
-    fast = exchange.apply_import(hq, [out])
+    fast = ledger_import.apply_import(hq, [out])
     assert _outcome(fast) == _outcome(slow)
     counts, rejected = _outcome(fast)
     assert counts["投诉台账"] == {
@@ -175,12 +175,12 @@ def test_import_twice_after_a_batch_changes_nothing(sites, tmp_path):
             received_at=datetime(2026, 11, 1, 8, 0, tzinfo=CHINA_TZ) + timedelta(hours=i),
         )
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     hq = sites.use("HQ")
-    first = exchange.apply_import(hq, [out])
+    first = ledger_import.apply_import(hq, [out])
     assert first.files[0].counts["投诉台账"].new == 7
     after = snapshot()
-    second = exchange.apply_import(hq, [out])
+    second = ledger_import.apply_import(hq, [out])
     assert second.files[0].counts["投诉台账"].unchanged == 7
     assert snapshot() == after
 
@@ -255,8 +255,8 @@ def test_fresh_tables_known_uids_give_what_the_lookups_give(sites, tmp_path, mon
         hq = sites.use("HQ")
         with monkeypatch.context() as m:
             if not known:
-                m.setattr(exchange, "fresh_tables", lambda: {})
-            report = exchange.apply_import(hq, [out, copy], bulk=bulk)
+                m.setattr(ledger_import, "fresh_tables", lambda: {})
+            report = ledger_import.apply_import(hq, [out, copy], bulk=bulk)
         results.append(([(_outcome_of(f)) for f in report.files], snapshot()))
         assert not report.differences
     assert results[0] == results[1]

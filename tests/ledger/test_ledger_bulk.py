@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from complaints.usecases import cases, exchange, storage
+from complaints.usecases import cases, ledger_export, ledger_import, storage
 from db.models import database
 from ledger import bulk
 from ledger import merge as merge_mod
@@ -41,7 +41,7 @@ def sh01_file(sites, tmp_path):
             vin="LSVAM4187C2184847" if i == 3 else "",
         )
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     return out
 
 
@@ -73,7 +73,7 @@ def test_bulk_import_keeps_the_schema_and_search_works(sites, sh01_file):
 
     bulk.BulkLoad.__init__ = spy
     try:
-        report = exchange.apply_import(hq, [sh01_file], bulk=True)
+        report = ledger_import.apply_import(hq, [sh01_file], bulk=True)
     finally:
         bulk.BulkLoad.__init__ = real
     assert seen and "cases" in seen[0] and "entries" in seen[0]
@@ -99,8 +99,8 @@ def test_bulk_and_ordinary_paths_give_the_same_data(sites, sh01_file):
         new_case(hq, customer_name="总部自己的")
         database.execute_sql("UPDATE cases SET uid = 'eeeeeeee-0000-4000-8000-000000000001'")
         database.execute_sql("UPDATE entries SET uid = 'eeeeeeee-0000-4000-8000-000000000002'")
-        first = exchange.apply_import(hq, [sh01_file], bulk=flag)
-        second = exchange.apply_import(hq, [sh01_file], bulk=flag)  # idempotent both ways
+        first = ledger_import.apply_import(hq, [sh01_file], bulk=flag)
+        second = ledger_import.apply_import(hq, [sh01_file], bulk=flag)  # idempotent both ways
         results[flag] = (
             [{s: c.as_dict() for s, c in r.files[0].counts.items()} for r in (first, second)],
             snapshot(),
@@ -121,14 +121,14 @@ def test_threshold_decides_by_incoming_and_existing_rows(sites, sh01_file, monke
     monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 10)
     seen = []
     monkeypatch.setattr(
-        exchange, "BulkLoad", lambda tables: seen.append(tables) or bulk.BulkLoad(tables)
+        ledger_import, "BulkLoad", lambda tables: seen.append(tables) or bulk.BulkLoad(tables)
     )
     before = schema()
-    exchange.apply_import(hq, [sh01_file])
+    ledger_import.apply_import(hq, [sh01_file])
     assert seen and {"cases", "entries", "ledger_base"} <= set(seen[0])
     assert schema() == before
     seen.clear()
-    exchange.apply_import(hq, [sh01_file])  # now as many rows here as in the file
+    ledger_import.apply_import(hq, [sh01_file])  # now as many rows here as in the file
     assert seen == []
 
 
@@ -137,11 +137,11 @@ def test_cancelled_bulk_import_leaves_everything_as_before(sites, sh01_file, tmp
     for i in range(200):  # enough rows for the cancel check (every 200 rows)
         new_case(ctx, customer_name=f"又一位{i}")
     big = tmp_path / "big.xlsx"
-    exchange.export_ledger(ctx, big)
+    ledger_export.export_ledger(ctx, big)
     hq = sites.use("HQ")
     new_case(hq, customer_name="总部自己的")
     before = dump()
-    report = exchange.apply_import(hq, [big], bulk=True, cancelled=lambda: True)
+    report = ledger_import.apply_import(hq, [big], bulk=True, cancelled=lambda: True)
     assert report.cancelled and not report.applied
     assert dump() == before
     assert storage.run_checks() == []
@@ -162,7 +162,7 @@ def test_failing_bulk_import_leaves_everything_as_before(sites, sh01_file, monke
 
     monkeypatch.setattr(merge_mod.Merger, "_insert_new", boom)
     with pytest.raises(RuntimeError):
-        exchange.apply_import(hq, [sh01_file], bulk=True)
+        ledger_import.apply_import(hq, [sh01_file], bulk=True)
     assert "投诉台账" in calls
     assert dump() == before
     assert storage.run_checks() == []
@@ -175,7 +175,7 @@ def test_all_or_nothing_bulk_import_with_a_rejected_row_rolls_back(sites, tmp_pa
     for i in range(5):
         new_case(ctx, customer_name=f"客户{i}")
     src = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, src)
+    ledger_export.export_ledger(ctx, src)
     wb = load_workbook(src)
     ws = wb["投诉台账"]
     h = [c.value for c in ws[1]]
@@ -184,11 +184,11 @@ def test_all_or_nothing_bulk_import_with_a_rejected_row_rolls_back(sites, tmp_pa
     wb.save(bad)
     hq = sites.use("HQ")
     before, before_schema = dump(), schema()
-    report = exchange.apply_import(hq, [bad], bulk=True, all_or_nothing=True)
+    report = ledger_import.apply_import(hq, [bad], bulk=True, all_or_nothing=True)
     assert not report.applied and report.rejected == 2  # the case and its entry
     assert dump() == before
     # and the same file without all-or-nothing: its good rows, the schema intact
-    report = exchange.apply_import(hq, [bad], bulk=True)
+    report = ledger_import.apply_import(hq, [bad], bulk=True)
     assert report.applied and report.files[0].counts["投诉台账"].new == 4
     assert storage.run_checks() == []
     assert schema() == before_schema
@@ -198,14 +198,14 @@ def test_full_text_index_follows_updates_within_and_after_a_bulk_load(sites, tmp
     ctx = sites.use("SH01")
     ids = [new_case(ctx, customer_name=f"客户{i}", content=f"原来的说法{i}") for i in range(5)]
     old = tmp_path / "old.xlsx"
-    exchange.export_ledger(ctx, old)
+    ledger_export.export_ledger(ctx, old)
     cases.update_case(ctx, ids[0], {"content": "改过的说法甲"})
     ids.append(new_case(ctx, customer_name="新客户", content="后来的说法"))
     new = tmp_path / "new.xlsx"
-    exchange.export_ledger(ctx, new)
+    ledger_export.export_ledger(ctx, new)
     # one load: the old version inserted, the newer one updating it, in the same transaction
     hq = sites.use("HQ")
-    report = exchange.apply_import(hq, [old, new], bulk=True)
+    report = ledger_import.apply_import(hq, [old, new], bulk=True)
     assert report.files[1].counts["投诉台账"].as_dict()["updated"] == 1
     assert storage.run_checks() == []
     assert len(cases.search("改过的说法甲")) == 1
@@ -216,9 +216,9 @@ def test_full_text_index_follows_updates_within_and_after_a_bulk_load(sites, tmp
     sites.use("SH01")
     cases.update_case(ctx, ids[1], {"content": "第二次改的说法"})
     again = tmp_path / "again.xlsx"
-    exchange.export_ledger(ctx, again)
+    ledger_export.export_ledger(ctx, again)
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [again], bulk=True)
+    ledger_import.apply_import(hq, [again], bulk=True)
     assert storage.run_checks() == []
     assert len(cases.search("第二次改的说法")) == 1
     assert len(cases.search("说法")) == cases_here

@@ -9,7 +9,7 @@ import uuid
 from openpyxl import load_workbook
 
 from complaints.rules.workflow import decode_note
-from complaints.usecases import exchange, tracking
+from complaints.usecases import ledger_export, ledger_import, tracking
 from complaints.usecases.cases import list_entries, update_case
 from db.models import Sanction
 from ledger import columns as C
@@ -77,7 +77,7 @@ def test_export_writes_the_columns_and_tags_an_older_reader_decodes(sites, tmp_p
     ctx = sites.use("SH01")
     _history(ctx)
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     head, rows = _sheet_rows(out, C.SHEET_ENTRIES)
     assert set(NEW_HEADERS) <= set(head)
     cb = next(r for r in rows if r["动作"] == "回访")
@@ -94,12 +94,12 @@ def test_round_trip_keeps_the_values_as_fields(sites, tmp_path):
     _history(ctx)
     before = snapshot()
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     hq = sites.use("HQ")
-    report = exchange.apply_import(hq, [out])
+    report = ledger_import.apply_import(hq, [out])
     assert report.applied and not report.rejected and not report.differences, report
     assert snapshot() == before
-    report = exchange.apply_import(hq, [out])  # idempotent
+    report = ledger_import.apply_import(hq, [out])  # idempotent
     assert snapshot() == before
 
 
@@ -116,12 +116,12 @@ def test_a_ledger_of_an_earlier_version_with_tags_and_s5_imports(sites, tmp_path
     ]
     case_uid = next(iter(snapshot()["cases"]))["uid"]
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     old = tmp_path / "sh01_v_earlier.xlsx"
     _as_earlier_version(out, old, case_uid)
 
     hq = sites.use("HQ")
-    report = exchange.apply_import(hq, [old])
+    report = ledger_import.apply_import(hq, [old])
     assert report.applied and not report.rejected and not report.differences, report
     from db.models import Case
 

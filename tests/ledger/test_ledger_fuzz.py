@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from complaints.usecases import exchange
+from complaints.usecases import ledger_export, ledger_import
 from complaints.usecases.errors import UseCaseError
 from desktop.commands.ledger import print_result
 from tests.ledger.helpers import Sites, add_sanction, ctx_for, new_case, snapshot
@@ -43,7 +43,7 @@ def world(tmp_path_factory):
         cid = new_case(ctx, customer_name=name)
     add_sanction(ctx, cid)
     out = root / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     with zipfile.ZipFile(out) as z:
         parts = {i.filename: z.read(i.filename) for i in z.infolist()}
     hq = sites.use("HQ")
@@ -265,7 +265,7 @@ def _import_one(world, data) -> None:
     path.write_bytes(content)
     before = snapshot()
     try:
-        report = exchange.apply_import(hq, [path], backup_dir=root / "backups")
+        report = ledger_import.apply_import(hq, [path], backup_dir=root / "backups")
     except UseCaseError:  # the project's own error (a message for the person): allowed
         assert snapshot() == before
         return
@@ -285,7 +285,7 @@ def _import_one(world, data) -> None:
         print_result(report)
     console.getvalue().encode("utf-8")
     if res.rejected:
-        (out,) = exchange.write_rejected_rows(report, root / f"rejects-{_FILES[0]}.xlsx")
+        (out,) = ledger_import.write_rejected_rows(report, root / f"rejects-{_FILES[0]}.xlsx")
         assert Path(out).stat().st_size > 0
 
 
@@ -294,7 +294,7 @@ def test_a_valid_file_still_imports_after_the_fuzzing(world):
     root, parts, hq = world
     path = root / "clean.xlsx"
     path.write_bytes(_zip(parts))
-    report = exchange.apply_import(hq, [path], backup_dir=root / "backups")
+    report = ledger_import.apply_import(hq, [path], backup_dir=root / "backups")
     assert report.files[0].refused is None and not report.files[0].rejected
     assert not report.differences
     uids = {c["uid"] for c in snapshot()["cases"]}

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from complaints.usecases import exchange
+from complaints.usecases import ledger_export, ledger_import
 from ledger.reader import ZipLimits, check_zip, open_ledger
 from ledger.rejects import RejectedRows
 from ledger.validate import RowProblem
@@ -31,7 +31,7 @@ def exported(sites, tmp_path):
     for name in ("甲", "乙", "丙", "丁"):
         new_case(ctx, customer_name=name)
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     hq = sites.use("HQ")
     new_case(hq, customer_name="总部客户")
     return out
@@ -85,7 +85,7 @@ def test_stray_cell_at_xfd1048576_is_read_as_a_stream_not_a_grid(exported, tmp_p
     assert not check_zip(f).calamine_ok and check_zip(exported).calamine_ok
     hq = ctx_for("HQ")
     before = snapshot()
-    report = exchange.apply_import(hq, [f])
+    report = ledger_import.apply_import(hq, [f])
     res = report.files[0]
     assert res.refused is None and res.counts["投诉台账"].new == 4
     (rej,) = res.rejected
@@ -133,7 +133,7 @@ def test_cell_outside_the_excel_grid_refuses_the_file_naming_sheet_and_cell(
     f = _with_cell(exported, tmp_path / "out.xlsx", ref, row)
     hq = ctx_for("HQ")
     before = snapshot()
-    report = exchange.apply_import(hq, [f])
+    report = ledger_import.apply_import(hq, [f])
     msg = report.files[0].refused
     assert msg and "工作表“投诉台账”" in msg and shown in msg and "A1:XFD1048576" in msg
     assert not report.applied and snapshot() == before
@@ -145,7 +145,7 @@ def test_a_huge_declared_dimension_sizes_nothing(exported, tmp_path):
     )
     f = rewrite_zip(exported, tmp_path / "dim.xlsx", replace={CASES: xml})
     assert check_zip(f).calamine_ok  # the cells are few: the dimension is not looked at
-    res = exchange.check_import(ctx_for("HQ"), [f]).files[0]
+    res = ledger_import.check_import(ctx_for("HQ"), [f]).files[0]
     assert res.refused is None and res.counts["投诉台账"].new == 4
 
 
@@ -170,7 +170,7 @@ def test_shared_strings_declaring_billions_are_not_given_to_calamine(exported, t
 def test_oversized_shared_strings_are_refused(exported, tmp_path):
     sst = b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'
     f = rewrite_zip(exported, tmp_path / "sst.xlsx", add={"xl/sharedStrings.xml": sst})
-    res = exchange.check_import(ctx_for("HQ"), [f]).files[0]
+    res = ledger_import.check_import(ctx_for("HQ"), [f]).files[0]
     assert res.refused is None
     from ledger.reader import LedgerRefused
 
@@ -205,7 +205,7 @@ def test_value_out_of_range_rejects_its_row_and_the_good_rows_import(
     f = _edit(exported, tmp_path / "bad.xlsx", lambda wb: _set(wb, sheet, 3, header, value))
     hq = ctx_for("HQ")
     before = snapshot()
-    report = exchange.apply_import(hq, [f])
+    report = ledger_import.apply_import(hq, [f])
     res = report.files[0]
     assert res.refused is None, res.refused
     (rej,) = [r for r in res.rejected if r.sheet == sheet]
@@ -224,7 +224,7 @@ def test_sanction_amount_is_bounded_to_ten_million_yuan(sites, tmp_path):
     for amount in (200, 300, 10_000_000):
         add_sanction(ctx, cid, amount)
     out = tmp_path / "s.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     # the bound itself (10,000,000) travels as the owner wrote it; the two rows above it
     # are edited in the file
     rows = {
@@ -248,7 +248,7 @@ def test_sanction_amount_is_bounded_to_ten_million_yuan(sites, tmp_path):
         ),
     )
     hq = sites.use("HQ")
-    res = exchange.apply_import(hq, [f]).files[0]
+    res = ledger_import.apply_import(hq, [f]).files[0]
     assert res.counts["奖惩记录"].new == 1 and res.counts["奖惩记录"].rejected == 2
     assert {(p.row, p.column) for p in res.problems} == {(rows[200], "金额"), (rows[300], "金额")}
     assert "10000000" in " ".join(p.reason for p in res.problems)
@@ -259,8 +259,8 @@ def test_rejects_file_of_a_lone_surrogate_shows_its_escape(exported, tmp_path):
     f = _edit(
         exported, tmp_path / "bad.xlsx", lambda wb: _set(wb, "投诉台账", 2, "投诉内容", "a_xD800_b")
     )
-    report = exchange.check_import(ctx_for("HQ"), [f])
-    (out,) = exchange.write_rejected_rows(report, tmp_path / "rejects.xlsx")
+    report = ledger_import.check_import(ctx_for("HQ"), [f])
+    (out,) = ledger_import.write_rejected_rows(report, tmp_path / "rejects.xlsx")
     import python_calamine
 
     # read as Excel shows it (calamine decodes _x005F_, the escaped underscore)
@@ -325,7 +325,7 @@ def test_console_shows_the_first_50_rejected_rows_and_the_count(sites, tmp_path,
         res.rejected.append(
             RejectedRow("投诉台账", n, (), [RowProblem("投诉台账", n, "渠道", "不对")])
         )
-    print_result(exchange.ImportPreview([res]))
+    print_result(ledger_import.ImportPreview([res]))
     out = capsys.readouterr().out
     assert out.count("拒绝:") == 50 and "第 51 行" in out and "第 52 行" not in out
     assert "共 120 行被拒绝" in out
@@ -341,7 +341,7 @@ def test_empty_info_sheet_is_refused_with_a_message(exported, tmp_path):
     )
     f = rewrite_zip(exported, tmp_path / "noinfo.xlsx", replace={"xl/worksheets/sheet1.xml": empty})
     before = snapshot()
-    report = exchange.apply_import(ctx_for("HQ"), [f])
+    report = ledger_import.apply_import(ctx_for("HQ"), [f])
     assert "“说明”工作表是空的" in report.files[0].refused
     assert snapshot() == before
 
@@ -353,7 +353,7 @@ def test_control_and_bidi_characters_are_stripped_and_said(exported, tmp_path):
     xml = xml.replace("乙".encode(), "\u202e乙\u2066".encode(), 1)
     f = rewrite_zip(exported, tmp_path / "ctl.xlsx", replace={CASES: xml.replace(b"\x07", b"&#7;")})
     hq = ctx_for("HQ")
-    report = exchange.apply_import(hq, [f])
+    report = ledger_import.apply_import(hq, [f])
     res = report.files[0]
     assert res.counts["投诉台账"].new == 4 and not res.rejected
     names = {c["customer_name"] for c in snapshot()["cases"]}
@@ -367,9 +367,9 @@ def test_tab_newline_and_carriage_return_are_kept(sites, tmp_path):
     ctx = sites.use("SH01")
     new_case(ctx, content="第一行\r\n\t第二行")
     out = tmp_path / "t.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     hq = sites.use("HQ")
-    report = exchange.apply_import(hq, [out])
+    report = ledger_import.apply_import(hq, [out])
     assert not [w for w in report.warnings if "控制字符" in w]
     assert snapshot()["cases"][0]["content"] == "第一行\r\n\t第二行"
 
@@ -407,5 +407,5 @@ def test_info_sheet_of_thousands_of_keys_is_refused(exported, tmp_path):
         b"</sheetData>", rows.encode() + b"</sheetData>"
     )
     f = rewrite_zip(exported, tmp_path / "info.xlsx", replace={"xl/worksheets/sheet1.xml": xml})
-    res = exchange.check_import(ctx_for("HQ"), [f]).files[0]
+    res = ledger_import.check_import(ctx_for("HQ"), [f]).files[0]
     assert res.refused and "“说明”有 1000 项以上" in res.refused

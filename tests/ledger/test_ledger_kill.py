@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from complaints.usecases import exchange
+from complaints.usecases import ledger_export
 from db.backup import integrity_problems
 from db.database import close_database, open_database
 from tests.ledger.helpers import new_case, snapshot
@@ -20,7 +20,7 @@ CHILD = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
     sys.path.insert(0, {root!r})
-    from complaints.usecases import exchange
+    from complaints.usecases import ledger_export, ledger_import
     from db.database import open_database
     from tests.ledger.helpers import ctx_for
     open_database(Path({db!r}))
@@ -32,7 +32,7 @@ CHILD = textwrap.dedent("""
             print("killing at", done, flush=True)
             os.kill(os.getpid(), signal.SIGKILL)
 
-    exchange.apply_import(ctx_for("HQ"), [Path({src!r})], progress=progress,
+    ledger_import.apply_import(ctx_for("HQ"), [Path({src!r})], progress=progress,
                           backup_dir=Path({backups!r}), bulk={bulk!r})
     print("finished", flush=True)
 """)
@@ -45,7 +45,7 @@ def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path, bulk):
     for i in range(300):
         new_case(ctx, customer_name=f"客户{i}")
     src = tmp_path / "big.xlsx"
-    exchange.export_ledger(ctx, src)  # 300 cases + 300 entries
+    ledger_export.export_ledger(ctx, src)  # 300 cases + 300 entries
     hq = sites.use("HQ")
     new_case(hq, customer_name="总部自己的")
     before = snapshot()

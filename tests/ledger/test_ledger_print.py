@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from complaints.usecases import exchange
+from complaints.usecases import ledger_export
 from ledger import columns as C
 from tests.ledger.helpers import new_case
 
@@ -14,7 +14,7 @@ def test_every_data_sheet_prints_a4_landscape_one_page_wide(sites, tmp_path):
     ctx = sites.use("SH01")
     new_case(ctx, content="=第一行\n" + "很长的投诉内容" * 40, plan="处理意见" * 30)
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     wb = load_workbook(out)
     for sheet, cols in C.SHEET_COLUMNS.items():
         ws = wb[sheet]

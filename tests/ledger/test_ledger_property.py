@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from complaints.types import Business, Channel, FmcStatus, Gender, Kind, Satisfaction, Severity
-from complaints.usecases import cases, exchange, site
+from complaints.usecases import cases, ledger_export, ledger_import, site
 from complaints.usecases.context import CHINA_TZ
 from db.database import close_database, open_database
 from tests.ledger.helpers import T0, ctx_for, snapshot
@@ -78,14 +78,14 @@ def test_export_import_export_gives_the_same_rows():
                 for v in values:
                     cases.create_case(ctx, {**cases.blank_case(ctx), **v})
                 first = snapshot()
-                exchange.export_ledger(ctx, d / "1.xlsx")
+                ledger_export.export_ledger(ctx, d / "1.xlsx")
                 close_database()
                 open_database(d / "hq.sqlite3")
                 site.init_site("HQ", "总部", now=T0)
-                rep = exchange.apply_import(ctx_for("HQ"), [d / "1.xlsx"], backup_dir=d / "b")
+                rep = ledger_import.apply_import(ctx_for("HQ"), [d / "1.xlsx"], backup_dir=d / "b")
                 assert rep.rejected == 0, [str(p) for f in rep.files for p in f.problems]
                 assert snapshot() == first
-                exchange.export_ledger(ctx_for("HQ"), d / "2.xlsx", sites=["SH01"])
+                ledger_export.export_ledger(ctx_for("HQ"), d / "2.xlsx", sites=["SH01"])
             finally:
                 close_database()
             assert _rows(d / "1.xlsx") == _rows(d / "2.xlsx")

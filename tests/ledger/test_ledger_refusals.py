@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from complaints.usecases import exchange
+from complaints.usecases import ledger_export, ledger_import
 from ledger.reader import LedgerRefused, ZipLimits, open_ledger
 from tests.ledger.helpers import T0, ctx_for, new_case, rewrite_zip, snapshot
 
@@ -20,7 +20,7 @@ def exported(sites, tmp_path):
     new_case(ctx, customer_name="甲")
     new_case(ctx, customer_name="乙")
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     hq = sites.use("HQ")
     new_case(hq, customer_name="总部客户")
     return out
@@ -35,9 +35,9 @@ def _edit(src, dest, fn):
 
 def _refused(hq, path, needle):
     before = snapshot()
-    preview = exchange.check_import(hq, [path])
+    preview = ledger_import.check_import(hq, [path])
     assert preview.files[0].refused and needle in preview.files[0].refused, preview.files[0]
-    report = exchange.apply_import(hq, [path])
+    report = ledger_import.apply_import(hq, [path])
     assert report.files[0].refused and not report.applied
     assert snapshot() == before
     return preview.files[0].refused
@@ -142,12 +142,12 @@ def test_formula_cells_are_read_as_text_never_evaluated(exported, tmp_path):
 
     assert has_formula_or_dtd(f) and not has_formula_or_dtd(exported)
     hq = ctx_for("HQ")
-    preview = exchange.check_import(hq, [f])
+    preview = ledger_import.check_import(hq, [f])
     res = preview.files[0]
     assert res.counts["投诉台账"].new == 1 and res.counts["投诉台账"].rejected == 1
     (rej,) = [r for r in res.rejected if r.sheet == "投诉台账"]
     assert rej.row == 3 and rej.problems[0].column == "公里数"
-    exchange.apply_import(hq, [f])
+    ledger_import.apply_import(hq, [f])
     contents = {c["content"] for c in snapshot()["cases"]}
     assert "=1+1" in contents
 
@@ -163,7 +163,7 @@ def test_rejected_rows_are_listed_written_out_and_importable_after_fixing(export
     bad = _edit(exported, tmp_path / "bad.xlsx", spoil)
     hq = ctx_for("HQ")
     before = snapshot()
-    preview = exchange.check_import(hq, [bad])
+    preview = ledger_import.check_import(hq, [bad])
     assert snapshot() == before
     res = preview.files[0]
     assert res.counts["投诉台账"].rejected == 2
@@ -175,10 +175,10 @@ def test_rejected_rows_are_listed_written_out_and_importable_after_fixing(export
     assert any("不认识的列" in w for w in preview.warnings)
     # the entries of the rejected cases are rejected too (no case to attach to)
     assert res.counts["跟踪记录"].rejected == 2
-    report = exchange.apply_import(hq, [bad])
+    report = ledger_import.apply_import(hq, [bad])
     assert report.applied and report.rejected == 4
     assert snapshot() == before  # nothing good was in the file: nothing changed
-    rejects = exchange.write_rejected_rows(report, tmp_path / "rejects.xlsx")[0]
+    rejects = ledger_import.write_rejected_rows(report, tmp_path / "rejects.xlsx")[0]
     wb = load_workbook(rejects)
     ws = wb["投诉台账"]
     headers = [c.value for c in ws[1]]
@@ -189,7 +189,7 @@ def test_rejected_rows_are_listed_written_out_and_importable_after_fixing(export
     ws.cell(2, headers.index("登记时间") + 1).value = "2026-02-28 10:00"
     ws.cell(3, headers.index("VIN") + 1).value = "LSVAM4187C2184847"
     wb.save(rejects)
-    report = exchange.apply_import(hq, [rejects])
+    report = ledger_import.apply_import(hq, [rejects])
     assert report.rejected == 0, [str(p) for f in report.files for p in f.problems]
     assert report.files[0].counts["投诉台账"].new == 2
     assert report.files[0].counts["跟踪记录"].new == 2
@@ -204,25 +204,25 @@ def test_all_or_nothing_applies_nothing_when_a_row_is_rejected(exported, tmp_pat
     bad = _edit(exported, tmp_path / "bad.xlsx", spoil)
     hq = ctx_for("HQ")
     before = snapshot()
-    report = exchange.apply_import(hq, [bad], all_or_nothing=True)
+    report = ledger_import.apply_import(hq, [bad], all_or_nothing=True)
     assert not report.applied and report.rejected == 2
     assert snapshot() == before
-    report = exchange.apply_import(hq, [bad])
+    report = ledger_import.apply_import(hq, [bad])
     assert report.applied and report.files[0].counts["投诉台账"].new == 1
 
 
 def test_future_export_time_is_warned(exported, tmp_path):
     future = (T0 + timedelta(hours=3)).isoformat()
     f = _edit(exported, tmp_path / "future.xlsx", lambda wb: _set_info(wb, "导出时间", future))
-    preview = exchange.check_import(ctx_for("HQ"), [f])
+    preview = ledger_import.check_import(ctx_for("HQ"), [f])
     assert any("时钟" in w and "180 分钟" in w for w in preview.warnings), preview.warnings
-    ok = exchange.check_import(ctx_for("HQ"), [exported])
+    ok = ledger_import.check_import(ctx_for("HQ"), [exported])
     assert not any("时钟" in w for w in ok.warnings)
 
 
 def test_declared_counts_that_differ_are_reported(exported, tmp_path):
     f = _edit(exported, tmp_path / "n.xlsx", lambda wb: _set_info(wb, "投诉台账行数", 5))
-    preview = exchange.check_import(ctx_for("HQ"), [f])
+    preview = ledger_import.check_import(ctx_for("HQ"), [f])
     assert any("有 5 行" in w and "实际读到 2 行" in w for w in preview.warnings)
 
 
@@ -230,7 +230,7 @@ def test_cancel_leaves_the_data_as_before(exported, tmp_path, sites):
     hq = ctx_for("HQ")
     before = snapshot()
     seen = []
-    report = exchange.apply_import(
+    report = ledger_import.apply_import(
         hq, [exported, exported], progress=lambda *a: seen.append(a), cancelled=lambda: bool(seen)
     )
     assert report.cancelled and not report.applied
@@ -268,7 +268,7 @@ def test_a_stale_dimension_does_not_drop_rows_or_columns(exported, tmp_path):
     assert re.search(rb'<dimension ref="A1:[A-Z]+3"', xml)  # ours: exact (2 cases)
     stale = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', xml, count=1)
     f = rewrite_zip(exported, tmp_path / "stale.xlsx", replace={"xl/worksheets/sheet2.xml": stale})
-    preview = exchange.check_import(ctx_for("HQ"), [f])
+    preview = ledger_import.check_import(ctx_for("HQ"), [f])
     res = preview.files[0]
     assert res.refused is None and res.counts["投诉台账"].new == 2, res.rejected
 
@@ -277,10 +277,10 @@ def test_ooxml_character_escapes_are_decoded_and_literal_ones_kept(sites, tmp_pa
     ctx = sites.use("SH01")
     new_case(ctx, content="字面量 _x000D_ 保留", plan="甲\r\n乙")
     out = tmp_path / "esc.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     before = snapshot()
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [out])
+    ledger_import.apply_import(hq, [out])
     assert snapshot()["cases"] == before["cases"]
     # A cell as Excel writes a carriage return: _x000D_
     wb = load_workbook(out)
@@ -290,7 +290,7 @@ def test_ooxml_character_escapes_are_decoded_and_literal_ones_kept(sites, tmp_pa
     ws.cell(2, h.index("修订号") + 1).value = 2
     ws.cell(2, h.index("版本指纹") + 1).value = None  # a hand-made version 2
     wb.save(tmp_path / "excel.xlsx")
-    exchange.apply_import(hq, [tmp_path / "excel.xlsx"])
+    ledger_import.apply_import(hq, [tmp_path / "excel.xlsx"])
     assert snapshot()["cases"][0]["content"] == "第一行\r\n第二行"
 
 
@@ -312,9 +312,9 @@ def test_later_sheet_missing_a_required_column_refuses_the_file(exported, tmp_pa
     ctx = sites.use("SH02")
     new_case(ctx, customer_name="丙")
     good = tmp_path / "sh02.xlsx"
-    exchange.export_ledger(ctx, good)
+    ledger_export.export_ledger(ctx, good)
     sites.use("HQ")
-    report = exchange.apply_import(hq, [bad, good])
+    report = ledger_import.apply_import(hq, [bad, good])
     bad_res, good_res = report.files
     assert bad_res.refused and header in bad_res.refused and not bad_res.applied
     assert not bad_res.counts and not bad_res.headers and not bad_res.accepted_uids

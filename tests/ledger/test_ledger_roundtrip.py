@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from complaints.usecases import cases, exchange
+from complaints.usecases import cases, ledger_conflicts, ledger_export, ledger_import
 from complaints.usecases.errors import PermissionDenied
 from db.database import close_database, open_database
 from tests.ledger.helpers import T0, Sites, add_sanction, ctx_for, later, new_case, snapshot
@@ -53,19 +53,19 @@ def test_round_trip_into_a_fresh_site_gives_equal_records(sites, tmp_path):
     _populate(ctx)
     before = snapshot()
     out = tmp_path / "sh01.xlsx"
-    res = exchange.export_ledger(ctx, out)
+    res = ledger_export.export_ledger(ctx, out)
     assert res.counts.cases == 2 and res.counts.entries == 2 and res.counts.sanctions == 2
 
     hq = sites.use("HQ")
-    report = exchange.apply_import(hq, [out])
+    report = ledger_import.apply_import(hq, [out])
     assert report.applied and not report.rejected and not report.differences, report
     assert snapshot() == before
 
     # and again from HQ (all sites) into a third site: still the same rows
     out2 = tmp_path / "hq.xlsx"
-    exchange.export_ledger(hq, out2, all_sites=True)
+    ledger_export.export_ledger(hq, out2, all_sites=True)
     sites.use("BJ02")
-    exchange.apply_import(ctx_for("BJ02"), [out2])
+    ledger_import.apply_import(ctx_for("BJ02"), [out2])
     assert snapshot() == before
 
 
@@ -73,7 +73,7 @@ def test_exported_file_reads_well_in_a_spreadsheet(sites, tmp_path):
     ctx = sites.use("SH01")
     _populate(ctx)
     out = tmp_path / "x.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     wb = load_workbook(out)  # normal mode, as a person's Excel would see it
     assert wb.sheetnames == ["说明", "投诉台账", "跟踪记录", "奖惩记录", "审计记录"]
     info = {r[0]: r[1] for r in wb["说明"].iter_rows(min_row=2, values_only=True)}
@@ -118,12 +118,12 @@ def test_masked_phones_are_exported_masked_and_import(sites, tmp_path):
     ctx = sites.use("SH01")
     new_case(ctx, phone="13812345678")
     out = tmp_path / "m.xlsx"
-    exchange.export_ledger(ctx, out, mask_phones=True)
+    ledger_export.export_ledger(ctx, out, mask_phones=True)
     ws = load_workbook(out, read_only=True)["投诉台账"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[1][rows[0].index("联系电话")] == "138****5678"
     hq = sites.use("HQ")
-    rep = exchange.apply_import(hq, [out])
+    rep = ledger_import.apply_import(hq, [out])
     assert rep.rejected == 0
     assert snapshot()["cases"][0]["phone"] == "138****5678"
 
@@ -132,11 +132,11 @@ def test_import_twice_changes_nothing(sites, tmp_path):
     ctx = sites.use("SH01")
     _populate(ctx)
     out = tmp_path / "a.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [out])
+    ledger_import.apply_import(hq, [out])
     first = snapshot()
-    rep = exchange.apply_import(hq, [out])
+    rep = ledger_import.apply_import(hq, [out])
     assert snapshot() == first
     for c in rep.files[0].counts.values():
         assert c.new == c.updated == c.conflict == c.rejected == 0
@@ -148,7 +148,7 @@ def _three_sites_files(sites: Sites, tmp_path: Path) -> list[Path]:
         ctx = sites.use(code)
         cid = _populate(ctx)
         f1 = tmp_path / f"{code}-1.xlsx"
-        exchange.export_ledger(ctx, f1)
+        ledger_export.export_ledger(ctx, f1)
         files.append(f1)
         if code == "SH01":  # a later revision of one case, and a deletion
             later_ctx = ctx_for(code, later(60))
@@ -159,7 +159,7 @@ def _three_sites_files(sites: Sites, tmp_path: Path) -> list[Path]:
             if other != cid:
                 cases.delete_case(later_ctx, other)
             f2 = tmp_path / f"{code}-2.xlsx"
-            exchange.export_ledger(later_ctx, f2)
+            ledger_export.export_ledger(later_ctx, f2)
             files.append(f2)
     return files
 
@@ -183,9 +183,9 @@ def test_any_import_order_gives_the_same_database(sites, tmp_path):
                 hq = ctx_for("HQ")
                 if one_by_one:
                     for f in order:
-                        exchange.apply_import(hq, [f], backup_dir=Path(d) / "b")
+                        ledger_import.apply_import(hq, [f], backup_dir=Path(d) / "b")
                 else:
-                    exchange.apply_import(hq, list(order), backup_dir=Path(d) / "b")
+                    ledger_import.apply_import(hq, list(order), backup_dir=Path(d) / "b")
                 snap = snapshot()
             finally:
                 close_database()
@@ -203,22 +203,22 @@ def test_owner_counts_revisions_and_takes_its_records_back(sites, tmp_path):
     cid = new_case(ctx)
     cases.update_case(ctx_for("SH01", later(5)), cid, {"plan": "第一次处理"})
     out = tmp_path / "sh.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [out])
+    ledger_import.apply_import(hq, [out])
     hq_out = tmp_path / "hq.xlsx"
-    exchange.export_ledger(hq, hq_out, all_sites=True)
+    ledger_export.export_ledger(hq, hq_out, all_sites=True)
     # SH01 loses its data: a fresh database takes its own records back from HQ's ledger
     sites.root.joinpath("SH01").rename(sites.root / "SH01-lost")
     ctx = sites.use("SH01")
-    rep = exchange.apply_import(ctx, [hq_out])
+    rep = ledger_import.apply_import(ctx, [hq_out])
     assert rep.files[0].counts["投诉台账"].new == 1
     case = snapshot()["cases"][0]
     assert case["revision"] == 2 and case["plan"] == "第一次处理"
     # the owner edits again: revision 3; an older file does not undo it
     cid = cases.find_case_id(case["number"])
     cases.update_case(ctx_for("SH01", later(30)), cid, {"plan": "第二次处理"})
-    rep = exchange.apply_import(ctx, [hq_out])
+    rep = ledger_import.apply_import(ctx, [hq_out])
     assert rep.files[0].counts["投诉台账"].unchanged == 1
     assert cases.get_case(cid)["revision"] == 3
     assert cases.get_case(cid)["plan"] == "第二次处理"
@@ -227,35 +227,35 @@ def test_owner_counts_revisions_and_takes_its_records_back(sites, tmp_path):
 def test_tombstones_travel(sites, tmp_path):
     ctx = sites.use("SH01")
     cid = new_case(ctx)
-    exchange.export_ledger(ctx, tmp_path / "1.xlsx")
+    ledger_export.export_ledger(ctx, tmp_path / "1.xlsx")
     cases.delete_case(ctx_for("SH01", later(10)), cid)
-    exchange.export_ledger(ctx, tmp_path / "2.xlsx")
+    ledger_export.export_ledger(ctx, tmp_path / "2.xlsx")
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [tmp_path / "2.xlsx"])
+    ledger_import.apply_import(hq, [tmp_path / "2.xlsx"])
     assert snapshot()["cases"][0]["deleted"] is True
-    exchange.apply_import(hq, [tmp_path / "1.xlsx"])  # the older, live version comes late
+    ledger_import.apply_import(hq, [tmp_path / "1.xlsx"])  # the older, live version comes late
     assert snapshot()["cases"][0]["deleted"] is True
 
 
 def test_conflict_keeps_local_and_incoming_side_by_side(sites, tmp_path):
     ctx = sites.use("SH01")
     cid = new_case(ctx)
-    exchange.export_ledger(ctx, tmp_path / "1.xlsx")
+    ledger_export.export_ledger(ctx, tmp_path / "1.xlsx")
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [tmp_path / "1.xlsx"])
+    ledger_import.apply_import(hq, [tmp_path / "1.xlsx"])
     number = snapshot()["cases"][0]["number"]
     hq_id = cases.find_case_id(number)
     cases.update_case(ctx_for("HQ", later(20)), hq_id, {"gm_instruction": "总部:尽快处理"})
     # meanwhile the owner changes it too
     sites.use("SH01")
     cases.update_case(ctx_for("SH01", later(30)), cid, {"plan": "站点处理意见"})
-    exchange.export_ledger(ctx, tmp_path / "2.xlsx")
+    ledger_export.export_ledger(ctx, tmp_path / "2.xlsx")
     hq = sites.use("HQ")
-    rep = exchange.apply_import(hq, [tmp_path / "2.xlsx"])
+    rep = ledger_import.apply_import(hq, [tmp_path / "2.xlsx"])
     assert rep.files[0].counts["投诉台账"].conflict == 1
     local = cases.get_case(hq_id)
     assert local["gm_instruction"] == "总部:尽快处理" and local["plan"] is None  # kept
-    conflicts = exchange.list_conflicts()
+    conflicts = ledger_conflicts.list_conflicts()
     assert len(conflicts) == 1
     c = conflicts[0]
     assert c.title == number and c.local_revision == 1 and c.incoming_revision == 2
@@ -264,35 +264,35 @@ def test_conflict_keeps_local_and_incoming_side_by_side(sites, tmp_path):
     assert diff["总经理批示"] == ("总部:尽快处理", None)
     # importing the same file again: still one conflict, nothing else changes
     before = snapshot()
-    exchange.apply_import(hq, [tmp_path / "2.xlsx"])
-    assert snapshot() == before and len(exchange.list_conflicts()) == 1
-    exchange.resolve_conflict(hq, c.id, keep="incoming")
+    ledger_import.apply_import(hq, [tmp_path / "2.xlsx"])
+    assert snapshot() == before and len(ledger_conflicts.list_conflicts()) == 1
+    ledger_conflicts.resolve_conflict(hq, c.id, keep="incoming")
     local = cases.get_case(hq_id)
     assert local["plan"] == "站点处理意见" and local["revision"] == 2
-    assert exchange.list_conflicts() == []
-    rep = exchange.apply_import(hq, [tmp_path / "2.xlsx"])
+    assert ledger_conflicts.list_conflicts() == []
+    rep = ledger_import.apply_import(hq, [tmp_path / "2.xlsx"])
     assert rep.files[0].counts["投诉台账"].unchanged == 1
 
 
 def test_conflict_resolved_keeping_local(sites, tmp_path):
     ctx = sites.use("SH01")
     cid = new_case(ctx)
-    exchange.export_ledger(ctx, tmp_path / "1.xlsx")
+    ledger_export.export_ledger(ctx, tmp_path / "1.xlsx")
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [tmp_path / "1.xlsx"])
+    ledger_import.apply_import(hq, [tmp_path / "1.xlsx"])
     hq_id = cases.find_case_id(snapshot()["cases"][0]["number"])
     cases.update_case(ctx_for("HQ", later(20)), hq_id, {"gm_instruction": "总部意见"})
     sites.use("SH01")
     cases.update_case(ctx_for("SH01", later(30)), cid, {"plan": "站点意见"})
-    exchange.export_ledger(ctx, tmp_path / "2.xlsx")
+    ledger_export.export_ledger(ctx, tmp_path / "2.xlsx")
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [tmp_path / "2.xlsx"])
-    (c,) = exchange.list_conflicts()
-    exchange.resolve_conflict(hq, c.id, keep="local")
+    ledger_import.apply_import(hq, [tmp_path / "2.xlsx"])
+    (c,) = ledger_conflicts.list_conflicts()
+    ledger_conflicts.resolve_conflict(hq, c.id, keep="local")
     assert cases.get_case(hq_id)["gm_instruction"] == "总部意见"
-    assert exchange.list_conflicts() == []
-    exchange.apply_import(hq, [tmp_path / "2.xlsx"])  # the same version: no new conflict
-    assert exchange.list_conflicts() == []
+    assert ledger_conflicts.list_conflicts() == []
+    ledger_import.apply_import(hq, [tmp_path / "2.xlsx"])  # the same version: no new conflict
+    assert ledger_conflicts.list_conflicts() == []
 
 
 def test_incremental_export_since_last_export_to_the_same_destination(sites, tmp_path):
@@ -300,14 +300,14 @@ def test_incremental_export_since_last_export_to_the_same_destination(sites, tmp
     a = new_case(ctx)
     new_case(ctx, customer_name="李雷")
     dest = tmp_path / "to-hq.xlsx"
-    first = exchange.export_ledger(ctx_for("SH01", later(1)), dest, incremental=True)
+    first = ledger_export.export_ledger(ctx_for("SH01", later(1)), dest, incremental=True)
     assert first.scope == "全部" and first.counts.cases == 2
     cases.update_case(ctx_for("SH01", later(60)), a, {"plan": "更新"})
-    second = exchange.export_ledger(ctx_for("SH01", later(61)), dest, incremental=True)
+    second = ledger_export.export_ledger(ctx_for("SH01", later(61)), dest, incremental=True)
     assert second.scope == "增量" and second.counts.cases == 1
     info = {r[0]: r[1] for r in load_workbook(dest)["说明"].iter_rows(values_only=True)}
     assert info["范围"].startswith("增量 since 2026-11-20T09:31")
-    since = exchange.export_ledger(ctx, tmp_path / "other.xlsx", since=T0 + timedelta(hours=2))
+    since = ledger_export.export_ledger(ctx, tmp_path / "other.xlsx", since=T0 + timedelta(hours=2))
     assert since.counts.cases == 0
 
 
@@ -317,9 +317,9 @@ def test_export_and_import_need_permission(sites, tmp_path):
 
     nobody = Context(site="SH01", actor="路人", clock=lambda: T0)
     with pytest.raises(PermissionDenied):
-        exchange.export_ledger(nobody, tmp_path / "x.xlsx")
+        ledger_export.export_ledger(nobody, tmp_path / "x.xlsx")
     with pytest.raises(PermissionDenied):
-        exchange.check_import(nobody, [tmp_path / "x.xlsx"])
+        ledger_import.check_import(nobody, [tmp_path / "x.xlsx"])
 
 
 def test_files_of_three_sites_all_pairs_commute(sites, tmp_path):
@@ -328,9 +328,9 @@ def test_files_of_three_sites_all_pairs_commute(sites, tmp_path):
     snaps = []
     for i, (a, b) in enumerate(itertools.permutations(files[:3], 2)):
         hq = sites.use(f"HQ{i}")
-        exchange.apply_import(hq, [a])
-        exchange.apply_import(hq, [b])
-        exchange.apply_import(hq, [a])
+        ledger_import.apply_import(hq, [a])
+        ledger_import.apply_import(hq, [b])
+        ledger_import.apply_import(hq, [a])
         s = snapshot()
         snaps.append({k: [r for r in v if isinstance(r, dict)] for k, v in s.items()})
     pairs = {}
@@ -343,12 +343,12 @@ def test_files_of_three_sites_all_pairs_commute(sites, tmp_path):
 def test_full_phone_wins_over_masked_at_the_same_revision_in_any_order(sites, tmp_path):
     ctx = sites.use("SH01")
     new_case(ctx, phone="13812345678")
-    exchange.export_ledger(ctx, tmp_path / "masked.xlsx", mask_phones=True)
-    exchange.export_ledger(ctx, tmp_path / "full.xlsx", mask_phones=False)
+    ledger_export.export_ledger(ctx, tmp_path / "masked.xlsx", mask_phones=True)
+    ledger_export.export_ledger(ctx, tmp_path / "full.xlsx", mask_phones=False)
     for i, order in enumerate((("masked", "full"), ("full", "masked"))):
         hq = sites.use(f"HQ{i}")
         for name in order:
-            exchange.apply_import(hq, [tmp_path / f"{name}.xlsx"])
+            ledger_import.apply_import(hq, [tmp_path / f"{name}.xlsx"])
         assert snapshot()["cases"][0]["phone"] == "13812345678"
 
 
@@ -359,9 +359,9 @@ def test_entries_and_sanctions_made_at_hq_travel_back_to_the_owner(sites, tmp_pa
 
     ctx = sites.use("SH01")
     cid = new_case(ctx)
-    exchange.export_ledger(ctx, tmp_path / "sh.xlsx")
+    ledger_export.export_ledger(ctx, tmp_path / "sh.xlsx")
     hq = sites.use("HQ")
-    exchange.apply_import(hq, [tmp_path / "sh.xlsx"])
+    ledger_import.apply_import(hq, [tmp_path / "sh.xlsx"])
     number = snapshot()["cases"][0]["number"]
     hq_case = cases.find_case_id(number)
     Entry.create(
@@ -376,9 +376,9 @@ def test_entries_and_sanctions_made_at_hq_travel_back_to_the_owner(sites, tmp_pa
         recorded_at=later(90),
     )
     add_sanction(ctx_for("HQ", later(95)), hq_case, amount=500)
-    exchange.export_ledger(hq, tmp_path / "hq.xlsx", all_sites=True)
+    ledger_export.export_ledger(hq, tmp_path / "hq.xlsx", all_sites=True)
     sites.use("SH01")
-    rep = exchange.apply_import(ctx, [tmp_path / "hq.xlsx"])
+    rep = ledger_import.apply_import(ctx, [tmp_path / "hq.xlsx"])
     counts = rep.files[0].counts
     assert counts["跟踪记录"].new == 1 and counts["奖惩记录"].new == 1
     assert counts["投诉台账"].unchanged == 1
@@ -395,9 +395,9 @@ def test_export_refuses_more_rows_than_a_sheet_can_hold(sites, tmp_path, monkeyp
     ctx = sites.use("SH01")
     new_case(ctx)
     new_case(ctx, customer_name="李雷")
-    monkeypatch.setattr(exchange, "EXCEL_MAX_ROWS", 1)
+    monkeypatch.setattr(ledger_export, "EXCEL_MAX_ROWS", 1)
     with pytest.raises(UseCaseError, match="超过 Excel"):
-        exchange.export_ledger(ctx, tmp_path / "x.xlsx")
+        ledger_export.export_ledger(ctx, tmp_path / "x.xlsx")
     assert not (tmp_path / "x.xlsx").exists()
 
 
@@ -407,7 +407,7 @@ def test_a_file_without_the_settled_on_site_column_still_imports(sites, tmp_path
     ctx = sites.use("SH01")
     new_case(ctx, customer_name="王五", content="现场投诉", channel="现场", settled_on_site=True)
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     wb = load_workbook(out)
     ws = wb["投诉台账"]
     headers = [c.value for c in ws[1]]
@@ -420,6 +420,6 @@ def test_a_file_without_the_settled_on_site_column_still_imports(sites, tmp_path
     old = tmp_path / "old.xlsx"
     wb.save(old)
     sites.use("HQ")
-    report = exchange.apply_import(ctx_for("HQ"), [old])
+    report = ledger_import.apply_import(ctx_for("HQ"), [old])
     assert report.applied and not report.rejected, report
     assert snapshot()["cases"][0]["settled_on_site"] is False

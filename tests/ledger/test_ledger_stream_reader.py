@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 import ledger.reader
-from complaints.usecases import exchange
+from complaints.usecases import ledger_export, ledger_import
 from ledger.sheet_stream import StreamWorkbook
 from tests.ledger.helpers import add_sanction, ctx_for, new_case, rewrite_zip, snapshot
 
@@ -60,7 +60,7 @@ def ledger_file(sites, tmp_path):
     new_case(ctx, customer_name="  空格  ")
     add_sanction(ctx, cid)
     out = tmp_path / "sh01.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     return out
 
 
@@ -145,7 +145,7 @@ def test_stream_reads_types_rich_text_gaps_and_cells_without_references(tmp_path
 
 def test_import_through_the_stream_gives_what_calamine_gives(ledger_file, sites, monkeypatch):
     sites.use("HQ")
-    report = exchange.apply_import(ctx_for("HQ"), [ledger_file])
+    report = ledger_import.apply_import(ctx_for("HQ"), [ledger_file])
     assert not report.rejected
     by_calamine = snapshot()
     sites.use("HQ2")
@@ -153,6 +153,6 @@ def test_import_through_the_stream_gives_what_calamine_gives(ledger_file, sites,
     lf = ledger.reader.open_ledger(ledger_file)
     assert isinstance(lf._wb, StreamWorkbook)
     lf.close()
-    report = exchange.apply_import(ctx_for("HQ2"), [ledger_file])
+    report = ledger_import.apply_import(ctx_for("HQ2"), [ledger_file])
     assert not report.rejected and not report.differences
     assert snapshot() == by_calamine

@@ -21,7 +21,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from complaints.usecases import cases, exchange
+from complaints.usecases import cases, ledger_conflicts, ledger_export, ledger_import
 from db.models import Case, database
 from ledger import store
 from tests.ledger.helpers import T0, Sites, ctx_for, new_case
@@ -71,14 +71,14 @@ class World:
     def export(self, code: str) -> Path:
         ctx = self.ctx(code)
         path = self.sites.root / "files" / f"{len(self.files):03d}-{code}.xlsx"
-        exchange.export_ledger(ctx, path, all_sites=code == HQ)
+        ledger_export.export_ledger(ctx, path, all_sites=code == HQ)
         self.files.append(path)
         self.published |= {t for t, (site, _u, _s) in self.tokens.items() if site == code}
         return path
 
     def import_(self, code: str, path: Path) -> None:
         ctx = self.ctx(code)
-        rep = exchange.apply_import(ctx, [path], backup_dir=self.sites.root / "import-backups")
+        rep = ledger_import.apply_import(ctx, [path], backup_dir=self.sites.root / "import-backups")
         assert not rep.refused and rep.rejected == 0, [
             str(p) for f in rep.files for p in f.problems
         ]
@@ -111,14 +111,14 @@ class World:
     def resolve(self, code: str, choices: list[bool], *, final: bool = False) -> int:
         ctx = self.ctx(code)
         n = 0
-        for k, c in enumerate(exchange.list_conflicts()):
+        for k, c in enumerate(ledger_conflicts.list_conflicts()):
             owner = c.site == code
             if final and not owner:
                 # a site that does not own the record follows its owner in the end
                 keep = "local" if c.kind == "proposal" else "incoming"
             else:
                 keep = "incoming" if choices[k % len(choices)] else "local"
-            exchange.resolve_conflict(ctx, c.id, keep)
+            ledger_conflicts.resolve_conflict(ctx, c.id, keep)
             n += 1
         return n
 
@@ -132,7 +132,7 @@ class World:
 
     def open_conflicts(self, code: str) -> int:
         self.sites.use(code, now=T0 + timedelta(minutes=self.minute))
-        return exchange.open_conflict_count()
+        return ledger_conflicts.open_conflict_count()
 
     def conflict_texts(self) -> list[tuple[str, str]]:
         out = []

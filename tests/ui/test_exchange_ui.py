@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from complaints.usecases import cases, exchange
+from complaints.usecases import cases, ledger_export, ledger_import
 from tests.ledger.helpers import new_case
 from ui.conflicts_page import ConflictsPage
 from ui.exchange_page import ExchangePage
@@ -86,7 +86,7 @@ def test_drop_xlsx_files_onto_the_page_checks_them(qtbot, session, ctx, tmp_path
     page = ExchangePage(session)
     qtbot.addWidget(page)
     out = tmp_path / "drop.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     md = QMimeData()
     md.setUrls([QUrl.fromLocalFile(str(out)), QUrl.fromLocalFile(str(tmp_path / "x.txt"))])
     event = QDropEvent(
@@ -105,12 +105,12 @@ def test_drop_xlsx_files_onto_the_page_checks_them(qtbot, session, ctx, tmp_path
 def test_conflict_shown_side_by_side_and_resolved(qtbot, session, ctx, tmp_path):
     new_case(ctx)
     out = tmp_path / "out.xlsx"
-    exchange.export_ledger(ctx, out)
+    ledger_export.export_ledger(ctx, out)
     uid = str(uuid.uuid4())
-    exchange.apply_import(ctx, [_foreign_copy(out, tmp_path / "r1.xlsx", uid=uid)])
+    ledger_import.apply_import(ctx, [_foreign_copy(out, tmp_path / "r1.xlsx", uid=uid)])
     local_id = cases.find_case_id("BJ02-202611-0001")
     cases.update_case(ctx, local_id, {"gm_instruction": "本店批示"})  # edited here, not owner
-    exchange.apply_import(
+    ledger_import.apply_import(
         ctx, [_foreign_copy(out, tmp_path / "r2.xlsx", uid=uid, revision=2, content="对方的新内容")]
     )
     page = ConflictsPage(session)

@@ -126,7 +126,7 @@ def test_a_sheet_is_recorded_when_printed_not_when_previewed(
 ):
     """issue 17 §5: the preview is not a printed sheet. The history row comes when the
     sheet is printed (once), and a preview closed unprinted leaves no file behind."""
-    from complaints.usecases import printing
+    from complaints.usecases import printed_forms, printing
     from ui.print_preview import present
 
     case_id = create_case(ctx, CASE_VALUES).id
@@ -139,7 +139,7 @@ def test_a_sheet_is_recorded_when_printed_not_when_previewed(
         return dataclasses.replace(r, pdf=pdf)
 
     result = previewed()
-    assert result.printed_ids == () and printing.history(case_id=case_id) == []
+    assert result.printed_ids == () and printed_forms.history(case_id=case_id) == []
     dialog = present(result, session=session)
     qtbot.addWidget(dialog)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
@@ -148,7 +148,7 @@ def test_a_sheet_is_recorded_when_printed_not_when_previewed(
     assert dialog.print_to(printer) == 1
     assert dialog.print_to(printer) == 1  # a second copy is the same sheet
     assert session.taskman.wait_idle()
-    (row,) = printing.history(case_id=case_id)
+    (row,) = printed_forms.history(case_id=case_id)
     assert row["form"] == "A" and row["printed_by"] == ctx.actor
     dialog.close()
     assert result.docx.exists()  # a printed sheet's files stay with its record
@@ -158,5 +158,5 @@ def test_a_sheet_is_recorded_when_printed_not_when_previewed(
     qtbot.addWidget(dialog)
     dialog.reject()
     assert session.taskman.wait_idle()
-    assert len(printing.history(case_id=case_id)) == 1
+    assert len(printed_forms.history(case_id=case_id)) == 1
     assert not unprinted.docx.exists() and not unprinted.pdf.exists()

@@ -9,6 +9,7 @@ import pytest
 
 from complaints.usecases import cases
 from complaints.usecases import sanctions as S
+from complaints.usecases.proposals import sync_proposals
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
 from ui.sanctions import SanctionsPage
 from ui.toast import last_toast
@@ -29,7 +30,7 @@ def proposals(ctx):
         )
         cid = cases.create_case(ctx, v).id
         cases.update_case(ctx, cid, {"liability": "有责"})
-        S.sync_proposals(ctx, cid)
+        sync_proposals(ctx, cid)
         ids.append(cid)
     return ids  # S1 + S3 for the first, S1 for the second
 

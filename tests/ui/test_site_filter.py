@@ -140,7 +140,7 @@ def test_hidden_with_one_site(qtbot, session, ctx):
 
 
 def test_conflicts(qtbot, session, two_sites):
-    from complaints.usecases.exchange import ConflictView, FieldDiff
+    from complaints.usecases.ledger_conflicts import ConflictView, FieldDiff
     from ui.conflicts_page import ConflictsPage
 
     def view(i: int, code: str) -> ConflictView:

@@ -1,0 +1,72 @@
+"""The printed_forms table: every sheet that went out, and when its signed paper came back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from db.models_forms import PrintedForm
+
+# the implicit primary key, which peewee's stubs do not declare on the model
+printed_pk = PrintedForm._meta.fields["id"]
+
+
+def to_dict(p: PrintedForm) -> dict[str, Any]:
+    """A printed sheet as the use cases show it (paths relative to the data folder's
+    ``printed/``)."""
+    return {
+        "id": p.get_id(),
+        "uid": p.uid,
+        "form": p.form,
+        "case_id": p.case_id,  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
+        "sanction_id": p.sanction_id,  # type: ignore[attr-defined]  # the same
+        "batch_uid": p.batch_uid,
+        "printed_at": p.printed_at,
+        "printed_by": p.printed_by,
+        "template_source": p.template_source,
+        "template_sha256": p.template_sha256,
+        "file_path": p.file_path,
+        "pdf_path": p.pdf_path,
+        "signed_returned_at": p.signed_returned_at,
+        "scan_path": p.scan_path,
+        "note": p.note,
+    }
+
+
+def add(**values: Any) -> int:
+    """Record a printed sheet (the columns of PrintedForm); its id."""
+    return int(PrintedForm.create(**values).get_id())
+
+
+def get(printed_id: int) -> PrintedForm | None:
+    return PrintedForm.get_or_none(printed_pk == printed_id)
+
+
+def history(
+    case_id: int | None = None, sanction_id: int | None = None, limit: int = 500
+) -> list[PrintedForm]:
+    """The sheets printed for a case (its sanctions' notices too) or a sanction, newest first."""
+    q = PrintedForm.select()
+    if case_id is not None:
+        q = q.where(PrintedForm.case == case_id)
+    if sanction_id is not None:
+        q = q.where(PrintedForm.sanction == sanction_id)
+    return list(q.order_by(PrintedForm.printed_at.desc(), printed_pk.desc()).limit(limit))
+
+
+def awaiting_return(limit: int = 500) -> list[PrintedForm]:
+    """The sheets whose signed paper has not come back, oldest first."""
+    return list(
+        PrintedForm.select()
+        .where(PrintedForm.signed_returned_at.is_null())
+        .order_by(PrintedForm.printed_at, printed_pk)
+        .limit(limit)
+    )
+
+
+def mark_returned(p: PrintedForm, when: datetime, scan_path: str | None) -> None:
+    """The signed paper of ``p`` came back at ``when`` (with its scan, if given)."""
+    p.signed_returned_at = when
+    if scan_path is not None:
+        p.scan_path = scan_path
+    p.save()
