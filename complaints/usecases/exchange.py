@@ -30,7 +30,7 @@ from db.partfiles import Partial, registry_for
 from db.timeutil import to_db
 from ledger import audit_sheet, entry_values, store
 from ledger import columns as C
-from ledger.bulk import BulkLoad, tables_to_bulk_load
+from db.bulk_load import BulkLoad, tables_to_bulk_load
 from ledger.export import ExportCounts, LedgerMeta, safe_text_cell, write_ledger
 from ledger.merge import (
     OUTCOME_LABELS,
