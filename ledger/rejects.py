@@ -35,7 +35,7 @@ from ledger.xlsx_stream import (
 )
 
 if TYPE_CHECKING:
-    from ledger.merge import FileResult, RejectedRow
+    from ledger.results import FileResult, RejectedRow
     from ledger.validate import RowProblem
 
 # Not "原因": 奖惩记录 already has a 原因 column (the sanction's reason).

@@ -22,6 +22,7 @@ from complaints.usecases.context import Context, format_tz
 from complaints.usecases.errors import NotFound, UseCaseError
 from complaints.usecases.output_files import writing
 from db.backup import make_backup
+from db.bulk_load import BulkLoad, tables_to_bulk_load
 from db.database import database_path
 from db.errors import StorageError
 from db.models import database
@@ -30,19 +31,17 @@ from db.partfiles import Partial, registry_for
 from db.timeutil import to_db
 from ledger import audit_sheet, entry_values, store
 from ledger import columns as C
-from db.bulk_load import BulkLoad, tables_to_bulk_load
 from ledger.export import ExportCounts, LedgerMeta, safe_text_cell, write_ledger
-from ledger.merge import (
+from ledger.merge import Merger, fresh_tables
+from ledger.merge_file import merge_file
+from ledger.results import (
     OUTCOME_LABELS,
     OUTCOMES,  # noqa: F401 (re-exported for the GUI)
     FileResult,
     ImportCancelled,
-    Merger,
     RowRejected,
     SheetCounts,
     counts_json,
-    fresh_tables,
-    merge_file,
 )
 from ledger.reader import DEFAULT_LIMITS, LedgerFile, LedgerRefused, ZipLimits, open_ledger
 from ledger.rejects import SHOWN, write_rejects  # noqa: F401 (SHOWN: for the CLI, GUI)

@@ -9,7 +9,7 @@ import pytest
 from complaints.usecases import cases, exchange, storage
 from db import bulk_load
 from db.models import database
-from ledger import merge as merge_mod
+from ledger.merge import Merger
 from tests.ledger.helpers import new_case, snapshot
 
 
@@ -154,7 +154,7 @@ def test_failing_bulk_import_leaves_everything_as_before(sites, sh01_file, monke
     new_case(hq, customer_name="总部自己的")
     before = dump()
     calls = []
-    real = merge_mod.Merger._insert_new
+    real = Merger._insert_new
 
     def boom(self, sheet, rows):
         calls.append(sheet)
@@ -162,7 +162,7 @@ def test_failing_bulk_import_leaves_everything_as_before(sites, sh01_file, monke
             raise RuntimeError("disk on fire")
         return real(self, sheet, rows)
 
-    monkeypatch.setattr(merge_mod.Merger, "_insert_new", boom)
+    monkeypatch.setattr(Merger, "_insert_new", boom)
     with pytest.raises(RuntimeError):
         exchange.apply_import(hq, [sh01_file], bulk=True)
     assert "投诉台账" in calls

@@ -273,7 +273,7 @@ def test_rejects_file_of_a_lone_surrogate_shows_its_escape(exported, tmp_path):
 
 
 def test_rejected_rows_are_kept_on_disk_in_sheet_and_row_order():
-    from ledger.merge import RejectedRow
+    from ledger.results import RejectedRow
 
     rows = RejectedRows()
     order = [
@@ -312,7 +312,7 @@ def test_rejected_rows_are_kept_on_disk_in_sheet_and_row_order():
 
 def test_console_shows_the_first_50_rejected_rows_and_the_count(sites, tmp_path, capsys):
     from desktop.commands.ledger import print_result
-    from ledger.merge import FileResult, RejectedRow, SheetCounts
+    from ledger.results import FileResult, RejectedRow, SheetCounts
 
     res = FileResult(tmp_path / "x.xlsx", site="SH01")
     res.counts["投诉台账"] = SheetCounts(rejected=120)
