@@ -31,7 +31,7 @@ Decoder = Callable[[Any], Any]
 
 def decoder(table: str, key: str) -> Decoder | None:
     """How a stored value of ``key`` becomes its Python value (None: as stored)."""
-    field = MODELS[table]._meta.fields.get(key)  # type: ignore[attr-defined]  # peewee's Metadata
+    field = MODELS[table]._meta.fields.get(key)
     if isinstance(field, AwareDateTimeField):
         return from_db
     if isinstance(field, IsoDateField):

@@ -12,7 +12,7 @@ from db.models import database
 
 # A ledger_base row: uid, table, revision, standing bits (from_owner), digest, applied_at
 # (stored time text), fingerprint, and the record's stored modified_at once applied.
-BaseRow = tuple[str, str, int, int, str, str, str, Any]
+BaseRow = tuple[str, str, int, int, str, str | None, str, Any]
 
 
 def put_bases(rows: Sequence[BaseRow]) -> None:

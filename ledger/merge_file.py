@@ -3,7 +3,7 @@ batches of rows, in file order."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from typing import Any
 
@@ -98,7 +98,7 @@ def _merge_items(
 
 def _parsed(
     lf: LedgerFile,
-) -> Iterator[str | list[tuple[int, dict[str, Any], tuple, list[RowProblem]]] | None]:
+) -> Generator[str | list[tuple[int, dict[str, Any], tuple, list[RowProblem]]] | None]:
     """Each data sheet's name, its parsed rows in chunks of (row number, values, raw row,
     problems), then None. Parsing stays on this thread (parsing and merging both hold the
     GIL: a parser thread ahead of the merge was measured no faster); calamine's loading of

@@ -48,7 +48,8 @@ class _Pile:
     """Rows in increasing (sheet, row) order, pickled one after another to a temp file."""
 
     def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="complaintdesk-rejects-")
+        # open as long as its RejectedRows holds it: closed by RejectedRows.clear
+        self.file = tempfile.TemporaryFile(prefix="complaintdesk-rejects-")  # noqa: SIM115
         self.last: tuple[int, int] = (-1, -1)
 
     def write(self, key: tuple[int, int], data: bytes) -> None:
@@ -135,7 +136,7 @@ class RejectedRows:
         return {"rows": list(self)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()
+        RejectedRows.__init__(self)
         for r in state["rows"]:
             self.append(r)
 

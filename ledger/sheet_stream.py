@@ -10,7 +10,7 @@ names and parts, shared strings, which styles are dates, the 1900/1904 epoch - c
 openpyxl's read-only workbook, so a value means here what it means there (a test compares
 every row of the test ledgers with openpyxl's and calamine's).
 
-Safety: the part has been checked before (ledger.reader.check_zip): no DTD, so no entity
+Safety: the part has been checked before (ledger.zip_check.check_zip): no DTD, so no entity
 can be declared or expanded; every reference is inside A1:XFD1048576.
 """
 

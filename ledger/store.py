@@ -14,6 +14,7 @@ from db import ledger_rows, ledger_state
 from db.timeutil import to_db
 from ledger import columns as C
 from ledger.columns import Column, Kind
+from ledger.validate import is_masked_phone
 
 # Keys left out of the digest: the revision is compared on its own, and
 # 最后修改时间 is "for people, not for ordering" (ledger.md).
@@ -26,7 +27,9 @@ def fast_to_db(v: datetime) -> str:
         u = v.astimezone(UTC)
         if not u.microsecond and u.year >= 1000:
             return u.isoformat()  # "YYYY-MM-DDTHH:MM:SS+00:00", as to_db's format
-    return to_db(v)
+    text = to_db(v)
+    assert text is not None  # to_db gives None for None only
+    return text
 
 
 # The columns whose canonical values make a digest, frozen as they were when digests were
@@ -164,17 +167,13 @@ def digest(sheet: str, values: Mapping[str, Any]) -> str:
 
 def _masked(values: Mapping[str, Any]) -> Mapping[str, Any]:
     phone = values.get("phone")
-    if not phone or MASKED_PHONE_RE.fullmatch(phone.replace(" ", "")):
+    if not phone or is_masked_phone(phone):
         return values
     return {**values, "phone": mask_phone(phone)}
 
 
-# as ledger.validate.MASKED_PHONE_RE (not imported: validate reads the ledger's cells)
-MASKED_PHONE_RE = __import__("re").compile(r"\d{0,4}\*{3,}\d{0,4}|\*+")
-
-
 def fingerprint(sheet: str, values: Mapping[str, Any]) -> str:
-    """The 版本指纹 of a record's content (issue 15 §3): the first 16 hex digits of its
+    """The 版本指纹 of a record's content: the first 16 hex digits of its
     digest, with the customer's phone masked as a file that leaves the branch has it
     (138****5678), so a masked and a full copy of one version have one fingerprint.
     Together with the 修订号 it names a version: two copies with one revision and two

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from openpyxl.utils import get_column_letter
 
@@ -213,7 +214,7 @@ class StreamBook:
     def __init__(self, path: Path, compresslevel: int = 6):
         self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
         self.sheets: list[_SheetInfo] = []
-        self._open = None  # the sheet part being written
+        self._open: IO[bytes] | None = None  # the sheet part being written
 
     def reserve_sheet(self, title: str, ncols: int) -> _SheetInfo:
         """A place in the sheet order for a sheet written later (open_sheet)."""

@@ -34,6 +34,9 @@ from ledger import columns as C
 from ledger.export import ExportCounts, LedgerMeta, safe_text_cell, write_ledger
 from ledger.merge import Merger, fresh_tables
 from ledger.merge_file import merge_file
+from ledger.reader import LedgerFile, open_ledger
+from ledger.refusal import LedgerRefused
+from ledger.rejects import SHOWN, write_rejects  # noqa: F401 (SHOWN: for the CLI, GUI)
 from ledger.results import (
     OUTCOME_LABELS,
     OUTCOMES,  # noqa: F401 (re-exported for the GUI)
@@ -43,8 +46,7 @@ from ledger.results import (
     SheetCounts,
     counts_json,
 )
-from ledger.reader import DEFAULT_LIMITS, LedgerFile, LedgerRefused, ZipLimits, open_ledger
-from ledger.rejects import SHOWN, write_rejects  # noqa: F401 (SHOWN: for the CLI, GUI)
+from ledger.zip_check import DEFAULT_LIMITS, ZipLimits
 
 # For the GUI, which does not reach into ledger/: sheet names and outcome words.
 DATA_SHEETS = C.DATA_SHEETS

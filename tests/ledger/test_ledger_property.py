@@ -69,8 +69,8 @@ def test_export_import_export_gives_the_same_rows():
     )
     @given(st.lists(case_values(), min_size=1, max_size=4))
     def run(values):
-        with tempfile.TemporaryDirectory() as d:
-            d = Path(d)
+        with tempfile.TemporaryDirectory() as tmp:
+            d = Path(tmp)
             try:
                 open_database(d / "sh.sqlite3")
                 site.init_site("SH01", "上海", now=T0)
