@@ -1,4 +1,4 @@
-"""A tracking entry's structured values on the ledger's wire (issue 16 §4), and S5 rows.
+"""A tracking entry's structured values on the ledger's wire, and S5 rows.
 
 In the database an entry keeps its department, satisfaction, CAC number… as fields and 说明
 as free text. In a ledger they travel twice: in the optional columns of 跟踪记录

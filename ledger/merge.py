@@ -75,7 +75,7 @@ class Merger(NewRows, Resolver):
         uid = incoming["uid"]
         local = store.local_values(table, uid)
         if local is not None and incoming.get("site") != local["site"]:
-            # issue 15 §2: a file never takes a record from its owner
+            # a file never takes a record from its owner
             raise RowRejected(
                 "所属站点",
                 f"本库中这条记录属于站点 {local['site']},文件却写着 "

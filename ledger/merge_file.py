@@ -100,9 +100,9 @@ def _parsed(
     lf: LedgerFile,
 ) -> Generator[str | list[tuple[int, dict[str, Any], tuple, list[RowProblem]]] | None]:
     """Each data sheet's name, its parsed rows in chunks of (row number, values, raw row,
-    problems), then None. Parsing stays on this thread (parsing and merging both hold the
-    GIL: a parser thread ahead of the merge was measured no faster); calamine's loading of
-    each whole sheet does release the GIL, and runs on a helper thread (ledger.reader)."""
+    problems), then None. Parsing stays on this thread: parsing and merging both hold the
+    GIL, so a parser thread ahead of the merge gains nothing; calamine's loading of each
+    whole sheet does release the GIL, and runs on a helper thread (ledger.calamine_book)."""
     for sheet in C.DATA_SHEETS:
         layout = lf.sheets.get(sheet)
         if layout is None:

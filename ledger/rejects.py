@@ -2,7 +2,7 @@
 back out as a ledger with a reason column, so a person can fix them in Excel and import
 the file again.
 
-Issue 15 §3: a file of a million bad rows must not take the machine's memory. The rows
+A file of a million bad rows must not take the machine's memory. The rows
 go to a temporary file as they are rejected, only their count and a few bytes of
 bookkeeping stay in memory; the console and the GUI list the first ones, the rejects
 file gets them all, written as a stream (ledger.xlsx_stream).

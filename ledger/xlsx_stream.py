@@ -26,7 +26,7 @@ S_DATE = 2
 S_QUOTED = 3  # text with Excel's quote prefix: stays text when a person edits the cell
 S_HEADER = 4  # bold on a light blue fill
 S_BOLD = 5
-S_WRAP = 6  # long text wrapped in its column, top-aligned (the ledger prints, issue 16 §7)
+S_WRAP = 6  # long text wrapped in its column, top-aligned (the ledger prints)
 S_WRAP_QUOTED = 7
 
 _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # as openpyxl's

@@ -292,7 +292,7 @@ def test_new_row_builder_gives_what_db_data_gives(sheet, data):
 
 
 def test_an_imported_row_received_in_the_future_is_refused():
-    """issue 17 §4: the import refuses what the editor refuses, naming sheet, row, column."""
+    """The import refuses what the editor refuses, naming sheet, row, column."""
     from ledger.validate import case_problems
 
     future = datetime(2099, 1, 1, 9, 0, tzinfo=CHINA_TZ)

@@ -1,4 +1,4 @@
-"""Issue 15 §1–4: no ledger crashes the process or eats the machine. Cells far out, values
+"""No ledger crashes the process or eats the machine. Cells far out, values
 out of range, a million bad rows, an empty 说明, control and bidi characters: each ends in a
 message naming the place, the good rows import, the database is otherwise unchanged."""
 
@@ -76,7 +76,7 @@ def _set(wb, sheet: str, row: int, header: str, value) -> None:
     ws.cell(row, headers.index(header) + 1).value = value
 
 
-# --- §1: cells far out ----------------------------------------------------------------------
+# --- cells far out -------------------------------------------------------------------------
 
 
 def test_stray_cell_at_xfd1048576_is_read_as_a_stream_not_a_grid(exported, tmp_path):
@@ -179,7 +179,7 @@ def test_oversized_shared_strings_are_refused(exported, tmp_path):
         open_ledger(f, ZipLimits(max_shared_strings_bytes=10))
 
 
-# --- §2: values out of range reject their row -----------------------------------------------
+# --- values out of range reject their row --------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -275,7 +275,7 @@ def test_rejects_file_of_a_lone_surrogate_shows_its_escape(exported, tmp_path):
     assert "代理项" in rows[1][headers.index("拒绝原因")]
 
 
-# --- §3: many rejected rows: on disk, listed in order, shown in part -------------------------
+# --- many rejected rows: on disk, listed in order, shown in part ----------------------------
 
 
 def test_rejected_rows_are_kept_on_disk_in_sheet_and_row_order():
@@ -332,7 +332,7 @@ def test_console_shows_the_first_50_rejected_rows_and_the_count(sites, tmp_path,
     assert "共 120 行被拒绝" in out
 
 
-# --- §4: empty 说明, controls and bidi marks --------------------------------------------------
+# --- empty 说明, controls and bidi marks -----------------------------------------------------
 
 
 def test_empty_info_sheet_is_refused_with_a_message(exported, tmp_path):
