@@ -185,9 +185,9 @@ def build(work: Path, names: list[str], args) -> dict[str, Path]:
 
 _CHILD = """
 import sys
-import ledger.reader
+import ledger.zip_check
 if {budget!r} is not None:  # the fast reader whatever the size: the trade-off's other side
-    ledger.reader.CALAMINE_BUDGET = {budget!r}
+    ledger.zip_check.CALAMINE_BUDGET = {budget!r}
 from desktop.cli import main
 sys.exit(main({argv!r}))
 """

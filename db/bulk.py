@@ -1,4 +1,4 @@
-"""Set-based writes over many cases at once (issue 23 §3): one statement over the chosen rows
+"""Set-based writes over many cases at once: one statement over the chosen rows
 instead of a model save per case. The caller holds the transaction and writes the audit
 entries in it (complaints.usecases.audit.record_many); the full-text index follows through
 the schema's triggers in the same statement."""
@@ -38,8 +38,8 @@ def anonymise(closed_state: str, cutoff: str, name: str, modified_at: str, site:
     """Set the customer name to ``name`` and the phone to NULL of the cases
     ``anonymise_candidates`` counts, with ``modified_at``; the revision counts up where the
     case belongs to ``site`` (the owner counts revisions, ledger.md). Returns how many. Call
-    inside a transaction, after ``anonymise_rows`` and the audit entries (measured: they went
-    in faster before the search index had changes pending)."""
+    inside a transaction, after ``anonymise_rows`` and the audit entries (they go in faster
+    while the search index has no changes pending)."""
     cur = database.execute_sql(
         "UPDATE cases SET customer_name = ?, phone = NULL, modified_at = ?, "
         f"revision = revision + (site = ?) WHERE {_ANONYMISE_WHERE}",

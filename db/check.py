@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 
-from db.migrations.m0001_initial import FTS_DOC_SQL
+from db.database import build_schema
+from db.fts import doc_sql
+from db.migrations import LATEST_VERSION
 from db.models import database
+from db.reads import schema_version
 
 MAX_LISTED = 20  # problems listed one by one per check; the rest are counted
 
@@ -67,7 +70,7 @@ def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
         ).fetchall()
         stale = c.execute(
             "SELECT c.id, c.number FROM cases c JOIN cases_fts f ON f.rowid = c.id "
-            f"WHERE f.doc IS NOT ({FTS_DOC_SQL.format(r='c')}) ORDER BY c.id"
+            f"WHERE f.doc IS NOT ({doc_sql('c')}) ORDER BY c.id"
         ).fetchall()
     except sqlite3.DatabaseError as e:
         return [*problems, f"无法比对搜索索引 cases_fts 与投诉表 cases:{e}"]
@@ -107,16 +110,13 @@ def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
         # every token it removes; then refill it from cases
         c.execute("INSERT INTO cases_fts (cases_fts) VALUES ('rebuild')")
         c.execute("DELETE FROM cases_fts")
-        c.execute(
-            f"INSERT INTO cases_fts (rowid, doc) SELECT id, {FTS_DOC_SQL.format(r='cases')} "
-            "FROM cases"
-        )
+        c.execute(f"INSERT INTO cases_fts (rowid, doc) SELECT id, {doc_sql('cases')} FROM cases")
 
 
 # --- schema -------------------------------------------------------------------------------
 #
 # A restored or checked file must have exactly the schema that the migrations build for its
-# version (issue 15 §5): a trigger planted in a backup would run on every later write, a
+# version: a trigger planted in a backup would run on every later write, a
 # renamed column would lose data silently. The reference is built afresh, in memory, by the
 # same migration steps; every table, column, index, trigger and view is compared.
 
@@ -157,8 +157,6 @@ def _shadow_of(name: str, virtual: set[str]) -> bool:
 
 def reference_schema(version: int) -> sqlite3.Connection:
     """A new in-memory database holding the schema of ``version`` as the migrations build it."""
-    from db.database import build_schema
-
     ref = sqlite3.connect(":memory:")
     build_schema(ref, version)
     return ref
@@ -238,15 +236,11 @@ def schema_differences(conn: sqlite3.Connection, version: int) -> list[str]:
 
 def schema(conn: sqlite3.Connection | None = None) -> list[str]:
     """The open database's schema is exactly the one its version should have."""
-    from db.reads import schema_version
-
     c = _conn(conn)
     try:
         version = schema_version(c)
     except Exception as e:
         return [f"无法读取数据库版本:{e}"]
-    from db.migrations import LATEST_VERSION
-
     if not 0 < version <= LATEST_VERSION:
         return [f"数据库版本 {version} 不是本程序所知的版本(1 至 {LATEST_VERSION})"]
     listed = [

@@ -1,5 +1,5 @@
 """The ledger's 审计记录 sheet: the exporting site's audit entries since its last ledger to
-the same destination (issue 15 §6), so the site that imports it (headquarters) holds every
+the same destination, so the site that imports it (headquarters) holds every
 branch's chain and sees an entry removed or changed at the branch.
 
 One row per entry. The first columns are for a person (序号, 时间, 用户, 事件, 对象, 说明);

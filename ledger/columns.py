@@ -16,7 +16,7 @@ from complaints.types import Action, ApprovalStatus, FmcStatus, SanctionType, Sa
 FORMAT_NAME = "投诉台账"
 FORMAT_VERSION = 1
 
-# A 修订号 above this is refused on import (issue 15 §2): no record is saved a billion
+# A 修订号 above this is refused on import: no record is saved a billion
 # times, and a revision near 2^63 would make every later save overflow.
 REVISION_MAX = 1_000_000_000
 FINGERPRINT_HEADER = "版本指纹"
@@ -99,7 +99,7 @@ def _keys() -> list[Column]:
         Column("修订号", "revision", Kind.REVISION),
         Column("最后修改时间", "modified_at", Kind.STAMP),
         Column("已删除", "deleted", Kind.DELETED),
-        # Optional (issue 15 §3): which version of the record the row is, a short hash of
+        # Optional: which version of the record the row is, a short hash of
         # the owner's content at that 修订号 (ledger.store.fingerprint). A file of format
         # version 1 without it still imports; an older reader ignores it as unknown.
         Column(

@@ -1,4 +1,4 @@
-"""A tracking entry's structured values on the ledger's wire (issue 16 §4), and S5 rows.
+"""A tracking entry's structured values on the ledger's wire, and S5 rows.
 
 In the database an entry keeps its department, satisfaction, CAC number… as fields and 说明
 as free text. In a ledger they travel twice: in the optional columns of 跟踪记录
@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from complaints.rules import workflow
+from complaints.types import Action
 
 _KEYS = tuple(workflow.ENTRY_COLUMNS.values())
 S5 = "S5"
@@ -46,7 +47,7 @@ def to_wire(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-_DECODED = frozenset({workflow.Action.FMC_STATUS.value, *workflow.CALLBACKS})
+_DECODED = frozenset({Action.FMC_STATUS.value, *workflow.CALLBACKS})
 
 
 def from_wire(values: dict[str, Any]) -> dict[str, Any]:

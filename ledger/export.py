@@ -38,7 +38,7 @@ from ledger.xlsx_stream import (
     text_cell,
 )
 
-# Text starting with one of FORMULA_PREFIXES (the CSV writers' list, issue 15 §8) would be
+# Text starting with one of FORMULA_PREFIXES (the CSV writers' list) would be
 # read as a formula (or a DDE/CSV trick) by a spreadsheet when a person edits the cell:
 # written as text with Excel's quote prefix.
 

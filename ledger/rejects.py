@@ -2,7 +2,7 @@
 back out as a ledger with a reason column, so a person can fix them in Excel and import
 the file again.
 
-Issue 15 §3: a file of a million bad rows must not take the machine's memory. The rows
+A file of a million bad rows must not take the machine's memory. The rows
 go to a temporary file as they are rejected, only their count and a few bytes of
 bookkeeping stay in memory; the console and the GUI list the first ones, the rejects
 file gets them all, written as a stream (ledger.xlsx_stream).
@@ -35,7 +35,7 @@ from ledger.xlsx_stream import (
 )
 
 if TYPE_CHECKING:
-    from ledger.merge import FileResult, RejectedRow
+    from ledger.results import FileResult, RejectedRow
     from ledger.validate import RowProblem
 
 # Not "原因": 奖惩记录 already has a 原因 column (the sanction's reason).
@@ -48,7 +48,8 @@ class _Pile:
     """Rows in increasing (sheet, row) order, pickled one after another to a temp file."""
 
     def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile(prefix="complaintdesk-rejects-")
+        # open as long as its RejectedRows holds it: closed by RejectedRows.clear
+        self.file = tempfile.TemporaryFile(prefix="complaintdesk-rejects-")  # noqa: SIM115
         self.last: tuple[int, int] = (-1, -1)
 
     def write(self, key: tuple[int, int], data: bytes) -> None:
@@ -135,7 +136,7 @@ class RejectedRows:
         return {"rows": list(self)}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__()
+        RejectedRows.__init__(self)
         for r in state["rows"]:
             self.append(r)
 

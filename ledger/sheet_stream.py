@@ -1,8 +1,8 @@
 """Reading a worksheet's rows as a stream, fast, with the values openpyxl gives.
 
-Issue 15 §1, §3: a ledger too big for python-calamine's whole-sheet grid is read as a
-stream. openpyxl's read-only mode streams, but spends ~25 µs a cell (an element tree per
-row, a Text object per inline string). Here expat (the C parser in the standard library)
+A ledger too big for python-calamine's whole-sheet grid is read as a stream. openpyxl's
+read-only mode streams, but spends ~25 µs a cell (an element tree per row, a Text object
+per inline string). Here expat (the C parser in the standard library)
 calls back per element and the row is built from the few elements a ledger's cells use:
 <row>, <c>, <v>, <is>/<t> (rich-text runs joined, phonetic runs left out), <f> is never
 evaluated (files with formulas are read by openpyxl). The workbook's structure - sheet
@@ -10,7 +10,7 @@ names and parts, shared strings, which styles are dates, the 1900/1904 epoch - c
 openpyxl's read-only workbook, so a value means here what it means there (a test compares
 every row of the test ledgers with openpyxl's and calamine's).
 
-Safety: the part has been checked before (ledger.reader.check_zip): no DTD, so no entity
+Safety: the part has been checked before (ledger.zip_check.check_zip): no DTD, so no entity
 can be declared or expanded; every reference is inside A1:XFD1048576.
 """
 

@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from complaints.rules.validation import mask_phone
-from db.models import Case, Entry, Sanction, database
-from db.timeutil import date_from_db, from_db, to_db
+from db import ledger_rows, ledger_state
+from db.timeutil import to_db
 from ledger import columns as C
 from ledger.columns import Column, Kind
+from ledger.validate import is_masked_phone
 
-MODELS = {"cases": Case, "entries": Entry, "sanctions": Sanction}
 # Keys left out of the digest: the revision is compared on its own, and
 # 最后修改时间 is "for people, not for ordering" (ledger.md).
 _NOT_DIGESTED = {"revision", "modified_at"}
@@ -27,7 +27,9 @@ def fast_to_db(v: datetime) -> str:
         u = v.astimezone(UTC)
         if not u.microsecond and u.year >= 1000:
             return u.isoformat()  # "YYYY-MM-DDTHH:MM:SS+00:00", as to_db's format
-    return to_db(v)
+    text = to_db(v)
+    assert text is not None  # to_db gives None for None only
+    return text
 
 
 # The columns whose canonical values make a digest, frozen as they were when digests were
@@ -165,17 +167,13 @@ def digest(sheet: str, values: Mapping[str, Any]) -> str:
 
 def _masked(values: Mapping[str, Any]) -> Mapping[str, Any]:
     phone = values.get("phone")
-    if not phone or MASKED_PHONE_RE.fullmatch(phone.replace(" ", "")):
+    if not phone or is_masked_phone(phone):
         return values
     return {**values, "phone": mask_phone(phone)}
 
 
-# as ledger.validate.MASKED_PHONE_RE (not imported: validate reads the ledger's cells)
-MASKED_PHONE_RE = __import__("re").compile(r"\d{0,4}\*{3,}\d{0,4}|\*+")
-
-
 def fingerprint(sheet: str, values: Mapping[str, Any]) -> str:
-    """The 版本指纹 of a record's content (issue 15 §3): the first 16 hex digits of its
+    """The 版本指纹 of a record's content: the first 16 hex digits of its
     digest, with the customer's phone masked as a file that leaves the branch has it
     (138****5678), so a masked and a full copy of one version have one fingerprint.
     Together with the 修订号 it names a version: two copies with one revision and two
@@ -245,54 +243,16 @@ def from_json(sheet: str, text: str) -> dict[str, Any]:
 # --- reading records as ledger values --------------------------------------------------------
 
 
-def _select_sql(table: str, *, with_id: bool = False) -> tuple[str, list[str]]:
-    """SQL selecting a table's ledger columns (with the case's uid), and their keys.
-    版本指纹 reads as the version last applied here from a ledger ("revision:fingerprint"
-    from ledger_base, or None); export_fingerprint turns it into the column's value."""
-    cols = C.SHEET_COLUMNS[C.TABLE_SHEET[table]]
-    keys = [c.key for c in cols]
-    parts = []
-    for k in keys:
-        if k == "fingerprint":
-            parts.append(
-                "(SELECT b.revision || ':' || b.fingerprint FROM ledger_base b "
-                "WHERE b.uid = t.uid AND b.fingerprint <> '')"
-            )
-        elif k == "case_uid":
-            parts.append("(SELECT c.uid FROM cases c WHERE c.id = t.case_id)")
-        elif k == "case_number":
-            parts.append("(SELECT c.number FROM cases c WHERE c.id = t.case_id)")
-        else:
-            parts.append(f't."{k}"')
-    if with_id:
-        parts.append("t.id")
-    return f"SELECT {', '.join(parts)} FROM {table} t", keys
-
-
-def _convert(cols: Sequence[Column], row: Sequence[Any]) -> dict[str, Any]:
-    out = {}
-    for col, v in zip(cols, row, strict=True):
-        if not col.stored:
-            out[col.key] = v
-        elif col.kind in (Kind.DATETIME, Kind.STAMP):
-            v = from_db(v)
-        elif col.kind is Kind.DATE:
-            v = date_from_db(v)
-        elif col.kind in (Kind.BOOL, Kind.DELETED):
-            v = bool(v)
-        out[col.key] = v
-    return out
+def _keys(table: str) -> list[str]:
+    return [c.key for c in C.SHEET_COLUMNS[C.TABLE_SHEET[table]]]
 
 
 def local_values(table: str, uid: str) -> dict[str, Any] | None:
     """The record's ledger values; its "fingerprint" is None (see export_fingerprint for
     the value a file carries)."""
-    sql, _ = _select_sql(table)
-    row = database.execute_sql(sql + " WHERE t.uid = ?", (uid,)).fetchone()
-    if row is None:
-        return None
-    out = _convert(C.SHEET_COLUMNS[C.TABLE_SHEET[table]], row)
-    out["fingerprint"] = None
+    out = ledger_rows.record(table, _keys(table), uid)
+    if out is not None:
+        out["fingerprint"] = None
     return out
 
 
@@ -309,44 +269,9 @@ def export_fingerprint(sheet: str, record: dict[str, Any], my_site: str | None) 
     return fingerprint(sheet, record)
 
 
-def _filter(
-    table: str, sites: Sequence[str] | None, since: datetime | None
-) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    if sites:
-        marks = ",".join("?" * len(sites))
-        # Records of other sites edited here travel too (issue 15 §3: an edit made at a
-        # site that does not own the record must reach its owner): modified here after
-        # the version last applied from a ledger came in (its 最后修改时间 is no longer
-        # the one applied). An unedited copy sent along is counted as unchanged.
-        edited = (
-            "EXISTS (SELECT 1 FROM ledger_base b WHERE b.uid = t.uid "
-            "AND b.record_modified_at IS NOT t.modified_at)"
-        )
-        if table == "cases":
-            where.append(f"(t.site IN ({marks}) OR {edited})")
-            params += list(sites)
-        else:
-            where.append(
-                f"(t.site IN ({marks}) OR t.case_id IN "
-                f"(SELECT id FROM cases WHERE site IN ({marks})) OR {edited})"
-            )
-            params += list(sites) * 2
-    if since is not None:
-        stamp = to_db(since)
-        where.append(
-            "(t.modified_at >= ? OR t.uid IN (SELECT uid FROM ledger_base WHERE applied_at >= ?))"
-        )
-        params += [stamp, stamp]
-    return where, params
-
-
 def count_records(table: str, *, sites: Sequence[str] | None, since: datetime | None) -> int:
     """How many rows iter_records will yield (call in the same transaction)."""
-    where, params = _filter(table, sites, since)
-    sql = f"SELECT count(*) FROM {table} t" + (f" WHERE {' AND '.join(where)}" if where else "")
-    return database.execute_sql(sql, params).fetchone()[0]
+    return ledger_rows.count_records(table, sites=sites, since=since)
 
 
 def iter_records(
@@ -362,73 +287,31 @@ def iter_records(
     those changed here (modified, or applied from another ledger) after that time.
     Streamed in id order, each with the 版本指纹 a file written at ``my_site`` carries
     (export_fingerprint; without ``my_site``, its content's)."""
-    base, _ = _select_sql(table, with_id=True)
     sheet = C.TABLE_SHEET[table]
-    cols = C.SHEET_COLUMNS[sheet]
-    where, params = _filter(table, sites, since)
-    last = 0
-    while True:
-        clauses = where + ["t.id > ?"]
-        rows = database.execute_sql(
-            f"{base} WHERE {' AND '.join(clauses)} ORDER BY t.id LIMIT {batch}", (*params, last)
-        ).fetchall()
-        if not rows:
-            return
-        for row in rows:
-            rec = _convert(cols, row[:-1])
-            rec["fingerprint"] = export_fingerprint(sheet, rec, my_site)
-            yield rec
-        last = rows[-1][-1]
+    for rec in ledger_rows.iter_records(table, _keys(table), sites=sites, since=since, batch=batch):
+        rec["fingerprint"] = export_fingerprint(sheet, rec, my_site)
+        yield rec
 
 
 def record_own_versions(my_site: str, since: str | None) -> int:
     """Remember the present version of each record of ``my_site`` (all tables) saved at or
     after ``since`` (stored time text; None: all) in ledger_versions: called after an
     export, so every version of its own that this site sent is known to it (ledger.merge:
-    an older version of its own it never had is a conflict). Returns how many rows."""
+    an older version of its own it never had is a conflict). Returns how many rows.
+
+    Revision 1 is a record's first version, which only its creation makes: one per record,
+    never asked about (ledger.merge), so not stored."""
     n = 0
     for table in ("cases", "entries", "sanctions"):
         sheet = C.TABLE_SHEET[table]
-        cols = C.SHEET_COLUMNS[sheet]
-        sql, _ = _select_sql(table)
-        params: list[Any] = [my_site]
-        # revision 1 is a record's first version, which only its creation makes: one per
-        # record, never asked about (ledger.merge._known_own), so not stored (most tracking
-        # entries never go past it)
-        sql += " WHERE t.site = ? AND t.revision > 1"
-        if since:
-            sql += " AND t.modified_at >= ?"
-            params.append(since)
-        cur = database.execute_sql(sql, params)
-        while rows := cur.fetchmany(2000):
-            out = []
-            for row in rows:
-                rec = _convert(cols, row)
-                out.append((rec["uid"], rec["revision"], fingerprint(sheet, rec)))
-            database.cursor().executemany(
-                "INSERT OR IGNORE INTO ledger_versions (uid, revision, fingerprint) "
-                "VALUES (?, ?, ?)",
-                out,
+        for records in ledger_rows.iter_own_revised(table, _keys(table), my_site, since):
+            ledger_state.remember_versions(
+                [(rec["uid"], rec["revision"], fingerprint(sheet, rec)) for rec in records]
             )
-            n += len(out)
+            n += len(records)
     return n
-
-
-def versions_since() -> str | None:
-    """From when this site's record of its own versions is complete ('' : always; None:
-    not known, before schema 8)."""
-    row = database.execute_sql(
-        "SELECT value FROM ledger_meta WHERE key = 'versions_since'"
-    ).fetchone()
-    return row[0] if row else None
 
 
 def count_uids(table: str, uids: Sequence[str]) -> int:
     """How many of ``uids`` exist in ``table`` (for the after-import comparison)."""
-    n = 0
-    for i in range(0, len(uids), 500):
-        chunk = uids[i : i + 500]
-        n += database.execute_sql(
-            f"SELECT count(*) FROM {table} WHERE uid IN ({','.join('?' * len(chunk))})", chunk
-        ).fetchone()[0]
-    return n
+    return ledger_rows.count_uids(table, uids)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import IO
 
 from openpyxl.utils import get_column_letter
 
@@ -25,7 +26,7 @@ S_DATE = 2
 S_QUOTED = 3  # text with Excel's quote prefix: stays text when a person edits the cell
 S_HEADER = 4  # bold on a light blue fill
 S_BOLD = 5
-S_WRAP = 6  # long text wrapped in its column, top-aligned (the ledger prints, issue 16 §7)
+S_WRAP = 6  # long text wrapped in its column, top-aligned (the ledger prints)
 S_WRAP_QUOTED = 7
 
 _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # as openpyxl's
@@ -213,7 +214,7 @@ class StreamBook:
     def __init__(self, path: Path, compresslevel: int = 6):
         self.zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=compresslevel)
         self.sheets: list[_SheetInfo] = []
-        self._open = None  # the sheet part being written
+        self._open: IO[bytes] | None = None  # the sheet part being written
 
     def reserve_sheet(self, title: str, ncols: int) -> _SheetInfo:
         """A place in the sheet order for a sheet written later (open_sheet)."""

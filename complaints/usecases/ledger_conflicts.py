@@ -17,7 +17,8 @@ from db import exchange_rows
 from db.models import database
 from db.models_ledger import LedgerConflict
 from ledger import columns, store
-from ledger.merge import Merger, RowRejected
+from ledger.merge import Merger
+from ledger.results import RowRejected
 
 
 @dataclass(frozen=True)

@@ -22,24 +22,25 @@ from complaints.usecases.errors import UseCaseError
 from complaints.usecases.output_files import writing
 from db import exchange_rows
 from db.backup import make_backup
+from db.bulk_load import BulkLoad, tables_to_bulk_load
 from db.errors import StorageError
 from db.models import database
 from db.page_cache import page_cache
 from ledger import audit_sheet, columns, store
-from ledger.bulk import BulkLoad, tables_to_bulk_load
-from ledger.merge import (
+from ledger.merge import Merger, fresh_tables
+from ledger.merge_file import merge_file
+from ledger.reader import LedgerFile, open_ledger
+from ledger.refusal import LedgerRefused
+from ledger.rejects import SHOWN, write_rejects  # noqa: F401 (SHOWN: see DATA_SHEETS)
+from ledger.results import (
     OUTCOME_LABELS,
     OUTCOMES,  # noqa: F401 (for the GUI and the CLI, see DATA_SHEETS)
     FileResult,
     ImportCancelled,
-    Merger,
     SheetCounts,
     counts_json,
-    fresh_tables,
-    merge_file,
 )
-from ledger.reader import DEFAULT_LIMITS, LedgerFile, LedgerRefused, ZipLimits, open_ledger
-from ledger.rejects import SHOWN, write_rejects  # noqa: F401 (SHOWN: see DATA_SHEETS)
+from ledger.zip_check import DEFAULT_LIMITS, ZipLimits
 
 # What the GUI and the CLI show of an import, so that they do not reach into ledger/: the
 # data sheets, the outcome words (OUTCOMES), how many rejected rows a summary lists (SHOWN).

@@ -14,6 +14,9 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from complaints.usecases import ledger_export, ledger_import, stats
+from complaints.usecases.context import Context
+from desktop import __version__
 from desktop.cli import CliError, command_context, open_data
 
 
@@ -92,9 +95,6 @@ def parse_time(text: str, tz) -> datetime:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from complaints.usecases import ledger_export
-    from desktop import __version__
-
     open_data(args)
     ctx = command_context(args)
     since = parse_time(args.since, ctx.tz) if args.since else None
@@ -126,9 +126,7 @@ def run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_result(preview) -> None:
-    from complaints.usecases.ledger_import import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES, SHOWN
-
+def print_result(preview: ledger_import.ImportPreview) -> None:
     for f in preview.files:
         print(f"== {f.path.name}")
         if f.refused:
@@ -136,45 +134,41 @@ def print_result(preview) -> None:
             continue
         when = f.exported_at.isoformat() if f.exported_at else "?"
         print(f"   来自站点 {f.site} {f.site_name},导出时间 {when},范围 {f.scope or '?'}")
-        for sheet in DATA_SHEETS:
+        for sheet in ledger_import.DATA_SHEETS:
             c = f.counts.get(sheet)
             if c is None:
                 continue
-            parts = " ".join(f"{OUTCOME_LABELS[k]} {getattr(c, k)}" for k in OUTCOMES)
+            parts = " ".join(
+                f"{ledger_import.OUTCOME_LABELS[k]} {getattr(c, k)}" for k in ledger_import.OUTCOMES
+            )
             print(f"   {sheet}:{parts}")
-        # the first rows only (issue 15 §3): a file may hold a million bad rows
-        for rej in f.rejected.head(SHOWN):
+        # the first rows only: a file may hold a million bad rows
+        for rej in f.rejected.head(ledger_import.SHOWN):
             for p in rej.problems:
                 print(f"   拒绝:{p}")
-        if len(f.rejected) > SHOWN:
+        if len(f.rejected) > ledger_import.SHOWN:
             print(
-                f"   …… 共 {len(f.rejected)} 行被拒绝,以上为前 {SHOWN} 行"
+                f"   …… 共 {len(f.rejected)} 行被拒绝,以上为前 {ledger_import.SHOWN} 行"
                 "(用 --rejects OUT.xlsx 写出全部被拒绝的行及原因)"
             )
     for w in preview.warnings:
         print(f"注意:{w}")
-    for p in preview.audit_problems:  # exit 1; the case rows still apply (issue 15 §6)
-        print(f"审计记录不连续:{p}")
+    for problem in preview.audit_problems:  # exit 1; the case rows still apply
+        print(f"审计记录不连续:{problem}")
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from complaints.usecases import ledger_import
-
     paths, _ = open_data(args)
     ctx = command_context(args)
     if args.dry_run:
-        result = ledger_import.check_import(ctx, args.files)
-    else:
-        result = ledger_import.apply_import(
-            ctx, args.files, all_or_nothing=args.all_or_nothing, backup_dir=paths.backups
-        )
-    print_result(result)
-    if args.rejects and result.rejected:
-        for path in ledger_import.write_rejected_rows(result, args.rejects):
-            print(f"被拒绝的行已写入 {path}")
-    if args.dry_run:
+        preview = ledger_import.check_import(ctx, args.files)
+        _print_and_write_rejects(preview, args)
         print("(仅检查,未写入数据库)")
-        return 0 if result.ok and not result.audit_problems else 1
+        return 0 if preview.ok and not preview.audit_problems else 1
+    result = ledger_import.apply_import(
+        ctx, args.files, all_or_nothing=args.all_or_nothing, backup_dir=paths.backups
+    )
+    _print_and_write_rejects(result, args)
     if result.backup:
         print(f"导入前备份:{result.backup}")
     if result.cancelled:
@@ -199,12 +193,19 @@ def run_import(args: argparse.Namespace) -> int:
     )
 
 
-def _keep_stats_summaries(ctx) -> None:
-    """The imported closed cases' 统计 summaries, as the app's background fill would keep
-    them: the 统计 page and ``report`` then open any month at the kept speed (issue 8).
-    Outside the import (its transaction is over): a failure here loses nothing."""
-    from complaints.usecases import stats
+def _print_and_write_rejects(
+    preview: ledger_import.ImportPreview, args: argparse.Namespace
+) -> None:
+    print_result(preview)
+    if args.rejects and preview.rejected:
+        for path in ledger_import.write_rejected_rows(preview, args.rejects):
+            print(f"被拒绝的行已写入 {path}")
 
+
+def _keep_stats_summaries(ctx: Context) -> None:
+    """The imported closed cases' 统计 summaries, as the app's background fill would keep
+    them: the 统计 page and ``report`` then open any month at the kept speed. Outside
+    the import (its transaction is over): a failure here loses nothing."""
     try:
         kept = stats.fill_summaries(ctx.now(), ctx.tz)
     except Exception as e:

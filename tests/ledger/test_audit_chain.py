@@ -1,4 +1,4 @@
-"""The audit trail held outside the branch (issue 15 §6): each ledger carries the sending
+"""The audit trail held outside the branch: each ledger carries the sending
 site's audit entries (审计记录), the importing site keeps every site's chain, and an entry
 removed or rewritten at the branch is reported at the next import, naming the site and
 the first entry missing; the case rows still apply."""

@@ -12,8 +12,11 @@ from openpyxl import load_workbook
 
 from complaints.usecases import ledger_export, ledger_import
 from complaints.usecases.context import CHINA_TZ
+from db import ledger_rows
 from ledger import columns as C
-from ledger import merge as merge_mod
+from ledger import merge_file
+from ledger.apply import stored_value
+from ledger.merge import Merger
 from ledger.validate import RowParser, parse_row
 from tests.ledger.helpers import new_case, snapshot
 
@@ -142,14 +145,14 @@ def test_batches_merge_as_row_by_row(sites, tmp_path, monkeypatch, batch):
     hq = _fresh_hq(sites, number)
     before = snapshot()
     with monkeypatch.context() as m:  # every batch through merge(), row by row
-        m.setattr(merge_mod, "_any_existing", lambda table, uids: True)
+        m.setattr(ledger_rows, "any_uid", lambda table, uids: True)
         slow = ledger_import.apply_import(hq, [out])
         slow_db = snapshot()
     sites.close()
     (sites.root / "HQ").rename(sites.root / "HQ-slow")
     hq = _fresh_hq(sites, number)
     assert snapshot() == before
-    monkeypatch.setattr(merge_mod, "BATCH", batch)
+    monkeypatch.setattr(merge_file, "BATCH", batch)
     fast = ledger_import.apply_import(hq, [out])
     assert _outcome(fast) == _outcome(slow)
     counts, rejected = _outcome(fast)
@@ -274,9 +277,9 @@ def _outcome_of(f):
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(C.DATA_SHEETS), st.data())
 def test_new_row_builder_gives_what_db_data_gives(sheet, data):
-    """The batch insert's row builder = _db_data(new=True) then _db_value, cell for cell."""
+    """The batch insert's row builder = _db_data(new=True) then stored_value, cell for cell."""
     now = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
-    merger = merge_mod.Merger("HQ", now)
+    merger = Merger("HQ", now)
     merger._case_ids.update({"case-aaaa-1": 7, "case-bbbb-2": 9})
     values = {c.key: data.draw(VALUES) for c in C.SHEET_COLUMNS[sheet]}
     values["uid"] = "row-uid-0001"
@@ -285,11 +288,11 @@ def test_new_row_builder_gives_what_db_data_gives(sheet, data):
     names, build = merger._new_row_builder(sheet)
     expected = merger._db_data(sheet, values, new=True)
     assert names == list(expected)
-    assert build(dict(values)) == [merge_mod._db_value(v) for v in expected.values()]
+    assert build(dict(values)) == [stored_value(v) for v in expected.values()]
 
 
 def test_an_imported_row_received_in_the_future_is_refused():
-    """issue 17 §4: the import refuses what the editor refuses, naming sheet, row, column."""
+    """The import refuses what the editor refuses, naming sheet, row, column."""
     from ledger.validate import case_problems
 
     future = datetime(2099, 1, 1, 9, 0, tzinfo=CHINA_TZ)

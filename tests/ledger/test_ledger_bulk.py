@@ -1,4 +1,4 @@
-"""Bulk loading (ledger.bulk): a big import into a small database drops the plain indexes
+"""Bulk loading (db.bulk_load): a big import into a small database drops the plain indexes
 and rebuilds them before the commit. The schema after is the schema before, a cancel or a
 failure leaves everything as it was, and the data are those of the ordinary path."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from complaints.usecases import cases, ledger_export, ledger_import, storage
+from db import bulk_load
 from db.models import database
-from ledger import bulk
-from ledger import merge as merge_mod
+from ledger.merge import Merger
 from tests.ledger.helpers import new_case, snapshot
 
 
@@ -27,7 +27,9 @@ def dump() -> list[str]:
 
 
 def plain_index_names() -> set[str]:
-    return {ix.name for ix in bulk.plain_indexes(("cases", "entries", "sanctions", "ledger_base"))}
+    return {
+        ix.name for ix in bulk_load.plain_indexes(("cases", "entries", "sanctions", "ledger_base"))
+    }
 
 
 @pytest.fixture
@@ -65,17 +67,17 @@ def test_bulk_import_keeps_the_schema_and_search_works(sites, sh01_file):
     hq = sites.use("HQ")
     before = schema()
     seen = []
-    real = bulk.BulkLoad.__init__
+    real = bulk_load.BulkLoad.__init__
 
     def spy(self, tables):
         seen.append(list(tables))
         real(self, tables)
 
-    bulk.BulkLoad.__init__ = spy
+    bulk_load.BulkLoad.__init__ = spy
     try:
         report = ledger_import.apply_import(hq, [sh01_file], bulk=True)
     finally:
-        bulk.BulkLoad.__init__ = real
+        bulk_load.BulkLoad.__init__ = real
     assert seen and "cases" in seen[0] and "entries" in seen[0]
     assert report.applied and not report.differences
     assert report.files[0].counts["投诉台账"].new == 30
@@ -111,17 +113,17 @@ def test_bulk_and_ordinary_paths_give_the_same_data(sites, sh01_file):
 
 def test_threshold_decides_by_incoming_and_existing_rows(sites, sh01_file, monkeypatch):
     hq = sites.use("HQ")
-    assert bulk.tables_to_bulk_load({"cases": 30, "entries": 30}, minimum=31) == []
-    assert bulk.tables_to_bulk_load({"cases": 30, "entries": 30}, minimum=10) == [
+    assert bulk_load.tables_to_bulk_load({"cases": 30, "entries": 30}, minimum=31) == []
+    assert bulk_load.tables_to_bulk_load({"cases": 30, "entries": 30}, minimum=10) == [
         "cases",
         "entries",
     ]
     new_case(hq, customer_name="总部自己的")
-    assert bulk.tables_to_bulk_load({"cases": 1}, minimum=1) == []  # not more than there
-    monkeypatch.setattr(bulk, "BULK_MIN_ROWS", 10)
+    assert bulk_load.tables_to_bulk_load({"cases": 1}, minimum=1) == []  # not more than there
+    monkeypatch.setattr(bulk_load, "BULK_MIN_ROWS", 10)
     seen = []
     monkeypatch.setattr(
-        ledger_import, "BulkLoad", lambda tables: seen.append(tables) or bulk.BulkLoad(tables)
+        ledger_import, "BulkLoad", lambda tables: seen.append(tables) or bulk_load.BulkLoad(tables)
     )
     before = schema()
     ledger_import.apply_import(hq, [sh01_file])
@@ -152,7 +154,7 @@ def test_failing_bulk_import_leaves_everything_as_before(sites, sh01_file, monke
     new_case(hq, customer_name="总部自己的")
     before = dump()
     calls = []
-    real = merge_mod.Merger._insert_new
+    real = Merger._insert_new
 
     def boom(self, sheet, rows):
         calls.append(sheet)
@@ -160,7 +162,7 @@ def test_failing_bulk_import_leaves_everything_as_before(sites, sh01_file, monke
             raise RuntimeError("disk on fire")
         return real(self, sheet, rows)
 
-    monkeypatch.setattr(merge_mod.Merger, "_insert_new", boom)
+    monkeypatch.setattr(Merger, "_insert_new", boom)
     with pytest.raises(RuntimeError):
         ledger_import.apply_import(hq, [sh01_file], bulk=True)
     assert "投诉台账" in calls

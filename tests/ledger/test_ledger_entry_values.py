@@ -1,4 +1,4 @@
-"""A tracking entry's structured values in the ledger (issue 16 §4, §5): optional columns of
+"""A tracking entry's structured values in the ledger: optional columns of
 跟踪记录 with 说明 still carrying the tags earlier versions read; a file of an earlier
 version (tags only, S5 rows as ¥0 fines) imports as the values and the decision."""
 

@@ -1,4 +1,4 @@
-"""Issue 15 §1–4: no ledger crashes the process or eats the machine. Cells far out, values
+"""No ledger crashes the process or eats the machine. Cells far out, values
 out of range, a million bad rows, an empty 说明, control and bidi characters: each ends in a
 message naming the place, the good rows import, the database is otherwise unchanged."""
 
@@ -15,9 +15,10 @@ import pytest
 from openpyxl import load_workbook
 
 from complaints.usecases import ledger_export, ledger_import
-from ledger.reader import ZipLimits, check_zip, open_ledger
+from ledger.reader import open_ledger
 from ledger.rejects import RejectedRows
 from ledger.validate import RowProblem
+from ledger.zip_check import ZipLimits, check_zip
 from tests.ledger.helpers import ctx_for, new_case, rewrite_zip, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +76,7 @@ def _set(wb, sheet: str, row: int, header: str, value) -> None:
     ws.cell(row, headers.index(header) + 1).value = value
 
 
-# --- §1: cells far out ----------------------------------------------------------------------
+# --- cells far out -------------------------------------------------------------------------
 
 
 def test_stray_cell_at_xfd1048576_is_read_as_a_stream_not_a_grid(exported, tmp_path):
@@ -110,7 +111,7 @@ def test_stray_cell_far_out_in_a_subprocess_exits_normally(exported, tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
-        check=False,
+        check=False,  # the exit code is the point
     )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -172,13 +173,13 @@ def test_oversized_shared_strings_are_refused(exported, tmp_path):
     f = rewrite_zip(exported, tmp_path / "sst.xlsx", add={"xl/sharedStrings.xml": sst})
     res = ledger_import.check_import(ctx_for("HQ"), [f]).files[0]
     assert res.refused is None
-    from ledger.reader import LedgerRefused
+    from ledger.refusal import LedgerRefused
 
     with pytest.raises(LedgerRefused, match="共享字符串表过大"):
         open_ledger(f, ZipLimits(max_shared_strings_bytes=10))
 
 
-# --- §2: values out of range reject their row -----------------------------------------------
+# --- values out of range reject their row --------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -274,11 +275,11 @@ def test_rejects_file_of_a_lone_surrogate_shows_its_escape(exported, tmp_path):
     assert "代理项" in rows[1][headers.index("拒绝原因")]
 
 
-# --- §3: many rejected rows: on disk, listed in order, shown in part -------------------------
+# --- many rejected rows: on disk, listed in order, shown in part ----------------------------
 
 
 def test_rejected_rows_are_kept_on_disk_in_sheet_and_row_order():
-    from ledger.merge import RejectedRow
+    from ledger.results import RejectedRow
 
     rows = RejectedRows()
     order = [
@@ -317,7 +318,7 @@ def test_rejected_rows_are_kept_on_disk_in_sheet_and_row_order():
 
 def test_console_shows_the_first_50_rejected_rows_and_the_count(sites, tmp_path, capsys):
     from desktop.commands.ledger import print_result
-    from ledger.merge import FileResult, RejectedRow, SheetCounts
+    from ledger.results import FileResult, RejectedRow, SheetCounts
 
     res = FileResult(tmp_path / "x.xlsx", site="SH01")
     res.counts["投诉台账"] = SheetCounts(rejected=120)
@@ -331,7 +332,7 @@ def test_console_shows_the_first_50_rejected_rows_and_the_count(sites, tmp_path,
     assert "共 120 行被拒绝" in out
 
 
-# --- §4: empty 说明, controls and bidi marks --------------------------------------------------
+# --- empty 说明, controls and bidi marks -----------------------------------------------------
 
 
 def test_empty_info_sheet_is_refused_with_a_message(exported, tmp_path):
@@ -390,9 +391,9 @@ def test_tab_newline_and_carriage_return_are_kept(sites, tmp_path):
 def test_cell_scan_finds_the_bounding_box_with_or_without_references(xml, cells, box):
     """The usual form is checked by its distinct references, any other tag by tag (a cell
     without a reference takes the next place, as readers count it)."""
-    from ledger.reader import _CellScan
+    from ledger.cell_places import CellScan
 
-    scan = _CellScan("f.xlsx", "工作表“投诉台账”")
+    scan = CellScan("f.xlsx", "工作表“投诉台账”")
     scan.feed(scan.feed(b"<sheetData>" + xml + b"</sheetData>") + b"<")
     assert (scan.min_row, scan.max_row, scan.min_col, scan.max_col) == box
     assert scan.cells == cells

@@ -1,4 +1,4 @@
-"""The exported ledger prints (issue 16 §7): every data sheet A4 landscape, one page wide,
+"""The exported ledger prints: every data sheet A4 landscape, one page wide,
 the header row repeated on every page, long text wrapped in its column."""
 
 from __future__ import annotations

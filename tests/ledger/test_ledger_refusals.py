@@ -9,7 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from complaints.usecases import ledger_export, ledger_import
-from ledger.reader import LedgerRefused, ZipLimits, open_ledger
+from ledger.reader import open_ledger
+from ledger.refusal import LedgerRefused
+from ledger.zip_check import ZipLimits
 from tests.ledger.helpers import T0, ctx_for, new_case, rewrite_zip, snapshot
 
 
@@ -138,7 +140,7 @@ def test_formula_cells_are_read_as_text_never_evaluated(exported, tmp_path):
     f = _edit(exported, tmp_path / "f.xlsx", formulas)
     # The fast reader (calamine) would give a formula's cached value: the scan finds the
     # formulas first, and the file is read with openpyxl, formulas as their text.
-    from ledger.reader import has_formula_or_dtd
+    from ledger.zip_check import has_formula_or_dtd
 
     assert has_formula_or_dtd(f) and not has_formula_or_dtd(exported)
     hq = ctx_for("HQ")

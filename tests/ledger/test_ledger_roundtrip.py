@@ -402,7 +402,7 @@ def test_export_refuses_more_rows_than_a_sheet_can_hold(sites, tmp_path, monkeyp
 
 
 def test_a_file_without_the_settled_on_site_column_still_imports(sites, tmp_path):
-    """issue 17 §4: 当场是否解决 is an optional column; a file of an earlier version (without
+    """当场是否解决 is an optional column; a file of an earlier version (without
     it) imports, its cases not settled on the spot (D3 applies)."""
     ctx = sites.use("SH01")
     new_case(ctx, customer_name="王五", content="现场投诉", channel="现场", settled_on_site=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.reader import _FORMULA_HINT_RE, _FORMULA_RE, _has_formula
+from ledger.zip_check import _FORMULA_HINT_RE, _FORMULA_RE, _has_formula
 
 PIECES = st.sampled_from(
     [

@@ -1,5 +1,5 @@
 """The streamed reader (ledger.sheet_stream, used when a ledger is too big for calamine's
-whole-sheet grid: issue 15 §1, §3) gives the values openpyxl gives, and an import through it
+whole-sheet grid) gives the values openpyxl gives, and an import through it
 the same data as through calamine."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook, load_workbook
 
-import ledger.reader
 from complaints.usecases import ledger_export, ledger_import
+from ledger import zip_check
+from ledger.reader import open_ledger
 from ledger.sheet_stream import StreamWorkbook
 from tests.ledger.helpers import add_sanction, ctx_for, new_case, rewrite_zip, snapshot
 
@@ -149,8 +150,8 @@ def test_import_through_the_stream_gives_what_calamine_gives(ledger_file, sites,
     assert not report.rejected
     by_calamine = snapshot()
     sites.use("HQ2")
-    monkeypatch.setattr(ledger.reader, "CALAMINE_BUDGET", -1)
-    lf = ledger.reader.open_ledger(ledger_file)
+    monkeypatch.setattr(zip_check, "CALAMINE_BUDGET", -1)
+    lf = open_ledger(ledger_file)
     assert isinstance(lf._wb, StreamWorkbook)
     lf.close()
     report = ledger_import.apply_import(ctx_for("HQ2"), [ledger_file])

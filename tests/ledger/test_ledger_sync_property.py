@@ -1,4 +1,4 @@
-"""Property (issue 15, Tests): two and three sites exchanging ledgers through the real
+"""Property: two and three sites exchanging ledgers through the real
 export and import use cases, files imported in any order and any number of times, edits
 and deletions on every side, an owner restoring a backup. Once every file has been
 imported everywhere and the conflicts resolved, every site holds the same data, and

@@ -1,4 +1,4 @@
-"""Versions of a record (issue 15 §2-3, docs/ledger.md): a file never takes a record from
+"""Versions of a record (docs/ledger.md): a file never takes a record from
 its owner, revisions are bounded, equal revisions with other content and edits made at a
 site that does not own the record are put before a person, never decided silently."""
 
@@ -45,7 +45,7 @@ def _counts(report, sheet="投诉台账"):
     return report.files[0].counts[sheet]
 
 
-# --- §2 ownership and bounds ------------------------------------------------------------------
+# --- ownership and bounds ---------------------------------------------------------------------
 
 
 def test_a_file_cannot_take_a_record_from_its_owner(sites: Sites, tmp_path):
@@ -107,7 +107,7 @@ def test_a_revision_above_the_bound_is_rejected_and_later_saves_work(sites, tmp_
     assert cases.get_case(hq_id)["plan"] == "总部意见"
 
 
-# --- §3 equal revisions, other content --------------------------------------------------------
+# --- equal revisions, other content -----------------------------------------------------------
 
 
 def test_equal_revision_other_content_is_a_conflict_whatever_the_order(sites, tmp_path):
@@ -181,7 +181,7 @@ def test_a_file_without_the_fingerprint_column_still_imports(sites, tmp_path):
     assert _counts(rep).unchanged == 1 and ledger_conflicts.list_conflicts() == []
 
 
-# --- §3 a restored owner ----------------------------------------------------------------------
+# --- a restored owner -------------------------------------------------------------------------
 
 
 def _reopen(sites: Sites, code: str, now):
@@ -282,7 +282,7 @@ def test_a_site_that_lost_everything_takes_its_records_back(sites, tmp_path):
     assert ledger_conflicts.list_conflicts() == []
 
 
-# --- §3 edits made where the record is not owned ---------------------------------------------
+# --- edits made where the record is not owned ------------------------------------------------
 
 
 def _shared_case(sites: Sites, tmp_path: Path) -> tuple[int, str]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from db.migrations.m0001_initial import FTS_DOC_SQL
+from db import fts
 from db.models import database
 
 # A table is loaded in bulk when the rows coming in outnumber those already there, and
@@ -79,20 +79,14 @@ def tables_to_bulk_load(incoming: Mapping[str, int], minimum: int | None = None)
     return out
 
 
-FTS_TRIGGER = "cases_fts_ai"
-# The statement the insert trigger runs (db/migrations): only a trigger doing exactly this
-# is replaced by the insert at the end (another one is left alone, kept row by row).
-_FTS_ROW_SQL = " ".join(
-    f"INSERT INTO cases_fts (rowid, doc) VALUES (new.id, {FTS_DOC_SQL.format(r='new')});".split()
-)
-
-
 def _fts_trigger_sql() -> str | None:
+    """The SQL of the full-text insert trigger, when it does exactly what db.fts says (only
+    such a trigger is replaced by the insert at the end; another one is kept, row by row)."""
     row = database.execute_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'cases'",
-        (FTS_TRIGGER,),
+        (fts.INSERT_TRIGGER,),
     ).fetchone()
-    if row is None or _FTS_ROW_SQL not in " ".join(row[0].split()):
+    if row is None or fts.INSERT_TRIGGER_ROW_SQL not in " ".join(row[0].split()):
         return None
     return row[0]
 
@@ -114,7 +108,7 @@ class BulkLoad:
             self.cases_before = database.execute_sql(
                 "SELECT coalesce(max(id), 0) FROM cases"
             ).fetchone()[0]
-            database.execute_sql(f'DROP TRIGGER "{FTS_TRIGGER}"')
+            database.execute_sql(f'DROP TRIGGER "{fts.INSERT_TRIGGER}"')
         for ix in self.saved:
             database.execute_sql(f'DROP INDEX "{ix.name}"')
 
@@ -123,10 +117,6 @@ class BulkLoad:
             database.execute_sql(ix.sql)
         self.saved = []
         if self.fts_trigger is not None:
-            database.execute_sql(
-                f"INSERT INTO cases_fts (rowid, doc) SELECT id, {FTS_DOC_SQL.format(r='cases')} "
-                "FROM cases WHERE id > ? ORDER BY id",
-                (self.cases_before,),
-            )
+            fts.index_cases_after(self.cases_before)
             database.execute_sql(self.fts_trigger)
             self.fts_trigger = None

@@ -1,0 +1,161 @@
+"""The places of a worksheet's cells, read from its XML tags as a stream: every cell and
+row must lie in Excel's grid A1:XFD1048576, and their bounding box tells what
+python-calamine would allocate for the sheet."""
+
+from __future__ import annotations
+
+import re
+
+from ledger.refusal import LedgerRefused
+
+MAX_ROW = 1_048_576  # Excel's grid: A1:XFD1048576
+MAX_COL = 16_384
+
+# A cell (<c ...>, <x:c ...>) or a row start tag, whole (a tag holds no '<').
+_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])[^<]*")
+_REF_ATTR_RE = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
+_CELL_REF_RE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_MAX_TAG = 16 * 1024**2
+# The usual forms, as our exporter, Excel and WPS write them: <c r="B2" ...>, <row r="2" ...>
+_CELL_REF_FAST_RE = re.compile(rb'<c r="([A-Z]*)([0-9]*)"')
+_ROW_REF_FAST_RE = re.compile(rb'<row r="([^"]*)"')
+# any other form of a cell or row tag (no attribute, another space, a prefix)
+_ODD_TAG_RE = re.compile(rb"<(?:c|row)[>/\t\n\r]|:(?:c|row)[\s/>]")
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _column_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+class CellScan:
+    """The places of a worksheet's cells, read from the tags as a stream: every cell and
+    row must lie in Excel's grid (else the file is refused, naming the sheet part and the
+    cell), and the bounding box and cell count give what calamine would allocate. A cell
+    or row without a reference takes the next place, as readers count it."""
+
+    def __init__(self, file: str, where: str):
+        self.file, self.where = file, where
+        self.cells = 0
+        self.min_row = self.min_col = 1 << 40
+        self.max_row = self.max_col = 0
+        self.row = 0
+        self.col = 0
+
+    def _refuse(self, ref: str, what: str) -> LedgerRefused:
+        return LedgerRefused(
+            f"{self.file}:{self.where}中有{what}“{ref[:40]}”,超出 Excel 的范围 "
+            f"A1:XFD1048576(或写法不对),文件可能已损坏或被改动,已拒绝"
+        )
+
+    def feed(self, buf: bytes) -> bytes:
+        """Scan the whole tags of ``buf``; returns the unfinished rest (from its last
+        '<') to be fed again with the next chunk."""
+        cut = buf.rfind(b"<")
+        if cut < 0:
+            cut = len(buf)
+        if len(buf) - cut > _MAX_TAG:
+            raise LedgerRefused(f"{self.file}:{self.where}中有异常的超长标记,已拒绝")
+        whole = buf[:cut]
+        # The usual sheet: every row and cell carries its reference. Then the references
+        # are checked by their distinct parts, at the regex engine's speed (a big file has
+        # tens of millions of cells); anything else is walked tag by tag, in order.
+        cells = _CELL_REF_FAST_RE.findall(whole)
+        rows = _ROW_REF_FAST_RE.findall(whole)
+        if (
+            len(cells) == whole.count(b"<c ")
+            and len(rows) == whole.count(b"<row ")
+            and not _ODD_TAG_RE.search(whole)
+        ):
+            self._fast(cells, rows)
+        else:
+            self._walk(whole)
+        return buf[cut:]
+
+    def _fast(self, cells: list[tuple[bytes, bytes]], rows: list[bytes]) -> None:
+        for text in set(rows):
+            if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
+                raise self._refuse(text.decode("ascii", "replace"), "行号")
+        if rows:
+            self.row = int(rows[-1])
+            self.col = 0
+        if not cells:
+            return
+        letters, digits = zip(*cells, strict=True)
+        cols = set()
+        for text in set(letters):
+            col = _column_number(text) if 1 <= len(text) <= 3 else MAX_COL + 1
+            if col > MAX_COL:
+                bad = next(a + b for a, b in cells if a == text)
+                raise self._refuse(bad.decode("ascii", "replace"), "单元格")
+            cols.add(col)
+        nums = set()
+        for text in set(digits):
+            n = int(text) if text and len(text) <= 7 else 0
+            if not 1 <= n <= MAX_ROW:
+                bad = next(a + b for a, b in cells if b == text)
+                raise self._refuse(bad.decode("ascii", "replace"), "单元格")
+            nums.add(n)
+        self.cells += len(cells)
+        self.min_row = min(self.min_row, *nums)
+        self.max_row = max(self.max_row, *nums)
+        self.min_col = min(self.min_col, *cols)
+        self.max_col = max(self.max_col, *cols)
+        self.col = _column_number(letters[-1]) if int(digits[-1]) == self.row else self.col
+
+    def _walk(self, whole: bytes) -> None:
+        for m in _TAG_RE.finditer(whole):
+            tag = m.group(0)
+            ref = _REF_ATTR_RE.search(tag)
+            if m.group(1) == b"row":
+                if ref is None:
+                    self.row += 1
+                else:
+                    text = ref.group(1).strip()
+                    if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
+                        raise self._refuse(text.decode("ascii", "replace"), "行号")
+                    self.row = int(text)
+                self.col = 0
+                if self.row > MAX_ROW:
+                    raise self._refuse(str(self.row), "行号")
+                continue
+            self.cells += 1
+            if ref is None:
+                row, col = max(self.row, 1), self.col + 1
+            else:
+                text = ref.group(1).strip()
+                cm = _CELL_REF_RE.fullmatch(text)
+                if cm is None:
+                    raise self._refuse(text.decode("ascii", "replace"), "单元格")
+                col, row = _column_number(cm.group(1)), int(cm.group(2))
+            if not (1 <= row <= MAX_ROW and 1 <= col <= MAX_COL):
+                raise self._refuse(
+                    f"{_column_letters(col)}{row}"
+                    if col <= 18278 or ref is None
+                    else ref.group(1).decode("ascii", "replace"),
+                    "单元格",
+                )
+            self.col = col
+            self.min_row = min(self.min_row, row)
+            self.max_row = max(self.max_row, row)
+            self.min_col = min(self.min_col, col)
+            self.max_col = max(self.max_col, col)
+
+    def calamine_bytes(self, xml_size: int) -> int:
+        """calamine's peak for this sheet, generously: the cells it collects (40 bytes
+        each, plus their text, at most the part's size), then the dense grid of their
+        bounding box (32 bytes a place) beside them."""
+        if not self.cells:
+            return 0
+        area = (self.max_row - self.min_row + 1) * (self.max_col - self.min_col + 1)
+        return 32 * area + 72 * self.cells + xml_size
