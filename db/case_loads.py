@@ -1,10 +1,11 @@
 """Cases with their tracking entries, decoded for the rules: the plain values that
 ``complaints.rules.deadlines`` and ``complaints.rules.figures`` take (aware datetimes, bools).
 
-One column list and one decoding of a case row and of an entry row, shared by the to-do list,
-厂家跟踪 and 统计; each selection of cases is a function named for whom it serves. The caller
-says which entry actions to read (only those its rules look at) and for which of them the
-satisfaction counts; a rule entry's 说明 is never read (None).
+One decoding of a case row and of an entry row, shared by the to-do list, 厂家跟踪 and 统计;
+each selection of cases is a function named for whom it serves, reading the columns the rules
+read (RULE_COLUMNS) and those its rows show. The caller says which entry actions to read (only
+those its rules look at) and for which of them the satisfaction counts; a rule entry's 说明 is
+never read (None).
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from complaints.types import Action, Channel, State
 from db.models import database
 from db.timeutil import to_db
 
-CASE_COLUMNS = (
+# What the rules read of a case: the deadlines (complaints.rules.deadlines) and the figures'
+# dimensions (complaints.rules.figures). Every selection below reads these, plus what its
+# rows show: a case row is long (its complaint text), and every further column read from it
+# costs time on thousands of cases.
+RULE_COLUMNS = (
     "id",
-    "number",
     "site",
     "received_at",
     "channel",
@@ -34,21 +38,20 @@ CASE_COLUMNS = (
     "state",
     "closed_at",
     "department",
-    "responsible",
     "liability",
-    "customer_name",
-    "phone",
+    "satisfaction",
+    "satisfaction2",
+)
+TODO_COLUMNS = (*RULE_COLUMNS, "number", "responsible", "customer_name")
+OEM_COLUMNS = (
+    *TODO_COLUMNS,
     "car_model",
     "vin",
     "cac_number",
     "fmc_status",
-    "satisfaction",
-    "satisfaction2",
-    "revision",
-    "modified_at",
 )
+FIGURES_COLUMNS = (*RULE_COLUMNS, "phone", "vin", "revision", "modified_at")
 OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
-_N = len(CASE_COLUMNS)
 _CHUNK = 900  # ids per IN (...): under SQLite's default limit of variables
 _parse = datetime.fromisoformat
 
@@ -56,13 +59,13 @@ Case = dict[str, Any]
 Entry = dict[str, Any]
 
 
-def _columns(alias: str) -> str:
-    return ", ".join(f"{alias}.{k}" for k in CASE_COLUMNS)
+def _columns(columns: Sequence[str], alias: str) -> str:
+    return ", ".join(f"{alias}.{k}" for k in columns)
 
 
-def _case(row: Sequence[Any]) -> Case:
-    """A case row (its first len(CASE_COLUMNS) values) as the rules take it."""
-    c = dict(zip(CASE_COLUMNS, row, strict=False))
+def _case(columns: Sequence[str], row: Sequence[Any]) -> Case:
+    """A case row (its first len(columns) values) as the rules take it."""
+    c = dict(zip(columns, row, strict=False))
     received, closed = c["received_at"], c["closed_at"]
     c["received_at"] = _parse(received) if received else None
     c["closed_at"] = _parse(closed) if closed else None
@@ -71,13 +74,9 @@ def _case(row: Sequence[Any]) -> Case:
     return c
 
 
-def _entry(at: str | None, action: str, satisfaction: str | None) -> Entry:
-    return {
-        "at": _parse(at) if at else None,
-        "action": action,
-        "note": None,
-        "satisfaction": satisfaction,
-    }
+# An entry as the rules take it: {"at": aware datetime, "action", "note": None (never read),
+# "satisfaction": only for the actions whose satisfaction counts}; written out in the loops
+# below, which make tens of thousands of them.
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -115,7 +114,14 @@ def rule_entries_of(
             f"AND action IN ({_marks(actions)}) AND case_id IN ({_marks(chunk)}){order}",
             [*sat_params, *actions, *chunk],
         ):
-            out[case_id].append(_entry(at, action, satisfaction))
+            out[case_id].append(
+                {
+                    "at": _parse(at) if at else None,
+                    "action": action,
+                    "note": None,
+                    "satisfaction": satisfaction,
+                }
+            )
     return out
 
 
@@ -155,8 +161,10 @@ def open_cases(
     where, params = _open_where(departments, person, sites, "c")
     cases: dict[int, Case] = {}
     entries: dict[int, list[Entry]] = {}
-    for row in database.execute_sql(f"SELECT {_columns('c')} FROM cases c WHERE {where}", params):
-        c = _case(row)
+    for row in database.execute_sql(
+        f"SELECT {_columns(TODO_COLUMNS, 'c')} FROM cases c WHERE {where}", params
+    ):
+        c = _case(TODO_COLUMNS, row)
         cases[c["id"]] = c
         entries[c["id"]] = []
     sat, sat_params = _satisfaction(note_actions, "e")
@@ -171,7 +179,14 @@ def open_cases(
         es = entries.get(case_id)
         if es is None:  # a case that turned open between the two queries
             continue
-        es.append(_entry(at, action, satisfaction))
+        es.append(
+            {
+                "at": _parse(at) if at else None,
+                "action": action,
+                "note": None,
+                "satisfaction": satisfaction,
+            }
+        )
     return [(c, entries[cid]) for cid, c in cases.items()]
 
 
@@ -218,11 +233,11 @@ def oem_cases(
         params = [*OPEN_STATES, Channel.OEM.value, *params]
     cases: dict[int, Case] = {}
     for row in database.execute_sql(
-        f"SELECT {_columns('c')} FROM cases c WHERE {' AND '.join([ids, *where])} "
+        f"SELECT {_columns(OEM_COLUMNS, 'c')} FROM cases c WHERE {' AND '.join([ids, *where])} "
         "ORDER BY c.received_at DESC, c.id DESC",
         params,
     ):
-        c = _case(row)
+        c = _case(OEM_COLUMNS, row)
         cases[c["id"]] = c
     return cases
 
@@ -270,7 +285,8 @@ def period_cases(
     ``actions`` ("count/latest time", from the covering entries index), else None."""
     site_c, site_params = _site_in(sites, "c")
     rows = database.execute_sql(
-        f"SELECT {_columns('c')}, CASE WHEN c.state = ? AND s.case_id IS NOT NULL THEN (SELECT "
+        f"SELECT {_columns(FIGURES_COLUMNS, 'c')}, "
+        "CASE WHEN c.state = ? AND s.case_id IS NOT NULL THEN (SELECT "
         "count(*) || '/' || ifnull(max(e.at), '') FROM entries e WHERE e.case_id = c.id "
         f"AND e.deleted = 0 AND e.action IN ({_marks(actions)})) END, "
         "s.fingerprint, s.contact_hours, s.handling_hours, s.called_back, s.level, s.reopened, "
@@ -284,9 +300,10 @@ def period_cases(
             *site_params,
         ],
     )
+    n = len(FIGURES_COLUMNS)
     out = []
     for row in rows:
-        fingerprint, contact, handling, called_back, level, reopened, outcomes = row[_N + 1 :]
+        fingerprint, contact, handling, called_back, level, reopened, outcomes = row[n + 1 :]
         kept = (
             fingerprint,
             contact,
@@ -296,7 +313,7 @@ def period_cases(
             bool(reopened),
             outcomes,
         )
-        out.append((_case(row), row[_N], kept))
+        out.append((_case(FIGURES_COLUMNS, row), row[n], kept))
     return out
 
 
@@ -323,5 +340,12 @@ def period_entries(
     ):
         if case_id != prev:  # a case's entries come together
             prev, bucket = case_id, out[case_id]
-        bucket.append(_entry(at, action, satisfaction))
+        bucket.append(
+            {
+                "at": _parse(at) if at else None,
+                "action": action,
+                "note": None,
+                "satisfaction": satisfaction,
+            }
+        )
     return out

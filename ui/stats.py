@@ -147,8 +147,8 @@ class StatsPage(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         self.body = scroll
-        # Without the right to see the figures, the page says so (issue 17 §1) instead of
-        # showing empty tiles.
+        # Without the right to see the figures, the page says so instead of showing empty
+        # tiles.
         self.denied = QLabel()
         self.denied.setWordWrap(True)
         self.denied.setAlignment(Qt.AlignmentFlag.AlignCenter)

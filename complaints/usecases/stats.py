@@ -53,6 +53,10 @@ _PENDING_MAX = 200_000
 _STATUS = {st.value: st for st in DeadlineStatus}
 _OUTCOMES: dict[str, tuple[tuple[str, DeadlineStatus], ...]] = {"": ()}
 _AT = itemgetter("at")
+# Which judging of a closed case a kept summary holds, part of its fingerprint: a new value
+# whenever what the figures read of a case, or how they judge it, changes, so that a summary
+# kept by another judging is computed again, never taken.
+_JUDGING = "2"
 # The entries figures.summarise needs (see there), fixed in a stable order for SQL.
 _SUMMARY_ACTIONS = tuple(sorted(RULE_ACTIONS))
 _NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
@@ -78,7 +82,7 @@ def policy_fingerprints(book: policy_uc.PolicyBook, tz) -> Callable[[datetime], 
         policy = book.at(received)
         h = memo.get(id(policy))
         if h is None:
-            text = json.dumps(policy.to_dict(), sort_keys=True, default=str) + str(tz)
+            text = json.dumps(policy.to_dict(), sort_keys=True, default=str) + str(tz) + _JUDGING
             if policy.office_rules():  # office-time deadlines also depend on the calendar
                 text += policy.calendar.fingerprint
             h = memo[id(policy)] = hashlib.sha1(text.encode()).hexdigest()[:12]

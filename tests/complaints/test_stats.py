@@ -107,3 +107,15 @@ def test_needs_stats_view(ctx, data):
     nobody = Context(site="SH01", actor="访客", clock=ctx.now, roles=frozenset())
     with pytest.raises(PermissionDenied):
         stats_review.review(nobody, parse_period("2026-10"))
+
+
+def test_d3_is_judged_as_on_the_case_page_for_a_case_settled_on_the_spot(ctx):
+    """D3 does not apply to a case the advisor settled on the spot (当场已解决 at registration):
+    the figures read the same case columns as the deadlines on the case page, so such a case
+    is not counted late in the timeliness of D3."""
+    received = datetime(2026, 10, 12, 10, tzinfo=CHINA_TZ)
+    settled = _case(ctx, received, settled_on_site=True)
+    unsettled = _case(ctx, received)
+    d3 = stats_review.review(ctx, parse_period("2026-10"), ["SH01"]).figures.timeliness["D3"]
+    assert unsettled in d3.late_ids and settled not in d3.late_ids
+    assert d3.met + d3.late + d3.missed == 1
