@@ -1,6 +1,6 @@
 """The monthly review as an Excel workbook: the tables of the Word report, one sheet per
 topic, with native Excel charts (openpyxl.chart) that Excel and WPS draw and let people
-restyle. Reads the plain rows of ``complaints.usecases.stats.report_data``; no Qt."""
+restyle. Reads the plain rows of ``complaints.usecases.report_files.report_data``; no Qt."""
 
 from __future__ import annotations
 
