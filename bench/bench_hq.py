@@ -6,11 +6,11 @@
 Reads (nothing is written but the 统计 summaries the app keeps too; each figure: the first
 call, then the median of ``--runs`` more, wall clock and CPU time), all offices together as at
 HQ:
-- to-do: ``todo.open_deadlines`` (what ``ui.todo.load_todo`` runs), target ≤ 200 ms at 1M;
+- to-do: ``todo.open_deadlines`` (what ``todo.todo_list`` runs), target ≤ 200 ms at 1M;
 - 厂家跟踪: ``oem.oem_rows``, open cases only (the page opens so) and closed too, target
   ≤ 200 ms;
-- 统计 for the clock's year, as the page runs it: ``stats.review(compare=False)`` then
-  ``stats.comparisons`` (the previous year, which for a year is also the same period last
+- 统计 for the clock's year, as the page runs it: ``stats_review.review(compare=False)`` then
+  ``stats_review.comparisons`` (the previous year, which for a year is also the same period last
   year), the summaries kept as the app keeps them: the first open after a restart (memory
   emptied), the page opened again, and (unless ``--no-cold``) with nothing kept at all.
   Target ≤ 1 s;
@@ -73,7 +73,7 @@ def _ctx(now=None):
 
 def reads(runs: int, cold: bool, skip: set[str] = frozenset()) -> None:
     from complaints.rules.periods import PeriodKind, current
-    from complaints.usecases import cases, oem, stats, todo
+    from complaints.usecases import cases, oem, stats, stats_review, todo
 
     ctx = _ctx()
     rows = []
@@ -101,8 +101,8 @@ def reads(runs: int, cold: bool, skip: set[str] = frozenset()) -> None:
     year = current(PeriodKind.YEAR, ctx.local(ctx.now()).date())
 
     def page():
-        r = stats.review(ctx, year, (), compare=False)
-        stats.comparisons(ctx, year, ())
+        r = stats_review.review(ctx, year, (), compare=False)
+        stats_review.comparisons(ctx, year, ())
         return r
 
     if "stats" not in skip:

@@ -178,7 +178,7 @@ def step_import_nofts(data: Path, work: Path) -> dict:
 
 
 def step_import_nobulk(data: Path, work: Path) -> dict:
-    """Diagnostic: the import with bulk loading off (ledger.bulk): indexes and the
+    """Diagnostic: the import with bulk loading off (db.bulk_load): indexes and the
     full-text trigger kept up to date row by row, as for a small import."""
     return step_import(data, work, bulk=False)
 

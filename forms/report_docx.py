@@ -21,9 +21,11 @@ from typing import Any
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 
 from forms.build_templates import cell_text, new_document, para, table, title
-from forms.fill import _emit, render
+from forms.fill import _ENV, _emit, render
 from forms.templates import TemplateError, placeholders
 
 TEMPLATE_FILE = "report.docx"
@@ -71,9 +73,6 @@ def write_report(
 ) -> bytes | Path:
     """Fill the report; ``charts`` maps chart_* names to PNG bytes (the GUI's pictures).
     Returns the .docx bytes, or the written path when ``out`` is given."""
-    from docx.shared import Mm
-    from docxtpl import DocxTemplate, InlineImage
-
     template = template or load_report_template(templates_dir)
     context = dict(data)
     charts = dict(charts or {})
@@ -86,8 +85,6 @@ def write_report(
                 InlineImage(tpl, io.BytesIO(png), width=Mm(CHART_WIDTH_MM)) if png else ""
             )
         context["has_charts"] = True
-        from forms.fill import _ENV
-
         tpl.render(context, jinja_env=_ENV, autoescape=True)
         buf = io.BytesIO()
         tpl.save(buf)
@@ -166,7 +163,7 @@ def build_default_template() -> bytes:
         size=9,
         space_before=3,
     )
-    # a table with no rows is not printed (issue 16 §8)
+    # a table with no rows is not printed
     para(doc, "{%p if volume %}")
     _heading(doc, "投诉率(按业务,每千台次)")
     _loop_table(
@@ -251,7 +248,7 @@ def build_default_template() -> bytes:
     _loop_table(doc, (2.0, 15.0), ("件数", "投诉单编号"), "g in repeats", ("g.count", "g.numbers"))
     para(doc, "{%p endif %}")
     _heading(doc, "六、奖惩(已批准)")
-    # 无责 (S5) is a liability decision, counted in cases, never a fine (issue 16 §5)
+    # 无责 (S5) is a liability decision, counted in cases, never a fine
     para(
         doc,
         "罚款合计 {{ fines_total }} 元,奖励合计 {{ rewards_total }} 元;"

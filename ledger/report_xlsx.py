@@ -1,6 +1,6 @@
 """The monthly review as an Excel workbook: the tables of the Word report, one sheet per
 topic, with native Excel charts (openpyxl.chart) that Excel and WPS draw and let people
-restyle. Reads the plain rows of ``complaints.usecases.stats.report_data``; no Qt."""
+restyle. Reads the plain rows of ``complaints.usecases.report_files.report_data``; no Qt."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ class _Sheet:
 
 
 # A KPI's unit → (factor, number format of a value, of a change): the cells hold numbers a
-# spreadsheet can sum and chart, shown with their unit (issue 16 §8).
+# spreadsheet can sum and chart, shown with their unit.
 _KPI_FORMATS = {
     "件": (1, '#,##0" 件"', '+#,##0" 件";-#,##0" 件";0" 件"'),
     "位": (1, '#,##0" 位"', '+#,##0" 位";-#,##0" 位";0" 位"'),
@@ -282,10 +282,10 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     # 奖惩 -----------------------------------------------------------------------------------
     s = _Sheet(wb.create_sheet("奖惩"), (16, 12, 12, 10, 12, 10))
     s.title(f"五、奖惩(已批准):罚款 {data['fines_total']} 元,奖励 {data['rewards_total']} 元")
-    # 无责 (S5) is a liability decision counted in cases, never a fine (issue 16 §5)
+    # 无责 (S5) is a liability decision counted in cases, never a fine
     s.text(f"无责 {data.get('not_liable', 0)} 件(不罚款,由责任部门负责处理)")
     s.row += 1
-    if not data["money_by_department"]:  # no empty table (issue 16 §8)
+    if not data["money_by_department"]:  # a table with no rows is not printed
         s.text("本期没有已批准的罚款或奖励。")
     else:
         s.title("按部门", _HEAD)
@@ -326,6 +326,6 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
     try:
         wb.save(tmp)
         tmp.replace(out)
-    finally:  # a full disk leaves no half-written file (issue 15 §9)
+    finally:  # a full disk leaves no half-written file
         tmp.unlink(missing_ok=True)
     return out

@@ -36,9 +36,10 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
+from complaints.usecases.todo import format_remaining
 from ui.action_dialog import ActionDialog
 from ui.reload import ReloadGuard
-from ui.todo import STATUS_COLORS, format_remaining
+from ui.todo import STATUS_COLORS
 
 DEADLINE_HEADERS = ("规则", "应办事项", "时限", "开始", "到期时间", "状态", "剩余/完成")
 TIMELINE_HEADERS = ("时间", "动作", "经办人", "说明")

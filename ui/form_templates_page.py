@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.usecases import form_placeholders
 from complaints.usecases.changes import OpChanges
 
 
@@ -125,15 +126,14 @@ class FormTemplatesPage(QWidget):
         return self.status[r]["form"] if 0 <= r < len(self.status) else None
 
     def _show_placeholders(self) -> None:
-        from forms.templates import PLACEHOLDERS
-
         form = self.selected_form()
         if form is None:
             self.placeholders.clear()
             return
         self.placeholders.setPlainText(
             "\n".join(
-                f"{{{{ {name} }}}}\t{meaning}" for name, meaning in PLACEHOLDERS[form].items()
+                f"{{{{ {name} }}}}\t{meaning}"
+                for name, meaning in form_placeholders.placeholders_of(form).items()
             )
         )
 

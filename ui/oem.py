@@ -36,11 +36,12 @@ from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from complaints.usecases.oem import OemRow
+from complaints.usecases.todo import format_remaining
 from ui.action_dialog import ActionDialog
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
-from ui.todo import STATUS_COLORS, format_remaining
+from ui.todo import STATUS_COLORS
 
 COLUMNS = (
     "编号",

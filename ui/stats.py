@@ -2,8 +2,9 @@
 cards and the charts, click a card or a bar to list the cases behind it, and save the meeting's
 report as Excel (native charts) or Word (with these charts as pictures).
 
-The figures are computed on the task manager's worker (complaints.usecases.stats.review);
-the page only lays them out. It refreshes when cases, entries or sanctions change.
+The figures are computed on the task manager's worker (complaints.usecases.stats_review);
+the page only lays them out. It refreshes when cases, entries or sanctions change. Its
+figure cards and dialogs are in ui.stats_dialogs, the report files in ui.stats_export.
 """
 
 from __future__ import annotations
@@ -15,22 +16,15 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
     QScrollArea,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -39,251 +33,19 @@ from complaints.rules import figures as fig
 from complaints.rules import headline
 from complaints.rules.periods import Period, PeriodKind, current, custom, following, previous
 from complaints.rules.volume import ComplaintRate
-from complaints.usecases import stats
+from complaints.usecases import auth, stats, stats_review
 from complaints.usecases.changes import OpChanges
-from ui import stats_charts
+from ui import stats_charts, stats_export
+from ui.permits import gate
+from ui.stats_dialogs import Card, CasesDialog, VolumeDialog
 
 ALL_SITES = "全部站点"
 KINDS = (PeriodKind.HALF, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.CUSTOM)
 REFRESH_TOPICS = frozenset({"cases", "entries", "sanctions", "settings", "ledger"})
-CASE_COLUMNS = (
-    "编号",
-    "登记时间",
-    "状态",
-    "渠道",
-    "类别",
-    "客户",
-    "部门",
-    "第一责任人",
-    "投诉内容",
-)
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate("StatsPage", text)
-
-
-class Card(QFrame):
-    """One figure: label, value, change against the previous period and last year."""
-
-    clicked = Signal(str)
-
-    def __init__(self, key: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.key = key
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setObjectName("statCard")
-        self.setStyleSheet(
-            "#statCard { background: #f7f9fc; border: 1px solid #d5dde8; border-radius: 4px; }"
-        )
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(10, 6, 10, 6)
-        lay.setSpacing(2)
-        self.title = QLabel(headline.KPIS[key][0])
-        self.title.setStyleSheet("color: #555;")
-        self.value = QLabel("—")
-        self.value.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1b1b1b;")
-        self.change = QLabel("")
-        self.change.setStyleSheet("color: #666; font-size: 9pt;")
-        for w in (self.title, self.value, self.change):
-            lay.addWidget(w)
-
-    def show_value(
-        self, value: Any, vs_prev: float | None, vs_ly: float | None, none_text: str | None = None
-    ) -> None:
-        self.value.setText(headline.format_kpi(self.key, value, none_text))
-        self.change.setText(
-            tr("环比 {0}\n同比 {1}").format(
-                headline.format_change(self.key, vs_prev), headline.format_change(self.key, vs_ly)
-            )
-        )
-
-    def mousePressEvent(self, event) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
-            self.clicked.emit(self.key)
-        super().mousePressEvent(event)
-
-
-class CasesDialog(QDialog):
-    """The cases behind a figure; double-click (or Enter) opens one."""
-
-    def __init__(self, session, title: str, ids: Sequence[int], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.session = session
-        self.setWindowTitle(title)
-        self.resize(1100, 560)
-        lay = QVBoxLayout(self)
-        self.info = QLabel(tr("共 {0} 件,正在读取…").format(len(ids)))
-        lay.addWidget(self.info)
-        self.table = QTableWidget(0, len(CASE_COLUMNS))
-        self.table.setHorizontalHeaderLabels([tr(c) for c in CASE_COLUMNS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            len(CASE_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
-        )
-        self.table.doubleClicked.connect(self._open)
-        lay.addWidget(self.table)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.ids = list(ids)
-        self.loaded = False
-        session.taskman.run(lambda: stats.case_list(self.ids[:5000]), self._show, parent=self)
-
-    def _show(self, rows: list[tuple]) -> None:
-        tz = self.session.ctx().tz
-        self.table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            case_id, *values = row
-            for c, v in enumerate(values):
-                if hasattr(v, "astimezone"):
-                    v = v.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-                text = "" if v is None else str(v).replace("\n", " ")
-                item = QTableWidgetItem(text[:200])
-                item.setData(Qt.ItemDataRole.UserRole, case_id)
-                self.table.setItem(r, c, item)
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(len(CASE_COLUMNS) - 1, 300)
-        more = len(self.ids) - len(rows)
-        self.info.setText(
-            tr("共 {0} 件(双击打开)").format(len(self.ids))
-            + (tr(",只列出前 {0} 件").format(len(rows)) if more > 0 else "")
-        )
-        self.loaded = True
-
-    def _open(self, index) -> None:
-        item = self.table.item(index.row(), 0)
-        if item is not None:
-            self.session.request_open_case(int(item.data(Qt.ItemDataRole.UserRole)))
-
-    def keyPressEvent(self, event) -> None:
-        if (
-            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.table.currentIndex().isValid()
-        ):
-            self._open(self.table.currentIndex())
-            return
-        super().keyPressEvent(event)
-
-
-class VolumeDialog(QDialog):
-    """业务量: a site's 进厂台次 and 新车销售台数 for each month of the period, the complaint
-    rate's base. A blank row removes the month's figures (the rate then says 未填业务量)."""
-
-    saved = Signal()
-    loaded_volumes = Signal()
-    HEADERS = ("月份", "进厂台次", "新车销售台数")
-
-    def __init__(
-        self,
-        session,
-        months: Sequence[str],
-        sites: Sequence[str],
-        site: str,
-        parent: QWidget | None = None,
-    ):
-        super().__init__(parent)
-        self.session = session
-        self.months = list(months)
-        self.ready = False  # the entered figures are on screen
-        self.setWindowTitle(tr("业务量(投诉率的基数)"))
-        lay = QVBoxLayout(self)
-        note = QLabel(
-            tr(
-                "按月填写本店的业务量:投诉率 = 投诉件数 ÷(进厂台次 + 新车销售台数)"
-                "× 1000。两项都留空即删除该月的业务量。"
-            )
-        )
-        note.setWordWrap(True)
-        lay.addWidget(note)
-        row = QHBoxLayout()
-        row.addWidget(QLabel(tr("站点:")))
-        self.site = QComboBox()
-        for code in sites:
-            self.site.addItem(code, code)
-        self.site.setCurrentIndex(max(self.site.findData(site), 0))
-        self.site.setEnabled(len(sites) > 1)
-        self.site.currentIndexChanged.connect(lambda _i: self.load())
-        row.addWidget(self.site)
-        row.addStretch(1)
-        lay.addLayout(row)
-        self.table = QTableWidget(len(self.months), len(self.HEADERS))
-        self.table.setHorizontalHeaderLabels([tr(h) for h in self.HEADERS])
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        for r, m in enumerate(self.months):
-            item = QTableWidgetItem(m)
-            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-            self.table.setItem(r, 0, item)
-            for c in (1, 2):
-                self.table.setItem(r, c, QTableWidgetItem(""))
-        lay.addWidget(self.table)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
-        lay.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        lay.addWidget(buttons)
-        self.resize(460, min(560, 200 + 32 * len(self.months)))
-        self.load()
-
-    def load(self) -> None:
-        site, months = self.site.currentData(), self.months
-        self.session.taskman.run(lambda: stats.volumes([site], months), self._show, parent=self)
-
-    def _show(self, vols: dict) -> None:
-        site = self.site.currentData()
-        for r, m in enumerate(self.months):
-            v = vols.get((site, m))
-            self.table.item(r, 1).setText("" if v is None else str(v.service_visits))
-            self.table.item(r, 2).setText("" if v is None else str(v.new_car_sales))
-        self.ready = True
-        self.loaded_volumes.emit()
-
-    def set_row(self, month: str, visits: int | str, sales: int | str) -> None:
-        r = self.months.index(month)
-        self.table.item(r, 1).setText(str(visits))
-        self.table.item(r, 2).setText(str(sales))
-
-    def values(self) -> dict[str, tuple[int, int] | None]:
-        """month → (visits, sales) or None; ValueError names the bad cell."""
-        out: dict[str, tuple[int, int] | None] = {}
-        for r, m in enumerate(self.months):
-            texts = [self.table.item(r, c).text().strip().replace(",", "") for c in (1, 2)]
-            if not any(texts):
-                out[m] = None
-                continue
-            if not all(t.isdigit() for t in texts):
-                raise ValueError(tr("{0}:进厂台次和新车销售台数都应填不小于 0 的整数").format(m))
-            out[m] = (int(texts[0]), int(texts[1]))
-        return out
-
-    def save(self) -> None:
-        try:
-            values = self.values()
-        except ValueError as e:
-            self.error.setText(str(e))
-            return
-        ctx, site = self.session.ctx(), self.site.currentData()
-
-        def done(_r) -> None:
-            self.saved.emit()
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            self.error.setText(str(exc))
-
-        self.session.taskman.run(
-            lambda: stats.set_volumes(ctx, site, values), done, on_error=failed, parent=self
-        )
 
 
 class StatsPage(QWidget):
@@ -293,7 +55,7 @@ class StatsPage(QWidget):
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.review: stats.Review | None = None
+        self.review: stats_review.Review | None = None
         self._dirty = True
         self._busy = False
         self.dialogs: list[CasesDialog] = []
@@ -388,8 +150,8 @@ class StatsPage(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         self.body = scroll
-        # Without the right to see the figures, the page says so (issue 17 §1) instead of
-        # showing empty tiles.
+        # Without the right to see the figures, the page says so instead of showing empty
+        # tiles.
         self.denied = QLabel()
         self.denied.setWordWrap(True)
         self.denied.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -414,8 +176,8 @@ class StatsPage(QWidget):
         for w in (self.prev_btn, self.next_btn):
             w.setVisible(True)
         self.period_label.setVisible(not is_custom)
-        for w in (self.date_from, self.to_label, self.date_to):
-            w.setVisible(is_custom)
+        for field in (self.date_from, self.to_label, self.date_to):
+            field.setVisible(is_custom)
         self.period_label.setText(self.period.label)
         if is_custom:
             for edit, day in (
@@ -459,7 +221,7 @@ class StatsPage(QWidget):
         return () if code is None else (code,)
 
     def _load_sites(self) -> None:
-        self.session.taskman.run(stats.sites_present, self._show_sites, parent=self)
+        self.session.taskman.run(stats_review.sites_present, self._show_sites, parent=self)
 
     def _show_sites(self, codes: list[str]) -> None:
         chosen = self.site.currentData()
@@ -476,9 +238,6 @@ class StatsPage(QWidget):
         self.site_label.setVisible(many)
 
     def _on_user(self) -> None:
-        from complaints.usecases import auth
-        from ui.permits import gate
-
         ctx = self.session.ctx()
         gate(
             self.volume_btn,
@@ -515,8 +274,6 @@ class StatsPage(QWidget):
     # --- computing and showing -------------------------------------------------------------
 
     def refresh(self) -> None:
-        from complaints.usecases import auth
-
         if not auth.allowed(self.session.ctx(), "stats.view"):
             self.status.setText("")
             return
@@ -525,7 +282,7 @@ class StatsPage(QWidget):
         self._dirty = False
         self.status.setText(tr("正在统计…"))
 
-        def done(review: stats.Review) -> None:
+        def done(review: stats_review.Review) -> None:
             self._busy = False
             if (period, sites) != (self.period, self.sites()):
                 return  # the user moved on meanwhile; a newer run is queued
@@ -543,7 +300,7 @@ class StatsPage(QWidget):
             self.compared.emit()
 
         self.session.taskman.run(
-            lambda: stats.review(ctx, period, sites, compare=False),
+            lambda: stats_review.review(ctx, period, sites, compare=False),
             done,
             on_error=failed,
             label=tr("正在统计…"),
@@ -551,10 +308,13 @@ class StatsPage(QWidget):
         )
         # The comparisons (two more periods) come second: the page is readable before them.
         self.session.taskman.run(
-            lambda: stats.comparisons(ctx, period, sites), compared, on_error=failed, parent=self
+            lambda: stats_review.comparisons(ctx, period, sites),
+            compared,
+            on_error=failed,
+            parent=self,
         )
 
-    def show_review(self, review: stats.Review) -> None:
+    def show_review(self, review: stats_review.Review) -> None:
         self.review = review
         self._show_cards(review)
         self._build_charts(review)
@@ -566,7 +326,7 @@ class StatsPage(QWidget):
         )
         self.loaded.emit()
 
-    def _show_cards(self, review: stats.Review) -> None:
+    def _show_cards(self, review: stats_review.Review) -> None:
         vs_p, vs_l = review.vs_previous, review.vs_last_year
         rate = review.figures.complaint_rate
         why = rate.why_none if rate is not None else None
@@ -603,7 +363,7 @@ class StatsPage(QWidget):
             headline.format_kpi("complaint_rate", rate.sales_value, "—"),
         )
 
-    def _build_charts(self, review: stats.Review) -> None:
+    def _build_charts(self, review: stats_review.Review) -> None:
         for v in self.chart_views.values():
             self.charts.removeWidget(v)
             v.deleteLater()
@@ -636,7 +396,7 @@ class StatsPage(QWidget):
                 list(sat),
                 [len(v) for v in sat.values()],
                 color=stats_charts.SATISFACTION_COLOR,
-                on_click=lambda i: self.open_satisfaction(i),
+                on_click=self.open_satisfaction,
             ),
         }
         for i, key in enumerate(
@@ -724,64 +484,12 @@ class StatsPage(QWidget):
 
     # --- reports -----------------------------------------------------------------------------
 
+    report_saved = Signal(str)
+
     def chart_pngs(self) -> dict[str, bytes]:
         return {k: stats_charts.to_png(v) for k, v in self.chart_views.items()}
 
     def save_report(self, kind: str, path: Path | None = None) -> None:
-        if self.review is None:
-            return
-        period = self.review.figures.period
-        if path is None:
-            name = f"投诉分析报告_{period.code.replace('..', '_')}.{kind}"
-            start = str(
-                Path(self.session.ui_settings.value("stats/report_dir", str(Path.home()))) / name
-            )
-            filt = tr("Excel 工作簿 (*.xlsx)") if kind == "xlsx" else tr("Word 文档 (*.docx)")
-            chosen, _ = QFileDialog.getSaveFileName(self, tr("保存报告"), start, filt)
-            if not chosen:
-                return
-            path = Path(chosen)
-            if path.suffix.lower() != f".{kind}":
-                path = path.with_name(path.name + f".{kind}")
-            self.session.ui_settings.setValue("stats/report_dir", str(path.parent))
-        ctx, sites, review = self.session.ctx(), self.sites(), self.review
-        charts = self.chart_pngs() if kind == "docx" else {}
-        templates = self.session.paths.templates
-        info = self.session.site()
-        title_site = (
-            "、".join(sites)
-            if sites and sites != (ctx.site,)
-            else (info.name if info else ctx.site)
-        )
-
-        def work() -> Path:
-            from complaints.usecases.output_files import writing
-
-            with writing(path):  # open in Excel/Word: OutputInUse before anything is recorded
-                stats.record_report(ctx, period, sites, path.name)
-                data = stats.report_data(
-                    review, title_site=title_site, generated=ctx.now(), tz=ctx.tz
-                )
-                if kind == "xlsx":
-                    from ledger.report_xlsx import write_report
-
-                    return write_report(data, path)
-                from forms.report_docx import write_report
-
-                return write_report(data, path, charts=charts, templates_dir=templates)
-
-        def done(out: Path) -> None:
-            self.status.setText(tr("已保存 {0}").format(out))
-            self.report_saved.emit(str(out))
-
-        from ui.save_elsewhere import retry_elsewhere
-
-        self.session.taskman.run(
-            work,
-            done,
-            label=tr("正在生成报告…"),
-            parent=self,
-            on_error=retry_elsewhere(self, lambda other: self.save_report(kind, other)),
-        )
-
-    report_saved = Signal(str)
+        """Save the report on screen as Excel (``kind`` "xlsx") or Word ("docx"): asks where
+        unless ``path`` is given; report_saved(path) once written."""
+        stats_export.save_report(self, kind, path)

@@ -41,7 +41,7 @@ def bar_chart(
     values: Sequence[int],
     *,
     color: str = BAR_COLOR,
-    on_click: Callable[[int], None] | None = None,
+    on_click: Callable[[int], object] | None = None,
 ) -> QChartView:
     """One bar per category; ``on_click(index)`` when a bar is clicked."""
     chart = _chart(title)

@@ -1,17 +1,17 @@
 """待办: every deadline not yet met across the open cases, overdue on top, then soonest.
 
-The list comes from ``complaints.usecases.todo.open_deadlines`` (read once on the worker,
+The list comes from ``complaints.usecases.todo.todo_list`` (read once on the worker,
 unfiltered, so the navigation count and the filters need no second query); the department
-and person filters work on it in memory. It refreshes after every change and on one timer
-set to ``todo.next_change`` (the moment the next item turns 将到期 or 已逾期). A printable list
-for the morning meeting (print preview of an HTML table) and a CSV export.
+and person filters work on it in memory (``todo.filter_items``); its rows, their time left and
+the CSV are the ``todo`` command's (complaints.usecases.todo). It refreshes after every change
+and on one timer set to ``todo.next_change`` (the moment the next item turns 将到期 or 已逾期).
+A printable list for the morning meeting (print preview of an HTML table) and a CSV export.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QBrush, QColor, QTextDocument
+from PySide6.QtGui import QBrush, QColor, QPageLayout, QTextDocument
+from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -36,16 +37,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.csvsafe import csv_text
 from complaints.rules.deadlines import DeadlineStatus
-from complaints.usecases import policy as policy_uc
-from complaints.usecases import site as site_uc
-from complaints.usecases import todo, workcalendar
+from complaints.usecases import todo
 from complaints.usecases.changes import OpChanges
-from complaints.usecases.context import Context
-from complaints.usecases.todo import TodoItem
+from complaints.usecases.output_files import OutputInUse
+from complaints.usecases.todo import TodoItem, TodoList
+from ui.file_dialogs import ask_save, suggested_name
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
+from ui.save_elsewhere import ask_other_name
 from ui.site_filter import SiteFilter
 
 # (background, foreground) by status; "" = leave the background alone.
@@ -59,19 +59,6 @@ STATUS_COLORS: dict[DeadlineStatus, tuple[str, str]] = {
     DeadlineStatus.NOT_APPLICABLE: ("", "#999999"),
 }
 
-COLUMNS = (
-    "状态",
-    "编号",
-    "规则",
-    "应办事项",
-    "时限",
-    "到期时间",
-    "剩余",
-    "处理部门",
-    "第一责任人",
-    "客户",
-    "站点",
-)
 # Initial column widths: the width of a typical value.
 WIDTH_SAMPLES = (
     "已逾期",
@@ -96,106 +83,20 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("TodoPage", text)
 
 
-def format_remaining(delta: timedelta) -> str:
-    """ "剩 1小时20分" / "超 2天3小时": whole minutes, the two largest units."""
-    minutes = int(abs(delta).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        body = f"{days}天{hours}小时" if hours else f"{days}天"
-    elif hours:
-        body = f"{hours}小时{mins}分" if mins else f"{hours}小时"
-    else:
-        body = f"{mins}分"
-    return (tr("超 ") if delta < timedelta(0) else tr("剩 ")) + body
-
-
-def item_cells(i: TodoItem, tz: tzinfo) -> tuple[str, ...]:
-    return (
-        tr(i.status.value),
-        i.number,
-        i.rule,
-        tr(i.what),
-        i.limit,
-        f"{i.due.astimezone(tz):%Y-%m-%d %H:%M}",
-        format_remaining(i.remaining),
-        i.department or "",
-        i.responsible or "",
-        i.customer_name or "",
-        i.site,
-    )
-
-
-@dataclass
-class TodoData:
-    """One worker read: the items, the department tree for the filter, the time."""
-
-    items: list[TodoItem]
-    departments: list[str]
-    below: dict[str, list[str]]
-    now: datetime
-    next_change: datetime | None
-    calendar_warning: str = ""  # next year has no calendar data (from 1 December)
-
-
-def load_todo(ctx: Context) -> TodoData:
-    """Worker side."""
-    now = ctx.now()
-    items = todo.open_deadlines(ctx, now=now)
-    names = site_uc.department_names()
-    below = {n: todo.department_and_below(n) for n in names}
-    warning = workcalendar.next_year_warning(policy_uc.load(), ctx.local(now).date())
-    return TodoData(items, names, below, now, todo.next_change(items, now), warning)
-
-
-def attention(items: list[TodoItem]) -> int:
-    """Overdue or at risk: the navigation count (todo.todo_count over the same items)."""
-    return sum(1 for i in items if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK))
-
-
-def filter_items(
-    items: list[TodoItem],
-    *,
-    departments: list[str] | None = None,
-    person: str | None = None,
-    urgent_only: bool = False,
-    sites: frozenset[str] = frozenset(),
-) -> list[TodoItem]:
-    """The page's filters over one unfiltered read (the same answers as
-    todo.open_deadlines(department=, person=, sites=) without a second query)."""
-    out = items
-    if sites:
-        out = [i for i in out if i.site in sites]
-    if departments is not None:
-        allowed = set(departments)
-        out = [i for i in out if i.department in allowed]
-    if person == NOBODY:
-        out = [i for i in out if not i.responsible]
-    elif person:
-        out = [i for i in out if i.responsible == person]
-    if urgent_only:
-        out = [i for i in out if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK)]
-    return out
-
-
 def todo_html(
     items: list[TodoItem], tz: tzinfo, now: datetime, *, title: str, filters: str = ""
 ) -> str:
     """The morning meeting's list: one HTML table (print preview / printer)."""
-    overdue = sum(1 for i in items if i.status is DeadlineStatus.OVERDUE)
-    risk = sum(1 for i in items if i.status is DeadlineStatus.AT_RISK)
     rows = []
     for i in items:
         bg = STATUS_COLORS[i.status][0] or "#ffffff"
-        cells = "".join(f"<td>{html.escape(c)}</td>" for c in item_cells(i, tz))
+        cells = "".join(f"<td>{html.escape(c)}</td>" for c in todo.item_cells(i, tz))
         rows.append(f"<tr style='background:{bg}'>{cells}</tr>")
-    head = "".join(f"<th>{html.escape(tr(h))}</th>" for h in COLUMNS)
-    sub = tr("截至 {t}:共 {n} 项,已逾期 {o} 项,将到期 {r} 项").format(
-        t=f"{now.astimezone(tz):%Y-%m-%d %H:%M}", n=len(items), o=overdue, r=risk
-    )
+    head = "".join(f"<th>{html.escape(tr(h))}</th>" for h in todo.COLUMNS)
+    sub = html.escape(todo.summary_text(items, now, tz))
     if filters:
         sub += " · " + html.escape(filters)
-    empty = "" if items else f"<p>{tr('没有未完成的处理时限。')}</p>"
+    empty = "" if items else f"<p>{html.escape(todo.NOTHING_OPEN)}</p>"
     return (
         "<html><head><meta charset='utf-8'></head><body style='font-size:9pt'>"
         f"<h2>{html.escape(title)}</h2><p>{sub}</p>"
@@ -205,16 +106,11 @@ def todo_html(
     )
 
 
-def todo_csv(items: list[TodoItem], tz: tzinfo) -> str:
-    """CSV whose cells no spreadsheet runs as a formula (issue 15 §8)."""
-    return csv_text([tr(h) for h in COLUMNS], (item_cells(i, tz) for i in items))
-
-
 class TodoModel(RowsModel[TodoItem]):
     """The to-do items as a read-only table (thousands of rows: cells made on demand)."""
 
     def __init__(self, tz: tzinfo, parent=None):
-        super().__init__(COLUMNS, tr, parent)
+        super().__init__(todo.COLUMNS, tr, parent)
         self.tz = tz
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -222,9 +118,9 @@ class TodoModel(RowsModel[TodoItem]):
             return None
         item = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return item_cells(item, self.tz)[index.column()]
+            return todo.item_cells(item, self.tz)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 3:
-            return tr(item.what)
+            return item.what
         if role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             bg, fg = STATUS_COLORS[item.status]
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -244,7 +140,7 @@ class TodoPage(QWidget):
     def __init__(self, session, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
-        self.data: TodoData | None = None
+        self.data: TodoList | None = None
         self._reloads = ReloadGuard(self._start_reload)
         tz = session.ctx().tz
 
@@ -328,7 +224,7 @@ class TodoPage(QWidget):
     def _start_reload(self) -> None:
         ctx = self.session.ctx()
         self.session.taskman.run(
-            lambda: load_todo(ctx), self._loaded, on_error=self._failed, parent=self
+            lambda: todo.todo_list(ctx), self._loaded, on_error=self._failed, parent=self
         )
 
     def _failed(self, exc: BaseException) -> None:
@@ -336,7 +232,7 @@ class TodoPage(QWidget):
         self.summary.setText(tr("无法读取待办:") + str(exc))
         self.timer.start(MAX_TIMER_MS)
 
-    def _loaded(self, data: TodoData) -> None:
+    def _loaded(self, data: TodoList) -> None:
         self._reloads.done()
         self.data = data
         self.calendar_warning.setText(data.calendar_warning)
@@ -348,13 +244,13 @@ class TodoPage(QWidget):
         if callable(refresh):
             refresh()
 
-    def _schedule(self, data: TodoData) -> None:
+    def _schedule(self, data: TodoList) -> None:
         ms = MAX_TIMER_MS
         if data.next_change is not None:
             ms = int((data.next_change - data.now).total_seconds() * 1000)
         self.timer.start(max(MIN_TIMER_MS, min(MAX_TIMER_MS, ms)))
 
-    def _fill_filters(self, data: TodoData) -> None:
+    def _fill_filters(self, data: TodoList) -> None:
         def refill(box: QComboBox, values: list[str]) -> None:
             keep = box.currentData()
             box.blockSignals(True)
@@ -378,10 +274,12 @@ class TodoPage(QWidget):
         if data is None:
             return
         dept = self.department.currentData()
-        items = filter_items(
+        person = self.person.currentData()
+        items = todo.filter_items(
             data.items,
             departments=data.below.get(dept, [dept]) if dept else None,
-            person=self.person.currentData(),
+            person=None if person == NOBODY else person,
+            unassigned=person == NOBODY,
             urgent_only=self.urgent.isChecked(),
             sites=self.site_filter.sites(),
         )
@@ -400,15 +298,16 @@ class TodoPage(QWidget):
 
     def badge_count(self) -> int | None:
         """Overdue + at risk over all open cases (todo.todo_count), from the last read."""
-        return None if self.data is None else attention(self.data.items)
+        return None if self.data is None else todo.attention(self.data.items)
 
     def shown_items(self) -> list[TodoItem]:
         return list(self.model.rows)
 
     def filters_text(self) -> str:
         parts = []
-        if self.site_filter.code():
-            parts.append(tr("站点:") + self.site_filter.code())
+        code = self.site_filter.code()
+        if code:
+            parts.append(tr("站点:") + code)
         if self.department.currentData():
             parts.append(tr("部门:") + self.department.currentData())
         if self.person.currentData():
@@ -437,11 +336,7 @@ class TodoPage(QWidget):
         return doc
 
     def print_preview(self) -> None:
-        from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
-
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        from PySide6.QtGui import QPageLayout
-
         printer.setPageOrientation(QPageLayout.Orientation.Landscape)
         doc = self.document()
         dlg = QPrintPreviewDialog(printer, self)
@@ -451,9 +346,6 @@ class TodoPage(QWidget):
 
     def print_to_pdf(self, path: Path) -> None:
         """The same list as a PDF file (tests, and people without a printer)."""
-        from PySide6.QtGui import QPageLayout
-        from PySide6.QtPrintSupport import QPrinter
-
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(path))
@@ -462,34 +354,22 @@ class TodoPage(QWidget):
 
     def export_csv(self, path: Path) -> int:
         """Write the shown items as CSV with a BOM (Excel opens it); returns the count."""
-        from complaints.usecases.output_files import writing
-
-        items = self.shown_items()
-        with writing(path):  # open in Excel: OutputInUse (a message and a free name)
-            Path(path).write_text(
-                todo_csv(items, self.session.ctx().tz), encoding="utf-8-sig", newline=""
-            )  # the CRLF of todo_csv, untranslated
-        return len(items)
+        return todo.save_csv(self.shown_items(), self.session.ctx().tz, path)
 
     def export_csv_dialog(self) -> None:
         now = self.data.now if self.data else self.session.ctx().now()
-        from ui.file_dialogs import ask_save, suggested_name
-
         ctx = self.session.ctx()
         name = suggested_name(ctx.site, tr("待办"), now.astimezone(ctx.tz), ".csv")
         path = ask_save(self, "todo", tr("导出待办"), name, tr("CSV 文件 (*.csv)"))
         if not path:
             return
-        from complaints.usecases.output_files import OutputInUse
-        from ui.save_elsewhere import ask_other_name
-
         try:
             n = self.export_csv(Path(path))
         except OutputInUse as busy:  # open in Excel: the message, and another name
             other = ask_other_name(self, busy)
             if other is None:
                 return
-            path = str(other)
+            path = other
             try:
                 n = self.export_csv(other)
             except (OutputInUse, OSError) as e:

@@ -301,7 +301,7 @@ def apply_import(
     """Import ``paths``: a verified backup first, then every file in one transaction (one
     savepoint each). Cancel rolls everything back. With ``all_or_nothing`` a single rejected
     row or refused file applies nothing. ``bulk`` (default: decided from the row counts)
-    loads without the plain indexes and rebuilds them at the end (ledger.bulk); the
+    loads without the plain indexes and rebuilds them at the end (db.bulk_load); the
     outcome is the same either way."""
     require(ctx, "ledger.import")
     report = ImportReport(files=[])

@@ -2,13 +2,12 @@
 
 Lists every case forwarded by the manufacturer (渠道 厂家转发), flagged 需厂家支持, reported to
 the manufacturer (an 上报厂家 entry) or already carrying an FMC status or CAC number, with the
-report time and D2's status. Two queries for all rows; changing the status is a tracking
-entry (``set_fmc_status`` → tracking.record_action).
+report time and D2's status. Three queries for all rows (db.case_loads); changing the status
+is a tracking entry (``set_fmc_status`` → tracking.record_action).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,46 +15,13 @@ from typing import Any
 
 from complaints.rules.deadline_rules import deadline
 from complaints.rules.deadlines import Deadline
-from complaints.types import Action, Channel, FmcStatus, State
+from complaints.types import Action, FmcStatus, State
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import tracking
 from complaints.usecases.context import Context
-from db.models import database
-from db.timeutil import from_db
+from db import case_loads
 
-_COLUMNS = (
-    "id",
-    "number",
-    "site",
-    "received_at",
-    "channel",
-    "severity",
-    "kind",
-    "business",
-    "area",
-    "media",
-    "needs_oem",
-    "state",
-    "closed_at",
-    "department",
-    "responsible",
-    "customer_name",
-    "car_model",
-    "vin",
-    "cac_number",
-    "fmc_status",
-)
-
-# The manufacturer cases, written with literal values exactly as the partial indexes of schema
-# 12 (cases_oem, entries_oem_report) say them, so that SQLite uses those indexes: the page
-# reads only these cases and these entries, never the whole history (issue 23 §4).
-_OEM_CASE = (
-    f"deleted = 0 AND (channel = '{Channel.OEM.value}' OR needs_oem = 1 "
-    "OR fmc_status IS NOT NULL OR cac_number IS NOT NULL)"
-)
-_REPORTED = f"action = '{Action.REPORT_OEM.value}' AND deleted = 0"
-_OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
-# The entries the row needs besides the latest one: D2 looks only at the first 上报厂家 and
+# The entries a row needs besides the latest one: D2 looks only at the first 上报厂家 and
 # the first 关闭 (complaints.rules.deadline_rules._d2, _judge).
 _D2_ACTIONS = (Action.REPORT_OEM.value, Action.CLOSE.value)
 
@@ -94,62 +60,12 @@ def oem_rows(
     """Rows of the 厂家跟踪 view, newest case first; ``sites`` narrows to those offices'
     cases (none given: every office, the HQ's whole picture)."""
     now = now or ctx.now()
-    where: list[str] = []
-    params: list[Any] = []
-    if fmc_status:
-        where.append("c.fmc_status = ?")
-        params.append(fmc_status)
     codes = sorted({sites} if isinstance(sites, str) else set(sites or ()))
-    if codes:
-        where.append(f"+c.site IN ({', '.join('?' * len(codes))})")
-        params += codes
-    if include_closed:
-        # Both sets from their partial indexes, then the rows by id.
-        ids = (
-            f"c.id IN (SELECT id FROM cases WHERE {_OEM_CASE} UNION "
-            f"SELECT case_id FROM entries WHERE {_REPORTED}) AND c.deleted = 0"
-        )
-    else:
-        # The open cases (state index), each checked against the indexes.
-        ids = (
-            f"c.state IN ({', '.join('?' * len(_OPEN_STATES))}) AND c.deleted = 0 AND "
-            "(c.channel = ? OR c.needs_oem = 1 OR c.fmc_status IS NOT NULL "
-            "OR c.cac_number IS NOT NULL OR EXISTS (SELECT 1 FROM entries x "
-            f"WHERE x.case_id = c.id AND x.action = '{Action.REPORT_OEM.value}' "
-            "AND x.deleted = 0))"
-        )
-        params = [*_OPEN_STATES, Channel.OEM.value, *params]
-    cases: dict[int, dict[str, Any]] = {}
-    for row in database.execute_sql(
-        f"SELECT {', '.join('c.' + k for k in _COLUMNS)} FROM cases c "
-        f"WHERE {' AND '.join([ids, *where])} ORDER BY c.received_at DESC, c.id DESC",
-        params,
-    ):
-        c = dict(zip(_COLUMNS, row, strict=True))
-        c["received_at"], c["closed_at"] = from_db(c["received_at"]), from_db(c["closed_at"])
-        c["media"], c["needs_oem"] = bool(c["media"]), bool(c["needs_oem"])
-        cases[c["id"]] = c
-    entries: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    last: dict[int, tuple[Any, ...]] = {}
-    case_ids = list(cases)
-    marks = ", ".join("?" * len(_D2_ACTIONS))
-    for i in range(0, len(case_ids), 900):
-        chunk = case_ids[i : i + 900]
-        in_chunk = f"case_id IN ({', '.join('?' * len(chunk))})"
-        for case_id, at, action in database.execute_sql(
-            f"SELECT case_id, at, action FROM entries WHERE {in_chunk} AND deleted = 0 "
-            f"AND action IN ({marks}) ORDER BY case_id, at, id",
-            [*chunk, *_D2_ACTIONS],
-        ):
-            entries[case_id].append({"at": from_db(at), "action": action})
-        # The latest entry of each case (by time, then id), from the covering entries index.
-        for case_id, at, action, note in database.execute_sql(
-            "SELECT case_id, at, action, note FROM (SELECT case_id, at, action, note, "
-            "row_number() OVER (PARTITION BY case_id ORDER BY at DESC, id DESC) AS n "
-            f"FROM entries WHERE {in_chunk} AND deleted = 0) WHERE n = 1",
-            chunk,
-        ):
-            last[case_id] = (from_db(at), action, note)
+    cases = case_loads.oem_cases(
+        include_closed=include_closed, fmc_status=fmc_status or None, sites=codes
+    )
+    entries = case_loads.rule_entries_of(cases, actions=_D2_ACTIONS, in_time_order=True)
+    last = case_loads.latest_entries(cases)
     book = policy_uc.book()
     rows: list[OemRow] = []
     for cid, c in cases.items():

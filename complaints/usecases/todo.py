@@ -1,49 +1,53 @@
 """待办: every deadline not yet met across the open cases, overdue first, then soonest due.
 
-Built for thousands of open cases: one query reads the open cases, one reads all their
-entries, then the pure rules judge each case in memory (no query per case). A case's
-deadlines use the policy in force when it was received.
+Built for thousands of open cases: one query reads the open cases, one reads their entries,
+then the pure rules judge each case in memory (no query per case). A case's deadlines use the
+policy in force when it was received.
 Open = not closed and not deleted *now*; ``now`` may be set to judge the deadlines as of
 another moment (the CLI's --at), but which cases are open is always today's answer.
+
+The rows, their "time left" text and the CSV are made here once for the 待办 page and the
+``todo`` command.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
 
+from complaints.csvsafe import csv_text
 from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
 from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, DeadlineStatus
-from complaints.types import State
 from complaints.usecases import policy as policy_uc
+from complaints.usecases import site as site_uc
+from complaints.usecases import workcalendar
 from complaints.usecases.context import Context
-from db.models import database
+from complaints.usecases.output_files import writing
+from db import case_loads
+from db.department_tree import children_by_parent
 
-_CASE_COLUMNS = (
-    "id",
-    "number",
-    "site",
-    "received_at",
-    "channel",
-    "severity",
-    "kind",
-    "business",
-    "area",
-    "media",
-    "needs_oem",
-    "settled_on_site",
-    "state",
-    "closed_at",
-    "department",
-    "responsible",
-    "customer_name",
-    "satisfaction",
-    "satisfaction2",
+# Only the entries the rules read, with the satisfaction only where they read it (see
+# RULE_ACTIONS): the same deadlines from a fifth fewer rows.
+_RULE_ACTIONS = tuple(sorted(RULE_ACTIONS))
+_NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
+_URGENT = (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK)
+
+COLUMNS = (
+    "状态",
+    "编号",
+    "规则",
+    "应办事项",
+    "时限",
+    "到期时间",
+    "剩余",
+    "处理部门",
+    "第一责任人",
+    "客户",
+    "站点",
 )
-OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
+NOTHING_OPEN = "没有未完成的处理时限。"
 
 
 @dataclass(slots=True)
@@ -71,14 +75,10 @@ class TodoItem:
         return self.status is DeadlineStatus.OVERDUE
 
 
-def department_and_below(name: str) -> list[str]:
-    """A department with the ones under it (售后服务部 → 车间, 配件部, 服务前台)."""
-    rows = database.execute_sql(
-        "SELECT d.name, p.name FROM departments d LEFT JOIN departments p ON p.id = d.parent_id"
-    ).fetchall()
-    children: dict[str | None, list[str]] = defaultdict(list)
-    for child, parent in rows:
-        children[parent].append(child)
+# --- the departments ------------------------------------------------------------------------
+
+
+def _below(name: str, children: dict[str | None, list[str]]) -> list[str]:
     out, todo = [name], [name]
     while todo:
         for c in children.get(todo.pop(), []):
@@ -88,129 +88,26 @@ def department_and_below(name: str) -> list[str]:
     return out
 
 
+def department_and_below(name: str) -> list[str]:
+    """A department with the ones under it (售后服务部 → 车间, 配件部, 服务前台)."""
+    return _below(name, children_by_parent())
+
+
+def departments_below(names: Iterable[str]) -> dict[str, list[str]]:
+    """Each name → department_and_below(name), from one read of the tree."""
+    children = children_by_parent()
+    return {n: _below(n, children) for n in names}
+
+
+# --- the items ------------------------------------------------------------------------------
+
+
 def _site_codes(site: str | None, sites: Iterable[str] | None) -> tuple[str, ...]:
     """``site`` (one office, the CLI's --site) and ``sites`` (the HQ filter) together."""
     codes = {sites} if isinstance(sites, str) else set(sites or ())
     if site:
         codes.add(site)
     return tuple(sorted(codes))
-
-
-def _where(
-    department: str | None, person: str | None, sites: tuple[str, ...], alias: str = ""
-) -> tuple[str, list[Any]]:
-    a = f"{alias}." if alias else ""
-    # IN over the open states (not "!= 已关闭") so SQLite uses the (state, received_at) index.
-    sql = [f"{a}state IN ({', '.join('?' * len(OPEN_STATES))})", f"{a}deleted = 0"]
-    params: list[Any] = list(OPEN_STATES)
-    if department:
-        names = department_and_below(department)
-        sql.append(f"{a}department IN ({', '.join('?' * len(names))})")
-        params += names
-    if person:
-        sql.append(f"{a}responsible = ?")
-        params.append(person)
-    if sites:
-        sql.append(f"{a}site IN ({', '.join('?' * len(sites))})")
-        params += sites
-    return " AND ".join(sql), params
-
-
-def load_open_cases(
-    *,
-    department: str | None = None,
-    person: str | None = None,
-    site: str | None = None,
-    sites: Iterable[str] | None = None,
-) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """(case values, its entries) of every open case matching, in two queries."""
-    return _load(department, person, site, sites, every_entry=True)
-
-
-# For the deadlines only the entries the rules read, with the satisfaction only where they
-# read it: a fifth fewer rows (the same deadlines, see RULE_ACTIONS).
-_RULE_ACTIONS = tuple(sorted(RULE_ACTIONS))
-_NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
-
-
-def _load(
-    department: str | None,
-    person: str | None,
-    site: str | None,
-    sites: Iterable[str] | None,
-    *,
-    every_entry: bool,
-) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    codes = _site_codes(site, sites)
-    where, params = _where(department, person, codes)
-    parse = datetime.fromisoformat
-    cases: dict[int, dict[str, Any]] = {}
-    entries: dict[int, list[dict[str, Any]]] = {}
-    for row in database.execute_sql(
-        f"SELECT {', '.join(_CASE_COLUMNS)} FROM cases WHERE {where}", params
-    ):
-        c = dict(zip(_CASE_COLUMNS, row, strict=True))
-        received, closed = c["received_at"], c["closed_at"]
-        c["received_at"] = parse(received) if received else None
-        c["closed_at"] = parse(closed) if closed else None
-        c["media"] = bool(c["media"])
-        c["needs_oem"] = bool(c["needs_oem"])
-        cases[c["id"]] = c
-        entries[c["id"]] = []
-    where_c, params_c = _where(department, person, codes, alias="c")
-    if every_entry:
-        columns, only = "e.note, e.satisfaction", ""
-    else:
-        marks = ", ".join("?" * len(_NOTE_ACTIONS))
-        columns = f"NULL, CASE WHEN e.action IN ({marks}) THEN e.satisfaction END"
-        only = f"e.action IN ({', '.join('?' * len(_RULE_ACTIONS))}) AND "
-        params_c = [*_NOTE_ACTIONS, *_RULE_ACTIONS, *params_c]
-    # CROSS JOIN keeps the open cases as the outer loop (via the state index) instead of a
-    # scan of every entry; the rules sort each case's entries by time themselves.
-    for case_id, at, action, note, sat in database.execute_sql(
-        f"SELECT e.case_id, e.at, e.action, {columns} FROM cases c "
-        f"CROSS JOIN entries e ON e.case_id = c.id WHERE e.deleted = 0 AND {only}{where_c}",
-        params_c,
-    ):
-        es = entries.get(case_id)
-        if es is None:  # a case that turned open between the two queries
-            continue
-        es.append(
-            {"at": parse(at) if at else None, "action": action, "note": note, "satisfaction": sat}
-        )
-    return [(c, entries[cid]) for cid, c in cases.items()]
-
-
-def _items(
-    ctx: Context, loaded: Iterable[tuple[dict[str, Any], list[dict[str, Any]]]], now: datetime
-) -> list[TodoItem]:
-    book = policy_uc.book()
-    out: list[TodoItem] = []
-    for case, entries in loaded:
-        pol = book.at(case["received_at"])
-        for d in open_deadlines_of(case, entries, pol, now, ctx.tz):
-            out.append(
-                TodoItem(
-                    case["id"],
-                    case["number"],
-                    case["site"],
-                    d.rule,
-                    d.what,
-                    d.limit,
-                    d.due,
-                    d.status,
-                    d.due - now,
-                    case["state"],
-                    case["department"],
-                    case["responsible"],
-                    case["customer_name"],
-                    d.start,
-                    at_risk_from(d, pol, ctx.tz),
-                )
-            )
-    overdue = DeadlineStatus.OVERDUE
-    out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number, int(i.rule[1:])))
-    return out
 
 
 def open_deadlines(
@@ -227,7 +124,48 @@ def open_deadlines(
     case's first responsible person; ``site`` / ``sites`` narrow to those offices' cases
     (none given: every office)."""
     now = now or ctx.now()
-    return _items(ctx, _load(department, person, site, sites, every_entry=False), now)
+    loaded = case_loads.open_cases(
+        departments=department_and_below(department) if department else None,
+        person=person,
+        sites=_site_codes(site, sites),
+        actions=_RULE_ACTIONS,
+        note_actions=_NOTE_ACTIONS,
+    )
+    book = policy_uc.book()
+    out: list[TodoItem] = []
+    for case, entries in loaded:
+        pol = book.at(case["received_at"])
+        for d in open_deadlines_of(case, entries, pol, now, ctx.tz):
+            at_risk = at_risk_from(d, pol, ctx.tz)
+            if d.due is None or d.start is None or at_risk is None:
+                continue  # an open deadline always has its clock: never taken
+            out.append(
+                TodoItem(
+                    case["id"],
+                    case["number"],
+                    case["site"],
+                    d.rule,
+                    d.what,
+                    d.limit,
+                    d.due,
+                    d.status,
+                    d.due - now,
+                    case["state"],
+                    case["department"],
+                    case["responsible"],
+                    case["customer_name"],
+                    d.start,
+                    at_risk,
+                )
+            )
+    overdue = DeadlineStatus.OVERDUE
+    out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number, int(i.rule[1:])))
+    return out
+
+
+def attention(items: Iterable[TodoItem]) -> int:
+    """Overdue or at risk: the deadlines needing attention now (the navigation count)."""
+    return sum(1 for i in items if i.status in _URGENT)
 
 
 def todo_count(
@@ -237,12 +175,8 @@ def todo_count(
     person: str | None = None,
     now: datetime | None = None,
 ) -> int:
-    """The navigation badge: deadlines overdue or at risk (the ones needing attention now)."""
-    return sum(
-        1
-        for i in open_deadlines(ctx, department=department, person=person, now=now)
-        if i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK)
-    )
+    """The navigation badge: deadlines overdue or at risk."""
+    return attention(open_deadlines(ctx, department=department, person=person, now=now))
 
 
 def next_change(items: Iterable[TodoItem], now: datetime) -> datetime | None:
@@ -250,3 +184,121 @@ def next_change(items: Iterable[TodoItem], now: datetime) -> datetime | None:
     its notification instead of polling; None when nothing will change by itself."""
     times = [t for i in items for t in (i.at_risk_at, i.due + timedelta(seconds=1)) if t > now]
     return min(times, default=None)
+
+
+def filter_items(
+    items: list[TodoItem],
+    *,
+    departments: list[str] | None = None,
+    person: str | None = None,
+    unassigned: bool = False,
+    urgent_only: bool = False,
+    sites: frozenset[str] = frozenset(),
+) -> list[TodoItem]:
+    """The filters of open_deadlines (department=, person=, sites=) over one unfiltered read,
+    without a second query; ``unassigned``: only the cases with no first responsible person;
+    ``urgent_only``: only what is overdue or at risk."""
+    out = items
+    if sites:
+        out = [i for i in out if i.site in sites]
+    if departments is not None:
+        allowed = set(departments)
+        out = [i for i in out if i.department in allowed]
+    if unassigned:
+        out = [i for i in out if not i.responsible]
+    elif person:
+        out = [i for i in out if i.responsible == person]
+    if urgent_only:
+        out = [i for i in out if i.status in _URGENT]
+    return out
+
+
+def calendar_warning(ctx: Context, now: datetime) -> str:
+    """From 1 December, when next year has no calendar data and a rule counts office time:
+    the warning the page shows and the command prints ("" otherwise)."""
+    return workcalendar.next_year_warning(policy_uc.load(), ctx.local(now).date())
+
+
+@dataclass
+class TodoList:
+    """One read for the 待办 page: the items, the department tree for its filter, the time."""
+
+    items: list[TodoItem]
+    departments: list[str]
+    below: dict[str, list[str]]
+    now: datetime
+    next_change: datetime | None
+    calendar_warning: str = ""
+
+
+def todo_list(ctx: Context) -> TodoList:
+    """Every open deadline, unfiltered (the page filters in memory), with what its filters
+    offer and the moment the next item changes status by itself."""
+    now = ctx.now()
+    items = open_deadlines(ctx, now=now)
+    names = site_uc.department_names()
+    return TodoList(
+        items,
+        names,
+        departments_below(names),
+        now,
+        next_change(items, now),
+        calendar_warning(ctx, now),
+    )
+
+
+# --- rows, text and CSV ---------------------------------------------------------------------
+
+
+def format_remaining(delta: timedelta) -> str:
+    """ "剩 1小时20分" / "超 2天3小时": whole minutes, the two largest units."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        body = f"{days}天{hours}小时" if hours else f"{days}天"
+    elif hours:
+        body = f"{hours}小时{mins}分" if mins else f"{hours}小时"
+    else:
+        body = f"{mins}分"
+    return ("超 " if delta < timedelta(0) else "剩 ") + body
+
+
+def item_cells(i: TodoItem, tz: tzinfo) -> tuple[str, ...]:
+    """The cells of one item, in the order of COLUMNS."""
+    return (
+        i.status.value,
+        i.number,
+        i.rule,
+        i.what,
+        i.limit,
+        f"{i.due.astimezone(tz):%Y-%m-%d %H:%M}",
+        format_remaining(i.remaining),
+        i.department or "",
+        i.responsible or "",
+        i.customer_name or "",
+        i.site,
+    )
+
+
+def summary_text(items: list[TodoItem], now: datetime, tz: tzinfo) -> str:
+    """ "截至 2026-11-20 10:30:共 4 项,已逾期 1 项,将到期 2 项" """
+    overdue = sum(1 for i in items if i.status is DeadlineStatus.OVERDUE)
+    risk = sum(1 for i in items if i.status is DeadlineStatus.AT_RISK)
+    return (
+        f"截至 {now.astimezone(tz):%Y-%m-%d %H:%M}:共 {len(items)} 项,"
+        f"已逾期 {overdue} 项,将到期 {risk} 项"
+    )
+
+
+def todo_csv(items: Iterable[TodoItem], tz: tzinfo) -> str:
+    """CSV whose cells no spreadsheet runs as a formula, lines ending in CRLF (Excel)."""
+    return csv_text(COLUMNS, (item_cells(i, tz) for i in items))
+
+
+def save_csv(items: list[TodoItem], tz: tzinfo, path: Path) -> int:
+    """Write the items as CSV with a BOM (Excel opens it) and its CRLF untranslated; returns
+    the count. A file held open by Excel: OutputInUse (a message and a free name)."""
+    with writing(path):
+        Path(path).write_text(todo_csv(items, tz), encoding="utf-8-sig", newline="")
+    return len(items)

@@ -14,6 +14,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from complaints.rules.periods import PeriodError, parse_period
+from complaints.usecases import report_files, stats_review
+from complaints.usecases.errors import UseCaseError
+from desktop.cli import CliError, command_context, open_data
+
 
 def register(sub) -> None:
     p = sub.add_parser(
@@ -47,14 +52,7 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from complaints.rules.periods import PeriodError, parse_period
-    from complaints.usecases import stats
-    from complaints.usecases.errors import UseCaseError
-    from complaints.usecases.site import local_site
-    from desktop.cli import CliError, command_context, open_data
-
-    suffix = args.out.suffix.lower()
-    if suffix not in (".xlsx", ".docx"):
+    if args.out.suffix.lower() not in report_files.KINDS:
         raise CliError(f"--out 的文件类型应为 .xlsx 或 .docx,而不是“{args.out.name}”")
     try:
         period = parse_period(args.period)
@@ -63,41 +61,25 @@ def run(args: argparse.Namespace) -> int:
     paths, _ = open_data(args)
     ctx = command_context(args)
     sites = [s.strip().upper() for s in (args.site or []) if s.strip()]
-    present = stats.sites_present()
+    present = stats_review.sites_present()
     unknown = [s for s in sites if s not in present]
     if unknown:
         raise CliError(
             f"数据库中没有站点 {'、'.join(unknown)} 的投诉单(现有:{'、'.join(present) or '无'})"
         )
     try:
-        stats.record_report(ctx, period, sites, args.out.name)
-        review = stats.review(ctx, period, sites)
+        saved = report_files.save_report(
+            ctx, period, sites, args.out, templates_dir=paths.templates
+        )
     except UseCaseError as e:
         raise CliError(str(e)) from None
-    info = local_site()
-    title_site = (
-        "、".join(sites) if sites and sites != [ctx.site] else (info.name if info else ctx.site)
-    )
-    data = stats.report_data(review, title_site=title_site, generated=ctx.now(), tz=ctx.tz)
-    from complaints.usecases.output_files import writing
-
-    if suffix == ".xlsx":
-        from ledger.report_xlsx import write_report
-
-        with writing(args.out):  # open in Excel: the message and a free name
-            out = write_report(data, args.out)
-    else:
-        from forms.report_docx import load_report_template, write_report
-
-        template = load_report_template(paths.templates)
-        for w in template.warnings:
-            print(w, file=sys.stderr)
-        with writing(args.out):  # open in Word
-            out = write_report(data, args.out, template=template)
-    f = review.figures
+    for w in saved.warnings:
+        print(w, file=sys.stderr)
+    data, f = saved.data, saved.review.figures
     print(
         f"{period.label} {data['sites']}:投诉 {f.total} 件,投诉率 {data['complaint_rate']},"
-        f"及时率 {data['timeliness_total']['rate']},满意率 {data['satisfied_share']} → {out}"
+        f"及时率 {data['timeliness_total']['rate']},满意率 {data['satisfied_share']} "
+        f"→ {saved.path}"
     )
     if data["volume_note"] and f.complaint_rate is not None and f.complaint_rate.volume is None:
         print(data["volume_note"], file=sys.stderr)

@@ -74,7 +74,7 @@ def test_todo_counts_office_time_for_the_rules_that_chose_it(capsys, data_dir):
     # D4 (office): the next working day's closing, Tuesday 17:30. D3 (calendar): 21:05.
     code, out, err = run(capsys, data_dir, "todo", "--at", "2026-11-23T22:00")
     assert code == 0, err
-    lines = {ln.split()[1]: ln for ln in out.splitlines()[2:]}
+    lines = {ln.split()[2]: ln for ln in out.splitlines()[2:]}  # 状态 编号 规则 …
     assert "2026-11-24 10:30" in lines["D1"] and "有余量" in lines["D1"]
     assert "2小时(工作时间)" in lines["D1"]
     assert "2026-11-24 17:30" in lines["D4"]

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from complaints.rules.permissions import ROLES
-from complaints.usecases import cases, site, tracking
+from complaints.usecases import cases, site, todo, tracking
 from complaints.usecases.context import CHINA_TZ, Context
+from complaints.usecases.todo import format_remaining
 from db.database import close_database, open_database
 from desktop import cli
-from desktop.commands.todo import format_remaining
 from desktop.paths import data_paths
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
@@ -74,9 +74,9 @@ def test_csv_filters_and_file(data_dir, capsys, tmp_path):
     )
     assert code == 0
     rows = list(csv.reader(io.StringIO(out)))
-    assert rows[0][:3] == ["编号", "规则", "应办事项"]
-    assert {r[0] for r in rows[1:]} == {"SH01-202611-0002"}
-    assert [r[1] for r in rows[1:]] == ["D1", "D4"]
+    assert rows[0][:3] == ["状态", "编号", "规则"]  # the 待办 page's columns
+    assert {r[1] for r in rows[1:]} == {"SH01-202611-0002"}
+    assert [r[2] for r in rows[1:]] == ["D1", "D4"]
     target = tmp_path / "todo.csv"
     code, out, _ = run(
         capsys,
@@ -94,6 +94,31 @@ def test_csv_filters_and_file(data_dir, capsys, tmp_path):
     assert code == 0 and "没有未完成的处理时限" in out
     code, out, _ = run(capsys, data_dir, "todo", "--site", "BJ02")
     assert code == 0 and "共 0 项" in out
+
+
+def test_the_command_and_the_page_write_the_same_rows(data_dir, capsys, tmp_path):
+    """The command's CSV and text are made from the rows the 待办 page shows and exports
+    (complaints.usecases.todo.item_cells / todo_csv): the same cells, the same time left."""
+    at = datetime(2026, 11, 20, 10, 30, tzinfo=CHINA_TZ)
+    target = tmp_path / "cli.csv"
+    code, _, _ = run(
+        capsys, data_dir, "todo", "--csv", "--out", str(target), "--at", at.isoformat()
+    )
+    assert code == 0
+    code, text, _ = run(capsys, data_dir, "todo", "--at", at.isoformat())
+    assert code == 0
+    open_database(data_paths(data_dir).database)
+    try:
+        cx = Context(site="SH01", actor="客服小王", clock=lambda: at, roles=frozenset(ROLES))
+        items = todo.open_deadlines(cx, now=at)
+        page_csv = tmp_path / "page.csv"
+        assert todo.save_csv(items, CHINA_TZ, page_csv) == len(items) == 4
+    finally:
+        close_database()
+    assert target.read_bytes() == page_csv.read_bytes()
+    lines = text.splitlines()
+    for item, line in zip(items, lines[2:], strict=True):
+        assert line.split() == [c for cell in todo.item_cells(item, CHINA_TZ) for c in cell.split()]
 
 
 def test_bad_time_is_a_user_error(data_dir, capsys):

@@ -12,7 +12,7 @@ from complaints.query import NEWEST_FIRST, CaseFilter
 from complaints.rules import figures as fig
 from complaints.rules.periods import parse_period
 from complaints.types import State
-from complaints.usecases import audit, cases, oem, proposals, stats, tracking, users
+from complaints.usecases import audit, cases, oem, proposals, stats, stats_review, tracking, users
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ
 from db import queries
@@ -206,7 +206,7 @@ def test_the_year_before_is_computed_once_for_a_year(stats_demo, monkeypatch):
     monkeypatch.setattr(
         stats, "figures_for", lambda p, *a, **k: calls.append(p) or real(p, *a, **k)
     )
-    prev, ly = stats.comparisons(stats_demo, parse_period("2026"), as_of=AS_OF)
+    prev, ly = stats_review.comparisons(stats_demo, parse_period("2026"), as_of=AS_OF)
     assert calls == [parse_period("2025")] and prev == ly
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from complaints.rules.periods import parse_period
-from complaints.usecases import stats, tracking
+from complaints.usecases import stats_review, tracking
 from complaints.usecases.cases import create_case
 from complaints.usecases.context import CHINA_TZ, Context
 from complaints.usecases.errors import PermissionDenied
@@ -64,7 +64,7 @@ def data(ctx):
 
 
 def test_review_of_one_site(ctx, data):
-    r = stats.review(ctx, parse_period("2026-10"), ["SH01"])
+    r = stats_review.review(ctx, parse_period("2026-10"), ["SH01"])
     f = r.figures
     assert sorted(f.case_ids) == sorted([data["oct_a"], data["oct_b"]])
     assert f.carried_over == [data["sep_open"]]
@@ -81,23 +81,23 @@ def test_review_of_one_site(ctx, data):
 
 
 def test_all_sites_when_none_chosen(ctx, data):
-    r = stats.review(ctx, parse_period("2026-10"), [])
+    r = stats_review.review(ctx, parse_period("2026-10"), [])
     assert len(r.figures.case_ids) == 3
     assert (r.figures.fines_total, r.figures.rewards_total) == (100, 300)
-    assert stats.sites_present() == ["BJ01", "SH01"]
+    assert stats_review.sites_present() == ["BJ01", "SH01"]
 
 
 def test_half_month_and_local_boundaries(ctx, data):
-    first = stats.review(ctx, parse_period("2026-10a"), ["SH01"], compare=False)
+    first = stats_review.review(ctx, parse_period("2026-10a"), ["SH01"], compare=False)
     assert first.figures.case_ids == [data["oct_a"]]
     late = _case(ctx, datetime(2026, 10, 31, 23, 59, tzinfo=CHINA_TZ))  # 15:59 UTC
-    r = stats.review(ctx, parse_period("2026-10b"), ["SH01"], compare=False)
+    r = stats_review.review(ctx, parse_period("2026-10b"), ["SH01"], compare=False)
     assert late in r.figures.case_ids
     assert r.trend[-1] == ("2026-10", 3)
 
 
 def test_case_list_behind_a_figure(ctx, data):
-    rows = stats.case_list([data["oct_b"], data["oct_a"]])
+    rows = stats_review.case_list([data["oct_b"], data["oct_a"]])
     assert [r[0] for r in rows] == [data["oct_b"], data["oct_a"]]
     assert rows[0][1].startswith("SH01-202610-")  # number
     assert rows[0][4] == "电话热线"
@@ -106,4 +106,16 @@ def test_case_list_behind_a_figure(ctx, data):
 def test_needs_stats_view(ctx, data):
     nobody = Context(site="SH01", actor="访客", clock=ctx.now, roles=frozenset())
     with pytest.raises(PermissionDenied):
-        stats.review(nobody, parse_period("2026-10"))
+        stats_review.review(nobody, parse_period("2026-10"))
+
+
+def test_d3_is_judged_as_on_the_case_page_for_a_case_settled_on_the_spot(ctx):
+    """D3 does not apply to a case the advisor settled on the spot (当场已解决 at registration):
+    the figures read the same case columns as the deadlines on the case page, so such a case
+    is not counted late in the timeliness of D3."""
+    received = datetime(2026, 10, 12, 10, tzinfo=CHINA_TZ)
+    settled = _case(ctx, received, settled_on_site=True)
+    unsettled = _case(ctx, received)
+    d3 = stats_review.review(ctx, parse_period("2026-10"), ["SH01"]).figures.timeliness["D3"]
+    assert unsettled in d3.late_ids and settled not in d3.late_ids
+    assert d3.met + d3.late + d3.missed == 1

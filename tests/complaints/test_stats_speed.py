@@ -11,7 +11,7 @@ from complaints.rules import figures as fig
 from complaints.rules import headline
 from complaints.rules.periods import parse_period
 from complaints.rules.volume import Volume
-from complaints.usecases import stats
+from complaints.usecases import stats, stats_review
 from complaints.usecases.context import CHINA_TZ
 from complaints.usecases.errors import PermissionDenied, UseCaseError
 from db.models import Entry, database
@@ -115,7 +115,7 @@ def test_business_volume_and_the_complaint_rate(stats_demo, ctx):
     audited = database.execute_sql(
         "SELECT count(*) FROM audit_log WHERE event = 'stats.volume'"
     ).fetchone()[0]
-    r = stats.review(ctx, oct_, compare=False)
+    r = stats_review.review(ctx, oct_, compare=False)
     assert r.kpis["complaint_rate"] is None
     assert r.figures.complaint_rate.missing == (("SH01", "2026-10"),)
     stats.set_volumes(ctx, "sh01", {"2026-10": (1200, 300)})
@@ -127,13 +127,13 @@ def test_business_volume_and_the_complaint_rate(stats_demo, ctx):
     row = MonthlyVolume.get(site="SH01", month="2026-10")  # the model matches schema 7
     assert (row.service_visits, row.new_car_sales, row.modified_by) == (1200, 300, "测试员")
     assert row.modified_at == ctx.now()
-    r = stats.review(ctx, oct_, compare=False)
+    r = stats_review.review(ctx, oct_, compare=False)
     total = r.figures.total
     assert r.kpis["complaint_rate"] == pytest.approx(total / 1500)
     assert stats.volume_months(parse_period("2026Q4")) == ["2026-10", "2026-11", "2026-12"]
     # Removing a month's volume takes the rate away again (never a 0).
     stats.set_volumes(ctx, "SH01", {"2026-10": None})
-    assert stats.review(ctx, oct_, compare=False).kpis["complaint_rate"] is None
+    assert stats_review.review(ctx, oct_, compare=False).kpis["complaint_rate"] is None
     assert (
         database.execute_sql(
             "SELECT count(*) FROM audit_log WHERE event = 'stats.volume'"
@@ -195,9 +195,9 @@ def test_the_page_s_comparisons_and_the_report_keep_the_new_summaries(stats_demo
     """The page asks review(compare=False) first (nothing written yet), then comparisons(),
     which keeps the summaries of all three periods; a report's review keeps them too."""
     period = parse_period("2026-10")
-    stats.review(ctx, period, compare=False)
+    stats_review.review(ctx, period, compare=False)
     assert kept() == 0
-    stats.comparisons(ctx, period)
+    stats_review.comparisons(ctx, period)
     months = [period, parse_period("2026-09"), parse_period("2025-10")]
     expected = set()
     for p in months:
@@ -206,7 +206,7 @@ def test_the_page_s_comparisons_and_the_report_keep_the_new_summaries(stats_demo
     kept_ids = {r[0] for r in database.execute_sql("SELECT case_id FROM stats_summaries")}
     assert expected and kept_ids == expected
     stats.clear_cache(stored=True)
-    stats.review(ctx, period)
+    stats_review.review(ctx, period)
     assert {r[0] for r in database.execute_sql("SELECT case_id FROM stats_summaries")} == expected
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from complaints.query import CaseFilter
-from complaints.usecases import cases, printing
+from complaints.usecases import cases, form_templates
 from complaints.usecases.changes import OpChanges
 from forms.templates import FORM_TITLES
 from tests.ui.helpers import idle
@@ -85,7 +85,7 @@ def test_a_write_on_the_gui_thread_goes_through_run_now(qtbot, session, ctx, tol
 
 def test_a_template_file_says_forms(qtbot, session, ctx, told, tmp_path):
     form = next(iter(FORM_TITLES))
-    session.taskman.run(lambda: printing.copy_default_template(ctx, form, tmp_path / "t"))
+    session.taskman.run(lambda: form_templates.copy_default_template(ctx, form, tmp_path / "t"))
     idle(session)
     assert told and all("forms" in c for c in told)
 

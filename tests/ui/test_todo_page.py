@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QMainWindow
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.usecases import cases, todo, tracking
 from complaints.usecases.context import CHINA_TZ
+from complaints.usecases.todo import format_remaining
 from tests.ui.helpers import idle
-from ui.todo import NOBODY, TodoPage, format_remaining
+from ui.todo import NOBODY, TodoPage
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)  # the ctx fixture's clock is 09:30
 
@@ -152,6 +153,15 @@ def test_print_html_pdf_and_csv(qtbot, session, ctx, three, tmp_path):
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][:3] == ["状态", "编号", "规则"]
     assert [(r[1], r[2]) for r in rows[1:]] == [(i.number, i.rule) for i in items]
+    # the file the todo command writes for the same items (one use case for both)
+    cli = tmp_path / "cli.csv"
+    todo.save_csv(todo.open_deadlines(ctx), ctx.tz, cli)
+    assert out.read_bytes() == cli.read_bytes()
+    m = page.model
+    for r, i in enumerate(items):
+        assert [m.data(m.index(r, c)) for c in range(m.columnCount())] == list(
+            todo.item_cells(i, ctx.tz)
+        )
 
 
 def test_empty_list(qtbot, session, ctx):

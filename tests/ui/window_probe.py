@@ -233,7 +233,7 @@ def main(data_dir: str) -> int:
     check("登录", SignInDialog(session, main_window))
     check("修改密码", ChangePasswordDialog(session, ctx, main_window))
 
-    from ui.stats import CasesDialog
+    from ui.stats_dialogs import CasesDialog
 
     check("统计/明细", CasesDialog(session, "本月投诉", [case_id], main_window))
 

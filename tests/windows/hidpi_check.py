@@ -161,7 +161,7 @@ def main(out: Path) -> int:
         from ui.first_run import FirstRunDialog
         from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
         from ui.sign_in import ChangePasswordDialog, FirstAdminDialog, SignInDialog
-        from ui.stats import VolumeDialog
+        from ui.stats_dialogs import VolumeDialog
         from ui.users_page import UserDialog
 
         now = datetime.now(UTC)
