@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from PySide6.QtCore import (
     QCoreApplication,
     QDate,
+    QSettings,
     Qt,
     QTimer,
     Signal,
@@ -40,6 +41,7 @@ from complaints.types import Channel, Kind, Severity, State
 from complaints.usecases import auth, cases, settings
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import CHINA_TZ
+from ui import options
 from ui.case_list_model import DEFAULT_SORT, CaseTableModel
 from ui.case_list_view import _CaseTable
 from ui.painting import after_next_paint
@@ -215,21 +217,19 @@ class CaseListPage(QWidget):
 
     # --- remembered look ---------------------------------------------------------------------
 
-    STATE_KEY = "pages/cases"
-
-    def save_state(self, store, prefix: str = STATE_KEY) -> None:
+    def save_state(self, store: QSettings) -> None:
         """Column widths and order, and the sort, for the next start (QSettings)."""
-        store.setValue(f"{prefix}/header", self.view.horizontalHeader().saveState())
-        store.setValue(f"{prefix}/columns", ",".join(self.model.columns))
+        options.CASES_HEADER.write(store, self.view.horizontalHeader().saveState())
+        options.CASES_COLUMNS.write(store, ",".join(self.model.columns))
 
     def _restore_state(self) -> None:
         store = getattr(self.session, "ui_settings", None)
         if store is None:
             return
-        if store.value(f"{self.STATE_KEY}/columns") != ",".join(self.model.columns):
+        if options.CASES_COLUMNS.read(store) != ",".join(self.model.columns):
             return  # the columns changed since: start from the defaults
-        state = store.value(f"{self.STATE_KEY}/header")
-        if state:
+        state = options.CASES_HEADER.read(store)
+        if not state.isEmpty():
             self.view.horizontalHeader().restoreState(state)  # may re-sort: model.sort
 
     # --- filters ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import APP_TITLE
+from ui import options
 from ui.page_registry import PAGE_PERMISSIONS, PAGES, RESTRICTED_PAGES, load_page, nav_icon
 from ui.placeholder import PlaceholderPage
 from ui.session import Session
@@ -100,7 +101,7 @@ class MainWindow(QMainWindow):
     @staticmethod
     def start_page(settings: QSettings) -> str:
         """The page the window opens on: the last one shown on this PC, else 投诉台账."""
-        return str(settings.value("main/page", "cases"))
+        return options.MAIN_PAGE.read(settings)
 
     def page_keys(self) -> list[str]:
         """The keys of the pages listed in the navigation, in order."""
@@ -476,13 +477,13 @@ class MainWindow(QMainWindow):
         from ui import window_fit
 
         window_fit.save(self)
-        for key, page in self._pages.items():
+        for page in self._pages.values():
             save = getattr(page, "save_state", None)
             if callable(save):
-                save(self._settings, f"pages/{key}")
+                save(self._settings)
         key = self.current_page_key()
         if key:
-            self._settings.setValue("main/page", key)
+            options.MAIN_PAGE.write(self._settings, key)
         self._settings.sync()
         super().closeEvent(event)
 

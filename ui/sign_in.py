@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from complaints.usecases import settings, users
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
+from ui import options
 from ui.session import Session
 
 
@@ -109,7 +110,7 @@ class SignInDialog(_Form):
         self._clock = clock
         self._now = _now_fn(clock)
         # the login name used last on this PC (issue 17 §5): only the password to type
-        login = login or str(session.ui_settings.value("sign_in/last_login", "") or "")
+        login = login or options.LAST_LOGIN.read(session.ui_settings)
         self.login_edit = QLineEdit(login)
         self.password_edit = self._password_edit()
         self.remember_check = QCheckBox(tr("在这台电脑上记住我(下次启动免登录)"))
@@ -136,7 +137,7 @@ class SignInDialog(_Form):
 
         def done(u: users.UserInfo) -> None:
             self.password_edit.clear()
-            self.session.ui_settings.setValue("sign_in/last_login", u.login)
+            options.LAST_LOGIN.write(self.session.ui_settings, u.login)
             ctx = users.context_for_user(u, clock=self._clock)
             if u.must_change_password:
                 dlg = ChangePasswordDialog(

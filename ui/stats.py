@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from complaints.rules import figures as fig
 from complaints.rules.periods import Period, PeriodKind, current, custom, following, previous
 from complaints.usecases import stats
-from ui import stats_charts
+from ui import options, stats_charts
 
 ALL_SITES = "全部站点"
 KINDS = (PeriodKind.HALF, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.CUSTOM)
@@ -732,7 +732,7 @@ class StatsPage(QWidget):
         if path is None:
             name = f"投诉分析报告_{period.code.replace('..', '_')}.{kind}"
             start = str(
-                Path(self.session.ui_settings.value("stats/report_dir", str(Path.home()))) / name
+                Path(options.STATS_REPORT_DIR.read(self.session.ui_settings) or Path.home()) / name
             )
             filt = tr("Excel 工作簿 (*.xlsx)") if kind == "xlsx" else tr("Word 文档 (*.docx)")
             chosen, _ = QFileDialog.getSaveFileName(self, tr("保存报告"), start, filt)
@@ -741,7 +741,7 @@ class StatsPage(QWidget):
             path = Path(chosen)
             if path.suffix.lower() != f".{kind}":
                 path = path.with_name(path.name + f".{kind}")
-            self.session.ui_settings.setValue("stats/report_dir", str(path.parent))
+            options.STATS_REPORT_DIR.write(self.session.ui_settings, str(path.parent))
         ctx, sites, review = self.session.ctx(), self.sites(), self.review
         charts = self.chart_pngs() if kind == "docx" else {}
         templates = self.session.paths.templates

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QMargins, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QMargins, QObject, QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
+
+from ui import options
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
@@ -120,8 +122,8 @@ def restore(widget: QWidget) -> bool:
     key, settings = widget.property("fit_key"), _settings_of(widget)
     if not key or settings is None:
         return False
-    value = settings.value(f"windows/{key}/{_screen_key(widget)}")
-    if isinstance(value, QByteArray) and not value.isEmpty():
+    value = options.WINDOW_GEOMETRY.read(settings, f"{key}/{_screen_key(widget)}")
+    if not value.isEmpty():
         return bool(widget.restoreGeometry(value))
     return False
 
@@ -129,7 +131,9 @@ def restore(widget: QWidget) -> bool:
 def save(widget: QWidget) -> None:
     key, settings = widget.property("fit_key"), _settings_of(widget)
     if key and settings is not None:
-        settings.setValue(f"windows/{key}/{_screen_key(widget)}", widget.saveGeometry())
+        options.WINDOW_GEOMETRY.write(
+            settings, widget.saveGeometry(), f"{key}/{_screen_key(widget)}"
+        )
 
 
 class _Watcher(QObject):
