@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.types import Action, FmcStatus, Satisfaction
+from ui.date_edits import date_time_edit
 
 
 def tr(text: str) -> str:
@@ -206,12 +206,10 @@ class ActionDialog(QDialog):
         # When: now, or an earlier time with its reason.
         self.earlier = QCheckBox(tr("补录较早的时间(外出处理后回来登记)"))
         form.addRow(tr("时间"), self.earlier)
-        self.when = QDateTimeEdit()
+        self.when = date_time_edit()
         # Shown in the office's time zone, whatever the PC's own zone is.
         self.when.setTimeZone(qzone(tz, now))
         self.when.setDateTime(qdatetime(now.astimezone(tz)))
-        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.when.setCalendarPopup(True)
         self.when.setMaximumDateTime(qdatetime(now))
         if received_at is not None:
             self.when.setMinimumDateTime(qdatetime(received_at.astimezone(tz)))

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,7 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import audit, auth
+from ui.date_edits import date_edit
 from ui.session import Session
+from ui.tables import read_only
 
 HEADERS = ("序号", "时间", "用户", "事件", "对象", "字段变更", "说明")
 MAX_ROWS = 5000
@@ -74,11 +74,8 @@ class AuditPage(QWidget):
         # the office's today, whatever zone the PC's clock is set to (issue 17 §5)
         local = session.ctx().local(session.ctx().now())
         today = QDate(local.year, local.month, local.day)
-        self.since_edit = QDateEdit(today.addDays(-30))
-        self.until_edit = QDateEdit(today)
-        for e in (self.since_edit, self.until_edit):
-            e.setCalendarPopup(True)
-            e.setDisplayFormat("yyyy-MM-dd")
+        self.since_edit = date_edit(today.addDays(-30))
+        self.until_edit = date_edit(today)
         self.actor_combo = QComboBox()
         self.actor_combo.addItem(tr("全部用户"), None)
         self.event_combo = QComboBox()
@@ -96,9 +93,7 @@ class AuditPage(QWidget):
         self.status = QLabel()
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
+        read_only(self.table)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         bar = QHBoxLayout()

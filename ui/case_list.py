@@ -21,11 +21,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -44,8 +42,10 @@ from complaints.usecases.context import CHINA_TZ
 from ui import options
 from ui.case_list_model import DEFAULT_SORT, CaseTableModel
 from ui.case_list_view import _CaseTable
+from ui.date_edits import date_edit
 from ui.painting import after_next_paint
 from ui.site_filter import SiteFilter
+from ui.tables import read_only
 
 log = logging.getLogger(__name__)
 
@@ -145,11 +145,9 @@ class CaseListPage(QWidget):
         self.site_filter.changed.connect(self.reload)
         self.date_check = QCheckBox(tr("接单日期"))
         today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addMonths(-1))
-        self.date_to = QDateEdit(today)
+        self.date_from = date_edit(today.addMonths(-1))
+        self.date_to = date_edit(today)
         for d in (self.date_from, self.date_to):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
             d.setEnabled(False)
         self.date_check.toggled.connect(self.date_from.setEnabled)
         self.date_check.toggled.connect(self.date_to.setEnabled)
@@ -164,12 +162,9 @@ class CaseListPage(QWidget):
         # table
         self.view = _CaseTable()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        read_only(self.view, single=True)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHeaderView,
@@ -36,6 +35,7 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import Context
 from ui.action_dialog import ActionDialog
+from ui.tables import read_only
 from ui.todo import STATUS_COLORS, format_remaining
 
 DEADLINE_HEADERS = ("规则", "应办事项", "时限", "开始", "到期时间", "状态", "剩余/完成")
@@ -189,10 +189,8 @@ class CaseWorkflowTab(QWidget):
     def _table(headers: tuple[str, ...]) -> QTableWidget:
         t = QTableWidget(0, len(headers))
         t.setHorizontalHeaderLabels([tr(h) for h in headers])
-        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        read_only(t)
         t.setWordWrap(True)
-        t.verticalHeader().hide()
         t.verticalHeader().setMinimumSectionSize(t.fontMetrics().height() + 8)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         t.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)

@@ -9,10 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QTime, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
-    QDateTimeEdit,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -31,7 +29,9 @@ from PySide6.QtWidgets import (
 from complaints.usecases import exchange, settings
 from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
 from ui.conflicts_page import ConflictsPage, show_value
+from ui.date_edits import date_time_edit
 from ui.session import Session
+from ui.tables import read_only
 
 REJECTS_SHOWN = 1000  # rejected rows listed on the page; the rest are counted
 
@@ -43,8 +43,7 @@ def tr(text: str) -> str:
 def _table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.verticalHeader().setVisible(False)
+    read_only(t, whole_rows=False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
     return t
@@ -106,11 +105,9 @@ class ExchangePage(QWidget):
         # the office's clock, whatever zone the PC is set to (issue 17 §5)
         ctx = self.session.ctx()
         local = ctx.local(ctx.now()).replace(tzinfo=None) - timedelta(days=30)
-        self.since = QDateTimeEdit(
+        self.since = date_time_edit(
             QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
         )
-        self.since.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.since.setCalendarPopup(True)
         group = QButtonGroup(w)
         for b in (self.full, self.incremental, self.since_radio):
             group.addButton(b)

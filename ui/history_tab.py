@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
 from complaints.fields import FIELDS_BY_NAME
 from complaints.usecases import audit, cases
 from ui.session import Session
+from ui.tables import read_only
 
 HEADERS = ("时间", "用户", "事件", "字段", "原值", "新值", "说明")
 EXTRA_LABELS = {"deleted": "已删除", "revision": "版本"}
@@ -88,8 +88,7 @@ class HistoryTab(QWidget):
         self.empty = QLabel(tr("保存后才有修改历史。"))
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        read_only(self.table, whole_rows=False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)

@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import rename_site
 from ui.restore_dialog import RestoreFlow, reason_label, size_text
+from ui.tables import read_only
 
 
 def tr(text: str) -> str:
@@ -95,10 +95,7 @@ class SiteDataTab(QWidget):
         # --- backups
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        read_only(self.table, single=True)
         header = self.table.horizontalHeader()
         for c in range(3):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 from complaints.rules.permissions import ROLES
 from complaints.usecases import auth, site, users
 from ui.session import Session
+from ui.tables import read_only
 
 HEADERS = ("登录名", "显示名", "角色", "部门", "状态", "上次登录")
 
@@ -108,11 +108,8 @@ class UsersPage(QWidget):
         self._users: list[users.UserInfo] = []
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(self.table, single=True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _i: self.edit_user())
         self.add_button = QPushButton(tr("新增用户…"))

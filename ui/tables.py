@@ -1,0 +1,20 @@
+"""The read-only tables of the pages: the person reads rows and picks them, never types in a
+cell (each page changes a row through its own buttons and dialogs)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+
+def read_only(
+    view: QTableView, *, single: bool = False, whole_rows: bool = True, row_numbers: bool = False
+) -> None:
+    """No editing; a click picks the whole row (``whole_rows=False``: one cell, for tables
+    compared or copied cell by cell); ``single``: one row at a time; row numbers hidden
+    unless ``row_numbers``."""
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    if whole_rows:
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    if single:
+        view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.verticalHeader().setVisible(row_numbers)
