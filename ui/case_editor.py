@@ -18,25 +18,20 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
-    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
 from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
-from ui.attachments import AttachmentsPanel
-from ui.field_widgets import FieldEditor, TextEditor, make_editor
+from ui.case_form import DISPLAY_LABELS, CaseForm
+from ui.field_widgets import FieldEditor, TextEditor
 
 log = logging.getLogger(__name__)
 
@@ -51,16 +46,6 @@ CASE_TABS: list[tuple[str, str]] = [
     ("历史", "ui.history_tab:HistoryTab"),
 ]
 
-# The order of the boxes on the paper forms (form A, then form B's extras).
-GROUP_ORDER: tuple[Group, ...] = (
-    Group.VEHICLE,
-    Group.CUSTOMER,
-    Group.CLASSIFICATION,
-    Group.HANDLING,
-    Group.CALLBACK,
-    Group.OEM,
-)
-ATTACHMENTS_TITLE = "附件"
 # Fields shown but not typed into: they change through actions of another tab (e.g. the
 # workflow tab may add "state" here once its transitions are the only way to move a case).
 READ_ONLY_FIELDS: set[str] = {
@@ -72,8 +57,6 @@ READ_ONLY_FIELDS: set[str] = {
     "closed_at",
     "fmc_status",
 }
-# Labels the editor shows where the catalogue's short form box name is not enough.
-DISPLAY_LABELS = {"vin": "车架号/VIN", "plan": "调查结果及\n处理意见"}
 
 
 def tr(text: str) -> str:
@@ -119,9 +102,6 @@ class CaseEditor(QWidget):
         self._loading = True
         self._saving = False
         self._after_save: Callable[[], None] | None = None
-        self.editors: dict[str, FieldEditor] = {}
-        self.labels: dict[str, QLabel] = {}
-        self.group_boxes: dict[str, QGroupBox] = {}
         self._tab_specs: dict[int, tuple[str, str]] = {}
         self.extra_tabs: dict[str, QWidget] = {}
         self._own_notice = False
@@ -139,7 +119,6 @@ class CaseEditor(QWidget):
     # --- building --------------------------------------------------------------------------
 
     def _build(self) -> None:
-        tz = self.session.ctx().tz
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
 
@@ -151,7 +130,9 @@ class CaseEditor(QWidget):
         self.heading.setFont(f)
         head.addWidget(self.heading, 1)
         self.save_button = QPushButton(tr("保存 (Ctrl+S)"), self)
-        self.save_button.clicked.connect(lambda: self.save())
+        self.save_button.clicked.connect(
+            lambda _checked=False: self.save()
+        )  # not save(then=checked)
         head.addWidget(self.save_button)
         outer.addLayout(head)
 
@@ -164,25 +145,13 @@ class CaseEditor(QWidget):
         self.tabs = QTabWidget(self)
         outer.addWidget(self.tabs, 1)
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        form = QWidget()
-        self.form = form
-        col = QVBoxLayout(form)
-        col.setContentsMargins(4, 4, 12, 4)
-        for group in GROUP_ORDER:
-            fields = [f for f in CASE_FIELDS if f.group is group]
-            col.addWidget(self._group_box(group.value, fields, tz, form))
-        self.attachments = AttachmentsPanel(self.session, form)
+        self.case_form = CaseForm(self.session, self)
+        self.form = self.case_form.form
+        self.editors = self.case_form.editors
+        self.attachments = self.case_form.attachments
         self.attachments.message.connect(lambda m: self._show_banner(m, "info"))
-        box = QGroupBox(tr(ATTACHMENTS_TITLE), form)
-        QVBoxLayout(box).addWidget(self.attachments)
-        self.group_boxes[ATTACHMENTS_TITLE] = box
-        col.addWidget(box)
-        col.addStretch(1)
-        self.scroll.setWidget(form)
-        self.tabs.addTab(self.scroll, tr("基本信息"))
+        self.case_form.edited.connect(self._on_box_edited)
+        self.tabs.addTab(self.case_form, tr("基本信息"))
 
         for title, spec in CASE_TABS:
             i = self.tabs.addTab(QWidget(), tr(title))
@@ -232,53 +201,12 @@ class CaseEditor(QWidget):
         if signal is not None:
             signal.emit()
 
-    def _group_box(self, title: str, fields: list[CaseField], tz, parent: QWidget) -> QGroupBox:
-        """Short fields in two columns (label, box, label, box); long text across."""
-        box = QGroupBox(tr(title), parent)
-        grid = QGridLayout(box)
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(6)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
-        # The same label width in every box, so the boxes line up down the page; a longer
-        # label (调查结果及处理意见) wraps instead of pushing its column wider.
-        label_width = parent.fontMetrics().horizontalAdvance("二次回访满意度 *") + 8
-        grid.setColumnMinimumWidth(0, label_width)
-        grid.setColumnMinimumWidth(2, label_width)
-        row, col = 0, 0
-        for f in fields:
-            editor = make_editor(f, tz, box, now=lambda: self.session.ctx().now())
-            editor.edited.connect(self._on_edited)
-            # a problem shown under a box (a VIN's check-digit warning) goes once the box is
-            # changed; the next save checks again (issue 17 §5)
-            editor.edited.connect(lambda e=editor: None if self._loading else e.set_problem(None))
-            label = QLabel(self._label_text(f), box)
-            label.setBuddy(editor.focus_target())
-            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
-            label.setContentsMargins(0, 4, 0, 0)
-            self.editors[f.name] = editor
-            self.labels[f.name] = label
-            if f.type is FieldType.LONG_TEXT:
-                if col:
-                    row, col = row + 1, 0
-                grid.addWidget(label, row, 0)
-                grid.addWidget(editor, row, 1, 1, 3)
-                row += 1
-                continue
-            grid.addWidget(label, row, col * 2)
-            # Top-aligned, so a box lines up with its label when the row beside it is taller
-            # (a problem shown under the neighbour).
-            grid.addWidget(editor, row, col * 2 + 1, Qt.AlignmentFlag.AlignTop)
-            col ^= 1
-            if col == 0:
-                row += 1
-        self.group_boxes[title] = box
-        return box
-
-    @staticmethod
-    def _label_text(f: CaseField) -> str:
-        text = tr(DISPLAY_LABELS.get(f.name, f.label))
-        return f"{text}<span style='color:#c62828'> *</span>" if f.required else text
+    def _on_box_edited(self, editor: FieldEditor) -> None:
+        self._on_edited()
+        # a problem shown under a box (a VIN's check-digit warning) goes once the box is
+        # changed; the next save checks again
+        if not self._loading:
+            editor.set_problem(None)
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -554,7 +482,7 @@ class CaseEditor(QWidget):
             return
         target = e.focus_target()
         self.tabs.setCurrentIndex(0)
-        self.scroll.ensureWidgetVisible(e, 50, 80)
+        self.case_form.ensureWidgetVisible(e, 50, 80)
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def check(self) -> list[Problem]:

@@ -141,7 +141,7 @@ class SanctionsPage(QWidget):
         self.amount_btn = QPushButton(tr("改金额后批准…"))
         self.reject_btn = QPushButton(tr("驳回…"))
         self.queue_open_btn = QPushButton(tr("打开投诉单"))
-        self.approve_btn.clicked.connect(lambda: self.approve_selected())
+        self.approve_btn.clicked.connect(lambda _checked=False: self.approve_selected())
         self.amount_btn.clicked.connect(self.approve_with_dialog)
         self.reject_btn.clicked.connect(self.reject_with_dialog)
         self.queue_open_btn.clicked.connect(lambda: self.open_case(self.queue))
