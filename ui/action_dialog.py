@@ -160,7 +160,9 @@ class ActionDialog(QDialog):
             self.person.setEditable(True)
             self.person.addItems(list(people or []))
             self.person.setCurrentText(current.get("responsible") or "")
-            self.person.lineEdit().setPlaceholderText(tr("第一责任人姓名"))
+            line = self.person.lineEdit()
+            if line is not None:  # an editable combo box has one
+                line.setPlaceholderText(tr("第一责任人姓名"))
             form.addRow(tr("第一责任人"), self.person)
         elif a is Action.ESCALATE:
             self.escalate_to = QLineEdit()
@@ -190,8 +192,8 @@ class ActionDialog(QDialog):
                 form.addRow("", self.not_contacted)
         elif a is Action.FMC_STATUS:
             self.status = QComboBox()
-            for s in FmcStatus:
-                self.status.addItem(s.value, s.value)
+            for fmc in FmcStatus:
+                self.status.addItem(fmc.value, fmc.value)
             if current.get("fmc_status"):
                 self.status.setCurrentIndex(max(0, self.status.findData(current["fmc_status"])))
             form.addRow(tr("FMC状态"), self.status)

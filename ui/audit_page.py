@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import audit, auth
-from ui.date_edits import date_edit
+from ui.date_edits import date_edit, day_of
 from ui.session import Session
 from ui.tables import read_only
 
@@ -120,8 +120,8 @@ class AuditPage(QWidget):
 
     def current_filter(self) -> AuditFilter:
         tz = self.session.ctx().tz
-        since = datetime.combine(self.since_edit.date().toPython(), time(), tz)
-        until = datetime.combine(self.until_edit.date().toPython(), time(), tz) + timedelta(1)
+        since = datetime.combine(day_of(self.since_edit), time(), tz)
+        until = datetime.combine(day_of(self.until_edit), time(), tz) + timedelta(1)
         return AuditFilter(
             since,
             until,

@@ -31,7 +31,9 @@ from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, valida
 from complaints.usecases import cases, drafts, site
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.case_form import DISPLAY_LABELS, CaseForm
+from ui.case_tab import CaseTab
 from ui.field_widgets import FieldEditor, TextEditor
+from ui.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +65,12 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("CaseEditor", text)
 
 
-def _load_class(spec: str) -> type:
+def _load_class(spec: str) -> Callable[[Session, int, QWidget], CaseTab]:
     module, _, name = spec.partition(":")
     return getattr(importlib.import_module(module), name)
 
 
-class _MissingTab(QWidget):
+class _MissingTab(CaseTab):
     def __init__(self, text: str, parent: QWidget | None = None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
@@ -90,7 +92,7 @@ class CaseEditor(QWidget):
     title_changed = Signal(str)
     loaded = Signal()
 
-    def __init__(self, session, case_id: int | None, parent: QWidget | None = None):
+    def __init__(self, session: Session, case_id: int | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
         self.case_id = case_id
@@ -103,7 +105,7 @@ class CaseEditor(QWidget):
         self._saving = False
         self._after_save: Callable[[], None] | None = None
         self._tab_specs: dict[int, tuple[str, str]] = {}
-        self.extra_tabs: dict[str, QWidget] = {}
+        self.extra_tabs: dict[str, CaseTab] = {}
         self._own_notice = False
         # crash recovery: the unsaved boxes go to a draft file a moment after each edit
         self._draft_key = drafts.new_key(case_id)
@@ -162,30 +164,16 @@ class CaseEditor(QWidget):
         if isinstance(number, TextEditor):
             number.set_placeholder(tr("保存时自动编号"))
 
-        QShortcut(
-            QKeySequence.StandardKey.Save,
-            self,
-            activated=self.save,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        keys: tuple[tuple[QKeySequence | QKeySequence.StandardKey, Callable[[], object]], ...] = (
+            (QKeySequence.StandardKey.Save, self.save),
+            (QKeySequence.StandardKey.New, self._new_case),
+            (QKeySequence(Qt.Key.Key_Escape), self.request_close),
+            (QKeySequence.StandardKey.HelpContents, self._help),
         )
-        QShortcut(
-            QKeySequence.StandardKey.New,
-            self,
-            activated=self._new_case,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        QShortcut(
-            QKeySequence(Qt.Key.Key_Escape),
-            self,
-            activated=self.request_close,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
-        QShortcut(
-            QKeySequence.StandardKey.HelpContents,
-            self,
-            activated=self._help,
-            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
-        )
+        for key, slot in keys:
+            shortcut = QShortcut(key, self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
         self.setEnabled(False)
 
     def _help(self) -> None:
@@ -422,7 +410,8 @@ class CaseEditor(QWidget):
         self.tabs.insertTab(index, w, tr(title))
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
-        old.deleteLater()
+        if old is not None:
+            old.deleteLater()
 
     # --- problems -------------------------------------------------------------------------------
 
@@ -457,9 +446,9 @@ class CaseEditor(QWidget):
         for p in problems:
             by_field.setdefault(p.field, []).append(p)
         for name, ps in by_field.items():
-            e = self.editors.get(name)
-            if e is not None:
-                e.set_problem("\n".join(p.message for p in ps), any(p.blocking for p in ps))
+            shown = self.editors.get(name)
+            if shown is not None:
+                shown.set_problem("\n".join(p.message for p in ps), any(p.blocking for p in ps))
         hard = [p for p in problems if p.blocking]
         lines = [f"· {self._field_label(p.field)}:{p.message}" for p in problems]
         if hard:

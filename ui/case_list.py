@@ -42,7 +42,7 @@ from complaints.usecases.context import CHINA_TZ
 from ui import options
 from ui.case_list_model import DEFAULT_SORT, CaseTableModel
 from ui.case_list_view import _CaseTable
-from ui.date_edits import date_edit
+from ui.date_edits import date_edit, day_of
 from ui.painting import after_next_paint
 from ui.site_filter import SiteFilter
 from ui.tables import read_only
@@ -193,8 +193,8 @@ class CaseListPage(QWidget):
         top.addWidget(self.count_label)
         top.addWidget(self.new_button)
         filters = QHBoxLayout()
-        for w in (*self._boxes(), self.site_filter, self.clear_button):
-            filters.addWidget(w)
+        for widget in (*self._boxes(), self.site_filter, self.clear_button):
+            filters.addWidget(widget)
         filters.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -267,8 +267,8 @@ class CaseListPage(QWidget):
         received_from = received_to = None
         if self.date_check.isChecked():
             tz = self.model.tz
-            start = self.date_from.date().toPython()
-            end = self.date_to.date().toPython()
+            start = day_of(self.date_from)
+            end = day_of(self.date_to)
             if end < start:
                 start, end = end, start
             received_from = datetime.combine(start, time(0), tz)

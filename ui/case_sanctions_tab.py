@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import auth
 from complaints.usecases import sanctions as S
+from ui.case_tab import CaseTab
 from ui.sanction_tables import _item, _table
 from ui.session import Session
 
@@ -32,7 +33,7 @@ EVENT_BUTTONS = (
 )
 
 
-class CaseSanctionsTab(QWidget):
+class CaseSanctionsTab(CaseTab):
     """The case window's 奖惩 tab: this case's proposals and sanctions, and the events that
     only a person can report (praise, a silk banner, a lost sheet), recorded as tagged notes."""
 

@@ -35,6 +35,7 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import Context
 from ui.action_dialog import ActionDialog
+from ui.case_tab import CaseTab
 from ui.tables import read_only
 from ui.todo import STATUS_COLORS, format_remaining
 
@@ -132,7 +133,7 @@ def entry_cells(e: dict[str, Any], tz) -> tuple[str, str, str, str]:
     return when, tr(e["action"]), e.get("actor") or "", note
 
 
-class CaseWorkflowTab(QWidget):
+class CaseWorkflowTab(CaseTab):
     """Registered in ui.case_editor.CASE_TABS as ("跟踪与时限", "ui.case_workflow:...")."""
 
     def __init__(self, session, case_id: int | None, parent: QWidget | None = None):
@@ -331,6 +332,8 @@ class CaseWorkflowTab(QWidget):
             return None
         ctx = self.session.ctx()
         case_id = self.case_id
+        if case_id is None:  # data is loaded for a saved case only
+            return None
         dialog = ActionDialog(
             action,
             number=data.case.get("number") or "",

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from complaints.usecases import exchange, settings
 from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
 from ui.conflicts_page import ConflictsPage, show_value
-from ui.date_edits import date_time_edit
+from ui.date_edits import date_time_edit, local_time_of
 from ui.session import Session
 from ui.tables import read_only
 
@@ -126,8 +126,8 @@ class ExchangePage(QWidget):
         sites_l.addWidget(self.site_codes, 1)
         sites_l.addWidget(self.all_sites)
         lay.addWidget(sites)
-        self.mask = QCheckBox(tr("隐藏手机号中间四位(138****5678),用于发出本店的文件"))
-        lay.addWidget(self.mask)
+        self.mask_check = QCheckBox(tr("隐藏手机号中间四位(138****5678),用于发出本店的文件"))
+        lay.addWidget(self.mask_check)
         self.export_button = QPushButton(tr("导出…"))
         self.export_button.clicked.connect(self._ask_export)
         row = QHBoxLayout()
@@ -140,7 +140,7 @@ class ExchangePage(QWidget):
         lay.addStretch(1)
         self.session.taskman.run(
             lambda: settings.get("privacy.mask_phone_in_export"),
-            lambda v: self.mask.setChecked(bool(v)),
+            lambda v: self.mask_check.setChecked(bool(v)),
             parent=self,
         )
         return w
@@ -158,19 +158,14 @@ class ExchangePage(QWidget):
         ctx = self.session.ctx()
         since = None
         if self.since_radio.isChecked():
-            since = self.since.dateTime().toPython().replace(tzinfo=ctx.tz)
+            since = local_time_of(self.since).replace(tzinfo=ctx.tz)
         codes = [
             c.strip().upper()
             for c in self.site_codes.text().replace(",", ",").split(",")
             if c.strip()
         ]
-        kwargs = dict(
-            incremental=self.incremental.isChecked(),
-            since=since,
-            sites=codes or None,
-            all_sites=self.all_sites.isChecked(),
-            mask_phones=self.mask.isChecked(),
-        )
+        incremental, all_sites = self.incremental.isChecked(), self.all_sites.isChecked()
+        mask_phones = self.mask_check.isChecked()
         from desktop import __version__
 
         def done(res: exchange.ExportResult) -> None:
@@ -193,7 +188,16 @@ class ExchangePage(QWidget):
         from ui.save_elsewhere import retry_elsewhere
 
         self.session.taskman.run(
-            lambda: exchange.export_ledger(ctx, path, app_version=__version__, **kwargs),
+            lambda: exchange.export_ledger(
+                ctx,
+                path,
+                app_version=__version__,
+                incremental=incremental,
+                since=since,
+                sites=codes or None,
+                all_sites=all_sites,
+                mask_phones=mask_phones,
+            ),
             done,
             on_error=retry_elsewhere(self, self.export_to),  # the ledger open in Excel
             label=tr("正在导出台账…"),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -17,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import check_site_code
+from ui.tables import cell_text
 
 DEFAULT_DEMO_CASES = 2000
 
@@ -203,12 +207,14 @@ class PeopleDialog(QDialog):
         a name typed; empty rows are ignored."""
         out = []
         for r in range(self.table.rowCount()):
-            login = (self.table.item(r, 0).text() if self.table.item(r, 0) else "").strip()
-            name = (self.table.item(r, 1).text() if self.table.item(r, 1) else "").strip()
+            login = cell_text(self.table, r, 0).strip()
+            name = cell_text(self.table, r, 1).strip()
             if not login and not name:
                 continue
-            role = WORKING_ROLES[self.table.cellWidget(r, 2).currentIndex()]
-            dept = self.table.cellWidget(r, 3).currentData()
+            roles, departments = self.table.cellWidget(r, 2), self.table.cellWidget(r, 3)
+            assert isinstance(roles, QComboBox) and isinstance(departments, QComboBox)
+            role = WORKING_ROLES[roles.currentIndex()]
+            dept = departments.currentData()
             out.append((r + 1, login, name, role, dept))
         return out
 
@@ -271,7 +277,7 @@ class LoginsDialog(QDialog):
 
     def __init__(
         self,
-        logins: list[tuple[str, str, str, str | None, str | None]],
+        logins: Sequence[tuple[str, str, str, str | None, str | None]],
         parent: QWidget | None = None,
         *,
         demo: bool = False,

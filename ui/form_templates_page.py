@@ -80,8 +80,12 @@ class FormTemplatesPage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(QLabel(tr("可用的占位符"), self))
         layout.addWidget(self.placeholders, 1)
-        session.changed.connect(lambda topic: topic == "forms" and self.reload())
+        session.changed.connect(self._on_changed)
         self.reload()
+
+    def _on_changed(self, topic: str) -> None:
+        if topic == "forms":
+            self.reload()
 
     @property
     def folder(self) -> Path:

@@ -6,6 +6,7 @@ made from demo data by ``python -m ui.help_screenshots``."""
 from __future__ import annotations
 
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
@@ -51,10 +52,19 @@ class HelpWindow(QDialog):
         return self.browser.toPlainText()
 
 
+# The help windows open for each window, by key (forgotten with the window).
+_OPEN: WeakKeyDictionary[QWidget, dict[str, HelpWindow]] = WeakKeyDictionary()
+
+
+def open_help(window: QWidget, key: str) -> HelpWindow | None:
+    """The help window for ``key`` that ``window`` opened, if any."""
+    return _OPEN.get(window, {}).get(key)
+
+
 def show_help(parent: QWidget | None, key: str) -> HelpWindow:
     """Open (or bring forward) the help window for ``key``."""
     owner = parent.window() if parent is not None else None
-    existing = getattr(owner, "_help_windows", {}).get(key) if owner is not None else None
+    existing = _OPEN.get(owner, {}).get(key) if owner is not None else None
     if existing is not None:
         try:
             existing.show()
@@ -64,6 +74,6 @@ def show_help(parent: QWidget | None, key: str) -> HelpWindow:
             pass
     w = HelpWindow(key, owner)
     if owner is not None:
-        owner._help_windows = {**getattr(owner, "_help_windows", {}), key: w}
+        _OPEN[owner] = {**_OPEN.get(owner, {}), key: w}
     w.show()
     return w

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -14,6 +17,9 @@ from PySide6.QtWidgets import (
 
 from complaints.fields import FIELDS_BY_NAME
 from complaints.usecases import audit, cases
+from complaints.usecases.context import parse_tz
+from complaints.usecases.site import local_site
+from ui.case_tab import CaseTab
 from ui.session import Session
 from ui.tables import read_only
 
@@ -42,12 +48,15 @@ def show_value(v) -> str:
     return str(v)
 
 
+def _local_if_time(value: Any, tz: tzinfo | None) -> Any:
+    """A time kept in UTC, shown as the office's wall clock; any other value as it is."""
+    if isinstance(value, str) and value.endswith("+00:00"):
+        return f"{datetime.fromisoformat(value).astimezone(tz):%Y-%m-%d %H:%M}"
+    return value
+
+
 def history_rows(case_id: int) -> list[tuple[str, ...]]:
     """One row per changed field (an entry without field changes: one row). Worker side."""
-    from datetime import datetime
-
-    from complaints.usecases.context import parse_tz
-    from complaints.usecases.site import local_site
 
     info = local_site()
     tz = parse_tz(info.tz) if info else None
@@ -59,11 +68,9 @@ def history_rows(case_id: int) -> list[tuple[str, ...]]:
         if not e.changes:
             out.append((at, e.actor, e.event_label, "", "", "", e.note))
             continue
-        for name, (old, new) in e.changes.items():
-            if isinstance(old, str) and old.endswith("+00:00"):
-                old = f"{datetime.fromisoformat(old).astimezone(tz):%Y-%m-%d %H:%M}"
-            if isinstance(new, str) and new.endswith("+00:00"):
-                new = f"{datetime.fromisoformat(new).astimezone(tz):%Y-%m-%d %H:%M}"
+        for name, (was, now) in e.changes.items():
+            old = _local_if_time(was, tz)
+            new = _local_if_time(now, tz)
             out.append(
                 (
                     at,
@@ -78,7 +85,7 @@ def history_rows(case_id: int) -> list[tuple[str, ...]]:
     return out
 
 
-class HistoryTab(QWidget):
+class HistoryTab(CaseTab):
     """Registered in ui.case_editor.CASE_TABS as ("历史", "ui.history_tab:HistoryTab")."""
 
     def __init__(self, session: Session, case_id: int | None, parent: QWidget | None = None):

@@ -52,6 +52,7 @@ from complaints.usecases import auth
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
+from ui.tables import cell_text
 
 GROUPS = (GROUP_DEADLINES, GROUP_CLOCKS, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS, GROUP_SANCTIONS)
 ROUTING_HEADERS = ("业务", "售后分类(空 = 任意)", "建议部门")
@@ -306,8 +307,7 @@ class PolicyEditor(QWidget):
             if f.name == "routing":
                 t = self.routing_table
                 values[f.name] = [
-                    [(t.item(r, c).text().strip() if t.item(r, c) else "") for c in range(3)]
-                    for r in range(t.rowCount())
+                    [cell_text(t, r, c).strip() for c in range(3)] for r in range(t.rowCount())
                 ]
             elif f.name == "onsite_channels":
                 values[f.name] = [ch for ch, b in self.channel_boxes.items() if b.isChecked()]

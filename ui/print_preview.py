@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.case_tab import CaseTab
 from ui.tables import read_only
 
 MAX_PRINT_DPI = 300  # pages are rendered to images; more only costs memory
@@ -201,7 +202,7 @@ def present(
     return None
 
 
-class PrintedFormsTab(QWidget):
+class PrintedFormsTab(CaseTab):
     """The case window's 打印 tab (register in ui.case_editor.CASE_TABS)."""
 
     COLUMNS = ("表单", "打印时间", "打印人", "模板", "签字回收", "扫描件")
@@ -290,6 +291,8 @@ class PrintedFormsTab(QWidget):
         from complaints.usecases import printing
 
         ctx, paths, case_id = self.session.ctx(), self.session.paths, self.case_id
+        if case_id is None:  # the tab is enabled for a saved case only
+            return
         want_pdf = self.want_pdf.isChecked()
 
         def work():

@@ -37,6 +37,7 @@ from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
 from ui.sanction_tables import _item, _table
 from ui.session import Session
 from ui.site_filter import SiteFilter
+from ui.tables import cell_text
 
 ALL = "全部"
 QUEUE_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "建议金额", "可选范围", "原因")
@@ -182,17 +183,20 @@ class SanctionsPage(QWidget):
         self.summary = QLabel()
         self.by_department = _table(DEPT_TOTAL_COLUMNS)
         self.by_person = _table(PERSON_TOTAL_COLUMNS)
-        for t in (self.by_department, self.by_person):
-            t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        for totals_table in (self.by_department, self.by_person):
+            totals_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.by_person.itemDoubleClicked.connect(self._person_clicked)
         self.by_department.itemDoubleClicked.connect(self._department_clicked)
         split = QSplitter(Qt.Orientation.Horizontal)
-        for title, t in ((tr("按部门"), self.by_department), (tr("按人员"), self.by_person)):
+        for heading, totals_table in (
+            (tr("按部门"), self.by_department),
+            (tr("按人员"), self.by_person),
+        ):
             box = QWidget()
             bl = QVBoxLayout(box)
             bl.setContentsMargins(0, 0, 0, 0)
-            bl.addWidget(QLabel(title))
-            bl.addWidget(t)
+            bl.addWidget(QLabel(heading))
+            bl.addWidget(totals_table)
             split.addWidget(box)
         totals_tab = QWidget()
         tl = QVBoxLayout(totals_tab)
@@ -378,7 +382,13 @@ class SanctionsPage(QWidget):
         ):
             table.setRowCount(len(items))
             for i, tot in enumerate(items):
-                vals = (tot.name or tr("(未填)"), tot.department, tot.fines, tot.rewards, tot.count)
+                vals: tuple[Any, ...] = (
+                    tot.name or tr("(未填)"),
+                    tot.department,
+                    tot.fines,
+                    tot.rewards,
+                    tot.count,
+                )
                 if table is self.by_department:
                     vals = (vals[0], *vals[2:])
                 first_number = len(vals) - 3
@@ -556,14 +566,14 @@ class SanctionsPage(QWidget):
             self.session.request_open_case(r["case_id"])
 
     def _person_clicked(self, item: QTableWidgetItem) -> None:
-        name = self.by_person.item(item.row(), 0).text()
+        name = cell_text(self.by_person, item.row(), 0)
         self.person.setText(name)
         self.tabs.setCurrentIndex(1)
         self.reload()
 
     def _department_clicked(self, item: QTableWidgetItem) -> None:
         """The month's sanctions of that department in the list (each opens its case)."""
-        i = self.department.findData(self.by_department.item(item.row(), 0).text())
+        i = self.department.findData(cell_text(self.by_department, item.row(), 0))
         if i < 0:
             return
         self.person.clear()

@@ -188,7 +188,7 @@ class CalendarTab(QWidget):
                 "QAbstractItemView { selection-background-color: %s; selection-color: black; }"
                 % ("#ffd54f" if on else "transparent")
             )
-            if on:
+            if on and d is not None:
                 c.setSelectedDate(QDate(d.year, d.month, d.day))
             else:  # the (invisible) selection on a plain weekday, never over a mark
                 c.setSelectedDate(self._plain_day(i + 1))

@@ -33,7 +33,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import rename_site
 from ui.restore_dialog import RestoreFlow, reason_label, size_text
-from ui.tables import read_only
+from ui.tables import cell_data, read_only
 
 
 def tr(text: str) -> str:
@@ -205,16 +205,12 @@ class SiteDataTab(QWidget):
 
     def backup_paths(self) -> list[Path]:
         """The backups listed, newest first (for tests)."""
-        return [
-            Path(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole))
-            for r in range(self.table.rowCount())
-        ]
+        return [Path(cell_data(self.table, r, 0)) for r in range(self.table.rowCount())]
 
     def selected_backup(self) -> Path | None:
         r = self.table.currentRow()
-        if r < 0 or self.table.item(r, 0) is None:
-            return None
-        return Path(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole))
+        path = cell_data(self.table, r, 0) if r >= 0 else None
+        return Path(path) if path is not None else None
 
     def _ctx(self) -> Context | None:
         try:

@@ -3,7 +3,12 @@ cell (each page changes a row through its own buttons and dialogs)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QAbstractItemView, QTableView
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QTableView, QTableWidget
+
+USER_ROLE = int(Qt.ItemDataRole.UserRole)
 
 
 def read_only(
@@ -18,3 +23,15 @@ def read_only(
     if single:
         view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.verticalHeader().setVisible(row_numbers)
+
+
+def cell_text(table: QTableWidget, row: int, column: int) -> str:
+    """The text of a cell, "" for a cell never filled."""
+    item = table.item(row, column)
+    return item.text() if item is not None else ""
+
+
+def cell_data(table: QTableWidget, row: int, column: int, role: int = USER_ROLE) -> Any:
+    """The data a cell carries (the row's record, a path), None for a cell never filled."""
+    item = table.item(row, column)
+    return item.data(role) if item is not None else None

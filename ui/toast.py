@@ -26,7 +26,6 @@ def show_toast(widget: QWidget, text: str, *, ms: int = TOAST_MS, kind: str = "o
         timer = QTimer(label)
         timer.setSingleShot(True)
         timer.timeout.connect(label.hide)
-        label._timer = timer
     colours = {"ok": ("#1b5e20", "#e8f5e9"), "error": ("#b3261e", "#fdecea")}
     fg, bg = colours.get(kind, colours["ok"])
     label.setStyleSheet(
@@ -44,7 +43,9 @@ def show_toast(widget: QWidget, text: str, *, ms: int = TOAST_MS, kind: str = "o
     )
     label.raise_()
     label.show()
-    label._timer.start(ms)
+    shown_for = label.findChild(QTimer)
+    if shown_for is not None:
+        shown_for.start(ms)
 
 
 def last_toast(widget: QWidget) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -172,13 +173,12 @@ class UsersPage(QWidget):
         ctx = self.session.ctx()
         self.table.setRowCount(len(rows))
         for i, u in enumerate(rows):
-            state = (
-                tr("停用")
-                if not u.active
-                else tr("锁定至 ") + f"{ctx.local(u.locked_until):%H:%M}"
-                if u.is_locked(now)
-                else tr("正常")
-            )
+            if not u.active:
+                state = tr("停用")
+            elif u.is_locked(now) and u.locked_until is not None:
+                state = tr("锁定至 ") + f"{ctx.local(u.locked_until):%H:%M}"
+            else:
+                state = tr("正常")
             if u.active and u.must_change_password:
                 state += tr("(须改密码)")
             last = f"{ctx.local(u.last_sign_in_at):%Y-%m-%d %H:%M}" if u.last_sign_in_at else ""
@@ -212,7 +212,7 @@ class UsersPage(QWidget):
 
     # --- actions ----------------------------------------------------------------------------
 
-    def _write(self, fn, done_text: str | Callable[[object], str]) -> None:
+    def _write(self, fn: Callable[[], Any], done_text: str | Callable[[Any], str]) -> None:
         def done(result) -> None:
             text = done_text(result) if callable(done_text) else done_text
             if text:

@@ -13,6 +13,7 @@ Windows whose content may be taller than a small screen put it in a scroll area
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 from PySide6.QtCore import QEvent, QMargins, QObject, QRect, Qt
 from PySide6.QtGui import QGuiApplication
@@ -98,18 +99,22 @@ def _screen_key(widget: QWidget) -> str:
     return f"{safe}_{area.width()}x{area.height()}"
 
 
+# The settings each remembered window keeps its size in (forgotten with the window).
+_SETTINGS: WeakKeyDictionary[QWidget, QSettings] = WeakKeyDictionary()
+
+
 def remember(widget: QWidget, key: str, settings: QSettings | None = None) -> None:
     """Keep ``widget``'s size and place per screen under ``windows/<key>/…`` of
     ``settings`` (by default, those of the window it was opened from)."""
     widget.setProperty("fit_key", key)
     if settings is not None:
-        widget._fit_settings = settings
+        _SETTINGS[widget] = settings
 
 
 def _settings_of(widget: QWidget | None) -> QSettings | None:
     """The window's own settings, else its opener's (none: nothing is kept)."""
     while widget is not None:
-        settings = getattr(widget, "_fit_settings", None)
+        settings = _SETTINGS.get(widget)
         if settings is not None:
             return settings
         parent = widget.parentWidget()
@@ -159,11 +164,11 @@ _WATCHER: list[_Watcher] = []
 
 def install(app: QApplication | None = None) -> None:
     """Fit every window of the application as it is shown (once per application)."""
-    app = app or QApplication.instance()
-    if app is None or _WATCHER:
+    instance = app or QApplication.instance()
+    if instance is None or _WATCHER:
         return
-    watcher = _Watcher(app)
-    app.installEventFilter(watcher)
+    watcher = _Watcher(instance)
+    instance.installEventFilter(watcher)
     _WATCHER.append(watcher)
 
 
