@@ -362,7 +362,7 @@ def test_attachments_add_open_remove(qtbot, session, ctx, tmp_path, monkeypatch)
 
 
 def test_extra_tabs_are_lazy_and_missing_ones_say_so(qtbot, session, ctx, monkeypatch):
-    monkeypatch.setattr("ui.case_editor.CASE_TABS", CASE_TABS + [("历史", "ui.no_such:Tab")])
+    monkeypatch.setattr("ui.case_editor.CASE_TABS", [*CASE_TABS, ("历史", "ui.no_such:Tab")])
     v = cases.blank_case(ctx)
     v.update(customer_name="周平", content="发票开错")
     case_id = cases.create_case(ctx, v).id

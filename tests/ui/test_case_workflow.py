@@ -90,9 +90,11 @@ def test_dispatch_through_the_dialog_writes_an_entry(qtbot, session, ctx):
     # R1: 售后 / 维修技术 → 车间, preselected
     assert dialog.values()["department"] == "车间"
     assert "建议" in dialog.department.currentText()
-    with qtbot.waitSignal(session.changed, check_params_cb=lambda t: t == "cases"):
-        with qtbot.waitSignal(dialog.accepted):
-            dialog.try_submit()
+    with (
+        qtbot.waitSignal(session.changed, check_params_cb=lambda t: t == "cases"),
+        qtbot.waitSignal(dialog.accepted),
+    ):
+        dialog.try_submit()
     idle(session)
     last = tracking.timeline(cid)[-1]
     assert last["action"] == "派单" and last["params"]["department"] == "车间"

@@ -78,7 +78,7 @@ def test_with_demo_data_every_role_gets_an_account_shown_once(qtbot, session, ad
         "部门经理(销售部)",
         "总经理",
     ]
-    role, _name, login, password = lines[-1].split("\t")
+    _role, _name, login, password = lines[-1].split("\t")
     assert users.sign_in(login, password, datetime.now(UTC)).roles == {"总经理"}
 
 

@@ -178,6 +178,7 @@ def _run_desktop(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run(
         [sys.executable, "-m", "desktop", *args],
+        check=False,
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -69,7 +69,7 @@ def test_backup_now_makes_a_verified_file_listed(qtbot, tab, session, boxes):
     assert tab.backup_paths() == [path]
     assert tab.table.item(0, 1).text() == "手动备份"
     assert tab.selected_backup() == path
-    assert [e.event for e in audit.entries()][0] == "data.backup"
+    assert next(e.event for e in audit.entries()) == "data.backup"
 
 
 def test_restore_through_the_dialog_keeps_the_current_data(qtbot, tab, session, boxes, monkeypatch):

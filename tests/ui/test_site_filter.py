@@ -68,7 +68,7 @@ def show(qtbot, session, page):
     qtbot.addWidget(page)
     page.resize(1400, 700)
     page.show()
-    qtbot.waitUntil(lambda: page.site_filter.is_loaded())
+    qtbot.waitUntil(page.site_filter.is_loaded)
     idle(session)
     return page
 
