@@ -299,7 +299,7 @@ class ActionDialog(QDialog):
             return tr("须选择回访满意度")
         if self.action is Action.NOTE and not v.get("note"):
             return tr("备注内容不能为空")
-        # issue 17 §4: an escalation names its target; a sheet is handled, or goes back to
+        # an escalation names its target; a sheet is handled, or goes back to
         # customer service, with the handling opinion written
         if self.escalate_to is not None and not v.get("to"):
             return tr("升级须填写升级至何人(如:售后站长、销售经理)")

@@ -71,7 +71,7 @@ class AuditPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.rows: list[audit.AuditRow] = []
-        # the office's today, whatever zone the PC's clock is set to (issue 17 §5)
+        # the office's today, whatever zone the PC's clock is set to
         local = session.ctx().local(session.ctx().now())
         today = QDate(local.year, local.month, local.day)
         self.since_edit = date_edit(today.addDays(-30))
@@ -182,7 +182,7 @@ class AuditPage(QWidget):
 
     def _fit_columns(self) -> None:
         """Each column as wide as its content (capped), so that time, person and event read
-        whole (issue 17 §5: the columns were 100 px each)."""
+        whole."""
         self.table.resizeColumnsToContents()
         for col in range(self.table.columnCount() - 1):
             if self.table.columnWidth(col) > self.MAX_COLUMN:

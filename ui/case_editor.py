@@ -48,8 +48,7 @@ CASE_TABS: list[tuple[str, str]] = [
     ("历史", "ui.history_tab:HistoryTab"),
 ]
 
-# Fields shown but not typed into: they change through actions of another tab (e.g. the
-# workflow tab may add "state" here once its transitions are the only way to move a case).
+# Fields shown but not typed into: they change through the actions of the 跟踪与时限 tab.
 READ_ONLY_FIELDS: set[str] = {
     "state",
     "callback_at",
@@ -177,7 +176,7 @@ class CaseEditor(QWidget):
         self.setEnabled(False)
 
     def _help(self) -> None:
-        """F1: the case window's help page (issue 17 §6)."""
+        """F1: the case window's help page."""
         from ui.help import show_help
 
         show_help(self, "case")
@@ -230,7 +229,7 @@ class CaseEditor(QWidget):
 
     def _gate_save(self) -> None:
         """A new case that the person signed in may not register says so before anything
-        is typed, not at save (issue 17 §1). An open case is checked field by field at save
+        is typed, not at save. An open case is checked field by field at save
         (a 部门经理 may change some fields of his department's cases)."""
         if self.case_id is not None:
             return
@@ -292,7 +291,7 @@ class CaseEditor(QWidget):
         return f"{name} *" if self._dirty else name
 
     def _follow_channel(self) -> None:
-        """当场已解决 is asked of on-site cases only (D3 follows it: issue 17 §4)."""
+        """当场已解决 is asked of on-site cases only (D3 follows it)."""
         settled, channel = self.editors.get("settled_on_site"), self.editors.get("channel")
         if settled is None or channel is None:
             return
@@ -370,7 +369,7 @@ class CaseEditor(QWidget):
                 a=draft.revision, b=self.revision
             )
         elif draft.case_version and self.version and draft.case_version != self.version:
-            # another site's case keeps its revision through edits here (issue 15 §4)
+            # another site's case keeps its revision through edits here
             text += tr("注意:此投诉单之后已被他人修改,保存前请逐项核对。")
         self._show_banner(text, "warning")
 
@@ -484,7 +483,7 @@ class CaseEditor(QWidget):
         values = self.values()
         unreadable = {p.field for p in problems}
         ctx = self.session.ctx()
-        # no received time or purchase date in the future (issue 17 §4): every one for a new
+        # no received time or purchase date in the future: every one for a new
         # case, the ones changed for an open case (an old slip does not block other edits)
         future = tuple(
             f

@@ -35,7 +35,7 @@ class CaseWindow(QMainWindow):
         from ui import window_fit
 
         # the paper form's two columns want 1100x860; a 1366x768 laptop gets what it has,
-        # and the form scrolls (issue 17 §2); each screen keeps the size the clerk chose
+        # and the form scrolls; each screen keeps the size the clerk chose
         window_fit.initial_size(self, 1100, 860)
         window_fit.remember(self, "case", getattr(session, "ui_settings", None))
         self._on_title(self.editor.title())

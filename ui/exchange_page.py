@@ -83,7 +83,7 @@ class ExchangePage(QWidget):
 
     def _gate(self) -> None:
         """导出… and 选择文件… only for whoever may export / import the ledger; the reason
-        as tooltip otherwise (issue 17 §1)."""
+        as tooltip otherwise."""
         from ui.permits import gate
 
         ctx = self.session.ctx()
@@ -102,7 +102,7 @@ class ExchangePage(QWidget):
         self.full = QRadioButton(tr("全部记录"))
         self.incremental = QRadioButton(tr("增量:上次导出到同一文件之后改动的记录"))
         self.since_radio = QRadioButton(tr("增量:此时间之后改动的记录"))
-        # the office's clock, whatever zone the PC is set to (issue 17 §5)
+        # the office's clock, whatever zone the PC is set to
         ctx = self.session.ctx()
         local = ctx.local(ctx.now()).replace(tzinfo=None) - timedelta(days=30)
         self.since = date_time_edit(
@@ -296,7 +296,7 @@ class ExchangePage(QWidget):
                     rows.append(
                         [f.path.name, f.site, sheet] + [str(getattr(c, k)) for k in OUTCOMES]
                     )
-            # the first rows only: a file may hold a million bad rows (issue 15 §3)
+            # the first rows only: a file may hold a million bad rows
             for p in f.rejected.problems(limit=REJECTS_SHOWN):
                 rejects.append([f.path.name, p.sheet, str(p.row), p.column, p.reason])
             if len(f.rejected) > REJECTS_SHOWN:
@@ -313,7 +313,7 @@ class ExchangePage(QWidget):
                 )
         _fill(self.preview_table, rows)
         _fill(self.rejects_table, rejects)
-        chain = [f"{tr('审计记录不连续')}:{p}" for p in result.audit_problems]  # issue 15 §6
+        chain = [f"{tr('审计记录不连续')}:{p}" for p in result.audit_problems]
         self.messages.setPlainText("\n".join(chain + list(result.warnings) + extra))
         self.save_rejects_button.setEnabled(result.rejected > 0)
 

@@ -1,4 +1,4 @@
-"""File dialogs that start where people keep their files (issue 17 §5): the folder used
+"""File dialogs that start where people keep their files: the folder used
 last for the same kind of file, else Documents; a suggested name that says what and when
 (SH01_台账_2026-12-07.xlsx, the office's date); the platform's own dialog where there is
 one (Qt's translated dialog elsewhere)."""

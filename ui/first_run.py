@@ -114,7 +114,7 @@ class FirstRunDialog(QDialog):
         super().accept()
 
 
-# --- the office's people (issue 17 §1): after the administrator, before the first case -----
+# --- the office's people: after the administrator, before the first case ----------------------
 
 PEOPLE_COLUMNS = ("登录名", "姓名", "角色", "所属部门(部门经理必填)")
 WORKING_ROLES = ("客服专员", "客服经理", "部门经理", "总经理")

@@ -21,8 +21,8 @@ CJK_SANS = (
 
 def prefer_cjk_font(app, installed: Iterable[str] | None = None) -> str | None:
     """On Linux, put an installed Chinese sans-serif family first in the application's font:
-    Chinese text then needs no fallback font looked up string by string (~6 ms of the first
-    paint), and Chinese and Latin letters share one design. Windows and macOS keep their
+    Chinese text then needs no fallback font looked up string by string while
+    painting, and Chinese and Latin letters share one design. Windows and macOS keep their
     system font, which covers Chinese there. ``installed``: the font families to choose from
     (default: Qt's font database). The family chosen, or None."""
     if not sys.platform.startswith("linux"):

@@ -1,4 +1,4 @@
-"""Help where people look (issue 17 §6): F1 opens a short Chinese page about the page (or
+"""Help where people look: F1 opens a short Chinese page about the page (or
 window) in front, 帮助 → 使用手册 the one-page guide to a clerk's day. The pages are HTML
 shipped with the program (ui/resources/help), read offline; the manual's screenshots are
 made from demo data by ``python -m ui.help_screenshots``."""

@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -31,10 +31,6 @@ from ui import options
 from ui.page_registry import PAGE_PERMISSIONS, PAGES, RESTRICTED_PAGES, load_page, nav_icon
 from ui.placeholder import PlaceholderPage
 from ui.session import Session
-
-if TYPE_CHECKING:  # each PySide6 class costs ~1 ms when first touched: not before the paint
-    from PySide6.QtGui import QCloseEvent
-
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +248,7 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> QWidget | None:
         """A blank case window, if the person signed in may register a case; otherwise the
-        reason in the status bar (before anything is typed, not at save: issue 17 §1)."""
+        reason in the status bar (before anything is typed, not at save)."""
         from ui.permits import refusal
 
         why = refusal(self.session.ctx(), "case.create")
@@ -320,7 +316,7 @@ class MainWindow(QMainWindow):
         self.new_case_action = QAction(tr("新建投诉(&N)"), self)
         self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_case_action.triggered.connect(self.new_case)
-        file_menu.setToolTipsVisible(True)  # a disabled action says why (issue 17 §1)
+        file_menu.setToolTipsVisible(True)  # a disabled action says why
         file_menu.addAction(self.new_case_action)
         file_menu.addSeparator()
         self.switch_user_action = QAction(tr("切换用户(&U)…"), self)
@@ -337,7 +333,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self._quit)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu(tr("帮助(&H)"))
-        # F1: help about the page in front (issue 17 §6); the manual: a clerk's whole day
+        # F1: help about the page in front; the manual: a clerk's whole day
         self.page_help_action = QAction(tr("本页帮助(&P)"), self)
         self.page_help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.page_help_action.triggered.connect(self.show_page_help)
@@ -452,9 +448,9 @@ class MainWindow(QMainWindow):
     # --- geometry --------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        """The size and place this window had on this screen (issue 17 §2: per screen), or
-        most of the screen. (The one size kept before is not used: Qt puts a size kept on a
-        1366x768 laptop back on a 1920x1080 screen as a 758x393 window.)"""
+        """The size and place this window had on this screen, or most of the screen. Each
+        screen keeps its own: Qt puts a size kept on a 1366x768 laptop back on a 1920x1080
+        screen as a 758x393 window."""
         from ui import window_fit
 
         window_fit.remember(self, "main", self._settings)

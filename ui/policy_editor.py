@@ -205,7 +205,7 @@ class PolicyEditor(QWidget):
                 row.addWidget(b)
             row.addStretch(1)
             return w
-        if f.unit == CLOCK_UNIT:  # 自然时间 / 工作时间 (issue 20 §2)
+        if f.unit == CLOCK_UNIT:  # 自然时间 / 工作时间
             c = QComboBox()
             for value, label in CLOCK_LABELS.items():
                 c.addItem(tr(label), value)

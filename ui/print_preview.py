@@ -96,7 +96,7 @@ class PrintPreviewDialog(QDialog):
         self.setWindowTitle(title or tr("打印预览"))
         from ui import window_fit
 
-        # an A4 page's height if the screen has it; the buttons stay on screen (issue 17 §2)
+        # an A4 page's height if the screen has it; the buttons stay on screen
         window_fit.initial_size(self, 820, 960)
         window_fit.remember(self, "print_preview")
         self.pdf_path = Path(pdf_path)

@@ -211,9 +211,9 @@ class SanctionsPage(QWidget):
         lay.addLayout(filters)
         lay.addWidget(self.tabs, 1)
 
-        self._writing = False  # an approval on its way: the buttons wait (issue 17 §3)
+        self._writing = False  # an approval on its way: the buttons wait
         session.changed.connect(self._on_changed)
-        # the hint above the queue says who may approve: it follows 切换用户 (issue 17 §3)
+        # the hint above the queue says who may approve: it follows 切换用户
         session.user_changed.connect(self._on_user)
         self._update_buttons()
         self.reload()
@@ -439,7 +439,7 @@ class SanctionsPage(QWidget):
     def _write(self, fn, label: str | None = None, said: str | None = None) -> None:
         """Run a decision on the worker. Until it is back the queue's buttons wait and the
         selection is cleared, so a second click (a double-click on 批准) or the row that
-        moves up under the pointer is never decided by accident (issue 17 §3). ``said``:
+        moves up under the pointer is never decided by accident. ``said``:
         the confirmation shown when it is done."""
         self._writing = True
         self.queue.clearSelection()

@@ -1,4 +1,4 @@
-"""设置 → 工作日历 (issue 20 §1): the year laid out as twelve months, holidays and make-up
+"""设置 → 工作日历: the year laid out as twelve months, holidays and make-up
 workdays marked; a file imported or one date edited at a time."""
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ class SignInDialog(_Form):
         super().__init__(session, tr("登录 — 客诉管理台"), "", tr("登录"), parent)
         self._clock = clock
         self._now = _now_fn(clock)
-        # the login name used last on this PC (issue 17 §5): only the password to type
+        # the login name used last on this PC: only the password to type
         login = login or options.LAST_LOGIN.read(session.ui_settings)
         self.login_edit = QLineEdit(login)
         self.password_edit = self._password_edit()
@@ -128,7 +128,7 @@ class SignInDialog(_Form):
             return
         remember = self.remember_check.isVisible() and self.remember_check.isChecked()
         now = self._now()
-        self.password_edit.clear()  # a wrong one is typed again from scratch (issue 17 §5)
+        self.password_edit.clear()  # a wrong one is typed again from scratch
         self.password_edit.setFocus()
 
         def work():

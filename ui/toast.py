@@ -1,4 +1,4 @@
-"""A short confirmation after an action that changed data (issue 17 §5): "已批准 2 条奖惩",
+"""A short confirmation after an action that changed data: "已批准 2 条奖惩",
 "已导出 120 条…". It appears at the bottom of the window for a few seconds, and in the
 main window's status bar when there is one; it never takes the focus or needs a click."""
 

@@ -1,4 +1,4 @@
-"""Every window and dialog fits the screen it opens on (issue 17 §2).
+"""Every window and dialog fits the screen it opens on.
 
 ``install(app)`` watches every top-level window as it is shown: one larger than the screen's
 available geometry (a 1366x768 laptop, 1920x1080 at 150 % = 1280x720) is shrunk to it and
