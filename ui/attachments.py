@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import attachments as uc
 from ui.tables import read_only
+from ui.taskman import show_error
 
 
 def tr(text: str) -> str:
@@ -227,8 +228,6 @@ class AttachmentsPanel(QWidget):
         self.session.notify_changed("cases")
 
     def _on_error(self, exc: BaseException) -> None:
-        from ui.taskman import show_error  # the shared message box for errors
-
         show_error(exc, self)
         self.reload()
 

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import audit, auth
 from ui.date_edits import date_edit, day_of
+from ui.file_dialogs import ask_save, suggested_name
+from ui.save_elsewhere import retry_elsewhere
 from ui.session import Session
 from ui.tables import read_only
 
@@ -201,16 +203,12 @@ class AuditPage(QWidget):
 
     def export(self, path: Path | None = None) -> None:
         if path is None:
-            from ui.file_dialogs import ask_save, suggested_name
-
             ctx = self.session.ctx()
             name = suggested_name(ctx.site, tr("审计日志"), ctx.local(ctx.now()), ".xlsx")
             chosen = ask_save(self, "audit", tr("导出审计日志"), name, tr("Excel 文件 (*.xlsx)"))
             if chosen is None:
                 return
             path = chosen
-        from ui.save_elsewhere import retry_elsewhere
-
         ctx, rows = self.session.ctx(), list(self.rows)
         self.session.taskman.run(
             lambda: audit.export_entries(ctx, path, rows),

@@ -27,12 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.rules.policy import Policy
 from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.case_form import DISPLAY_LABELS, CaseForm
 from ui.case_tab import CaseTab
 from ui.field_widgets import FieldEditor, TextEditor
+from ui.help import show_help
+from ui.permits import refusal
 from ui.session import Session
 
 log = logging.getLogger(__name__)
@@ -177,8 +180,6 @@ class CaseEditor(QWidget):
 
     def _help(self) -> None:
         """F1: the case window's help page."""
-        from ui.help import show_help
-
         show_help(self, "case")
 
     def _new_case(self) -> None:
@@ -233,8 +234,6 @@ class CaseEditor(QWidget):
         (a 部门经理 may change some fields of his department's cases)."""
         if self.case_id is not None:
             return
-        from ui.permits import refusal
-
         why = refusal(self.session.ctx(), "case.create")
         self.save_button.setEnabled(not why)
         self.save_button.setToolTip(why)
@@ -295,8 +294,6 @@ class CaseEditor(QWidget):
         settled, channel = self.editors.get("settled_on_site"), self.editors.get("channel")
         if settled is None or channel is None:
             return
-        from complaints.rules.policy import Policy
-
         onsite = channel.value() in Policy().onsite_channels
         settled.setEnabled(onsite)
         settled.setToolTip("" if onsite else tr("只用于现场接待的投诉(决定是否适用 D3 时限)"))

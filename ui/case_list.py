@@ -44,6 +44,7 @@ from ui.case_list_model import DEFAULT_SORT, CaseTableModel
 from ui.case_list_view import _CaseTable
 from ui.date_edits import date_edit, day_of
 from ui.painting import after_next_paint
+from ui.permits import gate
 from ui.site_filter import SiteFilter
 from ui.tables import read_only
 
@@ -94,8 +95,6 @@ def _combo(all_text: str, values: Sequence[str]) -> QComboBox:
 class CaseListPage(QWidget):
     def _gate_new(self) -> None:
         """新建投诉 only for whoever may register a case; otherwise the reason as tip."""
-        from ui.permits import gate
-
         if self.session.site() is not None:
             gate(self.new_button, self.session.ctx(), "case.create", tip=tr("新建投诉 (Ctrl+N)"))
 

@@ -8,14 +8,14 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from complaints.usecases import auth
-from complaints.usecases import sanctions as S
+from complaints.usecases import auth, sanctions
 from ui.case_tab import CaseTab
 from ui.sanction_tables import _item, _table
 from ui.session import Session
@@ -74,8 +74,10 @@ class CaseSanctionsTab(CaseTab):
         cid = self.case_id
 
         def load():
-            return S.list_sanctions(S.SanctionFilter(case_id=cid)) + S.list_sanctions(
-                S.SanctionFilter(case_id=cid, state=S.WITHDRAWN)
+            return sanctions.list_sanctions(
+                sanctions.SanctionFilter(case_id=cid)
+            ) + sanctions.list_sanctions(
+                sanctions.SanctionFilter(case_id=cid, state=sanctions.WITHDRAWN)
             )
 
         self.session.taskman.run(load, self._loaded, parent=self)
@@ -86,7 +88,7 @@ class CaseSanctionsTab(CaseTab):
         for i, r in enumerate(rows):
             vals = (
                 r["date"].isoformat(),
-                r["rule"] or S.MANUAL,
+                r["rule"] or sanctions.MANUAL,
                 r["type"],
                 r["department"],
                 r["person"] or tr("(无)"),
@@ -112,11 +114,11 @@ class CaseSanctionsTab(CaseTab):
             self.session.notify_changed("entries")
             self.session.notify_changed("sanctions")
 
-        self.session.taskman.run(lambda: S.record_event(ctx, cid, event, note), done, parent=self)
+        self.session.taskman.run(
+            lambda: sanctions.record_event(ctx, cid, event, note), done, parent=self
+        )
 
     def record_event_with_dialog(self, event: str) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         text, ok = QInputDialog.getText(
             self, tr("登记") + tr(event), tr("说明(如 客户来电表扬、锦旗内容)")
         )

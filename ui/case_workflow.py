@@ -30,13 +30,15 @@ from PySide6.QtWidgets import (
 from complaints.rules import workflow
 from complaints.rules.deadlines import Deadline, DeadlineStatus
 from complaints.types import Action
-from complaints.usecases import cases, tracking
+from complaints.usecases import cases, tracking, users
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import Context
+from complaints.usecases.errors import UseCaseError, ValidationFailed
 from ui.action_dialog import ActionDialog
 from ui.case_tab import CaseTab
 from ui.tables import read_only
+from ui.toast import show_toast
 from ui.todo import STATUS_COLORS, format_remaining
 
 DEADLINE_HEADERS = ("规则", "应办事项", "时限", "开始", "到期时间", "状态", "剩余/完成")
@@ -72,8 +74,6 @@ def people_names(department: str | None) -> list[str]:
     staff = site_uc.staff_names(department)
     if staff:
         return staff
-    from complaints.usecases import users
-
     people = [u for u in users.list_users(include_inactive=False) if u.display_name]
     people.sort(key=lambda u: (u.department != department, u.display_name))
     return list(dict.fromkeys(u.display_name for u in people))
@@ -366,8 +366,6 @@ class CaseWorkflowTab(CaseTab):
         return dialog
 
     def _recorded(self, dialog: ActionDialog) -> None:
-        from ui.toast import show_toast
-
         number = (self.data.case.get("number") if self.data else None) or ""
         show_toast(self, tr("已记录:{n} {a}").format(n=number, a=tr(dialog.action.value)))
         dialog.done_ok()
@@ -375,8 +373,6 @@ class CaseWorkflowTab(CaseTab):
         self.session.notify_changed("cases")
 
     def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
-        from complaints.usecases.errors import UseCaseError, ValidationFailed
-
         if isinstance(exc, ValidationFailed):
             msg = "\n".join(p.message for p in exc.problems) or str(exc)
         elif isinstance(exc, (UseCaseError, TypeError)):

@@ -28,10 +28,15 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import exchange, settings
 from complaints.usecases.exchange import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
+from desktop import __version__
 from ui.conflicts_page import ConflictsPage, show_value
 from ui.date_edits import date_time_edit, local_time_of
+from ui.file_dialogs import ask_open, ask_save, suggested_name
+from ui.permits import gate
+from ui.save_elsewhere import retry_elsewhere
 from ui.session import Session
 from ui.tables import read_only
+from ui.toast import show_toast
 
 REJECTS_SHOWN = 1000  # rejected rows listed on the page; the rest are counted
 
@@ -84,8 +89,6 @@ class ExchangePage(QWidget):
     def _gate(self) -> None:
         """导出… and 选择文件… only for whoever may export / import the ledger; the reason
         as tooltip otherwise."""
-        from ui.permits import gate
-
         ctx = self.session.ctx()
         gate(self.export_button, ctx, "ledger.export")
         may_import = gate(self.choose, ctx, "ledger.import")
@@ -146,8 +149,6 @@ class ExchangePage(QWidget):
         return w
 
     def _ask_export(self) -> None:
-        from ui.file_dialogs import ask_save, suggested_name
-
         ctx = self.session.ctx()
         name = suggested_name(ctx.site, tr("台账"), ctx.local(ctx.now()), ".xlsx")
         path = ask_save(self, "ledger", tr("导出台账"), name, tr("Excel 工作簿 (*.xlsx)"))
@@ -166,7 +167,6 @@ class ExchangePage(QWidget):
         ]
         incremental, all_sites = self.incremental.isChecked(), self.all_sites.isChecked()
         mask_phones = self.mask_check.isChecked()
-        from desktop import __version__
 
         def done(res: exchange.ExportResult) -> None:
             c = res.counts
@@ -175,8 +175,6 @@ class ExchangePage(QWidget):
                 f"{tr('投诉台账')} {c.cases} {tr('行')},{tr('跟踪记录')} {c.entries} {tr('行')},"
                 f"{tr('奖惩记录')} {c.sanctions} {tr('行')}"
             )
-            from ui.toast import show_toast
-
             show_toast(
                 self,
                 tr("已导出台账:投诉 {a} 行、跟踪记录 {b} 行、奖惩 {c} 行").format(
@@ -184,8 +182,6 @@ class ExchangePage(QWidget):
                 ),
             )
             self.exported.emit(res)
-
-        from ui.save_elsewhere import retry_elsewhere
 
         self.session.taskman.run(
             lambda: exchange.export_ledger(
@@ -242,8 +238,6 @@ class ExchangePage(QWidget):
         return w
 
     def _ask_files(self) -> None:
-        from ui.file_dialogs import ask_open
-
         files = ask_open(self, "ledger", tr("选择台账文件"), tr("Excel 工作簿 (*.xlsx)"))
         if files:
             self.check_files(files)
@@ -364,8 +358,6 @@ class ExchangePage(QWidget):
         if report.applied:
             for topic in ("cases", "entries", "sanctions", "ledger"):
                 self.session.notify_changed(topic)
-            from ui.toast import show_toast
-
             t = report.totals()
             count = {
                 k: sum(getattr(v, k) for v in t.values())
@@ -380,8 +372,6 @@ class ExchangePage(QWidget):
         self.imported.emit(report)
 
     def _ask_rejects(self) -> None:
-        from ui.file_dialogs import ask_save, suggested_name
-
         ctx = self.session.ctx()
         name = suggested_name(ctx.site, tr("被拒绝的行"), ctx.local(ctx.now()), ".xlsx")
         path = ask_save(self, "ledger", tr("导出被拒绝的行"), name, tr("Excel 工作簿 (*.xlsx)"))
@@ -392,8 +382,6 @@ class ExchangePage(QWidget):
         result = self.report or self.preview
         if result is None:
             return
-        from ui.save_elsewhere import retry_elsewhere
-
         self.session.taskman.run(
             lambda: exchange.write_rejected_rows(result, path),
             lambda files: self.messages.appendPlainText(

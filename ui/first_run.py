@@ -6,18 +6,26 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from complaints.usecases import site, users
+from complaints.usecases.demo import create_demo_users
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import check_site_code
 from ui.tables import cell_text
@@ -126,8 +134,6 @@ class PeopleDialog(QDialog):
     sign-in; the logins and passwords are shown at the end (``created``)."""
 
     def __init__(self, session, departments: list[str], parent: QWidget | None = None):
-        from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget
-
         super().__init__(parent)
         self.session = session
         self.departments = departments
@@ -179,8 +185,6 @@ class PeopleDialog(QDialog):
     def add_row(
         self, role: str, login: str = "", name: str = "", department: str | None = None
     ) -> int:
-        from PySide6.QtWidgets import QComboBox, QTableWidgetItem
-
         r = self.table.rowCount()
         self.table.insertRow(r)
         self.table.setItem(r, 0, QTableWidgetItem(login))
@@ -222,8 +226,6 @@ class PeopleDialog(QDialog):
         """Create the accounts on the worker, row by row; a refused row stops there with
         its row number and the reason, the rows created before it leave the table (their
         passwords are kept for the end) and nothing typed is lost."""
-        from complaints.usecases import users
-
         rows = self.rows()
         if not rows:
             self.reject()
@@ -282,14 +284,6 @@ class LoginsDialog(QDialog):
         *,
         demo: bool = False,
     ):
-        from PySide6.QtWidgets import (
-            QApplication,
-            QHeaderView,
-            QPushButton,
-            QTableWidget,
-            QTableWidgetItem,
-        )
-
         super().__init__(parent)
         self.setWindowTitle(tr("演示账户") if demo else tr("新建的账户"))
         head = (
@@ -329,11 +323,7 @@ class LoginsDialog(QDialog):
 def set_up_people(session, *, demo: bool, parent: QWidget | None = None) -> None:
     """Right after the first administrator: the demo accounts (shown with their passwords)
     when demo data is loaded, else the dialog that adds the office's people."""
-    from complaints.usecases import site
-
     if demo:
-        from complaints.usecases.demo import create_demo_users
-
         made = create_demo_users(session.ctx())
         session.notify_changed("users")
         logins = [(u.login, u.display_name, u.role, u.department, u.password) for u in made]

@@ -92,7 +92,7 @@ class FormTemplatesPage(QWidget):
         return self.session.paths.templates
 
     def reload(self) -> None:
-        from complaints.usecases import printing
+        from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
         folder = self.folder
         self.session.taskman.run(lambda: printing.template_status(folder), self._show, parent=self)
@@ -120,7 +120,7 @@ class FormTemplatesPage(QWidget):
         return self.status[r]["form"] if 0 <= r < len(self.status) else None
 
     def _show_placeholders(self) -> None:
-        from forms.templates import PLACEHOLDERS
+        from forms.templates import PLACEHOLDERS  # docxtpl, lxml: on demand
 
         form = self.selected_form()
         if form is None:
@@ -142,7 +142,7 @@ class FormTemplatesPage(QWidget):
         form = self.selected_form()
         if form is None:
             return
-        from complaints.usecases import printing
+        from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
         ctx, folder = self.session.ctx(), self.folder
 
@@ -170,7 +170,7 @@ class FormTemplatesPage(QWidget):
 
     def replace_with(self, form: str, path: Path, *, confirm: bool = True) -> bool:
         """Check first; a broken file is refused, warnings are shown and confirmed."""
-        from complaints.usecases import printing
+        from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
         error, problems = printing.check_office_template(path, form)
         if error:
@@ -196,7 +196,7 @@ class FormTemplatesPage(QWidget):
         form = self.selected_form()
         if form is None:
             return
-        from complaints.usecases import printing
+        from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
         ctx, folder = self.session.ctx(), self.folder
         self.session.taskman.run(

@@ -11,6 +11,8 @@ from weakref import WeakKeyDictionary
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
+from ui import window_fit
+
 HELP_DIR = Path(__file__).with_name("resources") / "help"
 MANUAL = "manual"
 
@@ -43,8 +45,6 @@ class HelpWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
-        from ui import window_fit
-
         window_fit.initial_size(self, 760 if key == MANUAL else 560, 820 if key == MANUAL else 460)
         window_fit.remember(self, f"help_{'manual' if key == MANUAL else 'page'}")
 

@@ -22,15 +22,21 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
+from complaints.usecases import auth, drafts
 from desktop import APP_TITLE
-from ui import options
+from ui import options, window_fit
+from ui.about import show_about
+from ui.help import show_help
 from ui.page_registry import PAGE_PERMISSIONS, PAGES, RESTRICTED_PAGES, load_page, nav_icon
+from ui.permits import gate, refusal
 from ui.placeholder import PlaceholderPage
 from ui.session import Session
+from ui.sign_in import ChangePasswordDialog, switch_user
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +132,6 @@ class MainWindow(QMainWindow):
     def _may_see(self, entry: tuple[str, str, str]) -> bool:
         if self.session.site() is None:
             return False  # no site, nobody signed in
-        from complaints.usecases import auth
-
         return auth.allowed(self.session.ctx(), PAGE_PERMISSIONS[entry[0]])
 
     def _on_user_changed(self) -> None:
@@ -223,8 +227,6 @@ class MainWindow(QMainWindow):
         except ModuleNotFoundError as e:
             if e.name != "ui.case_window":
                 raise
-            from PySide6.QtWidgets import QMessageBox
-
             QMessageBox.information(self, tr("投诉单"), tr("投诉单编辑器尚未提供。"))
             return None
         opener = getattr(module, "open_case_window", None)
@@ -249,8 +251,6 @@ class MainWindow(QMainWindow):
     def new_case(self) -> QWidget | None:
         """A blank case window, if the person signed in may register a case; otherwise the
         reason in the status bar (before anything is typed, not at save)."""
-        from ui.permits import refusal
-
         why = refusal(self.session.ctx(), "case.create")
         if why:
             self.statusBar().showMessage(why, 10_000)
@@ -259,8 +259,6 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         """Menu actions the person signed in may not take: disabled, the reason as tip."""
-        from ui.permits import gate
-
         if self.session.site() is not None:
             gate(
                 self.new_case_action,
@@ -272,8 +270,6 @@ class MainWindow(QMainWindow):
     def restore_drafts(self) -> None:
         """After a crash: reopen every case window the person signed in left with unsaved
         edits (ui.case_editor keeps them as drafts); each editor puts its boxes back."""
-        from complaints.usecases import drafts
-
         self._started_drafts = True
         folder, ctx = self.session.paths.drafts, self.session.ctx()
         self.session.taskman.run(
@@ -354,8 +350,6 @@ class MainWindow(QMainWindow):
         return self._help(self.current_page_key() or "manual")
 
     def _help(self, key: str) -> QWidget:
-        from ui.help import show_help
-
         return show_help(self, key)
 
     def shortcuts_text(self) -> str:
@@ -379,8 +373,6 @@ class MainWindow(QMainWindow):
         )
 
     def _show_shortcuts(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         QMessageBox.information(self, tr("快捷键"), self.shortcuts_text())
 
     def _build_status_bar(self) -> None:
@@ -419,24 +411,16 @@ class MainWindow(QMainWindow):
         self.refresh_badges()
 
     def _switch_user(self) -> None:
-        from ui.sign_in import switch_user
-
         switch_user(self.session, self)
 
     def _change_password(self) -> None:
-        from ui.sign_in import ChangePasswordDialog
-
         ctx = self.session.ctx()
         if ctx.user_id is None:
-            from PySide6.QtWidgets import QMessageBox
-
             QMessageBox.information(self, tr("修改密码"), tr("当前没有登录的账号。"))
             return
         ChangePasswordDialog(self.session, ctx, self).exec()
 
     def _about(self) -> None:
-        from ui.about import show_about
-
         show_about(self, self.session)
 
     def _quit(self) -> None:
@@ -451,8 +435,6 @@ class MainWindow(QMainWindow):
         """The size and place this window had on this screen, or most of the screen. Each
         screen keeps its own: Qt puts a size kept on a 1366x768 laptop back on a 1920x1080
         screen as a 758x393 window."""
-        from ui import window_fit
-
         window_fit.remember(self, "main", self._settings)
         if window_fit.restore(self):
             return
@@ -470,8 +452,6 @@ class MainWindow(QMainWindow):
             if shiboken6.isValid(window) and not window.close():
                 event.ignore()  # an editor with unsaved edits said no
                 return
-        from ui import window_fit
-
         window_fit.save(self)
         for page in self._pages.values():
             save = getattr(page, "save_state", None)

@@ -52,6 +52,7 @@ from complaints.usecases import auth
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
+from ui.permits import refusal
 from ui.tables import cell_text
 
 GROUPS = (GROUP_DEADLINES, GROUP_CLOCKS, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS, GROUP_SANCTIONS)
@@ -352,8 +353,6 @@ class PolicyEditor(QWidget):
         self.loaded = p
         self.may_edit = may_edit
         self.setEnabled(True)
-        from ui.permits import refusal
-
         why = refusal(self.session.ctx(), "settings.policy")  # names the roles allowed
         self.version_label.setText(since + ("" if may_edit else " · " + why))
         self.save_button.setToolTip(why)

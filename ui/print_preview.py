@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import window_fit
 from ui.case_tab import CaseTab
 from ui.tables import read_only
 
@@ -94,8 +95,6 @@ class PrintPreviewDialog(QDialog):
         self.on_printed = on_printed
         self.printed = False
         self.setWindowTitle(title or tr("打印预览"))
-        from ui import window_fit
-
         # an A4 page's height if the screen has it; the buttons stay on screen
         window_fit.initial_size(self, 820, 960)
         window_fit.remember(self, "print_preview")
@@ -173,7 +172,7 @@ def present(
     Warnings (a template problem, no PDF converter) are shown first. A result still pending
     (printing.print_*(record=False)) is recorded through ``session`` when it is printed or
     opened in Word; a preview closed without either removes its files."""
-    from complaints.usecases import printing
+    from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
     if result.warnings:
         QMessageBox.information(parent, tr("打印"), "\n".join(result.warnings))
@@ -258,7 +257,7 @@ class PrintedFormsTab(CaseTab):
         if self.case_id is None:
             self._show([])
             return
-        from complaints.usecases import printing
+        from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
         case_id = self.case_id
         self.session.taskman.run(lambda: printing.history(case_id=case_id), self._show, parent=self)
@@ -288,7 +287,7 @@ class PrintedFormsTab(CaseTab):
     # --- actions -----------------------------------------------------------------------
 
     def print_form(self, form: str) -> None:
-        from complaints.usecases import printing
+        from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
         ctx, paths, case_id = self.session.ctx(), self.session.paths, self.case_id
         if case_id is None:  # the tab is enabled for a saved case only
@@ -338,7 +337,7 @@ class PrintedFormsTab(CaseTab):
         self.mark_returned_now(row["id"], Path(scan) if scan else None)
 
     def mark_returned_now(self, printed_id: int, scan: Path | None) -> None:
-        from complaints.usecases import printing
+        from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
         ctx, paths = self.session.ctx(), self.session.paths
         when = ctx.now()
@@ -361,7 +360,7 @@ def print_sanction_notice(
     session, sanction_id: int, parent: QWidget | None = None, *, pdf: bool = True
 ) -> None:
     """For the sanctions page: notice C/D of one approved sanction, then the preview."""
-    from complaints.usecases import printing
+    from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
     ctx, paths = session.ctx(), session.paths
 
@@ -387,7 +386,7 @@ def print_month_notices(
     session, month: str, parent: QWidget | None = None, *, per_page: int = 3, pdf: bool = True
 ) -> None:
     """For the sanctions page: every approved notice of ``month`` (YYYY-MM) in one file."""
-    from complaints.usecases import printing
+    from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
     ctx, paths = session.ctx(), session.paths
 

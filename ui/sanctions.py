@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -31,13 +32,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import auth
-from complaints.usecases import sanctions as S
+from complaints.usecases import auth, sanctions
+from complaints.usecases.cases import find_case_id
+from complaints.usecases.site import department_names
+from ui.permits import gate
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
 from ui.sanction_tables import _item, _table
 from ui.session import Session
 from ui.site_filter import SiteFilter
 from ui.tables import cell_text
+from ui.taskman import show_error
+from ui.toast import show_toast
 
 ALL = "全部"
 QUEUE_COLUMNS = ("日期", "投诉编号", "规则", "类型", "部门", "姓名", "建议金额", "可选范围", "原因")
@@ -57,9 +62,9 @@ LIST_COLUMNS = (
 DEPT_TOTAL_COLUMNS = ("部门", "罚款(元)", "奖励(元)", "条数")
 PERSON_TOTAL_COLUMNS = ("姓名", "部门", "罚款(元)", "奖励(元)", "条数")
 STATE_BRUSH = {
-    S.PENDING: QBrush(QColor("#FFF2CC")),
-    S.REJECTED: QBrush(QColor("#EEEEEE")),
-    S.WITHDRAWN: QBrush(QColor("#EEEEEE")),
+    sanctions.PENDING: QBrush(QColor("#FFF2CC")),
+    sanctions.REJECTED: QBrush(QColor("#EEEEEE")),
+    sanctions.WITHDRAWN: QBrush(QColor("#EEEEEE")),
 }
 
 
@@ -71,7 +76,7 @@ def tr(text: str) -> str:
 class PageData:
     queue: list[dict[str, Any]]
     rows: list[dict[str, Any]]
-    totals: S.MonthTotals | None
+    totals: sanctions.MonthTotals | None
     departments: list[str]
     pending: int
 
@@ -101,11 +106,11 @@ class SanctionsPage(QWidget):
         self.month.setCurrentIndex(1)
         self.state = QComboBox()
         self.state.addItem(tr("全部(不含已撤回)"), None)
-        for s in S.STATES:
+        for s in sanctions.STATES:
             self.state.addItem(tr(s), s)
         self.type = QComboBox()
         self.type.addItem(tr(ALL), None)
-        for t in S.TYPES:
+        for t in sanctions.TYPES:
             self.type.addItem(tr(t), t)
         self.department = QComboBox()
         self.department.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -224,9 +229,9 @@ class SanctionsPage(QWidget):
 
     # --- reading ---------------------------------------------------------------------------
 
-    def filter(self) -> S.SanctionFilter:
+    def filter(self) -> sanctions.SanctionFilter:
         dept = self.department.currentData()
-        return S.SanctionFilter(
+        return sanctions.SanctionFilter(
             month=self.month.currentData(),
             state=self.state.currentData(),
             type=self.type.currentData(),
@@ -244,15 +249,15 @@ class SanctionsPage(QWidget):
         month, site = f.month, f.site
 
         def load() -> PageData:
-            from complaints.usecases.site import department_names
-
-            queue = S.list_sanctions(S.SanctionFilter(state=S.PENDING, site=site))
+            queue = sanctions.list_sanctions(
+                sanctions.SanctionFilter(state=sanctions.PENDING, site=site)
+            )
             # the badge counts every site's proposals, whatever the filter shows
-            pending = S.pending_count() if site else len(queue)
+            pending = sanctions.pending_count() if site else len(queue)
             return PageData(
                 queue,
-                S.list_sanctions(f),
-                S.month_totals(month, site=site) if month else None,
+                sanctions.list_sanctions(f),
+                sanctions.month_totals(month, site=site) if month else None,
                 department_names(),
                 pending,
             )
@@ -320,12 +325,12 @@ class SanctionsPage(QWidget):
             vals = (
                 r["date"].isoformat(),
                 r["case_number"] or "",
-                r["rule"] or S.MANUAL,
+                r["rule"] or sanctions.MANUAL,
                 r["type"],
                 r["department"],
                 r["person"] or tr("(无)"),
                 r["amount"],
-                S.range_text(r["amount_min"], r["amount_max"]),
+                sanctions.range_text(r["amount_min"], r["amount_max"]),
                 r["reason"],
             )
             for c, v in enumerate(vals):
@@ -343,7 +348,7 @@ class SanctionsPage(QWidget):
             vals = (
                 r["date"].isoformat(),
                 r["case_number"] or "",
-                r["rule"] or S.MANUAL,
+                r["rule"] or sanctions.MANUAL,
                 r["type"],
                 r["department"],
                 r["person"] or tr("(无)"),
@@ -360,7 +365,7 @@ class SanctionsPage(QWidget):
                     it.setBackground(brush)
                 t.setItem(i, c, it)
 
-    def _fill_totals(self, totals: S.MonthTotals | None) -> None:
+    def _fill_totals(self, totals: sanctions.MonthTotals | None) -> None:
         if totals is None:
             self.summary.setText(tr("请选择月份以查看当月合计。"))
             self.by_department.setRowCount(0)
@@ -428,10 +433,8 @@ class SanctionsPage(QWidget):
         r = self.selected(self.list)
         self.list_open_btn.setEnabled(bool(r and r.get("case_id")))
         can_print = auth.allowed(ctx, "form.print")
-        self.print_btn.setEnabled(can_print and r is not None and r["state"] == S.APPROVED)
+        self.print_btn.setEnabled(can_print and r is not None and r["state"] == sanctions.APPROVED)
         self.print_month_btn.setEnabled(can_print and self.month.currentData() is not None)
-        from ui.permits import gate
-
         gate(self.manual_btn, ctx, "sanction.propose")
 
     # --- actions ---------------------------------------------------------------------------
@@ -451,15 +454,11 @@ class SanctionsPage(QWidget):
             self.session.notify_changed("sanctions")
             self._update_buttons()
             if said:
-                from ui.toast import show_toast
-
                 show_toast(self, said)
 
         def failed(exc: BaseException) -> None:
             self._writing = False
             self._update_buttons()
-            from ui.taskman import show_error
-
             show_error(exc, self)
             self.session.notify_changed("sanctions")  # some of several may have gone through
 
@@ -469,7 +468,7 @@ class SanctionsPage(QWidget):
     def _describe(r: Mapping[str, Any], amount: int | None = None) -> str:
         money = r["amount"] if amount is None else amount
         who = r["person"] or r["department"] or ""
-        return f"{r['case_number'] or S.MANUAL} {who} {r['type']} {money} 元"
+        return f"{r['case_number'] or sanctions.MANUAL} {who} {r['type']} {money} 元"
 
     def approve_selected(
         self, amount: int | None = None, note: str = "", *, confirm: bool = True
@@ -494,7 +493,9 @@ class SanctionsPage(QWidget):
                 n=len(rows), total=sum(r["amount"] for r in rows)
             )
         )
-        self._write(lambda: [S.approve(ctx, u, amount=amount, note=note) for u in uids], said=said)
+        self._write(
+            lambda: [sanctions.approve(ctx, u, amount=amount, note=note) for u in uids], said=said
+        )
 
     def several_text(self, rows: Sequence[Mapping[str, Any]]) -> str:
         fines = sum(r["amount"] for r in rows if r["type"] == "罚款")
@@ -504,8 +505,6 @@ class SanctionsPage(QWidget):
         )
 
     def _confirm_several(self, rows: Sequence[Mapping[str, Any]]) -> bool:
-        from PySide6.QtWidgets import QMessageBox
-
         box = QMessageBox(
             QMessageBox.Icon.Question,
             tr("批准多条"),
@@ -532,7 +531,9 @@ class SanctionsPage(QWidget):
         if r is None:
             return
         ctx = self.session.ctx()
-        self._write(lambda: S.reject(ctx, r["uid"], reason), said=tr("已驳回:") + self._describe(r))
+        self._write(
+            lambda: sanctions.reject(ctx, r["uid"], reason), said=tr("已驳回:") + self._describe(r)
+        )
 
     def reject_with_dialog(self) -> None:
         r = self.selected(self.queue)
@@ -547,11 +548,9 @@ class SanctionsPage(QWidget):
         v = dict(values)
 
         def work():
-            from complaints.usecases.cases import find_case_id
-
             number = v.pop("case_number", "")
             case_id = find_case_id(number) if number else None
-            return S.add_manual(ctx, case_id=case_id, **v)
+            return sanctions.add_manual(ctx, case_id=case_id, **v)
 
         self._write(work, said=tr("已新增奖惩记录"))
 
@@ -583,8 +582,9 @@ class SanctionsPage(QWidget):
 
     def print_selected(self) -> None:
         r = self.selected(self.list)
-        if r is None or r["state"] != S.APPROVED:
+        if r is None or r["state"] != sanctions.APPROVED:
             return
+        # the PDF preview (QtPdf, QtPrintSupport) is loaded when something is first printed
         from ui.print_preview import print_sanction_notice
 
         print_sanction_notice(self.session, r["id"], self)
@@ -592,6 +592,6 @@ class SanctionsPage(QWidget):
     def print_month(self) -> None:
         month = self.month.currentData()
         if month:
-            from ui.print_preview import print_month_notices
+            from ui.print_preview import print_month_notices  # as print_selected
 
             print_month_notices(self.session, month, self)

@@ -12,18 +12,13 @@ Windows whose content may be taller than a small screen put it in a scroll area
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from PySide6.QtCore import QEvent, QMargins, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QMargins, QObject, QRect, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
 
 from ui import options
-
-if TYPE_CHECKING:
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QScrollArea
 
 # The title bar and borders the window manager adds, before the real frame is known
 # (Windows 10/11 at 100 %: 31 px title, 8 px borders; a little more is harmless).
@@ -175,8 +170,6 @@ def install(app: QApplication | None = None) -> None:
 def scrolling(content: QWidget, parent: QWidget | None = None) -> QScrollArea:
     """``content`` in a frameless scroll area that scrolls only when the window is too
     small for it."""
-    from PySide6.QtWidgets import QFrame, QScrollArea
-
     area = QScrollArea(parent)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
