@@ -31,6 +31,7 @@ from complaints.rules.policy import Policy
 from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
 from complaints.usecases import cases, drafts, site
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
+from ui.case_draft import CaseDraft, Unsaved
 from ui.case_form import DISPLAY_LABELS, CaseForm
 from ui.case_tab import CaseTab
 from ui.field_widgets import FieldEditor, TextEditor
@@ -39,8 +40,6 @@ from ui.permits import refusal
 from ui.session import Session
 
 log = logging.getLogger(__name__)
-
-DRAFT_DELAY_MS = 1500  # after the last keystroke: a crash loses at most this much typing
 
 # Extra tabs of the case window: (title, "module:ClassName"), constructed as
 # Cls(session, case_id, parent) with a reload() method, imported when first shown.
@@ -110,12 +109,7 @@ class CaseEditor(QWidget):
         self.extra_tabs: dict[str, CaseTab] = {}
         self._own_notice = False
         # crash recovery: the unsaved boxes go to a draft file a moment after each edit
-        self._draft_key = drafts.new_key(case_id)
-        self.restored_draft: drafts.Draft | None = None
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DELAY_MS)
-        self._draft_timer.timeout.connect(self._write_draft)
+        self.draft = CaseDraft(session, case_id, self._unsaved, self)
         self._build()
         self._load()
         session.changed.connect(self._on_session_changed)
@@ -203,7 +197,7 @@ class CaseEditor(QWidget):
         ctx = self.session.ctx()
         case_id = self.case_id
 
-        folder, key = self.session.paths.drafts, self._draft_key
+        folder, key = self.session.paths.drafts, self.draft.key
 
         def work() -> tuple[dict[str, Any], list[str], drafts.Draft | None]:
             values = cases.get_case(case_id) if case_id is not None else cases.blank_case(ctx)
@@ -305,49 +299,29 @@ class CaseEditor(QWidget):
         dirty = self.values() != self._snapshot
         self._set_dirty(dirty)
         if dirty:
-            self._draft_timer.start()
+            self.draft.edited()
         else:
-            self._drop_draft()
+            self.draft.drop()
 
     # --- drafts (nothing typed is lost on a crash) ---------------------------------------------
 
-    def _changes(self) -> dict[str, Any]:
-        return {k: v for k, v in self.values().items() if v != self._snapshot.get(k)}
-
-    def _write_draft(self) -> None:
+    def _unsaved(self) -> Unsaved | None:
         if not self._dirty:
-            return
-        try:
-            drafts.save(
-                self.session.paths.drafts,
-                self.session.ctx(),
-                self._draft_key,
-                self._changes(),
-                case_id=self.case_id,
-                number=self.number,
-                revision=self.revision,
-                case_version=self.version,
-            )
-        except OSError as e:  # a full or read-only disk must not stop the typing
-            log.warning("could not keep the draft of %s: %s", self._draft_key, e)
+            return None
+        changes = {k: v for k, v in self.values().items() if v != self._snapshot.get(k)}
+        return Unsaved(changes, self.case_id, self.number, self.revision, self.version)
+
+    @property
+    def restored_draft(self) -> drafts.Draft | None:
+        return self.draft.restored
 
     def flush_draft(self) -> None:
         """Write the pending draft now (before the app quits, and in tests)."""
-        if self._draft_timer.isActive():
-            self._draft_timer.stop()
-            self._write_draft()
-
-    def _drop_draft(self) -> None:
-        self._draft_timer.stop()
-        try:
-            drafts.discard(self.session.paths.drafts, self._draft_key)
-        except OSError as e:
-            log.warning("could not remove the draft of %s: %s", self._draft_key, e)
+        self.draft.flush()
 
     def restore_draft(self, draft: drafts.Draft) -> None:
         """Put a draft's boxes back (after the case, or a blank one, has loaded)."""
-        self._draft_key = draft.key
-        self.restored_draft = draft
+        self.draft.restored_from(draft)
         for name, value in draft.changes.items():
             if name in self.editors:
                 self.editors[name].set_value(value)
@@ -537,8 +511,7 @@ class CaseEditor(QWidget):
         self.save_button.setEnabled(True)
         was_new = self.case_id is None
         self.case_id = res.id
-        self._drop_draft()
-        self._draft_key = drafts.new_key(res.id)
+        self.draft.saved_as(res.id)
         self._fill(fresh)
         if res.warnings:
             self._show_problems(list(res.warnings), saved=True)
@@ -635,7 +608,7 @@ class CaseEditor(QWidget):
         answer = self.ask_unsaved()
         if answer == QMessageBox.StandardButton.Discard:
             self._dirty = False
-            self._drop_draft()
+            self.draft.drop()
             return True
         if answer == QMessageBox.StandardButton.Save:
             self.save(then=close)
