@@ -1,11 +1,12 @@
-"""The case window: every field of forms A and B, grouped the way the paper forms are.
+"""Editing one case: ``CaseEditor(session, case_id)`` loads the case (or a blank one) on the
+worker thread, checks it with the pure rules before saving (problems shown under the box and
+in a message naming the box by its label), saves through the use cases with the revision it
+loaded (StaleRecord keeps the user's edits), and asks before dropping unsaved edits.
 
-``CaseEditor(session, case_id)`` loads the case (or a blank one) on the worker thread,
-validates with the pure rules before saving (problems shown under the field and in a
-message naming the field by its label), saves through the use cases with the revision
-it loaded (StaleRecord keeps the user's edits), and asks before dropping unsaved edits.
-Extra tabs (workflow, history, audit…) register in ``CASE_TABS`` and are imported the
-first time they are shown.
+One job, from loading to closing, over 500 lines with the messages it says; the rest is
+beside it: the boxes (ui.case_form), the draft kept against a crash (ui.case_draft), the
+window (ui.case_window). Extra tabs (workflow, printing, history…) register in
+``CASE_TABS`` and are imported the first time they are shown.
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.rules.policy import Policy
-from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
+from complaints.rules.validation import Problem
 from complaints.usecases import cases, drafts, site
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.case_draft import CaseDraft, Unsaved
-from ui.case_form import DISPLAY_LABELS, CaseForm
+from ui.case_form import CaseForm, field_label
 from ui.case_tab import CaseTab
 from ui.field_widgets import FieldEditor, TextEditor
 from ui.help import show_help
@@ -274,7 +275,7 @@ class CaseEditor(QWidget):
 
     def values(self) -> dict[str, Any]:
         """What the boxes hold now, typed as the use cases expect."""
-        return {name: e.value() for name, e in self.editors.items()}
+        return self.case_form.values()
 
     def is_dirty(self) -> bool:
         return self._dirty
@@ -405,71 +406,28 @@ class CaseEditor(QWidget):
 
     def _clear_problems(self) -> None:
         self.banner.hide()
-        for e in self.editors.values():
-            e.set_problem(None)
+        self.case_form.show_problems([])
 
     def _show_problems(self, problems: list[Problem], *, saved: bool = False) -> None:
         """Each problem under its box; a message naming the boxes; focus to the first bad one."""
-        for e in self.editors.values():
-            e.set_problem(None)
-        by_field: dict[str, list[Problem]] = {}
-        for p in problems:
-            by_field.setdefault(p.field, []).append(p)
-        for name, ps in by_field.items():
-            shown = self.editors.get(name)
-            if shown is not None:
-                shown.set_problem("\n".join(p.message for p in ps), any(p.blocking for p in ps))
+        self.case_form.show_problems(problems)
         hard = [p for p in problems if p.blocking]
-        lines = [f"· {self._field_label(p.field)}:{p.message}" for p in problems]
+        lines = [f"· {field_label(p.field)}:{p.message}" for p in problems]
         if hard:
             head = tr("无法保存,请先改正以下 {n} 处:").format(n=len(hard))
             self._show_banner(head + "\n" + "\n".join(lines), "error")
-            self._focus_field(hard[0].field)
+            if hard[0].field in self.editors:
+                self.tabs.setCurrentIndex(0)
+            self.case_form.focus_field(hard[0].field)
         elif problems:
             head = tr("已保存,但请核对:") if saved else tr("请核对:")
             self._show_banner(head + "\n" + "\n".join(lines), "warning")
         else:
             self.banner.hide()
 
-    @staticmethod
-    def _field_label(name: str) -> str:
-        return tr(DISPLAY_LABELS.get(name) or label_of(name))
-
-    def _focus_field(self, name: str) -> None:
-        e = self.editors.get(name)
-        if e is None:
-            return
-        target = e.focus_target()
-        self.tabs.setCurrentIndex(0)
-        self.case_form.ensureWidgetVisible(e, 50, 80)
-        target.setFocus(Qt.FocusReason.OtherFocusReason)
-
     def check(self) -> list[Problem]:
         """Every problem with what is typed now (unreadable dates first, then the rules)."""
-        problems: list[Problem] = []
-        for name, e in self.editors.items():
-            msg = e.parse_problem()
-            if msg:
-                problems.append(Problem(name, msg))
-        values = self.values()
-        unreadable = {p.field for p in problems}
-        ctx = self.session.ctx()
-        # no received time or purchase date in the future: every one for a new
-        # case, the ones changed for an open case (an old slip does not block other edits)
-        future = tuple(
-            f
-            for f in FUTURE_FIELDS
-            if self.case_id is None or values.get(f) != self._snapshot.get(f)
-        )
-        for p in validate_case(values, now=ctx.now(), tz=ctx.tz, future_fields=future):
-            if p.field in unreadable:
-                continue
-            if p.field == "number" and self.case_id is None and not values.get("number"):
-                continue  # numbered when saved
-            problems.append(p)
-        order = {name: i for i, name in enumerate(self.editors)}
-        problems.sort(key=lambda p: (order.get(p.field, 999), not p.blocking))
-        return problems
+        return self.case_form.check(self.session.ctx(), self.case_id is None, self._snapshot)
 
     # --- saving ---------------------------------------------------------------------------------
 

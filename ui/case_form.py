@@ -4,6 +4,8 @@ screen. What the boxes hold, and when they are saved, is the editor's (ui.case_e
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -16,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.fields import CASE_FIELDS, CaseField, FieldType, Group
+from complaints.rules.validation import FUTURE_FIELDS, Problem, label_of, validate_case
+from complaints.usecases.context import Context
 from ui.attachments import AttachmentsPanel
 from ui.field_widgets import FieldEditor, make_editor
 from ui.session import Session
@@ -106,6 +110,60 @@ class CaseForm(QScrollArea):
                 row += 1
         self.group_boxes[title] = box
         return box
+
+    # --- what the boxes hold, and their problems ------------------------------------------
+
+    def values(self) -> dict[str, Any]:
+        """What the boxes hold now, typed as the use cases expect."""
+        return {name: e.value() for name, e in self.editors.items()}
+
+    def check(self, ctx: Context, new_case: bool, loaded: dict[str, Any]) -> list[Problem]:
+        """Every problem with what is typed now (unreadable dates first, then the rules), in
+        the order of the boxes. ``loaded``: the values the case was loaded with."""
+        problems: list[Problem] = []
+        for name, e in self.editors.items():
+            msg = e.parse_problem()
+            if msg:
+                problems.append(Problem(name, msg))
+        values = self.values()
+        unreadable = {p.field for p in problems}
+        # no received time or purchase date in the future: every one for a new
+        # case, the ones changed for an open case (an old slip does not block other edits)
+        future = tuple(f for f in FUTURE_FIELDS if new_case or values.get(f) != loaded.get(f))
+        for p in validate_case(values, now=ctx.now(), tz=ctx.tz, future_fields=future):
+            if p.field in unreadable:
+                continue
+            if p.field == "number" and new_case and not values.get("number"):
+                continue  # numbered when saved
+            problems.append(p)
+        order = {name: i for i, name in enumerate(self.editors)}
+        problems.sort(key=lambda p: (order.get(p.field, 999), not p.blocking))
+        return problems
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        """Each problem under its box (none: every box clear)."""
+        for e in self.editors.values():
+            e.set_problem(None)
+        by_field: dict[str, list[Problem]] = {}
+        for p in problems:
+            by_field.setdefault(p.field, []).append(p)
+        for name, ps in by_field.items():
+            shown = self.editors.get(name)
+            if shown is not None:
+                shown.set_problem("\n".join(p.message for p in ps), any(p.blocking for p in ps))
+
+    def focus_field(self, name: str) -> None:
+        e = self.editors.get(name)
+        if e is None:
+            return
+        target = e.focus_target()
+        self.ensureWidgetVisible(e, 50, 80)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def field_label(name: str) -> str:
+    """A box's label in a message (without the required star)."""
+    return tr(DISPLAY_LABELS.get(name) or label_of(name))
 
 
 def label_text(f: CaseField) -> str:
