@@ -3,6 +3,10 @@
 Everything is read and written on the task manager's worker; the page keeps the last
 result and redraws from it. Approve/reject are enabled only for whoever holds
 sanction.approve (the GM); the use cases check again. A row opens its case on double-click.
+
+One job, the page and what its buttons do, a little over 500 lines; the tables' set-up
+(ui.sanction_tables), the month's totals (ui.sanction_totals), the dialogs
+(ui.sanction_dialogs) and the case window's tab (ui.case_sanctions_tab) are beside it.
 """
 
 from __future__ import annotations
@@ -19,12 +23,10 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -38,6 +40,7 @@ from complaints.usecases.site import department_names
 from ui.permits import gate
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
 from ui.sanction_tables import _item, _table
+from ui.sanction_totals import MonthTotalsTab
 from ui.session import Session
 from ui.site_filter import SiteFilter
 from ui.tables import cell_text
@@ -59,8 +62,6 @@ LIST_COLUMNS = (
     "审批人",
     "审批意见",
 )
-DEPT_TOTAL_COLUMNS = ("部门", "罚款(元)", "奖励(元)", "条数")
-PERSON_TOTAL_COLUMNS = ("姓名", "部门", "罚款(元)", "奖励(元)", "条数")
 STATE_BRUSH = {
     sanctions.PENDING: QBrush(QColor("#FFF2CC")),
     sanctions.REJECTED: QBrush(QColor("#EEEEEE")),
@@ -185,28 +186,11 @@ class SanctionsPage(QWidget):
         ll.addLayout(lb)
 
         # --- totals -----------------------------------------------------------------------
-        self.summary = QLabel()
-        self.by_department = _table(DEPT_TOTAL_COLUMNS)
-        self.by_person = _table(PERSON_TOTAL_COLUMNS)
-        for totals_table in (self.by_department, self.by_person):
-            totals_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.totals_tab = totals_tab = MonthTotalsTab()
+        self.summary = totals_tab.summary
+        self.by_department, self.by_person = totals_tab.by_department, totals_tab.by_person
         self.by_person.itemDoubleClicked.connect(self._person_clicked)
         self.by_department.itemDoubleClicked.connect(self._department_clicked)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        for heading, totals_table in (
-            (tr("按部门"), self.by_department),
-            (tr("按人员"), self.by_person),
-        ):
-            box = QWidget()
-            bl = QVBoxLayout(box)
-            bl.setContentsMargins(0, 0, 0, 0)
-            bl.addWidget(QLabel(heading))
-            bl.addWidget(totals_table)
-            split.addWidget(box)
-        totals_tab = QWidget()
-        tl = QVBoxLayout(totals_tab)
-        tl.addWidget(self.summary)
-        tl.addWidget(split, 1)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(queue_tab, tr("待审批"))
@@ -274,7 +258,7 @@ class SanctionsPage(QWidget):
         self._fill_departments(data.departments)
         self._fill_queue(data.queue)
         self._fill_list(data.rows)
-        self._fill_totals(data.totals)
+        self.totals_tab.fill(data.totals)
         self._show_queue_count(data)
         self._update_buttons()
         # the navigation's count is asked again now that the page knows it (it is asked on
@@ -364,41 +348,6 @@ class SanctionsPage(QWidget):
                 if brush is not None and c == 7:
                     it.setBackground(brush)
                 t.setItem(i, c, it)
-
-    def _fill_totals(self, totals: sanctions.MonthTotals | None) -> None:
-        if totals is None:
-            self.summary.setText(tr("请选择月份以查看当月合计。"))
-            self.by_department.setRowCount(0)
-            self.by_person.setRowCount(0)
-            return
-        self.summary.setText(
-            f"{totals.month} "
-            + tr("已批准:罚款")
-            + f" {totals.fines} "
-            + tr("元,奖励")
-            + f" {totals.rewards} "
-            + tr("元;当月待审批")
-            + f" {totals.pending} "
-            + tr("条")
-        )
-        for table, items in (
-            (self.by_department, totals.by_department),
-            (self.by_person, totals.by_person),
-        ):
-            table.setRowCount(len(items))
-            for i, tot in enumerate(items):
-                vals: tuple[Any, ...] = (
-                    tot.name or tr("(未填)"),
-                    tot.department,
-                    tot.fines,
-                    tot.rewards,
-                    tot.count,
-                )
-                if table is self.by_department:
-                    vals = (vals[0], *vals[2:])
-                first_number = len(vals) - 3
-                for c, v in enumerate(vals):
-                    table.setItem(i, c, _item(v, align_right=c >= first_number))
 
     # --- selection and buttons -------------------------------------------------------------
 
