@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.types import Action, FmcStatus, Satisfaction
+from ui.date_edits import date_time_edit
 
 
 def tr(text: str) -> str:
@@ -160,7 +160,9 @@ class ActionDialog(QDialog):
             self.person.setEditable(True)
             self.person.addItems(list(people or []))
             self.person.setCurrentText(current.get("responsible") or "")
-            self.person.lineEdit().setPlaceholderText(tr("第一责任人姓名"))
+            line = self.person.lineEdit()
+            if line is not None:  # an editable combo box has one
+                line.setPlaceholderText(tr("第一责任人姓名"))
             form.addRow(tr("第一责任人"), self.person)
         elif a is Action.ESCALATE:
             self.escalate_to = QLineEdit()
@@ -190,8 +192,8 @@ class ActionDialog(QDialog):
                 form.addRow("", self.not_contacted)
         elif a is Action.FMC_STATUS:
             self.status = QComboBox()
-            for s in FmcStatus:
-                self.status.addItem(s.value, s.value)
+            for fmc in FmcStatus:
+                self.status.addItem(fmc.value, fmc.value)
             if current.get("fmc_status"):
                 self.status.setCurrentIndex(max(0, self.status.findData(current["fmc_status"])))
             form.addRow(tr("FMC状态"), self.status)
@@ -206,12 +208,10 @@ class ActionDialog(QDialog):
         # When: now, or an earlier time with its reason.
         self.earlier = QCheckBox(tr("补录较早的时间(外出处理后回来登记)"))
         form.addRow(tr("时间"), self.earlier)
-        self.when = QDateTimeEdit()
+        self.when = date_time_edit()
         # Shown in the office's time zone, whatever the PC's own zone is.
         self.when.setTimeZone(qzone(tz, now))
         self.when.setDateTime(qdatetime(now.astimezone(tz)))
-        self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.when.setCalendarPopup(True)
         self.when.setMaximumDateTime(qdatetime(now))
         if received_at is not None:
             self.when.setMinimumDateTime(qdatetime(received_at.astimezone(tz)))
@@ -299,7 +299,7 @@ class ActionDialog(QDialog):
             return tr("须选择回访满意度")
         if self.action is Action.NOTE and not v.get("note"):
             return tr("备注内容不能为空")
-        # issue 17 §4: an escalation names its target; a sheet is handled, or goes back to
+        # an escalation names its target; a sheet is handled, or goes back to
         # customer service, with the handling opinion written
         if self.escalate_to is not None and not v.get("to"):
             return tr("升级须填写升级至何人(如:售后站长、销售经理)")

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -27,6 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import attachments as uc
+from ui.tables import read_only
+from ui.taskman import show_error
 
 
 def tr(text: str) -> str:
@@ -59,9 +60,7 @@ class AttachmentsPanel(QWidget):
         self.table.setHorizontalHeaderLabels(
             [tr("文件名"), tr("大小"), tr("添加时间"), tr("添加人"), tr("备注")]
         )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
+        read_only(self.table)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for c in (1, 2, 3):
@@ -228,8 +227,6 @@ class AttachmentsPanel(QWidget):
         self.changed.emit()
 
     def _on_error(self, exc: BaseException) -> None:
-        from ui.taskman import show_error  # the shared message box for errors
-
         show_error(exc, self)
         self.reload()
 

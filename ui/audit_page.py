@@ -8,9 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDate
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,7 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import audit, auth
+from ui.date_edits import date_edit, day_of
+from ui.file_dialogs import ask_save, suggested_name
+from ui.save_elsewhere import retry_elsewhere
 from ui.session import Session
+from ui.tables import read_only
 
 HEADERS = ("序号", "时间", "用户", "事件", "对象", "字段变更", "说明")
 MAX_ROWS = 5000
@@ -71,14 +73,11 @@ class AuditPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.rows: list[audit.AuditRow] = []
-        # the office's today, whatever zone the PC's clock is set to (issue 17 §5)
+        # the office's today, whatever zone the PC's clock is set to
         local = session.ctx().local(session.ctx().now())
         today = QDate(local.year, local.month, local.day)
-        self.since_edit = QDateEdit(today.addDays(-30))
-        self.until_edit = QDateEdit(today)
-        for e in (self.since_edit, self.until_edit):
-            e.setCalendarPopup(True)
-            e.setDisplayFormat("yyyy-MM-dd")
+        self.since_edit = date_edit(today.addDays(-30))
+        self.until_edit = date_edit(today)
         self.actor_combo = QComboBox()
         self.actor_combo.addItem(tr("全部用户"), None)
         self.event_combo = QComboBox()
@@ -96,9 +95,7 @@ class AuditPage(QWidget):
         self.status = QLabel()
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
+        read_only(self.table)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         bar = QHBoxLayout()
@@ -125,8 +122,8 @@ class AuditPage(QWidget):
 
     def current_filter(self) -> AuditFilter:
         tz = self.session.ctx().tz
-        since = datetime.combine(self.since_edit.date().toPython(), time(), tz)
-        until = datetime.combine(self.until_edit.date().toPython(), time(), tz) + timedelta(1)
+        since = datetime.combine(day_of(self.since_edit), time(), tz)
+        until = datetime.combine(day_of(self.until_edit), time(), tz) + timedelta(1)
         return AuditFilter(
             since,
             until,
@@ -187,7 +184,7 @@ class AuditPage(QWidget):
 
     def _fit_columns(self) -> None:
         """Each column as wide as its content (capped), so that time, person and event read
-        whole (issue 17 §5: the columns were 100 px each)."""
+        whole."""
         self.table.resizeColumnsToContents()
         for col in range(self.table.columnCount() - 1):
             if self.table.columnWidth(col) > self.MAX_COLUMN:
@@ -206,16 +203,12 @@ class AuditPage(QWidget):
 
     def export(self, path: Path | None = None) -> None:
         if path is None:
-            from ui.file_dialogs import ask_save, suggested_name
-
             ctx = self.session.ctx()
             name = suggested_name(ctx.site, tr("审计日志"), ctx.local(ctx.now()), ".xlsx")
             chosen = ask_save(self, "audit", tr("导出审计日志"), name, tr("Excel 文件 (*.xlsx)"))
             if chosen is None:
                 return
             path = chosen
-        from ui.save_elsewhere import retry_elsewhere
-
         ctx, rows = self.session.ctx(), list(self.rows)
         self.session.taskman.run(
             lambda: audit.export_entries(ctx, path, rows),

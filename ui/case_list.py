@@ -14,17 +14,16 @@ from datetime import datetime, time, timedelta, tzinfo
 from PySide6.QtCore import (
     QCoreApplication,
     QDate,
+    QSettings,
     Qt,
     QTimer,
     Signal,
 )
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,10 +40,14 @@ from complaints.usecases import auth, cases, settings
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import CHINA_TZ
+from ui import options
 from ui.case_list_model import DEFAULT_SORT, CaseTableModel
 from ui.case_list_view import _CaseTable
+from ui.date_edits import date_edit, day_of
 from ui.painting import after_next_paint
+from ui.permits import gate
 from ui.site_filter import SiteFilter
+from ui.tables import read_only
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +96,6 @@ def _combo(all_text: str, values: Sequence[str]) -> QComboBox:
 class CaseListPage(QWidget):
     def _gate_new(self) -> None:
         """新建投诉 only for whoever may register a case; otherwise the reason as tip."""
-        from ui.permits import gate
-
         if self.session.site() is not None:
             gate(self.new_button, self.session.ctx(), "case.create", tip=tr("新建投诉 (Ctrl+N)"))
 
@@ -144,11 +145,9 @@ class CaseListPage(QWidget):
         self.site_filter.changed.connect(self.reload)
         self.date_check = QCheckBox(tr("接单日期"))
         today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addMonths(-1))
-        self.date_to = QDateEdit(today)
+        self.date_from = date_edit(today.addMonths(-1))
+        self.date_to = date_edit(today)
         for d in (self.date_from, self.date_to):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
             d.setEnabled(False)
         self.date_check.toggled.connect(self.date_from.setEnabled)
         self.date_check.toggled.connect(self.date_to.setEnabled)
@@ -163,12 +162,9 @@ class CaseListPage(QWidget):
         # table
         self.view = _CaseTable()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        read_only(self.view, single=True)
         self.view.setAlternatingRowColors(True)
         self.view.setWordWrap(False)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(True)
@@ -197,8 +193,8 @@ class CaseListPage(QWidget):
         top.addWidget(self.count_label)
         top.addWidget(self.new_button)
         filters = QHBoxLayout()
-        for w in (*self._boxes(), self.site_filter, self.clear_button):
-            filters.addWidget(w)
+        for widget in (*self._boxes(), self.site_filter, self.clear_button):
+            filters.addWidget(widget)
         filters.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -216,21 +212,19 @@ class CaseListPage(QWidget):
 
     # --- remembered look ---------------------------------------------------------------------
 
-    STATE_KEY = "pages/cases"
-
-    def save_state(self, store, prefix: str = STATE_KEY) -> None:
+    def save_state(self, store: QSettings) -> None:
         """Column widths and order, and the sort, for the next start (QSettings)."""
-        store.setValue(f"{prefix}/header", self.view.horizontalHeader().saveState())
-        store.setValue(f"{prefix}/columns", ",".join(self.model.columns))
+        options.CASES_HEADER.write(store, self.view.horizontalHeader().saveState())
+        options.CASES_COLUMNS.write(store, ",".join(self.model.columns))
 
     def _restore_state(self) -> None:
         store = getattr(self.session, "ui_settings", None)
         if store is None:
             return
-        if store.value(f"{self.STATE_KEY}/columns") != ",".join(self.model.columns):
+        if options.CASES_COLUMNS.read(store) != ",".join(self.model.columns):
             return  # the columns changed since: start from the defaults
-        state = store.value(f"{self.STATE_KEY}/header")
-        if state:
+        state = options.CASES_HEADER.read(store)
+        if not state.isEmpty():
             self.view.horizontalHeader().restoreState(state)  # may re-sort: model.sort
 
     # --- filters ---------------------------------------------------------------------------------
@@ -273,8 +267,8 @@ class CaseListPage(QWidget):
         received_from = received_to = None
         if self.date_check.isChecked():
             tz = self.model.tz
-            start = self.date_from.date().toPython()
-            end = self.date_to.date().toPython()
+            start = day_of(self.date_from)
+            end = day_of(self.date_to)
             if end < start:
                 start, end = end, start
             received_from = datetime.combine(start, time(0), tz)

@@ -166,9 +166,12 @@ class CaseTableModel(QAbstractTableModel):
                 return column_label(self.columns[section])
             if role == Qt.ItemDataRole.ToolTipRole and self.columns[section] not in SORTABLE:
                 return tr("此列不能排序")
-        elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(self._ids):
-                return str(section + 1)
+        elif (
+            orientation == Qt.Orientation.Vertical
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self._ids)
+        ):
+            return str(section + 1)
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

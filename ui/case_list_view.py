@@ -9,6 +9,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QHeaderView,
+    QStyleOptionHeader,
     QTableView,
     QWidget,
 )
@@ -24,8 +25,6 @@ class ExcelSortHeader(QHeaderView):
         super().initStyleOptionForIndex(option, logical_index)
         if self.style().name().lower() != "fusion":
             return
-        from PySide6.QtWidgets import QStyleOptionHeader
-
         up, down = (
             QStyleOptionHeader.SortIndicator.SortUp,
             QStyleOptionHeader.SortIndicator.SortDown,

@@ -8,15 +8,16 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from complaints.usecases import auth
-from complaints.usecases import sanctions as S
+from complaints.usecases import auth, sanctions
 from complaints.usecases.changes import OpChanges
+from ui.case_tab import CaseTab
 from ui.sanction_tables import _item, _table
 from ui.session import Session
 
@@ -33,7 +34,7 @@ EVENT_BUTTONS = (
 )
 
 
-class CaseSanctionsTab(QWidget):
+class CaseSanctionsTab(CaseTab):
     """The case window's 奖惩 tab: this case's proposals and sanctions, and the events that
     only a person can report (praise, a silk banner, a lost sheet), recorded as tagged notes."""
 
@@ -74,8 +75,10 @@ class CaseSanctionsTab(QWidget):
         cid = self.case_id
 
         def load():
-            return S.list_sanctions(S.SanctionFilter(case_id=cid)) + S.list_sanctions(
-                S.SanctionFilter(case_id=cid, state=S.WITHDRAWN)
+            return sanctions.list_sanctions(
+                sanctions.SanctionFilter(case_id=cid)
+            ) + sanctions.list_sanctions(
+                sanctions.SanctionFilter(case_id=cid, state=sanctions.WITHDRAWN)
             )
 
         self.session.taskman.run(load, self._loaded, parent=self)
@@ -86,7 +89,7 @@ class CaseSanctionsTab(QWidget):
         for i, r in enumerate(rows):
             vals = (
                 r["date"].isoformat(),
-                r["rule"] or S.MANUAL,
+                r["rule"] or sanctions.MANUAL,
                 r["type"],
                 r["department"],
                 r["person"] or tr("(无)"),
@@ -108,11 +111,9 @@ class CaseSanctionsTab(QWidget):
         if cid is None:
             return
 
-        self.session.taskman.run(lambda: S.record_event(ctx, cid, event, note), parent=self)
+        self.session.taskman.run(lambda: sanctions.record_event(ctx, cid, event, note), parent=self)
 
     def record_event_with_dialog(self, event: str) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         text, ok = QInputDialog.getText(
             self, tr("登记") + tr(event), tr("说明(如 客户来电表扬、锦旗内容)")
         )

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import window_fit
 from ui.case_editor import CaseEditor
 
 
@@ -32,10 +33,8 @@ class CaseWindow(QMainWindow):
             self.editor.new_case_requested.connect(lambda: open_case_window(session, None))
         self.editor.saved.connect(self._on_saved)
         self._closing = False
-        from ui import window_fit
-
         # the paper form's two columns want 1100x860; a 1366x768 laptop gets what it has,
-        # and the form scrolls (issue 17 §2); each screen keeps the size the clerk chose
+        # and the form scrolls; each screen keeps the size the clerk chose
         window_fit.initial_size(self, 1100, 860)
         window_fit.remember(self, "case", getattr(session, "ui_settings", None))
         self._on_title(self.editor.title())

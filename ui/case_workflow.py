@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGridLayout,
     QGroupBox,
     QHeaderView,
@@ -31,14 +30,18 @@ from PySide6.QtWidgets import (
 from complaints.rules import workflow
 from complaints.rules.deadlines import Deadline, DeadlineStatus
 from complaints.types import Action
-from complaints.usecases import cases, tracking
+from complaints.usecases import cases, tracking, users
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
+from complaints.usecases.errors import UseCaseError, ValidationFailed
 from complaints.usecases.todo import format_remaining
 from ui.action_dialog import ActionDialog
+from ui.case_tab import CaseTab
 from ui.reload import ReloadGuard
+from ui.tables import read_only
+from ui.toast import show_toast
 from ui.todo import STATUS_COLORS
 
 DEADLINE_HEADERS = ("规则", "应办事项", "时限", "开始", "到期时间", "状态", "剩余/完成")
@@ -74,8 +77,6 @@ def people_names(department: str | None) -> list[str]:
     staff = site_uc.staff_names(department)
     if staff:
         return staff
-    from complaints.usecases import users
-
     people = [u for u in users.list_users(include_inactive=False) if u.display_name]
     people.sort(key=lambda u: (u.department != department, u.display_name))
     return list(dict.fromkeys(u.display_name for u in people))
@@ -135,7 +136,7 @@ def entry_cells(e: dict[str, Any], tz) -> tuple[str, str, str, str]:
     return when, tr(e["action"]), e.get("actor") or "", note
 
 
-class CaseWorkflowTab(QWidget):
+class CaseWorkflowTab(CaseTab):
     """Registered in ui.case_editor.CASE_TABS as ("跟踪与时限", "ui.case_workflow:...")."""
 
     def __init__(self, session, case_id: int | None, parent: QWidget | None = None):
@@ -191,10 +192,8 @@ class CaseWorkflowTab(QWidget):
     def _table(headers: tuple[str, ...]) -> QTableWidget:
         t = QTableWidget(0, len(headers))
         t.setHorizontalHeaderLabels([tr(h) for h in headers])
-        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        read_only(t)
         t.setWordWrap(True)
-        t.verticalHeader().hide()
         t.verticalHeader().setMinimumSectionSize(t.fontMetrics().height() + 8)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         t.horizontalHeader().setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
@@ -333,6 +332,8 @@ class CaseWorkflowTab(QWidget):
             return None
         ctx = self.session.ctx()
         case_id = self.case_id
+        if case_id is None:  # data is loaded for a saved case only
+            return None
         dialog = ActionDialog(
             action,
             number=data.case.get("number") or "",
@@ -365,15 +366,11 @@ class CaseWorkflowTab(QWidget):
         return dialog
 
     def _recorded(self, dialog: ActionDialog) -> None:
-        from ui.toast import show_toast
-
         number = (self.data.case.get("number") if self.data else None) or ""
         show_toast(self, tr("已记录:{n} {a}").format(n=number, a=tr(dialog.action.value)))
         dialog.done_ok()
 
     def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
-        from complaints.usecases.errors import UseCaseError, ValidationFailed
-
         if isinstance(exc, ValidationFailed):
             msg = "\n".join(p.message for p in exc.problems) or str(exc)
         elif isinstance(exc, (UseCaseError, TypeError)):

@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +27,7 @@ from complaints.usecases import ledger_conflicts
 from complaints.usecases.changes import OpChanges
 from ui.session import Session
 from ui.site_filter import SiteFilter
+from ui.tables import read_only
 
 DIFF_BRUSH = QBrush(QColor("#FFF2CC"))
 
@@ -65,8 +65,7 @@ class ConflictsPage(QWidget):
         self.list.currentRowChanged.connect(self._show)
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([tr("字段"), tr("本地版本"), tr("导入的版本")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        read_only(self.table, whole_rows=False)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

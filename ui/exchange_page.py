@@ -9,10 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QTime, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
-    QDateTimeEdit,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -31,8 +29,15 @@ from PySide6.QtWidgets import (
 from complaints.usecases import ledger_export, ledger_import, settings
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.ledger_import import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
+from desktop import __version__
 from ui.conflicts_page import ConflictsPage, show_value
+from ui.date_edits import date_time_edit, local_time_of
+from ui.file_dialogs import ask_open, ask_save, suggested_name
+from ui.permits import gate
+from ui.save_elsewhere import retry_elsewhere
 from ui.session import Session
+from ui.tables import read_only
+from ui.toast import show_toast
 
 REJECTS_SHOWN = 1000  # rejected rows listed on the page; the rest are counted
 
@@ -44,8 +49,7 @@ def tr(text: str) -> str:
 def _table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.verticalHeader().setVisible(False)
+    read_only(t, whole_rows=False)
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.horizontalHeader().setStretchLastSection(True)
     return t
@@ -85,9 +89,7 @@ class ExchangePage(QWidget):
 
     def _gate(self) -> None:
         """导出… and 选择文件… only for whoever may export / import the ledger; the reason
-        as tooltip otherwise (issue 17 §1)."""
-        from ui.permits import gate
-
+        as tooltip otherwise."""
         ctx = self.session.ctx()
         gate(self.export_button, ctx, "ledger.export")
         may_import = gate(self.choose, ctx, "ledger.import")
@@ -104,14 +106,12 @@ class ExchangePage(QWidget):
         self.full = QRadioButton(tr("全部记录"))
         self.incremental = QRadioButton(tr("增量:上次导出到同一文件之后改动的记录"))
         self.since_radio = QRadioButton(tr("增量:此时间之后改动的记录"))
-        # the office's clock, whatever zone the PC is set to (issue 17 §5)
+        # the office's clock, whatever zone the PC is set to
         ctx = self.session.ctx()
         local = ctx.local(ctx.now()).replace(tzinfo=None) - timedelta(days=30)
-        self.since = QDateTimeEdit(
+        self.since = date_time_edit(
             QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
         )
-        self.since.setDisplayFormat("yyyy-MM-dd HH:mm")
-        self.since.setCalendarPopup(True)
         group = QButtonGroup(w)
         for b in (self.full, self.incremental, self.since_radio):
             group.addButton(b)
@@ -130,8 +130,8 @@ class ExchangePage(QWidget):
         sites_l.addWidget(self.site_codes, 1)
         sites_l.addWidget(self.all_sites)
         lay.addWidget(sites)
-        self.mask = QCheckBox(tr("隐藏手机号中间四位(138****5678),用于发出本店的文件"))
-        lay.addWidget(self.mask)
+        self.mask_check = QCheckBox(tr("隐藏手机号中间四位(138****5678),用于发出本店的文件"))
+        lay.addWidget(self.mask_check)
         self.export_button = QPushButton(tr("导出…"))
         self.export_button.clicked.connect(self._ask_export)
         row = QHBoxLayout()
@@ -144,14 +144,12 @@ class ExchangePage(QWidget):
         lay.addStretch(1)
         self.session.taskman.run(
             lambda: settings.get("privacy.mask_phone_in_export"),
-            lambda v: self.mask.setChecked(bool(v)),
+            lambda v: self.mask_check.setChecked(bool(v)),
             parent=self,
         )
         return w
 
     def _ask_export(self) -> None:
-        from ui.file_dialogs import ask_save, suggested_name
-
         ctx = self.session.ctx()
         name = suggested_name(ctx.site, tr("台账"), ctx.local(ctx.now()), ".xlsx")
         path = ask_save(self, "ledger", tr("导出台账"), name, tr("Excel 工作簿 (*.xlsx)"))
@@ -162,20 +160,14 @@ class ExchangePage(QWidget):
         ctx = self.session.ctx()
         since = None
         if self.since_radio.isChecked():
-            since = self.since.dateTime().toPython().replace(tzinfo=ctx.tz)
+            since = local_time_of(self.since).replace(tzinfo=ctx.tz)
         codes = [
             c.strip().upper()
             for c in self.site_codes.text().replace(",", ",").split(",")
             if c.strip()
         ]
-        kwargs = dict(
-            incremental=self.incremental.isChecked(),
-            since=since,
-            sites=codes or None,
-            all_sites=self.all_sites.isChecked(),
-            mask_phones=self.mask.isChecked(),
-        )
-        from desktop import __version__
+        incremental, all_sites = self.incremental.isChecked(), self.all_sites.isChecked()
+        mask_phones = self.mask_check.isChecked()
 
         def done(res: ledger_export.ExportResult) -> None:
             c = res.counts
@@ -184,8 +176,6 @@ class ExchangePage(QWidget):
                 f"{tr('投诉台账')} {c.cases} {tr('行')},{tr('跟踪记录')} {c.entries} {tr('行')},"
                 f"{tr('奖惩记录')} {c.sanctions} {tr('行')}"
             )
-            from ui.toast import show_toast
-
             show_toast(
                 self,
                 tr("已导出台账:投诉 {a} 行、跟踪记录 {b} 行、奖惩 {c} 行").format(
@@ -194,10 +184,17 @@ class ExchangePage(QWidget):
             )
             self.exported.emit(res)
 
-        from ui.save_elsewhere import retry_elsewhere
-
         self.session.taskman.run(
-            lambda: ledger_export.export_ledger(ctx, path, app_version=__version__, **kwargs),
+            lambda: ledger_export.export_ledger(
+                ctx,
+                path,
+                app_version=__version__,
+                incremental=incremental,
+                since=since,
+                sites=codes or None,
+                all_sites=all_sites,
+                mask_phones=mask_phones,
+            ),
             done,
             on_error=retry_elsewhere(self, self.export_to),  # the ledger open in Excel
             label=tr("正在导出台账…"),
@@ -242,8 +239,6 @@ class ExchangePage(QWidget):
         return w
 
     def _ask_files(self) -> None:
-        from ui.file_dialogs import ask_open
-
         files = ask_open(self, "ledger", tr("选择台账文件"), tr("Excel 工作簿 (*.xlsx)"))
         if files:
             self.check_files(files)
@@ -296,7 +291,7 @@ class ExchangePage(QWidget):
                     rows.append(
                         [f.path.name, f.site, sheet] + [str(getattr(c, k)) for k in OUTCOMES]
                     )
-            # the first rows only: a file may hold a million bad rows (issue 15 §3)
+            # the first rows only: a file may hold a million bad rows
             for p in f.rejected.problems(limit=REJECTS_SHOWN):
                 rejects.append([f.path.name, p.sheet, str(p.row), p.column, p.reason])
             if len(f.rejected) > REJECTS_SHOWN:
@@ -313,7 +308,7 @@ class ExchangePage(QWidget):
                 )
         _fill(self.preview_table, rows)
         _fill(self.rejects_table, rejects)
-        chain = [f"{tr('审计记录不连续')}:{p}" for p in result.audit_problems]  # issue 15 §6
+        chain = [f"{tr('审计记录不连续')}:{p}" for p in result.audit_problems]
         self.messages.setPlainText("\n".join(chain + list(result.warnings) + extra))
         self.save_rejects_button.setEnabled(result.rejected > 0)
 
@@ -362,8 +357,6 @@ class ExchangePage(QWidget):
             extra.append(tr("未导入任何数据。"))
         self._show_result(report, extra)
         if report.applied:
-            from ui.toast import show_toast
-
             t = report.totals()
             count = {
                 k: sum(getattr(v, k) for v in t.values())
@@ -378,8 +371,6 @@ class ExchangePage(QWidget):
         self.imported.emit(report)
 
     def _ask_rejects(self) -> None:
-        from ui.file_dialogs import ask_save, suggested_name
-
         ctx = self.session.ctx()
         name = suggested_name(ctx.site, tr("被拒绝的行"), ctx.local(ctx.now()), ".xlsx")
         path = ask_save(self, "ledger", tr("导出被拒绝的行"), name, tr("Excel 工作簿 (*.xlsx)"))
@@ -390,8 +381,6 @@ class ExchangePage(QWidget):
         result = self.report or self.preview
         if result is None:
             return
-        from ui.save_elsewhere import retry_elsewhere
-
         self.session.taskman.run(
             lambda: ledger_import.write_rejected_rows(result, path),
             lambda files: self.messages.appendPlainText(

@@ -238,8 +238,9 @@ class ChoiceEditor(FieldEditor):
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         if not field.required:
             self.combo.addItem("", None)
-        for choice in field.choices or ():
-            self.combo.addItem(choice.value, choice.value)
+        if field.choices is not None:
+            for choice in field.choices:
+                self.combo.addItem(choice.value, choice.value)
         self.combo.currentIndexChanged.connect(self.edited)
         self._set_control(self.combo, 0)
         self._row.addStretch(1)

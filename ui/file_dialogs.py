@@ -1,4 +1,4 @@
-"""File dialogs that start where people keep their files (issue 17 §5): the folder used
+"""File dialogs that start where people keep their files: the folder used
 last for the same kind of file, else Documents; a suggested name that says what and when
 (SH01_台账_2026-12-07.xlsx, the office's date); the platform's own dialog where there is
 one (Qt's translated dialog elsewhere)."""
@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from ui import options
+
 
 def _settings(parent: QWidget | None) -> QSettings:
     session = getattr(parent, "session", None)
@@ -19,15 +21,15 @@ def _settings(parent: QWidget | None) -> QSettings:
 
 def start_folder(parent: QWidget | None, kind: str) -> Path:
     """The folder used last for ``kind`` (if it still exists), else Documents."""
-    last = _settings(parent).value(f"folders/{kind}")
-    if last and Path(str(last)).is_dir():
-        return Path(str(last))
+    last = options.LAST_FOLDER.read(_settings(parent), kind)
+    if last and Path(last).is_dir():
+        return Path(last)
     docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     return Path(docs) if docs and Path(docs).is_dir() else Path.home()
 
 
 def remember_folder(parent: QWidget | None, kind: str, path: Path) -> None:
-    _settings(parent).setValue(f"folders/{kind}", str(path.parent if path.suffix else path))
+    options.LAST_FOLDER.write(_settings(parent), str(path.parent if path.suffix else path), kind)
 
 
 def suggested_name(site: str | None, what: str, when: datetime, suffix: str) -> str:

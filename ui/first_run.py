@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from complaints.usecases import site, users
+from complaints.usecases.demo_users import create_demo_users
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import check_site_code
+from ui.tables import cell_text
 
 DEFAULT_DEMO_CASES = 2000
 
@@ -110,7 +122,7 @@ class FirstRunDialog(QDialog):
         super().accept()
 
 
-# --- the office's people (issue 17 §1): after the administrator, before the first case -----
+# --- the office's people: after the administrator, before the first case ----------------------
 
 PEOPLE_COLUMNS = ("登录名", "姓名", "角色", "所属部门(部门经理必填)")
 WORKING_ROLES = ("客服专员", "客服经理", "部门经理", "总经理")
@@ -122,8 +134,6 @@ class PeopleDialog(QDialog):
     sign-in; the logins and passwords are shown at the end (``created``)."""
 
     def __init__(self, session, departments: list[str], parent: QWidget | None = None):
-        from PySide6.QtWidgets import QHBoxLayout, QHeaderView, QPushButton, QTableWidget
-
         super().__init__(parent)
         self.session = session
         self.departments = departments
@@ -175,8 +185,6 @@ class PeopleDialog(QDialog):
     def add_row(
         self, role: str, login: str = "", name: str = "", department: str | None = None
     ) -> int:
-        from PySide6.QtWidgets import QComboBox, QTableWidgetItem
-
         r = self.table.rowCount()
         self.table.insertRow(r)
         self.table.setItem(r, 0, QTableWidgetItem(login))
@@ -203,12 +211,14 @@ class PeopleDialog(QDialog):
         a name typed; empty rows are ignored."""
         out = []
         for r in range(self.table.rowCount()):
-            login = (self.table.item(r, 0).text() if self.table.item(r, 0) else "").strip()
-            name = (self.table.item(r, 1).text() if self.table.item(r, 1) else "").strip()
+            login = cell_text(self.table, r, 0).strip()
+            name = cell_text(self.table, r, 1).strip()
             if not login and not name:
                 continue
-            role = WORKING_ROLES[self.table.cellWidget(r, 2).currentIndex()]
-            dept = self.table.cellWidget(r, 3).currentData()
+            roles, departments = self.table.cellWidget(r, 2), self.table.cellWidget(r, 3)
+            assert isinstance(roles, QComboBox) and isinstance(departments, QComboBox)
+            role = WORKING_ROLES[roles.currentIndex()]
+            dept = departments.currentData()
             out.append((r + 1, login, name, role, dept))
         return out
 
@@ -216,8 +226,6 @@ class PeopleDialog(QDialog):
         """Create the accounts on the worker, row by row; a refused row stops there with
         its row number and the reason, the rows created before it leave the table (their
         passwords are kept for the end) and nothing typed is lost."""
-        from complaints.usecases import users
-
         rows = self.rows()
         if not rows:
             self.reject()
@@ -269,19 +277,11 @@ class LoginsDialog(QDialog):
 
     def __init__(
         self,
-        logins: list[tuple[str, str, str, str | None, str | None]],
+        logins: Sequence[tuple[str, str, str, str | None, str | None]],
         parent: QWidget | None = None,
         *,
         demo: bool = False,
     ):
-        from PySide6.QtWidgets import (
-            QApplication,
-            QHeaderView,
-            QPushButton,
-            QTableWidget,
-            QTableWidgetItem,
-        )
-
         super().__init__(parent)
         self.setWindowTitle(tr("演示账户") if demo else tr("新建的账户"))
         head = (
@@ -321,11 +321,7 @@ class LoginsDialog(QDialog):
 def set_up_people(session, *, demo: bool, parent: QWidget | None = None) -> None:
     """Right after the first administrator: the demo accounts (shown with their passwords)
     when demo data is loaded, else the dialog that adds the office's people."""
-    from complaints.usecases import site
-
     if demo:
-        from complaints.usecases.demo_users import create_demo_users
-
         ctx = session.ctx()
         made = session.run_now(lambda: create_demo_users(ctx))
         logins = [(u.login, u.display_name, u.role, u.department, u.password) for u in made]

@@ -3,8 +3,12 @@ not, and then every label is a row of boxes. Say exactly what to install, never 
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterable
+
+from PySide6.QtGui import QFontDatabase
 
 INSTALL_HINT = "sudo apt install fonts-noto-cjk"
 # Chinese sans-serif families a Linux desktop may have, best first.
@@ -21,15 +25,13 @@ CJK_SANS = (
 
 def prefer_cjk_font(app, installed: Iterable[str] | None = None) -> str | None:
     """On Linux, put an installed Chinese sans-serif family first in the application's font:
-    Chinese text then needs no fallback font looked up string by string (~6 ms of the first
-    paint), and Chinese and Latin letters share one design. Windows and macOS keep their
+    Chinese text then needs no fallback font looked up string by string while
+    painting, and Chinese and Latin letters share one design. Windows and macOS keep their
     system font, which covers Chinese there. ``installed``: the font families to choose from
     (default: Qt's font database). The family chosen, or None."""
     if not sys.platform.startswith("linux"):
         return None
     if installed is None:
-        from PySide6.QtGui import QFontDatabase
-
         installed = QFontDatabase.families()
     installed = set(installed)
     for family in CJK_SANS:
@@ -45,9 +47,6 @@ def has_cjk_font() -> bool | None:
     """True/False on Linux (asks fontconfig); None where we cannot tell or need not ask."""
     if not sys.platform.startswith("linux"):
         return None
-    import shutil
-    import subprocess
-
     fc_list = shutil.which("fc-list")
     if fc_list is None:
         return None

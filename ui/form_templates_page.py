@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import form_placeholders
 from complaints.usecases.changes import OpChanges
+from ui.tables import read_only
 
 
 def tr(text: str) -> str:
@@ -51,9 +51,7 @@ class FormTemplatesPage(QWidget):
         intro.setWordWrap(True)
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(self.table, single=True, row_numbers=True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.currentCellChanged.connect(lambda *_: self._show_placeholders())
         self.placeholders = QPlainTextEdit(self)
@@ -87,6 +85,10 @@ class FormTemplatesPage(QWidget):
         session.changed.connect(self._on_changed)
         self.reload()
 
+    def _on_changed(self, topic: str) -> None:
+        if topic == "forms":
+            self.reload()
+
     @property
     def folder(self) -> Path:
         return self.session.paths.templates
@@ -96,7 +98,7 @@ class FormTemplatesPage(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        from complaints.usecases import form_templates
+        from complaints.usecases import form_templates  # docx templates (docxtpl, lxml): on demand
 
         folder = self.folder
         self.session.taskman.run(
@@ -147,7 +149,7 @@ class FormTemplatesPage(QWidget):
         form = self.selected_form()
         if form is None:
             return
-        from complaints.usecases import form_templates
+        from complaints.usecases import form_templates  # docx templates (docxtpl, lxml): on demand
 
         ctx, folder = self.session.ctx(), self.folder
 
@@ -174,7 +176,7 @@ class FormTemplatesPage(QWidget):
 
     def replace_with(self, form: str, path: Path, *, confirm: bool = True) -> bool:
         """Check first; a broken file is refused, warnings are shown and confirmed."""
-        from complaints.usecases import form_templates
+        from complaints.usecases import form_templates  # docx templates (docxtpl, lxml): on demand
 
         error, problems = form_templates.check_office_template(path, form)
         if error:
@@ -199,7 +201,7 @@ class FormTemplatesPage(QWidget):
         form = self.selected_form()
         if form is None:
             return
-        from complaints.usecases import form_templates
+        from complaints.usecases import form_templates  # docx templates (docxtpl, lxml): on demand
 
         ctx, folder = self.session.ctx(), self.folder
         self.session.taskman.run(

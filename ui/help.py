@@ -1,4 +1,4 @@
-"""Help where people look (issue 17 §6): F1 opens a short Chinese page about the page (or
+"""Help where people look: F1 opens a short Chinese page about the page (or
 window) in front, 帮助 → 使用手册 the one-page guide to a clerk's day. The pages are HTML
 shipped with the program (ui/resources/help), read offline; the manual's screenshots are
 made from demo data by ``python -m ui.help_screenshots``."""
@@ -6,9 +6,12 @@ made from demo data by ``python -m ui.help_screenshots``."""
 from __future__ import annotations
 
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from PySide6.QtCore import QCoreApplication, QUrl
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+from ui import window_fit
 
 HELP_DIR = Path(__file__).with_name("resources") / "help"
 MANUAL = "manual"
@@ -42,8 +45,6 @@ class HelpWindow(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
-        from ui import window_fit
-
         window_fit.initial_size(self, 760 if key == MANUAL else 560, 820 if key == MANUAL else 460)
         window_fit.remember(self, f"help_{'manual' if key == MANUAL else 'page'}")
 
@@ -51,10 +52,19 @@ class HelpWindow(QDialog):
         return self.browser.toPlainText()
 
 
+# The help windows open for each window, by key (forgotten with the window).
+_OPEN: WeakKeyDictionary[QWidget, dict[str, HelpWindow]] = WeakKeyDictionary()
+
+
+def open_help(window: QWidget, key: str) -> HelpWindow | None:
+    """The help window for ``key`` that ``window`` opened, if any."""
+    return _OPEN.get(window, {}).get(key)
+
+
 def show_help(parent: QWidget | None, key: str) -> HelpWindow:
     """Open (or bring forward) the help window for ``key``."""
     owner = parent.window() if parent is not None else None
-    existing = getattr(owner, "_help_windows", {}).get(key) if owner is not None else None
+    existing = _OPEN.get(owner, {}).get(key) if owner is not None else None
     if existing is not None:
         try:
             existing.show()
@@ -64,6 +74,6 @@ def show_help(parent: QWidget | None, key: str) -> HelpWindow:
             pass
     w = HelpWindow(key, owner)
     if owner is not None:
-        owner._help_windows = {**getattr(owner, "_help_windows", {}), key: w}
+        _OPEN[owner] = {**_OPEN.get(owner, {}), key: w}
     w.show()
     return w

@@ -53,9 +53,14 @@ def make(out: Path = OUT) -> list[Path]:
             tz=site.context_for("x").tz,
         )
         demo.load_demo(ctx, 300, seed=7)
-        taskman = TaskManager(
-            thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
-        )
+
+        def thread_start() -> None:
+            database.connect(reuse_if_open=True)
+
+        def thread_stop() -> None:
+            database.close()
+
+        taskman = TaskManager(thread_start=thread_start, thread_stop=thread_stop)
         session = Session(
             paths,
             taskman,
@@ -82,12 +87,15 @@ def make(out: Path = OUT) -> list[Path]:
         for key in ("todo", "sanctions", "cases"):
             w.show_page(key)
             shot(w, key)
-        from db.models import Case
+        from complaints.query import CaseFilter, Sort
+        from complaints.types import State
+        from complaints.usecases import cases
         from ui.case_window import open_case_window
 
-        case_id = (
-            Case.select(Case.id).where(Case.state != "已关闭").order_by(Case.id.desc()).first().id
-        )
+        open_states = frozenset(s.value for s in State if s is not State.CLOSED)
+        case_id = cases.case_ids(
+            CaseFilter(states=open_states), Sort("number", descending=True), limit=1
+        )[0]
         cw = open_case_window(session, case_id, w)
         cw.resize(*SIZE)
         shot(cw, "case")

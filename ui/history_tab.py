@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
+from typing import Any
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QTableWidget,
@@ -16,7 +18,11 @@ from PySide6.QtWidgets import (
 from complaints.fields import FIELDS_BY_NAME
 from complaints.usecases import audit, cases
 from complaints.usecases.changes import OpChanges
+from complaints.usecases.context import parse_tz
+from complaints.usecases.site import local_site
+from ui.case_tab import CaseTab
 from ui.session import Session
+from ui.tables import read_only
 
 HEADERS = ("时间", "用户", "事件", "字段", "原值", "新值", "说明")
 EXTRA_LABELS = {"deleted": "已删除", "revision": "版本"}
@@ -43,12 +49,15 @@ def show_value(v) -> str:
     return str(v)
 
 
+def _local_if_time(value: Any, tz: tzinfo | None) -> Any:
+    """A time kept in UTC, shown as the office's wall clock; any other value as it is."""
+    if isinstance(value, str) and value.endswith("+00:00"):
+        return f"{datetime.fromisoformat(value).astimezone(tz):%Y-%m-%d %H:%M}"
+    return value
+
+
 def history_rows(case_id: int) -> list[tuple[str, ...]]:
     """One row per changed field (an entry without field changes: one row). Worker side."""
-    from datetime import datetime
-
-    from complaints.usecases.context import parse_tz
-    from complaints.usecases.site import local_site
 
     info = local_site()
     tz = parse_tz(info.tz) if info else None
@@ -60,11 +69,9 @@ def history_rows(case_id: int) -> list[tuple[str, ...]]:
         if not e.changes:
             out.append((at, e.actor, e.event_label, "", "", "", e.note))
             continue
-        for name, (old, new) in e.changes.items():
-            if isinstance(old, str) and old.endswith("+00:00"):
-                old = f"{datetime.fromisoformat(old).astimezone(tz):%Y-%m-%d %H:%M}"
-            if isinstance(new, str) and new.endswith("+00:00"):
-                new = f"{datetime.fromisoformat(new).astimezone(tz):%Y-%m-%d %H:%M}"
+        for name, (was, now) in e.changes.items():
+            old = _local_if_time(was, tz)
+            new = _local_if_time(now, tz)
             out.append(
                 (
                     at,
@@ -79,7 +86,7 @@ def history_rows(case_id: int) -> list[tuple[str, ...]]:
     return out
 
 
-class HistoryTab(QWidget):
+class HistoryTab(CaseTab):
     """Registered in ui.case_editor.CASE_TABS as ("历史", "ui.history_tab:HistoryTab")."""
 
     def __init__(self, session: Session, case_id: int | None, parent: QWidget | None = None):
@@ -89,8 +96,7 @@ class HistoryTab(QWidget):
         self.empty = QLabel(tr("保存后才有修改历史。"))
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
+        read_only(self.table, whole_rows=False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -22,19 +22,22 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
     QStackedWidget,
     QWidget,
 )
 
+from complaints.usecases import auth, drafts
 from complaints.usecases.changes import OpChanges
 from desktop import APP_TITLE
+from ui import options, window_fit
+from ui.about import show_about
+from ui.help import show_help
 from ui.page_registry import PAGE_PERMISSIONS, PAGES, RESTRICTED_PAGES, load_page, nav_icon
+from ui.permits import gate, refusal
 from ui.placeholder import PlaceholderPage
 from ui.session import Session
-
-if TYPE_CHECKING:  # each PySide6 class costs ~1 ms when first touched: not before the paint
-    from PySide6.QtGui import QCloseEvent
-
+from ui.sign_in import ChangePasswordDialog, switch_user
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +104,7 @@ class MainWindow(QMainWindow):
     @staticmethod
     def start_page(settings: QSettings) -> str:
         """The page the window opens on: the last one shown on this PC, else 投诉台账."""
-        return str(settings.value("main/page", "cases"))
+        return options.MAIN_PAGE.read(settings)
 
     def page_keys(self) -> list[str]:
         """The keys of the pages listed in the navigation, in order."""
@@ -130,8 +133,6 @@ class MainWindow(QMainWindow):
     def _may_see(self, entry: tuple[str, str, str]) -> bool:
         if self.session.site() is None:
             return False  # no site, nobody signed in
-        from complaints.usecases import auth
-
         return auth.allowed(self.session.ctx(), PAGE_PERMISSIONS[entry[0]])
 
     def _on_user_changed(self) -> None:
@@ -227,8 +228,6 @@ class MainWindow(QMainWindow):
         except ModuleNotFoundError as e:
             if e.name != "ui.case_window":
                 raise
-            from PySide6.QtWidgets import QMessageBox
-
             QMessageBox.information(self, tr("投诉单"), tr("投诉单编辑器尚未提供。"))
             return None
         opener = getattr(module, "open_case_window", None)
@@ -252,9 +251,7 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> QWidget | None:
         """A blank case window, if the person signed in may register a case; otherwise the
-        reason in the status bar (before anything is typed, not at save: issue 17 §1)."""
-        from ui.permits import refusal
-
+        reason in the status bar (before anything is typed, not at save)."""
         why = refusal(self.session.ctx(), "case.create")
         if why:
             self.statusBar().showMessage(why, 10_000)
@@ -263,8 +260,6 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         """Menu actions the person signed in may not take: disabled, the reason as tip."""
-        from ui.permits import gate
-
         if self.session.site() is not None:
             gate(
                 self.new_case_action,
@@ -276,8 +271,6 @@ class MainWindow(QMainWindow):
     def restore_drafts(self) -> None:
         """After a crash: reopen every case window the person signed in left with unsaved
         edits (ui.case_editor keeps them as drafts); each editor puts its boxes back."""
-        from complaints.usecases import drafts
-
         self._started_drafts = True
         folder, ctx = self.session.paths.drafts, self.session.ctx()
         self.session.taskman.run(
@@ -320,7 +313,7 @@ class MainWindow(QMainWindow):
         self.new_case_action = QAction(tr("新建投诉(&N)"), self)
         self.new_case_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_case_action.triggered.connect(self.new_case)
-        file_menu.setToolTipsVisible(True)  # a disabled action says why (issue 17 §1)
+        file_menu.setToolTipsVisible(True)  # a disabled action says why
         file_menu.addAction(self.new_case_action)
         file_menu.addSeparator()
         self.switch_user_action = QAction(tr("切换用户(&U)…"), self)
@@ -337,7 +330,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self._quit)
         file_menu.addAction(self.quit_action)
         help_menu = self.menuBar().addMenu(tr("帮助(&H)"))
-        # F1: help about the page in front (issue 17 §6); the manual: a clerk's whole day
+        # F1: help about the page in front; the manual: a clerk's whole day
         self.page_help_action = QAction(tr("本页帮助(&P)"), self)
         self.page_help_action.setShortcut(QKeySequence.StandardKey.HelpContents)
         self.page_help_action.triggered.connect(self.show_page_help)
@@ -358,8 +351,6 @@ class MainWindow(QMainWindow):
         return self._help(self.current_page_key() or "manual")
 
     def _help(self, key: str) -> QWidget:
-        from ui.help import show_help
-
         return show_help(self, key)
 
     def shortcuts_text(self) -> str:
@@ -383,8 +374,6 @@ class MainWindow(QMainWindow):
         )
 
     def _show_shortcuts(self) -> None:
-        from PySide6.QtWidgets import QMessageBox
-
         QMessageBox.information(self, tr("快捷键"), self.shortcuts_text())
 
     def _build_status_bar(self) -> None:
@@ -423,24 +412,16 @@ class MainWindow(QMainWindow):
         self.refresh_badges()
 
     def _switch_user(self) -> None:
-        from ui.sign_in import switch_user
-
         switch_user(self.session, self)
 
     def _change_password(self) -> None:
-        from ui.sign_in import ChangePasswordDialog
-
         ctx = self.session.ctx()
         if ctx.user_id is None:
-            from PySide6.QtWidgets import QMessageBox
-
             QMessageBox.information(self, tr("修改密码"), tr("当前没有登录的账号。"))
             return
         ChangePasswordDialog(self.session, ctx, self).exec()
 
     def _about(self) -> None:
-        from ui.about import show_about
-
         show_about(self, self.session)
 
     def _quit(self) -> None:
@@ -452,11 +433,9 @@ class MainWindow(QMainWindow):
     # --- geometry --------------------------------------------------------------------------------
 
     def _restore_geometry(self) -> None:
-        """The size and place this window had on this screen (issue 17 §2: per screen), or
-        most of the screen. (The one size kept before is not used: Qt puts a size kept on a
-        1366x768 laptop back on a 1920x1080 screen as a 758x393 window.)"""
-        from ui import window_fit
-
+        """The size and place this window had on this screen, or most of the screen. Each
+        screen keeps its own: Qt puts a size kept on a 1366x768 laptop back on a 1920x1080
+        screen as a 758x393 window."""
         window_fit.remember(self, "main", self._settings)
         if window_fit.restore(self):
             return
@@ -474,16 +453,14 @@ class MainWindow(QMainWindow):
             if shiboken6.isValid(window) and not window.close():
                 event.ignore()  # an editor with unsaved edits said no
                 return
-        from ui import window_fit
-
         window_fit.save(self)
-        for key, page in self._pages.items():
+        for page in self._pages.values():
             save = getattr(page, "save_state", None)
             if callable(save):
-                save(self._settings, f"pages/{key}")
+                save(self._settings)
         key = self.current_page_key()
         if key:
-            self._settings.setValue("main/page", key)
+            options.MAIN_PAGE.write(self._settings, key)
         self._settings.sync()
         super().closeEvent(event)
 

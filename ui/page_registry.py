@@ -4,24 +4,15 @@ is imported when first shown (an area whose module does not exist yet shows a pl
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from ui.placeholder import PlaceholderPage
 from ui.session import Session
 
-if TYPE_CHECKING:  # each PySide6 class costs ~1 ms when first touched: not before the paint
-    pass
-
-
-# (key, title, "module:Class"): pages are imported only when first shown. A page's owner
-# edits its own line if the module is named otherwise.
+# (key, title, "module:Class"): a page's module is imported when the page is first shown.
 PAGES: list[tuple[str, str, str]] = [
     ("todo", "待办", "ui.todo:TodoPage"),
     ("cases", "投诉台账", "ui.case_list:CaseListPage"),
@@ -52,9 +43,8 @@ COMING: dict[str, str] = {
     "users": "将管理人员账号与角色。",
 }
 
-# The navigation's icons (drawn by packaging/make_nav_icons.py): files Qt reads when it first
-# draws them. Qt's standard pixmaps would build PySide6's QStyle class with its ~10 enums
-# before the first paint (~6 ms of the start, issue 2 §8).
+# The navigation's icons (drawn by packaging/make_nav_icons.py) are files Qt reads when it
+# first draws them: Qt's standard pixmaps would build the style before the first paint.
 _ICON_DIR = Path(__file__).with_name("resources")
 
 

@@ -1,5 +1,5 @@
-"""An action the signed-in person may not take is disabled, with the reason in its tooltip
-(issue 17 §1): refused before the work is done, not after. The use cases check again."""
+"""An action the signed-in person may not take is disabled, with the reason in its tooltip:
+refused before the work is done, not after. The use cases check again."""
 
 from __future__ import annotations
 

@@ -52,6 +52,8 @@ from complaints.usecases import auth
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
+from ui.permits import refusal
+from ui.tables import cell_text
 
 GROUPS = (GROUP_DEADLINES, GROUP_CLOCKS, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS, GROUP_SANCTIONS)
 ROUTING_HEADERS = ("业务", "售后分类(空 = 任意)", "建议部门")
@@ -204,7 +206,7 @@ class PolicyEditor(QWidget):
                 row.addWidget(b)
             row.addStretch(1)
             return w
-        if f.unit == CLOCK_UNIT:  # 自然时间 / 工作时间 (issue 20 §2)
+        if f.unit == CLOCK_UNIT:  # 自然时间 / 工作时间
             c = QComboBox()
             for value, label in CLOCK_LABELS.items():
                 c.addItem(tr(label), value)
@@ -306,8 +308,7 @@ class PolicyEditor(QWidget):
             if f.name == "routing":
                 t = self.routing_table
                 values[f.name] = [
-                    [(t.item(r, c).text().strip() if t.item(r, c) else "") for c in range(3)]
-                    for r in range(t.rowCount())
+                    [cell_text(t, r, c).strip() for c in range(3)] for r in range(t.rowCount())
                 ]
             elif f.name == "onsite_channels":
                 values[f.name] = [ch for ch, b in self.channel_boxes.items() if b.isChecked()]
@@ -352,8 +353,6 @@ class PolicyEditor(QWidget):
         self.loaded = p
         self.may_edit = may_edit
         self.setEnabled(True)
-        from ui.permits import refusal
-
         why = refusal(self.session.ctx(), "settings.policy")  # names the roles allowed
         self.version_label.setText(since + ("" if may_edit else " · " + why))
         self.save_button.setToolTip(why)

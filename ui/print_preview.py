@@ -18,7 +18,6 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QDialog,
     QFileDialog,
@@ -33,6 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases.changes import OpChanges
+from ui import window_fit
+from ui.case_tab import CaseTab
+from ui.tables import read_only
 
 MAX_PRINT_DPI = 300  # pages are rendered to images; more only costs memory
 
@@ -94,9 +96,7 @@ class PrintPreviewDialog(QDialog):
         self.on_printed = on_printed
         self.printed = False
         self.setWindowTitle(title or tr("打印预览"))
-        from ui import window_fit
-
-        # an A4 page's height if the screen has it; the buttons stay on screen (issue 17 §2)
+        # an A4 page's height if the screen has it; the buttons stay on screen
         window_fit.initial_size(self, 820, 960)
         window_fit.remember(self, "print_preview")
         self.pdf_path = Path(pdf_path)
@@ -173,7 +173,7 @@ def present(
     Warnings (a template problem, no PDF converter) are shown first. A result still pending
     (printing.print_*(record=False)) is recorded through ``session`` when it is printed or
     opened in Word; a preview closed without either removes its files."""
-    from complaints.usecases import printing
+    from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
     if result.warnings:
         QMessageBox.information(parent, tr("打印"), "\n".join(result.warnings))
@@ -201,7 +201,7 @@ def present(
     return None
 
 
-class PrintedFormsTab(QWidget):
+class PrintedFormsTab(CaseTab):
     """The case window's 打印 tab (register in ui.case_editor.CASE_TABS)."""
 
     COLUMNS = ("表单", "打印时间", "打印人", "模板", "签字回收", "扫描件")
@@ -220,9 +220,7 @@ class PrintedFormsTab(QWidget):
         self.want_pdf.setChecked(True)
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(self.table, single=True, row_numbers=True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self.open_button = QPushButton(tr("打开"), self)
@@ -291,9 +289,11 @@ class PrintedFormsTab(QWidget):
     # --- actions -----------------------------------------------------------------------
 
     def print_form(self, form: str) -> None:
-        from complaints.usecases import printing
+        from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
         ctx, paths, case_id = self.session.ctx(), self.session.paths, self.case_id
+        if case_id is None:  # the tab is enabled for a saved case only
+            return
         want_pdf = self.want_pdf.isChecked()
 
         def work():
@@ -361,7 +361,7 @@ def print_sanction_notice(
     session, sanction_id: int, parent: QWidget | None = None, *, pdf: bool = True
 ) -> None:
     """For the sanctions page: notice C/D of one approved sanction, then the preview."""
-    from complaints.usecases import printing
+    from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
     ctx, paths = session.ctx(), session.paths
 
@@ -387,7 +387,7 @@ def print_month_notices(
     session, month: str, parent: QWidget | None = None, *, per_page: int = 3, pdf: bool = True
 ) -> None:
     """For the sanctions page: every approved notice of ``month`` (YYYY-MM) in one file."""
-    from complaints.usecases import printing
+    from complaints.usecases import printing  # docx filling (docxtpl, lxml): on demand
 
     ctx, paths = session.ctx(), session.paths
 

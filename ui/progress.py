@@ -6,12 +6,8 @@ work is still running by then.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-
-if TYPE_CHECKING:  # the dialog's class is touched only when one is shown: not at start-up
-    from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 SHOW_AFTER_MS = 500
 
@@ -53,8 +49,6 @@ class DelayedProgress:
     def show_now(self) -> None:
         if self._finished or self._dialog is not None:
             return
-        from PySide6.QtWidgets import QProgressDialog
-
         d = QProgressDialog(
             self._label, tr("取消") if self._cancellable else "", 0, 0, self._parent
         )

@@ -7,11 +7,12 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QTableWidget,
     QTableWidgetItem,
 )
+
+from ui.tables import read_only
 
 
 def tr(text: str) -> str:
@@ -31,10 +32,7 @@ def _item(text: Any, *, align_right: bool = False, data: Any = None) -> QTableWi
 def _table(headers: Sequence[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels([tr(h) for h in headers])
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.verticalHeader().setVisible(False)
+    read_only(t, single=True)
     t.setAlternatingRowColors(True)
     t.setWordWrap(False)
     h = t.horizontalHeader()

@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from complaints.usecases.output_files import OutputInUse
+from ui.taskman import show_error
 
 
 def tr(text: str) -> str:
@@ -65,8 +66,6 @@ def retry_elsewhere(
             if path is not None:
                 retry(path)
             return
-        from ui.taskman import show_error
-
         show_error(exc, parent)
 
     return on_error

@@ -1,4 +1,4 @@
-"""设置 → 工作日历 (issue 20 §1): the year laid out as twelve months, holidays and make-up
+"""设置 → 工作日历: the year laid out as twelve months, holidays and make-up
 workdays marked; a file imported or one date edited at a time."""
 
 from __future__ import annotations
@@ -187,7 +187,7 @@ class CalendarTab(QWidget):
                 "QAbstractItemView { selection-background-color: %s; selection-color: black; }"
                 % ("#ffd54f" if on else "transparent")
             )
-            if on:
+            if on and d is not None:
                 c.setSelectedDate(QDate(d.year, d.month, d.day))
             else:  # the (invisible) selection on a plain weekday, never over a mark
                 c.setSelectedDate(self._plain_day(i + 1))

@@ -14,7 +14,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,6 +34,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import rename_site
 from ui.restore_dialog import RestoreFlow, reason_label, size_text
+from ui.tables import cell_data, read_only
 
 
 def tr(text: str) -> str:
@@ -96,10 +96,7 @@ class SiteDataTab(QWidget):
         # --- backups
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        read_only(self.table, single=True)
         header = self.table.horizontalHeader()
         for c in range(3):
             header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
@@ -209,16 +206,12 @@ class SiteDataTab(QWidget):
 
     def backup_paths(self) -> list[Path]:
         """The backups listed, newest first (for tests)."""
-        return [
-            Path(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole))
-            for r in range(self.table.rowCount())
-        ]
+        return [Path(cell_data(self.table, r, 0)) for r in range(self.table.rowCount())]
 
     def selected_backup(self) -> Path | None:
         r = self.table.currentRow()
-        if r < 0 or self.table.item(r, 0) is None:
-            return None
-        return Path(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole))
+        path = cell_data(self.table, r, 0) if r >= 0 else None
+        return Path(path) if path is not None else None
 
     def _ctx(self) -> Context | None:
         try:

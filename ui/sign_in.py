@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from complaints.usecases import settings, users
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
+from ui import options
 from ui.session import Session
 
 
@@ -108,8 +109,8 @@ class SignInDialog(_Form):
         super().__init__(session, tr("登录 — 客诉管理台"), "", tr("登录"), parent)
         self._clock = clock
         self._now = _now_fn(clock)
-        # the login name used last on this PC (issue 17 §5): only the password to type
-        login = login or str(session.ui_settings.value("sign_in/last_login", "") or "")
+        # the login name used last on this PC: only the password to type
+        login = login or options.LAST_LOGIN.read(session.ui_settings)
         self.login_edit = QLineEdit(login)
         self.password_edit = self._password_edit()
         self.remember_check = QCheckBox(tr("在这台电脑上记住我(下次启动免登录)"))
@@ -127,7 +128,7 @@ class SignInDialog(_Form):
             return
         remember = self.remember_check.isVisible() and self.remember_check.isChecked()
         now = self._now()
-        self.password_edit.clear()  # a wrong one is typed again from scratch (issue 17 §5)
+        self.password_edit.clear()  # a wrong one is typed again from scratch
         self.password_edit.setFocus()
 
         def work():
@@ -136,7 +137,7 @@ class SignInDialog(_Form):
 
         def done(u: users.UserInfo) -> None:
             self.password_edit.clear()
-            self.session.ui_settings.setValue("sign_in/last_login", u.login)
+            options.LAST_LOGIN.write(self.session.ui_settings, u.login)
             ctx = users.context_for_user(u, clock=self._clock)
             if u.must_change_password:
                 dlg = ChangePasswordDialog(

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.site import KnownSite
+from ui import options
 
 ALL_SITES = "全部站点"
 REFRESH_TOPICS = ("cases", "ledger", "sanctions", "settings")  # a new site may appear
@@ -33,7 +34,7 @@ class SiteFilter(QWidget):
     def __init__(self, session, parent: QWidget | None = None, *, remember_as: str | None = None):
         super().__init__(parent)
         self.session = session
-        self._key = f"site_filter/{remember_as}" if remember_as else None
+        self._remember_as = remember_as
         self.label = QLabel(tr("站点"))
         self.combo = QComboBox()
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -79,12 +80,14 @@ class SiteFilter(QWidget):
         self.combo.blockSignals(True)
         self.combo.setCurrentIndex(0)
         self.combo.blockSignals(False)
-        if self._key is not None:
-            self.session.ui_settings.setValue(self._key, "")
+        if self._remember_as is not None:
+            options.SITE_FILTER.write(self.session.ui_settings, "", self._remember_as)
 
     def _picked(self, _index: int) -> None:
-        if self._key is not None:
-            self.session.ui_settings.setValue(self._key, self.code() or "")
+        if self._remember_as is not None:
+            options.SITE_FILTER.write(
+                self.session.ui_settings, self.code() or "", self._remember_as
+            )
         self.changed.emit()
 
     # --- loading --------------------------------------------------------------------------
@@ -114,10 +117,10 @@ class SiteFilter(QWidget):
             if chosen and i < 0:
                 self.changed.emit()
         self.setVisible(len(known) > 1)
-        if first and self._key is not None and len(known) > 1:
-            remembered = self.session.ui_settings.value(self._key, "")
+        if first and self._remember_as is not None and len(known) > 1:
+            remembered = options.SITE_FILTER.read(self.session.ui_settings, self._remember_as)
             if remembered and remembered != self.code():
-                self.choose(str(remembered))  # the page reloads with it (changed)
+                self.choose(remembered)  # the page reloads with it (changed)
 
     def _on_changed(self, changes: OpChanges) -> None:
         if changes.touches(REFRESH_TOPICS):

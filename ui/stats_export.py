@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from complaints.usecases import report_files
 from complaints.usecases.report_files import SavedReport
+from ui import options
 from ui.save_elsewhere import retry_elsewhere
 
 if TYPE_CHECKING:
@@ -29,9 +30,8 @@ def save_report(page: StatsPage, kind: str, path: Path | None = None) -> None:
     period = page.review.figures.period
     if path is None:
         name = f"投诉分析报告_{period.code.replace('..', '_')}.{kind}"
-        start = str(
-            Path(page.session.ui_settings.value("stats/report_dir", str(Path.home()))) / name
-        )
+        folder = options.STATS_REPORT_DIR.read(page.session.ui_settings) or Path.home()
+        start = str(Path(folder) / name)
         filt = tr("Excel 工作簿 (*.xlsx)") if kind == "xlsx" else tr("Word 文档 (*.docx)")
         chosen, _ = QFileDialog.getSaveFileName(page, tr("保存报告"), start, filt)
         if not chosen:
@@ -39,7 +39,7 @@ def save_report(page: StatsPage, kind: str, path: Path | None = None) -> None:
         path = Path(chosen)
         if path.suffix.lower() != f".{kind}":
             path = path.with_name(path.name + f".{kind}")
-        page.session.ui_settings.setValue("stats/report_dir", str(path.parent))
+        options.STATS_REPORT_DIR.write(page.session.ui_settings, str(path.parent))
     ctx, sites, review, target = page.session.ctx(), page.sites(), page.review, path
     charts = page.chart_pngs() if kind == "docx" else {}
     templates = page.session.paths.templates

@@ -1,4 +1,4 @@
-"""A short confirmation after an action that changed data (issue 17 §5): "已批准 2 条奖惩",
+"""A short confirmation after an action that changed data: "已批准 2 条奖惩",
 "已导出 120 条…". It appears at the bottom of the window for a few seconds, and in the
 main window's status bar when there is one; it never takes the focus or needs a click."""
 
@@ -26,7 +26,6 @@ def show_toast(widget: QWidget, text: str, *, ms: int = TOAST_MS, kind: str = "o
         timer = QTimer(label)
         timer.setSingleShot(True)
         timer.timeout.connect(label.hide)
-        label._timer = timer
     colours = {"ok": ("#1b5e20", "#e8f5e9"), "error": ("#b3261e", "#fdecea")}
     fg, bg = colours.get(kind, colours["ok"])
     label.setStyleSheet(
@@ -44,7 +43,9 @@ def show_toast(widget: QWidget, text: str, *, ms: int = TOAST_MS, kind: str = "o
     )
     label.raise_()
     label.show()
-    label._timer.start(ms)
+    shown_for = label.findChild(QTimer)
+    if shown_for is not None:
+        shown_for.start(ms)
 
 
 def last_toast(widget: QWidget) -> str:

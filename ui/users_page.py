@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -29,6 +29,7 @@ from complaints.rules.permissions import ROLES
 from complaints.usecases import auth, site, users
 from complaints.usecases.changes import OpChanges
 from ui.session import Session
+from ui.tables import read_only
 
 HEADERS = ("登录名", "显示名", "角色", "部门", "状态", "上次登录")
 
@@ -109,11 +110,8 @@ class UsersPage(QWidget):
         self._users: list[users.UserInfo] = []
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(self.table, single=True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _i: self.edit_user())
         self.add_button = QPushButton(tr("新增用户…"))
@@ -176,13 +174,12 @@ class UsersPage(QWidget):
         ctx = self.session.ctx()
         self.table.setRowCount(len(rows))
         for i, u in enumerate(rows):
-            state = (
-                tr("停用")
-                if not u.active
-                else tr("锁定至 ") + f"{ctx.local(u.locked_until):%H:%M}"
-                if u.is_locked(now)
-                else tr("正常")
-            )
+            if not u.active:
+                state = tr("停用")
+            elif u.is_locked(now) and u.locked_until is not None:
+                state = tr("锁定至 ") + f"{ctx.local(u.locked_until):%H:%M}"
+            else:
+                state = tr("正常")
             if u.active and u.must_change_password:
                 state += tr("(须改密码)")
             last = f"{ctx.local(u.last_sign_in_at):%Y-%m-%d %H:%M}" if u.last_sign_in_at else ""
@@ -216,7 +213,7 @@ class UsersPage(QWidget):
 
     # --- actions ----------------------------------------------------------------------------
 
-    def _write(self, fn, done_text: str | Callable[[object], str]) -> None:
+    def _write(self, fn: Callable[[], Any], done_text: str | Callable[[Any], str]) -> None:
         def done(result) -> None:
             text = done_text(result) if callable(done_text) else done_text
             if text:

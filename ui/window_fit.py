@@ -1,4 +1,4 @@
-"""Every window and dialog fits the screen it opens on (issue 17 §2).
+"""Every window and dialog fits the screen it opens on.
 
 ``install(app)`` watches every top-level window as it is shown: one larger than the screen's
 available geometry (a 1366x768 laptop, 1920x1080 at 150 % = 1280x720) is shrunk to it and
@@ -12,15 +12,13 @@ Windows whose content may be taller than a small screen put it in a scroll area
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
-from PySide6.QtCore import QByteArray, QEvent, QMargins, QObject, QRect, Qt
+from PySide6.QtCore import QEvent, QMargins, QObject, QRect, QSettings, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QScrollArea, QWidget
 
-if TYPE_CHECKING:
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QScrollArea
+from ui import options
 
 # The title bar and borders the window manager adds, before the real frame is known
 # (Windows 10/11 at 100 %: 31 px title, 8 px borders; a little more is harmless).
@@ -96,18 +94,22 @@ def _screen_key(widget: QWidget) -> str:
     return f"{safe}_{area.width()}x{area.height()}"
 
 
+# The settings each remembered window keeps its size in (forgotten with the window).
+_SETTINGS: WeakKeyDictionary[QWidget, QSettings] = WeakKeyDictionary()
+
+
 def remember(widget: QWidget, key: str, settings: QSettings | None = None) -> None:
     """Keep ``widget``'s size and place per screen under ``windows/<key>/…`` of
     ``settings`` (by default, those of the window it was opened from)."""
     widget.setProperty("fit_key", key)
     if settings is not None:
-        widget._fit_settings = settings
+        _SETTINGS[widget] = settings
 
 
 def _settings_of(widget: QWidget | None) -> QSettings | None:
     """The window's own settings, else its opener's (none: nothing is kept)."""
     while widget is not None:
-        settings = getattr(widget, "_fit_settings", None)
+        settings = _SETTINGS.get(widget)
         if settings is not None:
             return settings
         parent = widget.parentWidget()
@@ -120,8 +122,8 @@ def restore(widget: QWidget) -> bool:
     key, settings = widget.property("fit_key"), _settings_of(widget)
     if not key or settings is None:
         return False
-    value = settings.value(f"windows/{key}/{_screen_key(widget)}")
-    if isinstance(value, QByteArray) and not value.isEmpty():
+    value = options.WINDOW_GEOMETRY.read(settings, f"{key}/{_screen_key(widget)}")
+    if not value.isEmpty():
         return bool(widget.restoreGeometry(value))
     return False
 
@@ -129,7 +131,9 @@ def restore(widget: QWidget) -> bool:
 def save(widget: QWidget) -> None:
     key, settings = widget.property("fit_key"), _settings_of(widget)
     if key and settings is not None:
-        settings.setValue(f"windows/{key}/{_screen_key(widget)}", widget.saveGeometry())
+        options.WINDOW_GEOMETRY.write(
+            settings, widget.saveGeometry(), f"{key}/{_screen_key(widget)}"
+        )
 
 
 class _Watcher(QObject):
@@ -155,19 +159,17 @@ _WATCHER: list[_Watcher] = []
 
 def install(app: QApplication | None = None) -> None:
     """Fit every window of the application as it is shown (once per application)."""
-    app = app or QApplication.instance()
-    if app is None or _WATCHER:
+    instance = app or QApplication.instance()
+    if instance is None or _WATCHER:
         return
-    watcher = _Watcher(app)
-    app.installEventFilter(watcher)
+    watcher = _Watcher(instance)
+    instance.installEventFilter(watcher)
     _WATCHER.append(watcher)
 
 
 def scrolling(content: QWidget, parent: QWidget | None = None) -> QScrollArea:
     """``content`` in a frameless scroll area that scrolls only when the window is too
     small for it."""
-    from PySide6.QtWidgets import QFrame, QScrollArea
-
     area = QScrollArea(parent)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)

@@ -31,7 +31,7 @@ def _crash(ed: CaseEditor) -> None:
     """The process dies: no close, no question; only what is on disk survives."""
     ed.flush_draft()
     ed._dirty = False  # tear-down must not ask about the edits
-    ed._draft_timer.stop()
+    ed.draft.timer.stop()
 
 
 def _case(ctx) -> int:
