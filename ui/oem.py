@@ -17,7 +17,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -41,6 +40,7 @@ from ui.action_dialog import ActionDialog
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
+from ui.tables import read_only
 from ui.todo import STATUS_COLORS
 
 COLUMNS = (
@@ -187,10 +187,7 @@ class OemPage(QWidget):
         self.model = OemModel(session.ctx().tz, self)
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
+        read_only(self.view, single=True)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -36,6 +35,7 @@ from complaints.rules.volume import ComplaintRate
 from complaints.usecases import auth, stats, stats_review
 from complaints.usecases.changes import OpChanges
 from ui import stats_charts, stats_export
+from ui.date_edits import date_edit
 from ui.permits import gate
 from ui.stats_dialogs import Card, CasesDialog, VolumeDialog
 
@@ -86,11 +86,9 @@ class StatsPage(QWidget):
         self.next_btn.setToolTip(tr("下一期"))
         self.next_btn.setFixedWidth(32)
         self.next_btn.clicked.connect(lambda: self.set_period(following(self.period)))
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
+        self.date_from = date_edit()
+        self.date_to = date_edit()
         for d in (self.date_from, self.date_to):
-            d.setCalendarPopup(True)
-            d.setDisplayFormat("yyyy-MM-dd")
             d.dateChanged.connect(self._custom_changed)
         self.to_label = QLabel(tr("至"))
         for w in (

@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from complaints.rules import headline
 from complaints.usecases import stats, stats_review
+from ui.tables import read_only
 
 CASE_COLUMNS = (
     "编号",
@@ -97,9 +97,7 @@ class CasesDialog(QDialog):
         lay.addWidget(self.info)
         self.table = QTableWidget(0, len(CASE_COLUMNS))
         self.table.setHorizontalHeaderLabels([tr(c) for c in CASE_COLUMNS])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
+        read_only(self.table)
         self.table.horizontalHeader().setSectionResizeMode(
             len(CASE_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch
         )

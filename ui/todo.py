@@ -24,7 +24,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QPageLayout, QTextDocument
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
@@ -47,6 +46,7 @@ from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.save_elsewhere import ask_other_name
 from ui.site_filter import SiteFilter
+from ui.tables import read_only
 
 # (background, foreground) by status; "" = leave the background alone.
 STATUS_COLORS: dict[DeadlineStatus, tuple[str, str]] = {
@@ -183,9 +183,7 @@ class TodoPage(QWidget):
         self.model = TodoModel(tz, self)
         self.view = QTableView()
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.verticalHeader().hide()
+        read_only(self.view)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         self.view.setAlternatingRowColors(False)
         header = self.view.horizontalHeader()
