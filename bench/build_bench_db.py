@@ -57,7 +57,7 @@ def bring_schema_up(db: Path) -> int:
     from db.database import PRAGMAS, _migrate
     from db.migrations import LATEST_VERSION
     from db.models import database
-    from db.reads import schema_version
+    from db.database import schema_version
 
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as probe:
         before = schema_version(probe)

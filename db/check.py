@@ -238,7 +238,7 @@ def schema_differences(conn: sqlite3.Connection, version: int) -> list[str]:
 
 def schema(conn: sqlite3.Connection | None = None) -> list[str]:
     """The open database's schema is exactly the one its version should have."""
-    from db.reads import schema_version
+    from db.database import schema_version
 
     c = _conn(conn)
     try:

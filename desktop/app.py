@@ -310,13 +310,13 @@ def _run(app, paths: DataPaths, *, smoke: bool, instance=None, checks=None) -> i
             demo_cases = answer
         from complaints.usecases import users
 
-        first_admin = users.start_state(datetime.now(UTC))[0]  # no account yet: first run
+        first_admin = signin.start_state(datetime.now(UTC))[0]  # no account yet: first run
         signed_in = _sign_in(session, db)
         if signed_in is None:
             return 2
         if not signed_in:
             return 0
-        if first_admin and not users.start_state(datetime.now(UTC))[0]:
+        if first_admin and not signin.start_state(datetime.now(UTC))[0]:
             # the administrator was just created, and may not register a case: the office's
             # people next (issue 17 §1)
             from ui.first_run import set_up_people
@@ -541,7 +541,7 @@ def _sign_in(session, db: _Database) -> bool | None:
     cancelled, None if the database cannot be opened."""
     from complaints.usecases import users
 
-    needs_first_admin, remembered = users.start_state(datetime.now(UTC))
+    needs_first_admin, remembered = signin.start_state(datetime.now(UTC))
     if remembered is not None and not needs_first_admin:
         session.set_user(users.context_for_user(remembered))
         return True

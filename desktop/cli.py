@@ -153,7 +153,7 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
     if cached is not None:
         return cached if clock is None else dataclasses.replace(cached, clock=clock)
     from complaints.rules.permissions import Role
-    from complaints.usecases import users
+    from complaints.usecases import signin, users
     from complaints.usecases.context import Context, parse_tz
     from complaints.usecases.errors import UseCaseError
     from complaints.usecases.site import local_site
@@ -170,7 +170,7 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
         if password is None:
             password = ask_password(f"用户 {login} 的密码:")
         try:
-            u = users.sign_in(login, password, datetime.now(UTC))
+            u = signin.sign_in(login, password, datetime.now(UTC))
         except UseCaseError as e:
             raise CliError(str(e)) from None
         if u.must_change_password and not _changes_own_password(args, u.login):

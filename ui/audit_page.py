@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import audit, auth
+from complaints.usecases import audit, audit_export, auth
 from ui.session import Session
 
 HEADERS = ("序号", "时间", "用户", "事件", "对象", "字段变更", "说明")
@@ -174,7 +174,7 @@ class AuditPage(QWidget):
                 r.actor,
                 r.event_label,
                 target,
-                audit.format_changes(r.changes),
+                audit_export.format_changes(r.changes),
                 r.note,
             )
             for j, v in enumerate(values):
@@ -218,7 +218,7 @@ class AuditPage(QWidget):
 
         ctx, rows = self.session.ctx(), list(self.rows)
         self.session.taskman.run(
-            lambda: audit.export_entries(ctx, path, rows),
+            lambda: audit_export.export_entries(ctx, path, rows),
             lambda p: self.status.setText(tr("已导出到 ") + str(p)),
             on_error=retry_elsewhere(self, self.export),
             label=tr("正在导出…"),

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from complaints.usecases import audit, settings
+from complaints.usecases import audit, audit_exchange, settings
 from complaints.usecases.auth import require
 from complaints.usecases.context import Context, format_tz
 from complaints.usecases.errors import NotFound, UseCaseError
@@ -119,7 +119,7 @@ def export_ledger(
     carried: list[dict[str, Any]] = []
 
     def write_audit(book) -> None:
-        carried.extend(audit.chain_for_export(dest_key, whole=since is None))
+        carried.extend(audit_exchange.chain_for_export(dest_key, whole=since is None))
         audit_sheet.write_sheet(
             book, carried, ctx.tz, safe_text_cell, lambda e: audit.EVENT_LABELS.get(e, e)
         )
@@ -136,7 +136,7 @@ def export_ledger(
             }
             # 审计记录: this site's audit entries since the last ledger to this destination
             # (all of them in a 全部 ledger), so the receiver keeps the chain (issue 15 §6)
-            expected[audit_sheet.SHEET_AUDIT] = audit.count_for_export(
+            expected[audit_sheet.SHEET_AUDIT] = audit_exchange.count_for_export(
                 dest_key, whole=since is None
             )
             too_many = {s: n for s, n in expected.items() if n > EXCEL_MAX_ROWS}
@@ -187,7 +187,7 @@ def export_ledger(
             sites=",".join(chosen),
             counts=json.dumps(counts.as_dict(), ensure_ascii=False),
         ).on_conflict_replace().execute()
-        audit.mark_exported(dest_key, carried, now)
+        audit_exchange.mark_exported(dest_key, carried, now)
         audit.record(
             ctx,
             "ledger.export",
@@ -426,7 +426,7 @@ def _receive_audit(ctx: Context, lf: LedgerFile, res: FileResult, report: Import
         present, rows = audit_sheet.has_sheet(lf.other_sheet(audit_sheet.SHEET_AUDIT))
         if not present:
             return
-        got = audit.receive_chain(
+        got = audit_exchange.receive_chain(
             ctx, lf.site, audit_sheet.iter_sheet(rows, res.path.name), res.path.name, lf.exported_at
         )
     except LedgerRefused as e:  # a broken part met while streaming the sheet

@@ -293,7 +293,7 @@ def _day(text: str | None, tz, what: str):
 
 
 def run_audit(args) -> int:
-    from complaints.usecases import audit, auth, cases, users
+    from complaints.usecases import audit, audit_exchange, audit_export, auth, cases, users
     from complaints.usecases.errors import NotFound
     from desktop.cli import CliError
 
@@ -303,10 +303,10 @@ def run_audit(args) -> int:
     if site and not args.verify:
         raise CliError("--site 须与 --verify 同用")
     if args.verify and site and site != ctx.site:  # a branch's chain held here (§6)
-        problems = audit.verify_site_chain(site)
+        problems = audit_exchange.verify_site_chain(site)
         for p in problems:
             print(p)
-        held = audit.held_sites()
+        held = audit_exchange.held_sites()
         print(
             f"站点 {site} 的审计记录链完整。"
             if not problems
@@ -341,7 +341,7 @@ def run_audit(args) -> int:
         since=since, until=until, actor=actor, event=args.event, uid=uid, limit=args.limit
     )
     if args.xlsx:
-        path = audit.export_entries(ctx, args.xlsx, rows)
+        path = audit_export.export_entries(ctx, args.xlsx, rows)
         print(f"已导出 {len(rows)} 条到 {path}")
         return 0
     if not rows:
@@ -350,7 +350,7 @@ def run_audit(args) -> int:
     table = []
     for r in rows:
         target = f"{r.table}/{r.uid}" if r.table and r.uid else (r.table or "")
-        detail = "; ".join(x for x in (r.note, audit.format_changes(r.changes)) if x)
+        detail = "; ".join(x for x in (r.note, audit_export.format_changes(r.changes)) if x)
         table.append(
             (
                 str(r.id),
