@@ -57,7 +57,9 @@ def _entry(r: Sequence[Any]) -> Entry:
 def tail() -> tuple[int, str]:
     """(id, hash) the next entry follows: the last entry's, its id never below the head's
     (so an entry removed at the end is not reused); (0, GENESIS) when empty."""
-    last = database.execute_sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    last = database.execute_sql(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()
     head = database.execute_sql("SELECT last_id FROM audit_head WHERE id = 1").fetchone()
     last_id = max(last[0] if last else 0, head[0] if head else 0)
     return last_id, last[1] if last else GENESIS

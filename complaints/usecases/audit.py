@@ -185,7 +185,9 @@ def record_many(ctx: Context, items: Iterable[AuditItem]) -> int:
         rows = []
         for event, table, uid, changes, note in items:
             last_id += 1
-            stored = _stored(dict(_row(ctx, event, table, uid, changes, note), at=at), last_id, prev)
+            stored = _stored(
+                dict(_row(ctx, event, table, uid, changes, note), at=at), last_id, prev
+            )
             prev = stored[-1]
             rows.append(stored)
         audit_rows.insert(rows)

@@ -85,6 +85,7 @@ COMMON_PASSWORDS = frozenset(
     }
 )
 
+
 def check_password(password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise UseCaseError(f"密码至少 {MIN_PASSWORD} 个字符")
@@ -119,4 +120,3 @@ def spend_like_a_verify(password: str) -> None:
     if not _DUMMY_HASH:
         _DUMMY_HASH.append(hash_password(secrets.token_hex(8)))
     verify(_DUMMY_HASH[0], password)
-

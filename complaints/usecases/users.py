@@ -265,7 +265,9 @@ def update_user(
 
 
 def _keep_an_admin(leaving: people.UserRow) -> None:
-    others = [x for x in people.active_users() if x.id != leaving.id and Role.ADMIN.value in x.roles]
+    others = [
+        x for x in people.active_users() if x.id != leaving.id and Role.ADMIN.value in x.roles
+    ]
     if not others:
         raise UseCaseError("这是最后一个可用的管理员账户,不能取消其管理员角色或停用")
 
