@@ -49,9 +49,9 @@ class Entry(NamedTuple):
 
 
 def _entry(r: Sequence[Any]) -> Entry:
-    return Entry(
-        r[0], from_db(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8] or "{}"), r[9]
-    )
+    at = from_db(r[1])
+    assert at is not None  # audit_log.at is NOT NULL
+    return Entry(r[0], at, r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8] or "{}"), r[9])
 
 
 def tail() -> tuple[int, str]:

@@ -18,15 +18,16 @@ import peewee as pw
 
 from db.backup import make_backup
 from db.engine import ReadOnlyData, storage_error
-from db.errors import DatabaseTooNew, NotADatabase
+from db.errors import DatabaseTooNew, NotADatabase, StorageError
 from db.migrations import LATEST_VERSION, STEPS
 from db.models import database
 from db.partfiles import remove_leftovers
 
+BUSY_TIMEOUT_MS = 10_000
 PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 10_000,
+    "busy_timeout": BUSY_TIMEOUT_MS,
     "synchronous": "normal",  # safe with WAL: a power cut loses at most the last commit
     "cache_size": -32_000,  # 32 MB
     "temp_store": "memory",
@@ -105,11 +106,11 @@ def open_database(
             backup = make_backup(target, reason=f"before-migration-v{before}")
         _migrate(before, app_version)
     except (sqlite3.Error, pw.DatabaseError, OSError) as e:
-        err = _read_only(path, e) or storage_error(e, str(path))
-        if err is None:
+        said: StorageError | None = _read_only(path, e) or storage_error(e, str(path))
+        if said is None:
             raise
         close_database()
-        raise err from None
+        raise said from None
     return OpenReport(path, before, LATEST_VERSION, backup)
 
 
@@ -143,7 +144,7 @@ def _connect_in_turn() -> None:
     """database.connect(), waiting its turn like every write: switching a new file to WAL
     (the first pragma) needs the file to itself, and SQLite answers "locked" at once, with no
     busy handler, while another process is creating the same database."""
-    deadline = time.monotonic() + PRAGMAS["busy_timeout"] / 1000
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:
         try:
             database.connect(reuse_if_open=True)

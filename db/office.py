@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from db.models import Department, Site, Staff, database
+from db.models import Department, Site, database
 
 
 def department_names() -> list[str]:
@@ -57,14 +57,11 @@ def add_missing_departments(
 
 def active_staff() -> list[tuple[str, str]]:
     """(name, department) of the active staff, in the order they were entered."""
-    rows = (
-        Staff.select(Staff.name, Department.name.alias("dept"))
-        .join(Department)
-        .where(Staff.active)
-        .order_by(Staff.id)
-        .dicts()
-    )
-    return [(r["name"], r["dept"]) for r in rows]
+    rows = database.execute_sql(
+        "SELECT s.name, d.name FROM staff s JOIN departments d ON d.id = s.department_id "
+        "WHERE s.active ORDER BY s.id"
+    ).fetchall()
+    return [(name, dept) for name, dept in rows]
 
 
 def save_local_site(code: str, name: str, first_seen_at: datetime) -> None:

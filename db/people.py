@@ -22,9 +22,12 @@ class UserRow(NamedTuple):
     last_sign_in_at: datetime | None
 
 
+_id_column = User._meta.primary_key  # the implicit id column
+
+
 def _row(u: User) -> UserRow:
     return UserRow(
-        u.id,
+        int(u.get_id()),
         u.login,
         u.display_name,
         frozenset(u.roles),
@@ -47,7 +50,7 @@ def by_login(login: str) -> UserRow | None:
 
 
 def by_id(user_id: int) -> UserRow | None:
-    u = User.get_or_none(User.id == user_id)
+    u = User.get_or_none(_id_column == user_id)
     return None if u is None else _row(u)
 
 
@@ -61,7 +64,7 @@ def all_users(*, include_inactive: bool = True) -> list[UserRow]:
 
 def active_users() -> list[UserRow]:
     """The active accounts, oldest first."""
-    return [_row(u) for u in User.select().where(User.active).order_by(User.id)]
+    return [_row(u) for u in User.select().where(User.active).order_by(_id_column)]
 
 
 def password_hash(user_id: int) -> str:
@@ -75,4 +78,4 @@ def insert(**fields: Any) -> UserRow:
 
 def update(user_id: int, **fields: Any) -> None:
     """Set ``fields`` (the User model's columns) on one account."""
-    User.update(**fields).where(User.id == user_id).execute()
+    User.update(**fields).where(_id_column == user_id).execute()

@@ -65,7 +65,8 @@ def run_gui(args: argparse.Namespace) -> int:
     smoke = bool(getattr(args, "smoke", False))
     if smoke:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationVersion(__version__)
@@ -236,9 +237,7 @@ def _run(
         def after_paint() -> None:  # the worker's jobs start once the window is on screen
             start_over()
             if instance is not None:  # a second start now brings this window forward
-                instance.raise_requested.connect(
-                    lambda: (window.showNormal(), window.raise_(), window.activateWindow())
-                )
+                instance.raise_requested.connect(lambda: _bring_forward(window))
                 instance.listen()
             start_backup(session, window)
             start_watching(session, window)
@@ -256,6 +255,12 @@ def _run(
         _close_data()
         if scratch is not None:
             scratch.cleanup()
+
+
+def _bring_forward(window: QWidget) -> None:
+    window.showNormal()
+    window.raise_()
+    window.activateWindow()
 
 
 def _first_run() -> int | None:

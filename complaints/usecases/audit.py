@@ -109,10 +109,12 @@ def changes_json(changes: Mapping[str, tuple[Any, Any]] | None) -> str:
     for name, (old, new) in (changes or {}).items():
         mask = PERSONAL_FIELDS.get(name)
         if mask:
-            old, new = mask(old), mask(new)
-        elif "password" in name.lower():  # a typed password never enters the log (§7)
-            old, new = ("******" if old else old), ("******" if new else new)
-        out[name] = [_jsonable(old), _jsonable(new)]
+            shown = (mask(old), mask(new))
+        elif "password" in name.lower():  # a typed password never enters the log
+            shown = ("******" if old else old, "******" if new else new)
+        else:
+            shown = (old, new)
+        out[name] = [_jsonable(shown[0]), _jsonable(shown[1])]
     return json.dumps(out, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -291,9 +293,10 @@ def verify_chain() -> list[str]:
 
     def when(text: str | None) -> str:
         try:
-            return from_db(text).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
-        except Exception:
-            return str(text)
+            at = from_db(text)
+        except ValueError:
+            at = None
+        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if at else str(text)
 
     missing = audit_rows.missing_triggers()
     if missing:

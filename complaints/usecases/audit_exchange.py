@@ -45,9 +45,16 @@ def count_for_export(destination: str, *, whole: bool) -> int:
     return 0 if start is None else audit_rows.count_from(start)
 
 
+def _stored(when: datetime) -> str:
+    """``when`` (timezone-aware) as the database stores it."""
+    text = to_db(when)
+    assert text is not None
+    return text
+
+
 def mark_exported(destination: str, entries: Sequence[Mapping[str, Any]], at: datetime) -> None:
     if entries:
-        audit_chains.set_exported_through(destination, entries[-1]["id"], to_db(at))
+        audit_chains.set_exported_through(destination, entries[-1]["id"], _stored(at))
 
 
 @dataclass
@@ -98,7 +105,7 @@ def receive_chain(
     (ledger.audit_sheet.SheetProblem) is reported the same way."""
     got = ChainReceipt()
     held = audit_chains.held_head(site)
-    received_at = to_db(ctx.now())
+    received_at = _stored(ctx.now())
     first: Mapping[str, Any] | None = None
     prev: Mapping[str, Any] | None = None
     try:
@@ -141,8 +148,8 @@ def receive_chain(
                 and prev["id"] < held[0]
                 and exported_at is not None
             ):
-                held_at = audit_chains.held_at(site, held[0])
-                if held_at is not None and from_db(held_at) < exported_at:
+                held_at = from_db(audit_chains.held_at(site, held[0]))
+                if held_at is not None and held_at < exported_at:
                     raise _Break(
                         f"站点 {site} 的审计记录只到第 {prev['id']} 条,"
                         f"而本站已保存到第 {held[0]} 条(在此文件导出之前写入):"

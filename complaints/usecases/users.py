@@ -381,6 +381,13 @@ def _cutoff(now: datetime, years: int) -> datetime:
         return now.replace(year=now.year - years, day=28)
 
 
+def _stored(when: datetime) -> str:
+    """``when`` (timezone-aware) as the database stores it."""
+    text = to_db(when)
+    assert text is not None
+    return text
+
+
 def _years(older_than_years: int | None) -> int:
     years = int(
         settings.get("privacy.anonymise_after_years")
@@ -395,7 +402,7 @@ def _years(older_than_years: int | None) -> int:
 def anonymise_candidates(older_than_years: int | None, now: datetime) -> int:
     """How many cases ``anonymise_closed_cases`` would change (for the confirmation)."""
     return bulk.anonymise_candidates(
-        State.CLOSED.value, to_db(_cutoff(now, _years(older_than_years))), ANONYMOUS_NAME
+        State.CLOSED.value, _stored(_cutoff(now, _years(older_than_years))), ANONYMOUS_NAME
     )
 
 
@@ -406,7 +413,7 @@ def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: date
     years = _years(older_than_years)
     # One UPDATE over the chosen cases, the search index by its trigger and the audit
     # entries in the same transaction: 98k cases in seconds, not a save each.
-    cutoff = to_db(_cutoff(now, years))
+    cutoff = _stored(_cutoff(now, years))
     with database.atomic():
         changed = bulk.anonymise_rows(State.CLOSED.value, cutoff, ANONYMOUS_NAME)
         count = len(changed)
@@ -424,5 +431,5 @@ def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: date
             ],
         )
         audit.record(ctx, "privacy.anonymise", note=f"匿名化关闭超过 {years} 年的投诉单 {count} 张")
-        bulk.anonymise(State.CLOSED.value, cutoff, ANONYMOUS_NAME, to_db(ctx.now()), ctx.site)
+        bulk.anonymise(State.CLOSED.value, cutoff, ANONYMOUS_NAME, _stored(ctx.now()), ctx.site)
     return count

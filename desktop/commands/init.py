@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from datetime import UTC, datetime
 
@@ -43,9 +44,10 @@ def run(args: argparse.Namespace) -> int:
             info = site.init_site(code, args.name, now=datetime.now(UTC))
         elif before.code != code:
             raise UseCaseError(f"本数据库已属于站点 {before.code},不能改为 {code}")
-        else:  # a new name for this site: the administrator's, audited (issue 15 §7)
-            site.rename_site(command_context(args), args.name)
-            info = site.local_site()
+        else:  # a new name for this site: the administrator's, audited
+            info = dataclasses.replace(
+                before, name=site.rename_site(command_context(args), args.name)
+            )
     except UseCaseError as e:
         raise CliError(f"{paths.database}:{e}") from None
     if before is None:

@@ -17,6 +17,7 @@ The first account of a new database must be the administrator (--role 管理员)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import unicodedata
@@ -330,10 +331,8 @@ def run_audit(args) -> int:
         until += timedelta(days=1)  # the whole day
     actor = args.audit_user
     if actor:
-        try:
+        with contextlib.suppress(NotFound):
             actor = users.get_user(actor).display_name
-        except NotFound:
-            pass
     uid = None
     if args.case:
         uid = cases.get_case(cases.find_case_id(args.case))["uid"]
