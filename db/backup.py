@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import sqlite3
@@ -34,8 +35,6 @@ def integrity_problems(path: Path) -> list[str]:
 def write_failure(e: BaseException) -> str | None:
     """A full disk or a folder that cannot be written, as a person reads it (None: the
     failure is something else)."""
-    import errno
-
     text = str(e)
     if "database or disk is full" in text or getattr(e, "errno", None) == errno.ENOSPC:
         return "磁盘空间已满,请清理磁盘空间后重试"

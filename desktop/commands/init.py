@@ -7,6 +7,9 @@ import dataclasses
 import sys
 from datetime import UTC, datetime
 
+from complaints.usecases import site
+from complaints.usecases.errors import UseCaseError
+from db.location import network_drive_warning
 from desktop.cli import CliError, command_context, open_data
 from desktop.paths import data_paths, secure_data_dir
 
@@ -19,10 +22,6 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from complaints.usecases import site
-    from complaints.usecases.errors import UseCaseError
-    from db.location import network_drive_warning
-
     try:  # refuse a bad code or name before anything is created
         code = site.check_site_code(args.site)
     except UseCaseError as e:

@@ -24,6 +24,11 @@ import unicodedata
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
+from complaints.rules.permissions import Role
+from complaints.usecases import audit, audit_exchange, audit_export, auth, cases, users
+from complaints.usecases.errors import NotFound
+from desktop.cli import PASSWORD_ENV, CliError, ask_password, command_context, open_data
+
 NEW_PASSWORD_ENV = "COMPLAINTDESK_NEW_PASSWORD"
 
 
@@ -113,17 +118,12 @@ def register(sub) -> None:
 
 
 def _open(args):
-    from desktop.cli import command_context, open_data
-
     open_data(args)
     return command_context(args)
 
 
 def _new_password(args, login: str) -> tuple[str, bool]:
     """(password, shown): from the environment, a random one, or a prompt."""
-    from complaints.usecases import users
-    from desktop.cli import CliError, ask_password
-
     if getattr(args, "temp_password", False):
         return users.temporary_password(), True
     env = os.environ.get(NEW_PASSWORD_ENV)
@@ -140,10 +140,6 @@ def _now() -> datetime:
 
 
 def run_add(args) -> int:
-    from complaints.rules.permissions import Role
-    from complaints.usecases import users
-    from desktop.cli import CliError
-
     ctx = _open(args)
     password, shown = _new_password(args, args.login)
     if users.needs_first_admin():
@@ -185,8 +181,6 @@ def _table(headers, rows) -> str:
 
 
 def run_list(args) -> int:
-    from complaints.usecases import auth, users
-
     ctx = _open(args)
     auth.require(ctx, "users.manage")
     now = _now()
@@ -211,8 +205,6 @@ def run_list(args) -> int:
 
 
 def run_edit(args) -> int:
-    from complaints.usecases import users
-
     ctx = _open(args)
     kwargs = {}
     if args.department is not None:
@@ -227,9 +219,6 @@ def run_edit(args) -> int:
 
 
 def run_passwd(args) -> int:
-    from complaints.usecases import auth, users
-    from desktop.cli import PASSWORD_ENV, CliError, ask_password
-
     ctx = _open(args)
     target = users.get_user(args.login)
     own = ctx.user_id == target.id
@@ -252,32 +241,24 @@ def run_passwd(args) -> int:
 
 
 def run_unlock(args) -> int:
-    from complaints.usecases import users
-
     users.unlock(_open(args), args.login)
     print(f"已解除 {args.login} 的锁定。")
     return 0
 
 
 def run_disable(args) -> int:
-    from complaints.usecases import users
-
     users.disable(_open(args), args.login)
     print(f"已停用 {args.login}。")
     return 0
 
 
 def run_enable(args) -> int:
-    from complaints.usecases import users
-
     users.enable(_open(args), args.login)
     print(f"已启用 {args.login}。")
     return 0
 
 
 def _day(text: str | None, tz, what: str):
-    from desktop.cli import CliError
-
     if not text:
         return None
     try:
@@ -294,10 +275,6 @@ def _day(text: str | None, tz, what: str):
 
 
 def run_audit(args) -> int:
-    from complaints.usecases import audit, audit_exchange, audit_export, auth, cases, users
-    from complaints.usecases.errors import NotFound
-    from desktop.cli import CliError
-
     ctx = _open(args)
     auth.require(ctx, "audit.view")
     site = (args.audit_site or "").strip().upper()
@@ -365,8 +342,6 @@ def run_audit(args) -> int:
 
 
 def run_anonymise(args) -> int:
-    from complaints.usecases import auth, users
-
     ctx = _open(args)
     auth.require(ctx, "privacy.anonymise")
     now = ctx.now()
