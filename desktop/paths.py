@@ -50,7 +50,7 @@ class DataPaths:
         return self.root / "drafts"
 
 
-PRIVATE_UMASK = 0o077  # new files 0600, new folders 0700 (issue 15 §7)
+PRIVATE_UMASK = 0o077  # new files 0600, new folders 0700: customers' data is the owner's alone
 
 
 def private_umask() -> int | None:

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
                 f"数据库已从版本 {report.version_before} 升级到 {report.version_after}"
                 f"(升级前的备份:{report.backup})"
             )
-        _sign_in(args)  # needs data.check (issue 15 §7), once the database opens
+        _sign_in(args)  # needs data.check, once the database opens
         if args.rebuild_index:
             rebuild_search_index()
             print("已重建搜索索引")

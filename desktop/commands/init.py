@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(f"警告:{warning}", file=sys.stderr)
     existed = paths.database.exists()
-    secure_data_dir(paths.root)  # 0700 (issue 15 §7)
+    secure_data_dir(paths.root)  # 0700: the owner's alone
     paths.backups.mkdir(exist_ok=True)
     paths.attachments.mkdir(exist_ok=True)
     open_data(args, must_exist=False)  # on an existing site: signs in, needs settings.site

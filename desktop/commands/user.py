@@ -280,7 +280,7 @@ def run_audit(args) -> int:
     site = (args.audit_site or "").strip().upper()
     if site and not args.verify:
         raise CliError("--site 须与 --verify 同用")
-    if args.verify and site and site != ctx.site:  # a branch's chain held here (§6)
+    if args.verify and site and site != ctx.site:  # a branch's chain held here
         problems = audit_exchange.verify_site_chain(site)
         for p in problems:
             print(p)

@@ -1,5 +1,6 @@
-"""signin.start_state (plain SQL, for the start-up before peewee is imported) gives the same
-answers as needs_first_admin() and remembered_user(now) on peewee."""
+"""signin.start_state, who works at start, agrees with users.needs_first_admin() and
+signin.remembered_user(now): no account, remembering not allowed, an unknown, inactive,
+must-change or locked person remembered."""
 
 from datetime import timedelta
 
