@@ -82,7 +82,9 @@ sys.exit(0)
 # asking for the viewport costs ~11 ms the first time (PySide6 resolves the type of a widget
 # it has no wrapper for by creating every QWidget subclass and its enums).
 WATCHED = r"""
-import sys, time
+import gc, sys, time
+gc.disable()  # as desktop/__main__.py does, then the same imports in the same order
+from desktop.cli import main
 import desktop.app as app_module
 from PySide6.QtCore import QEvent, QObject, QTimer
 painted, flushed, rows, rows_flushed, cpu = [], [], [], [], []
@@ -117,7 +119,6 @@ def smoke(app, window, *args, **kwargs):
     window.close()
     return 0 if rows else 1
 app_module._smoke = smoke
-from desktop.cli import main
 rc = main(sys.argv[1:])
 end = time.perf_counter()
 print(f"AFTER-PAINT {end - painted[0] if painted else -1:.4f}")
@@ -135,10 +136,12 @@ sys.exit(rc)
 # same watch on the main window's first paint, plus the moment the jobs queued after the paint
 # (the backup, the deadline watch, the sanctions sweep…) are queued and the window answers.
 REMEMBERED = r"""
-import argparse, sys, time
+import argparse, gc, sys, time
+gc.disable()  # as desktop/__main__.py does, then the same imports in the same order
+import desktop.cli
+import desktop.app as app_module
 from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
-import desktop.app as app_module
 real_after = app_module.after_first_paint
 def after_first_paint(window, fn, **kwargs):
     def then():

@@ -27,7 +27,7 @@ def test_start_jobs_follow_the_paint_and_the_warmup_needs_no_page(
     monkeypatch.setattr(app, "font_box", lambda message: None)  # never a modal box here
     monkeypatch.setattr(after_start, "WARMUP_DELAY_MS", 0)
     seen: dict[str, object] = {}
-    real_watching, real_warmup = app.start_watching, app.start_warmup
+    real_watching, real_warmup = after_start.start_watching, after_start.start_warmup
 
     def watching(session, window):
         seen["window visible when the start jobs begin"] = window.isVisible()
@@ -42,8 +42,8 @@ def test_start_jobs_follow_the_paint_and_the_warmup_needs_no_page(
     def warmup(session, window, **kwargs):
         real_warmup(session, window, on_finished=lambda: finish(window))
 
-    monkeypatch.setattr(app, "start_watching", watching)
-    monkeypatch.setattr(app, "start_warmup", warmup)
+    monkeypatch.setattr(after_start, "start_watching", watching)
+    monkeypatch.setattr(after_start, "start_warmup", warmup)
     guard = QTimer()  # never hang the suite
     guard.setSingleShot(True)
     guard.timeout.connect(qapp.quit)
