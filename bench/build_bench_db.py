@@ -74,7 +74,8 @@ def bring_schema_up(db: Path) -> int:
 def add_audit_log(db: Path, *, quiet: bool = False) -> int:
     """Append the history's audit entries (see the module doc); returns how many."""
     from complaints.rules import workflow
-    from complaints.usecases.audit import COLUMNS, GENESIS, changes_json, entry_hash
+    from complaints.usecases.audit import changes_json, entry_hash
+    from db.audit_rows import COLUMNS, GENESIS
 
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
