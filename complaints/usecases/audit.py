@@ -3,9 +3,10 @@
 Each entry records who (user id and name), when, what event, which record (table and
 uid), which fields changed (old → new, as JSON), and a note. Entries are written with raw
 SQL (db.audit_rows) so the hash covers exactly the stored text: hash = sha256 over a
-canonical JSON list of the entry's columns including the previous entry's hash. SQLite triggers refuse every
-UPDATE and DELETE on the table, and ``audit_head`` remembers the last entry, so only an
-edit of the raw file can change the log, and ``verify_chain`` finds such an edit.
+canonical JSON list of the entry's columns including the previous entry's hash. SQLite
+triggers refuse every UPDATE and DELETE on the table, and ``audit_head`` remembers the last
+entry, so only an edit of the raw file can change the log, and ``verify_chain`` finds such
+an edit.
 
 Personal data (customer name, phone) is written masked in the field changes, so the log
 that can never be cleaned does not keep what the anonymising clean-up removes.
