@@ -54,10 +54,9 @@ def bring_schema_up(db: Path) -> int:
     """Migrate a bench database to this checkout's schema without the verified backup
     ``open_database`` makes first (gigabytes at 1M; a bench database can be rebuilt), so
     the bench scripts open it straight away. Returns the version it had."""
-    from db.database import PRAGMAS, _migrate
+    from db.database import PRAGMAS, _migrate, schema_version
     from db.migrations import LATEST_VERSION
     from db.models import database
-    from db.reads import schema_version
 
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as probe:
         before = schema_version(probe)
@@ -74,7 +73,8 @@ def bring_schema_up(db: Path) -> int:
 def add_audit_log(db: Path, *, quiet: bool = False) -> int:
     """Append the history's audit entries (see the module doc); returns how many."""
     from complaints.rules import workflow
-    from complaints.usecases.audit import COLUMNS, GENESIS, changes_json, entry_hash
+    from complaints.usecases.audit import changes_json, entry_hash
+    from db.audit_rows import COLUMNS, GENESIS
 
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")

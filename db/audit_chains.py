@@ -1,5 +1,5 @@
-"""SQL of the audit trail held outside the branch (issue 15 §6): the own entries a ledger
-carries, the marker of what each destination got, and other sites' chains as received."""
+"""SQL of the audit trail held outside the branch: the marker of what each destination got,
+and other sites' chains as received (the own entries a ledger carries are db.audit_rows')."""
 
 from __future__ import annotations
 
@@ -7,42 +7,11 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from db import audit_rows
 from db.models import database
 
-# The columns of audit_log, in the order complaints.usecases.audit hashes and stores them.
-ENTRY_COLUMNS = (
-    "id",
-    "at",
-    "site",
-    "user_id",
-    "actor",
-    "event",
-    "tbl",
-    "record_uid",
-    "changes",
-    "note",
-    "prev_hash",
-    "hash",
-)
-
-
-def own_head() -> tuple[int, str] | None:
-    row = database.execute_sql("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    return (row[0], row[1]) if row else None
-
-
-def own_entries(from_id: int) -> list[dict[str, Any]]:
-    """The own audit entries from ``from_id`` on, oldest first, as stored."""
-    rows = database.execute_sql(
-        f"SELECT {', '.join(ENTRY_COLUMNS)} FROM audit_log WHERE id >= ? ORDER BY id", (from_id,)
-    ).fetchall()
-    return [dict(zip(ENTRY_COLUMNS, r, strict=True)) for r in rows]
-
-
-def count_own_entries(from_id: int) -> int:
-    return database.execute_sql(
-        "SELECT count(*) FROM audit_log WHERE id >= ?", (from_id,)
-    ).fetchone()[0]
+# An entry's stored columns, in the order its canonical text lists them.
+ENTRY_COLUMNS = audit_rows.COLUMNS
 
 
 def exported_through(destination: str) -> int | None:

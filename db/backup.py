@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import re
 import sqlite3
@@ -33,8 +35,6 @@ def integrity_problems(path: Path) -> list[str]:
 def write_failure(e: BaseException) -> str | None:
     """A full disk or a folder that cannot be written, as a person reads it (None: the
     failure is something else)."""
-    import errno
-
     text = str(e)
     if "database or disk is full" in text or getattr(e, "errno", None) == errno.ENOSPC:
         return "磁盘空间已满,请清理磁盘空间后重试"
@@ -76,12 +76,10 @@ def _backup_to(dest: Path, tmp: Path, source: sqlite3.Connection | None) -> Path
         finally:
             target.close()
     except (sqlite3.Error, OSError) as e:
-        # nothing half-written stays behind (issue 15 §9), and the reason is a sentence
+        # nothing half-written stays behind, and the reason is a sentence
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
-            try:
+            with contextlib.suppress(OSError):
                 leftover.unlink(missing_ok=True)
-            except OSError:
-                pass
         reason = write_failure(e) or getattr(e, "strerror", None) or str(e)
         raise BackupError(f"无法写入备份文件 {dest}:{reason}") from None
     problems = integrity_problems(tmp)

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from db.database import build_schema
+from db.database import build_schema, schema_version
 from db.fts import doc_sql
 from db.migrations import LATEST_VERSION
 from db.models import database
-from db.reads import schema_version
 
 MAX_LISTED = 20  # problems listed one by one per check; the rest are counted
 

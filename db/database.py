@@ -9,28 +9,45 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import peewee as pw
 
-from db import reads
+from db.backup import make_backup
 from db.engine import ReadOnlyData, storage_error
-from db.errors import DatabaseTooNew, NotADatabase
+from db.errors import DatabaseTooNew, NotADatabase, StorageError
 from db.migrations import LATEST_VERSION, STEPS
 from db.models import database
 from db.partfiles import remove_leftovers
-from db.reads import schema_version
 
+BUSY_TIMEOUT_MS = 10_000
 PRAGMAS = {
     "journal_mode": "wal",
     "foreign_keys": 1,
-    "busy_timeout": 10_000,
+    "busy_timeout": BUSY_TIMEOUT_MS,
     "synchronous": "normal",  # safe with WAL: a power cut loses at most the last commit
     "cache_size": -32_000,  # 32 MB
     "temp_store": "memory",
 }
+
+
+def latest_version() -> int:
+    """The schema version this program builds and reads (the migrations' last step)."""
+    return LATEST_VERSION
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """0 for an empty file; raises NotADatabase for a file that is not ours."""
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "schema_version" not in tables:
+        if tables:
+            raise NotADatabase("", "缺少版本表(schema_version)")
+        return 0
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
 
 
 @dataclass(frozen=True)
@@ -50,7 +67,6 @@ def open_database(
     Before migrating an existing database, a verified backup goes to ``backup_dir``.
     """
     path = Path(path)
-    reads.close_early()  # from now on every read goes through peewee's connections
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -75,7 +91,7 @@ def open_database(
         except NotADatabase as e:
             raise NotADatabase(path, str(e).split(":", 1)[-1]) from None
         except sqlite3.DatabaseError as e:
-            # A database in a folder we may not write is not "not ours" (issue 15 §9).
+            # A database in a folder we may not write is not "not ours".
             raise _read_only(path, e) or NotADatabase(path, f"无法读取({e})") from None
         if before > LATEST_VERSION:
             raise DatabaseTooNew(before, LATEST_VERSION)
@@ -86,17 +102,15 @@ def open_database(
         _connect_in_turn()
         backup = None
         if 0 < before < LATEST_VERSION:
-            from db.backup import make_backup
-
             target = backup_dir or path.parent / "backups"
             backup = make_backup(target, reason=f"before-migration-v{before}")
         _migrate(before, app_version)
     except (sqlite3.Error, pw.DatabaseError, OSError) as e:
-        err = _read_only(path, e) or storage_error(e, str(path))
-        if err is None:
+        said: StorageError | None = _read_only(path, e) or storage_error(e, str(path))
+        if said is None:
             raise
         close_database()
-        raise err from None
+        raise said from None
     return OpenReport(path, before, LATEST_VERSION, backup)
 
 
@@ -130,16 +144,12 @@ def _connect_in_turn() -> None:
     """database.connect(), waiting its turn like every write: switching a new file to WAL
     (the first pragma) needs the file to itself, and SQLite answers "locked" at once, with no
     busy handler, while another process is creating the same database."""
-    import time
-
-    from peewee import OperationalError
-
-    deadline = time.monotonic() + PRAGMAS["busy_timeout"] / 1000
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:
         try:
             database.connect(reuse_if_open=True)
             return
-        except OperationalError as e:
+        except pw.OperationalError as e:
             if "database is locked" not in str(e) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)

@@ -77,7 +77,9 @@ def read_mounts() -> list[tuple[str, str]]:
         pass
     if sys.platform == "darwin":  # "//u@srv/share on /Volumes/share (smbfs, nodev, …)"
         try:
-            text = subprocess.run(["/sbin/mount"], capture_output=True, text=True, timeout=5).stdout
+            text = subprocess.run(
+                ["/sbin/mount"], capture_output=True, text=True, timeout=5, check=False
+            ).stdout
         except (OSError, subprocess.SubprocessError):
             return []
         found = re.findall(r" on (.+?) \(([^,)]+)", text)
@@ -91,7 +93,7 @@ def filesystem_type(path: Path, mounts: Iterable[tuple[str, str]]) -> str | None
     p = str(path)
     for mount_point, fstype in mounts:
         mp = mount_point.rstrip("/") or "/"
-        inside = p == mp or mp == "/" or p.startswith(mp + "/")
+        inside = mp in (p, "/") or p.startswith(mp + "/")
         if inside and len(mp) > best_len:
             best, best_len = fstype, len(mp)
     return best

@@ -1,7 +1,7 @@
 """Half-written files: a ``.part`` written beside its destination and renamed when whole.
 
 A restore, a migration's backup, a backup or a ledger export that is killed (a power cut,
-kill -9) leaves its ``.part`` behind. The next start deletes them (issue 15 §5) and says so
+kill -9) leaves its ``.part`` behind. The next start deletes them and says so
 in the log; a ``.part`` that another running process is still writing is left alone.
 
 How a start tells the two apart: whoever writes a ``.part`` first writes a small marker in
@@ -11,14 +11,16 @@ process dies, however it dies). A marker nobody holds is a writer that died: its
 goes. The lock is on the marker, never on the ``.part`` itself, so SQLite's own locks on a
 ``.part`` it writes are never disturbed.
 
-No peewee here: the start-up cleanup runs before the full open.
+No peewee here: the cleanup runs before the database is opened.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import sys
 import uuid
 from pathlib import Path
 from types import TracebackType
@@ -35,7 +37,7 @@ def registry_for(database_file: Path | str) -> Path:
 
 def _try_lock(fd: int) -> bool:
     try:
-        if os.name == "nt":
+        if sys.platform == "win32":  # each platform's own lock module
             import msvcrt
 
             os.lseek(fd, 0, os.SEEK_SET)
@@ -158,15 +160,11 @@ def remove_leftovers(data_root: Path | str) -> list[Path]:
     for marker, part in dead:
         if part is not None and part.name.endswith(PART_SUFFIX) and _unlink(part):
             removed.append(part)
-        try:
+        with contextlib.suppress(OSError):
             marker.unlink(missing_ok=True)
-        except OSError:
-            pass
     if dead and not live and not unknown_live:
-        try:
+        with contextlib.suppress(OSError):
             registry.rmdir()
-        except OSError:
-            pass
     for folder in () if unknown_live else (root, root / "backups"):
         if not folder.is_dir():
             continue

@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
-from db import reads
+from db.models import database
 from db.timeutil import to_db
-
-# Plain SQL through db.reads, no peewee: the case list's first screenful is read before
-# peewee is imported (issue 2 §8).
 
 SEARCH_COLUMNS = ("number", "customer_name", "phone", "vin", "plate", "content")
 
@@ -72,7 +69,7 @@ def case_ids(f: CaseFilter, sort: Sort = NEWEST_FIRST, limit: int | None = None)
     """The ids of every matching case, in display order."""
     text = f.text.strip()
     if limit is not None and text and sort.column == "received_at" and sort.descending:
-        # The search box's top N (issue 23 §4: the same N ids, fast at 1M cases).
+        # The search box's top N: the same N ids, fast at 1M cases.
         return _top_newest(f, text, int(limit))
     return _case_ids(f, sort, limit)
 
@@ -97,7 +94,7 @@ def _case_ids(
     )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return [r[0] for r in reads.execute(sql, params)]
+    return [r[0] for r in database.execute_sql(sql, params)]
 
 
 def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
@@ -108,10 +105,10 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
         # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
         # matches stops after the first ``limit``: about limit × cases ÷ matches steps, worth
         # it once the matches are many (the count comes from the full-text index alone).
-        matches = reads.execute(
+        matches = database.execute_sql(
             "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", [_fts_phrase(text)]
         ).fetchone()[0]
-        total = reads.execute("SELECT max(rowid) FROM cases").fetchone()[0] or 0
+        total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
         if matches * matches > 25 * limit * total / 100:
             return _case_ids(f, NEWEST_FIRST, limit, indexed_by="INDEXED BY cases_received")
         return _case_ids(f, NEWEST_FIRST, limit)
@@ -123,8 +120,8 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     # full-text index's own copy (cases_fts_content: the six columns joined by newlines, as
     # the triggers keep it), a tenth of the rows' size, and the columns themselves only of
     # the cases found there.
-    total = reads.execute("SELECT max(rowid) FROM cases").fetchone()[0] or 0
-    floor = reads.execute(
+    total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
+    floor = database.execute_sql(
         "SELECT received_at FROM cases ORDER BY received_at DESC LIMIT 1 OFFSET ?",
         [max(SHORT_WINDOW, total // 20) - 1],
     ).fetchone()
@@ -147,7 +144,7 @@ def _has_search_text() -> bool:
     """The full-text index keeps its own copy of the searched text (an FTS5 table with
     content, as schema 1 makes it)."""
     return (
-        reads.execute(
+        database.execute_sql(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases_fts_content'"
         ).fetchone()
         is not None
@@ -157,7 +154,7 @@ def _has_search_text() -> bool:
 def case_count(f: CaseFilter) -> int:
     clauses, params = _where(f)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    return reads.execute(f"SELECT count(*) FROM cases c {where}", params).fetchone()[0]
+    return database.execute_sql(f"SELECT count(*) FROM cases c {where}", params).fetchone()[0]
 
 
 def case_rows(ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple]:
@@ -169,6 +166,6 @@ def case_rows(ids: Sequence[int], columns: Sequence[str]) -> dict[int, tuple]:
     for start in range(0, len(ids), 500):
         chunk = list(ids[start : start + 500])
         sql = f"SELECT c.id, {cols} FROM cases c WHERE c.id IN ({','.join('?' * len(chunk))})"
-        for row in reads.execute(sql, chunk):
+        for row in database.execute_sql(sql, chunk):
             out[row[0]] = row[1:]
     return out

@@ -1,22 +1,41 @@
 """The command line: ``python -m desktop [--data-dir DIR] COMMAND``.
 
-Without a command the GUI starts (imported lazily, so no command loads Qt). The GUI's start
-is kept short: without a command, the command modules are neither imported nor registered.
+Without a command the GUI starts (imported only then: no command loads Qt). Without a command
+the command modules are neither imported nor registered: the GUI needs none of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import errno
+import gc
+import getpass
+import importlib
 import os
+import pkgutil
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from complaints.rules.permissions import COMMANDS_BY_NAME, Role
+from complaints.usecases import auth, signin, users
+from complaints.usecases.context import Context, parse_tz
+from complaints.usecases.errors import UseCaseError
+from complaints.usecases.site import is_initialised, local_site
+from db import engine
+from db.database import close_database, open_database
+from db.errors import StorageError
+from db.models import database
 from desktop import APP_TITLE, __version__
-from desktop.paths import DataPaths, data_paths, secure_data_dir
-
-if TYPE_CHECKING:
-    from complaints.usecases.context import Context
+from desktop.paths import (
+    DataPaths,
+    data_dir_problem,
+    data_paths,
+    private_umask,
+    restore_umask,
+    secure_data_dir,
+)
 
 PASSWORD_ENV = "COMPLAINTDESK_PASSWORD"
 
@@ -60,17 +79,14 @@ def _global_parser(
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser: the options and every module of desktop/commands/ as a command."""
-    import importlib
-    import pkgutil
-
-    from desktop import commands
+    from desktop import commands  # each command module imports this one: read them here
 
     parser = _global_parser()
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
         module.register(sub)
-    for name, leaf in command_parsers(parser):  # the key of the permission table (§7)
+    for name, leaf in command_parsers(parser):  # the key of the permission table
         leaf.set_defaults(command_key=name)
     return parser
 
@@ -108,8 +124,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def ask_password(prompt: str) -> str:
     """A password typed at the console; a clear error (not a traceback) when nobody can type
     one (no terminal: a script, a scheduled task) and no environment variable gave it."""
-    import getpass
-
     what = prompt.rstrip().removesuffix(":")
     if not sys.stdin or not sys.stdin.isatty():
         raise CliError(
@@ -124,9 +138,6 @@ def ask_password(prompt: str) -> str:
 
 def open_data(args: argparse.Namespace, *, must_exist: bool = True):
     """Open the database of ``--data-dir`` for a command; returns (paths, report)."""
-    from db.database import open_database
-    from db.errors import StorageError
-
     paths: DataPaths = data_paths(args.data_dir)
     if must_exist and not paths.database.exists():
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
@@ -135,8 +146,6 @@ def open_data(args: argparse.Namespace, *, must_exist: bool = True):
         report = open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
     except StorageError as e:
         raise CliError(str(e)) from None
-    from complaints.usecases.site import is_initialised
-
     if is_initialised():  # sign in (--user) or take the administrator now, and say which
         command_context(args)
     return paths, report
@@ -146,18 +155,9 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
     """The Context a command acts with (call after ``open_data``): the ``--user`` account,
     signed in with its password, or else the site's administrator. Says which on stderr,
     once per run, e.g. "以 张管理(站点管理员)身份运行"."""
-    import dataclasses
-    from datetime import UTC, datetime
-
     cached = getattr(args, "_cli_context", None)
     if cached is not None:
         return cached if clock is None else dataclasses.replace(cached, clock=clock)
-    from complaints.rules.permissions import Role
-    from complaints.usecases import users
-    from complaints.usecases.context import Context, parse_tz
-    from complaints.usecases.errors import UseCaseError
-    from complaints.usecases.site import local_site
-
     info = local_site()
     if info is None:
         raise CliError("本数据库尚未初始化站点:请先运行 init")
@@ -170,7 +170,7 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
         if password is None:
             password = ask_password(f"用户 {login} 的密码:")
         try:
-            u = users.sign_in(login, password, datetime.now(UTC))
+            u = signin.sign_in(login, password, datetime.now(UTC))
         except UseCaseError as e:
             raise CliError(str(e)) from None
         if u.must_change_password and not _changes_own_password(args, u.login):
@@ -200,15 +200,13 @@ def command_context(args: argparse.Namespace, *, clock=None) -> Context:
 
 
 # Commands that never fall back to the site's administrator where the database has user
-# accounts: the person must sign in (issue 15 §7).
+# accounts: the person must sign in.
 NAMED_USER_ONLY = frozenset({"demo"})
 
 
 def cli_time(text: str | None, tz, option: str = "--at"):
     """An ISO time given on the command line (``option`` names it in the message), in the
     office's time zone ``tz`` when it carries none; None when not given."""
-    from datetime import datetime
-
     if not text:
         return None
     try:
@@ -221,8 +219,6 @@ def cli_time(text: str | None, tz, option: str = "--at"):
 def opened_context(args: argparse.Namespace) -> Context:
     """``open_data`` then ``command_context``; a refused sign-in ends the command with its
     message (CliError), not a traceback."""
-    from complaints.usecases.errors import UseCaseError
-
     open_data(args)
     try:
         return command_context(args)
@@ -242,9 +238,6 @@ def require_command(ctx: Context, args: argparse.Namespace) -> None:
     COMMANDS), before it runs; deny by default. A refusal is audited like any other. The
     cases of a command's ``unless`` are those where no context is made (no site yet, no
     database) and ``user passwd`` of one's own account."""
-    from complaints.rules.permissions import COMMANDS_BY_NAME
-    from complaints.usecases import auth
-
     key = getattr(args, "command_key", None)
     if key is None:  # called outside a command (tests, the GUI's helpers)
         return
@@ -257,9 +250,7 @@ def require_command(ctx: Context, args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from desktop.paths import private_umask, restore_umask
-
-    previous = private_umask()  # the data folder 0700, its files 0600 (issue 15 §7)
+    previous = private_umask()  # the data folder 0700, its files 0600
     try:
         return _main(argv)
     finally:
@@ -269,23 +260,15 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     args = parse_args(argv)
     if args.command is None:
-        from desktop.app import run_gui
+        from desktop.app import run_gui  # Qt: loaded by the GUI only, never by a command
 
         return run_gui(args)
-    import gc
-
     gc.enable()  # off during the start (desktop/__main__.py); a command may make much garbage
     if args.data_dir is not None:  # refused before anything is created in it
-        from desktop.paths import data_dir_problem
-
         problem = data_dir_problem(args.data_dir)
         if problem:
             print(f"错误:{problem}", file=sys.stderr)
             return 2
-    from complaints.usecases.errors import UseCaseError
-    from db import engine
-    from db.errors import StorageError
-
     stop_listening = engine.on_write_wait(_say_waiting)
     try:
         return int(args.func(args) or 0)
@@ -300,19 +283,12 @@ def _main(argv: list[str] | None) -> int:
         return 2
     finally:
         stop_listening()
-        from db.database import close_database
-
         close_database()
 
 
 def _storage_message(e: Exception) -> str | None:
     """What to tell a person about an error of the disk or the folder's rights (None for
     anything else: a bug, whose traceback should show)."""
-    import errno
-
-    from db import engine
-    from db.models import database
-
     err = engine.storage_error(e, database.database)
     if err is not None:
         return str(err)
@@ -327,7 +303,7 @@ def _storage_message(e: Exception) -> str | None:
 
 
 def _say_waiting(path: str | None) -> None:
-    """A write of this command waits for another program's (issue 15 §4): say so once."""
+    """A write of this command waits for another program's: say so once."""
     if path is not None:
         print(
             f"正在等待另一个程序(例如台账导入或另一个命令)写完数据库 {path},轮到后自动继续……",

@@ -4,9 +4,13 @@ program, so an upgrade or reinstall leaves it alone. ``--data-dir`` overrides it
 from __future__ import annotations
 
 import ntpath
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+import platformdirs
 
 from desktop import APP_NAME
 
@@ -46,21 +50,17 @@ class DataPaths:
         return self.root / "drafts"
 
 
-PRIVATE_UMASK = 0o077  # new files 0600, new folders 0700 (issue 15 §7)
+PRIVATE_UMASK = 0o077  # new files 0600, new folders 0700: customers' data is the owner's alone
 
 
 def private_umask() -> int | None:
     """From here on, every file the program makes is its owner's alone (Linux, macOS): the
     database, its WAL, backups, attachments, drafts; also exported files, which hold
     customers' names and phones too. Returns the umask it replaced (None elsewhere)."""
-    import os
-
     return os.umask(PRIVATE_UMASK) if os.name == "posix" else None
 
 
 def restore_umask(previous: int | None) -> None:
-    import os
-
     if previous is not None:
         os.umask(previous)
 
@@ -70,9 +70,6 @@ def secure_data_dir(root: Path) -> None:
     (from an older version, or copied in) and from its own files. Only the folder and the
     files directly in it are touched: the folder's mode alone keeps everyone else out of
     what lies below."""
-    import os
-    import stat
-
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     if os.name != "posix":
         return
@@ -93,8 +90,6 @@ def secure_data_dir(root: Path) -> None:
 
 
 def default_data_dir() -> Path:
-    import platformdirs  # only when no --data-dir is given (its import costs ~5 ms at start)
-
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False, roaming=False))
 
 

@@ -20,24 +20,22 @@ Wiring (desktop/app.py)::
     instance.listen()
     instance.raise_requested.connect(lambda: bring_forward(window))
 
-The lock is taken before the main window is built, the wake-up line opened after its first
-paint: QtNetwork (and hashlib, for the line's name) cost ~8 ms the first paint need not wait
-for. A second start in that tenth of a second finds the lock but nobody answering: it says
-the program is already running and exits.
+The lock is taken before the main window is built, the wake-up line opened once it has
+painted (a raise request before there is a window to raise would be lost). A second start in
+that moment finds the lock but nobody answering: it says the program is already running and
+exits.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import ntpath
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
-
-if TYPE_CHECKING:  # QtNetwork is loaded when the line opens (listen, notify_running)
-    from PySide6.QtNetwork import QLocalServer, QLocalSocket
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +50,6 @@ def server_name(data_dir: Path | str, *, platform: str | None = None) -> str:
     ``\\\\server\\share`` in any case), gives the same name: ASCII, whatever the folder's
     characters. ``platform="win32"`` is for tests: the path spelled the Windows way without
     touching the disk or the network (a UNC server that does not exist)."""
-    import hashlib
-
     if platform == "win32":
         resolved = ntpath.normcase(ntpath.normpath(str(data_dir)))
     else:
@@ -124,8 +120,6 @@ class SingleInstance(QObject):
         instance holds the lock)."""
         if not self.locked or self._server is not None:
             return
-        from PySide6.QtNetwork import QLocalServer
-
         server = QLocalServer(self)
         server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
         if not server.listen(self.name):
@@ -150,8 +144,6 @@ class SingleInstance(QObject):
                 self._read(sock)
 
     def _on_ready_read(self) -> None:
-        from PySide6.QtNetwork import QLocalSocket
-
         sock = self.sender()
         if isinstance(sock, QLocalSocket):
             self._read(sock)
@@ -166,8 +158,6 @@ class SingleInstance(QObject):
             self.raise_requested.emit()
 
     def _on_disconnected(self) -> None:
-        from PySide6.QtNetwork import QLocalSocket
-
         sock = self.sender()
         if isinstance(sock, QLocalSocket) and sock in self._clients:
             self._read(sock)
@@ -177,8 +167,6 @@ class SingleInstance(QObject):
     def notify_running(self, timeout_ms: int = CONNECT_TIMEOUT_MS) -> bool:
         """Ask the running instance to bring its window forward; False if it did not
         answer (it may be starting up or hung)."""
-        from PySide6.QtNetwork import QLocalSocket
-
         sock = QLocalSocket()
         sock.connectToServer(self.name)
         if not sock.waitForConnected(timeout_ms):

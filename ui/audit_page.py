@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import audit, auth
+from complaints.usecases import audit, audit_export, auth
 from ui.date_edits import date_edit, day_of
 from ui.file_dialogs import ask_save, suggested_name
 from ui.save_elsewhere import retry_elsewhere
@@ -171,7 +171,7 @@ class AuditPage(QWidget):
                 r.actor,
                 r.event_label,
                 target,
-                audit.format_changes(r.changes),
+                audit_export.format_changes(r.changes),
                 r.note,
             )
             for j, v in enumerate(values):
@@ -211,7 +211,7 @@ class AuditPage(QWidget):
             path = chosen
         ctx, rows = self.session.ctx(), list(self.rows)
         self.session.taskman.run(
-            lambda: audit.export_entries(ctx, path, rows),
+            lambda: audit_export.export_entries(ctx, path, rows),
             lambda p: self.status.setText(tr("已导出到 ") + str(p)),
             on_error=retry_elsewhere(self, self.export),
             label=tr("正在导出…"),

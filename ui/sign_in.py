@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import settings, users
+from complaints.usecases import settings, signin, users
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from ui import options
@@ -132,7 +132,7 @@ class SignInDialog(_Form):
         self.password_edit.setFocus()
 
         def work():
-            u = users.sign_in(login, password, now)
+            u = signin.sign_in(login, password, now)
             return u
 
         def done(u: users.UserInfo) -> None:
@@ -147,7 +147,7 @@ class SignInDialog(_Form):
                     self.show_error(tr("首次登录须修改密码"))
                     return
             if remember:
-                self.session.taskman.run(lambda: users.remember(ctx, u.login), parent=self)
+                self.session.taskman.run(lambda: signin.remember(ctx, u.login), parent=self)
             self.user, self.ctx = u, ctx
             self.accept()
 
@@ -240,7 +240,7 @@ def start_context(
     if users.needs_first_admin():
         dlg: _Form = FirstAdminDialog(session, parent, clock=clock)
         return dlg.ctx if dlg.exec() == QDialog.DialogCode.Accepted else None
-    remembered = users.remembered_user(_now_fn(clock)())
+    remembered = signin.remembered_user(_now_fn(clock)())
     if remembered is not None:
         return users.context_for_user(remembered, clock=clock)
     dlg = SignInDialog(session, parent, clock=clock)
@@ -268,8 +268,8 @@ def switch_user(
         return False
     old = session.ctx()
     if old.user_id is not None and old.user_id != dlg.ctx.user_id:
-        users.sign_out(old)
+        signin.sign_out(old)
         if settings.get("auth.remembered_login") and not dlg.remember_check.isChecked():
-            users.remember(old, None)
+            signin.remember(old, None)
     session.set_user(dlg.ctx)
     return True

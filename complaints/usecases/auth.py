@@ -11,24 +11,17 @@ from __future__ import annotations
 
 from complaints.rules import permissions
 from complaints.rules.validation import mask_phone
-from complaints.usecases import audit
+from complaints.usecases import audit, settings
 from complaints.usecases.context import Context
 from complaints.usecases.errors import PermissionDenied
-from db import reads
-
-# No peewee here: the start-up's first screen asks ``allowed`` before peewee is imported,
-# so the one read goes through db.reads (issue 2 §8).
+from db import office
 
 
 def department_parents(name: str | None) -> tuple[str, ...]:
     """The departments above ``name`` (车间 → 售后服务部), nearest first."""
     if not name:
         return ()
-    parents = dict(
-        reads.execute(
-            "SELECT d.name, p.name FROM departments d JOIN departments p ON p.id = d.parent_id"
-        ).fetchall()
-    )
+    parents = office.department_parent_names()
     out: list[str] = []
     cur = parents.get(name)
     while cur and cur not in out:
@@ -71,8 +64,6 @@ def require(ctx: Context, permission: str, *, department: str | None = None) -> 
 def phone_visible(ctx: Context) -> bool:
     """Whether lists show ``ctx`` the full phone number: the roles of the setting
     privacy.phone_full_roles (default: the roles holding phone.view_full)."""
-    from complaints.usecases import settings
-
     roles = settings.get("privacy.phone_full_roles")
     if roles is None:
         return allowed(ctx, "phone.view_full")

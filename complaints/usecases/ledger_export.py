@@ -13,7 +13,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from complaints.usecases import audit, settings
+from complaints.usecases import audit, audit_exchange, settings
 from complaints.usecases.auth import require
 from complaints.usecases.context import Context, format_tz
 from complaints.usecases.errors import UseCaseError
@@ -92,7 +92,7 @@ def export_ledger(
     carried: list[dict[str, Any]] = []
 
     def write_audit(book: Workbook) -> None:
-        carried.extend(audit.chain_for_export(dest_key, whole=since is None))
+        carried.extend(audit_exchange.chain_for_export(dest_key, whole=since is None))
         audit_sheet.write_sheet(
             book, carried, ctx.tz, safe_text_cell, lambda e: audit.EVENT_LABELS.get(e, e)
         )
@@ -109,7 +109,7 @@ def export_ledger(
             }
             # 审计记录: this site's audit entries since the last ledger to this destination
             # (all of them in a 全部 ledger), so the receiver keeps the chain
-            expected[audit_sheet.SHEET_AUDIT] = audit.count_for_export(
+            expected[audit_sheet.SHEET_AUDIT] = audit_exchange.count_for_export(
                 dest_key, whole=since is None
             )
             too_many = {s: n for s, n in expected.items() if n > EXCEL_MAX_ROWS}
@@ -153,7 +153,7 @@ def export_ledger(
         # those saved since the last export (earlier ones were remembered then).
         store.record_own_versions(ctx.site, to_db(exchange_rows.last_export()))
         exchange_rows.save_export(dest_key, now, scope, ",".join(chosen), counts.as_dict())
-        audit.mark_exported(dest_key, carried, now)
+        audit_exchange.mark_exported(dest_key, carried, now)
         audit.record(
             ctx,
             "ledger.export",

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from complaints.usecases import audit
+from complaints.usecases import audit, audit_exchange
 from complaints.usecases.auth import require
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -258,7 +258,7 @@ def _receive_audit(ctx: Context, lf: LedgerFile, res: FileResult, report: Import
         present, rows = audit_sheet.has_sheet(lf.other_sheet(audit_sheet.SHEET_AUDIT))
         if not present:
             return
-        got = audit.receive_chain(
+        got = audit_exchange.receive_chain(
             ctx, lf.site, audit_sheet.iter_sheet(rows, res.path.name), res.path.name, lf.exported_at
         )
     except LedgerRefused as e:  # a broken part met while streaming the sheet

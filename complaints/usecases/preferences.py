@@ -56,7 +56,7 @@ def _save(ctx: Context, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]
             unknown = set(new) - set(ROLES)
             if unknown:
                 raise UseCaseError(f"未知的角色:{'、'.join(sorted(unknown))}")
-            new = [r for r in ROLES if r in set(new)]
+            new = [r for r in ROLES if r in set(new)]  # noqa: PLW2901  # kept in the roles' order
         old = settings.get(key)
         same = (set(old or ()) == set(new)) if key == "privacy.phone_full_roles" else old == new
         if not same:

@@ -64,7 +64,10 @@ def report_data(
     # with the whole period as its change.
     previous = r.previous if _has_data(r.previous) else {}
     last_year = r.last_year if _has_data(r.last_year) else {}
-    prev_d, ly_d = headline.change(r.kpis, previous or None), headline.change(r.kpis, last_year or None)
+    prev_d, ly_d = (
+        headline.change(r.kpis, previous or None),
+        headline.change(r.kpis, last_year or None),
+    )
     rate = f.complaint_rate
     why = rate.why_none if rate is not None else None
     kpis = [

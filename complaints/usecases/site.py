@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
-from db import reads
-
-# peewee's models are imported inside the functions that use them: the start-up's first
-# screen reads through db.reads before peewee is imported (issue 2 §8).
+from db import office
+from db.models import database
 
 SITE_CODE_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 
@@ -64,12 +62,8 @@ def init_site(code: str, name: str, *, now, tz: str = "+08:00") -> SiteInfo:
     existing = settings.get("site.code")
     if existing and existing != code:
         raise UseCaseError(f"本数据库已属于站点 {existing},不能改为 {code}")
-    from db.models import Site, database
-
     with database.atomic():
-        site, _ = Site.get_or_create(code=code, defaults={"name": name, "first_seen_at": now})
-        site.name, site.is_local = name, True
-        site.save()
+        office.save_local_site(code, name, now)
         settings.set_("site.code", code)
         settings.set_("site.name", name)
         settings.set_("site.tz", tz)
@@ -78,46 +72,19 @@ def init_site(code: str, name: str, *, now, tz: str = "+08:00") -> SiteInfo:
 
 
 def seed_departments() -> None:
-    from db.models import Department
-
-    by_name = {d.name: d for d in Department.select()}
-    for order, (name, parent, title, business, area) in enumerate(DEPARTMENTS):
-        if name in by_name:
-            continue
-        by_name[name] = Department.create(
-            name=name,
-            parent=by_name.get(parent) if parent else None,
-            manager_title=title,
-            business=business,
-            area=area,
-            sort_order=order,
-        )
+    office.add_missing_departments(DEPARTMENTS)
 
 
 def department_names() -> list[str]:
-    """The active departments in the office's order (plain SQL: the first screen's filter)."""
-    return [
-        r[0]
-        for r in reads.execute(
-            "SELECT name FROM departments WHERE active ORDER BY sort_order, name"
-        )
-    ]
+    """The active departments in the office's order (the first screen's filter)."""
+    return office.department_names()
 
 
 def staff_names(department: str | None = None) -> list[str]:
     """The office's active staff for a person box (指定责任人): the department's own people
     first, then everyone else; empty when the office keeps no staff list."""
-    from db.models import Department, Staff
-
-    rows = (
-        Staff.select(Staff.name, Department.name.alias("dept"))
-        .join(Department)
-        .where(Staff.active)
-        .order_by(Staff.id)
-        .dicts()
-    )
-    ordered = sorted(rows, key=lambda r: r["dept"] != department)
-    return list(dict.fromkeys(r["name"] for r in ordered))
+    ordered = sorted(office.active_staff(), key=lambda r: r[1] != department)
+    return list(dict.fromkeys(name for name, _dept in ordered))
 
 
 def context_for(actor: str, clock=None) -> Context:
@@ -139,8 +106,6 @@ def rename_site(ctx: Context, name: str) -> str:
     new = name.strip()
     if new == info.name:
         return new
-    from db.models import database
-
     with database.atomic():
         # init_site validates the name and updates both the setting and the Site row.
         init_site(info.code, new, now=ctx.now(), tz=info.tz)
@@ -168,18 +133,9 @@ class KnownSite:
 
 def known_sites() -> list[KnownSite]:
     """Every office this database knows (the HQ's site filter): the sites table, the sites
-    of the cases and of the sanctions; this office first, then by code. The case sites hop
-    along the (site, received_at) index instead of reading every case."""
-    codes: set[str] = {
-        r[0]
-        for r in reads.execute(
-            "WITH RECURSIVE s(site) AS (SELECT min(site) FROM cases UNION ALL "
-            "SELECT (SELECT min(site) FROM cases WHERE site > s.site) FROM s "
-            "WHERE s.site IS NOT NULL) SELECT site FROM s WHERE site IS NOT NULL"
-        )
-    }
-    codes |= {r[0] for r in reads.execute("SELECT DISTINCT site FROM sanctions")}
-    rows: dict[str, str] = dict(reads.execute("SELECT code, name FROM sites").fetchall())
+    of the cases and of the sanctions; this office first, then by code."""
+    codes = office.site_codes_in_use()
+    rows = office.site_names()
     local = settings.get("site.code")
     out = [KnownSite(c, rows.get(c, ""), c == local) for c in codes | set(rows) if c]
     return sorted(out, key=lambda s: (not s.local, s.code))

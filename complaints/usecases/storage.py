@@ -10,9 +10,7 @@ of each series is always kept); backups made by hand ("manual") are never pruned
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
+import contextlib
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -24,19 +22,11 @@ from typing import Protocol
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
-from db import changes as db_changes
-from db import check
-from db.backup import (
-    Rotation,
-    backup_to,
-    integrity_problems,
-    make_backup,
-    prune_backups,
-    write_failure,
-)
-from db.database import close_database, database_path, open_database, schema_version
-from db.errors import BackupError, NotADatabase, StorageError
-from db.migrations import LATEST_VERSION
+from db import check, restore_files
+from db.backup import Rotation, backup_to, list_backups, make_backup, prune_backups
+from db.database import close_database, database_path, open_database
+from db.errors import StorageError
+from db.location import network_drive_warning
 from db.models import database
 from db.partfiles import Partial, registry_for
 
@@ -177,136 +167,13 @@ class OtherSiteBackup(RestoreRefused):
 
 
 def _stage(src: Path, staging: Path) -> int:
-    """Copy ``src`` into ``staging`` with the backup API and check it; the schema version."""
+    """Copy ``src`` into ``staging`` and check it; the schema version."""
     try:
-        conn = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-    except sqlite3.Error as e:
-        raise RestoreRefused(f"无法读取文件 {src}:{e}") from None
-    try:  # the data folder must take the copy: said as such, not as a fault of the file
-        os.close(os.open(staging, os.O_CREAT | os.O_WRONLY, 0o600))
-    except OSError as e:
-        conn.close()
-        raise UseCaseError(
-            f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:"
-            f"{write_failure(e) or e.strerror or e}。未作任何改动"
-        ) from None
-    try:
-        target = sqlite3.connect(staging)
-        try:
-            conn.backup(target)
-            target.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            target.close()
-    except sqlite3.DatabaseError as e:
-        if "not a database" in str(e):
-            raise RestoreRefused(f"{src} 不是 SQLite 数据库文件,未作任何改动") from None
-        if "database or disk is full" in str(e):  # the copy in the data folder, not the file
-            local = write_failure(e)
-            raise UseCaseError(
-                f"无法在数据文件夹 {staging.parent} 中写入恢复用的副本:{local}。未作任何改动"
-            ) from None
-        raise RestoreRefused(f"{src} 已损坏,无法读取({e}),未作任何改动") from None
-    finally:
-        conn.close()
-    problems = integrity_problems(staging)
-    if problems:
-        raise RestoreRefused(
-            f"{src} 已损坏,不能用来恢复(integrity_check:{'; '.join(problems[:3])}),未作任何改动"
-        )
-    probe = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
-    try:
-        try:
-            version = schema_version(probe)
-        except NotADatabase as e:
-            raise RestoreRefused(
-                f"{src} 不是客诉管理台的数据库({str(e).split(':', 1)[-1]}),未作任何改动"
-            ) from None
-        tables = {r[0] for r in probe.execute("SELECT name FROM sqlite_master")}
-    finally:
-        probe.close()
-    if version == 0 or "cases" not in tables:
-        raise RestoreRefused(f"{src} 不是客诉管理台的数据库(缺少版本表或投诉表),未作任何改动")
-    if version > LATEST_VERSION:
-        raise RestoreRefused(
-            f"{src} 的数据库版本为 {version},本程序只支持到 {LATEST_VERSION}:"
-            "请先安装新版客诉管理台再恢复。未作任何改动"
-        )
-    # Every table, column, index and trigger as the migrations build this version (issue 15
-    # §5): a planted trigger or a renamed column is refused before anything is replaced.
-    probe = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
-    try:
-        differences = check.schema_differences(probe, version)
-    finally:
-        probe.close()
-    if differences:
-        listed = ";".join(differences[:10])
-        more = f"……共 {len(differences)} 处" if len(differences) > 10 else ""
-        raise RestoreRefused(
-            f"{src} 不是客诉管理台的数据库,或已被改动:其结构与第 {version} 版应有的不同"
-            f"({listed}{more}),不能用来恢复,未作任何改动"
-        )
-    return version
-
-
-def _site_of(path: Path) -> str | None:
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        row = conn.execute("SELECT value FROM settings WHERE key = 'site.code'").fetchone()
-    except sqlite3.DatabaseError:
-        return None
-    finally:
-        conn.close()
-    return json.loads(row[0]) if row else None
-
-
-def _keep_live(live: Path, backups: Path, now: datetime) -> tuple[Path, bool]:
-    """A copy of the live database before it is replaced: verified when it is sound,
-    else a raw copy of its files (a damaged database is exactly what one restores over,
-    and it must not be lost either)."""
-    try:
-        conn = sqlite3.connect(live, timeout=10)
-        try:
-            return make_backup(backups, reason="before-restore", now=now, source=conn), True
-        finally:
-            conn.close()
-    except (BackupError, sqlite3.Error):
-        stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-        raw = Path(backups) / f"complaintdesk-{stamp}-before-restore-damaged.sqlite3"
-        raw.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(live, raw)
-        for ext in ("-wal", "-shm"):
-            side = live.with_name(live.name + ext)
-            if side.exists():
-                shutil.copy2(side, raw.with_name(raw.name + ext))
-        return raw, False
-
-
-def _replace_live(staging: Path, live: Path, *, live_sound: bool) -> None:
-    """Put the staged copy in place of the live database (which is closed).
-
-    A sound live database is overwritten through the backup API, under SQLite's own
-    locks and journal, so a crash half-way leaves the old data; a damaged or missing one
-    is replaced by renaming the staged file over it.
-    """
-    db_changes.note_everything()  # every page shows data that may have changed
-    if live.exists() and live_sound:
-        src = sqlite3.connect(f"file:{staging}?mode=ro", uri=True)
-        dst = sqlite3.connect(live, timeout=10)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-            src.close()
-        return
-    for ext in ("-wal", "-shm"):
-        live.with_name(live.name + ext).unlink(missing_ok=True)
-    part = live.with_name(live.name + ".restore.part")
-    try:
-        shutil.copy2(staging, part)
-        os.replace(part, live)
-    except OSError:
-        part.unlink(missing_ok=True)
-        raise
+        return restore_files.stage(src, staging)
+    except restore_files.BadSource as e:
+        raise RestoreRefused(str(e)) from None
+    except restore_files.CannotStage as e:
+        raise UseCaseError(str(e)) from None
 
 
 def restore(
@@ -338,7 +205,7 @@ def restore(
         raise RestoreRefused(f"{src} 就是正在使用的数据库,无需恢复")
     live.parent.mkdir(parents=True, exist_ok=True)
     staging = live.parent / f"restore-{uuid.uuid4().hex[:12]}.part"
-    # a killed restore leaves its .part files to the next start (issue 15 §5)
+    # a killed restore leaves its .part files to the next start, which removes them
     with (
         Partial(staging, registry_for(live)),
         Partial(live.with_name(live.name + ".restore.part"), registry_for(live)),
@@ -371,19 +238,21 @@ def _restore(
         close_database()
         live_exists = live.exists() and live.stat().st_size > 0
         if live_exists and not allow_other_site:
-            mine, theirs = _site_of(live), _site_of(staging)
+            mine, theirs = restore_files.site_of(live), restore_files.site_of(staging)
             if mine and theirs and mine != theirs:
                 raise OtherSiteBackup(
                     f"{src} 属于站点 {theirs},而本机数据属于站点 {mine}:为免误恢复,未作任何改动"
                 )
         try:
-            kept, sound = _keep_live(live, paths.backups, now) if live_exists else (None, True)
+            kept, sound = (
+                restore_files.keep_live(live, paths.backups, now) if live_exists else (None, True)
+            )
         except OSError as e:
             raise UseCaseError(
                 f"无法在 {paths.backups} 保存被替换的数据({e}),未作任何改动"
             ) from None
         try:
-            _replace_live(staging, live, live_sound=sound)
+            restore_files.replace_live(staging, live, live_sound=sound)
         except (sqlite3.Error, OSError) as e:
             raise UseCaseError(
                 f"未能用 {src} 替换数据库 {live}({e}):原来的数据未改动"
@@ -394,7 +263,7 @@ def _restore(
         except Exception as e:
             close_database()
             if kept is not None:
-                _replace_live(kept, live, live_sound=False)
+                restore_files.replace_live(kept, live, live_sound=False)
                 open_database(live, backup_dir=paths.backups, app_version=app_version)
             raise UseCaseError(f"恢复后无法打开数据库({e}),已放回原来的数据") from None
     finally:
@@ -402,10 +271,9 @@ def _restore(
         for ext in ("-wal", "-shm", "-journal"):
             staging.with_name(staging.name + ext).unlink(missing_ok=True)
         if database.is_closed() and live.exists():
-            try:  # refused after closing: the live data is untouched, open it again
+            # refused after closing: the live data is untouched, open it again
+            with contextlib.suppress(StorageError):
                 open_database(live, backup_dir=paths.backups, app_version=app_version)
-            except StorageError:
-                pass
     if ctx is not None:
         with database.atomic():
             audit.record(ctx, "data.restore", note=f"{src} → 原数据另存为 {kept}")
@@ -416,13 +284,9 @@ def _restore(
 
 def backups(folder: Path) -> list:
     """The backups in ``folder``, newest first (for the settings page: ui never reads db/)."""
-    from db.backup import list_backups
-
     return list_backups(folder)
 
 
 def location_warning(folder: Path) -> str | None:
     """A warning when the data folder is on a network drive, where SQLite is not safe."""
-    from db.location import network_drive_warning
-
     return network_drive_warning(folder)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from complaints.usecases import storage
+from complaints.usecases.errors import UseCaseError
+from db.errors import StorageError
 from desktop.cli import CliError, command_context, open_data
 
 
@@ -21,10 +24,6 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from complaints.usecases import storage
-    from complaints.usecases.errors import UseCaseError
-    from db.errors import StorageError
-
     paths, _ = open_data(args)
     ctx = command_context(args)  # needs data.backup; the backup is in the audit log
     try:

@@ -6,8 +6,15 @@ from __future__ import annotations
 import argparse
 import sqlite3
 
+import peewee
+
+from complaints.usecases import storage
+from complaints.usecases.site import is_initialised
+from db.check import rebuild_search_index
+from db.database import open_database
+from db.errors import DatabaseTooNew, StorageError
 from desktop import __version__
-from desktop.cli import CliError
+from desktop.cli import CliError, command_context
 from desktop.paths import data_paths, secure_data_dir
 
 
@@ -20,21 +27,11 @@ def register(sub) -> None:
 
 
 def _sign_in(args: argparse.Namespace) -> None:
-    from complaints.usecases.site import is_initialised
-    from desktop.cli import command_context
-
     if is_initialised():
         command_context(args)
 
 
 def run(args: argparse.Namespace) -> int:
-    import peewee
-
-    from complaints.usecases import storage
-    from db.check import rebuild_search_index
-    from db.database import open_database
-    from db.errors import DatabaseTooNew, StorageError
-
     paths = data_paths(args.data_dir)
     if not paths.database.exists():
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
@@ -46,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
                 f"数据库已从版本 {report.version_before} 升级到 {report.version_after}"
                 f"(升级前的备份:{report.backup})"
             )
-        _sign_in(args)  # needs data.check (issue 15 §7), once the database opens
+        _sign_in(args)  # needs data.check, once the database opens
         if args.rebuild_index:
             rebuild_search_index()
             print("已重建搜索索引")

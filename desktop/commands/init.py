@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from datetime import UTC, datetime
 
+from complaints.usecases import site
+from complaints.usecases.errors import UseCaseError
+from db.location import network_drive_warning
 from desktop.cli import CliError, command_context, open_data
 from desktop.paths import data_paths, secure_data_dir
 
@@ -18,10 +22,6 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from complaints.usecases import site
-    from complaints.usecases.errors import UseCaseError
-    from db.location import network_drive_warning
-
     try:  # refuse a bad code or name before anything is created
         code = site.check_site_code(args.site)
     except UseCaseError as e:
@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         print(f"警告:{warning}", file=sys.stderr)
     existed = paths.database.exists()
-    secure_data_dir(paths.root)  # 0700 (issue 15 §7)
+    secure_data_dir(paths.root)  # 0700: the owner's alone
     paths.backups.mkdir(exist_ok=True)
     paths.attachments.mkdir(exist_ok=True)
     open_data(args, must_exist=False)  # on an existing site: signs in, needs settings.site
@@ -43,9 +43,10 @@ def run(args: argparse.Namespace) -> int:
             info = site.init_site(code, args.name, now=datetime.now(UTC))
         elif before.code != code:
             raise UseCaseError(f"本数据库已属于站点 {before.code},不能改为 {code}")
-        else:  # a new name for this site: the administrator's, audited (issue 15 §7)
-            site.rename_site(command_context(args), args.name)
-            info = site.local_site()
+        else:  # a new name for this site: the administrator's, audited
+            info = dataclasses.replace(
+                before, name=site.rename_site(command_context(args), args.name)
+            )
     except UseCaseError as e:
         raise CliError(f"{paths.database}:{e}") from None
     if before is None:

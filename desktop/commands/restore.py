@@ -6,6 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from complaints.usecases import storage
+from complaints.usecases.errors import UseCaseError
+from complaints.usecases.site import is_initialised
+from db.errors import StorageError
 from desktop import __version__
 from desktop.cli import CliError, command_context, open_data
 from desktop.paths import data_paths
@@ -19,15 +23,9 @@ def register(sub) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from complaints.usecases import storage
-    from complaints.usecases.errors import UseCaseError
-    from db.errors import StorageError
-
     paths = data_paths(args.data_dir)
     ctx = None  # an empty data folder has nothing to protect: no one to ask
     if paths.database.exists():
-        from complaints.usecases.site import is_initialised
-
         open_data(args)
         if is_initialised():
             ctx = command_context(args)  # needs data.restore (administrators)

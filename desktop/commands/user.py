@@ -17,11 +17,17 @@ The first account of a new database must be the administrator (--role 管理员)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import unicodedata
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+
+from complaints.rules.permissions import Role
+from complaints.usecases import audit, audit_exchange, audit_export, auth, cases, users
+from complaints.usecases.errors import NotFound
+from desktop.cli import PASSWORD_ENV, CliError, ask_password, command_context, open_data
 
 NEW_PASSWORD_ENV = "COMPLAINTDESK_NEW_PASSWORD"
 
@@ -112,17 +118,12 @@ def register(sub) -> None:
 
 
 def _open(args):
-    from desktop.cli import command_context, open_data
-
     open_data(args)
     return command_context(args)
 
 
 def _new_password(args, login: str) -> tuple[str, bool]:
     """(password, shown): from the environment, a random one, or a prompt."""
-    from complaints.usecases import users
-    from desktop.cli import CliError, ask_password
-
     if getattr(args, "temp_password", False):
         return users.temporary_password(), True
     env = os.environ.get(NEW_PASSWORD_ENV)
@@ -139,10 +140,6 @@ def _now() -> datetime:
 
 
 def run_add(args) -> int:
-    from complaints.rules.permissions import Role
-    from complaints.usecases import users
-    from desktop.cli import CliError
-
     ctx = _open(args)
     password, shown = _new_password(args, args.login)
     if users.needs_first_admin():
@@ -184,8 +181,6 @@ def _table(headers, rows) -> str:
 
 
 def run_list(args) -> int:
-    from complaints.usecases import auth, users
-
     ctx = _open(args)
     auth.require(ctx, "users.manage")
     now = _now()
@@ -210,8 +205,6 @@ def run_list(args) -> int:
 
 
 def run_edit(args) -> int:
-    from complaints.usecases import users
-
     ctx = _open(args)
     kwargs = {}
     if args.department is not None:
@@ -226,9 +219,6 @@ def run_edit(args) -> int:
 
 
 def run_passwd(args) -> int:
-    from complaints.usecases import auth, users
-    from desktop.cli import PASSWORD_ENV, CliError, ask_password
-
     ctx = _open(args)
     target = users.get_user(args.login)
     own = ctx.user_id == target.id
@@ -251,32 +241,24 @@ def run_passwd(args) -> int:
 
 
 def run_unlock(args) -> int:
-    from complaints.usecases import users
-
     users.unlock(_open(args), args.login)
     print(f"已解除 {args.login} 的锁定。")
     return 0
 
 
 def run_disable(args) -> int:
-    from complaints.usecases import users
-
     users.disable(_open(args), args.login)
     print(f"已停用 {args.login}。")
     return 0
 
 
 def run_enable(args) -> int:
-    from complaints.usecases import users
-
     users.enable(_open(args), args.login)
     print(f"已启用 {args.login}。")
     return 0
 
 
 def _day(text: str | None, tz, what: str):
-    from desktop.cli import CliError
-
     if not text:
         return None
     try:
@@ -293,20 +275,16 @@ def _day(text: str | None, tz, what: str):
 
 
 def run_audit(args) -> int:
-    from complaints.usecases import audit, auth, cases, users
-    from complaints.usecases.errors import NotFound
-    from desktop.cli import CliError
-
     ctx = _open(args)
     auth.require(ctx, "audit.view")
     site = (args.audit_site or "").strip().upper()
     if site and not args.verify:
         raise CliError("--site 须与 --verify 同用")
-    if args.verify and site and site != ctx.site:  # a branch's chain held here (§6)
-        problems = audit.verify_site_chain(site)
+    if args.verify and site and site != ctx.site:  # a branch's chain held here
+        problems = audit_exchange.verify_site_chain(site)
         for p in problems:
             print(p)
-        held = audit.held_sites()
+        held = audit_exchange.held_sites()
         print(
             f"站点 {site} 的审计记录链完整。"
             if not problems
@@ -330,10 +308,8 @@ def run_audit(args) -> int:
         until += timedelta(days=1)  # the whole day
     actor = args.audit_user
     if actor:
-        try:
+        with contextlib.suppress(NotFound):
             actor = users.get_user(actor).display_name
-        except NotFound:
-            pass
     uid = None
     if args.case:
         uid = cases.get_case(cases.find_case_id(args.case))["uid"]
@@ -341,7 +317,7 @@ def run_audit(args) -> int:
         since=since, until=until, actor=actor, event=args.event, uid=uid, limit=args.limit
     )
     if args.xlsx:
-        path = audit.export_entries(ctx, args.xlsx, rows)
+        path = audit_export.export_entries(ctx, args.xlsx, rows)
         print(f"已导出 {len(rows)} 条到 {path}")
         return 0
     if not rows:
@@ -350,7 +326,7 @@ def run_audit(args) -> int:
     table = []
     for r in rows:
         target = f"{r.table}/{r.uid}" if r.table and r.uid else (r.table or "")
-        detail = "; ".join(x for x in (r.note, audit.format_changes(r.changes)) if x)
+        detail = "; ".join(x for x in (r.note, audit_export.format_changes(r.changes)) if x)
         table.append(
             (
                 str(r.id),
@@ -366,8 +342,6 @@ def run_audit(args) -> int:
 
 
 def run_anonymise(args) -> int:
-    from complaints.usecases import auth, users
-
     ctx = _open(args)
     auth.require(ctx, "privacy.anonymise")
     now = ctx.now()

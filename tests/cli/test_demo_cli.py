@@ -69,7 +69,7 @@ def test_demo_with_users_prints_a_login_per_role_that_signs_in(tmp_path, capsys)
     import re
     from datetime import UTC, datetime
 
-    from complaints.usecases import users
+    from complaints.usecases import signin
     from db.database import close_database, open_database
 
     data = tmp_path / "data"
@@ -88,7 +88,7 @@ def test_demo_with_users_prints_a_login_per_role_that_signs_in(tmp_path, capsys)
     open_database(data / "complaintdesk.sqlite3", backup_dir=data / "backups")
     try:
         for role, login, password in found:
-            u = users.sign_in(login, password, datetime.now(UTC))
+            u = signin.sign_in(login, password, datetime.now(UTC))
             assert u.must_change_password
             assert role.split("(")[0] in u.roles
     finally:

@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "forms"))
 from conftest_forms import CASE_VALUES, VIN, plain_text
 
 from complaints.rules.permissions import ROLES
-from complaints.usecases import site, users
+from complaints.usecases import signin, site, users
 from complaints.usecases.cases import create_case
 from complaints.usecases.context import CHINA_TZ, Context
 from db.database import close_database, open_database
@@ -47,7 +47,7 @@ def data_dir(tmp_path):
             status="已批准",
         )
     users.create_first_admin("admin", "管理员", "admin-pass-1", now=NOW)
-    admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", NOW))
+    admin = users.context_for_user(signin.sign_in("admin", "admin-pass-1", NOW))
     users.add_user(
         admin, "clerk", "王客服", ["客服专员"], "clerk-pass-1", must_change_password=False
     )

@@ -126,7 +126,7 @@ def test_full_export_sites_and_acting_account(two_sites, tmp_path, capsys, monke
     # A signed-in 部门经理 may neither export nor import (docs/permissions.md).
     from datetime import datetime
 
-    from complaints.usecases import users
+    from complaints.usecases import signin, users
     from complaints.usecases.context import CHINA_TZ
     from db.database import close_database, open_database
 
@@ -134,7 +134,7 @@ def test_full_export_sites_and_acting_account(two_sites, tmp_path, capsys, monke
     open_database(sh / "complaintdesk.sqlite3")
     try:
         users.create_first_admin("admin", "管理员", "admin-pass-1", now=now)
-        admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", now))
+        admin = users.context_for_user(signin.sign_in("admin", "admin-pass-1", now))
         users.add_user(
             admin,
             "mgr",

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from complaints.rules.permissions import ROLES
-from complaints.usecases import site, users
+from complaints.usecases import signin, site, users
 from complaints.usecases.cases import create_case
 from complaints.usecases.context import CHINA_TZ, Context
 from db.database import close_database, open_database
@@ -64,7 +64,7 @@ def data_dir(tmp_path, monkeypatch):
         status="已批准",
     )
     users.create_first_admin("admin", "管理员", "admin-pass-1", now=NOW)
-    admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", NOW))
+    admin = users.context_for_user(signin.sign_in("admin", "admin-pass-1", NOW))
     users.add_user(admin, "boss", "刘经理", ["客服经理"], "boss-pass-1", must_change_password=False)
     close_database()
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "boss-pass-1")

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from complaints.usecases import audit, cases
+from complaints.usecases import audit, audit_export, cases
 from complaints.usecases.errors import PermissionDenied
 from db.models import database
 from tests.conftest import FIXED_NOW
@@ -124,7 +124,7 @@ def test_export_xlsx(ctx, tmp_path):
     from openpyxl import load_workbook
 
     _some_entries(ctx, 2)
-    path = audit.export_xlsx(audit.entries(), tmp_path / "a.xlsx")
+    path = audit_export.export_xlsx(audit.entries(), tmp_path / "a.xlsx")
     ws = load_workbook(path).active
     assert ws["A1"].value == "序号" and ws.max_row == 3
     assert "plan: None → 方案1" in ws["I2"].value

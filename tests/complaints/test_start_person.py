@@ -1,11 +1,12 @@
-"""users.start_state (plain SQL, for the start-up before peewee is imported) gives the same
-answers as needs_first_admin() and remembered_user(now) on peewee."""
+"""signin.start_state, who works at start, agrees with users.needs_first_admin() and
+signin.remembered_user(now): no account, remembering not allowed, an unknown, inactive,
+must-change or locked person remembered."""
 
 from datetime import timedelta
 
 import pytest
 
-from complaints.usecases import settings, users
+from complaints.usecases import settings, signin, users
 from complaints.usecases.errors import SignInFailed
 from tests.conftest import FIXED_NOW
 
@@ -13,8 +14,8 @@ PW = "正确的密码123"
 
 
 def _agrees(now=FIXED_NOW):
-    state = users.start_state(now)
-    assert state == (users.needs_first_admin(), users.remembered_user(now))
+    state = signin.start_state(now)
+    assert state == (users.needs_first_admin(), signin.remembered_user(now))
     return state
 
 
@@ -37,8 +38,8 @@ def wang(admin):
         department="车间",
         must_change_password=False,
     )
-    users.sign_in("wang", "wang-pass-1", FIXED_NOW - timedelta(days=1))
-    users.remember(admin, "wang")
+    signin.sign_in("wang", "wang-pass-1", FIXED_NOW - timedelta(days=1))
+    signin.remember(admin, "wang")
     return "wang"
 
 
@@ -89,9 +90,9 @@ def test_remembered_but_must_change_password(admin, wang):
 def test_remembered_but_locked(admin, wang):
     for _ in range(int(settings.get("auth.max_failures")) - 1):
         with pytest.raises(SignInFailed):
-            users.sign_in("wang", "wrong-pass", FIXED_NOW)
+            signin.sign_in("wang", "wrong-pass", FIXED_NOW)
     with pytest.raises(SignInFailed):
-        users.sign_in("wang", "wrong-pass", FIXED_NOW)
+        signin.sign_in("wang", "wrong-pass", FIXED_NOW)
     until = users.get_user("wang").locked_until
     assert until is not None and until > FIXED_NOW
     # locked until after now: nobody is signed in without a password

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher, Type
 
-from complaints.usecases import audit, cases, settings, users
+from complaints.usecases import audit, cases, passwords, settings, signin, users
 from complaints.usecases.errors import (
     PermissionDenied,
     SignInFailed,
@@ -48,7 +48,7 @@ def test_sign_in_gives_context_with_roles(admin):
     users.add_user(
         admin, "wang", "王经理", ["部门经理", "客服专员"], "wang-pass-1", department="车间"
     )
-    u = users.sign_in("wang", "wang-pass-1", FIXED_NOW)
+    u = signin.sign_in("wang", "wang-pass-1", FIXED_NOW)
     ctx = users.context_for_user(u)
     assert ctx.actor == "王经理" and ctx.user_id == u.id and ctx.site == "SH01"
     assert ctx.roles == {"部门经理", "客服专员"} and ctx.department == "车间"
@@ -58,11 +58,11 @@ def test_sign_in_gives_context_with_roles(admin):
 
 def test_wrong_password_and_unknown_login_say_the_same(admin):
     with pytest.raises(SignInFailed, match="用户名或密码不正确"):
-        users.sign_in("nobody", PW, FIXED_NOW)
+        signin.sign_in("nobody", PW, FIXED_NOW)
     with pytest.raises(SignInFailed) as wrong:
-        users.sign_in("admin", "wrong-one", FIXED_NOW)
+        signin.sign_in("admin", "wrong-one", FIXED_NOW)
     with pytest.raises(SignInFailed) as unknown:
-        users.sign_in("nobody", PW, FIXED_NOW)
+        signin.sign_in("nobody", PW, FIXED_NOW)
     assert str(wrong.value) == str(unknown.value)  # no remaining-tries hint (issue 15 §7)
     assert "再错" not in str(wrong.value)
     assert _events()[-3:] == ["sign_in.failed"] * 3
@@ -71,18 +71,18 @@ def test_wrong_password_and_unknown_login_say_the_same(admin):
 def test_five_wrong_tries_lock_for_five_minutes(admin):
     for _ in range(4):
         with pytest.raises(SignInFailed):
-            users.sign_in("admin", "wrong-one", FIXED_NOW)
+            signin.sign_in("admin", "wrong-one", FIXED_NOW)
     with pytest.raises(SignInFailed) as fifth:
-        users.sign_in("admin", "wrong-one", FIXED_NOW)
+        signin.sign_in("admin", "wrong-one", FIXED_NOW)
     assert users.get_user("admin").locked_until == FIXED_NOW + timedelta(minutes=5)
     # even the right password is refused while locked, with the very same message as an
     # unknown login (issue 15 §7): the lock tells nobody which logins exist
     with pytest.raises(SignInFailed) as locked:
-        users.sign_in("admin", PW, FIXED_NOW + timedelta(minutes=4))
+        signin.sign_in("admin", PW, FIXED_NOW + timedelta(minutes=4))
     with pytest.raises(SignInFailed) as unknown:
-        users.sign_in("nobody", PW, FIXED_NOW)
+        signin.sign_in("nobody", PW, FIXED_NOW)
     assert str(fifth.value) == str(locked.value) == str(unknown.value)
-    assert users.sign_in("admin", PW, FIXED_NOW + timedelta(minutes=5)).failed_tries == 0
+    assert signin.sign_in("admin", PW, FIXED_NOW + timedelta(minutes=5)).failed_tries == 0
     assert "sign_in.locked" in _events()
 
 
@@ -90,19 +90,19 @@ def test_administrator_unlocks_and_resets(admin):
     users.add_user(admin, "li", "李专员", ["客服专员"], "li-pass-11")
     for _ in range(5):
         with pytest.raises(SignInFailed):
-            users.sign_in("li", "nope-nope", FIXED_NOW)
+            signin.sign_in("li", "nope-nope", FIXED_NOW)
     assert users.get_user("li").is_locked(FIXED_NOW)
     users.unlock(admin, "li")
     assert not users.get_user("li").is_locked(FIXED_NOW)
-    users.sign_in("li", "li-pass-11", FIXED_NOW)
+    signin.sign_in("li", "li-pass-11", FIXED_NOW)
     users.reset_password(admin, "li", "new-pass-22")
     with pytest.raises(SignInFailed):
-        users.sign_in("li", "li-pass-11", FIXED_NOW)
-    li = users.sign_in("li", "new-pass-22", FIXED_NOW)
+        signin.sign_in("li", "li-pass-11", FIXED_NOW)
+    li = signin.sign_in("li", "new-pass-22", FIXED_NOW)
     assert li.must_change_password
     li_ctx = users.context_for_user(li, clock=lambda: FIXED_NOW)
     users.change_own_password(li_ctx, "new-pass-22", "mine-now-33")
-    assert not users.sign_in("li", "mine-now-33", FIXED_NOW).must_change_password
+    assert not signin.sign_in("li", "mine-now-33", FIXED_NOW).must_change_password
     # a clerk may not manage users: refused, named, audited
     with pytest.raises(PermissionDenied, match="管理员"):
         users.unlock(li_ctx, "admin")
@@ -119,15 +119,15 @@ def test_administrator_unlocks_and_resets(admin):
 
 def test_rehash_when_parameters_rise(admin, monkeypatch):
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, type=Type.ID)
-    strong = users._hasher()
-    monkeypatch.setattr(users, "_hasher", lambda: weak)
+    strong = passwords.hasher()
+    monkeypatch.setattr(passwords, "hasher", lambda: weak)
     users.reset_password(admin, "admin", "weak-hash-1", must_change=False)
     assert "m=8192,t=1" in User.get(User.login == "admin").password_hash
-    monkeypatch.setattr(users, "_hasher", lambda: strong)
-    users.sign_in("admin", "weak-hash-1", FIXED_NOW)
+    monkeypatch.setattr(passwords, "hasher", lambda: strong)
+    signin.sign_in("admin", "weak-hash-1", FIXED_NOW)
     h = User.get(User.login == "admin").password_hash
     assert "m=19456,t=2,p=1" in h
-    assert users.sign_in("admin", "weak-hash-1", FIXED_NOW)
+    assert signin.sign_in("admin", "weak-hash-1", FIXED_NOW)
     assert "重新计算" in audit.entries(event="sign_in")[1].note
 
 
@@ -153,20 +153,20 @@ def test_last_admin_cannot_be_removed_and_disabled_cannot_sign_in(admin):
     users.add_user(admin, "zhao", "赵", ["客服专员"], "password-1")
     users.disable(admin, "zhao")
     with pytest.raises(SignInFailed, match="已停用"):
-        users.sign_in("zhao", "password-1", FIXED_NOW)
+        signin.sign_in("zhao", "password-1", FIXED_NOW)
     users.enable(admin, "zhao")
-    users.sign_in("zhao", "password-1", FIXED_NOW)
+    signin.sign_in("zhao", "password-1", FIXED_NOW)
 
 
 def test_remembered_user_only_when_allowed(admin):
     users.reset_password(admin, "admin", "password-9", must_change=False)
     with pytest.raises(UseCaseError, match="不允许"):
-        users.remember(admin, "admin")
+        signin.remember(admin, "admin")
     settings.set_("auth.allow_remember", True)
-    users.remember(admin, "admin")
-    assert users.remembered_user(FIXED_NOW).login == "admin"
+    signin.remember(admin, "admin")
+    assert signin.remembered_user(FIXED_NOW).login == "admin"
     settings.set_("auth.allow_remember", False)
-    assert users.remembered_user(FIXED_NOW) is None
+    assert signin.remembered_user(FIXED_NOW) is None
 
 
 def test_anonymise_closed_cases(admin, ctx):

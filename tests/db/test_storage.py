@@ -9,6 +9,7 @@ from complaints.usecases import cases, settings, storage
 from complaints.usecases.context import CHINA_TZ
 from complaints.usecases.errors import UseCaseError
 from db import backup as db_backup
+from db import restore_files
 from db.backup import list_backups
 from db.errors import BackupError
 from db.models import Case, database
@@ -241,7 +242,7 @@ def test_a_failed_replacement_changes_nothing(ctx, paths, tmp_path, monkeypatch)
     def disk_error(*a, **k):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(storage, "_replace_live", disk_error)
+    monkeypatch.setattr(restore_files, "replace_live", disk_error)
     with pytest.raises(UseCaseError, match="原来的数据未改动,另有一份保存在"):
         storage.restore(saved, paths)
     assert Case.select().count() == 2

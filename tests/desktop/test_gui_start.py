@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QTimer
 
 from db.models import database
-from desktop import app, cli
+from desktop import after_start, app, cli
 from desktop.paths import data_paths
 
 
@@ -23,11 +23,11 @@ def test_start_jobs_follow_the_paint_and_the_warmup_needs_no_page(
     qapp, tmp_path, monkeypatch, demo_folder
 ):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # QSettings() of the run
-    monkeypatch.setattr(app, "_sign_in", lambda session, db: True)  # acts as the administrator
-    monkeypatch.setattr(app, "_font_box", lambda message: None)  # never a modal box here
-    monkeypatch.setattr(app, "WARMUP_DELAY_MS", 0)
+    monkeypatch.setattr(app, "_sign_in", lambda session, checks: True)  # acts as the administrator
+    monkeypatch.setattr(app, "font_box", lambda message: None)  # never a modal box here
+    monkeypatch.setattr(after_start, "WARMUP_DELAY_MS", 0)
     seen: dict[str, object] = {}
-    real_watching, real_warmup = app._start_watching, app._start_warmup
+    real_watching, real_warmup = after_start.start_watching, after_start.start_warmup
 
     def watching(session, window):
         seen["window visible when the start jobs begin"] = window.isVisible()
@@ -42,8 +42,8 @@ def test_start_jobs_follow_the_paint_and_the_warmup_needs_no_page(
     def warmup(session, window, **kwargs):
         real_warmup(session, window, on_finished=lambda: finish(window))
 
-    monkeypatch.setattr(app, "_start_watching", watching)
-    monkeypatch.setattr(app, "_start_warmup", warmup)
+    monkeypatch.setattr(after_start, "start_watching", watching)
+    monkeypatch.setattr(after_start, "start_warmup", warmup)
     guard = QTimer()  # never hang the suite
     guard.setSingleShot(True)
     guard.timeout.connect(qapp.quit)

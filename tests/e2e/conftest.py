@@ -13,7 +13,7 @@ import pytest
 from e2e_steps import NOW
 from PySide6.QtCore import QSettings
 
-from complaints.usecases import users
+from complaints.usecases import signin, users
 from db.models import database
 from desktop.paths import DataPaths
 from ui import pin_singletons
@@ -74,7 +74,7 @@ def sign_in(session) -> Callable[[str], None]:
 
     def do(login: str, password: str | None = None) -> None:
         password = password or ("adminpass1" if login == "admin" else PASSWORD)
-        user = users.sign_in(login, password, NOW)
+        user = signin.sign_in(login, password, NOW)
         session.set_user(users.context_for_user(user, clock=lambda: NOW))
 
     return do

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from complaints.usecases import audit, ledger_export, ledger_import
+from complaints.usecases import audit, audit_exchange, ledger_export, ledger_import
 from db.models import Case
 from ledger import audit_sheet
 from ledger.reader import open_ledger
@@ -58,7 +58,7 @@ def test_branch_audit_entries_removed_and_rewritten_are_caught_at_hq(sites, tmp_
     assert _carried_ids(a)[0] == 1  # the first ledger to a destination: the whole chain
     hq = sites.use("HQ", now=later(2))
     r = ledger_import.apply_import(hq, [a])
-    assert r.audit_problems == [] and audit.verify_site_chain("SH01") == []
+    assert r.audit_problems == [] and audit_exchange.verify_site_chain("SH01") == []
 
     sites.close()
     first_removed = _remove_last_audit_entries(sites.path("SH01"), 3)
@@ -74,7 +74,7 @@ def test_branch_audit_entries_removed_and_rewritten_are_caught_at_hq(sites, tmp_
     (problem,) = r.audit_problems
     assert "SH01" in problem and f"第 {first_removed} 条" in problem
     assert Case.select().count() == 5  # the case rows still apply: nothing is lost
-    problems = audit.verify_site_chain("SH01")
+    problems = audit_exchange.verify_site_chain("SH01")
     assert problems and "SH01" in problems[-1]
     assert audit.entries(event="audit.chain_break")[0].uid == "SH01"
 
@@ -110,7 +110,7 @@ def test_an_older_or_repeated_ledger_is_no_break(sites, tmp_path):
     assert ledger_import.apply_import(hq, [b]).audit_problems == []
     assert ledger_import.apply_import(hq, [a]).audit_problems == []
     assert ledger_import.apply_import(hq, [b]).audit_problems == []
-    assert audit.verify_site_chain("SH01") == []
+    assert audit_exchange.verify_site_chain("SH01") == []
 
 
 def test_a_lost_ledger_is_a_gap_until_a_full_export(sites, tmp_path):
@@ -122,8 +122,8 @@ def test_a_lost_ledger_is_a_gap_until_a_full_export(sites, tmp_path):
     assert ledger_import.apply_import(hq, [x]).audit_problems == []
     held = _carried_ids(x)[-1]
     # the first of these two never reaches HQ; it carried more entries than a ledger
-    # carries again (audit.CHAIN_OVERLAP, which heals a small gap by itself)
-    for minutes, n in ((3, audit.CHAIN_OVERLAP + 5), (4, 1)):
+    # carries again (audit_exchange.CHAIN_OVERLAP, which heals a small gap by itself)
+    for minutes, n in ((3, audit_exchange.CHAIN_OVERLAP + 5), (4, 1)):
         sh = sites.use("SH01", now=later(minutes))
         for _ in range(n):
             new_case(sh)
@@ -151,7 +151,7 @@ def test_a_ledger_without_the_audit_sheet_still_imports(sites, tmp_path):
     hq = sites.use("HQ", now=later(2))
     r = ledger_import.apply_import(hq, [old])
     assert r.ok and r.applied and r.audit_problems == [] and Case.select().count() == 1
-    assert "没有站点 SH01 的审计记录" in audit.verify_site_chain("SH01")[0]
+    assert "没有站点 SH01 的审计记录" in audit_exchange.verify_site_chain("SH01")[0]
 
 
 def test_audit_sheet_keeps_names_and_phones_masked(sites, tmp_path):
@@ -178,10 +178,10 @@ def test_entry_columns_agree_everywhere(sites):
     """The audit entry's columns, as hashed (usecases/audit.py), stored as held
     (db/audit_chains.py) and carried (ledger/audit_sheet.py), are one list; the peewee
     model reads the held rows."""
-    from db import audit_chains
+    from db import audit_chains, audit_rows
     from db.models_audit import SiteAuditChain
 
-    assert audit.COLUMNS == audit_chains.ENTRY_COLUMNS == audit_sheet.ENTRY_COLUMNS
+    assert audit_rows.COLUMNS == audit_chains.ENTRY_COLUMNS == audit_sheet.ENTRY_COLUMNS
     sites.use("HQ")
     assert SiteAuditChain.select().count() == 0
 
@@ -211,7 +211,7 @@ def test_a_malformed_audit_sheet_is_reported_not_a_crash(sites, tmp_path):
         assert "审计记录" in problem and "第 2 行" in problem and "记录数据" in problem
         assert said in problem
         assert r.applied and Case.select().count() == 1  # the case row applies all the same
-    assert audit.verify_site_chain("SH01")  # nothing held, breaks recorded
+    assert audit_exchange.verify_site_chain("SH01")  # nothing held, breaks recorded
     wb = load_workbook(a)
     wb[audit_sheet.SHEET_AUDIT].delete_cols(7)  # no 记录数据 column at all
     wb.save(tmp_path / "nocol.xlsx")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from complaints.usecases import users
+from complaints.usecases import signin, users
 from ui import first_run
 from ui.first_run import LoginsDialog, PeopleDialog, set_up_people
 
@@ -57,7 +57,7 @@ def test_people_dialog_creates_an_account_per_row_and_names_a_bad_row(qtbot, ses
     assert "总经理" in made["chengang"].roles and made["chengang"].must_change_password
     assert [c[2] for c in dlg.created] == ["客服专员", "客服经理", "部门经理", "总经理"]
     login, _name, _role, _dept, password = dlg.created[0]
-    assert users.sign_in(login, password, datetime.now(UTC)).login == "wangli"
+    assert signin.sign_in(login, password, datetime.now(UTC)).login == "wangli"
 
 
 def test_with_demo_data_every_role_gets_an_account_shown_once(qtbot, session, admin, monkeypatch):
@@ -79,7 +79,7 @@ def test_with_demo_data_every_role_gets_an_account_shown_once(qtbot, session, ad
         "总经理",
     ]
     _role, _name, login, password = lines[-1].split("\t")
-    assert users.sign_in(login, password, datetime.now(UTC)).roles == {"总经理"}
+    assert signin.sign_in(login, password, datetime.now(UTC)).roles == {"总经理"}
 
 
 def test_without_demo_data_the_people_dialog_follows(qtbot, session, admin, monkeypatch):

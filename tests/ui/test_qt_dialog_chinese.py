@@ -1,5 +1,5 @@
 """Qt's own file dialog speaks Chinese (issue 17 §5): qtbase_zh_CN plus the two labels its
-catalogue lacks (desktop.app.QT_GAPS)."""
+catalogue lacks (desktop.qt_setup.QT_GAPS)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ import re
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton
 
-from desktop.app import _install_qt_translations
+from desktop.qt_setup import install_qt_translations
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def test_the_file_dialog_has_no_english_label_left(qtbot):
     app = QApplication.instance()
-    installed = _install_qt_translations(app)
+    installed = install_qt_translations(app)
     try:
         dialog = QFileDialog(None, "导出台账", "", "Excel 文件 (*.xlsx)")
         qtbot.addWidget(dialog)

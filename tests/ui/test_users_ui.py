@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from complaints.usecases import audit, cases, users
+from complaints.usecases import audit, cases, signin, users
 from tests.conftest import FIXED_NOW
 from ui import sign_in
 from ui.audit_page import AuditPage
@@ -76,7 +76,7 @@ def test_users_page_lists_and_unlocks(qtbot, session, no_boxes):
     users.add_user(session.ctx(), "li", "李专员", ["客服专员"], "li-pass-11")
     for _ in range(5):
         with pytest.raises(users.SignInFailed):
-            users.sign_in("li", "wrong-wrong", FIXED_NOW)
+            signin.sign_in("li", "wrong-wrong", FIXED_NOW)
     page = UsersPage(session, clock=lambda: FIXED_NOW)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.table.rowCount() == 2)
@@ -94,7 +94,7 @@ def test_users_page_lists_and_unlocks(qtbot, session, no_boxes):
     page.reset_button.click()
     qtbot.waitUntil(lambda: any("临时密码" in t for t in no_boxes))
     temp = no_boxes[-1].split("临时密码:")[1][:10]
-    assert users.sign_in("li", temp, FIXED_NOW).must_change_password
+    assert signin.sign_in("li", temp, FIXED_NOW).must_change_password
 
 
 def test_users_page_refuses_a_clerk(qtbot, session):
@@ -166,7 +166,7 @@ def test_change_password_dialog(qtbot, session):
     dlg.old_edit.setText(PW)
     dlg.ok_button.click()
     qtbot.waitUntil(lambda: dlg.result() == QDialog.DialogCode.Accepted)
-    assert users.sign_in("admin", "brand-new-1", FIXED_NOW).login == "admin"
+    assert signin.sign_in("admin", "brand-new-1", FIXED_NOW).login == "admin"
 
 
 def test_start_context_uses_the_remembered_user(qtbot, session, monkeypatch):
@@ -174,7 +174,7 @@ def test_start_context_uses_the_remembered_user(qtbot, session, monkeypatch):
 
     u = users.create_first_admin("admin", "张管理", PW, now=FIXED_NOW)
     settings.set_("auth.allow_remember", True)
-    users.remember(session.ctx(), "admin")
+    signin.remember(session.ctx(), "admin")
     assert sign_in.sign_in_at_start(session, clock=lambda: FIXED_NOW)
     assert session.ctx().user_id == u.id
     settings.set_("auth.allow_remember", False)

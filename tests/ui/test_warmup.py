@@ -1,4 +1,4 @@
-"""The 统计 warm-up (desktop.app._start_warmup): a few seconds after start, on the worker,
+"""The 统计 warm-up (desktop.after_start.start_warmup): a few seconds after start, on the worker,
 the months the 统计 page opens with are computed once, so their closed cases' summaries are
 kept (stats_summaries) before anyone opens the page."""
 
@@ -14,7 +14,7 @@ from complaints.usecases import stats
 from complaints.usecases.changes import OpChanges
 from db.models import database
 from db.timeutil import to_db
-from desktop import app
+from desktop import after_start
 from ui.main_window import MainWindow
 
 
@@ -32,10 +32,10 @@ def closed_ids(ctx, periods) -> set[int]:
 
 
 def test_months_warmed_are_those_the_page_opens_with():
-    codes = [p.code for p in app.warmup_periods(date(2026, 11, 20))]
+    codes = [p.code for p in after_start.warmup_periods(date(2026, 11, 20))]
     assert codes == ["2026-11", "2026-10", "2025-11"]
     # in the first five days the page opens on the previous month; this month comes first
-    codes = [p.code for p in app.warmup_periods(date(2026, 12, 3))]
+    codes = [p.code for p in after_start.warmup_periods(date(2026, 12, 3))]
     assert codes == ["2026-12", "2026-11", "2026-10", "2025-11"]
 
 
@@ -45,7 +45,7 @@ def test_warmup_keeps_the_summaries_with_no_page_opened(qtbot, session, qsetting
     session.taskman.wait_idle()
     assert kept() == 0
     finished: list[bool] = []
-    app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
+    after_start.start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
     # the months the page opens with first, then every other month with closed cases
     first = closed_ids(ctx, [parse_period(c) for c in ("2026-11", "2026-10", "2025-11")])
@@ -73,7 +73,7 @@ def test_no_warmup_for_someone_who_may_not_see_the_stats(
     qtbot.addWidget(w)
     session.taskman.wait_idle()
     finished: list[bool] = []
-    app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
+    after_start.start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
     qtbot.waitUntil(lambda: bool(finished))
     session.taskman.wait_idle()
     assert kept() == 0
@@ -82,7 +82,7 @@ def test_no_warmup_for_someone_who_may_not_see_the_stats(
 def test_warmup_queues_only_while_the_worker_is_idle(
     monkeypatch, qtbot, session, qsettings, stats_demo
 ):
-    monkeypatch.setattr(app, "WARMUP_RETRY_MS", 10)
+    monkeypatch.setattr(after_start, "WARMUP_RETRY_MS", 10)
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
     session.taskman.wait_idle()
@@ -106,7 +106,7 @@ def test_warmup_queues_only_while_the_worker_is_idle(
         return real_is_busy()
 
     monkeypatch.setattr(session.taskman, "is_busy", counting_is_busy)
-    app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
+    after_start.start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
     qtbot.waitUntil(lambda: len(polls) >= 3)  # it looked, saw the long job, waited
     assert busy_when_queued == [] and kept() == 0
     release.set()
@@ -120,7 +120,7 @@ def test_warmup_queues_only_while_the_worker_is_idle(
 @pytest.fixture
 def quick_window(monkeypatch, qtbot, session, qsettings):
     """The main window, with the fill starting at once when asked again."""
-    monkeypatch.setattr(app, "WARMUP_DELAY_MS", 0)
+    monkeypatch.setattr(after_start, "WARMUP_DELAY_MS", 0)
     w = MainWindow(session, settings=qsettings)
     qtbot.addWidget(w)
     session.taskman.wait_idle()
@@ -130,7 +130,7 @@ def quick_window(monkeypatch, qtbot, session, qsettings):
 def test_a_ledger_import_starts_the_fill_again(qtbot, session, quick_window, stats_demo, ctx):
     w = quick_window
     finished: list[bool] = []
-    app._start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
+    after_start.start_warmup(session, w, delay_ms=0, on_finished=lambda: finished.append(True))
     qtbot.waitUntil(lambda: bool(finished), timeout=60_000)
     session.taskman.wait_idle()
     assert stats.months_to_fill(ctx.now(), ctx.tz) == []
@@ -160,7 +160,7 @@ def test_the_demo_loaded_from_the_first_run_gets_its_summaries_kept(
     w = quick_window
     changed: list[OpChanges] = []
     session.changed.connect(changed.append)
-    app._load_demo(session, w, 40)
+    after_start.load_demo(session, w, 40)
     qtbot.waitUntil(lambda: any("cases" in c for c in changed), timeout=60_000)
     qtbot.waitUntil(lambda: kept() > 0 and not w._stats_warmup.running, timeout=60_000)
     assert stats.months_to_fill(ctx.now(), ctx.tz) == []

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from complaints.rules.permissions import ROLES
-from complaints.usecases import cases, site, users
+from complaints.usecases import cases, signin, site, users
 from complaints.usecases.context import CHINA_TZ, Context
 from complaints.usecases.output_files import OutputInUse, check_writable, other_name, writing
 from db.database import close_database, open_database
@@ -91,7 +91,7 @@ def data_dir(tmp_path):
     v.update(customer_name="张伟", content="异响", channel="现场", business="售后", received_at=T0)
     cases.create_case(cx, v)
     users.create_first_admin("admin", "管理员", "admin-pass-1", now=T0)
-    admin = users.context_for_user(users.sign_in("admin", "admin-pass-1", T0))
+    admin = users.context_for_user(signin.sign_in("admin", "admin-pass-1", T0))
     users.add_user(
         admin, "clerk", "王客服", ["客服专员"], "clerk-pass-1", must_change_password=False
     )
