@@ -92,6 +92,17 @@ def sheet_by_id(sheet_id: int) -> Sheet | None:
     return _sheet(p) if p is not None else None
 
 
+def case_id_by_number(number: str) -> int | None:
+    """The case of a number (not a deleted one when a number was used twice)."""
+    c = (
+        Case.select(_case_pk)
+        .where(Case.number == number)
+        .order_by(Case.deleted, Case.modified_at.desc())
+        .first()
+    )
+    return c.id if c is not None else None
+
+
 def sheets_of_case(case_id: int) -> list[Sheet]:
     """A case's sheets (its notices too), oldest first."""
     q = _query().where(PrintedForm.case == case_id)
@@ -107,10 +118,6 @@ def unreturned(printed_before: datetime | None = None, limit: int = 2000) -> lis
     if printed_before is not None:
         q = q.where(PrintedForm.printed_at < printed_before)
     return [_sheet(p) for p in q.order_by(PrintedForm.printed_at, _sheet_pk).limit(limit)]
-
-
-def set_scan_page(sheet_id: int, page: int | None) -> None:
-    PrintedForm.update(scan_page=page).where(_sheet_pk == sheet_id).execute()
 
 
 def printed_in(start: datetime, end: datetime) -> list[tuple[str, datetime | None]]:

@@ -4,8 +4,7 @@
 this office's printed sheets; sheets printed before this step have none and are returned
 by hand). ``record_ref`` and ``revision`` are what the sheet was printed from (the case
 number or the notice number, and that record's revision), so a scan of a sheet whose case
-changed after printing is told apart. ``scan_page`` is the page of the scan file that holds
-the sheet (a PDF of many sheets).
+changed after printing is told apart.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ STATEMENTS = [
     "ALTER TABLE printed_forms ADD COLUMN code TEXT",
     "ALTER TABLE printed_forms ADD COLUMN record_ref TEXT",
     "ALTER TABLE printed_forms ADD COLUMN revision INTEGER",
-    "ALTER TABLE printed_forms ADD COLUMN scan_page INTEGER",
     "CREATE UNIQUE INDEX IF NOT EXISTS printed_forms_code ON printed_forms (code) "
     "WHERE code IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS printed_forms_unreturned "
