@@ -6,6 +6,7 @@
     form reward|D    --sanction 记录ID --out FILE.docx [--pdf]  奖励通知单
     form notices|batch --month 2026-11 --out FILE.docx [--per-page 3] [--pdf]
     form check A|B|C|D TEMPLATE.docx                            check an office's template
+    form printed --case NUMBER                                  printed sheets, returned or not
 
 Each print is also kept in the printed-forms history (data folder ``printed/``).
 """
@@ -15,6 +16,8 @@ from __future__ import annotations
 import argparse
 import shutil
 from pathlib import Path
+
+from desktop.commands import scan
 
 CASE_FORMS = {"handling": "A", "tracking": "B"}
 NOTICE_FORMS = {"fine": "C", "reward": "D"}
@@ -57,6 +60,7 @@ def register(sub) -> None:
     q.add_argument("check_form", choices=("A", "B", "C", "D"), metavar="FORM")
     q.add_argument("template", type=Path)
     q.set_defaults(func=_check)
+    scan.register_form_printed(fsub)
 
 
 def _title(form: str) -> str:
