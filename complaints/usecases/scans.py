@@ -94,6 +94,11 @@ class ScanReport:
         return sum(1 for r in self.results if r.outcome == outcome)
 
 
+def is_scan_file(path: Path) -> bool:
+    """A file the import reads (by its suffix): what a drop or a watched folder takes."""
+    return Path(path).suffix.lower() in scan_pages.SUFFIXES
+
+
 @dataclass
 class _Group:
     """The pages of one sheet found in this import, saved to combine into its scan file."""
@@ -225,9 +230,7 @@ def _what(code: qr.SheetCode, sheet: scan_rows.Sheet) -> str:
 
 
 def _save_part(image: Image.Image, work: Path, code: str, n: int) -> Path:
-    out = work / f"{code}-{n}.png"
-    image.save(out)
-    return out
+    return scan_pages.save_pages([image], work / f"{code}-{n}")
 
 
 def _keep(
@@ -256,8 +259,11 @@ def _store(
     """Each matched sheet: its pages in one file beside the printed one, marked returned."""
     returned: list[int] = []
     for code, group in groups.items():
-        images = [Image.open(p) for p in group.pages]
-        scan = scan_pages.save_pages(images, work / f"scan-{code}")
+        if len(group.pages) == 1:
+            scan = group.pages[0]  # already the JPEG a one-page sheet is stored as
+        else:
+            images = [Image.open(p) for p in group.pages]
+            scan = scan_pages.save_pages(images, work / f"scan-{code}")
         try:
             printing.mark_signed_returned(ctx, group.sheet.id, when, scan, printed_dir=printed_dir)
         except UseCaseError as e:
