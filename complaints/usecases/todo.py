@@ -24,6 +24,7 @@ from complaints.rules.deadlines import (
 )
 from complaints.types import State
 from complaints.usecases import policy as policy_uc
+from complaints.usecases import sheets_due
 from complaints.usecases.context import Context
 from db.models import database
 
@@ -232,7 +233,44 @@ def open_deadlines(
     case's first responsible person; ``site`` / ``sites`` narrow to those offices' cases
     (none given: every office)."""
     now = now or ctx.now()
-    return _items(ctx, _load(department, person, site, sites, every_entry=False), now)
+    items = _items(ctx, _load(department, person, site, sites, every_entry=False), now)
+    codes = _site_codes(site, sites)
+    sheets = _sheet_items(ctx, now, department, person) if not codes or ctx.site in codes else []
+    if sheets:  # printed sheets are this office's own; in the list's order with the rest
+        overdue = DeadlineStatus.OVERDUE
+        items = sorted(
+            items + sheets,
+            key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number, int(i.rule[1:])),
+        )
+    return items
+
+
+def _sheet_items(
+    ctx: Context, now: datetime, department: str | None, person: str | None
+) -> list[TodoItem]:
+    """签字单未回收: a sheet not back after the set days, one row each, who must sign as
+    the responsible person."""
+    departments = department_and_below(department) if department else None
+    return [
+        TodoItem(
+            d.case_id,
+            d.number,
+            ctx.site,
+            sheets_due.RULE,
+            d.what,
+            d.limit,
+            d.due,
+            DeadlineStatus.OVERDUE,
+            d.due - now,
+            "",
+            d.department or None,
+            d.signer or None,
+            "",
+            d.printed_at,
+            d.due,
+        )
+        for d in sheets_due.overdue_sheets(ctx, now, departments=departments, person=person)
+    ]
 
 
 def todo_count(
