@@ -135,6 +135,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("form check", "form.templates", "数据文件夹中还没有数据库时"),
     Command("form printed", "form.print"),
     Command("scan import", "form.print"),
+    Command("scan rates", "stats.view"),
     Command("user add", "users.manage", "尚无用户账户时(第一个账户须为管理员)"),
     Command("user list", "users.manage"),
     Command("user edit", "users.manage"),

@@ -8,10 +8,12 @@ figures report how many of a month's printed sheets came back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
-from complaints.usecases import settings
+from complaints.rules.periods import PeriodError, parse_period
+from complaints.usecases import auth, settings
 from complaints.usecases.context import Context
+from complaints.usecases.errors import UseCaseError
 from db import scan_rows
 from forms.templates import FORM_TITLES
 
@@ -95,3 +97,16 @@ def return_rates(start: datetime, end: datetime) -> list[ReturnRate]:
         c[0] += 1
         c[1] += returned is not None
     return [ReturnRate(f, FORM_TITLES.get(f, f), p, r) for f, (p, r) in counts.items()]
+
+
+def period_return_rates(ctx: Context, period: str) -> list[ReturnRate]:
+    """The return rates of the sheets printed in a period as the 统计 page names it
+    (2026-11, 2026Q4, 2026…): the monthly figures' 签字单回收率."""
+    auth.require(ctx, "stats.view")
+    try:
+        p = parse_period(period)
+    except PeriodError as e:
+        raise UseCaseError(str(e)) from None
+    start = datetime.combine(p.start, time(), ctx.tz)
+    end = datetime.combine(p.end, time(), ctx.tz)
+    return return_rates(start, end)

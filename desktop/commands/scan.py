@@ -1,6 +1,7 @@
 """``scan``: signed sheets come back (签字回收) from the command line.
 
     scan import FILE|FOLDER... [--keep DIR]   one line per page: matched to what, or why not
+    scan rates --period 2026-11               a period's printed sheets and how many came back
     form printed --case NUMBER                a case's printed sheets, 已回收 / 未回收, the scan
 
 ``scan import`` exits 0 when every page matched a printed sheet, 1 otherwise, so a script
@@ -29,6 +30,9 @@ def register(sub) -> None:
         help="把未能匹配的页面存为图片放到此文件夹,以便手工登记",
     )
     q.set_defaults(func=_import)
+    q = ssub.add_parser("rates", help="某期间打印的签字单回收率(按表单)")
+    q.add_argument("--period", required=True, metavar="PERIOD", help="期间,如 2026-11、2026Q4")
+    q.set_defaults(func=_rates)
 
 
 def register_form_printed(fsub) -> None:
@@ -93,4 +97,25 @@ def _printed(args: argparse.Namespace) -> int:
         if s.scan_path:
             parts.append(f"扫描件 {paths.printed / s.scan_path}")
         print(" · ".join(parts))
+    return 0
+
+
+def _rates(args: argparse.Namespace) -> int:
+    from complaints.usecases import sheets_due
+    from complaints.usecases.errors import UseCaseError
+    from desktop.cli import CliError, command_context, open_data
+
+    open_data(args)
+    ctx = command_context(args)
+    try:
+        rates = sheets_due.period_return_rates(ctx, args.period)
+    except UseCaseError as e:
+        raise CliError(str(e)) from None
+    printed = sum(r.printed for r in rates)
+    returned = sum(r.returned for r in rates)
+    for r in rates:
+        share = f"{r.rate:.0%}" if r.rate is not None else "—"
+        print(f"{r.form} {r.title}:打印 {r.printed} 张,已回收 {r.returned} 张,回收率 {share}")
+    total = f"{returned / printed:.0%}" if printed else "—"
+    print(f"合计:打印 {printed} 张,已回收 {returned} 张,回收率 {total}")
     return 0

@@ -85,6 +85,10 @@ def test_scan_import_and_form_printed(data_dir, tmp_path, capsys):
     assert rc == 0 and out.count("· 已回收 20") == 2 and "未回收" not in out
     scans = [line.split("扫描件 ")[1] for line in out.splitlines() if "扫描件 " in line]
     assert len(scans) == 2 and all(Path(s).is_file() for s in scans)
+    month = f"{datetime.now(CHINA_TZ):%Y-%m}"  # printed today, by the command's own clock
+    rc, out = run(capsys, data_dir, "scan", "rates", "--period", month)
+    assert rc == 0 and "A 顾客抱怨/投诉处理表(内部):打印 1 张,已回收 1 张,回收率 100%" in out
+    assert "合计:打印 2 张,已回收 2 张,回收率 100%" in out
 
     blank = tmp_path / "blank.png"
     scan_fakes.blank_page().save(blank)
