@@ -34,6 +34,10 @@ class PrintedForm(BaseModel):
     signed_returned_at = AwareDateTimeField(null=True)
     scan_path = pw.TextField(null=True)
     note = pw.TextField(default="")
+    # schema 14: the code printed on the sheet, what it was printed from
+    code = pw.TextField(null=True, unique=True)
+    record_ref = pw.TextField(null=True)
+    revision = pw.IntegerField(null=True)
 
     class Meta:
         table_name = "printed_forms"

@@ -30,6 +30,8 @@ def to_dict(p: PrintedForm) -> dict[str, Any]:
         "signed_returned_at": p.signed_returned_at,
         "scan_path": p.scan_path,
         "note": p.note,
+        "code": p.code,  # the sheet's code printed as a QR (None before schema 14)
+        "revision": p.revision,  # the record's revision the sheet was printed from
     }
 
 

@@ -163,26 +163,66 @@ def _field(paragraph, instr: str) -> None:
     paragraph._p.append(fld)
 
 
+# sheet code | title and number | blank, so the title centres; a notice's human line is short
+# enough for one line in the wider corner, a page header's number line needs the room
+CODE_COLS = (2.6, 11.8, 2.6)
+NOTICE_CODE_COLS = (3.8, 9.4, 3.8)
+CODE_PT = 6  # the human line under the QR
+
+
+def code_row(
+    container,
+    title_text: str,
+    line: str,
+    *,
+    page_numbers: bool = False,
+    cols: tuple[float, ...] = CODE_COLS,
+):
+    """A borderless row at the top of a sheet: the sheet's QR code and its human line in the
+    top-left corner (where a scan or a photo keeps it, away from the signatures at the
+    foot), the title and the number line beside it."""
+    t = (
+        container.add_table(rows=2, cols=3, width=Cm(TEXT_WIDTH_CM))
+        if hasattr(container, "is_linked_to_previous")  # a header's add_table takes a width
+        else container.add_table(rows=2, cols=3)
+    )
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    for i, gc in enumerate(t._tbl.tblGrid.findall(qn("w:gridCol"))):
+        gc.set(qn("w:w"), str(round(cols[i] / 2.54 * 1440)))
+    for row in t.rows:
+        for i, cell in enumerate(row.cells):
+            cell.width = Cm(cols[i])
+    code = t.cell(0, 0).merge(t.cell(1, 0))
+    cell_text(code, "{{ sheet_qr }}", vcenter=False)
+    para(code, "{{ sheet_line }}", size=CODE_PT)
+    cell_text(t.cell(0, 1), title_text, align=WD_ALIGN_PARAGRAPH.CENTER, size=TITLE_PT, bold=True)
+    # the number line under the title, over the blank column too: a long one stays on a line
+    numbers = t.cell(1, 1).merge(t.cell(1, 2))
+    p = para(numbers.paragraphs[0], line + ("\u3000第 " if page_numbers else ""))
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if page_numbers:
+        _field(p, "PAGE")
+        para(p, " 页\u3000共 ")
+        _field(p, "NUMPAGES")
+        para(p, " 页")
+    return t
+
+
 def page_header(doc, title_text: str, line: str) -> None:
-    """Title, the number line and "第 n 页 共 m 页" in the page header: a case that runs
-    onto a second page repeats them there."""
+    """The code row (QR, title, the number line and "第 n 页 共 m 页") in the page header:
+    a case that runs onto a second page repeats them there, its code too."""
     sec = doc.sections[0]
     sec.top_margin = Cm(3.4)
-    sec.header_distance = Cm(1.2)
+    sec.header_distance = Cm(0.8)
     header = sec.header
-    para(
-        header.paragraphs[0],
-        title_text,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
-        size=TITLE_PT,
-        bold=True,
-        space_after=4,
-    )
-    p = para(header, line + "\u3000\u3000第 ", align=WD_ALIGN_PARAGRAPH.RIGHT)
-    _field(p, "PAGE")
-    para(p, " 页\u3000共 ")
-    _field(p, "NUMPAGES")
-    para(p, " 页")
+    code_row(header, title_text, line, page_numbers=True)
+    # a header ends with a paragraph: the empty one python-docx made goes under the row,
+    # at 1 pt so it takes no room
+    last = header.paragraphs[0]
+    header._element.append(last._p)
+    last.paragraph_format.line_spacing = Pt(1)
+    _set_fonts(last.add_run(""), 1)
 
 
 def keep_together(t, first: int, last: int) -> None:
@@ -391,7 +431,7 @@ B_NOTE = (
 def build_b():
     doc = new_document()
     page_header(
-        doc, "客户投诉处理跟踪表(厂家)", "表编号:{{ number }}\u3000\u3000填表日期:{{ fill_date }}"
+        doc, "客户投诉处理跟踪表(厂家)", "表编号:{{ number }}\u3000填表日期:{{ fill_date }}"
     )
     t = table(doc, B_COLS, 9)
     rows = [
@@ -439,8 +479,8 @@ def build_b():
 def build_notice(kind: str):
     """罚款通知单 / 奖励通知单: small, several fit an A4 sheet."""
     doc = new_document()
-    title(doc, f"{kind}通知单")
-    para(doc, "编号:{{ notice_number }}", align=WD_ALIGN_PARAGRAPH.RIGHT, size=9, space_after=2)
+    code_row(doc, f"{kind}通知单", "编号:{{ notice_number }}", cols=NOTICE_CODE_COLS)
+    para(doc, "", size=2).paragraph_format.line_spacing = Pt(4)  # tables never touch
     t = table(doc, NOTICE_COLS, 4)
     label(t.cell(0, 0), "部门")
     cell_text(t.cell(0, 1), "{{ department }}")
@@ -452,7 +492,7 @@ def build_notice(kind: str):
     row_height(t.rows[1], 0.9)
     label(t.cell(2, 0), f"{kind}原因")
     cell_text(merge(t, 2, 1, 2, 3), "{{ reason }}")
-    row_height(t.rows[2], 2.0)
+    row_height(t.rows[2], 1.7)
     label(t.cell(3, 0), "总经理签字")
     cell_text(t.cell(3, 1), "")
     label(t.cell(3, 2), "部门经理签字")

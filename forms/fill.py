@@ -28,6 +28,7 @@ from docxtpl import DocxTemplate, Listing
 from jinja2 import Environment
 
 from complaints.types import Action, FmcStatus, Initiative, Satisfaction, Severity, State
+from forms import qr
 from forms.templates import Template, load_template
 
 EMPTY = ""  # what a missing value prints as: an empty box, for a hand to fill in
@@ -356,9 +357,10 @@ def case_context(
     today: date | None = None,
     site_name: str = "",
     dates: str = DEFAULT_DATE_STYLE,
+    code: qr.SheetCode | None = None,
 ) -> dict[str, Any]:
     """Everything forms A and B can print, keyed by placeholder name; dates in the office's
-    style (``dates``: 中文 2026年11月22日, 数字 2026-11-22)."""
+    style (``dates``: 中文 2026年11月22日, 数字 2026-11-22); ``code`` the sheet's QR."""
     from forms.templates import PLACEHOLDERS
 
     ctx: dict[str, Any] = {}
@@ -387,11 +389,15 @@ def case_context(
     for name, value in ctx.items():
         assert isinstance(value, str), name
         ctx[name] = _listing(value)
-    return ctx
+    return {**ctx, **qr.context(code)}
 
 
 def sanction_context(
-    sanction: Any, *, case_number: str | None = None, site_name: str = ""
+    sanction: Any,
+    *,
+    case_number: str | None = None,
+    site_name: str = "",
+    code: qr.SheetCode | None = None,
 ) -> dict[str, Any]:
     """What notices C and D print; ``sanction`` is a db.models.Sanction or a mapping."""
     if case_number is None:
@@ -419,7 +425,7 @@ def sanction_context(
         "type": text(_get(sanction, "type")),
         "site_name": site_name,
     }
-    return {k: _listing(v) for k, v in ctx.items()}
+    return {**{k: _listing(v) for k, v in ctx.items()}, **qr.context(code)}
 
 
 def notice_form(sanction: Any) -> str:
@@ -453,7 +459,7 @@ def render(
     are the printed document's (set_properties)."""
     data = template.data if isinstance(template, Template) else template
     tpl = DocxTemplate(io.BytesIO(data))
-    tpl.render(dict(context), jinja_env=_ENV, autoescape=True)
+    tpl.render(qr.bind_images(context, tpl), jinja_env=_ENV, autoescape=True)
     if title is not None:
         set_properties(tpl.docx, title, author)
     buf = io.BytesIO()
@@ -488,6 +494,7 @@ def fill_case_form(
     site_name: str = "",
     dates: str = DEFAULT_DATE_STYLE,
     out: Path | None = None,
+    code: qr.SheetCode | None = None,
 ) -> bytes | Path:
     """Form A or B for one case: the .docx bytes, or the written path when ``out`` is given."""
     from forms.templates import FORM_TITLES
@@ -495,7 +502,9 @@ def fill_case_form(
     if form not in ("A", "B"):
         raise ValueError(f"form {form!r} is not a case form")
     template = template or load_template(form, templates_dir)
-    ctx = case_context(case, entries, policy, tz=tz, today=today, site_name=site_name, dates=dates)
+    ctx = case_context(
+        case, entries, policy, tz=tz, today=today, site_name=site_name, dates=dates, code=code
+    )
     title = f"{FORM_TITLES[form]} {text(case.get('number'))}".strip()
     return _emit(render(template, ctx, title=title, author=site_name), out)
 
@@ -508,13 +517,14 @@ def fill_sanction_notice(
     templates_dir: Path | None = None,
     site_name: str = "",
     out: Path | None = None,
+    code: qr.SheetCode | None = None,
 ) -> bytes | Path:
     """Notice C (fine) or D (reward) for one sanction."""
     from forms.templates import FORM_TITLES
 
     form = notice_form(sanction)
     template = template or load_template(form, templates_dir)
-    ctx = sanction_context(sanction, case_number=case_number, site_name=site_name)
+    ctx = sanction_context(sanction, case_number=case_number, site_name=site_name, code=code)
     title = f"{FORM_TITLES[form]} {ctx['notice_number']}"
     return _emit(render(template, ctx, title=title, author=site_name), out)
 
@@ -534,9 +544,10 @@ class _BodyRenderer:
         src = self.tpl.patch_xml(self.tpl.get_xml())
         self.jinja = _ENV.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", src))
         self.part = self.tpl.docx.part
+        self.tpl.current_rendering_part = self.part  # where a QR picture's image is added
 
     def body(self, context: Mapping[str, Any]):
-        xml = self.jinja.render(dict(context))
+        xml = self.jinja.render(qr.bind_images(context, self.tpl))
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
         xml = (
             xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
@@ -553,10 +564,11 @@ def fill_notice_batch(
     site_name: str = "",
     title: str | None = None,
     out: Path | None = None,
+    codes: Sequence[qr.SheetCode | None] = (),
 ) -> bytes | Path:
     """Every notice in one document: ``per_page`` to an A4 sheet with cut lines between them,
     or one per page (per_page=1). Each notice uses its own form's template (C or D); the
-    page setup is the first notice's."""
+    page setup is the first notice's. ``codes``: each notice's sheet code, in order."""
     if not sanctions:
         raise ValueError("no notices to print")
     if per_page < 1:
@@ -568,7 +580,7 @@ def fill_notice_batch(
             render(
                 tpls.get(notice_form(sanctions[0]))
                 or load_template(notice_form(sanctions[0]), templates_dir),
-                sanction_context(sanctions[0], site_name=site_name),
+                sanction_context(sanctions[0], site_name=site_name, code=_nth(codes, 0)),
             )
         )
     )
@@ -583,13 +595,18 @@ def fill_notice_batch(
             _paragraph_before(body, sect).add_run().add_break(WD_BREAK.PAGE)
         else:
             _cut_line(body, sect)
-        _append_body(target, r.part, r.body(sanction_context(s, site_name=site_name)), body, sect)
+        context = sanction_context(s, site_name=site_name, code=_nth(codes, i))
+        _append_body(target, r.part, r.body(context), body, sect)
     for n, el in enumerate(body.iter(qn("wp:docPr")), start=1):  # unique drawing ids
         el.set("id", str(n))
     set_properties(target, title or "奖惩通知单", site_name)
     buf = io.BytesIO()
     target.save(buf)
     return _emit(buf.getvalue(), out)
+
+
+def _nth(codes: Sequence[qr.SheetCode | None], i: int) -> qr.SheetCode | None:
+    return codes[i] if i < len(codes) else None
 
 
 def _paragraph_before(body, sect):

@@ -84,6 +84,8 @@ _CASE_COMMON = {
     "tracking": "情况跟踪(处理记录,每条一行)",
     "fill_date": "填表日期",
     "site_name": "本店名称",
+    "sheet_qr": "签字回收二维码(扫描件据此自动找到本单)",
+    "sheet_line": "二维码下的单据识别码(如“A · SH01-202611-0007 · r3 · 7F3K”)",
 }
 _NOTICE = {
     "notice_number": "通知单编号",
@@ -97,6 +99,8 @@ _NOTICE = {
     "date": "日期",
     "type": "类型(罚款/奖励)",
     "site_name": "本店名称",
+    "sheet_qr": "签字回收二维码(扫描件据此自动找到本单)",
+    "sheet_line": "二维码下的单据识别码(如“C · 1A2B3C4D · r1 · 7F3K”)",
 }
 # The placeholders each form may use, with what they hold (shown to the office admin).
 PLACEHOLDERS: dict[str, dict[str, str]] = {
@@ -142,6 +146,11 @@ class TemplateCheck:
             out.append(self.error)
         if self.unknown:
             out.append("未知占位符(打印时为空):" + "、".join(self.unknown))
+        if "sheet_qr" in self.missing:
+            out.append(
+                "模板中没有签字回收二维码 {{ sheet_qr }}:仍可打印,"
+                "但签字单扫描后不能自动找到本单,需在“签字回收”中手工登记"
+            )
         if self.missing:
             out.append(
                 "缺少占位符(这些内容不会打印):"

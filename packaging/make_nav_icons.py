@@ -133,6 +133,15 @@ def users(p: QPainter) -> None:  # two people
     p.drawChord(QRectF(2.5, 11, 11, 10), 0, 180 * 16)
 
 
+def scans(p: QPainter) -> None:  # a signed sheet coming back: a page with its code, a tick
+    _pen(p)
+    p.drawRect(QRectF(3, 2.5, 11, 15))
+    p.drawRect(QRectF(5, 4.5, 3.5, 3.5))
+    p.drawLine(QPointF(5.5, 11), QPointF(11.5, 11))
+    _pen(p, 1.9, ACCENT)
+    p.drawPolyline(QPolygonF([QPointF(10.5, 14.5), QPointF(13, 17), QPointF(18, 11.5)]))
+
+
 DRAWINGS = {
     "todo": todo,
     "cases": cases,
@@ -143,6 +152,7 @@ DRAWINGS = {
     "settings": settings,
     "audit": audit,
     "users": users,
+    "scans": scans,
 }
 
 

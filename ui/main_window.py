@@ -10,11 +10,20 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+from pathlib import Path
 from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -95,6 +104,7 @@ class MainWindow(QMainWindow):
         session.open_case_requested.connect(self.open_case)
         session.new_case_requested.connect(self.new_case)
 
+        self.setAcceptDrops(True)  # scans of signed sheets dropped anywhere: 签字回收
         self._restore_geometry()
         start = self.start_page(self._settings)
         self.show_page(start if start in self.page_keys() else "cases")
@@ -211,6 +221,30 @@ class MainWindow(QMainWindow):
         item = self.nav.item(self.page_keys().index(key))
         title = item.data(TITLE_ROLE)
         item.setText(f"{title} ({count})" if count else title)
+
+    # --- scans dropped on the window (签字回收) ---------------------------------------------------
+
+    @staticmethod
+    def dropped_scans(event: QDropEvent | QDragEnterEvent) -> list[Path]:
+        from complaints.usecases import scans
+
+        md = event.mimeData()
+        if not md.hasUrls():
+            return []
+        files = [Path(u.toLocalFile()) for u in md.urls() if u.isLocalFile()]
+        return [f for f in files if f.is_dir() or scans.is_scan_file(f)]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if "scans" in self.page_keys() and self.dropped_scans(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = self.dropped_scans(event)
+        if files and "scans" in self.page_keys():
+            event.acceptProposedAction()
+            importer = getattr(self.show_page("scans"), "import_files", None)
+            if callable(importer):  # not a placeholder: ui.scan_page.ScanReturnPage
+                importer(files)
 
     # --- cases -----------------------------------------------------------------------------------
 

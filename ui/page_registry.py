@@ -21,6 +21,7 @@ PAGES: list[tuple[str, str, str]] = [
     ("stats", "统计", "ui.stats:StatsPage"),
     ("exchange", "数据交换", "ui.exchange_page:ExchangePage"),
     ("settings", "设置", "ui.settings_page:SettingsPage"),
+    ("scans", "签字回收", "ui.scan_page:ScanReturnPage"),
 ]
 
 # Pages only some people see, and the permission that shows each (checked after every

@@ -24,9 +24,9 @@ from complaints.usecases.cases import get_case, list_entries
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError
 from complaints.usecases.site import local_site
-from db import case_rows, printed_rows, sanction_rows
+from db import case_rows, printed_rows, sanction_rows, scan_rows
 from db.models import Sanction, database
-from forms import fill, pdf
+from forms import fill, pdf, qr
 from forms.templates import FORM_TITLES, Template, load_template
 
 
@@ -129,6 +129,16 @@ def _site_name() -> str:
     return info.name if info else ""
 
 
+def _sheet_code(
+    form: str, record: str, revision: int, also_taken: set[str] | None = None
+) -> qr.SheetCode:
+    """A new code for a sheet about to be filled (free in the database and in this batch)."""
+    taken = also_taken if also_taken is not None else set()
+    code = qr.new_code(lambda c: c in taken or scan_rows.code_taken(c))
+    taken.add(code)
+    return qr.SheetCode(form, record, revision, code)
+
+
 def _record(
     ctx: Context,
     *,
@@ -143,6 +153,7 @@ def _record(
     record_uid: str | None = None,
     table: str | None = None,
     note: str = "",
+    code: qr.SheetCode | None = None,
 ) -> int:
     pdf_rel = None
     if pdf_path is not None:
@@ -163,6 +174,9 @@ def _record(
         file_path=rel,
         pdf_path=pdf_rel,
         note=note,
+        code=code.sheet if code else None,
+        record_ref=code.record if code else None,
+        revision=code.revision if code else None,
     )
     audit.record(
         ctx,
@@ -210,6 +224,7 @@ def print_case_form(
     template = load_template(form, templates_dir)
     warnings.extend(template.warnings)
     path, rel = _target(ctx, printed_dir, f"{case['number']}_{form}")
+    code = _sheet_code(form, case["number"], case["revision"])
     fill.fill_case_form(
         case,
         entries,
@@ -221,6 +236,7 @@ def print_case_form(
         site_name=_site_name(),
         dates=_date_style(),
         out=path,
+        code=code,
     )
     pdf_path = _to_pdf(path, pdf, warnings)
 
@@ -237,6 +253,7 @@ def print_case_form(
                     case_id=case_id,
                     record_uid=case["uid"],
                     table="cases",
+                    code=code,
                 ),
             )
 
@@ -290,7 +307,8 @@ def print_sanction_notice(
     template = load_template(form, templates_dir)
     warnings = list(template.warnings)
     path, rel = _target(ctx, printed_dir, f"{FORM_TITLES[form]}_{s.person}_{s.uid[:8]}")
-    fill.fill_sanction_notice(s, template=template, site_name=_site_name(), out=path)
+    code = _sheet_code(form, s.uid[:8].upper(), s.revision)
+    fill.fill_sanction_notice(s, template=template, site_name=_site_name(), out=path, code=code)
     pdf_path = _to_pdf(path, pdf, warnings)
 
     def commit(c: Context) -> tuple[int, ...]:
@@ -307,6 +325,7 @@ def print_sanction_notice(
                     sanction_id=s.get_id(),
                     record_uid=s.uid,
                     table="sanctions",
+                    code=code,
                 ),
             )
 
@@ -340,6 +359,11 @@ def print_month_notices(
     templates = {f: load_template(f, templates_dir) for f in ("C", "D")}
     warnings = [w for t in templates.values() for w in t.warnings]
     path, rel = _target(ctx, printed_dir, f"奖惩通知单_{month.strip()}")
+    batch_codes: set[str] = set()
+    codes = [
+        _sheet_code(fill.notice_form(s), s.uid[:8].upper(), s.revision, batch_codes)
+        for s in notices
+    ]
     fill.fill_notice_batch(
         notices,
         per_page=per_page,
@@ -347,6 +371,7 @@ def print_month_notices(
         site_name=_site_name(),
         title=f"奖惩通知单 {month.strip()}",
         out=path,
+        codes=codes,
     )
     pdf_path = _to_pdf(path, pdf, warnings)
 
@@ -367,8 +392,9 @@ def print_month_notices(
                     record_uid=s.uid,
                     table="sanctions",
                     note=f"{month.strip()} 批量打印",
+                    code=code,
                 )
-                for s in notices
+                for s, code in zip(notices, codes, strict=True)
             )
 
     versions = "、".join(sorted({templates[fill.notice_form(s)].version for s in notices}))

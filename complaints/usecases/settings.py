@@ -44,6 +44,7 @@ OPTIONS: dict[str, Option] = {
         Option(
             "forms.date_style", "中文", "表单上日期的写法:中文(2026年11月22日)或 数字(2026-11-22)"
         ),
+        Option("forms.return_days", 3, "签字单打印后几天未回收即列入待办(签字单未回收)"),
     )
 }
 

@@ -21,8 +21,8 @@ from complaints.csvsafe import csv_text
 from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
 from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, DeadlineStatus
 from complaints.usecases import policy as policy_uc
+from complaints.usecases import sheets_due, workcalendar
 from complaints.usecases import site as site_uc
-from complaints.usecases import workcalendar
 from complaints.usecases.context import Context
 from complaints.usecases.output_files import writing
 from db import case_loads
@@ -158,6 +158,9 @@ def open_deadlines(
                     at_risk,
                 )
             )
+    codes = _site_codes(site, sites)
+    if not codes or ctx.site in codes:  # printed sheets are this office's own
+        out += _sheet_items(ctx, now, department, person)
     overdue = DeadlineStatus.OVERDUE
     out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number, int(i.rule[1:])))
     return out
@@ -166,6 +169,34 @@ def open_deadlines(
 def attention(items: Iterable[TodoItem]) -> int:
     """Overdue or at risk: the deadlines needing attention now (the navigation count)."""
     return sum(1 for i in items if i.status in _URGENT)
+
+
+def _sheet_items(
+    ctx: Context, now: datetime, department: str | None, person: str | None
+) -> list[TodoItem]:
+    """签字单未回收: a sheet not back after the set days, one row each, who must sign as
+    the responsible person."""
+    departments = department_and_below(department) if department else None
+    return [
+        TodoItem(
+            d.case_id,
+            d.number,
+            ctx.site,
+            sheets_due.RULE,
+            d.what,
+            d.limit,
+            d.due,
+            DeadlineStatus.OVERDUE,
+            d.due - now,
+            "",
+            d.department or None,
+            d.signer or None,
+            "",
+            d.printed_at,
+            d.due,
+        )
+        for d in sheets_due.overdue_sheets(ctx, now, departments=departments, person=person)
+    ]
 
 
 def todo_count(

@@ -20,6 +20,7 @@ from db.migrations import (
     m0011_settled_on_site,
     m0012_hq_indexes,
     m0013_calendar,
+    m0014_sheet_codes,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -43,6 +44,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (11, "settled on the spot (D3 follows the answer)", m0011_settled_on_site.up),
     (12, "partial indexes of the manufacturer cases (厂家跟踪)", m0012_hq_indexes.up),
     (13, "the office's working calendar (holidays, make-up workdays)", m0013_calendar.up),
+    (14, "sheet codes: scanned signed sheets find their printed sheet", m0014_sheet_codes.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]

@@ -6,6 +6,7 @@
     form reward|D    --sanction 记录ID --out FILE.docx [--pdf]  奖励通知单
     form notices|batch --month 2026-11 --out FILE.docx [--per-page 3] [--pdf]
     form check A|B|C|D TEMPLATE.docx                            check an office's template
+    form printed --case NUMBER                                  printed sheets, returned or not
 
 Each print is also kept in the printed-forms history (data folder ``printed/``).
 """
@@ -21,6 +22,7 @@ from complaints.usecases.cases import find_case_id
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.output_files import writing
 from desktop.cli import CliError, command_context, open_data
+from desktop.commands import scan
 from desktop.paths import data_paths
 from forms.templates import FORM_TITLES, check_template
 
@@ -65,6 +67,7 @@ def register(sub) -> None:
     q.add_argument("check_form", choices=("A", "B", "C", "D"), metavar="FORM")
     q.add_argument("template", type=Path)
     q.set_defaults(func=_check)
+    scan.register_form_printed(fsub)
 
 
 def _title(form: str) -> str:

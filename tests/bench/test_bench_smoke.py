@@ -92,6 +92,7 @@ SMALL: dict[str, list[str]] = {
     "bench_todo.py": ["--db", "{db}/complaintdesk.sqlite3", "--cases", CASES, "--runs", "1"],
     "bench_stats.py": ["--data-dir", "{db}", "--runs", "1"],
     "bench_forms.py": ["--cases", "30", "--notices", "3", "--dir", "{tmp}/forms"],
+    "bench_scan.py": ["--pages", "3", "--dir", "{tmp}/scan"],
     "bench_ledger.py": ["--dir", "{db}", "--work", "{tmp}/ledger"],
     "bench_start.py": ["--dir", "{db}", "--runs", "1"],
     "bench_bundle.py": ["--prog", "{prog}", "--runs", "1", "--cases", "20", "--no-big"],

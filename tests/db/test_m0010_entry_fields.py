@@ -47,6 +47,15 @@ def _schema9(path) -> None:
         for table in _tables(conn) - set(at10) - {"schema_version"}:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
         for table, columns in at10.items():
+            # a later step's index on a later column goes first (SQLite keeps it otherwise)
+            for (index,) in conn.execute(
+                f"SELECT name FROM pragma_index_list('{table}')"
+            ).fetchall():
+                cols = {
+                    c for (c,) in conn.execute(f"SELECT name FROM pragma_index_info('{index}')")
+                }
+                if cols - set(columns) and not index.startswith("sqlite_autoindex"):
+                    conn.execute(f"DROP INDEX {index}")
             for (column,) in conn.execute(f"SELECT name FROM pragma_table_info('{table}')"):
                 if column not in columns:
                     conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -14,7 +14,7 @@ from docx import Document
 
 from complaints.rules.policy import Policy
 from complaints.usecases.context import CHINA_TZ
-from forms import fill
+from forms import fill, qr
 from forms.templates import PLACEHOLDERS, default_bytes, placeholders
 
 ENTRIES = [
@@ -220,18 +220,27 @@ def test_empty_values_print_as_empty_boxes_never_none():
 def test_every_placeholder_is_filled(form):
     names = placeholders(default_bytes(form))
     assert names <= set(PLACEHOLDERS[form])
+    code = qr.SheetCode(form, "SH01-202611-0007", 3, "7F3K")
     if form in "AB":
-        ctx = fill.case_context(CASE, ENTRIES, Policy(), tz=CHINA_TZ, today=date(2026, 11, 22))
-        data = fill.fill_case_form(CASE, ENTRIES, form, tz=CHINA_TZ, today=date(2026, 11, 22))
+        ctx = fill.case_context(
+            CASE, ENTRIES, Policy(), tz=CHINA_TZ, today=date(2026, 11, 22), code=code
+        )
+        data = fill.fill_case_form(
+            CASE, ENTRIES, form, tz=CHINA_TZ, today=date(2026, 11, 22), code=code
+        )
     else:
-        ctx = fill.sanction_context(dict(SANCTION, type="罚款" if form == "C" else "奖励"))
-        data = fill.fill_sanction_notice(dict(SANCTION, type="罚款" if form == "C" else "奖励"))
+        sanction = dict(SANCTION, type="罚款" if form == "C" else "奖励")
+        ctx = fill.sanction_context(sanction, code=code)
+        data = fill.fill_sanction_notice(sanction, code=code)
     assert set(ctx) == set(PLACEHOLDERS[form])
-    for n in names:
+    assert isinstance(ctx["sheet_qr"], qr.QrImage)
+    for n in names - {"sheet_qr"}:
         # empty by design here: not closed yet; not a reopened case
         assert str(ctx[n]).strip() or n in ("closed_at", "reissue"), f"{n} is empty"
     xml = document_xml(data)
     assert "{{" not in xml and "{%" not in xml and "None" not in xml
+    assert "<w:drawing>" in xml or form in "AB"  # A and B carry the code in the page header
+    assert f"{form} · SH01-202611-0007 · r3 · 7F3K" in plain_text(data)
 
 
 def test_fine_and_reward_notices():
