@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from db.database import build_schema, schema_version
+from db.database import build_schema, latest_version, schema_version
 from db.fts import doc_sql
-from db.migrations import LATEST_VERSION
 from db.models import database
 
 MAX_LISTED = 20  # problems listed one by one per check; the rest are counted
@@ -240,8 +239,8 @@ def schema(conn: sqlite3.Connection | None = None) -> list[str]:
         version = schema_version(c)
     except Exception as e:
         return [f"无法读取数据库版本:{e}"]
-    if not 0 < version <= LATEST_VERSION:
-        return [f"数据库版本 {version} 不是本程序所知的版本(1 至 {LATEST_VERSION})"]
+    if not 0 < version <= latest_version():
+        return [f"数据库版本 {version} 不是本程序所知的版本(1 至 {latest_version()})"]
     listed = [
         f"数据库结构与第 {version} 版应有的不同:{p}"
         for p in schema_differences(c, version)[:MAX_LISTED]

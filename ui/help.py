@@ -1,7 +1,7 @@
 """Help where people look: F1 opens a short Chinese page about the page (or
 window) in front, 帮助 → 使用手册 the one-page guide to a clerk's day. The pages are HTML
 shipped with the program (ui/resources/help), read offline; the manual's screenshots are
-made from demo data by ``python -m ui.help_screenshots``."""
+made from demo data by ``python -m desktop.help_screenshots``."""
 
 from __future__ import annotations
 

@@ -94,6 +94,9 @@ SITE_FILTER = TextOption("site_filter/{name}")  # name: the page; the site code,
 # --- 统计 (ui/stats.py) ------------------------------------------------------------------------
 STATS_REPORT_DIR = TextOption("stats/report_dir")  # "" until a report is saved: the home folder
 
+# --- 签字回收 (ui/scan_page.py) -------------------------------------------------------------
+SCAN_FOLDER = TextOption("scan/watched_folder")  # the scanner's folder watched while the page runs
+
 # --- sign-in (ui/sign_in.py) -------------------------------------------------------------------
 LAST_LOGIN = TextOption("sign_in/last_login")  # only the password is left to type
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QFileSystemWatcher, QSize, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -33,9 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import scans
+from ui import options
 from ui.session import Session
+from ui.tables import read_only
 
-FOLDER_KEY = "scan/watched_folder"
 PATH_ROLE = Qt.ItemDataRole.UserRole + 1
 NOT_MATCHED = QBrush(QColor("#FCE4D6"))
 
@@ -71,9 +71,7 @@ class ScanReturnPage(QWidget):
 
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels([tr("页面"), tr("结果"), tr("说明")])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
+        read_only(self.table)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -111,7 +109,7 @@ class ScanReturnPage(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(split, 1)
 
-        folder = self.session.ui_settings.value(FOLDER_KEY, "")
+        folder = options.SCAN_FOLDER.read(self.session.ui_settings)
         if folder and Path(str(folder)).is_dir():
             self.watch_folder(Path(str(folder)))
         self._update_assign()
@@ -155,8 +153,6 @@ class ScanReturnPage(QWidget):
             )
         )
         self._fill()
-        if report.returned:
-            self.session.notify_changed("forms")
 
     def _fill(self) -> None:
         self.table.setRowCount(len(self.results))
@@ -192,7 +188,7 @@ class ScanReturnPage(QWidget):
             self.watcher.removePath(old)
         self.watcher.addPath(str(folder))
         self._seen = set(self._scans_in(folder))
-        self.session.ui_settings.setValue(FOLDER_KEY, str(folder))
+        options.SCAN_FOLDER.write(self.session.ui_settings, str(folder))
         self.folder_label.setText(tr("正在监视:{f}").format(f=folder))
 
     def watched_folder(self) -> Path | None:
@@ -252,7 +248,6 @@ class ScanReturnPage(QWidget):
             self.summary.setText(tr("已手工登记:{m}").format(m=result.message))
             self.lookup.clear()
             self._fill()
-            self.session.notify_changed("forms")
 
         self.session.taskman.run(
             lambda: scans.assign_page(ctx, image, int(sheet_id), printed_dir=paths.printed),

@@ -9,10 +9,9 @@ from pathlib import Path
 
 PACKAGE = "complaints.usecases"
 FOLDER = Path(__file__).resolve().parents[2] / "complaints" / "usecases"
-# Imports still allowed to close a cycle, each to be removed with the cycle: audit's Excel
-# export checks audit.view through auth, and auth records a refusal through audit. The test
-# fails once an allowed import is gone, so the allowance cannot outlive its cycle.
-ALLOWED: frozenset[tuple[str, str]] = frozenset({("audit", "auth")})
+# Imports allowed to close a cycle, each to be removed with its cycle (none today). The test
+# fails once an allowed import is gone, so an allowance cannot outlive its cycle.
+ALLOWED: frozenset[tuple[str, str]] = frozenset()
 
 
 def _modules() -> dict[str, Path]:

@@ -1,7 +1,7 @@
 """Make the screenshots of the manual (ui/resources/help/img) from demo data, so they show
 the program as it is:
 
-    python -m ui.help_screenshots [OUT_DIR]
+    python -m desktop.help_screenshots [OUT_DIR]
 
 Runs offscreen in a temporary data folder (300 demo cases); nothing of the user's is read
 or written."""
