@@ -15,7 +15,7 @@ def to_dict(a: Attachment) -> dict[str, Any]:
     """An attachment as the use cases show it; ``uid`` is its record's own UUID."""
     return {
         "id": a.get_id(),
-        "case_id": a.case_id,  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
+        "case_id": a.case_id,
         "file_name": a.file_name,
         "sha256": a.sha256,
         "size": a.size,

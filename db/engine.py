@@ -1,6 +1,6 @@
 """The SQLite engine under peewee: how a write transaction starts, waits and fails.
 
-Two writers wait for each other (issue 15 §4): every transaction that peewee opens
+Two writers wait for each other, never fail each other: every transaction that peewee opens
 (``database.atomic()``, ``transaction()``, the migrations, the ledger import) begins with
 ``BEGIN IMMEDIATE``, so it takes the write lock at its start and waits its turn there. A
 deferred ``BEGIN`` would read first and then fail at once with "database is locked" when it

@@ -37,7 +37,7 @@ def entry_to_dict(e: Entry) -> dict[str, Any]:
     return {
         "id": e.get_id(),
         "uid": e.uid,
-        "case_id": e.case_id,  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
+        "case_id": e.case_id,
         "site": e.site,
         "at": e.at,
         "action": e.action,

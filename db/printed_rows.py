@@ -18,8 +18,8 @@ def to_dict(p: PrintedForm) -> dict[str, Any]:
         "id": p.get_id(),
         "uid": p.uid,
         "form": p.form,
-        "case_id": p.case_id,  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
-        "sanction_id": p.sanction_id,  # type: ignore[attr-defined]  # the same
+        "case_id": p.case_id,
+        "sanction_id": p.sanction_id,
         "batch_uid": p.batch_uid,
         "printed_at": p.printed_at,
         "printed_by": p.printed_by,

@@ -63,7 +63,8 @@ def stored_proposals(
         .where(Sanction.case.in_(list(case_ids)) & Sanction.rule.is_null(False))
         .order_by(sanction_pk)
     ):
-        out[s.case_id].setdefault((s.rule, s.person), s)  # type: ignore[attr-defined]  # FK id
+        if s.case_id is not None:  # always: selected by case
+            out[s.case_id].setdefault((s.rule, s.person), s)
     return out
 
 
@@ -112,7 +113,7 @@ def to_dict(s: Sanction, number: str | None = None) -> dict[str, Any]:
         "revision": s.revision,
         "modified_at": s.modified_at,
         "deleted": s.deleted,
-        "case_id": s.case_id,  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
+        "case_id": s.case_id,
         "case_number": number,
         "type": s.type,
         "rule": s.rule,
@@ -132,7 +133,7 @@ def to_dict(s: Sanction, number: str | None = None) -> dict[str, Any]:
 
 def case_number(s: Sanction) -> str | None:
     """The number of the sanction's case (None for one without a case)."""
-    if not s.case_id:  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
+    if not s.case_id:
         return None
     case = s.case
     return case.number if case is not None else None

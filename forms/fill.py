@@ -175,7 +175,7 @@ def _office(policy: Any, rule: str) -> bool:
     return callable(clock) and clock(rule) == "office"
 
 
-# --- a case's story on form A (issue 16 §1) ---------------------------------------------------
+# --- a case's story on form A --------------------------------------------------------------------
 
 _HANDLING = (Action.HANDLED.value, Action.RETURN_TO_CS.value)
 _CALLBACKS = (Action.CALLBACK.value, Action.SECOND_CALLBACK.value)
@@ -284,8 +284,8 @@ def reissue_mark(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) 
     return f"重开再派单（第{n + 1}次派单）\u3000"
 
 
-# Form B goes to the manufacturer: the customer-facing events only, in plain words
-# (issue 16 §3); internal steps (派单, 指定责任人, 升级, 回传客服, 备注) stay at the office.
+# Form B goes to the manufacturer: the customer-facing events only, in plain words;
+# internal steps (派单, 指定责任人, 升级, 回传客服, 备注) stay at the office.
 _B_LABELS = {
     Action.RECEIVED.value: "受理投诉",
     Action.CONTACT.value: "联系客户",
@@ -407,7 +407,7 @@ def sanction_context(
     rule = text(_get(sanction, "rule"))
     reason = text(_get(sanction, "reason"))
     # The reason in the policy's words, the case number once, on a line of its own so it
-    # never breaks (issue 16 §6); a rule id means nothing to the person who signs.
+    # never breaks; a rule id means nothing to the person who signs.
     if case_number:
         reason = re.sub(r"^[\s,,;;]+|[\s,,;;]+$", "", reason.replace(str(case_number), ""))
     full_reason = reason + (f"\n投诉单编号：{case_number}" if case_number else "")
@@ -476,7 +476,7 @@ def _emit(data: bytes, out: Path | None) -> bytes | Path:
     try:
         tmp.write_bytes(data)
         tmp.replace(out)
-    finally:  # a full disk leaves no half-written file (issue 15 §9)
+    finally:  # a full disk leaves no half-written file
         tmp.unlink(missing_ok=True)
     return out
 
@@ -617,7 +617,7 @@ def _paragraph_before(body, sect):
         sect.addprevious(p)
     else:
         body.append(p)
-    return Paragraph(p, None)
+    return Paragraph(p, None)  # type: ignore[arg-type]  # a bare paragraph: filled, not laid out
 
 
 def _cut_line(body, sect) -> None:

@@ -85,10 +85,6 @@ class FormTemplatesPage(QWidget):
         session.changed.connect(self._on_changed)
         self.reload()
 
-    def _on_changed(self, topic: str) -> None:
-        if topic == "forms":
-            self.reload()
-
     @property
     def folder(self) -> Path:
         return self.session.paths.templates

@@ -112,7 +112,7 @@ class Policy:
     s9: int = _f(20, "处理单遗失:销售经理/站长罚款", "元", GROUP_SANCTIONS, rule="S9")
     s10: int = _f(100, "处理得当获客户主动表扬:奖励", "元", GROUP_SANCTIONS, rule="S10")
     s11: int = _f(300, "客户赠送锦旗:奖励", "元", GROUP_SANCTIONS, rule="S11")
-    # Issue 20 §2: the clock of each rule and the office hours its office time counts.
+    # The clock of each rule (自然时间 or 工作时间) and the office hours its office time counts.
     office_hours: str = _f(
         DEFAULT_OFFICE_HOURS, "办公时间(调休上班日按周一的办公时间)", "办公时间", GROUP_CLOCKS
     )

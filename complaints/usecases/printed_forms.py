@@ -51,8 +51,8 @@ def mark_signed_returned(
     p = printed_rows.get(printed_id)
     if p is None:
         raise NotFound(f"找不到打印记录(id {printed_id})")
-    case_id = p.case_id  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
-    sanction_id = p.sanction_id  # type: ignore[attr-defined]  # the same
+    case_id = p.case_id
+    sanction_id = p.sanction_id
     case = case_rows.get(case_id) if case_id else None
     department = case.department if case else None
     auth.require(ctx, "form.print", department=department)

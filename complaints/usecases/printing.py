@@ -282,7 +282,7 @@ def _sanction(sanction_id: int) -> Sanction:
 
 
 def _case_department(s: Sanction) -> str | None:
-    case_id = s.case_id  # type: ignore[attr-defined]  # peewee's foreign-key id accessor
+    case_id = s.case_id
     case = case_rows.get(case_id) if case_id else None
     return (case.department if case else None) or s.department or None
 
@@ -321,7 +321,7 @@ def print_sanction_notice(
                     rel=rel,
                     pdf_path=pdf_path,
                     printed_dir=printed_dir,
-                    case_id=s.case_id,  # type: ignore[attr-defined]  # FK id
+                    case_id=s.case_id,
                     sanction_id=s.get_id(),
                     record_uid=s.uid,
                     table="sanctions",
@@ -386,7 +386,7 @@ def print_month_notices(
                     rel=rel,
                     pdf_path=pdf_path,
                     printed_dir=printed_dir,
-                    case_id=s.case_id,  # type: ignore[attr-defined]  # FK id
+                    case_id=s.case_id,
                     sanction_id=s.get_id(),
                     batch_uid=batch,
                     record_uid=s.uid,

@@ -248,7 +248,11 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
             parts = [_month_part(m, sites, tz, as_of, book, fp, stale) for m in months]
             part = fig.join(parts)
             vsites = tuple(sites) or tuple(
-                sorted(set().union(*(p.sites for p in parts)) | {k[0] for k in vols})
+                sorted(
+                    site
+                    for site in set().union(*(p.sites for p in parts)) | {k[0] for k in vols}
+                    if site is not None
+                )
             )
             f = fig.finish(
                 period,
