@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -68,6 +69,15 @@ class _Form(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The buttons are made before the boxes: without this the keyboard would start on
+        the OK button, and a person typing their new password would type into nothing."""
+        super().showEvent(event)
+        if not isinstance(self.focusWidget(), QLineEdit):
+            empty = [e for e in self.findChildren(QLineEdit) if e.isVisible() and not e.text()]
+            if empty:
+                empty[0].setFocus()
 
     def _password_edit(self) -> QLineEdit:
         e = QLineEdit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from complaints.usecases import audit, cases, signin, users
@@ -165,6 +166,25 @@ def test_change_password_dialog(qtbot, session):
     assert "旧密码不正确" in dlg.error_label.text()
     dlg.old_edit.setText(PW)
     dlg.ok_button.click()
+    qtbot.waitUntil(lambda: dlg.result() == QDialog.DialogCode.Accepted)
+    assert signin.sign_in("admin", "brand-new-1", FIXED_NOW).login == "admin"
+
+
+def test_a_forced_password_change_starts_in_the_new_password_box(qtbot, session):
+    """The keyboard starts where the person types: at the first sign-in the dialog opens on
+    the new password (the old one is already known), not on the 修改 button."""
+    u = users.create_first_admin("admin", "张管理", PW, now=FIXED_NOW)
+    ctx = users.context_for_user(u, clock=lambda: FIXED_NOW)
+    dlg = sign_in.ChangePasswordDialog(session, ctx, forced=True, old_password=PW)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.focusWidget() is dlg.new_edit
+    qtbot.keyClicks(dlg.new_edit, "brand-new-1")
+    qtbot.keyClick(dlg.new_edit, Qt.Key.Key_Tab)
+    assert dlg.focusWidget() is dlg.again_edit
+    qtbot.keyClicks(dlg.again_edit, "brand-new-1")
+    qtbot.keyClick(dlg.again_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dlg.result() == QDialog.DialogCode.Accepted)
     assert signin.sign_in("admin", "brand-new-1", FIXED_NOW).login == "admin"
 
