@@ -15,7 +15,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 from enum import StrEnum
 from pathlib import Path
 
@@ -132,7 +132,7 @@ def import_scans(
         for done, file in enumerate(files, start=1):
             try:
                 for page in scan_pages.pages(file):
-                    _read_page(page, results, groups, work, keep_dir)
+                    _read_page(page, results, groups, work, keep_dir, ctx.tz)
             except scan_pages.ScanFileError as e:
                 results.append(PageResult(file, 0, 0, Outcome.UNREADABLE, str(e)))
             if progress is not None:
@@ -147,6 +147,7 @@ def _read_page(
     groups: dict[str, _Group],
     work: Path,
     keep_dir: Path | None,
+    tz: tzinfo,
 ) -> None:
     found = qr.read(page.image)
     ours = [f for f in found if f.code is not None]
@@ -164,7 +165,7 @@ def _read_page(
         assert f.code is not None
         # a page of several notices: each notice's part, from its code down to the next one's
         part = page.image if len(ours) == 1 else _part(page.image, ours, i)
-        results.append(_check(f.code, page, part, len(results), groups, work, keep_dir))
+        results.append(_check(f.code, page, part, len(results), groups, work, keep_dir, tz))
 
 
 def _part(image: Image.Image, found: Sequence[qr.Found], i: int) -> Image.Image:
@@ -182,6 +183,7 @@ def _check(
     groups: dict[str, _Group],
     work: Path,
     keep_dir: Path | None,
+    tz: tzinfo,
 ) -> PageResult:
     def result(outcome: Outcome, message: str, sheet: scan_rows.Sheet | None = None) -> PageResult:
         kept = _keep(page, part, keep_dir, code.sheet) if outcome != Outcome.MATCHED else None
@@ -209,7 +211,7 @@ def _check(
         group.results.append(index)
         return result(Outcome.MATCHED, f"{_what(code, sheet)}(同一签字单的另一页)", sheet)
     if sheet.signed_returned_at is not None:
-        day = sheet.signed_returned_at.date().isoformat()
+        day = sheet.signed_returned_at.astimezone(tz).date().isoformat()  # the office's day
         return result(Outcome.RETURNED, f"{_what(code, sheet)} 已于 {day} 登记回收", sheet)
     printed_rev = sheet.revision if sheet.revision is not None else code.revision
     if sheet.current_revision is not None and sheet.current_revision > printed_rev:
@@ -311,7 +313,7 @@ def assign_page(
     if sheet is None:
         raise NotFound(f"找不到打印记录(id {sheet_id})")
     if sheet.signed_returned_at is not None:
-        day = sheet.signed_returned_at.date().isoformat()
+        day = ctx.local(sheet.signed_returned_at).date().isoformat()
         raise UseCaseError(f"该签字单已于 {day} 登记回收")
     printed_forms.mark_signed_returned(
         ctx, sheet.id, when or ctx.now(), image, printed_dir=printed_dir

@@ -24,7 +24,8 @@ needs_office = pytest.mark.skipif(
     not pdf.available() or shutil.which("pdftoppm") is None,
     reason="LibreOffice and pdftoppm print and scan the forms",
 )
-RETURNED_AT = datetime(2026, 11, 21, 18, 0, tzinfo=CHINA_TZ)
+# early morning at the office, still the day before in UTC: messages must say the office's day
+RETURNED_AT = datetime(2026, 11, 21, 6, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture
