@@ -189,6 +189,19 @@ def test_a_forced_password_change_starts_in_the_new_password_box(qtbot, session)
     assert signin.sign_in("admin", "brand-new-1", FIXED_NOW).login == "admin"
 
 
+def test_a_long_error_makes_the_form_taller_not_its_boxes_thinner(qtbot, session):
+    users.create_first_admin("admin", "张管理", PW, now=FIXED_NOW)
+    dlg = sign_in.SignInDialog(session)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    box = dlg.password_edit.height()
+    dlg.show_error("用户名或密码不正确(连续输错 5 次的账户将锁定 5 分钟,可请管理员解锁)" * 2)
+    qtbot.waitUntil(dlg.error_label.isVisible)
+    assert dlg.password_edit.height() >= min(box, dlg.password_edit.sizeHint().height())
+    assert dlg.height() >= dlg.sizeHint().height()
+
+
 def test_start_context_uses_the_remembered_user(qtbot, session, monkeypatch):
     from complaints.usecases import settings
 
