@@ -17,7 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from complaints.rules.officetime import DayMark
-from complaints.rules.policy import POLICY_FIELDS, POLICY_KEYS, policy_key_values
+from complaints.rules.policy import (
+    CLOCK_LABELS,
+    CLOCK_UNIT,
+    POLICY_FIELDS,
+    POLICY_KEYS,
+    policy_key_values,
+)
 from complaints.usecases import audit, auth, rulebook_file, workcalendar
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
@@ -42,6 +48,7 @@ _ABOUT = (
     "客诉管理台 总部制度文件:制度参数(policy)、工作日历(calendar)与表单模板(templates)。"
     "在分店用 设置 → 制度参数 → 导入总部制度,或 policy import 导入;请勿手工修改。"
 )
+_WEEKDAYS = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
 # Label of each field and its CLI key where it has one, for the preview.
 _KEY_OF = {name: key for key, (name, _kind) in POLICY_KEYS.items()}
 
@@ -148,7 +155,7 @@ class Preview:
         rb = self.rulebook
         head = [
             f"总部制度文件 {rb.file}:{rb.made_by or '—'}({rb.site or '总部'})"
-            f"于 {rb.made_at or '—'} 导出",
+            f"于 {_local_text(ctx, rb.made_at)} 导出",
             f"生效:{ctx.local(self.start):%Y-%m-%d %H:%M} 起登记的投诉单({self.start_note})",
         ]
         if rb.binding:
@@ -212,6 +219,8 @@ def preview(
         key = _KEY_OF.get(f.name)
         if key is not None:  # as ``policy show`` writes it
             texts = (old_keys[key], new_keys[key])
+            if f.unit == CLOCK_UNIT:  # calendar → 自然时间(calendar)
+                texts = (f"{CLOCK_LABELS[a]}({a})", f"{CLOCK_LABELS[b]}({b})")
         else:
             texts = (_text(f.name, a, f.unit), _text(f.name, b, f.unit))
         label = (f"{f.rule} " if f.rule and not (key or "").startswith(f.rule) else "") + f.label
@@ -224,7 +233,13 @@ def preview(
             a_m, b_m = before.get(d), after.get(d)
             if (a_m and (a_m.off, a_m.name)) != (b_m and (b_m.off, b_m.name)):
                 changes.append(
-                    Change("工作日历", d.isoformat(), "", _mark_text(a_m), _mark_text(b_m))
+                    Change(
+                        "工作日历",
+                        d.isoformat(),
+                        _WEEKDAYS[d.weekday()],
+                        _mark_text(a_m),
+                        _mark_text(b_m),
+                    )
                 )
     for form, data in sorted(rb.templates.items()):
         own = custom_path(templates_dir, form)

@@ -55,7 +55,10 @@ def test_round_trip_through_the_commands(capsys, tmp_path):
 
     code, out, err = cli(capsys, branch, "policy", "import", str(out_file), "--dry-run")
     assert code == 0, err
-    assert "D1 一般投诉联系客户时限:2h → 3h" in out and "D7.clock 计时方式:calendar → office" in out
+    assert (
+        "D1 一般投诉联系客户时限:2h → 3h" in out
+        and "D7.clock 计时方式:自然时间(calendar) → 工作时间(office)" in out
+    )
     assert "2099-01-01 00:00 起登记的投诉单(按总部文件所定的生效时间)" in out
     assert "未导入" in out
     assert "D1 = 2h" in cli(capsys, branch, "policy", "show", "--at", "2099-01-02")[1]

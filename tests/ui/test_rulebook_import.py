@@ -67,7 +67,7 @@ def test_import_shows_every_change_then_binding_makes_the_editor_read_only(
         qtbot.waitUntil(lambda: bool(seen))
     idle(session)
     assert ["制度参数", "D1", "一般投诉联系客户时限", "2h", "3h"] in seen
-    assert ["制度参数", "D7.clock", "计时方式", "calendar", "office"] in seen
+    assert ["制度参数", "D7.clock", "计时方式", "自然时间(calendar)", "工作时间(office)"] in seen
     assert ["制度参数", "s11", "S11 客户赠送锦旗:奖励", "300", "500"] in seen
     assert ["约束性", "binding", "总部统一规定,本站不能修改", "否", "是(集团统一标准)"] in seen
     assert len(seen) == 4
