@@ -149,6 +149,15 @@ def test_round_trip_hq_to_branch(hq_file, branch):
     assert workcalendar.year_view(2027).source.startswith("导入自 总部制度 总部制度-2027.zip")
     d = next(d for d in tracking.case_deadlines(cx, cid, now=BRANCH_NOW) if d.rule == "D1")
     assert d.limit == "2小时"  # received before 2027-01-01: the old limit, calendar time
+    # Received from the start: headquarters' limit, in office time (09:00-18:00 on weekdays).
+    monday = datetime(2027, 1, 4, 8, 0, tzinfo=CHINA_TZ)
+    at_monday = dataclasses.replace(cx, clock=lambda: monday)
+    v = cases.blank_case(at_monday)
+    v.update(customer_name="李娜", content="漏水", channel="电话热线", business="售后")
+    new_id = cases.create_case(at_monday, v).id
+    d = next(d for d in tracking.case_deadlines(cx, new_id, now=monday) if d.rule == "D1")
+    assert d.limit == "3小时(工作时间)"
+    assert d.due.astimezone(CHINA_TZ) == datetime(2027, 1, 4, 12, 0, tzinfo=CHINA_TZ)
     (entry,) = audit.entries(event="settings.rulebook")
     assert "总部制度-2027.zip" in entry.note and r.backup.name in entry.note
     assert entry.event_label == "导入总部制度" and entry.changes["制度参数 D1"] == ["2h", "3h"]
