@@ -53,6 +53,7 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from ui.permits import refusal
+from ui.rulebook_export import start_export
 from ui.rulebook_import import start_import
 from ui.tables import cell_text
 
@@ -158,11 +159,13 @@ class PolicyEditor(QWidget):
         buttons = QHBoxLayout()
         self.defaults_button = QPushButton(tr("恢复默认…"))
         self.import_button = QPushButton(tr("导入总部制度…"))
+        self.export_button = QPushButton(tr("导出总部制度文件…"))
         self.revert_button = QPushButton(tr("撤销修改"))
         self.save_button = QPushButton(tr("保存"))
         self.save_button.setDefault(True)
         buttons.addWidget(self.defaults_button)
         buttons.addWidget(self.import_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
@@ -171,6 +174,7 @@ class PolicyEditor(QWidget):
         self.revert_button.clicked.connect(self.reload)
         self.defaults_button.clicked.connect(self.restore_defaults)
         self.import_button.clicked.connect(self.import_rulebook)
+        self.export_button.clicked.connect(self.export_rulebook)
         self.setEnabled(False)
         self.reload()
 
@@ -379,6 +383,8 @@ class PolicyEditor(QWidget):
         self.binding_label.setVisible(bool(bound))
         self.import_button.setEnabled(may_import)
         self.import_button.setToolTip("" if may_import else why)
+        self.export_button.setEnabled(may_import)
+        self.export_button.setToolTip("" if may_import else why)
         if bound:
             why = bound
         self.save_button.setToolTip(why)
@@ -432,10 +438,17 @@ class PolicyEditor(QWidget):
     def import_rulebook(self) -> None:
         start_import(self, self.session, self._imported, self._import_failed)
 
+    def export_rulebook(self) -> None:
+        start_export(self, self.session, self._exported, self._import_failed)
+
+    def _exported(self, message: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(message)
+
     def _imported(self, message: str) -> None:
         self._next_message = message
         self.reload()
 
     def _import_failed(self, message: str) -> None:
-        self.message.setText(tr("未导入:") + message)
+        self.message.setText(tr("未完成:") + message)
         self.message.setStyleSheet("color: #c62828;")

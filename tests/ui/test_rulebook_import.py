@@ -3,15 +3,18 @@ read-only under a binding rulebook."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog
 
 from complaints.rules.policy import Policy
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import rulebook_file
+from complaints.usecases.context import CHINA_TZ
 from tests.ui.helpers import idle
-from ui import rulebook_import
+from ui import rulebook_export, rulebook_import
 from ui.policy_editor import PolicyEditor
 
 
@@ -94,5 +97,26 @@ def test_a_bad_file_is_refused_with_its_message(qtbot, session, tmp_path, monkey
     )
     ed.import_button.click()
     qtbot.waitUntil(lambda: bool(warned))
-    assert "不是总部制度文件" in warned[0] and "未导入" in ed.message.text()
+    assert "不是总部制度文件" in warned[0] and "未完成" in ed.message.text()
     assert policy_uc.history() == []
+
+
+def test_export_from_the_editor(qtbot, session, tmp_path, monkeypatch):
+    ed = make(qtbot, session)
+    out = tmp_path / "out" / "总部制度.zip"
+    monkeypatch.setattr(rulebook_export, "ask_save", lambda *a: out)
+
+    def fill(dialog: rulebook_export.RulebookExportDialog) -> int:
+        dialog.binding.setChecked(True)
+        dialog.reason.setText("集团统一标准")
+        dialog.has_start.setChecked(True)
+        dialog.start.setDate(QDate(2027, 1, 1))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(rulebook_export.RulebookExportDialog, "exec", fill)
+    ed.export_button.click()
+    qtbot.waitUntil(lambda: "已导出" in ed.message.text())
+    rb = rulebook_file.read(out)
+    assert rb.binding and rb.reason == "集团统一标准"
+    assert rb.effective_from == datetime(2027, 1, 1, tzinfo=CHINA_TZ)
+    assert rb.policy == Policy()
