@@ -75,6 +75,10 @@ def load_policy(ctx: Context) -> tuple[Policy, bool, str, str]:
         since = tr("当前版本自 {t} 起生效(修改人:{by})").format(
             t=f"{ctx.local(v.effective_from):%Y-%m-%d %H:%M}", by=v.by or "—"
         )
+        if v.effective_from > ctx.now():  # a version set ahead: say the old one still applies
+            since = tr(
+                "以下为新版本,适用于 {t} 起登记的投诉单(修改人:{by});此前登记的仍按上一版本"
+            ).format(t=f"{ctx.local(v.effective_from):%Y-%m-%d %H:%M}", by=v.by or "—")
     else:
         since = tr("当前使用制度默认值(尚未修改过)")
     bound = policy_uc.binding()

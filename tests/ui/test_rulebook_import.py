@@ -3,7 +3,7 @@ read-only under a binding rulebook."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate
@@ -120,3 +120,11 @@ def test_export_from_the_editor(qtbot, session, tmp_path, monkeypatch):
     assert rb.binding and rb.reason == "集团统一标准"
     assert rb.effective_from == datetime(2027, 1, 1, tzinfo=CHINA_TZ)
     assert rb.policy == Policy()
+
+
+def test_a_version_set_ahead_says_the_old_one_still_applies(qtbot, session, ctx):
+    ahead = ctx.now() + timedelta(days=30)
+    policy_uc.save(ctx, Policy().with_(d1_hours=3), ahead)
+    ed = make(qtbot, session)
+    assert "以下为新版本,适用于" in ed.version_label.text()
+    assert f"{ctx.local(ahead):%Y-%m-%d %H:%M}" in ed.version_label.text()
