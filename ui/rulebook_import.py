@@ -8,7 +8,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from complaints.usecases import rulebook
 from complaints.usecases.context import Context
 from ui.file_dialogs import ask_open
+from ui.tables import read_only
 
 HEADERS = ("类别", "项目", "说明", "原值", "新值")
 
@@ -50,9 +50,7 @@ class RulebookPreviewDialog(QDialog):
         lay.addWidget(count)
         table = QTableWidget(len(preview.changes), len(HEADERS))
         table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        read_only(table)
         for r, c in enumerate(preview.changes):
             for col, text in enumerate((c.place, c.key, c.label, c.old, c.new)):
                 table.setItem(r, col, QTableWidgetItem(text))
@@ -84,8 +82,10 @@ def start_import(
         dialog = RulebookPreviewDialog(pv, ctx, parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
+        # The start is worked out again as the preview did (the file's, else now): the
+        # preview's "now" has passed by the time 导入 is clicked.
         session.taskman.run(
-            lambda: rulebook.import_file(ctx, path, templates, pv.start),
+            lambda: rulebook.import_file(ctx, path, templates),
             lambda r: done(
                 tr("已导入总部制度 {f};导入前的数据已备份到 {b}").format(
                     f=path.name, b=r.backup.name

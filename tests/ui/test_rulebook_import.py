@@ -3,6 +3,8 @@ read-only under a binding rulebook."""
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -128,3 +130,20 @@ def test_a_version_set_ahead_says_the_old_one_still_applies(qtbot, session, ctx)
     ed = make(qtbot, session)
     assert "以下为新版本,适用于" in ed.version_label.text()
     assert f"{ctx.local(ahead):%Y-%m-%d %H:%M}" in ed.version_label.text()
+
+
+def test_import_when_the_clock_has_moved_on_since_the_preview(
+    qtbot, session, ctx, tmp_path, monkeypatch
+):
+    ticks = itertools.count()
+    moving = dataclasses.replace(ctx, clock=lambda: ctx.now() + timedelta(minutes=next(ticks)))
+    session.set_user(moving)
+    f = _file(tmp_path, binding=False)
+    ed = make(qtbot, session)
+    monkeypatch.setattr(rulebook_import, "ask_open", lambda *a: [f])
+    monkeypatch.setattr(
+        rulebook_import.RulebookPreviewDialog, "exec", lambda _d: QDialog.DialogCode.Accepted
+    )
+    ed.import_button.click()
+    qtbot.waitUntil(lambda: "已导入总部制度" in ed.message.text())
+    assert policy_uc.history()[-1].policy.d1_hours == 3
