@@ -53,6 +53,8 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from ui.permits import refusal
+from ui.rulebook_export import start_export
+from ui.rulebook_import import start_import
 from ui.tables import cell_text
 
 GROUPS = (GROUP_DEADLINES, GROUP_CLOCKS, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS, GROUP_SANCTIONS)
@@ -63,8 +65,9 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("PolicyEditor", text)
 
 
-def load_policy(ctx: Context) -> tuple[Policy, bool, str]:
-    """Worker side: the policy in force, whether this person may change it, and who last did."""
+def load_policy(ctx: Context) -> tuple[Policy, bool, str, str]:
+    """Worker side: the policy in force, whether this person may change it, who last did,
+    and why headquarters' binding rulebook forbids changing it ("" when it does not)."""
     versions = policy_uc.history()
     since = ""
     if versions:
@@ -72,9 +75,19 @@ def load_policy(ctx: Context) -> tuple[Policy, bool, str]:
         since = tr("当前版本自 {t} 起生效(修改人:{by})").format(
             t=f"{ctx.local(v.effective_from):%Y-%m-%d %H:%M}", by=v.by or "—"
         )
+        if v.effective_from > ctx.now():  # a version set ahead: say the old one still applies
+            since = tr(
+                "以下为新版本,适用于 {t} 起登记的投诉单(修改人:{by});此前登记的仍按上一版本"
+            ).format(t=f"{ctx.local(v.effective_from):%Y-%m-%d %H:%M}", by=v.by or "—")
     else:
         since = tr("当前使用制度默认值(尚未修改过)")
-    return policy_uc.load(), auth.allowed(ctx, "settings.policy"), since
+    bound = policy_uc.binding()
+    return (
+        policy_uc.load(),
+        auth.allowed(ctx, "settings.policy"),
+        since,
+        bound.refusal() if bound else "",
+    )
 
 
 def default_text(f: PolicyField) -> str:
@@ -114,6 +127,14 @@ class PolicyEditor(QWidget):
         self.version_label = QLabel()
         self.version_label.setStyleSheet("color: #555;")
         outer.addWidget(self.version_label)
+        self.binding_label = QLabel()
+        self.binding_label.setWordWrap(True)
+        self.binding_label.setStyleSheet(
+            "QLabel { background: #fff4e5; color: #8a4b00;"
+            " border: 1px solid #e69500; border-radius: 3px; padding: 6px; }"
+        )
+        self.binding_label.hide()
+        outer.addWidget(self.binding_label)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -141,10 +162,14 @@ class PolicyEditor(QWidget):
 
         buttons = QHBoxLayout()
         self.defaults_button = QPushButton(tr("恢复默认…"))
+        self.import_button = QPushButton(tr("导入总部制度…"))
+        self.export_button = QPushButton(tr("导出总部制度文件…"))
         self.revert_button = QPushButton(tr("撤销修改"))
         self.save_button = QPushButton(tr("保存"))
         self.save_button.setDefault(True)
         buttons.addWidget(self.defaults_button)
+        buttons.addWidget(self.import_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         buttons.addWidget(self.revert_button)
         buttons.addWidget(self.save_button)
@@ -152,6 +177,8 @@ class PolicyEditor(QWidget):
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.reload)
         self.defaults_button.clicked.connect(self.restore_defaults)
+        self.import_button.clicked.connect(self.import_rulebook)
+        self.export_button.clicked.connect(self.export_rulebook)
         self.setEnabled(False)
         self.reload()
 
@@ -348,13 +375,22 @@ class PolicyEditor(QWidget):
         ctx = self.session.ctx()
         self.session.taskman.run(lambda: load_policy(ctx), self._loaded, parent=self)
 
-    def _loaded(self, result: tuple[Policy, bool, str]) -> None:
-        p, may_edit, since = result
+    def _loaded(self, result: tuple[Policy, bool, str, str]) -> None:
+        p, may_import, since, bound = result
+        may_edit = may_import and not bound  # a binding rulebook: read-only, say why
         self.loaded = p
         self.may_edit = may_edit
         self.setEnabled(True)
         why = refusal(self.session.ctx(), "settings.policy")  # names the roles allowed
-        self.version_label.setText(since + ("" if may_edit else " · " + why))
+        self.version_label.setText(since + ("" if may_import else " · " + why))
+        self.binding_label.setText(bound)
+        self.binding_label.setVisible(bool(bound))
+        self.import_button.setEnabled(may_import)
+        self.import_button.setToolTip("" if may_import else why)
+        self.export_button.setEnabled(may_import)
+        self.export_button.setToolTip("" if may_import else why)
+        if bound:
+            why = bound
         self.save_button.setToolTip(why)
         for w in self.editors.values():
             w.setEnabled(may_edit)
@@ -401,4 +437,22 @@ class PolicyEditor(QWidget):
             self.message.setText(tr("无法保存:") + str(exc))
         else:
             self.message.setText(tr("保存时程序出错:") + repr(exc))
+        self.message.setStyleSheet("color: #c62828;")
+
+    def import_rulebook(self) -> None:
+        start_import(self, self.session, self._imported, self._import_failed)
+
+    def export_rulebook(self) -> None:
+        start_export(self, self.session, self._exported, self._import_failed)
+
+    def _exported(self, message: str) -> None:
+        self.message.setStyleSheet("")
+        self.message.setText(message)
+
+    def _imported(self, message: str) -> None:
+        self._next_message = message
+        self.reload()
+
+    def _import_failed(self, message: str) -> None:
+        self.message.setText(tr("未完成:") + message)
         self.message.setStyleSheet("color: #c62828;")

@@ -149,6 +149,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("calendar show", "case.view"),
     Command("policy show", "case.view"),
     Command("policy set", "settings.policy"),
+    Command("policy export", "settings.policy"),
+    Command("policy import", "settings.policy"),
 )
 
 COMMANDS_BY_NAME: dict[str, Command] = {c.name: c for c in COMMANDS}

@@ -76,6 +76,8 @@ EVENT_LABELS = {
     "sanction.manual": "手工添加奖惩",
     "settings.policy": "修改制度参数",
     "settings.calendar": "导入或修改工作日历",
+    "settings.rulebook": "导入总部制度",
+    "settings.rulebook_export": "导出总部制度文件",
     "settings.update": "修改设置",
     "stats.report": "生成统计报告",
     "stats.volume": "填写业务量",

@@ -24,6 +24,7 @@ from complaints.usecases.errors import UseCaseError, ValidationFailed
 from db.models import database
 
 KEY = "policy"
+BINDING_KEY = "policy.binding"
 
 # For the policy editor and the docs: what saving does to deadlines already running.
 CHANGE_EFFECT = (
@@ -106,10 +107,63 @@ def history() -> list[PolicyVersion]:
     return book().versions
 
 
+@dataclass(frozen=True)
+class Binding:
+    """Headquarters' rulebook marked binding: the branch may not change its policy."""
+
+    reason: str
+    issued_by: str  # who exported it at headquarters, and where
+    issued_at: str  # local time text of the export
+    file: str
+    imported_by: str
+    imported_at: str
+
+    def refusal(self) -> str:
+        why = f"(原因:{self.reason})" if self.reason else ""
+        return (
+            f"制度参数由总部统一规定,本站不能修改{why}:总部制度文件 {self.file}"
+            f"由 {self.issued_by or '总部'} 于 {self.issued_at} 发布,"
+            f"{self.imported_by or '—'} 于 {self.imported_at} 导入。如需修改请联系总部。"
+        )
+
+
+def binding() -> Binding | None:
+    """The binding rulebook in force, or None when the office sets its own policy."""
+    raw = settings.get(BINDING_KEY)
+    if not isinstance(raw, dict) or not raw:
+        return None
+    try:
+        return Binding(**{k: str(raw.get(k) or "") for k in Binding.__dataclass_fields__})
+    except TypeError:
+        return None
+
+
+def set_binding(value: Binding | None) -> None:
+    """Stored by the rulebook import (inside its transaction)."""
+    settings.set_(BINDING_KEY, {} if value is None else value.__dict__)
+
+
 def save(ctx: Context, policy: Policy, effective_from: datetime | None = None) -> Policy:
     """Validate and store ``policy`` as the version in force from ``effective_from`` (now by
     default; a later time for "new limits from 2027-01-01", never an earlier one: cases
-    already received keep their rules) (audited)."""
+    already received keep their rules) (audited). Refused while headquarters' rulebook is
+    binding."""
+    auth.require(ctx, "settings.policy")
+    bound = binding()
+    if bound is not None:
+        raise UseCaseError(bound.refusal())
+    return store_version(ctx, policy, effective_from)
+
+
+def store_version(
+    ctx: Context,
+    policy: Policy,
+    effective_from: datetime | None = None,
+    *,
+    audited: bool = True,
+) -> Policy:
+    """``save`` without the binding check, for the rulebook import (which is what sets the
+    binding, and writes its own audit entry: ``audited`` False)."""
     auth.require(ctx, "settings.policy")
     problems = policy_problems(policy)
     if problems:
@@ -136,17 +190,19 @@ def save(ctx: Context, policy: Policy, effective_from: datetime | None = None) -
                     )
                 raise UseCaseError("系统时间早于上次修改制度参数的时间,请先核对电脑时钟")
         versions.append({"from": now.isoformat(), "by": ctx.actor, "values": policy.to_dict()})
-        settings.set_(KEY, {"versions": versions})
+        raw["versions"] = versions
+        settings.set_(KEY, raw)
         new_d, old_d = policy.to_dict(), old.to_dict()
         changes = {k: (old_d[k], v) for k, v in new_d.items() if old_d.get(k) != v}
-        audit.record(
-            ctx,
-            "settings.policy",
-            table="settings",
-            uid=KEY,
-            changes=changes,
-            note=f"制度参数修改,适用于 {now.isoformat()} 起登记的投诉单",
-        )
+        if audited:
+            audit.record(
+                ctx,
+                "settings.policy",
+                table="settings",
+                uid=KEY,
+                changes=changes,
+                note=f"制度参数修改,适用于 {now.isoformat()} 起登记的投诉单",
+            )
     return policy
 
 

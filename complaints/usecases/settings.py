@@ -40,6 +40,7 @@ OPTIONS: dict[str, Option] = {
         Option("auth.lock_minutes", 5, "账户锁定的分钟数"),
         Option("ui.page_size", 200, "列表每次读取的行数"),
         Option("policy", {}, "投诉处理制度参数(时限、派单、奖惩金额)及其修改历史"),
+        Option("policy.binding", {}, "总部制度为约束性时:原因、发布人与导入记录(本站不能修改)"),
         Option("attachments.max_mb", 50, "单个附件的大小上限(MB)"),
         Option(
             "forms.date_style", "中文", "表单上日期的写法:中文(2026年11月22日)或 数字(2026-11-22)"

@@ -88,6 +88,11 @@ def data() -> CalendarData:
     return cal
 
 
+def clear_cache() -> None:
+    """For another use case that stores calendar years (the rulebook import)."""
+    _CACHE.clear()
+
+
 @dataclass(frozen=True)
 class YearView:
     year: int
