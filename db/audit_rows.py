@@ -163,9 +163,13 @@ def stored_rows(from_id: int = 1) -> list[dict[str, Any]]:
     return [dict(zip(COLUMNS, r, strict=True)) for r in rows]
 
 
-def stored_batches(batch: int = 5_000) -> Iterator[list[dict[str, Any]]]:
-    """Every entry, oldest first, as stored, ``batch`` at a time (the chain check holds one
-    batch in memory, never the whole log)."""
+BATCH = 5_000  # entries read at a time by stored_batches
+
+
+def stored_batches(batch: int | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Every entry, oldest first, as stored, ``batch`` (BATCH) at a time: the chain check
+    holds one batch in memory, never the whole log."""
+    batch = batch or BATCH
     after = -(2**63)  # below every rowid SQLite can hold
     while True:
         rows = database.execute_sql(

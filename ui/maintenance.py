@@ -76,6 +76,11 @@ class MaintenanceRunner(QObject):
     def is_busy(self) -> bool:
         return self._busy > 0
 
+    def cancel(self) -> None:
+        """Ask the running job to stop at its next step (and the queued ones not to start);
+        ``shutdown`` then waits for it."""
+        self._cancel.set()
+
     def shutdown(self, timeout_s: float = 60.0) -> None:
         """Cancel the running job, drop the queued ones, and wait for the thread."""
         thread, self._thread = self._thread, None
