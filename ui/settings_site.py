@@ -216,10 +216,16 @@ class SiteDataTab(QWidget):
                 self.table.setItem(r, c, item)
             if selected is not None and b.path == selected:
                 self.table.selectRow(r)
+        limit = tr("自动轮换的备份合计不超过 {limit}。").format(
+            limit=size_text(storage.size_limit())
+        )
         self.summary_label.setText(
-            tr("共 {n} 份备份,合计 {size}。").format(n=len(backups), size=size_text(total))
-            if backups
-            else tr("备份文件夹中还没有备份。")
+            (
+                tr("共 {n} 份备份,合计 {size}。").format(n=len(backups), size=size_text(total))
+                if backups
+                else tr("备份文件夹中还没有备份。")
+            )
+            + limit
         )
 
     def backup_paths(self) -> list[Path]:
