@@ -124,9 +124,7 @@ def _site_tz():
 
 def size_limit() -> int:
     """The most bytes the rotated backups may take: backup.max_size_factor × the database."""
-    live = database_path()
-    size = live.stat().st_size if live is not None and live.exists() else 0
-    return int(float(settings.get("backup.max_size_factor")) * size)
+    return int(float(settings.get("backup.max_size_factor")) * check.database_bytes())
 
 
 def prune(backup_dir: Path, now: datetime) -> list[Path]:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from complaints.usecases import audit, cases, settings, storage
-from db import audit_rows, engine
+from db import audit_rows, check, engine
 from db.backup import BackupCancelled, list_backups, prune_by_size, sizes_to_keep
 from db.models import Case, database
 from desktop.paths import data_paths
@@ -131,7 +131,7 @@ def test_prune_by_size_drops_the_oldest_and_spares_manual(tmp_path):
 def test_auto_backup_keeps_the_backups_within_the_size_setting(ctx, paths):
     _new_case(ctx)
     settings.set_("backup.max_size_factor", 1)
-    live = paths.database.stat().st_size
+    live = check.database_bytes()
     paths.backups.mkdir(parents=True, exist_ok=True)
     old = [_fake_backup(paths.backups, NOW - timedelta(days=d), "auto", live) for d in (1, 2)]
     made = storage.auto_backup(paths.backups, NOW)
