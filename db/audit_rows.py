@@ -5,7 +5,7 @@ covers exactly the stored text."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -161,6 +161,25 @@ def stored_rows(from_id: int = 1) -> list[dict[str, Any]]:
         f"SELECT {', '.join(COLUMNS)} FROM audit_log WHERE id >= ? ORDER BY id", (from_id,)
     ).fetchall()
     return [dict(zip(COLUMNS, r, strict=True)) for r in rows]
+
+
+BATCH = 5_000  # entries read at a time by stored_batches
+
+
+def stored_batches(batch: int | None = None) -> Iterator[list[dict[str, Any]]]:
+    """Every entry, oldest first, as stored, ``batch`` (BATCH) at a time: the chain check
+    holds one batch in memory, never the whole log."""
+    batch = batch or BATCH
+    after = -(2**63)  # below every rowid SQLite can hold
+    while True:
+        rows = database.execute_sql(
+            f"SELECT {', '.join(COLUMNS)} FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+            (after, batch),
+        ).fetchall()
+        if not rows:
+            return
+        yield [dict(zip(COLUMNS, r, strict=True)) for r in rows]
+        after = rows[-1][0]
 
 
 def count_from(from_id: int) -> int:

@@ -1,4 +1,6 @@
-"""Backups with SQLite's online backup API, each verified with integrity_check."""
+"""Backups with SQLite's online backup API, each verified (integrity_check, or quick_check
+for the snapshot before an import), copied in steps from one read snapshot so that a save
+on another connection never waits for it, with progress and cancel between steps."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ import errno
 import os
 import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -17,14 +19,24 @@ from db.models import database
 from db.partfiles import Partial, registry_for
 
 BACKUP_SUFFIX = ".sqlite3"
+STEP_PAGES = 4096  # pages copied per step: progress and cancel are looked at between steps
+
+# (pages copied, pages in all), called on the thread that makes the backup
+BackupProgress = Callable[[int, int], None]
 
 
-def integrity_problems(path: Path) -> list[str]:
-    """The lines of ``PRAGMA integrity_check`` that are not 'ok' (empty when sound)."""
+class BackupCancelled(Exception):
+    """The backup was stopped by its ``cancelled()``; nothing of it is left on disk."""
+
+
+def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
+    """The lines of ``PRAGMA integrity_check`` (``quick_check`` when ``quick``: pages and
+    records, not the indexes' agreement with their tables) that are not 'ok'."""
+    pragma = "quick_check" if quick else "integrity_check"
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            rows = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}")]
         finally:
             conn.close()
     except sqlite3.DatabaseError as e:
@@ -47,21 +59,69 @@ def write_failure(e: BaseException) -> str | None:
     return None
 
 
-def backup_to(dest: Path, *, source: sqlite3.Connection | None = None) -> Path:
+def backup_to(
+    dest: Path,
+    *,
+    source: sqlite3.Connection | None = None,
+    quick: bool = False,
+    progress: BackupProgress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path:
     """Copy the open database (or ``source``) to ``dest`` and verify it.
 
-    Atomic: written to a temp file, checked with integrity_check, then renamed; a copy
-    that fails the check is deleted and BackupError raised, so a backup file that
-    exists is a sound one.
+    Atomic: written to a temp file, checked with integrity_check (quick_check when
+    ``quick``), then renamed; a copy that fails the check is deleted and BackupError
+    raised, so a backup file that exists is a sound one. ``cancelled()`` true between two
+    steps raises BackupCancelled and leaves nothing behind.
     """
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".part")
     registry = registry_for(database.database) if database.database else None
     with Partial(tmp, registry):  # a kill leaves a .part the next start deletes
-        return _backup_to(dest, tmp, source)
+        return _backup_to(dest, tmp, source, quick, progress, cancelled)
 
 
-def _backup_to(dest: Path, tmp: Path, source: sqlite3.Connection | None) -> Path:
+def _remove_part(tmp: Path) -> None:
+    for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink(missing_ok=True)
+
+
+def _copy(
+    source: sqlite3.Connection,
+    target: sqlite3.Connection,
+    progress: BackupProgress | None,
+    cancelled: Callable[[], bool] | None,
+) -> None:
+    """The page copy, in steps, all from one read snapshot of ``source``: in WAL mode a
+    writer on another connection goes on meanwhile, and its commits neither wait for the
+    copy nor make it start again (they are simply not in it)."""
+
+    def step(_status: int, remaining: int, total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise BackupCancelled
+        if progress is not None:
+            progress(total - remaining, total)
+
+    snapshot = not source.in_transaction
+    if snapshot:
+        source.execute("BEGIN")  # deferred: a read snapshot, no write lock
+        source.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    try:
+        source.backup(target, pages=STEP_PAGES, progress=step)
+    finally:
+        if snapshot:
+            source.execute("COMMIT")
+
+
+def _backup_to(
+    dest: Path,
+    tmp: Path,
+    source: sqlite3.Connection | None,
+    quick: bool,
+    progress: BackupProgress | None,
+    cancelled: Callable[[], bool] | None,
+) -> Path:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
@@ -70,19 +130,23 @@ def _backup_to(dest: Path, tmp: Path, source: sqlite3.Connection | None) -> Path
             source = database.connection()
         target = sqlite3.connect(tmp)
         try:
-            source.backup(target)
+            _copy(source, target, progress, cancelled)
             # A standalone file: no -wal beside it, whatever the source's journal mode.
             target.execute("PRAGMA journal_mode=DELETE")
         finally:
             target.close()
+    except BackupCancelled:
+        _remove_part(tmp)
+        raise
     except (sqlite3.Error, OSError) as e:
         # nothing half-written stays behind, and the reason is a sentence
-        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
-            with contextlib.suppress(OSError):
-                leftover.unlink(missing_ok=True)
+        _remove_part(tmp)
         reason = write_failure(e) or getattr(e, "strerror", None) or str(e)
         raise BackupError(f"无法写入备份文件 {dest}:{reason}") from None
-    problems = integrity_problems(tmp)
+    if cancelled is not None and cancelled():
+        _remove_part(tmp)
+        raise BackupCancelled
+    problems = integrity_problems(tmp, quick=True) if quick else integrity_problems(tmp)
     if problems:
         tmp.unlink(missing_ok=True)
         raise BackupError(f"备份校验失败({dest}),已删除该文件:{'; '.join(problems[:3])}")
@@ -96,11 +160,20 @@ def make_backup(
     reason: str,
     now: datetime | None = None,
     source: sqlite3.Connection | None = None,
+    quick: bool = False,
+    progress: BackupProgress | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Path:
-    """A verified backup in ``folder`` named by time and reason."""
+    """A verified backup in ``folder`` named by time and reason (see backup_to)."""
     now = now or datetime.now(UTC)
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    return backup_to(Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}", source=source)
+    return backup_to(
+        Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}",
+        source=source,
+        quick=quick,
+        progress=progress,
+        cancelled=cancelled,
+    )
 
 
 # --- Rotation ---------------------------------------------------------------------------
@@ -236,4 +309,51 @@ def prune_backups(folder: Path, now: datetime, rotation: Rotation, tz: tzinfo) -
             if b.at not in keep:
                 b.path.unlink(missing_ok=True)
                 deleted.append(b.path)
+    return deleted
+
+
+# --- Rotation by size ---------------------------------------------------------------------
+#
+# On top of the count rotation: the rotated backups together stay within a size limit
+# (setting backup.max_size_factor × the database on disk). The newest backup of each series
+# is always kept (the copy before a migration, a restore or an import is the way back);
+# the others are kept newest first while they fit, so the oldest go first.
+
+
+def sizes_to_keep(files: list[tuple[datetime, str, int]], limit: int) -> set[int]:
+    """Indexes into ``files`` (time, series, bytes) of the backups kept within ``limit``
+    bytes: the newest of each series, then the rest newest first while the total fits."""
+    order = sorted(range(len(files)), key=lambda i: files[i][0], reverse=True)
+    kept: set[int] = set()
+    seen: set[str] = set()
+    total = 0
+    for i in order:
+        if files[i][1] not in seen:
+            seen.add(files[i][1])
+            kept.add(i)
+            total += files[i][2]
+    for i in order:
+        if i not in kept and total + files[i][2] <= limit:
+            kept.add(i)
+            total += files[i][2]
+    return kept
+
+
+def prune_by_size(folder: Path, limit: int) -> list[Path]:
+    """Delete the oldest rotated backups until they fit in ``limit`` bytes (see
+    sizes_to_keep); 'manual' backups are never touched nor counted. Returns the deleted."""
+    files: list[tuple[BackupFile, int]] = []
+    for b in list_backups(folder):
+        if b.series in UNROTATED_SERIES:
+            continue
+        try:
+            files.append((b, b.path.stat().st_size))
+        except OSError:
+            continue
+    keep = sizes_to_keep([(b.at, b.series, size) for b, size in files], limit)
+    deleted: list[Path] = []
+    for i, (b, _size) in enumerate(files):
+        if i not in keep:
+            b.path.unlink(missing_ok=True)
+            deleted.append(b.path)
     return deleted

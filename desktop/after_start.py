@@ -1,6 +1,8 @@
 """The jobs the start queues once the main window is on screen: the day's backup, the
 deadline watch and the sanctions sweep, the demo data asked for at the first run, and the
-统计 warm-up. Each runs on the worker; errors are said (the backup) or logged."""
+统计 warm-up. The backup and its quick check run on the maintenance thread (ui/maintenance.py,
+never in a person's way); the others on the worker. Errors are said (the backup, a problem
+the check found) or logged."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from complaints.rules.permissions import ROLES
 from complaints.usecases import auth, demo, proposals, site, stats, storage
 from complaints.usecases.changes import OpChanges
 from desktop import APP_TITLE
+from ui.maintenance import attach_status_line, runner_for
 from ui.notifier import Notifier
 
 log = logging.getLogger(__name__)
@@ -27,21 +30,35 @@ WARMUP_RETRY_MS = 1_000
 
 
 def start_backup(session, window) -> None:
-    """The backup at start (at most once a day), on the worker thread."""
+    """The backup at start (at most once a day) and the quick check after it, on the
+    maintenance thread, with a progress line in the status bar."""
+    runner = runner_for(session)
+    attach_status_line(runner, window)
 
-    def done(path) -> None:
-        if path:
-            window.statusBar().showMessage(f"已自动备份到 {path}", 8000)
+    def done(report: storage.DailyReport | None) -> None:
+        if report is None or report.backup is None:
+            return  # cancelled at exit, or today's was already made
+        window.statusBar().showMessage(f"已自动备份到 {report.backup}", 8000)
+        if report.problems:
+            shown = "\n".join(report.problems[:10])
+            QMessageBox.warning(
+                window,
+                APP_TITLE,
+                f"每日快速检查发现 {len(report.problems)} 个问题:\n\n{shown}\n\n"
+                "请在 设置 → 站点与数据 中运行完整检查,并联系管理员。",
+            )
 
     def failed(exc: BaseException) -> None:
         QMessageBox.warning(window, APP_TITLE, f"启动时的自动备份未能完成:\n{exc}")
 
     backups = session.paths.backups
-    session.taskman.run(
-        lambda: storage.auto_backup(backups, datetime.now(UTC)),
+    runner.run(
+        lambda progress, cancelled: storage.daily_maintenance(
+            backups, datetime.now(UTC), progress=progress, cancelled=cancelled
+        ),
         done,
+        label="正在自动备份",
         on_error=failed,
-        parent=window,
     )
 
 

@@ -31,6 +31,7 @@ from ui import pin_singletons, window_fit
 from ui.first_run import FirstRunDialog, set_up_people
 from ui.fonts import check_cjk_font, prefer_cjk_font
 from ui.main_window import MainWindow
+from ui.maintenance import runner_for
 from ui.painting import after_next_paint
 from ui.session import Session
 from ui.sign_in import sign_in_at_start
@@ -250,6 +251,7 @@ def _run(
         window.show()
         return app.exec()
     finally:
+        runner_for(session).shutdown()  # a backup running now stops, leaving nothing
         taskman.shutdown()
         _close_data()
         if scratch is not None:

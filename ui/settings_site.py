@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -33,8 +34,10 @@ from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import rename_site
+from ui.maintenance import runner_for
 from ui.restore_dialog import RestoreFlow, reason_label, size_text
 from ui.tables import cell_data, read_only
+from ui.taskman import show_error
 
 
 def tr(text: str) -> str:
@@ -45,6 +48,7 @@ class SiteDataTab(QWidget):
     backup_done = Signal(object)  # Path of the new backup
     checked = Signal(list)  # problems found by 检查数据 (empty: sound)
     name_saved = Signal(str)
+    size_factor_saved = Signal(int)
 
     COLUMNS = ("时间", "类型", "大小", "文件名")
 
@@ -121,17 +125,30 @@ class SiteDataTab(QWidget):
         buttons.addWidget(self.refresh_button)
         backup_note = QLabel(
             tr(
-                "程序每天第一次启动时自动备份,并按保留规则轮换(最近几天全部保留,之后每日、"
-                "每周、每月各留一份);手动备份与恢复前的原数据不会被自动删除。"
-                "备份文件可复制到 U 盘另行保管。"
+                "程序每天第一次启动时在后台自动备份并快速检查(不影响录入与查询),并按保留规则"
+                "轮换(最近几天全部保留,之后每日、每周、每月各留一份),且自动轮换的备份合计不超过"
+                "下面所设的数据库大小倍数(超出时先删最旧的,每类最新的一份总会保留);"
+                "手动备份不会被自动删除,也不计入上限。备份文件可复制到 U 盘另行保管。"
             ),
             self,
         )
         backup_note.setWordWrap(True)
         self.summary_label = QLabel(self)
+        self.size_factor_box = QSpinBox(self)
+        self.size_factor_box.setRange(1, 100)
+        self.size_factor_box.setSuffix(tr(" 倍"))
+        self.size_factor_box.setToolTip(tr("自动轮换的备份合计不超过数据库文件大小的几倍"))
+        self.save_factor_button = QPushButton(tr("保存上限"), self)
+        self.save_factor_button.clicked.connect(self.save_size_factor)
+        factor_row = QHBoxLayout()
+        factor_row.addWidget(QLabel(tr("备份总量上限:数据库大小的"), self))
+        factor_row.addWidget(self.size_factor_box)
+        factor_row.addWidget(self.save_factor_button)
+        factor_row.addStretch(1)
         backup_box = QGroupBox(tr("备份"), self)
         backup_layout = QVBoxLayout(backup_box)
         backup_layout.addWidget(backup_note)
+        backup_layout.addLayout(factor_row)
         backup_layout.addWidget(self.table, 1)
         backup_layout.addWidget(self.summary_label)
         backup_layout.addLayout(buttons)
@@ -154,6 +171,7 @@ class SiteDataTab(QWidget):
         if not self.name_edit.isModified():
             self.name_edit.setText(info.name if info else "")
         self.apply_permissions()
+        self.size_factor_box.setValue(storage.size_factor())
         self._list_backups()
 
     def _on_changed(self, changes: OpChanges) -> None:
@@ -198,10 +216,16 @@ class SiteDataTab(QWidget):
                 self.table.setItem(r, c, item)
             if selected is not None and b.path == selected:
                 self.table.selectRow(r)
+        limit = tr("自动轮换的备份合计不超过 {limit}。").format(
+            limit=size_text(storage.size_limit())
+        )
         self.summary_label.setText(
-            tr("共 {n} 份备份,合计 {size}。").format(n=len(backups), size=size_text(total))
-            if backups
-            else tr("备份文件夹中还没有备份。")
+            (
+                tr("共 {n} 份备份,合计 {size}。").format(n=len(backups), size=size_text(total))
+                if backups
+                else tr("备份文件夹中还没有备份。")
+            )
+            + limit
         )
 
     def backup_paths(self) -> list[Path]:
@@ -224,6 +248,7 @@ class SiteDataTab(QWidget):
         for button, permission in (
             (self.save_name_button, "settings.site"),
             (self.backup_button, "data.backup"),
+            (self.save_factor_button, "settings.site"),
             (self.restore_button, "data.restore"),
         ):
             if ctx is None:
@@ -234,6 +259,7 @@ class SiteDataTab(QWidget):
             button.setEnabled(decision.allowed)
             button.setToolTip("" if decision.allowed else decision.reason)
         self.name_edit.setReadOnly(not self.save_name_button.isEnabled())
+        self.size_factor_box.setReadOnly(not self.save_factor_button.isEnabled())
 
     # --- actions ------------------------------------------------------------------------------
 
@@ -272,12 +298,27 @@ class SiteDataTab(QWidget):
             if callable(bar):
                 bar().showMessage(tr("已备份到 {p}").format(p=path), 8000)
 
-        self.session.taskman.run(
-            lambda: storage.backup_now(backup_dir=folder, ctx=ctx),
+        # on the maintenance thread: a save on the worker meanwhile never waits for it
+        runner_for(self.session).run(
+            lambda progress, cancelled: storage.backup_now(
+                backup_dir=folder, ctx=ctx, progress=progress, cancelled=cancelled
+            ),
             done,
-            label=tr("正在备份…"),
-            parent=self,
+            label=tr("正在备份"),
+            on_error=lambda exc: show_error(exc, self),
         )
+
+    def save_size_factor(self) -> None:
+        if not self.save_factor_button.isEnabled():
+            return
+        ctx = self.session.ctx()
+        factor = self.size_factor_box.value()
+
+        def done(_r: object) -> None:
+            self.size_factor_saved.emit(factor)
+            self._list_backups()
+
+        self.session.taskman.run(lambda: storage.set_size_factor(ctx, factor), done, parent=self)
 
     def restore(self) -> None:
         if not self.restore_button.isEnabled():
@@ -309,4 +350,10 @@ class SiteDataTab(QWidget):
                 )
             self.checked.emit(problems)
 
-        self.session.taskman.run(storage.run_checks, done, label=tr("正在检查数据…"), parent=self)
+        # the full check, on the maintenance thread; its estimate is the status line's first
+        runner_for(self.session).run(
+            lambda progress, cancelled: storage.run_checks(progress=progress, cancelled=cancelled),
+            done,
+            label=tr("正在检查数据"),
+            on_error=lambda exc: show_error(exc, self),
+        )

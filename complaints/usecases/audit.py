@@ -288,33 +288,53 @@ def site_tz() -> tzinfo:
         return CHINA_TZ
 
 
+def verify_head() -> list[str]:
+    """The quick look at the audit log (the daily check): its protecting triggers are in
+    place and its last entry is the one the chain head remembers. The whole chain is
+    verify_chain's (the full check)."""
+    problems: list[str] = []
+    missing = audit_rows.missing_triggers()
+    if missing:
+        problems.append(f"审计日志的保护触发器已被删除:{'、'.join(missing)}")
+    head, last = audit_rows.head(), audit_rows.last()
+    if head is None:
+        problems.append("审计日志的链头记录(audit_head)已被删除")
+    elif (last is None and head[0]) or (last is not None and tuple(head) != tuple(last)):
+        problems.append("审计日志的最后几条与链头记录(audit_head)不符:请运行完整检查")
+    return problems
+
+
 def verify_chain() -> list[str]:
     """Problems of the audit log, one message each (empty: intact). Finds an entry changed,
-    removed (also the last ones) or moved, and the protecting triggers dropped."""
+    removed (also the last ones) or moved, and the protecting triggers dropped. Reads the
+    log in batches: memory stays bounded however long it is."""
     tz = site_tz()
     problems: list[str] = []
 
-    def when(text: str | None) -> str:
+    def label(row: dict) -> str:  # a date is formatted only for an entry that is named
         try:
-            at = from_db(text)
+            at = from_db(row["at"])
         except ValueError:
             at = None
-        return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if at else str(text)
+        when = at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S") if at else str(row["at"])
+        return f"第 {row['id']} 条({when},{row['event']})"
 
     missing = audit_rows.missing_triggers()
     if missing:
         problems.append(f"审计日志的保护触发器已被删除:{'、'.join(missing)}")
     prev_hash, prev_id = audit_rows.GENESIS, 0
-    for row in audit_rows.stored_rows():
-        label = f"第 {row['id']} 条({when(row['at'])},{row['event']})"
-        if row["id"] != prev_id + 1:
-            gap = row["id"] - prev_id - 1
-            problems.append(f"审计日志第 {prev_id + 1}–{row['id'] - 1} 条({gap} 条)被删除")
-        if row["prev_hash"] != prev_hash and row["id"] == prev_id + 1:
-            problems.append(f"审计日志{label}与前一条不相接:其前面的记录被改动、删除或调换了顺序")
-        if entry_hash(row) != row["hash"]:
-            problems.append(f"审计日志{label}的内容被改动")
-        prev_hash, prev_id = row["hash"], row["id"]
+    for batch in audit_rows.stored_batches():
+        for row in batch:
+            if row["id"] != prev_id + 1:
+                gap = row["id"] - prev_id - 1
+                problems.append(f"审计日志第 {prev_id + 1}–{row['id'] - 1} 条({gap} 条)被删除")
+            if row["prev_hash"] != prev_hash and row["id"] == prev_id + 1:
+                problems.append(
+                    f"审计日志{label(row)}与前一条不相接:其前面的记录被改动、删除或调换了顺序"
+                )
+            if entry_hash(row) != row["hash"]:
+                problems.append(f"审计日志{label(row)}的内容被改动")
+            prev_hash, prev_id = row["hash"], row["id"]
     head = audit_rows.head()
     if head is None:
         problems.append("审计日志的链头记录(audit_head)已被删除")

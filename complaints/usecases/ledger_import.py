@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from complaints.usecases import audit, audit_exchange
+from complaints.usecases import audit, audit_exchange, storage
 from complaints.usecases.auth import require
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -307,7 +307,9 @@ def apply_import(
     report = ImportReport(files=[])
     folder = backup_dir or Path(database.database).parent / "backups"
     try:
-        report.backup = make_backup(folder, reason="before-import", now=ctx.now())
+        # a snapshot checked with quick_check (the day's backup is the fully verified one)
+        report.backup = make_backup(folder, reason="before-import", now=ctx.now(), quick=True)
+        storage.prune_to_size(folder)
     except (StorageError, OSError) as e:
         raise UseCaseError(f"导入前备份失败,未导入任何数据:{e}") from None
     try:

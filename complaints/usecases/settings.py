@@ -25,6 +25,7 @@ OPTIONS: dict[str, Option] = {
         Option("backup.keep_daily", 12, "保留多少个每日备份"),
         Option("backup.keep_weekly", 10, "保留多少个每周备份"),
         Option("backup.keep_monthly", 9, "保留多少个每月备份"),
+        Option("backup.max_size_factor", 5, "自动轮换的备份合计不超过数据库大小的几倍"),
         Option("backup.last_auto", "", "上次启动自动备份的时间"),
         Option("sanctions.last_sweep", "", "上次按时限补查奖惩建议的日期"),
         Option("privacy.mask_phone_in_export", False, "导出台账时隐藏手机号中间四位"),

@@ -5,7 +5,13 @@ Rotation policy (decided here, see db.backup.prune_backups): the automatic backu
 at start ("auto") are pruned by settings backup.keep_*; the copies made before a
 migration or before a restore are each their own series, pruned by the same rotation
 but only among themselves, so daily automatic backups never push them out (the newest
-of each series is always kept); backups made by hand ("manual") are never pruned.
+of each series is always kept); backups made by hand ("manual") are never pruned. On top
+of the counts, the rotated backups together stay within backup.max_size_factor × the
+database on disk (db.backup.prune_by_size: the oldest go first).
+
+The maintenance jobs (the day's backup and quick check, a backup or a full check asked for
+in 设置) take ``progress`` and ``cancelled`` and run on their own thread and connection
+(``in_own_connection``), so that a person's save, open or list never waits for them.
 """
 
 from __future__ import annotations
@@ -17,20 +23,31 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
 from db import check, restore_files
-from db.backup import Rotation, backup_to, list_backups, make_backup, prune_backups
+from db.backup import (
+    BackupCancelled,
+    Rotation,
+    backup_to,
+    list_backups,
+    make_backup,
+    prune_backups,
+    prune_by_size,
+)
 from db.database import close_database, database_path, open_database
 from db.errors import StorageError
 from db.location import network_drive_warning
 from db.models import database
 from db.partfiles import Partial, registry_for
 
+T = TypeVar("T")
 Check = Callable[[], list[str]]
+# (done, total, text): the maintenance jobs' progress, as ui.taskman's progress
+Progress = Callable[[int, int, str], None]
 
 # Every check of `python -m desktop check`, in order. Another area adds its own check
 # (e.g. the audit chain) with one line here.
@@ -43,12 +60,50 @@ CHECKS: list[Check] = [
 ]
 
 
-def run_checks() -> list[str]:
-    """All problems found in the open database (empty when sound)."""
+# The quick checks of the daily start: SQLite's quick_check, the schema, and the audit
+# log's triggers and head (the whole chain is the full check's).
+QUICK_CHECKS: list[Check] = [check.quick_integrity, check.schema, audit.verify_head]
+
+
+class CheckCancelled(UseCaseError):
+    """A check stopped by its ``cancelled()`` between two of its parts."""
+
+
+def check_estimate(*, quick: bool = False) -> str:
+    """The cost said before a check starts, e.g. '检查约需 12 秒'."""
+    return f"检查约需 {check.estimate_seconds(quick=quick)} 秒"
+
+
+def run_checks(
+    *,
+    quick: bool = False,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[str]:
+    """All problems found in the open database (empty when sound): every check of CHECKS,
+    or the QUICK_CHECKS when ``quick``. ``progress`` hears the estimate first, then each
+    part as it starts; ``cancelled()`` is looked at between the parts."""
+    fns = QUICK_CHECKS if quick else CHECKS
+    if progress is not None:
+        progress(0, len(fns), check_estimate(quick=quick))
     problems: list[str] = []
-    for fn in CHECKS:
+    for i, fn in enumerate(fns):
+        if cancelled is not None and cancelled():
+            raise CheckCancelled("检查已取消")
         problems.extend(fn())
+        if progress is not None:
+            progress(i + 1, len(fns), "")
     return problems
+
+
+def in_own_connection(job: Callable[[], T]) -> T:
+    """Run ``job`` on this thread's own database connection and close it afterwards: the
+    maintenance thread's, apart from the worker's and the GUI's (WAL: its reads never block
+    their writes)."""
+    try:
+        return job()
+    finally:
+        database.close()
 
 
 def rotation_from_settings() -> Rotation:
@@ -67,13 +122,67 @@ def _site_tz():
         return parse_tz("+08:00")
 
 
-def auto_backup(backup_dir: Path, now: datetime) -> Path | None:
+def size_limit() -> int:
+    """The most bytes the rotated backups may take: backup.max_size_factor × the database."""
+    return int(float(settings.get("backup.max_size_factor")) * check.database_bytes())
+
+
+def prune(backup_dir: Path, now: datetime) -> list[Path]:
+    """The rotation by counts, then by size (the module's docstring)."""
+    deleted = prune_backups(Path(backup_dir), now, rotation_from_settings(), _site_tz())
+    return deleted + prune_to_size(backup_dir)
+
+
+def prune_to_size(backup_dir: Path) -> list[Path]:
+    """The rotation by size alone (after each snapshot before an import: an office that
+    imports fifty ledgers a day keeps within the limit between two starts)."""
+    return prune_by_size(Path(backup_dir), size_limit())
+
+
+def set_size_factor(ctx: Context, factor: int) -> None:
+    """Change backup.max_size_factor (设置 → 站点与数据); 1 to 100."""
+    auth.require(ctx, "settings.site")
+    if not 1 <= factor <= 100:
+        raise UseCaseError("备份总量上限应为数据库大小的 1 至 100 倍")
+    old = size_factor()
+    if old == factor:
+        return
+    with database.atomic():
+        settings.set_("backup.max_size_factor", int(factor))
+        audit.record(
+            ctx,
+            "settings.update",
+            table="settings",
+            uid="backup.max_size_factor",
+            changes={"backup.max_size_factor": (old, factor)},
+            note=settings.OPTIONS["backup.max_size_factor"].doc,
+        )
+
+
+def size_factor() -> int:
+    return int(settings.get("backup.max_size_factor"))
+
+
+def _pages(progress: Progress | None, text: str) -> Callable[[int, int], None] | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(done, total, text)
+
+
+def auto_backup(
+    backup_dir: Path,
+    now: datetime,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Path | None:
     """The backup at start: at most one per local day (the office's time zone).
 
     Returns the new backup, or None when one was already made today. Records
     backup.last_auto, then prunes ``backup_dir`` by the rotation. Raises
     db.errors.BackupError when the copy cannot be written or fails verification
-    (nothing is pruned then).
+    (nothing is pruned then), BackupCancelled when ``cancelled()`` stopped it (nothing
+    left, nothing recorded).
     """
     tz = _site_tz()
     last = settings.get("backup.last_auto")
@@ -83,10 +192,39 @@ def auto_backup(backup_dir: Path, now: datetime) -> Path | None:
                 return None
         except ValueError:
             pass  # a garbled setting: make the backup
-    path = make_backup(Path(backup_dir), reason="auto", now=now)
+    path = make_backup(
+        Path(backup_dir),
+        reason="auto",
+        now=now,
+        progress=_pages(progress, "正在自动备份"),
+        cancelled=cancelled,
+    )
     settings.set_("backup.last_auto", now.isoformat(timespec="seconds"))
-    prune_backups(Path(backup_dir), now, rotation_from_settings(), tz)
+    prune(Path(backup_dir), now)
     return path
+
+
+@dataclass(frozen=True)
+class DailyReport:
+    backup: Path | None  # None: today's was already made
+    problems: list[str]  # the quick checks' findings (empty when sound)
+
+
+def daily_maintenance(
+    backup_dir: Path,
+    now: datetime,
+    *,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> DailyReport | None:
+    """The day's backup, then the quick checks once the backup was made (once a day).
+    None when cancelled: nothing half done is left or counted."""
+    try:
+        path = auto_backup(backup_dir, now, progress=progress, cancelled=cancelled)
+        problems = run_checks(quick=True, progress=progress, cancelled=cancelled) if path else []
+    except (BackupCancelled, CheckCancelled):
+        return None
+    return DailyReport(path, problems)
 
 
 def _default_backup_dir() -> Path:
@@ -109,6 +247,8 @@ def backup_now(
     backup_dir: Path | None = None,
     now: datetime | None = None,
     ctx: Context | None = None,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> Path:
     """A verified backup made by hand: to ``out`` (a new file, or a folder to put it in),
     else into the backups folder beside the database. Never overwrites a file."""
@@ -116,7 +256,13 @@ def backup_now(
         auth.require(ctx, "data.backup")
     now = now or datetime.now(UTC)
     if out is None:
-        path = make_backup(backup_dir or _default_backup_dir(), reason="manual", now=now)
+        path = make_backup(
+            backup_dir or _default_backup_dir(),
+            reason="manual",
+            now=now,
+            progress=_pages(progress, "正在备份"),
+            cancelled=cancelled,
+        )
     else:
         out = Path(out).expanduser()
         if out.is_dir():

@@ -102,6 +102,18 @@ def test_check_clean_and_with_problems(data, capsys):
     assert code == 0 and "已重建搜索索引" in out and "检查通过" in out
 
 
+def test_check_quick_says_its_cost_and_leaves_the_index_to_the_full_check(data, capsys):
+    _add_cases(data)
+    conn = sqlite3.connect(data / "complaintdesk.sqlite3")
+    conn.execute("UPDATE cases_fts SET doc = 'old' WHERE rowid = 2")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, "--data-dir", data, "check", "--quick")
+    assert code == 0 and out.startswith("检查约需 ") and "快速检查通过" in out
+    code, out, _ = run(capsys, "--data-dir", data, "check")
+    assert code == 1 and out.startswith("检查约需 ") and "搜索索引内容已过时" in out
+
+
 def test_check_without_database_is_a_user_error(tmp_path, capsys):
     code, _, err = run(capsys, "--data-dir", tmp_path, "check")
     assert code == 2 and "请先运行 init" in err

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings
 from db.models import database
 from desktop.paths import DataPaths
 from ui import pin_singletons
+from ui.maintenance import runner_for
 from ui.session import Session
 from ui.taskman import TaskManager
 
@@ -30,6 +31,7 @@ def session(ctx, taskman, tmp_path, qsettings):
     s = Session(DataPaths(tmp_path / "data"), taskman, ui_settings=qsettings)
     s.set_user(ctx)
     yield s
+    runner_for(s).shutdown()  # the maintenance thread's connection closes with it
     taskman.wait_idle()
 
 
