@@ -243,16 +243,20 @@ def oem_cases(
 
 
 def latest_entries(case_ids: Iterable[int]) -> dict[int, tuple[datetime | None, str, str | None]]:
-    """case id → (time, action, 说明) of its latest entry (by time, then id), from the
-    covering entries index."""
+    """case id → (time, action, 说明) of its latest entry (by time, then id).
+
+    Each case's latest entry id is found by an index search per case (entries_case_at, a
+    few entries each) and only those rows are read: a window function over every entry of
+    the cases would read and sort every 说明 (3 × the time for 厂家跟踪's 5,785 cases at 1M)."""
     ids = list(case_ids)
     out: dict[int, tuple[datetime | None, str, str | None]] = {}
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         for case_id, at, action, note in database.execute_sql(
-            "SELECT case_id, at, action, note FROM (SELECT case_id, at, action, note, "
-            "row_number() OVER (PARTITION BY case_id ORDER BY at DESC, id DESC) AS n "
-            f"FROM entries WHERE case_id IN ({_marks(chunk)}) AND deleted = 0) WHERE n = 1",
+            "SELECT case_id, at, action, note FROM entries WHERE id IN (SELECT (SELECT x.id "
+            "FROM entries x WHERE x.case_id = c.id AND x.deleted = 0 "
+            "ORDER BY x.at DESC, x.id DESC LIMIT 1) "
+            f"FROM cases c WHERE c.id IN ({_marks(chunk)}))",
             chunk,
         ):
             out[case_id] = (_parse(at) if at else None, action, note)
