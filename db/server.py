@@ -71,6 +71,8 @@ class _BoolAsInt(Dumper):
 _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
 _CHAR = re.compile(r"\bchar\(", re.IGNORECASE)
 _IFNULL = re.compile(r"\bifnull\(", re.IGNORECASE)
+# SQLite's CROSS JOIN … ON is an inner join whose order the planner keeps
+_CROSS_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 
 
@@ -78,7 +80,7 @@ _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 def postgres_sql(sql: str) -> str:
     """``sql`` as written for SQLite, spelled for PostgreSQL: ``?`` placeholders become
     ``%s`` (a literal ``%`` becomes ``%%``), ``char(n)`` becomes ``chr(n)``, ``ifnull`` becomes
-    ``coalesce``, and
+    ``coalesce``, SQLite's ``CROSS JOIN t ON`` (an ordered inner join) becomes ``JOIN t ON``, and
     ``INSERT OR IGNORE`` becomes ``INSERT … ON CONFLICT DO NOTHING``. Quoted text is kept."""
     out: list[str] = []
     pos = 0
@@ -96,7 +98,7 @@ def postgres_sql(sql: str) -> str:
 
 def _outside_quotes(part: str) -> str:
     part = _IFNULL.sub("coalesce(", part.replace("%", "%%").replace("?", "%s"))
-    return _CHAR.sub("chr(", part)
+    return _CROSS_ON.sub(r"JOIN\1", _CHAR.sub("chr(", part))
 
 
 class JournalCursor(psycopg.Cursor[Any]):

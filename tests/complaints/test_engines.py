@@ -1,21 +1,30 @@
-"""The core use cases on both engines: each test below runs on this PC's SQLite file and on
-the office's PostgreSQL server (``engine_ctx``, tests/conftest.py). The tests themselves are
-the ones of their own modules, so the two engines answer to the same assertions."""
+"""The core use cases on both engines: every test of the modules below that needs nothing
+but ``ctx`` runs here on this PC's SQLite file and on the office's PostgreSQL server
+(``engine_ctx``, tests/conftest.py), so the two engines answer to the same assertions."""
 
 from __future__ import annotations
+
+import dataclasses
+import inspect
 
 import pytest
 
 import tests.complaints.test_cases as case_tests
+import tests.complaints.test_sanctions_usecases as sanction_tests
+import tests.complaints.test_todo as todo_tests
+import tests.complaints.test_tracking as tracking_tests
 
-SHARED = [
-    case_tests.test_create_numbers_per_site_and_month,
-    case_tests.test_vin_check_digit_warns_but_saves,
-    case_tests.test_bad_input_names_the_field_and_changes_nothing,
-    case_tests.test_update_counts_revision_and_refuses_stale,
-    case_tests.test_search_short_and_long,
-    case_tests.test_filters,
-]
+MODULES = (case_tests, tracking_tests, todo_tests, sanction_tests)
+
+
+def _ctx_only(module):
+    for name, fn in vars(module).items():
+        if name.startswith("test_") and inspect.isfunction(fn):
+            if list(inspect.signature(fn).parameters) == ["ctx"]:
+                yield fn
+
+
+SHARED = [fn for module in MODULES for fn in _ctx_only(module)]
 
 
 @pytest.mark.parametrize(
@@ -23,3 +32,18 @@ SHARED = [
 )
 def test_on_both_engines(engine_ctx, test):
     test(engine_ctx)
+
+
+def _clock_tests(module):
+    for name, fn in vars(module).items():
+        if name.startswith("test_") and inspect.isfunction(fn):
+            if list(inspect.signature(fn).parameters) == ["cx", "clock"]:
+                yield fn
+
+
+@pytest.mark.parametrize(
+    "test", list(_clock_tests(todo_tests)), ids=lambda t: f"test_todo.{t.__name__}"
+)
+def test_todo_on_both_engines(engine_ctx, test):
+    clock = todo_tests.Clock(todo_tests.T0)
+    test(dataclasses.replace(engine_ctx, actor="客服小王", clock=clock), clock)
