@@ -252,7 +252,8 @@ def latest_entries(case_ids: Iterable[int]) -> dict[int, tuple[datetime | None, 
         for case_id, at, action, note in database.execute_sql(
             "SELECT case_id, at, action, note FROM (SELECT case_id, at, action, note, "
             "row_number() OVER (PARTITION BY case_id ORDER BY at DESC, id DESC) AS n "
-            f"FROM entries WHERE case_id IN ({_marks(chunk)}) AND deleted = 0) AS latest WHERE n = 1",
+            f"FROM entries WHERE case_id IN ({_marks(chunk)}) AND deleted = 0) AS latest "
+            "WHERE n = 1",
             chunk,
         ):
             out[case_id] = (_parse(at) if at else None, action, note)

@@ -17,14 +17,15 @@ import tests.complaints.test_tracking as tracking_tests
 MODULES = (case_tests, tracking_tests, todo_tests, sanction_tests)
 
 
-def _ctx_only(module):
+def _tests_taking(module, *params: str):
+    """The tests of ``module`` whose parameters are exactly ``params``."""
     for name, fn in vars(module).items():
-        if name.startswith("test_") and inspect.isfunction(fn):
-            if list(inspect.signature(fn).parameters) == ["ctx"]:
-                yield fn
+        is_test = name.startswith("test_") and inspect.isfunction(fn)
+        if is_test and list(inspect.signature(fn).parameters) == list(params):
+            yield fn
 
 
-SHARED = [fn for module in MODULES for fn in _ctx_only(module)]
+SHARED = [fn for module in MODULES for fn in _tests_taking(module, "ctx")]
 
 
 @pytest.mark.parametrize(
@@ -34,15 +35,8 @@ def test_on_both_engines(engine_ctx, test):
     test(engine_ctx)
 
 
-def _clock_tests(module):
-    for name, fn in vars(module).items():
-        if name.startswith("test_") and inspect.isfunction(fn):
-            if list(inspect.signature(fn).parameters) == ["cx", "clock"]:
-                yield fn
-
-
 @pytest.mark.parametrize(
-    "test", list(_clock_tests(todo_tests)), ids=lambda t: f"test_todo.{t.__name__}"
+    "test", list(_tests_taking(todo_tests, "cx", "clock")), ids=lambda t: f"test_todo.{t.__name__}"
 )
 def test_todo_on_both_engines(engine_ctx, test):
     clock = todo_tests.Clock(todo_tests.T0)
