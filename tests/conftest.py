@@ -49,7 +49,8 @@ def site_db(db_path):
     return db_path
 
 
-def _test_context() -> Context:
+def sh01_context() -> Context:
+    """The Context of the tests: site SH01, every role, the fixed clock."""
     return Context(
         site="SH01",
         actor="测试员",
@@ -63,7 +64,7 @@ def _test_context() -> Context:
 def ctx(site_db):
     """Holds every role, so tests of other use cases pass the permission checks; the
     permission tests build their own contexts per role."""
-    return _test_context()
+    return sh01_context()
 
 
 @pytest.fixture(scope="session")
@@ -108,7 +109,7 @@ def engine_ctx(request, tmp_path):
         open_server(request.getfixturevalue("server_address"))
     try:
         site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
-        yield _test_context()
+        yield sh01_context()
     finally:
         close_database()
 
@@ -131,7 +132,7 @@ def demo_templates(tmp_path_factory) -> Callable[[int, int, frozenset[str]], Dem
             open_database(path, backup_dir=folder / "backups")
             try:
                 site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
-                ctx = dataclasses.replace(_test_context(), roles=roles)
+                ctx = dataclasses.replace(sh01_context(), roles=roles)
                 report = demo.load_demo(ctx, cases, seed=seed)
                 stats.clear_cache(stored=True)
             finally:

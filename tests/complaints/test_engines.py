@@ -11,10 +11,11 @@ import pytest
 
 import tests.complaints.test_cases as case_tests
 import tests.complaints.test_sanctions_usecases as sanction_tests
+import tests.complaints.test_stale_save as stale_tests
 import tests.complaints.test_todo as todo_tests
 import tests.complaints.test_tracking as tracking_tests
 
-MODULES = (case_tests, tracking_tests, todo_tests, sanction_tests)
+MODULES = (case_tests, tracking_tests, todo_tests, sanction_tests, stale_tests)
 
 
 def _tests_taking(module, *params: str):
@@ -41,3 +42,8 @@ def test_on_both_engines(engine_ctx, test):
 def test_todo_on_both_engines(engine_ctx, test):
     clock = todo_tests.Clock(todo_tests.T0)
     test(dataclasses.replace(engine_ctx, actor="客服小王", clock=clock), clock)
+
+
+@pytest.mark.parametrize("owner", ["BJ02", None], ids=["another site's case", "own case"])
+def test_second_save_refused_on_both_engines(engine_ctx, owner):
+    stale_tests.test_second_save_of_a_case_both_people_opened_is_refused(engine_ctx, owner)
