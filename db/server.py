@@ -71,6 +71,9 @@ class _BoolAsInt(Dumper):
 _QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
 _CHAR = re.compile(r"\bchar\(", re.IGNORECASE)
 _IFNULL = re.compile(r"\bifnull\(", re.IGNORECASE)
+# SQLite's IS / IS NOT between two values compares NULL as a value
+_IS_NOT = re.compile(r"\bIS\s+NOT\s+(?=\S)(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
+_IS = re.compile(r"\bIS\s+(?=\S)(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
 # SQLite's CROSS JOIN … ON is an inner join whose order the planner keeps
 _CROSS_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
@@ -80,7 +83,8 @@ _OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 def postgres_sql(sql: str) -> str:
     """``sql`` as written for SQLite, spelled for PostgreSQL: ``?`` placeholders become
     ``%s`` (a literal ``%`` becomes ``%%``), ``char(n)`` becomes ``chr(n)``, ``ifnull`` becomes
-    ``coalesce``, SQLite's ``CROSS JOIN t ON`` (an ordered inner join) becomes ``JOIN t ON``, and
+    ``coalesce``, SQLite's ``CROSS JOIN t ON`` (an ordered inner join) becomes ``JOIN t ON``,
+    ``a IS b`` and ``a IS NOT b`` become ``IS [NOT] DISTINCT FROM``, and
     ``INSERT OR IGNORE`` becomes ``INSERT … ON CONFLICT DO NOTHING``. Quoted text is kept."""
     out: list[str] = []
     pos = 0
@@ -98,6 +102,8 @@ def postgres_sql(sql: str) -> str:
 
 def _outside_quotes(part: str) -> str:
     part = _IFNULL.sub("coalesce(", part.replace("%", "%%").replace("?", "%s"))
+    part = _IS_NOT.sub("IS DISTINCT FROM ", part)
+    part = _IS.sub("IS NOT DISTINCT FROM ", part)
     return _CROSS_ON.sub(r"JOIN\1", _CHAR.sub("chr(", part))
 
 
