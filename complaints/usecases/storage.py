@@ -22,12 +22,12 @@ from typing import Protocol
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
-from db import check, restore_files
+from db import check, restore_files, server_check
 from db.backup import Rotation, backup_to, list_backups, make_backup, prune_backups
 from db.database import close_database, database_path, open_database
 from db.errors import StorageError
 from db.location import network_drive_warning
-from db.models import database
+from db.models import database, on_server
 from db.partfiles import Partial, registry_for
 
 Check = Callable[[], list[str]]
@@ -43,10 +43,19 @@ CHECKS: list[Check] = [
 ]
 
 
+# The same on the office server (PostgreSQL): its own integrity, schema and index checks.
+SERVER_CHECKS: list[Check] = [
+    server_check.integrity,
+    server_check.schema,
+    server_check.search_index,
+    audit.verify_chain,
+]
+
+
 def run_checks() -> list[str]:
     """All problems found in the open database (empty when sound)."""
     problems: list[str] = []
-    for fn in CHECKS:
+    for fn in SERVER_CHECKS if on_server() else CHECKS:
         problems.extend(fn())
     return problems
 

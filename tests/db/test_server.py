@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from complaints.usecases import site
+from complaints.usecases import cases, site
 from db.database import close_database, latest_version, open_server
 from db.models import database, on_server
 from db.server_address import (
@@ -16,7 +16,7 @@ from db.server_address import (
     parse_address,
 )
 from tests import pg_cluster
-from tests.conftest import FIXED_NOW, run_cli
+from tests.conftest import FIXED_NOW, run_cli, sh01_context
 
 
 def test_address_parts_and_default_port():
@@ -133,3 +133,43 @@ def test_the_search_index_is_used_for_chinese_text(server_address):
         assert "cases_fts_doc" in plan
     finally:
         close_database()
+
+
+def test_check_on_the_server_finds_a_stale_search_document_and_rebuilds(
+    capsys, tmp_path, server_address
+):
+    pc = tmp_path / "pc"
+    url = str(server_address)
+    assert run_cli(capsys, pc, "--database", url, "init", "--site", "SH01", "--name", "店")[0] == 0
+    open_server(server_address)
+    try:
+        ctx = sh01_context()
+        values = cases.blank_case(ctx)
+        values.update(customer_name="张伟", content="锦旗表扬服务顾问")
+        cases.create_case(ctx, values)
+    finally:
+        close_database()
+    code, out, _err = run_cli(capsys, pc, "--database", url, "check")
+    assert code == 0 and "检查通过" in out
+    open_server(server_address)
+    try:
+        database.execute_sql("UPDATE cases_fts SET doc = 'x'")
+    finally:
+        close_database()
+    code, out, _err = run_cli(capsys, pc, "--database", url, "check")
+    assert code == 1 and "搜索索引内容已过时" in out and "check --rebuild-index" in out
+    code, out, _err = run_cli(capsys, pc, "--database", url, "check", "--rebuild-index")
+    assert code == 0 and "已重建搜索索引" in out and "检查通过" in out
+
+
+def test_check_on_the_server_finds_a_missing_audit_guard(capsys, tmp_path, server_address):
+    pc = tmp_path / "pc"
+    url = str(server_address)
+    assert run_cli(capsys, pc, "--database", url, "init", "--site", "SH01", "--name", "店")[0] == 0
+    open_server(server_address)
+    try:
+        database.execute_sql("DROP TRIGGER audit_log_no_delete ON audit_log")
+    finally:
+        close_database()
+    code, out, _err = run_cli(capsys, pc, "--database", url, "check")
+    assert code == 1 and "audit_log_no_delete" in out
