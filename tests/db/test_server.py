@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from complaints.usecases import cases, site
-from db.database import close_database, latest_version, open_server
+from db.database import close_database, latest_version, open_database, open_server
 from db.models import database, on_server
 from db.server_address import (
     BadAddress,
@@ -173,3 +173,35 @@ def test_check_on_the_server_finds_a_missing_audit_guard(capsys, tmp_path, serve
         close_database()
     code, out, _err = run_cli(capsys, pc, "--database", url, "check")
     assert code == 1 and "audit_log_no_delete" in out
+
+
+def test_backup_on_the_server_is_a_file_restore_reads(capsys, tmp_path, server_address):
+    pc = tmp_path / "pc"
+    url = str(server_address)
+    assert run_cli(capsys, pc, "--database", url, "init", "--site", "SH01", "--name", "店")[0] == 0
+    open_server(server_address)
+    try:
+        ctx = sh01_context()
+        values = cases.blank_case(ctx)
+        values.update(customer_name="张伟", content="锦旗表扬服务顾问")
+        number = cases.create_case(ctx, values).number
+        audit_rows = database.execute_sql("SELECT count(*) FROM audit_log").fetchone()[0]
+    finally:
+        close_database()
+    out_file = tmp_path / "server-backup.sqlite3"
+    code, out, err = run_cli(capsys, pc, "--database", url, "backup", "--out", str(out_file))
+    assert code == 0, err
+    assert out_file.exists()
+    other = tmp_path / "other-pc"
+    code, out, err = run_cli(capsys, other, "restore", str(out_file))
+    assert code == 0, err
+    code, out, err = run_cli(capsys, other, "check")
+    assert code == 0, out + err
+    open_database(other / "complaintdesk.sqlite3")
+    try:
+        assert cases.search("锦旗表") != []
+        assert cases.get_case(cases.search("锦旗表")[0])["number"] == number
+        copied = database.execute_sql("SELECT count(*) FROM audit_log").fetchone()[0]
+        assert copied >= audit_rows
+    finally:
+        close_database()
