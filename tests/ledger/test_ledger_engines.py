@@ -24,22 +24,23 @@ ROUND_TRIP = [
 ]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def any_sites(request, tmp_path):
-    if request.param == "sqlite":
-        s = Sites(tmp_path)
-    else:
-        s = ServerSites(tmp_path, request.getfixturevalue("postgres"), f"l{next(_prefixes)}")
-    yield s
-    s.close()
-
-
-# Tests that move a site's data folder aside (a PC lost) have no server counterpart here.
+# Tests that move a site's data folder aside (a PC lost) have no server counterpart.
 FOLDER_TESTS = {"test_owner_counts_revisions_and_takes_its_records_back"}
+CASES = [
+    (engine, fn)
+    for fn in ROUND_TRIP
+    for engine in ("sqlite", "postgresql")
+    if engine == "sqlite" or fn.__name__ not in FOLDER_TESTS
+]
 
 
-@pytest.mark.parametrize("test", ROUND_TRIP, ids=lambda t: t.__name__)
-def test_round_trip_on_both_engines(any_sites, tmp_path, test):
-    if isinstance(any_sites, ServerSites) and test.__name__ in FOLDER_TESTS:
-        pytest.skip("moves the SQLite data folder aside: a lost PC, not a server")
-    test(any_sites, tmp_path)
+@pytest.mark.parametrize(("engine", "test"), CASES, ids=[f"{e}-{fn.__name__}" for e, fn in CASES])
+def test_round_trip_on_both_engines(request, tmp_path, engine, test):
+    if engine == "sqlite":
+        sites = Sites(tmp_path)
+    else:
+        sites = ServerSites(tmp_path, request.getfixturevalue("postgres"), f"l{next(_prefixes)}")
+    try:
+        test(sites, tmp_path)
+    finally:
+        sites.close()
