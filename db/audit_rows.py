@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from db.models import database
+from db.models import database, on_server
 from db.timeutil import from_db, to_db
 
 GENESIS = "0" * 64  # the previous hash of the first entry
@@ -202,6 +202,14 @@ def head() -> tuple[int, str] | None:
 
 def missing_triggers() -> list[str]:
     """The triggers that protect the log and are not there."""
+    if on_server():
+        present = {
+            r[0]
+            for r in database.execute_sql(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+            ).fetchall()
+        }
+        return [t for t in PROTECTING_TRIGGERS if t not in present]
     present = {
         r[0]
         for r in database.execute_sql(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from db.errors import BackupError
-from db.models import database
+from db.models import database, on_server
 from db.partfiles import Partial, registry_for
 
 BACKUP_SUFFIX = ".sqlite3"
@@ -76,7 +76,7 @@ def backup_to(
     """
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".part")
-    registry = registry_for(database.database) if database.database else None
+    registry = registry_for(database.database) if database.database and not on_server() else None
     with Partial(tmp, registry):  # a kill leaves a .part the next start deletes
         return _backup_to(dest, tmp, source, quick, progress, cancelled)
 
@@ -126,11 +126,17 @@ def _backup_to(
         dest.parent.mkdir(parents=True, exist_ok=True)
         if tmp.exists():
             tmp.unlink()
-        if source is None:
+        if source is None and not on_server():
             source = database.connection()
         target = sqlite3.connect(tmp)
         try:
-            _copy(source, target, progress, cancelled)
+            if source is None:  # the office server: its rows copied into a file of our schema
+                # db.server_copy builds the schema through db.database, which imports this one
+                from db.server_copy import copy_server_to
+
+                copy_server_to(target)
+            else:
+                _copy(source, target, progress, cancelled)
             # A standalone file: no -wal beside it, whatever the source's journal mode.
             target.execute("PRAGMA journal_mode=DELETE")
         finally:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from complaints.fields import FIELD_NAMES, KEY_NAMES
-from db.models import Case, database
+from db.models import Case, database, on_server
 
 # the implicit primary key, which peewee's stubs do not declare on the model
 case_pk = Case._meta.fields["id"]
@@ -23,6 +23,16 @@ def case_to_dict(case: Case) -> dict[str, Any]:
 
 def get(case_id: int) -> Case | None:
     return Case.get_or_none(case_pk == case_id)
+
+
+def get_for_write(case_id: int) -> Case | None:
+    """The case, held for this transaction's write: on the office server the row is locked
+    until the transaction ends, so a second seat saving the same case waits, then reads the
+    first seat's version and is told of it (optimistic lock on the revision; SQLite's write
+    transaction already holds the whole file)."""
+    if not on_server():
+        return get(case_id)
+    return Case.select().where(case_pk == case_id).for_update().first()
 
 
 def exists(case_id: int) -> bool:
@@ -44,6 +54,8 @@ def case_dicts(case_ids: Sequence[int]) -> list[dict[str, Any]]:
 def next_number(site: str, received_local: datetime) -> str:
     """SH01-202611-0007: per site and month, one more than the highest so far."""
     prefix = f"{site}-{received_local:%Y%m}-"
+    if on_server():  # two seats numbering cases of one month take turns (until commit)
+        database.execute_sql("SELECT pg_advisory_xact_lock(hashtext(?))", (prefix,))
     row = database.execute_sql(
         "SELECT max(CAST(substr(number, ?) AS INTEGER)) FROM cases "
         "WHERE site = ? AND number LIKE ? ESCAPE '\\'",

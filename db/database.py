@@ -19,9 +19,10 @@ import peewee as pw
 from db.backup import make_backup
 from db.engine import ReadOnlyData, storage_error
 from db.errors import DatabaseTooNew, NotADatabase, StorageError
-from db.migrations import LATEST_VERSION, STEPS
-from db.models import database
+from db.migrations import LATEST_VERSION, POSTGRES_STEPS, STEPS, Step
+from db.models import database, local_database
 from db.partfiles import remove_leftovers
+from db.server_address import ServerAddress
 
 BUSY_TIMEOUT_MS = 10_000
 PRAGMAS = {
@@ -67,6 +68,8 @@ def open_database(
     Before migrating an existing database, a verified backup goes to ``backup_dir``.
     """
     path = Path(path)
+    if database.obj is not local_database:  # back from the office server to this PC's file
+        close_database()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -155,11 +158,17 @@ def _connect_in_turn() -> None:
             time.sleep(0.05)
 
 
-def _migrate(current: int, app_version: str) -> None:
+def _migrate(current: int, app_version: str, replaced: dict[int, Step] | None = None) -> None:
+    """Apply the steps after ``current``. ``replaced`` maps a version to the step that
+    builds it from empty on another engine (POSTGRES_STEPS); the steps before it are then
+    not run on an empty database."""
     database.execute_sql(SCHEMA_VERSION_SQL)
-    for version, description, step in STEPS:
-        if version <= current:
+    replaced = replaced or {}
+    baseline = max((v for v in replaced if current < v), default=0) if current == 0 else 0
+    for version, description, shared in STEPS:
+        if version <= current or version < baseline:
             continue
+        step = replaced.get(version, shared)
         with database.atomic():  # each step all or nothing, under the write lock
             # Another process opening the same file at the same moment may have applied
             # this step while we waited for the lock (two `demo` runs on a new folder).
@@ -189,9 +198,52 @@ def build_schema(conn: sqlite3.Connection, version: int) -> None:
         step(conn.execute)
 
 
+def open_server(address: ServerAddress, *, app_version: str = "") -> OpenReport:
+    """Connect to the office's PostgreSQL database at ``address`` and bring its schema up
+    to date (an empty database gets the whole schema: ``init``). Raises ServerUnreachable
+    or LoginRefused (db/server.py) with a message a person can act on."""
+    # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
+    from db.server import ServerDatabase, connection_error
+
+    close_database()
+    server = ServerDatabase(address)
+    database.initialize(server)
+    try:
+        database.connect()
+        before = _server_schema_version()
+        if before > LATEST_VERSION:
+            raise DatabaseTooNew(before, LATEST_VERSION)
+        _migrate(before, app_version, POSTGRES_STEPS)
+    except Exception as e:
+        said = connection_error(e, address)
+        close_database()
+        if said is None:
+            raise
+        raise said from None
+    return OpenReport(Path(str(address)), before, LATEST_VERSION, None)
+
+
+def _server_schema_version() -> int:
+    tables = {
+        r[0]
+        for r in database.execute_sql(
+            "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+        )
+    }
+    if "schema_version" not in tables:
+        if tables:
+            raise NotADatabase("", "缺少版本表(schema_version)")
+        return 0
+    row = database.execute_sql("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0] or 0)
+
+
 def close_database() -> None:
+    """Close the database; after an office server, the next use is this PC's file again."""
     if not database.is_closed():
         database.close()
+    if database.obj is not local_database:
+        database.initialize(local_database)
 
 
 def database_path() -> Path | None:

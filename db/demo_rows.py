@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from db.models import database
+from db.models import database, on_server
 from db.timeutil import from_db
 
 
@@ -16,11 +16,23 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 
 
 def insert_cases(columns: Sequence[str], rows: Iterable[tuple[object, ...]]) -> None:
-    database.connection().executemany(_insert_sql("cases", columns), rows)
+    _insert_many("cases", columns, rows)
 
 
 def insert_entries(columns: Sequence[str], rows: Iterable[tuple[object, ...]]) -> None:
-    database.connection().executemany(_insert_sql("entries", columns), rows)
+    _insert_many("entries", columns, rows)
+
+
+def _insert_many(table: str, columns: Sequence[str], rows: Iterable[tuple[object, ...]]) -> None:
+    if not on_server():
+        database.connection().executemany(_insert_sql(table, columns), rows)
+        return
+    database.cursor().executemany(_insert_sql(table, columns), list(rows))
+    if "id" in columns:  # ids given: the next one the server hands out follows them
+        database.execute_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+        )
 
 
 def next_case_id() -> int:

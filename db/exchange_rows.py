@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from db.models import on_server
 from db.models_ledger import LedgerConflict, LedgerExport, LedgerImport
 
 # the implicit primary keys, which peewee's stubs do not declare on the models
@@ -30,13 +31,20 @@ def save_export(
     destination: str, exported_at: datetime, scope: str, sites: str, counts: dict[str, Any]
 ) -> None:
     """Remember the export to ``destination`` (replacing the one before)."""
-    LedgerExport.insert(
+    insert = LedgerExport.insert(
         destination=destination,
         exported_at=exported_at,
         scope=scope,
         sites=sites,
         counts=json.dumps(counts, ensure_ascii=False),
-    ).on_conflict_replace().execute()
+    )
+    if on_server():  # PostgreSQL has no INSERT OR REPLACE: update the row of the destination
+        keep = [LedgerExport.exported_at, LedgerExport.scope, LedgerExport.sites]
+        insert.on_conflict(
+            conflict_target=[LedgerExport.destination], preserve=[*keep, LedgerExport.counts]
+        ).execute()
+    else:
+        insert.on_conflict_replace().execute()
 
 
 def save_import(**values: Any) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import peewee as pw
 
 from complaints.types import ApprovalStatus, State
-from db.models import database
+from db.models import database, on_server
 from db.timeutil import date_from_db, from_db, to_db
 
 _OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
@@ -124,11 +124,18 @@ def delete_volume(site: str, month: str) -> None:
 def put_volume(
     site: str, month: str, visits: int, sold: int, *, at: datetime, by: str | None
 ) -> None:
-    database.execute_sql(
+    sql = (
         "INSERT OR REPLACE INTO volumes (site, month, service_visits, new_car_sales, "
-        "modified_at, modified_by) VALUES (?, ?, ?, ?, ?, ?)",
-        [site, month, visits, sold, to_db(at), by],
+        "modified_at, modified_by) VALUES (?, ?, ?, ?, ?, ?)"
     )
+    if on_server():  # PostgreSQL has no INSERT OR REPLACE: the row of the month is updated
+        sql = (
+            "INSERT INTO volumes (site, month, service_visits, new_car_sales, modified_at, "
+            "modified_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (site, month) DO UPDATE SET "
+            "service_visits = excluded.service_visits, new_car_sales = excluded.new_car_sales, "
+            "modified_at = excluded.modified_at, modified_by = excluded.modified_by"
+        )
+    database.execute_sql(sql, [site, month, visits, sold, to_db(at), by])
 
 
 # --- kept summaries of closed cases ---------------------------------------------------------
@@ -144,6 +151,8 @@ def store_summaries(rows: Sequence[tuple[Any, ...]]) -> bool:
     """INSERT OR REPLACE rows (case_id, fingerprint, contact_hours, handling_hours,
     called_back, level, reopened, outcomes) without waiting for another writer: False, and
     nothing written, when the database is busy or read-only."""
+    if on_server():
+        return _store_summaries_on_server(rows)
     busy = database.execute_sql("PRAGMA busy_timeout").fetchone()[0]
     database.execute_sql("PRAGMA busy_timeout = 50")
     try:
@@ -158,6 +167,27 @@ def store_summaries(rows: Sequence[tuple[Any, ...]]) -> bool:
         return False
     finally:
         database.execute_sql(f"PRAGMA busy_timeout = {int(busy)}")
+    return True
+
+
+def _store_summaries_on_server(rows: Sequence[tuple[Any, ...]]) -> bool:
+    """store_summaries on PostgreSQL: the rows of the cases are updated (no INSERT OR
+    REPLACE there), and a lock held by another seat longer than 50 ms gives up."""
+    try:
+        with database.atomic():
+            database.execute_sql("SET LOCAL lock_timeout = '50ms'")
+            database.cursor().executemany(
+                "INSERT INTO stats_summaries (case_id, fingerprint, contact_hours, "
+                "handling_hours, called_back, level, reopened, outcomes) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id) DO UPDATE SET "
+                "fingerprint = excluded.fingerprint, contact_hours = excluded.contact_hours, "
+                "handling_hours = excluded.handling_hours, called_back = excluded.called_back, "
+                "level = excluded.level, reopened = excluded.reopened, "
+                "outcomes = excluded.outcomes",
+                rows,
+            )
+    except pw.DatabaseError:
+        return False
     return True
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from db.models import database
+from db.models import database, on_server
 
 # A ledger_base row: uid, table, revision, standing bits (from_owner), digest, applied_at
 # (stored time text), fingerprint, and the record's stored modified_at once applied.
@@ -17,11 +17,22 @@ BaseRow = tuple[str, str, int, int, str, str | None, str, Any]
 
 def put_bases(rows: Sequence[BaseRow]) -> None:
     """Write (or replace) the ledger_base rows of their uids."""
-    database.cursor().executemany(
-        "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
-        "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    database.cursor().executemany(_PUT_BASE_SERVER if on_server() else _PUT_BASE, rows)
+
+
+_PUT_BASE = (
+    "INSERT OR REPLACE INTO ledger_base (uid, tbl, revision, from_owner, digest, "
+    "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# PostgreSQL has no INSERT OR REPLACE: the row of the uid is updated.
+_PUT_BASE_SERVER = (
+    "INSERT INTO ledger_base (uid, tbl, revision, from_owner, digest, "
+    "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (uid) DO UPDATE SET tbl = excluded.tbl, revision = excluded.revision, "
+    "from_owner = excluded.from_owner, digest = excluded.digest, "
+    "applied_at = excluded.applied_at, fingerprint = excluded.fingerprint, "
+    "record_modified_at = excluded.record_modified_at"
+)
 
 
 def base(uid: str) -> tuple[int, int, str, str] | None:

@@ -8,9 +8,20 @@ import peewee as pw
 from db.engine import SafeSqliteDatabase
 from db.fields import AwareDateTimeField, IsoDateField
 
-# Initialised by db.database.open_database() once the path is known. Its transactions
-# take the write lock at their start (db/engine.py), so two writers queue instead of failing.
-database = SafeSqliteDatabase(None)
+# The SQLite engine, initialised by db.database.open_database() once the path is known. Its
+# transactions take the write lock at their start (db/engine.py), so two writers queue
+# instead of failing.
+local_database = SafeSqliteDatabase(None)
+
+# What every model and every db/ module uses: the SQLite engine above, or the office server's
+# (db/server.py) once db.database.open_server() has pointed it there.
+database = pw.DatabaseProxy()
+database.initialize(local_database)
+
+
+def on_server() -> bool:
+    """True while the database is the office's PostgreSQL server, not this PC's SQLite file."""
+    return database.obj is not local_database
 
 
 class BaseModel(pw.Model):

@@ -58,13 +58,13 @@ def all_users(*, include_inactive: bool = True) -> list[UserRow]:
     """Every account by login (the active ones only, unless ``include_inactive``)."""
     q = User.select().order_by(User.login)
     if not include_inactive:
-        q = q.where(User.active)
+        q = q.where(User.active == 1)  # "= 1": the column is INTEGER 0/1 on both engines
     return [_row(u) for u in q]
 
 
 def active_users() -> list[UserRow]:
     """The active accounts, oldest first."""
-    return [_row(u) for u in User.select().where(User.active).order_by(_id_column)]
+    return [_row(u) for u in User.select().where(User.active == 1).order_by(_id_column)]
 
 
 def password_hash(user_id: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from db.models import Setting, database
+from db.models import Setting, database, on_server
 
 
 def stored(keys: tuple[str, ...]) -> dict[str, Any]:
@@ -27,6 +27,8 @@ def all_stored() -> dict[str, Any]:
 def store(key: str, value: Any) -> None:
     """Write ``value`` (as JSON) under ``key``, replacing what was there."""
     with database.atomic():
-        Setting.insert(
-            key=key, value=json.dumps(value, ensure_ascii=False)
-        ).on_conflict_replace().execute()
+        insert = Setting.insert(key=key, value=json.dumps(value, ensure_ascii=False))
+        if on_server():  # PostgreSQL has no INSERT OR REPLACE: update the row of the key
+            insert.on_conflict(conflict_target=[Setting.key], preserve=[Setting.value]).execute()
+        else:
+            insert.on_conflict_replace().execute()

@@ -24,9 +24,10 @@ from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import is_initialised, local_site
 from db import engine
-from db.database import close_database, open_database
+from db.database import close_database, open_database, open_server
 from db.errors import StorageError
 from db.models import database
+from db.server_address import ServerAddress, is_server_address, parse_address
 from desktop import APP_TITLE, __version__
 from desktop.paths import (
     DataPaths,
@@ -38,6 +39,7 @@ from desktop.paths import (
 )
 
 PASSWORD_ENV = "COMPLAINTDESK_PASSWORD"
+DATABASE_ENV = "COMPLAINTDESK_DATABASE"
 
 
 class CliError(Exception):
@@ -64,6 +66,14 @@ def _global_parser(
     )
     parser.add_argument("--version", action="version", version=f"ComplaintDesk {__version__}")
     parser.add_argument("--data-dir", type=Path, default=None, help="数据文件夹(默认:用户数据目录)")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=None,
+        help="使用办公室的 PostgreSQL 服务器,例如 postgresql://用户@服务器:5432/数据库"
+        f"(也可用环境变量 {DATABASE_ENV});密码取自 pgpass 文件或系统凭据管理器。"
+        "不指定时使用数据文件夹中的本机数据库(SQLite)",
+    )
     parser.add_argument(
         "--user",
         metavar="NAME",
@@ -139,6 +149,16 @@ def ask_password(prompt: str) -> str:
 def open_data(args: argparse.Namespace, *, must_exist: bool = True):
     """Open the database of ``--data-dir`` for a command; returns (paths, report)."""
     paths: DataPaths = data_paths(args.data_dir)
+    address = server_address(args)
+    if address is not None:  # the office server; the data folder keeps this PC's things
+        secure_data_dir(paths.root)
+        try:
+            report = open_server(address, app_version=__version__)
+        except StorageError as e:
+            raise CliError(str(e)) from None
+        if is_initialised():
+            command_context(args)
+        return paths, report
     if must_exist and not paths.database.exists():
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
     secure_data_dir(paths.root)
@@ -149,6 +169,22 @@ def open_data(args: argparse.Namespace, *, must_exist: bool = True):
     if is_initialised():  # sign in (--user) or take the administrator now, and say which
         command_context(args)
     return paths, report
+
+
+def server_address(args: argparse.Namespace) -> ServerAddress | None:
+    """The office server named by --database or COMPLAINTDESK_DATABASE; None: this PC's
+    SQLite file in the data folder."""
+    text = getattr(args, "database", None) or os.environ.get(DATABASE_ENV, "").strip()
+    if not text:
+        return None
+    if not is_server_address(text):
+        raise CliError(
+            f"--database 只接受 PostgreSQL 地址(postgresql://用户@服务器:端口/数据库):{text}"
+        )
+    try:
+        return parse_address(text)
+    except StorageError as e:
+        raise CliError(str(e)) from None
 
 
 def command_context(args: argparse.Namespace, *, clock=None) -> Context:

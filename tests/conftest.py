@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -17,9 +19,11 @@ import ui  # noqa: F401  (applies the PySide6 6.12 / Python 3.11 workaround: ui/
 from complaints.rules.permissions import ROLES
 from complaints.usecases import demo, site, stats
 from complaints.usecases.context import CHINA_TZ, Context
-from db.database import close_database, open_database
+from db.database import close_database, open_database, open_server
 from db.models import database
+from db.server_address import ServerAddress
 from desktop.cli import main
+from tests import pg_cluster
 
 FIXED_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 
@@ -45,7 +49,8 @@ def site_db(db_path):
     return db_path
 
 
-def _test_context() -> Context:
+def sh01_context() -> Context:
+    """The Context of the tests: site SH01, every role, the fixed clock."""
     return Context(
         site="SH01",
         actor="测试员",
@@ -59,7 +64,54 @@ def _test_context() -> Context:
 def ctx(site_db):
     """Holds every role, so tests of other use cases pass the permission checks; the
     permission tests build their own contexts per role."""
-    return _test_context()
+    return sh01_context()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the session (tests/pg_cluster.py); skipped with
+    how to get it when PostgreSQL is not installed. Its folder is a fresh one of its own in
+    the system's temporary folder: pytest's is private to root, and under root the server
+    runs as the postgres user."""
+    folder = Path(tempfile.mkdtemp(prefix="complaintdesk-pg-"))
+    try:
+        cluster = pg_cluster.start_cluster(folder)
+        if cluster is None:
+            pytest.skip(pg_cluster.HOW_TO_GET)
+        yield cluster
+        cluster.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_server_dbs = iter(range(1, 1_000_000))
+
+
+@pytest.fixture
+def server_address(postgres) -> ServerAddress:
+    """An empty UTF-8 database of its own on the throwaway cluster (through its socket)."""
+    name = f"t{next(_server_dbs)}"
+    postgres.admin(
+        f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+        "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+    )
+    return ServerAddress(pg_cluster.SUPERUSER, postgres.socket_dir, postgres.port, name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_ctx(request, tmp_path):
+    """The test's Context on a fresh database initialised as site SH01, once on each engine:
+    this PC's SQLite file, then the office's PostgreSQL server."""
+    if request.param == "sqlite":
+        path = tmp_path / "data" / "complaintdesk.sqlite3"
+        open_database(path, backup_dir=tmp_path / "data" / "backups")
+    else:
+        open_server(request.getfixturevalue("server_address"))
+    try:
+        site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
+        yield sh01_context()
+    finally:
+        close_database()
 
 
 DemoTemplate = tuple[Path, demo.DemoReport]
@@ -80,7 +132,7 @@ def demo_templates(tmp_path_factory) -> Callable[[int, int, frozenset[str]], Dem
             open_database(path, backup_dir=folder / "backups")
             try:
                 site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
-                ctx = dataclasses.replace(_test_context(), roles=roles)
+                ctx = dataclasses.replace(sh01_context(), roles=roles)
                 report = demo.load_demo(ctx, cases, seed=seed)
                 stats.clear_cache(stored=True)
             finally:

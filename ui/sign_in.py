@@ -89,7 +89,9 @@ class _Form(QDialog):
         self.error_label.show()
         self.ok_button.setEnabled(True)
         # a message of two lines makes the form taller, never squeezes the boxes
-        self.layout().activate()
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def _run(self, fn, on_done) -> None:

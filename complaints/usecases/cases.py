@@ -238,7 +238,7 @@ def update_case(
     from db.models import database
 
     with database.atomic():
-        case = case_rows.get(case_id)
+        case = case_rows.get_for_write(case_id)
         if case is None:
             raise NotFound(f"找不到投诉单(id {case_id})")
         current = case_rows.case_to_dict(case)

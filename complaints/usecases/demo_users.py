@@ -42,7 +42,7 @@ def create_demo_users(ctx: Context) -> list[DemoLogin]:
     auth.require(ctx, "users.manage")
     accounts = users.list_users()
     have = {u.login for u in accounts}
-    departments = {d.name for d in Department.select(Department.name).where(Department.active)}
+    departments = {d.name for d in Department.select(Department.name).where(Department.active == 1)}
     wanted = DEMO_USERS
     if DEMO_ADMIN[0] in have or not any(u.active and "管理员" in u.roles for u in accounts):
         wanted = (*DEMO_USERS, DEMO_ADMIN)

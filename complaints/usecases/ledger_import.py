@@ -24,7 +24,7 @@ from db import exchange_rows
 from db.backup import make_backup
 from db.bulk_load import BulkLoad, tables_to_bulk_load
 from db.errors import StorageError
-from db.models import database
+from db.models import database, on_server
 from db.page_cache import page_cache
 from ledger import audit_sheet, columns, store
 from ledger.merge import Merger, fresh_tables
@@ -305,13 +305,16 @@ def apply_import(
     outcome is the same either way."""
     require(ctx, "ledger.import")
     report = ImportReport(files=[])
-    folder = backup_dir or Path(database.database).parent / "backups"
-    try:
-        # a snapshot checked with quick_check (the day's backup is the fully verified one)
-        report.backup = make_backup(folder, reason="before-import", now=ctx.now(), quick=True)
-        storage.prune_to_size(folder)
-    except (StorageError, OSError) as e:
-        raise UseCaseError(f"导入前备份失败,未导入任何数据:{e}") from None
+    # On the office server the import is one transaction (undone whole on any failure) and
+    # the server's backups are its administrator's (pg_dump, docs/server.md): no file here.
+    if not on_server():
+        folder = backup_dir or Path(database.database).parent / "backups"
+        try:
+            # a snapshot checked with quick_check (the day's backup is the fully verified one)
+            report.backup = make_backup(folder, reason="before-import", now=ctx.now(), quick=True)
+            storage.prune_to_size(folder)
+        except (StorageError, OSError) as e:
+            raise UseCaseError(f"导入前备份失败,未导入任何数据:{e}") from None
     try:
         _run(
             ctx,

@@ -28,7 +28,7 @@ from typing import Protocol, TypeVar
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
-from db import check, restore_files
+from db import check, restore_files, server_check
 from db.backup import (
     BackupCancelled,
     Rotation,
@@ -41,7 +41,7 @@ from db.backup import (
 from db.database import close_database, database_path, open_database
 from db.errors import StorageError
 from db.location import network_drive_warning
-from db.models import database
+from db.models import database, on_server
 from db.partfiles import Partial, registry_for
 
 T = TypeVar("T")
@@ -56,6 +56,15 @@ CHECKS: list[Check] = [
     check.schema,
     check.foreign_keys,
     check.search_index,
+    audit.verify_chain,
+]
+
+
+# The same on the office server (PostgreSQL): its own integrity, schema and index checks.
+SERVER_CHECKS: list[Check] = [
+    server_check.integrity,
+    server_check.schema,
+    server_check.search_index,
     audit.verify_chain,
 ]
 
@@ -83,7 +92,8 @@ def run_checks(
     """All problems found in the open database (empty when sound): every check of CHECKS,
     or the QUICK_CHECKS when ``quick``. ``progress`` hears the estimate first, then each
     part as it starts; ``cancelled()`` is looked at between the parts."""
-    fns = QUICK_CHECKS if quick else CHECKS
+    # the office server has its own checks, quick or not
+    fns = SERVER_CHECKS if on_server() else QUICK_CHECKS if quick else CHECKS
     if progress is not None:
         progress(0, len(fns), check_estimate(quick=quick))
     problems: list[str] = []

@@ -21,6 +21,7 @@ from db.migrations import (
     m0012_hq_indexes,
     m0013_calendar,
     m0014_sheet_codes,
+    pg0014_baseline,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -48,3 +49,9 @@ STEPS: Sequence[tuple[int, str, Step]] = (
 )
 
 LATEST_VERSION = STEPS[-1][0]
+
+# On PostgreSQL (the office server) a step listed here replaces the shared step of its
+# number, and brings an empty database straight to that version: the server was never on an
+# older schema, so steps 1 to 14 are one baseline there. A step after 14 is shared (the same
+# SQL on both engines) unless it is listed here with its PostgreSQL spelling.
+POSTGRES_STEPS: dict[int, Step] = {14: pg0014_baseline.up}

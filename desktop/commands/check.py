@@ -10,11 +10,13 @@ import peewee
 
 from complaints.usecases import storage
 from complaints.usecases.site import is_initialised
+from db import server_check
 from db.check import rebuild_search_index
-from db.database import open_database
+from db.database import open_database, open_server
 from db.errors import DatabaseTooNew, StorageError
+from db.server_address import ServerAddress
 from desktop import __version__
-from desktop.cli import CliError, command_context
+from desktop.cli import CliError, command_context, server_address
 from desktop.paths import data_paths, secure_data_dir
 
 
@@ -37,6 +39,9 @@ def _sign_in(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    address = server_address(args)
+    if address is not None:
+        return _run_on_server(args, address)
     paths = data_paths(args.data_dir)
     if not paths.database.exists():
         raise CliError(f"数据文件夹 {paths.root} 中没有数据库:请先运行 init")
@@ -68,4 +73,27 @@ def run(args: argparse.Namespace) -> int:
         print(f"检查未通过:{paths.database} 发现 {len(problems)} 个问题")
         return 1
     print(f"{'快速检查' if args.quick else '检查'}通过:{paths.database}")
+    return 0
+
+
+def _run_on_server(args: argparse.Namespace, address: ServerAddress) -> int:
+    """``check`` of the office server's database (connection problems are usage errors:
+    nothing was checked)."""
+    try:
+        open_server(address, app_version=__version__)
+    except StorageError as e:
+        raise CliError(str(e)) from None
+    _sign_in(args)
+    if args.rebuild_index:
+        server_check.rebuild_search_index()
+        print("已重建搜索索引")
+    problems = storage.run_checks()
+    if problems:
+        for p in problems:
+            print(p)
+        if any("搜索索引" in p for p in problems):
+            print("提示:搜索索引可按投诉表重建:check --rebuild-index")
+        print(f"检查未通过:{address} 发现 {len(problems)} 个问题")
+        return 1
+    print(f"检查通过:{address}")
     return 0

@@ -1,0 +1,192 @@
+"""The office server: one PostgreSQL database that every seat of an office shares.
+
+An address names the server and the database, never the password:
+``postgresql://USER@HOST:PORT/DBNAME``. How the password is found is in
+db/server_address.py.
+
+The engine (``ServerDatabase``) runs the same SQL text as the SQLite engine: every statement
+of db/ is written with ``?`` placeholders, and the few spellings SQLite and PostgreSQL do
+not share are rewritten once per statement text (``postgres_sql``). What the rewriting cannot
+say (the full-text index, the catalog) has its own PostgreSQL statement in its db/ module,
+chosen by ``on_server()``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import peewee as pw
+import psycopg
+from psycopg.adapt import Dumper
+
+from db import changes
+from db.errors import StorageError
+from db.server_address import LoginRefused, ServerAddress, ServerUnreachable, connect_params
+
+
+def connection_error(exc: BaseException, address: ServerAddress) -> StorageError | None:
+    """The message a person should read when connecting to ``address`` failed."""
+    text = str(exc)
+    low = text.lower()
+    if any(
+        w in low
+        for w in (
+            "password authentication failed",
+            "no password supplied",
+            "authentication failed",
+            "no pg_hba.conf entry",
+            "role ",
+            "permission denied for database",
+        )
+    ) or ("database" in low and "does not exist" in low):
+        return LoginRefused(
+            f"数据库服务器 {address.host}:{address.port} 拒绝了登录"
+            f"(用户 {address.user},数据库 {address.dbname}):{text.strip()}。"
+            "请检查用户名、数据库名和密码(pgpass 文件或系统凭据管理器中的密码),"
+            "以及服务器的 pg_hba.conf 是否允许本机连接。"
+        )
+    if isinstance(exc, psycopg.OperationalError):
+        return ServerUnreachable(
+            f"无法连接数据库服务器 {address.host}:{address.port}:{text.strip()}。"
+            "请检查服务器是否开机、PostgreSQL 服务是否在运行、地址和端口是否正确,"
+            "以及防火墙是否对本局域网开放该端口。(本机数据未作任何改动)"
+        )
+    return None
+
+
+class _BoolAsInt(Dumper):
+    """Yes/no columns are INTEGER 0/1 on both engines (the SQL compares them with 0 and 1),
+    so a Python bool is sent as an integer."""
+
+    oid = psycopg.postgres.types["int4"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+_QUOTED = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"")
+_CHAR = re.compile(r"\bchar\(", re.IGNORECASE)
+_IFNULL = re.compile(r"\bifnull\(", re.IGNORECASE)
+# SQLite's IS / IS NOT between two values compares NULL as a value
+_IS_NOT = re.compile(r"\bIS\s+NOT\s+(?=\S)(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
+_IS = re.compile(r"\bIS\s+(?=\S)(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
+# SQLite's CROSS JOIN … ON is an inner join whose order the planner keeps
+_CROSS_ON = re.compile(r"\bCROSS JOIN(\s+\w+(?:\s+\w+)?\s+ON)\b", re.IGNORECASE)
+_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=2048)
+def postgres_sql(sql: str) -> str:
+    """``sql`` as written for SQLite, spelled for PostgreSQL: ``?`` placeholders become
+    ``%s`` (a literal ``%`` becomes ``%%``), ``char(n)`` becomes ``chr(n)``, ``ifnull`` becomes
+    ``coalesce``, SQLite's ``CROSS JOIN t ON`` (an ordered inner join) becomes ``JOIN t ON``,
+    ``a IS b`` and ``a IS NOT b`` become ``IS [NOT] DISTINCT FROM``, and
+    ``INSERT OR IGNORE`` becomes ``INSERT … ON CONFLICT DO NOTHING``. Quoted text is kept."""
+    out: list[str] = []
+    pos = 0
+    for m in _QUOTED.finditer(sql):
+        out.append(_outside_quotes(sql[pos : m.start()]))
+        out.append(m.group(0).replace("%", "%%"))
+        pos = m.end()
+    out.append(_outside_quotes(sql[pos:]))
+    text = "".join(out)
+    if _OR_IGNORE.match(text):
+        text = _OR_IGNORE.sub("INSERT INTO", text, count=1).rstrip().rstrip(";")
+        text += " ON CONFLICT DO NOTHING"
+    return text
+
+
+def _outside_quotes(part: str) -> str:
+    part = _IFNULL.sub("coalesce(", part.replace("%", "%%").replace("?", "%s"))
+    part = _IS_NOT.sub("IS DISTINCT FROM ", part)
+    part = _IS.sub("IS NOT DISTINCT FROM ", part)
+    return _CROSS_ON.sub(r"JOIN\1", _CHAR.sub("chr(", part))
+
+
+class JournalCursor(psycopg.Cursor[Any]):
+    """A cursor that speaks the SQL of db/ (``postgres_sql``) and tells the change journal
+    (db/changes.py) which table each write touches, however the statement is run."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        if isinstance(query, str):
+            changes.note_sql(query)
+            query, params = postgres_sql(query), tuple(params or ())
+        return super().execute(query, params, **kwargs)
+
+    def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
+        if isinstance(query, str):
+            changes.note_sql(query)
+            query = postgres_sql(query)
+        super().executemany(query, params_seq, **kwargs)
+
+
+_local = threading.local()
+
+
+class ServerDatabase(pw.PostgresqlDatabase):
+    """peewee's PostgreSQL database through psycopg 3, speaking the SQL of db/ (``?``
+    placeholders, see ``postgres_sql``) and noting every write in the change journal."""
+
+    param = "?"  # peewee writes ``?`` too: one rewriting for all statements
+
+    def __init__(self, address: ServerAddress, **kwargs: Any) -> None:
+        self.address = address
+        params = {**connect_params(address), **kwargs}
+        super().__init__(address.dbname, prefer_psycopg3=True, **params)
+
+    def _connect(self) -> Any:
+        try:
+            conn = super()._connect()  # type: ignore[misc]  # peewee's stubs omit _connect
+        except psycopg.Error as e:
+            said = connection_error(e, self.address)
+            if said is None:
+                raise
+            raise said from None
+        conn.adapters.register_dumper(bool, _BoolAsInt)
+        conn.cursor_factory = JournalCursor
+        return conn
+
+    def read_snapshot(self) -> Any:
+        """One consistent snapshot for a long read (an export): PostgreSQL's readers never
+        block writers, so a plain transaction does it."""
+        return self.atomic()
+
+    def after_transaction(self, fn: Callable[[], None]) -> None:
+        """As SafeSqliteDatabase.after_transaction: ``fn()`` once the outermost transaction
+        of this thread has ended, committed or rolled back."""
+        if not self.in_transaction():
+            fn()
+            return
+        pending = getattr(_local, "after", None)
+        if pending is None:
+            pending = _local.after = []
+        pending.append(fn)
+
+    def _ended(self) -> None:
+        pending = getattr(_local, "after", None)
+        while pending:
+            fn = pending.pop(0)
+            try:  # never hide the error that rolled the transaction back
+                fn()
+            except Exception:
+                if not getattr(_local, "rolled_back", False):
+                    raise
+
+    def commit(self) -> Any:
+        result = super().commit()
+        if not self.in_transaction():
+            _local.rolled_back = False
+            self._ended()
+        return result
+
+    def rollback(self) -> Any:
+        try:
+            return super().rollback()
+        finally:
+            if not self.in_transaction():
+                _local.rolled_back = True
+                self._ended()
