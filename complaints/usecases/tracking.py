@@ -175,7 +175,8 @@ def record_action(
 
     ``at``: when it happened (now by default; an earlier time needs ``reason``, a future one is
     refused). ``params`` by action: 派单 department, 指定责任人 person, 升级 to, 上报厂家
-    cac_number, 处理完成/回传客服 plan (and cause, cause_note), 回访/二次回访 satisfaction (five levels),
+    cac_number, 处理完成/回传客服 plan (and the case's cause, cause_note), 回访/二次回访
+    satisfaction (five levels),
     二次回访 not_contacted=True (the customer says nobody contacted them: S7),
     FMC状态 status (+ cac_number). Returns the entry as a dict (``params`` decoded).
     """
