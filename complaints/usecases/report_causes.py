@@ -16,7 +16,13 @@ def cause_order() -> list[str]:
     return [str(c) for c in settings.get("causes.list") or []]
 
 
+def _bar(n: int, top: int, width: int = 20) -> str:
+    """Block characters, as report_files draws its bars (print without a picture)."""
+    return "█" * max(1, round(n / top * width)) if top > 0 and n > 0 else ""
+
+
 def _rows(p: causes.Pareto) -> list[dict[str, Any]]:
+    top = max((r.count for r in p.rows), default=0)
     return [
         {
             "cause": r.cause,
@@ -26,6 +32,7 @@ def _rows(p: causes.Pareto) -> list[dict[str, Any]]:
             "share_value": r.share,
             "cumulative_value": r.cumulative,
             "vital": r in p.vital_few,
+            "bar": _bar(r.count, top),
         }
         for r in p.rows
     ]

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from complaints.rules import case_summary, volume
 from complaints.rules import figures as fig
+from complaints.rules.deadline_rules import RULES
 from complaints.rules.periods import Period, previous
 from complaints.rules.scorecard import Group, Scorecard, ScoreCase, ScoreRow, scorecard
 from complaints.types import State
@@ -77,6 +78,12 @@ def scorecards(
     )
 
 
+def _rule_order(item: tuple[str, object]) -> int:
+    """D1 … D11 in the policy's order (not as text: D10 after D9)."""
+    order = list(RULES)
+    return order.index(item[0]) if item[0] in RULES else len(order)
+
+
 def _pct(r: fig.Rate) -> str:
     return "—" if r.value is None else f"{r.value * 100:.1f}%"
 
@@ -99,7 +106,8 @@ def rows_data(s: Scorecards) -> list[dict[str, object]]:
                     "cases": len(r.cases),
                     "timeliness": _pct(r.overall.rate),
                     "per_rule": "、".join(
-                        f"{rule} {_pct(t.rate)}" for rule, t in sorted(r.timeliness.items())
+                        f"{rule} {_pct(t.rate)}"
+                        for rule, t in sorted(r.timeliness.items(), key=_rule_order)
                     ),
                     "satisfaction": _pct(r.satisfaction),
                     "reopen": _pct(r.reopen_rate),
