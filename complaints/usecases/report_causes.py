@@ -7,13 +7,8 @@ from typing import Any
 
 from complaints.rules import causes
 from complaints.rules import figures as fig
-from complaints.usecases import settings
+from complaints.usecases.causes import cause_list
 from complaints.usecases.scorecards import COLUMNS, Scorecards, rows_data
-
-
-def cause_order() -> list[str]:
-    """The office's list of causes (设置 → 原因分类), in its order."""
-    return [str(c) for c in settings.get("causes.list") or []]
 
 
 def _bar(n: int, top: int, width: int = 20) -> str:
@@ -40,7 +35,7 @@ def _rows(p: causes.Pareto) -> list[dict[str, Any]]:
 
 def cause_data(f: fig.Figures, order: list[str] | None = None) -> dict[str, Any]:
     """The period's Pareto of causes and the causes of its repeat complaints."""
-    order = cause_order() if order is None else order
+    order = cause_list() if order is None else order
     by = f.by.get("cause", {})
     p = causes.pareto(by, order)
     rp = causes.repeat_causes(f.repeat_groups, by, order)
