@@ -31,8 +31,8 @@ from complaints.rules import workflow
 from complaints.rules.deadlines import Deadline, DeadlineStatus
 from complaints.types import Action
 from complaints.usecases import cases, tracking, users
-from complaints.usecases import policy as policy_uc
 from complaints.usecases import causes as causes_uc
+from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
