@@ -207,5 +207,8 @@ class CausesPanel(QWidget):
         )
 
     def chart_pngs(self) -> dict[str, bytes]:
-        """The Pareto as a picture for the Word report's chart_pareto place."""
-        return {} if self.chart is None else {"chart_pareto": stats_charts.to_png(self.chart)}
+        """The Pareto as a picture for the Word report's chart_pareto place (none while no
+        case of the period has a cause: the report says so in words)."""
+        if self.chart is None or not self.causes.get("causes"):
+            return {}
+        return {"chart_pareto": stats_charts.to_png(self.chart)}
