@@ -53,7 +53,10 @@ MONEY_PERSON = [MoneyRow("车间", "张三", 300, 2, 0, 0), MoneyRow("销售部"
 BUSINESS = {"车间": "售后", "销售部": "销售"}
 
 
-def _card(volume=Volume(1000, 50)):
+VOLUME = Volume(1000, 50)  # 进厂台次, 新车销售台数
+
+
+def _card(volume: Volume | None = VOLUME):
     return scorecard(CASES, MONEY_DEPT, MONEY_PERSON, volume, BUSINESS)
 
 
