@@ -74,7 +74,7 @@ def add_sheets(wb: Workbook, data: Mapping[str, Any]) -> None:
     if not cols:
         return
     s = _Sheet(
-        wb.create_sheet(SCORECARD_SHEET), [10, 6, 14, 7, 9, 34, 9, 9, 9, 9, 9, 9, 9, 9, 11, 11]
+        wb.create_sheet(SCORECARD_SHEET), [10, 6, 14, 7, 9, 9, 9, 9, 9, 9, 9, 9, 9, 11, 11, 60]
     )
     s.title(f"八、考核({data['period']},上期:{data['scorecard_prev_label']})")
     s.text("排名:及时率高者在前,其次满意率、结案率,再次件数少者在前。")

@@ -64,12 +64,13 @@ def pareto_chart(title: str, rows: list[dict[str, Any]]) -> QChartView:
     line = QLineSeries()
     line.setName(tr("累计占比"))
     for i, r in enumerate(rows):
-        line.append(QPointF(i, r["cumulative_value"] * 100))
+        line.append(QPointF(i, round(r["cumulative_value"] * 100, 1)))
     line.setColor(QColor(CUMULATIVE_COLOR))
     line.setPointsVisible(True)
     line.setPointLabelsVisible(True)
     line.setPointLabelsFormat("@yPoint%")
     line.setPointLabelsColor(QColor(CUMULATIVE_COLOR))
+    line.setPointLabelsClipping(False)  # the last point (100 %) sits on the plot's top edge
     chart.addSeries(line)
     cats = QBarCategoryAxis()
     cats.append([r["cause"] for r in rows] or [""])
@@ -78,7 +79,7 @@ def pareto_chart(title: str, rows: list[dict[str, Any]]) -> QChartView:
     counts_axis.applyNiceNumbers()
     counts_axis.setLabelFormat("%d")
     share_axis = QValueAxis()
-    share_axis.setRange(0, 105)
+    share_axis.setRange(0, 100)
     share_axis.setTickCount(6)
     share_axis.setLabelFormat("%d%%")
     hidden = QValueAxis()  # x positions 0…n-1 under the category labels
@@ -115,17 +116,19 @@ class CausesPanel(QWidget):
         head = QLabel(tr("原因分析"))
         head.setStyleSheet("font-weight: bold; font-size: 14px;")
         lay.addWidget(head)
+        # the chart over the whole width (the office's causes are long words), the summary
+        # and the causes of repeat complaints under it
         self.grid = QGridLayout()
-        self.grid.setColumnStretch(0, 3)
-        self.grid.setColumnStretch(1, 2)
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(1, 1)
         lay.addLayout(self.grid)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.summary.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.repeat_table = self._table((tr("重复投诉的原因"), tr("件数"), tr("累计占比")))
-        side = QVBoxLayout()
-        side.addWidget(self.summary)
-        side.addWidget(self.repeat_table, 1)
-        self.grid.addLayout(side, 0, 1)
+        self.repeat_table.setMaximumHeight(170)
+        self.grid.addWidget(self.summary, 1, 0)
+        self.grid.addWidget(self.repeat_table, 1, 1)
 
         row = QHBoxLayout()
         title = QLabel(tr("考核"))
@@ -173,13 +176,14 @@ class CausesPanel(QWidget):
             self.grid.removeWidget(self.chart)
             self.chart.deleteLater()
         self.chart = pareto_chart(tr("投诉原因排列图"), c["causes"])
-        self.grid.addWidget(self.chart, 0, 0)
+        self.grid.addWidget(self.chart, 0, 0, 1, 2)
+        rows = c["repeat_causes"]
         self.summary.setText(
             tr("已填原因 {0} 件,未填 {1} 件。\n累计占比达 80% 的主要原因:{2}").format(
                 c["causes_classified"], c["causes_unclassified"], c["causes_vital"] or "—"
             )
+            + ("" if rows else "\n" + tr("本期没有填写原因的重复投诉。"))
         )
-        rows = c["repeat_causes"]
         self.repeat_table.setRowCount(len(rows))
         for i, r in enumerate(rows):
             for j, v in enumerate((r["cause"], r["count"], r["cumulative"])):
@@ -199,6 +203,8 @@ class CausesPanel(QWidget):
                 item = QTableWidgetItem(str(r[k]))
                 if k not in {"name", "per_rule"}:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                else:  # a long cell elided on screen: whole in its tip
+                    item.setToolTip(str(r[k]))
                 self.score_table.setItem(i, j, item)
         self.score_note.setText(
             tr("{0},上期 {1}。排名:及时率、满意率、结案率高者在前,件数少者在前。").format(

@@ -133,7 +133,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "名称"),
     ("cases", "件数"),
     ("timeliness", "及时率"),
-    ("per_rule", "各时限及时率"),
     ("satisfaction", "满意率"),
     ("reopen", "重开率"),
     ("closure", "结案率"),
@@ -144,4 +143,5 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("prev_cases", "上期件数"),
     ("prev_timeliness", "上期及时率"),
     ("prev_satisfaction", "上期满意率"),
+    ("per_rule", "各时限及时率"),
 )
