@@ -137,6 +137,9 @@ CASE_FIELDS: tuple[CaseField, ...] = (
     _f("plan", "调查结果及处理意见", L, G.HANDLING, max_length=4000),
     _f("handled_date", "处理日期", D, G.HANDLING),
     _f("gm_instruction", "总经理批示", L, G.HANDLING, max_length=2000),
+    # the cause found when handling: a category of the office's list (settings causes.list)
+    _f("cause", "原因分类", T, G.HANDLING, max_length=40),
+    _f("cause_note", "原因说明", T, G.HANDLING, max_length=200),
     _f("liability", "责任认定", E, G.HANDLING, choices=Liability),
     _f("state", "状态", E, G.HANDLING, choices=State),
     _f("closed_at", "关单时间", DT, G.HANDLING),

@@ -50,7 +50,15 @@ OEM_COLUMNS = (
     "cac_number",
     "fmc_status",
 )
-FIGURES_COLUMNS = (*RULE_COLUMNS, "phone", "vin", "revision", "modified_at")
+FIGURES_COLUMNS = (
+    *RULE_COLUMNS,
+    "phone",
+    "vin",
+    "revision",
+    "modified_at",
+    "cause",
+    "responsible",
+)
 OPEN_STATES = tuple(s.value for s in State if s is not State.CLOSED)
 _CHUNK = 900  # ids per IN (...): under SQLite's default limit of variables
 _parse = datetime.fromisoformat

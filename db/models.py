@@ -128,6 +128,8 @@ class Case(SyncedModel):
     fmc_status = pw.TextField(null=True)
     station_name = pw.TextField(null=True)
     complaint_nature = pw.TextField(null=True)
+    cause = pw.TextField(null=True)  # 原因分类: one of the office's list (settings causes.list)
+    cause_note = pw.TextField(null=True)  # 原因说明
 
     class Meta:
         table_name = "cases"

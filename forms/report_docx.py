@@ -30,7 +30,13 @@ from forms.templates import TemplateError, placeholders
 
 TEMPLATE_FILE = "report.docx"
 OFFICE_FILE = "月度分析报告.docx"  # the office's own copy in DataPaths.templates
-CHARTS = ("chart_trend", "chart_channel", "chart_department", "chart_satisfaction")
+CHARTS = (
+    "chart_trend",
+    "chart_channel",
+    "chart_department",
+    "chart_satisfaction",
+    "chart_pareto",
+)
 CHART_WIDTH_MM = 160
 
 
@@ -105,11 +111,13 @@ def _loop_table(
     loop: str,
     cells: tuple[str, ...],
     total: tuple[str, ...] | None = None,
+    size: float | None = None,
 ):
-    """A table whose middle row repeats for each item (docxtpl's {%tr %} rows)."""
+    """A table whose middle row repeats for each item (docxtpl's {%tr %} rows); ``size``:
+    the font size of its cells (a wide table in a smaller one)."""
     t = table(doc, cols, 4 + (1 if total else 0))
     for i, h in enumerate(headers):
-        cell_text(t.cell(0, i), h, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+        cell_text(t.cell(0, i), h, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=size)
     _repeat_header(t.rows[0])
     cell_text(t.cell(1, 0), "{%tr for " + loop + " %}")
     for i, c in enumerate(cells):
@@ -118,7 +126,7 @@ def _loop_table(
             if i == 0 or "bar" in c or "numbers" in c or "what" in c
             else WD_ALIGN_PARAGRAPH.CENTER
         )
-        cell_text(t.cell(2, i), "{{ " + c + " }}", align=align)
+        cell_text(t.cell(2, i), "{{ " + c + " }}", align=align, size=size)
     cell_text(t.cell(3, 0), "{%tr endfor %}")
     if total:
         for i, c in enumerate(total):
@@ -272,14 +280,15 @@ def build_default_template() -> bytes:
         ("m.department", "m.person", "m.fines", "m.fine_count", "m.rewards", "m.reward_count"),
     )
     para(doc, "{%p endif %}")
-    _heading(doc, "七、结转")
+    _causes_and_scorecard(doc)
+    _heading(doc, "九、结转")
     para(
         doc,
         "上期结转未结 {{ carried_over }} 件;截至期末仍未结 {{ open_at_end }} 件"
         "(转入下期)。时限按 {{ as_of }} 的记录判断。",
     )
     # the meeting's lines and the signatures stay on one page (never a page of signatures)
-    _heading(doc, "八、会议意见及改进措施")
+    _heading(doc, "十、会议意见及改进措施")
     for _ in range(5):
         p = para(doc, "\u3000" * 40, underline_runs=(0,), space_after=6)
         p.paragraph_format.keep_with_next = True
@@ -294,6 +303,87 @@ def build_default_template() -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _causes_and_scorecard(doc) -> None:
+    """七、原因分析 (the Pareto: chart, table with the cumulative share, the causes of repeat
+    complaints) and 八、考核 (the scorecards, ranked, with the period before)."""
+    _heading(doc, "七、原因分析(原因分类排列图)")
+    para(
+        doc,
+        "已填原因 {{ causes_classified }} 件,未填 {{ causes_unclassified }} 件;"
+        "累计占比达 80% 的主要原因:{{ causes_vital or '—' }}。",
+        space_after=2,
+    )
+    para(doc, "{{ chart_pareto }}", align=WD_ALIGN_PARAGRAPH.CENTER)
+    para(doc, "{%p if causes %}")
+    _loop_table(
+        doc,
+        (4.0, 1.8, 2.0, 2.2, 7.0),
+        ("原因分类", "件数", "占比", "累计占比", "图示"),
+        "c in causes",
+        ("c.cause", "c.count", "c.share", "c.cumulative", "c.bar"),
+    )
+    para(doc, "{%p endif %}")
+    p = para(doc, "重复投诉的原因", bold=True, space_before=6, space_after=2)
+    p.paragraph_format.keep_with_next = True
+    para(doc, "{%p if repeat_causes %}")
+    _loop_table(
+        doc,
+        (4.0, 1.8, 2.0, 2.2, 7.0),
+        ("原因分类", "件数", "占比", "累计占比", "图示"),
+        "c in repeat_causes",
+        ("c.cause", "c.count", "c.share", "c.cumulative", "c.bar"),
+    )
+    para(doc, "{%p else %}")
+    para(doc, "本期没有填写原因的重复投诉。")
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if scorecard %}")
+    _heading(doc, "八、考核(上期:{{ scorecard_prev_label }})")
+    para(
+        doc,
+        "排名:及时率高者在前,其次满意率、结案率,再次件数少者在前;投诉率 = 部门件数 ÷ "
+        "本业务业务量(每千台次)。",
+        size=9,
+        space_after=2,
+    )
+    _loop_table(
+        doc,
+        (2.2, 0.8, 2.1, 0.9, 1.3, 1.3, 1.3, 1.3, 1.4, 1.1, 1.0, 1.0, 1.3),
+        (
+            "类别",
+            "名次",
+            "名称",
+            "件数",
+            "及时率",
+            "满意率",
+            "重开率",
+            "结案率",
+            "投诉率",
+            "罚款",
+            "奖励",
+            "上期\n名次",
+            "上期\n及时率",
+        ),
+        "s in scorecard",
+        (
+            "s.group",
+            "s.rank",
+            "s.name",
+            "s.cases",
+            "s.timeliness",
+            "s.satisfaction",
+            "s.reopen",
+            "s.closure",
+            "s.complaint_rate",
+            "s.fines",
+            "s.rewards",
+            "s.prev_rank",
+            "s.prev_timeliness",
+        ),
+        size=7.5,
+    )
+    para(doc, "{%p endif %}")
 
 
 def main() -> None:

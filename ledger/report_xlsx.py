@@ -4,7 +4,7 @@ restyle. Reads the plain rows of ``complaints.usecases.report_files.report_data`
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +136,14 @@ def _bar_chart(
     return ch
 
 
-def write_report(data: Mapping[str, Any], out: Path) -> Path:
+def write_report(
+    data: Mapping[str, Any],
+    out: Path,
+    *,
+    extra_sheets: Sequence[Callable[[Workbook, Mapping[str, Any]], None]] = (),
+) -> Path:
     """Write the workbook to ``out`` (through a temporary file, so a failure leaves no half
-    file) and return the path."""
+    file) and return the path; ``extra_sheets`` add their sheets after the others."""
     wb = Workbook()
     # 概要 -----------------------------------------------------------------------------------
     s = _Sheet(wb.active, (18, 14, 14, 16, 14, 16))
@@ -320,6 +325,8 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
         s.table(("件数", "投诉单编号"), [(g["count"], g["numbers"]) for g in data["repeats"]])
     else:
         s.text("本期没有重复投诉。")
+    for add in extra_sheets:
+        add(wb, data)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")

@@ -79,6 +79,23 @@ def from_qdatetime(q: QDateTime, tz: tzinfo) -> datetime:
     return datetime.fromtimestamp(q.toSecsSinceEpoch(), tz)
 
 
+def cause_fields(causes: list[str], current: dict[str, Any]) -> tuple[QComboBox, QLineEdit]:
+    """The cause found when handling: a category of the office's list (the case's own kept
+    when it is no longer on the list) and a short note."""
+    box = QComboBox()
+    box.addItem(tr("(请选择)"), None)
+    names = list(causes)
+    if current.get("cause") and current["cause"] not in names:
+        names.append(current["cause"])
+    for n in names:
+        box.addItem(n, n)
+    box.setCurrentIndex(max(0, box.findData(current.get("cause"))))
+    note = QLineEdit(current.get("cause_note") or "")
+    note.setMaxLength(200)
+    note.setPlaceholderText(tr("一句话说明原因,如:首次诊断不准确导致返修"))
+    return box, note
+
+
 class ActionDialog(QDialog):
     """Ask what ``action`` needs. ``submit(values)`` runs the use case; the caller then calls
     ``done_ok()`` or ``show_refusal(message)``."""
@@ -94,6 +111,7 @@ class ActionDialog(QDialog):
         departments: list[str] | None = None,
         proposed_department: str | None = None,
         people: list[str] | None = None,
+        causes: list[str] | None = None,
         current: dict[str, Any] | None = None,
         warnings: list[str] | None = None,
         submit: Callable[[dict[str, Any]], None] | None = None,
@@ -135,6 +153,8 @@ class ActionDialog(QDialog):
         self.satisfaction_buttons: dict[str, QRadioButton] = {}
         self.not_contacted: QCheckBox | None = None
         self.status: QComboBox | None = None
+        self.cause: QComboBox | None = None
+        self.cause_note: QLineEdit | None = None
 
         a = self.action
         if a is Action.DISPATCH:
@@ -177,6 +197,9 @@ class ActionDialog(QDialog):
             self.plan.setPlaceholderText(tr("调查结果及处理意见(写入投诉单)"))
             self.plan.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
             form.addRow(tr("处理意见"), self.plan)
+            self.cause, self.cause_note = cause_fields(causes or [], current)
+            form.addRow(tr("原因分类"), self.cause)
+            form.addRow(tr("原因说明"), self.cause_note)
         elif a in (Action.CALLBACK, Action.SECOND_CALLBACK):
             self.satisfaction = QButtonGroup(self)
             row = QHBoxLayout()
@@ -274,6 +297,10 @@ class ActionDialog(QDialog):
             out["cac_number"] = self.cac_number.text().strip()
         if self.plan is not None and self.plan.toPlainText().strip():
             out["plan"] = self.plan.toPlainText().strip()
+        if self.cause is not None and self.cause.currentData():
+            out["cause"] = self.cause.currentData()
+        if self.cause_note is not None and self.cause_note.text().strip():
+            out["cause_note"] = self.cause_note.text().strip()
         if self.satisfaction is not None:
             checked = self.satisfaction.checkedButton()
             out["satisfaction"] = next(

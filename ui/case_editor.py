@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from complaints.rules.policy import Policy
 from complaints.rules.validation import Problem
-from complaints.usecases import cases, drafts, site
+from complaints.usecases import cases, causes, drafts, site
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
 from ui.case_draft import CaseDraft, Unsaved
@@ -200,18 +200,22 @@ class CaseEditor(QWidget):
 
         folder, key = self.session.paths.drafts, self.draft.key
 
-        def work() -> tuple[dict[str, Any], list[str], drafts.Draft | None]:
+        def work() -> tuple[dict[str, Any], list[str], drafts.Draft | None, list[str]]:
             values = cases.get_case(case_id) if case_id is not None else cases.blank_case(ctx)
             draft = drafts.find(folder, ctx, key) if case_id is not None else None
-            return values, site.department_names(), draft
+            return values, site.department_names(), draft, causes.cause_list()
 
         self.session.taskman.run(work, self._on_loaded, on_error=self._on_load_error, parent=self)
 
-    def _on_loaded(self, result: tuple[dict[str, Any], list[str], Any]) -> None:
-        values, departments, draft = result
+    def _on_loaded(self, result: tuple[dict[str, Any], list[str], Any, list[str]]) -> None:
+        values, departments, draft, cause_names = result
         dept = self.editors.get("department")
         if isinstance(dept, TextEditor):
             dept.set_suggestions(departments)
+        cause = self.editors.get("cause")
+        if isinstance(cause, TextEditor):  # the office's list (设置 → 原因分类)
+            cause.set_suggestions(cause_names)
+            cause.set_placeholder(tr("从原因分类中选择,如:") + "、".join(cause_names[:3]))
         self._fill(values)
         self.setEnabled(True)
         self.attachments.set_case(self.case_id)

@@ -31,6 +31,7 @@ from complaints.rules import workflow
 from complaints.rules.deadlines import Deadline, DeadlineStatus
 from complaints.types import Action
 from complaints.usecases import cases, tracking, users
+from complaints.usecases import causes as causes_uc
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
@@ -69,6 +70,7 @@ class WorkflowData:
     at_risk_fraction: float
     now: datetime
     extra: dict[str, Any] = field(default_factory=dict)
+    causes: list[str] = field(default_factory=list)  # the office's list (原因分类)
 
 
 def people_names(department: str | None) -> list[str]:
@@ -99,6 +101,7 @@ def load_workflow(ctx: Context, case_id: int, *, hints: bool = True) -> Workflow
         people=people_names(case.get("department")),
         at_risk_fraction=policy_uc.in_force(case["received_at"]).at_risk_fraction,
         now=now,
+        causes=causes_uc.cause_list(),
     )
 
 
@@ -343,6 +346,7 @@ class CaseWorkflowTab(CaseTab):
             departments=data.departments,
             proposed_department=data.proposed_department,
             people=data.people,
+            causes=data.causes,
             current=data.case,
             parent=self,
             warnings=workflow.action_warnings(data.case, data.entries, action),

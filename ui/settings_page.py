@@ -21,6 +21,7 @@ SETTINGS_TABS: list[tuple[str, str]] = [
     ("隐私与登录", "ui.settings_privacy:PrivacyTab"),
     ("制度参数", "ui.policy_editor:PolicyEditor"),
     ("工作日历", "ui.settings_calendar:CalendarTab"),
+    ("原因分类", "ui.settings_causes:CausesTab"),
 ]
 
 

@@ -34,7 +34,7 @@ from complaints.rules.periods import Period, PeriodKind, current, custom, follow
 from complaints.rules.volume import ComplaintRate
 from complaints.usecases import auth, stats, stats_review
 from complaints.usecases.changes import OpChanges
-from ui import stats_charts, stats_export
+from ui import stats_causes, stats_charts, stats_export
 from ui.date_edits import date_edit
 from ui.permits import gate
 from ui.stats_dialogs import Card, CasesDialog, VolumeDialog
@@ -143,6 +143,8 @@ class StatsPage(QWidget):
         blay = QVBoxLayout(body)
         blay.addLayout(cards)
         blay.addLayout(self.charts, 1)
+        self.causes_panel = stats_causes.CausesPanel(session, self)
+        blay.addWidget(self.causes_panel)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -316,6 +318,7 @@ class StatsPage(QWidget):
         self.review = review
         self._show_cards(review)
         self._build_charts(review)
+        self.causes_panel.show_review(review, self.sites())
         tz = self.session.ctx().tz
         self.status.setText(
             tr("{0},时限按 {1} 判断").format(
@@ -485,7 +488,8 @@ class StatsPage(QWidget):
     report_saved = Signal(str)
 
     def chart_pngs(self) -> dict[str, bytes]:
-        return {k: stats_charts.to_png(v) for k, v in self.chart_views.items()}
+        pngs = {k: stats_charts.to_png(v) for k, v in self.chart_views.items()}
+        return pngs | self.causes_panel.chart_pngs()
 
     def save_report(self, kind: str, path: Path | None = None) -> None:
         """Save the report on screen as Excel (``kind`` "xlsx") or Word ("docx"): asks where

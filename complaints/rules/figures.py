@@ -62,6 +62,7 @@ DIMENSIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "department": ("责任部门", ()),  # the departments found, largest first
     "liability": ("责任认定", tuple(v.value for v in Liability)),
     "state": ("状态", tuple(s.value for s in State)),
+    "cause": ("原因分类", ()),  # the office's own list: the causes found, largest first
 }
 LEVELS = tuple(s.value for s in Satisfaction)
 HAPPY = frozenset({Satisfaction.SATISFIED.value, Satisfaction.VERY_SATISFIED.value})
@@ -424,7 +425,7 @@ def finish(
     start, end = (t.astimezone(UTC) for t in period.bounds(tz))
     by = {k: dict(v) for k, v in part.by.items()}
     for k, (_t, values) in DIMENSIONS.items():
-        if not values:  # departments: largest first, then by name
+        if not values:  # departments and causes: largest first, then by name
             by[k] = dict(sorted(by[k].items(), key=lambda kv: (-len(kv[1]), kv[0])))
     open_at_end = [cid for cid, closed in part.closed if closed is None or closed >= end]
     carried = [

@@ -22,7 +22,7 @@ from complaints.types import (
     Severity,
     State,
 )
-from complaints.usecases import demo_data
+from complaints.usecases import demo_causes, demo_data
 from complaints.usecases.demo_random import DAY, HOUR, MIN
 from complaints.usecases.demo_timeline import DemoTimeline
 
@@ -78,6 +78,8 @@ CASE_COLUMNS = (
     "fmc_status",
     "station_name",
     "complaint_nature",
+    "cause",
+    "cause_note",
 )
 ENTRY_VALUE_COLUMNS = tuple(workflow.ENTRY_COLUMNS.values())  # structured values
 ENTRY_COLUMNS = (
@@ -365,9 +367,13 @@ class DemoGenerator(DemoTimeline):
             "fmc_status": None,
             "station_name": None,
             "complaint_nature": None,
+            "cause": None,
+            "cause_note": None,
         }
         if oem_case:
             values["station_name"] = self.site_name
             values["complaint_nature"] = "潜在媒体曝光" if media else self.pick(demo_data.NATURES)
         self.derive(values, kept)
+        if values["handled_date"] is not None:  # the cause is found when it is handled
+            values["cause"], values["cause_note"] = demo_causes.cause_for(self.seed, r, _key)
         return values, kept

@@ -29,6 +29,7 @@ class DemoRandom:
 
     def __init__(self, site: str, site_name: str, now: datetime, seed: int | str):
         self.rng = Random(seed)
+        self.seed = seed
         self.site = site
         self.site_name = site_name
         self.now = int(now.timestamp())

@@ -14,7 +14,7 @@ from complaints.rules import figures as fig
 from complaints.rules import headline, volume
 from complaints.rules.deadlines import WHAT
 from complaints.rules.periods import Period
-from complaints.usecases import audit, auth, stats_review
+from complaints.usecases import audit, auth, report_causes, scorecards, stats_review
 from complaints.usecases.cases import case_rows
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -22,7 +22,7 @@ from complaints.usecases.output_files import writing
 from complaints.usecases.site import local_site
 from db.models import database
 from forms import report_docx
-from ledger import report_xlsx
+from ledger import report_xlsx, report_xlsx_causes
 
 KINDS = (".xlsx", ".docx")
 
@@ -55,7 +55,12 @@ def _numbers(ids: Sequence[int]) -> dict[int, str]:
 
 
 def report_data(
-    r: stats_review.Review, *, title_site: str, generated: datetime, tz: tzinfo
+    r: stats_review.Review,
+    *,
+    title_site: str,
+    generated: datetime,
+    tz: tzinfo,
+    scores: scorecards.Scorecards | None = None,
 ) -> dict[str, Any]:
     """Plain rows (text and numbers) for the Word and the Excel report: one place decides
     what the meeting's paper says."""
@@ -203,6 +208,8 @@ def report_data(
         "complaint_rate": headline.format_kpi("complaint_rate", r.kpis.get("complaint_rate"), why),
         "volume": volume_rows,
         "volume_note": volume_note,
+        **report_causes.cause_data(f),
+        **report_causes.scorecard_data(scores),
     }
 
 
@@ -299,11 +306,18 @@ def save_report(
         if review is None:
             review = stats_review.review(ctx, period, sites)
         record_report(ctx, period, sites, Path(path).name)
+        scores = scorecards.scorecards(ctx, period, sites, as_of=review.as_of)
         data = report_data(
-            review, title_site=report_site_title(ctx, sites), generated=ctx.now(), tz=ctx.tz
+            review,
+            title_site=report_site_title(ctx, sites),
+            generated=ctx.now(),
+            tz=ctx.tz,
+            scores=scores,
         )
         if template is None:
-            report_xlsx.write_report(data, Path(path))
+            report_xlsx.write_report(
+                data, Path(path), extra_sheets=(report_xlsx_causes.add_sheets,)
+            )
         else:
             report_docx.write_report(data, Path(path), charts=charts, template=template)
     return SavedReport(Path(path), review, data, template.warnings if template else ())

@@ -60,8 +60,8 @@ PARAMS: dict[Action, frozenset[str]] = {
     Action.CONTACT: frozenset(),
     Action.ESCALATE: frozenset({"to"}),
     Action.REPORT_OEM: frozenset({"cac_number"}),
-    Action.HANDLED: frozenset({"plan"}),
-    Action.RETURN_TO_CS: frozenset({"plan"}),
+    Action.HANDLED: frozenset({"plan", "cause", "cause_note"}),
+    Action.RETURN_TO_CS: frozenset({"plan", "cause", "cause_note"}),
     Action.CALLBACK: frozenset({"satisfaction"}),
     Action.SECOND_CALLBACK: frozenset({"satisfaction", "not_contacted"}),
     Action.REOPEN: frozenset(),
@@ -133,8 +133,9 @@ def _case_changes(
         if not case.fmc_status:
             ch["fmc_status"] = FmcStatus.ON_GOING.value
     elif action in (Action.HANDLED, Action.RETURN_TO_CS):
-        if params.get("plan"):
-            ch["plan"] = params["plan"]
+        for k in ("plan", "cause", "cause_note"):  # the cause is found when handling
+            if params.get(k):
+                ch[k] = params[k]
         if action is Action.HANDLED or case.handled_date is None:
             ch["handled_date"] = ctx.local(at).date()
     elif action is Action.CALLBACK:
@@ -174,7 +175,8 @@ def record_action(
 
     ``at``: when it happened (now by default; an earlier time needs ``reason``, a future one is
     refused). ``params`` by action: 派单 department, 指定责任人 person, 升级 to, 上报厂家
-    cac_number, 处理完成/回传客服 plan, 回访/二次回访 satisfaction (five levels),
+    cac_number, 处理完成/回传客服 plan (and the case's cause, cause_note), 回访/二次回访
+    satisfaction (five levels),
     二次回访 not_contacted=True (the customer says nobody contacted them: S7),
     FMC状态 status (+ cac_number). Returns the entry as a dict (``params`` decoded).
     """

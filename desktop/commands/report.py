@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from complaints.rules.periods import PeriodError, parse_period
-from complaints.usecases import report_files, stats_review
+from complaints.usecases import report_files, scorecards, stats_review
 from complaints.usecases.errors import UseCaseError
 from desktop.cli import CliError, command_context, open_data
 
@@ -43,16 +43,23 @@ def register(sub) -> None:
     )
     p.add_argument(
         "--out",
-        required=True,
         type=Path,
         metavar="FILE",
-        help="输出文件:.xlsx(含图表)或 .docx(会议用)",
+        help="输出文件:.xlsx(含图表)或 .docx(会议用);只看考核时可省略",
+    )
+    p.add_argument(
+        "--scorecard",
+        action="store_true",
+        help="打印考核表:各部门、第一责任人、客服的件数、及时率、满意率、重开率、结案率、"
+        "投诉率、奖惩,排名并与上期比较",
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.out.suffix.lower() not in report_files.KINDS:
+    if args.out is None and not args.scorecard:
+        raise CliError("请用 --out 指定输出文件,或用 --scorecard 打印考核表")
+    if args.out is not None and args.out.suffix.lower() not in report_files.KINDS:
         raise CliError(f"--out 的文件类型应为 .xlsx 或 .docx,而不是“{args.out.name}”")
     try:
         period = parse_period(args.period)
@@ -67,6 +74,14 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(
             f"数据库中没有站点 {'、'.join(unknown)} 的投诉单(现有:{'、'.join(present) or '无'})"
         )
+    if args.scorecard:
+        try:
+            scores = scorecards.scorecards(ctx, period, sites)
+        except UseCaseError as e:
+            raise CliError(str(e)) from None
+        _print_scorecard(scores)
+        if args.out is None:
+            return 0
     try:
         saved = report_files.save_report(
             ctx, period, sites, args.out, templates_dir=paths.templates
@@ -84,3 +99,11 @@ def run(args: argparse.Namespace) -> int:
     if data["volume_note"] and f.complaint_rate is not None and f.complaint_rate.volume is None:
         print(data["volume_note"], file=sys.stderr)
     return 0
+
+
+def _print_scorecard(s: scorecards.Scorecards) -> None:
+    """The scorecard as tab-separated lines: a title, the header, then the ranked rows."""
+    print(f"考核 {s.period.label}(上期 {s.previous_period.label})")
+    print("\t".join(h for _k, h in scorecards.COLUMNS))
+    for row in scorecards.rows_data(s):
+        print("\t".join(str(row[k]) for k, _h in scorecards.COLUMNS))

@@ -87,6 +87,8 @@ def test_excel_report_with_charts(data_dir, tmp_path, capsys):
         "回访满意度",
         "奖惩",
         "重复投诉与结转",
+        "原因分析",
+        "考核",
     ]
     ws = wb["概要"]
     assert "客户抱怨投诉分析报告" in ws["A1"].value
