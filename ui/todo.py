@@ -57,6 +57,7 @@ STATUS_COLORS: dict[DeadlineStatus, tuple[str, str]] = {
     DeadlineStatus.MET_LATE: ("", "#a15c00"),
     DeadlineStatus.WAITING: ("", "#666666"),
     DeadlineStatus.NOT_APPLICABLE: ("", "#999999"),
+    DeadlineStatus.PAUSED: ("#eef1f6", "#455a64"),  # on hold: its clock stands
 }
 
 # Initial column widths: the width of a typical value.
