@@ -141,3 +141,28 @@ def apply_holds(
         held += clock.elapsed(stopped, ended)
         due = clock.add(ended, left)
     return Held(due, None, held)
+
+
+def hours_on_hold(entries: Iterable[Mapping[str, Any]], as_of: datetime) -> float:
+    """A case's calendar hours on hold up to ``as_of``: a hold ends at its 恢复, or at the
+    case's 关闭 (entries in any order; those after ``as_of`` are not yet)."""
+    total = timedelta(0)
+    began: datetime | None = None
+    for e in sorted((e for e in entries if e["at"] <= as_of), key=_entry_time):
+        a = e["action"]
+        if a == PAUSE and began is None:
+            began = e["at"]
+        elif a in _HOLD_ENDS and began is not None:
+            total += e["at"] - began
+            began = None
+    if began is not None:
+        total += as_of - began
+    return total / timedelta(hours=1)
+
+
+_HOLD_ENDS = frozenset({RESUME, Action.CLOSE.value})
+
+
+def _entry_time(e: Mapping[str, Any]) -> datetime:
+    at: datetime = e["at"]
+    return at
