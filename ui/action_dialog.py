@@ -55,8 +55,8 @@ EXPLAIN: dict[Action, str] = {
     Action.CLOSE: "关闭投诉单。未经回访关闭须在说明中写明原因。",
     Action.FMC_STATUS: "更新厂家跟踪的 FMC 状态。",
     Action.NOTE: "给投诉单添加一条备注。",
-    Action.PAUSE: "暂停:等待期间各项处理时限停止计时,恢复后按剩余时间继续。",
-    Action.RESUME: "恢复:各项处理时限按暂停时剩余的时间继续计时。",
+    Action.PAUSE: "等待客户、配件或厂家期间,各项处理时限停止计时,恢复后按剩余时间继续。",
+    Action.RESUME: "各项处理时限按暂停时剩余的时间继续计时。",
 }
 
 NOTE_LABEL = {Action.NOTE: "备注内容", Action.CLOSE: "说明/关闭原因", Action.PAUSE: "补充说明"}
@@ -144,6 +144,10 @@ class ActionDialog(QDialog):
         if a is Action.PAUSE:
             self.hold_reason = QComboBox()
             self.hold_reason.setEditable(True)
+            self.hold_reason.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            self.hold_reason.setMinimumContentsLength(20)
             self.hold_reason.addItems(list(PAUSE_REASONS))  # stored as said in the ledger
             self.hold_reason.setCurrentIndex(-1)  # the clerk chooses: no reason by default
             line = self.hold_reason.lineEdit()
