@@ -136,8 +136,6 @@ class Figures:
     fines_total: int
     rewards_total: int
     complaint_rate: ComplaintRate | None = None  # None: no volumes were asked for
-    # Hours on hold (暂停 to 恢复 or closing) over the period's cases put on hold.
-    on_hold: Duration = Duration(0, None, None)
 
     @property
     def total(self) -> int:

@@ -33,7 +33,7 @@ from complaints.rules.periods import (
     months_touching,
     whole_months,
 )
-from complaints.usecases import audit, auth, hold_times
+from complaints.usecases import audit, auth
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -267,7 +267,6 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
                 ((c["id"], c["revision"], c["modified_at"], c["summary_fp"]), c["_stored_fp"])
                 for c in stale
             )
-        f.on_hold = hold_times.on_hold(period, sites, as_of=as_of, tz=tz)
         return f
     finally:
         if was_enabled:

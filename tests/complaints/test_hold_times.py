@@ -40,7 +40,7 @@ def test_monthly_figures_report_time_on_hold(ctx):
     _case(ctx, _at(9, 9))  # never on hold: not counted
     as_of = _at(9, 10)  # b has been on hold for 24 hours
     r = stats_review.review(ctx, parse_period("2026-10"), [ctx.site], as_of=as_of)
-    held = r.figures.on_hold
+    held = r.on_hold
     assert (held.n, held.mean, held.median) == (2, 23.0, 23.0)
     data = report_files.report_data(r, title_site="SH01", generated=as_of, tz=CHINA_TZ)
     row = next(d for d in data["durations"] if d["name"].startswith("暂停"))
