@@ -113,6 +113,8 @@ class Action(StrEnum):
     CLOSE = "关闭"
     FMC_STATUS = "FMC状态"
     NOTE = "备注"
+    PAUSE = "暂停"  # the case is put on hold: its running deadlines stop (说明 the reason)
+    RESUME = "恢复"  # the hold ends: the deadlines run on with the time they had left
 
 
 class SanctionType(StrEnum):

@@ -296,6 +296,8 @@ _B_LABELS = {
     Action.REOPEN.value: "重新处理",
     Action.CLOSE.value: "结案",
     Action.FMC_STATUS.value: "状态更新",
+    Action.PAUSE.value: "暂停计时",  # the reason follows: 等待客户, 等待配件, 厂家处理中…
+    Action.RESUME.value: "恢复计时",
 }
 _BRACKETS = str.maketrans({"【": "〔", "】": "〕"})
 

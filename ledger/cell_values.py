@@ -207,6 +207,11 @@ def parse_cell(col: Column, raw: Any, tz: tzinfo) -> Any:
     if s == "":
         return None
     if k is Kind.ENUM and col.choices and s not in col.choices:
+        if col.key == "action":  # e.g. written by a newer program: the row is refused
+            raise CellError(
+                f"本程序不认识动作“{s}”(可能由更新版本的程序写入),此行未导入;"
+                f"本程序的动作:{'、'.join(col.choices)}"
+            )
         raise CellError(f"不能是“{s}”,可选:{'、'.join(col.choices)}")
     if col.max_length and len(s) > col.max_length:
         raise CellError(f"太长({len(s)} 字,最多 {col.max_length})")

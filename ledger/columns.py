@@ -14,7 +14,12 @@ from complaints.rules.sanctions import EVENTS
 from complaints.types import Action, ApprovalStatus, FmcStatus, SanctionType, Satisfaction
 
 FORMAT_NAME = "投诉台账"
-FORMAT_VERSION = 1
+# The newest format this program reads and writes. A file says the lowest version that
+# can carry it (docs/ledger.md, "Format versions"): a file without the actions of version 2
+# says 1, so a branch still running a version-1 program imports it whole.
+FORMAT_VERSION = 2
+# The format version that introduced each 动作 after version 1.
+ACTION_SINCE = {Action.PAUSE.value: 2, Action.RESUME.value: 2}
 
 # A 修订号 above this is refused on import: no record is saved a billion
 # times, and a revision near 2^63 would make every later save overflow.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -232,9 +232,10 @@ def write_ledger(
         # 说明 is the first sheet but is written last (its counts are known then): the zip
         # parts may come in any order, the workbook lists the sheets in this order.
         info_sheet = book.reserve_sheet(C.SHEET_INFO, 2)
+        version = [1]
         for title, cols, records in (
             (C.SHEET_CASES, C.CASE_COLUMNS, cases),
-            (C.SHEET_ENTRIES, C.ENTRY_COLUMNS, entries),
+            (C.SHEET_ENTRIES, C.ENTRY_COLUMNS, _noting_version(entries, version)),
             (C.SHEET_SANCTIONS, C.SANCTION_COLUMNS, sanctions),
         ):
             w = _SheetWriter(
@@ -248,7 +249,7 @@ def write_ledger(
         if extra_sheet is not None:
             extra_sheet(book)
         info = book.open_sheet(info_sheet, [16, 34], ["项目", "内容"], header_style=S_BOLD)
-        write_info(info, meta, counts.as_dict())
+        write_info(info, meta, counts.as_dict(), version[0])
         info.close()
         book.close()
         os.replace(tmp, path)
@@ -259,10 +260,25 @@ def write_ledger(
     return counts
 
 
-def info_pairs(meta: LedgerMeta, counts: Mapping[str, int]) -> list[tuple[str, Any]]:
+def _noting_version(
+    entries: Iterable[Mapping[str, Any]], version: list[int]
+) -> Iterator[Mapping[str, Any]]:
+    """The entries as they are, raising ``version[0]`` to the format version the newest of
+    their actions needs (the file says the lowest version that carries it)."""
+    since = C.ACTION_SINCE
+    for e in entries:
+        v = since.get(e.get("action") or "")
+        if v is not None and v > version[0]:
+            version[0] = v
+        yield e
+
+
+def info_pairs(
+    meta: LedgerMeta, counts: Mapping[str, int], version: int = C.FORMAT_VERSION
+) -> list[tuple[str, Any]]:
     pairs: list[tuple[str, Any]] = [
         (C.INFO_FORMAT, C.FORMAT_NAME),
-        (C.INFO_VERSION, str(C.FORMAT_VERSION)),
+        (C.INFO_VERSION, str(version)),
         (C.INFO_SITE, meta.site),
         (C.INFO_SITE_NAME, meta.site_name),
         (C.INFO_EXPORTED, meta.exported_at.isoformat(timespec="seconds")),
@@ -275,8 +291,10 @@ def info_pairs(meta: LedgerMeta, counts: Mapping[str, int]) -> list[tuple[str, A
     return pairs
 
 
-def write_info(sheet: StreamSheet, meta: LedgerMeta, counts: Mapping[str, int]) -> None:
-    for k, v in info_pairs(meta, counts):
+def write_info(
+    sheet: StreamSheet, meta: LedgerMeta, counts: Mapping[str, int], version: int
+) -> None:
+    for k, v in info_pairs(meta, counts, version):
         n = str(sheet.next_row())
         value = number_cell("B" + n, v) if isinstance(v, int) else _text_cell("B" + n, v)
         sheet.append_cells(_text_cell("A" + n, k) + value)

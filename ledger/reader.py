@@ -260,11 +260,7 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | CalamineBook) -> LedgerF
         version = int(float(str(raw_version).strip()))
     except (TypeError, ValueError, OverflowError):
         raise LedgerRefused(f"{name}:“{C.INFO_VERSION}”无法识别({raw_version!r})") from None
-    if version > C.FORMAT_VERSION:
-        raise LedgerRefused(
-            f"{name}:格式版本 {version} 比本程序支持的版本 {C.FORMAT_VERSION} 新,"
-            "请先升级本程序再导入"
-        )
+    newer = version > C.FORMAT_VERSION
     if version < 1:
         raise LedgerRefused(f"{name}:格式版本 {version} 无效")
     site = str(info.get(C.INFO_SITE) or "").strip()
@@ -311,6 +307,12 @@ def _read_structure(path: Path, wb: openpyxl.Workbook | CalamineBook) -> LedgerF
         declared,
         _wb=wb,
     )
+    if newer:  # what this program can read imports; the rest is refused row by row, by name
+        lf.notes.append(
+            f"格式版本 {version} 比本程序支持的版本 {C.FORMAT_VERSION} 新:能识别的行照常导入,"
+            "含本程序不认识的内容(如新的动作)的行逐行拒绝并写明原因。请尽快升级本程序,"
+            "再重新导入这份文件,把拒绝的行补上"
+        )
     # with calamine, each data sheet loads on a helper thread while the one before merges
     calamine = isinstance(wb, CalamineBook)
     first = True

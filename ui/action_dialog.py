@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.rules.pauses import PAUSE_REASONS
 from complaints.types import Action, FmcStatus, Satisfaction
 from ui.date_edits import date_time_edit
 
@@ -54,9 +55,11 @@ EXPLAIN: dict[Action, str] = {
     Action.CLOSE: "关闭投诉单。未经回访关闭须在说明中写明原因。",
     Action.FMC_STATUS: "更新厂家跟踪的 FMC 状态。",
     Action.NOTE: "给投诉单添加一条备注。",
+    Action.PAUSE: "等待客户、配件或厂家期间,各项处理时限停止计时,恢复后按剩余时间继续。",
+    Action.RESUME: "各项处理时限按暂停时剩余的时间继续计时。",
 }
 
-NOTE_LABEL = {Action.NOTE: "备注内容", Action.CLOSE: "说明/关闭原因"}
+NOTE_LABEL = {Action.NOTE: "备注内容", Action.CLOSE: "说明/关闭原因", Action.PAUSE: "补充说明"}
 NOTE_HINT = {
     Action.NOTE: "必填",
     Action.CLOSE: "已回访的可不填;未经回访关闭须写明原因(如客户无法联系)",
@@ -155,8 +158,22 @@ class ActionDialog(QDialog):
         self.status: QComboBox | None = None
         self.cause: QComboBox | None = None
         self.cause_note: QLineEdit | None = None
+        self.hold_reason: QComboBox | None = None
 
         a = self.action
+        if a is Action.PAUSE:
+            self.hold_reason = QComboBox()
+            self.hold_reason.setEditable(True)
+            self.hold_reason.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            self.hold_reason.setMinimumContentsLength(20)
+            self.hold_reason.addItems(list(PAUSE_REASONS))  # stored as said in the ledger
+            self.hold_reason.setCurrentIndex(-1)  # the clerk chooses: no reason by default
+            line = self.hold_reason.lineEdit()
+            if line is not None:  # an editable combo box has one
+                line.setPlaceholderText(tr("选择或填写暂停原因"))
+            form.addRow(tr("暂停原因"), self.hold_reason)
         if a is Action.DISPATCH:
             self.department = QComboBox()
             self.department.setEditable(True)
@@ -280,6 +297,9 @@ class ActionDialog(QDialog):
     def values(self) -> dict[str, Any]:
         """The keyword arguments of ``tracking.record_action`` (without ctx, case, action)."""
         out: dict[str, Any] = {"note": self.note.toPlainText().strip()}
+        if self.hold_reason is not None:  # the reason leads the 说明
+            reason = self.hold_reason.currentText().strip()
+            out["note"] = ",".join(t for t in (reason, out["note"]) if t)
         if self.earlier.isChecked():
             out["at"] = from_qdatetime(self.when.dateTime(), self.tz)
             out["reason"] = self.reason.text().strip() or None
@@ -326,6 +346,8 @@ class ActionDialog(QDialog):
             return tr("须选择回访满意度")
         if self.action is Action.NOTE and not v.get("note"):
             return tr("备注内容不能为空")
+        if self.hold_reason is not None and not self.hold_reason.currentText().strip():
+            return tr("暂停须选择或填写原因")
         # an escalation names its target; a sheet is handled, or goes back to
         # customer service, with the handling opinion written
         if self.escalate_to is not None and not v.get("to"):

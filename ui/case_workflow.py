@@ -115,6 +115,16 @@ def deadline_cells(d: Deadline, now: datetime, tz) -> tuple[str, ...]:
         left = tr("完成于 ") + t(d.met_at)
         if d.status is DeadlineStatus.MET_LATE and d.due and d.met_at:
             left += "(" + format_remaining(d.due - d.met_at).replace("超 ", tr("晚 ")) + ")"
+    elif d.status is DeadlineStatus.PAUSED and d.left is not None:
+        return (
+            d.rule,
+            tr(d.what),
+            d.limit,
+            t(d.start),
+            tr("暂停中"),
+            tr(d.status.value),
+            tr("暂停,") + format_remaining(d.left),
+        )
     elif d.status.is_open and d.due is not None:
         left = format_remaining(d.due - now)
     elif d.status is DeadlineStatus.WAITING:
@@ -393,4 +403,6 @@ _TIPS: dict[Action, str] = {
     Action.HANDLED: "D4/D7/D8/D10",
     Action.RETURN_TO_CS: "D4/D7:处理单回传客服部",
     Action.CALLBACK: "D11:处理后回访",
+    Action.PAUSE: "等待客户、配件或厂家时暂停计时",
+    Action.RESUME: "恢复计时(按暂停时的剩余时间)",
 }

@@ -92,8 +92,9 @@ def d2_text(r: OemRow, now: datetime, tz: tzinfo) -> str:
     d = r.d2
     if d.status is DeadlineStatus.NOT_APPLICABLE:
         return tr("不适用")
-    if d.status.is_open and d.due is not None:
-        return f"{tr(d.status.value)} {format_remaining(d.due - now)}"
+    left = d.remaining(now)  # on hold: the time it had left, not counting down
+    if d.status.is_open and left is not None:
+        return f"{tr(d.status.value)} {format_remaining(left)}"
     return tr(d.status.value)
 
 

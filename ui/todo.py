@@ -57,6 +57,7 @@ STATUS_COLORS: dict[DeadlineStatus, tuple[str, str]] = {
     DeadlineStatus.MET_LATE: ("", "#a15c00"),
     DeadlineStatus.WAITING: ("", "#666666"),
     DeadlineStatus.NOT_APPLICABLE: ("", "#999999"),
+    DeadlineStatus.PAUSED: ("#eef1f6", "#455a64"),  # on hold: its clock stands
 }
 
 # Initial column widths: the width of a typical value.
@@ -284,12 +285,14 @@ class TodoPage(QWidget):
         self.model.set_rows(items)
         overdue = sum(1 for i in items if i.status is DeadlineStatus.OVERDUE)
         risk = sum(1 for i in items if i.status is DeadlineStatus.AT_RISK)
+        paused = sum(1 for i in items if i.status is DeadlineStatus.PAUSED)
         tz = self.session.ctx().tz
         self.summary.setText(
             tr(
                 "截至 {t}:共 {n} 项 · <span style='color:#c62828'>已逾期 {o} 项</span> · "
                 "<span style='color:#a15c00'>将到期 {r} 项</span> · 双击打开投诉单"
             ).format(t=f"{data.now.astimezone(tz):%m-%d %H:%M}", n=len(items), o=overdue, r=risk)
+            + (tr(" · 暂停 {p} 项(不计时)").format(p=paused) if paused else "")
         )
 
     # --- what others ask -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from complaints.rules.deadline_limits import DeadlineLimits, limits_of
+from complaints.rules.pauses import Hold, holds_of
 from complaints.rules.policy import Policy
 from complaints.rules.workflow import CALLBACKS, HANDLING
 from complaints.types import Action, Channel, Severity, State
@@ -16,6 +17,7 @@ from complaints.types import Action, Channel, Severity, State
 # Plain strings for the hot paths (an Enum's .value costs a descriptor call each time).
 _CONTACT = Action.CONTACT.value
 _CLOSE = Action.CLOSE.value
+_PAUSE = Action.PAUSE.value
 _HANDLED = Action.HANDLED.value
 _RETURN = Action.RETURN_TO_CS.value
 _CALLBACK = Action.CALLBACK.value
@@ -38,6 +40,7 @@ class CaseFacts:
         "closed_at",
         "entries",
         "handling",
+        "holds",
         "lim",
         "major",
         "now",
@@ -86,6 +89,7 @@ class CaseFacts:
                     first[e["action"]] = e["at"]
         self.entries = seen
         self.at = first
+        self.holds: list[Hold] = holds_of(seen) if _PAUSE in first else []
         h1, h2 = first.get(_HANDLED), first.get(_RETURN)
         if h2 is None:
             self.handling = h1

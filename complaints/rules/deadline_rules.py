@@ -13,6 +13,7 @@ from complaints.rules.case_facts import CaseFacts
 from complaints.rules.deadline_limits import calendar_of, limits_of
 from complaints.rules.deadlines import CST, WHAT, Deadline, DeadlineStatus
 from complaints.rules.officetime import OfficeCalendar
+from complaints.rules.pauses import CALENDAR_CLOCK, Clock, apply_holds
 from complaints.rules.policy import Policy
 from complaints.rules.workflow import CALLBACKS, callback_satisfaction, is_unhappy
 from complaints.types import Action
@@ -37,10 +38,17 @@ _AT_RISK = DeadlineStatus.AT_RISK
 _MET = DeadlineStatus.MET
 _MET_LATE = DeadlineStatus.MET_LATE
 _OVERDUE = DeadlineStatus.OVERDUE
+_PAUSED = DeadlineStatus.PAUSED
+_NO_HOLD = timedelta(0)
 
 
 def _office_cal(f: CaseFacts) -> OfficeCalendar:
     return calendar_of(f.lim, f.tz)
+
+
+def _clock(f: CaseFacts, rule: str) -> Clock:
+    """The rule's clock: office time when the office chose it, else calendar time."""
+    return _office_cal(f) if rule in f.lim.office else CALENDAR_CLOCK
 
 
 def at_risk_from(d: Deadline, policy: Policy, tz: tzinfo = CST) -> datetime | None:
@@ -48,11 +56,13 @@ def at_risk_from(d: Deadline, policy: Policy, tz: tzinfo = CST) -> datetime | No
     counted on the rule's clock; None without a due time."""
     if d.due is None or d.start is None:
         return None
+    if d.left is not None:
+        return None  # on hold: it turns 将到期 only after it is resumed
     lim = limits_of(policy)
     if d.rule not in lim.office:
-        return d.due - (d.due - d.start) * policy.at_risk_fraction
+        return d.due - (d.due - d.start - d.held) * policy.at_risk_fraction
     cal = calendar_of(lim, tz)
-    left = cal.elapsed(d.start, d.due) * policy.at_risk_fraction
+    left = (cal.elapsed(d.start, d.due) - d.held) * policy.at_risk_fraction
     return cal.subtract(d.due, left).astimezone(UTC)
 
 
@@ -78,25 +88,35 @@ def _judge(
     due: datetime | None,
     met_at: datetime | None,
 ) -> Deadline:
+    left: timedelta | None = None
+    held = _NO_HOLD
+    if f.holds and start is not None and due is not None:
+        moved = apply_holds(_clock(f, rule), start, due, f.holds, met_at, f.now)
+        due, left, held = moved.due, moved.left, moved.held
     if start is None or due is None:
         status = _NOT_APPLICABLE if f.closed_at else _WAITING
     elif met_at is not None:
         status = _MET if met_at <= due else _MET_LATE
     elif f.closed_at is not None:
         status = _OVERDUE if f.closed_at > due else _NOT_APPLICABLE
+    elif left is not None:
+        status = _PAUSED
     elif f.now > due:
         status = _OVERDUE
-    elif rule in f.lim.office:  # the share of office time left
+    elif rule in f.lim.office:  # the share of office time left (hold time not counted)
         cal = _office_cal(f)
         status = (
             _AT_RISK
-            if cal.elapsed(f.now, due) < cal.elapsed(start, due) * f.policy.at_risk_fraction
+            if cal.elapsed(f.now, due)
+            < (cal.elapsed(start, due) - held) * f.policy.at_risk_fraction
             else _PENDING
         )
-    elif due - f.now < (due - start) * f.policy.at_risk_fraction:
+    elif due - f.now < (due - start - held) * f.policy.at_risk_fraction:
         status = _AT_RISK
     else:
         status = _PENDING
+    if status is not _PAUSED:
+        left = None
     if f.only_open and status not in _OPEN:
         return _SKIPPED
     # Built without the frozen dataclass's __init__ (one setattr per field): the same value.
@@ -112,6 +132,8 @@ def _judge(
             "met_at": met_at,
             "status": status,
             "limit": limit,
+            "left": left,
+            "held": held,
         },
     )
     return d
@@ -301,7 +323,9 @@ def _d11(f: CaseFacts) -> Deadline:
     return _judge(f, "D11", limit, start, due, f.callback_after(start))
 
 
-_OPEN = frozenset({DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE})
+_OPEN = frozenset(
+    {DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE, DeadlineStatus.PAUSED}
+)
 # What _judge gives instead of a deadline that is not open when only the open ones are wanted.
 _SKIPPED = Deadline("", "", None, None, None, DeadlineStatus.NOT_APPLICABLE)
 

@@ -42,6 +42,8 @@ RULE_ACTIONS = frozenset(
         Action.REPORT_OEM.value,
         Action.REOPEN.value,
         Action.CLOSE.value,
+        Action.PAUSE.value,
+        Action.RESUME.value,
         *HANDLING,
         *CALLBACKS,
     }
@@ -57,11 +59,17 @@ class DeadlineStatus(StrEnum):
     MET = "按时完成"
     MET_LATE = "逾期完成"
     OVERDUE = "已逾期"  # due passed and not met (still open, or missed before closing)
+    PAUSED = "暂停"  # the case is on hold: the clock stands with the time it had left
 
     @property
     def is_open(self) -> bool:
         """On the to-do list: something still has to be done against a due time."""
-        return self in (DeadlineStatus.PENDING, DeadlineStatus.AT_RISK, DeadlineStatus.OVERDUE)
+        return self in (
+            DeadlineStatus.PENDING,
+            DeadlineStatus.AT_RISK,
+            DeadlineStatus.OVERDUE,
+            DeadlineStatus.PAUSED,
+        )
 
     @property
     def counts(self) -> bool:
@@ -78,9 +86,16 @@ class Deadline:
     met_at: datetime | None
     status: DeadlineStatus
     limit: str = ""  # the limit as people say it: "2小时", "当天23:59前"
+    # While on hold (暂停): the time left on the rule's clock when the hold began; ``due``
+    # is then the due time were the case resumed at the moment judged.
+    left: timedelta | None = None
+    held: timedelta = timedelta(0)  # hold time counted on the rule's clock within its run
 
     def remaining(self, now: datetime) -> timedelta | None:
-        """Time left until due (negative once overdue); None without a due time."""
+        """Time left until due (negative once overdue); None without a due time. On hold:
+        the time it had left when the hold began (it does not run down)."""
+        if self.left is not None:
+            return self.left
         return None if self.due is None else self.due - now
 
 

@@ -301,6 +301,8 @@ def _state_reason(
         return None  # manufacturer tracking and notes go on after closing too
     if state == State.CLOSED.value:
         return "投诉单已关闭,只能添加备注或更新FMC状态"
+    if action in (Action.PAUSE.value, Action.RESUME.value):
+        return _hold_reason(entries, action)
     if action in (
         Action.DISPATCH.value,
         Action.NAME_RESPONSIBLE.value,
@@ -352,6 +354,23 @@ def _state_reason(
     return f"未知的动作“{action}”"
 
 
+def _hold_reason(entries: Sequence[Mapping[str, Any]], action: str) -> str | None:
+    """暂停 only when the case is not on hold, 恢复 only when it is."""
+    held = False
+    for e in _sorted(entries):
+        if e.get("deleted"):
+            continue
+        if e["action"] == Action.PAUSE.value:
+            held = True
+        elif e["action"] == Action.RESUME.value:
+            held = False
+    if action == Action.PAUSE.value and held:
+        return "投诉单已暂停,须先恢复"
+    if action == Action.RESUME.value and not held:
+        return "投诉单没有暂停,无需恢复"
+    return None
+
+
 def _param_reason(case: Mapping[str, Any], action: str, params: Mapping[str, Any]) -> str | None:
     def has(k: str) -> bool:
         v = params.get(k)
@@ -373,6 +392,8 @@ def _param_reason(case: Mapping[str, Any], action: str, params: Mapping[str, Any
             return "FMC状态须为:" + " / ".join(s.value for s in FmcStatus)
     if action == Action.NOTE.value and not has("note") and not has("event"):
         return "备注内容不能为空"
+    if action == Action.PAUSE.value and not has("note"):
+        return "暂停须在说明中写明原因(如 等待客户、等待配件、厂家处理中)"
     if (
         action == Action.CLOSE.value
         and case.get("state") == State.HANDLED.value

@@ -3,8 +3,10 @@ deadlines of §4 mostly met and some missed, and the case fields those entries s
 
 from __future__ import annotations
 
+import random
 from datetime import date
 
+from complaints.rules.pauses import PAUSE_REASONS
 from complaints.types import (
     Action,
     Channel,
@@ -18,6 +20,12 @@ from complaints.usecases.demo_random import DAY, HOUR, MIN, DemoRandom, stored_t
 
 _SATISFACTION = tuple(Satisfaction)
 _SATISFACTION2_WEIGHTS = (12, 50, 24, 11, 3)  # the second callback's levels
+HOLD_SHARE = 0.08  # cases put on hold for a while before their handling
+_RESUMED = {
+    "等待客户": "客户已回复,继续处理",
+    "等待配件": "配件已到,继续处理",
+    "厂家处理中": "厂家已答复,继续处理",
+}
 
 
 class DemoTimeline(DemoRandom):
@@ -236,6 +244,7 @@ class DemoTimeline(DemoRandom):
             floor = concluded + 10 * MIN
         else:
             floor = 0
+        self._hold(ev, r, handled, clerk)
         add(handled, Action.HANDLED, responsible, {"plan": plan}, plan)
         add(back, Action.RETURN_TO_CS, manager, None, "处理表已回传客服部")
         if rng.random() < 0.15:
@@ -307,3 +316,17 @@ class DemoTimeline(DemoRandom):
             )
         add(close, Action.CLOSE, cs, None, "结案")
         return ev
+
+    def _hold(self, ev: list, r: int, handled: int, clerk: str) -> None:
+        """Some cases wait on the customer, a part or the manufacturer: a 暂停 after the
+        first contact, its 恢复 before the handling. Drawn from a generator of its own seeded
+        by the case's time, so the other cases' entries stay as they were."""
+        pick = random.Random(r)
+        contacted = min((at for at, a, *_ in ev if a is Action.CONTACT), default=r)
+        if pick.random() >= HOLD_SHARE or handled - contacted < 4 * HOUR:
+            return
+        began = contacted + int(pick.uniform(0.1, 0.4) * (handled - contacted))
+        ended = began + int(pick.uniform(0.3, 0.9) * (handled - began))
+        reason = pick.choice(PAUSE_REASONS)
+        ev.append((began, Action.PAUSE, clerk, {}, reason))
+        ev.append((ended, Action.RESUME, clerk, {}, _RESUMED[reason]))

@@ -21,9 +21,14 @@ from complaints.usecases import tracking
 from complaints.usecases.context import Context
 from db import case_loads
 
-# The entries a row needs besides the latest one: D2 looks only at the first 上报厂家 and
-# the first 关闭 (complaints.rules.deadline_rules._d2, _judge).
-_D2_ACTIONS = (Action.REPORT_OEM.value, Action.CLOSE.value)
+# The entries a row needs besides the latest one: D2 looks only at the first 上报厂家, the
+# first 关闭 and the holds (complaints.rules.deadline_rules._d2, _judge).
+_D2_ACTIONS = (
+    Action.REPORT_OEM.value,
+    Action.CLOSE.value,
+    Action.PAUSE.value,
+    Action.RESUME.value,
+)
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,11 @@ def report_data(
             "mean_hours": d.mean,
             "median_hours": d.median,
         }
-        for name, d in (("首次联系客户", f.contact), ("处理完毕(处理单回传)", f.handling))
+        for name, d in (
+            ("首次联系客户", f.contact),
+            ("处理完毕(处理单回传)", f.handling),
+            ("暂停(等待客户/配件/厂家)", r.on_hold),
+        )
     ]
     numbers = _numbers([i for g in f.repeat_groups for i in g])
     repeats = [

@@ -12,7 +12,7 @@ from typing import Any
 from complaints.rules import figures as fig
 from complaints.rules import headline
 from complaints.rules.periods import Period, months_ending, previous, same_last_year
-from complaints.usecases import auth, stats
+from complaints.usecases import auth, hold_times, stats
 from complaints.usecases.cases import case_rows
 from complaints.usecases.context import Context
 from db import figures_queries
@@ -30,6 +30,8 @@ class Review:
     last_year_label: str
     trend: list[tuple[str, int]]  # (month label "2026-10", cases received), 12 months
     as_of: datetime
+    # Hours on hold (暂停 to 恢复 or the closing) over the period's cases put on hold.
+    on_hold: fig.Duration
 
     @property
     def vs_previous(self) -> dict[str, float | None]:
@@ -81,6 +83,7 @@ def review(
         ly_p.label,
         monthly_counts(period, sites, ctx.tz),
         as_of,
+        hold_times.on_hold(period, sites, as_of=as_of, tz=ctx.tz),
     )
 
 

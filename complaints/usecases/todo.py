@@ -61,8 +61,8 @@ class TodoItem:
     what: str
     limit: str
     due: datetime
-    status: DeadlineStatus  # 有余量 / 将到期 / 已逾期
-    remaining: timedelta  # negative once overdue
+    status: DeadlineStatus  # 有余量 / 将到期 / 已逾期 / 暂停
+    remaining: timedelta  # negative once overdue; on hold, the time it had left
     state: str
     department: str | None
     responsible: str | None
@@ -136,9 +136,10 @@ def open_deadlines(
     for case, entries in loaded:
         pol = book.at(case["received_at"])
         for d in open_deadlines_of(case, entries, pol, now, ctx.tz):
-            at_risk = at_risk_from(d, pol, ctx.tz)
-            if d.due is None or d.start is None or at_risk is None:
+            if d.due is None or d.start is None:
                 continue  # an open deadline always has its clock: never taken
+            # On hold: no countdown; it turns 将到期 only once resumed.
+            at_risk = at_risk_from(d, pol, ctx.tz) or d.due
             out.append(
                 TodoItem(
                     case["id"],
@@ -149,7 +150,7 @@ def open_deadlines(
                     d.limit,
                     d.due,
                     d.status,
-                    d.due - now,
+                    d.left if d.left is not None else d.due - now,
                     case["state"],
                     case["department"],
                     case["responsible"],
@@ -161,8 +162,17 @@ def open_deadlines(
     codes = _site_codes(site, sites)
     if not codes or ctx.site in codes:  # printed sheets are this office's own
         out += _sheet_items(ctx, now, department, person)
-    overdue = DeadlineStatus.OVERDUE
-    out.sort(key=lambda i: (i.status is not overdue, i.due.timestamp(), i.number, int(i.rule[1:])))
+    overdue, paused = DeadlineStatus.OVERDUE, DeadlineStatus.PAUSED
+    # Overdue first, then soonest due; what is on hold last (it has no due time until resumed).
+    out.sort(
+        key=lambda i: (
+            i.status is paused,
+            i.status is not overdue,
+            i.due.timestamp(),
+            i.number,
+            int(i.rule[1:]),
+        )
+    )
     return out
 
 
@@ -213,7 +223,13 @@ def todo_count(
 def next_change(items: Iterable[TodoItem], now: datetime) -> datetime | None:
     """The next moment an item turns 将到期 or 已逾期, so a window can schedule one timer for
     its notification instead of polling; None when nothing will change by itself."""
-    times = [t for i in items for t in (i.at_risk_at, i.due + timedelta(seconds=1)) if t > now]
+    times = [
+        t
+        for i in items
+        if i.status is not DeadlineStatus.PAUSED  # stands still until someone resumes it
+        for t in (i.at_risk_at, i.due + timedelta(seconds=1))
+        if t > now
+    ]
     return min(times, default=None)
 
 
@@ -295,15 +311,20 @@ def format_remaining(delta: timedelta) -> str:
     return ("超 " if delta < timedelta(0) else "剩 ") + body
 
 
+PAUSED_DUE = "暂停中"
+
+
 def item_cells(i: TodoItem, tz: tzinfo) -> tuple[str, ...]:
-    """The cells of one item, in the order of COLUMNS."""
+    """The cells of one item, in the order of COLUMNS. On hold: no due time, and the time it
+    had left when the hold began (剩 …, not counting down)."""
+    paused = i.status is DeadlineStatus.PAUSED
     return (
         i.status.value,
         i.number,
         i.rule,
         i.what,
         i.limit,
-        f"{i.due.astimezone(tz):%Y-%m-%d %H:%M}",
+        PAUSED_DUE if paused else f"{i.due.astimezone(tz):%Y-%m-%d %H:%M}",
         format_remaining(i.remaining),
         i.department or "",
         i.responsible or "",
@@ -316,9 +337,10 @@ def summary_text(items: list[TodoItem], now: datetime, tz: tzinfo) -> str:
     """ "截至 2026-11-20 10:30:共 4 项,已逾期 1 项,将到期 2 项" """
     overdue = sum(1 for i in items if i.status is DeadlineStatus.OVERDUE)
     risk = sum(1 for i in items if i.status is DeadlineStatus.AT_RISK)
+    paused = sum(1 for i in items if i.status is DeadlineStatus.PAUSED)
     return (
         f"截至 {now.astimezone(tz):%Y-%m-%d %H:%M}:共 {len(items)} 项,"
-        f"已逾期 {overdue} 项,将到期 {risk} 项"
+        f"已逾期 {overdue} 项,将到期 {risk} 项" + (f",暂停 {paused} 项" if paused else "")
     )
 
 

@@ -51,6 +51,9 @@ PERMISSIONS: dict[Action, str] = {
     Action.CLOSE: "case.close",
     Action.FMC_STATUS: "case.oem_report",
     Action.NOTE: "case.note",
+    # A hold stops the deadlines: for those who deal with the customer on the case.
+    Action.PAUSE: "case.contact",
+    Action.RESUME: "case.contact",
 }
 
 # The keyword parameters each action takes (beyond at, reason, note).
@@ -68,6 +71,8 @@ PARAMS: dict[Action, frozenset[str]] = {
     Action.CLOSE: frozenset(),
     Action.FMC_STATUS: frozenset({"status", "cac_number"}),
     Action.NOTE: frozenset({"event"}),
+    Action.PAUSE: frozenset(),  # the reason is its 说明
+    Action.RESUME: frozenset(),
 }
 
 # An "earlier" time closer to now than this counts as now (the clerk picked the current minute).

@@ -21,6 +21,7 @@ from db.migrations import (
     m0012_hq_indexes,
     m0013_calendar,
     m0014_sheet_codes,
+    m0015_holds,
     m0017_causes,
     pg0014_baseline,
 )
@@ -47,6 +48,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (12, "partial indexes of the manufacturer cases (厂家跟踪)", m0012_hq_indexes.up),
     (13, "the office's working calendar (holidays, make-up workdays)", m0013_calendar.up),
     (14, "sheet codes: scanned signed sheets find their printed sheet", m0014_sheet_codes.up),
+    (15, "partial index of the holds (暂停/恢复)", m0015_holds.up),
     (17, "the cause of a case (原因分类, 原因说明)", m0017_causes.up),
 )
 

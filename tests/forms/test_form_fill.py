@@ -365,3 +365,24 @@ def test_date_style_and_document_properties():
     notice = fill.fill_sanction_notice(SANCTION, site_name="上海浦东店")
     core = Document(io.BytesIO(notice)).core_properties
     assert core.title.startswith("罚款通知单") and core.author == "上海浦东店"
+
+
+def test_form_b_tracking_shows_holds_with_their_reason():
+    held = [
+        *ENTRIES,
+        {
+            "at": datetime(2026, 11, 20, 11, 0, tzinfo=CHINA_TZ),
+            "action": "暂停",
+            "actor": "赵六",
+            "note": "等待配件",
+        },
+        {
+            "at": datetime(2026, 11, 24, 9, 0, tzinfo=CHINA_TZ),
+            "action": "恢复",
+            "actor": "赵六",
+            "note": "配件已到",
+        },
+    ]
+    data = fill.fill_case_form(CASE, held, "B", Policy(), tz=CHINA_TZ, today=date(2026, 11, 24))
+    text = plain_text(data)
+    assert "11-20 11:00 暂停计时：等待配件\n11-24 09:00 恢复计时：配件已到" in text

@@ -57,9 +57,13 @@ def test_wrong_format_is_refused(exported, tmp_path):
     assert "工资表" in msg
 
 
-def test_newer_format_version_is_refused(exported, tmp_path):
-    bad = _edit(exported, tmp_path / "v2.xlsx", lambda wb: _set_info(wb, "格式版本", "2"))
-    assert "请先升级" in _refused(ctx_for("HQ"), bad, "格式版本 2")
+def test_newer_format_version_imports_what_it_can_with_a_warning(exported, tmp_path):
+    """A newer file is not refused whole: its readable rows import (rows it cannot read are
+    refused by name: tests/ledger/test_ledger_format_versions.py)."""
+    newer = _edit(exported, tmp_path / "v3.xlsx", lambda wb: _set_info(wb, "格式版本", "3"))
+    preview = ledger_import.check_import(ctx_for("HQ"), [newer])
+    assert not preview.files[0].refused
+    assert any("格式版本 3" in w and "升级" in w for w in preview.warnings)
 
 
 def test_missing_required_column_is_refused_naming_it(exported, tmp_path):

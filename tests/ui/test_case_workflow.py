@@ -284,3 +284,23 @@ def test_no_warning_once_contacted_and_named(qtbot, session, ctx):
     tab = make_tab(qtbot, session, cid)
     dialog = tab.open_action(Action.RETURN_TO_CS)
     assert dialog.warning_label.isHidden()
+
+
+def test_pause_asks_a_reason_and_resume_follows(qtbot, session, ctx):
+    cid = new_case(ctx, channel="电话热线")
+    tab = make_tab(qtbot, session, cid)
+    assert Action.PAUSE in tab.action_buttons and Action.RESUME not in tab.action_buttons
+    dialog = tab.open_action(Action.PAUSE)
+    assert dialog is not None and dialog.hold_reason is not None
+    assert dialog.problem() == "暂停须选择或填写原因"
+    dialog.hold_reason.setCurrentText("等待配件")
+    dialog.note.setPlainText("配件预计下周到")
+    assert dialog.values()["note"] == "等待配件,配件预计下周到"
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.try_submit()
+    idle(session)
+    qtbot.waitUntil(lambda: Action.RESUME in tab.action_buttons)
+    assert Action.PAUSE not in tab.action_buttons
+    assert "暂停" in column(tab.deadline_table, 5)
+    assert "暂停中" in column(tab.deadline_table, 4)
+    assert "暂停" in column(tab.timeline_table, 1)
