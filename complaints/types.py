@@ -111,8 +111,18 @@ class Action(StrEnum):
     SECOND_CALLBACK = "二次回访"
     REOPEN = "重开"
     CLOSE = "关闭"
+    FOLLOW_UP = "跟踪回访"  # some days after closing: did the problem stay solved?
     FMC_STATUS = "FMC状态"
     NOTE = "备注"
+
+
+class EmergencyKind(StrEnum):
+    """Why a case is an emergency (突发事件): it is handled as 重大 with the media limit."""
+
+    CROWD = "群体客户"
+    MEDIA = "媒体曝光"
+    SAFETY = "安全事故"
+    LAWSUIT = "诉讼"
 
 
 class SanctionType(StrEnum):

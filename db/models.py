@@ -117,6 +117,11 @@ class Case(SyncedModel):
     fmc_status = pw.TextField(null=True)
     station_name = pw.TextField(null=True)
     complaint_nature = pw.TextField(null=True)
+    emergency = pw.TextField(null=True)  # 突发事件 (schema 18)
+    emergency_at = AwareDateTimeField(null=True)
+    review_cause = pw.TextField(null=True)
+    review_actions = pw.TextField(null=True)
+    review_changes = pw.TextField(null=True)
 
     class Meta:
         table_name = "cases"

@@ -21,6 +21,7 @@ from db.migrations import (
     m0012_hq_indexes,
     m0013_calendar,
     m0014_sheet_codes,
+    m0018_emergencies,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -45,6 +46,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (12, "partial indexes of the manufacturer cases (厂家跟踪)", m0012_hq_indexes.up),
     (13, "the office's working calendar (holidays, make-up workdays)", m0013_calendar.up),
     (14, "sheet codes: scanned signed sheets find their printed sheet", m0014_sheet_codes.up),
+    (18, "emergencies (突发事件) and their review", m0018_emergencies.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]
