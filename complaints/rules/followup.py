@@ -112,6 +112,12 @@ def follow_up_deadline(
     return Deadline(RULE, WHAT, w.start, w.due, met_at, status, limit_text(policy))
 
 
+def at_risk_from(closed_at: datetime, policy: Policy, tz: tzinfo = CST) -> datetime:
+    """When D12 turns 将到期: less than ``at_risk_fraction`` of the window left."""
+    w = window(closed_at, policy, tz)
+    return w.due - (w.due - w.opens) * policy.at_risk_fraction
+
+
 def too_early(closed_at: datetime, at: datetime, policy: Policy, tz: tzinfo = CST) -> bool:
     """A visit at ``at`` is before the window of a case closed at ``closed_at`` opens."""
     return at <= window(closed_at, policy, tz).opens
@@ -146,7 +152,7 @@ def visit_figures(
     where it happened, whether or not it reopened the case."""
     due = visited = on_time = happy = new = 0
     happy_words = {s.value for s in Satisfaction if s.is_happy}
-    for case, entries, pol in cases:
+    for _case, entries, pol in cases:
         if not pol.follow_up:
             continue
         ordered = sorted(entries, key=lambda e: e["at"])

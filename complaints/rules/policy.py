@@ -130,7 +130,9 @@ class Policy:
     d10_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D10")
     d11_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D11")
     # D12, the follow-up visit after closing: the office's own policy has none, so it is off.
-    follow_up: bool = _f(False, "关闭后跟踪回访(确认问题未再出现)", ON_OFF_UNIT, GROUP_FOLLOW_UP, rule="D12")
+    follow_up: bool = _f(
+        False, "关闭后跟踪回访(确认问题未再出现)", ON_OFF_UNIT, GROUP_FOLLOW_UP, rule="D12"
+    )
     d12_from_days: int = _f(3, "跟踪回访最早于关闭后第几天", "天", GROUP_FOLLOW_UP, rule="D12")
     d12_days: int = _f(7, "跟踪回访最迟于关闭后第几天", "天", GROUP_FOLLOW_UP, rule="D12")
     d12_clock: str = _f(CLOCK_OFFICE, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D12")

@@ -14,6 +14,7 @@ from typing import Any
 from complaints.rules.deadlines import Deadline
 from complaints.rules.followup import (
     FollowUpFigures,
+    at_risk_from,
     follow_up_deadline,
     last_closing,
     too_early,
@@ -68,8 +69,9 @@ def due_visits(
     departments: Sequence[str] | None = None,
     person: str | None = None,
     sites: Sequence[str] = (),
-) -> list[tuple[dict[str, Any], Deadline]]:
-    """The closed cases whose follow-up visit is due now (window open or overdue), with D12."""
+) -> list[tuple[dict[str, Any], Deadline, datetime]]:
+    """The closed cases whose follow-up visit is due now (window open or overdue), with D12
+    and when it turns 将到期."""
     book = policy_uc.book()
     if not book.any_follow_up():
         return []
@@ -82,9 +84,10 @@ def due_visits(
         actions=_ACTIONS,
     )
     for case, entries in loaded:
-        d = follow_up_deadline(case, entries, book.at(case["received_at"]), now, tz)
-        if d is not None and d.status.is_open:
-            out.append((case, d))
+        pol = book.at(case["received_at"])
+        d = follow_up_deadline(case, entries, pol, now, tz)
+        if d is not None and d.status.is_open and d.start is not None:
+            out.append((case, d, at_risk_from(d.start, pol, tz)))
     return out
 
 

@@ -183,7 +183,8 @@ def record_action(
     cac_number, 处理完成/回传客服 plan, 回访/二次回访 satisfaction (five levels),
     二次回访 not_contacted=True (the customer says nobody contacted them: S7),
     FMC状态 status (+ cac_number), 关闭 an emergency's review (review_cause, review_actions,
-    review_changes), 跟踪回访 satisfaction and new_problem=True (reopens the case). Returns the entry as a dict (``params`` decoded).
+    review_changes), 跟踪回访 satisfaction and new_problem=True (reopens the case).
+    Returns the entry as a dict (``params`` decoded).
     """
     act = _parse_action(action)
     if act is Action.RECEIVED:
@@ -197,9 +198,7 @@ def record_action(
         auth.require(ctx, PERMISSIONS[act], department=case.department)
         when = _entry_time(ctx, at, reason, case.received_at)
         entries = entry_rows.rule_entries(case_id)
-        visits = act is Action.FOLLOW_UP and followup.makes_visits(
-            case.received_at
-        )
+        visits = act is Action.FOLLOW_UP and followup.makes_visits(case.received_at)
         why = workflow.check_transition(
             case_rows.case_to_dict(case), entries, act, {**clean, "note": note}, follow_up=visits
         )
