@@ -171,8 +171,5 @@ def test_emergency_raises_notifies_and_needs_its_review(cx, clock):
     assert c["state"] == "已关闭" and c["review_changes"] == "到货抽检"
     assert all(i.rule != "E1" for i in todo.open_deadlines(cx, now=clock.now))
     (row,) = emergency.period_report(cx, T0 - DAY, T0 + DAY)
-    assert row[0] == c["number"] and row[1] == "媒体曝光" and row[-3:] == (
-        "配件批次缺陷",
-        "当天上报厂家,更换配件",
-        "到货抽检",
-    )
+    assert row[:2] == (c["number"], "媒体曝光")
+    assert row[-3:] == ("配件批次缺陷", "当天上报厂家,更换配件", "到货抽检")
