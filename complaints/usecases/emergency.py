@@ -9,7 +9,7 @@ from typing import Any
 
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.types import Action, EmergencyKind, State
-from complaints.usecases import cases, tracking
+from complaints.usecases import auth, cases, tracking
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -28,6 +28,7 @@ def declare(ctx: Context, case_id: int, kind: EmergencyKind | str, note: str = "
         raise UseCaseError("突发事件类型须为:" + "/".join(k.value for k in EmergencyKind)) from None
     with database.atomic():
         case = cases.get_case(case_id)  # NotFound when there is none
+        auth.require(ctx, "case.escalate", department=case.get("department"))
         if case.get("state") == State.CLOSED.value:
             raise UseCaseError("已关闭的投诉单不能再宣布为突发事件")
         if case.get("emergency"):

@@ -11,7 +11,7 @@ from complaints.rules.deadlines import DeadlineStatus as S
 from complaints.rules.permissions import ROLES
 from complaints.rules.policy import Policy
 from complaints.types import Action
-from complaints.usecases import cases, emergency, todo, tracking
+from complaints.usecases import cases, emergency, followup, todo, tracking
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ, Context
 from complaints.usecases.errors import UseCaseError
@@ -173,3 +173,17 @@ def test_emergency_raises_notifies_and_needs_its_review(cx, clock):
     (row,) = emergency.period_report(cx, T0 - DAY, T0 + DAY)
     assert row[:2] == (c["number"], "媒体曝光")
     assert row[-3:] == ("配件批次缺陷", "当天上报厂家,更换配件", "到货抽检")
+
+
+def test_the_demo_office_makes_visits_and_had_emergencies(ctx, load_demo_copy):
+    load_demo_copy(300, 5)
+    now = ctx.now()
+    assert policy_uc.in_force(now).follow_up
+    figures = followup.period_figures(now - 200 * DAY, now, now, ctx.tz)
+    assert figures.visited > 10 and 0.5 < (figures.satisfaction or 0) <= 1
+    assert figures.due > figures.visited  # a few forgotten or late ones show in the rate
+    rows = emergency.period_report(ctx, now - 400 * DAY, now)
+    reviewed = [r for r in rows if r[-3] != "(尚未复盘)"]
+    assert len(reviewed) >= 1 and all(r[-1] for r in reviewed)
+    top = todo.open_deadlines(ctx, now=now)[0]
+    assert top.rule == "E1"  # the open emergency, on top for the general manager
