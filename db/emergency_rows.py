@@ -53,11 +53,16 @@ def open_emergencies(sites: Sequence[str] = ()) -> list[dict[str, Any]]:
     return [_decode(_OPEN_COLUMNS, r) for r in database.execute_sql(sql, params)]
 
 
-def period_emergencies(start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """Emergencies declared in [start, end), oldest first, with their reviews."""
-    sql = (
-        f"SELECT {', '.join(_REPORT_COLUMNS)} FROM cases WHERE emergency IS NOT NULL "
-        "AND deleted = 0 AND emergency_at >= ? AND emergency_at < ? ORDER BY emergency_at, id"
-    )
-    rows = database.execute_sql(sql, [to_db(start), to_db(end)])
+def period_emergencies(
+    start: datetime, end: datetime, sites: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Emergencies declared in [start, end) (of these sites; none given: every site), oldest
+    first, with their reviews."""
+    where = "emergency IS NOT NULL AND deleted = 0 AND emergency_at >= ? AND emergency_at < ?"
+    params: list[Any] = [to_db(start), to_db(end)]
+    if sites:
+        where += f" AND site IN ({', '.join('?' * len(sites))})"
+        params += list(sites)
+    sql = f"SELECT {', '.join(_REPORT_COLUMNS)} FROM cases WHERE {where} ORDER BY emergency_at, id"
+    rows = database.execute_sql(sql, params)
     return [_decode(_REPORT_COLUMNS, r) for r in rows]

@@ -3,6 +3,7 @@ of a period's emergencies with their reviews for the monthly report."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -100,11 +101,13 @@ REPORT_HEADERS = (
 )
 
 
-def period_report(ctx: Context, start: datetime, end: datetime) -> list[tuple[str, ...]]:
+def period_report(
+    ctx: Context, start: datetime, end: datetime, sites: Sequence[str] = ()
+) -> list[tuple[str, ...]]:
     """The emergencies declared in [start, end) with their reviews, one row each
     (REPORT_HEADERS): what the monthly report lists."""
     out: list[tuple[str, ...]] = []
-    for c in emergency_rows.period_emergencies(start, end):
+    for c in emergency_rows.period_emergencies(start, end, sites):
         declared: Any = c["emergency_at"]
         out.append(
             (

@@ -91,10 +91,13 @@ def due_visits(
     return out
 
 
-def period_figures(start: datetime, end: datetime, now: datetime, tz: tzinfo) -> FollowUpFigures:
-    """Follow-up visits of the cases closed in [start, end): rate and satisfaction."""
+def period_figures(
+    start: datetime, end: datetime, now: datetime, tz: tzinfo, sites: Sequence[str] = ()
+) -> FollowUpFigures:
+    """Follow-up visits of the cases closed in [start, end) (of these sites; none given:
+    every site): rate and satisfaction."""
     book = policy_uc.book()
-    loaded = followup_rows.closed_cases(since=start, until=end, actions=_ACTIONS)
+    loaded = followup_rows.closed_cases(since=start, until=end, sites=sites, actions=_ACTIONS)
     return visit_figures(
         [(case, entries, book.at(case["received_at"])) for case, entries in loaded], now, tz
     )

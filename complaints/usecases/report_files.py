@@ -14,7 +14,7 @@ from complaints.rules import figures as fig
 from complaints.rules import headline, volume
 from complaints.rules.deadlines import WHAT
 from complaints.rules.periods import Period
-from complaints.usecases import audit, auth, stats_review
+from complaints.usecases import audit, auth, report_followup, stats_review
 from complaints.usecases.cases import case_rows
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -302,6 +302,7 @@ def save_report(
         data = report_data(
             review, title_site=report_site_title(ctx, sites), generated=ctx.now(), tz=ctx.tz
         )
+        data.update(report_followup.report_part(ctx, period, sites))
         if template is None:
             report_xlsx.write_report(data, Path(path))
         else:
