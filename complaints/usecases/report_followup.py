@@ -46,3 +46,21 @@ def report_part(ctx: Context, period: Period, sites: Sequence[str]) -> dict[str,
         "emergency_headers": emergency.REPORT_HEADERS,
         "emergencies": emergency.period_report(ctx, start, end, sites),
     }
+
+
+def summary_line(ctx: Context, period: Period, sites: Sequence[str]) -> str:
+    """One line for the 统计 page: the follow-up rate and satisfaction (where the office
+    makes visits) and how many emergencies the period had ("" when neither)."""
+    start, end = _bounds(ctx, period)
+    f = followup.period_figures(start, end, ctx.now(), ctx.tz, sites)
+    n = len(emergency.period_report(ctx, start, end, sites))
+    parts = []
+    if f.due or f.visited:
+        parts.append(
+            f"跟踪回访:应回访 {f.due} 件,已回访 {f.visited} 件,"
+            f"回访率 {_pct(f.visited, f.due)},满意度 {_pct(f.happy, f.visited)},"
+            f"发现新问题重开 {f.new_problems} 件"
+        )
+    if n:
+        parts.append(f"突发事件 {n} 件(复盘见 Excel 报告“跟踪回访与突发事件”)")
+    return ";".join(parts)
