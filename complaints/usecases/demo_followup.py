@@ -29,8 +29,8 @@ CLERK = "沈佳琪"
 _VISIT_SATISFACTION = (
     (Satisfaction.VERY_SATISFIED, 0.55),
     (Satisfaction.SATISFIED, 0.33),
-    (Satisfaction.NEUTRAL, 0.09),
-    (Satisfaction.DISSATISFIED, 0.03),
+    (Satisfaction.NEUTRAL, 0.10),
+    (Satisfaction.DISSATISFIED, 0.02),  # unhappy, but the problem itself stayed solved
 )
 _VISIT_NOTES = ("问题未再出现", "车辆使用正常", "客户表示满意,感谢回访", "无异常", "")
 _REVIEWS = {
@@ -126,21 +126,31 @@ def _visit_closed_cases(ctx: Context, rng: Random, since: datetime) -> tuple[int
         .order_by(Case.closed_at)
     )
     cases = list(closed)
+    # one visit found a new problem: a case closed three to six weeks ago
+    new_problem_at = next(
+        (
+            i
+            for i, c in enumerate(cases)
+            if now - timedelta(days=42) < c.closed_at < now - timedelta(days=21)
+        ),
+        None,
+    )
     for i, c in enumerate(cases):
         w = window(c.closed_at, pol, ctx.tz)
         r = rng.random()
-        if r < 0.04:
+        recent = c.closed_at > now - timedelta(days=20)
+        if r < (0.15 if recent else 0.03):
             continue  # forgotten: overdue (or still due) on the to-do list
         day = w.opens + timedelta(days=rng.choice((0, 0, 1, 1, 2, 3)))
-        if r < 0.09:
+        if r > 0.95:
             day = w.due + timedelta(days=rng.randint(1, 3))  # late
         at = _office_time(day, rng, ctx.tz)
         if at <= w.opens:
             at = w.opens + timedelta(hours=1)
         if at >= now:
             continue  # its window is open now: due on the to-do list
-        sat = _pick_satisfaction(rng)
-        new_problem = sat is Satisfaction.DISSATISFIED and at + timedelta(days=4) < now
+        new_problem = i == new_problem_at
+        sat = Satisfaction.DISSATISFIED if new_problem else _pick_satisfaction(rng)
         _entry(
             rng,
             ctx.site,
@@ -151,7 +161,7 @@ def _visit_closed_cases(ctx: Context, rng: Random, since: datetime) -> tuple[int
             note="异响再次出现,客户要求再次检查" if new_problem else rng.choice(_VISIT_NOTES),
         )
         visits += 1
-        if new_problem and i % 2 == 0:
+        if new_problem:
             reopened += 1
             _reopen_and_close_again(ctx, rng, c, at)
     return visits, reopened
