@@ -150,6 +150,7 @@ def test_emergency_raises_notifies_and_needs_its_review(cx, clock):
         emergency.declare(cx, cid, "安全事故")
     items = todo.open_deadlines(cx, now=clock.now)
     assert items[0].rule == "E1" and items[0].case_id == cid  # on top, for the GM
+    assert items[0].status is S.AT_RISK and items[0].due == clock.now + timedelta(hours=72)
     assert other in {i.case_id for i in items}
     ds = {d.rule: d for d in tracking.case_deadlines(cx, cid)}
     assert ds["D2"].due == T0 + timedelta(hours=2)  # the media limit from receipt
