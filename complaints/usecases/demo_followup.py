@@ -145,8 +145,8 @@ def _visit_closed_cases(ctx: Context, rng: Random, since: datetime) -> tuple[int
         if r > 0.95:
             day = w.due + timedelta(days=rng.randint(1, 3))  # late
         at = _office_time(day, rng, ctx.tz)
-        if at <= w.opens:
-            at = w.opens + timedelta(hours=1)
+        if at <= w.opens:  # the window opens after a closing hour: the next morning
+            at = _office_time(w.opens + timedelta(days=1), rng, ctx.tz)
         if at >= now:
             continue  # its window is open now: due on the to-do list
         new_problem = i == new_problem_at
