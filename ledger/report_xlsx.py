@@ -334,7 +334,9 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
 
 def _follow_up_and_emergencies(wb: Workbook, data: Mapping[str, Any]) -> None:
     """跟踪回访与突发事件: the follow-up rate and satisfaction (where the office makes visits)
-    and the period's emergencies with their reviews."""
+    and the period's emergencies with their reviews; no sheet when the period has neither."""
+    if not data.get("follow_up") and not data.get("emergencies"):
+        return
     s = _Sheet(wb.create_sheet("跟踪回访与突发事件"), (16, 10, 17, 8, 10, 8, 30, 24, 24, 24))
     s.title("七、跟踪回访与突发事件")
     if data.get("follow_up"):

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from openpyxl import load_workbook
 
+from complaints.rules import periods
 from complaints.rules.deadlines import DeadlineStatus as S
 from complaints.rules.permissions import ROLES
 from complaints.rules.policy import Policy
 from complaints.types import Action
-from complaints.usecases import cases, emergency, followup, todo, tracking
+from complaints.usecases import cases, emergency, followup, report_files, todo, tracking
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ, Context
 from complaints.usecases.errors import UseCaseError
@@ -137,7 +139,7 @@ def test_new_problem_at_the_visit_reopens_the_case(cx, clock):
     assert row.start == closed_again  # the next window follows the last closing
 
 
-def test_emergency_raises_notifies_and_needs_its_review(cx, clock):
+def test_emergency_raises_notifies_and_needs_its_review(cx, clock, tmp_path):
     cid = new_case(cx)
     other = new_case(cx, customer_name="李娜")
     clock.now = T0 + timedelta(minutes=30)
@@ -174,6 +176,12 @@ def test_emergency_raises_notifies_and_needs_its_review(cx, clock):
     (row,) = emergency.period_report(cx, T0 - DAY, T0 + DAY)
     assert row[:2] == (c["number"], "媒体曝光")
     assert row[-3:] == ("配件批次缺陷", "当天上报厂家,更换配件", "到货抽检")
+    # the monthly report lists it with its review
+    out = tmp_path / "月报.xlsx"
+    report_files.save_report(cx, periods.month(2026, 11), [], out, templates_dir=None)
+    ws = load_workbook(out)["跟踪回访与突发事件"]
+    cells = [v for row in ws.iter_rows(values_only=True) for v in row if v]
+    assert c["number"] in cells and "到货抽检" in cells and "突发事件及复盘(共 1 件)" in cells
 
 
 def test_the_demo_office_makes_visits_and_had_emergencies(ctx, load_demo_copy):
