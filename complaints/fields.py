@@ -15,6 +15,7 @@ from enum import StrEnum
 from complaints.types import (
     Business,
     Channel,
+    EmergencyKind,
     FmcStatus,
     Gender,
     Initiative,
@@ -46,6 +47,7 @@ class Group(StrEnum):
     HANDLING = "处理"
     CALLBACK = "回访"
     OEM = "厂家跟踪"
+    EMERGENCY = "突发事件"
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +155,13 @@ CASE_FIELDS: tuple[CaseField, ...] = (
     _f("fmc_status", "FMC状态", E, G.OEM, choices=FmcStatus),
     _f("station_name", "维修站名称", T, G.OEM, max_length=60),
     _f("complaint_nature", "投诉性质", T, G.OEM, max_length=200),
+    # 突发事件: declared on a case (handled as 重大, D2 at the media limit); closing it needs
+    # the short review (complaints.rules.workflow.REVIEW_FIELDS).
+    _f("emergency", "突发事件", E, G.EMERGENCY, choices=EmergencyKind),
+    _f("emergency_at", "认定时间", DT, G.EMERGENCY, header="突发事件认定时间"),
+    _f("review_cause", "复盘:原因", L, G.EMERGENCY, max_length=2000),
+    _f("review_actions", "复盘:处理经过", L, G.EMERGENCY, max_length=2000),
+    _f("review_changes", "复盘:改进措施", L, G.EMERGENCY, max_length=2000),
 )
 
 FIELD_NAMES: tuple[str, ...] = tuple(f.name for f in CASE_FIELDS)

@@ -111,10 +111,20 @@ class Action(StrEnum):
     SECOND_CALLBACK = "二次回访"
     REOPEN = "重开"
     CLOSE = "关闭"
+    FOLLOW_UP = "跟踪回访"  # some days after closing: did the problem stay solved?
     FMC_STATUS = "FMC状态"
     NOTE = "备注"
     PAUSE = "暂停"  # the case is put on hold: its running deadlines stop (说明 the reason)
     RESUME = "恢复"  # the hold ends: the deadlines run on with the time they had left
+
+
+class EmergencyKind(StrEnum):
+    """Why a case is an emergency (突发事件): it is handled as 重大 with the media limit."""
+
+    CROWD = "群体客户"
+    MEDIA = "媒体曝光"
+    SAFETY = "安全事故"
+    LAWSUIT = "诉讼"
 
 
 class SanctionType(StrEnum):

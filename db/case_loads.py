@@ -41,6 +41,7 @@ RULE_COLUMNS = (
     "liability",
     "satisfaction",
     "satisfaction2",
+    "emergency",
 )
 TODO_COLUMNS = (*RULE_COLUMNS, "number", "responsible", "customer_name")
 OEM_COLUMNS = (
@@ -80,6 +81,9 @@ def _case(columns: Sequence[str], row: Sequence[Any]) -> Case:
     c["media"] = bool(c["media"])
     c["needs_oem"] = bool(c["needs_oem"])
     return c
+
+
+decode_case = _case  # the one decoding of a case row, shared with db.followup_rows
 
 
 # An entry as the rules take it: {"at": aware datetime, "action", "note": None (never read),

@@ -130,6 +130,11 @@ class Case(SyncedModel):
     complaint_nature = pw.TextField(null=True)
     cause = pw.TextField(null=True)  # 原因分类: one of the office's list (settings causes.list)
     cause_note = pw.TextField(null=True)  # 原因说明
+    emergency = pw.TextField(null=True)  # 突发事件 (schema 18)
+    emergency_at = AwareDateTimeField(null=True)
+    review_cause = pw.TextField(null=True)
+    review_actions = pw.TextField(null=True)
+    review_changes = pw.TextField(null=True)
 
     class Meta:
         table_name = "cases"

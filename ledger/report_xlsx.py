@@ -327,6 +327,7 @@ def write_report(
         s.text("本期没有重复投诉。")
     for add in extra_sheets:
         add(wb, data)
+    _follow_up_and_emergencies(wb, data)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
@@ -336,3 +337,21 @@ def write_report(
     finally:  # a full disk leaves no half-written file
         tmp.unlink(missing_ok=True)
     return out
+
+
+def _follow_up_and_emergencies(wb: Workbook, data: Mapping[str, Any]) -> None:
+    """跟踪回访与突发事件: the follow-up rate and satisfaction (where the office makes visits)
+    and the period's emergencies with their reviews; no sheet when the period has neither."""
+    if not data.get("follow_up") and not data.get("emergencies"):
+        return
+    s = _Sheet(wb.create_sheet("跟踪回访与突发事件"), (16, 10, 17, 8, 10, 8, 30, 24, 24, 24))
+    s.title("七、跟踪回访与突发事件")
+    if data.get("follow_up"):
+        s.title("跟踪回访(关闭后回访确认问题未再出现)", _HEAD)
+        s.table(("指标", "本期"), list(data["follow_up"]))
+    emergencies = data.get("emergencies") or []
+    s.title(f"突发事件及复盘(共 {len(emergencies)} 件)", _HEAD)
+    if emergencies:
+        s.table(tuple(data["emergency_headers"]), list(emergencies))
+    else:
+        s.text("本期没有突发事件。")

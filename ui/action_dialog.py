@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from complaints.rules import workflow
 from complaints.rules.pauses import PAUSE_REASONS
 from complaints.types import Action, FmcStatus, Satisfaction
 from ui.date_edits import date_time_edit
@@ -53,6 +54,7 @@ EXPLAIN: dict[Action, str] = {
     Action.SECOND_CALLBACK: "重开并再次处理后的二次回访。",
     Action.REOPEN: "回访不满意:重开,交部门经理在时限内再次处理(D10)。",
     Action.CLOSE: "关闭投诉单。未经回访关闭须在说明中写明原因。",
+    Action.FOLLOW_UP: "关闭后跟踪回访,确认问题未再出现;发现新问题时重开投诉单。",
     Action.FMC_STATUS: "更新厂家跟踪的 FMC 状态。",
     Action.NOTE: "给投诉单添加一条备注。",
     Action.PAUSE: "等待客户、配件或厂家期间,各项处理时限停止计时,恢复后按剩余时间继续。",
@@ -155,6 +157,8 @@ class ActionDialog(QDialog):
         self.satisfaction: QButtonGroup | None = None
         self.satisfaction_buttons: dict[str, QRadioButton] = {}
         self.not_contacted: QCheckBox | None = None
+        self.new_problem: QCheckBox | None = None
+        self.review: dict[str, QPlainTextEdit] = {}
         self.status: QComboBox | None = None
         self.cause: QComboBox | None = None
         self.cause_note: QLineEdit | None = None
@@ -217,7 +221,7 @@ class ActionDialog(QDialog):
             self.cause, self.cause_note = cause_fields(causes or [], current)
             form.addRow(tr("原因分类"), self.cause)
             form.addRow(tr("原因说明"), self.cause_note)
-        elif a in (Action.CALLBACK, Action.SECOND_CALLBACK):
+        elif a in (Action.CALLBACK, Action.SECOND_CALLBACK, Action.FOLLOW_UP):
             self.satisfaction = QButtonGroup(self)
             row = QHBoxLayout()
             for s in Satisfaction:
@@ -230,6 +234,16 @@ class ActionDialog(QDialog):
             if a is Action.SECOND_CALLBACK:
                 self.not_contacted = QCheckBox(tr("客户称无人与其联系(S7)"))
                 form.addRow("", self.not_contacted)
+            if a is Action.FOLLOW_UP:
+                self.new_problem = QCheckBox(tr("发现新问题(重开投诉单,交部门再次处理)"))
+                form.addRow("", self.new_problem)
+        elif a is Action.CLOSE and current.get("emergency"):
+            # an emergency closes with its short review
+            for key, label in workflow.REVIEW_FIELDS.items():
+                box = QPlainTextEdit(current.get(key) or "")
+                box.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 12)
+                self.review[key] = box
+                form.addRow(tr("复盘:" + label), box)
         elif a is Action.FMC_STATUS:
             self.status = QComboBox()
             for fmc in FmcStatus:
@@ -328,6 +342,11 @@ class ActionDialog(QDialog):
             )
         if self.not_contacted is not None and self.not_contacted.isChecked():
             out["not_contacted"] = True
+        if self.new_problem is not None and self.new_problem.isChecked():
+            out["new_problem"] = True
+        for key, box in self.review.items():
+            if box.toPlainText().strip():
+                out[key] = box.toPlainText().strip()
         if a is Action.FMC_STATUS and self.status is not None:
             out["status"] = self.status.currentData()
         return out
@@ -344,6 +363,8 @@ class ActionDialog(QDialog):
             return tr("须填写第一责任人姓名")
         if self.satisfaction is not None and not v.get("satisfaction"):
             return tr("须选择回访满意度")
+        if self.review and any(k not in v for k in self.review):
+            return tr("突发事件关闭前须填写简要复盘:原因、处理经过、改进措施")
         if self.action is Action.NOTE and not v.get("note"):
             return tr("备注内容不能为空")
         if self.hold_reason is not None and not self.hold_reason.currentText().strip():

@@ -32,6 +32,7 @@ GROUP_ORDER: tuple[Group, ...] = (
     Group.HANDLING,
     Group.CALLBACK,
     Group.OEM,
+    Group.EMERGENCY,
 )
 ATTACHMENTS_TITLE = "附件"
 # Labels the editor shows where the catalogue's short form box name is not enough.

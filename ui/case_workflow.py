@@ -38,6 +38,7 @@ from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from complaints.usecases.todo import format_remaining
+from ui import case_emergency
 from ui.action_dialog import ActionDialog
 from ui.case_tab import CaseTab
 from ui.reload import ReloadGuard
@@ -158,6 +159,7 @@ class CaseWorkflowTab(CaseTab):
         self.case_id = case_id
         self.data: WorkflowData | None = None
         self.action_buttons: dict[Action, QPushButton] = {}
+        self.emergency_button: QPushButton | None = None
         self.dialog: ActionDialog | None = None
         self._reloads = ReloadGuard(self._start_reload)
 
@@ -252,7 +254,8 @@ class CaseWorkflowTab(CaseTab):
         opened = sum(1 for d in data.deadlines if d.status.is_open)
         overdue = sum(1 for d in data.deadlines if d.status is DeadlineStatus.OVERDUE)
         self.summary.setText(
-            tr(
+            case_emergency.banner(c)
+            + tr(
                 "<b>{number}</b> · 状态:<b>{state}</b> · 渠道:{channel} · {severity} · "
                 "处理部门:{dept} · 第一责任人:{person} · 未完成时限 {open} 项{over}"
             ).format(
@@ -293,9 +296,12 @@ class CaseWorkflowTab(CaseTab):
             self.hints.hide()
 
     def _show_buttons(self, data: WorkflowData) -> None:
-        for b in self.action_buttons.values():
+        for b in [*self.action_buttons.values(), self.emergency_button]:
+            if b is None:
+                continue
             self.actions_grid.removeWidget(b)
             b.deleteLater()
+        self.emergency_button = None
         self.action_buttons = {}
         self.actions_grid.removeWidget(self.no_actions)
         self.no_actions.hide()
@@ -305,6 +311,11 @@ class CaseWorkflowTab(CaseTab):
             b.clicked.connect(lambda _c=False, act=a: self.open_action(act))
             self.actions_grid.addWidget(b, i // BUTTONS_PER_ROW, i % BUTTONS_PER_ROW)
             self.action_buttons[a] = b
+        if self.case_id is not None and case_emergency.may_declare(data.case):
+            b = case_emergency.declare_button(self, self.case_id, data.case.get("number") or "")
+            i = len(data.actions)
+            self.actions_grid.addWidget(b, i // BUTTONS_PER_ROW, i % BUTTONS_PER_ROW)
+            self.emergency_button = b
         if not data.actions:
             self.no_actions.setText(tr("当前没有可记录的动作(投诉单状态或您的权限不允许)。"))
             self.actions_grid.addWidget(self.no_actions, 0, 0, 1, BUTTONS_PER_ROW)
@@ -405,4 +416,5 @@ _TIPS: dict[Action, str] = {
     Action.CALLBACK: "D11:处理后回访",
     Action.PAUSE: "等待客户、配件或厂家时暂停计时",
     Action.RESUME: "恢复计时(按暂停时的剩余时间)",
+    Action.FOLLOW_UP: "D12:关闭后跟踪回访,发现新问题时重开",
 }

@@ -15,6 +15,7 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMainWindow, QStyle, QSystemTrayIcon, QWidget
 
+from complaints.rules import emergency as emergency_rules
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.usecases import todo
 from complaints.usecases.changes import OpChanges
@@ -53,9 +54,14 @@ def load_items(ctx: Context) -> tuple[list[TodoItem], datetime, datetime | None]
 
 def compose(items: list[TodoItem], tz) -> tuple[str, str]:
     """(title, text) of one notification about newly at-risk/overdue items."""
-    overdue = [i for i in items if i.status is DeadlineStatus.OVERDUE]
-    risk = [i for i in items if i.status is DeadlineStatus.AT_RISK]
+    # an emergency reaches the general manager first, whatever its time
+    urgent = [i for i in items if i.rule == emergency_rules.RULE]
+    rest = [i for i in items if i.rule != emergency_rules.RULE]
+    overdue = [i for i in rest if i.status is DeadlineStatus.OVERDUE]
+    risk = [i for i in rest if i.status is DeadlineStatus.AT_RISK]
     parts = []
+    if urgent:
+        parts.append(tr("{n} 件突发事件").format(n=len(urgent)))
     if overdue:
         parts.append(tr("{n} 项已逾期").format(n=len(overdue)))
     if risk:
@@ -64,7 +70,7 @@ def compose(items: list[TodoItem], tz) -> tuple[str, str]:
     lines = [
         f"{i.number} {i.rule} {tr(i.what)} {tr(i.status.value)}"
         f"({tr('到期')} {i.due.astimezone(tz):%m-%d %H:%M})"
-        for i in (overdue + risk)[:SHOWN_IN_MESSAGE]
+        for i in (urgent + overdue + risk)[:SHOWN_IN_MESSAGE]
     ]
     more = len(items) - SHOWN_IN_MESSAGE
     if more > 0:

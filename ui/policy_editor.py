@@ -38,6 +38,7 @@ from complaints.rules.policy import (
     CLOCK_UNIT,
     GROUP_CLOCKS,
     GROUP_DEADLINES,
+    GROUP_FOLLOW_UP,
     GROUP_HINTS,
     GROUP_PAPER,
     GROUP_ROUTING,
@@ -57,7 +58,15 @@ from ui.rulebook_export import start_export
 from ui.rulebook_import import start_import
 from ui.tables import cell_text
 
-GROUPS = (GROUP_DEADLINES, GROUP_CLOCKS, GROUP_PAPER, GROUP_ROUTING, GROUP_HINTS, GROUP_SANCTIONS)
+GROUPS = (
+    GROUP_DEADLINES,
+    GROUP_CLOCKS,
+    GROUP_FOLLOW_UP,
+    GROUP_PAPER,
+    GROUP_ROUTING,
+    GROUP_HINTS,
+    GROUP_SANCTIONS,
+)
 ROUTING_HEADERS = ("业务", "售后分类(空 = 任意)", "建议部门")
 
 
@@ -98,6 +107,8 @@ def default_text(f: PolicyField) -> str:
         return tr("默认:") + "、".join(d)
     if f.unit == CLOCK_UNIT:
         return tr("默认:") + tr(CLOCK_LABELS.get(d, d))
+    if isinstance(d, bool):
+        return tr("默认:") + (tr("开启") if d else tr("关闭"))
     unit = "" if f.unit in ("时:分", "比例(0–1)", "办公时间") else f" {f.unit}"
     return tr("默认:") + f"{d}{unit}"
 
@@ -240,6 +251,10 @@ class PolicyEditor(QWidget):
             c.currentIndexChanged.connect(self._on_edit)
             c.setMinimumWidth(120)
             return c
+        if isinstance(f.default, bool):  # an option the office turns on (跟踪回访)
+            b = QCheckBox(tr("开启"))
+            b.toggled.connect(self._on_edit)
+            return b
         if isinstance(f.default, float):
             d = QDoubleSpinBox()
             d.setRange(0.0, 1.0)
@@ -318,6 +333,8 @@ class PolicyEditor(QWidget):
             elif f.name == "onsite_channels":
                 for ch, b in self.channel_boxes.items():
                     b.setChecked(ch in v)
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(v))
             elif isinstance(w, QComboBox):
                 w.setCurrentIndex(max(0, w.findData(v)))
             elif isinstance(w, (QSpinBox, QDoubleSpinBox)):
@@ -339,6 +356,8 @@ class PolicyEditor(QWidget):
                 ]
             elif f.name == "onsite_channels":
                 values[f.name] = [ch for ch, b in self.channel_boxes.items() if b.isChecked()]
+            elif isinstance(w, QCheckBox):
+                values[f.name] = w.isChecked()
             elif isinstance(w, QComboBox):
                 values[f.name] = w.currentData()
             elif isinstance(w, (QSpinBox, QDoubleSpinBox)):

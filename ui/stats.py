@@ -38,6 +38,7 @@ from ui import stats_causes, stats_charts, stats_export
 from ui.date_edits import date_edit
 from ui.permits import gate
 from ui.stats_dialogs import Card, CasesDialog, VolumeDialog
+from ui.stats_followup import FollowUpLine
 
 ALL_SITES = "全部站点"
 KINDS = (PeriodKind.HALF, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.CUSTOM)
@@ -142,6 +143,8 @@ class StatsPage(QWidget):
         body = QWidget()
         blay = QVBoxLayout(body)
         blay.addLayout(cards)
+        self.follow_up_line = FollowUpLine()
+        blay.addWidget(self.follow_up_line)
         blay.addLayout(self.charts, 1)
         self.causes_panel = stats_causes.CausesPanel(session, self)
         blay.addWidget(self.causes_panel)
@@ -313,6 +316,7 @@ class StatsPage(QWidget):
             on_error=failed,
             parent=self,
         )
+        self.follow_up_line.load(self.session, period, sites)  # 跟踪回访 and 突发事件
 
     def show_review(self, review: stats_review.Review) -> None:
         self.review = review

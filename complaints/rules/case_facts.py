@@ -18,6 +18,7 @@ from complaints.types import Action, Channel, Severity, State
 _CONTACT = Action.CONTACT.value
 _CLOSE = Action.CLOSE.value
 _PAUSE = Action.PAUSE.value
+_REOPEN = Action.REOPEN.value
 _HANDLED = Action.HANDLED.value
 _RETURN = Action.RETURN_TO_CS.value
 _CALLBACK = Action.CALLBACK.value
@@ -104,6 +105,8 @@ class CaseFacts:
             received = None  # the case did not exist yet at ``now``
         self.received = received
         closed_at = first.get(_CLOSE)
+        if closed_at is not None and _REOPEN in first:
+            closed_at = _last_closing(seen)  # a follow-up visit may reopen a closed case
         if closed_at is None and case.get("state") == _CLOSED:
             c = case.get("closed_at")
             if c is None or c <= now:
@@ -165,3 +168,15 @@ class CaseFacts:
 def _at(e: Mapping[str, Any]) -> datetime:
     at: datetime = e["at"]
     return at
+
+
+def _last_closing(entries: Sequence[Mapping[str, Any]]) -> datetime | None:
+    """The latest 关闭 when no 重开 came after it (entries in time order), else None."""
+    for e in reversed(entries):
+        a = e["action"]
+        if a == _CLOSE:
+            at: datetime = e["at"]
+            return at
+        if a == _REOPEN:
+            return None
+    return None

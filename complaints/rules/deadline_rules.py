@@ -155,7 +155,7 @@ def _d1(f: CaseFacts) -> Deadline:
 def _d2(f: CaseFacts) -> Deadline:
     lim = f.lim
     case = f.case
-    if case.get("media"):
+    if case.get("media") or case.get("emergency"):  # an emergency reports as fast as media
         td, limit, na = lim.d2m, lim.d2m_text, "D2m"
     else:
         td, limit, na = lim.d2, lim.d2_text, "D2"

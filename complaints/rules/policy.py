@@ -28,6 +28,8 @@ GROUP_ROUTING = "派单与渠道"
 GROUP_HINTS = "升级提示"
 GROUP_SANCTIONS = "奖惩金额(元)"
 GROUP_CLOCKS = "计时方式"
+GROUP_FOLLOW_UP = "跟踪回访"
+ON_OFF_UNIT = "开关"
 
 # How each rule's limit is counted: calendar time (the default: nothing changes
 # for an office that does not opt in) or office time (office hours on working days).
@@ -35,7 +37,7 @@ CLOCK_CALENDAR = "calendar"
 CLOCK_OFFICE = "office"
 CLOCK_LABELS = {CLOCK_CALENDAR: "自然时间", CLOCK_OFFICE: "工作时间"}
 CLOCK_UNIT = "计时方式"
-RULE_NAMES = tuple(f"D{i}" for i in range(1, 12))
+RULE_NAMES = tuple(f"D{i}" for i in range(1, 13))
 
 # R1: (business, service area or "" for any, proposed department). The most specific row wins.
 DEFAULT_ROUTING: tuple[tuple[str, str, str], ...] = (
@@ -127,6 +129,13 @@ class Policy:
     d9_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D9")
     d10_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D10")
     d11_clock: str = _f(CLOCK_CALENDAR, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D11")
+    # D12, the follow-up visit after closing: the office's own policy has none, so it is off.
+    follow_up: bool = _f(
+        False, "关闭后跟踪回访(确认问题未再出现)", ON_OFF_UNIT, GROUP_FOLLOW_UP, rule="D12"
+    )
+    d12_from_days: int = _f(3, "跟踪回访最早于关闭后第几天", "天", GROUP_FOLLOW_UP, rule="D12")
+    d12_days: int = _f(7, "跟踪回访最迟于关闭后第几天", "天", GROUP_FOLLOW_UP, rule="D12")
+    d12_clock: str = _f(CLOCK_OFFICE, "计时方式", CLOCK_UNIT, GROUP_CLOCKS, rule="D12")
 
     # The office's calendar (holidays, make-up workdays) as the deadlines read it: attached
     # by the policy use case, not a policy value (not stored with a version, not compared).
@@ -142,7 +151,12 @@ class Policy:
         return clock
 
     def office_rules(self) -> frozenset[str]:
-        return frozenset(r for r in RULE_NAMES if self.clock(r) == CLOCK_OFFICE)
+        """The rules counted in office time (D12 only where the office makes follow-up visits)."""
+        return frozenset(
+            r
+            for r in RULE_NAMES
+            if self.clock(r) == CLOCK_OFFICE and (r != "D12" or self.follow_up)
+        )
 
     def d4_cutoff_hm(self) -> tuple[int, int]:
         h, m = self.d4_cutoff.split(":")
@@ -249,6 +263,11 @@ def policy_problems(p: Policy) -> list[str]:
             problems.append(f"{labels[lo]}({a} 元)不能大于{labels[hi]}({c} 元)")
         elif isinstance(b, int) and not (a <= b <= c):
             problems.append(f"{labels[mid]}({b} 元)应在 {a}–{c} 元之间")
+    if p.d12_from_days > p.d12_days:
+        problems.append(
+            f"D12 {labels['d12_from_days']}({p.d12_from_days} 天)不能晚于"
+            f"{labels['d12_days']}({p.d12_days} 天)"
+        )
     for row in p.routing:
         if len(row) != 3 or not row[0] or not row[2]:
             problems.append(f"R1 派单建议的一行不完整:{'、'.join(row)}")
@@ -258,6 +277,7 @@ def policy_problems(p: Policy) -> list[str]:
 # --- the CLI's keys: ``policy show`` / ``policy set KEY VALUE`` ------------------------------
 
 # key → (field, kind): "h"/"m"/"d" a duration held in hours/minutes/days, "hm" a time of day,
+# "on" a yes/no (on/off),
 # "clock", "hours" (office hours), "share", "yuan".
 POLICY_KEYS: dict[str, tuple[str, str]] = {
     "D1": ("d1_hours", "h"),
@@ -273,7 +293,10 @@ POLICY_KEYS: dict[str, tuple[str, str]] = {
     "D10": ("d10_days", "d"),
     "D11": ("d11_other_days", "d"),
     "D11.onsite": ("d11_onsite_hours", "h"),
-    **{f"D{i}.clock": (f"d{i}_clock", "clock") for i in range(1, 12)},
+    "D12": ("d12_days", "d"),
+    "D12.from": ("d12_from_days", "d"),
+    "D12.on": ("follow_up", "on"),
+    **{f"D{i}.clock": (f"d{i}_clock", "clock") for i in range(1, 13)},
     "office_hours": ("office_hours", "hours"),
     "at_risk_share": ("at_risk_fraction", "share"),
     **{
@@ -302,6 +325,8 @@ def policy_key_values(p: Policy) -> list[tuple[str, str]]:
         v = getattr(p, name)
         if kind in _MINUTES:
             text = _duration_text(v * _MINUTES[kind])
+        elif kind == "on":
+            text = "on" if v else "off"
         elif kind == "share":
             text = f"{v:g}"
         else:
@@ -332,6 +357,11 @@ def apply_policy_key(p: Policy, key: str, value: str) -> Policy:
         if v not in CLOCK_LABELS:
             raise ValueError(f"{key} 应为 calendar(自然时间)或 office(工作时间),而不是“{value}”")
         return p.with_(**{name: v})
+    if kind == "on":
+        v = value.lower()
+        if v not in ("on", "off", "是", "否"):
+            raise ValueError(f"{key} 应为 on(开启)或 off(关闭),而不是“{value}”")
+        return p.with_(**{name: v in ("on", "是")})
     if kind == "hours":
         try:
             return p.with_(**{name: format_office_hours(parse_office_hours(value))})

@@ -58,6 +58,32 @@ RECORDABLE = tuple(a for a in Action if a is not Action.RECEIVED)
 
 OPEN_STATES = frozenset(s.value for s in State if s is not State.CLOSED)
 _SECOND_CALLBACK = Action.SECOND_CALLBACK.value
+_FOLLOW_UP = Action.FOLLOW_UP.value
+# Entries that do not move a case on: notes and the manufacturer's status go on at any time.
+_ASIDE = frozenset({Action.NOTE.value, Action.FMC_STATUS.value})
+# The short review an emergency (突发事件) needs before it is closed: case field → its label.
+REVIEW_FIELDS = {
+    "review_cause": "原因",
+    "review_actions": "处理经过",
+    "review_changes": "改进措施",
+}
+
+
+def _last_step(entries: Sequence[Mapping[str, Any]]) -> str | None:
+    """The action of the latest entry that moved the case (notes left aside)."""
+    steps = [e for e in _sorted(entries) if e["action"] not in _ASIDE]
+    return steps[-1]["action"] if steps else None
+
+
+def missing_review(case: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """The parts of an emergency's review still empty (given now or already on the case)."""
+    if not case.get("emergency"):
+        return []
+    return [
+        label
+        for k, label in REVIEW_FIELDS.items()
+        if not str(params.get(k) or case.get(k) or "").strip()
+    ]
 
 
 def _clean(value: Any) -> str:
@@ -272,7 +298,10 @@ _NEXT: dict[str, dict[str, str]] = {
     },
     Action.CALLBACK.value: {State.HANDLED.value: State.CALLED_BACK.value},
     Action.SECOND_CALLBACK.value: {State.HANDLED.value: State.CALLED_BACK.value},
-    Action.REOPEN.value: {State.CALLED_BACK.value: State.REOPENED.value},
+    Action.REOPEN.value: {
+        State.CALLED_BACK.value: State.REOPENED.value,
+        State.CLOSED.value: State.REOPENED.value,  # a new problem at the follow-up visit
+    },
     Action.CLOSE.value: {
         State.CALLED_BACK.value: State.CLOSED.value,
         State.HANDLED.value: State.CLOSED.value,
@@ -290,7 +319,10 @@ def next_state(case: Mapping[str, Any], action: str) -> str:
 
 
 def _state_reason(
-    case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], action: str
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    action: str,
+    follow_up: bool = False,
 ) -> str | None:
     state = case.get("state") or State.REGISTERED.value
     if case.get("deleted"):
@@ -300,9 +332,15 @@ def _state_reason(
     if action in (Action.FMC_STATUS.value, Action.NOTE.value):
         return None  # manufacturer tracking and notes go on after closing too
     if state == State.CLOSED.value:
+        if action == _FOLLOW_UP and follow_up:
+            return None  # the window after the closing is the use case's to check
+        if action == Action.REOPEN.value and _last_step(entries) == _FOLLOW_UP:
+            return None  # a new problem found at the follow-up visit reopens the case
         return "投诉单已关闭,只能添加备注或更新FMC状态"
     if action in (Action.PAUSE.value, Action.RESUME.value):
         return _hold_reason(entries, action)
+    if action == _FOLLOW_UP:
+        return "只有已关闭的投诉单才能跟踪回访" if follow_up else "本单位未开启跟踪回访"
     if action in (
         Action.DISPATCH.value,
         Action.NAME_RESPONSIBLE.value,
@@ -380,7 +418,7 @@ def _param_reason(case: Mapping[str, Any], action: str, params: Mapping[str, Any
         return "派单须选择处理部门"
     if action == Action.NAME_RESPONSIBLE.value and not has("person"):
         return "须填写第一责任人姓名"
-    if action in CALLBACKS:
+    if action in CALLBACKS or action == _FOLLOW_UP:
         try:
             Satisfaction(str(params.get("satisfaction")))
         except ValueError:
@@ -400,6 +438,10 @@ def _param_reason(case: Mapping[str, Any], action: str, params: Mapping[str, Any
         and not has("note")
     ):
         return "未经回访关闭投诉单,须在说明中写明原因(如客户无法联系)"
+    if action == Action.CLOSE.value:
+        missing = missing_review(case, params)
+        if missing:
+            return "突发事件关闭前须填写简要复盘:" + "、".join(missing)
     return None
 
 
@@ -408,13 +450,16 @@ def check_transition(
     entries: Sequence[Mapping[str, Any]],
     action: str | Action,
     params: Mapping[str, Any] | None = None,
+    *,
+    follow_up: bool = False,
 ) -> str | None:
     """None when the policy allows ``action`` now, else the Chinese reason it does not.
-    ``params`` (the action's values, plus ``note``) are checked too unless None."""
+    ``params`` (the action's values, plus ``note``) are checked too unless None.
+    ``follow_up``: the office makes follow-up visits (跟踪回访) after closing."""
     action = str(action.value if isinstance(action, Action) else action)
     if action not in {a.value for a in Action}:
         return f"未知的动作“{action}”"
-    reason = _state_reason(case, entries, action)
+    reason = _state_reason(case, entries, action, follow_up)
     if reason is None and params is not None:
         reason = _param_reason(case, action, params)
     return reason
@@ -436,6 +481,9 @@ def action_warnings(
     return out
 
 
-def allowed_actions(case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> set[Action]:
-    """The actions the case page may offer now (parameters not yet chosen)."""
-    return {a for a in RECORDABLE if _state_reason(case, entries, a.value) is None}
+def allowed_actions(
+    case: Mapping[str, Any], entries: Sequence[Mapping[str, Any]], *, follow_up: bool = False
+) -> set[Action]:
+    """The actions the case page may offer now (parameters not yet chosen); ``follow_up``
+    as for check_transition."""
+    return {a for a in RECORDABLE if _state_reason(case, entries, a.value, follow_up) is None}

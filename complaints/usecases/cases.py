@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from complaints.fields import CASE_FIELDS, FIELD_NAMES, FIELDS_BY_NAME, KEY_NAMES, FieldType
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
+from complaints.rules import emergency as emergency_rules
 from complaints.rules.validation import (
     FUTURE_FIELDS,
     Problem,
@@ -248,6 +249,7 @@ def update_case(
             raise StaleRecord(_stale_message(ctx, case))
         merged = {name: current[name] for name in FIELD_NAMES}
         merged.update(normalize(values))
+        merged.update(emergency_rules.declared_changes(current, merged, ctx.now()))
         changes = {k: v for k, v in merged.items() if v != current[k]}
         for permission in edit_permissions(changes):
             auth.require(ctx, permission, department=case.department)

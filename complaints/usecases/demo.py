@@ -24,6 +24,7 @@ from complaints.types import (
 )
 from complaints.usecases import audit, auth, demo_data, stats
 from complaints.usecases.context import Context
+from complaints.usecases.demo_followup import add_demo_follow_ups
 from complaints.usecases.demo_generator import (
     CASE_COLUMNS,
     ENTRY_COLUMNS,
@@ -260,6 +261,9 @@ def load_demo(
         sanctions = sum(extra.by_state.values())
         # the events it records: a sheet lost, a customer's praise, a silk banner
         entries_total += demo_rows.entry_count() - before
+        before = demo_rows.entry_count()
+        add_demo_follow_ups(ctx, seed if first_id == 1 else f"{seed}/{first_id}")
+        entries_total += demo_rows.entry_count() - before  # the visits and emergency notes
         add_demo_volumes(ctx, seed)
     return DemoReport(
         made, entries_total, staff_added, first, last, time.perf_counter() - started, sanctions

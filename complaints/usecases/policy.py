@@ -62,6 +62,10 @@ class PolicyBook:
     def current(self) -> Policy:
         return self.at(None)
 
+    def any_follow_up(self) -> bool:
+        """Some version makes follow-up visits (D12): else nothing needs looking for."""
+        return self.default.follow_up or any(v.policy.follow_up for v in self.versions)
+
 
 def _versions(raw: object) -> list[PolicyVersion]:
     out: list[PolicyVersion] = []

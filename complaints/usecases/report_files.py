@@ -14,7 +14,14 @@ from complaints.rules import figures as fig
 from complaints.rules import headline, volume
 from complaints.rules.deadlines import WHAT
 from complaints.rules.periods import Period
-from complaints.usecases import audit, auth, report_causes, scorecards, stats_review
+from complaints.usecases import (
+    audit,
+    auth,
+    report_causes,
+    report_followup,
+    scorecards,
+    stats_review,
+)
 from complaints.usecases.cases import case_rows
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -318,6 +325,7 @@ def save_report(
             tz=ctx.tz,
             scores=scores,
         )
+        data.update(report_followup.report_part(ctx, period, sites))
         if template is None:
             report_xlsx.write_report(
                 data, Path(path), extra_sheets=(report_xlsx_causes.add_sheets,)

@@ -18,10 +18,11 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
 from complaints.csvsafe import csv_text
+from complaints.rules import emergency as emergency_rules
 from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
 from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, DeadlineStatus
+from complaints.usecases import emergency, followup, sheets_due, workcalendar
 from complaints.usecases import policy as policy_uc
-from complaints.usecases import sheets_due, workcalendar
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import Context
 from complaints.usecases.output_files import writing
@@ -162,10 +163,14 @@ def open_deadlines(
     codes = _site_codes(site, sites)
     if not codes or ctx.site in codes:  # printed sheets are this office's own
         out += _sheet_items(ctx, now, department, person)
+    out += _follow_up_items(ctx, now, department, person, codes)
+    out += _emergency_items(now, department, person, codes)
     overdue, paused = DeadlineStatus.OVERDUE, DeadlineStatus.PAUSED
-    # Overdue first, then soonest due; what is on hold last (it has no due time until resumed).
+    # Emergencies first (the general manager sees them on top), then overdue, then soonest due;
+    # what is on hold last (it has no due time until resumed).
     out.sort(
         key=lambda i: (
+            i.rule != emergency_rules.RULE,
             i.status is paused,
             i.status is not overdue,
             i.due.timestamp(),
@@ -174,6 +179,71 @@ def open_deadlines(
         )
     )
     return out
+
+
+def _follow_up_items(
+    ctx: Context,
+    now: datetime,
+    department: str | None,
+    person: str | None,
+    codes: tuple[str, ...],
+) -> list[TodoItem]:
+    """跟踪回访 (D12): the closed cases whose follow-up visit window is open or past."""
+    departments = department_and_below(department) if department else None
+    out = []
+    for case, d, at_risk in followup.due_visits(
+        now, ctx.tz, departments=departments, person=person, sites=codes
+    ):
+        if d.due is None or d.start is None:
+            continue  # an open deadline always has its clock: never taken
+        out.append(
+            TodoItem(
+                case["id"],
+                case["number"],
+                case["site"],
+                d.rule,
+                d.what,
+                d.limit,
+                d.due,
+                d.status,
+                d.due - now,
+                case["state"],
+                case["department"],
+                case["responsible"],
+                case["customer_name"],
+                d.start,
+                at_risk,
+            )
+        )
+    return out
+
+
+def _emergency_items(
+    now: datetime, department: str | None, person: str | None, codes: tuple[str, ...]
+) -> list[TodoItem]:
+    """突发事件: every open emergency, for the general manager to follow."""
+    allowed = set(department_and_below(department)) if department else None
+    return [
+        TodoItem(
+            r.case_id,
+            r.number,
+            r.site,
+            emergency_rules.RULE,
+            f"{emergency_rules.WHAT}({r.kind})",
+            r.limit,
+            r.due,
+            r.status,
+            r.due - now,
+            r.state,
+            r.department,
+            r.responsible,
+            r.customer_name,
+            r.declared_at,
+            r.declared_at,
+        )
+        for r in emergency.open_rows(now, codes)
+        if (allowed is None or r.department in allowed) and (not person or r.responsible == person)
+    ]
 
 
 def attention(items: Iterable[TodoItem]) -> int:

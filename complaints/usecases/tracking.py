@@ -18,10 +18,11 @@ from complaints.rules import workflow
 from complaints.rules.deadline_rules import all_deadlines
 from complaints.rules.deadlines import Deadline, DeadlineStatus
 from complaints.rules.escalation import escalation_hints
+from complaints.rules.followup import follow_up_deadline
 from complaints.rules.routing import route_case
 from complaints.rules.validation import Problem
 from complaints.types import Action, FmcStatus, Satisfaction
-from complaints.usecases import audit, auth, proposals
+from complaints.usecases import audit, auth, followup, proposals
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError, ValidationFailed
@@ -49,6 +50,7 @@ PERMISSIONS: dict[Action, str] = {
     Action.SECOND_CALLBACK: "case.callback",
     Action.REOPEN: "case.reopen",
     Action.CLOSE: "case.close",
+    Action.FOLLOW_UP: "case.callback",
     Action.FMC_STATUS: "case.oem_report",
     Action.NOTE: "case.note",
     # A hold stops the deadlines: for those who deal with the customer on the case.
@@ -68,7 +70,8 @@ PARAMS: dict[Action, frozenset[str]] = {
     Action.CALLBACK: frozenset({"satisfaction"}),
     Action.SECOND_CALLBACK: frozenset({"satisfaction", "not_contacted"}),
     Action.REOPEN: frozenset(),
-    Action.CLOSE: frozenset(),
+    Action.CLOSE: frozenset(workflow.REVIEW_FIELDS),  # an emergency's review
+    Action.FOLLOW_UP: frozenset({"satisfaction", "new_problem"}),
     Action.FMC_STATUS: frozenset({"status", "cac_number"}),
     Action.NOTE: frozenset({"event"}),
     Action.PAUSE: frozenset(),  # the reason is its 说明
@@ -149,6 +152,9 @@ def _case_changes(
         ch["callback2_at"], ch["satisfaction2"] = at, params["satisfaction"]
     elif action is Action.CLOSE:
         ch["closed_at"] = at
+        for k in workflow.REVIEW_FIELDS:
+            if params.get(k):
+                ch[k] = params[k]
     elif action is Action.REOPEN:
         ch["closed_at"] = None
     elif action is Action.FMC_STATUS:
@@ -183,7 +189,9 @@ def record_action(
     cac_number, 处理完成/回传客服 plan (and the case's cause, cause_note), 回访/二次回访
     satisfaction (five levels),
     二次回访 not_contacted=True (the customer says nobody contacted them: S7),
-    FMC状态 status (+ cac_number). Returns the entry as a dict (``params`` decoded).
+    FMC状态 status (+ cac_number), 关闭 an emergency's review (review_cause, review_actions,
+    review_changes), 跟踪回访 satisfaction and new_problem=True (reopens the case).
+    Returns the entry as a dict (``params`` decoded).
     """
     act = _parse_action(action)
     if act is Action.RECEIVED:
@@ -197,14 +205,20 @@ def record_action(
         auth.require(ctx, PERMISSIONS[act], department=case.department)
         when = _entry_time(ctx, at, reason, case.received_at)
         entries = entry_rows.rule_entries(case_id)
+        visits = act is Action.FOLLOW_UP and followup.makes_visits(case.received_at)
         why = workflow.check_transition(
-            case_rows.case_to_dict(case), entries, act, {**clean, "note": note}
+            case_rows.case_to_dict(case), entries, act, {**clean, "note": note}, follow_up=visits
         )
+        if why is None and act is Action.FOLLOW_UP:
+            why = followup.visit_refusal(case.received_at, case.state, entries, when, ctx.tz)
         if why is not None:
             raise TransitionRefused(f"不能“{act.value}”:{why}")
         changes = _case_changes(act, case, clean, when, ctx)
         now = ctx.now()
         reason = (reason or "").strip() or None
+        new_problem = bool(clean.pop("new_problem", False))
+        for k in workflow.REVIEW_FIELDS:  # on the case, not on the entry
+            clean.pop(k, None)
         columns = workflow.column_values({**clean, "reason": reason})
         entry = entry_rows.insert(
             uid=str(uuid.uuid4()),
@@ -238,6 +252,10 @@ def record_action(
             },
             note=f"{case.number} {act.value}" + (f"(补录:{reason})" if reason else ""),
         )
+        if new_problem:  # a new problem found at the follow-up visit reopens the case
+            record_action(
+                ctx, case_id, Action.REOPEN, at=when, reason=reason, note=followup.REOPEN_NOTE
+            )
         proposals.after_write(ctx, case_id)  # the policy proposes once its condition holds
     return entry_rows.entry_to_dict(entry)
 
@@ -265,6 +283,9 @@ def case_deadlines(
     case, entries = _load(case_id)
     pol = policy_uc.in_force(case["received_at"])
     ds = all_deadlines(case, entries, pol, now or ctx.now(), ctx.tz)
+    d12 = follow_up_deadline(case, entries, pol, now or ctx.now(), ctx.tz)
+    if d12 is not None:
+        ds.append(d12)
     if include_not_applicable:
         return ds
     return [d for d in ds if d.status is not DeadlineStatus.NOT_APPLICABLE]
@@ -275,7 +296,9 @@ def available_actions(ctx: Context, case_id: int, *, check_roles: bool = True) -
     and, with ``check_roles``, by the signed-in person's roles (no audit entry here;
     record_action still checks)."""
     case, entries = _load(case_id)
-    acts = workflow.allowed_actions(case, entries)
+    acts = workflow.allowed_actions(
+        case, entries, follow_up=followup.makes_visits(case["received_at"])
+    )
     if check_roles:
         acts = {
             a for a in acts if auth.allowed(ctx, PERMISSIONS[a], department=case.get("department"))

@@ -23,6 +23,7 @@ from db.migrations import (
     m0014_sheet_codes,
     m0015_holds,
     m0017_causes,
+    m0018_emergencies,
     pg0014_baseline,
 )
 
@@ -50,6 +51,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (14, "sheet codes: scanned signed sheets find their printed sheet", m0014_sheet_codes.up),
     (15, "partial index of the holds (暂停/恢复)", m0015_holds.up),
     (17, "the cause of a case (原因分类, 原因说明)", m0017_causes.up),
+    (18, "emergencies (突发事件) and their review", m0018_emergencies.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]

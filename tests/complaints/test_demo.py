@@ -27,6 +27,7 @@ from complaints.types import (
     State,
 )
 from complaints.usecases import cases, demo, site
+from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ
 from complaints.usecases.demo_data import DEMO_STAFF
 from db import check
@@ -223,6 +224,7 @@ def test_entries_follow_the_workflow(loaded):
         assert entries[0]["action"] == "登记" and entries[0]["at"] == case["received_at"]
         assert all(e["at"] <= now for e in entries)
         state = State.REGISTERED.value
+        visits = policy_uc.in_force(case["received_at"]).follow_up  # the demo office's option
         for i, e in enumerate(entries[1:], 1):
             assert "【" not in (e["note"] or ""), e  # values are fields, not tags (issue 16 §4)
             why = workflow.check_transition(
@@ -230,6 +232,7 @@ def test_entries_follow_the_workflow(loaded):
                 entries[:i],
                 e["action"],
                 {**e["params"], "note": e["note"]},
+                follow_up=visits,
             )
             assert why is None, (case["number"], e["action"], why)
             state = workflow.next_state({"state": state}, e["action"])
@@ -239,8 +242,9 @@ def test_entries_follow_the_workflow(loaded):
         ]
         assert callbacks[:1] == ([case["satisfaction"]] if case["satisfaction"] else [])
         if case["state"] == "已关闭":
-            # a remark (praise, a silk banner) may come after the case was closed
-            last = [e for e in entries if e["action"] != "备注"][-1]
+            # a remark (praise, a silk banner) or the follow-up visit may come after the case
+            # was closed
+            last = [e for e in entries if e["action"] not in ("备注", "跟踪回访")][-1]
             assert last["action"] == "关闭" and case["closed_at"] == last["at"]
         else:
             assert case["closed_at"] is None

@@ -1,0 +1,57 @@
+"""The closed cases a follow-up visit (跟踪回访, D12) may still be due on, with their entries.
+
+Read for the to-do list (closed since a moment) and the figures (closed in a period); the
+entries are only those the follow-up rule reads, each with its satisfaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from complaints.types import Action, State
+from db.case_loads import TODO_COLUMNS, Case, Entry, decode_case, rule_entries_of
+from db.models import database
+from db.timeutil import to_db
+
+_CLOSED = State.CLOSED.value
+_SATISFACTION_OF = (Action.FOLLOW_UP.value,)
+
+
+def closed_cases(
+    *,
+    since: datetime,
+    until: datetime | None = None,
+    departments: Sequence[str] | None = None,
+    person: str | None = None,
+    sites: Sequence[str] = (),
+    actions: Sequence[str],
+) -> list[tuple[Case, list[Entry]]]:
+    """(case, its entries of ``actions`` in time order) of the cases closed and not deleted,
+    closed at or after ``since`` (and before ``until``), of these departments, this first
+    responsible person and these sites (each None or empty: any)."""
+    where = ["state = ?", "deleted = 0", "closed_at >= ?"]
+    params: list[Any] = [_CLOSED, to_db(since)]
+    if until is not None:
+        where.append("closed_at < ?")
+        params.append(to_db(until))
+    if departments:
+        where.append(f"department IN ({', '.join('?' * len(departments))})")
+        params += list(departments)
+    if person:
+        where.append("responsible = ?")
+        params.append(person)
+    if sites:
+        where.append(f"site IN ({', '.join('?' * len(sites))})")
+        params += list(sites)
+    cases: dict[int, Case] = {}
+    for row in database.execute_sql(
+        f"SELECT {', '.join(TODO_COLUMNS)} FROM cases WHERE {' AND '.join(where)}", params
+    ):
+        c = decode_case(TODO_COLUMNS, row)
+        cases[c["id"]] = c
+    entries = rule_entries_of(
+        cases, actions=actions, note_actions=_SATISFACTION_OF, in_time_order=True
+    )
+    return [(c, entries.get(cid, [])) for cid, c in cases.items()]
