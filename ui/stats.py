@@ -31,13 +31,12 @@ from PySide6.QtWidgets import (
 from complaints.rules import figures as fig
 from complaints.rules import headline
 from complaints.rules.periods import Period, PeriodKind, current, custom, following, previous
-from complaints.rules.volume import ComplaintRate
 from complaints.usecases import auth, stats, stats_review
 from complaints.usecases.changes import OpChanges
 from ui import stats_causes, stats_charts, stats_export
 from ui.date_edits import date_edit
 from ui.permits import gate
-from ui.stats_dialogs import Card, CasesDialog, VolumeDialog
+from ui.stats_dialogs import Card, CasesDialog, VolumeDialog, complaint_rate_tip
 from ui.stats_followup import FollowUpLine
 
 ALL_SITES = "全部站点"
@@ -346,27 +345,7 @@ class StatsPage(QWidget):
                 )
             )
         if rate is not None:
-            self.cards["complaint_rate"].setToolTip(self._rate_tip(rate))
-
-    def _rate_tip(self, rate: ComplaintRate) -> str:
-        if rate.volume is None:
-            if not rate.whole_months:
-                return tr("业务量按月填写,投诉率只对整月、季度、年计算。")
-            months = "、".join(f"{s} {m}" for s, m in rate.missing[:6])
-            more = tr(" 等 {0} 个月").format(len(rate.missing)) if len(rate.missing) > 6 else ""
-            return tr("缺少业务量:{0}{1}。点击填写。").format(months, more)
-        v = rate.volume
-        return tr(
-            "投诉 {0} 件 ÷ 业务量 {1} 台次(进厂 {2} + 新车 {3})× 1000\n"
-            "售后:{4};销售:{5}。点击修改业务量。"
-        ).format(
-            rate.cases,
-            f"{v.total:,}",
-            f"{v.service_visits:,}",
-            f"{v.new_car_sales:,}",
-            headline.format_kpi("complaint_rate", rate.service_value, "—"),
-            headline.format_kpi("complaint_rate", rate.sales_value, "—"),
-        )
+            self.cards["complaint_rate"].setToolTip(complaint_rate_tip(rate))
 
     def _build_charts(self, review: stats_review.Review) -> None:
         for v in self.chart_views.values():

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.rules import headline
+from complaints.rules.volume import ComplaintRate
 from complaints.usecases import stats, stats_review
 from ui.tables import read_only
 
@@ -268,3 +269,25 @@ class VolumeDialog(QDialog):
         self.session.taskman.run(
             lambda: stats.set_volumes(ctx, site, values), done, on_error=failed, parent=self
         )
+
+
+def complaint_rate_tip(rate: ComplaintRate) -> str:
+    """The 投诉率 card's tooltip: how the rate was worked out, or what it still lacks."""
+    if rate.volume is None:
+        if not rate.whole_months:
+            return tr("业务量按月填写,投诉率只对整月、季度、年计算。")
+        months = "、".join(f"{s} {m}" for s, m in rate.missing[:6])
+        more = tr(" 等 {0} 个月").format(len(rate.missing)) if len(rate.missing) > 6 else ""
+        return tr("缺少业务量:{0}{1}。点击填写。").format(months, more)
+    v = rate.volume
+    return tr(
+        "投诉 {0} 件 ÷ 业务量 {1} 台次(进厂 {2} + 新车 {3})× 1000\n"
+        "售后:{4};销售:{5}。点击修改业务量。"
+    ).format(
+        rate.cases,
+        f"{v.total:,}",
+        f"{v.service_visits:,}",
+        f"{v.new_car_sales:,}",
+        headline.format_kpi("complaint_rate", rate.service_value, "—"),
+        headline.format_kpi("complaint_rate", rate.sales_value, "—"),
+    )

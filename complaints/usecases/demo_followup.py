@@ -202,9 +202,10 @@ def _emergencies(ctx: Context, rng: Random) -> int:
         & (Case.received_at <= now - timedelta(hours=6))
     )
     made = 0
+    # yes/no columns compared with 1: PostgreSQL keeps them as integers, not booleans
     for kind, flag in ((EmergencyKind.MEDIA, Case.media), (EmergencyKind.CROWD, Case.collective)):
         c = (
-            base.where(flag & (Case.state == State.CLOSED.value))
+            base.where((flag == 1) & (Case.state == State.CLOSED.value))
             .order_by(Case.received_at.desc())
             .first()
         )

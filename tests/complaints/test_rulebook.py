@@ -31,11 +31,13 @@ HQ_POLICY = (
     .with_(
         **{
             f.name: (
-                f.default + 1
+                not f.default
+                if isinstance(f.default, bool)
+                else f.default + 1
                 if isinstance(f.default, int)
                 else 0.3
                 if isinstance(f.default, float)
-                else "office"
+                else ("calendar" if f.default == "office" else "office")
                 if f.name.endswith("_clock")
                 else "mon-fri 09:00-18:00"
                 if f.name == "office_hours"
