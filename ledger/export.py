@@ -112,7 +112,11 @@ class _SheetWriter:
     def _formatter(self, col: Column):
         kind = col.kind
         tz = self.tz
-        if kind is Kind.DATETIME:
+        if col.key == C.SIGNED_SHEETS.key:
+
+            def fmt(ref: str, value: Any) -> str:
+                return _text_cell(ref, signed_sheets_text(value, tz))
+        elif kind is Kind.DATETIME:
 
             def fmt(ref: str, value: Any) -> str:
                 if isinstance(value, datetime):
@@ -172,6 +176,19 @@ class _SheetWriter:
                 f"{self.title}: wrote {self.rows} rows, announced {self.expected_rows}"
             )
         self.sheet.close(autofilter=True, print_titles=True)
+
+
+def signed_sheets_text(sheets: Any, tz: tzinfo) -> str:
+    """((form, returned at or None), ...) as the 签字单回收 cell says it: "A 已回收 2026-11-05;
+    B 未回收", the day in the office's time zone (the file's 时区)."""
+    if isinstance(sheets, str):
+        return sheets
+    return ";".join(
+        f"{form} 已回收 {at.astimezone(tz).date().isoformat()}"
+        if isinstance(at, datetime)
+        else f"{form} 未回收"
+        for form, at in sheets
+    )
 
 
 def _wrapped_cell(ref: str, value: Any) -> str:
