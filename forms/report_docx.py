@@ -278,6 +278,7 @@ def build_default_template() -> bytes:
         "上期结转未结 {{ carried_over }} 件;截至期末仍未结 {{ open_at_end }} 件"
         "(转入下期)。时限按 {{ as_of }} 的记录判断。",
     )
+    _sheet_returns_section(doc)
     # the meeting's lines and the signatures stay on one page (never a page of signatures)
     _heading(doc, "八、会议意见及改进措施")
     for _ in range(5):
@@ -294,6 +295,31 @@ def build_default_template() -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _sheet_returns_section(doc) -> None:
+    """签字单回收: the sheets printed in the period, returned, within the limit, still out
+    (an office's own template without it prints without it)."""
+    _heading(doc, "附:签字单回收(打印后 {{ sheet_returns.days }} 日内交回)")
+    para(doc, "{{ sheet_returns.note }}", space_after=2)
+    para(doc, "{%p if sheet_returns.rows %}")
+    _loop_table(
+        doc,
+        (3.4, 1.8, 1.8, 2.0, 2.2, 2.2, 1.8, 1.8),
+        ("表单", "打印", "已回收", "回收率", "限内交回", "按时回收率", "未回收", "已超期"),
+        "r in sheet_returns.rows",
+        (
+            "r.title",
+            "r.printed",
+            "r.returned",
+            "r.rate",
+            "r.on_time",
+            "r.on_time_rate",
+            "r.missing",
+            "r.overdue",
+        ),
+    )
+    para(doc, "{%p endif %}")
 
 
 def main() -> None:

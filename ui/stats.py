@@ -38,10 +38,11 @@ from ui import stats_charts, stats_export
 from ui.date_edits import date_edit
 from ui.permits import gate
 from ui.stats_dialogs import Card, CasesDialog, VolumeDialog
+from ui.stats_sheets import SheetReturnsBox
 
 ALL_SITES = "全部站点"
 KINDS = (PeriodKind.HALF, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.CUSTOM)
-REFRESH_TOPICS = frozenset({"cases", "entries", "sanctions", "settings", "ledger"})
+REFRESH_TOPICS = frozenset({"cases", "entries", "sanctions", "settings", "ledger", "forms"})
 
 
 def tr(text: str) -> str:
@@ -142,6 +143,8 @@ class StatsPage(QWidget):
         body = QWidget()
         blay = QVBoxLayout(body)
         blay.addLayout(cards)
+        self.sheet_returns = SheetReturnsBox()
+        blay.addWidget(self.sheet_returns)
         blay.addLayout(self.charts, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -315,6 +318,7 @@ class StatsPage(QWidget):
     def show_review(self, review: stats_review.Review) -> None:
         self.review = review
         self._show_cards(review)
+        self.sheet_returns.show_returns(review.sheet_returns)
         self._build_charts(review)
         tz = self.session.ctx().tz
         self.status.setText(

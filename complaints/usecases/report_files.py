@@ -14,7 +14,7 @@ from complaints.rules import figures as fig
 from complaints.rules import headline, volume
 from complaints.rules.deadlines import WHAT
 from complaints.rules.periods import Period
-from complaints.usecases import audit, auth, stats_review
+from complaints.usecases import audit, auth, sheet_returns, stats_review
 from complaints.usecases.cases import case_rows
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -203,6 +203,7 @@ def report_data(
         "complaint_rate": headline.format_kpi("complaint_rate", r.kpis.get("complaint_rate"), why),
         "volume": volume_rows,
         "volume_note": volume_note,
+        "sheet_returns": sheet_returns.report_rows(r.sheet_returns),
     }
 
 

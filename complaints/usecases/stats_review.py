@@ -12,7 +12,8 @@ from typing import Any
 from complaints.rules import figures as fig
 from complaints.rules import headline
 from complaints.rules.periods import Period, months_ending, previous, same_last_year
-from complaints.usecases import auth, stats
+from complaints.rules.sheet_returns import SheetReturns
+from complaints.usecases import auth, sheet_returns, stats
 from complaints.usecases.cases import case_rows
 from complaints.usecases.context import Context
 from db import figures_queries
@@ -30,6 +31,8 @@ class Review:
     last_year_label: str
     trend: list[tuple[str, int]]  # (month label "2026-10", cases received), 12 months
     as_of: datetime
+    # 签字单回收率 of the sheets printed in the period (sheet_returns.for_period)
+    sheet_returns: SheetReturns | None = None
 
     @property
     def vs_previous(self) -> dict[str, float | None]:
@@ -81,6 +84,7 @@ def review(
         ly_p.label,
         monthly_counts(period, sites, ctx.tz),
         as_of,
+        sheet_returns.for_period(period, sites, as_of=as_of, tz=ctx.tz),
     )
 
 
