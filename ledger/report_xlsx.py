@@ -334,8 +334,9 @@ def write_report(data: Mapping[str, Any], out: Path) -> Path:
 
 def _sheet_returns(wb: Workbook, returns: Mapping[str, Any] | None) -> None:
     """签字单回收: per form the sheets printed in the period, returned (and within the
-    limit), still out; the rates as numbers shown as percentages."""
-    if not returns or not returns.get("rows"):
+    limit), still out; the rates as numbers shown as percentages. A period in which no
+    sheet was printed has no such sheet (an office that prints no forms sees none)."""
+    if not returns or not returns.get("rows") or not returns["rows"][-1]["printed"]:
         return
     days = returns["days"]
     s = _Sheet(wb.create_sheet("签字单回收"), (16, 10, 10, 12, 10, 12, 10, 12))

@@ -95,3 +95,11 @@ def test_the_word_report_has_the_return_rate(ctx, sheets, tmp_path):
     cells = [[c.text for c in row.cells] for row in table.rows]
     assert cells[-1] == ["合计", "3", "2", "66.7%", "1", "33.3%", "1", "1"]
     assert len(cells) == 1 + 4 + 1  # header, forms A–D, total
+
+
+def test_a_month_without_printed_sheets_has_no_return_sheet_but_says_so_in_word(ctx, tmp_path):
+    report_files.save_report(ctx, NOV, (), tmp_path / "r.xlsx", templates_dir=None)
+    assert "签字单回收" not in load_workbook(tmp_path / "r.xlsx").sheetnames
+    report_files.save_report(ctx, NOV, (), tmp_path / "r.docx", templates_dir=None)
+    text = "\n".join(p.text for p in Document(str(tmp_path / "r.docx")).paragraphs)
+    assert "本期打印签字单 0 张,已回收 0 张(回收率 —)" in text
