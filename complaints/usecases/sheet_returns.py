@@ -37,7 +37,7 @@ def _pct(v: float | None) -> str:
 def report_rows(returns: SheetReturns | None) -> dict[str, Any]:
     """The reports' 签字单回收 table: per form and in total, as text and numbers."""
     if returns is None:
-        return {"days": return_days(), "rows": [], "note": ""}
+        return {"days": return_days(), "rows": [], "total": {}, "note": ""}
     rows = [
         {
             "form": r.form,
@@ -60,4 +60,4 @@ def report_rows(returns: SheetReturns | None) -> dict[str, Any]:
         f"其中打印后 {returns.days} 日内交回 {t.on_time} 张;仍未回收 {t.missing} 张,"
         f"其中已超过 {returns.days} 日 {t.overdue} 张。"
     )
-    return {"days": returns.days, "rows": rows, "note": note}
+    return {"days": returns.days, "rows": rows, "total": rows[-1], "note": note}

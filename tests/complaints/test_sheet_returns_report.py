@@ -90,7 +90,8 @@ def test_the_word_report_has_the_return_rate(ctx, sheets, tmp_path):
     doc = Document(str(out))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "签字单回收\uff08打印后 3 日内交回\uff09" in text  # the template's own punctuation
-    assert "本期打印签字单 3 张,已回收 2 张(回收率 66.7%)" in text
+    # the template's own words, in Chinese punctuation
+    assert "本期打印签字单 3 张\uff0c已回收 2 张\uff08回收率 66.7%\uff09" in text
     table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "已超期")
     cells = [[c.text for c in row.cells] for row in table.rows]
     assert cells[-1] == ["合计", "3", "2", "66.7%", "1", "33.3%", "1", "1"]
@@ -102,4 +103,4 @@ def test_a_month_without_printed_sheets_has_no_return_sheet_but_says_so_in_word(
     assert "签字单回收" not in load_workbook(tmp_path / "r.xlsx").sheetnames
     report_files.save_report(ctx, NOV, (), tmp_path / "r.docx", templates_dir=None)
     text = "\n".join(p.text for p in Document(str(tmp_path / "r.docx")).paragraphs)
-    assert "本期打印签字单 0 张,已回收 0 张(回收率 —)" in text
+    assert "本期打印签字单 0 张\uff0c已回收 0 张\uff08回收率 —\uff09" in text
