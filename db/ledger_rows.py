@@ -48,8 +48,8 @@ def decoder(table: str, key: str) -> Decoder | None:
 # The sheets printed here for case t (its notices too), but a deleted sanction's notice
 # (nobody will sign it): the ledger's 签字单回收 and 签字单未回收.
 _SHEETS = (
-    "p.case_id = t.id AND (p.sanction_id IS NULL OR p.sanction_id NOT IN "
-    "(SELECT s.id FROM sanctions s WHERE s.deleted))"
+    "p.case_id = t.id AND NOT EXISTS "
+    "(SELECT 1 FROM sanctions s WHERE s.id = p.sanction_id AND s.deleted)"
 )
 
 
