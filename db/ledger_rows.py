@@ -4,9 +4,9 @@ A record is read as a dict of the keys asked for, each value decoded as its mode
 says (times as aware datetimes, dates as dates, yes/no as bools, the rest as stored).
 Some keys are not columns of the table: "case_uid" and "case_number" (the record's case);
 "fingerprint", the version last applied here from a ledger as "revision:fingerprint"
-text (None when there is none); and of a case "signed_sheets", ((form, returned at or None),
-...) of the sheets printed here for it, and "sheets_missing", how many are not back (None
-when none was printed).
+text (None when there is none); and of a case "signed_sheets", the sheets printed here for
+it as stored text ("A|<returned at>;B|", in print order; None when none was printed), and
+"sheets_missing", how many are not back.
 
 Writes take values already in their stored form (text times, ISO dates, 0/1), in the
 order of the column names given with them.
@@ -33,8 +33,6 @@ Decoder = Callable[[Any], Any]
 
 def decoder(table: str, key: str) -> Decoder | None:
     """How a stored value of ``key`` becomes its Python value (None: as stored)."""
-    if key == "signed_sheets":
-        return _signed_sheets
     field = MODELS[table]._meta.fields.get(key)
     if isinstance(field, AwareDateTimeField):
         return from_db
@@ -51,17 +49,6 @@ _SHEETS = (
     "p.case_id = t.id AND NOT EXISTS "
     "(SELECT 1 FROM sanctions s WHERE s.id = p.sanction_id AND s.deleted)"
 )
-
-
-def _signed_sheets(text: str | None) -> tuple[tuple[str, datetime | None], ...] | None:
-    """ "A|<returned at>;B|" as ((form, returned at or None), ...) in print order."""
-    if not text:
-        return None
-    out = []
-    for part in text.split(";"):
-        form, _, at = part.partition("|")
-        out.append((form, from_db(at) if at else None))
-    return tuple(out)
 
 
 def _select_sql(table: str, keys: Sequence[str], *, with_id: bool = False) -> str:

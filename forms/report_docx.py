@@ -303,9 +303,11 @@ def _sheet_returns_section(doc) -> None:
     _heading(doc, "附:签字单回收(打印后 {{ sheet_returns.days }} 日内交回)")
     para(
         doc,
-        "本期打印签字单 {{ sheet_returns.total.printed }} 张,已回收 {{ sheet_returns.total.returned }}"
-        " 张(回收率 {{ sheet_returns.total.rate }}),其中打印后 {{ sheet_returns.days }} 日内交回"
-        " {{ sheet_returns.total.on_time }} 张;仍未回收 {{ sheet_returns.total.missing }} 张,"
+        "本期打印签字单 {{ sheet_returns.total.printed }} 张,"
+        "已回收 {{ sheet_returns.total.returned }} 张"
+        "(回收率 {{ sheet_returns.total.rate }}),"
+        "其中打印后 {{ sheet_returns.days }} 日内交回 {{ sheet_returns.total.on_time }} 张;"
+        "仍未回收 {{ sheet_returns.total.missing }} 张,"
         "其中已超过 {{ sheet_returns.days }} 日 {{ sheet_returns.total.overdue }} 张。",
         space_after=2,
     )
