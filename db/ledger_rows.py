@@ -2,9 +2,11 @@
 
 A record is read as a dict of the keys asked for, each value decoded as its model field
 says (times as aware datetimes, dates as dates, yes/no as bools, the rest as stored).
-Three keys are not columns of the table: "case_uid" and "case_number" (the record's case)
-and "fingerprint", the version last applied here from a ledger as "revision:fingerprint"
-text (None when there is none).
+Some keys are not columns of the table: "case_uid" and "case_number" (the record's case);
+"fingerprint", the version last applied here from a ledger as "revision:fingerprint"
+text (None when there is none); and of a case "signed_sheets", the sheets printed here for
+it as stored text ("A|<returned at>;B|", in print order; None when none was printed), and
+"sheets_missing", how many are not back.
 
 Writes take values already in their stored form (text times, ISO dates, 0/1), in the
 order of the column names given with them.
@@ -41,6 +43,14 @@ def decoder(table: str, key: str) -> Decoder | None:
     return None
 
 
+# The sheets printed here for case t (its notices too), but a deleted sanction's notice
+# (nobody will sign it): the ledger's 签字单回收 and 签字单未回收.
+_SHEETS = (
+    "p.case_id = t.id AND NOT EXISTS "
+    "(SELECT 1 FROM sanctions s WHERE s.id = p.sanction_id AND s.deleted)"
+)
+
+
 def _select_sql(table: str, keys: Sequence[str], *, with_id: bool = False) -> str:
     parts = []
     for k in keys:
@@ -53,6 +63,16 @@ def _select_sql(table: str, keys: Sequence[str], *, with_id: bool = False) -> st
             parts.append("(SELECT c.uid FROM cases c WHERE c.id = t.case_id)")
         elif k == "case_number":
             parts.append("(SELECT c.number FROM cases c WHERE c.id = t.case_id)")
+        elif k == "signed_sheets":
+            parts.append(
+                "(SELECT group_concat(s, ';') FROM (SELECT p.form || '|' || "
+                f"coalesce(p.signed_returned_at, '') AS s FROM printed_forms p WHERE {_SHEETS} "
+                "ORDER BY p.printed_at, p.id))"
+            )
+        elif k == "sheets_missing":
+            parts.append(
+                f"(SELECT sum(p.signed_returned_at IS NULL) FROM printed_forms p WHERE {_SHEETS})"
+            )
         else:
             parts.append(f't."{k}"')
     if with_id:

@@ -3,6 +3,7 @@ case, the ones still out, and the return figures of a period."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -126,3 +127,20 @@ def printed_in(start: datetime, end: datetime) -> list[tuple[str, datetime | Non
         (PrintedForm.printed_at >= start) & (PrintedForm.printed_at < end)
     )
     return [(p.form, p.signed_returned_at) for p in q]
+
+
+def printed_between(
+    start: datetime, end: datetime, sites: Sequence[str] = ()
+) -> list[tuple[str, datetime, datetime | None]]:
+    """(form, printed at, returned at) of every sheet printed in [start, end), of a case of
+    ``sites`` (empty: every sheet); a deleted case's or sanction's sheets are left out
+    (nobody will sign those)."""
+    q = (
+        _query()
+        .where((PrintedForm.printed_at >= start) & (PrintedForm.printed_at < end))
+        .where(Case.uid.is_null() | (Case.deleted == False))  # noqa: E712
+        .where(Sanction.uid.is_null() | (Sanction.deleted == False))  # noqa: E712
+    )
+    if sites:
+        q = q.where(Case.site.in_(list(sites)))
+    return [(p.form, p.printed_at, p.signed_returned_at) for p in q]

@@ -287,6 +287,7 @@ def build_default_template() -> bytes:
         "上期结转未结 {{ carried_over }} 件;截至期末仍未结 {{ open_at_end }} 件"
         "(转入下期)。时限按 {{ as_of }} 的记录判断。",
     )
+    _sheet_returns_section(doc)
     # the meeting's lines and the signatures stay on one page (never a page of signatures)
     _heading(doc, "十、会议意见及改进措施")
     for _ in range(5):
@@ -382,6 +383,40 @@ def _causes_and_scorecard(doc) -> None:
             "s.prev_timeliness",
         ),
         size=7.5,
+    )
+    para(doc, "{%p endif %}")
+
+
+def _sheet_returns_section(doc) -> None:
+    """签字单回收: the sheets printed in the period, returned, within the limit, still out
+    (an office's own template without it prints without it)."""
+    _heading(doc, "附:签字单回收(打印后 {{ sheet_returns.days }} 日内交回)")
+    para(
+        doc,
+        "本期打印签字单 {{ sheet_returns.total.printed }} 张,"
+        "已回收 {{ sheet_returns.total.returned }} 张"
+        "(回收率 {{ sheet_returns.total.rate }}),"
+        "其中打印后 {{ sheet_returns.days }} 日内交回 {{ sheet_returns.total.on_time }} 张;"
+        "仍未回收 {{ sheet_returns.total.missing }} 张,"
+        "其中已超过 {{ sheet_returns.days }} 日 {{ sheet_returns.total.overdue }} 张。",
+        space_after=2,
+    )
+    para(doc, "{%p if sheet_returns.rows %}")
+    _loop_table(
+        doc,
+        (4.4, 1.5, 1.6, 1.8, 1.9, 2.3, 1.7, 1.8),
+        ("表单", "打印", "已回收", "回收率", "限内交回", "按时回收率", "未回收", "已超期"),
+        "r in sheet_returns.rows",
+        (
+            "r.title",
+            "r.printed",
+            "r.returned",
+            "r.rate",
+            "r.on_time",
+            "r.on_time_rate",
+            "r.missing",
+            "r.overdue",
+        ),
     )
     para(doc, "{%p endif %}")
 

@@ -130,6 +130,18 @@ _FIELD_KIND = {
 _SPECIAL_WIDTH = {"number": 18, "vin": 20, "phone": 14, "content": 50, "customer_name": 10}
 
 
+# What the printing office knows of a case's signed sheets (docs/ledger.md, 签字单回收): each
+# sheet printed here for the case or its notices, in print order, as "A 已回收 2026-11-05" or
+# "B 未回收", and how many are not back. Written for the reader at HQ, never imported: the
+# sheets are this office's own, and a sheet coming back changes no revision of the case.
+SIGNED_SHEETS = Column(
+    "签字单回收", "signed_sheets", Kind.TEXT, width=30, derived=True, stored=False
+)
+SHEETS_MISSING = Column(
+    "签字单未回收", "sheets_missing", Kind.INT, width=9, derived=True, stored=False
+)
+
+
 def _case_columns() -> list[Column]:
     # The columns people read first; the keys (记录ID…) go last: columns are found by
     # header, so the order is only for the reader's comfort.
@@ -146,7 +158,7 @@ def _case_columns() -> list[Column]:
                 width=_SPECIAL_WIDTH.get(f.name),
             )
         )
-    return cols + _keys()
+    return [*cols, SIGNED_SHEETS, SHEETS_MISSING, *_keys()]
 
 
 CASE_COLUMNS: tuple[Column, ...] = tuple(_case_columns())

@@ -20,6 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from complaints.csvsafe import FORMULA_PREFIXES
 from complaints.rules.validation import mask_phone
+from db.timeutil import from_db
 from ledger import columns as C
 from ledger.columns import Column, Kind
 from ledger.xlsx_stream import (
@@ -112,7 +113,11 @@ class _SheetWriter:
     def _formatter(self, col: Column):
         kind = col.kind
         tz = self.tz
-        if kind is Kind.DATETIME:
+        if col.key == C.SIGNED_SHEETS.key:
+
+            def fmt(ref: str, value: Any) -> str:
+                return _text_cell(ref, signed_sheets_text(str(value), tz))
+        elif kind is Kind.DATETIME:
 
             def fmt(ref: str, value: Any) -> str:
                 if isinstance(value, datetime):
@@ -172,6 +177,22 @@ class _SheetWriter:
                 f"{self.title}: wrote {self.rows} rows, announced {self.expected_rows}"
             )
         self.sheet.close(autofilter=True, print_titles=True)
+
+
+def signed_sheets_text(stored: str, tz: tzinfo) -> str:
+    """A case's sheets as db.ledger_rows reads them ("A|<returned at>;B|", in print order)
+    as the 签字单回收 cell says them: "A 已回收 2026-11-05;B 未回收", the day in the office's
+    time zone (the file's 时区)."""
+    out = []
+    for part in stored.split(";"):
+        form, _, at = part.partition("|")
+        returned = from_db(at) if at else None
+        out.append(
+            f"{form} 已回收 {returned.astimezone(tz).date().isoformat()}"
+            if returned is not None
+            else f"{form} 未回收"
+        )
+    return ";".join(out)
 
 
 def _wrapped_cell(ref: str, value: Any) -> str:

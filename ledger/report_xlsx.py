@@ -328,6 +328,7 @@ def write_report(
     for add in extra_sheets:
         add(wb, data)
     _follow_up_and_emergencies(wb, data)
+    _sheet_returns(wb, data.get("sheet_returns"))
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
@@ -355,3 +356,33 @@ def _follow_up_and_emergencies(wb: Workbook, data: Mapping[str, Any]) -> None:
         s.table(tuple(data["emergency_headers"]), list(emergencies))
     else:
         s.text("本期没有突发事件。")
+
+
+def _sheet_returns(wb: Workbook, returns: Mapping[str, Any] | None) -> None:
+    """签字单回收: per form the sheets printed in the period, returned (and within the
+    limit), still out; the rates as numbers shown as percentages. A period in which no
+    sheet was printed has no such sheet (an office that prints no forms sees none)."""
+    if not returns or not returns.get("rows") or not returns["rows"][-1]["printed"]:
+        return
+    days = returns["days"]
+    s = _Sheet(wb.create_sheet("签字单回收"), (16, 10, 10, 12, 10, 12, 10, 12))
+    s.title(f"签字单回收(打印后 {days} 日内交回)")
+    s.text(returns["note"])
+    s.row += 1
+    s.table(
+        ("表单", "打印", "已回收", "回收率", f"{days}日内交回", "按时回收率", "未回收", "已超期"),
+        [
+            (
+                r["title"],
+                r["printed"],
+                r["returned"],
+                _or_dash(r["raw_rate"]),
+                r["on_time"],
+                _or_dash(r["raw_on_time_rate"]),
+                r["missing"],
+                r["overdue"],
+            )
+            for r in returns["rows"]
+        ],
+        {4: "0.0%", 6: "0.0%"},
+    )

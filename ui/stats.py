@@ -38,10 +38,11 @@ from ui.date_edits import date_edit
 from ui.permits import gate
 from ui.stats_dialogs import Card, CasesDialog, VolumeDialog, complaint_rate_tip
 from ui.stats_followup import FollowUpLine
+from ui.stats_sheets import SheetReturnsBox
 
 ALL_SITES = "全部站点"
 KINDS = (PeriodKind.HALF, PeriodKind.MONTH, PeriodKind.QUARTER, PeriodKind.YEAR, PeriodKind.CUSTOM)
-REFRESH_TOPICS = frozenset({"cases", "entries", "sanctions", "settings", "ledger"})
+REFRESH_TOPICS = frozenset({"cases", "entries", "sanctions", "settings", "ledger", "forms"})
 
 
 def tr(text: str) -> str:
@@ -144,6 +145,8 @@ class StatsPage(QWidget):
         blay.addLayout(cards)
         self.follow_up_line = FollowUpLine()
         blay.addWidget(self.follow_up_line)
+        self.sheet_returns = SheetReturnsBox()
+        blay.addWidget(self.sheet_returns)
         blay.addLayout(self.charts, 1)
         self.causes_panel = stats_causes.CausesPanel(session, self)
         blay.addWidget(self.causes_panel)
@@ -320,6 +323,7 @@ class StatsPage(QWidget):
     def show_review(self, review: stats_review.Review) -> None:
         self.review = review
         self._show_cards(review)
+        self.sheet_returns.show_returns(review.sheet_returns)
         self._build_charts(review)
         self.causes_panel.show_review(review, self.sites())
         tz = self.session.ctx().tz

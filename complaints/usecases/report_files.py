@@ -20,6 +20,7 @@ from complaints.usecases import (
     report_causes,
     report_followup,
     scorecards,
+    sheet_returns,
     stats_review,
 )
 from complaints.usecases.cases import case_rows
@@ -221,6 +222,7 @@ def report_data(
         "volume_note": volume_note,
         **report_causes.cause_data(f),
         **report_causes.scorecard_data(scores),
+        "sheet_returns": sheet_returns.report_rows(r.sheet_returns),
     }
 
 

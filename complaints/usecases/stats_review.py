@@ -12,7 +12,8 @@ from typing import Any
 from complaints.rules import figures as fig
 from complaints.rules import headline
 from complaints.rules.periods import Period, months_ending, previous, same_last_year
-from complaints.usecases import auth, hold_times, stats
+from complaints.rules.sheet_returns import SheetReturns
+from complaints.usecases import auth, hold_times, sheet_returns, stats
 from complaints.usecases.cases import case_rows
 from complaints.usecases.context import Context
 from db import figures_queries
@@ -32,6 +33,8 @@ class Review:
     as_of: datetime
     # Hours on hold (暂停 to 恢复 or the closing) over the period's cases put on hold.
     on_hold: fig.Duration
+    # 签字单回收率 of the sheets printed in the period (sheet_returns.for_period)
+    sheet_returns: SheetReturns | None = None
 
     @property
     def vs_previous(self) -> dict[str, float | None]:
@@ -84,6 +87,7 @@ def review(
         monthly_counts(period, sites, ctx.tz),
         as_of,
         hold_times.on_hold(period, sites, as_of=as_of, tz=ctx.tz),
+        sheet_returns.for_period(period, sites, as_of=as_of, tz=ctx.tz),
     )
 
 
