@@ -21,7 +21,7 @@ from typing import Any
 import peewee as pw
 
 from db.fields import AwareDateTimeField, IsoDateField
-from db.models import Case, Entry, Sanction, database
+from db.models import Case, Entry, Sanction, database, on_server
 from db.timeutil import date_from_db, from_db, to_db
 
 MODELS: dict[str, type[pw.Model]] = {"cases": Case, "entries": Entry, "sanctions": Sanction}
@@ -47,7 +47,7 @@ def decoder(table: str, key: str) -> Decoder | None:
 # (nobody will sign it): the ledger's 签字单回收 and 签字单未回收.
 _SHEETS = (
     "p.case_id = t.id AND NOT EXISTS "
-    "(SELECT 1 FROM sanctions s WHERE s.id = p.sanction_id AND s.deleted)"
+    "(SELECT 1 FROM sanctions s WHERE s.id = p.sanction_id AND s.deleted = 1)"
 )
 
 
@@ -64,14 +64,21 @@ def _select_sql(table: str, keys: Sequence[str], *, with_id: bool = False) -> st
         elif k == "case_number":
             parts.append("(SELECT c.number FROM cases c WHERE c.id = t.case_id)")
         elif k == "signed_sheets":
-            parts.append(
-                "(SELECT group_concat(s, ';') FROM (SELECT p.form || '|' || "
-                f"coalesce(p.signed_returned_at, '') AS s FROM printed_forms p WHERE {_SHEETS} "
-                "ORDER BY p.printed_at, p.id))"
-            )
+            sheet = "p.form || '|' || coalesce(CAST(p.signed_returned_at AS TEXT), '')"
+            if on_server():  # PostgreSQL orders inside the aggregate
+                parts.append(
+                    f"(SELECT string_agg({sheet}, ';' ORDER BY p.printed_at, p.id) "
+                    f"FROM printed_forms p WHERE {_SHEETS})"
+                )
+            else:  # SQLite's group_concat keeps the order of its subquery
+                parts.append(
+                    f"(SELECT group_concat(s, ';') FROM (SELECT {sheet} AS s "
+                    f"FROM printed_forms p WHERE {_SHEETS} ORDER BY p.printed_at, p.id))"
+                )
         elif k == "sheets_missing":
             parts.append(
-                f"(SELECT sum(p.signed_returned_at IS NULL) FROM printed_forms p WHERE {_SHEETS})"
+                "(SELECT sum(CASE WHEN p.signed_returned_at IS NULL THEN 1 ELSE 0 END) "
+                f"FROM printed_forms p WHERE {_SHEETS})"
             )
         else:
             parts.append(f't."{k}"')

@@ -287,6 +287,7 @@ def build_default_template() -> bytes:
         "上期结转未结 {{ carried_over }} 件;截至期末仍未结 {{ open_at_end }} 件"
         "(转入下期)。时限按 {{ as_of }} 的记录判断。",
     )
+    _emergencies_section(doc)
     _sheet_returns_section(doc)
     # the meeting's lines and the signatures stay on one page (never a page of signatures)
     _heading(doc, "十、会议意见及改进措施")
@@ -383,6 +384,22 @@ def _causes_and_scorecard(doc) -> None:
             "s.prev_timeliness",
         ),
         size=7.5,
+    )
+    para(doc, "{%p endif %}")
+
+
+def _emergencies_section(doc) -> None:
+    """附:突发事件及复盘: each emergency of the period with the review its closing asked
+    for (cause, what was done, what changes); nothing when the period had none."""
+    para(doc, "{%p if emergencies %}")
+    _heading(doc, "附:突发事件及复盘")
+    _loop_table(
+        doc,
+        (2.8, 1.6, 2.2, 1.4, 3.0, 3.0, 3.0),
+        ("编号", "类型", "认定时间", "状态", "复盘:原因", "复盘:处理经过", "复盘:改进措施"),
+        "e in emergencies",
+        ("e[0]", "e[1]", "e[2]", "e[5]", "e[7]", "e[8]", "e[9]"),
+        size=8,
     )
     para(doc, "{%p endif %}")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from complaints.rules import periods
@@ -182,6 +183,14 @@ def test_emergency_raises_notifies_and_needs_its_review(cx, clock, tmp_path):
     ws = load_workbook(out)["跟踪回访与突发事件"]
     cells = [v for row in ws.iter_rows(values_only=True) for v in row if v]
     assert c["number"] in cells and "到货抽检" in cells and "突发事件及复盘(共 1 件)" in cells
+    # and so does the Word report the meeting reads
+    doc = tmp_path / "月报.docx"
+    report_files.save_report(cx, periods.month(2026, 11), [], doc, templates_dir=None)
+    text = [p.text for p in Document(str(doc)).paragraphs]
+    rows = [[cell.text for cell in r.cells] for t in Document(str(doc)).tables for r in t.rows]
+    assert any(t.endswith("突发事件及复盘") for t in text)
+    assert [c["number"], "媒体曝光"] == next(r for r in rows if r[0] == c["number"])[:2]
+    assert any("配件批次缺陷" in r and "到货抽检" in r for r in rows)
 
 
 def test_the_demo_office_makes_visits_and_had_emergencies(ctx, load_demo_copy):
