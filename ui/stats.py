@@ -37,7 +37,7 @@ from ui import stats_causes, stats_charts, stats_export
 from ui.date_edits import date_edit
 from ui.permits import gate
 from ui.stats_dialogs import Card, CasesDialog, VolumeDialog, complaint_rate_tip
-from ui.stats_followup import FollowUpLine
+from ui.stats_followup import FollowUpLine, HoldLine
 from ui.stats_sheets import SheetReturnsBox
 
 ALL_SITES = "全部站点"
@@ -145,6 +145,8 @@ class StatsPage(QWidget):
         blay.addLayout(cards)
         self.follow_up_line = FollowUpLine()
         blay.addWidget(self.follow_up_line)
+        self.hold_line = HoldLine()
+        blay.addWidget(self.hold_line)
         self.sheet_returns = SheetReturnsBox()
         blay.addWidget(self.sheet_returns)
         blay.addLayout(self.charts, 1)
@@ -324,6 +326,7 @@ class StatsPage(QWidget):
         self.review = review
         self._show_cards(review)
         self.sheet_returns.show_returns(review.sheet_returns)
+        self.hold_line.show_duration(review.on_hold)
         self._build_charts(review)
         self.causes_panel.show_review(review, self.sites())
         tz = self.session.ctx().tz

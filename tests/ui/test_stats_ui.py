@@ -163,3 +163,18 @@ def test_volume_needs_the_report_permission(qtbot, session, ctx, three):
     dlg = page.open_card("complaint_rate")  # lists the period's cases instead
     qtbot.addWidget(dlg)
     assert not hasattr(dlg, "months")
+
+
+def test_the_time_on_hold_shows_under_the_cards(qtbot, session, ctx, three):
+    from complaints.usecases import tracking
+
+    page = make_page(qtbot, session)
+    assert page.hold_line.isHidden()  # nothing on hold: nothing said
+    at = datetime(2026, 11, 19, 10, tzinfo=CHINA_TZ)
+    ctx_at = dataclasses.replace(ctx, clock=lambda: at)
+    tracking.record_action(ctx_at, three[0], "暂停", note="等待配件")
+    back = dataclasses.replace(ctx, clock=lambda: datetime(2026, 11, 19, 16, tzinfo=CHINA_TZ))
+    tracking.record_action(back, three[0], "恢复")
+    page.refresh()
+    qtbot.waitUntil(lambda: not page.hold_line.isHidden(), timeout=10_000)
+    assert "1 件" in page.hold_line.text() and "平均 6.0 小时" in page.hold_line.text()
