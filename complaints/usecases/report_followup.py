@@ -62,5 +62,7 @@ def summary_line(ctx: Context, period: Period, sites: Sequence[str]) -> str:
             f"发现新问题重开 {f.new_problems} 件"
         )
     if n:
-        parts.append(f"突发事件 {n} 件(复盘见月度报告:Excel“跟踪回访与突发事件”,Word“突发事件及复盘”)")
+        parts.append(
+            f"突发事件 {n} 件(复盘见月度报告:Excel“跟踪回访与突发事件”,Word“突发事件及复盘”)"
+        )
     return ";".join(parts)
