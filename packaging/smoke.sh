@@ -56,6 +56,17 @@ is_zip "$WORK/report.docx"
 "$PROG" "${AS[@]}" todo --out "$WORK/todo.csv"
 [ -s "$WORK/todo.csv" ] || { echo "todo wrote nothing" >&2; exit 1; }
 
+echo "== scan import: a picture without a code is read (Pillow, zxing-cpp) and reported, exit 1"
+ICON="$ROOT/ui/resources/nav-scans.png"
+if [ -f "$ICON" ]; then
+  set +e
+  SCAN="$("$PROG" "${AS[@]}" scan import "$ICON" 2>&1)"
+  CODE=$?
+  set -e
+  echo "$SCAN" | tail -n 2
+  [ "$CODE" = 1 ] || { echo "scan import exited $CODE (want 1: a page not matched)" >&2; exit 1; }
+fi
+
 FIXTURE="$ROOT/tests/fixtures/schema1"
 if [ -d "$FIXTURE" ]; then
   echo "== an old data folder (schema 1) opened by this build"
