@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from case_clock import T0, Clock, new_case
 from docx import Document
 from openpyxl import load_workbook
 
@@ -20,16 +21,7 @@ from complaints.usecases.context import CHINA_TZ, Context
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.tracking import TransitionRefused
 
-T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)  # a Friday
 DAY = timedelta(days=1)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
@@ -42,19 +34,6 @@ def cx(clock):
     return Context(
         site="SH01", actor="客服小王", clock=clock, roles=frozenset(ROLES), department="客服部"
     )
-
-
-def new_case(cx, **over):
-    v = cases.blank_case(cx)
-    v.update(
-        customer_name="张伟",
-        content="保养后发动机异响",
-        received_at=T0,
-        business="售后",
-        area="维修技术",
-    )
-    v.update(over)
-    return cases.create_case(cx, v).id
 
 
 def handled_and_closed(cx, clock, cid, closed_at):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from case_clock import T0, Clock, new_case
 
 from complaints.rules.deadlines import DeadlineStatus as S
 from complaints.rules.permissions import ROLES
@@ -12,19 +13,9 @@ from complaints.rules.policy import Policy
 from complaints.types import Action
 from complaints.usecases import cases, tracking
 from complaints.usecases import policy as policy_uc
-from complaints.usecases.context import CHINA_TZ, Context
+from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, ValidationFailed
 from complaints.usecases.tracking import BadEntryTime, TransitionRefused
-
-T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
-
-
-class Clock:
-    def __init__(self, now):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 @pytest.fixture
@@ -37,19 +28,6 @@ def cx(clock):
     return Context(
         site="SH01", actor="客服小王", clock=clock, roles=frozenset(ROLES), department="客服部"
     )
-
-
-def new_case(cx, **over):
-    v = cases.blank_case(cx)
-    v.update(
-        customer_name="张伟",
-        content="保养后发动机异响",
-        received_at=T0,
-        business="售后",
-        area="维修技术",
-    )
-    v.update(over)
-    return cases.create_case(cx, v).id
 
 
 def at(minutes):
