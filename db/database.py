@@ -203,13 +203,16 @@ def open_server(address: ServerAddress, *, app_version: str = "") -> OpenReport:
     to date (an empty database gets the whole schema: ``init``). Raises ServerUnreachable
     or LoginRefused (db/server.py) with a message a person can act on."""
     # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
-    from db.server import ServerDatabase, connection_error
+    from db.server import ServerDatabase, connection_error, wrong_encoding
 
     close_database()
     server = ServerDatabase(address)
     database.initialize(server)
     try:
         database.connect()
+        wrong = wrong_encoding()
+        if wrong:
+            raise StorageError(wrong)
         before = _server_schema_version()
         if before > LATEST_VERSION:
             raise DatabaseTooNew(before, LATEST_VERSION)

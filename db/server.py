@@ -25,6 +25,7 @@ from psycopg.adapt import Dumper
 
 from db import changes
 from db.errors import StorageError
+from db.models import database
 from db.server_address import LoginRefused, ServerAddress, ServerUnreachable, connect_params
 
 
@@ -190,3 +191,19 @@ class ServerDatabase(pw.PostgresqlDatabase):
             if not self.in_transaction():
                 _local.rolled_back = True
                 self._ended()
+
+
+def wrong_encoding() -> str | None:
+    """Why this server database cannot hold the office's text, or None: the cases are
+    Chinese, the search's trigram index reads UTF-8, so anything but a UTF8 database is
+    refused before a table is made."""
+    (encoding,) = database.execute_sql("SHOW server_encoding").fetchone()
+    if isinstance(encoding, bytes):  # psycopg hands SQL_ASCII's text over undecoded
+        encoding = encoding.decode("ascii", "replace")
+    if encoding == "UTF8":
+        return None
+    return (
+        f"服务器上的数据库编码为 {encoding},本程序需要 UTF8 编码的数据库。"
+        "请服务器管理员按 docs/server.md 重建数据库"
+        "(createdb --encoding UTF8 --template template0 …)"
+    )

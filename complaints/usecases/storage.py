@@ -65,6 +65,7 @@ SERVER_CHECKS: list[Check] = [
     server_check.integrity,
     server_check.schema,
     server_check.search_index,
+    server_check.search_locale,
     audit.verify_chain,
 ]
 
