@@ -198,6 +198,23 @@ def build_schema(conn: sqlite3.Connection, version: int) -> None:
         step(conn.execute)
 
 
+def migrate_file(conn: sqlite3.Connection, app_version: str = "") -> int:
+    """Bring the SQLite file of ``conn`` (not the open database: a staged copy) up to this
+    program's schema, step by step as the runner does; its version after."""
+    current = schema_version(conn)
+    for version, description, step in STEPS:
+        if version <= current:
+            continue
+        step(conn.execute)
+        conn.execute(
+            "INSERT INTO schema_version (version, applied_at, description, app_version) "
+            "VALUES (?, ?, ?, ?)",
+            (version, datetime.now(UTC).isoformat(timespec="seconds"), description, app_version),
+        )
+    conn.commit()
+    return max(current, LATEST_VERSION)
+
+
 def open_server(address: ServerAddress, *, app_version: str = "") -> OpenReport:
     """Connect to the office's PostgreSQL database at ``address`` and bring its schema up
     to date (an empty database gets the whole schema: ``init``). Raises ServerUnreachable
