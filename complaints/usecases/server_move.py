@@ -259,10 +259,6 @@ def _contents_to_files(conn: sqlite3.Connection, target: DataFolder) -> int:
     return len(written)
 
 
-class RestoreRefused(UseCaseError):
-    """The file cannot be restored onto the server; nothing was changed."""
-
-
 def restore_onto_server(
     src: Path,
     folder: DataFolder,
@@ -286,7 +282,7 @@ def restore_onto_server(
     now = now or datetime.now(UTC)
     src = Path(src).expanduser()
     if not src.is_file():
-        raise RestoreRefused(f"找不到要恢复的文件 {src}")
+        raise storage.RestoreRefused(f"找不到要恢复的文件 {src}")
     backups = folder.backups
     folder.database.parent.mkdir(parents=True, exist_ok=True)
     staging = folder.database.parent / f"restore-{uuid.uuid4().hex[:12]}.part"
@@ -295,7 +291,7 @@ def restore_onto_server(
         try:
             version = restore_files.stage(src, staging)
         except restore_files.BadSource as e:
-            raise RestoreRefused(str(e)) from None
+            raise storage.RestoreRefused(str(e)) from None
         except restore_files.CannotStage as e:
             raise UseCaseError(str(e)) from None
         theirs = restore_files.site_of(staging)
@@ -312,8 +308,11 @@ def restore_onto_server(
             try:
                 tables = server_move.copied_tables(conn)
             except server_move.UnknownTable as e:
-                raise RestoreRefused(str(e)) from None
+                raise storage.RestoreRefused(str(e)) from None
             expected = server_move.source_counts(conn, tables)
+            # a PC's backup names its attachments' files: this PC's folder may hold them
+            # (what is found nowhere, check says afterwards)
+            found = _contents(conn, folder)
             _say(progress, "正在备份服务器上现有的数据")
             try:
                 kept = make_backup(backups, reason="before-restore", now=now)
@@ -322,6 +321,7 @@ def restore_onto_server(
             with database.atomic():
                 server_move.empty_for_restore()
                 server_move.copy_rows(conn, tables, progress)
+                _carry_contents(found, progress)
                 server_move.set_sequences(tables)
                 counts = _compare(expected, tables, server_move.count)
         finally:
@@ -329,7 +329,7 @@ def restore_onto_server(
     if ctx is not None:
         with database.atomic():
             audit.record(ctx, "data.restore", note=f"{src} → 服务器原数据另存为 {kept}")
-    return MoveReport(counts, 0, storage.run_checks(), kept)
+    return MoveReport(counts, len(found.contents), storage.run_checks(), kept)
 
 
 def _server_site() -> str | None:
