@@ -204,11 +204,6 @@ def kept_contents(conn: sqlite3.Connection) -> Iterator[tuple[str, bytes]]:
         yield sha, bytes(data)
 
 
-def kept_content(conn: sqlite3.Connection, sha256: str) -> bytes:
-    row = conn.execute("SELECT bytes FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
-    return bytes(row[0])
-
-
 def forget_contents(conn: sqlite3.Connection, hashes: Iterable[str]) -> None:
     """Leave these contents out of the file (they are files of its data folder now)."""
     conn.executemany("DELETE FROM blobs WHERE sha256 = ?", [(s,) for s in hashes])

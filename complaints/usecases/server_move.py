@@ -97,16 +97,16 @@ def _contents(source: sqlite3.Connection, folder: DataFolder) -> _Found:
             found.contents[sha] = _Content(sha, None)
         else:
             found.problems.append(f"附件“{name}”的文件不见了或已被改动({path})")
-    for pid, scan, sha in server_move.scans(source):
-        path = Path(scan) if Path(scan).is_absolute() else folder.printed / scan
-        actual = _hash(path)
-        if sha is not None and actual != sha and sha in kept:
-            found.contents.setdefault(sha, _Content(sha, None))
-        elif actual is None or (sha is not None and actual != sha):
-            found.problems.append(f"签字扫描件的文件不见了或已被改动({path})")
+    for pid, scan, scan_sha in server_move.scans(source):
+        scan_file = Path(scan) if Path(scan).is_absolute() else folder.printed / scan
+        actual = _hash(scan_file)
+        if scan_sha is not None and actual != scan_sha and scan_sha in kept:
+            found.contents.setdefault(scan_sha, _Content(scan_sha, None))
+        elif actual is None or (scan_sha is not None and actual != scan_sha):
+            found.problems.append(f"签字扫描件的文件不见了或已被改动({scan_file})")
         else:
-            found.contents.setdefault(actual, _Content(actual, path))
-            if sha is None:
+            found.contents.setdefault(actual, _Content(actual, scan_file))
+            if scan_sha is None:
                 found.scan_hashes[pid] = actual
     return found
 
