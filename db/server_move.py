@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+
+import peewee as pw
 
 from db import changes
+from db.errors import StorageError
 from db.models import database
 from db.server_address import ServerAddress
 from db.server_copy import copy_server_to
@@ -39,6 +43,24 @@ Progress = Callable[[str], None]
 
 class UnknownTable(Exception):
     """The file holds a table the change journal does not know: copying would lose it."""
+
+
+class MoveFailed(StorageError):
+    """A copy the database refused (a row, a constraint, the connection); nothing of it
+    stays, the transaction was rolled back."""
+
+
+@contextmanager
+def failures_said(what: str) -> Iterator[None]:
+    """An error of either engine inside the block said as MoveFailed, naming ``what``
+    (peewee's, or the driver's own from a cursor used directly)."""
+    # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
+    from psycopg import Error as ServerError
+
+    try:
+        yield
+    except (pw.DatabaseError, sqlite3.Error, ServerError) as e:
+        raise MoveFailed(f"{what}时出错:{str(e).strip()}。未作任何改动") from e
 
 
 def copied_tables(source: sqlite3.Connection) -> list[str]:

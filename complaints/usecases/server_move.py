@@ -166,7 +166,7 @@ def migrate_to_server(
         expected = server_move.source_counts(source, tables)
         _say(progress, f"正在连接服务器 {address} 并建立数据库结构")
         open_server(address, app_version=app_version)
-        with database.atomic():
+        with server_move.failures_said(f"复制到服务器 {address}"), database.atomic():
             server_move.copy_rows(source, tables, progress)
             _carry_contents(found, progress)
             server_move.set_sequences(tables)
@@ -216,7 +216,8 @@ def migrate_to_sqlite(
         conn = sqlite3.connect(part)
         try:
             _say(progress, "正在从服务器复制全部数据(一个快照)")
-            server = server_move.copy_server_counted(conn)
+            with server_move.failures_said("从服务器复制"):
+                server = server_move.copy_server_counted(conn)
             carried = _contents_to_files(conn, target)
             _say(progress, f"已写出附件和签字扫描件的文件:{carried} 个")
             counts = {t: (n, server_move.file_count(conn, t)) for t, n in server.items()}
@@ -318,7 +319,7 @@ def restore_onto_server(
                 kept = make_backup(backups, reason="before-restore", now=now)
             except StorageError as e:
                 raise UseCaseError(f"无法备份服务器上现有的数据({e}),未作任何改动") from None
-            with database.atomic():
+            with server_move.failures_said(f"恢复 {src} 到服务器"), database.atomic():
                 server_move.empty_for_restore()
                 server_move.copy_rows(conn, tables, progress)
                 _carry_contents(found, progress)
