@@ -14,10 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 import peewee as pw
+from psycopg import Error as ServerError
 
 from db import changes
 from db.errors import StorageError
 from db.models import database
+from db.server import ServerDatabase, connection_error
 from db.server_address import ServerAddress
 from db.server_copy import copy_server_to
 
@@ -54,9 +56,6 @@ class MoveFailed(StorageError):
 def failures_said(what: str) -> Iterator[None]:
     """An error of either engine inside the block said as MoveFailed, naming ``what``
     (peewee's, or the driver's own from a cursor used directly)."""
-    # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
-    from psycopg import Error as ServerError
-
     try:
         yield
     except (pw.DatabaseError, sqlite3.Error, ServerError) as e:
@@ -144,9 +143,6 @@ def what_it_holds(address: ServerAddress) -> list[str]:
     """What makes the server database at ``address`` not empty, said per table (nothing:
     no table at all, or only this program's schema with no data in it). Closed again
     after looking."""
-    # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
-    from db.server import ServerDatabase, connection_error
-
     server = ServerDatabase(address)
     try:
         server.connect()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sqlite3
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import local_site
 from db import blob_rows, printed_rows, restore_files, server_move
-from db.backup import make_backup
+from db.backup import integrity_problems, make_backup
 from db.database import latest_version, migrate_file, open_server, schema_version
 from db.errors import StorageError
 from db.models import database, on_server
@@ -214,6 +213,7 @@ def migrate_to_sqlite(
     part = live.with_name(f"{live.name}.{uuid.uuid4().hex[:8]}.part")
     with Partial(part, registry_for(live)):
         conn = sqlite3.connect(part)
+        whole = False
         try:
             _say(progress, "正在从服务器复制全部数据(一个快照)")
             with server_move.failures_said("从服务器复制"):
@@ -228,13 +228,18 @@ def migrate_to_sqlite(
             ]
             if wrong:
                 raise UseCaseError(f"复制后行数不符:{', '.join(wrong)}。未作任何改动")
+            conn.close()
+            damaged = integrity_problems(part)
+            if damaged:
+                raise UseCaseError(f"写出的 {live} 未通过完整性检查:{'; '.join(damaged[:3])}")
+            part.replace(live)
+            whole = True
         except sqlite3.Error as e:
             raise UseCaseError(f"无法写入 {live}:{e}(未作任何改动)") from None
         finally:
             conn.close()
-            if sys.exc_info()[0] is not None:
+            if not whole:
                 part.unlink(missing_ok=True)
-        part.replace(live)
     _say(progress, f"已写入 {live}")
     return MoveReport(counts, carried)
 

@@ -188,3 +188,20 @@ def test_every_table_is_copied_or_said_why_not(db_path):
             server_move.copied_tables(conn)
     finally:
         conn.close()
+
+
+def test_the_way_back_needs_a_server_and_a_new_folder(capsys, tmp_path, server_address):
+    pc = tmp_path / "pc"
+    assert run_cli(capsys, pc, "init", "--site", "SH01", "--name", "上海浦东店")[0] == 0
+    code, _out, err = run_cli(capsys, pc, "migrate-to", f"sqlite:{tmp_path / 'new'}")
+    assert code == 2 and "--database" in err
+    url = str(server_address)
+    code, _out, err = run_cli(capsys, pc, "--database", url, "migrate-to", url)
+    assert code == 2 and "不要同时" in err
+    assert run_cli(capsys, pc, "migrate-to", url)[0] == 0
+    code, _out, err = run_cli(
+        capsys, tmp_path / "s", "--database", url, "migrate-to", f"sqlite:{pc}"
+    )
+    assert code == 2 and "已有数据库" in err
+    code, _out, err = run_cli(capsys, pc, "migrate-to", "mysql://u@h/d")
+    assert code == 2 and "sqlite:" in err
