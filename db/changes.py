@@ -28,6 +28,7 @@ TABLE_TOPICS: dict[str, str] = {
     "cases": "cases",
     "cases_fts": "cases",  # the case list's search
     "attachments": "cases",
+    "blobs": "cases",  # the attachments' and scans' contents on the office server
     "entries": "entries",
     "sanctions": "sanctions",
     "settings": "settings",

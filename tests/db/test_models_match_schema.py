@@ -13,6 +13,7 @@ import pytest
 
 import db
 import db.models_audit
+import db.models_blobs
 import db.models_calendar
 import db.models_forms
 import db.models_ledger
@@ -25,6 +26,7 @@ ABSTRACT = {models.BaseModel, models.SyncedModel}
 MODULES = (
     models,
     db.models_audit,
+    db.models_blobs,
     db.models_calendar,
     db.models_forms,
     db.models_ledger,
