@@ -12,7 +12,9 @@ from db.models import on_server
 
 
 class Listening(Protocol):
-    listening: _Flag  # set while the server's notices are heard
+    @property
+    def listening(self) -> _Flag:  # set while the server's notices are heard
+        ...
 
     def stop(self, timeout: float = 5.0) -> None: ...
 

@@ -24,6 +24,7 @@ from db.migrations import (
     m0015_holds,
     m0017_causes,
     m0018_emergencies,
+    m0022_reminders,
     pg0014_baseline,
 )
 
@@ -52,6 +53,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (15, "partial index of the holds (暂停/恢复)", m0015_holds.up),
     (17, "the cause of a case (原因分类, 原因说明)", m0017_causes.up),
     (18, "emergencies (突发事件) and their review", m0018_emergencies.up),
+    (22, "deadline reminders shown once per office", m0022_reminders.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]

@@ -1,13 +1,16 @@
 """Several seats on one office server: what one seat commits reaches every other seat's
 "something changed" signal (LISTEN/NOTIFY), a seat does not hear its own writes twice, the
-hearing comes back after the server dropped it, and on SQLite nothing listens.
+hearing comes back after the server dropped it, and on SQLite nothing listens. A deadline
+reminder is shown by one seat of the office, not by each.
 
 Each seat is a Session with its own task manager (its own worker thread and connection);
 the worker's writes are announced under the seat's name, as another PC's would be."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -20,6 +23,9 @@ from db.database import close_database, open_server
 from db.models import database
 from desktop.paths import DataPaths
 from tests.conftest import FIXED_NOW, sh01_context
+from tests.ui.helpers import idle
+from tests.ui.test_notifier import T0, new_case
+from ui.notifier import Notifier
 from ui.session import Session
 from ui.taskman import TaskManager
 
@@ -91,7 +97,8 @@ def test_a_seat_does_not_hear_its_own_writes(qtbot, office):
         clerk.changed, timeout=HEARD_WITHIN_MS, check_params_cb=lambda c: "cases" in c
     ):
         manager.taskman.run(lambda: _new_case("李雷"))
-    assert heard_by_clerk and all("settings" not in c for c in heard_by_clerk)
+    qtbot.waitUntil(lambda: any("cases" in c for c in heard_by_clerk))
+    assert all("settings" not in c for c in heard_by_clerk)
 
 
 def test_a_rolled_back_write_is_not_heard(qtbot, office):
@@ -109,6 +116,7 @@ def test_a_rolled_back_write_is_not_heard(qtbot, office):
         manager.changed, timeout=HEARD_WITHIN_MS, check_params_cb=lambda c: "cases" in c
     ):
         clerk.taskman.run(lambda: _new_case("韩梅梅"))
+    qtbot.waitUntil(lambda: any("cases" in c for c in heard))
     assert all("settings" not in c for c in heard)
 
 
@@ -148,3 +156,27 @@ def test_the_hearing_comes_back_after_the_server_dropped_it(qtbot, office, serve
 def test_on_sqlite_nothing_listens(session):
     session.listen_to_other_seats()
     assert session.other_seats is None
+
+
+def test_a_deadline_reminder_is_shown_by_one_seat_of_the_office(qtbot, office):
+    clerk, manager = office("clerk"), office("manager")
+    later = dataclasses.replace(sh01_context(), clock=lambda: T0 + timedelta(hours=3))
+    overdue = {new_case(sh01_context()) for _ in range(3)}  # D1 long past at T0 + 3 h
+    shown: dict[str, list[list]] = {}
+    notifiers = []
+    for name, seat in (("clerk", clerk), ("manager", manager), ("clerk again", clerk)):
+        seat.set_user(later)
+        n = Notifier(seat, None, use_tray=False)
+        shown[name] = []
+        n.notified.connect(shown[name].append)
+        notifiers.append(n)
+        n.start()  # one seat after the other, as the office's PCs start in the morning
+        idle(seat)
+    try:
+        assert [{i.case_id for i in batch} for batch in shown["clerk"]] == [overdue]
+        assert shown["manager"] == []  # the clerk's seat showed them
+        assert shown["clerk again"] == []  # a restart does not show them again either
+        assert notifiers[1].seen == notifiers[0].seen  # the manager counts them as shown
+    finally:
+        for n in notifiers:
+            n.stop()
