@@ -1,5 +1,5 @@
 """Ten seats on one office server at once (issue 19 §3, §7):
-``python bench/bench_seats.py [--clients 10] [--cases 100000] [--seconds 60]
+``python bench/bench_seats.py [--clients 10] [--cases 100000] [--seconds 60] [--hot N]
 [--database postgresql://USER@HOST:PORT/DBNAME]``.
 
 Without ``--database`` a throwaway PostgreSQL cluster is started (tests/pg_cluster.py: a
@@ -7,8 +7,9 @@ temporary folder, a Unix socket; fsync off, as in the tests) and filled with ``-
 cases; a ``--database`` that already holds that many cases is used as it is (a second run
 costs no fill).
 
-Each client is a process of its own (a seat), acting as a person on random cases until the
-time is up: four times in five it records a 备注 (``tracking.record_action``), once in five
+Each client is a process of its own (a seat), acting as a person on random cases (with
+``--hot N``: on N of them only, so that the seats meet on the same cases) until the time is
+up: four times in five it records a 备注 (``tracking.record_action``), once in five
 it opens a case, and saves an edit of its 处理方案 against the version it opened
 (``cases.update_case(expected_version=…)``), as the case window does. Then it reports what it
 wrote. The script prints the throughput and checks, on the database:
@@ -84,16 +85,18 @@ class _Retries(logging.Handler):
             self.count += 1
 
 
-def client(address: ServerAddress, number: int, seconds: float, start_at: float) -> int:
+def client(address: ServerAddress, number: int, seconds: float, start_at: float, hot: int) -> int:
     """One seat: act until the time is up, then print what was written (one JSON line)."""
     retries = _Retries()
     logging.getLogger("db.retry").addHandler(retries)
     logging.getLogger("db.retry").setLevel(logging.INFO)
     open_server(address)
-    actor = f"压测坐席{number:02d}"
+    run = int(start_at)  # a run of its own: a second run on the same database is told apart
+    actor = f"压测坐席{number:02d}-{run}"
     ctx = _ctx(actor)
     ids = cases.case_ids(CaseFilter())
-    rng = random.Random(number)
+    ids = ids[:hot] if hot else ids
+    rng = random.Random(f"{run}-{number}")
     entries: list[tuple[int, str]] = []  # (case id, entry uid) saved
     saves: list[tuple[int, int, str]] = []  # (case id, revision, plan) saved
     stale = 0
@@ -242,6 +245,7 @@ def run(address: ServerAddress, a: argparse.Namespace) -> int:
     print(f"database: {a.cases} cases ({added} added in {time.perf_counter() - t:.0f} s)")
     start_at = time.time() + 3.0 + 0.3 * a.clients  # every client connected by then
     argv = [sys.executable, __file__, "--client-of", str(address), "--seconds", str(a.seconds)]
+    argv += ["--hot", str(a.hot)]
     procs = [
         subprocess.Popen(
             [*argv, "--client", str(n), "--start-at", str(start_at)],
@@ -270,8 +274,9 @@ def run(address: ServerAddress, a: argparse.Namespace) -> int:
         for kind, values in r["took"].items():
             took[kind] += values
     done = entries + saves
+    where = f"on {a.hot} cases" if a.hot else "on random cases"
     print(
-        f"{a.clients} clients, {a.seconds:g} s: {done} actions saved "
+        f"{a.clients} clients {where}, {a.seconds:g} s: {done} actions saved "
         f"({done / a.seconds:.1f}/s): {entries} entries, {saves} edits"
     )
     for kind, values in took.items():
@@ -302,13 +307,14 @@ def main() -> int:
     p.add_argument("--clients", type=int, default=10)
     p.add_argument("--cases", type=int, default=100_000)
     p.add_argument("--seconds", type=float, default=60.0)
+    p.add_argument("--hot", type=int, default=0, help="act on this many cases only")
     p.add_argument("--database", help="an office server to use (default: a throwaway one)")
     p.add_argument("--client", type=int, help=argparse.SUPPRESS)
     p.add_argument("--client-of", help=argparse.SUPPRESS)
     p.add_argument("--start-at", type=float, default=0.0, help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.client is not None:
-        return client(parse_address(a.client_of), a.client, a.seconds, a.start_at)
+        return client(parse_address(a.client_of), a.client, a.seconds, a.start_at, a.hot)
     if a.database:
         return run(parse_address(a.database), a)
     from tests import pg_cluster  # the throwaway cluster of the tests, only when asked for

@@ -9,6 +9,9 @@ of db/ is written with ``?`` placeholders, and the few spellings SQLite and Post
 not share are rewritten once per statement text (``postgres_sql``). What the rewriting cannot
 say (the full-text index, the catalog) has its own PostgreSQL statement in its db/ module,
 chosen by ``on_server()``.
+
+Every committed write is announced to the other seats (``NOTIFY``, sent with the ``COMMIT``;
+db/seats.py says what a notice holds, db/server_listen.py hears them).
 """
 
 from __future__ import annotations
