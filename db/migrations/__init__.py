@@ -25,6 +25,7 @@ from db.migrations import (
     m0017_causes,
     m0018_emergencies,
     m0019_blobs,
+    m0022_reminders,
     pg0014_baseline,
     pg0019_blobs,
 )
@@ -55,6 +56,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (17, "the cause of a case (原因分类, 原因说明)", m0017_causes.up),
     (18, "emergencies (突发事件) and their review", m0018_emergencies.up),
     (19, "file contents in the database (attachments, scans)", m0019_blobs.up),
+    (22, "deadline reminders shown once per office", m0022_reminders.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]

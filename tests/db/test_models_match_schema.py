@@ -17,6 +17,7 @@ import db.models_blobs
 import db.models_calendar
 import db.models_forms
 import db.models_ledger
+import db.models_reminders
 import db.models_users
 import db.models_volume
 from db import models
@@ -30,6 +31,7 @@ MODULES = (
     db.models_calendar,
     db.models_forms,
     db.models_ledger,
+    db.models_reminders,
     db.models_users,
     db.models_volume,
 )
