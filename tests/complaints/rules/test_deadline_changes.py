@@ -141,7 +141,7 @@ def _deadline(status: DeadlineStatus, **over: object) -> Deadline:
         "status": status,
     }
     values.update(over)
-    return Deadline(**values)  # type: ignore[arg-type]
+    return Deadline(**values)
 
 
 def test_each_status_changes_at_its_own_moment():
