@@ -2,7 +2,9 @@
 
 Built for thousands of open cases: one query reads the open cases, one reads their entries,
 then the pure rules judge each case in memory (no query per case). A case's deadlines use the
-policy in force when it was received.
+policy in force when it was received. The list of every office (no filter: the 待办 page, the
+command, HQ) keeps what it judged between reads and judges again only what a write or the
+clock changed (``todo_memo``).
 Open = not closed and not deleted *now*; ``now`` may be set to judge the deadlines as of
 another moment (the CLI's --at), but which cases are open is always today's answer.
 
