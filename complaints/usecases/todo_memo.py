@@ -1,7 +1,8 @@
 """The open cases' judged deadlines, kept between two reads of the to-do list.
 
-Judging every open case costs ~35 µs a case (reading its entries, then the rules): at HQ, with
-~20,000 open cases of a million, most of a second, for a list that mostly did not change. So
+Judging every open case means reading its entries and running the rules, ~50 µs a case: at
+HQ, with ~20,000 open cases of a million, a second (bench/README.md), for a list that mostly
+did not change since the last read. So
 the list of every office (no filter) keeps, for each open case, the open deadlines the rules
 gave and until when they stay so by the clock alone (``deadline_changes.judged_until``: the
 rules' own answer, never worked out here). A later read judges again only the cases whose
@@ -35,16 +36,14 @@ NOTE_ACTION_LIST = tuple(sorted(NOTE_ACTIONS))
 MAX_CASES = 200_000  # open cases kept at most (~200 MB would be past the app's budget)
 _IDS_PER_READ = 500  # with the open states and the actions: under SQLite's 999 variables
 
-Case = dict[str, Any]
+Row = dict[str, Any]  # a case or an entry as case_loads decodes it
 # An open deadline of a case with the moment it turns 将到期 (its due time when on hold).
 Judged = list[tuple[Deadline, datetime]]
 # What the to-do rows show of a case, in the order TodoItem takes them.
 CASE_CELLS = ("id", "number", "site", "state", "department", "responsible", "customer_name")
 
 
-def judge(
-    case: Case, entries: Sequence[Case], book: PolicyBook, now: datetime, tz: tzinfo
-) -> Judged:
+def judge(case: Row, entries: Sequence[Row], book: PolicyBook, now: datetime, tz: tzinfo) -> Judged:
     """The open deadlines of one case as of ``now``, by the policy in force when received."""
     pol = book.at(case["received_at"])
     return [
@@ -54,7 +53,7 @@ def judge(
     ]
 
 
-def load_open(ids: Sequence[int] = ()) -> list[tuple[Case, list[Case]]]:
+def load_open(ids: Sequence[int] = ()) -> list[tuple[Row, list[Row]]]:
     """Every open case of every office (or those of ``ids``) with the entries the rules read."""
     return case_loads.open_cases(
         departments=None,
@@ -98,9 +97,7 @@ def kept_cases() -> int | None:
         return len(_KEPT[0].cases) if _KEPT else None
 
 
-def _keep(
-    case: Case, entries: Sequence[Case], book: PolicyBook, now: datetime, tz: tzinfo
-) -> _Kept:
+def _keep(case: Row, entries: Sequence[Row], book: PolicyBook, now: datetime, tz: tzinfo) -> _Kept:
     judged = judge(case, entries, book, now, tz)
     until = judged_until(
         case, entries, [d for d, _ in judged], book.at(case["received_at"]), now, tz
