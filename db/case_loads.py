@@ -166,11 +166,16 @@ def open_cases(
     sites: Sequence[str],
     actions: Sequence[str],
     note_actions: Sequence[str],
+    ids: Sequence[int] = (),
 ) -> list[tuple[Case, list[Entry]]]:
     """(case, its entries of ``actions``) of every case not closed and not deleted, of these
-    departments, this first responsible person and these sites (each None or empty: any).
-    Two queries; the entries of a case come in no particular order."""
+    departments, this first responsible person and these sites (each None or empty: any),
+    and with ``ids`` only those cases (at most _CHUNK of them). Two queries; the entries of a
+    case come in no particular order."""
     where, params = _open_where(departments, person, sites, "c")
+    if ids:
+        where += f" AND c.id IN ({_marks(ids)})"
+        params += ids
     cases: dict[int, Case] = {}
     entries: dict[int, list[Entry]] = {}
     for row in database.execute_sql(
