@@ -103,7 +103,6 @@ def test_a_restart_reads_the_kept_months_instead_of_the_cases(stats_demo, monkey
 
 
 def _closed_case_of(month: str) -> int:
-    start, end = parse_period(month).bounds(CHINA_TZ)
     f = stats.figures_for(parse_period(month), (), as_of=LATER, tz=CHINA_TZ)
     return next(i for i in f.called_back if i not in f.reopened)
 
@@ -131,7 +130,6 @@ def test_a_write_into_a_kept_month_forgets_it(stats_demo):
     )
     assert kept_months() == settled - 1
     # A case of March changes department: March is forgotten too.
-    start, end = parse_period("2026-03").bounds(CHINA_TZ)
     march = next(
         i for i in stats.figures_for(parse_period("2026-03"), (), as_of=LATER, tz=CHINA_TZ).case_ids
     )
