@@ -6,15 +6,16 @@ import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
+from case_clock import T0, new_case
 
 from complaints.rules import figures as fig
 from complaints.rules.periods import parse_period
 from complaints.usecases import policy as policy_uc
-from complaints.usecases import stats, stats_months
+from complaints.usecases import stats, stats_months, tracking
 from complaints.usecases.context import CHINA_TZ
 from db import stats_months as stats_months_rows
 from db.models import Entry, database
-from db.timeutil import from_db
+from db.timeutil import from_db, to_db
 
 AS_OF = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 LATER = datetime(2027, 3, 2, 14, 0, tzinfo=CHINA_TZ)  # every demo case closed by then
@@ -178,3 +179,45 @@ def test_emptied_at_will(stats_demo):
     assert kept_months() > 0
     stats.clear_cache(stored=True)
     assert kept_months() == 0
+
+
+def _keep_month(start: datetime, end: datetime) -> None:
+    database.execute_sql(
+        "INSERT INTO stats_months (start_at, end_at, sites, zone, judging, settled_at, cases, "
+        "part) VALUES (?, ?, '', 'UTC+08:00', '', '', 0, '{}')",
+        [to_db(start), to_db(end)],
+    )
+
+
+def test_the_triggers_forget_the_month_written_into_on_both_engines(engine_ctx):
+    cid = new_case(engine_ctx)
+    day = timedelta(days=1)
+    other = (T0 - 400 * day, T0 - 370 * day)  # a month with nothing written into it
+
+    def kept() -> set[str]:
+        return {r[0] for r in database.execute_sql("SELECT start_at FROM stats_months")}
+
+    def keep_both() -> None:
+        database.execute_sql("DELETE FROM stats_months")
+        _keep_month(T0 - day, T0 + day)
+        _keep_month(*other)
+
+    left = {to_db(other[0])}
+    keep_both()
+    tracking.record_action(engine_ctx, cid, "联系客户", note="已电话联系")  # an entry added
+    assert kept() == left
+    keep_both()
+    database.execute_sql("UPDATE entries SET note = '改' WHERE case_id = ?", [cid])
+    assert kept() == left
+    keep_both()
+    database.execute_sql("UPDATE cases SET department = '车间' WHERE id = ?", [cid])
+    assert kept() == left
+    keep_both()
+    database.execute_sql("DELETE FROM entries WHERE case_id = ?", [cid])
+    assert kept() == left
+    keep_both()
+    new_case(engine_ctx)  # a case received in the month
+    assert kept() == left
+    keep_both()
+    database.execute_sql("DELETE FROM cases WHERE id = ?", [cid])
+    assert kept() == left
