@@ -12,8 +12,11 @@ normalised value, so the table holds nothing personal.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import sys
+from array import array
 from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
@@ -50,21 +53,45 @@ def _key_hash(value: str | None) -> str | None:
     return hashlib.blake2b(v.encode(), digest_size=8).hexdigest()
 
 
+def _pack(values: Sequence[float], code: str = "q") -> str:
+    """A list of ids ("q") or hours ("d") as the base64 of its machine values, little-endian:
+    a year's hundred thousand ids decode in milliseconds, not as JSON numbers."""
+    a = array(code, values)
+    if sys.byteorder == "big":
+        a.byteswap()
+    return base64.b64encode(a.tobytes()).decode("ascii")
+
+
+def _unpack(text: str, code: str = "q") -> list[Any]:
+    a = array(code, base64.b64decode(text))
+    if sys.byteorder == "big":
+        a.byteswap()
+    return a.tolist()
+
+
+def _pack_lists(lists: dict[str, list[int]]) -> dict[str, str]:
+    return {k: _pack(v) for k, v in lists.items()}
+
+
+def _unpack_lists(packed: dict[str, str]) -> dict[str, list[int]]:
+    return {k: _unpack(v) for k, v in packed.items()}
+
+
 def encode(part: fig.Partial) -> str:
     def t(x: fig.Timeliness) -> list[Any]:
-        return [x.met, x.late, x.missed, x.late_ids]
+        return [x.met, x.late, x.missed, _pack(x.late_ids)]
 
     return json.dumps(
         {
-            "ids": part.ids,
-            "by": part.by,
+            "ids": _pack(part.ids),
+            "by": {k: _pack_lists(v) for k, v in part.by.items()},
             "t": {r: t(x) for r, x in part.timeliness.items()},
             "o": t(part.overall),
-            "contact": part.contact,
-            "handling": part.handling,
-            "sat": part.satisfaction,
-            "cb": part.called_back,
-            "re": part.reopened,
+            "contact": _pack(part.contact, "d"),
+            "handling": _pack(part.handling, "d"),
+            "sat": _pack_lists(part.satisfaction),
+            "cb": _pack(part.called_back),
+            "re": _pack(part.reopened),
             "closed": [to_db(c) for _i, c in part.closed],
             "phone": [_key_hash(p) for _i, p, _v in part.keys],
             "vin": [_key_hash(v) for _i, _p, v in part.keys],
@@ -79,24 +106,24 @@ def encode(part: fig.Partial) -> str:
 
 def decode(text: str) -> fig.Partial:
     d = json.loads(text)
-    ids: list[int] = d["ids"]
+    ids: list[int] = _unpack(d["ids"])
 
     def t(rule: str, x: list[Any]) -> fig.Timeliness:
-        return fig.Timeliness(rule, x[0], x[1], x[2], x[3])
+        return fig.Timeliness(rule, x[0], x[1], x[2], _unpack(x[3]))
 
     sites: set[str | None] = set(d["sites"])
     if d["no_site"]:
         sites.add(None)
     return fig.Partial(
         ids,
-        d["by"],
+        {k: _unpack_lists(v) for k, v in d["by"].items()},
         {r: t(r, x) for r, x in d["t"].items()},
         t("全部", d["o"]),
-        d["contact"],
-        d["handling"],
-        d["sat"],
-        d["cb"],
-        d["re"],
+        _unpack(d["contact"], "d"),
+        _unpack(d["handling"], "d"),
+        _unpack_lists(d["sat"]),
+        _unpack(d["cb"]),
+        _unpack(d["re"]),
         list(zip(ids, map(from_db, d["closed"]), strict=True)),
         list(zip(ids, d["phone"], d["vin"], strict=True)),
         sites,
