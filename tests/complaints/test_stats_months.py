@@ -13,6 +13,7 @@ from complaints.rules.periods import parse_period
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import stats, stats_months, tracking
 from complaints.usecases.context import CHINA_TZ
+from db import hold_rows
 from db import stats_months as stats_months_rows
 from db.models import Entry, database
 from db.timeutil import from_db, to_db
@@ -221,3 +222,14 @@ def test_the_triggers_forget_the_month_written_into_on_both_engines(engine_ctx):
     keep_both()
     database.execute_sql("DELETE FROM cases WHERE id = ?", [cid])
     assert kept() == left
+
+
+def test_the_holds_of_a_period_on_both_engines(engine_ctx):
+    """The holds are read from their own index on SQLite (INDEXED BY), plainly on the
+    server: the same rows."""
+    cid = new_case(engine_ctx)
+    tracking.record_action(engine_ctx, cid, "暂停", note="等待配件")
+    day = timedelta(days=1)
+    holds = hold_rows.period_holds(T0 - day, T0 + day, ())
+    assert [e["action"] for e in holds[cid]] == ["暂停"]
+    assert hold_rows.period_holds(T0 - day, T0 + day, ("XX99",)) == {}
