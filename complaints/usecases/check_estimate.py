@@ -46,7 +46,7 @@ def _save_rates(rates: Mapping[str, float]) -> None:
     path = rates_path()
     if path is None:
         return
-    part = path.with_name(path.name + ".part")
+    part = path.with_name(path.name + ".tmp")  # .part files are the backups' (db/partfiles.py)
     try:
         part.write_text(json.dumps(dict(rates), sort_keys=True, indent=1), encoding="utf-8")
         os.replace(part, path)
