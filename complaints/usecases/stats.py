@@ -246,7 +246,8 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
         else:
             # Month by month (the same cases in the same order: the received-time index), a
             # month that is over with every case closed taken from _PARTS.
-            judged = _month_judging(tz, book, fp)
+            _forget_parts_if_written()
+            judged = stats_months.judging_of(tz, book, fp)
             kept = stats_months.load(
                 [m for m in months if (m, tuple(sites), str(tz)) not in _PARTS],
                 sites,
@@ -311,10 +312,7 @@ def _month_part(
     judged: Callable[[Period], str],
     kept: fig.Partial | None,
 ) -> fig.Partial:
-    stamp = figures_queries.write_stamp()
-    if _PARTS_STAMP[0] != stamp:
-        _PARTS.clear()
-        _PARTS_STAMP[0] = stamp
+    stamp = _forget_parts_if_written()
     key = (month, tuple(sites), str(tz))
     part = _PARTS.get(key) or kept
     if part is not None:
@@ -343,19 +341,13 @@ def _month_part(
     return part
 
 
-def _month_judging(
-    tz, book: policy_uc.PolicyBook, fp: Callable[[datetime], str]
-) -> Callable[[Period], str]:
-    """month → stats_months.judging of it (each month's computed once a call)."""
-    memo: dict[Period, str] = {}
-
-    def judged(month: Period) -> str:
-        j = memo.get(month)
-        if j is None:
-            j = memo[month] = stats_months.judging(month, tz, book, fp)
-        return j
-
-    return judged
+def _forget_parts_if_written() -> tuple:
+    """Empty _PARTS if anything was written since they were computed; the write stamp."""
+    stamp = figures_queries.write_stamp()
+    if _PARTS_STAMP[0] != stamp:
+        _PARTS.clear()
+        _PARTS_STAMP[0] = stamp
+    return stamp
 
 
 def keep_summaries() -> int:

@@ -46,6 +46,21 @@ def judging(
     return _FORMAT + ":" + ",".join(sorted(fps))
 
 
+def judging_of(
+    tz: tzinfo, book: policy_uc.PolicyBook, fp: Callable[[datetime], str]
+) -> Callable[[Period], str]:
+    """month → judging() of it, each month's computed once."""
+    memo: dict[Period, str] = {}
+
+    def judged(month: Period) -> str:
+        j = memo.get(month)
+        if j is None:
+            j = memo[month] = judging(month, tz, book, fp)
+        return j
+
+    return judged
+
+
 def _key_hash(value: str | None) -> str | None:
     v = (value or "").strip().upper()
     if not v:
