@@ -233,3 +233,23 @@ def test_the_holds_of_a_period_on_both_engines(engine_ctx):
     holds = hold_rows.period_holds(T0 - day, T0 + day, ())
     assert [e["action"] for e in holds[cid]] == ["暂停"]
     assert hold_rows.period_holds(T0 - day, T0 + day, ("XX99",)) == {}
+
+
+@pytest.mark.parametrize("code", ["2026", "2026Q3"])
+def test_office_time_clocks_too(stats_demo, ctx, code):
+    """Every deadline counted in office time from 1 July 2026 noon (after the demo's own
+    version of 1 July): the kept months give the figures of one uncached pass, July's
+    judging names both versions, the months before keep the calendar clock's."""
+    period = parse_period(code)
+    on_calendar = uncached(period, (), LATER)
+    earlier = dataclasses.replace(ctx, clock=lambda: datetime(2026, 7, 1, 12, tzinfo=CHINA_TZ))
+    office = {f"d{i}_clock": "office" for i in range(1, 12)}
+    policy_uc.save(earlier, dataclasses.replace(policy_uc.load(), **office))
+    restart()
+    expected = uncached(period, (), LATER)
+    assert expected != on_calendar
+    assert plain(stats.figures_for(period, (), as_of=LATER, tz=CHINA_TZ)) == expected
+    stats.keep_summaries()
+    assert kept_months() > 0
+    restart()
+    assert plain(stats.figures_for(period, (), as_of=LATER, tz=CHINA_TZ)) == expected
