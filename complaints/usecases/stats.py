@@ -9,7 +9,8 @@ Kept summaries: a closed case's summary (what the figures need from its entries)
 it is kept in memory and in the table ``stats_summaries``, keyed by a fingerprint of the case
 row, its entries (count, latest time) and the policy book. A month's figures then judge only
 the open cases' entries, also after a restart (100k cases: see bench/README.md). The figures
-are the same with or without them (tests/complaints/test_stats_speed.py).
+are the same with or without them (tests/complaints/test_stats_speed.py). Above them, a
+month over and settled keeps its whole partial (stats_months, test_stats_months.py).
 """
 
 from __future__ import annotations
@@ -245,7 +246,8 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
             )
         else:
             # Month by month (the same cases in the same order: the received-time index), a
-            # month that is over with every case closed taken from _PARTS.
+            # month that is over with every case closed taken from _PARTS, or else from the
+            # months kept in the database (stats_months).
             _forget_parts_if_written()
             judged = stats_months.judging_of(tz, book, fp)
             kept = stats_months.load(
