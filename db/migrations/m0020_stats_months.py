@@ -8,7 +8,9 @@ in it), so a year opened after a restart reads twelve rows instead of judging ev
 Derived data: it may be emptied at any time. It proves itself current by being there: the
 triggers below delete every kept month that a written case or tracking entry falls in
 (by the case's received time, before and after the write), whoever writes, in the same
-transaction. A month is only kept when nothing was written since it was computed.
+transaction; and the month of a case whose kept summary (stats_summaries) is deleted, so a
+kept month's closed cases always have theirs and refilling the summaries judges the month
+again. A month is only kept when nothing was written since it was computed.
 """
 
 from __future__ import annotations
@@ -58,6 +60,9 @@ STATEMENTS = [
     + _FORGET_CASE.format(case="new.case_id")
     + " END",
     "CREATE TRIGGER stats_months_entry_ad AFTER DELETE ON entries BEGIN "
+    + _FORGET_CASE.format(case="old.case_id")
+    + " END",
+    "CREATE TRIGGER stats_months_summary_ad AFTER DELETE ON stats_summaries BEGIN "
     + _FORGET_CASE.format(case="old.case_id")
     + " END",
 ]

@@ -37,6 +37,9 @@ STATEMENTS = [
     "FOR EACH ROW EXECUTE FUNCTION stats_months_forget_case()",
     "CREATE TRIGGER stats_months_entry AFTER INSERT OR UPDATE OR DELETE ON entries "
     "FOR EACH ROW EXECUTE FUNCTION stats_months_forget_entry()",
+    # a row naming its case by case_id, as an entry does
+    "CREATE TRIGGER stats_months_summary AFTER DELETE ON stats_summaries "
+    "FOR EACH ROW EXECUTE FUNCTION stats_months_forget_entry()",
 ]
 
 

@@ -216,6 +216,14 @@ def test_the_triggers_forget_the_month_written_into_on_both_engines(engine_ctx):
     keep_both()
     database.execute_sql("DELETE FROM entries WHERE case_id = ?", [cid])
     assert kept() == left
+    database.execute_sql(
+        "INSERT INTO stats_summaries (case_id, fingerprint, called_back, reopened, outcomes) "
+        "VALUES (?, 'x', 0, 0, '')",
+        [cid],
+    )
+    keep_both()
+    database.execute_sql("DELETE FROM stats_summaries WHERE case_id = ?", [cid])
+    assert kept() == left
     keep_both()
     new_case(engine_ctx)  # a case received in the month
     assert kept() == left
@@ -253,3 +261,22 @@ def test_office_time_clocks_too(stats_demo, ctx, code):
     assert kept_months() > 0
     restart()
     assert plain(stats.figures_for(period, (), as_of=LATER, tz=CHINA_TZ)) == expected
+
+
+def test_a_kept_month_goes_with_its_cases_kept_summaries(stats_demo):
+    """Summaries deleted (forget_summaries, or as an import's new cases lack them): their
+    months are judged again, so the fill keeps the summaries anew."""
+    stats.figures_for(parse_period("2026"), (), as_of=LATER, tz=CHINA_TZ)
+    stats.keep_summaries()
+    before = kept_months()
+    cid = _closed_case_of("2026-09")
+    with database.atomic():
+        database.execute_sql("DELETE FROM stats_summaries WHERE case_id = ?", [cid])
+    assert kept_months() == before - 1
+    restart()
+    stats.figures_for(parse_period("2026-09"), (), as_of=LATER, tz=CHINA_TZ)
+    stats.keep_summaries()
+    assert kept_months() == before
+    assert database.execute_sql(
+        "SELECT count(*) FROM stats_summaries WHERE case_id = ?", [cid]
+    ).fetchone()[0]
