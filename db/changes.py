@@ -59,6 +59,7 @@ NOT_SHOWN = frozenset(
         "schema_version",
         "stats_summaries",
         "reminders_sent",  # which seat showed a reminder: the notifier's own bookkeeping
+        "stats_months",
         # SQLite's own storage of the search index, written by the FTS engine itself
         "cases_fts_config",
         "cases_fts_content",

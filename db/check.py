@@ -51,30 +51,12 @@ def quick_integrity(conn: sqlite3.Connection | None = None) -> list[str]:
     return _capped(listed, len(rows), "损坏")
 
 
-# What the checks get through per second on this office's kind of PC (bench/bench_maintenance.py
-# on the 100k bench database, bench/README.md): the estimate said before a check starts.
-FULL_BYTES_PER_S = 80e6  # integrity_check, foreign keys and the search index together
-QUICK_BYTES_PER_S = 400e6  # quick_check
-AUDIT_ROWS_PER_S = 150_000  # the audit chain, hashed entry by entry
-
-
 def database_bytes(conn: sqlite3.Connection | None = None) -> int:
     """The size of the open database as a backup copies it (its pages, including those
     still in the -wal file)."""
     c = _conn(conn)
     pages = c.execute("PRAGMA page_count").fetchone()[0]
     return int(pages * c.execute("PRAGMA page_size").fetchone()[0])
-
-
-def estimate_seconds(conn: sqlite3.Connection | None = None, *, quick: bool = False) -> int:
-    """About how long the checks of the open database take, in whole seconds (at least 1):
-    from its size on disk and, for the full check, the length of the audit log."""
-    c = _conn(conn)
-    size = database_bytes(c)
-    if quick:
-        return max(1, round(size / QUICK_BYTES_PER_S))
-    entries = c.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
-    return max(1, round(size / FULL_BYTES_PER_S + entries / AUDIT_ROWS_PER_S))
 
 
 def foreign_keys(conn: sqlite3.Connection | None = None) -> list[str]:

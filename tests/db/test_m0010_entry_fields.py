@@ -44,7 +44,15 @@ def _schema9(path) -> None:
             conn.execute(f"ALTER TABLE entries DROP COLUMN {col}")
         # what later steps made goes too: the tables a schema-10 database does not have
         at10 = _columns_at(10)
-        for table in _tables(conn) - set(at10) - {"schema_version"}:
+        later = _tables(conn) - set(at10) - {"schema_version"}
+        # and their triggers on the tables that stay (SQLite keeps a trigger whose table is
+        # dropped, and then refuses to alter the table it is on)
+        for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+        ).fetchall():
+            if any(table in sql for table in later):
+                conn.execute(f"DROP TRIGGER {name}")
+        for table in later:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
         for table, columns in at10.items():
             # a later step's index on a later column goes first (SQLite keeps it otherwise)
