@@ -19,6 +19,12 @@ def data_stamp() -> tuple[Any, ...] | None:
     """The stamp, or None inside a transaction (what it reads may still be rolled back)."""
     if database.in_transaction():
         return None
+    return write_stamp()
+
+
+def write_stamp() -> tuple[Any, ...]:
+    """The stamp as this connection sees it now, inside a transaction too (the caller knows
+    whether what it compares may still be rolled back)."""
     conn = database.connection()
     if on_server():
         lsn = database.execute_sql("SELECT pg_current_wal_insert_lsn()").fetchone()[0]

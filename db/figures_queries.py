@@ -210,16 +210,6 @@ def has_unsummarised(start: datetime, end: datetime, closed_by: datetime) -> boo
     )
 
 
-def write_stamp() -> tuple[Any, ...]:
-    """Moves whenever a row is written on this connection or another one commits."""
-    conn = database.connection()
-    return (
-        database.database,
-        conn.total_changes,
-        conn.execute("PRAGMA data_version").fetchone()[0],
-    )
-
-
 def database_name() -> str | None:
     """The open database file (a cache of figures belongs to one)."""
     return database.database

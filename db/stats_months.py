@@ -11,7 +11,7 @@ from typing import Any
 
 import peewee as pw
 
-from db.figures_queries import write_stamp
+from db.data_stamp import write_stamp
 from db.models import database, on_server
 
 
@@ -43,7 +43,7 @@ def load(sites: str, zone: str, starts: Sequence[str]) -> dict[str, tuple[str, s
 def store(rows: Sequence[tuple[str, str, str, str, str, str, int, str]], stamp: tuple) -> bool:
     """Keep rows (start_at, end_at, sites, zone, judging, settled_at, cases, part), replacing
     the same month's, if nothing was written to the database since ``stamp``
-    (figures_queries.write_stamp) was taken: a month computed before a write it missed would
+    (data_stamp.write_stamp) was taken: a month computed before a write it missed would
     otherwise stay. Never waits for another writer: False, nothing written, when the
     database is busy, read-only or written since."""
     if not rows or not kept_here():

@@ -38,7 +38,7 @@ from complaints.usecases import audit, auth, stats_months
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
-from db import case_loads, figures_queries
+from db import case_loads, data_stamp, figures_queries
 from db.models import database
 
 # Summaries of closed cases (their entries read once per revision): a month's figures over
@@ -296,7 +296,7 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
 # closed by then: they no longer depend on the clock, only on the data, so a year or a
 # quarter joins them instead of reading and judging those cases again, and a month opened
 # again costs nothing. Emptied whenever anything is written to the database
-# (figures_queries.write_stamp), except the summaries this module keeps (derived data).
+# (db.data_stamp.write_stamp), except the summaries this module keeps (derived data).
 # Worker thread only.
 _PARTS: dict[tuple, fig.Partial] = {}
 _PARTS_MAX_CASES = 250_000  # ~200 bytes a case: at most ~50 MB (a year at 100k cases)
@@ -345,7 +345,7 @@ def _month_part(
 
 def _forget_parts_if_written() -> tuple:
     """Empty _PARTS if anything was written since they were computed; the write stamp."""
-    stamp = figures_queries.write_stamp()
+    stamp = data_stamp.write_stamp()
     if _PARTS_STAMP[0] != stamp:
         _PARTS.clear()
         _PARTS_STAMP[0] = stamp
@@ -359,9 +359,9 @@ def keep_summaries() -> int:
     pending = list(_PENDING)
     _PENDING.clear()
     if stats_months.pending():
-        before = figures_queries.write_stamp()
+        before = data_stamp.write_stamp()
         if stats_months.keep() and _PARTS_STAMP[0] == before:  # only derived rows written
-            _PARTS_STAMP[0] = figures_queries.write_stamp()
+            _PARTS_STAMP[0] = data_stamp.write_stamp()
     if figures_queries.database_name() != _SUMMARIES_DB[0]:  # computed in another data folder
         return 0
     return _store_summaries(pending)
@@ -388,11 +388,11 @@ def _store_summaries(pending: Sequence[tuple[tuple, str]]) -> int:
         return 0
     # Never wait for another writer (a ledger import in another process): the figures are
     # already computed, only keeping them is skipped.
-    before = figures_queries.write_stamp()
+    before = data_stamp.write_stamp()
     if not figures_queries.store_summaries(rows):
         return 0
     if _PARTS_STAMP[0] == before:  # only derived rows written: the months still hold
-        _PARTS_STAMP[0] = figures_queries.write_stamp()
+        _PARTS_STAMP[0] = data_stamp.write_stamp()
     return len(rows)
 
 

@@ -25,7 +25,8 @@ from complaints.rules import figures as fig
 from complaints.rules.periods import Period
 from complaints.usecases import policy as policy_uc
 from db import stats_months
-from db.figures_queries import in_transaction, write_stamp
+from db.data_stamp import write_stamp
+from db.figures_queries import in_transaction
 from db.timeutil import from_db, to_db
 
 # A new value whenever the encoding below or what a partial holds changes: rows written by
