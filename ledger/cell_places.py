@@ -51,6 +51,11 @@ class CellScan:
         self.max_row = self.max_col = 0
         self.row = 0
         self.col = 0
+        # Every row and cell tag in its usual form with its reference, and no comment,
+        # CDATA or processing instruction after the prolog: a sheet whose rows can be cut
+        # apart at their tags (ledger.calamine_chunks).
+        self.plain = True
+        self._instructions = 0
 
     def _refuse(self, ref: str, what: str) -> LedgerRefused:
         return LedgerRefused(
@@ -67,6 +72,9 @@ class CellScan:
         if len(buf) - cut > _MAX_TAG:
             raise LedgerRefused(f"{self.file}:{self.where}中有异常的超长标记,已拒绝")
         whole = buf[:cut]
+        if self.plain:
+            self._instructions += whole.count(b"<?")
+            self.plain = self._instructions <= 1 and b"<!" not in whole
         # The usual sheet: every row and cell carries its reference. Then the references
         # are checked by their distinct parts, at the regex engine's speed (a big file has
         # tens of millions of cells); anything else is walked tag by tag, in order.
@@ -114,6 +122,7 @@ class CellScan:
         self.col = _column_number(letters[-1]) if int(digits[-1]) == self.row else self.col
 
     def _walk(self, whole: bytes) -> None:
+        self.plain = False
         for m in _TAG_RE.finditer(whole):
             tag = m.group(0)
             ref = _REF_ATTR_RE.search(tag)
@@ -150,6 +159,11 @@ class CellScan:
             self.max_row = max(self.max_row, row)
             self.min_col = min(self.min_col, col)
             self.max_col = max(self.max_col, col)
+
+    @property
+    def width(self) -> int:
+        """Columns of the cells' bounding box (0 for a sheet without cells)."""
+        return self.max_col - self.min_col + 1 if self.cells else 0
 
     def calamine_bytes(self, xml_size: int) -> int:
         """calamine's peak for this sheet, generously: the cells it collects (40 bytes
