@@ -22,6 +22,7 @@ openpyxl and ledger.sheet_stream drop it.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import queue
 import re
@@ -79,10 +80,8 @@ class _Slicer:
     def stop(self) -> None:
         self._stop.set()
         while self._thread.is_alive():  # free the helper if it waits to hand a slice over
-            try:
+            with contextlib.suppress(queue.Empty):
                 self._queue.get(timeout=0.05)
-            except queue.Empty:
-                pass
         self._thread.join()
 
     def _put(self, item: tuple[int, Any] | _Done) -> bool:
