@@ -144,10 +144,10 @@ class CellScan:
                     raise self._refuse(self._cell_with(whole, 1, text), "单元格")
             raise AssertionError("_numbers refused a valid reference")  # pragma: no cover
         self.cells += len(letters)
-        self.min_row = min(self.min_row, min(nums))
-        self.max_row = max(self.max_row, max(nums))
-        self.min_col = min(self.min_col, min(cols))
-        self.max_col = max(self.max_col, max(cols))
+        self.min_row = min(self.min_row, *nums)
+        self.max_row = max(self.max_row, *nums)
+        self.min_col = min(self.min_col, *cols)
+        self.max_col = max(self.max_col, *cols)
         self.col = _column_number(letters[-1]) if int(digits[-1]) == self.row else self.col
 
     @staticmethod
