@@ -154,11 +154,19 @@ def step_import(data: Path, work: Path, before=None, bulk: bool | None = None) -
     ctx = _ctx()
     if before is not None:
         before()
+    where = ["start"]
+    peak = _RssPeak(where)
     t = time.perf_counter()
     report = ledger_import.apply_import(
-        ctx, [work / "ledger.xlsx"], backup_dir=paths.backups, bulk=bulk
+        ctx,
+        [work / "ledger.xlsx"],
+        backup_dir=paths.backups,
+        bulk=bulk,
+        progress=lambda done, total, what: where.__setitem__(0, f"{what} {done}/{total}"),
     )
+    where[0] = "after the merge (indexes, full-text index, commit, after-import check)"
     seconds = time.perf_counter() - t
+    peak.stop()
     close_database()
     f = report.files[0]
     return {
@@ -167,7 +175,32 @@ def step_import(data: Path, work: Path, before=None, bulk: bool | None = None) -
         "applied": report.applied,
         "counts": {s: c.as_dict() for s, c in f.counts.items()},
         "differences": report.differences,
+        "peak_at": peak.at,
     }
+
+
+class _RssPeak:
+    """Samples the process's RSS every 0.2 s and notes what the import was doing (its
+    last progress line) when it was highest: where the peak RSS comes from."""
+
+    def __init__(self, where: list[str]):
+        import threading
+
+        self.where, self.top, self.at = where, 0, ""
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.2):
+            with open("/proc/self/statm") as f:
+                rss = int(f.read().split()[1]) * resource.getpagesize()
+            if rss > self.top:
+                self.top, self.at = rss, f"{rss / 2**20:.0f} MB during {self.where[0]}"
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def step_import_nofts(data: Path, work: Path) -> dict:
@@ -363,6 +396,8 @@ def main() -> int:
             f"{i['cpu_seconds'] / f['cpu_seconds']:.2f} ×; import peak RSS "
             f"{i['rss_mb']:.0f} MB ({'met' if i['rss_mb'] <= 500 else 'MISSED'}: ≤ 500 MB)"
         )
+        if i.get("peak_at"):
+            print(f"  import's highest RSS sampled: {i['peak_at']}")
         if i.get("differences") or i.get("refused"):
             print("import problems:", i.get("refused"), i.get("differences"))
         for name, what in (

@@ -35,10 +35,10 @@ from typing import Any
 import python_calamine
 from openpyxl.reader.excel import ExcelReader
 
-ROWS_PER_SLICE = 8_000
+ROWS_PER_SLICE = 2_000
 SLICE_GRID_BYTES = 16 * 1024**2  # calamine's grid: 32 bytes a place (rows × columns)
 MAX_GAP = 64
-SLICES_AHEAD = 2  # loaded slices waiting for the merge (memory: a few slices' grids)
+SLICES_AHEAD = 1  # a loaded slice waiting for the merge (memory: a slice's grid and text)
 _READ = 4 << 20
 
 _ROW_RE = re.compile(rb'<row r="([0-9]+)"')

@@ -49,6 +49,10 @@ DATA_SHEETS = columns.DATA_SHEETS
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # The page cache of an import: it inserts keys (uuids) all over its indexes.
 IMPORT_CACHE_KIB = 128 * 1024
+# ...and while a bulk load rebuilds its indexes: SQLite's sorter may hold as much as the
+# page cache in memory beside it; the tables are read once, in order (an import stays
+# under 500 MB).
+REBUILD_CACHE_KIB = 32 * 1024
 
 Progress = Callable[[int, int, str], None]
 
@@ -239,7 +243,8 @@ def _run(
                 for res in report.files:
                     res.applied = False
             elif loader is not None:
-                loader.restore()
+                with page_cache(REBUILD_CACHE_KIB):
+                    loader.restore()
     finally:
         for _, lf in opened:
             if lf is not None:
