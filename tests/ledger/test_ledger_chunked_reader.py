@@ -1,6 +1,7 @@
 """The sliced reader (ledger.calamine_chunks, used when a ledger is too big for calamine's
 whole-sheet grid but its rows can be cut apart) gives the rows calamine gives for the whole
-sheet, and an import through it the same data."""
+sheet, and an import through it the same data; the after-import count check (its keys
+sorted in place for a big import) still says what is missing."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import pytest
 from openpyxl import Workbook
 
 from complaints.usecases import ledger_export, ledger_import
+from db.models import Case
 from ledger import calamine_chunks, zip_check
 from ledger.calamine_book import CalamineBook
 from ledger.calamine_chunks import ChunkedBook
 from ledger.reader import open_ledger
+from ledger.results import FileResult
 from ledger.sheet_stream import StreamWorkbook
 from ledger.zip_check import check_zip
 from tests.ledger.helpers import add_sanction, ctx_for, new_case, rewrite_zip, snapshot
@@ -139,3 +142,16 @@ def test_import_through_slices_gives_what_calamine_gives(ledger_file, sites, mon
     report = ledger_import.apply_import(ctx_for("HQ2"), [ledger_file])
     assert not report.rejected and not report.differences
     assert snapshot() == by_calamine
+
+
+def test_after_import_check_counts_each_accepted_uid_once_and_says_what_is_missing(sites, tmp_path):
+    ctx = sites.use("SH01")
+    uid = Case.get_by_id(new_case(ctx)).uid
+    res = FileResult(tmp_path / "f.xlsx")
+    res.applied = True
+    res.accepted_uids["投诉台账"] = [uid, uid]
+    assert ledger_import.compare_with_database([res]) == []
+    res.accepted_uids["投诉台账"] = [uid, "missing-uid-0001", uid]
+    assert ledger_import.compare_with_database([res]) == [
+        "f.xlsx:“投诉台账”接受 2 条,数据库中只找到 1 条"
+    ]
