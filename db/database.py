@@ -19,7 +19,7 @@ import peewee as pw
 from db.backup import make_backup
 from db.engine import ReadOnlyData, storage_error
 from db.errors import DatabaseTooNew, NotADatabase, StorageError
-from db.migrations import LATEST_VERSION, POSTGRES_STEPS, STEPS, Step
+from db.migrations import LATEST_VERSION, POSTGRES_BASELINE, POSTGRES_STEPS, STEPS, Step
 from db.models import database, local_database
 from db.partfiles import remove_leftovers
 from db.server_address import ServerAddress
@@ -158,13 +158,19 @@ def _connect_in_turn() -> None:
             time.sleep(0.05)
 
 
-def _migrate(current: int, app_version: str, replaced: dict[int, Step] | None = None) -> None:
+def _migrate(
+    current: int,
+    app_version: str,
+    replaced: dict[int, Step] | None = None,
+    baseline: int = 0,
+) -> None:
     """Apply the steps after ``current``. ``replaced`` maps a version to the step that
-    builds it from empty on another engine (POSTGRES_STEPS); the steps before it are then
-    not run on an empty database."""
+    replaces the shared one on another engine (POSTGRES_STEPS); ``baseline`` is the version
+    whose replacement builds the schema from empty there, so the steps before it are not
+    run on an empty database."""
     database.execute_sql(SCHEMA_VERSION_SQL)
     replaced = replaced or {}
-    baseline = max((v for v in replaced if current < v), default=0) if current == 0 else 0
+    baseline = baseline if current == 0 else 0
     for version, description, shared in STEPS:
         if version <= current or version < baseline:
             continue
@@ -213,7 +219,7 @@ def open_server(address: ServerAddress, *, app_version: str = "") -> OpenReport:
         before = _server_schema_version()
         if before > LATEST_VERSION:
             raise DatabaseTooNew(before, LATEST_VERSION)
-        _migrate(before, app_version, POSTGRES_STEPS)
+        _migrate(before, app_version, POSTGRES_STEPS, POSTGRES_BASELINE)
     except Exception as e:
         said = connection_error(e, address)
         close_database()

@@ -24,7 +24,9 @@ from db.migrations import (
     m0015_holds,
     m0017_causes,
     m0018_emergencies,
+    m0021_bigram_index,
     pg0014_baseline,
+    pg0021_bigram_index,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -52,12 +54,18 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (15, "partial index of the holds (暂停/恢复)", m0015_holds.up),
     (17, "the cause of a case (原因分类, 原因说明)", m0017_causes.up),
     (18, "emergencies (突发事件) and their review", m0018_emergencies.up),
+    (21, "bigram index of the cases for 1-2 character searches", m0021_bigram_index.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]
 
 # On PostgreSQL (the office server) a step listed here replaces the shared step of its
 # number, and brings an empty database straight to that version: the server was never on an
-# older schema, so steps 1 to 14 are one baseline there. A step after 14 is shared (the same
-# SQL on both engines) unless it is listed here with its PostgreSQL spelling.
-POSTGRES_STEPS: dict[int, Step] = {14: pg0014_baseline.up}
+# older schema, so steps 1 to 14 are one baseline there (POSTGRES_BASELINE). A step after 14
+# is shared (the same SQL on both engines) unless it is listed here with its PostgreSQL
+# spelling.
+POSTGRES_BASELINE = 14
+POSTGRES_STEPS: dict[int, Step] = {
+    POSTGRES_BASELINE: pg0014_baseline.up,
+    21: pg0021_bigram_index.up,
+}
