@@ -107,28 +107,34 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     as the plain query, read the way that stays fast with a million cases."""
     if on_server():  # PostgreSQL's planner chooses between the date index and the search
         return _case_ids(f, NEWEST_FIRST, limit)
+    total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
+    # A common text matches tens of thousands of cases, each then read for its date and
+    # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
+    # matches stops after the first ``limit``: about limit × cases ÷ matches steps, worth it
+    # once the matches are many (counted by a full-text index alone: the trigram one from 3
+    # characters, the bigram one of schema 21 for 1-2; the bigram count may include cases
+    # that the columns' LIKE then leaves out).
     if len(text) >= 3:
-        # A common text matches tens of thousands of cases, each then read for its date and
-        # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
-        # matches stops after the first ``limit``: about limit × cases ÷ matches steps, worth
-        # it once the matches are many (the count comes from the full-text index alone).
+        phrase, index = _fts_phrase(text), "cases_fts"
+    else:
+        phrase, index = bigram_query(text), "cases_bigram"
+    if phrase is not None:
         matches = database.execute_sql(
-            "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", [_fts_phrase(text)]
+            f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", [phrase]
         ).fetchone()[0]
-        total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
         if matches * matches > 25 * limit * total / 100:
             return _case_ids(f, NEWEST_FIRST, limit, indexed_by="INDEXED BY cases_received")
+        if index == "cases_fts":
+            return _case_ids(f, NEWEST_FIRST, limit)
+        return _case_ids(f, NEWEST_FIRST, limit, BIGRAM_CLAUSE, [phrase])
+    if not _has_search_text():
         return _case_ids(f, NEWEST_FIRST, limit)
-    bigram = bigram_query(text)
-    if bigram is None and not _has_search_text():
-        return _case_ids(f, NEWEST_FIRST, limit)
-    # Shorter than a trigram: LIKE, which reads every case row when few match (1.2 s at 1M
-    # with no match). First the newest SHORT_WINDOW cases (or a twentieth of all), which hold
-    # the answer whenever the text is not rare; otherwise the cases the bigram index names
-    # (schema 21), or, for a text it cannot answer, every case's searched text from the
-    # full-text index's own copy (cases_fts_content: the six columns joined by newlines, as
-    # the triggers keep it), a tenth of the rows' size; the columns themselves decide.
-    total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
+    # Shorter than a trigram, and characters the bigram index does not answer: LIKE, which
+    # reads every case row when few match (1.2 s at 1M with no match). First the newest
+    # SHORT_WINDOW cases (or a twentieth of all), which hold the answer whenever the text is
+    # not rare; otherwise every case's searched text from the full-text index's own copy
+    # (cases_fts_content: the six columns joined by newlines, as the triggers keep it), a
+    # tenth of the rows' size, and the columns themselves only of the cases found there.
     floor = database.execute_sql(
         "SELECT received_at FROM cases ORDER BY received_at DESC LIMIT 1 OFFSET ?",
         [max(SHORT_WINDOW, total // 20) - 1],
@@ -138,8 +144,6 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     top = _case_ids(f, NEWEST_FIRST, limit, "c.received_at >= ?", [floor[0]])
     if len(top) >= limit:
         return top
-    if bigram is not None:
-        return _case_ids(f, NEWEST_FIRST, limit, BIGRAM_CLAUSE, [bigram])
     pattern = f"%{_escape_like(text)}%"
     return _case_ids(
         f,

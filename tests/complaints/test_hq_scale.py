@@ -225,17 +225,22 @@ def test_searches_give_the_plain_query_s_top_100(stats_demo, monkeypatch, window
         assert cases.search(text, 3) == plain[:3], text
 
 
-def test_a_rare_short_text_is_looked_up_in_the_bigram_index(stats_demo, monkeypatch):
-    monkeypatch.setattr(queries, "SHORT_WINDOW", 5)
-    real, extras = queries._case_ids, []
+def test_a_short_text_is_looked_up_in_the_bigram_index(stats_demo, monkeypatch):
+    real, calls = queries._case_ids, []
 
     def spy(f, sort, limit, extra="", extra_params=(), indexed_by=""):
-        extras.append(extra)
+        calls.append((extra, indexed_by))
         return real(f, sort, limit, extra, extra_params, indexed_by)
 
     monkeypatch.setattr(queries, "_case_ids", spy)
     name = rows("SELECT customer_name FROM cases ORDER BY id LIMIT 1")[0][0]
-    for text in ("锦旗", name[:2], name[:1]):
-        extras.clear()
+    common = rows("SELECT substr(content, 1, 2) FROM cases GROUP BY 1 ORDER BY count(*) DESC")
+    # rare: the cases the index names; common: the received-time index walked newest first
+    for text, route in (
+        ("锦旗", (queries.BIGRAM_CLAUSE, "")),
+        (name[:2], (queries.BIGRAM_CLAUSE, "")),
+        (common[0][0], ("", "INDEXED BY cases_received")),
+    ):
+        calls.clear()
         assert cases.search(text, 100) == real(CaseFilter(text=text), NEWEST_FIRST, 100)
-        assert extras[-1] == queries.BIGRAM_CLAUSE, text
+        assert calls == [route], text
