@@ -234,15 +234,18 @@ def oem_cases(
             f"SELECT case_id FROM entries WHERE {_REPORTED}) AND c.deleted = 0"
         )
     else:
-        # The open cases (state index), each checked against the indexes.
+        # The open manufacturer cases by their partial index (cases_oem_state, schema 21),
+        # and the open cases reported to the manufacturer: the open cases' ids from the state
+        # index, each looked up in the entries' index (neither reads a case row); then only
+        # those rows, by id (the + keeps SQLite from walking every open case's row instead).
+        marks = _marks(OPEN_STATES)
         ids = (
-            f"c.state IN ({_marks(OPEN_STATES)}) AND c.deleted = 0 AND "
-            "(c.channel = ? OR c.needs_oem = 1 OR c.fmc_status IS NOT NULL "
-            "OR c.cac_number IS NOT NULL OR EXISTS (SELECT 1 FROM entries x "
-            f"WHERE x.case_id = c.id AND x.action = '{Action.REPORT_OEM.value}' "
-            "AND x.deleted = 0))"
+            f"c.id IN (SELECT id FROM cases WHERE state IN ({marks}) AND {_OEM_CASE} "
+            f"UNION ALL SELECT o.id FROM cases o WHERE o.state IN ({marks}) AND EXISTS "
+            f"(SELECT 1 FROM entries WHERE case_id = o.id AND {_REPORTED})) "
+            f"AND +c.state IN ({marks}) AND +c.deleted = 0"
         )
-        params = [*OPEN_STATES, Channel.OEM.value, *params]
+        params = [*OPEN_STATES, *OPEN_STATES, *OPEN_STATES, *params]
     cases: dict[int, Case] = {}
     for row in database.execute_sql(
         f"SELECT {_columns(OEM_COLUMNS, 'c')} FROM cases c WHERE {' AND '.join([ids, *where])} "

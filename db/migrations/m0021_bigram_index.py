@@ -23,8 +23,13 @@ LIKE decides.
   at its end, db/bulk_load.py) is not taken out, since removing a document that is not
   there would corrupt the index.
 
+The same step adds cases_oem_state, a partial index of the manufacturer cases (the terms of
+schema 12's cases_oem) by state: 厂家跟踪's default view, the open ones, then reads only the
+open manufacturer cases' rows, not every open case's (db/case_loads.py: oem_cases).
+
 SQLite only: the office server's pg_trgm index answers short text (PostgreSQL's step 21,
-pg0021_bigram_index.py, changes nothing).
+pg0021_bigram_index.py, changes nothing; its planner has the bitmap scans that make the
+partial index unnecessary there).
 """
 
 from __future__ import annotations
@@ -76,6 +81,8 @@ STATEMENTS = [
             SELECT rowid, doc FROM cases_bigram_docs WHERE rowid = new.id;
     END""",
     "INSERT INTO cases_bigram (cases_bigram) VALUES ('rebuild')",
+    "CREATE INDEX IF NOT EXISTS cases_oem_state ON cases (state, received_at) WHERE deleted = 0 "
+    "AND (channel = '厂家转发' OR needs_oem = 1 OR fmc_status IS NOT NULL OR cac_number IS NOT NULL)",
 ]
 
 
