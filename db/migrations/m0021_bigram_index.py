@@ -81,8 +81,9 @@ STATEMENTS = [
             SELECT rowid, doc FROM cases_bigram_docs WHERE rowid = new.id;
     END""",
     "INSERT INTO cases_bigram (cases_bigram) VALUES ('rebuild')",
-    "CREATE INDEX IF NOT EXISTS cases_oem_state ON cases (state, received_at) WHERE deleted = 0 "
-    "AND (channel = '厂家转发' OR needs_oem = 1 OR fmc_status IS NOT NULL OR cac_number IS NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS cases_oem_state ON cases (state, received_at) "
+    "WHERE deleted = 0 AND (channel = '厂家转发' OR needs_oem = 1 OR fmc_status IS NOT NULL "
+    "OR cac_number IS NOT NULL)",
 ]
 
 
