@@ -236,13 +236,15 @@ def oem_cases(
     else:
         # The open manufacturer cases by their partial index (cases_oem_state, schema 21),
         # and the open cases reported to the manufacturer: the open cases' ids from the state
-        # index, each looked up in the entries' index (neither reads a case row); then only
-        # those rows, by id (the + keeps SQLite from walking every open case's row instead).
+        # index, each looked up in the partial index of the 上报厂家 entries (small, so its
+        # pages stay cached; SQLite would pick the big covering index of every entry); then
+        # only those rows, by id (the + keeps SQLite from walking every open case's row).
         marks = _marks(OPEN_STATES)
         ids = (
             f"c.id IN (SELECT id FROM cases WHERE state IN ({marks}) AND {_OEM_CASE} "
             f"UNION ALL SELECT o.id FROM cases o WHERE o.state IN ({marks}) AND EXISTS "
-            f"(SELECT 1 FROM entries WHERE case_id = o.id AND {_REPORTED})) "
+            "(SELECT 1 FROM entries INDEXED BY entries_oem_report "
+            f"WHERE case_id = o.id AND {_REPORTED})) "
             f"AND +c.state IN ({marks}) AND +c.deleted = 0"
         )
         params = [*OPEN_STATES, *OPEN_STATES, *OPEN_STATES, *params]

@@ -18,4 +18,5 @@ def test_open_manufacturer_cases_come_from_the_partial_index(db_path):
     assert "SEARCH cases USING INDEX cases_oem_state" in plan
     assert "SEARCH c USING INTEGER PRIMARY KEY" in plan
     assert "COVERING INDEX cases_state_received" in plan
+    assert "SEARCH entries USING INDEX entries_oem_report" in plan
     assert "SEARCH c USING INDEX cases_state_received" not in plan
