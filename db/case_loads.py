@@ -304,6 +304,43 @@ def latest_entries(case_ids: Iterable[int]) -> dict[int, tuple[datetime | None, 
     return out
 
 
+def entries_and_latest(
+    case_ids: Iterable[int], *, actions: Sequence[str]
+) -> tuple[dict[int, list[Entry]], dict[int, tuple[datetime | None, str, str | None]]]:
+    """``rule_entries_of(case_ids, actions=actions, in_time_order=True)`` and
+    ``latest_entries(case_ids)`` together: on SQLite one pass over the covering index per
+    chunk of cases (the two read the same index pages; 厂家跟踪 at 1M: ~47 ms against ~64)."""
+    ids = list(case_ids)
+    if on_server():
+        return rule_entries_of(ids, actions=actions, in_time_order=True), latest_entries(ids)
+    entries: dict[int, list[Entry]] = defaultdict(list)
+    latest: dict[int, tuple[datetime | None, str, str | None]] = {}
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        # Per case: its latest entry (max() gives the other columns of that row) and the
+        # entries of ``actions`` as "time␟id␟action" joined by ␞ (in no order: sorted below).
+        for case_id, at, action, note, _latest, wanted in database.execute_sql(
+            "SELECT case_id, at, action, note, max(at || printf('%020d', id)), "
+            f"group_concat(CASE WHEN action IN ({_marks(actions)}) THEN at || char(31) || "
+            "printf('%020d', id) || char(31) || action END, char(30)) "
+            f"FROM entries {_covering()} WHERE deleted = 0 AND case_id IN ({_marks(chunk)}) "
+            "GROUP BY case_id",
+            [*actions, *chunk],
+        ):
+            latest[case_id] = (_parse(at) if at else None, action, note)
+            if wanted:
+                entries[case_id] = [
+                    {
+                        "at": _parse(e_at) if e_at else None,
+                        "action": e_action,
+                        "note": None,
+                        "satisfaction": None,
+                    }
+                    for e_at, _id, e_action in sorted(w.split("\x1f") for w in wanted.split("\x1e"))
+                ]
+    return entries, latest
+
+
 # --- 统计: the cases received in a period ----------------------------------------------------
 
 

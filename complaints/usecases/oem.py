@@ -2,7 +2,7 @@
 
 Lists every case forwarded by the manufacturer (渠道 厂家转发), flagged 需厂家支持, reported to
 the manufacturer (an 上报厂家 entry) or already carrying an FMC status or CAC number, with the
-report time and D2's status. Three queries for all rows (db.case_loads); changing the status
+report time and D2's status. Two queries for all rows (db.case_loads); changing the status
 is a tracking entry (``set_fmc_status`` → tracking.record_action).
 """
 
@@ -72,8 +72,7 @@ def oem_rows(
     cases = case_loads.oem_cases(
         include_closed=include_closed, fmc_status=fmc_status or None, sites=codes
     )
-    entries = case_loads.rule_entries_of(cases, actions=_D2_ACTIONS, in_time_order=True)
-    last = case_loads.latest_entries(cases)
+    entries, last = case_loads.entries_and_latest(cases, actions=_D2_ACTIONS)
     book = policy_uc.book()
     rows: list[OemRow] = []
     for cid, c in cases.items():
