@@ -5,7 +5,7 @@ import pytest
 
 from complaints.query import NEWEST_FIRST, CaseFilter
 from complaints.usecases import cases
-from db import check, queries
+from db import check, fts, queries
 from db.models import database
 
 _TEXTS = [
@@ -86,3 +86,11 @@ def test_a_missing_document_is_found(three):
     # a case the index does not hold is left alone by the delete trigger (no corruption)
     database.execute_sql("DELETE FROM cases WHERE id = ?", [three[0]])
     assert check.search_index() == []
+
+
+def test_the_bulk_load_s_statement_is_the_insert_trigger_s(db_path):
+    (sql,) = database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+        (fts.BIGRAM_INSERT_TRIGGER,),
+    ).fetchone()
+    assert fts.BIGRAM_INSERT_TRIGGER_ROW_SQL in " ".join(sql.split())
