@@ -26,10 +26,12 @@ from db.migrations import (
     m0018_emergencies,
     m0019_blobs,
     m0020_stats_months,
+    m0021_bigram_index,
     m0022_reminders,
     pg0014_baseline,
     pg0019_blobs,
     pg0020_stats_months,
+    pg0021_bigram_index,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -63,6 +65,7 @@ STEPS: Sequence[tuple[int, str, Step]] = (
         "the kept month partials of 统计, forgotten by triggers on a write",
         m0020_stats_months.up,
     ),
+    (21, "bigram index of the cases for 1-2 character searches", m0021_bigram_index.up),
     (22, "deadline reminders shown once per office", m0022_reminders.up),
 )
 
@@ -73,10 +76,10 @@ LATEST_VERSION = STEPS[-1][0]
 # (POSTGRES_BASELINE), which brings an empty database straight to that version. A step after
 # 14 is shared (the same SQL on both engines) unless it is listed here with its PostgreSQL
 # spelling.
+POSTGRES_BASELINE = 14
 POSTGRES_STEPS: dict[int, Step] = {
-    14: pg0014_baseline.up,
+    POSTGRES_BASELINE: pg0014_baseline.up,
     19: pg0019_blobs.up,
     20: pg0020_stats_months.up,
+    21: pg0021_bigram_index.up,
 }
-# The listed step that builds an empty server database: the steps before it are not run there.
-POSTGRES_BASELINE = 14
