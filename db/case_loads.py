@@ -239,7 +239,9 @@ def oem_cases(
         where.append("c.fmc_status = ?")
         params.append(fmc_status)
     if sites:
-        where.append(f"+c.site IN ({_marks(sites)})")
+        # the + keeps SQLite off the site index; PostgreSQL has no unary + on text
+        site = "c.site" if on_server() else "+c.site"
+        where.append(f"{site} IN ({_marks(sites)})")
         params += sites
     if include_closed:
         # Both sets from their partial indexes, then the rows by id.
