@@ -212,6 +212,13 @@ def has_unsummarised(start: datetime, end: datetime, closed_by: datetime) -> boo
 
 def write_stamp() -> tuple[Any, ...]:
     """Moves whenever a row is written on this connection or another one commits."""
+    if on_server():
+        # The snapshot's bounds move whenever any write transaction starts or ends; within
+        # a transaction that has written, nothing can be promised: a stamp equal to no other.
+        row = database.execute_sql(
+            "SELECT pg_current_snapshot()::text, pg_current_xact_id_if_assigned()::text"
+        ).fetchone()
+        return (database.database, row[0], row[1] if row[1] is None else object())
     conn = database.connection()
     return (
         database.database,
