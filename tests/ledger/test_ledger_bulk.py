@@ -12,6 +12,10 @@ from db.models import database
 from ledger.merge import Merger
 from tests.ledger.helpers import new_case, snapshot
 
+pytestmark = pytest.mark.sqlite_only(
+    "SQLite's bulk path: its plain indexes dropped and rebuilt, read from sqlite_master"
+)
+
 
 def schema() -> list[tuple]:
     """Every index and trigger of the database: names and SQL."""
