@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from db import fts
-from db.models import database
+from db.models import database, on_server
 
 # A table is loaded in bulk when the rows coming in outnumber those already there, and
 # are at least this many (below it, rebuilding the indexes is not worth its fixed cost).
@@ -44,6 +44,8 @@ def plain_indexes(tables: Iterable[str]) -> list[SavedIndex]:
     """The non-unique indexes made by CREATE INDEX on ``tables``, with their SQL, in
     schema order."""
     wanted = list(tables)
+    if on_server():
+        return _plain_indexes_on_server(wanted)
     out = []
     for table in wanted:
         plain = {
@@ -64,6 +66,23 @@ def plain_indexes(tables: Iterable[str]) -> list[SavedIndex]:
     return out
 
 
+def _plain_indexes_on_server(tables: list[str]) -> list[SavedIndex]:
+    """The server's counterpart: its catalog names the non-unique indexes, and
+    ``pg_get_indexdef`` gives the statement that builds each again (PostgreSQL's DDL is
+    transactional too)."""
+    out = []
+    for table in tables:
+        rows = database.execute_sql(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+            "WHERE t.relname = ? AND t.relnamespace = current_schema()::regnamespace "
+            "AND NOT x.indisunique AND NOT x.indisprimary ORDER BY i.oid",
+            (table,),
+        ).fetchall()
+        out += [SavedIndex(name, table, sql) for name, sql in rows]
+    return out
+
+
 def tables_to_bulk_load(incoming: Mapping[str, int], minimum: int | None = None) -> list[str]:
     """Tables whose incoming row count (by table) is at least ``minimum`` (default
     BULK_MIN_ROWS) and larger than the rows already there."""
@@ -81,7 +100,10 @@ def tables_to_bulk_load(incoming: Mapping[str, int], minimum: int | None = None)
 
 def _fts_trigger_sql() -> str | None:
     """The SQL of the full-text insert trigger, when it does exactly what db.fts says (only
-    such a trigger is replaced by the insert at the end; another one is kept, row by row)."""
+    such a trigger is replaced by the insert at the end; another one is kept, row by row).
+    On the server the search table's triggers stay: it is a plain table, kept row by row."""
+    if on_server():
+        return None
     row = database.execute_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'cases'",
         (fts.INSERT_TRIGGER,),
