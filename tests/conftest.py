@@ -144,6 +144,30 @@ def server_copy(postgres, server_templates):
 
 
 @pytest.fixture
+def open_data_folder(request, db_engine, monkeypatch) -> Callable[[Path], None]:
+    """``open_data_folder(root)``: open the database of the data folder ``root`` on the
+    test's engine, for a CLI test's set-up. On the server it is a new database (a copy of the
+    schema template) that COMPLAINTDESK_DATABASE names, so the commands the test then runs
+    with ``--data-dir root`` use it too (one data folder per test on the server)."""
+    made: dict[Path, ServerAddress] = {}
+
+    def open_folder(root: Path) -> None:
+        root = Path(root)
+        if db_engine == "sqlite":
+            open_database(root / "complaintdesk.sqlite3", backup_dir=root / "backups")
+            return
+        if root not in made:
+            if made:
+                raise AssertionError("one data folder per test on the server")
+            made[root] = request.getfixturevalue("server_copy")("schema")
+            monkeypatch.setenv("COMPLAINTDESK_DATABASE", str(made[root]))
+        root.mkdir(parents=True, exist_ok=True)
+        open_server(made[root])
+
+    return open_folder
+
+
+@pytest.fixture
 def db_path(tmp_path):
     path = tmp_path / "data" / "complaintdesk.sqlite3"
     open_database(path, backup_dir=tmp_path / "data" / "backups")
