@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import settings as hypothesis_settings
 
@@ -22,7 +23,7 @@ from complaints.usecases import demo, site, stats
 from complaints.usecases.context import CHINA_TZ, Context
 from db.database import close_database, open_database, open_server
 from db.models import database
-from db.server_address import ServerAddress
+from db.server_address import ServerAddress, connect_params, parse_address
 from desktop.cli import main
 from tests import pg_cluster
 
@@ -363,7 +364,15 @@ def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
 def passwords_changed(data_dir, *logins: str) -> None:
     """Test set-up: the accounts of a data folder as if each person had changed the
     temporary password the administrator gave (the CLI refuses every other command
-    until then)."""
+    until then). On the server: the database COMPLAINTDESK_DATABASE names."""
+    marks = ", ".join("%s" for _ in logins)
+    server = os.environ.get("COMPLAINTDESK_DATABASE")
+    if server:
+        address = parse_address(server)
+        with psycopg.connect(dbname=address.dbname, **connect_params(address)) as conn:
+            sql = f"UPDATE users SET must_change_password = 0 WHERE login IN ({marks})"
+            conn.execute(sql.encode(), logins)
+        return
     db = sqlite3.connect(Path(data_dir) / "complaintdesk.sqlite3")
     try:
         marks = ", ".join("?" for _ in logins)
