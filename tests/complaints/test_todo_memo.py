@@ -8,6 +8,7 @@ import dataclasses
 import sqlite3
 from datetime import datetime, timedelta
 
+import psycopg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,8 @@ from complaints.usecases import cases, todo, todo_memo, tracking
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
-from db.models import database
+from db.models import database, on_server
+from db.server_address import connect_params
 
 CHANNELS = ("现场", "销售回访", "售后回访", "厂家转发", "电话热线")
 OFFICE_RULES = ("d1", "d4", "d5", "d6", "d7", "d10", "d11")
@@ -147,7 +149,8 @@ def test_nothing_is_kept_inside_a_transaction(engine_ctx):
 
 
 def test_a_write_by_another_connection_is_seen(ctx):
-    """Another program (or seat) writing the same SQLite file: judged afresh."""
+    """Another program writing the same SQLite file, or another seat of the office server:
+    judged afresh."""
     cx = ctx
     v = cases.blank_case(cx)
     v.update(customer_name="张伟", content="异响", channel="电话热线", business="售后")
@@ -155,8 +158,13 @@ def test_a_write_by_another_connection_is_seen(ctx):
     cid = cases.create_case(cx, v).id
     todo_memo.clear()
     assert {i.case_id for i in todo.open_deadlines(cx)} == {cid}
-    other = sqlite3.connect(database.database)
-    with other:
-        other.execute("UPDATE cases SET deleted = 1 WHERE id = ?", [cid])
-    other.close()
+    if on_server():
+        address = database.obj.address
+        with psycopg.connect(dbname=address.dbname, **connect_params(address)) as seat:
+            seat.execute("UPDATE cases SET deleted = 1 WHERE id = %s", [cid])
+    else:
+        other = sqlite3.connect(database.database)
+        with other:
+            other.execute("UPDATE cases SET deleted = 1 WHERE id = ?", [cid])
+        other.close()
     assert todo.open_deadlines(cx) == []
