@@ -117,5 +117,17 @@ def database_in_use() -> str:
     address = getattr(database.obj, "address", None)
     if not isinstance(address, ServerAddress):
         return "服务器"
-    host = "本机套接字" if address.host.startswith("/") else address.host
-    return f"服务器 {host}/{address.dbname}"
+    return describe_choice(ServerFields.of(address))
+
+
+def describe_choice(fields: ServerFields | None) -> str:
+    """A saved choice as ``database_in_use`` says the open one."""
+    if fields is None:
+        return "本机"
+    host = "本机套接字" if fields.host.startswith("/") else fields.host
+    return f"服务器 {host}/{fields.dbname}"
+
+
+def on_office_server() -> bool:
+    """Whether the open database is the office's server (not this PC's SQLite file)."""
+    return on_server()
