@@ -11,7 +11,7 @@ import sqlite3
 
 from db.database import build_schema, latest_version, schema_version
 from db.fts import doc_sql
-from db.models import database
+from db.models import database, on_server
 
 MAX_LISTED = 20  # problems listed one by one per check; the rest are counted
 
@@ -60,7 +60,10 @@ AUDIT_ROWS_PER_S = 150_000  # the audit chain, hashed entry by entry
 
 def database_bytes(conn: sqlite3.Connection | None = None) -> int:
     """The size of the open database as a backup copies it (its pages, including those
-    still in the -wal file)."""
+    still in the -wal file); on the office server, the database's size there."""
+    if conn is None and on_server():
+        row = database.execute_sql("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0])
     c = _conn(conn)
     pages = c.execute("PRAGMA page_count").fetchone()[0]
     return int(pages * c.execute("PRAGMA page_size").fetchone()[0])
@@ -69,8 +72,8 @@ def database_bytes(conn: sqlite3.Connection | None = None) -> int:
 def estimate_seconds(conn: sqlite3.Connection | None = None, *, quick: bool = False) -> int:
     """About how long the checks of the open database take, in whole seconds (at least 1):
     from its size on disk and, for the full check, the length of the audit log."""
+    size = database_bytes(conn)
     c = _conn(conn)
-    size = database_bytes(c)
     if quick:
         return max(1, round(size / QUICK_BYTES_PER_S))
     entries = c.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]

@@ -13,7 +13,7 @@ def department_names() -> list[str]:
     return [
         r[0]
         for r in database.execute_sql(
-            "SELECT name FROM departments WHERE active ORDER BY sort_order, name"
+            "SELECT name FROM departments WHERE active = 1 ORDER BY sort_order, name"
         )
     ]
 
@@ -59,7 +59,7 @@ def active_staff() -> list[tuple[str, str]]:
     """(name, department) of the active staff, in the order they were entered."""
     rows = database.execute_sql(
         "SELECT s.name, d.name FROM staff s JOIN departments d ON d.id = s.department_id "
-        "WHERE s.active ORDER BY s.id"
+        "WHERE s.active = 1 ORDER BY s.id"
     ).fetchall()
     return [(name, dept) for name, dept in rows]
 
