@@ -4,6 +4,7 @@ migration, no schema): the server's version, the schema version, the site and it
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass
 
 import psycopg
@@ -76,7 +77,9 @@ def _read(conn: psycopg.Connection) -> Probe:
                 "SELECT key, value FROM settings WHERE key IN ('site.code', 'site.name')"
             ).fetchall()
         )
-        site = " ".join(v for v in (values.get("site.code"), values.get("site.name")) if v)
+        site = " ".join(
+            str(json.loads(v)) for v in (values.get("site.code"), values.get("site.name")) if v
+        )  # stored as JSON, as db/settings_rows.py writes them
     if version < latest_version():
         return probe_of(Found.OLDER, version, cases, site)
     return probe_of(Found.READY if site else Found.NO_SITE, version, cases, site)
