@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from complaints.types import Action
 from complaints.usecases import cases, server_link, signin, site, users
@@ -82,6 +83,8 @@ def test_every_page_works_on_the_office_server(qtbot, server_address, data, said
             business="售后", area="维修技术", phone="13812345678",
         )  # fmt: skip
         case_id = cases.create_case(clerk, values).id
+        values.update(customer_name="王芳", content="销售顾问承诺的赠品未兑现", business="销售")
+        other_id = cases.create_case(clerk, values).id
 
         window = MainWindow(session)
         qtbot.addWidget(window)
@@ -104,7 +107,7 @@ def test_every_page_works_on_the_office_server(qtbot, server_address, data, said
         session.set_user(clerk)
         page = window.show_page("cases")
         idle(session)
-        assert case_id in page.model.ids()
+        assert sorted(page.model.ids()) == sorted([case_id, other_id])
         state = page.model.columns.index("state")
         row = page.model.row_of(case_id)
         assert page.model.index(row, state).data() == "登记"
@@ -128,6 +131,20 @@ def test_every_page_works_on_the_office_server(qtbot, server_address, data, said
         idle(session)
         assert cases.get_case(case_id)["state"] == "已派单"
         qtbot.waitUntil(lambda: page.model.index(row, state).data() == "已派单")
+        assert said == []
+
+        editor.tabs.setCurrentIndex(0)  # the case's own fields, saved on the server
+        box = editor.editors["content"].focus_target()
+        box.setFocus()
+        commit = QInputMethodEvent()  # typed Chinese, as an input method commits it
+        commit.setCommitString(",锦旗表扬")
+        QApplication.sendEvent(box, commit)
+        with qtbot.waitSignal(editor.saved):
+            editor.save()
+        assert "锦旗表扬" in cases.get_case(case_id)["content"]
+        page.search_edit.setText("锦旗表")  # the search (pg_trgm on the server) finds it
+        page.search_edit.returnPressed.emit()
+        qtbot.waitUntil(lambda: page.model.ids() == [case_id])
         assert said == []
 
         # the day's backup is the server administrator's: said, not made on this seat
