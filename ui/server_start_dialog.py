@@ -94,7 +94,7 @@ class ServerStartDialog(QDialog):
 
     def set_problem(self, problem: Problem, message: str) -> None:
         self.heading.setText(tr(HEADINGS[problem]))
-        self.message.setText(message)
+        self.message.setText(" ".join(message.split()))  # the server's words on one line
 
     def show_form(self) -> None:
         """修改连接: the address fields, kept as typed across retries."""

@@ -39,10 +39,8 @@ def tr(text: str) -> str:
 
 def describe(result: ConnectionTest) -> str:
     """What a connection test found, as a person reads it."""
-    if result.kind == server_test.UNREACHABLE:
-        return tr("无法连接服务器:") + result.detail
-    if result.kind == server_test.REFUSED:
-        return tr("服务器拒绝了登录:") + result.detail
+    if result.kind in (server_test.UNREACHABLE, server_test.REFUSED):
+        return " ".join(result.detail.split())  # it says which, and the server's words
     server = tr("PostgreSQL {version}").format(version=result.server_version)
     if result.kind == "ready":
         return tr("连接成功:{server},站点 {site},共 {cases} 件投诉。").format(
@@ -122,8 +120,10 @@ class DatabaseTab(QWidget):
         )
         note.setWordWrap(True)
         note.setEnabled(False)
+        note.setMaximumWidth(720)
 
         box = QGroupBox(tr("数据库位置"), self)
+        box.setMaximumWidth(720)  # an address is short: the fields need not span the screen
         inner = QVBoxLayout(box)
         inner.addWidget(self.local_radio)
         inner.addWidget(self.server_radio)
