@@ -210,3 +210,30 @@ def test_a_saved_choice_is_this_data_folders(tmp_path):
     (tmp_path / CHOICE_FILE).write_text("{broken", encoding="utf-8")
     with pytest.raises(server_link.UseCaseError, match="无法读取数据库设置"):
         server_link.saved_choice(tmp_path)
+
+
+def test_a_restart_waits_for_the_window_to_close(qtbot, qapp):
+    from PySide6.QtWidgets import QMainWindow
+
+    from ui.restart import request_restart, restart_requested
+
+    class Unsaved(QMainWindow):
+        refuse = True
+
+        def closeEvent(self, event):  # an editor with unsaved edits says no
+            if self.refuse:
+                event.ignore()
+            else:
+                super().closeEvent(event)
+
+    window = Unsaved()
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        assert not request_restart(window) and not restart_requested()
+        assert window.isVisible()
+        window.refuse = False
+        assert request_restart(window) and restart_requested()
+        assert not window.isVisible()
+    finally:
+        qapp.setProperty("complaintdesk_restart", False)  # the next tests' application
