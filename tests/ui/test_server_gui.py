@@ -102,6 +102,16 @@ def test_every_page_works_on_the_office_server(qtbot, server_address, data, said
             idle(session)
         assert {"audit", "users", "settings"} <= set(window.page_keys())
         assert said == []
+        site_tab = settings_page.tab_widget("站点与数据")  # 立即备份 and 检查数据 on the server
+        with qtbot.waitSignal(site_tab.backup_done, timeout=30_000) as made:
+            site_tab.backup_now()
+        assert made.args[0].parent == data.backups and made.args[0].is_file()
+        with qtbot.waitSignal(site_tab.checked, timeout=30_000) as checked:
+            site_tab.check_data()
+        assert checked.args == [[]] and said == [
+            "information: 检查通过:数据库完整,外键、搜索索引与审计日志链均无问题。"
+        ]
+        said.clear()
         assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
 
         session.set_user(clerk)
@@ -150,7 +160,7 @@ def test_every_page_works_on_the_office_server(qtbot, server_address, data, said
         # the day's backup is the server administrator's: said, not made on this seat
         after_start.start_backup(session, window)
         assert window.statusBar().currentMessage() == after_start.SERVER_BACKUP_NOTE
-        assert not data.backups.exists()
+        assert [p.name for p in data.backups.iterdir()] == [made.args[0].name]  # no new one
         case_window.close()
         window.close()
     finally:
