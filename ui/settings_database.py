@@ -142,7 +142,12 @@ class DatabaseTab(QWidget):
 
         self.local_radio.toggled.connect(self._choice_changed)
         self._load()
-        gate(self.save_button, session.ctx(), "settings.site")
+        self._gate()
+        session.user_changed.connect(self._gate)
+
+    def _gate(self) -> None:
+        """保存 follows who is signed in (the use case checks again)."""
+        gate(self.save_button, self.session.ctx(), "settings.site")
 
     # --- reading -------------------------------------------------------------------------------
 

@@ -161,6 +161,8 @@ def test_saving_needs_the_site_administrator(qtbot, session, ctx):
     session.set_user(clerk)
     tab = make_tab(qtbot, session)
     assert not tab.save_button.isEnabled() and "无权" in tab.save_button.toolTip()
+    session.set_user(ctx)  # the administrator signs in at the same window
+    assert tab.save_button.isEnabled()
 
 
 def test_a_password_goes_to_the_credential_store_when_there_is_one(
