@@ -21,6 +21,7 @@ class Found(enum.Enum):
     OLDER = "older"  # our schema of an older version: the first start migrates it
     NEWER = "newer"  # our schema of a newer program: refused until this PC is updated
     NOT_OURS = "not_ours"  # tables of something else: never touched
+    NOT_UTF8 = "not_utf8"  # a database whose encoding cannot hold the office's Chinese text
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Probe:
     program_version: int
     cases: int
     site: str  # "SH01 上海浦东店", or "" when none
+    encoding: str = "UTF8"
 
 
 def probe(address: ServerAddress, password: str | None = None) -> Probe:
@@ -52,6 +54,12 @@ def probe(address: ServerAddress, password: str | None = None) -> Probe:
 def _read(conn: psycopg.Connection) -> Probe:
     row = conn.execute("SHOW server_version").fetchone()
     server_version = str(row[0]) if row else ""
+    row = conn.execute("SHOW server_encoding").fetchone()
+    encoding = row[0] if row else ""
+    if isinstance(encoding, bytes):  # psycopg hands SQL_ASCII's text over undecoded
+        encoding = encoding.decode("ascii", "replace")
+    if encoding != "UTF8":
+        return Probe(Found.NOT_UTF8, server_version, 0, latest_version(), 0, "", str(encoding))
     tables = {
         r[0]
         for r in conn.execute(

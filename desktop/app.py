@@ -104,7 +104,7 @@ def run_gui(args: argparse.Namespace) -> int:
             smoke=smoke,
             instance=instance,
             checks=checks,
-            database=getattr(args, "database", None),
+            server_url=getattr(args, "database", None),
         )
     finally:
         start_over()  # however the start ended
@@ -213,12 +213,13 @@ def _run(
     smoke: bool,
     instance: SingleInstance | None = None,
     checks: StartChecks | None = None,
-    database: str | None = None,
+    server_url: str | None = None,
 ) -> int:
-    start_checks = checks or StartChecks(smoke)
-    checks = start_checks
+    """The GUI on the database the start names: ``server_url`` (``--database``), else the
+    environment variable, else 设置 → 数据库, else this PC's data (desktop/server_start.py)."""
+    checks = start_checks = checks or StartChecks(smoke)
     opened = open_chosen(
-        database,
+        server_url,
         paths,
         smoke=smoke,
         before_dialog=start_checks,

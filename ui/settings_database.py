@@ -71,6 +71,11 @@ def describe(result: ConnectionTest) -> str:
             "数据库结构版本不符:服务器上的版本 {have} 比本程序(版本 {want})新,"
             "请先把本电脑的客诉管理台升级到最新版本。"
         ).format(have=result.schema_version, want=result.program_version)
+    if result.kind == "not_utf8":
+        return tr(
+            "数据库编码为 {encoding},本程序需要 UTF8 编码的数据库(投诉内容为中文):"
+            "请服务器管理员按说明重建数据库(createdb --encoding UTF8 --template template0 …)。"
+        ).format(encoding=result.encoding)
     return tr(
         "数据库结构不符:该数据库中已有其他程序的数据表(没有客诉管理台的版本表),"
         "本程序不会使用它。请向管理员确认数据库名。"

@@ -24,6 +24,7 @@ class ConnectionTest:
     program_version: int = 0
     cases: int = 0
     site: str = ""
+    encoding: str = "UTF8"
 
     @property
     def usable(self) -> bool:
@@ -48,4 +49,5 @@ def try_connection(fields: ServerFields, password: str = "") -> ConnectionTest:
         found.program_version,
         found.cases,
         found.site,
+        found.encoding,
     )

@@ -54,7 +54,7 @@ def test_the_gui_starts_on_the_server_named_by_database(
     guard.start(60_000)
     data = data_paths(tmp_path / "data")
     try:
-        assert app._run(qapp, data, smoke=False, database=str(server_address)) == 0
+        assert app._run(qapp, data, smoke=False, server_url=str(server_address)) == 0
     finally:
         guard.stop()
     assert str(seen["title"]).endswith(f"[服务器 本机套接字/{server_address.dbname}]")

@@ -239,3 +239,15 @@ def test_a_restart_waits_for_the_window_to_close(qtbot, qapp):
         assert not window.isVisible()
     finally:
         qapp.setProperty("complaintdesk_restart", False)  # the next tests' application
+
+
+def test_a_database_not_in_utf8_is_named(postgres, server_address):
+    name = f"{server_address.dbname}_ascii"
+    postgres.admin(
+        f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'SQL_ASCII' "
+        "LC_COLLATE 'C' LC_CTYPE 'C'"
+    )
+    fields = server_link.ServerFields.of(dataclasses.replace(server_address, dbname=name))
+    found = server_test.try_connection(fields)
+    assert (found.kind, found.encoding, found.usable) == ("not_utf8", "SQL_ASCII", False)
+    assert settings_database.describe(found).startswith("数据库编码为 SQL_ASCII,本程序需要 UTF8")
