@@ -56,11 +56,16 @@ def _entry(r: Sequence[Any]) -> Entry:
 
 def tail() -> tuple[int, str]:
     """(id, hash) the next entry follows: the last entry's, its id never below the head's
-    (so an entry removed at the end is not reused); (0, GENESIS) when empty."""
+    (so an entry removed at the end is not reused); (0, GENESIS) when empty.
+
+    On the office server the head is locked first, until the transaction ends: two seats
+    appending at once take turns, each after the other's entry (SQLite's write transaction
+    already holds the whole file)."""
+    lock = " FOR UPDATE" if on_server() else ""
+    head = database.execute_sql(f"SELECT last_id FROM audit_head WHERE id = 1{lock}").fetchone()
     last = database.execute_sql(
         "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
     ).fetchone()
-    head = database.execute_sql("SELECT last_id FROM audit_head WHERE id = 1").fetchone()
     last_id = max(last[0] if last else 0, head[0] if head else 0)
     return last_id, last[1] if last else GENESIS
 

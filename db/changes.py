@@ -28,6 +28,7 @@ TABLE_TOPICS: dict[str, str] = {
     "cases": "cases",
     "cases_fts": "cases",  # the case list's search
     "attachments": "cases",
+    "blobs": "cases",  # the attachments' and scans' contents on the office server
     "entries": "entries",
     "sanctions": "sanctions",
     "settings": "settings",
@@ -57,6 +58,7 @@ NOT_SHOWN = frozenset(
     {
         "schema_version",
         "stats_summaries",
+        "reminders_sent",  # which seat showed a reminder: the notifier's own bookkeeping
         # SQLite's own storage of the search index, written by the FTS engine itself
         "cases_fts_config",
         "cases_fts_content",

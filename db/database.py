@@ -160,11 +160,11 @@ def _connect_in_turn() -> None:
 
 def _migrate(current: int, app_version: str, replaced: dict[int, Step] | None = None) -> None:
     """Apply the steps after ``current``. ``replaced`` maps a version to the step that
-    builds it from empty on another engine (POSTGRES_STEPS); the steps before it are then
-    not run on an empty database."""
+    replaces the shared one on another engine (POSTGRES_STEPS); its first step builds that
+    version from empty, so the steps before it are not run on an empty database."""
     database.execute_sql(SCHEMA_VERSION_SQL)
     replaced = replaced or {}
-    baseline = max((v for v in replaced if current < v), default=0) if current == 0 else 0
+    baseline = min(replaced, default=0) if current == 0 else 0
     for version, description, shared in STEPS:
         if version <= current or version < baseline:
             continue
@@ -198,6 +198,23 @@ def build_schema(conn: sqlite3.Connection, version: int) -> None:
         step(conn.execute)
 
 
+def migrate_file(conn: sqlite3.Connection, app_version: str = "") -> int:
+    """Bring the SQLite file of ``conn`` (not the open database: a staged copy) up to this
+    program's schema, step by step as the runner does; its version after."""
+    current = schema_version(conn)
+    for version, description, step in STEPS:
+        if version <= current:
+            continue
+        step(conn.execute)
+        conn.execute(
+            "INSERT INTO schema_version (version, applied_at, description, app_version) "
+            "VALUES (?, ?, ?, ?)",
+            (version, datetime.now(UTC).isoformat(timespec="seconds"), description, app_version),
+        )
+    conn.commit()
+    return max(current, LATEST_VERSION)
+
+
 def open_server(
     address: ServerAddress, *, app_version: str = "", password: str | None = None
 ) -> OpenReport:
@@ -206,13 +223,16 @@ def open_server(
     or LoginRefused (db/server.py) with a message a person can act on. ``password``, when
     given, is used instead of the kept one (a person just typed it)."""
     # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
-    from db.server import ServerDatabase, connection_error
+    from db.server import ServerDatabase, connection_error, wrong_encoding
 
     close_database()
     server = ServerDatabase(address, **({"password": password} if password else {}))
     database.initialize(server)
     try:
         database.connect()
+        wrong = wrong_encoding()
+        if wrong:
+            raise StorageError(wrong)
         before = _server_schema_version()
         if before > LATEST_VERSION:
             raise DatabaseTooNew(before, LATEST_VERSION)

@@ -38,6 +38,8 @@ class PrintedForm(BaseModel):
     code = pw.TextField(null=True, unique=True)
     record_ref = pw.TextField(null=True)
     revision = pw.IntegerField(null=True)
+    # schema 19: the scan's content (in ``blobs`` on the office server)
+    scan_sha256 = pw.TextField(null=True)
 
     class Meta:
         table_name = "printed_forms"

@@ -32,6 +32,7 @@ def to_dict(p: PrintedForm) -> dict[str, Any]:
         "note": p.note,
         "code": p.code,  # the sheet's code printed as a QR (None before schema 14)
         "revision": p.revision,  # the record's revision the sheet was printed from
+        "scan_sha256": p.scan_sha256,  # the scan's content (schema 19; None before)
     }
 
 
@@ -66,9 +67,18 @@ def awaiting_return(limit: int = 500) -> list[PrintedForm]:
     )
 
 
-def mark_returned(p: PrintedForm, when: datetime, scan_path: str | None) -> None:
-    """The signed paper of ``p`` came back at ``when`` (with its scan, if given)."""
+def mark_returned(
+    p: PrintedForm, when: datetime, scan_path: str | None, scan_sha256: str | None = None
+) -> None:
+    """The signed paper of ``p`` came back at ``when`` (with its scan and the scan's
+    SHA-256, if given)."""
     p.signed_returned_at = when
     if scan_path is not None:
         p.scan_path = scan_path
+        p.scan_sha256 = scan_sha256
     p.save()
+
+
+def set_scan_sha256(printed_id: int, sha256: str) -> None:
+    """Name the content of a scan stored before its hash was kept (a moved office's)."""
+    PrintedForm.update(scan_sha256=sha256).where(printed_pk == printed_id).execute()

@@ -9,6 +9,9 @@ of db/ is written with ``?`` placeholders, and the few spellings SQLite and Post
 not share are rewritten once per statement text (``postgres_sql``). What the rewriting cannot
 say (the full-text index, the catalog) has its own PostgreSQL statement in its db/ module,
 chosen by ``on_server()``.
+
+Every committed write is announced to the other seats (``NOTIFY``, sent with the ``COMMIT``;
+db/seats.py says what a notice holds, db/server_listen.py hears them).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import peewee as pw
 import psycopg
 from psycopg.adapt import Dumper
 
-from db import changes
+from db import changes, seats
 from db.errors import StorageError
+from db.models import database
 from db.server_address import LoginRefused, ServerAddress, ServerUnreachable, connect_params
 
 
@@ -107,24 +111,66 @@ def _outside_quotes(part: str) -> str:
     return _CROSS_ON.sub(r"JOIN\1", _CHAR.sub("chr(", part))
 
 
-class JournalCursor(psycopg.Cursor[Any]):
-    """A cursor that speaks the SQL of db/ (``postgres_sql``) and tells the change journal
-    (db/changes.py) which table each write touches, however the statement is run."""
-
-    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
-        if isinstance(query, str):
-            changes.note_sql(query)
-            query, params = postgres_sql(query), tuple(params or ())
-        return super().execute(query, params, **kwargs)
-
-    def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
-        if isinstance(query, str):
-            changes.note_sql(query)
-            query = postgres_sql(query)
-        super().executemany(query, params_seq, **kwargs)
+@functools.lru_cache(maxsize=2048)
+def _announced_table(sql: str) -> str | None:
+    """The table ``sql`` writes, when the other seats' pages may show it."""
+    table = changes.written_table(sql)
+    return table if table is not None and seats.announced([table]) else None
 
 
 _local = threading.local()
+
+
+def _announce(conn: psycopg.Connection[Any], tables: set[str]) -> None:
+    """Tell the other seats that this seat wrote ``tables``: inside a transaction the notice
+    leaves with its commit (and never on a rollback), outside one at once."""
+    text = seats.payload(seats.current(), tables)
+    psycopg.Cursor(conn).execute("SELECT pg_notify(%s, %s)", (seats.CHANNEL, text))
+
+
+def _take_pending() -> set[str]:
+    pending: set[str] = getattr(_local, "written", None) or set()
+    _local.written = set()
+    return pending
+
+
+def _written(conn: psycopg.Connection[Any], table: str) -> None:
+    """Note a successful write of ``table``: announced with the commit of its transaction,
+    or at once when it was its own transaction (peewee runs in autocommit outside one)."""
+    if conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+        _announce(conn, {table})
+        return
+    pending: set[str] | None = getattr(_local, "written", None)
+    if pending is None:
+        pending = _local.written = set()
+    pending.add(table)
+
+
+class JournalCursor(psycopg.Cursor[Any]):
+    """A cursor that speaks the SQL of db/ (``postgres_sql``), tells the change journal
+    (db/changes.py) which table each write touches, however the statement is run, and has
+    the other seats told of it once it is committed."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        table = None
+        if isinstance(query, str):
+            changes.note_sql(query)
+            table = _announced_table(query)
+            query, params = postgres_sql(query), tuple(params or ())
+        result = super().execute(query, params, **kwargs)
+        if table is not None:
+            _written(self.connection, table)
+        return result
+
+    def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
+        table = None
+        if isinstance(query, str):
+            changes.note_sql(query)
+            table = _announced_table(query)
+            query = postgres_sql(query)
+        super().executemany(query, params_seq, **kwargs)
+        if table is not None:
+            _written(self.connection, table)
 
 
 class ServerDatabase(pw.PostgresqlDatabase):
@@ -177,6 +223,10 @@ class ServerDatabase(pw.PostgresqlDatabase):
                     raise
 
     def commit(self) -> Any:
+        written = _take_pending()
+        conn = self.connection()
+        if written and conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+            _announce(conn, written)  # sent by the COMMIT below, or not at all
         result = super().commit()
         if not self.in_transaction():
             _local.rolled_back = False
@@ -184,9 +234,26 @@ class ServerDatabase(pw.PostgresqlDatabase):
         return result
 
     def rollback(self) -> Any:
+        _take_pending()  # what was undone is not announced
         try:
             return super().rollback()
         finally:
             if not self.in_transaction():
                 _local.rolled_back = True
                 self._ended()
+
+
+def wrong_encoding() -> str | None:
+    """Why this server database cannot hold the office's text, or None: the cases are
+    Chinese, the search's trigram index reads UTF-8, so anything but a UTF8 database is
+    refused before a table is made."""
+    (encoding,) = database.execute_sql("SHOW server_encoding").fetchone()
+    if isinstance(encoding, bytes):  # psycopg hands SQL_ASCII's text over undecoded
+        encoding = encoding.decode("ascii", "replace")
+    if encoding == "UTF8":
+        return None
+    return (
+        f"服务器上的数据库编码为 {encoding},本程序需要 UTF8 编码的数据库。"
+        "请服务器管理员按 docs/server.md 重建数据库"
+        "(createdb --encoding UTF8 --template template0 …)"
+    )

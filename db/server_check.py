@@ -24,6 +24,22 @@ PROTECTING_TRIGGERS = (
 )
 
 
+def search_locale() -> list[str]:
+    """pg_trgm reads Chinese characters as letters only under a UTF-8 character class
+    (LC_CTYPE such as C.UTF-8 or zh_CN.UTF-8); under 'C' it makes no trigrams of them, so
+    every search reads the whole index. The search still finds the right cases: this says
+    why it is slow and what the administrator should do."""
+    (trigrams,) = database.execute_sql("SELECT show_trgm('锦旗表')").fetchone()
+    if trigrams:
+        return []
+    (ctype,) = database.execute_sql("SELECT current_setting('lc_ctype')").fetchone()
+    return [
+        f"服务器数据库的字符分类(LC_CTYPE)为 {ctype},搜索索引无法识别中文,"
+        "案件多时搜索会很慢:请服务器管理员按 docs/server.md 以 UTF-8 区域"
+        "(如 C.UTF-8 或 zh_CN.UTF-8)重建数据库"
+    ]
+
+
 def integrity() -> list[str]:
     """Every B-tree index of the schema checked by amcheck's bt_index_check. amcheck is an
     extension only a superuser may add: without it the check says so and finds nothing."""

@@ -277,6 +277,7 @@ def _run(
                 instance.listen()
             after_start.start_backup(session, window)
             after_start.start_watching(session, window)
+            session.listen_to_other_seats()  # an office server's other seats (not SQLite)
             window.restore_drafts()  # case windows a crash left with unsaved edits
             if demo_cases:
                 after_start.load_demo(session, window, demo_cases)
@@ -288,6 +289,7 @@ def _run(
         return app.exec()
     finally:
         runner_for(session).shutdown()  # a backup running now stops, leaving nothing
+        session.stop_listening()
         taskman.shutdown()
         _close_data()
         if scratch is not None:

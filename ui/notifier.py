@@ -1,7 +1,9 @@
 """Deadline notifications while the app runs: when a deadline turns 将到期 or 已逾期.
 
 One timer, set to ``todo.next_change`` (the next moment an item changes status by itself),
-plus a re-read after every change; each (case, rule, status) is announced once per run.
+plus a re-read after every change; each (case, rule, status) is announced once per run. On
+an office server the seats share the reminders: only the first seat to claim one shows it
+(complaints/usecases/reminders.py).
 Where the desktop offers a system tray the message goes there (QSystemTrayIcon); otherwise
 (offscreen, Xvfb, some Linux desktops) it is a notice in the main window's status bar.
 Nothing here needs a network. Wire it in desktop/app.py after sign-in:
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStyle, QSystemTrayIcon
 
 from complaints.rules import emergency as emergency_rules
 from complaints.rules.deadlines import DeadlineStatus
-from complaints.usecases import todo
+from complaints.usecases import reminders, todo
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.todo import TodoItem
@@ -50,6 +52,22 @@ def load_items(ctx: Context) -> tuple[list[TodoItem], datetime, datetime | None]
     now = ctx.now()
     items = todo.open_deadlines(ctx, now=now, **_scope(ctx))
     return items, now, todo.next_change(items, now)
+
+
+def load_and_claim(
+    ctx: Context, seen: frozenset[reminders.Key]
+) -> tuple[list[TodoItem], datetime, datetime | None, set[reminders.Key] | None]:
+    """Worker side: as ``load_items``, and on an office server the reminders not ``seen``
+    yet claimed for this seat (the set it won); None when every seat shows its own."""
+    items, now, next_change = load_items(ctx)
+    if not reminders.per_office():
+        return items, now, next_change, None
+    fresh = [
+        ((i.case_id, i.rule, i.status.value), i.due)
+        for i in items
+        if i.status in WATCHED and (i.case_id, i.rule, i.status.value) not in seen
+    ]
+    return items, now, next_change, reminders.claim(fresh, now)
 
 
 def compose(items: list[TodoItem], tz) -> tuple[str, str]:
@@ -148,17 +166,23 @@ class Notifier(QObject):
 
     def _start_check(self) -> None:
         ctx = self.session.ctx()
-        self.session.taskman.run(lambda: load_items(ctx), self._loaded, on_error=self._failed)
+        seen = frozenset(self.seen)
+        self.session.taskman.run(
+            lambda: load_and_claim(ctx, seen), self._loaded, on_error=self._failed
+        )
 
     def _failed(self, _exc: BaseException) -> None:
         self._reloads.failed()
         self.timer.start(MAX_TIMER_MS)
 
-    def _loaded(self, result: tuple[list[TodoItem], datetime, datetime | None]) -> None:
+    def _loaded(
+        self,
+        result: tuple[list[TodoItem], datetime, datetime | None, set[reminders.Key] | None],
+    ) -> None:
         self._reloads.done()
         if not self._started:
             return
-        items, now, next_change = result
+        items, now, next_change, won = result
         hint = getattr(self.window, "set_badge_hint", None)
         if callable(hint):  # the 待办 count shows before the page is first opened
             hint("todo", sum(1 for i in items if i.status in WATCHED))
@@ -170,7 +194,8 @@ class Notifier(QObject):
             if key in self.seen:
                 continue
             self.seen.add(key)
-            fresh.append(i)
+            if won is None or key in won:  # another seat of the office showed it first
+                fresh.append(i)
         if fresh:
             self._announce(fresh)
         ms = MAX_TIMER_MS

@@ -3,7 +3,9 @@ signed in, the task manager, and one "something changed" signal (the Anki habit)
 
 Nobody says by hand what changed: every task of the task manager runs inside the database's
 change journal, and a write made on the GUI thread goes through ``run_now``; either way the
-session emits ``changed(OpChanges)`` once, and the pages refresh from that."""
+session emits ``changed(OpChanges)`` once, and the pages refresh from that. On an office
+server, what the other seats commit arrives through the same signal
+(``listen_to_other_seats``)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from complaints.rules.permissions import ROLES
-from complaints.usecases import site
+from complaints.usecases import other_seats, site
 from complaints.usecases.changes import OpChanges, recording
 from complaints.usecases.context import Context
 from desktop.paths import DataPaths
@@ -35,6 +37,7 @@ class Session(QObject):
     open_case_requested = Signal(int)  # any page may ask the main window to open a case
     new_case_requested = Signal()  # any page may ask for a blank case window
     user_changed = Signal()  # someone signed in or out
+    _heard = Signal(object)  # another seat's OpChanges, emitted on the listener's thread
 
     def __init__(
         self,
@@ -56,6 +59,8 @@ class Session(QObject):
         self._site: tuple[site.SiteInfo | None] | None = None  # read once; "settings" clears
         self.changed.connect(self._on_changed)  # first: the pages read the fresh site
         taskman.changes_made.connect(self.changed)
+        self._heard.connect(self.changed)  # queued: the GUI thread emits ``changed``
+        self.other_seats: other_seats.Listening | None = None
 
     def ctx(self) -> Context:
         """The Context of the signed-in person (until sign-in: the site's administrator,
@@ -90,6 +95,17 @@ class Session(QObject):
             changes = rec.changes() if rec is not None else None
             if changes:
                 self.changed.emit(changes)
+
+    def listen_to_other_seats(self, *, seat: str | None = None) -> None:
+        """On an office server, refresh the pages from what the other seats commit, as
+        from this seat's own writes (nothing happens on this PC's SQLite file)."""
+        if self.other_seats is None:
+            self.other_seats = other_seats.listen(self._heard.emit, seat=seat)
+
+    def stop_listening(self) -> None:
+        if self.other_seats is not None:
+            self.other_seats.stop()
+            self.other_seats = None
 
     def request_open_case(self, case_id: int) -> None:
         self.open_case_requested.emit(case_id)

@@ -116,6 +116,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("check", "data.check", "数据库无法打开时(只报告问题)"),
     Command("backup", "data.backup"),
     Command("restore", "data.restore", "数据文件夹中还没有数据库时"),
+    Command("migrate-to", "data.restore", "数据文件夹中还没有数据库时"),
     Command("todo", "case.view"),
     Command("report", "stats.report"),
     Command("ledger export", "ledger.export"),

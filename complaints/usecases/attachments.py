@@ -8,6 +8,9 @@ The ``attachments`` table of schema 1 has no ledger keys (uid/site/revision/dele
 so an attachment does not travel and removal deletes its row; ``stored_name`` holds a
 UUID per record (it is UNIQUE, so it cannot be the shared blob name). The blob is
 deleted only when no other record references it.
+
+On the office server the content is kept in the database (``db.blob_rows``) so every seat
+opens it; the data folder's store is then this PC's copy, written on first opening.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from typing import Any
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError
-from db import attachment_rows, case_rows
+from db import attachment_rows, blob_rows, case_rows
 from db.models import database
 
 DEFAULT_MAX_MB = 50
@@ -87,6 +90,35 @@ def _copy_into_store(src: Path, store_dir: Path, limit: int) -> tuple[str, int, 
         raise
 
 
+def _read_limited(src: Path, limit: int) -> tuple[str, bytes]:
+    """The content of ``src`` and its SHA-256, refused past ``limit`` bytes."""
+    with open(src, "rb") as inp:
+        data = inp.read(limit + 1)
+    if len(data) > limit:  # the file grew after the size check
+        raise UseCaseError(_too_big(src, len(data), limit))
+    return hashlib.sha256(data).hexdigest(), data
+
+
+def _write_into_store(store_dir: Path, sha: str, data: bytes) -> Path:
+    """This PC's copy of a content kept in the database, at its content address."""
+    dest = blob_path(store_dir, sha)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", dir=dest.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        if dest.exists():
+            dest.chmod(stat.S_IREAD | stat.S_IWRITE)
+        os.replace(tmp, dest)
+        with contextlib.suppress(OSError):  # a file system without modes keeps the copy as is
+            dest.chmod(stat.S_IREAD)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
 def _too_big(src: Path, size: int, limit: int) -> str:
     return f"文件“{src.name}”太大({size / 1024 / 1024:.1f} MB),附件最大 {limit // (1024 * 1024)} MB"
 
@@ -112,8 +144,13 @@ def add_attachment(
     limit = max_bytes()
     if st.st_size > limit:
         raise UseCaseError(_too_big(src, st.st_size, limit))
+    content: bytes | None = None  # kept in the database (the office server)
     try:
-        sha, size, created = _copy_into_store(src, Path(store_dir), limit)
+        if blob_rows.in_database():
+            sha, content = _read_limited(src, limit)
+            size, created = len(content), False
+        else:
+            sha, size, created = _copy_into_store(src, Path(store_dir), limit)
     except UseCaseError:
         raise
     except OSError as e:
@@ -123,6 +160,8 @@ def add_attachment(
             existing = attachment_rows.of_case_with_hash(case_id, sha)
             if existing is not None:
                 return {**attachment_rows.to_dict(existing), "already_attached": True}
+            if content is not None:
+                blob_rows.put(sha, content)
             att = attachment_rows.add(
                 case=case_id,
                 file_name=src.name,
@@ -177,20 +216,28 @@ def get_attachment(att_id: int) -> dict[str, Any]:
 
 
 def attachment_path(att_id: int, store_dir: Path) -> Path:
-    """The stored copy, after checking it is still the file that was attached."""
+    """The stored copy, after checking it is still the file that was attached. A content
+    the database keeps (the office server's, or a server backup's) is written to this PC's
+    store when the store has no sound copy."""
     a = get_attachment(att_id)
     path = blob_path(Path(store_dir), a["sha256"])
-    if not path.is_file():
-        raise UseCaseError(f"附件“{a['file_name']}”的存档文件不见了({path}),请从备份恢复或重新添加")
     try:
-        actual = _hash_file(path)
+        actual = _hash_file(path) if path.is_file() else None
     except OSError as e:
         raise UseCaseError(f"无法读取附件“{a['file_name']}”:{e.strerror or e}") from None
-    if actual != a["sha256"]:
-        raise UseCaseError(
-            f"附件“{a['file_name']}”的存档文件已被改动(校验值不符),请从备份恢复或重新添加"
-        )
-    return path
+    if actual == a["sha256"]:
+        return path
+    kept = blob_rows.get(a["sha256"])
+    if kept is not None and hashlib.sha256(kept).hexdigest() == a["sha256"]:
+        try:
+            return _write_into_store(Path(store_dir), a["sha256"], kept)
+        except OSError as e:
+            raise UseCaseError(f"无法保存附件“{a['file_name']}”:{e.strerror or e}") from None
+    if actual is None:
+        raise UseCaseError(f"附件“{a['file_name']}”的存档文件不见了({path}),请从备份恢复或重新添加")
+    raise UseCaseError(
+        f"附件“{a['file_name']}”的存档文件已被改动(校验值不符),请从备份恢复或重新添加"
+    )
 
 
 def viewing_copy(att_id: int, store_dir: Path, dest_dir: Path) -> Path:
@@ -231,7 +278,9 @@ def remove_attachment(ctx: Context, att_id: int, store_dir: Path | None = None) 
             changes={"file_name": (name, None)},
             note=name,
         )
-        still_used = _referenced(sha)
+        still_used = blob_rows.referenced(sha)
+        if not still_used:
+            blob_rows.forget_unreferenced(sha)
     if store_dir is not None and not still_used:
         p = blob_path(Path(store_dir), sha)
         try:

@@ -29,6 +29,7 @@ from complaints.usecases import audit, auth
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, StaleRecord, ValidationFailed
 from db import queries
+from db.retry import retried
 from db.timeutil import from_db
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ def _check(
 _BOOL_FIELDS = tuple(f.name for f in CASE_FIELDS if f.type is FieldType.BOOL)
 
 
+@retried  # one transaction: run again if the office server undid it
 def create_case(ctx: Context, values: Mapping[str, Any]) -> SaveResult:
     """Save a new case owned by this site, with its 登记 entry. Warnings don't block."""
     from complaints.usecases import proposals
@@ -223,6 +225,7 @@ def _stale_message(ctx: Context, case: Case) -> str:
     )
 
 
+@retried  # one transaction: run again if the office server undid it
 def update_case(
     ctx: Context,
     case_id: int,
@@ -273,6 +276,7 @@ def update_case(
     return SaveResult(case_id, case.number, case.revision, tuple(problems))
 
 
+@retried  # one transaction: run again if the office server undid it
 def delete_case(ctx: Context, case_id: int) -> None:
     """A tombstone, so the deletion travels in the ledger."""
     from complaints.usecases import proposals

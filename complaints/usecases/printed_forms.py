@@ -1,9 +1,14 @@
 """The printed sheets' history: what went out for a case or a sanction, and when the signed
 paper came back, with its scan. The GUI and the CLI both call these.
+
+A scan is named by its SHA-256; on the office server its content is kept in the database
+(``db.blob_rows``), so every seat opens it (``scan_file``), and the file beside the printed
+one is this PC's copy.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Sequence
 from datetime import datetime
@@ -13,7 +18,7 @@ from typing import Any
 from complaints.usecases import audit, auth
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError
-from db import case_rows, printed_rows, sanction_rows
+from db import blob_rows, case_rows, printed_rows, sanction_rows
 from db.models import database
 from db.models_forms import PrintedForm
 from forms.templates import FORM_TITLES
@@ -58,10 +63,17 @@ def mark_signed_returned(
     auth.require(ctx, "form.print", department=department)
     stored_scan: str | None = None
     copied: Path | None = None
+    content: bytes | None = None
+    scan_sha: str | None = None
     if scan_path is not None:
         src = Path(scan_path)
         if not src.is_file():
             raise UseCaseError(f"找不到扫描件:{src}")
+        try:
+            content = src.read_bytes()
+        except OSError as e:
+            raise UseCaseError(f"无法读取扫描件 {src}:{e.strerror or e}") from None
+        scan_sha = hashlib.sha256(content).hexdigest()
         if printed_dir is not None:
             dest = (Path(printed_dir) / p.file_path).with_name(
                 Path(p.file_path).stem + f"_签字扫描件{src.suffix.lower()}"
@@ -81,7 +93,9 @@ def mark_signed_returned(
     old = (p.signed_returned_at, p.scan_path)
     try:
         with database.atomic():
-            printed_rows.mark_returned(p, when, stored_scan)
+            if content is not None and scan_sha is not None and blob_rows.in_database():
+                blob_rows.put(scan_sha, content)
+            printed_rows.mark_returned(p, when, stored_scan, scan_sha)
             rec_uid = None
             table = None
             if sanction_id:
@@ -107,3 +121,35 @@ def mark_signed_returned(
 def printed_files(rows: Sequence[dict[str, Any]], printed_dir: Path) -> list[Path]:
     """Absolute paths of history rows' files (for opening them)."""
     return [Path(printed_dir) / r["file_path"] for r in rows]
+
+
+def scan_file(printed_id: int, printed_dir: Path) -> Path:
+    """The signed sheet's scan as a file of this PC: the copy beside the printed file when it
+    is still the scan that was stored, else the content the database keeps (the office
+    server's, another seat's scan) written there."""
+    p = printed_rows.get(printed_id)
+    if p is None:
+        raise NotFound(f"找不到打印记录(id {printed_id})")
+    if not p.scan_path:
+        raise UseCaseError("这张签字单还没有登记扫描件")
+    path = Path(p.scan_path)
+    if not path.is_absolute():
+        path = Path(printed_dir) / path
+    sha = p.scan_sha256
+    try:
+        sound = path.is_file() and (
+            sha is None or hashlib.sha256(path.read_bytes()).hexdigest() == sha
+        )
+    except OSError as e:
+        raise UseCaseError(f"无法读取扫描件 {path}:{e.strerror or e}") from None
+    if sound:
+        return path
+    kept = blob_rows.get(sha) if sha else None
+    if kept is None or hashlib.sha256(kept).hexdigest() != sha:
+        raise UseCaseError(f"扫描件 {p.scan_path} 不在本机,数据库中也没有:请从备份恢复")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(kept)
+    except OSError as e:
+        raise UseCaseError(f"无法保存扫描件 {path}:{e.strerror or e}") from None
+    return path

@@ -26,6 +26,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError
 from db import case_rows, sanction_rows
 from db.models import Sanction, database
+from db.retry import retried
 
 PENDING = ApprovalStatus.PENDING.value
 APPROVED = ApprovalStatus.APPROVED.value
@@ -219,6 +220,7 @@ def range_text(lo: int | None, hi: int | None) -> str:
     return f"{lo}–{hi} 元"
 
 
+@retried  # one transaction: run again if the office server undid it
 def approve(
     ctx: Context, key: str | int, amount: int | None = None, note: str = ""
 ) -> dict[str, Any]:
@@ -251,6 +253,7 @@ def approve(
     return get_sanction(s.get_id())
 
 
+@retried  # one transaction: run again if the office server undid it
 def reject(ctx: Context, key: str | int, reason: str) -> dict[str, Any]:
     """The GM rejects a proposal; the reason is required and kept."""
     reason = (reason or "").strip()
@@ -274,6 +277,7 @@ def reject(ctx: Context, key: str | int, reason: str) -> dict[str, Any]:
     return get_sanction(s.get_id())
 
 
+@retried  # one transaction: run again if the office server undid it
 def add_manual(
     ctx: Context,
     *,

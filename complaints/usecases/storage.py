@@ -28,7 +28,7 @@ from typing import Protocol, TypeVar
 from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
-from db import check, restore_files, server_check
+from db import blob_rows, check, restore_files, server_check
 from db.backup import (
     BackupCancelled,
     Rotation,
@@ -57,6 +57,7 @@ CHECKS: list[Check] = [
     check.foreign_keys,
     check.search_index,
     audit.verify_chain,
+    blob_rows.problems,
 ]
 
 
@@ -65,7 +66,9 @@ SERVER_CHECKS: list[Check] = [
     server_check.integrity,
     server_check.schema,
     server_check.search_index,
+    server_check.search_locale,
     audit.verify_chain,
+    blob_rows.problems,
 ]
 
 

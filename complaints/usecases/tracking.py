@@ -28,6 +28,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError, ValidationFailed
 from db import case_rows, entry_rows
 from db.models import Case, database
+from db.retry import retried
 
 
 class TransitionRefused(UseCaseError):
@@ -172,6 +173,7 @@ def _case_changes(
     return {k: v for k, v in ch.items() if getattr(case, k) != v}
 
 
+@retried  # one transaction: run again if the office server undid it
 def record_action(
     ctx: Context,
     case_id: int,
@@ -199,7 +201,7 @@ def record_action(
     clean = _clean_params(act, params)
     note = (note or "").strip()
     with database.atomic():
-        case = case_rows.get(case_id)
+        case = case_rows.get_for_write(case_id)  # two seats count the revision in turn
         if case is None:
             raise NotFound(f"找不到投诉单(id {case_id})")
         auth.require(ctx, PERMISSIONS[act], department=case.department)

@@ -24,7 +24,10 @@ from db.migrations import (
     m0015_holds,
     m0017_causes,
     m0018_emergencies,
+    m0019_blobs,
+    m0022_reminders,
     pg0014_baseline,
+    pg0019_blobs,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -52,6 +55,8 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     (15, "partial index of the holds (暂停/恢复)", m0015_holds.up),
     (17, "the cause of a case (原因分类, 原因说明)", m0017_causes.up),
     (18, "emergencies (突发事件) and their review", m0018_emergencies.up),
+    (19, "file contents in the database (attachments, scans)", m0019_blobs.up),
+    (22, "deadline reminders shown once per office", m0022_reminders.up),
 )
 
 LATEST_VERSION = STEPS[-1][0]
@@ -60,4 +65,7 @@ LATEST_VERSION = STEPS[-1][0]
 # number, and brings an empty database straight to that version: the server was never on an
 # older schema, so steps 1 to 14 are one baseline there. A step after 14 is shared (the same
 # SQL on both engines) unless it is listed here with its PostgreSQL spelling.
-POSTGRES_STEPS: dict[int, Step] = {14: pg0014_baseline.up}
+POSTGRES_STEPS: dict[int, Step] = {14: pg0014_baseline.up, 19: pg0019_blobs.up}
+# The first step of POSTGRES_STEPS builds an empty server database; the later ones replace
+# their shared step only.
+POSTGRES_BASELINE = min(POSTGRES_STEPS)

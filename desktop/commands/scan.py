@@ -66,7 +66,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _printed(args: argparse.Namespace) -> int:
-    from complaints.usecases import scans
+    from complaints.usecases import printed_forms, scans
     from complaints.usecases.errors import UseCaseError
     from desktop.cli import CliError, command_context, open_data
     from forms.templates import FORM_TITLES
@@ -94,8 +94,11 @@ def _printed(args: argparse.Namespace) -> int:
         ]
         if s.signer:
             parts.append(f"签字人 {s.signer}")
-        if s.scan_path:
-            parts.append(f"扫描件 {paths.printed / s.scan_path}")
+        if s.scan_path:  # on the office server another seat's scan is fetched to this PC
+            try:
+                parts.append(f"扫描件 {printed_forms.scan_file(s.id, paths.printed)}")
+            except UseCaseError as e:
+                parts.append(f"扫描件 {paths.printed / s.scan_path}({e})")
         print(" · ".join(parts))
     return 0
 

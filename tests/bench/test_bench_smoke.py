@@ -97,6 +97,7 @@ SMALL: dict[str, list[str]] = {
     "bench_start.py": ["--dir", "{db}", "--runs", "1"],
     "bench_bundle.py": ["--prog", "{prog}", "--runs", "1", "--cases", "20", "--no-big"],
     "bench_write_lock.py": ["--updates", "5", "--rounds", "1"],
+    "bench_seats.py": ["--clients", "2", "--cases", "40", "--seconds", "2"],
     "bench_journal.py": ["--number", "100"],
     "bench_maintenance.py": ["--dir", "{db}", "--work", "{tmp}/maint"],
     "bench_officetime.py": ["--cases", CASES, "--runs", "1"],

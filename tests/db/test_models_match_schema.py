@@ -13,9 +13,11 @@ import pytest
 
 import db
 import db.models_audit
+import db.models_blobs
 import db.models_calendar
 import db.models_forms
 import db.models_ledger
+import db.models_reminders
 import db.models_users
 import db.models_volume
 from db import models
@@ -25,9 +27,11 @@ ABSTRACT = {models.BaseModel, models.SyncedModel}
 MODULES = (
     models,
     db.models_audit,
+    db.models_blobs,
     db.models_calendar,
     db.models_forms,
     db.models_ledger,
+    db.models_reminders,
     db.models_users,
     db.models_volume,
 )

@@ -205,3 +205,39 @@ def test_backup_on_the_server_is_a_file_restore_reads(capsys, tmp_path, server_a
         assert copied >= audit_rows
     finally:
         close_database()
+
+
+def test_a_database_in_another_encoding_is_refused_before_any_table(capsys, tmp_path, postgres):
+    postgres.admin("CREATE DATABASE latin TEMPLATE template0 ENCODING 'SQL_ASCII' LOCALE 'C'")
+    address = ServerAddress(pg_cluster.SUPERUSER, postgres.socket_dir, postgres.port, "latin")
+    code, _out, err = run_cli(
+        capsys,
+        tmp_path / "pc",
+        "--database",
+        str(address),
+        "init",
+        "--site",
+        "SH01",
+        "--name",
+        "店",
+    )
+    assert code != 0 and "编码为 SQL_ASCII" in err and "UTF8" in err
+    postgres.admin("DROP DATABASE latin")  # nothing was made in it: it drops cleanly
+
+
+def test_check_says_when_the_servers_locale_cannot_index_chinese(capsys, tmp_path, postgres):
+    postgres.admin("CREATE DATABASE plainc TEMPLATE template0 ENCODING 'UTF8' LOCALE 'C'")
+    address = ServerAddress(pg_cluster.SUPERUSER, postgres.socket_dir, postgres.port, "plainc")
+    pc, url = tmp_path / "pc", str(address)
+    assert run_cli(capsys, pc, "--database", url, "init", "--site", "SH01", "--name", "店")[0] == 0
+    open_server(address)
+    try:
+        values = cases.blank_case(sh01_context())
+        values.update(customer_name="张伟", content="锦旗表扬服务顾问")
+        created = cases.create_case(sh01_context(), values)
+        # the search still finds the case, only without the index's help
+        assert cases.search("锦旗表") == [created.id]
+    finally:
+        close_database()
+    code, out, _err = run_cli(capsys, pc, "--database", url, "check")
+    assert code == 1 and "LC_CTYPE" in out and "C.UTF-8" in out
