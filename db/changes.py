@@ -27,6 +27,7 @@ TOPICS = ("cases", "entries", "sanctions", "settings", "users", "forms", "ledger
 TABLE_TOPICS: dict[str, str] = {
     "cases": "cases",
     "cases_fts": "cases",  # the case list's search
+    "cases_bigram": "cases",  # the same for 1-2 characters
     "attachments": "cases",
     "blobs": "cases",  # the attachments' and scans' contents on the office server
     "entries": "entries",
@@ -59,12 +60,17 @@ NOT_SHOWN = frozenset(
         "schema_version",
         "stats_summaries",
         "reminders_sent",  # which seat showed a reminder: the notifier's own bookkeeping
+        "stats_months",
         # SQLite's own storage of the search index, written by the FTS engine itself
         "cases_fts_config",
         "cases_fts_content",
         "cases_fts_data",
         "cases_fts_docsize",
         "cases_fts_idx",
+        "cases_bigram_config",
+        "cases_bigram_data",
+        "cases_bigram_docsize",
+        "cases_bigram_idx",
     }
 )
 

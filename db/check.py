@@ -51,13 +51,6 @@ def quick_integrity(conn: sqlite3.Connection | None = None) -> list[str]:
     return _capped(listed, len(rows), "损坏")
 
 
-# What the checks get through per second on this office's kind of PC (bench/bench_maintenance.py
-# on the 100k bench database, bench/README.md): the estimate said before a check starts.
-FULL_BYTES_PER_S = 80e6  # integrity_check, foreign keys and the search index together
-QUICK_BYTES_PER_S = 400e6  # quick_check
-AUDIT_ROWS_PER_S = 150_000  # the audit chain, hashed entry by entry
-
-
 def database_bytes(conn: sqlite3.Connection | None = None) -> int:
     """The size of the open database as a backup copies it (its pages, including those
     still in the -wal file); on the office server, the database's size there."""
@@ -67,17 +60,6 @@ def database_bytes(conn: sqlite3.Connection | None = None) -> int:
     c = _conn(conn)
     pages = c.execute("PRAGMA page_count").fetchone()[0]
     return int(pages * c.execute("PRAGMA page_size").fetchone()[0])
-
-
-def estimate_seconds(conn: sqlite3.Connection | None = None, *, quick: bool = False) -> int:
-    """About how long the checks of the open database take, in whole seconds (at least 1):
-    from its size on disk and, for the full check, the length of the audit log."""
-    size = database_bytes(conn)
-    c = _conn(conn)
-    if quick:
-        return max(1, round(size / QUICK_BYTES_PER_S))
-    entries = c.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0]
-    return max(1, round(size / FULL_BYTES_PER_S + entries / AUDIT_ROWS_PER_S))
 
 
 def foreign_keys(conn: sqlite3.Connection | None = None) -> list[str]:
@@ -94,7 +76,25 @@ def foreign_keys(conn: sqlite3.Connection | None = None) -> list[str]:
 
 
 def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
-    """The trigram index cases_fts holds exactly one up-to-date document per case."""
+    """The trigram index cases_fts holds exactly one up-to-date document per case, and the
+    bigram index cases_bigram agrees with the cases."""
+    return _trigram_index(conn) + bigram_index(conn)
+
+
+def bigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
+    """The bigram index cases_bigram (schema 21) holds the bigrams of every case and nothing
+    else: FTS5's integrity-check with rank 1 works each case's bigrams out again from the
+    cases (its external content, the view cases_bigram_docs) and compares."""
+    try:
+        _conn(conn).execute(
+            "INSERT INTO cases_bigram (cases_bigram, rank) VALUES ('integrity-check', 1)"
+        )
+    except sqlite3.DatabaseError as e:
+        return [f"搜索索引 cases_bigram 与投诉表 cases 不一致(FTS5 integrity-check:{e})"]
+    return []
+
+
+def _trigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
     c = _conn(conn)
     problems: list[str] = []
     try:
@@ -142,8 +142,8 @@ def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
 
 
 def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
-    """Rebuild cases_fts from the cases table (the repair for search_index problems;
-    the index holds nothing that is not in cases)."""
+    """Rebuild cases_fts and cases_bigram from the cases table (the repair for search_index
+    problems; the indexes hold nothing that is not in cases)."""
     c = _conn(conn)
     with database.atomic() if conn is None else c:
         # first make the index agree with its own stored text, so the delete can find
@@ -151,6 +151,8 @@ def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
         c.execute("INSERT INTO cases_fts (cases_fts) VALUES ('rebuild')")
         c.execute("DELETE FROM cases_fts")
         c.execute(f"INSERT INTO cases_fts (rowid, doc) SELECT id, {doc_sql('cases')} FROM cases")
+        # the bigram index reads its documents from the cases (external content)
+        c.execute("INSERT INTO cases_bigram (cases_bigram) VALUES ('rebuild')")
 
 
 # --- schema -------------------------------------------------------------------------------

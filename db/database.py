@@ -19,8 +19,8 @@ import peewee as pw
 from db.backup import make_backup
 from db.engine import ReadOnlyData, storage_error
 from db.errors import DatabaseTooNew, NotADatabase, StorageError
-from db.migrations import LATEST_VERSION, POSTGRES_STEPS, STEPS, Step
-from db.models import database, local_database
+from db.migrations import LATEST_VERSION, POSTGRES_BASELINE, POSTGRES_STEPS, STEPS, Step
+from db.models import database, local_database, on_server
 from db.partfiles import remove_leftovers
 from db.server_address import ServerAddress
 
@@ -33,6 +33,20 @@ PRAGMAS = {
     "cache_size": -32_000,  # 32 MB
     "temp_store": "memory",
 }
+
+
+# The page cache of each connection of the desktop program (KiB): its big reads (every id of
+# the case list, a year's figures) stream through once and the OS keeps the file cached, so
+# a cache the size of PRAGMAS' only made the program's memory grow with the database
+# (bench/README.md, the app's peak RSS); the hot index pages fit in this.
+DESKTOP_CACHE_KIB = 8_000
+
+
+def limit_page_cache(kib: int = DESKTOP_CACHE_KIB) -> None:
+    """Each connection's page cache at most ``kib`` KiB: this thread's now, every other
+    thread's when it connects."""
+    if not on_server():
+        database.pragma("cache_size", -kib, permanent=True)
 
 
 def latest_version() -> int:
@@ -158,13 +172,18 @@ def _connect_in_turn() -> None:
             time.sleep(0.05)
 
 
-def _migrate(current: int, app_version: str, replaced: dict[int, Step] | None = None) -> None:
-    """Apply the steps after ``current``. ``replaced`` maps a version to the step that
-    replaces the shared one on another engine (POSTGRES_STEPS); its first step builds that
-    version from empty, so the steps before it are not run on an empty database."""
+def _migrate(
+    current: int,
+    app_version: str,
+    replaced: dict[int, Step] | None = None,
+    from_empty: int = 0,
+) -> None:
+    """Apply the steps after ``current``. ``replaced`` maps a version to its step on another
+    engine (POSTGRES_STEPS); ``from_empty`` is the replaced step that builds an empty
+    database (POSTGRES_BASELINE): the steps before it are then not run."""
     database.execute_sql(SCHEMA_VERSION_SQL)
     replaced = replaced or {}
-    baseline = min(replaced, default=0) if current == 0 else 0
+    baseline = from_empty if current == 0 else 0
     for version, description, shared in STEPS:
         if version <= current or version < baseline:
             continue
@@ -236,7 +255,7 @@ def open_server(
         before = _server_schema_version()
         if before > LATEST_VERSION:
             raise DatabaseTooNew(before, LATEST_VERSION)
-        _migrate(before, app_version, POSTGRES_STEPS)
+        _migrate(before, app_version, POSTGRES_STEPS, POSTGRES_BASELINE)
     except Exception as e:
         said = connection_error(e, address)
         close_database()

@@ -210,19 +210,6 @@ def has_unsummarised(start: datetime, end: datetime, closed_by: datetime) -> boo
     )
 
 
-def write_stamp() -> tuple[Any, ...]:
-    """Moves whenever a row is written on this connection or another one commits."""
-    if on_server():  # the snapshot's xids move with every writing transaction of every seat
-        row = database.execute_sql("SELECT pg_current_snapshot()::text").fetchone()
-        return (database.database, row[0])
-    conn = database.connection()
-    return (
-        database.database,
-        conn.total_changes,
-        conn.execute("PRAGMA data_version").fetchone()[0],
-    )
-
-
 def database_name() -> str | None:
     """The open database file (a cache of figures belongs to one)."""
     return database.database

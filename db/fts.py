@@ -1,4 +1,5 @@
-"""The full-text index over cases (cases_fts, trigram): what it holds for one case.
+"""The full-text indexes over cases (cases_fts, trigram; cases_bigram, bigrams of the same
+document, schema 21): what they hold for one case.
 
 The schema's triggers (db/migrations) keep it up to date row by row; the checks compare
 it with this document and rebuild it from it, and a bulk load fills it with it at the end.
@@ -25,6 +26,15 @@ INSERT_TRIGGER_ROW_SQL = " ".join(
 )
 
 
+BIGRAM_INSERT_TRIGGER = "cases_bigram_ai"
+# The statement the bigram index's insert trigger runs, its whitespace collapsed: the
+# documents come from the view cases_bigram_docs (db/migrations/m0021_bigram_index.py).
+BIGRAM_INSERT_TRIGGER_ROW_SQL = (
+    "INSERT INTO cases_bigram (rowid, doc) "
+    "SELECT rowid, doc FROM cases_bigram_docs WHERE rowid = new.id;"
+)
+
+
 def doc_sql(alias: str) -> str:
     """FTS_DOC_SQL over the case row named ``alias``."""
     return FTS_DOC_SQL.format(r=alias)
@@ -35,5 +45,16 @@ def index_cases_after(last_id: int) -> None:
     database.execute_sql(
         f"INSERT INTO cases_fts (rowid, doc) SELECT id, {doc_sql('cases')} "
         "FROM cases WHERE id > ? ORDER BY id",
+        (last_id,),
+    )
+
+
+def index_bigrams_after(last_id: int) -> None:
+    """Add the bigram documents of the cases whose id is above ``last_id`` and that the
+    index does not hold yet (one updated during a bulk load was added by the update
+    trigger), in id order."""
+    database.execute_sql(
+        "INSERT INTO cases_bigram (rowid, doc) SELECT rowid, doc FROM cases_bigram_docs "
+        "WHERE rowid > ? AND rowid NOT IN (SELECT id FROM cases_bigram_docsize) ORDER BY rowid",
         (last_id,),
     )

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from complaints.types import Action
-from db.models import database
+from db.models import database, on_server
 from db.timeutil import to_db
 
 _HOLDS = f"e.action IN ('{Action.PAUSE.value}', '{Action.RESUME.value}') AND e.deleted = 0"
@@ -23,9 +23,15 @@ def period_holds(
     """Case id → its 暂停, 恢复 and 关闭 entries (at, action), for the cases received in
     [start, end) at these sites (every site when empty) that were ever put on hold."""
     site_sql = f" AND c.site IN ({', '.join('?' * len(sites))})" if sites else ""
+    # From the holds' own index, then each one's case: SQLite otherwise prefers walking every
+    # entry of every case of the period through the covering index (0.14 s for a year of
+    # 93k cases against well under 1 ms).
+    holds = (
+        "entries e CROSS JOIN" if on_server() else "entries e INDEXED BY entries_holds CROSS JOIN"
+    )
     out: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for case_id, at, action in database.execute_sql(
-        "SELECT e.case_id, e.at, e.action FROM entries e JOIN cases c ON c.id = e.case_id "
+        f"SELECT e.case_id, e.at, e.action FROM {holds} cases c ON c.id = e.case_id "
         f"WHERE {_HOLDS} AND c.deleted = 0 AND c.received_at >= ? AND c.received_at < ?"
         f"{site_sql}",
         [to_db(start), to_db(end), *sites],

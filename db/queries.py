@@ -7,6 +7,7 @@ the FTS table returns nothing for short non-ASCII patterns on SQLite 3.40).
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
@@ -79,6 +80,17 @@ def case_ids(f: CaseFilter, sort: Sort = NEWEST_FIRST, limit: int | None = None)
     return _case_ids(f, sort, limit)
 
 
+def case_id_array(f: CaseFilter, sort: Sort = NEWEST_FIRST) -> array[int]:
+    """The ids of every matching case, in display order, 8 bytes each (a list of a million
+    ids holds a million int objects: ~36 MB against 8 MB)."""
+    sql, params = _ids_sql(f, sort, None)
+    out: array[int] = array("q")
+    cursor = database.execute_sql(sql, params)
+    while rows := cursor.fetchmany(10_000):
+        out.extend(r[0] for r in rows)
+    return out
+
+
 def _case_ids(
     f: CaseFilter,
     sort: Sort,
@@ -87,6 +99,18 @@ def _case_ids(
     extra_params: Sequence[object] = (),
     indexed_by: str = "",
 ) -> list[int]:
+    sql, params = _ids_sql(f, sort, limit, extra, extra_params, indexed_by)
+    return [r[0] for r in database.execute_sql(sql, params)]
+
+
+def _ids_sql(
+    f: CaseFilter,
+    sort: Sort,
+    limit: int | None,
+    extra: str = "",
+    extra_params: Sequence[object] = (),
+    indexed_by: str = "",
+) -> tuple[str, list[object]]:
     clauses, params = _where(f)
     if extra:
         clauses.append(extra)
@@ -99,7 +123,7 @@ def _case_ids(
     )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    return [r[0] for r in database.execute_sql(sql, params)]
+    return sql, params
 
 
 def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
@@ -107,27 +131,32 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     as the plain query, read the way that stays fast with a million cases."""
     if on_server():  # PostgreSQL's planner chooses between the date index and the search
         return _case_ids(f, NEWEST_FIRST, limit)
-    if len(text) >= 3:
-        # A common text matches tens of thousands of cases, each then read for its date and
-        # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
-        # matches stops after the first ``limit``: about limit × cases ÷ matches steps, worth
-        # it once the matches are many (the count comes from the full-text index alone).
+    total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
+    # A common text matches tens of thousands of cases, each then read for its date and
+    # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
+    # matches stops after the first ``limit``: about limit × cases ÷ matches steps, worth it
+    # once the matches are many (counted by a full-text index alone: the trigram one from 3
+    # characters, the bigram one of schema 21 for 1-2; the bigram count may include cases
+    # that the columns' LIKE then leaves out).
+    phrase: str | None = _fts_phrase(text) if len(text) >= 3 else bigram_query(text)
+    index = "cases_fts" if len(text) >= 3 else "cases_bigram"
+    if phrase is not None:
         matches = database.execute_sql(
-            "SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", [_fts_phrase(text)]
+            f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", [phrase]
         ).fetchone()[0]
-        total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
         if matches * matches > 25 * limit * total / 100:
             return _case_ids(f, NEWEST_FIRST, limit, indexed_by="INDEXED BY cases_received")
-        return _case_ids(f, NEWEST_FIRST, limit)
+        if index == "cases_fts":
+            return _case_ids(f, NEWEST_FIRST, limit)
+        return _case_ids(f, NEWEST_FIRST, limit, BIGRAM_CLAUSE, [phrase])
     if not _has_search_text():
         return _case_ids(f, NEWEST_FIRST, limit)
-    # Shorter than a trigram: LIKE, which reads every case row when few match (1.2 s at 1M
-    # with no match). First the newest SHORT_WINDOW cases (or a twentieth of all), which hold
-    # the answer whenever the text is not rare; otherwise every case's searched text from the
-    # full-text index's own copy (cases_fts_content: the six columns joined by newlines, as
-    # the triggers keep it), a tenth of the rows' size, and the columns themselves only of
-    # the cases found there.
-    total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
+    # Shorter than a trigram, and characters the bigram index does not answer: LIKE, which
+    # reads every case row when few match (1.2 s at 1M with no match). First the newest
+    # SHORT_WINDOW cases (or a twentieth of all), which hold the answer whenever the text is
+    # not rare; otherwise every case's searched text from the full-text index's own copy
+    # (cases_fts_content: the six columns joined by newlines, as the triggers keep it), a
+    # tenth of the rows' size, and the columns themselves only of the cases found there.
     floor = database.execute_sql(
         "SELECT received_at FROM cases ORDER BY received_at DESC LIMIT 1 OFFSET ?",
         [max(SHORT_WINDOW, total // 20) - 1],
@@ -145,6 +174,34 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
         "c.id IN (SELECT id FROM cases_fts_content WHERE c0 LIKE ? ESCAPE '\\')",
         [pattern],
     )
+
+
+# The cases whose bigram index entry holds a token (a superset of those containing the
+# text: the caller's LIKE keeps the true matches).
+BIGRAM_CLAUSE = "c.id IN (SELECT rowid FROM cases_bigram WHERE cases_bigram MATCH ?)"
+
+# The characters whose 1-2 character texts the bigram index answers: those its tokenizer
+# (FTS5 unicode61, Unicode 6.1 tables) keeps as token characters in every SQLite, so a
+# text of them is one token. Anything else (punctuation, spaces, rarer scripts) is searched
+# without it.
+_BIGRAM_RANGES = (
+    ("0", "9"),
+    ("A", "Z"),
+    ("a", "z"),
+    ("\u3400", "\u4db5"),  # CJK Unified Ideographs Extension A
+    ("\u4e00", "\u9fcc"),  # CJK Unified Ideographs (as of Unicode 6.1)
+)
+
+
+def bigram_query(text: str) -> str | None:
+    """The FTS5 query of cases_bigram that names every case containing ``text`` (1 or 2
+    characters: the bigram itself, or every bigram starting with the one character), or None
+    when the index cannot answer it."""
+    if not 1 <= len(text) <= 2 or not all(
+        any(low <= ch <= high for low, high in _BIGRAM_RANGES) for ch in text
+    ):
+        return None
+    return f'"{text}"' if len(text) == 2 else f'"{text}" *'
 
 
 def _has_search_text() -> bool:

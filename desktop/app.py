@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from complaints.usecases import signin, site, users
 from db import engine
-from db.database import close_database, open_database
+from db.database import close_database, limit_page_cache, open_database
 from db.errors import StorageError
 from db.location import network_drive_warning
 from db.models import database
@@ -174,6 +174,7 @@ def open_data(paths: DataPaths, *, smoke: bool, checks: StartChecks) -> bool:
     cannot be opened: a database newer than this program, not ours, locked, read-only."""
     try:
         open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
+        limit_page_cache()
     except Exception as e:
         if not isinstance(e, StorageError | OSError):  # e.g. SQLite refusing to write
             log.exception("opening %s failed", paths.database)

@@ -19,8 +19,32 @@ _MAX_TAG = 16 * 1024**2
 # The usual forms, as our exporter, Excel and WPS write them: <c r="B2" ...>, <row r="2" ...>
 _CELL_REF_FAST_RE = re.compile(rb'<c r="([A-Z]*)([0-9]*)"')
 _ROW_REF_FAST_RE = re.compile(rb'<row r="([^"]*)"')
+_CELL_COL_FAST_RE = re.compile(rb'<c r="([A-Z]*)')
+_CELL_ROW_FAST_RE = re.compile(rb'<c r="[A-Z]*([0-9]*)"')
 # any other form of a cell or row tag (no attribute, another space, a prefix)
 _ODD_TAG_RE = re.compile(rb"<(?:c|row)[>/\t\n\r]|:(?:c|row)[\s/>]")
+# any other form of a cell or row tag, in two parts: the second is looked for only where
+# the text holds ":c" or ":row" (a sheet has millions of ':', in times, for it to try)
+_ODD_PLAIN_TAG_RE = re.compile(rb"<(?:c|row)[>/\t\n\r]")
+_ODD_PREFIXED_TAG_RE = re.compile(rb":(?:c|row)[\s/>]")
+
+
+def _odd_tags(whole: bytes) -> bool:
+    """Whether ``whole`` holds a cell or row tag in another form (_ODD_TAG_RE)."""
+    if _ODD_PLAIN_TAG_RE.search(whole) is not None:
+        return True
+    return (b":c" in whole or b":row" in whole) and _ODD_PREFIXED_TAG_RE.search(whole) is not None
+
+
+def _numbers(texts: set[bytes], limit: int) -> list[int] | None:
+    """The numbers written in ``texts``, or None when one is not 1 to ``limit`` in at
+    most 7 digits."""
+    if not texts or min(map(len, texts)) < 1 or max(map(len, texts)) > 7:
+        return None
+    if not b"".join(texts).isdigit():
+        return None
+    nums = list(map(int, texts))
+    return nums if min(nums) >= 1 and max(nums) <= limit else None
 
 
 def _column_number(letters: bytes) -> int:
@@ -51,6 +75,11 @@ class CellScan:
         self.max_row = self.max_col = 0
         self.row = 0
         self.col = 0
+        # Every row and cell tag in its usual form with its reference, and no comment,
+        # CDATA or processing instruction after the prolog: a sheet whose rows can be cut
+        # apart at their tags (ledger.calamine_chunks).
+        self.plain = True
+        self._instructions = 0
 
     def _refuse(self, ref: str, what: str) -> LedgerRefused:
         return LedgerRefused(
@@ -67,53 +96,68 @@ class CellScan:
         if len(buf) - cut > _MAX_TAG:
             raise LedgerRefused(f"{self.file}:{self.where}中有异常的超长标记,已拒绝")
         whole = buf[:cut]
+        if self.plain:
+            self._instructions += whole.count(b"<?")
+            self.plain = self._instructions <= 1 and b"<!" not in whole
         # The usual sheet: every row and cell carries its reference. Then the references
         # are checked by their distinct parts, at the regex engine's speed (a big file has
         # tens of millions of cells); anything else is walked tag by tag, in order.
-        cells = _CELL_REF_FAST_RE.findall(whole)
+        letters = _CELL_COL_FAST_RE.findall(whole)
+        digits = _CELL_ROW_FAST_RE.findall(whole)
         rows = _ROW_REF_FAST_RE.findall(whole)
+        n = whole.count(b"<c ")
         if (
-            len(cells) == whole.count(b"<c ")
+            len(letters) == n
+            and len(digits) == n
             and len(rows) == whole.count(b"<row ")
-            and not _ODD_TAG_RE.search(whole)
+            and not _odd_tags(whole)
         ):
-            self._fast(cells, rows)
+            self._fast(letters, digits, rows, whole)
         else:
             self._walk(whole)
         return buf[cut:]
 
-    def _fast(self, cells: list[tuple[bytes, bytes]], rows: list[bytes]) -> None:
-        for text in set(rows):
-            if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
-                raise self._refuse(text.decode("ascii", "replace"), "行号")
+    def _fast(
+        self, letters: list[bytes], digits: list[bytes], rows: list[bytes], whole: bytes
+    ) -> None:
+        if rows and _numbers(set(rows), MAX_ROW) is None:
+            for text in set(rows):
+                if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
+                    raise self._refuse(text.decode("ascii", "replace"), "行号")
         if rows:
             self.row = int(rows[-1])
             self.col = 0
-        if not cells:
+        if not letters:
             return
-        letters, digits = zip(*cells, strict=True)
         cols = set()
         for text in set(letters):
             col = _column_number(text) if 1 <= len(text) <= 3 else MAX_COL + 1
             if col > MAX_COL:
-                bad = next(a + b for a, b in cells if a == text)
-                raise self._refuse(bad.decode("ascii", "replace"), "单元格")
+                raise self._refuse(self._cell_with(whole, 0, text), "单元格")
             cols.add(col)
-        nums = set()
-        for text in set(digits):
-            n = int(text) if text and len(text) <= 7 else 0
-            if not 1 <= n <= MAX_ROW:
-                bad = next(a + b for a, b in cells if b == text)
-                raise self._refuse(bad.decode("ascii", "replace"), "单元格")
-            nums.add(n)
-        self.cells += len(cells)
+        distinct = set(digits)
+        nums = _numbers(distinct, MAX_ROW)
+        if nums is None:
+            for text in distinct:
+                n = int(text) if text and len(text) <= 7 and text.isdigit() else 0
+                if not 1 <= n <= MAX_ROW:
+                    raise self._refuse(self._cell_with(whole, 1, text), "单元格")
+            raise AssertionError("_numbers refused a valid reference")  # pragma: no cover
+        self.cells += len(letters)
         self.min_row = min(self.min_row, *nums)
         self.max_row = max(self.max_row, *nums)
         self.min_col = min(self.min_col, *cols)
         self.max_col = max(self.max_col, *cols)
         self.col = _column_number(letters[-1]) if int(digits[-1]) == self.row else self.col
 
+    @staticmethod
+    def _cell_with(whole: bytes, part: int, text: bytes) -> str:
+        """The first cell reference whose letters (part 0) or digits (1) are ``text``."""
+        ref = next(m for m in _CELL_REF_FAST_RE.findall(whole) if m[part] == text)
+        return (ref[0] + ref[1]).decode("ascii", "replace")
+
     def _walk(self, whole: bytes) -> None:
+        self.plain = False
         for m in _TAG_RE.finditer(whole):
             tag = m.group(0)
             ref = _REF_ATTR_RE.search(tag)
@@ -150,6 +194,11 @@ class CellScan:
             self.max_row = max(self.max_row, row)
             self.min_col = min(self.min_col, col)
             self.max_col = max(self.max_col, col)
+
+    @property
+    def width(self) -> int:
+        """Columns of the cells' bounding box (0 for a sheet without cells)."""
+        return self.max_col - self.min_col + 1 if self.cells else 0
 
     def calamine_bytes(self, xml_size: int) -> int:
         """calamine's peak for this sheet, generously: the cells it collects (40 bytes

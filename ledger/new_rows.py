@@ -18,7 +18,7 @@ from ledger.results import RowRejected
 from ledger.validate import is_masked_phone
 from ledger.versions import COMPLETE, CONFLICT_PROPOSAL, FROM_OWNER, Version
 
-BASES_PENDING = 100_000  # ledger_base rows held back, then written in uid order
+BASES_PENDING = 50_000  # ledger_base rows held back, then written in uid order
 
 
 class NewRows(Applier):

@@ -15,8 +15,9 @@ formula's cached value is never taken for data.
 
 Size: the same pass reads every cell and row reference; the cells' bounding box and count
 tell what calamine (which allocates the bounding box as one dense grid) would take. Above
-its budget the file is read as a stream (ledger.sheet_stream); a sheet's declared
-<dimension> sizes nothing. Text cells lose control and bidi characters (said in the
+its budget the file is read by calamine a slice of rows at a time (ledger.calamine_chunks)
+when its rows can be cut apart safely, otherwise as a stream (ledger.sheet_stream); a
+sheet's declared <dimension> sizes nothing. Text cells lose control and bidi characters (said in the
 report); a lone surrogate rejects its row (ledger.cell_text.clean_cell).
 """
 
@@ -34,6 +35,7 @@ from openpyxl import DEFUSEDXML, load_workbook
 
 from ledger import columns as C
 from ledger.calamine_book import CalamineBook
+from ledger.calamine_chunks import ChunkedBook
 from ledger.cell_places import MAX_ROW
 from ledger.cell_text import blank_row, clean_cell, clean_text, plain_value
 from ledger.cell_values import MAX_YEAR, MIN_YEAR, parse_offset
@@ -114,7 +116,7 @@ class LedgerFile:
         ws = self._wb[sheet]
         decode = getattr(self._wb, "decode_escapes", True)
         # calamine yields plain values only (str, numbers, dates): nothing to convert.
-        native = isinstance(self._wb, CalamineBook)
+        native = isinstance(self._wb, (CalamineBook, ChunkedBook))
         ws.reset_dimensions()  # as in rows(): never trust a stale <dimension>
         try:
             for n, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
@@ -202,11 +204,13 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
     try:
         if scan.formula:
             wb = load_workbook(path, read_only=True, data_only=False, keep_links=False)
-        elif not scan.calamine_ok:
-            wb = StreamWorkbook(path)
-        else:
+        elif scan.calamine_ok:
             wb = CalamineBook(path)
             wb.prefetch(_sheets_to_load(wb))
+        elif scan.chunks_ok:
+            wb = ChunkedBook(path, scan.widest)
+        else:
+            wb = StreamWorkbook(path)
     except LedgerRefused:
         raise
     except BaseException as e:
@@ -225,7 +229,9 @@ def _sheets_to_load(book: CalamineBook) -> list[str]:
     return [s for s in (C.SHEET_INFO, *C.DATA_SHEETS) if s in book.sheetnames]
 
 
-def _read_structure(path: Path, wb: openpyxl.Workbook | CalamineBook) -> LedgerFile:
+def _read_structure(
+    path: Path, wb: openpyxl.Workbook | CalamineBook | ChunkedBook | StreamWorkbook
+) -> LedgerFile:
     name = path.name
     if C.SHEET_INFO not in wb.sheetnames:
         raise LedgerRefused(f"{name}:缺少“{C.SHEET_INFO}”工作表,不是投诉台账文件")

@@ -39,6 +39,9 @@ class ZipScan:
     calamine_bytes: int = 0  # what calamine would allocate for every sheet, estimated
     strings_declared: int = 0  # sharedStrings' uniqueCount
     strings_found: int = 0  # <si> elements actually there
+    strings_bytes: int = 0  # sharedStrings' size, uncompressed
+    plain_sheets: bool = True  # every worksheet's rows can be cut apart (CellScan.plain)
+    widest: int = 0  # columns of the widest worksheet's bounding box
 
     @property
     def calamine_ok(self) -> bool:
@@ -53,12 +56,32 @@ class ZipScan:
             and self.strings_declared <= self.strings_found + 1024
         )
 
+    @property
+    def chunks_ok(self) -> bool:
+        """Whether a file too big for calamine_ok may be read by python-calamine a slice
+        of rows at a time (ledger.calamine_chunks): the rows can be cut apart at their tags,
+        a slice's grid stays small (CHUNK_MAX_WIDTH), and each slice's copy of the shared
+        strings is small (a file this program writes has none)."""
+        return (
+            CHUNKED_READING
+            and self.plain_sheets
+            and 0 < self.widest <= CHUNK_MAX_WIDTH
+            and self.strings_bytes <= CHUNK_MAX_STRINGS_BYTES
+            and self.strings_declared <= self.strings_found + 1024
+        )
+
 
 # Memory python-calamine may take for a whole file, as CellScan.calamine_bytes estimates
 # it (about 3 × what it takes: ledgers of 10k cases + 30k entries, 90 MB estimated, took
 # 25 MB; 30k + 100k, 290 MB, took 99 MB): above it the file is streamed, so that an import
 # stays under 500 MB beside SQLite's 128 MB import cache.
 CALAMINE_BUDGET = 256 * 1024**2
+# A bigger file is read a slice of rows at a time by calamine when its sheets are at most
+# this wide and its shared strings (parsed again for every slice) this big; otherwise
+# as a stream (ledger.sheet_stream), whose memory does not grow with the sheet either.
+CHUNKED_READING = True
+CHUNK_MAX_WIDTH = 1024
+CHUNK_MAX_STRINGS_BYTES = 2 * 1024**2
 
 
 def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
@@ -95,6 +118,7 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
             if "xl/workbook.xml" not in names:
                 raise LedgerRefused(f"{name}:不是 Excel 工作簿(.xlsx)")
             strings = sum(i.file_size for i in infos if _is_strings(i))
+            scan = ZipScan(strings_bytes=strings)
             if strings > limits.max_shared_strings_bytes:
                 raise LedgerRefused(
                     f"{name}:共享字符串表过大({strings / 1024**2:.0f} MB,上限 "
@@ -104,7 +128,6 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
             # One pass over every part: its CRC checked (as testzip), a DTD looked for in
             # each XML part's prolog, each worksheet scanned for a formula and its cells'
             # places, the shared strings counted.
-            scan = ZipScan()
             dtd_in = None
             titles = _sheet_titles(z, names)
             for i in infos:
@@ -220,6 +243,8 @@ def _scan_part(
     if cells is not None:
         cells.feed(carry + b"<")
         scan.calamine_bytes += cells.calamine_bytes(info.file_size)
+        scan.plain_sheets = scan.plain_sheets and cells.plain
+        scan.widest = max(scan.widest, cells.width)
     return dtd
 
 

@@ -327,7 +327,7 @@ class CaseListPage(QWidget):
         def load_all() -> None:
             if generation == self._generation:
                 self.session.taskman.run(
-                    lambda: cases.case_ids(f, sort),
+                    lambda: cases.all_case_ids(f, sort),
                     lambda ids: self._loaded(generation, ids),
                     parent=self,
                 )
@@ -350,14 +350,13 @@ class CaseListPage(QWidget):
         self.count_label.setText(tr("正在读取…"))
         after_next_paint(self, load_all, fallback_ms=FIRST_PAGE_WAIT_MS)  # its children with it
 
-    def _loaded(self, generation: int, ids: list[int]) -> None:
+    def _loaded(self, generation: int, ids: Sequence[int]) -> None:
         if generation != self._generation:
             return
         current = self.current_case_id()
         scroll = self.view.verticalScrollBar().value()
-        shown = self.model.ids()
         # the same list, or the rest of the first screenful shown at start: keep the place
-        keep_place = ids == shown or (bool(shown) and ids[: len(shown)] == shown)
+        keep_place = self.model.begins(ids)
         self.model.set_ids(ids)
         if current is not None:
             row = self.model.row_of(current)

@@ -164,6 +164,21 @@ def _duration(values: list[float]) -> Duration:
 
 def _repeat_groups(keys: Iterable[tuple[int, str | None, str | None]]) -> list[list[int]]:
     """Groups of case ids linked by a shared phone or VIN; ``keys``: (id, phone, vin)."""
+    # The cases of each phone and each VIN first: only those sharing one are linked, so the
+    # union-find walks the few repeat cases, not a year's every case.
+    phones: dict[str, list[int]] = {}
+    vins: dict[str, list[int]] = {}
+    for cid, phone, vin in keys:
+        if phone and (v := phone.strip().upper()):
+            if (ids := phones.get(v)) is None:
+                phones[v] = [cid]
+            else:
+                ids.append(cid)
+        if vin and (v := vin.strip().upper()):
+            if (ids := vins.get(v)) is None:
+                vins[v] = [cid]
+            else:
+                ids.append(cid)
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -172,16 +187,14 @@ def _repeat_groups(keys: Iterable[tuple[int, str | None, str | None]]) -> list[l
             x = parent[x]
         return x
 
-    first_by_key: dict[tuple[str, str], int] = {}
-    for cid, phone, vin in keys:
-        parent.setdefault(cid, cid)
-        for key, given in (("phone", phone), ("vin", vin)):
-            v = (given or "").strip().upper()
-            if not v:
+    for by_value in (phones, vins):
+        for ids in by_value.values():
+            if len(ids) < 2:
                 continue
-            other = first_by_key.setdefault((key, v), cid)
-            if other != cid:
-                parent[find(cid)] = find(other)
+            root = find(parent.setdefault(ids[0], ids[0]))
+            for cid in ids[1:]:
+                parent[find(parent.setdefault(cid, cid))] = root
+                root = find(root)
     groups: dict[int, list[int]] = defaultdict(list)
     for cid in parent:
         groups[find(cid)].append(cid)

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,10 @@ DATA_SHEETS = columns.DATA_SHEETS
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # The page cache of an import: it inserts keys (uuids) all over its indexes.
 IMPORT_CACHE_KIB = 128 * 1024
+# ...and while a bulk load rebuilds its indexes: SQLite's sorter may hold as much as the
+# page cache in memory beside it; the tables are read once, in order (an import stays
+# under 500 MB).
+REBUILD_CACHE_KIB = 32 * 1024
 
 Progress = Callable[[int, int, str], None]
 
@@ -239,7 +244,8 @@ def _run(
                 for res in report.files:
                     res.applied = False
             elif loader is not None:
-                loader.restore()
+                with page_cache(REBUILD_CACHE_KIB):
+                    loader.restore()
     finally:
         for _, lf in opened:
             if lf is not None:
@@ -348,7 +354,10 @@ def compare_with_database(files: Sequence[FileResult]) -> list[str]:
         if not res.applied:
             continue
         for sheet, uids in res.accepted_uids.items():
-            unique = sorted(set(uids))  # in key order: neighbours in the uid index
+            # in key order (neighbours in the uid index), sorted in place: a set and a
+            # sorted copy of a million keys beside the list was an import's peak memory
+            uids.sort()
+            unique = [uid for uid, _ in groupby(uids)]
             found = store.count_uids(columns.SHEET_TABLE[sheet], unique)
             if found != len(unique):
                 out.append(

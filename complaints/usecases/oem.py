@@ -2,16 +2,15 @@
 
 Lists every case forwarded by the manufacturer (渠道 厂家转发), flagged 需厂家支持, reported to
 the manufacturer (an 上报厂家 entry) or already carrying an FMC status or CAC number, with the
-report time and D2's status. Three queries for all rows (db.case_loads); changing the status
+report time and D2's status. Two queries for all rows (db.case_loads); changing the status
 is a tracking entry (``set_fmc_status`` → tracking.record_action).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from complaints.rules.deadline_rules import deadline
 from complaints.rules.deadlines import Deadline
@@ -20,6 +19,8 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases import tracking
 from complaints.usecases.context import Context
 from db import case_loads
+
+_REPORT_OEM = Action.REPORT_OEM.value  # a plain string for the loop over every row
 
 # The entries a row needs besides the latest one: D2 looks only at the first 上报厂家, the
 # first 关闭 and the holds (complaints.rules.deadline_rules._d2, _judge).
@@ -31,8 +32,10 @@ _D2_ACTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class OemRow:
+class OemRow(NamedTuple):
+    """One row of the page (a named tuple: the page builds thousands at once, and a frozen
+    dataclass's field-by-field __init__ cost a tenth of its time at HQ)."""
+
     case_id: int
     number: str
     site: str
@@ -69,13 +72,12 @@ def oem_rows(
     cases = case_loads.oem_cases(
         include_closed=include_closed, fmc_status=fmc_status or None, sites=codes
     )
-    entries = case_loads.rule_entries_of(cases, actions=_D2_ACTIONS, in_time_order=True)
-    last = case_loads.latest_entries(cases)
+    entries, last = case_loads.entries_and_latest(cases, actions=_D2_ACTIONS)
     book = policy_uc.book()
     rows: list[OemRow] = []
     for cid, c in cases.items():
         es = entries.get(cid, [])
-        reported = next((e["at"] for e in es if e["action"] == Action.REPORT_OEM.value), None)
+        reported = next((e["at"] for e in es if e["action"] == _REPORT_OEM), None)
         end = c["closed_at"] if c["state"] == State.CLOSED.value and c["closed_at"] else now
         d2 = deadline("D2", c, es, book.at(c["received_at"]), now, ctx.tz)
         last_at, last_action, last_note = last.get(cid, (None, None, None))

@@ -9,7 +9,8 @@ Kept summaries: a closed case's summary (what the figures need from its entries)
 it is kept in memory and in the table ``stats_summaries``, keyed by a fingerprint of the case
 row, its entries (count, latest time) and the policy book. A month's figures then judge only
 the open cases' entries, also after a restart (100k cases: see bench/README.md). The figures
-are the same with or without them (tests/complaints/test_stats_speed.py).
+are the same with or without them (tests/complaints/test_stats_speed.py). Above them, a
+month over and settled keeps its whole partial (stats_months, test_stats_months.py).
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ from complaints.rules.periods import (
     months_touching,
     whole_months,
 )
-from complaints.usecases import audit, auth
+from complaints.usecases import audit, auth, stats_months
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
-from db import case_loads, figures_queries
+from db import case_loads, data_stamp, figures_queries
 from db.models import database
 
 # Summaries of closed cases (their entries read once per revision): a month's figures over
@@ -69,6 +70,7 @@ def clear_cache(*, stored: bool = False) -> None:
     _SUMMARIES.clear()
     _PENDING.clear()
     _PARTS.clear()
+    stats_months.forget(stored=stored)
     if stored:
         figures_queries.forget_summaries()
 
@@ -244,8 +246,21 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
             )
         else:
             # Month by month (the same cases in the same order: the received-time index), a
-            # month that is over with every case closed taken from _PARTS.
-            parts = [_month_part(m, sites, tz, as_of, book, fp, stale) for m in months]
+            # month that is over with every case closed taken from _PARTS, or else from the
+            # months kept in the database (stats_months).
+            _forget_parts_if_written()
+            judged = stats_months.judging_of(tz, book, fp)
+            kept = stats_months.load(
+                [m for m in months if (m, tuple(sites), str(tz)) not in _PARTS],
+                sites,
+                tz,
+                as_of,
+                judged,
+            )
+            parts = [
+                _month_part(m, sites, tz, as_of, book, fp, stale, judged, kept.get(m))
+                for m in months
+            ]
             part = fig.join(parts)
             vsites = tuple(sites) or tuple(
                 sorted(
@@ -281,7 +296,7 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
 # closed by then: they no longer depend on the clock, only on the data, so a year or a
 # quarter joins them instead of reading and judging those cases again, and a month opened
 # again costs nothing. Emptied whenever anything is written to the database
-# (figures_queries.write_stamp), except the summaries this module keeps (derived data).
+# (db.data_stamp.write_stamp), except the summaries this module keeps (derived data).
 # Worker thread only.
 _PARTS: dict[tuple, fig.Partial] = {}
 _PARTS_MAX_CASES = 250_000  # ~200 bytes a case: at most ~50 MB (a year at 100k cases)
@@ -296,14 +311,18 @@ def _month_part(
     book: policy_uc.PolicyBook,
     fp: Callable[[datetime], str],
     stale: list,
+    judged: Callable[[Period], str],
+    kept: fig.Partial | None,
 ) -> fig.Partial:
-    stamp = figures_queries.write_stamp()
-    if _PARTS_STAMP[0] != stamp:
-        _PARTS.clear()
-        _PARTS_STAMP[0] = stamp
+    stamp = _forget_parts_if_written()
     key = (month, tuple(sites), str(tz))
-    part = _PARTS.get(key)
+    part = _PARTS.get(key) or kept
     if part is not None:
+        if (
+            key not in _PARTS
+            and sum(len(p.ids) for p in _PARTS.values()) + len(part.ids) <= _PARTS_MAX_CASES
+        ):
+            _PARTS[key] = part
         return part
     cases, entries, _, _ = load_period(
         month,
@@ -317,14 +336,20 @@ def _month_part(
     )
     part = fig.accumulate(month, cases, entries, book.at, as_of, tz, summaries=_SUMMARIES)
     held = sum(len(p.ids) for p in _PARTS.values())
-    if (
-        month.bounds(tz)[1] <= as_of
-        and held + len(part.ids) <= _PARTS_MAX_CASES
-        and not part.unsettled
-        and len(part.ids) == len(cases)
-    ):
-        _PARTS[key] = part
+    if month.bounds(tz)[1] <= as_of and not part.unsettled and len(part.ids) == len(cases):
+        if held + len(part.ids) <= _PARTS_MAX_CASES:
+            _PARTS[key] = part
+        stats_months.remember(month, sites, tz, judged(month), part, stamp)
     return part
+
+
+def _forget_parts_if_written() -> tuple:
+    """Empty _PARTS if anything was written since they were computed; the write stamp."""
+    stamp = data_stamp.write_stamp()
+    if _PARTS_STAMP[0] != stamp:
+        _PARTS.clear()
+        _PARTS_STAMP[0] = stamp
+    return stamp
 
 
 def keep_summaries() -> int:
@@ -333,6 +358,10 @@ def keep_summaries() -> int:
     are computed again after a restart). Worker thread; returns how many were written."""
     pending = list(_PENDING)
     _PENDING.clear()
+    if stats_months.pending():
+        before = data_stamp.write_stamp()
+        if stats_months.keep() and _PARTS_STAMP[0] == before:  # only derived rows written
+            _PARTS_STAMP[0] = data_stamp.write_stamp()
     if figures_queries.database_name() != _SUMMARIES_DB[0]:  # computed in another data folder
         return 0
     return _store_summaries(pending)
@@ -359,11 +388,11 @@ def _store_summaries(pending: Sequence[tuple[tuple, str]]) -> int:
         return 0
     # Never wait for another writer (a ledger import in another process): the figures are
     # already computed, only keeping them is skipped.
-    before = figures_queries.write_stamp()
+    before = data_stamp.write_stamp()
     if not figures_queries.store_summaries(rows):
         return 0
     if _PARTS_STAMP[0] == before:  # only derived rows written: the months still hold
-        _PARTS_STAMP[0] = figures_queries.write_stamp()
+        _PARTS_STAMP[0] = data_stamp.write_stamp()
     return len(rows)
 
 

@@ -2,7 +2,9 @@
 
 Built for thousands of open cases: one query reads the open cases, one reads their entries,
 then the pure rules judge each case in memory (no query per case). A case's deadlines use the
-policy in force when it was received.
+policy in force when it was received. The list of every office (no filter: the 待办 page, the
+command, HQ) keeps what it judged between reads and judges again only what a write or the
+clock changed (``todo_memo``).
 Open = not closed and not deleted *now*; ``now`` may be set to judge the deadlines as of
 another moment (the CLI's --at), but which cases are open is always today's answer.
 
@@ -19,9 +21,8 @@ from pathlib import Path
 
 from complaints.csvsafe import csv_text
 from complaints.rules import emergency as emergency_rules
-from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
-from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, DeadlineStatus
-from complaints.usecases import emergency, followup, sheets_due, workcalendar
+from complaints.rules.deadlines import DeadlineStatus
+from complaints.usecases import emergency, followup, sheets_due, todo_memo, workcalendar
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import Context
@@ -29,10 +30,6 @@ from complaints.usecases.output_files import writing
 from db import case_loads
 from db.department_tree import children_by_parent
 
-# Only the entries the rules read, with the satisfaction only where they read it (see
-# RULE_ACTIONS): the same deadlines from a fifth fewer rows.
-_RULE_ACTIONS = tuple(sorted(RULE_ACTIONS))
-_NOTE_ACTIONS = tuple(sorted(NOTE_ACTIONS))
 _URGENT = (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK)
 
 COLUMNS = (
@@ -125,42 +122,55 @@ def open_deadlines(
     case's first responsible person; ``site`` / ``sites`` narrow to those offices' cases
     (none given: every office)."""
     now = now or ctx.now()
-    loaded = case_loads.open_cases(
-        departments=department_and_below(department) if department else None,
-        person=person,
-        sites=_site_codes(site, sites),
-        actions=_RULE_ACTIONS,
-        note_actions=_NOTE_ACTIONS,
-    )
-    book = policy_uc.book()
-    out: list[TodoItem] = []
-    for case, entries in loaded:
-        pol = book.at(case["received_at"])
-        for d in open_deadlines_of(case, entries, pol, now, ctx.tz):
-            if d.due is None or d.start is None:
-                continue  # an open deadline always has its clock: never taken
-            # On hold: no countdown; it turns 将到期 only once resumed.
-            at_risk = at_risk_from(d, pol, ctx.tz) or d.due
-            out.append(
-                TodoItem(
-                    case["id"],
-                    case["number"],
-                    case["site"],
-                    d.rule,
-                    d.what,
-                    d.limit,
-                    d.due,
-                    d.status,
-                    d.left if d.left is not None else d.due - now,
-                    case["state"],
-                    case["department"],
-                    case["responsible"],
-                    case["customer_name"],
-                    d.start,
-                    at_risk,
-                )
-            )
     codes = _site_codes(site, sites)
+    book = policy_uc.book()
+    if department or person or codes:
+        loaded = case_loads.open_cases(
+            departments=department_and_below(department) if department else None,
+            person=person,
+            sites=codes,
+            actions=todo_memo.RULE_ACTION_LIST,
+            note_actions=todo_memo.NOTE_ACTION_LIST,
+        )
+        judged = [
+            (
+                tuple(case[k] for k in todo_memo.CASE_CELLS),
+                todo_memo.judge(case, es, book, now, ctx.tz),
+            )
+            for case, es in loaded
+        ]
+    else:  # every office: what was judged before, where nothing changed since
+        judged = todo_memo.open_case_deadlines(book, now, ctx.tz)
+    out: list[TodoItem] = [
+        TodoItem(
+            case_id,
+            number,
+            case_site,
+            d.rule,
+            d.what,
+            d.limit,
+            d.due,
+            d.status,
+            d.left if d.left is not None else d.due - now,
+            state,
+            case_department,
+            responsible,
+            customer_name,
+            d.start,
+            at_risk,
+        )
+        for (
+            case_id,
+            number,
+            case_site,
+            state,
+            case_department,
+            responsible,
+            customer_name,
+        ), ds in judged
+        for d, at_risk in ds
+        if d.due is not None and d.start is not None  # judge() keeps only those
+    ]
     if not codes or ctx.site in codes:  # printed sheets are this office's own
         out += _sheet_items(ctx, now, department, person)
     out += _follow_up_items(ctx, now, department, person, codes)

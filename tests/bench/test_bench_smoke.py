@@ -94,6 +94,7 @@ SMALL: dict[str, list[str]] = {
     "bench_forms.py": ["--cases", "30", "--notices", "3", "--dir", "{tmp}/forms"],
     "bench_scan.py": ["--pages", "3", "--dir", "{tmp}/scan"],
     "bench_ledger.py": ["--dir", "{db}", "--work", "{tmp}/ledger"],
+    "bench_rss.py": ["--dir", "{db}", "--runs", "1"],
     "bench_start.py": ["--dir", "{db}", "--runs", "1"],
     "bench_bundle.py": ["--prog", "{prog}", "--runs", "1", "--cases", "20", "--no-big"],
     "bench_write_lock.py": ["--updates", "5", "--rounds", "1"],

@@ -218,7 +218,29 @@ def _items(xs):
 def test_searches_give_the_plain_query_s_top_100(stats_demo, monkeypatch, window):
     monkeypatch.setattr(queries, "SHORT_WINDOW", window)
     name = rows("SELECT customer_name FROM cases LIMIT 1")[0][0]
-    for text in ("锦旗", "异响", name[:2], name, "客户反", "回访", "SH", "1", "%", "沪A"):
+    texts = ("锦旗", "异响", name[:2], name, "客户反", "回访", "SH", "sh", "1", "%", "沪A")
+    for text in (*texts, name[:1], "锦", "漆,", "a1"):
         plain = queries._case_ids(CaseFilter(text=text), NEWEST_FIRST, 100)
         assert cases.search(text, 100) == plain, text
         assert cases.search(text, 3) == plain[:3], text
+
+
+def test_a_short_text_is_looked_up_in_the_bigram_index(stats_demo, monkeypatch):
+    real, calls = queries._case_ids, []
+
+    def spy(f, sort, limit, extra="", extra_params=(), indexed_by=""):
+        calls.append((extra, indexed_by))
+        return real(f, sort, limit, extra, extra_params, indexed_by)
+
+    monkeypatch.setattr(queries, "_case_ids", spy)
+    name = rows("SELECT customer_name FROM cases ORDER BY id LIMIT 1")[0][0]
+    common = rows("SELECT substr(content, 1, 2) FROM cases GROUP BY 1 ORDER BY count(*) DESC")
+    # rare: the cases the index names; common: the received-time index walked newest first
+    for text, route in (
+        ("锦旗", (queries.BIGRAM_CLAUSE, "")),
+        (name[:2], (queries.BIGRAM_CLAUSE, "")),
+        (common[0][0], ("", "INDEXED BY cases_received")),
+    ):
+        calls.clear()
+        assert cases.search(text, 100) == real(CaseFilter(text=text), NEWEST_FIRST, 100)
+        assert calls == [route], text

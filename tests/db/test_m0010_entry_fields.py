@@ -44,6 +44,12 @@ def _schema9(path) -> None:
             conn.execute(f"ALTER TABLE entries DROP COLUMN {col}")
         # what later steps made goes too: the tables a schema-10 database does not have
         at10 = _columns_at(10)
+        # and the triggers and views of later steps (schema 21's reference its table)
+        for kind, name in conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type IN ('trigger', 'view')"
+        ).fetchall():
+            if name not in _objects_at(10):
+                conn.execute(f"DROP {kind.upper()} {name}")
         for table in _tables(conn) - set(at10) - {"schema_version"}:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
         for table, columns in at10.items():
@@ -70,6 +76,20 @@ def _tables(conn) -> set[str]:
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )
     }
+
+
+def _objects_at(version: int) -> set[str]:
+    """The names of everything the migrations up to ``version`` make."""
+    from db.migrations import STEPS
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        for v, _description, step in STEPS:
+            if v <= version:
+                step(conn.execute)
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    finally:
+        conn.close()
 
 
 def _columns_at(version: int) -> dict[str, set[str]]:

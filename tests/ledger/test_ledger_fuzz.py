@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from complaints.usecases import ledger_export, ledger_import
 from complaints.usecases.errors import UseCaseError
 from desktop.commands.ledger import print_result
-from ledger import zip_check
+from ledger import calamine_chunks, zip_check
 from tests.ledger.helpers import Sites, add_sanction, ctx_for, new_case, snapshot
 
 SHEET_PARTS = (
@@ -253,6 +253,16 @@ def test_mutated_ledgers_end_in_a_message_never_a_traceback(world, data):
 def test_mutated_ledgers_read_as_a_stream_end_in_a_message(world, data, monkeypatch):
     """The same through the streamed reader (files too big for calamine's grid)."""
     monkeypatch.setattr(zip_check, "CALAMINE_BUDGET", -1)
+    monkeypatch.setattr(zip_check, "CHUNKED_READING", False)
+    _import_one(world, data)
+
+
+@settings(max_examples=40, **_SETTINGS)
+@given(data=st.data())
+def test_mutated_ledgers_read_in_slices_end_in_a_message(world, data, monkeypatch):
+    """The same through calamine a few rows at a time (ledger.calamine_chunks)."""
+    monkeypatch.setattr(zip_check, "CALAMINE_BUDGET", -1)
+    monkeypatch.setattr(calamine_chunks, "ROWS_PER_SLICE", 2)
     _import_one(world, data)
 
 

@@ -151,6 +151,7 @@ def test_import_through_the_stream_gives_what_calamine_gives(ledger_file, sites,
     by_calamine = snapshot()
     sites.use("HQ2")
     monkeypatch.setattr(zip_check, "CALAMINE_BUDGET", -1)
+    monkeypatch.setattr(zip_check, "CHUNKED_READING", False)
     lf = open_ledger(ledger_file)
     assert isinstance(lf._wb, StreamWorkbook)
     lf.close()

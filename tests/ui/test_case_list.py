@@ -235,3 +235,24 @@ def test_the_first_screenful_comes_before_the_whole_list(qtbot, session, many, m
     assert p.model.ids()[: len(first)] == first and p.current_case_id() == first[3]
     assert p.count_label.text() == f"共 {N} 条"
     session.taskman.wait_idle()
+
+
+def test_every_id_comes_compactly_in_the_same_order(many):
+    for f, sort in (
+        (CaseFilter(), Sort("received_at", True)),
+        (CaseFilter(states=frozenset({State.REGISTERED.value})), Sort("number", False)),
+        (CaseFilter(text="客户"), Sort("received_at", True)),
+    ):
+        compact = cases.all_case_ids(f, sort)
+        assert compact.itemsize == 8 and list(compact) == cases.case_ids(f, sort)
+
+
+def test_the_model_keeps_ids_compactly_and_finds_rows(many):
+    model = CaseTableModel()
+    ids = cases.all_case_ids(CaseFilter(), Sort("received_at", True))
+    model.set_ids(ids[:5])
+    assert model.begins(ids) and model.begins(list(ids[:5])) and not model.begins(ids[1:])
+    model.set_ids(list(ids))  # a list is kept as compactly
+    assert model.ids() == list(ids) and model.rowCount() == len(ids)
+    assert model.row_of(ids[-1]) == len(ids) - 1 and model.row_of(-7) is None
+    assert not CaseTableModel().begins(ids)

@@ -1,0 +1,152 @@
+"""The open cases' judged deadlines, kept between two reads of the to-do list.
+
+Judging every open case means reading its entries and running the rules, ~50 µs a case: at
+HQ, with ~20,000 open cases of a million, a second (bench/README.md), for a list that mostly
+did not change since the last read. So
+the list of every office (no filter) keeps, for each open case, the open deadlines the rules
+gave and until when they stay so by the clock alone (``deadline_changes.judged_until``: the
+rules' own answer, never worked out here). A later read judges again only the cases whose
+moment came; anything written to the database in between (a stamp of the whole database,
+``db.data_stamp``), another policy or office calendar, another time zone, or a clock set back
+judge every case afresh. Inside a transaction nothing is kept or used (it may be rolled back).
+
+Memory: about 1 KB per open case kept (the item's cells and its deadlines); past
+``MAX_CASES`` open cases nothing is kept and every read judges afresh.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from complaints.rules.deadline_changes import judged_until
+from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
+from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, Deadline
+from complaints.usecases.policy import PolicyBook
+from db import case_loads
+from db.data_stamp import data_stamp
+
+# Only the entries the rules read, with the satisfaction only where they read it (see
+# RULE_ACTIONS): the same deadlines from a fifth fewer rows.
+RULE_ACTION_LIST = tuple(sorted(RULE_ACTIONS))
+NOTE_ACTION_LIST = tuple(sorted(NOTE_ACTIONS))
+MAX_CASES = 200_000  # open cases kept at most (~200 MB would be past the app's budget)
+_IDS_PER_READ = 500  # with the open states and the actions: under SQLite's 999 variables
+
+Row = dict[str, Any]  # a case or an entry as case_loads decodes it
+# An open deadline of a case with the moment it turns 将到期 (its due time when on hold).
+Judged = list[tuple[Deadline, datetime]]
+# What the to-do rows show of a case, in the order TodoItem takes them.
+CASE_CELLS = ("id", "number", "site", "state", "department", "responsible", "customer_name")
+
+
+def judge(case: Row, entries: Sequence[Row], book: PolicyBook, now: datetime, tz: tzinfo) -> Judged:
+    """The open deadlines of one case as of ``now``, by the policy in force when received."""
+    pol = book.at(case["received_at"])
+    return [
+        (d, at_risk_from(d, pol, tz) or d.due)  # on hold: 将到期 only once resumed
+        for d in open_deadlines_of(case, entries, pol, now, tz)
+        if d.due is not None and d.start is not None  # an open deadline always has its clock
+    ]
+
+
+def load_open(ids: Sequence[int] = ()) -> list[tuple[Row, list[Row]]]:
+    """Every open case of every office (or those of ``ids``) with the entries the rules read."""
+    return case_loads.open_cases(
+        departments=None,
+        person=None,
+        sites=(),
+        actions=RULE_ACTION_LIST,
+        note_actions=NOTE_ACTION_LIST,
+        ids=ids,
+    )
+
+
+@dataclass(slots=True)
+class _Kept:
+    cells: tuple[Any, ...]  # the case's CASE_CELLS
+    judged: Judged
+    until: datetime | None  # judge again from this moment on (None: only after a write)
+
+
+@dataclass
+class _Memo:
+    stamp: tuple[Any, ...]
+    book: PolicyBook
+    tz: tzinfo
+    now: datetime
+    cases: dict[int, _Kept] = field(default_factory=dict)
+
+
+_LOCK = threading.Lock()
+_KEPT: list[_Memo] = []  # at most one: the last read of every office
+
+
+def clear() -> None:
+    """Forget what is kept (the next read judges every case)."""
+    with _LOCK:
+        _KEPT.clear()
+
+
+def kept_cases() -> int | None:
+    """How many open cases are kept (None: nothing is kept)."""
+    with _LOCK:
+        return len(_KEPT[0].cases) if _KEPT else None
+
+
+def _keep(case: Row, entries: Sequence[Row], book: PolicyBook, now: datetime, tz: tzinfo) -> _Kept:
+    judged = judge(case, entries, book, now, tz)
+    until = judged_until(
+        case, entries, [d for d, _ in judged], book.at(case["received_at"]), now, tz
+    )
+    return _Kept(tuple(case[k] for k in CASE_CELLS), judged, until)
+
+
+def _same_book(a: PolicyBook, b: PolicyBook) -> bool:
+    return a.versions == b.versions and a.default == b.default
+
+
+def open_case_deadlines(
+    book: PolicyBook, now: datetime, tz: tzinfo
+) -> list[tuple[tuple[Any, ...], Judged]]:
+    """(the case's CASE_CELLS, its open deadlines) of every open case of every office as of
+    ``now``: what judging each afresh gives, from what was kept where nothing changed."""
+    with _LOCK:
+        stamp = data_stamp()
+        memo = _KEPT[0] if _KEPT else None
+        if (
+            stamp is None
+            or memo is None
+            or memo.stamp != stamp
+            or memo.tz is not tz
+            or now < memo.now
+            or not _same_book(memo.book, book)
+        ):
+            _KEPT.clear()
+            memo = _Memo(stamp or (), book, tz, now)
+            for case, entries in load_open():
+                memo.cases[case["id"]] = _keep(case, entries, book, now, tz)
+            if stamp is not None and len(memo.cases) <= MAX_CASES:
+                _KEPT.append(memo)
+        else:
+            _judge_again(memo, now)
+        return [(k.cells, k.judged) for k in memo.cases.values()]
+
+
+def _judge_again(memo: _Memo, now: datetime) -> None:
+    """Judge again the kept cases whose moment came (nothing was written since they were)."""
+    due = [cid for cid, k in memo.cases.items() if k.until is not None and k.until <= now]
+    for i in range(0, len(due), _IDS_PER_READ):
+        chunk = due[i : i + _IDS_PER_READ]
+        found = {}
+        for case, entries in load_open(chunk):
+            found[case["id"]] = _keep(case, entries, memo.book, now, memo.tz)
+        for cid in chunk:
+            if cid in found:
+                memo.cases[cid] = found[cid]
+            else:  # no longer open: only a write does that, but never show it again
+                del memo.cases[cid]
+    memo.now = now
