@@ -42,7 +42,7 @@ def anonymise(closed_state: str, cutoff: str, name: str, modified_at: str, site:
     while the search index has no changes pending)."""
     cur = database.execute_sql(
         "UPDATE cases SET customer_name = ?, phone = NULL, modified_at = ?, "
-        f"revision = revision + (site = ?) WHERE {_ANONYMISE_WHERE}",
+        f"revision = revision + CAST(site = ? AS INTEGER) WHERE {_ANONYMISE_WHERE}",
         [name, modified_at, site, closed_state, cutoff, name],
     )
     return cur.rowcount

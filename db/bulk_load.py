@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from db import fts
-from db.models import database
+from db.models import database, on_server
 
 # A table is loaded in bulk when the rows coming in outnumber those already there, and
 # are at least this many (below it, rebuilding the indexes is not worth its fixed cost).
@@ -45,6 +45,8 @@ def plain_indexes(tables: Iterable[str]) -> list[SavedIndex]:
     """The non-unique indexes made by CREATE INDEX on ``tables``, with their SQL, in
     schema order."""
     wanted = list(tables)
+    if on_server():
+        return _plain_indexes_on_server(wanted)
     out = []
     for table in wanted:
         plain = {
@@ -62,6 +64,23 @@ def plain_indexes(tables: Iterable[str]) -> list[SavedIndex]:
             (table,),
         ).fetchall()
         out += [SavedIndex(name, table, sql) for name, sql in rows if name in plain]
+    return out
+
+
+def _plain_indexes_on_server(tables: list[str]) -> list[SavedIndex]:
+    """The server's counterpart: its catalog names the non-unique indexes, and
+    ``pg_get_indexdef`` gives the statement that builds each again (PostgreSQL's DDL is
+    transactional too)."""
+    out = []
+    for table in tables:
+        rows = database.execute_sql(
+            "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x "
+            "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid "
+            "WHERE t.relname = ? AND t.relnamespace = current_schema()::regnamespace "
+            "AND NOT x.indisunique AND NOT x.indisprimary ORDER BY i.oid",
+            (table,),
+        ).fetchall()
+        out += [SavedIndex(name, table, sql) for name, sql in rows]
     return out
 
 
@@ -84,7 +103,10 @@ def _fts_trigger_sql(
     name: str = fts.INSERT_TRIGGER, statement: str = fts.INSERT_TRIGGER_ROW_SQL
 ) -> str | None:
     """The SQL of a full-text insert trigger, when it does exactly what db.fts says (only
-    such a trigger is replaced by the insert at the end; another one is kept, row by row)."""
+    such a trigger is replaced by the insert at the end; another one is kept, row by row).
+    On the server the search table's triggers stay: it is a plain table, kept row by row."""
+    if on_server():
+        return None
     row = database.execute_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = 'cases'",
         (name,),

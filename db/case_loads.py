@@ -239,7 +239,9 @@ def oem_cases(
         where.append("c.fmc_status = ?")
         params.append(fmc_status)
     if sites:
-        where.append(f"+c.site IN ({_marks(sites)})")
+        # the + keeps SQLite off the site index; PostgreSQL has no unary + on text
+        site = "c.site" if on_server() else "+c.site"
+        where.append(f"{site} IN ({_marks(sites)})")
         params += sites
     if include_closed:
         # Both sets from their partial indexes, then the rows by id.
@@ -378,7 +380,10 @@ def period_cases(
         f"AND e.deleted = 0 AND e.action IN ({_marks(actions)})) END, "
         "s.fingerprint, s.contact_hours, s.handling_hours, s.called_back, s.level, s.reopened, "
         "s.outcomes FROM cases c LEFT JOIN stats_summaries s ON s.case_id = c.id "
-        f"WHERE c.received_at >= ? AND c.received_at < ? AND c.deleted = 0{site_c}",
+        f"WHERE c.received_at >= ? AND c.received_at < ? AND c.deleted = 0{site_c}"
+        # The figures sum hours in this order: the server's join gives no order of its own,
+        # so it is told SQLite's (the received_at index), and both engines' sums agree.
+        + (" ORDER BY c.received_at, c.id" if on_server() else ""),
         [
             State.CLOSED.value if check_kept else "",
             *actions,

@@ -24,6 +24,11 @@ PROTECTING_TRIGGERS = (
 )
 
 
+def database_bytes() -> int:
+    """The server database's size on disk (its tables, indexes and their overhead)."""
+    return int(database.execute_sql("SELECT pg_database_size(current_database())").fetchone()[0])
+
+
 def search_locale() -> list[str]:
     """pg_trgm reads Chinese characters as letters only under a UTF-8 character class
     (LC_CTYPE such as C.UTF-8 or zh_CN.UTF-8); under 'C' it makes no trigrams of them, so

@@ -29,10 +29,11 @@ from db.server_copy import copy_server_to
 NOT_COPIED: dict[str, str] = {
     "schema_version": "the server's own migrations",
     "cases_fts": "the server's search triggers",
+    "cases_bigram": "SQLite's short-text index, kept by its triggers (pg_trgm on the server)",
     "audit_head": "the server's audit triggers",
 }
-# SQLite's own storage of the search index (FTS5 shadow tables), never ours to copy.
-_FTS_SHADOW = "cases_fts_"
+# SQLite's own storage of the search indexes (FTS5 shadow tables), never ours to copy.
+_FTS_SHADOW = ("cases_fts_", "cases_bigram_")
 # Tables the schema itself starts with a row in, replaced by the copied rows.
 SEEDED = ("ledger_meta",)
 # What an empty server database holds once its schema is built: the version rows and the

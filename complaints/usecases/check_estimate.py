@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from complaints.rules import check_cost
-from db import audit_rows, check
+from db import audit_rows, check, server_check
 from db.database import database_path
 from db.models import on_server
 
@@ -58,7 +58,9 @@ def sizes() -> dict[str, float]:
     """The measures the parts' times grow with, of the open database."""
     last = audit_rows.last()
     return {
-        check_cost.BYTES: float(check.database_bytes()),
+        check_cost.BYTES: float(
+            server_check.database_bytes() if on_server() else check.database_bytes()
+        ),
         check_cost.AUDIT_ENTRIES: float(last[0] if last else 0),
     }
 

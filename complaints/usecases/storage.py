@@ -86,7 +86,8 @@ class CheckCancelled(UseCaseError):
 def check_estimate(*, quick: bool = False) -> str:
     """The cost said before a check starts, e.g. '检查约需 12 秒': calibrated on this PC's
     last run of each part (check_estimate)."""
-    return f"检查约需 {check_estimate_uc.seconds(QUICK_CHECKS if quick else CHECKS)} 秒"
+    parts = SERVER_CHECKS if on_server() else QUICK_CHECKS if quick else CHECKS
+    return f"检查约需 {check_estimate_uc.seconds(parts)} 秒"
 
 
 def run_checks(

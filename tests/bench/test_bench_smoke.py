@@ -100,6 +100,7 @@ SMALL: dict[str, list[str]] = {
     "bench_write_lock.py": ["--updates", "5", "--rounds", "1"],
     "bench_seats.py": ["--clients", "2", "--cases", "40", "--seconds", "2"],
     "bench_journal.py": ["--number", "100"],
+    "bench_engines.py": ["--cases", CASES, "--runs", "1", "--work", "{tmp}/engines"],
     "bench_maintenance.py": ["--dir", "{db}", "--work", "{tmp}/maint"],
     "bench_officetime.py": ["--cases", CASES, "--runs", "1"],
     "bench_ledger_memory.py": [

@@ -15,7 +15,7 @@ from complaints.rules.policy import Policy
 from complaints.usecases import cases, site
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ, Context
-from db.database import close_database, open_database
+from db.database import close_database
 from desktop.paths import data_paths
 from tests.conftest import passwords_changed
 from tests.conftest import run_cli as run
@@ -25,10 +25,10 @@ MONDAY_NIGHT = datetime(2026, 11, 23, 21, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
+def data_dir(tmp_path, monkeypatch, open_data_folder):
     root = tmp_path / "data"
     paths = data_paths(root)
-    open_database(paths.database, backup_dir=paths.backups)
+    open_data_folder(paths.root)
     site.init_site("SH01", "上海浦东店", now=T0)
     cx = Context(site="SH01", actor="客服经理", clock=lambda: T0, roles=frozenset(ROLES))
     # D1 and D4 in office time from 1 November, before the case was received.
@@ -233,13 +233,12 @@ def test_policy_set_from_a_date(capsys, data_dir, manager):
     assert code == 2 and "2030-01-01" in err
 
 
-def test_next_year_warning_only_for_office_time(data_dir):
+def test_next_year_warning_only_for_office_time(data_dir, open_data_folder):
     from datetime import date
 
     from complaints.usecases import workcalendar
 
-    paths = data_paths(data_dir)
-    open_database(paths.database, backup_dir=paths.backups)
+    open_data_folder(data_dir)
     try:
         p = policy_uc.load()
         assert "2027" in workcalendar.next_year_warning(p, date(2026, 12, 1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -16,7 +17,7 @@ from complaints.rules.permissions import ROLES
 from complaints.usecases import signin, site, users
 from complaints.usecases.cases import create_case
 from complaints.usecases.context import CHINA_TZ, Context
-from db.database import close_database, open_database
+from db.database import close_database
 from db.models import Sanction
 from desktop.cli import main as cli_main
 
@@ -43,9 +44,9 @@ def _values(day, **extra):
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
+def data_dir(tmp_path, monkeypatch, open_data_folder):
     root = tmp_path / "data"
-    open_database(root / "complaintdesk.sqlite3", backup_dir=root / "backups")
+    open_data_folder(root)
     site.init_site("SH01", "上海浦东店", now=NOW)
     ctx = Context(site="SH01", actor="测试员", clock=lambda: NOW, roles=frozenset(ROLES))
     for day, extra in ((3, {}), (5, {"channel": "电话热线"}), (20, {"kind": "抱怨"})):
@@ -184,13 +185,18 @@ def test_report_command_loads_no_qt(data_dir, tmp_path):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={"COMPLAINTDESK_PASSWORD": "boss-pass-1", "PATH": "/usr/bin:/bin"},
+        env={
+            "COMPLAINTDESK_PASSWORD": "boss-pass-1",
+            "PATH": "/usr/bin:/bin",
+            # the test's engine: the office server's address when it runs there
+            **{k: v for k, v in os.environ.items() if k == "COMPLAINTDESK_DATABASE"},
+        },
         check=False,
     )
     assert res.returncode == 0, res.stderr
 
 
-def test_complaint_rate_in_both_reports(data_dir, tmp_path, capsys):
+def test_complaint_rate_in_both_reports(data_dir, tmp_path, capsys, open_data_folder):
     out = tmp_path / "r.xlsx"
     assert run(data_dir, "--period", "2026-10", "--out", str(out)) == 0
     captured = capsys.readouterr()
@@ -198,7 +204,7 @@ def test_complaint_rate_in_both_reports(data_dir, tmp_path, capsys):
     assert "未填业务量:SH01 2026-10" in captured.err
     # October's volume: 1,200 visits + 300 cars sold; 3 cases (all 售后) → 2.00‰ overall,
     # 售后 3 ÷ 1,200 = 2.50‰, 销售 0 ÷ 300 = 0.00‰.
-    open_database(data_dir / "complaintdesk.sqlite3", backup_dir=data_dir / "backups")
+    open_data_folder(data_dir)
     from complaints.usecases import stats
 
     stats.set_volumes(

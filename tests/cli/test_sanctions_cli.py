@@ -9,17 +9,17 @@ import pytest
 from complaints.rules.permissions import ROLES
 from complaints.usecases import cases, proposals, site
 from complaints.usecases.context import Context
-from db.database import close_database, open_database
+from db.database import close_database
 from desktop.paths import data_paths
 from tests.conftest import FIXED_NOW, passwords_changed
 from tests.conftest import run_cli as run
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
+def data_dir(tmp_path, monkeypatch, open_data_folder):
     root = tmp_path / "data"
     paths = data_paths(root)
-    open_database(paths.database, backup_dir=paths.backups)
+    open_data_folder(paths.root)
     site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
     cx = Context(site="SH01", actor="客服小王", clock=lambda: FIXED_NOW, roles=frozenset(ROLES))
     v = cases.blank_case(cx)

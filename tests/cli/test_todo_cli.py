@@ -20,9 +20,9 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture
-def data_dir(tmp_path):
+def data_dir(tmp_path, open_data_folder):
     paths = data_paths(tmp_path / "d")
-    open_database(paths.database, backup_dir=paths.backups)
+    open_data_folder(paths.root)
     site.init_site("SH01", "上海浦东店", now=T0)
     cx = Context(
         site="SH01", actor="客服小王", clock=lambda: T0 + timedelta(hours=3), roles=frozenset(ROLES)
@@ -96,7 +96,7 @@ def test_csv_filters_and_file(data_dir, capsys, tmp_path):
     assert code == 0 and "共 0 项" in out
 
 
-def test_the_command_and_the_page_write_the_same_rows(data_dir, capsys, tmp_path):
+def test_the_command_and_the_page_write_the_same_rows(data_dir, capsys, tmp_path, open_data_folder):
     """The command's CSV and text are made from the rows the 待办 page shows and exports
     (complaints.usecases.todo.item_cells / todo_csv): the same cells, the same time left."""
     at = datetime(2026, 11, 20, 10, 30, tzinfo=CHINA_TZ)
@@ -107,7 +107,7 @@ def test_the_command_and_the_page_write_the_same_rows(data_dir, capsys, tmp_path
     assert code == 0
     code, text, _ = run(capsys, data_dir, "todo", "--at", at.isoformat())
     assert code == 0
-    open_database(data_paths(data_dir).database)
+    open_data_folder(data_dir)
     try:
         cx = Context(site="SH01", actor="客服小王", clock=lambda: at, roles=frozenset(ROLES))
         items = todo.open_deadlines(cx, now=at)

@@ -13,7 +13,7 @@ import pytest
 from complaints.rules.permissions import ROLES
 from complaints.usecases import cases, site, tracking
 from complaints.usecases.context import CHINA_TZ, Context
-from db.database import close_database, open_database
+from db.database import close_database
 from desktop import cli
 from desktop.paths import data_paths
 
@@ -21,9 +21,9 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture
-def data_dir(tmp_path):
+def data_dir(tmp_path, open_data_folder):
     paths = data_paths(tmp_path / "d")
-    open_database(paths.database, backup_dir=paths.backups)
+    open_data_folder(paths.root)
     site.init_site("SH01", "上海浦东店", now=T0)
     cx = Context(
         site="SH01", actor="客服小王", clock=lambda: T0 + timedelta(hours=3), roles=frozenset(ROLES)

@@ -5,17 +5,17 @@ import sqlite3
 import pytest
 
 from complaints.usecases import site
-from db.database import close_database, open_database
+from db.database import close_database
 from desktop.paths import data_paths
 from tests.conftest import FIXED_NOW
 from tests.conftest import run_cli as run
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
+def data_dir(tmp_path, monkeypatch, open_data_folder):
     root = tmp_path / "data"
     paths = data_paths(root)
-    open_database(paths.database, backup_dir=paths.backups)
+    open_data_folder(paths.root)
     site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
     close_database()
     monkeypatch.delenv("COMPLAINTDESK_PASSWORD", raising=False)
@@ -96,6 +96,7 @@ def test_lockout_unlock_and_reset(capsys, data_dir, monkeypatch):
     assert "已停用" in err
 
 
+@pytest.mark.sqlite_only("tampers with the audit log in the SQLite file")
 def test_audit_listing_filters_export_and_verify(capsys, data_dir, tmp_path):
     run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")
     run(capsys, data_dir, "user", "add", "li", "--name", "李", "--role", "客服专员")

@@ -29,6 +29,10 @@ def _file(tmp_path, name, data: bytes):
     return p
 
 
+@pytest.mark.sqlite_only(
+    "this PC's content store of files; on the server the contents live in the database "
+    "(tests/db/test_server_blobs.py)"
+)
 def test_add_copies_by_hash_and_records(ctx, case_id, store, tmp_path):
     data = b"photo of the scratch"
     src = _file(tmp_path, "划痕照片.jpg", data)
@@ -44,6 +48,10 @@ def test_add_copies_by_hash_and_records(ctx, case_id, store, tmp_path):
     assert att.attachment_path(a["id"], store).read_bytes() == data
 
 
+@pytest.mark.sqlite_only(
+    "this PC's content store of files; on the server the contents live in the database "
+    "(tests/db/test_server_blobs.py)"
+)
 def test_same_content_stored_once(ctx, case_id, store, tmp_path):
     v = cases.blank_case(ctx)
     v.update(customer_name="李娜", content="另一单")
@@ -97,6 +105,10 @@ def test_unknown_case_refused(ctx, store, tmp_path):
         att.add_attachment(ctx, 9999, _file(tmp_path, "a.txt", b"a"), store)
 
 
+@pytest.mark.sqlite_only(
+    "this PC's content store of files; on the server the contents live in the database "
+    "(tests/db/test_server_blobs.py)"
+)
 def test_changed_or_missing_store_file_is_named(ctx, case_id, store, tmp_path):
     a = att.add_attachment(ctx, case_id, _file(tmp_path, "单据.pdf", b"original"), store)
     blob = att.blob_path(store, a["sha256"])

@@ -3,10 +3,21 @@ the data folder, and the next estimate is the database's measures over those rat
 
 import json
 
+import pytest
+
 from complaints.rules import check_cost
 from complaints.usecases import audit, check_estimate, storage
 
+_THIS_PC = pytest.mark.sqlite_only("the rates are kept in this PC's data folder, beside its file")
 
+
+def test_the_estimate_is_said_before_a_check_on_both_engines(ctx):
+    heard: list[str] = []
+    problems = storage.run_checks(progress=lambda _done, _total, text: heard.append(text))
+    assert problems == [] and heard[0].startswith("检查约需 ") and heard[0].endswith(" 秒")
+
+
+@_THIS_PC
 def test_a_run_keeps_its_rates_and_the_next_estimate_uses_them(ctx):
     path = check_estimate.rates_path()
     assert path is not None and not path.exists()
@@ -25,6 +36,7 @@ def test_a_run_keeps_its_rates_and_the_next_estimate_uses_them(ctx):
     assert storage.check_estimate() == f"检查约需 {7 * len(storage.CHECKS)} 秒"
 
 
+@_THIS_PC
 def test_an_unreadable_rates_file_means_the_defaults(ctx):
     path = check_estimate.rates_path()
     assert path is not None

@@ -34,3 +34,7 @@ def test_open_only_rows_and_latest_entries(engine_ctx):
     assert rows[reported].last_action == "上报厂家" and rows[reported].last_note == "先报"
     assert rows[reported].reported_at is not None and rows[forwarded].last_action is not None
     assert {r.case_id for r in oem.oem_rows(ctx)} == {forwarded, reported, closed}
+    # one office's rows, as HQ's site filter asks for them (SQLite's hint spelling is not
+    # PostgreSQL's)
+    assert {r.case_id for r in oem.oem_rows(ctx, sites=["SH01"])} == {forwarded, reported, closed}
+    assert oem.oem_rows(ctx, include_closed=False, sites=["BJ01"]) == []

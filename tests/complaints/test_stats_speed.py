@@ -171,6 +171,7 @@ def test_a_new_policy_leaves_earlier_cases_summaries_valid(stats_demo, ctx):
     assert headline.kpis(again) == headline.kpis(first)
 
 
+@pytest.mark.sqlite_only("another process holding SQLite's write lock on the file")
 def test_figures_do_not_wait_for_another_writer(stats_demo):
     import sqlite3
 

@@ -51,6 +51,7 @@ def test_the_table_a_statement_writes(sql, table):
     assert changes.written_table(sql) == table
 
 
+@pytest.mark.sqlite_only("writes through the sqlite3 connection itself, too")
 def test_writes_are_noted_however_they_are_made(ctx):
     with recording() as rec:
         Case.select().count()
@@ -84,25 +85,26 @@ def test_a_rolled_back_write_is_still_noted_and_nothing_outside_a_recorder(ctx):
 def test_nested_recorders_both_hear(ctx):
     with recording() as outer:
         with recording() as inner:
-            database.execute_sql("DELETE FROM ledger_conflicts WHERE 0")
-        database.execute_sql("DELETE FROM volumes WHERE 0")
+            database.execute_sql("DELETE FROM ledger_conflicts WHERE 1 = 0")
+        database.execute_sql("DELETE FROM volumes WHERE 1 = 0")
     assert inner.changes() == OpChanges.of("ledger")
     assert outer.changes() == OpChanges.of("ledger", "settings")
 
 
 def test_tables_shown_nowhere_change_no_topic(ctx):
     with recording() as rec:
-        database.execute_sql("DELETE FROM stats_summaries WHERE 0")
+        database.execute_sql("DELETE FROM stats_summaries WHERE 1 = 0")
     assert not rec.changes()
 
 
 def test_a_table_the_journal_does_not_know_refreshes_everything(ctx):
-    database.execute_sql("CREATE TABLE scratch (x)")
+    database.execute_sql("CREATE TABLE scratch (x INTEGER)")
     with recording() as rec:
         database.execute_sql("INSERT INTO scratch VALUES (1)")
     assert rec.changes() == OpChanges.everything()
 
 
+@pytest.mark.sqlite_only("restores a SQLite backup file into the data folder")
 def test_a_restore_notes_everything(site_db, tmp_path):
     paths = data_paths(site_db.parent)
     saved = storage.backup_now(tmp_path / "saved.sqlite3")

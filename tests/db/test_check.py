@@ -6,6 +6,10 @@ from complaints.usecases import cases
 from db import check
 from db.models import database
 
+pytestmark = pytest.mark.sqlite_only(
+    "SQLite's checks (integrity_check, FTS5); the server's are in test_server.py"
+)
+
 
 def _values(ctx, **over):
     v = cases.blank_case(ctx)

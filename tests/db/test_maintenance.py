@@ -19,6 +19,9 @@ from desktop.paths import data_paths
 NOW = datetime(2026, 11, 20, 1, 30, tzinfo=UTC)
 
 
+pytestmark = pytest.mark.sqlite_only("the daily backup and quick check of this PC's SQLite file")
+
+
 def _new_case(ctx, name="赵敏"):
     v = cases.blank_case(ctx)
     v.update(customer_name=name, content="维修后仪表盘报警灯常亮,客户要求返修", phone="13700002222")

@@ -14,6 +14,8 @@ from db.database import build_schema
 from db.models import Case, database
 from desktop.paths import data_paths
 
+pytestmark = pytest.mark.sqlite_only("a SQLite backup file's schema checked before a restore")
+
 
 @pytest.fixture
 def paths(site_db):

@@ -15,6 +15,10 @@ from db.errors import BackupError
 from db.models import Case, database
 from desktop.paths import data_paths
 
+pytestmark = pytest.mark.sqlite_only(
+    "backups and restores of this PC's SQLite file and data folder"
+)
+
 
 def _new_case(ctx, name="赵敏", content="维修后仪表盘报警灯常亮,客户要求返修"):
     v = cases.blank_case(ctx)

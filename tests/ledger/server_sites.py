@@ -15,10 +15,11 @@ from tests.pg_cluster import SUPERUSER, Cluster
 
 
 class ServerSites(Sites):
-    def __init__(self, root: Path, cluster: Cluster, prefix: str):
+    def __init__(self, root: Path, cluster: Cluster, prefix: str, *, template: str = ""):
         super().__init__(root)
         self.cluster = cluster
         self.prefix = prefix
+        self.template = template  # a database of the session to copy (faster than template0)
         self.made: set[str] = set()
 
     def use(self, code: str, *, now: datetime = T0) -> Context:
@@ -27,7 +28,9 @@ class ServerSites(Sites):
         fresh = code not in self.made
         if fresh:
             self.cluster.admin(
-                f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+                f"CREATE DATABASE {name} TEMPLATE {self.template}"
+                if self.template
+                else f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )
             self.made.add(code)
@@ -37,3 +40,12 @@ class ServerSites(Sites):
             site.init_site(code, f"{code} 店", now=now)
         self.current = code
         return ctx_for(code, now)
+
+    def close(self) -> None:
+        """Closes the open database and drops this test's databases when it made them from a
+        session template (the cluster lives for the whole session)."""
+        super().close()
+        if self.template:
+            for code in self.made:
+                name = f"{self.prefix}_{code.lower()}"
+                self.cluster.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

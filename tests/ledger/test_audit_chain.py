@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from complaints.usecases import audit, audit_exchange, ledger_export, ledger_import
@@ -48,6 +49,7 @@ def _carried_ids(path: Path) -> list[int]:
         return audit_sheet.read_ids(lf.other_sheet(audit_sheet.SHEET_AUDIT), path.name)
 
 
+@pytest.mark.sqlite_only("edits the branch's SQLite file behind the program's back")
 def test_branch_audit_entries_removed_and_rewritten_are_caught_at_hq(sites, tmp_path):
     sh = sites.use("SH01", now=later(1))
     for _ in range(4):
@@ -79,6 +81,7 @@ def test_branch_audit_entries_removed_and_rewritten_are_caught_at_hq(sites, tmp_
     assert audit.entries(event="audit.chain_break")[0].uid == "SH01"
 
 
+@pytest.mark.sqlite_only("edits the branch's SQLite file behind the program's back")
 def test_branch_audit_entries_removed_without_new_ones_are_caught(sites, tmp_path):
     sh = sites.use("SH01", now=later(1))
     for _ in range(3):

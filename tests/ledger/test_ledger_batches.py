@@ -139,6 +139,7 @@ def _outcome(report):
     )
 
 
+@pytest.mark.sqlite_only("a fresh HQ by moving its data folder aside")
 @pytest.mark.parametrize("batch", [1, 2, 3, 500])
 def test_batches_merge_as_row_by_row(sites, tmp_path, monkeypatch, batch):
     out, number = _awkward_file(sites, tmp_path)
@@ -242,6 +243,7 @@ def test_the_digest_of_today_is_the_one_stored_by_earlier_versions():
         assert [k for k in today if k in store.DIGEST_KEYS[sheet]] == list(store.DIGEST_KEYS[sheet])
 
 
+@pytest.mark.sqlite_only("a fresh HQ by moving its data folder aside")
 @pytest.mark.parametrize("bulk", [False, True])
 def test_fresh_tables_known_uids_give_what_the_lookups_give(sites, tmp_path, monkeypatch, bulk):
     """Into an empty database the merge knows which uids are there without asking SQLite

@@ -39,6 +39,7 @@ CHILD = textwrap.dedent("""
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only("a child process importing into the SQLite file, killed")
 @pytest.mark.parametrize("bulk", [None, True])  # True: plain indexes dropped (db.bulk_load)
 def test_kill_9_mid_import_leaves_the_database_as_before(sites, tmp_path, bulk):
     ctx = sites.use("SH01")

@@ -198,6 +198,7 @@ def test_any_import_order_gives_the_same_database(sites, tmp_path):
     run()
 
 
+@pytest.mark.sqlite_only("moves the site's data folder aside (a PC lost)")
 def test_owner_counts_revisions_and_takes_its_records_back(sites, tmp_path):
     ctx = sites.use("SH01")
     cid = new_case(ctx)

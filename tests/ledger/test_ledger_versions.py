@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from complaints.usecases import cases, ledger_conflicts, ledger_export, ledger_import
@@ -188,6 +189,7 @@ def _reopen(sites: Sites, code: str, now):
     return sites.use(code, now=now), ctx_for(code, now)
 
 
+@pytest.mark.sqlite_only("restores a site from a copy of its SQLite file or folder")
 def test_an_owner_restored_to_an_older_revision_conflicts_instead_of_unchanged(sites, tmp_path):
     ctx = sites.use("SH01")
     cid = new_case(ctx)
@@ -236,6 +238,7 @@ def test_an_owner_restored_to_an_older_revision_conflicts_instead_of_unchanged(s
     assert snapshot()["cases"] == owner["cases"]
 
 
+@pytest.mark.sqlite_only("restores a site from a copy of its SQLite file or folder")
 def test_an_owner_at_a_lower_revision_after_a_restore_does_not_lose_its_edit(sites, tmp_path):
     """Restored to revision 1, edited once (revision 2): HQ's revision 3 is not taken over
     the edit silently."""
@@ -265,6 +268,7 @@ def test_an_owner_at_a_lower_revision_after_a_restore_does_not_lose_its_edit(sit
     assert got["plan"] == "旧3" and got["revision"] == 3  # HQ's revision 3, as it was
 
 
+@pytest.mark.sqlite_only("restores a site from a copy of its SQLite file or folder")
 def test_a_site_that_lost_everything_takes_its_records_back(sites, tmp_path):
     ctx = sites.use("SH01")
     cid = new_case(ctx)
@@ -382,6 +386,7 @@ def test_conflict_rows_keep_both_sides(sites, tmp_path):
     assert "总部版" in local and "站点版" in incoming
 
 
+@pytest.mark.sqlite_only("restores a site from a copy of its SQLite file or folder")
 def test_an_older_version_the_owner_never_had_is_a_conflict(sites, tmp_path):
     """Restored to revision 1, the owner edits past HQ (revisions 2, 3 again): a file
     holding the revision 2 it lost with the restore is not an "older version of ours"."""

@@ -1,0 +1,149 @@
+"""Both engines side by side, in one run: ``python bench/bench_engines.py [--cases N]``.
+
+The same demo office (``demo``, the same seed) is loaded into a SQLite file and into a
+database on a PostgreSQL server, then each engine is timed on: the list's page (100 rows by
+id), a 3-character search (top 100 by date), the to-do list (``todo_list``), and the ledger
+import of the office's whole ledger into an empty headquarters database. Without
+``--server`` a throwaway cluster is started from Debian's binaries (tests/pg_cluster.py,
+``apt-get install postgresql``) in ``--work`` and stopped at the end.
+
+Targets (bench/README.md): page ≤ 5 ms, 3-character search ≤ 50 ms, to-do list ≤ 200 ms,
+the server's ledger import ≤ 1.5 × SQLite's. Each figure is the median of ``--runs`` warm
+runs after a first one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from _common import ROOT, timed
+
+from complaints.query import CaseFilter
+from complaints.rules.permissions import ROLES
+from complaints.usecases import cases, demo, ledger_export, ledger_import, site
+from complaints.usecases.context import CHINA_TZ, Context
+from complaints.usecases.todo import todo_list
+from db.database import close_database, open_database, open_server
+from db.server_address import ServerAddress
+from tests import pg_cluster
+
+NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
+ENGINES = ("sqlite", "postgresql")
+
+
+def context(code: str) -> Context:
+    return Context(
+        site=code, actor="基准测试", clock=lambda: NOW, roles=frozenset(ROLES), department="客服部"
+    )
+
+
+class Places:
+    """Where each engine keeps a named database: a file in ``work``, or a database on the
+    throwaway cluster."""
+
+    def __init__(self, work: Path, cluster: pg_cluster.Cluster):
+        self.work = work
+        self.cluster = cluster
+
+    def open(self, engine: str, name: str) -> None:
+        close_database()
+        if engine == "sqlite":
+            folder = self.work / name
+            shutil.rmtree(folder, ignore_errors=True)
+            open_database(folder / "complaintdesk.sqlite3", backup_dir=folder / "backups")
+            return
+        self.cluster.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.cluster.admin(
+            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        )
+        open_server(
+            ServerAddress(pg_cluster.SUPERUSER, self.cluster.socket_dir, self.cluster.port, name)
+        )
+
+
+def run_engine(places: Places, engine: str, n: int, runs: int, ledger: Path | None) -> dict:
+    out: dict[str, float | str] = {}
+    places.open(engine, "bench_office")
+    site.init_site("SH01", "上海浦东店", now=NOW)
+    ctx = context("SH01")
+    t = time.perf_counter()
+    demo.load_demo(ctx, n, seed=1)
+    out["demo load (s)"] = time.perf_counter() - t
+    ids = cases.case_ids(CaseFilter())
+    _, out["list page: case_rows(100 ids) ms"], _ = timed(lambda: cases.case_rows(ids[:100]), runs)
+    mid = ids[len(ids) // 2 : len(ids) // 2 + 100]
+    _, out["a page in the middle ms"], _ = timed(lambda: cases.case_rows(mid), runs)
+    for text in ("客户反", "回访时"):
+        _, ms, _ = timed(lambda t=text: cases.search(t, 100), runs)
+        out[f"3-char search “{text}” top 100 ms"] = ms
+    _, out["to-do list: todo_list ms"], _ = timed(lambda: todo_list(ctx), runs)
+    if ledger is None:
+        ledger = places.work / "sh01-ledger.xlsx"
+        t = time.perf_counter()
+        ledger_export.export_ledger(ctx, ledger)
+        out["ledger export (s)"] = time.perf_counter() - t
+    places.open(engine, "bench_hq")
+    site.init_site("HQ", "总部", now=NOW)
+    t = time.perf_counter()
+    report = ledger_import.apply_import(context("HQ"), [ledger])
+    out["ledger import into an empty HQ (s)"] = time.perf_counter() - t
+    out["ledger import applied"] = str(report.applied)
+    close_database()
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--work", type=Path, help="a folder for the files (default: a temporary one)")
+    args = ap.parse_args()
+    tmp = None
+    work = args.work
+    if work is None:
+        tmp = tempfile.mkdtemp(prefix="complaintdesk-bench-engines-")
+        work = Path(tmp)
+    work.mkdir(parents=True, exist_ok=True)
+    # a folder of its own: under root the server runs as the postgres user, who must reach it
+    pg_folder = Path(tempfile.mkdtemp(prefix="complaintdesk-bench-pg-"))
+    cluster = None
+    try:
+        cluster = pg_cluster.start_cluster(pg_folder)
+        if cluster is None:
+            print(pg_cluster.HOW_TO_GET, file=sys.stderr)
+            return 2
+        places = Places(work, cluster)
+        results = {}
+        ledger = None
+        for engine in ENGINES:
+            results[engine] = run_engine(places, engine, args.cases, args.runs, ledger)
+            ledger = work / "sh01-ledger.xlsx"  # the same file for both imports
+        print(f"{args.cases} demo cases, median of {args.runs} warm runs (from {ROOT})")
+        print(f"{'':48} {'SQLite':>12} {'PostgreSQL':>12}")
+        for key in results["sqlite"]:
+            here, there = results["sqlite"][key], results["postgresql"].get(key, "")
+            cell = [f"{v:12.1f}" if isinstance(v, float) else f"{v:>12}" for v in (here, there)]
+            print(f"{key:48} {cell[0]} {cell[1]}")
+        a = results["sqlite"]["ledger import into an empty HQ (s)"]
+        b = results["postgresql"]["ledger import into an empty HQ (s)"]
+        assert isinstance(a, float) and isinstance(b, float)
+        print(f"server import / SQLite import: {b / a:.2f} (target ≤ 1.5)")
+    finally:
+        close_database()
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(pg_folder, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
