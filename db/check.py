@@ -11,7 +11,7 @@ import sqlite3
 
 from db.database import build_schema, latest_version, schema_version
 from db.fts import doc_sql
-from db.models import database
+from db.models import database, on_server
 
 MAX_LISTED = 20  # problems listed one by one per check; the rest are counted
 
@@ -53,7 +53,10 @@ def quick_integrity(conn: sqlite3.Connection | None = None) -> list[str]:
 
 def database_bytes(conn: sqlite3.Connection | None = None) -> int:
     """The size of the open database as a backup copies it (its pages, including those
-    still in the -wal file)."""
+    still in the -wal file); on the office server, the database's size there."""
+    if conn is None and on_server():
+        row = database.execute_sql("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0])
     c = _conn(conn)
     pages = c.execute("PRAGMA page_count").fetchone()[0]
     return int(pages * c.execute("PRAGMA page_size").fetchone()[0])

@@ -234,15 +234,18 @@ def migrate_file(conn: sqlite3.Connection, app_version: str = "") -> int:
     return max(current, LATEST_VERSION)
 
 
-def open_server(address: ServerAddress, *, app_version: str = "") -> OpenReport:
+def open_server(
+    address: ServerAddress, *, app_version: str = "", password: str | None = None
+) -> OpenReport:
     """Connect to the office's PostgreSQL database at ``address`` and bring its schema up
     to date (an empty database gets the whole schema: ``init``). Raises ServerUnreachable
-    or LoginRefused (db/server.py) with a message a person can act on."""
+    or LoginRefused (db/server.py) with a message a person can act on. ``password``, when
+    given, is used instead of the kept one (a person just typed it)."""
     # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
     from db.server import ServerDatabase, connection_error, wrong_encoding
 
     close_database()
-    server = ServerDatabase(address)
+    server = ServerDatabase(address, **({"password": password} if password else {}))
     database.initialize(server)
     try:
         database.connect()

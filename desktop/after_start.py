@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from complaints.rules.periods import Period, PeriodKind, current, previous, same_last_year
 from complaints.rules.permissions import ROLES
-from complaints.usecases import auth, demo, proposals, site, stats, storage
+from complaints.usecases import auth, demo, proposals, server_link, site, stats, storage
 from complaints.usecases.changes import OpChanges
 from desktop import APP_TITLE
 from ui.maintenance import attach_status_line, runner_for
@@ -29,9 +29,21 @@ WARMUP_DELAY_MS = 5_000
 WARMUP_RETRY_MS = 1_000
 
 
+SERVER_BACKUP_NOTE = (
+    "数据在办公室服务器上:服务器的备份由管理员负责(pg_dump),本机不做每日自动备份;"
+    "需要时可在 设置 → 站点与数据 中手动备份一份。"
+)
+
+
 def start_backup(session, window) -> None:
     """The backup at start (at most once a day) and the quick check after it, on the
     maintenance thread, with a progress line in the status bar."""
+    if server_link.on_office_server():
+        # Every seat copying the whole office database each morning would load the server
+        # and leave the office's customers on every PC: the server's backups are its
+        # administrator's (pg_dump, docs/server.md); 设置 → 站点与数据 still makes a copy.
+        window.statusBar().showMessage(SERVER_BACKUP_NOTE, 15_000)
+        return
     runner = runner_for(session)
     attach_status_line(runner, window)
 

@@ -8,6 +8,7 @@ import argparse
 import gc
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -26,6 +27,7 @@ from db.models import database
 from desktop import APP_NAME, APP_TITLE, __version__
 from desktop.paths import DataPaths, data_dir_problem, data_paths, secure_data_dir
 from desktop.qt_setup import app_icon, font_box, install_qt_translations
+from desktop.server_start import Opened, open_chosen
 from desktop.single_instance import SingleInstance
 from ui import pin_singletons, window_fit
 from ui.first_run import FirstRunDialog, set_up_people
@@ -33,6 +35,7 @@ from ui.fonts import check_cjk_font, prefer_cjk_font
 from ui.main_window import MainWindow
 from ui.maintenance import runner_for
 from ui.painting import after_next_paint
+from ui.restart import restart_requested
 from ui.session import Session
 from ui.sign_in import sign_in_at_start
 from ui.taskman import TaskManager
@@ -95,13 +98,35 @@ def run_gui(args: argparse.Namespace) -> int:
                 if not instance.notify_running():
                     print(f"客诉管理台已在运行(数据文件夹 {paths.root})", file=sys.stderr)
                 return 0
-        return _run(app, paths, smoke=smoke, instance=instance, checks=checks)
+        return _run(
+            app,
+            paths,
+            smoke=smoke,
+            instance=instance,
+            checks=checks,
+            server_url=getattr(args, "database", None),
+        )
     finally:
         start_over()  # however the start ended
         if instance is not None:
             instance.release()
         if temp is not None:
             temp.cleanup()
+        if restart_requested():  # 设置 → 数据库 saved: once this one let go of the folder
+            _start_again()
+
+
+def _start_again() -> None:
+    """Start the program again with this one's command line (the database is chosen at
+    the start, so a new choice needs a new start)."""
+    if getattr(sys, "frozen", False):  # the packaged program: its executable is the program
+        command = [sys.executable, *sys.argv[1:]]
+    else:
+        command = [sys.executable, "-m", "desktop", *sys.argv[1:]]
+    try:
+        subprocess.Popen(command, close_fds=True)
+    except OSError as e:
+        log.error("could not start again: %s", e)
 
 
 class StartChecks:
@@ -189,11 +214,22 @@ def _run(
     smoke: bool,
     instance: SingleInstance | None = None,
     checks: StartChecks | None = None,
+    server_url: str | None = None,
 ) -> int:
-    checks = checks or StartChecks(smoke)
-    if not open_data(paths, smoke=smoke, checks=checks):
+    """The GUI on the database the start names: ``server_url`` (``--database``), else the
+    environment variable, else 设置 → 数据库, else this PC's data (desktop/server_start.py)."""
+    checks = start_checks = checks or StartChecks(smoke)
+    opened = open_chosen(
+        server_url,
+        paths,
+        smoke=smoke,
+        before_dialog=start_checks,
+        open_local=lambda: open_data(paths, smoke=smoke, checks=start_checks),
+    )
+    if opened is None:
         return 2
-    checks.paths = paths  # the network-drive warning joins the font check
+    if opened is Opened.LOCAL:
+        checks.paths = paths  # the network-drive warning joins the font check
     made: list[TaskManager] = []  # the worker's start needs the TaskManager it belongs to
     taskman = TaskManager(thread_start=lambda: _connect_worker(made[0]), thread_stop=_close_worker)
     made.append(taskman)

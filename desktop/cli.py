@@ -72,7 +72,9 @@ def _global_parser(
         default=None,
         help="使用办公室的 PostgreSQL 服务器,例如 postgresql://用户@服务器:5432/数据库"
         f"(也可用环境变量 {DATABASE_ENV});密码取自 pgpass 文件或系统凭据管理器。"
-        "不指定时使用数据文件夹中的本机数据库(SQLite)",
+        "不指定时使用数据文件夹中的本机数据库(SQLite)。图形界面的优先顺序:"
+        f"--database > 环境变量 {DATABASE_ENV} > 设置→数据库 中保存的地址;"
+        "命令行子命令只看前两者",
     )
     parser.add_argument(
         "--user",

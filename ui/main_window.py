@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import auth, drafts
+from complaints.usecases import auth, drafts, server_link
 from complaints.usecases.changes import OpChanges
 from desktop import APP_TITLE
 from ui import options, window_fit
@@ -415,9 +415,11 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel()
         self.folder_label = QLabel()
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.database_label = QLabel()  # 本机, or the office server in use
         bar = self.statusBar()
         bar.addWidget(self.site_label)
         bar.addWidget(self.user_label)
+        bar.addPermanentWidget(self.database_label)
         bar.addPermanentWidget(self.folder_label)
         self._update_status()
 
@@ -434,11 +436,17 @@ class MainWindow(QMainWindow):
             actor = "—"
         self.user_label.setText(tr("操作人:{name}").format(name=actor))
         self.folder_label.setText(tr("数据文件夹:{path}").format(path=self.session.paths.root))
+        self.database_label.setText(
+            tr("数据库:{where}").format(where=server_link.database_in_use())
+        )
         self.setWindowTitle(self._title())
 
     def _title(self) -> str:
         info = self.session.site()
-        return f"{tr(APP_TITLE)} — {info.code} {info.name}" if info else tr(APP_TITLE)
+        title = f"{tr(APP_TITLE)} — {info.code} {info.name}" if info else tr(APP_TITLE)
+        if server_link.on_office_server():  # every seat sees which server it works on
+            title += f" [{server_link.database_in_use()}]"
+        return title
 
     def _on_changed(self, changes: OpChanges) -> None:
         if "settings" in changes:

@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 # (title, "module:ClassName"); constructed as Cls(session, parent).
 SETTINGS_TABS: list[tuple[str, str]] = [
     ("站点与数据", "ui.settings_site:SiteDataTab"),
+    ("数据库", "ui.settings_database:DatabaseTab"),
     ("表单模板", "ui.form_templates_page:FormTemplatesPage"),
     ("隐私与登录", "ui.settings_privacy:PrivacyTab"),
     ("制度参数", "ui.policy_editor:PolicyEditor"),

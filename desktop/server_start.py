@@ -1,0 +1,108 @@
+"""The GUI's start on the office server: which database (``--database`` > the environment
+variable COMPLAINTDESK_DATABASE > 设置 → 数据库, saved in the data folder), and what happens
+when the server cannot be opened: a dialog says why and offers 重试, 修改连接 and 改用本机数据
+(ui/server_start_dialog.py), never a traceback."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+
+from PySide6.QtWidgets import QMessageBox
+
+from complaints.usecases import server_link
+from complaints.usecases.errors import UseCaseError
+from complaints.usecases.server_link import ServerFields
+from db.database import open_server
+from db.errors import StorageError
+from db.server_address import LoginRefused, ServerAddress, ServerUnreachable
+from desktop import APP_TITLE, __version__
+from desktop.cli import DATABASE_ENV
+from desktop.paths import DataPaths
+from ui.server_start_dialog import Answer, Problem, ServerStartDialog
+
+log = logging.getLogger(__name__)
+
+
+class Opened(Enum):
+    LOCAL = "local"  # this PC's SQLite file
+    SERVER = "server"  # the office server
+
+
+def open_chosen(
+    flag: str | None,
+    paths: DataPaths,
+    *,
+    smoke: bool,
+    before_dialog: Callable[[], None],
+    open_local: Callable[[], bool],
+    ask: Callable[[ServerStartDialog], Answer] = ServerStartDialog.ask,
+) -> Opened | None:
+    """Open the database the start names; None (after saying why) when none opened or the
+    person chose 退出. ``open_local()`` opens this PC's file, saying why when it cannot."""
+    try:
+        address, source = server_link.start_address(flag, os.environ.get(DATABASE_ENV), paths.root)
+    except UseCaseError as e:
+        _say(str(e), smoke=smoke, before_dialog=before_dialog)
+        return None
+    if address is None:
+        return Opened.LOCAL if open_local() else None
+    log.info("starting on the office server %s (named by %s)", address, source)
+    dialog: ServerStartDialog | None = None
+    password: str | None = None
+    while True:
+        try:
+            open_server(address, app_version=__version__, password=password)
+        except StorageError as e:
+            print(f"错误:{e}", file=sys.stderr)
+            if smoke:
+                return None
+            before_dialog()
+            if dialog is None:
+                dialog = ServerStartDialog(ServerFields.of(address))
+            dialog.set_problem(_problem(e), str(e))
+        else:
+            if dialog is not None and dialog.edited():
+                _keep(paths, dialog, address, password)
+            return Opened.SERVER
+        answer = ask(dialog)
+        if answer is Answer.QUIT:
+            return None
+        if answer is Answer.LOCAL:
+            return Opened.LOCAL if open_local() else None
+        if dialog.edited():
+            try:
+                address = dialog.fields().address()
+            except UseCaseError as e:
+                dialog.set_problem(Problem.UNUSABLE, str(e))
+                continue
+            password = dialog.password() or None
+
+
+def _problem(e: StorageError) -> Problem:
+    if isinstance(e, ServerUnreachable):
+        return Problem.UNREACHABLE
+    if isinstance(e, LoginRefused):
+        return Problem.REFUSED
+    return Problem.UNUSABLE
+
+
+def _keep(
+    paths: DataPaths, dialog: ServerStartDialog, address: ServerAddress, password: str | None
+) -> None:
+    """The connection a person corrected at the start, and worked: kept as this PC's choice
+    (and its password), so the next start goes straight there."""
+    try:
+        server_link.save_choice(None, paths.root, ServerFields.of(address), password or "")
+    except UseCaseError as e:  # the database is open: say it, and go on
+        QMessageBox.warning(dialog, APP_TITLE, str(e))
+
+
+def _say(message: str, *, smoke: bool, before_dialog: Callable[[], None]) -> None:
+    print(f"错误:{message}", file=sys.stderr)
+    if not smoke:
+        before_dialog()
+        QMessageBox.critical(None, APP_TITLE, message)
