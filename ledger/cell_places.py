@@ -5,11 +5,14 @@ python-calamine would allocate for the sheet."""
 from __future__ import annotations
 
 import re
+from itertools import islice
+from operator import lt
 
 from ledger.refusal import LedgerRefused
 
 MAX_ROW = 1_048_576  # Excel's grid: A1:XFD1048576
 MAX_COL = 16_384
+SHOWN_ROW_FAULTS = 5  # rows out of order named in the refusal; the rest are counted
 
 # A cell (<c ...>, <x:c ...>) or a row start tag, whole (a tag holds no '<').
 _TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])[^<]*")
@@ -66,7 +69,11 @@ class CellScan:
     """The places of a worksheet's cells, read from the tags as a stream: every cell and
     row must lie in Excel's grid (else the file is refused, naming the sheet part and the
     cell), and the bounding box and cell count give what calamine would allocate. A cell
-    or row without a reference takes the next place, as readers count it."""
+    or row without a reference takes the next place, as readers count it.
+
+    Rows must come in increasing order of their numbers: every reader drops (or merges into
+    another) a row numbered at most as high as one before it, so such rows are noted as
+    they pass and check_order refuses the sheet, naming them."""
 
     def __init__(self, file: str, where: str):
         self.file, self.where = file, where
@@ -75,6 +82,9 @@ class CellScan:
         self.max_row = self.max_col = 0
         self.row = 0
         self.col = 0
+        self.top_row = 0  # the highest row number met so far
+        self.row_faults: list[tuple[int, int]] = []  # (row, top_row before it), the first
+        self.row_fault_count = 0
         # Every row and cell tag in its usual form with its reference, and no comment,
         # CDATA or processing instruction after the prolog: a sheet whose rows can be cut
         # apart at their tags (ledger.calamine_chunks).
@@ -125,7 +135,12 @@ class CellScan:
                 if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
                     raise self._refuse(text.decode("ascii", "replace"), "行号")
         if rows:
-            self.row = int(rows[-1])
+            nums = list(map(int, rows))
+            if nums[0] <= self.top_row or not all(map(lt, nums, islice(nums, 1, None))):
+                for n in nums:
+                    self._row_met(n)
+            self.top_row = max(self.top_row, nums[-1])
+            self.row = nums[-1]
             self.col = 0
         if not letters:
             return
@@ -172,6 +187,7 @@ class CellScan:
                 self.col = 0
                 if self.row > MAX_ROW:
                     raise self._refuse(str(self.row), "行号")
+                self._row_met(self.row)
                 continue
             self.cells += 1
             if ref is None:
@@ -194,6 +210,30 @@ class CellScan:
             self.max_row = max(self.max_row, row)
             self.min_col = min(self.min_col, col)
             self.max_col = max(self.max_col, col)
+
+    def _row_met(self, n: int) -> None:
+        if n <= self.top_row:
+            self.row_fault_count += 1
+            if len(self.row_faults) < SHOWN_ROW_FAULTS:
+                self.row_faults.append((n, self.top_row))
+        else:
+            self.top_row = n
+
+    def check_order(self) -> None:
+        """Refuse the sheet if a row came after one numbered as high or higher (call after
+        the last feed): no reader would import it, and no row may be lost silently."""
+        if not self.row_fault_count:
+            return
+        named = "、".join(
+            f"第 {n} 行出现了两次" if n == top else f"第 {n} 行排在第 {top} 行之后"
+            for n, top in self.row_faults
+        )
+        if self.row_fault_count > len(self.row_faults):
+            named += f"等,共 {self.row_fault_count} 处"
+        raise LedgerRefused(
+            f"{self.file}:{self.where}中行的次序不对:{named}。读取时这些行会被漏掉,"
+            "文件可能已损坏或被改动,已拒绝;请重新导出后再导入"
+        )
 
     @property
     def width(self) -> int:
