@@ -19,6 +19,9 @@ _TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])[^<]*")
 _REF_ATTR_RE = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_REF_RE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _MAX_TAG = 16 * 1024**2
+_ROW_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])[^<]*")
+_MARKUP_OPEN_RE = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_MARKUP_CLOSE = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
 # The usual forms, as our exporter, Excel and WPS write them: <c r="B2" ...>, <row r="2" ...>
 _CELL_REF_FAST_RE = re.compile(rb'<c r="([A-Z]*)([0-9]*)"')
 _ROW_REF_FAST_RE = re.compile(rb'<row r="([^"]*)"')
@@ -83,6 +86,8 @@ class CellScan:
         self.row = 0
         self.col = 0
         self.top_row = 0  # the highest row number met so far
+        self._order_row = 0  # the last row met (a row without a number follows it)
+        self._closer: bytes | None = None  # the end of the comment (…) the last chunk is in
         self.row_faults: list[tuple[int, int]] = []  # (row, top_row before it), the first
         self.row_fault_count = 0
         # Every row and cell tag in its usual form with its reference, and no comment,
@@ -123,9 +128,69 @@ class CellScan:
             and not _odd_tags(whole)
         ):
             self._fast(letters, digits, rows, whole)
+            fast = True
         else:
             self._walk(whole)
+            fast = False
+        # the rows' order as readers see it: comments, CDATA and processing instructions
+        # hold no rows (the places above are checked in them too, as before)
+        text = self._outside_markup(whole)
+        if fast and text is whole:
+            self._order(list(map(int, rows)))
+        else:
+            self._order_walk(text)
         return buf[cut:]
+
+    def _outside_markup(self, whole: bytes) -> bytes:
+        """``whole`` without its comments, CDATA sections and processing instructions
+        (one may go on into the next chunk: their ends hold no '<', so none is cut)."""
+        if self._closer is None and b"<!" not in whole and b"<?" not in whole:
+            return whole
+        parts = []
+        at = 0
+        while at < len(whole):
+            if self._closer is not None:
+                end = whole.find(self._closer, at)
+                if end < 0:
+                    break
+                at = end + len(self._closer)
+                self._closer = None
+                continue
+            m = _MARKUP_OPEN_RE.search(whole, at)
+            if m is None:
+                parts.append(whole[at:])
+                break
+            parts.append(whole[at : m.start()])
+            self._closer = _MARKUP_CLOSE[m.group(0)]
+            at = m.end()
+        return b"".join(parts)
+
+    def _order(self, nums: list[int]) -> None:
+        """Note the rows numbered ``nums`` (in file order) that come after a row numbered
+        as high or higher."""
+        if not nums:
+            return
+        if nums[0] <= self.top_row or not all(map(lt, nums, islice(nums, 1, None))):
+            for n in nums:
+                if n <= self.top_row:
+                    self.row_fault_count += 1
+                    if len(self.row_faults) < SHOWN_ROW_FAULTS:
+                        self.row_faults.append((n, self.top_row))
+                else:
+                    self.top_row = n
+        self.top_row = max(self.top_row, nums[-1])
+        self._order_row = nums[-1]
+
+    def _order_walk(self, text: bytes) -> None:
+        """_order for rows in any form (a row without a number follows the one before)."""
+        nums: list[int] = []
+        row = self._order_row
+        for m in _ROW_TAG_RE.finditer(text):
+            ref = _REF_ATTR_RE.search(m.group(0))
+            digits = ref.group(1).strip() if ref is not None else b""
+            row = int(digits) if digits.isdigit() else row + 1
+            nums.append(row)
+        self._order(nums)
 
     def _fast(
         self, letters: list[bytes], digits: list[bytes], rows: list[bytes], whole: bytes
@@ -135,12 +200,7 @@ class CellScan:
                 if not text.isdigit() or len(text) > 7 or not 1 <= int(text) <= MAX_ROW:
                     raise self._refuse(text.decode("ascii", "replace"), "行号")
         if rows:
-            nums = list(map(int, rows))
-            if nums[0] <= self.top_row or not all(map(lt, nums, islice(nums, 1, None))):
-                for n in nums:
-                    self._row_met(n)
-            self.top_row = max(self.top_row, nums[-1])
-            self.row = nums[-1]
+            self.row = int(rows[-1])
             self.col = 0
         if not letters:
             return
@@ -187,7 +247,6 @@ class CellScan:
                 self.col = 0
                 if self.row > MAX_ROW:
                     raise self._refuse(str(self.row), "行号")
-                self._row_met(self.row)
                 continue
             self.cells += 1
             if ref is None:
@@ -210,14 +269,6 @@ class CellScan:
             self.max_row = max(self.max_row, row)
             self.min_col = min(self.min_col, col)
             self.max_col = max(self.max_col, col)
-
-    def _row_met(self, n: int) -> None:
-        if n <= self.top_row:
-            self.row_fault_count += 1
-            if len(self.row_faults) < SHOWN_ROW_FAULTS:
-                self.row_faults.append((n, self.top_row))
-        else:
-            self.top_row = n
 
     def check_order(self) -> None:
         """Refuse the sheet if a row came after one numbered as high or higher (call after

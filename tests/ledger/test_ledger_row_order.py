@@ -206,3 +206,32 @@ def test_fast_scan_and_walk_find_the_same_disorder(numbers, step):
     assert fast == walked
     in_order = all(a < b for a, b in pairwise(numbers))
     assert (fast == []) == in_order
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        b'<!-- <row r="1"><c r="A1"/></row> -->',
+        b'<![CDATA[<row r="1">]]>',
+        b'<?note <row r="1"> ?>',
+        b'<!-- a < b --><!-- <row r="2"> -->',
+    ],
+)
+@pytest.mark.parametrize("step", [3, 11, 1000])
+def test_rows_inside_comments_cdata_or_instructions_are_no_rows(markup, step):
+    """They are not rows to any reader, even when the pre-pass reads them in pieces."""
+
+    def scanned(xml: bytes) -> CellScan:
+        scan = CellScan("f.xlsx", "工作表“S”")
+        carry = b""
+        for i in range(0, len(xml), step):
+            carry = scan.feed(carry + xml[i : i + step])
+        scan.feed(carry + b"<")
+        return scan
+
+    rows = b'<row r="2"><c r="A2"/></row><row r="3"><c r="A3"/></row>'
+    head = b'<?xml version="1.0"?><worksheet><sheetData>'
+    scanned(head + rows + markup + b'<row r="4"><c r="A4"/></row></sheetData>').check_order()
+    late = scanned(head + rows + markup + b'<row r="3"><c r="A3"/></row></sheetData>')
+    with pytest.raises(LedgerRefused, match="第 3 行出现了两次。"):
+        late.check_order()
