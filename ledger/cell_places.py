@@ -111,9 +111,12 @@ class CellScan:
         if len(buf) - cut > _MAX_TAG:
             raise LedgerRefused(f"{self.file}:{self.where}中有异常的超长标记,已拒绝")
         whole = buf[:cut]
+        instructions = whole.count(b"<?")
+        bang = b"<!" in whole
+        markup = instructions > 0 or bang or self._closer is not None
         if self.plain:
-            self._instructions += whole.count(b"<?")
-            self.plain = self._instructions <= 1 and b"<!" not in whole
+            self._instructions += instructions
+            self.plain = self._instructions <= 1 and not bang
         # The usual sheet: every row and cell carries its reference. Then the references
         # are checked by their distinct parts, at the regex engine's speed (a big file has
         # tens of millions of cells); anything else is walked tag by tag, in order.
@@ -134,18 +137,15 @@ class CellScan:
             fast = False
         # the rows' order as readers see it: comments, CDATA and processing instructions
         # hold no rows (the places above are checked in them too, as before)
-        text = self._outside_markup(whole)
-        if fast and text is whole:
+        if fast and not markup:
             self._order(list(map(int, rows)))
         else:
-            self._order_walk(text)
+            self._order_walk(self._outside_markup(whole) if markup else whole)
         return buf[cut:]
 
     def _outside_markup(self, whole: bytes) -> bytes:
         """``whole`` without its comments, CDATA sections and processing instructions
         (one may go on into the next chunk: their ends hold no '<', so none is cut)."""
-        if self._closer is None and b"<!" not in whole and b"<?" not in whole:
-            return whole
         parts = []
         at = 0
         while at < len(whole):
