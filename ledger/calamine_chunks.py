@@ -16,8 +16,9 @@ ZipScan.chunks_ok: every row and cell tag carries its reference, no comment, CDA
 processing instruction, sheets at most CHUNK_MAX_WIDTH columns wide, small shared
 strings); the cut finds each row by the ``<row r="N"`` its tag starts with, which text
 cannot contain (a '<' in text is escaped). Rows come out in row order, gaps as empty rows,
-as from the other readers; a row that comes after a higher-numbered one is dropped, as
-openpyxl and ledger.sheet_stream drop it.
+as from the other readers; a row that comes after one numbered as high or higher is
+dropped, as openpyxl and ledger.sheet_stream drop it (an import never meets one: the
+pre-pass refuses such a sheet, ledger.cell_places.CellScan.check_order).
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ class ChunkedSheet:
                 for n, row in enumerate(sheet.to_python(skip_empty_area=True), start=row0 + 1):
                     if max_row is not None and n > max_row:
                         return
-                    if n < expected:  # before min_row, or out of order (dropped)
+                    if n < expected:  # before min_row (or out of order: the pre-pass refuses it)
                         continue
                     while expected < n:
                         yield ()

@@ -5,17 +5,23 @@ python-calamine would allocate for the sheet."""
 from __future__ import annotations
 
 import re
+from itertools import islice
+from operator import lt
 
 from ledger.refusal import LedgerRefused
 
 MAX_ROW = 1_048_576  # Excel's grid: A1:XFD1048576
 MAX_COL = 16_384
+SHOWN_ROW_FAULTS = 5  # rows out of order named in the refusal; the rest are counted
 
 # A cell (<c ...>, <x:c ...>) or a row start tag, whole (a tag holds no '<').
 _TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)(?=[\s/>])[^<]*")
 _REF_ATTR_RE = re.compile(rb"\sr\s*=\s*[\"']([^\"']*)[\"']")
 _CELL_REF_RE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 _MAX_TAG = 16 * 1024**2
+_ROW_TAG_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row(?=[\s/>])[^<]*")
+_MARKUP_OPEN_RE = re.compile(rb"<!--|<!\[CDATA\[|<\?")
+_MARKUP_CLOSE = {b"<!--": b"-->", b"<![CDATA[": b"]]>", b"<?": b"?>"}
 # The usual forms, as our exporter, Excel and WPS write them: <c r="B2" ...>, <row r="2" ...>
 _CELL_REF_FAST_RE = re.compile(rb'<c r="([A-Z]*)([0-9]*)"')
 _ROW_REF_FAST_RE = re.compile(rb'<row r="([^"]*)"')
@@ -66,7 +72,11 @@ class CellScan:
     """The places of a worksheet's cells, read from the tags as a stream: every cell and
     row must lie in Excel's grid (else the file is refused, naming the sheet part and the
     cell), and the bounding box and cell count give what calamine would allocate. A cell
-    or row without a reference takes the next place, as readers count it."""
+    or row without a reference takes the next place, as readers count it.
+
+    Rows must come in increasing order of their numbers: every reader drops (or merges into
+    another) a row numbered at most as high as one before it, so such rows are noted as
+    they pass and check_order refuses the sheet, naming them."""
 
     def __init__(self, file: str, where: str):
         self.file, self.where = file, where
@@ -75,6 +85,11 @@ class CellScan:
         self.max_row = self.max_col = 0
         self.row = 0
         self.col = 0
+        self.top_row = 0  # the highest row number met so far
+        self._order_row = 0  # the last row met (a row without a number follows it)
+        self._closer: bytes | None = None  # the end of the comment (…) the last chunk is in
+        self.row_faults: list[tuple[int, int]] = []  # (row, top_row before it), the first
+        self.row_fault_count = 0
         # Every row and cell tag in its usual form with its reference, and no comment,
         # CDATA or processing instruction after the prolog: a sheet whose rows can be cut
         # apart at their tags (ledger.calamine_chunks).
@@ -96,9 +111,12 @@ class CellScan:
         if len(buf) - cut > _MAX_TAG:
             raise LedgerRefused(f"{self.file}:{self.where}中有异常的超长标记,已拒绝")
         whole = buf[:cut]
+        instructions = whole.count(b"<?")
+        bang = b"<!" in whole
+        markup = instructions > 0 or bang or self._closer is not None
         if self.plain:
-            self._instructions += whole.count(b"<?")
-            self.plain = self._instructions <= 1 and b"<!" not in whole
+            self._instructions += instructions
+            self.plain = self._instructions <= 1 and not bang
         # The usual sheet: every row and cell carries its reference. Then the references
         # are checked by their distinct parts, at the regex engine's speed (a big file has
         # tens of millions of cells); anything else is walked tag by tag, in order.
@@ -113,9 +131,66 @@ class CellScan:
             and not _odd_tags(whole)
         ):
             self._fast(letters, digits, rows, whole)
+            fast = True
         else:
             self._walk(whole)
+            fast = False
+        # the rows' order as readers see it: comments, CDATA and processing instructions
+        # hold no rows (the places above are checked in them too, as before)
+        if fast and not markup:
+            self._order(list(map(int, rows)))
+        else:
+            self._order_walk(self._outside_markup(whole) if markup else whole)
         return buf[cut:]
+
+    def _outside_markup(self, whole: bytes) -> bytes:
+        """``whole`` without its comments, CDATA sections and processing instructions
+        (one may go on into the next chunk: their ends hold no '<', so none is cut)."""
+        parts = []
+        at = 0
+        while at < len(whole):
+            if self._closer is not None:
+                end = whole.find(self._closer, at)
+                if end < 0:
+                    break
+                at = end + len(self._closer)
+                self._closer = None
+                continue
+            m = _MARKUP_OPEN_RE.search(whole, at)
+            if m is None:
+                parts.append(whole[at:])
+                break
+            parts.append(whole[at : m.start()])
+            self._closer = _MARKUP_CLOSE[m.group(0)]
+            at = m.end()
+        return b"".join(parts)
+
+    def _order(self, nums: list[int]) -> None:
+        """Note the rows numbered ``nums`` (in file order) that come after a row numbered
+        as high or higher."""
+        if not nums:
+            return
+        if nums[0] <= self.top_row or not all(map(lt, nums, islice(nums, 1, None))):
+            for n in nums:
+                if n <= self.top_row:
+                    self.row_fault_count += 1
+                    if len(self.row_faults) < SHOWN_ROW_FAULTS:
+                        self.row_faults.append((n, self.top_row))
+                else:
+                    self.top_row = n
+        self.top_row = max(self.top_row, nums[-1])
+        self._order_row = nums[-1]
+
+    def _order_walk(self, text: bytes) -> None:
+        """_order for rows in any form (a row without a number follows the one before)."""
+        nums: list[int] = []
+        row = self._order_row
+        for m in _ROW_TAG_RE.finditer(text):
+            ref = _REF_ATTR_RE.search(m.group(0))
+            digits = ref.group(1).strip() if ref is not None else b""
+            row = int(digits) if digits.isdigit() else row + 1
+            nums.append(row)
+        self._order(nums)
 
     def _fast(
         self, letters: list[bytes], digits: list[bytes], rows: list[bytes], whole: bytes
@@ -194,6 +269,22 @@ class CellScan:
             self.max_row = max(self.max_row, row)
             self.min_col = min(self.min_col, col)
             self.max_col = max(self.max_col, col)
+
+    def check_order(self) -> None:
+        """Refuse the sheet if a row came after one numbered as high or higher (call after
+        the last feed): no reader would import it, and no row may be lost silently."""
+        if not self.row_fault_count:
+            return
+        named = "、".join(
+            f"第 {n} 行出现了两次" if n == top else f"第 {n} 行排在第 {top} 行之后"
+            for n, top in self.row_faults
+        )
+        if self.row_fault_count > len(self.row_faults):
+            named += f"等,共 {self.row_fault_count} 处"
+        raise LedgerRefused(
+            f"{self.file}:{self.where}中行的次序不对:{named}。读取时这些行会被漏掉,"
+            "文件可能已损坏或被改动,已拒绝;请重新导出后再导入"
+        )
 
     @property
     def width(self) -> int:

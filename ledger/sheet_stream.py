@@ -11,7 +11,8 @@ openpyxl's read-only workbook, so a value means here what it means there (a test
 every row of the test ledgers with openpyxl's and calamine's).
 
 Safety: the part has been checked before (ledger.zip_check.check_zip): no DTD, so no entity
-can be declared or expanded; every reference is inside A1:XFD1048576.
+can be declared or expanded; every reference is inside A1:XFD1048576; the rows come in
+increasing order of their numbers.
 """
 
 from __future__ import annotations
@@ -188,7 +189,7 @@ class StreamSheet:
         for n, cells in self._book.rows_of(self._name):
             if max_row is not None and n > max_row:
                 return
-            if n < expected:  # out of order or repeated: openpyxl drops it too
+            if n < expected:  # before min_row (or out of order: the pre-pass refuses it)
                 continue
             while expected < n:
                 yield ()

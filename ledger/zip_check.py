@@ -242,6 +242,7 @@ def _scan_part(
             chunk = f.read(1 << 20)
     if cells is not None:
         cells.feed(carry + b"<")
+        cells.check_order()
         scan.calamine_bytes += cells.calamine_bytes(info.file_size)
         scan.plain_sheets = scan.plain_sheets and cells.plain
         scan.widest = max(scan.widest, cells.width)

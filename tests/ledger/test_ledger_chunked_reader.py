@@ -17,6 +17,7 @@ from ledger import calamine_chunks, zip_check
 from ledger.calamine_book import CalamineBook
 from ledger.calamine_chunks import ChunkedBook
 from ledger.reader import open_ledger
+from ledger.refusal import LedgerRefused
 from ledger.results import FileResult
 from ledger.sheet_stream import StreamWorkbook
 from ledger.zip_check import check_zip
@@ -98,6 +99,8 @@ def test_gaps_types_and_columns_come_out_in_place(tmp_path, monkeypatch, per_sli
 
 
 def test_a_row_out_of_order_is_dropped_as_the_stream_drops_it(tmp_path):
+    """(The readers' own behaviour: the pre-pass refuses such a file before an import
+    reads it, tests/ledger/test_ledger_row_order.py.)"""
     f = _gappy(tmp_path)
     with zipfile.ZipFile(f) as z:
         xml = z.read("xl/worksheets/sheet1.xml")
@@ -107,7 +110,9 @@ def test_a_row_out_of_order_is_dropped_as_the_stream_drops_it(tmp_path):
         tmp_path / "t2.xlsx",
         {"xl/worksheets/sheet1.xml": xml.replace(b"</sheetData>", late + b"</sheetData>")},
     )
-    sliced = _rows(ChunkedBook(f2, check_zip(f2).widest), "S")
+    with pytest.raises(LedgerRefused, match="第 3 行排在第 100000 行之后"):
+        check_zip(f2)
+    sliced = _rows(ChunkedBook(f2, check_zip(f).widest), "S")
     streamed = _rows(StreamWorkbook(f2), "S")
     assert "late" not in {v for r in sliced for v in r}
     assert len(sliced) == len(streamed) == 100_000
