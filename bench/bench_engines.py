@@ -168,9 +168,7 @@ def main() -> int:
         results = {}
         ledger = None
         for engine in ENGINES:
-            results[engine] = run_engine(
-                places, engine, args.cases, args.runs, ledger, args.source
-            )
+            results[engine] = run_engine(places, engine, args.cases, args.runs, ledger, args.source)
             ledger = work / "sh01-ledger.xlsx"  # the same file for both imports
         what = f"the office in {args.source}" if args.source else f"{args.cases} demo cases"
         print(f"{what}, median of {args.runs} warm runs (from {ROOT})")
