@@ -100,10 +100,23 @@ class Places:
         migrate_to_server(copy, self.address(name))
 
 
+class Figures(dict[str, float | str]):
+    """The figures of one engine, each printed as it is measured (a long run that is
+    stopped still shows what it measured)."""
+
+    def __init__(self, engine: str):
+        super().__init__()
+        self.engine = engine
+
+    def __setitem__(self, key: str, value: float | str) -> None:
+        super().__setitem__(key, value)
+        print(f"{self.engine}: {key}: {value}", flush=True)
+
+
 def run_engine(
     places: Places, engine: str, n: int, runs: int, ledger: Path | None, source: Path | None
-) -> dict:
-    out: dict[str, float | str] = {}
+) -> Figures:
+    out = Figures(engine)
     ctx = context("SH01")
     t = time.perf_counter()
     if source is None:
