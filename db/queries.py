@@ -7,7 +7,6 @@ the FTS table returns nothing for short non-ASCII patterns on SQLite 3.40).
 
 from __future__ import annotations
 
-import dataclasses
 from array import array
 from collections.abc import Sequence
 
@@ -130,8 +129,8 @@ def _ids_sql(
 def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     """The newest ``limit`` cases matching ``f`` (text included), newest first: the same ids
     as the plain query, read the way that stays fast with a million cases."""
-    if on_server():
-        return _top_newest_server(f, limit)
+    if on_server():  # PostgreSQL's planner chooses between the date index and the search
+        return _case_ids(f, NEWEST_FIRST, limit)
     total = database.execute_sql("SELECT max(rowid) FROM cases").fetchone()[0] or 0
     # A common text matches tens of thousands of cases, each then read for its date and
     # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
@@ -175,50 +174,6 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
         "c.id IN (SELECT id FROM cases_fts_content WHERE c0 LIKE ? ESCAPE '\\')",
         [pattern],
     )
-
-
-# How many of the newest cases a server search reads first, as multiples of its limit: a
-# text in one case out of k needs about limit × k of them; one that stays under the limit
-# there reads every match, which are then few.
-SERVER_WINDOWS = (20, 200)
-
-
-def _top_newest_server(f: CaseFilter, limit: int) -> list[int]:
-    """_top_newest on PostgreSQL. The trigram index names every match of a common text
-    (tens of thousands at 100k cases), each then read for its date and sorted before the top
-    ``limit``: first only the newest cases (those received at or after the window's oldest),
-    which hold the same top ``limit`` whenever they hold ``limit`` matches."""
-    for times in SERVER_WINDOWS:
-        floor = database.execute_sql(
-            "SELECT received_at FROM cases ORDER BY received_at DESC LIMIT 1 OFFSET ?",
-            [limit * times - 1],
-        ).fetchone()
-        if floor is None:  # fewer cases than the window: the plain query reads them all
-            break
-        top = _window_ids(f, limit, floor[0])
-        if len(top) >= limit:
-            return top
-    return _case_ids(f, NEWEST_FIRST, limit)
-
-
-def _window_ids(f: CaseFilter, limit: int, floor: str) -> list[int]:
-    """The newest ``limit`` cases matching ``f`` among those received at or after
-    ``floor``: the window's rows are read first (MATERIALIZED keeps the planner from
-    reading every match of the text through the trigram index instead), then each one's
-    document is tested."""
-    text = f.text.strip()
-    clauses, params = _where(dataclasses.replace(f, text=""))
-    clauses.append("c.received_at >= ?")
-    params.append(floor)
-    sql = (
-        "WITH w AS MATERIALIZED ("
-        f"SELECT c.id, c.received_at FROM cases c WHERE {' AND '.join(clauses)}) "
-        "SELECT w.id FROM w JOIN cases_fts d ON d.rowid = w.id "
-        "WHERE d.doc LIKE ? ESCAPE '\\' ORDER BY w.received_at DESC, w.id DESC "
-        f"LIMIT {int(limit)}"
-    )
-    params.append(f"%{_escape_like(text)}%")
-    return [r[0] for r in database.execute_sql(sql, params)]
 
 
 # The cases whose bigram index entry holds a token (a superset of those containing the

@@ -16,7 +16,7 @@ from complaints.usecases import audit, cases, oem, proposals, stats, stats_revie
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ
 from db import queries
-from db.models import database, on_server
+from db.models import database
 from db.timeutil import to_db
 from tests.conftest import FIXED_NOW
 
@@ -225,12 +225,7 @@ def test_searches_give_the_plain_query_s_top_100(stats_demo, monkeypatch, window
         assert cases.search(text, 3) == plain[:3], text
 
 
-@pytest.mark.parametrize("windows", [(1, 2), (2, 30), (20, 200)])
-def test_server_searches_from_the_newest_give_the_plain_query_s_top_n(
-    stats_demo, monkeypatch, windows
-):
-    # On SQLite the windows are unused; the same ids there keep the test on both engines.
-    monkeypatch.setattr(queries, "SERVER_WINDOWS", windows)
+def test_searches_with_filters_and_ties_give_the_plain_query_s_top_n(stats_demo):
     name = rows("SELECT customer_name FROM cases LIMIT 1")[0][0]
     common = rows("SELECT substr(content, 1, 3) FROM cases GROUP BY 1 ORDER BY count(*) DESC")
     texts = (common[0][0], "客户反", "回访时", name, name[:2], "锦旗", "SH", "%", "a_")
@@ -240,7 +235,7 @@ def test_server_searches_from_the_newest_give_the_plain_query_s_top_n(
         CaseFilter(states=frozenset({State.CLOSED.value})),
         CaseFilter(received_to=datetime(2026, 10, 1, tzinfo=CHINA_TZ)),
     )
-    # two cases received at the same moment as the 10th newest: the window's edge has ties
+    # two cases received at the same moment as the 10th newest: ties at the top N's edge
     tenth = rows("SELECT received_at FROM cases ORDER BY received_at DESC, id DESC")[9][0]
     for cid in (r[0] for r in rows("SELECT id FROM cases ORDER BY id LIMIT 2")):
         database.execute_sql("UPDATE cases SET received_at = ? WHERE id = ?", [tenth, cid])
@@ -250,31 +245,6 @@ def test_server_searches_from_the_newest_give_the_plain_query_s_top_n(
             plain = queries._case_ids(f, NEWEST_FIRST, None)
             for limit in (100, 5, 1):
                 assert queries.case_ids(f, NEWEST_FIRST, limit) == plain[:limit], (text, f)
-
-
-def test_a_common_text_on_the_server_is_answered_from_the_newest_cases(stats_demo, monkeypatch):
-    # SQLite walks its received-time index instead: no windows there
-    server = on_server()
-    monkeypatch.setattr(queries, "SERVER_WINDOWS", (10, 29))
-    real, windows = queries._window_ids, []
-
-    def spy(f, limit, floor):
-        found = real(f, limit, floor)
-        windows.append(len(found))
-        return found
-
-    monkeypatch.setattr(queries, "_window_ids", spy)
-    # a text held by 10 of the newest 100 cases (the first window of a top 10)
-    text, held = rows(
-        "SELECT substr(content, 1, 3), count(*) FROM (SELECT content FROM cases "
-        "ORDER BY received_at DESC, id DESC LIMIT 100) newest GROUP BY 1 ORDER BY 2 DESC"
-    )[0]
-    assert held >= 10
-    plain = queries._case_ids(CaseFilter(text=text), NEWEST_FIRST, 10)
-    assert cases.search(text, 10) == plain and windows == ([10] if server else []), windows
-    # a text no case holds: both windows, then the plain query
-    windows.clear()
-    assert cases.search("锦旗锦旗", 10) == [] and windows == ([0, 0] if server else [])
 
 
 @pytest.mark.sqlite_only("SQLite's bigram index; on the server pg_trgm answers short text")
