@@ -7,6 +7,11 @@ import of the office's whole ledger into an empty headquarters database. Without
 ``--server`` a throwaway cluster is started from Debian's binaries (tests/pg_cluster.py,
 ``apt-get install postgresql``) in ``--work`` and stopped at the end.
 
+``--from FOLDER`` starts instead from an existing office (site SH01, at this program's
+schema, e.g. one built by build_bench_db.py): SQLite times a copy of its database, the server
+gets the same cases by ``migrate-to`` (faster than the demo's load on the server). FOLDER
+itself is only read.
+
 Targets (bench/README.md): page ≤ 5 ms, 3-character search ≤ 50 ms, to-do list ≤ 200 ms,
 the server's ledger import ≤ 1.5 × SQLite's. Each figure is the median of ``--runs`` warm
 runs after a first one.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -28,9 +34,11 @@ from complaints.query import CaseFilter
 from complaints.rules.permissions import ROLES
 from complaints.usecases import cases, demo, ledger_export, ledger_import, site
 from complaints.usecases.context import CHINA_TZ, Context
+from complaints.usecases.server_move import migrate_to_server
 from complaints.usecases.todo import todo_list
 from db.database import close_database, open_database, open_server
 from db.server_address import ServerAddress
+from desktop.paths import DataPaths
 from tests import pg_cluster
 
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
@@ -63,19 +71,63 @@ class Places:
             f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
             "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
         )
-        open_server(
-            ServerAddress(pg_cluster.SUPERUSER, self.cluster.socket_dir, self.cluster.port, name)
-        )
+        open_server(self.address(name))
+
+    def address(self, name: str) -> ServerAddress:
+        return ServerAddress(pg_cluster.SUPERUSER, self.cluster.socket_dir, self.cluster.port, name)
+
+    def copy_of(self, engine: str, name: str, source: Path) -> None:
+        """Open ``name`` holding the office in the data folder ``source`` (not written)."""
+        close_database()
+        folder = self.work / name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for part in ("attachments", "printed"):
+            if (source / part).is_dir():
+                shutil.copytree(source / part, folder / part)
+        copy = DataPaths(folder)
+        backup = sqlite3.connect(f"file:{source / 'complaintdesk.sqlite3'}?mode=ro", uri=True)
+        target = sqlite3.connect(copy.database)
+        with target:
+            backup.backup(target)
+        backup.close()
+        target.close()
+        if engine == "sqlite":
+            open_database(copy.database, backup_dir=copy.backups)
+            return
+        self.open(engine, name)  # an empty database on the cluster
+        close_database()
+        migrate_to_server(copy, self.address(name))
 
 
-def run_engine(places: Places, engine: str, n: int, runs: int, ledger: Path | None) -> dict:
-    out: dict[str, float | str] = {}
-    places.open(engine, "bench_office")
-    site.init_site("SH01", "上海浦东店", now=NOW)
+class Figures(dict[str, float | str]):
+    """The figures of one engine, each printed as it is measured (a long run that is
+    stopped still shows what it measured)."""
+
+    def __init__(self, engine: str):
+        super().__init__()
+        self.engine = engine
+
+    def __setitem__(self, key: str, value: float | str) -> None:
+        super().__setitem__(key, value)
+        print(f"{self.engine}: {key}: {value}", flush=True)
+
+
+def run_engine(
+    places: Places, engine: str, n: int, runs: int, ledger: Path | None, source: Path | None
+) -> Figures:
+    out = Figures(engine)
     ctx = context("SH01")
     t = time.perf_counter()
-    demo.load_demo(ctx, n, seed=1)
-    out["demo load (s)"] = time.perf_counter() - t
+    if source is None:
+        places.open(engine, "bench_office")
+        site.init_site("SH01", "上海浦东店", now=NOW)
+        demo.load_demo(ctx, n, seed=1)
+        out["demo load (s)"] = time.perf_counter() - t
+    else:
+        places.copy_of(engine, "bench_office", source)
+        out["copy of --from (SQLite) / migrate-to (server) (s)"] = time.perf_counter() - t
+    out["cases"] = str(len(cases.case_ids(CaseFilter(include_deleted=True))))
     ids = cases.case_ids(CaseFilter())
     _, out["list page: case_rows(100 ids) ms"], _ = timed(lambda: cases.case_rows(ids[:100]), runs)
     mid = ids[len(ids) // 2 : len(ids) // 2 + 100]
@@ -104,6 +156,12 @@ def main() -> int:
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--work", type=Path, help="a folder for the files (default: a temporary one)")
+    ap.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        help="a data folder of site SH01 to start from instead of the demo (only read)",
+    )
     args = ap.parse_args()
     tmp = None
     work = args.work
@@ -123,9 +181,10 @@ def main() -> int:
         results = {}
         ledger = None
         for engine in ENGINES:
-            results[engine] = run_engine(places, engine, args.cases, args.runs, ledger)
+            results[engine] = run_engine(places, engine, args.cases, args.runs, ledger, args.source)
             ledger = work / "sh01-ledger.xlsx"  # the same file for both imports
-        print(f"{args.cases} demo cases, median of {args.runs} warm runs (from {ROOT})")
+        what = f"the office in {args.source}" if args.source else f"{args.cases} demo cases"
+        print(f"{what}, median of {args.runs} warm runs (from {ROOT})")
         print(f"{'':48} {'SQLite':>12} {'PostgreSQL':>12}")
         for key in results["sqlite"]:
             here, there = results["sqlite"][key], results["postgresql"].get(key, "")

@@ -132,6 +132,13 @@ def set_sequences(tables: Iterable[str]) -> None:
         )
 
 
+def refresh_statistics() -> None:
+    """The planner's statistics of every table, at once after a bulk copy: until autovacuum's
+    analyze gets to them, PostgreSQL plans with an empty database's and a common search sorts
+    every match (83-115 ms at 100k cases against 2 ms)."""
+    database.execute_sql("ANALYZE")
+
+
 def count(table: str) -> int:
     return int(database.execute_sql(f"SELECT count(*) FROM {table}").fetchone()[0])
 

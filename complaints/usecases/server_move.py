@@ -170,6 +170,7 @@ def migrate_to_server(
             _carry_contents(found, progress)
             server_move.set_sequences(tables)
             counts = _compare(expected, tables, server_move.count)
+        server_move.refresh_statistics()
     _say(progress, "复制完成,正在检查服务器上的数据")
     return MoveReport(counts, len(found.contents), storage.run_checks())
 

@@ -225,6 +225,28 @@ def test_searches_give_the_plain_query_s_top_100(stats_demo, monkeypatch, window
         assert cases.search(text, 3) == plain[:3], text
 
 
+def test_searches_with_filters_and_ties_give_the_plain_query_s_top_n(stats_demo):
+    name = rows("SELECT customer_name FROM cases LIMIT 1")[0][0]
+    common = rows("SELECT substr(content, 1, 3) FROM cases GROUP BY 1 ORDER BY count(*) DESC")
+    texts = (common[0][0], "客户反", "回访时", name, name[:2], "锦旗", "SH", "%", "a_")
+    filters = (
+        CaseFilter(),
+        CaseFilter(include_deleted=True),
+        CaseFilter(states=frozenset({State.CLOSED.value})),
+        CaseFilter(received_to=datetime(2026, 10, 1, tzinfo=CHINA_TZ)),
+    )
+    # two cases received at the same moment as the 10th newest: ties at the top N's edge
+    tenth = rows("SELECT received_at FROM cases ORDER BY received_at DESC, id DESC")[9][0]
+    for cid in (r[0] for r in rows("SELECT id FROM cases ORDER BY id LIMIT 2")):
+        database.execute_sql("UPDATE cases SET received_at = ? WHERE id = ?", [tenth, cid])
+    for text in texts:
+        for base in filters:
+            f = dataclasses.replace(base, text=text)
+            plain = queries._case_ids(f, NEWEST_FIRST, None)
+            for limit in (100, 5, 1):
+                assert queries.case_ids(f, NEWEST_FIRST, limit) == plain[:limit], (text, f)
+
+
 @pytest.mark.sqlite_only("SQLite's bigram index; on the server pg_trgm answers short text")
 def test_a_short_text_is_looked_up_in_the_bigram_index(stats_demo, monkeypatch):
     real, calls = queries._case_ids, []
