@@ -18,6 +18,14 @@ by row inside the import's savepoint, FTS5 flushes its pending terms at every st
 Updates and deletes keep their triggers: a case inserted by this load and updated later
 in it has no document yet (the update trigger changes nothing), and the final insert
 takes its final values.
+
+The kept months of 统计 (stats_months, db/migrations/m0020_stats_months.py) likewise: the
+insert triggers of cases and entries delete, row by row, every kept month the row's case
+was received in (a query per inserted row: about as much as the insert itself). They are
+dropped, and at the end one statement per table deletes the months any new row's case
+falls in, then they are recreated. The update and delete triggers stay, and they forget
+the months of the time before and after a change, so a case changed after its insert in
+the same load loses the months of both times, as it would row by row.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from db import fts
+from db.migrations import m0020_stats_months
 from db.models import database
 
 # A table is loaded in bulk when the rows coming in outnumber those already there, and
@@ -91,10 +100,38 @@ def _fts_trigger_sql() -> str | None:
     return row[0]
 
 
+# The kept months' insert triggers, by table, and the statement that forgets at once the
+# months every row inserted since (id above ?) would have made its trigger forget.
+_MONTH_TRIGGERS = {"cases": "stats_months_case_ai", "entries": "stats_months_entry_ai"}
+_FORGET_MONTHS = {
+    "cases": "DELETE FROM stats_months WHERE EXISTS (SELECT 1 FROM cases c "
+    "WHERE c.received_at >= stats_months.start_at AND c.received_at < stats_months.end_at "
+    "AND c.id > ?)",
+    "entries": "DELETE FROM stats_months WHERE EXISTS (SELECT 1 FROM cases c "
+    "WHERE c.received_at >= stats_months.start_at AND c.received_at < stats_months.end_at "
+    "AND EXISTS (SELECT 1 FROM entries e WHERE e.case_id = c.id AND e.id > ?))",
+}
+
+
+def _month_trigger_sql(table: str) -> str | None:
+    """The SQL of the kept months' insert trigger of ``table`` when it is the one schema 20
+    made (only that one is replaced by _FORGET_MONTHS; another one is kept, row by row)."""
+    name = _MONTH_TRIGGERS[table]
+    row = database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
+        (name, table),
+    ).fetchone()
+    made = [sql for sql in m0020_stats_months.STATEMENTS if f"TRIGGER {name} " in sql]
+    if row is None or len(made) != 1 or " ".join(row[0].split()) != " ".join(made[0].split()):
+        return None
+    return row[0]
+
+
 class BulkLoad:
     """Drop the plain indexes of some tables (and, with "cases", the full-text insert
-    trigger) now; ``restore()`` rebuilds them. Call both inside one transaction (if it
-    rolls back instead, do not call restore)."""
+    trigger; with "cases" and "entries", the kept months' insert triggers) now; ``restore()``
+    rebuilds them. Call both inside one transaction (if it rolls back instead, do not call
+    restore)."""
 
     def __init__(self, tables: Iterable[str]):
         if not database.in_transaction():
@@ -109,6 +146,15 @@ class BulkLoad:
                 "SELECT coalesce(max(id), 0) FROM cases"
             ).fetchone()[0]
             database.execute_sql(f'DROP TRIGGER "{fts.INSERT_TRIGGER}"')
+        # table → (its kept months' insert trigger SQL, the highest id before the load)
+        self.month_triggers: dict[str, tuple[str, int]] = {}
+        for table, trigger in _MONTH_TRIGGERS.items():
+            sql = _month_trigger_sql(table) if table in tables else None
+            if sql is None:
+                continue
+            (top,) = database.execute_sql(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
+            self.month_triggers[table] = (sql, top)
+            database.execute_sql(f'DROP TRIGGER "{trigger}"')
         for ix in self.saved:
             database.execute_sql(f'DROP INDEX "{ix.name}"')
 
@@ -120,3 +166,8 @@ class BulkLoad:
             fts.index_cases_after(self.cases_before)
             database.execute_sql(self.fts_trigger)
             self.fts_trigger = None
+        # after the indexes: the forgetting reads cases by received time, entries by case
+        for table, (sql, top) in self.month_triggers.items():
+            database.execute_sql(_FORGET_MONTHS[table], (top,))
+            database.execute_sql(sql)
+        self.month_triggers = {}
