@@ -34,7 +34,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from db import fts
-from db.migrations import m0020_stats_months
 from db.models import database
 
 # A table is loaded in bulk when the rows coming in outnumber those already there, and
@@ -100,9 +99,20 @@ def _fts_trigger_sql() -> str | None:
     return row[0]
 
 
-# The kept months' insert triggers, by table, and the statement that forgets at once the
-# months every row inserted since (id above ?) would have made its trigger forget.
-_MONTH_TRIGGERS = {"cases": "stats_months_case_ai", "entries": "stats_months_entry_ai"}
+# The kept months' insert triggers, by table: (name, the statement schema 20 gave it), and
+# the statement that forgets at once the months every row inserted since (id above ?)
+# would have made its trigger forget.
+_MONTH_TRIGGERS = {
+    "cases": (
+        "stats_months_case_ai",
+        "DELETE FROM stats_months WHERE end_at > new.received_at AND start_at <= new.received_at;",
+    ),
+    "entries": (
+        "stats_months_entry_ai",
+        "DELETE FROM stats_months WHERE id IN (SELECT m.id FROM cases c, stats_months m "
+        "WHERE c.id = new.case_id AND m.end_at > c.received_at AND m.start_at <= c.received_at);",
+    ),
+}
 _FORGET_MONTHS = {
     "cases": "DELETE FROM stats_months WHERE EXISTS (SELECT 1 FROM cases c "
     "WHERE c.received_at >= stats_months.start_at AND c.received_at < stats_months.end_at "
@@ -114,15 +124,16 @@ _FORGET_MONTHS = {
 
 
 def _month_trigger_sql(table: str) -> str | None:
-    """The SQL of the kept months' insert trigger of ``table`` when it is the one schema 20
-    made (only that one is replaced by _FORGET_MONTHS; another one is kept, row by row)."""
-    name = _MONTH_TRIGGERS[table]
+    """The SQL of the kept months' insert trigger of ``table`` when it does exactly what
+    schema 20 made it do (only that one is replaced by _FORGET_MONTHS; another one is kept,
+    row by row)."""
+    name, body = _MONTH_TRIGGERS[table]
     row = database.execute_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
         (name, table),
     ).fetchone()
-    made = [sql for sql in m0020_stats_months.STATEMENTS if f"TRIGGER {name} " in sql]
-    if row is None or len(made) != 1 or " ".join(row[0].split()) != " ".join(made[0].split()):
+    made = f"CREATE TRIGGER {name} AFTER INSERT ON {table} BEGIN {body} END"
+    if row is None or " ".join(row[0].split()) != made:
         return None
     return row[0]
 
@@ -148,7 +159,7 @@ class BulkLoad:
             database.execute_sql(f'DROP TRIGGER "{fts.INSERT_TRIGGER}"')
         # table → (its kept months' insert trigger SQL, the highest id before the load)
         self.month_triggers: dict[str, tuple[str, int]] = {}
-        for table, trigger in _MONTH_TRIGGERS.items():
+        for table, (trigger, _body) in _MONTH_TRIGGERS.items():
             sql = _month_trigger_sql(table) if table in tables else None
             if sql is None:
                 continue

@@ -288,3 +288,14 @@ def test_bulk_load_forgets_the_months_of_new_entries_by_their_case(sites, sh01_f
         loader.restore()
         assert _kept_months() == [(b_at, b_at + "~", "sites1")]
         assert "stats_months_entry_ai" in {n for _t, n, _tb, _s in schema()}
+
+
+def test_bulk_load_drops_and_restores_both_kept_months_insert_triggers(sites):
+    sites.use("HQ")
+    names = {"stats_months_case_ai", "stats_months_entry_ai"}
+    before = schema()
+    with database.atomic():
+        loader = bulk_load.BulkLoad(["cases", "entries"])
+        assert not names & {n for _t, n, _tb, _s in schema()}
+        loader.restore()
+    assert schema() == before
