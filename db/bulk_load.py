@@ -19,6 +19,14 @@ by row inside the import's savepoint, FTS5 flushes its pending terms at every st
 Updates and deletes keep their triggers: a case inserted by this load and updated later
 in it has no document yet (the update trigger changes nothing), and the final insert
 takes its final values.
+
+The kept months of 统计 (stats_months, db/migrations/m0020_stats_months.py) likewise: the
+insert triggers of cases and entries delete, row by row, every kept month the row's case
+was received in (a query per inserted row: about as much as the insert itself). They are
+dropped, and at the end one statement per table deletes the months any new row's case
+falls in, then they are recreated. The update and delete triggers stay, and they forget
+the months of the time before and after a change, so a case changed after its insert in
+the same load loses the months of both times, as it would row by row.
 """
 
 from __future__ import annotations
@@ -116,10 +124,52 @@ def _fts_trigger_sql(
     return row[0]
 
 
+# The kept months' insert triggers, by table: (name, the statement schema 20 gave it), and
+# the statement that forgets at once the months every row inserted since (id above ?)
+# would have made its trigger forget.
+_MONTH_TRIGGERS = {
+    "cases": (
+        "stats_months_case_ai",
+        "DELETE FROM stats_months WHERE end_at > new.received_at AND start_at <= new.received_at;",
+    ),
+    "entries": (
+        "stats_months_entry_ai",
+        "DELETE FROM stats_months WHERE id IN (SELECT m.id FROM cases c, stats_months m "
+        "WHERE c.id = new.case_id AND m.end_at > c.received_at AND m.start_at <= c.received_at);",
+    ),
+}
+_FORGET_MONTHS = {
+    "cases": "DELETE FROM stats_months WHERE EXISTS (SELECT 1 FROM cases c "
+    "WHERE c.received_at >= stats_months.start_at AND c.received_at < stats_months.end_at "
+    "AND c.id > ?)",
+    "entries": "DELETE FROM stats_months WHERE EXISTS (SELECT 1 FROM cases c "
+    "WHERE c.received_at >= stats_months.start_at AND c.received_at < stats_months.end_at "
+    "AND EXISTS (SELECT 1 FROM entries e WHERE e.case_id = c.id AND e.id > ?))",
+}
+
+
+def _month_trigger_sql(table: str) -> str | None:
+    """The SQL of the kept months' insert trigger of ``table`` when it does exactly what
+    schema 20 made it do (only that one is replaced by _FORGET_MONTHS; another one is kept,
+    row by row). The server's are trigger functions, kept."""
+    if on_server():
+        return None
+    name, body = _MONTH_TRIGGERS[table]
+    row = database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
+        (name, table),
+    ).fetchone()
+    made = f"CREATE TRIGGER {name} AFTER INSERT ON {table} BEGIN {body} END"
+    if row is None or " ".join(row[0].split()) != made:
+        return None
+    return row[0]
+
+
 class BulkLoad:
     """Drop the plain indexes of some tables (and, with "cases", the full-text insert
-    trigger) now; ``restore()`` rebuilds them. Call both inside one transaction (if it
-    rolls back instead, do not call restore)."""
+    trigger; with "cases" and "entries", the kept months' insert triggers) now; ``restore()``
+    rebuilds them. Call both inside one transaction (if it rolls back instead, do not call
+    restore)."""
 
     def __init__(self, tables: Iterable[str]):
         if not database.in_transaction():
@@ -140,6 +190,15 @@ class BulkLoad:
             database.execute_sql(f'DROP TRIGGER "{fts.INSERT_TRIGGER}"')
         if self.bigram_trigger is not None:
             database.execute_sql(f'DROP TRIGGER "{fts.BIGRAM_INSERT_TRIGGER}"')
+        # table → (its kept months' insert trigger SQL, the highest id before the load)
+        self.month_triggers: dict[str, tuple[str, int]] = {}
+        for table, (trigger, _body) in _MONTH_TRIGGERS.items():
+            sql = _month_trigger_sql(table) if table in tables else None
+            if sql is None:
+                continue
+            (top,) = database.execute_sql(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
+            self.month_triggers[table] = (sql, top)
+            database.execute_sql(f'DROP TRIGGER "{trigger}"')
         for ix in self.saved:
             database.execute_sql(f'DROP INDEX "{ix.name}"')
 
@@ -155,3 +214,8 @@ class BulkLoad:
             fts.index_bigrams_after(self.cases_before)
             database.execute_sql(self.bigram_trigger)
             self.bigram_trigger = None
+        # after the indexes: the forgetting reads cases by received time, entries by case
+        for table, (sql, top) in self.month_triggers.items():
+            database.execute_sql(_FORGET_MONTHS[table], (top,))
+            database.execute_sql(sql)
+        self.month_triggers = {}

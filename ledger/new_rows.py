@@ -27,73 +27,9 @@ class NewRows(Applier):
     def _new_row_builder(self, sheet: str) -> tuple[list[str], Callable[[dict], list]]:
         """(column names, function giving a new row's INSERT parameters from its full
         values): what _db_data(new=True) and stored_value give, with the per-column work
-        decided once per batch instead of once per cell."""
-        cols = [
-            c.key
-            for c in C.SHEET_COLUMNS[sheet]
-            if c.key != "case_uid" and not c.derived and c.stored
-        ]
-        at = {k: i for i, k in enumerate(cols)}
-        i_mod = at["modified_at"]
-        now = self.now
-        case_ids = self._case_ids
-        case_id = self.case_id
-        if sheet == C.SHEET_ENTRIES:
-            names = [*cols, "case_id", "recorded_at"]
-            i_actor, i_note = at["actor"], at["note"]
-
-            def fix(full: dict, row: list) -> None:
-                if row[i_mod] is None:
-                    row[i_mod] = now
-                cu = full["case_uid"]
-                cid = case_ids.get(cu)
-                row.append(cid if cid is not None else case_id(cu))
-                row.append(row[i_mod])
-                row[i_actor] = row[i_actor] or ""
-                row[i_note] = row[i_note] or ""
-        elif sheet == C.SHEET_SANCTIONS:
-            names = [*cols, "case_id"]
-            blanks = [at[k] for k in ("department", "person", "reason")]
-            i_status = at["status"]
-
-            def fix(full: dict, row: list) -> None:
-                if row[i_mod] is None:
-                    row[i_mod] = now
-                cu = full.get("case_uid")
-                row.append(case_id(cu) if cu else None)
-                for i in blanks:
-                    row[i] = row[i] or ""
-                row[i_status] = row[i_status] or "待审批"
-        else:
-            names = list(cols)
-            flags = [
-                at[k] for k in ("media", "needs_oem", "attitude", "collective", "settled_on_site")
-            ]
-            i_liability, i_state = at["liability"], at["state"]
-
-            def fix(full: dict, row: list) -> None:
-                if row[i_mod] is None:
-                    row[i_mod] = now
-                for i in flags:
-                    row[i] = bool(row[i])
-                row[i_liability] = row[i_liability] or "待定"
-                row[i_state] = row[i_state] or "登记"
-
-        def build(full: dict) -> list:
-            get = full.get
-            row = [get(k) for k in cols]
-            fix(full, row)
-            # str, int and None go in as they are; the rest (times, dates, bools) converted
-            return [
-                v
-                if (c := v.__class__) is str or c is int or v is None
-                else int(v)
-                if c is bool
-                else stored_value(v)
-                for v in row
-            ]
-
-        return names, build
+        decided once per sheet (_row_builder_source) instead of once per cell."""
+        names, make = _ROW_BUILDERS[sheet]
+        return list(names), make(self.now, self._case_ids, self.case_id, stored_value)
 
     def _insert_new(self, sheet: str, rows: list[dict[str, Any]]) -> list[str | RowRejected]:
         """merge() for rows none of which exists here yet: the same checks (编号 unique per
@@ -193,3 +129,82 @@ class NewRows(Applier):
             if len(self._bases) >= BASES_PENDING:
                 self.flush_bases()
         return out
+
+
+# The defaults _db_data(new=True) fills in, by sheet: column → the text of an expression of
+# ``v`` (the value as the row holds it) evaluated before the stored form is taken.
+_FILL = {
+    C.SHEET_ENTRIES: {"actor": "v or ''", "note": "v or ''"},
+    C.SHEET_SANCTIONS: {
+        "department": "v or ''",
+        "person": "v or ''",
+        "reason": "v or ''",
+        "status": "v or '待审批'",
+    },
+    C.SHEET_CASES: {
+        "media": "bool(v)",
+        "needs_oem": "bool(v)",
+        "attitude": "bool(v)",
+        "collective": "bool(v)",
+        "settled_on_site": "bool(v)",
+        "liability": "v or '待定'",
+        "state": "v or '登记'",
+    },
+}
+
+
+def _row_builder_source(sheet: str) -> tuple[list[str], str]:
+    """(column names, the source of ``make(NOW, CASE_IDS, CASE_ID, SV)``, which returns
+    ``build(full)``): _db_data(new=True) then stored_value for each column, written out as
+    straight-line code (one look-up per column, no intermediate row): it runs for every
+    record a big import brings (about a million)."""
+    cols = [
+        c.key for c in C.SHEET_COLUMNS[sheet] if c.key != "case_uid" and not c.derived and c.stored
+    ]
+    fill = _FILL[sheet]
+    # the stored form of v: str, int and None as they are, the rest as stored_value says
+    stored = (
+        "v if (c := v.__class__) is str or c is int or v is None "
+        "else int(v) if c is bool else SV(v)"
+    )
+    body = ["    def build(full):", "        get = full.get"]
+    for n, key in enumerate(cols):
+        body.append(f"        v = get({key!r})")
+        if key == "modified_at":
+            body += ["        if v is None:", "            v = NOW"]
+        elif key in fill:
+            body.append(f"        v = {fill[key]}")
+        body.append(f"        a{n} = {stored}")
+    outs = [f"a{n}" for n in range(len(cols))]
+    names = list(cols)
+    if sheet == C.SHEET_ENTRIES:
+        body += [
+            "        cu = full['case_uid']",
+            "        v = CASE_IDS.get(cu)",
+            "        if v is None:",
+            "            v = CASE_ID(cu)",
+            f"        a{len(cols)} = {stored}",
+        ]
+        outs += [f"a{len(cols)}", f"a{cols.index('modified_at')}"]
+        names += ["case_id", "recorded_at"]
+    elif sheet == C.SHEET_SANCTIONS:
+        body += [
+            "        cu = get('case_uid')",
+            "        v = CASE_ID(cu) if cu else None",
+            f"        a{len(cols)} = {stored}",
+        ]
+        outs.append(f"a{len(cols)}")
+        names.append("case_id")
+    body.append(f"        return [{', '.join(outs)}]")
+    src = "\n".join(["def make(NOW, CASE_IDS, CASE_ID, SV):", *body, "    return build"])
+    return names, src
+
+
+def _compile_row_builder(sheet: str) -> tuple[list[str], Callable[..., Callable[[dict], list]]]:
+    names, src = _row_builder_source(sheet)
+    ns: dict[str, Any] = {}
+    exec(compile(src, f"<new row builder {sheet}>", "exec"), ns)
+    return names, ns["make"]
+
+
+_ROW_BUILDERS = {sheet: _compile_row_builder(sheet) for sheet in _FILL}

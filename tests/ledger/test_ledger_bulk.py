@@ -247,3 +247,84 @@ def test_full_text_index_follows_updates_within_and_after_a_bulk_load(sites, tmp
     assert storage.run_checks() == []
     assert len(cases.search("第二次改的说法")) == 1
     assert len(cases.search("说法")) == cases_here
+
+
+def _keep_months(spans: list[tuple[str, str]]) -> None:
+    """Kept months of 统计 (stats_months rows) over the given [start, end) spans."""
+    for n, (start, end) in enumerate(spans):
+        database.execute_sql(
+            "INSERT INTO stats_months (start_at, end_at, sites, zone, judging, settled_at, "
+            "cases, part) VALUES (?, ?, ?, '+08:00', '', '', 0, '')",
+            (start, end, f"sites{n}"),
+        )
+
+
+def _kept_months() -> list[tuple[str, str, str]]:
+    return database.execute_sql(
+        "SELECT start_at, end_at, sites FROM stats_months ORDER BY sites"
+    ).fetchall()
+
+
+@pytest.mark.sqlite_only(
+    "the bulk load replaces SQLite's kept-months insert triggers; the server keeps no months"
+)
+def test_bulk_load_forgets_the_kept_months_the_new_rows_fall_in(sites, sh01_file):
+    """The kept months' insert triggers are replaced by one statement at the end: the same
+    months are forgotten as row by row, and the triggers are back afterwards."""
+    spans = [
+        ("2000-01-01T00:00:00+00:00", "2100-01-01T00:00:00+00:00"),  # every new case
+        ("1990-01-01T00:00:00+00:00", "1990-02-01T00:00:00+00:00"),  # none
+    ]
+    kept = {}
+    for flag in (False, True):
+        if flag:
+            sites.close()
+            (sites.root / "HQ").rename(sites.root / "HQ-ordinary")
+        hq = sites.use("HQ")
+        before = schema()
+        _keep_months(spans)
+        report = ledger_import.apply_import(hq, [sh01_file], bulk=flag)
+        assert report.applied and not report.differences
+        kept[flag] = _kept_months()
+        assert schema() == before
+    assert kept[True] == kept[False] == [(*spans[1], "sites1")]
+
+
+@pytest.mark.sqlite_only(
+    "the bulk load replaces SQLite's kept-months insert triggers; the server keeps no months"
+)
+def test_bulk_load_forgets_the_months_of_new_entries_by_their_case(sites, sh01_file):
+    """Entries alone: the month of the case an inserted entry belongs to is forgotten, the
+    month of a case with no new entry is kept (as the row-by-row trigger does)."""
+    hq = sites.use("HQ")
+    ledger_import.apply_import(hq, [sh01_file], bulk=False)
+    a, b = (i for (i,) in database.execute_sql("SELECT id FROM cases ORDER BY id LIMIT 2"))
+    a_at, b_at = "2026-11-20T01:30:00+00:00", "2026-10-20T01:30:00+00:00"
+    database.execute_sql("UPDATE cases SET received_at = ? WHERE id = ?", (a_at, a))
+    database.execute_sql("UPDATE cases SET received_at = ? WHERE id = ?", (b_at, b))
+    with database.atomic():
+        _keep_months([(a_at, a_at + "~"), (b_at, b_at + "~")])
+        loader = bulk_load.BulkLoad(["entries"])
+        assert "stats_months_entry_ai" not in {n for _t, n, _tb, _s in schema()}
+        database.execute_sql(
+            "INSERT INTO entries (uid, site, revision, modified_at, deleted, case_id, at, "
+            "action, actor, note, recorded_at) SELECT uid || '-x', site, revision, "
+            "modified_at, deleted, case_id, at, action, actor, note, recorded_at "
+            "FROM entries WHERE case_id = ?",
+            (a,),
+        )
+        assert len(_kept_months()) == 2  # no trigger forgot it row by row
+        loader.restore()
+        assert _kept_months() == [(b_at, b_at + "~", "sites1")]
+        assert "stats_months_entry_ai" in {n for _t, n, _tb, _s in schema()}
+
+
+def test_bulk_load_drops_and_restores_both_kept_months_insert_triggers(sites):
+    sites.use("HQ")
+    names = {"stats_months_case_ai", "stats_months_entry_ai"}
+    before = schema()
+    with database.atomic():
+        loader = bulk_load.BulkLoad(["cases", "entries"])
+        assert not names & {n for _t, n, _tb, _s in schema()}
+        loader.restore()
+    assert schema() == before
