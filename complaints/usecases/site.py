@@ -73,6 +73,7 @@ def init_site(code: str, name: str, *, now, tz: str = "+08:00") -> SiteInfo:
     return SiteInfo(code, name, tz)
 
 
+@retried  # one transaction: run again if the office server undid it
 def seed_departments() -> None:
     office.add_missing_departments(DEPARTMENTS)
 
