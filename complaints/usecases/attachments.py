@@ -30,6 +30,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound, UseCaseError
 from db import attachment_rows, blob_rows, case_rows
 from db.models import database
+from db.retry import retried
 
 DEFAULT_MAX_MB = 50
 _CHUNK = 1024 * 1024
@@ -155,7 +156,9 @@ def add_attachment(
         raise
     except OSError as e:
         raise UseCaseError(f"无法读取或保存文件“{src.name}”:{e.strerror or e}") from None
-    try:
+
+    @retried  # the file is copied into the store above, once; this transaction runs again
+    def save() -> dict[str, Any]:
         with database.atomic():
             existing = attachment_rows.of_case_with_hash(case_id, sha)
             if existing is not None:
@@ -180,11 +183,14 @@ def add_attachment(
                 changes={"file_name": (None, src.name), "sha256": (None, sha)},
                 note=f"{case.number}: {src.name}",
             )
+        return {**attachment_rows.to_dict(att), "already_attached": False}
+
+    try:
+        return save()
     except BaseException:
         if created and not _referenced(sha):
             blob_path(Path(store_dir), sha).unlink(missing_ok=True)
         raise
-    return {**attachment_rows.to_dict(att), "already_attached": False}
 
 
 def _referenced(sha256: str) -> bool:
@@ -257,6 +263,7 @@ def viewing_copy(att_id: int, store_dir: Path, dest_dir: Path) -> Path:
     return dest
 
 
+@retried  # one transaction: run again if the office server undid it
 def remove_attachment(ctx: Context, att_id: int, store_dir: Path | None = None) -> None:
     """Remove an attachment's record; with ``store_dir``, also its stored file once no
     other record references the same content."""

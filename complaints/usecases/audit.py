@@ -28,6 +28,7 @@ from complaints.usecases import settings
 from complaints.usecases.context import CHINA_TZ, Context, parse_tz
 from db import audit_rows
 from db.models import database
+from db.retry import retried
 from db.timeutil import from_db, to_db
 
 # The stored columns the hash covers: all but the hash itself.
@@ -133,6 +134,7 @@ def _stored(row: Mapping[str, Any], entry_id: int, prev_hash: str) -> tuple[Any,
     return tuple(full[k] for k in audit_rows.COLUMNS)
 
 
+@retried  # one transaction: run again if the office server undid it
 def _append(row: Mapping[str, Any]) -> None:
     """Insert ``row`` after the current last entry, in a transaction (or savepoint)."""
     with database.atomic():
@@ -178,6 +180,7 @@ def record(
 AuditItem = tuple[str, str | None, str | None, Mapping[str, tuple[Any, Any]] | None, str]
 
 
+@retried  # one transaction: run again if the office server undid it
 def record_many(ctx: Context, items: Iterable[AuditItem]) -> int:
     """Append one entry per ``(event, table, uid, changes, note)``, in order: the same chain
     as that many ``record`` calls, written with one statement (a bulk write's entries). Call

@@ -13,6 +13,7 @@ from complaints.usecases import audit
 from complaints.usecases.context import Context
 from db import audit_chains, audit_rows
 from db.models import database
+from db.retry import retried
 from db.timeutil import from_db, to_db
 from ledger.audit_sheet import SheetProblem
 
@@ -52,6 +53,7 @@ def _stored(when: datetime) -> str:
     return text
 
 
+@retried  # one transaction: run again if the office server undid it
 def mark_exported(destination: str, entries: Sequence[Mapping[str, Any]], at: datetime) -> None:
     if entries:
         audit_chains.set_exported_through(destination, entries[-1]["id"], _stored(at))
@@ -91,6 +93,7 @@ def _link_problem(site: str, prev: Mapping[str, Any] | None, e: Mapping[str, Any
     return ""
 
 
+@retried  # one transaction: run again if the office server undid it
 def receive_chain(
     ctx: Context,
     site: str,

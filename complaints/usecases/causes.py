@@ -10,6 +10,7 @@ from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from db.models import database
+from db.retry import retried
 
 KEY = "causes.list"
 MAX_CAUSES = 30
@@ -24,6 +25,7 @@ def default_causes() -> list[str]:
     return list(settings.OPTIONS[KEY].default)
 
 
+@retried  # one transaction: run again if the office server undid it
 def save_cause_list(ctx: Context, names: Sequence[str]) -> list[str]:
     """Save the office's list (blank lines and repeats dropped, order kept); needs
     settings.site; audited as settings.update. Cases keep the cause they were given: a cause

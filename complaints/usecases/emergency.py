@@ -16,10 +16,12 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from db import emergency_rows
 from db.models import database
+from db.retry import retried
 
 NOTIFIED = "宣布突发事件({kind}),已通知总经理"
 
 
+@retried  # one transaction: run again if the office server undid it
 def declare(ctx: Context, case_id: int, kind: EmergencyKind | str, note: str = "") -> None:
     """Declare a case an emergency: raised to 重大投诉, a note saying the general manager was
     notified (the to-do list puts it on top for them at once). Refused on a closed case."""

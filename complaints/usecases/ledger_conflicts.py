@@ -16,6 +16,7 @@ from complaints.usecases.errors import NotFound, UseCaseError
 from db import exchange_rows
 from db.models import database
 from db.models_ledger import LedgerConflict
+from db.retry import retried
 from ledger import columns, store
 from ledger.merge import Merger
 from ledger.results import RowRejected
@@ -97,6 +98,7 @@ def get_conflict(conflict_id: int) -> ConflictView:
     return _view(c)
 
 
+@retried  # one transaction: run again if the office server undid it
 def resolve_conflict(ctx: Context, conflict_id: int, keep: str) -> None:
     """Keep the local record (``keep='local'``) or take the incoming version
     (``'incoming'``); either way the conflict is closed and does not come back for the

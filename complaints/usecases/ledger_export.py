@@ -23,6 +23,7 @@ from db.database import database_path
 from db.models import database
 from db.page_cache import page_cache
 from db.partfiles import Partial, registry_for
+from db.retry import retried
 from db.timeutil import to_db
 from ledger import audit_sheet, columns, entry_values, store
 from ledger.export import ExportCounts, LedgerMeta, safe_text_cell, write_ledger
@@ -148,19 +149,24 @@ def export_ledger(
                 )
     except OSError as e:
         raise UseCaseError(f"无法写入 {dest}:{e}") from None
-    with database.atomic():
-        # The versions of our own records this file sent are remembered (docs/ledger.md):
-        # those saved since the last export (earlier ones were remembered then).
-        store.record_own_versions(ctx.site, to_db(exchange_rows.last_export()))
-        exchange_rows.save_export(dest_key, now, scope, ",".join(chosen), counts.as_dict())
-        audit_exchange.mark_exported(dest_key, carried, now)
-        audit.record(
-            ctx,
-            "ledger.export",
-            note=f"{dest.name} {scope} 站点:"
-            f"{','.join(chosen) or '全部'} 投诉 {counts.cases} 条"
-            + (",电话已隐藏" if mask_phones else ""),
-        )
+
+    @retried  # the ledger file above is written once; only this transaction runs again
+    def remember() -> None:
+        with database.atomic():
+            # The versions of our own records this file sent are remembered (docs/ledger.md):
+            # those saved since the last export (earlier ones were remembered then).
+            store.record_own_versions(ctx.site, to_db(exchange_rows.last_export()))
+            exchange_rows.save_export(dest_key, now, scope, ",".join(chosen), counts.as_dict())
+            audit_exchange.mark_exported(dest_key, carried, now)
+            audit.record(
+                ctx,
+                "ledger.export",
+                note=f"{dest.name} {scope} 站点:"
+                f"{','.join(chosen) or '全部'} 投诉 {counts.cases} 条"
+                + (",电话已隐藏" if mask_phones else ""),
+            )
+
+    remember()
     return ExportResult(
         dest, FULL if since is None else INCREMENTAL, since, chosen, counts, now, mask_phones
     )

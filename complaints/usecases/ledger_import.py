@@ -27,6 +27,7 @@ from db.bulk_load import BulkLoad, tables_to_bulk_load
 from db.errors import StorageError
 from db.models import database, on_server
 from db.page_cache import page_cache
+from db.retry import retried
 from ledger import audit_sheet, columns, store
 from ledger.merge import Merger, fresh_tables
 from ledger.merge_file import merge_file
@@ -280,16 +281,23 @@ def check_import(
     runs in a transaction that is rolled back, so the counts are exact)."""
     require(ctx, "ledger.import")
     report = ImportReport(files=[])
-    _run(
-        ctx,
-        paths,
-        apply=False,
-        all_or_nothing=False,
-        progress=None,
-        cancelled=None,
-        limits=limits,
-        report=report,
-    )
+
+    @retried  # one transaction, rolled back; run again on a fresh report
+    def run() -> None:
+        report.warnings.clear()
+        report.audit_problems.clear()
+        _run(
+            ctx,
+            paths,
+            apply=False,
+            all_or_nothing=False,
+            progress=None,
+            cancelled=None,
+            limits=limits,
+            report=report,
+        )
+
+    run()
     return ImportPreview(report.files, report.warnings, report.audit_problems)
 
 
@@ -321,7 +329,11 @@ def apply_import(
             storage.prune_to_size(folder)
         except (StorageError, OSError) as e:
             raise UseCaseError(f"导入前备份失败,未导入任何数据:{e}") from None
-    try:
+
+    @retried  # one transaction (the backup file above is made once); run on a fresh report
+    def run() -> None:
+        report.warnings.clear()
+        report.audit_problems.clear()
         _run(
             ctx,
             paths,
@@ -333,6 +345,9 @@ def apply_import(
             report=report,
             bulk=bulk,
         )
+
+    try:
+        run()
     except ImportCancelled:
         report.cancelled = True
         for res in report.files:

@@ -22,6 +22,7 @@ from complaints.usecases import audit, auth, settings, workcalendar
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from db.models import database
+from db.retry import retried
 
 KEY = "policy"
 BINDING_KEY = "policy.binding"
@@ -159,6 +160,7 @@ def save(ctx: Context, policy: Policy, effective_from: datetime | None = None) -
     return store_version(ctx, policy, effective_from)
 
 
+@retried  # one transaction: run again if the office server undid it
 def store_version(
     ctx: Context,
     policy: Policy,

@@ -11,6 +11,7 @@ from complaints.usecases import audit, auth, settings
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from db.models import database
+from db.retry import retried
 
 # The options this tab edits, in the order they are shown.
 KEYS = (
@@ -33,6 +34,7 @@ def load_options() -> dict[str, Any]:
     return {k: settings.get(k) for k in KEYS}
 
 
+@retried  # one transaction: run again if the office server undid it
 def save_options(ctx: Context, values: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Save the changed privacy and sign-in options; returns {key: (old, new)}.
 

@@ -21,6 +21,7 @@ from complaints.usecases.errors import NotFound, UseCaseError
 from db import blob_rows, case_rows, printed_rows, sanction_rows
 from db.models import database
 from db.models_forms import PrintedForm
+from db.retry import retried
 from forms.templates import FORM_TITLES
 
 
@@ -91,7 +92,9 @@ def mark_signed_returned(
         else:
             stored_scan = str(src.resolve())
     old = (p.signed_returned_at, p.scan_path)
-    try:
+
+    @retried  # the scan is copied beside the printed file above, once; this runs again
+    def record() -> None:
         with database.atomic():
             if content is not None and scan_sha is not None and blob_rows.in_database():
                 blob_rows.put(scan_sha, content)
@@ -111,6 +114,9 @@ def mark_signed_returned(
                 changes={"signed_returned_at": (old[0], when), "scan_path": (old[1], p.scan_path)},
                 note=f"{p.form} {FORM_TITLES.get(p.form, '')} {p.file_path}",
             )
+
+    try:
+        record()
     except Exception:
         if copied is not None:
             copied.unlink(missing_ok=True)

@@ -26,6 +26,7 @@ from complaints.usecases.errors import NotFound, UseCaseError
 from complaints.usecases.site import local_site
 from db import case_rows, printed_rows, sanction_rows, scan_rows
 from db.models import Sanction, database
+from db.retry import retried
 from forms import fill, pdf, qr
 from forms.templates import FORM_TITLES, Template, load_template
 
@@ -240,6 +241,7 @@ def print_case_form(
     )
     pdf_path = _to_pdf(path, pdf, warnings)
 
+    @retried  # the file above is written once; only its record's transaction runs again
     def commit(c: Context) -> tuple[int, ...]:
         with database.atomic():
             return (
@@ -311,6 +313,7 @@ def print_sanction_notice(
     fill.fill_sanction_notice(s, template=template, site_name=_site_name(), out=path, code=code)
     pdf_path = _to_pdf(path, pdf, warnings)
 
+    @retried  # the file above is written once; only its record's transaction runs again
     def commit(c: Context) -> tuple[int, ...]:
         with database.atomic():
             return (
@@ -375,6 +378,7 @@ def print_month_notices(
     )
     pdf_path = _to_pdf(path, pdf, warnings)
 
+    @retried  # the file above is written once; only its record's transaction runs again
     def commit(c: Context) -> tuple[int, ...]:
         batch = str(uuid.uuid4())
         with database.atomic():

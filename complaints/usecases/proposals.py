@@ -34,6 +34,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound
 from db import case_rows, entry_rows, sanction_rows
 from db.models import Department, Sanction, Staff, database
+from db.retry import retried
 from db.timeutil import date_to_db, to_db
 
 PENDING = ApprovalStatus.PENDING.value
@@ -89,6 +90,7 @@ def after_write(ctx: Context, case_id: int) -> SyncReport:
     return sync_proposals(ctx, case_id)
 
 
+@retried  # one transaction: run again if the office server undid it
 def sync_proposals(
     ctx: Context, case_id: int, *, org: Org | None = None, today: date | None = None
 ) -> SyncReport:
@@ -101,6 +103,7 @@ def sync_proposals(
         return _sync(ctx, [case_id], org if org is not None else load_org(), today)
 
 
+@retried  # one transaction: run again if the office server undid it
 def sync_many(
     ctx: Context, case_ids: Iterable[int], *, progress: Callable[[int, int], None] | None = None
 ) -> SyncReport:

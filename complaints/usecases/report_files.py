@@ -29,6 +29,7 @@ from complaints.usecases.errors import UseCaseError
 from complaints.usecases.output_files import writing
 from complaints.usecases.site import local_site
 from db.models import database
+from db.retry import retried
 from forms import report_docx
 from ledger import report_xlsx, report_xlsx_causes
 
@@ -337,6 +338,7 @@ def save_report(
     return SavedReport(Path(path), review, data, template.warnings if template else ())
 
 
+@retried  # one transaction: run again if the office server undid it
 def record_report(ctx: Context, period: Period, sites: Sequence[str], out_name: str) -> None:
     """A report leaves the building: permission and audit trail."""
     auth.require(ctx, "stats.report")

@@ -33,6 +33,7 @@ from complaints.usecases.storage import backup_now
 from db import calendar_store
 from db import changes as db_changes
 from db.models import database
+from db.retry import retried
 from forms.templates import (
     FORM_TITLES,
     FORMS,
@@ -121,13 +122,13 @@ def export(
             }
             members.append((name, data))
     rulebook_file.write(out, manifest, members)
-    with database.atomic():
-        audit.record(
-            ctx,
-            "settings.rulebook_export",
-            note=f"{out.name};{'约束性' if binding else '非约束性'};"
-            f"模板 {len(members)} 个;生效 {manifest['effective_from'] or '导入时'}",
-        )
+    # the file is written once; the audit entry is a retried transaction of its own
+    audit.record(
+        ctx,
+        "settings.rulebook_export",
+        note=f"{out.name};{'约束性' if binding else '非约束性'};"
+        f"模板 {len(members)} 个;生效 {manifest['effective_from'] or '导入时'}",
+    )
     return out
 
 
@@ -297,41 +298,46 @@ def import_file(
     rb = pv.rulebook
     copy = backup_now(backup_dir=backup_dir, now=ctx.now())
     local = f"{ctx.local(ctx.now()):%Y-%m-%d %H:%M}"
-    with database.atomic():
-        policy_uc.store_version(
-            ctx,
-            rb.policy,
-            pv.start if pv.start > ctx.now() else None,
-            audited=False,
-        )
-        if rb.calendar:
-            calendar_store.replace_years(
-                sorted(rb.calendar),
-                [(m.day, m.off, m.name) for ms in rb.calendar.values() for m in ms],
-                source=f"{CALENDAR_SOURCE} {rb.file}",
-                at=ctx.now(),
-                by=ctx.actor,
+
+    @retried  # the backup file above is made once; only this transaction runs again
+    def store() -> None:
+        with database.atomic():
+            policy_uc.store_version(
+                ctx,
+                rb.policy,
+                pv.start if pv.start > ctx.now() else None,
+                audited=False,
             )
-        policy_uc.set_binding(
-            policy_uc.Binding(
-                reason=rb.reason,
-                issued_by=f"{rb.made_by}({rb.site})" if rb.site else rb.made_by,
-                issued_at=_local_text(ctx, rb.made_at),
-                file=rb.file,
-                imported_by=ctx.actor,
-                imported_at=local,
+            if rb.calendar:
+                calendar_store.replace_years(
+                    sorted(rb.calendar),
+                    [(m.day, m.off, m.name) for ms in rb.calendar.values() for m in ms],
+                    source=f"{CALENDAR_SOURCE} {rb.file}",
+                    at=ctx.now(),
+                    by=ctx.actor,
+                )
+            policy_uc.set_binding(
+                policy_uc.Binding(
+                    reason=rb.reason,
+                    issued_by=f"{rb.made_by}({rb.site})" if rb.site else rb.made_by,
+                    issued_at=_local_text(ctx, rb.made_at),
+                    file=rb.file,
+                    imported_by=ctx.actor,
+                    imported_at=local,
+                )
+                if rb.binding
+                else None
             )
-            if rb.binding
-            else None
-        )
-        audit.record(
-            ctx,
-            "settings.rulebook",
-            table="settings",
-            uid=policy_uc.BINDING_KEY,
-            changes={f"{c.place} {c.key}": (c.old, c.new) for c in pv.changes},
-            note=f"导入总部制度 {rb.file};备份 {copy.name}",
-        )
+            audit.record(
+                ctx,
+                "settings.rulebook",
+                table="settings",
+                uid=policy_uc.BINDING_KEY,
+                changes={f"{c.place} {c.key}": (c.old, c.new) for c in pv.changes},
+                note=f"导入总部制度 {rb.file};备份 {copy.name}",
+            )
+
+    store()
     workcalendar.clear_cache()
     installed = []
     for form, data in sorted(rb.templates.items()):

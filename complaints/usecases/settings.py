@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from db import settings_rows
+from db.retry import retried
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def get_many(keys: tuple[str, ...]) -> dict[str, Any]:
     return {o.key: stored.get(o.key, o.default) for o in opts}
 
 
+@retried  # one transaction: run again if the office server undid it
 def set_(key: str, value: Any) -> None:
     if key not in OPTIONS:
         raise KeyError(key)

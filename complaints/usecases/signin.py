@@ -11,11 +11,13 @@ from complaints.usecases.errors import SignInFailed, UseCaseError
 from complaints.usecases.users import UserInfo, event_context, get_user
 from db import people
 from db.models import database
+from db.retry import retried
 
 WRONG = "用户名或密码不正确"
 UNKNOWN_ACTOR = "(未知用户)"
 
 
+@retried  # one transaction: run again if the office server undid it
 def sign_in(login: str, password: str, now: datetime) -> UserInfo:
     """Check the password; on success the returned user gives ``context_for_user``.
 

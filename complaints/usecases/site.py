@@ -10,6 +10,7 @@ from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import UseCaseError
 from db import office
 from db.models import database
+from db.retry import retried
 
 SITE_CODE_RE = re.compile(r"[A-Z][A-Z0-9]{1,9}")
 
@@ -50,6 +51,7 @@ def local_site() -> SiteInfo | None:
     return SiteInfo(values["site.code"], values["site.name"], values["site.tz"])
 
 
+@retried  # one transaction: run again if the office server undid it
 def init_site(code: str, name: str, *, now, tz: str = "+08:00") -> SiteInfo:
     """First start: record this office's code and name and seed its departments."""
     code = check_site_code(code)
@@ -71,6 +73,7 @@ def init_site(code: str, name: str, *, now, tz: str = "+08:00") -> SiteInfo:
     return SiteInfo(code, name, tz)
 
 
+@retried  # one transaction: run again if the office server undid it
 def seed_departments() -> None:
     office.add_missing_departments(DEPARTMENTS)
 
@@ -96,6 +99,7 @@ def context_for(actor: str, clock=None) -> Context:
     return Context(site=info.code, actor=actor, tz=parse_tz(info.tz), **kwargs)
 
 
+@retried  # one transaction: run again if the office server undid it
 def rename_site(ctx: Context, name: str) -> str:
     """Change this office's display name (the code never changes: it is in every case
     number and ledger). Needs settings.site; audited as settings.update."""

@@ -40,6 +40,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from db import case_loads, data_stamp, figures_queries
 from db.models import database
+from db.retry import retried
 
 # Summaries of closed cases (their entries read once per revision): a month's figures over
 # 100k cases then read only the open cases' entries. Worker thread only; bounded.
@@ -444,6 +445,7 @@ def volume_months(period: Period) -> list[str]:
     return [m.code for m in months_touching(period)]
 
 
+@retried  # one transaction: run again if the office server undid it
 def set_volumes(ctx: Context, site: str, months: dict[str, tuple[int, int] | None]) -> None:
     """Enter the business volume of ``site``: month "2026-10" → (进厂台次, 新车销售台数), or
     None to remove the month's figures. Needs stats.report (客服经理, 总经理); audited."""

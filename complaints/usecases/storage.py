@@ -45,6 +45,7 @@ from db.errors import StorageError
 from db.location import network_drive_warning
 from db.models import database, on_server
 from db.partfiles import Partial, registry_for
+from db.retry import retried
 
 T = TypeVar("T")
 Check = Callable[[], list[str]]
@@ -163,6 +164,7 @@ def prune_to_size(backup_dir: Path) -> list[Path]:
     return prune_by_size(Path(backup_dir), size_limit())
 
 
+@retried  # one transaction: run again if the office server undid it
 def set_size_factor(ctx: Context, factor: int) -> None:
     """Change backup.max_size_factor (设置 → 站点与数据); 1 to 100."""
     auth.require(ctx, "settings.site")
@@ -301,9 +303,8 @@ def backup_now(
                 path = backup_to(out)
             except OSError as e:
                 raise UseCaseError(f"无法写入备份文件 {out}:{e.strerror or e}") from None
-    if ctx is not None:
-        with database.atomic():
-            audit.record(ctx, "data.backup", note=str(path))
+    if ctx is not None:  # the file is written once; the audit entry is retried alone
+        audit.record(ctx, "data.backup", note=str(path))
     return path
 
 

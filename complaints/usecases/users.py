@@ -18,6 +18,7 @@ from complaints.usecases.context import Context, parse_tz
 from complaints.usecases.errors import NotFound, SignInFailed, UseCaseError
 from db import bulk, office, people
 from db.models import database
+from db.retry import retried
 from db.timeutil import to_db
 
 LOGIN_RE = re.compile(r"[A-Za-z0-9_.\-\u4e00-\u9fff]{2,32}")
@@ -152,6 +153,7 @@ def site_administrator() -> UserInfo | None:
 # --- creating and changing accounts ---------------------------------------------------------
 
 
+@retried  # one transaction: run again if the office server undid it
 def create_first_admin(
     login: str,
     display_name: str,
@@ -188,6 +190,7 @@ def create_first_admin(
     return UserInfo(*u)
 
 
+@retried  # one transaction: run again if the office server undid it
 def add_user(
     ctx: Context,
     login: str,
@@ -229,6 +232,7 @@ def add_user(
 _KEEP = object()
 
 
+@retried  # one transaction: run again if the office server undid it
 def update_user(
     ctx: Context,
     login: str,
@@ -272,6 +276,7 @@ def _keep_an_admin(leaving: people.UserRow) -> None:
         raise UseCaseError("这是最后一个可用的管理员账户,不能取消其管理员角色或停用")
 
 
+@retried  # one transaction: run again if the office server undid it
 def reset_password(
     ctx: Context, login: str, new_password: str, *, must_change: bool = True
 ) -> None:
@@ -297,6 +302,7 @@ def reset_password(
         )
 
 
+@retried  # one transaction: run again if the office server undid it
 def change_own_password(ctx: Context, old_password: str, new_password: str) -> None:
     """A signed-in person changes their own password (needs the old one)."""
     if ctx.user_id is None:
@@ -317,6 +323,7 @@ def change_own_password(ctx: Context, old_password: str, new_password: str) -> N
         audit.record(ctx, "user.password_change", table="users", uid=u.login)
 
 
+@retried  # one transaction: run again if the office server undid it
 def unlock(ctx: Context, login: str) -> None:
     auth.require(ctx, "users.manage")
     with database.atomic():
@@ -331,6 +338,7 @@ def unlock(ctx: Context, login: str) -> None:
         )
 
 
+@retried  # one transaction: run again if the office server undid it
 def set_active(ctx: Context, login: str, active: bool) -> None:
     """Disable (or enable again) an account; its history stays."""
     auth.require(ctx, "users.manage")
@@ -406,6 +414,7 @@ def anonymise_candidates(older_than_years: int | None, now: datetime) -> int:
     )
 
 
+@retried  # one transaction: run again if the office server undid it
 def anonymise_closed_cases(ctx: Context, older_than_years: int | None, now: datetime) -> int:
     """Replace the customer's name and phone of cases closed more than N years ago
     (N: privacy.anonymise_after_years when None). Opt-in, audited; returns the count."""

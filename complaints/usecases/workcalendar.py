@@ -32,6 +32,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError, ValidationFailed
 from db import calendar_store
 from db.models import database
+from db.retry import retried
 
 SHIPPED_SOURCE = "chinesecalendar 1.11.0(随程序提供)"
 OFF, WORK = "休息日", "工作日"
@@ -321,6 +322,7 @@ class ImportResult:
     ignored: tuple[str, ...]
 
 
+@retried  # one transaction: run again if the office server undid it
 def import_file(ctx: Context, path: Path) -> ImportResult:
     """Load a calendar file: each year it covers replaces that year's data (audited)."""
     auth.require(ctx, "settings.policy")
@@ -361,6 +363,7 @@ def _count(cal: CalendarData, year: int) -> int | None:
 EDIT_SOURCE = "手工编辑"
 
 
+@retried  # one transaction: run again if the office server undid it
 def edit_day(ctx: Context, day: date, off: bool | None, name: str = "") -> YearView:
     """设置 → 工作日历: mark ``day`` a holiday (``off`` True), a make-up workday (False) or an
     ordinary day following its weekday (None). The year becomes a loaded year: its other dates
