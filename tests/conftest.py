@@ -144,12 +144,18 @@ def server_copy(postgres, server_templates):
         postgres.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+# The server database of each data folder the running test set up with open_data_folder.
+_folder_servers: dict[Path, ServerAddress] = {}
+
+
 @pytest.fixture
 def open_data_folder(request, db_engine, monkeypatch) -> Callable[[Path], None]:
     """``open_data_folder(root)``: open the database of the data folder ``root`` on the
     test's engine, for a CLI test's set-up. On the server it is a new database (a copy of the
     schema template) that COMPLAINTDESK_DATABASE names, so the commands the test then runs
-    with ``--data-dir root`` use it too (one data folder per test on the server)."""
+    with ``--data-dir root`` use it too. A test with several data folders (headquarters and a
+    branch) gets a database per folder; ``run_cli`` passes each folder's with ``--database``
+    (COMPLAINTDESK_DATABASE names the first folder's)."""
     made: dict[Path, ServerAddress] = {}
 
     def open_folder(root: Path) -> None:
@@ -158,14 +164,29 @@ def open_data_folder(request, db_engine, monkeypatch) -> Callable[[Path], None]:
             open_database(root / "complaintdesk.sqlite3", backup_dir=root / "backups")
             return
         if root not in made:
-            if made:
-                raise AssertionError("one data folder per test on the server")
             made[root] = request.getfixturevalue("server_copy")("schema")
-            monkeypatch.setenv("COMPLAINTDESK_DATABASE", str(made[root]))
+            monkeypatch.setitem(_folder_servers, root, made[root])
+            if len(made) == 1:
+                monkeypatch.setenv("COMPLAINTDESK_DATABASE", str(made[root]))
         root.mkdir(parents=True, exist_ok=True)
         open_server(made[root])
 
     return open_folder
+
+
+@pytest.fixture
+def folder_rows(open_data_folder) -> Callable[[Path, str], list[tuple]]:
+    """``folder_rows(root, sql)``: the rows of ``sql`` (no parameters) in the database of the
+    data folder ``root`` on the test's engine, read between commands."""
+
+    def rows(root: Path, sql: str) -> list[tuple]:
+        open_data_folder(root)
+        try:
+            return [tuple(r) for r in database.execute_sql(sql).fetchall()]
+        finally:
+            close_database()
+
+    return rows
 
 
 @pytest.fixture
@@ -355,8 +376,10 @@ def stats_demo(ctx, load_demo_copy):
 
 def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
     """``python -m desktop --data-dir DATA_DIR ARGV…`` in this process: (status, stdout,
-    stderr)."""
-    code = main(["--data-dir", str(data_dir), *argv])
+    stderr). On the server, with ``--database`` naming the folder's database."""
+    server = _folder_servers.get(Path(data_dir))
+    database_args = ["--database", str(server)] if server is not None else []
+    code = main(["--data-dir", str(data_dir), *database_args, *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -367,8 +390,8 @@ def passwords_changed(data_dir, *logins: str) -> None:
     until then). On the server: the database COMPLAINTDESK_DATABASE names."""
     marks = ", ".join("%s" for _ in logins)
     server = os.environ.get("COMPLAINTDESK_DATABASE")
-    if server:
-        address = parse_address(server)
+    if Path(data_dir) in _folder_servers or server:
+        address = _folder_servers.get(Path(data_dir)) or parse_address(server or "")
         with psycopg.connect(dbname=address.dbname, **connect_params(address)) as conn:
             sql = f"UPDATE users SET must_change_password = 0 WHERE login IN ({marks})"
             conn.execute(sql.encode(), logins)
