@@ -25,7 +25,7 @@ from db.database import close_database, open_database, open_server
 from db.models import database
 from db.server_address import ServerAddress, connect_params, parse_address
 from desktop.cli import main
-from tests import pg_cluster
+from tests import data_folders, pg_cluster
 
 FIXED_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 
@@ -144,10 +144,6 @@ def server_copy(postgres, server_templates):
         postgres.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-# The server database of each data folder the running test set up with open_data_folder.
-_folder_servers: dict[Path, ServerAddress] = {}
-
-
 @pytest.fixture
 def open_data_folder(request, db_engine, monkeypatch) -> Callable[[Path], None]:
     """``open_data_folder(root)``: open the database of the data folder ``root`` on the
@@ -165,7 +161,7 @@ def open_data_folder(request, db_engine, monkeypatch) -> Callable[[Path], None]:
             return
         if root not in made:
             made[root] = request.getfixturevalue("server_copy")("schema")
-            monkeypatch.setitem(_folder_servers, root, made[root])
+            monkeypatch.setitem(data_folders.SERVERS, root, made[root])
             if len(made) == 1:
                 monkeypatch.setenv("COMPLAINTDESK_DATABASE", str(made[root]))
         root.mkdir(parents=True, exist_ok=True)
@@ -374,12 +370,17 @@ def stats_demo(ctx, load_demo_copy):
     stats.clear_cache()
 
 
+def database_args(data_dir) -> list[str]:
+    """``--database ADDRESS`` of a data folder set up on the server with open_data_folder;
+    none on SQLite."""
+    server = data_folders.SERVERS.get(Path(data_dir))
+    return ["--database", str(server)] if server is not None else []
+
+
 def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
     """``python -m desktop --data-dir DATA_DIR ARGV…`` in this process: (status, stdout,
     stderr). On the server, with ``--database`` naming the folder's database."""
-    server = _folder_servers.get(Path(data_dir))
-    database_args = ["--database", str(server)] if server is not None else []
-    code = main(["--data-dir", str(data_dir), *database_args, *argv])
+    code = main(["--data-dir", str(data_dir), *database_args(data_dir), *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -390,8 +391,8 @@ def passwords_changed(data_dir, *logins: str) -> None:
     until then). On the server: the database COMPLAINTDESK_DATABASE names."""
     marks = ", ".join("%s" for _ in logins)
     server = os.environ.get("COMPLAINTDESK_DATABASE")
-    if Path(data_dir) in _folder_servers or server:
-        address = _folder_servers.get(Path(data_dir)) or parse_address(server or "")
+    if Path(data_dir) in data_folders.SERVERS or server:
+        address = data_folders.SERVERS.get(Path(data_dir)) or parse_address(server or "")
         with psycopg.connect(dbname=address.dbname, **connect_params(address)) as conn:
             sql = f"UPDATE users SET must_change_password = 0 WHERE login IN ({marks})"
             conn.execute(sql.encode(), logins)
