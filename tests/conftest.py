@@ -25,7 +25,7 @@ from db.database import close_database, open_database, open_server
 from db.models import database
 from db.server_address import ServerAddress, connect_params, parse_address
 from desktop.cli import main
-from tests import pg_cluster
+from tests import data_folders, pg_cluster
 
 FIXED_NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 
@@ -149,7 +149,9 @@ def open_data_folder(request, db_engine, monkeypatch) -> Callable[[Path], None]:
     """``open_data_folder(root)``: open the database of the data folder ``root`` on the
     test's engine, for a CLI test's set-up. On the server it is a new database (a copy of the
     schema template) that COMPLAINTDESK_DATABASE names, so the commands the test then runs
-    with ``--data-dir root`` use it too (one data folder per test on the server)."""
+    with ``--data-dir root`` use it too. A test with several data folders (headquarters and a
+    branch) gets a database per folder; ``run_cli`` passes each folder's with ``--database``
+    (COMPLAINTDESK_DATABASE names the first folder's)."""
     made: dict[Path, ServerAddress] = {}
 
     def open_folder(root: Path) -> None:
@@ -158,14 +160,29 @@ def open_data_folder(request, db_engine, monkeypatch) -> Callable[[Path], None]:
             open_database(root / "complaintdesk.sqlite3", backup_dir=root / "backups")
             return
         if root not in made:
-            if made:
-                raise AssertionError("one data folder per test on the server")
             made[root] = request.getfixturevalue("server_copy")("schema")
-            monkeypatch.setenv("COMPLAINTDESK_DATABASE", str(made[root]))
+            monkeypatch.setitem(data_folders.SERVERS, root, made[root])
+            if len(made) == 1:
+                monkeypatch.setenv("COMPLAINTDESK_DATABASE", str(made[root]))
         root.mkdir(parents=True, exist_ok=True)
         open_server(made[root])
 
     return open_folder
+
+
+@pytest.fixture
+def folder_rows(open_data_folder) -> Callable[[Path, str], list[tuple]]:
+    """``folder_rows(root, sql)``: the rows of ``sql`` (no parameters) in the database of the
+    data folder ``root`` on the test's engine, read between commands."""
+
+    def rows(root: Path, sql: str) -> list[tuple]:
+        open_data_folder(root)
+        try:
+            return [tuple(r) for r in database.execute_sql(sql).fetchall()]
+        finally:
+            close_database()
+
+    return rows
 
 
 @pytest.fixture
@@ -353,10 +370,17 @@ def stats_demo(ctx, load_demo_copy):
     stats.clear_cache()
 
 
+def database_args(data_dir) -> list[str]:
+    """``--database ADDRESS`` of a data folder set up on the server with open_data_folder;
+    none on SQLite."""
+    server = data_folders.SERVERS.get(Path(data_dir))
+    return ["--database", str(server)] if server is not None else []
+
+
 def run_cli(capsys, data_dir, *argv: str) -> tuple[int, str, str]:
     """``python -m desktop --data-dir DATA_DIR ARGV…`` in this process: (status, stdout,
-    stderr)."""
-    code = main(["--data-dir", str(data_dir), *argv])
+    stderr). On the server, with ``--database`` naming the folder's database."""
+    code = main(["--data-dir", str(data_dir), *database_args(data_dir), *argv])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -367,8 +391,8 @@ def passwords_changed(data_dir, *logins: str) -> None:
     until then). On the server: the database COMPLAINTDESK_DATABASE names."""
     marks = ", ".join("%s" for _ in logins)
     server = os.environ.get("COMPLAINTDESK_DATABASE")
-    if server:
-        address = parse_address(server)
+    if Path(data_dir) in data_folders.SERVERS or server:
+        address = data_folders.SERVERS.get(Path(data_dir)) or parse_address(server or "")
         with psycopg.connect(dbname=address.dbname, **connect_params(address)) as conn:
             sql = f"UPDATE users SET must_change_password = 0 WHERE login IN ({marks})"
             conn.execute(sql.encode(), logins)

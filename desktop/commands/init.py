@@ -7,7 +7,7 @@ import dataclasses
 import sys
 from datetime import UTC, datetime
 
-from complaints.usecases import site
+from complaints.usecases import server_link, site
 from complaints.usecases.errors import UseCaseError
 from db.location import network_drive_warning
 from desktop.cli import CliError, command_context, open_data
@@ -37,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
     paths.backups.mkdir(exist_ok=True)
     paths.attachments.mkdir(exist_ok=True)
     open_data(args, must_exist=False)  # on an existing site: signs in, needs settings.site
+    # name the database in use: the office server's, not the data folder's file it leaves unused
+    on_server = server_link.on_office_server()
+    where = server_link.database_in_use() if on_server else str(paths.database)
     before = site.local_site()
     try:
         if before is None:
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
                 before, name=site.rename_site(command_context(args), args.name)
             )
     except UseCaseError as e:
-        raise CliError(f"{paths.database}:{e}") from None
+        raise CliError(f"{where}:{e}") from None
     if before is None:
         print(f"已初始化站点 {info.code} {info.name}")
     elif before.name != info.name:
@@ -56,5 +59,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"站点 {info.code} {info.name} 已初始化过,未作改动")
     print(f"数据文件夹:{paths.root}")
-    print(f"数据库:{paths.database}{'' if existed else '(新建)'}")
+    print(f"数据库:{where}{'' if existed or on_server else '(新建)'}")
     return 0

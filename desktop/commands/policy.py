@@ -99,13 +99,15 @@ def run_export(args) -> int:
 def run_import(args) -> int:
     ctx = opened_context(args)
     start = cli_time(args.start, ctx.tz, "--from")
-    templates = data_paths(args.data_dir).templates
+    paths = data_paths(args.data_dir)
+    templates = paths.templates
     if args.dry_run:
         for line in rulebook.preview(ctx, args.file, templates, start).lines(ctx):
             print(line)
         print("(--dry-run:未导入)")
         return 0
-    result = rulebook.import_file(ctx, args.file, templates, start)
+    # the data folder's backups, on the server too (whose database has no folder of its own)
+    result = rulebook.import_file(ctx, args.file, templates, start, backup_dir=paths.backups)
     for line in result.preview.lines(ctx):
         print(line)
     print(f"已导入;导入前的数据已备份到 {result.backup}")

@@ -5,22 +5,25 @@ sound and never logged, a temporary password is changed first, the data folder i
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 import sys
 
 import pytest
 
 from complaints.rules import permissions as P
+from complaints.usecases import audit
+from db.database import close_database
 from desktop.cli import build_parser, command_parsers
 from tests.conftest import passwords_changed
 from tests.conftest import run_cli as run
 
 
 @pytest.fixture
-def office(tmp_path, capsys, monkeypatch):
+def office(tmp_path, capsys, monkeypatch, open_data_folder):
     """A site with an administrator (admin) and a clerk (clerk), passwords settled."""
     data = tmp_path / "data"
+    open_data_folder(data)
+    close_database()
     monkeypatch.setenv("COMPLAINTDESK_NEW_PASSWORD", "start-pass-1")
     monkeypatch.delenv("COMPLAINTDESK_PASSWORD", raising=False)
     assert run(capsys, data, "init", "--site", "SH01", "--name", "上海浦东店")[0] == 0
@@ -33,14 +36,11 @@ def office(tmp_path, capsys, monkeypatch):
     return data
 
 
-def _events(data, event: str) -> list[tuple[str, str]]:
-    db = sqlite3.connect(data / "complaintdesk.sqlite3")
-    try:
-        return db.execute(
-            "SELECT actor, note FROM audit_log WHERE event = ? ORDER BY id", (event,)
-        ).fetchall()
-    finally:
-        db.close()
+def _events(folder_rows, data, event: str) -> list[tuple[str, str]]:
+    assert event.replace(".", "").replace("_", "").isalpha()  # spelt into the SQL below
+    return folder_rows(
+        data, f"SELECT actor, note FROM audit_log WHERE event = '{event}' ORDER BY id"
+    )
 
 
 def test_every_cli_command_is_in_the_permission_table():
@@ -53,29 +53,31 @@ def test_every_cli_command_is_in_the_permission_table():
     assert all(c.permission in P.BY_NAME for c in P.COMMANDS)
 
 
-def test_a_command_is_refused_before_it_runs_and_the_refusal_is_audited(office, capsys):
+def test_a_command_is_refused_before_it_runs_and_the_refusal_is_audited(
+    office, capsys, folder_rows
+):
     code, _, err = run(capsys, office, "--user", "clerk", "audit", "--verify")
     assert code == 2 and "无权查看审计日志" in err
     code, _, err = run(
         capsys, office, "--user", "clerk", "sanctions", "totals", "--month", "2026-11"
     )
     assert code == 0, err
-    assert any("audit.view" in note for _, note in _events(office, "permission.denied"))
+    assert any(
+        "audit.view" in note for _, note in _events(folder_rows, office, "permission.denied")
+    )
 
 
-def test_demo_needs_an_administrator_where_the_database_has_users(office, capsys):
+def test_demo_needs_an_administrator_where_the_database_has_users(office, capsys, folder_rows):
     code, _, err = run(capsys, office, "demo", "--cases", "1")
     assert code == 2 and "--user" in err
     code, _, err = run(capsys, office, "--user", "clerk", "demo", "--cases", "1")
     assert code == 2 and "无权生成演示数据" in err
-    db = sqlite3.connect(office / "complaintdesk.sqlite3")
-    assert db.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
-    db.close()
+    assert folder_rows(office, "SELECT count(*) FROM cases") == [(0,)]
     code, out, err = run(capsys, office, "--user", "admin", "demo", "--cases", "2")
     assert code == 0 and "已生成 2 条投诉单" in out, err
 
 
-def test_init_on_an_existing_site_needs_settings_site_and_is_audited(office, capsys):
+def test_init_on_an_existing_site_needs_settings_site_and_is_audited(office, capsys, folder_rows):
     code, _, err = run(
         capsys, office, "--user", "clerk", "init", "--site", "SH01", "--name", "别的名字"
     )
@@ -88,7 +90,7 @@ def test_init_on_an_existing_site_needs_settings_site_and_is_audited(office, cap
         capsys, office, "--user", "admin", "init", "--site", "BJ02", "--name", "北京店"
     )
     assert code == 2 and "SH01" in err
-    (entry,) = _events(office, "settings.update")
+    (entry,) = _events(folder_rows, office, "settings.update")
     assert entry[0] == "张管理"
 
 
@@ -123,7 +125,7 @@ def test_unknown_login_and_wrong_password_say_the_same(office, capsys, monkeypat
     assert wrong == unknown and "用户名或密码不正确" in wrong and "再错" not in wrong
 
 
-def test_no_typed_password_in_the_audit_log(office, capsys, monkeypatch):
+def test_no_typed_password_in_the_audit_log(office, capsys, monkeypatch, folder_rows):
     secrets = ["Zebra-Secret-17", "Otter-Secret-28", "Heron-Secret-39"]
     # a password typed in the login box, a wrong password, a reset and an own change
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", secrets[0])
@@ -153,18 +155,15 @@ def test_no_typed_password_in_the_audit_log(office, capsys, monkeypatch):
         )[0]
         == 0
     )
-    db = sqlite3.connect(office / "complaintdesk.sqlite3")
-    try:
-        text = "\n".join(
-            " ".join(str(v) for v in r) for r in db.execute("SELECT * FROM audit_log").fetchall()
-        )
-    finally:
-        db.close()
+    text = "\n".join(
+        " ".join(str(v) for v in r) for r in folder_rows(office, "SELECT * FROM audit_log")
+    )
     assert "sign_in.failed" in text and "user.password_change" in text
     for s in [*secrets, "Fresh-User-Pass-4", "start-pass-1"]:
         assert s not in text
 
 
+@pytest.mark.sqlite_only("the modes of the SQLite file and the data folder's backups")
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
 def test_data_folder_is_0700_and_its_files_0600(tmp_path, capsys):
     data = tmp_path / "data"
@@ -187,8 +186,6 @@ def test_data_folder_is_0700_and_its_files_0600(tmp_path, capsys):
 
 
 def test_a_password_field_change_is_never_logged_in_clear():
-    from complaints.usecases import audit
-
     text = audit.changes_json(
         {"password": ("old-secret-1", "new-secret-2"), "new_password": (None, "typed-3")}
     )

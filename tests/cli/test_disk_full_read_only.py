@@ -11,18 +11,24 @@ from __future__ import annotations
 
 import ctypes
 import dataclasses
+import errno
 import os
 import sqlite3
 import stat
 import subprocess
 import sys
 import types
+from datetime import date
 from pathlib import Path
 
 import pytest
+from openpyxl.workbook.workbook import Workbook
 
+from complaints.rules.permissions import ROLES
+from complaints.usecases import site, users
 from db import backup as db_backup
 from db import database as db_database
+from db.database import close_database
 from desktop.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +42,7 @@ def _files(folder: Path) -> dict[str, int]:
     }
 
 
+@pytest.mark.sqlite_only("SQLite's own full disk (max_page_count) in the data folder's file")
 def test_demo_on_a_full_disk_says_so_and_keeps_the_database(tmp_path, capsys, monkeypatch):
     data = tmp_path / "data"
     # room for the site and a few batches, not for 3,000 cases
@@ -56,6 +63,7 @@ def test_demo_on_a_full_disk_says_so_and_keeps_the_database(tmp_path, capsys, mo
     assert n < 3000
 
 
+@pytest.mark.sqlite_only("the data folder's backup of its SQLite file")
 def test_backup_on_a_full_disk_leaves_no_file(tmp_path, capsys, monkeypatch):
     data = tmp_path / "data"
     assert main(["--data-dir", str(data), "demo", "--cases", "200"]) == 0
@@ -121,6 +129,7 @@ def demo_folder(tmp_path):
     return data
 
 
+@pytest.mark.sqlite_only("a read-only data folder holding the SQLite file")
 @pytest.mark.parametrize(
     "argv", [("check",), ("demo", "--cases", "5"), ("backup",)], ids=["check", "demo", "backup"]
 )
@@ -142,6 +151,7 @@ def test_read_only_data_folder_is_named_as_such(demo_folder, argv):
     assert _files(demo_folder) == before
 
 
+@pytest.mark.sqlite_only("a read-only SQLite file")
 def test_read_only_database_file_is_named_as_such(demo_folder):
     db = demo_folder / "complaintdesk.sqlite3"
     before = _files(demo_folder)
@@ -160,31 +170,35 @@ GM_PASSWORD = "Xu-zhenbang-7391"
 
 
 @pytest.fixture
-def as_gm(demo_folder, monkeypatch):
-    """A general manager (prints forms, makes reports) signs in for the command."""
-    from complaints.rules.permissions import ROLES
-    from complaints.usecases import site, users
-    from db.database import close_database, open_database
+def gm_folder(tmp_path, open_data_folder):
+    """A demo data folder of 20 cases on the test's engine."""
+    data = tmp_path / "data"
+    open_data_folder(data)
+    close_database()
+    assert main(["--data-dir", str(data), "demo", "--cases", "20"]) == 0
+    return data
 
-    open_database(demo_folder / "complaintdesk.sqlite3")
+
+@pytest.fixture
+def as_gm(gm_folder, monkeypatch, open_data_folder):
+    """A general manager (prints forms, makes reports) signs in for the command."""
+    open_data_folder(gm_folder)
     cx = dataclasses.replace(site.context_for("测试"), roles=frozenset(ROLES))
     for login, name, role in (("admin", "张管理", "管理员"), ("gm", "许振邦", "总经理")):
         users.add_user(cx, login, name, [role], GM_PASSWORD, must_change_password=False)
     close_database()
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", GM_PASSWORD)
-    return ["--data-dir", str(demo_folder), "--user", "gm"]
+    return ["--data-dir", str(gm_folder), "--user", "gm"]
 
 
 def _enospc(path) -> OSError:
-    import errno
-
     return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
 
 
-def test_a_form_on_a_full_disk_leaves_no_file(demo_folder, as_gm, tmp_path, capsys, monkeypatch):
-    conn = sqlite3.connect(demo_folder / "complaintdesk.sqlite3")
-    number = conn.execute("SELECT number FROM cases ORDER BY id LIMIT 1").fetchone()[0]
-    conn.close()
+def test_a_form_on_a_full_disk_leaves_no_file(
+    gm_folder, as_gm, tmp_path, capsys, monkeypatch, folder_rows
+):
+    ((number,),) = folder_rows(gm_folder, "SELECT number FROM cases ORDER BY id LIMIT 1")
     out = tmp_path / "forms" / "处理单.docx"
     real = Path.write_bytes
 
@@ -198,14 +212,10 @@ def test_a_form_on_a_full_disk_leaves_no_file(demo_folder, as_gm, tmp_path, caps
     assert code == 2 and "磁盘空间已满" in err and "Traceback" not in err
     # the form is made in the data folder's printed/ first, then copied to --out
     assert not out.exists()
-    assert [p for p in (demo_folder / "printed").rglob("*") if p.is_file()] == []
+    assert [p for p in (gm_folder / "printed").rglob("*") if p.is_file()] == []
 
 
 def test_a_report_on_a_full_disk_leaves_no_file(as_gm, tmp_path, capsys, monkeypatch):
-    from datetime import date
-
-    from openpyxl.workbook.workbook import Workbook
-
     out = tmp_path / "reports" / "月报.xlsx"
 
     def half_then_full(self, filename):
@@ -219,6 +229,7 @@ def test_a_report_on_a_full_disk_leaves_no_file(as_gm, tmp_path, capsys, monkeyp
     assert not out.exists() and list(out.parent.glob("*")) == []
 
 
+@pytest.mark.sqlite_only("restores a backup of the SQLite file into a data folder")
 def test_restore_into_a_read_only_folder_blames_the_folder_not_the_file(demo_folder, tmp_path):
     saved = tmp_path / "saved.sqlite3"
     assert main(["--data-dir", str(demo_folder), "backup", "--out", str(saved)]) == 0

@@ -17,7 +17,7 @@ from complaints.rules.permissions import ROLES
 from complaints.usecases import signin, site, users
 from complaints.usecases.cases import create_case
 from complaints.usecases.context import CHINA_TZ, Context
-from db.database import close_database, open_database
+from db.database import close_database
 from db.models import Sanction, database
 from desktop.cli import main as cli_main
 
@@ -25,9 +25,9 @@ NOW = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
 
 
 @pytest.fixture
-def data_dir(tmp_path):
+def data_dir(tmp_path, open_data_folder):
     root = tmp_path / "data"
-    open_database(root / "complaintdesk.sqlite3", backup_dir=root / "backups")
+    open_data_folder(root)
     site.init_site("SH01", "上海浦东店", now=NOW)
     ctx = Context(site="SH01", actor="测试员", clock=lambda: NOW, roles=frozenset(ROLES))
     res = create_case(ctx, CASE_VALUES)
@@ -67,16 +67,16 @@ def main(argv):
     return cli_main(argv)
 
 
-def _sanction_uid(root: Path, kind: str) -> str:
-    open_database(root / "complaintdesk.sqlite3")
+def _sanction_uid(open_data_folder, root: Path, kind: str) -> str:
+    open_data_folder(root)
     try:
         return Sanction.get(Sanction.type == kind).uid
     finally:
         close_database()
 
 
-def _history_count(root: Path) -> int:
-    open_database(root / "complaintdesk.sqlite3")
+def _history_count(open_data_folder, root: Path) -> int:
+    open_data_folder(root)
     try:
         return database.execute_sql("SELECT count(*) FROM printed_forms").fetchone()[0]
     finally:
@@ -84,7 +84,7 @@ def _history_count(root: Path) -> int:
 
 
 @pytest.mark.parametrize("name", ["A", "handling", "B", "tracking"])
-def test_case_forms(data_dir, tmp_path, capsys, name):
+def test_case_forms(data_dir, tmp_path, capsys, name, open_data_folder):
     out = tmp_path / "out" / "form.docx"
     rc = main(
         ["--data-dir", str(data_dir), "form", name, "--case", "SH01-202611-0001", "--out", str(out)]
@@ -93,18 +93,18 @@ def test_case_forms(data_dir, tmp_path, capsys, name):
     text = plain_text(out.read_bytes())
     assert VIN in text and ("处理表" in text if name in ("A", "handling") else "跟踪表" in text)
     assert "已保存" in capsys.readouterr().out
-    assert _history_count(data_dir) == 1
+    assert _history_count(open_data_folder, data_dir) == 1
 
 
-def test_notices_by_record_id(data_dir, tmp_path, capsys):
-    fine = _sanction_uid(data_dir, "罚款")
+def test_notices_by_record_id(data_dir, tmp_path, capsys, open_data_folder):
+    fine = _sanction_uid(open_data_folder, data_dir, "罚款")
     out = tmp_path / "c.docx"
     assert (
         main(["--data-dir", str(data_dir), "form", "fine", "--sanction", fine, "--out", str(out)])
         == 0
     )
     assert "壹佰元整" in plain_text(out.read_bytes())
-    reward = _sanction_uid(data_dir, "奖励")
+    reward = _sanction_uid(open_data_folder, data_dir, "奖励")
     assert (
         main(
             [
@@ -141,7 +141,7 @@ def test_notices_by_record_id(data_dir, tmp_path, capsys):
     assert "form reward" in capsys.readouterr().err
 
 
-def test_month_batch(data_dir, tmp_path, capsys):
+def test_month_batch(data_dir, tmp_path, capsys, open_data_folder):
     out = tmp_path / "batch.docx"
     assert (
         main(
@@ -152,7 +152,7 @@ def test_month_batch(data_dir, tmp_path, capsys):
     text = plain_text(out.read_bytes())
     assert "罚款通知单" in text and "奖励通知单" in text and "沿此线剪开" in text
     assert "共 2 张通知单" in capsys.readouterr().out
-    assert _history_count(data_dir) == 2
+    assert _history_count(open_data_folder, data_dir) == 2
 
 
 def test_user_errors_exit_2(data_dir, tmp_path, capsys):
@@ -224,7 +224,7 @@ def test_pdf_beside_the_docx(data_dir, tmp_path):
     assert list((data_dir / "printed").rglob("*.pdf"))
 
 
-def test_site_administrator_may_not_print(data_dir, tmp_path, capsys):
+def test_site_administrator_may_not_print(data_dir, tmp_path, capsys, open_data_folder):
     """Without --user the CLI acts as the site's administrator, whom policy.md does not let
     print case forms: refused with the reason, nothing written."""
     out = tmp_path / "a.docx"
@@ -235,4 +235,4 @@ def test_site_administrator_may_not_print(data_dir, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "站点管理员" in err and "无权" in err
     assert not out.exists()
-    assert _history_count(data_dir) == 0
+    assert _history_count(open_data_folder, data_dir) == 0

@@ -2,25 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from complaints.usecases import signin, users
+from complaints.usecases.context import CHINA_TZ
+from db.database import close_database
 from desktop.cli import main
+from tests.conftest import database_args
+from tests.ledger.helpers import ctx_for, new_case
 
 
 def run(capsys, *argv):
-    code = main([str(a) for a in argv])
+    """The command line ``argv``; on the server with the ``--database`` of its data folder."""
+    args = [str(a) for a in argv]
+    if "--data-dir" in args:
+        args[0:0] = database_args(args[args.index("--data-dir") + 1])
+    code = main(args)
     out, err = capsys.readouterr()
     return code, out, err
 
 
-def _add_cases(d: Path, n: int) -> None:
-    from db.database import close_database, open_database
-    from tests.ledger.helpers import ctx_for, new_case
+def new_folders(open_data_folder, *roots: Path) -> None:
+    """Data folders made for ``init`` (on the server, each its new database)."""
+    for root in roots:
+        open_data_folder(root)
+        close_database()
 
-    open_database(d / "complaintdesk.sqlite3")
+
+def _add_cases(open_data_folder, d: Path, n: int) -> None:
+    open_data_folder(d)
     try:
         ctx = ctx_for("SH01")
         for i in range(n):
@@ -30,15 +44,16 @@ def _add_cases(d: Path, n: int) -> None:
 
 
 @pytest.fixture
-def two_sites(tmp_path, capsys):
+def two_sites(tmp_path, capsys, open_data_folder):
     sh, hq = tmp_path / "sh01", tmp_path / "hq"
+    new_folders(open_data_folder, sh, hq)
     assert run(capsys, "--data-dir", sh, "init", "--site", "SH01", "--name", "上海浦东店")[0] == 0
-    _add_cases(sh, 15)
+    _add_cases(open_data_folder, sh, 15)
     assert run(capsys, "--data-dir", hq, "init", "--site", "HQ", "--name", "总部")[0] == 0
     return sh, hq
 
 
-def test_export_then_import_prints_counts_and_exit_status(two_sites, tmp_path, capsys):
+def test_export_then_import_prints_counts_and_exit_status(two_sites, tmp_path, capsys, db_engine):
     sh, hq = two_sites
     out = tmp_path / "SH01 台账.xlsx"
     code, text, err = run(capsys, "--data-dir", sh, "ledger", "export", out, "--mask-phone")
@@ -49,7 +64,10 @@ def test_export_then_import_prints_counts_and_exit_status(two_sites, tmp_path, c
     assert code == 0 and "投诉台账:新增 15" in text and "仅检查" in text
     code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out)
     assert code == 0, text
-    assert "投诉台账:新增 15" in text and "导入前备份" in text and "导入完成" in text
+    assert "投诉台账:新增 15" in text and "导入完成" in text
+    # a backup file first on this PC; on the server the import is one transaction, undone
+    # whole on failure (docs/server.md "Not yet")
+    assert ("导入前备份" in text) == (db_engine == "sqlite")
     code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out)
     assert code == 0 and "投诉台账:新增 0 更新 0 未变 15" in text
 
@@ -93,7 +111,9 @@ def test_refused_file_and_incremental_export(two_sites, tmp_path, capsys):
     assert code == 2 and "无法识别的时间" in err
 
 
-def test_full_export_sites_and_acting_account(two_sites, tmp_path, capsys, monkeypatch):
+def test_full_export_sites_and_acting_account(
+    two_sites, tmp_path, capsys, monkeypatch, open_data_folder
+):
     sh, hq = two_sites
     out = tmp_path / "full.xlsx"
     code, _, err = run(capsys, "--data-dir", sh, "ledger", "export", out)
@@ -124,14 +144,8 @@ def test_full_export_sites_and_acting_account(two_sites, tmp_path, capsys, monke
     assert code == 0 and "站点:全部" in text and "投诉台账 15 行" in text
 
     # A signed-in 部门经理 may neither export nor import (docs/permissions.md).
-    from datetime import datetime
-
-    from complaints.usecases import signin, users
-    from complaints.usecases.context import CHINA_TZ
-    from db.database import close_database, open_database
-
     now = datetime(2026, 11, 20, 9, 30, tzinfo=CHINA_TZ)
-    open_database(sh / "complaintdesk.sqlite3")
+    open_data_folder(sh)
     try:
         users.create_first_admin("admin", "管理员", "admin-pass-1", now=now)
         admin = users.context_for_user(signin.sign_in("admin", "admin-pass-1", now))
@@ -166,22 +180,19 @@ def test_commands_are_listed(capsys):
     assert Path(__file__).name
 
 
-def test_an_import_keeps_the_imported_cases_stats_summaries(tmp_path, capsys):
-    """After ``ledger import`` every month opens at the kept speed (issue 8): the closed
-    cases it brought have their 统计 summaries kept, as the demo command keeps its own."""
-    import sqlite3
-
+def test_an_import_keeps_the_imported_cases_stats_summaries(
+    tmp_path, capsys, open_data_folder, folder_rows
+):
+    """After ``ledger import`` every month opens at the kept speed: the closed cases it
+    brought have their 统计 summaries kept, as the demo command keeps its own."""
     sh, hq = tmp_path / "sh01", tmp_path / "hq"
+    new_folders(open_data_folder, sh, hq)
     assert run(capsys, "--data-dir", sh, "demo", "--cases", "60", "--seed", "2")[0] == 0
     assert run(capsys, "--data-dir", hq, "init", "--site", "HQ", "--name", "总部")[0] == 0
     out = tmp_path / "SH01.xlsx"
     assert run(capsys, "--data-dir", sh, "ledger", "export", out)[0] == 0
     code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out)
     assert code == 0, text
-    db = sqlite3.connect(hq / "complaintdesk.sqlite3")
-    try:
-        closed = db.execute("SELECT count(*) FROM cases WHERE state = '已关闭'").fetchone()[0]
-        kept = db.execute("SELECT count(*) FROM stats_summaries").fetchone()[0]
-    finally:
-        db.close()
+    ((closed,),) = folder_rows(hq, "SELECT count(*) FROM cases WHERE state = '已关闭'")
+    ((kept,),) = folder_rows(hq, "SELECT count(*) FROM stats_summaries")
     assert closed > 0 and kept == closed and f"已汇总 {kept} 条" in text

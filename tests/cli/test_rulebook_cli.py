@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from complaints.usecases import site
-from db.database import close_database, open_database
-from desktop.paths import data_paths
+from db.database import close_database
 from tests.conftest import passwords_changed
 from tests.conftest import run_cli as run
 
@@ -24,11 +23,10 @@ def passwords(monkeypatch):
     monkeypatch.setenv("COMPLAINTDESK_PASSWORD", "start-pass-1")
 
 
-def _folder(capsys, tmp_path, name, code):
+def _folder(capsys, tmp_path, open_data_folder, name, code):
     """A data folder with a 客服经理 (the policy-setting permission) as ``--user cs``."""
     root = tmp_path / name
-    paths = data_paths(root)
-    open_database(paths.database, backup_dir=paths.backups)
+    open_data_folder(root)
     site.init_site(code, code, now=datetime.now(UTC))
     close_database()
     for login, role in (("admin", "管理员"), ("cs", "客服经理")):
@@ -41,9 +39,9 @@ def cli(capsys, root, *argv):
     return run(capsys, root, "--user", "cs", *argv)
 
 
-def test_round_trip_through_the_commands(capsys, tmp_path):
-    hq = _folder(capsys, tmp_path, "hq", "HQ")
-    branch = _folder(capsys, tmp_path, "branch", "SZ01")
+def test_round_trip_through_the_commands(capsys, tmp_path, open_data_folder):
+    hq = _folder(capsys, tmp_path, open_data_folder, "hq", "HQ")
+    branch = _folder(capsys, tmp_path, open_data_folder, "branch", "SZ01")
     assert cli(capsys, hq, "policy", "set", "D1", "3h", "--from", START)[0] == 0
     assert cli(capsys, hq, "policy", "set", "D7.clock", "office", "--from", START)[0] == 0
     out_file = tmp_path / "rules.zip"
@@ -76,8 +74,8 @@ def test_round_trip_through_the_commands(capsys, tmp_path):
     assert "制度参数由总部统一规定,本站不能修改(原因:集团统一)" in err
 
 
-def test_a_bad_file_changes_nothing(capsys, tmp_path):
-    branch = _folder(capsys, tmp_path, "branch", "SZ01")
+def test_a_bad_file_changes_nothing(capsys, tmp_path, open_data_folder):
+    branch = _folder(capsys, tmp_path, open_data_folder, "branch", "SZ01")
     bad = tmp_path / "rules.zip"
     bad.write_bytes(b"PK\x03\x04 broken")
     before = cli(capsys, branch, "policy", "show")[1]

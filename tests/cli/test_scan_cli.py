@@ -18,7 +18,7 @@ from complaints.rules.permissions import ROLES
 from complaints.usecases import signin, site, users
 from complaints.usecases.cases import create_case
 from complaints.usecases.context import CHINA_TZ, Context
-from db.database import close_database, open_database
+from db.database import close_database
 from db.models_forms import PrintedForm
 from desktop.cli import main as cli_main
 from forms import qr
@@ -28,9 +28,9 @@ CASE = "SH01-202611-0001"
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch):
+def data_dir(tmp_path, monkeypatch, open_data_folder):
     root = tmp_path / "data"
-    open_database(root / "complaintdesk.sqlite3", backup_dir=root / "backups")
+    open_data_folder(root)
     site.init_site("SH01", "上海浦东店", now=NOW)
     ctx = Context(site="SH01", actor="测试员", clock=lambda: NOW, roles=frozenset(ROLES))
     create_case(ctx, CASE_VALUES)
@@ -50,8 +50,8 @@ def run(capsys, root: Path, *argv: str) -> tuple[int, str]:
     return code, out + err
 
 
-def _codes(root: Path) -> list[qr.SheetCode]:
-    open_database(root / "complaintdesk.sqlite3")
+def _codes(open_data_folder, root: Path) -> list[qr.SheetCode]:
+    open_data_folder(root)
     try:
         return [
             qr.SheetCode(p.form, p.record_ref, p.revision, p.code)
@@ -61,11 +61,11 @@ def _codes(root: Path) -> list[qr.SheetCode]:
         close_database()
 
 
-def test_scan_import_and_form_printed(data_dir, tmp_path, capsys):
+def test_scan_import_and_form_printed(data_dir, tmp_path, capsys, open_data_folder):
     for form in ("A", "B"):
         rc, out = run(capsys, data_dir, "form", form, "--case", CASE, "--out", f"{tmp_path}/x.docx")
         assert rc == 0, out
-    a, b = _codes(data_dir)
+    a, b = _codes(open_data_folder, data_dir)
     rc, out = run(capsys, data_dir, "form", "printed", "--case", CASE)
     assert rc == 0 and out.count("未回收") == 2 and f"识别码 {a.sheet}" in out
 

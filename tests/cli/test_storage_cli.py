@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from db.database import close_database
+import db.location
+from complaints.rules.permissions import ROLES
+from complaints.usecases import cases
+from complaints.usecases.context import Context
+from db.database import close_database, open_database
 from desktop.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,19 +24,17 @@ def run(capsys, *argv):
 
 
 @pytest.fixture
-def data(tmp_path, capsys):
+def data(tmp_path, capsys, open_data_folder):
+    """A data folder initialised by ``init``; on the server its database is the test's."""
     d = tmp_path / "数据"
+    open_data_folder(d)
+    close_database()
     code, out, _ = run(capsys, "--data-dir", d, "init", "--site", "SH01", "--name", "上海浦东店")
     assert code == 0, out
     return d
 
 
 def _add_cases(d, n=3):
-    from complaints.rules.permissions import ROLES
-    from complaints.usecases import cases
-    from complaints.usecases.context import Context
-    from db.database import open_database
-
     open_database(d / "complaintdesk.sqlite3")
     ctx = Context(site="SH01", actor="测试员", roles=frozenset(ROLES), department="客服部")
     for i in range(n):
@@ -52,6 +54,7 @@ def _count(d):
         conn.close()
 
 
+@pytest.mark.sqlite_only("the SQLite file init makes in the data folder")
 def test_init_creates_folder_and_prints_where(tmp_path, capsys):
     d = tmp_path / "new"
     code, out, err = run(capsys, "--data-dir", d, "init", "--site", "sh01", "--name", "上海浦东店")
@@ -61,13 +64,15 @@ def test_init_creates_folder_and_prints_where(tmp_path, capsys):
     assert err == ""  # tmp is not a network drive
 
 
-def test_init_again_same_site_is_fine_other_site_refused(data, capsys):
+def test_init_again_same_site_is_fine_other_site_refused(data, capsys, db_engine):
     code, out, _ = run(capsys, "--data-dir", data, "init", "--site", "SH01", "--name", "浦东店")
     assert code == 0 and "改为“浦东店”" in out
     code, _, err = run(capsys, "--data-dir", data, "init", "--site", "BJ02", "--name", "北京店")
-    assert code == 2 and "已属于站点 SH01" in err and "complaintdesk.sqlite3" in err
+    assert code == 2 and "已属于站点 SH01" in err
+    assert ("complaintdesk.sqlite3" if db_engine == "sqlite" else "服务器 本机套接字/") in err
 
 
+@pytest.mark.sqlite_only("no data folder made: on the server the folder is made first")
 def test_init_bad_code_creates_nothing(tmp_path, capsys):
     d = tmp_path / "x"
     code, _, err = run(capsys, "--data-dir", d, "init", "--site", "1!", "--name", "店")
@@ -75,9 +80,8 @@ def test_init_bad_code_creates_nothing(tmp_path, capsys):
     assert not d.exists()
 
 
+@pytest.mark.sqlite_only("the SQLite file on a network drive")
 def test_init_warns_on_network_drive(tmp_path, capsys, monkeypatch):
-    import db.location
-
     mounts = [("/", "ext4"), (str(tmp_path), "cifs")]
     monkeypatch.setattr(db.location, "read_mounts", lambda: mounts)
     code, _, err = run(
@@ -86,6 +90,7 @@ def test_init_warns_on_network_drive(tmp_path, capsys, monkeypatch):
     assert code == 0 and err.startswith("警告:") and "cifs" in err
 
 
+@pytest.mark.sqlite_only("SQLite's search index (cases_fts), damaged in the file")
 def test_check_clean_and_with_problems(data, capsys):
     _add_cases(data)
     code, out, _ = run(capsys, "--data-dir", data, "check")
@@ -102,6 +107,7 @@ def test_check_clean_and_with_problems(data, capsys):
     assert code == 0 and "已重建搜索索引" in out and "检查通过" in out
 
 
+@pytest.mark.sqlite_only("SQLite's search index (cases_fts), damaged in the file")
 def test_check_quick_says_its_cost_and_leaves_the_index_to_the_full_check(data, capsys):
     _add_cases(data)
     conn = sqlite3.connect(data / "complaintdesk.sqlite3")
@@ -114,17 +120,20 @@ def test_check_quick_says_its_cost_and_leaves_the_index_to_the_full_check(data, 
     assert code == 1 and out.startswith("检查约需 ") and "搜索索引内容已过时" in out
 
 
+@pytest.mark.sqlite_only("a data folder without its SQLite file")
 def test_check_without_database_is_a_user_error(tmp_path, capsys):
     code, _, err = run(capsys, "--data-dir", tmp_path, "check")
     assert code == 2 and "请先运行 init" in err
 
 
+@pytest.mark.sqlite_only("a data folder whose SQLite file is not a database")
 def test_check_reports_a_file_that_is_not_ours(tmp_path, capsys):
     (tmp_path / "complaintdesk.sqlite3").write_bytes(b"garbage" * 1000)
     code, out, _ = run(capsys, "--data-dir", tmp_path, "check")
     assert code == 1 and "complaintdesk.sqlite3" in out
 
 
+@pytest.mark.sqlite_only("the data folder's own backups of its SQLite file")
 def test_backup_and_restore_round_trip(data, tmp_path, capsys):
     _add_cases(data, 2)
     out_file = tmp_path / "备份.sqlite3"
@@ -145,6 +154,7 @@ def test_backup_and_restore_round_trip(data, tmp_path, capsys):
     assert code == 0
 
 
+@pytest.mark.sqlite_only("the data folder's own backups of its SQLite file")
 def test_restore_refusals_name_the_file_and_change_nothing(data, tmp_path, capsys):
     _add_cases(data, 2)
     bad = tmp_path / "坏文件.sqlite3"
@@ -157,6 +167,7 @@ def test_restore_refusals_name_the_file_and_change_nothing(data, tmp_path, capsy
     assert not any("before-restore" in p.name for p in (data / "backups").iterdir())
 
 
+@pytest.mark.sqlite_only("the data folder's own backups of its SQLite file")
 def test_restore_into_an_empty_data_folder(data, tmp_path, capsys):
     _add_cases(data, 1)
     f = tmp_path / "b.sqlite3"
@@ -167,8 +178,10 @@ def test_restore_into_an_empty_data_folder(data, tmp_path, capsys):
     assert _count(fresh) == 1
 
 
-def test_commands_through_python_m_desktop(tmp_path):
+def test_commands_through_python_m_desktop(tmp_path, open_data_folder):
     d = tmp_path / "d"
+    open_data_folder(d)  # on the server the child process finds it by COMPLAINTDESK_DATABASE
+    close_database()
     env_cmd = [sys.executable, "-m", "desktop", "--data-dir", str(d)]
     r = subprocess.run(
         [*env_cmd, "init", "--site", "GZ03", "--name", "广州天河店"],
@@ -186,7 +199,9 @@ def test_commands_through_python_m_desktop(tmp_path):
     assert "PySide6" not in r.stderr
 
 
-def test_storage_commands_load_no_qt(tmp_path):
+def test_storage_commands_load_no_qt(tmp_path, open_data_folder):
+    open_data_folder(tmp_path / "q")  # on the server the child finds it as above
+    close_database()
     code = (
         "import sys\n"
         "from desktop.cli import main\n"
@@ -208,6 +223,7 @@ def test_storage_commands_load_no_qt(tmp_path):
     assert r.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.sqlite_only("the data folder's own backups of its SQLite file")
 def test_restore_of_another_sites_backup_needs_other_site(data, tmp_path, capsys):
     _add_cases(data, 1)
     f = tmp_path / "bj.sqlite3"
