@@ -77,6 +77,8 @@ def start_import(
     path: Path = files[0]
     ctx = session.ctx()
     templates = session.paths.templates
+    # the data folder's backups: on the office server there is no database file to sit beside
+    backups = session.paths.backups
 
     def show(pv: rulebook.Preview) -> None:
         dialog = RulebookPreviewDialog(pv, ctx, parent)
@@ -85,7 +87,7 @@ def start_import(
         # The start is worked out again as the preview did (the file's, else now): the
         # preview's "now" has passed by the time 导入 is clicked.
         session.taskman.run(
-            lambda: rulebook.import_file(ctx, path, templates),
+            lambda: rulebook.import_file(ctx, path, templates, backup_dir=backups),
             lambda r: done(
                 tr("已导入总部制度 {f};导入前的数据已备份到 {b}").format(
                     f=path.name, b=r.backup.name
