@@ -255,6 +255,18 @@ def server_address(postgres) -> ServerAddress:
     return ServerAddress(pg_cluster.SUPERUSER, postgres.socket_dir, postgres.port, name)
 
 
+@pytest.fixture
+def server_ctx(server_address):
+    """Site SH01 on a fresh server database, opened as this process's session (the seats
+    tests; tests/complaints/seats.py makes the other seats)."""
+    open_server(server_address)
+    try:
+        site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
+        yield sh01_context()
+    finally:
+        close_database()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine_ctx(request, tmp_path):
     """The test's Context on a fresh database initialised as site SH01, once on each engine:

@@ -8,42 +8,11 @@ import dataclasses
 import threading
 from datetime import timedelta
 
-import psycopg
-import pytest
-
-from complaints.usecases import cases, site
+from complaints.usecases import cases
 from complaints.usecases.errors import StaleRecord
-from db.database import close_database, open_server
 from db.models import database
-from tests.conftest import FIXED_NOW, sh01_context
-
-
-@pytest.fixture
-def server_ctx(server_address):
-    open_server(server_address)
-    try:
-        site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
-        yield sh01_context()
-    finally:
-        close_database()
-
-
-def _other_seat(address) -> psycopg.Connection:
-    return psycopg.connect(
-        host=address.host, port=address.port, user=address.user, dbname=address.dbname
-    )
-
-
-def _wait_until_blocked(seat: psycopg.Connection, pid_of_waiter: int) -> None:
-    """Return once the server says ``pid_of_waiter`` waits for a lock (no sleep: the server's
-    own view of its sessions, asked until it says so)."""
-    for _ in range(100_000):
-        row = seat.execute(
-            "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid_of_waiter,)
-        ).fetchone()
-        if row and row[0] == "Lock":
-            return
-    raise AssertionError("the second save never waited for the first")
+from tests.complaints.seats import other_seat, wait_until_blocked
+from tests.conftest import FIXED_NOW
 
 
 def test_a_save_that_waited_for_another_seats_save_is_refused(server_ctx, server_address):
@@ -69,8 +38,8 @@ def test_a_save_that_waited_for_another_seats_save_is_refused(server_ctx, server
         finally:
             database.close()
 
-    first_seat = _other_seat(server_address)
-    watcher = _other_seat(server_address)
+    first_seat = other_seat(server_address)
+    watcher = other_seat(server_address)
     try:
         # the first seat is saving (its row lock held, as update_case holds it)
         first_seat.execute(
@@ -81,7 +50,7 @@ def test_a_save_that_waited_for_another_seats_save_is_refused(server_ctx, server
         worker = threading.Thread(target=save_on_second_seat)
         worker.start()
         assert ready.wait(30)
-        _wait_until_blocked(watcher, pid[0])
+        wait_until_blocked(watcher, pid[0])
         first_seat.commit()
         worker.join(30)
     finally:

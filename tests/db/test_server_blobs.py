@@ -10,24 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
-import pytest
-
-from complaints.usecases import attachments, cases, printed_forms, printing, site, storage
+from complaints.usecases import attachments, cases, printed_forms, printing, storage
 from db.database import close_database, open_database, open_server
 from db.models import database
 from tests.conftest import FIXED_NOW, run_cli, sh01_context
 
 T = TypeVar("T")
-
-
-@pytest.fixture
-def server_ctx(server_address):
-    open_server(server_address)
-    try:
-        site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
-        yield sh01_context()
-    finally:
-        close_database()
 
 
 def _on_other_seat(job: Callable[[], T]) -> T:
