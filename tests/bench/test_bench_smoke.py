@@ -101,6 +101,7 @@ SMALL: dict[str, list[str]] = {
     "bench_seats.py": ["--clients", "2", "--cases", "40", "--seconds", "2"],
     "bench_journal.py": ["--number", "100"],
     "bench_engines.py": ["--cases", CASES, "--runs", "1", "--work", "{tmp}/engines"],
+    "bench_server_search.py": ["{db}/complaintdesk.sqlite3", "--analyze", "--runs", "1"],
     "bench_maintenance.py": ["--dir", "{db}", "--work", "{tmp}/maint"],
     "bench_officetime.py": ["--cases", CASES, "--runs", "1"],
     "bench_ledger_memory.py": [
