@@ -67,6 +67,15 @@ if [ -f "$ICON" ]; then
   [ "$CODE" = 1 ] || { echo "scan import exited $CODE (want 1: a page not matched)" >&2; exit 1; }
 fi
 
+echo "== the office server's driver loads: a server nobody listens on is said plainly, exit 2"
+set +e
+SERVER="$("$PROG" --data-dir "$WORK/seat" --database postgresql://clerk@127.0.0.1:9/complaints check 2>&1)"
+CODE=$?
+set -e
+echo "$SERVER" | tail -n 1
+[ "$CODE" = 2 ] || { echo "check on an absent server exited $CODE (want 2)" >&2; exit 1; }
+echo "$SERVER" | grep -q "无法连接数据库服务器" || { echo "no plain message for an absent server" >&2; exit 1; }
+
 FIXTURE="$ROOT/tests/fixtures/schema1"
 if [ -d "$FIXTURE" ]; then
   echo "== an old data folder (schema 1) opened by this build"
