@@ -5,6 +5,7 @@ sorted in place for a big import) still says what is missing."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -126,11 +127,16 @@ def test_what_cannot_be_cut_apart_is_streamed(tmp_path):
     for odd in (
         xml.replace(b"</sheetData>", b'<!-- <row r="7"> --></sheetData>'),
         xml.replace(b"<t>", b"<t><![CDATA[", 1).replace(b"</t>", b"]]></t>", 1),
-        xml.replace(b'<row r="5"', b"<row", 1),
+        xml.replace(b'<row r="301"', b"<row", 1),  # it follows row 300: it is row 301
         xml.replace(b'<c r="B5"', b"<c", 1),
     ):
         f2 = rewrite_zip(f, tmp_path / "odd.xlsx", {"xl/worksheets/sheet1.xml": odd})
         assert not check_zip(f2).chunks_ok
+    # (row 5 without its number follows row 2: it is row 3, whose cell names B5)
+    odd = xml.replace(b'<row r="5"', b"<row", 1)
+    f2 = rewrite_zip(f, tmp_path / "odd.xlsx", {"xl/worksheets/sheet1.xml": odd})
+    with pytest.raises(LedgerRefused, match=re.escape("第 3 行中的单元格标为 B5(第 5 行)")):
+        check_zip(f2)
 
 
 def test_import_through_slices_gives_what_calamine_gives(ledger_file, sites, monkeypatch):
