@@ -35,8 +35,11 @@ cases' documents (taking the latest values of one updated during the load, which
 update trigger had already added) and the index is built once. The kept months' triggers
 (one per table, for insert, update and delete) are disabled only while stats_months is
 empty, and it is locked against other seats' writes until the commit: with nothing kept,
-every row's trigger would have deleted nothing. Then every loaded table is ANALYZEd: the
-planner's statistics of a table that grew tenfold lead it astray until autovacuum comes.
+every row's trigger would have deleted nothing. The loaded tables' foreign keys are dropped
+and added again at the end (one check over all rows, not a trigger per row; a row that
+breaks one fails the import there, as it would have failed it at its insert). Then every
+loaded table is ANALYZEd: the planner's statistics of a table that grew tenfold lead it
+astray until autovacuum comes.
 """
 
 from __future__ import annotations
@@ -175,6 +178,9 @@ def _month_trigger_sql(table: str) -> str | None:
     return row[0]
 
 
+# The memory of the server's index builds at the end of a bulk load.
+SERVER_REBUILD_MEMORY = "256MB"
+
 # The server's triggers a bulk load may disable: name → (table, the trigger function).
 _SEARCH_TRIGGER = ("cases_fts_ai", "cases", "cases_fts_write")
 _SERVER_MONTH_TRIGGERS = (
@@ -211,6 +217,20 @@ class ServerTriggers:
             self.search_index = _plain_indexes_on_server(["cases_fts"])
             for ix in self.search_index:
                 database.execute_sql(f'DROP INDEX "{ix.name}"')
+        # (table, constraint, its definition): the loaded tables' foreign keys, checked
+        # once over all rows by restore() instead of by a trigger per row
+        self.foreign_keys: list[tuple[str, str, str]] = []
+        for table in tables:
+            self.foreign_keys += [
+                (table, name, sql)
+                for name, sql in database.execute_sql(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = ?::regclass AND contype = 'f' ORDER BY oid",
+                    (table,),
+                ).fetchall()
+            ]
+        for table, name, _sql in self.foreign_keys:
+            database.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         months = [m for m in _SERVER_MONTH_TRIGGERS if m[1] in tables]
         if months:
             database.execute_sql("LOCK TABLE stats_months IN EXCLUSIVE MODE")
@@ -237,6 +257,9 @@ class ServerTriggers:
         for trigger, table in self.disabled:
             database.execute_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
         self.disabled = []
+        for table, name, sql in self.foreign_keys:
+            database.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {sql}')
+        self.foreign_keys = []
         for table in [*self.tables, *(["cases_fts"] if self.search else [])]:
             database.execute_sql(f'ANALYZE "{table}"')
 
@@ -280,6 +303,10 @@ class BulkLoad:
         self.server = ServerTriggers(tables, self.cases_before) if on_server() else None
 
     def restore(self) -> None:
+        if self.server is not None:
+            # the memory each index build may sort in (PostgreSQL's 64 MB default spills a
+            # 100,000-case search index to disk); for this transaction only
+            database.execute_sql(f"SET LOCAL maintenance_work_mem = '{SERVER_REBUILD_MEMORY}'")
         for ix in self.saved:
             database.execute_sql(ix.sql)
         self.saved = []
