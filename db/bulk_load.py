@@ -37,9 +37,9 @@ update trigger had already added) and the index is built once. The kept months' 
 empty, and it is locked against other seats' writes until the commit: with nothing kept,
 every row's trigger would have deleted nothing. The loaded tables' foreign keys are dropped
 and added again at the end (one check over all rows, not a trigger per row; a row that
-breaks one fails the import there, as it would have failed it at its insert). Then every
-loaded table is ANALYZEd: the planner's statistics of a table that grew tenfold lead it
-astray until autovacuum comes.
+breaks one fails the import at the end instead of at its insert, rolled back whole).
+Then every loaded table is ANALYZEd: the planner's statistics of a table that grew tenfold
+lead it astray until autovacuum comes.
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ def _month_trigger_sql(table: str) -> str | None:
 # The memory of the server's index builds at the end of a bulk load.
 SERVER_REBUILD_MEMORY = "256MB"
 
-# The server's triggers a bulk load may disable: name → (table, the trigger function).
+# The server's triggers a bulk load may disable: (name, table, the function it runs).
 _SEARCH_TRIGGER = ("cases_fts_ai", "cases", "cases_fts_write")
 _SERVER_MONTH_TRIGGERS = (
     ("stats_months_case", "cases", "stats_months_forget_case"),
@@ -304,8 +304,8 @@ class BulkLoad:
 
     def restore(self) -> None:
         if self.server is not None:
-            # the memory each index build may sort in (PostgreSQL's 64 MB default spills a
-            # 100,000-case search index to disk); for this transaction only
+            # the memory each index build may use, above the 64 MB default (the search
+            # index of a whole office's cases is built at once); for this transaction only
             database.execute_sql(f"SET LOCAL maintenance_work_mem = '{SERVER_REBUILD_MEMORY}'")
         for ix in self.saved:
             database.execute_sql(ix.sql)
