@@ -27,6 +27,19 @@ dropped, and at the end one statement per table deletes the months any new row's
 falls in, then they are recreated. The update and delete triggers stay, and they forget
 the months of the time before and after a change, so a case changed after its insert in
 the same load loses the months of both times, as it would row by row.
+
+On the server (PostgreSQL) the same ideas, in its terms (``ServerTriggers``): the search
+table's insert trigger is disabled (ALTER TABLE … DISABLE TRIGGER, transactional like the
+rest) and its trigram GIN index dropped; at the end one INSERT … SELECT adds the new
+cases' documents (taking the latest values of one updated during the load, which its
+update trigger had already added) and the index is built once. The kept months' triggers
+(one per table, for insert, update and delete) are disabled only while stats_months is
+empty, and it is locked against other seats' writes until the commit: with nothing kept,
+every row's trigger would have deleted nothing. The loaded tables' foreign keys are dropped
+and added again at the end (one check over all rows, not a trigger per row; a row that
+breaks one fails the import at the end instead of at its insert, rolled back whole).
+Then every loaded table is ANALYZEd: the planner's statistics of a table that grew tenfold
+lead it astray until autovacuum comes.
 """
 
 from __future__ import annotations
@@ -165,6 +178,92 @@ def _month_trigger_sql(table: str) -> str | None:
     return row[0]
 
 
+# The memory of the server's index builds at the end of a bulk load.
+SERVER_REBUILD_MEMORY = "256MB"
+
+# The server's triggers a bulk load may disable: (name, table, the function it runs).
+_SEARCH_TRIGGER = ("cases_fts_ai", "cases", "cases_fts_write")
+_SERVER_MONTH_TRIGGERS = (
+    ("stats_months_case", "cases", "stats_months_forget_case"),
+    ("stats_months_entry", "entries", "stats_months_forget_entry"),
+)
+
+
+def _enabled_server_trigger(name: str, table: str, function: str) -> bool:
+    """Whether trigger ``name`` of ``table`` is there, enabled and runs ``function`` (only
+    such a trigger is replaced by the bulk load's own statements; another one stays)."""
+    row = database.execute_sql(
+        "SELECT p.proname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_proc p ON p.oid = t.tgfoid WHERE t.tgname = ? AND c.relname = ? "
+        "AND c.relnamespace = current_schema()::regnamespace",
+        (name, table),
+    ).fetchone()
+    return row is not None and row[0] == function and row[1] == "O"
+
+
+class ServerTriggers:
+    """The server's share of a bulk load (see the module's text): triggers disabled and
+    the search index dropped now, the documents added, the index built, the triggers
+    enabled and the tables analyzed by ``restore()``."""
+
+    def __init__(self, tables: list[str], cases_before: int):
+        self.tables = tables
+        self.cases_before = cases_before
+        self.disabled: list[tuple[str, str]] = []  # (trigger, table)
+        self.search_index: list[SavedIndex] = []
+        self.search = "cases" in tables and _enabled_server_trigger(*_SEARCH_TRIGGER)
+        if self.search:
+            self._disable(*_SEARCH_TRIGGER[:2])
+            self.search_index = _plain_indexes_on_server(["cases_fts"])
+            for ix in self.search_index:
+                database.execute_sql(f'DROP INDEX "{ix.name}"')
+        # (table, constraint, its definition): the loaded tables' foreign keys, checked
+        # once over all rows by restore() instead of by a trigger per row
+        self.foreign_keys: list[tuple[str, str, str]] = []
+        for table in tables:
+            self.foreign_keys += [
+                (table, name, sql)
+                for name, sql in database.execute_sql(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conrelid = ?::regclass AND contype = 'f' ORDER BY oid",
+                    (table,),
+                ).fetchall()
+            ]
+        for table, name, _sql in self.foreign_keys:
+            database.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        months = [m for m in _SERVER_MONTH_TRIGGERS if m[1] in tables]
+        if months:
+            database.execute_sql("LOCK TABLE stats_months IN EXCLUSIVE MODE")
+            kept = database.execute_sql("SELECT EXISTS (SELECT 1 FROM stats_months)").fetchone()
+            if not kept[0]:
+                for name, table, function in months:
+                    if _enabled_server_trigger(name, table, function):
+                        self._disable(name, table)
+
+    def _disable(self, trigger: str, table: str) -> None:
+        database.execute_sql(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"')
+        self.disabled.append((trigger, table))
+
+    def restore(self) -> None:
+        if self.search:
+            database.execute_sql(
+                f"INSERT INTO cases_fts (rowid, doc) SELECT id, {fts.doc_sql('cases')} "
+                "FROM cases WHERE id > ? ORDER BY id "
+                "ON CONFLICT (rowid) DO UPDATE SET doc = excluded.doc",
+                (self.cases_before,),
+            )
+            for ix in self.search_index:
+                database.execute_sql(ix.sql)
+        for trigger, table in self.disabled:
+            database.execute_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
+        self.disabled = []
+        for table, name, sql in self.foreign_keys:
+            database.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {sql}')
+        self.foreign_keys = []
+        for table in [*self.tables, *(["cases_fts"] if self.search else [])]:
+            database.execute_sql(f'ANALYZE "{table}"')
+
+
 class BulkLoad:
     """Drop the plain indexes of some tables (and, with "cases", the full-text insert
     trigger; with "cases" and "entries", the kept months' insert triggers) now; ``restore()``
@@ -201,11 +300,19 @@ class BulkLoad:
             database.execute_sql(f'DROP TRIGGER "{trigger}"')
         for ix in self.saved:
             database.execute_sql(f'DROP INDEX "{ix.name}"')
+        self.server = ServerTriggers(tables, self.cases_before) if on_server() else None
 
     def restore(self) -> None:
+        if self.server is not None:
+            # the memory each index build may use, above the 64 MB default (the search
+            # index of a whole office's cases is built at once); for this transaction only
+            database.execute_sql(f"SET LOCAL maintenance_work_mem = '{SERVER_REBUILD_MEMORY}'")
         for ix in self.saved:
             database.execute_sql(ix.sql)
         self.saved = []
+        if self.server is not None:
+            self.server.restore()
+            self.server = None
         if self.fts_trigger is not None:
             fts.index_cases_after(self.cases_before)
             database.execute_sql(self.fts_trigger)

@@ -20,6 +20,7 @@ from typing import Any
 
 import peewee as pw
 
+from db import pg_copy
 from db.fields import AwareDateTimeField, IsoDateField
 from db.models import Case, Entry, Sanction, database, on_server
 from db.timeutil import date_from_db, from_db, to_db
@@ -27,6 +28,7 @@ from db.timeutil import date_from_db, from_db, to_db
 MODELS: dict[str, type[pw.Model]] = {"cases": Case, "entries": Entry, "sanctions": Sanction}
 # Keys per IN (...) list, under SQLite's limit on the parameters of one statement.
 IN_CHUNK = 500
+ANY_CHUNK = 10_000
 
 Decoder = Callable[[Any], Any]
 
@@ -194,19 +196,21 @@ def iter_own_revised(
 
 def count_uids(table: str, uids: Sequence[str]) -> int:
     """How many of ``uids`` exist in ``table``."""
-    n = 0
-    for i in range(0, len(uids), IN_CHUNK):
-        chunk = uids[i : i + IN_CHUNK]
-        n += database.execute_sql(
-            f"SELECT count(*) FROM {table} WHERE uid IN ({','.join('?' * len(chunk))})", chunk
-        ).fetchone()[0]
-    return n
+    return sum(n for (n,) in _select_in(f"SELECT count(*) FROM {table} WHERE uid IN ({{}})", uids))
 
 
 def _select_in(sql: str, keys: Sequence[Any], before: tuple[Any, ...] = ()) -> list[tuple]:
     """Rows of ``sql`` (with ``{}`` where the IN list goes, after the ``before``
-    parameters) for ``keys``, IN_CHUNK keys per query."""
+    parameters) for ``keys``, IN_CHUNK keys per query (on the server, ANY_CHUNK keys as
+    one array parameter: ``IN ({})`` becomes ``= ANY(?)``, which the server parses and
+    plans once, not once per key)."""
     out: list[tuple] = []
+    if on_server():
+        array_sql = sql.replace("IN ({})", "= ANY(?)")
+        for i in range(0, len(keys), ANY_CHUNK):
+            array = list(keys[i : i + ANY_CHUNK])
+            out += database.execute_sql(array_sql, (*before, array)).fetchall()
+        return out
     for i in range(0, len(keys), IN_CHUNK):
         chunk = keys[i : i + IN_CHUNK]
         out += database.execute_sql(
@@ -269,6 +273,9 @@ def insert(table: str, names: Sequence[str], values: Sequence[Any]) -> None:
 
 
 def insert_many(table: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    if on_server() and len(rows) >= pg_copy.COPY_MIN_ROWS:
+        pg_copy.copy_rows(table, names, rows)
+        return
     database.cursor().executemany(insert_sql(table, names), rows)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from db import pg_copy
 from db.models import database, on_server
 
 # A ledger_base row: uid, table, revision, standing bits (from_owner), digest, applied_at
@@ -17,7 +18,24 @@ BaseRow = tuple[str, str, int, int, str, str | None, str, Any]
 
 def put_bases(rows: Sequence[BaseRow]) -> None:
     """Write (or replace) the ledger_base rows of their uids."""
+    if on_server() and len(rows) >= pg_copy.COPY_MIN_ROWS:
+        # of two rows of one uid the later one is kept, as row by row
+        last = {r[0]: r for r in rows}
+        pg_copy.copy_merge("ledger_base", _BASE_COLUMNS, last.values(), _BASE_CONFLICT)
+        return
     database.cursor().executemany(_PUT_BASE_SERVER if on_server() else _PUT_BASE, rows)
+
+
+_BASE_COLUMNS = (
+    "uid",
+    "tbl",
+    "revision",
+    "from_owner",
+    "digest",
+    "applied_at",
+    "fingerprint",
+    "record_modified_at",
+)
 
 
 _PUT_BASE = (
@@ -25,13 +43,15 @@ _PUT_BASE = (
     "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # PostgreSQL has no INSERT OR REPLACE: the row of the uid is updated.
-_PUT_BASE_SERVER = (
-    "INSERT INTO ledger_base (uid, tbl, revision, from_owner, digest, "
-    "applied_at, fingerprint, record_modified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+_BASE_CONFLICT = (
     "ON CONFLICT (uid) DO UPDATE SET tbl = excluded.tbl, revision = excluded.revision, "
     "from_owner = excluded.from_owner, digest = excluded.digest, "
     "applied_at = excluded.applied_at, fingerprint = excluded.fingerprint, "
     "record_modified_at = excluded.record_modified_at"
+)
+_PUT_BASE_SERVER = (
+    f"INSERT INTO ledger_base ({', '.join(_BASE_COLUMNS)}) VALUES ({', '.join('?' * 8)}) "
+    + _BASE_CONFLICT
 )
 
 

@@ -162,6 +162,14 @@ class JournalCursor(psycopg.Cursor[Any]):
             _written(self.connection, table)
         return result
 
+    def note_write(self, query: str) -> None:
+        """Note a write made otherwise than by ``execute`` (a COPY, db/pg_copy.py) as the
+        statement ``query`` would be noted."""
+        changes.note_sql(query)
+        table = _announced_table(query)
+        if table is not None:
+            _written(self.connection, table)
+
     def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
         table = None
         if isinstance(query, str):

@@ -20,6 +20,8 @@ from ledger.audit_sheet import SheetProblem
 # Entries a ledger carries again before the new ones: the receiver compares them with what
 # it holds, so an entry removed or rewritten at this site is named exactly.
 CHAIN_OVERLAP = 20
+# Received entries kept with one statement (see receive_chain).
+APPEND_BATCH = 5000
 
 
 def _export_start(destination: str, whole: bool) -> int | None:
@@ -111,6 +113,9 @@ def receive_chain(
     received_at = _stored(ctx.now())
     first: Mapping[str, Any] | None = None
     prev: Mapping[str, Any] | None = None
+    # entries that continue the chain, kept APPEND_BATCH at a time (a big chain's entries
+    # one statement each cost the office server a round trip each)
+    pending: list[Mapping[str, Any]] = []
     try:
         with database.atomic():  # a savepoint: a break keeps none of this file's entries
             try:
@@ -141,10 +146,16 @@ def receive_chain(
                             "(请该站点用“全部”导出一次)"
                         )
                     else:
-                        got.stored += audit_chains.append_held(site, [e], received_at, file_name)
+                        pending.append(e)
+                        if len(pending) >= APPEND_BATCH:
+                            got.stored += audit_chains.append_held(
+                                site, pending, received_at, file_name
+                            )
+                            pending = []
                     prev = e
             except SheetProblem as e:
                 raise _Break(str(e)) from None
+            got.stored += audit_chains.append_held(site, pending, received_at, file_name)
             if (
                 held is not None
                 and prev is not None
