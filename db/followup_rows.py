@@ -27,10 +27,12 @@ def closed_cases(
     person: str | None = None,
     sites: Sequence[str] = (),
     actions: Sequence[str],
+    ids: Sequence[int] = (),
 ) -> list[tuple[Case, list[Entry]]]:
     """(case, its entries of ``actions`` in time order) of the cases closed and not deleted,
     closed at or after ``since`` (and before ``until``), of these departments, this first
-    responsible person and these sites (each None or empty: any)."""
+    responsible person, these sites and these ids (each None or empty: any; at most a few
+    hundred ids, under SQLite's 999 variables)."""
     where = ["state = ?", "deleted = 0", "closed_at >= ?"]
     params: list[Any] = [_CLOSED, to_db(since)]
     if until is not None:
@@ -45,6 +47,9 @@ def closed_cases(
     if sites:
         where.append(f"site IN ({', '.join('?' * len(sites))})")
         params += list(sites)
+    if ids:
+        where.append(f"id IN ({', '.join('?' * len(ids))})")
+        params += list(ids)
     cases: dict[int, Case] = {}
     for row in database.execute_sql(
         f"SELECT {', '.join(TODO_COLUMNS)} FROM cases WHERE {' AND '.join(where)}", params

@@ -28,6 +28,7 @@ WHAT = "跟踪回访(确认问题未再出现)"
 _CLOSE = Action.CLOSE.value
 _FOLLOW_UP = Action.FOLLOW_UP.value
 _REOPEN = Action.REOPEN.value
+_TICK = timedelta(microseconds=1)  # the stored times' resolution: the next moment after one
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,43 @@ def at_risk_from(closed_at: datetime, policy: Policy, tz: tzinfo = CST) -> datet
     """When D12 turns 将到期: less than ``at_risk_fraction`` of the window left."""
     w = window(closed_at, policy, tz)
     return w.due - (w.due - w.opens) * policy.at_risk_fraction
+
+
+def due_follow_up(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    policy: Policy,
+    now: datetime,
+    tz: tzinfo = CST,
+) -> tuple[tuple[Deadline, datetime] | None, datetime | None]:
+    """D12 of a case as of ``now`` when it is on the to-do list (window open or overdue), with
+    the moment it turns 将到期; None when it is not (off, not closed, not yet due, visited).
+    Second: until when (exclusive) the clock alone keeps that answer; None: at every later
+    moment. A visit already made since the closing is known without working out the window
+    (most closed cases of an office with visits), so judging those costs next to nothing."""
+    later = min((e["at"] for e in entries if e["at"] > now), default=None)  # counts from then
+    if not policy.follow_up or case.get("deleted") or case.get("state") != State.CLOSED.value:
+        return None, later
+    seen = [e for e in entries if e["at"] <= now]
+    closed = last_closing(seen)
+    if closed is None or visit_after(seen, closed) is not None:
+        return None, later  # no closing yet, or met (on time or late): no clock runs
+    d = follow_up_deadline(case, entries, policy, now, tz)
+    if d is None or d.due is None:
+        return None, later
+    w = window(closed, policy, tz)
+    risk = w.due - (w.due - w.opens) * policy.at_risk_fraction
+    turns: datetime | None
+    if d.status is DeadlineStatus.WAITING:
+        turns = w.opens + _TICK  # open once now > opens
+    elif d.status is DeadlineStatus.PENDING:
+        turns = max(risk, now)  # 将到期 once now > risk: judged again from that moment
+    elif d.status is DeadlineStatus.AT_RISK:
+        turns = w.due + _TICK  # 已逾期 once now > due
+    else:
+        turns = None  # overdue stays overdue until the visit (a write)
+    until = min((t for t in (turns, later) if t is not None), default=None)
+    return ((d, risk) if d.status.is_open else None), until
 
 
 def too_early(closed_at: datetime, at: datetime, policy: Policy, tz: tzinfo = CST) -> bool:
