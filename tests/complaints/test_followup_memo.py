@@ -5,6 +5,7 @@ look-back, both clocks of D12 and a policy change."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from datetime import timedelta
 
@@ -45,10 +46,8 @@ step = st.one_of(new_case, new_case, visit, visit, close_again, move, move, move
 
 def _close(cx: Context, cid: int) -> None:
     for name, params in (("处理完成", {"plan": "更换配件"}), ("回访", {"satisfaction": "满意"})):
-        try:
+        with contextlib.suppress(UseCaseError):  # already past that step
             tracking.record_action(cx, cid, name, **params)
-        except UseCaseError:
-            pass  # already past that step
     tracking.record_action(cx, cid, "关闭")
 
 
