@@ -97,9 +97,16 @@ def follow_up_deadline(
     closed = last_closing(seen)
     if closed is None or case.get("state") != State.CLOSED.value:
         return None
-    w = window(closed, policy, tz)
     visit = visit_after(seen, closed)
-    met_at = visit["at"] if visit is not None else None
+    return _judged(closed, visit["at"] if visit is not None else None, policy, now, tz)[0]
+
+
+def _judged(
+    closed: datetime, met_at: datetime | None, policy: Policy, now: datetime, tz: tzinfo
+) -> tuple[Deadline, Window]:
+    """D12 after the closing at ``closed``, visited at ``met_at`` (None: not yet), as of
+    ``now``, with its window."""
+    w = window(closed, policy, tz)
     if met_at is not None:
         status = DeadlineStatus.MET if met_at <= w.due else DeadlineStatus.MET_LATE
     elif now > w.due:
@@ -110,7 +117,7 @@ def follow_up_deadline(
         status = DeadlineStatus.AT_RISK
     else:
         status = DeadlineStatus.PENDING
-    return Deadline(RULE, WHAT, w.start, w.due, met_at, status, limit_text(policy))
+    return Deadline(RULE, WHAT, w.start, w.due, met_at, status, limit_text(policy)), w
 
 
 def at_risk_from(closed_at: datetime, policy: Policy, tz: tzinfo = CST) -> datetime:
@@ -138,10 +145,7 @@ def due_follow_up(
     closed = last_closing(seen)
     if closed is None or visit_after(seen, closed) is not None:
         return None, later  # no closing yet, or met (on time or late): no clock runs
-    d = follow_up_deadline(case, entries, policy, now, tz)
-    if d is None or d.due is None:
-        return None, later
-    w = window(closed, policy, tz)
+    d, w = _judged(closed, None, policy, now, tz)
     risk = w.due - (w.due - w.opens) * policy.at_risk_fraction
     turns: datetime | None
     if d.status is DeadlineStatus.WAITING:

@@ -90,11 +90,13 @@ def due_visits(
 
 
 def closed_since(
-    since: datetime, ids: Sequence[int] = ()
+    since: datetime, ids: Sequence[int] = (), *, now: datetime | None = None
 ) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
     """The cases of every office closed at or after ``since`` (or those of ``ids`` among them)
-    with the entries D12 reads: what due_visits judges when nothing narrows it."""
-    return followup_rows.closed_cases(since=since, actions=_ACTIONS, ids=ids)
+    with the entries D12 reads: what due_visits judges when nothing narrows it. With ``now``
+    without those a visit met for good by then (nothing the clock alone brings back to the
+    to-do list: most closed cases of an office that makes visits)."""
+    return followup_rows.closed_cases(since=since, actions=_ACTIONS, ids=ids, visited_by=now)
 
 
 def period_figures(

@@ -7,9 +7,10 @@ closings, over a second (bench/README.md). Like ``todo_memo``, the list of every
 filter) keeps, for each of those cases whose D12 is on the list or may come onto it by the
 clock alone, what the rule gave and until when it stays so (``rules.followup.due_follow_up``:
 the rule's own answer, never worked out here; and the moment the closing leaves the look-back).
-A later read judges again only the cases whose moment came; anything written to the database
-in between (``db.data_stamp``), another policy, another time zone or a clock set back judge
-every closed case afresh. Inside a transaction nothing is kept or used.
+The cases a visit met for good are left out by the query itself (``followup.closed_since``
+with ``now``). A later read judges again only the cases whose moment came; anything written
+to the database in between (``db.data_stamp``), another policy, another time zone or a clock
+set back judge every closed case afresh. Inside a transaction nothing is kept or used.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def due_visits(book: PolicyBook, now: datetime, tz: tzinfo) -> list[tuple[Row, D
         ):
             _KEPT.clear()
             memo = _Memo(stamp or (), book, tz, now)
-            for case, entries in followup.closed_since(now - followup.LOOK_BACK):
+            for case, entries in followup.closed_since(now - followup.LOOK_BACK, now=now):
                 kept = _judge(case, entries, book, now, tz)
                 if kept.judged is not None or kept.until is not None:
                     memo.cases[case["id"]] = kept  # the others stay off the list until a write
@@ -111,7 +112,7 @@ def _judge_again(memo: _Memo, now: datetime) -> None:
         chunk = due[i : i + _IDS_PER_READ]
         found = {
             case["id"]: _judge(case, entries, memo.book, now, memo.tz)
-            for case, entries in followup.closed_since(now - followup.LOOK_BACK, chunk)
+            for case, entries in followup.closed_since(now - followup.LOOK_BACK, chunk, now=now)
         }
         for cid in chunk:
             kept = found.get(cid)

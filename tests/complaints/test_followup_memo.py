@@ -94,9 +94,9 @@ def test_the_kept_visits_are_what_judging_afresh_gives(engine_ctx, monkeypatch):
     judged_again: list[int] = []
     closed_since = followup.closed_since
 
-    def counting(since, ids=()):
+    def counting(since, ids=(), *, now=None):
         judged_again.extend(ids)
-        return closed_since(since, ids)
+        return closed_since(since, ids, now=now)
 
     monkeypatch.setattr(followup, "closed_since", counting)
     clock = Clock(engine_ctx.now())
