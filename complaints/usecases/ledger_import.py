@@ -23,7 +23,7 @@ from complaints.usecases.errors import UseCaseError
 from complaints.usecases.output_files import writing
 from db import exchange_rows
 from db.backup import make_backup
-from db.bulk_load import BulkLoad, tables_to_bulk_load
+from db.bulk_load import BulkLoad, refresh_statistics, tables_to_bulk_load
 from db.errors import StorageError
 from db.models import database, on_server
 from db.page_cache import page_cache
@@ -247,6 +247,7 @@ def _run(
             elif loader is not None:
                 with page_cache(REBUILD_CACHE_KIB):
                     loader.restore()
+                refresh_statistics(tables)  # the first searches after it plan with its rows
     finally:
         for _, lf in opened:
             if lf is not None:
