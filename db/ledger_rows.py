@@ -20,6 +20,7 @@ from typing import Any
 
 import peewee as pw
 
+from db.bulk import copy_in
 from db.fields import AwareDateTimeField, IsoDateField
 from db.models import Case, Entry, Sanction, database, on_server
 from db.timeutil import date_from_db, from_db, to_db
@@ -269,6 +270,9 @@ def insert(table: str, names: Sequence[str], values: Sequence[Any]) -> None:
 
 
 def insert_many(table: str, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    if on_server():
+        copy_in(table, names, rows)
+        return
     database.cursor().executemany(insert_sql(table, names), rows)
 
 
