@@ -105,6 +105,19 @@ def _plain_indexes_on_server(tables: list[str]) -> list[SavedIndex]:
     return out
 
 
+def refresh_statistics(tables: Iterable[str]) -> None:
+    """After a bulk load on the office server: the planner's statistics of ``tables`` (and of
+    the search documents, filled with the cases) at once. Until autovacuum's analyze gets to
+    them PostgreSQL plans with the statistics of the tables before the load, and a common
+    search sorts every match (bench/README.md). SQLite: nothing to do."""
+    if not on_server():
+        return
+    wanted = list(tables)
+    names = list(dict.fromkeys([*wanted, *(["cases_fts"] if "cases" in wanted else [])]))
+    if names:
+        database.execute_sql(f"ANALYZE {', '.join(names)}")
+
+
 def tables_to_bulk_load(incoming: Mapping[str, int], minimum: int | None = None) -> list[str]:
     """Tables whose incoming row count (by table) is at least ``minimum`` (default
     BULK_MIN_ROWS) and larger than the rows already there."""

@@ -86,6 +86,8 @@ _WRITE_ANYWHERE = re.compile(
     re.IGNORECASE,
 )
 _WITH = re.compile(r"\s*WITH\b", re.IGNORECASE)
+# PostgreSQL's bulk load (COPY t (columns) FROM STDIN) writes t; COPY ... TO only reads.
+_COPY_IN = re.compile(r"\s*COPY\s+" + _NAME + r"\s*(?:\([^)]*\))?\s*FROM\b", re.IGNORECASE)
 # An FTS5 command ('integrity-check', 'rebuild') is an INSERT into the column named after the
 # table itself: it checks or rebuilds the index, it changes nothing a page shows.
 _FTS_COMMAND = re.compile(r'\s*INSERT\s+INTO\s+"?(\w+)"?\s*\(\s*"?\1"?\s*[,)]', re.IGNORECASE)
@@ -141,8 +143,9 @@ def active() -> bool:
 
 
 def written_table(sql: str) -> str | None:
-    """The table an INSERT/UPDATE/DELETE/REPLACE statement writes, or None for anything else."""
-    m = _WRITE.match(sql)
+    """The table an INSERT/UPDATE/DELETE/REPLACE statement (or a COPY into a table) writes,
+    or None for anything else."""
+    m = _WRITE.match(sql) or _COPY_IN.match(sql)
     if m is not None and _FTS_COMMAND.match(sql):
         return None
     if m is None and _WITH.match(sql):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
+from db import pg_copy
 from db.models import database, on_server
 from db.timeutil import from_db
 
@@ -27,7 +28,7 @@ def _insert_many(table: str, columns: Sequence[str], rows: Iterable[tuple[object
     if not on_server():
         database.connection().executemany(_insert_sql(table, columns), rows)
         return
-    database.cursor().executemany(_insert_sql(table, columns), list(rows))
+    pg_copy.copy_rows(table, columns, rows)
     if "id" in columns:  # ids given: the next one the server hands out follows them
         database.execute_sql(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "

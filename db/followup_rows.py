@@ -16,7 +16,9 @@ from db.models import database
 from db.timeutil import to_db
 
 _CLOSED = State.CLOSED.value
-_SATISFACTION_OF = (Action.FOLLOW_UP.value,)
+_FOLLOW_UP = Action.FOLLOW_UP.value
+_CLOSE = Action.CLOSE.value
+_SATISFACTION_OF = (_FOLLOW_UP,)
 
 
 def closed_cases(
@@ -27,10 +29,17 @@ def closed_cases(
     person: str | None = None,
     sites: Sequence[str] = (),
     actions: Sequence[str],
+    ids: Sequence[int] = (),
+    visited_by: datetime | None = None,
 ) -> list[tuple[Case, list[Entry]]]:
     """(case, its entries of ``actions`` in time order) of the cases closed and not deleted,
     closed at or after ``since`` (and before ``until``), of these departments, this first
-    responsible person and these sites (each None or empty: any)."""
+    responsible person, these sites and these ids (each None or empty: any; at most a few
+    hundred ids, under SQLite's 999 variables).
+
+    ``visited_by``: without the cases a 跟踪回访 up to that moment met for good, where no
+    关闭 follows that visit up to then and no entry of ``actions`` is dated after it (the
+    to-do list of that moment, and of any later one until a write, has nothing of them)."""
     where = ["state = ?", "deleted = 0", "closed_at >= ?"]
     params: list[Any] = [_CLOSED, to_db(since)]
     if until is not None:
@@ -45,6 +54,20 @@ def closed_cases(
     if sites:
         where.append(f"site IN ({', '.join('?' * len(sites))})")
         params += list(sites)
+    if ids:
+        where.append(f"id IN ({', '.join('?' * len(ids))})")
+        params += list(ids)
+    if visited_by is not None:
+        at = to_db(visited_by)
+        where.append(
+            "NOT (EXISTS (SELECT 1 FROM entries f WHERE f.case_id = cases.id AND f.deleted = 0"
+            " AND f.action = ? AND f.at <= ? AND NOT EXISTS (SELECT 1 FROM entries x"
+            " WHERE x.case_id = f.case_id AND x.deleted = 0 AND x.action = ? AND x.at > f.at"
+            " AND x.at <= ?)) AND NOT EXISTS (SELECT 1 FROM entries l"
+            f" WHERE l.case_id = cases.id AND l.deleted = 0 AND l.at > ?"
+            f" AND l.action IN ({', '.join('?' * len(actions))})))"
+        )
+        params += [_FOLLOW_UP, at, _CLOSE, at, at, *actions]
     cases: dict[int, Case] = {}
     for row in database.execute_sql(
         f"SELECT {', '.join(TODO_COLUMNS)} FROM cases WHERE {' AND '.join(where)}", params

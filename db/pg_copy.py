@@ -7,7 +7,7 @@ prepared INSERT is already the fast way there), inside the caller's transaction:
 rollback takes the rows back like any INSERT's.
 
 A COPY is noted in the change journal and announced to the other seats as an INSERT into
-its table is (JournalCursor.note_write). An upsert (INSERT … ON CONFLICT) cannot be a COPY:
+its table is (JournalCursor.copy). An upsert (INSERT … ON CONFLICT) cannot be a COPY:
 ``copy_merge`` copies the rows into a temporary table and moves them with one INSERT …
 SELECT that has the conflict clause.
 """
@@ -40,11 +40,7 @@ def _copy(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequen
 def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """Insert ``rows`` (each its values in the order of ``columns``) into ``table`` with one
     COPY; returns how many. Columns left out take their defaults (an identity id)."""
-    cursor = database.cursor()
-    n = _copy(cursor, table, columns, rows)
-    if n:
-        cursor.note_write(f"INSERT INTO {table} ({', '.join(columns)})")
-    return n
+    return _copy(database.cursor(), table, columns, rows)
 
 
 def copy_merge(

@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import peewee as pw
@@ -162,14 +163,6 @@ class JournalCursor(psycopg.Cursor[Any]):
             _written(self.connection, table)
         return result
 
-    def note_write(self, query: str) -> None:
-        """Note a write made otherwise than by ``execute`` (a COPY, db/pg_copy.py) as the
-        statement ``query`` would be noted."""
-        changes.note_sql(query)
-        table = _announced_table(query)
-        if table is not None:
-            _written(self.connection, table)
-
     def executemany(self, query: Any, params_seq: Any, **kwargs: Any) -> None:
         table = None
         if isinstance(query, str):
@@ -177,6 +170,19 @@ class JournalCursor(psycopg.Cursor[Any]):
             table = _announced_table(query)
             query = postgres_sql(query)
         super().executemany(query, params_seq, **kwargs)
+        if table is not None:
+            _written(self.connection, table)
+
+    @contextmanager
+    def copy(
+        self, statement: Any, params: Any = None, *, writer: Any = None
+    ) -> Iterator[psycopg.Copy]:
+        table = None
+        if isinstance(statement, str):
+            changes.note_sql(statement)
+            table = _announced_table(statement)
+        with super().copy(statement, params, writer=writer) as copy:
+            yield copy
         if table is not None:
             _written(self.connection, table)
 

@@ -28,6 +28,7 @@ WHAT = "跟踪回访(确认问题未再出现)"
 _CLOSE = Action.CLOSE.value
 _FOLLOW_UP = Action.FOLLOW_UP.value
 _REOPEN = Action.REOPEN.value
+_TICK = timedelta(microseconds=1)  # the stored times' resolution: the next moment after one
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,16 @@ def follow_up_deadline(
     closed = last_closing(seen)
     if closed is None or case.get("state") != State.CLOSED.value:
         return None
-    w = window(closed, policy, tz)
     visit = visit_after(seen, closed)
-    met_at = visit["at"] if visit is not None else None
+    return _judged(closed, visit["at"] if visit is not None else None, policy, now, tz)[0]
+
+
+def _judged(
+    closed: datetime, met_at: datetime | None, policy: Policy, now: datetime, tz: tzinfo
+) -> tuple[Deadline, Window]:
+    """D12 after the closing at ``closed``, visited at ``met_at`` (None: not yet), as of
+    ``now``, with its window."""
+    w = window(closed, policy, tz)
     if met_at is not None:
         status = DeadlineStatus.MET if met_at <= w.due else DeadlineStatus.MET_LATE
     elif now > w.due:
@@ -109,13 +117,47 @@ def follow_up_deadline(
         status = DeadlineStatus.AT_RISK
     else:
         status = DeadlineStatus.PENDING
-    return Deadline(RULE, WHAT, w.start, w.due, met_at, status, limit_text(policy))
+    return Deadline(RULE, WHAT, w.start, w.due, met_at, status, limit_text(policy)), w
 
 
 def at_risk_from(closed_at: datetime, policy: Policy, tz: tzinfo = CST) -> datetime:
     """When D12 turns 将到期: less than ``at_risk_fraction`` of the window left."""
     w = window(closed_at, policy, tz)
     return w.due - (w.due - w.opens) * policy.at_risk_fraction
+
+
+def due_follow_up(
+    case: Mapping[str, Any],
+    entries: Sequence[Mapping[str, Any]],
+    policy: Policy,
+    now: datetime,
+    tz: tzinfo = CST,
+) -> tuple[tuple[Deadline, datetime] | None, datetime | None]:
+    """D12 of a case as of ``now`` when it is on the to-do list (window open or overdue), with
+    the moment it turns 将到期; None when it is not (off, not closed, not yet due, visited).
+    Second: until when (exclusive) the clock alone keeps that answer; None: at every later
+    moment. A visit already made since the closing is known without working out the window
+    (most closed cases of an office with visits), so judging those costs next to nothing."""
+    later = min((e["at"] for e in entries if e["at"] > now), default=None)  # counts from then
+    if not policy.follow_up or case.get("deleted") or case.get("state") != State.CLOSED.value:
+        return None, later
+    seen = [e for e in entries if e["at"] <= now]
+    closed = last_closing(seen)
+    if closed is None or visit_after(seen, closed) is not None:
+        return None, later  # no closing yet, or met (on time or late): no clock runs
+    d, w = _judged(closed, None, policy, now, tz)
+    risk = w.due - (w.due - w.opens) * policy.at_risk_fraction
+    turns: datetime | None
+    if d.status is DeadlineStatus.WAITING:
+        turns = w.opens + _TICK  # open once now > opens
+    elif d.status is DeadlineStatus.PENDING:
+        turns = max(risk, now)  # 将到期 once now > risk: judged again from that moment
+    elif d.status is DeadlineStatus.AT_RISK:
+        turns = w.due + _TICK  # 已逾期 once now > due
+    else:
+        turns = None  # overdue stays overdue until the visit (a write)
+    until = min((t for t in (turns, later) if t is not None), default=None)
+    return ((d, risk) if d.status.is_open else None), until
 
 
 def too_early(closed_at: datetime, at: datetime, policy: Policy, tz: tzinfo = CST) -> bool:

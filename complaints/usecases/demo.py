@@ -35,6 +35,7 @@ from complaints.usecases.demo_random import stored_time
 from complaints.usecases.demo_sanctions import add_demo_sanctions
 from complaints.usecases.site import local_site
 from db import demo_rows
+from db.bulk_load import refresh_statistics
 from db.models import Department, Staff, database
 
 Progress = Callable[[int, int], None]
@@ -265,6 +266,7 @@ def load_demo(
         add_demo_follow_ups(ctx, seed if first_id == 1 else f"{seed}/{first_id}")
         entries_total += demo_rows.entry_count() - before  # the visits and emergency notes
         add_demo_volumes(ctx, seed)
+        refresh_statistics(["cases", "entries"])  # the first searches plan with its rows
     return DemoReport(
         made, entries_total, staff_added, first, last, time.perf_counter() - started, sanctions
     )

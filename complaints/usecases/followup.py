@@ -14,8 +14,7 @@ from typing import Any
 from complaints.rules.deadlines import Deadline
 from complaints.rules.followup import (
     FollowUpFigures,
-    at_risk_from,
-    follow_up_deadline,
+    due_follow_up,
     last_closing,
     too_early,
     visit_figures,
@@ -29,7 +28,7 @@ REOPEN_NOTE = "跟踪回访发现新问题"
 _ACTIONS = (Action.CLOSE.value, Action.FOLLOW_UP.value, Action.REOPEN.value)
 # How far back the to-do list looks for closings: the longest window (calendar days) with
 # the holidays a working-day window can stretch over.
-_LOOK_BACK = timedelta(days=60)
+LOOK_BACK = timedelta(days=60)
 
 
 def makes_visits(received_at: datetime | None) -> bool:
@@ -77,18 +76,27 @@ def due_visits(
         return []
     out = []
     loaded = followup_rows.closed_cases(
-        since=now - _LOOK_BACK,
+        since=now - LOOK_BACK,
         departments=departments,
         person=person,
         sites=sites,
         actions=_ACTIONS,
     )
     for case, entries in loaded:
-        pol = book.at(case["received_at"])
-        d = follow_up_deadline(case, entries, pol, now, tz)
-        if d is not None and d.status.is_open and d.start is not None:
-            out.append((case, d, at_risk_from(d.start, pol, tz)))
+        judged, _ = due_follow_up(case, entries, book.at(case["received_at"]), now, tz)
+        if judged is not None:
+            out.append((case, *judged))
     return out
+
+
+def closed_since(
+    since: datetime, ids: Sequence[int] = (), *, now: datetime | None = None
+) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """The cases of every office closed at or after ``since`` (or those of ``ids`` among them)
+    with the entries D12 reads: what due_visits judges when nothing narrows it. With ``now``
+    without those a visit met for good by then (nothing the clock alone brings back to the
+    to-do list: most closed cases of an office that makes visits)."""
+    return followup_rows.closed_cases(since=since, actions=_ACTIONS, ids=ids, visited_by=now)
 
 
 def period_figures(

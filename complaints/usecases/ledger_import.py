@@ -246,7 +246,7 @@ def _run(
                     res.applied = False
             elif loader is not None:
                 with page_cache(REBUILD_CACHE_KIB):
-                    loader.restore()
+                    loader.restore()  # on the server it ANALYZEs what it loaded
     finally:
         for _, lf in opened:
             if lf is not None:

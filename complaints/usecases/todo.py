@@ -4,7 +4,7 @@ Built for thousands of open cases: one query reads the open cases, one reads the
 then the pure rules judge each case in memory (no query per case). A case's deadlines use the
 policy in force when it was received. The list of every office (no filter: the 待办 page, the
 command, HQ) keeps what it judged between reads and judges again only what a write or the
-clock changed (``todo_memo``).
+clock changed (``todo_memo``; the follow-up visits due: ``followup_memo``).
 Open = not closed and not deleted *now*; ``now`` may be set to judge the deadlines as of
 another moment (the CLI's --at), but which cases are open is always today's answer.
 
@@ -22,7 +22,14 @@ from pathlib import Path
 from complaints.csvsafe import csv_text
 from complaints.rules import emergency as emergency_rules
 from complaints.rules.deadlines import DeadlineStatus
-from complaints.usecases import emergency, followup, sheets_due, todo_memo, workcalendar
+from complaints.usecases import (
+    emergency,
+    followup,
+    followup_memo,
+    sheets_due,
+    todo_memo,
+    workcalendar,
+)
 from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.context import Context
@@ -200,10 +207,14 @@ def _follow_up_items(
 ) -> list[TodoItem]:
     """跟踪回访 (D12): the closed cases whose follow-up visit window is open or past."""
     departments = department_and_below(department) if department else None
+    if departments is None and not person and not codes:  # every office: what was kept
+        visits = followup_memo.due_visits(policy_uc.book(), now, ctx.tz)
+    else:
+        visits = followup.due_visits(
+            now, ctx.tz, departments=departments, person=person, sites=codes
+        )
     out = []
-    for case, d, at_risk in followup.due_visits(
-        now, ctx.tz, departments=departments, person=person, sites=codes
-    ):
+    for case, d, at_risk in visits:
         if d.due is None or d.start is None:
             continue  # an open deadline always has its clock: never taken
         out.append(

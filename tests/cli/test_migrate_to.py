@@ -114,10 +114,19 @@ def test_an_office_moves_onto_the_server_and_back(capsys, tmp_path, server_addre
         opened = attachments.attachment_path(att["id"], seat / "attachments")
         assert opened.read_bytes() == PHOTO
         assert printed_forms.scan_file(sheet_id, seat / "printed").read_bytes() == SCAN
+        # the copy built the indexes it left out while copying (the search's among them)
+        indexes = {r[0] for r in database.execute_sql("SELECT indexname FROM pg_indexes")}
+        assert {"cases_fts_doc", "entries_case_at"} <= indexes
+        # the audit trail's head is at the last entry copied, and moves with the next one
+        last = "SELECT max(id), (SELECT last_id FROM audit_head) FROM audit_log"
+        copied_last, head = database.execute_sql(last).fetchone()
+        assert head == copied_last
         ctx = dataclasses.replace(site.context_for("测试员"), roles=frozenset(ROLES))
         values = cases.blank_case(ctx)
         values.update(customer_name="新客户", content="迁移后新建的投诉单")
         new_id = cases.create_case(ctx, values).id
+        newest, head = database.execute_sql(last).fetchone()
+        assert head == newest > copied_last
         assert new_id > max(before.get("cases", 0), 200)  # the sequence is past the copied ids
         database.execute_sql("DELETE FROM cases WHERE id = ?", (new_id,))
     finally:

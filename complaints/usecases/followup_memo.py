@@ -1,0 +1,123 @@
+"""The follow-up visits due (跟踪回访, D12) of every office, kept between two reads of the
+to-do list.
+
+An office that makes visits has every case closed in the last ``followup.LOOK_BACK`` to
+judge on each read of the list, most of them visited already: at 100,000 demo cases ~16,000
+closings, over a second (bench/README.md). Like ``todo_memo``, the list of every office (no
+filter) keeps, for each of those cases whose D12 is on the list or may come onto it by the
+clock alone, what the rule gave and until when it stays so (``rules.followup.due_follow_up``:
+the rule's own answer, never worked out here; and the moment the closing leaves the look-back).
+The cases a visit met for good are left out by the query itself (``followup.closed_since``
+with ``now``). A later read judges again only the cases whose moment came; anything written
+to the database in between (``db.data_stamp``), another policy, another time zone or a clock
+set back judge every closed case afresh. Inside a transaction nothing is kept or used.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from complaints.rules.deadlines import Deadline
+from complaints.rules.followup import due_follow_up
+from complaints.usecases import followup
+from complaints.usecases.policy import PolicyBook
+from db.data_stamp import data_stamp
+
+MAX_CASES = 200_000  # closed cases kept at most (past it every read judges afresh)
+_IDS_PER_READ = 500  # with the closed state and the actions: under SQLite's 999 variables
+# What the to-do rows show of a case (the rest of its row is not kept).
+CELLS = ("id", "number", "site", "state", "department", "responsible", "customer_name")
+
+Row = dict[str, Any]
+
+
+@dataclass(slots=True)
+class _Kept:
+    cells: Row
+    judged: tuple[Deadline, datetime] | None  # D12 on the list, with when it turns 将到期
+    until: datetime | None  # judge again from this moment on (None: only after a write)
+
+
+@dataclass
+class _Memo:
+    stamp: tuple[Any, ...]
+    book: PolicyBook
+    tz: tzinfo
+    now: datetime
+    cases: dict[int, _Kept] = field(default_factory=dict)
+
+
+_LOCK = threading.Lock()
+_KEPT: list[_Memo] = []  # at most one: the last read of every office
+
+
+def clear() -> None:
+    """Forget what is kept (the next read judges every closed case)."""
+    with _LOCK:
+        _KEPT.clear()
+
+
+def kept_cases() -> int | None:
+    """How many closed cases are kept (None: nothing is kept)."""
+    with _LOCK:
+        return len(_KEPT[0].cases) if _KEPT else None
+
+
+def _judge(case: Row, entries: list[Row], book: PolicyBook, now: datetime, tz: tzinfo) -> _Kept:
+    judged, until = due_follow_up(case, entries, book.at(case["received_at"]), now, tz)
+    if judged is not None or until is not None:
+        leaves = case["closed_at"] + followup.LOOK_BACK  # out of the list's look-back after it
+        until = leaves if until is None else min(until, leaves)
+    return _Kept({k: case[k] for k in CELLS}, judged, until)
+
+
+def _same_book(a: PolicyBook, b: PolicyBook) -> bool:
+    return a.versions == b.versions and a.default == b.default
+
+
+def due_visits(book: PolicyBook, now: datetime, tz: tzinfo) -> list[tuple[Row, Deadline, datetime]]:
+    """followup.due_visits of every office as of ``now`` (the case's cells of CELLS only):
+    what judging each closed case afresh gives, from what was kept where nothing changed."""
+    with _LOCK:
+        stamp = data_stamp()
+        memo = _KEPT[0] if _KEPT else None
+        if (
+            stamp is None
+            or memo is None
+            or memo.stamp != stamp
+            or memo.tz is not tz
+            or now < memo.now
+            or not _same_book(memo.book, book)
+        ):
+            _KEPT.clear()
+            memo = _Memo(stamp or (), book, tz, now)
+            for case, entries in followup.closed_since(now - followup.LOOK_BACK, now=now):
+                kept = _judge(case, entries, book, now, tz)
+                if kept.judged is not None or kept.until is not None:
+                    memo.cases[case["id"]] = kept  # the others stay off the list until a write
+            if stamp is not None and len(memo.cases) <= MAX_CASES:
+                _KEPT.append(memo)
+        else:
+            _judge_again(memo, now)
+        return [(k.cells, *k.judged) for k in memo.cases.values() if k.judged is not None]
+
+
+def _judge_again(memo: _Memo, now: datetime) -> None:
+    """Judge again the kept cases whose moment came (nothing was written since they were)."""
+    due = [cid for cid, k in memo.cases.items() if k.until is not None and k.until <= now]
+    for i in range(0, len(due), _IDS_PER_READ):
+        chunk = due[i : i + _IDS_PER_READ]
+        found = {
+            case["id"]: _judge(case, entries, memo.book, now, memo.tz)
+            for case, entries in followup.closed_since(now - followup.LOOK_BACK, chunk, now=now)
+        }
+        for cid in chunk:
+            kept = found.get(cid)
+            if kept is not None and (kept.judged is not None or kept.until is not None):
+                memo.cases[cid] = kept
+            else:  # visited, or out of the look-back: off the list until a write
+                del memo.cases[cid]
+    memo.now = now
