@@ -10,13 +10,13 @@ know stops the copy before anything is written, so a new table is never left beh
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 import peewee as pw
 from psycopg import Error as ServerError
 
-from db import changes
+from db import changes, pg_copy
 from db.bulk_load import BulkLoad
 from db.errors import StorageError
 from db.models import database
@@ -41,10 +41,18 @@ SEEDED = ("ledger_meta",)
 # seeded rows; any other row makes it "not empty".
 _BUILT_WITH_SCHEMA = frozenset({"schema_version", "audit_head", "ledger_meta", "cases_fts"})
 ROWS_PER_BATCH = 5000
+
+
 # The trigger that moves the audit trail's head as each entry arrives (db/migrations/pg0014).
 _AUDIT_HEAD_TRIGGER = "audit_log_head"
 
 Progress = Callable[[str], None]
+
+
+def _batched(rows: sqlite3.Cursor) -> Iterator[Sequence[object]]:
+    """The rows of ``rows`` read ROWS_PER_BATCH at a time (bounded memory for any table)."""
+    while batch := rows.fetchmany(ROWS_PER_BATCH):
+        yield from batch
 
 
 class UnknownTable(Exception):
@@ -124,13 +132,7 @@ def copy_rows(
         if table in SEEDED:
             database.execute_sql(f"DELETE FROM {table}")
         rows = source.execute(f"SELECT {names} FROM {table} ORDER BY 1")
-        count = 0
-        with database.cursor().copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            while batch := rows.fetchmany(ROWS_PER_BATCH):
-                for row in batch:
-                    copy.write_row(row)
-                count += len(batch)
-        copied[table] = count
+        copied[table] = pg_copy.copy_rows(table, columns, _batched(rows))
         if progress is not None:
             progress(f"已复制 {table}:{count} 行")
     if head_paused:
