@@ -77,12 +77,12 @@ def foreign_keys(conn: sqlite3.Connection | None = None) -> list[str]:
 
 def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
     """The trigram index cases_fts holds exactly one up-to-date document per case, and the
-    bigram indexes cases_bigram_keys and cases_bigram_text agree with the cases."""
+    bigram indexes cases_bigram_customer and cases_bigram_case agree with the cases."""
     return _trigram_index(conn) + bigram_index(conn)
 
 
 def bigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
-    """Each bigram index (schema 23: the case's keys, its content) holds the bigrams of
+    """Each bigram index (schema 23: the customer's, the case's) holds the bigrams of
     every case and nothing else: FTS5's integrity-check with rank 1 works each case's bigrams
     out again from the cases (its external content, the view <index>_docs) and compares."""
     problems = []

@@ -1,5 +1,5 @@
-"""The full-text indexes over cases (cases_fts, trigram; cases_bigram_keys and
-cases_bigram_text, bigrams of the same text, schema 23): what they hold for one case.
+"""The full-text indexes over cases (cases_fts, trigram; cases_bigram_customer and
+cases_bigram_case, bigrams of the same text, schema 23): what they hold for one case.
 
 The schema's triggers (db/migrations) keep it up to date row by row; the checks compare
 it with this document and rebuild it from it, and a bulk load fills it with it at the end.
@@ -26,10 +26,10 @@ INSERT_TRIGGER_ROW_SQL = " ".join(
 )
 
 
-# The bigram indexes (schema 23, db/migrations/m0023_bigram_split.py): the case's keys
-# (number, customer name, phone, VIN, plate) and its content, each an FTS5 table whose
+# The bigram indexes (schema 23, db/migrations/m0023_bigram_split.py): the customer's
+# (name, phone) and the case's (number, VIN, plate, content), each an FTS5 table whose
 # documents come from its view <index>_docs.
-BIGRAM_INDEXES = ("cases_bigram_keys", "cases_bigram_text")
+BIGRAM_INDEXES = ("cases_bigram_customer", "cases_bigram_case")
 
 
 def bigram_insert_trigger(index: str) -> str:

@@ -180,7 +180,7 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     )
 
 
-# The cases whose entry in either bigram index (the keys', the content's) holds a token (a
+# The cases whose entry in either bigram index (the customer's, the case's) holds a token (a
 # superset of those containing the text: the caller's LIKE keeps the true matches); the
 # token once per index.
 BIGRAM_CLAUSE = (

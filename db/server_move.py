@@ -29,8 +29,8 @@ from db.server_copy import copy_server_to
 NOT_COPIED: dict[str, str] = {
     "schema_version": "the server's own migrations",
     "cases_fts": "the server's search triggers",
-    "cases_bigram_keys": "SQLite's short-text index, kept by its triggers (pg_trgm on the server)",
-    "cases_bigram_text": "SQLite's short-text index, kept by its triggers (pg_trgm on the server)",
+    "cases_bigram_customer": "SQLite's short-text index, kept by its triggers (pg_trgm there)",
+    "cases_bigram_case": "SQLite's short-text index, kept by its triggers (pg_trgm there)",
     "audit_head": "the server's audit triggers",
 }
 # SQLite's own storage of the search indexes (FTS5 shadow tables), never ours to copy.

@@ -1,15 +1,15 @@
-"""Schema 23: the bigram index of schema 21 split in two, the case's keys and its content.
+"""Schema 23: the bigram index of schema 21 split in two, the customer's and the case's.
 
 Schema 21's cases_bigram held one document per case: its number, customer, phone, VIN, plate
 and content. Changing the customer's name or phone (anonymising closed cases changes only
-those) then took the whole document out and put it in again, the long content's bigrams
-included, about as much work as the rest of the update. Here the same bigrams go into two
-indexes, each kept by triggers on its own columns, so a change of one never re-reads the
-other's text:
+those) then took the whole document out and put it in again, about as much work as the
+rest of the update. Here the same bigrams go into two indexes, each kept by triggers on its
+own columns, so a change of the customer never re-reads the case's text:
 
-- cases_bigram_keys: the number, customer name, phone, VIN and plate (one per line; a few
-  dozen characters), documents from the view cases_bigram_keys_docs;
-- cases_bigram_text: the content, documents from the view cases_bigram_text_docs.
+- cases_bigram_customer: the customer's name and phone (one per line; a dozen characters),
+  documents from the view cases_bigram_customer_docs;
+- cases_bigram_case: the number, VIN, plate and content (one per line), documents from the
+  view cases_bigram_case_docs.
 
 Both are built like schema 21's (see m0021_bigram_index): ``detail=none``, every
 two-character piece of the text and the last character alone, written out by a view (a
@@ -34,13 +34,15 @@ _PIECES = " || ' ' || ".join(f"substr(d, {i + 1}, 2)" for i in range(_STEP))
 
 # index name → (its document over the case row aliased c, the columns it is made of)
 _INDEXES = {
-    "cases_bigram_keys": (
-        "coalesce(c.number,'') || char(10) || coalesce(c.customer_name,'') || char(10) || "
-        "coalesce(c.phone,'') || char(10) || coalesce(c.vin,'') || char(10) || "
-        "coalesce(c.plate,'')",
-        "number, customer_name, phone, vin, plate",
+    "cases_bigram_customer": (
+        "coalesce(c.customer_name,'') || char(10) || coalesce(c.phone,'')",
+        "customer_name, phone",
     ),
-    "cases_bigram_text": ("coalesce(c.content,'')", "content"),
+    "cases_bigram_case": (
+        "coalesce(c.number,'') || char(10) || coalesce(c.vin,'') || char(10) || "
+        "coalesce(c.plate,'') || char(10) || coalesce(c.content,'')",
+        "number, vin, plate, content",
+    ),
 }
 
 

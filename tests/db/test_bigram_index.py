@@ -1,4 +1,4 @@
-"""The bigram indexes (schema 21, split by schema 23 into the case's keys and its content)
+"""The bigram indexes (schema 21, split by schema 23 into the customer's and the case's)
 name every case holding a 1-2 character text, follow every write to the cases, and are
 verified and rebuilt by the checks like the trigram index."""
 
@@ -80,8 +80,8 @@ def _trigger_sql(name: str) -> str:
 @pytest.mark.parametrize(
     ("index", "column", "text", "old", "new"),
     [
-        ("cases_bigram_text", "content", "送来感谢信", "锦旗", "谢信"),
-        ("cases_bigram_keys", "customer_name", "赵敏", "李雷", "赵敏"),
+        ("cases_bigram_case", "content", "送来感谢信", "锦旗", "谢信"),
+        ("cases_bigram_customer", "customer_name", "赵敏", "李雷", "赵敏"),
     ],
 )
 def test_an_index_out_of_step_is_found_and_rebuilt(ctx, three, index, column, text, old, new):

@@ -1,5 +1,5 @@
-"""The two bigram indexes of schema 23 (the case's keys: number, customer name, phone, VIN,
-plate; its content) stay right through every kind of write: after a change of the name and
+"""The two bigram indexes of schema 23 (the customer's: name and phone; the case's: number,
+VIN, plate and content) stay right through every kind of write: after a change of the name and
 phone (what anonymising does), of the content, a delete, a bulk load and the migration of a
 folder at schema 22, FTS5's integrity-check passes for both and each names exactly the cases
 whose own columns hold the text (as a plain LIKE over them finds)."""
@@ -19,8 +19,10 @@ pytestmark = pytest.mark.sqlite_only(
     "SQLite's FTS5 bigram indexes; on the server pg_trgm answers short text"
 )
 
-KEYS = ("number", "customer_name", "phone", "vin", "plate")
-_COLUMNS = {"cases_bigram_keys": KEYS, "cases_bigram_text": ("content",)}
+_COLUMNS = {
+    "cases_bigram_customer": ("customer_name", "phone"),
+    "cases_bigram_case": ("number", "vin", "plate", "content"),
+}
 # Texts of the cases below and of the changes the tests make (CJK and digits: one token
 # each, so the index names exactly the cases holding them).
 TEXTS = (
@@ -84,7 +86,7 @@ def assert_both_right() -> None:
         for index, columns in _COLUMNS.items():
             assert _named(index, text) == _holding(columns, text), (index, text)
         # the search's own route through both indexes gives the plain query's ids
-        every = (*KEYS, "content")
+        every = _COLUMNS["cases_bigram_customer"] + _COLUMNS["cases_bigram_case"]
         phrases = [queries.bigram_query(text)] * len(fts.BIGRAM_INDEXES)
         found = queries._case_ids(
             CaseFilter(text=text), NEWEST_FIRST, None, queries.BIGRAM_CLAUSE, phrases
@@ -94,8 +96,8 @@ def assert_both_right() -> None:
 
 def test_new_cases_are_in_both(three):
     assert_both_right()
-    assert _named("cases_bigram_keys", "王芳") == {three[0]}
-    assert _named("cases_bigram_text", "王芳") == {three[1]}
+    assert _named("cases_bigram_customer", "王芳") == {three[0]}
+    assert _named("cases_bigram_case", "王芳") == {three[1]}
 
 
 def test_a_change_of_name_and_phone_leaves_both_right(ctx, three):
@@ -106,21 +108,21 @@ def test_a_change_of_name_and_phone_leaves_both_right(ctx, three):
         [three[1], three[2]],
     )
     assert_both_right()
-    assert _named("cases_bigram_keys", "王芳") == set()
-    assert _named("cases_bigram_text", "王芳") == {three[1]}  # the content still names her
+    assert _named("cases_bigram_customer", "王芳") == set()
+    assert _named("cases_bigram_case", "王芳") == {three[1]}  # the content still names her
 
 
-def test_a_change_of_the_content_leaves_both_right(ctx, three):
-    cases.update_case(ctx, three[2], {"content": "送来感谢信"})
+def test_a_change_of_the_case_s_text_leaves_both_right(ctx, three):
+    cases.update_case(ctx, three[2], {"content": "送来感谢信", "plate": "京A7711"})
     database.execute_sql("UPDATE cases SET content = content || '李雷' WHERE id = ?", [three[0]])
     assert_both_right()
-    assert _named("cases_bigram_text", "李雷") == {three[0]}
+    assert _named("cases_bigram_case", "李雷") == {three[0]}
 
 
 def test_a_delete_leaves_both_right(three):
     database.execute_sql("DELETE FROM cases WHERE id = ?", [three[1]])
     assert_both_right()
-    assert _named("cases_bigram_keys", "欧阳") == set()
+    assert _named("cases_bigram_customer", "欧阳") == set()
 
 
 def test_a_bulk_load_leaves_both_right(ctx, three):
@@ -135,7 +137,7 @@ def test_a_bulk_load_leaves_both_right(ctx, three):
         database.execute_sql("UPDATE cases SET content = '谢信' WHERE id = ?", [three[0]])
         loader.restore()
     assert_both_right()
-    assert _named("cases_bigram_keys", "李雷") == {three[2], new[1]}
+    assert _named("cases_bigram_customer", "李雷") == {three[2], new[1]}
 
 
 def _back_to_schema_22() -> None:
@@ -161,4 +163,4 @@ def test_the_migration_from_schema_22_builds_both_from_the_cases(ctx, three, db_
     assert "cases_bigram" not in names and "cases_bigram_docs" not in names
     assert check.schema() == []
     assert_both_right()
-    assert _named("cases_bigram_keys", "赵敏") == {three[1]}
+    assert _named("cases_bigram_customer", "赵敏") == {three[1]}
