@@ -17,8 +17,9 @@ recursive CTE, 16 characters a step) that is the index's external content, so FT
 'rebuild' and 'integrity-check' compare it with the cases. A field's last character is a
 one-character token in either form (the newline between fields splits the piece), so the
 two indexes together name exactly the cases the one did: the search asks both
-(db/queries.py). The old document goes out BEFORE a delete or an update of the index's own
-columns, the new one in AFTER an insert or such an update; a case the index does not hold
+(db/queries.py). The old document goes out BEFORE a delete or an update that changes the
+index's own columns, the new one in AFTER an insert or such an update (a save of the whole
+row that leaves them as they were does nothing to the index); a case the index does not hold
 (a bulk load adds the documents of its new cases at its end, db/bulk_load.py) is not taken
 out.
 
@@ -48,6 +49,7 @@ _INDEXES = {
 
 def _statements(index: str, doc: str, columns: str) -> list[str]:
     view = f"{index}_docs"
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in columns.split(", "))
     return [
         f"""CREATE VIEW {view} (rowid, doc) AS
         SELECT c.id, (
@@ -69,12 +71,12 @@ def _statements(index: str, doc: str, columns: str) -> list[str]:
             SELECT 'delete', rowid, doc FROM {view} WHERE rowid = old.id
             AND EXISTS (SELECT 1 FROM {index}_docsize WHERE id = old.id);
     END""",
-        f"""CREATE TRIGGER {index}_bu BEFORE UPDATE OF {columns} ON cases BEGIN
+        f"""CREATE TRIGGER {index}_bu BEFORE UPDATE OF {columns} ON cases WHEN {changed} BEGIN
         INSERT INTO {index} ({index}, rowid, doc)
             SELECT 'delete', rowid, doc FROM {view} WHERE rowid = old.id
             AND EXISTS (SELECT 1 FROM {index}_docsize WHERE id = old.id);
     END""",
-        f"""CREATE TRIGGER {index}_au AFTER UPDATE OF {columns} ON cases BEGIN
+        f"""CREATE TRIGGER {index}_au AFTER UPDATE OF {columns} ON cases WHEN {changed} BEGIN
         INSERT INTO {index} (rowid, doc) SELECT rowid, doc FROM {view} WHERE rowid = new.id;
     END""",
         f"INSERT INTO {index} ({index}) VALUES ('rebuild')",
