@@ -11,6 +11,7 @@ import pytest
 from complaints.query import NEWEST_FIRST, CaseFilter
 from complaints.usecases import cases
 from db import bulk_load, check, fts, queries
+from db import database as db_database
 from db.database import close_database, open_database
 from db.migrations import m0021_bigram_index
 from db.models import database
@@ -153,12 +154,23 @@ def _back_to_schema_22() -> None:
     database.execute_sql("DELETE FROM schema_version WHERE version > 22")
 
 
-def test_the_migration_from_schema_22_builds_both_from_the_cases(ctx, three, db_path):
+def test_the_migration_from_schema_22_builds_both_from_the_cases(ctx, three, db_path, monkeypatch):
     cases.update_case(ctx, three[1], {"customer_name": "赵敏"})
     _back_to_schema_22()
     close_database()
-    report = open_database(db_path, backup_dir=db_path.parent / "backups")
+    # every look at the clock reports (a real start reports about every 0.2 s)
+    monkeypatch.setattr(db_database, "REPORT_EVERY_S", 0.0)
+    monkeypatch.setattr(db_database, "_PROGRESS_OPS", 100)
+    heard: list[tuple[int, float]] = []
+    report = open_database(
+        db_path,
+        backup_dir=db_path.parent / "backups",
+        progress=lambda version, seconds: heard.append((version, seconds)),
+    )
     assert report.version_before == 22 and report.version_after >= 23
+    # the step is told at its start and again while its statements run
+    assert [v for v, _s in heard].count(23) > 1 and min(v for v, _s in heard) == 23
+    assert [s for _v, s in heard] == sorted(s for _v, s in heard)
     names = {n for (n,) in database.execute_sql("SELECT name FROM sqlite_master")}
     assert "cases_bigram" not in names and "cases_bigram_docs" not in names
     assert check.schema() == []
