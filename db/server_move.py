@@ -18,6 +18,7 @@ from psycopg import Error as ServerError
 
 from db import changes
 from db.errors import StorageError
+from db.fts import BIGRAM_INDEXES
 from db.models import database
 from db.server import ServerDatabase, connection_error
 from db.server_address import ServerAddress
@@ -34,7 +35,7 @@ NOT_COPIED: dict[str, str] = {
     "audit_head": "the server's audit triggers",
 }
 # SQLite's own storage of the search indexes (FTS5 shadow tables), never ours to copy.
-_FTS_SHADOW = ("cases_fts_", "cases_bigram_")
+_FTS_SHADOW = ("cases_fts_", *(f"{index}_" for index in BIGRAM_INDEXES))
 # Tables the schema itself starts with a row in, replaced by the copied rows.
 SEEDED = ("ledger_meta",)
 # What an empty server database holds once its schema is built: the version rows and the
