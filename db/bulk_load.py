@@ -12,7 +12,7 @@ source of truth), in the same transaction: SQLite's DDL is transactional, so a c
 error or a kill -9 rolls the drop back with everything else.
 
 The cases' full-text indexes likewise: their insert triggers are dropped and the new cases
-go into cases_fts and cases_bigram with one INSERT ... SELECT each at the end, then the
+go into cases_fts and the two bigram indexes with one INSERT ... SELECT each at the end, then the
 triggers are recreated. Row
 by row inside the import's savepoint, FTS5 flushes its pending terms at every statement
 (a segment per case, then merges): 12 s of a 100,000-case import, against ~3 s at once.
@@ -289,19 +289,22 @@ class BulkLoad:
         tables = list(tables)
         self.saved = plain_indexes(tables)
         self.fts_trigger = _fts_trigger_sql() if "cases" in tables else None
-        self.bigram_trigger = (
-            _fts_trigger_sql(fts.BIGRAM_INSERT_TRIGGER, fts.BIGRAM_INSERT_TRIGGER_ROW_SQL)
-            if "cases" in tables
-            else None
-        )
+        # bigram index → the SQL of its insert trigger, dropped until restore()
+        self.bigram_triggers: dict[str, str] = {}
+        for index in fts.BIGRAM_INDEXES if "cases" in tables else ():
+            sql = _fts_trigger_sql(
+                fts.bigram_insert_trigger(index), fts.bigram_insert_trigger_row_sql(index)
+            )
+            if sql is not None:
+                self.bigram_triggers[index] = sql
         # rowids of new rows are above every existing one (INTEGER PRIMARY KEY)
         self.cases_before = database.execute_sql(
             "SELECT coalesce(max(id), 0) FROM cases"
         ).fetchone()[0]
         if self.fts_trigger is not None:
             database.execute_sql(f'DROP TRIGGER "{fts.INSERT_TRIGGER}"')
-        if self.bigram_trigger is not None:
-            database.execute_sql(f'DROP TRIGGER "{fts.BIGRAM_INSERT_TRIGGER}"')
+        for index in self.bigram_triggers:
+            database.execute_sql(f'DROP TRIGGER "{fts.bigram_insert_trigger(index)}"')
         # table → (its kept months' insert trigger SQL, the highest id before the load)
         self.month_triggers: dict[str, tuple[str, int]] = {}
         for table, (trigger, _body) in _MONTH_TRIGGERS.items():
@@ -330,10 +333,10 @@ class BulkLoad:
             fts.index_cases_after(self.cases_before)
             database.execute_sql(self.fts_trigger)
             self.fts_trigger = None
-        if self.bigram_trigger is not None:
-            fts.index_bigrams_after(self.cases_before)
-            database.execute_sql(self.bigram_trigger)
-            self.bigram_trigger = None
+        for index, sql in self.bigram_triggers.items():
+            fts.index_bigrams_after(index, self.cases_before)
+            database.execute_sql(sql)
+        self.bigram_triggers = {}
         # after the indexes: the forgetting reads cases by received time, entries by case
         for table, (sql, top) in self.month_triggers.items():
             database.execute_sql(_FORGET_MONTHS[table], (top,))

@@ -27,7 +27,8 @@ TOPICS = ("cases", "entries", "sanctions", "settings", "users", "forms", "ledger
 TABLE_TOPICS: dict[str, str] = {
     "cases": "cases",
     "cases_fts": "cases",  # the case list's search
-    "cases_bigram": "cases",  # the same for 1-2 characters
+    "cases_bigram_customer": "cases",  # the same for 1-2 characters: name, phone
+    "cases_bigram_case": "cases",  # and number, VIN, plate, content
     "attachments": "cases",
     "blobs": "cases",  # the attachments' and scans' contents on the office server
     "entries": "entries",
@@ -67,10 +68,14 @@ NOT_SHOWN = frozenset(
         "cases_fts_data",
         "cases_fts_docsize",
         "cases_fts_idx",
-        "cases_bigram_config",
-        "cases_bigram_data",
-        "cases_bigram_docsize",
-        "cases_bigram_idx",
+        "cases_bigram_customer_config",
+        "cases_bigram_customer_data",
+        "cases_bigram_customer_docsize",
+        "cases_bigram_customer_idx",
+        "cases_bigram_case_config",
+        "cases_bigram_case_data",
+        "cases_bigram_case_docsize",
+        "cases_bigram_case_idx",
     }
 )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from db.database import build_schema, latest_version, schema_version
-from db.fts import doc_sql
+from db.fts import BIGRAM_INDEXES, doc_sql
 from db.models import database, on_server
 
 MAX_LISTED = 20  # problems listed one by one per check; the rest are counted
@@ -77,21 +77,23 @@ def foreign_keys(conn: sqlite3.Connection | None = None) -> list[str]:
 
 def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
     """The trigram index cases_fts holds exactly one up-to-date document per case, and the
-    bigram index cases_bigram agrees with the cases."""
+    bigram indexes cases_bigram_customer and cases_bigram_case agree with the cases."""
     return _trigram_index(conn) + bigram_index(conn)
 
 
 def bigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
-    """The bigram index cases_bigram (schema 21) holds the bigrams of every case and nothing
-    else: FTS5's integrity-check with rank 1 works each case's bigrams out again from the
-    cases (its external content, the view cases_bigram_docs) and compares."""
-    try:
-        _conn(conn).execute(
-            "INSERT INTO cases_bigram (cases_bigram, rank) VALUES ('integrity-check', 1)"
-        )
-    except sqlite3.DatabaseError as e:
-        return [f"搜索索引 cases_bigram 与投诉表 cases 不一致(FTS5 integrity-check:{e})"]
-    return []
+    """Each bigram index (schema 23: the customer's, the case's) holds the bigrams of
+    every case and nothing else: FTS5's integrity-check with rank 1 works each case's bigrams
+    out again from the cases (its external content, the view <index>_docs) and compares."""
+    problems = []
+    for index in BIGRAM_INDEXES:
+        try:
+            _conn(conn).execute(
+                f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 1)"
+            )
+        except sqlite3.DatabaseError as e:
+            problems.append(f"搜索索引 {index} 与投诉表 cases 不一致(FTS5 integrity-check:{e})")
+    return problems
 
 
 def _trigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
@@ -142,7 +144,7 @@ def _trigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
 
 
 def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
-    """Rebuild cases_fts and cases_bigram from the cases table (the repair for search_index
+    """Rebuild cases_fts and the bigram indexes from the cases table (the repair for search_index
     problems; the indexes hold nothing that is not in cases)."""
     c = _conn(conn)
     with database.atomic() if conn is None else c:
@@ -151,8 +153,9 @@ def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
         c.execute("INSERT INTO cases_fts (cases_fts) VALUES ('rebuild')")
         c.execute("DELETE FROM cases_fts")
         c.execute(f"INSERT INTO cases_fts (rowid, doc) SELECT id, {doc_sql('cases')} FROM cases")
-        # the bigram index reads its documents from the cases (external content)
-        c.execute("INSERT INTO cases_bigram (cases_bigram) VALUES ('rebuild')")
+        # the bigram indexes read their documents from the cases (external content)
+        for index in BIGRAM_INDEXES:
+            c.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
 
 
 # --- schema -------------------------------------------------------------------------------

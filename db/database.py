@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,13 +75,27 @@ class OpenReport:
     backup: Path | None  # the verified backup made before migrating, if any
 
 
+# Told, while a migration step runs, the schema version it brings the database to and the
+# seconds since the migration began: at the start and then about every REPORT_EVERY_S (a
+# step that rebuilds an index over a million cases runs for a minute in one statement).
+MigrationProgress = Callable[[int, float], None]
+REPORT_EVERY_S = 0.2
+# SQLite's virtual machine instructions between two looks at the clock.
+_PROGRESS_OPS = 200_000
+
+
 def open_database(
-    path: Path, *, backup_dir: Path | None = None, app_version: str = ""
+    path: Path,
+    *,
+    backup_dir: Path | None = None,
+    app_version: str = "",
+    progress: MigrationProgress | None = None,
 ) -> OpenReport:
     """Open (or create) the database at ``path`` and bring its schema up to date.
 
     A database newer than this program is refused before anything is written.
     Before migrating an existing database, a verified backup goes to ``backup_dir``.
+    ``progress``, if given, hears how a migration goes (MigrationProgress).
     """
     path = Path(path)
     if database.obj is not local_database:  # back from the office server to this PC's file
@@ -121,7 +137,7 @@ def open_database(
         if 0 < before < LATEST_VERSION:
             target = backup_dir or path.parent / "backups"
             backup = make_backup(target, reason=f"before-migration-v{before}")
-        _migrate(before, app_version)
+        _migrate(before, app_version, progress=progress)
     except (sqlite3.Error, pw.DatabaseError, OSError) as e:
         said: StorageError | None = _read_only(path, e) or storage_error(e, str(path))
         if said is None:
@@ -177,12 +193,14 @@ def _migrate(
     app_version: str,
     replaced: dict[int, Step] | None = None,
     from_empty: int = 0,
+    progress: MigrationProgress | None = None,
 ) -> None:
     """Apply the steps after ``current``. ``replaced`` maps a version to its step on another
     engine (POSTGRES_STEPS); ``from_empty`` is the replaced step that builds an empty
     database (POSTGRES_BASELINE): the steps before it are then not run."""
     database.execute_sql(SCHEMA_VERSION_SQL)
     replaced = replaced or {}
+    began = time.monotonic()
     baseline = from_empty if current == 0 else 0
     for version, description, shared in STEPS:
         if version <= current or version < baseline:
@@ -194,7 +212,8 @@ def _migrate(
             done = database.execute_sql("SELECT max(version) FROM schema_version").fetchone()
             if (done[0] or 0) >= version:
                 continue
-            step(database.execute_sql)
+            with _reported(progress, version, began):
+                step(database.execute_sql)
             database.execute_sql(
                 "INSERT INTO schema_version (version, applied_at, description, app_version) "
                 "VALUES (?, ?, ?, ?)",
@@ -205,6 +224,35 @@ def _migrate(
                     app_version,
                 ),
             )
+
+
+@contextmanager
+def _reported(progress: MigrationProgress | None, version: int, began: float) -> Iterator[None]:
+    """Tell ``progress`` that the step to ``version`` runs, then again while it does (from
+    SQLite's progress handler, between the instructions of a long statement)."""
+    if progress is None:
+        yield
+        return
+    progress(version, time.monotonic() - began)
+    conn = None if on_server() else database.connection()
+    if not isinstance(conn, sqlite3.Connection):
+        yield
+        return
+    last = time.monotonic()
+
+    def tick() -> int:
+        nonlocal last
+        now = time.monotonic()
+        if now - last >= REPORT_EVERY_S:
+            last = now
+            progress(version, now - began)
+        return 0  # go on
+
+    conn.set_progress_handler(tick, _PROGRESS_OPS)
+    try:
+        yield
+    finally:
+        conn.set_progress_handler(None, 0)
 
 
 def build_schema(conn: sqlite3.Connection, version: int) -> None:

@@ -1,5 +1,5 @@
-"""The full-text indexes over cases (cases_fts, trigram; cases_bigram, bigrams of the same
-document, schema 21): what they hold for one case.
+"""The full-text indexes over cases (cases_fts, trigram; cases_bigram_customer and
+cases_bigram_case, bigrams of the same text, schema 23): what they hold for one case.
 
 The schema's triggers (db/migrations) keep it up to date row by row; the checks compare
 it with this document and rebuild it from it, and a bulk load fills it with it at the end.
@@ -26,13 +26,24 @@ INSERT_TRIGGER_ROW_SQL = " ".join(
 )
 
 
-BIGRAM_INSERT_TRIGGER = "cases_bigram_ai"
-# The statement the bigram index's insert trigger runs, its whitespace collapsed: the
-# documents come from the view cases_bigram_docs (db/migrations/m0021_bigram_index.py).
-BIGRAM_INSERT_TRIGGER_ROW_SQL = (
-    "INSERT INTO cases_bigram (rowid, doc) "
-    "SELECT rowid, doc FROM cases_bigram_docs WHERE rowid = new.id;"
-)
+# The bigram indexes (schema 23, db/migrations/m0023_bigram_split.py): the customer's
+# (name, phone) and the case's (number, VIN, plate, content), each an FTS5 table whose
+# documents come from its view <index>_docs.
+BIGRAM_INDEXES = ("cases_bigram_customer", "cases_bigram_case")
+
+
+def bigram_insert_trigger(index: str) -> str:
+    """The name of the insert trigger of the bigram index ``index``."""
+    return f"{index}_ai"
+
+
+def bigram_insert_trigger_row_sql(index: str) -> str:
+    """The statement the insert trigger of the bigram index ``index`` runs, its whitespace
+    collapsed."""
+    return (
+        f"INSERT INTO {index} (rowid, doc) "
+        f"SELECT rowid, doc FROM {index}_docs WHERE rowid = new.id;"
+    )
 
 
 def doc_sql(alias: str) -> str:
@@ -49,12 +60,12 @@ def index_cases_after(last_id: int) -> None:
     )
 
 
-def index_bigrams_after(last_id: int) -> None:
-    """Add the bigram documents of the cases whose id is above ``last_id`` and that the
-    index does not hold yet (one updated during a bulk load was added by the update
-    trigger), in id order."""
+def index_bigrams_after(index: str, last_id: int) -> None:
+    """Add to the bigram index ``index`` the documents of the cases whose id is above
+    ``last_id`` and that it does not hold yet (one updated during a bulk load was added by
+    the update trigger), in id order."""
     database.execute_sql(
-        "INSERT INTO cases_bigram (rowid, doc) SELECT rowid, doc FROM cases_bigram_docs "
-        "WHERE rowid > ? AND rowid NOT IN (SELECT id FROM cases_bigram_docsize) ORDER BY rowid",
+        f"INSERT INTO {index} (rowid, doc) SELECT rowid, doc FROM {index}_docs "
+        f"WHERE rowid > ? AND rowid NOT IN (SELECT id FROM {index}_docsize) ORDER BY rowid",
         (last_id,),
     )

@@ -11,6 +11,7 @@ from array import array
 from collections.abc import Sequence
 
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
+from db.fts import BIGRAM_INDEXES
 from db.models import database, on_server
 from db.timeutil import to_db
 
@@ -136,19 +137,22 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
     # matches stops after the first ``limit``: about limit × cases ÷ matches steps, worth it
     # once the matches are many (counted by a full-text index alone: the trigram one from 3
-    # characters, the bigram one of schema 21 for 1-2; the bigram count may include cases
-    # that the columns' LIKE then leaves out).
+    # characters, the two bigram ones for 1-2, their counts added; the bigram count may
+    # include cases that the columns' LIKE then leaves out, or a case twice).
     phrase: str | None = _fts_phrase(text) if len(text) >= 3 else bigram_query(text)
-    index = "cases_fts" if len(text) >= 3 else "cases_bigram"
+    indexes = ("cases_fts",) if len(text) >= 3 else BIGRAM_INDEXES
     if phrase is not None:
-        matches = database.execute_sql(
-            f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", [phrase]
-        ).fetchone()[0]
+        matches = sum(
+            database.execute_sql(
+                f"SELECT count(*) FROM {index} WHERE {index} MATCH ?", [phrase]
+            ).fetchone()[0]
+            for index in indexes
+        )
         if matches * matches > 25 * limit * total / 100:
             return _case_ids(f, NEWEST_FIRST, limit, indexed_by="INDEXED BY cases_received")
-        if index == "cases_fts":
+        if len(text) >= 3:
             return _case_ids(f, NEWEST_FIRST, limit)
-        return _case_ids(f, NEWEST_FIRST, limit, BIGRAM_CLAUSE, [phrase])
+        return _case_ids(f, NEWEST_FIRST, limit, BIGRAM_CLAUSE, [phrase] * len(BIGRAM_INDEXES))
     if not _has_search_text():
         return _case_ids(f, NEWEST_FIRST, limit)
     # Shorter than a trigram, and characters the bigram index does not answer: LIKE, which
@@ -176,9 +180,16 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     )
 
 
-# The cases whose bigram index entry holds a token (a superset of those containing the
-# text: the caller's LIKE keeps the true matches).
-BIGRAM_CLAUSE = "c.id IN (SELECT rowid FROM cases_bigram WHERE cases_bigram MATCH ?)"
+# The cases whose entry in either bigram index (the customer's, the case's) holds a token (a
+# superset of those containing the text: the caller's LIKE keeps the true matches); the
+# token once per index.
+BIGRAM_CLAUSE = (
+    "c.id IN ("
+    + " UNION ALL ".join(
+        f"SELECT rowid FROM {index} WHERE {index} MATCH ?" for index in BIGRAM_INDEXES
+    )
+    + ")"
+)
 
 # The characters whose 1-2 character texts the bigram index answers: those its tokenizer
 # (FTS5 unicode61, Unicode 6.1 tables) keeps as token characters in every SQLite, so a
@@ -194,7 +205,7 @@ _BIGRAM_RANGES = (
 
 
 def bigram_query(text: str) -> str | None:
-    """The FTS5 query of cases_bigram that names every case containing ``text`` (1 or 2
+    """The FTS5 query of the bigram indexes that names every case containing ``text`` (1 or 2
     characters: the bigram itself, or every bigram starting with the one character), or None
     when the index cannot answer it."""
     if not 1 <= len(text) <= 2 or not all(

@@ -39,6 +39,7 @@ from ui.restart import restart_requested
 from ui.session import Session
 from ui.sign_in import sign_in_at_start
 from ui.taskman import TaskManager
+from ui.upgrade_progress import UpgradeProgress
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +173,15 @@ def open_data(paths: DataPaths, *, smoke: bool, checks: StartChecks) -> bool:
     """Open the data folder's database for good, migrating it (after a verified backup) if it
     is older than this program; False, after saying why (in a box unless smoking), when it
     cannot be opened: a database newer than this program, not ours, locked, read-only."""
+    progress = None if smoke else UpgradeProgress()
     try:
-        open_database(paths.database, backup_dir=paths.backups, app_version=__version__)
+        try:
+            open_database(
+                paths.database, backup_dir=paths.backups, app_version=__version__, progress=progress
+            )
+        finally:
+            if progress is not None:
+                progress.finish()
         limit_page_cache()
     except Exception as e:
         if not isinstance(e, StorageError | OSError):  # e.g. SQLite refusing to write

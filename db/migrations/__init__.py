@@ -28,10 +28,12 @@ from db.migrations import (
     m0020_stats_months,
     m0021_bigram_index,
     m0022_reminders,
+    m0023_bigram_split,
     pg0014_baseline,
     pg0019_blobs,
     pg0020_stats_months,
     pg0021_bigram_index,
+    pg0023_bigram_split,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -67,6 +69,11 @@ STEPS: Sequence[tuple[int, str, Step]] = (
     ),
     (21, "bigram index of the cases for 1-2 character searches", m0021_bigram_index.up),
     (22, "deadline reminders shown once per office", m0022_reminders.up),
+    (
+        23,
+        "the bigram index split: the keys (number, name, phone, VIN, plate) and the content",
+        m0023_bigram_split.up,
+    ),
 )
 
 LATEST_VERSION = STEPS[-1][0]
@@ -82,4 +89,5 @@ POSTGRES_STEPS: dict[int, Step] = {
     19: pg0019_blobs.up,
     20: pg0020_stats_months.up,
     21: pg0021_bigram_index.up,
+    23: pg0023_bigram_split.up,
 }

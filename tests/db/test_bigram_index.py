@@ -1,5 +1,6 @@
-"""The bigram index (schema 21) names every case holding a 1-2 character text, follows every
-write to the cases, and is verified and rebuilt by the checks like the trigram index."""
+"""The bigram indexes (schema 21, split by schema 23 into the customer's and the case's)
+name every case holding a 1-2 character text, follow every write to the cases, and are
+verified and rebuilt by the checks like the trigram index."""
 
 import pytest
 
@@ -31,11 +32,14 @@ def three(ctx):
     return [cases.create_case(ctx, _values(ctx, n, c)).id for n, c in _TEXTS]
 
 
-def _named(text: str) -> set[int]:
+def _named(text: str, indexes: tuple[str, ...] = fts.BIGRAM_INDEXES) -> set[int]:
     query = queries.bigram_query(text)
     assert query is not None, text
-    sql = "SELECT rowid FROM cases_bigram WHERE cases_bigram MATCH ?"
-    return {r[0] for r in database.execute_sql(sql, [query])}
+    named: set[int] = set()
+    for index in indexes:
+        sql = f"SELECT rowid FROM {index} WHERE {index} MATCH ?"
+        named |= {r[0] for r in database.execute_sql(sql, [query])}
+    return named
 
 
 def _holding(text: str) -> set[int]:
@@ -66,36 +70,46 @@ def test_texts_the_index_cannot_answer_are_left_to_the_scan():
         assert queries.bigram_query(text) is None, text
 
 
-def test_an_index_out_of_step_is_found_and_rebuilt(ctx, three):
-    database.execute_sql("DROP TRIGGER cases_bigram_au")
-    database.execute_sql("UPDATE cases SET content = '送来感谢信' WHERE id = ?", [three[2]])
+def _trigger_sql(name: str) -> str:
+    (sql,) = database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]
+    ).fetchone()
+    return sql
+
+
+@pytest.mark.parametrize(
+    ("index", "column", "text", "old", "new"),
+    [
+        ("cases_bigram_case", "content", "送来感谢信", "锦旗", "谢信"),
+        ("cases_bigram_customer", "customer_name", "赵敏", "李雷", "赵敏"),
+    ],
+)
+def test_an_index_out_of_step_is_found_and_rebuilt(ctx, three, index, column, text, old, new):
+    trigger = _trigger_sql(f"{index}_au")
+    database.execute_sql(f"DROP TRIGGER {index}_au")
+    database.execute_sql(f"UPDATE cases SET {column} = ? WHERE id = ?", [text, three[2]])
     problems = check.search_index()
-    assert any("cases_bigram" in p and "FTS5 integrity-check" in p for p in problems)
+    assert any(index in p and "FTS5 integrity-check" in p for p in problems)
     check.rebuild_search_index()
-    database.execute_sql(
-        "CREATE TRIGGER cases_bigram_au AFTER UPDATE OF number, customer_name, phone, vin, "
-        "plate, content ON cases BEGIN INSERT INTO cases_bigram (rowid, doc) "
-        "SELECT rowid, doc FROM cases_bigram_docs WHERE rowid = new.id; END"
-    )
+    database.execute_sql(trigger)
     assert check.search_index() == []
-    assert _named("谢信") == {three[2]} and _named("锦旗") == set()
+    assert _named(new) == {three[2]} and _named(old) == set()
 
 
-def test_a_missing_document_is_found(three):
+@pytest.mark.parametrize("index", fts.BIGRAM_INDEXES)
+def test_a_missing_document_is_found(three, index):
     database.execute_sql(
-        "INSERT INTO cases_bigram (cases_bigram, rowid, doc) "
-        "SELECT 'delete', rowid, doc FROM cases_bigram_docs WHERE rowid = ?",
+        f"INSERT INTO {index} ({index}, rowid, doc) "
+        f"SELECT 'delete', rowid, doc FROM {index}_docs WHERE rowid = ?",
         [three[0]],
     )
-    assert any("cases_bigram" in p for p in check.search_index())
+    assert any(index in p for p in check.search_index())
     # a case the index does not hold is left alone by the delete trigger (no corruption)
     database.execute_sql("DELETE FROM cases WHERE id = ?", [three[0]])
     assert check.search_index() == []
 
 
-def test_the_bulk_load_s_statement_is_the_insert_trigger_s(db_path):
-    (sql,) = database.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-        (fts.BIGRAM_INSERT_TRIGGER,),
-    ).fetchone()
-    assert fts.BIGRAM_INSERT_TRIGGER_ROW_SQL in " ".join(sql.split())
+@pytest.mark.parametrize("index", fts.BIGRAM_INDEXES)
+def test_the_bulk_load_s_statement_is_the_insert_trigger_s(db_path, index):
+    sql = _trigger_sql(fts.bigram_insert_trigger(index))
+    assert fts.bigram_insert_trigger_row_sql(index) in " ".join(sql.split())
