@@ -20,6 +20,7 @@ import functools
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import peewee as pw
@@ -179,8 +180,11 @@ class ServerDatabase(pw.PostgresqlDatabase):
 
     param = "?"  # peewee writes ``?`` too: one rewriting for all statements
 
-    def __init__(self, address: ServerAddress, **kwargs: Any) -> None:
+    def __init__(
+        self, address: ServerAddress, *, data_folder: Path | None = None, **kwargs: Any
+    ) -> None:
         self.address = address
+        self.data_folder = data_folder  # this PC's folder (db.database.data_folder)
         params = {**connect_params(address), **kwargs}
         super().__init__(address.dbname, prefer_psycopg3=True, **params)
 

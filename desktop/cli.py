@@ -155,7 +155,7 @@ def open_data(args: argparse.Namespace, *, must_exist: bool = True):
     if address is not None:  # the office server; the data folder keeps this PC's things
         secure_data_dir(paths.root)
         try:
-            report = open_server(address, app_version=__version__)
+            report = open_server(address, app_version=__version__, data_folder=paths.root)
         except StorageError as e:
             raise CliError(str(e)) from None
         if is_initialised():
