@@ -1,16 +1,18 @@
-"""Two managers deciding one proposed sanction: the decision holds the proposal's row, so the
-second one (at another seat of the office server, or after the first on this PC) is told who
-decided it and when, and nothing is decided twice."""
+"""Two people changing one shared row at once. Two managers deciding one proposed sanction:
+the decision holds the proposal's row, so the second one (at another seat of the office
+server, or after the first on this PC) is told who decided it and when, and nothing is
+decided twice. Two administrators saving one setting: the second waits for the first."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from datetime import timedelta
 
 import pytest
 
-from complaints.usecases import sanctions
+from complaints.usecases import causes, sanctions
 from complaints.usecases.errors import StaleRecord
 from db.models import database
 from tests.complaints.seats import other_seat, wait_until_blocked
@@ -92,3 +94,49 @@ def test_a_decision_that_waited_for_another_seats_is_refused(server_ctx, server_
     done = sanctions.get_sanction(s["uid"])
     assert (done["decided_by"], done["amount"]) == ("李总", 200)
     assert _audit_count(s["uid"], "sanction.approve") == 0  # the second wrote nothing
+
+
+def test_a_setting_changed_at_two_seats_is_changed_in_turn(server_ctx, server_address):
+    """The cause list saved while another seat holds it (as its own save does) waits, then
+    records in the audit the list it really replaced."""
+    causes.save_cause_list(server_ctx, ["维修质量", "服务态度"])
+    outcome: list[BaseException | None] = []
+    pid: list[int] = []
+    ready = threading.Event()
+    mine = ["维修质量", "服务态度", "配件供应"]
+
+    def save_on_second_seat() -> None:
+        try:
+            pid.append(database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
+            ready.set()
+            causes.save_cause_list(server_ctx, mine)
+            outcome.append(None)
+        except BaseException as e:
+            outcome.append(e)
+        finally:
+            database.close()
+
+    first_seat = other_seat(server_address)
+    watcher = other_seat(server_address)
+    theirs = ["价格/费用"]
+    try:
+        first_seat.execute("SELECT pg_advisory_xact_lock(7, hashtext(%s))", (causes.KEY,))
+        first_seat.execute(
+            "UPDATE settings SET value = %s WHERE key = %s",
+            (json.dumps(theirs, ensure_ascii=False), causes.KEY),
+        )
+        worker = threading.Thread(target=save_on_second_seat)
+        worker.start()
+        assert ready.wait(30)
+        wait_until_blocked(watcher, pid[0])
+        first_seat.commit()
+        worker.join(30)
+    finally:
+        first_seat.close()
+        watcher.close()
+    assert outcome == [None]
+    assert causes.cause_list() == mine
+    (changes,) = database.execute_sql(
+        "SELECT changes FROM audit_log WHERE event = 'settings.update' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert json.loads(changes)[causes.KEY] == [theirs, mine]
