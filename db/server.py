@@ -209,16 +209,21 @@ class ServerDatabase(pw.PostgresqlDatabase):
             exc, f"{self.address.host}:{self.address.port}", environment_only=True
         )
 
+    @property
+    def _thread_state(self) -> Any:
+        """peewee's per-thread connection state (its stubs do not declare it)."""
+        return self._state  # type: ignore[attr-defined]  # peewee's stubs omit _state
+
     def _lost(self) -> bool:
         """This thread's connection died under it (the network, the server stopping)."""
-        conn = self._state.conn
+        conn = self._thread_state.conn
         return conn is not None and bool(conn.closed)
 
     def _forget_lost(self) -> None:
         """Outside a transaction, a dead connection is forgotten: the next statement of this
         thread connects again, so "retry once it is back" is all a person has to do."""
         if self._lost() and not self.in_transaction():
-            self._state.reset()
+            self._thread_state.reset()
 
     @contextmanager
     def _saying(self) -> Iterator[None]:
