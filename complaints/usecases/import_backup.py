@@ -1,14 +1,15 @@
 """The safety net a ledger import writes before it changes anything: a backup file the same
 ``restore`` reads, in this PC's backups folder (the data folder's ``backups``).
 
-On this PC's SQLite file every import gets its own: a page copy checked with quick_check
-takes a second or two even at 100,000 cases (the day's backup is the fully verified one).
+On this PC's SQLite file every import gets its own: a page copy of the file, checked with
+quick_check (the day's backup is the fully verified one).
 
 On the office server the backup is every row of the office's database copied into a SQLite
-file of the same schema (db/server_copy.py), which costs far more than an import's own
-writes: the first import of the day on this PC makes one, and a later import that day
-names that one instead of making another. The import itself is one transaction, undone
-whole on any failure; the backup is for an import that succeeded with the wrong file.
+file of the same schema (db/server_copy.py), several times the page copy's cost
+(bench/bench_server_backup.py): the first import of the day on this PC makes one, and a later
+import that day names that one instead of making another. The import itself is one
+transaction, undone whole on any failure; the backup is for an import that succeeded with
+the wrong file.
 """
 
 from __future__ import annotations

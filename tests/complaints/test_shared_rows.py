@@ -12,10 +12,11 @@ from datetime import timedelta
 
 import pytest
 
-from complaints.usecases import causes, sanctions
+from complaints.usecases import causes, proposals, sanctions
 from complaints.usecases.errors import StaleRecord
 from db.models import database
 from tests.complaints.seats import other_seat, wait_until_blocked
+from tests.complaints.test_sanctions_usecases import new_case, rows, set_liability
 from tests.conftest import FIXED_NOW
 
 
@@ -140,3 +141,42 @@ def test_a_setting_changed_at_two_seats_is_changed_in_turn(server_ctx, server_ad
         "SELECT changes FROM audit_log WHERE event = 'settings.update' ORDER BY id DESC LIMIT 1"
     ).fetchone()
     assert json.loads(changes)[causes.KEY] == [theirs, mine]
+
+
+def test_proposing_for_a_case_waits_for_another_seat_holding_it(server_ctx, server_address):
+    """Two seats bringing one case's proposals in line (the day's sweep at two seats, or a
+    sweep and a save) take turns: each would otherwise insert the same new proposal."""
+    cid = new_case(server_ctx)
+    set_liability(server_ctx, cid, "有责")
+    before = [(r["rule"], r["person"]) for r in rows(cid)]
+    assert before  # the rule proposed a fine
+    outcome: list[BaseException | None] = []
+    pid: list[int] = []
+    ready = threading.Event()
+
+    def sweep_on_second_seat() -> None:
+        try:
+            pid.append(database.execute_sql("SELECT pg_backend_pid()").fetchone()[0])
+            ready.set()
+            proposals.sync_proposals(server_ctx, cid)
+            outcome.append(None)
+        except BaseException as e:
+            outcome.append(e)
+        finally:
+            database.close()
+
+    first_seat = other_seat(server_address)
+    watcher = other_seat(server_address)
+    try:
+        first_seat.execute("SELECT id FROM cases WHERE id = %s FOR UPDATE", (cid,))
+        worker = threading.Thread(target=sweep_on_second_seat)
+        worker.start()
+        assert ready.wait(30)
+        wait_until_blocked(watcher, pid[0])  # the sweep waits for the case
+        first_seat.commit()
+        worker.join(30)
+    finally:
+        first_seat.close()
+        watcher.close()
+    assert outcome == [None]
+    assert [(r["rule"], r["person"]) for r in rows(cid)] == before  # nothing twice
