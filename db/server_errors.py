@@ -25,7 +25,7 @@ class ServerTrouble(StorageError):
     def __init__(self, message: str, detail: str, sqlstate: str | None = None):
         super().__init__(message)
         self.detail = detail
-        self.sqlstate = sqlstate  # db/retry.py still sees a conflict in it
+        self.sqlstate = sqlstate  # the server's code, for a caller that acts on it
 
 
 @dataclass(frozen=True)
