@@ -4,10 +4,11 @@
 On this PC's SQLite file every import gets its own: a page copy of the file, checked with
 quick_check (the day's backup is the fully verified one).
 
-On the office server the backup is every row of the office's database copied into a SQLite
-file of the same schema (db/server_copy.py), several times the page copy's cost
-(bench/bench_server_backup.py): the first import of the day on this PC makes one, and a later
-import that day names that one instead of making another. The import itself is one
+On the office server the backup is every row of the office's database read over the network
+and written into a SQLite file of the same schema, its search index built as the rows arrive
+(db/server_copy.py): a copy of the whole office each time, so the first import of the day on
+this PC makes one, and a later import that day names that one instead of making another
+(bench/bench_server_backup.py times it). The import itself is one
 transaction, undone whole on any failure; the backup is for an import that succeeded with
 the wrong file.
 """
