@@ -71,7 +71,7 @@ class Places:
             f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
             "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
         )
-        open_server(self.address(name))
+        open_server(self.address(name), data_folder=self.work / name)  # this PC's backups
 
     def address(self, name: str) -> ServerAddress:
         return ServerAddress(pg_cluster.SUPERUSER, self.cluster.socket_dir, self.cluster.port, name)

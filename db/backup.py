@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from db.errors import BackupError
-from db.models import database, on_server
-from db.partfiles import Partial, registry_for
+from db.models import data_folder, database, on_server
+from db.partfiles import REGISTRY, Partial
 
 BACKUP_SUFFIX = ".sqlite3"
 STEP_PAGES = 4096  # pages copied per step: progress and cancel are looked at between steps
@@ -76,8 +76,8 @@ def backup_to(
     """
     dest = Path(dest)
     tmp = dest.with_name(dest.name + ".part")
-    registry = registry_for(database.database) if database.database and not on_server() else None
-    with Partial(tmp, registry):  # a kill leaves a .part the next start deletes
+    folder = data_folder()  # a kill leaves a .part the next start deletes
+    with Partial(tmp, folder / REGISTRY if folder is not None else None):
         return _backup_to(dest, tmp, source, quick, progress, cancelled)
 
 

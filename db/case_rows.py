@@ -35,6 +35,16 @@ def get_for_write(case_id: int) -> Case | None:
     return Case.select().where(case_pk == case_id).for_update().first()
 
 
+def hold_for_write(case_ids: Sequence[int]) -> None:
+    """Lock these cases' rows until this transaction ends, for a write computed from what the
+    cases hold (their proposed sanctions): on the office server a second seat doing the same
+    to one of them waits, then reads what the first wrote. Taken in id order, so two holders
+    never wait for each other in a circle. SQLite's write transaction already holds the file."""
+    if not on_server() or not case_ids:
+        return
+    list(Case.select(case_pk).where(case_pk.in_(list(case_ids))).order_by(case_pk).for_update())
+
+
 def exists(case_id: int) -> bool:
     return Case.select().where(case_pk == case_id).exists()
 

@@ -283,17 +283,27 @@ def migrate_file(conn: sqlite3.Connection, app_version: str = "") -> int:
 
 
 def open_server(
-    address: ServerAddress, *, app_version: str = "", password: str | None = None
+    address: ServerAddress,
+    *,
+    app_version: str = "",
+    password: str | None = None,
+    data_folder: Path | None = None,
 ) -> OpenReport:
     """Connect to the office's PostgreSQL database at ``address`` and bring its schema up
     to date (an empty database gets the whole schema: ``init``). Raises ServerUnreachable
     or LoginRefused (db/server.py) with a message a person can act on. ``password``, when
-    given, is used instead of the kept one (a person just typed it)."""
+    given, is used instead of the kept one (a person just typed it). ``data_folder`` is
+    this PC's folder (``--data-dir``): the server has no file to sit beside, so what this
+    PC writes of it (backups, the markers of half-written files) goes there."""
     # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
     from db.server import ServerDatabase, connection_error, wrong_encoding
 
     close_database()
-    server = ServerDatabase(address, **({"password": password} if password else {}))
+    if data_folder is not None:  # as open_database: what a killed writer left (logged)
+        remove_leftovers(data_folder)
+    server = ServerDatabase(
+        address, data_folder=data_folder, **({"password": password} if password else {})
+    )
     database.initialize(server)
     try:
         database.connect()
@@ -337,4 +347,7 @@ def close_database() -> None:
 
 
 def database_path() -> Path | None:
+    """This PC's database file (None on the office server, which has no file here)."""
+    if on_server():
+        return None
     return Path(database.database) if database.database else None

@@ -4,6 +4,8 @@
 class StorageError(Exception):
     """Base of storage errors; str(e) is a complete Chinese message."""
 
+    detail: str = ""  # the engine's own words, for the log and the dialog's 详细信息
+
 
 class DatabaseTooNew(StorageError):
     def __init__(self, found: int, supported: int):

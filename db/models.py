@@ -3,6 +3,8 @@ checks that every model column exists in a freshly migrated database."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import peewee as pw
 
 from db.engine import SafeSqliteDatabase
@@ -22,6 +24,16 @@ database.initialize(local_database)
 def on_server() -> bool:
     """True while the database is the office's PostgreSQL server, not this PC's SQLite file."""
     return database.obj is not local_database
+
+
+def data_folder() -> Path | None:
+    """This PC's data folder of the open database: the folder of the SQLite file, or the one
+    named when the office server was opened (None when none was): where this PC's backups
+    and markers of half-written files go, never the working directory."""
+    if on_server():
+        folder = getattr(database.obj, "data_folder", None)
+        return Path(folder) if folder is not None else None
+    return Path(database.database).parent if database.database else None
 
 
 class BaseModel(pw.Model):

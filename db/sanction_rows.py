@@ -11,7 +11,7 @@ from peewee import JOIN
 
 from db import bulk
 from db.case_rows import case_pk
-from db.models import Case, Sanction
+from db.models import Case, Sanction, on_server
 from db.timeutil import date_to_db, to_db
 
 # the implicit primary key, which peewee's stubs do not declare on the model
@@ -141,6 +141,15 @@ def case_number(s: Sanction) -> str | None:
 
 def get(sanction_id: int) -> Sanction | None:
     return Sanction.get_or_none(sanction_pk == sanction_id)
+
+
+def get_for_write(sanction_id: int) -> Sanction | None:
+    """The sanction, held for this transaction's decision: on the office server the row is
+    locked until the transaction ends, so a second manager deciding the same proposal waits,
+    then reads the first one's decision (SQLite's write transaction already holds the file)."""
+    if not on_server():
+        return get(sanction_id)
+    return Sanction.select().where(sanction_pk == sanction_id).for_update().first()
 
 
 def by_uid(uid: str) -> Sanction | None:

@@ -21,6 +21,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import peewee as pw
@@ -31,12 +32,14 @@ from db import changes, seats
 from db.errors import StorageError
 from db.models import database
 from db.server_address import LoginRefused, ServerAddress, ServerUnreachable, connect_params
+from db.server_errors import ServerTrouble, server_trouble
 
 
 def connection_error(exc: BaseException, address: ServerAddress) -> StorageError | None:
     """The message a person should read when connecting to ``address`` failed."""
     text = str(exc)
     low = text.lower()
+    detail = " ".join(text.split())  # the server's own words, for the IT person
     if any(
         w in low
         for w in (
@@ -50,15 +53,15 @@ def connection_error(exc: BaseException, address: ServerAddress) -> StorageError
     ) or ("database" in low and "does not exist" in low):
         return LoginRefused(
             f"数据库服务器 {address.host}:{address.port} 拒绝了登录"
-            f"(用户 {address.user},数据库 {address.dbname}):{text.strip()}。"
+            f"(用户 {address.user},数据库 {address.dbname})。"
             "请检查用户名、数据库名和密码(pgpass 文件或系统凭据管理器中的密码),"
-            "以及服务器的 pg_hba.conf 是否允许本机连接。"
+            f"以及服务器的 pg_hba.conf 是否允许本机连接。\n详细信息:{detail}"
         )
     if isinstance(exc, psycopg.OperationalError):
         return ServerUnreachable(
-            f"无法连接数据库服务器 {address.host}:{address.port}:{text.strip()}。"
+            f"无法连接数据库服务器 {address.host}:{address.port}:服务器没有应答。"
             "请检查服务器是否开机、PostgreSQL 服务是否在运行、地址和端口是否正确,"
-            "以及防火墙是否对本局域网开放该端口。(本机数据未作任何改动)"
+            f"以及防火墙是否对本局域网开放该端口。(本机数据未作任何改动)\n详细信息:{detail}"
         )
     return None
 
@@ -193,8 +196,11 @@ class ServerDatabase(pw.PostgresqlDatabase):
 
     param = "?"  # peewee writes ``?`` too: one rewriting for all statements
 
-    def __init__(self, address: ServerAddress, **kwargs: Any) -> None:
+    def __init__(
+        self, address: ServerAddress, *, data_folder: Path | None = None, **kwargs: Any
+    ) -> None:
         self.address = address
+        self.data_folder = data_folder  # this PC's folder (db.database.data_folder)
         params = {**connect_params(address), **kwargs}
         super().__init__(address.dbname, prefer_psycopg3=True, **params)
 
@@ -209,6 +215,50 @@ class ServerDatabase(pw.PostgresqlDatabase):
         conn.adapters.register_dumper(bool, _BoolAsInt)
         conn.cursor_factory = JournalCursor
         return conn
+
+    def _said(self, exc: Exception) -> ServerTrouble | None:
+        """The server's or the network's state said for a person (db/server_errors.py)."""
+        return server_trouble(
+            exc, f"{self.address.host}:{self.address.port}", environment_only=True
+        )
+
+    @property
+    def _thread_state(self) -> Any:
+        """peewee's per-thread connection state (its stubs do not declare it)."""
+        return self._state  # type: ignore[attr-defined]  # peewee's stubs omit _state
+
+    def _lost(self) -> bool:
+        """This thread's connection died under it (the network, the server stopping)."""
+        conn = self._thread_state.conn
+        return conn is not None and bool(conn.closed)
+
+    def _forget_lost(self) -> None:
+        """Outside a transaction, a dead connection is forgotten: the next statement of this
+        thread connects again, so "retry once it is back" is all a person has to do."""
+        if self._lost() and not self.in_transaction():
+            self._thread_state.reset()
+
+    @contextmanager
+    def _saying(self) -> Iterator[None]:
+        """The server's or the network's errors inside said for a person (ServerTrouble,
+        from the driver's error); a connection that died is forgotten once no transaction
+        needs it, so the next statement connects again."""
+        try:
+            yield
+        except (pw.DatabaseError, psycopg.Error) as e:
+            self._forget_lost()
+            said = self._said(e)
+            if said is None:
+                raise
+            raise said from e
+
+    def begin(self, isolation_level: Any = None) -> Any:
+        with self._saying():
+            return super().begin(isolation_level)
+
+    def execute_sql(self, sql: Any, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        with self._saying():
+            return super().execute_sql(sql, params, *args, **kwargs)
 
     def read_snapshot(self) -> Any:
         """One consistent snapshot for a long read (an export): PostgreSQL's readers never
@@ -241,7 +291,8 @@ class ServerDatabase(pw.PostgresqlDatabase):
         conn = self.connection()
         if written and conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
             _announce(conn, written)  # sent by the COMMIT below, or not at all
-        result = super().commit()
+        with self._saying():
+            result = super().commit()
         if not self.in_transaction():
             _local.rolled_back = False
             self._ended()
@@ -250,7 +301,15 @@ class ServerDatabase(pw.PostgresqlDatabase):
     def rollback(self) -> Any:
         _take_pending()  # what was undone is not announced
         try:
+            if self._lost():  # the server undid the transaction when the connection died
+                self._forget_lost()
+                return None
             return super().rollback()
+        except (pw.DatabaseError, psycopg.Error) as e:  # a lost connection undid it already
+            said = self._said(e)
+            if said is None:
+                raise
+            raise said from e
         finally:
             if not self.in_transaction():
                 _local.rolled_back = True

@@ -24,6 +24,23 @@ def all_stored() -> dict[str, Any]:
     return {s.key: json.loads(s.value) for s in Setting.select()}
 
 
+# The class of the advisory locks that hold a setting (the two-number form: a space apart
+# from the case numbers' one-number locks, db/case_rows.py).
+_SETTING_LOCKS = 7
+
+
+def hold(keys: tuple[str, ...]) -> None:
+    """Hold ``keys`` until this transaction ends, for a change computed from what they hold
+    now (a list one item longer, the old value in the audit): on the office server a second
+    seat changing one of them waits, then reads the first one's value. The lock is on the key,
+    so a setting not yet stored is held too; keys are taken in one order (no deadlock between
+    two holders). SQLite's write transaction already holds the whole file."""
+    if not on_server():
+        return
+    for key in sorted(set(keys)):
+        database.execute_sql("SELECT pg_advisory_xact_lock(?, hashtext(?))", (_SETTING_LOCKS, key))
+
+
 def store(key: str, value: Any) -> None:
     """Write ``value`` (as JSON) under ``key``, replacing what was there."""
     with database.atomic():

@@ -21,13 +21,14 @@ from pathlib import Path
 from complaints.rules.permissions import COMMANDS_BY_NAME, Role
 from complaints.usecases import auth, signin, users
 from complaints.usecases.context import Context, parse_tz
-from complaints.usecases.errors import UseCaseError
+from complaints.usecases.errors import UseCaseError, detail_of
 from complaints.usecases.site import is_initialised, local_site
 from db import engine
 from db.database import close_database, open_database, open_server
 from db.errors import StorageError
 from db.models import database
 from db.server_address import ServerAddress, is_server_address, parse_address
+from db.server_errors import server_trouble, where_now
 from desktop import APP_TITLE, __version__
 from desktop.paths import (
     DataPaths,
@@ -155,7 +156,7 @@ def open_data(args: argparse.Namespace, *, must_exist: bool = True):
     if address is not None:  # the office server; the data folder keeps this PC's things
         secure_data_dir(paths.root)
         try:
-            report = open_server(address, app_version=__version__)
+            report = open_server(address, app_version=__version__, data_folder=paths.root)
         except StorageError as e:
             raise CliError(str(e)) from None
         if is_initialised():
@@ -312,6 +313,10 @@ def _main(argv: list[str] | None) -> int:
         return int(args.func(args) or 0)
     except (CliError, UseCaseError, StorageError) as e:  # a refusal, a bad input, a full disk
         print(f"错误:{e}", file=sys.stderr)
+        # the server's own words, for the IT person (also of an error said again as CliError)
+        detail = detail_of(e) or (detail_of(e.__context__) if e.__context__ else "")
+        if detail:
+            print(f"详细信息:{detail}", file=sys.stderr)
         return 2
     except Exception as e:  # a full disk or a read-only folder: a message, no traceback
         said = _storage_message(e)
@@ -330,6 +335,9 @@ def _storage_message(e: Exception) -> str | None:
     err = engine.storage_error(e, database.database)
     if err is not None:
         return str(err)
+    trouble = server_trouble(e, where_now())  # the office server's, in Chinese
+    if trouble is not None:
+        return f"{trouble}\n详细信息:{trouble.detail}"
     if isinstance(e, OSError) and e.strerror:
         where = f"{e.filename}:" if e.filename else ""
         if e.errno == errno.ENOSPC:

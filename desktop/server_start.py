@@ -55,7 +55,7 @@ def open_chosen(
     password: str | None = None
     while True:
         try:
-            open_server(address, app_version=__version__, password=password)
+            open_server(address, app_version=__version__, password=password, data_folder=paths.root)
         except StorageError as e:
             print(f"错误:{e}", file=sys.stderr)
             if smoke:

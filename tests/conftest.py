@@ -165,7 +165,7 @@ def open_data_folder(request, db_engine, monkeypatch) -> Callable[[Path], None]:
             if len(made) == 1:
                 monkeypatch.setenv("COMPLAINTDESK_DATABASE", str(made[root]))
         root.mkdir(parents=True, exist_ok=True)
-        open_server(made[root])
+        open_server(made[root], data_folder=root)
 
     return open_folder
 
@@ -201,8 +201,8 @@ def site_db(request, db_engine, tmp_path):
         path = request.getfixturevalue("db_path")
         site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
         return path
-    open_server(request.getfixturevalue("server_copy")("sh01"))
     (tmp_path / "data").mkdir(exist_ok=True)
+    open_server(request.getfixturevalue("server_copy")("sh01"), data_folder=tmp_path / "data")
     return tmp_path / "data" / "complaintdesk.sqlite3"
 
 
@@ -256,10 +256,11 @@ def server_address(postgres) -> ServerAddress:
 
 
 @pytest.fixture
-def server_ctx(server_address):
+def server_ctx(server_address, tmp_path):
     """Site SH01 on a fresh server database, opened as this process's session (the seats
-    tests; tests/complaints/seats.py makes the other seats)."""
-    open_server(server_address)
+    tests; tests/complaints/seats.py makes the other seats); this PC's folder is
+    ``tmp_path / "data"``."""
+    open_server(server_address, data_folder=tmp_path / "data")
     try:
         site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
         yield sh01_context()
@@ -277,7 +278,7 @@ def engine_ctx(request, tmp_path):
         path = tmp_path / "data" / "complaintdesk.sqlite3"
         open_database(path, backup_dir=tmp_path / "data" / "backups")
     else:
-        open_server(request.getfixturevalue("server_copy")("schema"))
+        open_server(request.getfixturevalue("server_copy")("schema"), data_folder=tmp_path / "data")
     try:
         site.init_site("SH01", "上海浦东店", now=FIXED_NOW)
         yield sh01_context()
@@ -351,7 +352,7 @@ def load_demo_copy(request, db_engine, demo_templates) -> Callable[..., demo.Dem
 
         def server(cases: int, seed: int, roles: frozenset[str] = frozenset(ROLES)):
             name, report = templates(cases, seed, roles)
-            open_server(server_copy(name))
+            open_server(server_copy(name), data_folder=request.getfixturevalue("tmp_path") / "data")
             stats.clear_cache()
             return report
 

@@ -345,8 +345,8 @@ class ExchangePage(QWidget):
     def _show_report(self, report: ledger_import.ImportReport) -> None:
         self.report = report
         extra = []
-        if report.backup:
-            extra.append(f"{tr('导入前备份')}:{report.backup}")
+        if report.backup_said:  # where the backup is (on the server: today's, maybe earlier)
+            extra.append(report.backup_said)
         extra += [f"{tr('核对不符')}:{d}" for d in report.differences]
         if report.cancelled:
             extra.append(tr("导入已取消,数据未改动。"))

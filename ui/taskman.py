@@ -36,7 +36,7 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import QApplication, QWidget
 
 from complaints.usecases.changes import OpChanges, recording
-from complaints.usecases.errors import USER_ERRORS
+from complaints.usecases.errors import USER_ERRORS, detail_of, for_person
 from ui.progress import DelayedProgress
 
 log = logging.getLogger(__name__)
@@ -323,8 +323,22 @@ def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
         return
     from PySide6.QtWidgets import QMessageBox  # not before the first paint: ~1 ms
 
+    exc = for_person(exc)  # the office server's errors in Chinese, its own words kept
     if isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
-        QMessageBox.warning(parent, tr("无法完成"), str(exc))
+        detail = detail_of(exc)
+        if not detail:
+            QMessageBox.warning(parent, tr("无法完成"), str(exc))
+            return
+        log.warning("task refused: %s (%s)", exc, detail)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            tr("无法完成"),
+            str(exc),
+            QMessageBox.StandardButton.Ok,
+            parent,
+        )
+        box.setDetailedText(detail)
+        box.exec()
         return
     detail = getattr(exc, "__traceback_text__", "") or repr(exc)
     log.error("task failed: %s", detail)

@@ -41,6 +41,7 @@ def save_cause_list(ctx: Context, names: Sequence[str]) -> list[str]:
     if long:
         raise UseCaseError(f"原因分类“{long[0]}”太长(最多 {limit} 字)")
     with database.atomic():
+        settings.hold(KEY)  # the old list in the audit is the one this save replaces
         old = cause_list()
         if old != clean:
             settings.set_(KEY, clean)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from complaints.rules.validation import Problem
 from db.errors import StorageError
+from db.server_errors import server_trouble, where_now
 
 
 class UseCaseError(Exception):
@@ -45,3 +46,17 @@ class AccountLocked(SignInFailed):
 # refusals, and the storage's (a full disk, a read-only folder, another writer holding the
 # database too long). Anything else is a program error.
 USER_ERRORS: tuple[type[Exception], ...] = (UseCaseError, StorageError)
+
+
+def for_person(exc: BaseException) -> BaseException:
+    """``exc`` as a person should read it: the office server's and the network's errors in
+    plain Chinese, the server's own words kept as ``detail`` (db/server_errors.py); anything
+    else as it is."""
+    if isinstance(exc, USER_ERRORS):
+        return exc
+    return server_trouble(exc, where_now()) or exc
+
+
+def detail_of(exc: BaseException) -> str:
+    """The engine's own words kept beside a message (the dialog's 详细信息), or ""."""
+    return getattr(exc, "detail", "") or ""

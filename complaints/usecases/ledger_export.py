@@ -19,10 +19,9 @@ from complaints.usecases.context import Context, format_tz
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.output_files import writing
 from db import exchange_rows
-from db.database import database_path
-from db.models import database
+from db.models import data_folder, database
 from db.page_cache import page_cache
-from db.partfiles import Partial, registry_for
+from db.partfiles import REGISTRY, Partial
 from db.retry import retried
 from db.timeutil import to_db
 from ledger import audit_sheet, columns, entry_values, store
@@ -122,10 +121,10 @@ def export_ledger(
                 )
             # write_ledger writes DEST.part and renames it: a kill leaves it to the next
             # start; a ledger open in Excel: say so, offer another name
-            live = database_path()
+            folder = data_folder()
             with (
                 writing(dest),
-                Partial(dest.with_name(dest.name + ".part"), registry_for(live) if live else None),
+                Partial(dest.with_name(dest.name + ".part"), folder / REGISTRY if folder else None),
             ):
                 counts = write_ledger(
                     dest,

@@ -16,16 +16,13 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from complaints.usecases import audit, audit_exchange, storage
+from complaints.usecases import audit, audit_exchange, import_backup
 from complaints.usecases.auth import require
 from complaints.usecases.context import Context
-from complaints.usecases.errors import UseCaseError
 from complaints.usecases.output_files import writing
 from db import exchange_rows
-from db.backup import make_backup
 from db.bulk_load import BulkLoad, tables_to_bulk_load
-from db.errors import StorageError
-from db.models import database, on_server
+from db.models import database
 from db.page_cache import page_cache
 from db.retry import retried
 from ledger import audit_sheet, columns, store
@@ -93,6 +90,7 @@ class ImportReport(ImportPreview):
     applied: bool = False  # something was committed
     cancelled: bool = False
     backup: Path | None = None
+    backup_said: str = ""  # the backup's sentence for the report (import_backup)
     differences: list[str] = field(default_factory=list)  # file vs database after import
 
 
@@ -312,23 +310,16 @@ def apply_import(
     limits: ZipLimits = DEFAULT_LIMITS,
     bulk: bool | None = None,
 ) -> ImportReport:
-    """Import ``paths``: a verified backup first, then every file in one transaction (one
-    savepoint each). Cancel rolls everything back. With ``all_or_nothing`` a single rejected
+    """Import ``paths``: a backup first (import_backup), then every file in one transaction
+    (one savepoint each). Cancel rolls everything back. With ``all_or_nothing`` a single rejected
     row or refused file applies nothing. ``bulk`` (default: decided from the row counts)
     loads without the plain indexes and rebuilds them at the end (db.bulk_load); the
     outcome is the same either way."""
     require(ctx, "ledger.import")
     report = ImportReport(files=[])
-    # On the office server the import is one transaction (undone whole on any failure) and
-    # the server's backups are its administrator's (pg_dump, docs/server.md): no file here.
-    if not on_server():
-        folder = backup_dir or Path(database.database).parent / "backups"
-        try:
-            # a snapshot checked with quick_check (the day's backup is the fully verified one)
-            report.backup = make_backup(folder, reason="before-import", now=ctx.now(), quick=True)
-            storage.prune_to_size(folder)
-        except (StorageError, OSError) as e:
-            raise UseCaseError(f"导入前备份失败,未导入任何数据:{e}") from None
+    # a file restore reads, in this PC's backups (on the server once a day: import_backup)
+    safety = import_backup.before_import(backup_dir, ctx.now(), ctx.tz)
+    report.backup, report.backup_said = safety.path, safety.said()
 
     @retried  # one transaction (the backup file above is made once); run on a fresh report
     def run() -> None:

@@ -183,6 +183,7 @@ def store_version(
             )
         now = effective_from
     with database.atomic():
+        settings.hold(KEY)  # a version added at another seat meanwhile is not lost
         raw = settings.get(KEY)
         raw = dict(raw) if isinstance(raw, dict) else {}
         versions = list(raw.get("versions") or [])

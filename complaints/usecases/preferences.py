@@ -42,6 +42,7 @@ def save_options(ctx: Context, values: Mapping[str, Any]) -> dict[str, tuple[Any
     Turning off the remembered user also forgets the person remembered."""
     auth.require(ctx, "settings.site")
     with database.atomic():
+        settings.hold(*(k for k in values if k in KEYS))  # the audit's old values are current
         return _save(ctx, values)
 
 

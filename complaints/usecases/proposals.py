@@ -132,6 +132,8 @@ def _sync(ctx: Context, case_ids: Sequence[int], org: Org, today: date | None) -
     revived: list[str] = []
     updated: list[str] = []
     withdrawn: list[str] = []
+    # two seats (a sweep, a save) proposing for one case at once would both insert
+    case_rows.hold_for_write(case_ids)
     cases = [c for c in case_rows.case_dicts(case_ids) if c["site"] == ctx.site]
     if not cases:  # the owner proposes (ledger.md)
         return SyncReport()

@@ -23,7 +23,7 @@ from complaints.rules.sanctions import FINE, REWARD, in_range
 from complaints.types import ApprovalStatus
 from complaints.usecases import audit, auth, tracking
 from complaints.usecases.context import Context
-from complaints.usecases.errors import NotFound, UseCaseError
+from complaints.usecases.errors import NotFound, StaleRecord, UseCaseError
 from db import case_rows, sanction_rows
 from db.models import Sanction, database
 from db.retry import retried
@@ -199,12 +199,19 @@ def record_event(
     return tracking.record_action(ctx, case_id, "备注", note=note, event=event, **kw)
 
 
-def _pending(key: str | int) -> Sanction:
-    s = _find(key)
+def _pending(ctx: Context, key: str | int) -> Sanction:
+    """The proposal to decide, held until the decision commits: a second manager deciding it
+    at another seat meanwhile waits, then is told who decided it and when."""
+    found = _find(key)
+    s = sanction_rows.get_for_write(int(found.get_id())) or found
     if s.deleted:
         raise UseCaseError("该奖惩建议已撤回(条件已不成立),无需审批")
     if s.status != PENDING:
-        raise UseCaseError(f"该奖惩已{s.status.removeprefix('已')},不能再次审批")
+        done = s.status.removeprefix("已")
+        if s.decided_by and s.decided_at:
+            when = ctx.local(s.decided_at).strftime("%Y-%m-%d %H:%M")
+            raise StaleRecord(f"该奖惩已由 {s.decided_by} 于 {when} {done},不能再次审批")
+        raise UseCaseError(f"该奖惩已{done},不能再次审批")
     return s
 
 
@@ -226,7 +233,7 @@ def approve(
 ) -> dict[str, Any]:
     """The GM approves a proposal, at ``amount`` (within the rule's range) or as proposed."""
     with database.atomic():
-        s = _pending(key)
+        s = _pending(ctx, key)
         auth.require(ctx, "sanction.approve", department=s.department or None)
         new_amount = s.amount if amount is None else int(amount)
         if not in_range(new_amount, s.amount_min, s.amount_max):
@@ -260,7 +267,7 @@ def reject(ctx: Context, key: str | int, reason: str) -> dict[str, Any]:
     if not reason:
         raise UseCaseError("驳回须写明原因")
     with database.atomic():
-        s = _pending(key)
+        s = _pending(ctx, key)
         auth.require(ctx, "sanction.approve", department=s.department or None)
         s.status = REJECTED
         s.decided_by, s.decided_at, s.decision_note = ctx.actor, ctx.now(), reason

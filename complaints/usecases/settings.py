@@ -78,6 +78,12 @@ def get_many(keys: tuple[str, ...]) -> dict[str, Any]:
     return {o.key: stored.get(o.key, o.default) for o in opts}
 
 
+def hold(*keys: str) -> None:
+    """Inside a transaction, before reading settings to change them: another seat's change of
+    ``keys`` waits for this transaction (db/settings_rows.py)."""
+    settings_rows.hold(keys)
+
+
 @retried  # one transaction: run again if the office server undid it
 def set_(key: str, value: Any) -> None:
     if key not in OPTIONS:

@@ -43,7 +43,7 @@ from db.backup import (
 from db.database import close_database, database_path, open_database
 from db.errors import StorageError
 from db.location import network_drive_warning
-from db.models import database, on_server
+from db.models import data_folder, database, on_server
 from db.partfiles import Partial, registry_for
 from db.retry import retried
 
@@ -253,11 +253,17 @@ def daily_maintenance(
     return DailyReport(path, problems)
 
 
-def _default_backup_dir() -> Path:
-    live = database_path()
-    if live is None:
+def default_backup_dir() -> Path:
+    """This PC's backups folder: the data folder's ``backups``, on the office server too
+    (named by ``--data-dir`` when the server was opened; never the working directory)."""
+    folder = data_folder()
+    if folder is None:
+        if on_server():
+            raise UseCaseError(
+                "未指定本机的数据文件夹(--data-dir),不知道把办公室服务器的备份放在哪里"
+            )
         raise UseCaseError("数据库尚未打开,无法备份")
-    return live.parent / "backups"
+    return folder / "backups"
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -283,7 +289,7 @@ def backup_now(
     now = now or datetime.now(UTC)
     if out is None:
         path = make_backup(
-            backup_dir or _default_backup_dir(),
+            backup_dir or default_backup_dir(),
             reason="manual",
             now=now,
             progress=_pages(progress, "正在备份"),

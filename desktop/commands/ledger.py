@@ -169,8 +169,8 @@ def run_import(args: argparse.Namespace) -> int:
         ctx, args.files, all_or_nothing=args.all_or_nothing, backup_dir=paths.backups
     )
     _print_and_write_rejects(result, args)
-    if result.backup:
-        print(f"导入前备份:{result.backup}")
+    if result.backup_said:
+        print(result.backup_said)
     if result.cancelled:
         print("导入已取消,数据未改动")
         return 1

@@ -103,6 +103,7 @@ SMALL: dict[str, list[str]] = {
     "bench_engines.py": ["--cases", CASES, "--runs", "1", "--work", "{tmp}/engines"],
     "bench_server_search.py": ["{db}/complaintdesk.sqlite3", "--analyze", "--runs", "1"],
     "bench_migrate_to.py": ["{db}"],
+    "bench_server_backup.py": ["{db}/complaintdesk.sqlite3", "--work", "{tmp}/backup"],
     "bench_maintenance.py": ["--dir", "{db}", "--work", "{tmp}/maint"],
     "bench_officetime.py": ["--cases", CASES, "--runs", "1"],
     "bench_ledger_memory.py": [

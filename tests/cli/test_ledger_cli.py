@@ -65,11 +65,12 @@ def test_export_then_import_prints_counts_and_exit_status(two_sites, tmp_path, c
     code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out)
     assert code == 0, text
     assert "投诉台账:新增 15" in text and "导入完成" in text
-    # a backup file first on this PC; on the server the import is one transaction, undone
-    # whole on failure (docs/server.md "Not yet")
-    assert ("导入前备份" in text) == (db_engine == "sqlite")
+    # a backup file first, in this PC's backups on either engine (docs/server.md)
+    assert f"导入前备份:{Path(hq).resolve() / 'backups'}" in text
     code, text, _ = run(capsys, "--data-dir", hq, "ledger", "import", out)
     assert code == 0 and "投诉台账:新增 0 更新 0 未变 15" in text
+    # the server's whole database is copied once a day on this PC: the second names it
+    assert ("本次沿用今天的这份" in text) == (db_engine == "postgresql")
 
 
 def test_rejected_rows_give_exit_1_and_a_rejects_file(two_sites, tmp_path, capsys):

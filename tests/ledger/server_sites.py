@@ -35,7 +35,7 @@ class ServerSites(Sites):
             )
             self.made.add(code)
         address = ServerAddress(SUPERUSER, self.cluster.socket_dir, self.cluster.port, name)
-        open_server(address)
+        open_server(address, data_folder=self.root / code)  # this PC's backups there
         if fresh:
             site.init_site(code, f"{code} 店", now=now)
         self.current = code

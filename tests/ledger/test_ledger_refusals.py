@@ -9,7 +9,6 @@ import pytest
 from openpyxl import load_workbook
 
 from complaints.usecases import ledger_export, ledger_import
-from db.models import on_server
 from ledger.reader import open_ledger
 from ledger.refusal import LedgerRefused
 from ledger.zip_check import ZipLimits
@@ -242,10 +241,9 @@ def test_cancel_leaves_the_data_as_before(exported, tmp_path, sites):
     )
     assert report.cancelled and not report.applied
     assert snapshot() == before
-    if on_server():  # one transaction, undone whole; the server's backups are pg_dump's
-        assert report.backup is None
-    else:
-        assert report.backup is not None and report.backup.exists()
+    # the backup restore reads, in this PC's backups (on the server too: import_backup)
+    assert report.backup is not None and report.backup.exists()
+    assert report.backup.parent == sites.root / "HQ" / "backups"
 
 
 def test_openpyxl_itself_parses_with_defusedxml(exported, tmp_path):
