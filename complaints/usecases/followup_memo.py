@@ -15,16 +15,15 @@ set back judge every closed case afresh. Inside a transaction nothing is kept or
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
 from complaints.rules.deadlines import Deadline
 from complaints.rules.followup import due_follow_up
 from complaints.usecases import followup
+from complaints.usecases.memo_slot import Memo, MemoSlot
 from complaints.usecases.policy import PolicyBook
-from db.data_stamp import data_stamp
 
 MAX_CASES = 200_000  # closed cases kept at most (past it every read judges afresh)
 _IDS_PER_READ = 500  # with the closed state and the actions: under SQLite's 999 variables
@@ -41,29 +40,9 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
-@dataclass
-class _Memo:
-    stamp: tuple[Any, ...]
-    book: PolicyBook
-    tz: tzinfo
-    now: datetime
-    cases: dict[int, _Kept] = field(default_factory=dict)
-
-
-_LOCK = threading.Lock()
-_KEPT: list[_Memo] = []  # at most one: the last read of every office
-
-
-def clear() -> None:
-    """Forget what is kept (the next read judges every closed case)."""
-    with _LOCK:
-        _KEPT.clear()
-
-
-def kept_cases() -> int | None:
-    """How many closed cases are kept (None: nothing is kept)."""
-    with _LOCK:
-        return len(_KEPT[0].cases) if _KEPT else None
+_SLOT: MemoSlot[_Kept] = MemoSlot(MAX_CASES)
+clear = _SLOT.clear
+kept_cases = _SLOT.kept_cases  # how many closed cases are kept (None: nothing is kept)
 
 
 def _judge(case: Row, entries: list[Row], book: PolicyBook, now: datetime, tz: tzinfo) -> _Kept:
@@ -74,38 +53,27 @@ def _judge(case: Row, entries: list[Row], book: PolicyBook, now: datetime, tz: t
     return _Kept({k: case[k] for k in CELLS}, judged, until)
 
 
-def _same_book(a: PolicyBook, b: PolicyBook) -> bool:
-    return a.versions == b.versions and a.default == b.default
-
-
 def due_visits(book: PolicyBook, now: datetime, tz: tzinfo) -> list[tuple[Row, Deadline, datetime]]:
     """followup.due_visits of every office as of ``now`` (the case's cells of CELLS only):
     what judging each closed case afresh gives, from what was kept where nothing changed."""
-    with _LOCK:
-        stamp = data_stamp()
-        memo = _KEPT[0] if _KEPT else None
-        if (
-            stamp is None
-            or memo is None
-            or memo.stamp != stamp
-            or memo.tz is not tz
-            or now < memo.now
-            or not _same_book(memo.book, book)
-        ):
-            _KEPT.clear()
-            memo = _Memo(stamp or (), book, tz, now)
-            for case, entries in followup.closed_since(now - followup.LOOK_BACK, now=now):
-                kept = _judge(case, entries, book, now, tz)
-                if kept.judged is not None or kept.until is not None:
-                    memo.cases[case["id"]] = kept  # the others stay off the list until a write
-            if stamp is not None and len(memo.cases) <= MAX_CASES:
-                _KEPT.append(memo)
-        else:
-            _judge_again(memo, now)
-        return [(k.cells, *k.judged) for k in memo.cases.values() if k.judged is not None]
+
+    def afresh(memo: Memo[_Kept]) -> None:
+        for case, entries in followup.closed_since(now - followup.LOOK_BACK, now=now):
+            kept = _judge(case, entries, book, now, tz)
+            if kept.judged is not None or kept.until is not None:
+                memo.cases[case["id"]] = kept  # the others stay off the list until a write
+
+    return _SLOT.read(
+        book,
+        now,
+        tz,
+        afresh,
+        lambda memo: _judge_again(memo, now),
+        lambda memo: [(k.cells, *k.judged) for k in memo.cases.values() if k.judged is not None],
+    )
 
 
-def _judge_again(memo: _Memo, now: datetime) -> None:
+def _judge_again(memo: Memo[_Kept], now: datetime) -> None:
     """Judge again the kept cases whose moment came (nothing was written since they were)."""
     due = [cid for cid, k in memo.cases.items() if k.until is not None and k.until <= now]
     for i in range(0, len(due), _IDS_PER_READ):

@@ -16,18 +16,17 @@ Memory: about 1 KB per open case kept (the item's cells and its deadlines); past
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
 from complaints.rules.deadline_changes import judged_until
 from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
 from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, Deadline
+from complaints.usecases.memo_slot import Memo, MemoSlot
 from complaints.usecases.policy import PolicyBook
 from db import case_loads
-from db.data_stamp import data_stamp
 
 # Only the entries the rules read, with the satisfaction only where they read it (see
 # RULE_ACTIONS): the same deadlines from a fifth fewer rows.
@@ -72,29 +71,9 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
-@dataclass
-class _Memo:
-    stamp: tuple[Any, ...]
-    book: PolicyBook
-    tz: tzinfo
-    now: datetime
-    cases: dict[int, _Kept] = field(default_factory=dict)
-
-
-_LOCK = threading.Lock()
-_KEPT: list[_Memo] = []  # at most one: the last read of every office
-
-
-def clear() -> None:
-    """Forget what is kept (the next read judges every case)."""
-    with _LOCK:
-        _KEPT.clear()
-
-
-def kept_cases() -> int | None:
-    """How many open cases are kept (None: nothing is kept)."""
-    with _LOCK:
-        return len(_KEPT[0].cases) if _KEPT else None
+_SLOT: MemoSlot[_Kept] = MemoSlot(MAX_CASES)
+clear = _SLOT.clear
+kept_cases = _SLOT.kept_cases  # how many open cases are kept (None: nothing is kept)
 
 
 def _keep(case: Row, entries: Sequence[Row], book: PolicyBook, now: datetime, tz: tzinfo) -> _Kept:
@@ -105,38 +84,27 @@ def _keep(case: Row, entries: Sequence[Row], book: PolicyBook, now: datetime, tz
     return _Kept(tuple(case[k] for k in CASE_CELLS), judged, until)
 
 
-def _same_book(a: PolicyBook, b: PolicyBook) -> bool:
-    return a.versions == b.versions and a.default == b.default
-
-
 def open_case_deadlines(
     book: PolicyBook, now: datetime, tz: tzinfo
 ) -> list[tuple[tuple[Any, ...], Judged]]:
     """(the case's CASE_CELLS, its open deadlines) of every open case of every office as of
     ``now``: what judging each afresh gives, from what was kept where nothing changed."""
-    with _LOCK:
-        stamp = data_stamp()
-        memo = _KEPT[0] if _KEPT else None
-        if (
-            stamp is None
-            or memo is None
-            or memo.stamp != stamp
-            or memo.tz is not tz
-            or now < memo.now
-            or not _same_book(memo.book, book)
-        ):
-            _KEPT.clear()
-            memo = _Memo(stamp or (), book, tz, now)
-            for case, entries in load_open():
-                memo.cases[case["id"]] = _keep(case, entries, book, now, tz)
-            if stamp is not None and len(memo.cases) <= MAX_CASES:
-                _KEPT.append(memo)
-        else:
-            _judge_again(memo, now)
-        return [(k.cells, k.judged) for k in memo.cases.values()]
+
+    def afresh(memo: Memo[_Kept]) -> None:
+        for case, entries in load_open():
+            memo.cases[case["id"]] = _keep(case, entries, book, now, tz)
+
+    return _SLOT.read(
+        book,
+        now,
+        tz,
+        afresh,
+        lambda memo: _judge_again(memo, now),
+        lambda memo: [(k.cells, k.judged) for k in memo.cases.values()],
+    )
 
 
-def _judge_again(memo: _Memo, now: datetime) -> None:
+def _judge_again(memo: Memo[_Kept], now: datetime) -> None:
     """Judge again the kept cases whose moment came (nothing was written since they were)."""
     due = [cid for cid, k in memo.cases.items() if k.until is not None and k.until <= now]
     for i in range(0, len(due), _IDS_PER_READ):
