@@ -134,10 +134,15 @@ def open_database(
         database.init(str(path), pragmas=PRAGMAS)
         _connect_in_turn()
         backup = None
+        began = time.monotonic()
         if 0 < before < LATEST_VERSION:
             target = backup_dir or path.parent / "backups"
-            backup = make_backup(target, reason=f"before-migration-v{before}")
-        _migrate(before, app_version, progress=progress)
+            backup = make_backup(
+                target,
+                reason=f"before-migration-v{before}",
+                progress=_backup_reported(progress, before + 1, began),
+            )
+        _migrate(before, app_version, progress=progress, began=began)
     except (sqlite3.Error, pw.DatabaseError, OSError) as e:
         said: StorageError | None = _read_only(path, e) or storage_error(e, str(path))
         if said is None:
@@ -194,13 +199,14 @@ def _migrate(
     replaced: dict[int, Step] | None = None,
     from_empty: int = 0,
     progress: MigrationProgress | None = None,
+    began: float | None = None,
 ) -> None:
     """Apply the steps after ``current``. ``replaced`` maps a version to its step on another
     engine (POSTGRES_STEPS); ``from_empty`` is the replaced step that builds an empty
     database (POSTGRES_BASELINE): the steps before it are then not run."""
     database.execute_sql(SCHEMA_VERSION_SQL)
     replaced = replaced or {}
-    began = time.monotonic()
+    began = time.monotonic() if began is None else began
     baseline = from_empty if current == 0 else 0
     for version, description, shared in STEPS:
         if version <= current or version < baseline:
@@ -224,6 +230,17 @@ def _migrate(
                     app_version,
                 ),
             )
+
+
+def _backup_reported(
+    progress: MigrationProgress | None, version: int, began: float
+) -> Callable[[int, int], None] | None:
+    """The backup before a migration is part of the wait: ``progress`` hears it as the
+    first step's time (a 1 GB database takes seconds to copy before any step runs)."""
+    if progress is None:
+        return None
+    told = progress
+    return lambda _done, _total: told(version, time.monotonic() - began)
 
 
 @contextmanager

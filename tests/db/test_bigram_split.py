@@ -178,6 +178,33 @@ def test_the_migration_from_schema_22_builds_both_from_the_cases(ctx, three, db_
     assert _named("cases_bigram_customer", "赵敏") == {three[1]}
 
 
+def test_the_backup_before_a_migration_is_heard_as_its_first_step(ctx, three, db_path, monkeypatch):
+    """A person sees the upgrade's progress from the start: the verified backup made before
+    the steps takes seconds on a big database, and the dialog must not wait for it."""
+    _back_to_schema_22()
+    close_database()
+    heard: list[tuple[int, float]] = []
+    during_backup: list[int] = []
+    real_backup = db_database.make_backup
+
+    def watched_backup(*args, **kwargs):
+        before = len(heard)
+        made = real_backup(*args, **kwargs)
+        during_backup.append(len(heard) - before)
+        return made
+
+    monkeypatch.setattr(db_database, "make_backup", watched_backup)
+    report = open_database(
+        db_path,
+        backup_dir=db_path.parent / "backups",
+        progress=lambda version, seconds: heard.append((version, seconds)),
+    )
+    assert report.backup is not None and report.backup.exists()
+    assert during_backup and during_backup[0] >= 1
+    assert heard[0][0] == 23
+    assert [s for _v, s in heard] == sorted(s for _v, s in heard)
+
+
 def test_a_write_leaves_the_index_of_columns_it_does_not_change_alone(ctx, three):
     """Anonymising re-reads only the customer's bigrams; a save of the whole row (every
     column written, the indexed ones as they were) re-reads neither index."""
