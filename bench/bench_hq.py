@@ -78,7 +78,7 @@ def kept_size(todo_memo) -> str:
     object reachable from it counted once, the interned strings and shared singletons too)."""
     seen: set[int] = set()
     total = 0
-    todo_ = [todo_memo._KEPT]
+    todo_ = [todo_memo.kept_memo()]
     while todo_:
         o = todo_.pop()
         if id(o) in seen:

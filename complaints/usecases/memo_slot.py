@@ -61,6 +61,11 @@ class MemoSlot(Generic[K]):
         with self._lock:
             return len(self._kept.cases) if self._kept is not None else None
 
+    def kept(self) -> Memo[K] | None:
+        """What is kept now (for a benchmark's measure of its memory)."""
+        with self._lock:
+            return self._kept
+
     def read(
         self,
         book: PolicyBook,

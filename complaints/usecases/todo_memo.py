@@ -74,6 +74,7 @@ class _Kept:
 _SLOT: MemoSlot[_Kept] = MemoSlot(MAX_CASES)
 clear = _SLOT.clear
 kept_cases = _SLOT.kept_cases  # how many open cases are kept (None: nothing is kept)
+kept_memo = _SLOT.kept
 
 
 def _keep(case: Row, entries: Sequence[Row], book: PolicyBook, now: datetime, tz: tzinfo) -> _Kept:
