@@ -8,8 +8,8 @@ import sqlite3
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from db.database import build_schema, latest_version
 from db.backup import BackupCancelled
+from db.database import build_schema, latest_version
 from db.models import database
 
 if TYPE_CHECKING:  # the type only: a SQLite start never loads psycopg (db/server_errors.py)

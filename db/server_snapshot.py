@@ -21,8 +21,8 @@ import psycopg
 from db.errors import StorageError
 from db.models import database
 from db.server import connection_error
-from db.server_errors import server_trouble
 from db.server_address import connect_params
+from db.server_errors import server_trouble
 from db.server_listen import KEEPALIVES
 
 

@@ -62,7 +62,10 @@ class PendingBackup:
         stopped it (the half-written file removed and noted for the next start)."""
         try:
             path = backup_to(
-                self.path, quick=True, progress=progress, cancelled=cancelled,
+                self.path,
+                quick=True,
+                progress=progress,
+                cancelled=cancelled,
                 snapshot=self._snapshot,
             )
             storage.prune_to_size(self.path.parent)

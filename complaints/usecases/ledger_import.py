@@ -341,7 +341,7 @@ def apply_import(
     finally:
         try:
             beside.wait()
-            report.backup_said = f"导入前备份:{report.backup}(与导入同时写入,已写完)"
+            report.backup_said = f"导入前备份:{report.backup}"  # written by now
         except UseCaseError as e:
             report.backup_failed = str(e)
 
