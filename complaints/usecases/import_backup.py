@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING
 
 from complaints.usecases import storage
 from complaints.usecases.errors import UseCaseError
-from db.backup import BackupCancelled, backup_path, backup_to, list_backups, make_backup
+from db.backup import (
+    BackupCancelled,
+    backup_path,
+    backup_to,
+    list_backups,
+    make_backup,
+    parse_backup_name,
+)
 from db.errors import StorageError
 from db.models import on_server
 
@@ -45,6 +52,11 @@ ABANDONED_NOTE = "abandoned-before-import.txt"
 # (rows done, rows estimated) while the server's backup is written
 Progress = Callable[[int, int], None]
 
+# The server's backups of this process begun and not yet written or given up: a later
+# import that day names the one being written rather than beginning another.
+_in_flight: set[Path] = set()
+_in_flight_lock = threading.Lock()
+
 
 class PendingBackup:
     """The server's backup before an import: its snapshot fixed, its file not yet written.
@@ -53,6 +65,13 @@ class PendingBackup:
     def __init__(self, path: Path, snapshot: ServerSnapshot) -> None:
         self.path = path
         self._snapshot = snapshot
+        with _in_flight_lock:
+            _in_flight.add(path)
+
+    def _end(self) -> None:
+        self._snapshot.close()
+        with _in_flight_lock:
+            _in_flight.discard(self.path)
 
     def write(
         self, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None
@@ -75,12 +94,12 @@ class PendingBackup:
         except (StorageError, OSError) as e:
             raise UseCaseError(failure_said(self.path, e)) from None
         finally:
-            self._snapshot.close()
+            self._end()
         return path
 
     def abandon(self) -> None:
         """Never written (the program quit first): the snapshot ends, the next start says so."""
-        self._snapshot.close()
+        self._end()
         note_abandoned(self.path)
 
 
@@ -170,6 +189,12 @@ class ImportBackup:
 def today_on_server(folder: Path, now: datetime, tz: tzinfo) -> Path | None:
     """The server's before-import backup made on this PC today (the office's local day)."""
     today = now.astimezone(tz).date()
+    with _in_flight_lock:
+        being_written = [p for p in _in_flight if p.parent == Path(folder)]
+    for path in sorted(being_written, reverse=True):  # newest first (named by time)
+        name = parse_backup_name(path)
+        if name is not None and name.reason == REASON and name.at.astimezone(tz).date() == today:
+            return path
     for b in list_backups(folder):  # newest first
         if b.reason == REASON and b.at.astimezone(tz).date() == today:
             return b.path
