@@ -16,11 +16,10 @@ from complaints.usecases.errors import UseCaseError
 from db.backup import list_backups
 from db.models import database
 from tests.ledger.helpers import new_case
-from tests.ui.test_exchange_ui import _foreign_copy
 from tests.ui import test_server_import_report
+from tests.ui.test_exchange_ui import _foreign_copy
 from ui.exchange_page import ExchangePage
 from ui.maintenance import MaintenanceRunner, may_quit, runner_for
-
 
 server_session = test_server_import_report.server_session  # the GUI session on the server
 
