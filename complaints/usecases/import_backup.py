@@ -187,7 +187,8 @@ class ImportBackup:
 
 
 def today_on_server(folder: Path, now: datetime, tz: tzinfo) -> Path | None:
-    """The server's before-import backup made on this PC today (the office's local day)."""
+    """The server's before-import backup made on this PC today (the office's local day), or
+    the one this process is still writing."""
     today = now.astimezone(tz).date()
     with _in_flight_lock:
         being_written = [p for p in _in_flight if p.parent == Path(folder)]
