@@ -58,8 +58,8 @@ class ImportBackupJob(QObject):
             label=tr("正在写入导入前备份"),
             on_error=lambda exc: self._failed(pending.path, exc),
             ask_at_exit=tr(
-                "导入前备份尚未完成:{p}\n\n导入已经完成;这份备份保存的是导入之前的数据。"
-                "现在退出,这份备份就没有了。"
+                "导入前备份尚未完成:{p}\n\n这份备份保存的是导入之前的数据。"
+                "现在退出,这份备份就没有了(导入本身不受影响)。"
             ).format(p=pending.path),
             on_dropped=pending.abandon,
         )
