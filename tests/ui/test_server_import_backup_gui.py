@@ -15,6 +15,7 @@ from complaints.usecases import import_backup, ledger_export
 from complaints.usecases.errors import UseCaseError
 from db.backup import list_backups
 from db.models import database
+from desktop import after_start
 from tests.ledger.helpers import new_case
 from tests.ui import test_server_import_report
 from tests.ui.test_exchange_ui import _foreign_copy
@@ -162,3 +163,16 @@ def test_a_failed_backup_is_a_warning_and_the_import_stands(
     assert imported.args[0].applied
     assert len(warned) == 1 and "导入本身不受影响" in warned[0] and "磁盘已满" in warned[0]
     assert "导入本身不受影响" in page.messages.toPlainText()
+
+
+def test_the_next_start_says_a_backup_was_given_up(qtbot, server_session, tmp_path):
+    backups = tmp_path / "data" / "backups"
+    import_backup.note_abandoned(backups / "complaintdesk-20261120T013000Z-before-import.sqlite3")
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    after_start.start_backup(server_session, window)
+    (box,) = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert "放弃了 1 份尚未写完的导入前备份" in box.text()
+    assert "complaintdesk-20261120T013000Z-before-import.sqlite3" in box.text()
+    box.close()
+    assert import_backup.take_abandoned(backups) == []  # said once
