@@ -13,10 +13,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from db.errors import BackupError
 from db.models import data_folder, database, on_server
 from db.partfiles import REGISTRY, Partial
+from db.server_errors import driver_error, server_trouble
+
+if TYPE_CHECKING:
+    from db.server_snapshot import ServerSnapshot
 
 BACKUP_SUFFIX = ".sqlite3"
 STEP_PAGES = 4096  # pages copied per step: progress and cancel are looked at between steps
@@ -66,8 +71,10 @@ def backup_to(
     quick: bool = False,
     progress: BackupProgress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    snapshot: ServerSnapshot | None = None,
 ) -> Path:
-    """Copy the open database (or ``source``) to ``dest`` and verify it.
+    """Copy the open database (or ``source``; on the server, the held ``snapshot`` of it)
+    to ``dest`` and verify it.
 
     Atomic: written to a temp file, checked with integrity_check (quick_check when
     ``quick``), then renamed; a copy that fails the check is deleted and BackupError
@@ -78,7 +85,7 @@ def backup_to(
     tmp = dest.with_name(dest.name + ".part")
     folder = data_folder()  # a kill leaves a .part the next start deletes
     with Partial(tmp, folder / REGISTRY if folder is not None else None):
-        return _backup_to(dest, tmp, source, quick, progress, cancelled)
+        return _backup_to(dest, tmp, source, quick, progress, cancelled, snapshot)
 
 
 def _remove_part(tmp: Path) -> None:
@@ -121,6 +128,7 @@ def _backup_to(
     quick: bool,
     progress: BackupProgress | None,
     cancelled: Callable[[], bool] | None,
+    snapshot: ServerSnapshot | None = None,
 ) -> Path:
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -134,7 +142,8 @@ def _backup_to(
                 # db.server_copy builds the schema through db.database, which imports this one
                 from db.server_copy import copy_server_to
 
-                copy_server_to(target)
+                conn = snapshot.conn if snapshot is not None else None
+                copy_server_to(target, conn, progress=progress, cancelled=cancelled)
             else:
                 _copy(source, target, progress, cancelled)
             # A standalone file: no -wal beside it, whatever the source's journal mode.
@@ -149,6 +158,14 @@ def _backup_to(
         _remove_part(tmp)
         reason = write_failure(e) or getattr(e, "strerror", None) or str(e)
         raise BackupError(f"无法写入备份文件 {dest}:{reason}") from None
+    except Exception as e:
+        if driver_error(e) is None:
+            raise
+        # the office server's rows stopped coming (psycopg's error: this PC's SQLite start
+        # never imports psycopg, so it is known by db.server_errors instead)
+        _remove_part(tmp)
+        said = server_trouble(e) or driver_error(e)
+        raise BackupError(f"读取服务器上的数据时出错,备份 {dest} 未写成:{said}") from e
     if cancelled is not None and cancelled():
         _remove_part(tmp)
         raise BackupCancelled
@@ -169,17 +186,23 @@ def make_backup(
     quick: bool = False,
     progress: BackupProgress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    snapshot: ServerSnapshot | None = None,
 ) -> Path:
     """A verified backup in ``folder`` named by time and reason (see backup_to)."""
-    now = now or datetime.now(UTC)
-    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     return backup_to(
-        Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}",
+        backup_path(folder, reason, now),
         source=source,
         quick=quick,
         progress=progress,
         cancelled=cancelled,
+        snapshot=snapshot,
     )
+
+
+def backup_path(folder: Path, reason: str, now: datetime | None = None) -> Path:
+    """The name make_backup gives a backup made ``now`` for ``reason``."""
+    stamp = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return Path(folder) / f"complaintdesk-{stamp}-{reason}{BACKUP_SUFFIX}"
 
 
 # --- Rotation ---------------------------------------------------------------------------

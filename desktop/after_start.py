@@ -15,7 +15,16 @@ from PySide6.QtWidgets import QMessageBox
 
 from complaints.rules.periods import Period, PeriodKind, current, previous, same_last_year
 from complaints.rules.permissions import ROLES
-from complaints.usecases import auth, demo, proposals, server_link, site, stats, storage
+from complaints.usecases import (
+    auth,
+    demo,
+    import_backup,
+    proposals,
+    server_link,
+    site,
+    stats,
+    storage,
+)
 from complaints.usecases.changes import OpChanges
 from desktop import APP_TITLE
 from ui.maintenance import attach_status_line, runner_for
@@ -37,7 +46,17 @@ SERVER_BACKUP_NOTE = (
 
 def start_backup(session, window) -> None:
     """The backup at start (at most once a day) and the quick check after it, on the
-    maintenance thread, with a progress line in the status bar."""
+    maintenance thread, with a progress line in the status bar. First, the office server's
+    backups before an import that the last run gave up at exit, if any, are said."""
+    abandoned = import_backup.take_abandoned(session.paths.backups)
+    if abandoned:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            APP_TITLE,
+            import_backup.abandoned_said(abandoned),
+            parent=window,
+        )
+        box.open()  # not modal: the start goes on
     if server_link.on_office_server():
         # Every seat copying the whole office database each morning would load the server
         # and leave the office's customers on every PC: the server's backups are its

@@ -33,6 +33,7 @@ from desktop import __version__
 from ui.conflicts_page import ConflictsPage, show_value
 from ui.date_edits import date_time_edit, local_time_of
 from ui.file_dialogs import ask_open, ask_save, suggested_name
+from ui.import_backup_job import ImportBackupJob
 from ui.permits import gate
 from ui.save_elsewhere import retry_elsewhere
 from ui.session import Session
@@ -73,6 +74,13 @@ class ExchangePage(QWidget):
         self.paths: list[Path] = []
         self.preview: ledger_import.ImportPreview | None = None
         self.report: ledger_import.ImportReport | None = None
+        # the office server's backup before an import, written beside it: its last word
+        self.backup_job = ImportBackupJob(session, self)
+        self._backup_ends: dict[Path, str] = {}
+        self.backup_job.written.connect(
+            lambda p: self._backup_ended(p, tr("导入前备份已写完:{p}").format(p=p))
+        )
+        self.backup_job.failed.connect(self._backup_ended)
         self.setAcceptDrops(True)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._export_tab(), tr("导出台账"))
@@ -335,6 +343,7 @@ class ExchangePage(QWidget):
                 progress=progress,
                 cancelled=cancelled,
                 backup_dir=backups,
+                backup_later=self.backup_job.hand_over,
             )
 
         self.import_button.setEnabled(False)
@@ -346,7 +355,7 @@ class ExchangePage(QWidget):
         self.report = report
         extra = []
         if report.backup_said:  # where the backup is (on the server: today's, maybe earlier)
-            extra.append(report.backup_said)
+            extra.append(self._backup_ends.get(report.backup or Path(), report.backup_said))
         extra += [f"{tr('核对不符')}:{d}" for d in report.differences]
         if report.cancelled:
             extra.append(tr("导入已取消,数据未改动。"))
@@ -369,6 +378,13 @@ class ExchangePage(QWidget):
                 ).format(**count),
             )
         self.imported.emit(report)
+
+    def _backup_ended(self, path: Path, said: str) -> None:
+        """The server's backup before an import is whole (or failed): said under the report
+        (or by it, when the import's report comes later)."""
+        self._backup_ends[path] = said
+        if self.report is not None and self.report.backup == path:
+            self.messages.appendPlainText(said)
 
     def _ask_rejects(self) -> None:
         ctx = self.session.ctx()

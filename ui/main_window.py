@@ -42,6 +42,7 @@ from desktop import APP_TITLE
 from ui import options, window_fit
 from ui.about import show_about
 from ui.help import show_help
+from ui.maintenance import may_quit, runner_for
 from ui.page_registry import PAGE_PERMISSIONS, PAGES, RESTRICTED_PAGES, load_page, nav_icon
 from ui.permits import gate, refusal
 from ui.placeholder import PlaceholderPage
@@ -495,6 +496,9 @@ class MainWindow(QMainWindow):
             if shiboken6.isValid(window) and not window.close():
                 event.ignore()  # an editor with unsaved edits said no
                 return
+        if not may_quit(self, runner_for(self.session)):  # a backup nothing else would write
+            event.ignore()
+            return
         window_fit.save(self)
         for page in self._pages.values():
             save = getattr(page, "save_state", None)

@@ -7,6 +7,11 @@ runner has its own thread, and its jobs their own database connection
 Its jobs run one at a time, in order; their progress is a line in the status bar
 (``StatusLine``); ``shutdown()`` at exit cancels the running job between two of its steps
 (a backup leaves no ``.part`` and is not counted) and waits for the thread.
+
+A job whose loss a person must agree to (the office server's backup before an import, which
+nothing else will write) carries a question: ``may_quit`` asks it when the main window
+closes while the job is queued or running (等待, or give it up and quit), and a job given up
+before it started hears so (``on_dropped``).
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtWidgets import QLabel, QMainWindow, QWidget
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
 
 from complaints.usecases import storage
 from complaints.usecases.changes import OpChanges, recording
@@ -31,12 +36,14 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Maintenance", text)
 
 
-@dataclass
+@dataclass(eq=False)  # each queued job is itself: found by identity
 class _Queued:
     job: Job
     label: str
     on_done: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
+    ask_at_exit: str | None = None  # the question before quitting loses it
+    on_dropped: Callable[[], None] | None = None  # given up at exit before it started
 
 
 class MaintenanceRunner(QObject):
@@ -44,6 +51,7 @@ class MaintenanceRunner(QObject):
     GUI thread (``on_done`` / ``on_error``)."""
 
     status = Signal(str)  # the status bar's line ("" when nothing runs)
+    asked_done = Signal()  # the last job that asks before quitting ended
     changes_made = Signal(object)  # OpChanges of a job that wrote (the session relays it)
     # (queued, result, error, OpChanges) to the GUI thread: one tuple, never a bare None,
     # which PySide's queued connections mishandle
@@ -55,6 +63,7 @@ class MaintenanceRunner(QObject):
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
         self._busy = 0
+        self._asking: list[_Queued] = []  # queued or running jobs with a question at exit
         self._finished.connect(self._deliver)
 
     def run(
@@ -64,17 +73,28 @@ class MaintenanceRunner(QObject):
         *,
         label: str,
         on_error: Callable[[BaseException], None] | None = None,
+        ask_at_exit: str | None = None,
+        on_dropped: Callable[[], None] | None = None,
     ) -> None:
-        """Queue ``job``; ``label`` is the status line while it runs (e.g. 正在自动备份)."""
+        """Queue ``job``; ``label`` is the status line while it runs (e.g. 正在自动备份).
+        ``ask_at_exit``: the question ``may_quit`` asks while it is queued or running;
+        ``on_dropped()`` runs (at shutdown, on the GUI thread) if it never started."""
         if self._thread is None:
             self._cancel.clear()
             self._thread = threading.Thread(target=self._loop, name="maintenance", daemon=True)
             self._thread.start()
         self._busy += 1
-        self._jobs.put(_Queued(job, label, on_done, on_error))
+        item = _Queued(job, label, on_done, on_error, ask_at_exit, on_dropped)
+        if ask_at_exit is not None:
+            self._asking.append(item)
+        self._jobs.put(item)
 
     def is_busy(self) -> bool:
         return self._busy > 0
+
+    def questions_at_exit(self) -> list[str]:
+        """The questions of the jobs queued or running that a quit would lose."""
+        return [item.ask_at_exit for item in self._asking if item.ask_at_exit]
 
     def cancel(self) -> None:
         """Ask the running job to stop at its next step (and the queued ones not to start);
@@ -89,9 +109,11 @@ class MaintenanceRunner(QObject):
         self._cancel.set()
         while True:  # the jobs not started yet never start
             try:
-                self._jobs.get_nowait()
+                dropped = self._jobs.get_nowait()
             except queue.Empty:
                 break
+            if dropped is not None and dropped.on_dropped is not None:
+                dropped.on_dropped()
         self._jobs.put(None)
         thread.join(timeout_s)
         self._busy = 0
@@ -131,6 +153,10 @@ class MaintenanceRunner(QObject):
 
     def _deliver(self, outcome: tuple[_Queued, Any, BaseException | None, OpChanges]) -> None:
         item, result, error, changes = outcome
+        if item in self._asking:
+            self._asking.remove(item)
+            if not self._asking:
+                self.asked_done.emit()
         if changes:
             self.changes_made.emit(changes)
         self._busy = max(0, self._busy - 1)
@@ -175,3 +201,24 @@ def runner_for(session: QObject) -> MaintenanceRunner:
         if changed is not None:  # the pages hear the job's writes as any other
             runner.changes_made.connect(changed)
     return runner
+
+
+def may_quit(window: QMainWindow, runner: MaintenanceRunner) -> bool:
+    """Whether ``window`` may close now: yes when no queued or running job asks before its
+    loss; else the person chooses. 放弃备份并退出: yes (``shutdown`` then stops the job, which
+    leaves nothing half-written and is said at the next start). 等待: no, and the window
+    closes by itself once those jobs have ended."""
+    questions = runner.questions_at_exit()
+    if not questions:
+        return True
+    box = QMessageBox(QMessageBox.Icon.Warning, window.windowTitle(), questions[0], parent=window)
+    wait = box.addButton(tr("等待"), QMessageBox.ButtonRole.RejectRole)
+    give_up = box.addButton(tr("放弃备份并退出"), QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(wait)
+    box.setEscapeButton(wait)
+    box.exec()
+    if box.clickedButton() is give_up:
+        return True
+    runner.asked_done.connect(window.close, Qt.ConnectionType.SingleShotConnection)
+    window.statusBar().showMessage(tr("正在等待备份写完,写完后程序自动退出"))
+    return False

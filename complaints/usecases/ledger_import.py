@@ -19,6 +19,7 @@ from typing import Any
 from complaints.usecases import audit, audit_exchange, import_backup
 from complaints.usecases.auth import require
 from complaints.usecases.context import Context
+from complaints.usecases.errors import UseCaseError
 from complaints.usecases.output_files import writing
 from db import exchange_rows
 from db.bulk_load import BulkLoad, tables_to_bulk_load
@@ -91,6 +92,9 @@ class ImportReport(ImportPreview):
     cancelled: bool = False
     backup: Path | None = None
     backup_said: str = ""  # the backup's sentence for the report (import_backup)
+    # the server's backup, written beside the import, could not be finished (the import
+    # stands): the sentence saying so
+    backup_failed: str = ""
     differences: list[str] = field(default_factory=list)  # file vs database after import
 
 
@@ -309,17 +313,50 @@ def apply_import(
     backup_dir: Path | None = None,
     limits: ZipLimits = DEFAULT_LIMITS,
     bulk: bool | None = None,
+    backup_later: Callable[[import_backup.PendingBackup], None] | None = None,
 ) -> ImportReport:
     """Import ``paths``: a backup first (import_backup), then every file in one transaction
     (one savepoint each). Cancel rolls everything back. With ``all_or_nothing`` a single rejected
     row or refused file applies nothing. ``bulk`` (default: decided from the row counts)
     loads without the plain indexes and rebuilds them at the end (db.bulk_load); the
-    outcome is the same either way."""
+    outcome is the same either way.
+
+    On the office server the backup is only begun (its snapshot fixed) before the import:
+    ``backup_later(pending)`` is handed it to write meanwhile (the GUI's maintenance
+    thread); without it, it is written on a thread of its own beside the import and this
+    waits for it at the end (``backup_failed`` says when it could not be finished)."""
     require(ctx, "ledger.import")
     report = ImportReport(files=[])
     # a file restore reads, in this PC's backups (on the server once a day: import_backup)
     safety = import_backup.before_import(backup_dir, ctx.now(), ctx.tz)
     report.backup, report.backup_said = safety.path, safety.said()
+    if safety.pending is None:
+        return _apply(ctx, paths, report, all_or_nothing, progress, cancelled, limits, bulk)
+    if backup_later is not None:  # the caller writes it meanwhile
+        backup_later(safety.pending)
+        return _apply(ctx, paths, report, all_or_nothing, progress, cancelled, limits, bulk)
+    beside = import_backup.BackgroundBackup(safety.pending)
+    try:
+        return _apply(ctx, paths, report, all_or_nothing, progress, cancelled, limits, bulk)
+    finally:
+        try:
+            beside.wait()
+            report.backup_said = f"导入前备份:{report.backup}"  # written by now
+        except UseCaseError as e:
+            report.backup_failed = str(e)
+
+
+def _apply(
+    ctx: Context,
+    paths: Sequence[Path],
+    report: ImportReport,
+    all_or_nothing: bool,
+    progress: Progress | None,
+    cancelled: Callable[[], bool] | None,
+    limits: ZipLimits,
+    bulk: bool | None,
+) -> ImportReport:
+    """The import itself, once its backup is made or begun (apply_import)."""
 
     @retried  # one transaction (the backup file above is made once); run on a fresh report
     def run() -> None:

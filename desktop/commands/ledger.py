@@ -11,11 +11,14 @@ when everything applied, 1 when a row or a file was rejected (or, with --dry-run
 from __future__ import annotations
 
 import argparse
+import contextlib
+import sys
 from datetime import datetime
 from pathlib import Path
 
-from complaints.usecases import ledger_export, ledger_import, stats
+from complaints.usecases import import_backup, ledger_export, ledger_import, stats
 from complaints.usecases.context import Context
+from complaints.usecases.errors import UseCaseError
 from desktop import __version__
 from desktop.cli import CliError, command_context, open_data
 
@@ -165,11 +168,36 @@ def run_import(args: argparse.Namespace) -> int:
         _print_and_write_rejects(preview, args)
         print("(仅检查,未写入数据库)")
         return 0 if preview.ok and not preview.audit_problems else 1
-    result = ledger_import.apply_import(
-        ctx, args.files, all_or_nothing=args.all_or_nothing, backup_dir=paths.backups
-    )
+    beside: list[import_backup.BackgroundBackup] = []
+
+    def backup_beside(pending: import_backup.PendingBackup) -> None:
+        # the office server's: written from the office as it was, while the import runs
+        print(f"导入前备份:{pending.path}(与导入同时写入导入前的数据,本命令结束前等它写完)")
+        beside.append(import_backup.BackgroundBackup(pending))
+
+    try:
+        result = ledger_import.apply_import(
+            ctx,
+            args.files,
+            all_or_nothing=args.all_or_nothing,
+            backup_dir=paths.backups,
+            backup_later=backup_beside,
+        )
+    except BaseException:
+        for b in beside:  # the office is as before: the backup is still worth finishing
+            with contextlib.suppress(Exception):
+                b.wait()
+        raise
     _print_and_write_rejects(result, args)
-    if result.backup_said:
+    backup_failed = False
+    if beside:
+        print("正在等待导入前备份写完……", flush=True)
+        try:
+            print(f"导入前备份已写完:{beside[0].wait()}")
+        except UseCaseError as e:
+            print(str(e), file=sys.stderr)
+            backup_failed = True
+    elif result.backup_said:
         print(result.backup_said)
     if result.cancelled:
         print("导入已取消,数据未改动")
@@ -188,7 +216,13 @@ def run_import(args: argparse.Namespace) -> int:
         print("未导入任何数据")
     return (
         0
-        if (result.applied and result.ok and not result.differences and not result.audit_problems)
+        if (
+            result.applied
+            and result.ok
+            and not result.differences
+            and not result.audit_problems
+            and not backup_failed
+        )
         else 1
     )
 
