@@ -260,10 +260,20 @@ class ServerDatabase(pw.PostgresqlDatabase):
         with self._saying():
             return super().execute_sql(sql, params, *args, **kwargs)
 
-    def read_snapshot(self) -> Any:
-        """One consistent snapshot for a long read (an export): PostgreSQL's readers never
-        block writers, so a plain transaction does it."""
-        return self.atomic()
+    @contextmanager
+    def read_snapshot(self) -> Iterator[Any]:
+        """One consistent snapshot for a long read (an export, a backup): a ``REPEATABLE
+        READ`` transaction sees the database as of its first query whatever commits
+        meanwhile (the default, READ COMMITTED, gives each statement its own moment, so an
+        entry saved between two reads could travel without its case). PostgreSQL's readers
+        never block writers. Inside a transaction already begun, that transaction's view."""
+        if self.in_transaction():
+            with self.atomic() as txn:
+                yield txn
+            return
+        with self.atomic() as txn:
+            self.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            yield txn
 
     def after_transaction(self, fn: Callable[[], None]) -> None:
         """As SafeSqliteDatabase.after_transaction: ``fn()`` once the outermost transaction

@@ -270,6 +270,5 @@ def copy_server_counted(target: sqlite3.Connection) -> dict[str, int]:
     """``copy_server_to(target)`` from one snapshot of the server (repeatable read), and the
     server's rows of every copied table in that same snapshot."""
     with database.read_snapshot():
-        database.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         copy_server_to(target)
         return {t: count(t) for t in copied_tables(target)}

@@ -241,3 +241,25 @@ def test_check_says_when_the_servers_locale_cannot_index_chinese(capsys, tmp_pat
         close_database()
     code, out, _err = run_cli(capsys, pc, "--database", url, "check")
     assert code == 1 and "LC_CTYPE" in out and "C.UTF-8" in out
+
+
+def test_a_read_snapshot_on_the_server_sees_one_moment(server_ctx, server_address):
+    """An export or a backup reads in one snapshot: a row another seat commits between two
+    of its reads is in neither (READ COMMITTED would show it to the second read only, and an
+    entry could travel without its case)."""
+    from db.models import database
+    from tests.complaints.seats import other_seat
+
+    def count() -> int:
+        return database.execute_sql("SELECT count(*) FROM settings").fetchone()[0]
+
+    seat = other_seat(server_address)
+    try:
+        with database.read_snapshot():
+            before = count()
+            seat.execute("INSERT INTO settings (key, value) VALUES ('snapshot.test', '1')")
+            seat.commit()
+            assert count() == before
+        assert count() == before + 1  # the next read sees it
+    finally:
+        seat.close()
