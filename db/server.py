@@ -55,13 +55,15 @@ def connection_error(exc: BaseException, address: ServerAddress) -> StorageError
             f"数据库服务器 {address.host}:{address.port} 拒绝了登录"
             f"(用户 {address.user},数据库 {address.dbname})。"
             "请检查用户名、数据库名和密码(pgpass 文件或系统凭据管理器中的密码),"
-            f"以及服务器的 pg_hba.conf 是否允许本机连接。\n详细信息:{detail}"
+            "以及服务器的 pg_hba.conf 是否允许本机连接。",
+            detail,
         )
     if isinstance(exc, psycopg.OperationalError):
         return ServerUnreachable(
             f"无法连接数据库服务器 {address.host}:{address.port}:服务器没有应答。"
             "请检查服务器是否开机、PostgreSQL 服务是否在运行、地址和端口是否正确,"
-            f"以及防火墙是否对本局域网开放该端口。(本机数据未作任何改动)\n详细信息:{detail}"
+            "以及防火墙是否对本局域网开放该端口。(本机数据未作任何改动)",
+            detail,
         )
     return None
 
