@@ -20,7 +20,7 @@ import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -316,6 +316,26 @@ class ServerDatabase(pw.PostgresqlDatabase):
             if not self.in_transaction():
                 _local.rolled_back = True
                 self._ended()
+
+
+# The advisory lock that holds the office's schema while a seat reads its version and builds
+# or migrates it (the two-number form; class 7 holds the settings, db/settings_rows.py).
+SCHEMA_LOCK = (8, 1)
+
+
+@contextmanager
+def schema_held() -> Iterator[None]:
+    """Hold the office's schema for this session: a second seat opening the database at the
+    same moment (two ``init`` runs on an empty server, two seats starting a new version)
+    waits here, then reads the version the first one left, never a half-made schema. A
+    session's lock, not a transaction's: each migration step commits on its own."""
+    database.execute_sql("SELECT pg_advisory_lock(?, ?)", SCHEMA_LOCK)
+    try:
+        yield
+    finally:
+        # a lost connection took its lock with it: the error that ended the work shows
+        with suppress(Exception):
+            database.execute_sql("SELECT pg_advisory_unlock(?, ?)", SCHEMA_LOCK)
 
 
 def wrong_encoding() -> str | None:

@@ -1,6 +1,7 @@
-"""The day's sanctions sweep once per office: two seats of one office server starting on the
-same day both call ``proposals.daily_sweep``; the first does the work, the second waits for
-it, then finds the day done and skips (nothing read, proposed or audited twice)."""
+"""Once per office, when two seats of one office server do it at the same moment: the day's
+sanctions sweep (``proposals.daily_sweep``: the first does the work, the second waits for
+it, then finds the day done and skips; nothing read, proposed or audited twice), and the
+site's registration of ``init`` (``site.init_site_once``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import dataclasses
 import threading
 from datetime import timedelta
 
-from complaints.usecases import proposals
+from complaints.usecases import proposals, site
+from db.database import close_database, open_server
 from db.models import database
 from tests.complaints.seats import other_seat
 from tests.complaints.test_sanctions_usecases import audit_events, new_case
+from tests.conftest import FIXED_NOW
 
 
 def waiting_for_locks(watcher) -> int:
@@ -79,3 +82,36 @@ def test_two_seats_sweeping_at_once_do_the_work_once(server_ctx, server_address,
     ).fetchall()
     assert rows == [(cid, 1) for cid in sorted(case_ids)]
     assert proposals.daily_sweep(server_ctx) is None  # the day is done for every seat
+
+
+def test_two_seats_registering_the_site_at_once_make_it_once(server_address, tmp_path):
+    open_server(server_address, data_folder=tmp_path / "data")  # the schema, no site yet
+    made: list[tuple[str, bool]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def seat(name: str) -> None:
+        try:
+            start.wait(30)
+            info, first = site.init_site_once("SH01", name, now=FIXED_NOW)
+            made.append((info.name, first))
+        except BaseException as e:
+            errors.append(e)
+        finally:
+            database.close()
+
+    try:
+        seats = [threading.Thread(target=seat, args=(n,)) for n in ("上海浦东店", "浦东店")]
+        for t in seats:
+            t.start()
+        for t in seats:
+            t.join(60)
+        assert errors == [] and len(made) == 2
+        winner = next(name for name, first in made if first)
+        assert sorted(first for _n, first in made) == [False, True]
+        assert [name for name, _f in made] == [winner, winner]  # the second found the first's
+        assert site.local_site().name == winner
+        departments = database.execute_sql("SELECT name FROM departments").fetchall()
+        assert len(departments) == len(set(departments)) > 0  # seeded once
+    finally:
+        close_database()
