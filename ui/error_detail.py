@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
 
 from complaints.usecases.errors import USER_ERRORS, detail_of, for_person
 
@@ -37,6 +37,20 @@ def said(exc: BaseException) -> Said:
     if isinstance(exc, USER_ERRORS):
         return Said(str(exc), detail_of(exc), False)
     return Said(str(exc) or type(exc).__name__, repr(exc), True)
+
+
+def warn(parent: QWidget | None, title: str, exc: BaseException) -> None:
+    """A page's own warning box for ``exc``: its message, the detail behind the box's
+    详细信息 button (QMessageBox's own, as in ui/taskman.py ``show_error``)."""
+    told = said(exc)
+    if not told.detail:
+        QMessageBox.warning(parent, title, told.message)
+        return
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, title, told.message, QMessageBox.StandardButton.Ok, parent
+    )
+    box.setDetailedText(told.detail)
+    box.exec()
 
 
 class ErrorDetail(QWidget):

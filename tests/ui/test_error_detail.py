@@ -13,19 +13,23 @@ from psycopg import errors as pg_errors
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
-from complaints.usecases import cases, users
+from complaints.types import Action
+from complaints.usecases import cases, todo, users
+from complaints.usecases.context import CHINA_TZ
 from complaints.usecases.errors import UseCaseError
 from db.models import database
 from desktop.paths import DataPaths
 from tests.conftest import FIXED_NOW
 from tests.ui.helpers import idle
 from ui import sign_in
+from ui.action_dialog import ActionDialog
 from ui.case_editor import CaseEditor
 from ui.error_detail import ErrorDetail, said
 from ui.maintenance import runner_for
 from ui.session import Session
 from ui.settings_causes import CausesTab
 from ui.taskman import TaskManager
+from ui.todo import TodoPage
 
 PASSWORD = "Kefu-2026-secret"
 REFUSAL = "permission denied for table {table}"
@@ -144,3 +148,36 @@ def test_a_settings_tab_says_it_the_same_way(qtbot, server_session):
     idle(server_session)
     assert tab.message.text().startswith("数据库登录名没有这项操作的权限")
     assert tab.message_detail.detail().startswith("SQLSTATE 42501:")
+
+
+def server_refusal() -> Exception:
+    """A missing privilege as peewee raises it from the driver's error."""
+    error = pg_errors.InsufficientPrivilege("permission denied for table cases")
+    wrapped = pw.ProgrammingError(error)
+    wrapped.__context__ = error
+    return wrapped
+
+
+def test_a_page_that_cannot_read_says_it_the_same_way(qtbot, session, monkeypatch):
+    def refused(_ctx):
+        raise server_refusal()
+
+    monkeypatch.setattr(todo, "todo_list", refused)
+    page = TodoPage(session)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.summary.text().startswith("无法读取待办:"))
+    assert "数据库登录名没有这项操作的权限" in page.summary.text()
+    assert "permission denied" not in page.summary.text()
+    assert page.summary_detail.detail().startswith("SQLSTATE 42501:")
+
+
+def test_a_recording_dialog_says_it_the_same_way(qtbot):
+    dialog = ActionDialog(Action.NOTE, number="SH01-202611-0001", now=FIXED_NOW, tz=CHINA_TZ)
+    qtbot.addWidget(dialog)
+    told = said(server_refusal())
+    dialog.show_refusal(told.message, told.detail)
+    assert dialog.refusal_text().startswith("数据库登录名没有这项操作的权限")
+    assert dialog.error_detail.detail().startswith("SQLSTATE 42501:")
+    dialog.show_refusal("请填写内容")  # a refusal of its own has no detail: none stays
+    assert dialog.error_detail.detail() == ""
