@@ -313,7 +313,7 @@ def open_server(
     this PC's folder (``--data-dir``): the server has no file to sit beside, so what this
     PC writes of it (backups, the markers of half-written files) goes there."""
     # psycopg (0.13 s to import) only for an office server: the SQLite start never loads it
-    from db.server import ServerDatabase, connection_error, wrong_encoding
+    from db.server import ServerDatabase, connection_error, schema_held, wrong_encoding
 
     close_database()
     if data_folder is not None:  # as open_database: what a killed writer left (logged)
@@ -327,10 +327,11 @@ def open_server(
         wrong = wrong_encoding()
         if wrong:
             raise StorageError(wrong)
-        before = _server_schema_version()
-        if before > LATEST_VERSION:
-            raise DatabaseTooNew(before, LATEST_VERSION)
-        _migrate(before, app_version, POSTGRES_STEPS, POSTGRES_BASELINE)
+        with schema_held():  # another seat building or migrating it: wait, then read again
+            before = _server_schema_version()
+            if before > LATEST_VERSION:
+                raise DatabaseTooNew(before, LATEST_VERSION)
+            _migrate(before, app_version, POSTGRES_STEPS, POSTGRES_BASELINE)
     except Exception as e:
         said = connection_error(e, address)
         close_database()

@@ -20,7 +20,7 @@ import functools
 import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +55,15 @@ def connection_error(exc: BaseException, address: ServerAddress) -> StorageError
             f"数据库服务器 {address.host}:{address.port} 拒绝了登录"
             f"(用户 {address.user},数据库 {address.dbname})。"
             "请检查用户名、数据库名和密码(pgpass 文件或系统凭据管理器中的密码),"
-            f"以及服务器的 pg_hba.conf 是否允许本机连接。\n详细信息:{detail}"
+            "以及服务器的 pg_hba.conf 是否允许本机连接。",
+            detail,
         )
     if isinstance(exc, psycopg.OperationalError):
         return ServerUnreachable(
             f"无法连接数据库服务器 {address.host}:{address.port}:服务器没有应答。"
             "请检查服务器是否开机、PostgreSQL 服务是否在运行、地址和端口是否正确,"
-            f"以及防火墙是否对本局域网开放该端口。(本机数据未作任何改动)\n详细信息:{detail}"
+            "以及防火墙是否对本局域网开放该端口。(本机数据未作任何改动)",
+            detail,
         )
     return None
 
@@ -324,6 +326,26 @@ class ServerDatabase(pw.PostgresqlDatabase):
             if not self.in_transaction():
                 _local.rolled_back = True
                 self._ended()
+
+
+# The advisory lock that holds the office's schema while a seat reads its version and builds
+# or migrates it (the two-number form; class 7 holds the settings, db/settings_rows.py).
+SCHEMA_LOCK = (8, 1)
+
+
+@contextmanager
+def schema_held() -> Iterator[None]:
+    """Hold the office's schema for this session: a second seat opening the database at the
+    same moment (two ``init`` runs on an empty server, two seats starting a new version)
+    waits here, then reads the version the first one left, never a half-made schema. A
+    session's lock, not a transaction's: each migration step commits on its own."""
+    database.execute_sql("SELECT pg_advisory_lock(?, ?)", SCHEMA_LOCK)
+    try:
+        yield
+    finally:
+        # a lost connection took its lock with it: the error that ended the work shows
+        with suppress(Exception):
+            database.execute_sql("SELECT pg_advisory_unlock(?, ?)", SCHEMA_LOCK)
 
 
 def wrong_encoding() -> str | None:

@@ -28,11 +28,20 @@ class BadAddress(StorageError):
     """The --database address cannot be used (not a PostgreSQL address, a password in it)."""
 
 
-class ServerUnreachable(StorageError):
+class _NotOpened(StorageError):
+    """The server could not be opened: str(e) says why in Chinese, ``detail`` keeps the
+    driver's own words apart (the dialog's 详细信息, the command's 详细信息 line)."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail
+
+
+class ServerUnreachable(_NotOpened):
     """No PostgreSQL server answered at the address."""
 
 
-class LoginRefused(StorageError):
+class LoginRefused(_NotOpened):
     """The server answered and refused the login (password, user, database, pg_hba.conf)."""
 
 

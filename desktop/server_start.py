@@ -14,7 +14,7 @@ from enum import Enum
 from PySide6.QtWidgets import QMessageBox
 
 from complaints.usecases import server_link
-from complaints.usecases.errors import UseCaseError
+from complaints.usecases.errors import UseCaseError, for_person
 from complaints.usecases.server_link import ServerFields
 from db.database import open_server
 from db.errors import StorageError
@@ -56,14 +56,20 @@ def open_chosen(
     while True:
         try:
             open_server(address, app_version=__version__, password=password, data_folder=paths.root)
-        except StorageError as e:
-            print(f"错误:{e}", file=sys.stderr)
+        except Exception as caught:
+            # a server error of any kind (a privilege the migration lacks…) said in Chinese
+            err = for_person(caught)
+            if not isinstance(err, StorageError):
+                raise
+            print(f"错误:{err}", file=sys.stderr)
+            if err.detail:
+                print(f"详细信息:{err.detail}", file=sys.stderr)
             if smoke:
                 return None
             before_dialog()
             if dialog is None:
                 dialog = ServerStartDialog(ServerFields.of(address))
-            dialog.set_problem(_problem(e), str(e))
+            dialog.set_problem(_problem(err), str(err), err.detail)
         else:
             if dialog is not None and dialog.edited():
                 _keep(paths, dialog, address, password)

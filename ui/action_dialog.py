@@ -35,6 +35,7 @@ from complaints.rules import workflow
 from complaints.rules.pauses import PAUSE_REASONS
 from complaints.types import Action, FmcStatus, Satisfaction
 from ui.date_edits import date_time_edit
+from ui.error_detail import ErrorDetail
 
 
 def tr(text: str) -> str:
@@ -287,6 +288,8 @@ class ActionDialog(QDialog):
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.hide()
         lay.addWidget(self.error)
+        self.error_detail = ErrorDetail(self)  # the server's own words of a refusal
+        lay.addWidget(self.error_detail)
 
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -398,11 +401,13 @@ class ActionDialog(QDialog):
         self._busy = False
         self.accept()
 
-    def show_refusal(self, message: str) -> None:
+    def show_refusal(self, message: str, detail: str = "") -> None:
+        """Say why nothing was recorded; ``detail`` (the server's words) behind 详细信息."""
         self._busy = False
         self.ok_button.setEnabled(True)
         self.error.setText(message)
         self.error.show()
+        self.error_detail.set_detail(detail)
 
     def refusal_text(self) -> str:
         return "" if self.error.isHidden() else self.error.text()

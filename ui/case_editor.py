@@ -32,10 +32,11 @@ from complaints.rules.policy import Policy
 from complaints.rules.validation import Problem
 from complaints.usecases import cases, causes, drafts, site
 from complaints.usecases.changes import OpChanges
-from complaints.usecases.errors import USER_ERRORS, StaleRecord, ValidationFailed
+from complaints.usecases.errors import StaleRecord, ValidationFailed
 from ui.case_draft import CaseDraft, Unsaved
 from ui.case_form import CaseForm, field_label
 from ui.case_tab import CaseTab
+from ui.error_detail import ErrorDetail, said
 from ui.field_widgets import FieldEditor, TextEditor
 from ui.help import show_help
 from ui.permits import refusal
@@ -140,6 +141,8 @@ class CaseEditor(QWidget):
         self.banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.banner.hide()
         outer.addWidget(self.banner)
+        self.banner_detail = ErrorDetail(self)  # the server's own words of the banner's error
+        outer.addWidget(self.banner_detail)
 
         self.tabs = QTabWidget(self)
         outer.addWidget(self.tabs, 1)
@@ -254,7 +257,8 @@ class CaseEditor(QWidget):
         self.setEnabled(True)
         self.save_button.setEnabled(False)
         self.form.setEnabled(False)
-        self._show_banner(tr("无法打开投诉单:") + str(exc), "error")
+        told = said(exc)
+        self._show_banner(tr("无法打开投诉单:") + told.message, "error", told.detail)
         self._loading = False
 
     def _fill(self, values: dict[str, Any]) -> None:
@@ -390,7 +394,8 @@ class CaseEditor(QWidget):
 
     # --- problems -------------------------------------------------------------------------------
 
-    def _show_banner(self, text: str, kind: str) -> None:
+    def _show_banner(self, text: str, kind: str, detail: str = "") -> None:
+        """The banner over the form; ``detail`` (an engine's own words) behind 详细信息."""
         colors = {
             "error": ("#fdecea", "#c62828"),
             "warning": ("#fff4e5", "#a15c00"),
@@ -404,12 +409,14 @@ class CaseEditor(QWidget):
         self.banner.setText(text)
         self.banner.setProperty("kind", kind)
         self.banner.show()
+        self.banner_detail.set_detail(detail)
 
     def banner_text(self) -> str:
         return self.banner.text() if self.banner.isVisible() else ""
 
     def _clear_problems(self) -> None:
         self.banner.hide()
+        self.banner_detail.set_detail("")
         self.case_form.show_problems([])
 
     def _show_problems(self, problems: list[Problem], *, saved: bool = False) -> None:
@@ -428,6 +435,7 @@ class CaseEditor(QWidget):
             self._show_banner(head + "\n" + "\n".join(lines), "warning")
         else:
             self.banner.hide()
+            self.banner_detail.set_detail("")
 
     def check(self) -> list[Problem]:
         """Every problem with what is typed now (unreadable dates first, then the rules)."""
@@ -527,8 +535,12 @@ class CaseEditor(QWidget):
             self._show_banner(
                 str(exc) + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"), "error"
             )
-        elif isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
-            self._show_banner(tr("保存失败:") + str(exc) + "\n" + tr("您的修改仍然保留。"), "error")
+        elif not (told := said(exc)).program_error:  # a refusal, the server's trouble: as is
+            self._show_banner(
+                tr("保存失败:") + told.message + "\n" + tr("您的修改仍然保留。"),
+                "error",
+                told.detail,
+            )
         else:
             log.error("saving a case failed: %r", exc)
             self._show_banner(

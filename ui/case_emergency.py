@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from complaints.types import EmergencyKind, State
 from complaints.usecases import emergency
-from complaints.usecases.errors import UseCaseError
+from ui.error_detail import ErrorDetail, said
 from ui.toast import show_toast
 
 BUTTON_STYLE = "QPushButton { color: #ffffff; background: #c62828; font-weight: bold; }"
@@ -86,6 +86,8 @@ class EmergencyDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         lay.addWidget(self.error)
+        self.error_detail = ErrorDetail(self)  # the server's own words of a refusal
+        lay.addWidget(self.error_detail)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -108,10 +110,11 @@ class EmergencyDialog(QDialog):
         self.ok_button.setEnabled(False)
         self._submit(kind, self.note.toPlainText().strip())
 
-    def show_refusal(self, message: str) -> None:
+    def show_refusal(self, message: str, detail: str = "") -> None:
         self.ok_button.setEnabled(True)
         self.error.setText(message)
         self.error.show()
+        self.error_detail.set_detail(detail)
 
 
 def declare_button(panel, case_id: int, number: str) -> QPushButton:
@@ -130,7 +133,11 @@ def open_dialog(panel, case_id: int, number: str) -> EmergencyDialog:
 
     def submit(kind: str, note: str) -> None:
         def failed(exc: BaseException) -> None:
-            dialog.show_refusal(str(exc) if isinstance(exc, UseCaseError) else repr(exc))
+            told = said(exc)
+            if told.program_error:
+                dialog.show_refusal(repr(exc))
+            else:
+                dialog.show_refusal(told.message, told.detail)
 
         def done(_result: object) -> None:
             show_toast(panel, tr("已宣布突发事件:{n},已通知总经理").format(n=number))

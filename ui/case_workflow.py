@@ -36,11 +36,12 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
-from complaints.usecases.errors import UseCaseError, ValidationFailed
+from complaints.usecases.errors import ValidationFailed
 from complaints.usecases.todo import format_remaining
 from ui import case_emergency
 from ui.action_dialog import ActionDialog
 from ui.case_tab import CaseTab
+from ui.error_detail import ErrorDetail, said
 from ui.reload import ReloadGuard
 from ui.tables import read_only
 from ui.toast import show_toast
@@ -167,6 +168,8 @@ class CaseWorkflowTab(CaseTab):
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         lay.addWidget(self.summary)
+        self.summary_detail = ErrorDetail(self)  # the server's own words of a failed read
+        lay.addWidget(self.summary_detail)
         self.hints = QLabel()
         self.hints.setWordWrap(True)
         self.hints.setStyleSheet(
@@ -244,10 +247,13 @@ class CaseWorkflowTab(CaseTab):
 
     def _load_failed(self, exc: BaseException) -> None:
         self._reloads.failed()
-        self.summary.setText(tr("无法读取跟踪记录:") + str(exc))
+        told = said(exc)
+        self.summary.setText(tr("无法读取跟踪记录:") + told.message)
+        self.summary_detail.set_detail(told.detail)
 
     def _show(self, data: WorkflowData) -> None:
         self._reloads.done()
+        self.summary_detail.set_detail("")
         self.data = data
         tz = self.session.ctx().tz
         c = data.case
@@ -396,13 +402,16 @@ class CaseWorkflowTab(CaseTab):
         dialog.done_ok()
 
     def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
+        detail = ""
         if isinstance(exc, ValidationFailed):
             msg = "\n".join(p.message for p in exc.problems) or str(exc)
-        elif isinstance(exc, (UseCaseError, TypeError)):
+        elif isinstance(exc, TypeError):
             msg = str(exc)
+        elif not (told := said(exc)).program_error:  # a refusal, the server's trouble
+            msg, detail = told.message, told.detail
         else:
             msg = tr("程序出错:") + repr(exc)
-        dialog.show_refusal(msg)
+        dialog.show_refusal(msg, detail)
         self.reload()  # the case may have moved on in another window
 
 

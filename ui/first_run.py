@@ -28,6 +28,7 @@ from complaints.usecases import site, users
 from complaints.usecases.demo_users import create_demo_users
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import check_site_code
+from ui.error_detail import ErrorDetail, said
 from ui.tables import cell_text
 
 DEFAULT_DEMO_CASES = 2000
@@ -179,6 +180,8 @@ class PeopleDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(row_buttons)
         layout.addWidget(self.error_label)
+        self.error_detail = ErrorDetail(self)  # the server's own words of an error
+        layout.addWidget(self.error_detail)
         layout.addWidget(buttons)
         self.resize(760, 420)
 
@@ -265,8 +268,11 @@ class PeopleDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             self.ok_button.setEnabled(True)
-            self.error_label.setText(tr("程序出错:") + str(exc))
+            told = said(exc)
+            prefix = tr("程序出错:") if told.program_error else ""
+            self.error_label.setText(prefix + told.message)
             self.error_label.show()
+            self.error_detail.set_detail(told.detail)
 
         self.session.taskman.run(work, done, on_error=failed, parent=self)
 

@@ -33,10 +33,11 @@ from complaints.types import Action, FmcStatus
 from complaints.usecases import oem
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
-from complaints.usecases.errors import UseCaseError, ValidationFailed
+from complaints.usecases.errors import ValidationFailed
 from complaints.usecases.oem import OemRow
 from complaints.usecases.todo import format_remaining
 from ui.action_dialog import ActionDialog
+from ui.error_detail import ErrorDetail, said
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
@@ -184,6 +185,8 @@ class OemPage(QWidget):
         lay.addLayout(bar)
         self.summary = QLabel(tr("正在读取…"))
         lay.addWidget(self.summary)
+        self.summary_detail = ErrorDetail(self)  # the server's own words of a failed read
+        lay.addWidget(self.summary_detail)
 
         self.model = OemModel(session.ctx().tz, self)
         self.view = QTableView()
@@ -243,10 +246,13 @@ class OemPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._reloads.failed()
-        self.summary.setText(tr("无法读取厂家跟踪:") + str(exc))
+        told = said(exc)
+        self.summary.setText(tr("无法读取厂家跟踪:") + told.message)
+        self.summary_detail.set_detail(told.detail)
 
     def _loaded(self, result: tuple[list[OemRow], datetime]) -> None:
         self._reloads.done()
+        self.summary_detail.set_detail("")
         rows, now = result
         keep = self.selected_row()
         self.model.set_rows(rows, now)
@@ -303,18 +309,22 @@ class OemPage(QWidget):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         case_id = r.case_id
 
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, ValidationFailed):
+                dialog.show_refusal("\n".join(p.message for p in exc.problems))
+                return
+            told = said(exc)
+            if told.program_error:
+                dialog.show_refusal(told.detail)  # its repr, as before
+            else:  # a refusal, the server's trouble: its words behind 详细信息
+                dialog.show_refusal(told.message, told.detail)
+
         def submit(values: dict[str, Any]) -> None:
             status = values.pop("status")
             self.session.taskman.run(
                 lambda: oem.set_fmc_status(ctx, case_id, status, **values),
                 lambda _e: self._done(dialog),
-                on_error=lambda exc: dialog.show_refusal(
-                    "\n".join(p.message for p in exc.problems)
-                    if isinstance(exc, ValidationFailed)
-                    else str(exc)
-                    if isinstance(exc, UseCaseError)
-                    else repr(exc)
-                ),
+                on_error=refused,
                 parent=self,
             )
 

@@ -52,7 +52,8 @@ from complaints.types import Channel
 from complaints.usecases import auth
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
-from complaints.usecases.errors import UseCaseError, ValidationFailed
+from complaints.usecases.errors import ValidationFailed
+from ui.error_detail import ErrorDetail, said
 from ui.permits import refusal
 from ui.rulebook_export import start_export
 from ui.rulebook_import import start_import
@@ -170,6 +171,8 @@ class PolicyEditor(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
+        self.message_detail = ErrorDetail(self)  # the server's own words of a failed save
+        outer.addWidget(self.message_detail)
 
         buttons = QHBoxLayout()
         self.defaults_button = QPushButton(tr("恢复默认…"))
@@ -452,8 +455,9 @@ class PolicyEditor(QWidget):
         self._on_edit()
         if isinstance(exc, ValidationFailed):
             self.message.setText(tr("无法保存:") + ";".join(p.message for p in exc.problems))
-        elif isinstance(exc, UseCaseError):
-            self.message.setText(tr("无法保存:") + str(exc))
+        elif not (told := said(exc)).program_error:  # a refusal, the server's trouble
+            self.message.setText(tr("无法保存:") + told.message)
+            self.message_detail.set_detail(told.detail)
         else:
             self.message.setText(tr("保存时程序出错:") + repr(exc))
         self.message.setStyleSheet("color: #c62828;")

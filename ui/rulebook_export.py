@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from complaints.usecases import rulebook
 from complaints.usecases.context import Context
 from ui.date_edits import date_edit, day_of
+from ui.error_detail import said
 from ui.file_dialogs import ask_save, suggested_name
 
 
@@ -109,6 +110,6 @@ def start_export(
     session.taskman.run(
         run,
         lambda path: done(tr("已导出总部制度文件 {f}").format(f=path)),
-        on_error=lambda e: failed(str(e)),
+        on_error=lambda e: failed(said(e).message),
         parent=parent,
     )

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import rulebook
 from complaints.usecases.context import Context
+from ui.error_detail import said
 from ui.file_dialogs import ask_open
 from ui.tables import read_only
 
@@ -93,13 +94,13 @@ def start_import(
                     f=path.name, b=r.backup.name
                 )
             ),
-            on_error=lambda e: failed(str(e)),
+            on_error=lambda e: failed(said(e).message),
             parent=parent,
         )
 
     def refused(exc: BaseException) -> None:
-        QMessageBox.warning(parent, tr("无法导入总部制度"), str(exc))
-        failed(str(exc))
+        QMessageBox.warning(parent, tr("无法导入总部制度"), said(exc).message)
+        failed(said(exc).message)
 
     session.taskman.run(
         lambda: rulebook.preview(ctx, path, templates),

@@ -38,6 +38,7 @@ from complaints.usecases import auth, sanctions
 from complaints.usecases.cases import find_case_id
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.site import department_names
+from ui.error_detail import ErrorDetail, said
 from ui.permits import gate
 from ui.reload import ReloadGuard
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
@@ -162,6 +163,8 @@ class SanctionsPage(QWidget):
         queue_tab = QWidget()
         ql = QVBoxLayout(queue_tab)
         ql.addWidget(self.queue_hint)
+        self.queue_detail = ErrorDetail(queue_tab)  # the server's own words of a failed read
+        ql.addWidget(self.queue_detail)
         ql.addWidget(self.queue, 1)
         ql.addLayout(qb)
 
@@ -250,9 +253,12 @@ class SanctionsPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._reloads.failed()
-        self.queue_hint.setText(tr("读取失败:") + str(exc))
+        told = said(exc)
+        self.queue_hint.setText(tr("读取失败:") + told.message)
+        self.queue_detail.set_detail(told.detail)
 
     def _loaded(self, data: PageData) -> None:
+        self.queue_detail.set_detail("")
         self.data = data
         self._fill_departments(data.departments)
         self._fill_queue(data.queue)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -33,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import scans
 from ui import options
+from ui.error_detail import warn
 from ui.session import Session
 from ui.tables import read_only
 
@@ -139,7 +139,7 @@ class ScanReturnPage(QWidget):
         )
 
     def _failed(self, e: BaseException) -> None:
-        QMessageBox.warning(self, tr("签字回收"), str(e))
+        warn(self, tr("签字回收"), e)
 
     def show_report(self, report: scans.ScanReport) -> None:
         self.results = list(report.results) + self.results

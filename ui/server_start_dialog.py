@@ -1,7 +1,8 @@
 """The dialog the start shows when the office server cannot be opened: it says which (the
 server does not answer, it refused the login, or the database there cannot be used) and
-offers 重试, 修改连接 and 改用本机数据. The same dialog is shown again after a failed retry,
-so nothing typed in it is lost."""
+offers 重试, 修改连接 and 改用本机数据. The server's own words are behind its 详细信息 button
+(ui/error_detail.py). The same dialog is shown again after a failed retry, so nothing typed
+in it is lost."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases.server_link import ServerFields
+from ui.error_detail import ErrorDetail
 from ui.server_fields import ServerFieldsForm
 
 
@@ -57,6 +59,8 @@ class ServerStartDialog(QDialog):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setMinimumWidth(460)
+        self.detail = ErrorDetail(self)
+        self.detail.button.toggled.connect(lambda _shown: self.adjustSize())
         self.form = ServerFieldsForm(self)
         self.form.set_fields(fields)
         self.form.hide()
@@ -88,13 +92,16 @@ class ServerStartDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.message)
+        layout.addWidget(self.detail)
         layout.addWidget(self.form)
         layout.addWidget(self.local_note)
         layout.addWidget(buttons)
 
-    def set_problem(self, problem: Problem, message: str) -> None:
+    def set_problem(self, problem: Problem, message: str, detail: str = "") -> None:
+        """Say what went wrong; ``detail`` (the server's own words) behind 详细信息."""
         self.heading.setText(tr(HEADINGS[problem]))
-        self.message.setText(" ".join(message.split()))  # the server's words on one line
+        self.message.setText(message)
+        self.detail.set_detail(detail)
 
     def show_form(self) -> None:
         """修改连接: the address fields, kept as typed across retries."""

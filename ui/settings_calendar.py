@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from complaints.rules.officetime import WEEKDAY_NAMES
 from complaints.usecases import auth, workcalendar
 from complaints.usecases.context import Context
-from complaints.usecases.errors import UseCaseError
+from ui.error_detail import ErrorDetail, said
 
 OFF_COLOUR = QColor("#f8d7da")  # 休息日
 WORK_COLOUR = QColor("#d6e9f8")  # 调休上班日
@@ -114,6 +114,8 @@ class CalendarTab(QWidget):
         self.message = QLabel()
         self.message.setWordWrap(True)
         outer.addWidget(self.message)
+        self.message_detail = ErrorDetail(self)  # the server's own words of an error
+        outer.addWidget(self.message_detail)
 
         self.picked_day: date | None = None
         self.year.valueChanged.connect(self.reload)
@@ -167,11 +169,14 @@ class CalendarTab(QWidget):
             w.setEnabled(on)
 
     def _failed(self, exc: BaseException) -> None:
-        text = str(exc) if isinstance(exc, UseCaseError) else repr(exc)
+        told = said(exc)
+        text = told.detail if told.program_error else told.message
         self.message.setText(tr("操作未完成:") + text)
+        self.message_detail.set_detail("" if told.program_error else told.detail)
         self.message.setStyleSheet("color: #c62828;")
 
     def _done(self, text: str) -> None:
+        self.message_detail.set_detail("")
         self.message.setStyleSheet("")
         self.message.setText(text)
         self.reload()
@@ -217,6 +222,7 @@ class CalendarTab(QWidget):
         d = self.picked_day
         if d is None:
             self.message.setText(tr("请先点选一个日期"))
+            self.message_detail.set_detail("")
             return
         ctx, off, name = self.session.ctx(), self.kind.currentData(), self.name.text()
         self.session.taskman.run(

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import auth, causes
-from complaints.usecases.errors import UseCaseError
+from ui.error_detail import ErrorDetail, said
 
 
 def tr(text: str) -> str:
@@ -53,6 +53,8 @@ class CausesTab(QWidget):
         lay.addWidget(self.edit, 1)
         lay.addLayout(buttons)
         lay.addWidget(self.message)
+        self.message_detail = ErrorDetail(self)  # the server's own words of a failed save
+        lay.addWidget(self.message_detail)
         why = auth.decide(session.ctx(), "settings.site").reason
         for w in (self.save_btn, self.reset_btn):
             w.setEnabled(not why)
@@ -68,11 +70,14 @@ class CausesTab(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.message.setStyleSheet("color: #c62828;")
-            shown = str(exc) if isinstance(exc, UseCaseError) else tr("保存失败:{0}").format(exc)
+            told = said(exc)
+            shown = tr("保存失败:{0}").format(told.message) if told.program_error else told.message
             self.message.setText(shown)
+            self.message_detail.set_detail(told.detail)
 
         def done(clean: list[str]) -> None:
             self._show(clean)
+            self.message_detail.set_detail("")
             self.message.setStyleSheet("color: #2e7d32;")
             self.message.setText(tr("已保存 {0} 项原因分类。").format(len(clean)))
             self.saved.emit(clean)

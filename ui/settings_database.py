@@ -28,6 +28,7 @@ from complaints.usecases import server_link, server_test
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.server_link import ServerFields
 from complaints.usecases.server_test import ConnectionTest
+from ui.error_detail import ErrorDetail, said
 from ui.permits import gate
 from ui.restart import request_restart
 from ui.server_fields import ServerFieldsForm
@@ -40,7 +41,7 @@ def tr(text: str) -> str:
 def describe(result: ConnectionTest) -> str:
     """What a connection test found, as a person reads it."""
     if result.kind in (server_test.UNREACHABLE, server_test.REFUSED):
-        return " ".join(result.detail.split())  # it says which, and the server's words
+        return result.message  # it says which; the server's words are in 详细信息
     server = tr("PostgreSQL {version}").format(version=result.server_version)
     if result.kind == "ready":
         return tr("连接成功:{server},站点 {site},共 {cases} 件投诉。").format(
@@ -85,11 +86,11 @@ def describe(result: ConnectionTest) -> str:
 class _Relay(QObject):
     """Carries a result from the test's thread to the GUI thread (a queued signal)."""
 
-    done = Signal(object)  # ConnectionTest, or the UseCaseError of a bad address
+    done = Signal(object)  # ConnectionTest, or the error (a bad address, the server's)
 
 
 class DatabaseTab(QWidget):
-    tested = Signal(object)  # ConnectionTest (or UseCaseError), on the GUI thread
+    tested = Signal(object)  # ConnectionTest (or the error), on the GUI thread
     saved = Signal(bool)  # True: the office server, False: this PC's data
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
@@ -112,6 +113,7 @@ class DatabaseTab(QWidget):
         self.save_button.clicked.connect(self.save)
         self.result_label = QLabel(self)
         self.result_label.setWordWrap(True)
+        self.result_detail = ErrorDetail(self)  # the server's own words of a failed test
         self.in_use_label = QLabel(self)
         self.in_use_label.setWordWrap(True)
         note = QLabel(
@@ -139,6 +141,7 @@ class DatabaseTab(QWidget):
         buttons.addWidget(self.save_button)
         inner.addLayout(buttons)
         inner.addWidget(self.result_label)
+        inner.addWidget(self.result_detail)
         layout = QVBoxLayout(self)
         layout.addWidget(self.in_use_label)
         layout.addWidget(box)
@@ -183,6 +186,7 @@ class DatabaseTab(QWidget):
     def _edited(self) -> None:
         self._last_ok = None
         self.result_label.clear()
+        self.result_detail.set_detail("")
 
     # --- 测试连接 ----------------------------------------------------------------------------
 
@@ -192,15 +196,14 @@ class DatabaseTab(QWidget):
         password = self.form.password()
         self.test_button.setEnabled(False)
         self.result_label.setText(tr("正在连接 {host}……").format(host=fields.host or "?"))
+        self.result_detail.set_detail("")
         relay = self._relay
 
         def run() -> None:
             try:
                 result: object = server_test.try_connection(fields, password)
-            except UseCaseError as e:
+            except Exception as e:  # never a traceback in a person's face: said on the tab
                 result = e
-            except Exception as e:  # never a traceback in a person's face: said as it is
-                result = UseCaseError(tr("测试连接时出错:") + str(e))
             relay.done.emit((fields, result))
 
         threading.Thread(target=run, name="server-test", daemon=True).start()
@@ -210,10 +213,14 @@ class DatabaseTab(QWidget):
         self.test_button.setEnabled(self.server_radio.isChecked())
         if isinstance(result, ConnectionTest):
             self.result_label.setText(describe(result))
+            self.result_detail.set_detail(result.detail)
             if result.usable and fields == self.form.fields():
                 self._last_ok = fields
-        else:
-            self.result_label.setText(str(result))
+        elif isinstance(result, BaseException):
+            told = said(result)
+            prefix = tr("测试连接时出错:") if told.program_error else ""
+            self.result_label.setText(prefix + told.message)
+            self.result_detail.set_detail(told.detail)
         self.tested.emit(result)
 
     # --- 保存 ----------------------------------------------------------------------------------

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import settings, signin, users
 from complaints.usecases.context import Context
-from complaints.usecases.errors import UseCaseError
 from ui import options
+from ui.error_detail import ErrorDetail, said
 from ui.session import Session
 
 
@@ -53,6 +53,8 @@ class _Form(QDialog):
         self.error_label.setStyleSheet("color: #b3261e;")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
+        self.error_detail = ErrorDetail(self)  # the server's own words of an error
+        self.error_detail.button.toggled.connect(lambda _shown: self._fit())
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -68,6 +70,7 @@ class _Form(QDialog):
             layout.addWidget(label)
         layout.addLayout(self.form)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.error_detail)
         layout.addWidget(self.buttons)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -84,10 +87,14 @@ class _Form(QDialog):
         e.setEchoMode(QLineEdit.EchoMode.Password)
         return e
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: str, detail: str = "") -> None:
         self.error_label.setText(message)
         self.error_label.show()
+        self.error_detail.set_detail(detail)
         self.ok_button.setEnabled(True)
+        self._fit()
+
+    def _fit(self) -> None:
         # a message of two lines makes the form taller, never squeezes the boxes
         layout = self.layout()
         if layout is not None:
@@ -97,12 +104,12 @@ class _Form(QDialog):
     def _run(self, fn, on_done) -> None:
         self.ok_button.setEnabled(False)
         self.error_label.hide()
+        self.error_detail.set_detail("")
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, UseCaseError):
-                self.show_error(str(exc))
-            else:
-                self.show_error(tr("程序出错:") + str(exc))
+            told = said(exc)
+            prefix = tr("程序出错:") if told.program_error else ""
+            self.show_error(prefix + told.message, told.detail)
 
         self.session.taskman.run(fn, on_done, on_error=failed, parent=self)
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from complaints.rules import headline
 from complaints.rules.volume import ComplaintRate
 from complaints.usecases import stats, stats_review
+from ui.error_detail import ErrorDetail, said
 from ui.tables import read_only
 
 CASE_COLUMNS = (
@@ -208,6 +209,8 @@ class VolumeDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #b00020;")
         lay.addWidget(self.error)
+        self.error_detail = ErrorDetail(self)  # the server's own words of a failed save
+        lay.addWidget(self.error_detail)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -264,7 +267,9 @@ class VolumeDialog(QDialog):
             self.accept()
 
         def failed(exc: BaseException) -> None:
-            self.error.setText(str(exc))
+            told = said(exc)
+            self.error.setText(told.message)
+            self.error_detail.set_detail(told.detail)
 
         self.session.taskman.run(
             lambda: stats.set_volumes(ctx, site, values), done, on_error=failed, parent=self

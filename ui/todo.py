@@ -41,6 +41,7 @@ from complaints.usecases import todo
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.output_files import OutputInUse
 from complaints.usecases.todo import TodoItem, TodoList
+from ui.error_detail import ErrorDetail, said
 from ui.file_dialogs import ask_save, suggested_name
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
@@ -172,6 +173,8 @@ class TodoPage(QWidget):
 
         self.summary = QLabel(tr("正在读取…"))
         lay.addWidget(self.summary)
+        self.summary_detail = ErrorDetail(self)  # the server's own words of a failed read
+        lay.addWidget(self.summary_detail)
         self.calendar_warning = QLabel()
         self.calendar_warning.setWordWrap(True)
         self.calendar_warning.setStyleSheet(
@@ -228,11 +231,14 @@ class TodoPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._reloads.failed()
-        self.summary.setText(tr("无法读取待办:") + str(exc))
+        told = said(exc)
+        self.summary.setText(tr("无法读取待办:") + told.message)
+        self.summary_detail.set_detail(told.detail)
         self.timer.start(MAX_TIMER_MS)
 
     def _loaded(self, data: TodoList) -> None:
         self._reloads.done()
+        self.summary_detail.set_detail("")
         self.data = data
         self.calendar_warning.setText(data.calendar_warning)
         self.calendar_warning.setVisible(bool(data.calendar_warning))

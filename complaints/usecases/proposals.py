@@ -33,7 +33,7 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import NotFound
 from db import case_rows, entry_rows, sanction_rows
-from db.models import Department, Sanction, Staff, database
+from db.models import Department, Sanction, Staff, database, on_server
 from db.retry import retried
 from db.timeutil import date_to_db, to_db
 
@@ -258,12 +258,33 @@ def sweep(ctx: Context, *, days: int = 14) -> SyncReport:
     return sync_many(ctx, case_rows.open_ids_since(ctx.site, since, State.CLOSED.value))
 
 
+LAST_SWEEP = "sanctions.last_sweep"
+
+
 def daily_sweep(ctx: Context) -> SyncReport | None:
     """``sweep`` at most once per office day (the app calls it at start); None when it
-    already ran today."""
+    already ran today. On the office server every seat starts it: the first one does the
+    work, another starting meanwhile waits for it and finds the day done."""
     today = ctx.local(ctx.now()).date().isoformat()
-    if settings.get("sanctions.last_sweep") == today:
+    if settings.get(LAST_SWEEP) == today:
         return None
+    if on_server():
+        return _sweep_once(ctx, today)
     report = sweep(ctx)
-    settings.set_("sanctions.last_sweep", today)
+    settings.set_(LAST_SWEEP, today)
     return report
+
+
+@retried  # one transaction: run again if the office server undid it
+def _sweep_once(ctx: Context, today: str) -> SyncReport | None:
+    """The day's sweep as one transaction that holds the day's mark (an advisory lock on the
+    setting, db/settings_rows.py) from reading it to writing it: a second seat waits for the
+    first's commit, then reads the day done and skips; nothing is proposed or audited twice.
+    On SQLite each batch is a transaction of its own (one seat: nobody to wait for)."""
+    with database.atomic():
+        settings.hold(LAST_SWEEP)
+        if settings.get(LAST_SWEEP) == today:
+            return None
+        report = sweep(ctx)
+        settings.set_(LAST_SWEEP, today)
+        return report

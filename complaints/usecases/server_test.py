@@ -18,7 +18,8 @@ REFUSED = "refused"
 @dataclass(frozen=True)
 class ConnectionTest:
     kind: str  # UNREACHABLE, REFUSED, or db.server_probe.Found's value ("ready", "empty"…)
-    detail: str  # the server's own words for a failure
+    message: str  # what a failure was, in Chinese, with what to check ("" when reached)
+    detail: str = ""  # the server's own words for a failure (the 详细信息 part)
     server_version: str = ""
     schema_version: int = 0
     program_version: int = 0
@@ -38,11 +39,12 @@ def try_connection(fields: ServerFields, password: str = "") -> ConnectionTest:
     try:
         found = probe(address, password or None)
     except ServerUnreachable as e:
-        return ConnectionTest(UNREACHABLE, str(e))
+        return ConnectionTest(UNREACHABLE, str(e), e.detail)
     except LoginRefused as e:
-        return ConnectionTest(REFUSED, str(e))
+        return ConnectionTest(REFUSED, str(e), e.detail)
     return ConnectionTest(
         found.found.value,
+        "",
         "",
         found.server_version,
         found.schema_version,

@@ -74,6 +74,22 @@ def init_site(code: str, name: str, *, now, tz: str = "+08:00") -> SiteInfo:
 
 
 @retried  # one transaction: run again if the office server undid it
+def init_site_once(code: str, name: str, *, now, tz: str = "+08:00") -> tuple[SiteInfo, bool]:
+    """``init_site`` unless the database has its site already: (the site, whether this call
+    made it). The site's code is held from reading it to writing it, so two seats' ``init``
+    at the same moment on an empty office server make it once: the second waits, then finds
+    the first one's site (a different code is refused, as ``init_site`` refuses it)."""
+    with database.atomic():
+        settings.hold("site.code")
+        found = local_site()
+        if found is None:
+            return init_site(code, name, now=now, tz=tz), True
+        if found.code != check_site_code(code):
+            raise UseCaseError(f"本数据库已属于站点 {found.code},不能改为 {code}")
+        return found, False
+
+
+@retried  # one transaction: run again if the office server undid it
 def seed_departments() -> None:
     office.add_missing_departments(DEPARTMENTS)
 

@@ -41,9 +41,11 @@ def run(args: argparse.Namespace) -> int:
     on_server = server_link.on_office_server()
     where = server_link.database_in_use() if on_server else str(paths.database)
     before = site.local_site()
+    made_elsewhere = False  # another seat's init made the site while this one waited
     try:
         if before is None:
-            info = site.init_site(code, args.name, now=datetime.now(UTC))
+            info, made = site.init_site_once(code, args.name, now=datetime.now(UTC))
+            made_elsewhere = not made
         elif before.code != code:
             raise UseCaseError(f"本数据库已属于站点 {before.code},不能改为 {code}")
         else:  # a new name for this site: the administrator's, audited
@@ -52,7 +54,9 @@ def run(args: argparse.Namespace) -> int:
             )
     except UseCaseError as e:
         raise CliError(f"{where}:{e}") from None
-    if before is None:
+    if made_elsewhere:
+        print(f"站点 {info.code} {info.name} 刚由另一个座位初始化(数据表已建好),本次未作改动")
+    elif before is None:
         print(f"已初始化站点 {info.code} {info.name}")
     elif before.name != info.name:
         print(f"站点 {info.code} 已初始化过,名称由“{before.name}”改为“{info.name}”")

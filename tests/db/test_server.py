@@ -90,6 +90,9 @@ def test_nobody_listening_is_said_plainly(capsys, tmp_path):
         "x",
     )
     assert code == 2 and "无法连接数据库服务器" in err and "防火墙" in err
+    # the driver's own words on a 详细信息 line of their own, for the IT person
+    lines = err.strip().splitlines()
+    assert lines[-1].startswith("详细信息:") and "详细信息" not in "".join(lines[:-1])
 
 
 def test_a_refused_login_is_said_plainly_and_pgpass_lets_it_in(

@@ -193,6 +193,12 @@ def test_the_start_says_the_server_is_unreachable_and_offers_this_pcs_data(
     assert len(asked) == 2 and asked[0] is asked[1]  # one dialog: what was typed stays
     assert asked[0].heading.text() == "无法连接办公室服务器"
     assert "请检查服务器是否开机" in asked[0].message.text()
+    # the driver's words behind 详细信息, opened on a click; not a line of the message
+    assert "详细信息" not in asked[0].message.text()
+    detail = asked[0].detail
+    assert "connection" in detail.detail().lower() and not detail.is_open()
+    detail.button.click()
+    assert detail.is_open() and detail.text.toPlainText() == detail.detail()
     assert not server_link.on_office_server()
     # 改用本机数据 is for this run: the saved choice still names the server
     assert server_link.saved_choice(data.root) is not None
@@ -215,6 +221,8 @@ def test_the_start_says_the_login_was_refused_and_a_corrected_connection_is_kept
         if not dialogs:
             assert dialog.heading.text() == "办公室服务器拒绝了登录"
             assert "拒绝了登录" in dialog.message.text()
+            assert "no password supplied" in dialog.detail.detail()  # no password kept
+            assert "no password supplied" not in dialog.message.text()
             dialog.show_form()  # 修改连接: the password typed this time
             dialog.form.password_edit.setText(PASSWORD)
         dialogs.append(dialog)
@@ -259,4 +267,6 @@ def test_a_smoke_run_on_an_unreachable_server_says_why_without_a_dialog(
         before_dialog=no_local, open_local=no_local,
     )  # fmt: skip
     assert opened is None
-    assert "无法连接数据库服务器" in capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("错误:无法连接数据库服务器")
+    assert err[1].startswith("详细信息:") and "connection" in err[1].lower()

@@ -87,16 +87,22 @@ def test_the_connection_test_says_what_it_found(qtbot, session, postgres, server
     tab = make_tab(qtbot, session)
     closed = dataclasses.replace(server_address, host="127.0.0.1", port=pg_cluster.free_port())
     fill(tab, closed)
-    assert run_test(qtbot, tab).startswith(f"无法连接数据库服务器 127.0.0.1:{closed.port}:")
+    said = run_test(qtbot, tab)
+    assert said.startswith(f"无法连接数据库服务器 127.0.0.1:{closed.port}:")
+    # the driver's own words behind 详细信息, not under the Chinese message
+    assert "详细信息" not in said and "connection" in tab.result_detail.detail().lower()
+    assert tab.result_detail.button.text() == "详细信息" and not tab.result_detail.is_open()
     role = f"seat_{server_address.dbname}"
     postgres.admin(f"CREATE ROLE {role} LOGIN PASSWORD '{PASSWORD}'")
     over_tcp = dataclasses.replace(server_address, host="127.0.0.1", user=role)
     fill(tab, over_tcp, "wrong-password")
     said = run_test(qtbot, tab)
     assert said.startswith("数据库服务器 127.0.0.1:")
-    assert "拒绝了登录" in said and "password authentication failed" in said
+    assert "拒绝了登录" in said and "password authentication failed" not in said
+    assert "password authentication failed" in tab.result_detail.detail()
     fill(tab, over_tcp, PASSWORD)
     assert "数据库是空的,尚未初始化" in run_test(qtbot, tab)
+    assert tab.result_detail.detail() == ""  # nothing left of the failed test
     assert tab._last_ok == server_link.ServerFields.of(over_tcp)
     assert session.taskman.wait_idle()  # the test never used the worker's database
 
