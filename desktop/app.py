@@ -19,6 +19,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from complaints.usecases import signin, site, users
+from complaints.usecases.errors import UseCaseError
 from db import engine
 from db.database import close_database, limit_page_cache, open_database
 from db.errors import StorageError
@@ -316,7 +317,31 @@ def _first_run() -> int | None:
     dialog = FirstRunDialog(demo_available=True)
     if not dialog.exec():
         return None
-    site.init_site(dialog.site_code(), dialog.site_name(), now=datetime.now(UTC))
+    return _register_site(dialog.site_code(), dialog.site_name(), dialog)
+
+
+def _register_site(code: str, name: str, dialog: FirstRunDialog) -> int:
+    """Register the site the first-run dialog asked for, once per database: another seat
+    that started on the same empty office server a moment earlier may have registered its
+    own, which is then kept and said (no demo cases are added to it). How many demo cases
+    to make (0: none)."""
+    try:
+        info, made = site.init_site_once(code, name, now=datetime.now(UTC))
+    except UseCaseError as e:  # another seat registered another code: that one stays
+        found = site.local_site()
+        if found is None:
+            raise
+        QMessageBox.information(
+            None, APP_TITLE, f"{e}。\n将使用本数据库的站点 {found.code}({found.name})。"
+        )
+        return 0
+    if not made:
+        QMessageBox.information(
+            None,
+            APP_TITLE,
+            f"本数据库刚由另一个座位初始化为站点 {info.code}({info.name}),将使用该站点。",
+        )
+        return 0
     return dialog.demo_cases() if dialog.wants_demo() else 0
 
 
