@@ -1,16 +1,17 @@
-"""The follow-up visits due (跟踪回访, D12) of every office, kept between two reads of the
-to-do list.
+"""The follow-up visits due (跟踪回访, D12) of every office, kept between two reads of the to-do
+list.
 
 An office that makes visits has every case closed in the last ``followup.LOOK_BACK`` to
 judge on each read of the list, most of them visited already: at 100,000 demo cases ~16,000
 closings, over a second (bench/README.md). Like ``todo_memo``, the list of every office (no
 filter) keeps, for each of those cases whose D12 is on the list or may come onto it by the
-clock alone, what the rule gave and until when it stays so (``rules.followup.due_follow_up``:
-the rule's own answer, never worked out here; and the moment the closing leaves the look-back).
-The cases a visit met for good are left out by the query itself (``followup.closed_since``
-with ``now``). A later read judges again only the cases whose moment came and those written since, by
-any seat (``db.case_touches``); another policy or office calendar, a bulk load or a restore,
-another time zone or a clock set back judge every closed case afresh (memo_slot). Inside a transaction nothing is kept or used.
+clock alone, what the rule gave and until when it stays so
+(``rules.followup.due_follow_up``: the rule's own answer, never worked out here; and the
+moment the closing leaves the look-back). The cases a visit met for good are left out by the
+query itself (``followup.closed_since`` with ``now``). A later read judges again only the
+cases whose moment came and those written since, by any seat (``db.case_touches``); another
+policy or office calendar, a bulk load or a restore, another time zone or a clock set back
+judge every closed case afresh (memo_slot). Inside a transaction nothing is kept or used.
 """
 
 from __future__ import annotations

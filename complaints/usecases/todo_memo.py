@@ -2,13 +2,14 @@
 
 Judging every open case means reading its entries and running the rules, ~50 µs a case: at
 HQ, with ~20,000 open cases of a million, a second (bench/README.md), for a list that mostly
-did not change since the last read. So
-the list of every office (no filter) keeps, for each open case, the open deadlines the rules
-gave and until when they stay so by the clock alone (``deadline_changes.judged_until``: the
-rules' own answer, never worked out here). A later read judges again only the cases whose
-moment came and those written since, by any seat (``db.case_touches``: the database's own
-log of the cases each write touched); another policy or office calendar, a bulk load or a
-restore, another time zone, or a clock set back judge every case afresh (memo_slot). Inside a transaction nothing is kept or used (it may be rolled back).
+did not change since the last read. So the list of every office (no filter) keeps, for each
+open case, the open deadlines the rules gave and until when they stay so by the clock alone
+(``deadline_changes.judged_until``: the rules' own answer, never worked out here). A later
+read judges again only the cases whose moment came and those written since, by any seat
+(``db.case_touches``: the database's own log of the cases each write touched); another
+policy or office calendar, a bulk load or a restore, another time zone, or a clock set back
+judge every case afresh (memo_slot). Inside a transaction nothing is kept or used (it may be
+rolled back).
 
 Memory: about 1 KB per open case kept (the item's cells and its deadlines); past
 ``MAX_CASES`` open cases nothing is kept and every read judges afresh.

@@ -153,9 +153,7 @@ def _apply(cx: Context, clock: Clock, ids: list[int], op: tuple) -> None:
         elif kind == "policy":
             _, office, fraction = op
             clocks = {f"{r}_clock": "office" for r in office}
-            policy_uc.save(
-                cx, Policy().with_(follow_up=True, at_risk_fraction=fraction, **clocks)
-            )
+            policy_uc.save(cx, Policy().with_(follow_up=True, at_risk_fraction=fraction, **clocks))
         elif kind == "calendar":
             _, days, off = op
             workcalendar.edit_day(cx, clock.now.astimezone(cx.tz).date() + timedelta(days), off)
@@ -339,3 +337,27 @@ def test_each_other_input_of_the_rules_judges_every_case_afresh(engine_ctx, monk
         clock.now -= timedelta(minutes=5)
     todo.open_deadlines(cx)
     assert calls == [1]
+
+
+def test_the_log_stays_small_and_an_older_reader_judges_afresh(engine_ctx):
+    """Every 1,000th touch deletes those before the last KEEP: a reader whose mark is older
+    than what is kept is told to judge every case afresh; a recent one is not."""
+    old = case_touches.mark()
+    many = case_touches.KEEP + 2_500
+    if on_server():
+        database.execute_sql(
+            "INSERT INTO case_touches (case_id) SELECT 1 FROM generate_series(1, ?)", (many,)
+        )
+    else:
+        database.execute_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO case_touches (case_id) SELECT 1 FROM n",
+            (many,),
+        )
+    (kept,) = database.execute_sql("SELECT count(*) FROM case_touches").fetchone()
+    assert case_touches.KEEP <= kept < case_touches.KEEP + 1_000
+    assert case_touches.touched_since(old, 10 * many) is None
+    recent = case_touches.mark()
+    cid = _case(engine_ctx)
+    since = case_touches.touched_since(recent, 100)
+    assert since is not None and since[1] == {cid}
