@@ -102,6 +102,11 @@ def main() -> int:
         f"3 runs: median {statistics.median(afresh_ms):.0f} ms"
     )
 
+    from _todo_after_write import figures
+
+    for key, (wall, cpu) in figures(ctx, args.runs).items():
+        print(f"{key}, {args.runs} runs: median {wall:.1f} ms wall, {cpu:.1f} ms CPU")
+
     ids = list(dict.fromkeys(i.case_id for i in items))[:: max(1, len(items) // 50)][:20]
     for label, hints in (("deadlines, timeline, actions", False), ("escalation hints too", True)):
         case_ms = []
