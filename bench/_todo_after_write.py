@@ -3,13 +3,15 @@ the cases the write touched (db.case_touches), and what the touch triggers cost 
 
 Used by bench_todo.py (SQLite) and bench_engines.py (both engines) on the open database:
 ``figures(ctx, runs)`` writes to it (a case saved, a 备注 recorded, on open cases), so give it
-a copy. Each figure is the median of ``runs``, as wall time and as this process's CPU time
+a copy. Each read is the median of ``runs``, each write's of 4 × 10 (alternating blocks with
+and without the touch triggers), as wall time and as this process's CPU time
 (the machine is shared: CPU time is the steadier of the two; on the server the trigger's
 own work runs in the server's process, so only the wall time of a write shows it).
 """
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +23,8 @@ from complaints.usecases.context import Context
 from complaints.usecases.todo import todo_list
 from db.models import database, on_server
 
+# The writes timed alone: BLOCKS blocks of WRITES with the triggers, as many without.
+BLOCKS, WRITES = 4, 10
 # The touch triggers a case save and an action fire (schema 24), by engine.
 _SQLITE_TRIGGERS = ("case_touches_case_au", "case_touches_entry_ai")
 _SERVER_TRIGGERS = (("cases", "case_touches_case_aud"), ("entries", "case_touches_entry_ai"))
@@ -67,7 +71,7 @@ def figures(ctx: Context, runs: int) -> dict[str, tuple[float, float]]:
     """{figure: (wall ms, CPU ms)}, medians of ``runs``."""
     todo_list(ctx)
     open_ids = list(dict.fromkeys(i.case_id for i in todo_list(ctx).items))
-    pick = iter(open_ids[:: max(1, len(open_ids) // (4 * runs + 4))] * 4)
+    pick = itertools.cycle(open_ids)  # each written once while there are enough
 
     def save() -> None:
         cid = next(pick)
@@ -84,14 +88,19 @@ def figures(ctx: Context, runs: int) -> dict[str, tuple[float, float]]:
         afresh.append(_clock(lambda: todo_list(ctx)))
     out["to-do list judged afresh"] = _median(afresh)
     for label, write in (("a case save", save), ("an action (备注)", action)):
-        writes, reads = [], []
+        reads = []
         for _ in range(runs):
-            writes.append(_clock(write))
+            write()
             reads.append(_clock(lambda: todo_list(ctx)))
         out[f"to-do list read after {label}"] = _median(reads)
-        out[f"{label} itself, touch triggers on"] = _median(writes)
-        with _touch_triggers_off():
-            out[f"{label} itself, touch triggers off"] = _median(
-                [_clock(write) for _ in range(runs)]
-            )
+        # the write alone, with and without the triggers, in alternating blocks (a single
+        # write is ~1-10 ms, so a block of WRITES each; the machine's load drifts)
+        on: list[tuple[float, float]] = []
+        off: list[tuple[float, float]] = []
+        for _ in range(BLOCKS):
+            on += [_clock(write) for _ in range(WRITES)]
+            with _touch_triggers_off():
+                off += [_clock(write) for _ in range(WRITES)]
+        out[f"{label} itself, touch triggers on"] = _median(on)
+        out[f"{label} itself, touch triggers off"] = _median(off)
     return out
