@@ -104,8 +104,9 @@ def main() -> int:
 
     from _todo_after_write import figures
 
+    # the reads: medians of --runs; the writes alone: of 40 each way
     for key, (wall, cpu) in figures(ctx, args.runs).items():
-        print(f"{key}, {args.runs} runs: median {wall:.1f} ms wall, {cpu:.1f} ms CPU")
+        print(f"{key}: median {wall:.1f} ms wall, {cpu:.1f} ms CPU")
 
     ids = list(dict.fromkeys(i.case_id for i in items))[:: max(1, len(items) // 50)][:20]
     for label, hints in (("deadlines, timeline, actions", False), ("escalation hints too", True)):
