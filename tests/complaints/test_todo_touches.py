@@ -32,7 +32,7 @@ from complaints.usecases import (
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ, Context
 from complaints.usecases.errors import UseCaseError
-from db import bulk_load, case_touches
+from db import bulk_load, case_touches, restore_files, server_move
 from db.models import database, on_server
 from db.server_address import connect_params
 
@@ -361,3 +361,27 @@ def test_the_log_stays_small_and_an_older_reader_judges_afresh(engine_ctx):
     cid = _case(engine_ctx)
     since = case_touches.touched_since(recent, 100)
     assert since is not None and since[1] == {cid}
+
+
+def test_a_restored_file_makes_every_reader_judge_afresh(db_path, tmp_path):
+    """A restore puts back a file whose log counts from where the copy's did: its epoch is
+    changed as it is staged, so no reader takes its old mark for a place in it."""
+    (before,) = database.execute_sql("SELECT epoch FROM case_touch_log").fetchone()
+    staging = tmp_path / "staged.sqlite3"
+    restore_files.stage(db_path, staging)
+    staged = sqlite3.connect(staging)
+    try:
+        (after,) = staged.execute("SELECT epoch FROM case_touch_log").fetchone()
+    finally:
+        staged.close()
+    assert after != before
+
+
+def test_emptying_the_server_for_a_restore_keeps_the_log_and_changes_its_epoch(engine_ctx):
+    if not on_server():
+        pytest.skip("the server's restore empties its tables; SQLite's replaces the file")
+    (before,) = database.execute_sql("SELECT epoch FROM case_touch_log").fetchone()
+    with database.atomic():
+        server_move.empty_for_restore()
+    (after,) = database.execute_sql("SELECT epoch FROM case_touch_log").fetchone()
+    assert after != before
