@@ -28,6 +28,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+import _todo_after_write
 from _common import ROOT, timed
 
 from complaints.query import CaseFilter
@@ -136,6 +137,9 @@ def run_engine(
         _, ms, _ = timed(lambda t=text: cases.search(t, 100), runs)
         out[f"3-char search “{text}” top 100 ms"] = ms
     _, out["to-do list: todo_list ms"], _ = timed(lambda: todo_list(ctx), runs)
+    for key, (wall, cpu) in _todo_after_write.figures(ctx, runs).items():
+        out[f"{key} ms (wall)"] = wall
+        out[f"{key} ms (CPU)"] = cpu
     if ledger is None:
         ledger = places.work / "sh01-ledger.xlsx"
         t = time.perf_counter()

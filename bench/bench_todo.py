@@ -102,6 +102,12 @@ def main() -> int:
         f"3 runs: median {statistics.median(afresh_ms):.0f} ms"
     )
 
+    from _todo_after_write import figures
+
+    # the reads: medians of --runs; the writes alone: of 40 each way
+    for key, (wall, cpu) in figures(ctx, args.runs).items():
+        print(f"{key}: median {wall:.1f} ms wall, {cpu:.1f} ms CPU")
+
     ids = list(dict.fromkeys(i.case_id for i in items))[:: max(1, len(items) // 50)][:20]
     for label, hints in (("deadlines, timeline, actions", False), ("escalation hints too", True)):
         case_ms = []

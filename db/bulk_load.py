@@ -40,6 +40,11 @@ and added again at the end (one check over all rows, not a trigger per row; a ro
 breaks one fails the import at the end instead of at its insert, rolled back whole).
 Then every loaded table is ANALYZEd: the planner's statistics of a table that grew tenfold
 lead it astray until autovacuum comes.
+
+The log of touched cases (db/case_touches.py, schema 24) likewise: the insert triggers of
+cases and entries are off during the load (dropped on SQLite, disabled on the server), and
+at the end every case counts as touched for every reader (``case_touches.mark_everything``:
+each seat's kept to-do list is judged afresh once), instead of a touch per loaded row.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from db import fts
+from db import case_touches, fts
 from db.models import database, on_server
 
 # A table is loaded in bulk when the rows coming in outnumber those already there, and
@@ -191,6 +196,19 @@ def _month_trigger_sql(table: str) -> str | None:
     return row[0]
 
 
+# The touched cases' insert triggers, by table (schema 24), off during a bulk load.
+_TOUCH_TRIGGERS = {"cases": "case_touches_case_ai", "entries": "case_touches_entry_ai"}
+
+
+def _touch_trigger_sql(table: str) -> str | None:
+    """The SQL of ``table``'s touched-cases insert trigger, when it is there (SQLite)."""
+    row = database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ? AND tbl_name = ?",
+        (_TOUCH_TRIGGERS[table], table),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
 # The memory of the server's index builds at the end of a bulk load.
 SERVER_REBUILD_MEMORY = "256MB"
 
@@ -244,6 +262,12 @@ class ServerTriggers:
             ]
         for table, name, _sql in self.foreign_keys:
             database.execute_sql(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        self.touches_off = False
+        for table, trigger in _TOUCH_TRIGGERS.items():
+            function = "case_touches_case" if table == "cases" else "case_touches_entry"
+            if table in tables and _enabled_server_trigger(trigger, table, function):
+                self._disable(trigger, table)
+                self.touches_off = True
         months = [m for m in _SERVER_MONTH_TRIGGERS if m[1] in tables]
         if months:
             database.execute_sql("LOCK TABLE stats_months IN EXCLUSIVE MODE")
@@ -270,6 +294,9 @@ class ServerTriggers:
         for trigger, table in self.disabled:
             database.execute_sql(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
         self.disabled = []
+        if self.touches_off:
+            case_touches.mark_everything()
+            self.touches_off = False
         for table, name, sql in self.foreign_keys:
             database.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {sql}')
         self.foreign_keys = []
@@ -314,6 +341,13 @@ class BulkLoad:
             (top,) = database.execute_sql(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()
             self.month_triggers[table] = (sql, top)
             database.execute_sql(f'DROP TRIGGER "{trigger}"')
+        # table → its touched-cases insert trigger's SQL, dropped until restore()
+        self.touch_triggers: dict[str, str] = {}
+        for table in _TOUCH_TRIGGERS if not on_server() else ():
+            sql = _touch_trigger_sql(table) if table in tables else None
+            if sql is not None:
+                self.touch_triggers[table] = sql
+                database.execute_sql(f'DROP TRIGGER "{_TOUCH_TRIGGERS[table]}"')
         for ix in self.saved:
             database.execute_sql(f'DROP INDEX "{ix.name}"')
         self.server = ServerTriggers(tables, self.cases_before) if on_server() else None
@@ -342,3 +376,8 @@ class BulkLoad:
             database.execute_sql(_FORGET_MONTHS[table], (top,))
             database.execute_sql(sql)
         self.month_triggers = {}
+        if self.touch_triggers:
+            for sql in self.touch_triggers.values():
+                database.execute_sql(sql)
+            case_touches.mark_everything()
+            self.touch_triggers = {}

@@ -62,6 +62,9 @@ NOT_SHOWN = frozenset(
         "stats_summaries",
         "reminders_sent",  # which seat showed a reminder: the notifier's own bookkeeping
         "stats_months",
+        # which cases each write touched, and the log's epoch: the kept to-do list's own
+        "case_touches",
+        "case_touch_log",
         # SQLite's own storage of the search index, written by the FTS engine itself
         "cases_fts_config",
         "cases_fts_content",

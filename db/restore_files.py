@@ -12,7 +12,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
-from db import changes, check
+from db import case_touches, changes, check
 from db.backup import integrity_problems, make_backup, write_failure
 from db.database import latest_version, schema_version
 from db.errors import BackupError, NotADatabase
@@ -95,6 +95,13 @@ def stage(src: Path, staging: Path) -> int:
             f"{src} 不是客诉管理台的数据库,或已被改动:其结构与第 {version} 版应有的不同"
             f"({listed}{more}),不能用来恢复,未作任何改动"
         )
+    # Every seat's kept to-do list is judged afresh on the restored data: its touched-cases
+    # log counts from where the copy's did, not from where the live file's had got to.
+    marked = sqlite3.connect(staging)
+    try:
+        case_touches.mark_file_everything(marked)
+    finally:
+        marked.close()
     return version
 
 

@@ -15,8 +15,16 @@ from db.models import database
 if TYPE_CHECKING:  # the type only: a SQLite start never loads psycopg (db/server_errors.py)
     import psycopg
 
-# Filled by the file's own triggers as the cases and the audit entries arrive.
-_DERIVED = ("cases_fts", "cases_bigram_customer", "cases_bigram_case", "audit_head")
+# Filled by the file's own triggers as the cases and the audit entries arrive (the touched
+# cases' log of the server counts transactions of the server: the file starts its own).
+_DERIVED = (
+    "cases_fts",
+    "cases_bigram_customer",
+    "cases_bigram_case",
+    "audit_head",
+    "case_touches",
+    "case_touch_log",
+)
 # Tables the schema itself starts with a row in, replaced by the server's rows.
 _SEEDED = ("ledger_meta",)
 # Rows read from the server per round trip.

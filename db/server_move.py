@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import peewee as pw
 from psycopg import Error as ServerError
 
-from db import changes, pg_copy
+from db import case_touches, changes, pg_copy
 from db.bulk_load import BulkLoad
 from db.errors import StorageError
 from db.fts import BIGRAM_INDEXES
@@ -34,6 +34,8 @@ NOT_COPIED: dict[str, str] = {
     "cases_bigram_customer": "SQLite's short-text index, kept by its triggers (pg_trgm there)",
     "cases_bigram_case": "SQLite's short-text index, kept by its triggers (pg_trgm there)",
     "audit_head": "the server's audit triggers",
+    "case_touches": "the server's own log of touched cases (a move marks every case touched)",
+    "case_touch_log": "the server's own log of touched cases (a move marks every case touched)",
 }
 # SQLite's own storage of the search indexes (FTS5 shadow tables), never ours to copy.
 _FTS_SHADOW = ("cases_fts_", *(f"{index}_" for index in BIGRAM_INDEXES))
@@ -41,7 +43,9 @@ _FTS_SHADOW = ("cases_fts_", *(f"{index}_" for index in BIGRAM_INDEXES))
 SEEDED = ("ledger_meta",)
 # What an empty server database holds once its schema is built: the version rows and the
 # seeded rows; any other row makes it "not empty".
-_BUILT_WITH_SCHEMA = frozenset({"schema_version", "audit_head", "ledger_meta", "cases_fts"})
+_BUILT_WITH_SCHEMA = frozenset(
+    {"schema_version", "audit_head", "ledger_meta", "cases_fts", "case_touches", "case_touch_log"}
+)
 ROWS_PER_BATCH = 5000
 
 
@@ -215,11 +219,12 @@ def empty_for_restore() -> None:
         r[0]
         for r in database.execute_sql(
             "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
-            "AND tablename <> 'schema_version' ORDER BY tablename"
+            "AND tablename NOT IN ('schema_version', 'case_touch_log') ORDER BY tablename"
         )
     ]
     database.execute_sql(f"TRUNCATE {', '.join(f'{t}' for t in tables)} RESTART IDENTITY CASCADE")
     database.execute_sql("INSERT INTO audit_head (id, last_id, last_hash) VALUES (1, 0, '')")
+    case_touches.mark_everything()  # the touches went with the rest: every reader starts again
     changes.note_everything()
 
 

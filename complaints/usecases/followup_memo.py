@@ -1,20 +1,22 @@
-"""The follow-up visits due (跟踪回访, D12) of every office, kept between two reads of the
-to-do list.
+"""The follow-up visits due (跟踪回访, D12) of every office, kept between two reads of the to-do
+list.
 
 An office that makes visits has every case closed in the last ``followup.LOOK_BACK`` to
 judge on each read of the list, most of them visited already: at 100,000 demo cases ~16,000
 closings, over a second (bench/README.md). Like ``todo_memo``, the list of every office (no
 filter) keeps, for each of those cases whose D12 is on the list or may come onto it by the
-clock alone, what the rule gave and until when it stays so (``rules.followup.due_follow_up``:
-the rule's own answer, never worked out here; and the moment the closing leaves the look-back).
-The cases a visit met for good are left out by the query itself (``followup.closed_since``
-with ``now``). A later read judges again only the cases whose moment came; anything written
-to the database in between (``db.data_stamp``), another policy, another time zone or a clock
-set back judge every closed case afresh. Inside a transaction nothing is kept or used.
+clock alone, what the rule gave and until when it stays so
+(``rules.followup.due_follow_up``: the rule's own answer, never worked out here; and the
+moment the closing leaves the look-back). The cases a visit met for good are left out by the
+query itself (``followup.closed_since`` with ``now``). A later read judges again only the
+cases whose moment came and those written since, by any seat (``db.case_touches``); another
+policy or office calendar, a bulk load or a restore, another time zone or a clock set back
+judge every closed case afresh (memo_slot). Inside a transaction nothing is kept or used.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
@@ -69,6 +71,7 @@ def due_visits(book: PolicyBook, now: datetime, tz: tzinfo) -> list[tuple[Row, D
         tz,
         afresh,
         lambda memo: _judge_again(memo, now),
+        lambda memo, ids: _judge_cases(memo, ids, now),
         lambda memo: [(k.cells, *k.judged) for k in memo.cases.values() if k.judged is not None],
     )
 
@@ -76,8 +79,14 @@ def due_visits(book: PolicyBook, now: datetime, tz: tzinfo) -> list[tuple[Row, D
 def _judge_again(memo: Memo[_Kept], now: datetime) -> None:
     """Judge again the kept cases whose moment came (nothing was written since they were)."""
     due = [cid for cid, k in memo.cases.items() if k.until is not None and k.until <= now]
-    for i in range(0, len(due), _IDS_PER_READ):
-        chunk = due[i : i + _IDS_PER_READ]
+    _judge_cases(memo, due, now)
+    memo.now = now
+
+
+def _judge_cases(memo: Memo[_Kept], ids: Sequence[int], now: datetime) -> None:
+    """Judge the cases of ``ids`` as of ``now``: kept while on the list or coming onto it."""
+    for i in range(0, len(ids), _IDS_PER_READ):
+        chunk = ids[i : i + _IDS_PER_READ]
         found = {
             case["id"]: _judge(case, entries, memo.book, now, memo.tz)
             for case, entries in followup.closed_since(now - followup.LOOK_BACK, chunk, now=now)
@@ -86,6 +95,5 @@ def _judge_again(memo: Memo[_Kept], now: datetime) -> None:
             kept = found.get(cid)
             if kept is not None and (kept.judged is not None or kept.until is not None):
                 memo.cases[cid] = kept
-            else:  # visited, or out of the look-back: off the list until a write
-                del memo.cases[cid]
-    memo.now = now
+            else:  # visited, not closed, or out of the look-back: off the list until a write
+                memo.cases.pop(cid, None)

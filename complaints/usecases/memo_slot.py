@@ -2,24 +2,33 @@
 cases' deadlines, todo_memo; the follow-up visits due, followup_memo).
 
 What is kept holds while nothing was written to the database (its stamp, ``db.data_stamp``),
-the policy and the time zone are the same and the clock has not gone back; otherwise the
-next read judges every case afresh. Inside a transaction nothing is kept or used (the
-stamp is None there: what is read may be rolled back). Past ``max_cases`` nothing is kept.
+the policy and the time zone are the same and the clock has not gone back. After a write,
+by this seat or any other, only the cases it touched are judged again
+(``db.case_touches``: kept by the database's own triggers, on both engines); everything is
+judged afresh where the log cannot say which (the policy or the office calendar written, a
+bulk load, a restore, a log that no longer reaches back, more than ``MAX_TOUCHED`` cases),
+on another connection (the database reopened), another policy or time zone, or a clock set
+back. Inside a transaction nothing is kept or used (the stamp is None there: what is read
+may be rolled back). Past ``max_cases`` nothing is kept.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any, Generic, TypeVar
 
 from complaints.usecases.policy import PolicyBook
+from db import case_touches
 from db.data_stamp import data_stamp
 
 K = TypeVar("K")
 R = TypeVar("R")
+
+# Past this many cases touched since the last read, judging every case afresh is as quick.
+MAX_TOUCHED = 10_000
 
 
 @dataclass
@@ -28,19 +37,29 @@ class Memo(Generic[K]):
     book: PolicyBook
     tz: tzinfo
     now: datetime
+    mark: case_touches.Mark | None = None  # the touch log before the cases were read
     cases: dict[int, K] = field(default_factory=dict)
 
-    def holds(
+    def follows(
         self, stamp: tuple[Any, ...] | None, book: PolicyBook, tz: tzinfo, now: datetime
     ) -> bool:
+        """Judged on this connection with this policy and time zone, the clock not set back:
+        what was kept holds but for the cases written since."""
         return (
             stamp is not None
-            and self.stamp == stamp
+            and self.mark is not None
+            and self.stamp[:1] == stamp[:1]  # the connection
             and self.tz is tz
             and now >= self.now
             and self.book.versions == book.versions
             and self.book.default == book.default
         )
+
+    def holds(
+        self, stamp: tuple[Any, ...] | None, book: PolicyBook, tz: tzinfo, now: datetime
+    ) -> bool:
+        """As ``follows``, and nothing was written since."""
+        return self.follows(stamp, book, tz, now) and self.stamp == stamp
 
 
 class MemoSlot(Generic[K]):
@@ -73,18 +92,30 @@ class MemoSlot(Generic[K]):
         tz: tzinfo,
         afresh: Callable[[Memo[K]], None],
         again: Callable[[Memo[K]], None],
+        touched: Callable[[Memo[K], Sequence[int]], None],
         answer: Callable[[Memo[K]], R],
     ) -> R:
-        """``answer`` of the kept memo after ``again`` (judge what the clock brought) where it
-        still holds, else of a new one that ``afresh`` fills (kept if it may be)."""
+        """``answer`` of the kept memo after ``touched`` (judge again the cases written since,
+        as of ``now``) and ``again`` (judge what the clock brought) where it still holds,
+        else of a new one that ``afresh`` fills (kept if it may be)."""
         with self._lock:
             stamp = data_stamp()
             memo = self._kept
-            if memo is not None and memo.holds(stamp, book, tz, now):
+            since = None
+            self._kept = None  # until judged again whole (a failure halfway keeps nothing)
+            if memo is not None and memo.follows(stamp, book, tz, now) and memo.stamp != stamp:
+                assert memo.mark is not None and stamp is not None  # follows() says so
+                since = case_touches.touched_since(memo.mark, MAX_TOUCHED)
+                if since is not None:
+                    memo.mark, cases = since
+                    memo.stamp = stamp
+                    touched(memo, sorted(cases))
+            if memo is not None and (since is not None or memo.holds(stamp, book, tz, now)):
                 again(memo)
+                self._kept = memo
             else:
-                self._kept = None
-                memo = Memo(stamp or (), book, tz, now)
+                mark = case_touches.mark() if stamp is not None else None
+                memo = Memo(stamp or (), book, tz, now, mark)
                 afresh(memo)
                 if stamp is not None and len(memo.cases) <= self.max_cases:
                     self._kept = memo

@@ -2,13 +2,14 @@
 
 Judging every open case means reading its entries and running the rules, ~50 µs a case: at
 HQ, with ~20,000 open cases of a million, a second (bench/README.md), for a list that mostly
-did not change since the last read. So
-the list of every office (no filter) keeps, for each open case, the open deadlines the rules
-gave and until when they stay so by the clock alone (``deadline_changes.judged_until``: the
-rules' own answer, never worked out here). A later read judges again only the cases whose
-moment came; anything written to the database in between (a stamp of the whole database,
-``db.data_stamp``), another policy or office calendar, another time zone, or a clock set back
-judge every case afresh. Inside a transaction nothing is kept or used (it may be rolled back).
+did not change since the last read. So the list of every office (no filter) keeps, for each
+open case, the open deadlines the rules gave and until when they stay so by the clock alone
+(``deadline_changes.judged_until``: the rules' own answer, never worked out here). A later
+read judges again only the cases whose moment came and those written since, by any seat
+(``db.case_touches``: the database's own log of the cases each write touched); another
+policy or office calendar, a bulk load or a restore, another time zone, or a clock set back
+judge every case afresh (memo_slot). Inside a transaction nothing is kept or used (it may be
+rolled back).
 
 Memory: about 1 KB per open case kept (the item's cells and its deadlines); past
 ``MAX_CASES`` open cases nothing is kept and every read judges afresh.
@@ -89,7 +90,8 @@ def open_case_deadlines(
     book: PolicyBook, now: datetime, tz: tzinfo
 ) -> list[tuple[tuple[Any, ...], Judged]]:
     """(the case's CASE_CELLS, its open deadlines) of every open case of every office as of
-    ``now``: what judging each afresh gives, from what was kept where nothing changed."""
+    ``now``, in no particular order: what judging each afresh gives, from what was kept where
+    nothing changed."""
 
     def afresh(memo: Memo[_Kept]) -> None:
         for case, entries in load_open():
@@ -101,6 +103,7 @@ def open_case_deadlines(
         tz,
         afresh,
         lambda memo: _judge_again(memo, now),
+        lambda memo, ids: _judge_cases(memo, ids, now),
         lambda memo: [(k.cells, k.judged) for k in memo.cases.values()],
     )
 
@@ -108,14 +111,19 @@ def open_case_deadlines(
 def _judge_again(memo: Memo[_Kept], now: datetime) -> None:
     """Judge again the kept cases whose moment came (nothing was written since they were)."""
     due = [cid for cid, k in memo.cases.items() if k.until is not None and k.until <= now]
-    for i in range(0, len(due), _IDS_PER_READ):
-        chunk = due[i : i + _IDS_PER_READ]
+    _judge_cases(memo, due, now)
+    memo.now = now
+
+
+def _judge_cases(memo: Memo[_Kept], ids: Sequence[int], now: datetime) -> None:
+    """Judge the cases of ``ids`` as of ``now``: kept if open, else no longer kept."""
+    for i in range(0, len(ids), _IDS_PER_READ):
+        chunk = ids[i : i + _IDS_PER_READ]
         found = {}
         for case, entries in load_open(chunk):
             found[case["id"]] = _keep(case, entries, memo.book, now, memo.tz)
         for cid in chunk:
             if cid in found:
                 memo.cases[cid] = found[cid]
-            else:  # no longer open: only a write does that, but never show it again
-                del memo.cases[cid]
-    memo.now = now
+            else:  # not open (closed, deleted, or never was): off the list
+                memo.cases.pop(cid, None)

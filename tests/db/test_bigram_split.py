@@ -151,6 +151,13 @@ def _back_to_schema_22() -> None:
         database.execute_sql(f"DROP VIEW {index}_docs")
     for sql in m0021_bigram_index.STATEMENTS:
         database.execute_sql(sql)
+    # nor step 24's log of touched cases
+    for (name,) in database.execute_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'case_touches_%'"
+    ).fetchall():
+        database.execute_sql(f"DROP TRIGGER {name}")
+    database.execute_sql("DROP TABLE case_touches")
+    database.execute_sql("DROP TABLE case_touch_log")
     database.execute_sql("DELETE FROM schema_version WHERE version > 22")
 
 

@@ -18,6 +18,7 @@ import db.models_calendar
 import db.models_forms
 import db.models_ledger
 import db.models_reminders
+import db.models_touches
 import db.models_users
 import db.models_volume
 from db import models
@@ -32,6 +33,7 @@ MODULES = (
     db.models_forms,
     db.models_ledger,
     db.models_reminders,
+    db.models_touches,
     db.models_users,
     db.models_volume,
 )
