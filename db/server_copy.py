@@ -10,7 +10,13 @@ from db.database import build_schema, latest_version
 from db.models import database
 
 # Filled by the file's own triggers as the cases and the audit entries arrive.
-_DERIVED = ("cases_fts", "cases_bigram_customer", "cases_bigram_case", "audit_head")
+_DERIVED = (
+    "cases_fts",
+    "cases_customer_fts",
+    "cases_bigram_customer",
+    "cases_bigram_case",
+    "audit_head",
+)
 # Tables the schema itself starts with a row in, replaced by the server's rows.
 _SEEDED = ("ledger_meta",)
 

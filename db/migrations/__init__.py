@@ -29,11 +29,13 @@ from db.migrations import (
     m0021_bigram_index,
     m0022_reminders,
     m0023_bigram_split,
+    m0025_trigram_split,
     pg0014_baseline,
     pg0019_blobs,
     pg0020_stats_months,
     pg0021_bigram_index,
     pg0023_bigram_split,
+    pg0025_trigram_split,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -74,6 +76,11 @@ STEPS: Sequence[tuple[int, str, Step]] = (
         "the bigram index split: the keys (number, name, phone, VIN, plate) and the content",
         m0023_bigram_split.up,
     ),
+    (
+        25,
+        "the trigram index split: the customer's name and phone, the case's text",
+        m0025_trigram_split.up,
+    ),
 )
 
 LATEST_VERSION = STEPS[-1][0]
@@ -90,4 +97,5 @@ POSTGRES_STEPS: dict[int, Step] = {
     20: pg0020_stats_months.up,
     21: pg0021_bigram_index.up,
     23: pg0023_bigram_split.up,
+    25: pg0025_trigram_split.up,
 }
