@@ -249,9 +249,7 @@ def step_floor_import_fts(data: Path, work: Path) -> dict:
     return step_floor_import(data, work, fts=True)
 
 
-def step_floor_import(
-    data: Path, work: Path, indexed: bool = False, fts: bool = False
-) -> dict:
+def step_floor_import(data: Path, work: Path, indexed: bool = False, fts: bool = False) -> dict:
     import python_calamine
 
     from ledger import columns as C

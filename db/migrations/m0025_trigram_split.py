@@ -52,7 +52,8 @@ def _statements(index: str, doc: str, columns: str) -> list[str]:
         f"""CREATE TRIGGER {index}_au AFTER UPDATE OF {columns} ON cases WHEN {changed} BEGIN
         UPDATE {index} SET doc = {doc.format(r="new")} WHERE rowid = new.id;
     END""",
-        f"INSERT INTO {index} (rowid, doc) SELECT id, {doc.format(r='cases')} FROM cases ORDER BY id",
+        f"INSERT INTO {index} (rowid, doc) "
+        f"SELECT id, {doc.format(r='cases')} FROM cases ORDER BY id",
     ]
 
 
