@@ -278,8 +278,8 @@ class ServerTriggers:
 
 
 class BulkLoad:
-    """Drop the plain indexes of some tables (and, with "cases", the full-text insert
-    trigger; with "cases" and "entries", the kept months' insert triggers) now; ``restore()``
+    """Drop the plain indexes of some tables (and, with "cases", the full-text indexes' insert
+    triggers; with "cases" and "entries", the kept months' insert triggers) now; ``restore()``
     rebuilds them. Call both inside one transaction (if it rolls back instead, do not call
     restore)."""
 
