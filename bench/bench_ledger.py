@@ -204,11 +204,15 @@ class _RssPeak:
 
 
 def step_import_nofts(data: Path, work: Path) -> dict:
-    """Diagnostic, not a target: the import with the cases' full-text trigger dropped
-    (the database it leaves has no search index for the new cases)."""
+    """Diagnostic, not a target: the import with the cases' trigram insert triggers dropped
+    (the database it leaves has no trigram search index for the new cases)."""
     from db.models import database
 
-    return step_import(data, work, before=lambda: database.execute_sql("DROP TRIGGER cases_fts_ai"))
+    def drop() -> None:
+        for index in ("cases_fts", "cases_customer_fts"):
+            database.execute_sql(f"DROP TRIGGER {index}_ai")
+
+    return step_import(data, work, before=drop)
 
 
 def step_import_nobulk(data: Path, work: Path) -> dict:

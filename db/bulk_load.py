@@ -12,8 +12,8 @@ source of truth), in the same transaction: SQLite's DDL is transactional, so a c
 error or a kill -9 rolls the drop back with everything else.
 
 The cases' full-text indexes likewise: their insert triggers are dropped and the new cases
-go into cases_fts and the two bigram indexes with one INSERT ... SELECT each at the end, then the
-triggers are recreated. Row
+go into the two trigram indexes and the two bigram indexes with one INSERT ... SELECT each at
+the end, then the triggers are recreated. Row
 by row inside the import's savepoint, FTS5 flushes its pending terms at every statement
 (a segment per case, then merges): 12 s of a 100,000-case import, against ~3 s at once.
 Updates and deletes keep their triggers: a case inserted by this load and updated later
@@ -284,7 +284,7 @@ class ServerTriggers:
     def restore(self) -> None:
         if self.search:
             database.execute_sql(
-                f"INSERT INTO cases_fts (rowid, doc) SELECT id, {fts.doc_sql('cases')} "
+                f"INSERT INTO cases_fts (rowid, doc) SELECT id, {fts.server_doc_sql('cases')} "
                 "FROM cases WHERE id > ? ORDER BY id "
                 "ON CONFLICT (rowid) DO UPDATE SET doc = excluded.doc",
                 (self.cases_before,),
@@ -305,8 +305,8 @@ class ServerTriggers:
 
 
 class BulkLoad:
-    """Drop the plain indexes of some tables (and, with "cases", the full-text insert
-    trigger; with "cases" and "entries", the kept months' insert triggers) now; ``restore()``
+    """Drop the plain indexes of some tables (and, with "cases", the full-text indexes' insert
+    triggers; with "cases" and "entries", the kept months' insert triggers) now; ``restore()``
     rebuilds them. Call both inside one transaction (if it rolls back instead, do not call
     restore)."""
 
@@ -315,7 +315,14 @@ class BulkLoad:
             raise RuntimeError("BulkLoad needs an open transaction")
         tables = list(tables)
         self.saved = plain_indexes(tables)
-        self.fts_trigger = _fts_trigger_sql() if "cases" in tables else None
+        # trigram index → the SQL of its insert trigger, dropped until restore()
+        self.fts_triggers: dict[str, str] = {}
+        for index in fts.TRIGRAM_INDEXES if "cases" in tables else ():
+            sql = _fts_trigger_sql(
+                fts.trigram_insert_trigger(index), fts.trigram_insert_trigger_row_sql(index)
+            )
+            if sql is not None:
+                self.fts_triggers[index] = sql
         # bigram index → the SQL of its insert trigger, dropped until restore()
         self.bigram_triggers: dict[str, str] = {}
         for index in fts.BIGRAM_INDEXES if "cases" in tables else ():
@@ -328,8 +335,8 @@ class BulkLoad:
         self.cases_before = database.execute_sql(
             "SELECT coalesce(max(id), 0) FROM cases"
         ).fetchone()[0]
-        if self.fts_trigger is not None:
-            database.execute_sql(f'DROP TRIGGER "{fts.INSERT_TRIGGER}"')
+        for index in self.fts_triggers:
+            database.execute_sql(f'DROP TRIGGER "{fts.trigram_insert_trigger(index)}"')
         for index in self.bigram_triggers:
             database.execute_sql(f'DROP TRIGGER "{fts.bigram_insert_trigger(index)}"')
         # table → (its kept months' insert trigger SQL, the highest id before the load)
@@ -363,10 +370,10 @@ class BulkLoad:
         if self.server is not None:
             self.server.restore()
             self.server = None
-        if self.fts_trigger is not None:
-            fts.index_cases_after(self.cases_before)
-            database.execute_sql(self.fts_trigger)
-            self.fts_trigger = None
+        for index, sql in self.fts_triggers.items():
+            fts.index_cases_after(self.cases_before, index)
+            database.execute_sql(sql)
+        self.fts_triggers = {}
         for index, sql in self.bigram_triggers.items():
             fts.index_bigrams_after(index, self.cases_before)
             database.execute_sql(sql)

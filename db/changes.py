@@ -26,7 +26,8 @@ TOPICS = ("cases", "entries", "sanctions", "settings", "users", "forms", "ledger
 # its line here or in NOT_SHOWN: tests/db/test_changes.py checks a freshly migrated database).
 TABLE_TOPICS: dict[str, str] = {
     "cases": "cases",
-    "cases_fts": "cases",  # the case list's search
+    "cases_fts": "cases",  # the case list's search: number, VIN, plate, content
+    "cases_customer_fts": "cases",  # and name, phone
     "cases_bigram_customer": "cases",  # the same for 1-2 characters: name, phone
     "cases_bigram_case": "cases",  # and number, VIN, plate, content
     "attachments": "cases",
@@ -71,6 +72,11 @@ NOT_SHOWN = frozenset(
         "cases_fts_data",
         "cases_fts_docsize",
         "cases_fts_idx",
+        "cases_customer_fts_config",
+        "cases_customer_fts_content",
+        "cases_customer_fts_data",
+        "cases_customer_fts_docsize",
+        "cases_customer_fts_idx",
         "cases_bigram_customer_config",
         "cases_bigram_customer_data",
         "cases_bigram_customer_docsize",

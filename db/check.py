@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 
 from db.database import build_schema, latest_version, schema_version
-from db.fts import BIGRAM_INDEXES, doc_sql
+from db.fts import BIGRAM_INDEXES, TRIGRAM_INDEXES, doc_sql
 from db.models import database, on_server
 
 MAX_LISTED = 20  # problems listed one by one per check; the rest are counted
@@ -76,9 +76,13 @@ def foreign_keys(conn: sqlite3.Connection | None = None) -> list[str]:
 
 
 def search_index(conn: sqlite3.Connection | None = None) -> list[str]:
-    """The trigram index cases_fts holds exactly one up-to-date document per case, and the
-    bigram indexes cases_bigram_customer and cases_bigram_case agree with the cases."""
-    return _trigram_index(conn) + bigram_index(conn)
+    """The trigram indexes cases_fts and cases_customer_fts each hold exactly one up-to-date
+    document per case, and the bigram indexes cases_bigram_customer and cases_bigram_case
+    agree with the cases."""
+    problems: list[str] = []
+    for index in TRIGRAM_INDEXES:
+        problems += _trigram_index(index, conn)
+    return problems + bigram_index(conn)
 
 
 def bigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
@@ -96,29 +100,29 @@ def bigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
     return problems
 
 
-def _trigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
+def _trigram_index(index: str, conn: sqlite3.Connection | None = None) -> list[str]:
     c = _conn(conn)
     problems: list[str] = []
     try:
-        c.execute("INSERT INTO cases_fts (cases_fts, rank) VALUES ('integrity-check', 0)")
+        c.execute(f"INSERT INTO {index} ({index}, rank) VALUES ('integrity-check', 0)")
     except sqlite3.DatabaseError as e:
-        problems.append(f"搜索索引 cases_fts 内部不一致(FTS5 integrity-check:{e})")
+        problems.append(f"搜索索引 {index} 内部不一致(FTS5 integrity-check:{e})")
     try:
         missing = c.execute(
-            "SELECT id, number FROM cases WHERE id NOT IN (SELECT rowid FROM cases_fts) ORDER BY id"
+            f"SELECT id, number FROM cases WHERE id NOT IN (SELECT rowid FROM {index}) ORDER BY id"
         ).fetchall()
         extra = c.execute(
-            "SELECT rowid FROM cases_fts WHERE rowid NOT IN (SELECT id FROM cases) ORDER BY rowid"
+            f"SELECT rowid FROM {index} WHERE rowid NOT IN (SELECT id FROM cases) ORDER BY rowid"
         ).fetchall()
         stale = c.execute(
-            "SELECT c.id, c.number FROM cases c JOIN cases_fts f ON f.rowid = c.id "
-            f"WHERE f.doc IS NOT ({doc_sql('c')}) ORDER BY c.id"
+            f"SELECT c.id, c.number FROM cases c JOIN {index} f ON f.rowid = c.id "
+            f"WHERE f.doc IS NOT ({doc_sql('c', index)}) ORDER BY c.id"
         ).fetchall()
     except sqlite3.DatabaseError as e:
-        return [*problems, f"无法比对搜索索引 cases_fts 与投诉表 cases:{e}"]
+        return [*problems, f"无法比对搜索索引 {index} 与投诉表 cases:{e}"]
     problems += _capped(
         [
-            f"投诉单 {number}(cases 表 id {i})在搜索索引 cases_fts 中缺失"
+            f"投诉单 {number}(cases 表 id {i})在搜索索引 {index} 中缺失"
             for i, number in missing[:MAX_LISTED]
         ],
         len(missing),
@@ -126,7 +130,7 @@ def _trigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
     )
     problems += _capped(
         [
-            f"搜索索引 cases_fts 第 {r} 行对应的投诉单(cases 表 id {r})不存在"
+            f"搜索索引 {index} 第 {r} 行对应的投诉单(cases 表 id {r})不存在"
             for (r,) in extra[:MAX_LISTED]
         ],
         len(extra),
@@ -144,15 +148,18 @@ def _trigram_index(conn: sqlite3.Connection | None = None) -> list[str]:
 
 
 def rebuild_search_index(conn: sqlite3.Connection | None = None) -> None:
-    """Rebuild cases_fts and the bigram indexes from the cases table (the repair for search_index
-    problems; the indexes hold nothing that is not in cases)."""
+    """Rebuild the trigram and bigram indexes from the cases table (the repair for
+    search_index problems; the indexes hold nothing that is not in cases)."""
     c = _conn(conn)
     with database.atomic() if conn is None else c:
-        # first make the index agree with its own stored text, so the delete can find
-        # every token it removes; then refill it from cases
-        c.execute("INSERT INTO cases_fts (cases_fts) VALUES ('rebuild')")
-        c.execute("DELETE FROM cases_fts")
-        c.execute(f"INSERT INTO cases_fts (rowid, doc) SELECT id, {doc_sql('cases')} FROM cases")
+        for index in TRIGRAM_INDEXES:
+            # first make the index agree with its own stored text, so the delete can find
+            # every token it removes; then refill it from cases
+            c.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")
+            c.execute(f"DELETE FROM {index}")
+            c.execute(
+                f"INSERT INTO {index} (rowid, doc) SELECT id, {doc_sql('cases', index)} FROM cases"
+            )
         # the bigram indexes read their documents from the cases (external content)
         for index in BIGRAM_INDEXES:
             c.execute(f"INSERT INTO {index} ({index}) VALUES ('rebuild')")

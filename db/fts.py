@@ -1,29 +1,56 @@
-"""The full-text indexes over cases (cases_fts, trigram; cases_bigram_customer and
-cases_bigram_case, bigrams of the same text, schema 23): what they hold for one case.
+"""The full-text indexes over cases: what they hold for one case.
 
-The schema's triggers (db/migrations) keep it up to date row by row; the checks compare
-it with this document and rebuild it from it, and a bulk load fills it with it at the end.
-FTS_DOC_SQL must build the same text as the triggers do (tests/db/test_fts.py): a stored
-document that differs from it reads as a stale index.
+SQLite (schema 25): two trigram indexes, cases_fts (the case's number, VIN, plate and
+content) and cases_customer_fts (the customer's name and phone), and two bigram indexes of
+the same split, cases_bigram_case and cases_bigram_customer (schema 23). The office server
+(PostgreSQL) keeps one search table, cases_fts, of all six columns (SERVER_DOC_SQL).
+
+The schema's triggers (db/migrations) keep them up to date row by row; the checks compare
+them with these documents and rebuild them from them, and a bulk load fills them with them at
+the end. The documents here must build the same text as the triggers do (tests/db/test_fts.py,
+tests/db/test_trigram_split.py): a stored document that differs from it reads as a stale
+index.
 """
 
 from __future__ import annotations
 
 from db.models import database
 
-# The document of one case row, as SQL over the row aliased {r}: its number, customer
-# name, phone, VIN, plate and content, an empty string for each NULL, one per line.
+# The document of cases_fts for one case row, as SQL over the row aliased {r}: its number,
+# VIN, plate and content, an empty string for each NULL, one per line.
 FTS_DOC_SQL = (
+    "coalesce({r}.number,'') || char(10) || coalesce({r}.vin,'') || char(10) || "
+    "coalesce({r}.plate,'') || char(10) || coalesce({r}.content,'')"
+)
+# The document of cases_customer_fts: the customer's name and phone, likewise.
+CUSTOMER_DOC_SQL = "coalesce({r}.customer_name,'') || char(10) || coalesce({r}.phone,'')"
+# The server's search document (pg0014_baseline): the six columns in one.
+SERVER_DOC_SQL = (
     "coalesce({r}.number,'') || char(10) || coalesce({r}.customer_name,'') || char(10) || "
     "coalesce({r}.phone,'') || char(10) || coalesce({r}.vin,'') || char(10) || "
     "coalesce({r}.plate,'') || char(10) || coalesce({r}.content,'')"
 )
+
+# The trigram indexes (schema 25, db/migrations/m0025_trigram_split.py) → their document.
+TRIGRAM_INDEXES = {"cases_fts": FTS_DOC_SQL, "cases_customer_fts": CUSTOMER_DOC_SQL}
 
 INSERT_TRIGGER = "cases_fts_ai"
 # The statement the insert trigger runs, its whitespace collapsed.
 INSERT_TRIGGER_ROW_SQL = " ".join(
     f"INSERT INTO cases_fts (rowid, doc) VALUES (new.id, {FTS_DOC_SQL.format(r='new')});".split()
 )
+
+
+def trigram_insert_trigger(index: str) -> str:
+    """The name of the insert trigger of the trigram index ``index``."""
+    return f"{index}_ai"
+
+
+def trigram_insert_trigger_row_sql(index: str) -> str:
+    """The statement the insert trigger of the trigram index ``index`` runs, its whitespace
+    collapsed."""
+    doc = TRIGRAM_INDEXES[index].format(r="new")
+    return " ".join(f"INSERT INTO {index} (rowid, doc) VALUES (new.id, {doc});".split())
 
 
 # The bigram indexes (schema 23, db/migrations/m0023_bigram_split.py): the customer's
@@ -46,15 +73,21 @@ def bigram_insert_trigger_row_sql(index: str) -> str:
     )
 
 
-def doc_sql(alias: str) -> str:
-    """FTS_DOC_SQL over the case row named ``alias``."""
-    return FTS_DOC_SQL.format(r=alias)
+def doc_sql(alias: str, index: str = "cases_fts") -> str:
+    """The document of the trigram index ``index`` over the case row named ``alias``."""
+    return TRIGRAM_INDEXES[index].format(r=alias)
 
 
-def index_cases_after(last_id: int) -> None:
-    """Add the documents of the cases whose id is above ``last_id``, in id order."""
+def server_doc_sql(alias: str) -> str:
+    """SERVER_DOC_SQL over the case row named ``alias``."""
+    return SERVER_DOC_SQL.format(r=alias)
+
+
+def index_cases_after(last_id: int, index: str = "cases_fts") -> None:
+    """Add to the trigram index ``index`` the documents of the cases whose id is above
+    ``last_id``, in id order."""
     database.execute_sql(
-        f"INSERT INTO cases_fts (rowid, doc) SELECT id, {doc_sql('cases')} "
+        f"INSERT INTO {index} (rowid, doc) SELECT id, {doc_sql('cases', index)} "
         "FROM cases WHERE id > ? ORDER BY id",
         (last_id,),
     )

@@ -1,8 +1,9 @@
 """The queries the case list needs: ids in order (cheap), then rows by page.
 
-Full-text search uses the trigram FTS5 index for 3+ characters; shorter text
-searches the base table, since a trigram index cannot answer it (and LIKE against
-the FTS table returns nothing for short non-ASCII patterns on SQLite 3.40).
+Full-text search uses the trigram FTS5 indexes (the case's text, the customer's name and
+phone) for 3+ characters; shorter text searches the base table, since a trigram index cannot
+answer it (and LIKE against the FTS table returns nothing for short non-ASCII patterns on
+SQLite 3.40).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from array import array
 from collections.abc import Sequence
 
 from complaints.query import NEWEST_FIRST, CaseFilter, Sort
-from db.fts import BIGRAM_INDEXES
+from db.fts import BIGRAM_INDEXES, TRIGRAM_INDEXES
 from db.models import database, on_server
 from db.timeutil import to_db
 
@@ -56,8 +57,8 @@ def _where(f: CaseFilter) -> tuple[list[str], list[object]]:
         params.append(f"%{_escape_like(text)}%")
     elif text:
         if len(text) >= 3:
-            clauses.append("c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
-            params.append(_fts_phrase(text))
+            clauses.append(TRIGRAM_CLAUSE)
+            params.extend([_fts_phrase(text)] * len(TRIGRAM_INDEXES))
         else:
             pattern = f"%{_escape_like(text)}%"
             clauses.append(
@@ -137,10 +138,11 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     # sorted (~0.4 s at 1M). Walking the received-time index newest first and keeping the
     # matches stops after the first ``limit``: about limit × cases ÷ matches steps, worth it
     # once the matches are many (counted by a full-text index alone: the trigram one from 3
-    # characters, the two bigram ones for 1-2, their counts added; the bigram count may
-    # include cases that the columns' LIKE then leaves out, or a case twice).
+    # characters, the two bigram ones for 1-2; each kind is two indexes, the customer's and
+    # the case's, their counts added: the count may include a case twice, and the bigram
+    # count cases that the columns' LIKE then leaves out).
     phrase: str | None = _fts_phrase(text) if len(text) >= 3 else bigram_query(text)
-    indexes = ("cases_fts",) if len(text) >= 3 else BIGRAM_INDEXES
+    indexes = tuple(TRIGRAM_INDEXES) if len(text) >= 3 else BIGRAM_INDEXES
     if phrase is not None:
         matches = sum(
             database.execute_sql(
@@ -158,9 +160,10 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
     # Shorter than a trigram, and characters the bigram index does not answer: LIKE, which
     # reads every case row when few match (1.2 s at 1M with no match). First the newest
     # SHORT_WINDOW cases (or a twentieth of all), which hold the answer whenever the text is
-    # not rare; otherwise every case's searched text from the full-text index's own copy
-    # (cases_fts_content: the six columns joined by newlines, as the triggers keep it), a
-    # tenth of the rows' size, and the columns themselves only of the cases found there.
+    # not rare; otherwise every case's searched text from the trigram indexes' own copies
+    # (<index>_content: the case's four columns, the customer's two, each joined by
+    # newlines, as the triggers keep them), a tenth of the rows' size, and the columns
+    # themselves only of the cases found there.
     floor = database.execute_sql(
         "SELECT received_at FROM cases ORDER BY received_at DESC LIMIT 1 OFFSET ?",
         [max(SHORT_WINDOW, total // 20) - 1],
@@ -175,9 +178,25 @@ def _top_newest(f: CaseFilter, text: str, limit: int) -> list[int]:
         f,
         NEWEST_FIRST,
         limit,
-        "c.id IN (SELECT id FROM cases_fts_content WHERE c0 LIKE ? ESCAPE '\\')",
-        [pattern],
+        "c.id IN ("
+        + " UNION ALL ".join(
+            f"SELECT id FROM {index}_content WHERE c0 LIKE ? ESCAPE '\\'"
+            for index in TRIGRAM_INDEXES
+        )
+        + ")",
+        [pattern] * len(TRIGRAM_INDEXES),
     )
+
+
+# The cases whose document in either trigram index (the case's, the customer's) holds the
+# phrase: those with the text in one of the six columns (the phrase once per index).
+TRIGRAM_CLAUSE = (
+    "c.id IN ("
+    + " UNION ALL ".join(
+        f"SELECT rowid FROM {index} WHERE {index} MATCH ?" for index in TRIGRAM_INDEXES
+    )
+    + ")"
+)
 
 
 # The cases whose entry in either bigram index (the customer's, the case's) holds a token (a
@@ -216,14 +235,15 @@ def bigram_query(text: str) -> str | None:
 
 
 def _has_search_text() -> bool:
-    """The full-text index keeps its own copy of the searched text (an FTS5 table with
-    content, as schema 1 makes it)."""
-    return (
-        database.execute_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cases_fts_content'"
-        ).fetchone()
-        is not None
-    )
+    """The trigram indexes keep their own copies of the searched text (FTS5 tables with
+    content, as schema 25 makes them)."""
+    names = [f"{index}_content" for index in TRIGRAM_INDEXES]
+    (found,) = database.execute_sql(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+        f"AND name IN ({', '.join('?' * len(names))})",
+        names,
+    ).fetchone()
+    return found == len(names)
 
 
 def case_count(f: CaseFilter) -> int:

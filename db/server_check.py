@@ -7,7 +7,7 @@ from __future__ import annotations
 import peewee as pw
 
 from db.check import MAX_LISTED
-from db.fts import doc_sql
+from db.fts import server_doc_sql
 from db.models import database
 
 PROTECTING_TRIGGERS = (
@@ -90,7 +90,7 @@ def search_index() -> list[str]:
     ).fetchall()
     stale = database.execute_sql(
         "SELECT c.id, c.number FROM cases c JOIN cases_fts f ON f.rowid = c.id "
-        f"WHERE f.doc IS NOT ({doc_sql('c')}) ORDER BY c.id"
+        f"WHERE f.doc IS NOT ({server_doc_sql('c')}) ORDER BY c.id"
     ).fetchall()
     problems = [
         f"投诉单 {number}(cases 表 id {i})在搜索索引 cases_fts 中缺失"
@@ -116,5 +116,5 @@ def rebuild_search_index() -> None:
     with database.atomic():
         database.execute_sql("DELETE FROM cases_fts")
         database.execute_sql(
-            f"INSERT INTO cases_fts (rowid, doc) SELECT id, {doc_sql('cases')} FROM cases"
+            f"INSERT INTO cases_fts (rowid, doc) SELECT id, {server_doc_sql('cases')} FROM cases"
         )

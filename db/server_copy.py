@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # the type only: a SQLite start never loads psycopg (db/serve
 # cases' log of the server counts transactions of the server: the file starts its own).
 _DERIVED = (
     "cases_fts",
+    "cases_customer_fts",
     "cases_bigram_customer",
     "cases_bigram_case",
     "audit_head",

@@ -19,7 +19,7 @@ from psycopg import Error as ServerError
 from db import case_touches, changes, pg_copy
 from db.bulk_load import BulkLoad
 from db.errors import StorageError
-from db.fts import BIGRAM_INDEXES
+from db.fts import BIGRAM_INDEXES, TRIGRAM_INDEXES
 from db.models import database
 from db.server import ServerDatabase, connection_error
 from db.server_address import ServerAddress
@@ -31,6 +31,7 @@ from db.server_copy import copy_server_to
 NOT_COPIED: dict[str, str] = {
     "schema_version": "the server's own migrations",
     "cases_fts": "the server's search triggers",
+    "cases_customer_fts": "SQLite's half of the search index, kept by its triggers (one there)",
     "cases_bigram_customer": "SQLite's short-text index, kept by its triggers (pg_trgm there)",
     "cases_bigram_case": "SQLite's short-text index, kept by its triggers (pg_trgm there)",
     "audit_head": "the server's audit triggers",
@@ -38,7 +39,7 @@ NOT_COPIED: dict[str, str] = {
     "case_touch_log": "the server's own log of touched cases (a move marks every case touched)",
 }
 # SQLite's own storage of the search indexes (FTS5 shadow tables), never ours to copy.
-_FTS_SHADOW = ("cases_fts_", *(f"{index}_" for index in BIGRAM_INDEXES))
+_FTS_SHADOW = tuple(f"{index}_" for index in (*TRIGRAM_INDEXES, *BIGRAM_INDEXES))
 # Tables the schema itself starts with a row in, replaced by the copied rows.
 SEEDED = ("ledger_meta",)
 # What an empty server database holds once its schema is built: the version rows and the

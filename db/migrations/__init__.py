@@ -30,12 +30,14 @@ from db.migrations import (
     m0022_reminders,
     m0023_bigram_split,
     m0024_case_touches,
+    m0025_trigram_split,
     pg0014_baseline,
     pg0019_blobs,
     pg0020_stats_months,
     pg0021_bigram_index,
     pg0023_bigram_split,
     pg0024_case_touches,
+    pg0025_trigram_split,
 )
 
 Step = Callable[[Callable[[str], object]], None]
@@ -77,6 +79,11 @@ STEPS: Sequence[tuple[int, str, Step]] = (
         m0023_bigram_split.up,
     ),
     (24, "the cases touched by each write, for the kept to-do list", m0024_case_touches.up),
+    (
+        25,
+        "the trigram index split: the customer's name and phone, the case's text",
+        m0025_trigram_split.up,
+    ),
 )
 
 LATEST_VERSION = STEPS[-1][0]
@@ -94,4 +101,5 @@ POSTGRES_STEPS: dict[int, Step] = {
     21: pg0021_bigram_index.up,
     23: pg0023_bigram_split.up,
     24: pg0024_case_touches.up,
+    25: pg0025_trigram_split.up,
 }

@@ -17,7 +17,7 @@ from complaints.rules.permissions import ROLES
 from complaints.usecases import attachments, cases, printed_forms, printing, site
 from db import server_move
 from db.database import close_database, open_database, open_server
-from db.fts import BIGRAM_INDEXES
+from db.fts import BIGRAM_INDEXES, TRIGRAM_INDEXES
 from db.models import database
 from tests.conftest import run_cli
 
@@ -193,7 +193,9 @@ def test_every_table_is_copied_or_said_why_not(db_path):
         names = {
             r[0]
             for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            if not r[0].startswith(("sqlite_", "cases_fts_", *(f"{i}_" for i in BIGRAM_INDEXES)))
+            if not r[0].startswith(
+                ("sqlite_", *(f"{i}_" for i in (*TRIGRAM_INDEXES, *BIGRAM_INDEXES)))
+            )
         }
         copied = set(server_move.copied_tables(conn))
         assert copied | set(server_move.NOT_COPIED) == names
