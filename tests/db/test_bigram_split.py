@@ -15,6 +15,7 @@ from db import database as db_database
 from db.database import close_database, open_database
 from db.migrations import m0021_bigram_index
 from db.models import database
+from tests.db.undo_steps import undo_step_24
 
 pytestmark = pytest.mark.sqlite_only(
     "SQLite's FTS5 bigram indexes; on the server pg_trgm answers short text"
@@ -151,13 +152,7 @@ def _back_to_schema_22() -> None:
         database.execute_sql(f"DROP VIEW {index}_docs")
     for sql in m0021_bigram_index.STATEMENTS:
         database.execute_sql(sql)
-    # nor step 24's log of touched cases
-    for (name,) in database.execute_sql(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'case_touches_%'"
-    ).fetchall():
-        database.execute_sql(f"DROP TRIGGER {name}")
-    database.execute_sql("DROP TABLE case_touches")
-    database.execute_sql("DROP TABLE case_touch_log")
+    undo_step_24()  # nor step 24's log of touched cases
     database.execute_sql("DELETE FROM schema_version WHERE version > 22")
 
 
