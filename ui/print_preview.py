@@ -227,6 +227,13 @@ class PrintedFormsTab(CaseTab):
         self.open_button.clicked.connect(self.open_selected)
         self.returned_button = QPushButton(tr("标记签字已回收…"), self)
         self.returned_button.clicked.connect(self.mark_returned)
+        self.scan_button = QPushButton(tr("打开扫描件"), self)
+        self.scan_button.setToolTip(
+            tr("打开这张签字单登记的扫描件(办公室服务器上另一台电脑登记的也能打开)")
+        )
+        self.scan_button.clicked.connect(self.open_scan)
+        self.scan_button.setEnabled(False)
+        self.table.itemSelectionChanged.connect(self._scan_enabled)
         top = QHBoxLayout()
         top.addWidget(self.print_a)
         top.addWidget(self.print_b)
@@ -235,6 +242,7 @@ class PrintedFormsTab(CaseTab):
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.open_button)
+        bottom.addWidget(self.scan_button)
         bottom.addWidget(self.returned_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -281,6 +289,11 @@ class PrintedFormsTab(CaseTab):
             )
             for c, v in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(v))
+        self._scan_enabled()
+
+    def _scan_enabled(self) -> None:
+        row = self.selected()
+        self.scan_button.setEnabled(bool(row and row["scan_path"]))
 
     def selected(self) -> dict | None:
         r = self.table.currentRow()
@@ -324,6 +337,23 @@ class PrintedFormsTab(CaseTab):
             self.last_dialog.show()
         else:
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(base / row["file_path"])))
+
+    def open_scan(self) -> None:
+        """The selected sheet's scan, opened with this PC's viewer: the file beside the printed
+        one, or the content the database keeps (another seat's scan on the office server)
+        written there first."""
+        row = self.selected()
+        if row is None or not row["scan_path"]:
+            return
+        from complaints.usecases import printed_forms
+
+        printed_id, printed_dir = row["id"], self.session.paths.printed
+        self.session.taskman.run(
+            lambda: printed_forms.scan_file(printed_id, printed_dir),
+            lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))),
+            label=tr("正在取扫描件…"),
+            parent=self,
+        )
 
     def mark_returned(self) -> None:
         row = self.selected()

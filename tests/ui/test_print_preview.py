@@ -160,3 +160,24 @@ def test_a_sheet_is_recorded_when_printed_not_when_previewed(
     assert session.taskman.wait_idle()
     assert len(printed_forms.history(case_id=case_id)) == 1
     assert not unprinted.docx.exists() and not unprinted.pdf.exists()
+
+
+def test_case_tab_opens_the_signed_sheets_scan(qtbot, session, ctx, opened, tmp_path):
+    case_id = create_case(ctx, CASE_VALUES).id
+    tab = PrintedFormsTab(session, case_id)
+    qtbot.addWidget(tab)
+    tab.want_pdf.setChecked(False)
+    tab.print_a.click()
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1)
+    tab.table.selectRow(0)
+    assert not tab.scan_button.isEnabled()  # no scan registered yet
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed sheet")
+    tab.mark_returned_now(tab.rows[0]["id"], scan)
+    qtbot.waitUntil(lambda: tab.table.item(0, 5).text() == "有")
+    tab.table.selectRow(0)
+    assert tab.scan_button.isEnabled()
+    before = len(opened)
+    tab.scan_button.click()
+    qtbot.waitUntil(lambda: len(opened) > before)
+    assert Path(opened[-1].toLocalFile()).read_bytes() == b"%PDF-1.4 signed sheet"
