@@ -471,11 +471,14 @@ class PolicyEditor(QWidget):
     def _exported(self, message: str) -> None:
         self.message.setStyleSheet("")
         self.message.setText(message)
+        self.message_detail.set_detail("")
 
     def _imported(self, message: str) -> None:
         self._next_message = message
+        self.message_detail.set_detail("")
         self.reload()
 
-    def _import_failed(self, message: str) -> None:
+    def _import_failed(self, message: str, detail: str = "") -> None:
         self.message.setText(tr("未完成:") + message)
         self.message.setStyleSheet("color: #c62828;")
+        self.message_detail.set_detail(detail)

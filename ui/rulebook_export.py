@@ -81,9 +81,10 @@ class RulebookExportDialog(QDialog):
 
 
 def start_export(
-    parent: QWidget, session, done: Callable[[str], None], failed: Callable[[str], None]
+    parent: QWidget, session, done: Callable[[str], None], failed: Callable[[str, str], None]
 ) -> None:
-    """The dialog, the file name, then the export on the worker."""
+    """The dialog, the file name, then the export on the worker. A failure reaches
+    ``failed(message, detail)``: the detail is the server's own words, or ""."""
     ctx = session.ctx()
     dialog = RulebookExportDialog(ctx, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -110,6 +111,6 @@ def start_export(
     session.taskman.run(
         run,
         lambda path: done(tr("已导出总部制度文件 {f}").format(f=path)),
-        on_error=lambda e: failed(said(e).message),
+        on_error=lambda e: failed(said(e).message, said(e).detail),
         parent=parent,
     )

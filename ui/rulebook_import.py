@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import rulebook
 from complaints.usecases.context import Context
-from ui.error_detail import said
+from ui.error_detail import said, warn
 from ui.file_dialogs import ask_open
 from ui.tables import read_only
 
@@ -67,9 +66,10 @@ class RulebookPreviewDialog(QDialog):
 
 
 def start_import(
-    parent: QWidget, session, done: Callable[[str], None], failed: Callable[[str], None]
+    parent: QWidget, session, done: Callable[[str], None], failed: Callable[[str, str], None]
 ) -> None:
-    """Ask for the file, preview it on the worker, show the dialog, import on 导入."""
+    """Ask for the file, preview it on the worker, show the dialog, import on 导入. A failure
+    reaches ``failed(message, detail)``: the detail is the server's own words, or ""."""
     files = ask_open(
         parent, "rulebook", tr("导入总部制度"), tr("总部制度文件 (*.zip);;所有文件 (*)")
     )
@@ -94,13 +94,13 @@ def start_import(
                     f=path.name, b=r.backup.name
                 )
             ),
-            on_error=lambda e: failed(said(e).message),
+            on_error=lambda e: failed(said(e).message, said(e).detail),
             parent=parent,
         )
 
     def refused(exc: BaseException) -> None:
-        QMessageBox.warning(parent, tr("无法导入总部制度"), said(exc).message)
-        failed(said(exc).message)
+        warn(parent, tr("无法导入总部制度"), exc)
+        failed(said(exc).message, said(exc).detail)
 
     session.taskman.run(
         lambda: rulebook.preview(ctx, path, templates),

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from complaints.rules.policy import Policy
 from complaints.usecases import policy as policy_uc
@@ -94,9 +94,7 @@ def test_a_bad_file_is_refused_with_its_message(qtbot, session, tmp_path, monkey
     ed = make(qtbot, session)
     monkeypatch.setattr(rulebook_import, "ask_open", lambda *a: [bad])
     warned: list[str] = []
-    monkeypatch.setattr(
-        rulebook_import.QMessageBox, "warning", staticmethod(lambda _p, _t, m: warned.append(m))
-    )
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda _p, _t, m: warned.append(m)))
     ed.import_button.click()
     qtbot.waitUntil(lambda: bool(warned))
     assert "不是总部制度文件" in warned[0] and "未完成" in ed.message.text()
@@ -147,3 +145,49 @@ def test_import_when_the_clock_has_moved_on_since_the_preview(
     ed.import_button.click()
     qtbot.waitUntil(lambda: "已导入总部制度" in ed.message.text())
     assert policy_uc.history()[-1].policy.d1_hours == 3
+
+
+def test_a_server_error_of_the_import_and_export_shows_its_words_behind_the_button(
+    qtbot, session, tmp_path, monkeypatch
+):
+    """The lines of 导入总部制度 / 导出 say the server's trouble in Chinese, its own words
+    behind the 详细信息 button and in the warning box's, as every other page does."""
+    from complaints.usecases import rulebook
+    from tests.ui.test_error_detail import server_refusal
+
+    def refused(*_a, **_k):
+        raise server_refusal()
+
+    ed = make(qtbot, session)
+    monkeypatch.setattr(rulebook, "export", refused)
+    monkeypatch.setattr(rulebook_export, "ask_save", lambda *a: tmp_path / "x.zip")
+    monkeypatch.setattr(
+        rulebook_export.RulebookExportDialog, "exec", lambda _d: QDialog.DialogCode.Accepted
+    )
+    ed.export_button.click()
+    qtbot.waitUntil(lambda: "未完成" in ed.message.text())
+    assert "数据库登录名没有这项操作的权限" in ed.message.text()
+    assert "permission denied" not in ed.message.text()
+    assert ed.message_detail.detail().startswith("SQLSTATE 42501:")
+
+    boxes: list[tuple[str, str]] = []
+    monkeypatch.setattr(rulebook, "preview", refused)
+    monkeypatch.setattr(rulebook_import, "ask_open", lambda *a: [tmp_path / "y.zip"])
+    monkeypatch.setattr(
+        QMessageBox, "exec", lambda box: boxes.append((box.text(), box.detailedText())) or 0
+    )
+    ed.import_button.click()
+    qtbot.waitUntil(lambda: bool(boxes))
+    assert "数据库登录名没有这项操作的权限" in boxes[0][0]
+    assert boxes[0][1].startswith("SQLSTATE 42501:")
+    assert ed.message_detail.detail().startswith("SQLSTATE 42501:")
+
+    monkeypatch.undo()  # a later success clears the detail
+    out = tmp_path / "ok.zip"
+    monkeypatch.setattr(rulebook_export, "ask_save", lambda *a: out)
+    monkeypatch.setattr(
+        rulebook_export.RulebookExportDialog, "exec", lambda _d: QDialog.DialogCode.Accepted
+    )
+    ed.export_button.click()
+    qtbot.waitUntil(lambda: "已导出" in ed.message.text())
+    assert ed.message_detail.detail() == ""
