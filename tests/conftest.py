@@ -41,7 +41,7 @@ if os.environ.get("CI"):
 # PostgreSQL server: a test there that takes ``site_db``/``ctx``, the ledger's ``sites`` or a
 # CLI data folder gets the fixture ``db_engine``, parametrized by ``--engine``. A test that
 # asks for the SQLite file itself (``db_path``) runs on SQLite only; so does one marked
-# ``sqlite_only(reason)``.
+# ``sqlite_only(reason)``. One marked ``server_only(reason)`` runs on the server only.
 ENGINES = ("sqlite", "postgresql")
 BOTH_ENGINE_FOLDERS = ("db", "complaints", "ledger", "cli")
 TESTS_ROOT = Path(__file__).parent
@@ -59,6 +59,9 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "sqlite_only(reason): the test is about SQLite itself (its file, WAL, ...)"
+    )
+    config.addinivalue_line(
+        "markers", "server_only(reason): the test is about the office server's own behaviour"
     )
 
 
@@ -84,6 +87,8 @@ def pytest_generate_tests(metafunc):
     if "db_engine" not in metafunc.fixturenames:
         return
     engines = selected_engines(metafunc.config) if _runs_on_both(metafunc) else ("sqlite",)
+    if metafunc.definition.get_closest_marker("server_only") is not None:
+        engines = tuple(e for e in engines if e == "postgresql")
     metafunc.parametrize("db_engine", engines, indirect=True, scope="function")
 
 

@@ -12,9 +12,12 @@ import pytest
 from complaints.usecases import import_backup, ledger_export, ledger_import
 from complaints.usecases.errors import UseCaseError
 from db.backup import BackupCancelled, integrity_problems, list_backups
-from db.models import database, on_server
+from db.models import database
 from tests.conftest import run_cli
 from tests.ledger.helpers import ctx_for, new_case
+
+# the snapshot is the office server's; SQLite copies its pages before the import
+pytestmark = pytest.mark.server_only("the backup beside the import is the server's")
 
 
 @pytest.fixture
@@ -25,8 +28,6 @@ def exported(sites, tmp_path):
     out = tmp_path / "sh01.xlsx"
     ledger_export.export_ledger(ctx, out)
     sites.use("HQ")
-    if not on_server():
-        pytest.skip("the snapshot is the office server's; SQLite copies its pages first")
     return out
 
 
