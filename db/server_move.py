@@ -141,7 +141,7 @@ def copy_rows(
         rows = source.execute(f"SELECT {names} FROM {table} ORDER BY 1")
         copied[table] = pg_copy.copy_rows(table, columns, _batched(rows))
         if progress is not None:
-            progress(f"已复制 {table}:{count} 行")
+            progress(f"已复制 {table}:{copied[table]} 行")
     if head_paused:
         database.execute_sql(
             "UPDATE audit_head SET last_id = a.id, last_hash = a.hash FROM "

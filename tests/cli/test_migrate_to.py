@@ -83,6 +83,7 @@ def test_an_office_moves_onto_the_server_and_back(capsys, tmp_path, server_addre
     code, out, err = run_cli(capsys, pc, "migrate-to", url)
     assert code == 0, out + err
     assert "  cases:200 → 200" in out and "迁移完成" in out
+    assert "已复制 cases:200 行" in out  # each table's progress line says its rows
     for table in before:  # every table's count is said
         assert f"  {table}:" in out
 
