@@ -300,8 +300,7 @@ class ServerTriggers:
         for table, name, sql in self.foreign_keys:
             database.execute_sql(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {sql}')
         self.foreign_keys = []
-        for table in [*self.tables, *(["cases_fts"] if self.search else [])]:
-            database.execute_sql(f'ANALYZE "{table}"')
+        refresh_statistics(self.tables)
 
 
 class BulkLoad:
