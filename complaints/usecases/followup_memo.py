@@ -70,17 +70,9 @@ def due_visits(book: PolicyBook, now: datetime, tz: tzinfo) -> list[tuple[Row, D
         now,
         tz,
         afresh,
-        lambda memo: _judge_again(memo, now),
         lambda memo, ids: _judge_cases(memo, ids, now),
         lambda memo: [(k.cells, *k.judged) for k in memo.cases.values() if k.judged is not None],
     )
-
-
-def _judge_again(memo: Memo[_Kept], now: datetime) -> None:
-    """Judge again the kept cases whose moment came (nothing was written since they were)."""
-    due = [cid for cid, k in memo.cases.items() if k.until is not None and k.until <= now]
-    _judge_cases(memo, due, now)
-    memo.now = now
 
 
 def _judge_cases(memo: Memo[_Kept], ids: Sequence[int], now: datetime) -> None:

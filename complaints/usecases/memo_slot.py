@@ -18,13 +18,21 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from complaints.usecases.policy import PolicyBook
 from db import case_touches
 from db.data_stamp import data_stamp
 
-K = TypeVar("K")
+
+class Timed(Protocol):
+    """What is kept of one case: judged again from ``until`` on (None: only after a write)."""
+
+    @property
+    def until(self) -> datetime | None: ...
+
+
+K = TypeVar("K", bound=Timed)
 R = TypeVar("R")
 
 # Past this many cases touched since the last read, judging every case afresh is as quick.
@@ -91,13 +99,12 @@ class MemoSlot(Generic[K]):
         now: datetime,
         tz: tzinfo,
         afresh: Callable[[Memo[K]], None],
-        again: Callable[[Memo[K]], None],
-        touched: Callable[[Memo[K], Sequence[int]], None],
+        judge: Callable[[Memo[K], Sequence[int]], None],
         answer: Callable[[Memo[K]], R],
     ) -> R:
-        """``answer`` of the kept memo after ``touched`` (judge again the cases written since,
-        as of ``now``) and ``again`` (judge what the clock brought) where it still holds,
-        else of a new one that ``afresh`` fills (kept if it may be)."""
+        """``answer`` of the kept memo where it still holds, after ``judge`` (judge the cases
+        of these ids again as of ``now``) of the cases written since, then of those whose
+        ``until`` came; else of a new one that ``afresh`` fills (kept if it may be)."""
         with self._lock:
             stamp = data_stamp()
             memo = self._kept
@@ -109,9 +116,11 @@ class MemoSlot(Generic[K]):
                 if since is not None:
                     memo.mark, cases = since
                     memo.stamp = stamp
-                    touched(memo, sorted(cases))
+                    judge(memo, sorted(cases))
             if memo is not None and (since is not None or memo.holds(stamp, book, tz, now)):
-                again(memo)
+                due = [i for i, k in memo.cases.items() if k.until is not None and k.until <= now]
+                judge(memo, due)
+                memo.now = now
                 self._kept = memo
             else:
                 mark = case_touches.mark() if stamp is not None else None
