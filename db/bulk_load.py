@@ -138,9 +138,7 @@ def tables_to_bulk_load(incoming: Mapping[str, int], minimum: int | None = None)
     return out
 
 
-def _fts_trigger_sql(
-    name: str = fts.INSERT_TRIGGER, statement: str = fts.INSERT_TRIGGER_ROW_SQL
-) -> str | None:
+def _fts_trigger_sql(name: str, statement: str) -> str | None:
     """The SQL of a full-text insert trigger, when it does exactly what db.fts says (only
     such a trigger is replaced by the insert at the end; another one is kept, row by row).
     On the server the search table's triggers stay: it is a plain table, kept row by row."""

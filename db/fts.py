@@ -34,12 +34,6 @@ SERVER_DOC_SQL = (
 # The trigram indexes (schema 25, db/migrations/m0025_trigram_split.py) → their document.
 TRIGRAM_INDEXES = {"cases_fts": FTS_DOC_SQL, "cases_customer_fts": CUSTOMER_DOC_SQL}
 
-INSERT_TRIGGER = "cases_fts_ai"
-# The statement the insert trigger runs, its whitespace collapsed.
-INSERT_TRIGGER_ROW_SQL = " ".join(
-    f"INSERT INTO cases_fts (rowid, doc) VALUES (new.id, {FTS_DOC_SQL.format(r='new')});".split()
-)
-
 
 def trigram_insert_trigger(index: str) -> str:
     """The name of the insert trigger of the trigram index ``index``."""

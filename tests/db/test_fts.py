@@ -40,8 +40,9 @@ def test_live_document_is_the_one_the_triggers_store(db_path):
 
 
 def test_insert_trigger_runs_the_live_statement(db_path):
-    (sql,) = database.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-        (fts.INSERT_TRIGGER,),
-    ).fetchone()
-    assert fts.INSERT_TRIGGER_ROW_SQL in " ".join(sql.split())
+    for index in fts.TRIGRAM_INDEXES:
+        (sql,) = database.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
+            (fts.trigram_insert_trigger(index),),
+        ).fetchone()
+        assert fts.trigram_insert_trigger_row_sql(index) in " ".join(sql.split())
