@@ -44,10 +44,7 @@ class ImportBackupJob(QObject):
     def _queue(self, pending: PendingBackup) -> None:
         runner = runner_for(self.session)
         window = self.page.window()
-        if (
-            isinstance(window, QMainWindow)
-            and window.findChild(QWidget, "maintenanceStatus") is None
-        ):
+        if isinstance(window, QMainWindow):
             attach_status_line(runner, window)
 
         def job(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> Path:

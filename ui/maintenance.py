@@ -196,8 +196,12 @@ class StatusLine(QLabel):
 
 
 def attach_status_line(runner: MaintenanceRunner, window: QMainWindow) -> StatusLine:
-    line = StatusLine(runner, window)
-    window.statusBar().addPermanentWidget(line)
+    """The runner's line in ``window``'s status bar, added by the first call (the start's
+    backup, or the first job of an office server's seat, which makes none at start)."""
+    line = window.findChild(StatusLine)
+    if line is None:
+        line = StatusLine(runner, window)
+        window.statusBar().addPermanentWidget(line)
     return line
 
 

@@ -132,3 +132,12 @@ def test_a_job_taken_as_the_program_closes_hears_it_was_dropped(qtbot, session):
     assert not thread.is_alive()
     runner.shutdown()
     assert dropped == ["dropped"]  # its owner hears it (a backup notes it for the next start)
+
+
+def test_the_status_line_is_attached_once_per_window(qtbot, session):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    runner = runner_for(session)
+    first = attach_status_line(runner, window)
+    assert attach_status_line(runner, window) is first  # a later job finds it there
+    assert len(window.statusBar().findChildren(type(first))) == 1
