@@ -11,9 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QMainWindow, QWidget
 
 from complaints.usecases.import_backup import PendingBackup
+from ui.error_detail import said, warn
 from ui.maintenance import attach_status_line, runner_for
 
 
@@ -43,10 +44,7 @@ class ImportBackupJob(QObject):
     def _queue(self, pending: PendingBackup) -> None:
         runner = runner_for(self.session)
         window = self.page.window()
-        if (
-            isinstance(window, QMainWindow)
-            and window.findChild(QWidget, "maintenanceStatus") is None
-        ):
+        if isinstance(window, QMainWindow):
             attach_status_line(runner, window)
 
         def job(progress: Callable[[int, int, str], None], cancelled: Callable[[], bool]) -> Path:
@@ -72,5 +70,5 @@ class ImportBackupJob(QObject):
 
     def _failed(self, path: Path, exc: BaseException) -> None:
         window = self.page.window()
-        QMessageBox.warning(window, window.windowTitle(), str(exc))
-        self.failed.emit(path, str(exc))
+        warn(window, window.windowTitle(), exc)  # in Chinese, the server's words as detail
+        self.failed.emit(path, said(exc).message)

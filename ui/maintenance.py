@@ -64,6 +64,8 @@ class MaintenanceRunner(QObject):
         self._thread: threading.Thread | None = None
         self._busy = 0
         self._asking: list[_Queued] = []  # queued or running jobs with a question at exit
+        # a job the thread took after the cancel, left for shutdown's on_dropped
+        self._taken_at_cancel: list[_Queued] = []
         self._finished.connect(self._deliver)
 
     def run(
@@ -116,13 +118,20 @@ class MaintenanceRunner(QObject):
                 dropped.on_dropped()
         self._jobs.put(None)
         thread.join(timeout_s)
+        dropped_late, self._taken_at_cancel = self._taken_at_cancel, []
+        for item in dropped_late:
+            if item.on_dropped is not None:
+                item.on_dropped()
         self._busy = 0
         self.status.emit("")
 
     def _loop(self) -> None:
         while True:
             item = self._jobs.get()
-            if item is None or self._cancel.is_set():
+            if item is None:
+                return
+            if self._cancel.is_set():  # taken as the program closes: never started
+                self._taken_at_cancel.append(item)
                 return
             self._run_one(item)
 
@@ -187,8 +196,12 @@ class StatusLine(QLabel):
 
 
 def attach_status_line(runner: MaintenanceRunner, window: QMainWindow) -> StatusLine:
-    line = StatusLine(runner, window)
-    window.statusBar().addPermanentWidget(line)
+    """The runner's line in ``window``'s status bar, added by the first call (the start's
+    backup, or the first job of an office server's seat, which makes none at start)."""
+    line = window.findChild(StatusLine)
+    if line is None:
+        line = StatusLine(runner, window)
+        window.statusBar().addPermanentWidget(line)
     return line
 
 

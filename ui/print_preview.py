@@ -265,7 +265,7 @@ class PrintedFormsTab(CaseTab):
         if self.case_id is None:
             self._show([])
             return
-        from complaints.usecases import printed_forms
+        from complaints.usecases import printed_forms  # its templates load docxtpl: on demand
 
         case_id = self.case_id
         self.session.taskman.run(
@@ -345,7 +345,7 @@ class PrintedFormsTab(CaseTab):
         row = self.selected()
         if row is None or not row["scan_path"]:
             return
-        from complaints.usecases import printed_forms
+        from complaints.usecases import printed_forms  # its templates load docxtpl: on demand
 
         printed_id, printed_dir = row["id"], self.session.paths.printed
         self.session.taskman.run(
@@ -369,7 +369,7 @@ class PrintedFormsTab(CaseTab):
         self.mark_returned_now(row["id"], Path(scan) if scan else None)
 
     def mark_returned_now(self, printed_id: int, scan: Path | None) -> None:
-        from complaints.usecases import printed_forms
+        from complaints.usecases import printed_forms  # its templates load docxtpl: on demand
 
         ctx, paths = self.session.ctx(), self.session.paths
         when = ctx.now()

@@ -33,10 +33,11 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from complaints.usecases.changes import OpChanges, recording
 from complaints.usecases.errors import USER_ERRORS, detail_of, for_person
+from ui.error_detail import warn
 from ui.progress import DelayedProgress
 
 log = logging.getLogger(__name__)
@@ -321,24 +322,12 @@ def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
     """The default ``on_error``: a use-case message as is, anything else as a program error."""
     if isinstance(exc, Cancelled):
         return
-    from PySide6.QtWidgets import QMessageBox  # not before the first paint: ~1 ms
-
     exc = for_person(exc)  # the office server's errors in Chinese, its own words kept
     if isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
         detail = detail_of(exc)
-        if not detail:
-            QMessageBox.warning(parent, tr("无法完成"), str(exc))
-            return
-        log.warning("task refused: %s (%s)", exc, detail)
-        box = QMessageBox(
-            QMessageBox.Icon.Warning,
-            tr("无法完成"),
-            str(exc),
-            QMessageBox.StandardButton.Ok,
-            parent,
-        )
-        box.setDetailedText(detail)
-        box.exec()
+        if detail:
+            log.warning("task refused: %s (%s)", exc, detail)
+        warn(parent, tr("无法完成"), exc)  # the engine's words behind 详细信息
         return
     detail = getattr(exc, "__traceback_text__", "") or repr(exc)
     log.error("task failed: %s", detail)

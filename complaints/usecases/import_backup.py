@@ -87,7 +87,6 @@ class PendingBackup:
                 cancelled=cancelled,
                 snapshot=self._snapshot,
             )
-            storage.prune_to_size(self.path.parent)
         except BackupCancelled:
             note_abandoned(self.path)
             raise
@@ -95,6 +94,10 @@ class PendingBackup:
             raise UseCaseError(failure_said(self.path, e)) from None
         finally:
             self._end()
+        # the file is whole: a rotation that fails now is done again after the next backup,
+        # and must not say this one was lost
+        with contextlib.suppress(StorageError, OSError):
+            storage.prune_to_size(self.path.parent)
         return path
 
     def abandon(self) -> None:

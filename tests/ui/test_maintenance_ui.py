@@ -105,3 +105,39 @@ def test_the_size_limit_is_shown_and_saved_in_settings(qtbot, session):
     with qtbot.waitSignal(tab.size_factor_saved, timeout=10_000):
         tab.save_factor_button.click()
     assert storage.size_factor() == 2
+
+
+def test_a_job_taken_as_the_program_closes_hears_it_was_dropped(qtbot, session):
+    runner = runner_for(session)
+    started, release = threading.Event(), threading.Event()
+
+    def held(progress, cancelled):
+        started.set()
+        release.wait()
+
+    dropped: list[str] = []
+    runner.run(held, label="正在自动备份")
+    runner.run(
+        lambda progress, cancelled: "written",
+        label="正在写入导入前备份",
+        ask_at_exit="导入前备份尚未完成",
+        on_dropped=lambda: dropped.append("dropped"),
+    )
+    assert started.wait(60)
+    runner.cancel()  # the program closes: the thread takes the next job, never starts it
+    thread = runner._thread
+    assert thread is not None
+    release.set()
+    thread.join(60)
+    assert not thread.is_alive()
+    runner.shutdown()
+    assert dropped == ["dropped"]  # its owner hears it (a backup notes it for the next start)
+
+
+def test_the_status_line_is_attached_once_per_window(qtbot, session):
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    runner = runner_for(session)
+    first = attach_status_line(runner, window)
+    assert attach_status_line(runner, window) is first  # a later job finds it there
+    assert len(window.statusBar().findChildren(type(first))) == 1
