@@ -419,6 +419,7 @@ class PolicyEditor(QWidget):
         self.fill(p)
         self.message.setStyleSheet("")
         self.message.setText(self._next_message)
+        self.message_detail.set_detail("")
         self._next_message = ""
 
     def save(self) -> None:
@@ -453,13 +454,15 @@ class PolicyEditor(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._on_edit()
+        detail = ""
         if isinstance(exc, ValidationFailed):
             self.message.setText(tr("无法保存:") + ";".join(p.message for p in exc.problems))
         elif not (told := said(exc)).program_error:  # a refusal, the server's trouble
             self.message.setText(tr("无法保存:") + told.message)
-            self.message_detail.set_detail(told.detail)
+            detail = told.detail
         else:
             self.message.setText(tr("保存时程序出错:") + repr(exc))
+        self.message_detail.set_detail(detail)
         self.message.setStyleSheet("color: #c62828;")
 
     def import_rulebook(self) -> None:
@@ -475,7 +478,6 @@ class PolicyEditor(QWidget):
 
     def _imported(self, message: str) -> None:
         self._next_message = message
-        self.message_detail.set_detail("")
         self.reload()
 
     def _import_failed(self, message: str, detail: str = "") -> None:

@@ -51,6 +51,27 @@ def test_save_a_change(qtbot, session, ctx):
     assert policy_uc.history()[-1].by == ctx.actor
 
 
+def test_a_servers_refusal_shows_its_words_until_the_next_save(qtbot, session, monkeypatch):
+    """A save the server refused says it in Chinese, its words behind 详细信息; the save that
+    then succeeds takes the stale detail away."""
+    from tests.ui.test_error_detail import server_refusal
+
+    ed = make(qtbot, session)
+    ed.editors["d1_hours"].setValue(3)
+
+    def refused(*_a, **_k):
+        raise server_refusal()
+
+    monkeypatch.setattr(policy_uc, "save", refused)
+    ed.save_button.click()
+    qtbot.waitUntil(lambda: "无法保存" in ed.message.text())
+    assert ed.message_detail.detail().startswith("SQLSTATE 42501:")
+    monkeypatch.undo()
+    ed.save_button.click()
+    qtbot.waitUntil(lambda: "已保存" in ed.message.text())
+    assert ed.message_detail.detail() == ""
+
+
 def test_problems_block_saving(qtbot, session):
     ed = make(qtbot, session)
     ed.editors["d4_cutoff"].setText("25:00")
