@@ -39,8 +39,9 @@ from ledger.calamine_chunks import ChunkedBook
 from ledger.cell_places import MAX_ROW
 from ledger.cell_text import blank_row, clean_cell, clean_text, plain_value
 from ledger.cell_values import MAX_YEAR, MIN_YEAR, parse_offset
+from ledger.check_ahead import Gate, wants_ahead
 from ledger.columns import Column
-from ledger.refusal import LedgerRefused, is_read_error, refusal
+from ledger.refusal import LedgerRefused, ReadAgain, is_read_error, refusal
 from ledger.sheet_stream import StreamWorkbook
 from ledger.zip_check import DEFAULT_LIMITS, ZipLimits, check_zip
 
@@ -180,6 +181,12 @@ class LedgerFile:
             )
         return out
 
+    def confirm(self) -> None:
+        """Raise the file's refusal (or ReadAgain) if the check running beside its reading
+        has one (ledger.check_ahead): call before keeping anything read from it."""
+        if isinstance(self._wb, ChunkedBook):
+            self._wb.confirm()
+
     def close(self) -> None:
         if self._wb is not None:
             self._wb.close()
@@ -192,12 +199,18 @@ class LedgerFile:
         self.close()
 
 
-def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
-    """Check and open a ledger; raises LedgerRefused naming the problem."""
+def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS, ahead: bool = True) -> LedgerFile:
+    """Check and open a ledger; raises LedgerRefused naming the problem. A big file is
+    checked beside its reading (``ahead``, ledger.check_ahead): its refusal may then come
+    while it is read, and LedgerFile.confirm gives the check's last word."""
     path = Path(path)
     name = path.name
     if not path.is_file():
         raise LedgerRefused(f"{name}:文件不存在")
+    if ahead and wants_ahead(path, limits):
+        opened = _open_checked_ahead(path, limits)
+        if opened is not None:
+            return opened
     # Nothing parses the file before the whole pass has checked it (a cell far out makes
     # calamine allocate its bounding box before anything else happens).
     scan = check_zip(path, limits)
@@ -222,6 +235,33 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
     except BaseException:
         wb.close()
         raise
+
+
+def _open_checked_ahead(path: Path, limits: ZipLimits) -> LedgerFile | None:
+    """A big ledger read in slices while its check runs beside (ledger.check_ahead); None
+    when the check says it needs another reader."""
+    gate = Gate(path, limits)
+    book: ChunkedBook | None = None
+    try:
+        book = ChunkedBook(path, 1, gate)
+        return _read_structure(path, book)
+    except BaseException as e:
+        error = e
+        if not isinstance(e, LedgerRefused) and is_read_error(e):
+            try:  # a broken part: in the check's words if it finds it
+                gate.confirm()
+                error = refusal(path, e)
+            except LedgerRefused as checked:
+                error = checked
+        if book is not None:
+            book.close()  # and its check
+        else:
+            gate.close()
+        if isinstance(error, ReadAgain):
+            return None
+        if error is e:
+            raise
+        raise error from None
 
 
 def _sheets_to_load(book: CalamineBook) -> list[str]:
