@@ -1,7 +1,8 @@
 """Reading a ledger .xlsx safely: its 说明, the layout of its data sheets, their rows.
 
 Before anything parses it, the file is checked in one pass (ledger.zip_check): a zip bomb,
-an XML bomb or a cell outside Excel's grid is refused cheaply. openpyxl parses with
+an XML bomb or a cell outside Excel's grid is refused cheaply. A big file's pass runs beside
+its reading instead, never behind it (ledger.check_ahead; LedgerFile.confirm). openpyxl parses with
 defusedxml when it is installed (it is a dependency): a DTD/entity bomb raises and the
 file is refused. Formulas are never evaluated: the workbook is opened with
 data_only=False, so a formula cell yields its formula text, which is read as plain text
