@@ -360,8 +360,9 @@ def _read_structure(
             "含本程序不认识的内容(如新的动作)的行逐行拒绝并写明原因。请尽快升级本程序,"
             "再重新导入这份文件,把拒绝的行补上"
         )
-    # with calamine, each data sheet loads on a helper thread while the one before merges
-    calamine = isinstance(wb, CalamineBook)
+    # with calamine, each data sheet loads on a helper thread while the one before merges;
+    # checked beside the reading, a later sheet is checked while the one before merges
+    later = isinstance(wb, CalamineBook) or (isinstance(wb, ChunkedBook) and wb.gate is not None)
     first = True
     for sheet in C.DATA_SHEETS:
         if sheet not in wb.sheetnames:
@@ -369,7 +370,7 @@ def _read_structure(
                 lf.notes.append(f"文件中没有“{sheet}”工作表")
                 continue
             raise LedgerRefused(f"{name}:缺少“{sheet}”工作表")
-        if first or not calamine:
+        if first or not later:
             lf.sheets[sheet] = _layout(path, wb[sheet], sheet)
         else:  # its header is read when the merge reaches it (the sheet is loaded by then)
             lf.sheets.pending[sheet] = partial(_layout, path, wb[sheet], sheet)
@@ -381,6 +382,8 @@ def _layout(path: Path, ws, sheet: str) -> SheetLayout:
     try:
         ws.reset_dimensions()
         first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    except LedgerRefused:  # the check's, running beside the reading (or ReadAgain)
+        raise
     except BaseException as e:
         if not is_read_error(e):
             raise

@@ -232,3 +232,37 @@ def test_no_slice_is_loaded_before_the_check_has_passed_its_end(exported, monkey
     book.close()
     assert len(loaded) > 2 and loaded == sorted(loaded)
     assert len(rows) > 6
+
+
+class _AgainInEntries(check_ahead.Gate):
+    """A check that finds, once, that 跟踪记录 needs another reader, as its first slice
+    (the header, read when the merge reaches the sheet) waits for it."""
+
+    times = 1
+
+    def wait_sheet(self, part: str, upto: int) -> None:
+        if part == ENTRIES and _AgainInEntries.times > 0:
+            _AgainInEntries.times -= 1
+            raise ReadAgain()
+        super().wait_sheet(part, upto)
+
+
+def test_a_sheet_found_to_need_another_reader_mid_merge_is_read_again(
+    exported, sites, ahead, monkeypatch
+):
+    careful, data = _careful(sites, exported, monkeypatch)
+    monkeypatch.setattr(reader, "Gate", _AgainInEntries)
+    monkeypatch.setattr(_AgainInEntries, "times", 1)
+    opened = []
+    real_open = ledger_import.open_ledger
+
+    def spy(path, limits, ahead=True):
+        opened.append(ahead)
+        return real_open(path, limits, ahead)
+
+    monkeypatch.setattr(ledger_import, "open_ledger", spy)
+    report, _ = _import(sites, "HQ", exported)
+    assert opened == [True, False]  # read again, the careful way
+    assert report.applied and not report.rejected and not report.differences
+    assert [r.counts for r in report.files] == [r.counts for r in careful.files]
+    assert snapshot() == data
