@@ -129,6 +129,10 @@ class Gate:
 
     def _until(self, ready: Callable[[], bool]) -> None:
         with self._lock:
+            # what the check has said so far, read even when nothing waits for it: its
+            # messages are never left to fill the pipe and hold the check up
+            while self._end is None and self._poll():
+                self._take()
             while True:
                 if self._end is not None and self._end[0] != "done":
                     if self._end[0] == "refused":
@@ -136,17 +140,26 @@ class Gate:
                     raise ReadAgain()
                 if ready():
                     return
-                try:
-                    msg = self._conn.recv()
-                except (EOFError, OSError):  # the process ended without a word
-                    msg = ("again",)
-                if msg[0] == "commons":
-                    self._commons = True
-                elif msg[0] == "sheet":
-                    self._checked[msg[1]] = msg[2]
-                    self._widths[msg[1]] = msg[3]
-                else:
-                    self._end = msg
+                self._take()
+
+    def _poll(self) -> bool:
+        try:
+            return self._conn.poll()
+        except (EOFError, OSError):
+            return True  # _take hears the end
+
+    def _take(self) -> None:
+        try:
+            msg = self._conn.recv()
+        except (EOFError, OSError):  # the process ended without a word
+            msg = ("again",)
+        if msg[0] == "commons":
+            self._commons = True
+        elif msg[0] == "sheet":
+            self._checked[msg[1]] = msg[2]
+            self._widths[msg[1]] = msg[3]
+        else:
+            self._end = msg
 
     def _done(self) -> bool:
         return self._end is not None

@@ -240,8 +240,11 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS, ahead: bool = Tr
 
 def _open_checked_ahead(path: Path, limits: ZipLimits) -> LedgerFile | None:
     """A big ledger read in slices while its check runs beside (ledger.check_ahead); None
-    when the check says it needs another reader."""
-    gate = Gate(path, limits)
+    when the check says it needs another reader, or cannot be started."""
+    try:
+        gate = Gate(path, limits)
+    except OSError:  # no process to be had (resources, a locked-down PC): the careful way
+        return None
     book: ChunkedBook | None = None
     try:
         book = ChunkedBook(path, 1, gate)
