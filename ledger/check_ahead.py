@@ -29,7 +29,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from ledger import zip_check
+from ledger import columns, zip_check
 from ledger.cell_places import CellScan
 from ledger.refusal import LedgerRefused, ReadAgain
 from ledger.zip_check import (
@@ -79,6 +79,12 @@ class _Reporter:
 
     def __init__(self, conn: Connection):
         self._conn = conn
+
+    def sheet_rank(self, title: str) -> int:
+        # 说明 and each data sheet in the order they are read (an exported file holds
+        # 说明 last: it is written once the rows are counted), then the others
+        order = (columns.SHEET_INFO, *columns.DATA_SHEETS)
+        return order.index(title) if title in order else len(order)
 
     def commons_checked(self, scan: ZipScan) -> None:
         # calamine reserves the declared count of shared strings for every slice

@@ -89,6 +89,10 @@ class Watch(Protocol):
     """Told of the pass's progress (ledger.check_ahead, which runs the pass beside the
     reading): may raise to end the pass early."""
 
+    def sheet_rank(self, title: str) -> int:
+        """Where the worksheet of this name comes in the pass (lowest first), when watched:
+        in the order the reading wants them."""
+
     def commons_checked(self, scan: ZipScan) -> None:
         """Every part but the worksheets is checked (they come first when watched)."""
 
@@ -147,7 +151,11 @@ def check_zip(
             dtd_in = None
             titles = _sheet_titles(z, names)
             if watch is not None:
-                infos = [i for i in infos if not _is_sheet(i)] + [i for i in infos if _is_sheet(i)]
+                sheets = sorted(
+                    (i for i in infos if _is_sheet(i)),
+                    key=lambda i: watch.sheet_rank(titles.get(i.filename.lower(), "")),
+                )
+                infos = [i for i in infos if not _is_sheet(i)] + sheets
             pending = watch  # told once, when every part but the worksheets is checked
             for i in infos:
                 if pending is not None and _is_sheet(i):
