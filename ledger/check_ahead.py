@@ -146,6 +146,8 @@ class Gate:
                     raise ReadAgain()
                 if ready():
                     return
+                if self._end is not None:  # a part the check did not scan as a worksheet
+                    raise ReadAgain()
                 self._take()
 
     def _poll(self) -> bool:
@@ -176,7 +178,7 @@ class Gate:
 
     def wait_sheet(self, part: str, upto: int) -> None:
         """The first ``upto`` bytes (uncompressed) of worksheet ``part`` are checked."""
-        self._until(lambda: self._checked.get(part, -1) >= upto or self._done())
+        self._until(lambda: self._checked.get(part, -1) >= upto)
 
     def width(self, part: str) -> int:
         """Columns of the part's cells checked so far (1 before any)."""
