@@ -36,6 +36,9 @@ from typing import Any
 import python_calamine
 from openpyxl.reader.excel import ExcelReader
 
+from ledger.check_ahead import Gate
+from ledger.refusal import LedgerRefused, is_read_error
+
 ROWS_PER_SLICE = 2_000
 SLICE_GRID_BYTES = 16 * 1024**2  # calamine's grid: 32 bytes a place (rows × columns)
 MAX_GAP = 64
@@ -95,21 +98,30 @@ class _Slicer:
         return False
 
     def _run(self) -> None:
+        gate = self._book.gate
         try:
-            for first, xml in self._cut():
+            for first, xml, end in self._cut():
                 if self._stop.is_set():
                     return
+                if gate is not None:  # nothing parses what the check has not passed
+                    gate.wait_sheet(self._part, end)
                 loaded = self._book.load_slice(self._part, self._name, xml)
                 if not self._put((first, loaded)):
                     return
             self._put(_Done())
         except BaseException as e:  # handed to the reader, which refuses the file
+            if gate is not None and is_read_error(e) and not isinstance(e, LedgerRefused):
+                try:  # a broken part: in the check's words if it finds it
+                    gate.confirm()
+                except LedgerRefused as checked:
+                    e = checked
             self._put(_Done(e))
 
-    def _cut(self) -> Iterator[tuple[int, bytes]]:
-        """(first row number, the worksheet XML of a slice) for each slice, in order.
-        (The part's CRC was checked by ledger.zip_check before anything read it.)"""
-        limit = max(1, min(ROWS_PER_SLICE, SLICE_GRID_BYTES // (32 * self._book.width)))
+    def _cut(self) -> Iterator[tuple[int, bytes, int]]:
+        """(first row number, the worksheet XML of a slice, where the slice ends in the
+        part's text) for each slice, in order. (The part's CRC is checked by
+        ledger.zip_check: before anything read it, or, checked ahead, before the import
+        keeps anything read.)"""
         with zipfile.ZipFile(self._book.path) as z, z.open(self._part) as f:
             buf = b""
             start = None
@@ -123,6 +135,7 @@ class _Slicer:
                 return
             head = _DIMENSION_RE.sub(b"", buf[: start.start()]) + b"<sheetData>"
             buf = buf[start.end() :]
+            at = start.end()  # where buf begins in the part's text
             final = False
             while not final:
                 stop = buf.find(b"</sheetData>")
@@ -138,6 +151,7 @@ class _Slicer:
                 # read: it waits for the next read
                 usable = rows if final else rows[:-1]
                 tail = len(body) if final else (rows[-1][0] if rows else 0)
+                limit = self._book.rows_per_slice(self._part)
                 begin = 0
                 for i in range(1, len(usable) + 1):
                     last = usable[i - 1][1]
@@ -147,12 +161,13 @@ class _Slicer:
                         if i - begin < limit and 0 < gap <= MAX_GAP:
                             continue
                     end = usable[i][0] if i < len(usable) else tail
-                    yield usable[begin][1], head + body[usable[begin][0] : end] + _END
+                    yield usable[begin][1], head + body[usable[begin][0] : end] + _END, at + end
                     if done:
                         return
                     begin = i
                 if usable:
                     buf = buf[tail:]
+                    at += tail
 
 
 class ChunkedSheet:
@@ -201,10 +216,15 @@ class ChunkedBook:
 
     decode_escapes = False
 
-    def __init__(self, path: Path, width: int):
+    def __init__(self, path: Path, width: int, gate: Gate | None = None):
+        """``width``: the widest sheet's columns, or with ``gate`` (the file's check,
+        running beside: ledger.check_ahead) each sheet's columns as far as it is checked."""
         self.path = Path(path)
         self.width = max(1, width)
+        self.gate = gate
         self.active: set[_Slicer] = set()
+        if gate is not None:
+            gate.wait_commons()
         # the sheets' names and parts as openpyxl finds them (the other readers agree)
         reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
         try:
@@ -226,6 +246,17 @@ class ChunkedBook:
                 for i in z.infolist()
                 if i.filename not in sheets and not i.filename.lower().startswith("xl/worksheets/")
             }
+
+    def rows_per_slice(self, part: str) -> int:
+        """Rows a slice may hold: its grid stays under SLICE_GRID_BYTES."""
+        width = self.gate.width(part) if self.gate is not None else self.width
+        return max(1, min(ROWS_PER_SLICE, SLICE_GRID_BYTES // (32 * width)))
+
+    def confirm(self) -> None:
+        """Raise the check's refusal (or ReadAgain) if it has one: call before keeping
+        anything read (nothing to wait for when the file was checked before reading)."""
+        if self.gate is not None:
+            self.gate.confirm()
 
     def part(self, name: str) -> str:
         return self._parts[name]
@@ -249,6 +280,8 @@ class ChunkedBook:
         return ChunkedSheet(self, name)
 
     def close(self) -> None:
+        if self.gate is not None:  # first: a slicer waiting on the check is let go
+            self.gate.close()
         for slicer in list(self.active):
             slicer.stop()
         self.active.clear()

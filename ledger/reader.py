@@ -1,7 +1,8 @@
 """Reading a ledger .xlsx safely: its 说明, the layout of its data sheets, their rows.
 
 Before anything parses it, the file is checked in one pass (ledger.zip_check): a zip bomb,
-an XML bomb or a cell outside Excel's grid is refused cheaply. openpyxl parses with
+an XML bomb or a cell outside Excel's grid is refused cheaply. A big file's pass runs beside
+its reading instead, never behind it (ledger.check_ahead; LedgerFile.confirm). openpyxl parses with
 defusedxml when it is installed (it is a dependency): a DTD/entity bomb raises and the
 file is refused. Formulas are never evaluated: the workbook is opened with
 data_only=False, so a formula cell yields its formula text, which is read as plain text
@@ -39,8 +40,9 @@ from ledger.calamine_chunks import ChunkedBook
 from ledger.cell_places import MAX_ROW
 from ledger.cell_text import blank_row, clean_cell, clean_text, plain_value
 from ledger.cell_values import MAX_YEAR, MIN_YEAR, parse_offset
+from ledger.check_ahead import Gate, wants_ahead
 from ledger.columns import Column
-from ledger.refusal import LedgerRefused, is_read_error, refusal
+from ledger.refusal import LedgerRefused, ReadAgain, is_read_error, refusal
 from ledger.sheet_stream import StreamWorkbook
 from ledger.zip_check import DEFAULT_LIMITS, ZipLimits, check_zip
 
@@ -180,6 +182,12 @@ class LedgerFile:
             )
         return out
 
+    def confirm(self) -> None:
+        """Raise the file's refusal (or ReadAgain) if the check running beside its reading
+        has one (ledger.check_ahead): call before keeping anything read from it."""
+        if isinstance(self._wb, ChunkedBook):
+            self._wb.confirm()
+
     def close(self) -> None:
         if self._wb is not None:
             self._wb.close()
@@ -192,12 +200,18 @@ class LedgerFile:
         self.close()
 
 
-def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
-    """Check and open a ledger; raises LedgerRefused naming the problem."""
+def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS, ahead: bool = True) -> LedgerFile:
+    """Check and open a ledger; raises LedgerRefused naming the problem. A big file is
+    checked beside its reading (``ahead``, ledger.check_ahead): its refusal may then come
+    while it is read, and LedgerFile.confirm gives the check's last word."""
     path = Path(path)
     name = path.name
     if not path.is_file():
         raise LedgerRefused(f"{name}:文件不存在")
+    if ahead and wants_ahead(path, limits):
+        opened = _open_checked_ahead(path, limits)
+        if opened is not None:
+            return opened
     # Nothing parses the file before the whole pass has checked it (a cell far out makes
     # calamine allocate its bounding box before anything else happens).
     scan = check_zip(path, limits)
@@ -222,6 +236,36 @@ def open_ledger(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> LedgerFile:
     except BaseException:
         wb.close()
         raise
+
+
+def _open_checked_ahead(path: Path, limits: ZipLimits) -> LedgerFile | None:
+    """A big ledger read in slices while its check runs beside (ledger.check_ahead); None
+    when the check says it needs another reader, or cannot be started."""
+    try:
+        gate = Gate(path, limits)
+    except OSError:  # no process to be had (resources, a locked-down PC): the careful way
+        return None
+    book: ChunkedBook | None = None
+    try:
+        book = ChunkedBook(path, 1, gate)
+        return _read_structure(path, book)
+    except BaseException as e:
+        error = e
+        if not isinstance(e, LedgerRefused) and is_read_error(e):
+            try:  # a broken part: in the check's words if it finds it
+                gate.confirm()
+                error = refusal(path, e)
+            except LedgerRefused as checked:
+                error = checked
+        if book is not None:
+            book.close()  # and its check
+        else:
+            gate.close()
+        if isinstance(error, ReadAgain):
+            return None
+        if error is e:
+            raise
+        raise error from None
 
 
 def _sheets_to_load(book: CalamineBook) -> list[str]:
@@ -319,8 +363,9 @@ def _read_structure(
             "含本程序不认识的内容(如新的动作)的行逐行拒绝并写明原因。请尽快升级本程序,"
             "再重新导入这份文件,把拒绝的行补上"
         )
-    # with calamine, each data sheet loads on a helper thread while the one before merges
-    calamine = isinstance(wb, CalamineBook)
+    # with calamine, each data sheet loads on a helper thread while the one before merges;
+    # checked beside the reading, a later sheet is checked while the one before merges
+    later = isinstance(wb, CalamineBook) or (isinstance(wb, ChunkedBook) and wb.gate is not None)
     first = True
     for sheet in C.DATA_SHEETS:
         if sheet not in wb.sheetnames:
@@ -328,7 +373,7 @@ def _read_structure(
                 lf.notes.append(f"文件中没有“{sheet}”工作表")
                 continue
             raise LedgerRefused(f"{name}:缺少“{sheet}”工作表")
-        if first or not calamine:
+        if first or not later:
             lf.sheets[sheet] = _layout(path, wb[sheet], sheet)
         else:  # its header is read when the merge reaches it (the sheet is loaded by then)
             lf.sheets.pending[sheet] = partial(_layout, path, wb[sheet], sheet)
@@ -340,6 +385,8 @@ def _layout(path: Path, ws, sheet: str) -> SheetLayout:
     try:
         ws.reset_dimensions()
         first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    except LedgerRefused:  # the check's, running beside the reading (or ReadAgain)
+        raise
     except BaseException as e:
         if not is_read_error(e):
             raise

@@ -9,6 +9,16 @@ class LedgerRefused(Exception):
     """The whole file is refused; str(e) says why, in words for the user."""
 
 
+class ReadAgain(LedgerRefused):
+    """Not a refusal: the check running beside the reading (ledger.check_ahead) found the
+    file needs another reader (a formula, rows that cannot be cut apart). Whoever read
+    from it forgets what it read and opens it again the careful way. A LedgerRefused, so
+    that every reader lets it through as it lets a refusal through."""
+
+    def __init__(self) -> None:
+        super().__init__("文件需要换一种方式重新读取")
+
+
 def is_read_error(e: BaseException) -> bool:
     """An error met reading a file: any Exception, and a panic inside python-calamine
     (pyo3's PanicException derives from BaseException), which refuses the file like any

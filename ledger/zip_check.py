@@ -12,6 +12,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from ledger.cell_places import CellScan
 from ledger.refusal import LedgerRefused
@@ -84,11 +85,30 @@ CHUNK_MAX_WIDTH = 1024
 CHUNK_MAX_STRINGS_BYTES = 2 * 1024**2
 
 
-def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
+class Watch(Protocol):
+    """Told of the pass's progress (ledger.check_ahead, which runs the pass beside the
+    reading): may raise to end the pass early."""
+
+    def sheet_rank(self, title: str) -> int:
+        """Where the worksheet of this name comes in the pass (lowest first), when watched:
+        in the order the reading wants them."""
+
+    def commons_checked(self, scan: ZipScan) -> None:
+        """Every part but the worksheets is checked (they come first when watched)."""
+
+    def sheet_checked(self, part: str, upto: int, scan: ZipScan, cells: CellScan) -> None:
+        """The first ``upto`` bytes (uncompressed) of worksheet ``part`` are checked."""
+
+
+def check_zip(
+    path: Path, limits: ZipLimits = DEFAULT_LIMITS, watch: Watch | None = None
+) -> ZipScan:
     """Refuse a file that is not a sound, reasonably sized .xlsx zip, before parsing; and
     a sheet with a cell outside Excel's grid A1:XFD1048576. Returns what the pass learnt
     (ZipScan): whether a worksheet holds a formula (or a DTD), whether calamine may read
-    it. Every part is read once, as a stream (constant memory)."""
+    it. Every part is read once, as a stream (constant memory). With ``watch``, the
+    worksheets come after every other part, a DTD is refused where it is met, and the
+    watch hears how far each part is checked."""
     name = Path(path).name
     try:
         with zipfile.ZipFile(path) as z:
@@ -130,18 +150,32 @@ def check_zip(path: Path, limits: ZipLimits = DEFAULT_LIMITS) -> ZipScan:
             # places, the shared strings counted.
             dtd_in = None
             titles = _sheet_titles(z, names)
+            if watch is not None:
+                sheets = sorted(
+                    (i for i in infos if _is_sheet(i)),
+                    key=lambda i: watch.sheet_rank(titles.get(i.filename.lower(), "")),
+                )
+                infos = [i for i in infos if not _is_sheet(i)] + sheets
+            pending = watch  # told once, when every part but the worksheets is checked
             for i in infos:
+                if pending is not None and _is_sheet(i):
+                    pending.commons_checked(scan)
+                    pending = None
                 try:
-                    dtd = _scan_part(z, i, scan, name, titles)
+                    dtd = _scan_part(z, i, scan, name, titles, watch)
                 except zipfile.BadZipFile:
                     raise LedgerRefused(f"{name}:文件已损坏({i.filename} 校验失败)") from None
                 if dtd and dtd_in is None:
                     dtd_in = i.filename
+                if dtd_in is not None and watch is not None:
+                    break
             if dtd_in is not None:
                 raise LedgerRefused(
                     f"{name}:文件含有不安全的 XML 内容({dtd_in} 中有 DTD/实体定义,"
                     "疑似 XML 炸弹),已拒绝"
                 )
+            if pending is not None:
+                pending.commons_checked(scan)
             return scan
     except (zipfile.BadZipFile, zlib.error):
         raise LedgerRefused(f"{name}:文件已损坏或不是 .xlsx 文件(无法按压缩包打开)") from None
@@ -199,7 +233,12 @@ def _sheet_titles(z: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
 
 
 def _scan_part(
-    z: zipfile.ZipFile, info: zipfile.ZipInfo, scan: ZipScan, name: str, titles: dict[str, str]
+    z: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    scan: ZipScan,
+    name: str,
+    titles: dict[str, str],
+    watch: Watch | None = None,
 ) -> bool:
     """Whether the part's prolog declares a DTD; a worksheet's formulas, cells and places
     and the shared strings' counts go into ``scan``. Read to its end so that zipfile
@@ -225,13 +264,21 @@ def _scan_part(
         tail = b""
         carry = b""
         chunk = head
+        read = 0
+        if cells is not None and watch is not None and dtd:
+            return dtd  # refused at once: nothing of the part is handed on
         while chunk:
+            read += len(chunk)
             if cells is not None:
                 if not scan.formula:
                     buf = tail + chunk
                     scan.formula = _has_formula(buf)
                     tail = buf[-_SCAN_OVERLAP:]
                 carry = cells.feed(carry + chunk)
+                if watch is not None:  # a formula may start in the tail kept for the next
+                    watch.sheet_checked(
+                        info.filename, read - max(len(carry), _SCAN_OVERLAP), scan, cells
+                    )
             elif strings:
                 carry = carry + chunk
                 cut = carry.rfind(b"<")
@@ -246,6 +293,8 @@ def _scan_part(
         scan.calamine_bytes += cells.calamine_bytes(info.file_size)
         scan.plain_sheets = scan.plain_sheets and cells.plain
         scan.widest = max(scan.widest, cells.width)
+        if watch is not None:  # read to its end: the CRC holds too
+            watch.sheet_checked(info.filename, read, scan, cells)
     return dtd
 
 

@@ -1,6 +1,7 @@
 """Entry point of the bundled program (PyInstaller's script): the same front door as
 ``python -m desktop``."""
 
+import multiprocessing
 import sys
 
 from desktop.cli import main
@@ -21,5 +22,8 @@ def _chinese_safe_streams() -> None:
 
 
 if __name__ == "__main__":
+    # a big ledger's zip check runs in a child process (ledger.check_ahead), which the
+    # bundle starts as itself: this lets that child run the check instead of the program
+    multiprocessing.freeze_support()
     _chinese_safe_streams()
     sys.exit(main())

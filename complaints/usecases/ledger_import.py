@@ -26,11 +26,11 @@ from db.bulk_load import BulkLoad, tables_to_bulk_load
 from db.models import database
 from db.page_cache import page_cache
 from db.retry import retried
-from ledger import audit_sheet, columns, store
+from ledger import audit_sheet, columns, entry_values, store
 from ledger.merge import Merger, fresh_tables
 from ledger.merge_file import merge_file
 from ledger.reader import LedgerFile, open_ledger
-from ledger.refusal import LedgerRefused
+from ledger.refusal import LedgerRefused, ReadAgain
 from ledger.rejects import SHOWN, write_rejects  # noqa: F401 (SHOWN: see DATA_SHEETS)
 from ledger.results import (
     OUTCOME_LABELS,
@@ -128,6 +128,24 @@ def _open_all(
     return out
 
 
+def _forget_merged(res: FileResult) -> None:
+    """What the merge of a file rolled back had noted."""
+    res.counts.clear()
+    res.rejected.clear()
+    res.unknown_columns.clear()
+    res.headers.clear()
+    res.accepted_uids.clear()
+
+
+def _forget_s5(res: FileResult) -> None:
+    """The count of 无责 rows skipped, for a file merged again from the start."""
+    if res.s5_rows:
+        text = entry_values.S5_SKIPPED.format(n=res.s5_rows)
+        if text in res.warnings:
+            res.warnings.remove(text)
+        res.s5_rows = 0
+
+
 def _file_warnings(ctx: Context, res: FileResult) -> None:
     if res.exported_at is not None and res.exported_at > ctx.now() + FUTURE_TOLERANCE:
         ahead = res.exported_at - ctx.now()
@@ -195,29 +213,38 @@ def _run(
             tables = _bulk_tables(bulk, _incoming_by_table(opened))
             loader = BulkLoad(tables) if tables else None
             fresh = fresh_tables()
-            for res, lf in opened:
-                if lf is None:
+            for k, (res, first) in enumerate(opened):
+                if first is None:
                     continue
+                lf = first
                 with database.atomic() as sp:
-                    merger = Merger(ctx.site, now, res.path.name, lf.site, fresh=fresh)
+                    before = done
                     try:
-                        done = merge_file(
-                            lf,
-                            merger,
-                            res,
-                            progress=progress,
-                            cancelled=cancelled,
-                            done_before=done,
-                            total=total,
-                        )
+                        while True:
+                            merger = Merger(ctx.site, now, res.path.name, lf.site, fresh=fresh)
+                            try:
+                                done = merge_file(
+                                    lf,
+                                    merger,
+                                    res,
+                                    progress=progress,
+                                    cancelled=cancelled,
+                                    done_before=before,
+                                    total=total,
+                                )
+                                lf.confirm()  # the check's last word, when it ran beside
+                                break
+                            except ReadAgain:  # it needs another reader: from the start
+                                sp.rollback()
+                                _forget_merged(res)
+                                _forget_s5(res)
+                                lf.close()
+                                lf = open_ledger(res.path, limits, ahead=False)
+                                opened[k] = (res, lf)
                     except LedgerRefused as e:  # met mid-stream (e.g. a bomb in a later part,
                         sp.rollback()  # or a later sheet's header, read when reached)
                         res.refused = str(e)
-                        res.counts.clear()
-                        res.rejected.clear()
-                        res.unknown_columns.clear()
-                        res.headers.clear()
-                        res.accepted_uids.clear()
+                        _forget_merged(res)
                         failed = True
                         continue
                     res.warnings.extend(lf.cleaning_notes())
@@ -250,9 +277,9 @@ def _run(
                 with page_cache(REBUILD_CACHE_KIB):
                     loader.restore()  # on the server it ANALYZEs what it loaded
     finally:
-        for _, lf in opened:
-            if lf is not None:
-                lf.close()
+        for _, held in opened:
+            if held is not None:
+                held.close()
     for res in report.files:
         report.warnings.extend(res.warnings)
 
