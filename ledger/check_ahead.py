@@ -95,6 +95,11 @@ class _Reporter:
     def sheet_checked(self, part: str, upto: int, scan: ZipScan, cells: CellScan) -> None:
         if scan.formula or not cells.plain or cells.width > CHUNK_MAX_WIDTH:
             raise _Again()
+        # A row or cell out of place is only noted as it passes (the sheet is refused at its
+        # end, naming them all): a cell naming a far row would make calamine size a slice's
+        # grid up to it, so the reading never goes past one; the careful way refuses the file.
+        if cells.row_fault_count or cells.cell_fault_count:
+            raise _Again()
         self._conn.send(("sheet", part, upto, cells.width))
 
 

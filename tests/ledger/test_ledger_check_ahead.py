@@ -16,7 +16,7 @@ from complaints.usecases import ledger_export, ledger_import
 from ledger import calamine_chunks, check_ahead, reader
 from ledger.calamine_chunks import ChunkedBook
 from ledger.refusal import LedgerRefused, ReadAgain
-from ledger.zip_check import check_zip
+from ledger.zip_check import DEFAULT_LIMITS, check_zip
 from tests.ledger.helpers import add_sanction, ctx_for, new_case, rewrite_zip, snapshot
 
 ENTRIES = "xl/worksheets/sheet3.xml"  # our exporter's part of 跟踪记录 (sheet1 is 说明)
@@ -266,3 +266,36 @@ def test_a_sheet_found_to_need_another_reader_mid_merge_is_read_again(
     assert report.applied and not report.rejected and not report.differences
     assert [r.counts for r in report.files] == [r.counts for r in careful.files]
     assert snapshot() == data
+
+
+
+class _Said:
+    """The check's side of the pipe, in this process: what it says, in order."""
+
+    def __init__(self) -> None:
+        self.said: list[tuple] = []
+
+    def send(self, msg: tuple) -> None:
+        self.said.append(msg)
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_check_never_passes_a_cell_naming_another_row(exported, tmp_path):
+    """A cell in row 3 that names row 1,048,000: calamine would size its grid from row 3
+    to row 1,048,000. Checked first, the sheet is refused at its end; beside the reading
+    the check must not say it has passed that cell (a slice holding it would be loaded),
+    but stop and send the file the careful way, which refuses it in full."""
+    xml = _part(exported, ENTRIES)
+    bad = xml.replace(b'<c r="A3"', b'<c r="A1048000"', 1)
+    f = rewrite_zip(exported, tmp_path / "far.xlsx", {ENTRIES: bad})
+    with pytest.raises(LedgerRefused) as checked:
+        check_zip(f)
+    assert "A1048000" in str(checked.value)
+    at = bad.index(b'<c r="A1048000"')
+    conn = _Said()
+    check_ahead._check(str(f), DEFAULT_LIMITS, conn)  # type: ignore[arg-type]  # the pipe's send
+    passed = [m[2] for m in conn.said if m[0] == "sheet" and m[1] == ENTRIES]
+    assert all(upto <= at for upto in passed)
+    assert conn.said[-1] == ("again",)
