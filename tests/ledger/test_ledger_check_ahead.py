@@ -268,7 +268,6 @@ def test_a_sheet_found_to_need_another_reader_mid_merge_is_read_again(
     assert snapshot() == data
 
 
-
 class _Said:
     """The check's side of the pipe, in this process: what it says, in order."""
 
