@@ -73,6 +73,7 @@ class ExchangePage(QWidget):
         self.session = session
         self.paths: list[Path] = []
         self.preview: ledger_import.ImportPreview | None = None
+        self.check_task = 0  # the running check's task (taskman.cancel)
         self.report: ledger_import.ImportReport | None = None
         # the office server's backup before an import, written beside it: its last word
         self.backup_job = ImportBackupJob(session, self)
@@ -279,11 +280,14 @@ class ExchangePage(QWidget):
         self.files_label.setText("、".join(p.name for p in self.paths))
         self.import_button.setEnabled(False)
         ctx = self.session.ctx()
-        self.session.taskman.run(
-            lambda: ledger_import.check_import(ctx, self.paths),
-            self._show_preview,
-            label=tr("正在检查台账…"),
-            parent=self,
+        paths = list(self.paths)
+
+        def work(progress, cancelled):
+            return ledger_import.check_import(ctx, paths, progress=progress, cancelled=cancelled)
+
+        # as long as the import itself for a big file: the count and 取消
+        self.check_task = self.session.taskman.run_with_progress(
+            work, self._show_preview, label=tr("正在检查台账…"), parent=self
         )
 
     def _show_result(self, result: ledger_import.ImportPreview, extra: list[str]) -> None:
@@ -321,8 +325,17 @@ class ExchangePage(QWidget):
         self.save_rejects_button.setEnabled(result.rejected > 0)
 
     def _show_preview(self, preview: ledger_import.ImportPreview) -> None:
-        self.preview = preview
         self.report = None
+        if preview.cancelled:
+            self.preview = None
+            _fill(self.preview_table, [])
+            _fill(self.rejects_table, [])
+            self.messages.setPlainText(tr("检查已取消,未写入任何数据。"))
+            self.save_rejects_button.setEnabled(False)
+            self.import_button.setEnabled(False)
+            self.checked.emit(preview)
+            return
+        self.preview = preview
         ok_files = [f for f in preview.files if not f.refused]
         self._show_result(preview, [tr("以上为预览,尚未写入。")])
         self.import_button.setEnabled(bool(ok_files) and self.choose.isEnabled())

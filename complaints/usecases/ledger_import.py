@@ -64,6 +64,7 @@ class ImportPreview:
     # A sending site's audit chain that does not continue what this site holds: the case
     # rows still apply (nothing is lost), the break is said loudly (exit 1).
     audit_problems: list[str] = field(default_factory=list)
+    cancelled: bool = False  # stopped by the person: nothing was written, nothing is known
 
     @property
     def rejected(self) -> int:
@@ -89,7 +90,6 @@ class ImportPreview:
 @dataclass
 class ImportReport(ImportPreview):
     applied: bool = False  # something was committed
-    cancelled: bool = False
     backup: Path | None = None
     backup_said: str = ""  # the backup's sentence for the report (import_backup)
     # the server's backup, written beside the import, could not be finished (the import
@@ -304,10 +304,18 @@ def _receive_audit(ctx: Context, lf: LedgerFile, res: FileResult, report: Import
 
 
 def check_import(
-    ctx: Context, paths: Sequence[Path], *, limits: ZipLimits = DEFAULT_LIMITS
+    ctx: Context,
+    paths: Sequence[Path],
+    *,
+    limits: ZipLimits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ImportPreview:
     """What importing ``paths`` would do, per file and sheet; changes nothing (the merge
-    runs in a transaction that is rolled back, so the counts are exact)."""
+    runs in a transaction that is rolled back, so the counts are exact). It reads every
+    row as the import does (a headquarters file takes as long), reporting
+    ``progress(done, total, what)``; once ``cancelled()`` it stops and returns a preview
+    that says so (``cancelled``) and holds no file."""
     require(ctx, "ledger.import")
     report = ImportReport(files=[])
 
@@ -320,13 +328,16 @@ def check_import(
             paths,
             apply=False,
             all_or_nothing=False,
-            progress=None,
-            cancelled=None,
+            progress=progress,
+            cancelled=cancelled,
             limits=limits,
             report=report,
         )
 
-    run()
+    try:
+        run()
+    except ImportCancelled:
+        return ImportPreview([], cancelled=True)
     return ImportPreview(report.files, report.warnings, report.audit_problems)
 
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from complaints.usecases import cases, ledger_export, ledger_import
-from tests.ledger.helpers import new_case
+from tests.ledger.helpers import new_case, snapshot
 from ui.conflicts_page import ConflictsPage
 from ui.exchange_page import ExchangePage
 
@@ -170,3 +170,43 @@ def test_page_lists_the_first_thousand_rejected_rows_and_counts_the_rest(
         page.tabs.setCurrentIndex(1)
         page.rejects_table.scrollToBottom()
         page.grab().save(str(Path(shots) / "exchange-many-rejects.png"))
+
+
+def test_the_check_of_a_file_can_be_cancelled_and_says_so(qtbot, session, ctx, tmp_path):
+    """The check reads every row as the import does (minutes for a headquarters file): it
+    runs with a count and 取消; cancelled, it shows nothing as checked and offers no import."""
+    new_case(ctx)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
+    page = ExchangePage(session)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.checked, timeout=10_000) as blocker:
+        page.check_files([foreign])
+        session.taskman.cancel(page.check_task)
+    assert blocker.args[0].cancelled and not blocker.args[0].files
+    assert page.preview is None and not page.import_button.isEnabled()
+    assert page.preview_table.rowCount() == 0
+    assert "检查已取消" in page.messages.toPlainText()
+    with qtbot.waitSignal(page.checked, timeout=10_000) as blocker:  # checked again: as before
+        page.check_files([foreign])
+    assert not blocker.args[0].cancelled and page.import_button.isEnabled()
+    assert "投诉台账" in _cell_texts(page.preview_table, 2)
+
+
+def test_a_cancelled_check_reports_progress_and_changes_nothing(ctx, tmp_path):
+    for n in range(3):
+        new_case(ctx, customer_name=f"客户{n}")
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
+    seen = []
+    before = snapshot()
+    full = ledger_import.check_import(
+        ctx, [foreign], progress=lambda done, total, what: seen.append((done, total, what))
+    )
+    assert not full.cancelled and full.totals()["投诉台账"].new == 1
+    assert seen and seen[-1][0] == seen[-1][1] and "bj02.xlsx" in seen[-1][2]
+    stopped = ledger_import.check_import(ctx, [foreign], cancelled=lambda: True)
+    assert stopped.cancelled and stopped.files == []
+    assert snapshot() == before
