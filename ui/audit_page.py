@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import audit, audit_export, auth
+from complaints.usecases.errors import CheckCancelled
 from ui.date_edits import date_edit, day_of
 from ui.file_dialogs import ask_save, suggested_name
 from ui.save_elsewhere import retry_elsewhere
@@ -92,6 +93,7 @@ class AuditPage(QWidget):
         self.text_edit.returnPressed.connect(self.reload)
         self.verify_button.clicked.connect(self.verify)
         self.export_button.clicked.connect(self.export)
+        self.verify_task = 0  # the running check's task (taskman.cancel)
         self.status = QLabel()
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setHorizontalHeaderLabels([tr(h) for h in HEADERS])
@@ -191,14 +193,23 @@ class AuditPage(QWidget):
                 self.table.setColumnWidth(col, self.MAX_COLUMN)
 
     def verify(self) -> None:
-        def done(problems: list[str]) -> None:
-            if problems:
+        def work(progress, cancelled) -> list[str] | None:
+            try:
+                return audit.verify_chain(progress, cancelled)
+            except CheckCancelled:
+                return None
+
+        def done(problems: list[str] | None) -> None:
+            if problems is None:
+                self.status.setText(tr("审计日志检查已取消"))
+            elif problems:
                 QMessageBox.warning(self, tr("审计日志有问题"), "\n".join(problems))
             else:
                 QMessageBox.information(self, tr("审计日志"), tr("审计日志完整,未发现改动或删除。"))
 
-        self.session.taskman.run(
-            audit.verify_chain, done, label=tr("正在检查审计日志…"), parent=self
+        # millions of entries at headquarters: the count read, and 取消
+        self.verify_task = self.session.taskman.run_with_progress(
+            work, done, label=tr("正在检查审计日志…"), parent=self
         )
 
     def export(self, path: Path | None = None) -> None:

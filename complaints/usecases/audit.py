@@ -26,6 +26,7 @@ from typing import Any
 from complaints.rules.validation import mask_phone
 from complaints.usecases import settings
 from complaints.usecases.context import CHINA_TZ, Context, parse_tz
+from complaints.usecases.errors import CheckCancelled
 from db import audit_rows
 from db.models import database
 from db.retry import retried
@@ -330,10 +331,15 @@ def verify_head() -> list[str]:
     return problems
 
 
-def verify_chain() -> list[str]:
+def verify_chain(
+    progress: Callable[[int, int, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[str]:
     """Problems of the audit log, one message each (empty: intact). Finds an entry changed,
     removed (also the last ones) or moved, and the protecting triggers dropped. Reads the
-    log in batches: memory stays bounded however long it is."""
+    log in batches: memory stays bounded however long it is (millions of entries at
+    headquarters). After each batch ``progress(entries read, entries written, "")`` is
+    told, and ``cancelled()`` asked: then it stops with CheckCancelled."""
     tz = site_tz()
     problems: list[str] = []
 
@@ -349,7 +355,12 @@ def verify_chain() -> list[str]:
     if missing:
         problems.append(f"审计日志的保护触发器已被删除:{'、'.join(missing)}")
     prev_hash, prev_id = audit_rows.GENESIS, 0
+    written = audit_rows.head()
+    total = written[0] if written else 0  # the count said; the batches read what is there
+    read = 0
     for batch in audit_rows.stored_batches():
+        if cancelled is not None and cancelled():
+            raise CheckCancelled("检查已取消")
         for row in batch:
             if row["id"] != prev_id + 1:
                 gap = row["id"] - prev_id - 1
@@ -361,6 +372,9 @@ def verify_chain() -> list[str]:
             if entry_hash(row) != row["hash"]:
                 problems.append(f"审计日志{label(row)}的内容被改动")
             prev_hash, prev_id = row["hash"], row["id"]
+        read += len(batch)
+        if progress is not None:
+            progress(min(read, total), max(read, total), "")
     head = audit_rows.head()
     if head is None:
         problems.append("审计日志的链头记录(audit_head)已被删除")

@@ -15,6 +15,11 @@ class NotFound(UseCaseError):
     pass
 
 
+class CheckCancelled(UseCaseError):
+    """A check stopped by its ``cancelled()``: between two of its parts, or between two
+    batches of the audit log."""
+
+
 class ValidationFailed(UseCaseError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems

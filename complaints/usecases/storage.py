@@ -29,7 +29,7 @@ from typing import Protocol, TypeVar
 from complaints.usecases import audit, auth, settings
 from complaints.usecases import check_estimate as check_estimate_uc
 from complaints.usecases.context import Context, parse_tz
-from complaints.usecases.errors import UseCaseError
+from complaints.usecases.errors import CheckCancelled, UseCaseError
 from db import blob_rows, check, restore_files, server_check
 from db.backup import (
     BackupCancelled,
@@ -78,10 +78,6 @@ SERVER_CHECKS: list[Check] = [
 # The quick checks of the daily start: SQLite's quick_check, the schema, and the audit
 # log's triggers and head (the whole chain is the full check's).
 QUICK_CHECKS: list[Check] = [check.quick_integrity, check.schema, audit.verify_head]
-
-
-class CheckCancelled(UseCaseError):
-    """A check stopped by its ``cancelled()`` between two of its parts."""
 
 
 def check_estimate(*, quick: bool = False) -> str:

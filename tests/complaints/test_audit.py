@@ -138,3 +138,28 @@ def test_case_history_includes_its_entries(ctx):
     cases.update_case(ctx, other.id, {"plan": "别的单"})
     events = [e.event for e in audit.case_history(r.id)]
     assert events == ["case.create", "case.track"]
+
+
+def test_verify_chain_counts_its_batches_and_stops_when_cancelled(ctx, monkeypatch):
+    """Millions of entries at headquarters: the check says how far it has read, of the
+    entries written, after each batch, and stops between two batches once cancelled."""
+    from complaints.usecases.errors import CheckCancelled
+    from db import audit_rows
+
+    _some_entries(ctx, 7)
+    written = audit_rows.head()[0]
+    monkeypatch.setattr(audit_rows, "BATCH", 3)
+    seen = []
+    assert audit.verify_chain(progress=lambda d, t, _: seen.append((d, t))) == []
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert seen[-1] == (written, written) and len(seen) == -(-written // 3)
+    asked = []
+
+    def cancel_after_two() -> bool:
+        asked.append(1)
+        return len(asked) > 2
+
+    seen.clear()
+    with pytest.raises(CheckCancelled):
+        audit.verify_chain(lambda d, t, _: seen.append(d), cancel_after_two)
+    assert seen == [3, 6]

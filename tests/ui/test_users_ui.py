@@ -236,3 +236,20 @@ def test_users_page_adds_a_department_manager(qtbot, session, no_boxes, monkeypa
     u = users.get_user("zhao")
     assert u.roles == {"部门经理"} and u.department == "售后服务部" and u.must_change_password
     assert "临时密码" in no_boxes[-1]
+
+
+def test_the_audit_check_can_be_cancelled_and_says_so(qtbot, session, no_boxes):
+    """At headquarters the log holds millions of entries: the check shows its count and
+    取消; cancelled, it says so in the page's status line and shows no verdict."""
+    ctx = session.ctx()
+    cases.create_case(ctx, {**cases.blank_case(ctx), "customer_name": "张伟", "content": "x"})
+    page = AuditPage(session)
+    qtbot.addWidget(page)
+    session.taskman.wait_idle()
+    page.verify_button.click()
+    session.taskman.cancel(page.verify_task)
+    qtbot.waitUntil(lambda: "已取消" in page.status.text())
+    assert not no_boxes
+    page.verify_button.click()  # and again, to the end
+    qtbot.waitUntil(lambda: bool(no_boxes))
+    assert "完整" in no_boxes[-1]
