@@ -182,8 +182,10 @@ def test_the_check_of_a_file_can_be_cancelled_and_says_so(qtbot, session, ctx, t
     page = ExchangePage(session)
     qtbot.addWidget(page)
     with qtbot.waitSignal(page.checked, timeout=10_000) as blocker:
+        session.taskman.hold()  # cancelled before the worker starts it
         page.check_files([foreign])
         session.taskman.cancel(page.check_task)
+        session.taskman.release()
     assert blocker.args[0].cancelled and not blocker.args[0].files
     assert page.preview is None and not page.import_button.isEnabled()
     assert page.preview_table.rowCount() == 0

@@ -246,8 +246,10 @@ def test_the_audit_check_can_be_cancelled_and_says_so(qtbot, session, no_boxes):
     page = AuditPage(session)
     qtbot.addWidget(page)
     session.taskman.wait_idle()
+    session.taskman.hold()  # cancelled before the worker starts it
     page.verify_button.click()
     session.taskman.cancel(page.verify_task)
+    session.taskman.release()
     qtbot.waitUntil(lambda: "已取消" in page.status.text())
     assert not no_boxes
     page.verify_button.click()  # and again, to the end
