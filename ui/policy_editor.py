@@ -69,6 +69,7 @@ GROUPS = (
     GROUP_SANCTIONS,
 )
 ROUTING_HEADERS = ("业务", "售后分类(空 = 任意)", "建议部门")
+CHANNELS_PER_ROW = 4  # the channel check boxes: two short rows, not one page-wide row
 
 
 def tr(text: str) -> str:
@@ -209,6 +210,7 @@ class PolicyEditor(QWidget):
             self.editors[f.name] = editor
             default = QLabel(default_text(f))
             default.setStyleSheet("color: #777;")
+            default.setWordWrap(True)  # a long default (the channels) wraps, never widens the page
             if f.name == "routing":
                 grid.addWidget(label, row, 0, 1, 4)
                 grid.addWidget(editor, row + 1, 0, 1, 4)
@@ -237,15 +239,16 @@ class PolicyEditor(QWidget):
         if f.name == "routing":
             return self._routing_editor()
         if f.name == "onsite_channels":
+            # in rows of CHANNELS_PER_ROW, so the page fits a 1366x768 laptop's width
             w = QWidget()
-            row = QHBoxLayout(w)
-            row.setContentsMargins(0, 0, 0, 0)
-            for ch in Channel:
+            grid = QGridLayout(w)
+            grid.setContentsMargins(0, 0, 0, 0)
+            for i, ch in enumerate(Channel):
                 b = QCheckBox(ch.value)
                 b.toggled.connect(self._on_edit)
                 self.channel_boxes[ch.value] = b
-                row.addWidget(b)
-            row.addStretch(1)
+                grid.addWidget(b, i // CHANNELS_PER_ROW, i % CHANNELS_PER_ROW)
+            grid.setColumnStretch(CHANNELS_PER_ROW, 1)
             return w
         if f.unit == CLOCK_UNIT:  # 自然时间 / 工作时间
             c = QComboBox()
