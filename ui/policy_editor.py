@@ -52,8 +52,7 @@ from complaints.types import Channel
 from complaints.usecases import auth
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
-from complaints.usecases.errors import ValidationFailed
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, Said, say
 from ui.permits import refusal
 from ui.rulebook_export import start_export
 from ui.rulebook_import import start_import
@@ -457,15 +456,7 @@ class PolicyEditor(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._on_edit()
-        detail = ""
-        if isinstance(exc, ValidationFailed):
-            self.message.setText(tr("无法保存:") + ";".join(p.message for p in exc.problems))
-        elif not (told := said(exc)).program_error:  # a refusal, the server's trouble
-            self.message.setText(tr("无法保存:") + told.message)
-            detail = told.detail
-        else:
-            self.message.setText(tr("保存时程序出错:") + repr(exc))
-        self.message_detail.set_detail(detail)
+        say(exc, self.message, self.message_detail, tr("无法保存:"))
         self.message.setStyleSheet("color: #c62828;")
 
     def import_rulebook(self) -> None:
@@ -483,7 +474,7 @@ class PolicyEditor(QWidget):
         self._next_message = message
         self.reload()
 
-    def _import_failed(self, message: str, detail: str = "") -> None:
-        self.message.setText(tr("未完成:") + message)
+    def _import_failed(self, told: Said) -> None:
+        self.message.setText(tr("未完成:") + told.message)
         self.message.setStyleSheet("color: #c62828;")
-        self.message_detail.set_detail(detail)
+        self.message_detail.set_detail(told.detail)
