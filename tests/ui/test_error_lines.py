@@ -10,6 +10,7 @@ each, on a few representative pages."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from complaints.usecases import cases, causes, oem, todo
@@ -29,6 +30,8 @@ HELPER = ROOT / "ui" / "error_detail.py"
 # what a page may not read off an exception to make its own words of it
 HAND_PICKED = {"args", "strerror", "detail", "__traceback_text__"}
 FORMATTERS = {"str", "repr", "format", "ascii"}
+# an annotation naming an exception: BaseException, UseCaseError (not ErrorDetail)
+EXCEPTION_TYPE = re.compile(r"\w*(Exception|Error)\b")
 
 
 def _exception_names(scope: ast.AST) -> set[str]:
@@ -40,7 +43,7 @@ def _exception_names(scope: ast.AST) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.arg) and node.annotation is not None:
             text = ast.unparse(node.annotation)
-            if "Exception" in text or "Error" in text or text in {"OutputInUse", "Cancelled"}:
+            if EXCEPTION_TYPE.search(text) or text in {"OutputInUse", "Cancelled"}:
                 names.add(node.arg)
         elif (
             isinstance(node, ast.keyword)
