@@ -269,9 +269,9 @@ def test_the_list_fits_a_1366x768_laptop_without_scrolling_sideways(qtbot, sessi
     cases.create_case(ctx, values)
     window = MainWindow(session, settings=qsettings)
     qtbot.addWidget(window)
-    window.resize(1366 - 2 * 8, 768 - 40 - 31 - 8)
     window.show()
     qtbot.waitExposed(window)
+    window.resize(1366 - 2 * 8, 768 - 40 - 31 - 8)  # after the show, which fits the window
     page = window.show_page("cases")
     session.taskman.wait_idle()
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)

@@ -191,17 +191,18 @@ def test_the_page_fits_the_offices_screens_without_scrolling_sideways(
 
     window = MainWindow(session, settings=qsettings)
     qtbot.addWidget(window)
-    window.resize(width, 768 - 40 - 31 - 8)
     window.show()
     qtbot.waitExposed(window)
+    window.resize(width, 768 - 40 - 31 - 8)  # after the show, which fits the window
     page = window.show_page("settings")
     ed = page.tab_widget("制度参数")
     assert isinstance(ed, PolicyEditor)
     qtbot.waitUntil(lambda: ed.loaded is not None)
     idle(session)
     (scroll,) = ed.findChildren(QScrollArea)
-    qtbot.waitUntil(lambda: scroll.verticalScrollBar().isVisible())  # the page is laid out
-
+    # laid out at the new width: the rows as wide as the scroll area shows them, not wider
+    qtbot.waitUntil(lambda: scroll.widget().width() == scroll.viewport().width())
+    assert window.width() == width
     assert not scroll.horizontalScrollBar().isVisible()
     assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
     boxes = list(ed.channel_boxes.values())
