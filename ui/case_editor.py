@@ -36,7 +36,7 @@ from complaints.usecases.errors import StaleRecord, ValidationFailed
 from ui.case_draft import CaseDraft, Unsaved
 from ui.case_form import CaseForm, field_label
 from ui.case_tab import CaseTab
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import BrokenPart, ErrorDetail, said
 from ui.field_widgets import FieldEditor, TextEditor
 from ui.help import show_help
 from ui.permits import refusal
@@ -75,13 +75,12 @@ def _load_class(spec: str) -> Callable[[Session, int, QWidget], CaseTab]:
 
 
 class _MissingTab(CaseTab):
-    def __init__(self, text: str, parent: QWidget | None = None):
+    """A tab that could not be built, the reason said in its place."""
+
+    def __init__(self, exc: BaseException, parent: QWidget | None = None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
-        label = QLabel(text, self)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setStyleSheet("color: #666;")
-        lay.addWidget(label)
+        lay.addWidget(BrokenPart(tr("此标签页无法打开:"), exc, self))
 
     def reload(self) -> None:
         pass
@@ -379,9 +378,9 @@ class CaseEditor(QWidget):
         title, path = spec
         try:
             w = _load_class(path)(self.session, self.case_id, self.tabs)
-        except Exception:
+        except Exception as e:
             log.exception("case tab %s could not be built", path)
-            w = _MissingTab(tr("尚未提供"), self.tabs)
+            w = _MissingTab(e, self.tabs)
         self.extra_tabs[title] = w
         self.tabs.blockSignals(True)
         old = self.tabs.widget(index)
@@ -533,19 +532,14 @@ class CaseEditor(QWidget):
             self._show_problems(list(exc.problems))
         elif isinstance(exc, StaleRecord):
             self._show_banner(
-                str(exc) + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"), "error"
+                said(exc).message + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"), "error"
             )
-        elif not (told := said(exc)).program_error:  # a refusal, the server's trouble: as is
+        else:  # a refusal, the server's trouble, a program error: said alike
+            told = said(exc)
             self._show_banner(
                 tr("保存失败:") + told.message + "\n" + tr("您的修改仍然保留。"),
                 "error",
                 told.detail,
-            )
-        else:
-            log.error("saving a case failed: %r", exc)
-            self._show_banner(
-                tr("保存时程序出错:") + repr(exc) + "\n" + tr("您的修改仍然保留,请告知管理员。"),
-                "error",
             )
 
     # --- closing --------------------------------------------------------------------------------

@@ -134,10 +134,7 @@ def open_dialog(panel, case_id: int, number: str) -> EmergencyDialog:
     def submit(kind: str, note: str) -> None:
         def failed(exc: BaseException) -> None:
             told = said(exc)
-            if told.program_error:
-                dialog.show_refusal(repr(exc))
-            else:
-                dialog.show_refusal(told.message, told.detail)
+            dialog.show_refusal(told.message, told.detail)
 
         def done(_result: object) -> None:
             show_toast(panel, tr("已宣布突发事件:{n},已通知总经理").format(n=number))

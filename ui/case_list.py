@@ -41,7 +41,7 @@ from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import CHINA_TZ
 from ui import options
-from ui.case_list_model import DEFAULT_SORT, CaseTableModel
+from ui.case_list_model import DEFAULT_SORT, CaseTableModel, column_label
 from ui.case_list_view import _CaseTable
 from ui.date_edits import date_edit, day_of
 from ui.painting import after_next_paint
@@ -54,22 +54,25 @@ log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
 
-# Initial column widths in pixels; the last column (投诉内容) stretches.
-_WIDTHS = {
-    "number": 140,
-    "received_at": 124,
-    "state": 60,
-    "channel": 76,
-    "kind": 44,
-    "severity": 72,
-    "customer_name": 70,
-    "phone": 104,
-    "car_model": 104,
-    "plate": 88,
-    "department": 84,
-    "responsible": 70,
-    "site": 50,
+# Each column's widest usual value: a column starts as wide as that or its title in this
+# PC's font, and a cell's margins (CELL_MARGIN), so the list fits a 1366x768 laptop without
+# scrolling sideways whatever the system font; the last column (投诉内容) stretches.
+_SAMPLES = {
+    "number": "SH01-202611-0016",
+    "received_at": "2026-11-19 18:53",
+    "state": "已派单",
+    "channel": "网络/邮件",
+    "kind": "投诉",
+    "severity": "一般投诉",
+    "customer_name": "欧阳明辉",
+    "phone": "15642829648",
+    "car_model": "别克昂科威Plus",
+    "plate": "沪M·LDVU7",
+    "department": "售后服务部",
+    "responsible": "欧阳明辉",
+    "site": "SH01",
 }
+CELL_MARGIN = 14
 # The list's columns: those of the use case, the long 投诉内容 last (it stretches).
 COLUMNS: tuple[str, ...] = tuple(
     [c for c in cases.LIST_COLUMNS if c != "content"]
@@ -170,9 +173,11 @@ class CaseListPage(QWidget):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        metrics = self.view.fontMetrics()
         for i, name in enumerate(self.model.columns):
-            if name in _WIDTHS:
-                header.resizeSection(i, _WIDTHS[name])
+            if name in _SAMPLES:
+                widest = max(_SAMPLES[name], column_label(name), key=metrics.horizontalAdvance)
+                header.resizeSection(i, metrics.horizontalAdvance(widest) + CELL_MARGIN)
         header.setSortIndicatorShown(True)
         if DEFAULT_SORT.column in self.model.columns:
             header.setSortIndicator(

@@ -36,7 +36,6 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
-from complaints.usecases.errors import ValidationFailed
 from complaints.usecases.todo import format_remaining
 from ui import case_emergency
 from ui.action_dialog import ActionDialog
@@ -402,16 +401,8 @@ class CaseWorkflowTab(CaseTab):
         dialog.done_ok()
 
     def _refused(self, dialog: ActionDialog, exc: BaseException) -> None:
-        detail = ""
-        if isinstance(exc, ValidationFailed):
-            msg = "\n".join(p.message for p in exc.problems) or str(exc)
-        elif isinstance(exc, TypeError):
-            msg = str(exc)
-        elif not (told := said(exc)).program_error:  # a refusal, the server's trouble
-            msg, detail = told.message, told.detail
-        else:
-            msg = tr("程序出错:") + repr(exc)
-        dialog.show_refusal(msg, detail)
+        told = said(exc)  # a refusal, the server's trouble, a program error alike
+        dialog.show_refusal(told.message, told.detail)
         self.reload()  # the case may have moved on in another window
 
 

@@ -1,21 +1,39 @@
-"""An error said on a page itself (a form's error line, a banner, a settings tab's result):
-the message in plain Chinese, and the engine's own words (the office server's SQLSTATE and
-English text) behind a 详细信息 button, the same on every page and in the start's dialog as in
-the default error dialog (ui/taskman.py ``show_error``).
+"""An error said to a person, the same on every page: the message in plain Chinese they can
+act on, and the technical words (the office server's SQLSTATE and English text, a program
+error's traceback) behind a 详细信息 button, never in the message itself. Every page, dialog
+and box that turns an exception into words goes through here (tests/ui/test_error_lines.py
+checks that none formats one by hand).
 
-``said(exc)`` says what to show; ``ErrorDetail`` is the 详细信息 part, placed under the message:
-hidden while there is no detail, a button that opens and closes the text when there is one
-(a dialog that should grow with it connects to ``button.toggled``).
+``said(exc)`` says what to show: a use case's refusal and the storage's trouble as they are,
+the office server's and the network's errors in Chinese, anything else a program error with
+one plain Chinese line (logged for the administrator). ``say`` puts it on a page's error line
+and its ``ErrorDetail``; ``warn`` and ``tell`` in a message box (QMessageBox's own 详细信息).
+``ErrorDetail`` is the 详细信息 part, placed under the message: hidden while there is no detail,
+a button that opens and closes the text when there is one (a dialog that should grow with it
+connects to ``button.toggled``).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QMessageBox, QPlainTextEdit, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMessageBox,
+    QPlainTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from complaints.usecases.errors import USER_ERRORS, detail_of, for_person
+
+log = logging.getLogger(__name__)
+
+# A program error (a bug, not a refusal the person can act on), in one line for every page.
+PROGRAM_ERROR = "程序出错,操作未能完成。请把“详细信息”中的内容告知管理员。"
 
 
 def tr(text: str) -> str:
@@ -29,26 +47,54 @@ class Said:
     program_error: bool  # not a refusal nor the server's state: a bug, for the administrator
 
 
-def said(exc: BaseException) -> Said:
+def said(exc: BaseException, *, expected: str = "") -> Said:
     """``exc`` as a page shows it: the office server's and the network's errors of every kind
     in plain Chinese with their own words as the detail (db/server_errors.py), a use case's
-    refusal as is, anything else flagged as a program error (its repr as the detail)."""
+    refusal as is, anything else a program error: PROGRAM_ERROR, its traceback (or repr) as
+    the detail. Both are logged with the detail. ``expected``: the page's own words for an
+    error it foresees (a file it could not write), the exception's as the detail."""
+    if expected:
+        return Said(expected, technical_words(exc), False)
     exc = for_person(exc)
     if isinstance(exc, USER_ERRORS):
+        if detail_of(exc):
+            log.warning("refused: %s (%s)", exc, detail_of(exc))
         return Said(str(exc), detail_of(exc), False)
-    return Said(str(exc) or type(exc).__name__, repr(exc), True)
+    detail = technical_words(exc)
+    log.error("program error shown to the person: %s", detail)
+    return Said(tr(PROGRAM_ERROR), detail, True)
 
 
-def warn(parent: QWidget | None, title: str, exc: BaseException) -> None:
-    """A page's own warning box for ``exc``: its message, the detail behind the box's
-    详细信息 button (QMessageBox's own, as in ui/taskman.py ``show_error``)."""
+def technical_words(exc: BaseException) -> str:
+    """What the administrator needs of ``exc``: the traceback the worker kept
+    (ui/taskman.py), else its repr (an OS error's own text included)."""
+    return getattr(exc, "__traceback_text__", "") or repr(exc)
+
+
+def say(exc: BaseException, line: QLabel, detail: ErrorDetail, lead: str = "") -> Said:
+    """Say ``exc`` on a page's error ``line`` (after ``lead``, e.g. 无法保存:) with its
+    technical words behind ``detail``'s 详细信息."""
     told = said(exc)
+    line.setText(lead + told.message)
+    detail.set_detail(told.detail)
+    return told
+
+
+def warn(parent: QWidget | None, title: str, exc: BaseException, *, expected: str = "") -> None:
+    """A page's own warning box for ``exc`` (``expected`` as in ``said``)."""
+    tell(parent, title, said(exc, expected=expected))
+
+
+def tell(parent: QWidget | None, title: str, told: Said) -> None:
+    """A message box saying ``told``: its message, the detail behind the box's 详细信息
+    button (QMessageBox's own); a program error titled 程序出错, with the critical icon."""
+    icon = QMessageBox.Icon.Warning
+    if told.program_error:
+        title, icon = tr("程序出错"), QMessageBox.Icon.Critical
     if not told.detail:
         QMessageBox.warning(parent, title, told.message)
         return
-    box = QMessageBox(
-        QMessageBox.Icon.Warning, title, told.message, QMessageBox.StandardButton.Ok, parent
-    )
+    box = QMessageBox(icon, title, told.message, QMessageBox.StandardButton.Ok, parent)
     box.setDetailedText(told.detail)
     box.exec()
 
@@ -96,3 +142,21 @@ class ErrorDetail(QWidget):
     def _toggled(self, shown: bool) -> None:
         self.button.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
         self.text.setVisible(shown)
+
+
+class BrokenPart(QWidget):
+    """In place of a page or tab that could not be built: ``lead`` and ``exc`` as ``said``
+    says it, its technical words behind 详细信息; the rest of the window works on."""
+
+    def __init__(self, lead: str, exc: BaseException, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.error = exc
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828;")
+        self.detail = ErrorDetail(self)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addWidget(self.detail)
+        layout.addStretch(1)
+        say(exc, self.message, self.detail, lead)

@@ -28,7 +28,7 @@ from complaints.usecases import site, users
 from complaints.usecases.demo_users import create_demo_users
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.site import check_site_code
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, said, say
 from ui.tables import cell_text
 
 DEFAULT_DEMO_CASES = 2000
@@ -109,7 +109,7 @@ class FirstRunDialog(QDialog):
         try:
             check_site_code(self.code_edit.text())
         except UseCaseError as e:
-            return str(e)
+            return said(e).message
         if not self.site_name():
             return tr("站点名称必须填写")
         return None
@@ -245,7 +245,7 @@ class PeopleDialog(QDialog):
                     users.add_user(ctx, login, name or login, [role], password, department=dept)
                 except UseCaseError as e:
                     problem = tr("第 {n} 行({login}):{e}").format(
-                        n=number, login=login or name, e=e
+                        n=number, login=login or name, e=said(e).message
                     )
                     break
                 made.append((number, login, name or login, role, dept, password))
@@ -268,11 +268,8 @@ class PeopleDialog(QDialog):
 
         def failed(exc: BaseException) -> None:
             self.ok_button.setEnabled(True)
-            told = said(exc)
-            prefix = tr("程序出错:") if told.program_error else ""
-            self.error_label.setText(prefix + told.message)
+            say(exc, self.error_label, self.error_detail)
             self.error_label.show()
-            self.error_detail.set_detail(told.detail)
 
         self.session.taskman.run(work, done, on_error=failed, parent=self)
 

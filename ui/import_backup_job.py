@@ -14,7 +14,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from complaints.usecases.import_backup import PendingBackup
-from ui.error_detail import said, warn
+from ui.error_detail import said, tell
 from ui.maintenance import attach_status_line, runner_for
 
 
@@ -70,5 +70,6 @@ class ImportBackupJob(QObject):
 
     def _failed(self, path: Path, exc: BaseException) -> None:
         window = self.page.window()
-        warn(window, window.windowTitle(), exc)  # in Chinese, the server's words as detail
-        self.failed.emit(path, said(exc).message)
+        told = said(exc)  # in Chinese, the technical words as detail
+        tell(window, window.windowTitle(), told)
+        self.failed.emit(path, told.message)

@@ -41,11 +41,11 @@ from complaints.usecases.changes import OpChanges
 from desktop import APP_TITLE
 from ui import options, window_fit
 from ui.about import show_about
+from ui.error_detail import BrokenPart
 from ui.help import show_help
 from ui.maintenance import may_quit, runner_for
 from ui.page_registry import PAGE_PERMISSIONS, PAGES, RESTRICTED_PAGES, load_page, nav_icon
 from ui.permits import gate, refusal
-from ui.placeholder import PlaceholderPage
 from ui.session import Session
 from ui.sign_in import ChangePasswordDialog, switch_user
 
@@ -186,10 +186,7 @@ class MainWindow(QMainWindow):
                 page = load_page(key, tr(title), target, self.session, self.stack)
             except Exception as e:
                 log.exception("page %s failed to open", key)
-                page = PlaceholderPage(
-                    tr(title), tr("此页面打开时出错:{e}").format(e=e), self.stack
-                )
-                page.error = e
+                page = BrokenPart(tr("{t}页面打开时出错:").format(t=tr(title)), e, self.stack)
             self._pages[key] = page
             self.stack.addWidget(page)
             self._refresh_badge(key)

@@ -16,8 +16,10 @@ before it started hears so (``on_dropped``).
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,8 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QWidget
 
 from complaints.usecases import storage
 from complaints.usecases.changes import OpChanges, recording
+
+log = logging.getLogger(__name__)
 
 # (progress(done, total, text), cancelled()) → result, on the maintenance thread
 Job = Callable[[Callable[[int, int, str], None], Callable[[], bool]], Any]
@@ -156,6 +160,9 @@ class MaintenanceRunner(QObject):
             try:
                 result = storage.in_own_connection(job)
             except Exception as e:
+                # kept for the 详细信息 of a program error (ui/error_detail.py), as ui/taskman.py
+                # does: an attribute of our own on the exception, hence the ignore
+                e.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
                 self._finished.emit((item, None, e, rec.changes()))
                 return
         self._finished.emit((item, result, None, rec.changes()))
@@ -176,6 +183,8 @@ class MaintenanceRunner(QObject):
         if error is not None:
             if item.on_error is not None:
                 item.on_error(error)
+            else:  # nobody asked to hear it: the log keeps it
+                log.error("%s failed: %s", item.label, getattr(error, "__traceback_text__", ""))
         elif item.on_done is not None:
             item.on_done(result)
 

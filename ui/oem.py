@@ -33,11 +33,10 @@ from complaints.types import Action, FmcStatus
 from complaints.usecases import oem
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
-from complaints.usecases.errors import ValidationFailed
 from complaints.usecases.oem import OemRow
 from complaints.usecases.todo import format_remaining
 from ui.action_dialog import ActionDialog
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, said, say
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
@@ -246,9 +245,7 @@ class OemPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._reloads.failed()
-        told = said(exc)
-        self.summary.setText(tr("无法读取厂家跟踪:") + told.message)
-        self.summary_detail.set_detail(told.detail)
+        say(exc, self.summary, self.summary_detail, tr("无法读取厂家跟踪:"))
 
     def _loaded(self, result: tuple[list[OemRow], datetime]) -> None:
         self._reloads.done()
@@ -310,14 +307,8 @@ class OemPage(QWidget):
         case_id = r.case_id
 
         def refused(exc: BaseException) -> None:
-            if isinstance(exc, ValidationFailed):
-                dialog.show_refusal("\n".join(p.message for p in exc.problems))
-                return
-            told = said(exc)
-            if told.program_error:
-                dialog.show_refusal(told.detail)  # its repr, as before
-            else:  # a refusal, the server's trouble: its words behind 详细信息
-                dialog.show_refusal(told.message, told.detail)
+            told = said(exc)  # a refusal, the server's trouble, a program error alike
+            dialog.show_refusal(told.message, told.detail)
 
         def submit(values: dict[str, Any]) -> None:
             status = values.pop("status")

@@ -52,8 +52,7 @@ from complaints.types import Channel
 from complaints.usecases import auth
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
-from complaints.usecases.errors import ValidationFailed
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, Said, say
 from ui.permits import refusal
 from ui.rulebook_export import start_export
 from ui.rulebook_import import start_import
@@ -69,6 +68,7 @@ GROUPS = (
     GROUP_SANCTIONS,
 )
 ROUTING_HEADERS = ("业务", "售后分类(空 = 任意)", "建议部门")
+CHANNELS_PER_ROW = 4  # the channel check boxes: two short rows, not one page-wide row
 
 
 def tr(text: str) -> str:
@@ -209,6 +209,7 @@ class PolicyEditor(QWidget):
             self.editors[f.name] = editor
             default = QLabel(default_text(f))
             default.setStyleSheet("color: #777;")
+            default.setWordWrap(True)  # a long default (the channels) wraps, never widens the page
             if f.name == "routing":
                 grid.addWidget(label, row, 0, 1, 4)
                 grid.addWidget(editor, row + 1, 0, 1, 4)
@@ -237,15 +238,16 @@ class PolicyEditor(QWidget):
         if f.name == "routing":
             return self._routing_editor()
         if f.name == "onsite_channels":
+            # in rows of CHANNELS_PER_ROW, so the page fits a 1366x768 laptop's width
             w = QWidget()
-            row = QHBoxLayout(w)
-            row.setContentsMargins(0, 0, 0, 0)
-            for ch in Channel:
+            grid = QGridLayout(w)
+            grid.setContentsMargins(0, 0, 0, 0)
+            for i, ch in enumerate(Channel):
                 b = QCheckBox(ch.value)
                 b.toggled.connect(self._on_edit)
                 self.channel_boxes[ch.value] = b
-                row.addWidget(b)
-            row.addStretch(1)
+                grid.addWidget(b, i // CHANNELS_PER_ROW, i % CHANNELS_PER_ROW)
+            grid.setColumnStretch(CHANNELS_PER_ROW, 1)
             return w
         if f.unit == CLOCK_UNIT:  # 自然时间 / 工作时间
             c = QComboBox()
@@ -454,15 +456,7 @@ class PolicyEditor(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._on_edit()
-        detail = ""
-        if isinstance(exc, ValidationFailed):
-            self.message.setText(tr("无法保存:") + ";".join(p.message for p in exc.problems))
-        elif not (told := said(exc)).program_error:  # a refusal, the server's trouble
-            self.message.setText(tr("无法保存:") + told.message)
-            detail = told.detail
-        else:
-            self.message.setText(tr("保存时程序出错:") + repr(exc))
-        self.message_detail.set_detail(detail)
+        say(exc, self.message, self.message_detail, tr("无法保存:"))
         self.message.setStyleSheet("color: #c62828;")
 
     def import_rulebook(self) -> None:
@@ -480,7 +474,7 @@ class PolicyEditor(QWidget):
         self._next_message = message
         self.reload()
 
-    def _import_failed(self, message: str, detail: str = "") -> None:
-        self.message.setText(tr("未完成:") + message)
+    def _import_failed(self, told: Said) -> None:
+        self.message.setText(tr("未完成:") + told.message)
         self.message.setStyleSheet("color: #c62828;")
-        self.message_detail.set_detail(detail)
+        self.message_detail.set_detail(told.detail)

@@ -32,8 +32,10 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases.changes import OpChanges
+from complaints.usecases.errors import UseCaseError
 from ui import window_fit
 from ui.case_tab import CaseTab
+from ui.error_detail import warn
 from ui.tables import read_only
 
 MAX_PRINT_DPI = 300  # pages are rendered to images; more only costs memory
@@ -55,7 +57,7 @@ def print_pdf(
         return 0
     painter = QPainter()
     if not painter.begin(printer):
-        raise RuntimeError(tr("无法开始打印(打印机不可用)"))
+        raise UseCaseError(tr("无法开始打印(打印机不可用)"))
     dpi = min(printer.resolution(), MAX_PRINT_DPI)
     printed = 0
     try:
@@ -148,8 +150,8 @@ class PrintPreviewDialog(QDialog):
             pages = print_pdf(
                 self.document, printer, first=printer.fromPage() or 1, last=printer.toPage() or None
             )
-        except RuntimeError as e:
-            QMessageBox.warning(self, tr("打印"), str(e))
+        except UseCaseError as e:
+            warn(self, tr("打印"), e)
             return 0
         self._mark_printed()
         return pages

@@ -17,9 +17,8 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from complaints.usecases import storage
-from complaints.usecases.errors import UseCaseError
 from desktop import __version__
-from ui.taskman import show_error
+from ui.error_detail import said, tell
 
 
 def tr(text: str) -> str:
@@ -126,11 +125,12 @@ class RestoreFlow(QObject):
     # --- outcomes --------------------------------------------------------------------------
 
     def _failed(self, src: Path, exc: BaseException) -> None:
+        told = said(exc)
         if isinstance(exc, storage.OtherSiteBackup):
             answer = QMessageBox.question(
                 self.parent_widget,
                 tr("其他站点的备份"),
-                str(exc)
+                told.message
                 + "\n\n"
                 + tr("确实要用其他站点的备份替换本机数据吗?(当前数据同样会先另存为备份)"),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
@@ -139,14 +139,10 @@ class RestoreFlow(QObject):
             if answer == QMessageBox.StandardButton.Yes:
                 self.run(src, allow_other_site=True)
                 return
-            self.refused.emit(str(exc))
+            self.refused.emit(told.message)
             return
-        if isinstance(exc, UseCaseError):
-            QMessageBox.warning(self.parent_widget, tr("未能恢复"), str(exc))
-            self.refused.emit(str(exc))
-            return
-        show_error(exc, self.parent_widget)
-        self.refused.emit(str(exc))
+        tell(self.parent_widget, tr("未能恢复"), told)
+        self.refused.emit(told.message)
 
     def _done(self, report: storage.RestoreReport) -> None:
         QMessageBox.information(self.parent_widget, tr("恢复完成"), report_text(report))

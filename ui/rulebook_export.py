@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from complaints.usecases import rulebook
 from complaints.usecases.context import Context
 from ui.date_edits import date_edit, day_of
-from ui.error_detail import said
+from ui.error_detail import Said, said
 from ui.file_dialogs import ask_save, suggested_name
 
 
@@ -81,10 +81,10 @@ class RulebookExportDialog(QDialog):
 
 
 def start_export(
-    parent: QWidget, session, done: Callable[[str], None], failed: Callable[[str, str], None]
+    parent: QWidget, session, done: Callable[[str], None], failed: Callable[[Said], None]
 ) -> None:
     """The dialog, the file name, then the export on the worker. A failure reaches
-    ``failed(message, detail)``: the detail is the server's own words, or ""."""
+    ``failed`` as ui/error_detail.py says it."""
     ctx = session.ctx()
     dialog = RulebookExportDialog(ctx, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -111,6 +111,6 @@ def start_export(
     session.taskman.run(
         run,
         lambda path: done(tr("已导出总部制度文件 {f}").format(f=path)),
-        on_error=lambda e: failed(said(e).message, said(e).detail),
+        on_error=lambda e: failed(said(e)),
         parent=parent,
     )

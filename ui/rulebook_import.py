@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import rulebook
 from complaints.usecases.context import Context
-from ui.error_detail import said, warn
+from ui.error_detail import Said, said, tell
 from ui.file_dialogs import ask_open
 from ui.tables import read_only
 
@@ -66,10 +66,10 @@ class RulebookPreviewDialog(QDialog):
 
 
 def start_import(
-    parent: QWidget, session, done: Callable[[str], None], failed: Callable[[str, str], None]
+    parent: QWidget, session, done: Callable[[str], None], failed: Callable[[Said], None]
 ) -> None:
     """Ask for the file, preview it on the worker, show the dialog, import on 导入. A failure
-    reaches ``failed(message, detail)``: the detail is the server's own words, or ""."""
+    reaches ``failed`` as ui/error_detail.py says it."""
     files = ask_open(
         parent, "rulebook", tr("导入总部制度"), tr("总部制度文件 (*.zip);;所有文件 (*)")
     )
@@ -94,13 +94,14 @@ def start_import(
                     f=path.name, b=r.backup.name
                 )
             ),
-            on_error=lambda e: failed(said(e).message, said(e).detail),
+            on_error=lambda e: failed(said(e)),
             parent=parent,
         )
 
     def refused(exc: BaseException) -> None:
-        warn(parent, tr("无法导入总部制度"), exc)
-        failed(said(exc).message, said(exc).detail)
+        told = said(exc)
+        tell(parent, tr("无法导入总部制度"), told)
+        failed(told)
 
     session.taskman.run(
         lambda: rulebook.preview(ctx, path, templates),

@@ -38,7 +38,7 @@ from complaints.usecases import auth, sanctions
 from complaints.usecases.cases import find_case_id
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.site import department_names
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, say
 from ui.permits import gate
 from ui.reload import ReloadGuard
 from ui.sanction_dialogs import ApproveDialog, ManualDialog, RejectDialog
@@ -253,9 +253,7 @@ class SanctionsPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._reloads.failed()
-        told = said(exc)
-        self.queue_hint.setText(tr("读取失败:") + told.message)
-        self.queue_detail.set_detail(told.detail)
+        say(exc, self.queue_hint, self.queue_detail, tr("读取失败:"))
 
     def _loaded(self, data: PageData) -> None:
         self.queue_detail.set_detail("")

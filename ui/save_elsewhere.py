@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from complaints.usecases.output_files import OutputInUse
+from ui.error_detail import said
 from ui.taskman import show_error
 
 
@@ -24,7 +25,7 @@ def ask_other_name(parent: QWidget | None, exc: OutputInUse) -> Path | None:
     box = QMessageBox(
         QMessageBox.Icon.Warning,
         tr("文件被占用"),
-        str(exc),
+        said(exc).message,
         QMessageBox.StandardButton.NoButton,
         parent,
     )

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from complaints.rules.officetime import WEEKDAY_NAMES
 from complaints.usecases import auth, workcalendar
 from complaints.usecases.context import Context
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, say
 
 OFF_COLOUR = QColor("#f8d7da")  # 休息日
 WORK_COLOUR = QColor("#d6e9f8")  # 调休上班日
@@ -169,10 +169,7 @@ class CalendarTab(QWidget):
             w.setEnabled(on)
 
     def _failed(self, exc: BaseException) -> None:
-        told = said(exc)
-        text = told.detail if told.program_error else told.message
-        self.message.setText(tr("操作未完成:") + text)
-        self.message_detail.set_detail("" if told.program_error else told.detail)
+        say(exc, self.message, self.message_detail, tr("操作未完成:"))
         self.message.setStyleSheet("color: #c62828;")
 
     def _done(self, text: str) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.usecases import auth, causes
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, say
 
 
 def tr(text: str) -> str:
@@ -70,10 +70,7 @@ class CausesTab(QWidget):
 
         def failed(exc: BaseException) -> None:
             self.message.setStyleSheet("color: #c62828;")
-            told = said(exc)
-            shown = tr("保存失败:{0}").format(told.message) if told.program_error else told.message
-            self.message.setText(shown)
-            self.message_detail.set_detail(told.detail)
+            say(exc, self.message, self.message_detail)
 
         def done(clean: list[str]) -> None:
             self._show(clean)

@@ -28,7 +28,7 @@ from complaints.usecases import server_link, server_test
 from complaints.usecases.errors import UseCaseError
 from complaints.usecases.server_link import ServerFields
 from complaints.usecases.server_test import ConnectionTest
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, say, warn
 from ui.permits import gate
 from ui.restart import request_restart
 from ui.server_fields import ServerFieldsForm
@@ -164,7 +164,7 @@ class DatabaseTab(QWidget):
             saved = server_link.saved_choice(self.session.paths.root)
         except UseCaseError as e:
             saved = None
-            self.result_label.setText(str(e))
+            say(e, self.result_label, self.result_detail)
         self.form.set_fields(saved)
         (self.server_radio if saved is not None else self.local_radio).setChecked(True)
         self._choice_changed()
@@ -217,10 +217,7 @@ class DatabaseTab(QWidget):
             if result.usable and fields == self.form.fields():
                 self._last_ok = fields
         elif isinstance(result, BaseException):
-            told = said(result)
-            prefix = tr("测试连接时出错:") if told.program_error else ""
-            self.result_label.setText(prefix + told.message)
-            self.result_detail.set_detail(told.detail)
+            say(result, self.result_label, self.result_detail)
         self.tested.emit(result)
 
     # --- 保存 ----------------------------------------------------------------------------------
@@ -244,7 +241,7 @@ class DatabaseTab(QWidget):
                 self.session.ctx(), self.session.paths.root, fields, self.form.password()
             )
         except UseCaseError as e:
-            QMessageBox.warning(self, tr("保存数据库设置"), str(e))
+            warn(self, tr("保存数据库设置"), e)
             return
         self.form.password_edit.clear()
         self.saved.emit(fields is not None)

@@ -12,6 +12,8 @@ import logging
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from ui.error_detail import BrokenPart
+
 log = logging.getLogger(__name__)
 
 # (title, "module:ClassName"); constructed as Cls(session, parent).
@@ -59,8 +61,7 @@ class SettingsPage(QWidget):
             widget = cls(self.session, self)
         except Exception as e:  # a broken area must not take the whole page down
             log.exception("settings tab %s failed", self._specs[index])
-            widget = QLabel(tr("此设置页无法打开:") + str(e))
-            widget.setWordWrap(True)
+            widget = BrokenPart(tr("此设置页无法打开:"), e)
         title = self.tabs.tabText(index)
         self.tabs.blockSignals(True)
         self.tabs.removeTab(index)

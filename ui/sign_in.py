@@ -108,8 +108,7 @@ class _Form(QDialog):
 
         def failed(exc: BaseException) -> None:
             told = said(exc)
-            prefix = tr("程序出错:") if told.program_error else ""
-            self.show_error(prefix + told.message, told.detail)
+            self.show_error(told.message, told.detail)
 
         self.session.taskman.run(fn, on_done, on_error=failed, parent=self)
 

@@ -35,6 +35,7 @@ from complaints.usecases import auth, stats, stats_review
 from complaints.usecases.changes import OpChanges
 from ui import stats_causes, stats_charts, stats_export
 from ui.date_edits import date_edit
+from ui.error_detail import ErrorDetail, say
 from ui.permits import gate
 from ui.stats_dialogs import Card, CasesDialog, VolumeDialog, complaint_rate_tip
 from ui.stats_followup import FollowUpLine, HoldLine
@@ -112,6 +113,8 @@ class StatsPage(QWidget):
         self.status = QLabel()
         self.status.setStyleSheet("color: #666;")
         top.addWidget(self.status)
+        self.status_detail = ErrorDetail(self)  # a failed run's technical words
+        top.addWidget(self.status_detail)
         self.volume_btn = QPushButton(tr("业务量…"))
         self.volume_btn.setToolTip(tr("填写各月进厂台次和新车销售台数(投诉率的基数)"))
         self.volume_btn.clicked.connect(self.open_volumes)
@@ -288,6 +291,7 @@ class StatsPage(QWidget):
         self._busy = True
         self._dirty = False
         self.status.setText(tr("正在统计…"))
+        self.status_detail.set_detail("")
 
         def done(review: stats_review.Review) -> None:
             self._busy = False
@@ -297,7 +301,7 @@ class StatsPage(QWidget):
 
         def failed(exc: BaseException) -> None:
             self._busy = False
-            self.status.setText(tr("统计失败:{0}").format(exc))
+            say(exc, self.status, self.status_detail, tr("统计失败:"))
 
         def compared(result: tuple[dict, dict]) -> None:
             if self.review is None or (period, sites) != (self.period, self.sites()):

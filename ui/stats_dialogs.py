@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from complaints.rules import headline
 from complaints.rules.volume import ComplaintRate
 from complaints.usecases import stats, stats_review
-from ui.error_detail import ErrorDetail, said
+from complaints.usecases.errors import UseCaseError
+from ui.error_detail import ErrorDetail, say
 from ui.tables import read_only
 
 CASE_COLUMNS = (
@@ -242,7 +243,7 @@ class VolumeDialog(QDialog):
         sales_cell.setText(str(sales))
 
     def values(self) -> dict[str, tuple[int, int] | None]:
-        """month → (visits, sales) or None; ValueError names the bad cell."""
+        """month → (visits, sales) or None; UseCaseError names the bad cell."""
         out: dict[str, tuple[int, int] | None] = {}
         for r, m in enumerate(self.months):
             texts = [cell.text().strip().replace(",", "") for cell in self.cells[r]]
@@ -250,15 +251,15 @@ class VolumeDialog(QDialog):
                 out[m] = None
                 continue
             if not all(t.isdigit() for t in texts):
-                raise ValueError(tr("{0}:进厂台次和新车销售台数都应填不小于 0 的整数").format(m))
+                raise UseCaseError(tr("{0}:进厂台次和新车销售台数都应填不小于 0 的整数").format(m))
             out[m] = (int(texts[0]), int(texts[1]))
         return out
 
     def save(self) -> None:
         try:
             values = self.values()
-        except ValueError as e:
-            self.error.setText(str(e))
+        except UseCaseError as e:
+            say(e, self.error, self.error_detail)
             return
         ctx, site = self.session.ctx(), self.site.currentData()
 
@@ -267,9 +268,7 @@ class VolumeDialog(QDialog):
             self.accept()
 
         def failed(exc: BaseException) -> None:
-            told = said(exc)
-            self.error.setText(told.message)
-            self.error_detail.set_detail(told.detail)
+            say(exc, self.error, self.error_detail)
 
         self.session.taskman.run(
             lambda: stats.set_volumes(ctx, site, values), done, on_error=failed, parent=self

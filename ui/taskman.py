@@ -33,11 +33,10 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from complaints.usecases.changes import OpChanges, recording
-from complaints.usecases.errors import USER_ERRORS, detail_of, for_person
-from ui.error_detail import warn
+from ui.error_detail import said, tell
 from ui.progress import DelayedProgress
 
 log = logging.getLogger(__name__)
@@ -319,24 +318,8 @@ class TaskManager(QObject):
 
 
 def show_error(exc: BaseException, parent: QWidget | None = None) -> None:
-    """The default ``on_error``: a use-case message as is, anything else as a program error."""
+    """The default ``on_error``: a use case's refusal as is, anything else as a program error
+    (ui/error_detail.py ``said``)."""
     if isinstance(exc, Cancelled):
         return
-    exc = for_person(exc)  # the office server's errors in Chinese, its own words kept
-    if isinstance(exc, USER_ERRORS):  # a refusal, a full disk: the message as is
-        detail = detail_of(exc)
-        if detail:
-            log.warning("task refused: %s (%s)", exc, detail)
-        warn(parent, tr("无法完成"), exc)  # the engine's words behind 详细信息
-        return
-    detail = getattr(exc, "__traceback_text__", "") or repr(exc)
-    log.error("task failed: %s", detail)
-    box = QMessageBox(
-        QMessageBox.Icon.Critical,
-        tr("程序出错"),
-        tr("操作未能完成。请把下面的详细信息告知管理员。") + f"\n\n{exc}",
-        QMessageBox.StandardButton.Ok,
-        parent,
-    )
-    box.setDetailedText(detail)
-    box.exec()
+    tell(parent, tr("无法完成"), said(exc))  # the server's errors in Chinese, its words kept

@@ -41,7 +41,7 @@ from complaints.usecases import todo
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.output_files import OutputInUse
 from complaints.usecases.todo import TodoItem, TodoList
-from ui.error_detail import ErrorDetail, said
+from ui.error_detail import ErrorDetail, say, warn
 from ui.file_dialogs import ask_save, suggested_name
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
@@ -231,9 +231,7 @@ class TodoPage(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._reloads.failed()
-        told = said(exc)
-        self.summary.setText(tr("无法读取待办:") + told.message)
-        self.summary_detail.set_detail(told.detail)
+        say(exc, self.summary, self.summary_detail, tr("无法读取待办:"))
         self.timer.start(MAX_TIMER_MS)
 
     def _loaded(self, data: TodoList) -> None:
@@ -363,6 +361,12 @@ class TodoPage(QWidget):
         """Write the shown items as CSV with a BOM (Excel opens it); returns the count."""
         return todo.save_csv(self.shown_items(), self.session.ctx().tz, path)
 
+    def _export_failed(self, path: Path, exc: BaseException) -> None:
+        """The file still open in Excel as the use case says it; the disk's trouble (full,
+        read-only, no such folder) with its own words behind 详细信息."""
+        cannot = "" if isinstance(exc, OutputInUse) else tr("无法写入 {p}").format(p=path)
+        warn(self, tr("导出失败"), exc, expected=cannot)
+
     def export_csv_dialog(self) -> None:
         now = self.data.now if self.data else self.session.ctx().now()
         ctx = self.session.ctx()
@@ -380,11 +384,9 @@ class TodoPage(QWidget):
             try:
                 n = self.export_csv(other)
             except (OutputInUse, OSError) as e:
-                QMessageBox.warning(self, tr("导出失败"), str(e))
+                self._export_failed(other, e)
                 return
         except OSError as e:
-            QMessageBox.warning(
-                self, tr("导出失败"), tr("无法写入 {p}:{e}").format(p=path, e=e.strerror or e)
-            )
+            self._export_failed(Path(path), e)
             return
         QMessageBox.information(self, tr("导出待办"), tr("已导出 {n} 项到 {p}").format(n=n, p=path))

@@ -256,3 +256,32 @@ def test_the_model_keeps_ids_compactly_and_finds_rows(many):
     assert model.ids() == list(ids) and model.rowCount() == len(ids)
     assert model.row_of(ids[-1]) == len(ids) - 1 and model.row_of(-7) is None
     assert not CaseTableModel().begins(ids)
+
+
+def test_the_list_fits_a_1366x768_laptop_without_scrolling_sideways(qtbot, session, qsettings, ctx):
+    """As wide as a maximised window on a 1366x768 laptop leaves it (Windows' 8 px borders),
+    every column shows its usual values whole and the list does not scroll sideways: each
+    column is measured in this PC's font, 投诉内容 takes the rest."""
+    from ui.main_window import MainWindow
+
+    values = cases.blank_case(ctx)
+    values.update(customer_name="欧阳明辉", content="异响", car_model="别克昂科威Plus")
+    cases.create_case(ctx, values)
+    window = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(1366 - 2 * 8, 768 - 40 - 31 - 8)  # after the show, which fits the window
+    page = window.show_page("cases")
+    session.taskman.wait_idle()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+    view, header = page.view, page.view.horizontalHeader()
+    qtbot.waitUntil(lambda: header.length() <= view.viewport().width())
+    assert not view.horizontalScrollBar().isVisible()
+    metrics = view.fontMetrics()
+    for column in ("number", "received_at", "customer_name", "car_model"):
+        i = page.model.columns.index(column)
+        shown = page.model.index(0, i).data()
+        assert metrics.horizontalAdvance(shown) < header.sectionSize(i), column
+    assert header.sectionSize(page.model.columns.index("content")) >= 100
+    session.taskman.wait_idle()

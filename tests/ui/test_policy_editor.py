@@ -168,3 +168,43 @@ def test_clock_per_rule_and_office_hours(qtbot, session):
     p = policy_uc.load()
     assert p.d1_clock == "office" and p.d2_clock == "calendar"
     assert p.office_hours == "mon-fri 09:00-18:00"
+
+
+@pytest.mark.parametrize(
+    "width",
+    [
+        1366 - 2 * 8,  # the commonest office laptop, the window as wide as it goes
+        1280 - 2 * 8,  # 1920x1080 at Windows' 150 %
+        1100,  # a window left narrower than the screen
+    ],
+)
+def test_the_page_fits_the_offices_screens_without_scrolling_sideways(
+    qtbot, session, qsettings, width
+):
+    """In the main window as the office's screens leave it (Windows' 8 px borders; on a 768 px
+    high screen its 31 px title bar and 40 px task bar leave 689 px), 设置 → 制度参数 scrolls
+    down, never sideways: the seven channel check boxes wrap into rows and a long default
+    wraps."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from ui.main_window import MainWindow
+
+    window = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(width, 768 - 40 - 31 - 8)  # after the show, which fits the window
+    page = window.show_page("settings")
+    ed = page.tab_widget("制度参数")
+    assert isinstance(ed, PolicyEditor)
+    qtbot.waitUntil(lambda: ed.loaded is not None)
+    idle(session)
+    (scroll,) = ed.findChildren(QScrollArea)
+    # laid out at the new width: the rows as wide as the scroll area shows them, not wider
+    qtbot.waitUntil(lambda: scroll.widget().width() == scroll.viewport().width())
+    assert window.width() == width
+    assert not scroll.horizontalScrollBar().isVisible()
+    assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
+    boxes = list(ed.channel_boxes.values())
+    assert len({b.y() for b in boxes}) == 2  # two rows of check boxes
+    session.taskman.wait_idle()

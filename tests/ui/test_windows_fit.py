@@ -80,6 +80,7 @@ def test_every_window_and_button_lies_inside_the_screen(tmp_path, width, height,
         "关于",
     } <= set(result["opened"])
     assert result["problems"] == []
+    assert result["sideways"] == []  # no page or 设置 tab of the main window scrolls sideways
 
 
 def test_the_probe_sees_a_window_that_runs_off_the_screen(tmp_path):

@@ -51,6 +51,19 @@ def _problems(name: str, window: QWidget, screen: QRect) -> list[str]:
     return out
 
 
+def _sideways(name: str, window: QWidget) -> list[str]:
+    """Every form (a scroll area that is not a table or list) that scrolls sideways: its
+    rows are wider than the window leaves them. A table may scroll sideways; a form may not."""
+    from PySide6.QtWidgets import QScrollArea
+
+    return [
+        f"{name}: {type(area.widget()).__name__} {area.widget().minimumSizeHint().width()} px "
+        f"wide in {area.viewport().width()} px"
+        for area in window.findChildren(QScrollArea)
+        if area.isVisible() and area.horizontalScrollBar().isVisible()
+    ]
+
+
 def _reachable(w: QWidget) -> bool:
     """Visible now, and not inside a scroll area (which scrolls it into view)."""
     from PySide6.QtWidgets import QAbstractScrollArea
@@ -121,6 +134,7 @@ def main(data_dir: str) -> int:
     session = Session(paths, taskman, ui_settings=settings, clock=lambda: NOW)
     session.set_user(ctx)
     problems: list[str] = []
+    sideways: list[str] = []  # forms of the main window that scroll sideways
     opened: list[str] = []
 
     def check(name: str, w: QWidget) -> None:
@@ -143,7 +157,9 @@ def main(data_dir: str) -> int:
                 t.setCurrentIndex(i)
                 _settle(session, app)
                 problems.extend(_problems(f"主窗口/{key}/{t.tabText(i)}", main_window, screen))
+                sideways.extend(_sideways(f"主窗口/{key}/{t.tabText(i)}", main_window))
         problems.extend(_problems(f"主窗口/{key}", main_window, screen))
+        sideways.extend(_sideways(f"主窗口/{key}", main_window))
         opened.append(f"主窗口/{key}")
 
     from complaints.usecases import cases as case_uc
@@ -247,7 +263,13 @@ def main(data_dir: str) -> int:
     taskman.shutdown()
     print(
         json.dumps(
-            {"screen": screen.getRect(), "opened": opened, "problems": problems}, ensure_ascii=False
+            {
+                "screen": screen.getRect(),
+                "opened": opened,
+                "problems": problems,
+                "sideways": sideways,
+            },
+            ensure_ascii=False,
         )
     )
     return 0
