@@ -92,3 +92,39 @@ def mark_file_everything(conn: sqlite3.Connection) -> None:
     ).fetchone():
         conn.execute("UPDATE case_touch_log SET epoch = ?", (secrets.randbits(62),))
         conn.commit()
+
+
+def witness(at: Mark) -> list[object]:
+    """What tells this database from a copy of it that went its own way (a file put back by
+    hand, another office's server): the case of the touch at the mark (SQLite, where a copy
+    reuses the ``seq`` numbers) and the last audit entry (its hash chains everything before
+    it). ``witnessed`` says whether a database still holds them."""
+    touch = None
+    if not on_server() and int(at.at) > 0:
+        row = database.execute_sql(
+            "SELECT case_id FROM case_touches WHERE seq = ?", (int(at.at),)
+        ).fetchone()
+        touch = int(row[0]) if row else None
+    last = database.execute_sql(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return [touch, [int(last[0]), str(last[1])] if last else None]
+
+
+def witnessed(at: Mark, seen: object) -> bool:
+    """This database holds what ``witness(at)`` saw (an unreadable ``seen``: no)."""
+    if not (isinstance(seen, list) and len(seen) == 2):
+        return False
+    touch, last = seen
+    if touch is not None or (not on_server() and int(at.at) > 0):
+        row = database.execute_sql(
+            "SELECT case_id FROM case_touches WHERE seq = ?", (int(at.at),)
+        ).fetchone()
+        if row is None or touch != int(row[0]):
+            return False
+    if last is None:
+        return database.execute_sql("SELECT 1 FROM audit_log LIMIT 1").fetchone() is None
+    if not (isinstance(last, list) and len(last) == 2):
+        return False
+    row = database.execute_sql("SELECT hash FROM audit_log WHERE id = ?", (last[0],)).fetchone()
+    return row is not None and row[0] == last[1]

@@ -23,7 +23,7 @@ from typing import Any
 
 from complaints.rules.deadlines import Deadline
 from complaints.rules.followup import due_follow_up
-from complaints.usecases import followup
+from complaints.usecases import followup, memo_file
 from complaints.usecases.memo_slot import Memo, MemoSlot
 from complaints.usecases.policy import PolicyBook
 
@@ -42,7 +42,30 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
-_SLOT: MemoSlot[_Kept] = MemoSlot(MAX_CASES)
+def _put(k: _Kept, times: memo_file.Times) -> memo_file.Json:
+    judged = None
+    if k.judged is not None:
+        judged = [memo_file.put_deadline(k.judged[0], times), times.put(k.judged[1])]
+    return [[k.cells[c] for c in CELLS], judged, times.put(k.until)]
+
+
+def _get(v: memo_file.Json, times: memo_file.Times) -> _Kept:
+    cells, judged, until = v
+    if len(cells) != len(CELLS):
+        raise ValueError("cells")
+    kept = None
+    if judged is not None:
+        at_risk = times.get(judged[1])
+        if at_risk is None:
+            raise ValueError("at risk")
+        kept = (memo_file.get_deadline(judged[0], times), at_risk)
+    return _Kept(dict(zip(CELLS, cells, strict=True)), kept, times.get(until))
+
+
+_SLOT: MemoSlot[_Kept] = MemoSlot(
+    MAX_CASES,
+    memo_file.MemoFile(memo_file.Codec("todo-follow-up", _put, _get), (__name__,)),
+)
 clear = _SLOT.clear
 kept_cases = _SLOT.kept_cases  # how many closed cases are kept (None: nothing is kept)
 

@@ -25,6 +25,7 @@ from typing import Any
 from complaints.rules.deadline_changes import judged_until
 from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
 from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, Deadline
+from complaints.usecases import memo_file
 from complaints.usecases.memo_slot import Memo, MemoSlot
 from complaints.usecases.policy import PolicyBook
 from db import case_loads
@@ -72,7 +73,31 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
-_SLOT: MemoSlot[_Kept] = MemoSlot(MAX_CASES)
+def _put(k: _Kept, times: memo_file.Times) -> memo_file.Json:
+    return [
+        list(k.cells),
+        [[memo_file.put_deadline(d, times), times.put(at)] for d, at in k.judged],
+        times.put(k.until),
+    ]
+
+
+def _get(v: memo_file.Json, times: memo_file.Times) -> _Kept:
+    cells, judged, until = v
+    if len(cells) != len(CASE_CELLS):
+        raise ValueError("cells")
+    out: Judged = []
+    for d, at in judged:
+        at_risk = times.get(at)
+        if at_risk is None:
+            raise ValueError("at risk")
+        out.append((memo_file.get_deadline(d, times), at_risk))
+    return _Kept(tuple(cells), out, times.get(until))
+
+
+_SLOT: MemoSlot[_Kept] = MemoSlot(
+    MAX_CASES,
+    memo_file.MemoFile(memo_file.Codec("todo-open", _put, _get), (__name__,)),
+)
 clear = _SLOT.clear
 kept_cases = _SLOT.kept_cases  # how many open cases are kept (None: nothing is kept)
 kept_memo = _SLOT.kept
