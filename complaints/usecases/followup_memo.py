@@ -42,24 +42,32 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
-def _put(k: _Kept, times: memo_file.Times) -> memo_file.Json:
-    judged = None
-    if k.judged is not None:
-        judged = [memo_file.put_deadline(k.judged[0], times), times.put(k.judged[1])]
-    return [[k.cells[c] for c in CELLS], judged, times.put(k.until)]
+def _put(k: _Kept, p: memo_file.Packing) -> memo_file.Json:
+    if k.judged is None:  # off the list: only when to judge it again (its cells unused)
+        return p.put(k.until)
+    d, at_risk = k.judged
+    return [
+        [k.cells[c] for c in CELLS],
+        memo_file.put_deadline(d, p),
+        p.put(at_risk),
+        p.put(k.until),
+    ]
 
 
-def _get(v: memo_file.Json, times: memo_file.Times) -> _Kept:
-    cells, judged, until = v
-    if len(cells) != len(CELLS):
-        raise ValueError("cells")
-    kept = None
-    if judged is not None:
-        at_risk = times.get(judged[1])
-        if at_risk is None:
-            raise ValueError("at risk")
-        kept = (memo_file.get_deadline(judged[0], times), at_risk)
-    return _Kept(dict(zip(CELLS, cells, strict=True)), kept, times.get(until))
+def _get(v: memo_file.Json, p: memo_file.Packing) -> _Kept:
+    if type(v) is int:  # most of them: off the list, until a UTC time
+        return _Kept({}, None, memo_file.EPOCH + v * memo_file.US)
+    if not (isinstance(v, list) and len(v) == 4):
+        until = p.get(v)
+        if until is None:
+            raise ValueError("until")
+        return _Kept({}, None, until)
+    cells, d, at, until = v
+    at_risk = p.get(at)
+    if at_risk is None:
+        raise ValueError("at risk")
+    judged = (memo_file.get_deadline(d, p), at_risk)
+    return _Kept(dict(zip(CELLS, cells, strict=True)), judged, p.get(until))
 
 
 _SLOT: MemoSlot[_Kept] = MemoSlot(

@@ -18,6 +18,7 @@ cannot be read, parsed or decoded is the same as none.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -46,8 +47,8 @@ SAVE_EVERY = timedelta(minutes=5)
 K = TypeVar("K")
 Json = Any  # what json.loads gives: a file's content is checked as it is decoded
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_US = timedelta(microseconds=1)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a UTC time is written as EPOCH + n * US
+US = timedelta(microseconds=1)
 _STATUS = {s.value: s for s in DeadlineStatus}
 
 
@@ -55,17 +56,35 @@ class Unstorable(Exception):
     """A value the file cannot hold exactly (a time in another zone): nothing is kept."""
 
 
-@dataclass(frozen=True, slots=True)
-class Times:
-    """Times as whole microseconds since 1970: UTC ones as an int, the office's zone's as a
-    one-element list, so they come back with the same zone (the rules give UTC times)."""
+class Packing:
+    """How the values of one file are written: times as whole microseconds since 1970 (UTC
+    ones as an int, the office's zone's as a one-element list, so they come back with the
+    same zone; the rules give UTC times), and a deadline's rule, text, limit and status as
+    the index of that combination in the file's table of them (a few dozen at most)."""
 
-    tz: tzinfo
+    def __init__(self, tz: tzinfo, shapes: Json = ()):
+        self.tz = tz
+        self.shapes: list[tuple[str, str, str, DeadlineStatus]] = [
+            (str(rule), str(what), str(limit), _STATUS[status])
+            for rule, what, limit, status in shapes
+        ]
+        self._index = {shape: i for i, shape in enumerate(self.shapes)}
+
+    def shape(self, d: Deadline) -> int:
+        key = (d.rule, d.what, d.limit, d.status)
+        i = self._index.get(key)
+        if i is None:
+            i = self._index[key] = len(self.shapes)
+            self.shapes.append(key)
+        return i
+
+    def table(self) -> Json:
+        return [[rule, what, limit, status.value] for rule, what, limit, status in self.shapes]
 
     def put(self, t: datetime | None) -> Json:
         if t is None:
             return None
-        us = (t - _EPOCH) // _US
+        us = (t - EPOCH) // US
         if t.tzinfo is UTC:
             return us
         if t.tzinfo is self.tz:
@@ -76,43 +95,41 @@ class Times:
         if v is None:
             return None
         if isinstance(v, int):
-            return _EPOCH + v * _US
+            return EPOCH + v * US
         (us,) = v
-        return (_EPOCH + int(us) * _US).astimezone(self.tz)
+        return (EPOCH + int(us) * US).astimezone(self.tz)
 
 
 def put_span(d: timedelta | None) -> Json:
-    return None if d is None else d // _US
+    return None if d is None else d // US
 
 
 def get_span(v: Json) -> timedelta | None:
-    return None if v is None else int(v) * _US
+    return None if v is None else int(v) * US
 
 
-def put_deadline(d: Deadline, times: Times) -> Json:
+def put_deadline(d: Deadline, p: Packing) -> Json:
     return [
-        d.rule,
-        d.what,
-        times.put(d.start),
-        times.put(d.due),
-        times.put(d.met_at),
-        d.status.value,
-        d.limit,
+        p.shape(d),
+        p.put(d.start),
+        p.put(d.due),
+        p.put(d.met_at),
         put_span(d.left),
         put_span(d.held),
     ]
 
 
-def get_deadline(v: Json, times: Times) -> Deadline:
-    rule, what, start, due, met_at, status, limit, left, held = v
+def get_deadline(v: Json, p: Packing) -> Deadline:
+    shape, start, due, met_at, left, held = v
+    rule, what, limit, status = p.shapes[shape]
     return Deadline(
-        str(rule),
-        str(what),
-        times.get(start),
-        times.get(due),
-        times.get(met_at),
-        _STATUS[status],
-        str(limit),
+        rule,
+        what,
+        p.get(start),
+        p.get(due),
+        p.get(met_at),
+        status,
+        limit,
         get_span(left),
         get_span(held) or timedelta(0),
     )
@@ -123,8 +140,8 @@ class Codec(Generic[K]):
     """How one memo's kept cases are written (``put``) and read back (``get``)."""
 
     name: str  # the file: cache/<name>.json
-    put: Callable[[K, Times], Json]
-    get: Callable[[Json, Times], K]
+    put: Callable[[K, Packing], Json]
+    get: Callable[[Json, Packing], K]
 
 
 @dataclass
@@ -270,9 +287,10 @@ class MemoFile(Generic[K]):
     def forget(self) -> None:
         """Delete the file (the next session's first read judges every case afresh)."""
         path = self.path()
-        if path is not None:
-            path.unlink(missing_ok=True)
         self._saved_at = None
+        if path is not None:
+            with contextlib.suppress(OSError):  # no such folder (a file in its place)
+                path.unlink(missing_ok=True)
 
     def load(self, book: PolicyBook, tz: tzinfo, now: datetime) -> Loaded[K] | None:
         """The memo of the file where it is valid for this database, policy, time zone and
@@ -284,18 +302,20 @@ class MemoFile(Generic[K]):
             raw = json.loads(path.read_bytes())
             if not isinstance(raw, dict) or raw.get("key") != key:
                 return None
-            times = Times(tz)
+            packing = Packing(tz, raw["shapes"])
             epoch, at = raw["mark"]
             if on_server() != isinstance(at, str):
                 return None  # the server's mark is a snapshot, SQLite's a number
             mark = case_touches.Mark(int(epoch), at if isinstance(at, str) else int(at))
-            judged_at = times.get(raw["now"])
+            judged_at = packing.get(raw["now"])
             if judged_at is None or judged_at > now:
                 return None
             if not case_touches.witnessed(mark, raw["witness"]):
                 return None
-            get = self.codec.get
-            cases = {int(cid): get(kept, times) for cid, kept in raw["cases"]}
+            get, ids, kept = self.codec.get, raw["ids"], raw["kept"]
+            if len(ids) != len(kept):
+                return None
+            cases = {int(cid): get(k, packing) for cid, k in zip(ids, kept, strict=True)}
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return None  # unreadable, not JSON, or not of this shape: judged afresh
         self._saved_at = time.monotonic()  # the file is as of its mark: written, in effect
@@ -325,15 +345,18 @@ class MemoFile(Generic[K]):
         path, key = self.path(), self._key(book, tz)
         if path is None or key is None:
             return
-        times = Times(tz)
+        packing = Packing(tz)
         put = self.codec.put
         try:
+            kept = [put(k, packing) for k in cases.values()]
             body = {
                 "key": key,
                 "mark": [mark.epoch, mark.at],
                 "witness": case_touches.witness(mark),
-                "now": times.put(now),
-                "cases": [[cid, put(kept, times)] for cid, kept in cases.items()],
+                "now": packing.put(now),
+                "shapes": packing.table(),
+                "ids": list(cases),
+                "kept": kept,
             }
         except Unstorable:
             return
@@ -344,4 +367,5 @@ class MemoFile(Generic[K]):
             part.write_text(text, encoding="utf-8")
             os.replace(part, path)
         except OSError:
-            part.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # no folder to hold it: nothing was written
+                part.unlink(missing_ok=True)

@@ -73,25 +73,25 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
-def _put(k: _Kept, times: memo_file.Times) -> memo_file.Json:
+def _put(k: _Kept, p: memo_file.Packing) -> memo_file.Json:
     return [
         list(k.cells),
-        [[memo_file.put_deadline(d, times), times.put(at)] for d, at in k.judged],
-        times.put(k.until),
+        [[memo_file.put_deadline(d, p), p.put(at)] for d, at in k.judged],
+        p.put(k.until),
     ]
 
 
-def _get(v: memo_file.Json, times: memo_file.Times) -> _Kept:
+def _get(v: memo_file.Json, p: memo_file.Packing) -> _Kept:
     cells, judged, until = v
     if len(cells) != len(CASE_CELLS):
         raise ValueError("cells")
     out: Judged = []
     for d, at in judged:
-        at_risk = times.get(at)
+        at_risk = p.get(at)
         if at_risk is None:
             raise ValueError("at risk")
-        out.append((memo_file.get_deadline(d, times), at_risk))
-    return _Kept(tuple(cells), out, times.get(until))
+        out.append((memo_file.get_deadline(d, p), at_risk))
+    return _Kept(tuple(cells), out, p.get(until))
 
 
 _SLOT: MemoSlot[_Kept] = MemoSlot(
