@@ -257,12 +257,24 @@ def _database_name() -> str | None:
 # --- the file -------------------------------------------------------------------------------
 
 
+def _remove_stale(path: Path) -> None:
+    """What a writer killed halfway left of ``path`` (a temporary file an hour old)."""
+    cutoff = time.time() - 3600
+    for stale in path.parent.glob(f"{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+
+
 class MemoFile(Generic[K]):
     """One memo's file: ``load`` at a session's first read, ``save`` after a read."""
 
     def __init__(self, codec: Codec[K], roots: tuple[str, ...]):
+        """``roots``: the modules that judge what is kept (with every module of the program
+        they use). Made as the memo's module is imported, so the digest is of the sources
+        this process compiled, not of a newer program installed while it runs."""
         self.codec = codec
-        self.roots = roots  # the modules whose code judged what is kept
+        self.code = code_digest(roots)
         self._saved_at: float | None = None  # time.monotonic() of the last write
 
     def path(self) -> Path | None:
@@ -272,7 +284,7 @@ class MemoFile(Generic[K]):
         return folder / FOLDER / f"{self.codec.name}.json"
 
     def _key(self, book: PolicyBook, tz: tzinfo) -> dict[str, Json] | None:
-        code, zone, db = code_digest(self.roots), _tz_name(tz), _database_name()
+        code, zone, db = self.code, _tz_name(tz), _database_name()
         if code is None or zone is None or db is None:
             return None
         return {
@@ -361,9 +373,10 @@ class MemoFile(Generic[K]):
         except Unstorable:
             return
         text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
-        part = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        part = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # each writer its own
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale(path)
             part.write_text(text, encoding="utf-8")
             os.replace(part, path)
         except OSError:

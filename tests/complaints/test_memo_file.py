@@ -198,7 +198,7 @@ def test_a_file_that_does_not_hold_is_ignored(engine_ctx, monkeypatch, tmp_path,
         elif what == "an older format":
             monkeypatch.setattr(memo_file, "FORMAT", memo_file.FORMAT + 1)
         elif what == "other code":
-            monkeypatch.setattr(memo_file, "code_digest", lambda roots: "another build")
+            monkeypatch.setattr(todo_memo._SLOT.stored, "code", "another build")
         elif what == "another database's file":
             # the same schema, epoch and marks as this one's, reached by other writes
             raw = json.loads(path.read_text(encoding="utf-8"))
