@@ -54,20 +54,26 @@ def _put(k: _Kept, p: memo_file.Packing) -> memo_file.Json:
     ]
 
 
-def _get(v: memo_file.Json, p: memo_file.Packing) -> _Kept:
-    if type(v) is int:  # most of them: off the list, until a UTC time
-        return _Kept({}, None, memo_file.EPOCH + v * memo_file.US)
-    if not (isinstance(v, list) and len(v) == 4):
-        until = p.get(v)
-        if until is None:
-            raise ValueError("until")
-        return _Kept({}, None, until)
-    cells, d, at, until = v
-    at_risk = p.get(at)
-    if at_risk is None:
-        raise ValueError("at risk")
-    judged = (memo_file.get_deadline(d, p), at_risk)
-    return _Kept(dict(zip(CELLS, cells, strict=True)), judged, p.get(until))
+def _get(kept: list[memo_file.Json], p: memo_file.Packing) -> list[_Kept]:
+    out = []
+    epoch, us = memo_file.EPOCH, memo_file.US
+    for v in kept:
+        if type(v) is int:  # most of them: off the list, until a UTC time
+            out.append(_Kept({}, None, epoch + v * us))
+            continue
+        if not (isinstance(v, list) and len(v) == 4):
+            until = p.get(v)
+            if until is None:
+                raise ValueError("until")
+            out.append(_Kept({}, None, until))
+            continue
+        cells, d, at, until = v
+        at_risk = p.get(at)
+        if at_risk is None:
+            raise ValueError("at risk")
+        judged = (memo_file.get_deadline(d, p), at_risk)
+        out.append(_Kept(dict(zip(CELLS, cells, strict=True)), judged, p.get(until)))
+    return out
 
 
 _SLOT: MemoSlot[_Kept] = MemoSlot(

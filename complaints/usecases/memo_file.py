@@ -141,7 +141,7 @@ class Codec(Generic[K]):
 
     name: str  # the file: cache/<name>.json
     put: Callable[[K, Packing], Json]
-    get: Callable[[Json, Packing], K]
+    get: Callable[[list[Json], Packing], list[K]]  # all of them at once (tens of thousands)
 
 
 @dataclass
@@ -324,10 +324,10 @@ class MemoFile(Generic[K]):
                 return None
             if not case_touches.witnessed(mark, raw["witness"]):
                 return None
-            get, ids, kept = self.codec.get, raw["ids"], raw["kept"]
-            if len(ids) != len(kept):
+            ids, kept = raw["ids"], raw["kept"]
+            if not all(type(cid) is int for cid in ids):
                 return None
-            cases = {int(cid): get(k, packing) for cid, k in zip(ids, kept, strict=True)}
+            cases = dict(zip(ids, self.codec.get(kept, packing), strict=True))
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return None  # unreadable, not JSON, or not of this shape: judged afresh
         self._saved_at = time.monotonic()  # the file is as of its mark: written, in effect

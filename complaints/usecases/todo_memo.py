@@ -81,17 +81,20 @@ def _put(k: _Kept, p: memo_file.Packing) -> memo_file.Json:
     ]
 
 
-def _get(v: memo_file.Json, p: memo_file.Packing) -> _Kept:
-    cells, judged, until = v
-    if len(cells) != len(CASE_CELLS):
-        raise ValueError("cells")
-    out: Judged = []
-    for d, at in judged:
-        at_risk = p.get(at)
-        if at_risk is None:
-            raise ValueError("at risk")
-        out.append((memo_file.get_deadline(d, p), at_risk))
-    return _Kept(tuple(cells), out, p.get(until))
+def _get(kept: list[memo_file.Json], p: memo_file.Packing) -> list[_Kept]:
+    out = []
+    get_time, get_deadline = p.get, memo_file.get_deadline
+    for cells, judged, until in kept:
+        if len(cells) != len(CASE_CELLS):
+            raise ValueError("cells")
+        deadlines: Judged = []
+        for d, at in judged:
+            at_risk = get_time(at)
+            if at_risk is None:
+                raise ValueError("at risk")
+            deadlines.append((get_deadline(d, p), at_risk))
+        out.append(_Kept(tuple(cells), deadlines, get_time(until)))
+    return out
 
 
 _SLOT: MemoSlot[_Kept] = MemoSlot(
