@@ -19,12 +19,15 @@ or when more than ``limit`` cases were touched.
 
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
 
 from db.models import database, on_server
 
+# pg_snapshot's text: xmin:xmax:xip,xip,...
+_SNAPSHOT = re.compile(r"\d+:\d+:(\d+(,\d+)*)?")
 # The touches the log keeps: schema 24's triggers prune those before the last KEEP (the
 # frozen step's own constant, m0024_case_touches.KEEP; only the migration runner imports it).
 KEEP = 50_000
@@ -98,7 +101,8 @@ def witness(at: Mark) -> list[object]:
     """What tells this database from a copy of it that went its own way (a file put back by
     hand, another office's server): the case of the touch at the mark (SQLite, where a copy
     reuses the ``seq`` numbers) and the last audit entry (its hash chains everything before
-    it). ``witnessed`` says whether a database still holds them."""
+    it); on the server also that its transaction ids reached the mark's. ``witnessed`` says
+    whether a database still holds them."""
     touch = None
     if not on_server() and int(at.at) > 0:
         row = database.execute_sql(
@@ -116,7 +120,16 @@ def witnessed(at: Mark, seen: object) -> bool:
     if not (isinstance(seen, list) and len(seen) == 2):
         return False
     touch, last = seen
-    if touch is not None or (not on_server() and int(at.at) > 0):
+    if on_server():  # transaction ids only grow: a server whose are behind the mark is another
+        if not _SNAPSHOT.fullmatch(str(at.at)):
+            return False
+        (ahead,) = database.execute_sql(
+            "SELECT pg_snapshot_xmax(pg_current_snapshot()) >= pg_snapshot_xmax(?::pg_snapshot)",
+            (str(at.at),),
+        ).fetchone()
+        if not ahead:
+            return False
+    elif touch is not None or int(at.at) > 0:
         row = database.execute_sql(
             "SELECT case_id FROM case_touches WHERE seq = ?", (int(at.at),)
         ).fetchone()

@@ -12,6 +12,8 @@ query itself (``followup.closed_since`` with ``now``). A later read judges again
 cases whose moment came and those written since, by any seat (``db.case_touches``); another
 policy or office calendar, a bulk load or a restore, another time zone or a clock set back
 judge every closed case afresh (memo_slot). Inside a transaction nothing is kept or used.
+What is kept also outlives the session, in a file of this PC (memo_file); a case kept only
+for the moment it may come onto the list is written as that moment alone.
 """
 
 from __future__ import annotations

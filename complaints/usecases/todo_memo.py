@@ -9,7 +9,8 @@ read judges again only the cases whose moment came and those written since, by a
 (``db.case_touches``: the database's own log of the cases each write touched); another
 policy or office calendar, a bulk load or a restore, another time zone, or a clock set back
 judge every case afresh (memo_slot). Inside a transaction nothing is kept or used (it may be
-rolled back).
+rolled back). What is kept also outlives the session, in a file of this PC (memo_file), so
+the first read after a start judges only what changed since.
 
 Memory: about 1 KB per open case kept (the item's cells and its deadlines); past
 ``MAX_CASES`` open cases nothing is kept and every read judges afresh.

@@ -173,6 +173,8 @@ def _read_afresh_after(cx: Context, change, monkeypatch) -> tuple[list[int], lis
         "an older format",
         "other code",
         "another database's file",
+        "a mark ahead of the database",
+        "a mark that is no mark",
         "policy",
         "clock set back",
         "log pruned past the mark",
@@ -204,6 +206,15 @@ def test_a_file_that_does_not_hold_is_ignored(engine_ctx, monkeypatch, tmp_path,
             raw = json.loads(path.read_text(encoding="utf-8"))
             witness = raw["witness"]
             witness[1] = [witness[1][0], "0" * 64] if witness[1] else [1, "0" * 64]
+            path.write_text(json.dumps(raw), encoding="utf-8")
+        elif what in ("a mark ahead of the database", "a mark that is no mark"):
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if what == "a mark that is no mark":
+                raw["mark"][1] = "1:x:2" if on_server() else "seven"
+            elif on_server():  # transaction ids this server has not reached yet
+                raw["mark"][1] = "4000000000:4000000000:"
+            else:
+                raw["mark"][1] += 1_000_000
             path.write_text(json.dumps(raw), encoding="utf-8")
         elif what == "policy":
             policy_uc.save(cx, Policy().with_(at_risk_fraction=0.5))
