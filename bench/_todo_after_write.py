@@ -1,5 +1,7 @@
 """The to-do list read after a write (issue 19 §7): judged afresh against judged again only for
-the cases the write touched (db.case_touches), and what the touch triggers cost the write.
+the cases the write touched (db.case_touches), and what the touch triggers cost the write;
+and a session's first read: judged afresh (no file) against from the memos' file of this PC
+(complaints/usecases/memo_file.py), as written and after more saves since.
 
 Used by bench_todo.py (SQLite) and bench_engines.py (both engines) on the open database:
 ``figures(ctx, runs)`` writes to it (a case saved, a 备注 recorded, on open cases), so give it
@@ -25,6 +27,8 @@ from db.models import database, on_server
 
 # The writes timed alone: BLOCKS blocks of WRITES with the triggers, as many without.
 BLOCKS, WRITES = 4, 10
+# Case saves between the file and a session's first read: SAVES_BEFORE more before each run.
+SAVES_BEFORE = 10
 # The touch triggers a case save and an action fire (schema 24), by engine.
 _SQLITE_TRIGGERS = ("case_touches_case_au", "case_touches_entry_ai")
 _SERVER_TRIGGERS = (("cases", "case_touches_case_aud"), ("entries", "case_touches_entry_ai"))
@@ -82,11 +86,27 @@ def figures(ctx: Context, runs: int) -> dict[str, tuple[float, float]]:
 
     out: dict[str, tuple[float, float]] = {}
     afresh = []
-    for _ in range(runs):  # nothing kept: the first read, and once the log cannot say
-        todo_memo.clear()
-        followup_memo.clear()
+    for _ in range(runs):  # nothing kept, in memory or in the file: a first read without it
+        todo_memo.clear(stored=True)
+        followup_memo.clear(stored=True)
         afresh.append(_clock(lambda: todo_list(ctx)))
     out["to-do list judged afresh"] = _median(afresh)
+    first = []
+    for _ in range(runs):  # a new session: nothing in memory, the file the read before wrote
+        todo_memo.clear()
+        followup_memo.clear()
+        first.append(_clock(lambda: todo_list(ctx)))
+    out["to-do list first read of a session, from the file"] = _median(first)
+    first = []
+    for _ in range(runs):  # the same after SAVES_BEFORE more case saves each time
+        for _ in range(SAVES_BEFORE):
+            save()
+        todo_memo.clear()
+        followup_memo.clear()
+        first.append(_clock(lambda: todo_list(ctx)))
+    out[f"to-do list first read of a session, from the file, {SAVES_BEFORE}+ saves since"] = (
+        _median(first)
+    )
     for label, write in (("a case save", save), ("an action (备注)", action)):
         reads = []
         for _ in range(runs):

@@ -99,6 +99,8 @@ class Places:
         self.open(engine, name)  # an empty database on the cluster
         close_database()
         migrate_to_server(copy, self.address(name))
+        close_database()  # opened again as the program opens it: with this PC's folder
+        open_server(self.address(name), data_folder=folder)
 
 
 class Figures(dict[str, float | str]):

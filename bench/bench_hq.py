@@ -109,7 +109,7 @@ def reads(runs: int, cold: bool, skip: set[str] = frozenset()) -> None:
     if "todo" not in skip:
 
         def todo_afresh():
-            todo_memo.clear()  # every open case judged, as on each call before the memo
+            todo_memo.clear(stored=True)  # every open case judged, as before the memo (no file)
             return todo.open_deadlines(ctx)
 
         add(

@@ -92,13 +92,13 @@ def main() -> int:
     from complaints.usecases import followup_memo, todo_memo
 
     afresh_ms = []
-    for _ in range(3):  # as after any write: nothing kept, every case judged again
-        todo_memo.clear()
-        followup_memo.clear()
+    for _ in range(3):  # nothing kept, in memory or in the file: every case judged
+        todo_memo.clear(stored=True)
+        followup_memo.clear(stored=True)
         ms, _ = timed(lambda: todo_list(ctx))
         afresh_ms.append(ms)
     print(
-        f"to-do list judged afresh (todo_list, nothing kept: the read after a write), "
+        f"to-do list judged afresh (todo_list, nothing kept, no file), "
         f"3 runs: median {statistics.median(afresh_ms):.0f} ms"
     )
 

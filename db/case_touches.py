@@ -19,12 +19,15 @@ or when more than ``limit`` cases were touched.
 
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 from dataclasses import dataclass
 
 from db.models import database, on_server
 
+# pg_snapshot's text: xmin:xmax:xip,xip,...
+_SNAPSHOT = re.compile(r"\d+:\d+:(\d+(,\d+)*)?")
 # The touches the log keeps: schema 24's triggers prune those before the last KEEP (the
 # frozen step's own constant, m0024_case_touches.KEEP; only the migration runner imports it).
 KEEP = 50_000
@@ -92,3 +95,49 @@ def mark_file_everything(conn: sqlite3.Connection) -> None:
     ).fetchone():
         conn.execute("UPDATE case_touch_log SET epoch = ?", (secrets.randbits(62),))
         conn.commit()
+
+
+def witness(at: Mark) -> list[object]:
+    """What tells this database from a copy of it that went its own way (a file put back by
+    hand, another office's server): the case of the touch at the mark (SQLite, where a copy
+    reuses the ``seq`` numbers) and the last audit entry (its hash chains everything before
+    it); on the server also that its transaction ids reached the mark's. ``witnessed`` says
+    whether a database still holds them."""
+    touch = None
+    if not on_server() and int(at.at) > 0:
+        row = database.execute_sql(
+            "SELECT case_id FROM case_touches WHERE seq = ?", (int(at.at),)
+        ).fetchone()
+        touch = int(row[0]) if row else None
+    last = database.execute_sql(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return [touch, [int(last[0]), str(last[1])] if last else None]
+
+
+def witnessed(at: Mark, seen: object) -> bool:
+    """This database holds what ``witness(at)`` saw (an unreadable ``seen``: no)."""
+    if not (isinstance(seen, list) and len(seen) == 2):
+        return False
+    touch, last = seen
+    if on_server():  # transaction ids only grow: a server whose are behind the mark is another
+        if not _SNAPSHOT.fullmatch(str(at.at)):
+            return False
+        (ahead,) = database.execute_sql(
+            "SELECT pg_snapshot_xmax(pg_current_snapshot()) >= pg_snapshot_xmax(?::pg_snapshot)",
+            (str(at.at),),
+        ).fetchone()
+        if not ahead:
+            return False
+    elif touch is not None or int(at.at) > 0:
+        row = database.execute_sql(
+            "SELECT case_id FROM case_touches WHERE seq = ?", (int(at.at),)
+        ).fetchone()
+        if row is None or touch != int(row[0]):
+            return False
+    if last is None:
+        return database.execute_sql("SELECT 1 FROM audit_log LIMIT 1").fetchone() is None
+    if not (isinstance(last, list) and len(last) == 2):
+        return False
+    row = database.execute_sql("SELECT hash FROM audit_log WHERE id = ?", (last[0],)).fetchone()
+    return row is not None and row[0] == last[1]

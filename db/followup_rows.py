@@ -12,7 +12,7 @@ from typing import Any
 
 from complaints.types import Action, State
 from db.case_loads import TODO_COLUMNS, Case, Entry, decode_case, rule_entries_of
-from db.models import database
+from db.models import database, on_server
 from db.timeutil import to_db
 
 _CLOSED = State.CLOSED.value
@@ -40,7 +40,12 @@ def closed_cases(
     ``visited_by``: without the cases a 跟踪回访 up to that moment met for good, where no
     关闭 follows that visit up to then and no entry of ``actions`` is dated after it (the
     to-do list of that moment, and of any later one until a write, has nothing of them)."""
-    where = ["state = ?", "deleted = 0", "closed_at >= ?"]
+    # With ``ids``, SQLite reads those cases by id: its planner would walk every closed case
+    # by the state (or closing time) index instead (~0.1 s at 1M for a handful of ids);
+    # a unary + keeps a column's index out of SQLite's choice (PostgreSQL plans by its
+    # statistics, and has no + for text).
+    plain = "+" if ids and not on_server() else ""
+    where = [f"{plain}state = ?", "deleted = 0", f"{plain}closed_at >= ?"]
     params: list[Any] = [_CLOSED, to_db(since)]
     if until is not None:
         where.append("closed_at < ?")

@@ -12,6 +12,8 @@ query itself (``followup.closed_since`` with ``now``). A later read judges again
 cases whose moment came and those written since, by any seat (``db.case_touches``); another
 policy or office calendar, a bulk load or a restore, another time zone or a clock set back
 judge every closed case afresh (memo_slot). Inside a transaction nothing is kept or used.
+What is kept also outlives the session, in a file of this PC (memo_file); a case kept only
+for the moment it may come onto the list is written as that moment alone.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 
 from complaints.rules.deadlines import Deadline
 from complaints.rules.followup import due_follow_up
-from complaints.usecases import followup
+from complaints.usecases import followup, memo_file
 from complaints.usecases.memo_slot import Memo, MemoSlot
 from complaints.usecases.policy import PolicyBook
 
@@ -42,7 +44,44 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
-_SLOT: MemoSlot[_Kept] = MemoSlot(MAX_CASES)
+def _put(k: _Kept, p: memo_file.Packing) -> memo_file.Json:
+    if k.judged is None:  # off the list: only when to judge it again (its cells unused)
+        return p.put(k.until)
+    d, at_risk = k.judged
+    return [
+        [k.cells[c] for c in CELLS],
+        memo_file.put_deadline(d, p),
+        p.put(at_risk),
+        p.put(k.until),
+    ]
+
+
+def _get(kept: list[memo_file.Json], p: memo_file.Packing) -> list[_Kept]:
+    out = []
+    epoch, us = memo_file.EPOCH, memo_file.US
+    for v in kept:
+        if type(v) is int:  # most of them: off the list, until a UTC time
+            out.append(_Kept({}, None, epoch + v * us))
+            continue
+        if not (isinstance(v, list) and len(v) == 4):
+            until = p.get(v)
+            if until is None:
+                raise ValueError("until")
+            out.append(_Kept({}, None, until))
+            continue
+        cells, d, at, until = v
+        at_risk = p.get(at)
+        if at_risk is None:
+            raise ValueError("at risk")
+        judged = (memo_file.get_deadline(d, p), at_risk)
+        out.append(_Kept(dict(zip(CELLS, cells, strict=True)), judged, p.get(until)))
+    return out
+
+
+_SLOT: MemoSlot[_Kept] = MemoSlot(
+    MAX_CASES,
+    memo_file.MemoFile(memo_file.Codec("todo-follow-up", _put, _get), (__name__,)),
+)
 clear = _SLOT.clear
 kept_cases = _SLOT.kept_cases  # how many closed cases are kept (None: nothing is kept)
 

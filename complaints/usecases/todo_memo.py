@@ -9,7 +9,8 @@ read judges again only the cases whose moment came and those written since, by a
 (``db.case_touches``: the database's own log of the cases each write touched); another
 policy or office calendar, a bulk load or a restore, another time zone, or a clock set back
 judge every case afresh (memo_slot). Inside a transaction nothing is kept or used (it may be
-rolled back).
+rolled back). What is kept also outlives the session, in a file of this PC (memo_file), so
+the first read after a start judges only what changed since.
 
 Memory: about 1 KB per open case kept (the item's cells and its deadlines); past
 ``MAX_CASES`` open cases nothing is kept and every read judges afresh.
@@ -25,6 +26,7 @@ from typing import Any
 from complaints.rules.deadline_changes import judged_until
 from complaints.rules.deadline_rules import at_risk_from, open_deadlines_of
 from complaints.rules.deadlines import NOTE_ACTIONS, RULE_ACTIONS, Deadline
+from complaints.usecases import memo_file
 from complaints.usecases.memo_slot import Memo, MemoSlot
 from complaints.usecases.policy import PolicyBook
 from db import case_loads
@@ -72,7 +74,34 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
-_SLOT: MemoSlot[_Kept] = MemoSlot(MAX_CASES)
+def _put(k: _Kept, p: memo_file.Packing) -> memo_file.Json:
+    return [
+        list(k.cells),
+        [[memo_file.put_deadline(d, p), p.put(at)] for d, at in k.judged],
+        p.put(k.until),
+    ]
+
+
+def _get(kept: list[memo_file.Json], p: memo_file.Packing) -> list[_Kept]:
+    out = []
+    get_time, get_deadline = p.get, memo_file.get_deadline
+    for cells, judged, until in kept:
+        if len(cells) != len(CASE_CELLS):
+            raise ValueError("cells")
+        deadlines: Judged = []
+        for d, at in judged:
+            at_risk = get_time(at)
+            if at_risk is None:
+                raise ValueError("at risk")
+            deadlines.append((get_deadline(d, p), at_risk))
+        out.append(_Kept(tuple(cells), deadlines, get_time(until)))
+    return out
+
+
+_SLOT: MemoSlot[_Kept] = MemoSlot(
+    MAX_CASES,
+    memo_file.MemoFile(memo_file.Codec("todo-open", _put, _get), (__name__,)),
+)
 clear = _SLOT.clear
 kept_cases = _SLOT.kept_cases  # how many open cases are kept (None: nothing is kept)
 kept_memo = _SLOT.kept
