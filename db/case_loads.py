@@ -311,6 +311,16 @@ def latest_entries(case_ids: Iterable[int]) -> dict[int, tuple[datetime | None, 
     return out
 
 
+def customer_names(case_ids: Sequence[int]) -> dict[int, Any]:
+    """case id → the customer's name as stored now, for those of ``case_ids`` still here."""
+    out: dict[int, Any] = {}
+    for i in range(0, len(case_ids), _CHUNK):
+        chunk = list(case_ids[i : i + _CHUNK])
+        sql = f"SELECT id, customer_name FROM cases WHERE id IN ({_marks(chunk)})"
+        out.update(database.execute_sql(sql, chunk).fetchall())
+    return out
+
+
 def entries_and_latest(
     case_ids: Iterable[int], *, actions: Sequence[str]
 ) -> tuple[dict[int, list[Entry]], dict[int, tuple[datetime | None, str, str | None]]]:

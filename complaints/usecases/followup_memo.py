@@ -28,6 +28,7 @@ from complaints.rules.followup import due_follow_up
 from complaints.usecases import followup, memo_file
 from complaints.usecases.memo_slot import Memo, MemoSlot
 from complaints.usecases.policy import PolicyBook
+from db import case_loads
 
 MAX_CASES = 200_000  # closed cases kept at most (past it every read judges afresh)
 _IDS_PER_READ = 500  # with the closed state and the actions: under SQLite's 999 variables
@@ -48,8 +49,9 @@ def _put(k: _Kept, p: memo_file.Packing) -> memo_file.Json:
     if k.judged is None:  # off the list: only when to judge it again (its cells unused)
         return p.put(k.until)
     d, at_risk = k.judged
+    # no customer's name on this PC's disk: read back from the database with the file
     return [
-        [k.cells[c] for c in CELLS],
+        [None if c == "customer_name" else k.cells[c] for c in CELLS],
         memo_file.put_deadline(d, p),
         p.put(at_risk),
         p.put(k.until),
@@ -75,6 +77,10 @@ def _get(kept: list[memo_file.Json], p: memo_file.Packing) -> list[_Kept]:
             raise ValueError("at risk")
         judged = (memo_file.get_deadline(d, p), at_risk)
         out.append(_Kept(dict(zip(CELLS, cells, strict=True)), judged, p.get(until)))
+    listed = [k.cells for k in out if k.judged is not None]
+    names = case_loads.customer_names([c["id"] for c in listed])
+    for c in listed:
+        c["customer_name"] = names.get(c["id"])
     return out
 
 

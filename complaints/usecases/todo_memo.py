@@ -74,9 +74,13 @@ class _Kept:
     until: datetime | None  # judge again from this moment on (None: only after a write)
 
 
+_NAME = CASE_CELLS.index("customer_name")
+
+
 def _put(k: _Kept, p: memo_file.Packing) -> memo_file.Json:
+    # no customer's name on this PC's disk: read back from the database with the file
     return [
-        list(k.cells),
+        [None if i == _NAME else v for i, v in enumerate(k.cells)],
         [[memo_file.put_deadline(d, p), p.put(at)] for d, at in k.judged],
         p.put(k.until),
     ]
@@ -95,6 +99,9 @@ def _get(kept: list[memo_file.Json], p: memo_file.Packing) -> list[_Kept]:
                 raise ValueError("at risk")
             deadlines.append((get_deadline(d, p), at_risk))
         out.append(_Kept(tuple(cells), deadlines, get_time(until)))
+    names = case_loads.customer_names([k.cells[0] for k in out])
+    for k in out:
+        k.cells = (*k.cells[:_NAME], names.get(k.cells[0]), *k.cells[_NAME + 1 :])
     return out
 
 

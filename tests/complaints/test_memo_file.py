@@ -19,12 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from complaints.rules.policy import Policy
-from complaints.usecases import cases, followup_memo, memo_file, site, todo, todo_memo
+from complaints.usecases import cases, followup, followup_memo, memo_file, site, todo, todo_memo
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import CHINA_TZ, Context
 from db import case_touches
 from db.database import close_database, open_database
 from db.models import data_folder, database, on_server
+from tests.complaints.test_followup_memo import _close as close_for_follow_up
 from tests.complaints.test_todo_touches import (
     Clock,
     _apply,
@@ -312,3 +313,34 @@ def test_a_folder_it_cannot_write_only_means_no_file(db_path, monkeypatch):
     _new_session()
     assert todo.open_deadlines(cx) == items
     assert blocker.is_file()
+
+
+def test_the_files_hold_no_customer_name_and_the_list_shows_them(engine_ctx, monkeypatch):
+    """The files are a cache on this PC's disk (for the office server too): the customers'
+    names stay in the database, read back by id when a file is taken: an open case's and a
+    closed case's whose follow-up visit is due."""
+    clock = Clock(engine_ctx.now())
+    cx = dataclasses.replace(engine_ctx, clock=clock)
+    policy_uc.save(cx, Policy().with_(follow_up=True))
+    clock.now += timedelta(minutes=1)  # received under the policy with follow-up visits
+    a = _case(cx, minutes_ago=0)
+    visited = _case(cx, minutes_ago=0)
+    cases.update_case(cx, visited, {"customer_name": "王芳"})
+    close_for_follow_up(cx, visited)
+    for _ in range(60):  # until its visit is on the list
+        if followup.due_visits(clock.now, cx.tz):
+            break
+        clock.now += timedelta(hours=12)
+    todo_memo.clear(stored=True)
+    followup_memo.clear(stored=True)
+    before = todo.open_deadlines(cx)
+    names = {i.case_id: i.customer_name for i in before}
+    assert names.get(a) == "张伟" and names.get(visited) == "王芳"
+    for path in _files():
+        assert path.exists()
+        text = path.read_text(encoding="utf-8")
+        assert "张伟" not in text and "王芳" not in text
+    loads = _counting_loads(monkeypatch)
+    _new_session()
+    assert todo.open_deadlines(cx) == before
+    assert loads and all(loads)  # taken from the files
