@@ -99,8 +99,11 @@ def _get(kept: list[memo_file.Json], p: memo_file.Packing) -> list[_Kept]:
                 raise ValueError("at risk")
             deadlines.append((get_deadline(d, p), at_risk))
         out.append(_Kept(tuple(cells), deadlines, get_time(until)))
-    names = case_loads.customer_names([k.cells[0] for k in out])
-    for k in out:
+    # only a case with an open deadline is shown; the others are loaded afresh (their
+    # name too) before they can be, when their moment comes or they are written
+    listed = [k for k in out if k.judged]
+    names = case_loads.customer_names([k.cells[0] for k in listed])
+    for k in listed:
         k.cells = (*k.cells[:_NAME], names.get(k.cells[0]), *k.cells[_NAME + 1 :])
     return out
 
