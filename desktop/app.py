@@ -30,7 +30,7 @@ from desktop.paths import DataPaths, data_dir_problem, data_paths, secure_data_d
 from desktop.qt_setup import app_icon, font_box, install_qt_translations
 from desktop.server_start import Opened, open_chosen
 from desktop.single_instance import SingleInstance
-from ui import pin_singletons, window_fit
+from ui import gc_thread, pin_singletons, window_fit
 from ui.first_run import FirstRunDialog, set_up_people
 from ui.fonts import check_cjk_font, prefer_cjk_font
 from ui.main_window import MainWindow
@@ -51,11 +51,13 @@ GUI_WRITE_WAIT_S = 10.0  # how long a write on the GUI thread waits for another 
 
 def start_over() -> None:
     """The start is over (the main window has painted, or a dialog waits for the person):
-    the garbage collector, off since desktop/__main__.py (and run_gui), is on again. What the
-    start made lives as long as the program, so it is frozen out of every later collection."""
-    if not gc.isenabled():
+    the garbage collector, off since desktop/__main__.py (and run_gui), collects again, on
+    the GUI thread only (ui/gc_thread.py: never a widget freed on the worker's thread). What
+    the start made lives as long as the program, so it is frozen out of every later
+    collection, once."""
+    if gc_thread.running() is None:
         gc.freeze()
-        gc.enable()
+        gc_thread.collect_on_gui_thread()
 
 
 def run_gui(args: argparse.Namespace) -> int:

@@ -83,6 +83,9 @@ class _Worker(QObject):
             except Exception as exc:
                 # a task that failed may still have written (the audit of a refusal)
                 exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+                # The text is kept; the frames are not: they hold the task's locals (a
+                # page's closure, its widget) alive for as long as the exception lives.
+                _drop_frames(exc)
                 self.finished.emit(task_id, (None, exc, rec.changes()))
                 return
         self.finished.emit(task_id, (result, None, rec.changes()))
@@ -95,6 +98,16 @@ class _Worker(QObject):
             except Exception:
                 log.exception("closing the worker's database connection failed")
         self._started = False
+
+
+def _drop_frames(exc: BaseException) -> None:
+    """Forget the tracebacks of ``exc`` and of the exceptions it was raised from or during."""
+    seen: set[int] = set()
+    e: BaseException | None = exc
+    while e is not None and id(e) not in seen:
+        seen.add(id(e))
+        e.__traceback__ = None
+        e = e.__cause__ or e.__context__
 
 
 @dataclass

@@ -25,6 +25,10 @@ WATCH = r"""
 import gc, sys
 from PySide6.QtCore import QEvent, QObject
 import desktop.app as app_module
+from ui import gc_thread
+def collecting():
+    # cycles collected again after the start: on the GUI thread only (ui/gc_thread.py)
+    return gc_thread.running() is not None and not gc.isenabled()
 
 def watch(window):
     class Watch(QObject):
@@ -48,7 +52,7 @@ def smoke(app, window, after_paint=None):
     keep = watch(window)
     def after():
         after_paint()
-        print(f"AFTER gc={gc.isenabled()}", flush=True)
+        print(f"AFTER gc={collecting()}", flush=True)
     return real_smoke(app, window, after_paint=after)
 app_module._smoke = smoke
 from desktop.cli import main
@@ -68,7 +72,7 @@ def after_first_paint(window, fn, **kwargs):
     keep = watch(window)
     def after():
         fn()
-        print(f"AFTER gc={gc.isenabled()}", flush=True)
+        print(f"AFTER gc={collecting()}", flush=True)
         window.close()
     real_after(window, after, **kwargs)
 app_module.after_first_paint = after_first_paint

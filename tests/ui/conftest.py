@@ -3,6 +3,8 @@ database connection), a session on the test database, a scratch QSettings."""
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from PySide6.QtCore import QSettings
 
@@ -18,12 +20,19 @@ pin_singletons()  # PySide6 6.12 on Python 3.11 drops references to None/True (s
 
 @pytest.fixture
 def taskman(qapp, db_path):
-    """Torn down before ``db_path`` closes the database: the worker's connection first."""
+    """Torn down before ``db_path`` closes the database: the worker's connection first.
+    While its worker thread lives, cycles are collected on this (the GUI) thread only, as
+    in the program (ui/gc_thread.py): at the end, with the worker stopped."""
+    was = gc.isenabled()
+    gc.disable()
     tm = TaskManager(
         thread_start=lambda: database.connect(reuse_if_open=True), thread_stop=database.close
     )
     yield tm
     tm.shutdown()
+    gc.collect()
+    if was:
+        gc.enable()
 
 
 @pytest.fixture
