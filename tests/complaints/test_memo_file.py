@@ -28,6 +28,7 @@ from db.models import data_folder, database, on_server
 from tests.complaints.test_followup_memo import _close as close_for_follow_up
 from tests.complaints.test_todo_touches import (
     Clock,
+    _afresh_reads,
     _apply,
     _fresh,
     _kept,
@@ -62,19 +63,6 @@ def _counting_loads(monkeypatch) -> list[bool]:
 
     monkeypatch.setattr(memo_file.MemoFile, "load", counting)
     return loads
-
-
-def _afresh_reads(monkeypatch) -> list[int]:
-    calls: list[int] = []
-    load_open = todo_memo.load_open
-
-    def counting(ids=()):
-        if not ids:
-            calls.append(1)
-        return load_open(ids)
-
-    monkeypatch.setattr(todo_memo, "load_open", counting)
-    return calls
 
 
 def _case(cx: Context, minutes_ago: int = 30) -> int:
