@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import json
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from complaints.rules.deadlines import Deadline, DeadlineStatus
+from complaints.usecases.gc_pause import cyclic_gc_paused
 from complaints.usecases.policy import PolicyBook
 from db import case_touches
 from db.models import data_folder, database, on_server
@@ -258,20 +258,6 @@ def _database_name() -> str | None:
 # --- the file -------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a file's ~100,000 containers are made: each
-    batch of new ones triggers a collection of a heap they keep growing (3-5 x the decoding
-    at 1M); they hold no cycles, so nothing is left for it to find."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _remove_stale(path: Path) -> None:
     """What a writer killed halfway left of ``path`` (a temporary file an hour old)."""
     cutoff = time.time() - 3600
@@ -326,7 +312,7 @@ class MemoFile(Generic[K]):
         if path is None or key is None:
             return None
         try:
-            with _cyclic_gc_paused():
+            with cyclic_gc_paused():
                 raw = json.loads(path.read_bytes())
             if not isinstance(raw, dict) or raw.get("key") != key:
                 return None
@@ -343,7 +329,7 @@ class MemoFile(Generic[K]):
             ids, kept = raw["ids"], raw["kept"]
             if not all(type(cid) is int for cid in ids):
                 return None
-            with _cyclic_gc_paused():
+            with cyclic_gc_paused():
                 cases = dict(zip(ids, self.codec.get(kept, packing), strict=True))
         except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
             return None  # unreadable, not JSON, or not of this shape: judged afresh

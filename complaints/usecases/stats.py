@@ -15,7 +15,6 @@ month over and settled keeps its whole partial (stats_months, test_stats_months.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -38,6 +37,7 @@ from complaints.usecases import audit, auth, stats_months
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
+from complaints.usecases.gc_pause import cyclic_gc_paused
 from db import case_loads, data_stamp, figures_queries
 from db.models import database
 from db.retry import retried
@@ -210,87 +210,83 @@ def figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) ->
     summaries of closed cases are kept in the database by the next keep_summaries()."""
     # Tens of thousands of small dicts that all live until the end: the cyclic collector
     # would walk them again and again for nothing (it doubled the time on 100k cases).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        name = figures_queries.database_name()
-        if len(_SUMMARIES) > _SUMMARIES_MAX or name != _SUMMARIES_DB[0]:
-            _SUMMARIES.clear()  # another data folder (or a test's fresh one): start afresh
-            _SUMMARIES_DB[0] = name
-            _PENDING.clear()
-        book = policy_uc.book()
-        stale: list[dict[str, Any]] = []
-        fp = policy_fingerprints(book, tz)
-        vols = volumes(sites, volume_months(period))
-        months = whole_months(period) if len(sites) <= 1 else None
-        if months is None:
-            cases, entries, earlier, sanctions = load_period(
-                period, sites, tz, as_of=as_of, summaries=_SUMMARIES, policy_fp=fp, stale=stale
+    with cyclic_gc_paused():
+        return _figures_for(period, sites, as_of=as_of, tz=tz)
+
+
+def _figures_for(period: Period, sites: Sequence[str], *, as_of: datetime, tz) -> fig.Figures:
+    name = figures_queries.database_name()
+    if len(_SUMMARIES) > _SUMMARIES_MAX or name != _SUMMARIES_DB[0]:
+        _SUMMARIES.clear()  # another data folder (or a test's fresh one): start afresh
+        _SUMMARIES_DB[0] = name
+        _PENDING.clear()
+    book = policy_uc.book()
+    stale: list[dict[str, Any]] = []
+    fp = policy_fingerprints(book, tz)
+    vols = volumes(sites, volume_months(period))
+    months = whole_months(period) if len(sites) <= 1 else None
+    if months is None:
+        cases, entries, earlier, sanctions = load_period(
+            period, sites, tz, as_of=as_of, summaries=_SUMMARIES, policy_fp=fp, stale=stale
+        )
+        # All sites: those with cases in the period or a volume entered for its months.
+        vsites = tuple(sites) or tuple(sorted({c["site"] for c in cases} | {k[0] for k in vols}))
+        f = fig.compute(
+            period,
+            sites,
+            cases,
+            entries,
+            earlier,
+            sanctions,
+            book.at,
+            as_of,
+            tz,
+            summaries=_SUMMARIES,
+            volumes=vols,
+            volume_sites=vsites,
+        )
+    else:
+        # Month by month (the same cases in the same order: the received-time index), a
+        # month that is over with every case closed taken from _PARTS, or else from the
+        # months kept in the database (stats_months).
+        _forget_parts_if_written()
+        judged = stats_months.judging_of(tz, book, fp)
+        kept = stats_months.load(
+            [m for m in months if (m, tuple(sites), str(tz)) not in _PARTS],
+            sites,
+            tz,
+            as_of,
+            judged,
+        )
+        parts = [
+            _month_part(m, sites, tz, as_of, book, fp, stale, judged, kept.get(m)) for m in months
+        ]
+        part = fig.join(parts)
+        vsites = tuple(sites) or tuple(
+            sorted(
+                site
+                for site in set().union(*(p.sites for p in parts)) | {k[0] for k in vols}
+                if site is not None
             )
-            # All sites: those with cases in the period or a volume entered for its months.
-            vsites = tuple(sites) or tuple(
-                sorted({c["site"] for c in cases} | {k[0] for k in vols})
-            )
-            f = fig.compute(
-                period,
-                sites,
-                cases,
-                entries,
-                earlier,
-                sanctions,
-                book.at,
-                as_of,
-                tz,
-                summaries=_SUMMARIES,
-                volumes=vols,
-                volume_sites=vsites,
-            )
-        else:
-            # Month by month (the same cases in the same order: the received-time index), a
-            # month that is over with every case closed taken from _PARTS, or else from the
-            # months kept in the database (stats_months).
-            _forget_parts_if_written()
-            judged = stats_months.judging_of(tz, book, fp)
-            kept = stats_months.load(
-                [m for m in months if (m, tuple(sites), str(tz)) not in _PARTS],
-                sites,
-                tz,
-                as_of,
-                judged,
-            )
-            parts = [
-                _month_part(m, sites, tz, as_of, book, fp, stale, judged, kept.get(m))
-                for m in months
-            ]
-            part = fig.join(parts)
-            vsites = tuple(sites) or tuple(
-                sorted(
-                    site
-                    for site in set().union(*(p.sites for p in parts)) | {k[0] for k in vols}
-                    if site is not None
-                )
-            )
-            f = fig.finish(
-                period,
-                sites,
-                part,
-                _earlier_open(period, sites, tz),
-                _sanctions(period, sites),
-                tz,
-                volumes=vols,
-                volume_sites=vsites,
-            )
-        if len(_PENDING) + len(stale) <= _PENDING_MAX:
-            # Only the keys (figures.summary_key of these closed cases), not the case dicts:
-            # a year's figures would otherwise hold ~90k of them until the write.
-            _PENDING.extend(
-                ((c["id"], c["revision"], c["modified_at"], c["summary_fp"]), c["_stored_fp"])
-                for c in stale
-            )
-        return f
-    finally:
-        if was_enabled:
-            gc.enable()
+        )
+        f = fig.finish(
+            period,
+            sites,
+            part,
+            _earlier_open(period, sites, tz),
+            _sanctions(period, sites),
+            tz,
+            volumes=vols,
+            volume_sites=vsites,
+        )
+    if len(_PENDING) + len(stale) <= _PENDING_MAX:
+        # Only the keys (figures.summary_key of these closed cases), not the case dicts:
+        # a year's figures would otherwise hold ~90k of them until the write.
+        _PENDING.extend(
+            ((c["id"], c["revision"], c["modified_at"], c["summary_fp"]), c["_stored_fp"])
+            for c in stale
+        )
+    return f
 
 
 # The partial figures (figures.Partial) of months that are over and whose every case was
