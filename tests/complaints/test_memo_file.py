@@ -31,6 +31,7 @@ from tests.complaints.test_todo_touches import (
     _afresh_reads,
     _apply,
     _fresh,
+    _judged_ids,
     _kept,
     _other,
     other_seat,
@@ -117,14 +118,7 @@ def test_the_file_is_taken_and_only_what_changed_is_judged(engine_ctx, monkeypat
     assert all(p.exists() for p in _files())
     cases.update_case(cx, a, {"customer_name": "李四"})
     _new_session()
-    judged: list[tuple[int, ...]] = []
-    load_open = todo_memo.load_open
-
-    def counting(ids=()):
-        judged.append(tuple(ids))
-        return load_open(ids)
-
-    monkeypatch.setattr(todo_memo, "load_open", counting)
+    judged = _judged_ids(monkeypatch)
     after = todo.open_deadlines(cx)
     assert judged == [(a,)]  # the case written since the file's mark, nothing afresh
     assert next(i.customer_name for i in after if i.case_id == a) == "李四"

@@ -238,6 +238,17 @@ def test_a_write_on_this_seat_judges_only_its_case(engine_ctx, monkeypatch):
     a, b = _case(cx), _case(cx)
     todo_memo.clear()
     todo.open_deadlines(cx)
+    judged = _judged_ids(monkeypatch)
+    tracking.record_action(cx, a, "派单", department="销售部")
+    items = todo.open_deadlines(cx)
+    assert judged == [(a,)]
+    todo_memo.clear()
+    assert todo.open_deadlines(cx) == items
+    assert b in {i.case_id for i in items}
+
+
+def _judged_ids(monkeypatch) -> list[tuple[int, ...]]:
+    """The ids of each load of open cases to judge (empty: every open case, afresh)."""
     judged: list[tuple[int, ...]] = []
     load_open = todo_memo.load_open
 
@@ -246,12 +257,7 @@ def test_a_write_on_this_seat_judges_only_its_case(engine_ctx, monkeypatch):
         return load_open(ids)
 
     monkeypatch.setattr(todo_memo, "load_open", counting)
-    tracking.record_action(cx, a, "派单", department="销售部")
-    items = todo.open_deadlines(cx)
-    assert judged == [(a,)]
-    todo_memo.clear()
-    assert todo.open_deadlines(cx) == items
-    assert b in {i.case_id for i in items}
+    return judged
 
 
 def _afresh_reads(monkeypatch) -> list[int]:
