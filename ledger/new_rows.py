@@ -48,7 +48,10 @@ class NewRows(Applier):
                     for number, uid in ledger_rows.numbers_taken(site, sorted(numbers))
                 )
         else:
-            wanted = {r["case_uid"] for r in rows if r.get("case_uid")} - self._case_ids.keys()
+            # a set comprehension, not ``set - dict.keys()``: that walks every key of the
+            # dict (every case of the import so far) for every batch of entries
+            known = self._case_ids
+            wanted = {cu for r in rows if (cu := r.get("case_uid")) and cu not in known}
             self._case_ids.update(ledger_rows.case_ids(list(wanted)))
         out: list[str | RowRejected] = []
         inserts: list[list[Any]] = []
