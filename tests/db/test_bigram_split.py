@@ -7,6 +7,8 @@ whose own columns hold the text (as a plain LIKE over them finds)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from complaints.query import NEWEST_FIRST, CaseFilter
 from complaints.usecases import cases
@@ -228,3 +230,60 @@ def test_a_write_leaves_the_index_of_columns_it_does_not_change_alone(ctx, three
     database.execute_sql("UPDATE cases SET phone = NULL WHERE id = ?", [three[0]])
     assert _named(customer, "王芳") == {three[0]}
     assert_both_right()
+
+
+def test_the_bulk_load_cuts_the_text_its_views_cut(ctx):
+    """A bulk load's end cuts the documents in Python (fts.bigram_pieces) from the very text
+    each index's view cuts in SQL."""
+    views = dict(
+        database.execute_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'view' AND name LIKE '%_docs'"
+        ).fetchall()
+    )
+    for index in fts.BIGRAM_INDEXES:
+        text = fts.BIGRAM_TEXT_SQL[index].format(r="c")
+        assert " ".join(text.split()) in " ".join(views[f"{index}_docs"].split()), index
+
+
+# Any character (CJK, letters, digits, astral, spaces, newlines, punctuation), short and long
+# (the view cuts 16 characters a step), and nothing at all
+_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet="王芳锦旗 \n,.A9😀-", min_size=14, max_size=70),
+)
+_ANY_TEXT = st.one_of(st.none(), _TEXT)
+
+
+def _copy_with(template: int, n: int, name, phone, plate, content) -> None:
+    """A new case row like ``template`` holding these texts, inserted as a load inserts it
+    (no update after it, which would index it through the update trigger)."""
+    columns = [r[1] for r in database.execute_sql("PRAGMA table_info(cases)") if r[1] != "id"]
+    given_here = ("uid", "number", "customer_name", "phone", "plate", "content")
+    picks = ", ".join("?" if c in given_here else c for c in columns)
+    params = dict(
+        zip(given_here, (f"bigram-{n}", f"T{n}", name, phone, plate, content), strict=True)
+    )
+    database.execute_sql(
+        f"INSERT INTO cases ({', '.join(columns)}) SELECT {picks} FROM cases WHERE id = ?",
+        [params[c] for c in columns if c in given_here] + [template],
+    )
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=st.lists(st.tuples(_TEXT, _ANY_TEXT, _ANY_TEXT, _TEXT), min_size=1, max_size=4))
+# a NUL ends a text for SQLite's string functions: the view's own document serves there
+@example(texts=[("王芳", None, "\x000", "锦旗 送来\n😀")])
+@example(texts=[("a", "1", "", "0123456789abcdefg")])
+def test_a_bulk_load_of_any_text_holds_the_views_tokens(ctx, texts):
+    """Whatever the cases hold, the documents a bulk load adds are the views': FTS5's
+    integrity-check (rank 1) works each case's tokens out again from its view and compares."""
+    template = _create(ctx, "甲", None, None, None, "x")
+    with database.atomic() as txn:
+        loader = bulk_load.BulkLoad(["cases"])
+        for n, (name, phone, plate, content) in enumerate(texts):
+            _copy_with(template, n, name, phone, plate, content)
+        loader.restore()
+        assert check.bigram_index() == []
+        txn.rollback()
