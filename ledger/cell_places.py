@@ -31,16 +31,22 @@ _CELL_REF_FAST_RE = re.compile(rb'<c r="([A-Z]*)([0-9]*)"')
 _ROW_REF_FAST_RE = re.compile(rb'<row r="([^"]*)"')
 _CELL_COL_FAST_RE = re.compile(rb'<c r="([A-Z]*)')
 _CELL_ROW_FAST_RE = re.compile(rb'<c r="[A-Z]*([0-9]*)"')
-# any other form of a cell or row tag (no attribute, another space, a prefix)
-_ODD_TAG_RE = re.compile(rb"<(?:c|row)[>/\t\n\r]|:(?:c|row)[\s/>]")
-# any other form of a cell or row tag, in two parts: the second is looked for only where
-# the text holds ":c" or ":row" (a sheet has millions of ':', in times, for it to try)
+# any other form of a cell or row tag (no attribute, another space, a prefix), in two parts:
+# the second is looked for only where the text holds ":c" or ":row" (a sheet has millions
+# of ':', in times, for it to try). A prefix is a tag's: ":c " in a value is text.
 _ODD_PLAIN_TAG_RE = re.compile(rb"<(?:c|row)[>/\t\n\r]")
-_ODD_PREFIXED_TAG_RE = re.compile(rb":(?:c|row)[\s/>]")
+_ODD_PREFIXED_TAG_RE = re.compile(rb"</?[A-Za-z_][\w.-]*:(?:c|row)[\s/>]")
+# A '<' that does not open one of the usual sheet's tags (a row, a cell, a value, inline
+# text, their ends). A chunk without one holds no processing instruction, comment, CDATA,
+# DTD, formula, prefixed tag nor a row or cell tag in another form: the searches for each
+# of those (a pass over the chunk each) are left out there, one pass instead of five.
+_UNUSUAL_TAG_RE = re.compile(
+    rb'<(?!c r="|row r="|v>|/v>|/c>|/row>|is>|/is>|t>|/t>|t xml:space="preserve">)'
+)
 
 
 def _odd_tags(whole: bytes) -> bool:
-    """Whether ``whole`` holds a cell or row tag in another form (_ODD_TAG_RE)."""
+    """Whether ``whole`` holds a cell or row tag in another form."""
     if _ODD_PLAIN_TAG_RE.search(whole) is not None:
         return True
     return (b":c" in whole or b":row" in whole) and _ODD_PREFIXED_TAG_RE.search(whole) is not None
@@ -110,6 +116,8 @@ class CellScan:
         # apart at their tags (ledger.calamine_chunks).
         self.plain = True
         self._instructions = 0
+        # the text the last feed scanned had only the usual tags (_UNUSUAL_TAG_RE)
+        self.usual = False
 
     def _refuse(self, ref: str, what: str) -> LedgerRefused:
         return LedgerRefused(
@@ -126,8 +134,10 @@ class CellScan:
         if len(buf) - cut > _MAX_TAG:
             raise LedgerRefused(f"{self.file}:{self.where}中有异常的超长标记,已拒绝")
         whole = buf[:cut]
-        instructions = whole.count(b"<?")
-        bang = b"<!" in whole
+        # every tag of ``whole`` is whole (it ends before a '<'): the look-ahead sees it all
+        self.usual = _UNUSUAL_TAG_RE.search(whole) is None
+        instructions = 0 if self.usual else whole.count(b"<?")
+        bang = not self.usual and b"<!" in whole
         markup = instructions > 0 or bang or self._closer is not None
         if self.plain:
             self._instructions += instructions
@@ -147,7 +157,7 @@ class CellScan:
             len(letters) == n
             and len(digits) == n
             and len(rows) == whole.count(b"<row ")
-            and not _odd_tags(whole)
+            and (self.usual or not _odd_tags(whole))
         ):
             self._fast(letters, digits, rows, whole)
             fast = True

@@ -261,7 +261,6 @@ def _scan_part(
             m = _UNIQUE_COUNT_RE.search(head)
             if m:
                 scan.strings_declared = int(m.group(1)[:12] or 0)
-        tail = b""
         carry = b""
         chunk = head
         read = 0
@@ -270,15 +269,13 @@ def _scan_part(
         while chunk:
             read += len(chunk)
             if cells is not None:
-                if not scan.formula:
-                    buf = tail + chunk
-                    scan.formula = _has_formula(buf)
-                    tail = buf[-_SCAN_OVERLAP:]
-                carry = cells.feed(carry + chunk)
-                if watch is not None:  # a formula may start in the tail kept for the next
-                    watch.sheet_checked(
-                        info.filename, read - max(len(carry), _SCAN_OVERLAP), scan, cells
-                    )
+                buf = carry + chunk
+                carry = cells.feed(buf)
+                # a formula is a tag, and the scan saw every tag of what it took whole
+                if not scan.formula and not cells.usual:
+                    scan.formula = _has_formula(buf[: len(buf) - len(carry)])
+                if watch is not None:  # all but the unfinished tag kept for the next
+                    watch.sheet_checked(info.filename, read - len(carry), scan, cells)
             elif strings:
                 carry = carry + chunk
                 cut = carry.rfind(b"<")
@@ -286,9 +283,11 @@ def _scan_part(
                     cut = len(carry)
                 scan.strings_found += len(_SI_RE.findall(carry, 0, cut))
                 carry = carry[cut:]
-            chunk = f.read(1 << 20)
+            chunk = f.read(_READ)
     if cells is not None:
         cells.feed(carry + b"<")
+        if not scan.formula and not cells.usual:
+            scan.formula = _has_formula(carry)
         cells.check_order()
         scan.calamine_bytes += cells.calamine_bytes(info.file_size)
         scan.plain_sheets = scan.plain_sheets and cells.plain
@@ -310,6 +309,7 @@ _FORMULA_RE = re.compile(
     rb"<(?=[A-Za-z_!])(?:[A-Za-z_][\w.-]*:)?(?:f[\s/>]|!DOCTYPE|!ENTITY)", re.IGNORECASE
 )
 _SCAN_OVERLAP = 64
+_READ = 1 << 20  # a part is scanned this much at a time
 # Everything _FORMULA_RE matches also matches this (a '<' then f, F or !, or a prefixed
 # name), which the engine finds about a third faster; _FORMULA_RE decides on the chunks
 # where it finds something.
