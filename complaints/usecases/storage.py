@@ -95,11 +95,14 @@ def run_checks(
 ) -> list[str]:
     """All problems found in the open database (empty when sound): every check of CHECKS,
     or the QUICK_CHECKS when ``quick``. ``progress`` hears the estimate first, then each
-    part as it starts; ``cancelled()`` is looked at between the parts."""
+    part as it ends; ``cancelled()`` is looked at between the parts, and inside the audit
+    chain's between its batches (millions of entries at headquarters), which also say the
+    entries read."""
     # the office server has its own checks, quick or not
     fns = SERVER_CHECKS if on_server() else QUICK_CHECKS if quick else CHECKS
+    estimate = check_estimate(quick=quick)
     if progress is not None:
-        progress(0, len(fns), check_estimate(quick=quick))
+        progress(0, len(fns), estimate)
     problems: list[str] = []
     measured_on = {} if on_server() else check_estimate_uc.sizes()
     took: dict[str, float] = {}
@@ -108,13 +111,39 @@ def run_checks(
             if cancelled is not None and cancelled():
                 raise CheckCancelled("检查已取消")
             started = time.perf_counter()
-            problems.extend(fn())
+            if fn is audit.verify_chain:
+                problems.extend(
+                    audit.verify_chain(_chain_progress(progress, i, len(fns), estimate), cancelled)
+                )
+            else:
+                problems.extend(fn())
             took[fn.__name__] = time.perf_counter() - started
             if progress is not None:
                 progress(i + 1, len(fns), "")
     finally:  # the parts that ran calibrate the next estimate, also of a cancelled check
         check_estimate_uc.remember(took, measured_on)
     return problems
+
+
+def _chain_progress(
+    progress: Progress | None, part: int, parts: int, estimate: str
+) -> Progress | None:
+    """The audit chain's batches as the check's progress: the share of the chain read moves
+    the check on within its part, and the line says the entries read of those written."""
+    if progress is None:
+        return None
+    # the parts counted in thousandths, so that the chain's batches move the share on
+    scale = 1000
+
+    def said(read: int, written: int, _text: str) -> None:
+        within = read * scale // written if written else scale
+        progress(
+            part * scale + within,
+            parts * scale,
+            f"{estimate};审计日志已读 {read:,}/{written:,} 条",
+        )
+
+    return said
 
 
 def in_own_connection(job: Callable[[], T]) -> T:

@@ -163,3 +163,34 @@ def test_verify_chain_counts_its_batches_and_stops_when_cancelled(ctx, monkeypat
     with pytest.raises(CheckCancelled):
         audit.verify_chain(lambda d, t, _: seen.append(d), cancel_after_two)
     assert seen == [3, 6]
+
+
+def test_a_full_check_stops_inside_the_audit_chain_when_cancelled(ctx, monkeypatch):
+    """取消 in 设置's check (and at exit) is heard between the chain's batches, not only
+    between the check's parts: asked true after the chain's first batch, the check stops
+    there and the parts after the chain never run; the line said the entries read."""
+    from complaints.usecases import storage
+    from complaints.usecases.errors import CheckCancelled
+    from db import audit_rows
+
+    _some_entries(ctx, 7)
+    written = audit_rows.head()[0]
+    monkeypatch.setattr(audit_rows, "BATCH", 3)
+    after_chain: list[str] = []
+    monkeypatch.setattr(
+        storage,
+        "CHECKS",
+        [audit.verify_chain, lambda: after_chain.append("ran") or []],
+    )
+    monkeypatch.setattr(storage, "SERVER_CHECKS", storage.CHECKS)
+    heard: list[tuple[int, int, str]] = []
+    with pytest.raises(CheckCancelled):
+        storage.run_checks(
+            progress=lambda done, total, text: heard.append((done, total, text)),
+            cancelled=lambda: any("审计日志已读" in text for _, _, text in heard),
+        )
+    assert after_chain == []
+    chain = [text for _, _, text in heard if "审计日志已读" in text]
+    assert len(chain) == 1 and chain[0].endswith(f"审计日志已读 3/{written} 条")
+    done, total, _ = heard[-1]
+    assert 0 < done < total  # the share of the chain read moved the check on
