@@ -18,6 +18,7 @@ from db.server_address import ServerAddress
 from desktop import __version__
 from desktop.cli import CliError, command_context, server_address
 from desktop.paths import data_paths, secure_data_dir
+from desktop.progress_line import ProgressLine
 
 
 def register(sub) -> None:
@@ -58,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
             rebuild_search_index()
             print("已重建搜索索引")
         print(storage.check_estimate(quick=args.quick), flush=True)
-        problems = storage.run_checks(quick=args.quick)
+        with ProgressLine("正在检查") as progress:
+            problems = storage.run_checks(quick=args.quick, progress=progress)
     except DatabaseTooNew as e:
         raise CliError(f"{paths.database}:{e}") from None
     except StorageError as e:  # not ours, or unreadable: a finding, not a usage error
@@ -87,7 +89,8 @@ def _run_on_server(args: argparse.Namespace, address: ServerAddress) -> int:
     if args.rebuild_index:
         server_check.rebuild_search_index()
         print("已重建搜索索引")
-    problems = storage.run_checks()
+    with ProgressLine("正在检查") as progress:
+        problems = storage.run_checks(progress=progress)
     if problems:
         for p in problems:
             print(p)

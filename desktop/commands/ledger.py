@@ -21,6 +21,7 @@ from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
 from desktop import __version__
 from desktop.cli import CliError, command_context, open_data
+from desktop.progress_line import ProgressLine
 
 
 def register(sub) -> None:
@@ -164,7 +165,8 @@ def run_import(args: argparse.Namespace) -> int:
     paths, _ = open_data(args)
     ctx = command_context(args)
     if args.dry_run:
-        preview = ledger_import.check_import(ctx, args.files)
+        with ProgressLine("正在检查", unit="行") as progress:
+            preview = ledger_import.check_import(ctx, args.files, progress=progress)
         _print_and_write_rejects(preview, args)
         print("(仅检查,未写入数据库)")
         return 0 if preview.ok and not preview.audit_problems else 1
@@ -176,13 +178,16 @@ def run_import(args: argparse.Namespace) -> int:
         beside.append(import_backup.BackgroundBackup(pending))
 
     try:
-        result = ledger_import.apply_import(
-            ctx,
-            args.files,
-            all_or_nothing=args.all_or_nothing,
-            backup_dir=paths.backups,
-            backup_later=backup_beside,
-        )
+        # Ctrl+C: the import is one transaction, rolled back; the line stays, saying where
+        with ProgressLine("正在导入", unit="行") as progress:
+            result = ledger_import.apply_import(
+                ctx,
+                args.files,
+                all_or_nothing=args.all_or_nothing,
+                progress=progress,
+                backup_dir=paths.backups,
+                backup_later=backup_beside,
+            )
     except BaseException:
         for b in beside:  # the office is as before: the backup is still worth finishing
             with contextlib.suppress(Exception):

@@ -28,6 +28,7 @@ from complaints.rules.permissions import Role
 from complaints.usecases import audit, audit_exchange, audit_export, auth, cases, users
 from complaints.usecases.errors import NotFound
 from desktop.cli import PASSWORD_ENV, CliError, ask_password, command_context, open_data
+from desktop.progress_line import ProgressLine
 
 NEW_PASSWORD_ENV = "COMPLAINTDESK_NEW_PASSWORD"
 
@@ -349,6 +350,7 @@ def run_anonymise(args) -> int:
         n = users.anonymise_candidates(args.years, now)
         print(f"将匿名化 {n} 张投诉单的客户姓名与电话(无法撤销)。确认请加 --yes。")
         return 0
-    n = users.anonymise_closed_cases(ctx, args.years, now)
+    with ProgressLine("正在匿名化") as progress:
+        n = users.anonymise_closed_cases(ctx, args.years, now, progress)
     print(f"已匿名化 {n} 张投诉单。")
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from pathlib import Path
 
@@ -197,3 +198,58 @@ def test_an_import_keeps_the_imported_cases_stats_summaries(
     ((closed,),) = folder_rows(hq, "SELECT count(*) FROM cases WHERE state = '已关闭'")
     ((kept,),) = folder_rows(hq, "SELECT count(*) FROM stats_summaries")
     assert closed > 0 and kept == closed and f"已汇总 {kept} 条" in text
+
+
+def test_import_and_its_check_say_how_far_they_are_on_stderr(two_sites, tmp_path, capsys):
+    """Not a terminal (capsys): a few whole lines on stderr, the output on stdout as ever."""
+    sh, hq = two_sites
+    out = tmp_path / "SH01.xlsx"
+    assert run(capsys, "--data-dir", sh, "ledger", "export", out)[0] == 0
+    code, text, err = run(capsys, "--data-dir", hq, "ledger", "import", out, "--dry-run")
+    assert code == 0 and "正在检查" not in text and "\r" not in err
+    said = [line for line in err.splitlines() if line.startswith("正在检查:")]
+    assert said and len(said) <= 5 and said[-1].startswith("正在检查:100%(")
+    code, text, err = run(capsys, "--data-dir", hq, "ledger", "import", out)
+    assert code == 0 and "投诉台账:新增 15" in text and "正在导入" not in text
+    said = [line for line in err.splitlines() if line.startswith("正在导入:")]
+    assert said and len(said) <= 5 and "行)" in said[-1] and "SH01.xlsx" in said[-1]
+
+
+def test_ctrl_c_during_the_import_leaves_the_database_as_before(
+    two_sites, tmp_path, capsys, monkeypatch, folder_rows
+):
+    """Ctrl+C while the import runs (heard at its progress, inside its one transaction):
+    the KeyboardInterrupt goes on as ever, nothing was imported, and on a terminal the
+    progress line is ended, not left for the next words to run into."""
+    from desktop.commands import ledger as ledger_command
+
+    sh, hq = two_sites
+    out = tmp_path / "SH01.xlsx"
+    assert run(capsys, "--data-dir", sh, "ledger", "export", out)[0] == 0
+    ((before,),) = folder_rows(hq, "SELECT count(*) FROM cases")
+    terminal = _Terminal()
+
+    class Interrupted(ledger_command.ProgressLine):
+        def __init__(self, label: str, *, unit: str = "") -> None:
+            super().__init__(label, unit=unit, stream=terminal)
+
+        def __call__(self, done: int, total: int, text: str = "") -> None:
+            super().__call__(done, total, text)
+            raise KeyboardInterrupt
+
+    plain = ledger_command.ProgressLine
+    monkeypatch.setattr(ledger_command, "ProgressLine", Interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        main([*database_args(str(hq)), "--data-dir", str(hq), "ledger", "import", str(out)])
+    assert terminal.getvalue().startswith("\r正在导入:") and terminal.getvalue().endswith("\n")
+    ((after,),) = folder_rows(hq, "SELECT count(*) FROM cases")
+    assert after == before == 0
+    monkeypatch.setattr(ledger_command, "ProgressLine", plain)
+    code, text, err = run(capsys, "--data-dir", hq, "ledger", "import", out)
+    assert code == 0, err
+    assert "投诉台账:新增 15" in text  # nothing of the first was kept
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True

@@ -120,6 +120,16 @@ def test_check_quick_says_its_cost_and_leaves_the_index_to_the_full_check(data, 
     assert code == 1 and out.startswith("检查约需 ") and "搜索索引内容已过时" in out
 
 
+def test_check_says_how_far_it_is_on_stderr(data, capsys):
+    """Not a terminal: a line per part (or per 5 %) on stderr, the output on stdout as ever."""
+    _add_cases(data)
+    code, out, err = run(capsys, "--data-dir", data, "check")
+    assert code == 0 and "检查通过" in out and "正在检查" not in out
+    said = [line for line in err.splitlines() if line.startswith("正在检查:")]
+    assert 2 <= len(said) <= 25 and said[-1].startswith("正在检查:100%")
+    assert "\r" not in err
+
+
 @pytest.mark.sqlite_only("a data folder without its SQLite file")
 def test_check_without_database_is_a_user_error(tmp_path, capsys):
     code, _, err = run(capsys, "--data-dir", tmp_path, "check")

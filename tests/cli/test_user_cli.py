@@ -125,8 +125,14 @@ def test_anonymise_asks_first(capsys, data_dir):
     run(capsys, data_dir, "user", "add", "admin", "--name", "张管理", "--role", "管理员")
     code, out, _ = run(capsys, data_dir, "anonymise", "--years", "2")
     assert code == 0 and "将匿名化 0 张" in out and "--yes" in out
-    code, out, _ = run(capsys, data_dir, "anonymise", "--years", "2", "--yes")
-    assert code == 0 and "已匿名化 0 张" in out
+    code, out, err = run(capsys, data_dir, "anonymise", "--years", "2", "--yes")
+    assert code == 0 and "已匿名化 0 张" in out and "正在匿名化" not in out
+    said = [line for line in err.splitlines() if line.startswith("正在匿名化:")]
+    assert said == [  # its three steps, on stderr
+        "正在匿名化:0% 读取要匿名化的投诉单",
+        "正在匿名化:33% 写入 0 条审计记录",
+        "正在匿名化:66% 匿名化 0 张投诉单及其搜索索引",
+    ]
     code, out, _ = run(capsys, data_dir, "audit", "--event", "privacy")
     assert "匿名化关闭超过 2 年" in out
 
