@@ -157,7 +157,9 @@ def _backup_to(
         # nothing half-written stays behind, and the reason is a sentence
         _remove_part(tmp)
         reason = write_failure(e) or getattr(e, "strerror", None) or str(e)
-        raise BackupError(f"无法写入备份文件 {dest}:{reason}") from None
+        failed = BackupError(f"无法写入备份文件 {dest}:{reason}")
+        failed.detail = repr(e)  # the system's own words, behind 详细信息
+        raise failed from None
     except Exception as e:
         if driver_error(e) is None:
             raise

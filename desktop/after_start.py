@@ -27,6 +27,7 @@ from complaints.usecases import (
 )
 from complaints.usecases.changes import OpChanges
 from desktop import APP_TITLE
+from ui.error_detail import said, tell
 from ui.maintenance import attach_status_line, runner_for
 from ui.notifier import Notifier
 
@@ -80,7 +81,9 @@ def start_backup(session, window) -> None:
             )
 
     def failed(exc: BaseException) -> None:
-        QMessageBox.warning(window, APP_TITLE, f"启动时的自动备份未能完成:\n{exc}")
+        told = said(exc)  # a folder that cannot be written: in Chinese, the words behind 详细信息
+        lead = "启动时的自动备份未能完成:\n"
+        tell(window, APP_TITLE, dataclasses.replace(told, message=lead + told.message))
 
     backups = session.paths.backups
     runner.run(

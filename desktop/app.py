@@ -5,6 +5,8 @@ window. ``--smoke`` paints the main window once offscreen and exits (for CI and 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import errno
 import gc
 import logging
 import os
@@ -31,6 +33,7 @@ from desktop.qt_setup import app_icon, font_box, install_qt_translations
 from desktop.server_start import Opened, open_chosen
 from desktop.single_instance import SingleInstance
 from ui import gc_thread, pin_singletons, window_fit
+from ui.error_detail import Said, said, tell
 from ui.first_run import FirstRunDialog, set_up_people
 from ui.fonts import check_cjk_font, prefer_cjk_font
 from ui.main_window import MainWindow
@@ -84,7 +87,7 @@ def run_gui(args: argparse.Namespace) -> int:
         if problem:
             print(f"错误:{problem}", file=sys.stderr)
             if not smoke:
-                QMessageBox.critical(None, APP_TITLE, problem)
+                QMessageBox.warning(None, APP_TITLE, problem)
             start_over()
             return 2
     if smoke and data_dir is None:  # never create a database in the user's folder to smoke
@@ -190,16 +193,43 @@ def open_data(paths: DataPaths, *, smoke: bool, checks: StartChecks) -> bool:
         if not isinstance(e, StorageError | OSError):  # e.g. SQLite refusing to write
             log.exception("opening %s failed", paths.database)
         checks()  # the font check, as before any message box
-        message = f"无法打开数据文件夹 {paths.root} 中的数据库:\n{e}"
-        print(f"错误:{message}", file=sys.stderr)
+        told = opening_said(e, paths)
+        print(f"错误:{told.message}", file=sys.stderr)
+        if told.detail:
+            print(f"详细信息:{told.detail}", file=sys.stderr)
         if not smoke:
-            QMessageBox.critical(None, APP_TITLE, message)
+            tell(None, APP_TITLE, told)
         return False
     # A write on the GUI thread (the first-run and sign-in dialogs) waits for another
     # program's write as long as a person waits for a button, not for minutes: the window
     # would look hung. The worker's writes wait longer, and say so.
     engine.set_thread_wait_limit(GUI_WRITE_WAIT_S)
     return True
+
+
+def opening_said(exc: BaseException, paths: DataPaths) -> Said:
+    """Why the data folder's database did not open, as every page says an error
+    (ui/error_detail.py): our own Chinese words for a file SQLite or the system refused
+    (read-only, full, locked, no rights), the engine's words behind 详细信息."""
+    found = engine.storage_error(exc, str(paths.database))
+    if found is not None and found is not exc:
+        told = said(exc, expected=str(found))
+    elif isinstance(exc, OSError) and not isinstance(exc, StorageError):
+        told = said(exc, expected=_os_trouble(exc, paths))
+    else:
+        told = said(exc)
+    lead = f"无法打开数据文件夹 {paths.root} 中的数据库:\n"
+    return dataclasses.replace(told, message=lead + told.message)
+
+
+def _os_trouble(exc: OSError, paths: DataPaths) -> str:
+    """A file of the data folder the system refused, in Chinese."""
+    where = exc.filename or paths.database
+    if exc.errno == errno.ENOSPC:
+        return f"{where}:磁盘空间已满,请清理磁盘空间后重试。"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}:没有读写权限(或磁盘只读),请检查该文件夹的权限。"
+    return f"无法读写 {where}:请检查磁盘与该文件夹,或联系管理员。"
 
 
 def _close_data() -> None:
@@ -333,8 +363,9 @@ def _register_site(code: str, name: str, dialog: FirstRunDialog) -> int:
         found = site.local_site()
         if found is None:
             raise
+        refused = said(e).message
         QMessageBox.information(
-            None, APP_TITLE, f"{e}。\n将使用本数据库的站点 {found.code}({found.name})。"
+            None, APP_TITLE, f"{refused}。\n将使用本数据库的站点 {found.code}({found.name})。"
         )
         return 0
     if not made:

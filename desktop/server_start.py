@@ -11,8 +11,6 @@ import sys
 from collections.abc import Callable
 from enum import Enum
 
-from PySide6.QtWidgets import QMessageBox
-
 from complaints.usecases import server_link
 from complaints.usecases.errors import UseCaseError, for_person
 from complaints.usecases.server_link import ServerFields
@@ -22,6 +20,7 @@ from db.server_address import LoginRefused, ServerAddress, ServerUnreachable
 from desktop import APP_TITLE, __version__
 from desktop.cli import DATABASE_ENV
 from desktop.paths import DataPaths
+from ui.error_detail import said, tell, warn
 from ui.server_start_dialog import Answer, Problem, ServerStartDialog
 
 log = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ def open_chosen(
     try:
         address, source = server_link.start_address(flag, os.environ.get(DATABASE_ENV), paths.root)
     except UseCaseError as e:
-        _say(str(e), smoke=smoke, before_dialog=before_dialog)
+        _say(e, smoke=smoke, before_dialog=before_dialog)
         return None
     if address is None:
         return Opened.LOCAL if open_local() else None
@@ -61,15 +60,16 @@ def open_chosen(
             err = for_person(caught)
             if not isinstance(err, StorageError):
                 raise
-            print(f"错误:{err}", file=sys.stderr)
-            if err.detail:
-                print(f"详细信息:{err.detail}", file=sys.stderr)
+            told = said(err)
+            print(f"错误:{told.message}", file=sys.stderr)
+            if told.detail:
+                print(f"详细信息:{told.detail}", file=sys.stderr)
             if smoke:
                 return None
             before_dialog()
             if dialog is None:
                 dialog = ServerStartDialog(ServerFields.of(address))
-            dialog.set_problem(_problem(err), str(err), err.detail)
+            dialog.set_problem(_problem(err), told.message, told.detail)
         else:
             if dialog is not None and dialog.edited():
                 _keep(paths, dialog, address, password)
@@ -83,7 +83,7 @@ def open_chosen(
             try:
                 address = dialog.fields().address()
             except UseCaseError as e:
-                dialog.set_problem(Problem.UNUSABLE, str(e))
+                dialog.set_problem(Problem.UNUSABLE, said(e).message)
                 continue
             password = dialog.password() or None
 
@@ -104,11 +104,16 @@ def _keep(
     try:
         server_link.save_choice(None, paths.root, ServerFields.of(address), password or "")
     except UseCaseError as e:  # the database is open: say it, and go on
-        QMessageBox.warning(dialog, APP_TITLE, str(e))
+        warn(dialog, APP_TITLE, e)
 
 
-def _say(message: str, *, smoke: bool, before_dialog: Callable[[], None]) -> None:
-    print(f"错误:{message}", file=sys.stderr)
+def _say(exc: UseCaseError, *, smoke: bool, before_dialog: Callable[[], None]) -> None:
+    """The start cannot name its database (a bad --database or saved choice): on stderr and,
+    unless smoking, in a box."""
+    told = said(exc)
+    print(f"错误:{told.message}", file=sys.stderr)
+    if told.detail:
+        print(f"详细信息:{told.detail}", file=sys.stderr)
     if not smoke:
         before_dialog()
-        QMessageBox.critical(None, APP_TITLE, message)
+        tell(None, APP_TITLE, told)

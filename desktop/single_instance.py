@@ -37,6 +37,8 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from ui.error_detail import said
+
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "complaintdesk.lock"
@@ -73,6 +75,7 @@ class SingleInstance(QObject):
         self._clients: dict[QLocalSocket, bytearray] = {}
         self.locked = False  # True once this instance holds the lock
         self.error = ""  # why the lock could not be taken, other than another instance
+        self.error_detail = ""  # the system's own words for it (详细信息)
 
     @property
     def name(self) -> str:
@@ -92,8 +95,9 @@ class SingleInstance(QObject):
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            self.error = f"无法创建数据文件夹 {self.data_dir}:{e}"
-            log.warning(self.error)
+            told = said(e, expected=f"无法创建数据文件夹 {self.data_dir}")
+            self.error, self.error_detail = told.message, told.detail
+            log.warning("%s: %s", self.error, self.error_detail)
             return True
         lock = QLockFile(str(self.lock_path))
         lock.setStaleLockTime(0)  # never stale by age; a dead owner is still detected

@@ -143,6 +143,20 @@ def test_no_page_formats_an_exception_by_hand():
     assert found == [], "say it through ui/error_detail.py:\n" + "\n".join(found)
 
 
+# The GUI's start in desktop/ says its errors as the pages do; the command line's modules
+# (desktop/cli.py, desktop/commands/) write text for a terminal by design and are not here.
+DESKTOP_GUI = ["after_start.py", "app.py", "qt_setup.py", "server_start.py", "single_instance.py"]
+
+
+def test_the_desktop_start_formats_no_exception_by_hand():
+    found = [
+        f"desktop/{name}:{line}"
+        for name in DESKTOP_GUI
+        for line in hand_formatting((ROOT / "desktop" / name).read_text(encoding="utf-8"))
+    ]
+    assert found == [], "say it through ui/error_detail.py:\n" + "\n".join(found)
+
+
 # --- behaviour: a refusal and a program error on a few pages -----------------------------
 
 
