@@ -71,7 +71,8 @@ class ProgressLine:
             self.stream.flush()
             return
         step = pct // STEP_PCT
-        if step == self._step and stage == self._stage:
+        # a part that says nothing of itself is not a new stage
+        if step == self._step and (stage == self._stage or not text):
             return
         self._step, self._stage = step, stage
         print(line, file=self.stream, flush=True)
