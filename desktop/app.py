@@ -214,7 +214,7 @@ def opening_said(exc: BaseException, paths: DataPaths) -> Said:
     found = engine.storage_error(exc, str(paths.database))
     if found is not None and found is not exc:
         told = said(exc, expected=str(found))
-    elif isinstance(exc, OSError) and not isinstance(exc, StorageError):
+    elif isinstance(exc, OSError):
         told = said(exc, expected=_os_trouble(exc, paths))
     else:
         told = said(exc)

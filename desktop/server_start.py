@@ -83,7 +83,8 @@ def open_chosen(
             try:
                 address = dialog.fields().address()
             except UseCaseError as e:
-                dialog.set_problem(Problem.UNUSABLE, said(e).message)
+                told = said(e)
+                dialog.set_problem(Problem.UNUSABLE, told.message, told.detail)
                 continue
             password = dialog.password() or None
 

@@ -77,6 +77,21 @@ def test_a_database_that_cannot_open_says_why_in_its_box(tmp_path, monkeypatch, 
     assert f"错误:无法打开数据文件夹 {paths.root}" in err and f"详细信息:{detail}" in err
 
 
+def test_a_folder_the_system_refuses_is_said_in_chinese(tmp_path, monkeypatch, boxes, capsys):
+    paths = data_paths(tmp_path / "data")
+    refused = PermissionError(errno.EACCES, "Permission denied", str(paths.database))
+
+    def refuse(*_args, **_kwargs):
+        raise refused
+
+    monkeypatch.setattr(app, "open_database", refuse)
+    assert app.open_data(paths, smoke=False, checks=app.StartChecks(smoke=True)) is False
+    ((title, text, detail),) = boxes
+    assert title == "客诉管理台" and "没有读写权限" in text and "Permission" not in text
+    assert detail == repr(refused)
+    capsys.readouterr()
+
+
 def test_a_bug_at_the_start_is_a_program_error_with_its_words_behind(
     tmp_path, monkeypatch, boxes, capsys
 ):
