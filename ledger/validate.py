@@ -286,13 +286,13 @@ class RowParser:
             "OFF": self.offset,
             "ISO": datetime.fromisoformat,
             "STAMP_MATCH": _ISO_STAMP_RE.fullmatch,
+            # the file's offset as a 最后修改时间 writes it (+08:00)
+            "ZONE": (
+                datetime(2000, 1, 1, tzinfo=timezone(self.offset)).isoformat()[19:]
+                if self.offset is not None
+                else ""
+            ),
         }
-        # the file's offset as a 最后修改时间 writes it (+08:00)
-        zone_text = (
-            datetime(2000, 1, 1, tzinfo=timezone(self.offset)).isoformat()[19:]
-            if self.offset is not None
-            else ""
-        )
         lines = [
             "def parse(row, raw):",
             f"    if len(raw) < {width}:",
@@ -351,7 +351,7 @@ class RowParser:
                     f"    r = raw[{idx}]",
                     "    try:",
                     "        w = None",
-                    f"        if r.__class__ is str and r.endswith({zone_text!r}) and STAMP_MATCH(r):",
+                    "        if r.__class__ is str and r.endswith(ZONE) and STAMP_MATCH(r):",
                     "            try:",
                     "                w = ISO(r[:19])",
                     "            except ValueError:",
