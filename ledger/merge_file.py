@@ -145,6 +145,11 @@ def _flush(
     tz: tzinfo,
 ) -> None:
     outcomes = merger.merge_batch(sheet, [b[1] for b in batch], tz)
+    if outcomes.count("new") == len(batch):  # every row new (a first import): counted at once
+        accepted.extend([b[1]["uid"] for b in batch])
+        counts.new += len(batch)
+        batch.clear()
+        return
     for (row_no, values, raw_row), outcome in zip(batch, outcomes, strict=True):
         if isinstance(outcome, RowRejected):
             result.rejected.append(
