@@ -204,7 +204,8 @@ class ChunkedSheet:
                     while expected < n:
                         yield ()
                         expected += 1
-                    yield pad + tuple([None if v == "" else v for v in row])
+                    cells = tuple([None if v == "" else v for v in row])
+                    yield pad + cells if col0 else cells
                     expected = n + 1
         finally:
             slicer.stop()

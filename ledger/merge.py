@@ -14,6 +14,7 @@ word; importing a file twice changes nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
 
 from db import ledger_rows
@@ -22,7 +23,7 @@ from ledger import store
 from ledger.new_rows import NewRows
 from ledger.resolve import Resolver
 from ledger.results import RowRejected
-from ledger.validate import is_masked_phone
+from ledger.validate import is_masked_phone, parsed_times
 from ledger.versions import (
     COMPLETE,
     CONFLICT_PROPOSAL,
@@ -38,16 +39,22 @@ class Merger(NewRows, Resolver):
     """Merges rows into the open database, and carries out decisions on the conflicts it
     kept (resolve); call inside a transaction."""
 
-    def merge_batch(self, sheet: str, rows: list[dict[str, Any]]) -> list[str | RowRejected]:
+    def merge_batch(
+        self, sheet: str, rows: list[dict[str, Any]], tz: tzinfo | None = None
+    ) -> list[str | RowRejected]:
         """Merge parsed rows in order; each gets the outcome merge() would give it, or the
         RowRejected it would raise. A batch of rows that are all new here (the usual
         first import) is checked with one query per batch and inserted with executemany;
-        any other batch goes row by row through merge()."""
+        any other batch goes row by row through merge(). ``tz``: the rows come from
+        RowParser(·, tz, stored_times=True), some times as their stored text, which only
+        the batch of new rows takes as it is."""
         if not rows:
             return []
         bad = {i: e for i, r in enumerate(rows) if (e := check_version_cells(r)) is not None}
         if bad:
-            good = iter(self.merge_batch(sheet, [r for i, r in enumerate(rows) if i not in bad]))
+            good = iter(
+                self.merge_batch(sheet, [r for i, r in enumerate(rows) if i not in bad], tz)
+            )
             return [bad[i] if i in bad else next(good) for i in range(len(rows))]
         uids = [r["uid"] for r in rows]
         table = C.SHEET_TABLE[sheet]
@@ -57,6 +64,9 @@ class Merger(NewRows, Resolver):
         ):
             return self._insert_new(sheet, rows)
         self.flush_bases()
+        if tz is not None:
+            for r in rows:
+                parsed_times(sheet, r, tz)
         out: list[str | RowRejected] = []
         for r in rows:
             try:

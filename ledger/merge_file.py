@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
+from datetime import tzinfo
 from typing import Any
 
 from ledger import columns as C
@@ -72,7 +73,7 @@ def _merge_items(
             accepted = result.accepted_uids.setdefault(sheet, [])
             continue
         if item is None:  # the sheet ends
-            _flush(merger, sheet, batch, result, counts, accepted)
+            _flush(merger, sheet, batch, result, counts, accepted, lf.tz)
             # Rejected at parse and at merge time: RejectedRows lists them in row order.
             continue
         for row_no, values, raw_row, problems in item:
@@ -86,7 +87,7 @@ def _merge_items(
                     entry_values.from_wire(values)
                 batch.append((row_no, values, raw_row))
                 if len(batch) >= BATCH:
-                    _flush(merger, sheet, batch, result, counts, accepted)
+                    _flush(merger, sheet, batch, result, counts, accepted, lf.tz)
             done += 1
             if done % 200 == 0:
                 if cancelled is not None and cancelled():
@@ -108,7 +109,9 @@ def _parsed(
         if layout is None:
             continue
         yield sheet
-        parse = RowParser(sheet, layout.columns, lf.tz).parse
+        # a case's times stay datetimes: its domain checks (case_problems) compare them
+        stored = sheet != C.SHEET_CASES
+        parse = RowParser(sheet, layout.columns, lf.tz, stored_times=stored).parse
         chunk = []
         for row_no, raw_row in lf.raw_rows(sheet):
             values, problems = parse(row_no, raw_row)
@@ -139,8 +142,14 @@ def _flush(
     result: FileResult,
     counts: SheetCounts,
     accepted: list[str],
+    tz: tzinfo,
 ) -> None:
-    outcomes = merger.merge_batch(sheet, [b[1] for b in batch])
+    outcomes = merger.merge_batch(sheet, [b[1] for b in batch], tz)
+    if outcomes.count("new") == len(batch):  # every row new (a first import): counted at once
+        accepted.extend([b[1]["uid"] for b in batch])
+        counts.new += len(batch)
+        batch.clear()
+        return
     for (row_no, values, raw_row), outcome in zip(batch, outcomes, strict=True):
         if isinstance(outcome, RowRejected):
             result.rejected.append(

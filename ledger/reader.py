@@ -122,7 +122,11 @@ class LedgerFile:
         ws.reset_dimensions()  # as in rows(): never trust a stale <dimension>
         try:
             for n, cells in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
-                if cells is None or blank_row(cells):
+                # a row starting with a text is not blank (nearly every row): no walk
+                head = cells[0] if cells else None
+                if not (head.__class__ is str and head.strip()) and (
+                    cells is None or blank_row(cells)
+                ):
                     continue
                 raw = cells if native else tuple(plain_value(v, decode) for v in cells)
                 for v in raw:

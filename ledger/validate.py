@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import partial
 from typing import Any
 
@@ -211,13 +211,55 @@ def _fast_parser(col: Column, tz: tzinfo):
     return slow
 
 
+def _fixed_offset(tz: tzinfo) -> timedelta | None:
+    """The offset of a zone that has one offset at every time (a file's 时区, +08:00), or
+    None for a zone with a history (daylight saving, changes of law): only a fixed offset
+    lets a wall time become UTC by one subtraction."""
+    return tz.utcoffset(None) if tz.__class__ is timezone else None
+
+
+def stored_time_keys(sheet: str) -> tuple[str, ...]:
+    """The columns RowParser(stored_times=True) may give as their stored text."""
+    return tuple(c.key for c in C.SHEET_COLUMNS[sheet] if c.kind in (Kind.DATETIME, Kind.STAMP))
+
+
+def parsed_times(sheet: str, values: dict[str, Any], tz: tzinfo) -> dict[str, Any]:
+    """``values`` of RowParser(sheet, ·, tz, stored_times=True) as parse_row gives them,
+    completed in place: a time given as its stored text becomes the datetime parse_row
+    makes (a 时间 in the file's zone ``tz``, a 最后修改时间 at the offset its text named,
+    which the fast path requires to be the file's)."""
+    off = _fixed_offset(tz)
+    if off is None:
+        return values  # no time was given as text
+    kinds = {c.key: c.kind for c in C.SHEET_COLUMNS[sheet]}
+    for key in stored_time_keys(sheet):
+        v = values.get(key)
+        if v.__class__ is str:
+            zone = tz if kinds[key] is Kind.DATETIME else timezone(off)
+            values[key] = datetime.fromisoformat(v).astimezone(zone)
+    return values
+
+
 class RowParser:
     """parse_row for one sheet of one file, from the raw row tuple: which cell feeds which
     column, and how it is parsed, is worked out once, and written out as the source of
     one straight-line function (the import's hot loop: no per-cell loop, no call for the
-    usual text cell). The hypothesis test in tests/ledger checks it equals parse_row."""
+    usual text cell). The hypothesis test in tests/ledger checks it equals parse_row.
 
-    def __init__(self, sheet: str, columns: Mapping[int, Column], tz: tzinfo):
+    With ``stored_times`` and a file zone of one fixed offset, a time cell in the usual
+    form (a 时间 as an Excel date without zone, a 最后修改时间 as ISO text at the file's
+    offset) is given as the text the database stores (db.timeutil.to_db: UTC,
+    "YYYY-MM-DDTHH:MM:SS+00:00"), which is also the digest's canonical form of that time;
+    parsed_times turns such values back into parse_row's."""
+
+    def __init__(
+        self,
+        sheet: str,
+        columns: Mapping[int, Column],
+        tz: tzinfo,
+        *,
+        stored_times: bool = False,
+    ):
         self.sheet = sheet
         at = {c.key: i for i, c in columns.items()}
         self.plan = [
@@ -225,6 +267,7 @@ class RowParser:
             for c in C.SHEET_COLUMNS[sheet]
             if c.key in at and not c.derived
         ]
+        self.offset = _fixed_offset(tz) if stored_times else None
         self.parse = self._compile(tz)
 
     def _compile(self, tz: tzinfo):
@@ -236,6 +279,19 @@ class RowParser:
             "PAD": (None,) * width,
             "UID_MATCH": _UID_RE.fullmatch,
             "case_problems": case_problems,
+            "datetime": datetime,
+            "MIN_YEAR": MIN_YEAR,
+            "MAX_YEAR": MAX_YEAR,
+            "HALF": timedelta(microseconds=500_000),
+            "OFF": self.offset,
+            "ISO": datetime.fromisoformat,
+            "STAMP_MATCH": _ISO_STAMP_RE.fullmatch,
+            # the file's offset as a 最后修改时间 writes it (+08:00)
+            "ZONE": (
+                datetime(2000, 1, 1, tzinfo=timezone(self.offset)).isoformat()[19:]
+                if self.offset is not None
+                else ""
+            ),
         }
         lines = [
             "def parse(row, raw):",
@@ -272,6 +328,39 @@ class RowParser:
                         f"                v = S{n}(r)",
                     ]
                 lines += ["        else:", f"            v = S{n}(r)"]
+            elif k is Kind.DATETIME and self.offset is not None:
+                # as _fast_parser's moment, then to_db: a wall time in a zone of one
+                # offset is UTC by one subtraction
+                lines += [
+                    f"    r = raw[{idx}]",
+                    "    try:",
+                    "        if (",
+                    "            r.__class__ is datetime",
+                    "            and r.tzinfo is None",
+                    "            and MIN_YEAR <= r.year <= MAX_YEAR",
+                    "        ):",
+                    "            if r.microsecond:",
+                    "                r = (r + HALF).replace(microsecond=0)",
+                    "            v = (r - OFF).isoformat() + '+00:00'",
+                    "        else:",
+                    f"            v = C{n}(r)",
+                ]
+            elif k is Kind.STAMP and self.offset is not None:
+                # as _fast_parser's stamp, then to_db, for a text at the file's offset
+                lines += [
+                    f"    r = raw[{idx}]",
+                    "    try:",
+                    "        w = None",
+                    "        if r.__class__ is str and r.endswith(ZONE) and STAMP_MATCH(r):",
+                    "            try:",
+                    "                w = ISO(r[:19])",
+                    "            except ValueError:",
+                    "                pass",
+                    "        if w is not None and MIN_YEAR <= w.year <= MAX_YEAR:",
+                    "            v = (w - OFF).isoformat() + '+00:00'",
+                    "        else:",
+                    f"            v = C{n}(r)",
+                ]
             else:
                 lines += ["    try:", f"        v = C{n}(raw[{idx}])"]
             lines += [

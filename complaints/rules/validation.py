@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
+from typing import cast
 
 from complaints.fields import CASE_FIELDS, FIELDS_BY_NAME, FieldType
 
@@ -185,6 +186,28 @@ def validate_case(
 ) -> list[Problem]:
     """Every problem with a case's values, in the order of the field catalogue; with
     ``now`` (and the office's ``tz``), also the dates of ``future_fields`` after it."""
+    problems = _FIELD_PROBLEMS(values)
+    if values.get("vin"):
+        problems.extend(vin_problems(str(values["vin"])))
+    if values.get("phone"):
+        problems.extend(phone_problems(str(values["phone"])))
+    area = values.get("area")
+    if area and values.get("business") == "销售":
+        problems.append(Problem("area", "“售后分类”只用于售后业务", blocking=False))
+    if now is not None:
+        problems.extend(future_problems(values, now, tz or now.tzinfo, future_fields))
+    return problems
+
+
+@functools.cache
+def _choice_values(_field: str, choices: type[StrEnum]) -> frozenset[str]:
+    """The allowed words of an enumerated field, built once (an import validates 100k rows)."""
+    return frozenset(c.value for c in choices)
+
+
+def _field_problems(values: Mapping[str, object]) -> list[Problem]:
+    """Each field's own problems (required, type, zone, choices, length, sign), in the
+    order of the field catalogue: the reference _FIELD_PROBLEMS is written out from."""
     problems: list[Problem] = []
     for f in CASE_FIELDS:
         v = values.get(f.name)
@@ -205,22 +228,70 @@ def validate_case(
             problems.append(Problem(f.name, f"“{f.label}”太长({len(v)} 字,最多 {f.max_length})"))
         if f.type is FieldType.INT and isinstance(v, int) and v < 0:
             problems.append(Problem(f.name, f"“{f.label}”不能为负数"))
-    if values.get("vin"):
-        problems.extend(vin_problems(str(values["vin"])))
-    if values.get("phone"):
-        problems.extend(phone_problems(str(values["phone"])))
-    area = values.get("area")
-    if area and values.get("business") == "销售":
-        problems.append(Problem("area", "“售后分类”只用于售后业务", blocking=False))
-    if now is not None:
-        problems.extend(future_problems(values, now, tz or now.tzinfo, future_fields))
     return problems
 
 
-@functools.cache
-def _choice_values(_field: str, choices: type[StrEnum]) -> frozenset[str]:
-    """The allowed words of an enumerated field, built once (an import validates 100k rows)."""
-    return frozenset(c.value for c in choices)
+def _field_problems_source() -> str:
+    """_field_problems written out as straight-line code, one block per field (no loop,
+    no look-up of the field's settings): it runs for every case an import brings."""
+    lines = ["def field_problems(values):", "    get = values.get", "    problems = []"]
+    for n, f in enumerate(CASE_FIELDS):
+        label = f"“{f.label}”"
+
+        def add(message: str, name: str = f.name) -> str:
+            return f"problems.append(Problem({name!r}, {message}))"
+
+        lines += [
+            f"    v = get({f.name!r})",
+            "    if v is None or (isinstance(v, str) and not v.strip()):",
+            f"        {add(repr(label + '必须填写')) if f.required else 'pass'}",
+        ]
+        bad_type = f"not isinstance(v, T{n})"
+        if f.type is FieldType.INT:
+            bad_type += " or isinstance(v, bool)"
+        lines += [
+            f"    elif {bad_type}:",
+            f"        {add(repr(label + '的值类型不对:') + ' + repr(v)')}",
+            "    else:",
+            "        pass",
+        ]
+        if f.type is FieldType.DATETIME:
+            lines += [
+                "        if isinstance(v, datetime) and v.tzinfo is None:",
+                f"            {add(repr(label + '缺少时区'))}",
+            ]
+        if f.choices is not None:
+            allowed = "、".join(c.value for c in f.choices)
+            message = f"{label + '不能是“'!r} + format(v, '') + {'”,可选:' + allowed!r}"
+            lines += [f"        if v not in CH{n}:", f"            {add(message)}"]
+        if f.max_length:
+            message = f"{label + '太长('!r} + str(len(v)) + {f' 字,最多 {f.max_length})'!r}"
+            lines += [
+                f"        if isinstance(v, str) and len(v) > {int(f.max_length)}:",
+                f"            {add(message)}",
+            ]
+        if f.type is FieldType.INT:
+            lines += [
+                "        if isinstance(v, int) and v < 0:",
+                f"            {add(repr(label + '不能为负数'))}",
+            ]
+    lines.append("    return problems")
+    return "\n".join(lines)
+
+
+def _compile_field_problems() -> Callable[[Mapping[str, object]], list[Problem]]:
+    ns: dict[str, object] = {"Problem": Problem, "datetime": datetime}
+    for n, f in enumerate(CASE_FIELDS):
+        ns[f"T{n}"] = _TYPE_CHECKS[f.type]
+        if f.choices is not None:
+            ns[f"CH{n}"] = _choice_values(f.name, f.choices)
+    exec(compile(_field_problems_source(), "<case field problems>", "exec"), ns)
+    made = ns["field_problems"]
+    assert callable(made)
+    return cast("Callable[[Mapping[str, object]], list[Problem]]", made)
+
+
+_FIELD_PROBLEMS = _compile_field_problems()
 
 
 def blocking(problems: list[Problem]) -> list[Problem]:

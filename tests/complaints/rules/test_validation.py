@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from complaints.fields import CASE_FIELDS
 from complaints.rules.validation import (
+    _FIELD_PROBLEMS,
+    _field_problems,
     mask_phone,
     phone_problems,
     vin_check_digit,
@@ -81,3 +86,29 @@ def test_future_received_time_and_purchase_date_are_refused():
     assert [p.field for p in future_problems(bad, utc_now, tz)] == ["received_at", "purchase_date"]
     # only the fields asked (an edit checks the fields it changes)
     assert validate_case(bad, now=now, tz=tz, future_fields=()) == validate_case(bad)
+
+
+_ANY_VALUE = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**9),
+    st.floats(allow_nan=False),
+    st.sampled_from(["", " ", "\n", "现场", "投诉", "售后", "一般投诉", "Closed", "x" * 300]),
+    st.text(max_size=8),
+    st.datetimes(timezones=st.sampled_from([None, UTC])),
+    st.dates(),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data())
+def test_the_written_out_field_checks_are_the_loop(data):
+    """validate_case's per-field checks, written out once as straight-line code, give
+    exactly the reference loop's problems for any values of any type."""
+    values = {}
+    for f in CASE_FIELDS:
+        if data.draw(st.booleans()):
+            values[f.name] = data.draw(_ANY_VALUE)
+        elif f.choices is not None and data.draw(st.booleans()):
+            values[f.name] = data.draw(st.sampled_from([c.value for c in f.choices]))
+    assert _FIELD_PROBLEMS(values) == _field_problems(values)
