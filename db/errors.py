@@ -1,5 +1,7 @@
 """Errors of the storage layer, each with a message a person can act on."""
 
+import errno
+
 
 class StorageError(Exception):
     """Base of storage errors; str(e) is a complete Chinese message."""
@@ -24,3 +26,14 @@ class NotADatabase(StorageError):
 
 class BackupError(StorageError):
     pass
+
+
+def os_trouble(e: BaseException) -> str | None:
+    """A full disk or a file the system will not let this program read or write, as a
+    person reads it (None: the failure is something else)."""
+    code = getattr(e, "errno", None)
+    if code == errno.ENOSPC:
+        return "磁盘空间已满,请清理磁盘空间后重试"
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "没有读写权限(或磁盘只读),请检查该文件夹的权限"
+    return None

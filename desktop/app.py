@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import errno
 import gc
 import logging
 import os
@@ -24,7 +23,7 @@ from complaints.usecases import signin, site, users
 from complaints.usecases.errors import UseCaseError
 from db import engine
 from db.database import close_database, limit_page_cache, open_database
-from db.errors import StorageError
+from db.errors import StorageError, os_trouble
 from db.location import network_drive_warning
 from db.models import database
 from desktop import APP_NAME, APP_TITLE, __version__
@@ -225,10 +224,9 @@ def opening_said(exc: BaseException, paths: DataPaths) -> Said:
 def _os_trouble(exc: OSError, paths: DataPaths) -> str:
     """A file of the data folder the system refused, in Chinese."""
     where = exc.filename or paths.database
-    if exc.errno == errno.ENOSPC:
-        return f"{where}:磁盘空间已满,请清理磁盘空间后重试。"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return f"{where}:没有读写权限(或磁盘只读),请检查该文件夹的权限。"
+    trouble = os_trouble(exc)
+    if trouble is not None:
+        return f"{where}:{trouble}。"
     return f"无法读写 {where}:请检查磁盘与该文件夹,或联系管理员。"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import errno
 import gc
 import getpass
 import importlib
@@ -25,7 +24,7 @@ from complaints.usecases.errors import UseCaseError, detail_of
 from complaints.usecases.site import is_initialised, local_site
 from db import engine
 from db.database import close_database, open_database, open_server
-from db.errors import StorageError
+from db.errors import StorageError, os_trouble
 from db.models import database
 from db.server_address import ServerAddress, is_server_address, parse_address
 from db.server_errors import server_trouble, where_now
@@ -340,11 +339,7 @@ def _storage_message(e: Exception) -> str | None:
         return f"{trouble}\n详细信息:{trouble.detail}"
     if isinstance(e, OSError) and e.strerror:
         where = f"{e.filename}:" if e.filename else ""
-        if e.errno == errno.ENOSPC:
-            return f"{where}磁盘空间已满,未能写完:请清理磁盘空间后重试"
-        if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return f"{where}没有写入权限(或磁盘只读):请检查文件夹的权限"
-        return f"{where}{e.strerror}"
+        return f"{where}{os_trouble(e) or e.strerror}"
     return None
 
 
