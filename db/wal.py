@@ -19,6 +19,7 @@ The office server (PostgreSQL) has no such log to tend: both do nothing there.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,8 +31,8 @@ from db.models import database, on_server
 def commit_unhurried() -> Iterator[None]:
     """For a transaction begun and committed inside the ``with`` block, on this thread's
     connection: its commit writes and syncs the log, and copies nothing into the database
-    file (``checkpoint`` does, later). The connection's settings are put back after. Both
-    settings can only change outside a transaction: open it inside the block."""
+    file (``checkpoint`` does, later). The connection's settings are put back after.
+    SQLite changes the sync level only outside a transaction: open it inside the block."""
     if on_server():
         yield
         return
@@ -43,9 +44,18 @@ def commit_unhurried() -> Iterator[None]:
     database.execute_sql("PRAGMA synchronous = FULL")
     try:
         yield
-    finally:
-        database.execute_sql(f"PRAGMA synchronous = {int(level)}")
-        database.execute_sql(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+    except BaseException:
+        # the block's own error is the one to hear, even if the connection is too broken
+        # to take its settings back
+        with contextlib.suppress(Exception):
+            _put_back(pages, level)
+        raise
+    _put_back(pages, level)
+
+
+def _put_back(pages: int, level: int) -> None:
+    database.execute_sql(f"PRAGMA synchronous = {int(level)}")
+    database.execute_sql(f"PRAGMA wal_autocheckpoint = {int(pages)}")
 
 
 @dataclass(frozen=True)

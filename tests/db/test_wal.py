@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from db import wal
 from db.database import close_database, open_database
 from db.models import database, on_server
 from db.wal import Checkpointed, checkpoint, commit_unhurried
@@ -161,3 +162,12 @@ def test_a_crash_between_the_commit_and_the_checkpoint_loses_nothing(tmp_path):
         assert database.execute_sql("SELECT count(*) FROM wal_probe").fetchone()[0] == ROWS
     finally:
         close_database()
+
+
+def test_the_block_s_own_error_is_heard_when_the_settings_cannot_come_back(lowered, monkeypatch):
+    def broken(*_args) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    with pytest.raises(ZeroDivisionError), commit_unhurried():
+        monkeypatch.setattr(wal, "_put_back", broken)
+        _ = 1 / 0
