@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from db.errors import BackupError
+from db.errors import OTHER_OS_TROUBLE, BackupError, os_trouble, os_words
 from db.models import data_folder, database, on_server
 from db.partfiles import REGISTRY, Partial
 from db.server_errors import driver_error, server_trouble
@@ -50,18 +50,31 @@ def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
 
 
 def write_failure(e: BaseException) -> str | None:
-    """A full disk or a folder that cannot be written, as a person reads it (None: the
-    failure is something else)."""
+    """A full disk, a folder that cannot be written, or another common failure of the
+    system's (db.errors.OS_WORDS), as a person reads it (None: the failure is something
+    else). SQLite's own errors carry no errno: their texts are read."""
     text = str(e)
-    if "database or disk is full" in text or getattr(e, "errno", None) == errno.ENOSPC:
-        return "磁盘空间已满,请清理磁盘空间后重试"
+    if "database or disk is full" in text:
+        return os_words(errno.ENOSPC)
     if (
         "readonly" in text
         or "unable to open database file" in text
         or getattr(e, "errno", None) in (errno.EACCES, errno.EPERM, errno.EROFS)
     ):
         return "该文件夹不可写(没有写入权限或磁盘只读),请换一个文件夹"
-    return None
+    if "disk I/O error" in text:
+        return os_words(errno.EIO)
+    return os_trouble(e)
+
+
+def failure_reason(e: BaseException) -> str:
+    """Why a copy could not be written, in Chinese whatever the failure: write_failure's
+    words, else a sentence that sends to 详细信息 (where the caller keeps ``repr(e)``)."""
+    if isinstance(e, sqlite3.DatabaseError) and (
+        "malformed" in str(e) or "not a database" in str(e)
+    ):  # the database being copied, not the folder written
+        return "正在使用的数据库文件已损坏,无法完整复制:请运行完整检查并联系管理员"
+    return write_failure(e) or OTHER_OS_TROUBLE
 
 
 def backup_to(
@@ -156,8 +169,7 @@ def _backup_to(
     except (sqlite3.Error, OSError) as e:
         # nothing half-written stays behind, and the reason is a sentence
         _remove_part(tmp)
-        reason = write_failure(e) or getattr(e, "strerror", None) or str(e)
-        failed = BackupError(f"无法写入备份文件 {dest}:{reason}")
+        failed = BackupError(f"无法写入备份文件 {dest}:{failure_reason(e)}")
         failed.detail = repr(e)  # the system's own words, behind 详细信息
         raise failed from None
     except Exception as e:

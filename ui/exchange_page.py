@@ -30,6 +30,7 @@ from complaints.usecases import ledger_export, ledger_import, settings
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.ledger_import import DATA_SHEETS, OUTCOME_LABELS, OUTCOMES
 from desktop import __version__
+from ui.checkpoint_job import CheckpointJob
 from ui.conflicts_page import ConflictsPage, show_value
 from ui.date_edits import date_time_edit, local_time_of
 from ui.file_dialogs import ask_open, ask_save, suggested_name
@@ -82,6 +83,7 @@ class ExchangePage(QWidget):
             lambda p: self._backup_ended(p, tr("导入前备份已写完:{p}").format(p=p))
         )
         self.backup_job.failed.connect(self._backup_ended)
+        self.checkpoint_job = CheckpointJob(session, self)  # after an import, off the worker
         self.setAcceptDrops(True)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._export_tab(), tr("导出台账"))
@@ -366,6 +368,8 @@ class ExchangePage(QWidget):
 
     def _show_report(self, report: ledger_import.ImportReport) -> None:
         self.report = report
+        if report.checkpoint_due:
+            self.checkpoint_job.queue()
         extra = []
         if report.backup_said:  # where the backup is (on the server: today's, maybe earlier)
             extra.append(self._backup_ends.get(report.backup or Path(), report.backup_said))

@@ -8,7 +8,15 @@ from db.server_errors import server_trouble, where_now
 
 
 class UseCaseError(Exception):
-    pass
+    detail: str = ""  # the system's own words for a refusal it caused (the 详细信息 part)
+
+
+def refusal(message: str, cause: BaseException) -> UseCaseError:
+    """A refusal the system caused (a file it would not write): ``message`` for the person,
+    ``cause``'s own words behind 详细信息."""
+    refused = UseCaseError(message)
+    refused.detail = getattr(cause, "detail", "") or repr(cause)
+    return refused
 
 
 class NotFound(UseCaseError):

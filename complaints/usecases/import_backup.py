@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from complaints.usecases import storage
-from complaints.usecases.errors import UseCaseError
+from complaints.usecases.errors import UseCaseError, refusal
 from db.backup import (
     BackupCancelled,
     backup_path,
     backup_to,
+    failure_reason,
     list_backups,
     make_backup,
     parse_backup_name,
@@ -224,6 +225,7 @@ def before_import(folder: Path | None, now: datetime, tz: tzinfo) -> ImportBacku
             return ImportBackup(path, made_now=True, pending=PendingBackup(path, snapshot))
         path = make_backup(target, reason=REASON, now=now, quick=True)
         storage.prune_to_size(target)
-    except (StorageError, OSError) as e:
-        raise UseCaseError(f"导入前备份失败,未导入任何数据:{e}") from None
+    except (StorageError, OSError) as e:  # a StorageError says itself, in Chinese
+        said = str(e) if isinstance(e, StorageError) else failure_reason(e)
+        raise refusal(f"导入前备份失败,未导入任何数据:{said}", e) from None
     return ImportBackup(path, made_now=True)

@@ -23,9 +23,10 @@ from complaints.usecases.errors import UseCaseError
 from complaints.usecases.output_files import writing
 from db import exchange_rows
 from db.bulk_load import BulkLoad, tables_to_bulk_load
-from db.models import database
+from db.models import database, on_server
 from db.page_cache import page_cache
 from db.retry import retried
+from db.wal import commit_unhurried
 from ledger import audit_sheet, columns, entry_values, store
 from ledger.merge import Merger, fresh_tables
 from ledger.merge_file import merge_file
@@ -96,6 +97,8 @@ class ImportReport(ImportPreview):
     # stands): the sentence saying so
     backup_failed: str = ""
     differences: list[str] = field(default_factory=list)  # file vs database after import
+    # this PC's file: the import's pages wait in SQLite's log for checkpoint.after_import
+    checkpoint_due: bool = False
 
 
 def _sha256(path: Path) -> str:
@@ -207,7 +210,9 @@ def _run(
         now = ctx.now()
         done = 0
         failed = bool(report.refused)
-        with page_cache(IMPORT_CACHE_KIB), database.atomic() as outer:
+        # The commit leaves its pages in SQLite's log, copied into the database file later
+        # (complaints/usecases/checkpoint.py), off the person's path; nothing is lost meanwhile.
+        with page_cache(IMPORT_CACHE_KIB), commit_unhurried(), database.atomic() as outer:
             # A big load into a small database: plain indexes dropped now, rebuilt before
             # the commit (same transaction: a rollback brings them back as they were).
             tables = _bulk_tables(bulk, _incoming_by_table(opened))
@@ -421,6 +426,7 @@ def _apply(
         report.warnings.append("导入已取消,数据保持导入前的样子")
         return report
     report.applied = any(f.applied for f in report.files)
+    report.checkpoint_due = report.applied and not on_server()
     if report.applied:
         report.differences = compare_with_database(report.files)
     elif all_or_nothing and (report.rejected or report.refused):

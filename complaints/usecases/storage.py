@@ -29,12 +29,13 @@ from typing import Protocol, TypeVar
 from complaints.usecases import audit, auth, settings
 from complaints.usecases import check_estimate as check_estimate_uc
 from complaints.usecases.context import Context, parse_tz
-from complaints.usecases.errors import CheckCancelled, UseCaseError
+from complaints.usecases.errors import CheckCancelled, UseCaseError, refusal
 from db import blob_rows, check, restore_files, server_check
 from db.backup import (
     BackupCancelled,
     Rotation,
     backup_to,
+    failure_reason,
     list_backups,
     make_backup,
     prune_backups,
@@ -333,7 +334,7 @@ def backup_now(
             try:
                 path = backup_to(out)
             except OSError as e:
-                raise UseCaseError(f"无法写入备份文件 {out}:{e.strerror or e}") from None
+                raise refusal(f"无法写入备份文件 {out}:{failure_reason(e)}", e) from None
     if ctx is not None:  # the file is written once; the audit entry is retried alone
         audit.record(ctx, "data.backup", note=str(path))
     return path
@@ -450,8 +451,8 @@ def _restore(
                 restore_files.keep_live(live, paths.backups, now) if live_exists else (None, True)
             )
         except OSError as e:
-            raise UseCaseError(
-                f"无法在 {paths.backups} 保存被替换的数据({e}),未作任何改动"
+            raise refusal(
+                f"无法在 {paths.backups} 保存被替换的数据({failure_reason(e)}),未作任何改动", e
             ) from None
         try:
             restore_files.replace_live(staging, live, live_sound=sound)

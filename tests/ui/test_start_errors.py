@@ -59,6 +59,24 @@ def test_a_daily_backup_that_fails_says_why_in_chinese_with_the_words_behind(
     assert detail == "OperationalError('unable to open database file')"
 
 
+@pytest.mark.sqlite_only("the day's backup of this PC's SQLite file")
+def test_a_daily_backup_the_disk_fails_says_so_in_chinese(qtbot, session, monkeypatch, boxes):
+    failure = OSError(errno.EIO, "Input/output error")
+
+    def broken_disk(*_args, **_kwargs):
+        raise failure
+
+    monkeypatch.setattr(db_backup, "_copy", broken_disk)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    after_start.start_backup(session, window)
+    qtbot.waitUntil(lambda: bool(boxes), timeout=20_000)
+    ((_title, text, detail),) = boxes
+    assert text.startswith("启动时的自动备份未能完成:\n无法写入备份文件")
+    assert "磁盘读写出错" in text and "Input/output" not in text
+    assert detail == repr(failure)
+
+
 @pytest.mark.sqlite_only("this PC's SQLite file, refused at the start")
 def test_a_database_that_cannot_open_says_why_in_its_box(tmp_path, monkeypatch, boxes, capsys):
     paths = data_paths(tmp_path / "data")
