@@ -538,7 +538,11 @@ class CaseEditor(QWidget):
             self._show_problems(list(exc.problems))
         elif isinstance(exc, StaleRecord):
             self._show_banner(
-                said(exc).message + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"), "error"
+                said(exc).message
+                + "\n"
+                + tr("您在此窗口中的修改仍然保留,没有丢失。")
+                + (tr("也可以按下面的按钮,载入对方的内容并放回您的修改。") if self.case_id else ""),
+                "error",
             )
             self.stale_button.setEnabled(True)
             self.stale_button.setVisible(self.case_id is not None)
