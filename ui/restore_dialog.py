@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from complaints.usecases import storage
+from complaints.usecases import server_link, storage
 from desktop import __version__
 from ui.error_detail import said, tell
 
@@ -82,13 +82,28 @@ class RestoreFlow(QObject):
             )
         except OSError:
             about = ""
-        text = tr(
-            "将用下面的备份替换本机当前的全部数据:\n\n{src}\n{about}\n\n"
-            "替换之前,当前数据会先另存为一份“恢复前的原数据”备份,放在备份文件夹\n{folder}\n"
-            "中;如需要,可以再从那份备份恢复回来。\n\n"
-            "恢复后,当前数据中在该备份之后录入或修改的内容将不再显示。"
-            "请先保存并关闭正在编辑的投诉单。\n\n确定要恢复吗?"
-        ).format(src=src, about=about, folder=self.session.paths.backups)
+        if server_link.on_office_server():  # the office's data, every seat's, not this PC's
+            text = tr(
+                "将用下面的备份替换办公室服务器({where})上的全部数据,所有座位都会看到恢复后的"
+                "数据:\n\n{src}\n{about}\n\n"
+                "替换之前,服务器上的当前数据会先另存为一份“恢复前的原数据”备份,放在本机的备份"
+                "文件夹\n{folder}\n中;如需要,可以再从那份备份恢复回来。\n\n"
+                "恢复后,所有座位在该备份之后录入或修改的内容都将不再显示。"
+                "请先让各座位保存并关闭正在编辑的投诉单。\n\n确定要恢复吗?"
+            ).format(
+                where=server_link.database_in_use(),
+                src=src,
+                about=about,
+                folder=self.session.paths.backups,
+            )
+        else:
+            text = tr(
+                "将用下面的备份替换本机当前的全部数据:\n\n{src}\n{about}\n\n"
+                "替换之前,当前数据会先另存为一份“恢复前的原数据”备份,放在备份文件夹\n{folder}\n"
+                "中;如需要,可以再从那份备份恢复回来。\n\n"
+                "恢复后,当前数据中在该备份之后录入或修改的内容将不再显示。"
+                "请先保存并关闭正在编辑的投诉单。\n\n确定要恢复吗?"
+            ).format(src=src, about=about, folder=self.session.paths.backups)
         answer = QMessageBox.question(
             self.parent_widget,
             tr("从备份恢复"),
