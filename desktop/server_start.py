@@ -68,7 +68,9 @@ def open_chosen(
                 return None
             before_dialog()
             if dialog is None:
-                dialog = ServerStartDialog(ServerFields.of(address))
+                dialog = ServerStartDialog(
+                    ServerFields.of(address), has_local_data=paths.database.exists()
+                )
             dialog.set_problem(_problem(err), told.message, told.detail)
         else:
             if dialog is not None and dialog.edited():

@@ -142,6 +142,11 @@ class CaseEditor(QWidget):
         outer.addWidget(self.banner)
         self.banner_detail = ErrorDetail(self)  # the server's own words of the banner's error
         outer.addWidget(self.banner_detail)
+        # after a save refused because another person saved first: their save, mine over it
+        self.stale_button = QPushButton(tr("载入对方保存的内容并放回我的修改"), self)
+        self.stale_button.clicked.connect(lambda _checked=False: self.reload_keeping_mine())
+        self.stale_button.hide()
+        outer.addWidget(self.stale_button, 0, Qt.AlignmentFlag.AlignLeft)
 
         self.tabs = QTabWidget(self)
         outer.addWidget(self.tabs, 1)
@@ -262,6 +267,7 @@ class CaseEditor(QWidget):
 
     def _fill(self, values: dict[str, Any]) -> None:
         self._loading = True
+        self.stale_button.hide()
         for name, editor in self.editors.items():
             editor.set_value(values.get(name))
             editor.set_problem(None)
@@ -532,8 +538,14 @@ class CaseEditor(QWidget):
             self._show_problems(list(exc.problems))
         elif isinstance(exc, StaleRecord):
             self._show_banner(
-                said(exc).message + "\n" + tr("您在此窗口中的修改仍然保留,没有丢失。"), "error"
+                said(exc).message
+                + "\n"
+                + tr("您在此窗口中的修改仍然保留,没有丢失。")
+                + (tr("也可以按下面的按钮,载入对方的内容并放回您的修改。") if self.case_id else ""),
+                "error",
             )
+            self.stale_button.setEnabled(True)
+            self.stale_button.setVisible(self.case_id is not None)
         else:  # a refusal, the server's trouble, a program error: said alike
             told = said(exc)
             self._show_banner(
@@ -541,6 +553,47 @@ class CaseEditor(QWidget):
                 "error",
                 told.detail,
             )
+
+    def reload_keeping_mine(self) -> None:
+        """After a save refused as stale: load what the other person saved, then put the
+        boxes changed in this window back over it, unsaved, naming those both changed."""
+        if self.case_id is None or self._saving:
+            return
+        before = dict(self._snapshot)
+        mine = {k: v for k, v in self.values().items() if v != before.get(k)}
+        case_id = self.case_id
+        self.stale_button.setEnabled(False)
+
+        def put_back(fresh: dict[str, Any]) -> None:
+            if fresh.get("id") != self.case_id:
+                return
+            self._fill(fresh)
+            theirs = self.values()
+            both = [n for n in mine if theirs.get(n) != before.get(n) and theirs.get(n) != mine[n]]
+            for name, value in mine.items():
+                self.editors[name].set_value(value)
+            self._on_edited()
+            text = tr("已载入对方保存的内容,并放回了您的修改(尚未保存)。请核对后按 Ctrl+S 保存。")
+            if both:
+                text += (
+                    "\n"
+                    + tr("以下项目对方也改过,现在显示的是您的内容:")
+                    + "、".join(self.editors[n].field.label for n in both)
+                )
+            self._show_banner(text, "warning")
+
+        def failed(exc: BaseException) -> None:
+            self.stale_button.setEnabled(True)
+            told = said(exc)
+            self._show_banner(
+                tr("无法载入对方保存的内容:") + told.message + "\n" + tr("您的修改仍然保留。"),
+                "error",
+                told.detail,
+            )
+
+        self.session.taskman.run(
+            lambda: cases.get_case(case_id), put_back, on_error=failed, parent=self
+        )
 
     # --- closing --------------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ connects to ``button.toggled``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -146,17 +148,30 @@ class ErrorDetail(QWidget):
 
 class BrokenPart(QWidget):
     """In place of a page or tab that could not be built: ``lead`` and ``exc`` as ``said``
-    says it, its technical words behind 详细信息; the rest of the window works on."""
+    says it, its technical words behind 详细信息; the rest of the window works on. With
+    ``retry``, a 重试 button calls it (what failed may work now: the server is back)."""
 
-    def __init__(self, lead: str, exc: BaseException, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        lead: str,
+        exc: BaseException,
+        parent: QWidget | None = None,
+        *,
+        retry: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.error = exc
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #c62828;")
         self.detail = ErrorDetail(self)
+        self.retry_button = QPushButton(tr("重试"), self)
+        self.retry_button.setVisible(retry is not None)
+        if retry is not None:
+            self.retry_button.clicked.connect(lambda _checked=False: retry())
         layout = QVBoxLayout(self)
         layout.addWidget(self.message)
         layout.addWidget(self.detail)
+        layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         say(exc, self.message, self.detail, lead)

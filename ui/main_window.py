@@ -181,12 +181,21 @@ class MainWindow(QMainWindow):
             return
         key, title, target = self._visible[row]
         page = self._pages.get(key)
+        if isinstance(page, BrokenPart):  # what failed (the server away) may work now
+            self.stack.removeWidget(self._pages.pop(key))
+            page.deleteLater()
+            page = None
         if page is None:
             try:
                 page = load_page(key, tr(title), target, self.session, self.stack)
             except Exception as e:
                 log.exception("page %s failed to open", key)
-                page = BrokenPart(tr("{t}页面打开时出错:").format(t=tr(title)), e, self.stack)
+                page = BrokenPart(
+                    tr("{t}页面打开时出错:").format(t=tr(title)),
+                    e,
+                    self.stack,
+                    retry=lambda: self._show_row(self.page_keys().index(key)),
+                )
             self._pages[key] = page
             self.stack.addWidget(page)
             self._refresh_badge(key)

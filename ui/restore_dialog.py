@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from complaints.usecases import storage
+from complaints.usecases import server_link, server_move, storage
 from desktop import __version__
 from ui.error_detail import said, tell
 
@@ -53,7 +53,7 @@ class RestoreFlow(QObject):
     """One restore, from choosing the file to the report. Emits ``restored(report)`` or
     ``refused(message)`` (also when the user cancels nothing is emitted)."""
 
-    restored = Signal(object)  # storage.RestoreReport
+    restored = Signal(object)  # storage.RestoreReport, or server_move.MoveReport on the server
     refused = Signal(str)  # the reason shown to the user; nothing was changed
 
     def __init__(self, session, parent: QWidget) -> None:
@@ -82,13 +82,28 @@ class RestoreFlow(QObject):
             )
         except OSError:
             about = ""
-        text = tr(
-            "将用下面的备份替换本机当前的全部数据:\n\n{src}\n{about}\n\n"
-            "替换之前,当前数据会先另存为一份“恢复前的原数据”备份,放在备份文件夹\n{folder}\n"
-            "中;如需要,可以再从那份备份恢复回来。\n\n"
-            "恢复后,当前数据中在该备份之后录入或修改的内容将不再显示。"
-            "请先保存并关闭正在编辑的投诉单。\n\n确定要恢复吗?"
-        ).format(src=src, about=about, folder=self.session.paths.backups)
+        if server_link.on_office_server():  # the office's data, every seat's, not this PC's
+            text = tr(
+                "将用下面的备份替换办公室服务器({where})上的全部数据,所有座位都会看到恢复后的"
+                "数据:\n\n{src}\n{about}\n\n"
+                "替换之前,服务器上的当前数据会先另存为一份“恢复前的原数据”备份,放在本机的备份"
+                "文件夹\n{folder}\n中;如需要,可以再从那份备份恢复回来。\n\n"
+                "恢复后,所有座位在该备份之后录入或修改的内容都将不再显示。"
+                "请先让各座位保存并关闭正在编辑的投诉单。\n\n确定要恢复吗?"
+            ).format(
+                where=server_link.database_in_use(),
+                src=src,
+                about=about,
+                folder=self.session.paths.backups,
+            )
+        else:
+            text = tr(
+                "将用下面的备份替换本机当前的全部数据:\n\n{src}\n{about}\n\n"
+                "替换之前,当前数据会先另存为一份“恢复前的原数据”备份,放在备份文件夹\n{folder}\n"
+                "中;如需要,可以再从那份备份恢复回来。\n\n"
+                "恢复后,当前数据中在该备份之后录入或修改的内容将不再显示。"
+                "请先保存并关闭正在编辑的投诉单。\n\n确定要恢复吗?"
+            ).format(src=src, about=about, folder=self.session.paths.backups)
         answer = QMessageBox.question(
             self.parent_widget,
             tr("从备份恢复"),
@@ -112,11 +127,19 @@ class RestoreFlow(QObject):
     def run(self, src: Path, *, allow_other_site: bool = False) -> None:
         paths = self.session.paths
         ctx = self.session.ctx()
-        self.session.taskman.run(
-            lambda: storage.restore(
+
+        def work() -> storage.RestoreReport | server_move.MoveReport:
+            if server_link.on_office_server():  # the server's rows; the seat stays on it
+                return server_move.restore_onto_server(
+                    src, paths, ctx=ctx, allow_other_site=allow_other_site, app_version=__version__
+                )
+            return storage.restore(
                 src, paths, __version__, ctx=ctx, allow_other_site=allow_other_site
-            ),
-            self._done,
+            )
+
+        self.session.taskman.run(
+            work,
+            lambda report: self._done(src, report),
             on_error=lambda e: self._failed(src, e),
             label=tr("正在恢复数据,请勿关闭程序…"),
             parent=self.parent_widget,
@@ -132,7 +155,13 @@ class RestoreFlow(QObject):
                 tr("其他站点的备份"),
                 told.message
                 + "\n\n"
-                + tr("确实要用其他站点的备份替换本机数据吗?(当前数据同样会先另存为备份)"),
+                + (
+                    tr(
+                        "确实要用其他站点的备份替换办公室服务器上的数据吗?(当前数据同样会先另存为备份)"
+                    )
+                    if server_link.on_office_server()
+                    else tr("确实要用其他站点的备份替换本机数据吗?(当前数据同样会先另存为备份)")
+                ),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -144,9 +173,33 @@ class RestoreFlow(QObject):
         tell(self.parent_widget, tr("未能恢复"), told)
         self.refused.emit(told.message)
 
-    def _done(self, report: storage.RestoreReport) -> None:
-        QMessageBox.information(self.parent_widget, tr("恢复完成"), report_text(report))
+    def _done(self, src: Path, report: storage.RestoreReport | server_move.MoveReport) -> None:
+        text = (
+            report_text(report)
+            if isinstance(report, storage.RestoreReport)
+            else server_report_text(src, report)
+        )
+        QMessageBox.information(self.parent_widget, tr("恢复完成"), text)
         self.restored.emit(report)
+
+
+def server_report_text(src: Path, report: server_move.MoveReport) -> str:
+    """After a restore onto the office server: from where, what was kept, the checks."""
+    lines = [
+        tr("已从备份恢复办公室服务器({where})上的数据:\n{src}").format(
+            where=server_link.database_in_use(), src=src
+        ),
+        "",
+        tr("恢复前服务器上的数据已另存为:\n{kept}\n需要时可以从这份备份恢复回来。").format(
+            kept=report.kept
+        ),
+    ]
+    if report.problems:
+        lines += ["", tr("恢复后检查发现 {n} 个问题:").format(n=len(report.problems))]
+        lines += report.problems[:10]
+    else:
+        lines += ["", tr("恢复后检查数据:未发现问题。")]
+    return "\n".join(lines)
 
 
 def report_text(report: storage.RestoreReport) -> str:

@@ -47,7 +47,9 @@ class Answer(enum.Enum):
 
 
 class ServerStartDialog(QDialog):
-    def __init__(self, fields: ServerFields, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, fields: ServerFields, parent: QWidget | None = None, *, has_local_data: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("客诉管理台 — 办公室服务器"))
         self.answer = Answer.QUIT
@@ -68,6 +70,11 @@ class ServerStartDialog(QDialog):
             tr(
                 "改用本机数据:本次使用本电脑数据文件夹中的数据(与服务器上的数据互不相通);"
                 "保存的服务器设置不变,下次启动仍连接服务器。"
+            )
+            if has_local_data
+            else tr(
+                "本电脑的数据文件夹中还没有数据(这个座位一直使用办公室服务器),不能改用本机数据:"
+                "那样会另建一个与办公室互不相通的站点。请等服务器恢复后重试。"
             ),
             self,
         )
@@ -78,6 +85,7 @@ class ServerStartDialog(QDialog):
         self.retry_button = QPushButton(tr("重试"), self)
         self.edit_button = QPushButton(tr("修改连接"), self)
         self.local_button = QPushButton(tr("改用本机数据"), self)
+        self.local_button.setEnabled(has_local_data)
         self.quit_button = QPushButton(tr("退出"), self)
         buttons.addButton(self.retry_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.edit_button, QDialogButtonBox.ButtonRole.ActionRole)

@@ -95,6 +95,12 @@ class CalendarTab(QWidget):
             grid.addLayout(cell, i // 4, i % 4)
             self.months.append(c)
         scroll.setWidget(body)
+        # the four months of a row ask for their width: the window gives it, never a sideways scroll
+        scroll.setMinimumWidth(
+            body.minimumSizeHint().width()
+            + scroll.verticalScrollBar().sizeHint().width()
+            + 2 * scroll.frameWidth()
+        )
         outer.addWidget(scroll, 1)
 
         edit = QHBoxLayout()

@@ -232,6 +232,8 @@ class DatabaseTab(QWidget):
                 self,
                 tr("保存数据库设置"),
                 tr("尚未成功测试这个服务器的连接。仍然保存吗?"),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,  # Enter keeps the working choice
             )
             != QMessageBox.StandardButton.Yes
         ):

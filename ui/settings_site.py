@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from complaints.usecases import auth, storage
+from complaints.usecases import auth, server_link, storage
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
 from complaints.usecases.errors import UseCaseError
@@ -123,8 +123,16 @@ class SiteDataTab(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.open_backups_button)
         buttons.addWidget(self.refresh_button)
-        backup_note = QLabel(
+        # on the server no seat backs up by itself: the administrator's pg_dump does
+        self.on_server = server_link.on_office_server()
+        self.backup_note = QLabel(
             tr(
+                "数据在办公室服务器上:服务器的备份由管理员负责(pg_dump),本机不做每日自动备份。"
+                "“立即备份”把服务器上的全部数据写成一个可携带的备份文件,放在本机数据文件夹的"
+                "备份文件夹中,任何一台电脑都能用它恢复;它是第二份保险,不代替 pg_dump。"
+            )
+            if self.on_server
+            else tr(
                 "程序每天第一次启动时在后台自动备份并快速检查(不影响录入与查询),并按保留规则"
                 "轮换(最近几天全部保留,之后每日、每周、每月各留一份),且自动轮换的备份合计不超过"
                 "下面所设的数据库大小倍数(超出时先删最旧的,每类最新的一份总会保留);"
@@ -132,7 +140,7 @@ class SiteDataTab(QWidget):
             ),
             self,
         )
-        backup_note.setWordWrap(True)
+        self.backup_note.setWordWrap(True)
         self.summary_label = QLabel(self)
         self.size_factor_box = QSpinBox(self)
         self.size_factor_box.setRange(1, 100)
@@ -141,13 +149,16 @@ class SiteDataTab(QWidget):
         self.save_factor_button = QPushButton(tr("保存上限"), self)
         self.save_factor_button.clicked.connect(self.save_size_factor)
         factor_row = QHBoxLayout()
-        factor_row.addWidget(QLabel(tr("备份总量上限:数据库大小的"), self))
+        factor_label = QLabel(tr("备份总量上限:数据库大小的"), self)
+        factor_row.addWidget(factor_label)
         factor_row.addWidget(self.size_factor_box)
         factor_row.addWidget(self.save_factor_button)
         factor_row.addStretch(1)
+        for w in (factor_label, self.size_factor_box, self.save_factor_button):
+            w.setVisible(not self.on_server)  # the cap is of this PC's rotated backups
         backup_box = QGroupBox(tr("备份"), self)
         backup_layout = QVBoxLayout(backup_box)
-        backup_layout.addWidget(backup_note)
+        backup_layout.addWidget(self.backup_note)
         backup_layout.addLayout(factor_row)
         backup_layout.addWidget(self.table, 1)
         backup_layout.addWidget(self.summary_label)
@@ -216,8 +227,12 @@ class SiteDataTab(QWidget):
                 self.table.setItem(r, c, item)
             if selected is not None and b.path == selected:
                 self.table.selectRow(r)
-        limit = tr("自动轮换的备份合计不超过 {limit}。").format(
-            limit=size_text(storage.size_limit())
+        limit = (
+            ""
+            if self.on_server
+            else tr("自动轮换的备份合计不超过 {limit}。").format(
+                limit=size_text(storage.size_limit())
+            )
         )
         self.summary_label.setText(
             (

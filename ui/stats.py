@@ -112,6 +112,7 @@ class StatsPage(QWidget):
         top.addStretch(1)
         self.status = QLabel()
         self.status.setStyleSheet("color: #666;")
+        self.status.setWordWrap(True)  # a failed run's long message must not widen the window
         top.addWidget(self.status)
         self.status_detail = ErrorDetail(self)  # a failed run's technical words
         top.addWidget(self.status_detail)
