@@ -86,6 +86,21 @@ def phone_digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
 
 
+# A mobile number typed in groups or with the country code: 139 8765 4321, 139-8765-4321,
+# +86 13987654321.
+_GROUPED_MOBILE_RE = re.compile(r"(?:(?:\+|00)86[ -]*)?1\d{2}[ -]*\d{4}[ -]*\d{4}")
+
+
+def tidy_phone(phone: str) -> str:
+    """A mobile number however it was typed as its 11 digits, so one customer's number is
+    spelled one way (found by search, matched for repeat complaints); any other number as
+    typed (an area code's dash stays), trimmed."""
+    p = phone.strip()
+    if _GROUPED_MOBILE_RE.fullmatch(p):
+        return phone_digits(p)[-11:]
+    return p
+
+
 def phone_problems(phone: str, field: str = "phone") -> list[Problem]:
     p = phone.strip()
     if _MASKED_PHONE_RE.fullmatch(p):
