@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.query import SORTABLE, CaseFilter
-from complaints.rules.validation import tidy_phone
+from complaints.rules.validation import search_text
 from complaints.types import Channel, Kind, Severity, State
 from complaints.usecases import auth, cases, settings
 from complaints.usecases import site as site_uc
@@ -288,7 +288,7 @@ class CaseListPage(QWidget):
             sites=self.site_filter.sites(),
             received_from=received_from,
             received_to=received_to,
-            text=tidy_phone(self.search_edit.text()),  # 139 8765 4321 finds 13987654321
+            text=search_text(self.search_edit.text()),  # a phone or plate however typed
         )
 
     def clear_filters(self) -> None:
