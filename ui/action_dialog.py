@@ -15,6 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QDateTime, Qt, QTimeZone
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QRadioButton,
     QVBoxLayout,
@@ -298,8 +300,11 @@ class ActionDialog(QDialog):
         self.ok_button.setText(tr("记录"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("取消"))
         self.buttons.accepted.connect(self.try_submit)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons.rejected.connect(self.cancel)
         lay.addWidget(self.buttons)
+        # what the dialog opened with: Esc, 取消 or the window's close box ask before
+        # dropping anything typed since
+        self._opened_with = self.values()
 
     # --- values ----------------------------------------------------------------------------
 
@@ -379,6 +384,39 @@ class ActionDialog(QDialog):
         if self.plan is not None and not v.get("plan"):
             return tr("须填写调查结果及处理意见")
         return None
+
+    # --- closing without recording --------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            self.cancel()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.isVisible() and not self._may_drop():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+    def cancel(self) -> None:
+        """Esc or 取消: what was typed is dropped only when the clerk agrees."""
+        if self._may_drop():
+            self.reject()
+
+    def _may_drop(self) -> bool:
+        return self.values() == self._opened_with or self.ask_discard()
+
+    def ask_discard(self) -> bool:
+        """True when the clerk agrees to drop what was typed in this dialog."""
+        answer = QMessageBox.question(
+            self,
+            self.windowTitle(),
+            tr("已填写的内容尚未记录,关闭后将丢失。确定放弃吗?"),
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Discard
 
     # --- submitting ------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from complaints.query import SORTABLE, CaseFilter
+from complaints.rules.validation import search_text
 from complaints.types import Channel, Kind, Severity, State
 from complaints.usecases import auth, cases, settings
 from complaints.usecases import site as site_uc
@@ -287,7 +288,7 @@ class CaseListPage(QWidget):
             sites=self.site_filter.sites(),
             received_from=received_from,
             received_to=received_to,
-            text=self.search_edit.text().strip(),
+            text=search_text(self.search_edit.text()),  # a phone or plate however typed
         )
 
     def clear_filters(self) -> None:

@@ -36,15 +36,22 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("Notifier", text)
 
 
-def _scope(ctx: Context) -> dict[str, str]:
-    """A department manager hears about his department's cases; everyone else about all."""
+def own_department(ctx: Context) -> str | None:
+    """A department manager's department: his reminders, 待办 count and list are its cases
+    (and its sub-departments'); None for everyone else, who sees every department."""
     if (
         ctx.department
         and "部门经理" in ctx.roles
         and not ({"客服专员", "客服经理", "总经理", "管理员"} & ctx.roles)
     ):
-        return {"department": ctx.department}
-    return {}
+        return ctx.department
+    return None
+
+
+def _scope(ctx: Context) -> dict[str, str]:
+    """A department manager hears about his department's cases; everyone else about all."""
+    department = own_department(ctx)
+    return {"department": department} if department else {}
 
 
 def load_items(ctx: Context) -> tuple[list[TodoItem], datetime, datetime | None]:

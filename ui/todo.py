@@ -43,6 +43,7 @@ from complaints.usecases.output_files import OutputInUse
 from complaints.usecases.todo import TodoItem, TodoList
 from ui.error_detail import ErrorDetail, say, warn
 from ui.file_dialogs import ask_save, suggested_name
+from ui.notifier import own_department
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.save_elsewhere import ask_other_name
@@ -143,6 +144,8 @@ class TodoPage(QWidget):
         super().__init__(parent)
         self.session = session
         self.data: TodoList | None = None
+        # the account whose department the filter was set to (a manager opens on his own)
+        self._scoped_for: tuple[int | None, str] | None = None
         self._reloads = ReloadGuard(self._start_reload)
         tz = session.ctx().tz
 
@@ -269,6 +272,16 @@ class TodoPage(QWidget):
             box.blockSignals(False)
 
         refill(self.department, data.departments)
+        ctx = self.session.ctx()
+        if self._scoped_for != (ctx.user_id, ctx.actor):
+            self._scoped_for = (ctx.user_id, ctx.actor)
+            own, i = own_department(ctx), 0
+            if own:
+                i = self.department.findData(own)
+                if i < 0:  # his department has no deadlines open now: chosen all the same
+                    self.department.addItem(own, own)
+                    i = self.department.count() - 1
+            self.department.setCurrentIndex(i)
         people = sorted({i.responsible for i in data.items if i.responsible})
         refill(self.person, [*people, NOBODY])
 
@@ -302,8 +315,15 @@ class TodoPage(QWidget):
     # --- what others ask -------------------------------------------------------------------
 
     def badge_count(self) -> int | None:
-        """Overdue + at risk over all open cases (todo.todo_count), from the last read."""
-        return None if self.data is None else todo.attention(self.data.items)
+        """Overdue + at risk from the last read, over the cases the person's reminders are
+        about (a department manager: his department's), as the count before the first read."""
+        if self.data is None:
+            return None
+        items = self.data.items
+        own = own_department(self.session.ctx())
+        if own:
+            items = todo.filter_items(items, departments=self.data.below.get(own, [own]))
+        return todo.attention(items)
 
     def shown_items(self) -> list[TodoItem]:
         return list(self.model.rows)

@@ -86,6 +86,38 @@ def phone_digits(phone: str) -> str:
     return re.sub(r"\D", "", phone)
 
 
+# A mobile number typed in groups or with the country code: 139 8765 4321, 139-8765-4321,
+# +86 13987654321.
+_GROUPED_MOBILE_RE = re.compile(r"(?:(?:\+|00)86[ -]*)?1\d{2}[ -]*\d{4}[ -]*\d{4}")
+
+
+def tidy_phone(phone: str) -> str:
+    """A mobile number however it was typed as its 11 digits, so one customer's number is
+    spelled one way (found by search, matched for repeat complaints); any other number as
+    typed (an area code's dash stays), trimmed."""
+    p = phone.strip()
+    if _GROUPED_MOBILE_RE.fullmatch(p):
+        return phone_digits(p)[-11:]
+    return p
+
+
+# A car's plate: the province's character, the city's letter, then 5 letters and digits
+# (6 for a new-energy car), typed with or without a dot or a space after the letter.
+_PLATE_RE = re.compile(
+    "[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+    r"[A-Za-z][·・• -]?([A-Za-z0-9]{5,6})"
+)
+
+
+def search_text(text: str) -> str:
+    """What the case list looks for when this is typed in its search box: a mobile as its
+    digits; a plate as the part after the province and city letter, so 沪A89243, 沪A·89243
+    and 沪A 89243 find the car however its case spelled the plate."""
+    t = tidy_phone(text)
+    plate = _PLATE_RE.fullmatch(t)
+    return plate.group(1) if plate else t
+
+
 def phone_problems(phone: str, field: str = "phone") -> list[Problem]:
     p = phone.strip()
     if _MASKED_PHONE_RE.fullmatch(p):

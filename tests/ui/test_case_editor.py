@@ -19,6 +19,7 @@ from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import CHINA_TZ
 from ui import field_widgets as fw
 from ui.case_editor import CASE_TABS, CaseEditor
+from ui.case_list import CaseListPage
 from ui.case_window import CaseWindow
 
 GOOD_VIN = "LSVAU2180N2183294"  # a real-looking VIN whose check digit is off: warns only
@@ -123,6 +124,26 @@ def test_case_list_search_box_finds_the_new_case(qtbot, session):
     qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert page.model.case_id(0) == blocker.args[0]
+
+
+def test_a_mobile_typed_in_groups_is_saved_and_found_as_its_digits(qtbot, session):
+    """A clerk types the number as the caller reads it out (139 8765 4321): it is saved as
+    13987654321, and the list finds it whether the search is typed in groups or not."""
+    ed = _editor(qtbot, session)
+    _fill_minimum(qtbot, ed)
+    _type(qtbot, ed, "phone", "139 8765 4321")
+    with qtbot.waitSignal(ed.saved) as blocker:
+        _ctrl_s(qtbot, ed)
+    assert cases.get_case(blocker.args[0])["phone"] == "13987654321"
+    page = CaseListPage(session)
+    qtbot.addWidget(page)
+    _idle(session)
+    for typed in ("139 8765 4321", "13987654321"):
+        page.search_edit.clear()
+        type_text(qtbot, page.search_edit, typed)
+        qtbot.keyClick(page.search_edit, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: page.model.rowCount() == 1)
+        assert page.model.case_id(0) == blocker.args[0]
 
 
 def test_bad_vin_is_refused_naming_the_field_and_nothing_saved(qtbot, session):

@@ -160,6 +160,19 @@ def test_page_search_debounced(qtbot, page):
     assert _reload(qtbot, page, lambda: page.search_edit.setText("第17号")) == 1
 
 
+def test_page_search_finds_a_plate_typed_with_or_without_its_dot(qtbot, page, ctx):
+    """A clerk types 沪A89243 (no dot on the keyboard) for a case saved as 沪A·89243, and the
+    other way round."""
+    dotted, plain = cases.blank_case(ctx), cases.blank_case(ctx)
+    dotted.update(customer_name="杜林", content="异响", plate="沪A·89243")
+    plain.update(customer_name="孙丽", content="漏水", plate="沪B52719")
+    dotted_id = cases.create_case(ctx, dotted).id
+    plain_id = cases.create_case(ctx, plain).id
+    for typed, found in (("沪A89243", dotted_id), ("沪B·52719", plain_id), ("沪b 52719", plain_id)):
+        assert _reload(qtbot, page, lambda t=typed: page.search_edit.setText(t)) == 1
+        assert page.model.case_id(0) == found
+
+
 def test_page_sort_by_header(qtbot, page):
     header = page.view.horizontalHeader()
     _reload(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QDialogButtonBox
 
 from complaints.rules.deadlines import DeadlineStatus
 from complaints.types import Action
@@ -304,3 +306,30 @@ def test_pause_asks_a_reason_and_resume_follows(qtbot, session, ctx):
     assert "暂停" in column(tab.deadline_table, 5)
     assert "暂停中" in column(tab.deadline_table, 4)
     assert "暂停" in column(tab.timeline_table, 1)
+
+
+def test_closing_an_action_dialog_asks_before_dropping_what_was_typed(qtbot, ctx, monkeypatch):
+    """Esc after typing a contact's note keeps the dialog (and the note) unless the clerk
+    agrees to drop it; an untouched dialog closes at once."""
+    d = ActionDialog(Action.CONTACT, number="SH01-202611-0001", now=ctx.now(), tz=ctx.tz)
+    qtbot.addWidget(d)
+    asked: list[bool] = []
+    answer = False
+    monkeypatch.setattr(d, "ask_discard", lambda: asked.append(True) or answer)
+    d.show()
+    qtbot.keyClick(d, Qt.Key.Key_Escape)
+    assert d.isHidden() and asked == []
+
+    d.show()
+    d.note.setPlainText("已电话联系客户,约明天到店检测")
+    qtbot.keyClick(d, Qt.Key.Key_Escape)
+    assert asked == [True] and d.isVisible()
+    assert d.note.toPlainText() == "已电话联系客户,约明天到店检测"
+    d.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()  # 取消
+    assert not d.close()  # the window's close box
+    assert len(asked) == 3 and d.isVisible()
+
+    answer = True
+    with qtbot.waitSignal(d.rejected):
+        qtbot.keyClick(d, Qt.Key.Key_Escape)
+    assert len(asked) == 4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import datetime, timedelta
 
 import pytest
@@ -105,6 +106,25 @@ def test_filters_by_department_and_person(qtbot, session, ctx, three):
         i.status in (DeadlineStatus.OVERDUE, DeadlineStatus.AT_RISK) for i in page.shown_items()
     )
     assert len(page.shown_items()) == page.badge_count()
+
+
+def test_a_department_manager_opens_on_his_department(qtbot, session, ctx, three):
+    """售后服务部's manager sees his department's deadlines (车间 below it) first, and the
+    count beside 待办 stays the one his reminders gave before the page was opened."""
+    a, b, c = three
+    manager = dataclasses.replace(
+        ctx, user_id=7, roles=frozenset({"部门经理"}), department="售后服务部"
+    )
+    session.set_user(manager)
+    page = make_page(qtbot, session)
+    assert page.department.currentData() == "售后服务部"
+    assert {i.case_id for i in page.shown_items()} == {b}
+    assert page.badge_count() == todo.todo_count(manager, department="售后服务部")
+    page.department.setCurrentIndex(0)  # he may still look at every department
+    assert {i.case_id for i in page.shown_items()} == {a, b, c}
+    page.reload()
+    idle(session)
+    assert page.department.currentIndex() == 0  # a refresh keeps what he chose
 
 
 def test_double_click_opens_the_case(qtbot, session, ctx, three):

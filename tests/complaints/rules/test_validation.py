@@ -14,6 +14,8 @@ from complaints.rules.validation import (
     _field_problems,
     mask_phone,
     phone_problems,
+    search_text,
+    tidy_phone,
     vin_check_digit,
     vin_problems,
 )
@@ -34,6 +36,39 @@ def test_vin_length_letters_and_check_digit():
 @pytest.mark.parametrize("phone", ["13812345678", "021-6258 1234", "+86 13812345678"])
 def test_good_phones(phone):
     assert phone_problems(phone) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("139 8765 4321", "13987654321"),
+        (" 139-8765-4321 ", "13987654321"),
+        ("+86 139 8765 4321", "13987654321"),
+        ("13987654321", "13987654321"),
+        ("021-6258 1234", "021-6258 1234"),  # a landline keeps its area code's dash
+        ("138****5678", "138****5678"),  # a masked phone is not a number to tidy
+        ("139 8765 432", "139 8765 432"),  # too short: left for phone_problems to refuse
+        ("天窗漏水", "天窗漏水"),
+    ],
+)
+def test_a_mobile_typed_in_groups_is_kept_as_its_digits(typed, kept):
+    assert tidy_phone(typed) == kept
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("沪A89243", "89243"),
+        ("沪A·89243", "89243"),
+        ("沪a 89243", "89243"),
+        ("粤BD12345", "D12345"),  # a new-energy plate: six after the letter
+        ("139 8765 4321", "13987654321"),
+        ("天窗漏水", "天窗漏水"),
+        ("SH01-202612-0064", "SH01-202612-0064"),
+    ],
+)
+def test_the_list_searches_a_plate_by_what_follows_its_city_letter(typed, searched):
+    assert search_text(typed) == searched
 
 
 @pytest.mark.parametrize("phone", ["1381234567", "abc", "138-1234-567x"])
