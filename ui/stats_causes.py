@@ -91,6 +91,7 @@ def pareto_chart(title: str, rows: list[dict[str, Any]]) -> QChartView:
     chart.addAxis(share_axis, Qt.AlignmentFlag.AlignRight)
     bars.attachAxis(cats)
     bars.attachAxis(counts_axis)
+    stats_charts.fit_labels(chart, cats, [r["cause"] for r in rows] or [""])
     line.attachAxis(hidden)
     line.attachAxis(share_axis)
     view = QChartView(chart)
