@@ -3,13 +3,15 @@ its share of the plot goes on two lines, and back on one when the chart is wide 
 
 from __future__ import annotations
 
-from PySide6.QtCharts import QBarCategoryAxis
+from PySide6.QtCharts import QBarCategoryAxis, QValueAxis
+from PySide6.QtCore import Qt
 
 from ui import stats_charts
 from ui.stats_causes import pareto_chart
 
 CHANNELS = ["现场", "销售回访", "售后回访", "厂家转发", "电话热线", "网络/邮件", "其他"]
 MONTHS = [f"{m}月" for m in range(1, 13)]
+LEFT_RIGHT = (Qt.AlignmentFlag.AlignLeft, Qt.AlignmentFlag.AlignRight)
 
 
 def categories(view) -> list[str]:
@@ -52,3 +54,23 @@ def test_the_trend_and_the_pareto_keep_every_label(qtbot):
     pareto.resize(260, 300)
     pareto.show()
     qtbot.waitUntil(lambda: "服务流程/<br>等待时间" in categories(pareto))
+
+
+def test_no_pareto_bar_rises_above_the_cumulative_line_so_its_labels_stay_on_white(qtbot):
+    counts = [6, 3, 3, 3, 2, 1, 1]
+    total, running, rows = sum(counts), 0, []
+    for i, n in enumerate(counts):
+        running += n
+        rows.append({"cause": f"原因{i}", "count": n, "cumulative_value": running / total})
+    view = pareto_chart("投诉原因排列图", rows)
+    qtbot.addWidget(view)
+    counts_axis, share_axis = (
+        a
+        for a in view.chart().axes()
+        if isinstance(a, QValueAxis) and a.isVisible() and a.alignment() in LEFT_RIGHT
+    )
+    assert counts_axis.max() == total  # the first bar's top is the first cumulative point
+    for n, r in zip(counts, rows, strict=True):
+        bar_top = n / counts_axis.max()
+        line = r["cumulative_value"] * 100 / share_axis.max()
+        assert bar_top <= line + 1e-9
