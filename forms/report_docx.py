@@ -159,7 +159,7 @@ def build_default_template() -> bytes:
     _heading(doc, "一、主要指标")
     _loop_table(
         doc,
-        (3.4, 2.6, 2.9, 2.8, 2.9, 2.4),
+        (3.3, 2.3, 2.3, 3.4, 2.3, 3.4),
         ("指标", "本期", "上期\n{{ prev_label }}", "环比", "去年同期\n{{ ly_label }}", "同比"),
         "k in kpis",
         ("k.label", "k.value", "k.prev", "k.vs_prev", "k.ly", "k.vs_ly"),

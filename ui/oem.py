@@ -2,7 +2,8 @@
 
 Rows come from ``complaints.usecases.oem.oem_rows`` on the worker; the FMC status is changed
 from here through the same action dialog as the case page (``oem.set_fmc_status`` writes an
-FMC状态 tracking entry). Double-click opens the case.
+FMC状态 tracking entry), and the selected case's 厂家跟踪表 is printed from here as from the
+case's 打印 tab. Double-click opens the case.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from complaints.usecases.oem import OemRow
 from complaints.usecases.todo import format_remaining
 from ui.action_dialog import ActionDialog
 from ui.error_detail import ErrorDetail, said, say
+from ui.permits import gate
 from ui.reload import ReloadGuard
 from ui.rows_model import Index, RowsModel
 from ui.site_filter import SiteFilter
@@ -178,8 +180,12 @@ class OemPage(QWidget):
         bar.addStretch(1)
         self.set_status_button = QPushButton(tr("设置FMC状态…"))
         self.set_status_button.setEnabled(False)
+        self.print_button = QPushButton(tr("打印厂家跟踪表"))
+        self.print_button.setEnabled(False)
+        self.preview_pdf = True  # as the case's 打印 tab: a PDF preview, else the .docx opens
         self.refresh_button = QPushButton(tr("刷新"))
         bar.addWidget(self.set_status_button)
+        bar.addWidget(self.print_button)
         bar.addWidget(self.refresh_button)
         lay.addLayout(bar)
         self.summary = QLabel(tr("正在读取…"))
@@ -219,6 +225,7 @@ class OemPage(QWidget):
         self.site_filter.changed.connect(self.reload)
         self.refresh_button.clicked.connect(self.reload)
         self.set_status_button.clicked.connect(self.open_set_status)
+        self.print_button.clicked.connect(lambda _checked=False: self.print_tracking_sheet())
         self.view.doubleClicked.connect(self._open)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
         session.changed.connect(self._on_changed)
@@ -282,7 +289,46 @@ class OemPage(QWidget):
         return self.model.rows[row] if 0 <= row < len(self.model.rows) else None
 
     def _on_selection(self, *_args) -> None:
-        self.set_status_button.setEnabled(self.selected_row() is not None)
+        chosen = self.selected_row() is not None
+        self.set_status_button.setEnabled(chosen)
+        gate(
+            self.print_button,
+            self.session.ctx(),
+            "form.print",
+            ready=chosen,
+            tip="" if chosen else tr("请先在列表中选择一件投诉"),
+        )
+
+    def print_tracking_sheet(self) -> None:
+        """The selected case's 客户投诉处理跟踪表(厂家) in the print preview; it counts as
+        printed (and waits for its signed copy) once printed or opened in Word."""
+        r = self.selected_row()
+        if r is None:
+            return
+        # docx filling (docxtpl, lxml) and the PDF preview (QtPdf) load when first printed
+        from complaints.usecases import printing
+        from ui.print_preview import present
+
+        ctx, paths, case_id, pdf = (
+            self.session.ctx(),
+            self.session.paths,
+            r.case_id,
+            self.preview_pdf,
+        )
+        self.session.taskman.run(
+            lambda: printing.print_case_form(
+                ctx,
+                case_id,
+                "B",
+                templates_dir=paths.templates,
+                printed_dir=paths.printed,
+                pdf=pdf,
+                record=False,
+            ),
+            lambda result: present(result, self, session=self.session),
+            label=tr("正在生成表单…"),
+            parent=self,
+        )
 
     def _open(self, index: QModelIndex) -> None:
         if index.isValid():

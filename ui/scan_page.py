@@ -143,15 +143,7 @@ class ScanReturnPage(QWidget):
 
     def show_report(self, report: scans.ScanReport) -> None:
         self.results = list(report.results) + self.results
-        matched = report.count(scans.Outcome.MATCHED)
-        self.summary.setText(
-            tr("本次 {n} 页:匹配 {m} 页,登记回收 {r} 张签字单,未匹配 {u} 页。").format(
-                n=len(report.results),
-                m=matched,
-                r=len(report.returned),
-                u=len(report.results) - matched,
-            )
-        )
+        self.summary.setText(tr("本次 {summary}。").format(summary=report.summary()))
         self._fill()
 
     def _fill(self) -> None:

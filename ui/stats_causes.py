@@ -44,6 +44,15 @@ def tr(text: str) -> str:
     return QCoreApplication.translate("StatsPage", text)
 
 
+def tick_step(total: int) -> int:
+    """A round step (1, 2, 5, 10, 20…) giving at most five ticks up to ``total``."""
+    for base in (1, 10, 100, 1000, 10_000, 100_000):
+        for m in (1, 2, 5):
+            if total <= 5 * m * base:
+                return m * base
+    return 1_000_000
+
+
 def pareto_chart(title: str, rows: list[dict[str, Any]]) -> QChartView:
     """Counts as bars, the cumulative share as a line with its own 0–100 % axis on the right."""
     chart = QChart()
@@ -74,14 +83,21 @@ def pareto_chart(title: str, rows: list[dict[str, Any]]) -> QChartView:
     chart.addSeries(line)
     cats = QBarCategoryAxis()
     cats.append([r["cause"] for r in rows] or [""])
+    # As a Pareto chart is drawn on paper, the count axis ends at the total: the cumulative
+    # line then starts on the first bar's top and no bar rises above it, so its labels are
+    # never printed over a bar.
+    total = sum(r["count"] for r in rows)
     counts_axis = QValueAxis()
-    counts_axis.setRange(0, max(5.0, max((r["count"] for r in rows), default=0) * 1.15))
-    counts_axis.applyNiceNumbers()
+    counts_axis.setRange(0, max(total, 1))
+    counts_axis.setTickType(QValueAxis.TickType.TicksDynamic)
+    counts_axis.setTickAnchor(0)
+    counts_axis.setTickInterval(tick_step(total))
     counts_axis.setLabelFormat("%d")
     share_axis = QValueAxis()
     share_axis.setRange(0, 100)
     share_axis.setTickCount(6)
     share_axis.setLabelFormat("%d%%")
+    share_axis.setGridLineVisible(False)  # one grid, the counts'
     hidden = QValueAxis()  # x positions 0…n-1 under the category labels
     hidden.setRange(-0.5, max(len(rows), 1) - 0.5)
     hidden.setVisible(False)
@@ -91,6 +107,7 @@ def pareto_chart(title: str, rows: list[dict[str, Any]]) -> QChartView:
     chart.addAxis(share_axis, Qt.AlignmentFlag.AlignRight)
     bars.attachAxis(cats)
     bars.attachAxis(counts_axis)
+    stats_charts.fit_labels(chart, cats, [r["cause"] for r in rows] or [""])
     line.attachAxis(hidden)
     line.attachAxis(share_axis)
     view = QChartView(chart)

@@ -3,6 +3,7 @@ off-screen PNG pictures of the same charts for the Word report."""
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCharts import (
@@ -14,8 +15,8 @@ from PySide6.QtCharts import (
     QLineSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMargins, QPointF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMargins, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 
 BAR_COLOR = "#3b6ea5"
 SATISFACTION_COLOR = "#2e7d32"
@@ -68,6 +69,7 @@ def bar_chart(
     chart.addAxis(vals, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(cats)
     series.attachAxis(vals)
+    fit_labels(chart, cats, categories)
     return _view(chart)
 
 
@@ -84,6 +86,7 @@ def line_chart(title: str, labels: Sequence[str], values: Sequence[int]) -> QCha
     # A category axis over x positions 0…n-1 (QCategoryAxis needs ranges: use bar categories).
     cats = QBarCategoryAxis()
     cats.append(list(labels))
+    fit_labels(chart, cats, labels)
     vals = QValueAxis()
     vals.setRange(0, max(5.0, max(values, default=0) * 1.12))
     vals.applyNiceNumbers()
@@ -97,6 +100,39 @@ def line_chart(title: str, labels: Sequence[str], values: Sequence[int]) -> QCha
     chart.addAxis(hidden, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(hidden)
     return _view(chart)
+
+
+def two_lines(label: str) -> str:
+    """The label on two lines (rich text): before a bracket, after a slash, or in the
+    middle."""
+    if len(label) < 2:
+        return html.escape(label)
+    middle = len(label) // 2
+    while middle < len(label) - 1 and label[middle - 1 : middle + 1].isdigit():
+        middle += 1  # "10月" breaks as 10 / 月, never inside a number
+    cut = next(
+        (i for i, ch in enumerate(label) if 0 < i < len(label) - 1 and ch in "(（"),
+        next((i + 1 for i, ch in enumerate(label[:-1]) if ch == "/"), middle),
+    )
+    return html.escape(label[:cut]) + "<br>" + html.escape(label[cut:])
+
+
+def fit_labels(chart: QChart, axis: QBarCategoryAxis, labels: Sequence[str]) -> None:
+    """Category labels are never cut to "…": a label wider than its category's share of
+    the plot goes on two lines, and the axis follows the plot's width as it changes."""
+    axis.setTruncateLabels(False)
+    plain = list(labels)
+
+    def refit(plot: QRectF) -> None:
+        if not plain:
+            return
+        room = plot.width() / len(plain) - 6
+        metrics = QFontMetrics(axis.labelsFont())
+        shown = [two_lines(t) if metrics.horizontalAdvance(t) > room else t for t in plain]
+        if shown != axis.categories():
+            axis.setCategories(shown)
+
+    chart.plotAreaChanged.connect(refit)
 
 
 def _view(chart: QChart) -> QChartView:

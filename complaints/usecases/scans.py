@@ -93,6 +93,21 @@ class ScanReport:
     def count(self, outcome: Outcome) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
 
+    def _pages(self, matched: bool | None = None) -> int:
+        """Pages read (a page of three notices is one page with three results); with
+        ``matched``, those with a result that did (or did not) match."""
+        return len(
+            {(r.file, r.page) for r in self.results if matched is None or r.matched == matched}
+        )
+
+    def summary(self) -> str:
+        """One line for the 签字回收 page and ``scan import``: pages, pages matched, sheets
+        marked returned, pages left to assign by hand."""
+        return (
+            f"{self._pages()} 页,匹配 {self._pages(True)} 页,"
+            f"登记回收 {len(self.returned)} 张签字单,未匹配 {self._pages(False)} 页"
+        )
+
 
 def is_scan_file(path: Path) -> bool:
     """A file the import reads (by its suffix): what a drop or a watched folder takes."""

@@ -57,11 +57,7 @@ def _import(args: argparse.Namespace) -> int:
         raise CliError(str(e)) from None
     for r in report.results:
         print(r.line() + (f"(页面图片 {r.image})" if r.image else ""))
-    matched = report.count(scans.Outcome.MATCHED)
-    print(
-        f"共 {len(report.results)} 页,匹配 {matched} 页,"
-        f"登记回收 {len(report.returned)} 张签字单,未匹配 {len(report.results) - matched} 页"
-    )
+    print(f"共 {report.summary()}")
     return 0 if report.all_matched else 1
 
 
