@@ -85,7 +85,9 @@ class CalendarTab(QWidget):
             c.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
             c.setLocale(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
             c.setGridVisible(True)
-            c.setMinimumSize(230, 170)
+            # Never narrower than its seven columns: a narrower month scrolls sideways
+            # and hides a weekday (周日) from the person reading it.
+            c.setMinimumSize(max(230, c.minimumSizeHint().width()), 170)
             c.clicked.connect(self._picked)
             title = QLabel(tr("{m} 月").format(m=i + 1))
             title.setAlignment(Qt.AlignmentFlag.AlignCenter)
