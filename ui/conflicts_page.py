@@ -70,6 +70,10 @@ class ConflictsPage(QWidget):
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The two versions are compared in full: a long text differing at its end must not
+        # be cut to "…" on both sides, so each row grows to its wrapped text.
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.only_diff = QCheckBox(tr("只显示不同的字段"))
         self.only_diff.setChecked(True)
         self.only_diff.toggled.connect(lambda _: self._show(self.list.currentRow()))

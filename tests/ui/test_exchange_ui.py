@@ -212,3 +212,35 @@ def test_a_cancelled_check_reports_progress_and_changes_nothing(ctx, tmp_path):
     stopped = ledger_import.check_import(ctx, [foreign], cancelled=lambda: True)
     assert stopped.cancelled and stopped.files == []
     assert snapshot() == before
+
+
+def test_a_long_text_in_conflict_is_shown_whole_on_both_sides(qtbot, session, ctx, tmp_path):
+    """The difference may be at the end of a long complaint text: both versions wrap in
+    full instead of ending in "…" where they differ."""
+    long = "客户反映车辆保养后发动机有异响,多次到店检查未能解决。" * 8
+    new_case(ctx, content=long)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    uid = str(uuid.uuid4())
+    ledger_import.apply_import(ctx, [_foreign_copy(out, tmp_path / "r1.xlsx", uid=uid)])
+    local_id = cases.find_case_id("BJ02-202611-0001")
+    cases.update_case(ctx, local_id, {"gm_instruction": "本店批示"})
+    ledger_import.apply_import(
+        ctx,
+        [
+            _foreign_copy(
+                out, tmp_path / "r2.xlsx", uid=uid, revision=2, content=long + "(总部补充)"
+            )
+        ],
+    )
+    page = ConflictsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1060, 600)
+    page.show()
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=10_000)
+    row = next(
+        r for r in range(page.table.rowCount()) if page.table.item(r, 0).text() == "投诉内容"
+    )
+    width = page.table.columnWidth(2)
+    lines = page.table.fontMetrics().horizontalAdvance(long + "(总部补充)") // width + 1
+    assert page.table.rowHeight(row) >= lines * page.table.fontMetrics().lineSpacing()
