@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from complaints.usecases import audit, settings
 from complaints.usecases.changes import OpChanges
 from db.backup import integrity_problems, list_backups
+from ui.restore_dialog import reason_label
 from ui.settings_site import SiteDataTab
 
 
@@ -170,3 +171,8 @@ def test_network_drive_warning_shown(qtbot, session, monkeypatch):
     qtbot.addWidget(tab)
     assert not tab.warning_label.isHidden()
     assert "网络文件系统" in tab.warning_label.text()
+
+
+def test_every_kind_of_backup_the_program_makes_has_chinese_words():
+    assert reason_label("before-import") == "导入前备份"
+    assert reason_label("before-migration-v3") == "升级前备份(数据库版本 3)"
