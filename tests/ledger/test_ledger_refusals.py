@@ -338,3 +338,19 @@ def test_closing_a_ledger_while_its_sheets_load_is_safe(exported):
     assert len(list(lf.raw_rows("投诉台账"))) == 2
     assert len(list(lf.raw_rows("跟踪记录"))) == 2
     lf.close()
+
+
+def test_an_empty_file_a_word_document_and_an_old_xls_are_said_as_what_they_are(exported, tmp_path):
+    """Files sent by mistake are named for what they are, not "damaged"."""
+    hq = ctx_for("HQ")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    assert "文件是空的(0 字节)" in _refused(hq, empty, "empty.xlsx")
+    word = tmp_path / "word.xlsx"
+    with zipfile.ZipFile(word, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    assert "这是 Word 文档" in _refused(hq, word, "word.xlsx")
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    assert "另存为" in _refused(hq, old, "old.xlsx")
