@@ -186,6 +186,8 @@ def test_rejected_rows_are_listed_written_out_and_importable_after_fixing(export
     assert snapshot() == before  # nothing good was in the file: nothing changed
     rejects = ledger_import.write_rejected_rows(report, tmp_path / "rejects.xlsx")[0]
     wb = load_workbook(rejects)
+    keys = [row[0] for row in wb["说明"].iter_rows(values_only=True)]
+    assert keys.count("项目") == 1 and "站点代码" in keys  # its header row once
     ws = wb["投诉台账"]
     headers = [c.value for c in ws[1]]
     assert headers[-1] == "拒绝原因" and ws.max_row == 3
