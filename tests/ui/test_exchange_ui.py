@@ -3,6 +3,7 @@ rejected rows, conflicts resolved from the page."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 
@@ -244,3 +245,27 @@ def test_a_long_text_in_conflict_is_shown_whole_on_both_sides(qtbot, session, ct
     width = page.table.columnWidth(2)
     lines = page.table.fontMetrics().horizontalAdvance(long + "(总部补充)") // width + 1
     assert page.table.rowHeight(row) >= lines * page.table.fontMetrics().lineSpacing()
+
+
+def test_who_may_not_resolve_a_conflict_sees_the_buttons_disabled_with_why(
+    qtbot, session, ctx, tmp_path
+):
+    """The administrator sees the conflicts but may not decide them: the buttons say so
+    before anything is clicked, not after the confirmation."""
+    new_case(ctx)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    uid = str(uuid.uuid4())
+    ledger_import.apply_import(ctx, [_foreign_copy(out, tmp_path / "r1.xlsx", uid=uid)])
+    cases.update_case(ctx, cases.find_case_id("BJ02-202611-0001"), {"gm_instruction": "本店"})
+    ledger_import.apply_import(
+        ctx, [_foreign_copy(out, tmp_path / "r2.xlsx", uid=uid, revision=2, content="新内容")]
+    )
+    page = ConflictsPage(session)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=10_000)
+    assert page.keep_incoming.isEnabled()
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"管理员"}), department=None))
+    for button in (page.keep_local, page.keep_incoming):
+        assert not button.isEnabled()
+        assert button.toolTip().startswith("无权处理台账冲突")
