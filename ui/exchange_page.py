@@ -365,10 +365,19 @@ class ExchangePage(QWidget):
         )
 
     def _show_report(self, report: ledger_import.ImportReport) -> None:
-        self.report = report
         extra = []
         if report.backup_said:  # where the backup is (on the server: today's, maybe earlier)
             extra.append(self._backup_ends.get(report.backup or Path(), report.backup_said))
+        if report.cancelled and self.preview is not None:
+            # Nothing was written: the preview's figures still hold (the cancelled run's
+            # are partial counts of rows rolled back), once, and 导入 may start it again.
+            self.report = None
+            self._show_result(self.preview, [*extra, tr("导入已取消,数据未改动。")])
+            ok_files = [f for f in self.preview.files if not f.refused]
+            self.import_button.setEnabled(bool(ok_files) and self.choose.isEnabled())
+            self.imported.emit(report)
+            return
+        self.report = report
         extra += [f"{tr('核对不符')}:{d}" for d in report.differences]
         if report.cancelled:
             extra.append(tr("导入已取消,数据未改动。"))

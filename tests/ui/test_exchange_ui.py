@@ -269,3 +269,34 @@ def test_who_may_not_resolve_a_conflict_sees_the_buttons_disabled_with_why(
     for button in (page.keep_local, page.keep_incoming):
         assert not button.isEnabled()
         assert button.toolTip().startswith("无权处理台账冲突")
+
+
+def test_a_cancelled_import_says_so_once_keeps_the_preview_and_may_run_again(
+    qtbot, session, ctx, tmp_path
+):
+    """Cancelled, nothing is written: the page said so twice and showed the partial counts
+    of rows rolled back, with 导入 disabled until the file was checked anew."""
+    new_case(ctx)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
+    page = ExchangePage(session)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.checked, timeout=10_000):
+        page.check_files([foreign])
+    shown = [_cell_texts(page.preview_table, c) for c in range(page.preview_table.columnCount())]
+    with qtbot.waitSignal(page.imported, timeout=10_000) as blocker:
+        session.taskman.hold()  # cancelled before the worker starts it
+        page.apply_checked()
+        session.taskman.cancel(max(session.taskman._tasks))
+        session.taskman.release()
+    assert blocker.args[0].cancelled
+    said = page.messages.toPlainText()
+    assert said.count("导入已取消") == 1, said
+    assert [
+        _cell_texts(page.preview_table, c) for c in range(page.preview_table.columnCount())
+    ] == shown
+    assert page.import_button.isEnabled()
+    with qtbot.waitSignal(page.imported, timeout=10_000) as blocker:
+        page.apply_checked()
+    assert blocker.args[0].applied and blocker.args[0].totals()["投诉台账"].new == 1
