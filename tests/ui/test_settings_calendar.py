@@ -95,3 +95,9 @@ def test_every_month_shows_its_seven_weekdays_on_a_1366x768_screen(qtbot, sessio
         assert view.horizontalScrollBar().maximum() == 0
         header = view.horizontalHeader()
         assert sum(header.sectionSize(i) for i in range(7)) <= view.viewport().width()
+    # fewer months a row rather than a year that scrolls sideways
+    qtbot.waitUntil(lambda: not tab.year_area.horizontalScrollBar().isVisible())
+    assert tab.columns == 3
+    tab.resize(1400, 600)
+    qtbot.waitUntil(lambda: tab.columns == 4)
+    assert not tab.year_area.horizontalScrollBar().isVisible()
