@@ -337,7 +337,13 @@ class ExchangePage(QWidget):
             return
         self.preview = preview
         ok_files = [f for f in preview.files if not f.refused]
-        self._show_result(preview, [tr("以上为预览,尚未写入。")])
+        said = [tr("以上为预览,尚未写入。")]
+        changes = sum(c.new + c.updated + c.conflict for c in preview.totals().values())
+        if ok_files and not changes and not preview.rejected:
+            said.append(
+                tr("文件中没有新的或改动过的记录:这些记录本站都已有(多为同一文件再次导入)。")
+            )
+        self._show_result(preview, said)
         self.import_button.setEnabled(bool(ok_files) and self.choose.isEnabled())
         self.checked.emit(preview)
 
