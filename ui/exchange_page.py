@@ -337,13 +337,7 @@ class ExchangePage(QWidget):
             return
         self.preview = preview
         ok_files = [f for f in preview.files if not f.refused]
-        said = [tr("以上为预览,尚未写入。")]
-        changes = sum(c.new + c.updated + c.conflict for c in preview.totals().values())
-        if ok_files and not changes and not preview.rejected:
-            said.append(
-                tr("文件中没有新的或改动过的记录:这些记录本站都已有(多为同一文件再次导入)。")
-            )
-        self._show_result(preview, said)
+        self._show_result(preview, [tr("以上为预览,尚未写入。")])
         self.import_button.setEnabled(bool(ok_files) and self.choose.isEnabled())
         self.checked.emit(preview)
 
@@ -374,13 +368,10 @@ class ExchangePage(QWidget):
         extra = []
         if report.backup_said:  # where the backup is (on the server: today's, maybe earlier)
             extra.append(self._backup_ends.get(report.backup or Path(), report.backup_said))
-        if report.cancelled and self.preview is not None:
-            # Nothing was written: the preview's figures still hold (the cancelled run's
-            # are partial counts of rows rolled back), once, and 导入 may start it again.
+        if report.cancelled and self.preview is not None:  # nothing written: as previewed
             self.report = None
             self._show_result(self.preview, [*extra, tr("导入已取消,数据未改动。")])
-            ok_files = [f for f in self.preview.files if not f.refused]
-            self.import_button.setEnabled(bool(ok_files) and self.choose.isEnabled())
+            self.import_button.setEnabled(self.choose.isEnabled())  # the preview had files
             self.imported.emit(report)
             return
         self.report = report

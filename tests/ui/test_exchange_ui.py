@@ -300,20 +300,3 @@ def test_a_cancelled_import_says_so_once_keeps_the_preview_and_may_run_again(
     with qtbot.waitSignal(page.imported, timeout=10_000) as blocker:
         page.apply_checked()
     assert blocker.args[0].applied and blocker.args[0].totals()["投诉台账"].new == 1
-
-
-def test_a_file_already_imported_is_said_to_bring_nothing_new(qtbot, session, ctx, tmp_path):
-    """The same ledger again: every row 未变, and the page says so in words."""
-    new_case(ctx)
-    out = tmp_path / "out.xlsx"
-    ledger_export.export_ledger(ctx, out)
-    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
-    ledger_import.apply_import(ctx, [foreign])
-    page = ExchangePage(session)
-    qtbot.addWidget(page)
-    with qtbot.waitSignal(page.checked, timeout=10_000):
-        page.check_files([foreign])
-    assert "没有新的或改动过的记录" in page.messages.toPlainText()
-    with qtbot.waitSignal(page.checked, timeout=10_000):  # a new site's: not said
-        page.check_files([_foreign_copy(out, tmp_path / "bj03.xlsx", site="BJ03")])
-    assert "没有新的或改动过的记录" not in page.messages.toPlainText()
