@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from complaints.rules.permissions import ROLES
 from complaints.usecases import auth, site, users
 from complaints.usecases.changes import OpChanges
-from ui.error_detail import said, tell
+from complaints.usecases.errors import UseCaseError
+from ui.error_detail import said, warn
 from ui.session import Session
 from ui.tables import read_only
 
@@ -240,11 +241,10 @@ class UsersPage(QWidget):
                 QMessageBox.information(self, tr("用户"), text)
 
         def failed(exc: BaseException) -> None:
-            told = said(exc)
-            if refused is not None and not told.program_error:
-                refused(told.message)
+            if refused is not None and isinstance(exc, UseCaseError):
+                refused(said(exc).message)
             else:
-                tell(self, tr("用户"), told)
+                warn(self, tr("用户"), exc)
 
         self.session.taskman.run(
             fn, done, on_error=None if refused is None else failed, parent=self
