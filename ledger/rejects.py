@@ -170,6 +170,8 @@ def write_rejects(result: FileResult, dest: Path) -> Path:
         for k, v in result.info.items():
             if str(k).endswith("行数"):
                 continue  # the counts no longer hold for this file
+            if k == "项目":
+                continue  # the file's own header row, written above as this sheet's
             n = str(info.next_row())
             info.append_cells(_text_cell("A" + n, str(k)) + _cell("B" + n, v))
         n = str(info.next_row())

@@ -110,6 +110,7 @@ def check_zip(
     worksheets come after every other part, a DTD is refused where it is met, and the
     watch hears how far each part is checked."""
     name = Path(path).name
+    _refuse_known_other_kinds(Path(path), name)
     try:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
@@ -136,6 +137,8 @@ def check_zip(
                 raise LedgerRefused(f"{name}:整体压缩比异常,疑似压缩炸弹,已拒绝")
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names:
+                if "word/document.xml" in names:
+                    raise LedgerRefused(f"{name}:这是 Word 文档,不是 Excel 工作簿(.xlsx)")
                 raise LedgerRefused(f"{name}:不是 Excel 工作簿(.xlsx)")
             strings = sum(i.file_size for i in infos if _is_strings(i))
             scan = ZipScan(strings_bytes=strings)
@@ -181,6 +184,27 @@ def check_zip(
         raise LedgerRefused(f"{name}:文件已损坏或不是 .xlsx 文件(无法按压缩包打开)") from None
     except (OSError, EOFError, zipfile.LargeZipFile) as e:
         raise LedgerRefused(f"{name}:无法读取文件({e})") from None
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc: Office before 2007
+
+
+def _refuse_known_other_kinds(path: Path, name: str) -> None:
+    """Files an office often sends by mistake, said as what they are (and what to do)
+    rather than "damaged": an empty file (a copy or download that did not finish) and an
+    old-format .xls saved under .xlsx."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(OLE_MAGIC))
+    except OSError:
+        return  # the zip's own opening says why
+    if not head:
+        raise LedgerRefused(f"{name}:文件是空的(0 字节),可能没有复制或下载完整,请重新获取该文件")
+    if head == OLE_MAGIC:
+        raise LedgerRefused(
+            f"{name}:这是旧版 Office 文件(如 .xls),不是 .xlsx:请在 Excel 中另存为"
+            "“Excel 工作簿(*.xlsx)”后再导入"
+        )
 
 
 def _declares_dtd(head: bytes) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal, SignalInstance
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from complaints.usecases import checkpoint
@@ -26,10 +26,17 @@ class CheckpointJob(QObject):
 
     done = Signal(object)  # the Checkpointed (None: cancelled at exit, or nothing to do)
 
-    def __init__(self, session: QObject, page: QWidget) -> None:
+    def __init__(self, session: QObject, page: QWidget, imported: SignalInstance) -> None:
+        """Kept by ``page``; queued each time ``imported`` reports an import that wrote
+        this PC's file (ImportReport.checkpoint_due)."""
         super().__init__(page)
         self.session = session
         self.page = page
+        imported.connect(self._imported)
+
+    def _imported(self, report: object) -> None:
+        if getattr(report, "checkpoint_due", False):
+            self.queue()
 
     def queue(self) -> None:
         runner = runner_for(self.session)

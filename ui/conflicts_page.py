@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from complaints.usecases import ledger_conflicts
 from complaints.usecases.changes import OpChanges
+from ui.permits import gate
 from ui.session import Session
 from ui.site_filter import SiteFilter
 from ui.tables import read_only
@@ -70,6 +71,10 @@ class ConflictsPage(QWidget):
         h.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         h.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The two versions are compared in full: a long text differing at its end must not
+        # be cut to "…" on both sides, so each row grows to its wrapped text.
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.only_diff = QCheckBox(tr("只显示不同的字段"))
         self.only_diff.setChecked(True)
         self.only_diff.toggled.connect(lambda _: self._show(self.list.currentRow()))
@@ -112,6 +117,7 @@ class ConflictsPage(QWidget):
         layout.addWidget(self.empty)
         layout.addWidget(split, 1)
         session.changed.connect(self._on_changed)
+        session.user_changed.connect(self._gate_buttons)
         self.reload()
 
     def _on_changed(self, changes: OpChanges) -> None:
@@ -141,13 +147,19 @@ class ConflictsPage(QWidget):
             else tr("没有待处理的冲突。")
         )
         self.empty.setVisible(not conflicts)
-        self.keep_local.setEnabled(bool(conflicts))
-        self.keep_incoming.setEnabled(bool(conflicts))
+        self._gate_buttons()
         if conflicts:
             self.list.setCurrentRow(0)
         else:
             self.table.setRowCount(0)
             self.info.clear()
+
+    def _gate_buttons(self) -> None:
+        """Enabled when a conflict is shown and this person may resolve it; else the
+        refusal's reason is the tooltip (not said only after the confirmation)."""
+        ctx = self.session.ctx()
+        for button in (self.keep_local, self.keep_incoming):
+            gate(button, ctx, "ledger.resolve", ready=bool(self.conflicts))
 
     def current(self) -> ledger_conflicts.ConflictView | None:
         row = self.list.currentRow()

@@ -83,8 +83,7 @@ class ExchangePage(QWidget):
             lambda p: self._backup_ended(p, tr("导入前备份已写完:{p}").format(p=p))
         )
         self.backup_job.failed.connect(self._backup_ended)
-        self.checkpoint_job = CheckpointJob(session, self)  # after an import, off the worker
-        self.setAcceptDrops(True)
+        self.checkpoint_job = CheckpointJob(session, self, self.imported)  # after an import
         self.tabs = QTabWidget()
         self.tabs.addTab(self._export_tab(), tr("导出台账"))
         self.tabs.addTab(self._import_tab(), tr("导入台账"))
@@ -367,12 +366,16 @@ class ExchangePage(QWidget):
         )
 
     def _show_report(self, report: ledger_import.ImportReport) -> None:
-        self.report = report
-        if report.checkpoint_due:
-            self.checkpoint_job.queue()
         extra = []
         if report.backup_said:  # where the backup is (on the server: today's, maybe earlier)
             extra.append(self._backup_ends.get(report.backup or Path(), report.backup_said))
+        if report.cancelled and self.preview is not None:  # nothing written: as previewed
+            self.report = None
+            self._show_result(self.preview, [*extra, tr("导入已取消,数据未改动。")])
+            self.import_button.setEnabled(self.choose.isEnabled())  # the preview had files
+            self.imported.emit(report)
+            return
+        self.report = report
         extra += [f"{tr('核对不符')}:{d}" for d in report.differences]
         if report.cancelled:
             extra.append(tr("导入已取消,数据未改动。"))

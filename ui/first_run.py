@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -225,6 +226,22 @@ class PeopleDialog(QDialog):
             out.append((r + 1, login, name, role, dept))
         return out
 
+    def reject(self) -> None:
+        """稍后再说, Esc or the window's close: rows typed and not created yet are lost, so
+        the person is asked first."""
+        waiting = len(self.rows())
+        if waiting:
+            answer = QMessageBox.question(
+                self,
+                tr("放弃未创建的账户"),
+                tr("还有 {n} 行没有创建账户,关闭后这些内容不会保存。确定放弃吗?").format(n=waiting),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        super().reject()
+
     def submit(self) -> None:
         """Create the accounts on the worker, row by row; a refused row stops there with
         its row number and the reason, the rows created before it leave the table (their
@@ -238,7 +255,7 @@ class PeopleDialog(QDialog):
         self.error_label.hide()
 
         def work():
-            made, problem = [], None
+            made, problem, failed = [], None, 0
             for number, login, name, role, dept in rows:
                 password = users.temporary_password(14)
                 try:
@@ -247,12 +264,13 @@ class PeopleDialog(QDialog):
                     problem = tr("第 {n} 行({login}):{e}").format(
                         n=number, login=login or name, e=said(e).message
                     )
+                    failed = number
                     break
                 made.append((number, login, name or login, role, dept, password))
-            return made, problem
+            return made, problem, failed
 
         def done(result) -> None:
-            made, problem = result
+            made, problem, failed = result
             for number, *rest in reversed(made):
                 self.created.append(tuple(rest))
                 self.table.removeRow(number - 1)
@@ -263,6 +281,11 @@ class PeopleDialog(QDialog):
                     problem + tr("(此行及以下各行尚未创建,改正后再按“创建账户”)")
                 )
                 self.error_label.show()
+                # back on the refused row, 创建账户 still the default: Enter after the
+                # correction creates the rest instead of closing the dialog
+                self.ok_button.setDefault(True)
+                self.table.setCurrentCell(failed - 1 - len(made), 0)
+                self.table.setFocus()
                 return
             self.accept()
 

@@ -15,6 +15,7 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
@@ -52,7 +53,11 @@ class FormTemplatesPage(QWidget):
         self.table = QTableWidget(0, len(self.COLUMNS), self)
         self.table.setHorizontalHeaderLabels([tr(c) for c in self.COLUMNS])
         read_only(self.table, single=True, row_numbers=True)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # the form, its file and the template in use read in full; the problems take the rest
+        header = self.table.horizontalHeader()
+        for c in range(len(self.COLUMNS) - 1):
+            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
         self.table.currentCellChanged.connect(lambda *_: self._show_placeholders())
         self.placeholders = QPlainTextEdit(self)
         self.placeholders.setReadOnly(True)

@@ -502,6 +502,12 @@ class MainWindow(QMainWindow):
             if shiboken6.isValid(window) and not window.close():
                 event.ignore()  # an editor with unsaved edits said no
                 return
+        for page_key, page in self._pages.items():
+            may_close = getattr(page, "may_close", None)  # a page with unsaved edits asks
+            if callable(may_close) and not may_close():
+                self.show_page(page_key)
+                event.ignore()
+                return
         if not may_quit(self, runner_for(self.session)):  # a backup nothing else would write
             event.ignore()
             return

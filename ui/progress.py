@@ -7,7 +7,7 @@ work is still running by then.
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QProgressDialog, QPushButton, QWidget
 
 SHOW_AFTER_MS = 500
 
@@ -35,6 +35,7 @@ class DelayedProgress:
         self._dialog: QProgressDialog | None = None
         self._value: tuple[int, int, str] | None = None
         self._finished = False
+        self._cancelling = False  # 取消 pressed, the work not yet stopped
         self._note = ""  # a line under the label, e.g. waiting for another writer
         self._timer = QTimer()
         self._timer.setSingleShot(True)
@@ -69,8 +70,17 @@ class DelayedProgress:
         d.show()
 
     def _cancel(self) -> None:
-        if self._dialog is not None:
-            self._dialog.setLabelText(tr("正在取消…"))
+        # QProgressDialog hides itself on 取消, but the work stops only at its next safe
+        # point (a big import rolls back first): the dialog stays, saying so, until
+        # finish(), so nobody takes work still running for work done.
+        self._cancelling = True
+        d = self._dialog
+        if d is not None:
+            button = d.findChild(QPushButton)
+            if button is not None:
+                button.setEnabled(False)
+            self._show_label()
+            d.show()
         if self._on_cancel is not None:
             self._on_cancel()
 
@@ -101,7 +111,7 @@ class DelayedProgress:
         if d is None:
             return
         text = self._value[2] if self._value is not None else ""
-        lines = [self._label, text, self._note]
+        lines = [self._label, text, self._note, tr("正在取消…") if self._cancelling else ""]
         d.setLabelText("\n".join(line for line in lines if line))
 
     def finish(self) -> None:

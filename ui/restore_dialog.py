@@ -31,6 +31,7 @@ REASON_LABELS = {
     "before-restore": "恢复前的原数据",
     "before-restore-damaged": "恢复前的原数据(已损坏,原样保存)",
     "before-migration": "升级前备份",
+    "before-import": "导入前备份",
 }
 
 BACKUP_FILTER = "客诉管理台备份 (*.sqlite3 *.db *.sqlite);;所有文件 (*)"

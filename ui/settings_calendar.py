@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale, Qt
-from PySide6.QtGui import QColor, QTextCharFormat
+from PySide6.QtGui import QColor, QResizeEvent, QTextCharFormat
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QComboBox,
@@ -50,7 +50,7 @@ class CalendarTab(QWidget):
         self.session = session
         self.view: workcalendar.YearView | None = None
         self.may_edit = False
-        outer = QVBoxLayout(self)
+        self.outer = outer = QVBoxLayout(self)
 
         bar = QHBoxLayout()
         bar.addWidget(QLabel(tr("年份")))
@@ -73,11 +73,12 @@ class CalendarTab(QWidget):
         legend.setStyleSheet("color: #555;")
         outer.addWidget(legend)
 
-        scroll = QScrollArea()
+        self.year_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         body = QWidget()
-        grid = QGridLayout(body)
+        self.grid = QGridLayout(body)
         self.months: list[QCalendarWidget] = []
+        self.month_cells: list[QWidget] = []  # a month with its title, placed by _lay_out
         for i in range(12):
             c = QCalendarWidget()
             c.setNavigationBarVisible(False)
@@ -85,15 +86,21 @@ class CalendarTab(QWidget):
             c.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
             c.setLocale(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
             c.setGridVisible(True)
-            c.setMinimumSize(230, 170)
+            # Never narrower than its seven columns: a narrower month scrolls sideways
+            # and hides a weekday (周日) from the person reading it.
+            c.setMinimumSize(max(230, c.minimumSizeHint().width()), 170)
             c.clicked.connect(self._picked)
             title = QLabel(tr("{m} 月").format(m=i + 1))
             title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            cell = QVBoxLayout()
-            cell.addWidget(title)
-            cell.addWidget(c)
-            grid.addLayout(cell, i // 4, i % 4)
+            cell = QWidget()
+            cell_layout = QVBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.addWidget(title)
+            cell_layout.addWidget(c)
+            self.month_cells.append(cell)
             self.months.append(c)
+        self.columns = 0
+        self._lay_out(4)
         scroll.setWidget(body)
         # the four months of a row ask for their width: the window gives it, never a sideways scroll
         scroll.setMinimumWidth(
@@ -129,6 +136,34 @@ class CalendarTab(QWidget):
         self.apply_button.clicked.connect(self.apply)
         self._set_editable(False)
         self.reload()
+
+    def _lay_out(self, columns: int) -> None:
+        """The twelve months in rows of ``columns``."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for cell in self.month_cells:
+            self.grid.removeWidget(cell)
+        for i, cell in enumerate(self.month_cells):
+            self.grid.addWidget(cell, i // columns, i % columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Four months a row where they fit, else fewer: the year scrolls down, never
+        sideways, on a narrow window."""
+        super().resizeEvent(event)
+        spacing = self.grid.horizontalSpacing()
+        month = self.month_cells[0].minimumSizeHint().width() + spacing
+        outer, grid = self.outer.contentsMargins(), self.grid.contentsMargins()
+        room = (
+            event.size().width()
+            - outer.left()
+            - outer.right()
+            - 2 * self.year_area.frameWidth()
+            - self.year_area.verticalScrollBar().sizeHint().width()
+            - grid.left()
+            - grid.right()
+        )
+        self._lay_out(max(1, min(4, (room + spacing) // month)))
 
     # --- loading ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ import importlib
 import logging
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from ui.error_detail import BrokenPart
 
@@ -68,6 +68,28 @@ class SettingsPage(QWidget):
         self.tabs.insertTab(index, widget, title)
         self.tabs.setCurrentIndex(index)
         self.tabs.blockSignals(False)
+
+    def may_close(self) -> bool:
+        """Before the program closes: a tab with unsaved changes (制度参数) asks, so an
+        edit is not dropped without a word. True when nothing is pending or the person
+        lets it go."""
+        for i in sorted(self._built):
+            is_dirty = getattr(self.tabs.widget(i), "is_dirty", None)
+            if not callable(is_dirty) or not is_dirty():
+                continue
+            answer = QMessageBox.question(
+                self,
+                tr("未保存的修改"),
+                tr("设置 → {t} 中有未保存的修改,关闭后将丢失。仍要关闭吗?").format(
+                    t=self.tabs.tabText(i)
+                ),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                self.tabs.setCurrentIndex(i)
+                return False
+        return True
 
     def tab_widget(self, title: str) -> QWidget | None:
         """The tab with this title, built if needed (for tests and deep links)."""

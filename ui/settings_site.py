@@ -189,6 +189,8 @@ class SiteDataTab(QWidget):
         if "settings" in changes:
             self.name_edit.setModified(False)
             self.reload()
+        elif "ledger" in changes:  # an import keeps a copy of the data first: list it
+            self._list_backups()
 
     def _show_network_warning(self) -> None:
         try:

@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 from complaints.rules.permissions import ROLES
 from complaints.usecases import auth, site, users
 from complaints.usecases.changes import OpChanges
+from complaints.usecases.errors import UseCaseError
+from ui.error_detail import said, warn
 from ui.session import Session
 from ui.tables import read_only
 
@@ -87,6 +89,18 @@ class UserDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
 
+    def show_again(self, typed: dict, problem: str) -> None:
+        """The values typed before a refusal, and the refusal's reason under them."""
+        self.login_edit.setText(typed["login"])
+        self.name_edit.setText(typed["display_name"])
+        for r, c in self.role_checks.items():
+            c.setChecked(r in typed["roles"])
+        self.department_combo.setCurrentIndex(
+            max(self.department_combo.findData(typed["department"]), 0)
+        )
+        self.error_label.setText(problem)
+        self.error_label.show()
+
     def values(self) -> dict:
         return {
             "login": self.login_edit.text().strip(),
@@ -119,8 +133,8 @@ class UsersPage(QWidget):
         self.reset_button = QPushButton(tr("重置密码…"))
         self.unlock_button = QPushButton(tr("解锁"))
         self.active_button = QPushButton(tr("停用"))
-        self.add_button.clicked.connect(self.add_user)
-        self.edit_button.clicked.connect(self.edit_user)
+        self.add_button.clicked.connect(lambda _checked=False: self.add_user())
+        self.edit_button.clicked.connect(lambda _checked=False: self.edit_user())
         self.reset_button.clicked.connect(self.reset_password)
         self.unlock_button.clicked.connect(self.unlock)
         self.active_button.clicked.connect(self.toggle_active)
@@ -213,16 +227,35 @@ class UsersPage(QWidget):
 
     # --- actions ----------------------------------------------------------------------------
 
-    def _write(self, fn: Callable[[], Any], done_text: str | Callable[[Any], str]) -> None:
+    def _write(
+        self,
+        fn: Callable[[], Any],
+        done_text: str | Callable[[Any], str],
+        refused: Callable[[str], None] | None = None,
+    ) -> None:
+        """Run ``fn``; ``refused(reason)`` hears a refusal (the dialog comes back as typed)."""
+
         def done(result) -> None:
             text = done_text(result) if callable(done_text) else done_text
             if text:
                 QMessageBox.information(self, tr("用户"), text)
 
-        self.session.taskman.run(fn, done, parent=self)
+        def failed(exc: BaseException) -> None:
+            if refused is not None and isinstance(exc, UseCaseError):
+                refused(said(exc).message)
+            else:
+                warn(self, tr("用户"), exc)
 
-    def add_user(self) -> None:
+        self.session.taskman.run(
+            fn, done, on_error=None if refused is None else failed, parent=self
+        )
+
+    def add_user(self, typed: dict | None = None, problem: str = "") -> None:
+        """A refused account (no role, a 部门经理 without department, a login taken) brings
+        the dialog back as it was typed, the reason under it: nothing typed is lost."""
         dlg = UserDialog(site.department_names(), parent=self)
+        if typed is not None:
+            dlg.show_again(typed, problem)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         v, ctx, temp = dlg.values(), self.session.ctx(), users.temporary_password()
@@ -237,13 +270,16 @@ class UsersPage(QWidget):
                 + temp
                 + tr("(首次登录须修改,请当面告知本人)")
             ),
+            refused=lambda why: self.add_user(v, why),
         )
 
-    def edit_user(self) -> None:
+    def edit_user(self, typed: dict | None = None, problem: str = "") -> None:
         u = self.selected()
         if u is None:
             return
         dlg = UserDialog(site.department_names(), u, parent=self)
+        if typed is not None:
+            dlg.show_again(typed, problem)
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         v, ctx = dlg.values(), self.session.ctx()
@@ -256,6 +292,7 @@ class UsersPage(QWidget):
                 department=v["department"],
             ),
             "",
+            refused=lambda why: self.edit_user(v, why),
         )
 
     def reset_password(self) -> None:

@@ -186,6 +186,8 @@ def test_rejected_rows_are_listed_written_out_and_importable_after_fixing(export
     assert snapshot() == before  # nothing good was in the file: nothing changed
     rejects = ledger_import.write_rejected_rows(report, tmp_path / "rejects.xlsx")[0]
     wb = load_workbook(rejects)
+    keys = [row[0] for row in wb["说明"].iter_rows(values_only=True)]
+    assert keys.count("项目") == 1 and "站点代码" in keys  # its header row once
     ws = wb["投诉台账"]
     headers = [c.value for c in ws[1]]
     assert headers[-1] == "拒绝原因" and ws.max_row == 3
@@ -338,3 +340,19 @@ def test_closing_a_ledger_while_its_sheets_load_is_safe(exported):
     assert len(list(lf.raw_rows("投诉台账"))) == 2
     assert len(list(lf.raw_rows("跟踪记录"))) == 2
     lf.close()
+
+
+def test_an_empty_file_a_word_document_and_an_old_xls_are_said_as_what_they_are(exported, tmp_path):
+    """Files sent by mistake are named for what they are, not "damaged"."""
+    hq = ctx_for("HQ")
+    empty = tmp_path / "empty.xlsx"
+    empty.write_bytes(b"")
+    assert "文件是空的(0 字节)" in _refused(hq, empty, "empty.xlsx")
+    word = tmp_path / "word.xlsx"
+    with zipfile.ZipFile(word, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    assert "这是 Word 文档" in _refused(hq, word, "word.xlsx")
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    assert "另存为" in _refused(hq, old, "old.xlsx")

@@ -3,6 +3,7 @@ rejected rows, conflicts resolved from the page."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 
@@ -212,3 +213,90 @@ def test_a_cancelled_check_reports_progress_and_changes_nothing(ctx, tmp_path):
     stopped = ledger_import.check_import(ctx, [foreign], cancelled=lambda: True)
     assert stopped.cancelled and stopped.files == []
     assert snapshot() == before
+
+
+def test_a_long_text_in_conflict_is_shown_whole_on_both_sides(qtbot, session, ctx, tmp_path):
+    """The difference may be at the end of a long complaint text: both versions wrap in
+    full instead of ending in "…" where they differ."""
+    long = "客户反映车辆保养后发动机有异响,多次到店检查未能解决。" * 8
+    new_case(ctx, content=long)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    uid = str(uuid.uuid4())
+    ledger_import.apply_import(ctx, [_foreign_copy(out, tmp_path / "r1.xlsx", uid=uid)])
+    local_id = cases.find_case_id("BJ02-202611-0001")
+    cases.update_case(ctx, local_id, {"gm_instruction": "本店批示"})
+    ledger_import.apply_import(
+        ctx,
+        [
+            _foreign_copy(
+                out, tmp_path / "r2.xlsx", uid=uid, revision=2, content=long + "(总部补充)"
+            )
+        ],
+    )
+    page = ConflictsPage(session)
+    qtbot.addWidget(page)
+    page.resize(1060, 600)
+    page.show()
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=10_000)
+    row = next(
+        r for r in range(page.table.rowCount()) if page.table.item(r, 0).text() == "投诉内容"
+    )
+    width = page.table.columnWidth(2)
+    lines = page.table.fontMetrics().horizontalAdvance(long + "(总部补充)") // width + 1
+    assert page.table.rowHeight(row) >= lines * page.table.fontMetrics().lineSpacing()
+
+
+def test_who_may_not_resolve_a_conflict_sees_the_buttons_disabled_with_why(
+    qtbot, session, ctx, tmp_path
+):
+    """The administrator sees the conflicts but may not decide them: the buttons say so
+    before anything is clicked, not after the confirmation."""
+    new_case(ctx)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    uid = str(uuid.uuid4())
+    ledger_import.apply_import(ctx, [_foreign_copy(out, tmp_path / "r1.xlsx", uid=uid)])
+    cases.update_case(ctx, cases.find_case_id("BJ02-202611-0001"), {"gm_instruction": "本店"})
+    ledger_import.apply_import(
+        ctx, [_foreign_copy(out, tmp_path / "r2.xlsx", uid=uid, revision=2, content="新内容")]
+    )
+    page = ConflictsPage(session)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=10_000)
+    assert page.keep_incoming.isEnabled()
+    session.set_user(dataclasses.replace(ctx, roles=frozenset({"管理员"}), department=None))
+    for button in (page.keep_local, page.keep_incoming):
+        assert not button.isEnabled()
+        assert button.toolTip().startswith("无权处理台账冲突")
+
+
+def test_a_cancelled_import_says_so_once_keeps_the_preview_and_may_run_again(
+    qtbot, session, ctx, tmp_path
+):
+    """Cancelled, nothing is written: the page said so twice and showed the partial counts
+    of rows rolled back, with 导入 disabled until the file was checked anew."""
+    new_case(ctx)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
+    page = ExchangePage(session)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.checked, timeout=10_000):
+        page.check_files([foreign])
+    shown = [_cell_texts(page.preview_table, c) for c in range(page.preview_table.columnCount())]
+    with qtbot.waitSignal(page.imported, timeout=10_000) as blocker:
+        session.taskman.hold()  # cancelled before the worker starts it
+        page.apply_checked()
+        session.taskman.cancel(max(session.taskman._tasks))
+        session.taskman.release()
+    assert blocker.args[0].cancelled
+    said = page.messages.toPlainText()
+    assert said.count("导入已取消") == 1, said
+    assert [
+        _cell_texts(page.preview_table, c) for c in range(page.preview_table.columnCount())
+    ] == shown
+    assert page.import_button.isEnabled()
+    with qtbot.waitSignal(page.imported, timeout=10_000) as blocker:
+        page.apply_checked()
+    assert blocker.args[0].applied and blocker.args[0].totals()["投诉台账"].new == 1

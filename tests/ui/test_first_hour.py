@@ -8,7 +8,8 @@ import dataclasses
 from datetime import UTC, datetime
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from complaints.usecases import signin, users
 from ui import first_run
@@ -138,3 +139,32 @@ def test_stats_without_the_right_says_so(qtbot, session, admin):
     session.set_user(dataclasses.replace(admin, roles=frozenset({"总经理"})))
     assert not page.body.isHidden() and page.denied.isHidden()
     qtbot.waitUntil(lambda: page.review is not None, timeout=10_000)
+
+
+def test_after_a_refused_row_the_rows_left_are_not_lost_by_enter_or_esc(
+    qtbot, session, admin, monkeypatch
+):
+    """The refused row gets the focus and 创建账户 stays the default button (the focus had
+    moved to 稍后再说, so Enter closed the dialog); closing with rows not created asks."""
+    dlg = PeopleDialog(session, ["客服部", "售后服务部"])
+    qtbot.addWidget(dlg)
+    dlg.show()
+    for r, (login, name) in enumerate((("wangli", "王丽"), ("", ""), ("liqiang", "李强"))):
+        dlg.table.item(r, 0).setText(login)
+        dlg.table.item(r, 1).setText(name)
+    dlg.ok_button.click()
+    qtbot.waitUntil(lambda: not dlg.error_label.isHidden())
+    assert dlg.error_label.text().startswith("第 3 行(liqiang)")
+    assert dlg.ok_button.isDefault()
+    assert dlg.table.currentRow() == 1 and dlg.table.item(1, 0).text() == "liqiang"
+    asked = []
+
+    def no(*args, **kwargs):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(no))
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    assert dlg.isVisible()
+    assert "还有 1 行没有创建账户" in asked[0]
+    assert dlg.table.item(1, 0).text() == "liqiang"

@@ -208,3 +208,38 @@ def test_the_page_fits_the_offices_screens_without_scrolling_sideways(
     boxes = list(ed.channel_boxes.values())
     assert len({b.y() for b in boxes}) == 2  # two rows of check boxes
     session.taskman.wait_idle()
+
+
+def test_closing_the_program_with_an_unsaved_policy_change_asks(
+    qtbot, session, qsettings, monkeypatch
+):
+    """A limit changed and not saved was dropped without a word when the program closed."""
+    from ui.main_window import MainWindow
+
+    window = MainWindow(session, settings=qsettings)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.show_page("settings")
+    assert isinstance(page, SettingsPage)
+    ed = page.tab_widget("制度参数")
+    assert isinstance(ed, PolicyEditor)
+    qtbot.waitUntil(lambda: ed.loaded is not None)
+    idle(session)
+    ed.editors["d1_hours"].setValue(3)
+    window.show_page("cases")
+    asked = []
+
+    def answer(_parent, _title, text, *a, **k):
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+    assert not window.close()
+    assert "制度参数" in asked[0] and "未保存" in asked[0]
+    assert window.isVisible() and window.current_page_key() == "settings"
+    assert page.tabs.currentWidget() is ed and ed.editors["d1_hours"].value() == 3
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes)
+    )
+    assert window.close()
+    idle(session)

@@ -181,3 +181,18 @@ def test_case_tab_opens_the_signed_sheets_scan(qtbot, session, ctx, opened, tmp_
     tab.scan_button.click()
     qtbot.waitUntil(lambda: len(opened) > before)
     assert Path(opened[-1].toLocalFile()).read_bytes() == b"%PDF-1.4 signed sheet"
+
+
+def test_templates_page_shows_each_form_file_and_template_in_full(qtbot, session):
+    """The form, its file name and the template in use were cut to "A 顾客抱怨/投…" beside
+    a wide, nearly empty 问题 column (a 1366x768 window)."""
+    page = FormTemplatesPage(session)
+    qtbot.addWidget(page)
+    page.resize(1060, 600)
+    page.show()
+    assert session.taskman.wait_idle()
+    metrics = page.table.fontMetrics()
+    for r in range(page.table.rowCount()):
+        for c in range(3):
+            text = page.table.item(r, c).text()
+            assert page.table.columnWidth(c) >= metrics.horizontalAdvance(text), text

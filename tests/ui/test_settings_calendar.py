@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QDate
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication, QTableView
 
 from complaints.usecases import workcalendar
 from tests.ui.helpers import idle
@@ -69,3 +71,33 @@ def test_read_only_without_permission(qtbot, session, ctx):
     tab = make(qtbot, session)
     assert not tab.import_button.isEnabled() and not tab.apply_button.isEnabled()
     assert "没有修改工作日历的权限" in tab.message.text()
+
+
+def test_every_month_shows_its_seven_weekdays_on_a_1366x768_screen(qtbot, session):
+    """A month box narrower than its seven columns scrolls sideways and hides a weekday.
+    Built in the Chinese font the program prefers (ui/fonts.py): its weekday names are
+    what make a column wide."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    plain = app.font()
+    font = QFont(plain)
+    font.setFamilies(["Noto Sans CJK SC", *plain.families()])
+    app.setFont(font)
+    try:
+        tab = make(qtbot, session)
+    finally:
+        app.setFont(plain)
+    # the settings page beside the navigation, in the window a 1366x768 screen opens with
+    tab.resize(1060, 600)
+    idle(session)
+    for month in tab.months:
+        view = month.findChild(QTableView)
+        assert view.horizontalScrollBar().maximum() == 0
+        header = view.horizontalHeader()
+        assert sum(header.sectionSize(i) for i in range(7)) <= view.viewport().width()
+    # fewer months a row rather than a year that scrolls sideways
+    qtbot.waitUntil(lambda: not tab.year_area.horizontalScrollBar().isVisible())
+    assert tab.columns == 3
+    tab.resize(1400, 600)
+    qtbot.waitUntil(lambda: tab.columns == 4)
+    assert not tab.year_area.horizontalScrollBar().isVisible()

@@ -8,9 +8,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from complaints.usecases import audit, settings
+from complaints.usecases import audit, ledger_export, settings
 from complaints.usecases.changes import OpChanges
 from db.backup import integrity_problems, list_backups
+from tests.ledger.helpers import new_case
+from ui.exchange_page import ExchangePage
+from ui.restore_dialog import reason_label
 from ui.settings_site import SiteDataTab
 
 
@@ -170,3 +173,25 @@ def test_network_drive_warning_shown(qtbot, session, monkeypatch):
     qtbot.addWidget(tab)
     assert not tab.warning_label.isHidden()
     assert "网络文件系统" in tab.warning_label.text()
+
+
+def test_the_backup_made_before_an_import_is_listed_in_words(qtbot, tab, session, ctx, tmp_path):
+    """An import keeps a copy first (导入前备份): the list shows it when the import is done,
+    named in Chinese like every other kind, without pressing 刷新."""
+    new_case(ctx)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    page = ExchangePage(session)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.checked, timeout=10_000):
+        page.check_files([out])
+    assert tab.backup_paths() == []
+    with qtbot.waitSignal(page.imported, timeout=10_000):
+        page.apply_checked()
+    qtbot.waitUntil(lambda: len(tab.backup_paths()) == 1, timeout=10_000)
+    assert tab.table.item(0, 1).text() == "导入前备份"
+
+
+def test_every_kind_of_backup_the_program_makes_has_chinese_words():
+    assert reason_label("before-import") == "导入前备份"
+    assert reason_label("before-migration-v3") == "升级前备份(数据库版本 3)"

@@ -196,3 +196,31 @@ def test_shutdown_drops_tasks_still_held(qtbot, db_path):
     tm.run(lambda: ran.append(1))
     tm.shutdown(timeout_ms=5_000)  # returns at once: the held task never started
     assert ran == [] and not tm.is_busy()
+
+
+def test_after_cancel_the_dialog_stays_saying_so_until_the_work_stops(qtbot, taskman):
+    """QProgressDialog hides itself on 取消; a long import takes a while to roll back, and
+    meanwhile the page looked finished (stale preview, no dialog). It stays, says 正在取消,
+    and its button cannot be pressed twice, until the work has ended."""
+    gate, stopping = threading.Event(), threading.Event()
+    results = []
+
+    def work(progress, cancelled):
+        while not cancelled():
+            gate.wait(0.01)
+        stopping.wait(5)  # the rollback
+        return "cancelled"
+
+    task_id = taskman.run_with_progress(work, results.append, label="正在导入台账…")
+    task = taskman._tasks[task_id]
+    task.progress.show_now()
+    dialog = task.progress.dialog
+    button = dialog.findChild(QPushButton)
+    button.click()
+    assert dialog.isVisible() and "正在取消" in dialog.labelText()
+    assert not button.isEnabled()
+    task.progress.update(5, 10, "跟踪记录")  # a late progress report keeps the word
+    assert "正在取消" in dialog.labelText()
+    stopping.set()
+    qtbot.waitUntil(lambda: bool(results))
+    assert task.progress.dialog is None

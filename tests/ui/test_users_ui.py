@@ -255,3 +255,32 @@ def test_the_audit_check_can_be_cancelled_and_says_so(qtbot, session, no_boxes):
     page.verify_button.click()  # and again, to the end
     qtbot.waitUntil(lambda: bool(no_boxes))
     assert "完整" in no_boxes[-1]
+
+
+def test_a_refused_new_account_brings_the_dialog_back_as_typed(
+    qtbot, session, no_boxes, monkeypatch
+):
+    """No role ticked: the dialog closed, a box said 至少要有一个角色 and the login and name
+    typed were gone. It comes back with them, the reason under them."""
+    from ui import users_page
+
+    admin = users.create_first_admin("admin", "张管理", PW, now=FIXED_NOW)
+    session.set_user(users.context_for_user(admin, clock=lambda: FIXED_NOW))
+    page = UsersPage(session, clock=lambda: FIXED_NOW)
+    qtbot.addWidget(page)
+    seen = []
+
+    def fill(dlg):
+        if not seen:  # the first time: typed without a role, 确定
+            dlg.login_edit.setText("zhao")
+            dlg.name_edit.setText("赵敏")
+            seen.append(None)
+            return QDialog.DialogCode.Accepted
+        seen.append((dlg.login_edit.text(), dlg.name_edit.text(), dlg.error_label.text()))
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(users_page.UserDialog, "exec", fill)
+    page.add_button.click()
+    qtbot.waitUntil(lambda: len(seen) == 2)
+    assert seen[1] == ("zhao", "赵敏", "至少要有一个角色")
+    assert not any("至少要有一个角色" in said for said in no_boxes)
