@@ -36,6 +36,7 @@ from complaints.usecases import policy as policy_uc
 from complaints.usecases import site as site_uc
 from complaints.usecases.changes import OpChanges
 from complaints.usecases.context import Context
+from complaints.usecases.errors import StaleRecord
 from complaints.usecases.todo import format_remaining
 from ui import case_emergency
 from ui.action_dialog import ActionDialog
@@ -379,15 +380,22 @@ class CaseWorkflowTab(CaseTab):
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
+        # the case as the person saw it: another seat's change since refuses the action once
+        seen = [cases.version_of(data.case)]
+
+        def refused(exc: BaseException) -> None:
+            if isinstance(exc, StaleRecord) and exc.current_version:
+                seen[0] = exc.current_version  # told, and shown the case as it is now
+            self._refused(dialog, exc)
+
         def submit(values: dict[str, Any]) -> None:
             def work() -> dict[str, Any]:
-                return tracking.record_action(ctx, case_id, action, **values)
+                return tracking.record_action(
+                    ctx, case_id, action, expected_version=seen[0], **values
+                )
 
             self.session.taskman.run(
-                work,
-                lambda _e: self._recorded(dialog),
-                on_error=lambda exc: self._refused(dialog, exc),
-                parent=self,
+                work, lambda _e: self._recorded(dialog), on_error=refused, parent=self
             )
 
         dialog._submit = submit

@@ -35,7 +35,11 @@ class ValidationFailed(UseCaseError):
 
 
 class StaleRecord(UseCaseError):
-    """Someone else saved the record since it was opened: nothing was overwritten."""
+    """Someone else saved the record since it was opened: nothing was overwritten.
+    ``current_version``: the record's version now, when the refusal gives it (an action
+    asked again after this refusal is asked of what the person has now been shown)."""
+
+    current_version: str = ""
 
 
 class PermissionDenied(UseCaseError):

@@ -22,10 +22,10 @@ from complaints.rules.followup import follow_up_deadline
 from complaints.rules.routing import route_case
 from complaints.rules.validation import Problem
 from complaints.types import Action, FmcStatus, Satisfaction
-from complaints.usecases import audit, auth, followup, proposals
+from complaints.usecases import audit, auth, cases, followup, proposals
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
-from complaints.usecases.errors import NotFound, UseCaseError, ValidationFailed
+from complaints.usecases.errors import NotFound, StaleRecord, UseCaseError, ValidationFailed
 from db import case_rows, entry_rows
 from db.models import Case, database
 from db.retry import retried
@@ -112,6 +112,22 @@ def _entry_time(
     return at
 
 
+def _unchanged_since(ctx: Context, case: Case, act: Action, expected: str) -> None:
+    """Refuse the action if the case is no longer what the person saw (another seat
+    recorded or saved on it since): two seats that dispatch one case at the same moment
+    would otherwise both succeed, the second overriding the first without either knowing."""
+    now_version = cases.version_of(case_rows.case_to_dict(case))
+    if now_version == expected:
+        return
+    when = ctx.local(case.modified_at).strftime("%Y-%m-%d %H:%M")
+    refused = StaleRecord(
+        f"投诉单 {case.number} 在您打开此窗口之后已被他人改动({when}),未记录“{act.value}”。"
+        "窗口已载入最新情况:请看过后再按一次记录,您填写的内容仍在。"
+    )
+    refused.current_version = now_version
+    raise refused
+
+
 def _clean_params(action: Action, params: dict[str, Any]) -> dict[str, Any]:
     unknown = set(params) - PARAMS[action]
     if unknown:
@@ -182,9 +198,15 @@ def record_action(
     at: datetime | None = None,
     reason: str | None = None,
     note: str = "",
+    expected_version: str | None = None,
     **params: Any,
 ) -> dict[str, Any]:
     """Record one 动作 on a case and move it on; refuses what the policy does not allow.
+
+    ``expected_version``: ``cases.version_of`` the case as the person saw it when they began
+    (the action's dialog). If another seat has changed the case since (dispatched it
+    elsewhere, say) and the action is still allowed, nothing is recorded: StaleRecord,
+    with the version now (an action no longer allowed says why, as always).
 
     ``at``: when it happened (now by default; an earlier time needs ``reason``, a future one is
     refused). ``params`` by action: 派单 department, 指定责任人 person, 升级 to, 上报厂家
@@ -215,6 +237,8 @@ def record_action(
             why = followup.visit_refusal(case.received_at, case.state, entries, when, ctx.tz)
         if why is not None:
             raise TransitionRefused(f"不能“{act.value}”:{why}")
+        if expected_version is not None:  # allowed now, but maybe not what the person saw
+            _unchanged_since(ctx, case, act, expected_version)
         changes = _case_changes(act, case, clean, when, ctx)
         now = ctx.now()
         reason = (reason or "").strip() or None

@@ -14,7 +14,7 @@ from complaints.types import Action
 from complaints.usecases import cases, tracking
 from complaints.usecases import policy as policy_uc
 from complaints.usecases.context import Context
-from complaints.usecases.errors import NotFound, ValidationFailed
+from complaints.usecases.errors import NotFound, StaleRecord, ValidationFailed
 from complaints.usecases.tracking import BadEntryTime, TransitionRefused
 
 
@@ -225,3 +225,40 @@ def test_second_callback_records_nobody_contacted_and_roles_limit_actions(cx, cl
     nobody = Context(site="SH01", actor="访客", clock=clock)
     assert tracking.available_actions(nobody, cid) == set()
     assert Action.CLOSE in tracking.available_actions(nobody, cid, check_roles=False)
+
+
+def test_two_seats_dispatching_one_case_at_once_the_second_is_told_first(cx, clock):
+    """Each seat's 派单 dialog was opened on the case as it stood; the one that records
+    second is refused (the case moved on under it) instead of overriding the first without
+    either knowing, and records once it has been shown the case as it is now."""
+    cid = new_case(cx)
+    clock.now = at(10)
+    seen = cases.version_of(cases.get_case(cid))  # both dialogs open on this
+    other = Context(
+        site="SH01", actor="客服小李", clock=clock, roles=frozenset(ROLES), department="客服部"
+    )
+    tracking.record_action(other, cid, Action.DISPATCH, department="销售部", expected_version=seen)
+    with pytest.raises(StaleRecord) as refused:
+        tracking.record_action(cx, cid, Action.DISPATCH, department="车间", expected_version=seen)
+    assert "已被他人改动" in str(refused.value) and "未记录“派单”" in str(refused.value)
+    now = cases.get_case(cid)
+    assert now["department"] == "销售部"
+    assert [e["action"] for e in tracking.timeline(cid)].count("派单") == 1
+    assert refused.value.current_version == cases.version_of(now)
+    # shown the case as it is, the person may still send it elsewhere
+    tracking.record_action(
+        cx, cid, Action.DISPATCH, department="车间", expected_version=refused.value.current_version
+    )
+    assert cases.get_case(cid)["department"] == "车间"
+    # without a version (the command line, the rules' own actions) nothing is compared
+    tracking.record_action(cx, cid, Action.DISPATCH, department="服务前台")
+    assert cases.get_case(cid)["department"] == "服务前台"
+
+
+def test_an_action_no_longer_allowed_says_why_not_that_the_case_moved(cx, clock):
+    cid = new_case(cx)
+    tracking.record_action(cx, cid, "处理完成", plan="更换刹车片")
+    seen = cases.version_of(cases.get_case(cid))
+    tracking.record_action(cx, cid, "回访", satisfaction="满意")
+    with pytest.raises(TransitionRefused, match="只有处理完毕"):
+        tracking.record_action(cx, cid, "回访", satisfaction="满意", expected_version=seen)

@@ -333,3 +333,28 @@ def test_closing_an_action_dialog_asks_before_dropping_what_was_typed(qtbot, ctx
     with qtbot.waitSignal(d.rejected):
         qtbot.keyClick(d, Qt.Key.Key_Escape)
     assert len(asked) == 4
+
+
+def test_a_dispatch_another_seat_made_meanwhile_is_shown_before_this_one_records(
+    qtbot, session, ctx
+):
+    """Two seats dispatch one case at the same moment: the second dialog is refused once,
+    keeps what was chosen, the tab shows the other seat's 派单; pressed again, it records."""
+    cid = new_case(ctx)
+    tab = make_tab(qtbot, session, cid)
+    dialog = tab.open_action(Action.DISPATCH)
+    assert dialog.values()["department"] == "车间"
+    tracking.record_action(ctx, cid, Action.DISPATCH, department="销售部")  # the other seat
+    dialog.try_submit()
+    qtbot.waitUntil(lambda: dialog.refusal_text() != "")
+    assert "已被他人改动" in dialog.refusal_text() and dialog.isVisible()
+    assert dialog.values()["department"] == "车间"  # what this person chose stays
+    idle(session)
+    assert column(tab.timeline_table, 1).count("派单") == 1  # the tab shows the other's
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.try_submit()
+    idle(session)
+    assert [e["params"].get("department") for e in tracking.timeline(cid)][-2:] == [
+        "销售部",
+        "车间",
+    ]
