@@ -184,6 +184,13 @@ class RestoreFlow(QObject):
         self.restored.emit(report)
 
 
+def _checked(problems: list[str]) -> list[str]:
+    """The lines that end a restore's report: what the check after it found."""
+    if problems:
+        return ["", tr("恢复后检查发现 {n} 个问题:").format(n=len(problems)), *problems[:10]]
+    return ["", tr("恢复后检查数据:未发现问题。")]
+
+
 def server_report_text(src: Path, report: server_move.MoveReport) -> str:
     """After a restore onto the office server: from where, what was kept, the checks."""
     lines = [
@@ -195,12 +202,7 @@ def server_report_text(src: Path, report: server_move.MoveReport) -> str:
             kept=report.kept
         ),
     ]
-    if report.problems:
-        lines += ["", tr("恢复后检查发现 {n} 个问题:").format(n=len(report.problems))]
-        lines += report.problems[:10]
-    else:
-        lines += ["", tr("恢复后检查数据:未发现问题。")]
-    return "\n".join(lines)
+    return "\n".join(lines + _checked(report.problems))
 
 
 def report_text(report: storage.RestoreReport) -> str:
@@ -223,9 +225,4 @@ def report_text(report: storage.RestoreReport) -> str:
                 a=report.version_restored, b=report.version_now
             ),
         ]
-    if report.problems:
-        lines += ["", tr("恢复后检查发现 {n} 个问题:").format(n=len(report.problems))]
-        lines += report.problems[:10]
-    else:
-        lines += ["", tr("恢复后检查数据:未发现问题。")]
-    return "\n".join(lines)
+    return "\n".join(lines + _checked(report.problems))

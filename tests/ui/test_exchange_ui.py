@@ -44,6 +44,17 @@ def _foreign_copy(src, dest, *, site="BJ02", revision=1, content=None, uid=None)
     return dest
 
 
+def page_and_foreign_file(qtbot, session, ctx, tmp_path):
+    """The 数据交换 page, and another site's ledger holding this site's one case."""
+    new_case(ctx)
+    out = tmp_path / "out.xlsx"
+    ledger_export.export_ledger(ctx, out)
+    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
+    page = ExchangePage(session)
+    qtbot.addWidget(page)
+    return page, foreign
+
+
 def test_export_preview_import_and_rejects(qtbot, session, ctx, tmp_path):
     new_case(ctx)
     new_case(ctx, customer_name="李雷")
@@ -176,12 +187,7 @@ def test_page_lists_the_first_thousand_rejected_rows_and_counts_the_rest(
 def test_the_check_of_a_file_can_be_cancelled_and_says_so(qtbot, session, ctx, tmp_path):
     """The check reads every row as the import does (minutes for a headquarters file): it
     runs with a count and 取消; cancelled, it shows nothing as checked and offers no import."""
-    new_case(ctx)
-    out = tmp_path / "out.xlsx"
-    ledger_export.export_ledger(ctx, out)
-    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
-    page = ExchangePage(session)
-    qtbot.addWidget(page)
+    page, foreign = page_and_foreign_file(qtbot, session, ctx, tmp_path)
     with qtbot.waitSignal(page.checked, timeout=10_000) as blocker:
         session.taskman.hold()  # cancelled before the worker starts it
         page.check_files([foreign])
@@ -276,12 +282,7 @@ def test_a_cancelled_import_says_so_once_keeps_the_preview_and_may_run_again(
 ):
     """Cancelled, nothing is written: the page said so twice and showed the partial counts
     of rows rolled back, with 导入 disabled until the file was checked anew."""
-    new_case(ctx)
-    out = tmp_path / "out.xlsx"
-    ledger_export.export_ledger(ctx, out)
-    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
-    page = ExchangePage(session)
-    qtbot.addWidget(page)
+    page, foreign = page_and_foreign_file(qtbot, session, ctx, tmp_path)
     with qtbot.waitSignal(page.checked, timeout=10_000):
         page.check_files([foreign])
     shown = [_cell_texts(page.preview_table, c) for c in range(page.preview_table.columnCount())]

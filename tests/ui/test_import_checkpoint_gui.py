@@ -8,12 +8,9 @@ import hashlib
 import threading
 from pathlib import Path
 
-from complaints.usecases import ledger_export
 from db.models import database
 from db.wal import checkpoint
-from tests.ledger.helpers import new_case
-from tests.ui.test_exchange_ui import _foreign_copy
-from ui.exchange_page import ExchangePage
+from tests.ui.test_exchange_ui import page_and_foreign_file
 from ui.maintenance import runner_for
 
 
@@ -25,12 +22,7 @@ def _contents(path: Path) -> str:
 def test_the_checkpoint_after_an_import_runs_on_the_maintenance_thread(
     qtbot, session, ctx, db_path, tmp_path
 ):
-    new_case(ctx)
-    out = tmp_path / "out.xlsx"
-    ledger_export.export_ledger(ctx, out)
-    foreign = _foreign_copy(out, tmp_path / "bj02.xlsx")
-    page = ExchangePage(session)
-    qtbot.addWidget(page)
+    page, foreign = page_and_foreign_file(qtbot, session, ctx, tmp_path)
     with qtbot.waitSignal(page.checked, timeout=10_000):
         page.check_files([foreign])
     # every connection, the worker's too, checkpoints by itself past 1 page of log, so that
